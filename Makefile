@@ -1,0 +1,46 @@
+# make run   - set up, migrate SQLite in instance/, seed demo data, serve on 127.0.0.1:$HAMYAN_PORT (5000)
+# make test  - set up, run the whole suite on SQLite, then again on MariaDB/MySQL
+# make bench - the benchmarks in bench/, printed as figures
+VENV ?= .venv
+BIN := $(VENV)/bin
+HAMYAN_PORT ?= 5000
+HAMYAN_TEST_MYSQL_URL ?= mysql+pymysql://root@127.0.0.1:3306/test
+PYTEST_ARGS ?= -n 2
+export FLASK_APP := wsgi:app
+export HAMYAN_TEST_MYSQL_URL
+
+.PHONY: setup run test test-sqlite test-mysql bench
+
+$(BIN)/.installed: setup.cfg pyproject.toml
+	test -x $(BIN)/python || python3 -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@
+
+setup: $(BIN)/.installed
+
+run: setup
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo seed
+	$(BIN)/flask run --host 127.0.0.1 --port $(HAMYAN_PORT)
+
+test: setup
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-mysql
+
+test-sqlite: setup
+	@echo "== test leg: SQLite"
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-mysql: setup
+	@if $(BIN)/python -m tests.mysql_server "$(HAMYAN_TEST_MYSQL_URL)"; then \
+	  echo "== test leg: MySQL/MariaDB at $(HAMYAN_TEST_MYSQL_URL)"; \
+	  HAMYAN_TEST_DATABASE_URL="$(HAMYAN_TEST_MYSQL_URL)" $(BIN)/python -m pytest $(PYTEST_ARGS); \
+	elif [ "$$CI" = "true" ]; then \
+	  echo "== test leg: MySQL/MariaDB FAILED: no server at $(HAMYAN_TEST_MYSQL_URL), and CI=true requires one"; exit 1; \
+	else \
+	  echo "== test leg: MySQL/MariaDB SKIPPED: no server answers at $(HAMYAN_TEST_MYSQL_URL)"; \
+	fi
+
+bench: setup
+	$(BIN)/python -m bench

@@ -1,0 +1,145 @@
+"""Hamyan: community finance on one double-entry ledger."""
+import os
+
+from flask import Flask, render_template, request
+from flask_limiter.errors import RateLimitExceeded
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from hamyan import config as config_module
+from hamyan import logging_setup
+from hamyan.errors import ServiceError
+from hamyan.extensions import csrf, db, error_body, htmx, limiter, login_manager, migrate, talisman
+
+# Products add their smorest Blueprint here as they arrive.
+PRODUCT_API_BLUEPRINTS: list[str] = []
+# Products add their HTML blueprint here as they arrive ("package.path:bp").
+PRODUCT_BLUEPRINTS: list[str] = []
+
+CSP = {"default-src": "'self'", "img-src": ["'self'", "data:"], "frame-ancestors": "'none'",
+       "form-action": "'self'", "base-uri": "'self'", "object-src": "'none'"}
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """SQLite leaves foreign keys off per connection unless asked; WAL lets readers run beside a writer."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+
+def _import(path: str):
+    module, _, attr = path.partition(":")
+    return getattr(__import__(module, fromlist=[attr]), attr)
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=os.environ.get("HAMYAN_INSTANCE_PATH") or None,
+                instance_relative_config=True)
+    app.config.update(config_module.load(app.instance_path, config))
+    logging_setup.init_app(app)
+    if app.config["PROXY_FIX"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Sign in to continue."
+    login_manager.login_message_category = "info"
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    talisman.init_app(app, content_security_policy=CSP, force_https=app.config["FORCE_HTTPS"],
+                      session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+                      strict_transport_security=app.config["FORCE_HTTPS"])
+
+    from hamyan import models  # noqa: F401  every table registered before migrations look
+    from hamyan.blueprints.auth import services as auth_services
+
+    login_manager.user_loader(auth_services.load_session_user)
+
+    from hamyan.blueprints import api as api_package
+    from hamyan.blueprints.auth import bp as auth_bp
+    from hamyan.blueprints.home import bp as home_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(home_bp)
+    for path in PRODUCT_BLUEPRINTS:
+        app.register_blueprint(_import(path))
+    api_package.register(app, [_import(path) for path in PRODUCT_API_BLUEPRINTS])
+
+    _register_template_helpers(app)
+    _register_error_handlers(app)
+    _register_cli(app)
+
+    from hamyan import scheduling
+
+    scheduling.init_app(app)
+    return app
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from hamyan import calendars, money
+
+    app.jinja_env.filters["money"] = lambda amount, box: money.format_money(amount, box.currency, box.locale)
+    app.jinja_env.filters["amount"] = lambda amount, box: money.format_plain(amount, box.currency, box.locale)
+    app.jinja_env.filters["day"] = lambda day, box=None: calendars.format_day(
+        day, box.calendar if box else "gregorian", box.locale if box else "en")
+    app.jinja_env.filters["local_time"] = lambda moment, box=None: calendars.to_local(
+        moment, box.timezone if box else "UTC").strftime("%Y-%m-%d %H:%M")
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(ServiceError)
+    def service_error(error):
+        db.session.rollback()
+        if _wants_json():
+            return error_body(error.status, error.code, error.message, error.fields)
+        return render_template("error.html", status=error.status, message=error.message), error.status
+
+    @app.errorhandler(RateLimitExceeded)
+    def rate_limited(error):
+        message = "Too many attempts. Wait a few minutes, then try again."
+        if _wants_json():
+            return error_body(429, "rate_limited", message)
+        if request.endpoint == "auth.login":
+            from hamyan.blueprints.auth.forms import LoginForm
+            from hamyan.web import render
+
+            form = LoginForm()
+            form.form_errors.append(message)
+            return render("auth/login.html", "form", form=form, next=request.values.get("next", "")), 429
+        return render_template("error.html", status=429, message=message), 429
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        if _wants_json():
+            return error_body(error.code, error.name.lower().replace(" ", "_"), error.description)
+        return render_template("error.html", status=error.code, message=error.description), error.code
+
+    @app.errorhandler(500)
+    def server_error(error):
+        db.session.rollback()
+        if _wants_json():
+            return error_body(500, "internal_error", "Something went wrong on our side. It has been logged.")
+        return render_template("error.html", status=500,
+                               message="Something went wrong on our side. It has been logged."), 500
+
+
+def _register_cli(app: Flask) -> None:
+    from hamyan.demo import demo_cli
+    from hamyan.ledger.cli import ledger_cli
+    from hamyan.scheduling import scheduler_cli
+
+    app.cli.add_command(ledger_cli)
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(scheduler_cli)

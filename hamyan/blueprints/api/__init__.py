@@ -1,0 +1,51 @@
+"""The JSON API under /api/v1: bearer-token auth, the error format, and the OpenAPI document.
+
+Product packages build their routes with api_blueprint() and list them in PRODUCT_API_BLUEPRINTS
+of hamyan/__init__.py; everything on such a blueprint requires a token."""
+from flask import g, render_template, request
+from flask_smorest import Blueprint
+
+from hamyan.blueprints.auth import services as auth_services
+from hamyan.extensions import api, csrf, error_body
+
+BEARER = [{"bearerAuth": []}]
+
+
+def _require_token():
+    if request.method == "OPTIONS":
+        return None
+    header = request.headers.get("Authorization", "")
+    scheme, _, secret = header.partition(" ")
+    user = auth_services.user_for_api_token(secret.strip()) if scheme.lower() == "bearer" and secret else None
+    if user is None:
+        return error_body(401, "unauthorized", "A valid bearer token is required.",
+                          {"Authorization": "Send 'Authorization: Bearer <token>'."})
+    g.api_user = user
+    return None
+
+
+def api_blueprint(name: str, import_name: str, url_prefix: str, description: str = "") -> Blueprint:
+    """A smorest Blueprint whose every route needs a bearer token and is documented as such."""
+    bp = Blueprint(name, import_name, url_prefix=url_prefix, description=description)
+    bp.before_request(_require_token)
+    return bp
+
+
+def current_api_user():
+    return g.api_user
+
+
+def register(app, blueprints) -> None:
+    from hamyan.blueprints.api.routes import auth_bp, me_bp
+
+    api.init_app(app, spec_kwargs={"security": BEARER})  # every operation needs a token unless it says not
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    for bp in (auth_bp, me_bp, *blueprints):
+        api.register_blueprint(bp)
+        csrf.exempt(bp)  # bearer tokens, not cookies: no cross-site request can carry them
+    app.add_url_rule("/api/v1/docs", "api_docs", docs_page)
+
+
+def docs_page():
+    """Browsable API documentation (Swagger UI served from our own static files)."""
+    return render_template("api_docs.html")

@@ -1,0 +1,75 @@
+"""What every product has in common: the box, who belongs to it, and invitations to it."""
+from hamyan.extensions import db
+from hamyan.ledger.models import utcnow
+
+KINDS = ("cashbox", "moneypool", "aptbox", "rosca")
+MANAGER, MEMBER, BOARD, RESIDENT = "manager", "member", "board", "resident"
+ROLES = (MANAGER, MEMBER, BOARD, RESIDENT)
+MANAGING_ROLES = frozenset({MANAGER, BOARD})
+CALENDARS = ("gregorian", "persian")
+
+
+class Box(db.Model):
+    __tablename__ = "box"
+    __table_args__ = (
+        db.CheckConstraint("kind IN ('cashbox', 'moneypool', 'aptbox', 'rosca')", name="kind"),
+    )
+
+    id = db.Column(db.Integer, primary_key=True)
+    kind = db.Column(db.String(20), nullable=False, index=True)
+    name = db.Column(db.String(120), nullable=False)
+    currency = db.Column(db.String(3), nullable=False)  # ISO 4217
+    timezone = db.Column(db.String(64), nullable=False, default="UTC")
+    locale = db.Column(db.String(20), nullable=False, default="en")
+    calendar = db.Column(db.String(20), nullable=False, default="gregorian")
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    created_by_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True)
+
+    memberships = db.relationship("Membership", back_populates="box", lazy="dynamic")
+
+    def __repr__(self):
+        return f"<Box {self.id} {self.kind} {self.name!r}>"
+
+
+class Membership(db.Model):
+    """A person in a box. user_id is empty for someone the manager added who has no account yet;
+    accepting an invitation links the account."""
+
+    __tablename__ = "membership"
+    __table_args__ = (
+        db.UniqueConstraint("box_id", "user_id", name="uq_membership_box_user"),
+        db.CheckConstraint("role IN ('manager', 'member', 'board', 'resident')", name="role"),
+    )
+
+    id = db.Column(db.Integer, primary_key=True)
+    box_id = db.Column(db.Integer, db.ForeignKey("box.id"), nullable=False, index=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True, index=True)
+    display_name = db.Column(db.String(120), nullable=False)
+    email = db.Column(db.String(254), nullable=True)
+    role = db.Column(db.String(20), nullable=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    left_at = db.Column(db.DateTime, nullable=True)
+
+    box = db.relationship("Box", back_populates="memberships")
+    user = db.relationship("User")
+
+    @property
+    def is_managing(self) -> bool:
+        return self.role in MANAGING_ROLES
+
+
+class Invitation(db.Model):
+    __tablename__ = "invitation"
+
+    id = db.Column(db.Integer, primary_key=True)
+    box_id = db.Column(db.Integer, db.ForeignKey("box.id"), nullable=False, index=True)
+    membership_id = db.Column(db.Integer, db.ForeignKey("membership.id"), nullable=True)
+    email = db.Column(db.String(254), nullable=False)
+    role = db.Column(db.String(20), nullable=False)
+    invited_by_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    accepted_at = db.Column(db.DateTime, nullable=True)
+    accepted_by_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True)
+
+    box = db.relationship("Box")
+    membership = db.relationship("Membership")

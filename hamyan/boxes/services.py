@@ -1,0 +1,176 @@
+"""Box creation, membership, scoping and invitations: written once for every product."""
+from zoneinfo import available_timezones
+
+from babel import Locale, UnknownLocaleError
+from babel.numbers import list_currencies
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+
+from hamyan.boxes.models import CALENDARS, KINDS, MANAGER, MANAGING_ROLES, ROLES, Box, Invitation, Membership
+from hamyan.errors import Conflict, Forbidden, NotFound, ValidationError
+from hamyan.extensions import db
+from hamyan.ledger.models import utcnow
+
+_TIMEZONES = frozenset(available_timezones())
+
+
+def validate_box_settings(currency: str, timezone: str, locale: str, calendar: str) -> str:
+    currency = (currency or "").strip().upper()
+    if currency not in list_currencies():
+        raise ValidationError("Unknown currency code (use ISO 4217, e.g. IRR or USD).", field="currency")
+    if timezone not in _TIMEZONES:
+        raise ValidationError("Unknown time zone (e.g. Asia/Tehran).", field="timezone")
+    try:
+        Locale.parse(locale)
+    except (UnknownLocaleError, ValueError, TypeError):
+        raise ValidationError("Unknown locale (e.g. fa_IR or en).", field="locale") from None
+    if calendar not in CALENDARS:
+        raise ValidationError(f"Calendar must be one of {', '.join(CALENDARS)}.", field="calendar")
+    return currency
+
+
+def create_box(actor, kind: str, name: str, currency: str, timezone: str = "UTC", locale: str = "en",
+               calendar: str = "gregorian", manager_role: str = MANAGER) -> Box:
+    """Create the Box row and make the actor its manager. The product service commits."""
+    if kind not in KINDS:
+        raise ValidationError("Unknown box kind.", field="kind")
+    name = (name or "").strip()
+    if not name or len(name) > 120:
+        raise ValidationError("A name of 1 to 120 characters is required.", field="name")
+    currency = validate_box_settings(currency, timezone, locale, calendar)
+    box = Box(kind=kind, name=name, currency=currency, timezone=timezone, locale=locale,
+              calendar=calendar, created_by_id=actor.id)
+    db.session.add(box)
+    db.session.flush()
+    db.session.add(Membership(box_id=box.id, user_id=actor.id, display_name=actor.name,
+                              email=actor.email, role=manager_role))
+    db.session.flush()
+    return box
+
+
+def membership_of(user, box_id: int) -> Membership | None:
+    return db.session.execute(
+        select(Membership).filter_by(box_id=box_id, user_id=user.id).where(Membership.left_at.is_(None))
+    ).scalar_one_or_none()
+
+
+def box_for(user, box_id: int, kind: str | None = None) -> tuple[Box, Membership | None]:
+    """The box and the user's membership in it, or NotFound when the user may not see it.
+
+    Admins see every box (membership None unless they also belong to it)."""
+    box = db.session.get(Box, box_id)
+    if box is None or (kind is not None and box.kind != kind):
+        raise NotFound()
+    membership = membership_of(user, box_id)
+    if membership is None and not user.is_admin:
+        raise NotFound()
+    return box, membership
+
+
+def require_manager(user, box_id: int, kind: str | None = None) -> Box:
+    """The box if the user manages it (or is an admin); members get Forbidden, outsiders NotFound."""
+    box, membership = box_for(user, box_id, kind)
+    if user.is_admin or (membership is not None and membership.role in MANAGING_ROLES):
+        return box
+    raise Forbidden("Only the box's managers can do this.")
+
+
+def boxes_of(user) -> list[tuple[Box, Membership]]:
+    return list(db.session.execute(
+        select(Box, Membership)
+        .join(Membership, Membership.box_id == Box.id)
+        .where(Membership.user_id == user.id, Membership.left_at.is_(None))
+        .order_by(Box.kind, Box.name)
+    ).all())
+
+
+def add_member(actor, box_id: int, display_name: str, email: str | None = None, role: str = "member") -> Membership:
+    """A manager adds someone to the box; they may have no account yet. The caller commits."""
+    box = require_manager(actor, box_id)
+    display_name = (display_name or "").strip()
+    if not display_name or len(display_name) > 120:
+        raise ValidationError("A name of 1 to 120 characters is required.", field="display_name")
+    if role not in ROLES:
+        raise ValidationError("Unknown role.", field="role")
+    email = (email or "").strip().lower() or None
+    user_id = None
+    if email:
+        from hamyan.blueprints.auth.models import User
+
+        user = db.session.execute(select(User).filter_by(email=email)).scalar_one_or_none()
+        if user is not None:
+            if membership_of(user, box.id) is not None:
+                raise Conflict(f"{email} is already a member of this box.", field="email")
+            user_id = user.id
+    membership = Membership(box_id=box.id, user_id=user_id, display_name=display_name, email=email, role=role)
+    db.session.add(membership)
+    db.session.flush()
+    return membership
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="hamyan-invitation")
+
+
+def invite(actor, box_id: int, email: str, role: str = "member", membership_id: int | None = None) -> tuple[Invitation, str]:
+    """Create an invitation and email its link. Returns the invitation and the signed token."""
+    from hamyan.blueprints.notify.services import notify
+
+    box = require_manager(actor, box_id)
+    email = (email or "").strip().lower()
+    if "@" not in email or len(email) > 254:
+        raise ValidationError("A valid email address is required.", field="email")
+    if role not in ROLES:
+        raise ValidationError("Unknown role.", field="role")
+    if membership_id is not None:
+        membership = db.session.get(Membership, membership_id)
+        if membership is None or membership.box_id != box.id:
+            raise NotFound()
+        if membership.user_id is not None:
+            raise Conflict("This member already has an account linked.", field="membership_id")
+    invitation = Invitation(box_id=box.id, membership_id=membership_id, email=email, role=role,
+                            invited_by_id=actor.id)
+    db.session.add(invitation)
+    db.session.flush()
+    token = _serializer().dumps({"invitation": invitation.id})
+    link = f"{current_app.config['BASE_URL'].rstrip('/')}/invite/{token}"
+    notify(email, f"You are invited to {box.name} on Hamyan",
+           f"{actor.name} invited you to join {box.name} on Hamyan as {role}.\n\n"
+           f"Open this link to sign up or sign in and join:\n{link}\n\nThe link works for 7 days.")
+    return invitation, token
+
+
+def invitation_from_token(token: str) -> Invitation:
+    try:
+        data = _serializer().loads(token, max_age=current_app.config["INVITATION_MAX_AGE"])
+    except SignatureExpired:
+        raise ValidationError("This invitation has expired. Ask the manager for a new one.", field="token") from None
+    except BadSignature:
+        raise NotFound("This invitation link is not valid.") from None
+    invitation = db.session.get(Invitation, data.get("invitation"))
+    if invitation is None:
+        raise NotFound("This invitation link is not valid.")
+    return invitation
+
+
+def accept_invitation(user, token: str) -> Box:
+    """Join the box the invitation is for. Accepting twice is harmless; a used link is refused to others."""
+    invitation = invitation_from_token(token)
+    if invitation.accepted_at is not None:
+        if invitation.accepted_by_id == user.id:
+            return invitation.box
+        raise Conflict("This invitation has already been used.", field="token")
+    existing = membership_of(user, invitation.box_id)
+    if existing is None:
+        membership = invitation.membership
+        if membership is not None and membership.user_id is None:
+            membership.user_id = user.id
+            membership.email = user.email
+        else:
+            db.session.add(Membership(box_id=invitation.box_id, user_id=user.id, display_name=user.name,
+                                      email=user.email, role=invitation.role))
+    invitation.accepted_at = utcnow()
+    invitation.accepted_by_id = user.id
+    db.session.commit()
+    return invitation.box

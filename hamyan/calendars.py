@@ -1,0 +1,43 @@
+"""Due dates follow the box's calendar: Gregorian months, or Persian (Jalali) months."""
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+import jdatetime
+from babel.dates import format_date as babel_format_date
+from dateutil.relativedelta import relativedelta
+
+
+def add_months(start: date, months: int, calendar: str = "gregorian") -> date:
+    """The same day of the month `months` later, clamped to the month's last day."""
+    if calendar == "persian":
+        j = jdatetime.date.fromgregorian(date=start)
+        index = j.year * 12 + (j.month - 1) + months
+        year, month = divmod(index, 12)
+        month += 1
+        day = j.day
+        while True:
+            try:
+                return jdatetime.date(year, month, day).togregorian()
+            except ValueError:
+                day -= 1
+    return start + relativedelta(months=months)
+
+
+def local_today(tz: str) -> date:
+    return datetime.now(ZoneInfo(tz)).date()
+
+
+def to_local(moment: datetime, tz: str) -> datetime:
+    """Stored times are naive UTC; show them in the box's zone."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(ZoneInfo(tz))
+
+
+def format_day(day: date, calendar: str = "gregorian", locale: str = "en") -> str:
+    if day is None:
+        return ""
+    if calendar == "persian":
+        j = jdatetime.date.fromgregorian(date=day)
+        return f"{j.year:04d}/{j.month:02d}/{j.day:02d}"
+    return babel_format_date(day, format="medium", locale=locale)

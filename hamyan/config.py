@@ -1,0 +1,73 @@
+"""Defaults that run with nothing set. Every setting can be overridden by a HAMYAN_* variable."""
+import os
+import secrets
+from pathlib import Path
+
+
+def _instance_secret(instance_path: Path) -> str:
+    """A secret key generated once into instance/ so sessions survive restarts."""
+    path = instance_path / "secret_key"
+    if not path.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _env_value(raw: str, default):
+    if isinstance(default, bool):
+        return raw.lower() in ("1", "true", "yes", "on")
+    if isinstance(default, int):
+        return int(raw)
+    return raw
+
+
+DEFAULTS = {
+    "DATABASE_URL": None,  # None: SQLite at instance/hamyan.sqlite
+    "SECRET_KEY": None,  # None: generated once into instance/secret_key
+    "BASE_URL": "http://127.0.0.1:5000",  # used in links inside emails
+    "MAIL_FROM": "Hamyan <no-reply@hamyan.local>",
+    "SMTP_HOST": "",  # empty: email stays in the outbox table and the log
+    "SMTP_PORT": 25,
+    "SMTP_USER": "",
+    "SMTP_PASSWORD": "",
+    "SMTP_STARTTLS": False,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "LOGIN_RATE_LIMIT": "5 per 5 minutes",
+    "PASSWORD_RESET_MAX_AGE": 3600,
+    "INVITATION_MAX_AGE": 7 * 24 * 3600,
+    "SCHEDULER_ENABLED": True,
+    "SESSION_COOKIE_SECURE": False,  # set true behind HTTPS
+    "FORCE_HTTPS": False,
+    "PROXY_FIX": False,  # true behind a reverse proxy that sets X-Forwarded-*
+    "LOG_LEVEL": "INFO",
+}
+
+
+def load(instance_path: str, overrides: dict | None = None) -> dict:
+    instance = Path(instance_path)
+    cfg = {}
+    for key, default in DEFAULTS.items():
+        raw = os.environ.get(f"HAMYAN_{key}")
+        cfg[key] = default if raw is None else _env_value(raw, default)
+    cfg.update(overrides or {})
+    if not cfg["DATABASE_URL"]:
+        cfg["DATABASE_URL"] = f"sqlite:///{instance / 'hamyan.sqlite'}"
+    if not cfg["SECRET_KEY"]:
+        cfg["SECRET_KEY"] = _instance_secret(instance)
+    cfg["SQLALCHEMY_DATABASE_URI"] = cfg["DATABASE_URL"]
+    cfg.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True, "pool_recycle": 3600})
+    cfg["REMEMBER_COOKIE_SECURE"] = cfg["SESSION_COOKIE_SECURE"]
+    cfg["SESSION_COOKIE_SAMESITE"] = "Lax"
+    cfg["REMEMBER_COOKIE_SAMESITE"] = "Lax"
+    cfg["WTF_CSRF_TIME_LIMIT"] = None  # tied to the session instead of a clock
+    cfg.update(
+        API_TITLE="Hamyan API",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH=None,
+        OPENAPI_REDOC_PATH=None,
+    )
+    return cfg

@@ -1,0 +1,38 @@
+"""`flask demo seed`: demo users and, from each product, a demo box. Safe to run again."""
+import click
+from flask.cli import AppGroup
+
+from hamyan.blueprints.auth import services as auth_services
+from hamyan.extensions import db
+
+demo_cli = AppGroup("demo", help="Demo data.")
+
+DEMO_PASSWORD = "hamyan-demo"
+DEMO_USERS = [
+    ("admin@demo.hamyan", "Demo Admin", True),
+    ("manager@demo.hamyan", "Demo Manager", False),
+    ("member@demo.hamyan", "Demo Member", False),
+]
+# Each product adds "module:function" here; the function gets the users by role and is idempotent.
+PRODUCT_SEEDERS: list[str] = []
+
+
+def seed() -> dict:
+    users = {}
+    for email, name, is_admin in DEMO_USERS:
+        user = auth_services.user_by_email(email)
+        if user is None:
+            user = auth_services.signup(email, name, DEMO_PASSWORD, is_admin=is_admin)
+        users[email.split("@")[0]] = user
+    for path in PRODUCT_SEEDERS:
+        module, _, attr = path.partition(":")
+        getattr(__import__(module, fromlist=[attr]), attr)(users)
+        db.session.commit()
+    return users
+
+
+@demo_cli.command("seed")
+def seed_command():
+    """Create the demo users (password hamyan-demo) and demo boxes."""
+    users = seed()
+    click.echo("demo users: " + ", ".join(u.email for u in users.values()) + f" (password {DEMO_PASSWORD})")

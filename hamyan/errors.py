@@ -1,0 +1,38 @@
+"""Errors raised by services. Views turn them into form errors or flashes, the API into JSON."""
+
+
+class ServiceError(Exception):
+    status = 400
+    code = "invalid"
+
+    def __init__(self, message: str, field: str | None = None, fields: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.fields = dict(fields or {})
+        if field:
+            self.fields[field] = message
+
+
+class ValidationError(ServiceError):
+    status = 422
+    code = "validation_error"
+
+
+class NotFound(ServiceError):
+    """Also what a user gets for an object outside their boxes, so existence does not leak."""
+
+    status = 404
+    code = "not_found"
+
+    def __init__(self, message: str = "Not found."):
+        super().__init__(message)
+
+
+class Forbidden(ServiceError):
+    status = 403
+    code = "forbidden"
+
+
+class Conflict(ServiceError):
+    status = 409
+    code = "conflict"

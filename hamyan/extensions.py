@@ -1,0 +1,67 @@
+"""Every Flask extension is created once here and init_app'ed in create_app()."""
+from apscheduler.schedulers.background import BackgroundScheduler
+from flask_htmx import HTMX
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask import jsonify
+from flask_smorest import Api
+from flask_sqlalchemy import SQLAlchemy
+from flask_talisman import Talisman
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import MetaData
+
+# Named constraints so later migrations can drop them on every backend.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+migrate = Migrate()
+login_manager = LoginManager()
+csrf = CSRFProtect()
+htmx = HTMX()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+talisman = Talisman()
+
+
+def error_body(status: int, code: str, message: str, fields: dict | None = None):
+    """The API's one error shape: {"error": {"code", "message", "fields"}}."""
+    return jsonify(error={"code": code, "message": message, "fields": fields or {}}), status
+
+
+class HamyanApi(Api):
+    """flask-smorest with the error format of our design instead of its own."""
+
+    def handle_http_exception(self, error):
+        fields = {}
+        messages = (getattr(error, "data", None) or {}).get("messages") or {}
+        for location in messages.values():  # webargs: {"json": {"field": ["msg"]}}
+            for name, problems in location.items():
+                fields[name] = "; ".join(_flatten(problems))
+        code = (error.name or "error").lower().replace(" ", "_")
+        if error.code == 422:
+            code, message = "validation_error", "Some fields are not valid."
+        else:
+            message = error.description or error.name
+        return error_body(error.code or 500, code, message, fields)
+
+
+def _flatten(problems):
+    if isinstance(problems, dict):
+        for value in problems.values():
+            yield from _flatten(value)
+    elif isinstance(problems, (list, tuple)):
+        for value in problems:
+            yield from _flatten(value)
+    else:
+        yield str(problems)
+
+
+api = HamyanApi()
+scheduler = BackgroundScheduler(timezone="UTC")

@@ -1,0 +1,85 @@
+"""The money core's tables. Entries and postings are written once and never updated or deleted."""
+from datetime import datetime, timezone
+
+from sqlalchemy import BigInteger, CheckConstraint, Index
+
+from hamyan.extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+DEBIT = "debit"
+CREDIT = "credit"
+
+
+class LedgerAccount(db.Model):
+    """Something that holds or owes money. Positive postings are debits, negative are credits."""
+
+    __tablename__ = "ledger_account"
+    __table_args__ = (
+        db.UniqueConstraint("box_id", "code", name="uq_ledger_account_box_code"),
+        CheckConstraint("normal_side IN ('debit', 'credit')", name="normal_side"),
+    )
+
+    id = db.Column(db.Integer, primary_key=True)
+    box_id = db.Column(db.Integer, db.ForeignKey("box.id"), nullable=True, index=True)
+    code = db.Column(db.String(120), nullable=False)  # stable name, e.g. "cash" or "member:12:savings"
+    name = db.Column(db.String(200), nullable=False)
+    currency = db.Column(db.String(3), nullable=False)
+    normal_side = db.Column(db.String(6), nullable=False)
+    # Sum of this account's postings, kept in the same transaction as the postings.
+    balance = db.Column(BigInteger, nullable=False, default=0)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    @property
+    def natural_balance(self) -> int:
+        """The balance with the sign people expect: positive on the account's normal side."""
+        return self.balance if self.normal_side == DEBIT else -self.balance
+
+    def __repr__(self):
+        return f"<LedgerAccount {self.id} {self.code} {self.currency}>"
+
+
+class Entry(db.Model):
+    """One business event. Its postings sum to zero per currency."""
+
+    __tablename__ = "ledger_entry"
+
+    id = db.Column(db.Integer, primary_key=True)
+    box_id = db.Column(db.Integer, db.ForeignKey("box.id"), nullable=True, index=True)
+    code = db.Column(db.String(60), nullable=False)  # why: contribution, payout, reversal, ...
+    memo = db.Column(db.String(500), nullable=False, default="")
+    effective_date = db.Column(db.Date, nullable=False, index=True)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    created_by_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True)
+    idempotency_key = db.Column(db.String(200), nullable=False, unique=True)
+    # Hash of what the entry says, so a retry with other content is refused instead of ignored.
+    fingerprint = db.Column(db.String(64), nullable=False)
+    reverses_id = db.Column(db.Integer, db.ForeignKey("ledger_entry.id"), nullable=True, unique=True)
+
+    postings = db.relationship("Posting", back_populates="entry", order_by="Posting.id", lazy="selectin")
+    reverses = db.relationship("Entry", remote_side=[id], foreign_keys=[reverses_id], backref=db.backref("reversed_by", uselist=False))
+
+    def __repr__(self):
+        return f"<Entry {self.id} {self.code} {self.idempotency_key}>"
+
+
+class Posting(db.Model):
+    """One leg of an entry: an account and a signed amount in integer minor units."""
+
+    __tablename__ = "ledger_posting"
+    __table_args__ = (
+        CheckConstraint("amount <> 0", name="amount_nonzero"),
+        Index("ix_ledger_posting_account_entry", "account_id", "entry_id"),
+    )
+
+    id = db.Column(db.Integer, primary_key=True)
+    entry_id = db.Column(db.Integer, db.ForeignKey("ledger_entry.id"), nullable=False, index=True)
+    account_id = db.Column(db.Integer, db.ForeignKey("ledger_account.id"), nullable=False)
+    amount = db.Column(BigInteger, nullable=False)
+    currency = db.Column(db.String(3), nullable=False)
+
+    entry = db.relationship("Entry", back_populates="postings")
+    account = db.relationship("LedgerAccount", lazy="joined")

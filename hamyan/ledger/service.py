@@ -1,0 +1,240 @@
+"""The only code that writes ledger tables.
+
+post() and reverse() add to the caller's database transaction and flush; the product service that
+called them commits once, so a business action and its money movement land together or not at all.
+"""
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import Iterable
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from hamyan.errors import Conflict, ValidationError
+from hamyan.extensions import db
+from hamyan.ledger.models import CREDIT, DEBIT, Entry, LedgerAccount, Posting
+
+# Far above any real amount, far below BIGINT overflow even after many postings.
+MAX_AMOUNT = 10**15
+
+
+def open_account(box_id: int | None, code: str, name: str, currency: str, normal_side: str) -> LedgerAccount:
+    """Get the account with this code in the box, creating it on first use."""
+    if normal_side not in (DEBIT, CREDIT):
+        raise ValidationError(f"normal_side must be {DEBIT} or {CREDIT}.", field="normal_side")
+    account = db.session.execute(
+        select(LedgerAccount).filter_by(box_id=box_id, code=code)
+    ).scalar_one_or_none()
+    if account is None:
+        account = LedgerAccount(box_id=box_id, code=code, name=name, currency=currency.upper(),
+                                normal_side=normal_side, balance=0)
+        db.session.add(account)
+        db.session.flush()
+    elif account.currency != currency.upper():
+        raise ValidationError(f"Account {code} is in {account.currency}, not {currency}.", field="currency")
+    return account
+
+
+def _fingerprint(code: str, effective_date: date, legs: list[tuple[int, int]], reverses_id: int | None) -> str:
+    body = json.dumps([code, effective_date.isoformat(), sorted(legs), reverses_id])
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def _validate_legs(legs) -> list[tuple[int, int]]:
+    resolved = []
+    for account, amount in legs:
+        account_id = account.id if isinstance(account, LedgerAccount) else account
+        if isinstance(amount, bool) or not isinstance(amount, int):
+            raise ValidationError("Amounts are whole numbers of minor units.", field="amount")
+        if amount == 0:
+            raise ValidationError("A posting cannot be zero.", field="amount")
+        if abs(amount) > MAX_AMOUNT:
+            raise ValidationError("Amount is too large.", field="amount")
+        if not isinstance(account_id, int):
+            raise ValidationError("Unknown account.", field="account")
+        resolved.append((account_id, amount))
+    if len(resolved) < 2:
+        raise ValidationError("An entry needs at least two postings.", field="postings")
+    return resolved
+
+
+def _existing(idempotency_key: str, fingerprint: str) -> Entry | None:
+    entry = db.session.execute(select(Entry).filter_by(idempotency_key=idempotency_key)).scalar_one_or_none()
+    if entry is not None and entry.fingerprint != fingerprint:
+        raise Conflict("This idempotency key was already used for a different entry.", field="idempotency_key")
+    return entry
+
+
+def post(
+    code: str,
+    legs: Iterable[tuple[LedgerAccount | int, int]],
+    *,
+    idempotency_key: str,
+    effective_date: date | None = None,
+    memo: str = "",
+    box_id: int | None = None,
+    created_by_id: int | None = None,
+    reverses: Entry | None = None,
+) -> Entry:
+    """Record one balanced entry. Posting the same key with the same content returns the first entry."""
+    if not code or len(code) > 60:
+        raise ValidationError("An entry needs a code of at most 60 characters.", field="code")
+    if not idempotency_key or len(idempotency_key) > 200:
+        raise ValidationError("An idempotency key of 1 to 200 characters is required.", field="idempotency_key")
+    resolved = _validate_legs(list(legs))
+    effective_date = effective_date or datetime.now(timezone.utc).date()
+    reverses_id = reverses.id if reverses is not None else None
+    fingerprint = _fingerprint(code, effective_date, resolved, reverses_id)
+
+    existing = _existing(idempotency_key, fingerprint)
+    if existing is not None:
+        return existing
+
+    # Lock the accounts in id order (no deadlocks between concurrent posts) for the whole transaction.
+    per_account = defaultdict(int)
+    for account_id, amount in resolved:
+        per_account[account_id] += amount
+    accounts = {
+        a.id: a
+        for a in db.session.execute(
+            select(LedgerAccount)
+            .where(LedgerAccount.id.in_(per_account))
+            .order_by(LedgerAccount.id)
+            .with_for_update()
+        ).scalars()
+    }
+    missing = set(per_account) - set(accounts)
+    if missing:
+        raise ValidationError(f"Unknown account(s): {sorted(missing)}.", field="account")
+    totals = defaultdict(int)
+    for account_id, amount in resolved:
+        totals[accounts[account_id].currency] += amount
+    unbalanced = {cur: total for cur, total in totals.items() if total != 0}
+    if unbalanced:
+        detail = ", ".join(f"{cur} {total:+d}" for cur, total in sorted(unbalanced.items()))
+        raise ValidationError(f"Entry does not balance: {detail}.", field="postings")
+
+    entry = Entry(code=code, memo=memo[:500], effective_date=effective_date, box_id=box_id,
+                  created_by_id=created_by_id, idempotency_key=idempotency_key,
+                  fingerprint=fingerprint, reverses_id=reverses_id)
+    try:
+        with db.session.begin_nested():
+            db.session.add(entry)
+            db.session.flush()
+    except IntegrityError:
+        # Another transaction posted the same key (or reversed the same entry) meanwhile.
+        existing = _existing(idempotency_key, fingerprint)
+        if existing is not None:
+            return existing
+        raise Conflict("This entry has already been reversed.", field="entry")
+    db.session.add_all(
+        Posting(entry_id=entry.id, account_id=account_id, amount=amount, currency=accounts[account_id].currency)
+        for account_id, amount in resolved
+    )
+    for account_id, delta in per_account.items():
+        if delta:
+            # Rendered as "balance = balance + delta": exact even without a lock (SQLite).
+            accounts[account_id].balance = LedgerAccount.balance + delta
+    db.session.flush()
+    db.session.refresh(entry)  # loads postings for the caller
+    return entry
+
+
+def reverse(entry: Entry, *, memo: str = "", idempotency_key: str | None = None,
+            effective_date: date | None = None, created_by_id: int | None = None) -> Entry:
+    """Undo an entry by posting its mirror image, pointing at the original."""
+    if entry.reverses_id is not None:
+        raise Conflict("A reversal cannot be reversed; post a new entry instead.", field="entry")
+    key = idempotency_key or f"reverse:{entry.id}"
+    already = entry.reversed_by
+    if already is not None and already.idempotency_key != key:
+        raise Conflict("This entry has already been reversed.", field="entry")
+    return post(
+        "reversal",
+        [(p.account_id, -p.amount) for p in entry.postings],
+        idempotency_key=key,
+        effective_date=effective_date or entry.effective_date,
+        memo=memo or f"Reversal of entry {entry.id}",
+        box_id=entry.box_id,
+        created_by_id=created_by_id,
+        reverses=entry,
+    )
+
+
+def balance(account: LedgerAccount, as_of: date | None = None) -> int:
+    """Signed sum of the account's postings (debits positive), up to and including as_of."""
+    if as_of is None:
+        return account.balance
+    return balances([account.id], as_of)[account.id]
+
+
+def balances(account_ids: Iterable[int], as_of: date | None = None, after: date | None = None) -> dict[int, int]:
+    """Signed sums per account in one query; entries effective in (after, as_of]."""
+    ids = list(account_ids)
+    query = (
+        select(Posting.account_id, func.coalesce(func.sum(Posting.amount), 0))
+        .join(Entry, Entry.id == Posting.entry_id)
+        .where(Posting.account_id.in_(ids))
+        .group_by(Posting.account_id)
+    )
+    if as_of is not None:
+        query = query.where(Entry.effective_date <= as_of)
+    if after is not None:
+        query = query.where(Entry.effective_date > after)
+    found = {account_id: int(total) for account_id, total in db.session.execute(query)}
+    return {account_id: found.get(account_id, 0) for account_id in ids}
+
+
+@dataclass
+class CheckReport:
+    entries: int = 0
+    accounts: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check() -> CheckReport:
+    """Recompute every balance and every entry's sum from the postings."""
+    report = CheckReport()
+    report.entries = db.session.scalar(select(func.count(Entry.id)))
+    report.accounts = db.session.scalar(select(func.count(LedgerAccount.id)))
+    sums = (
+        select(Posting.account_id, func.sum(Posting.amount).label("total"))
+        .group_by(Posting.account_id)
+        .subquery()
+    )
+    for account_id, code, cached, computed in db.session.execute(
+        select(LedgerAccount.id, LedgerAccount.code, LedgerAccount.balance, func.coalesce(sums.c.total, 0))
+        .outerjoin(sums, sums.c.account_id == LedgerAccount.id)
+        .order_by(LedgerAccount.id)
+    ):
+        if int(cached) != int(computed):
+            report.problems.append(
+                f"account {account_id} ({code}): cached balance {cached} but postings sum to {computed}"
+            )
+    for entry_id, currency, total in db.session.execute(
+        select(Posting.entry_id, Posting.currency, func.sum(Posting.amount))
+        .group_by(Posting.entry_id, Posting.currency)
+        .having(func.sum(Posting.amount) != 0)
+    ):
+        report.problems.append(f"entry {entry_id}: {currency} postings sum to {total}, not 0")
+    for entry_id, count in db.session.execute(
+        select(Entry.id, func.count(Posting.id))
+        .outerjoin(Posting, Posting.entry_id == Entry.id)
+        .group_by(Entry.id)
+        .having(func.count(Posting.id) < 2)
+    ):
+        report.problems.append(f"entry {entry_id}: {count} posting(s), needs at least 2")
+    for posting_id, entry_id in db.session.execute(
+        select(Posting.id, Posting.entry_id)
+        .join(LedgerAccount, LedgerAccount.id == Posting.account_id)
+        .where(LedgerAccount.currency != Posting.currency)
+    ):
+        report.problems.append(f"posting {posting_id} of entry {entry_id}: currency differs from its account")
+    return report

@@ -1,0 +1,94 @@
+"""Statements shared by every product: movements of a set of ledger accounts over a period, with
+opening and closing balances computed from the postings, rendered to PDF by WeasyPrint.
+
+A product picks the accounts (a member's contribution account, a unit's receivable, a box's cash),
+calls account_statement(), and renders a template under templates/statements/ that extends
+statements/base.html."""
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from flask import render_template, request
+from sqlalchemy import select
+from weasyprint import HTML
+
+from hamyan.boxes.models import Box
+from hamyan.errors import ValidationError
+from hamyan.extensions import db
+from hamyan.ledger import service as ledger
+from hamyan.ledger.models import CREDIT, Entry, LedgerAccount, Posting
+
+MAX_PERIOD_DAYS = 3700  # about ten years: enough for any statement, small enough to render
+
+
+@dataclass
+class Movement:
+    day: date
+    entry_id: int
+    code: str
+    memo: str
+    amount: int  # in the statement's sign: positive raises the balance shown
+
+
+@dataclass
+class Statement:
+    title: str
+    box: Box
+    start: date
+    end: date
+    opening: int
+    movements: list[Movement] = field(default_factory=list)
+
+    @property
+    def total_in(self) -> int:
+        return sum(m.amount for m in self.movements if m.amount > 0)
+
+    @property
+    def total_out(self) -> int:
+        return -sum(m.amount for m in self.movements if m.amount < 0)
+
+    @property
+    def closing(self) -> int:
+        return self.opening + self.total_in - self.total_out
+
+
+def check_period(start: date | None, end: date | None) -> tuple[date, date]:
+    if start is None or end is None:
+        raise ValidationError("Choose both the first and the last day.", field="start" if start is None else "end")
+    if end < start:
+        raise ValidationError("The last day is before the first day.", field="end")
+    if (end - start).days > MAX_PERIOD_DAYS:
+        raise ValidationError("Choose a period of at most ten years.", field="start")
+    return start, end
+
+
+def account_statement(title: str, box: Box, accounts: list[LedgerAccount], start: date, end: date,
+                      sign: str = "normal") -> Statement:
+    """Movements of `accounts` effective in [start, end], netted per entry.
+
+    sign="normal" shows each balance on its normal side (a debit-normal account's debits are
+    positive); sign="credit" or "debit" forces one view for a mixed set of accounts."""
+    start, end = check_period(start, end)
+    ids = [a.id for a in accounts]
+    side = accounts[0].normal_side if sign == "normal" and accounts else sign
+    factor = -1 if side == CREDIT else 1
+    opening_raw = sum(ledger.balances(ids, as_of=start - timedelta(days=1)).values()) if ids else 0
+    statement = Statement(title=title, box=box, start=start, end=end, opening=factor * opening_raw)
+    if not ids:
+        return statement
+    rows = db.session.execute(
+        select(Entry.id, Entry.effective_date, Entry.code, Entry.memo, db.func.sum(Posting.amount))
+        .join(Posting, Posting.entry_id == Entry.id)
+        .where(Posting.account_id.in_(ids), Entry.effective_date >= start, Entry.effective_date <= end)
+        .group_by(Entry.id, Entry.effective_date, Entry.code, Entry.memo)
+        .order_by(Entry.effective_date, Entry.id)
+    )
+    for entry_id, day, code, memo, total in rows:
+        if int(total):
+            statement.movements.append(Movement(day, entry_id, code, memo, factor * int(total)))
+    return statement
+
+
+def render_pdf(template: str, **context) -> bytes:
+    """Render a statements/ template to PDF bytes. Assets resolve against this app's URL."""
+    html = render_template(template, **context)
+    return HTML(string=html, base_url=request.url_root if request else None).write_pdf()

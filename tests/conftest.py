@@ -1,0 +1,126 @@
+"""Fixtures: one app per test session on the database the leg chose (SQLite by default,
+HAMYAN_TEST_DATABASE_URL for MySQL/MariaDB), every table emptied after each test."""
+import os
+
+import pytest
+import sqlalchemy as sa
+
+from hamyan import create_app
+from hamyan.extensions import db
+
+PASSWORD = "correct-horse-42"
+
+
+def _database_url(tmp_path_factory, worker_id: str) -> str:
+    url = os.environ.get("HAMYAN_TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    # One database per xdist worker on the same server, created on first use.
+    parsed = sa.engine.make_url(url)
+    name = parsed.database if worker_id == "master" else f"{parsed.database}_{worker_id}"
+    server = sa.create_engine(parsed.set(database=""))
+    with server.connect() as conn:
+        conn.execute(sa.text(f"CREATE DATABASE IF NOT EXISTS `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"))
+    server.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
+
+
+def test_config(database_url: str, **overrides) -> dict:
+    config = {
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret",
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "SCHEDULER_ENABLED": False,
+        "SMTP_HOST": "",
+        "BASE_URL": "http://localhost",
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory, worker_id):
+    return _database_url(tmp_path_factory, worker_id)
+
+
+@pytest.fixture(scope="session")
+def is_mysql(database_url):
+    return database_url.startswith("mysql")
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    os.environ["HAMYAN_INSTANCE_PATH"] = str(tmp_path_factory.mktemp("instance"))
+    app = create_app(test_config(database_url))
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.drop_all()
+        db.engine.dispose()
+
+
+def empty_all_tables() -> None:
+    db.session.remove()
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "mysql":
+            conn.execute(sa.text("SET FOREIGN_KEY_CHECKS=0"))
+        for table in reversed(db.metadata.sorted_tables):
+            conn.execute(table.delete())
+        if conn.dialect.name == "mysql":
+            conn.execute(sa.text("SET FOREIGN_KEY_CHECKS=1"))
+
+
+@pytest.fixture(autouse=True)
+def _app_context(app):
+    with app.app_context():
+        yield
+        empty_all_tables()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_user():
+    from hamyan.blueprints.auth import services
+
+    def make(email="user@example.com", name="Test User", password=PASSWORD, is_admin=False):
+        return services.signup(email, name, password, is_admin=is_admin)
+
+    return make
+
+
+def login(client, email, password=PASSWORD):
+    response = client.post("/login", data={"email": email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return client
+
+
+@pytest.fixture
+def user_client(app, make_user):
+    """A client signed in as a fresh user; the user is on client.user."""
+    def make(email="user@example.com", name="Test User", is_admin=False):
+        user = make_user(email, name, is_admin=is_admin)
+        c = app.test_client()
+        login(c, email)
+        c.user = user
+        return c
+
+    return make
+
+
+@pytest.fixture
+def api_token(make_user):
+    from hamyan.blueprints.auth import services
+
+    def make(user):
+        _, secret = services.create_api_token(user, "test")
+        return {"Authorization": f"Bearer {secret}"}
+
+    return make
