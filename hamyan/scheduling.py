@@ -80,7 +80,7 @@ def _schedule_all(app, target) -> None:
             db.session.remove()
 
     for name, (_, every) in JOBS.items():
-        target.add_job(runner, "interval", minutes=every, args=[name], id=name, replace_existing=True,
+        target.add_job(runner, "interval", minutes=every, args=[name], id=name, name=name, replace_existing=True,
                        coalesce=True, max_instances=1)
 
 
