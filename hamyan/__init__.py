@@ -93,6 +93,14 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = lambda moment, box=None: calendars.to_local(
         moment, box.timezone if box else "UTC").strftime("%Y-%m-%d %H:%M")
 
+    # The form macros are globals: an htmx partial (render_block) runs only its block, so a
+    # template's top-level {% from ... import %} would be undefined there.
+    def form_macro(name):
+        return lambda *args, **kwargs: getattr(
+            app.jinja_env.get_template("partials/forms.html").module, name)(*args, **kwargs)
+
+    app.jinja_env.globals.update(field=form_macro("field"), form_errors=form_macro("form_errors"))
+
 
 def _wants_json() -> bool:
     return request.path.startswith("/api/")

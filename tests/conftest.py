@@ -41,7 +41,9 @@ def test_config(database_url: str, **overrides) -> dict:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory, worker_id):
+def database_url(tmp_path_factory, request):
+    # xdist's worker id, or "master" when xdist is off (-p no:xdist) or runs in-process (-n 0)
+    worker_id = getattr(request.config, "workerinput", {}).get("workerid", "master")
     return _database_url(tmp_path_factory, worker_id)
 
 

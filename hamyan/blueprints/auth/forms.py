@@ -3,19 +3,24 @@ from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 PASSWORD_RULE = Length(min=8, max=128, message="Use 8 to 128 characters.")
+NEW_PASSWORD = {"autocomplete": "new-password"}
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=128)])
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)],
+                       render_kw={"autocomplete": "username"})
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=128)],
+                             render_kw={"autocomplete": "current-password"})
     remember = BooleanField("Keep me signed in")
 
 
 class SignupForm(FlaskForm):
-    name = StringField("Your name", validators=[DataRequired(), Length(max=120)])
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), PASSWORD_RULE])
-    confirm = PasswordField("Repeat password", validators=[DataRequired(), EqualTo("password", "Passwords differ.")])
+    name = StringField("Your name", validators=[DataRequired(), Length(max=120)], render_kw={"autocomplete": "name"})
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)],
+                       render_kw={"autocomplete": "email"})
+    password = PasswordField("Password", validators=[DataRequired(), PASSWORD_RULE], render_kw=NEW_PASSWORD)
+    confirm = PasswordField("Repeat password", validators=[DataRequired(), EqualTo("password", "Passwords differ.")],
+                            render_kw=NEW_PASSWORD)
 
 
 class ForgotForm(FlaskForm):
@@ -23,8 +28,9 @@ class ForgotForm(FlaskForm):
 
 
 class ResetForm(FlaskForm):
-    password = PasswordField("New password", validators=[DataRequired(), PASSWORD_RULE])
-    confirm = PasswordField("Repeat password", validators=[DataRequired(), EqualTo("password", "Passwords differ.")])
+    password = PasswordField("New password", validators=[DataRequired(), PASSWORD_RULE], render_kw=NEW_PASSWORD)
+    confirm = PasswordField("Repeat password", validators=[DataRequired(), EqualTo("password", "Passwords differ.")],
+                            render_kw=NEW_PASSWORD)
 
 
 class ProfileForm(FlaskForm):
