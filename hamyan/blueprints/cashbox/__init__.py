@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("cashbox", __name__, url_prefix="/cashbox")
+
+from hamyan.blueprints.cashbox import views  # noqa: E402,F401

@@ -1,0 +1,875 @@
+"""Cashbox rules: the only code that writes cashbox tables or posts cashbox money to the ledger.
+
+A cashbox is a fixed group saving together: each period every share pays its contribution into
+the pot and one share wins the whole pot (shares × contribution). A round has as many periods as
+shares, so every share wins exactly once.
+
+Chart of accounts (per box, ledger codes):
+    cash            debit-normal   money the box holds (the manager's till or bank account)
+    member:<m>      credit-normal  member m's contributions paid minus payouts received: the
+                                   member's net position (positive = the box owes them)
+    fines:<m>       debit-normal   late fines charged to member m and not paid yet
+    fine_income     credit-normal  the box's income from late fines
+
+Entries (entry code: legs):
+    contribution    Dr cash; Cr member:<m> (contribution part); Cr fines:<m> (fine part)
+    fine            Dr fines:<m>; Cr fine_income
+    payout          Dr member:<h> (h's part of the pot less what was netted);
+                    Cr fines:<h> (fines netted); Cr cash (what is actually handed out)
+
+Where the money of one payment goes: first contributions already due (oldest period first), then
+unpaid fines, then contributions of later periods (paying ahead). Per period the status of a
+member is computed first-in first-out from the payments, so it never drifts from the ledger.
+
+Sub-shares: a share's contribution and its pot part are split between its holders with
+money.allocate (largest remainder): the units that do not divide go to the holders with the
+largest fractional parts, ties to the holder listed first. A member's due per period is the sum
+over their holdings, so the dues of all members add up to the pot exactly.
+
+Winner who owes (arrears = contributions due up to the drawn period + unpaid fines):
+    "net"   the arrears are deducted from the payout and recorded as a payment (method "netted")
+    "hold"  the whole payout waits until every holder of the winning share is clear; the manager
+            then releases it.
+A draw waits until the period is fully paid unless the manager overrides with a reason (kept on
+the period). If the box holds less cash than a payout after an override, cash goes negative: the
+manager advanced the difference, and the dashboard shows it.
+"""
+import re
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from fractions import Fraction
+
+from sqlalchemy import func, select
+
+from hamyan import calendars, ledger, money
+from hamyan.blueprints.cashbox import draws
+from hamyan.blueprints.cashbox.models import (DRAW_MODES, FINE_KINDS, PAYMENT_METHODS, PERIOD_KINDS,
+                                              WINNER_POLICIES, Cashbox, Fine, Holding, Payment, Period,
+                                              Round, Share)
+from hamyan.boxes import services as boxes
+from hamyan.boxes.models import Box, Membership
+from hamyan.errors import Conflict, NotFound, ValidationError
+from hamyan.extensions import db
+from hamyan.ledger.models import CREDIT, DEBIT, Entry, LedgerAccount, utcnow
+
+KIND = "cashbox"
+MAX_SHARES = 500
+MAX_DENOMINATOR = 1000
+MAX_DAYS = 366
+
+
+# ---------------------------------------------------------------- parsing shared by views and API
+
+def _int_in(value, low: int, high: int, field: str, label: str) -> int:
+    if isinstance(value, bool):
+        raise ValidationError(f"{label} must be a whole number.", field=field)
+    try:
+        number = int(str(value).strip()) if not isinstance(value, int) else value
+    except (TypeError, ValueError):
+        raise ValidationError(f"{label} must be a whole number.", field=field) from None
+    if not low <= number <= high:
+        raise ValidationError(f"{label} must be between {low} and {high}.", field=field)
+    return number
+
+
+def _choice(value, options, field: str, label: str) -> str:
+    if value not in options:
+        raise ValidationError(f"{label} must be one of: {', '.join(options)}.", field=field)
+    return value
+
+
+def _date(value, field: str, label: str) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value or "").strip())
+    except ValueError:
+        raise ValidationError(f"{label}: enter a date as YYYY-MM-DD.", field=field) from None
+
+
+_FRACTION = re.compile(r"^\s*(\d{1,4})\s*(?:/\s*(\d{1,4})\s*)?$|^\s*(\d?\.\d{1,4})\s*$")
+
+
+def parse_fraction(text, field: str = "fraction") -> Fraction:
+    """'1/3', '2/3', '0.5' or '1' -> Fraction; anything else is a clear error."""
+    if isinstance(text, Fraction):
+        value = text
+    else:
+        match = _FRACTION.match(str(text or "").translate(money._DIGIT_MAP))
+        if not match:
+            raise ValidationError("Enter a fraction like 1/2, 1/3 or 1.", field=field)
+        if match.group(3):
+            value = Fraction(match.group(3))
+        else:
+            value = Fraction(int(match.group(1)), int(match.group(2) or 1)) if (match.group(2) or "1") != "0" else None
+            if value is None:
+                raise ValidationError("A fraction cannot have 0 below the line.", field=field)
+    if value <= 0 or value > 1:
+        raise ValidationError("Each part must be more than 0 and at most one whole share.", field=field)
+    if value.denominator > MAX_DENOMINATOR:
+        raise ValidationError(f"Use fractions with at most {MAX_DENOMINATOR} parts.", field=field)
+    return value
+
+
+def parse_percent(text, field: str = "fine_value") -> int:
+    """'2.5' (percent) -> 250 basis points."""
+    try:
+        value = Decimal(str(text or "").strip().translate(money._DIGIT_MAP))
+    except InvalidOperation:
+        raise ValidationError("Enter a percentage such as 2 or 2.5.", field=field) from None
+    if not value.is_finite() or value <= 0 or value > 100:
+        raise ValidationError("A percentage must be more than 0 and at most 100.", field=field)
+    if value != value.quantize(Decimal("0.01")):
+        raise ValidationError("Use at most two decimals in a percentage.", field=field)
+    return int(value * 100)
+
+
+@dataclass
+class RoundSettings:
+    contribution: int
+    share_count: int
+    period_kind: str
+    period_days: int
+    first_due: date
+    draw_mode: str
+
+
+def parse_round_settings(currency: str, contribution, share_count, period_kind, period_days, first_due,
+                         draw_mode) -> RoundSettings:
+    period_kind = _choice(period_kind, PERIOD_KINDS, "period_kind", "Period")
+    days = _int_in(period_days, 1, MAX_DAYS, "period_days", "Days per period") if period_kind == "days" else 7
+    return RoundSettings(
+        contribution=money.parse_amount(contribution, currency, field="contribution"),
+        share_count=_int_in(share_count, 1, MAX_SHARES, "share_count", "Number of shares"),
+        period_kind=period_kind, period_days=days,
+        first_due=_date(first_due, "first_due", "First due date"),
+        draw_mode=_choice(draw_mode, DRAW_MODES, "draw_mode", "Draw mode"),
+    )
+
+
+def _fine_settings(currency: str, fine_kind, fine_value) -> tuple[str, int]:
+    fine_kind = _choice(fine_kind or "none", FINE_KINDS, "fine_kind", "Late fine")
+    if fine_kind == "none":
+        return fine_kind, 0
+    if fine_kind == "fixed":
+        return fine_kind, money.parse_amount(fine_value, currency, field="fine_value")
+    return fine_kind, parse_percent(fine_value)
+
+
+# ---------------------------------------------------------------- lookups
+
+def cashbox_for(user, box_id: int) -> tuple[Box, Membership | None, Cashbox]:
+    box, membership = boxes.box_for(user, box_id, KIND)
+    return box, membership, db.session.get(Cashbox, box.id)
+
+
+def require_manager(user, box_id: int) -> tuple[Box, Cashbox]:
+    box = boxes.require_manager(user, box_id, KIND)
+    return box, db.session.get(Cashbox, box.id)
+
+
+def rounds_of(box_id: int) -> list[Round]:
+    return list(db.session.scalars(select(Round).filter_by(box_id=box_id).order_by(Round.number.desc())))
+
+
+def current_round(box_id: int) -> Round | None:
+    """The active round, else the draft, else the latest finished one."""
+    rounds = rounds_of(box_id)
+    for status in ("active", "draft"):
+        for r in rounds:
+            if r.status == status:
+                return r
+    return rounds[0] if rounds else None
+
+
+def round_in_box(box_id: int, round_id: int) -> Round:
+    r = db.session.get(Round, round_id)
+    if r is None or r.box_id != box_id:
+        raise NotFound()
+    return r
+
+
+def _active_round(box_id: int, round_id: int | None = None) -> Round:
+    if round_id is not None:
+        r = round_in_box(box_id, round_id)
+        if r.status == "finished":
+            raise ValidationError(f"Round {r.number} is finished; it takes no more payments.", field="round_id")
+        if r.status == "draft":
+            raise ValidationError(f"Round {r.number} has not started yet.", field="round_id")
+        return r
+    r = db.session.scalar(select(Round).filter_by(box_id=box_id, status="active"))
+    if r is None:
+        raise ValidationError("No round is running. Start a round first.", field="round_id")
+    return r
+
+
+def active_members(box_id: int) -> list[Membership]:
+    return list(db.session.scalars(
+        select(Membership).where(Membership.box_id == box_id, Membership.left_at.is_(None))
+        .order_by(Membership.display_name, Membership.id)))
+
+
+def _membership_in(box_id: int, membership_id) -> Membership:
+    try:
+        membership_id = int(membership_id)
+    except (TypeError, ValueError):
+        raise ValidationError("Choose a member.", field="membership_id") from None
+    m = db.session.get(Membership, membership_id)
+    if m is None or m.box_id != box_id or m.left_at is not None:
+        raise ValidationError("That person is not a member of this box.", field="membership_id")
+    return m
+
+
+# ---------------------------------------------------------------- ledger accounts
+
+def _cash(box: Box) -> LedgerAccount:
+    return ledger.open_account(box.id, "cash", "Cash held by the box", box.currency, DEBIT)
+
+
+def _fine_income(box: Box) -> LedgerAccount:
+    return ledger.open_account(box.id, "fine_income", "Late fine income", box.currency, CREDIT)
+
+
+def member_account(box: Box, membership: Membership) -> LedgerAccount:
+    return ledger.open_account(box.id, f"member:{membership.id}", f"Contributions of {membership.display_name}",
+                               box.currency, CREDIT)
+
+
+def fines_account(box: Box, membership: Membership) -> LedgerAccount:
+    return ledger.open_account(box.id, f"fines:{membership.id}", f"Fines owed by {membership.display_name}",
+                               box.currency, DEBIT)
+
+
+# ---------------------------------------------------------------- box and round set-up
+
+def create_cashbox(actor, name, currency, contribution, share_count, period_kind, first_due, draw_mode,
+                   period_days=7, timezone="UTC", locale="en", calendar="gregorian", grace_days=0,
+                   fine_kind="none", fine_value=None, winner_policy="net") -> Box:
+    currency = boxes.validate_box_settings(currency, timezone, locale, calendar)
+    settings = parse_round_settings(currency, contribution, share_count, period_kind, period_days, first_due,
+                                    draw_mode)
+    grace = _int_in(grace_days if grace_days not in (None, "") else 0, 0, MAX_DAYS, "grace_days", "Grace days")
+    fine_kind, fine_value = _fine_settings(currency, fine_kind, fine_value)
+    policy = _choice(winner_policy, WINNER_POLICIES, "winner_policy", "Winner who owes")
+    box = boxes.create_box(actor, KIND, name, currency, timezone, locale, calendar)
+    db.session.add(Cashbox(box_id=box.id, grace_days=grace, fine_kind=fine_kind, fine_value=fine_value,
+                           winner_policy=policy))
+    db.session.flush()
+    r = Round(box_id=box.id, number=1, status="draft", **settings.__dict__)
+    r.shares = [Share(number=n, draw_position=n) for n in range(1, settings.share_count + 1)]
+    db.session.add(r)
+    _cash(box)
+    _fine_income(box)
+    db.session.commit()
+    return box
+
+
+def update_rules(actor, box_id: int, grace_days, fine_kind, fine_value, winner_policy) -> Cashbox:
+    box, cashbox = require_manager(actor, box_id)
+    cashbox.grace_days = _int_in(grace_days, 0, MAX_DAYS, "grace_days", "Grace days")
+    cashbox.fine_kind, cashbox.fine_value = _fine_settings(box.currency, fine_kind, fine_value)
+    cashbox.winner_policy = _choice(winner_policy, WINNER_POLICIES, "winner_policy", "Winner who owes")
+    db.session.commit()
+    return cashbox
+
+
+def _draft(actor, box_id: int, round_id: int) -> tuple[Box, Round]:
+    box, _ = require_manager(actor, box_id)
+    r = round_in_box(box.id, round_id)
+    if r.status != "draft":
+        raise Conflict(f"Round {r.number} has already started; its shares and amounts are fixed.", field="round_id")
+    return box, r
+
+
+def update_round(actor, box_id: int, round_id: int, contribution, share_count, period_kind, period_days,
+                 first_due, draw_mode) -> Round:
+    box, r = _draft(actor, box_id, round_id)
+    settings = parse_round_settings(box.currency, contribution, share_count, period_kind, period_days,
+                                    first_due, draw_mode)
+    for key, value in settings.__dict__.items():
+        if key != "share_count":
+            setattr(r, key, value)
+    if settings.share_count > r.share_count:
+        r.shares.extend(Share(number=n, draw_position=n) for n in range(r.share_count + 1, settings.share_count + 1))
+    elif settings.share_count < r.share_count:
+        r.shares = [s for s in r.shares if s.number <= settings.share_count]
+        positions = sorted(r.shares, key=lambda s: (s.draw_position or 0, s.number))
+        for position, share in enumerate(positions, 1):
+            share.draw_position = position
+    r.share_count = settings.share_count
+    db.session.commit()
+    return r
+
+
+def _share(r: Round, number) -> Share:
+    number = _int_in(number, 1, MAX_SHARES, "share", "Share number")
+    for share in r.shares:
+        if share.number == number:
+            return share
+    raise NotFound(f"Round {r.number} has no share {number}.")
+
+
+def set_holders(actor, box_id: int, round_id: int, share_number, holders: list[tuple]) -> Share:
+    """Replace who holds a share: [(membership_id, fraction), ...]; fractions may sum to less than
+    one while the round is a draft (it cannot start until every share is fully held), never more."""
+    box, r = _draft(actor, box_id, round_id)
+    share = _share(r, share_number)
+    parsed, seen = [], set()
+    for index, (membership_id, fraction) in enumerate(holders):
+        m = _membership_in(box.id, membership_id)
+        if m.id in seen:
+            raise ValidationError(f"{m.display_name} is listed twice on share {share.number}.", field="holders")
+        seen.add(m.id)
+        parsed.append((m, parse_fraction(fraction, field="holders")))
+    total = sum((f for _, f in parsed), Fraction(0))
+    if total > 1:
+        raise ValidationError(f"The parts of share {share.number} add up to {total}, more than one share.",
+                              field="holders")
+    share.holdings.clear()
+    db.session.flush()
+    share.holdings.extend(Holding(membership_id=m.id, numerator=f.numerator, denominator=f.denominator,
+                                  position=i) for i, (m, f) in enumerate(parsed))
+    db.session.commit()
+    return share
+
+
+def set_order(actor, box_id: int, round_id: int, share_numbers: list) -> Round:
+    """Predefined draws: the share numbers in the order they win, period 1 first."""
+    _, r = _draft(actor, box_id, round_id)
+    try:
+        order = [int(n) for n in share_numbers]
+    except (TypeError, ValueError):
+        raise ValidationError("List share numbers, e.g. 3, 1, 2.", field="order") from None
+    if sorted(order) != list(range(1, r.share_count + 1)):
+        raise ValidationError(f"List each share from 1 to {r.share_count} exactly once.", field="order")
+    by_number = {s.number: s for s in r.shares}
+    for position, number in enumerate(order, 1):
+        by_number[number].draw_position = position
+    db.session.commit()
+    return r
+
+
+def _nth_due(first: date, kind: str, days: int, calendar: str, n: int) -> date:
+    """Monthly periods follow the box's calendar, clamped to the month's last day."""
+    if kind == "monthly":
+        return calendars.add_months(first, n, calendar)
+    return first + timedelta(days=(7 if kind == "weekly" else days) * n)
+
+
+def due_dates(r: Round, calendar: str) -> list[date]:
+    return [_nth_due(r.first_due, r.period_kind, r.period_days, calendar, n) for n in range(r.share_count)]
+
+
+def start_round(actor, box_id: int, round_id: int) -> Round:
+    box, r = _draft(actor, box_id, round_id)
+    unheld = [s.number for s in r.shares if s.held != 1]
+    if unheld:
+        listed = ", ".join(map(str, unheld[:20])) + ("…" if len(unheld) > 20 else "")
+        raise ValidationError(f"Every share must be fully held before the round starts. Not fully held: {listed}.",
+                              field="shares")
+    if db.session.scalar(select(Round.id).filter_by(box_id=box.id, status="active")):
+        raise Conflict("Another round of this box is still running.", field="round_id")
+    for number, due in enumerate(due_dates(r, box.calendar), 1):
+        seed = draws.new_seed() if r.draw_mode == "random" else None
+        db.session.add(Period(round_id=r.id, number=number, due_date=due, seed=seed,
+                              seed_hash=draws.commitment(seed) if seed else None))
+    for m in {h.membership for s in r.shares for h in s.holdings}:
+        member_account(box, m)
+        fines_account(box, m)
+    r.status = "active"
+    r.started_at = utcnow()
+    db.session.commit()
+    return r
+
+
+def start_next_round(actor, box_id: int, round_id: int) -> Round:
+    """A draft copy of a finished round (same shares, holders and amounts) for the manager to change."""
+    box, _ = require_manager(actor, box_id)
+    prev = round_in_box(box.id, round_id)
+    if prev.status != "finished":
+        raise Conflict(f"Round {prev.number} has not finished yet.", field="round_id")
+    if db.session.scalar(select(Round.id).where(Round.box_id == box.id, Round.status != "finished")):
+        raise Conflict("This box already has a round in preparation or running.", field="round_id")
+    first_due = _nth_due(prev.first_due, prev.period_kind, prev.period_days, box.calendar, prev.share_count)
+    number = db.session.scalar(select(func.max(Round.number)).filter_by(box_id=box.id)) + 1
+    r = Round(box_id=box.id, number=number, status="draft", contribution=prev.contribution,
+              share_count=prev.share_count, period_kind=prev.period_kind, period_days=prev.period_days,
+              first_due=first_due, draw_mode=prev.draw_mode, previous_id=prev.id)
+    for old in prev.shares:
+        share = Share(number=old.number, draw_position=old.number)
+        share.holdings = [Holding(membership_id=h.membership_id, numerator=h.numerator, denominator=h.denominator,
+                                  position=h.position) for h in old.holdings if h.membership.left_at is None]
+        r.shares.append(share)
+    db.session.add(r)
+    db.session.commit()
+    return r
+
+
+def add_member(actor, box_id: int, display_name: str, email: str | None = None) -> Membership:
+    """Add someone (with or without an account) so they can hold shares."""
+    require_manager(actor, box_id)
+    membership = boxes.add_member(actor, box_id, display_name, email, "member")
+    db.session.commit()
+    return membership
+
+
+# ---------------------------------------------------------------- the state of a round (read model)
+
+@dataclass
+class Cell:
+    period: int
+    due: int
+    paid: int
+    status: str  # upcoming, due, partly paid, paid, paid late, late
+    fine: int = 0
+
+
+@dataclass
+class MemberState:
+    membership: Membership
+    due_per_period: int = 0
+    holdings: list = field(default_factory=list)  # (share number, fraction)
+    paid: int = 0  # contributions paid in this round (cash, bank and netted)
+    fines_charged: int = 0
+    fines_paid: int = 0
+    received: int = 0
+    cells: list = field(default_factory=list)
+    arrears: int = 0  # contributions due by today and unpaid
+    payments: list = field(default_factory=list)
+
+    @property
+    def fines_unpaid(self) -> int:
+        return self.fines_charged - self.fines_paid
+
+    @property
+    def owes_now(self) -> int:
+        return self.arrears + self.fines_unpaid
+
+
+@dataclass
+class RoundState:
+    round: Round
+    box: Box
+    cashbox: Cashbox
+    today: date
+    periods: list
+    members: list  # MemberState, by display name
+    shares: list
+
+    @property
+    def by_membership(self) -> dict:
+        return {s.membership.id: s for s in self.members}
+
+    @property
+    def drawn(self) -> int:
+        return sum(1 for p in self.periods if p.drawn_at is not None)
+
+    @property
+    def next_period(self) -> Period | None:
+        return next((p for p in self.periods if p.drawn_at is None), None)
+
+    @property
+    def next_due(self) -> date | None:
+        return next((p.due_date for p in self.periods if p.due_date >= self.today), None)
+
+    def collected(self, number: int) -> int:
+        return sum(c.paid for s in self.members for c in s.cells if c.period == number)
+
+    def fully_paid(self, number: int) -> bool:
+        return all(s.paid >= s.due_per_period * number for s in self.members)
+
+    @property
+    def total_arrears(self) -> int:
+        return sum(s.owes_now for s in self.members)
+
+
+def split(amount: int, holdings: list[Holding]) -> list[int]:
+    """A share's amount split between its holders exactly (largest remainder, ties to the first)."""
+    return money.allocate(amount, [h.fraction for h in holdings])
+
+
+def round_state(r: Round, today: date | None = None) -> RoundState:
+    """Everything pages need about a round in a fixed number of queries, whatever its size."""
+    box = db.session.get(Box, r.box_id)
+    cashbox = db.session.get(Cashbox, r.box_id)
+    today = today or calendars.local_today(box.timezone)
+    shares = list(db.session.scalars(
+        select(Share).where(Share.round_id == r.id).order_by(Share.number)
+        .options(db.selectinload(Share.holdings).joinedload(Holding.membership))))
+    periods = list(db.session.scalars(select(Period).where(Period.round_id == r.id).order_by(Period.number)))
+    states: dict[int, MemberState] = {}
+    for share in shares:
+        parts = split(r.contribution, share.holdings) if share.holdings else []
+        for holding, part in zip(share.holdings, parts):
+            state = states.setdefault(holding.membership_id, MemberState(holding.membership))
+            state.due_per_period += part
+            state.holdings.append((share.number, holding.fraction))
+    for payment in db.session.scalars(select(Payment).where(Payment.round_id == r.id)
+                                      .order_by(Payment.paid_on, Payment.id)):
+        state = states.get(payment.membership_id)
+        if state is None:  # a holder removed from a draft never has payments; guard anyway
+            state = states.setdefault(payment.membership_id, MemberState(payment.membership))
+        state.payments.append(payment)
+        state.fines_paid += payment.fine_amount
+    fines = defaultdict(int)
+    if periods:
+        for period_id, membership_id, amount in db.session.execute(
+                select(Fine.period_id, Fine.membership_id, Fine.amount)
+                .where(Fine.period_id.in_([p.id for p in periods]))):
+            fines[(period_id, membership_id)] = amount
+            if membership_id in states:
+                states[membership_id].fines_charged += amount
+    shares_by_id = {s.id: s for s in shares}
+    for period in periods:
+        if period.winner_share_id is not None and period.payout_status == "paid":
+            winners = shares_by_id[period.winner_share_id].holdings
+            for holding, part in zip(winners, split(r.pot, winners)):
+                if holding.membership_id in states:
+                    states[holding.membership_id].received += part
+    grace = timedelta(days=cashbox.grace_days)
+    for state in states.values():
+        due = state.due_per_period
+        running, paid_dates = 0, []
+        for payment in state.payments:
+            running += payment.amount
+            paid_dates.append((running, payment.paid_on))
+        state.paid = running
+        due_by_today = 0
+        for period in periods:
+            cumulative = due * period.number
+            covered = min(max(running - due * (period.number - 1), 0), due)
+            settled_on = next((day for total, day in paid_dates if total >= cumulative), None)
+            late_after = period.due_date + grace
+            if covered >= due:
+                status = "paid late" if settled_on and settled_on > late_after else "paid"
+            elif today > late_after:
+                status = "late"
+            elif covered > 0:
+                status = "partly paid"
+            elif period.due_date <= today:
+                status = "due"
+            else:
+                status = "upcoming"
+            if period.due_date <= today:
+                due_by_today = cumulative
+            state.cells.append(Cell(period.number, due, covered, status, fines.get((period.id, state.membership.id), 0)))
+        state.arrears = max(due_by_today - running, 0)
+    members = sorted(states.values(), key=lambda s: (s.membership.display_name.lower(), s.membership.id))
+    return RoundState(r, box, cashbox, today, periods, members, shares)
+
+
+# ---------------------------------------------------------------- payments
+
+def _existing_payment(key: str) -> Payment | None:
+    entry = db.session.scalar(select(Entry).filter_by(idempotency_key=key))
+    if entry is None:
+        return None
+    payment = db.session.scalar(select(Payment).filter_by(entry_id=entry.id))
+    if payment is None:
+        raise Conflict("This idempotency key was already used for something else.", field="idempotency_key")
+    return payment
+
+
+def record_payment(actor, box_id: int, membership_id, amount, method: str = "cash", reference: str = "",
+                   paid_on=None, request_key: str | None = None, round_id: int | None = None) -> Payment:
+    """Record money a member paid. `request_key` makes a retried submit return the first payment."""
+    box, _ = require_manager(actor, box_id)
+    key = f"cashbox:{box.id}:payment:{request_key}" if request_key else None
+    if key and len(key) > 200:
+        raise ValidationError("The idempotency key is too long (at most 120 characters).", field="idempotency_key")
+    r = _active_round(box.id, round_id)
+    member = _membership_in(box.id, membership_id)
+    value = money.parse_amount(amount, box.currency, field="amount")
+    method = _choice(method, ("cash", "bank"), "method", "Method")
+    reference = (reference or "").strip()
+    if method == "bank" and not reference:
+        raise ValidationError("A bank transfer needs its reference.", field="reference")
+    if len(reference) > 120:
+        raise ValidationError("A reference has at most 120 characters.", field="reference")
+    today = calendars.local_today(box.timezone)
+    paid_on = today if paid_on in (None, "") else _date(paid_on, "paid_on", "Paid on")
+    if paid_on > today:
+        raise ValidationError("A payment cannot be dated in the future.", field="paid_on")
+    if key:
+        existing = _existing_payment(key)
+        if existing is not None:
+            if (existing.membership_id, existing.amount + existing.fine_amount, existing.method) != (member.id, value, method):
+                raise Conflict("This idempotency key was already used for a different payment.", field="idempotency_key")
+            return existing
+    state = round_state(r, today).by_membership.get(member.id)
+    if state is None:
+        raise ValidationError(f"{member.display_name} holds no share in round {r.number}.", field="membership_id")
+    total_due = state.due_per_period * r.share_count
+    periods_due = sum(1 for p in r.periods if p.due_date <= paid_on)
+    due_now = max(state.due_per_period * periods_due - state.paid, 0)
+    to_arrears = min(value, due_now)
+    to_fines = min(value - to_arrears, state.fines_unpaid)
+    ahead = value - to_arrears - to_fines
+    if state.paid + to_arrears + ahead > total_due:
+        owed = total_due - state.paid + state.fines_unpaid
+        raise ValidationError(f"That is more than {member.display_name} owes for the whole round "
+                              f"({money.format_money(owed, box.currency, box.locale)}).", field="amount")
+    contribution = to_arrears + ahead
+    legs = [(_cash(box), value)]
+    if contribution:
+        legs.append((member_account(box, member), -contribution))
+    if to_fines:
+        legs.append((fines_account(box, member), -to_fines))
+    memo = f"Contribution from {member.display_name}, round {r.number}" + (f" ({method} {reference})" if reference else f" ({method})")
+    entry = ledger.post("contribution", legs, idempotency_key=key or f"cashbox:{box.id}:payment:{uuid.uuid4().hex}",
+                        effective_date=paid_on, memo=memo, box_id=box.id, created_by_id=actor.id)
+    payment = Payment(round_id=r.id, membership_id=member.id, amount=contribution, fine_amount=to_fines,
+                      method=method, reference=reference, paid_on=paid_on, entry_id=entry.id, created_by_id=actor.id)
+    db.session.add(payment)
+    db.session.flush()
+    _finish_if_done(r)
+    db.session.commit()
+    return payment
+
+
+def payments_page(box_id: int, round_id: int | None, membership_id: int | None, page: int, per_page: int = 25):
+    query = select(Payment).join(Round, Round.id == Payment.round_id).where(Round.box_id == box_id)
+    if round_id:
+        query = query.where(Payment.round_id == round_id)
+    if membership_id:
+        query = query.where(Payment.membership_id == membership_id)
+    return db.paginate(query.options(db.joinedload(Payment.membership))
+                       .order_by(Payment.paid_on.desc(), Payment.id.desc()),
+                       page=page, per_page=per_page, error_out=False)
+
+
+# ---------------------------------------------------------------- late fines
+
+def assess_fines(box_id: int, today: date | None = None, actor=None) -> int:
+    """Charge one fine per member per period that was not fully paid by its due date plus grace days.
+    Idempotent: a (period, member) pair is fined at most once. Returns the number of fines charged."""
+    if actor is not None:
+        require_manager(actor, box_id)
+    box = db.session.get(Box, box_id)
+    cashbox = db.session.get(Cashbox, box_id)
+    if cashbox is None or cashbox.fine_kind == "none":
+        return 0
+    r = db.session.scalar(select(Round).filter_by(box_id=box_id, status="active"))
+    if r is None:
+        return 0
+    state = round_state(r, today)
+    by_number = {p.number: p for p in state.periods}
+    charged = 0
+    for member in state.members:
+        for cell in member.cells:
+            if cell.status not in ("late", "paid late") or cell.fine:
+                continue
+            period = by_number[cell.period]
+            if cashbox.fine_kind == "fixed":
+                amount = cashbox.fine_value
+            else:
+                # Percent of the period's due, rounded half up once.
+                amount = int((Decimal(cell.due) * cashbox.fine_value / 10000).quantize(Decimal(1), ROUND_HALF_UP))
+            if amount <= 0:
+                continue
+            m = member.membership
+            entry = ledger.post(
+                "fine", [(fines_account(box, m), amount), (_fine_income(box), -amount)],
+                idempotency_key=f"cashbox:{box.id}:fine:{period.id}:{m.id}",
+                effective_date=period.due_date + timedelta(days=cashbox.grace_days + 1),
+                memo=f"Late fine for {m.display_name}, round {r.number} period {period.number}",
+                box_id=box.id, created_by_id=actor.id if actor else None)
+            db.session.add(Fine(period_id=period.id, membership_id=m.id, amount=amount, entry_id=entry.id))
+            charged += 1
+    db.session.commit()
+    return charged
+
+
+# ---------------------------------------------------------------- draws and payouts
+
+def draw(actor, box_id: int, period_number=None, override_reason: str | None = None,
+         request_key: str | None = None) -> Period:
+    """Draw the next period's winner and pay out (or hold) the pot. Once per period."""
+    box, cashbox = require_manager(actor, box_id)
+    r = _active_round(box.id)
+    periods = list(db.session.scalars(select(Period).where(Period.round_id == r.id).order_by(Period.number)))
+    pending = next((p for p in periods if p.drawn_at is None), None)
+    if period_number not in (None, ""):
+        number = _int_in(period_number, 1, r.share_count, "period", "Period")
+        period = periods[number - 1]
+        if period.drawn_at is not None:
+            if request_key and period.request_key == request_key:
+                return period
+            raise Conflict(f"Period {number} has already been drawn.", field="period")
+        if period is not pending:
+            raise ValidationError(f"Draw period {pending.number} first.", field="period")
+    if pending is None:
+        raise Conflict("Every period of this round has been drawn.", field="period")
+    period = pending
+    reason = (override_reason or "").strip()
+    if len(reason) > 500:
+        raise ValidationError("Keep the reason under 500 characters.", field="override_reason")
+    state = round_state(r)
+    if not state.fully_paid(period.number) and not reason:
+        collected = state.collected(period.number)
+        raise ValidationError(
+            f"Period {period.number} is not fully paid yet ({money.format_money(collected, box.currency, box.locale)} "
+            f"of {money.format_money(r.pot, box.currency, box.locale)}). Wait, or give a reason to draw anyway.",
+            field="override_reason")
+    won = {p.winner_share_id for p in periods if p.winner_share_id}
+    candidates = {s.number: s for s in state.shares if s.id not in won}
+    if r.draw_mode == "random":
+        number = draws.draw_winner(period.seed, period.number, list(candidates))
+    else:
+        number = next(s.number for s in state.shares if s.draw_position == period.number)
+    period.winner = candidates[number]
+    period.drawn_at = utcnow()
+    period.drawn_by_id = actor.id
+    period.override_reason = reason or None
+    period.request_key = request_key
+    _pay_out(box, cashbox, r, period, state, actor)
+    _finish_if_done(r)
+    db.session.commit()
+    return period
+
+
+def _pay_out(box: Box, cashbox: Cashbox, r: Round, period: Period, state: RoundState, actor,
+             release: bool = False) -> None:
+    holders = period.winner.holdings
+    parts = split(r.pot, holders)
+    by_member = state.by_membership
+    owing = {}
+    for holding in holders:
+        s = by_member[holding.membership_id]
+        contribution_arrears = max(s.due_per_period * period.number - s.paid, 0)
+        owing[holding.membership_id] = (contribution_arrears, s.fines_unpaid)
+    if cashbox.winner_policy == "hold" and any(a + f for a, f in owing.values()):
+        if release:
+            names = ", ".join(by_member[m].membership.display_name for m, (a, f) in owing.items() if a + f)
+            raise ValidationError(f"Still owing: {names}. The payout is released once they are clear.",
+                                  field="period")
+        period.payout_status = "held"
+        return
+    today = calendars.local_today(box.timezone)
+    legs, cash_out, netted = [], 0, []
+    for holding, part in zip(holders, parts):
+        m = holding.membership
+        arrears, fines = owing[m.id]
+        net_contribution = min(arrears, part)
+        net_fines = min(fines, part - net_contribution)
+        if part - net_contribution:
+            legs.append((member_account(box, m), part - net_contribution))
+        if net_fines:
+            legs.append((fines_account(box, m), -net_fines))
+        cash_out += part - net_contribution - net_fines
+        if net_contribution or net_fines:
+            netted.append((m, net_contribution, net_fines))
+    if cash_out:
+        legs.append((_cash(box), -cash_out))
+    names = " + ".join(h.membership.display_name for h in holders)
+    entry = ledger.post("payout", legs, idempotency_key=f"cashbox:{box.id}:payout:{r.id}:{period.number}",
+                        effective_date=today, memo=f"Payout to share {period.winner.number} ({names}), "
+                        f"round {r.number} period {period.number}", box_id=box.id, created_by_id=actor.id)
+    for m, contribution, fines in netted:
+        db.session.add(Payment(round_id=r.id, membership_id=m.id, amount=contribution, fine_amount=fines,
+                               method="netted", reference=f"from payout of period {period.number}",
+                               paid_on=today, entry_id=entry.id, created_by_id=actor.id))
+    period.payout_status = "paid"
+    period.payout_entry_id = entry.id
+    period.paid_out_at = utcnow()
+    db.session.flush()
+
+
+def release_payout(actor, box_id: int, period_number) -> Period:
+    box, cashbox = require_manager(actor, box_id)
+    r = _active_round(box.id)
+    number = _int_in(period_number, 1, r.share_count, "period", "Period")
+    period = db.session.scalar(select(Period).filter_by(round_id=r.id, number=number))
+    if period.payout_status != "held":
+        raise Conflict(f"The payout of period {number} is not held.", field="period")
+    _pay_out(box, cashbox, r, period, round_state(r), actor, release=True)
+    _finish_if_done(r)
+    db.session.commit()
+    return period
+
+
+def _finish_if_done(r: Round) -> None:
+    """A round finishes when every period is drawn and paid out and no one owes anything."""
+    db.session.flush()
+    state = round_state(r)
+    if (state.periods and all(p.payout_status == "paid" for p in state.periods)
+            and all(s.paid == s.due_per_period * r.share_count and not s.fines_unpaid for s in state.members)):
+        r.status = "finished"
+        r.finished_at = utcnow()
+
+
+# ---------------------------------------------------------------- member view and positions
+
+@dataclass
+class MemberView:
+    state: MemberState
+    round: Round
+    won: list  # (period, amount)
+    may_win: list  # (share number, period or None, due date or None)
+    position: int  # the ledger's net position across all rounds (paid - received)
+
+
+def member_view(box: Box, r: Round, membership: Membership, today: date | None = None) -> MemberView:
+    state = round_state(r, today)
+    mine = state.by_membership.get(membership.id) or MemberState(membership)
+    share_numbers = {number for number, _ in mine.holdings}
+    won, may_win = [], []
+    drawn_shares = {}
+    numbers = {s.id: s.number for s in state.shares}
+    for p in state.periods:
+        if p.winner_share_id is not None:
+            drawn_shares[numbers[p.winner_share_id]] = p
+    for share in state.shares:
+        if share.number not in share_numbers:
+            continue
+        holders = share.holdings
+        part = dict(zip([h.membership_id for h in holders], split(r.pot, holders))).get(membership.id, 0)
+        if share.number in drawn_shares:
+            won.append((drawn_shares[share.number], part, share.number))
+        elif r.draw_mode == "predefined":
+            period = next((p for p in state.periods if p.number == share.draw_position), None)
+            may_win.append((share.number, share.draw_position, period.due_date if period else None, part))
+        else:
+            may_win.append((share.number, None, None, part))
+    account = db.session.scalar(select(LedgerAccount).filter_by(box_id=box.id, code=f"member:{membership.id}"))
+    return MemberView(mine, r, won, may_win, account.natural_balance if account else 0)
+
+
+# ---------------------------------------------------------------- statements
+
+def member_statement(box: Box, membership: Membership, start: date, end: date):
+    from hamyan import statements
+
+    accounts = list(db.session.scalars(select(LedgerAccount).where(
+        LedgerAccount.box_id == box.id,
+        LedgerAccount.code.in_([f"member:{membership.id}", f"fines:{membership.id}"]))))
+    return statements.account_statement(f"Member statement: {membership.display_name}", box, accounts,
+                                        start, end, sign=CREDIT)
+
+
+def manager_report(box: Box, start: date, end: date):
+    """The box's cash over the period, and every ledger account's opening and closing balance."""
+    from hamyan import statements
+
+    cash = _cash(box)
+    statement = statements.account_statement("Box manager report", box, [cash], start, end)
+    accounts = list(db.session.scalars(select(LedgerAccount).where(LedgerAccount.box_id == box.id)
+                                       .order_by(LedgerAccount.id)))
+    ids = [a.id for a in accounts]
+    opening = ledger.balances(ids, as_of=start - timedelta(days=1))
+    closing = ledger.balances(ids, as_of=end)
+    names = {m.id: m.display_name for m in db.session.scalars(select(Membership).filter_by(box_id=box.id))}
+    rows = []
+    for a in accounts:
+        sign = 1 if a.normal_side == DEBIT else -1
+        kind, _, ident = a.code.partition(":")
+        label = {"cash": "Cash", "fine_income": "Fine income",
+                 "member": f"Position of {names.get(int(ident or 0), '?')} (paid − received)",
+                 "fines": f"Unpaid fines of {names.get(int(ident or 0), '?')}"}.get(kind, a.name)
+        rows.append((label, sign * opening[a.id], sign * closing[a.id]))
+    return statement, rows

@@ -1,0 +1,2 @@
+"""Cashbox pages."""
+from hamyan.blueprints.cashbox import bp  # noqa: F401

@@ -1,0 +1,27 @@
+"""Small builders shared by the cashbox tests."""
+from datetime import date, timedelta
+
+from hamyan.blueprints.cashbox import services as cb
+from hamyan.extensions import db
+
+
+def make_box(manager, shares=3, contribution="100", draw_mode="predefined", first_due=None, **rules):
+    return cb.create_cashbox(manager, "Test cashbox", "USD", contribution, shares, "monthly",
+                             first_due or date.today() - timedelta(days=1), draw_mode, **rules)
+
+
+def first_round(box):
+    return cb.current_round(box.id)
+
+
+def fill_shares(manager, box, names):
+    """One member per share, named names[i]; returns the memberships."""
+    r = first_round(box)
+    members = [cb.add_member(manager, box.id, name) for name in names]
+    for number, m in enumerate(members, 1):
+        cb.set_holders(manager, box.id, r.id, number, [(m.id, "1")])
+    return members
+
+
+def count_rows(model):
+    return db.session.query(model).count()
