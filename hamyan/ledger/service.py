@@ -61,9 +61,29 @@ def _validate_legs(legs) -> list[tuple[int, int]]:
     return resolved
 
 
-def _existing(idempotency_key: str, fingerprint: str) -> Entry | None:
-    entry = db.session.execute(select(Entry).filter_by(idempotency_key=idempotency_key)).scalar_one_or_none()
-    if entry is not None and entry.fingerprint != fingerprint:
+def _begin_write() -> None:
+    """On SQLite, take the database write lock before reading anything.
+
+    pysqlite only opens a transaction at the first INSERT/UPDATE, so without this the idempotency
+    check would read outside the transaction, and the SAVEPOINT in post() would be the outermost
+    one: its RELEASE would commit the entry on its own, surviving the caller's rollback. MySQL
+    needs nothing here: the caller's transaction is already open and accounts are row-locked."""
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite" and not connection.connection.dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _existing(idempotency_key: str, fingerprint_for, lock: bool = False) -> Entry | None:
+    """The entry already posted under this key, if any; Conflict if it says something else.
+
+    fingerprint_for(date) fingerprints the new content, given the date to assume when the caller
+    left the effective date to default (so a retry on a later day still matches)."""
+    query = select(Entry).filter_by(idempotency_key=idempotency_key)
+    if lock:
+        # A locking read sees rows committed after this MySQL transaction's snapshot was taken.
+        query = query.with_for_update(read=True)
+    entry = db.session.execute(query).scalar_one_or_none()
+    if entry is not None and entry.fingerprint != fingerprint_for(entry.effective_date):
         raise Conflict("This idempotency key was already used for a different entry.", field="idempotency_key")
     return entry
 
@@ -85,13 +105,16 @@ def post(
     if not idempotency_key or len(idempotency_key) > 200:
         raise ValidationError("An idempotency key of 1 to 200 characters is required.", field="idempotency_key")
     resolved = _validate_legs(list(legs))
-    effective_date = effective_date or datetime.now(timezone.utc).date()
     reverses_id = reverses.id if reverses is not None else None
-    fingerprint = _fingerprint(code, effective_date, resolved, reverses_id)
 
-    existing = _existing(idempotency_key, fingerprint)
+    def fingerprint_for(default_date: date) -> str:
+        return _fingerprint(code, effective_date or default_date, resolved, reverses_id)
+
+    _begin_write()
+    existing = _existing(idempotency_key, fingerprint_for)
     if existing is not None:
         return existing
+    effective_date = effective_date or datetime.now(timezone.utc).date()
 
     # Lock the accounts in id order (no deadlocks between concurrent posts) for the whole transaction.
     per_account = defaultdict(int)
@@ -119,17 +142,21 @@ def post(
 
     entry = Entry(code=code, memo=memo[:500], effective_date=effective_date, box_id=box_id,
                   created_by_id=created_by_id, idempotency_key=idempotency_key,
-                  fingerprint=fingerprint, reverses_id=reverses_id)
+                  fingerprint=fingerprint_for(effective_date), reverses_id=reverses_id)
     try:
         with db.session.begin_nested():
             db.session.add(entry)
             db.session.flush()
     except IntegrityError:
         # Another transaction posted the same key (or reversed the same entry) meanwhile.
-        existing = _existing(idempotency_key, fingerprint)
+        existing = _existing(idempotency_key, fingerprint_for, lock=True)
         if existing is not None:
             return existing
-        raise Conflict("This entry has already been reversed.", field="entry")
+        if reverses_id is not None and db.session.execute(
+            select(Entry.id).filter_by(reverses_id=reverses_id).with_for_update(read=True)
+        ).first():
+            raise Conflict("This entry has already been reversed.", field="entry")
+        raise  # not a race we know how to answer (e.g. a box or user that does not exist)
     db.session.add_all(
         Posting(entry_id=entry.id, account_id=account_id, amount=amount, currency=accounts[account_id].currency)
         for account_id, amount in resolved
