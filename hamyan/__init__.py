@@ -16,7 +16,7 @@ from hamyan.extensions import csrf, db, error_body, htmx, limiter, login_manager
 # Products add their smorest Blueprint here as they arrive.
 PRODUCT_API_BLUEPRINTS: list[str] = []
 # Products add their HTML blueprint here as they arrive ("package.path:bp").
-PRODUCT_BLUEPRINTS: list[str] = []
+PRODUCT_BLUEPRINTS: list[str] = ["hamyan.blueprints.cashbox:bp"]
 
 CSP = {"default-src": "'self'", "img-src": ["'self'", "data:"], "frame-ancestors": "'none'",
        "form-action": "'self'", "base-uri": "'self'", "object-src": "'none'"}

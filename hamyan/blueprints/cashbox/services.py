@@ -235,6 +235,12 @@ def _fine_income(box: Box) -> LedgerAccount:
     return ledger.open_account(box.id, "fine_income", "Late fine income", box.currency, CREDIT)
 
 
+def box_cash(box: Box) -> int:
+    """What the box holds now (read only: no account is opened by looking)."""
+    account = db.session.scalar(select(LedgerAccount).filter_by(box_id=box.id, code="cash"))
+    return account.balance if account else 0
+
+
 def member_account(box: Box, membership: Membership) -> LedgerAccount:
     return ledger.open_account(box.id, f"member:{membership.id}", f"Contributions of {membership.display_name}",
                                box.currency, CREDIT)

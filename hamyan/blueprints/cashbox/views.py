@@ -1,2 +1,348 @@
-"""Cashbox pages."""
-from hamyan.blueprints.cashbox import bp  # noqa: F401
+"""Cashbox pages: parse the form, call the service, render the page or its htmx partial."""
+from datetime import date
+
+from flask import Response, abort, current_app, flash, request, url_for
+from flask_login import current_user, login_required
+
+from hamyan import calendars
+from hamyan.blueprints.auth.forms import EmptyForm
+from hamyan.blueprints.cashbox import bp, draws
+from hamyan.blueprints.cashbox import services as cb
+from hamyan.blueprints.cashbox.forms import (AddMemberForm, DrawForm, HoldersForm, NewBoxForm, OrderForm,
+                                             PaymentForm, PeriodForm, RoundForm, RulesForm, StatementForm)
+from hamyan.errors import ServiceError, ValidationError
+from hamyan.statements import render_pdf
+from hamyan.web import apply_error, redirect_to, render
+
+GRID_PAGE = 50
+
+
+def _page() -> int:
+    try:
+        return max(int(request.args.get("page", 1)), 1)
+    except ValueError:
+        return 1
+
+
+def _members_url(box_id: int) -> str | None:
+    """The shared members page, once it exists."""
+    if "members.index" in current_app.view_functions:
+        return url_for("members.index", box_id=box_id)
+    return None
+
+
+def _context(box_id: int):
+    box, membership, cashbox = cb.cashbox_for(current_user, box_id)
+    is_manager = current_user.is_admin or (membership is not None and membership.is_managing)
+    return box, membership, cashbox, is_manager
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new_box():
+    form = NewBoxForm()
+    if form.validate_on_submit():
+        try:
+            box = cb.create_cashbox(
+                current_user, form.name.data, form.currency.data, form.contribution.data, form.share_count.data,
+                form.period_kind.data, form.first_due.data, form.draw_mode.data, period_days=form.period_days.data,
+                timezone=form.timezone.data.strip(), locale=form.locale.data.strip(), calendar=form.calendar.data,
+                grace_days=form.grace_days.data, fine_kind=form.fine_kind.data, fine_value=form.fine_value.data,
+                winner_policy=form.winner_policy.data)
+        except ServiceError as error:
+            apply_error(form, error)
+        else:
+            flash(f"{box.name} is created. Add members and give out the shares, then start the round.", "success")
+            return redirect_to("cashbox.setup", box_id=box.id)
+    elif request.method == "GET" and form.first_due.data is None:
+        form.first_due.data = date.today()
+    return render("cashbox/new.html", "form", form=form)
+
+
+@bp.route("/<int:box_id>")
+@login_required
+def dashboard(box_id):
+    return render("cashbox/dashboard.html", request.args.get("block"), **_dashboard_context(box_id))
+
+
+def _dashboard_context(box_id, payment_form=None):
+    box, membership, cashbox, is_manager = _context(box_id)
+    rounds = cb.rounds_of(box.id)
+    chosen = request.args.get("round", type=int)
+    r = next((x for x in rounds if x.id == chosen), None) if chosen else cb.current_round(box.id)
+    if r is None:
+        abort(404)
+    state = cb.round_state(r)
+    page = _page()
+    pages = max((len(state.members) + GRID_PAGE - 1) // GRID_PAGE, 1)
+    rows = state.members[(page - 1) * GRID_PAGE: page * GRID_PAGE]
+    if payment_form is None:
+        payment_form = PaymentForm(formdata=None, paid_on=state.today)
+    payment_form.membership_id.choices = [("", "Choose…")] + [(str(s.membership.id), s.membership.display_name)
+                                                              for s in state.members]
+    statement_form = StatementForm(formdata=None, start=r.first_due.replace(day=1), end=state.today)
+    statement_form.membership_id.choices = [(str(s.membership.id), s.membership.display_name) for s in state.members]
+    return dict(box=box, cashbox=cashbox, r=r, rounds=rounds, state=state, rows=rows, page=page, pages=pages,
+                is_manager=is_manager, membership=membership, payment_form=payment_form, draw_form=DrawForm(),
+                empty_form=EmptyForm(), statement_form=statement_form, members_url=_members_url(box.id),
+                cash=cb.box_cash(box), verify_snippet=draws.VERIFY_SNIPPET)
+
+
+def _setup_context(box_id, round_id=None, **forms):
+    box, cashbox = cb.require_manager(current_user, box_id)
+    r = cb.round_in_box(box.id, round_id) if round_id else cb.current_round(box.id)
+    members = cb.active_members(box.id)
+    choices = [("", "—")] + [(str(m.id), m.display_name) for m in members]
+    holder_forms = {}
+    for share in r.shares:
+        form = forms.get("holders") if forms.get("holders_share") == share.number else None
+        if form is None:
+            form = HoldersForm(formdata=None, prefix=f"s{share.number}", share=share.number)
+            for (member_field, fraction_field), holding in zip(form.rows(), share.holdings):
+                member_field.data = str(holding.membership_id)
+                fraction_field.data = str(holding.fraction)
+        for member_field, _ in form.rows():
+            member_field.choices = choices
+        holder_forms[share.number] = form
+    round_form = forms.get("round") or RoundForm(formdata=None, obj=r, contribution=_major(r.contribution, box),
+                                                 share_count=str(r.share_count), period_days=str(r.period_days))
+    rules_form = forms.get("rules") or RulesForm(
+        formdata=None, obj=cashbox, grace_days=str(cashbox.grace_days),
+        fine_value=(_major(cashbox.fine_value, box) if cashbox.fine_kind == "fixed"
+                    else str(cashbox.fine_value / 100) if cashbox.fine_kind == "percent" else ""))
+    order = sorted(r.shares, key=lambda s: (s.draw_position or 0, s.number))
+    order_form = forms.get("order") or OrderForm(formdata=None, order=", ".join(str(s.number) for s in order))
+    return dict(box=box, cashbox=cashbox, r=r, members=members, holder_forms=holder_forms, round_form=round_form,
+                rules_form=rules_form, order_form=order_form, member_form=forms.get("member") or AddMemberForm(formdata=None),
+                empty_form=EmptyForm(), members_url=_members_url(box.id),
+                due_dates=cb.due_dates(r, box.calendar))
+
+
+def _major(amount: int, box) -> str:
+    from hamyan.money import to_major
+
+    return str(to_major(amount, box.currency))
+
+
+@bp.route("/<int:box_id>/setup", methods=["GET", "POST"])
+@bp.route("/<int:box_id>/rounds/<int:round_id>/setup", methods=["GET", "POST"])
+@login_required
+def setup(box_id, round_id=None):
+    """The draft round: amounts and schedule, members, who holds each share, the winning order."""
+    what = request.form.get("what")
+    forms, block = {}, None
+    if request.method == "POST":
+        box, _ = cb.require_manager(current_user, box_id)
+        r = cb.round_in_box(box.id, round_id) if round_id else cb.current_round(box.id)
+        try:
+            if what == "round":
+                form = forms["round"] = RoundForm()
+                if form.validate_on_submit():
+                    cb.update_round(current_user, box.id, r.id, form.contribution.data, form.share_count.data,
+                                    form.period_kind.data, form.period_days.data, form.first_due.data,
+                                    form.draw_mode.data)
+                    flash("Round settings saved.", "success")
+                    return redirect_to("cashbox.setup", box_id=box.id, round_id=r.id)
+            elif what == "rules":
+                form = forms["rules"] = RulesForm()
+                if form.validate_on_submit():
+                    cb.update_rules(current_user, box.id, form.grace_days.data, form.fine_kind.data,
+                                    form.fine_value.data, form.winner_policy.data)
+                    flash("Rules saved.", "success")
+                    return redirect_to("cashbox.setup", box_id=box.id, round_id=r.id)
+            elif what == "member":
+                form = forms["member"] = AddMemberForm()
+                if form.validate_on_submit():
+                    m = cb.add_member(current_user, box.id, form.display_name.data, form.email.data)
+                    flash(f"{m.display_name} is added.", "success")
+                    return redirect_to("cashbox.setup", box_id=box.id, round_id=r.id)
+            elif what == "holders":
+                number = request.form.get("share", type=int)
+                form = HoldersForm(prefix=f"s{number}")
+                for member_field, _ in form.rows():
+                    member_field.choices = [("", "—")] + [(str(m.id), m.display_name) for m in cb.active_members(box.id)]
+                forms["holders"], forms["holders_share"], block = form, number, "share"
+                if form.validate_on_submit():
+                    cb.set_holders(current_user, box.id, r.id, number, form.pairs())
+                    if not request.headers.get("HX-Request"):
+                        flash(f"Share {number} saved.", "success")
+                        return redirect_to("cashbox.setup", box_id=box.id, round_id=r.id)
+                    forms = {"holders_share": number}
+            elif what == "order":
+                form = forms["order"] = OrderForm()
+                if form.validate_on_submit():
+                    cb.set_order(current_user, box.id, r.id, [n for n in form.order.data.replace(",", " ").split()])
+                    flash("Winning order saved.", "success")
+                    return redirect_to("cashbox.setup", box_id=box.id, round_id=r.id)
+            elif what == "start":
+                if EmptyForm().validate_on_submit():
+                    cb.start_round(current_user, box.id, r.id)
+                    flash(f"Round {r.number} has started.", "success")
+                    return redirect_to("cashbox.dashboard", box_id=box.id)
+        except ServiceError as error:
+            target = forms.get("holders") if what == "holders" else forms.get(what)
+            if target is None:
+                flash(error.message, "danger")
+            else:
+                apply_error(target, error)
+    ctx = _setup_context(box_id, round_id, **forms)
+    if block == "share":
+        ctx["share"] = next((s for s in ctx["r"].shares if s.number == forms.get("holders_share")), None)
+        if ctx["share"] is None:
+            abort(404)
+    return render("cashbox/setup.html", block, **ctx)
+
+
+@bp.route("/<int:box_id>/payments", methods=["GET", "POST"])
+@login_required
+def payments(box_id):
+    if request.method == "POST":
+        return _record_payment(box_id)
+    box, membership, cashbox, is_manager = _context(box_id)
+    member_filter = request.args.get("member", type=int)
+    if not is_manager:
+        member_filter = membership.id
+    listing = cb.payments_page(box.id, request.args.get("round", type=int), member_filter, _page())
+    return render("cashbox/payments.html", "list", box=box, listing=listing, is_manager=is_manager,
+                  member_filter=member_filter)
+
+
+def _record_payment(box_id):
+    box, _ = cb.require_manager(current_user, box_id)
+    form = PaymentForm()
+    form.membership_id.choices = [("", "Choose…")] + [(str(m.id), m.display_name) for m in cb.active_members(box.id)]
+    if form.validate_on_submit():
+        try:
+            payment = cb.record_payment(current_user, box.id, form.membership_id.data, form.amount.data,
+                                        form.method.data, form.reference.data, form.paid_on.data,
+                                        request_key=f"form:{form.request_id.data}")
+        except ServiceError as error:
+            apply_error(form, error)
+        else:
+            flash(f"Payment from {payment.membership.display_name} recorded.", "success")
+            return redirect_to("cashbox.dashboard", box_id=box.id)
+    return render("cashbox/dashboard.html", "payment_form", **_dashboard_context(box.id, form)), 422
+
+
+@bp.route("/<int:box_id>/draw", methods=["POST"])
+@login_required
+def draw(box_id):
+    box, _ = cb.require_manager(current_user, box_id)
+    form = DrawForm()
+    if form.validate_on_submit():
+        try:
+            period = cb.draw(current_user, box.id, form.period.data or None, form.override_reason.data)
+        except ServiceError as error:
+            flash(error.message, "danger")
+        else:
+            flash(f"Period {period.number}: share {period.winner.number} wins"
+                  + (" (payout held until the winner is clear)." if period.payout_status == "held" else "."), "success")
+    return redirect_to("cashbox.dashboard", box_id=box.id)
+
+
+def _manager_post(box_id, action, message):
+    box, _ = cb.require_manager(current_user, box_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            result = action(box)
+        except ServiceError as error:
+            flash(error.message, "danger")
+        else:
+            flash(message(result), "success")
+    return box
+
+
+@bp.route("/<int:box_id>/fines", methods=["POST"])
+@login_required
+def assess_fines(box_id):
+    _manager_post(box_id, lambda box: cb.assess_fines(box.id, actor=current_user),
+                  lambda n: f"{n} late fine(s) charged." if n else "No new late fines.")
+    return redirect_to("cashbox.dashboard", box_id=box_id)
+
+
+@bp.route("/<int:box_id>/periods/<int:number>/release", methods=["POST"])
+@login_required
+def release(box_id, number):
+    _manager_post(box_id, lambda box: cb.release_payout(current_user, box.id, number),
+                  lambda p: f"Payout of period {p.number} released.")
+    return redirect_to("cashbox.dashboard", box_id=box_id)
+
+
+@bp.route("/<int:box_id>/rounds/<int:round_id>/next", methods=["POST"])
+@login_required
+def next_round(box_id, round_id):
+    box, _ = cb.require_manager(current_user, box_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            r = cb.start_next_round(current_user, box.id, round_id)
+        except ServiceError as error:
+            flash(error.message, "danger")
+        else:
+            flash(f"Round {r.number} is prepared from round {r.number - 1}. Change what you need, then start it.",
+                  "success")
+            return redirect_to("cashbox.setup", box_id=box.id, round_id=r.id)
+    return redirect_to("cashbox.dashboard", box_id=box.id)
+
+
+@bp.route("/<int:box_id>/me")
+@bp.route("/<int:box_id>/members/<int:membership_id>")
+@login_required
+def member(box_id, membership_id=None):
+    box, membership, cashbox, is_manager = _context(box_id)
+    if membership_id is None:
+        if membership is None:
+            abort(404)
+        target = membership
+    else:
+        if not is_manager and (membership is None or membership.id != membership_id):
+            abort(404)
+        target = next((m for m in cb.active_members(box.id) if m.id == membership_id), None)
+        if target is None:
+            abort(404)
+    r = cb.current_round(box.id)
+    view = cb.member_view(box, r, target)
+    statement_form = StatementForm(formdata=None, start=r.first_due.replace(day=1), end=calendars.local_today(box.timezone))
+    return render("cashbox/member.html", box=box, r=r, view=view, target=target, is_manager=is_manager,
+                  statement_form=statement_form, today=calendars.local_today(box.timezone))
+
+
+def _statement_period(form: StatementForm):
+    if not form.validate():
+        field_name, messages = next(iter(form.errors.items()))
+        raise ValidationError(messages[0] if isinstance(messages, list) else str(messages), field=field_name)
+    return form.start.data, form.end.data
+
+
+def _pdf(data: bytes, name: str) -> Response:
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/<int:box_id>/statement.pdf")
+@login_required
+def statement(box_id):
+    """A member's statement: members get their own, managers anyone's (membership_id)."""
+    box, membership, cashbox, is_manager = _context(box_id)
+    form = StatementForm(request.args)
+    form.membership_id.choices = [(str(m.id), m.display_name) for m in cb.active_members(box.id)]
+    target = membership
+    if form.membership_id.data and is_manager:
+        target = next((m for m in cb.active_members(box.id) if str(m.id) == form.membership_id.data), None)
+    if target is None:
+        abort(404)
+    start, end = _statement_period(form)
+    st = cb.member_statement(box, target, start, end)
+    return _pdf(render_pdf("statements/cashbox_member.html", box=box, statement=st, member=target),
+                f"statement-{box.id}-{target.id}-{start}-{end}.pdf")
+
+
+@bp.route("/<int:box_id>/report.pdf")
+@login_required
+def report(box_id):
+    box, _ = cb.require_manager(current_user, box_id)
+    form = StatementForm(request.args)
+    form.membership_id.choices = []
+    start, end = _statement_period(form)
+    st, rows = cb.manager_report(box, start, end)
+    return _pdf(render_pdf("statements/cashbox_report.html", box=box, statement=st, rows=rows),
+                f"report-{box.id}-{start}-{end}.pdf")
