@@ -4,6 +4,8 @@ import os
 
 import pytest
 import sqlalchemy as sa
+from flask import current_app, g, has_app_context
+from flask.testing import FlaskClient
 
 from hamyan import create_app
 from hamyan.extensions import db
@@ -52,10 +54,22 @@ def is_mysql(database_url):
     return database_url.startswith("mysql")
 
 
+class TestClient(FlaskClient):
+    """Requests made inside a test reuse the test's app context (and so its db session), which
+    would also carry `g` over from the last request: Flask-Login caches the signed-in user there,
+    so a second client would act as the first. Start every request with an empty `g`."""
+
+    def open(self, *args, **kwargs):
+        if has_app_context() and current_app._get_current_object() is self.application:
+            vars(g._get_current_object()).clear()
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
     os.environ["HAMYAN_INSTANCE_PATH"] = str(tmp_path_factory.mktemp("instance"))
     app = create_app(test_config(database_url))
+    app.test_client_class = TestClient
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -126,3 +140,56 @@ def api_token(make_user):
         return {"Authorization": f"Bearer {secret}"}
 
     return make
+
+
+@pytest.fixture
+def make_app(database_url):
+    """Another app on the test database with some settings changed, e.g. make_app(WTF_CSRF_ENABLED=True).
+
+    Flask-Limiter keeps its state on the one global Limiter, so an app built with RATELIMIT_ENABLED
+    switches limits on process-wide; teardown switches them off again for the session app."""
+    from hamyan.extensions import limiter
+
+    made = []
+
+    def make(**overrides):
+        made.append(create_app(test_config(database_url, **overrides)))
+        return made[-1]
+
+    yield make
+    limiter.enabled = False
+    for other in made:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+class _Mailbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes, policy
+
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server(app, monkeypatch):
+    """A real SMTP server (aiosmtpd) on a free port; the app sends to it. Yields the list of
+    received email.message.EmailMessage objects."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    mailbox = _Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setitem(app.config, "SMTP_HOST", "127.0.0.1")
+    monkeypatch.setitem(app.config, "SMTP_PORT", port)
+    yield mailbox.messages
+    controller.stop()

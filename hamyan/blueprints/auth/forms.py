@@ -6,8 +6,15 @@ PASSWORD_RULE = Length(min=8, max=128, message="Use 8 to 128 characters.")
 NEW_PASSWORD = {"autocomplete": "new-password"}
 
 
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+STRIP = [_strip]
+
+
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)],
+    email = EmailField("Email", filters=STRIP, validators=[DataRequired(), Email(), Length(max=254)],
                        render_kw={"autocomplete": "username"})
     password = PasswordField("Password", validators=[DataRequired(), Length(max=128)],
                              render_kw={"autocomplete": "current-password"})
@@ -15,8 +22,9 @@ class LoginForm(FlaskForm):
 
 
 class SignupForm(FlaskForm):
-    name = StringField("Your name", validators=[DataRequired(), Length(max=120)], render_kw={"autocomplete": "name"})
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)],
+    name = StringField("Your name", filters=STRIP, validators=[DataRequired(), Length(max=120)],
+                       render_kw={"autocomplete": "name"})
+    email = EmailField("Email", filters=STRIP, validators=[DataRequired(), Email(), Length(max=254)],
                        render_kw={"autocomplete": "email"})
     password = PasswordField("Password", validators=[DataRequired(), PASSWORD_RULE], render_kw=NEW_PASSWORD)
     confirm = PasswordField("Repeat password", validators=[DataRequired(), EqualTo("password", "Passwords differ.")],
@@ -24,7 +32,7 @@ class SignupForm(FlaskForm):
 
 
 class ForgotForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField("Email", filters=STRIP, validators=[DataRequired(), Email(), Length(max=254)])
 
 
 class ResetForm(FlaskForm):
@@ -34,11 +42,11 @@ class ResetForm(FlaskForm):
 
 
 class ProfileForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    name = StringField("Name", filters=STRIP, validators=[DataRequired(), Length(max=120)])
 
 
 class ChangeEmailForm(FlaskForm):
-    email = EmailField("New email", validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField("New email", filters=STRIP, validators=[DataRequired(), Email(), Length(max=254)])
     password = PasswordField("Current password", validators=[DataRequired()])
 
 

@@ -119,7 +119,7 @@ def profile():
                 flash("Email changed.", "success")
             elif which == "password":
                 services.change_password(current_user, form.current.data, form.password.data)
-                login_user(current_user)  # keep this session after the version bump
+                login_user(current_user._get_current_object())  # keep this session after the version bump
                 flash("Password changed. Other sessions are signed out.", "success")
             else:
                 _, new_secret = services.create_api_token(current_user, form.name.data)
