@@ -1,0 +1,8 @@
+"""Moneypool: members save by shares over time and borrow from what the group saved.
+
+The rules live in services.py (its docstring holds the chart of accounts), the installment
+arithmetic in schedules.py."""
+from flask import Blueprint
+
+bp = Blueprint("moneypool", __name__, url_prefix="/pools")
+from hamyan.blueprints.moneypool import jobs  # noqa: E402,F401  registers the daily assessment

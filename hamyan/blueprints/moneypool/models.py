@@ -1,0 +1,233 @@
+"""Moneypool tables. Money itself lives in the ledger; these rows hold the rules, the plan
+(shares, schedules) and the business records that point at ledger entries."""
+from hamyan.extensions import db
+from hamyan.ledger.models import utcnow
+
+QUEUE_POLICIES = ("fifo", "lottery")
+PERIODS = (1, 2, 3, 6, 12)
+# requested -> approved (waits in the queue) -> active -> closed | written_off; or rejected / cancelled
+LOAN_STATUSES = ("requested", "approved", "rejected", "cancelled", "active", "closed", "written_off")
+OPEN_STATUSES = ("requested", "approved", "active")
+
+
+class Pool(db.Model):
+    """One row per moneypool box: contribution rules and the loan policy."""
+
+    __tablename__ = "mp_pool"
+    __table_args__ = (
+        db.CheckConstraint("period_months IN (1, 2, 3, 6, 12)", name="period"),
+        db.CheckConstraint("repayment_months IN (1, 2, 3, 6, 12)", name="repayment"),
+        db.CheckConstraint("interest_method IN ('none', 'flat', 'annuity', 'equal_principal')", name="method"),
+        db.CheckConstraint("queue_policy IN ('fifo', 'lottery')", name="queue_policy"),
+        db.CheckConstraint("min_term >= 1 AND max_term >= min_term", name="terms"),
+    )
+
+    box_id = db.Column(db.Integer, db.ForeignKey("box.id"), primary_key=True)
+    period_months = db.Column(db.Integer, nullable=False, default=1)
+    first_due = db.Column(db.Date, nullable=False)  # contributions fall due on this day every period
+    grace_days = db.Column(db.Integer, nullable=False, default=7)
+    late_fee = db.Column(db.BigInteger, nullable=False, default=0)  # per late contribution period; 0 = none
+    # Loan policy
+    max_loan = db.Column(db.BigInteger, nullable=False, default=0)  # 0 = no absolute limit
+    savings_multiple = db.Column(db.Numeric(6, 2), nullable=True)  # None = no savings-based limit
+    min_term = db.Column(db.Integer, nullable=False, default=1)
+    max_term = db.Column(db.Integer, nullable=False, default=24)
+    repayment_months = db.Column(db.Integer, nullable=False, default=1)
+    interest_method = db.Column(db.String(20), nullable=False, default="none")
+    annual_rate = db.Column(db.Numeric(7, 3), nullable=False, default=0)  # percent a year
+    service_fee_percent = db.Column(db.Numeric(5, 2), nullable=False, default=0)  # one-time, at disbursement
+    penalty_percent = db.Column(db.Numeric(5, 2), nullable=False, default=0)  # of an overdue installment, once
+    min_membership_months = db.Column(db.Integer, nullable=False, default=0)
+    require_no_arrears = db.Column(db.Boolean, nullable=False, default=True)
+    one_open_loan = db.Column(db.Boolean, nullable=False, default=True)
+    guarantors_required = db.Column(db.Integer, nullable=False, default=0)
+    queue_policy = db.Column(db.String(10), nullable=False, default="fifo")
+
+    box = db.relationship("Box")
+
+
+class ShareAmount(db.Model):
+    """The value of one share per period, from a date on."""
+
+    __tablename__ = "mp_share_amount"
+    __table_args__ = (db.UniqueConstraint("box_id", "effective_from", name="uq_mp_share_amount_box_from"),
+                      db.CheckConstraint("amount > 0", name="positive"))
+
+    id = db.Column(db.Integer, primary_key=True)
+    box_id = db.Column(db.Integer, db.ForeignKey("box.id"), nullable=False, index=True)
+    effective_from = db.Column(db.Date, nullable=False)
+    amount = db.Column(db.BigInteger, nullable=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    created_by_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True)
+
+
+class PoolMember(db.Model):
+    """A saver in the pool: a box membership with a join date, and a leave date once settled."""
+
+    __tablename__ = "mp_member"
+
+    id = db.Column(db.Integer, primary_key=True)
+    box_id = db.Column(db.Integer, db.ForeignKey("box.id"), nullable=False, index=True)
+    membership_id = db.Column(db.Integer, db.ForeignKey("membership.id"), nullable=False, unique=True)
+    joined_on = db.Column(db.Date, nullable=False)
+    left_on = db.Column(db.Date, nullable=True)
+
+    membership = db.relationship("Membership", lazy="joined")
+    share_changes = db.relationship("ShareChange", order_by="ShareChange.effective_from", lazy="selectin",
+                                    back_populates="member")
+
+    @property
+    def name(self) -> str:
+        return self.membership.display_name
+
+
+class ShareChange(db.Model):
+    """A member's number of shares from a date on (0 pauses contributions)."""
+
+    __tablename__ = "mp_share_change"
+    __table_args__ = (db.UniqueConstraint("member_id", "effective_from", name="uq_mp_share_change_member_from"),
+                      db.CheckConstraint("shares >= 0", name="shares"))
+
+    id = db.Column(db.Integer, primary_key=True)
+    member_id = db.Column(db.Integer, db.ForeignKey("mp_member.id"), nullable=False, index=True)
+    effective_from = db.Column(db.Date, nullable=False)
+    shares = db.Column(db.Integer, nullable=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    member = db.relationship("PoolMember", back_populates="share_changes")
+
+
+class Contribution(db.Model):
+    """A savings payment recorded by the manager (late fees owed are taken from it first)."""
+
+    __tablename__ = "mp_contribution"
+    __table_args__ = (db.UniqueConstraint("box_id", "key", name="uq_mp_contribution_box_key"),
+                      db.CheckConstraint("amount > 0", name="positive"))
+
+    id = db.Column(db.Integer, primary_key=True)
+    box_id = db.Column(db.Integer, db.ForeignKey("box.id"), nullable=False, index=True)
+    member_id = db.Column(db.Integer, db.ForeignKey("mp_member.id"), nullable=False, index=True)
+    key = db.Column(db.String(100), nullable=False)
+    amount = db.Column(db.BigInteger, nullable=False)
+    fees = db.Column(db.BigInteger, nullable=False, default=0)  # part that paid late fees
+    paid_on = db.Column(db.Date, nullable=False)
+    entry_id = db.Column(db.Integer, db.ForeignKey("ledger_entry.id"), nullable=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    created_by_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True)
+
+    member = db.relationship("PoolMember", lazy="joined")
+
+
+class Loan(db.Model):
+    __tablename__ = "mp_loan"
+    __table_args__ = (
+        db.UniqueConstraint("box_id", "request_key", name="uq_mp_loan_box_request_key"),
+        db.CheckConstraint("amount > 0", name="positive"),
+        db.CheckConstraint("status IN ('requested', 'approved', 'rejected', 'cancelled', 'active', 'closed', "
+                           "'written_off')", name="status"),
+    )
+
+    id = db.Column(db.Integer, primary_key=True)
+    box_id = db.Column(db.Integer, db.ForeignKey("box.id"), nullable=False, index=True)
+    member_id = db.Column(db.Integer, db.ForeignKey("mp_member.id"), nullable=False, index=True)
+    request_key = db.Column(db.String(100), nullable=False)
+    status = db.Column(db.String(12), nullable=False, default="requested", index=True)
+    amount = db.Column(db.BigInteger, nullable=False)
+    term = db.Column(db.Integer, nullable=False)  # installments asked for
+    period_months = db.Column(db.Integer, nullable=False)
+    interest_method = db.Column(db.String(20), nullable=False)
+    annual_rate = db.Column(db.Numeric(7, 3), nullable=False)
+    fee = db.Column(db.BigInteger, nullable=False, default=0)  # one-time service fee kept at disbursement
+    purpose = db.Column(db.String(300), nullable=False, default="")
+    requested_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    approved_at = db.Column(db.DateTime, nullable=True)  # first-come order of the queue
+    drawn_at = db.Column(db.DateTime, nullable=True)  # won the lottery draw (lottery queues)
+    decided_by_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True)
+    reason = db.Column(db.String(500), nullable=False, default="")  # rejection / write-off reason
+    disbursed_on = db.Column(db.Date, nullable=True)
+    closed_on = db.Column(db.Date, nullable=True)
+
+    member = db.relationship("PoolMember", lazy="joined")
+    installments = db.relationship("Installment", order_by="Installment.number", lazy="selectin",
+                                   cascade="all, delete-orphan")
+    guarantees = db.relationship("Guarantee", lazy="selectin", cascade="all, delete-orphan")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class Installment(db.Model):
+    __tablename__ = "mp_installment"
+    __table_args__ = (db.UniqueConstraint("loan_id", "number", name="uq_mp_installment_loan_number"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    loan_id = db.Column(db.Integer, db.ForeignKey("mp_loan.id"), nullable=False, index=True)
+    number = db.Column(db.Integer, nullable=False)
+    due_date = db.Column(db.Date, nullable=False, index=True)
+    principal = db.Column(db.BigInteger, nullable=False)
+    interest = db.Column(db.BigInteger, nullable=False)
+    penalty = db.Column(db.BigInteger, nullable=False, default=0)
+    paid_principal = db.Column(db.BigInteger, nullable=False, default=0)
+    paid_interest = db.Column(db.BigInteger, nullable=False, default=0)
+    paid_penalty = db.Column(db.BigInteger, nullable=False, default=0)
+    prepayment = db.Column(db.Boolean, nullable=False, default=False)  # principal paid ahead, settled
+
+    @property
+    def total(self) -> int:
+        return self.principal + self.interest + self.penalty
+
+    @property
+    def paid(self) -> int:
+        return self.paid_principal + self.paid_interest + self.paid_penalty
+
+    @property
+    def unpaid(self) -> int:
+        return self.total - self.paid
+
+
+class Repayment(db.Model):
+    __tablename__ = "mp_repayment"
+    __table_args__ = (db.UniqueConstraint("loan_id", "key", name="uq_mp_repayment_loan_key"),
+                      db.CheckConstraint("amount > 0", name="positive"))
+
+    id = db.Column(db.Integer, primary_key=True)
+    loan_id = db.Column(db.Integer, db.ForeignKey("mp_loan.id"), nullable=False, index=True)
+    key = db.Column(db.String(100), nullable=False)
+    amount = db.Column(db.BigInteger, nullable=False)
+    principal = db.Column(db.BigInteger, nullable=False)
+    interest = db.Column(db.BigInteger, nullable=False)
+    penalty = db.Column(db.BigInteger, nullable=False)
+    mode = db.Column(db.String(10), nullable=False)  # what happened to money beyond what was due
+    paid_on = db.Column(db.Date, nullable=False)
+    entry_id = db.Column(db.Integer, db.ForeignKey("ledger_entry.id"), nullable=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    created_by_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True)
+
+
+class LoanEvent(db.Model):
+    """The loan's history: who did what, when, and why."""
+
+    __tablename__ = "mp_loan_event"
+
+    id = db.Column(db.Integer, primary_key=True)
+    loan_id = db.Column(db.Integer, db.ForeignKey("mp_loan.id"), nullable=False, index=True)
+    kind = db.Column(db.String(20), nullable=False)
+    detail = db.Column(db.String(500), nullable=False, default="")
+    at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    by_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True)
+
+
+class Guarantee(db.Model):
+    """A guarantor's savings held as pledge for a loan, released pro rata as principal is repaid."""
+
+    __tablename__ = "mp_guarantee"
+    __table_args__ = (db.UniqueConstraint("loan_id", "member_id", name="uq_mp_guarantee_loan_member"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    loan_id = db.Column(db.Integer, db.ForeignKey("mp_loan.id"), nullable=False, index=True)
+    member_id = db.Column(db.Integer, db.ForeignKey("mp_member.id"), nullable=False, index=True)
+    amount = db.Column(db.BigInteger, nullable=False)  # pledged at disbursement
+    held = db.Column(db.BigInteger, nullable=False, default=0)  # still held now
+
+    member = db.relationship("PoolMember", lazy="joined")

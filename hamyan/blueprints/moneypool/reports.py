@@ -1,0 +1,183 @@
+"""Read-only views of a pool built from the ledger: balance sheet, loan book (portfolio at risk),
+the cash forecast behind the loan queue, and the statements."""
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+
+from hamyan.blueprints.moneypool import services
+from hamyan.blueprints.moneypool.models import Installment, Loan, Pool, PoolMember
+from hamyan.boxes.models import Box
+from hamyan.extensions import db
+from hamyan.ledger import service as ledger
+from hamyan.ledger.models import LedgerAccount
+
+BUCKETS = ((1, 30, "1–30 days"), (31, 60, "31–60 days"), (61, 90, "61–90 days"), (91, None, "over 90 days"))
+
+
+@dataclass
+class BalanceSheet:
+    as_of: date
+    cash: int = 0
+    loans: int = 0
+    receivable: int = 0  # late fees and loan penalties charged, not yet paid
+    savings: int = 0  # available + pledged
+    pledged: int = 0
+    interest: int = 0
+    fees: int = 0
+    penalties: int = 0
+    written_off: int = 0
+
+    @property
+    def assets(self) -> int:
+        return self.cash + self.loans + self.receivable
+
+    @property
+    def income(self) -> int:
+        return self.interest + self.fees + self.penalties
+
+    @property
+    def surplus(self) -> int:
+        return self.income - self.written_off
+
+    @property
+    def liabilities_and_surplus(self) -> int:
+        return self.savings + self.surplus
+
+    @property
+    def balanced(self) -> bool:
+        return self.assets == self.liabilities_and_surplus
+
+
+def balance_sheet(box: Box, as_of: date | None = None) -> BalanceSheet:
+    """Every figure is a sum of ledger postings up to as_of (two queries)."""
+    accounts = list(db.session.execute(select(LedgerAccount).filter_by(box_id=box.id)).scalars())
+    sheet = BalanceSheet(as_of=as_of or services._today(box))
+    raw = ledger.balances([a.id for a in accounts], as_of=sheet.as_of) if accounts else {}
+    for a in accounts:
+        value = raw[a.id] if a.normal_side == "debit" else -raw[a.id]
+        code = a.code
+        if code == "mp:cash":
+            sheet.cash += value
+        elif code.endswith(":principal"):
+            sheet.loans += value
+        elif code.endswith(":fees") and code.startswith("mp:member:") or code.endswith(":penalty"):
+            sheet.receivable += value
+        elif code.endswith(":savings"):
+            sheet.savings += value
+        elif code.endswith(":pledged"):
+            sheet.savings += value
+            sheet.pledged += value
+        elif code == "mp:income:interest":
+            sheet.interest += value
+        elif code == "mp:income:fees":
+            sheet.fees += value
+        elif code == "mp:income:penalties":
+            sheet.penalties += value
+        elif code == "mp:expense:writeoff":
+            sheet.written_off += value
+    return sheet
+
+
+@dataclass
+class BookRow:
+    loan: Loan
+    outstanding: int
+    overdue_amount: int
+    days_overdue: int
+
+    @property
+    def bucket(self) -> str:
+        for low, high, label in BUCKETS:
+            if self.days_overdue >= low and (high is None or self.days_overdue <= high):
+                return label
+        return "current"
+
+
+@dataclass
+class LoanBook:
+    as_of: date
+    rows: list = field(default_factory=list)
+
+    @property
+    def outstanding(self) -> int:
+        return sum(r.outstanding for r in self.rows)
+
+    def bucket_total(self, label: str) -> int:
+        return sum(r.outstanding for r in self.rows if r.bucket == label)
+
+    def at_risk(self, days: int) -> int:
+        return sum(r.outstanding for r in self.rows if r.days_overdue > days)
+
+    def par(self, days: int) -> float:
+        """Portfolio at risk: share of outstanding principal on loans more than `days` overdue."""
+        return self.at_risk(days) / self.outstanding if self.outstanding else 0.0
+
+    @property
+    def buckets(self) -> list[tuple[str, int, int]]:
+        labels = ["current"] + [label for _, _, label in BUCKETS]
+        return [(label, sum(1 for r in self.rows if r.bucket == label), self.bucket_total(label)) for label in labels]
+
+
+def loan_book(box: Box, as_of: date | None = None) -> LoanBook:
+    """Active loans with what is overdue and for how long (from the oldest unpaid installment)."""
+    book = LoanBook(as_of=as_of or services._today(box))
+    loans = db.session.execute(select(Loan).filter_by(box_id=box.id, status="active").order_by(Loan.id)).scalars()
+    for loan in loans:
+        late = [i for i in loan.installments if i.due_date < book.as_of and i.unpaid > 0]
+        book.rows.append(BookRow(
+            loan=loan, outstanding=services.outstanding_principal(loan),
+            overdue_amount=sum(i.unpaid for i in late),
+            days_overdue=(book.as_of - min(i.due_date for i in late)).days if late else 0))
+    return book
+
+
+@dataclass
+class QueuePlace:
+    loan: Loan
+    place: int
+    needed: int  # cash the loans up to this one need
+    estimate: date | None  # when expected cash should cover it; None = not within the forecast
+
+
+def queue(box: Box, pool: Pool, today: date | None = None) -> list[QueuePlace]:
+    """The waiting loans with their place and an estimate of when cash will be enough, from the
+    contributions and installments falling due (assuming they are paid on time)."""
+    today = today or services._today(box)
+    waiting = services.waiting(box, pool)
+    if not waiting:
+        return []
+    inflows = _expected_inflows(box, pool, today)
+    available = services.cash(box)
+    places, needed = [], 0
+    for index, loan in enumerate(waiting, start=1):
+        # Lottery queues have no fixed order: each estimate is for the loan's own amount.
+        needed = needed + loan.amount - loan.fee if pool.queue_policy == "fifo" else loan.amount - loan.fee
+        estimate, running = (today if available >= needed else None), available
+        if estimate is None:
+            for day, amount in inflows:
+                running += amount
+                if running >= needed:
+                    estimate = day
+                    break
+        places.append(QueuePlace(loan, index, needed, estimate))
+    return places
+
+
+def _expected_inflows(box: Box, pool: Pool, today: date) -> list[tuple[date, int]]:
+    end = services.calendars.add_months(today, services.FORECAST_PERIODS, box.calendar)
+    flows: dict[date, int] = {}
+    amounts = services.share_amounts(box)
+    dates = services.due_dates(pool, box, today, end)
+    members = db.session.execute(select(PoolMember).filter_by(box_id=box.id, left_on=None)).scalars()
+    for member in members:
+        for day, _, amount in services.dues(member, amounts, [d for d in dates if d > today]):
+            flows[day] = flows.get(day, 0) + amount
+    for due_date, amount in db.session.execute(
+            select(Installment.due_date, Installment.principal + Installment.interest - Installment.paid_principal
+                   - Installment.paid_interest)
+            .join(Loan, Loan.id == Installment.loan_id)
+            .where(Loan.box_id == box.id, Loan.status == "active", Installment.due_date > today)):
+        if amount > 0 and due_date <= end:
+            flows[due_date] = flows.get(due_date, 0) + int(amount)
+    return sorted(flows.items())

@@ -1,0 +1,1054 @@
+"""Moneypool rules: the only code that writes moneypool tables or posts a pool's money.
+
+Chart of accounts (ledger account codes, per pool box; balances are signed, debit positive)
+    mp:cash                      Pool cash                           asset      (debit)
+    mp:member:<id>:savings       A member's savings                  liability  (credit)
+    mp:member:<id>:pledged       Savings held as a guarantor pledge  liability  (credit)
+    mp:member:<id>:fees          Late contribution fees owed         asset      (debit)
+    mp:loan:<id>:principal       Principal owed on one loan          asset      (debit)
+    mp:loan:<id>:penalty         Late penalties owed on one loan     asset      (debit)
+    mp:income:interest           Interest earned                     income     (credit)
+    mp:income:fees               One-time loan service fees          income     (credit)
+    mp:income:penalties          Late fees and loan penalties        income     (credit)
+    mp:expense:writeoff          Loans written off                   expense    (debit)
+
+Entries (each idempotency key is derived from the business action, so a retry writes nothing)
+    contribution   Dr cash / Cr member fees (late fees first) / Cr member savings     mp:<box>:contribution:<key>
+    late_fee       Dr member fees / Cr income:penalties                               mp:<box>:late_fee:<member>:<due>
+    disbursement   Dr loan principal / Cr cash / Cr income:fees (fee kept)            mp:<box>:loan:<id>:disburse
+                   + Dr guarantor savings / Cr guarantor pledged (pledges)
+    penalty        Dr loan penalty / Cr income:penalties                              mp:<box>:penalty:<loan>:<n>
+    repayment      Dr cash / Cr loan principal / Cr income:interest / Cr loan penalty mp:<box>:repay:<loan>:<key>
+                   + Dr pledged / Cr savings (pledges released pro rata to principal repaid)
+    write_off      Dr pledged (guarantors cover what they pledged) + Dr expense / Cr loan accounts
+    settlement     a leaving member: their savings repay what they owe, the rest is paid out in cash
+
+Interest, fees and penalties are income when charged (fees, penalties) or when paid (interest):
+interest not yet paid is only a plan in the schedule, so prepaying or writing off never has to
+undo income. The balance sheet therefore reads
+    cash + loans + fees and penalties owed  ==  savings + pledged + (income - write-offs).
+
+Contributions are recorded as paid (cash basis); what a member owes is computed from the share
+history, so arrears = owed to date - contributed, never a ledger balance.
+"""
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from sqlalchemy import func, select
+
+from hamyan import calendars
+from hamyan.blueprints.moneypool import schedules
+from hamyan.blueprints.moneypool.models import (OPEN_STATUSES, PERIODS, QUEUE_POLICIES, Contribution, Guarantee,
+                                                Installment, Loan, LoanEvent, Pool, PoolMember, Repayment,
+                                                ShareAmount, ShareChange)
+from hamyan.boxes import services as boxes
+from hamyan.boxes.models import Box, Membership
+from hamyan.errors import Conflict, NotFound, ValidationError
+from hamyan.extensions import db
+from hamyan.ledger import service as ledger
+from hamyan.ledger.models import CREDIT, DEBIT, LedgerAccount, utcnow
+from hamyan.money import allocate, to_minor
+
+KIND = "moneypool"
+PAGE_SIZE = 20
+PREPAY_MODES = ("advance", "shorten", "reduce")
+FORECAST_PERIODS = 120  # months looked ahead when estimating when cash will be enough
+MAX_TERM = 360
+MAX_SHARES = 1000
+
+
+# --------------------------------------------------------------------------------------- helpers
+def _today(box: Box) -> date:
+    return calendars.local_today(box.timezone)
+
+
+def _accounts(box: Box) -> dict:
+    """Every ledger account of the pool by code (one query)."""
+    return {a.code: a for a in db.session.execute(
+        select(LedgerAccount).filter_by(box_id=box.id)).scalars()}
+
+
+def _account(box: Box, code: str) -> LedgerAccount:
+    names = {
+        "mp:cash": ("Pool cash", DEBIT), "mp:income:interest": ("Interest income", CREDIT),
+        "mp:income:fees": ("Loan service fees", CREDIT), "mp:income:penalties": ("Late fees and penalties", CREDIT),
+        "mp:expense:writeoff": ("Loans written off", DEBIT),
+    }
+    if code in names:
+        name, side = names[code]
+    else:
+        kind = code.rsplit(":", 1)[1]
+        name, side = {"savings": ("Savings", CREDIT), "pledged": ("Pledged savings", CREDIT),
+                      "fees": ("Late fees owed", DEBIT), "principal": ("Loan principal", DEBIT),
+                      "penalty": ("Loan penalties owed", DEBIT)}[kind]
+        name = f"{name} {code.split(':')[2]}"
+    return ledger.open_account(box.id, code, name, box.currency, side)
+
+
+def _natural(account: LedgerAccount | None) -> int:
+    return account.natural_balance if account is not None else 0
+
+
+def _post(box: Box, actor, code: str, legs: list, key: str, on: date, memo: str):
+    legs = [(a, amount) for a, amount in legs if amount]
+    return ledger.post(code, legs, idempotency_key=f"mp:{box.id}:{key}", effective_date=on, memo=memo,
+                       box_id=box.id, created_by_id=actor.id if actor is not None else None)
+
+
+def _percent(value, field: str, maximum: int = 100) -> Decimal:
+    try:
+        number = Decimal(str(value if value not in (None, "") else 0))
+    except InvalidOperation:
+        raise ValidationError("Enter a number, e.g. 2.5.", field=field) from None
+    if not number.is_finite() or number < 0 or number > maximum:
+        raise ValidationError(f"Enter a number from 0 to {maximum}.", field=field)
+    if number != number.quantize(Decimal("0.001")):
+        raise ValidationError("Use at most three decimal places.", field=field)
+    return number
+
+
+def _whole(value, field: str, low: int, high: int, label: str) -> int:
+    if isinstance(value, bool):
+        raise ValidationError(f"{label} must be a whole number.", field=field)
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ValidationError(f"{label} must be a whole number.", field=field) from None
+    if number < low or number > high:
+        raise ValidationError(f"{label} must be from {low} to {high}.", field=field)
+    return number
+
+
+def _not_future(box: Box, on: date | None, field: str) -> date:
+    today = _today(box)
+    on = on or today
+    if on > today:
+        raise ValidationError("This date is in the future; record money on the day it moved.", field=field)
+    return on
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 500:
+        raise ValidationError("Give a reason (up to 500 characters); the member sees it.", field="reason")
+    return reason
+
+
+def _key(key: str | None) -> str:
+    key = (key or "").strip()
+    if not key or len(key) > 100:
+        raise ValidationError("A request key of 1 to 100 characters is required.", field="key")
+    return key
+
+
+def _event(loan: Loan, actor, kind: str, detail: str = "") -> None:
+    db.session.add(LoanEvent(loan_id=loan.id, kind=kind, detail=detail[:500], by_id=actor.id if actor else None))
+
+
+# ------------------------------------------------------------------------------------ access
+@dataclass
+class Access:
+    box: Box
+    pool: Pool
+    membership: Membership | None
+    is_manager: bool
+    member: PoolMember | None  # the user's own saver record, if any
+
+
+def access(user, box_id: int) -> Access:
+    """The pool as this user may see it; NotFound for outsiders and other kinds of box."""
+    box, membership = boxes.box_for(user, box_id, KIND)
+    pool = db.session.get(Pool, box.id)
+    if pool is None:
+        raise NotFound()
+    is_manager = user.is_admin or (membership is not None and membership.is_managing)
+    member = None
+    if membership is not None:
+        member = db.session.execute(select(PoolMember).filter_by(membership_id=membership.id)).scalar_one_or_none()
+    return Access(box, pool, membership, is_manager, member)
+
+
+def manage(user, box_id: int) -> Access:
+    boxes.require_manager(user, box_id, KIND)
+    return access(user, box_id)
+
+
+def _member(box: Box, member_id) -> PoolMember:
+    member = db.session.get(PoolMember, member_id) if isinstance(member_id, int) else None
+    if member is None or member.box_id != box.id:
+        raise NotFound("No such member in this pool.")
+    return member
+
+
+def _loan(box: Box, loan_id: int, for_update: bool = False) -> Loan:
+    query = select(Loan).filter_by(id=loan_id, box_id=box.id)
+    if for_update:
+        query = query.with_for_update()
+    loan = db.session.execute(query).scalar_one_or_none()
+    if loan is None:
+        raise NotFound("No such loan in this pool.")
+    return loan
+
+
+def loan_for(user, box_id: int, loan_id: int) -> tuple[Access, Loan]:
+    """A loan the user may see: managers see all, members only their own (others answer 404)."""
+    acc = access(user, box_id)
+    loan = _loan(acc.box, loan_id)
+    if not acc.is_manager and (acc.member is None or loan.member_id != acc.member.id):
+        raise NotFound("No such loan in this pool.")
+    return acc, loan
+
+
+# ------------------------------------------------------------------------------- pool set-up
+def _policy(values: dict, box: Box) -> dict:
+    """Validate the loan and contribution policy fields that are present in values."""
+    out = {}
+    if "period_months" in values:
+        out["period_months"] = _whole(values["period_months"], "period_months", 1, 12, "The period")
+        if out["period_months"] not in PERIODS:
+            raise ValidationError("Choose 1, 2, 3, 6 or 12 months.", field="period_months")
+    if "repayment_months" in values:
+        out["repayment_months"] = _whole(values["repayment_months"], "repayment_months", 1, 12, "The frequency")
+        if out["repayment_months"] not in PERIODS:
+            raise ValidationError("Choose 1, 2, 3, 6 or 12 months.", field="repayment_months")
+    for name, label in (("grace_days", "Grace days"), ("min_membership_months", "Months of membership"),
+                        ("guarantors_required", "Guarantors")):
+        if name in values:
+            out[name] = _whole(values[name], name, 0, 60 if name == "grace_days" else 120, label)
+    if out.get("guarantors_required", 0) > 5:
+        raise ValidationError("Ask for at most 5 guarantors.", field="guarantors_required")
+    for name in ("min_term", "max_term"):
+        if name in values:
+            out[name] = _whole(values[name], name, 1, MAX_TERM, "The number of installments")
+    if out.get("min_term", 1) > out.get("max_term", MAX_TERM):
+        raise ValidationError("The longest term must not be below the shortest.", field="max_term")
+    for name in ("late_fee", "max_loan"):
+        if name in values:
+            raw = values[name]
+            out[name] = 0 if raw in (None, "", 0, "0") else _amount(raw, box.currency, name)
+    if "savings_multiple" in values:
+        raw = values["savings_multiple"]
+        out["savings_multiple"] = None if raw in (None, "") else _percent(raw, "savings_multiple", 100)
+        if out["savings_multiple"] is not None and out["savings_multiple"] <= 0:
+            raise ValidationError("Use a multiple above zero, or leave it empty for no limit.", field="savings_multiple")
+    if "interest_method" in values:
+        if values["interest_method"] not in schedules.METHODS:
+            raise ValidationError("Choose an interest method.", field="interest_method")
+        out["interest_method"] = values["interest_method"]
+    if "annual_rate" in values:
+        out["annual_rate"] = _percent(values["annual_rate"], "annual_rate", 200)
+    for name in ("service_fee_percent", "penalty_percent"):
+        if name in values:
+            out[name] = _percent(values[name], name, 50)
+    if out.get("interest_method") == "none":
+        out["annual_rate"] = Decimal(0)
+    elif out.get("interest_method") and out.get("annual_rate", Decimal(1)) == 0:
+        raise ValidationError("Give the yearly interest rate, or choose interest-free.", field="annual_rate")
+    for name in ("require_no_arrears", "one_open_loan"):
+        if name in values:
+            out[name] = bool(values[name])
+    if "queue_policy" in values:
+        if values["queue_policy"] not in QUEUE_POLICIES:
+            raise ValidationError("Choose first come or lottery.", field="queue_policy")
+        out["queue_policy"] = values["queue_policy"]
+    return out
+
+
+def _amount(raw, currency: str, field: str) -> int:
+    from hamyan.money import parse_amount
+
+    return parse_amount(raw, currency, field=field)
+
+
+def create_pool(actor, name: str, currency: str, share_amount, first_due: date, timezone: str = "UTC",
+                locale: str = "en", calendar: str = "gregorian", my_shares: int = 1, **policy) -> Box:
+    """A new pool with the actor as its manager (and a saver with my_shares, 0 for none)."""
+    box = boxes.create_box(actor, KIND, name, currency, timezone, locale, calendar)
+    if not isinstance(first_due, date):
+        raise ValidationError("Choose the first due date.", field="first_due")
+    share = _amount(share_amount, box.currency, "share_amount")
+    values = {"period_months": 1, **policy}
+    pool = Pool(box_id=box.id, first_due=first_due, **_policy(values, box))
+    db.session.add(pool)
+    db.session.add(ShareAmount(box_id=box.id, effective_from=first_due, amount=share, created_by_id=actor.id))
+    _account(box, "mp:cash")
+    shares = _whole(my_shares, "my_shares", 0, MAX_SHARES, "Your shares")
+    if shares:
+        membership = boxes.membership_of(actor, box.id)
+        _join(box, membership, shares, min(first_due, _today(box)))
+    db.session.commit()
+    return box
+
+
+def update_policy(actor, box_id: int, **values) -> Pool:
+    acc = manage(actor, box_id)
+    values.pop("period_months", None)  # the contribution period is fixed once members have saved
+    for name, value in _policy(values, acc.box).items():
+        setattr(acc.pool, name, value)
+    if acc.pool.min_term > acc.pool.max_term:
+        raise ValidationError("The longest term must not be below the shortest.", field="max_term")
+    db.session.commit()
+    return acc.pool
+
+
+def set_share_amount(actor, box_id: int, amount, effective_from: date) -> ShareAmount:
+    """The value of a share from a date on; setting the same date again corrects it."""
+    acc = manage(actor, box_id)
+    value = _amount(amount, acc.box.currency, "amount")
+    if not isinstance(effective_from, date):
+        raise ValidationError("Choose the date it applies from.", field="effective_from")
+    row = db.session.execute(select(ShareAmount).filter_by(box_id=acc.box.id, effective_from=effective_from)
+                             ).scalar_one_or_none()
+    if row is None:
+        row = ShareAmount(box_id=acc.box.id, effective_from=effective_from, amount=value, created_by_id=actor.id)
+        db.session.add(row)
+    row.amount = value
+    db.session.commit()
+    return row
+
+
+def _join(box: Box, membership: Membership, shares: int, joined_on: date) -> PoolMember:
+    member = PoolMember(box_id=box.id, membership_id=membership.id, joined_on=joined_on)
+    db.session.add(member)
+    db.session.flush()
+    db.session.add(ShareChange(member_id=member.id, effective_from=joined_on, shares=shares))
+    _account(box, f"mp:member:{member.id}:savings")
+    return member
+
+
+def add_member(actor, box_id: int, display_name: str, email: str | None, shares, joined_on: date | None = None,
+               membership_id: int | None = None) -> PoolMember:
+    """Add a saver: a new person (name, email), or someone already in the box (membership_id)."""
+    acc = manage(actor, box_id)
+    shares = _whole(shares, "shares", 0, MAX_SHARES, "Shares")
+    joined_on = joined_on or _today(acc.box)
+    if membership_id:
+        membership = db.session.get(Membership, membership_id)
+        if membership is None or membership.box_id != acc.box.id:
+            raise NotFound()
+        if db.session.execute(select(PoolMember.id).filter_by(membership_id=membership.id)).first():
+            raise Conflict("This person already saves in the pool.", field="membership_id")
+    else:
+        membership = boxes.add_member(actor, acc.box.id, display_name, email, "member")
+    member = _join(acc.box, membership, shares, joined_on)
+    db.session.commit()
+    return member
+
+
+def set_shares(actor, box_id: int, member_id: int, shares, effective_from: date) -> ShareChange:
+    acc = manage(actor, box_id)
+    member = _member(acc.box, member_id)
+    if member.left_on is not None:
+        raise ValidationError("This member has left the pool.", field="shares")
+    shares = _whole(shares, "shares", 0, MAX_SHARES, "Shares")
+    if not isinstance(effective_from, date):
+        raise ValidationError("Choose the date it applies from.", field="effective_from")
+    if effective_from < member.joined_on:
+        raise ValidationError("That is before the member joined.", field="effective_from")
+    row = db.session.execute(select(ShareChange).filter_by(member_id=member.id, effective_from=effective_from)
+                             ).scalar_one_or_none()
+    if row is None:
+        row = ShareChange(member_id=member.id, effective_from=effective_from, shares=shares)
+        db.session.add(row)
+    row.shares = shares
+    db.session.commit()
+    return row
+
+
+# ------------------------------------------------------------------------------------ savings
+def _in_force(history: list, day: date, attr: str) -> int:
+    """The value of the last change effective on or before day (history sorted by effective_from)."""
+    value = 0
+    for row in history:
+        if row.effective_from > day:
+            break
+        value = getattr(row, attr)
+    return value
+
+
+def due_dates(pool: Pool, box: Box, start: date, end: date) -> list[date]:
+    """Contribution due dates in [start, end]."""
+    out, i = [], 0
+    while True:
+        day = calendars.add_months(pool.first_due, i * pool.period_months, box.calendar)
+        if day > end:
+            return out
+        if day >= start:
+            out.append(day)
+        i += 1
+
+
+def share_amounts(box: Box) -> list[ShareAmount]:
+    return list(db.session.execute(select(ShareAmount).filter_by(box_id=box.id)
+                                   .order_by(ShareAmount.effective_from)).scalars())
+
+
+def dues(member: PoolMember, amounts: list[ShareAmount], dates: list[date]) -> list[tuple[date, int, int]]:
+    """(due date, shares, amount owed) for each due date while the member was in the pool."""
+    out = []
+    for day in dates:
+        if day < member.joined_on or (member.left_on is not None and day > member.left_on):
+            continue
+        shares = _in_force(member.share_changes, day, "shares")
+        if shares:
+            out.append((day, shares, shares * _in_force(amounts, day, "amount")))
+    return out
+
+
+def contributed(box: Box, member_ids: list[int] | None = None, as_of: date | None = None) -> dict[int, int]:
+    """Savings paid per member (late fees excluded), one query."""
+    query = (select(Contribution.member_id, func.sum(Contribution.amount - Contribution.fees))
+             .where(Contribution.box_id == box.id).group_by(Contribution.member_id))
+    if member_ids is not None:
+        query = query.where(Contribution.member_id.in_(member_ids))
+    if as_of is not None:
+        query = query.where(Contribution.paid_on <= as_of)
+    return {mid: int(total or 0) for mid, total in db.session.execute(query)}
+
+
+@dataclass
+class MemberPosition:
+    member: PoolMember
+    shares: int
+    owed: int  # contributions due to date
+    paid: int
+    savings: int  # available savings (ledger)
+    pledged: int
+    fees_owed: int
+    loan_outstanding: int
+
+    @property
+    def arrears(self) -> int:
+        return max(self.owed - self.paid, 0)
+
+    @property
+    def total_savings(self) -> int:
+        return self.savings + self.pledged
+
+
+def positions(box: Box, pool: Pool, members: list[PoolMember], today: date | None = None,
+              accounts: dict | None = None) -> list[MemberPosition]:
+    """Where each member stands; a fixed number of queries whatever the number of members."""
+    today = today or _today(box)
+    accounts = accounts if accounts is not None else _accounts(box)
+    amounts = share_amounts(box)
+    dates = due_dates(pool, box, pool.first_due, today)
+    paid = contributed(box, [m.id for m in members])
+    loan_principal = {}
+    out = []
+    active_loans = db.session.execute(select(Loan.member_id, Loan.id).filter_by(box_id=box.id, status="active")).all()
+    for member_id, loan_id in active_loans:
+        loan_principal[member_id] = loan_principal.get(member_id, 0) + _natural(
+            accounts.get(f"mp:loan:{loan_id}:principal"))
+    for m in members:
+        owed = sum(amount for _, _, amount in dues(m, amounts, dates))
+        out.append(MemberPosition(
+            member=m, shares=_in_force(m.share_changes, today, "shares") if m.left_on is None else 0, owed=owed,
+            paid=paid.get(m.id, 0), savings=_natural(accounts.get(f"mp:member:{m.id}:savings")),
+            pledged=_natural(accounts.get(f"mp:member:{m.id}:pledged")),
+            fees_owed=_natural(accounts.get(f"mp:member:{m.id}:fees")),
+            loan_outstanding=loan_principal.get(m.id, 0)))
+    return out
+
+
+def record_contribution(actor, box_id: int, member_id: int, amount, paid_on: date | None, key: str) -> Contribution:
+    """A savings payment, in part or in full. Late fees owed are paid from it first."""
+    acc = manage(actor, box_id)
+    box = acc.box
+    key = _key(key)
+    existing = db.session.execute(select(Contribution).filter_by(box_id=box.id, key=key)).scalar_one_or_none()
+    if existing is not None:
+        return existing
+    member = _member(box, member_id)
+    value = _amount(amount, box.currency, "amount")
+    paid_on = _not_future(box, paid_on, "paid_on")
+    if member.left_on is not None:
+        raise ValidationError("This member has left the pool.", field="member_id")
+    fees_account = db.session.execute(select(LedgerAccount).filter_by(
+        box_id=box.id, code=f"mp:member:{member.id}:fees")).scalar_one_or_none()
+    fees = min(_natural(fees_account), value)
+    entry = _post(box, actor, "contribution", [
+        (_account(box, "mp:cash"), value),
+        (fees_account, -fees) if fees else (None, 0),
+        (_account(box, f"mp:member:{member.id}:savings"), -(value - fees)),
+    ], f"contribution:{key}", paid_on, f"Savings from {member.name}")
+    row = Contribution(box_id=box.id, member_id=member.id, key=key, amount=value, fees=fees, paid_on=paid_on,
+                       entry_id=entry.id, created_by_id=actor.id)
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def contributions(box: Box, member_id: int | None, page: int) -> tuple[list[Contribution], int]:
+    query = select(Contribution).filter_by(box_id=box.id)
+    if member_id is not None:
+        query = query.filter_by(member_id=member_id)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = list(db.session.execute(query.order_by(Contribution.paid_on.desc(), Contribution.id.desc())
+                                   .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).scalars())
+    return rows, total
+
+
+# -------------------------------------------------------------------------------------- loans
+def loan_limit(box: Box, pool: Pool, savings: int) -> int | None:
+    """The most this member may borrow now, or None for no limit."""
+    limits = []
+    if pool.max_loan:
+        limits.append(pool.max_loan)
+    if pool.savings_multiple is not None:
+        limits.append(int((Decimal(savings) * pool.savings_multiple).to_integral_value(rounding="ROUND_FLOOR")))
+    return min(limits) if limits else None
+
+
+def months_between(start: date, end: date) -> int:
+    months = (end.year - start.year) * 12 + end.month - start.month
+    return months - (1 if end.day < start.day else 0)
+
+
+def eligibility(box: Box, pool: Pool, member: PoolMember, today: date | None = None,
+                exclude_loan_id: int | None = None) -> tuple[list[str], int | None]:
+    """Reasons the member cannot borrow now (empty when eligible), and their limit."""
+    today = today or _today(box)
+    problems = []
+    if member.left_on is not None:
+        problems.append("You have left the pool.")
+    if months_between(member.joined_on, today) < pool.min_membership_months:
+        problems.append(f"Members can borrow after {pool.min_membership_months} months in the pool.")
+    position = positions(box, pool, [member], today)[0]
+    if pool.require_no_arrears and position.arrears:
+        problems.append("Savings payments are behind; catch up first.")
+    if pool.one_open_loan:
+        query = select(Loan.id).filter_by(member_id=member.id).where(Loan.status.in_(OPEN_STATUSES))
+        if exclude_loan_id:
+            query = query.where(Loan.id != exclude_loan_id)
+        if db.session.execute(query).first():
+            problems.append("You already have an open loan or request.")
+    return problems, loan_limit(box, pool, position.savings)
+
+
+def request_loan(actor, box_id: int, amount, term, key: str, purpose: str = "", guarantor_ids=(),
+                 member_id: int | None = None) -> Loan:
+    """A member asks for a loan (a manager may file it for a member). The policy in force is kept
+    on the loan, so later policy changes do not alter it."""
+    acc = access(actor, box_id)
+    box, pool = acc.box, acc.pool
+    key = _key(key)
+    existing = db.session.execute(select(Loan).filter_by(box_id=box.id, request_key=key)).scalar_one_or_none()
+    if existing is not None:
+        return existing
+    if member_id is not None and member_id != (acc.member.id if acc.member else None):
+        if not acc.is_manager:
+            raise NotFound("No such member in this pool.")
+        member = _member(box, member_id)
+    elif acc.member is not None:
+        member = acc.member
+    else:
+        raise ValidationError("Only savers in the pool can borrow.", field="member_id")
+    value = _amount(amount, box.currency, "amount")
+    term = _whole(term, "term", pool.min_term, pool.max_term, "The number of installments")
+    purpose = (purpose or "").strip()
+    if len(purpose) > 300:
+        raise ValidationError("Keep the purpose under 300 characters.", field="purpose")
+    problems, limit = eligibility(box, pool, member)
+    if problems:
+        raise ValidationError(" ".join(problems), field="amount")
+    if limit is not None and value > limit:
+        from hamyan.money import format_money
+
+        raise ValidationError(f"The most you can borrow now is {format_money(limit, box.currency, box.locale)}.",
+                              field="amount")
+    guarantors = _guarantors(box, pool, member, guarantor_ids, value)
+    fee = to_minor(Decimal(value) * pool.service_fee_percent / 100 / Decimal(10) ** _digits(box), box.currency)
+    loan = Loan(box_id=box.id, member_id=member.id, request_key=key, amount=value, term=term,
+                period_months=pool.repayment_months, interest_method=pool.interest_method,
+                annual_rate=pool.annual_rate, fee=fee, purpose=purpose)
+    db.session.add(loan)
+    db.session.flush()
+    for g, part in zip(guarantors, allocate(value, [1] * len(guarantors)) if guarantors else []):
+        db.session.add(Guarantee(loan_id=loan.id, member_id=g.id, amount=part, held=0))
+    _event(loan, actor, "requested", purpose)
+    db.session.commit()
+    return loan
+
+
+def _digits(box: Box) -> int:
+    from hamyan.money import minor_digits
+
+    return minor_digits(box.currency)
+
+
+def _guarantors(box: Box, pool: Pool, borrower: PoolMember, ids, amount: int) -> list[PoolMember]:
+    try:
+        ids = sorted({int(i) for i in ids or ()})
+    except (TypeError, ValueError):
+        raise ValidationError("Choose guarantors from the list.", field="guarantor_ids") from None
+    if len(ids) < pool.guarantors_required:
+        raise ValidationError(f"This pool asks for {pool.guarantors_required} guarantor(s).", field="guarantor_ids")
+    if len(ids) > max(pool.guarantors_required, 0) and pool.guarantors_required == 0 and ids:
+        raise ValidationError("This pool does not use guarantors.", field="guarantor_ids")
+    members = list(db.session.execute(select(PoolMember).where(PoolMember.id.in_(ids))).scalars()) if ids else []
+    if len(members) != len(ids) or any(m.box_id != box.id or m.left_on is not None for m in members):
+        raise ValidationError("Choose guarantors from the pool's members.", field="guarantor_ids")
+    if borrower.id in ids:
+        raise ValidationError("You cannot guarantee your own loan.", field="guarantor_ids")
+    return members
+
+
+def approve(actor, box_id: int, loan_id: int) -> Loan:
+    acc = manage(actor, box_id)
+    loan = _loan(acc.box, loan_id, for_update=True)
+    if loan.status == "approved":
+        return loan
+    if loan.status != "requested":
+        raise Conflict(f"This loan is {loan.status.replace('_', ' ')}; only requests can be approved.", field="status")
+    problems, limit = eligibility(acc.box, acc.pool, loan.member, exclude_loan_id=loan.id)
+    if problems:
+        raise ValidationError("The member is not eligible now: " + " ".join(problems), field="status")
+    if limit is not None and loan.amount > limit:
+        raise ValidationError("The amount is now above the member's limit; reject it or ask for less.",
+                              field="amount")
+    loan.status, loan.approved_at, loan.decided_by_id = "approved", utcnow(), actor.id
+    _event(loan, actor, "approved")
+    db.session.commit()
+    return loan
+
+
+def reject(actor, box_id: int, loan_id: int, reason: str) -> Loan:
+    acc = manage(actor, box_id)
+    loan = _loan(acc.box, loan_id, for_update=True)
+    reason = _reason(reason)
+    if loan.status == "rejected":
+        return loan
+    if loan.status not in ("requested", "approved"):
+        raise Conflict(f"This loan is {loan.status.replace('_', ' ')}; it can no longer be rejected.", field="status")
+    loan.status, loan.reason, loan.decided_by_id = "rejected", reason, actor.id
+    _event(loan, actor, "rejected", reason)
+    db.session.commit()
+    return loan
+
+
+def cancel(actor, box_id: int, loan_id: int) -> Loan:
+    """The borrower (or a manager) withdraws a request that has not been paid out."""
+    acc, loan = loan_for(actor, box_id, loan_id)
+    if loan.status == "cancelled":
+        return loan
+    if loan.status not in ("requested", "approved"):
+        raise Conflict("Only requests not yet paid out can be withdrawn.", field="status")
+    loan.status = "cancelled"
+    _event(loan, actor, "cancelled")
+    db.session.commit()
+    return loan
+
+
+def waiting(box: Box, pool: Pool) -> list[Loan]:
+    """Approved loans waiting for cash, in queue order."""
+    query = select(Loan).filter_by(box_id=box.id, status="approved")
+    if pool.queue_policy == "lottery":
+        query = query.order_by(Loan.drawn_at.is_(None), Loan.drawn_at, Loan.approved_at, Loan.id)
+    else:
+        query = query.order_by(Loan.approved_at, Loan.id)
+    return list(db.session.execute(query).scalars())
+
+
+def cash(box: Box) -> int:
+    account = db.session.execute(select(LedgerAccount).filter_by(box_id=box.id, code="mp:cash")).scalar_one_or_none()
+    return _natural(account)
+
+
+def draw(actor, box_id: int, seed: int | None = None) -> Loan:
+    """Lottery queues: pick the next loan at random among those waiting that the cash can pay."""
+    acc = manage(actor, box_id)
+    if acc.pool.queue_policy != "lottery":
+        raise ValidationError("This pool pays loans first come, first served; there is no draw.", field="queue")
+    queue = waiting(acc.box, acc.pool)
+    drawn = [loan for loan in queue if loan.drawn_at is not None]
+    if drawn:
+        raise Conflict(f"Loan #{drawn[0].id} won the last draw; pay it out first.", field="queue")
+    available = cash(acc.box)
+    candidates = [loan for loan in queue if loan.amount - loan.fee <= available]
+    if not candidates:
+        raise ValidationError("No waiting loan fits the cash the pool has now.", field="queue")
+    winner = random.Random(seed).choice(candidates) if seed is not None else random.SystemRandom().choice(candidates)
+    winner.drawn_at = utcnow()
+    _event(winner, actor, "drawn", "Among loans " + ", ".join(f"#{loan.id}" for loan in candidates))
+    db.session.commit()
+    return winner
+
+
+def disburse(actor, box_id: int, loan_id: int, on: date | None = None, first_due: date | None = None) -> Loan:
+    """Pay an approved loan out of the pool's cash and generate its schedule."""
+    acc = manage(actor, box_id)
+    box = acc.box
+    loan = _loan(box, loan_id, for_update=True)
+    if loan.status in ("active", "closed", "written_off") and loan.disbursed_on is not None:
+        return loan  # a repeated click: already paid out
+    if loan.status != "approved":
+        raise Conflict("Approve the request before paying it out.", field="status")
+    on = _not_future(box, on, "on")
+    queue = waiting(box, acc.pool)
+    ahead = queue[:queue.index(loan)]
+    if acc.pool.queue_policy == "lottery" and len(queue) > 1 and loan.drawn_at is None:
+        raise Conflict("Several loans are waiting: run the draw to pick the next one.", field="queue")
+    if acc.pool.queue_policy == "fifo" and ahead:
+        raise Conflict(f"Loan #{ahead[0].id} was approved earlier and is paid out first.", field="queue")
+    payout = loan.amount - loan.fee
+    available = cash(box)
+    if payout > available:
+        from hamyan.money import format_money
+
+        raise ValidationError(
+            f"Not enough cash: the pool has {format_money(available, box.currency, box.locale)} and this loan "
+            f"needs {format_money(payout, box.currency, box.locale)}. It waits in the queue.", field="amount")
+    first_due = first_due or calendars.add_months(on, loan.period_months, box.calendar)
+    if first_due <= on:
+        raise ValidationError("The first installment falls due after the payout.", field="first_due")
+    legs = [(_account(box, f"mp:loan:{loan.id}:principal"), loan.amount), (_account(box, "mp:cash"), -payout),
+            (_account(box, "mp:income:fees"), -loan.fee) if loan.fee else (None, 0)]
+    accounts = _accounts(box)
+    for g in loan.guarantees:
+        free = _natural(accounts.get(f"mp:member:{g.member_id}:savings"))
+        if free < g.amount:
+            raise ValidationError(f"{g.member.name}'s savings do not cover their pledge.", field="guarantor_ids")
+        legs += [(_account(box, f"mp:member:{g.member_id}:savings"), g.amount),
+                 (_account(box, f"mp:member:{g.member_id}:pledged"), -g.amount)]
+        g.held = g.amount
+    _post(box, actor, "disbursement", legs, f"loan:{loan.id}:disburse", on, f"Loan #{loan.id} to {loan.member.name}")
+    for line in schedules.build(loan.amount, loan.annual_rate, loan.term, loan.period_months, loan.interest_method,
+                                first_due, box.calendar):
+        loan.installments.append(Installment(number=line.number, due_date=line.due_date, principal=line.principal,
+                                             interest=line.interest))
+    loan.status, loan.disbursed_on = "active", on
+    _event(loan, actor, "disbursed")
+    db.session.commit()
+    return loan
+
+
+@dataclass
+class Split:
+    principal: int = 0
+    interest: int = 0
+    penalty: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.principal + self.interest + self.penalty
+
+
+def _pay(inst: Installment, budget: int, split: Split) -> int:
+    """Pay penalty, then interest, then principal of one installment; returns what is left."""
+    for due_attr, paid_attr, part in (("penalty", "paid_penalty", "penalty"), ("interest", "paid_interest", "interest"),
+                                      ("principal", "paid_principal", "principal")):
+        take = min(getattr(inst, due_attr) - getattr(inst, paid_attr), budget)
+        if take > 0:
+            setattr(inst, paid_attr, getattr(inst, paid_attr) + take)
+            setattr(split, part, getattr(split, part) + take)
+            budget -= take
+    return budget
+
+
+def outstanding_principal(loan: Loan) -> int:
+    return sum(i.principal - i.paid_principal for i in loan.installments)
+
+
+def payoff(loan: Loan, on: date) -> int:
+    """What clears the loan on `on` when extra money prepays principal: everything due by then,
+    penalties, and the principal still to come (future interest is not owed)."""
+    due = sum(i.unpaid for i in loan.installments if i.due_date <= on)
+    later = sum(i.penalty - i.paid_penalty + i.principal - i.paid_principal
+                for i in loan.installments if i.due_date > on)
+    return due + later
+
+
+def _regenerate(box: Box, loan: Loan, after: date, n: int | None, first_due: date | None,
+                prepaid: int = 0, carry_interest: int = 0, on: date | None = None) -> None:
+    """Replace the unpaid installments due after `after` by a new plan for the principal left.
+
+    n=None keeps the installment about what it was and shortens the plan; a prepayment is kept as
+    its own settled line dated the day it was paid, so principal lines always add up to the loan."""
+    remaining = outstanding_principal(loan) - prepaid
+    future = [i for i in loan.installments
+              if i.due_date > after and (i.principal > i.paid_principal or i.interest > i.paid_interest)]
+    regular = future[0].principal + future[0].interest if future else 0
+    old_count = len(future)
+    starting = first_due or (future[0].due_date if future else
+                             calendars.add_months(on or after, loan.period_months, box.calendar))
+    for inst in future:
+        inst.principal, inst.interest = inst.paid_principal, inst.paid_interest
+        if inst.paid == 0 and inst.penalty == 0:
+            loan.installments.remove(inst)
+    db.session.flush()  # deletes before the new numbers are inserted
+    number = max((i.number for i in loan.installments), default=0) + 1
+    if prepaid:
+        loan.installments.append(Installment(number=number, due_date=on, principal=prepaid, interest=0,
+                                             paid_principal=prepaid, prepayment=True))
+        number += 1
+    if remaining <= 0 and carry_interest:
+        loan.installments.append(Installment(number=number, due_date=starting, principal=0, interest=carry_interest))
+    elif remaining > 0:
+        if n is None:
+            n = schedules.shortest_term(remaining, loan.annual_rate, max(old_count, 1), loan.period_months,
+                                        loan.interest_method, regular)
+        lines = schedules.build(remaining, loan.annual_rate, n, loan.period_months, loan.interest_method,
+                                starting, box.calendar, first_number=number)
+        for k, line in enumerate(lines):
+            loan.installments.append(Installment(
+                number=line.number, due_date=line.due_date, principal=line.principal,
+                interest=line.interest + (carry_interest if k == 0 else 0)))
+    db.session.flush()
+
+
+def _release_pledges(box: Box, loan: Loan, legs: list) -> None:
+    """Keep pledges in proportion to the principal still owed; release the rest to savings."""
+    if not loan.guarantees:
+        return
+    left = max(outstanding_principal(loan), 0) if loan.status == "active" else 0
+    held_total = sum(g.amount for g in loan.guarantees)
+    targets = allocate(min(left, held_total), [g.amount for g in loan.guarantees]) if held_total else []
+    for g, target in zip(loan.guarantees, targets):
+        release = g.held - min(target, g.held)
+        if release > 0:
+            legs += [(_account(box, f"mp:member:{g.member_id}:pledged"), release),
+                     (_account(box, f"mp:member:{g.member_id}:savings"), -release)]
+            g.held -= release
+
+
+def _apply_payment(box: Box, loan: Loan, value: int, on: date, mode: str) -> Split:
+    split = Split()
+    budget = value
+    for inst in loan.installments:
+        if inst.due_date <= on:
+            budget = _pay(inst, budget, split)
+    if budget and mode == "advance":
+        for inst in loan.installments:
+            if inst.due_date > on:
+                budget = _pay(inst, budget, split)
+    elif budget:
+        for inst in loan.installments:  # penalties of later installments before principal
+            if inst.due_date > on:
+                take = min(inst.penalty - inst.paid_penalty, budget)
+                inst.paid_penalty += take
+                split.penalty += take
+                budget -= take
+        if budget:
+            split.principal += budget
+            future = len([i for i in loan.installments if i.due_date > on and i.principal > i.paid_principal])
+            _regenerate(box, loan, on, None if mode == "shorten" else max(future, 1), None, prepaid=budget, on=on)
+    return split
+
+
+def repay(actor, box_id: int, loan_id: int, amount, paid_on: date | None, key: str,
+          mode: str = "advance") -> Repayment:
+    """A repayment, partial or full. Money beyond what is due either pays the next installments
+    (advance), or prepays principal and shortens the schedule (shorten) or lowers the installments
+    (reduce)."""
+    acc = manage(actor, box_id)
+    box = acc.box
+    key = _key(key)
+    loan = _loan(box, loan_id, for_update=True)
+    existing = db.session.execute(select(Repayment).filter_by(loan_id=loan.id, key=key)).scalar_one_or_none()
+    if existing is not None:
+        return existing
+    if mode not in PREPAY_MODES:
+        raise ValidationError("Choose what to do with money beyond what is due.", field="mode")
+    if loan.status != "active":
+        raise Conflict(f"This loan is {loan.status.replace('_', ' ')}; there is nothing to repay.", field="amount")
+    value = _amount(amount, box.currency, "amount")
+    paid_on = _not_future(box, paid_on, "paid_on")
+    if paid_on < loan.disbursed_on:
+        raise ValidationError("That is before the loan was paid out.", field="paid_on")
+    limit = sum(i.unpaid for i in loan.installments) if mode == "advance" else payoff(loan, paid_on)
+    if value > limit:
+        from hamyan.money import format_money
+
+        raise ValidationError(f"That is more than the {format_money(limit, box.currency, box.locale)} "
+                              f"that clears this loan.", field="amount")
+    split = _apply_payment(box, loan, value, paid_on, mode)
+    repayment = _settle(box, actor, loan, split, paid_on, key, _account(box, "mp:cash"), mode)
+    db.session.commit()
+    return repayment
+
+
+def _settle(box: Box, actor, loan: Loan, split: Split, on: date, key: str, source: LedgerAccount,
+            mode: str) -> Repayment:
+    """Post a repayment already applied to the installments, and close the loan when it is cleared."""
+    if all(i.unpaid == 0 for i in loan.installments):
+        loan.status, loan.closed_on = "closed", on
+        _event(loan, actor, "closed")
+    legs = [(source, split.total), (_account(box, f"mp:loan:{loan.id}:principal"), -split.principal),
+            (_account(box, "mp:income:interest"), -split.interest),
+            (_account(box, f"mp:loan:{loan.id}:penalty"), -split.penalty) if split.penalty else (None, 0)]
+    _release_pledges(box, loan, legs)
+    entry = _post(box, actor, "repayment", legs, f"repay:{loan.id}:{key}", on, f"Repayment of loan #{loan.id}")
+    repayment = Repayment(loan_id=loan.id, key=key, amount=split.total, principal=split.principal,
+                          interest=split.interest, penalty=split.penalty, mode=mode, paid_on=on, entry_id=entry.id,
+                          created_by_id=actor.id if actor else None)
+    db.session.add(repayment)
+    if mode in ("shorten", "reduce") and loan.status == "active":
+        _event(loan, actor, "prepaid", f"Schedule {'shortened' if mode == 'shorten' else 'lowered'}")
+    return repayment
+
+
+def write_off(actor, box_id: int, loan_id: int, reason: str, on: date | None = None) -> Loan:
+    """Stop expecting repayment. Guarantors' pledges cover what they can; the rest is a loss."""
+    acc = manage(actor, box_id)
+    box = acc.box
+    reason = _reason(reason)
+    loan = _loan(box, loan_id, for_update=True)
+    if loan.status == "written_off":
+        return loan
+    if loan.status != "active":
+        raise Conflict("Only a loan being repaid can be written off.", field="status")
+    on = _not_future(box, on, "on")
+    principal = outstanding_principal(loan)
+    penalties = sum(i.penalty - i.paid_penalty for i in loan.installments)
+    legs = []
+    held = [g for g in loan.guarantees if g.held]
+    cover = min(sum(g.held for g in held), principal)
+    for g, part in zip(held, allocate(cover, [g.held for g in held]) if cover else [0] * len(held)):
+        legs += [(_account(box, f"mp:member:{g.member_id}:pledged"), g.held),
+                 (_account(box, f"mp:member:{g.member_id}:savings"), -(g.held - part))]
+        g.held = 0
+    legs += [(_account(box, "mp:expense:writeoff"), principal - cover + penalties),
+             (_account(box, f"mp:loan:{loan.id}:principal"), -principal),
+             (_account(box, f"mp:loan:{loan.id}:penalty"), -penalties) if penalties else (None, 0)]
+    if principal or penalties:
+        _post(box, actor, "write_off", legs, f"loan:{loan.id}:write_off", on, f"Write-off of loan #{loan.id}: {reason}")
+    loan.status, loan.reason, loan.closed_on = "written_off", reason, on
+    _event(loan, actor, "written_off", reason)
+    db.session.commit()
+    return loan
+
+
+def reschedule(actor, box_id: int, loan_id: int, term, first_due: date, reason: str) -> Loan:
+    """A new plan for what is still owed: unpaid interest already due moves into the first new
+    installment, penalties stay where they are."""
+    acc = manage(actor, box_id)
+    box = acc.box
+    reason = _reason(reason)
+    loan = _loan(box, loan_id, for_update=True)
+    if loan.status != "active":
+        raise Conflict("Only a loan being repaid can be rescheduled.", field="status")
+    term = _whole(term, "term", 1, MAX_TERM, "The number of installments")
+    today = _today(box)
+    if not isinstance(first_due, date) or first_due <= today:
+        raise ValidationError("The first new installment must fall due after today.", field="first_due")
+    carry = 0
+    for inst in loan.installments:
+        if inst.due_date <= today and inst.interest > inst.paid_interest:
+            carry += inst.interest - inst.paid_interest
+            inst.interest = inst.paid_interest
+    _regenerate(box, loan, date.min, term, first_due, carry_interest=carry, on=today)
+    _event(loan, actor, "rescheduled", f"{term} installments from {first_due.isoformat()}: {reason}")
+    db.session.commit()
+    return loan
+
+
+# --------------------------------------------------------------------------- daily assessment
+def assess(box_id: int, today: date | None = None) -> dict:
+    """Charge late contribution fees and loan penalties that have fallen due. Safe to run again:
+    every charge's ledger key names the member or installment and the due date."""
+    box = db.session.get(Box, box_id)
+    pool = db.session.get(Pool, box_id)
+    today = today or _today(box)
+    grace = pool.grace_days
+    done = {"late_fees": 0, "penalties": 0}
+    cutoff = date.fromordinal(today.toordinal() - grace - 1) if today.toordinal() > grace + 1 else None
+    if pool.late_fee and cutoff and cutoff >= pool.first_due:
+        amounts = share_amounts(box)
+        dates = due_dates(pool, box, pool.first_due, cutoff)
+        members = list(db.session.execute(select(PoolMember).filter_by(box_id=box.id, left_on=None)).scalars())
+        payments = {}
+        for c in db.session.execute(select(Contribution).filter_by(box_id=box.id)
+                                    .order_by(Contribution.paid_on)).scalars():
+            payments.setdefault(c.member_id, []).append(c)
+        for m in members:
+            owed_so_far = 0
+            for day, _, amount in dues(m, amounts, dates):
+                owed_so_far += amount
+                deadline = date.fromordinal(day.toordinal() + grace)
+                paid = sum(c.amount - c.fees for c in payments.get(m.id, []) if c.paid_on <= deadline)
+                if paid < owed_so_far:
+                    key = f"mp:{box.id}:late_fee:{m.id}:{day.isoformat()}"
+                    if db.session.execute(select(ledger.Entry.id).filter_by(idempotency_key=key)).first():
+                        continue
+                    _post(box, None, "late_fee", [(_account(box, f"mp:member:{m.id}:fees"), pool.late_fee),
+                                                  (_account(box, "mp:income:penalties"), -pool.late_fee)],
+                          f"late_fee:{m.id}:{day.isoformat()}", deadline, f"Late fee: {m.name}, due {day}")
+                    done["late_fees"] += 1
+    if pool.penalty_percent and cutoff:
+        loans = db.session.execute(select(Loan).filter_by(box_id=box.id, status="active")).scalars()
+        for loan in loans:
+            for inst in loan.installments:
+                late = inst.principal + inst.interest - inst.paid_principal - inst.paid_interest
+                if inst.due_date <= cutoff and late > 0 and inst.penalty == 0:
+                    penalty = int((Decimal(late) * pool.penalty_percent / 100).quantize(Decimal(1), ROUND_HALF_UP))
+                    if penalty <= 0:
+                        continue
+                    inst.penalty = penalty
+                    deadline = date.fromordinal(inst.due_date.toordinal() + grace)
+                    _post(box, None, "penalty", [(_account(box, f"mp:loan:{loan.id}:penalty"), penalty),
+                                                 (_account(box, "mp:income:penalties"), -penalty)],
+                          f"penalty:{loan.id}:{inst.number}", deadline,
+                          f"Late penalty, loan #{loan.id} installment {inst.number}")
+                    done["penalties"] += 1
+    db.session.commit()
+    return done
+
+
+def assess_all(today: date | None = None) -> dict:
+    totals = {"pools": 0, "late_fees": 0, "penalties": 0}
+    for box_id in db.session.execute(select(Pool.box_id)).scalars().all():
+        result = assess(box_id, today)
+        totals["pools"] += 1
+        totals["late_fees"] += result["late_fees"]
+        totals["penalties"] += result["penalties"]
+    return totals
+
+
+# ------------------------------------------------------------------------------ member leaves
+def leave(actor, box_id: int, member_id: int, on: date | None = None) -> PoolMember:
+    """Settle a leaving member: their savings repay what they owe (loan, penalties, late fees) and
+    the rest is paid out from the pool's cash. Refused while they guarantee someone's loan or when
+    their savings do not cover what they owe."""
+    acc = manage(actor, box_id)
+    box = acc.box
+    member = _member(box, member_id)
+    if member.left_on is not None:
+        return member
+    on = _not_future(box, on, "on")
+    if db.session.execute(select(Guarantee.id).filter(Guarantee.member_id == member.id, Guarantee.held > 0)).first():
+        raise ValidationError("This member guarantees a loan still being repaid; they can leave once it is.",
+                              field="member_id")
+    accounts = _accounts(box)
+    savings_account = _account(box, f"mp:member:{member.id}:savings")
+    savings = _natural(savings_account)
+    fees = _natural(accounts.get(f"mp:member:{member.id}:fees"))
+    loans = list(db.session.execute(select(Loan).filter_by(member_id=member.id)
+                                    .where(Loan.status.in_(OPEN_STATUSES))).scalars())
+    owed = fees + sum(payoff(loan, on) for loan in loans if loan.status == "active")
+    if owed > savings:
+        from hamyan.money import format_money
+
+        raise ValidationError(
+            f"Savings of {format_money(savings, box.currency, box.locale)} do not cover the "
+            f"{format_money(owed, box.currency, box.locale)} owed; record a repayment first.", field="member_id")
+    for loan in loans:
+        if loan.status != "active":
+            loan.status = "cancelled"
+            _event(loan, actor, "cancelled", "Member left the pool")
+            continue
+        split = _apply_payment(box, loan, payoff(loan, on), on, "shorten")
+        _settle(box, actor, loan, split, on, "leave", savings_account, "shorten")
+    left = _natural(savings_account)
+    if left or fees:
+        _post(box, actor, "settlement", [(savings_account, left),
+                                          (accounts.get(f"mp:member:{member.id}:fees"), -fees) if fees else (None, 0),
+                                          (_account(box, "mp:cash"), -(left - fees))],
+              f"leave:{member.id}", on, f"{member.name} leaves: savings paid out")
+    member.left_on = on
+    db.session.add(ShareChange(member_id=member.id, effective_from=on, shares=0)) if not any(
+        c.effective_from == on for c in member.share_changes) else None
+    db.session.commit()
+    return member

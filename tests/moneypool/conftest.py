@@ -1,0 +1,43 @@
+"""Moneypool fixtures: a clock the services read, and a small pool with savers."""
+from datetime import date
+from itertools import count
+
+import pytest
+
+from hamyan.blueprints.moneypool import services
+
+_keys = count()
+
+
+def key() -> str:
+    return f"k{next(_keys)}"
+
+
+class Clock:
+    def __init__(self, monkeypatch, today: date):
+        self.today = today
+        monkeypatch.setattr(services, "_today", lambda box: self.today)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    return Clock(monkeypatch, date(2026, 1, 1))
+
+
+@pytest.fixture
+def pool_factory(make_user, clock):
+    """pool_factory(members=3, **policy) -> (box, manager, [PoolMember...]); member i signs in as mi@example.com."""
+    def make(members=3, share="1000", first_due=date(2025, 1, 5), currency="USD", users=None, **policy):
+        manager = make_user("boss@example.com", "Boss")
+        defaults = dict(max_term=24, interest_method="none", queue_policy="fifo", require_no_arrears=True,
+                        one_open_loan=True)
+        defaults.update(policy)
+        box = services.create_pool(manager, "Neighbours", currency, share, first_due, my_shares=0, **defaults)
+        savers = []
+        for i in range(members):
+            # Password hashing is slow on purpose: only the first `users` members get an account.
+            email = make_user(f"m{i}@example.com", f"Member {i}").email if users is None or i < users else None
+            savers.append(services.add_member(manager, box.id, f"Member {i}", email, 1, first_due))
+        return box, manager, savers
+
+    return make

@@ -1,0 +1,221 @@
+"""The loan workflow over the ledger: request, decide, disburse, repay, prepay, penalties, write-off."""
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from hamyan.blueprints.moneypool import reports, services
+from hamyan.blueprints.moneypool.models import Installment, Loan, Repayment
+from hamyan.errors import Conflict, NotFound, ValidationError
+from hamyan.extensions import db
+from hamyan.ledger import service as ledger
+from hamyan.ledger.models import Entry
+from tests.moneypool.conftest import key
+
+
+def _fund(box, manager, savers, amount="1000", day=date(2025, 1, 5)):
+    for m in savers:
+        services.record_contribution(manager, box.id, m.id, amount, day, key())
+
+
+def _user(member):
+    return member.membership.user
+
+
+def _writes():
+    return db.session.scalar(select(func.count(Entry.id))), db.session.scalar(select(func.count(Loan.id)))
+
+
+def test_loan_cycle_interest_free_with_fee(pool_factory, clock):
+    box, manager, savers = pool_factory(members=3, service_fee_percent="1")
+    clock.today = date(2025, 1, 10)
+    _fund(box, manager, savers, "4000")
+    borrower = savers[0]
+    loan = services.request_loan(_user(borrower), box.id, "3000", 3, key(), "New roof")
+    assert loan.status == "requested" and loan.fee == 3000  # 1% of 3,000.00 in cents
+    services.approve(manager, box.id, loan.id)
+    services.disburse(manager, box.id, loan.id, date(2025, 1, 10))
+    assert loan.status == "active"
+    assert [(i.principal, i.interest) for i in loan.installments] == [(100000, 0)] * 3
+    sheet = reports.balance_sheet(box)
+    assert sheet.cash == 12000_00 - 3000_00 + 30_00 and sheet.loans == 3000_00 and sheet.fees == 30_00
+    assert sheet.balanced
+    for day in (date(2025, 2, 10), date(2025, 3, 10), date(2025, 4, 10)):
+        clock.today = day
+        services.repay(manager, box.id, loan.id, "1000", day, key())
+    assert loan.status == "closed"
+    assert reports.balance_sheet(box).loans == 0
+    assert ledger.check().ok
+
+
+def test_annuity_prepayment_shortens_or_lowers(pool_factory, clock):
+    box, manager, savers = pool_factory(members=2, interest_method="annuity", annual_rate="12", max_term=24)
+    clock.today = date(2025, 1, 10)
+    _fund(box, manager, savers, "20000")
+    loans = []
+    for borrower in savers:
+        loan = services.request_loan(_user(borrower), box.id, "12000", 12, key())
+        services.approve(manager, box.id, loan.id)
+        services.disburse(manager, box.id, loan.id, date(2025, 1, 10))
+        loans.append(loan)
+    shorten, reduce = loans
+    regular = shorten.installments[0].principal + shorten.installments[0].interest
+    clock.today = date(2025, 2, 10)
+    services.repay(manager, box.id, shorten.id, "5066.19", date(2025, 2, 10), key(), mode="shorten")
+    services.repay(manager, box.id, reduce.id, "5066.19", date(2025, 2, 10), key(), mode="reduce")
+    for loan in loans:
+        assert sum(i.principal for i in loan.installments) == 12000_00  # the prepayment keeps its own line
+        assert services.outstanding_principal(loan) == 12000_00 - sum(r.principal for r in db.session.execute(
+            select(Repayment).filter_by(loan_id=loan.id)).scalars())
+        assert -ledger.balance(ledger.open_account(box.id, f"mp:loan:{loan.id}:principal", "", "USD", "debit")) \
+            == -services.outstanding_principal(loan)
+    future_short = [i for i in shorten.installments if i.due_date > date(2025, 2, 10)]
+    future_reduce = [i for i in reduce.installments if i.due_date > date(2025, 2, 10)]
+    assert len(future_short) < 11 and future_short[0].principal + future_short[0].interest <= regular
+    assert len(future_reduce) == 11 and future_reduce[0].principal + future_reduce[0].interest < regular
+    # Paying off early: only principal left is owed, no future interest.
+    payoff = services.payoff(shorten, date(2025, 2, 10))
+    services.repay(manager, box.id, shorten.id, f"{payoff / 100:.2f}", date(2025, 2, 10), key(), mode="shorten")
+    assert shorten.status == "closed"
+    assert reports.balance_sheet(box).balanced and ledger.check().ok
+
+
+def test_penalty_and_write_off_with_guarantor(pool_factory, clock):
+    box, manager, savers = pool_factory(members=3, penalty_percent="5", guarantors_required=1, grace_days=5,
+                                        interest_method="flat", annual_rate="10")
+    clock.today = date(2025, 1, 10)
+    _fund(box, manager, savers, "3000")
+    borrower, guarantor = savers[0], savers[1]
+    loan = services.request_loan(_user(borrower), box.id, "2000", 4, key(), guarantor_ids=[guarantor.id])
+    services.approve(manager, box.id, loan.id)
+    services.disburse(manager, box.id, loan.id, date(2025, 1, 10))
+    accounts = services._accounts(box)
+    assert accounts[f"mp:member:{guarantor.id}:pledged"].natural_balance == 2000_00
+    assert accounts[f"mp:member:{guarantor.id}:savings"].natural_balance == 1000_00
+    clock.today = date(2025, 2, 10)
+    services.repay(manager, box.id, loan.id, str((loan.installments[0].total) / 100), date(2025, 2, 10), key())
+    assert services._accounts(box)[f"mp:member:{guarantor.id}:pledged"].natural_balance == 1500_00  # released pro rata
+    clock.today = date(2025, 4, 1)
+    assert services.assess(box.id)["penalties"] == 1
+    assert services.assess(box.id)["penalties"] == 0  # idempotent
+    assert loan.installments[1].penalty == round(loan.installments[1].unpaid / 1.05 * 0.05)
+    book = reports.loan_book(box)
+    assert book.rows[0].days_overdue == (date(2025, 4, 1) - date(2025, 3, 10)).days
+    services.write_off(manager, box.id, loan.id, "Moved abroad, unreachable")
+    assert loan.status == "written_off"
+    accounts = services._accounts(box)
+    assert accounts[f"mp:member:{guarantor.id}:pledged"].natural_balance == 0
+    assert accounts[f"mp:member:{guarantor.id}:savings"].natural_balance == 3000_00 - 1500_00
+    sheet = reports.balance_sheet(box)
+    assert sheet.loans == 0 and sheet.balanced and ledger.check().ok
+    with pytest.raises(Conflict):
+        services.repay(manager, box.id, loan.id, "10", date(2025, 4, 1), key())
+
+
+def test_queue_when_cash_is_short(pool_factory, clock):
+    box, manager, savers = pool_factory(members=3, one_open_loan=True, require_no_arrears=False)
+    clock.today = date(2025, 1, 10)
+    _fund(box, manager, savers, "1000")
+    first = services.request_loan(_user(savers[0]), box.id, "2500", 5, key())
+    second = services.request_loan(_user(savers[1]), box.id, "1000", 5, key())
+    services.approve(manager, box.id, first.id)
+    services.approve(manager, box.id, second.id)
+    with pytest.raises(Conflict, match="approved earlier"):
+        services.disburse(manager, box.id, second.id)
+    services.disburse(manager, box.id, first.id)
+    places = reports.queue(box, services.access(manager, box.id).pool)
+    assert [(p.loan.id, p.place) for p in places] == [(second.id, 1)]
+    # cash 500.00; needs 1,000.00: 3 x 1,000 savings due 5 Feb plus installments of 500 on 10 Feb
+    assert places[0].estimate == date(2025, 2, 5)
+    before = _writes()
+    with pytest.raises(ValidationError, match="Not enough cash"):
+        services.disburse(manager, box.id, second.id)
+    assert _writes() == before
+
+
+def test_bad_input_is_refused_without_writes(pool_factory, clock, make_user):
+    box, manager, savers = pool_factory(members=2, max_loan="1500", savings_multiple="2", min_membership_months=3)
+    clock.today = date(2025, 6, 10)
+    for m in savers:
+        for month in range(1, 7):
+            services.record_contribution(manager, box.id, m.id, "1000", date(2025, month, 5), key())
+    user = _user(savers[0])
+    before = _writes()
+    cases = [("1600", 6, "most you can borrow"), ("-5", 6, "more than zero"), ("0", 6, "more than zero"),
+             ("abc", 6, "Enter a number"), ("1e30", 6, "too large"), ("٥٠٠", 99, "from 1 to 24"),
+             ("10.001", 6, "decimal places")]
+    for amount, term, message in cases:
+        with pytest.raises(ValidationError, match=message):
+            services.request_loan(user, box.id, amount, term, key())
+    assert _writes() == before
+    # Too new a member
+    newcomer_user = make_user("new@example.com", "Newcomer")
+    newcomer = services.add_member(manager, box.id, "Newcomer", newcomer_user.email, 1, date(2025, 6, 1))
+    services.record_contribution(manager, box.id, newcomer.id, "1000", date(2025, 6, 5), key())
+    before = _writes()
+    with pytest.raises(ValidationError, match="after 3 months"):
+        services.request_loan(newcomer_user, box.id, "100", 3, key())
+    # A late payer is not eligible
+    clock.today = date(2025, 7, 20)
+    with pytest.raises(ValidationError, match="behind"):
+        services.request_loan(user, box.id, "100", 3, key())
+    assert _writes() == before
+    clock.today = date(2025, 6, 10)
+    # Double submit of the same request creates one loan; a second open loan is refused
+    k = key()
+    a = services.request_loan(user, box.id, "1000", 6, k)
+    assert services.request_loan(user, box.id, "1000", 6, k).id == a.id
+    with pytest.raises(ValidationError, match="open loan"):
+        services.request_loan(user, box.id, "100", 6, key())
+    # A member cannot approve
+    from hamyan.errors import Forbidden
+
+    with pytest.raises(Forbidden):
+        services.approve(user, box.id, a.id)
+    with pytest.raises(ValidationError, match="reason"):
+        services.reject(manager, box.id, a.id, "  ")
+    services.approve(manager, box.id, a.id)
+    services.disburse(manager, box.id, a.id)
+    assert services.disburse(manager, box.id, a.id).id == a.id  # a second click does nothing
+    k = key()
+    services.repay(manager, box.id, a.id, "100", None, k)
+    entries = _writes()
+    services.repay(manager, box.id, a.id, "100", None, k)  # double submit
+    assert _writes() == entries
+    for amount, message in (("0", "more than zero"), ("-1", "more than zero"), ("99999", "clears this loan")):
+        with pytest.raises(ValidationError, match=message):
+            services.repay(manager, box.id, a.id, amount, None, key())
+    with pytest.raises(ValidationError, match="future"):
+        services.repay(manager, box.id, a.id, "1", date(2030, 1, 1), key())
+    assert _writes() == entries and db.session.scalar(select(func.count(Repayment.id))) == 1
+
+
+def test_members_see_only_their_loans_and_other_pools_404(pool_factory, clock, make_user):
+    box, manager, savers = pool_factory(members=2, require_no_arrears=False)
+    clock.today = date(2025, 1, 10)
+    _fund(box, manager, savers)
+    loan = services.request_loan(_user(savers[0]), box.id, "100", 3, key())
+    with pytest.raises(NotFound):
+        services.loan_for(_user(savers[1]), box.id, loan.id)
+    assert services.loan_for(_user(savers[0]), box.id, loan.id)[1].id == loan.id
+    stranger = make_user("x@example.com", "Stranger")
+    other = services.create_pool(stranger, "Other", "USD", "10", date(2025, 1, 1))
+    with pytest.raises(NotFound):
+        services.access(_user(savers[0]), other.id)
+    with pytest.raises(NotFound):
+        services.loan_for(stranger, other.id, loan.id)
+
+
+def test_member_leaving_settles_loan_from_savings(pool_factory, clock):
+    box, manager, savers = pool_factory(members=2, require_no_arrears=False)
+    clock.today = date(2025, 1, 10)
+    _fund(box, manager, savers, "3000")
+    loan = services.request_loan(_user(savers[0]), box.id, "1000", 4, key())
+    services.approve(manager, box.id, loan.id)
+    services.disburse(manager, box.id, loan.id)
+    cash_before = services.cash(box)
+    services.leave(manager, box.id, savers[0].id)
+    assert loan.status == "closed"
+    assert services.cash(box) == cash_before - 2000_00  # 3,000 saved - 1,000 owed
+    assert services._accounts(box)[f"mp:member:{savers[0].id}:savings"].natural_balance == 0
+    assert reports.balance_sheet(box).balanced and ledger.check().ok
