@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 import click
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask.cli import AppGroup
+from flask.cli import run_command as flask_run_command
 from sqlalchemy.exc import IntegrityError
 
 from hamyan.extensions import db, scheduler
@@ -93,6 +94,11 @@ def init_app(app) -> None:
 def start_in_process(app) -> None:
     """Start the background scheduler once per serving process (not in the reloader's parent)."""
     if not app.config["SCHEDULER_ENABLED"] or scheduler.running:
+        return
+    # Other flask commands load wsgi:app too: `flask db upgrade` must not schedule jobs, and
+    # `flask scheduler run` runs its own scheduler.
+    command = click.get_current_context(silent=True)
+    if command is not None and command.command is not flask_run_command:
         return
     if app.debug and os.environ.get("WERKZEUG_RUN_MAIN") != "true":
         return

@@ -1,0 +1,198 @@
+"""Scheduled jobs: a slot runs once however many processes reach it, failures are recorded, and
+both ways of running the scheduler (inside the app process, or `flask scheduler run`) work."""
+import os
+import queue
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+import pytest
+import sqlalchemy as sa
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from hamyan import scheduling
+from hamyan.blueprints.notify.models import OutboxMessage
+from hamyan.blueprints.notify.services import notify
+from hamyan.extensions import db
+from hamyan.scheduling import JOBS, JobRun, run_job
+
+ROOT = Path(__file__).resolve().parents[1]
+SLOT = "2026-01-01T00:00"
+
+
+@pytest.fixture
+def test_job(monkeypatch):
+    """Registers a job named "test-job" running `body`; yields the list of calls it received."""
+    calls = []
+
+    def register(body=lambda: "done", every_minutes=1):
+        def run():
+            calls.append(threading.get_ident())
+            return body()
+
+        monkeypatch.setitem(JOBS, "test-job", (run, every_minutes))
+        return calls
+
+    return register
+
+
+def runs():
+    db.session.rollback()  # read what other connections committed
+    return db.session.execute(sa.select(JobRun.job, JobRun.slot, JobRun.status, JobRun.detail)).all()
+
+
+def test_two_processes_reaching_the_same_slot_run_it_once(app, test_job):
+    calls = test_job(lambda: time.sleep(0.3) or "slow work")
+    racers = 4
+    start = threading.Barrier(racers)
+    results, errors = [], []
+
+    def process():
+        try:
+            with app.app_context():  # its own session and connection, like another process
+                start.wait()
+                run = run_job("test-job", SLOT)
+                results.append(None if run is None else (run.status, run.detail))
+        except Exception as exc:  # reported below
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=process) for _ in range(racers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(calls) == 1
+    assert sorted(results, key=str) == [("ok", "slow work")] + [None] * (racers - 1)
+    assert runs() == [("test-job", SLOT, "ok", "slow work")]
+    # The next slot is a new run.
+    assert run_job("test-job", "2026-01-01T00:01").status == "ok"
+    assert len(calls) == 2
+
+
+def test_a_failed_job_is_recorded_as_failed_and_its_writes_undone(test_job):
+    def broken():
+        notify("someone@example.com", "half done", "this must not stay")
+        raise RuntimeError("boom")
+
+    test_job(broken)
+    run = run_job("test-job", SLOT)
+    assert run.status == "failed"
+    assert "RuntimeError('boom')" in run.detail
+    assert run.finished_at is not None
+    assert runs() == [("test-job", SLOT, "failed", "RuntimeError('boom')")]
+    assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 0
+    # A failed slot is not retried by another process; the next slot runs again.
+    assert run_job("test-job", SLOT) is None
+
+
+def test_slots_are_aligned_to_the_interval():
+    moment = datetime(2026, 3, 1, 10, 7, 59, tzinfo=timezone.utc)
+    assert scheduling.current_slot(1, moment) == "2026-03-01T10:07"
+    assert scheduling.current_slot(5, moment) == "2026-03-01T10:05"
+    assert scheduling.current_slot(60, moment) == "2026-03-01T10:00"
+
+
+def test_run_once_outbox_dispatch_sends_pending_email(app, smtp_server, monkeypatch):
+    monkeypatch.setattr(scheduling, "current_slot", lambda every, now=None: SLOT)
+    smtp_host = app.config["SMTP_HOST"]
+    monkeypatch.setitem(app.config, "SMTP_HOST", "")  # written while no mail server was configured
+    notify("member@example.com", "Your statement", "Hello")
+    db.session.commit()
+    monkeypatch.setitem(app.config, "SMTP_HOST", smtp_host)
+
+    result = app.test_cli_runner().invoke(args=["scheduler", "run-once", "outbox-dispatch"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "outbox-dispatch: ok sent 1 of 1"
+    assert [m["Subject"] for m in smtp_server] == ["Your statement"]
+    assert db.session.scalar(sa.select(OutboxMessage.sent_at)) is not None
+
+    again = app.test_cli_runner().invoke(args=["scheduler", "run-once", "outbox-dispatch"])
+    assert again.output.strip() == "outbox-dispatch: skipped, slot already claimed"
+    assert len(smtp_server) == 1
+
+
+def test_run_once_without_smtp_and_with_an_unknown_job(app):
+    result = app.test_cli_runner().invoke(args=["scheduler", "run-once", "outbox-dispatch"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "outbox-dispatch: ok no SMTP host configured"
+    unknown = app.test_cli_runner().invoke(args=["scheduler", "run-once", "nope"])
+    assert unknown.exit_code == 2
+    assert "unknown job; known: " in unknown.output and "outbox-dispatch" in unknown.output
+
+
+def test_in_process_scheduler_starts_once_and_runs_jobs(app, test_job, monkeypatch):
+    calls = test_job(lambda: "ran in the background", every_minutes=1)
+    fresh = BackgroundScheduler(timezone="UTC")
+    monkeypatch.setattr(scheduling, "scheduler", fresh)
+    monkeypatch.setitem(app.config, "SCHEDULER_ENABLED", True)
+    try:
+        scheduling.start_in_process(app)
+        assert fresh.running
+        assert {job.id for job in fresh.get_jobs()} == set(JOBS)
+        scheduling.start_in_process(app)  # a second call (e.g. a second import) adds nothing
+        assert len(fresh.get_jobs()) == len(JOBS)
+
+        fresh.modify_job("test-job", next_run_time=datetime.now(timezone.utc))
+        deadline = time.monotonic() + 15
+        while not runs() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert [(job, status, detail) for job, _, status, detail in runs()] == [
+            ("test-job", "ok", "ran in the background")]
+        assert calls and calls[0] != threading.get_ident()
+    finally:
+        if fresh.running:
+            fresh.shutdown(wait=True)
+
+
+@pytest.mark.parametrize("case", ["disabled", "debug reloader parent", "other flask command"])
+def test_in_process_scheduler_stays_off(app, monkeypatch, case):
+    fresh = BackgroundScheduler(timezone="UTC")
+    monkeypatch.setattr(scheduling, "scheduler", fresh)
+    monkeypatch.setitem(app.config, "SCHEDULER_ENABLED", case != "disabled")
+    monkeypatch.delenv("WERKZEUG_RUN_MAIN", raising=False)
+    if case == "debug reloader parent":
+        monkeypatch.setattr(app, "debug", True)
+        scheduling.start_in_process(app)
+    elif case == "other flask command":  # e.g. `flask db upgrade` importing wsgi:app
+        with click.Context(click.Command("upgrade")):
+            scheduling.start_in_process(app)
+    else:
+        scheduling.start_in_process(app)
+    assert not fresh.running
+
+
+def test_dedicated_scheduler_process_starts_and_schedules_jobs(database_url, tmp_path):
+    """`flask scheduler run` as its own process: it schedules every job, and the web-process
+    scheduler that wsgi:app would start is not started a second time inside it."""
+    env = dict(os.environ, FLASK_APP="wsgi:app", HAMYAN_DATABASE_URL=database_url,
+               HAMYAN_INSTANCE_PATH=str(tmp_path), PYTHONUNBUFFERED="1")
+    env.pop("HAMYAN_SCHEDULER_ENABLED", None)  # the default (true) is what an operator leaves set
+    process = subprocess.Popen([sys.executable, "-m", "flask", "scheduler", "run"], cwd=ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
+    output = []
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not any("Scheduler started" in line for line in output):
+            try:
+                output.append(lines.get(timeout=0.5))
+            except queue.Empty:
+                assert process.poll() is None, "".join(output)
+        time.sleep(0.5)  # anything a second scheduler would log comes right after
+        while not lines.empty():
+            output.append(lines.get())
+        assert process.poll() is None, "".join(output)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    text = "".join(output)
+    assert f"scheduler running jobs: {', '.join(sorted(JOBS))}" in text
+    assert text.count('Added job "outbox-dispatch"') == 1, text
+    assert text.count("Scheduler started") == 1, text
+    assert "scheduler started in process" not in text
