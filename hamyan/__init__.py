@@ -11,10 +11,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from hamyan import config as config_module
 from hamyan import logging_setup
 from hamyan.errors import ServiceError
-from hamyan.extensions import csrf, db, error_body, htmx, limiter, login_manager, migrate, talisman
+from hamyan.extensions import api, csrf, db, error_body, htmx, limiter, login_manager, migrate, talisman
 
 # Products add their smorest Blueprint here as they arrive.
-PRODUCT_API_BLUEPRINTS: list[str] = []
+PRODUCT_API_BLUEPRINTS: list[str] = ["hamyan.blueprints.cashbox.api:bp"]
 # Products add their HTML blueprint here as they arrive ("package.path:bp").
 PRODUCT_BLUEPRINTS: list[str] = ["hamyan.blueprints.cashbox:bp"]
 
@@ -66,9 +66,11 @@ def create_app(config: dict | None = None) -> Flask:
     from hamyan.blueprints import api as api_package
     from hamyan.blueprints.auth import bp as auth_bp
     from hamyan.blueprints.home import bp as home_bp
+    from hamyan.blueprints.members import bp as members_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
+    app.register_blueprint(members_bp)
     for path in PRODUCT_BLUEPRINTS:
         app.register_blueprint(_import(path))
     api_package.register(app, [_import(path) for path in PRODUCT_API_BLUEPRINTS])
@@ -130,8 +132,8 @@ def _register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error):
-        if _wants_json():
-            return error_body(error.code, error.name.lower().replace(" ", "_"), error.description)
+        if _wants_json():  # the API's handler keeps webargs' per-field messages (422)
+            return api.handle_http_exception(error)
         return render_template("error.html", status=error.code, message=error.description), error.code
 
     @app.errorhandler(500)

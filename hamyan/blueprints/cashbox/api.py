@@ -1,0 +1,551 @@
+"""The cashbox JSON API under /api/v1/cashboxes: every page action, over the same services.
+
+Amounts going in are strings in the box's major unit ("1250.50", parsed like the forms); amounts
+coming out are integers of minor units plus a formatted copy. POSTs that move money (payments,
+draws) accept an Idempotency-Key header: a retry with the same key returns the first result."""
+import marshmallow as ma
+from flask import Response, request
+
+from hamyan import money
+from hamyan.blueprints.api import api_blueprint, current_api_user
+from hamyan.blueprints.cashbox import services as cb
+from hamyan.blueprints.cashbox.models import DRAW_MODES, FINE_KINDS, PERIOD_KINDS, WINNER_POLICIES
+from hamyan.boxes import services as boxes
+from hamyan.errors import NotFound, ValidationError
+from hamyan.statements import render_pdf
+
+bp = api_blueprint("api_cashbox", __name__, url_prefix="/api/v1/cashboxes",
+                   description="Cashboxes: rounds, shares and sub-shares, payments, draws, payouts, statements.")
+
+IDEMPOTENCY_HEADER = {"in": "header", "name": "Idempotency-Key", "required": False, "schema": {"type": "string", "maxLength": 100},
+                      "description": "Retrying with the same key returns the first result instead of moving money twice."}
+F = ma.fields
+OneOf = ma.validate.OneOf
+Length = ma.validate.Length
+
+
+# ---------------------------------------------------------------- schemas
+
+class RoundSettingsIn(ma.Schema):
+    contribution = F.String(required=True, validate=Length(max=40), metadata={"description": "Per share per period, major units, e.g. \"100.50\""})
+    share_count = F.Integer(required=True, strict=True)
+    period_kind = F.String(required=True, validate=OneOf(PERIOD_KINDS))
+    period_days = F.Integer(load_default=7, strict=True, metadata={"description": "Days per period when period_kind is \"days\""})
+    first_due = F.Date(required=True)
+    draw_mode = F.String(required=True, validate=OneOf(DRAW_MODES))
+
+
+class RulesIn(ma.Schema):
+    grace_days = F.Integer(load_default=0, strict=True)
+    fine_kind = F.String(load_default="none", validate=OneOf(FINE_KINDS))
+    fine_value = F.String(load_default=None, allow_none=True, validate=Length(max=40),
+                          metadata={"description": "Fixed fine in major units, or a percent such as \"2.5\""})
+    winner_policy = F.String(load_default="net", validate=OneOf(WINNER_POLICIES))
+
+
+class CashboxIn(RoundSettingsIn, RulesIn):
+    name = F.String(required=True, validate=Length(min=1, max=120))
+    currency = F.String(required=True, validate=Length(equal=3))
+    timezone = F.String(load_default="UTC", validate=Length(max=64))
+    locale = F.String(load_default="en", validate=Length(max=20))
+    calendar = F.String(load_default="gregorian", validate=OneOf(("gregorian", "persian")))
+
+
+class HolderOut(ma.Schema):
+    membership_id = F.Integer()
+    name = F.String()
+    fraction = F.String()
+    due_per_period = F.Integer()
+
+
+class ShareOut(ma.Schema):
+    number = F.Integer()
+    draw_position = F.Integer(allow_none=True)
+    held = F.String()
+    holders = F.List(F.Nested(HolderOut))
+
+
+class PeriodOut(ma.Schema):
+    number = F.Integer()
+    due_date = F.Date()
+    seed_hash = F.String(allow_none=True, metadata={"description": "SHA-256 of the seed, published when the round starts"})
+    seed = F.String(allow_none=True, metadata={"description": "Revealed after the draw"})
+    winner_share = F.Integer(allow_none=True)
+    drawn_at = F.DateTime(allow_none=True)
+    override_reason = F.String(allow_none=True)
+    payout_status = F.String()
+    payout_entry_id = F.Integer(allow_none=True)
+
+
+class RoundOut(ma.Schema):
+    id = F.Integer()
+    number = F.Integer()
+    status = F.String()
+    contribution = F.Integer()
+    contribution_display = F.String()
+    share_count = F.Integer()
+    pot = F.Integer()
+    period_kind = F.String()
+    period_days = F.Integer()
+    first_due = F.Date()
+    draw_mode = F.String()
+    previous_id = F.Integer(allow_none=True)
+    shares = F.List(F.Nested(ShareOut))
+    periods = F.List(F.Nested(PeriodOut))
+
+
+class CashboxOut(ma.Schema):
+    box_id = F.Integer()
+    name = F.String()
+    currency = F.String()
+    timezone = F.String()
+    locale = F.String()
+    calendar = F.String()
+    role = F.String(allow_none=True)
+    grace_days = F.Integer()
+    fine_kind = F.String()
+    fine_value = F.Integer(metadata={"description": "Minor units (fixed) or basis points (percent)"})
+    winner_policy = F.String()
+    cash = F.Integer()
+    current_round = F.Nested(RoundOut, allow_none=True)
+
+
+class HolderIn(ma.Schema):
+    membership_id = F.Integer(required=True, strict=True)
+    fraction = F.String(required=True, validate=Length(max=12), metadata={"description": "e.g. \"1\", \"1/2\", \"2/3\""})
+
+
+class HoldersIn(ma.Schema):
+    holders = F.List(F.Nested(HolderIn), required=True, validate=Length(max=50))
+
+
+class OrderIn(ma.Schema):
+    order = F.List(F.Integer(strict=True), required=True, validate=Length(max=500))
+
+
+class MemberIn(ma.Schema):
+    display_name = F.String(required=True, validate=Length(min=1, max=120))
+    email = F.String(load_default=None, allow_none=True, validate=Length(max=254))
+
+
+class MemberOut(ma.Schema):
+    membership_id = F.Integer()
+    name = F.String()
+    role = F.String()
+
+
+class PaymentIn(ma.Schema):
+    membership_id = F.Integer(required=True, strict=True)
+    amount = F.String(required=True, validate=Length(max=40), metadata={"description": "Major units, e.g. \"100.50\""})
+    method = F.String(load_default="cash", validate=OneOf(("cash", "bank")))
+    reference = F.String(load_default="", validate=Length(max=120))
+    paid_on = F.Date(load_default=None, allow_none=True)
+    round_id = F.Integer(load_default=None, allow_none=True, strict=True)
+
+
+class PaymentOut(ma.Schema):
+    id = F.Integer()
+    round_id = F.Integer()
+    membership_id = F.Integer()
+    member_name = F.String()
+    amount = F.Integer(metadata={"description": "To contributions, minor units"})
+    fine_amount = F.Integer(metadata={"description": "To late fines, minor units"})
+    method = F.String()
+    reference = F.String()
+    paid_on = F.Date()
+    entry_id = F.Integer()
+
+
+class PaymentPage(ma.Schema):
+    items = F.List(F.Nested(PaymentOut))
+    page = F.Integer()
+    pages = F.Integer()
+    total = F.Integer()
+
+
+class PageArgs(ma.Schema):
+    page = F.Integer(load_default=1, validate=ma.validate.Range(min=1))
+    per_page = F.Integer(load_default=25, validate=ma.validate.Range(min=1, max=100))
+    round_id = F.Integer(load_default=None)
+    membership_id = F.Integer(load_default=None)
+
+
+class RoundArgs(ma.Schema):
+    round_id = F.Integer(load_default=None)
+
+
+class DrawIn(ma.Schema):
+    period = F.Integer(load_default=None, allow_none=True, strict=True,
+                       metadata={"description": "The period you mean to draw; refused if it was drawn already"})
+    override_reason = F.String(load_default=None, allow_none=True, validate=Length(max=500),
+                               metadata={"description": "Required to draw a period that is not fully paid"})
+
+
+class CellOut(ma.Schema):
+    period = F.Integer()
+    due = F.Integer()
+    paid = F.Integer()
+    status = F.String(metadata={"description": "upcoming, due, partly paid, paid, paid late, late"})
+    fine = F.Integer()
+
+
+class MemberStateOut(ma.Schema):
+    membership_id = F.Integer()
+    name = F.String()
+    shares = F.List(F.String(), metadata={"description": "\"3\" for a whole share, \"4:1/2\" for half of share 4"})
+    due_per_period = F.Integer()
+    paid = F.Integer()
+    received = F.Integer()
+    arrears = F.Integer()
+    fines_unpaid = F.Integer()
+    owes_now = F.Integer()
+    cells = F.List(F.Nested(CellOut))
+
+
+class GridOut(ma.Schema):
+    round_id = F.Integer()
+    today = F.Date()
+    next_due = F.Date(allow_none=True)
+    drawn = F.Integer()
+    members = F.List(F.Nested(MemberStateOut))
+
+
+class WinOut(ma.Schema):
+    share = F.Integer()
+    period = F.Integer(allow_none=True)
+    due_date = F.Date(allow_none=True)
+    amount = F.Integer()
+
+
+class MemberViewOut(MemberStateOut):
+    position = F.Integer(metadata={"description": "Ledger net position in this box: paid − received"})
+    won = F.List(F.Nested(WinOut))
+    may_win = F.List(F.Nested(WinOut))
+
+
+class FinesOut(ma.Schema):
+    charged = F.Integer()
+
+
+class StatementArgs(ma.Schema):
+    start = F.Date(required=True)
+    end = F.Date(required=True)
+    membership_id = F.Integer(load_default=None)
+
+
+# ---------------------------------------------------------------- shaping
+
+def _round_out(box, r):
+    if r is None:
+        return None
+    state = cb.round_state(r)
+    numbers = {s.id: s.number for s in state.shares}
+    return {
+        "id": r.id, "number": r.number, "status": r.status, "contribution": r.contribution,
+        "contribution_display": money.format_money(r.contribution, box.currency, box.locale),
+        "share_count": r.share_count, "pot": r.pot, "period_kind": r.period_kind, "period_days": r.period_days,
+        "first_due": r.first_due, "draw_mode": r.draw_mode, "previous_id": r.previous_id,
+        "shares": [{"number": s.number, "draw_position": s.draw_position, "held": str(s.held),
+                    "holders": [{"membership_id": h.membership_id, "name": h.membership.display_name,
+                                 "fraction": str(h.fraction), "due_per_period": part}
+                                for h, part in zip(s.holdings, cb.split(r.contribution, s.holdings) if s.holdings else [])]}
+                   for s in state.shares],
+        "periods": [_period_out(p, numbers) for p in state.periods],
+    }
+
+
+def _period_out(p, numbers):
+    return {"number": p.number, "due_date": p.due_date, "seed_hash": p.seed_hash, "seed": p.revealed_seed,
+            "winner_share": numbers.get(p.winner_share_id), "drawn_at": p.drawn_at,
+            "override_reason": p.override_reason, "payout_status": p.payout_status,
+            "payout_entry_id": p.payout_entry_id}
+
+
+def _cashbox_out(user, box_id):
+    box, membership, cashbox = cb.cashbox_for(user, box_id)
+    return {"box_id": box.id, "name": box.name, "currency": box.currency, "timezone": box.timezone,
+            "locale": box.locale, "calendar": box.calendar, "role": membership.role if membership else None,
+            "grace_days": cashbox.grace_days, "fine_kind": cashbox.fine_kind, "fine_value": cashbox.fine_value,
+            "winner_policy": cashbox.winner_policy, "cash": cb.box_cash(box),
+            "current_round": _round_out(box, cb.current_round(box.id))}
+
+
+def _member_state_out(s):
+    return {"membership_id": s.membership.id, "name": s.membership.display_name,
+            "shares": [str(n) if f == 1 else f"{n}:{f}" for n, f in s.holdings],
+            "due_per_period": s.due_per_period, "paid": s.paid, "received": s.received, "arrears": s.arrears,
+            "fines_unpaid": s.fines_unpaid, "owes_now": s.owes_now,
+            "cells": [c.__dict__ for c in s.cells]}
+
+
+def _payment_out(p):
+    return {"id": p.id, "round_id": p.round_id, "membership_id": p.membership_id,
+            "member_name": p.membership.display_name, "amount": p.amount, "fine_amount": p.fine_amount,
+            "method": p.method, "reference": p.reference, "paid_on": p.paid_on, "entry_id": p.entry_id}
+
+
+def _idempotency_key() -> str | None:
+    key = (request.headers.get("Idempotency-Key") or "").strip()
+    if not key:
+        return None
+    if len(key) > 100:
+        raise ValidationError("The Idempotency-Key header has at most 100 characters.", field="Idempotency-Key")
+    return f"api:{current_api_user().id}:{key}"
+
+
+def _round_for(box_id, round_id):
+    return cb.round_in_box(box_id, round_id) if round_id else cb.current_round(box_id)
+
+
+# ---------------------------------------------------------------- routes
+
+@bp.route("", methods=["GET"])
+@bp.response(200, CashboxOut(many=True))
+def list_cashboxes():
+    """The caller's cashboxes."""
+    user = current_api_user()
+    return [_cashbox_out(user, box.id) for box, _ in boxes.boxes_of(user) if box.kind == cb.KIND]
+
+
+@bp.route("", methods=["POST"])
+@bp.arguments(CashboxIn)
+@bp.response(201, CashboxOut)
+def create_cashbox(body):
+    """Create a cashbox (you become its manager) with its first round as a draft."""
+    user = current_api_user()
+    box = cb.create_cashbox(user, **body)
+    return _cashbox_out(user, box.id)
+
+
+@bp.route("/<int:box_id>", methods=["GET"])
+@bp.response(200, CashboxOut)
+def get_cashbox(box_id):
+    """The box, its rules and its current round."""
+    return _cashbox_out(current_api_user(), box_id)
+
+
+@bp.route("/<int:box_id>/rules", methods=["PUT"])
+@bp.arguments(RulesIn)
+@bp.response(200, CashboxOut)
+def put_rules(body, box_id):
+    """Change grace days, the late fine and the winner-who-owes policy (managers)."""
+    user = current_api_user()
+    cb.update_rules(user, box_id, **body)
+    return _cashbox_out(user, box_id)
+
+
+@bp.route("/<int:box_id>/members", methods=["POST"])
+@bp.arguments(MemberIn)
+@bp.response(201, MemberOut)
+def add_member(body, box_id):
+    """Add a member (who may not have an account yet) so they can hold shares (managers)."""
+    m = cb.add_member(current_api_user(), box_id, body["display_name"], body["email"])
+    return {"membership_id": m.id, "name": m.display_name, "role": m.role}
+
+
+@bp.route("/<int:box_id>/rounds", methods=["GET"])
+@bp.response(200, RoundOut(many=True))
+def list_rounds(box_id):
+    """Every round of the box, newest first (history)."""
+    box, _, _ = cb.cashbox_for(current_api_user(), box_id)
+    return [_round_out(box, r) for r in cb.rounds_of(box.id)]
+
+
+@bp.route("/<int:box_id>/rounds/<int:round_id>", methods=["GET"])
+@bp.response(200, RoundOut)
+def get_round(box_id, round_id):
+    box, _, _ = cb.cashbox_for(current_api_user(), box_id)
+    return _round_out(box, cb.round_in_box(box.id, round_id))
+
+
+@bp.route("/<int:box_id>/rounds/<int:round_id>", methods=["PUT"])
+@bp.arguments(RoundSettingsIn)
+@bp.response(200, RoundOut)
+def put_round(body, box_id, round_id):
+    """Change a draft round's amounts, number of shares and schedule (managers)."""
+    user = current_api_user()
+    r = cb.update_round(user, box_id, round_id, **body)
+    return _round_out(cb.cashbox_for(user, box_id)[0], r)
+
+
+@bp.route("/<int:box_id>/rounds/<int:round_id>/shares/<int:number>", methods=["PUT"])
+@bp.arguments(HoldersIn)
+@bp.response(200, ShareOut)
+def put_holders(body, box_id, round_id, number):
+    """Who holds a share of a draft round, with fractions (at most one share in total)."""
+    user = current_api_user()
+    share = cb.set_holders(user, box_id, round_id, number,
+                           [(h["membership_id"], h["fraction"]) for h in body["holders"]])
+    box = cb.cashbox_for(user, box_id)[0]
+    return next(s for s in _round_out(box, share.round)["shares"] if s["number"] == number)
+
+
+@bp.route("/<int:box_id>/rounds/<int:round_id>/order", methods=["PUT"])
+@bp.arguments(OrderIn)
+@bp.response(200, RoundOut)
+def put_order(body, box_id, round_id):
+    """Predefined draws: share numbers in winning order, period 1 first (managers)."""
+    user = current_api_user()
+    r = cb.set_order(user, box_id, round_id, body["order"])
+    return _round_out(cb.cashbox_for(user, box_id)[0], r)
+
+
+@bp.route("/<int:box_id>/rounds/<int:round_id>/start", methods=["POST"])
+@bp.response(200, RoundOut)
+def start_round(box_id, round_id):
+    """Start a draft round: every share must be fully held. Random draws publish their commitments now."""
+    user = current_api_user()
+    r = cb.start_round(user, box_id, round_id)
+    return _round_out(cb.cashbox_for(user, box_id)[0], r)
+
+
+@bp.route("/<int:box_id>/rounds/<int:round_id>/next", methods=["POST"])
+@bp.response(201, RoundOut)
+def next_round(box_id, round_id):
+    """Prepare the next round from a finished one (a draft to change, then start)."""
+    user = current_api_user()
+    r = cb.start_next_round(user, box_id, round_id)
+    return _round_out(cb.cashbox_for(user, box_id)[0], r)
+
+
+@bp.route("/<int:box_id>/grid", methods=["GET"])
+@bp.arguments(RoundArgs, location="query")
+@bp.response(200, GridOut)
+def grid(args, box_id):
+    """Status of every member in every period of a round (the current one by default)."""
+    box, _, _ = cb.cashbox_for(current_api_user(), box_id)
+    r = _round_for(box.id, args["round_id"])
+    state = cb.round_state(r)
+    return {"round_id": r.id, "today": state.today, "next_due": state.next_due, "drawn": state.drawn,
+            "members": [_member_state_out(s) for s in state.members]}
+
+
+@bp.route("/<int:box_id>/payments", methods=["GET"])
+@bp.arguments(PageArgs, location="query")
+@bp.response(200, PaymentPage)
+def list_payments(args, box_id):
+    """Payments, newest first. Members see their own."""
+    box, membership, _ = cb.cashbox_for(current_api_user(), box_id)
+    member_id = args["membership_id"]
+    if not (current_api_user().is_admin or (membership and membership.is_managing)):
+        member_id = membership.id
+    listing = cb.payments_page(box.id, args["round_id"], member_id, args["page"], args["per_page"])
+    return {"items": [_payment_out(p) for p in listing.items], "page": listing.page, "pages": listing.pages,
+            "total": listing.total}
+
+
+@bp.route("/<int:box_id>/payments", methods=["POST"])
+@bp.arguments(PaymentIn)
+@bp.response(201, PaymentOut)
+@bp.doc(parameters=[IDEMPOTENCY_HEADER])
+def record_payment(body, box_id):
+    """Record a member's payment, in part or in full (managers). Goes first to contributions due,
+    then unpaid fines, then later periods."""
+    payment = cb.record_payment(current_api_user(), box_id, body["membership_id"], body["amount"], body["method"],
+                                body["reference"], body["paid_on"], request_key=_idempotency_key(),
+                                round_id=body["round_id"])
+    return _payment_out(payment)
+
+
+@bp.route("/<int:box_id>/draws", methods=["GET"])
+@bp.arguments(RoundArgs, location="query")
+@bp.response(200, PeriodOut(many=True))
+def list_draws(args, box_id):
+    """Every period of a round with its draw and the data to verify it."""
+    box, _, _ = cb.cashbox_for(current_api_user(), box_id)
+    state = cb.round_state(_round_for(box.id, args["round_id"]))
+    numbers = {s.id: s.number for s in state.shares}
+    return [_period_out(p, numbers) for p in state.periods]
+
+
+@bp.route("/<int:box_id>/draws", methods=["POST"])
+@bp.arguments(DrawIn)
+@bp.response(201, PeriodOut)
+@bp.doc(parameters=[IDEMPOTENCY_HEADER])
+def draw(body, box_id):
+    """Draw the next period's winner and pay out the pot (managers). Once per period."""
+    period = cb.draw(current_api_user(), box_id, body["period"], body["override_reason"],
+                     request_key=_idempotency_key())
+    return _period_out(period, {period.winner_share_id: period.winner.number})
+
+
+@bp.route("/<int:box_id>/periods/<int:number>/release", methods=["POST"])
+@bp.response(200, PeriodOut)
+def release(box_id, number):
+    """Release a held payout once every holder of the winning share is clear (managers)."""
+    period = cb.release_payout(current_api_user(), box_id, number)
+    return _period_out(period, {period.winner_share_id: period.winner.number})
+
+
+@bp.route("/<int:box_id>/fines", methods=["POST"])
+@bp.response(200, FinesOut)
+def assess_fines(box_id):
+    """Charge late fines now (also done daily). Each member and period is fined at most once."""
+    return {"charged": cb.assess_fines(box_id, actor=current_api_user())}
+
+
+def _member_view_out(box, membership):
+    r = cb.current_round(box.id)
+    view = cb.member_view(box, r, membership)
+    out = _member_state_out(view.state) | {"membership_id": membership.id, "name": membership.display_name}
+    out["position"] = view.position
+    out["won"] = [{"share": n, "period": p.number, "due_date": p.due_date, "amount": part} for p, part, n in view.won]
+    out["may_win"] = [{"share": n, "period": pos, "due_date": due, "amount": part} for n, pos, due, part in view.may_win]
+    return out
+
+
+@bp.route("/<int:box_id>/me", methods=["GET"])
+@bp.response(200, MemberViewOut)
+def me(box_id):
+    """My shares, what I owe, when I won or may win, in the current round."""
+    box, membership, _ = cb.cashbox_for(current_api_user(), box_id)
+    if membership is None:
+        raise NotFound()
+    return _member_view_out(box, membership)
+
+
+@bp.route("/<int:box_id>/members/<int:membership_id>", methods=["GET"])
+@bp.response(200, MemberViewOut)
+def member(box_id, membership_id):
+    """One member's view (managers, or the member themself)."""
+    user = current_api_user()
+    box, membership, _ = cb.cashbox_for(user, box_id)
+    managing = user.is_admin or (membership is not None and membership.is_managing)
+    if not managing and (membership is None or membership.id != membership_id):
+        raise NotFound()
+    target = next((m for m in cb.active_members(box.id) if m.id == membership_id), None)
+    if target is None:
+        raise NotFound()
+    return _member_view_out(box, target)
+
+
+def _pdf(data, name):
+    return Response(data, mimetype="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/<int:box_id>/statement", methods=["GET"])
+@bp.arguments(StatementArgs, location="query")
+@bp.response(200, content_type="application/pdf", description="PDF member statement")
+def statement(args, box_id):
+    """A member's PDF statement for [start, end]: yours, or anyone's for managers (membership_id)."""
+    user = current_api_user()
+    box, membership, _ = cb.cashbox_for(user, box_id)
+    target = membership
+    if args["membership_id"] and (user.is_admin or (membership and membership.is_managing)):
+        target = next((m for m in cb.active_members(box.id) if m.id == args["membership_id"]), None)
+    if target is None:
+        raise NotFound()
+    st = cb.member_statement(box, target, args["start"], args["end"])
+    return _pdf(render_pdf("statements/cashbox_member.html", box=box, statement=st, member=target),
+                f"statement-{box.id}-{target.id}.pdf")
+
+
+@bp.route("/<int:box_id>/report", methods=["GET"])
+@bp.arguments(StatementArgs, location="query")
+@bp.response(200, content_type="application/pdf", description="PDF box manager report")
+def report(args, box_id):
+    """The box manager report for [start, end]: cash movements and every account's balances (managers)."""
+    box, _ = cb.require_manager(current_api_user(), box_id)
+    st, rows = cb.manager_report(box, args["start"], args["end"])
+    return _pdf(render_pdf("statements/cashbox_report.html", box=box, statement=st, rows=rows), f"report-{box.id}.pdf")
+

@@ -1,0 +1,118 @@
+"""The cashbox JSON API: a whole round, idempotent money POSTs, errors and scoping."""
+from datetime import date, timedelta
+
+from hamyan.blueprints.cashbox.models import Payment, Period
+from hamyan.ledger import check
+from hamyan.ledger.models import Entry
+
+
+def _create(client, headers, **over):
+    body = dict(name="API box", currency="USD", contribution="50", share_count=2, period_kind="weekly",
+                first_due=(date.today() - timedelta(days=1)).isoformat(), draw_mode="random",
+                fine_kind="fixed", fine_value="2", grace_days=3)
+    body.update(over)
+    return client.post("/api/v1/cashboxes", json=body, headers=headers)
+
+
+def test_whole_round_through_the_api(client, make_user, api_token):
+    manager = make_user("boss@example.com", "Boss")
+    h = api_token(manager)
+    r = _create(client, h)
+    assert r.status_code == 201, r.get_json()
+    box = r.get_json()
+    box_id, round_id = box["box_id"], box["current_round"]["id"]
+    ids = []
+    for name in ("Ann", "Bob", "Cy"):
+        r = client.post(f"/api/v1/cashboxes/{box_id}/members", json={"display_name": name}, headers=h)
+        assert r.status_code == 201
+        ids.append(r.get_json()["membership_id"])
+    base = f"/api/v1/cashboxes/{box_id}"
+    assert client.put(f"{base}/rounds/{round_id}/shares/1", json={"holders": [{"membership_id": ids[0], "fraction": "1"}]},
+                      headers=h).status_code == 200
+    r = client.put(f"{base}/rounds/{round_id}/shares/2", json={"holders": [
+        {"membership_id": ids[1], "fraction": "1/3"}, {"membership_id": ids[2], "fraction": "2/3"}]}, headers=h)
+    assert r.status_code == 200 and [x["due_per_period"] for x in r.get_json()["holders"]] == [1667, 3333]
+    r = client.post(f"{base}/rounds/{round_id}/start", headers=h)
+    assert r.status_code == 200, r.get_json()
+    hashes = [p["seed_hash"] for p in r.get_json()["periods"]]
+    assert all(len(x) == 64 for x in hashes) and not any(p["seed"] for p in r.get_json()["periods"])
+
+    pay = {"membership_id": ids[0], "amount": "50", "method": "bank", "reference": "TX-1"}
+    first = client.post(f"{base}/payments", json=pay, headers=h | {"Idempotency-Key": "k1"})
+    again = client.post(f"{base}/payments", json=pay, headers=h | {"Idempotency-Key": "k1"})
+    assert first.status_code == 201 and again.status_code == 201
+    assert first.get_json()["id"] == again.get_json()["id"]
+    assert Payment.query.count() == 1
+    clash = client.post(f"{base}/payments", json=pay | {"amount": "40"}, headers=h | {"Idempotency-Key": "k1"})
+    assert clash.status_code == 409
+    for mid, amount in ((ids[1], "16.67"), (ids[2], "33.33")):
+        assert client.post(f"{base}/payments", json={"membership_id": mid, "amount": amount}, headers=h).status_code == 201
+
+    r = client.post(f"{base}/draws", json={"period": 1}, headers=h | {"Idempotency-Key": "d1"})
+    assert r.status_code == 201, r.get_json()
+    drawn = r.get_json()
+    assert drawn["seed"] and drawn["seed_hash"] == hashes[0]
+    retry = client.post(f"{base}/draws", json={"period": 1}, headers=h | {"Idempotency-Key": "d1"})
+    assert retry.status_code == 201 and retry.get_json()["winner_share"] == drawn["winner_share"]
+    twice = client.post(f"{base}/draws", json={"period": 1}, headers=h)
+    assert twice.status_code == 409 and twice.get_json()["error"]["fields"]["period"]
+    assert Period.query.filter(Period.drawn_at.isnot(None)).count() == 1
+
+    # Period 2 is not paid: the draw waits unless overridden with a reason.
+    r = client.post(f"{base}/draws", json={}, headers=h)
+    assert r.status_code == 422 and "override_reason" in r.get_json()["error"]["fields"]
+    for mid, amount in ((ids[0], "50"), (ids[1], "16.67"), (ids[2], "33.33")):
+        assert client.post(f"{base}/payments", json={"membership_id": mid, "amount": amount}, headers=h).status_code == 201
+    assert client.post(f"{base}/draws", json={}, headers=h).status_code == 201
+
+    grid = client.get(f"{base}/grid", headers=h).get_json()
+    assert {c["status"] for m in grid["members"] for c in m["cells"]} <= {"paid", "paid late"}
+    box = client.get(base, headers=h).get_json()
+    assert box["current_round"]["status"] == "finished" and box["cash"] == 0
+    r = client.post(f"{base}/payments", json={"membership_id": ids[0], "amount": "1", "round_id": round_id}, headers=h)
+    assert r.status_code == 422 and "finished" in r.get_json()["error"]["message"]
+    assert check().ok
+
+    r = client.post(f"{base}/rounds/{round_id}/next", headers=h)
+    assert r.status_code == 201 and r.get_json()["status"] == "draft" and r.get_json()["number"] == 2
+    assert len(client.get(f"{base}/rounds", headers=h).get_json()) == 2
+
+    r = client.get(f"{base}/statement?start=2020-01-01&end=2029-12-31&membership_id={ids[1]}", headers=h)
+    assert r.status_code == 200 and r.data.startswith(b"%PDF")
+    r = client.get(f"{base}/report?start=2020-01-01&end=2029-12-31", headers=h)
+    assert r.status_code == 200 and r.data.startswith(b"%PDF")
+
+
+def test_api_bad_input_is_a_clear_error(client, make_user, api_token):
+    h = api_token(make_user("boss@example.com", "Boss"))
+    for over, field in ((dict(contribution="-5"), "contribution"), (dict(contribution="0"), "contribution"),
+                        (dict(contribution="abc"), "contribution"), (dict(contribution="1e400"), "contribution"),
+                        (dict(contribution="10000000000000000000"), "contribution"),
+                        (dict(share_count=0), "share_count"), (dict(share_count="x"), "share_count"),
+                        (dict(currency="ZZZ"), "currency"), (dict(name=""), "name"),
+                        (dict(fine_kind="percent", fine_value="250"), "fine_value")):
+        r = _create(client, h, **over)
+        assert r.status_code == 422, (over, r.get_json())
+        assert field in r.get_json()["error"]["fields"], (over, r.get_json())
+    assert Entry.query.count() == 0
+    assert client.get("/api/v1/cashboxes").status_code == 401
+
+
+def test_api_scoping(client, make_user, api_token):
+    owner = api_token(make_user("owner@example.com", "Owner"))
+    box = _create(client, owner).get_json()
+    stranger = api_token(make_user("other@example.com", "Other"))
+    base = f"/api/v1/cashboxes/{box['box_id']}"
+    for method, url, body in (("get", base, None), ("get", f"{base}/grid", None), ("get", f"{base}/payments", None),
+                              ("post", f"{base}/payments", {"membership_id": 1, "amount": "1"}),
+                              ("post", f"{base}/draws", {}), ("post", f"{base}/members", {"display_name": "X"})):
+        r = getattr(client, method)(url, json=body, headers=stranger)
+        assert r.status_code == 404, (url, r.status_code)
+    assert client.get("/api/v1/cashboxes", headers=stranger).get_json() == []
+
+
+def test_openapi_lists_cashbox_routes(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert "/api/v1/cashboxes/{box_id}/payments" in spec["paths"]
+    post = spec["paths"]["/api/v1/cashboxes/{box_id}/payments"]["post"]
+    assert any(p["name"] == "Idempotency-Key" for p in post["parameters"])
