@@ -31,7 +31,7 @@ def test_whole_round_through_the_api(client, make_user, api_token):
                       headers=h).status_code == 200
     r = client.put(f"{base}/rounds/{round_id}/shares/2", json={"holders": [
         {"membership_id": ids[1], "fraction": "1/3"}, {"membership_id": ids[2], "fraction": "2/3"}]}, headers=h)
-    assert r.status_code == 200 and [x["due_per_period"] for x in r.get_json()["holders"]] == [1667, 3333]
+    assert r.status_code == 200 and [x["round_total"] for x in r.get_json()["holders"]] == [3333, 6667]
     r = client.post(f"{base}/rounds/{round_id}/start", headers=h)
     assert r.status_code == 200, r.get_json()
     hashes = [p["seed_hash"] for p in r.get_json()["periods"]]
@@ -61,7 +61,8 @@ def test_whole_round_through_the_api(client, make_user, api_token):
     # Period 2 is not paid: the draw waits unless overridden with a reason.
     r = client.post(f"{base}/draws", json={}, headers=h)
     assert r.status_code == 422 and "override_reason" in r.get_json()["error"]["fields"]
-    for mid, amount in ((ids[0], "50"), (ids[1], "16.67"), (ids[2], "33.33")):
+    # Over the round the 1/3 holder pays exactly a third of the pot: 16.67 then 16.66.
+    for mid, amount in ((ids[0], "50"), (ids[1], "16.66"), (ids[2], "33.34")):
         assert client.post(f"{base}/payments", json={"membership_id": mid, "amount": amount}, headers=h).status_code == 201
     assert client.post(f"{base}/draws", json={}, headers=h).status_code == 201
 

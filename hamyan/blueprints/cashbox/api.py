@@ -55,7 +55,7 @@ class HolderOut(ma.Schema):
     membership_id = F.Integer()
     name = F.String()
     fraction = F.String()
-    due_per_period = F.Integer()
+    round_total = F.Integer(metadata={"description": "Due over the round, and received when the share wins"})
 
 
 class ShareOut(ma.Schema):
@@ -193,7 +193,7 @@ class MemberStateOut(ma.Schema):
     membership_id = F.Integer()
     name = F.String()
     shares = F.List(F.String(), metadata={"description": "\"3\" for a whole share, \"4:1/2\" for half of share 4"})
-    due_per_period = F.Integer()
+    round_total = F.Integer(metadata={"description": "Contributions due over the whole round"})
     paid = F.Integer()
     received = F.Integer()
     arrears = F.Integer()
@@ -247,8 +247,8 @@ def _round_out(box, r):
         "first_due": r.first_due, "draw_mode": r.draw_mode, "previous_id": r.previous_id,
         "shares": [{"number": s.number, "draw_position": s.draw_position, "held": str(s.held),
                     "holders": [{"membership_id": h.membership_id, "name": h.membership.display_name,
-                                 "fraction": str(h.fraction), "due_per_period": part}
-                                for h, part in zip(s.holdings, cb.split(r.contribution, s.holdings) if s.holdings else [])]}
+                                 "fraction": str(h.fraction), "round_total": part}
+                                for h, part in zip(s.holdings, cb.split(r.pot, s.holdings) if s.holdings else [])]}
                    for s in state.shares],
         "periods": [_period_out(p, numbers) for p in state.periods],
     }
@@ -273,7 +273,7 @@ def _cashbox_out(user, box_id):
 def _member_state_out(s):
     return {"membership_id": s.membership.id, "name": s.membership.display_name,
             "shares": [str(n) if f == 1 else f"{n}:{f}" for n, f in s.holdings],
-            "due_per_period": s.due_per_period, "paid": s.paid, "received": s.received, "arrears": s.arrears,
+            "round_total": s.round_total, "paid": s.paid, "received": s.received, "arrears": s.arrears,
             "fines_unpaid": s.fines_unpaid, "owes_now": s.owes_now,
             "cells": [c.__dict__ for c in s.cells]}
 

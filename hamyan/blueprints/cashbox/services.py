@@ -21,10 +21,12 @@ Where the money of one payment goes: first contributions already due (oldest per
 unpaid fines, then contributions of later periods (paying ahead). Per period the status of a
 member is computed first-in first-out from the payments, so it never drifts from the ledger.
 
-Sub-shares: a share's contribution and its pot part are split between its holders with
-money.allocate (largest remainder): the units that do not divide go to the holders with the
-largest fractional parts, ties to the holder listed first. A member's due per period is the sum
-over their holdings, so the dues of all members add up to the pot exactly.
+Sub-shares: amounts are split between a share's holders with money.allocate (largest remainder):
+the units that do not divide go to the holders with the largest fractional parts, ties to the
+holder listed first. A holder's dues through period p are their allocation of p × contribution
+(per-period dues are the differences, so they may differ by one unit between periods), hence over
+the round each holder pays exactly their allocation of the pot, which is what they receive when
+the share wins, and the dues of all holders add up to the pot in every period.
 
 Winner who owes (arrears = contributions due up to the drawn period + unpaid fines):
     "net"   the arrears are deducted from the payout and recorded as a payment (method "netted")
@@ -438,7 +440,7 @@ class Cell:
 @dataclass
 class MemberState:
     membership: Membership
-    due_per_period: int = 0
+    cum_due: list = field(default_factory=list)  # cum_due[p]: contributions due through period p
     holdings: list = field(default_factory=list)  # (share number, fraction)
     paid: int = 0  # contributions paid in this round (cash, bank and netted)
     fines_charged: int = 0
@@ -451,6 +453,14 @@ class MemberState:
     @property
     def fines_unpaid(self) -> int:
         return self.fines_charged - self.fines_paid
+
+    @property
+    def round_total(self) -> int:
+        """Contributions due over the whole round: exactly the pot parts of the member's shares."""
+        return self.cum_due[-1] if self.cum_due else 0
+
+    def due_through(self, number: int) -> int:
+        return self.cum_due[number] if self.cum_due else 0
 
     @property
     def owes_now(self) -> int:
@@ -487,7 +497,7 @@ class RoundState:
         return sum(c.paid for s in self.members for c in s.cells if c.period == number)
 
     def fully_paid(self, number: int) -> bool:
-        return all(s.paid >= s.due_per_period * number for s in self.members)
+        return all(s.paid >= s.due_through(number) for s in self.members)
 
     @property
     def total_arrears(self) -> int:
@@ -497,6 +507,20 @@ class RoundState:
 def split(amount: int, holdings: list[Holding]) -> list[int]:
     """A share's amount split between its holders exactly (largest remainder, ties to the first)."""
     return money.allocate(amount, [h.fraction for h in holdings])
+
+
+def _cumulative_dues(r: Round, holdings: list[Holding], cache: dict) -> list[list[int]]:
+    """Per holder, the contributions due through each period 0..N: the holder's allocation of
+    p × contribution. Per-period dues are the differences, so each holder pays over the round
+    exactly their allocation of the pot, which is what they receive when the share wins."""
+    key = tuple(h.fraction for h in holdings)
+    if key not in cache:
+        if key == (1,):
+            cache[key] = [[r.contribution * p for p in range(r.share_count + 1)]]
+        else:
+            rows = [money.allocate(r.contribution * p, list(key)) for p in range(r.share_count + 1)]
+            cache[key] = [list(column) for column in zip(*rows)]
+    return cache[key]
 
 
 def round_state(r: Round, today: date | None = None) -> RoundState:
@@ -509,11 +533,12 @@ def round_state(r: Round, today: date | None = None) -> RoundState:
         .options(db.selectinload(Share.holdings).joinedload(Holding.membership))))
     periods = list(db.session.scalars(select(Period).where(Period.round_id == r.id).order_by(Period.number)))
     states: dict[int, MemberState] = {}
+    cache: dict = {}
     for share in shares:
-        parts = split(r.contribution, share.holdings) if share.holdings else []
-        for holding, part in zip(share.holdings, parts):
+        dues = _cumulative_dues(r, share.holdings, cache) if share.holdings else []
+        for holding, cumulative in zip(share.holdings, dues):
             state = states.setdefault(holding.membership_id, MemberState(holding.membership))
-            state.due_per_period += part
+            state.cum_due = [a + b for a, b in zip(state.cum_due, cumulative)] if state.cum_due else list(cumulative)
             state.holdings.append((share.number, holding.fraction))
     for payment in db.session.scalars(select(Payment).where(Payment.round_id == r.id)
                                       .order_by(Payment.paid_on, Payment.id)):
@@ -539,7 +564,8 @@ def round_state(r: Round, today: date | None = None) -> RoundState:
                     states[holding.membership_id].received += part
     grace = timedelta(days=cashbox.grace_days)
     for state in states.values():
-        due = state.due_per_period
+        if not state.cum_due:
+            state.cum_due = [0] * (r.share_count + 1)
         running, paid_dates = 0, []
         for payment in state.payments:
             running += payment.amount
@@ -547,8 +573,9 @@ def round_state(r: Round, today: date | None = None) -> RoundState:
         state.paid = running
         due_by_today = 0
         for period in periods:
-            cumulative = due * period.number
-            covered = min(max(running - due * (period.number - 1), 0), due)
+            cumulative, before = state.cum_due[period.number], state.cum_due[period.number - 1]
+            due = cumulative - before
+            covered = min(max(running - before, 0), due)
             settled_on = next((day for total, day in paid_dates if total >= cumulative), None)
             late_after = period.due_date + grace
             if covered >= due:
@@ -610,9 +637,9 @@ def record_payment(actor, box_id: int, membership_id, amount, method: str = "cas
     state = round_state(r, today).by_membership.get(member.id)
     if state is None:
         raise ValidationError(f"{member.display_name} holds no share in round {r.number}.", field="membership_id")
-    total_due = state.due_per_period * r.share_count
+    total_due = state.round_total
     periods_due = sum(1 for p in r.periods if p.due_date <= paid_on)
-    due_now = max(state.due_per_period * periods_due - state.paid, 0)
+    due_now = max(state.due_through(periods_due) - state.paid, 0)
     to_arrears = min(value, due_now)
     to_fines = min(value - to_arrears, state.fines_unpaid)
     ahead = value - to_arrears - to_fines
@@ -747,7 +774,7 @@ def _pay_out(box: Box, cashbox: Cashbox, r: Round, period: Period, state: RoundS
     owing = {}
     for holding in holders:
         s = by_member[holding.membership_id]
-        contribution_arrears = max(s.due_per_period * period.number - s.paid, 0)
+        contribution_arrears = max(s.due_through(period.number) - s.paid, 0)
         owing[holding.membership_id] = (contribution_arrears, s.fines_unpaid)
     if cashbox.winner_policy == "hold" and any(a + f for a, f in owing.values()):
         if release:
@@ -804,7 +831,7 @@ def _finish_if_done(r: Round) -> None:
     db.session.flush()
     state = round_state(r)
     if (state.periods and all(p.payout_status == "paid" for p in state.periods)
-            and all(s.paid == s.due_per_period * r.share_count and not s.fines_unpaid for s in state.members)):
+            and all(s.paid == s.round_total and not s.fines_unpaid for s in state.members)):
         r.status = "finished"
         r.finished_at = utcnow()
 
