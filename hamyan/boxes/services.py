@@ -7,7 +7,8 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
-from hamyan.boxes.models import CALENDARS, KINDS, MANAGER, MANAGING_ROLES, ROLES, Box, Invitation, Membership
+from hamyan.boxes.models import (CALENDARS, KINDS, MANAGER, MANAGING_ROLES, ROLES_BY_KIND, Box, Invitation,
+                                 Membership)
 from hamyan.errors import Conflict, Forbidden, NotFound, ValidationError
 from hamyan.extensions import db
 from hamyan.ledger.models import utcnow
@@ -91,17 +92,12 @@ def add_member(actor, box_id: int, display_name: str, email: str | None = None, 
     display_name = (display_name or "").strip()
     if not display_name or len(display_name) > 120:
         raise ValidationError("A name of 1 to 120 characters is required.", field="display_name")
-    if role not in ROLES:
-        raise ValidationError("Unknown role.", field="role")
-    email = (email or "").strip().lower() or None
+    _check_role(box, role)
+    email = _valid_email(email) if (email or "").strip() else None
     user_id = None
     if email:
-        from hamyan.blueprints.auth.models import User
-
-        user = db.session.execute(select(User).filter_by(email=email)).scalar_one_or_none()
+        user = _member_with_email(box, email)
         if user is not None:
-            if membership_of(user, box.id) is not None:
-                raise Conflict(f"{email} is already a member of this box.", field="email")
             user_id = user.id
     membership = Membership(box_id=box.id, user_id=user_id, display_name=display_name, email=email, role=role)
     db.session.add(membership)
@@ -109,26 +105,50 @@ def add_member(actor, box_id: int, display_name: str, email: str | None = None, 
     return membership
 
 
+def _check_role(box: Box, role: str) -> None:
+    if role not in ROLES_BY_KIND[box.kind]:
+        raise ValidationError(f"Choose one of: {', '.join(ROLES_BY_KIND[box.kind])}.", field="role")
+
+
+def _valid_email(email: str) -> str:
+    from hamyan.blueprints.auth.services import normalize_email
+
+    return normalize_email(email)
+
+
+def _member_with_email(box: Box, email: str):
+    """The account using this email (None if there is none); Conflict if it already belongs to the box."""
+    from hamyan.blueprints.auth.services import user_by_email
+
+    user = user_by_email(email)
+    if user is not None and membership_of(user, box.id) is not None:
+        raise Conflict(f"{email} is already a member of this box.", field="email")
+    return user
+
+
 def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="hamyan-invitation")
 
 
 def invite(actor, box_id: int, email: str, role: str = "member", membership_id: int | None = None) -> tuple[Invitation, str]:
-    """Create an invitation and email its link. Returns the invitation and the signed token."""
+    """Create an invitation and email its link. Returns the invitation and the signed token. The caller commits.
+
+    With membership_id the invitation is for someone the manager added without an account: it takes
+    their role, and their membership remembers the email."""
     from hamyan.blueprints.notify.services import notify
 
     box = require_manager(actor, box_id)
-    email = (email or "").strip().lower()
-    if "@" not in email or len(email) > 254:
-        raise ValidationError("A valid email address is required.", field="email")
-    if role not in ROLES:
-        raise ValidationError("Unknown role.", field="role")
+    email = _valid_email(email)
+    _member_with_email(box, email)
     if membership_id is not None:
         membership = db.session.get(Membership, membership_id)
-        if membership is None or membership.box_id != box.id:
+        if membership is None or membership.box_id != box.id or membership.left_at is not None:
             raise NotFound()
         if membership.user_id is not None:
             raise Conflict("This member already has an account linked.", field="membership_id")
+        role = membership.role
+        membership.email = email
+    _check_role(box, role)
     invitation = Invitation(box_id=box.id, membership_id=membership_id, email=email, role=role,
                             invited_by_id=actor.id)
     db.session.add(invitation)
@@ -137,7 +157,8 @@ def invite(actor, box_id: int, email: str, role: str = "member", membership_id: 
     link = f"{current_app.config['BASE_URL'].rstrip('/')}/invite/{token}"
     notify(email, f"You are invited to {box.name} on Hamyan",
            f"{actor.name} invited you to join {box.name} on Hamyan as {role}.\n\n"
-           f"Open this link to sign up or sign in and join:\n{link}\n\nThe link works for 7 days.")
+           f"Open this link to sign up or sign in and join:\n{link}\n\n"
+           f"The link works for {current_app.config['INVITATION_MAX_AGE'] // 86400} days.")
     return invitation, token
 
 

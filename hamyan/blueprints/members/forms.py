@@ -1,0 +1,32 @@
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from hamyan.blueprints.auth.forms import STRIP
+from hamyan.boxes.models import ROLES_BY_KIND
+
+
+def _role_choices(box):
+    return [(role, role.capitalize()) for role in reversed(ROLES_BY_KIND[box.kind])]
+
+
+class AddMemberForm(FlaskForm):
+    display_name = StringField("Name", filters=STRIP, validators=[DataRequired(), Length(max=120)])
+    email = EmailField("Email (optional)", filters=STRIP, validators=[Optional(), Email(), Length(max=254)])
+    role = SelectField("Role")
+
+    def for_box(self, box):
+        self.role.choices = _role_choices(box)
+        return self
+
+
+class InviteForm(FlaskForm):
+    email = EmailField("Email", filters=STRIP, validators=[DataRequired(), Email(), Length(max=254)])
+    role = SelectField("Role")
+    membership_id = SelectField("For", coerce=lambda value: int(value) if value else None)
+
+    def for_box(self, box, without_account):
+        self.role.choices = _role_choices(box)
+        self.membership_id.choices = [("", "Someone new")] + [
+            (m.id, f"{m.display_name} (added, no account yet)") for m in without_account]
+        return self

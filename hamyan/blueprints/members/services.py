@@ -1,0 +1,101 @@
+"""Reading the roster of a box, and the manager's add / invite actions (one commit each)."""
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from hamyan.boxes import services as boxes
+from hamyan.boxes.models import Box, Invitation, Membership
+from hamyan.errors import NotFound, ValidationError
+from hamyan.extensions import db
+from hamyan.ledger.models import utcnow
+
+PER_PAGE = 50
+
+
+@dataclass
+class Row:
+    membership: Membership
+    invited_at: object  # datetime of the latest open invitation, or None
+
+    @property
+    def status(self) -> str:
+        if self.membership.user_id is not None:
+            return "active"
+        return "invited" if self.invited_at else "no account"
+
+
+@dataclass
+class Roster:
+    box: Box
+    membership: Membership | None  # the viewer's own, None for an admin outside the box
+    can_manage: bool
+    rows: list[Row]
+    total: int
+    page: int
+    pages: int
+    open_invitations: list[Invitation]  # to people not in the box yet (managers only)
+    without_account: list[Membership]  # who a manager can still invite to link an account
+
+
+def _open_invitations():
+    """Invitations not accepted and not expired."""
+    since = utcnow() - timedelta(seconds=current_app.config["INVITATION_MAX_AGE"])
+    return select(Invitation).where(Invitation.accepted_at.is_(None), Invitation.created_at > since)
+
+
+def roster(actor, box_id: int, page: int = 1) -> Roster:
+    """One page of the box's members. Outsiders get NotFound. A fixed number of queries per page."""
+    box, membership = boxes.box_for(actor, box_id)
+    can_manage = actor.is_admin or (membership is not None and membership.is_managing)
+    current = select(Membership).where(Membership.box_id == box.id, Membership.left_at.is_(None))
+    total = db.session.execute(select(func.count()).select_from(current.subquery())).scalar_one()
+    pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
+    page = min(max(page, 1), pages)
+    members = db.session.execute(
+        current.order_by(Membership.display_name, Membership.id).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+    ).scalars().all()
+    invited = dict(db.session.execute(
+        _open_invitations().with_only_columns(Invitation.membership_id, func.max(Invitation.created_at))
+        .where(Invitation.membership_id.in_([m.id for m in members])).group_by(Invitation.membership_id)
+    ).all()) if members else {}
+    open_invitations, without_account = [], []
+    if can_manage:
+        open_invitations = db.session.execute(
+            _open_invitations().where(Invitation.box_id == box.id, Invitation.membership_id.is_(None))
+            .order_by(Invitation.created_at.desc())
+        ).scalars().all()
+        without_account = members_without_account(box)
+    return Roster(box, membership, can_manage, [Row(m, invited.get(m.id)) for m in members], total, page,
+                  pages, open_invitations, without_account)
+
+
+def members_without_account(box: Box) -> list[Membership]:
+    return db.session.execute(
+        select(Membership).where(Membership.box_id == box.id, Membership.left_at.is_(None),
+                                 Membership.user_id.is_(None)).order_by(Membership.display_name)
+    ).scalars().all()
+
+
+def add(actor, box_id: int, display_name: str, email: str | None, role: str) -> Membership:
+    membership = boxes.add_member(actor, box_id, display_name, email, role)
+    db.session.commit()
+    return membership
+
+
+def invite(actor, box_id: int, email: str, role: str, membership_id: int | None = None) -> Invitation:
+    invitation, _ = boxes.invite(actor, box_id, email, role, membership_id)
+    db.session.commit()
+    return invitation
+
+
+def invite_added_member(actor, box_id: int, membership_id: int) -> Invitation:
+    """(Re)send an invitation to someone added with an email but no account yet."""
+    boxes.require_manager(actor, box_id)
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.box_id != box_id:
+        raise NotFound()
+    if not membership.email:
+        raise ValidationError("Add an email for this member first: use the invite form.", field="email")
+    return invite(actor, box_id, membership.email, membership.role, membership.id)

@@ -1,0 +1,79 @@
+from flask import current_app, flash, request, url_for
+from flask_login import current_user, login_required
+
+from hamyan.blueprints.auth.forms import EmptyForm
+from hamyan.blueprints.members import bp, services
+from hamyan.blueprints.members.forms import AddMemberForm, InviteForm
+from hamyan.boxes import services as boxes
+from hamyan.errors import Conflict, ServiceError, ValidationError
+from hamyan.web import apply_error, redirect_to, render
+
+
+def _page() -> int:
+    return max(request.args.get("page", 1, type=int), 1)
+
+
+def _show(box_id: int, block: str | None = None, add_form=None, invite_form=None):
+    roster = services.roster(current_user, box_id, _page())
+    dashboard = f"{roster.box.kind}.dashboard"
+    return render(
+        "members/index.html", block, roster=roster, box=roster.box,
+        add_form=(add_form or AddMemberForm(prefix="add", formdata=None)).for_box(roster.box),
+        invite_form=(invite_form or InviteForm(prefix="invite", formdata=None)).for_box(
+            roster.box, roster.without_account),
+        action_form=EmptyForm(),
+        box_url=url_for(dashboard, box_id=box_id) if dashboard in current_app.view_functions else None)
+
+
+@bp.route("")
+@login_required
+def index(box_id):
+    return _show(box_id, "roster")
+
+
+@bp.route("/add", methods=["POST"])
+@login_required
+def add(box_id):
+    box = boxes.require_manager(current_user, box_id)
+    form = AddMemberForm(prefix="add").for_box(box)
+    if form.validate_on_submit():
+        try:
+            membership = services.add(current_user, box_id, form.display_name.data, form.email.data,
+                                      form.role.data)
+        except ServiceError as error:
+            apply_error(form, error)
+        else:
+            flash(f"{membership.display_name} is added.", "success")
+            return redirect_to("members.index", box_id=box_id)
+    return _show(box_id, "add_form", add_form=form)
+
+
+@bp.route("/invite", methods=["POST"])
+@login_required
+def invite(box_id):
+    box = boxes.require_manager(current_user, box_id)
+    form = InviteForm(prefix="invite").for_box(box, services.members_without_account(box))
+    if form.validate_on_submit():
+        try:
+            invitation = services.invite(current_user, box_id, form.email.data, form.role.data,
+                                         form.membership_id.data)
+        except ServiceError as error:
+            apply_error(form, error)
+        else:
+            flash(f"Invitation sent to {invitation.email}.", "success")
+            return redirect_to("members.index", box_id=box_id)
+    return _show(box_id, "invite_form", invite_form=form)
+
+
+@bp.route("/<int:membership_id>/invite", methods=["POST"])
+@login_required
+def invite_member(box_id, membership_id):
+    boxes.require_manager(current_user, box_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            invitation = services.invite_added_member(current_user, box_id, membership_id)
+        except (ValidationError, Conflict) as error:  # not found / forbidden go to the error page
+            flash(error.message, "danger")
+        else:
+            flash(f"Invitation sent to {invitation.email}.", "success")
+    return redirect_to("members.index", box_id=box_id)
