@@ -48,3 +48,10 @@ def test_phone_width_navbar_collapses(page):
     expect(profile).to_be_visible()
     # nothing wider than the screen
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_api_docs_render_under_the_csp(page, console_messages):
+    page.goto("/api/v1/docs")
+    expect(page.get_by_text("/api/v1/auth/token")).to_be_visible()
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("Hamyan API")
+    assert not [m for m in console_messages if m.startswith("error")], console_messages
