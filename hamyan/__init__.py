@@ -3,6 +3,7 @@ import os
 
 from flask import Flask, render_template, request
 from flask_limiter.errors import RateLimitExceeded
+from flask_talisman import Talisman
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
@@ -11,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from hamyan import config as config_module
 from hamyan import logging_setup
 from hamyan.errors import ServiceError
-from hamyan.extensions import api, csrf, db, error_body, htmx, limiter, login_manager, migrate, talisman
+from hamyan.extensions import api, csrf, db, error_body, htmx, limiter, login_manager, migrate
 
 # Products add their smorest Blueprint here as they arrive.
 PRODUCT_API_BLUEPRINTS: list[str] = ["hamyan.blueprints.cashbox.api:bp"]
@@ -54,9 +55,11 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     htmx.init_app(app)
     limiter.init_app(app)
-    talisman.init_app(app, content_security_policy=CSP, force_https=app.config["FORCE_HTTPS"],
-                      session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
-                      strict_transport_security=app.config["FORCE_HTTPS"])
+    # One Talisman per app: it keeps its options on the instance, so a shared one would let a second
+    # app (tests build several) change the first one's headers.
+    Talisman(app, content_security_policy=CSP, frame_options="DENY", force_https=app.config["FORCE_HTTPS"],
+             session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+             strict_transport_security=app.config["FORCE_HTTPS"])
 
     from hamyan import models  # noqa: F401  every table registered before migrations look
     from hamyan.blueprints.auth import services as auth_services

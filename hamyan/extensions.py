@@ -8,7 +8,6 @@ from flask_migrate import Migrate
 from flask import jsonify
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
-from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 
@@ -27,7 +26,6 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 htmx = HTMX()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
-talisman = Talisman()
 
 
 def error_body(status: int, code: str, message: str, fields: dict | None = None):
