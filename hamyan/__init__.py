@@ -15,9 +15,9 @@ from hamyan.errors import ServiceError
 from hamyan.extensions import api, csrf, db, error_body, htmx, limiter, login_manager, migrate
 
 # Products add their smorest Blueprint here as they arrive.
-PRODUCT_API_BLUEPRINTS: list[str] = ["hamyan.blueprints.cashbox.api:bp"]
+PRODUCT_API_BLUEPRINTS: list[str] = ["hamyan.blueprints.cashbox.api:bp", "hamyan.blueprints.moneypool.api:bp"]
 # Products add their HTML blueprint here as they arrive ("package.path:bp").
-PRODUCT_BLUEPRINTS: list[str] = ["hamyan.blueprints.cashbox:bp"]
+PRODUCT_BLUEPRINTS: list[str] = ["hamyan.blueprints.cashbox:bp", "hamyan.blueprints.moneypool:bp"]
 
 CSP = {"default-src": "'self'", "img-src": ["'self'", "data:"], "frame-ancestors": "'none'",
        "form-action": "'self'", "base-uri": "'self'", "object-src": "'none'"}

@@ -6,3 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("moneypool", __name__, url_prefix="/pools")
 from hamyan.blueprints.moneypool import jobs  # noqa: E402,F401  registers the daily assessment
+from hamyan.blueprints.moneypool import views  # noqa: E402,F401

@@ -181,3 +181,60 @@ def _expected_inflows(box: Box, pool: Pool, today: date) -> list[tuple[date, int
         if amount > 0 and due_date <= end:
             flows[due_date] = flows.get(due_date, 0) + int(amount)
     return sorted(flows.items())
+
+
+@dataclass
+class MemberStatement:
+    savings: object  # hamyan.statements.Statement over the member's savings (available + pledged)
+    loans: list = field(default_factory=list)  # (loan, Statement of its principal)
+
+
+def member_statement(box: Box, member: PoolMember, start: date, end: date) -> MemberStatement:
+    from hamyan.statements import account_statement, check_period
+
+    start, end = check_period(start, end)
+    accounts = _member_accounts(box, member)
+    savings = account_statement(f"Savings statement: {member.name}", box, accounts, start, end, sign="credit")
+    out = MemberStatement(savings)
+    for loan in services.loans_of(member):
+        account = db.session.execute(select(LedgerAccount).filter_by(
+            box_id=box.id, code=f"mp:loan:{loan.id}:principal")).scalar_one_or_none()
+        if account is not None:
+            out.loans.append((loan, account_statement(f"Loan #{loan.id}", box, [account], start, end)))
+    return out
+
+
+def _member_accounts(box: Box, member: PoolMember) -> list[LedgerAccount]:
+    codes = [f"mp:member:{member.id}:savings", f"mp:member:{member.id}:pledged"]
+    return list(db.session.execute(select(LedgerAccount).where(LedgerAccount.box_id == box.id,
+                                                               LedgerAccount.code.in_(codes))).scalars())
+
+
+@dataclass
+class ManagerReport:
+    start: date
+    end: date
+    cash: object  # Statement of the pool's cash
+    opening: BalanceSheet
+    closing: BalanceSheet
+    book: LoanBook
+
+    @property
+    def income(self) -> int:
+        return self.closing.income - self.opening.income
+
+    @property
+    def written_off(self) -> int:
+        return self.closing.written_off - self.opening.written_off
+
+
+def manager_report(box: Box, pool: Pool, start: date, end: date) -> ManagerReport:
+    from datetime import timedelta
+
+    from hamyan.statements import account_statement, check_period
+
+    start, end = check_period(start, end)
+    cash = db.session.execute(select(LedgerAccount).filter_by(box_id=box.id, code="mp:cash")).scalar_one_or_none()
+    statement = account_statement("Pool cash", box, [cash] if cash else [], start, end, sign="debit")
+    return ManagerReport(start, end, statement, balance_sheet(box, start - timedelta(days=1)),
+                         balance_sheet(box, end), loan_book(box, end))

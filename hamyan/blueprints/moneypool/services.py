@@ -1052,3 +1052,136 @@ def leave(actor, box_id: int, member_id: int, on: date | None = None) -> PoolMem
         c.effective_from == on for c in member.share_changes) else None
     db.session.commit()
     return member
+
+
+# ------------------------------------------------------------------------------- reads for pages
+LOAN_STATUSES = ("requested", "approved", "active", "closed", "written_off", "rejected", "cancelled")
+
+
+def money(box: Box, amount: int) -> str:
+    from hamyan.money import format_money
+
+    return format_money(amount, box.currency, box.locale)
+
+
+def major(box: Box, amount: int) -> str:
+    """An amount as a person would type it back into a form."""
+    from hamyan.money import to_major
+
+    return str(to_major(amount, box.currency))
+
+
+def parse_day(text) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except (TypeError, ValueError):
+        return None
+
+
+def member_for(user, box_id: int, member_id: int) -> tuple[Access, PoolMember]:
+    """A saver's record: managers see everyone, members only themselves (others answer 404)."""
+    acc = access(user, box_id)
+    member = _member(acc.box, member_id)
+    if not acc.is_manager and (acc.member is None or acc.member.id != member.id):
+        raise NotFound("No such member in this pool.")
+    return acc, member
+
+
+def active_members(box: Box) -> list[PoolMember]:
+    return list(db.session.execute(
+        select(PoolMember).join(Membership, Membership.id == PoolMember.membership_id)
+        .where(PoolMember.box_id == box.id, PoolMember.left_on.is_(None)).order_by(Membership.display_name)
+    ).scalars())
+
+
+def members_page(box: Box, page: int) -> tuple[list[PoolMember], int]:
+    """Savers, those still in the pool first, by name."""
+    query = select(PoolMember).join(Membership, Membership.id == PoolMember.membership_id).where(
+        PoolMember.box_id == box.id)
+    total = db.session.scalar(select(func.count(PoolMember.id)).where(PoolMember.box_id == box.id))
+    rows = list(db.session.execute(query.order_by(PoolMember.left_on.is_not(None), Membership.display_name,
+                                                  PoolMember.id)
+                                   .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).scalars())
+    return rows, total
+
+
+def loans_page(acc: Access, status: str | None, page: int) -> tuple[list[Loan], int]:
+    """Loans the user may see (members: their own), newest first."""
+    query = select(Loan).where(Loan.box_id == acc.box.id)
+    if not acc.is_manager:
+        query = query.where(Loan.member_id == (acc.member.id if acc.member else -1))
+    if status:
+        query = query.where(Loan.status == status)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = list(db.session.execute(query.order_by(Loan.id.desc()).limit(PAGE_SIZE)
+                                   .offset((page - 1) * PAGE_SIZE)).scalars())
+    return rows, total
+
+
+def loans_of(member: PoolMember) -> list[Loan]:
+    return list(db.session.execute(select(Loan).filter_by(member_id=member.id).order_by(Loan.id.desc())).scalars())
+
+
+def share_amount_on(box: Box, day: date) -> int:
+    return _in_force(share_amounts(box), day, "amount")
+
+
+def next_due(box: Box, pool: Pool) -> date:
+    today = _today(box)
+    i = 0
+    while True:
+        day = calendars.add_months(pool.first_due, i * pool.period_months, box.calendar)
+        if day >= today:
+            return day
+        i += 1
+
+
+def member_dues(box: Box, pool: Pool, member: PoolMember) -> list[dict]:
+    """Each due date to today with what was owed and, oldest first, whether payments covered it."""
+    today = _today(box)
+    paid = contributed(box, [member.id]).get(member.id, 0)
+    rows, running = [], 0
+    for day, shares, amount in dues(member, share_amounts(box), due_dates(pool, box, pool.first_due, today)):
+        running += amount
+        covered = min(max(paid - (running - amount), 0), amount)
+        rows.append({"day": day, "shares": shares, "amount": amount, "covered": covered,
+                     "status": "paid" if covered == amount else ("part paid" if covered else "unpaid")})
+    return list(reversed(rows))
+
+
+def loan_events(loan: Loan) -> list[LoanEvent]:
+    return list(db.session.execute(select(LoanEvent).filter_by(loan_id=loan.id).order_by(LoanEvent.id)).scalars())
+
+
+def repayments(loan: Loan) -> list[Repayment]:
+    return list(db.session.execute(select(Repayment).filter_by(loan_id=loan.id).order_by(Repayment.id)).scalars())
+
+
+@dataclass
+class LoanSummary:
+    principal: int
+    interest: int
+    penalties: int
+    paid: int
+    outstanding: int  # principal still owed
+    due_now: int  # unpaid amounts of installments due by today
+    payoff: int
+    days_overdue: int
+    next_installment: Installment | None
+
+    @property
+    def total(self) -> int:
+        return self.principal + self.interest + self.penalties
+
+
+def loan_summary(loan: Loan, today: date) -> LoanSummary:
+    lines = loan.installments
+    late = [i for i in lines if i.due_date < today and i.unpaid]
+    upcoming = [i for i in lines if i.unpaid and i.due_date >= today]
+    return LoanSummary(
+        principal=sum(i.principal for i in lines) or loan.amount, interest=sum(i.interest for i in lines),
+        penalties=sum(i.penalty for i in lines), paid=sum(i.paid for i in lines),
+        outstanding=outstanding_principal(loan) if lines else 0,
+        due_now=sum(i.unpaid for i in lines if i.due_date <= today), payoff=payoff(loan, today) if lines else 0,
+        days_overdue=(today - min(i.due_date for i in late)).days if late else 0,
+        next_installment=upcoming[0] if upcoming else None)

@@ -1,0 +1,598 @@
+"""The moneypool JSON API under /api/v1/pools: every page action, over the same services.
+
+Amounts going in are strings in the pool's major unit ("1250.50", parsed like the forms); amounts
+coming out are integers of minor units. POSTs that move money or create a loan request accept an
+Idempotency-Key header: a retry with the same key returns the first result and moves nothing."""
+import hashlib
+import uuid
+
+import marshmallow as ma
+from flask import request
+
+from hamyan.blueprints.api import api_blueprint, current_api_user
+from hamyan.blueprints.moneypool import reports, services
+from hamyan.blueprints.moneypool.models import PERIODS, QUEUE_POLICIES
+from hamyan.blueprints.moneypool.schedules import METHODS
+from hamyan.errors import ValidationError
+
+bp = api_blueprint("api_moneypool", __name__, url_prefix="/api/v1/pools",
+                   description="Money pools: savings by shares, loans with schedules, loan book and balance sheet.")
+
+IDEMPOTENCY = {"parameters": [{
+    "in": "header", "name": "Idempotency-Key", "required": False, "schema": {"type": "string", "maxLength": 100},
+    "description": "Retrying with the same key returns the first result instead of moving money twice."}]}
+F = ma.fields
+Length = ma.validate.Length
+OneOf = ma.validate.OneOf
+AMOUNT = {"description": "Major units as a string, e.g. \"1250.50\""}
+
+
+def _key() -> str:
+    """The caller's Idempotency-Key (scoped to the caller), or a fresh one when none was sent."""
+    raw = (request.headers.get("Idempotency-Key") or "").strip()
+    if len(raw) > 100:
+        raise ValidationError("The Idempotency-Key header has at most 100 characters.", field="Idempotency-Key")
+    if not raw:
+        return uuid.uuid4().hex
+    return "api:" + hashlib.sha256(f"{current_api_user().id}:{raw}".encode()).hexdigest()[:40]
+
+
+# ------------------------------------------------------------------------------------ schemas
+class PolicySchema(ma.Schema):
+    grace_days = F.Integer(strict=True)
+    late_fee = F.String(validate=Length(max=40), metadata=AMOUNT)
+    max_loan = F.String(validate=Length(max=40), metadata={"description": "0 for no absolute limit"})
+    savings_multiple = F.String(allow_none=True, validate=Length(max=10),
+                                metadata={"description": "Largest loan as a multiple of savings; null for none"})
+    min_term = F.Integer(strict=True)
+    max_term = F.Integer(strict=True)
+    repayment_months = F.Integer(strict=True, validate=OneOf(PERIODS))
+    interest_method = F.String(validate=OneOf(METHODS))
+    annual_rate = F.String(validate=Length(max=10), metadata={"description": "Percent a year"})
+    service_fee_percent = F.String(validate=Length(max=10))
+    penalty_percent = F.String(validate=Length(max=10))
+    min_membership_months = F.Integer(strict=True)
+    require_no_arrears = F.Boolean()
+    one_open_loan = F.Boolean()
+    guarantors_required = F.Integer(strict=True)
+    queue_policy = F.String(validate=OneOf(QUEUE_POLICIES))
+
+
+class PoolIn(PolicySchema):
+    name = F.String(required=True, validate=Length(min=1, max=120))
+    currency = F.String(required=True, validate=Length(equal=3))
+    timezone = F.String(load_default="UTC")
+    locale = F.String(load_default="en")
+    calendar = F.String(load_default="gregorian")
+    period_months = F.Integer(load_default=1, strict=True, validate=OneOf(PERIODS))
+    first_due = F.Date(required=True)
+    share_amount = F.String(required=True, validate=Length(max=40), metadata=AMOUNT)
+    my_shares = F.Integer(load_default=1, strict=True)
+
+
+class PolicyOut(ma.Schema):
+    grace_days = F.Integer()
+    late_fee = F.Integer()
+    max_loan = F.Integer()
+    savings_multiple = F.Decimal(as_string=True, allow_none=True)
+    min_term = F.Integer()
+    max_term = F.Integer()
+    repayment_months = F.Integer()
+    interest_method = F.String()
+    annual_rate = F.Decimal(as_string=True)
+    service_fee_percent = F.Decimal(as_string=True)
+    penalty_percent = F.Decimal(as_string=True)
+    min_membership_months = F.Integer()
+    require_no_arrears = F.Boolean()
+    one_open_loan = F.Boolean()
+    guarantors_required = F.Integer()
+    queue_policy = F.String()
+    period_months = F.Integer()
+    first_due = F.Date()
+
+
+class SheetOut(ma.Schema):
+    as_of = F.Date()
+    cash = F.Integer()
+    loans = F.Integer()
+    receivable = F.Integer()
+    savings = F.Integer()
+    pledged = F.Integer()
+    interest = F.Integer()
+    fees = F.Integer()
+    penalties = F.Integer()
+    written_off = F.Integer()
+    assets = F.Integer()
+    liabilities_and_surplus = F.Integer()
+    balanced = F.Boolean()
+
+
+class PositionOut(ma.Schema):
+    member_id = F.Integer(attribute="member.id")
+    name = F.String(attribute="member.name")
+    joined_on = F.Date(attribute="member.joined_on")
+    left_on = F.Date(attribute="member.left_on", allow_none=True)
+    shares = F.Integer()
+    owed = F.Integer(metadata={"description": "Savings due to date"})
+    paid = F.Integer()
+    arrears = F.Integer()
+    savings = F.Integer(metadata={"description": "Available savings"})
+    pledged = F.Integer()
+    total_savings = F.Integer()
+    fees_owed = F.Integer()
+    loan_outstanding = F.Integer()
+
+
+class PoolOut(ma.Schema):
+    id = F.Integer()
+    name = F.String()
+    currency = F.String()
+    timezone = F.String()
+    calendar = F.String()
+    role = F.String(allow_none=True)
+    share_amount = F.Integer()
+    next_due = F.Date()
+    policy = F.Nested(PolicyOut)
+    balance_sheet = F.Nested(SheetOut)
+    me = F.Nested(PositionOut, allow_none=True)
+
+
+class ShareAmountIn(ma.Schema):
+    amount = F.String(required=True, validate=Length(max=40), metadata=AMOUNT)
+    effective_from = F.Date(required=True)
+
+
+class ShareAmountOut(ma.Schema):
+    effective_from = F.Date()
+    amount = F.Integer()
+
+
+class MemberIn(ma.Schema):
+    display_name = F.String(load_default="", validate=Length(max=120))
+    email = F.String(load_default=None, allow_none=True, validate=Length(max=254))
+    membership_id = F.Integer(load_default=None, allow_none=True, strict=True,
+                              metadata={"description": "Someone already in the box, instead of name and email"})
+    shares = F.Integer(required=True, strict=True)
+    joined_on = F.Date(load_default=None)
+
+
+class SharesIn(ma.Schema):
+    shares = F.Integer(required=True, strict=True)
+    effective_from = F.Date(required=True)
+
+
+class DayIn(ma.Schema):
+    on = F.Date(load_default=None)
+
+
+class PageArgs(ma.Schema):
+    page = F.Integer(load_default=1, validate=ma.validate.Range(min=1))
+
+
+class LoanArgs(PageArgs):
+    status = F.String(load_default=None, validate=OneOf(services.LOAN_STATUSES))
+
+
+class AsOfArgs(ma.Schema):
+    as_of = F.Date(load_default=None)
+
+
+class MemberPage(ma.Schema):
+    total = F.Integer()
+    page = F.Integer()
+    items = F.List(F.Nested(PositionOut))
+
+
+class ContributionIn(ma.Schema):
+    member_id = F.Integer(required=True, strict=True)
+    amount = F.String(required=True, validate=Length(max=40), metadata=AMOUNT)
+    paid_on = F.Date(load_default=None)
+
+
+class ContributionOut(ma.Schema):
+    id = F.Integer()
+    member_id = F.Integer()
+    amount = F.Integer()
+    fees = F.Integer(metadata={"description": "Part that paid late fees"})
+    paid_on = F.Date()
+    entry_id = F.Integer()
+
+
+class InstallmentOut(ma.Schema):
+    number = F.Integer()
+    due_date = F.Date()
+    principal = F.Integer()
+    interest = F.Integer()
+    penalty = F.Integer()
+    paid_principal = F.Integer()
+    paid_interest = F.Integer()
+    paid_penalty = F.Integer()
+    total = F.Integer()
+    unpaid = F.Integer()
+    prepayment = F.Boolean()
+
+
+class GuaranteeOut(ma.Schema):
+    member_id = F.Integer()
+    amount = F.Integer()
+    held = F.Integer()
+
+
+class LoanOut(ma.Schema):
+    id = F.Integer()
+    member_id = F.Integer()
+    member_name = F.String(attribute="member.name")
+    status = F.String()
+    amount = F.Integer()
+    term = F.Integer()
+    period_months = F.Integer()
+    interest_method = F.String()
+    annual_rate = F.Decimal(as_string=True)
+    fee = F.Integer()
+    purpose = F.String()
+    reason = F.String()
+    requested_at = F.DateTime()
+    approved_at = F.DateTime(allow_none=True)
+    disbursed_on = F.Date(allow_none=True)
+    closed_on = F.Date(allow_none=True)
+
+
+class LoanDetail(LoanOut):
+    outstanding = F.Integer()
+    due_now = F.Integer()
+    payoff = F.Integer()
+    days_overdue = F.Integer()
+    queue_place = F.Integer(allow_none=True)
+    cash_enough_by = F.Date(allow_none=True)
+    installments = F.List(F.Nested(InstallmentOut))
+    guarantees = F.List(F.Nested(GuaranteeOut))
+
+
+class LoanPage(ma.Schema):
+    total = F.Integer()
+    page = F.Integer()
+    items = F.List(F.Nested(LoanOut))
+
+
+class LoanIn(ma.Schema):
+    amount = F.String(required=True, validate=Length(max=40), metadata=AMOUNT)
+    term = F.Integer(required=True, strict=True)
+    purpose = F.String(load_default="", validate=Length(max=300))
+    guarantor_ids = F.List(F.Integer(strict=True), load_default=list)
+    member_id = F.Integer(load_default=None, allow_none=True, strict=True,
+                          metadata={"description": "Managers may file a request for a member"})
+
+
+class ReasonIn(ma.Schema):
+    reason = F.String(required=True, validate=Length(max=500))
+
+
+class DisburseIn(ma.Schema):
+    on = F.Date(load_default=None)
+    first_due = F.Date(load_default=None)
+
+
+class RepayIn(ma.Schema):
+    amount = F.String(required=True, validate=Length(max=40), metadata=AMOUNT)
+    paid_on = F.Date(load_default=None)
+    mode = F.String(load_default="advance", validate=OneOf(services.PREPAY_MODES),
+                    metadata={"description": "Money beyond what is due: advance (next installments), "
+                                             "shorten or reduce (prepay principal)"})
+
+
+class RepaymentOut(ma.Schema):
+    id = F.Integer()
+    loan_id = F.Integer()
+    amount = F.Integer()
+    principal = F.Integer()
+    interest = F.Integer()
+    penalty = F.Integer()
+    mode = F.String()
+    paid_on = F.Date()
+    entry_id = F.Integer()
+
+
+class RescheduleIn(ReasonIn):
+    term = F.Integer(required=True, strict=True)
+    first_due = F.Date(required=True)
+
+
+class BookRowOut(ma.Schema):
+    loan_id = F.Integer(attribute="loan.id")
+    member_name = F.String(attribute="loan.member.name")
+    outstanding = F.Integer()
+    overdue_amount = F.Integer()
+    days_overdue = F.Integer()
+    bucket = F.String()
+
+
+class BucketOut(ma.Schema):
+    label = F.String()
+    loans = F.Integer()
+    outstanding = F.Integer()
+
+
+class BookOut(ma.Schema):
+    as_of = F.Date()
+    outstanding = F.Integer()
+    par_30 = F.Float()
+    par_90 = F.Float()
+    buckets = F.List(F.Nested(BucketOut))
+    loans = F.List(F.Nested(BookRowOut))
+
+
+class QueueOut(ma.Schema):
+    loan_id = F.Integer()
+    place = F.Integer()
+    amount = F.Integer()
+    cash_enough_by = F.Date(allow_none=True)
+
+
+# ------------------------------------------------------------------------------------- routes
+def _pool_out(acc):
+    today = services._today(acc.box)
+    mine = services.positions(acc.box, acc.pool, [acc.member])[0] if acc.member else None
+    policy = {name: getattr(acc.pool, name) for name in PolicyOut._declared_fields}
+    return {"id": acc.box.id, "name": acc.box.name, "currency": acc.box.currency, "timezone": acc.box.timezone,
+            "calendar": acc.box.calendar, "role": acc.membership.role if acc.membership else None,
+            "share_amount": services.share_amount_on(acc.box, today), "next_due": services.next_due(acc.box, acc.pool),
+            "policy": policy, "balance_sheet": _sheet(reports.balance_sheet(acc.box)), "me": mine}
+
+
+def _sheet(sheet):
+    return {name: getattr(sheet, name) for name in SheetOut._declared_fields}
+
+
+def _detail(acc, loan):
+    today = services._today(acc.box)
+    summary = services.loan_summary(loan, today)
+    place = next((p for p in reports.queue(acc.box, acc.pool) if p.loan.id == loan.id), None) \
+        if loan.status == "approved" else None
+    fields = [name for name in LoanOut._declared_fields if name != "member_name"]
+    return {**{name: getattr(loan, name) for name in fields}, "member": loan.member, "outstanding": summary.outstanding, "due_now": summary.due_now,
+            "payoff": summary.payoff, "days_overdue": summary.days_overdue,
+            "queue_place": place.place if place else None, "cash_enough_by": place.estimate if place else None,
+            "installments": sorted(loan.installments, key=lambda i: (i.due_date, i.number)),
+            "guarantees": loan.guarantees}
+
+
+@bp.route("", methods=["POST"])
+@bp.arguments(PoolIn)
+@bp.response(201, PoolOut)
+def create_pool(body):
+    """Create a pool; you become its manager (and a saver with my_shares)."""
+    user = current_api_user()
+    box = services.create_pool(user, body.pop("name"), body.pop("currency"), body.pop("share_amount"),
+                               body.pop("first_due"), **body)
+    return _pool_out(services.access(user, box.id))
+
+
+@bp.route("/<int:box_id>", methods=["GET"])
+@bp.response(200, PoolOut)
+def get_pool(box_id):
+    """The pool's rules, totals (cash, savings, loans out, income) and your own position."""
+    return _pool_out(services.access(current_api_user(), box_id))
+
+
+@bp.route("/<int:box_id>/policy", methods=["PATCH"])
+@bp.arguments(PolicySchema)
+@bp.response(200, PoolOut)
+def update_policy(body, box_id):
+    """Change the loan and late-fee rules (managers). Loans already requested keep their terms."""
+    user = current_api_user()
+    services.update_policy(user, box_id, **body)
+    return _pool_out(services.access(user, box_id))
+
+
+@bp.route("/<int:box_id>/share-amounts", methods=["GET"])
+@bp.response(200, ShareAmountOut(many=True))
+def list_share_amounts(box_id):
+    """The share amount's history."""
+    return services.share_amounts(services.access(current_api_user(), box_id).box)
+
+
+@bp.route("/<int:box_id>/share-amounts", methods=["POST"])
+@bp.arguments(ShareAmountIn)
+@bp.response(201, ShareAmountOut)
+def set_share_amount(body, box_id):
+    """Set the amount of one share from a date on (managers)."""
+    return services.set_share_amount(current_api_user(), box_id, body["amount"], body["effective_from"])
+
+
+@bp.route("/<int:box_id>/members", methods=["GET"])
+@bp.arguments(PageArgs, location="query")
+@bp.response(200, MemberPage)
+def list_members(args, box_id):
+    """Savers with their shares, savings, arrears and loans (managers), 20 a page."""
+    acc = services.manage(current_api_user(), box_id)
+    members, total = services.members_page(acc.box, args["page"])
+    return {"total": total, "page": args["page"], "items": services.positions(acc.box, acc.pool, members)}
+
+
+@bp.route("/<int:box_id>/members", methods=["POST"])
+@bp.arguments(MemberIn)
+@bp.response(201, PositionOut)
+def add_member(body, box_id):
+    """Add a saver (managers)."""
+    user = current_api_user()
+    member = services.add_member(user, box_id, body["display_name"], body["email"], body["shares"],
+                                 body["joined_on"], membership_id=body["membership_id"])
+    acc = services.access(user, box_id)
+    return services.positions(acc.box, acc.pool, [member])[0]
+
+
+@bp.route("/<int:box_id>/members/<int:member_id>", methods=["GET"])
+@bp.response(200, PositionOut)
+def get_member(box_id, member_id):
+    """One saver's position (managers, or the saver)."""
+    acc, member = services.member_for(current_api_user(), box_id, member_id)
+    return services.positions(acc.box, acc.pool, [member])[0]
+
+
+@bp.route("/<int:box_id>/members/<int:member_id>/shares", methods=["POST"])
+@bp.arguments(SharesIn)
+@bp.response(200, PositionOut)
+def set_shares(body, box_id, member_id):
+    """Change a saver's number of shares from a date on (managers)."""
+    user = current_api_user()
+    services.set_shares(user, box_id, member_id, body["shares"], body["effective_from"])
+    acc, member = services.member_for(user, box_id, member_id)
+    return services.positions(acc.box, acc.pool, [member])[0]
+
+
+@bp.route("/<int:box_id>/members/<int:member_id>/leave", methods=["POST"])
+@bp.arguments(DayIn)
+@bp.response(200, PositionOut)
+def leave(body, box_id, member_id):
+    """Settle a leaving saver: savings repay what they owe, the rest is paid out (managers). Repeating it
+    changes nothing."""
+    user = current_api_user()
+    services.leave(user, box_id, member_id, body["on"])
+    acc, member = services.member_for(user, box_id, member_id)
+    return services.positions(acc.box, acc.pool, [member])[0]
+
+
+@bp.route("/<int:box_id>/contributions", methods=["POST"])
+@bp.arguments(ContributionIn)
+@bp.response(201, ContributionOut)
+@bp.doc(**IDEMPOTENCY)
+def record_contribution(body, box_id):
+    """Record a savings payment, in part or in full (managers). Late fees owed are paid first."""
+    return services.record_contribution(current_api_user(), box_id, body["member_id"], body["amount"],
+                                        body["paid_on"], _key())
+
+
+@bp.route("/<int:box_id>/loans", methods=["GET"])
+@bp.arguments(LoanArgs, location="query")
+@bp.response(200, LoanPage)
+def list_loans(args, box_id):
+    """Loans you may see (members: their own), newest first, 20 a page."""
+    acc = services.access(current_api_user(), box_id)
+    rows, total = services.loans_page(acc, args["status"], args["page"])
+    return {"total": total, "page": args["page"], "items": rows}
+
+
+@bp.route("/<int:box_id>/loans", methods=["POST"])
+@bp.arguments(LoanIn)
+@bp.response(201, LoanDetail)
+@bp.doc(**IDEMPOTENCY)
+def request_loan(body, box_id):
+    """Ask for a loan (a manager may ask for a member)."""
+    user = current_api_user()
+    loan = services.request_loan(user, box_id, body["amount"], body["term"], _key(), body["purpose"],
+                                 body["guarantor_ids"], member_id=body["member_id"])
+    return _detail(services.access(user, box_id), loan)
+
+
+@bp.route("/<int:box_id>/loans/<int:loan_id>", methods=["GET"])
+@bp.response(200, LoanDetail)
+def get_loan(box_id, loan_id):
+    """A loan with its schedule, what is due, the payoff amount and, while waiting, its queue place."""
+    acc, loan = services.loan_for(current_api_user(), box_id, loan_id)
+    return _detail(acc, loan)
+
+
+def _loan_action(box_id, loan_id, action, *args):
+    user = current_api_user()
+    action(user, box_id, loan_id, *args)
+    acc, loan = services.loan_for(user, box_id, loan_id)
+    return _detail(acc, loan)
+
+
+@bp.route("/<int:box_id>/loans/<int:loan_id>/approve", methods=["POST"])
+@bp.response(200, LoanDetail)
+def approve(box_id, loan_id):
+    """Approve a request (managers); it then waits for cash in the queue."""
+    return _loan_action(box_id, loan_id, services.approve)
+
+
+@bp.route("/<int:box_id>/loans/<int:loan_id>/reject", methods=["POST"])
+@bp.arguments(ReasonIn)
+@bp.response(200, LoanDetail)
+def reject(body, box_id, loan_id):
+    """Reject a request with a reason the member sees (managers)."""
+    return _loan_action(box_id, loan_id, services.reject, body["reason"])
+
+
+@bp.route("/<int:box_id>/loans/<int:loan_id>/cancel", methods=["POST"])
+@bp.response(200, LoanDetail)
+def cancel(box_id, loan_id):
+    """Withdraw a request not yet paid out (the borrower or a manager)."""
+    return _loan_action(box_id, loan_id, services.cancel)
+
+
+@bp.route("/<int:box_id>/loans/<int:loan_id>/disburse", methods=["POST"])
+@bp.arguments(DisburseIn)
+@bp.response(200, LoanDetail)
+@bp.doc(**IDEMPOTENCY)
+def disburse(body, box_id, loan_id):
+    """Pay an approved loan out of the pool's cash and make its schedule (managers). Repeating it does
+    nothing more."""
+    return _loan_action(box_id, loan_id, services.disburse, body["on"], body["first_due"])
+
+
+@bp.route("/<int:box_id>/loans/<int:loan_id>/repayments", methods=["POST"])
+@bp.arguments(RepayIn)
+@bp.response(201, RepaymentOut)
+@bp.doc(**IDEMPOTENCY)
+def repay(body, box_id, loan_id):
+    """Record a repayment, partial or early (managers)."""
+    return services.repay(current_api_user(), box_id, loan_id, body["amount"], body["paid_on"], _key(),
+                          body["mode"])
+
+
+@bp.route("/<int:box_id>/loans/<int:loan_id>/reschedule", methods=["POST"])
+@bp.arguments(RescheduleIn)
+@bp.response(200, LoanDetail)
+def reschedule(body, box_id, loan_id):
+    """Spread what is still owed over new installments, with a reason (managers)."""
+    return _loan_action(box_id, loan_id, services.reschedule, body["term"], body["first_due"], body["reason"])
+
+
+@bp.route("/<int:box_id>/loans/<int:loan_id>/write-off", methods=["POST"])
+@bp.arguments(ReasonIn)
+@bp.response(200, LoanDetail)
+@bp.doc(**IDEMPOTENCY)
+def write_off(body, box_id, loan_id):
+    """Write a loan off with a reason; guarantors' pledges cover what they can (managers)."""
+    return _loan_action(box_id, loan_id, services.write_off, body["reason"])
+
+
+@bp.route("/<int:box_id>/draw", methods=["POST"])
+@bp.response(200, LoanDetail)
+def draw(box_id):
+    """Lottery queues: draw the next loan to pay among those the cash can pay (managers)."""
+    user = current_api_user()
+    loan = services.draw(user, box_id)
+    return _detail(services.access(user, box_id), loan)
+
+
+@bp.route("/<int:box_id>/queue", methods=["GET"])
+@bp.response(200, QueueOut(many=True))
+def queue(box_id):
+    """Approved loans waiting for cash, with places and estimates (members see only their own loans)."""
+    acc = services.access(current_api_user(), box_id)
+    return [{"loan_id": p.loan.id, "place": p.place, "amount": p.loan.amount, "cash_enough_by": p.estimate}
+            for p in reports.queue(acc.box, acc.pool)
+            if acc.is_manager or (acc.member and p.loan.member_id == acc.member.id)]
+
+
+@bp.route("/<int:box_id>/balance-sheet", methods=["GET"])
+@bp.arguments(AsOfArgs, location="query")
+@bp.response(200, SheetOut)
+def balance_sheet(args, box_id):
+    """Cash, loans, savings and income from the ledger; assets always equal savings plus surplus."""
+    acc = services.access(current_api_user(), box_id)
+    return _sheet(reports.balance_sheet(acc.box, args["as_of"]))
+
+
+@bp.route("/<int:box_id>/loan-book", methods=["GET"])
+@bp.arguments(AsOfArgs, location="query")
+@bp.response(200, BookOut)
+def loan_book(args, box_id):
+    """Active loans with overdue buckets (1–30, 31–60, 61–90, 90+ days) and portfolio at risk (managers)."""
+    acc = services.manage(current_api_user(), box_id)
+    book = reports.loan_book(acc.box, args["as_of"])
+    return {"as_of": book.as_of, "outstanding": book.outstanding, "par_30": book.par(30), "par_90": book.par(90),
+            "buckets": [{"label": label, "loans": n, "outstanding": total} for label, n, total in book.buckets],
+            "loans": book.rows}

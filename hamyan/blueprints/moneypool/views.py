@@ -1,0 +1,385 @@
+"""Moneypool pages: parse the form, call the service, render the page or its htmx partial."""
+from flask import Response, abort, current_app, flash, request, url_for
+from flask_login import current_user, login_required
+
+from hamyan.blueprints.auth.forms import EmptyForm
+from hamyan.blueprints.moneypool import bp, reports, services
+from hamyan.blueprints.moneypool.forms import (AddMemberForm, ContributionForm, DisburseForm, LeaveForm,
+                                               LoanRequestForm, NewPoolForm, PeriodForm, PolicyForm, ReasonForm,
+                                               RepayForm, RescheduleForm, ShareAmountForm, SharesForm, WriteOffForm)
+from hamyan.blueprints.moneypool.schedules import METHOD_LABELS
+from hamyan.errors import Conflict, ValidationError
+from hamyan.statements import render_pdf
+from hamyan.web import apply_error, redirect_to, render
+
+
+# What a form shows next to its fields; 403 and 404 go to the error page instead.
+FORM_ERRORS = (ValidationError, Conflict)
+
+
+def _page() -> int:
+    try:
+        return max(int(request.args.get("page", 1)), 1)
+    except ValueError:
+        return 1
+
+
+def _pages(total: int) -> int:
+    return max((total + services.PAGE_SIZE - 1) // services.PAGE_SIZE, 1)
+
+
+def _common(acc) -> dict:
+    members_url = (url_for("members.index", box_id=acc.box.id)
+                   if "members.index" in current_app.view_functions else None)
+    return {"acc": acc, "box": acc.box, "pool": acc.pool, "is_manager": acc.is_manager, "members_url": members_url,
+            "methods": METHOD_LABELS, "today": services._today(acc.box)}
+
+
+def _member_choices(acc) -> list[tuple[int, str]]:
+    return [(m.id, m.name) for m in services.active_members(acc.box)]
+
+
+# ------------------------------------------------------------------------------------ creation
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new_box():
+    form = NewPoolForm()
+    if form.validate_on_submit():
+        try:
+            box = services.create_pool(
+                current_user, form.name.data, form.currency.data, form.share_amount.data, form.first_due.data,
+                timezone=form.timezone.data.strip(), locale=form.locale.data.strip(), calendar=form.calendar.data,
+                my_shares=form.my_shares.data, period_months=form.period_months.data, **form.policy())
+        except FORM_ERRORS as error:
+            apply_error(form, error)
+        else:
+            flash(f"{box.name} is ready. Add the savers, then record their payments.", "success")
+            return redirect_to("moneypool.dashboard", box_id=box.id)
+    elif request.method == "GET" and form.first_due.data is None:
+        from datetime import date
+
+        form.first_due.data = date.today()
+    return render("moneypool/new.html", "form", form=form)
+
+
+# ----------------------------------------------------------------------------------- overview
+@bp.route("/<int:box_id>")
+@login_required
+def dashboard(box_id):
+    acc = services.access(current_user, box_id)
+    return render("moneypool/dashboard.html", request.args.get("block"), **_dashboard_context(acc))
+
+
+def _dashboard_context(acc, contribution_form=None) -> dict:
+    page = _page()
+    accounts = services._accounts(acc.box)
+    members, total = services.members_page(acc.box, page) if acc.is_manager else ([], 0)
+    rows = services.positions(acc.box, acc.pool, members, accounts=accounts) if members else []
+    mine = services.positions(acc.box, acc.pool, [acc.member], accounts=accounts)[0] if acc.member else None
+    if contribution_form is None and acc.is_manager:
+        contribution_form = ContributionForm(formdata=None, paid_on=services._today(acc.box))
+    if contribution_form is not None:
+        contribution_form.member_id.choices = [(r.member.id, r.member.name) for r in rows] if rows else []
+        if acc.is_manager:
+            contribution_form.member_id.choices = _member_choices(acc)
+    return {
+        **_common(acc), "sheet": reports.balance_sheet(acc.box), "rows": rows, "page": page, "pages": _pages(total),
+        "total_members": total, "mine": mine, "queue": reports.queue(acc.box, acc.pool),
+        "requests": services.loans_page(acc, "requested", 1)[0] if acc.is_manager else [],
+        "my_loans": services.loans_of(acc.member) if acc.member else [],
+        "share_amount": services.share_amount_on(acc.box, services._today(acc.box)),
+        "next_due": services.next_due(acc.box, acc.pool), "contribution_form": contribution_form,
+        "draw_form": EmptyForm(formdata=None),
+    }
+
+
+@bp.route("/<int:box_id>/rules")
+@login_required
+def rules(box_id):
+    acc = services.access(current_user, box_id)
+    return render("moneypool/rules.html", **_common(acc), share_amount=services.share_amount_on(
+        acc.box, services._today(acc.box)))
+
+
+@bp.route("/<int:box_id>/settings", methods=["GET", "POST"])
+@login_required
+def settings(box_id):
+    acc = services.manage(current_user, box_id)
+    policy_form = PolicyForm(formdata=None, obj=acc.pool)
+    share_form = ShareAmountForm(formdata=None)
+    which = request.form.get("which")
+    if request.method == "POST" and which == "policy":
+        policy_form = PolicyForm()
+        if policy_form.validate_on_submit():
+            try:
+                services.update_policy(current_user, box_id, **policy_form.policy())
+            except FORM_ERRORS as error:
+                apply_error(policy_form, error)
+            else:
+                flash("The loan policy is saved. Loans already requested keep the terms they were asked under.",
+                      "success")
+                return redirect_to("moneypool.settings", box_id=box_id)
+    elif request.method == "POST" and which == "share":
+        share_form = ShareAmountForm()
+        if share_form.validate_on_submit():
+            try:
+                services.set_share_amount(current_user, box_id, share_form.amount.data, share_form.effective_from.data)
+            except FORM_ERRORS as error:
+                apply_error(share_form, error)
+            else:
+                flash("The share amount is saved.", "success")
+                return redirect_to("moneypool.settings", box_id=box_id)
+    if request.method == "GET":
+        for name in ("late_fee", "max_loan"):
+            value = getattr(acc.pool, name)
+            getattr(policy_form, name).data = services.major(acc.box, value) if value else "0"
+        for name in ("repayment_months",):
+            getattr(policy_form, name).data = str(getattr(acc.pool, name))
+    block = {"policy": "policy_form", "share": "share_form"}.get(which)
+    return render("moneypool/settings.html", block, **_common(acc), policy_form=policy_form, share_form=share_form,
+                  share_amounts=services.share_amounts(acc.box))
+
+
+# ------------------------------------------------------------------------------------ members
+@bp.route("/<int:box_id>/members/new", methods=["GET", "POST"])
+@login_required
+def add_member(box_id):
+    acc = services.manage(current_user, box_id)
+    form = AddMemberForm()
+    if form.validate_on_submit():
+        try:
+            member = services.add_member(current_user, box_id, form.display_name.data, form.email.data,
+                                         form.shares.data, form.joined_on.data)
+        except FORM_ERRORS as error:
+            apply_error(form, error)
+        else:
+            flash(f"{member.name} now saves in the pool.", "success")
+            return redirect_to("moneypool.member", box_id=box_id, member_id=member.id)
+    elif request.method == "GET":
+        form.joined_on.data = services._today(acc.box)
+    return render("moneypool/add_member.html", "form", **_common(acc), form=form)
+
+
+@bp.route("/<int:box_id>/members/<int:member_id>", methods=["GET", "POST"])
+@login_required
+def member(box_id, member_id):
+    acc, member = services.member_for(current_user, box_id, member_id)
+    today = services._today(acc.box)
+    shares_form = SharesForm(formdata=None, effective_from=today)
+    leave_form = LeaveForm(formdata=None, on=today)
+    which = request.form.get("which")
+    if request.method == "POST":
+        if not acc.is_manager:
+            abort(403)
+        try:
+            if which == "shares":
+                shares_form = SharesForm()
+                if shares_form.validate_on_submit():
+                    services.set_shares(current_user, box_id, member.id, shares_form.shares.data,
+                                        shares_form.effective_from.data)
+                    flash("Shares saved.", "success")
+                    return redirect_to("moneypool.member", box_id=box_id, member_id=member.id)
+            elif which == "leave":
+                leave_form = LeaveForm()
+                if leave_form.validate_on_submit():
+                    services.leave(current_user, box_id, member.id, leave_form.on.data)
+                    flash(f"{member.name} has left; their savings are settled.", "success")
+                    return redirect_to("moneypool.member", box_id=box_id, member_id=member.id)
+        except FORM_ERRORS as error:
+            apply_error(shares_form if which == "shares" else leave_form, error)
+    page = _page()
+    contributions, total = services.contributions(acc.box, member.id, page)
+    position = services.positions(acc.box, acc.pool, [member])[0]
+    contribution_form = ContributionForm(formdata=None, paid_on=today, member_id=member.id)
+    contribution_form.member_id.choices = [(member.id, member.name)]
+    block = request.args.get("block") or {"shares": "shares_form", "leave": "leave_form"}.get(which)
+    return render("moneypool/member.html", block, **_common(acc), member=member, position=position,
+                  dues=services.member_dues(acc.box, acc.pool, member), contributions=contributions, page=page,
+                  pages=_pages(total), shares_form=shares_form, leave_form=leave_form,
+                  contribution_form=contribution_form, loans=services.loans_of(member),
+                  statement_form=PeriodForm(formdata=None, start=today.replace(month=1, day=1), end=today))
+
+
+@bp.route("/<int:box_id>/contributions", methods=["POST"])
+@login_required
+def contribute(box_id):
+    acc = services.manage(current_user, box_id)
+    form = ContributionForm()
+    form.member_id.choices = _member_choices(acc)
+    if form.validate_on_submit():
+        try:
+            row = services.record_contribution(current_user, box_id, form.member_id.data, form.amount.data,
+                                               form.paid_on.data, form.key.data)
+        except FORM_ERRORS as error:
+            apply_error(form, error)
+        else:
+            flash(f"Recorded {services.money(acc.box, row.amount)} from {row.member.name}"
+                  + (f" ({services.money(acc.box, row.fees)} of it paid late fees)." if row.fees else "."), "success")
+            return redirect_to(request.form.get("next") or url_for("moneypool.dashboard", box_id=box_id))
+    return render("moneypool/dashboard.html", "contribution_form", **_dashboard_context(acc, form))
+
+
+# -------------------------------------------------------------------------------------- loans
+@bp.route("/<int:box_id>/loans")
+@login_required
+def loans(box_id):
+    acc = services.access(current_user, box_id)
+    status = request.args.get("status") or None
+    if status not in (None, *services.LOAN_STATUSES):
+        status = None
+    page = _page()
+    rows, total = services.loans_page(acc, status, page)
+    return render("moneypool/loans.html", request.args.get("block"), **_common(acc), loans=rows, status=status,
+                  page=page, pages=_pages(total), total=total, statuses=services.LOAN_STATUSES)
+
+
+@bp.route("/<int:box_id>/loans/new", methods=["GET", "POST"])
+@login_required
+def request_loan(box_id):
+    acc = services.access(current_user, box_id)
+    form = LoanRequestForm()
+    choices = _member_choices(acc)
+    form.member_id.choices = choices if acc.is_manager else [(acc.member.id, acc.member.name)] if acc.member else []
+    form.guarantor_ids.choices = choices
+    if request.method == "GET" and acc.member:
+        form.member_id.data = acc.member.id
+    if form.validate_on_submit():
+        try:
+            loan = services.request_loan(current_user, box_id, form.amount.data, form.term.data, form.key.data,
+                                         form.purpose.data, form.guarantor_ids.data, member_id=form.member_id.data)
+        except FORM_ERRORS as error:
+            apply_error(form, error)
+        else:
+            flash("Your request is with the manager. You will see the decision here.", "success")
+            return redirect_to("moneypool.loan", box_id=box_id, loan_id=loan.id)
+    eligibility = None
+    if acc.member is not None:
+        eligibility = services.eligibility(acc.box, acc.pool, acc.member)
+    return render("moneypool/request.html", "form", **_common(acc), form=form, eligibility=eligibility)
+
+
+def _loan_context(acc, loan, forms=None) -> dict:
+    today = services._today(acc.box)
+    forms = forms or {}
+    repay_form = forms.get("repay") or RepayForm(formdata=None, paid_on=today)
+    return {**_common(acc), "loan": loan, "events": services.loan_events(loan), "repayments": services.repayments(loan),
+            "summary": services.loan_summary(loan, today),
+            "place": next((p for p in reports.queue(acc.box, acc.pool) if p.loan.id == loan.id), None)
+            if loan.status == "approved" else None,
+            "approve_form": forms.get("approve") or EmptyForm(formdata=None),
+            "cancel_form": forms.get("cancel") or EmptyForm(formdata=None),
+            "reject_form": forms.get("reject") or ReasonForm(formdata=None),
+            "disburse_form": forms.get("disburse") or DisburseForm(formdata=None, on=today),
+            "repay_form": repay_form,
+            "reschedule_form": forms.get("reschedule") or RescheduleForm(formdata=None),
+            "write_off_form": forms.get("write-off") or WriteOffForm(formdata=None)}
+
+
+@bp.route("/<int:box_id>/loans/<int:loan_id>")
+@login_required
+def loan(box_id, loan_id):
+    acc, loan = services.loan_for(current_user, box_id, loan_id)
+    return render("moneypool/loan.html", request.args.get("block"), **_loan_context(acc, loan))
+
+
+ACTIONS = {"approve": EmptyForm, "cancel": EmptyForm, "reject": ReasonForm, "disburse": DisburseForm,
+           "repay": RepayForm, "reschedule": RescheduleForm, "write-off": WriteOffForm}
+DONE = {"approve": "Approved. Pay it out when the pool has the cash.", "cancel": "The request is withdrawn.",
+        "reject": "Rejected; the member sees your reason.", "disburse": "Paid out. The schedule is below.",
+        "repay": "Repayment recorded.", "reschedule": "The loan has a new schedule.",
+        "write-off": "The loan is written off."}
+
+
+@bp.route("/<int:box_id>/loans/<int:loan_id>/<action>", methods=["POST"])
+@login_required
+def loan_action(box_id, loan_id, action):
+    if action not in ACTIONS:
+        abort(404)
+    acc, loan = services.loan_for(current_user, box_id, loan_id)
+    form = ACTIONS[action]()
+    if form.validate_on_submit():
+        try:
+            _run(action, form, box_id, loan_id)
+        except FORM_ERRORS as error:
+            apply_error(form, error)
+        else:
+            flash(DONE[action], "success")
+            return redirect_to("moneypool.loan", box_id=box_id, loan_id=loan_id)
+    elif not form.errors and not getattr(form, "form_errors", None):
+        form.form_errors.append("The form expired; reload the page and try again.")
+    loan = services.loan_for(current_user, box_id, loan_id)[1]
+    return render("moneypool/loan.html", f"{action.replace('-', '_')}_form", **_loan_context(acc, loan, {action: form}))
+
+
+def _run(action, form, box_id, loan_id):
+    user = current_user
+    if action == "approve":
+        services.approve(user, box_id, loan_id)
+    elif action == "cancel":
+        services.cancel(user, box_id, loan_id)
+    elif action == "reject":
+        services.reject(user, box_id, loan_id, form.reason.data)
+    elif action == "disburse":
+        services.disburse(user, box_id, loan_id, form.on.data, form.first_due.data)
+    elif action == "repay":
+        services.repay(user, box_id, loan_id, form.amount.data, form.paid_on.data, form.key.data, form.mode.data)
+    elif action == "reschedule":
+        services.reschedule(user, box_id, loan_id, form.term.data, form.first_due.data, form.reason.data)
+    else:
+        services.write_off(user, box_id, loan_id, form.reason.data)
+
+
+@bp.route("/<int:box_id>/draw", methods=["POST"])
+@login_required
+def draw(box_id):
+    if EmptyForm().validate_on_submit():
+        try:
+            loan = services.draw(current_user, box_id)
+        except FORM_ERRORS as error:
+            flash(error.message, "danger")
+        else:
+            flash(f"The draw picked loan #{loan.id} for {loan.member.name}. Pay it out next.", "success")
+    return redirect_to("moneypool.dashboard", box_id=box_id)
+
+
+# ------------------------------------------------------------------------------------ reports
+@bp.route("/<int:box_id>/reports")
+@login_required
+def report(box_id):
+    acc = services.manage(current_user, box_id)
+    as_of = services.parse_day(request.args.get("as_of")) or services._today(acc.box)
+    today = services._today(acc.box)
+    return render("moneypool/reports.html", **_common(acc), sheet=reports.balance_sheet(acc.box, as_of),
+                  book=reports.loan_book(acc.box, as_of), as_of=as_of,
+                  period_form=PeriodForm(formdata=None, start=today.replace(month=1, day=1), end=today))
+
+
+@bp.route("/<int:box_id>/statement.pdf")
+@login_required
+def statement_pdf(box_id):
+    acc = services.access(current_user, box_id)
+    form = PeriodForm(request.args)
+    member_id = request.args.get("member_id", type=int) or (acc.member.id if acc.member else None)
+    if member_id is None:
+        abort(404)
+    acc, member = services.member_for(current_user, box_id, member_id)
+    if not form.validate():
+        abort(400, "Choose the first and last day of the statement.")
+    statement = reports.member_statement(acc.box, member, form.start.data, form.end.data)
+    pdf = render_pdf("statements/moneypool_member.html", box=acc.box, statement=statement.savings, member=member,
+                     loans=statement.loans)
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f"inline; filename=pool-{box_id}-member-{member.id}-{form.start.data}-{form.end.data}.pdf"})
+
+
+@bp.route("/<int:box_id>/report.pdf")
+@login_required
+def report_pdf(box_id):
+    acc = services.manage(current_user, box_id)
+    form = PeriodForm(request.args)
+    if not form.validate():
+        abort(400, "Choose the first and last day of the report.")
+    data = reports.manager_report(acc.box, acc.pool, form.start.data, form.end.data)
+    pdf = render_pdf("statements/moneypool_report.html", box=acc.box, statement=data.cash, report=data)
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f"inline; filename=pool-{box_id}-report-{form.start.data}-{form.end.data}.pdf"})

@@ -1,0 +1,106 @@
+"""The JSON API: the loan cycle, errors with fields, Idempotency-Key, scoping, the OpenAPI document."""
+from datetime import date
+
+from sqlalchemy import func, select
+
+from hamyan.blueprints.moneypool import services
+from hamyan.blueprints.moneypool.models import Contribution, Repayment
+from hamyan.extensions import db
+from hamyan.ledger import service as ledger
+
+
+def test_loan_cycle_over_the_api(app, make_user, api_token, clock):
+    clock.today = date(2025, 3, 1)
+    client = app.test_client()
+    boss = make_user("boss@example.com", "Boss")
+    member_user = make_user("m@example.com", "Mina")
+    headers = api_token(boss)
+    response = client.post("/api/v1/pools", json={
+        "name": "Office fund", "currency": "USD", "first_due": "2025-01-05", "share_amount": "100",
+        "my_shares": 0, "interest_method": "annuity", "annual_rate": "12", "max_term": 12,
+        "min_membership_months": 0, "require_no_arrears": False}, headers=headers)
+    assert response.status_code == 201, response.json
+    box_id = response.json["id"]
+    assert response.json["policy"]["interest_method"] == "annuity"
+    response = client.post(f"/api/v1/pools/{box_id}/members", json={
+        "display_name": "Mina", "email": "m@example.com", "shares": 3, "joined_on": "2025-01-01"}, headers=headers)
+    assert response.status_code == 201, response.json
+    member_id = response.json["member_id"]
+    pay = {"member_id": member_id, "amount": "2000", "paid_on": "2025-02-05"}
+    first = client.post(f"/api/v1/pools/{box_id}/contributions", json=pay, headers={**headers, "Idempotency-Key": "p1"})
+    again = client.post(f"/api/v1/pools/{box_id}/contributions", json=pay, headers={**headers, "Idempotency-Key": "p1"})
+    assert first.status_code == again.status_code == 201 and first.json["id"] == again.json["id"]
+    assert db.session.scalar(select(func.count(Contribution.id))) == 1
+
+    mine = api_token(member_user)
+    response = client.post(f"/api/v1/pools/{box_id}/loans", json={"amount": "1200", "term": 12}, headers=mine)
+    assert response.status_code == 201, response.json
+    loan_id = response.json["id"]
+    assert client.post(f"/api/v1/pools/{box_id}/loans/{loan_id}/approve", headers=mine).status_code == 403
+    assert client.post(f"/api/v1/pools/{box_id}/loans/{loan_id}/approve", headers=headers).status_code == 200
+    response = client.post(f"/api/v1/pools/{box_id}/loans/{loan_id}/disburse", json={"on": "2025-03-01"},
+                           headers=headers)
+    assert response.status_code == 200 and response.json["status"] == "active"
+    schedule = response.json["installments"]
+    assert len(schedule) == 12 and sum(i["principal"] for i in schedule) == 1200_00
+    assert {i["total"] for i in schedule[:-1]} == {10662}  # 1,200 at 1% a month over 12: 106.62
+    loan = client.get(f"/api/v1/pools/{box_id}/loans/{loan_id}", headers=mine)
+    assert loan.status_code == 200 and loan.json["outstanding"] == 1200_00
+
+    clock.today = date(2025, 4, 1)
+    body = {"amount": "106.62", "paid_on": "2025-04-01"}
+    for _ in range(2):
+        response = client.post(f"/api/v1/pools/{box_id}/loans/{loan_id}/repayments", json=body,
+                               headers={**headers, "Idempotency-Key": "r1"})
+        assert response.status_code == 201, response.json
+    assert db.session.scalar(select(func.count(Repayment.id))) == 1
+    assert response.json["interest"] == 12_00
+    sheet = client.get(f"/api/v1/pools/{box_id}/balance-sheet", headers=headers).json
+    assert sheet["balanced"] and sheet["interest"] == 12_00
+    book = client.get(f"/api/v1/pools/{box_id}/loan-book", headers=headers).json
+    assert book["outstanding"] == sheet["loans"]
+    assert ledger.check().ok
+
+
+def test_errors_have_fields_and_nothing_is_written(app, make_user, api_token, clock):
+    clock.today = date(2025, 3, 1)
+    client = app.test_client()
+    boss = make_user("boss@example.com", "Boss")
+    headers = api_token(boss)
+    box = services.create_pool(boss, "Fund", "USD", "100", date(2025, 1, 5), my_shares=1, max_loan="500",
+                               require_no_arrears=False)
+    member_id = services.access(boss, box.id).member.id
+    services.record_contribution(boss, box.id, member_id, "300", date(2025, 1, 5), "seed")
+    for body, field in (({"amount": "5000", "term": 3}, "amount"), ({"amount": "-1", "term": 3}, "amount"),
+                        ({"amount": "abc", "term": 3}, "amount"), ({"amount": "100", "term": 0}, "term"),
+                        ({"amount": "100", "term": "x"}, "term")):
+        response = client.post(f"/api/v1/pools/{box.id}/loans", json=body, headers=headers)
+        assert response.status_code == 422, response.json
+        assert field in response.json["error"]["fields"], response.json
+    response = client.post(f"/api/v1/pools/{box.id}/contributions", json={"member_id": member_id, "amount": "0"},
+                           headers=headers)
+    assert response.status_code == 422 and "amount" in response.json["error"]["fields"]
+    assert db.session.scalar(select(func.count(Contribution.id))) == 1
+    # Not enough cash: approved but waits
+    loan = client.post(f"/api/v1/pools/{box.id}/loans", json={"amount": "400", "term": 3}, headers=headers).json
+    client.post(f"/api/v1/pools/{box.id}/loans/{loan['id']}/approve", headers=headers)
+    response = client.post(f"/api/v1/pools/{box.id}/loans/{loan['id']}/disburse", json={}, headers=headers)
+    assert response.status_code == 422 and "Not enough cash" in response.json["error"]["message"]
+    waiting = client.get(f"/api/v1/pools/{box.id}/queue", headers=headers).json
+    assert waiting[0]["loan_id"] == loan["id"] and waiting[0]["place"] == 1
+    # Other people's pools
+    stranger = make_user("x@example.com", "X")
+    for url in (f"/api/v1/pools/{box.id}", f"/api/v1/pools/{box.id}/loans/{loan['id']}"):
+        assert client.get(url, headers=api_token(stranger)).status_code == 404
+    assert client.get(f"/api/v1/pools/{box.id}").status_code == 401
+
+
+def test_openapi_documents_the_pool_api(app):
+    spec = app.test_client().get("/api/v1/openapi.json").json
+    paths = [p for p in spec["paths"] if p.startswith("/api/v1/pools")]
+    assert "/api/v1/pools/{box_id}/loans/{loan_id}/repayments" in paths and len(paths) >= 15
+    post = spec["paths"]["/api/v1/pools/{box_id}/loans/{loan_id}/repayments"]["post"]
+    assert any(p["name"] == "Idempotency-Key" for p in post["parameters"])
+    from openapi_spec_validator import validate
+
+    validate(spec)

@@ -1,0 +1,142 @@
+"""Pages: every page renders for the right people, forms show errors inline, scoping answers 404,
+and the dashboard's query count does not grow with the number of members."""
+from datetime import date
+
+import pytest
+from sqlalchemy import event, func, select
+
+from hamyan.blueprints.moneypool import services
+from hamyan.blueprints.moneypool.models import Contribution, Loan
+from hamyan.extensions import db
+from tests.conftest import login
+from tests.moneypool.conftest import key
+
+
+@pytest.fixture
+def pool(pool_factory, clock, app):
+    box, manager, savers = pool_factory(members=3, require_no_arrears=False, guarantors_required=0)
+    clock.today = date(2025, 3, 1)
+    for m in savers:
+        services.record_contribution(manager, box.id, m.id, "2000", date(2025, 1, 5), key())
+    return box, manager, savers
+
+
+def _client(app, email):
+    return login(app.test_client(), email)
+
+
+def test_manager_pages_render(app, pool):
+    box, manager, savers = pool
+    c = _client(app, "boss@example.com")
+    loan = services.request_loan(savers[0].membership.user, box.id, "1000", 4, key())
+    for url in (f"/pools/{box.id}", f"/pools/{box.id}/rules", f"/pools/{box.id}/settings",
+                f"/pools/{box.id}/members/new", f"/pools/{box.id}/members/{savers[0].id}", f"/pools/{box.id}/loans",
+                f"/pools/{box.id}/loans/new", f"/pools/{box.id}/loans/{loan.id}", f"/pools/{box.id}/reports",
+                "/pools/new", f"/pools/{box.id}?page=2&block=members", f"/pools/{box.id}/loans?status=requested"):
+        response = c.get(url)
+        assert response.status_code == 200, (url, response.get_data(as_text=True)[:2000])
+    assert "$6,000.00" in c.get(f"/pools/{box.id}").get_data(as_text=True)
+
+
+def test_full_loan_cycle_through_pages(app, pool):
+    box, manager, savers = pool
+    member = _client(app, "m0@example.com")
+    boss = _client(app, "boss@example.com")
+    response = member.post(f"/pools/{box.id}/loans/new", data={"amount": "1200", "term": "3", "purpose": "Books",
+                                                               "member_id": savers[0].id, "key": "abc"})
+    assert response.status_code == 302
+    loan = db.session.execute(select(Loan)).scalar_one()
+    assert member.post(f"/pools/{box.id}/loans/new", data={"amount": "1200", "term": "3", "member_id": savers[0].id,
+                                                            "key": "abc"}).status_code == 302
+    assert db.session.scalar(select(func.count(Loan.id))) == 1  # double submit
+    base = f"/pools/{box.id}/loans/{loan.id}"
+    assert member.post(f"{base}/approve").status_code == 403
+    assert boss.post(f"{base}/approve").status_code == 302
+    assert boss.post(f"{base}/disburse", data={"on": "2025-03-01"}).status_code == 302
+    page = member.get(base).get_data(as_text=True)
+    assert 'id="schedule"' in page and "400.00" in page
+    response = boss.post(f"{base}/repay", data={"amount": "-3", "paid_on": "2025-03-01", "mode": "advance", "key": "r1"})
+    assert response.status_code == 200 and "more than zero" in response.get_data(as_text=True)
+    response = boss.post(f"{base}/repay", data={"amount": "400", "paid_on": "2025-03-01", "mode": "advance", "key": "r1"},
+                         headers={"HX-Request": "true"})
+    assert response.status_code == 204 and response.headers["HX-Redirect"] == base
+    response = boss.post(f"{base}/write-off", data={"reason": "", "confirm": "y"}, headers={"HX-Request": "true"})
+    assert response.status_code == 200 and "Give a reason" in response.get_data(as_text=True)
+    assert "<html" not in response.get_data(as_text=True)  # just the form, swapped in place
+
+
+def test_contribution_form_errors_inline(app, pool):
+    box, manager, savers = pool
+    boss = _client(app, "boss@example.com")
+    before = db.session.scalar(select(func.count(Contribution.id)))
+    for amount, message in (("abc", "Enter a number"), ("0", "more than zero"), ("-5", "more than zero"),
+                            ("1.234", "decimal places")):
+        response = boss.post(f"/pools/{box.id}/contributions", data={
+            "member_id": savers[0].id, "amount": amount, "paid_on": "2025-02-05", "key": key()},
+            headers={"HX-Request": "true"})
+        assert response.status_code == 200 and message in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Contribution.id))) == before
+
+
+def test_scoping(app, pool, make_user):
+    box, manager, savers = pool
+    loan = services.request_loan(savers[0].membership.user, box.id, "100", 3, key())
+    other = _client(app, "m1@example.com")
+    assert other.get(f"/pools/{box.id}/loans/{loan.id}").status_code == 404
+    assert other.get(f"/pools/{box.id}/members/{savers[0].id}").status_code == 404
+    assert other.get(f"/pools/{box.id}/settings").status_code == 403
+    assert other.get(f"/pools/{box.id}/reports").status_code == 403
+    assert f"#{loan.id}" not in other.get(f"/pools/{box.id}/loans").get_data(as_text=True)
+    make_user("out@example.com", "Outsider")
+    outsider = _client(app, "out@example.com")
+    for url in (f"/pools/{box.id}", f"/pools/{box.id}/loans/{loan.id}", f"/pools/{box.id}/rules"):
+        assert outsider.get(url).status_code == 404
+
+
+def test_statement_pdfs(app, pool):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    box, manager, savers = pool
+    member = _client(app, "m0@example.com")
+    response = member.get(f"/pools/{box.id}/statement.pdf?start=2025-01-01&end=2025-03-01")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text = PdfReader(BytesIO(response.data)).pages[0].extract_text()
+    assert "2,000.00" in text and "Member 0" in text
+    assert member.get(f"/pools/{box.id}/statement.pdf?start=2025-01-01&end=2025-03-01&member_id={savers[1].id}"
+                      ).status_code == 404
+    assert member.get(f"/pools/{box.id}/report.pdf?start=2025-01-01&end=2025-03-01").status_code == 403
+    boss = _client(app, "boss@example.com")
+    response = boss.get(f"/pools/{box.id}/report.pdf?start=2025-01-01&end=2025-03-01")
+    text = "".join(p.extract_text() for p in PdfReader(BytesIO(response.data)).pages)
+    assert "6,000.00" in text and "Loan book" in text
+    response = boss.get(f"/pools/{box.id}/report.pdf?start=2025-03-01&end=2025-01-01")
+    assert response.status_code == 422 and "before the first day" in response.get_data(as_text=True)
+
+
+def test_dashboard_queries_do_not_grow_with_members(app, pool_factory, clock):
+    box, manager, savers = pool_factory(members=3, users=1)
+    box_id, manager_id = box.id, manager.id
+    boss = _client(app, "boss@example.com")
+
+    def count_queries():
+        db.session.expunge_all()  # measure a cold request, not the test's identity map
+        statements = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            assert boss.get(f"/pools/{box_id}").status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return statements
+
+    small = count_queries()
+    from hamyan.blueprints.auth.models import User
+
+    manager = db.session.get(User, manager_id)
+    for i in range(25):
+        m = services.add_member(manager, box_id, f"Extra {i}", None, 2, date(2025, 1, 5))
+        services.record_contribution(manager, box_id, m.id, "500", date(2025, 1, 5), key())
+    large = count_queries()
+    assert len(large) == len(small), "\n".join(x[:100].replace("\n", " ") for x in small + ["----"] + large)
