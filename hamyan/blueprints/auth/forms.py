@@ -4,6 +4,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 PASSWORD_RULE = Length(min=8, max=128, message="Use 8 to 128 characters.")
 NEW_PASSWORD = {"autocomplete": "new-password"}
+CURRENT_PASSWORD = {"autocomplete": "current-password"}
 
 
 def _strip(value):
@@ -17,7 +18,7 @@ class LoginForm(FlaskForm):
     email = EmailField("Email", filters=STRIP, validators=[DataRequired(), Email(), Length(max=254)],
                        render_kw={"autocomplete": "username"})
     password = PasswordField("Password", validators=[DataRequired(), Length(max=128)],
-                             render_kw={"autocomplete": "current-password"})
+                             render_kw=CURRENT_PASSWORD)
     remember = BooleanField("Keep me signed in")
 
 
@@ -46,14 +47,16 @@ class ProfileForm(FlaskForm):
 
 
 class ChangeEmailForm(FlaskForm):
-    email = EmailField("New email", filters=STRIP, validators=[DataRequired(), Email(), Length(max=254)])
-    password = PasswordField("Current password", validators=[DataRequired()])
+    email = EmailField("New email", filters=STRIP, validators=[DataRequired(), Email(), Length(max=254)],
+                       render_kw={"autocomplete": "email"})
+    password = PasswordField("Current password", validators=[DataRequired()], render_kw=CURRENT_PASSWORD)
 
 
 class ChangePasswordForm(FlaskForm):
-    current = PasswordField("Current password", validators=[DataRequired()])
-    password = PasswordField("New password", validators=[DataRequired(), PASSWORD_RULE])
-    confirm = PasswordField("Repeat new password", validators=[DataRequired(), EqualTo("password", "Passwords differ.")])
+    current = PasswordField("Current password", validators=[DataRequired()], render_kw=CURRENT_PASSWORD)
+    password = PasswordField("New password", validators=[DataRequired(), PASSWORD_RULE], render_kw=NEW_PASSWORD)
+    confirm = PasswordField("Repeat new password", validators=[DataRequired(), EqualTo("password", "Passwords differ.")],
+                            render_kw=NEW_PASSWORD)
 
 
 class TokenForm(FlaskForm):
