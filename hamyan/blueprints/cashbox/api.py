@@ -26,7 +26,7 @@ Length = ma.validate.Length
 
 # ---------------------------------------------------------------- schemas
 
-class RoundSettingsIn(ma.Schema):
+class CashboxRoundSettingsIn(ma.Schema):
     contribution = F.String(required=True, validate=Length(max=40), metadata={"description": "Per share per period, major units, e.g. \"100.50\""})
     share_count = F.Integer(required=True, strict=True)
     period_kind = F.String(required=True, validate=OneOf(PERIOD_KINDS))
@@ -35,7 +35,7 @@ class RoundSettingsIn(ma.Schema):
     draw_mode = F.String(required=True, validate=OneOf(DRAW_MODES))
 
 
-class RulesIn(ma.Schema):
+class CashboxRulesIn(ma.Schema):
     grace_days = F.Integer(load_default=0, strict=True)
     fine_kind = F.String(load_default="none", validate=OneOf(FINE_KINDS))
     fine_value = F.String(load_default=None, allow_none=True, validate=Length(max=40),
@@ -43,7 +43,7 @@ class RulesIn(ma.Schema):
     winner_policy = F.String(load_default="net", validate=OneOf(WINNER_POLICIES))
 
 
-class CashboxIn(RoundSettingsIn, RulesIn):
+class CashboxIn(CashboxRoundSettingsIn, CashboxRulesIn):
     name = F.String(required=True, validate=Length(min=1, max=120))
     currency = F.String(required=True, validate=Length(equal=3))
     timezone = F.String(load_default="UTC", validate=Length(max=64))
@@ -51,21 +51,21 @@ class CashboxIn(RoundSettingsIn, RulesIn):
     calendar = F.String(load_default="gregorian", validate=OneOf(("gregorian", "persian")))
 
 
-class HolderOut(ma.Schema):
+class CashboxHolderOut(ma.Schema):
     membership_id = F.Integer()
     name = F.String()
     fraction = F.String()
     round_total = F.Integer(metadata={"description": "Due over the round, and received when the share wins"})
 
 
-class ShareOut(ma.Schema):
+class CashboxShareOut(ma.Schema):
     number = F.Integer()
     draw_position = F.Integer(allow_none=True)
     held = F.String()
-    holders = F.List(F.Nested(HolderOut))
+    holders = F.List(F.Nested(CashboxHolderOut))
 
 
-class PeriodOut(ma.Schema):
+class CashboxPeriodOut(ma.Schema):
     number = F.Integer()
     due_date = F.Date()
     seed_hash = F.String(allow_none=True, metadata={"description": "SHA-256 of the seed, published when the round starts"})
@@ -77,7 +77,7 @@ class PeriodOut(ma.Schema):
     payout_entry_id = F.Integer(allow_none=True)
 
 
-class RoundOut(ma.Schema):
+class CashboxRoundOut(ma.Schema):
     id = F.Integer()
     number = F.Integer()
     status = F.String()
@@ -90,8 +90,8 @@ class RoundOut(ma.Schema):
     first_due = F.Date()
     draw_mode = F.String()
     previous_id = F.Integer(allow_none=True)
-    shares = F.List(F.Nested(ShareOut))
-    periods = F.List(F.Nested(PeriodOut))
+    shares = F.List(F.Nested(CashboxShareOut))
+    periods = F.List(F.Nested(CashboxPeriodOut))
 
 
 class CashboxOut(ma.Schema):
@@ -107,34 +107,34 @@ class CashboxOut(ma.Schema):
     fine_value = F.Integer(metadata={"description": "Minor units (fixed) or basis points (percent)"})
     winner_policy = F.String()
     cash = F.Integer()
-    current_round = F.Nested(RoundOut, allow_none=True)
+    current_round = F.Nested(CashboxRoundOut, allow_none=True)
 
 
-class HolderIn(ma.Schema):
+class CashboxHolderIn(ma.Schema):
     membership_id = F.Integer(required=True, strict=True)
     fraction = F.String(required=True, validate=Length(max=12), metadata={"description": "e.g. \"1\", \"1/2\", \"2/3\""})
 
 
-class HoldersIn(ma.Schema):
-    holders = F.List(F.Nested(HolderIn), required=True, validate=Length(max=50))
+class CashboxHoldersIn(ma.Schema):
+    holders = F.List(F.Nested(CashboxHolderIn), required=True, validate=Length(max=50))
 
 
-class OrderIn(ma.Schema):
+class CashboxOrderIn(ma.Schema):
     order = F.List(F.Integer(strict=True), required=True, validate=Length(max=500))
 
 
-class MemberIn(ma.Schema):
+class CashboxMemberIn(ma.Schema):
     display_name = F.String(required=True, validate=Length(min=1, max=120))
     email = F.String(load_default=None, allow_none=True, validate=Length(max=254))
 
 
-class MemberOut(ma.Schema):
+class CashboxMemberOut(ma.Schema):
     membership_id = F.Integer()
     name = F.String()
     role = F.String()
 
 
-class PaymentIn(ma.Schema):
+class CashboxPaymentIn(ma.Schema):
     membership_id = F.Integer(required=True, strict=True)
     amount = F.String(required=True, validate=Length(max=40), metadata={"description": "Major units, e.g. \"100.50\""})
     method = F.String(load_default="cash", validate=OneOf(("cash", "bank")))
@@ -143,7 +143,7 @@ class PaymentIn(ma.Schema):
     round_id = F.Integer(load_default=None, allow_none=True, strict=True)
 
 
-class PaymentOut(ma.Schema):
+class CashboxPaymentOut(ma.Schema):
     id = F.Integer()
     round_id = F.Integer()
     membership_id = F.Integer()
@@ -156,32 +156,32 @@ class PaymentOut(ma.Schema):
     entry_id = F.Integer()
 
 
-class PaymentPage(ma.Schema):
-    items = F.List(F.Nested(PaymentOut))
+class CashboxPaymentPage(ma.Schema):
+    items = F.List(F.Nested(CashboxPaymentOut))
     page = F.Integer()
     pages = F.Integer()
     total = F.Integer()
 
 
-class PageArgs(ma.Schema):
+class CashboxPageArgs(ma.Schema):
     page = F.Integer(load_default=1, validate=ma.validate.Range(min=1))
     per_page = F.Integer(load_default=25, validate=ma.validate.Range(min=1, max=100))
     round_id = F.Integer(load_default=None)
     membership_id = F.Integer(load_default=None)
 
 
-class RoundArgs(ma.Schema):
+class CashboxRoundArgs(ma.Schema):
     round_id = F.Integer(load_default=None)
 
 
-class DrawIn(ma.Schema):
+class CashboxDrawIn(ma.Schema):
     period = F.Integer(load_default=None, allow_none=True, strict=True,
                        metadata={"description": "The period you mean to draw; refused if it was drawn already"})
     override_reason = F.String(load_default=None, allow_none=True, validate=Length(max=500),
                                metadata={"description": "Required to draw a period that is not fully paid"})
 
 
-class CellOut(ma.Schema):
+class CashboxCellOut(ma.Schema):
     period = F.Integer()
     due = F.Integer()
     paid = F.Integer()
@@ -189,7 +189,7 @@ class CellOut(ma.Schema):
     fine = F.Integer()
 
 
-class MemberStateOut(ma.Schema):
+class CashboxMemberStateOut(ma.Schema):
     membership_id = F.Integer()
     name = F.String()
     shares = F.List(F.String(), metadata={"description": "\"3\" for a whole share, \"4:1/2\" for half of share 4"})
@@ -199,35 +199,35 @@ class MemberStateOut(ma.Schema):
     arrears = F.Integer()
     fines_unpaid = F.Integer()
     owes_now = F.Integer()
-    cells = F.List(F.Nested(CellOut))
+    cells = F.List(F.Nested(CashboxCellOut))
 
 
-class GridOut(ma.Schema):
+class CashboxGridOut(ma.Schema):
     round_id = F.Integer()
     today = F.Date()
     next_due = F.Date(allow_none=True)
     drawn = F.Integer()
-    members = F.List(F.Nested(MemberStateOut))
+    members = F.List(F.Nested(CashboxMemberStateOut))
 
 
-class WinOut(ma.Schema):
+class CashboxWinOut(ma.Schema):
     share = F.Integer()
     period = F.Integer(allow_none=True)
     due_date = F.Date(allow_none=True)
     amount = F.Integer()
 
 
-class MemberViewOut(MemberStateOut):
+class CashboxMemberViewOut(CashboxMemberStateOut):
     position = F.Integer(metadata={"description": "Ledger net position in this box: paid − received"})
-    won = F.List(F.Nested(WinOut))
-    may_win = F.List(F.Nested(WinOut))
+    won = F.List(F.Nested(CashboxWinOut))
+    may_win = F.List(F.Nested(CashboxWinOut))
 
 
-class FinesOut(ma.Schema):
+class CashboxFinesOut(ma.Schema):
     charged = F.Integer()
 
 
-class StatementArgs(ma.Schema):
+class CashboxStatementArgs(ma.Schema):
     start = F.Date(required=True)
     end = F.Date(required=True)
     membership_id = F.Integer(load_default=None)
@@ -325,7 +325,7 @@ def get_cashbox(box_id):
 
 
 @bp.route("/<int:box_id>/rules", methods=["PUT"])
-@bp.arguments(RulesIn)
+@bp.arguments(CashboxRulesIn)
 @bp.response(200, CashboxOut)
 def put_rules(body, box_id):
     """Change grace days, the late fine and the winner-who-owes policy (managers)."""
@@ -335,8 +335,8 @@ def put_rules(body, box_id):
 
 
 @bp.route("/<int:box_id>/members", methods=["POST"])
-@bp.arguments(MemberIn)
-@bp.response(201, MemberOut)
+@bp.arguments(CashboxMemberIn)
+@bp.response(201, CashboxMemberOut)
 def add_member(body, box_id):
     """Add a member (who may not have an account yet) so they can hold shares (managers)."""
     m = cb.add_member(current_api_user(), box_id, body["display_name"], body["email"])
@@ -344,7 +344,7 @@ def add_member(body, box_id):
 
 
 @bp.route("/<int:box_id>/rounds", methods=["GET"])
-@bp.response(200, RoundOut(many=True))
+@bp.response(200, CashboxRoundOut(many=True))
 def list_rounds(box_id):
     """Every round of the box, newest first (history)."""
     box, _, _ = cb.cashbox_for(current_api_user(), box_id)
@@ -352,15 +352,15 @@ def list_rounds(box_id):
 
 
 @bp.route("/<int:box_id>/rounds/<int:round_id>", methods=["GET"])
-@bp.response(200, RoundOut)
+@bp.response(200, CashboxRoundOut)
 def get_round(box_id, round_id):
     box, _, _ = cb.cashbox_for(current_api_user(), box_id)
     return _round_out(box, cb.round_in_box(box.id, round_id))
 
 
 @bp.route("/<int:box_id>/rounds/<int:round_id>", methods=["PUT"])
-@bp.arguments(RoundSettingsIn)
-@bp.response(200, RoundOut)
+@bp.arguments(CashboxRoundSettingsIn)
+@bp.response(200, CashboxRoundOut)
 def put_round(body, box_id, round_id):
     """Change a draft round's amounts, number of shares and schedule (managers)."""
     user = current_api_user()
@@ -369,8 +369,8 @@ def put_round(body, box_id, round_id):
 
 
 @bp.route("/<int:box_id>/rounds/<int:round_id>/shares/<int:number>", methods=["PUT"])
-@bp.arguments(HoldersIn)
-@bp.response(200, ShareOut)
+@bp.arguments(CashboxHoldersIn)
+@bp.response(200, CashboxShareOut)
 def put_holders(body, box_id, round_id, number):
     """Who holds a share of a draft round, with fractions (at most one share in total)."""
     user = current_api_user()
@@ -381,8 +381,8 @@ def put_holders(body, box_id, round_id, number):
 
 
 @bp.route("/<int:box_id>/rounds/<int:round_id>/order", methods=["PUT"])
-@bp.arguments(OrderIn)
-@bp.response(200, RoundOut)
+@bp.arguments(CashboxOrderIn)
+@bp.response(200, CashboxRoundOut)
 def put_order(body, box_id, round_id):
     """Predefined draws: share numbers in winning order, period 1 first (managers)."""
     user = current_api_user()
@@ -391,7 +391,7 @@ def put_order(body, box_id, round_id):
 
 
 @bp.route("/<int:box_id>/rounds/<int:round_id>/start", methods=["POST"])
-@bp.response(200, RoundOut)
+@bp.response(200, CashboxRoundOut)
 def start_round(box_id, round_id):
     """Start a draft round: every share must be fully held. Random draws publish their commitments now."""
     user = current_api_user()
@@ -400,7 +400,7 @@ def start_round(box_id, round_id):
 
 
 @bp.route("/<int:box_id>/rounds/<int:round_id>/next", methods=["POST"])
-@bp.response(201, RoundOut)
+@bp.response(201, CashboxRoundOut)
 def next_round(box_id, round_id):
     """Prepare the next round from a finished one (a draft to change, then start)."""
     user = current_api_user()
@@ -409,8 +409,8 @@ def next_round(box_id, round_id):
 
 
 @bp.route("/<int:box_id>/grid", methods=["GET"])
-@bp.arguments(RoundArgs, location="query")
-@bp.response(200, GridOut)
+@bp.arguments(CashboxRoundArgs, location="query")
+@bp.response(200, CashboxGridOut)
 def grid(args, box_id):
     """Status of every member in every period of a round (the current one by default)."""
     box, _, _ = cb.cashbox_for(current_api_user(), box_id)
@@ -421,8 +421,8 @@ def grid(args, box_id):
 
 
 @bp.route("/<int:box_id>/payments", methods=["GET"])
-@bp.arguments(PageArgs, location="query")
-@bp.response(200, PaymentPage)
+@bp.arguments(CashboxPageArgs, location="query")
+@bp.response(200, CashboxPaymentPage)
 def list_payments(args, box_id):
     """Payments, newest first. Members see their own."""
     box, membership, _ = cb.cashbox_for(current_api_user(), box_id)
@@ -435,8 +435,8 @@ def list_payments(args, box_id):
 
 
 @bp.route("/<int:box_id>/payments", methods=["POST"])
-@bp.arguments(PaymentIn)
-@bp.response(201, PaymentOut)
+@bp.arguments(CashboxPaymentIn)
+@bp.response(201, CashboxPaymentOut)
 @bp.doc(parameters=[IDEMPOTENCY_HEADER])
 def record_payment(body, box_id):
     """Record a member's payment, in part or in full (managers). Goes first to contributions due,
@@ -448,8 +448,8 @@ def record_payment(body, box_id):
 
 
 @bp.route("/<int:box_id>/draws", methods=["GET"])
-@bp.arguments(RoundArgs, location="query")
-@bp.response(200, PeriodOut(many=True))
+@bp.arguments(CashboxRoundArgs, location="query")
+@bp.response(200, CashboxPeriodOut(many=True))
 def list_draws(args, box_id):
     """Every period of a round with its draw and the data to verify it."""
     box, _, _ = cb.cashbox_for(current_api_user(), box_id)
@@ -459,8 +459,8 @@ def list_draws(args, box_id):
 
 
 @bp.route("/<int:box_id>/draws", methods=["POST"])
-@bp.arguments(DrawIn)
-@bp.response(201, PeriodOut)
+@bp.arguments(CashboxDrawIn)
+@bp.response(201, CashboxPeriodOut)
 @bp.doc(parameters=[IDEMPOTENCY_HEADER])
 def draw(body, box_id):
     """Draw the next period's winner and pay out the pot (managers). Once per period."""
@@ -470,7 +470,7 @@ def draw(body, box_id):
 
 
 @bp.route("/<int:box_id>/periods/<int:number>/release", methods=["POST"])
-@bp.response(200, PeriodOut)
+@bp.response(200, CashboxPeriodOut)
 def release(box_id, number):
     """Release a held payout once every holder of the winning share is clear (managers)."""
     period = cb.release_payout(current_api_user(), box_id, number)
@@ -478,7 +478,7 @@ def release(box_id, number):
 
 
 @bp.route("/<int:box_id>/fines", methods=["POST"])
-@bp.response(200, FinesOut)
+@bp.response(200, CashboxFinesOut)
 def assess_fines(box_id):
     """Charge late fines now (also done daily). Each member and period is fined at most once."""
     return {"charged": cb.assess_fines(box_id, actor=current_api_user())}
@@ -495,7 +495,7 @@ def _member_view_out(box, membership):
 
 
 @bp.route("/<int:box_id>/me", methods=["GET"])
-@bp.response(200, MemberViewOut)
+@bp.response(200, CashboxMemberViewOut)
 def me(box_id):
     """My shares, what I owe, when I won or may win, in the current round."""
     box, membership, _ = cb.cashbox_for(current_api_user(), box_id)
@@ -505,7 +505,7 @@ def me(box_id):
 
 
 @bp.route("/<int:box_id>/members/<int:membership_id>", methods=["GET"])
-@bp.response(200, MemberViewOut)
+@bp.response(200, CashboxMemberViewOut)
 def member(box_id, membership_id):
     """One member's view (managers, or the member themself)."""
     user = current_api_user()
@@ -524,7 +524,7 @@ def _pdf(data, name):
 
 
 @bp.route("/<int:box_id>/statement", methods=["GET"])
-@bp.arguments(StatementArgs, location="query")
+@bp.arguments(CashboxStatementArgs, location="query")
 @bp.response(200, content_type="application/pdf", description="PDF member statement")
 def statement(args, box_id):
     """A member's PDF statement for [start, end]: yours, or anyone's for managers (membership_id)."""
@@ -541,7 +541,7 @@ def statement(args, box_id):
 
 
 @bp.route("/<int:box_id>/report", methods=["GET"])
-@bp.arguments(StatementArgs, location="query")
+@bp.arguments(CashboxStatementArgs, location="query")
 @bp.response(200, content_type="application/pdf", description="PDF box manager report")
 def report(args, box_id):
     """The box manager report for [start, end]: cash movements and every account's balances (managers)."""

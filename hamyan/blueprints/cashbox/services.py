@@ -41,6 +41,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 
@@ -509,39 +510,44 @@ def split(amount: int, holdings: list[Holding]) -> list[int]:
     return money.allocate(amount, [h.fraction for h in holdings])
 
 
-def _cumulative_dues(r: Round, holdings: list[Holding], cache: dict) -> list[list[int]]:
+@lru_cache(maxsize=256)
+def _cumulative_dues(contribution: int, periods: int, fractions: tuple) -> tuple:
     """Per holder, the contributions due through each period 0..N: the holder's allocation of
     p × contribution. Per-period dues are the differences, so each holder pays over the round
     exactly their allocation of the pot, which is what they receive when the share wins."""
-    key = tuple(h.fraction for h in holdings)
-    if key not in cache:
-        if key == (1,):
-            cache[key] = [[r.contribution * p for p in range(r.share_count + 1)]]
-        else:
-            rows = [money.allocate(r.contribution * p, list(key)) for p in range(r.share_count + 1)]
-            cache[key] = [list(column) for column in zip(*rows)]
-    return cache[key]
+    if fractions == (1,):
+        return (tuple(contribution * p for p in range(periods + 1)),)
+    rows = [money.allocate(contribution * p, list(fractions)) for p in range(periods + 1)]
+    return tuple(zip(*rows))
 
 
-def round_state(r: Round, today: date | None = None) -> RoundState:
-    """Everything pages need about a round in a fixed number of queries, whatever its size."""
+def round_state(r: Round, today: date | None = None, membership_id: int | None = None) -> RoundState:
+    """Everything pages need about a round in a fixed number of queries, whatever its size.
+    With membership_id, only that member's state is worked out (for writes about one member)."""
     box = db.session.get(Box, r.box_id)
     cashbox = db.session.get(Cashbox, r.box_id)
     today = today or calendars.local_today(box.timezone)
+    shares_query = select(Share).where(Share.round_id == r.id).order_by(Share.number)
+    if membership_id is not None:
+        shares_query = shares_query.where(Share.id.in_(select(Holding.share_id).filter_by(membership_id=membership_id)))
     shares = list(db.session.scalars(
-        select(Share).where(Share.round_id == r.id).order_by(Share.number)
-        .options(db.selectinload(Share.holdings).joinedload(Holding.membership))))
+        shares_query.options(db.selectinload(Share.holdings).joinedload(Holding.membership))))
     periods = list(db.session.scalars(select(Period).where(Period.round_id == r.id).order_by(Period.number)))
     states: dict[int, MemberState] = {}
-    cache: dict = {}
     for share in shares:
-        dues = _cumulative_dues(r, share.holdings, cache) if share.holdings else []
+        if not share.holdings:
+            continue
+        dues = _cumulative_dues(r.contribution, r.share_count, tuple(h.fraction for h in share.holdings))
         for holding, cumulative in zip(share.holdings, dues):
+            if membership_id is not None and holding.membership_id != membership_id:
+                continue
             state = states.setdefault(holding.membership_id, MemberState(holding.membership))
             state.cum_due = [a + b for a, b in zip(state.cum_due, cumulative)] if state.cum_due else list(cumulative)
             state.holdings.append((share.number, holding.fraction))
-    for payment in db.session.scalars(select(Payment).where(Payment.round_id == r.id)
-                                      .order_by(Payment.paid_on, Payment.id)):
+    payments = select(Payment).where(Payment.round_id == r.id).order_by(Payment.paid_on, Payment.id)
+    if membership_id is not None:
+        payments = payments.where(Payment.membership_id == membership_id)
+    for payment in db.session.scalars(payments):
         state = states.get(payment.membership_id)
         if state is None:  # a holder removed from a draft never has payments; guard anyway
             state = states.setdefault(payment.membership_id, MemberState(payment.membership))
@@ -549,15 +555,15 @@ def round_state(r: Round, today: date | None = None) -> RoundState:
         state.fines_paid += payment.fine_amount
     fines = defaultdict(int)
     if periods:
-        for period_id, membership_id, amount in db.session.execute(
+        for period_id, fined_id, amount in db.session.execute(
                 select(Fine.period_id, Fine.membership_id, Fine.amount)
                 .where(Fine.period_id.in_([p.id for p in periods]))):
-            fines[(period_id, membership_id)] = amount
-            if membership_id in states:
-                states[membership_id].fines_charged += amount
+            fines[(period_id, fined_id)] = amount
+            if fined_id in states:
+                states[fined_id].fines_charged += amount
     shares_by_id = {s.id: s for s in shares}
     for period in periods:
-        if period.winner_share_id is not None and period.payout_status == "paid":
+        if period.winner_share_id in shares_by_id and period.payout_status == "paid":
             winners = shares_by_id[period.winner_share_id].holdings
             for holding, part in zip(winners, split(r.pot, winners)):
                 if holding.membership_id in states:
@@ -634,11 +640,12 @@ def record_payment(actor, box_id: int, membership_id, amount, method: str = "cas
             if (existing.membership_id, existing.amount + existing.fine_amount, existing.method) != (member.id, value, method):
                 raise Conflict("This idempotency key was already used for a different payment.", field="idempotency_key")
             return existing
-    state = round_state(r, today).by_membership.get(member.id)
+    round_now = round_state(r, today, member.id)
+    state = round_now.by_membership.get(member.id)
     if state is None:
         raise ValidationError(f"{member.display_name} holds no share in round {r.number}.", field="membership_id")
     total_due = state.round_total
-    periods_due = sum(1 for p in r.periods if p.due_date <= paid_on)
+    periods_due = sum(1 for p in round_now.periods if p.due_date <= paid_on)
     due_now = max(state.due_through(periods_due) - state.paid, 0)
     to_arrears = min(value, due_now)
     to_fines = min(value - to_arrears, state.fines_unpaid)
@@ -829,6 +836,8 @@ def release_payout(actor, box_id: int, period_number) -> Period:
 def _finish_if_done(r: Round) -> None:
     """A round finishes when every period is drawn and paid out and no one owes anything."""
     db.session.flush()
+    if db.session.scalar(select(func.count(Period.id)).where(Period.round_id == r.id, Period.payout_status != "paid")):
+        return
     state = round_state(r)
     if (state.periods and all(p.payout_status == "paid" for p in state.periods)
             and all(s.paid == s.round_total and not s.fines_unpaid for s in state.members)):

@@ -1,0 +1,67 @@
+"""Who may do what: members cannot act as managers (403); other boxes answer 404, pages and API."""
+import pytest
+
+from hamyan.blueprints.cashbox import services as cb
+from hamyan.blueprints.cashbox.models import Payment
+from hamyan.boxes import services as boxes
+from hamyan.errors import Forbidden
+from hamyan.extensions import db
+from tests.cashbox.helpers import fill_shares, first_round, make_box
+
+
+@pytest.fixture
+def setup(user_client, api_token):
+    manager = user_client("manager@example.com", "Manager")
+    member = user_client("member@example.com", "Member")
+    stranger = user_client("stranger@example.com", "Stranger")
+    box = make_box(manager.user, shares=2)
+    joined = boxes.add_member(manager.user, box.id, "Member", "member@example.com")
+    other = fill_shares(manager.user, box, ["Other"])[0]
+    cb.set_holders(manager.user, box.id, first_round(box).id, 2, [(joined.id, "1")])
+    cb.start_round(manager.user, box.id, first_round(box).id)
+    return dict(box=box, manager=manager, member=member, stranger=stranger, joined=joined, other=other,
+                member_api=api_token(member.user), stranger_api=api_token(stranger.user))
+
+
+def test_member_pages(setup):
+    box, member = setup["box"], setup["member"]
+    for url in (f"/cashbox/{box.id}", f"/cashbox/{box.id}/me", f"/cashbox/{box.id}/payments",
+                f"/cashbox/{box.id}/statement.pdf?start=2026-01-01&end=2026-12-31"):
+        assert member.get(url).status_code == 200, url
+    page = member.get(f"/cashbox/{box.id}").get_data(as_text=True)
+    assert "Record a payment" not in page and "Member" in page
+    for url in (f"/cashbox/{box.id}/setup", f"/cashbox/{box.id}/report.pdf?start=2026-01-01&end=2026-12-31"):
+        assert member.get(url).status_code == 403, url
+    for url, data in ((f"/cashbox/{box.id}/payments", {"membership_id": setup["joined"].id, "amount": "1"}),
+                      (f"/cashbox/{box.id}/draw", {}), (f"/cashbox/{box.id}/fines", {}),
+                      (f"/cashbox/{box.id}/setup", {"what": "start"})):
+        assert member.post(url, data=data).status_code == 403, url
+    # A member sees their own record, not another member's.
+    assert member.get(f"/cashbox/{box.id}/members/{setup['other'].id}").status_code == 404
+    assert db.session.query(Payment).count() == 0
+
+
+def test_member_api(setup, client):
+    box, h = setup["box"], setup["member_api"]
+    base = f"/api/v1/cashboxes/{box.id}"
+    assert client.get(base, headers=h).status_code == 200
+    assert client.get(f"{base}/me", headers=h).get_json()["name"] == "Member"
+    for url, body in ((f"{base}/payments", {"membership_id": setup["joined"].id, "amount": "1"}),
+                      (f"{base}/draws", {}), (f"{base}/fines", None), (f"{base}/members", {"display_name": "X"})):
+        r = client.post(url, json=body, headers=h)
+        assert r.status_code == 403 and r.get_json()["error"]["code"] == "forbidden", url
+    assert client.get(f"{base}/members/{setup['other'].id}", headers=h).status_code == 404
+    assert client.get(f"{base}/report?start=2026-01-01&end=2026-12-31", headers=h).status_code == 403
+
+
+def test_other_boxes_are_not_found(setup, client):
+    box, stranger, h = setup["box"], setup["stranger"], setup["stranger_api"]
+    for url in (f"/cashbox/{box.id}", f"/cashbox/{box.id}/me", f"/cashbox/{box.id}/setup", f"/cashbox/{box.id}/payments",
+                f"/cashbox/{box.id}/members/{setup['joined'].id}",
+                f"/cashbox/{box.id}/statement.pdf?start=2026-01-01&end=2026-12-31"):
+        assert stranger.get(url).status_code == 404, url
+    assert stranger.post(f"/cashbox/{box.id}/draw").status_code == 404
+    for url in (f"/api/v1/cashboxes/{box.id}", f"/api/v1/cashboxes/{box.id}/draws", f"/api/v1/cashboxes/{box.id}/me"):
+        assert client.get(url, headers=h).status_code == 404, url
+    with pytest.raises(Forbidden):
+        cb.record_payment(setup["member"].user, box.id, setup["joined"].id, "1")
