@@ -1,0 +1,51 @@
+"""Demo cashbox for `flask demo seed`: six shares (two split), a random draw, two periods drawn,
+a late payer with a fine. Idempotent: a second run finds the box by name and does nothing."""
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from hamyan import calendars, money
+from hamyan.blueprints.cashbox import services as cb
+from hamyan.boxes import services as boxes
+from hamyan.boxes.models import Box
+from hamyan.extensions import db
+
+NAME = "Demo family cashbox"
+# share -> holders; "Demo Member" is the demo member's account.
+SHARES = {1: [("Demo Member", "1")], 2: [("Ali Rezaei", "1")], 3: [("Sara Karimi", "1/2"), ("Demo Member", "1/2")],
+          4: [("Reza Ahmadi", "1")], 5: [("Neda Hosseini", "1/3"), ("Omid Jafari", "2/3")], 6: [("Late Leila", "1")]}
+
+
+def seed_cashbox(users) -> None:
+    manager, member_user = users["manager"], users["member"]
+    if db.session.scalar(select(Box.id).where(Box.kind == cb.KIND, Box.name == NAME)):
+        return
+    today = calendars.local_today("Asia/Tehran")
+    first_due = calendars.add_months(today, -2) - timedelta(days=5)
+    box = cb.create_cashbox(manager, NAME, "IRR", "5000000", len(SHARES), "monthly", first_due, "random",
+                            timezone="Asia/Tehran", locale="en", calendar="persian", grace_days=3,
+                            fine_kind="percent", fine_value="2", winner_policy="net")
+    r = cb.current_round(box.id)
+    members = {"Demo Member": boxes.add_member(manager, box.id, member_user.name, member_user.email)}
+    for holders in SHARES.values():
+        for name, _ in holders:
+            if name not in members:
+                members[name] = boxes.add_member(manager, box.id, name)
+    db.session.commit()
+    for number, holders in SHARES.items():
+        cb.set_holders(manager, box.id, r.id, number, [(members[name].id, part) for name, part in holders])
+    cb.start_round(manager, box.id, r.id)
+    for period in r.periods[:3]:
+        state = cb.round_state(r, period.due_date)
+        for s in state.members:
+            due = s.due_through(period.number) - s.paid
+            late = s.membership.display_name == "Late Leila"
+            if due <= 0 or (late and period.number == 3):
+                continue
+            day = min(period.due_date + timedelta(days=9 if late else -1), today)
+            cb.record_payment(manager, box.id, s.membership.id, str(money.to_major(due, box.currency)), "bank" if late else "cash",
+                              reference="TR-%d" % period.number if late else "", paid_on=day,
+                              request_key=f"demo:{period.number}:{s.membership.id}")
+        if period.number < 3:
+            cb.draw(manager, box.id, period.number)
+    cb.assess_fines(box.id)

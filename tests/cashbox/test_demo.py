@@ -1,0 +1,27 @@
+"""The demo data includes a running cashbox; seeding twice changes nothing."""
+from hamyan.blueprints.cashbox import services as cb
+from hamyan.blueprints.cashbox.demo import NAME, seed_cashbox
+from hamyan.boxes.models import Box
+from hamyan.demo import DEMO_USERS, PRODUCT_SEEDERS
+from hamyan.extensions import db
+from hamyan.ledger import check
+from hamyan.ledger.models import Entry
+
+
+def test_demo_cashbox(make_user):
+    assert "hamyan.blueprints.cashbox.demo:seed_cashbox" in PRODUCT_SEEDERS
+    users = {email.split("@")[0]: make_user(email, name) for email, name, _ in DEMO_USERS}
+    seed_cashbox(users)
+    entries = db.session.query(Entry).count()
+    seed_cashbox(users)
+    assert db.session.query(Entry).count() == entries > 0
+    box = db.session.query(Box).filter_by(name=NAME).one()
+    r = cb.current_round(box.id)
+    assert r.status == "active"
+    state = cb.round_state(r)
+    assert state.drawn == 2 and state.total_arrears > 0
+    late = next(s for s in state.members if s.membership.display_name == "Late Leila")
+    assert late.fines_unpaid > 0 and late.cells[2].status == "late"
+    mine = next(s for s in state.members if s.membership.user_id == users["member"].id)
+    assert [n for n, _ in mine.holdings] == [1, 3]
+    assert check().ok
