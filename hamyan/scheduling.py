@@ -87,6 +87,7 @@ def _schedule_all(app, target) -> None:
 
 def init_app(app) -> None:
     from hamyan.blueprints.notify import jobs  # noqa: F401  registers its jobs
+    from hamyan.blueprints.cashbox import jobs as cashbox_jobs  # noqa: F401
 
     app.extensions["hamyan_scheduler"] = scheduler
 

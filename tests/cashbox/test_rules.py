@@ -222,3 +222,15 @@ def test_next_round_from_a_finished_one(manager):
     with pytest.raises(Conflict):
         cb.start_next_round(manager, box.id, r.id)
     assert [x.number for x in cb.rounds_of(box.id)] == [2, 1]
+
+
+def test_the_hourly_job_charges_late_fines_once(manager):
+    from hamyan.scheduling import run_job
+
+    box = make_box(manager, shares=2, contribution="100", first_due=date.today() - timedelta(days=5),
+                   fine_kind="fixed", fine_value="3")
+    fill_shares(manager, box, ["A", "B"])
+    cb.start_round(manager, box.id, first_round(box).id)
+    assert run_job("cashbox-late-fines", slot="t1").detail == "2 fine(s) in 1 running round(s)"
+    assert run_job("cashbox-late-fines", slot="t2").detail == "0 fine(s) in 1 running round(s)"
+    assert check().ok
