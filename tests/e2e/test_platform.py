@@ -55,3 +55,27 @@ def test_api_docs_render_under_the_csp(page, console_messages):
     expect(page.get_by_text("/api/v1/auth/token")).to_be_visible()
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("Hamyan API")
     assert not [m for m in console_messages if m.startswith("error")], console_messages
+
+
+def test_manager_adds_a_member_on_the_members_page(page):
+    users = demo.seed()
+    from hamyan.boxes import services as boxes
+    from hamyan.extensions import db
+
+    box = boxes.create_box(users["manager"], "cashbox", "Family fund", "IRR")
+    db.session.commit()
+    sign_in(page, "manager@demo.hamyan", demo.DEMO_PASSWORD)
+    expect(page.get_by_role("heading", name="My boxes")).to_be_visible()
+    page.goto(f"/boxes/{box.id}/members")
+    form = page.locator("#add-member-form")
+    form.get_by_role("button", name="Add member").click()
+    expect(form.locator(".invalid-feedback")).to_have_text("This field is required.")  # swapped in by htmx
+    form.get_by_label("Name").fill("Uncle Reza")
+    form.get_by_label("Email (optional)").fill("reza@example.com")
+    form.get_by_role("button", name="Add member").click()
+    expect(page.get_by_text("Uncle Reza is added.")).to_be_visible()
+    row = page.locator("#members-table tr", has_text="Uncle Reza")
+    expect(row).to_contain_text("No account")
+    row.get_by_role("button", name="Send invite").click()
+    expect(page.get_by_text("Invitation sent to reza@example.com.")).to_be_visible()
+    expect(page.locator("#members-table tr", has_text="Uncle Reza")).to_contain_text("Invited")
