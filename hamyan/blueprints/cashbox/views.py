@@ -62,7 +62,7 @@ def new_box():
 @bp.route("/<int:box_id>")
 @login_required
 def dashboard(box_id):
-    return render("cashbox/dashboard.html", request.args.get("block"), **_dashboard_context(box_id))
+    return render("cashbox/dashboard.html", "grid", **_dashboard_context(box_id))  # htmx: the grid's pager
 
 
 def _dashboard_context(box_id, payment_form=None):

@@ -1,0 +1,121 @@
+"""The cashbox pages: forms with inline errors, htmx partials, double submits, PDFs that read back."""
+import io
+from datetime import date, timedelta
+
+from pypdf import PdfReader
+
+from hamyan.blueprints.cashbox import services as cb
+from hamyan.blueprints.cashbox.models import Cashbox, Payment
+from hamyan.extensions import db
+
+HX = {"HX-Request": "true"}
+
+
+def _new_box(c, **over):
+    data = dict(name="Family box", currency="USD", timezone="UTC", locale="en", calendar="gregorian",
+                contribution="100", share_count="3", period_kind="monthly", period_days="",
+                first_due=(date.today() - timedelta(days=1)).isoformat(), draw_mode="predefined",
+                grace_days="2", fine_kind="none", fine_value="", winner_policy="net")
+    data.update(over)
+    return c.post("/cashbox/new", data=data)
+
+
+def _pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_new_box_form_shows_errors_inline(user_client):
+    c = user_client("manager@example.com", "Manager")
+    assert "New cashbox" in c.get("/cashbox/new").get_data(as_text=True)
+    r = _new_box(c, contribution="-3", currency="XYZ")
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200 and "is-invalid" in page
+    assert "Unknown currency code" in page
+    r = _new_box(c, contribution="-3")
+    assert "The amount must be more than zero." in r.get_data(as_text=True)
+    r = c.post("/cashbox/new", data={"name": ""}, headers=HX)
+    assert r.status_code == 200 and "<html" not in r.get_data(as_text=True) and "new-box-form" in r.get_data(as_text=True)
+    assert db.session.query(Cashbox).count() == 0
+    r = _new_box(c)
+    assert r.status_code == 302 and "/setup" in r.headers["Location"]
+    assert "cashbox" in c.get("/").get_data(as_text=True).lower()
+
+
+def test_a_round_in_the_browser_without_js(user_client):
+    c = user_client("manager@example.com", "Manager")
+    setup = _new_box(c).headers["Location"]
+    box_id = int(setup.split("/")[2])
+    for name in ("Ann", "Bob", "Cyrus Ω"):
+        assert c.post(setup, data={"what": "member", "display_name": name}).status_code == 302
+    ids = {m.display_name: m.id for m in cb.active_members(box_id)}
+    # An htmx save of one share returns just that share's row, with the error inline when wrong.
+    r = c.post(setup, data={"what": "holders", "share": "1", "s1-member_0": ids["Ann"], "s1-fraction_0": "3/4",
+                            "s1-member_1": ids["Bob"], "s1-fraction_1": "1/2"}, headers=HX)
+    row = r.get_data(as_text=True)
+    assert row.lstrip().startswith('<tr id="share-1">') and "add up to 5/4" in row
+    r = c.post(setup, data={"what": "holders", "share": "1", "s1-member_0": ids["Ann"], "s1-fraction_0": "1/2",
+                            "s1-member_1": ids["Bob"], "s1-fraction_1": "1/2"}, headers=HX)
+    assert "held</span>" in r.get_data(as_text=True)
+    r = c.post(setup, data={"what": "start"}, follow_redirects=True)
+    assert "Not fully held: 2, 3" in r.get_data(as_text=True)
+    for n, name in ((2, "Cyrus Ω"), (3, "Ann")):
+        assert c.post(setup, data={"what": "holders", "share": str(n), f"s{n}-member_0": ids[name],
+                                   f"s{n}-fraction_0": "1"}).status_code == 302
+    assert c.post(setup, data={"what": "order", "order": "3, 1, 4"}, follow_redirects=True).status_code == 200
+    assert "exactly once" in c.post(setup, data={"what": "order", "order": "3, 1, 4"}).get_data(as_text=True)
+    assert c.post(setup, data={"what": "order", "order": "3, 1, 2"}).status_code == 302
+    assert c.post(setup, data={"what": "start"}).status_code == 302
+
+    dash = f"/cashbox/{box_id}"
+    page = c.get(dash).get_data(as_text=True)
+    assert "Record a payment" in page and "$300.00" in page and "Cyrus Ω" in page
+    # A bad payment: the form comes back with the error under the field (htmx: just the form).
+    r = c.post(f"{dash}/payments", data={"membership_id": ids["Ann"], "amount": "1,0,0.001", "method": "cash",
+                                         "request_id": "r1"}, headers=HX)
+    assert r.status_code == 422 and "at most 2 decimal places" in r.get_data(as_text=True)
+    assert "<html" not in r.get_data(as_text=True)
+    # A double submit of the same form records one payment.
+    for _ in range(2):
+        r = c.post(f"{dash}/payments", data={"membership_id": ids["Ann"], "amount": "150", "method": "cash",
+                                             "request_id": "r2"})
+        assert r.status_code == 302
+    assert db.session.query(Payment).count() == 1
+    for name, amount in (("Bob", "50"), ("Cyrus Ω", "100")):
+        c.post(f"{dash}/payments", data={"membership_id": ids[name], "amount": amount, "method": "bank",
+                                         "reference": "TX-9", "request_id": name})
+    r = c.post(f"{dash}/draw", data={"period": "1"}, follow_redirects=True)
+    assert "Period 1: share 3 wins" in r.get_data(as_text=True)
+    r = c.post(f"{dash}/draw", data={"period": "1"}, follow_redirects=True)
+    assert "already been drawn" in r.get_data(as_text=True)
+    grid = c.get(f"{dash}", headers=HX).get_data(as_text=True)
+    assert grid.lstrip().startswith('<div id="grid">') and "paid" in grid
+
+    me = c.get(f"/cashbox/{box_id}/members/{ids['Ann']}").get_data(as_text=True)
+    assert "won</strong> period 1" in me and "wins period 2" in me
+
+    year = date.today().year
+    r = c.get(f"{dash}/statement.pdf?start={year - 1}-01-01&end={year + 1}-12-31&membership_id={ids['Ann']}")
+    assert r.status_code == 200 and r.mimetype == "application/pdf"
+    text = _pdf_text(r.data)
+    # Ann paid 150 (1/2 of share 1 and share 3 for period 1) and received the 300 pot of share 3.
+    assert "Member statement: Ann" in text and "Total in $150.00" in text and "Total out $300.00" in text
+    assert "Closing balance -$150.00" in text
+    r = c.get(f"{dash}/report.pdf?start={year - 1}-01-01&end={year + 1}-12-31")
+    text = _pdf_text(r.data)
+    assert "Box manager report" in text and "Total in $300.00" in text and "Closing balance $0.00" in text
+    r = c.get(f"{dash}/report.pdf?start=2026-05-01&end=2026-01-01")
+    assert r.status_code == 422
+
+
+def test_payments_paginate(user_client):
+    c = user_client("manager@example.com", "Manager")
+    box_id = int(_new_box(c, share_count="1", contribution="1000").headers["Location"].split("/")[2])
+    ann = cb.add_member(c.user, box_id, "Ann")
+    r = cb.current_round(box_id)
+    cb.set_holders(c.user, box_id, r.id, 1, [(ann.id, "1")])
+    cb.start_round(c.user, box_id, r.id)
+    for i in range(30):
+        cb.record_payment(c.user, box_id, ann.id, "1")
+    page1 = c.get(f"/cashbox/{box_id}/payments").get_data(as_text=True)
+    page2 = c.get(f"/cashbox/{box_id}/payments?page=2", headers=HX).get_data(as_text=True)
+    assert page1.count("<tr>") == 26 and page2.count("<tr>") == 6 and "<html" not in page2
