@@ -14,7 +14,7 @@ DEMO_USERS = [
     ("member@demo.hamyan", "Demo Member", False),
 ]
 # Each product adds "module:function" here; the function gets the users by role and is idempotent.
-PRODUCT_SEEDERS: list[str] = ["hamyan.blueprints.cashbox.demo:seed_cashbox"]
+PRODUCT_SEEDERS: list[str] = ["hamyan.blueprints.moneypool.demo:seed_moneypool", "hamyan.blueprints.cashbox.demo:seed_cashbox"]
 
 
 def seed() -> dict:

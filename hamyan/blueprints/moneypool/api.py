@@ -38,7 +38,7 @@ def _key() -> str:
 
 
 # ------------------------------------------------------------------------------------ schemas
-class PolicySchema(ma.Schema):
+class PoolPolicySchema(ma.Schema):
     grace_days = F.Integer(strict=True)
     late_fee = F.String(validate=Length(max=40), metadata=AMOUNT)
     max_loan = F.String(validate=Length(max=40), metadata={"description": "0 for no absolute limit"})
@@ -58,7 +58,7 @@ class PolicySchema(ma.Schema):
     queue_policy = F.String(validate=OneOf(QUEUE_POLICIES))
 
 
-class PoolIn(PolicySchema):
+class PoolIn(PoolPolicySchema):
     name = F.String(required=True, validate=Length(min=1, max=120))
     currency = F.String(required=True, validate=Length(equal=3))
     timezone = F.String(load_default="UTC")
@@ -70,7 +70,7 @@ class PoolIn(PolicySchema):
     my_shares = F.Integer(load_default=1, strict=True)
 
 
-class PolicyOut(ma.Schema):
+class PoolPolicyOut(ma.Schema):
     grace_days = F.Integer()
     late_fee = F.Integer()
     max_loan = F.Integer()
@@ -91,7 +91,7 @@ class PolicyOut(ma.Schema):
     first_due = F.Date()
 
 
-class SheetOut(ma.Schema):
+class PoolSheetOut(ma.Schema):
     as_of = F.Date()
     cash = F.Integer()
     loans = F.Integer()
@@ -107,7 +107,7 @@ class SheetOut(ma.Schema):
     balanced = F.Boolean()
 
 
-class PositionOut(ma.Schema):
+class PoolPositionOut(ma.Schema):
     member_id = F.Integer(attribute="member.id")
     name = F.String(attribute="member.name")
     joined_on = F.Date(attribute="member.joined_on")
@@ -132,22 +132,22 @@ class PoolOut(ma.Schema):
     role = F.String(allow_none=True)
     share_amount = F.Integer()
     next_due = F.Date()
-    policy = F.Nested(PolicyOut)
-    balance_sheet = F.Nested(SheetOut)
-    me = F.Nested(PositionOut, allow_none=True)
+    policy = F.Nested(PoolPolicyOut)
+    balance_sheet = F.Nested(PoolSheetOut)
+    me = F.Nested(PoolPositionOut, allow_none=True)
 
 
-class ShareAmountIn(ma.Schema):
+class PoolShareAmountIn(ma.Schema):
     amount = F.String(required=True, validate=Length(max=40), metadata=AMOUNT)
     effective_from = F.Date(required=True)
 
 
-class ShareAmountOut(ma.Schema):
+class PoolShareAmountOut(ma.Schema):
     effective_from = F.Date()
     amount = F.Integer()
 
 
-class MemberIn(ma.Schema):
+class PoolMemberIn(ma.Schema):
     display_name = F.String(load_default="", validate=Length(max=120))
     email = F.String(load_default=None, allow_none=True, validate=Length(max=254))
     membership_id = F.Integer(load_default=None, allow_none=True, strict=True,
@@ -156,40 +156,40 @@ class MemberIn(ma.Schema):
     joined_on = F.Date(load_default=None)
 
 
-class SharesIn(ma.Schema):
+class PoolSharesIn(ma.Schema):
     shares = F.Integer(required=True, strict=True)
     effective_from = F.Date(required=True)
 
 
-class DayIn(ma.Schema):
+class PoolDayIn(ma.Schema):
     on = F.Date(load_default=None)
 
 
-class PageArgs(ma.Schema):
+class PoolPageArgs(ma.Schema):
     page = F.Integer(load_default=1, validate=ma.validate.Range(min=1))
 
 
-class LoanArgs(PageArgs):
+class PoolLoanArgs(PoolPageArgs):
     status = F.String(load_default=None, validate=OneOf(services.LOAN_STATUSES))
 
 
-class AsOfArgs(ma.Schema):
+class PoolAsOfArgs(ma.Schema):
     as_of = F.Date(load_default=None)
 
 
-class MemberPage(ma.Schema):
+class PoolMemberPage(ma.Schema):
     total = F.Integer()
     page = F.Integer()
-    items = F.List(F.Nested(PositionOut))
+    items = F.List(F.Nested(PoolPositionOut))
 
 
-class ContributionIn(ma.Schema):
+class PoolContributionIn(ma.Schema):
     member_id = F.Integer(required=True, strict=True)
     amount = F.String(required=True, validate=Length(max=40), metadata=AMOUNT)
     paid_on = F.Date(load_default=None)
 
 
-class ContributionOut(ma.Schema):
+class PoolContributionOut(ma.Schema):
     id = F.Integer()
     member_id = F.Integer()
     amount = F.Integer()
@@ -198,7 +198,7 @@ class ContributionOut(ma.Schema):
     entry_id = F.Integer()
 
 
-class InstallmentOut(ma.Schema):
+class PoolInstallmentOut(ma.Schema):
     number = F.Integer()
     due_date = F.Date()
     principal = F.Integer()
@@ -212,13 +212,13 @@ class InstallmentOut(ma.Schema):
     prepayment = F.Boolean()
 
 
-class GuaranteeOut(ma.Schema):
+class PoolGuaranteeOut(ma.Schema):
     member_id = F.Integer()
     amount = F.Integer()
     held = F.Integer()
 
 
-class LoanOut(ma.Schema):
+class PoolLoanOut(ma.Schema):
     id = F.Integer()
     member_id = F.Integer()
     member_name = F.String(attribute="member.name")
@@ -237,24 +237,24 @@ class LoanOut(ma.Schema):
     closed_on = F.Date(allow_none=True)
 
 
-class LoanDetail(LoanOut):
+class PoolLoanDetail(PoolLoanOut):
     outstanding = F.Integer()
     due_now = F.Integer()
     payoff = F.Integer()
     days_overdue = F.Integer()
     queue_place = F.Integer(allow_none=True)
     cash_enough_by = F.Date(allow_none=True)
-    installments = F.List(F.Nested(InstallmentOut))
-    guarantees = F.List(F.Nested(GuaranteeOut))
+    installments = F.List(F.Nested(PoolInstallmentOut))
+    guarantees = F.List(F.Nested(PoolGuaranteeOut))
 
 
-class LoanPage(ma.Schema):
+class PoolLoanPage(ma.Schema):
     total = F.Integer()
     page = F.Integer()
-    items = F.List(F.Nested(LoanOut))
+    items = F.List(F.Nested(PoolLoanOut))
 
 
-class LoanIn(ma.Schema):
+class PoolLoanIn(ma.Schema):
     amount = F.String(required=True, validate=Length(max=40), metadata=AMOUNT)
     term = F.Integer(required=True, strict=True)
     purpose = F.String(load_default="", validate=Length(max=300))
@@ -263,16 +263,16 @@ class LoanIn(ma.Schema):
                           metadata={"description": "Managers may file a request for a member"})
 
 
-class ReasonIn(ma.Schema):
+class PoolReasonIn(ma.Schema):
     reason = F.String(required=True, validate=Length(max=500))
 
 
-class DisburseIn(ma.Schema):
+class PoolDisburseIn(ma.Schema):
     on = F.Date(load_default=None)
     first_due = F.Date(load_default=None)
 
 
-class RepayIn(ma.Schema):
+class PoolRepayIn(ma.Schema):
     amount = F.String(required=True, validate=Length(max=40), metadata=AMOUNT)
     paid_on = F.Date(load_default=None)
     mode = F.String(load_default="advance", validate=OneOf(services.PREPAY_MODES),
@@ -280,7 +280,7 @@ class RepayIn(ma.Schema):
                                              "shorten or reduce (prepay principal)"})
 
 
-class RepaymentOut(ma.Schema):
+class PoolRepaymentOut(ma.Schema):
     id = F.Integer()
     loan_id = F.Integer()
     amount = F.Integer()
@@ -292,12 +292,12 @@ class RepaymentOut(ma.Schema):
     entry_id = F.Integer()
 
 
-class RescheduleIn(ReasonIn):
+class PoolRescheduleIn(PoolReasonIn):
     term = F.Integer(required=True, strict=True)
     first_due = F.Date(required=True)
 
 
-class BookRowOut(ma.Schema):
+class PoolBookRowOut(ma.Schema):
     loan_id = F.Integer(attribute="loan.id")
     member_name = F.String(attribute="loan.member.name")
     outstanding = F.Integer()
@@ -306,22 +306,22 @@ class BookRowOut(ma.Schema):
     bucket = F.String()
 
 
-class BucketOut(ma.Schema):
+class PoolBucketOut(ma.Schema):
     label = F.String()
     loans = F.Integer()
     outstanding = F.Integer()
 
 
-class BookOut(ma.Schema):
+class PoolBookOut(ma.Schema):
     as_of = F.Date()
     outstanding = F.Integer()
     par_30 = F.Float()
     par_90 = F.Float()
-    buckets = F.List(F.Nested(BucketOut))
-    loans = F.List(F.Nested(BookRowOut))
+    buckets = F.List(F.Nested(PoolBucketOut))
+    loans = F.List(F.Nested(PoolBookRowOut))
 
 
-class QueueOut(ma.Schema):
+class PoolQueueOut(ma.Schema):
     loan_id = F.Integer()
     place = F.Integer()
     amount = F.Integer()
@@ -332,7 +332,7 @@ class QueueOut(ma.Schema):
 def _pool_out(acc):
     today = services._today(acc.box)
     mine = services.positions(acc.box, acc.pool, [acc.member])[0] if acc.member else None
-    policy = {name: getattr(acc.pool, name) for name in PolicyOut._declared_fields}
+    policy = {name: getattr(acc.pool, name) for name in PoolPolicyOut._declared_fields}
     return {"id": acc.box.id, "name": acc.box.name, "currency": acc.box.currency, "timezone": acc.box.timezone,
             "calendar": acc.box.calendar, "role": acc.membership.role if acc.membership else None,
             "share_amount": services.share_amount_on(acc.box, today), "next_due": services.next_due(acc.box, acc.pool),
@@ -340,7 +340,7 @@ def _pool_out(acc):
 
 
 def _sheet(sheet):
-    return {name: getattr(sheet, name) for name in SheetOut._declared_fields}
+    return {name: getattr(sheet, name) for name in PoolSheetOut._declared_fields}
 
 
 def _detail(acc, loan):
@@ -348,7 +348,7 @@ def _detail(acc, loan):
     summary = services.loan_summary(loan, today)
     place = next((p for p in reports.queue(acc.box, acc.pool) if p.loan.id == loan.id), None) \
         if loan.status == "approved" else None
-    fields = [name for name in LoanOut._declared_fields if name != "member_name"]
+    fields = [name for name in PoolLoanOut._declared_fields if name != "member_name"]
     return {**{name: getattr(loan, name) for name in fields}, "member": loan.member, "outstanding": summary.outstanding, "due_now": summary.due_now,
             "payoff": summary.payoff, "days_overdue": summary.days_overdue,
             "queue_place": place.place if place else None, "cash_enough_by": place.estimate if place else None,
@@ -375,7 +375,7 @@ def get_pool(box_id):
 
 
 @bp.route("/<int:box_id>/policy", methods=["PATCH"])
-@bp.arguments(PolicySchema)
+@bp.arguments(PoolPolicySchema)
 @bp.response(200, PoolOut)
 def update_policy(body, box_id):
     """Change the loan and late-fee rules (managers). Loans already requested keep their terms."""
@@ -385,23 +385,23 @@ def update_policy(body, box_id):
 
 
 @bp.route("/<int:box_id>/share-amounts", methods=["GET"])
-@bp.response(200, ShareAmountOut(many=True))
+@bp.response(200, PoolShareAmountOut(many=True))
 def list_share_amounts(box_id):
     """The share amount's history."""
     return services.share_amounts(services.access(current_api_user(), box_id).box)
 
 
 @bp.route("/<int:box_id>/share-amounts", methods=["POST"])
-@bp.arguments(ShareAmountIn)
-@bp.response(201, ShareAmountOut)
+@bp.arguments(PoolShareAmountIn)
+@bp.response(201, PoolShareAmountOut)
 def set_share_amount(body, box_id):
     """Set the amount of one share from a date on (managers)."""
     return services.set_share_amount(current_api_user(), box_id, body["amount"], body["effective_from"])
 
 
 @bp.route("/<int:box_id>/members", methods=["GET"])
-@bp.arguments(PageArgs, location="query")
-@bp.response(200, MemberPage)
+@bp.arguments(PoolPageArgs, location="query")
+@bp.response(200, PoolMemberPage)
 def list_members(args, box_id):
     """Savers with their shares, savings, arrears and loans (managers), 20 a page."""
     acc = services.manage(current_api_user(), box_id)
@@ -410,8 +410,8 @@ def list_members(args, box_id):
 
 
 @bp.route("/<int:box_id>/members", methods=["POST"])
-@bp.arguments(MemberIn)
-@bp.response(201, PositionOut)
+@bp.arguments(PoolMemberIn)
+@bp.response(201, PoolPositionOut)
 def add_member(body, box_id):
     """Add a saver (managers)."""
     user = current_api_user()
@@ -422,7 +422,7 @@ def add_member(body, box_id):
 
 
 @bp.route("/<int:box_id>/members/<int:member_id>", methods=["GET"])
-@bp.response(200, PositionOut)
+@bp.response(200, PoolPositionOut)
 def get_member(box_id, member_id):
     """One saver's position (managers, or the saver)."""
     acc, member = services.member_for(current_api_user(), box_id, member_id)
@@ -430,8 +430,8 @@ def get_member(box_id, member_id):
 
 
 @bp.route("/<int:box_id>/members/<int:member_id>/shares", methods=["POST"])
-@bp.arguments(SharesIn)
-@bp.response(200, PositionOut)
+@bp.arguments(PoolSharesIn)
+@bp.response(200, PoolPositionOut)
 def set_shares(body, box_id, member_id):
     """Change a saver's number of shares from a date on (managers)."""
     user = current_api_user()
@@ -441,8 +441,8 @@ def set_shares(body, box_id, member_id):
 
 
 @bp.route("/<int:box_id>/members/<int:member_id>/leave", methods=["POST"])
-@bp.arguments(DayIn)
-@bp.response(200, PositionOut)
+@bp.arguments(PoolDayIn)
+@bp.response(200, PoolPositionOut)
 def leave(body, box_id, member_id):
     """Settle a leaving saver: savings repay what they owe, the rest is paid out (managers). Repeating it
     changes nothing."""
@@ -453,8 +453,8 @@ def leave(body, box_id, member_id):
 
 
 @bp.route("/<int:box_id>/contributions", methods=["POST"])
-@bp.arguments(ContributionIn)
-@bp.response(201, ContributionOut)
+@bp.arguments(PoolContributionIn)
+@bp.response(201, PoolContributionOut)
 @bp.doc(**IDEMPOTENCY)
 def record_contribution(body, box_id):
     """Record a savings payment, in part or in full (managers). Late fees owed are paid first."""
@@ -463,8 +463,8 @@ def record_contribution(body, box_id):
 
 
 @bp.route("/<int:box_id>/loans", methods=["GET"])
-@bp.arguments(LoanArgs, location="query")
-@bp.response(200, LoanPage)
+@bp.arguments(PoolLoanArgs, location="query")
+@bp.response(200, PoolLoanPage)
 def list_loans(args, box_id):
     """Loans you may see (members: their own), newest first, 20 a page."""
     acc = services.access(current_api_user(), box_id)
@@ -473,8 +473,8 @@ def list_loans(args, box_id):
 
 
 @bp.route("/<int:box_id>/loans", methods=["POST"])
-@bp.arguments(LoanIn)
-@bp.response(201, LoanDetail)
+@bp.arguments(PoolLoanIn)
+@bp.response(201, PoolLoanDetail)
 @bp.doc(**IDEMPOTENCY)
 def request_loan(body, box_id):
     """Ask for a loan (a manager may ask for a member)."""
@@ -485,7 +485,7 @@ def request_loan(body, box_id):
 
 
 @bp.route("/<int:box_id>/loans/<int:loan_id>", methods=["GET"])
-@bp.response(200, LoanDetail)
+@bp.response(200, PoolLoanDetail)
 def get_loan(box_id, loan_id):
     """A loan with its schedule, what is due, the payoff amount and, while waiting, its queue place."""
     acc, loan = services.loan_for(current_api_user(), box_id, loan_id)
@@ -500,30 +500,30 @@ def _loan_action(box_id, loan_id, action, *args):
 
 
 @bp.route("/<int:box_id>/loans/<int:loan_id>/approve", methods=["POST"])
-@bp.response(200, LoanDetail)
+@bp.response(200, PoolLoanDetail)
 def approve(box_id, loan_id):
     """Approve a request (managers); it then waits for cash in the queue."""
     return _loan_action(box_id, loan_id, services.approve)
 
 
 @bp.route("/<int:box_id>/loans/<int:loan_id>/reject", methods=["POST"])
-@bp.arguments(ReasonIn)
-@bp.response(200, LoanDetail)
+@bp.arguments(PoolReasonIn)
+@bp.response(200, PoolLoanDetail)
 def reject(body, box_id, loan_id):
     """Reject a request with a reason the member sees (managers)."""
     return _loan_action(box_id, loan_id, services.reject, body["reason"])
 
 
 @bp.route("/<int:box_id>/loans/<int:loan_id>/cancel", methods=["POST"])
-@bp.response(200, LoanDetail)
+@bp.response(200, PoolLoanDetail)
 def cancel(box_id, loan_id):
     """Withdraw a request not yet paid out (the borrower or a manager)."""
     return _loan_action(box_id, loan_id, services.cancel)
 
 
 @bp.route("/<int:box_id>/loans/<int:loan_id>/disburse", methods=["POST"])
-@bp.arguments(DisburseIn)
-@bp.response(200, LoanDetail)
+@bp.arguments(PoolDisburseIn)
+@bp.response(200, PoolLoanDetail)
 @bp.doc(**IDEMPOTENCY)
 def disburse(body, box_id, loan_id):
     """Pay an approved loan out of the pool's cash and make its schedule (managers). Repeating it does
@@ -532,8 +532,8 @@ def disburse(body, box_id, loan_id):
 
 
 @bp.route("/<int:box_id>/loans/<int:loan_id>/repayments", methods=["POST"])
-@bp.arguments(RepayIn)
-@bp.response(201, RepaymentOut)
+@bp.arguments(PoolRepayIn)
+@bp.response(201, PoolRepaymentOut)
 @bp.doc(**IDEMPOTENCY)
 def repay(body, box_id, loan_id):
     """Record a repayment, partial or early (managers)."""
@@ -542,16 +542,16 @@ def repay(body, box_id, loan_id):
 
 
 @bp.route("/<int:box_id>/loans/<int:loan_id>/reschedule", methods=["POST"])
-@bp.arguments(RescheduleIn)
-@bp.response(200, LoanDetail)
+@bp.arguments(PoolRescheduleIn)
+@bp.response(200, PoolLoanDetail)
 def reschedule(body, box_id, loan_id):
     """Spread what is still owed over new installments, with a reason (managers)."""
     return _loan_action(box_id, loan_id, services.reschedule, body["term"], body["first_due"], body["reason"])
 
 
 @bp.route("/<int:box_id>/loans/<int:loan_id>/write-off", methods=["POST"])
-@bp.arguments(ReasonIn)
-@bp.response(200, LoanDetail)
+@bp.arguments(PoolReasonIn)
+@bp.response(200, PoolLoanDetail)
 @bp.doc(**IDEMPOTENCY)
 def write_off(body, box_id, loan_id):
     """Write a loan off with a reason; guarantors' pledges cover what they can (managers)."""
@@ -559,7 +559,7 @@ def write_off(body, box_id, loan_id):
 
 
 @bp.route("/<int:box_id>/draw", methods=["POST"])
-@bp.response(200, LoanDetail)
+@bp.response(200, PoolLoanDetail)
 def draw(box_id):
     """Lottery queues: draw the next loan to pay among those the cash can pay (managers)."""
     user = current_api_user()
@@ -568,7 +568,7 @@ def draw(box_id):
 
 
 @bp.route("/<int:box_id>/queue", methods=["GET"])
-@bp.response(200, QueueOut(many=True))
+@bp.response(200, PoolQueueOut(many=True))
 def queue(box_id):
     """Approved loans waiting for cash, with places and estimates (members see only their own loans)."""
     acc = services.access(current_api_user(), box_id)
@@ -578,8 +578,8 @@ def queue(box_id):
 
 
 @bp.route("/<int:box_id>/balance-sheet", methods=["GET"])
-@bp.arguments(AsOfArgs, location="query")
-@bp.response(200, SheetOut)
+@bp.arguments(PoolAsOfArgs, location="query")
+@bp.response(200, PoolSheetOut)
 def balance_sheet(args, box_id):
     """Cash, loans, savings and income from the ledger; assets always equal savings plus surplus."""
     acc = services.access(current_api_user(), box_id)
@@ -587,8 +587,8 @@ def balance_sheet(args, box_id):
 
 
 @bp.route("/<int:box_id>/loan-book", methods=["GET"])
-@bp.arguments(AsOfArgs, location="query")
-@bp.response(200, BookOut)
+@bp.arguments(PoolAsOfArgs, location="query")
+@bp.response(200, PoolBookOut)
 def loan_book(args, box_id):
     """Active loans with overdue buckets (1–30, 31–60, 61–90, 90+ days) and portfolio at risk (managers)."""
     acc = services.manage(current_api_user(), box_id)

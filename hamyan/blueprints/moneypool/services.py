@@ -586,8 +586,8 @@ def _guarantors(box: Box, pool: Pool, borrower: PoolMember, ids, amount: int) ->
         raise ValidationError("Choose guarantors from the list.", field="guarantor_ids") from None
     if len(ids) < pool.guarantors_required:
         raise ValidationError(f"This pool asks for {pool.guarantors_required} guarantor(s).", field="guarantor_ids")
-    if len(ids) > max(pool.guarantors_required, 0) and pool.guarantors_required == 0 and ids:
-        raise ValidationError("This pool does not use guarantors.", field="guarantor_ids")
+    if len(ids) > 5:
+        raise ValidationError("Choose at most 5 guarantors.", field="guarantor_ids")
     members = list(db.session.execute(select(PoolMember).where(PoolMember.id.in_(ids))).scalars()) if ids else []
     if len(members) != len(ids) or any(m.box_id != box.id or m.left_on is not None for m in members):
         raise ValidationError("Choose guarantors from the pool's members.", field="guarantor_ids")
