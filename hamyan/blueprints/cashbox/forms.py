@@ -103,6 +103,8 @@ class StatementForm(FlaskForm):
     class Meta:
         csrf = False  # a GET form that only reads
 
-    start = DateField("From", validators=[DataRequired(message="Choose the first day.")])
-    end = DateField("To", validators=[DataRequired(message="Choose the last day.")])
-    membership_id = SelectField("Member", coerce=str, validate_choice=False, validators=[Optional()])
+    # Own ids: this form shares the dashboard with the payment form.
+    start = DateField("From", id="statement-start", validators=[DataRequired(message="Choose the first day.")])
+    end = DateField("To", id="statement-end", validators=[DataRequired(message="Choose the last day.")])
+    membership_id = SelectField("Member", id="statement-member", coerce=str, validate_choice=False,
+                                validators=[Optional()])

@@ -221,7 +221,8 @@ def _record_payment(box_id):
         else:
             flash(f"Payment from {payment.membership.display_name} recorded.", "success")
             return redirect_to("cashbox.dashboard", box_id=box.id)
-    return render("cashbox/dashboard.html", "payment_form", **_dashboard_context(box.id, form)), 422
+    # 200, like every form page here: htmx swaps only successful responses.
+    return render("cashbox/dashboard.html", "payment_form", **_dashboard_context(box.id, form))
 
 
 @bp.route("/<int:box_id>/draw", methods=["POST"])
