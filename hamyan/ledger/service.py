@@ -10,12 +10,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload, make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 
 from hamyan.errors import Conflict, ValidationError
 from hamyan.extensions import db
-from hamyan.ledger.models import CREDIT, DEBIT, Entry, LedgerAccount, Posting
+from hamyan.ledger.models import CREDIT, DEBIT, Entry, LedgerAccount, Posting, utcnow
 
 # Far above any real amount, far below BIGINT overflow even after many postings.
 MAX_AMOUNT = 10**15
@@ -61,31 +63,66 @@ def _validate_legs(legs) -> list[tuple[int, int]]:
     return resolved
 
 
-def _begin_write() -> None:
-    """On SQLite, take the database write lock before reading anything.
+def _begin_write() -> tuple[Connection, bool]:
+    """The session's connection, ready to write. True when this transaction is the only writer.
 
-    pysqlite only opens a transaction at the first INSERT/UPDATE, so without this the idempotency
-    check would read outside the transaction, and the SAVEPOINT in post() would be the outermost
-    one: its RELEASE would commit the entry on its own, surviving the caller's rollback. MySQL
-    needs nothing here: the caller's transaction is already open and accounts are row-locked."""
+    SQLite: take the database write lock before reading anything. pysqlite only opens a
+    transaction at the first INSERT/UPDATE, so without this the idempotency check would read
+    outside the transaction, and a SAVEPOINT would be the outermost one, whose RELEASE commits
+    on its own, surviving the caller's rollback. Holding the lock, nobody can post the same key
+    between our check and our insert. MySQL: the caller's transaction is already open; other
+    transactions may race us, which the unique keys catch (see post())."""
     connection = db.session.connection()
-    if connection.dialect.name == "sqlite" and not connection.connection.dbapi_connection.in_transaction:
+    if connection.dialect.name != "sqlite":
+        return connection, False
+    if not connection.connection.dbapi_connection.in_transaction:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+    return connection, True
 
 
-def _existing(idempotency_key: str, fingerprint_for, lock: bool = False) -> Entry | None:
+# The write path runs Core statements built once rather than the ORM unit of work: posting is
+# the hottest path in the app (see bench/).
+ENTRY, POSTING, ACCOUNT = Entry.__table__, Posting.__table__, LedgerAccount.__table__
+_FIND_KEY = select(ENTRY.c.id, ENTRY.c.fingerprint, ENTRY.c.effective_date).where(
+    ENTRY.c.idempotency_key == bindparam("key"))
+# A locking read sees rows committed after this MySQL transaction's snapshot was taken.
+_FIND_KEY_LOCKED = _FIND_KEY.with_for_update(read=True)
+_FIND_REVERSAL = select(ENTRY.c.id).where(ENTRY.c.reverses_id == bindparam("id"))
+# Lock the accounts in id order (no deadlocks between concurrent posts) for the whole transaction.
+_LOCK_ACCOUNTS = (
+    select(ACCOUNT.c.id, ACCOUNT.c.currency)
+    .where(ACCOUNT.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(ACCOUNT.c.id)
+    .with_for_update()
+)
+_ADD_TO_BALANCE = (
+    ACCOUNT.update()
+    .where(ACCOUNT.c.id == bindparam("account_id"))
+    # "balance = balance + delta": exact even where rows are not locked (SQLite).
+    .values(balance=ACCOUNT.c.balance + bindparam("delta"))
+)
+_INSERT_ENTRY = ENTRY.insert()
+_INSERT_POSTINGS = POSTING.insert()
+_POSTINGS_ON_ACCESS = [lazyload(Entry.postings)]  # the caller may not need them
+
+
+def _existing(connection: Connection, idempotency_key: str, fingerprint_for, lock: bool = False) -> Entry | None:
     """The entry already posted under this key, if any; Conflict if it says something else.
 
     fingerprint_for(date) fingerprints the new content, given the date to assume when the caller
     left the effective date to default (so a retry on a later day still matches)."""
-    query = select(Entry).filter_by(idempotency_key=idempotency_key)
-    if lock:
-        # A locking read sees rows committed after this MySQL transaction's snapshot was taken.
-        query = query.with_for_update(read=True)
-    entry = db.session.execute(query).scalar_one_or_none()
-    if entry is not None and entry.fingerprint != fingerprint_for(entry.effective_date):
+    found = connection.execute(_FIND_KEY_LOCKED if lock else _FIND_KEY, {"key": idempotency_key}).first()
+    if found is None:
+        return None
+    if found.fingerprint != fingerprint_for(found.effective_date):
         raise Conflict("This idempotency key was already used for a different entry.", field="idempotency_key")
-    return entry
+    return db.session.get(Entry, found.id, options=_POSTINGS_ON_ACCESS,
+                          with_for_update={"read": True} if lock else None)
+
+
+def _refuse_second_reversal(connection: Connection, reverses_id: int | None) -> None:
+    if reverses_id is not None and connection.execute(_FIND_REVERSAL, {"id": reverses_id}).first():
+        raise Conflict("This entry has already been reversed.", field="entry")
 
 
 def post(
@@ -110,64 +147,61 @@ def post(
     def fingerprint_for(default_date: date) -> str:
         return _fingerprint(code, effective_date or default_date, resolved, reverses_id)
 
-    _begin_write()
-    existing = _existing(idempotency_key, fingerprint_for)
+    db.session.flush()  # the caller's pending rows (a new box, a user) go first
+    connection, sole_writer = _begin_write()
+    existing = _existing(connection, idempotency_key, fingerprint_for)
     if existing is not None:
         return existing
     effective_date = effective_date or datetime.now(timezone.utc).date()
 
-    # Lock the accounts in id order (no deadlocks between concurrent posts) for the whole transaction.
     per_account = defaultdict(int)
     for account_id, amount in resolved:
         per_account[account_id] += amount
-    accounts = {
-        a.id: a
-        for a in db.session.execute(
-            select(LedgerAccount)
-            .where(LedgerAccount.id.in_(per_account))
-            .order_by(LedgerAccount.id)
-            .with_for_update()
-        ).scalars()
-    }
-    missing = set(per_account) - set(accounts)
+    currencies = dict(connection.execute(_LOCK_ACCOUNTS, {"ids": list(per_account)}).all())
+    missing = set(per_account) - set(currencies)
     if missing:
         raise ValidationError(f"Unknown account(s): {sorted(missing)}.", field="account")
     totals = defaultdict(int)
     for account_id, amount in resolved:
-        totals[accounts[account_id].currency] += amount
+        totals[currencies[account_id]] += amount
     unbalanced = {cur: total for cur, total in totals.items() if total != 0}
     if unbalanced:
         detail = ", ".join(f"{cur} {total:+d}" for cur, total in sorted(unbalanced.items()))
         raise ValidationError(f"Entry does not balance: {detail}.", field="postings")
+    _refuse_second_reversal(connection, reverses_id)
 
-    entry = Entry(code=code, memo=memo[:500], effective_date=effective_date, box_id=box_id,
+    values = dict(code=code, memo=memo[:500], effective_date=effective_date, created_at=utcnow(), box_id=box_id,
                   created_by_id=created_by_id, idempotency_key=idempotency_key,
                   fingerprint=fingerprint_for(effective_date), reverses_id=reverses_id)
-    try:
-        with db.session.begin_nested():
-            db.session.add(entry)
-            db.session.flush()
-    except IntegrityError:
-        # Another transaction posted the same key (or reversed the same entry) meanwhile.
-        existing = _existing(idempotency_key, fingerprint_for, lock=True)
-        if existing is not None:
-            return existing
-        if reverses_id is not None and db.session.execute(
-            select(Entry.id).filter_by(reverses_id=reverses_id).with_for_update(read=True)
-        ).first():
-            raise Conflict("This entry has already been reversed.", field="entry")
-        raise  # not a race we know how to answer (e.g. a box or user that does not exist)
-    db.session.add_all(
-        Posting(entry_id=entry.id, account_id=account_id, amount=amount, currency=accounts[account_id].currency)
+    if sole_writer:
+        entry_id = connection.execute(_INSERT_ENTRY, values).inserted_primary_key[0]
+    else:
+        try:
+            with db.session.begin_nested():
+                entry_id = connection.execute(_INSERT_ENTRY, values).inserted_primary_key[0]
+        except IntegrityError:
+            # Another transaction posted the same key (or reversed the same entry) meanwhile.
+            existing = _existing(connection, idempotency_key, fingerprint_for, lock=True)
+            if existing is not None:
+                return existing
+            _refuse_second_reversal(connection, reverses_id)
+            raise  # not a race we know how to answer (e.g. a box or user that does not exist)
+    connection.execute(_INSERT_POSTINGS, [
+        dict(entry_id=entry_id, account_id=account_id, amount=amount, currency=currencies[account_id])
         for account_id, amount in resolved
-    )
-    for account_id, delta in per_account.items():
-        if delta:
-            # Rendered as "balance = balance + delta": exact even without a lock (SQLite).
-            accounts[account_id].balance = LedgerAccount.balance + delta
-    db.session.flush()
-    db.session.refresh(entry)  # loads postings for the caller
-    return entry
+    ])
+    changed = [dict(account_id=account_id, delta=delta) for account_id, delta in per_account.items() if delta]
+    if changed:
+        connection.execute(_ADD_TO_BALANCE, changed)
+    for account_id in per_account:
+        # Account objects this session already holds show the new balance on next access.
+        account = db.session.identity_map.get(identity_key(LedgerAccount, account_id))
+        if account is not None:
+            db.session.expire(account, ["balance"])
+    # Hand the entry to the session as it was written, without reading it back.
+    entry = Entry(id=entry_id, **values)
+    make_transient_to_detached(entry)
+    return db.session.merge(entry, load=False)
 
 
 def reverse(entry: Entry, *, memo: str = "", idempotency_key: str | None = None,
