@@ -219,3 +219,90 @@ def test_member_leaving_settles_loan_from_savings(pool_factory, clock):
     assert services.cash(box) == cash_before - 2000_00  # 3,000 saved - 1,000 owed
     assert services._accounts(box)[f"mp:member:{savers[0].id}:savings"].natural_balance == 0
     assert reports.balance_sheet(box).balanced and ledger.check().ok
+
+
+def test_reschedule_moves_overdue_interest_into_the_new_plan(pool_factory, clock):
+    box, manager, savers = pool_factory(members=2, interest_method="equal_principal", annual_rate="12")
+    clock.today = date(2025, 1, 10)
+    _fund(box, manager, savers, "5000")
+    loan = services.request_loan(_user(savers[0]), box.id, "3000", 6, key())
+    services.approve(manager, box.id, loan.id)
+    services.disburse(manager, box.id, loan.id, date(2025, 1, 10))
+    clock.today = date(2025, 4, 20)  # three installments missed
+    overdue_interest = sum(i.interest for i in loan.installments if i.due_date < clock.today)
+    with pytest.raises(ValidationError, match="reason"):
+        services.reschedule(manager, box.id, loan.id, 10, date(2025, 5, 10), "")
+    services.reschedule(manager, box.id, loan.id, 10, date(2025, 5, 10), "Lost his job; lower installments agreed")
+    plan = [i for i in loan.installments if i.unpaid]
+    assert len(plan) == 10 and plan[0].due_date == date(2025, 5, 10)
+    assert sum(i.principal for i in plan) == 3000_00
+    assert plan[0].interest == overdue_interest + 30_00  # carried + 1% of 3,000 for the first new month
+    assert services.loan_events(loan)[-1].kind == "rescheduled"
+    assert reports.balance_sheet(box).balanced
+
+
+def test_lottery_queue_draws_among_loans_the_cash_can_pay(pool_factory, clock):
+    box, manager, savers = pool_factory(members=4, queue_policy="lottery", require_no_arrears=False)
+    clock.today = date(2025, 1, 10)
+    _fund(box, manager, savers, "1000")
+    loans = []
+    for m, amount in zip(savers, ("1500", "1500", "4500")):
+        loan = services.request_loan(_user(m), box.id, amount, 3, key())
+        services.approve(manager, box.id, loan.id)
+        loans.append(loan)
+    with pytest.raises(Conflict, match="run the draw"):
+        services.disburse(manager, box.id, loans[0].id)
+    winner = services.draw(manager, box.id, seed=7)
+    assert winner.id in (loans[0].id, loans[1].id)  # 4,500 does not fit the 4,000 in cash
+    with pytest.raises(Conflict, match="won the last draw"):
+        services.draw(manager, box.id)
+    services.disburse(manager, box.id, winner.id)
+    assert winner.status == "active" and "Among loans" in services.loan_events(winner)[-2].detail
+
+
+def test_member_withdraws_own_request_only(pool_factory, clock):
+    box, manager, savers = pool_factory(members=2, require_no_arrears=False)
+    clock.today = date(2025, 1, 10)
+    _fund(box, manager, savers)
+    loan = services.request_loan(_user(savers[0]), box.id, "100", 3, key())
+    with pytest.raises(NotFound):
+        services.cancel(_user(savers[1]), box.id, loan.id)
+    assert services.cancel(_user(savers[0]), box.id, loan.id).status == "cancelled"
+    with pytest.raises(Conflict):
+        services.approve(manager, box.id, loan.id)
+
+
+def test_late_fees_are_charged_once_and_paid_first(pool_factory, clock):
+    box, manager, savers = pool_factory(members=1, late_fee="10", grace_days=5)
+    member = savers[0]
+    clock.today = date(2025, 2, 20)  # Jan 5 and Feb 5 due; both past grace, nothing paid
+    assert services.assess(box.id)["late_fees"] == 2
+    assert services.assess(box.id)["late_fees"] == 0
+    row = services.record_contribution(manager, box.id, member.id, "1000", date(2025, 2, 20), key())
+    assert row.fees == 20_00
+    position = services.positions(box, services.access(manager, box.id).pool, [member])[0]
+    assert position.paid == 980_00 and position.arrears == 1020_00 and position.fees_owed == 0
+    assert reports.balance_sheet(box).penalties == 20_00
+
+
+def test_scheduled_job_assesses_every_pool(pool_factory, clock):
+    from hamyan.scheduling import run_job
+
+    box, manager, savers = pool_factory(members=1, late_fee="10")
+    clock.today = date(2025, 1, 20)
+    run = run_job("moneypool_assess", slot="test")
+    assert run.status == "ok" and "1 late fees" in run.detail
+    assert run_job("moneypool_assess", slot="test") is None  # the slot is claimed once
+
+
+def test_someone_from_the_members_page_can_start_saving(pool_factory, clock):
+    from hamyan.boxes import services as boxes
+
+    box, manager, savers = pool_factory(members=0)
+    membership = boxes.add_member(manager, box.id, "Dara", None)
+    db.session.commit()
+    assert [m.display_name for m in services.memberships_not_saving(box)] == ["Boss", "Dara"]
+    member = services.add_member(manager, box.id, "", None, 2, membership_id=membership.id)
+    assert member.membership_id == membership.id
+    with pytest.raises(Conflict):
+        services.add_member(manager, box.id, "", None, 2, membership_id=membership.id)

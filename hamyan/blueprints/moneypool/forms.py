@@ -82,7 +82,9 @@ class ShareAmountForm(FlaskForm):
 
 
 class AddMemberForm(FlaskForm):
-    display_name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    membership_id = SelectField("Someone already in the pool's people", coerce=int, validate_choice=False,
+                                default=0)
+    display_name = StringField("Name", validators=[Optional(), Length(max=120)])
     email = StringField("Email (optional; links their account or lets you invite them)",
                         validators=[Optional(), Length(max=254)])
     shares = StringField("Shares", default="1", validators=[DataRequired(), Length(max=10)])

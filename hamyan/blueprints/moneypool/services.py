@@ -327,7 +327,7 @@ def add_member(actor, box_id: int, display_name: str, email: str | None, shares,
     if membership_id:
         membership = db.session.get(Membership, membership_id)
         if membership is None or membership.box_id != acc.box.id:
-            raise NotFound()
+            raise ValidationError("Choose someone from the list.", field="membership_id")
         if db.session.execute(select(PoolMember.id).filter_by(membership_id=membership.id)).first():
             raise Conflict("This person already saves in the pool.", field="membership_id")
     else:
@@ -412,7 +412,8 @@ def contributed(box: Box, member_ids: list[int] | None = None, as_of: date | Non
 class MemberPosition:
     member: PoolMember
     shares: int
-    owed: int  # contributions due to date
+    owed: int  # savings due up to and including today
+    past_due: int  # savings due before today: what counts for arrears
     paid: int
     savings: int  # available savings (ledger)
     pledged: int
@@ -421,7 +422,8 @@ class MemberPosition:
 
     @property
     def arrears(self) -> int:
-        return max(self.owed - self.paid, 0)
+        """Unpaid savings whose due date has passed (today's due date is not late yet)."""
+        return max(self.past_due - self.paid, 0)
 
     @property
     def total_savings(self) -> int:
@@ -443,9 +445,13 @@ def positions(box: Box, pool: Pool, members: list[PoolMember], today: date | Non
         loan_principal[member_id] = loan_principal.get(member_id, 0) + _natural(
             accounts.get(f"mp:loan:{loan_id}:principal"))
     for m in members:
-        owed = sum(amount for _, _, amount in dues(m, amounts, dates))
+        owed = past_due = 0
+        for day, _, amount in dues(m, amounts, dates):
+            owed += amount
+            past_due += amount if day < today else 0
         out.append(MemberPosition(
             member=m, shares=_in_force(m.share_changes, today, "shares") if m.left_on is None else 0, owed=owed,
+            past_due=past_due,
             paid=paid.get(m.id, 0), savings=_natural(accounts.get(f"mp:member:{m.id}:savings")),
             pledged=_natural(accounts.get(f"mp:member:{m.id}:pledged")),
             fees_owed=_natural(accounts.get(f"mp:member:{m.id}:fees")),
@@ -559,14 +565,20 @@ def request_loan(actor, box_id: int, amount, term, key: str, purpose: str = "", 
 
         raise ValidationError(f"The most you can borrow now is {format_money(limit, box.currency, box.locale)}.",
                               field="amount")
-    guarantors = _guarantors(box, pool, member, guarantor_ids, value)
+    guarantors = _guarantors(box, pool, member, guarantor_ids)
+    parts = allocate(value, [1] * len(guarantors)) if guarantors else []
+    accounts = _accounts(box)
+    for g, part in zip(guarantors, parts):
+        if _natural(accounts.get(f"mp:member:{g.id}:savings")) < part:
+            raise ValidationError(f"{g.name}'s savings do not cover a pledge of {money(box, part)}; "
+                                  f"choose another guarantor or more of them.", field="guarantor_ids")
     fee = to_minor(Decimal(value) * pool.service_fee_percent / 100 / Decimal(10) ** _digits(box), box.currency)
     loan = Loan(box_id=box.id, member_id=member.id, request_key=key, amount=value, term=term,
                 period_months=pool.repayment_months, interest_method=pool.interest_method,
                 annual_rate=pool.annual_rate, fee=fee, purpose=purpose)
     db.session.add(loan)
     db.session.flush()
-    for g, part in zip(guarantors, allocate(value, [1] * len(guarantors)) if guarantors else []):
+    for g, part in zip(guarantors, parts):
         db.session.add(Guarantee(loan_id=loan.id, member_id=g.id, amount=part, held=0))
     _event(loan, actor, "requested", purpose)
     db.session.commit()
@@ -579,7 +591,7 @@ def _digits(box: Box) -> int:
     return minor_digits(box.currency)
 
 
-def _guarantors(box: Box, pool: Pool, borrower: PoolMember, ids, amount: int) -> list[PoolMember]:
+def _guarantors(box: Box, pool: Pool, borrower: PoolMember, ids) -> list[PoolMember]:
     try:
         ids = sorted({int(i) for i in ids or ()})
     except (TypeError, ValueError):
@@ -709,6 +721,9 @@ def disburse(actor, box_id: int, loan_id: int, on: date | None = None, first_due
     accounts = _accounts(box)
     for g in loan.guarantees:
         free = _natural(accounts.get(f"mp:member:{g.member_id}:savings"))
+        if g.member.left_on is not None:
+            raise ValidationError(f"{g.member.name} has left the pool and cannot guarantee this loan.",
+                                  field="guarantor_ids")
         if free < g.amount:
             raise ValidationError(f"{g.member.name}'s savings do not cover their pledge.", field="guarantor_ids")
         legs += [(_account(box, f"mp:member:{g.member_id}:savings"), g.amount),
@@ -1047,9 +1062,7 @@ def leave(actor, box_id: int, member_id: int, on: date | None = None) -> PoolMem
                                           (accounts.get(f"mp:member:{member.id}:fees"), -fees) if fees else (None, 0),
                                           (_account(box, "mp:cash"), -(left - fees))],
               f"leave:{member.id}", on, f"{member.name} leaves: savings paid out")
-    member.left_on = on
-    db.session.add(ShareChange(member_id=member.id, effective_from=on, shares=0)) if not any(
-        c.effective_from == on for c in member.share_changes) else None
+    member.left_on = on  # no savings fall due after this day
     db.session.commit()
     return member
 
@@ -1092,6 +1105,14 @@ def active_members(box: Box) -> list[PoolMember]:
         select(PoolMember).join(Membership, Membership.id == PoolMember.membership_id)
         .where(PoolMember.box_id == box.id, PoolMember.left_on.is_(None)).order_by(Membership.display_name)
     ).scalars())
+
+
+def memberships_not_saving(box: Box) -> list[Membership]:
+    """People in the box (e.g. added on the shared members page) who do not save in the pool yet."""
+    return list(db.session.execute(
+        select(Membership).outerjoin(PoolMember, PoolMember.membership_id == Membership.id)
+        .where(Membership.box_id == box.id, Membership.left_at.is_(None), PoolMember.id.is_(None))
+        .order_by(Membership.display_name)).scalars())
 
 
 def members_page(box: Box, page: int) -> tuple[list[PoolMember], int]:

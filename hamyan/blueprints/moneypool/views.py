@@ -146,10 +146,13 @@ def settings(box_id):
 def add_member(box_id):
     acc = services.manage(current_user, box_id)
     form = AddMemberForm()
+    form.membership_id.choices = [(0, "A new person (fill in the name)")] + [
+        (m.id, m.display_name) for m in services.memberships_not_saving(acc.box)]
     if form.validate_on_submit():
         try:
             member = services.add_member(current_user, box_id, form.display_name.data, form.email.data,
-                                         form.shares.data, form.joined_on.data)
+                                         form.shares.data, form.joined_on.data,
+                                         membership_id=form.membership_id.data or None)
         except FORM_ERRORS as error:
             apply_error(form, error)
         else:
@@ -215,7 +218,9 @@ def contribute(box_id):
         else:
             flash(f"Recorded {services.money(acc.box, row.amount)} from {row.member.name}"
                   + (f" ({services.money(acc.box, row.fees)} of it paid late fees)." if row.fees else "."), "success")
-            return redirect_to(request.form.get("next") or url_for("moneypool.dashboard", box_id=box_id))
+            back = request.form.get("next") or ""
+            return redirect_to(back if back.startswith(f"/pools/{box_id}/") else url_for("moneypool.dashboard",
+                                                                                           box_id=box_id))
     return render("moneypool/dashboard.html", "contribution_form", **_dashboard_context(acc, form))
 
 
