@@ -79,6 +79,18 @@ def app(database_url, tmp_path_factory):
         db.engine.dispose()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing():
+    """werkzeug's scrypt costs ~0.1 s per hash and per check by design; tests sign up and sign in
+    hundreds of times, so they use a cheap pbkdf2 (the app itself keeps werkzeug's default)."""
+    from hamyan.blueprints.auth import models
+
+    strong = models.generate_password_hash
+    models.generate_password_hash = lambda password: strong(password, method="pbkdf2:sha256:1000")
+    yield
+    models.generate_password_hash = strong
+
+
 def empty_all_tables() -> None:
     db.session.remove()
     with db.engine.begin() as conn:
