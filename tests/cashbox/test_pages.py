@@ -119,3 +119,21 @@ def test_payments_paginate(user_client):
     page1 = c.get(f"/cashbox/{box_id}/payments").get_data(as_text=True)
     page2 = c.get(f"/cashbox/{box_id}/payments?page=2", headers=HX).get_data(as_text=True)
     assert page1.count("<tr>") == 26 and page2.count("<tr>") == 6 and "<html" not in page2
+
+
+def test_setup_forms_show_major_units(user_client):
+    c = user_client("manager@example.com", "Manager")
+    setup = _new_box(c, contribution="1250.50", fine_kind="percent", fine_value="2.5").headers["Location"]
+    page = c.get(setup).get_data(as_text=True)
+    assert 'value="1250.50"' in page and 'value="2.5"' in page
+    r = c.post(setup, data={"what": "round", "contribution": "0", "share_count": "3", "period_kind": "days",
+                            "period_days": "10", "first_due": "2026-01-01", "draw_mode": "random"})
+    assert "more than zero" in r.get_data(as_text=True)
+    r = c.post(setup, data={"what": "round", "contribution": "5", "share_count": "3", "period_kind": "days",
+                            "period_days": "0", "first_due": "2026-01-01", "draw_mode": "random"})
+    assert "Days per period must be between 1 and 366." in r.get_data(as_text=True)
+    r = c.post(setup, data={"what": "round", "contribution": "99", "share_count": "4", "period_kind": "days",
+                            "period_days": "10", "first_due": "2026-01-01", "draw_mode": "random"})
+    assert r.status_code == 302
+    page = c.get(setup).get_data(as_text=True)
+    assert 'id="share-4"' in page and "Jan 11, 2026" in page

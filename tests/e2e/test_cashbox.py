@@ -76,7 +76,7 @@ def test_manager_runs_a_cashbox(page, make_user, tmp_path):
     download.value.save_as(path)
     text = "\n".join(p.extract_text() for p in PdfReader(path).pages)
     assert "Member statement: Bob" in text and "Total in $50.00" in text
-    won_by_share_2 = "share 2" in page.locator("#draws").inner_text()
+    won_by_share_2 = "Share 2:" in page.locator("#draws").inner_text()
     assert ("Total out $100.00" if won_by_share_2 else "Total out $0.00") in text
 
     # The dashboard reads on a phone: nothing wider than the screen but the scrollable grid.

@@ -1,10 +1,12 @@
 """Cashbox pages: parse the form, call the service, render the page or its htmx partial."""
 from datetime import date
+from decimal import Decimal
 
 from flask import Response, abort, current_app, flash, request, url_for
 from flask_login import current_user, login_required
 
 from hamyan import calendars
+from hamyan.money import to_major
 from hamyan.blueprints.auth.forms import EmptyForm
 from hamyan.blueprints.cashbox import bp, draws
 from hamyan.blueprints.cashbox import services as cb
@@ -104,12 +106,15 @@ def _setup_context(box_id, round_id=None, **forms):
         for member_field, _ in form.rows():
             member_field.choices = choices
         holder_forms[share.number] = form
-    round_form = forms.get("round") or RoundForm(formdata=None, obj=r, contribution=_major(r.contribution, box),
-                                                 share_count=str(r.share_count), period_days=str(r.period_days))
+    # Explicit values, not obj=: obj's attributes would win over these (amounts are minor units there).
+    round_form = forms.get("round") or RoundForm(
+        formdata=None, contribution=_major(r.contribution, box), share_count=str(r.share_count),
+        period_kind=r.period_kind, period_days=str(r.period_days), first_due=r.first_due, draw_mode=r.draw_mode)
     rules_form = forms.get("rules") or RulesForm(
-        formdata=None, obj=cashbox, grace_days=str(cashbox.grace_days),
+        formdata=None, grace_days=str(cashbox.grace_days), fine_kind=cashbox.fine_kind,
+        winner_policy=cashbox.winner_policy,
         fine_value=(_major(cashbox.fine_value, box) if cashbox.fine_kind == "fixed"
-                    else str(cashbox.fine_value / 100) if cashbox.fine_kind == "percent" else ""))
+                    else format(Decimal(cashbox.fine_value) / 100, "f") if cashbox.fine_kind == "percent" else ""))
     order = sorted(r.shares, key=lambda s: (s.draw_position or 0, s.number))
     order_form = forms.get("order") or OrderForm(formdata=None, order=", ".join(str(s.number) for s in order))
     return dict(box=box, cashbox=cashbox, r=r, members=members, holder_forms=holder_forms, round_form=round_form,
@@ -119,8 +124,6 @@ def _setup_context(box_id, round_id=None, **forms):
 
 
 def _major(amount: int, box) -> str:
-    from hamyan.money import to_major
-
     return str(to_major(amount, box.currency))
 
 
