@@ -79,3 +79,21 @@ def test_manager_adds_a_member_on_the_members_page(page):
     row.get_by_role("button", name="Send invite").click()
     expect(page.get_by_text("Invitation sent to reza@example.com.")).to_be_visible()
     expect(page.locator("#members-table tr", has_text="Uncle Reza")).to_contain_text("Invited")
+
+
+def test_failed_htmx_request_is_reported_not_silent(page):
+    users = demo.seed()
+    from hamyan.boxes import services as boxes
+    from hamyan.extensions import db
+
+    box = boxes.create_box(users["manager"], "cashbox", "Family fund", "IRR")
+    db.session.commit()
+    sign_in(page, "manager@demo.hamyan", demo.DEMO_PASSWORD)
+    expect(page.get_by_role("heading", name="My boxes")).to_be_visible()
+    page.goto(f"/boxes/{box.id}/members")
+    boxes.membership_of(users["manager"], box.id).role = "member"  # demoted while the page is open
+    db.session.commit()
+    form = page.locator("#add-member-form")
+    form.get_by_label("Name").fill("Uncle Reza")
+    form.get_by_role("button", name="Add member").click()
+    expect(page.locator("#flashes .alert-danger")).to_have_text("You cannot do that here.")

@@ -1,0 +1,32 @@
+// htmx leaves the page untouched when a request fails; tell the person instead of failing silently.
+(function () {
+  var MESSAGES = {
+    403: "You cannot do that here.",
+    404: "That was not found. It may have been removed.",
+    409: "That conflicts with a change made meanwhile. Reload the page and try again.",
+  };
+
+  function show(text) {
+    var box = document.getElementById("flashes");
+    if (!box) { return; }
+    var alert = document.createElement("div");
+    alert.className = "alert alert-danger alert-dismissible fade show";
+    alert.setAttribute("role", "alert");
+    alert.textContent = text;
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "btn-close";
+    close.setAttribute("data-bs-dismiss", "alert");
+    close.setAttribute("aria-label", "Close");
+    alert.appendChild(close);
+    box.appendChild(alert);
+  }
+
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr.status;
+    show(MESSAGES[status] || "Something went wrong on our side (error " + status + "). Please try again.");
+  });
+  document.addEventListener("htmx:sendError", function () {
+    show("The server could not be reached. Check your connection and try again.");
+  });
+})();
