@@ -125,13 +125,15 @@ def _register_error_handlers(app: Flask) -> None:
         message = "Too many attempts. Wait a few minutes, then try again."
         if _wants_json():
             return error_body(429, "rate_limited", message)
-        if request.endpoint == "auth.login":
-            from hamyan.blueprints.auth.forms import LoginForm
+        if request.endpoint in ("auth.login", "auth.forgot"):  # the form again, with the message on it
+            from hamyan.blueprints.auth.forms import ForgotForm, LoginForm
             from hamyan.web import render
 
-            form = LoginForm()
+            login = request.endpoint == "auth.login"
+            form = LoginForm() if login else ForgotForm()
             form.form_errors.append(message)
-            return render("auth/login.html", "form", form=form, next=request.values.get("next", "")), 429
+            return render("auth/login.html" if login else "auth/forgot.html", "form", form=form,
+                          next=request.values.get("next", "")), 429
         return render_template("error.html", status=429, message=message), 429
 
     @app.errorhandler(HTTPException)

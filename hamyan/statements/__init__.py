@@ -7,7 +7,7 @@ statements/base.html."""
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from flask import render_template, request
+from flask import Response, render_template, request
 from sqlalchemy import select
 from weasyprint import HTML
 
@@ -92,3 +92,9 @@ def render_pdf(template: str, **context) -> bytes:
     """Render a statements/ template to PDF bytes. Assets resolve against this app's URL."""
     html = render_template(template, **context)
     return HTML(string=html, base_url=request.url_root if request else None).write_pdf()
+
+
+def pdf_response(pdf: bytes, filename: str) -> Response:
+    """A rendered PDF as a download (same headers for pages and the API)."""
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -98,3 +98,19 @@ def test_whole_round(app, make_user):
 
     result = app.test_cli_runner().invoke(args=["ledger", "check"])
     assert result.exit_code == 0 and "ledger balanced" in result.output
+
+    # Statements: opening, movements and closing agree with the ledger, for any split of the dates.
+    start = first_due - timedelta(days=30)
+    for n in names:
+        st = cb.member_statement(box, members[n], start, today)
+        assert st.opening == 0 and st.closing == paid[n] - received[n] == 0
+    larry = cb.member_statement(box, members[LATE], start, today)
+    assert larry.total_in == paid[LATE] + fines and larry.total_out == received[LATE] + fines
+    middle = first_due + timedelta(days=30)
+    before, after = (cb.member_statement(box, members[LATE], start, middle),
+                     cb.member_statement(box, members[LATE], middle + timedelta(days=1), today))
+    assert before.closing == after.opening != 0 and after.closing == larry.closing
+    report, rows = cb.manager_report(box, start, today)
+    assert report.opening == 0 and report.closing == _balance(box, "cash")
+    assert report.total_in == sum(paid.values()) + fines and report.total_out == sum(received.values())
+    assert ("Fine income", 0, fines) in rows

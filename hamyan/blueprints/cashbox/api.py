@@ -4,7 +4,7 @@ Amounts going in are strings in the box's major unit ("1250.50", parsed like the
 coming out are integers of minor units plus a formatted copy. POSTs that move money (payments,
 draws) accept an Idempotency-Key header: a retry with the same key returns the first result."""
 import marshmallow as ma
-from flask import Response, request
+from flask import request
 
 from hamyan import money
 from hamyan.blueprints.api import api_blueprint, current_api_user
@@ -12,7 +12,7 @@ from hamyan.blueprints.cashbox import services as cb
 from hamyan.blueprints.cashbox.models import DRAW_MODES, FINE_KINDS, PERIOD_KINDS, WINNER_POLICIES
 from hamyan.boxes import services as boxes
 from hamyan.errors import NotFound, ValidationError
-from hamyan.statements import render_pdf
+from hamyan.statements import pdf_response, render_pdf
 
 bp = api_blueprint("api_cashbox", __name__, url_prefix="/api/v1/cashboxes",
                    description="Cashboxes: rounds, shares and sub-shares, payments, draws, payouts, statements.")
@@ -519,10 +519,6 @@ def member(box_id, membership_id):
     return _member_view_out(box, target)
 
 
-def _pdf(data, name):
-    return Response(data, mimetype="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'})
-
-
 @bp.route("/<int:box_id>/statement", methods=["GET"])
 @bp.arguments(CashboxStatementArgs, location="query")
 @bp.response(200, content_type="application/pdf", description="PDF member statement")
@@ -536,7 +532,7 @@ def statement(args, box_id):
     if target is None:
         raise NotFound()
     st = cb.member_statement(box, target, args["start"], args["end"])
-    return _pdf(render_pdf("statements/cashbox_member.html", box=box, statement=st, member=target),
+    return pdf_response(render_pdf("statements/cashbox_member.html", box=box, statement=st, member=target),
                 f"statement-{box.id}-{target.id}.pdf")
 
 
@@ -547,5 +543,5 @@ def report(args, box_id):
     """The box manager report for [start, end]: cash movements and every account's balances (managers)."""
     box, _ = cb.require_manager(current_api_user(), box_id)
     st, rows = cb.manager_report(box, args["start"], args["end"])
-    return _pdf(render_pdf("statements/cashbox_report.html", box=box, statement=st, rows=rows), f"report-{box.id}.pdf")
+    return pdf_response(render_pdf("statements/cashbox_report.html", box=box, statement=st, rows=rows), f"report-{box.id}.pdf")
 

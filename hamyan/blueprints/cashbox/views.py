@@ -2,7 +2,7 @@
 from datetime import date
 from decimal import Decimal
 
-from flask import Response, abort, current_app, flash, request, url_for
+from flask import abort, current_app, flash, request, url_for
 from flask_login import current_user, login_required
 
 from hamyan import calendars
@@ -13,7 +13,7 @@ from hamyan.blueprints.cashbox import services as cb
 from hamyan.blueprints.cashbox.forms import (AddMemberForm, DrawForm, HoldersForm, NewBoxForm, OrderForm,
                                              PaymentForm, PeriodForm, RoundForm, RulesForm, StatementForm)
 from hamyan.errors import ServiceError, ValidationError
-from hamyan.statements import render_pdf
+from hamyan.statements import pdf_response, render_pdf
 from hamyan.web import apply_error, redirect_to, render
 
 GRID_PAGE = 50
@@ -317,11 +317,6 @@ def _statement_period(form: StatementForm):
     return form.start.data, form.end.data
 
 
-def _pdf(data: bytes, name: str) -> Response:
-    return Response(data, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
-
-
 @bp.route("/<int:box_id>/statement.pdf")
 @login_required
 def statement(box_id):
@@ -336,7 +331,7 @@ def statement(box_id):
         abort(404)
     start, end = _statement_period(form)
     st = cb.member_statement(box, target, start, end)
-    return _pdf(render_pdf("statements/cashbox_member.html", box=box, statement=st, member=target),
+    return pdf_response(render_pdf("statements/cashbox_member.html", box=box, statement=st, member=target),
                 f"statement-{box.id}-{target.id}-{start}-{end}.pdf")
 
 
@@ -348,5 +343,5 @@ def report(box_id):
     form.membership_id.choices = []
     start, end = _statement_period(form)
     st, rows = cb.manager_report(box, start, end)
-    return _pdf(render_pdf("statements/cashbox_report.html", box=box, statement=st, rows=rows),
+    return pdf_response(render_pdf("statements/cashbox_report.html", box=box, statement=st, rows=rows),
                 f"report-{box.id}-{start}-{end}.pdf")
