@@ -74,6 +74,15 @@ def test_signup_refuses_duplicate_email_whatever_the_case(client, make_user):
     assert user_count() == 1
 
 
+def test_signup_double_submit_race_is_a_conflict_not_a_500(client, make_user, monkeypatch):
+    make_user("zoe@example.com")
+    monkeypatch.setattr(auth, "user_by_email", lambda email: None)  # both submits passed the check
+    response = client.post("/signup", data=signup_form(email="zoe@example.com"))
+    assert response.status_code == 200
+    assert "An account with this email already exists" in text(response)
+    assert user_count() == 1
+
+
 # ---------------------------------------------------------------- sign in / out
 
 def test_login_logout(client, make_user):
@@ -116,6 +125,7 @@ def test_login_over_htmx_redirects_with_header(client, make_user):
     ("/profile", "/profile"),
     ("//evil.example/x", "/"),
     ("https://evil.example/", "/"),
+    ("/\\evil.example", "/"),
 ])
 def test_login_follows_only_local_next(client, make_user, target, expected):
     make_user("ali@example.com")
@@ -164,6 +174,17 @@ def test_lockout_after_five_failures_and_successes_do_not_count(make_app, make_u
     # while locked even the right password waits; another account is not affected
     assert _attempt(client, "ali@example.com", PASSWORD).status_code == 429
     assert _attempt(client, "other@example.com").status_code == 200
+
+
+def test_reset_requests_rate_limited(make_app, make_user):
+    make_user("ali@example.com")
+    client = make_app(RATELIMIT_ENABLED=True).test_client()
+    for _ in range(5):
+        assert client.post("/forgot", data={"email": "ali@example.com"}).status_code == 302
+    refused = client.post("/forgot", data={"email": "ali@example.com"}, headers={"HX-Request": "true"})
+    assert refused.status_code == 429
+    assert text(refused).strip().startswith("<form") and "Too many attempts." in text(refused)
+    assert len(db.session.execute(select(OutboxMessage)).scalars().all()) == 5
 
 
 def _redis_url():

@@ -3,12 +3,16 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from hamyan.blueprints.auth.models import ApiToken, User, hash_token
 from hamyan.blueprints.notify.services import notify
 from hamyan.errors import Conflict, NotFound, ValidationError
 from hamyan.extensions import db
 from hamyan.ledger.models import utcnow
+
+
+EMAIL_TAKEN = "An account with this email already exists. Sign in instead."
 
 
 def normalize_email(email: str) -> str:
@@ -34,11 +38,15 @@ def signup(email: str, name: str, password: str, is_admin: bool = False) -> User
         raise ValidationError("A name of 1 to 120 characters is required.", field="name")
     _check_password_rule(password)
     if user_by_email(email) is not None:
-        raise Conflict("An account with this email already exists. Sign in instead.", field="email")
+        raise Conflict(EMAIL_TAKEN, field="email")
     user = User(email=email, name=name, is_admin=is_admin)
     user.set_password(password)
     db.session.add(user)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same email signed up meanwhile (a double submit)
+        db.session.rollback()
+        raise Conflict(EMAIL_TAKEN, field="email") from None
     return user
 
 

@@ -16,7 +16,8 @@ def _safe_next(default: str = "home.dashboard") -> str:
     """Only follow `next` within this site."""
     target = request.values.get("next") or ""
     parts = urlsplit(target)
-    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
+    # browsers read a backslash as a slash ("/\\evil.example" goes to evil.example), so refuse it too
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target and not parts.netloc:
         return target
     return url_for(default)
 
@@ -68,7 +69,9 @@ def signup():
 
 
 @bp.route("/forgot", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], key_func=_login_key, methods=["POST"])
 def forgot():
+    """Limited like sign-in, so nobody can flood someone's mailbox with reset links."""
     form = ForgotForm()
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
