@@ -569,6 +569,8 @@ def round_state(r: Round, today: date | None = None, membership_id: int | None =
                 if holding.membership_id in states:
                     states[holding.membership_id].received += part
     grace = timedelta(days=cashbox.grace_days)
+    # Plain tuples: this loop runs members × periods times, ORM attribute access is slow there.
+    schedule = [(p.id, p.number, p.due_date, p.due_date + grace) for p in periods]
     for state in states.values():
         if not state.cum_due:
             state.cum_due = [0] * (r.share_count + 1)
@@ -578,25 +580,25 @@ def round_state(r: Round, today: date | None = None, membership_id: int | None =
             paid_dates.append((running, payment.paid_on))
         state.paid = running
         due_by_today = 0
-        for period in periods:
-            cumulative, before = state.cum_due[period.number], state.cum_due[period.number - 1]
+        cum_due, member_id, cells = state.cum_due, state.membership.id, state.cells
+        for period_id, number, due_date, late_after in schedule:
+            cumulative, before = cum_due[number], cum_due[number - 1]
             due = cumulative - before
             covered = min(max(running - before, 0), due)
-            settled_on = next((day for total, day in paid_dates if total >= cumulative), None)
-            late_after = period.due_date + grace
             if covered >= due:
+                settled_on = next((day for total, day in paid_dates if total >= cumulative), None)
                 status = "paid late" if settled_on and settled_on > late_after else "paid"
             elif today > late_after:
                 status = "late"
             elif covered > 0:
                 status = "partly paid"
-            elif period.due_date <= today:
+            elif due_date <= today:
                 status = "due"
             else:
                 status = "upcoming"
-            if period.due_date <= today:
+            if due_date <= today:
                 due_by_today = cumulative
-            state.cells.append(Cell(period.number, due, covered, status, fines.get((period.id, state.membership.id), 0)))
+            cells.append(Cell(number, due, covered, status, fines.get((period_id, member_id), 0)))
         state.arrears = max(due_by_today - running, 0)
     members = sorted(states.values(), key=lambda s: (s.membership.display_name.lower(), s.membership.id))
     return RoundState(r, box, cashbox, today, periods, members, shares)
