@@ -306,3 +306,20 @@ def test_someone_from_the_members_page_can_start_saving(pool_factory, clock):
     assert member.membership_id == membership.id
     with pytest.raises(Conflict):
         services.add_member(manager, box.id, "", None, 2, membership_id=membership.id)
+
+
+def test_borrowers_hear_about_decisions_and_penalties(pool_factory, clock):
+    from hamyan.blueprints.notify.models import OutboxMessage
+
+    box, manager, savers = pool_factory(members=2, penalty_percent="5", grace_days=3)
+    clock.today = date(2025, 1, 10)
+    _fund(box, manager, savers, "2000")
+    loan = services.request_loan(_user(savers[0]), box.id, "1000", 2, key())
+    services.approve(manager, box.id, loan.id)
+    services.disburse(manager, box.id, loan.id)
+    clock.today = date(2025, 2, 20)
+    services.assess(box.id)
+    subjects = [m.subject for m in db.session.execute(select(OutboxMessage).filter_by(
+        recipient="m0@example.com").order_by(OutboxMessage.id)).scalars()]
+    assert subjects == [f"Neighbours: loan #{loan.id} approved", f"Neighbours: loan #{loan.id} paid out",
+                        f"Neighbours: installment 1 of loan #{loan.id} is overdue"]

@@ -66,3 +66,7 @@ def test_a_year_of_a_pool(pool_factory, clock):
     assert late_fees >= 6  # the late payer misses two months in three
     book = reports.loan_book(box)
     assert book.outstanding == sheet.loans
+    for month in range(2, 12):  # the book as of any past day agrees with that day's balance sheet
+        day = add_months(date(2025, 1, 20), month)
+        assert reports.loan_book(box, day).outstanding == reports.balance_sheet(box, day).loans
+    assert any(r.days_overdue > 90 for r in reports.loan_book(box, date(2025, 11, 1)).rows)

@@ -3,10 +3,10 @@ the cash forecast behind the loan queue, and the statements."""
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from hamyan.blueprints.moneypool import services
-from hamyan.blueprints.moneypool.models import Installment, Loan, Pool, PoolMember
+from hamyan.blueprints.moneypool.models import Installment, Loan, Pool, PoolMember, Repayment
 from hamyan.boxes.models import Box
 from hamyan.extensions import db
 from hamyan.ledger import service as ledger
@@ -120,15 +120,35 @@ class LoanBook:
 
 
 def loan_book(box: Box, as_of: date | None = None) -> LoanBook:
-    """Active loans with what is overdue and for how long (from the oldest unpaid installment)."""
+    """Loans out on `as_of`: principal from the ledger as of that day, and how long the oldest
+    installment not covered by the repayments made by then has been overdue."""
     book = LoanBook(as_of=as_of or services._today(box))
-    loans = db.session.execute(select(Loan).filter_by(box_id=box.id, status="active").order_by(Loan.id)).scalars()
+    loans = list(db.session.execute(
+        select(Loan).where(Loan.box_id == box.id, Loan.disbursed_on <= book.as_of,
+                           (Loan.status == "active") | (Loan.closed_on > book.as_of))
+        .order_by(Loan.id)).scalars())
+    if not loans:
+        return book
+    accounts = dict(db.session.execute(select(LedgerAccount.code, LedgerAccount.id).where(
+        LedgerAccount.box_id == box.id, LedgerAccount.code.in_([f"mp:loan:{x.id}:principal" for x in loans]))).all())
+    owed = ledger.balances(accounts.values(), as_of=book.as_of)
+    repaid = dict(db.session.execute(
+        select(Repayment.loan_id, func.sum(Repayment.principal + Repayment.interest))
+        .where(Repayment.loan_id.in_([x.id for x in loans]), Repayment.paid_on <= book.as_of)
+        .group_by(Repayment.loan_id)).all())
     for loan in loans:
-        late = [i for i in loan.installments if i.due_date < book.as_of and i.unpaid > 0]
-        book.rows.append(BookRow(
-            loan=loan, outstanding=services.outstanding_principal(loan),
-            overdue_amount=sum(i.unpaid for i in late),
-            days_overdue=(book.as_of - min(i.due_date for i in late)).days if late else 0))
+        outstanding = owed.get(accounts.get(f"mp:loan:{loan.id}:principal"), 0)
+        if outstanding <= 0:
+            continue
+        paid, due, oldest = int(repaid.get(loan.id) or 0), 0, None
+        for inst in sorted(loan.installments, key=lambda i: (i.due_date, i.number)):
+            if inst.due_date >= book.as_of:
+                break
+            due += inst.principal + inst.interest
+            if oldest is None and due > paid:
+                oldest = inst.due_date
+        book.rows.append(BookRow(loan=loan, outstanding=outstanding, overdue_amount=max(due - paid, 0),
+                                 days_overdue=(book.as_of - oldest).days if oldest else 0))
     return book
 
 

@@ -143,6 +143,15 @@ def _key(key: str | None) -> str:
     return key
 
 
+def _tell(box: Box, member: PoolMember, subject: str, body: str) -> None:
+    """Email a member about their money, when we know their address (added without one: no email)."""
+    from hamyan.blueprints.notify.services import notify
+
+    email = member.membership.email or (member.membership.user.email if member.membership.user else None)
+    if email:
+        notify(email, f"{box.name}: {subject}", body)
+
+
 def _event(loan: Loan, actor, kind: str, detail: str = "") -> None:
     db.session.add(LoanEvent(loan_id=loan.id, kind=kind, detail=detail[:500], by_id=actor.id if actor else None))
 
@@ -623,6 +632,9 @@ def approve(actor, box_id: int, loan_id: int) -> Loan:
                               field="amount")
     loan.status, loan.approved_at, loan.decided_by_id = "approved", utcnow(), actor.id
     _event(loan, actor, "approved")
+    _tell(acc.box, loan.member, f"loan #{loan.id} approved",
+          f"Your request for {money(acc.box, loan.amount)} is approved. It is paid out when the pool has the cash; "
+          f"your loan's page shows your place in the queue.")
     db.session.commit()
     return loan
 
@@ -637,6 +649,8 @@ def reject(actor, box_id: int, loan_id: int, reason: str) -> Loan:
         raise Conflict(f"This loan is {loan.status.replace('_', ' ')}; it can no longer be rejected.", field="status")
     loan.status, loan.reason, loan.decided_by_id = "rejected", reason, actor.id
     _event(loan, actor, "rejected", reason)
+    _tell(acc.box, loan.member, f"loan #{loan.id} not approved",
+          f"Your request for {money(acc.box, loan.amount)} was not approved. The manager's reason: {reason}")
     db.session.commit()
     return loan
 
@@ -736,6 +750,11 @@ def disburse(actor, box_id: int, loan_id: int, on: date | None = None, first_due
                                              interest=line.interest))
     loan.status, loan.disbursed_on = "active", on
     _event(loan, actor, "disbursed")
+    first = loan.installments[0]
+    _tell(box, loan.member, f"loan #{loan.id} paid out",
+          f"{money(box, payout)} of your loan is paid out. The first installment of "
+          f"{money(box, first.principal + first.interest)} "
+          f"falls due on {first.due_date.isoformat()}; the whole schedule is on your loan's page.")
     db.session.commit()
     return loan
 
@@ -991,6 +1010,9 @@ def assess(box_id: int, today: date | None = None) -> dict:
                     _post(box, None, "late_fee", [(_account(box, f"mp:member:{m.id}:fees"), pool.late_fee),
                                                   (_account(box, "mp:income:penalties"), -pool.late_fee)],
                           f"late_fee:{m.id}:{day.isoformat()}", deadline, f"Late fee: {m.name}, due {day}")
+                    _tell(box, m, "late fee", f"Your savings due on {day.isoformat()} were not paid within "
+                          f"{grace} days, so a late fee of {money(box, pool.late_fee)} was charged. It is taken "
+                          f"from your next payment.")
                     done["late_fees"] += 1
     if pool.penalty_percent and cutoff:
         loans = db.session.execute(select(Loan).filter_by(box_id=box.id, status="active")).scalars()
@@ -1007,6 +1029,9 @@ def assess(box_id: int, today: date | None = None) -> dict:
                                                  (_account(box, "mp:income:penalties"), -penalty)],
                           f"penalty:{loan.id}:{inst.number}", deadline,
                           f"Late penalty, loan #{loan.id} installment {inst.number}")
+                    _tell(box, loan.member, f"installment {inst.number} of loan #{loan.id} is overdue",
+                          f"The installment due on {inst.due_date.isoformat()} is still unpaid after {grace} days, "
+                          f"so a one-time penalty of {money(box, penalty)} was added to it.")
                     done["penalties"] += 1
     db.session.commit()
     return done
