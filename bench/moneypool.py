@@ -1,0 +1,77 @@
+"""Money pool figures (`python -m bench.moneypool`): schedules built per second, savings payments and
+loan repayments recorded per second, and the pool dashboard's render time for 10 and 300 savers,
+on a fresh SQLite database. Printed, not asserted."""
+import statistics
+import tempfile
+import time
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from hamyan import create_app
+from hamyan.blueprints.auth import services as auth
+from hamyan.blueprints.moneypool import schedules, services
+from hamyan.extensions import db
+
+
+def _schedules() -> None:
+    for method in schedules.METHODS:
+        start, n = time.perf_counter(), 2000
+        for i in range(n):
+            schedules.amounts(10_000_000 + i, Decimal("18.5"), 60, 1, method)
+        print(f"  {method:16} {n / (time.perf_counter() - start):8.0f} schedules/s (60 installments)")
+
+
+def _pool(manager, size: int):
+    start_day = date.today() - timedelta(days=90)
+    box = services.create_pool(manager, f"Bench {size}", "USD", "100", start_day, my_shares=0,
+                               interest_method="annuity", annual_rate="12", require_no_arrears=False)
+    members = [services.add_member(manager, box.id, f"Saver {i:03d}", None, 1 + i % 3, start_day)
+               for i in range(size)]
+    start = time.perf_counter()
+    for i, m in enumerate(members):
+        services.record_contribution(manager, box.id, m.id, "300", date.today(), f"bench:{size}:{i}")
+    payments = size / (time.perf_counter() - start)
+    loans = []
+    for i, m in enumerate(members[: max(size // 10, 1)]):
+        loan = services.request_loan(manager, box.id, "500", 12, f"bench-loan:{size}:{i}", member_id=m.id)
+        services.approve(manager, box.id, loan.id)
+        services.disburse(manager, box.id, loan.id, date.today() - timedelta(days=40))
+        loans.append(loan)
+    start = time.perf_counter()
+    for i, loan in enumerate(loans):
+        services.repay(manager, box.id, loan.id, "44.42", date.today(), f"bench-repay:{size}:{i}")
+    repayments = len(loans) / (time.perf_counter() - start)
+    return box, payments, repayments
+
+
+def main() -> None:
+    print("moneypool schedules (pure Decimal arithmetic)")
+    _schedules()
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app({"DATABASE_URL": f"sqlite:///{Path(tmp) / 'bench.sqlite'}", "SECRET_KEY": "bench",
+                          "SCHEDULER_ENABLED": False, "LOG_LEVEL": "WARNING", "TESTING": True,
+                          "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
+        with app.app_context():
+            db.create_all()
+            manager = auth.signup("bench@example.com", "Bench", "bench-password-1")
+            client = app.test_client()
+            client.post("/login", data={"email": "bench@example.com", "password": "bench-password-1"})
+            print("moneypool (SQLite, Flask test client, one process)")
+            for size in (10, 300):
+                box, payments, repayments = _pool(manager, size)
+                timings = []
+                for _ in range(30):
+                    start = time.perf_counter()
+                    assert client.get(f"/pools/{box.id}").status_code == 200
+                    timings.append((time.perf_counter() - start) * 1000)
+                timings.sort()
+                print(f"  {size:>3} savers: {payments:5.0f} savings payments/s, {repayments:5.0f} repayments/s; "
+                      f"dashboard p50 {statistics.median(timings):6.1f} ms, "
+                      f"p95 {timings[int(len(timings) * .95) - 1]:6.1f} ms")
+            db.session.remove()
+            db.engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
