@@ -1,9 +1,14 @@
 """The platform in a real browser: sign in as the demo manager, a failed sign-in, the phone-width shell."""
 import re
 
+import pytest
+
 from playwright.sync_api import expect
 
 from hamyan import demo
+from hamyan.boxes import services as boxes
+from hamyan.extensions import db
+from tests.conftest import PASSWORD
 
 
 def sign_in(page, email, password):
@@ -25,23 +30,23 @@ def test_demo_manager_signs_in_and_sees_dashboard(page, console_messages):
     assert not [m for m in console_messages if m.startswith("error")], console_messages
 
 
-def test_failed_sign_in_shows_error_inline(page):
-    demo.seed()
-    sign_in(page, "manager@demo.hamyan", "not-the-password")
+def test_failed_sign_in_shows_error_inline(page, make_user):
+    make_user("manager@example.com")
+    sign_in(page, "manager@example.com", "not-the-password")
     error = page.locator("#login-form .invalid-feedback")
     expect(error).to_have_text("Wrong email or password.")
     expect(error).to_be_visible()
     expect(page).to_have_url(re.compile(r"/login"))
-    expect(page.get_by_label("Email")).to_have_value("manager@demo.hamyan")
+    expect(page.get_by_label("Email")).to_have_value("manager@example.com")
 
 
-def test_phone_width_navbar_collapses(page):
-    demo.seed()
+def test_phone_width_navbar_collapses(page, make_user):
+    make_user("member@example.com", "Mina Member")
     page.set_viewport_size({"width": 375, "height": 740})
-    sign_in(page, "member@demo.hamyan", demo.DEMO_PASSWORD)
+    sign_in(page, "member@example.com", PASSWORD)
     expect(page.get_by_role("heading", name="My boxes")).to_be_visible()
     menu = page.get_by_role("button", name="Menu")
-    profile = page.get_by_role("link", name="Demo Member")
+    profile = page.get_by_role("link", name="Mina Member")
     expect(menu).to_be_visible()
     expect(profile).to_be_hidden()
     menu.click()
@@ -57,14 +62,17 @@ def test_api_docs_render_under_the_csp(page, console_messages):
     assert not [m for m in console_messages if m.startswith("error")], console_messages
 
 
-def test_manager_adds_a_member_on_the_members_page(page):
-    users = demo.seed()
-    from hamyan.boxes import services as boxes
-    from hamyan.extensions import db
-
-    box = boxes.create_box(users["manager"], "cashbox", "Family fund", "IRR")
+@pytest.fixture
+def manager_box(make_user):
+    manager = make_user("manager@example.com", "Manager")
+    box = boxes.create_box(manager, "cashbox", "Family fund", "IRR")
     db.session.commit()
-    sign_in(page, "manager@demo.hamyan", demo.DEMO_PASSWORD)
+    return manager, box
+
+
+def test_manager_adds_a_member_on_the_members_page(page, manager_box):
+    _, box = manager_box
+    sign_in(page, "manager@example.com", PASSWORD)
     expect(page.get_by_role("heading", name="My boxes")).to_be_visible()
     page.goto(f"/boxes/{box.id}/members")
     form = page.locator("#add-member-form")
@@ -81,17 +89,12 @@ def test_manager_adds_a_member_on_the_members_page(page):
     expect(page.locator("#members-table tr", has_text="Uncle Reza")).to_contain_text("Invited")
 
 
-def test_failed_htmx_request_is_reported_not_silent(page):
-    users = demo.seed()
-    from hamyan.boxes import services as boxes
-    from hamyan.extensions import db
-
-    box = boxes.create_box(users["manager"], "cashbox", "Family fund", "IRR")
-    db.session.commit()
-    sign_in(page, "manager@demo.hamyan", demo.DEMO_PASSWORD)
+def test_failed_htmx_request_is_reported_not_silent(page, manager_box):
+    manager, box = manager_box
+    sign_in(page, "manager@example.com", PASSWORD)
     expect(page.get_by_role("heading", name="My boxes")).to_be_visible()
     page.goto(f"/boxes/{box.id}/members")
-    boxes.membership_of(users["manager"], box.id).role = "member"  # demoted while the page is open
+    boxes.membership_of(manager, box.id).role = "member"  # demoted while the page is open
     db.session.commit()
     form = page.locator("#add-member-form")
     form.get_by_label("Name").fill("Uncle Reza")
