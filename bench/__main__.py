@@ -1,0 +1,69 @@
+"""`make bench`: ledger postings per second (SQLite, MariaDB/MySQL) and dashboard vs /healthz latency."""
+import os
+import platform
+import sqlite3
+import tempfile
+from pathlib import Path
+
+from bench import ledger as ledger_bench
+from bench import web as web_bench
+
+TARGET_POSTINGS = 5000  # per second on SQLite
+TARGET_RATIO = 5  # dashboard p95 within 5x of /healthz p95
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    return (f"machine: nproc {cores}, {model}, load average {load}; Python {platform.python_version()}, "
+            f"SQLite {sqlite3.sqlite_version}")
+
+
+def main() -> None:
+    print("Hamyan benchmarks (figures only; nothing is asserted)")
+    print(machine())
+    with tempfile.TemporaryDirectory(prefix="hamyan-bench-") as tmp:
+        tmp = Path(tmp)
+        os.environ["HAMYAN_INSTANCE_PATH"] = str(tmp / "instance")
+
+        print("\nLedger: ledger.post() of two-leg entries through the app's session, then `ledger check`")
+        sqlite = ledger_bench.measure(f"sqlite:///{tmp / 'ledger.sqlite'}", {1: 2000, 100: 6000})
+        ledger_bench.print_results("SQLite", sqlite)
+        server = os.environ.get("HAMYAN_BENCH_MYSQL_URL") or os.environ.get(
+            "HAMYAN_TEST_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306/test")
+        url, drop, version = ledger_bench.mysql_database(server)
+        if url is None:
+            print(f"  MariaDB/MySQL skipped: no server answers at {server} ({version})")
+        else:
+            try:
+                ledger_bench.print_results("MariaDB", ledger_bench.measure(url, {1: 1000, 100: 3000}))
+                print(f"  (server {version})")
+            finally:
+                drop()
+        best = max(2 * entries / seconds for _, entries, seconds in sqlite)
+        print(f"  target >= {TARGET_POSTINGS:,} postings/s on SQLite: "
+              f"{'met' if best >= TARGET_POSTINGS else 'NOT met'} ({best:,.0f} at best)")
+
+        print(f"\nWeb: gunicorn, 2 workers, SQLite with demo data; {web_bench.CLIENTS} concurrent clients on "
+              f"loopback, {web_bench.REQUESTS} requests per endpoint after {web_bench.WARM_UP} warm-up")
+        results = web_bench.measure(tmp / "web")
+        for label, r in results.items():
+            print(f"  {label:15} p50 {r['p50']:7.1f} ms  p95 {r['p95']:7.1f} ms  mean {r['mean']:7.1f} ms  "
+                  f"{r['rps']:6.0f} req/s")
+        health, dashboard = results["/healthz"], results["/ (dashboard)"]
+        ratio = dashboard["p95"] / health["p95"]
+        print(f"  dashboard / healthz: p50 x{dashboard['p50'] / health['p50']:.2f}, p95 x{ratio:.2f}; "
+              f"target p95 within {TARGET_RATIO}x: {'met' if ratio <= TARGET_RATIO else 'NOT met'}")
+        print(machine().replace("machine:", "machine after the run:"))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""Ledger postings per second: the real post() path, through the app's session, on a fresh database."""
+import time
+import uuid
+
+import sqlalchemy as sa
+
+from hamyan import create_app, ledger
+from hamyan.extensions import db
+
+MEMBERS = 50
+
+
+def _app(database_url: str):
+    return create_app({"DATABASE_URL": database_url, "SECRET_KEY": "bench", "SCHEDULER_ENABLED": False,
+                       "LOG_LEVEL": "WARNING", "TESTING": True})
+
+
+def _run(entries: int, per_commit: int, cash: int, members: list[int], tag: str) -> float:
+    """Posts `entries` two-leg contributions, committing every `per_commit`; returns seconds."""
+    start = time.perf_counter()
+    for i in range(entries):
+        amount = 1000 + i
+        ledger.post("contribution", [(cash, amount), (members[i % len(members)], -amount)],
+                    idempotency_key=f"bench:{tag}:{i}")
+        if (i + 1) % per_commit == 0:
+            db.session.commit()
+    db.session.commit()
+    return time.perf_counter() - start
+
+
+def measure(database_url: str, sizes: dict[int, int]) -> list[tuple[int, int, float]]:
+    """For each (entries per commit -> entries), the seconds taken. Checks the books afterwards."""
+    app = _app(database_url)
+    results = []
+    with app.app_context():
+        db.create_all()
+        cash = ledger.open_account(None, "cash", "Cash", "USD", ledger.DEBIT).id
+        members = [ledger.open_account(None, f"member:{n}", f"Member {n}", "USD", ledger.CREDIT).id
+                   for n in range(MEMBERS)]
+        db.session.commit()
+        _run(200, 1, cash, members, "warm-up")
+        for per_commit, entries in sizes.items():
+            results.append((per_commit, entries, _run(entries, per_commit, cash, members, f"c{per_commit}")))
+        report = ledger.check()
+        if not report.ok:
+            raise SystemExit("ledger check failed after the benchmark: " + "; ".join(report.problems[:5]))
+        db.session.remove()
+        db.engine.dispose()
+    return results
+
+
+def print_results(label: str, results) -> None:
+    for per_commit, entries, seconds in results:
+        postings = 2 * entries
+        how = "1 entry per commit (a form submit)" if per_commit == 1 else f"{per_commit} entries per commit (a batch run)"
+        print(f"  {label:8} {how:42} {postings / seconds:9,.0f} postings/s  "
+              f"{entries / seconds:8,.0f} entries/s  {seconds / entries * 1e6:7,.0f} us/entry  ({entries:,} entries)")
+
+
+def mysql_database(server_url: str):
+    """Creates a throwaway database on the server; returns (url, drop) or (None, reason)."""
+    url = sa.engine.make_url(server_url)
+    name = f"hamyan_bench_{uuid.uuid4().hex[:10]}"
+    try:
+        server = sa.create_engine(url.set(database=""), connect_args={"connect_timeout": 3})
+        with server.connect() as conn:
+            conn.execute(sa.text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"))
+            version = conn.execute(sa.text("SELECT VERSION()")).scalar()
+    except Exception as exc:  # any failure to reach the server means: skip with the reason
+        return None, None, f"{exc.__class__.__name__}: {str(exc).splitlines()[0]}"
+
+    def drop():
+        with server.connect() as conn:
+            conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
+        server.dispose()
+
+    return url.set(database=name).render_as_string(hide_password=False), drop, version
