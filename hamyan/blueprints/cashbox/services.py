@@ -665,6 +665,11 @@ def record_payment(actor, box_id: int, membership_id, amount, method: str = "cas
     memo = f"Contribution from {member.display_name}, round {r.number}" + (f" ({method} {reference})" if reference else f" ({method})")
     entry = ledger.post("contribution", legs, idempotency_key=key or f"cashbox:{box.id}:payment:{uuid.uuid4().hex}",
                         effective_date=paid_on, memo=memo, box_id=box.id, created_by_id=actor.id)
+    # A concurrent retry with the same key may have posted first (post() then returned its entry). A
+    # locking read sees its payment row even when this MySQL transaction's snapshot is older.
+    raced = db.session.scalar(select(Payment).filter_by(entry_id=entry.id).with_for_update(read=True))
+    if raced is not None:
+        return raced
     payment = Payment(round_id=r.id, membership_id=member.id, amount=contribution, fine_amount=to_fines,
                       method=method, reference=reference, paid_on=paid_on, entry_id=entry.id, created_by_id=actor.id)
     db.session.add(payment)
@@ -734,7 +739,9 @@ def draw(actor, box_id: int, period_number=None, override_reason: str | None = N
     """Draw the next period's winner and pay out (or hold) the pot. Once per period."""
     box, cashbox = require_manager(actor, box_id)
     r = _active_round(box.id)
-    periods = list(db.session.scalars(select(Period).where(Period.round_id == r.id).order_by(Period.number)))
+    # Row locks (MySQL/MariaDB): two managers drawing at once are serialised, the second sees the first.
+    periods = list(db.session.scalars(select(Period).where(Period.round_id == r.id).order_by(Period.number)
+                                      .with_for_update()))
     pending = next((p for p in periods if p.drawn_at is None), None)
     if period_number not in (None, ""):
         number = _int_in(period_number, 1, r.share_count, "period", "Period")
