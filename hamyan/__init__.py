@@ -4,6 +4,7 @@ import os
 from flask import Flask, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from flask_talisman import Talisman
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
@@ -108,6 +109,9 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(field=form_macro("field"), form_errors=form_macro("form_errors"))
 
 
+CSRF_MESSAGE = "This form has expired or did not come from this site. Go back, reload the page and try again."
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
@@ -135,6 +139,11 @@ def _register_error_handlers(app: Flask) -> None:
             return render("auth/login.html" if login else "auth/forgot.html", "form", form=form,
                           next=request.values.get("next", "")), 429
         return render_template("error.html", status=429, message=message), 429
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(error):
+        # nearly always a page left open longer than its session
+        return render_template("error.html", status=400, message=CSRF_MESSAGE), 400
 
     @app.errorhandler(HTTPException)
     def http_error(error):

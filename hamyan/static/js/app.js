@@ -1,6 +1,7 @@
 // htmx leaves the page untouched when a request fails; tell the person instead of failing silently.
 (function () {
   var MESSAGES = {
+    400: "This page is out of date. Reload it and try again.",
     403: "You cannot do that here.",
     404: "That was not found. It may have been removed.",
     409: "That conflicts with a change made meanwhile. Reload the page and try again.",
