@@ -97,6 +97,9 @@ def test_api_bad_input_is_a_clear_error(client, make_user, api_token):
         assert field in r.get_json()["error"]["fields"], (over, r.get_json())
     assert Entry.query.count() == 0
     assert client.get("/api/v1/cashboxes").status_code == 401
+    r = _create(client, h, contribution=True)
+    assert r.status_code == 422 and "contribution" in r.get_json()["error"]["fields"]
+    assert _create(client, h, contribution=12.5).get_json()["current_round"]["contribution"] == 1250
 
 
 def test_api_scoping(client, make_user, api_token):

@@ -303,11 +303,15 @@ def member(box_id, membership_id=None):
         target = next((m for m in cb.active_members(box.id) if m.id == membership_id), None)
         if target is None:
             abort(404)
-    r = cb.current_round(box.id)
+    rounds = cb.rounds_of(box.id)
+    chosen = request.args.get("round", type=int)
+    r = next((x for x in rounds if x.id == chosen), None) if chosen else cb.current_round(box.id)
+    if r is None:
+        abort(404)
     view = cb.member_view(box, r, target)
     statement_form = StatementForm(formdata=None, start=r.first_due.replace(day=1), end=calendars.local_today(box.timezone))
-    return render("cashbox/member.html", box=box, r=r, view=view, target=target, is_manager=is_manager,
-                  statement_form=statement_form, today=calendars.local_today(box.timezone))
+    return render("cashbox/member.html", box=box, r=r, rounds=rounds, view=view, target=target,
+                  is_manager=is_manager, statement_form=statement_form)
 
 
 def _statement_period(form: StatementForm):
