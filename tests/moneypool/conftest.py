@@ -29,8 +29,8 @@ def pool_factory(make_user, clock):
     """pool_factory(members=3, **policy) -> (box, manager, [PoolMember...]); member i signs in as mi@example.com."""
     def make(members=3, share="1000", first_due=date(2025, 1, 5), currency="USD", users=None, **policy):
         manager = make_user("boss@example.com", "Boss")
-        defaults = dict(max_term=24, interest_method="none", queue_policy="fifo", require_no_arrears=True,
-                        one_open_loan=True)
+        defaults = {"max_term": 24, "interest_method": "none", "queue_policy": "fifo", "require_no_arrears": True,
+                    "one_open_loan": True}
         defaults.update(policy)
         box = services.create_pool(manager, "Neighbours", currency, share, first_due, my_shares=0, **defaults)
         savers = []

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from hamyan.blueprints.moneypool import reports, services
-from hamyan.blueprints.moneypool.models import Installment, Loan, Repayment
+from hamyan.blueprints.moneypool.models import Loan, Repayment
 from hamyan.errors import Conflict, NotFound, ValidationError
 from hamyan.extensions import db
 from hamyan.ledger import service as ledger
@@ -288,7 +288,7 @@ def test_late_fees_are_charged_once_and_paid_first(pool_factory, clock):
 def test_scheduled_job_assesses_every_pool(pool_factory, clock):
     from hamyan.scheduling import run_job
 
-    box, manager, savers = pool_factory(members=1, late_fee="10")
+    _box, _manager, _savers = pool_factory(members=1, late_fee="10")
     clock.today = date(2025, 1, 20)
     run = run_job("moneypool_assess", slot="test")
     assert run.status == "ok" and "1 late fees" in run.detail
@@ -298,7 +298,7 @@ def test_scheduled_job_assesses_every_pool(pool_factory, clock):
 def test_someone_from_the_members_page_can_start_saving(pool_factory, clock):
     from hamyan.boxes import services as boxes
 
-    box, manager, savers = pool_factory(members=0)
+    box, manager, _savers = pool_factory(members=0)
     membership = boxes.add_member(manager, box.id, "Dara", None)
     db.session.commit()
     assert [m.display_name for m in services.memberships_not_saving(box)] == ["Boss", "Dara"]

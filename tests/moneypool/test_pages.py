@@ -26,7 +26,7 @@ def _client(app, email):
 
 
 def test_manager_pages_render(app, pool):
-    box, manager, savers = pool
+    box, _manager, savers = pool
     c = _client(app, "boss@example.com")
     loan = services.request_loan(savers[0].membership.user, box.id, "1000", 4, key())
     for url in (f"/pools/{box.id}", f"/pools/{box.id}/rules", f"/pools/{box.id}/settings",
@@ -39,7 +39,7 @@ def test_manager_pages_render(app, pool):
 
 
 def test_full_loan_cycle_through_pages(app, pool):
-    box, manager, savers = pool
+    box, _manager, savers = pool
     member = _client(app, "m0@example.com")
     boss = _client(app, "boss@example.com")
     response = member.post(f"/pools/{box.id}/loans/new", data={"amount": "1200", "term": "3", "purpose": "Books",
@@ -66,7 +66,7 @@ def test_full_loan_cycle_through_pages(app, pool):
 
 
 def test_contribution_form_errors_inline(app, pool):
-    box, manager, savers = pool
+    box, _manager, savers = pool
     boss = _client(app, "boss@example.com")
     before = db.session.scalar(select(func.count(Contribution.id)))
     for amount, message in (("abc", "Enter a number"), ("0", "more than zero"), ("-5", "more than zero"),
@@ -79,7 +79,7 @@ def test_contribution_form_errors_inline(app, pool):
 
 
 def test_scoping(app, pool, make_user):
-    box, manager, savers = pool
+    box, _manager, savers = pool
     loan = services.request_loan(savers[0].membership.user, box.id, "100", 3, key())
     other = _client(app, "m1@example.com")
     assert other.get(f"/pools/{box.id}/loans/{loan.id}").status_code == 404
@@ -98,7 +98,7 @@ def test_statement_pdfs(app, pool):
 
     from pypdf import PdfReader
 
-    box, manager, savers = pool
+    box, _manager, savers = pool
     member = _client(app, "m0@example.com")
     response = member.get(f"/pools/{box.id}/statement.pdf?start=2025-01-01&end=2025-03-01")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
@@ -116,14 +116,14 @@ def test_statement_pdfs(app, pool):
 
 
 def test_dashboard_queries_do_not_grow_with_members(app, pool_factory, clock):
-    box, manager, savers = pool_factory(members=3, users=1)
+    box, manager, _savers = pool_factory(members=3, users=1)
     box_id, manager_id = box.id, manager.id
     boss = _client(app, "boss@example.com")
 
     def count_queries():
         db.session.expunge_all()  # measure a cold request, not the test's identity map
         statements = []
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        listener = lambda *args: statements.append(args[2])
         event.listen(db.engine, "before_cursor_execute", listener)
         try:
             assert boss.get(f"/pools/{box_id}").status_code == 200
@@ -140,3 +140,24 @@ def test_dashboard_queries_do_not_grow_with_members(app, pool_factory, clock):
         services.record_contribution(manager, box_id, m.id, "500", date(2025, 1, 5), key())
     large = count_queries()
     assert len(large) == len(small), "\n".join(x[:100].replace("\n", " ") for x in small + ["----"] + large)
+
+
+def test_settings_validate_and_save(app, pool):
+    box, _manager, _savers = pool
+    boss = _client(app, "boss@example.com")
+    form = {"which": "policy", "grace_days": "5", "late_fee": "0.00", "max_loan": "0", "savings_multiple": "",
+            "min_term": "2", "max_term": "12", "repayment_months": "1", "interest_method": "annuity",
+            "annual_rate": "0", "service_fee_percent": "0", "penalty_percent": "1.5", "min_membership_months": "0",
+            "guarantors_required": "0", "queue_policy": "lottery", "require_no_arrears": "y"}
+    response = boss.post(f"/pools/{box.id}/settings", data=form, headers={"HX-Request": "true"})
+    assert "Give the yearly interest rate" in response.get_data(as_text=True)
+    response = boss.post(f"/pools/{box.id}/settings", data={**form, "annual_rate": "12.5", "penalty_percent": "1.555"})
+    assert "at most 2 decimal places" in response.get_data(as_text=True)
+    assert boss.post(f"/pools/{box.id}/settings", data={**form, "annual_rate": "12.5"}).status_code == 302
+    acc = services.access(_manager, box.id)
+    assert (acc.pool.interest_method, str(acc.pool.annual_rate), acc.pool.queue_policy) == ("annuity", "12.500", "lottery")
+    assert not acc.pool.one_open_loan and acc.pool.late_fee == 0
+    response = boss.post(f"/pools/{box.id}/settings", data={"which": "share", "amount": "150",
+                                                            "effective_from": "2025-04-01"})
+    assert response.status_code == 302
+    assert services.share_amount_on(box, date(2025, 4, 5)) == 150_00

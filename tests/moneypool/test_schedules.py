@@ -10,12 +10,12 @@ from hypothesis import strategies as st
 from hamyan.blueprints.moneypool import schedules
 
 COMBOS = [  # principal (minor units), yearly rate %, installments, months per installment
-    (10_000_000, Decimal("12"), 12, 1),
-    (250_000_00, Decimal("18"), 24, 1),
-    (1_000_000, Decimal("4"), 36, 1),
+    (10_000_000, Decimal(12), 12, 1),
+    (250_000_00, Decimal(18), 24, 1),
+    (1_000_000, Decimal(4), 36, 1),
     (75_000_000, Decimal("23.5"), 10, 1),
     (999_999, Decimal("7.25"), 7, 3),
-    (5_000_00, Decimal("30"), 4, 6),
+    (5_000_00, Decimal(30), 4, 6),
 ]
 
 

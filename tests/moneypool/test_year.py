@@ -5,10 +5,10 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from hamyan.blueprints.moneypool import reports, services
-from hamyan.extensions import db
-from hamyan.ledger.models import Entry
 from hamyan.calendars import add_months
+from hamyan.extensions import db
 from hamyan.ledger import service as ledger
+from hamyan.ledger.models import Entry
 from tests.moneypool.conftest import key
 
 

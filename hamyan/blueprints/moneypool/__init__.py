@@ -5,5 +5,7 @@ arithmetic in schedules.py."""
 from flask import Blueprint
 
 bp = Blueprint("moneypool", __name__, url_prefix="/pools")
-from hamyan.blueprints.moneypool import jobs  # noqa: E402,F401  registers the daily assessment
-from hamyan.blueprints.moneypool import views  # noqa: E402,F401
+from hamyan.blueprints.moneypool import (
+    jobs,  # noqa: F401  registers the daily assessment
+    views,  # noqa: F401
+)

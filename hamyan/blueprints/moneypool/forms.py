@@ -3,8 +3,15 @@ its message lives in services.py. A hidden `key` makes a double submit harmless.
 import uuid
 
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, HiddenField, SelectField, SelectMultipleField, StringField,
-                     TextAreaField)
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
 from hamyan.blueprints.moneypool.schedules import METHOD_LABELS

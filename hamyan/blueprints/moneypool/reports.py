@@ -6,7 +6,13 @@ from datetime import date
 from sqlalchemy import func, select
 
 from hamyan.blueprints.moneypool import services
-from hamyan.blueprints.moneypool.models import Installment, Loan, Pool, PoolMember, Repayment
+from hamyan.blueprints.moneypool.models import (
+    Installment,
+    Loan,
+    Pool,
+    PoolMember,
+    Repayment,
+)
 from hamyan.boxes.models import Box
 from hamyan.extensions import db
 from hamyan.ledger import service as ledger

@@ -32,24 +32,43 @@ Contributions are recorded as paid (cash basis); what a member owes is computed 
 history, so arrears = owed to date - contributed, never a ledger balance.
 """
 import random
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from sqlalchemy import func, select
 
 from hamyan import calendars
 from hamyan.blueprints.moneypool import schedules
-from hamyan.blueprints.moneypool.models import (OPEN_STATUSES, PERIODS, QUEUE_POLICIES, Contribution, Guarantee,
-                                                Installment, Loan, LoanEvent, Pool, PoolMember, Repayment,
-                                                ShareAmount, ShareChange)
+from hamyan.blueprints.moneypool.models import (
+    OPEN_STATUSES,
+    PERIODS,
+    QUEUE_POLICIES,
+    Contribution,
+    Guarantee,
+    Installment,
+    Loan,
+    LoanEvent,
+    Pool,
+    PoolMember,
+    Repayment,
+    ShareAmount,
+    ShareChange,
+)
 from hamyan.boxes import services as boxes
 from hamyan.boxes.models import Box, Membership
 from hamyan.errors import Conflict, NotFound, ValidationError
 from hamyan.extensions import db
 from hamyan.ledger import service as ledger
 from hamyan.ledger.models import CREDIT, DEBIT, LedgerAccount, utcnow
-from hamyan.money import allocate, to_minor
+from hamyan.money import (
+    allocate,
+    format_money,
+    minor_digits,
+    parse_amount,
+    to_major,
+    to_minor,
+)
 
 KIND = "moneypool"
 PAGE_SIZE = 20
@@ -97,15 +116,15 @@ def _post(box: Box, actor, code: str, legs: list, key: str, on: date, memo: str)
                        box_id=box.id, created_by_id=actor.id if actor is not None else None)
 
 
-def _percent(value, field: str, maximum: int = 100) -> Decimal:
+def _percent(value, field: str, maximum: int = 100, places: int = 2) -> Decimal:
     try:
         number = Decimal(str(value if value not in (None, "") else 0))
     except InvalidOperation:
         raise ValidationError("Enter a number, e.g. 2.5.", field=field) from None
     if not number.is_finite() or number < 0 or number > maximum:
         raise ValidationError(f"Enter a number from 0 to {maximum}.", field=field)
-    if number != number.quantize(Decimal("0.001")):
-        raise ValidationError("Use at most three decimal places.", field=field)
+    if number != number.quantize(Decimal(1).scaleb(-places)):
+        raise ValidationError(f"Use at most {places} decimal places.", field=field)
     return number
 
 
@@ -236,7 +255,7 @@ def _policy(values: dict, box: Box) -> dict:
     for name in ("late_fee", "max_loan"):
         if name in values:
             raw = values[name]
-            out[name] = 0 if raw in (None, "", 0, "0") else _amount(raw, box.currency, name)
+            out[name] = 0 if raw in (None, "") else parse_amount(raw, box.currency, field=name, allow_zero=True)
     if "savings_multiple" in values:
         raw = values["savings_multiple"]
         out["savings_multiple"] = None if raw in (None, "") else _percent(raw, "savings_multiple", 100)
@@ -247,14 +266,10 @@ def _policy(values: dict, box: Box) -> dict:
             raise ValidationError("Choose an interest method.", field="interest_method")
         out["interest_method"] = values["interest_method"]
     if "annual_rate" in values:
-        out["annual_rate"] = _percent(values["annual_rate"], "annual_rate", 200)
+        out["annual_rate"] = _percent(values["annual_rate"], "annual_rate", 200, places=3)
     for name in ("service_fee_percent", "penalty_percent"):
         if name in values:
             out[name] = _percent(values[name], name, 50)
-    if out.get("interest_method") == "none":
-        out["annual_rate"] = Decimal(0)
-    elif out.get("interest_method") and out.get("annual_rate", Decimal(1)) == 0:
-        raise ValidationError("Give the yearly interest rate, or choose interest-free.", field="annual_rate")
     for name in ("require_no_arrears", "one_open_loan"):
         if name in values:
             out[name] = bool(values[name])
@@ -266,9 +281,14 @@ def _policy(values: dict, box: Box) -> dict:
 
 
 def _amount(raw, currency: str, field: str) -> int:
-    from hamyan.money import parse_amount
-
     return parse_amount(raw, currency, field=field)
+
+
+def _check_interest(pool: Pool) -> None:
+    if pool.interest_method == "none":
+        pool.annual_rate = Decimal(0)
+    elif not pool.annual_rate:
+        raise ValidationError("Give the yearly interest rate, or choose interest-free.", field="annual_rate")
 
 
 def create_pool(actor, name: str, currency: str, share_amount, first_due: date, timezone: str = "UTC",
@@ -279,7 +299,9 @@ def create_pool(actor, name: str, currency: str, share_amount, first_due: date, 
         raise ValidationError("Choose the first due date.", field="first_due")
     share = _amount(share_amount, box.currency, "share_amount")
     values = {"period_months": 1, **policy}
-    pool = Pool(box_id=box.id, first_due=first_due, **_policy(values, box))
+    pool = Pool(box_id=box.id, first_due=first_due,
+                **{"interest_method": "none", "annual_rate": Decimal(0), **_policy(values, box)})
+    _check_interest(pool)
     db.session.add(pool)
     db.session.add(ShareAmount(box_id=box.id, effective_from=first_due, amount=share, created_by_id=actor.id))
     _account(box, "mp:cash")
@@ -298,6 +320,7 @@ def update_policy(actor, box_id: int, **values) -> Pool:
         setattr(acc.pool, name, value)
     if acc.pool.min_term > acc.pool.max_term:
         raise ValidationError("The longest term must not be below the shortest.", field="max_term")
+    _check_interest(acc.pool)
     db.session.commit()
     return acc.pool
 
@@ -570,9 +593,7 @@ def request_loan(actor, box_id: int, amount, term, key: str, purpose: str = "", 
     if problems:
         raise ValidationError(" ".join(problems), field="amount")
     if limit is not None and value > limit:
-        from hamyan.money import format_money
-
-        raise ValidationError(f"The most you can borrow now is {format_money(limit, box.currency, box.locale)}.",
+        raise ValidationError(f"The most you can borrow now is {money(box, limit)}.",
                               field="amount")
     guarantors = _guarantors(box, pool, member, guarantor_ids)
     parts = allocate(value, [1] * len(guarantors)) if guarantors else []
@@ -581,7 +602,7 @@ def request_loan(actor, box_id: int, amount, term, key: str, purpose: str = "", 
         if _natural(accounts.get(f"mp:member:{g.id}:savings")) < part:
             raise ValidationError(f"{g.name}'s savings do not cover a pledge of {money(box, part)}; "
                                   f"choose another guarantor or more of them.", field="guarantor_ids")
-    fee = to_minor(Decimal(value) * pool.service_fee_percent / 100 / Decimal(10) ** _digits(box), box.currency)
+    fee = to_minor(Decimal(value) * pool.service_fee_percent / 100 / Decimal(10) ** minor_digits(box.currency), box.currency)
     loan = Loan(box_id=box.id, member_id=member.id, request_key=key, amount=value, term=term,
                 period_months=pool.repayment_months, interest_method=pool.interest_method,
                 annual_rate=pool.annual_rate, fee=fee, purpose=purpose)
@@ -592,12 +613,6 @@ def request_loan(actor, box_id: int, amount, term, key: str, purpose: str = "", 
     _event(loan, actor, "requested", purpose)
     db.session.commit()
     return loan
-
-
-def _digits(box: Box) -> int:
-    from hamyan.money import minor_digits
-
-    return minor_digits(box.currency)
 
 
 def _guarantors(box: Box, pool: Pool, borrower: PoolMember, ids) -> list[PoolMember]:
@@ -657,7 +672,7 @@ def reject(actor, box_id: int, loan_id: int, reason: str) -> Loan:
 
 def cancel(actor, box_id: int, loan_id: int) -> Loan:
     """The borrower (or a manager) withdraws a request that has not been paid out."""
-    acc, loan = loan_for(actor, box_id, loan_id)
+    loan = loan_for(actor, box_id, loan_id)[1]
     if loan.status == "cancelled":
         return loan
     if loan.status not in ("requested", "approved"):
@@ -722,11 +737,9 @@ def disburse(actor, box_id: int, loan_id: int, on: date | None = None, first_due
     payout = loan.amount - loan.fee
     available = cash(box)
     if payout > available:
-        from hamyan.money import format_money
-
         raise ValidationError(
-            f"Not enough cash: the pool has {format_money(available, box.currency, box.locale)} and this loan "
-            f"needs {format_money(payout, box.currency, box.locale)}. It waits in the queue.", field="amount")
+            f"Not enough cash: the pool has {money(box, available)} and this loan "
+            f"needs {money(box, payout)}. It waits in the queue.", field="amount")
     first_due = first_due or calendars.add_months(on, loan.period_months, box.calendar)
     if first_due <= on:
         raise ValidationError("The first installment falls due after the payout.", field="first_due")
@@ -894,9 +907,7 @@ def repay(actor, box_id: int, loan_id: int, amount, paid_on: date | None, key: s
         raise ValidationError("That is before the loan was paid out.", field="paid_on")
     limit = sum(i.unpaid for i in loan.installments) if mode == "advance" else payoff(loan, paid_on)
     if value > limit:
-        from hamyan.money import format_money
-
-        raise ValidationError(f"That is more than the {format_money(limit, box.currency, box.locale)} "
+        raise ValidationError(f"That is more than the {money(box, limit)} "
                               f"that clears this loan.", field="amount")
     split = _apply_payment(box, loan, value, paid_on, mode)
     repayment = _settle(box, actor, loan, split, paid_on, key, _account(box, "mp:cash"), mode)
@@ -1069,11 +1080,9 @@ def leave(actor, box_id: int, member_id: int, on: date | None = None) -> PoolMem
                                     .where(Loan.status.in_(OPEN_STATUSES))).scalars())
     owed = fees + sum(payoff(loan, on) for loan in loans if loan.status == "active")
     if owed > savings:
-        from hamyan.money import format_money
-
         raise ValidationError(
-            f"Savings of {format_money(savings, box.currency, box.locale)} do not cover the "
-            f"{format_money(owed, box.currency, box.locale)} owed; record a repayment first.", field="member_id")
+            f"Savings of {money(box, savings)} do not cover the "
+            f"{money(box, owed)} owed; record a repayment first.", field="member_id")
     for loan in loans:
         if loan.status != "active":
             loan.status = "cancelled"
@@ -1097,15 +1106,11 @@ LOAN_STATUSES = ("requested", "approved", "active", "closed", "written_off", "re
 
 
 def money(box: Box, amount: int) -> str:
-    from hamyan.money import format_money
-
     return format_money(amount, box.currency, box.locale)
 
 
 def major(box: Box, amount: int) -> str:
     """An amount as a person would type it back into a form."""
-    from hamyan.money import to_major
-
     return str(to_major(amount, box.currency))
 
 

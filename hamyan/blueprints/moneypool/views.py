@@ -4,14 +4,26 @@ from flask_login import current_user, login_required
 
 from hamyan.blueprints.auth.forms import EmptyForm
 from hamyan.blueprints.moneypool import bp, reports, services
-from hamyan.blueprints.moneypool.forms import (AddMemberForm, ContributionForm, DisburseForm, LeaveForm,
-                                               LoanRequestForm, NewPoolForm, PeriodForm, PolicyForm, ReasonForm,
-                                               RepayForm, RescheduleForm, ShareAmountForm, SharesForm, WriteOffForm)
+from hamyan.blueprints.moneypool.forms import (
+    AddMemberForm,
+    ContributionForm,
+    DisburseForm,
+    LeaveForm,
+    LoanRequestForm,
+    NewPoolForm,
+    PeriodForm,
+    PolicyForm,
+    ReasonForm,
+    RepayForm,
+    RescheduleForm,
+    ShareAmountForm,
+    SharesForm,
+    WriteOffForm,
+)
 from hamyan.blueprints.moneypool.schedules import METHOD_LABELS
 from hamyan.errors import Conflict, ValidationError
 from hamyan.statements import render_pdf
 from hamyan.web import apply_error, redirect_to, render
-
 
 # What a form shows next to its fields; 403 and 404 go to the error page instead.
 FORM_ERRORS = (ValidationError, Conflict)
