@@ -45,6 +45,10 @@ def test_whole_round_through_the_api(client, make_user, api_token):
     assert Payment.query.count() == 1
     clash = client.post(f"{base}/payments", json=pay | {"amount": "40"}, headers=h | {"Idempotency-Key": "k1"})
     assert clash.status_code == 409
+    oops = client.post(f"{base}/payments", json={"membership_id": ids[1], "amount": "5"}, headers=h).get_json()
+    r = client.post(f"{base}/payments/{oops['id']}/reverse", json={"reason": "wrong person"}, headers=h)
+    assert r.status_code == 200 and r.get_json()["reversal_entry_id"]
+    assert client.post(f"{base}/payments/{oops['id']}/reverse", json={"reason": "again"}, headers=h).status_code == 409
     for mid, amount in ((ids[1], "16.67"), (ids[2], "33.33")):
         assert client.post(f"{base}/payments", json={"membership_id": mid, "amount": amount}, headers=h).status_code == 201
 

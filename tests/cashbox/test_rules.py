@@ -6,10 +6,10 @@ import pytest
 from hamyan.blueprints.cashbox import services as cb
 from hamyan.calendars import add_months
 from hamyan.blueprints.cashbox.models import Holding, Payment, Period, Round
-from hamyan.errors import Conflict, ValidationError
+from hamyan.errors import Conflict, NotFound, ValidationError
 from hamyan.extensions import db
 from hamyan.ledger import check
-from hamyan.ledger.models import Entry
+from hamyan.ledger.models import Entry, LedgerAccount
 from tests.cashbox.helpers import fill_shares, first_round, make_box
 
 
@@ -233,4 +233,24 @@ def test_the_hourly_job_charges_late_fines_once(manager):
     cb.start_round(manager, box.id, first_round(box).id)
     assert run_job("cashbox-late-fines", slot="t1").detail == "2 fine(s) in 1 running round(s)"
     assert run_job("cashbox-late-fines", slot="t2").detail == "0 fine(s) in 1 running round(s)"
+    assert check().ok
+
+
+def test_undo_a_payment(manager, running):
+    box, (a, b, c) = running
+    wrong = cb.record_payment(manager, box.id, a.id, "60")
+    cb.record_payment(manager, box.id, a.id, "40")
+    with pytest.raises(ValidationError, match="why"):
+        cb.reverse_payment(manager, box.id, wrong.id, "  ")
+    undone = cb.reverse_payment(manager, box.id, wrong.id, "typed the wrong member")
+    assert undone.reversal is not None and undone.reversal.memo == "Payment undone: typed the wrong member"
+    with pytest.raises(Conflict):
+        cb.reverse_payment(manager, box.id, wrong.id, "again")
+    db.session.rollback()
+    state = cb.round_state(first_round(box)).by_membership[a.id]
+    assert state.paid == 4000 and state.cells[0].status in ("partly paid", "due", "late")
+    assert -db.session.query(LedgerAccount).filter_by(box_id=box.id, code=f"member:{a.id}").one().balance == 4000
+    other = make_box(manager, shares=1)
+    with pytest.raises(NotFound):
+        cb.reverse_payment(manager, other.id, wrong.id, "not my box")
     assert check().ok

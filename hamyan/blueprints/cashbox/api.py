@@ -163,6 +163,7 @@ class CashboxPaymentOut(ma.Schema):
     reference = F.String()
     paid_on = F.Date()
     entry_id = F.Integer()
+    reversal_entry_id = F.Integer(allow_none=True, metadata={"description": "Set when the payment was undone"})
 
 
 class CashboxPaymentPage(ma.Schema):
@@ -290,7 +291,8 @@ def _member_state_out(s):
 def _payment_out(p):
     return {"id": p.id, "round_id": p.round_id, "membership_id": p.membership_id,
             "member_name": p.membership.display_name, "amount": p.amount, "fine_amount": p.fine_amount,
-            "method": p.method, "reference": p.reference, "paid_on": p.paid_on, "entry_id": p.entry_id}
+            "method": p.method, "reference": p.reference, "paid_on": p.paid_on, "entry_id": p.entry_id,
+            "reversal_entry_id": p.reversal.id if p.reversal else None}
 
 
 def _idempotency_key() -> str | None:
@@ -454,6 +456,18 @@ def record_payment(body, box_id):
                                 body["reference"], body["paid_on"], request_key=_idempotency_key(),
                                 round_id=body["round_id"])
     return _payment_out(payment)
+
+
+class CashboxReverseIn(ma.Schema):
+    reason = F.String(required=True, validate=Length(min=1, max=300))
+
+
+@bp.route("/<int:box_id>/payments/<int:payment_id>/reverse", methods=["POST"])
+@bp.arguments(CashboxReverseIn)
+@bp.response(200, CashboxPaymentOut)
+def reverse_payment(body, box_id, payment_id):
+    """Undo a payment recorded by mistake (managers): a reversal entry; retrying is refused with 409."""
+    return _payment_out(cb.reverse_payment(current_api_user(), box_id, payment_id, body["reason"]))
 
 
 @bp.route("/<int:box_id>/draws", methods=["GET"])

@@ -3,7 +3,7 @@ currency, fractions), so every rule and its message lives in one place: services
 import uuid
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from hamyan.blueprints.cashbox.models import DRAW_MODES, FINE_KINDS, PERIOD_KINDS, WINNER_POLICIES
@@ -95,8 +95,8 @@ class DrawForm(FlaskForm):
     override_reason = TextAreaField("Reason to draw before the period is fully paid", validators=[Optional(), Length(max=500)])
 
 
-class PeriodForm(FlaskForm):
-    period = IntegerField(validators=[DataRequired()])
+class ReverseForm(FlaskForm):
+    reason = StringField("Why undo it", validators=[DataRequired(), Length(max=300)])
 
 
 class StatementForm(FlaskForm):

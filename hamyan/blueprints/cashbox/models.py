@@ -174,6 +174,9 @@ class Payment(db.Model):
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
     membership = db.relationship("Membership")
+    # The ledger entry that undid this payment, if the manager corrected it (entries are never edited).
+    reversal = db.relationship("Entry", primaryjoin="foreign(Entry.reverses_id) == Payment.entry_id",
+                               viewonly=True, uselist=False, lazy="joined")
 
 
 class Fine(db.Model):

@@ -544,7 +544,8 @@ def round_state(r: Round, today: date | None = None, membership_id: int | None =
             state = states.setdefault(holding.membership_id, MemberState(holding.membership))
             state.cum_due = [a + b for a, b in zip(state.cum_due, cumulative)] if state.cum_due else list(cumulative)
             state.holdings.append((share.number, holding.fraction))
-    payments = select(Payment).where(Payment.round_id == r.id).order_by(Payment.paid_on, Payment.id)
+    payments = (select(Payment).where(Payment.round_id == r.id, ~Payment.reversal.has())
+                .order_by(Payment.paid_on, Payment.id))
     if membership_id is not None:
         payments = payments.where(Payment.membership_id == membership_id)
     for payment in db.session.scalars(payments):
@@ -676,6 +677,30 @@ def record_payment(actor, box_id: int, membership_id, amount, method: str = "cas
     db.session.flush()
     _finish_if_done(r)
     db.session.commit()
+    return payment
+
+
+def reverse_payment(actor, box_id: int, payment_id, reason: str) -> Payment:
+    """Undo a payment recorded by mistake: a reversal entry in the ledger; the payment stays listed."""
+    box, _ = require_manager(actor, box_id)
+    payment = db.session.get(Payment, _int_in(payment_id, 1, 2**31, "payment_id", "Payment"))
+    if payment is None or db.session.get(Round, payment.round_id).box_id != box.id:
+        raise NotFound()
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 300:
+        raise ValidationError("Say in up to 300 characters why the payment is undone.", field="reason")
+    if payment.method == "netted":
+        raise ValidationError("An amount netted from a payout cannot be undone on its own.", field="payment_id")
+    r = db.session.get(Round, payment.round_id)
+    if r.status != "active":
+        raise ValidationError(f"Round {r.number} is {r.status}; its payments are final.", field="payment_id")
+    if payment.reversal is not None:
+        raise Conflict("This payment has already been undone.", field="payment_id")
+    ledger.reverse(db.session.get(Entry, payment.entry_id), memo=f"Payment undone: {reason}",
+                   idempotency_key=f"cashbox:{box.id}:reverse-payment:{payment.id}",
+                   effective_date=calendars.local_today(box.timezone), created_by_id=actor.id)
+    db.session.commit()
+    db.session.refresh(payment)
     return payment
 
 

@@ -11,7 +11,7 @@ from hamyan.blueprints.auth.forms import EmptyForm
 from hamyan.blueprints.cashbox import bp, draws
 from hamyan.blueprints.cashbox import services as cb
 from hamyan.blueprints.cashbox.forms import (AddMemberForm, DrawForm, HoldersForm, NewBoxForm, OrderForm,
-                                             PaymentForm, PeriodForm, RoundForm, RulesForm, StatementForm)
+                                             PaymentForm, ReverseForm, RoundForm, RulesForm, StatementForm)
 from hamyan.errors import ServiceError, ValidationError
 from hamyan.statements import pdf_response, render_pdf
 from hamyan.web import apply_error, redirect_to, render
@@ -207,7 +207,7 @@ def payments(box_id):
         member_filter = membership.id
     listing = cb.payments_page(box.id, request.args.get("round", type=int), member_filter, _page())
     return render("cashbox/payments.html", "list", box=box, listing=listing, is_manager=is_manager,
-                  member_filter=member_filter)
+                  member_filter=member_filter, reverse_form=ReverseForm())
 
 
 def _record_payment(box_id):
@@ -226,6 +226,23 @@ def _record_payment(box_id):
             return redirect_to("cashbox.dashboard", box_id=box.id)
     # 200, like every form page here: htmx swaps only successful responses.
     return render("cashbox/dashboard.html", "payment_form", **_dashboard_context(box.id, form))
+
+
+@bp.route("/<int:box_id>/payments/<int:payment_id>/reverse", methods=["POST"])
+@login_required
+def reverse_payment(box_id, payment_id):
+    form = ReverseForm()
+    box, _ = cb.require_manager(current_user, box_id)
+    if form.validate_on_submit():
+        try:
+            payment = cb.reverse_payment(current_user, box.id, payment_id, form.reason.data)
+        except ServiceError as error:
+            flash(error.message, "danger")
+        else:
+            flash(f"The payment from {payment.membership.display_name} is undone.", "success")
+    else:
+        flash("Say why the payment is undone.", "danger")
+    return redirect_to("cashbox.payments", box_id=box.id)
 
 
 @bp.route("/<int:box_id>/draw", methods=["POST"])
