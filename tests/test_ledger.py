@@ -80,6 +80,17 @@ def test_post_writes_entry_postings_and_balances(acc):
     assert_consistent()
 
 
+def test_accounts_held_by_the_session_show_the_new_balance_before_commit(acc):
+    cash, alice = acc["cash"], acc["alice"]
+    assert (cash.balance, alice.balance) == (0, 0)  # loaded into the session
+    ledger.post("contribution", [(cash.id, 300), (alice.id, -300)], idempotency_key="a")
+    assert (ledger.balance(cash), ledger.balance(alice)) == (300, -300)
+    ledger.post("contribution", [(cash, 5), (alice, -5)], idempotency_key="b")
+    assert (cash.balance, alice.natural_balance) == (305, 305)
+    db.session.rollback()
+    assert (ledger.balance(cash), ledger.balance(alice)) == (0, 0)
+
+
 def test_accounts_may_be_given_by_id(acc):
     ledger.post("fee", [(acc["alice"].id, 200), (acc["fees"].id, -200)], idempotency_key="fee:1")
     db.session.commit()
