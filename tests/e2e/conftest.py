@@ -44,8 +44,9 @@ def browser():
         if os.environ.get("CI") == "true":
             pytest.fail(reason + "; CI=true requires the browser tests to run", pytrace=False)
         pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=10_000)  # the same patience as actions: CI machines are shared and slow
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         yield browser
