@@ -254,3 +254,20 @@ def test_undo_a_payment(manager, running):
     with pytest.raises(NotFound):
         cb.reverse_payment(manager, other.id, wrong.id, "not my box")
     assert check().ok
+
+
+def test_winners_are_told_by_email(manager):
+    from hamyan.blueprints.notify.models import OutboxMessage
+
+    box = make_box(manager, shares=1, contribution="10", draw_mode="random")
+    r = first_round(box)
+    ann = cb.add_member(manager, box.id, "Ann", "ann@example.com")
+    bob = cb.add_member(manager, box.id, "Bob")  # no email: nothing to send
+    cb.set_holders(manager, box.id, r.id, 1, [(ann.id, "1/2"), (bob.id, "1/2")])
+    cb.start_round(manager, box.id, r.id)
+    for m in (ann, bob):
+        cb.record_payment(manager, box.id, m.id, "5")
+    period = cb.draw(manager, box.id)
+    message = db.session.query(OutboxMessage).one()
+    assert message.recipient == "ann@example.com" and "won period 1" in message.subject
+    assert "$5.00" in message.body and period.seed in message.body

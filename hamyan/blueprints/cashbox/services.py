@@ -802,9 +802,28 @@ def draw(actor, box_id: int, period_number=None, override_reason: str | None = N
     period.override_reason = reason or None
     period.request_key = request_key
     _pay_out(box, cashbox, r, period, state, actor)
+    _tell_winners(box, r, period)
     _finish_if_done(r)
     db.session.commit()
     return period
+
+
+def _tell_winners(box: Box, r: Round, period: Period) -> None:
+    from hamyan.blueprints.notify.services import notify
+
+    holders = period.winner.holdings
+    for holding, part in zip(holders, split(r.pot, holders)):
+        m = holding.membership
+        email = m.email or (m.user.email if m.user else None)
+        if not email:
+            continue
+        outcome = ("It is paid out, less anything you owed." if period.payout_status == "paid"
+                   else "It is held until what you owe is paid.")
+        notify(email, f"{box.name}: share {period.winner.number} won period {period.number}",
+               f"Share {period.winner.number} won period {period.number} of round {r.number} in {box.name}. "
+               f"Your part of the pot is {money.format_money(part, box.currency, box.locale)}. {outcome}\n\n"
+               + (f"Check the draw: seed {period.seed}, published commitment {period.seed_hash}."
+                  if period.seed else "The winner followed the order set before the round started."))
 
 
 def _pay_out(box: Box, cashbox: Cashbox, r: Round, period: Period, state: RoundState, actor,
