@@ -302,9 +302,12 @@ def test_profile_name(user_client):
     assert db.session.get(User, client.user.id).name == "Mina مینا"
 
 
-def test_change_email(user_client, make_user):
+def test_change_email(app, user_client, make_user, smtp_server):
     make_user("taken@example.com")
     client = user_client("ali@example.com")
+    other_device = login(app.test_client(), "ali@example.com")
+    app.test_client().post("/forgot", data={"email": "ali@example.com"})
+    reset_link = _reset_link(smtp_server[0])
     wrong = _profile(client, "email", email="new@example.com", password="wrong-password")
     assert "The current password is wrong." in text(wrong)
     taken = _profile(client, "email", email="Taken@example.com", password=PASSWORD)
@@ -314,8 +317,12 @@ def test_change_email(user_client, make_user):
     done = _profile(client, "email", email="New@Example.com", password=PASSWORD)
     assert "Email changed." in text(done)
     assert db.session.get(User, client.user.id).email == "new@example.com"
-    notice = db.session.execute(select(OutboxMessage)).scalar_one()
+    notice = db.session.execute(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(1)).scalar_one()
     assert notice.recipient == "ali@example.com" and "new@example.com" in notice.body
+    # this session stays, others end, and a reset link sent to the old address is spent
+    assert client.get("/").status_code == 200
+    assert other_device.get("/").status_code == 302
+    assert "already used" in text(app.test_client().get(reset_link, follow_redirects=True))
 
 
 def test_change_password_signs_out_other_sessions(app, user_client):

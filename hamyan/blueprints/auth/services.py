@@ -128,6 +128,7 @@ def change_email(user: User, new_email: str, password: str) -> None:
         raise Conflict("Another account uses this email.", field="email")
     old = user.email
     user.email = new_email
+    user.session_version += 1  # like a password change: other sessions and reset links sent to the old address end
     notify(old, "Your Hamyan email was changed", f"The email of your Hamyan account is now {new_email}.")
     db.session.commit()
 

@@ -119,7 +119,8 @@ def profile():
                 flash("Profile saved.", "success")
             elif which == "email":
                 services.change_email(current_user, form.email.data, form.password.data)
-                flash("Email changed.", "success")
+                login_user(current_user._get_current_object())  # keep this session after the version bump
+                flash("Email changed. Other sessions are signed out.", "success")
             elif which == "password":
                 services.change_password(current_user, form.current.data, form.password.data)
                 login_user(current_user._get_current_object())  # keep this session after the version bump
