@@ -60,7 +60,8 @@ def box_for(user, box_id: int, kind: str | None = None) -> tuple[Box, Membership
     """The box and the user's membership in it, or NotFound when the user may not see it.
 
     Admins see every box (membership None unless they also belong to it)."""
-    box = db.session.get(Box, box_id)
+    # URL ids beyond BIGINT would overflow the driver (SQLite raises): no such box, so 404.
+    box = db.session.get(Box, box_id) if 0 < box_id < 2**63 else None
     if box is None or (kind is not None and box.kind != kind):
         raise NotFound()
     membership = membership_of(user, box_id)

@@ -65,3 +65,15 @@ def test_other_boxes_are_not_found(setup, client):
         assert client.get(url, headers=h).status_code == 404, url
     with pytest.raises(Forbidden):
         cb.record_payment(setup["member"].user, box.id, setup["joined"].id, "1")
+
+
+def test_ids_beyond_bigint_are_not_found(setup, client):
+    manager, h = setup["manager"], setup["member_api"]
+    huge = "9" * 25
+    for url in (f"/cashbox/{huge}", f"/cashbox/{setup['box'].id}/rounds/{huge}/setup",
+                f"/cashbox/{setup['box'].id}/members/{huge}"):
+        assert manager.get(url).status_code == 404, url
+    assert client.get(f"/api/v1/cashboxes/{huge}", headers=h).status_code == 404
+    r = client.post(f"/api/v1/cashboxes/{setup['box'].id}/payments", headers=h,
+                    json={"membership_id": int(huge), "amount": "1"})
+    assert r.status_code in (403, 422)

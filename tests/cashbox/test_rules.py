@@ -67,7 +67,8 @@ def test_fractions(manager):
     r = first_round(box)
     a, b, c = (cb.add_member(manager, box.id, n) for n in ("A", "B", "Ç 名前"))
     for holders, message in (([(a.id, "2/3"), (b.id, "1/2")], "7/6, more than one"),
-                             ([(a.id, "1/0")], "0 below the line"), ([(a.id, "abc")], "fraction like"),
+                             ([(a.id, "1/0")], "0 below the line"), ([(a.id, "1/00")], "0 below the line"),
+                             ([(a.id, "۱/۲"), (b.id, "1/3"), (c.id, "1/4")], "13/12"), ([(a.id, "abc")], "fraction like"),
                              ([(a.id, "-1/2")], "fraction like"), ([(a.id, "3/2")], "at most one whole"),
                              ([(a.id, "1/2"), (a.id, "1/2")], "listed twice"), ([(a.id, "1/1001")], "at most 1000"),
                              ([(999999, "1")], "not a member")):

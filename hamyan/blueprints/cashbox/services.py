@@ -109,9 +109,10 @@ def parse_fraction(text, field: str = "fraction") -> Fraction:
         if match.group(3):
             value = Fraction(match.group(3))
         else:
-            value = Fraction(int(match.group(1)), int(match.group(2) or 1)) if (match.group(2) or "1") != "0" else None
-            if value is None:
+            below = int(match.group(2) or 1)
+            if below == 0:
                 raise ValidationError("A fraction cannot have 0 below the line.", field=field)
+            value = Fraction(int(match.group(1)), below)
     if value <= 0 or value > 1:
         raise ValidationError("Each part must be more than 0 and at most one whole share.", field=field)
     if value.denominator > MAX_DENOMINATOR:
@@ -191,7 +192,7 @@ def current_round(box_id: int) -> Round | None:
 
 
 def round_in_box(box_id: int, round_id: int) -> Round:
-    r = db.session.get(Round, round_id)
+    r = db.session.get(Round, round_id) if 0 < round_id < 2**63 else None
     if r is None or r.box_id != box_id:
         raise NotFound()
     return r
@@ -222,7 +223,7 @@ def _membership_in(box_id: int, membership_id) -> Membership:
         membership_id = int(membership_id)
     except (TypeError, ValueError):
         raise ValidationError("Choose a member.", field="membership_id") from None
-    m = db.session.get(Membership, membership_id)
+    m = db.session.get(Membership, membership_id) if 0 < membership_id < 2**63 else None
     if m is None or m.box_id != box_id or m.left_at is not None:
         raise ValidationError("That person is not a member of this box.", field="membership_id")
     return m
