@@ -1,5 +1,5 @@
 """The loan workflow over the ledger: request, decide, disburse, repay, prepay, penalties, write-off."""
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -96,8 +96,8 @@ def test_penalty_and_write_off_with_guarantor(pool_factory, clock):
     services.repay(manager, box.id, loan.id, str((loan.installments[0].total) / 100), date(2025, 2, 10), key())
     assert services._accounts(box)[f"mp:member:{guarantor.id}:pledged"].natural_balance == 1500_00  # released pro rata
     clock.today = date(2025, 4, 1)
-    assert services.assess(box.id)["penalties"] == 1
-    assert services.assess(box.id)["penalties"] == 0  # idempotent
+    assert services.assess(box.id, history=True)["penalties"] == 1
+    assert services.assess(box.id, history=True)["penalties"] == 0  # idempotent
     assert loan.installments[1].penalty == round(loan.installments[1].unpaid / 1.05 * 0.05)
     book = reports.loan_book(box)
     assert book.rows[0].days_overdue == (date(2025, 4, 1) - date(2025, 3, 10)).days
@@ -276,8 +276,8 @@ def test_late_fees_are_charged_once_and_paid_first(pool_factory, clock):
     box, manager, savers = pool_factory(members=1, late_fee="10", grace_days=5)
     member = savers[0]
     clock.today = date(2025, 2, 20)  # Jan 5 and Feb 5 due; both past grace, nothing paid
-    assert services.assess(box.id)["late_fees"] == 2
-    assert services.assess(box.id)["late_fees"] == 0
+    assert services.assess(box.id, history=True)["late_fees"] == 2
+    assert services.assess(box.id, history=True)["late_fees"] == 0
     row = services.record_contribution(manager, box.id, member.id, "1000", date(2025, 2, 20), key())
     assert row.fees == 20_00
     position = services.positions(box, services.access(manager, box.id).pool, [member])[0]
@@ -288,8 +288,9 @@ def test_late_fees_are_charged_once_and_paid_first(pool_factory, clock):
 def test_scheduled_job_assesses_every_pool(pool_factory, clock):
     from hamyan.scheduling import run_job
 
-    _box, _manager, _savers = pool_factory(members=1, late_fee="10")
-    clock.today = date(2025, 1, 20)
+    today = date.today()
+    pool_factory(members=1, late_fee="10", first_due=today + timedelta(days=3))
+    clock.today = today + timedelta(days=40)  # the first due date and its 7 grace days have passed
     run = run_job("moneypool_assess", slot="test")
     assert run.status == "ok" and "1 late fees" in run.detail
     assert run_job("moneypool_assess", slot="test") is None  # the slot is claimed once
@@ -318,8 +319,18 @@ def test_borrowers_hear_about_decisions_and_penalties(pool_factory, clock):
     services.approve(manager, box.id, loan.id)
     services.disburse(manager, box.id, loan.id)
     clock.today = date(2025, 2, 20)
-    services.assess(box.id)
+    services.assess(box.id, history=True)
     subjects = [m.subject for m in db.session.execute(select(OutboxMessage).filter_by(
         recipient="m0@example.com").order_by(OutboxMessage.id)).scalars()]
     assert subjects == [f"Neighbours: loan #{loan.id} approved", f"Neighbours: loan #{loan.id} paid out",
                         f"Neighbours: installment 1 of loan #{loan.id} is overdue"]
+
+
+def test_typing_in_a_pools_past_is_not_fined(pool_factory, clock):
+    """Back-dated history (a pool moved to Hamyan from paper) is not charged late fees or penalties
+    by the hourly job; deadlines after the member or loan was recorded are."""
+    box = pool_factory(members=1, late_fee="10", penalty_percent="5",
+                        first_due=date(2024, 1, 5))[0]
+    clock.today = date(2024, 12, 20)
+    assert services.assess(box.id) == {"late_fees": 0, "penalties": 0}
+    assert services.assess(box.id, history=True)["late_fees"] == 12

@@ -40,7 +40,7 @@ def test_a_year_of_a_pool(pool_factory, clock):
                 services.disburse(manager, box.id, loan.id, due + timedelta(days=1))
                 loans[borrower.id] = loan
         clock.today = due + timedelta(days=10)
-        services.assess(box.id)
+        services.assess(box.id, history=True)
         for borrower_id, loan in loans.items():
             if loan.status != "active" or borrower_id == defaulter.id and month >= 4:
                 continue

@@ -49,7 +49,7 @@ def seed_moneypool(users) -> None:
             if m is babak and n >= 8:
                 continue  # the late payer: behind for the last months, with late fees
             _pay_due(manager, box, pool, m, day, n)
-    services.assess(box.id)
+    services.assess(box.id, history=True)
 
     def loan(member, amount, term, purpose, guarantors=()):
         return services.request_loan(manager, box.id, amount, term, f"demo:{member.id}:{purpose}", purpose,
@@ -84,7 +84,7 @@ def seed_moneypool(users) -> None:
     services.approve(manager, box.id, lost.id)
     services.disburse(manager, box.id, lost.id, add_months(start, 2))
     pay_installments(lost, today, number=1)
-    services.assess(box.id)
+    services.assess(box.id, history=True)
     services.write_off(manager, box.id, lost.id, "The shop closed and the borrower moved away; no contact since.")
     # Rejected, withdrawn, waiting for a decision, and approved but waiting for cash.
     rejected = loan(sara, "3000000", 6, "Travel")
@@ -97,4 +97,4 @@ def seed_moneypool(users) -> None:
         limit = services.eligibility(box, pool, borrower)[1]
         waiting = loan(borrower, services.major(box, limit), 24, purpose)
         services.approve(manager, box.id, waiting.id)
-    services.assess(box.id)
+    services.assess(box.id, history=True)

@@ -991,13 +991,20 @@ def reschedule(actor, box_id: int, loan_id: int, term, first_due: date, reason: 
 
 
 # --------------------------------------------------------------------------- daily assessment
-def assess(box_id: int, today: date | None = None) -> dict:
+def assess(box_id: int, today: date | None = None, history: bool = False) -> dict:
     """Charge late contribution fees and loan penalties that have fallen due. Safe to run again:
-    every charge's ledger key names the member or installment and the due date."""
+    every charge's ledger key names the member or installment and the due date.
+
+    Only deadlines after the member or loan was recorded count, so a manager typing in a pool's
+    past (back-dated payments) is not fined for history; history=True charges those too."""
     box = db.session.get(Box, box_id)
     pool = db.session.get(Pool, box_id)
     today = today or _today(box)
     grace = pool.grace_days
+
+    def recorded(moment) -> date:
+        return date.min if history else moment.date()
+
     done = {"late_fees": 0, "penalties": 0}
     cutoff = date.fromordinal(today.toordinal() - grace - 1) if today.toordinal() > grace + 1 else None
     if pool.late_fee and cutoff and cutoff >= pool.first_due:
@@ -1008,15 +1015,16 @@ def assess(box_id: int, today: date | None = None) -> dict:
         for c in db.session.execute(select(Contribution).filter_by(box_id=box.id)
                                     .order_by(Contribution.paid_on)).scalars():
             payments.setdefault(c.member_id, []).append(c)
+        charged = set(db.session.execute(select(ledger.Entry.idempotency_key).where(
+            ledger.Entry.box_id == box.id, ledger.Entry.code == "late_fee")).scalars())
         for m in members:
             owed_so_far = 0
             for day, _, amount in dues(m, amounts, dates):
                 owed_so_far += amount
                 deadline = date.fromordinal(day.toordinal() + grace)
                 paid = sum(c.amount - c.fees for c in payments.get(m.id, []) if c.paid_on <= deadline)
-                if paid < owed_so_far:
-                    key = f"mp:{box.id}:late_fee:{m.id}:{day.isoformat()}"
-                    if db.session.execute(select(ledger.Entry.id).filter_by(idempotency_key=key)).first():
+                if paid < owed_so_far and deadline >= recorded(m.membership.created_at):
+                    if f"mp:{box.id}:late_fee:{m.id}:{day.isoformat()}" in charged:
                         continue
                     _post(box, None, "late_fee", [(_account(box, f"mp:member:{m.id}:fees"), pool.late_fee),
                                                   (_account(box, "mp:income:penalties"), -pool.late_fee)],
@@ -1030,12 +1038,13 @@ def assess(box_id: int, today: date | None = None) -> dict:
         for loan in loans:
             for inst in loan.installments:
                 late = inst.principal + inst.interest - inst.paid_principal - inst.paid_interest
-                if inst.due_date <= cutoff and late > 0 and inst.penalty == 0:
+                deadline = date.fromordinal(inst.due_date.toordinal() + grace)
+                if inst.due_date <= cutoff and late > 0 and inst.penalty == 0 and \
+                        deadline >= recorded(loan.requested_at):
                     penalty = int((Decimal(late) * pool.penalty_percent / 100).quantize(Decimal(1), ROUND_HALF_UP))
                     if penalty <= 0:
                         continue
                     inst.penalty = penalty
-                    deadline = date.fromordinal(inst.due_date.toordinal() + grace)
                     _post(box, None, "penalty", [(_account(box, f"mp:loan:{loan.id}:penalty"), penalty),
                                                  (_account(box, "mp:income:penalties"), -penalty)],
                           f"penalty:{loan.id}:{inst.number}", deadline,
