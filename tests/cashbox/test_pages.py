@@ -140,3 +140,11 @@ def test_setup_forms_show_major_units(user_client):
     assert r.status_code == 302
     page = c.get(setup).get_data(as_text=True)
     assert 'id="share-4"' in page and "Jan 11, 2026" in page
+
+
+def test_setup_pages_its_shares(user_client):
+    c = user_client("manager@example.com", "Manager")
+    setup = _new_box(c, share_count="120").headers["Location"]
+    first, third = c.get(setup).get_data(as_text=True), c.get(setup + "?page=3").get_data(as_text=True)
+    assert 'id="share-50"' in first and 'id="share-51"' not in first and "Shares 101–120" in first
+    assert 'id="share-101"' in third and 'id="share-120"' in third and 'id="share-1"' not in third

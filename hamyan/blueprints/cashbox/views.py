@@ -17,6 +17,7 @@ from hamyan.statements import pdf_response, render_pdf
 from hamyan.web import apply_error, redirect_to, render
 
 GRID_PAGE = 50
+SHARES_PAGE = 50
 
 
 def _page() -> int:
@@ -96,7 +97,12 @@ def _setup_context(box_id, round_id=None, **forms):
     members = cb.active_members(box.id)
     choices = [("", "—")] + [(str(m.id), m.display_name) for m in members]
     holder_forms = {}
-    for share in r.shares:
+    page = _page()
+    pages = max((len(r.shares) + SHARES_PAGE - 1) // SHARES_PAGE, 1)
+    # The share saved by htmx is rendered whatever page it is on.
+    shown = [s for s in r.shares if (page - 1) * SHARES_PAGE < s.number <= page * SHARES_PAGE
+             or s.number == forms.get("holders_share")]
+    for share in shown:
         form = forms.get("holders") if forms.get("holders_share") == share.number else None
         if form is None:
             form = HoldersForm(formdata=None, prefix=f"s{share.number}", share=share.number)
@@ -117,7 +123,8 @@ def _setup_context(box_id, round_id=None, **forms):
                     else format(Decimal(cashbox.fine_value) / 100, "f") if cashbox.fine_kind == "percent" else ""))
     order = sorted(r.shares, key=lambda s: (s.draw_position or 0, s.number))
     order_form = forms.get("order") or OrderForm(formdata=None, order=", ".join(str(s.number) for s in order))
-    return dict(box=box, cashbox=cashbox, r=r, members=members, holder_forms=holder_forms, round_form=round_form,
+    return dict(box=box, cashbox=cashbox, r=r, members=members, holder_forms=holder_forms, shown=shown,
+                page=page, pages=pages, round_form=round_form,
                 rules_form=rules_form, order_form=order_form, member_form=forms.get("member") or AddMemberForm(formdata=None),
                 empty_form=EmptyForm(), members_url=_members_url(box.id),
                 due_dates=cb.due_dates(r, box.calendar))
