@@ -334,3 +334,35 @@ def test_typing_in_a_pools_past_is_not_fined(pool_factory, clock):
     clock.today = date(2024, 12, 20)
     assert services.assess(box.id) == {"late_fees": 0, "penalties": 0}
     assert services.assess(box.id, history=True)["late_fees"] == 12
+
+
+def test_a_mistaken_payment_is_undone_by_reversal(pool_factory, clock):
+    box, manager, savers = pool_factory(members=2, late_fee="10", guarantors_required=1, require_no_arrears=False)
+    member, guarantor = savers
+    clock.today = date(2025, 2, 20)
+    services.assess(box.id, history=True)  # two late fees owed
+    wrong = services.record_contribution(manager, box.id, member.id, "10000", date(2025, 2, 20), key())
+    assert wrong.fees == 20_00
+    entries = _writes()
+    with pytest.raises(ValidationError, match="reason"):
+        services.reverse_contribution(manager, box.id, wrong.id, "")
+    from hamyan.errors import Forbidden
+
+    with pytest.raises(Forbidden):
+        services.reverse_contribution(_user(member), box.id, wrong.id, "typo")
+    assert _writes() == entries
+    services.reverse_contribution(manager, box.id, wrong.id, "Typed 10000 instead of 1000")
+    services.reverse_contribution(manager, box.id, wrong.id, "again")  # a second click does nothing
+    accounts = services._accounts(box)
+    assert accounts[f"mp:member:{member.id}:savings"].natural_balance == 0
+    assert accounts[f"mp:member:{member.id}:fees"].natural_balance == 20_00  # the late fees are owed again
+    position = services.positions(box, services.access(manager, box.id).pool, [member])[0]
+    assert position.paid == 0 and position.arrears == 2000_00
+    # Savings pledged for a loan since can no longer be taken back.
+    paid = services.record_contribution(manager, box.id, guarantor.id, "3000", date(2025, 2, 20), key())
+    loan = services.request_loan(_user(member), box.id, "2500", 3, key(), guarantor_ids=[guarantor.id])
+    services.approve(manager, box.id, loan.id)
+    services.disburse(manager, box.id, loan.id)
+    with pytest.raises(ValidationError, match="used since"):
+        services.reverse_contribution(manager, box.id, paid.id, "mistake")
+    assert reports.balance_sheet(box).balanced and ledger.check().ok

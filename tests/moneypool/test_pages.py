@@ -161,3 +161,17 @@ def test_settings_validate_and_save(app, pool):
                                                             "effective_from": "2025-04-01"})
     assert response.status_code == 302
     assert services.share_amount_on(box, date(2025, 4, 5)) == 150_00
+
+
+def test_manager_undoes_a_payment_from_the_member_page(app, pool):
+    box, _manager, savers = pool
+    row = db.session.execute(select(Contribution).filter_by(member_id=savers[0].id)).scalar_one()
+    boss = _client(app, "boss@example.com")
+    page = boss.get(f"/pools/{box.id}/members/{savers[0].id}").get_data(as_text=True)
+    assert f"/contributions/{row.id}/undo" in page
+    response = boss.post(f"/pools/{box.id}/contributions/{row.id}/undo", data={"reason": "Wrong member"})
+    assert response.status_code == 302
+    page = boss.get(f"/pools/{box.id}/members/{savers[0].id}").get_data(as_text=True)
+    assert "undone" in page and "is undone" in page
+    member = _client(app, "m0@example.com")
+    assert member.post(f"/pools/{box.id}/contributions/{row.id}/undo", data={"reason": "x"}).status_code == 403

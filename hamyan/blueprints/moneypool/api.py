@@ -191,6 +191,8 @@ class PoolContributionIn(ma.Schema):
 
 class PoolContributionOut(ma.Schema):
     id = F.Integer()
+    reversed_at = F.DateTime(allow_none=True)
+    reversal_reason = F.String()
     member_id = F.Integer()
     amount = F.Integer()
     fees = F.Integer(metadata={"description": "Part that paid late fees"})
@@ -460,6 +462,14 @@ def record_contribution(body, box_id):
     """Record a savings payment, in part or in full (managers). Late fees owed are paid first."""
     return services.record_contribution(current_api_user(), box_id, body["member_id"], body["amount"],
                                         body["paid_on"], _key())
+
+
+@bp.route("/<int:box_id>/contributions/<int:contribution_id>/reverse", methods=["POST"])
+@bp.arguments(PoolReasonIn)
+@bp.response(200, PoolContributionOut)
+def reverse_contribution(body, box_id, contribution_id):
+    """Undo a payment recorded by mistake, with a reason (managers). Repeating it changes nothing."""
+    return services.reverse_contribution(current_api_user(), box_id, contribution_id, body["reason"])
 
 
 @bp.route("/<int:box_id>/loans", methods=["GET"])

@@ -114,6 +114,9 @@ class Contribution(db.Model):
     entry_id = db.Column(db.Integer, db.ForeignKey("ledger_entry.id"), nullable=False)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     created_by_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True)
+    # A payment recorded by mistake is undone by a reversal entry; the row stays, marked.
+    reversed_at = db.Column(db.DateTime, nullable=True)
+    reversal_reason = db.Column(db.String(500), nullable=False, default="", server_default="")
 
     member = db.relationship("PoolMember", lazy="joined")
 

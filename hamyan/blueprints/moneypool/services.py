@@ -432,7 +432,8 @@ def dues(member: PoolMember, amounts: list[ShareAmount], dates: list[date]) -> l
 def contributed(box: Box, member_ids: list[int] | None = None, as_of: date | None = None) -> dict[int, int]:
     """Savings paid per member (late fees excluded), one query."""
     query = (select(Contribution.member_id, func.sum(Contribution.amount - Contribution.fees))
-             .where(Contribution.box_id == box.id).group_by(Contribution.member_id))
+             .where(Contribution.box_id == box.id, Contribution.reversed_at.is_(None))
+             .group_by(Contribution.member_id))
     if member_ids is not None:
         query = query.where(Contribution.member_id.in_(member_ids))
     if as_of is not None:
@@ -515,6 +516,30 @@ def record_contribution(actor, box_id: int, member_id: int, amount, paid_on: dat
     row = Contribution(box_id=box.id, member_id=member.id, key=key, amount=value, fees=fees, paid_on=paid_on,
                        entry_id=entry.id, created_by_id=actor.id)
     db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def reverse_contribution(actor, box_id: int, contribution_id: int, reason: str) -> Contribution:
+    """Undo a payment recorded by mistake: a reversal entry on the payment's own date puts the
+    savings (and any late fees it paid) back as they were. Refused when the savings were used since."""
+    acc = manage(actor, box_id)
+    box = acc.box
+    reason = _reason(reason)
+    row = db.session.execute(select(Contribution).filter_by(id=contribution_id, box_id=box.id)
+                             .with_for_update()).scalar_one_or_none()
+    if row is None:
+        raise NotFound("No such payment in this pool.")
+    if row.reversed_at is not None:
+        return row
+    savings = _natural(_account(box, f"mp:member:{row.member_id}:savings"))
+    if savings < row.amount - row.fees:
+        raise ValidationError("These savings have been used since (pledged or paid out); this payment can no "
+                              "longer be undone.", field="reason")
+    entry = db.session.get(ledger.Entry, row.entry_id)
+    ledger.reverse(entry, memo=f"Payment undone: {reason}"[:500], idempotency_key=f"mp:{box.id}:contribution:{row.key}:undo",
+                   created_by_id=actor.id)
+    row.reversed_at, row.reversal_reason = utcnow(), reason
     db.session.commit()
     return row
 
@@ -1012,7 +1037,7 @@ def assess(box_id: int, today: date | None = None, history: bool = False) -> dic
         dates = due_dates(pool, box, pool.first_due, cutoff)
         members = list(db.session.execute(select(PoolMember).filter_by(box_id=box.id, left_on=None)).scalars())
         payments = {}
-        for c in db.session.execute(select(Contribution).filter_by(box_id=box.id)
+        for c in db.session.execute(select(Contribution).filter_by(box_id=box.id, reversed_at=None)
                                     .order_by(Contribution.paid_on)).scalars():
             payments.setdefault(c.member_id, []).append(c)
         charged = set(db.session.execute(select(ledger.Entry.idempotency_key).where(

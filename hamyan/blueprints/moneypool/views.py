@@ -211,7 +211,7 @@ def member(box_id, member_id):
     return render("moneypool/member.html", block, **_common(acc), member=member, position=position,
                   dues=services.member_dues(acc.box, acc.pool, member), contributions=contributions, page=page,
                   pages=_pages(total), shares_form=shares_form, leave_form=leave_form,
-                  contribution_form=contribution_form, loans=services.loans_of(member),
+                  contribution_form=contribution_form, loans=services.loans_of(member), undo_form=ReasonForm(formdata=None),
                   statement_form=PeriodForm(formdata=None, start=today.replace(month=1, day=1), end=today))
 
 
@@ -234,6 +234,23 @@ def contribute(box_id):
             return redirect_to(back if back.startswith(f"/pools/{box_id}/") else url_for("moneypool.dashboard",
                                                                                            box_id=box_id))
     return render("moneypool/dashboard.html", "contribution_form", **_dashboard_context(acc, form))
+
+
+@bp.route("/<int:box_id>/contributions/<int:contribution_id>/undo", methods=["POST"])
+@login_required
+def undo_contribution(box_id, contribution_id):
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            row = services.reverse_contribution(current_user, box_id, contribution_id, form.reason.data)
+        except FORM_ERRORS as error:
+            flash(error.message, "danger")
+        else:
+            flash(f"The payment of {services.money(row.member.membership.box, row.amount)} is undone.", "success")
+            return redirect_to("moneypool.member", box_id=box_id, member_id=row.member_id)
+    else:
+        flash("Give a reason for undoing the payment.", "danger")
+    return redirect_to("moneypool.dashboard", box_id=box_id)
 
 
 # -------------------------------------------------------------------------------------- loans
