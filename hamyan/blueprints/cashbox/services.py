@@ -496,7 +496,14 @@ class RoundState:
         return next((p.due_date for p in self.periods if p.due_date >= self.today), None)
 
     def collected(self, number: int) -> int:
-        return sum(c.paid for s in self.members for c in s.cells if c.period == number)
+        return sum(s.cells[number - 1].paid for s in self.members if s.cells)
+
+    def collected_by_period(self) -> list[int]:
+        totals = [0] * len(self.periods)
+        for s in self.members:
+            for i, cell in enumerate(s.cells):
+                totals[i] += cell.paid
+        return totals
 
     def fully_paid(self, number: int) -> bool:
         return all(s.paid >= s.due_through(number) for s in self.members)

@@ -6,7 +6,7 @@ from flask import abort, current_app, flash, request, url_for
 from flask_login import current_user, login_required
 
 from hamyan import calendars
-from hamyan.money import to_major
+from hamyan.money import format_money, to_major
 from hamyan.blueprints.auth.forms import EmptyForm
 from hamyan.blueprints.cashbox import bp, draws
 from hamyan.blueprints.cashbox import services as cb
@@ -81,8 +81,10 @@ def _dashboard_context(box_id, payment_form=None):
     rows = state.members[(page - 1) * GRID_PAGE: page * GRID_PAGE]
     if payment_form is None:
         payment_form = PaymentForm(formdata=None, paid_on=state.today)
-    payment_form.membership_id.choices = [("", "Choose…")] + [(str(s.membership.id), s.membership.display_name)
-                                                              for s in state.members]
+    payment_form.membership_id.choices = [("", "Choose…")] + [
+        (str(s.membership.id), s.membership.display_name
+         + (f" (owes {format_money(s.owes_now, box.currency, box.locale)})" if s.owes_now else ""))
+        for s in state.members]
     statement_form = StatementForm(formdata=None, start=r.first_due.replace(day=1), end=state.today)
     statement_form.membership_id.choices = [(str(s.membership.id), s.membership.display_name) for s in state.members]
     return dict(box=box, cashbox=cashbox, r=r, rounds=rounds, state=state, rows=rows, page=page, pages=pages,
