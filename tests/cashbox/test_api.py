@@ -124,3 +124,40 @@ def test_openapi_lists_cashbox_routes(client):
     assert "/api/v1/cashboxes/{box_id}/payments" in spec["paths"]
     post = spec["paths"]["/api/v1/cashboxes/{box_id}/payments"]["post"]
     assert any(p["name"] == "Idempotency-Key" for p in post["parameters"])
+
+
+def test_predefined_round_with_a_held_payout_through_the_api(client, make_user, api_token):
+    h = api_token(make_user("boss@example.com", "Boss"))
+    box = _create(client, h, draw_mode="predefined", share_count=3, fine_kind="none").get_json()
+    base, rid = f"/api/v1/cashboxes/{box['box_id']}", box["current_round"]["id"]
+    r = client.put(f"{base}/rules", json={"grace_days": 1, "fine_kind": "percent", "fine_value": "1.5",
+                                          "winner_policy": "hold"}, headers=h)
+    assert r.status_code == 200 and (r.get_json()["fine_value"], r.get_json()["winner_policy"]) == (150, "hold")
+    r = client.put(f"{base}/rounds/{rid}", json={"contribution": "20", "share_count": 2, "period_kind": "days",
+                                                 "period_days": 10, "first_due": date.today().isoformat(),
+                                                 "draw_mode": "predefined"}, headers=h)
+    assert r.status_code == 200 and len(r.get_json()["shares"]) == 2 and r.get_json()["pot"] == 4000
+    ids = [client.post(f"{base}/members", json={"display_name": n}, headers=h).get_json()["membership_id"]
+           for n in ("Ann", "Bob")]
+    for number, mid in ((1, ids[0]), (2, ids[1])):
+        client.put(f"{base}/rounds/{rid}/shares/{number}", json={"holders": [{"membership_id": mid, "fraction": "1"}]},
+                   headers=h)
+    assert client.put(f"{base}/rounds/{rid}/order", json={"order": [2, 2]}, headers=h).status_code == 422
+    assert client.put(f"{base}/rounds/{rid}/order", json={"order": [2, 1]}, headers=h).status_code == 200
+    assert client.post(f"{base}/rounds/{rid}/start", headers=h).status_code == 200
+    assert client.put(f"{base}/rounds/{rid}/order", json={"order": [1, 2]}, headers=h).status_code == 409
+    client.post(f"{base}/payments", json={"membership_id": ids[0], "amount": 20}, headers=h)
+    r = client.post(f"{base}/draws", json={"override_reason": "Bob pays tomorrow"}, headers=h)
+    assert r.status_code == 201 and r.get_json()["winner_share"] == 2 and r.get_json()["payout_status"] == "held"
+    assert client.post(f"{base}/periods/1/release", headers=h).status_code == 422
+    client.post(f"{base}/payments", json={"membership_id": ids[1], "amount": "20"}, headers=h)
+    r = client.post(f"{base}/periods/1/release", headers=h)
+    assert r.status_code == 200 and r.get_json()["payout_status"] == "paid"
+    bob = client.get(f"{base}/members/{ids[1]}", headers=h).get_json()
+    assert bob["won"] == [{"share": 2, "period": 1, "due_date": date.today().isoformat(), "amount": 4000}]
+    assert bob["position"] == 2000 - 4000
+    ann = client.get(f"{base}/members/{ids[0]}", headers=h).get_json()
+    assert ann["may_win"][0]["period"] == 2 and ann["cells"][0]["status"] == "paid"
+    draws = client.get(f"{base}/draws", headers=h).get_json()
+    assert [d["winner_share"] for d in draws] == [2, None] and draws[0]["override_reason"] == "Bob pays tomorrow"
+    assert client.get(f"{base}/payments?per_page=1&page=2", headers=h).get_json()["total"] == 2
