@@ -4,8 +4,8 @@ from datetime import date, timedelta
 import pytest
 
 from hamyan.blueprints.cashbox import services as cb
-from hamyan.calendars import add_months
 from hamyan.blueprints.cashbox.models import Holding, Payment, Period, Round
+from hamyan.calendars import add_months
 from hamyan.errors import Conflict, NotFound, ValidationError
 from hamyan.extensions import db
 from hamyan.ledger import check

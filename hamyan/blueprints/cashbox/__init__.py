@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("cashbox", __name__, url_prefix="/cashbox")
 
-from hamyan.blueprints.cashbox import views  # noqa: E402,F401
+from hamyan.blueprints.cashbox import views  # noqa: F401

@@ -44,7 +44,7 @@ def seed_cashbox(users) -> None:
                 continue
             day = min(period.due_date + timedelta(days=9 if late else -1), today)
             cb.record_payment(manager, box.id, s.membership.id, str(money.to_major(due, box.currency)), "bank" if late else "cash",
-                              reference="TR-%d" % period.number if late else "", paid_on=day,
+                              reference=f"TR-{period.number}" if late else "", paid_on=day,
                               request_key=f"demo:{period.number}:{s.membership.id}")
         if period.number < 3:
             cb.draw(manager, box.id, period.number)

@@ -41,17 +41,27 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
+from functools import lru_cache
 
 from sqlalchemy import func, select
 
 from hamyan import calendars, ledger, money
 from hamyan.blueprints.cashbox import draws
-from hamyan.blueprints.cashbox.models import (DRAW_MODES, FINE_KINDS, PAYMENT_METHODS, PERIOD_KINDS,
-                                              WINNER_POLICIES, Cashbox, Fine, Holding, Payment, Period,
-                                              Round, Share)
+from hamyan.blueprints.cashbox.models import (
+    DRAW_MODES,
+    FINE_KINDS,
+    PERIOD_KINDS,
+    WINNER_POLICIES,
+    Cashbox,
+    Fine,
+    Holding,
+    Payment,
+    Period,
+    Round,
+    Share,
+)
 from hamyan.boxes import services as boxes
 from hamyan.boxes.models import Box, Membership
 from hamyan.errors import Conflict, NotFound, ValidationError

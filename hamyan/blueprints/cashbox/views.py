@@ -6,13 +6,23 @@ from flask import abort, current_app, flash, request, url_for
 from flask_login import current_user, login_required
 
 from hamyan import calendars
-from hamyan.money import format_money, to_major
 from hamyan.blueprints.auth.forms import EmptyForm
 from hamyan.blueprints.cashbox import bp, draws
 from hamyan.blueprints.cashbox import services as cb
-from hamyan.blueprints.cashbox.forms import (AddMemberForm, DrawForm, HoldersForm, NewBoxForm, OrderForm,
-                                             PaymentForm, ReverseForm, RoundForm, RulesForm, StatementForm)
+from hamyan.blueprints.cashbox.forms import (
+    AddMemberForm,
+    DrawForm,
+    HoldersForm,
+    NewBoxForm,
+    OrderForm,
+    PaymentForm,
+    ReverseForm,
+    RoundForm,
+    RulesForm,
+    StatementForm,
+)
 from hamyan.errors import ServiceError, ValidationError
+from hamyan.money import format_money, to_major
 from hamyan.statements import pdf_response, render_pdf
 from hamyan.web import apply_error, redirect_to, render
 
@@ -171,8 +181,9 @@ def setup(box_id, round_id=None):
             elif what == "holders":
                 number = request.form.get("share", type=int)
                 form = HoldersForm(prefix=f"s{number}")
+                choices = [("", "—")] + [(str(m.id), m.display_name) for m in cb.active_members(box.id)]
                 for member_field, _ in form.rows():
-                    member_field.choices = [("", "—")] + [(str(m.id), m.display_name) for m in cb.active_members(box.id)]
+                    member_field.choices = choices
                 forms["holders"], forms["holders_share"], block = form, number, "share"
                 if form.validate_on_submit():
                     cb.set_holders(current_user, box.id, r.id, number, form.pairs())
