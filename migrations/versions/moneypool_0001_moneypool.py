@@ -2,7 +2,7 @@
 
 Revision ID: moneypool_0001
 Revises: cashbox_0001
-Create Date: 2026-11-25 17:51:47.271565
+Create Date: 2026-11-25 18:28:16.668317
 
 """
 from alembic import op
@@ -87,6 +87,8 @@ def upgrade():
     sa.Column('entry_id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('reversed_at', sa.DateTime(), nullable=True),
+    sa.Column('reversal_reason', sa.String(length=500), server_default='', nullable=False),
     sa.CheckConstraint('amount > 0', name=op.f('ck_mp_contribution_positive')),
     sa.ForeignKeyConstraint(['box_id'], ['box.id'], name=op.f('fk_mp_contribution_box_id_box')),
     sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_mp_contribution_created_by_id_user')),
@@ -119,6 +121,7 @@ def upgrade():
     sa.Column('reason', sa.String(length=500), nullable=False),
     sa.Column('disbursed_on', sa.Date(), nullable=True),
     sa.Column('closed_on', sa.Date(), nullable=True),
+    sa.Column('revision', sa.Integer(), server_default='0', nullable=False),
     sa.CheckConstraint("status IN ('requested', 'approved', 'rejected', 'cancelled', 'active', 'closed', 'written_off')", name=op.f('ck_mp_loan_status')),
     sa.CheckConstraint('amount > 0', name=op.f('ck_mp_loan_positive')),
     sa.ForeignKeyConstraint(['box_id'], ['box.id'], name=op.f('fk_mp_loan_box_id_box')),
@@ -208,6 +211,10 @@ def upgrade():
     sa.Column('entry_id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('before', sa.Text(), nullable=False),
+    sa.Column('revision', sa.Integer(), nullable=False),
+    sa.Column('reversed_at', sa.DateTime(), nullable=True),
+    sa.Column('reversal_reason', sa.String(length=500), server_default='', nullable=False),
     sa.CheckConstraint('amount > 0', name=op.f('ck_mp_repayment_positive')),
     sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_mp_repayment_created_by_id_user')),
     sa.ForeignKeyConstraint(['entry_id'], ['ledger_entry.id'], name=op.f('fk_mp_repayment_entry_id_ledger_entry')),

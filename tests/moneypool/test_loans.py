@@ -366,3 +366,37 @@ def test_a_mistaken_payment_is_undone_by_reversal(pool_factory, clock):
     with pytest.raises(ValidationError, match="used since"):
         services.reverse_contribution(manager, box.id, paid.id, "mistake")
     assert reports.balance_sheet(box).balanced and ledger.check().ok
+
+
+def test_the_latest_repayment_can_be_undone(pool_factory, clock):
+    box, manager, savers = pool_factory(members=2, interest_method="annuity", annual_rate="12",
+                                        guarantors_required=1, require_no_arrears=False, penalty_percent="5")
+    clock.today = date(2025, 1, 10)
+    _fund(box, manager, savers, "5000")
+    loan = services.request_loan(_user(savers[0]), box.id, "3000", 6, key(), guarantor_ids=[savers[1].id])
+    services.approve(manager, box.id, loan.id)
+    services.disburse(manager, box.id, loan.id)
+    clock.today = date(2025, 2, 10)
+    first = services.repay(manager, box.id, loan.id, "517.65", None, key())
+    plan = [(i.number, i.principal, i.interest, i.paid_principal) for i in loan.installments]
+    held = loan.guarantees[0].held
+    prepay = services.repay(manager, box.id, loan.id, "2000", None, key(), mode="shorten")
+    with pytest.raises(ValidationError, match="no longer"):
+        services.undo_repayment(manager, box.id, loan.id, first.id, "typo")
+    services.undo_repayment(manager, box.id, loan.id, prepay.id, "Meant 200, not 2000")
+    assert [(i.number, i.principal, i.interest, i.paid_principal) for i in loan.installments] == plan
+    assert loan.guarantees[0].held == held
+    account = services._accounts(box)[f"mp:loan:{loan.id}:principal"]
+    assert account.natural_balance == services.outstanding_principal(loan)
+    # Payoff, then undo: the loan is open again.
+    services.repay(manager, box.id, loan.id, f"{services.payoff(loan, clock.today) / 100:.2f}", None, key(),
+                   mode="shorten")
+    last = services.repayments(loan)[-1]
+    assert loan.status == "closed"
+    services.undo_repayment(manager, box.id, loan.id, last.id, "Cheque bounced")
+    assert loan.status == "active" and loan.closed_on is None
+    clock.today = date(2025, 4, 1)
+    services.assess(box.id, history=True)  # a penalty after the repayment: it is no longer the latest change
+    with pytest.raises(ValidationError, match="no longer"):
+        services.undo_repayment(manager, box.id, loan.id, first.id, "typo")
+    assert reports.balance_sheet(box).balanced and ledger.check().ok

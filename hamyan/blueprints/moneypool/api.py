@@ -284,6 +284,8 @@ class PoolRepayIn(ma.Schema):
 
 class PoolRepaymentOut(ma.Schema):
     id = F.Integer()
+    reversed_at = F.DateTime(allow_none=True)
+    reversal_reason = F.String()
     loan_id = F.Integer()
     amount = F.Integer()
     principal = F.Integer()
@@ -549,6 +551,14 @@ def repay(body, box_id, loan_id):
     """Record a repayment, partial or early (managers)."""
     return services.repay(current_api_user(), box_id, loan_id, body["amount"], body["paid_on"], _key(),
                           body["mode"])
+
+
+@bp.route("/<int:box_id>/loans/<int:loan_id>/repayments/<int:repayment_id>/reverse", methods=["POST"])
+@bp.arguments(PoolReasonIn)
+@bp.response(200, PoolRepaymentOut)
+def reverse_repayment(body, box_id, loan_id, repayment_id):
+    """Undo the loan's latest repayment, recorded by mistake, with a reason (managers)."""
+    return services.undo_repayment(current_api_user(), box_id, loan_id, repayment_id, body["reason"])
 
 
 @bp.route("/<int:box_id>/loans/<int:loan_id>/reschedule", methods=["POST"])

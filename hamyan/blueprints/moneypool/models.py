@@ -149,6 +149,8 @@ class Loan(db.Model):
     reason = db.Column(db.String(500), nullable=False, default="")  # rejection / write-off reason
     disbursed_on = db.Column(db.Date, nullable=True)
     closed_on = db.Column(db.Date, nullable=True)
+    # Bumped by every change to the schedule or its payments, so only the latest one can be undone.
+    revision = db.Column(db.Integer, nullable=False, default=0, server_default="0")
 
     member = db.relationship("PoolMember", lazy="joined")
     installments = db.relationship("Installment", order_by="Installment.number", lazy="selectin",
@@ -206,6 +208,11 @@ class Repayment(db.Model):
     entry_id = db.Column(db.Integer, db.ForeignKey("ledger_entry.id"), nullable=False)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     created_by_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True)
+    # For undoing a mistake: the loan's state before this repayment, and its revision after it.
+    before = db.Column(db.Text, nullable=False, default="{}")
+    revision = db.Column(db.Integer, nullable=False, default=0)
+    reversed_at = db.Column(db.DateTime, nullable=True)
+    reversal_reason = db.Column(db.String(500), nullable=False, default="", server_default="")
 
 
 class LoanEvent(db.Model):

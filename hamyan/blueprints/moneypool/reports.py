@@ -140,7 +140,8 @@ def loan_book(box: Box, as_of: date | None = None) -> LoanBook:
     owed = ledger.balances(accounts.values(), as_of=book.as_of)
     repaid = dict(db.session.execute(
         select(Repayment.loan_id, func.sum(Repayment.principal + Repayment.interest))
-        .where(Repayment.loan_id.in_([x.id for x in loans]), Repayment.paid_on <= book.as_of)
+        .where(Repayment.loan_id.in_([x.id for x in loans]), Repayment.paid_on <= book.as_of,
+               Repayment.reversed_at.is_(None))
         .group_by(Repayment.loan_id)).all())
     for loan in loans:
         outstanding = owed.get(accounts.get(f"mp:loan:{loan.id}:principal"), 0)

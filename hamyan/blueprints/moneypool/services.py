@@ -31,6 +31,7 @@ undo income. The balance sheet therefore reads
 Contributions are recorded as paid (cash basis); what a member owes is computed from the share
 history, so arrears = owed to date - contributed, never a ledger balance.
 """
+import json
 import random
 from dataclasses import dataclass
 from datetime import date
@@ -169,6 +170,10 @@ def _tell(box: Box, member: PoolMember, subject: str, body: str) -> None:
     email = member.membership.email or (member.membership.user.email if member.membership.user else None)
     if email:
         notify(email, f"{box.name}: {subject}", body)
+
+
+def _touch(loan: Loan) -> None:
+    loan.revision = (loan.revision or 0) + 1
 
 
 def _event(loan: Loan, actor, kind: str, detail: str = "") -> None:
@@ -787,6 +792,7 @@ def disburse(actor, box_id: int, loan_id: int, on: date | None = None, first_due
         loan.installments.append(Installment(number=line.number, due_date=line.due_date, principal=line.principal,
                                              interest=line.interest))
     loan.status, loan.disbursed_on = "active", on
+    _touch(loan)
     _event(loan, actor, "disbursed")
     first = loan.installments[0]
     _tell(box, loan.member, f"loan #{loan.id} paid out",
@@ -934,8 +940,55 @@ def repay(actor, box_id: int, loan_id: int, amount, paid_on: date | None, key: s
     if value > limit:
         raise ValidationError(f"That is more than the {money(box, limit)} "
                               f"that clears this loan.", field="amount")
+    before = _snapshot(loan)
     split = _apply_payment(box, loan, value, paid_on, mode)
     repayment = _settle(box, actor, loan, split, paid_on, key, _account(box, "mp:cash"), mode)
+    repayment.before = before
+    db.session.commit()
+    return repayment
+
+
+def _snapshot(loan: Loan) -> str:
+    return json.dumps({
+        "status": loan.status, "closed_on": loan.closed_on.isoformat() if loan.closed_on else None,
+        "held": {str(g.id): g.held for g in loan.guarantees},
+        "installments": [[i.number, i.due_date.isoformat(), i.principal, i.interest, i.penalty, i.paid_principal,
+                          i.paid_interest, i.paid_penalty, bool(i.prepayment)] for i in loan.installments]})
+
+
+def undo_repayment(actor, box_id: int, loan_id: int, repayment_id: int, reason: str) -> Repayment:
+    """Undo a repayment recorded by mistake: a reversal entry, and the schedule as it was before.
+    Only the latest change to the loan can be undone (not once a penalty, a reschedule or another
+    repayment came after it)."""
+    acc = manage(actor, box_id)
+    box = acc.box
+    reason = _reason(reason)
+    loan = _loan(box, loan_id, for_update=True)
+    repayment = db.session.execute(select(Repayment).filter_by(id=repayment_id, loan_id=loan.id)).scalar_one_or_none()
+    if repayment is None:
+        raise NotFound("No such repayment on this loan.")
+    if repayment.reversed_at is not None:
+        return repayment
+    if repayment.key == "leave" or loan.revision != repayment.revision:
+        raise ValidationError("Only the latest change to a loan can be undone, and this repayment is no longer "
+                              "the latest.", field="reason")
+    state = json.loads(repayment.before)
+    for inst in list(loan.installments):
+        loan.installments.remove(inst)
+    db.session.flush()
+    for number, due, principal, interest, penalty, pp, pi, ppen, prepayment in state["installments"]:
+        loan.installments.append(Installment(
+            number=number, due_date=date.fromisoformat(due), principal=principal, interest=interest, penalty=penalty,
+            paid_principal=pp, paid_interest=pi, paid_penalty=ppen, prepayment=prepayment))
+    for g in loan.guarantees:
+        g.held = state["held"][str(g.id)]
+    loan.status = state["status"]
+    loan.closed_on = date.fromisoformat(state["closed_on"]) if state["closed_on"] else None
+    ledger.reverse(db.session.get(ledger.Entry, repayment.entry_id), memo=f"Repayment undone: {reason}"[:500],
+                   idempotency_key=f"mp:{box.id}:repay:{loan.id}:{repayment.key}:undo", created_by_id=actor.id)
+    repayment.reversed_at, repayment.reversal_reason = utcnow(), reason
+    _touch(loan)
+    _event(loan, actor, "repayment_undone", f"{money(box, repayment.amount)} of {repayment.paid_on}: {reason}")
     db.session.commit()
     return repayment
 
@@ -951,9 +1004,10 @@ def _settle(box: Box, actor, loan: Loan, split: Split, on: date, key: str, sourc
             (_account(box, f"mp:loan:{loan.id}:penalty"), -split.penalty) if split.penalty else (None, 0)]
     _release_pledges(box, loan, legs)
     entry = _post(box, actor, "repayment", legs, f"repay:{loan.id}:{key}", on, f"Repayment of loan #{loan.id}")
+    _touch(loan)
     repayment = Repayment(loan_id=loan.id, key=key, amount=split.total, principal=split.principal,
                           interest=split.interest, penalty=split.penalty, mode=mode, paid_on=on, entry_id=entry.id,
-                          created_by_id=actor.id if actor else None)
+                          created_by_id=actor.id if actor else None, revision=loan.revision)
     db.session.add(repayment)
     if mode in ("shorten", "reduce") and loan.status == "active":
         _event(loan, actor, "prepaid", f"Schedule {'shortened' if mode == 'shorten' else 'lowered'}")
@@ -986,6 +1040,7 @@ def write_off(actor, box_id: int, loan_id: int, reason: str, on: date | None = N
     if principal or penalties:
         _post(box, actor, "write_off", legs, f"loan:{loan.id}:write_off", on, f"Write-off of loan #{loan.id}: {reason}")
     loan.status, loan.reason, loan.closed_on = "written_off", reason, on
+    _touch(loan)
     _event(loan, actor, "written_off", reason)
     db.session.commit()
     return loan
@@ -1010,6 +1065,7 @@ def reschedule(actor, box_id: int, loan_id: int, term, first_due: date, reason: 
             carry += inst.interest - inst.paid_interest
             inst.interest = inst.paid_interest
     _regenerate(box, loan, date.min, term, first_due, carry_interest=carry, on=today)
+    _touch(loan)
     _event(loan, actor, "rescheduled", f"{term} installments from {first_due.isoformat()}: {reason}")
     db.session.commit()
     return loan
@@ -1070,6 +1126,7 @@ def assess(box_id: int, today: date | None = None, history: bool = False) -> dic
                     if penalty <= 0:
                         continue
                     inst.penalty = penalty
+                    _touch(loan)
                     _post(box, None, "penalty", [(_account(box, f"mp:loan:{loan.id}:penalty"), penalty),
                                                  (_account(box, "mp:income:penalties"), -penalty)],
                           f"penalty:{loan.id}:{inst.number}", deadline,

@@ -306,7 +306,8 @@ def _loan_context(acc, loan, forms=None) -> dict:
             "disburse_form": forms.get("disburse") or DisburseForm(formdata=None, on=today),
             "repay_form": repay_form,
             "reschedule_form": forms.get("reschedule") or RescheduleForm(formdata=None),
-            "write_off_form": forms.get("write-off") or WriteOffForm(formdata=None)}
+            "write_off_form": forms.get("write-off") or WriteOffForm(formdata=None),
+            "undo_form": ReasonForm(formdata=None)}
 
 
 @bp.route("/<int:box_id>/loans/<int:loan_id>")
@@ -361,6 +362,22 @@ def _run(action, form, box_id, loan_id):
         services.reschedule(user, box_id, loan_id, form.term.data, form.first_due.data, form.reason.data)
     else:
         services.write_off(user, box_id, loan_id, form.reason.data)
+
+
+@bp.route("/<int:box_id>/loans/<int:loan_id>/repayments/<int:repayment_id>/undo", methods=["POST"])
+@login_required
+def undo_repayment(box_id, loan_id, repayment_id):
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            services.undo_repayment(current_user, box_id, loan_id, repayment_id, form.reason.data)
+        except FORM_ERRORS as error:
+            flash(error.message, "danger")
+        else:
+            flash("The repayment is undone; the schedule is back as it was before it.", "success")
+    else:
+        flash("Give a reason for undoing the repayment.", "danger")
+    return redirect_to("moneypool.loan", box_id=box_id, loan_id=loan_id)
 
 
 @bp.route("/<int:box_id>/draw", methods=["POST"])
