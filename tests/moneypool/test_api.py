@@ -104,3 +104,28 @@ def test_openapi_documents_the_pool_api(app):
     from openapi_spec_validator import validate
 
     validate(spec)
+
+
+def test_statements_and_payments_over_the_api(app, make_user, api_token, clock):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    clock.today = date(2025, 3, 1)
+    client = app.test_client()
+    boss = make_user("boss@example.com", "Boss")
+    mina = make_user("m@example.com", "Mina")
+    box = services.create_pool(boss, "Fund", "USD", "100", date(2025, 1, 5), my_shares=0)
+    member = services.add_member(boss, box.id, "Mina", "m@example.com", 1, date(2025, 1, 1))
+    services.record_contribution(boss, box.id, member.id, "250.50", date(2025, 2, 5), "one")
+    mine = api_token(mina)
+    page = client.get(f"/api/v1/pools/{box.id}/members/{member.id}/contributions", headers=mine).json
+    assert page["total"] == 1 and page["items"][0]["amount"] == 250_50
+    response = client.get(f"/api/v1/pools/{box.id}/statement?start=2025-01-01&end=2025-03-01", headers=mine)
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert "250.50" in PdfReader(BytesIO(response.data)).pages[0].extract_text()
+    assert client.get(f"/api/v1/pools/{box.id}/report?start=2025-01-01&end=2025-03-01", headers=mine).status_code == 403
+    response = client.get(f"/api/v1/pools/{box.id}/report?start=2025-01-01&end=2025-03-01", headers=api_token(boss))
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    response = client.get(f"/api/v1/pools/{box.id}/statement?start=2025-03-01&end=2025-01-01", headers=mine)
+    assert response.status_code == 422 and "end" in response.json["error"]["fields"]

@@ -400,3 +400,16 @@ def test_the_latest_repayment_can_be_undone(pool_factory, clock):
     with pytest.raises(ValidationError, match="no longer"):
         services.undo_repayment(manager, box.id, loan.id, first.id, "typo")
     assert reports.balance_sheet(box).balanced and ledger.check().ok
+
+
+def test_persian_calendar_pool_falls_due_on_persian_months(make_user, clock):
+    manager = make_user("boss@example.com", "Boss")
+    box = services.create_pool(manager, "Sandogh", "IRR", "1000000", date(2025, 3, 21), timezone="Asia/Tehran",
+                               locale="fa_IR", calendar="persian", my_shares=2)
+    clock.today = date(2025, 6, 1)
+    acc = services.access(manager, box.id)
+    assert services.due_dates(acc.pool, box, acc.pool.first_due, clock.today) == [
+        date(2025, 3, 21), date(2025, 4, 21), date(2025, 5, 22)]  # 1 Farvardin, 1 Ordibehesht, 1 Khordad 1404
+    position = services.positions(box, acc.pool, [acc.member])[0]
+    assert position.owed == 3 * 2 * 1_000_000 and position.arrears == position.owed
+    assert "ریال" in services.money(box, position.owed) and "6,000,000" in services.money(box, position.owed)

@@ -175,3 +175,36 @@ def test_manager_undoes_a_payment_from_the_member_page(app, pool):
     assert "undone" in page and "is undone" in page
     member = _client(app, "m0@example.com")
     assert member.post(f"/pools/{box.id}/contributions/{row.id}/undo", data={"reason": "x"}).status_code == 403
+
+
+def test_loan_list_queries_do_not_grow_with_loans(app, pool_factory, clock):
+    box, manager, savers = pool_factory(members=3, users=1, require_no_arrears=False, one_open_loan=False)
+    box_id = box.id
+    clock.today = date(2025, 1, 10)
+    services.record_contribution(manager, box_id, savers[0].id, "9000", date(2025, 1, 5), key())
+    boss = _client(app, "boss@example.com")
+
+    def count(url):
+        db.session.expunge_all()
+        statements = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            assert boss.get(url).status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return len(statements)
+
+    from hamyan.blueprints.auth.models import User
+
+    def add_loans(n):
+        manager = db.session.execute(select(User).filter_by(email="boss@example.com")).scalar_one()
+        for m in services.active_members(services.access(manager, box_id).box)[:n]:
+            loan = services.request_loan(manager, box_id, "100", 3, key(), member_id=m.id)
+            services.approve(manager, box_id, loan.id)
+
+    add_loans(1)
+    few = count(f"/pools/{box_id}/loans"), count(f"/pools/{box_id}")
+    add_loans(3)
+    add_loans(3)
+    assert (count(f"/pools/{box_id}/loans"), count(f"/pools/{box_id}")) == few

@@ -13,7 +13,8 @@ from hamyan.blueprints.api import api_blueprint, current_api_user
 from hamyan.blueprints.moneypool import reports, services
 from hamyan.blueprints.moneypool.models import PERIODS, QUEUE_POLICIES
 from hamyan.blueprints.moneypool.schedules import METHODS
-from hamyan.errors import ValidationError
+from hamyan.errors import NotFound, ValidationError
+from hamyan.statements import pdf_response, render_pdf
 
 bp = api_blueprint("api_moneypool", __name__, url_prefix="/api/v1/pools",
                    description="Money pools: savings by shares, loans with schedules, loan book and balance sheet.")
@@ -177,6 +178,12 @@ class PoolAsOfArgs(ma.Schema):
     as_of = F.Date(load_default=None)
 
 
+class PoolPeriodArgs(ma.Schema):
+    start = F.Date(required=True)
+    end = F.Date(required=True)
+    member_id = F.Integer(load_default=None, metadata={"description": "Managers: whose statement (default yours)"})
+
+
 class PoolMemberPage(ma.Schema):
     total = F.Integer()
     page = F.Integer()
@@ -198,6 +205,12 @@ class PoolContributionOut(ma.Schema):
     fees = F.Integer(metadata={"description": "Part that paid late fees"})
     paid_on = F.Date()
     entry_id = F.Integer()
+
+
+class PoolContributionPage(ma.Schema):
+    total = F.Integer()
+    page = F.Integer()
+    items = F.List(F.Nested(PoolContributionOut))
 
 
 class PoolInstallmentOut(ma.Schema):
@@ -472,6 +485,43 @@ def record_contribution(body, box_id):
 def reverse_contribution(body, box_id, contribution_id):
     """Undo a payment recorded by mistake, with a reason (managers). Repeating it changes nothing."""
     return services.reverse_contribution(current_api_user(), box_id, contribution_id, body["reason"])
+
+
+@bp.route("/<int:box_id>/members/<int:member_id>/contributions", methods=["GET"])
+@bp.arguments(PoolPageArgs, location="query")
+@bp.response(200, PoolContributionPage)
+def list_contributions(args, box_id, member_id):
+    """A saver's payments, newest first, 20 a page (managers, or the saver)."""
+    acc, member = services.member_for(current_api_user(), box_id, member_id)
+    rows, total = services.contributions(acc.box, member.id, args["page"])
+    return {"total": total, "page": args["page"], "items": rows}
+
+
+@bp.route("/<int:box_id>/statement", methods=["GET"])
+@bp.arguments(PoolPeriodArgs, location="query")
+@bp.response(200, content_type="application/pdf", description="PDF member statement")
+def statement(args, box_id):
+    """A saver's PDF statement (savings and loans) for [start, end]: yours, or any saver's for managers."""
+    user = current_api_user()
+    acc = services.access(user, box_id)
+    member_id = args["member_id"] or (acc.member.id if acc.member else None)
+    if member_id is None:
+        raise NotFound("You do not save in this pool.")
+    acc, member = services.member_for(user, box_id, member_id)
+    st = reports.member_statement(acc.box, member, args["start"], args["end"])
+    return pdf_response(render_pdf("statements/moneypool_member.html", box=acc.box, statement=st.savings,
+                                   member=member, loans=st.loans), f"pool-{box_id}-member-{member.id}.pdf")
+
+
+@bp.route("/<int:box_id>/report", methods=["GET"])
+@bp.arguments(PoolPeriodArgs, location="query")
+@bp.response(200, content_type="application/pdf", description="PDF manager report")
+def report(args, box_id):
+    """The manager report for [start, end]: balance sheets at both ends, loan book, cash movements (managers)."""
+    acc = services.manage(current_api_user(), box_id)
+    data = reports.manager_report(acc.box, acc.pool, args["start"], args["end"])
+    return pdf_response(render_pdf("statements/moneypool_report.html", box=acc.box, statement=data.cash,
+                                   report=data), f"pool-{box_id}-report.pdf")
 
 
 @bp.route("/<int:box_id>/loans", methods=["GET"])

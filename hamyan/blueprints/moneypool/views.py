@@ -1,5 +1,5 @@
 """Moneypool pages: parse the form, call the service, render the page or its htmx partial."""
-from flask import Response, abort, current_app, flash, request, url_for
+from flask import abort, current_app, flash, request, url_for
 from flask_login import current_user, login_required
 
 from hamyan.blueprints.auth.forms import EmptyForm
@@ -22,7 +22,7 @@ from hamyan.blueprints.moneypool.forms import (
 )
 from hamyan.blueprints.moneypool.schedules import METHOD_LABELS
 from hamyan.errors import Conflict, ValidationError
-from hamyan.statements import render_pdf
+from hamyan.statements import pdf_response, render_pdf
 from hamyan.web import apply_error, redirect_to, render
 
 # What a form shows next to its fields; 403 and 404 go to the error page instead.
@@ -419,8 +419,7 @@ def statement_pdf(box_id):
     statement = reports.member_statement(acc.box, member, form.start.data, form.end.data)
     pdf = render_pdf("statements/moneypool_member.html", box=acc.box, statement=statement.savings, member=member,
                      loans=statement.loans)
-    return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f"inline; filename=pool-{box_id}-member-{member.id}-{form.start.data}-{form.end.data}.pdf"})
+    return pdf_response(pdf, f"pool-{box_id}-member-{member.id}-{form.start.data}-{form.end.data}.pdf")
 
 
 @bp.route("/<int:box_id>/report.pdf")
@@ -432,5 +431,4 @@ def report_pdf(box_id):
         abort(400, "Choose the first and last day of the report.")
     data = reports.manager_report(acc.box, acc.pool, form.start.data, form.end.data)
     pdf = render_pdf("statements/moneypool_report.html", box=acc.box, statement=data.cash, report=data)
-    return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f"inline; filename=pool-{box_id}-report-{form.start.data}-{form.end.data}.pdf"})
+    return pdf_response(pdf, f"pool-{box_id}-report-{form.start.data}-{form.end.data}.pdf")
