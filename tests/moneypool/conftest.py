@@ -3,8 +3,10 @@ from datetime import date
 from itertools import count
 
 import pytest
+from sqlalchemy import event
 
 from hamyan.blueprints.moneypool import services
+from hamyan.extensions import db
 
 _keys = count()
 
@@ -41,3 +43,19 @@ def pool_factory(make_user, clock):
         return box, manager, savers
 
     return make
+
+
+def count_queries(client, url: str) -> int:
+    """Statements one cold GET of url sends to the database (the test's identity map is dropped first)."""
+    db.session.expunge_all()
+    statements = []
+
+    def listener(*args):
+        statements.append(args[2])
+
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    return len(statements)

@@ -3,13 +3,13 @@ and the dashboard's query count does not grow with the number of members."""
 from datetime import date
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from hamyan.blueprints.moneypool import services
 from hamyan.blueprints.moneypool.models import Contribution, Loan
 from hamyan.extensions import db
 from tests.conftest import login
-from tests.moneypool.conftest import key
+from tests.moneypool.conftest import count_queries, key
 
 
 @pytest.fixture
@@ -119,28 +119,14 @@ def test_dashboard_queries_do_not_grow_with_members(app, pool_factory, clock):
     box, manager, _savers = pool_factory(members=3, users=1)
     box_id, manager_id = box.id, manager.id
     boss = _client(app, "boss@example.com")
-
-    def count_queries():
-        db.session.expunge_all()  # measure a cold request, not the test's identity map
-        statements = []
-        listener = lambda *args: statements.append(args[2])
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
-            assert boss.get(f"/pools/{box_id}").status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
-        return statements
-
-    small = count_queries()
+    small = count_queries(boss, f"/pools/{box_id}")
     from hamyan.blueprints.auth.models import User
 
     manager = db.session.get(User, manager_id)
     for i in range(25):
         m = services.add_member(manager, box_id, f"Extra {i}", None, 2, date(2025, 1, 5))
         services.record_contribution(manager, box_id, m.id, "500", date(2025, 1, 5), key())
-    large = count_queries()
-    assert len(large) == len(small), "\n".join(x[:100].replace("\n", " ") for x in small + ["----"] + large)
-
+    assert count_queries(boss, f"/pools/{box_id}") == small
 
 def test_settings_validate_and_save(app, pool):
     box, _manager, _savers = pool
@@ -184,17 +170,6 @@ def test_loan_list_queries_do_not_grow_with_loans(app, pool_factory, clock):
     services.record_contribution(manager, box_id, savers[0].id, "9000", date(2025, 1, 5), key())
     boss = _client(app, "boss@example.com")
 
-    def count(url):
-        db.session.expunge_all()
-        statements = []
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
-            assert boss.get(url).status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
-        return len(statements)
-
     from hamyan.blueprints.auth.models import User
 
     def add_loans(n):
@@ -204,7 +179,7 @@ def test_loan_list_queries_do_not_grow_with_loans(app, pool_factory, clock):
             services.approve(manager, box_id, loan.id)
 
     add_loans(1)
-    few = count(f"/pools/{box_id}/loans"), count(f"/pools/{box_id}")
+    few = count_queries(boss, f"/pools/{box_id}/loans"), count_queries(boss, f"/pools/{box_id}")
     add_loans(3)
     add_loans(3)
-    assert (count(f"/pools/{box_id}/loans"), count(f"/pools/{box_id}")) == few
+    assert (count_queries(boss, f"/pools/{box_id}/loans"), count_queries(boss, f"/pools/{box_id}")) == few
