@@ -88,6 +88,8 @@ def _dashboard_context(acc, contribution_form=None) -> dict:
     members, total = services.members_page(acc.box, page) if acc.is_manager else ([], 0)
     rows = services.positions(acc.box, acc.pool, members, accounts=accounts) if members else []
     mine = services.positions(acc.box, acc.pool, [acc.member], accounts=accounts)[0] if acc.member else None
+    my_loans = services.loans_of(acc.member) if acc.member else []
+    today = services._today(acc.box)
     if contribution_form is None and acc.is_manager:
         contribution_form = ContributionForm(formdata=None, paid_on=services._today(acc.box))
     if contribution_form is not None:
@@ -98,7 +100,8 @@ def _dashboard_context(acc, contribution_form=None) -> dict:
         **_common(acc), "sheet": reports.balance_sheet(acc.box), "rows": rows, "page": page, "pages": _pages(total),
         "total_members": total, "mine": mine, "queue": reports.queue(acc.box, acc.pool),
         "requests": services.loans_page(acc, "requested", 1)[0] if acc.is_manager else [],
-        "my_loans": services.loans_of(acc.member) if acc.member else [],
+        "my_loans": my_loans, "summaries": {loan.id: services.loan_summary(loan, today) for loan in my_loans
+                                            if loan.status == "active"},
         "share_amount": services.share_amount_on(acc.box, services._today(acc.box)),
         "next_due": services.next_due(acc.box, acc.pool), "contribution_form": contribution_form,
         "draw_form": EmptyForm(formdata=None),
@@ -263,7 +266,10 @@ def loans(box_id):
         status = None
     page = _page()
     rows, total = services.loans_page(acc, status, page)
+    today = services._today(acc.box)
+    summaries = {loan.id: services.loan_summary(loan, today) for loan in rows if loan.status == "active"}
     return render("moneypool/loans.html", request.args.get("block"), **_common(acc), loans=rows, status=status,
+                  summaries=summaries,
                   page=page, pages=_pages(total), total=total, statuses=services.LOAN_STATUSES)
 
 
