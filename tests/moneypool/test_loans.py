@@ -413,3 +413,43 @@ def test_persian_calendar_pool_falls_due_on_persian_months(make_user, clock):
     position = services.positions(box, acc.pool, [acc.member])[0]
     assert position.owed == 3 * 2 * 1_000_000 and position.arrears == position.owed
     assert "ریال" in services.money(box, position.owed) and "6,000,000" in services.money(box, position.owed)
+
+
+def test_concurrent_double_submits_write_once(app, pool_factory, clock, is_mysql):
+    import threading
+
+    if not is_mysql:
+        pytest.skip("SQLite serializes writers; the race between connections is tested on MariaDB/MySQL")
+    box, manager, savers = pool_factory(members=1, require_no_arrears=False)
+    clock.today = date(2025, 1, 10)
+    _fund(box, manager, savers, "5000")
+    loan = services.request_loan(_user(savers[0]), box.id, "1000", 4, key())
+    services.approve(manager, box.id, loan.id)
+    services.disburse(manager, box.id, loan.id)
+    box_id, manager_id, member_id, loan_id = box.id, manager.id, savers[0].id, loan.id
+    start, errors, results = threading.Barrier(4), [], []
+
+    def worker():
+        from hamyan.blueprints.auth.models import User
+
+        try:
+            with app.app_context():
+                user = db.session.get(User, manager_id)
+                start.wait()
+                results.append(services.record_contribution(user, box_id, member_id, "100", None, "same-pay").id)
+                results.append(services.repay(user, box_id, loan_id, "100", None, "same-repay", "advance").id)
+        except Exception as exc:  # noqa: BLE001  reported below with the others
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and len(results) == 8  # every submit answered, with the one record
+    db.session.rollback()
+    from hamyan.blueprints.moneypool.models import Contribution
+
+    assert db.session.scalar(select(func.count(Contribution.id)).filter_by(key="same-pay")) == 1
+    assert db.session.scalar(select(func.count(Repayment.id)).filter_by(key="same-repay")) == 1
+    assert ledger.check().ok and reports.balance_sheet(db.session.get(type(box), box_id)).balanced

@@ -38,6 +38,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from hamyan import calendars
 from hamyan.blueprints.moneypool import schedules
@@ -176,6 +177,20 @@ def _touch(loan: Loan) -> None:
     loan.revision = (loan.revision or 0) + 1
 
 
+def _commit_once(find):
+    """Commit a keyed record, or, when a concurrent double submit committed the same key first,
+    drop ours and return theirs (the ledger already answered our post with their entry)."""
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        existing = find()
+        if existing is None:
+            raise
+        return existing
+    return None
+
+
 def _event(loan: Loan, actor, kind: str, detail: str = "") -> None:
     db.session.add(LoanEvent(loan_id=loan.id, kind=kind, detail=detail[:500], by_id=actor.id if actor else None))
 
@@ -309,7 +324,9 @@ def create_pool(actor, name: str, currency: str, share_amount, first_due: date, 
     _check_interest(pool)
     db.session.add(pool)
     db.session.add(ShareAmount(box_id=box.id, effective_from=first_due, amount=share, created_by_id=actor.id))
-    _account(box, "mp:cash")
+    # Pool-wide accounts up front: concurrent first uses would race to create them.
+    for code in ("mp:cash", "mp:income:interest", "mp:income:fees", "mp:income:penalties", "mp:expense:writeoff"):
+        _account(box, code)
     shares = _whole(my_shares, "my_shares", 0, MAX_SHARES, "Your shares")
     if shares:
         membership = boxes.membership_of(actor, box.id)
@@ -521,8 +538,8 @@ def record_contribution(actor, box_id: int, member_id: int, amount, paid_on: dat
     row = Contribution(box_id=box.id, member_id=member.id, key=key, amount=value, fees=fees, paid_on=paid_on,
                        entry_id=entry.id, created_by_id=actor.id)
     db.session.add(row)
-    db.session.commit()
-    return row
+    return _commit_once(lambda: db.session.execute(
+        select(Contribution).filter_by(box_id=box.id, key=key)).scalar_one_or_none()) or row
 
 
 def reverse_contribution(actor, box_id: int, contribution_id: int, reason: str) -> Contribution:
@@ -641,8 +658,8 @@ def request_loan(actor, box_id: int, amount, term, key: str, purpose: str = "", 
     for g, part in zip(guarantors, parts):
         db.session.add(Guarantee(loan_id=loan.id, member_id=g.id, amount=part, held=0))
     _event(loan, actor, "requested", purpose)
-    db.session.commit()
-    return loan
+    return _commit_once(lambda: db.session.execute(
+        select(Loan).filter_by(box_id=box.id, request_key=key)).scalar_one_or_none()) or loan
 
 
 def _guarantors(box: Box, pool: Pool, borrower: PoolMember, ids) -> list[PoolMember]:
@@ -944,8 +961,8 @@ def repay(actor, box_id: int, loan_id: int, amount, paid_on: date | None, key: s
     split = _apply_payment(box, loan, value, paid_on, mode)
     repayment = _settle(box, actor, loan, split, paid_on, key, _account(box, "mp:cash"), mode)
     repayment.before = before
-    db.session.commit()
-    return repayment
+    return _commit_once(lambda: db.session.execute(
+        select(Repayment).filter_by(loan_id=loan_id, key=key)).scalar_one_or_none()) or repayment
 
 
 def _snapshot(loan: Loan) -> str:
