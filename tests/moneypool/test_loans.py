@@ -194,9 +194,11 @@ def test_members_see_only_their_loans_and_other_pools_404(pool_factory, clock, m
     box, manager, savers = pool_factory(members=2, require_no_arrears=False)
     clock.today = date(2025, 1, 10)
     _fund(box, manager, savers)
-    loan = services.request_loan(_user(savers[0]), box.id, "100", 3, key())
+    loan = services.request_loan(_user(savers[0]), box.id, "100", 3, "their-key")
     with pytest.raises(NotFound):
         services.loan_for(_user(savers[1]), box.id, loan.id)
+    with pytest.raises(Conflict):  # someone else's request key does not answer with their loan
+        services.request_loan(_user(savers[1]), box.id, "100", 3, "their-key")
     assert services.loan_for(_user(savers[0]), box.id, loan.id)[1].id == loan.id
     stranger = make_user("x@example.com", "Stranger")
     other = services.create_pool(stranger, "Other", "USD", "10", date(2025, 1, 1))

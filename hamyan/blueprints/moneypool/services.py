@@ -622,6 +622,8 @@ def request_loan(actor, box_id: int, amount, term, key: str, purpose: str = "", 
     key = _key(key)
     existing = db.session.execute(select(Loan).filter_by(box_id=box.id, request_key=key)).scalar_one_or_none()
     if existing is not None:
+        if not acc.is_manager and (acc.member is None or existing.member_id != acc.member.id):
+            raise Conflict("This request key was already used; reload the form.", field="key")
         return existing
     if member_id is not None and member_id != (acc.member.id if acc.member else None):
         if not acc.is_manager:
