@@ -64,6 +64,13 @@ def test_a_year_of_a_pool(pool_factory, clock):
     assert sum(p.total_savings for p in positions) == sheet.savings
     late_fees = db.session.scalar(select(func.count(Entry.id)).filter_by(code="late_fee"))
     assert late_fees >= 6  # the late payer misses two months in three
+    # Statements agree with the ledger: a member's closing savings, the pool's closing cash.
+    for p in positions[:5]:
+        st = reports.member_statement(box, p.member, date(2025, 1, 1), clock.today)
+        assert st.savings.opening == 0 and st.savings.closing == p.total_savings
+    report = reports.manager_report(box, acc.pool, date(2025, 3, 1), clock.today)
+    assert report.cash.closing == sheet.cash and report.closing.balanced and report.opening.balanced
+    assert report.cash.opening == reports.balance_sheet(box, date(2025, 2, 28)).cash
     book = reports.loan_book(box)
     assert book.outstanding == sheet.loans
     for month in range(2, 12):  # the book as of any past day agrees with that day's balance sheet
