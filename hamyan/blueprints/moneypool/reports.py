@@ -1,7 +1,7 @@
 """Read-only views of a pool built from the ledger: balance sheet, loan book (portfolio at risk),
 the cash forecast behind the loan queue, and the statements."""
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
@@ -17,6 +17,7 @@ from hamyan.boxes.models import Box
 from hamyan.extensions import db
 from hamyan.ledger import service as ledger
 from hamyan.ledger.models import LedgerAccount
+from hamyan.statements import account_statement, check_period
 
 BUCKETS = ((1, 30, "1–30 days"), (31, 60, "31–60 days"), (61, 90, "61–90 days"), (91, None, "over 90 days"))
 
@@ -217,8 +218,6 @@ class MemberStatement:
 
 
 def member_statement(box: Box, member: PoolMember, start: date, end: date) -> MemberStatement:
-    from hamyan.statements import account_statement, check_period
-
     start, end = check_period(start, end)
     accounts = _member_accounts(box, member)
     savings = account_statement(f"Savings statement: {member.name}", box, accounts, start, end, sign="credit")
@@ -238,6 +237,14 @@ def _member_accounts(box: Box, member: PoolMember) -> list[LedgerAccount]:
 
 
 @dataclass
+class MemberRow:
+    member: PoolMember
+    paid: int  # savings paid in the period
+    savings: int  # savings (available + pledged) at the end
+    arrears: int  # savings due before the end and not paid by then
+
+
+@dataclass
 class ManagerReport:
     start: date
     end: date
@@ -245,6 +252,7 @@ class ManagerReport:
     opening: BalanceSheet
     closing: BalanceSheet
     book: LoanBook
+    members: list = field(default_factory=list)
 
     @property
     def income(self) -> int:
@@ -256,12 +264,37 @@ class ManagerReport:
 
 
 def manager_report(box: Box, pool: Pool, start: date, end: date) -> ManagerReport:
-    from datetime import timedelta
-
-    from hamyan.statements import account_statement, check_period
-
     start, end = check_period(start, end)
     cash = db.session.execute(select(LedgerAccount).filter_by(box_id=box.id, code="mp:cash")).scalar_one_or_none()
     statement = account_statement("Pool cash", box, [cash] if cash else [], start, end, sign="debit")
     return ManagerReport(start, end, statement, balance_sheet(box, start - timedelta(days=1)),
-                         balance_sheet(box, end), loan_book(box, end))
+                         balance_sheet(box, end), loan_book(box, end), _member_rows(box, pool, start, end))
+
+
+def _member_rows(box: Box, pool: Pool, start: date, end: date) -> list[MemberRow]:
+    """Every saver who was in the pool during the period, in a fixed number of queries."""
+    members = list(db.session.execute(
+        select(PoolMember).where(PoolMember.box_id == box.id, PoolMember.joined_on <= end,
+                                 (PoolMember.left_on.is_(None)) | (PoolMember.left_on >= start))).scalars())
+    members.sort(key=lambda m: m.name.lower())
+    codes = {}
+    for m in members:
+        for kind in ("savings", "pledged"):
+            codes[f"mp:member:{m.id}:{kind}"] = m.id
+    accounts = dict(db.session.execute(select(LedgerAccount.id, LedgerAccount.code).where(
+        LedgerAccount.box_id == box.id, LedgerAccount.code.in_(codes))).all()) if codes else {}
+    savings = {}
+    for account_id, total in ledger.balances(accounts, as_of=end).items():
+        member_id = codes[accounts[account_id]]
+        savings[member_id] = savings.get(member_id, 0) - total  # credit-normal accounts
+    ids = [m.id for m in members]
+    by_end = services.contributed(box, ids, as_of=end)
+    before = services.contributed(box, ids, as_of=start - timedelta(days=1))
+    amounts = services.share_amounts(box)
+    dates = services.due_dates(pool, box, pool.first_due, end - timedelta(days=1))
+    rows = []
+    for m in members:
+        owed = sum(amount for _, _, amount in services.dues(m, amounts, dates))
+        rows.append(MemberRow(m, by_end.get(m.id, 0) - before.get(m.id, 0), savings.get(m.id, 0),
+                              max(owed - by_end.get(m.id, 0), 0)))
+    return rows
