@@ -1,18 +1,16 @@
-"""On MariaDB, managers drawing or retrying a payment at the same moment still write once."""
+"""Managers drawing, paying or retrying at the same moment: each write sees the one before (threads)."""
 import threading
+from datetime import date, timedelta
 
 import pytest
 
 from hamyan.blueprints.cashbox import services as cb
 from hamyan.blueprints.cashbox.models import Payment, Period
-from hamyan.errors import Conflict
+from hamyan.errors import Conflict, ServiceError, ValidationError
 from hamyan.extensions import db
 from hamyan.ledger import check
 from hamyan.ledger.models import Entry
 from tests.cashbox.helpers import fill_shares, first_round, make_box
-
-pytestmark = pytest.mark.mysql_only
-
 
 def _race(app, work, threads=4):
     barrier = threading.Barrier(threads)
@@ -23,7 +21,7 @@ def _race(app, work, threads=4):
             barrier.wait()
             try:
                 outcomes.append(work())
-            except Conflict as error:
+            except ServiceError as error:
                 outcomes.append(error)
             finally:
                 db.session.remove()
@@ -36,6 +34,7 @@ def _race(app, work, threads=4):
     return outcomes
 
 
+@pytest.mark.mysql_only
 def test_racing_draws_and_retries(app, is_mysql, make_user):
     if not is_mysql:
         pytest.skip("row locks are what this checks; SQLite serialises writers anyway")
@@ -64,4 +63,37 @@ def test_racing_draws_and_retries(app, is_mysql, make_user):
     assert outcomes.count(1) == 1 and all(isinstance(o, Conflict) for o in outcomes if o != 1)
     assert db.session.query(Period).filter(Period.drawn_at.isnot(None)).count() == 1
     assert db.session.query(Entry).filter_by(code="payout").count() == 1
+    assert check().ok
+
+
+
+def test_racing_payments_of_one_member_allocate_in_turn(app, make_user):
+    """Different keys, same member, same moment: each payment sees what the one before wrote, so
+    none overpays the round and a later one settles the fine an earlier one did not reach."""
+    manager = make_user("manager@example.com", "Manager")
+    box = make_box(manager, shares=2, contribution="100", first_due=date.today() - timedelta(days=5),
+                   fine_kind="fixed", fine_value="10")
+    a, b = fill_shares(manager, box, ["A", "B"])
+    cb.start_round(manager, box.id, first_round(box).id)
+    assert cb.assess_fines(box.id) == 2  # each owes 100 for period 1 and a 10 fine; 200 over the round
+    box_id, manager_id = box.id, manager.id
+    db.session.commit()
+
+    def pay(member_id, amount):
+        def work():
+            from hamyan.blueprints.auth.models import User
+
+            return cb.record_payment(db.session.get(User, manager_id), box_id, member_id, amount).id
+        return work
+
+    # 150 = 100 due + 10 fine + 40 ahead; a second 150 would pass the 200 the round asks of A.
+    outcomes = _race(app, pay(a.id, "150"))
+    assert sum(isinstance(o, int) for o in outcomes) == 1, outcomes
+    assert all(isinstance(o, ValidationError) for o in outcomes if not isinstance(o, int))
+    # 60 to period 1, then 40 to period 1 + the 10 fine + 10 ahead.
+    _race(app, pay(b.id, "60"), threads=2)
+    db.session.rollback()  # a fresh snapshot, after the threads' commits
+    state = cb.round_state(first_round(box)).by_membership
+    assert (state[a.id].paid, state[a.id].fines_unpaid) == (14000, 0)
+    assert (state[b.id].paid, state[b.id].fines_unpaid) == (11000, 0)
     assert check().ok

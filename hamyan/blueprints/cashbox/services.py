@@ -635,6 +635,18 @@ def _existing_payment(key: str) -> Payment | None:
     return payment
 
 
+def _lock_member(membership_id: int) -> None:
+    """Serialise the writes that decide where one member's money goes (payments, their undo): each
+    must read the member's payments and fines after the one before committed, or two at the same
+    moment both pay the same arrears and can pass what the round asks. SQLite: the database write
+    lock before reading. MySQL/MariaDB: a lock on the membership row, taken first in a fresh
+    transaction, because under REPEATABLE READ plain reads keep the snapshot of the first read.
+    Nothing is written before this point, so the commit only ends the read-only transaction."""
+    db.session.commit()
+    ledger.begin_write()
+    db.session.execute(select(Membership.id).where(Membership.id == membership_id).with_for_update())
+
+
 def record_payment(actor, box_id: int, membership_id, amount, method: str = "cash", reference: str = "",
                    paid_on=None, request_key: str | None = None, round_id: int | None = None) -> Payment:
     """Record money a member paid. `request_key` makes a retried submit return the first payment."""
@@ -655,6 +667,7 @@ def record_payment(actor, box_id: int, membership_id, amount, method: str = "cas
     paid_on = today if paid_on in (None, "") else _date(paid_on, "paid_on", "Paid on")
     if paid_on > today:
         raise ValidationError("A payment cannot be dated in the future.", field="paid_on")
+    _lock_member(member.id)
     if key:
         existing = _existing_payment(key)
         if existing is not None:
@@ -709,6 +722,7 @@ def reverse_payment(actor, box_id: int, payment_id, reason: str) -> Payment:
         raise ValidationError("Say in up to 300 characters why the payment is undone.", field="reason")
     if payment.method == "netted":
         raise ValidationError("An amount netted from a payout cannot be undone on its own.", field="payment_id")
+    _lock_member(payment.membership_id)
     r = db.session.get(Round, payment.round_id)
     if r.status != "active":
         raise ValidationError(f"Round {r.number} is {r.status}; its payments are final.", field="payment_id")
