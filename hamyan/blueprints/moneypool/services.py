@@ -1169,6 +1169,15 @@ def assess_all(today: date | None = None) -> dict:
 
 
 # ------------------------------------------------------------------------------ member leaves
+def settlement(box: Box, member: PoolMember, on: date) -> tuple[int, int]:
+    """(savings, owed) if the member left on `on`: owed is late fees plus what clears their loans."""
+    accounts = _accounts(box)
+    owed = _natural(accounts.get(f"mp:member:{member.id}:fees")) + sum(
+        payoff(loan, on) for loan in db.session.execute(
+            select(Loan).filter_by(member_id=member.id, status="active")).scalars())
+    return _natural(accounts.get(f"mp:member:{member.id}:savings")), owed
+
+
 def leave(actor, box_id: int, member_id: int, on: date | None = None) -> PoolMember:
     """Settle a leaving member: their savings repay what they owe (loan, penalties, late fees) and
     the rest is paid out from the pool's cash. Refused while they guarantee someone's loan or when

@@ -25,6 +25,8 @@ from hamyan.errors import Conflict, ValidationError
 from hamyan.statements import pdf_response, render_pdf
 from hamyan.web import apply_error, redirect_to, render
 
+DUES_SHOWN = 12  # latest due dates on a member's page; older ones are summed up
+
 # What a form shows next to its fields; 403 and 404 go to the error page instead.
 FORM_ERRORS = (ValidationError, Conflict)
 
@@ -211,8 +213,10 @@ def member(box_id, member_id):
     contribution_form = ContributionForm(formdata=None, paid_on=today, member_id=member.id)
     contribution_form.member_id.choices = [(member.id, member.name)]
     block = request.args.get("block") or {"shares": "shares_form", "leave": "leave_form"}.get(which)
+    dues = services.member_dues(acc.box, acc.pool, member)
     return render("moneypool/member.html", block, **_common(acc), member=member, position=position,
-                  dues=services.member_dues(acc.box, acc.pool, member), contributions=contributions, page=page,
+                  dues=dues[:DUES_SHOWN], earlier_dues=dues[DUES_SHOWN:], contributions=contributions, page=page,
+                  settlement=services.settlement(acc.box, member, today) if acc.is_manager else None,
                   pages=_pages(total), shares_form=shares_form, leave_form=leave_form,
                   contribution_form=contribution_form, loans=services.loans_of(member), undo_form=ReasonForm(formdata=None),
                   statement_form=PeriodForm(formdata=None, start=today.replace(month=1, day=1), end=today))
