@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 
 from hamyan.blueprints.cashbox import services as cb
-from hamyan.blueprints.cashbox.models import Payment, Period
+from hamyan.blueprints.cashbox.models import Fine, Payment, Period
 from hamyan.errors import Conflict, ServiceError, ValidationError
 from hamyan.extensions import db
 from hamyan.ledger import check
@@ -97,3 +97,18 @@ def test_racing_payments_of_one_member_allocate_in_turn(app, make_user):
     assert (state[a.id].paid, state[a.id].fines_unpaid) == (14000, 0)
     assert (state[b.id].paid, state[b.id].fines_unpaid) == (11000, 0)
     assert check().ok
+
+
+def test_racing_fine_runs_fine_once(app, make_user):
+    """The hourly job on two hosts and a manager's click at the same moment: one fine each."""
+    manager = make_user("manager@example.com", "Manager")
+    box = make_box(manager, shares=2, contribution="100", first_due=date.today() - timedelta(days=5),
+                   fine_kind="fixed", fine_value="10")
+    fill_shares(manager, box, ["A", "B"])
+    cb.start_round(manager, box.id, first_round(box).id)
+    box_id = box.id
+    db.session.commit()
+    outcomes = _race(app, lambda: cb.assess_fines(box_id), threads=3)
+    assert sorted(outcomes) == [0, 0, 2]
+    db.session.rollback()
+    assert db.session.query(Fine).count() == 2 and check().ok

@@ -635,16 +635,16 @@ def _existing_payment(key: str) -> Payment | None:
     return payment
 
 
-def _lock_member(membership_id: int) -> None:
-    """Serialise the writes that decide where one member's money goes (payments, their undo): each
-    must read the member's payments and fines after the one before committed, or two at the same
-    moment both pay the same arrears and can pass what the round asks. SQLite: the database write
-    lock before reading. MySQL/MariaDB: a lock on the membership row, taken first in a fresh
-    transaction, because under REPEATABLE READ plain reads keep the snapshot of the first read.
-    Nothing is written before this point, so the commit only ends the read-only transaction."""
+def _lock(column, value) -> None:
+    """Serialise writes that decide from what they read: each must read after the one before it
+    committed, or two payments of one member at the same moment both pay the same arrears (and
+    may pass what the round asks), two fine runs both fine the same period. SQLite: the database
+    write lock before reading. MySQL/MariaDB: a row lock taken first in a fresh transaction,
+    because under REPEATABLE READ plain reads keep the snapshot of the transaction's first read.
+    Callers have written nothing yet, so the commit only ends a read-only transaction."""
     db.session.commit()
     ledger.begin_write()
-    db.session.execute(select(Membership.id).where(Membership.id == membership_id).with_for_update())
+    db.session.execute(select(column).where(column == value).with_for_update())
 
 
 def record_payment(actor, box_id: int, membership_id, amount, method: str = "cash", reference: str = "",
@@ -667,7 +667,7 @@ def record_payment(actor, box_id: int, membership_id, amount, method: str = "cas
     paid_on = today if paid_on in (None, "") else _date(paid_on, "paid_on", "Paid on")
     if paid_on > today:
         raise ValidationError("A payment cannot be dated in the future.", field="paid_on")
-    _lock_member(member.id)
+    _lock(Membership.id, member.id)  # payments of one member, one at a time
     if key:
         existing = _existing_payment(key)
         if existing is not None:
@@ -722,7 +722,7 @@ def reverse_payment(actor, box_id: int, payment_id, reason: str) -> Payment:
         raise ValidationError("Say in up to 300 characters why the payment is undone.", field="reason")
     if payment.method == "netted":
         raise ValidationError("An amount netted from a payout cannot be undone on its own.", field="payment_id")
-    _lock_member(payment.membership_id)
+    _lock(Membership.id, payment.membership_id)
     r = db.session.get(Round, payment.round_id)
     if r.status != "active":
         raise ValidationError(f"Round {r.number} is {r.status}; its payments are final.", field="payment_id")
@@ -758,6 +758,7 @@ def assess_fines(box_id: int, today: date | None = None, actor=None) -> int:
     cashbox = db.session.get(Cashbox, box_id)
     if cashbox is None or cashbox.fine_kind == "none":
         return 0
+    _lock(Cashbox.box_id, box_id)  # the hourly job and a manager's click, one at a time
     r = db.session.scalar(select(Round).filter_by(box_id=box_id, status="active"))
     if r is None:
         return 0
