@@ -80,12 +80,12 @@ def _begin_write() -> tuple[Connection, bool]:
     return connection, True
 
 
-
 def begin_write() -> None:
     """Open the caller's write transaction before it reads what it will post, so the read sees
     every committed write (SQLite: the database write lock). On MySQL lock the rows the decision
     depends on as well."""
     _begin_write()
+
 
 # The write path runs Core statements built once rather than the ORM unit of work: posting is
 # the hottest path in the app (see bench/).
