@@ -199,3 +199,15 @@ def test_htmx_gets_only_the_partial(app, pool):
     assert body.lstrip().startswith('<div id="payments">') and "2,000.00" in body
     page = boss.get(f"/pools/{box.id}/members/{savers[0].id}").get_data(as_text=True)
     assert 'id="settlement"' in page and "Paid out to them" in page
+
+
+def test_payment_from_the_member_page_comes_back_there(app, pool):
+    box, _manager, savers = pool
+    boss = _client(app, "boss@example.com")
+    back = f"/pools/{box.id}/members/{savers[0].id}"
+    data = {"member_id": savers[0].id, "paid_on": "2025-02-05", "next": back, "key": key()}
+    response = boss.post(f"/pools/{box.id}/contributions", data={**data, "amount": "-1"})
+    assert response.status_code == 302 and response.headers["Location"].endswith(back)
+    assert "Payment not recorded: The amount must be more than zero." in boss.get(back).get_data(as_text=True)
+    response = boss.post(f"/pools/{box.id}/contributions", data={**data, "amount": "5", "next": "//evil.example"})
+    assert response.headers["Location"].endswith(f"/pools/{box.id}")

@@ -1,4 +1,6 @@
 """Moneypool pages: parse the form, call the service, render the page or its htmx partial."""
+from datetime import date
+
 from flask import abort, current_app, flash, request, url_for
 from flask_login import current_user, login_required
 
@@ -70,8 +72,6 @@ def new_box():
             flash(f"{box.name} is ready. Add the savers, then record their payments.", "success")
             return redirect_to("moneypool.dashboard", box_id=box.id)
     elif request.method == "GET" and form.first_due.data is None:
-        from datetime import date
-
         form.first_due.data = date.today()
     return render("moneypool/new.html", "form", form=form)
 
@@ -92,19 +92,16 @@ def _dashboard_context(acc, contribution_form=None) -> dict:
     mine = services.positions(acc.box, acc.pool, [acc.member], accounts=accounts)[0] if acc.member else None
     my_loans = services.loans_of(acc.member) if acc.member else []
     today = services._today(acc.box)
-    if contribution_form is None and acc.is_manager:
-        contribution_form = ContributionForm(formdata=None, paid_on=services._today(acc.box))
-    if contribution_form is not None:
-        contribution_form.member_id.choices = [(r.member.id, r.member.name) for r in rows] if rows else []
-        if acc.is_manager:
-            contribution_form.member_id.choices = _member_choices(acc)
+    if acc.is_manager:
+        contribution_form = contribution_form or ContributionForm(formdata=None, paid_on=today)
+        contribution_form.member_id.choices = _member_choices(acc)
     return {
         **_common(acc), "sheet": reports.balance_sheet(acc.box), "rows": rows, "page": page, "pages": _pages(total),
         "total_members": total, "mine": mine, "queue": reports.queue(acc.box, acc.pool),
         "requests": services.loans_page(acc, "requested", 1)[0] if acc.is_manager else [],
         "my_loans": my_loans, "summaries": {loan.id: services.loan_summary(loan, today) for loan in my_loans
                                             if loan.status == "active"},
-        "share_amount": services.share_amount_on(acc.box, services._today(acc.box)),
+        "share_amount": services.share_amount_on(acc.box, today),
         "next_due": services.next_due(acc.box, acc.pool), "contribution_form": contribution_form,
         "draw_form": EmptyForm(formdata=None),
     }
@@ -228,6 +225,8 @@ def contribute(box_id):
     acc = services.manage(current_user, box_id)
     form = ContributionForm()
     form.member_id.choices = _member_choices(acc)
+    back = request.form.get("next") or ""
+    back = back if back.startswith(f"/pools/{box_id}/") else None  # the member page's form comes back there
     if form.validate_on_submit():
         try:
             row = services.record_contribution(current_user, box_id, form.member_id.data, form.amount.data,
@@ -237,9 +236,11 @@ def contribute(box_id):
         else:
             flash(f"Recorded {services.money(acc.box, row.amount)} from {row.member.name}"
                   + (f" ({services.money(acc.box, row.fees)} of it paid late fees)." if row.fees else "."), "success")
-            back = request.form.get("next") or ""
-            return redirect_to(back if back.startswith(f"/pools/{box_id}/") else url_for("moneypool.dashboard",
-                                                                                           box_id=box_id))
+            return redirect_to(back or url_for("moneypool.dashboard", box_id=box_id))
+    if back:
+        for message in [*form.form_errors, *(m for errors in form.errors.values() for m in errors)]:
+            flash(f"Payment not recorded: {message}", "danger")
+        return redirect_to(back)
     return render("moneypool/dashboard.html", "contribution_form", **_dashboard_context(acc, form))
 
 
