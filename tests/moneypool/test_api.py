@@ -44,6 +44,8 @@ def test_loan_cycle_over_the_api(app, make_user, api_token, clock):
     schedule = response.json["installments"]
     assert len(schedule) == 12 and sum(i["principal"] for i in schedule) == 1200_00
     assert {i["total"] for i in schedule[:-1]} == {10662}  # 1,200 at 1% a month over 12: 106.62
+    assert [p["id"] for p in client.get("/api/v1/pools", headers=mine).json] == [box_id]
+    assert client.get("/api/v1/pools", headers=mine).json[0]["me"]["total_savings"] == 2000_00
     loan = client.get(f"/api/v1/pools/{box_id}/loans/{loan_id}", headers=mine)
     assert loan.status_code == 200 and loan.json["outstanding"] == 1200_00
 

@@ -13,6 +13,7 @@ from hamyan.blueprints.api import api_blueprint, current_api_user
 from hamyan.blueprints.moneypool import reports, services
 from hamyan.blueprints.moneypool.models import PERIODS, QUEUE_POLICIES
 from hamyan.blueprints.moneypool.schedules import METHODS
+from hamyan.boxes import services as boxes
 from hamyan.errors import NotFound, ValidationError
 from hamyan.statements import pdf_response, render_pdf
 
@@ -371,6 +372,14 @@ def _detail(acc, loan):
             "queue_place": place.place if place else None, "cash_enough_by": place.estimate if place else None,
             "installments": sorted(loan.installments, key=lambda i: (i.due_date, i.number)),
             "guarantees": loan.guarantees}
+
+
+@bp.route("", methods=["GET"])
+@bp.response(200, PoolOut(many=True))
+def list_pools():
+    """The pools you belong to, with their totals and your own position."""
+    user = current_api_user()
+    return [_pool_out(services.access(user, box.id)) for box, _ in boxes.boxes_of(user) if box.kind == services.KIND]
 
 
 @bp.route("", methods=["POST"])
