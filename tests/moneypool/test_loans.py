@@ -95,6 +95,10 @@ def test_penalty_and_write_off_with_guarantor(pool_factory, clock):
     assert accounts[f"mp:member:{guarantor.id}:pledged"].natural_balance == 2000_00
     assert accounts[f"mp:member:{guarantor.id}:savings"].natural_balance == 1000_00
     clock.today = date(2025, 2, 10)
+    assert services.loan_for(_user(guarantor), box.id, loan.id)[1].id == loan.id  # their savings are at stake
+    assert [x.id for x in services.guaranteed_by(guarantor)] == [loan.id]
+    with pytest.raises(NotFound):
+        services.loan_for(_user(savers[2]), box.id, loan.id)
     services.repay(manager, box.id, loan.id, str((loan.installments[0].total) / 100), date(2025, 2, 10), key())
     assert services._accounts(box)[f"mp:member:{guarantor.id}:pledged"].natural_balance == 1500_00  # released pro rata
     clock.today = date(2025, 4, 1)

@@ -211,3 +211,13 @@ def test_payment_from_the_member_page_comes_back_there(app, pool):
     assert "Payment not recorded: The amount must be more than zero." in boss.get(back).get_data(as_text=True)
     response = boss.post(f"/pools/{box.id}/contributions", data={**data, "amount": "5", "next": "//evil.example"})
     assert response.headers["Location"].endswith(f"/pools/{box.id}")
+
+
+def test_guarantor_sees_the_loan_they_guarantee(app, pool):
+    box, _manager, savers = pool
+    loan = services.request_loan(savers[0].membership.user, box.id, "1000", 3, key(), guarantor_ids=[savers[1].id])
+    guarantor = _client(app, "m1@example.com")
+    page = guarantor.get(f"/pools/{box.id}").get_data(as_text=True)
+    assert "Loans you guarantee" in page and f"loan #{loan.id}" in page
+    assert guarantor.get(f"/pools/{box.id}/loans/{loan.id}").status_code == 200
+    assert _client(app, "m2@example.com").get(f"/pools/{box.id}/loans/{loan.id}").status_code == 404

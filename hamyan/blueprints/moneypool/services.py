@@ -241,10 +241,12 @@ def _loan(box: Box, loan_id: int, for_update: bool = False) -> Loan:
 
 
 def loan_for(user, box_id: int, loan_id: int) -> tuple[Access, Loan]:
-    """A loan the user may see: managers see all, members only their own (others answer 404)."""
+    """A loan the user may see: managers see all, members their own and those they guarantee (their
+    savings are at stake); any other loan answers 404."""
     acc = access(user, box_id)
     loan = _loan(acc.box, loan_id)
-    if not acc.is_manager and (acc.member is None or loan.member_id != acc.member.id):
+    if not acc.is_manager and (acc.member is None or (
+            loan.member_id != acc.member.id and all(g.member_id != acc.member.id for g in loan.guarantees))):
         raise NotFound("No such loan in this pool.")
     return acc, loan
 
@@ -1286,6 +1288,13 @@ def loans_page(acc: Access, status: str | None, page: int) -> tuple[list[Loan], 
     rows = list(db.session.execute(query.order_by(Loan.id.desc()).limit(PAGE_SIZE)
                                    .offset((page - 1) * PAGE_SIZE)).scalars())
     return rows, total
+
+
+def guaranteed_by(member: PoolMember) -> list[Loan]:
+    """Open loans this member guarantees."""
+    return list(db.session.execute(
+        select(Loan).join(Guarantee, Guarantee.loan_id == Loan.id)
+        .where(Guarantee.member_id == member.id, Loan.status.in_(OPEN_STATUSES)).order_by(Loan.id)).scalars())
 
 
 def loans_of(member: PoolMember) -> list[Loan]:

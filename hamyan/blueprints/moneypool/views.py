@@ -99,6 +99,7 @@ def _dashboard_context(acc, contribution_form=None) -> dict:
         **_common(acc), "sheet": reports.balance_sheet(acc.box), "rows": rows, "page": page, "pages": _pages(total),
         "total_members": total, "mine": mine, "queue": reports.queue(acc.box, acc.pool),
         "requests": services.loans_page(acc, "requested", 1)[0] if acc.is_manager else [],
+        "guaranteed": services.guaranteed_by(acc.member) if acc.member else [],
         "my_loans": my_loans, "summaries": {loan.id: services.loan_summary(loan, today) for loan in my_loans
                                             if loan.status == "active"},
         "share_amount": services.share_amount_on(acc.box, today),
