@@ -1,15 +1,19 @@
 """`make bench`: ledger postings per second (SQLite, MariaDB/MySQL) and dashboard vs /healthz latency."""
+import importlib
 import os
+import pkgutil
 import platform
 import sqlite3
 import tempfile
 from pathlib import Path
 
+import bench
 from bench import ledger as ledger_bench
 from bench import web as web_bench
 
 TARGET_POSTINGS = 5000  # per second on SQLite
 TARGET_RATIO = 5  # dashboard p95 within 5x of /healthz p95
+PLATFORM = {"ledger", "web", "__main__"}
 
 
 def machine() -> str:
@@ -62,7 +66,13 @@ def main() -> None:
         ratio = dashboard["p95"] / health["p95"]
         print(f"  dashboard / healthz: p50 x{dashboard['p50'] / health['p50']:.2f}, p95 x{ratio:.2f}; "
               f"target p95 within {TARGET_RATIO}x: {'met' if ratio <= TARGET_RATIO else 'NOT met'}")
-        print(machine().replace("machine:", "machine after the run:"))
+
+        # Each product's own figures: every other module here with a main() (bench/<product>.py).
+        for module in sorted(m.name for m in pkgutil.iter_modules(bench.__path__)):
+            if module not in PLATFORM:
+                print()
+                importlib.import_module(f"bench.{module}").main()
+        print(machine().replace("machine:", "\nmachine after the run:"))
 
 
 if __name__ == "__main__":
