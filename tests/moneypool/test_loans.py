@@ -154,6 +154,17 @@ def test_bad_input_is_refused_without_writes(pool_factory, clock, make_user):
         with pytest.raises(ValidationError, match=message):
             services.request_loan(user, box.id, amount, term, key())
     assert _writes() == before
+    with pytest.raises(ValidationError, match="twenty years"):
+        services.create_pool(manager, "Old", "USD", "10", date(1901, 1, 1))
+    with pytest.raises(ValidationError, match="interest rate"):
+        services.create_pool(manager, "Old", "USD", "10", date(2025, 1, 1), interest_method="flat")
+    with pytest.raises(ValidationError, match="longest term"):
+        services.update_policy(manager, box.id, min_term=30, max_term=12)
+    db.session.commit()  # nothing was left half-written for a later commit to pick up
+    from hamyan.boxes.models import Box
+
+    assert db.session.scalar(select(func.count(Box.id))) == 1
+    assert services.access(manager, box.id).pool.max_term == 24
     # Too new a member
     newcomer_user = make_user("new@example.com", "Newcomer")
     newcomer = services.add_member(manager, box.id, "Newcomer", newcomer_user.email, 1, date(2025, 6, 1))

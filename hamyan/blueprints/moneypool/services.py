@@ -252,7 +252,7 @@ def loan_for(user, box_id: int, loan_id: int) -> tuple[Access, Loan]:
 
 
 # ------------------------------------------------------------------------------- pool set-up
-def _policy(values: dict, box: Box) -> dict:
+def _policy(values: dict, currency: str) -> dict:
     """Validate the loan and contribution policy fields that are present in values."""
     out = {}
     if "period_months" in values:
@@ -272,12 +272,10 @@ def _policy(values: dict, box: Box) -> dict:
     for name in ("min_term", "max_term"):
         if name in values:
             out[name] = _whole(values[name], name, 1, MAX_TERM, "The number of installments")
-    if out.get("min_term", 1) > out.get("max_term", MAX_TERM):
-        raise ValidationError("The longest term must not be below the shortest.", field="max_term")
     for name in ("late_fee", "max_loan"):
         if name in values:
             raw = values[name]
-            out[name] = 0 if raw in (None, "") else parse_amount(raw, box.currency, field=name, allow_zero=True)
+            out[name] = 0 if raw in (None, "") else parse_amount(raw, currency, field=name, allow_zero=True)
     if "savings_multiple" in values:
         raw = values["savings_multiple"]
         out["savings_multiple"] = None if raw in (None, "") else _percent(raw, "savings_multiple", 100)
@@ -306,33 +304,47 @@ def _amount(raw, currency: str, field: str) -> int:
     return parse_amount(raw, currency, field=field)
 
 
-def _check_interest(pool: Pool) -> None:
-    if pool.interest_method == "none":
-        pool.annual_rate = Decimal(0)
-    elif not pool.annual_rate:
+POLICY_FIELDS = ("period_months", "grace_days", "late_fee", "max_loan", "savings_multiple", "min_term", "max_term",
+                 "repayment_months", "interest_method", "annual_rate", "service_fee_percent", "penalty_percent",
+                 "min_membership_months", "require_no_arrears", "one_open_loan", "guarantors_required",
+                 "queue_policy")
+
+
+def _settled_policy(current: dict, values: dict, currency: str) -> dict:
+    """The whole policy after applying values, checked as a whole before anything is written."""
+    policy = {**current, **_policy(values, currency)}
+    if policy["min_term"] > policy["max_term"]:
+        raise ValidationError("The longest term must not be below the shortest.", field="max_term")
+    if policy["interest_method"] == "none":
+        policy["annual_rate"] = Decimal(0)
+    elif not policy["annual_rate"]:
         raise ValidationError("Give the yearly interest rate, or choose interest-free.", field="annual_rate")
+    return policy
 
 
 def create_pool(actor, name: str, currency: str, share_amount, first_due: date, timezone: str = "UTC",
                 locale: str = "en", calendar: str = "gregorian", my_shares: int = 1, **policy) -> Box:
-    """A new pool with the actor as its manager (and a saver with my_shares, 0 for none)."""
-    box = boxes.create_box(actor, KIND, name, currency, timezone, locale, calendar)
+    """A new pool with the actor as its manager (and a saver with my_shares, 0 for none).
+    Everything is checked before the first row is written."""
+    currency = boxes.validate_box_settings(currency, timezone, locale, calendar)
+    today = calendars.local_today(timezone)
     if not isinstance(first_due, date):
         raise ValidationError("Choose the first due date.", field="first_due")
-    share = _amount(share_amount, box.currency, "share_amount")
-    values = {"period_months": 1, **policy}
-    pool = Pool(box_id=box.id, first_due=first_due,
-                **{"interest_method": "none", "annual_rate": Decimal(0), **_policy(values, box)})
-    _check_interest(pool)
-    db.session.add(pool)
+    if abs((first_due - today).days) > 366 * 20:
+        raise ValidationError("Choose a first due date within twenty years of today.", field="first_due")
+    share = _amount(share_amount, currency, "share_amount")
+    defaults = {column.name: column.default.arg for column in Pool.__table__.columns
+                if column.name in POLICY_FIELDS and column.default is not None}
+    settings = _settled_policy({**defaults, "savings_multiple": None}, policy, currency)
+    shares = _whole(my_shares, "my_shares", 0, MAX_SHARES, "Your shares")
+    box = boxes.create_box(actor, KIND, name, currency, timezone, locale, calendar)
+    db.session.add(Pool(box_id=box.id, first_due=first_due, **settings))
     db.session.add(ShareAmount(box_id=box.id, effective_from=first_due, amount=share, created_by_id=actor.id))
     # Pool-wide accounts up front: concurrent first uses would race to create them.
     for code in ("mp:cash", "mp:income:interest", "mp:income:fees", "mp:income:penalties", "mp:expense:writeoff"):
         _account(box, code)
-    shares = _whole(my_shares, "my_shares", 0, MAX_SHARES, "Your shares")
     if shares:
-        membership = boxes.membership_of(actor, box.id)
-        _join(box, membership, shares, min(first_due, _today(box)))
+        _join(box, boxes.membership_of(actor, box.id), shares, min(first_due, today))
     db.session.commit()
     return box
 
@@ -340,11 +352,9 @@ def create_pool(actor, name: str, currency: str, share_amount, first_due: date, 
 def update_policy(actor, box_id: int, **values) -> Pool:
     acc = manage(actor, box_id)
     values.pop("period_months", None)  # the contribution period is fixed once members have saved
-    for name, value in _policy(values, acc.box).items():
+    current = {name: getattr(acc.pool, name) for name in POLICY_FIELDS}
+    for name, value in _settled_policy(current, values, acc.box.currency).items():
         setattr(acc.pool, name, value)
-    if acc.pool.min_term > acc.pool.max_term:
-        raise ValidationError("The longest term must not be below the shortest.", field="max_term")
-    _check_interest(acc.pool)
     db.session.commit()
     return acc.pool
 
