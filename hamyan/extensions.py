@@ -39,8 +39,10 @@ class HamyanApi(Api):
     def handle_http_exception(self, error):
         fields = {}
         messages = (getattr(error, "data", None) or {}).get("messages") or {}
-        for location in messages.values():  # webargs: {"json": {"field": ["msg"]}}
-            for name, problems in location.items():
+        for location, problems_there in messages.items():  # webargs: {"json": {"field": ["msg"]}}
+            if not isinstance(problems_there, dict):  # a body that is not JSON: {"json": ["Invalid JSON body."]}
+                problems_there = {location: problems_there}
+            for name, problems in problems_there.items():
                 fields[name] = "; ".join(_flatten(problems))
         code = (error.name or "error").lower().replace(" ", "_")
         if error.code == 422:

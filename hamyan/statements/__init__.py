@@ -56,6 +56,8 @@ def check_period(start: date | None, end: date | None) -> tuple[date, date]:
         raise ValidationError("Choose both the first and the last day.", field="start" if start is None else "end")
     if end < start:
         raise ValidationError("The last day is before the first day.", field="end")
+    if start.year < 1900:  # the opening balance is taken the day before: date.min has none
+        raise ValidationError("Choose a first day in 1900 or later.", field="start")
     if (end - start).days > MAX_PERIOD_DAYS:
         raise ValidationError("Choose a period of at most ten years.", field="start")
     return start, end

@@ -71,7 +71,8 @@ def test_ids_beyond_bigint_are_not_found(setup, client):
     manager, h = setup["manager"], setup["member_api"]
     huge = "9" * 25
     for url in (f"/cashbox/{huge}", f"/cashbox/{setup['box'].id}/rounds/{huge}/setup",
-                f"/cashbox/{setup['box'].id}/members/{huge}"):
+                f"/cashbox/{setup['box'].id}/members/{huge}", f"/cashbox/{setup['box'].id}/payments?round={huge}",
+                f"/cashbox/{setup['box'].id}/payments?member={huge}"):
         assert manager.get(url).status_code == 404, url
     assert client.get(f"/api/v1/cashboxes/{huge}", headers=h).status_code == 404
     r = client.post(f"/api/v1/cashboxes/{setup['box'].id}/payments", headers=h,

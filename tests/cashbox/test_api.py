@@ -103,7 +103,24 @@ def test_api_bad_input_is_a_clear_error(client, make_user, api_token):
     assert client.get("/api/v1/cashboxes").status_code == 401
     r = _create(client, h, contribution=True)
     assert r.status_code == 422 and "contribution" in r.get_json()["error"]["fields"]
-    assert _create(client, h, contribution=12.5).get_json()["current_round"]["contribution"] == 1250
+    box = _create(client, h, contribution=12.5).get_json()
+    assert box["current_round"]["contribution"] == 1250
+    base = f"/api/v1/cashboxes/{box['box_id']}"
+    # A body that is not JSON, dates a typo away, ids and pages no row can have: clear errors.
+    r = client.post(base + "/members", data="{oops", headers=h | {"Content-Type": "application/json"})
+    assert r.status_code == 400 and r.get_json()["error"]["fields"] == {"json": "Invalid JSON body."}
+    for day in ("0001-01-01", "9999-12-25", (date.today() + timedelta(days=365 * 12)).isoformat()):
+        r = _create(client, h, first_due=day)
+        assert r.status_code == 422 and "first_due" in r.get_json()["error"]["fields"], day
+    huge = 2**70
+    assert client.get(f"{base}/payments?round_id={huge}", headers=h).status_code == 404
+    assert client.get(f"{base}/payments?membership_id={huge}", headers=h).status_code == 404
+    assert client.get(f"{base}/payments?page={huge}", headers=h).get_json()["items"] == []
+    assert client.post(f"{base}/payments/{2**40}/reverse", json={"reason": "x"}, headers=h).status_code == 404
+    for start in ("0001-01-01", "1899-12-31"):
+        r = client.get(f"{base}/report?start={start}&end={start}", headers=h)
+        assert r.status_code == 422 and "1900" in r.get_json()["error"]["fields"]["start"]
+    assert Entry.query.count() == 0
 
 
 def test_api_scoping(client, make_user, api_token):

@@ -100,6 +100,8 @@ def test_payments_refused(manager, running):
         (dict(amount="10", method="cheque"), "method"), (dict(amount="10", method="bank"), "reference"),
         (dict(amount="10", paid_on=today + timedelta(days=1)), "paid_on"),
         (dict(amount="10", paid_on="25/11/2026"), "paid_on"), (dict(amount="10", membership_id="x"), "membership_id"),
+        (dict(amount="10", paid_on=date(1, 1, 1)), "paid_on"),  # a year before the first due date at most
+        (dict(amount="10", paid_on=first_round(box).first_due - timedelta(days=367)), "paid_on"),
     ]
     for over, field in cases:
         args = dict(membership_id=a.id, amount="10") | over

@@ -72,6 +72,9 @@ KIND = "cashbox"
 MAX_SHARES = 500
 MAX_DENOMINATOR = 1000
 MAX_DAYS = 366
+MAX_ID = 2**31 - 1  # ids are INT columns; larger ones cannot exist (and overflow SQLite's driver)
+# A round may be set up or imported this far from today; a typo like 2062 for 2026 is refused.
+MAX_YEARS_AWAY = 10
 
 
 # ---------------------------------------------------------------- parsing shared by views and API
@@ -157,11 +160,14 @@ def parse_round_settings(currency: str, contribution, share_count, period_kind, 
                          draw_mode) -> RoundSettings:
     period_kind = _choice(period_kind, PERIOD_KINDS, "period_kind", "Period")
     days = _int_in(period_days, 1, MAX_DAYS, "period_days", "Days per period") if period_kind == "days" else 7
+    first = _date(first_due, "first_due", "First due date")
+    today = date.today()
+    if abs(first.year - today.year) > MAX_YEARS_AWAY:
+        raise ValidationError(f"Choose a first due date within {MAX_YEARS_AWAY} years of today.", field="first_due")
     return RoundSettings(
         contribution=money.parse_amount(contribution, currency, field="contribution"),
         share_count=_int_in(share_count, 1, MAX_SHARES, "share_count", "Number of shares"),
-        period_kind=period_kind, period_days=days,
-        first_due=_date(first_due, "first_due", "First due date"),
+        period_kind=period_kind, period_days=days, first_due=first,
         draw_mode=_choice(draw_mode, DRAW_MODES, "draw_mode", "Draw mode"),
     )
 
@@ -202,7 +208,7 @@ def current_round(box_id: int) -> Round | None:
 
 
 def round_in_box(box_id: int, round_id: int) -> Round:
-    r = db.session.get(Round, round_id) if 0 < round_id < 2**63 else None
+    r = db.session.get(Round, round_id) if 0 < round_id <= MAX_ID else None
     if r is None or r.box_id != box_id:
         raise NotFound()
     return r
@@ -233,7 +239,7 @@ def _membership_in(box_id: int, membership_id) -> Membership:
         membership_id = int(membership_id)
     except (TypeError, ValueError):
         raise ValidationError("Choose a member.", field="membership_id") from None
-    m = db.session.get(Membership, membership_id) if 0 < membership_id < 2**63 else None
+    m = db.session.get(Membership, membership_id) if 0 < membership_id <= MAX_ID else None
     if m is None or m.box_id != box_id or m.left_at is not None:
         raise ValidationError("That person is not a member of this box.", field="membership_id")
     return m
@@ -667,6 +673,9 @@ def record_payment(actor, box_id: int, membership_id, amount, method: str = "cas
     paid_on = today if paid_on in (None, "") else _date(paid_on, "paid_on", "Paid on")
     if paid_on > today:
         raise ValidationError("A payment cannot be dated in the future.", field="paid_on")
+    if paid_on < r.first_due - timedelta(days=MAX_DAYS):
+        raise ValidationError(f"A payment to round {r.number} cannot be dated more than a year before its first "
+                              "due date.", field="paid_on")
     _lock(Membership.id, member.id)  # payments of one member, one at a time
     if key:
         existing = _existing_payment(key)
@@ -714,7 +723,7 @@ def record_payment(actor, box_id: int, membership_id, amount, method: str = "cas
 def reverse_payment(actor, box_id: int, payment_id, reason: str) -> Payment:
     """Undo a payment recorded by mistake: a reversal entry in the ledger; the payment stays listed."""
     box, _ = require_manager(actor, box_id)
-    payment = db.session.get(Payment, _int_in(payment_id, 1, 2**31, "payment_id", "Payment"))
+    payment = db.session.get(Payment, payment_id) if isinstance(payment_id, int) and 0 < payment_id <= MAX_ID else None
     if payment is None or db.session.get(Round, payment.round_id).box_id != box.id:
         raise NotFound()
     reason = (reason or "").strip()
@@ -737,6 +746,9 @@ def reverse_payment(actor, box_id: int, payment_id, reason: str) -> Payment:
 
 
 def payments_page(box_id: int, round_id: int | None, membership_id: int | None, page: int, per_page: int = 25):
+    if not all(0 < x <= MAX_ID for x in (round_id, membership_id) if x is not None):
+        raise NotFound()
+    page = min(page, MAX_ID // per_page)  # past the last page is an empty page, not an overflow
     query = select(Payment).join(Round, Round.id == Payment.round_id).where(Round.box_id == box_id)
     if round_id:
         query = query.where(Payment.round_id == round_id)
