@@ -804,16 +804,16 @@ def disburse(actor, box_id: int, loan_id: int, on: date | None = None, first_due
     first_due = first_due or calendars.add_months(on, loan.period_months, box.calendar)
     if first_due <= on:
         raise ValidationError("The first installment falls due after the payout.", field="first_due")
-    legs = [(_account(box, f"mp:loan:{loan.id}:principal"), loan.amount), (_account(box, "mp:cash"), -payout),
-            (_account(box, "mp:income:fees"), -loan.fee) if loan.fee else (None, 0)]
     accounts = _accounts(box)
     for g in loan.guarantees:
-        free = _natural(accounts.get(f"mp:member:{g.member_id}:savings"))
         if g.member.left_on is not None:
             raise ValidationError(f"{g.member.name} has left the pool and cannot guarantee this loan.",
                                   field="guarantor_ids")
-        if free < g.amount:
+        if _natural(accounts.get(f"mp:member:{g.member_id}:savings")) < g.amount:
             raise ValidationError(f"{g.member.name}'s savings do not cover their pledge.", field="guarantor_ids")
+    legs = [(_account(box, f"mp:loan:{loan.id}:principal"), loan.amount), (_account(box, "mp:cash"), -payout),
+            (_account(box, "mp:income:fees"), -loan.fee) if loan.fee else (None, 0)]
+    for g in loan.guarantees:
         legs += [(_account(box, f"mp:member:{g.member_id}:savings"), g.amount),
                  (_account(box, f"mp:member:{g.member_id}:pledged"), -g.amount)]
         g.held = g.amount
