@@ -131,3 +131,55 @@ def test_statements_and_payments_over_the_api(app, make_user, api_token, clock):
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
     response = client.get(f"/api/v1/pools/{box.id}/statement?start=2025-03-01&end=2025-01-01", headers=mine)
     assert response.status_code == 422 and "end" in response.json["error"]["fields"]
+
+
+def test_every_manager_action_over_the_api(app, make_user, api_token, clock):
+    clock.today = date(2025, 3, 1)
+    client = app.test_client()
+    boss = make_user("boss@example.com", "Boss")
+    h = api_token(boss)
+    box_id = client.post("/api/v1/pools", json={
+        "name": "Fund", "currency": "USD", "first_due": "2025-01-05", "share_amount": "100", "my_shares": 0,
+        "queue_policy": "lottery", "require_no_arrears": False, "min_membership_months": 0}, headers=h).json["id"]
+    base = f"/api/v1/pools/{box_id}"
+    assert client.patch(f"{base}/policy", json={"interest_method": "flat", "annual_rate": "6"},
+                        headers=h).json["policy"]["interest_method"] == "flat"
+    assert client.post(f"{base}/share-amounts", json={"amount": "120", "effective_from": "2025-03-01"},
+                       headers=h).status_code == 201
+    assert [s["amount"] for s in client.get(f"{base}/share-amounts", headers=h).json] == [100_00, 120_00]
+    ids = [client.post(f"{base}/members", json={"display_name": f"M{i}", "shares": 2}, headers=h).json["member_id"]
+           for i in range(3)]
+    assert client.post(f"{base}/members/{ids[0]}/shares", json={"shares": 3, "effective_from": "2025-03-01"},
+                       headers=h).json["shares"] == 3
+    for member_id in ids:
+        client.post(f"{base}/contributions", json={"member_id": member_id, "amount": "1000"}, headers=h)
+    assert client.get(f"{base}/members", headers=h).json["total"] == 3
+    loans = []
+    for member_id in ids[:2]:
+        loan = client.post(f"{base}/loans", json={"amount": "900", "term": 3, "member_id": member_id}, headers=h).json
+        assert client.post(f"{base}/loans/{loan['id']}/approve", headers=h).status_code == 200
+        loans.append(loan["id"])
+    drawn = client.post(f"{base}/draw", headers=h).json
+    assert drawn["id"] in loans
+    assert client.post(f"{base}/loans/{drawn['id']}/disburse", json={"on": "2025-03-01"}, headers=h).status_code == 200
+    other = next(x for x in loans if x != drawn["id"])
+    assert client.post(f"{base}/loans/{other}/reject", json={"reason": "Cash is short this month"},
+                       headers=h).json["status"] == "rejected"
+    clock.today = date(2025, 5, 15)
+    resched = client.post(f"{base}/loans/{drawn['id']}/reschedule",
+                          json={"term": 6, "first_due": "2025-06-01", "reason": "Lost work"}, headers=h)
+    assert resched.status_code == 200, resched.json
+    assert sum(i["principal"] for i in resched.json["installments"]) == 900_00
+    payment = client.post(f"{base}/loans/{drawn['id']}/repayments", json={"amount": "50"}, headers=h).json
+    undone = client.post(f"{base}/loans/{drawn['id']}/repayments/{payment['id']}/reverse", json={"reason": "Typo"},
+                         headers=h)
+    assert undone.status_code == 200 and undone.json["reversed_at"]
+    written = client.post(f"{base}/loans/{drawn['id']}/write-off", json={"reason": "Gone"}, headers=h).json
+    assert written["status"] == "written_off"
+    contribution = client.post(f"{base}/contributions", json={"member_id": ids[2], "amount": "5"}, headers=h).json
+    assert client.post(f"{base}/contributions/{contribution['id']}/reverse", json={"reason": "Wrong member"},
+                       headers=h).json["reversed_at"]
+    left = client.post(f"{base}/members/{ids[2]}/leave", json={}, headers=h)
+    assert left.status_code == 200 and left.json["left_on"] == "2025-05-15" and left.json["total_savings"] == 0
+    assert client.get(f"{base}/balance-sheet", headers=h).json["balanced"]
+    assert ledger.check().ok
