@@ -37,6 +37,7 @@ DEFAULTS = {
     "PASSWORD_RESET_MAX_AGE": 3600,
     "INVITATION_MAX_AGE": 7 * 24 * 3600,
     "SCHEDULER_ENABLED": True,
+    "CASHBOX_REMINDER_DAYS": 3,  # cashbox members are emailed this many days before a due date; 0: no reminders
     "SESSION_COOKIE_SECURE": False,  # set true behind HTTPS
     "FORCE_HTTPS": False,
     "PROXY_FIX": False,  # true behind a reverse proxy that sets X-Forwarded-*

@@ -179,6 +179,23 @@ class Payment(db.Model):
                                viewonly=True, uselist=False, lazy="joined")
 
 
+class Reminder(db.Model):
+    """An email reminding a member about one period: before it is due ("due") and once it is
+    late ("late"), each at most once per member and period."""
+
+    __tablename__ = "cashbox_reminder"
+    __table_args__ = (
+        db.UniqueConstraint("period_id", "membership_id", "kind", name="uq_cashbox_reminder_period_membership_kind"),
+        db.CheckConstraint("kind IN ('due', 'late')", name="kind"),
+    )
+
+    id = db.Column(db.Integer, primary_key=True)
+    period_id = db.Column(db.Integer, db.ForeignKey("cashbox_period.id"), nullable=False, index=True)
+    membership_id = db.Column(db.Integer, db.ForeignKey("membership.id"), nullable=False, index=True)
+    kind = db.Column(db.String(10), nullable=False)
+    sent_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+
 class Fine(db.Model):
     """A late fine charged to a member for one period, posted as income of the box."""
 
