@@ -1,6 +1,14 @@
 """The double-entry ledger: models and the one service that writes them."""
 from hamyan.ledger.models import CREDIT, DEBIT, Entry, LedgerAccount, Posting
-from hamyan.ledger.service import balance, balances, begin_write, check, open_account, post, reverse
+from hamyan.ledger.service import (
+    balance,
+    balances,
+    begin_write,
+    check,
+    open_account,
+    post,
+    reverse,
+)
 
 __all__ = ["CREDIT", "DEBIT", "Entry", "LedgerAccount", "Posting", "balance", "balances", "begin_write", "check",
            "open_account", "post", "reverse"]

@@ -78,3 +78,31 @@ def test_ids_beyond_bigint_are_not_found(setup, client):
     r = client.post(f"/api/v1/cashboxes/{setup['box'].id}/payments", headers=h,
                     json={"membership_id": int(huge), "amount": "1"})
     assert r.status_code in (403, 422)
+
+
+def test_other_boxes_ids_in_this_boxs_urls(setup, client, api_token):
+    """A manager of two boxes passes box B's member, round and payment ids into box A's URLs."""
+    manager, member, box = setup["manager"], setup["member"], setup["box"]
+    other_box = make_box(manager.user, shares=1)
+    stranger = fill_shares(manager.user, other_box, ["Elsewhere"])[0]
+    cb.start_round(manager.user, other_box.id, first_round(other_box).id)
+    payment = cb.record_payment(manager.user, other_box.id, stranger.id, "10")
+    h, period = api_token(manager.user), "start=2026-01-01&end=2026-12-31"
+    for url in (f"/cashbox/{box.id}/members/{stranger.id}", f"/cashbox/{box.id}/statement.pdf?{period}&membership_id={stranger.id}",
+                f"/cashbox/{box.id}/rounds/{first_round(other_box).id}/setup", f"/cashbox/{box.id}?round={first_round(other_box).id}"):
+        assert manager.get(url).status_code == 404, url
+    base = f"/api/v1/cashboxes/{box.id}"
+    for url in (f"{base}/members/{stranger.id}", f"{base}/statement?{period}&membership_id={stranger.id}",
+                f"{base}/grid?round_id={first_round(other_box).id}"):
+        assert client.get(url, headers=h).status_code == 404, url
+    assert client.get(f"{base}/payments?membership_id={stranger.id}", headers=h).get_json()["items"] == []
+    assert client.post(f"{base}/payments/{payment.id}/reverse", json={"reason": "x"}, headers=h).status_code == 404
+    r = client.post(f"{base}/payments", json={"membership_id": stranger.id, "amount": "1"}, headers=h)
+    assert r.status_code == 422 and "membership_id" in r.get_json()["error"]["fields"]
+    # A member asking for another member's statement gets 404, not their own under another name.
+    other = setup["other"].id
+    assert member.get(f"/cashbox/{box.id}/statement.pdf?{period}&membership_id={other}").status_code == 404
+    r = client.get(f"{base}/statement?{period}&membership_id={other}", headers=setup["member_api"])
+    assert r.status_code == 404
+    assert member.get(f"/cashbox/{box.id}/statement.pdf?{period}&membership_id={setup['joined'].id}").status_code == 200
+    assert db.session.query(Payment).count() == 1

@@ -12,6 +12,7 @@ from hamyan.ledger import check
 from hamyan.ledger.models import Entry
 from tests.cashbox.helpers import fill_shares, first_round, make_box
 
+
 def _race(app, work, threads=4):
     barrier = threading.Barrier(threads)
     outcomes = []

@@ -9,9 +9,14 @@ from flask import request
 from hamyan import money
 from hamyan.blueprints.api import api_blueprint, current_api_user
 from hamyan.blueprints.cashbox import services as cb
-from hamyan.blueprints.cashbox.models import DRAW_MODES, FINE_KINDS, PERIOD_KINDS, WINNER_POLICIES
+from hamyan.blueprints.cashbox.models import (
+    DRAW_MODES,
+    FINE_KINDS,
+    PERIOD_KINDS,
+    WINNER_POLICIES,
+)
 from hamyan.boxes import services as boxes
-from hamyan.errors import NotFound, ValidationError
+from hamyan.errors import ValidationError
 from hamyan.statements import pdf_response, render_pdf
 
 bp = api_blueprint("api_cashbox", __name__, url_prefix="/api/v1/cashboxes",
@@ -436,11 +441,8 @@ def grid(args, box_id):
 @bp.response(200, CashboxPaymentPage)
 def list_payments(args, box_id):
     """Payments, newest first. Members see their own."""
-    box, membership, _ = cb.cashbox_for(current_api_user(), box_id)
-    member_id = args["membership_id"]
-    if not (current_api_user().is_admin or (membership and membership.is_managing)):
-        member_id = membership.id
-    listing = cb.payments_page(box.id, args["round_id"], member_id, args["page"], args["per_page"])
+    listing = cb.payments_in_sight(current_api_user(), box_id, args["round_id"], args["membership_id"], args["page"],
+                                   args["per_page"])
     return {"items": [_payment_out(p) for p in listing.items], "page": listing.page, "pages": listing.pages,
             "total": listing.total}
 
@@ -521,25 +523,14 @@ def _member_view_out(box, membership):
 @bp.response(200, CashboxMemberViewOut)
 def me(box_id):
     """My shares, what I owe, when I won or may win, in the current round."""
-    box, membership, _ = cb.cashbox_for(current_api_user(), box_id)
-    if membership is None:
-        raise NotFound()
-    return _member_view_out(box, membership)
+    return _member_view_out(*cb.member_in_sight(current_api_user(), box_id))
 
 
 @bp.route("/<int:box_id>/members/<int:membership_id>", methods=["GET"])
 @bp.response(200, CashboxMemberViewOut)
 def member(box_id, membership_id):
     """One member's view (managers, or the member themself)."""
-    user = current_api_user()
-    box, membership, _ = cb.cashbox_for(user, box_id)
-    managing = user.is_admin or (membership is not None and membership.is_managing)
-    if not managing and (membership is None or membership.id != membership_id):
-        raise NotFound()
-    target = next((m for m in cb.active_members(box.id) if m.id == membership_id), None)
-    if target is None:
-        raise NotFound()
-    return _member_view_out(box, target)
+    return _member_view_out(*cb.member_in_sight(current_api_user(), box_id, membership_id))
 
 
 @bp.route("/<int:box_id>/statement", methods=["GET"])
@@ -547,13 +538,7 @@ def member(box_id, membership_id):
 @bp.response(200, content_type="application/pdf", description="PDF member statement")
 def statement(args, box_id):
     """A member's PDF statement for [start, end]: yours, or anyone's for managers (membership_id)."""
-    user = current_api_user()
-    box, membership, _ = cb.cashbox_for(user, box_id)
-    target = membership
-    if args["membership_id"] and (user.is_admin or (membership and membership.is_managing)):
-        target = next((m for m in cb.active_members(box.id) if m.id == args["membership_id"]), None)
-    if target is None:
-        raise NotFound()
+    box, target = cb.member_in_sight(current_api_user(), box_id, args["membership_id"])
     st = cb.member_statement(box, target, args["start"], args["end"])
     return pdf_response(render_pdf("statements/cashbox_member.html", box=box, statement=st, member=target),
                 f"statement-{box.id}-{target.id}.pdf")

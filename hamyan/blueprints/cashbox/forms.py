@@ -6,7 +6,12 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from hamyan.blueprints.cashbox.models import DRAW_MODES, FINE_KINDS, PERIOD_KINDS, WINNER_POLICIES
+from hamyan.blueprints.cashbox.models import (
+    DRAW_MODES,
+    FINE_KINDS,
+    PERIOD_KINDS,
+    WINNER_POLICIES,
+)
 
 PERIOD_LABELS = {"weekly": "Weekly", "monthly": "Monthly (follows the box's calendar)", "days": "Every N days"}
 DRAW_LABELS = {"predefined": "Predefined order set by the manager", "random": "Random, verifiable (commit–reveal)"}

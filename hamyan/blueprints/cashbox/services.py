@@ -189,6 +189,33 @@ def cashbox_for(user, box_id: int) -> tuple[Box, Membership | None, Cashbox]:
     return box, membership, db.session.get(Cashbox, box.id)
 
 
+def is_managing(user, membership: Membership | None) -> bool:
+    return user.is_admin or (membership is not None and membership.is_managing)
+
+
+def member_in_sight(user, box_id: int, membership_id: int | None = None) -> tuple[Box, Membership]:
+    """The member whose shares, payments and statement the user asks for: themself (no id, or
+    their own), anyone active in the box for managers. Anyone else answers 404, like another box."""
+    box, own, _ = cashbox_for(user, box_id)
+    if membership_id is None or (own is not None and own.id == membership_id):
+        if own is None:
+            raise NotFound()
+        return box, own
+    target = db.session.get(Membership, membership_id) if 0 < membership_id <= MAX_ID else None
+    if (not is_managing(user, own) or target is None or target.box_id != box.id or target.left_at is not None):
+        raise NotFound()
+    return box, target
+
+
+def payments_in_sight(user, box_id: int, round_id: int | None, membership_id: int | None, page: int,
+                      per_page: int = 25):
+    """Payments, newest first: all of them for managers, members only their own."""
+    box, own, _ = cashbox_for(user, box_id)
+    if not is_managing(user, own):
+        membership_id = own.id
+    return payments_page(box.id, round_id, membership_id, page, per_page)
+
+
 def require_manager(user, box_id: int) -> tuple[Box, Cashbox]:
     box = boxes.require_manager(user, box_id, KIND)
     return box, db.session.get(Cashbox, box.id)

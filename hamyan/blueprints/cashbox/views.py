@@ -46,7 +46,7 @@ def _members_url(box_id: int) -> str | None:
 
 def _context(box_id: int):
     box, membership, cashbox = cb.cashbox_for(current_user, box_id)
-    is_manager = current_user.is_admin or (membership is not None and membership.is_managing)
+    is_manager = cb.is_managing(current_user, membership)
     return box, membership, cashbox, is_manager
 
 
@@ -223,9 +223,7 @@ def payments(box_id):
         return _record_payment(box_id)
     box, membership, cashbox, is_manager = _context(box_id)
     member_filter = request.args.get("member", type=int)
-    if not is_manager:
-        member_filter = membership.id
-    listing = cb.payments_page(box.id, request.args.get("round", type=int), member_filter, _page())
+    listing = cb.payments_in_sight(current_user, box.id, request.args.get("round", type=int), member_filter, _page())
     return render("cashbox/payments.html", "list", box=box, listing=listing, is_manager=is_manager,
                   member_filter=member_filter, reverse_form=ReverseForm())
 
@@ -329,17 +327,8 @@ def next_round(box_id, round_id):
 @bp.route("/<int:box_id>/members/<int:membership_id>")
 @login_required
 def member(box_id, membership_id=None):
+    box, target = cb.member_in_sight(current_user, box_id, membership_id)
     box, membership, cashbox, is_manager = _context(box_id)
-    if membership_id is None:
-        if membership is None:
-            abort(404)
-        target = membership
-    else:
-        if not is_manager and (membership is None or membership.id != membership_id):
-            abort(404)
-        target = next((m for m in cb.active_members(box.id) if m.id == membership_id), None)
-        if target is None:
-            abort(404)
     rounds = cb.rounds_of(box.id)
     chosen = request.args.get("round", type=int)
     r = next((x for x in rounds if x.id == chosen), None) if chosen else cb.current_round(box.id)
@@ -362,14 +351,8 @@ def _statement_period(form: StatementForm):
 @login_required
 def statement(box_id):
     """A member's statement: members get their own, managers anyone's (membership_id)."""
-    box, membership, cashbox, is_manager = _context(box_id)
     form = StatementForm(request.args)
-    form.membership_id.choices = [(str(m.id), m.display_name) for m in cb.active_members(box.id)]
-    target = membership
-    if form.membership_id.data and is_manager:
-        target = next((m for m in cb.active_members(box.id) if str(m.id) == form.membership_id.data), None)
-    if target is None:
-        abort(404)
+    box, target = cb.member_in_sight(current_user, box_id, request.args.get("membership_id", type=int))
     start, end = _statement_period(form)
     st = cb.member_statement(box, target, start, end)
     return pdf_response(render_pdf("statements/cashbox_member.html", box=box, statement=st, member=target),
