@@ -45,7 +45,8 @@ def test_member_api(setup, client):
     box, h = setup["box"], setup["member_api"]
     base = f"/api/v1/cashboxes/{box.id}"
     assert client.get(base, headers=h).status_code == 200
-    assert client.get(f"{base}/me", headers=h).get_json()["name"] == "Member"
+    me = client.get(f"{base}/me", headers=h).get_json()
+    assert me["name"] == "Member" and me["next_payment"]["amount"] == 10000  # period 1 is past due: period 2
     for url, body in ((f"{base}/payments", {"membership_id": setup["joined"].id, "amount": "1"}),
                       (f"{base}/draws", {}), (f"{base}/fines", None), (f"{base}/members", {"display_name": "X"})):
         r = client.post(url, json=body, headers=h)

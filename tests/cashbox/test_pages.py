@@ -6,6 +6,7 @@ from pypdf import PdfReader
 
 from hamyan.blueprints.cashbox import services as cb
 from hamyan.blueprints.cashbox.models import Cashbox, Payment
+from hamyan.calendars import format_day
 from hamyan.extensions import db
 
 HX = {"HX-Request": "true"}
@@ -92,6 +93,10 @@ def test_a_round_in_the_browser_without_js(user_client):
 
     me = c.get(f"/cashbox/{box_id}/members/{ids['Ann']}").get_data(as_text=True)
     assert "won</strong> period 1" in me and "wins period 2" in me
+    # What Ann pays next and when: 1/2 of share 1 + share 3 for period 2, due a month after period 1.
+    period_2 = cb.round_state(cb.current_round(box_id)).periods[1].due_date
+    assert 'id="next-payment">$150.00</div><div class="small text-muted">due ' + format_day(period_2) in me
+    assert "<th>Due on</th>" in me
 
     year = date.today().year
     r = c.get(f"{dash}/statement.pdf?start={year - 1}-01-01&end={year + 1}-12-31&membership_id={ids['Ann']}")

@@ -232,8 +232,15 @@ class CashboxWinOut(ma.Schema):
     amount = F.Integer()
 
 
+class CashboxNextPaymentOut(ma.Schema):
+    due_date = F.Date()
+    amount = F.Integer(metadata={"description": "Still to pay for that period, minor units"})
+
+
 class CashboxMemberViewOut(CashboxMemberStateOut):
     position = F.Integer(metadata={"description": "Ledger net position in this box: paid − received"})
+    next_payment = F.Nested(CashboxNextPaymentOut, allow_none=True,
+                            metadata={"description": "The first period due today or later not fully paid"})
     won = F.List(F.Nested(CashboxWinOut))
     may_win = F.List(F.Nested(CashboxWinOut))
 
@@ -505,7 +512,7 @@ def release(box_id, number):
 @bp.route("/<int:box_id>/fines", methods=["POST"])
 @bp.response(200, CashboxFinesOut)
 def assess_fines(box_id):
-    """Charge late fines now (also done daily). Each member and period is fined at most once."""
+    """Charge late fines now (also done every hour). Each member and period is fined at most once."""
     return {"charged": cb.assess_fines(box_id, actor=current_api_user())}
 
 
@@ -514,6 +521,8 @@ def _member_view_out(box, membership):
     view = cb.member_view(box, r, membership)
     out = _member_state_out(view.state) | {"membership_id": membership.id, "name": membership.display_name}
     out["position"] = view.position
+    nxt = view.next_payment
+    out["next_payment"] = {"due_date": nxt[0], "amount": nxt[1]} if nxt else None
     out["won"] = [{"share": n, "period": p.number, "due_date": p.due_date, "amount": part} for p, part, n in view.won]
     out["may_win"] = [{"share": n, "period": pos, "due_date": due, "amount": part} for n, pos, due, part in view.may_win]
     return out

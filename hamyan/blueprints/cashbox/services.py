@@ -1037,6 +1037,14 @@ class MemberView:
     won: list  # (period, amount)
     may_win: list  # (share number, period or None, due date or None)
     position: int  # the ledger's net position across all rounds (paid - received)
+    due_dates: list  # due date of each period, period 1 first
+    today: date
+
+    @property
+    def next_payment(self) -> tuple[date, int] | None:
+        """The first period due today or later that is not fully paid: (due date, still to pay)."""
+        return next(((day, c.due - c.paid) for c, day in zip(self.state.cells, self.due_dates)
+                     if day >= self.today and c.paid < c.due), None)
 
 
 def member_view(box: Box, r: Round, membership: Membership, today: date | None = None) -> MemberView:
@@ -1062,7 +1070,8 @@ def member_view(box: Box, r: Round, membership: Membership, today: date | None =
         else:
             may_win.append((share.number, None, None, part))
     account = db.session.scalar(select(LedgerAccount).filter_by(box_id=box.id, code=f"member:{membership.id}"))
-    return MemberView(mine, r, won, may_win, account.natural_balance if account else 0)
+    return MemberView(mine, r, won, may_win, account.natural_balance if account else 0,
+                      [p.due_date for p in state.periods], state.today)
 
 
 # ---------------------------------------------------------------- statements
