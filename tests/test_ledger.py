@@ -471,6 +471,39 @@ def test_concurrent_posts_to_the_same_accounts_end_with_exact_balances(app, acc,
     assert_consistent()
 
 
+def test_concurrent_first_use_opens_one_account(app, make_user):
+    """Two first payments of a new member at once both open its account: one row, both postings."""
+    from hamyan.boxes import services as boxes
+
+    user = make_user()
+    box_id = boxes.create_box(user, "cashbox", "Race box", "USD").id
+    cash_id = ledger.open_account(box_id, "cash", "Cash", "USD", ledger.DEBIT).id
+    db.session.commit()
+    errors, start = [], threading.Barrier(4)
+
+    def worker(t):
+        try:
+            with app.app_context():
+                start.wait()
+                member = ledger.open_account(box_id, "member:new", "New member", "USD", ledger.CREDIT)
+                ledger.post("contribution", [(cash_id, 100), (member, -100)], idempotency_key=f"first:{t}")
+                db.session.commit()
+        except Exception as exc:  # reported below with the thread that failed
+            errors.append((t, repr(exc)))
+
+    threads = [threading.Thread(target=worker, args=(t,)) for t in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    db.session.rollback()
+    accounts = db.session.execute(
+        sa.select(ledger.LedgerAccount).filter_by(box_id=box_id, code="member:new")).scalars().all()
+    assert len(accounts) == 1 and accounts[0].balance == -400
+    assert_consistent()
+
+
 # --- flask ledger check ----------------------------------------------------------------------
 
 def test_cli_check_reports_a_balanced_ledger(app, acc):

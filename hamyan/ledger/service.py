@@ -11,6 +11,8 @@ from datetime import date, datetime, timezone
 from typing import Iterable
 
 from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy.dialects.mysql import insert as mysql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload, make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
@@ -24,18 +26,32 @@ MAX_AMOUNT = 10**15
 
 
 def open_account(box_id: int | None, code: str, name: str, currency: str, normal_side: str) -> LedgerAccount:
-    """Get the account with this code in the box, creating it on first use."""
+    """Get the account with this code in the box, creating it on first use.
+
+    Two transactions may open the same account at once (two first payments of a new member). On
+    MySQL a plain INSERT would S-lock the duplicate row in the loser, and two losers upgrading to
+    the X lock that posting needs deadlock; INSERT ... ON DUPLICATE KEY UPDATE X-locks it instead,
+    so racing openers queue. On SQLite the write lock serialises them and ON CONFLICT DO
+    NOTHING lets the later one find the first one's row."""
     if normal_side not in (DEBIT, CREDIT):
         raise ValidationError(f"normal_side must be {DEBIT} or {CREDIT}.", field="normal_side")
-    account = db.session.execute(
-        select(LedgerAccount).filter_by(box_id=box_id, code=code)
-    ).scalar_one_or_none()
+    currency = currency.upper()
+    find = select(LedgerAccount).filter_by(box_id=box_id, code=code)
+    account = db.session.execute(find).scalar_one_or_none()
     if account is None:
-        account = LedgerAccount(box_id=box_id, code=code, name=name, currency=currency.upper(),
-                                normal_side=normal_side, balance=0)
-        db.session.add(account)
-        db.session.flush()
-    elif account.currency != currency.upper():
+        db.session.flush()  # the caller's pending rows (a new box) go first
+        connection, _ = _begin_write()
+        values = dict(box_id=box_id, code=code, name=name, currency=currency, normal_side=normal_side,
+                      balance=0, created_at=utcnow())
+        if connection.dialect.name == "mysql":
+            insert = mysql_insert(ACCOUNT).values(values)
+            insert = insert.on_duplicate_key_update(code=insert.inserted.code)
+        else:  # another opener may have committed while we waited for the write lock
+            insert = sqlite_insert(ACCOUNT).values(values).on_conflict_do_nothing(index_elements=["box_id", "code"])
+        connection.execute(insert)
+        # A locking read: on MySQL it sees a row committed after this transaction's snapshot.
+        account = db.session.execute(find.with_for_update()).scalar_one()
+    if account.currency != currency:
         raise ValidationError(f"Account {code} is in {account.currency}, not {currency}.", field="currency")
     return account
 
