@@ -257,10 +257,11 @@ class CashboxStatementArgs(ma.Schema):
 
 # ---------------------------------------------------------------- shaping
 
-def _round_out(box, r):
+def _round_out(r):
     if r is None:
         return None
     state = cb.round_state(r)
+    box = state.box
     numbers = {s.id: s.number for s in state.shares}
     return {
         "id": r.id, "number": r.number, "status": r.status, "contribution": r.contribution,
@@ -289,7 +290,7 @@ def _cashbox_out(user, box_id):
             "locale": box.locale, "calendar": box.calendar, "role": membership.role if membership else None,
             "grace_days": cashbox.grace_days, "fine_kind": cashbox.fine_kind, "fine_value": cashbox.fine_value,
             "winner_policy": cashbox.winner_policy, "cash": cb.box_cash(box),
-            "current_round": _round_out(box, cb.current_round(box.id))}
+            "current_round": _round_out(cb.current_round(box.id))}
 
 
 def _member_state_out(s):
@@ -371,14 +372,14 @@ def add_member(body, box_id):
 def list_rounds(box_id):
     """Every round of the box, newest first (history)."""
     box, _, _ = cb.cashbox_for(current_api_user(), box_id)
-    return [_round_out(box, r) for r in cb.rounds_of(box.id)]
+    return [_round_out(r) for r in cb.rounds_of(box.id)]
 
 
 @bp.route("/<int:box_id>/rounds/<int:round_id>", methods=["GET"])
 @bp.response(200, CashboxRoundOut)
 def get_round(box_id, round_id):
     box, _, _ = cb.cashbox_for(current_api_user(), box_id)
-    return _round_out(box, cb.round_in_box(box.id, round_id))
+    return _round_out(cb.round_in_box(box.id, round_id))
 
 
 @bp.route("/<int:box_id>/rounds/<int:round_id>", methods=["PUT"])
@@ -386,9 +387,7 @@ def get_round(box_id, round_id):
 @bp.response(200, CashboxRoundOut)
 def put_round(body, box_id, round_id):
     """Change a draft round's amounts, number of shares and schedule (managers)."""
-    user = current_api_user()
-    r = cb.update_round(user, box_id, round_id, **body)
-    return _round_out(cb.cashbox_for(user, box_id)[0], r)
+    return _round_out(cb.update_round(current_api_user(), box_id, round_id, **body))
 
 
 @bp.route("/<int:box_id>/rounds/<int:round_id>/shares/<int:number>", methods=["PUT"])
@@ -396,11 +395,9 @@ def put_round(body, box_id, round_id):
 @bp.response(200, CashboxShareOut)
 def put_holders(body, box_id, round_id, number):
     """Who holds a share of a draft round, with fractions (at most one share in total)."""
-    user = current_api_user()
-    share = cb.set_holders(user, box_id, round_id, number,
+    share = cb.set_holders(current_api_user(), box_id, round_id, number,
                            [(h["membership_id"], h["fraction"]) for h in body["holders"]])
-    box = cb.cashbox_for(user, box_id)[0]
-    return next(s for s in _round_out(box, share.round)["shares"] if s["number"] == number)
+    return next(s for s in _round_out(share.round)["shares"] if s["number"] == number)
 
 
 @bp.route("/<int:box_id>/rounds/<int:round_id>/order", methods=["PUT"])
@@ -408,27 +405,21 @@ def put_holders(body, box_id, round_id, number):
 @bp.response(200, CashboxRoundOut)
 def put_order(body, box_id, round_id):
     """Predefined draws: share numbers in winning order, period 1 first (managers)."""
-    user = current_api_user()
-    r = cb.set_order(user, box_id, round_id, body["order"])
-    return _round_out(cb.cashbox_for(user, box_id)[0], r)
+    return _round_out(cb.set_order(current_api_user(), box_id, round_id, body["order"]))
 
 
 @bp.route("/<int:box_id>/rounds/<int:round_id>/start", methods=["POST"])
 @bp.response(200, CashboxRoundOut)
 def start_round(box_id, round_id):
     """Start a draft round: every share must be fully held. Random draws publish their commitments now."""
-    user = current_api_user()
-    r = cb.start_round(user, box_id, round_id)
-    return _round_out(cb.cashbox_for(user, box_id)[0], r)
+    return _round_out(cb.start_round(current_api_user(), box_id, round_id))
 
 
 @bp.route("/<int:box_id>/rounds/<int:round_id>/next", methods=["POST"])
 @bp.response(201, CashboxRoundOut)
 def next_round(box_id, round_id):
     """Prepare the next round from a finished one (a draft to change, then start)."""
-    user = current_api_user()
-    r = cb.start_next_round(user, box_id, round_id)
-    return _round_out(cb.cashbox_for(user, box_id)[0], r)
+    return _round_out(cb.start_next_round(current_api_user(), box_id, round_id))
 
 
 @bp.route("/<int:box_id>/grid", methods=["GET"])

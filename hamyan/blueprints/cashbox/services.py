@@ -227,12 +227,24 @@ def rounds_of(box_id: int) -> list[Round]:
 
 def current_round(box_id: int) -> Round | None:
     """The active round, else the draft, else the latest finished one."""
-    rounds = rounds_of(box_id)
+    return _current(rounds_of(box_id))
+
+
+def _current(rounds: list[Round]) -> Round | None:
     for status in ("active", "draft"):
         for r in rounds:
             if r.status == status:
                 return r
     return rounds[0] if rounds else None
+
+
+def chosen_round(box_id: int, round_id: int | None) -> tuple[list[Round], Round]:
+    """The box's rounds (newest first) and the one asked for, else the current one; 404 if none."""
+    rounds = rounds_of(box_id)
+    r = next((x for x in rounds if x.id == round_id), None) if round_id else _current(rounds)
+    if r is None:
+        raise NotFound()
+    return rounds, r
 
 
 def round_in_box(box_id: int, round_id: int) -> Round:

@@ -80,11 +80,7 @@ def dashboard(box_id):
 
 def _dashboard_context(box_id, payment_form=None):
     box, membership, cashbox, is_manager = _context(box_id)
-    rounds = cb.rounds_of(box.id)
-    chosen = request.args.get("round", type=int)
-    r = next((x for x in rounds if x.id == chosen), None) if chosen else cb.current_round(box.id)
-    if r is None:
-        abort(404)
+    rounds, r = cb.chosen_round(box.id, request.args.get("round", type=int))
     state = cb.round_state(r)
     page = _page()
     pages = max((len(state.members) + GRID_PAGE - 1) // GRID_PAGE, 1)
@@ -329,11 +325,7 @@ def next_round(box_id, round_id):
 def member(box_id, membership_id=None):
     box, target = cb.member_in_sight(current_user, box_id, membership_id)
     box, membership, cashbox, is_manager = _context(box_id)
-    rounds = cb.rounds_of(box.id)
-    chosen = request.args.get("round", type=int)
-    r = next((x for x in rounds if x.id == chosen), None) if chosen else cb.current_round(box.id)
-    if r is None:
-        abort(404)
+    rounds, r = cb.chosen_round(box.id, request.args.get("round", type=int))
     view = cb.member_view(box, r, target)
     statement_form = StatementForm(formdata=None, start=r.first_due.replace(day=1), end=calendars.local_today(box.timezone))
     return render("cashbox/member.html", box=box, r=r, rounds=rounds, view=view, target=target,
