@@ -78,6 +78,8 @@ PREPAY_MODES = ("advance", "shorten", "reduce")
 FORECAST_PERIODS = 120  # months looked ahead when estimating when cash will be enough
 MAX_TERM = 360
 MAX_SHARES = 1000
+MAX_ID = 2**31 - 1  # ids are INT columns: larger ones cannot exist (and overflow SQLite's driver)
+YEARS_AHEAD = 20  # dates of plans (first due dates, share changes, joining) within this many years of today
 
 
 # --------------------------------------------------------------------------------------- helpers
@@ -142,12 +144,42 @@ def _whole(value, field: str, low: int, high: int, label: str) -> int:
     return number
 
 
-def _not_future(box: Box, on: date | None, field: str) -> date:
+def _is_id(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
+
+
+def _page(page: int) -> int:
+    """Past the last page is an empty page, not an offset overflow."""
+    return min(max(page, 1), MAX_ID // PAGE_SIZE)
+
+
+def _not_future(box: Box, on: date | None, field: str, earliest: date | None = None) -> date:
+    """The day money moved: not in the future, and not before `earliest` (the pool's or the
+    member's or the loan's beginning) when given."""
     today = _today(box)
     on = on or today
+    if not isinstance(on, date):
+        raise ValidationError("Choose a date.", field=field)
     if on > today:
         raise ValidationError("This date is in the future; record money on the day it moved.", field=field)
+    if earliest is not None and on < earliest:
+        raise ValidationError(f"Choose a date on or after {earliest.isoformat()}.", field=field)
     return on
+
+
+def _plan_day(box: Box, day, field: str, message: str = "Choose a date.") -> date:
+    """A date a plan starts from: within YEARS_AHEAD years of today either way, so schedules built
+    from it stay within the calendar."""
+    if not isinstance(day, date):
+        raise ValidationError(message, field=field)
+    if abs((day - _today(box)).days) > 366 * YEARS_AHEAD:
+        raise ValidationError(f"Choose a date within {YEARS_AHEAD} years of today.", field=field)
+    return day
+
+
+def _pool_start(pool: Pool) -> date:
+    """The earliest day money can have moved in the pool: a year before its first due date."""
+    return date.fromordinal(max(pool.first_due.toordinal() - 366, 1))
 
 
 def _reason(reason: str) -> str:
@@ -224,13 +256,15 @@ def manage(user, box_id: int) -> Access:
 
 
 def _member(box: Box, member_id) -> PoolMember:
-    member = db.session.get(PoolMember, member_id) if isinstance(member_id, int) else None
+    member = db.session.get(PoolMember, member_id) if _is_id(member_id) else None
     if member is None or member.box_id != box.id:
         raise NotFound("No such member in this pool.")
     return member
 
 
 def _loan(box: Box, loan_id: int, for_update: bool = False) -> Loan:
+    if not _is_id(loan_id):
+        raise NotFound("No such loan in this pool.")
     query = select(Loan).filter_by(id=loan_id, box_id=box.id)
     if for_update:
         query = query.with_for_update()
@@ -363,8 +397,7 @@ def set_share_amount(actor, box_id: int, amount, effective_from: date) -> ShareA
     """The value of a share from a date on; setting the same date again corrects it."""
     acc = manage(actor, box_id)
     value = _amount(amount, acc.box.currency, "amount")
-    if not isinstance(effective_from, date):
-        raise ValidationError("Choose the date it applies from.", field="effective_from")
+    effective_from = _plan_day(acc.box, effective_from, "effective_from", "Choose the date it applies from.")
     row = db.session.execute(select(ShareAmount).filter_by(box_id=acc.box.id, effective_from=effective_from)
                              ).scalar_one_or_none()
     if row is None:
@@ -389,9 +422,9 @@ def add_member(actor, box_id: int, display_name: str, email: str | None, shares,
     """Add a saver: a new person (name, email), or someone already in the box (membership_id)."""
     acc = manage(actor, box_id)
     shares = _whole(shares, "shares", 0, MAX_SHARES, "Shares")
-    joined_on = joined_on or _today(acc.box)
+    joined_on = _plan_day(acc.box, joined_on or _today(acc.box), "joined_on")
     if membership_id:
-        membership = db.session.get(Membership, membership_id)
+        membership = db.session.get(Membership, membership_id) if _is_id(membership_id) else None
         if membership is None or membership.box_id != acc.box.id:
             raise ValidationError("Choose someone from the list.", field="membership_id")
         if db.session.execute(select(PoolMember.id).filter_by(membership_id=membership.id)).first():
@@ -409,8 +442,7 @@ def set_shares(actor, box_id: int, member_id: int, shares, effective_from: date)
     if member.left_on is not None:
         raise ValidationError("This member has left the pool.", field="shares")
     shares = _whole(shares, "shares", 0, MAX_SHARES, "Shares")
-    if not isinstance(effective_from, date):
-        raise ValidationError("Choose the date it applies from.", field="effective_from")
+    effective_from = _plan_day(acc.box, effective_from, "effective_from", "Choose the date it applies from.")
     if effective_from < member.joined_on:
         raise ValidationError("That is before the member joined.", field="effective_from")
     row = db.session.execute(select(ShareChange).filter_by(member_id=member.id, effective_from=effective_from)
@@ -536,7 +568,7 @@ def record_contribution(actor, box_id: int, member_id: int, amount, paid_on: dat
         return existing
     member = _member(box, member_id)
     value = _amount(amount, box.currency, "amount")
-    paid_on = _not_future(box, paid_on, "paid_on")
+    paid_on = _not_future(box, paid_on, "paid_on", _pool_start(acc.pool))
     if member.left_on is not None:
         raise ValidationError("This member has left the pool.", field="member_id")
     fees_account = db.session.execute(select(LedgerAccount).filter_by(
@@ -561,7 +593,7 @@ def reverse_contribution(actor, box_id: int, contribution_id: int, reason: str) 
     box = acc.box
     reason = _reason(reason)
     row = db.session.execute(select(Contribution).filter_by(id=contribution_id, box_id=box.id)
-                             .with_for_update()).scalar_one_or_none()
+                             .with_for_update()).scalar_one_or_none() if _is_id(contribution_id) else None
     if row is None:
         raise NotFound("No such payment in this pool.")
     if row.reversed_at is not None:
@@ -584,7 +616,7 @@ def contributions(box: Box, member_id: int | None, page: int) -> tuple[list[Cont
         query = query.filter_by(member_id=member_id)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     rows = list(db.session.execute(query.order_by(Contribution.paid_on.desc(), Contribution.id.desc())
-                                   .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).scalars())
+                                   .limit(PAGE_SIZE).offset((_page(page) - 1) * PAGE_SIZE)).scalars())
     return rows, total
 
 
@@ -681,6 +713,8 @@ def _guarantors(box: Box, pool: Pool, borrower: PoolMember, ids) -> list[PoolMem
         ids = sorted({int(i) for i in ids or ()})
     except (TypeError, ValueError):
         raise ValidationError("Choose guarantors from the list.", field="guarantor_ids") from None
+    if not all(_is_id(i) for i in ids):
+        raise ValidationError("Choose guarantors from the pool's members.", field="guarantor_ids")
     if len(ids) < pool.guarantors_required:
         raise ValidationError(f"This pool asks for {pool.guarantors_required} guarantor(s).", field="guarantor_ids")
     if len(ids) > 5:
@@ -788,7 +822,7 @@ def disburse(actor, box_id: int, loan_id: int, on: date | None = None, first_due
         return loan  # a repeated click: already paid out
     if loan.status != "approved":
         raise Conflict("Approve the request before paying it out.", field="status")
-    on = _not_future(box, on, "on")
+    on = _not_future(box, on, "on", _pool_start(acc.pool))
     queue = waiting(box, acc.pool)
     ahead = queue[:queue.index(loan)]
     if acc.pool.queue_policy == "lottery" and len(queue) > 1 and loan.drawn_at is None:
@@ -801,7 +835,7 @@ def disburse(actor, box_id: int, loan_id: int, on: date | None = None, first_due
         raise ValidationError(
             f"Not enough cash: the pool has {money(box, available)} and this loan "
             f"needs {money(box, payout)}. It waits in the queue.", field="amount")
-    first_due = first_due or calendars.add_months(on, loan.period_months, box.calendar)
+    first_due = _plan_day(box, first_due or calendars.add_months(on, loan.period_months, box.calendar), "first_due")
     if first_due <= on:
         raise ValidationError("The first installment falls due after the payout.", field="first_due")
     accounts = _accounts(box)
@@ -995,7 +1029,8 @@ def undo_repayment(actor, box_id: int, loan_id: int, repayment_id: int, reason: 
     box = acc.box
     reason = _reason(reason)
     loan = _loan(box, loan_id, for_update=True)
-    repayment = db.session.execute(select(Repayment).filter_by(id=repayment_id, loan_id=loan.id)).scalar_one_or_none()
+    repayment = db.session.execute(select(Repayment).filter_by(id=repayment_id, loan_id=loan.id)
+                                   ).scalar_one_or_none() if _is_id(repayment_id) else None
     if repayment is None:
         raise NotFound("No such repayment on this loan.")
     if repayment.reversed_at is not None:
@@ -1055,7 +1090,7 @@ def write_off(actor, box_id: int, loan_id: int, reason: str, on: date | None = N
         return loan
     if loan.status != "active":
         raise Conflict("Only a loan being repaid can be written off.", field="status")
-    on = _not_future(box, on, "on")
+    on = _not_future(box, on, "on", loan.disbursed_on)
     principal = outstanding_principal(loan)
     penalties = sum(i.penalty - i.paid_penalty for i in loan.installments)
     legs = []
@@ -1088,7 +1123,8 @@ def reschedule(actor, box_id: int, loan_id: int, term, first_due: date, reason: 
         raise Conflict("Only a loan being repaid can be rescheduled.", field="status")
     term = _whole(term, "term", 1, MAX_TERM, "The number of installments")
     today = _today(box)
-    if not isinstance(first_due, date) or first_due <= today:
+    first_due = _plan_day(box, first_due, "first_due")
+    if first_due <= today:
         raise ValidationError("The first new installment must fall due after today.", field="first_due")
     carry = 0
     for inst in loan.installments:
@@ -1199,7 +1235,7 @@ def leave(actor, box_id: int, member_id: int, on: date | None = None) -> PoolMem
     member = _member(box, member_id)
     if member.left_on is not None:
         return member
-    on = _not_future(box, on, "on")
+    on = _not_future(box, on, "on", member.joined_on)
     if db.session.execute(select(Guarantee.id).filter(Guarantee.member_id == member.id, Guarantee.held > 0)).first():
         raise ValidationError("This member guarantees a loan still being repaid; they can leave once it is.",
                               field="member_id")
@@ -1283,7 +1319,7 @@ def members_page(box: Box, page: int) -> tuple[list[PoolMember], int]:
     total = db.session.scalar(select(func.count(PoolMember.id)).where(PoolMember.box_id == box.id))
     rows = list(db.session.execute(query.order_by(PoolMember.left_on.is_not(None), Membership.display_name,
                                                   PoolMember.id)
-                                   .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).scalars())
+                                   .limit(PAGE_SIZE).offset((_page(page) - 1) * PAGE_SIZE)).scalars())
     return rows, total
 
 
@@ -1296,7 +1332,7 @@ def loans_page(acc: Access, status: str | None, page: int) -> tuple[list[Loan], 
         query = query.where(Loan.status == status)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     rows = list(db.session.execute(query.order_by(Loan.id.desc()).limit(PAGE_SIZE)
-                                   .offset((page - 1) * PAGE_SIZE)).scalars())
+                                   .offset((_page(page) - 1) * PAGE_SIZE)).scalars())
     return rows, total
 
 
