@@ -113,3 +113,44 @@ def test_racing_fine_runs_fine_once(app, make_user):
     assert sorted(outcomes) == [0, 0, 2]
     db.session.rollback()
     assert db.session.query(Fine).count() == 2 and check().ok
+
+
+def test_a_draw_and_the_winners_payment_at_once(app, make_user):
+    """The draw nets the winner's arrears unless a payment settled them first: never both."""
+    manager = make_user("manager@example.com", "Manager")
+    box = make_box(manager, shares=2, contribution="100")
+    a, b = fill_shares(manager, box, ["A", "B"])  # share 1 (A) wins period 1
+    cb.start_round(manager, box.id, first_round(box).id)
+    cb.record_payment(manager, box.id, b.id, "100")
+    box_id, manager_id, a_id = box.id, manager.id, a.id
+    db.session.commit()
+
+    def work(which):
+        from hamyan.blueprints.auth.models import User
+
+        user = db.session.get(User, manager_id)
+        if which == 0:
+            return cb.draw(user, box_id, 1, override_reason="A pays from the pot").number
+        return cb.record_payment(user, box_id, a_id, "150").id  # 100 due + 50 ahead
+
+    barrier, outcomes = threading.Barrier(2), []
+
+    def run(which):
+        with app.app_context():
+            barrier.wait()
+            try:
+                outcomes.append(work(which))
+            except ServiceError as error:
+                outcomes.append(error)
+            finally:
+                db.session.remove()
+
+    workers = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    db.session.rollback()
+    state = cb.round_state(first_round(box)).by_membership[a_id]
+    assert state.paid in (15000, 10000), outcomes  # paid then drawn, or netted then refused (250 > 200)
+    assert check().ok

@@ -681,16 +681,18 @@ def _existing_payment(key: str) -> Payment | None:
     return payment
 
 
-def _lock(column, value) -> None:
-    """Serialise writes that decide from what they read: each must read after the one before it
-    committed, or two payments of one member at the same moment both pay the same arrears (and
-    may pass what the round asks), two fine runs both fine the same period. SQLite: the database
-    write lock before reading. MySQL/MariaDB: a row lock taken first in a fresh transaction,
-    because under REPEATABLE READ plain reads keep the snapshot of the transaction's first read.
-    Callers have written nothing yet, so the commit only ends a read-only transaction."""
+def _lock(box_id: int) -> None:
+    """Money writes of one box that decide from what they read take turns: payments and their
+    undo, draws and releases, fines, reminders. Otherwise two payments of a member at the same
+    moment both pay the same arrears (and may pass what the round asks), a draw nets arrears a
+    payment is settling, two fine runs fine a period twice. SQLite: the database write lock before
+    reading. MySQL/MariaDB: a lock on the box's cashbox row taken first in a fresh transaction,
+    because under REPEATABLE READ plain reads keep the snapshot of the transaction's first read
+    (any read before the lock would be stale after waiting for it). Callers have written nothing
+    yet, so the commit only ends a read-only transaction."""
     db.session.commit()
     ledger.begin_write()
-    db.session.execute(select(column).where(column == value).with_for_update())
+    db.session.execute(select(Cashbox.box_id).where(Cashbox.box_id == box_id).with_for_update())
 
 
 def record_payment(actor, box_id: int, membership_id, amount, method: str = "cash", reference: str = "",
@@ -700,6 +702,7 @@ def record_payment(actor, box_id: int, membership_id, amount, method: str = "cas
     key = f"cashbox:{box.id}:payment:{request_key}" if request_key else None
     if key and len(key) > 200:
         raise ValidationError("The idempotency key is too long (at most 120 characters).", field="idempotency_key")
+    _lock(box.id)
     r = _active_round(box.id, round_id)
     member = _membership_in(box.id, membership_id)
     value = money.parse_amount(amount, box.currency, field="amount")
@@ -716,7 +719,6 @@ def record_payment(actor, box_id: int, membership_id, amount, method: str = "cas
     if paid_on < r.first_due - timedelta(days=MAX_DAYS):
         raise ValidationError(f"A payment to round {r.number} cannot be dated more than a year before its first "
                               "due date.", field="paid_on")
-    _lock(Membership.id, member.id)  # payments of one member, one at a time
     if key:
         existing = _existing_payment(key)
         if existing is not None:
@@ -771,7 +773,7 @@ def reverse_payment(actor, box_id: int, payment_id, reason: str) -> Payment:
         raise ValidationError("Say in up to 300 characters why the payment is undone.", field="reason")
     if payment.method == "netted":
         raise ValidationError("An amount netted from a payout cannot be undone on its own.", field="payment_id")
-    _lock(Membership.id, payment.membership_id)
+    _lock(box.id)
     r = db.session.get(Round, payment.round_id)
     if r.status != "active":
         raise ValidationError(f"Round {r.number} is {r.status}; its payments are final.", field="payment_id")
@@ -810,7 +812,7 @@ def assess_fines(box_id: int, today: date | None = None, actor=None) -> int:
     cashbox = db.session.get(Cashbox, box_id)
     if cashbox is None or cashbox.fine_kind == "none":
         return 0
-    _lock(Cashbox.box_id, box_id)  # the hourly job and a manager's click, one at a time
+    _lock(box_id)  # the hourly job and a manager's click at once
     r = db.session.scalar(select(Round).filter_by(box_id=box_id, status="active"))
     if r is None:
         return 0
@@ -853,7 +855,7 @@ def send_reminders(box_id: int, days_before: int, today: date | None = None) -> 
 
     from hamyan.blueprints.notify.services import notify
 
-    _lock(Cashbox.box_id, box_id)  # two runs at once would both send
+    _lock(box_id)  # two runs at once would both send
     r = db.session.scalar(select(Round).filter_by(box_id=box_id, status="active"))
     if r is None:
         return 0
@@ -905,10 +907,8 @@ def draw(actor, box_id: int, period_number=None, override_reason: str | None = N
          request_key: str | None = None) -> Period:
     """Draw the next period's winner and pay out (or hold) the pot. Once per period."""
     box, cashbox = require_manager(actor, box_id)
-    r = _active_round(box.id)
-    # Row locks (MySQL/MariaDB): two managers drawing at once are serialised, the second sees the first.
-    periods = list(db.session.scalars(select(Period).where(Period.round_id == r.id).order_by(Period.number)
-                                      .with_for_update()))
+    r = _lock_round(box.id)
+    periods = list(db.session.scalars(select(Period).where(Period.round_id == r.id).order_by(Period.number)))
     pending = next((p for p in periods if p.drawn_at is None), None)
     if period_number not in (None, ""):
         number = _int_in(period_number, 1, r.share_count, "period", "Period")
@@ -1015,9 +1015,14 @@ def _pay_out(box: Box, cashbox: Cashbox, r: Round, period: Period, state: RoundS
     db.session.flush()
 
 
+def _lock_round(box_id: int) -> Round:
+    _lock(box_id)
+    return _active_round(box_id)
+
+
 def release_payout(actor, box_id: int, period_number) -> Period:
     box, cashbox = require_manager(actor, box_id)
-    r = _active_round(box.id)
+    r = _lock_round(box.id)
     number = _int_in(period_number, 1, r.share_count, "period", "Period")
     period = db.session.scalar(select(Period).filter_by(round_id=r.id, number=number))
     if period.payout_status != "held":
