@@ -748,11 +748,6 @@ def record_payment(actor, box_id: int, membership_id, amount, method: str = "cas
     memo = f"Contribution from {member.display_name}, round {r.number}" + (f" ({method} {reference})" if reference else f" ({method})")
     entry = ledger.post("contribution", legs, idempotency_key=key or f"cashbox:{box.id}:payment:{uuid.uuid4().hex}",
                         effective_date=paid_on, memo=memo, box_id=box.id, created_by_id=actor.id)
-    # A concurrent retry with the same key may have posted first (post() then returned its entry). A
-    # locking read sees its payment row even when this MySQL transaction's snapshot is older.
-    raced = db.session.scalar(select(Payment).filter_by(entry_id=entry.id).with_for_update(read=True))
-    if raced is not None:
-        return raced
     payment = Payment(round_id=r.id, membership_id=member.id, amount=contribution, fine_amount=to_fines,
                       method=method, reference=reference, paid_on=paid_on, entry_id=entry.id, created_by_id=actor.id)
     db.session.add(payment)
