@@ -66,3 +66,10 @@ def test_member_borrows_and_sees_the_schedule(page, browser, live_server, make_u
     expect(member.locator("#schedule tfoot")).to_contain_text("600.00")  # principal
     expect(member.locator("#schedule tfoot")).to_contain_text("618.00")  # + 1% a month flat for 3 months
     member.context.close()
+
+    # At phone width nothing is wider than the screen, even with large amounts.
+    page.set_viewport_size({"width": 390, "height": 800})
+    for path in ("", "/reports", "/loans"):
+        page.goto(page.url.split("/pools/")[0] + "/pools/" + page.url.split("/pools/")[1].split("/")[0] + path)
+        page.evaluate("document.querySelectorAll('.card .num').forEach(e => e.textContent = '$110,200,000,000.00')")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path

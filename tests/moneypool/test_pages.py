@@ -221,3 +221,39 @@ def test_guarantor_sees_the_loan_they_guarantee(app, pool):
     assert "Loans you guarantee" in page and f"loan #{loan.id}" in page
     assert guarantor.get(f"/pools/{box.id}/loans/{loan.id}").status_code == 200
     assert _client(app, "m2@example.com").get(f"/pools/{box.id}/loans/{loan.id}").status_code == 404
+
+
+def test_overview_says_plainly_when_approved_loans_can_be_paid_and_what_write_offs_cost(app, pool):
+    box, manager, savers = pool  # cash $6,000
+    small = services.request_loan(manager, box.id, "1000", 4, key(), member_id=savers[0].id)
+    large = services.request_loan(manager, box.id, "5500", 4, key(), member_id=savers[1].id)
+    for loan in (small, large):
+        services.approve(manager, box.id, loan.id)
+    page = _client(app, "boss@example.com").get(f"/pools/{box.id}").get_data(as_text=True)
+    queue = page[page.index('id="queue"'):]
+    assert "<h2 class=\"h5\">Approved loans</h2>" in queue
+    assert "the pool has the cash: ready to pay out" in queue  # the first: $1,000 of $6,000
+    assert "waits for cash, enough by" in queue  # the second: $6,500 in all
+    assert queue.count(">Pay out</a>") == 1
+
+    services.disburse(manager, box.id, small.id, date(2025, 3, 1))
+    services.cancel(manager, box.id, large.id)
+    services.write_off(manager, box.id, small.id, "Moved away")
+    page = _client(app, "boss@example.com").get(f"/pools/{box.id}").get_data(as_text=True)
+    assert 'id="queue"' not in page
+    assert "Less $1,000.00 written off: a net loss of $1,000.00." in page
+
+
+def test_loan_page_says_whether_an_approved_loan_can_be_paid_now(app, pool):
+    box, manager, savers = pool  # cash $6,000
+    first = services.request_loan(manager, box.id, "1000", 4, key(), member_id=savers[0].id)
+    second = services.request_loan(manager, box.id, "2000", 4, key(), member_id=savers[1].id)
+    third = services.request_loan(manager, box.id, "5000", 4, key(), member_id=savers[2].id)
+    for loan in (first, second, third):
+        services.approve(manager, box.id, loan.id)
+    boss = _client(app, "boss@example.com")
+    texts = [boss.get(f"/pools/{box.id}/loans/{loan.id}").get_data(as_text=True) for loan in (first, second, third)]
+    assert "The pool has the cash: ready to pay out." in texts[0]
+    assert "the 1 approved before it, which is paid out first" in texts[1]
+    assert "Place <strong>3</strong> in the queue for cash" in texts[2] and "Cash should be enough by" in texts[2]
+    assert "<h3 class=\"h5\">Repayments</h3>" not in texts[0]  # nothing to repay before the payout
