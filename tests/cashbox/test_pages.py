@@ -88,6 +88,8 @@ def test_a_round_in_the_browser_without_js(user_client):
     assert "Period 1: share 3 wins" in r.get_data(as_text=True)
     r = c.post(f"{dash}/draw", data={"period": "1"}, follow_redirects=True)
     assert "already been drawn" in r.get_data(as_text=True)
+    r = c.post(f"{dash}/draw", data={"period": "2", "override_reason": "x" * 501}, follow_redirects=True)
+    assert "Field cannot be longer than 500 characters." in r.get_data(as_text=True)
     grid = c.get(f"{dash}", headers=HX).get_data(as_text=True)
     assert grid.lstrip().startswith('<div id="grid">') and "paid" in grid
 

@@ -272,6 +272,8 @@ def draw(box_id):
         else:
             flash(f"Period {period.number}: share {period.winner.number} wins"
                   + (" (payout held until the winner is clear)." if period.payout_status == "held" else "."), "success")
+    else:
+        flash(next(iter(form.errors.values()))[0], "danger")
     return redirect_to("cashbox.dashboard", box_id=box.id)
 
 
