@@ -1126,6 +1126,12 @@ def reschedule(actor, box_id: int, loan_id: int, term, first_due: date, reason: 
     first_due = _plan_day(box, first_due, "first_due")
     if first_due <= today:
         raise ValidationError("The first new installment must fall due after today.", field="first_due")
+    detail = f"{term} installments from {first_due.isoformat()}: {reason}"[:500]
+    last = db.session.execute(select(LoanEvent).filter_by(loan_id=loan.id).order_by(LoanEvent.id.desc())
+                              .limit(1)).scalar_one_or_none()
+    if last is not None and (last.kind, last.detail) == ("rescheduled", detail) and not db.session.execute(
+            select(Repayment.id).where(Repayment.loan_id == loan.id, Repayment.created_at >= last.at)).first():
+        return loan  # the same reschedule submitted twice: a second run would drop the interest carried over
     carry = 0
     for inst in loan.installments:
         if inst.due_date <= today and inst.interest > inst.paid_interest:
@@ -1133,7 +1139,7 @@ def reschedule(actor, box_id: int, loan_id: int, term, first_due: date, reason: 
             inst.interest = inst.paid_interest
     _regenerate(box, loan, date.min, term, first_due, carry_interest=carry, on=today)
     _touch(loan)
-    _event(loan, actor, "rescheduled", f"{term} installments from {first_due.isoformat()}: {reason}")
+    _event(loan, actor, "rescheduled", detail)
     db.session.commit()
     return loan
 
@@ -1245,11 +1251,18 @@ def leave(actor, box_id: int, member_id: int, on: date | None = None) -> PoolMem
     fees = _natural(accounts.get(f"mp:member:{member.id}:fees"))
     loans = list(db.session.execute(select(Loan).filter_by(member_id=member.id)
                                     .where(Loan.status.in_(OPEN_STATUSES))).scalars())
+    if any(loan.status == "active" and on < loan.disbursed_on for loan in loans):
+        raise ValidationError("That is before their loan was paid out.", field="on")
     owed = fees + sum(payoff(loan, on) for loan in loans if loan.status == "active")
     if owed > savings:
         raise ValidationError(
             f"Savings of {money(box, savings)} do not cover the "
             f"{money(box, owed)} owed; record a repayment first.", field="member_id")
+    available = _natural(accounts.get("mp:cash"))
+    if savings - owed > available:
+        raise ValidationError(
+            f"Paying out {money(box, savings - owed)} needs more than the {money(box, available)} the pool has in "
+            f"cash; settle once enough has been repaid.", field="member_id")
     for loan in loans:
         if loan.status != "active":
             loan.status = "cancelled"
