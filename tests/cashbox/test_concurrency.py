@@ -154,3 +154,31 @@ def test_a_draw_and_the_winners_payment_at_once(app, make_user):
     state = cb.round_state(first_round(box)).by_membership[a_id]
     assert state.paid in (15000, 10000), outcomes  # paid then drawn, or netted then refused (250 > 200)
     assert check().ok
+
+
+def test_double_clicked_start_and_next_round(app, make_user):
+    """A double-clicked "Start round" or "Start round 2": one round, and the second click is told why."""
+    manager = make_user("manager@example.com", "Manager")
+    box = make_box(manager, shares=1, contribution="10")
+    (a,) = fill_shares(manager, box, ["A"])
+    box_id, manager_id, round_id = box.id, manager.id, first_round(box).id
+    db.session.commit()
+
+    def as_manager(action):
+        def work():
+            from hamyan.blueprints.auth.models import User
+
+            return action(db.session.get(User, manager_id), box_id, round_id).id
+        return work
+
+    outcomes = _race(app, as_manager(cb.start_round), threads=2)
+    assert outcomes.count(round_id) == 1 and any(isinstance(o, Conflict) for o in outcomes), outcomes
+    db.session.rollback()
+    assert db.session.query(Period).count() == 1
+    cb.record_payment(manager, box_id, a.id, "10")
+    cb.draw(manager, box_id)
+    db.session.commit()
+    outcomes = _race(app, as_manager(cb.start_next_round), threads=2)
+    assert sum(isinstance(o, int) for o in outcomes) == 1 and any(isinstance(o, Conflict) for o in outcomes)
+    db.session.rollback()
+    assert [r.number for r in cb.rounds_of(box_id)] == [2, 1]

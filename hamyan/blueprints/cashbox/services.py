@@ -346,6 +346,7 @@ def update_rules(actor, box_id: int, grace_days, fine_kind, fine_value, winner_p
 
 def _draft(actor, box_id: int, round_id: int) -> tuple[Box, Round]:
     box, _ = require_manager(actor, box_id)
+    _lock(box.id)  # a double-clicked "Start round" starts it once; the second click is told it has
     r = round_in_box(box.id, round_id)
     if r.status != "draft":
         raise Conflict(f"Round {r.number} has already started; its shares and amounts are fixed.", field="round_id")
@@ -456,6 +457,7 @@ def start_round(actor, box_id: int, round_id: int) -> Round:
 def start_next_round(actor, box_id: int, round_id: int) -> Round:
     """A draft copy of a finished round (same shares, holders and amounts) for the manager to change."""
     box, _ = require_manager(actor, box_id)
+    _lock(box.id)  # submitted twice at once: one draft
     prev = round_in_box(box.id, round_id)
     if prev.status != "finished":
         raise Conflict(f"Round {prev.number} has not finished yet.", field="round_id")
