@@ -74,5 +74,36 @@ def test_huge_ids_and_pages_on_the_pages(app, pool_factory, clock):
                 f"/pools/{box.id}/statement.pdf?member_id={HUGE}&start=2025-01-01&end=2025-02-01"):
         assert client.get(url).status_code == 404, url
     for url in (f"/pools/{box.id}?page={HUGE}", f"/pools/{box.id}/loans?page={HUGE}",
-                f"/pools/{box.id}/members/{savers[0].id}?page={HUGE}"):
+                f"/pools/{box.id}/members/{savers[0].id}?page={HUGE}",
+                f"/pools/{box.id}/report.pdf?start=9999-12-31&end=9999-12-31"):  # arrears stop at today
         assert client.get(url).status_code == 200, url
+
+
+def test_ids_from_another_pool_in_urls_and_bodies(app, pool_factory, make_user, api_token, clock):
+    box, boss, savers, loan = _pool_with_loan(pool_factory, clock)
+    rival = make_user("rival@example.com", "Rival")
+    other = services.create_pool(rival, "Other", "USD", "10", date(2025, 1, 5), my_shares=1,
+                                 min_membership_months=0, require_no_arrears=False)
+    theirs = services.access(rival, other.id).member
+    payment = services.record_contribution(rival, other.id, theirs.id, "100", date(2025, 5, 1), key())
+    their_loan = services.request_loan(rival, other.id, "50", 2, key())
+    client, headers, base = app.test_client(), api_token(boss), f"/api/v1/pools/{box.id}"
+    entries = db.session.scalar(select(func.count(Entry.id)))
+    for method, url, body, status in [
+        ("post", f"{base}/contributions", {"member_id": theirs.id, "amount": "10"}, 404),
+        ("post", f"{base}/contributions/{payment.id}/reverse", {"reason": "x"}, 404),
+        ("post", f"{base}/members/{theirs.id}/shares", {"shares": 2, "effective_from": "2025-06-01"}, 404),
+        ("post", f"{base}/members/{theirs.id}/leave", {}, 404),
+        ("post", f"{base}/members", {"membership_id": theirs.membership_id, "shares": 1}, 422),
+        ("post", f"{base}/loans", {"amount": "100", "term": 3, "member_id": savers[1].id,
+                                   "guarantor_ids": [theirs.id]}, 422),
+        ("post", f"{base}/loans/{their_loan.id}/approve", None, 404),
+        ("get", f"{base}/loans/{their_loan.id}", None, 404),
+        ("post", f"/api/v1/pools/{other.id}/loans/{loan.id}/approve", None, 404),
+        ("get", f"/api/v1/pools/{other.id}/balance-sheet", None, 404),
+    ]:
+        response = getattr(client, method)(url, json=body, headers=headers)
+        assert response.status_code == status, (url, body, response.json)
+    assert db.session.scalar(select(func.count(Entry.id))) == entries
+    db.session.refresh(their_loan)
+    assert their_loan.status == "requested"

@@ -221,6 +221,11 @@ def test_guarantor_sees_the_loan_they_guarantee(app, pool):
     assert "Loans you guarantee" in page and f"loan #{loan.id}" in page
     assert guarantor.get(f"/pools/{box.id}/loans/{loan.id}").status_code == 200
     assert _client(app, "m2@example.com").get(f"/pools/{box.id}/loans/{loan.id}").status_code == 404
+    # Seeing the loan gives no say over it, nor a look at the borrower's savings.
+    assert guarantor.post(f"/pools/{box.id}/loans/{loan.id}/cancel").status_code == 403
+    assert guarantor.get(f"/pools/{box.id}/members/{savers[0].id}").status_code == 404
+    db.session.refresh(loan)
+    assert loan.status == "requested"
 
 
 def test_overview_says_plainly_when_approved_loans_can_be_paid_and_what_write_offs_cost(app, pool):

@@ -291,7 +291,8 @@ def _member_rows(box: Box, pool: Pool, start: date, end: date) -> list[MemberRow
     by_end = services.contributed(box, ids, as_of=end)
     before = services.contributed(box, ids, as_of=start - timedelta(days=1))
     amounts = services.share_amounts(box)
-    dates = services.due_dates(pool, box, pool.first_due, end - timedelta(days=1))
+    # Arrears cannot run ahead of today (a report's end may lie in the future).
+    dates = services.due_dates(pool, box, pool.first_due, min(end, services._today(box)) - timedelta(days=1))
     rows = []
     for m in members:
         owed = sum(amount for _, _, amount in services.dues(m, amounts, dates))

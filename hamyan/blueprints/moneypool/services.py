@@ -59,7 +59,7 @@ from hamyan.blueprints.moneypool.models import (
 )
 from hamyan.boxes import services as boxes
 from hamyan.boxes.models import Box, Membership
-from hamyan.errors import Conflict, NotFound, ValidationError
+from hamyan.errors import Conflict, Forbidden, NotFound, ValidationError
 from hamyan.extensions import db
 from hamyan.ledger import service as ledger
 from hamyan.ledger.models import CREDIT, DEBIT, LedgerAccount, utcnow
@@ -767,7 +767,9 @@ def reject(actor, box_id: int, loan_id: int, reason: str) -> Loan:
 
 def cancel(actor, box_id: int, loan_id: int) -> Loan:
     """The borrower (or a manager) withdraws a request that has not been paid out."""
-    loan = loan_for(actor, box_id, loan_id)[1]
+    acc, loan = loan_for(actor, box_id, loan_id)
+    if not acc.is_manager and loan.member_id != acc.member.id:
+        raise Forbidden("Only the borrower or a manager can withdraw this request.")
     if loan.status == "cancelled":
         return loan
     if loan.status not in ("requested", "approved"):
