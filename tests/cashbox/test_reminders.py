@@ -65,3 +65,19 @@ def test_reminders_can_be_turned_off(app, make_user):
         assert run_job("cashbox-reminders", slot="a").detail.startswith("reminders are off")
     finally:
         app.config["CASHBOX_REMINDER_DAYS"] = 3
+
+
+def test_periods_late_before_the_round_started_are_history(app, make_user):
+    """A round set up from paper records: no late emails (or hourly fines) for what the manager
+    has yet to enter; the period due today is still announced."""
+    manager, ann_user = make_user("manager@example.com", "Manager"), make_user("ann@example.com", "Ann")
+    box = cb.create_cashbox(manager, "Old box", "USD", "10", 4, "weekly", date.today() - timedelta(days=14),
+                            "predefined", fine_kind="fixed", fine_value="1")
+    r = first_round(box)
+    ann = boxes.add_member(manager, box.id, "Ann", ann_user.email)
+    for number in range(1, 5):
+        cb.set_holders(manager, box.id, r.id, number, [(ann.id, "1")])
+    cb.start_round(manager, box.id, r.id)
+    assert cb.send_reminders(box.id, 3) == 1 and cb.assess_fines(box.id) == 0
+    [(_, subject, body)] = _outbox()
+    assert subject == "Old box: a payment is due soon" and "Period 3" in body and "Period 1" not in body

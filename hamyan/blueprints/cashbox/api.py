@@ -503,8 +503,9 @@ def release(box_id, number):
 @bp.route("/<int:box_id>/fines", methods=["POST"])
 @bp.response(200, CashboxFinesOut)
 def assess_fines(box_id):
-    """Charge late fines now (also done every hour). Each member and period is fined at most once."""
-    return {"charged": cb.assess_fines(box_id, actor=current_api_user())}
+    """Charge late fines now, also for periods already late when the round started (the hourly
+    job leaves those to you). Each member and period is fined at most once."""
+    return {"charged": cb.assess_fines(box_id, actor=current_api_user(), history=True)}
 
 
 def _member_view_out(box, membership):

@@ -48,4 +48,4 @@ def seed_cashbox(users) -> None:
                               request_key=f"demo:{period.number}:{s.membership.id}")
         if period.number < 3:
             cb.draw(manager, box.id, period.number)
-    cb.assess_fines(box.id)
+    cb.assess_fines(box.id, history=True)

@@ -800,9 +800,20 @@ def payments_page(box_id: int, round_id: int | None, membership_id: int | None, 
 
 # ---------------------------------------------------------------- late fines
 
-def assess_fines(box_id: int, today: date | None = None, actor=None) -> int:
+def _history(r: Round, state: RoundState) -> set[int]:
+    """Numbers of the periods that were already late when the round started: a round set up from
+    paper records, whose payments the manager has yet to enter as they were made."""
+    started = calendars.to_local(r.started_at, state.box.timezone).date()
+    grace = timedelta(days=state.cashbox.grace_days)
+    return {p.number for p in state.periods if p.due_date + grace < started}
+
+
+def assess_fines(box_id: int, today: date | None = None, actor=None, history: bool = False) -> int:
     """Charge one fine per member per period that was not fully paid by its due date plus grace days.
-    Idempotent: a (period, member) pair is fined at most once. Returns the number of fines charged."""
+    Idempotent: a (period, member) pair is fined at most once. Returns the number of fines charged.
+    Periods already late when the round started are fined only with history=True (a manager who
+    asks, the demo): the hourly job would fine them before the manager enters what was paid on
+    time, and a fine, like every entry, can only be undone by a reversal."""
     if actor is not None:
         require_manager(actor, box_id)
     box = db.session.get(Box, box_id)
@@ -815,10 +826,11 @@ def assess_fines(box_id: int, today: date | None = None, actor=None) -> int:
         return 0
     state = round_state(r, today)
     by_number = {p.number: p for p in state.periods}
+    skip = set() if history else _history(r, state)
     charged = 0
     for member in state.members:
         for cell in member.cells:
-            if cell.status not in ("late", "paid late") or cell.fine:
+            if cell.status not in ("late", "paid late") or cell.fine or cell.period in skip:
                 continue
             period = by_number[cell.period]
             if cashbox.fine_kind == "fixed":
@@ -861,6 +873,7 @@ def send_reminders(box_id: int, days_before: int, today: date | None = None) -> 
     told = set(db.session.execute(select(Reminder.period_id, Reminder.membership_id, Reminder.kind)
                                   .where(Reminder.period_id.in_([p.id for p in state.periods]))).tuples())
     by_number = {p.number: p for p in state.periods}
+    history = _history(r, state)
     link = f"{current_app.config['BASE_URL'].rstrip('/')}/cashbox/{box.id}/me"
     sent = 0
     for member in state.members:
@@ -872,7 +885,7 @@ def send_reminders(box_id: int, days_before: int, today: date | None = None) -> 
             period = by_number[cell.period]
             if cell.paid >= cell.due:
                 continue
-            if cell.status == "late":
+            if cell.status == "late" and cell.period not in history:
                 kind = "late"
             elif today <= period.due_date <= today + timedelta(days=days_before):
                 kind = "due"

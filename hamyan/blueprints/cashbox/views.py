@@ -292,7 +292,7 @@ def _manager_post(box_id, action, message):
 @bp.route("/<int:box_id>/fines", methods=["POST"])
 @login_required
 def assess_fines(box_id):
-    _manager_post(box_id, lambda box: cb.assess_fines(box.id, actor=current_user),
+    _manager_post(box_id, lambda box: cb.assess_fines(box.id, actor=current_user, history=True),
                   lambda n: f"{n} late fine(s) charged." if n else "No new late fines.")
     return redirect_to("cashbox.dashboard", box_id=box_id)
 
