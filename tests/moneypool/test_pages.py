@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from hamyan.blueprints.moneypool import services
-from hamyan.blueprints.moneypool.models import Contribution, Loan
+from hamyan.blueprints.moneypool.models import Contribution, Loan, PoolMember
 from hamyan.extensions import db
 from tests.conftest import login
 from tests.moneypool.conftest import count_queries, key
@@ -262,3 +262,21 @@ def test_loan_page_says_whether_an_approved_loan_can_be_paid_now(app, pool):
     assert "the 1 approved before it, which is paid out first" in texts[1]
     assert "Place <strong>3</strong> in the queue for cash" in texts[2] and "Cash should be enough by" in texts[2]
     assert "<h3 class=\"h5\">Repayments</h3>" not in texts[0]  # nothing to repay before the payout
+
+
+def test_double_submits_of_the_new_pool_and_add_saver_forms_create_one(app, pool):
+    box, _manager, _savers = pool
+    boss = _client(app, "boss@example.com")
+    data = {"name": "Twice", "currency": "USD", "timezone": "UTC", "locale": "en", "calendar": "gregorian",
+            "period_months": "1", "first_due": "2025-03-05", "share_amount": "10", "my_shares": "0",
+            "grace_days": "7", "min_term": "1", "max_term": "12", "repayment_months": "1", "interest_method": "none",
+            "annual_rate": "0", "service_fee_percent": "0", "penalty_percent": "0", "min_membership_months": "0",
+            "guarantors_required": "0", "queue_policy": "fifo"}
+    assert boss.post("/pools/new", data=data).status_code == 302
+    response = boss.post("/pools/new", data=data)
+    assert response.status_code == 200 and "You already have a pool with this name" in response.get_data(as_text=True)
+    member = {"membership_id": "0", "display_name": "Dara", "shares": "1", "joined_on": "2025-03-01"}
+    assert boss.post(f"/pools/{box.id}/members/new", data=member).status_code == 302
+    response = boss.post(f"/pools/{box.id}/members/new", data={**member, "display_name": " dara "})
+    assert response.status_code == 200 and "dara already saves in the pool" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(PoolMember.id)).where(PoolMember.box_id == box.id)) == 4

@@ -371,6 +371,11 @@ def create_pool(actor, name: str, currency: str, share_amount, first_due: date, 
                 if column.name in POLICY_FIELDS and column.default is not None}
     settings = _settled_policy({**defaults, "savings_multiple": None}, policy, currency)
     shares = _whole(my_shares, "my_shares", 0, MAX_SHARES, "Your shares")
+    if db.session.execute(select(Box.id).join(Membership, Membership.box_id == Box.id).where(
+            Box.kind == KIND, Box.name == (name or "").strip(), Membership.user_id == actor.id,
+            Membership.left_at.is_(None))).first():
+        # Also makes a double submit of the new-pool form create one pool.
+        raise Conflict("You already have a pool with this name; choose another.", field="name")
     box = boxes.create_box(actor, KIND, name, currency, timezone, locale, calendar)
     db.session.add(Pool(box_id=box.id, first_due=first_due, **settings))
     db.session.add(ShareAmount(box_id=box.id, effective_from=first_due, amount=share, created_by_id=actor.id))
@@ -430,6 +435,14 @@ def add_member(actor, box_id: int, display_name: str, email: str | None, shares,
         if db.session.execute(select(PoolMember.id).filter_by(membership_id=membership.id)).first():
             raise Conflict("This person already saves in the pool.", field="membership_id")
     else:
+        name = (display_name or "").strip()
+        if name and db.session.execute(
+                select(PoolMember.id).join(Membership, Membership.id == PoolMember.membership_id)
+                .where(PoolMember.box_id == acc.box.id, PoolMember.left_on.is_(None),
+                       func.lower(Membership.display_name) == name.lower())).first():
+            # Pages tell savers apart by name; this also makes a double submit add them once.
+            raise Conflict(f"{name} already saves in the pool; give a name that tells them apart.",
+                           field="display_name")
         membership = boxes.add_member(actor, acc.box.id, display_name, email, "member")
     member = _join(acc.box, membership, shares, joined_on)
     db.session.commit()
