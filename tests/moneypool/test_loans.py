@@ -334,6 +334,28 @@ def test_scheduled_job_assesses_every_pool(pool_factory, clock):
     assert run_job("moneypool_assess", slot="test") is None  # the slot is claimed once
 
 
+def test_one_failing_pool_does_not_stop_the_hourly_assessment_of_the_others(pool_factory, make_user, clock,
+                                                                             monkeypatch):
+    from hamyan.scheduling import run_job
+
+    today = date.today()
+    broken, _manager, _savers = pool_factory(members=1, late_fee="10", first_due=today + timedelta(days=3))
+    other = services.create_pool(make_user("x@example.com", "X"), "Other", "USD", "10", today + timedelta(days=3),
+                                 my_shares=1, late_fee="1")
+    clock.today = today + timedelta(days=40)
+    real = services.assess
+
+    def assess(box_id, day=None):
+        if box_id == broken.id:
+            raise RuntimeError("corrupt pool")
+        return real(box_id, day)
+
+    monkeypatch.setattr(services, "assess", assess)
+    run = run_job("moneypool_assess", slot="test")
+    assert run.status == "failed" and "1 pools failed" in run.detail and "1 late fees" in run.detail
+    assert services._accounts(other)["mp:income:penalties"].natural_balance == 1_00
+
+
 def test_someone_from_the_members_page_can_start_saving(pool_factory, clock):
     from hamyan.boxes import services as boxes
 

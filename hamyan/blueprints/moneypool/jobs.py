@@ -6,4 +6,7 @@ from hamyan.scheduling import job
 @job("moneypool_assess", every_minutes=60)
 def assess_pools():
     totals = services.assess_all()
-    return f"{totals['pools']} pools: {totals['late_fees']} late fees, {totals['penalties']} penalties"
+    summary = f"{totals['pools']} pools: {totals['late_fees']} late fees, {totals['penalties']} penalties"
+    if totals["failed"]:
+        raise RuntimeError(f"{totals['failed']} pools failed (see the log); {summary}")
+    return summary
