@@ -5,6 +5,7 @@ import pytest
 
 from hamyan.blueprints.cashbox import services as cb
 from hamyan.blueprints.cashbox.models import Holding, Payment, Period, Round
+from hamyan.boxes import services as boxes
 from hamyan.calendars import add_months
 from hamyan.errors import Conflict, NotFound, ValidationError
 from hamyan.extensions import db
@@ -279,3 +280,55 @@ def test_winners_are_told_by_email(manager):
     message = db.session.query(OutboxMessage).one()
     assert message.recipient == "ann@example.com" and "won period 1" in message.subject
     assert "$5.00" in message.body and period.seed in message.body
+
+
+def test_waive_a_fine(manager, app, client, api_token, make_user):
+    from hamyan.blueprints.cashbox.models import Fine
+
+    box = make_box(manager, shares=2, contribution="100", first_due=date.today() - timedelta(days=5),
+                   fine_kind="fixed", fine_value="3")
+    a, b = fill_shares(manager, box, ["A", "B"])
+    cb.start_round(manager, box.id, first_round(box).id)
+    assert cb.assess_fines(box.id, history=True) == 2
+    fine_a, fine_b = sorted(db.session.query(Fine), key=lambda f: f.membership_id)
+    with pytest.raises(ValidationError, match="why"):
+        cb.waive_fine(manager, box.id, fine_a.id, " ")
+    waived = cb.waive_fine(manager, box.id, fine_a.id, "the bank was closed")
+    assert waived.reversal.memo == "Fine waived: the bank was closed"
+    with pytest.raises(Conflict):
+        cb.waive_fine(manager, box.id, fine_a.id, "again")
+    db.session.rollback()
+    assert cb.assess_fines(box.id, history=True) == 0  # a waived period is not fined again
+    state = cb.round_state(first_round(box)).by_membership
+    assert state[a.id].fines_unpaid == 0 and state[a.id].cells[0].fine == 0 and state[b.id].fines_unpaid == 300
+    # B pays the 100 due and the 3 fine: a paid fine is not waived (undo the payment first).
+    cb.record_payment(manager, box.id, b.id, "103")
+    with pytest.raises(ValidationError, match="already paid"):
+        cb.waive_fine(manager, box.id, fine_b.id, "too late")
+    db.session.rollback()
+    with pytest.raises(NotFound):
+        cb.waive_fine(manager, make_box(manager, shares=1).id, fine_b.id, "not my box")
+    assert check().ok
+
+    # The page lists a member's fines for the manager, with a form to waive an unpaid one.
+    from tests.conftest import login
+
+    fine_c = cb.assess_fines(box.id, today=date.today() + timedelta(days=40), history=True)  # period 2 now late
+    assert fine_c == 2
+    page = app.test_client()
+    login(page, "manager@example.com")
+    html = page.get(f"/cashbox/{box.id}/members/{a.id}").get_data(as_text=True)
+    assert 'id="fines"' in html and "Fine waived: the bank was closed" in html and html.count(">Waive</button>") == 1
+    fine_a2 = db.session.query(Fine).filter_by(membership_id=a.id).order_by(Fine.id.desc()).first()
+    r = page.post(f"/cashbox/{box.id}/fines/{fine_a2.id}/waive", data={"reason": "paid on time, entered late"})
+    assert r.status_code == 302 and db.session.get(Fine, fine_a2.id).reversal is not None
+    # The API, for managers only.
+    fine_b2 = db.session.query(Fine).filter_by(membership_id=b.id).order_by(Fine.id.desc()).first()
+    member = make_user("member@example.com", "Member")
+    boxes.add_member(manager, box.id, "Member", "member@example.com")
+    url = f"/api/v1/cashboxes/{box.id}/fines/{fine_b2.id}/waive"
+    assert client.post(url, json={"reason": "x"}, headers=api_token(member)).status_code == 403
+    r = client.post(url, json={"reason": "x"}, headers=api_token(manager))
+    assert r.status_code == 200 and r.get_json()["waived_entry_id"]
+    assert client.post(url, json={"reason": "x"}, headers=api_token(manager)).status_code == 409
+    assert check().ok

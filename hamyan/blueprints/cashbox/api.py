@@ -508,6 +508,25 @@ def assess_fines(box_id):
     return {"charged": cb.assess_fines(box_id, actor=current_api_user(), history=True)}
 
 
+class CashboxFineOut(ma.Schema):
+    id = F.Integer()
+    period = F.Integer()
+    membership_id = F.Integer()
+    amount = F.Integer()
+    entry_id = F.Integer()
+    waived_entry_id = F.Integer(allow_none=True, metadata={"description": "Set when the manager waived the fine"})
+
+
+@bp.route("/<int:box_id>/fines/<int:fine_id>/waive", methods=["POST"])
+@bp.arguments(CashboxReverseIn)
+@bp.response(200, CashboxFineOut)
+def waive_fine(body, box_id, fine_id):
+    """Waive a fine charged by mistake while it is unpaid (managers): a reversal entry; retrying is refused with 409."""
+    f = cb.waive_fine(current_api_user(), box_id, fine_id, body["reason"])
+    return {"id": f.id, "period": f.period.number, "membership_id": f.membership_id, "amount": f.amount,
+            "entry_id": f.entry_id, "waived_entry_id": f.reversal.id if f.reversal else None}
+
+
 def _member_view_out(box, membership):
     r = cb.current_round(box.id)
     view = cb.member_view(box, r, membership)

@@ -213,3 +213,6 @@ class Fine(db.Model):
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
     period = db.relationship("Period")
+    # The ledger entry that waived this fine, if the manager did (entries are never edited).
+    reversal = db.relationship("Entry", primaryjoin="foreign(Entry.reverses_id) == Fine.entry_id",
+                               viewonly=True, uselist=False, lazy="joined")

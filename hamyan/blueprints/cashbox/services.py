@@ -624,7 +624,7 @@ def round_state(r: Round, today: date | None = None, membership_id: int | None =
     if periods:
         for period_id, fined_id, amount in db.session.execute(
                 select(Fine.period_id, Fine.membership_id, Fine.amount)
-                .where(Fine.period_id.in_([p.id for p in periods]))):
+                .where(Fine.period_id.in_([p.id for p in periods]), ~Fine.reversal.has())):
             fines[(period_id, fined_id)] = amount
             if fined_id in states:
                 states[fined_id].fines_charged += amount
@@ -827,12 +827,15 @@ def assess_fines(box_id: int, today: date | None = None, actor=None, history: bo
     state = round_state(r, today)
     by_number = {p.number: p for p in state.periods}
     skip = set() if history else _history(r, state)
+    fined = {tuple(row) for row in db.session.execute(select(Fine.period_id, Fine.membership_id)  # waived too
+                                                       .where(Fine.period_id.in_([p.id for p in state.periods])))}
     charged = 0
     for member in state.members:
         for cell in member.cells:
-            if cell.status not in ("late", "paid late") or cell.fine or cell.period in skip:
-                continue
             period = by_number[cell.period]
+            if (cell.status not in ("late", "paid late") or cell.period in skip
+                    or (period.id, member.membership.id) in fined):
+                continue
             if cashbox.fine_kind == "fixed":
                 amount = cashbox.fine_value
             else:
@@ -853,6 +856,39 @@ def assess_fines(box_id: int, today: date | None = None, actor=None, history: bo
     return charged
 
 
+def waive_fine(actor, box_id: int, fine_id: int, reason: str) -> Fine:
+    """Take back a fine charged by mistake: a reversal entry; the fine stays listed as waived and
+    its period is not fined again. Only while it is unpaid (else undo the payment that paid it)."""
+    box, _ = require_manager(actor, box_id)
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 300:
+        raise ValidationError("Say in up to 300 characters why the fine is waived.", field="reason")
+    _lock(box.id)
+    fine = db.session.get(Fine, fine_id) if isinstance(fine_id, int) and 0 < fine_id <= MAX_ID else None
+    if fine is None or fine.period.round.box_id != box.id:
+        raise NotFound()
+    r = fine.period.round
+    if r.status != "active":
+        raise ValidationError(f"Round {r.number} is {r.status}; its fines are final.", field="fine_id")
+    if fine.reversal is not None:
+        raise Conflict("This fine has already been waived.", field="fine_id")
+    owed = round_state(r, membership_id=fine.membership_id).by_membership[fine.membership_id].fines_unpaid
+    if owed < fine.amount:
+        raise ValidationError("This fine is already paid. Undo the payment that paid it first.", field="fine_id")
+    ledger.reverse(db.session.get(Entry, fine.entry_id), memo=f"Fine waived: {reason}",
+                   idempotency_key=f"cashbox:{box.id}:waive-fine:{fine.id}",
+                   effective_date=calendars.local_today(box.timezone), created_by_id=actor.id)
+    db.session.commit()
+    db.session.refresh(fine)
+    return fine
+
+
+def fines_of(r: Round, membership_id: int) -> list[Fine]:
+    return list(db.session.scalars(select(Fine).join(Period, Period.id == Fine.period_id)
+                                   .where(Period.round_id == r.id, Fine.membership_id == membership_id)
+                                   .order_by(Period.number)))
+
+
 # ---------------------------------------------------------------- reminders
 
 def send_reminders(box_id: int, days_before: int, today: date | None = None) -> int:
@@ -870,8 +906,8 @@ def send_reminders(box_id: int, days_before: int, today: date | None = None) -> 
         return 0
     state = round_state(r, today)
     box, today = state.box, state.today
-    told = set(db.session.execute(select(Reminder.period_id, Reminder.membership_id, Reminder.kind)
-                                  .where(Reminder.period_id.in_([p.id for p in state.periods]))).tuples())
+    told = {tuple(row) for row in db.session.execute(select(Reminder.period_id, Reminder.membership_id, Reminder.kind)
+                                                      .where(Reminder.period_id.in_([p.id for p in state.periods])))}
     by_number = {p.number: p for p in state.periods}
     history = _history(r, state)
     link = f"{current_app.config['BASE_URL'].rstrip('/')}/cashbox/{box.id}/me"

@@ -259,6 +259,23 @@ def reverse_payment(box_id, payment_id):
     return redirect_to("cashbox.payments", box_id=box.id)
 
 
+@bp.route("/<int:box_id>/fines/<int:fine_id>/waive", methods=["POST"])
+@login_required
+def waive_fine(box_id, fine_id):
+    form = ReverseForm()
+    box, _ = cb.require_manager(current_user, box_id)
+    if form.validate_on_submit():
+        try:
+            fine = cb.waive_fine(current_user, box.id, fine_id, form.reason.data)
+        except ServiceError as error:
+            flash(error.message, "danger")
+        else:
+            return redirect_to("cashbox.member", box_id=box.id, membership_id=fine.membership_id)
+    else:
+        flash("Say why the fine is waived.", "danger")
+    return redirect_to("cashbox.dashboard", box_id=box.id)
+
+
 @bp.route("/<int:box_id>/draw", methods=["POST"])
 @login_required
 def draw(box_id):
@@ -329,9 +346,10 @@ def member(box_id, membership_id=None):
     box, membership, cashbox, is_manager = _context(box_id)
     rounds, r = cb.chosen_round(box.id, request.args.get("round", type=int))
     view = cb.member_view(box, r, target)
+    fines = cb.fines_of(r, target.id) if is_manager else []
     statement_form = StatementForm(formdata=None, start=r.first_due.replace(day=1), end=calendars.local_today(box.timezone))
     return render("cashbox/member.html", box=box, r=r, rounds=rounds, view=view, target=target,
-                  is_manager=is_manager, statement_form=statement_form)
+                  is_manager=is_manager, statement_form=statement_form, fines=fines, reverse_form=ReverseForm())
 
 
 def _statement_period(form: StatementForm):
