@@ -16,6 +16,10 @@ Entries (entry code: legs):
     fine            Dr fines:<m>; Cr fine_income
     payout          Dr member:<h> (h's part of the pot less what was netted);
                     Cr fines:<h> (fines netted); Cr cash (what is actually handed out)
+    reversal        the mirror image of a contribution (a payment undone) or of a fine (waived)
+
+Writes that decide from what they read (payments, undo, draws, fines, reminders, round set-up)
+take turns per box: see _lock().
 
 Where the money of one payment goes: first contributions already due (oldest period first), then
 unpaid fines, then contributions of later periods (paying ahead). Per period the status of a
