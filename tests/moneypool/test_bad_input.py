@@ -67,7 +67,7 @@ def test_huge_ids_and_far_dates_answer_clearly_over_the_api(app, pool_factory, a
 
 
 def test_huge_ids_and_pages_on_the_pages(app, pool_factory, clock):
-    box, boss, savers, loan = _pool_with_loan(pool_factory, clock)
+    box, _boss, savers, _loan = _pool_with_loan(pool_factory, clock)
     client = app.test_client()
     login(client, "boss@example.com")
     for url in (f"/pools/{box.id}/loans/{HUGE}", f"/pools/{box.id}/members/{HUGE}",

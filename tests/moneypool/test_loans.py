@@ -10,6 +10,7 @@ from hamyan.errors import Conflict, NotFound, ValidationError
 from hamyan.extensions import db
 from hamyan.ledger import service as ledger
 from hamyan.ledger.models import Entry
+from tests.conftest import login
 from tests.moneypool.conftest import key
 
 
@@ -240,7 +241,7 @@ def test_member_leaving_settles_loan_from_savings(pool_factory, clock):
     assert reports.balance_sheet(box).balanced and ledger.check().ok
 
 
-def test_leaving_waits_for_the_cash_to_pay_the_savings_out(pool_factory, clock):
+def test_leaving_waits_for_the_cash_to_pay_the_savings_out(app, pool_factory, clock):
     box, manager, savers = pool_factory(members=2, require_no_arrears=False)
     clock.today = date(2025, 1, 10)
     _fund(box, manager, savers, "3000")
@@ -251,6 +252,8 @@ def test_leaving_waits_for_the_cash_to_pay_the_savings_out(pool_factory, clock):
     with pytest.raises(ValidationError, match="needs more than the \\$1,000.00 the pool has in cash"):
         services.leave(manager, box.id, savers[0].id)
     assert db.session.scalar(select(func.count(Entry.id))) == entries and savers[0].left_on is None
+    page = login(app.test_client(), "boss@example.com").get(f"/pools/{box.id}/members/{savers[0].id}")
+    assert "not enough to pay this out" in page.get_data(as_text=True)
     with pytest.raises(ValidationError, match="before their loan was paid out"):
         services.leave(manager, box.id, savers[1].id, date(2025, 1, 9))
     services.repay(manager, box.id, loan.id, "2000", None, key(), mode="shorten")

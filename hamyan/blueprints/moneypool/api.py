@@ -11,7 +11,7 @@ from flask import request
 
 from hamyan.blueprints.api import api_blueprint, current_api_user
 from hamyan.blueprints.moneypool import reports, services
-from hamyan.blueprints.moneypool.models import PERIODS, QUEUE_POLICIES
+from hamyan.blueprints.moneypool.models import LOAN_STATUSES, PERIODS, QUEUE_POLICIES
 from hamyan.blueprints.moneypool.schedules import METHODS
 from hamyan.boxes import services as boxes
 from hamyan.errors import NotFound, ValidationError
@@ -172,7 +172,7 @@ class PoolPageArgs(ma.Schema):
 
 
 class PoolLoanArgs(PoolPageArgs):
-    status = F.String(load_default=None, validate=OneOf(services.LOAN_STATUSES))
+    status = F.String(load_default=None, validate=OneOf(LOAN_STATUSES))
 
 
 class PoolAsOfArgs(ma.Schema):

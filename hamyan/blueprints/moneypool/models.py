@@ -6,7 +6,7 @@ from hamyan.ledger.models import utcnow
 QUEUE_POLICIES = ("fifo", "lottery")
 PERIODS = (1, 2, 3, 6, 12)
 # requested -> approved (waits in the queue) -> active -> closed | written_off; or rejected / cancelled
-LOAN_STATUSES = ("requested", "approved", "rejected", "cancelled", "active", "closed", "written_off")
+LOAN_STATUSES = ("requested", "approved", "active", "closed", "written_off", "rejected", "cancelled")  # list order
 OPEN_STATUSES = ("requested", "approved", "active")
 
 

@@ -1306,7 +1306,6 @@ def leave(actor, box_id: int, member_id: int, on: date | None = None) -> PoolMem
 
 
 # ------------------------------------------------------------------------------- reads for pages
-LOAN_STATUSES = ("requested", "approved", "active", "closed", "written_off", "rejected", "cancelled")
 
 
 def money(box: Box, amount: int) -> str:

@@ -22,6 +22,7 @@ from hamyan.blueprints.moneypool.forms import (
     SharesForm,
     WriteOffForm,
 )
+from hamyan.blueprints.moneypool.models import LOAN_STATUSES
 from hamyan.blueprints.moneypool.schedules import METHOD_LABELS
 from hamyan.errors import Conflict, ValidationError
 from hamyan.statements import pdf_response, render_pdf
@@ -215,6 +216,7 @@ def member(box_id, member_id):
     return render("moneypool/member.html", block, **_common(acc), member=member, position=position,
                   dues=dues[:DUES_SHOWN], earlier_dues=dues[DUES_SHOWN:], contributions=contributions, page=page,
                   settlement=services.settlement(acc.box, member, today) if acc.is_manager else None,
+                  cash=services.cash(acc.box) if acc.is_manager else None,
                   pages=_pages(total), shares_form=shares_form, leave_form=leave_form,
                   contribution_form=contribution_form, loans=services.loans_of(member), undo_form=ReasonForm(formdata=None),
                   statement_form=PeriodForm(formdata=None, start=today.replace(month=1, day=1), end=today))
@@ -268,7 +270,7 @@ def undo_contribution(box_id, contribution_id):
 def loans(box_id):
     acc = services.access(current_user, box_id)
     status = request.args.get("status") or None
-    if status not in (None, *services.LOAN_STATUSES):
+    if status not in (None, *LOAN_STATUSES):
         status = None
     page = _page()
     rows, total = services.loans_page(acc, status, page)
@@ -276,7 +278,7 @@ def loans(box_id):
     summaries = {loan.id: services.loan_summary(loan, today) for loan in rows if loan.status == "active"}
     return render("moneypool/loans.html", request.args.get("block"), **_common(acc), loans=rows, status=status,
                   summaries=summaries,
-                  page=page, pages=_pages(total), total=total, statuses=services.LOAN_STATUSES)
+                  page=page, pages=_pages(total), total=total, statuses=LOAN_STATUSES)
 
 
 @bp.route("/<int:box_id>/loans/new", methods=["GET", "POST"])
