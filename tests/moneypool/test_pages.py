@@ -280,3 +280,10 @@ def test_double_submits_of_the_new_pool_and_add_saver_forms_create_one(app, pool
     response = boss.post(f"/pools/{box.id}/members/new", data={**member, "display_name": " dara "})
     assert response.status_code == 200 and "dara already saves in the pool" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(PoolMember.id)).where(PoolMember.box_id == box.id)) == 4
+
+
+def test_member_page_shows_todays_due_date_as_due_not_unpaid(app, pool, clock):
+    box, _manager, savers = pool  # paid through February
+    clock.today = date(2025, 3, 5)
+    page = _client(app, "m0@example.com").get(f"/pools/{box.id}/members/{savers[0].id}").get_data(as_text=True)
+    assert "due today" in page and ">unpaid<" not in page
