@@ -1,12 +1,16 @@
 """Small builders shared by the cashbox tests."""
+import itertools
 from datetime import date, timedelta
 
 from hamyan.blueprints.cashbox import services as cb
 from hamyan.extensions import db
 
+_numbers = itertools.count(1)
+
 
 def make_box(manager, shares=3, contribution="100", draw_mode="predefined", first_due=None, **rules):
-    return cb.create_cashbox(manager, "Test cashbox", "USD", contribution, shares, "monthly",
+    # A manager's cashboxes have distinct names.
+    return cb.create_cashbox(manager, f"Test cashbox {next(_numbers)}", "USD", contribution, shares, "monthly",
                              first_due or date.today() - timedelta(days=1), draw_mode, **rules)
 
 

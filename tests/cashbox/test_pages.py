@@ -155,3 +155,15 @@ def test_setup_pages_its_shares(user_client):
     first, third = c.get(setup).get_data(as_text=True), c.get(setup + "?page=3").get_data(as_text=True)
     assert 'id="share-50"' in first and 'id="share-51"' not in first and "Shares 101–120" in first
     assert 'id="share-101"' in third and 'id="share-120"' in third and 'id="share-1"' not in third
+
+
+def test_double_submitted_new_box_and_member_forms_create_one(user_client):
+    c = user_client("manager@example.com", "Manager")
+    setup = _new_box(c).headers["Location"]
+    again = _new_box(c)
+    assert again.status_code == 200 and "You already have a cashbox with this name" in again.get_data(as_text=True)
+    assert db.session.query(Cashbox).count() == 1
+    for _ in range(2):
+        r = c.post(setup, data={"what": "member", "display_name": "Ann"})
+    assert "Ann is already a member" in r.get_data(as_text=True)
+    assert [m.display_name for m in cb.active_members(int(setup.split("/")[2]))] == ["Ann", "Manager"]

@@ -326,6 +326,11 @@ def create_cashbox(actor, name, currency, contribution, share_count, period_kind
     grace = _int_in(grace_days if grace_days not in (None, "") else 0, 0, MAX_DAYS, "grace_days", "Grace days")
     fine_kind, fine_value = _fine_settings(currency, fine_kind, fine_value)
     policy = _choice(winner_policy, WINNER_POLICIES, "winner_policy", "Winner who owes")
+    if db.session.scalar(select(Box.id).join(Membership, Membership.box_id == Box.id).where(
+            Box.kind == KIND, Box.name == (name or "").strip(), Membership.user_id == actor.id,
+            Membership.left_at.is_(None))):
+        # Also makes a double submit of the new-box form create one box (as for money pools).
+        raise Conflict("You already have a cashbox with this name; choose another.", field="name")
     box = boxes.create_box(actor, KIND, name, currency, timezone, locale, calendar)
     db.session.add(Cashbox(box_id=box.id, grace_days=grace, fine_kind=fine_kind, fine_value=fine_value,
                            winner_policy=policy))
@@ -485,6 +490,11 @@ def start_next_round(actor, box_id: int, round_id: int) -> Round:
 def add_member(actor, box_id: int, display_name: str, email: str | None = None) -> Membership:
     """Add someone (with or without an account) so they can hold shares."""
     require_manager(actor, box_id)
+    _lock(box_id)
+    name = (display_name or "").strip()
+    if name and any(m.display_name.lower() == name.lower() for m in active_members(box_id)):
+        # Pages tell members apart by name; this also makes a double submit add them once.
+        raise Conflict(f"{name} is already a member; give a name that tells them apart.", field="display_name")
     membership = boxes.add_member(actor, box_id, display_name, email, "member")
     db.session.commit()
     return membership
