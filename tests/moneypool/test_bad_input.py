@@ -107,3 +107,23 @@ def test_ids_from_another_pool_in_urls_and_bodies(app, pool_factory, make_user, 
     assert db.session.scalar(select(func.count(Entry.id))) == entries
     db.session.refresh(their_loan)
     assert their_loan.status == "requested"
+
+
+def test_an_idempotency_key_reused_for_a_different_request_is_refused(app, pool_factory, api_token, clock):
+    box, boss, savers, loan = _pool_with_loan(pool_factory, clock)
+    services.disburse(boss, box.id, loan.id)
+    client, base = app.test_client(), f"/api/v1/pools/{box.id}"
+    headers = {**api_token(boss), "Idempotency-Key": "same"}
+    for url, first, other in [
+        (f"{base}/contributions", {"member_id": savers[1].id, "amount": "10"},
+         {"member_id": savers[1].id, "amount": "20"}),
+        (f"{base}/loans/{loan.id}/repayments", {"amount": "5"}, {"amount": "5", "mode": "shorten"}),
+        (f"{base}/loans", {"amount": "100", "term": 3, "member_id": savers[2].id},
+         {"amount": "100", "term": 4, "member_id": savers[2].id}),
+    ]:
+        assert client.post(url, json=first, headers=headers).status_code == 201
+        entries = db.session.scalar(select(func.count(Entry.id)))
+        assert client.post(url, json=first, headers=headers).status_code == 201  # a retry: the first answer
+        response = client.post(url, json=other, headers=headers)
+        assert response.status_code == 409 and "key" in response.json["error"]["fields"], response.json
+        assert db.session.scalar(select(func.count(Entry.id))) == entries

@@ -198,6 +198,14 @@ def _key(key: str | None) -> str:
     return key
 
 
+def _same_request(existing, **asked) -> None:
+    """A retry under a used key must ask for the same thing (None: not given, e.g. a date left to
+    default); anything else is a different request and is refused rather than silently dropped."""
+    if any(value is not None and getattr(existing, name) != value for name, value in asked.items()):
+        raise Conflict("This key was already used for a different request; send a new Idempotency-Key "
+                       "(or reload the form).", field="key")
+
+
 def _tell(box: Box, member: PoolMember, subject: str, body: str) -> None:
     """Email a member about their money, when we know their address (added without one: no email)."""
     from hamyan.blueprints.notify.services import notify
@@ -579,10 +587,11 @@ def record_contribution(actor, box_id: int, member_id: int, amount, paid_on: dat
     box = acc.box
     key = _key(key)
     existing = db.session.execute(select(Contribution).filter_by(box_id=box.id, key=key)).scalar_one_or_none()
+    value = _amount(amount, box.currency, "amount")
     if existing is not None:
+        _same_request(existing, member_id=member_id, amount=value, paid_on=paid_on)
         return existing
     member = _member(box, member_id)
-    value = _amount(amount, box.currency, "amount")
     paid_on = _not_future(box, paid_on, "paid_on", _pool_start(acc.pool))
     if member.left_on is not None:
         raise ValidationError("This member has left the pool.", field="member_id")
@@ -683,6 +692,8 @@ def request_loan(actor, box_id: int, amount, term, key: str, purpose: str = "", 
     if existing is not None:
         if not acc.is_manager and (acc.member is None or existing.member_id != acc.member.id):
             raise Conflict("This request key was already used; reload the form.", field="key")
+        _same_request(existing, member_id=member_id, amount=_amount(amount, box.currency, "amount"),
+                      term=_whole(term, "term", 1, MAX_TERM, "The number of installments"))
         return existing
     if member_id is not None and member_id != (acc.member.id if acc.member else None):
         if not acc.is_manager:
@@ -1008,13 +1019,14 @@ def repay(actor, box_id: int, loan_id: int, amount, paid_on: date | None, key: s
     key = _key(key)
     loan = _loan(box, loan_id, for_update=True)
     existing = db.session.execute(select(Repayment).filter_by(loan_id=loan.id, key=key)).scalar_one_or_none()
+    value = _amount(amount, box.currency, "amount")
     if existing is not None:
+        _same_request(existing, amount=value, paid_on=paid_on, mode=mode)
         return existing
     if mode not in PREPAY_MODES:
         raise ValidationError("Choose what to do with money beyond what is due.", field="mode")
     if loan.status != "active":
         raise Conflict(f"This loan is {loan.status.replace('_', ' ')}; there is nothing to repay.", field="amount")
-    value = _amount(amount, box.currency, "amount")
     paid_on = _not_future(box, paid_on, "paid_on")
     if paid_on < loan.disbursed_on:
         raise ValidationError("That is before the loan was paid out.", field="paid_on")
