@@ -779,9 +779,7 @@ def reverse_payment(actor, box_id: int, payment_id, reason: str) -> Payment:
     payment = db.session.get(Payment, payment_id) if isinstance(payment_id, int) and 0 < payment_id <= MAX_ID else None
     if payment is None or db.session.get(Round, payment.round_id).box_id != box.id:
         raise NotFound()
-    reason = (reason or "").strip()
-    if not reason or len(reason) > 300:
-        raise ValidationError("Say in up to 300 characters why the payment is undone.", field="reason")
+    reason = _reason(reason, "payment is undone")
     if payment.method == "netted":
         raise ValidationError("An amount netted from a payout cannot be undone on its own.", field="payment_id")
     _lock(box.id)
@@ -790,12 +788,24 @@ def reverse_payment(actor, box_id: int, payment_id, reason: str) -> Payment:
         raise ValidationError(f"Round {r.number} is {r.status}; its payments are final.", field="payment_id")
     if payment.reversal is not None:
         raise Conflict("This payment has already been undone.", field="payment_id")
-    ledger.reverse(db.session.get(Entry, payment.entry_id), memo=f"Payment undone: {reason}",
-                   idempotency_key=f"cashbox:{box.id}:reverse-payment:{payment.id}",
+    return _post_reversal(box, actor, payment, f"Payment undone: {reason}", f"reverse-payment:{payment.id}")
+
+
+def _reason(reason, what: str) -> str:
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 300:
+        raise ValidationError(f"Say in up to 300 characters why the {what}.", field="reason")
+    return reason
+
+
+def _post_reversal(box: Box, actor, row, memo: str, action: str):
+    """Undo row's ledger entry (a payment's, a fine's) by a reversal dated today; one commit. The
+    row stays, and shows the reversal."""
+    ledger.reverse(db.session.get(Entry, row.entry_id), memo=memo, idempotency_key=f"cashbox:{box.id}:{action}",
                    effective_date=calendars.local_today(box.timezone), created_by_id=actor.id)
     db.session.commit()
-    db.session.refresh(payment)
-    return payment
+    db.session.refresh(row)
+    return row
 
 
 def payments_page(box_id: int, round_id: int | None, membership_id: int | None, page: int, per_page: int = 25):
@@ -874,9 +884,7 @@ def waive_fine(actor, box_id: int, fine_id: int, reason: str) -> Fine:
     """Take back a fine charged by mistake: a reversal entry; the fine stays listed as waived and
     its period is not fined again. Only while it is unpaid (else undo the payment that paid it)."""
     box, _ = require_manager(actor, box_id)
-    reason = (reason or "").strip()
-    if not reason or len(reason) > 300:
-        raise ValidationError("Say in up to 300 characters why the fine is waived.", field="reason")
+    reason = _reason(reason, "fine is waived")
     _lock(box.id)
     fine = db.session.get(Fine, fine_id) if isinstance(fine_id, int) and 0 < fine_id <= MAX_ID else None
     if fine is None or fine.period.round.box_id != box.id:
@@ -889,12 +897,7 @@ def waive_fine(actor, box_id: int, fine_id: int, reason: str) -> Fine:
     owed = round_state(r, membership_id=fine.membership_id).by_membership[fine.membership_id].fines_unpaid
     if owed < fine.amount:
         raise ValidationError("This fine is already paid. Undo the payment that paid it first.", field="fine_id")
-    ledger.reverse(db.session.get(Entry, fine.entry_id), memo=f"Fine waived: {reason}",
-                   idempotency_key=f"cashbox:{box.id}:waive-fine:{fine.id}",
-                   effective_date=calendars.local_today(box.timezone), created_by_id=actor.id)
-    db.session.commit()
-    db.session.refresh(fine)
-    return fine
+    return _post_reversal(box, actor, fine, f"Fine waived: {reason}", f"waive-fine:{fine.id}")
 
 
 def fines_of(r: Round, membership_id: int) -> list[Fine]:

@@ -242,38 +242,40 @@ def _record_payment(box_id):
     return render("cashbox/dashboard.html", "payment_form", **_dashboard_context(box.id, form))
 
 
+def _undo(box_id, undo, say_why: str):
+    """A reversal form (undo a payment, waive a fine): what undo(box, reason) returned, or None
+    with the reason it was refused flashed."""
+    box, _ = cb.require_manager(current_user, box_id)
+    form = ReverseForm()
+    if not form.validate_on_submit():
+        flash(say_why, "danger")
+        return None
+    try:
+        return undo(box, form.reason.data)
+    except ServiceError as error:
+        flash(error.message, "danger")
+        return None
+
+
 @bp.route("/<int:box_id>/payments/<int:payment_id>/reverse", methods=["POST"])
 @login_required
 def reverse_payment(box_id, payment_id):
-    form = ReverseForm()
-    box, _ = cb.require_manager(current_user, box_id)
-    if form.validate_on_submit():
-        try:
-            payment = cb.reverse_payment(current_user, box.id, payment_id, form.reason.data)
-        except ServiceError as error:
-            flash(error.message, "danger")
-        else:
-            flash(f"The payment from {payment.membership.display_name} is undone.", "success")
-    else:
-        flash("Say why the payment is undone.", "danger")
-    return redirect_to("cashbox.payments", box_id=box.id)
+    payment = _undo(box_id, lambda box, reason: cb.reverse_payment(current_user, box.id, payment_id, reason),
+                    "Say why the payment is undone.")
+    if payment is not None:
+        flash(f"The payment from {payment.membership.display_name} is undone.", "success")
+    return redirect_to("cashbox.payments", box_id=box_id)
 
 
 @bp.route("/<int:box_id>/fines/<int:fine_id>/waive", methods=["POST"])
 @login_required
 def waive_fine(box_id, fine_id):
-    form = ReverseForm()
-    box, _ = cb.require_manager(current_user, box_id)
-    if form.validate_on_submit():
-        try:
-            fine = cb.waive_fine(current_user, box.id, fine_id, form.reason.data)
-        except ServiceError as error:
-            flash(error.message, "danger")
-        else:
-            return redirect_to("cashbox.member", box_id=box.id, membership_id=fine.membership_id)
-    else:
-        flash("Say why the fine is waived.", "danger")
-    return redirect_to("cashbox.dashboard", box_id=box.id)
+    fine = _undo(box_id, lambda box, reason: cb.waive_fine(current_user, box.id, fine_id, reason),
+                 "Say why the fine is waived.")
+    if fine is None:
+        return redirect_to("cashbox.dashboard", box_id=box_id)
+    flash(f"The fine of period {fine.period.number} is waived.", "success")
+    return redirect_to("cashbox.member", box_id=box_id, membership_id=fine.membership_id)
 
 
 @bp.route("/<int:box_id>/draw", methods=["POST"])
