@@ -83,11 +83,25 @@ def test_persian_calendar_due_dates_follow_persian_months():
        months=st.sampled_from([1, 2, 3, 6, 12]), method=st.sampled_from(schedules.METHODS))
 def test_schedule_always_sums_exactly(principal, rate, n, months, method):
     lines = schedules.amounts(principal, rate, n, months, method)
-    assert len(lines) == n
+    # Never an installment of nothing: at most one per minor unit (an annuity may end early).
+    assert len(lines) == min(n, principal) or method == "annuity" and len(lines) <= min(n, principal)
     assert sum(p for p, _ in lines) == principal
-    assert all(p >= 0 and i >= 0 for p, i in lines)
+    assert all(p >= 0 and i >= 0 and p + i > 0 for p, i in lines)
     if method == "none" or rate == 0:
         assert all(i == 0 for _, i in lines)
     if method == "flat":
         r = schedules.periodic_rate(rate, months)
         assert sum(i for _, i in lines) == int((principal * r * n).quantize(Decimal(1), ROUND_HALF_UP))
+
+
+@pytest.mark.parametrize("principal, rate, n, months, method", [
+    (1_000_000, "18", 360, 2, "annuity"),  # rounding the payment up cleared it ~100 installments early
+    (1000, "1", 189, 12, "annuity"),
+    (5, "0", 12, 1, "none"),  # 5 cents left after a prepayment, spread over 12 months
+    (5, "12", 12, 1, "flat"),
+    (7, "12", 12, 1, "equal_principal"),
+])
+def test_tiny_amounts_never_make_an_installment_of_nothing(principal, rate, n, months, method):
+    lines = schedules.amounts(principal, Decimal(rate), n, months, method)
+    assert all(p + i > 0 and p >= 0 and i >= 0 for p, i in lines) and len(lines) <= n
+    assert sum(p for p, _ in lines) == principal

@@ -12,6 +12,8 @@ Methods
   amount and spread in equal parts like the principal.
 - annuity: declining balance, equal installments: the payment P*r/(1-(1+r)^-n) is rounded once;
   each period's interest is the rate on the outstanding balance; the last installment clears it.
+  (With amounts so small that rounding the payment up clears the loan early, the plan simply ends
+  there: no installment is ever of nothing, and no plan has more installments than minor units.)
 - equal_principal: declining balance, equal principal parts; interest on the outstanding balance,
   so installments fall over time.
 """
@@ -76,6 +78,7 @@ def amounts(principal: int, annual_rate: Decimal, n: int, period_months: int, me
         raise ValueError(f"unknown interest method {method!r}")
     if principal <= 0 or n <= 0:
         raise ValueError("principal and number of installments must be positive")
+    n = min(n, principal)  # never an installment of nothing (e.g. 5 cents left over 12 months: 5 installments)
     rate = periodic_rate(annual_rate, period_months) if method != "none" else Decimal(0)
     if method in ("none", "flat"):
         interest_total = _round(Decimal(principal) * rate * n)
@@ -87,6 +90,8 @@ def amounts(principal: int, annual_rate: Decimal, n: int, period_months: int, me
         for k in range(n):
             interest = _round(balance * rate)
             part = balance if k == n - 1 else min(balance, max(payment - interest, 0))
+            if part == interest == 0:
+                break  # the rounded-up payment cleared the loan early (tiny amounts): no empty installments
             lines.append((part, interest))
             balance -= part
     else:
