@@ -516,3 +516,24 @@ def test_concurrent_double_submits_write_once(app, pool_factory, clock, is_mysql
     assert db.session.scalar(select(func.count(Contribution.id)).filter_by(key="same-pay")) == 1
     assert db.session.scalar(select(func.count(Repayment.id)).filter_by(key="same-repay")) == 1
     assert ledger.check().ok and reports.balance_sheet(db.session.get(type(box), box_id)).balanced
+
+
+def test_loan_book_on_past_dates_sees_only_what_had_happened_by_then(pool_factory, clock):
+    box, manager, savers = pool_factory(members=2, require_no_arrears=False)
+    clock.today = date(2025, 1, 10)
+    _fund(box, manager, savers, "3000")
+    loan = services.request_loan(_user(savers[0]), box.id, "1200", 4, key())  # 300 a month from Feb 10
+    services.approve(manager, box.id, loan.id)
+    services.disburse(manager, box.id, loan.id, date(2025, 1, 10))
+    clock.today = date(2025, 6, 1)
+    services.repay(manager, box.id, loan.id, "300", date(2025, 2, 10), key())
+    services.repay(manager, box.id, loan.id, "600", date(2025, 5, 1), key())  # March and April, late
+    before = reports.loan_book(box, date(2025, 4, 20))
+    assert [(r.outstanding, r.overdue_amount, r.days_overdue) for r in before.rows] == [(900_00, 600_00, 41)]
+    assert before.bucket_total("31–60 days") == 900_00 and before.par(30) == 1.0 and before.par(60) == 0
+    after = reports.loan_book(box, date(2025, 5, 2))
+    assert [(r.outstanding, r.days_overdue) for r in after.rows] == [(300_00, 0)] and after.par(0) == 0
+    services.write_off(manager, box.id, loan.id, "Gone", date(2025, 6, 1))
+    assert reports.loan_book(box, date(2025, 5, 31)).outstanding == 300_00
+    assert reports.loan_book(box, date(2025, 6, 1)).rows == []
+    assert reports.loan_book(box, date(2025, 1, 9)).rows == []  # not yet paid out
