@@ -100,13 +100,14 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = lambda moment, box=None: calendars.to_local(
         moment, box.timezone if box else "UTC").strftime("%Y-%m-%d %H:%M")
 
-    # The form macros are globals: an htmx partial (render_block) runs only its block, so a
+    # The shared macros are globals: an htmx partial (render_block) runs only its block, so a
     # template's top-level {% from ... import %} would be undefined there.
-    def form_macro(name):
-        return lambda *args, **kwargs: getattr(
-            app.jinja_env.get_template("partials/forms.html").module, name)(*args, **kwargs)
+    def shared_macro(template, name):
+        return lambda *args, **kwargs: getattr(app.jinja_env.get_template(template).module, name)(*args, **kwargs)
 
-    app.jinja_env.globals.update(field=form_macro("field"), form_errors=form_macro("form_errors"))
+    app.jinja_env.globals.update(field=shared_macro("partials/forms.html", "field"),
+                                 form_errors=shared_macro("partials/forms.html", "form_errors"),
+                                 pager=shared_macro("partials/pager.html", "pager"))
 
 
 CSRF_MESSAGE = "This form has expired or did not come from this site. Go back, reload the page and try again."
