@@ -2,10 +2,13 @@
 
 Product packages build their routes with api_blueprint() and list them in PRODUCT_API_BLUEPRINTS
 of hamyan/__init__.py; everything on such a blueprint requires a token."""
+import hashlib
+
 from flask import g, render_template, request
 from flask_smorest import Blueprint
 
 from hamyan.blueprints.auth import services as auth_services
+from hamyan.errors import ValidationError
 from hamyan.extensions import api, csrf, error_body
 
 BEARER = [{"bearerAuth": []}]
@@ -33,6 +36,25 @@ def api_blueprint(name: str, import_name: str, url_prefix: str, description: str
 
 def current_api_user():
     return g.api_user
+
+
+# For @bp.doc(**IDEMPOTENCY_DOC) on POSTs that move money.
+IDEMPOTENCY_DOC = {"parameters": [{
+    "in": "header", "name": "Idempotency-Key", "required": False, "schema": {"type": "string", "maxLength": 100},
+    "description": "Retrying with the same key returns the first result instead of moving money twice."}]}
+
+
+def idempotency_key() -> str | None:
+    """The caller's Idempotency-Key header, or None when none was sent.
+
+    Scoped to the caller, so two API users who happen to pick the same key never meet, and hashed
+    to a fixed length that fits inside the ledger's idempotency keys."""
+    raw = (request.headers.get("Idempotency-Key") or "").strip()
+    if len(raw) > 100:
+        raise ValidationError("The Idempotency-Key header has at most 100 characters.", field="Idempotency-Key")
+    if not raw:
+        return None
+    return "api:" + hashlib.sha256(f"{current_api_user().id}:{raw}".encode()).hexdigest()[:40]
 
 
 def register(app, blueprints) -> None:

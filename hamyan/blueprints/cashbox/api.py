@@ -4,10 +4,9 @@ Amounts going in are strings in the box's major unit ("1250.50", parsed like the
 coming out are integers of minor units plus a formatted copy. POSTs that move money (payments,
 draws) accept an Idempotency-Key header: a retry with the same key returns the first result."""
 import marshmallow as ma
-from flask import request
 
 from hamyan import money
-from hamyan.blueprints.api import api_blueprint, current_api_user
+from hamyan.blueprints.api import IDEMPOTENCY_DOC, api_blueprint, current_api_user, idempotency_key
 from hamyan.blueprints.cashbox import services as cb
 from hamyan.blueprints.cashbox.models import (
     DRAW_MODES,
@@ -16,14 +15,11 @@ from hamyan.blueprints.cashbox.models import (
     WINNER_POLICIES,
 )
 from hamyan.boxes import services as boxes
-from hamyan.errors import ValidationError
 from hamyan.statements import pdf_response, render_pdf
 
 bp = api_blueprint("api_cashbox", __name__, url_prefix="/api/v1/cashboxes",
                    description="Cashboxes: rounds, shares and sub-shares, payments, draws, payouts, statements.")
 
-IDEMPOTENCY_HEADER = {"in": "header", "name": "Idempotency-Key", "required": False, "schema": {"type": "string", "maxLength": 100},
-                      "description": "Retrying with the same key returns the first result instead of moving money twice."}
 F = ma.fields
 OneOf = ma.validate.OneOf
 Length = ma.validate.Length
@@ -308,15 +304,6 @@ def _payment_out(p):
             "reversal_entry_id": p.reversal.id if p.reversal else None}
 
 
-def _idempotency_key() -> str | None:
-    key = (request.headers.get("Idempotency-Key") or "").strip()
-    if not key:
-        return None
-    if len(key) > 100:
-        raise ValidationError("The Idempotency-Key header has at most 100 characters.", field="Idempotency-Key")
-    return f"api:{current_api_user().id}:{key}"
-
-
 def _round_for(box_id, round_id):
     return cb.round_in_box(box_id, round_id) if round_id else cb.current_round(box_id)
 
@@ -448,12 +435,12 @@ def list_payments(args, box_id):
 @bp.route("/<int:box_id>/payments", methods=["POST"])
 @bp.arguments(CashboxPaymentIn)
 @bp.response(201, CashboxPaymentOut)
-@bp.doc(parameters=[IDEMPOTENCY_HEADER])
+@bp.doc(**IDEMPOTENCY_DOC)
 def record_payment(body, box_id):
     """Record a member's payment, in part or in full (managers). Goes first to contributions due,
     then unpaid fines, then later periods."""
     payment = cb.record_payment(current_api_user(), box_id, body["membership_id"], body["amount"], body["method"],
-                                body["reference"], body["paid_on"], request_key=_idempotency_key(),
+                                body["reference"], body["paid_on"], request_key=idempotency_key(),
                                 round_id=body["round_id"])
     return _payment_out(payment)
 
@@ -484,11 +471,11 @@ def list_draws(args, box_id):
 @bp.route("/<int:box_id>/draws", methods=["POST"])
 @bp.arguments(CashboxDrawIn)
 @bp.response(201, CashboxPeriodOut)
-@bp.doc(parameters=[IDEMPOTENCY_HEADER])
+@bp.doc(**IDEMPOTENCY_DOC)
 def draw(body, box_id):
     """Draw the next period's winner and pay out the pot (managers). Once per period."""
     period = cb.draw(current_api_user(), box_id, body["period"], body["override_reason"],
-                     request_key=_idempotency_key())
+                     request_key=idempotency_key())
     return _period_out(period, {period.winner_share_id: period.winner.number})
 
 
