@@ -1,2 +1,39 @@
 """Benchmarks run by `make bench` (`python -m bench`). They print figures and targets beside the
 machine they ran on; nothing here asserts a timing."""
+import statistics
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+
+@contextmanager
+def product_app():
+    """For a product's bench: a fresh SQLite app, a manager, and a test client signed in as them."""
+    from hamyan import create_app
+    from hamyan.blueprints.auth import services as auth
+    from hamyan.extensions import db
+
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app({"DATABASE_URL": f"sqlite:///{Path(tmp) / 'bench.sqlite'}", "SECRET_KEY": "bench",
+                          "SCHEDULER_ENABLED": False, "LOG_LEVEL": "WARNING", "TESTING": True,
+                          "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
+        with app.app_context():
+            db.create_all()
+            manager = auth.signup("bench@example.com", "Bench", "bench-password-1")
+            client = app.test_client()
+            client.post("/login", data={"email": "bench@example.com", "password": "bench-password-1"})
+            yield manager, client
+            db.session.remove()
+            db.engine.dispose()
+
+
+def page_latency(client, url: str, times: int = 30) -> str:
+    """p50 and p95 of GET url through the test client, as printed by the product benches."""
+    timings = []
+    for _ in range(times):
+        start = time.perf_counter()
+        assert client.get(url).status_code == 200
+        timings.append((time.perf_counter() - start) * 1000)
+    timings.sort()
+    return f"p50 {statistics.median(timings):6.1f} ms, p95 {timings[int(len(timings) * .95) - 1]:6.1f} ms"

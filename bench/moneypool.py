@@ -1,17 +1,12 @@
 """Money pool figures (`python -m bench.moneypool`): schedules built per second, savings payments and
 loan repayments recorded per second, and the pool dashboard's render time for 10 and 300 savers,
 on a fresh SQLite database. Printed, not asserted."""
-import statistics
-import tempfile
 import time
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 
-from hamyan import create_app
-from hamyan.blueprints.auth import services as auth
+from bench import page_latency, product_app
 from hamyan.blueprints.moneypool import schedules, services
-from hamyan.extensions import db
 
 
 def _schedules() -> None:
@@ -48,29 +43,12 @@ def _pool(manager, size: int):
 def main() -> None:
     print("moneypool schedules (pure Decimal arithmetic)")
     _schedules()
-    with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"DATABASE_URL": f"sqlite:///{Path(tmp) / 'bench.sqlite'}", "SECRET_KEY": "bench",
-                          "SCHEDULER_ENABLED": False, "LOG_LEVEL": "WARNING", "TESTING": True,
-                          "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
-        with app.app_context():
-            db.create_all()
-            manager = auth.signup("bench@example.com", "Bench", "bench-password-1")
-            client = app.test_client()
-            client.post("/login", data={"email": "bench@example.com", "password": "bench-password-1"})
-            print("moneypool (SQLite, Flask test client, one process)")
-            for size in (10, 300):
-                box, payments, repayments = _pool(manager, size)
-                timings = []
-                for _ in range(30):
-                    start = time.perf_counter()
-                    assert client.get(f"/pools/{box.id}").status_code == 200
-                    timings.append((time.perf_counter() - start) * 1000)
-                timings.sort()
-                print(f"  {size:>3} savers: {payments:5.0f} savings payments/s, {repayments:5.0f} repayments/s; "
-                      f"dashboard p50 {statistics.median(timings):6.1f} ms, "
-                      f"p95 {timings[int(len(timings) * .95) - 1]:6.1f} ms")
-            db.session.remove()
-            db.engine.dispose()
+    with product_app() as (manager, client):
+        print("moneypool (SQLite, Flask test client, one process)")
+        for size in (10, 300):
+            box, payments, repayments = _pool(manager, size)
+            print(f"  {size:>3} savers: {payments:5.0f} savings payments/s, {repayments:5.0f} repayments/s; "
+                  f"dashboard {page_latency(client, f'/pools/{box.id}')}")
 
 
 if __name__ == "__main__":
