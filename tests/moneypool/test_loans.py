@@ -525,6 +525,8 @@ def test_loan_book_on_past_dates_sees_only_what_had_happened_by_then(pool_factor
     loan = services.request_loan(_user(savers[0]), box.id, "1200", 4, key())  # 300 a month from Feb 10
     services.approve(manager, box.id, loan.id)
     services.disburse(manager, box.id, loan.id, date(2025, 1, 10))
+    # The history tells when the money moved, not only when it was recorded.
+    assert services.loan_events(loan)[-1].detail == "paid out on 2025-01-10; first installment due 2025-02-10"
     clock.today = date(2025, 6, 1)
     services.repay(manager, box.id, loan.id, "300", date(2025, 2, 10), key())
     services.repay(manager, box.id, loan.id, "600", date(2025, 5, 1), key())  # March and April, late

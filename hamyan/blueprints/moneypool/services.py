@@ -886,7 +886,8 @@ def disburse(actor, box_id: int, loan_id: int, on: date | None = None, first_due
                                              interest=line.interest))
     loan.status, loan.disbursed_on = "active", on
     _touch(loan)
-    _event(loan, actor, "disbursed")
+    _event(loan, actor, "disbursed",
+           f"paid out on {on.isoformat()}; first installment due {first_due.isoformat()}")
     first = loan.installments[0]
     _tell(box, loan.member, f"loan #{loan.id} paid out",
           f"{money(box, payout)} of your loan is paid out. The first installment of "
