@@ -240,6 +240,7 @@ def test_overview_says_plainly_when_approved_loans_can_be_paid_and_what_write_of
     assert "the pool has the cash: ready to pay out" in queue  # the first: $1,000 of $6,000
     assert "waits for cash, enough by" in queue  # the second: $6,500 in all
     assert queue.count(">Pay out</a>") == 1
+    assert "Approved loans waiting to be paid out need $6,500.00" in page  # no service fee in this pool
 
     services.disburse(manager, box.id, small.id, date(2025, 3, 1))
     services.cancel(manager, box.id, large.id)
