@@ -288,3 +288,15 @@ def test_member_page_shows_todays_due_date_as_due_not_unpaid(app, pool, clock):
     clock.today = date(2025, 3, 5)
     page = _client(app, "m0@example.com").get(f"/pools/{box.id}/members/{savers[0].id}").get_data(as_text=True)
     assert "due today" in page and ">unpaid<" not in page
+
+
+def test_members_see_their_place_in_the_queue_but_not_others_amounts(app, pool):
+    box, manager, savers = pool  # cash $6,000
+    theirs = services.request_loan(manager, box.id, "5500", 4, key(), member_id=savers[1].id)
+    mine = services.request_loan(manager, box.id, "1000", 4, key(), member_id=savers[0].id)
+    for loan in (theirs, mine):
+        services.approve(manager, box.id, loan.id)
+    page = _client(app, "m0@example.com").get(f"/pools/{box.id}").get_data(as_text=True)
+    queue = page[page.index('id="queue"'):]
+    assert "Another member's loan" in queue and "Your loan" in queue
+    assert "$5,500.00" not in page and "$1,000.00" in queue
