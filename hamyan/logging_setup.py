@@ -45,6 +45,8 @@ def init_app(app) -> None:
     # replace the handler an earlier app installed, keep everyone else's (pytest's caplog, gunicorn's)
     root.handlers[:] = [h for h in root.handlers if not getattr(h, "hamyan", False)] + [handler]
     root.setLevel(app.config["LOG_LEVEL"])
+    # WeasyPrint narrates every render step at INFO; its warnings still show.
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     app.logger.handlers.clear()
     app.logger.propagate = True
 
