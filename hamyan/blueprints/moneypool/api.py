@@ -3,26 +3,26 @@
 Amounts going in are strings in the pool's major unit ("1250.50", parsed like the forms); amounts
 coming out are integers of minor units. POSTs that move money or create a loan request accept an
 Idempotency-Key header: a retry with the same key returns the first result and moves nothing."""
-import hashlib
 import uuid
 
 import marshmallow as ma
-from flask import request
 
-from hamyan.blueprints.api import api_blueprint, current_api_user
+from hamyan.blueprints.api import (
+    IDEMPOTENCY_DOC,
+    api_blueprint,
+    current_api_user,
+    idempotency_key,
+)
 from hamyan.blueprints.moneypool import reports, services
 from hamyan.blueprints.moneypool.models import LOAN_STATUSES, PERIODS, QUEUE_POLICIES
 from hamyan.blueprints.moneypool.schedules import METHODS
 from hamyan.boxes import services as boxes
-from hamyan.errors import NotFound, ValidationError
+from hamyan.errors import NotFound
 from hamyan.statements import pdf_response, render_pdf
 
 bp = api_blueprint("api_moneypool", __name__, url_prefix="/api/v1/pools",
                    description="Money pools: savings by shares, loans with schedules, loan book and balance sheet.")
 
-IDEMPOTENCY = {"parameters": [{
-    "in": "header", "name": "Idempotency-Key", "required": False, "schema": {"type": "string", "maxLength": 100},
-    "description": "Retrying with the same key returns the first result instead of moving money twice."}]}
 F = ma.fields
 Length = ma.validate.Length
 OneOf = ma.validate.OneOf
@@ -30,13 +30,8 @@ AMOUNT = {"description": "Major units as a string, e.g. \"1250.50\""}
 
 
 def _key() -> str:
-    """The caller's Idempotency-Key (scoped to the caller), or a fresh one when none was sent."""
-    raw = (request.headers.get("Idempotency-Key") or "").strip()
-    if len(raw) > 100:
-        raise ValidationError("The Idempotency-Key header has at most 100 characters.", field="Idempotency-Key")
-    if not raw:
-        return uuid.uuid4().hex
-    return "api:" + hashlib.sha256(f"{current_api_user().id}:{raw}".encode()).hexdigest()[:40]
+    """The caller's Idempotency-Key, or a fresh key when none was sent (then nothing is retried)."""
+    return idempotency_key() or uuid.uuid4().hex
 
 
 # ------------------------------------------------------------------------------------ schemas
@@ -481,7 +476,7 @@ def leave(body, box_id, member_id):
 @bp.route("/<int:box_id>/contributions", methods=["POST"])
 @bp.arguments(PoolContributionIn)
 @bp.response(201, PoolContributionOut)
-@bp.doc(**IDEMPOTENCY)
+@bp.doc(**IDEMPOTENCY_DOC)
 def record_contribution(body, box_id):
     """Record a savings payment, in part or in full (managers). Late fees owed are paid first."""
     return services.record_contribution(current_api_user(), box_id, body["member_id"], body["amount"],
@@ -546,7 +541,7 @@ def list_loans(args, box_id):
 @bp.route("/<int:box_id>/loans", methods=["POST"])
 @bp.arguments(PoolLoanIn)
 @bp.response(201, PoolLoanDetail)
-@bp.doc(**IDEMPOTENCY)
+@bp.doc(**IDEMPOTENCY_DOC)
 def request_loan(body, box_id):
     """Ask for a loan (a manager may ask for a member)."""
     user = current_api_user()
@@ -595,7 +590,7 @@ def cancel(box_id, loan_id):
 @bp.route("/<int:box_id>/loans/<int:loan_id>/disburse", methods=["POST"])
 @bp.arguments(PoolDisburseIn)
 @bp.response(200, PoolLoanDetail)
-@bp.doc(**IDEMPOTENCY)
+@bp.doc(**IDEMPOTENCY_DOC)
 def disburse(body, box_id, loan_id):
     """Pay an approved loan out of the pool's cash and make its schedule (managers). Repeating it does
     nothing more."""
@@ -605,7 +600,7 @@ def disburse(body, box_id, loan_id):
 @bp.route("/<int:box_id>/loans/<int:loan_id>/repayments", methods=["POST"])
 @bp.arguments(PoolRepayIn)
 @bp.response(201, PoolRepaymentOut)
-@bp.doc(**IDEMPOTENCY)
+@bp.doc(**IDEMPOTENCY_DOC)
 def repay(body, box_id, loan_id):
     """Record a repayment, partial or early (managers)."""
     return services.repay(current_api_user(), box_id, loan_id, body["amount"], body["paid_on"], _key(),
@@ -631,7 +626,7 @@ def reschedule(body, box_id, loan_id):
 @bp.route("/<int:box_id>/loans/<int:loan_id>/write-off", methods=["POST"])
 @bp.arguments(PoolReasonIn)
 @bp.response(200, PoolLoanDetail)
-@bp.doc(**IDEMPOTENCY)
+@bp.doc(**IDEMPOTENCY_DOC)
 def write_off(body, box_id, loan_id):
     """Write a loan off with a reason; guarantors' pledges cover what they can (managers)."""
     return _loan_action(box_id, loan_id, services.write_off, body["reason"])
