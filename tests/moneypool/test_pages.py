@@ -127,6 +127,8 @@ def test_dashboard_queries_do_not_grow_with_members(app, pool_factory, clock):
         m = services.add_member(manager, box_id, f"Extra {i}", None, 2, date(2025, 1, 5))
         services.record_contribution(manager, box_id, m.id, "500", date(2025, 1, 5), key())
     assert count_queries(boss, f"/pools/{box_id}") == small
+    page = boss.get(f"/pools/{box_id}?page=2&block=members", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert f'hx-get="/pools/{box_id}?page=1&amp;block=members"' in page and "<html" not in page  # shared pager
 
 def test_settings_validate_and_save(app, pool):
     box, _manager, _savers = pool

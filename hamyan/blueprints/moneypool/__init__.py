@@ -9,7 +9,7 @@ bp = Blueprint("moneypool", __name__, url_prefix="/pools")
 
 @bp.record_once
 def _macros_as_globals(state):
-    """The page macros as globals (mp_pager, mp_loan_badge, mp_stat): an htmx partial runs only its
+    """The page macros as globals (mp_loan_badge, mp_stat): an htmx partial runs only its
     block, where a template's top-level {% from ... import %} is undefined."""
     env = state.app.jinja_env
 
@@ -17,7 +17,7 @@ def _macros_as_globals(state):
         return lambda *args, **kwargs: getattr(env.get_template("moneypool/_macros.html").module, name)(
             *args, **kwargs)
 
-    env.globals.update({f"mp_{name}": macro(name) for name in ("pager", "loan_badge", "stat")})
+    env.globals.update({f"mp_{name}": macro(name) for name in ("loan_badge", "stat")})
 from hamyan.blueprints.moneypool import (
     jobs,  # noqa: F401  registers the daily assessment
     views,  # noqa: F401
