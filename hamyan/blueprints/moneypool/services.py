@@ -265,8 +265,26 @@ def manage(user, box_id: int) -> Access:
     return access(user, box_id)
 
 
-def _member(box: Box, member_id) -> PoolMember:
-    member = db.session.get(PoolMember, member_id) if _is_id(member_id) else None
+def _locked(model, box: Box, row_id: int):
+    """A money write that decides from what it read takes its row lock (the loan, or the member
+    for their savings and late fees) before reading anything else: a repayment, a savings payment
+    and the hourly assessment of the same loan or member take turns, so a penalty is never charged
+    for an installment being paid in that instant. SQLite: the database write lock. MySQL/MariaDB:
+    the row lock first in a fresh transaction, because under REPEATABLE READ plain reads keep the
+    snapshot of the transaction's first read (any read before the lock would be stale after waiting
+    for it). Callers have written nothing yet, so the commit only ends a read-only transaction
+    (the assessment commits the charges of the loan or member it did before)."""
+    box_id = box.id  # read before the commit expires it: a refresh would be the first read
+    db.session.commit()
+    ledger.begin_write()
+    return db.session.execute(select(model).filter_by(id=row_id, box_id=box_id).with_for_update()
+                              ).scalar_one_or_none()
+
+
+def _member(box: Box, member_id, for_update: bool = False) -> PoolMember:
+    if not _is_id(member_id):
+        raise NotFound("No such member in this pool.")
+    member = _locked(PoolMember, box, member_id) if for_update else db.session.get(PoolMember, member_id)
     if member is None or member.box_id != box.id:
         raise NotFound("No such member in this pool.")
     return member
@@ -275,10 +293,10 @@ def _member(box: Box, member_id) -> PoolMember:
 def _loan(box: Box, loan_id: int, for_update: bool = False) -> Loan:
     if not _is_id(loan_id):
         raise NotFound("No such loan in this pool.")
-    query = select(Loan).filter_by(id=loan_id, box_id=box.id)
     if for_update:
-        query = query.with_for_update()
-    loan = db.session.execute(query).scalar_one_or_none()
+        loan = _locked(Loan, box, loan_id)
+    else:
+        loan = db.session.execute(select(Loan).filter_by(id=loan_id, box_id=box.id)).scalar_one_or_none()
     if loan is None:
         raise NotFound("No such loan in this pool.")
     return loan
@@ -586,12 +604,12 @@ def record_contribution(actor, box_id: int, member_id: int, amount, paid_on: dat
     acc = manage(actor, box_id)
     box = acc.box
     key = _key(key)
-    existing = db.session.execute(select(Contribution).filter_by(box_id=box.id, key=key)).scalar_one_or_none()
     value = _amount(amount, box.currency, "amount")
+    member = _member(box, member_id, for_update=True)
+    existing = db.session.execute(select(Contribution).filter_by(box_id=box.id, key=key)).scalar_one_or_none()
     if existing is not None:
-        _same_request(existing, member_id=member_id, amount=value, paid_on=paid_on)
+        _same_request(existing, member_id=member.id, amount=value, paid_on=paid_on)
         return existing
-    member = _member(box, member_id)
     paid_on = _not_future(box, paid_on, "paid_on", _pool_start(acc.pool))
     if member.left_on is not None:
         raise ValidationError("This member has left the pool.", field="member_id")
@@ -1194,38 +1212,43 @@ def assess(box_id: int, today: date | None = None, history: bool = False) -> dic
     if pool.late_fee and cutoff and cutoff >= pool.first_due:
         amounts = share_amounts(box)
         dates = due_dates(pool, box, pool.first_due, cutoff)
-        members = list(db.session.execute(select(PoolMember).filter_by(box_id=box.id, left_on=None)).scalars())
-        payments = {}
-        for c in db.session.execute(select(Contribution).filter_by(box_id=box.id, reversed_at=None)
-                                    .order_by(Contribution.paid_on)).scalars():
-            payments.setdefault(c.member_id, []).append(c)
-        charged = set(db.session.execute(select(ledger.Entry.idempotency_key).where(
-            ledger.Entry.box_id == box.id, ledger.Entry.code == "late_fee")).scalars())
-        for m in members:
+        late_fee = pool.late_fee
+        member_ids = db.session.execute(select(PoolMember.id).filter_by(box_id=box.id, left_on=None)).scalars().all()
+        for member_id in member_ids:
+            m = _member(box, member_id, for_update=True)  # a payment being recorded for them goes first
+            if m.left_on is not None:
+                continue
+            payments = db.session.execute(select(Contribution).filter_by(member_id=m.id, reversed_at=None)).scalars().all()
+            charged = set(db.session.execute(select(ledger.Entry.idempotency_key).where(
+                ledger.Entry.box_id == box.id, ledger.Entry.code == "late_fee",
+                ledger.Entry.idempotency_key.startswith(f"mp:{box.id}:late_fee:{m.id}:"))).scalars())
             owed_so_far = 0
             for day, _, amount in dues(m, amounts, dates):
                 owed_so_far += amount
                 deadline = date.fromordinal(day.toordinal() + grace)
-                paid = sum(c.amount - c.fees for c in payments.get(m.id, []) if c.paid_on <= deadline)
+                paid = sum(c.amount - c.fees for c in payments if c.paid_on <= deadline)
                 if paid < owed_so_far and deadline >= recorded(m.membership.created_at):
                     if f"mp:{box.id}:late_fee:{m.id}:{day.isoformat()}" in charged:
                         continue
-                    _post(box, None, "late_fee", [(_account(box, f"mp:member:{m.id}:fees"), pool.late_fee),
-                                                  (_account(box, "mp:income:penalties"), -pool.late_fee)],
+                    _post(box, None, "late_fee", [(_account(box, f"mp:member:{m.id}:fees"), late_fee),
+                                                  (_account(box, "mp:income:penalties"), -late_fee)],
                           f"late_fee:{m.id}:{day.isoformat()}", deadline, f"Late fee: {m.name}, due {day}")
                     _tell(box, m, "late fee", f"Your savings due on {day.isoformat()} were not paid within "
-                          f"{grace} days, so a late fee of {money(box, pool.late_fee)} was charged. It is taken "
+                          f"{grace} days, so a late fee of {money(box, late_fee)} was charged. It is taken "
                           f"from your next payment.")
                     done["late_fees"] += 1
     if pool.penalty_percent and cutoff:
-        loans = db.session.execute(select(Loan).filter_by(box_id=box.id, status="active")).scalars()
-        for loan in loans:
+        percent = pool.penalty_percent
+        for loan_id in db.session.execute(select(Loan.id).filter_by(box_id=box.id, status="active")).scalars().all():
+            loan = _loan(box, loan_id, for_update=True)  # a repayment being recorded goes first
+            if loan.status != "active":
+                continue
             for inst in loan.installments:
                 late = inst.principal + inst.interest - inst.paid_principal - inst.paid_interest
                 deadline = date.fromordinal(inst.due_date.toordinal() + grace)
                 if inst.due_date <= cutoff and late > 0 and inst.penalty == 0 and \
                         deadline >= recorded(loan.requested_at):
-                    penalty = int((Decimal(late) * pool.penalty_percent / 100).quantize(Decimal(1), ROUND_HALF_UP))
+                    penalty = int((Decimal(late) * percent / 100).quantize(Decimal(1), ROUND_HALF_UP))
                     if penalty <= 0:
                         continue
                     inst.penalty = penalty
