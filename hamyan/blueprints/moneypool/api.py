@@ -278,6 +278,13 @@ class PoolReasonIn(ma.Schema):
     reason = F.String(required=True, validate=Length(max=500))
 
 
+class PoolLateFeeOut(ma.Schema):
+    due = F.Date(metadata={"description": "The due date of the savings paid late"})
+    amount = F.Integer()
+    charged_on = F.Date()
+    waived = F.Boolean()
+
+
 class PoolDisburseIn(ma.Schema):
     on = F.Date(load_default=None)
     first_due = F.Date(load_default=None)
@@ -450,6 +457,28 @@ def get_member(box_id, member_id):
     return services.positions(acc.box, acc.pool, [member])[0]
 
 
+@bp.route("/<int:box_id>/members/<int:member_id>/late-fees", methods=["GET"])
+@bp.response(200, PoolLateFeeOut(many=True))
+def list_late_fees(box_id, member_id):
+    """A saver's late fees, latest first, waived ones included (managers, or the saver)."""
+    acc, member = services.member_for(current_api_user(), box_id, member_id)
+    return services.late_fees(acc.box, member)
+
+
+@bp.route("/<int:box_id>/members/<int:member_id>/late-fees/<due>/waive", methods=["POST"])
+@bp.arguments(PoolReasonIn)
+@bp.response(200, PoolLateFeeOut)
+@bp.doc(**IDEMPOTENCY_DOC)
+def waive_late_fee(body, box_id, member_id, due):
+    """Waive a late fee charged by mistake, with a reason (managers). `due` is the due date
+    (YYYY-MM-DD) it was charged for. 409 once a savings payment took it, or if already waived;
+    the hourly assessment never charges it again."""
+    day = services.parse_day(due)
+    if day is None:
+        raise NotFound("No such late fee.")
+    return services.waive_late_fee(current_api_user(), box_id, member_id, day, body["reason"], _key())
+
+
 @bp.route("/<int:box_id>/members/<int:member_id>/shares", methods=["POST"])
 @bp.arguments(PoolSharesIn)
 @bp.response(200, PoolPositionOut)
@@ -613,6 +642,17 @@ def repay(body, box_id, loan_id):
 def reverse_repayment(body, box_id, loan_id, repayment_id):
     """Undo the loan's latest repayment, recorded by mistake, with a reason (managers)."""
     return services.undo_repayment(current_api_user(), box_id, loan_id, repayment_id, body["reason"])
+
+
+@bp.route("/<int:box_id>/loans/<int:loan_id>/installments/<int:number>/waive-penalty", methods=["POST"])
+@bp.arguments(PoolReasonIn)
+@bp.response(200, PoolLoanDetail)
+@bp.doc(**IDEMPOTENCY_DOC)
+def waive_penalty(body, box_id, loan_id, number):
+    """Waive the late penalty on one installment, charged by mistake, with a reason (managers).
+    409 once a repayment paid any of it, or if already waived; the hourly assessment never
+    charges that installment again."""
+    return _loan_action(box_id, loan_id, services.waive_penalty, number, body["reason"], _key())
 
 
 @bp.route("/<int:box_id>/loans/<int:loan_id>/reschedule", methods=["POST"])

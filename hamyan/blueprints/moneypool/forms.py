@@ -128,6 +128,13 @@ class ReasonForm(FlaskForm):
                                                                       Length(max=500)])
 
 
+class WaiveForm(KeyedForm):
+    """Waive a penalty (`charge`: installment number) or a late fee (`charge`: its due date)."""
+    charge = SelectField("Charge", validate_choice=False, validators=[DataRequired(message="Choose what to waive.")])
+    reason = TextAreaField("Why it is waived (the member sees it)",
+                           validators=[DataRequired(message="Give a reason."), Length(max=500)])
+
+
 class DisburseForm(FlaskForm):
     on = DateField("Paid out on", validators=[DataRequired(message="Enter a date.")])
     first_due = DateField("First installment due", validators=[Optional()])

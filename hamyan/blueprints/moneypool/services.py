@@ -22,6 +22,8 @@ Entries (each idempotency key is derived from the business action, so a retry wr
                    + Dr pledged / Cr savings (pledges released pro rata to principal repaid)
     write_off      Dr pledged (guarantors cover what they pledged) + Dr expense / Cr loan accounts
     settlement     a leaving member: their savings repay what they owe, the rest is paid out in cash
+    waive          reversal of an unpaid late_fee or penalty entry, dated today      <charge key>:waive:<request key>
+                   (the charge's key stays taken, so the hourly job never charges it again)
 
 Interest, fees and penalties are income when charged (fees, penalties) or when paid (interest):
 interest not yet paid is only a plan in the schedule, so prepaying or writing off never has to
@@ -40,6 +42,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from hamyan import calendars
 from hamyan.blueprints.moneypool import schedules
@@ -1193,6 +1196,102 @@ def reschedule(actor, box_id: int, loan_id: int, term, first_due: date, reason: 
 
 
 # --------------------------------------------------------------------------- daily assessment
+def _charges(box: Box, prefix: str) -> set[str]:
+    """Ledger keys of the late fees or penalties charged so far (waived ones included)."""
+    return set(db.session.execute(select(ledger.Entry.idempotency_key).where(
+        ledger.Entry.box_id == box.id, ledger.Entry.reverses_id.is_(None),
+        ledger.Entry.idempotency_key.startswith(f"mp:{box.id}:{prefix}"))).scalars())
+
+
+def _charge(box: Box, key: str) -> ledger.Entry:
+    entry = db.session.execute(select(ledger.Entry).filter_by(box_id=box.id, idempotency_key=key)).scalar_one_or_none()
+    if entry is None:
+        raise NotFound("No such charge in this pool.")
+    return entry
+
+
+def _waive(box: Box, actor, charge: ledger.Entry, key: str, reason: str, what: str) -> bool:
+    """Reverse a charge, today. False when this very request already did (a retry writes nothing)."""
+    waive_key = f"{charge.idempotency_key}:waive:{key}"
+    if charge.reversed_by is not None:
+        if charge.reversed_by.idempotency_key == waive_key:
+            return False
+        raise Conflict(f"This {what} was already waived.", field="reason")
+    ledger.reverse(charge, memo=f"{what.capitalize()} waived: {reason}"[:500], idempotency_key=waive_key,
+                   effective_date=_today(box), created_by_id=actor.id)
+    return True
+
+
+@dataclass
+class LateFee:
+    due: date
+    amount: int
+    charged_on: date
+    waived: bool
+
+
+def late_fees(box: Box, member: PoolMember) -> list[LateFee]:
+    """The member's late fees, latest first, waived ones included (one query)."""
+    entries = db.session.execute(select(ledger.Entry).where(
+        ledger.Entry.box_id == box.id, ledger.Entry.reverses_id.is_(None),
+        ledger.Entry.idempotency_key.startswith(f"mp:{box.id}:late_fee:{member.id}:"))
+        .options(selectinload(ledger.Entry.postings), selectinload(ledger.Entry.reversed_by))
+        .order_by(ledger.Entry.effective_date.desc())).scalars().all()
+    return [LateFee(date.fromisoformat(e.idempotency_key.rsplit(":", 1)[1]), max(p.amount for p in e.postings),
+                    e.effective_date, e.reversed_by is not None) for e in entries]
+
+
+def waive_late_fee(actor, box_id: int, member_id: int, due: date, reason: str, key: str) -> LateFee:
+    """Cancel a late fee charged by mistake (managers), by a reversal entry. Refused once savings
+    payments have taken it; the hourly job never charges that period again."""
+    acc = manage(actor, box_id)
+    box = acc.box
+    reason, key = _reason(reason), _key(key)
+    if not isinstance(due, date):
+        raise NotFound("No such late fee.")
+    member = _member(box, member_id, for_update=True)
+    charge = _charge(box, f"mp:{box.id}:late_fee:{member.id}:{due.isoformat()}")
+    fee = next(p.amount for p in charge.postings if p.amount > 0)
+    fees = _account(box, f"mp:member:{member.id}:fees")
+    if charge.reversed_by is None and _natural(fees) < fee:
+        raise Conflict("This late fee has already been paid from a savings payment; it can no longer be "
+                       "waived.", field="reason")
+    if _waive(box, actor, charge, key, reason, "late fee"):
+        _tell(box, member, "late fee waived", f"The late fee of {money(box, fee)} for your savings due on "
+              f"{due.isoformat()} was waived: {reason}")
+        db.session.commit()
+    return LateFee(due, fee, charge.effective_date, True)
+
+
+def waive_penalty(actor, box_id: int, loan_id: int, number: int, reason: str, key: str) -> Installment:
+    """Cancel a loan penalty charged by mistake (managers), by a reversal entry. Refused once a
+    repayment paid any of it; the hourly job never charges that installment again."""
+    acc = manage(actor, box_id)
+    box = acc.box
+    reason, key = _reason(reason), _key(key)
+    loan = _loan(box, loan_id, for_update=True)
+    inst = next((i for i in loan.installments if i.number == number), None)
+    if inst is None:
+        raise NotFound("No such installment on this loan.")
+    charge = _charge(box, f"mp:{box.id}:penalty:{loan.id}:{number}")
+    if charge.reversed_by is None:
+        if loan.status != "active":
+            raise Conflict(f"This loan is {loan.status.replace('_', ' ')}; its penalties can no longer be waived.",
+                           field="reason")
+        if inst.paid_penalty or not inst.penalty:
+            raise Conflict("This penalty has already been paid by a repayment; it can no longer be waived.",
+                           field="reason")
+    penalty = inst.penalty
+    if _waive(box, actor, charge, key, reason, "penalty"):
+        inst.penalty = 0
+        _touch(loan)
+        _event(loan, actor, "penalty_waived", f"{money(box, penalty)} on installment {number}: {reason}")
+        _tell(box, loan.member, f"penalty on loan #{loan.id} waived",
+              f"The penalty of {money(box, penalty)} on installment {number} was waived: {reason}")
+        db.session.commit()
+    return inst
+
+
 def assess(box_id: int, today: date | None = None, history: bool = False) -> dict:
     """Charge late contribution fees and loan penalties that have fallen due. Safe to run again:
     every charge's ledger key names the member or installment and the due date.
@@ -1219,9 +1318,7 @@ def assess(box_id: int, today: date | None = None, history: bool = False) -> dic
             if m.left_on is not None:
                 continue
             payments = db.session.execute(select(Contribution).filter_by(member_id=m.id, reversed_at=None)).scalars().all()
-            charged = set(db.session.execute(select(ledger.Entry.idempotency_key).where(
-                ledger.Entry.box_id == box.id, ledger.Entry.code == "late_fee",
-                ledger.Entry.idempotency_key.startswith(f"mp:{box.id}:late_fee:{m.id}:"))).scalars())
+            charged = _charges(box, f"late_fee:{m.id}:")
             owed_so_far = 0
             for day, _, amount in dues(m, amounts, dates):
                 owed_so_far += amount
@@ -1243,11 +1340,13 @@ def assess(box_id: int, today: date | None = None, history: bool = False) -> dic
             loan = _loan(box, loan_id, for_update=True)  # a repayment being recorded goes first
             if loan.status != "active":
                 continue
+            charged = _charges(box, f"penalty:{loan.id}:")  # a waived penalty is never charged again
             for inst in loan.installments:
                 late = inst.principal + inst.interest - inst.paid_principal - inst.paid_interest
                 deadline = date.fromordinal(inst.due_date.toordinal() + grace)
                 if inst.due_date <= cutoff and late > 0 and inst.penalty == 0 and \
-                        deadline >= recorded(loan.requested_at):
+                        deadline >= recorded(loan.requested_at) and \
+                        f"mp:{box.id}:penalty:{loan.id}:{inst.number}" not in charged:
                     penalty = int((Decimal(late) * percent / 100).quantize(Decimal(1), ROUND_HALF_UP))
                     if penalty <= 0:
                         continue

@@ -4,6 +4,7 @@ from datetime import date
 from flask import abort, current_app, flash, request, url_for
 from flask_login import current_user, login_required
 
+from hamyan import calendars
 from hamyan.blueprints.auth.forms import EmptyForm
 from hamyan.blueprints.moneypool import bp, reports, services
 from hamyan.blueprints.moneypool.forms import (
@@ -20,6 +21,7 @@ from hamyan.blueprints.moneypool.forms import (
     RescheduleForm,
     ShareAmountForm,
     SharesForm,
+    WaiveForm,
     WriteOffForm,
 )
 from hamyan.blueprints.moneypool.models import LOAN_STATUSES
@@ -186,6 +188,7 @@ def member(box_id, member_id):
     today = services._today(acc.box)
     shares_form = SharesForm(formdata=None, effective_from=today)
     leave_form = LeaveForm(formdata=None, on=today)
+    waive_form = WaiveForm(formdata=None)
     which = request.form.get("which")
     if request.method == "POST":
         if not acc.is_manager:
@@ -204,20 +207,36 @@ def member(box_id, member_id):
                     services.leave(current_user, box_id, member.id, leave_form.on.data)
                     flash(f"{member.name} has left; their savings are settled.", "success")
                     return redirect_to("moneypool.member", box_id=box_id, member_id=member.id)
+            elif which == "waive":
+                waive_form = WaiveForm()
+                if waive_form.validate_on_submit():
+                    due = services.parse_day(waive_form.charge.data)
+                    if due is None:
+                        raise ValidationError("Choose the late fee to waive.", field="charge")
+                    services.waive_late_fee(current_user, box_id, member.id, due, waive_form.reason.data,
+                                            waive_form.key.data)
+                    flash("The late fee is waived.", "success")
+                    return redirect_to("moneypool.member", box_id=box_id, member_id=member.id)
         except FORM_ERRORS as error:
-            apply_error(shares_form if which == "shares" else leave_form, error)
+            apply_error({"shares": shares_form, "leave": leave_form, "waive": waive_form}.get(which, leave_form), error)
     page = _page()
     contributions, total = services.contributions(acc.box, member.id, page)
     position = services.positions(acc.box, acc.pool, [member])[0]
     contribution_form = ContributionForm(formdata=None, paid_on=today, member_id=member.id)
     contribution_form.member_id.choices = [(member.id, member.name)]
-    block = request.args.get("block") or {"shares": "shares_form", "leave": "leave_form"}.get(which)
+    block = request.args.get("block") or {"shares": "shares_form", "leave": "leave_form", "waive": "waive_form"}.get(which)
     dues = services.member_dues(acc.box, acc.pool, member)
+    late_fees = services.late_fees(acc.box, member)
+    box = acc.box
+    waive_form.charge.choices = [
+        (f.due.isoformat(), f"Due {calendars.format_day(f.due, box.calendar, box.locale)}: {services.money(box, f.amount)}")
+        for f in late_fees if not f.waived]
     return render("moneypool/member.html", block, **_common(acc), member=member, position=position,
                   dues=dues[:DUES_SHOWN], earlier_dues=dues[DUES_SHOWN:], contributions=contributions, page=page,
                   settlement=services.settlement(acc.box, member, today) if acc.is_manager else None,
                   cash=services.cash(acc.box) if acc.is_manager else None,
-                  pages=_pages(total), shares_form=shares_form, leave_form=leave_form,
+                  pages=_pages(total), shares_form=shares_form, leave_form=leave_form, late_fees=late_fees,
+                  waive_form=waive_form,
                   contribution_form=contribution_form, loans=services.loans_of(member), undo_form=ReasonForm(formdata=None),
                   statement_form=PeriodForm(formdata=None, start=today.replace(month=1, day=1), end=today))
 
@@ -321,7 +340,14 @@ def _loan_context(acc, loan, forms=None) -> dict:
             "repay_form": repay_form,
             "reschedule_form": forms.get("reschedule") or RescheduleForm(formdata=None),
             "write_off_form": forms.get("write-off") or WriteOffForm(formdata=None),
+            "waive_form": _waive_choices(acc, loan, forms.get("waive") or WaiveForm(formdata=None)),
             "undo_form": ReasonForm(formdata=None)}
+
+
+def _waive_choices(acc, loan, form):
+    form.charge.choices = [(str(i.number), f"Installment {i.number}: {services.money(acc.box, i.penalty)}")
+                           for i in loan.installments if i.penalty and not i.paid_penalty]
+    return form
 
 
 @bp.route("/<int:box_id>/loans/<int:loan_id>")
@@ -332,11 +358,11 @@ def loan(box_id, loan_id):
 
 
 ACTIONS = {"approve": EmptyForm, "cancel": EmptyForm, "reject": ReasonForm, "disburse": DisburseForm,
-           "repay": RepayForm, "reschedule": RescheduleForm, "write-off": WriteOffForm}
+           "repay": RepayForm, "reschedule": RescheduleForm, "write-off": WriteOffForm, "waive": WaiveForm}
 DONE = {"approve": "Approved. Pay it out when the pool has the cash.", "cancel": "The request is withdrawn.",
         "reject": "Rejected; the member sees your reason.", "disburse": "Paid out. The schedule is below.",
         "repay": "Repayment recorded.", "reschedule": "The loan has a new schedule.",
-        "write-off": "The loan is written off."}
+        "write-off": "The loan is written off.", "waive": "The penalty is waived."}
 
 
 @bp.route("/<int:box_id>/loans/<int:loan_id>/<action>", methods=["POST"])
@@ -372,6 +398,11 @@ def _run(action, form, box_id, loan_id):
         services.disburse(user, box_id, loan_id, form.on.data, form.first_due.data)
     elif action == "repay":
         services.repay(user, box_id, loan_id, form.amount.data, form.paid_on.data, form.key.data, form.mode.data)
+    elif action == "waive":
+        number = form.charge.data
+        if not number.isdigit():
+            raise ValidationError("Choose the penalty to waive.", field="charge")
+        services.waive_penalty(user, box_id, loan_id, int(number), form.reason.data, form.key.data)
     elif action == "reschedule":
         services.reschedule(user, box_id, loan_id, form.term.data, form.first_due.data, form.reason.data)
     else:
