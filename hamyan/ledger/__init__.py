@@ -3,12 +3,12 @@ from hamyan.ledger.models import CREDIT, DEBIT, Entry, LedgerAccount, Posting
 from hamyan.ledger.service import (
     balance,
     balances,
-    begin_write,
     check,
+    lock_for_decision,
     open_account,
     post,
     reverse,
 )
 
-__all__ = ["CREDIT", "DEBIT", "Entry", "LedgerAccount", "Posting", "balance", "balances", "begin_write", "check",
+__all__ = ["CREDIT", "DEBIT", "Entry", "LedgerAccount", "Posting", "balance", "balances", "check", "lock_for_decision",
            "open_account", "post", "reverse"]

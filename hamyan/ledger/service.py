@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Iterable
 
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import Connection, Select, bindparam, func, select
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -96,11 +96,17 @@ def _begin_write() -> tuple[Connection, bool]:
     return connection, True
 
 
-def begin_write() -> None:
-    """Open the caller's write transaction before it reads what it will post, so the read sees
-    every committed write (SQLite: the database write lock). On MySQL lock the rows the decision
-    depends on as well."""
+def lock_for_decision(lock: Select):
+    """Start the transaction of a money write that decides from what it reads (a payment settling
+    arrears, a job charging what is late), with the lock as its first act, and return the locked row.
+
+    Ends the caller's read-only transaction (the caller must not have written anything yet), then
+    takes SQLite's database write lock, then `lock` FOR UPDATE on MySQL/MariaDB. The lock must come
+    first in a fresh transaction: under REPEATABLE READ plain reads keep the snapshot of the
+    transaction's first read, so anything read before the lock would be stale after waiting for it."""
+    db.session.commit()
     _begin_write()
+    return db.session.execute(lock.with_for_update()).scalar_one_or_none()
 
 
 # The write path runs Core statements built once rather than the ORM unit of work: posting is

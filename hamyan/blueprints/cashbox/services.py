@@ -698,17 +698,11 @@ def _existing_payment(key: str) -> Payment | None:
 
 
 def _lock(box_id: int) -> None:
-    """Money writes of one box that decide from what they read take turns: payments and their
-    undo, draws and releases, fines, reminders. Otherwise two payments of a member at the same
-    moment both pay the same arrears (and may pass what the round asks), a draw nets arrears a
-    payment is settling, two fine runs fine a period twice. SQLite: the database write lock before
-    reading. MySQL/MariaDB: a lock on the box's cashbox row taken first in a fresh transaction,
-    because under REPEATABLE READ plain reads keep the snapshot of the transaction's first read
-    (any read before the lock would be stale after waiting for it). Callers have written nothing
-    yet, so the commit only ends a read-only transaction."""
-    db.session.commit()
-    ledger.begin_write()
-    db.session.execute(select(Cashbox.box_id).where(Cashbox.box_id == box_id).with_for_update())
+    """Money writes of one box that decide from what they read take turns on the box's cashbox row:
+    payments and their undo, draws and releases, fines, reminders. Otherwise two payments of a
+    member at the same moment both pay the same arrears (and may pass what the round asks), a draw
+    nets arrears a payment is settling, two fine runs fine a period twice."""
+    ledger.lock_for_decision(select(Cashbox.box_id).where(Cashbox.box_id == box_id))
 
 
 def record_payment(actor, box_id: int, membership_id, amount, method: str = "cash", reference: str = "",

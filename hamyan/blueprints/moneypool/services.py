@@ -272,16 +272,9 @@ def _locked(model, box: Box, row_id: int):
     """A money write that decides from what it read takes its row lock (the loan, or the member
     for their savings and late fees) before reading anything else: a repayment, a savings payment
     and the hourly assessment of the same loan or member take turns, so a penalty is never charged
-    for an installment being paid in that instant. SQLite: the database write lock. MySQL/MariaDB:
-    the row lock first in a fresh transaction, because under REPEATABLE READ plain reads keep the
-    snapshot of the transaction's first read (any read before the lock would be stale after waiting
-    for it). Callers have written nothing yet, so the commit only ends a read-only transaction
-    (the assessment commits the charges of the loan or member it did before)."""
-    box_id = box.id  # read before the commit expires it: a refresh would be the first read
-    db.session.commit()
-    ledger.begin_write()
-    return db.session.execute(select(model).filter_by(id=row_id, box_id=box_id).with_for_update()
-                              ).scalar_one_or_none()
+    for an installment being paid in that instant. The assessment commits the charges of the loan
+    or member it did before."""
+    return ledger.lock_for_decision(select(model).filter_by(id=row_id, box_id=box.id))
 
 
 def _member(box: Box, member_id, for_update: bool = False) -> PoolMember:
