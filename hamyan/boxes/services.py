@@ -31,14 +31,22 @@ def validate_box_settings(currency: str, timezone: str, locale: str, calendar: s
     return currency
 
 
+def clean_name(value: str | None, field: str) -> str:
+    """A box or member name: 1 to 120 characters, none of them control characters (NUL, newlines)."""
+    name = (value or "").strip()
+    if not name or len(name) > 120:
+        raise ValidationError("A name of 1 to 120 characters is required.", field=field)
+    if not name.isprintable():
+        raise ValidationError("A name cannot contain control characters such as line breaks.", field=field)
+    return name
+
+
 def create_box(actor, kind: str, name: str, currency: str, timezone: str = "UTC", locale: str = "en",
                calendar: str = "gregorian", manager_role: str = MANAGER) -> Box:
     """Create the Box row and make the actor its manager. The product service commits."""
     if kind not in KINDS:
         raise ValidationError("Unknown box kind.", field="kind")
-    name = (name or "").strip()
-    if not name or len(name) > 120:
-        raise ValidationError("A name of 1 to 120 characters is required.", field="name")
+    name = clean_name(name, "name")
     currency = validate_box_settings(currency, timezone, locale, calendar)
     box = Box(kind=kind, name=name, currency=currency, timezone=timezone, locale=locale,
               calendar=calendar, created_by_id=actor.id)
@@ -90,9 +98,7 @@ def boxes_of(user) -> list[tuple[Box, Membership]]:
 def add_member(actor, box_id: int, display_name: str, email: str | None = None, role: str = "member") -> Membership:
     """A manager adds someone to the box; they may have no account yet. The caller commits."""
     box = require_manager(actor, box_id)
-    display_name = (display_name or "").strip()
-    if not display_name or len(display_name) > 120:
-        raise ValidationError("A name of 1 to 120 characters is required.", field="display_name")
+    display_name = clean_name(display_name, "display_name")
     _check_role(box, role)
     email = _valid_email(email) if (email or "").strip() else None
     user_id = None
