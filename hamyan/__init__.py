@@ -10,9 +10,10 @@ from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from hamyan.core import clock
 from hamyan import config as config_module
 from hamyan import logging_setup
-from hamyan.errors import ServiceError
+from hamyan.core.errors import ServiceError
 from hamyan.extensions import api, csrf, db, error_body, htmx, limiter, login_manager, migrate
 
 # Products add their smorest Blueprint here as they arrive.
@@ -97,7 +98,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["amount"] = lambda amount, box: money.format_plain(amount, box.currency, box.locale)
     app.jinja_env.filters["day"] = lambda day, box=None: calendars.format_day(
         day, box.calendar if box else "gregorian", box.locale if box else "en")
-    app.jinja_env.filters["local_time"] = lambda moment, box=None: calendars.to_local(
+    app.jinja_env.filters["local_time"] = lambda moment, box=None: clock.to_local(
         moment, box.timezone if box else "UTC").strftime("%Y-%m-%d %H:%M")
 
     # The shared macros are globals: an htmx partial (render_block) runs only its block, so a

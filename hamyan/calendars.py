@@ -1,6 +1,5 @@
 """Due dates follow the box's calendar: Gregorian months, or Persian (Jalali) months."""
-from datetime import date, datetime, timezone
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import jdatetime
 from babel.dates import format_date as babel_format_date
@@ -21,17 +20,6 @@ def add_months(start: date, months: int, calendar: str = "gregorian") -> date:
             except ValueError:
                 day -= 1
     return start + relativedelta(months=months)
-
-
-def local_today(tz: str) -> date:
-    return datetime.now(ZoneInfo(tz)).date()
-
-
-def to_local(moment: datetime, tz: str) -> datetime:
-    """Stored times are naive UTC; show them in the box's zone."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(ZoneInfo(tz))
 
 
 def format_day(day: date, calendar: str = "gregorian", locale: str = "en") -> str:

@@ -13,8 +13,9 @@ from flask.cli import AppGroup
 from flask.cli import run_command as flask_run_command
 from sqlalchemy.exc import IntegrityError
 
+from hamyan.core import clock
 from hamyan.extensions import db, scheduler
-from hamyan.ledger.models import utcnow
+
 
 log = logging.getLogger(__name__)
 scheduler_cli = AppGroup("scheduler", help="Scheduled jobs.")
@@ -30,7 +31,7 @@ class JobRun(db.Model):
     id = db.Column(db.Integer, primary_key=True)
     job = db.Column(db.String(80), nullable=False)
     slot = db.Column(db.String(40), nullable=False)  # e.g. the UTC minute the run belongs to
-    started_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    started_at = db.Column(db.DateTime, nullable=False, default=clock.now)
     finished_at = db.Column(db.DateTime, nullable=True)
     status = db.Column(db.String(20), nullable=False, default="running")
     detail = db.Column(db.String(500), nullable=True)
@@ -45,7 +46,7 @@ def job(name: str, every_minutes: int):
 
 
 def current_slot(every_minutes: int, now: datetime | None = None) -> str:
-    now = now or datetime.now(timezone.utc)
+    now = now or clock.now().replace(tzinfo=timezone.utc)
     minutes = int(now.timestamp() // 60)
     return datetime.fromtimestamp((minutes - minutes % every_minutes) * 60, timezone.utc).strftime("%Y-%m-%dT%H:%M")
 
@@ -69,7 +70,7 @@ def run_job(name: str, slot: str | None = None) -> JobRun | None:
         db.session.rollback()
         log.exception("job %s failed", name)
         run.status, run.detail = "failed", repr(exc)[:500]
-    run.finished_at = utcnow()
+    run.finished_at = clock.now()
     db.session.commit()
     return run
 

@@ -3,7 +3,7 @@ service errors shown on the form field they concern."""
 from flask import flash, redirect, render_template, url_for
 from jinja2_fragments.flask import render_block
 
-from hamyan.errors import ServiceError
+from hamyan.core.errors import ServiceError
 from hamyan.extensions import htmx
 
 

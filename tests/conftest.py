@@ -1,6 +1,7 @@
 """Fixtures: one app per test session on the database the leg chose (SQLite by default,
 HAMYAN_TEST_DATABASE_URL for MySQL/MariaDB), every table emptied after each test."""
 import os
+from contextlib import ExitStack
 
 import pytest
 import sqlalchemy as sa
@@ -8,6 +9,7 @@ from flask import current_app, g, has_app_context
 from flask.testing import FlaskClient
 
 from hamyan import create_app
+from hamyan.core import clock as clock_module
 from hamyan.extensions import db
 
 PASSWORD = "correct-horse-42"
@@ -205,3 +207,15 @@ def smtp_server(app, monkeypatch):
     monkeypatch.setitem(app.config, "SMTP_PORT", port)
     yield mailbox.messages
     controller.stop()
+
+
+@pytest.fixture
+def clock():
+    """The one clock, frozen: `clock.set(moment)` (naive = UTC, or a date) holds it there until the
+    test ends or the next set()."""
+    class Control:
+        def set(self, moment):
+            stack.enter_context(clock_module.frozen(moment))
+
+    with ExitStack() as stack:
+        yield Control()

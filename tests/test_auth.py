@@ -18,7 +18,7 @@ from hamyan.blueprints.auth.models import User
 from hamyan.blueprints.notify.models import OutboxMessage
 from hamyan.boxes import services as boxes
 from hamyan.boxes.models import Invitation, Membership
-from hamyan.errors import Forbidden, NotFound
+from hamyan.core.errors import Forbidden, NotFound
 from hamyan.extensions import db
 from tests.conftest import PASSWORD, login
 

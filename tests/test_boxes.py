@@ -3,7 +3,7 @@ from sqlalchemy import func, select
 
 from hamyan.boxes import services as boxes
 from hamyan.boxes.models import Box, Membership
-from hamyan.errors import ValidationError
+from hamyan.core.errors import ValidationError
 from hamyan.extensions import db
 
 

@@ -1,7 +1,7 @@
 """The ledger: every entry balances, cached balances equal the postings, retries write once."""
 import threading
 from collections import defaultdict
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -9,9 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hamyan import ledger
-from hamyan.errors import Conflict, ValidationError
+from hamyan.core.errors import Conflict, ValidationError
 from hamyan.extensions import db
-from hamyan.ledger import service
 from hamyan.ledger.models import Entry, LedgerAccount, Posting
 from tests.conftest import empty_all_tables
 
@@ -128,17 +127,12 @@ def test_same_key_twice_writes_once(acc):
     assert_consistent()
 
 
-def test_retry_on_a_later_day_without_an_effective_date_returns_the_first_entry(acc, monkeypatch):
+def test_retry_on_a_later_day_without_an_effective_date_returns_the_first_entry(acc, clock):
     legs = [(acc["cash"], 700), (acc["bob"], -700)]
+    clock.set(datetime(2026, 3, 1, 12))
     first = ledger.post("contribution", legs, idempotency_key="k")
     db.session.commit()
-
-    class Tomorrow(datetime):
-        @classmethod
-        def now(cls, tz=None):
-            return datetime.now(tz) + timedelta(days=1)
-
-    monkeypatch.setattr(service, "datetime", Tomorrow)
+    clock.set(datetime(2026, 3, 2, 12))
     assert ledger.post("contribution", legs, idempotency_key="k").id == first.id
     assert counts() == (1, 2)
 

@@ -1,6 +1,7 @@
 """What every product has in common: the box, who belongs to it, and invitations to it."""
+from hamyan.core import clock
 from hamyan.extensions import db
-from hamyan.ledger.models import utcnow
+
 
 KINDS = ("cashbox", "moneypool", "aptbox", "rosca")
 MANAGER, MEMBER, BOARD, RESIDENT = "manager", "member", "board", "resident"
@@ -25,7 +26,7 @@ class Box(db.Model):
     timezone = db.Column(db.String(64), nullable=False, default="UTC")
     locale = db.Column(db.String(20), nullable=False, default="en")
     calendar = db.Column(db.String(20), nullable=False, default="gregorian")
-    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    created_at = db.Column(db.DateTime, nullable=False, default=clock.now)
     created_by_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True)
 
     memberships = db.relationship("Membership", back_populates="box", lazy="dynamic")
@@ -50,7 +51,7 @@ class Membership(db.Model):
     display_name = db.Column(db.String(120), nullable=False)
     email = db.Column(db.String(254), nullable=True)
     role = db.Column(db.String(20), nullable=False)
-    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    created_at = db.Column(db.DateTime, nullable=False, default=clock.now)
     left_at = db.Column(db.DateTime, nullable=True)
 
     box = db.relationship("Box", back_populates="memberships")
@@ -70,7 +71,7 @@ class Invitation(db.Model):
     email = db.Column(db.String(254), nullable=False)
     role = db.Column(db.String(20), nullable=False)
     invited_by_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=False)
-    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    created_at = db.Column(db.DateTime, nullable=False, default=clock.now)
     accepted_at = db.Column(db.DateTime, nullable=True)
     accepted_by_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True)
 

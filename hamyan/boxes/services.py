@@ -7,11 +7,12 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
+from hamyan.core import clock
 from hamyan.boxes.models import (CALENDARS, KINDS, MANAGER, MANAGING_ROLES, ROLES_BY_KIND, Box, Invitation,
                                  Membership)
-from hamyan.errors import Conflict, Forbidden, NotFound, ValidationError
+from hamyan.core.errors import Conflict, Forbidden, NotFound, ValidationError
 from hamyan.extensions import db
-from hamyan.ledger.models import utcnow
+
 
 _TIMEZONES = frozenset(available_timezones())
 
@@ -198,7 +199,7 @@ def accept_invitation(user, token: str) -> Box:
         else:
             db.session.add(Membership(box_id=invitation.box_id, user_id=user.id, display_name=user.name,
                                       email=user.email, role=invitation.role))
-    invitation.accepted_at = utcnow()
+    invitation.accepted_at = clock.now()
     invitation.accepted_by_id = user.id
     db.session.commit()
     return invitation.box

@@ -1,13 +1,8 @@
 """The money core's tables. Entries and postings are written once and never updated or deleted."""
-from datetime import datetime, timezone
-
 from sqlalchemy import BigInteger, CheckConstraint, Index
 
+from hamyan.core import clock
 from hamyan.extensions import db
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 DEBIT = "debit"
@@ -31,7 +26,7 @@ class LedgerAccount(db.Model):
     normal_side = db.Column(db.String(6), nullable=False)
     # Sum of this account's postings, kept in the same transaction as the postings.
     balance = db.Column(BigInteger, nullable=False, default=0)
-    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    created_at = db.Column(db.DateTime, nullable=False, default=clock.now)
 
     @property
     def natural_balance(self) -> int:
@@ -52,7 +47,7 @@ class Entry(db.Model):
     code = db.Column(db.String(60), nullable=False)  # why: contribution, payout, reversal, ...
     memo = db.Column(db.String(500), nullable=False, default="")
     effective_date = db.Column(db.Date, nullable=False, index=True)
-    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    created_at = db.Column(db.DateTime, nullable=False, default=clock.now)
     created_by_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True)
     idempotency_key = db.Column(db.String(200), nullable=False, unique=True)
     # Hash of what the entry says, so a retry with other content is refused instead of ignored.

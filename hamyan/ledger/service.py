@@ -7,7 +7,7 @@ import hashlib
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date
 from typing import Iterable
 
 from sqlalchemy import Connection, Select, bindparam, func, select
@@ -17,12 +17,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload, make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 
-from hamyan.errors import Conflict, ValidationError
+from hamyan.core import clock
+from hamyan.core.parse import MAX_AMOUNT
+from hamyan.core.errors import Conflict, ValidationError
 from hamyan.extensions import db
-from hamyan.ledger.models import CREDIT, DEBIT, Entry, LedgerAccount, Posting, utcnow
+from hamyan.ledger.models import CREDIT, DEBIT, Entry, LedgerAccount, Posting
 
-# Far above any real amount, far below BIGINT overflow even after many postings.
-MAX_AMOUNT = 10**15
 
 
 def open_account(box_id: int | None, code: str, name: str, currency: str, normal_side: str) -> LedgerAccount:
@@ -42,7 +42,7 @@ def open_account(box_id: int | None, code: str, name: str, currency: str, normal
         db.session.flush()  # the caller's pending rows (a new box) go first
         connection, _ = _begin_write()
         values = dict(box_id=box_id, code=code, name=name, currency=currency, normal_side=normal_side,
-                      balance=0, created_at=utcnow())
+                      balance=0, created_at=clock.now())
         if connection.dialect.name == "mysql":
             insert = mysql_insert(ACCOUNT).values(values)
             insert = insert.on_duplicate_key_update(code=insert.inserted.code)
@@ -181,7 +181,7 @@ def post(
     existing = _existing(connection, idempotency_key, fingerprint_for)
     if existing is not None:
         return existing
-    effective_date = effective_date or datetime.now(timezone.utc).date()
+    effective_date = effective_date or clock.now().date()
 
     per_account = defaultdict(int)
     for account_id, amount in resolved:
@@ -199,7 +199,7 @@ def post(
         raise ValidationError(f"Entry does not balance: {detail}.", field="postings")
     _refuse_second_reversal(connection, reverses_id)
 
-    values = dict(code=code, memo=memo[:500], effective_date=effective_date, created_at=utcnow(), box_id=box_id,
+    values = dict(code=code, memo=memo[:500], effective_date=effective_date, created_at=clock.now(), box_id=box_id,
                   created_by_id=created_by_id, idempotency_key=idempotency_key,
                   fingerprint=fingerprint_for(effective_date), reverses_id=reverses_id)
     if sole_writer:

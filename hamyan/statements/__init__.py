@@ -12,7 +12,7 @@ from sqlalchemy import select
 from weasyprint import HTML
 
 from hamyan.boxes.models import Box
-from hamyan.errors import ValidationError
+from hamyan.core.errors import ValidationError
 from hamyan.extensions import db
 from hamyan.ledger import service as ledger
 from hamyan.ledger.models import CREDIT, Entry, LedgerAccount, Posting

@@ -4,7 +4,7 @@ import pytest
 from hamyan.blueprints.cashbox import services as cb
 from hamyan.blueprints.cashbox.models import Payment
 from hamyan.boxes import services as boxes
-from hamyan.errors import Forbidden
+from hamyan.core.errors import Forbidden
 from hamyan.extensions import db
 from tests.cashbox.helpers import fill_shares, first_round, make_box
 

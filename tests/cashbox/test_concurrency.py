@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from hamyan.blueprints.auth.models import User
 from hamyan.blueprints.cashbox import services as cb
 from hamyan.blueprints.cashbox.models import Fine, Payment, Period
-from hamyan.errors import Conflict, ServiceError, ValidationError
+from hamyan.core.errors import Conflict, ServiceError, ValidationError
 from hamyan.extensions import db
 from hamyan.ledger import check
 from hamyan.ledger.models import Entry

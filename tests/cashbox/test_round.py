@@ -2,7 +2,7 @@
 from datetime import timedelta
 from fractions import Fraction
 
-from hamyan import calendars
+from hamyan.core import clock
 from hamyan.blueprints.cashbox import draws
 from hamyan.blueprints.cashbox import services as cb
 from hamyan.blueprints.cashbox.models import Fine, Period
@@ -25,7 +25,7 @@ def _balance(box, code):
 
 def test_whole_round(app, make_user):
     manager = make_user("manager@example.com", "Manager")
-    today = calendars.local_today("UTC")
+    today = clock.today_in("UTC")
     first_due = today - timedelta(days=7 * 9)  # ten weekly periods, the last one due today
     box = cb.create_cashbox(manager, "Ten shares", "USD", "10.00", 10, "weekly", first_due, "random",
                             grace_days=2, fine_kind="fixed", fine_value="1.50", winner_policy="net")

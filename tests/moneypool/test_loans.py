@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from hamyan.blueprints.moneypool import reports, services
 from hamyan.blueprints.moneypool.models import Loan, Repayment
-from hamyan.errors import Conflict, NotFound, ValidationError
+from hamyan.core.errors import Conflict, NotFound, ValidationError
 from hamyan.extensions import db
 from hamyan.ledger import service as ledger
 from hamyan.ledger.models import Entry
@@ -149,7 +149,7 @@ def test_bad_input_is_refused_without_writes(pool_factory, clock, make_user):
     user = _user(savers[0])
     before = _writes()
     cases = [("1600", 6, "most you can borrow"), ("-5", 6, "more than zero"), ("0", 6, "more than zero"),
-             ("abc", 6, "Enter a number"), ("1e30", 6, "too large"), ("٥٠٠", 99, "from 1 to 24"),
+             ("abc", 6, "Enter a number"), ("1e30", 6, "Enter a number"), ("٥٠٠", 99, "from 1 to 24"),
              ("10.001", 6, "decimal places")]
     for amount, term, message in cases:
         with pytest.raises(ValidationError, match=message):
@@ -186,7 +186,7 @@ def test_bad_input_is_refused_without_writes(pool_factory, clock, make_user):
     with pytest.raises(ValidationError, match="open loan"):
         services.request_loan(user, box.id, "100", 6, key())
     # A member cannot approve
-    from hamyan.errors import Forbidden
+    from hamyan.core.errors import Forbidden
 
     with pytest.raises(Forbidden):
         services.approve(user, box.id, a.id)
@@ -409,7 +409,7 @@ def test_a_mistaken_payment_is_undone_by_reversal(pool_factory, clock):
     entries = _writes()
     with pytest.raises(ValidationError, match="reason"):
         services.reverse_contribution(manager, box.id, wrong.id, "")
-    from hamyan.errors import Forbidden
+    from hamyan.core.errors import Forbidden
 
     with pytest.raises(Forbidden):
         services.reverse_contribution(_user(member), box.id, wrong.id, "typo")

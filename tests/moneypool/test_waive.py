@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from hamyan.blueprints.moneypool import reports, services
-from hamyan.errors import Conflict, Forbidden, NotFound, ValidationError
+from hamyan.core.errors import Conflict, Forbidden, NotFound, ValidationError
 from hamyan.extensions import db
 from hamyan.ledger import service as ledger
 from hamyan.ledger.models import Entry

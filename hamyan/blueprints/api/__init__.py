@@ -8,7 +8,7 @@ from flask import g, render_template, request
 from flask_smorest import Blueprint
 
 from hamyan.blueprints.auth import services as auth_services
-from hamyan.errors import ValidationError
+from hamyan.core.errors import ValidationError
 from hamyan.extensions import api, csrf, error_body
 
 BEARER = [{"bearerAuth": []}]

@@ -5,7 +5,7 @@ from flask_smorest import Blueprint
 from hamyan.blueprints.api import api_blueprint, current_api_user
 from hamyan.blueprints.auth import services as auth_services
 from hamyan.boxes import services as boxes
-from hamyan.errors import ServiceError
+from hamyan.core.errors import ServiceError
 from hamyan.extensions import error_body, limiter
 
 auth_bp = Blueprint("api_auth", __name__, url_prefix="/api/v1/auth", description="Get a personal API token.")

@@ -5,11 +5,11 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from hamyan.core import clock
 from hamyan.blueprints.auth.models import ApiToken, User, hash_token
 from hamyan.blueprints.notify.services import notify
-from hamyan.errors import Conflict, NotFound, ValidationError
+from hamyan.core.errors import Conflict, NotFound, ValidationError
 from hamyan.extensions import db
-from hamyan.ledger.models import utcnow
 
 
 EMAIL_TAKEN = "An account with this email already exists. Sign in instead."
@@ -163,7 +163,7 @@ def revoke_api_token(user: User, token_id: int) -> None:
     if token is None or token.user_id != user.id:
         raise NotFound()
     if token.revoked_at is None:
-        token.revoked_at = utcnow()
+        token.revoked_at = clock.now()
         db.session.commit()
 
 
@@ -173,6 +173,6 @@ def user_for_api_token(secret: str) -> User | None:
     ).scalar_one_or_none()
     if token is None:
         return None
-    token.last_used_at = utcnow()
+    token.last_used_at = clock.now()
     db.session.commit()
     return token.user

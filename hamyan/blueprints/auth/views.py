@@ -7,7 +7,7 @@ from hamyan.blueprints.auth import bp, services
 from hamyan.blueprints.auth.forms import (ChangeEmailForm, ChangePasswordForm, EmptyForm, ForgotForm,
                                           LoginForm, ProfileForm, ResetForm, SignupForm, TokenForm)
 from hamyan.boxes import services as boxes
-from hamyan.errors import ServiceError
+from hamyan.core.errors import ServiceError
 from hamyan.extensions import limiter
 from hamyan.web import apply_error, redirect_to, render
 

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from hamyan.core import clock
 from hamyan import calendars, money
 from hamyan.blueprints.cashbox import services as cb
 from hamyan.boxes import services as boxes
@@ -20,7 +21,7 @@ def seed_cashbox(users) -> None:
     manager, member_user = users["manager"], users["member"]
     if db.session.scalar(select(Box.id).where(Box.kind == cb.KIND, Box.name == NAME)):
         return
-    today = calendars.local_today("Asia/Tehran")
+    today = clock.today_in("Asia/Tehran")
     first_due = calendars.add_months(today, -2) - timedelta(days=5)
     box = cb.create_cashbox(manager, NAME, "IRR", "5000000", len(SHARES), "monthly", first_due, "random",
                             timezone="Asia/Tehran", locale="en", calendar="persian", grace_days=3,

@@ -4,8 +4,9 @@ from fractions import Fraction
 
 from sqlalchemy import BigInteger
 
+from hamyan.core import clock
 from hamyan.extensions import db
-from hamyan.ledger.models import utcnow
+
 
 PERIOD_KINDS = ("weekly", "monthly", "days")
 DRAW_MODES = ("predefined", "random")
@@ -59,7 +60,7 @@ class Round(db.Model):
     first_due = db.Column(db.Date, nullable=False)
     draw_mode = db.Column(db.String(12), nullable=False)
     previous_id = db.Column(db.Integer, db.ForeignKey("cashbox_round.id"), nullable=True)
-    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    created_at = db.Column(db.DateTime, nullable=False, default=clock.now)
     started_at = db.Column(db.DateTime, nullable=True)
     finished_at = db.Column(db.DateTime, nullable=True)
 
@@ -171,7 +172,7 @@ class Payment(db.Model):
     paid_on = db.Column(db.Date, nullable=False)
     entry_id = db.Column(db.Integer, db.ForeignKey("ledger_entry.id"), nullable=False, index=True)
     created_by_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True)
-    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    created_at = db.Column(db.DateTime, nullable=False, default=clock.now)
 
     membership = db.relationship("Membership")
     # The ledger entry that undid this payment, if the manager corrected it (entries are never edited).
@@ -193,7 +194,7 @@ class Reminder(db.Model):
     period_id = db.Column(db.Integer, db.ForeignKey("cashbox_period.id"), nullable=False, index=True)
     membership_id = db.Column(db.Integer, db.ForeignKey("membership.id"), nullable=False, index=True)
     kind = db.Column(db.String(10), nullable=False)
-    sent_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    sent_at = db.Column(db.DateTime, nullable=False, default=clock.now)
 
 
 class Fine(db.Model):
@@ -210,7 +211,7 @@ class Fine(db.Model):
     membership_id = db.Column(db.Integer, db.ForeignKey("membership.id"), nullable=False, index=True)
     amount = db.Column(BigInteger, nullable=False)
     entry_id = db.Column(db.Integer, db.ForeignKey("ledger_entry.id"), nullable=False)
-    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    created_at = db.Column(db.DateTime, nullable=False, default=clock.now)
 
     period = db.relationship("Period")
     # The ledger entry that waived this fine, if the manager did (entries are never edited).

@@ -40,17 +40,17 @@ A draw waits until the period is fully paid unless the manager overrides with a 
 the period). If the box holds less cash than a payout after an override, cash goes negative: the
 manager advanced the difference, and the dashboard shows it.
 """
-import re
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from functools import lru_cache
 
 from sqlalchemy import func, select
 
+from hamyan.core import clock, parse
 from hamyan import calendars, ledger, money
 from hamyan.blueprints.cashbox import draws
 from hamyan.blueprints.cashbox.models import (
@@ -69,13 +69,12 @@ from hamyan.blueprints.cashbox.models import (
 )
 from hamyan.boxes import services as boxes
 from hamyan.boxes.models import Box, Membership
-from hamyan.errors import Conflict, NotFound, ValidationError
+from hamyan.core.errors import Conflict, NotFound, ValidationError
 from hamyan.extensions import db
-from hamyan.ledger.models import CREDIT, DEBIT, Entry, LedgerAccount, utcnow
+from hamyan.ledger.models import CREDIT, DEBIT, Entry, LedgerAccount
 
 KIND = "cashbox"
 MAX_SHARES = 500
-MAX_DENOMINATOR = 1000
 MAX_DAYS = 366
 MAX_ID = 2**31 - 1  # ids are INT columns; larger ones cannot exist (and overflow SQLite's driver)
 # A round may be set up or imported this far from today; a typo like 2062 for 2026 is refused.
@@ -113,44 +112,6 @@ def _date(value, field: str, label: str) -> date:
         raise ValidationError(f"{label}: enter a date as YYYY-MM-DD.", field=field) from None
 
 
-_FRACTION = re.compile(r"^\s*(\d{1,4})\s*(?:/\s*(\d{1,4})\s*)?$|^\s*(\d?\.\d{1,4})\s*$")
-
-
-def parse_fraction(text, field: str = "fraction") -> Fraction:
-    """'1/3', '2/3', '0.5' or '1' -> Fraction; anything else is a clear error."""
-    if isinstance(text, Fraction):
-        value = text
-    else:
-        match = _FRACTION.match(str(text or "").translate(money._DIGIT_MAP))
-        if not match:
-            raise ValidationError("Enter a fraction like 1/2, 1/3 or 1.", field=field)
-        if match.group(3):
-            value = Fraction(match.group(3))
-        else:
-            below = int(match.group(2) or 1)
-            if below == 0:
-                raise ValidationError("A fraction cannot have 0 below the line.", field=field)
-            value = Fraction(int(match.group(1)), below)
-    if value <= 0 or value > 1:
-        raise ValidationError("Each part must be more than 0 and at most one whole share.", field=field)
-    if value.denominator > MAX_DENOMINATOR:
-        raise ValidationError(f"Use fractions with at most {MAX_DENOMINATOR} parts.", field=field)
-    return value
-
-
-def parse_percent(text, field: str = "fine_value") -> int:
-    """'2.5' (percent) -> 250 basis points."""
-    try:
-        value = Decimal(str(text or "").strip().translate(money._DIGIT_MAP))
-    except InvalidOperation:
-        raise ValidationError("Enter a percentage such as 2 or 2.5.", field=field) from None
-    if not value.is_finite() or value <= 0 or value > 100:
-        raise ValidationError("A percentage must be more than 0 and at most 100.", field=field)
-    if value != value.quantize(Decimal("0.01")):
-        raise ValidationError("Use at most two decimals in a percentage.", field=field)
-    return int(value * 100)
-
-
 @dataclass
 class RoundSettings:
     contribution: int
@@ -166,11 +127,11 @@ def parse_round_settings(currency: str, contribution, share_count, period_kind, 
     period_kind = _choice(period_kind, PERIOD_KINDS, "period_kind", "Period")
     days = _int_in(period_days, 1, MAX_DAYS, "period_days", "Days per period") if period_kind == "days" else 7
     first = _date(first_due, "first_due", "First due date")
-    today = date.today()
+    today = clock.now().date()
     if abs(first.year - today.year) > MAX_YEARS_AWAY:
         raise ValidationError(f"Choose a first due date within {MAX_YEARS_AWAY} years of today.", field="first_due")
     return RoundSettings(
-        contribution=money.parse_amount(contribution, currency, field="contribution"),
+        contribution=parse.amount(contribution, currency, field="contribution"),
         share_count=_int_in(share_count, 1, MAX_SHARES, "share_count", "Number of shares"),
         period_kind=period_kind, period_days=days, first_due=first,
         draw_mode=_choice(draw_mode, DRAW_MODES, "draw_mode", "Draw mode"),
@@ -182,8 +143,8 @@ def _fine_settings(currency: str, fine_kind, fine_value) -> tuple[str, int]:
     if fine_kind == "none":
         return fine_kind, 0
     if fine_kind == "fixed":
-        return fine_kind, money.parse_amount(fine_value, currency, field="fine_value")
-    return fine_kind, parse_percent(fine_value)
+        return fine_kind, parse.amount(fine_value, currency, field="fine_value")
+    return fine_kind, int(parse.percent(fine_value, "fine_value", allow_zero=False) * 100)  # basis points
 
 
 # ---------------------------------------------------------------- lookups
@@ -401,7 +362,7 @@ def set_holders(actor, box_id: int, round_id: int, share_number, holders: list[t
         if m.id in seen:
             raise ValidationError(f"{m.display_name} is listed twice on share {share.number}.", field="holders")
         seen.add(m.id)
-        parsed.append((m, parse_fraction(fraction, field="holders")))
+        parsed.append((m, parse.fraction(fraction, field="holders")))
     total = sum((f for _, f in parsed), Fraction(0))
     if total > 1:
         raise ValidationError(f"The parts of share {share.number} add up to {total}, more than one share.",
@@ -458,7 +419,7 @@ def start_round(actor, box_id: int, round_id: int) -> Round:
         member_account(box, m)
         fines_account(box, m)
     r.status = "active"
-    r.started_at = utcnow()
+    r.started_at = clock.now()
     db.session.commit()
     return r
 
@@ -606,7 +567,7 @@ def round_state(r: Round, today: date | None = None, membership_id: int | None =
     With membership_id, only that member's state is worked out (for writes about one member)."""
     box = db.session.get(Box, r.box_id)
     cashbox = db.session.get(Cashbox, r.box_id)
-    today = today or calendars.local_today(box.timezone)
+    today = today or clock.today_in(box.timezone)
     shares_query = select(Share).where(Share.round_id == r.id).order_by(Share.number)
     if membership_id is not None:
         shares_query = shares_query.where(Share.id.in_(select(Holding.share_id).filter_by(membership_id=membership_id)))
@@ -715,14 +676,14 @@ def record_payment(actor, box_id: int, membership_id, amount, method: str = "cas
     _lock(box.id)
     r = _active_round(box.id, round_id)
     member = _membership_in(box.id, membership_id)
-    value = money.parse_amount(amount, box.currency, field="amount")
+    value = parse.amount(amount, box.currency, field="amount")
     method = _choice(method, ("cash", "bank"), "method", "Method")
     reference = (reference or "").strip()
     if method == "bank" and not reference:
         raise ValidationError("A bank transfer needs its reference.", field="reference")
     if len(reference) > 120:
         raise ValidationError("A reference has at most 120 characters.", field="reference")
-    today = calendars.local_today(box.timezone)
+    today = clock.today_in(box.timezone)
     paid_on = today if paid_on in (None, "") else _date(paid_on, "paid_on", "Paid on")
     if paid_on > today:
         raise ValidationError("A payment cannot be dated in the future.", field="paid_on")
@@ -796,7 +757,7 @@ def _post_reversal(box: Box, actor, row, memo: str, action: str):
     """Undo row's ledger entry (a payment's, a fine's) by a reversal dated today; one commit. The
     row stays, and shows the reversal."""
     ledger.reverse(db.session.get(Entry, row.entry_id), memo=memo, idempotency_key=f"cashbox:{box.id}:{action}",
-                   effective_date=calendars.local_today(box.timezone), created_by_id=actor.id)
+                   effective_date=clock.today_in(box.timezone), created_by_id=actor.id)
     db.session.commit()
     db.session.refresh(row)
     return row
@@ -821,7 +782,7 @@ def payments_page(box_id: int, round_id: int | None, membership_id: int | None, 
 def _history(r: Round, state: RoundState) -> set[int]:
     """Numbers of the periods that were already late when the round started: a round set up from
     paper records, whose payments the manager has yet to enter as they were made."""
-    started = calendars.to_local(r.started_at, state.box.timezone).date()
+    started = clock.to_local(r.started_at, state.box.timezone).date()
     grace = timedelta(days=state.cashbox.grace_days)
     return {p.number for p in state.periods if p.due_date + grace < started}
 
@@ -996,7 +957,7 @@ def draw(actor, box_id: int, period_number=None, override_reason: str | None = N
     else:
         number = next(s.number for s in state.shares if s.draw_position == period.number)
     period.winner = candidates[number]
-    period.drawn_at = utcnow()
+    period.drawn_at = clock.now()
     period.drawn_by_id = actor.id
     period.override_reason = reason or None
     period.request_key = request_key
@@ -1042,7 +1003,7 @@ def _pay_out(box: Box, cashbox: Cashbox, r: Round, period: Period, state: RoundS
                                   field="period")
         period.payout_status = "held"
         return
-    today = calendars.local_today(box.timezone)
+    today = clock.today_in(box.timezone)
     legs, cash_out, netted = [], 0, []
     for holding, part in zip(holders, parts):
         m = holding.membership
@@ -1068,7 +1029,7 @@ def _pay_out(box: Box, cashbox: Cashbox, r: Round, period: Period, state: RoundS
                                paid_on=today, entry_id=entry.id, created_by_id=actor.id))
     period.payout_status = "paid"
     period.payout_entry_id = entry.id
-    period.paid_out_at = utcnow()
+    period.paid_out_at = clock.now()
     db.session.flush()
 
 
@@ -1099,7 +1060,7 @@ def _finish_if_done(r: Round) -> None:
     if (state.periods and all(p.payout_status == "paid" for p in state.periods)
             and all(s.paid == s.round_total and not s.fines_unpaid for s in state.members)):
         r.status = "finished"
-        r.finished_at = utcnow()
+        r.finished_at = clock.now()
 
 
 # ---------------------------------------------------------------- member view and positions

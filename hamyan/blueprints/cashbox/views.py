@@ -5,7 +5,7 @@ from decimal import Decimal
 from flask import abort, current_app, flash, request, url_for
 from flask_login import current_user, login_required
 
-from hamyan import calendars
+from hamyan.core import clock
 from hamyan.blueprints.auth.forms import EmptyForm
 from hamyan.blueprints.cashbox import bp, draws
 from hamyan.blueprints.cashbox import services as cb
@@ -21,7 +21,7 @@ from hamyan.blueprints.cashbox.forms import (
     RulesForm,
     StatementForm,
 )
-from hamyan.errors import ServiceError, ValidationError
+from hamyan.core.errors import ServiceError, ValidationError
 from hamyan.money import format_money, to_major
 from hamyan.statements import pdf_response, render_pdf
 from hamyan.web import apply_error, redirect_to, render
@@ -349,7 +349,7 @@ def member(box_id, membership_id=None):
     rounds, r = cb.chosen_round(box.id, request.args.get("round", type=int))
     view = cb.member_view(box, r, target)
     fines = cb.fines_of(r, target.id) if is_manager else []
-    statement_form = StatementForm(formdata=None, start=r.first_due.replace(day=1), end=calendars.local_today(box.timezone))
+    statement_form = StatementForm(formdata=None, start=r.first_due.replace(day=1), end=clock.today_in(box.timezone))
     return render("cashbox/member.html", box=box, r=r, rounds=rounds, view=view, target=target,
                   is_manager=is_manager, statement_form=statement_form, fines=fines, reverse_form=ReverseForm())
 

@@ -5,11 +5,12 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
+from hamyan.core import clock
 from hamyan.boxes import services as boxes
 from hamyan.boxes.models import Box, Invitation, Membership
-from hamyan.errors import NotFound, ValidationError
+from hamyan.core.errors import NotFound, ValidationError
 from hamyan.extensions import db
-from hamyan.ledger.models import utcnow
+
 
 PER_PAGE = 50
 
@@ -41,7 +42,7 @@ class Roster:
 
 def _open_invitations():
     """Invitations not accepted and not expired."""
-    since = utcnow() - timedelta(seconds=current_app.config["INVITATION_MAX_AGE"])
+    since = clock.now() - timedelta(seconds=current_app.config["INVITATION_MAX_AGE"])
     return select(Invitation).where(Invitation.accepted_at.is_(None), Invitation.created_at > since)
 
 

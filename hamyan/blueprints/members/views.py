@@ -5,7 +5,7 @@ from hamyan.blueprints.auth.forms import EmptyForm
 from hamyan.blueprints.members import bp, services
 from hamyan.blueprints.members.forms import AddMemberForm, InviteForm
 from hamyan.boxes import services as boxes
-from hamyan.errors import Conflict, ServiceError, ValidationError
+from hamyan.core.errors import Conflict, ServiceError, ValidationError
 from hamyan.web import apply_error, redirect_to, render
 
 

@@ -17,7 +17,7 @@ from hamyan.blueprints.moneypool import reports, services
 from hamyan.blueprints.moneypool.models import LOAN_STATUSES, PERIODS, QUEUE_POLICIES
 from hamyan.blueprints.moneypool.schedules import METHODS
 from hamyan.boxes import services as boxes
-from hamyan.errors import NotFound
+from hamyan.core.errors import NotFound
 from hamyan.statements import pdf_response, render_pdf
 
 bp = api_blueprint("api_moneypool", __name__, url_prefix="/api/v1/pools",

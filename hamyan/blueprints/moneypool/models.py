@@ -1,7 +1,8 @@
 """Moneypool tables. Money itself lives in the ledger; these rows hold the rules, the plan
 (shares, schedules) and the business records that point at ledger entries."""
+from hamyan.core import clock
 from hamyan.extensions import db
-from hamyan.ledger.models import utcnow
+
 
 QUEUE_POLICIES = ("fifo", "lottery")
 PERIODS = (1, 2, 3, 6, 12)
@@ -57,7 +58,7 @@ class ShareAmount(db.Model):
     box_id = db.Column(db.Integer, db.ForeignKey("box.id"), nullable=False, index=True)
     effective_from = db.Column(db.Date, nullable=False)
     amount = db.Column(db.BigInteger, nullable=False)
-    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    created_at = db.Column(db.DateTime, nullable=False, default=clock.now)
     created_by_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True)
 
 
@@ -92,7 +93,7 @@ class ShareChange(db.Model):
     member_id = db.Column(db.Integer, db.ForeignKey("mp_member.id"), nullable=False, index=True)
     effective_from = db.Column(db.Date, nullable=False)
     shares = db.Column(db.Integer, nullable=False)
-    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    created_at = db.Column(db.DateTime, nullable=False, default=clock.now)
 
     member = db.relationship("PoolMember", back_populates="share_changes")
 
@@ -112,7 +113,7 @@ class Contribution(db.Model):
     fees = db.Column(db.BigInteger, nullable=False, default=0)  # part that paid late fees
     paid_on = db.Column(db.Date, nullable=False)
     entry_id = db.Column(db.Integer, db.ForeignKey("ledger_entry.id"), nullable=False)
-    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    created_at = db.Column(db.DateTime, nullable=False, default=clock.now)
     created_by_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True)
     # A payment recorded by mistake is undone by a reversal entry; the row stays, marked.
     reversed_at = db.Column(db.DateTime, nullable=True)
@@ -142,7 +143,7 @@ class Loan(db.Model):
     annual_rate = db.Column(db.Numeric(7, 3), nullable=False)
     fee = db.Column(db.BigInteger, nullable=False, default=0)  # one-time service fee kept at disbursement
     purpose = db.Column(db.String(300), nullable=False, default="")
-    requested_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    requested_at = db.Column(db.DateTime, nullable=False, default=clock.now)
     approved_at = db.Column(db.DateTime, nullable=True)  # first-come order of the queue
     drawn_at = db.Column(db.DateTime, nullable=True)  # won the lottery draw (lottery queues)
     decided_by_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True)
@@ -206,7 +207,7 @@ class Repayment(db.Model):
     mode = db.Column(db.String(10), nullable=False)  # what happened to money beyond what was due
     paid_on = db.Column(db.Date, nullable=False)
     entry_id = db.Column(db.Integer, db.ForeignKey("ledger_entry.id"), nullable=False)
-    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    created_at = db.Column(db.DateTime, nullable=False, default=clock.now)
     created_by_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True)
     # For undoing a mistake: the loan's state before this repayment, and its revision after it.
     before = db.Column(db.Text, nullable=False, default="{}")
@@ -224,7 +225,7 @@ class LoanEvent(db.Model):
     loan_id = db.Column(db.Integer, db.ForeignKey("mp_loan.id"), nullable=False, index=True)
     kind = db.Column(db.String(20), nullable=False)
     detail = db.Column(db.String(500), nullable=False, default="")
-    at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    at = db.Column(db.DateTime, nullable=False, default=clock.now)
     by_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True)
 
 

@@ -44,6 +44,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from hamyan.core import clock, parse
 from hamyan import calendars
 from hamyan.blueprints.moneypool import schedules
 from hamyan.blueprints.moneypool.models import (
@@ -63,15 +64,14 @@ from hamyan.blueprints.moneypool.models import (
 )
 from hamyan.boxes import services as boxes
 from hamyan.boxes.models import Box, Membership
-from hamyan.errors import Conflict, Forbidden, NotFound, ValidationError
+from hamyan.core.errors import Conflict, Forbidden, NotFound, ValidationError
 from hamyan.extensions import db
 from hamyan.ledger import service as ledger
-from hamyan.ledger.models import CREDIT, DEBIT, LedgerAccount, utcnow
+from hamyan.ledger.models import CREDIT, DEBIT, LedgerAccount
 from hamyan.money import (
     allocate,
     format_money,
     minor_digits,
-    parse_amount,
     to_major,
     to_minor,
 )
@@ -89,7 +89,7 @@ YEARS_AHEAD = 20  # dates of plans (first due dates, share changes, joining) wit
 
 # --------------------------------------------------------------------------------------- helpers
 def _today(box: Box) -> date:
-    return calendars.local_today(box.timezone)
+    return clock.today_in(box.timezone)
 
 
 def _accounts(box: Box) -> dict:
@@ -333,7 +333,7 @@ def _policy(values: dict, currency: str) -> dict:
     for name in ("late_fee", "max_loan"):
         if name in values:
             raw = values[name]
-            out[name] = 0 if raw in (None, "") else parse_amount(raw, currency, field=name, allow_zero=True)
+            out[name] = 0 if raw in (None, "") else parse.amount(raw, currency, field=name, allow_zero=True)
     if "savings_multiple" in values:
         raw = values["savings_multiple"]
         out["savings_multiple"] = None if raw in (None, "") else _percent(raw, "savings_multiple", 100)
@@ -359,7 +359,7 @@ def _policy(values: dict, currency: str) -> dict:
 
 
 def _amount(raw, currency: str, field: str) -> int:
-    return parse_amount(raw, currency, field=field)
+    return parse.amount(raw, currency, field=field)
 
 
 POLICY_FIELDS = ("period_months", "grace_days", "late_fee", "max_loan", "savings_multiple", "min_term", "max_term",
@@ -385,7 +385,7 @@ def create_pool(actor, name: str, currency: str, share_amount, first_due: date, 
     """A new pool with the actor as its manager (and a saver with my_shares, 0 for none).
     Everything is checked before the first row is written."""
     currency = boxes.validate_box_settings(currency, timezone, locale, calendar)
-    today = calendars.local_today(timezone)
+    today = clock.today_in(timezone)
     if not isinstance(first_due, date):
         raise ValidationError("Choose the first due date.", field="first_due")
     if abs((first_due - today).days) > 366 * 20:
@@ -643,7 +643,7 @@ def reverse_contribution(actor, box_id: int, contribution_id: int, reason: str) 
     entry = db.session.get(ledger.Entry, row.entry_id)
     ledger.reverse(entry, memo=f"Payment undone: {reason}"[:500], idempotency_key=f"mp:{box.id}:contribution:{row.key}:undo",
                    created_by_id=actor.id)
-    row.reversed_at, row.reversal_reason = utcnow(), reason
+    row.reversed_at, row.reversal_reason = clock.now(), reason
     db.session.commit()
     return row
 
@@ -780,7 +780,7 @@ def approve(actor, box_id: int, loan_id: int) -> Loan:
     if limit is not None and loan.amount > limit:
         raise ValidationError("The amount is now above the member's limit; reject it or ask for less.",
                               field="amount")
-    loan.status, loan.approved_at, loan.decided_by_id = "approved", utcnow(), actor.id
+    loan.status, loan.approved_at, loan.decided_by_id = "approved", clock.now(), actor.id
     _event(loan, actor, "approved")
     _tell(acc.box, loan.member, f"loan #{loan.id} approved",
           f"Your request for {money(acc.box, loan.amount)} is approved. It is paid out when the pool has the cash; "
@@ -849,7 +849,7 @@ def draw(actor, box_id: int, seed: int | None = None) -> Loan:
     if not candidates:
         raise ValidationError("No waiting loan fits the cash the pool has now.", field="queue")
     winner = random.Random(seed).choice(candidates) if seed is not None else random.SystemRandom().choice(candidates)
-    winner.drawn_at = utcnow()
+    winner.drawn_at = clock.now()
     _event(winner, actor, "drawn", "Among loans " + ", ".join(f"#{loan.id}" for loan in candidates))
     db.session.commit()
     return winner
@@ -1096,7 +1096,7 @@ def undo_repayment(actor, box_id: int, loan_id: int, repayment_id: int, reason: 
     loan.closed_on = date.fromisoformat(state["closed_on"]) if state["closed_on"] else None
     ledger.reverse(db.session.get(ledger.Entry, repayment.entry_id), memo=f"Repayment undone: {reason}"[:500],
                    idempotency_key=f"mp:{box.id}:repay:{loan.id}:{repayment.key}:undo", created_by_id=actor.id)
-    repayment.reversed_at, repayment.reversal_reason = utcnow(), reason
+    repayment.reversed_at, repayment.reversal_reason = clock.now(), reason
     _touch(loan)
     _event(loan, actor, "repayment_undone", f"{money(box, repayment.amount)} of {repayment.paid_on}: {reason}")
     db.session.commit()

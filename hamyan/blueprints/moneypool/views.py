@@ -26,7 +26,7 @@ from hamyan.blueprints.moneypool.forms import (
 )
 from hamyan.blueprints.moneypool.models import LOAN_STATUSES
 from hamyan.blueprints.moneypool.schedules import METHOD_LABELS
-from hamyan.errors import Conflict, ValidationError
+from hamyan.core.errors import Conflict, ValidationError
 from hamyan.statements import pdf_response, render_pdf
 from hamyan.web import apply_error, redirect_to, render
 

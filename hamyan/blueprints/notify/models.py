@@ -1,5 +1,5 @@
+from hamyan.core import clock
 from hamyan.extensions import db
-from hamyan.ledger.models import utcnow
 
 
 class OutboxMessage(db.Model):
@@ -12,7 +12,7 @@ class OutboxMessage(db.Model):
     recipient = db.Column(db.String(254), nullable=False, index=True)
     subject = db.Column(db.String(255), nullable=False)
     body = db.Column(db.Text, nullable=False)
-    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    created_at = db.Column(db.DateTime, nullable=False, default=clock.now)
     sent_at = db.Column(db.DateTime, nullable=True)
     attempts = db.Column(db.Integer, nullable=False, default=0)
     last_error = db.Column(db.String(500), nullable=True)

@@ -6,9 +6,10 @@ from email.message import EmailMessage
 
 from flask import current_app
 
+from hamyan.core import clock
 from hamyan.blueprints.notify.models import OutboxMessage
 from hamyan.extensions import db
-from hamyan.ledger.models import utcnow
+
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,6 @@ def send_email(message: OutboxMessage) -> bool:
         message.last_error = str(exc)[:500]
         log.warning("email to %s failed: %s", message.recipient, exc)
         return False
-    message.sent_at = utcnow()
+    message.sent_at = clock.now()
     message.last_error = None
     return True

@@ -1,0 +1,1 @@
+"""What every part of Hamyan stands on: the clock, input parsing, the unit of work and errors."""

@@ -1,0 +1,149 @@
+"""One parser per kind of input, shared by forms and the API: what a person typed (or a partner
+sent) becomes a value, or a ValidationError naming the field with a message a person can act on.
+
+Digits may be Latin, Persian or Arabic-Indic. An amount is digits with an optional decimal part for
+the currency (thousands may be grouped with commas); never scientific notation, never a float, so
+`1e9` is refused instead of becoming a billion."""
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from fractions import Fraction
+
+from babel.numbers import get_currency_precision
+
+from hamyan.core.errors import ValidationError
+
+# Far above any real amount, far below BIGINT overflow even after many postings.
+MAX_AMOUNT = 10**15
+MAX_ID = 2**31 - 1  # ids are INT columns: larger ones cannot exist (and overflow SQLite's driver)
+MAX_DENOMINATOR = 1000
+
+_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩٫٬،", "01234567890123456789.,,")
+_AMOUNT = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?$")
+_DECIMAL = re.compile(r"^\d+(?:\.(\d+))?$")
+_FRACTION = re.compile(r"^(\d{1,4})(?:/(\d{1,4}))?$|^(\d?\.\d{1,4})$")
+
+
+def normalize(value) -> str:
+    """Text with Latin digits and separators, and no spaces (people type "1 250" and "۱۲۵۰")."""
+    return re.sub(r"\s+", "", str(value if value is not None else "")).translate(_DIGITS)
+
+
+def amount(value, currency: str, field: str = "amount", *, allow_zero: bool = False,
+           maximum: int = MAX_AMOUNT) -> int:
+    """An amount in major units ("1,250.50", "۱۲۵۰", or a whole number from JSON) -> minor units."""
+    if isinstance(value, bool) or isinstance(value, float):
+        raise ValidationError("Send the amount as text such as \"1250.50\" or a whole number.", field=field)
+    raw = normalize(value)
+    if not raw:
+        raise ValidationError("Enter an amount.", field=field)
+    if raw.startswith("-"):
+        raise ValidationError("The amount must be more than zero.", field=field)
+    match = _AMOUNT.match(raw)
+    if not match:
+        raise ValidationError("Enter a number in digits, e.g. 1250 or 1,250.50.", field=field)
+    digits = get_currency_precision(currency)
+    if len(match.group(1) or "") > digits:
+        raise ValidationError(f"{currency} amounts have at most {digits} decimal places."
+                              if digits else f"{currency} amounts are whole numbers.", field=field)
+    value = Decimal(raw.replace(",", ""))
+    if value > Decimal(maximum).scaleb(-digits):
+        raise ValidationError("The amount is too large.", field=field)
+    minor = int(value.scaleb(digits))
+    if minor == 0 and not allow_zero:
+        raise ValidationError("The amount must be more than zero.", field=field)
+    return minor
+
+
+def whole(value, field: str, low: int, high: int, label: str) -> int:
+    """A whole number from low to high ("12", "۱۲", or an int from JSON)."""
+    if isinstance(value, bool) or isinstance(value, float):
+        raise ValidationError(f"{label} must be a whole number.", field=field)
+    raw = normalize(value)
+    if not re.fullmatch(r"-?\d{1,12}", raw):
+        raise ValidationError(f"{label} must be a whole number.", field=field)
+    number = int(raw)
+    if not low <= number <= high:
+        raise ValidationError(f"{label} must be from {low} to {high}.", field=field)
+    return number
+
+
+def percent(value, field: str, *, maximum: int = 100, places: int = 2, allow_zero: bool = True) -> Decimal:
+    """A percentage such as "2.5" -> Decimal("2.5"), from 0 (or above 0) to maximum."""
+    if isinstance(value, bool) or isinstance(value, float):
+        raise ValidationError("Enter a percentage such as 2 or 2.5.", field=field)
+    raw = normalize(value) or "0"
+    match = _DECIMAL.match(raw)
+    if not match:
+        raise ValidationError("Enter a percentage such as 2 or 2.5.", field=field)
+    if len(match.group(1) or "") > places:
+        raise ValidationError(f"Use at most {places} decimal places.", field=field)
+    number = Decimal(raw)
+    if number > maximum or (number == 0 and not allow_zero):
+        low = "more than 0" if not allow_zero else "from 0"
+        raise ValidationError(f"Enter a percentage {low} up to {maximum}.", field=field)
+    return number
+
+
+def fraction(value, field: str = "fraction") -> Fraction:
+    """A part of one share: "1/3", "2/3", "0.5" or "1"."""
+    if isinstance(value, Fraction):
+        number = value
+    else:
+        match = _FRACTION.match(normalize(value))
+        if not match:
+            raise ValidationError("Enter a fraction like 1/2, 1/3 or 1.", field=field)
+        if match.group(3):
+            number = Fraction(match.group(3))
+        else:
+            below = int(match.group(2) or 1)
+            if below == 0:
+                raise ValidationError("A fraction cannot have 0 below the line.", field=field)
+            number = Fraction(int(match.group(1)), below)
+    if number <= 0 or number > 1:
+        raise ValidationError("Each part must be more than 0 and at most one whole share.", field=field)
+    if number.denominator > MAX_DENOMINATOR:
+        raise ValidationError(f"Use fractions with at most {MAX_DENOMINATOR} parts.", field=field)
+    return number
+
+
+def day(value, field: str, label: str = "Date") -> date:
+    """A date as YYYY-MM-DD (any digits), or a date object from a form field."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    raw = normalize(value)
+    if not raw:
+        raise ValidationError(f"{label}: enter a date.", field=field)
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationError(f"{label}: enter a date as YYYY-MM-DD.", field=field) from None
+
+
+def choice(value, options, field: str, label: str) -> str:
+    if value not in options:
+        raise ValidationError(f"{label} must be one of: {', '.join(options)}.", field=field)
+    return value
+
+
+def reason(value, field: str = "reason", *, limit: int = 500) -> str:
+    """Why a manager did something irreversible: required, kept, shown to members."""
+    text = str(value or "").strip()
+    if not text or len(text) > limit:
+        raise ValidationError(f"Give a reason (up to {limit} characters); it is kept and shown.", field=field)
+    if not text.isprintable():
+        raise ValidationError("A reason cannot contain control characters.", field=field)
+    return text
+
+
+def record_id(value) -> int | None:
+    """An id from a URL or a body, or None when it cannot name a row (the caller answers 404)."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number <= MAX_ID else None

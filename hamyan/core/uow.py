@@ -1,0 +1,142 @@
+"""The unit of work: how every write that moves a box's money runs.
+
+`box_write` (a decorator, or `box_transaction(box_id)` as a context manager) starts a fresh
+transaction, takes the box's lock as its first act, runs the rule, commits once, then runs the
+after-commit hooks (emails, SMS). On any error it rolls back and drops the hooks, so a refused
+action leaves nothing behind and sends nothing.
+
+Why the lock comes first: the rules decide from what they read (what is owed, what the box holds).
+On MySQL/MariaDB under REPEATABLE READ a plain read keeps the snapshot of the transaction's first
+read, so anything read before the lock would be stale after waiting for it; the box row
+`FOR UPDATE` makes writes of one box take turns and read what the previous one committed. On
+SQLite `BEGIN IMMEDIATE` takes the database's write lock, which does the same for every box.
+
+`ledger.post()` refuses to run outside a box write, so a forgotten lock fails in tests.
+Writes that are not about one box's money (accounts, tokens, invitations) use `transaction()`:
+the same commit-then-hooks, without a box lock."""
+import functools
+import inspect
+import logging
+from contextlib import contextmanager
+from typing import Callable
+
+from sqlalchemy import text
+
+from hamyan.extensions import db
+
+log = logging.getLogger(__name__)
+
+_BOX = "uow_box"  # keys in db.session.info
+_ACTIVE = "uow_active"
+_HOOKS = "uow_after_commit"
+NEW_BOX = 0  # the box id of a write that creates its box
+
+
+def active() -> bool:
+    return bool(db.session.info.get(_ACTIVE))
+
+
+def current_box() -> int | None:
+    """The box whose lock the running write holds (NEW_BOX while creating one), else None."""
+    return db.session.info.get(_BOX)
+
+
+def after_commit(hook: Callable[[], None]) -> None:
+    """Run hook once the running write has committed; dropped if it rolls back. Outside a write
+    (a read-only request) there is nothing to wait for, so it runs now."""
+    if not active():
+        hook()
+        return
+    db.session.info.setdefault(_HOOKS, []).append(hook)
+
+
+def _lock_box(box_id: int) -> None:
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    elif box_id != NEW_BOX:
+        connection.execute(text("SELECT id FROM box WHERE id = :id FOR UPDATE"), {"id": box_id})
+
+
+@contextmanager
+def _unit(box_id: int | None):
+    session = db.session
+    if active():  # a rule calling another rule: one unit of work, one lock, one commit
+        outer = current_box()
+        if box_id is not None and outer is None:
+            raise RuntimeError("a box write cannot start inside a write that holds no box lock")
+        if box_id not in (None, outer, NEW_BOX) and outer != NEW_BOX:
+            raise RuntimeError(f"a write of box {outer} cannot also write box {box_id}")
+        yield
+        return
+    # A fresh transaction: end the read-only one the request may have opened (nothing is pending:
+    # only a unit of work writes), so the lock below is the transaction's first act.
+    session.commit()
+    session.info[_ACTIVE] = True
+    session.info[_BOX] = box_id
+    session.info[_HOOKS] = []
+    try:
+        if box_id is not None:
+            _lock_box(box_id)
+        yield
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    else:
+        hooks = session.info.get(_HOOKS, [])
+    finally:
+        session.info.pop(_ACTIVE, None)
+        session.info.pop(_BOX, None)
+        session.info.pop(_HOOKS, None)
+    for hook in hooks:
+        try:
+            hook()
+        except Exception:  # the write is committed; a failed side effect is logged, never undone
+            log.exception("after-commit hook failed")
+
+
+def box_transaction(box_id: int):
+    """`with box_transaction(box.id): ...` runs the block as one box write (see the module doc).
+    Nested inside a write of the same box it simply joins it."""
+    return _unit(box_id)
+
+
+def transaction():
+    """A write not about one box's money: one commit, then the after-commit hooks."""
+    return _unit(None)
+
+
+def box_write(func):
+    """Run a service function as one box write. The box is the function's `box_id` argument;
+    a function that creates a box passes none (its box does not exist yet to lock)."""
+    signature = inspect.signature(func)
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        bound = signature.bind_partial(*args, **kwargs)
+        box_id = bound.arguments.get("box_id", NEW_BOX)
+        with _unit(_box_id(box_id)):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+def _box_id(value) -> int:
+    """A box id from a URL or a body may be anything; one that cannot exist locks nothing (the rule
+    then answers 404 as usual)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return NEW_BOX
+    return number if 0 < number < 2**31 else NEW_BOX
+
+
+def write(func):
+    """Run a function that writes but is not about a box's money as one `transaction()`."""
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with _unit(None):
+            return func(*args, **kwargs)
+
+    return wrapper

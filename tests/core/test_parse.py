@@ -1,0 +1,50 @@
+"""One parser per kind of input: what forms and the API both accept, and what they refuse."""
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+
+from hamyan.core import parse
+from hamyan.core.errors import ValidationError
+
+
+@pytest.mark.parametrize("text, currency, minor", [
+    ("1250", "USD", 125000), ("1,250.50", "USD", 125050), ("۱۲۵۰", "IRR", 1250), ("١٬٢٥٠٫٥", "USD", 125050),
+    (" 1 250 ", "IRR", 1250), (700, "IRR", 700), ("0.01", "USD", 1),
+])
+def test_amounts_people_type(text, currency, minor):
+    assert parse.amount(text, currency) == minor
+
+
+@pytest.mark.parametrize("text, message", [
+    ("1e9", "Enter a number"), ("1E3", "Enter a number"), ("0x10", "Enter a number"), ("NaN", "Enter a number"),
+    ("Infinity", "Enter a number"), ("1,0,0", "Enter a number"), ("1.2.3", "Enter a number"), ("💰", "Enter a number"),
+    ("-5", "more than zero"), ("0", "more than zero"), ("", "Enter an amount"), (None, "Enter an amount"),
+    ("10.123", "at most 2 decimal"), ("99999999999999999999", "too large"), (12.5, "as text"), (True, "as text"),
+])
+def test_amounts_refused_with_a_message_on_the_field(text, message):
+    with pytest.raises(ValidationError) as error:
+        parse.amount(text, "USD", field="amount")
+    assert message in error.value.message and error.value.fields == {"amount": error.value.message}
+
+
+def test_a_whole_currency_has_no_decimals_and_zero_is_allowed_when_asked():
+    with pytest.raises(ValidationError, match="whole numbers"):
+        parse.amount("10.5", "IRR")
+    assert parse.amount("0", "IRR", allow_zero=True) == 0
+
+
+def test_other_kinds():
+    assert parse.whole("۱۲", "n", 1, 20, "N") == 12
+    assert parse.percent("2.5", "rate") == Decimal("2.5")
+    assert parse.fraction("۱/۳") == Fraction(1, 3)
+    assert parse.day("۲۰۲۶-۰۱-۰۵", "on") == date(2026, 1, 5)
+    assert parse.record_id("7") == 7 and parse.record_id(2**40) is None and parse.record_id("x") is None
+    for bad in ("1e2", "2.5", "", "٥٠٠"):
+        with pytest.raises(ValidationError):
+            parse.whole(bad, "n", 1, 24, "N")
+    with pytest.raises(ValidationError, match="decimal places"):
+        parse.percent("2.555", "rate")
+    with pytest.raises(ValidationError, match="YYYY-MM-DD"):
+        parse.day("2026-02-30", "on")
