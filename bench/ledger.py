@@ -35,8 +35,10 @@ def measure(database_url: str, sizes: dict[int, int], repeats: int = 3) -> list[
     results = []
     with app.app_context():
         db.create_all()
-        cash = ledger.open_account(None, "cash", "Cash", "USD", ledger.DEBIT).id
-        members = [ledger.open_account(None, f"member:{n}", f"Member {n}", "USD", ledger.CREDIT).id
+        cash = ledger.open_account(None, "cash", "Cash", "USD", type=ledger.ASSET, subject=("box", None),
+                                   purpose="cash").id
+        members = [ledger.open_account(None, f"member:{n}", f"Member {n}", "USD", type=ledger.LIABILITY,
+                                       subject=("membership", n), purpose="contributions").id
                    for n in range(MEMBERS)]
         db.session.commit()
         _run(200, 1, cash, members, "warm-up")

@@ -1,3 +1,4 @@
+"""Alembic environment. The chain is linear and upgrade-only: see migrations/README."""
 import logging
 from logging.config import fileConfig
 
@@ -97,6 +98,14 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite changes a table by copying it to a new one and dropping the old (batch mode);
+            # with foreign keys on, dropping a table others point at fails. The pragma only takes
+            # effect outside a transaction, so it is set before Alembic begins one, and the keys
+            # are checked once the migrations are done.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -105,6 +114,11 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"migrations left rows whose foreign keys point nowhere: {broken[:10]}")
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

@@ -19,6 +19,3 @@ depends_on = ${repr(depends_on)}
 def upgrade():
     ${upgrades if upgrades else "pass"}
 
-
-def downgrade():
-    ${downgrades if downgrades else "pass"}

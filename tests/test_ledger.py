@@ -15,16 +15,22 @@ from hamyan.ledger.models import Entry, LedgerAccount, Posting
 from tests.conftest import empty_all_tables
 
 D1, D2, D3 = date(2026, 1, 10), date(2026, 2, 10), date(2026, 3, 10)
+CASH = dict(type=ledger.ASSET, subject=("box", None), purpose="cash")
+
+
+def member(membership_id: int) -> dict:
+    return dict(type=ledger.LIABILITY, subject=("membership", membership_id), purpose="contributions")
 
 
 def open_accounts():
     accounts = {
-        "cash": ledger.open_account(None, "cash", "Cash", "USD", ledger.DEBIT),
-        "alice": ledger.open_account(None, "member:alice", "Alice", "USD", ledger.CREDIT),
-        "bob": ledger.open_account(None, "member:bob", "Bob", "USD", ledger.CREDIT),
-        "fees": ledger.open_account(None, "income:fees", "Fees", "USD", ledger.CREDIT),
-        "rial_cash": ledger.open_account(None, "cash-irr", "Cash (IRR)", "IRR", ledger.DEBIT),
-        "rial_alice": ledger.open_account(None, "member:alice:irr", "Alice (IRR)", "IRR", ledger.CREDIT),
+        "cash": ledger.open_account(None, "cash", "Cash", "USD", **CASH),
+        "alice": ledger.open_account(None, "member:alice", "Alice", "USD", **member(1)),
+        "bob": ledger.open_account(None, "member:bob", "Bob", "USD", **member(2)),
+        "fees": ledger.open_account(None, "income:fees", "Fees", "USD", type=ledger.INCOME,
+                                    subject=("box", None), purpose="fees"),
+        "rial_cash": ledger.open_account(None, "cash-irr", "Cash (IRR)", "IRR", **CASH),
+        "rial_alice": ledger.open_account(None, "member:alice:irr", "Alice (IRR)", "IRR", **member(1)),
     }
     db.session.commit()
     return accounts
@@ -106,10 +112,38 @@ def test_entry_in_two_currencies_balancing_in_each_is_accepted(acc):
 
 
 def test_open_account_returns_the_existing_one_and_refuses_another_currency(acc):
-    assert ledger.open_account(None, "cash", "Cash again", "usd", ledger.DEBIT).id == acc["cash"].id
+    assert ledger.open_account(None, "cash", "Cash again", "usd", **CASH).id == acc["cash"].id
     with pytest.raises(ValidationError) as error:
-        ledger.open_account(None, "cash", "Cash", "EUR", ledger.DEBIT)
+        ledger.open_account(None, "cash", "Cash", "EUR", **CASH)
     assert error.value.fields == {"currency": error.value.message}
+
+
+def test_the_normal_side_follows_the_type(acc):
+    assert [acc[name].normal_side for name in ("cash", "alice", "fees")] == [ledger.DEBIT, ledger.CREDIT, ledger.CREDIT]
+
+
+@pytest.mark.parametrize("change, field", [
+    (dict(type="revenue"), "type"),
+    (dict(subject=("person", 1)), "subject"),
+    (dict(subject=("membership", None)), "subject"),
+    (dict(purpose=""), "purpose"),
+    (dict(type=ledger.LIABILITY), "type"),  # the account exists as an asset
+    (dict(subject=("membership", 3)), "type"),
+])
+def test_open_account_refuses_a_bad_or_different_type_subject_or_purpose(acc, change, field):
+    with pytest.raises(ValidationError) as error:
+        ledger.open_account(None, "cash", "Cash", "USD", **dict(CASH, **change))
+    assert set(error.value.fields) == {field}
+
+
+def test_the_database_refuses_an_account_without_a_known_type_or_subject(acc):
+    values = dict(box_id=None, code="x", name="x", currency="USD", type="asset", subject_kind="box", subject_id=None,
+                  purpose="x", balance=0, created_at=D1)
+    for bad, constraint in ((dict(type="revenue"), "type"), (dict(subject_kind="person", subject_id=1), "subject_kind"),
+                            (dict(subject_kind="loan"), "subject_id")):
+        with pytest.raises(sa.exc.DBAPIError, match=f"ck_ledger_account_{constraint}"):
+            with db.engine.begin() as conn:
+                conn.execute(sa.insert(LedgerAccount).values(**dict(values, **bad)))
 
 
 # --- idempotency -----------------------------------------------------------------------------
@@ -471,7 +505,7 @@ def test_concurrent_first_use_opens_one_account(app, make_user):
 
     user = make_user()
     box_id = boxes.create_box(user, "cashbox", "Race box", "USD").id
-    cash_id = ledger.open_account(box_id, "cash", "Cash", "USD", ledger.DEBIT).id
+    cash_id = ledger.open_account(box_id, "cash", "Cash", "USD", **CASH).id
     db.session.commit()
     errors, start = [], threading.Barrier(4)
 
@@ -479,8 +513,8 @@ def test_concurrent_first_use_opens_one_account(app, make_user):
         try:
             with app.app_context():
                 start.wait()
-                member = ledger.open_account(box_id, "member:new", "New member", "USD", ledger.CREDIT)
-                ledger.post("contribution", [(cash_id, 100), (member, -100)], idempotency_key=f"first:{t}")
+                new = ledger.open_account(box_id, "member:new", "New member", "USD", **member(7))
+                ledger.post("contribution", [(cash_id, 100), (new, -100)], idempotency_key=f"first:{t}")
                 db.session.commit()
         except Exception as exc:  # reported below with the thread that failed
             errors.append((t, repr(exc)))

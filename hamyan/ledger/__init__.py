@@ -1,5 +1,16 @@
 """The double-entry ledger: models and the one service that writes them."""
-from hamyan.ledger.models import CREDIT, DEBIT, Entry, LedgerAccount, Posting
+from hamyan.ledger.models import (
+    ASSET,
+    CREDIT,
+    DEBIT,
+    EQUITY,
+    EXPENSE,
+    INCOME,
+    LIABILITY,
+    Entry,
+    LedgerAccount,
+    Posting,
+)
 from hamyan.ledger.service import (
     balance,
     balances,
@@ -10,5 +21,5 @@ from hamyan.ledger.service import (
     reverse,
 )
 
-__all__ = ["CREDIT", "DEBIT", "Entry", "LedgerAccount", "Posting", "balance", "balances", "check", "lock_for_decision",
+__all__ = ["ASSET", "CREDIT", "DEBIT", "EQUITY", "EXPENSE", "INCOME", "LIABILITY", "Entry", "LedgerAccount", "Posting", "balance", "balances", "check", "lock_for_decision",
            "open_account", "post", "reverse"]

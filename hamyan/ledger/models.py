@@ -8,25 +8,53 @@ from hamyan.extensions import db
 DEBIT = "debit"
 CREDIT = "credit"
 
+# What an account is, in the books: its type decides its normal side.
+ASSET, LIABILITY, EQUITY, INCOME, EXPENSE = "asset", "liability", "equity", "income", "expense"
+TYPES = (ASSET, LIABILITY, EQUITY, INCOME, EXPENSE)
+DEBIT_TYPES = (ASSET, EXPENSE)
+# Whose account it is: the id of that row (membership.id, the loan's id, ...; the box's own id for "box").
+SUBJECT_KINDS = ("membership", "loan", "unit", "seat", "box")
+
+
+def _in(column: str, values) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
 
 class LedgerAccount(db.Model):
-    """Something that holds or owes money. Positive postings are debits, negative are credits."""
+    """Something that holds or owes money. Positive postings are debits, negative are credits.
+
+    Reports select accounts by type, subject and purpose; the code is only the account's unique
+    name in its box (what open_account() finds it by) and is never parsed."""
 
     __tablename__ = "ledger_account"
     __table_args__ = (
         db.UniqueConstraint("box_id", "code", name="uq_ledger_account_box_code"),
-        CheckConstraint("normal_side IN ('debit', 'credit')", name="normal_side"),
+        CheckConstraint(_in("type", TYPES), name="type"),
+        CheckConstraint(_in("subject_kind", SUBJECT_KINDS), name="subject_kind"),
+        # Only a box-wide account of no box (tests, benches) has no subject id.
+        CheckConstraint("subject_id IS NOT NULL OR subject_kind = 'box'", name="subject_id"),
+        Index("ix_ledger_account_box_type", "box_id", "type"),
+        Index("ix_ledger_account_box_subject", "box_id", "subject_kind", "subject_id"),
     )
 
     id = db.Column(db.Integer, primary_key=True)
-    box_id = db.Column(db.Integer, db.ForeignKey("box.id"), nullable=True, index=True)
-    code = db.Column(db.String(120), nullable=False)  # stable name, e.g. "cash" or "member:12:savings"
+    box_id = db.Column(db.Integer, db.ForeignKey("box.id"), nullable=True)
+    code = db.Column(db.String(120), nullable=False)  # unique in the box, e.g. "cash" or "mp:member:12:savings"
     name = db.Column(db.String(200), nullable=False)
     currency = db.Column(db.String(3), nullable=False)
-    normal_side = db.Column(db.String(6), nullable=False)
+    type = db.Column(db.String(9), nullable=False)
+    subject_kind = db.Column(db.String(10), nullable=False)
+    subject_id = db.Column(db.Integer, nullable=True)
+    # What the account is for among its subject's accounts of its type (a member's "savings" or
+    # "pledged" savings, a loan's "principal" or "penalty"), so sums per purpose need no code.
+    purpose = db.Column(db.String(30), nullable=False)
     # Sum of this account's postings, kept in the same transaction as the postings.
     balance = db.Column(BigInteger, nullable=False, default=0)
     created_at = db.Column(db.DateTime, nullable=False, default=clock.now)
+
+    @property
+    def normal_side(self) -> str:
+        return DEBIT if self.type in DEBIT_TYPES else CREDIT
 
     @property
     def natural_balance(self) -> int:

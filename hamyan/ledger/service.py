@@ -21,28 +21,39 @@ from hamyan.core import clock
 from hamyan.core.parse import MAX_AMOUNT
 from hamyan.core.errors import Conflict, ValidationError
 from hamyan.extensions import db
-from hamyan.ledger.models import CREDIT, DEBIT, Entry, LedgerAccount, Posting
+from hamyan.ledger.models import SUBJECT_KINDS, TYPES, Entry, LedgerAccount, Posting
 
 
 
-def open_account(box_id: int | None, code: str, name: str, currency: str, normal_side: str) -> LedgerAccount:
+def open_account(box_id: int | None, code: str, name: str, currency: str, *, type: str,
+                 subject: tuple[str, int | None], purpose: str) -> LedgerAccount:
     """Get the account with this code in the box, creating it on first use.
+
+    type is one of TYPES (it decides the normal side); subject is (kind, id): whose account it is,
+    e.g. ("membership", 12), ("loan", 7) or ("box", box_id); purpose says what it is for among that
+    subject's accounts ("savings", "principal", ...). Reports select accounts by these, never by code.
 
     Two transactions may open the same account at once (two first payments of a new member). On
     MySQL a plain INSERT would S-lock the duplicate row in the loser, and two losers upgrading to
     the X lock that posting needs deadlock; INSERT ... ON DUPLICATE KEY UPDATE X-locks it instead,
     so racing openers queue. On SQLite the write lock serialises them and ON CONFLICT DO
     NOTHING lets the later one find the first one's row."""
-    if normal_side not in (DEBIT, CREDIT):
-        raise ValidationError(f"normal_side must be {DEBIT} or {CREDIT}.", field="normal_side")
+    subject_kind, subject_id = subject
+    if type not in TYPES:
+        raise ValidationError(f"An account's type is one of {', '.join(TYPES)}.", field="type")
+    if subject_kind not in SUBJECT_KINDS or (subject_id is None and subject_kind != "box"):
+        raise ValidationError(f"An account's subject is one of {', '.join(SUBJECT_KINDS)} with its id.",
+                              field="subject")
+    if not purpose or len(purpose) > 30:
+        raise ValidationError("An account needs a purpose of at most 30 characters.", field="purpose")
     currency = currency.upper()
     find = select(LedgerAccount).filter_by(box_id=box_id, code=code)
     account = db.session.execute(find).scalar_one_or_none()
     if account is None:
         db.session.flush()  # the caller's pending rows (a new box) go first
         connection, _ = _begin_write()
-        values = dict(box_id=box_id, code=code, name=name, currency=currency, normal_side=normal_side,
-                      balance=0, created_at=clock.now())
+        values = dict(box_id=box_id, code=code, name=name, currency=currency, type=type,
+                      subject_kind=subject_kind, subject_id=subject_id, purpose=purpose, balance=0, created_at=clock.now())
         if connection.dialect.name == "mysql":
             insert = mysql_insert(ACCOUNT).values(values)
             insert = insert.on_duplicate_key_update(code=insert.inserted.code)
@@ -53,6 +64,9 @@ def open_account(box_id: int | None, code: str, name: str, currency: str, normal
         account = db.session.execute(find.with_for_update()).scalar_one()
     if account.currency != currency:
         raise ValidationError(f"Account {code} is in {account.currency}, not {currency}.", field="currency")
+    if (account.type, account.subject_kind, account.subject_id, account.purpose) != (type, *subject, purpose):
+        raise ValidationError(f"Account {code} is a {account.type} of {account.subject_kind} {account.subject_id} "
+                              f"for {account.purpose}.", field="type")
     return account
 
 

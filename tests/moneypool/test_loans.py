@@ -70,7 +70,8 @@ def test_annuity_prepayment_shortens_or_lowers(pool_factory, clock):
         assert sum(i.principal for i in loan.installments) == 12000_00  # the prepayment keeps its own line
         assert services.outstanding_principal(loan) == 12000_00 - sum(r.principal for r in db.session.execute(
             select(Repayment).filter_by(loan_id=loan.id)).scalars())
-        assert -ledger.balance(ledger.open_account(box.id, f"mp:loan:{loan.id}:principal", "", "USD", "debit")) \
+        assert -ledger.balance(ledger.open_account(box.id, f"mp:loan:{loan.id}:principal", "", "USD",
+                                                  type="asset", subject=("loan", loan.id), purpose="principal")) \
             == -services.outstanding_principal(loan)
     future_short = [i for i in shorten.installments if i.due_date > date(2025, 2, 10)]
     future_reduce = [i for i in reduce.installments if i.due_date > date(2025, 2, 10)]

@@ -27,7 +27,8 @@ def test_any_payment_sequence_keeps_schedule_and_ledger_in_step(pool_factory, cl
     loan = services.request_loan(savers[0].membership.user, box.id, f"{amount / 100:.2f}", term, key())
     services.approve(manager, box.id, loan.id)
     services.disburse(manager, box.id, loan.id, clock.today)
-    principal_account = ledger.open_account(box.id, f"mp:loan:{loan.id}:principal", "", "USD", "debit")
+    principal_account = ledger.open_account(box.id, f"mp:loan:{loan.id}:principal", "", "USD",
+                                            type="asset", subject=("loan", loan.id), purpose="principal")
     for days, value, mode in steps:
         if loan.status != "active":
             break

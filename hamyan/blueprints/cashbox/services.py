@@ -253,11 +253,13 @@ def _membership_in(box_id: int, membership_id) -> Membership:
 # ---------------------------------------------------------------- ledger accounts
 
 def _cash(box: Box) -> LedgerAccount:
-    return ledger.open_account(box.id, "cash", "Cash held by the box", box.currency, DEBIT)
+    return ledger.open_account(box.id, "cash", "Cash held by the box", box.currency, type=ledger.ASSET,
+                               subject=("box", box.id), purpose="cash")
 
 
 def _fine_income(box: Box) -> LedgerAccount:
-    return ledger.open_account(box.id, "fine_income", "Late fine income", box.currency, CREDIT)
+    return ledger.open_account(box.id, "fine_income", "Late fine income", box.currency, type=ledger.INCOME,
+                               subject=("box", box.id), purpose="fine_income")
 
 
 def box_cash(box: Box) -> int:
@@ -268,12 +270,13 @@ def box_cash(box: Box) -> int:
 
 def member_account(box: Box, membership: Membership) -> LedgerAccount:
     return ledger.open_account(box.id, f"member:{membership.id}", f"Contributions of {membership.display_name}",
-                               box.currency, CREDIT)
+                               box.currency, type=ledger.LIABILITY, subject=("membership", membership.id),
+                               purpose="contributions")
 
 
 def fines_account(box: Box, membership: Membership) -> LedgerAccount:
     return ledger.open_account(box.id, f"fines:{membership.id}", f"Fines owed by {membership.display_name}",
-                               box.currency, DEBIT)
+                               box.currency, type=ledger.ASSET, subject=("membership", membership.id), purpose="fines")
 
 
 # ---------------------------------------------------------------- box and round set-up

@@ -67,7 +67,7 @@ from hamyan.boxes.models import Box, Membership
 from hamyan.core.errors import Conflict, Forbidden, NotFound, ValidationError
 from hamyan.extensions import db
 from hamyan.ledger import service as ledger
-from hamyan.ledger.models import CREDIT, DEBIT, LedgerAccount
+from hamyan.ledger.models import ASSET, EXPENSE, INCOME, LIABILITY, LedgerAccount
 from hamyan.money import (
     allocate,
     format_money,
@@ -99,20 +99,26 @@ def _accounts(box: Box) -> dict:
 
 
 def _account(box: Box, code: str) -> LedgerAccount:
-    names = {
-        "mp:cash": ("Pool cash", DEBIT), "mp:income:interest": ("Interest income", CREDIT),
-        "mp:income:fees": ("Loan service fees", CREDIT), "mp:income:penalties": ("Late fees and penalties", CREDIT),
-        "mp:expense:writeoff": ("Loans written off", DEBIT),
+    pool_wide = {
+        "mp:cash": ("Pool cash", ASSET, "cash"),
+        "mp:income:interest": ("Interest income", INCOME, "interest"),
+        "mp:income:fees": ("Loan service fees", INCOME, "service_fees"),
+        "mp:income:penalties": ("Late fees and penalties", INCOME, "penalties"),
+        "mp:expense:writeoff": ("Loans written off", EXPENSE, "writeoff"),
     }
-    if code in names:
-        name, side = names[code]
+    if code in pool_wide:
+        name, type_, purpose = pool_wide[code]
+        subject = ("box", box.id)
     else:
-        kind = code.rsplit(":", 1)[1]
-        name, side = {"savings": ("Savings", CREDIT), "pledged": ("Pledged savings", CREDIT),
-                      "fees": ("Late fees owed", DEBIT), "principal": ("Loan principal", DEBIT),
-                      "penalty": ("Loan penalties owed", DEBIT)}[kind]
-        name = f"{name} {code.split(':')[2]}"
-    return ledger.open_account(box.id, code, name, box.currency, side)
+        _, owner, ident, purpose = code.split(":")
+        name, type_ = {"savings": ("Savings", LIABILITY), "pledged": ("Pledged savings", LIABILITY),
+                       "fees": ("Late fees owed", ASSET), "principal": ("Loan principal", ASSET),
+                       "penalty": ("Loan penalties owed", ASSET)}[purpose]
+        name = f"{name} {ident}"
+        # A pool member's accounts belong to the membership, so every product's statements find them alike.
+        subject = ("loan", int(ident)) if owner == "loan" else (
+            "membership", db.session.get(PoolMember, int(ident)).membership_id)
+    return ledger.open_account(box.id, code, name, box.currency, type=type_, subject=subject, purpose=purpose)
 
 
 def _natural(account: LedgerAccount | None) -> int:

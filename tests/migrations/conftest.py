@@ -1,0 +1,41 @@
+"""An empty database of the leg's kind (a SQLite file, or a throwaway database on the MariaDB server
+of HAMYAN_TEST_DATABASE_URL), and a real `flask db upgrade` to run on it."""
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def empty_database(database_url, is_mysql, tmp_path):
+    """A URL for a database with no tables, of the same kind as the leg's; dropped afterwards."""
+    if not is_mysql:
+        yield f"sqlite:///{tmp_path / 'fresh.sqlite'}"
+        return
+    url = sa.engine.make_url(database_url)
+    name = f"hamyan_migrations_{uuid.uuid4().hex[:12]}"
+    server = sa.create_engine(url.set(database=""))
+    with server.connect() as conn:
+        conn.execute(sa.text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with server.connect() as conn:
+            conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
+        server.dispose()
+
+
+def flask_db_upgrade(url: str, instance: Path, revision: str = "head") -> None:
+    # A real `flask db upgrade` in its own process: Alembic's env.py reconfigures logging
+    # (fileConfig disables existing loggers), which must not leak into the rest of the test session.
+    env = dict(os.environ, FLASK_APP="wsgi:app", HAMYAN_DATABASE_URL=url, HAMYAN_INSTANCE_PATH=str(instance),
+               HAMYAN_SCHEDULER_ENABLED="false")
+    result = subprocess.run([sys.executable, "-m", "flask", "db", "upgrade", revision], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
