@@ -13,13 +13,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from hamyan.core import clock
 from hamyan import config as config_module
 from hamyan import logging_setup
+from hamyan.blueprints import PRODUCTS
 from hamyan.core.errors import ServiceError
 from hamyan.extensions import api, csrf, db, error_body, htmx, limiter, login_manager, migrate
-
-# Products add their smorest Blueprint here as they arrive.
-PRODUCT_API_BLUEPRINTS: list[str] = ["hamyan.blueprints.cashbox.api:bp", "hamyan.blueprints.moneypool.api:bp"]
-# Products add their HTML blueprint here as they arrive ("package.path:bp").
-PRODUCT_BLUEPRINTS: list[str] = ["hamyan.blueprints.cashbox:bp", "hamyan.blueprints.moneypool:bp"]
 
 CSP = {"default-src": "'self'", "img-src": ["'self'", "data:"], "frame-ancestors": "'none'",
        "form-action": "'self'", "base-uri": "'self'", "object-src": "'none'"}
@@ -36,15 +32,11 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.close()
 
 
-def _import(path: str):
-    module, _, attr = path.partition(":")
-    return getattr(__import__(module, fromlist=[attr]), attr)
-
-
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=os.environ.get("HAMYAN_INSTANCE_PATH") or None,
                 instance_relative_config=True)
-    app.config.update(config_module.load(app.instance_path, config))
+    app.config.update(config_module.load(app.instance_path, config,
+                                         {k: v for p in PRODUCTS for k, v in p.settings.items()}))
     logging_setup.init_app(app)
     if app.config["PROXY_FIX"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
@@ -77,9 +69,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(members_bp)
-    for path in PRODUCT_BLUEPRINTS:
-        app.register_blueprint(_import(path))
-    api_package.register(app, [_import(path) for path in PRODUCT_API_BLUEPRINTS])
+    for product in PRODUCTS:
+        app.register_blueprint(product.load("views"))
+    api_package.register(app, [product.load("api") for product in PRODUCTS])
 
     _register_template_helpers(app)
     _register_error_handlers(app)

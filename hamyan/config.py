@@ -37,7 +37,6 @@ DEFAULTS = {
     "PASSWORD_RESET_MAX_AGE": 3600,
     "INVITATION_MAX_AGE": 7 * 24 * 3600,
     "SCHEDULER_ENABLED": True,
-    "CASHBOX_REMINDER_DAYS": 3,  # cashbox members are emailed this many days before a due date; 0: no reminders
     "SESSION_COOKIE_SECURE": False,  # set true behind HTTPS
     "FORCE_HTTPS": False,
     "PROXY_FIX": False,  # true behind a reverse proxy that sets X-Forwarded-*
@@ -45,10 +44,11 @@ DEFAULTS = {
 }
 
 
-def load(instance_path: str, overrides: dict | None = None) -> dict:
+def load(instance_path: str, overrides: dict | None = None, product_defaults: dict | None = None) -> dict:
+    """The settings: core DEFAULTS and each product's, then HAMYAN_* variables, then overrides."""
     instance = Path(instance_path)
     cfg = {}
-    for key, default in DEFAULTS.items():
+    for key, default in {**DEFAULTS, **(product_defaults or {})}.items():
         raw = os.environ.get(f"HAMYAN_{key}")
         cfg[key] = default if raw is None else _env_value(raw, default)
     cfg.update(overrides or {})

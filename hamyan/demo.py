@@ -2,6 +2,7 @@
 import click
 from flask.cli import AppGroup
 
+from hamyan.blueprints import PRODUCTS
 from hamyan.blueprints.auth import services as auth_services
 from hamyan.extensions import db
 
@@ -13,8 +14,6 @@ DEMO_USERS = [
     ("manager@demo.hamyan", "Demo Manager", False),
     ("member@demo.hamyan", "Demo Member", False),
 ]
-# Each product adds "module:function" here; the function gets the users by role and is idempotent.
-PRODUCT_SEEDERS: list[str] = ["hamyan.blueprints.moneypool.demo:seed_moneypool", "hamyan.blueprints.cashbox.demo:seed_cashbox"]
 
 
 def seed() -> dict:
@@ -24,10 +23,10 @@ def seed() -> dict:
         if user is None:
             user = auth_services.signup(email, name, DEMO_PASSWORD, is_admin=is_admin)
         users[email.split("@")[0]] = user
-    for path in PRODUCT_SEEDERS:
-        module, _, attr = path.partition(":")
-        getattr(__import__(module, fromlist=[attr]), attr)(users)
-        db.session.commit()
+    for product in PRODUCTS:
+        if product.demo:
+            product.load("demo")(users)
+            db.session.commit()
     return users
 
 

@@ -4,6 +4,7 @@ from hamyan.blueprints.notify.models import OutboxMessage  # noqa: F401
 from hamyan.boxes.models import Box, Invitation, Membership  # noqa: F401
 from hamyan.ledger.models import Entry, LedgerAccount, Posting  # noqa: F401
 from hamyan.scheduling import JobRun  # noqa: F401
-from hamyan.blueprints.cashbox.models import Cashbox, Fine, Holding, Payment, Period, Reminder, Round, Share  # noqa: F401
-from hamyan.blueprints.moneypool.models import (Contribution, Guarantee, Installment, Loan, LoanEvent,  # noqa: F401
-                                                Pool, PoolMember, Repayment, ShareAmount, ShareChange)
+from hamyan.blueprints import PRODUCTS
+
+for _product in PRODUCTS:
+    _product.load("models")

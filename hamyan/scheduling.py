@@ -87,8 +87,12 @@ def _schedule_all(app, target) -> None:
 
 
 def init_app(app) -> None:
+    from hamyan.blueprints import PRODUCTS
     from hamyan.blueprints.notify import jobs  # noqa: F401  registers its jobs
-    from hamyan.blueprints.cashbox import jobs as cashbox_jobs  # noqa: F401
+
+    for product in PRODUCTS:
+        if product.jobs:
+            product.load("jobs")  # registers its jobs
 
     app.extensions["hamyan_scheduler"] = scheduler
 

@@ -7,9 +7,6 @@ KINDS = ("cashbox", "moneypool", "aptbox", "rosca")
 MANAGER, MEMBER, BOARD, RESIDENT = "manager", "member", "board", "resident"
 ROLES = (MANAGER, MEMBER, BOARD, RESIDENT)
 MANAGING_ROLES = frozenset({MANAGER, BOARD})
-# The roles a box of each kind uses; apartment funds have a board and residents instead of members.
-ROLES_BY_KIND = {"cashbox": (MANAGER, MEMBER), "moneypool": (MANAGER, MEMBER), "rosca": (MANAGER, MEMBER),
-                 "aptbox": (MANAGER, BOARD, RESIDENT)}
 CALENDARS = ("gregorian", "persian")
 
 

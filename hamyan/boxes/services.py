@@ -8,9 +8,11 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from hamyan.core import clock
-from hamyan.boxes.models import (CALENDARS, KINDS, MANAGER, MANAGING_ROLES, ROLES_BY_KIND, Box, Invitation,
+from hamyan.blueprints import product
+from hamyan.boxes.access import MANAGE, VIEW, authorize, membership_of
+from hamyan.boxes.models import (CALENDARS, MANAGER, Box, Invitation,
                                  Membership)
-from hamyan.core.errors import Conflict, Forbidden, NotFound, ValidationError
+from hamyan.core.errors import Conflict, NotFound, ValidationError
 from hamyan.extensions import db
 
 
@@ -45,7 +47,7 @@ def clean_name(value: str | None, field: str) -> str:
 def create_box(actor, kind: str, name: str, currency: str, timezone: str = "UTC", locale: str = "en",
                calendar: str = "gregorian", manager_role: str = MANAGER) -> Box:
     """Create the Box row and make the actor its manager. The product service commits."""
-    if kind not in KINDS:
+    if product(kind) is None:
         raise ValidationError("Unknown box kind.", field="kind")
     name = clean_name(name, "name")
     currency = validate_box_settings(currency, timezone, locale, calendar)
@@ -59,32 +61,15 @@ def create_box(actor, kind: str, name: str, currency: str, timezone: str = "UTC"
     return box
 
 
-def membership_of(user, box_id: int) -> Membership | None:
-    return db.session.execute(
-        select(Membership).filter_by(box_id=box_id, user_id=user.id).where(Membership.left_at.is_(None))
-    ).scalar_one_or_none()
-
-
 def box_for(user, box_id: int, kind: str | None = None) -> tuple[Box, Membership | None]:
-    """The box and the user's membership in it, or NotFound when the user may not see it.
-
-    Admins see every box (membership None unless they also belong to it)."""
-    # URL ids beyond BIGINT would overflow the driver (SQLite raises): no such box, so 404.
-    box = db.session.get(Box, box_id) if 0 < box_id < 2**63 else None
-    if box is None or (kind is not None and box.kind != kind):
-        raise NotFound()
-    membership = membership_of(user, box_id)
-    if membership is None and not user.is_admin:
-        raise NotFound()
-    return box, membership
+    """The box and the user's membership in it, or NotFound when the user may not see it."""
+    acc = authorize(user, box_id, VIEW, kind)
+    return acc.box, acc.membership
 
 
 def require_manager(user, box_id: int, kind: str | None = None) -> Box:
     """The box if the user manages it (or is an admin); members get Forbidden, outsiders NotFound."""
-    box, membership = box_for(user, box_id, kind)
-    if user.is_admin or (membership is not None and membership.role in MANAGING_ROLES):
-        return box
-    raise Forbidden("Only the box's managers can do this.")
+    return authorize(user, box_id, MANAGE, kind).box
 
 
 def boxes_of(user) -> list[tuple[Box, Membership]]:
@@ -114,8 +99,9 @@ def add_member(actor, box_id: int, display_name: str, email: str | None = None, 
 
 
 def _check_role(box: Box, role: str) -> None:
-    if role not in ROLES_BY_KIND[box.kind]:
-        raise ValidationError(f"Choose one of: {', '.join(ROLES_BY_KIND[box.kind])}.", field="role")
+    roles = product(box.kind).roles
+    if role not in roles:
+        raise ValidationError(f"Choose one of: {', '.join(roles)}.", field="role")
 
 
 def _valid_email(email: str) -> str:

@@ -2,14 +2,15 @@
 from hamyan.blueprints.cashbox import services as cb
 from hamyan.blueprints.cashbox.demo import NAME, seed_cashbox
 from hamyan.boxes.models import Box
-from hamyan.demo import DEMO_USERS, PRODUCT_SEEDERS
+from hamyan.blueprints import product
+from hamyan.demo import DEMO_USERS
 from hamyan.extensions import db
 from hamyan.ledger import check
 from hamyan.ledger.models import Entry
 
 
 def test_demo_cashbox(make_user):
-    assert "hamyan.blueprints.cashbox.demo:seed_cashbox" in PRODUCT_SEEDERS
+    assert product("cashbox").demo == "hamyan.blueprints.cashbox.demo:seed_cashbox"
     users = {email.split("@")[0]: make_user(email, name) for email, name, _ in DEMO_USERS}
     seed_cashbox(users)
     entries = db.session.query(Entry).count()

@@ -1,7 +1,7 @@
 """The JSON API under /api/v1: bearer-token auth, the error format, and the OpenAPI document.
 
-Product packages build their routes with api_blueprint() and list them in PRODUCT_API_BLUEPRINTS
-of hamyan/__init__.py; everything on such a blueprint requires a token."""
+Product packages build their routes with api_blueprint() and name the blueprint in their
+descriptor (hamyan.blueprints.PRODUCTS); everything on such a blueprint requires a token."""
 import hashlib
 
 from flask import g, render_template, request

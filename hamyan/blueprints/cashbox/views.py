@@ -2,12 +2,12 @@
 from datetime import date
 from decimal import Decimal
 
-from flask import abort, current_app, flash, request, url_for
+from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_login import current_user, login_required
 
 from hamyan.core import clock
 from hamyan.blueprints.auth.forms import EmptyForm
-from hamyan.blueprints.cashbox import bp, draws
+from hamyan.blueprints.cashbox import draws
 from hamyan.blueprints.cashbox import services as cb
 from hamyan.blueprints.cashbox.forms import (
     AddMemberForm,
@@ -25,6 +25,8 @@ from hamyan.core.errors import ServiceError, ValidationError
 from hamyan.money import format_money, to_major
 from hamyan.statements import pdf_response, render_pdf
 from hamyan.web import apply_error, redirect_to, render
+
+bp = Blueprint("cashbox", __name__, url_prefix="/cashbox")
 
 GRID_PAGE = 50
 SHARES_PAGE = 50

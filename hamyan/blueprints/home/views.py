@@ -4,24 +4,19 @@ from flask_login import current_user, login_required
 from sqlalchemy import text
 
 from hamyan.boxes import services as boxes
-from hamyan.boxes.models import KINDS
+from hamyan.blueprints import PRODUCTS
 from hamyan.extensions import db
 from hamyan.web import render
 
-KIND_TITLES = {"cashbox": "Cashboxes", "moneypool": "Money pools", "aptbox": "Apartment funds",
-               "rosca": "ROSCA boxes"}
 
 
 @bp.route("/")
 @login_required
 def dashboard():
-    grouped = {kind: [] for kind in KINDS}
+    grouped = {product.kind: [] for product in PRODUCTS}
     for box, membership in boxes.boxes_of(current_user):
         grouped[box.kind].append((box, membership))
-    products = [kind for kind in KINDS if f"{kind}.new_box" in current_app.view_functions]
-    dashboards = {kind for kind in KINDS if f"{kind}.dashboard" in current_app.view_functions}
-    return render("home/dashboard.html", grouped=grouped, titles=KIND_TITLES, products=products,
-                  dashboards=dashboards)
+    return render("home/dashboard.html", grouped=grouped, products=PRODUCTS)
 
 
 @bp.route("/healthz")

@@ -3,11 +3,11 @@ from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from hamyan.blueprints.auth.forms import STRIP
-from hamyan.boxes.models import ROLES_BY_KIND
+from hamyan.blueprints import product
 
 
 def _role_choices(box):
-    return [(role, role.capitalize()) for role in reversed(ROLES_BY_KIND[box.kind])]
+    return [(role, role.capitalize()) for role in reversed(product(box.kind).roles)]
 
 
 class AddMemberForm(FlaskForm):

@@ -1,12 +1,12 @@
 """Moneypool pages: parse the form, call the service, render the page or its htmx partial."""
 from datetime import date
 
-from flask import abort, current_app, flash, request, url_for
+from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_login import current_user, login_required
 
 from hamyan import calendars
 from hamyan.blueprints.auth.forms import EmptyForm
-from hamyan.blueprints.moneypool import bp, reports, services
+from hamyan.blueprints.moneypool import reports, services
 from hamyan.blueprints.moneypool.forms import (
     AddMemberForm,
     ContributionForm,
@@ -29,6 +29,21 @@ from hamyan.blueprints.moneypool.schedules import METHOD_LABELS
 from hamyan.core.errors import Conflict, ValidationError
 from hamyan.statements import pdf_response, render_pdf
 from hamyan.web import apply_error, redirect_to, render
+
+bp = Blueprint("moneypool", __name__, url_prefix="/pools")
+
+
+@bp.record_once
+def _macros_as_globals(state):
+    """The page macros as globals (mp_loan_badge, mp_stat): an htmx partial runs only its
+    block, where a template's top-level {% from ... import %} is undefined."""
+    env = state.app.jinja_env
+
+    def macro(name):
+        return lambda *args, **kwargs: getattr(env.get_template("moneypool/_macros.html").module, name)(
+            *args, **kwargs)
+
+    env.globals.update({f"mp_{name}": macro(name) for name in ("loan_badge", "stat")})
 
 DUES_SHOWN = 12  # latest due dates on a member's page; older ones are summed up
 

@@ -1,0 +1,33 @@
+"""A product is one package and one line in `hamyan.blueprints.PRODUCTS`.
+
+Its descriptor names everything the platform needs from it by import path ("module:attribute"),
+so building the list imports nothing: not the views, not WeasyPrint. create_app, the scheduler, the
+demo seeder, the home page, box kinds and roles, and `flask ledger check` all read the list."""
+from dataclasses import dataclass, field
+from importlib import import_module
+
+
+def load(path: str):
+    """The object at "package.module:attribute" (or the module itself without an attribute)."""
+    module, _, attribute = path.partition(":")
+    loaded = import_module(module)
+    return getattr(loaded, attribute) if attribute else loaded
+
+
+@dataclass(frozen=True)
+class Product:
+    kind: str  # Box.kind
+    title: str  # what the home page calls a group of these boxes, e.g. "Cashboxes"
+    roles: tuple[str, ...]  # membership roles a box of this kind uses, the managing role first
+    models: str  # module whose import registers the product's tables
+    views: str  # "module:bp", the page blueprint (its `new_box` and `dashboard` endpoints)
+    api: str  # "module:bp", the flask-smorest blueprint under /api/v1
+    jobs: str | None = None  # module whose import registers its scheduled jobs
+    demo: str | None = None  # "module:function(users)", idempotent demo data for `flask demo seed`
+    reconcile: str | None = None  # "module:function() -> list[str]": business tables vs the ledger
+    apply_payment: str | None = None  # "module:function": how an incoming payment settles what is owed
+    reports: dict = field(default_factory=dict)  # report kind -> "module:function" rendering it
+    settings: dict = field(default_factory=dict)  # config defaults, each overridable by HAMYAN_<NAME>
+
+    def load(self, attribute: str):
+        return load(getattr(self, attribute))
