@@ -338,6 +338,37 @@ def test_balance_as_of_respects_effective_dates(acc):
     assert ledger.balances(ids, as_of=D3, after=D1) == {cash.id: 50, acc["alice"].id: -50, acc["fees"].id: 0}
 
 
+# --- selecting accounts by type and subject -------------------------------------------------
+
+def test_accounts_of_selects_by_subject_type_and_purpose(acc):
+    def names(accounts):
+        return {name for name, a in acc.items() if a in accounts}
+
+    assert names(ledger.accounts_of(None, subject=("membership", 1))) == {"alice", "rial_alice"}
+    assert names(ledger.accounts_of(None, subject=("membership", [1, 2]))) == {"alice", "rial_alice", "bob"}
+    assert names(ledger.accounts_of(None, subject=("membership", None))) == {"alice", "rial_alice", "bob"}
+    assert names(ledger.accounts_of(None, types=[ledger.ASSET, ledger.INCOME])) == {"cash", "rial_cash", "fees"}
+    assert names(ledger.accounts_of(None, subject=("box", None), purposes=["fees"])) == {"fees"}
+    assert ledger.accounts_of(None, subject=("loan", 1)) == []
+
+
+def test_balances_by_type_sums_each_type_and_purpose_on_its_normal_side(acc):
+    ledger.post("contribution", [(acc["cash"], 100), (acc["alice"], -90), (acc["fees"], -10)],
+                idempotency_key="a", effective_date=D1)
+    ledger.post("contribution", [(acc["cash"], 50), (acc["bob"], -50)], idempotency_key="b", effective_date=D2)
+    ledger.post("refund", [(acc["cash"], -5), (acc["fees"], 5)], idempotency_key="c", effective_date=D3)
+    db.session.commit()
+    now = ledger.balances_by_type(None)
+    assert now == {"asset": {"cash": 145}, "liability": {"contributions": 140}, "income": {"fees": 5}}
+    assert now.total(ledger.ASSET) == now.total(ledger.LIABILITY) + now.total(ledger.INCOME)
+    assert ledger.balances_by_type(None, as_of=D3) == now
+    on_d1 = ledger.balances_by_type(None, as_of=D1)
+    assert (on_d1.of(ledger.ASSET, "cash"), on_d1.total(ledger.LIABILITY), on_d1.of(ledger.INCOME, "fees")) == (
+        100, 90, 10)
+    assert ledger.balances_by_type(None, as_of=D1 - timedelta(days=1)) == {}
+    assert on_d1.total(ledger.EXPENSE) == on_d1.of(ledger.EXPENSE, "writeoff") == 0
+
+
 # --- hypothesis: random sequences keep the books exact -----------------------------------------
 
 USD = ["cash", "alice", "bob", "fees"]

@@ -12,8 +12,10 @@ from hamyan.ledger.models import (
     Posting,
 )
 from hamyan.ledger.service import (
+    accounts_of,
     balance,
     balances,
+    balances_by_type,
     check,
     lock_for_decision,
     open_account,
@@ -21,5 +23,6 @@ from hamyan.ledger.service import (
     reverse,
 )
 
-__all__ = ["ASSET", "CREDIT", "DEBIT", "EQUITY", "EXPENSE", "INCOME", "LIABILITY", "Entry", "LedgerAccount", "Posting", "balance", "balances", "check", "lock_for_decision",
-           "open_account", "post", "reverse"]
+__all__ = ["ASSET", "CREDIT", "DEBIT", "EQUITY", "EXPENSE", "INCOME", "LIABILITY", "Entry", "LedgerAccount", "Posting",
+           "accounts_of", "balance", "balances", "balances_by_type", "check", "lock_for_decision", "open_account",
+           "post", "reverse"]

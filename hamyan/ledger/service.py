@@ -21,7 +21,7 @@ from hamyan.core import clock
 from hamyan.core.parse import MAX_AMOUNT
 from hamyan.core.errors import Conflict, ValidationError
 from hamyan.extensions import db
-from hamyan.ledger.models import SUBJECT_KINDS, TYPES, Entry, LedgerAccount, Posting
+from hamyan.ledger.models import DEBIT_TYPES, SUBJECT_KINDS, TYPES, Entry, LedgerAccount, Posting
 
 
 
@@ -146,7 +146,6 @@ _ADD_TO_BALANCE = (
 )
 _INSERT_ENTRY = ENTRY.insert()
 _INSERT_POSTINGS = POSTING.insert()
-_POSTINGS_ON_ACCESS = [lazyload(Entry.postings)]  # the caller may not need them
 
 
 def _existing(connection: Connection, idempotency_key: str, fingerprint_for, lock: bool = False) -> Entry | None:
@@ -159,7 +158,9 @@ def _existing(connection: Connection, idempotency_key: str, fingerprint_for, loc
         return None
     if found.fingerprint != fingerprint_for(found.effective_date):
         raise Conflict("This idempotency key was already used for a different entry.", field="idempotency_key")
-    return db.session.get(Entry, found.id, options=_POSTINGS_ON_ACCESS,
+    # lazyload: the caller may not need the postings. (Built here: Entry.postings at import time
+    # would configure the mappers before every model is imported.)
+    return db.session.get(Entry, found.id, options=[lazyload(Entry.postings)],
                           with_for_update={"read": True} if lock else None)
 
 
@@ -290,6 +291,53 @@ def balances(account_ids: Iterable[int], as_of: date | None = None, after: date 
         query = query.where(Entry.effective_date > after)
     found = {account_id: int(total) for account_id, total in db.session.execute(query)}
     return {account_id: found.get(account_id, 0) for account_id in ids}
+
+
+def accounts_of(box_id: int, *, subject: tuple[str, int | Iterable[int] | None] | None = None,
+                types: Iterable[str] | None = None, purposes: Iterable[str] | None = None) -> list[LedgerAccount]:
+    """The box's accounts, by id: of one subject (kind, id), of several (kind, [ids]) or of every
+    subject of a kind (kind, None); of the given types and purposes when those are named."""
+    query = select(LedgerAccount).where(LedgerAccount.box_id == box_id).order_by(LedgerAccount.id)
+    if subject is not None:
+        kind, ids = subject
+        query = query.where(LedgerAccount.subject_kind == kind)
+        if isinstance(ids, int):
+            query = query.where(LedgerAccount.subject_id == ids)
+        elif ids is not None:
+            query = query.where(LedgerAccount.subject_id.in_(list(ids)))
+    if types is not None:
+        query = query.where(LedgerAccount.type.in_(list(types)))
+    if purposes is not None:
+        query = query.where(LedgerAccount.purpose.in_(list(purposes)))
+    return list(db.session.scalars(query))
+
+
+class Totals(dict):
+    """{type: {purpose: balance}} of a box, each on its normal side (an asset's debits positive, a
+    liability's credits positive); total(type) adds a type's purposes. Absent ones are 0."""
+
+    def total(self, type: str) -> int:
+        return sum(self.get(type, {}).values())
+
+    def of(self, type: str, purpose: str) -> int:
+        return self.get(type, {}).get(purpose, 0)
+
+
+def balances_by_type(box_id: int, as_of: date | None = None) -> Totals:
+    """The box's balances summed per account type and purpose in one query: from the cached
+    balances, or from the postings of entries effective up to as_of."""
+    if as_of is None:
+        query = select(LedgerAccount.type, LedgerAccount.purpose, func.sum(LedgerAccount.balance))
+    else:
+        query = (select(LedgerAccount.type, LedgerAccount.purpose, func.sum(Posting.amount))
+                 .join(Posting, Posting.account_id == LedgerAccount.id)
+                 .join(Entry, Entry.id == Posting.entry_id)
+                 .where(Entry.effective_date <= as_of))
+    totals = Totals()
+    for type_, purpose, raw in db.session.execute(
+            query.where(LedgerAccount.box_id == box_id).group_by(LedgerAccount.type, LedgerAccount.purpose)):
+        totals.setdefault(type_, {})[purpose] = int(raw or 0) * (1 if type_ in DEBIT_TYPES else -1)
+    return totals
 
 
 @dataclass

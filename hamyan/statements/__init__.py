@@ -1,9 +1,9 @@
 """Statements shared by every product: movements of a set of ledger accounts over a period, with
 opening and closing balances computed from the postings, rendered to PDF by WeasyPrint.
 
-A product picks the accounts (a member's contribution account, a unit's receivable, a box's cash),
-calls account_statement(), and renders a template under templates/statements/ that extends
-statements/base.html."""
+A product picks the accounts by subject and type (ledger.accounts_of(box_id, subject=("membership",
+m.id)) for a member, purposes=["cash"] for a box's cash), calls account_statement(), and renders a
+template under templates/statements/ that extends statements/base.html."""
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 

@@ -1117,9 +1117,7 @@ def member_view(box: Box, r: Round, membership: Membership, today: date | None =
 def member_statement(box: Box, membership: Membership, start: date, end: date):
     from hamyan import statements
 
-    accounts = list(db.session.scalars(select(LedgerAccount).where(
-        LedgerAccount.box_id == box.id,
-        LedgerAccount.code.in_([f"member:{membership.id}", f"fines:{membership.id}"]))))
+    accounts = ledger.accounts_of(box.id, subject=("membership", membership.id))
     return statements.account_statement(f"Member statement: {membership.display_name}", box, accounts,
                                         start, end, sign=CREDIT)
 
@@ -1130,8 +1128,7 @@ def manager_report(box: Box, start: date, end: date):
 
     cash = _cash(box)
     statement = statements.account_statement("Box manager report", box, [cash], start, end)
-    accounts = list(db.session.scalars(select(LedgerAccount).where(LedgerAccount.box_id == box.id)
-                                       .order_by(LedgerAccount.id)))
+    accounts = ledger.accounts_of(box.id)
     ids = [a.id for a in accounts]
     opening = ledger.balances(ids, as_of=start - timedelta(days=1))
     closing = ledger.balances(ids, as_of=end)
@@ -1139,9 +1136,9 @@ def manager_report(box: Box, start: date, end: date):
     rows = []
     for a in accounts:
         sign = 1 if a.normal_side == DEBIT else -1
-        kind, _, ident = a.code.partition(":")
+        whose = names.get(a.subject_id, "?")
         label = {"cash": "Cash", "fine_income": "Fine income",
-                 "member": f"Position of {names.get(int(ident or 0), '?')} (paid − received)",
-                 "fines": f"Unpaid fines of {names.get(int(ident or 0), '?')}"}.get(kind, a.name)
+                 "contributions": f"Position of {whose} (paid − received)",
+                 "fines": f"Unpaid fines of {whose}"}.get(a.purpose, a.name)
         rows.append((label, sign * opening[a.id], sign * closing[a.id]))
     return statement, rows

@@ -16,7 +16,7 @@ from hamyan.blueprints.moneypool.models import (
 from hamyan.boxes.models import Box
 from hamyan.extensions import db
 from hamyan.ledger import service as ledger
-from hamyan.ledger.models import LedgerAccount
+from hamyan.ledger.models import ASSET, EXPENSE, INCOME, LIABILITY
 from hamyan.statements import account_statement, check_period
 
 BUCKETS = ((1, 30, "1–30 days"), (31, 60, "31–60 days"), (61, 90, "61–90 days"), (91, None, "over 90 days"))
@@ -24,24 +24,24 @@ BUCKETS = ((1, 30, "1–30 days"), (31, 60, "31–60 days"), (61, 90, "61–90 d
 
 @dataclass
 class BalanceSheet:
+    """cash + loans + fees owed = savings + income - write-offs: each side is a sum of the pool's
+    accounts of one type (asset; liability, income and expense), split into lines by purpose."""
     as_of: date
+    assets: int = 0
     cash: int = 0
     loans: int = 0
-    receivable: int = 0  # late fees and loan penalties charged, not yet paid
     savings: int = 0  # available + pledged
     pledged: int = 0
+    income: int = 0
     interest: int = 0
     fees: int = 0
     penalties: int = 0
     written_off: int = 0
 
     @property
-    def assets(self) -> int:
-        return self.cash + self.loans + self.receivable
-
-    @property
-    def income(self) -> int:
-        return self.interest + self.fees + self.penalties
+    def receivable(self) -> int:
+        """Every other asset: late fees and loan penalties charged, not yet paid."""
+        return self.assets - self.cash - self.loans
 
     @property
     def surplus(self) -> int:
@@ -57,33 +57,14 @@ class BalanceSheet:
 
 
 def balance_sheet(box: Box, as_of: date | None = None) -> BalanceSheet:
-    """Every figure is a sum of ledger postings up to as_of (two queries)."""
-    accounts = list(db.session.execute(select(LedgerAccount).filter_by(box_id=box.id)).scalars())
-    sheet = BalanceSheet(as_of=as_of or services._today(box))
-    raw = ledger.balances([a.id for a in accounts], as_of=sheet.as_of) if accounts else {}
-    for a in accounts:
-        value = raw[a.id] if a.normal_side == "debit" else -raw[a.id]
-        code = a.code
-        if code == "mp:cash":
-            sheet.cash += value
-        elif code.endswith(":principal"):
-            sheet.loans += value
-        elif code.endswith(":fees") and code.startswith("mp:member:") or code.endswith(":penalty"):
-            sheet.receivable += value
-        elif code.endswith(":savings"):
-            sheet.savings += value
-        elif code.endswith(":pledged"):
-            sheet.savings += value
-            sheet.pledged += value
-        elif code == "mp:income:interest":
-            sheet.interest += value
-        elif code == "mp:income:fees":
-            sheet.fees += value
-        elif code == "mp:income:penalties":
-            sheet.penalties += value
-        elif code == "mp:expense:writeoff":
-            sheet.written_off += value
-    return sheet
+    """Every figure is a sum of ledger postings up to as_of, per account type and purpose (one query)."""
+    as_of = as_of or services._today(box)
+    t = ledger.balances_by_type(box.id, as_of)
+    return BalanceSheet(
+        as_of=as_of, assets=t.total(ASSET), cash=t.of(ASSET, "cash"), loans=t.of(ASSET, "principal"),
+        savings=t.total(LIABILITY), pledged=t.of(LIABILITY, "pledged"), income=t.total(INCOME),
+        interest=t.of(INCOME, "interest"), fees=t.of(INCOME, "service_fees"), penalties=t.of(INCOME, "penalties"),
+        written_off=t.total(EXPENSE))
 
 
 @dataclass
@@ -136,8 +117,8 @@ def loan_book(box: Box, as_of: date | None = None) -> LoanBook:
         .order_by(Loan.id)).scalars())
     if not loans:
         return book
-    accounts = dict(db.session.execute(select(LedgerAccount.code, LedgerAccount.id).where(
-        LedgerAccount.box_id == box.id, LedgerAccount.code.in_([f"mp:loan:{x.id}:principal" for x in loans]))).all())
+    accounts = {a.subject_id: a.id for a in ledger.accounts_of(
+        box.id, subject=("loan", [x.id for x in loans]), purposes=["principal"])}
     owed = ledger.balances(accounts.values(), as_of=book.as_of)
     repaid = dict(db.session.execute(
         select(Repayment.loan_id, func.sum(Repayment.principal + Repayment.interest))
@@ -145,7 +126,7 @@ def loan_book(box: Box, as_of: date | None = None) -> LoanBook:
                Repayment.reversed_at.is_(None))
         .group_by(Repayment.loan_id)).all())
     for loan in loans:
-        outstanding = owed.get(accounts.get(f"mp:loan:{loan.id}:principal"), 0)
+        outstanding = owed.get(accounts.get(loan.id), 0)
         if outstanding <= 0:
             continue
         paid, due, oldest = int(repaid.get(loan.id) or 0), 0, None
@@ -222,18 +203,18 @@ def member_statement(box: Box, member: PoolMember, start: date, end: date) -> Me
     accounts = _member_accounts(box, member)
     savings = account_statement(f"Savings statement: {member.name}", box, accounts, start, end, sign="credit")
     out = MemberStatement(savings)
-    for loan in services.loans_of(member):
-        account = db.session.execute(select(LedgerAccount).filter_by(
-            box_id=box.id, code=f"mp:loan:{loan.id}:principal")).scalar_one_or_none()
-        if account is not None:
-            out.loans.append((loan, account_statement(f"Loan #{loan.id}", box, [account], start, end)))
+    loans = services.loans_of(member)
+    principal = {a.subject_id: a for a in ledger.accounts_of(
+        box.id, subject=("loan", [loan.id for loan in loans]), purposes=["principal"])}
+    for loan in loans:
+        if loan.id in principal:
+            out.loans.append((loan, account_statement(f"Loan #{loan.id}", box, [principal[loan.id]], start, end)))
     return out
 
 
-def _member_accounts(box: Box, member: PoolMember) -> list[LedgerAccount]:
-    codes = [f"mp:member:{member.id}:savings", f"mp:member:{member.id}:pledged"]
-    return list(db.session.execute(select(LedgerAccount).where(LedgerAccount.box_id == box.id,
-                                                               LedgerAccount.code.in_(codes))).scalars())
+def _member_accounts(box: Box, member: PoolMember) -> list:
+    """A member's savings, available and pledged."""
+    return ledger.accounts_of(box.id, subject=("membership", member.membership_id), types=[LIABILITY])
 
 
 @dataclass
@@ -265,8 +246,8 @@ class ManagerReport:
 
 def manager_report(box: Box, pool: Pool, start: date, end: date) -> ManagerReport:
     start, end = check_period(start, end)
-    cash = db.session.execute(select(LedgerAccount).filter_by(box_id=box.id, code="mp:cash")).scalar_one_or_none()
-    statement = account_statement("Pool cash", box, [cash] if cash else [], start, end, sign="debit")
+    cash = ledger.accounts_of(box.id, subject=("box", box.id), purposes=["cash"])
+    statement = account_statement("Pool cash", box, cash, start, end, sign="debit")
     return ManagerReport(start, end, statement, balance_sheet(box, start - timedelta(days=1)),
                          balance_sheet(box, end), loan_book(box, end), _member_rows(box, pool, start, end))
 
@@ -277,15 +258,13 @@ def _member_rows(box: Box, pool: Pool, start: date, end: date) -> list[MemberRow
         select(PoolMember).where(PoolMember.box_id == box.id, PoolMember.joined_on <= end,
                                  (PoolMember.left_on.is_(None)) | (PoolMember.left_on >= start))).scalars())
     members.sort(key=lambda m: m.name.lower())
-    codes = {}
-    for m in members:
-        for kind in ("savings", "pledged"):
-            codes[f"mp:member:{m.id}:{kind}"] = m.id
-    accounts = dict(db.session.execute(select(LedgerAccount.id, LedgerAccount.code).where(
-        LedgerAccount.box_id == box.id, LedgerAccount.code.in_(codes))).all()) if codes else {}
+    member_of = {m.membership_id: m.id for m in members}
+    # Savings, available and pledged: the members' liabilities (the pool's other member accounts are assets).
+    accounts = {a.id: member_of[a.subject_id] for a in ledger.accounts_of(
+        box.id, subject=("membership", None), types=[LIABILITY]) if a.subject_id in member_of}
     savings = {}
     for account_id, total in ledger.balances(accounts, as_of=end).items():
-        member_id = codes[accounts[account_id]]
+        member_id = accounts[account_id]
         savings[member_id] = savings.get(member_id, 0) - total  # credit-normal accounts
     ids = [m.id for m in members]
     by_end = services.contributed(box, ids, as_of=end)
