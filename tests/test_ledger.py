@@ -588,3 +588,27 @@ def test_cli_check_exits_1_with_a_readable_report_on_corruption(app, acc):
     assert f"account {bob} (member:bob): cached balance 7 but postings sum to 0" in report
     assert f"account {cash} (cash): cached balance 100 but postings sum to 101" in report
     assert f"entry {entry_id}: USD postings sum to 1, not 0" in report
+
+
+def reconcile_finds_one_problem() -> list[str]:
+    return ["member 3: summary says 100 paid, the ledger 90"]
+
+
+def test_cli_check_runs_every_products_reconcile_and_exits_1_on_its_problems(app, acc, monkeypatch):
+    from dataclasses import replace
+
+    from hamyan import blueprints
+
+    first, *others = blueprints.PRODUCTS
+    monkeypatch.setattr(blueprints, "PRODUCTS", (
+        replace(first, reconcile="tests.test_ledger:reconcile_finds_one_problem"),
+        *(replace(p, reconcile="builtins:list") for p in others)))  # reconciled: no problems
+    result = app.test_cli_runner().invoke(args=["ledger", "check"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "ledger balanced: 0 entries, 6 accounts",
+        "products NOT reconciled with the ledger: 1 problem(s)",
+        f"  - {first.kind}: member 3: summary says 100 paid, the ledger 90"]
+
+    monkeypatch.setattr(blueprints, "PRODUCTS", tuple(replace(p, reconcile="builtins:list") for p in others))
+    assert app.test_cli_runner().invoke(args=["ledger", "check"]).exit_code == 0

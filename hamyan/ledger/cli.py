@@ -6,15 +6,32 @@ from hamyan.ledger import service
 ledger_cli = AppGroup("ledger", help="Ledger maintenance.")
 
 
+def product_problems() -> list[str]:
+    """Each installed product's reconcile(): its business tables and summary rows vs the ledger."""
+    from hamyan import blueprints  # the products sit above the ledger; only this command needs them
+
+    return [f"{product.kind}: {problem}" for product in blueprints.PRODUCTS if product.reconcile
+            for problem in product.load("reconcile")()]
+
+
 @ledger_cli.command("check")
 def check_command():
-    """Recompute every balance and entry sum from the postings; exit 1 on any difference."""
+    """Recompute every balance and entry sum from the postings, and reconcile every product with the
+    ledger; exit 1 on any difference."""
     report = service.check()
-    if report.ok:
+    products = product_problems()
+    if report.ok and not products:
         click.echo(f"ledger balanced: {report.entries} entries, {report.accounts} accounts")
         return
-    click.echo(f"ledger NOT balanced: {len(report.problems)} problem(s) "
-               f"in {report.entries} entries, {report.accounts} accounts", err=True)
+    if report.ok:
+        click.echo(f"ledger balanced: {report.entries} entries, {report.accounts} accounts", err=True)
+    else:
+        click.echo(f"ledger NOT balanced: {len(report.problems)} problem(s) "
+                   f"in {report.entries} entries, {report.accounts} accounts", err=True)
     for line in report.problems:
         click.echo(f"  - {line}", err=True)
+    if products:
+        click.echo(f"products NOT reconciled with the ledger: {len(products)} problem(s)", err=True)
+        for line in products:
+            click.echo(f"  - {line}", err=True)
     raise SystemExit(1)
