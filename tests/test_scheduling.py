@@ -14,11 +14,12 @@ import pytest
 import sqlalchemy as sa
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from hamyan import scheduling
+from hamyan.scheduling import cli, registry
 from hamyan.blueprints.notify.models import OutboxMessage
 from hamyan.blueprints.notify.services import notify
+from hamyan.boxes.models import Box
 from hamyan.extensions import db
-from hamyan.scheduling import JOBS, JobRun, run_job
+from hamyan.scheduling import JOBS, JobRun, for_each_box, run_job
 
 ROOT = Path(__file__).resolve().parents[1]
 SLOT = "2026-01-01T00:00"
@@ -90,51 +91,77 @@ def test_a_failed_job_is_recorded_as_failed_and_its_writes_undone(test_job):
     assert run_job("test-job", SLOT) is None
 
 
+def test_a_box_whose_work_fails_does_not_stop_the_next_box(test_job):
+    """Each box is its own unit of work: the failing box's writes are undone, the others kept, and
+    the run says which box failed."""
+    with db.engine.begin() as conn:
+        box_ids = [conn.execute(sa.insert(Box).values(kind="cashbox", name=f"Box {n}", currency="USD",
+                                                       timezone="UTC", locale="en", calendar="gregorian",
+                                                       created_at=datetime(2026, 1, 1))).inserted_primary_key[0]
+                   for n in range(3)]
+    broken = box_ids[1]
+
+    def rename(box_id):
+        db.session.get(Box, box_id).name = "renamed"
+        if box_id == broken:
+            db.session.flush()
+            raise RuntimeError("corrupt box")
+        return 1
+
+    test_job(lambda: f"renamed {sum(for_each_box(box_ids, rename))}")
+    run = run_job("test-job", SLOT)
+    assert run.status == "partial"
+    assert run.detail == f"1 box(es) failed: {broken} RuntimeError('corrupt box'); renamed 2"
+    db.session.rollback()
+    names = dict(db.session.execute(sa.select(Box.id, Box.name)).all())
+    assert names == {box_ids[0]: "renamed", broken: "Box 1", box_ids[2]: "renamed"}
+
+
 def test_slots_are_aligned_to_the_interval():
     moment = datetime(2026, 3, 1, 10, 7, 59, tzinfo=timezone.utc)
-    assert scheduling.current_slot(1, moment) == "2026-03-01T10:07"
-    assert scheduling.current_slot(5, moment) == "2026-03-01T10:05"
-    assert scheduling.current_slot(60, moment) == "2026-03-01T10:00"
+    assert registry.current_slot(1, moment) == "2026-03-01T10:07"
+    assert registry.current_slot(5, moment) == "2026-03-01T10:05"
+    assert registry.current_slot(60, moment) == "2026-03-01T10:00"
 
 
 def test_run_once_outbox_dispatch_sends_pending_email(app, smtp_server, monkeypatch):
-    monkeypatch.setattr(scheduling, "current_slot", lambda every, now=None: SLOT)
+    monkeypatch.setattr(registry, "current_slot", lambda every, now=None: SLOT)
     smtp_host = app.config["SMTP_HOST"]
     monkeypatch.setitem(app.config, "SMTP_HOST", "")  # written while no mail server was configured
     notify("member@example.com", "Your statement", "Hello")
     db.session.commit()
     monkeypatch.setitem(app.config, "SMTP_HOST", smtp_host)
 
-    result = app.test_cli_runner().invoke(args=["scheduler", "run-once", "outbox-dispatch"])
+    result = app.test_cli_runner().invoke(args=["scheduler", "run-once", "notify.dispatch"])
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "outbox-dispatch: ok sent 1 of 1"
+    assert result.output.strip() == "notify.dispatch: ok sent 1 of 1"
     assert [m["Subject"] for m in smtp_server] == ["Your statement"]
     assert db.session.scalar(sa.select(OutboxMessage.sent_at)) is not None
 
-    again = app.test_cli_runner().invoke(args=["scheduler", "run-once", "outbox-dispatch"])
-    assert again.output.strip() == "outbox-dispatch: skipped, slot already claimed"
+    again = app.test_cli_runner().invoke(args=["scheduler", "run-once", "notify.dispatch"])
+    assert again.output.strip() == "notify.dispatch: skipped, slot already claimed"
     assert len(smtp_server) == 1
 
 
 def test_run_once_without_smtp_and_with_an_unknown_job(app):
-    result = app.test_cli_runner().invoke(args=["scheduler", "run-once", "outbox-dispatch"])
+    result = app.test_cli_runner().invoke(args=["scheduler", "run-once", "notify.dispatch"])
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "outbox-dispatch: ok no SMTP host configured"
+    assert result.output.strip() == "notify.dispatch: ok no SMTP host configured"
     unknown = app.test_cli_runner().invoke(args=["scheduler", "run-once", "nope"])
     assert unknown.exit_code == 2
-    assert "unknown job; known: " in unknown.output and "outbox-dispatch" in unknown.output
+    assert "unknown job; known: " in unknown.output and "notify.dispatch" in unknown.output
 
 
 def test_in_process_scheduler_starts_once_and_runs_jobs(app, test_job, monkeypatch):
     calls = test_job(lambda: "ran in the background", every_minutes=1)
     fresh = BackgroundScheduler(timezone="UTC")
-    monkeypatch.setattr(scheduling, "scheduler", fresh)
+    monkeypatch.setattr(cli, "scheduler", fresh)
     monkeypatch.setitem(app.config, "SCHEDULER_ENABLED", True)
     try:
-        scheduling.start_in_process(app)
+        cli.start_in_process(app)
         assert fresh.running
         assert {job.id for job in fresh.get_jobs()} == set(JOBS)
-        scheduling.start_in_process(app)  # a second call (e.g. a second import) adds nothing
+        cli.start_in_process(app)  # a second call (e.g. a second import) adds nothing
         assert len(fresh.get_jobs()) == len(JOBS)
 
         fresh.modify_job("test-job", next_run_time=datetime.now(timezone.utc))
@@ -152,17 +179,17 @@ def test_in_process_scheduler_starts_once_and_runs_jobs(app, test_job, monkeypat
 @pytest.mark.parametrize("case", ["disabled", "debug reloader parent", "other flask command"])
 def test_in_process_scheduler_stays_off(app, monkeypatch, case):
     fresh = BackgroundScheduler(timezone="UTC")
-    monkeypatch.setattr(scheduling, "scheduler", fresh)
+    monkeypatch.setattr(cli, "scheduler", fresh)
     monkeypatch.setitem(app.config, "SCHEDULER_ENABLED", case != "disabled")
     monkeypatch.delenv("WERKZEUG_RUN_MAIN", raising=False)
     if case == "debug reloader parent":
         monkeypatch.setattr(app, "debug", True)
-        scheduling.start_in_process(app)
+        cli.start_in_process(app)
     elif case == "other flask command":  # e.g. `flask db upgrade` importing wsgi:app
         with click.Context(click.Command("upgrade")):
-            scheduling.start_in_process(app)
+            cli.start_in_process(app)
     else:
-        scheduling.start_in_process(app)
+        cli.start_in_process(app)
     assert not fresh.running
 
 
@@ -193,6 +220,6 @@ def test_dedicated_scheduler_process_starts_and_schedules_jobs(database_url, tmp
         process.wait(timeout=30)
     text = "".join(output)
     assert f"scheduler running jobs: {', '.join(sorted(JOBS))}" in text
-    assert text.count('Added job "outbox-dispatch"') == 1, text
+    assert text.count('Added job "notify.dispatch"') == 1, text
     assert text.count("Scheduler started") == 1, text
     assert "scheduler started in process" not in text

@@ -31,8 +31,8 @@ def test_reminders_before_the_due_date_and_when_late(app, make_user):
     cb.record_payment(manager, box.id, ann.id, "40")
     cb.record_payment(manager, box.id, cy.id, "100")  # Cy is clear for period 1
 
-    assert run_job("cashbox-reminders", slot="a").detail == "1 reminder(s) in 1 running round(s)"
-    assert run_job("cashbox-reminders", slot="b").detail == "0 reminder(s) in 1 running round(s)"
+    assert run_job("cashbox.reminders", slot="a").detail == "1 reminder(s) in 1 running round(s)"
+    assert run_job("cashbox.reminders", slot="b").detail == "0 reminder(s) in 1 running round(s)"
     [(to, subject, body)] = _outbox()
     assert to == "ann@example.com" and subject == "Street box: a payment is due soon"
     assert "Period 1, due " in body and "$60.00" in body and "(late)" not in body and f"/cashbox/{box.id}/me" in body
@@ -62,7 +62,7 @@ def test_the_dashboard_says_when_reminders_go_out(user_client):
 def test_reminders_can_be_turned_off(app, make_user):
     app.config["CASHBOX_REMINDER_DAYS"] = 0
     try:
-        assert run_job("cashbox-reminders", slot="a").detail.startswith("reminders are off")
+        assert run_job("cashbox.reminders", slot="a").detail.startswith("reminders are off")
     finally:
         app.config["CASHBOX_REMINDER_DAYS"] = 3
 

@@ -237,11 +237,11 @@ def test_the_hourly_job_charges_late_fines_once(manager):
     fill_shares(manager, box, ["A", "B"])
     r = cb.start_round(manager, box.id, first_round(box).id)
     # Period 1 was late before the round started here: history the manager enters, not fined.
-    assert run_job("cashbox-late-fines", slot="t0").detail == "0 fine(s) in 1 running round(s)"
+    assert run_job("cashbox.late_fines", slot="t0").detail == "0 fine(s) in 1 running round(s)"
     r.started_at -= timedelta(days=30)  # as if the round had run in Hamyan when period 1 fell late
     db.session.commit()
-    assert run_job("cashbox-late-fines", slot="t1").detail == "2 fine(s) in 1 running round(s)"
-    assert run_job("cashbox-late-fines", slot="t2").detail == "0 fine(s) in 1 running round(s)"
+    assert run_job("cashbox.late_fines", slot="t1").detail == "2 fine(s) in 1 running round(s)"
+    assert run_job("cashbox.late_fines", slot="t2").detail == "0 fine(s) in 1 running round(s)"
     assert check().ok
 
 

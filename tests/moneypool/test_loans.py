@@ -333,9 +333,9 @@ def test_scheduled_job_assesses_every_pool(pool_factory, clock):
     today = date.today()
     pool_factory(members=1, late_fee="10", first_due=today + timedelta(days=3))
     clock.today = today + timedelta(days=40)  # the first due date and its 7 grace days have passed
-    run = run_job("moneypool_assess", slot="test")
+    run = run_job("moneypool.assess", slot="test")
     assert run.status == "ok" and "1 late fees" in run.detail
-    assert run_job("moneypool_assess", slot="test") is None  # the slot is claimed once
+    assert run_job("moneypool.assess", slot="test") is None  # the slot is claimed once
 
 
 def test_one_failing_pool_does_not_stop_the_hourly_assessment_of_the_others(pool_factory, make_user, clock,
@@ -355,8 +355,9 @@ def test_one_failing_pool_does_not_stop_the_hourly_assessment_of_the_others(pool
         return real(box_id, day)
 
     monkeypatch.setattr(services, "assess", assess)
-    run = run_job("moneypool_assess", slot="test")
-    assert run.status == "failed" and "1 pools failed" in run.detail and "1 late fees" in run.detail
+    run = run_job("moneypool.assess", slot="test")
+    assert run.status == "partial" and run.detail.startswith(f"1 box(es) failed: {broken.id} RuntimeError('corrupt pool')")
+    assert "1 late fees" in run.detail
     assert services._accounts(other)["mp:income:penalties"].natural_balance == 1_00
 
 

@@ -4,19 +4,19 @@ from sqlalchemy import select
 from hamyan.blueprints.cashbox import services
 from hamyan.blueprints.cashbox.models import Round
 from hamyan.extensions import db
-from hamyan.scheduling import job
+from hamyan.scheduling import for_each_box, job
 
 
-@job("cashbox-late-fines", every_minutes=60)
+@job("cashbox.late_fines", every_minutes=60)
 def charge_late_fines() -> str:
     """Charge the fines of every running cashbox round; each member and period is fined once, so
     hourly runs (and re-runs after a crash) charge nothing twice."""
     box_ids = db.session.scalars(select(Round.box_id).where(Round.status == "active")).all()
-    charged = sum(services.assess_fines(box_id) for box_id in box_ids)
+    charged = sum(for_each_box(box_ids, services.assess_fines))
     return f"{charged} fine(s) in {len(box_ids)} running round(s)"
 
 
-@job("cashbox-reminders", every_minutes=60)
+@job("cashbox.reminders", every_minutes=60)
 def remind_members() -> str:
     """Email members about payments due soon (HAMYAN_CASHBOX_REMINDER_DAYS before the due date)
     and late ones; each member hears about each period once before and once late, whatever the
@@ -25,5 +25,5 @@ def remind_members() -> str:
     if days <= 0:
         return "reminders are off (HAMYAN_CASHBOX_REMINDER_DAYS=0)"
     box_ids = db.session.scalars(select(Round.box_id).where(Round.status == "active")).all()
-    sent = sum(services.send_reminders(box_id, days) for box_id in box_ids)
+    sent = sum(for_each_box(box_ids, lambda box_id: services.send_reminders(box_id, days)))
     return f"{sent} reminder(s) in {len(box_ids)} running round(s)"

@@ -34,7 +34,6 @@ Contributions are recorded as paid (cash basis); what a member owes is computed 
 history, so arrears = owed to date - contributed, never a ledger balance.
 """
 import json
-import logging
 import random
 from dataclasses import dataclass
 from datetime import date
@@ -77,7 +76,6 @@ from hamyan.money import (
 )
 
 KIND = "moneypool"
-log = logging.getLogger(__name__)
 PAGE_SIZE = 20
 PREPAY_MODES = ("advance", "shorten", "reduce")
 FORECAST_PERIODS = 120  # months looked ahead when estimating when cash will be enough
@@ -1361,23 +1359,6 @@ def assess(box_id: int, today: date | None = None, history: bool = False) -> dic
                     done["penalties"] += 1
     db.session.commit()
     return done
-
-
-def assess_all(today: date | None = None) -> dict:
-    """Every pool in turn; one pool failing is logged and does not keep the others from their run."""
-    totals = {"pools": 0, "late_fees": 0, "penalties": 0, "failed": 0}
-    for box_id in db.session.execute(select(Pool.box_id)).scalars().all():
-        try:
-            result = assess(box_id, today)
-        except Exception:
-            db.session.rollback()
-            log.exception("moneypool assessment failed for pool %s", box_id)
-            totals["failed"] += 1
-            continue
-        totals["pools"] += 1
-        totals["late_fees"] += result["late_fees"]
-        totals["penalties"] += result["penalties"]
-    return totals
 
 
 # ------------------------------------------------------------------------------ member leaves

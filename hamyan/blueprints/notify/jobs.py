@@ -8,7 +8,7 @@ from hamyan.scheduling import job
 MAX_ATTEMPTS = 5
 
 
-@job("outbox-dispatch", every_minutes=5)
+@job("notify.dispatch", every_minutes=5)
 def dispatch_outbox() -> str:
     """Retry emails that could not be sent when they were written."""
     from flask import current_app

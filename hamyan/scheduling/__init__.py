@@ -1,0 +1,12 @@
+"""Scheduled jobs: APScheduler inside the app process, or in one dedicated process
+(`flask scheduler run`), or one slot now (`flask scheduler run-once <product>.<job>`).
+
+registry.py: `@job("<product>.<job>", every_minutes=...)`, the run of one (job, slot) and
+`for_each_box`, which runs a job's work box by box so one bad box does not stop the rest.
+cli.py: starting the scheduler and the `flask scheduler` commands. Products register their jobs
+from the module their descriptor names (`Product.jobs`), imported by `init_app`."""
+from hamyan.scheduling.cli import init_app, scheduler_cli, start_in_process
+from hamyan.scheduling.models import JobRun
+from hamyan.scheduling.registry import JOBS, for_each_box, job, run_job
+
+__all__ = ["JOBS", "JobRun", "for_each_box", "init_app", "job", "run_job", "scheduler_cli", "start_in_process"]

@@ -1,0 +1,74 @@
+"""Starting the scheduler (in the app process, or alone with `flask scheduler run`) and running
+one job now (`flask scheduler run-once <product>.<job>`)."""
+import logging
+import os
+
+import click
+from apscheduler.schedulers.blocking import BlockingScheduler
+from flask.cli import AppGroup
+from flask.cli import run_command as flask_run_command
+
+from hamyan.extensions import db, scheduler
+from hamyan.scheduling.registry import JOBS, run_job
+
+log = logging.getLogger(__name__)
+scheduler_cli = AppGroup("scheduler", help="Scheduled jobs.")
+
+
+def init_app(app) -> None:
+    """Register every job: the platform's and each product's (the module its descriptor names)."""
+    from hamyan.blueprints import PRODUCTS
+    from hamyan.blueprints.notify import jobs  # noqa: F401  registers its jobs
+
+    for product in PRODUCTS:
+        if product.jobs:
+            product.load("jobs")
+    app.extensions["hamyan_scheduler"] = scheduler
+
+
+def _schedule_all(app, target) -> None:
+    def runner(name):
+        with app.app_context():
+            run_job(name)
+            db.session.remove()
+
+    for name, (_, every) in JOBS.items():
+        target.add_job(runner, "interval", minutes=every, args=[name], id=name, name=name, replace_existing=True,
+                       coalesce=True, max_instances=1)
+
+
+def start_in_process(app) -> None:
+    """Start the background scheduler once per serving process (not in the reloader's parent)."""
+    if not app.config["SCHEDULER_ENABLED"] or scheduler.running:
+        return
+    # Other flask commands load wsgi:app too: `flask db upgrade` must not schedule jobs, and
+    # `flask scheduler run` runs its own scheduler.
+    command = click.get_current_context(silent=True)
+    if command is not None and command.command is not flask_run_command:
+        return
+    if app.debug and os.environ.get("WERKZEUG_RUN_MAIN") != "true":
+        return
+    _schedule_all(app, scheduler)
+    scheduler.start()
+    log.info("scheduler started in process %s with jobs %s", os.getpid(), sorted(JOBS))
+
+
+@scheduler_cli.command("run")
+def run_command():
+    """Run the scheduler in this dedicated process (set HAMYAN_SCHEDULER_ENABLED=false on the web processes)."""
+    from flask import current_app
+
+    blocking = BlockingScheduler(timezone="UTC")
+    _schedule_all(current_app._get_current_object(), blocking)
+    click.echo(f"scheduler running jobs: {', '.join(sorted(JOBS))}")
+    blocking.start()
+
+
+@scheduler_cli.command("run-once")
+@click.argument("name")
+def run_once_command(name):
+    """Run one job now (its current slot), e.g. from cron: `flask scheduler run-once cashbox.late_fines`."""
+    if name not in JOBS:
+        raise click.BadParameter(f"unknown job; known: {', '.join(sorted(JOBS))}")
+    run = run_job(name)
+    click.echo(f"{name}: {'skipped, slot already claimed' if run is None else run.status + ' ' + (run.detail or '')}")
