@@ -1,5 +1,5 @@
 """Moneypool fixtures: a clock the services read, and a small pool with savers."""
-from datetime import date
+from datetime import date, datetime
 from itertools import count
 
 import pytest
@@ -16,14 +16,26 @@ def key() -> str:
 
 
 class Clock:
-    def __init__(self, monkeypatch, today: date):
+    """`clock.today = day` holds the one clock (core.clock) at noon UTC of that day: "today" in
+    the tests' pools, which keep time in UTC."""
+
+    def __init__(self, control, today: date):
+        self._control = control
         self.today = today
-        monkeypatch.setattr(services, "_today", lambda box: self.today)
+
+    @property
+    def today(self) -> date:
+        return self._today
+
+    @today.setter
+    def today(self, day: date) -> None:
+        self._today = day
+        self._control.set(datetime(day.year, day.month, day.day, 12))
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    return Clock(monkeypatch, date(2026, 1, 1))
+def clock(clock):
+    return Clock(clock, date(2026, 1, 1))
 
 
 @pytest.fixture

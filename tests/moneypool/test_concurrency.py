@@ -1,12 +1,13 @@
 """Money writes racing the hourly assessment from other connections (both databases)."""
 import json
 import threading
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from hamyan.blueprints.moneypool import reports, services
 from hamyan.blueprints.moneypool.models import Contribution, Loan, Repayment
+from hamyan.boxes.models import Box
 from hamyan.extensions import db
 from hamyan.ledger import service as ledger
 from hamyan.ledger.models import Entry
@@ -90,3 +91,45 @@ def test_a_savings_payment_racing_the_assessment_is_never_fined(app, pool_factor
         # paid on time never follows the payment.
         assert fee is None or payment.fees == 10_00
     assert ledger.check().ok and reports.balance_sheet(db.session.get(type(box), box_id)).balanced
+
+
+def _lottery_with_two_approved_loans(pool_factory, clock):
+    box, manager, savers = pool_factory(members=3, require_no_arrears=False, queue_policy="lottery")
+    clock.today = date(2025, 1, 10)
+    _fund(box, manager, savers[2:], "1500")  # cash for one loan of 1000, not two
+    loans = []
+    for saver in savers[:2]:
+        loan = services.request_loan(_user(saver), box.id, "1000", 4, key())
+        services.approve(manager, box.id, loan.id)
+        loans.append(loan.id)
+    return box.id, manager.id, loans
+
+
+def test_two_draws_at_the_same_moment_pick_one_winner(app, pool_factory, clock):
+    box_id, manager_id, _loans = _lottery_with_two_approved_loans(pool_factory, clock)
+
+    def draw():
+        from hamyan.blueprints.auth.models import User
+
+        services.draw(db.session.get(User, manager_id), box_id)
+
+    errors = _race(app, draw, draw)
+    assert len(errors) == 1 and "won the last draw" in errors[0]
+    assert db.session.scalar(select(func.count(Loan.id)).where(Loan.drawn_at.is_not(None))) == 1
+
+
+def test_two_payouts_at_the_same_moment_never_spend_the_same_cash(app, pool_factory, clock):
+    box_id, manager_id, loans = _lottery_with_two_approved_loans(pool_factory, clock)
+    for loan_id in loans:  # as if each had won a draw: both may be paid out, if the cash allows
+        db.session.get(Loan, loan_id).drawn_at = datetime(2025, 1, 10)
+    db.session.commit()
+
+    def disburse(loan_id):
+        from hamyan.blueprints.auth.models import User
+
+        services.disburse(db.session.get(User, manager_id), box_id, loan_id, date(2025, 1, 10))
+
+    errors = _race(app, lambda: disburse(loans[0]), lambda: disburse(loans[1]))
+    assert len(errors) == 1 and "Not enough cash" in errors[0]
+    assert services.cash(db.session.get(Box, box_id)) == 500_00
+    assert ledger.check().ok

@@ -46,8 +46,8 @@ def test_full_loan_cycle_through_pages(app, pool):
                                                                "member_id": savers[0].id, "key": "abc"})
     assert response.status_code == 302
     loan = db.session.execute(select(Loan)).scalar_one()
-    assert member.post(f"/pools/{box.id}/loans/new", data={"amount": "1200", "term": "3", "member_id": savers[0].id,
-                                                            "key": "abc"}).status_code == 302
+    assert member.post(f"/pools/{box.id}/loans/new", data={"amount": "1200", "term": "3", "purpose": "Books",
+                                                            "member_id": savers[0].id, "key": "abc"}).status_code == 302
     assert db.session.scalar(select(func.count(Loan.id))) == 1  # double submit
     base = f"/pools/{box.id}/loans/{loan.id}"
     assert member.post(f"{base}/approve").status_code == 403

@@ -17,6 +17,7 @@ from hamyan.blueprints.moneypool import reports, services
 from hamyan.blueprints.moneypool.models import LOAN_STATUSES, PERIODS, QUEUE_POLICIES
 from hamyan.blueprints.moneypool.schedules import METHODS
 from hamyan.boxes import services as boxes
+from hamyan.core import clock
 from hamyan.core.errors import NotFound
 from hamyan.statements import pdf_response, render_pdf
 
@@ -350,7 +351,7 @@ class PoolQueueOut(ma.Schema):
 
 # ------------------------------------------------------------------------------------- routes
 def _pool_out(acc):
-    today = services._today(acc.box)
+    today = clock.today(acc.box)
     mine = services.positions(acc.box, acc.pool, [acc.member])[0] if acc.member else None
     policy = {name: getattr(acc.pool, name) for name in PoolPolicyOut._declared_fields}
     return {"id": acc.box.id, "name": acc.box.name, "currency": acc.box.currency, "timezone": acc.box.timezone,
@@ -364,7 +365,7 @@ def _sheet(sheet):
 
 
 def _detail(acc, loan):
-    today = services._today(acc.box)
+    today = clock.today(acc.box)
     summary = services.loan_summary(loan, today)
     place = next((p for p in reports.queue(acc.box, acc.pool) if p.loan.id == loan.id), None) \
         if loan.status == "approved" else None
@@ -473,10 +474,7 @@ def waive_late_fee(body, box_id, member_id, due):
     """Waive a late fee charged by mistake, with a reason (managers). `due` is the due date
     (YYYY-MM-DD) it was charged for. 409 once a savings payment took it, or if already waived;
     the hourly assessment never charges it again."""
-    day = services.parse_day(due)
-    if day is None:
-        raise NotFound("No such late fee.")
-    return services.waive_late_fee(current_api_user(), box_id, member_id, day, body["reason"], _key())
+    return services.waive_late_fee(current_api_user(), box_id, member_id, due, body["reason"], _key())
 
 
 @bp.route("/<int:box_id>/members/<int:member_id>/shares", methods=["POST"])

@@ -8,6 +8,7 @@ from hamyan.blueprints.moneypool import services
 from hamyan.blueprints.moneypool.models import Pool
 from hamyan.boxes.models import Box
 from hamyan.calendars import add_months
+from hamyan.core import clock
 from hamyan.extensions import db
 
 NAME = "Demo savings and loan fund"
@@ -26,7 +27,7 @@ def seed_moneypool(users) -> None:
     manager, member_user = users["manager"], users["member"]
     if db.session.execute(select(Box.id).join(Pool, Pool.box_id == Box.id).where(Box.name == NAME)).first():
         return
-    today = services._today(Box(timezone="Asia/Tehran"))
+    today = clock.today_in("Asia/Tehran")
     start = add_months(today, -10).replace(day=min(today.day, 28))
     box = services.create_pool(
         manager, NAME, "IRR", "500000", start, timezone="Asia/Tehran", locale="en", my_shares=0,

@@ -3,7 +3,6 @@
 from hamyan.core import clock
 from hamyan.extensions import db
 
-
 QUEUE_POLICIES = ("fifo", "lottery")
 PERIODS = (1, 2, 3, 6, 12)
 # requested -> approved (waits in the queue) -> active -> closed | written_off; or rejected / cancelled
@@ -109,6 +108,8 @@ class Contribution(db.Model):
     box_id = db.Column(db.Integer, db.ForeignKey("box.id"), nullable=False, index=True)
     member_id = db.Column(db.Integer, db.ForeignKey("mp_member.id"), nullable=False, index=True)
     key = db.Column(db.String(100), nullable=False)
+    # Fingerprint of the request that created the row: a retry under its key must match it.
+    request_hash = db.Column(db.String(64), nullable=False, default="", server_default="")
     amount = db.Column(db.BigInteger, nullable=False)
     fees = db.Column(db.BigInteger, nullable=False, default=0)  # part that paid late fees
     paid_on = db.Column(db.Date, nullable=False)
@@ -135,6 +136,8 @@ class Loan(db.Model):
     box_id = db.Column(db.Integer, db.ForeignKey("box.id"), nullable=False, index=True)
     member_id = db.Column(db.Integer, db.ForeignKey("mp_member.id"), nullable=False, index=True)
     request_key = db.Column(db.String(100), nullable=False)
+    # Fingerprint of the request that created the row: a retry under its key must match it.
+    request_hash = db.Column(db.String(64), nullable=False, default="", server_default="")
     status = db.Column(db.String(12), nullable=False, default="requested", index=True)
     amount = db.Column(db.BigInteger, nullable=False)
     term = db.Column(db.Integer, nullable=False)  # installments asked for
@@ -200,6 +203,8 @@ class Repayment(db.Model):
     id = db.Column(db.Integer, primary_key=True)
     loan_id = db.Column(db.Integer, db.ForeignKey("mp_loan.id"), nullable=False, index=True)
     key = db.Column(db.String(100), nullable=False)
+    # Fingerprint of the request that created the row: a retry under its key must match it.
+    request_hash = db.Column(db.String(64), nullable=False, default="", server_default="")
     amount = db.Column(db.BigInteger, nullable=False)
     principal = db.Column(db.BigInteger, nullable=False)
     interest = db.Column(db.BigInteger, nullable=False)

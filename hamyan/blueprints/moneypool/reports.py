@@ -14,6 +14,7 @@ from hamyan.blueprints.moneypool.models import (
     Repayment,
 )
 from hamyan.boxes.models import Box
+from hamyan.core import clock
 from hamyan.extensions import db
 from hamyan.ledger import service as ledger
 from hamyan.ledger.models import ASSET, EXPENSE, INCOME, LIABILITY
@@ -58,7 +59,7 @@ class BalanceSheet:
 
 def balance_sheet(box: Box, as_of: date | None = None) -> BalanceSheet:
     """Every figure is a sum of ledger postings up to as_of, per account type and purpose (one query)."""
-    as_of = as_of or services._today(box)
+    as_of = as_of or clock.today(box)
     t = ledger.balances_by_type(box.id, as_of)
     return BalanceSheet(
         as_of=as_of, assets=t.total(ASSET), cash=t.of(ASSET, "cash"), loans=t.of(ASSET, "principal"),
@@ -110,7 +111,7 @@ class LoanBook:
 def loan_book(box: Box, as_of: date | None = None) -> LoanBook:
     """Loans out on `as_of`: principal from the ledger as of that day, and how long the oldest
     installment not covered by the repayments made by then has been overdue."""
-    book = LoanBook(as_of=as_of or services._today(box))
+    book = LoanBook(as_of=as_of or clock.today(box))
     loans = list(db.session.execute(
         select(Loan).where(Loan.box_id == box.id, Loan.disbursed_on <= book.as_of,
                            (Loan.status == "active") | (Loan.closed_on > book.as_of))
@@ -152,7 +153,7 @@ class QueuePlace:
 def queue(box: Box, pool: Pool, today: date | None = None) -> list[QueuePlace]:
     """The waiting loans with their place and an estimate of when cash will be enough, from the
     contributions and installments falling due (assuming they are paid on time)."""
-    today = today or services._today(box)
+    today = today or clock.today(box)
     waiting = services.waiting(box, pool)
     if not waiting:
         return []
@@ -271,7 +272,7 @@ def _member_rows(box: Box, pool: Pool, start: date, end: date) -> list[MemberRow
     before = services.contributed(box, ids, as_of=start - timedelta(days=1))
     amounts = services.share_amounts(box)
     # Arrears cannot run ahead of today (a report's end may lie in the future).
-    dates = services.due_dates(pool, box, pool.first_due, min(end, services._today(box)) - timedelta(days=1))
+    dates = services.due_dates(pool, box, pool.first_due, min(end, clock.today(box)) - timedelta(days=1))
     rows = []
     for m in members:
         owed = sum(amount for _, _, amount in services.dues(m, amounts, dates))

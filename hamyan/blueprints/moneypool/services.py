@@ -33,17 +33,16 @@ undo income. The balance sheet therefore reads
 Contributions are recorded as paid (cash basis); what a member owes is computed from the share
 history, so arrears = owed to date - contributed, never a ledger balance.
 """
+import hashlib
 import json
 import random
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from hamyan.core import clock, parse
 from hamyan import calendars
 from hamyan.blueprints.moneypool import schedules
 from hamyan.blueprints.moneypool.models import (
@@ -62,7 +61,9 @@ from hamyan.blueprints.moneypool.models import (
     ShareChange,
 )
 from hamyan.boxes import services as boxes
+from hamyan.boxes.access import MANAGE, VIEW, Principal, authorize
 from hamyan.boxes.models import Box, Membership
+from hamyan.core import clock, parse, uow
 from hamyan.core.errors import Conflict, Forbidden, NotFound, ValidationError
 from hamyan.extensions import db
 from hamyan.ledger import service as ledger
@@ -81,15 +82,10 @@ PREPAY_MODES = ("advance", "shorten", "reduce")
 FORECAST_PERIODS = 120  # months looked ahead when estimating when cash will be enough
 MAX_TERM = 360
 MAX_SHARES = 1000
-MAX_ID = 2**31 - 1  # ids are INT columns: larger ones cannot exist (and overflow SQLite's driver)
 YEARS_AHEAD = 20  # dates of plans (first due dates, share changes, joining) within this many years of today
 
 
 # --------------------------------------------------------------------------------------- helpers
-def _today(box: Box) -> date:
-    return clock.today_in(box.timezone)
-
-
 def _accounts(box: Box) -> dict:
     """Every ledger account of the pool by code (one query)."""
     return {a.code: a for a in db.session.execute(
@@ -123,49 +119,30 @@ def _natural(account: LedgerAccount | None) -> int:
     return account.natural_balance if account is not None else 0
 
 
+def _by(actor) -> int | None:
+    """The user recorded as the author of a row or entry (None for the system, e.g. the hourly job)."""
+    return Principal.of(actor).user_id if actor is not None else None
+
+
 def _post(box: Box, actor, code: str, legs: list, key: str, on: date, memo: str):
     legs = [(a, amount) for a, amount in legs if amount]
     return ledger.post(code, legs, idempotency_key=f"mp:{box.id}:{key}", effective_date=on, memo=memo,
-                       box_id=box.id, created_by_id=actor.id if actor is not None else None)
+                       box_id=box.id, created_by_id=_by(actor))
 
 
-def _percent(value, field: str, maximum: int = 100, places: int = 2) -> Decimal:
-    try:
-        number = Decimal(str(value if value not in (None, "") else 0))
-    except InvalidOperation:
-        raise ValidationError("Enter a number, e.g. 2.5.", field=field) from None
-    if not number.is_finite() or number < 0 or number > maximum:
-        raise ValidationError(f"Enter a number from 0 to {maximum}.", field=field)
-    if number != number.quantize(Decimal(1).scaleb(-places)):
-        raise ValidationError(f"Use at most {places} decimal places.", field=field)
-    return number
-
-
-def _whole(value, field: str, low: int, high: int, label: str) -> int:
-    if isinstance(value, bool):
-        raise ValidationError(f"{label} must be a whole number.", field=field)
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise ValidationError(f"{label} must be a whole number.", field=field) from None
-    if number < low or number > high:
-        raise ValidationError(f"{label} must be from {low} to {high}.", field=field)
-    return number
-
-
-def _is_id(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
+def _valid_id(value) -> bool:
+    return isinstance(value, int) and parse.record_id(value) is not None
 
 
 def _page(page: int) -> int:
     """Past the last page is an empty page, not an offset overflow."""
-    return min(max(page, 1), MAX_ID // PAGE_SIZE)
+    return min(max(page, 1), parse.MAX_ID // PAGE_SIZE)
 
 
 def _not_future(box: Box, on: date | None, field: str, earliest: date | None = None) -> date:
     """The day money moved: not in the future, and not before `earliest` (the pool's or the
     member's or the loan's beginning) when given."""
-    today = _today(box)
+    today = clock.today(box)
     on = on or today
     if not isinstance(on, date):
         raise ValidationError("Choose a date.", field=field)
@@ -181,7 +158,7 @@ def _plan_day(box: Box, day, field: str, message: str = "Choose a date.") -> dat
     from it stay within the calendar."""
     if not isinstance(day, date):
         raise ValidationError(message, field=field)
-    if abs((day - _today(box)).days) > 366 * YEARS_AHEAD:
+    if abs((day - clock.today(box)).days) > 366 * YEARS_AHEAD:
         raise ValidationError(f"Choose a date within {YEARS_AHEAD} years of today.", field=field)
     return day
 
@@ -191,13 +168,6 @@ def _pool_start(pool: Pool) -> date:
     return date.fromordinal(max(pool.first_due.toordinal() - 366, 1))
 
 
-def _reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason or len(reason) > 500:
-        raise ValidationError("Give a reason (up to 500 characters); the member sees it.", field="reason")
-    return reason
-
-
 def _key(key: str | None) -> str:
     key = (key or "").strip()
     if not key or len(key) > 100:
@@ -205,10 +175,16 @@ def _key(key: str | None) -> str:
     return key
 
 
-def _same_request(existing, **asked) -> None:
-    """A retry under a used key must ask for the same thing (None: not given, e.g. a date left to
-    default); anything else is a different request and is refused rather than silently dropped."""
-    if any(value is not None and getattr(existing, name) != value for name, value in asked.items()):
+def _request_hash(**carried) -> str:
+    """A fingerprint of everything a keyed request carries, as sent (a date left out is None), so
+    a retry matches only the very same request."""
+    return hashlib.sha256(json.dumps(carried, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _same_request(existing, request_hash: str) -> None:
+    """A retry under a used key must be the same request; anything else is refused (409) rather
+    than silently answered with the first one."""
+    if existing.request_hash != request_hash:
         raise Conflict("This key was already used for a different request; send a new Idempotency-Key "
                        "(or reload the form).", field="key")
 
@@ -226,22 +202,8 @@ def _touch(loan: Loan) -> None:
     loan.revision = (loan.revision or 0) + 1
 
 
-def _commit_once(find):
-    """Commit a keyed record, or, when a concurrent double submit committed the same key first,
-    drop ours and return theirs (the ledger already answered our post with their entry)."""
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        existing = find()
-        if existing is None:
-            raise
-        return existing
-    return None
-
-
 def _event(loan: Loan, actor, kind: str, detail: str = "") -> None:
-    db.session.add(LoanEvent(loan_id=loan.id, kind=kind, detail=detail[:500], by_id=actor.id if actor else None))
+    db.session.add(LoanEvent(loan_id=loan.id, kind=kind, detail=detail[:500], by_id=_by(actor)))
 
 
 # ------------------------------------------------------------------------------------ access
@@ -254,49 +216,37 @@ class Access:
     member: PoolMember | None  # the user's own saver record, if any
 
 
-def access(user, box_id: int) -> Access:
-    """The pool as this user may see it; NotFound for outsiders and other kinds of box."""
-    box, membership = boxes.box_for(user, box_id, KIND)
-    pool = db.session.get(Pool, box.id)
+def access(user, box_id: int, action: str = VIEW) -> Access:
+    """The pool as this user (or principal) may see it; NotFound for outsiders and other kinds of
+    box, Forbidden for a member asking for a manager's action."""
+    allowed = authorize(user, box_id, action, KIND)
+    pool = db.session.get(Pool, allowed.box.id)
     if pool is None:
         raise NotFound()
-    is_manager = user.is_admin or (membership is not None and membership.is_managing)
     member = None
-    if membership is not None:
-        member = db.session.execute(select(PoolMember).filter_by(membership_id=membership.id)).scalar_one_or_none()
-    return Access(box, pool, membership, is_manager, member)
+    if allowed.membership is not None:
+        member = db.session.execute(
+            select(PoolMember).filter_by(membership_id=allowed.membership.id)).scalar_one_or_none()
+    return Access(allowed.box, pool, allowed.membership, allowed.can_manage, member)
 
 
 def manage(user, box_id: int) -> Access:
-    boxes.require_manager(user, box_id, KIND)
-    return access(user, box_id)
+    return access(user, box_id, MANAGE)
 
 
-def _locked(model, box: Box, row_id: int):
-    """A money write that decides from what it read takes its row lock (the loan, or the member
-    for their savings and late fees) before reading anything else: a repayment, a savings payment
-    and the hourly assessment of the same loan or member take turns, so a penalty is never charged
-    for an installment being paid in that instant. The assessment commits the charges of the loan
-    or member it did before."""
-    return ledger.lock_for_decision(select(model).filter_by(id=row_id, box_id=box.id))
-
-
-def _member(box: Box, member_id, for_update: bool = False) -> PoolMember:
-    if not _is_id(member_id):
+def _member(box: Box, member_id) -> PoolMember:
+    if not _valid_id(member_id):
         raise NotFound("No such member in this pool.")
-    member = _locked(PoolMember, box, member_id) if for_update else db.session.get(PoolMember, member_id)
+    member = db.session.get(PoolMember, member_id)
     if member is None or member.box_id != box.id:
         raise NotFound("No such member in this pool.")
     return member
 
 
-def _loan(box: Box, loan_id: int, for_update: bool = False) -> Loan:
-    if not _is_id(loan_id):
+def _loan(box: Box, loan_id: int) -> Loan:
+    if not _valid_id(loan_id):
         raise NotFound("No such loan in this pool.")
-    if for_update:
-        loan = _locked(Loan, box, loan_id)
-    else:
-        loan = db.session.execute(select(Loan).filter_by(id=loan_id, box_id=box.id)).scalar_one_or_none()
+    loan = db.session.execute(select(Loan).filter_by(id=loan_id, box_id=box.id)).scalar_one_or_none()
     if loan is None:
         raise NotFound("No such loan in this pool.")
     return loan
@@ -318,29 +268,29 @@ def _policy(values: dict, currency: str) -> dict:
     """Validate the loan and contribution policy fields that are present in values."""
     out = {}
     if "period_months" in values:
-        out["period_months"] = _whole(values["period_months"], "period_months", 1, 12, "The period")
+        out["period_months"] = parse.whole(values["period_months"], "period_months", 1, 12, "The period")
         if out["period_months"] not in PERIODS:
             raise ValidationError("Choose 1, 2, 3, 6 or 12 months.", field="period_months")
     if "repayment_months" in values:
-        out["repayment_months"] = _whole(values["repayment_months"], "repayment_months", 1, 12, "The frequency")
+        out["repayment_months"] = parse.whole(values["repayment_months"], "repayment_months", 1, 12, "The frequency")
         if out["repayment_months"] not in PERIODS:
             raise ValidationError("Choose 1, 2, 3, 6 or 12 months.", field="repayment_months")
     for name, label in (("grace_days", "Grace days"), ("min_membership_months", "Months of membership"),
                         ("guarantors_required", "Guarantors")):
         if name in values:
-            out[name] = _whole(values[name], name, 0, 60 if name == "grace_days" else 120, label)
+            out[name] = parse.whole(values[name], name, 0, 60 if name == "grace_days" else 120, label)
     if out.get("guarantors_required", 0) > 5:
         raise ValidationError("Ask for at most 5 guarantors.", field="guarantors_required")
     for name in ("min_term", "max_term"):
         if name in values:
-            out[name] = _whole(values[name], name, 1, MAX_TERM, "The number of installments")
+            out[name] = parse.whole(values[name], name, 1, MAX_TERM, "The number of installments")
     for name in ("late_fee", "max_loan"):
         if name in values:
             raw = values[name]
             out[name] = 0 if raw in (None, "") else parse.amount(raw, currency, field=name, allow_zero=True)
     if "savings_multiple" in values:
         raw = values["savings_multiple"]
-        out["savings_multiple"] = None if raw in (None, "") else _percent(raw, "savings_multiple", 100)
+        out["savings_multiple"] = None if raw in (None, "") else parse.percent(raw, "savings_multiple", maximum=100)
         if out["savings_multiple"] is not None and out["savings_multiple"] <= 0:
             raise ValidationError("Use a multiple above zero, or leave it empty for no limit.", field="savings_multiple")
     if "interest_method" in values:
@@ -348,10 +298,10 @@ def _policy(values: dict, currency: str) -> dict:
             raise ValidationError("Choose an interest method.", field="interest_method")
         out["interest_method"] = values["interest_method"]
     if "annual_rate" in values:
-        out["annual_rate"] = _percent(values["annual_rate"], "annual_rate", 200, places=3)
+        out["annual_rate"] = parse.percent(values["annual_rate"], "annual_rate", maximum=200, places=3)
     for name in ("service_fee_percent", "penalty_percent"):
         if name in values:
-            out[name] = _percent(values[name], name, 50)
+            out[name] = parse.percent(values[name], name, maximum=50)
     for name in ("require_no_arrears", "one_open_loan"):
         if name in values:
             out[name] = bool(values[name])
@@ -384,6 +334,7 @@ def _settled_policy(current: dict, values: dict, currency: str) -> dict:
     return policy
 
 
+@uow.box_write
 def create_pool(actor, name: str, currency: str, share_amount, first_due: date, timezone: str = "UTC",
                 locale: str = "en", calendar: str = "gregorian", my_shares: int = 1, **policy) -> Box:
     """A new pool with the actor as its manager (and a saver with my_shares, 0 for none).
@@ -398,7 +349,7 @@ def create_pool(actor, name: str, currency: str, share_amount, first_due: date, 
     defaults = {column.name: column.default.arg for column in Pool.__table__.columns
                 if column.name in POLICY_FIELDS and column.default is not None}
     settings = _settled_policy({**defaults, "savings_multiple": None}, policy, currency)
-    shares = _whole(my_shares, "my_shares", 0, MAX_SHARES, "Your shares")
+    shares = parse.whole(my_shares, "my_shares", 0, MAX_SHARES, "Your shares")
     if db.session.execute(select(Box.id).join(Membership, Membership.box_id == Box.id).where(
             Box.kind == KIND, Box.name == (name or "").strip(), Membership.user_id == actor.id,
             Membership.left_at.is_(None))).first():
@@ -406,26 +357,26 @@ def create_pool(actor, name: str, currency: str, share_amount, first_due: date, 
         raise Conflict("You already have a pool with this name; choose another.", field="name")
     box = boxes.create_box(actor, KIND, name, currency, timezone, locale, calendar)
     db.session.add(Pool(box_id=box.id, first_due=first_due, **settings))
-    db.session.add(ShareAmount(box_id=box.id, effective_from=first_due, amount=share, created_by_id=actor.id))
+    db.session.add(ShareAmount(box_id=box.id, effective_from=first_due, amount=share, created_by_id=_by(actor)))
     # Pool-wide accounts up front: concurrent first uses would race to create them.
     for code in ("mp:cash", "mp:income:interest", "mp:income:fees", "mp:income:penalties", "mp:expense:writeoff"):
         _account(box, code)
     if shares:
         _join(box, boxes.membership_of(actor, box.id), shares, min(first_due, today))
-    db.session.commit()
     return box
 
 
+@uow.box_write
 def update_policy(actor, box_id: int, **values) -> Pool:
     acc = manage(actor, box_id)
     values.pop("period_months", None)  # the contribution period is fixed once members have saved
     current = {name: getattr(acc.pool, name) for name in POLICY_FIELDS}
     for name, value in _settled_policy(current, values, acc.box.currency).items():
         setattr(acc.pool, name, value)
-    db.session.commit()
     return acc.pool
 
 
+@uow.box_write
 def set_share_amount(actor, box_id: int, amount, effective_from: date) -> ShareAmount:
     """The value of a share from a date on; setting the same date again corrects it."""
     acc = manage(actor, box_id)
@@ -434,10 +385,9 @@ def set_share_amount(actor, box_id: int, amount, effective_from: date) -> ShareA
     row = db.session.execute(select(ShareAmount).filter_by(box_id=acc.box.id, effective_from=effective_from)
                              ).scalar_one_or_none()
     if row is None:
-        row = ShareAmount(box_id=acc.box.id, effective_from=effective_from, amount=value, created_by_id=actor.id)
+        row = ShareAmount(box_id=acc.box.id, effective_from=effective_from, amount=value, created_by_id=_by(actor))
         db.session.add(row)
     row.amount = value
-    db.session.commit()
     return row
 
 
@@ -450,14 +400,15 @@ def _join(box: Box, membership: Membership, shares: int, joined_on: date) -> Poo
     return member
 
 
+@uow.box_write
 def add_member(actor, box_id: int, display_name: str, email: str | None, shares, joined_on: date | None = None,
                membership_id: int | None = None) -> PoolMember:
     """Add a saver: a new person (name, email), or someone already in the box (membership_id)."""
     acc = manage(actor, box_id)
-    shares = _whole(shares, "shares", 0, MAX_SHARES, "Shares")
-    joined_on = _plan_day(acc.box, joined_on or _today(acc.box), "joined_on")
+    shares = parse.whole(shares, "shares", 0, MAX_SHARES, "Shares")
+    joined_on = _plan_day(acc.box, joined_on or clock.today(acc.box), "joined_on")
     if membership_id:
-        membership = db.session.get(Membership, membership_id) if _is_id(membership_id) else None
+        membership = db.session.get(Membership, membership_id) if _valid_id(membership_id) else None
         if membership is None or membership.box_id != acc.box.id:
             raise ValidationError("Choose someone from the list.", field="membership_id")
         if db.session.execute(select(PoolMember.id).filter_by(membership_id=membership.id)).first():
@@ -473,16 +424,16 @@ def add_member(actor, box_id: int, display_name: str, email: str | None, shares,
                            field="display_name")
         membership = boxes.add_member(actor, acc.box.id, display_name, email, "member")
     member = _join(acc.box, membership, shares, joined_on)
-    db.session.commit()
     return member
 
 
+@uow.box_write
 def set_shares(actor, box_id: int, member_id: int, shares, effective_from: date) -> ShareChange:
     acc = manage(actor, box_id)
     member = _member(acc.box, member_id)
     if member.left_on is not None:
         raise ValidationError("This member has left the pool.", field="shares")
-    shares = _whole(shares, "shares", 0, MAX_SHARES, "Shares")
+    shares = parse.whole(shares, "shares", 0, MAX_SHARES, "Shares")
     effective_from = _plan_day(acc.box, effective_from, "effective_from", "Choose the date it applies from.")
     if effective_from < member.joined_on:
         raise ValidationError("That is before the member joined.", field="effective_from")
@@ -492,7 +443,6 @@ def set_shares(actor, box_id: int, member_id: int, shares, effective_from: date)
         row = ShareChange(member_id=member.id, effective_from=effective_from, shares=shares)
         db.session.add(row)
     row.shares = shares
-    db.session.commit()
     return row
 
 
@@ -573,7 +523,7 @@ class MemberPosition:
 def positions(box: Box, pool: Pool, members: list[PoolMember], today: date | None = None,
               accounts: dict | None = None) -> list[MemberPosition]:
     """Where each member stands; a fixed number of queries whatever the number of members."""
-    today = today or _today(box)
+    today = today or clock.today(box)
     accounts = accounts if accounts is not None else _accounts(box)
     amounts = share_amounts(box)
     dates = due_dates(pool, box, pool.first_due, today)
@@ -599,16 +549,18 @@ def positions(box: Box, pool: Pool, members: list[PoolMember], today: date | Non
     return out
 
 
+@uow.box_write
 def record_contribution(actor, box_id: int, member_id: int, amount, paid_on: date | None, key: str) -> Contribution:
     """A savings payment, in part or in full. Late fees owed are paid from it first."""
     acc = manage(actor, box_id)
     box = acc.box
     key = _key(key)
     value = _amount(amount, box.currency, "amount")
-    member = _member(box, member_id, for_update=True)
+    member = _member(box, member_id)
+    request_hash = _request_hash(member_id=member.id, amount=value, paid_on=paid_on)
     existing = db.session.execute(select(Contribution).filter_by(box_id=box.id, key=key)).scalar_one_or_none()
     if existing is not None:
-        _same_request(existing, member_id=member.id, amount=value, paid_on=paid_on)
+        _same_request(existing, request_hash)
         return existing
     paid_on = _not_future(box, paid_on, "paid_on", _pool_start(acc.pool))
     if member.left_on is not None:
@@ -621,34 +573,34 @@ def record_contribution(actor, box_id: int, member_id: int, amount, paid_on: dat
         (fees_account, -fees) if fees else (None, 0),
         (_account(box, f"mp:member:{member.id}:savings"), -(value - fees)),
     ], f"contribution:{key}", paid_on, f"Savings from {member.name}")
-    row = Contribution(box_id=box.id, member_id=member.id, key=key, amount=value, fees=fees, paid_on=paid_on,
-                       entry_id=entry.id, created_by_id=actor.id)
+    row = Contribution(box_id=box.id, member_id=member.id, key=key, request_hash=request_hash, amount=value,
+                       fees=fees, paid_on=paid_on,
+                       entry_id=entry.id, created_by_id=_by(actor))
     db.session.add(row)
-    return _commit_once(lambda: db.session.execute(
-        select(Contribution).filter_by(box_id=box.id, key=key)).scalar_one_or_none()) or row
+    return row
 
 
+@uow.box_write
 def reverse_contribution(actor, box_id: int, contribution_id: int, reason: str) -> Contribution:
     """Undo a payment recorded by mistake: a reversal entry on the payment's own date puts the
     savings (and any late fees it paid) back as they were. Refused when the savings were used since."""
     acc = manage(actor, box_id)
     box = acc.box
-    reason = _reason(reason)
+    reason = parse.reason(reason)
     row = db.session.execute(select(Contribution).filter_by(id=contribution_id, box_id=box.id)
-                             .with_for_update()).scalar_one_or_none() if _is_id(contribution_id) else None
+                             ).scalar_one_or_none() if _valid_id(contribution_id) else None
     if row is None:
         raise NotFound("No such payment in this pool.")
     if row.reversed_at is not None:
-        return row
+        raise Conflict("This payment is already undone.", field="reason")
     savings = _natural(_account(box, f"mp:member:{row.member_id}:savings"))
     if savings < row.amount - row.fees:
         raise ValidationError("These savings have been used since (pledged or paid out); this payment can no "
                               "longer be undone.", field="reason")
     entry = db.session.get(ledger.Entry, row.entry_id)
     ledger.reverse(entry, memo=f"Payment undone: {reason}"[:500], idempotency_key=f"mp:{box.id}:contribution:{row.key}:undo",
-                   created_by_id=actor.id)
+                   created_by_id=_by(actor))
     row.reversed_at, row.reversal_reason = clock.now(), reason
-    db.session.commit()
     return row
 
 
@@ -681,7 +633,7 @@ def months_between(start: date, end: date) -> int:
 def eligibility(box: Box, pool: Pool, member: PoolMember, today: date | None = None,
                 exclude_loan_id: int | None = None) -> tuple[list[str], int | None]:
     """Reasons the member cannot borrow now (empty when eligible), and their limit."""
-    today = today or _today(box)
+    today = today or clock.today(box)
     problems = []
     if member.left_on is not None:
         problems.append("You have left the pool.")
@@ -699,6 +651,7 @@ def eligibility(box: Box, pool: Pool, member: PoolMember, today: date | None = N
     return problems, loan_limit(box, pool, position.savings)
 
 
+@uow.box_write
 def request_loan(actor, box_id: int, amount, term, key: str, purpose: str = "", guarantor_ids=(),
                  member_id: int | None = None) -> Loan:
     """A member asks for a loan (a manager may file it for a member). The policy in force is kept
@@ -706,12 +659,15 @@ def request_loan(actor, box_id: int, amount, term, key: str, purpose: str = "", 
     acc = access(actor, box_id)
     box, pool = acc.box, acc.pool
     key = _key(key)
+    request_hash = _request_hash(
+        member_id=member_id, amount=_amount(amount, box.currency, "amount"),
+        term=parse.whole(term, "term", 1, MAX_TERM, "The number of installments"),
+        purpose=(purpose or "").strip(), guarantor_ids=sorted({str(i) for i in guarantor_ids or ()}))
     existing = db.session.execute(select(Loan).filter_by(box_id=box.id, request_key=key)).scalar_one_or_none()
     if existing is not None:
         if not acc.is_manager and (acc.member is None or existing.member_id != acc.member.id):
             raise Conflict("This request key was already used; reload the form.", field="key")
-        _same_request(existing, member_id=member_id, amount=_amount(amount, box.currency, "amount"),
-                      term=_whole(term, "term", 1, MAX_TERM, "The number of installments"))
+        _same_request(existing, request_hash)
         return existing
     if member_id is not None and member_id != (acc.member.id if acc.member else None):
         if not acc.is_manager:
@@ -722,7 +678,7 @@ def request_loan(actor, box_id: int, amount, term, key: str, purpose: str = "", 
     else:
         raise ValidationError("Only savers in the pool can borrow.", field="member_id")
     value = _amount(amount, box.currency, "amount")
-    term = _whole(term, "term", pool.min_term, pool.max_term, "The number of installments")
+    term = parse.whole(term, "term", pool.min_term, pool.max_term, "The number of installments")
     purpose = (purpose or "").strip()
     if len(purpose) > 300:
         raise ValidationError("Keep the purpose under 300 characters.", field="purpose")
@@ -740,7 +696,7 @@ def request_loan(actor, box_id: int, amount, term, key: str, purpose: str = "", 
             raise ValidationError(f"{g.name}'s savings do not cover a pledge of {money(box, part)}; "
                                   f"choose another guarantor or more of them.", field="guarantor_ids")
     fee = to_minor(Decimal(value) * pool.service_fee_percent / 100 / Decimal(10) ** minor_digits(box.currency), box.currency)
-    loan = Loan(box_id=box.id, member_id=member.id, request_key=key, amount=value, term=term,
+    loan = Loan(box_id=box.id, member_id=member.id, request_key=key, request_hash=request_hash, amount=value, term=term,
                 period_months=pool.repayment_months, interest_method=pool.interest_method,
                 annual_rate=pool.annual_rate, fee=fee, purpose=purpose)
     db.session.add(loan)
@@ -748,8 +704,7 @@ def request_loan(actor, box_id: int, amount, term, key: str, purpose: str = "", 
     for g, part in zip(guarantors, parts):
         db.session.add(Guarantee(loan_id=loan.id, member_id=g.id, amount=part, held=0))
     _event(loan, actor, "requested", purpose)
-    return _commit_once(lambda: db.session.execute(
-        select(Loan).filter_by(box_id=box.id, request_key=key)).scalar_one_or_none()) or loan
+    return loan
 
 
 def _guarantors(box: Box, pool: Pool, borrower: PoolMember, ids) -> list[PoolMember]:
@@ -757,7 +712,7 @@ def _guarantors(box: Box, pool: Pool, borrower: PoolMember, ids) -> list[PoolMem
         ids = sorted({int(i) for i in ids or ()})
     except (TypeError, ValueError):
         raise ValidationError("Choose guarantors from the list.", field="guarantor_ids") from None
-    if not all(_is_id(i) for i in ids):
+    if not all(_valid_id(i) for i in ids):
         raise ValidationError("Choose guarantors from the pool's members.", field="guarantor_ids")
     if len(ids) < pool.guarantors_required:
         raise ValidationError(f"This pool asks for {pool.guarantors_required} guarantor(s).", field="guarantor_ids")
@@ -771,9 +726,10 @@ def _guarantors(box: Box, pool: Pool, borrower: PoolMember, ids) -> list[PoolMem
     return members
 
 
+@uow.box_write
 def approve(actor, box_id: int, loan_id: int) -> Loan:
     acc = manage(actor, box_id)
-    loan = _loan(acc.box, loan_id, for_update=True)
+    loan = _loan(acc.box, loan_id)
     if loan.status == "approved":
         return loan
     if loan.status != "requested":
@@ -784,31 +740,31 @@ def approve(actor, box_id: int, loan_id: int) -> Loan:
     if limit is not None and loan.amount > limit:
         raise ValidationError("The amount is now above the member's limit; reject it or ask for less.",
                               field="amount")
-    loan.status, loan.approved_at, loan.decided_by_id = "approved", clock.now(), actor.id
+    loan.status, loan.approved_at, loan.decided_by_id = "approved", clock.now(), _by(actor)
     _event(loan, actor, "approved")
     _tell(acc.box, loan.member, f"loan #{loan.id} approved",
           f"Your request for {money(acc.box, loan.amount)} is approved. It is paid out when the pool has the cash; "
           f"your loan's page shows your place in the queue.")
-    db.session.commit()
     return loan
 
 
+@uow.box_write
 def reject(actor, box_id: int, loan_id: int, reason: str) -> Loan:
     acc = manage(actor, box_id)
-    loan = _loan(acc.box, loan_id, for_update=True)
-    reason = _reason(reason)
+    loan = _loan(acc.box, loan_id)
+    reason = parse.reason(reason)
     if loan.status == "rejected":
         return loan
     if loan.status not in ("requested", "approved"):
         raise Conflict(f"This loan is {loan.status.replace('_', ' ')}; it can no longer be rejected.", field="status")
-    loan.status, loan.reason, loan.decided_by_id = "rejected", reason, actor.id
+    loan.status, loan.reason, loan.decided_by_id = "rejected", reason, _by(actor)
     _event(loan, actor, "rejected", reason)
     _tell(acc.box, loan.member, f"loan #{loan.id} not approved",
           f"Your request for {money(acc.box, loan.amount)} was not approved. The manager's reason: {reason}")
-    db.session.commit()
     return loan
 
 
+@uow.box_write
 def cancel(actor, box_id: int, loan_id: int) -> Loan:
     """The borrower (or a manager) withdraws a request that has not been paid out."""
     acc, loan = loan_for(actor, box_id, loan_id)
@@ -820,7 +776,6 @@ def cancel(actor, box_id: int, loan_id: int) -> Loan:
         raise Conflict("Only requests not yet paid out can be withdrawn.", field="status")
     loan.status = "cancelled"
     _event(loan, actor, "cancelled")
-    db.session.commit()
     return loan
 
 
@@ -839,6 +794,7 @@ def cash(box: Box) -> int:
     return _natural(account)
 
 
+@uow.box_write
 def draw(actor, box_id: int, seed: int | None = None) -> Loan:
     """Lottery queues: pick the next loan at random among those waiting that the cash can pay."""
     acc = manage(actor, box_id)
@@ -855,15 +811,15 @@ def draw(actor, box_id: int, seed: int | None = None) -> Loan:
     winner = random.Random(seed).choice(candidates) if seed is not None else random.SystemRandom().choice(candidates)
     winner.drawn_at = clock.now()
     _event(winner, actor, "drawn", "Among loans " + ", ".join(f"#{loan.id}" for loan in candidates))
-    db.session.commit()
     return winner
 
 
+@uow.box_write
 def disburse(actor, box_id: int, loan_id: int, on: date | None = None, first_due: date | None = None) -> Loan:
     """Pay an approved loan out of the pool's cash and generate its schedule."""
     acc = manage(actor, box_id)
     box = acc.box
-    loan = _loan(box, loan_id, for_update=True)
+    loan = _loan(box, loan_id)
     if loan.status in ("active", "closed", "written_off") and loan.disbursed_on is not None:
         return loan  # a repeated click: already paid out
     if loan.status != "approved":
@@ -911,7 +867,6 @@ def disburse(actor, box_id: int, loan_id: int, on: date | None = None, first_due
           f"{money(box, payout)} of your loan is paid out. The first installment of "
           f"{money(box, first.principal + first.interest)} "
           f"falls due on {first.due_date.isoformat()}; the whole schedule is on your loan's page.")
-    db.session.commit()
     return loan
 
 
@@ -1028,6 +983,7 @@ def _apply_payment(box: Box, loan: Loan, value: int, on: date, mode: str) -> Spl
     return split
 
 
+@uow.box_write
 def repay(actor, box_id: int, loan_id: int, amount, paid_on: date | None, key: str,
           mode: str = "advance") -> Repayment:
     """A repayment, partial or full. Money beyond what is due either pays the next installments
@@ -1036,11 +992,12 @@ def repay(actor, box_id: int, loan_id: int, amount, paid_on: date | None, key: s
     acc = manage(actor, box_id)
     box = acc.box
     key = _key(key)
-    loan = _loan(box, loan_id, for_update=True)
+    loan = _loan(box, loan_id)
     existing = db.session.execute(select(Repayment).filter_by(loan_id=loan.id, key=key)).scalar_one_or_none()
     value = _amount(amount, box.currency, "amount")
+    request_hash = _request_hash(amount=value, paid_on=paid_on, mode=mode)
     if existing is not None:
-        _same_request(existing, amount=value, paid_on=paid_on, mode=mode)
+        _same_request(existing, request_hash)
         return existing
     if mode not in PREPAY_MODES:
         raise ValidationError("Choose what to do with money beyond what is due.", field="mode")
@@ -1056,9 +1013,8 @@ def repay(actor, box_id: int, loan_id: int, amount, paid_on: date | None, key: s
     before = _snapshot(loan)
     split = _apply_payment(box, loan, value, paid_on, mode)
     repayment = _settle(box, actor, loan, split, paid_on, key, _account(box, "mp:cash"), mode)
-    repayment.before = before
-    return _commit_once(lambda: db.session.execute(
-        select(Repayment).filter_by(loan_id=loan_id, key=key)).scalar_one_or_none()) or repayment
+    repayment.before, repayment.request_hash = before, request_hash
+    return repayment
 
 
 def _snapshot(loan: Loan) -> str:
@@ -1069,20 +1025,21 @@ def _snapshot(loan: Loan) -> str:
                           i.paid_interest, i.paid_penalty, bool(i.prepayment)] for i in loan.installments]})
 
 
+@uow.box_write
 def undo_repayment(actor, box_id: int, loan_id: int, repayment_id: int, reason: str) -> Repayment:
     """Undo a repayment recorded by mistake: a reversal entry, and the schedule as it was before.
     Only the latest change to the loan can be undone (not once a penalty, a reschedule or another
     repayment came after it)."""
     acc = manage(actor, box_id)
     box = acc.box
-    reason = _reason(reason)
-    loan = _loan(box, loan_id, for_update=True)
+    reason = parse.reason(reason)
+    loan = _loan(box, loan_id)
     repayment = db.session.execute(select(Repayment).filter_by(id=repayment_id, loan_id=loan.id)
-                                   ).scalar_one_or_none() if _is_id(repayment_id) else None
+                                   ).scalar_one_or_none() if _valid_id(repayment_id) else None
     if repayment is None:
         raise NotFound("No such repayment on this loan.")
     if repayment.reversed_at is not None:
-        return repayment
+        raise Conflict("This repayment is already undone.", field="reason")
     if repayment.key == "leave" or loan.revision != repayment.revision:
         raise ValidationError("Only the latest change to a loan can be undone, and this repayment is no longer "
                               "the latest.", field="reason")
@@ -1099,11 +1056,10 @@ def undo_repayment(actor, box_id: int, loan_id: int, repayment_id: int, reason: 
     loan.status = state["status"]
     loan.closed_on = date.fromisoformat(state["closed_on"]) if state["closed_on"] else None
     ledger.reverse(db.session.get(ledger.Entry, repayment.entry_id), memo=f"Repayment undone: {reason}"[:500],
-                   idempotency_key=f"mp:{box.id}:repay:{loan.id}:{repayment.key}:undo", created_by_id=actor.id)
+                   idempotency_key=f"mp:{box.id}:repay:{loan.id}:{repayment.key}:undo", created_by_id=_by(actor))
     repayment.reversed_at, repayment.reversal_reason = clock.now(), reason
     _touch(loan)
     _event(loan, actor, "repayment_undone", f"{money(box, repayment.amount)} of {repayment.paid_on}: {reason}")
-    db.session.commit()
     return repayment
 
 
@@ -1121,19 +1077,20 @@ def _settle(box: Box, actor, loan: Loan, split: Split, on: date, key: str, sourc
     _touch(loan)
     repayment = Repayment(loan_id=loan.id, key=key, amount=split.total, principal=split.principal,
                           interest=split.interest, penalty=split.penalty, mode=mode, paid_on=on, entry_id=entry.id,
-                          created_by_id=actor.id if actor else None, revision=loan.revision)
+                          created_by_id=_by(actor), revision=loan.revision)
     db.session.add(repayment)
     if mode in ("shorten", "reduce") and loan.status == "active":
         _event(loan, actor, "prepaid", f"Schedule {'shortened' if mode == 'shorten' else 'lowered'}")
     return repayment
 
 
+@uow.box_write
 def write_off(actor, box_id: int, loan_id: int, reason: str, on: date | None = None) -> Loan:
     """Stop expecting repayment. Guarantors' pledges cover what they can; the rest is a loss."""
     acc = manage(actor, box_id)
     box = acc.box
-    reason = _reason(reason)
-    loan = _loan(box, loan_id, for_update=True)
+    reason = parse.reason(reason)
+    loan = _loan(box, loan_id)
     if loan.status == "written_off":
         return loan
     if loan.status != "active":
@@ -1156,21 +1113,21 @@ def write_off(actor, box_id: int, loan_id: int, reason: str, on: date | None = N
     loan.status, loan.reason, loan.closed_on = "written_off", reason, on
     _touch(loan)
     _event(loan, actor, "written_off", reason)
-    db.session.commit()
     return loan
 
 
+@uow.box_write
 def reschedule(actor, box_id: int, loan_id: int, term, first_due: date, reason: str) -> Loan:
     """A new plan for what is still owed: unpaid interest already due moves into the first new
     installment, penalties stay where they are."""
     acc = manage(actor, box_id)
     box = acc.box
-    reason = _reason(reason)
-    loan = _loan(box, loan_id, for_update=True)
+    reason = parse.reason(reason)
+    loan = _loan(box, loan_id)
     if loan.status != "active":
         raise Conflict("Only a loan being repaid can be rescheduled.", field="status")
-    term = _whole(term, "term", 1, MAX_TERM, "The number of installments")
-    today = _today(box)
+    term = parse.whole(term, "term", 1, MAX_TERM, "The number of installments")
+    today = clock.today(box)
     first_due = _plan_day(box, first_due, "first_due")
     if first_due <= today:
         raise ValidationError("The first new installment must fall due after today.", field="first_due")
@@ -1188,7 +1145,6 @@ def reschedule(actor, box_id: int, loan_id: int, term, first_due: date, reason: 
     _regenerate(box, loan, date.min, term, first_due, carry_interest=carry, on=today)
     _touch(loan)
     _event(loan, actor, "rescheduled", detail)
-    db.session.commit()
     return loan
 
 
@@ -1215,7 +1171,7 @@ def _waive(box: Box, actor, charge: ledger.Entry, key: str, reason: str, what: s
             return False
         raise Conflict(f"This {what} was already waived.", field="reason")
     ledger.reverse(charge, memo=f"{what.capitalize()} waived: {reason}"[:500], idempotency_key=waive_key,
-                   effective_date=_today(box), created_by_id=actor.id)
+                   effective_date=clock.today(box), created_by_id=_by(actor))
     return True
 
 
@@ -1238,15 +1194,18 @@ def late_fees(box: Box, member: PoolMember) -> list[LateFee]:
                     e.effective_date, e.reversed_by is not None) for e in entries]
 
 
+@uow.box_write
 def waive_late_fee(actor, box_id: int, member_id: int, due: date, reason: str, key: str) -> LateFee:
     """Cancel a late fee charged by mistake (managers), by a reversal entry. Refused once savings
     payments have taken it; the hourly job never charges that period again."""
     acc = manage(actor, box_id)
     box = acc.box
-    reason, key = _reason(reason), _key(key)
-    if not isinstance(due, date):
-        raise NotFound("No such late fee.")
-    member = _member(box, member_id, for_update=True)
+    reason, key = parse.reason(reason), _key(key)
+    try:
+        due = parse.day(due, "charge")
+    except ValidationError:
+        raise NotFound("No such late fee.") from None
+    member = _member(box, member_id)
     charge = _charge(box, f"mp:{box.id}:late_fee:{member.id}:{due.isoformat()}")
     fee = next(p.amount for p in charge.postings if p.amount > 0)
     fees = _account(box, f"mp:member:{member.id}:fees")
@@ -1256,17 +1215,17 @@ def waive_late_fee(actor, box_id: int, member_id: int, due: date, reason: str, k
     if _waive(box, actor, charge, key, reason, "late fee"):
         _tell(box, member, "late fee waived", f"The late fee of {money(box, fee)} for your savings due on "
               f"{due.isoformat()} was waived: {reason}")
-        db.session.commit()
     return LateFee(due, fee, charge.effective_date, True)
 
 
+@uow.box_write
 def waive_penalty(actor, box_id: int, loan_id: int, number: int, reason: str, key: str) -> Installment:
     """Cancel a loan penalty charged by mistake (managers), by a reversal entry. Refused once a
     repayment paid any of it; the hourly job never charges that installment again."""
     acc = manage(actor, box_id)
     box = acc.box
-    reason, key = _reason(reason), _key(key)
-    loan = _loan(box, loan_id, for_update=True)
+    reason, key = parse.reason(reason), _key(key)
+    loan = _loan(box, loan_id)
     inst = next((i for i in loan.installments if i.number == number), None)
     if inst is None:
         raise NotFound("No such installment on this loan.")
@@ -1285,10 +1244,10 @@ def waive_penalty(actor, box_id: int, loan_id: int, number: int, reason: str, ke
         _event(loan, actor, "penalty_waived", f"{money(box, penalty)} on installment {number}: {reason}")
         _tell(box, loan.member, f"penalty on loan #{loan.id} waived",
               f"The penalty of {money(box, penalty)} on installment {number} was waived: {reason}")
-        db.session.commit()
     return inst
 
 
+@uow.box_write
 def assess(box_id: int, today: date | None = None, history: bool = False) -> dict:
     """Charge late contribution fees and loan penalties that have fallen due. Safe to run again:
     every charge's ledger key names the member or installment and the due date.
@@ -1297,7 +1256,7 @@ def assess(box_id: int, today: date | None = None, history: bool = False) -> dic
     past (back-dated payments) is not fined for history; history=True charges those too."""
     box = db.session.get(Box, box_id)
     pool = db.session.get(Pool, box_id)
-    today = today or _today(box)
+    today = today or clock.today(box)
     grace = pool.grace_days
 
     def recorded(moment) -> date:
@@ -1311,7 +1270,7 @@ def assess(box_id: int, today: date | None = None, history: bool = False) -> dic
         late_fee = pool.late_fee
         member_ids = db.session.execute(select(PoolMember.id).filter_by(box_id=box.id, left_on=None)).scalars().all()
         for member_id in member_ids:
-            m = _member(box, member_id, for_update=True)  # a payment being recorded for them goes first
+            m = _member(box, member_id)  # a payment being recorded for them goes first
             if m.left_on is not None:
                 continue
             payments = db.session.execute(select(Contribution).filter_by(member_id=m.id, reversed_at=None)).scalars().all()
@@ -1334,7 +1293,7 @@ def assess(box_id: int, today: date | None = None, history: bool = False) -> dic
     if pool.penalty_percent and cutoff:
         percent = pool.penalty_percent
         for loan_id in db.session.execute(select(Loan.id).filter_by(box_id=box.id, status="active")).scalars().all():
-            loan = _loan(box, loan_id, for_update=True)  # a repayment being recorded goes first
+            loan = _loan(box, loan_id)  # a repayment being recorded goes first
             if loan.status != "active":
                 continue
             charged = _charges(box, f"penalty:{loan.id}:")  # a waived penalty is never charged again
@@ -1357,7 +1316,6 @@ def assess(box_id: int, today: date | None = None, history: bool = False) -> dic
                           f"The installment due on {inst.due_date.isoformat()} is still unpaid after {grace} days, "
                           f"so a one-time penalty of {money(box, penalty)} was added to it.")
                     done["penalties"] += 1
-    db.session.commit()
     return done
 
 
@@ -1371,6 +1329,7 @@ def settlement(box: Box, member: PoolMember, on: date) -> tuple[int, int]:
     return _natural(accounts.get(f"mp:member:{member.id}:savings")), owed
 
 
+@uow.box_write
 def leave(actor, box_id: int, member_id: int, on: date | None = None) -> PoolMember:
     """Settle a leaving member: their savings repay what they owe (loan, penalties, late fees) and
     the rest is paid out from the pool's cash. Refused while they guarantee someone's loan or when
@@ -1416,7 +1375,6 @@ def leave(actor, box_id: int, member_id: int, on: date | None = None) -> PoolMem
                                           (_account(box, "mp:cash"), -(left - fees))],
               f"leave:{member.id}", on, f"{member.name} leaves: savings paid out")
     member.left_on = on  # no savings fall due after this day
-    db.session.commit()
     return member
 
 
@@ -1430,13 +1388,6 @@ def money(box: Box, amount: int) -> str:
 def major(box: Box, amount: int) -> str:
     """An amount as a person would type it back into a form."""
     return str(to_major(amount, box.currency))
-
-
-def parse_day(text) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except (TypeError, ValueError):
-        return None
 
 
 def member_for(user, box_id: int, member_id: int) -> tuple[Access, PoolMember]:
@@ -1503,7 +1454,7 @@ def share_amount_on(box: Box, day: date) -> int:
 
 
 def next_due(box: Box, pool: Pool) -> date:
-    today = _today(box)
+    today = clock.today(box)
     i = 0
     while True:
         day = calendars.add_months(pool.first_due, i * pool.period_months, box.calendar)
@@ -1514,7 +1465,7 @@ def next_due(box: Box, pool: Pool) -> date:
 
 def member_dues(box: Box, pool: Pool, member: PoolMember) -> list[dict]:
     """Each due date to today with what was owed and, oldest first, whether payments covered it."""
-    today = _today(box)
+    today = clock.today(box)
     paid = contributed(box, [member.id]).get(member.id, 0)
     rows, running = [], 0
     for day, shares, amount in dues(member, share_amounts(box), due_dates(pool, box, pool.first_due, today)):

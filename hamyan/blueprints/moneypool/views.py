@@ -1,5 +1,4 @@
 """Moneypool pages: parse the form, call the service, render the page or its htmx partial."""
-from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_login import current_user, login_required
@@ -26,6 +25,7 @@ from hamyan.blueprints.moneypool.forms import (
 )
 from hamyan.blueprints.moneypool.models import LOAN_STATUSES
 from hamyan.blueprints.moneypool.schedules import METHOD_LABELS
+from hamyan.core import clock, parse
 from hamyan.core.errors import Conflict, ValidationError
 from hamyan.statements import pdf_response, render_pdf
 from hamyan.web import apply_error, redirect_to, render
@@ -66,7 +66,7 @@ def _common(acc) -> dict:
     members_url = (url_for("members.index", box_id=acc.box.id)
                    if "members.index" in current_app.view_functions else None)
     return {"acc": acc, "box": acc.box, "pool": acc.pool, "is_manager": acc.is_manager, "members_url": members_url,
-            "methods": METHOD_LABELS, "today": services._today(acc.box)}
+            "methods": METHOD_LABELS, "today": clock.today(acc.box)}
 
 
 def _member_choices(acc) -> list[tuple[int, str]]:
@@ -90,7 +90,7 @@ def new_box():
             flash(f"{box.name} is ready. Add the savers, then record their payments.", "success")
             return redirect_to("moneypool.dashboard", box_id=box.id)
     elif request.method == "GET" and form.first_due.data is None:
-        form.first_due.data = date.today()
+        form.first_due.data = clock.today_in(form.timezone.data or "UTC")
     return render("moneypool/new.html", "form", form=form)
 
 
@@ -109,7 +109,7 @@ def _dashboard_context(acc, contribution_form=None) -> dict:
     rows = services.positions(acc.box, acc.pool, members, accounts=accounts) if members else []
     mine = services.positions(acc.box, acc.pool, [acc.member], accounts=accounts)[0] if acc.member else None
     my_loans = services.loans_of(acc.member) if acc.member else []
-    today = services._today(acc.box)
+    today = clock.today(acc.box)
     if acc.is_manager:
         contribution_form = contribution_form or ContributionForm(formdata=None, paid_on=today)
         contribution_form.member_id.choices = _member_choices(acc)
@@ -131,7 +131,7 @@ def _dashboard_context(acc, contribution_form=None) -> dict:
 def rules(box_id):
     acc = services.access(current_user, box_id)
     return render("moneypool/rules.html", **_common(acc), share_amount=services.share_amount_on(
-        acc.box, services._today(acc.box)))
+        acc.box, clock.today(acc.box)))
 
 
 @bp.route("/<int:box_id>/settings", methods=["GET", "POST"])
@@ -192,7 +192,7 @@ def add_member(box_id):
             flash(f"{member.name} now saves in the pool.", "success")
             return redirect_to("moneypool.member", box_id=box_id, member_id=member.id)
     elif request.method == "GET":
-        form.joined_on.data = services._today(acc.box)
+        form.joined_on.data = clock.today(acc.box)
     return render("moneypool/add_member.html", "form", **_common(acc), form=form)
 
 
@@ -200,7 +200,7 @@ def add_member(box_id):
 @login_required
 def member(box_id, member_id):
     acc, member = services.member_for(current_user, box_id, member_id)
-    today = services._today(acc.box)
+    today = clock.today(acc.box)
     shares_form = SharesForm(formdata=None, effective_from=today)
     leave_form = LeaveForm(formdata=None, on=today)
     waive_form = WaiveForm(formdata=None)
@@ -225,9 +225,10 @@ def member(box_id, member_id):
             elif which == "waive":
                 waive_form = WaiveForm()
                 if waive_form.validate_on_submit():
-                    due = services.parse_day(waive_form.charge.data)
-                    if due is None:
-                        raise ValidationError("Choose the late fee to waive.", field="charge")
+                    try:
+                        due = parse.day(waive_form.charge.data, "charge")
+                    except ValidationError:
+                        raise ValidationError("Choose the late fee to waive.", field="charge") from None
                     services.waive_late_fee(current_user, box_id, member.id, due, waive_form.reason.data,
                                             waive_form.key.data)
                     flash("The late fee is waived.", "success")
@@ -308,7 +309,7 @@ def loans(box_id):
         status = None
     page = _page()
     rows, total = services.loans_page(acc, status, page)
-    today = services._today(acc.box)
+    today = clock.today(acc.box)
     summaries = {loan.id: services.loan_summary(loan, today) for loan in rows if loan.status == "active"}
     return render("moneypool/loans.html", request.args.get("block"), **_common(acc), loans=rows, status=status,
                   summaries=summaries,
@@ -341,7 +342,7 @@ def request_loan(box_id):
 
 
 def _loan_context(acc, loan, forms=None) -> dict:
-    today = services._today(acc.box)
+    today = clock.today(acc.box)
     forms = forms or {}
     repay_form = forms.get("repay") or RepayForm(formdata=None, paid_on=today)
     return {**_common(acc), "loan": loan, "events": services.loan_events(loan), "repayments": services.repayments(loan),
@@ -458,8 +459,11 @@ def draw(box_id):
 @login_required
 def report(box_id):
     acc = services.manage(current_user, box_id)
-    as_of = services.parse_day(request.args.get("as_of")) or services._today(acc.box)
-    today = services._today(acc.box)
+    today = clock.today(acc.box)
+    try:
+        as_of = parse.day(request.args.get("as_of") or today, "as_of")
+    except ValidationError:
+        as_of = today
     return render("moneypool/reports.html", **_common(acc), sheet=reports.balance_sheet(acc.box, as_of),
                   book=reports.loan_book(acc.box, as_of), as_of=as_of,
                   period_form=PeriodForm(formdata=None, start=today.replace(month=1, day=1), end=today))
