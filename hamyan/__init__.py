@@ -65,10 +65,12 @@ def create_app(config: dict | None = None) -> Flask:
     from hamyan.blueprints.auth import bp as auth_bp
     from hamyan.blueprints.home import bp as home_bp
     from hamyan.blueprints.members import bp as members_bp
+    from hamyan.blueprints.reports import bp as reports_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(members_bp)
+    app.register_blueprint(reports_bp)
     for product in PRODUCTS:
         app.register_blueprint(product.load("views"))
     api_package.register(app, [product.load("api") for product in PRODUCTS])

@@ -4,6 +4,7 @@ from hamyan.blueprints.notify.models import OutboxMessage  # noqa: F401
 from hamyan.boxes.models import Box, Invitation, Membership  # noqa: F401
 from hamyan.ledger.models import Entry, LedgerAccount, Posting  # noqa: F401
 from hamyan.scheduling import JobRun  # noqa: F401
+from hamyan.statements.jobs import ReportJob  # noqa: F401
 from hamyan.blueprints import PRODUCTS
 
 for _product in PRODUCTS:

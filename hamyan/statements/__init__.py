@@ -9,7 +9,6 @@ from datetime import date, timedelta
 
 from flask import Response, render_template, request
 from sqlalchemy import select
-from weasyprint import HTML
 
 from hamyan.boxes.models import Box
 from hamyan.core.errors import ValidationError
@@ -90,10 +89,16 @@ def account_statement(title: str, box: Box, accounts: list[LedgerAccount], start
     return statement
 
 
-def render_pdf(template: str, **context) -> bytes:
-    """Render a statements/ template to PDF bytes. Assets resolve against this app's URL."""
+def render_pdf(template: str, progress=None, **context) -> bytes:
+    """Render a statements/ template to PDF bytes. Assets resolve against this app's URL. A report
+    job passes `progress` (see statements.jobs): told the page count once the layout is done."""
+    from weasyprint import HTML  # heavy: imported when a PDF is made, not with the models
+
     html = render_template(template, **context)
-    return HTML(string=html, base_url=request.url_root if request else None).write_pdf()
+    document = HTML(string=html, base_url=request.url_root if request else None).render()
+    if progress is not None:
+        progress(80, pages=len(document.pages))
+    return document.write_pdf()
 
 
 def pdf_response(pdf: bytes, filename: str) -> Response:

@@ -11,6 +11,7 @@ PRODUCT = Product(
     api="hamyan.blueprints.cashbox.api:bp",
     jobs="hamyan.blueprints.cashbox.jobs",
     demo="hamyan.blueprints.cashbox.demo:seed_cashbox",
+    reports={"manager": "hamyan.blueprints.cashbox.reports:render_manager_report"},
     # Members are emailed this many days before a due date (and once late); 0 turns reminders off.
     settings={"CASHBOX_REMINDER_DAYS": 3},
 )

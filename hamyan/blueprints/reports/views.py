@@ -1,0 +1,49 @@
+from flask import request, send_file, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import DateField
+from wtforms.validators import DataRequired
+
+from hamyan.blueprints.reports import bp
+from hamyan.core.errors import NotFound, ValidationError
+from hamyan.statements import jobs
+from hamyan.web import redirect_to, render
+
+
+class ReportForm(FlaskForm):
+    start = DateField("From", validators=[DataRequired(message="Choose the first day.")])
+    end = DateField("To", validators=[DataRequired(message="Choose the last day.")])
+
+
+@bp.route("/<kind>", methods=["POST"])
+@login_required
+def request_report(box_id, kind):
+    """Queue the report and show its progress page at once."""
+    form = ReportForm()
+    if not form.validate_on_submit():
+        name, messages = next(iter(form.errors.items()))
+        raise ValidationError(messages[0], field=name)
+    job = jobs.request_report(current_user, box_id, kind, jobs.period_params(form.start.data, form.end.data))
+    return redirect_to("reports.show", box_id=box_id, job_id=job.id)
+
+
+@bp.route("/jobs/<int:job_id>")
+@login_required
+def show(box_id, job_id):
+    """The job's progress: htmx polls the `status` block until it is finished; without JS the page
+    reloads itself."""
+    job = jobs.job_of(current_user, box_id, job_id)
+    return render("reports/job.html", "status" if request.args.get("block") == "status" else None,
+                  job=job, box=job.box, box_url=url_for(f"{job.box.kind}.dashboard", box_id=box_id))
+
+
+@bp.route("/jobs/<int:job_id>.pdf")
+@login_required
+def download(box_id, job_id):
+    job = jobs.job_of(current_user, box_id, job_id)
+    if job.status != jobs.DONE:
+        raise NotFound("This report is not ready.")
+    period = job.period
+    return send_file(jobs.file_of(job), mimetype="application/pdf", as_attachment=True,
+                     download_name=f"{job.kind}-report-{box_id}-{period['start']}-{period['end']}.pdf")
+
