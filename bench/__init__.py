@@ -1,5 +1,8 @@
 """Benchmarks run by `make bench` (`python -m bench`). They print figures and targets beside the
 machine they ran on; nothing here asserts a timing."""
+import os
+import platform
+import sqlite3
 import statistics
 import tempfile
 import time
@@ -37,3 +40,18 @@ def page_latency(client, url: str, times: int = 30) -> str:
         timings.append((time.perf_counter() - start) * 1000)
     timings.sort()
     return f"p50 {statistics.median(timings):6.1f} ms, p95 {timings[int(len(timings) * .95) - 1]:6.1f} ms"
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    return (f"nproc {cores}, {model}, load average {load}; Python {platform.python_version()}, "
+            f"SQLite {sqlite3.sqlite_version}")

@@ -1,39 +1,26 @@
-"""`make bench`: ledger postings per second (SQLite, MariaDB/MySQL) and dashboard vs /healthz latency."""
+"""`make bench`: ledger postings per second (SQLite, MariaDB/MySQL), the demo dashboard vs /healthz,
+each product's own figures, then every page at size (bench/pages.py; BENCH_SIZES=10,100 and
+BENCH_BACKENDS=sqlite limit it)."""
 import importlib
 import os
 import pkgutil
-import platform
-import sqlite3
 import tempfile
 from pathlib import Path
 
 import bench
 from bench import ledger as ledger_bench
+from bench import machine
+from bench import pages as pages_bench
 from bench import web as web_bench
 
 TARGET_POSTINGS = 5000  # per second on SQLite
 TARGET_RATIO = 5  # dashboard p95 within 5x of /healthz p95
-PLATFORM = {"ledger", "web", "__main__"}
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    return (f"machine: nproc {cores}, {model}, load average {load}; Python {platform.python_version()}, "
-            f"SQLite {sqlite3.sqlite_version}")
+PLATFORM = {"ledger", "web", "build", "pages", "__main__"}
 
 
 def main() -> None:
     print("Hamyan benchmarks (figures only; nothing is asserted)")
-    print(machine())
+    print(f"machine: {machine()}")
     with tempfile.TemporaryDirectory(prefix="hamyan-bench-") as tmp:
         tmp = Path(tmp)
         os.environ["HAMYAN_INSTANCE_PATH"] = str(tmp / "instance")
@@ -72,7 +59,9 @@ def main() -> None:
             if module not in PLATFORM:
                 print()
                 importlib.import_module(f"bench.{module}").main()
-        print(machine().replace("machine:", "\nmachine after the run:"))
+        print()
+    pages_bench.main()
+    print(f"\nmachine after the run: {machine()}")
 
 
 if __name__ == "__main__":

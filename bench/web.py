@@ -1,6 +1,10 @@
-"""Latency of the signed-in dashboard beside /healthz under a bounded load on loopback, served by
-gunicorn with 2 workers over a fresh SQLite database holding the demo data."""
+"""The app under gunicorn (2 workers) for the benches, and a client that times requests.
+
+`serve(instance, database_url)` runs gunicorn from a temporary instance folder on a database; the
+demo-data figure here (`measure`) is the signed-in home dashboard beside /healthz under a bounded
+concurrent load. The per-page, per-size figures are in bench/pages.py."""
 import http.client
+import json
 import os
 import re
 import socket
@@ -9,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -17,6 +22,11 @@ CLIENTS = 4  # concurrent clients: the bounded load
 WARM_UP = 40
 REQUESTS = 800  # per endpoint, spread over the clients
 ROUNDS = 4
+TIMEOUT = 35  # seconds a client waits; gunicorn kills a worker busy for 30 s
+
+
+class Failed(Exception):
+    """A request that did not answer 200 (or not in time): what to print instead of a figure."""
 
 
 def _free_port() -> int:
@@ -25,19 +35,37 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _request(port: int, method: str, path: str, cookie: str = "", body: dict | None = None):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    headers = {"Cookie": cookie} if cookie else {}
+def request(port: int, method: str, path: str, headers: dict | None = None, form: dict | None = None,
+            body: dict | None = None):
+    """(status, headers, body bytes)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
+    headers = dict(headers or {})
     data = None
-    if body is not None:
-        data = urlencode(body)
+    if form is not None:
+        data = urlencode(form)
         headers["Content-Type"] = "application/x-www-form-urlencoded"
+    elif body is not None:
+        data = json.dumps(body)
+        headers["Content-Type"] = "application/json"
     try:
         conn.request(method, path, body=data, headers=headers)
         response = conn.getresponse()
-        return response.status, response.getheaders(), response.read().decode()
+        return response.status, response.getheaders(), response.read()
     finally:
         conn.close()
+
+
+def timed_get(port: int, path: str, headers: dict, expect: bytes = b"") -> tuple[float, bytes]:
+    """Seconds a GET took and its body; Failed (saying how, and after how long) unless a 200 with `expect`."""
+    start = time.perf_counter()
+    try:
+        status, _, body = request(port, "GET", path, headers)
+    except (OSError, http.client.HTTPException) as exc:
+        raise Failed(f"{exc.__class__.__name__} after {time.perf_counter() - start:.0f} s") from None
+    took = time.perf_counter() - start
+    if status != 200 or expect not in body:
+        raise Failed(f"{status} after {took:.1f} s" if status != 200 else f"200 without {expect!r}")
+    return took, body
 
 
 def _cookies(headers, jar: dict) -> str:
@@ -48,51 +76,38 @@ def _cookies(headers, jar: dict) -> str:
     return "; ".join(f"{k}={v}" for k, v in jar.items())
 
 
-def _sign_in(port: int, email: str, password: str) -> str:
+def sign_in(port: int, email: str, password: str) -> dict:
+    """Headers of a signed-in browser session."""
     jar = {}
-    status, headers, page = _request(port, "GET", "/login")
+    status, headers, page = request(port, "GET", "/login")
     cookie = _cookies(headers, jar)
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
-    status, headers, _ = _request(port, "POST", "/login", cookie,
-                                  {"email": email, "password": password, "csrf_token": token.group(1)})
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.decode())
+    status, headers, _ = request(port, "POST", "/login", {"Cookie": cookie},
+                                 form={"email": email, "password": password, "csrf_token": token.group(1)})
     if status != 302:
         raise SystemExit(f"bench: signing in as {email} answered {status}")
-    return _cookies(headers, jar)
+    return {"Cookie": _cookies(headers, jar)}
 
 
-def _load(port: int, path: str, cookie: str, requests: int, expect: str) -> list[float]:
-    latencies, errors = [], []
-    per_client = requests // CLIENTS
-
-    def client():
-        for _ in range(per_client):
-            start = time.perf_counter()
-            status, _, body = _request(port, "GET", path, cookie)
-            latencies.append(time.perf_counter() - start)
-            if status != 200 or expect not in body:
-                errors.append(status)
-
-    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise SystemExit(f"bench: {path} failed {len(errors)} times (e.g. status {errors[0]})")
-    return latencies
+def bearer(port: int, email: str, password: str) -> dict:
+    """Headers of an API client with a personal token."""
+    status, _, body = request(port, "POST", "/api/v1/auth/token", body={"email": email, "password": password})
+    if status != 201:
+        raise SystemExit(f"bench: a token for {email} answered {status}")
+    return {"Authorization": f"Bearer {json.loads(body)['token']}"}
 
 
-def _summary(latencies: list[float]) -> dict:
-    cuts = statistics.quantiles(latencies, n=100)
-    return {"p50": cuts[49] * 1000, "p95": cuts[94] * 1000, "mean": statistics.fmean(latencies) * 1000}
-
-
-def measure(instance: Path) -> dict:
+@contextmanager
+def serve(instance: Path, database_url: str | None = None, setup: tuple = ()):
+    """gunicorn with 2 workers on the database (None: SQLite in the instance folder, as `make run`),
+    after running each `flask <command>` of setup; yields the port."""
     instance.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, FLASK_APP="wsgi:app", HAMYAN_INSTANCE_PATH=str(instance),
                HAMYAN_SCHEDULER_ENABLED="false", HAMYAN_LOG_LEVEL="WARNING")
-    env.pop("HAMYAN_DATABASE_URL", None)  # SQLite in the instance folder, as `make run` serves
-    for command in (["db", "upgrade"], ["demo", "seed"]):
+    env.pop("HAMYAN_DATABASE_URL", None)
+    if database_url:
+        env["HAMYAN_DATABASE_URL"] = database_url
+    for command in setup:
         done = subprocess.run([sys.executable, "-m", "flask", *command], cwd=ROOT, env=env, capture_output=True,
                               text=True)
         if done.returncode:
@@ -105,27 +120,64 @@ def measure(instance: Path) -> dict:
         deadline = time.monotonic() + 60
         while True:
             try:
-                if _request(port, "GET", "/healthz")[0] == 200:
+                if request(port, "GET", "/healthz")[0] == 200:
                     break
             except OSError:
                 pass
             if time.monotonic() > deadline or server.poll() is not None:
                 raise SystemExit(f"bench: gunicorn did not come up; see {instance / 'gunicorn.log'}")
             time.sleep(0.2)
-        cookie = _sign_in(port, "manager@demo.hamyan", "hamyan-demo")
-        endpoints = {"/healthz": ("", '"status":"ok"'), "/ (dashboard)": (cookie, "My boxes")}
-        latencies = {label: [] for label in endpoints}
-        busy = dict.fromkeys(endpoints, 0.0)
-        for label, (session, expect) in endpoints.items():
-            _load(port, label.split(" ")[0], session, WARM_UP, expect)
-        # Alternate the endpoints in rounds so both see the same background load on a shared machine.
-        for _ in range(ROUNDS):
-            for label, (session, expect) in endpoints.items():
-                started = time.perf_counter()
-                latencies[label] += _load(port, label.split(" ")[0], session, REQUESTS // ROUNDS, expect)
-                busy[label] += time.perf_counter() - started
-        return {label: _summary(values) | {"rps": len(values) / busy[label]} for label, values in latencies.items()}
+        yield port
     finally:
         server.terminate()
         server.wait(timeout=30)
         log.close()
+
+
+def quantiles(latencies: list[float]) -> dict:
+    """p50 and p95 in ms (with few samples p95 is the slowest)."""
+    ms = sorted(x * 1000 for x in latencies)
+    if len(ms) < 20:
+        return {"p50": statistics.median(ms), "p95": ms[-1]}
+    cuts = statistics.quantiles(ms, n=100)
+    return {"p50": cuts[49], "p95": cuts[94]}
+
+
+def _load(port: int, path: str, headers: dict, requests: int, expect: bytes) -> list[float]:
+    latencies, errors = [], []
+    per_client = requests // CLIENTS
+
+    def client():
+        for _ in range(per_client):
+            try:
+                latencies.append(timed_get(port, path, headers, expect)[0])
+            except Failed as failure:
+                errors.append(str(failure))
+
+    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise SystemExit(f"bench: {path} failed {len(errors)} times (e.g. {errors[0]})")
+    return latencies
+
+
+def measure(instance: Path) -> dict:
+    """The demo data's home dashboard beside /healthz, CLIENTS at a time."""
+    with serve(instance, setup=(["db", "upgrade"], ["demo", "seed"])) as port:
+        cookie = sign_in(port, "manager@demo.hamyan", "hamyan-demo")
+        endpoints = {"/healthz": ({}, b'"status":"ok"'), "/ (dashboard)": (cookie, b"My boxes")}
+        latencies = {label: [] for label in endpoints}
+        busy = dict.fromkeys(endpoints, 0.0)
+        for label, (headers, expect) in endpoints.items():
+            _load(port, label.split(" ")[0], headers, WARM_UP, expect)
+        # Alternate the endpoints in rounds so both see the same background load on a shared machine.
+        for _ in range(ROUNDS):
+            for label, (headers, expect) in endpoints.items():
+                started = time.perf_counter()
+                latencies[label] += _load(port, label.split(" ")[0], headers, REQUESTS // ROUNDS, expect)
+                busy[label] += time.perf_counter() - started
+        return {label: quantiles(values) | {"mean": statistics.fmean(values) * 1000, "rps": len(values) / busy[label]}
+                for label, values in latencies.items()}
