@@ -12,15 +12,14 @@ One database per size N holds, for one manager (bench@example.com):
 The boxes, the cashbox's members, shares and round start are real service calls; the history
 (business rows, ledger entries and postings, account balances) is inserted in bulk with Core
 executemany, exactly as the services would have written it (same entry codes, idempotency keys,
-fingerprints, legs). Then a real payment and a real loan repayment go through the services, each
-product's reconcile (if it has one) rebuilds what it derives, and ledger.check() must pass.
+fingerprints, legs). Then a real payment and a real loan repayment go through the services, and
+`flask ledger check`'s checks (ledger.check() and each product's reconcile) must pass.
 
 Builds are cached: a SQLite file under the cache folder / a MariaDB database, named by N and a key
 of the schema (every table's DDL) and this file, so a change to either builds afresh.
 """
 import argparse
 import hashlib
-import inspect
 import json
 import logging
 import os
@@ -143,6 +142,7 @@ def _build(url: str, size: int, log) -> Built:
     from hamyan.blueprints.auth import services as auth
     from hamyan.blueprints.moneypool.models import Pool
     from hamyan.extensions import db
+    from hamyan.ledger.cli import product_problems
 
     started = time.perf_counter()
     app = create_app(app_config(url))
@@ -158,7 +158,7 @@ def _build(url: str, size: int, log) -> Built:
             build_pool(manager, f"Small pool {n}", 10)
             build_cashbox(manager, f"Small cashbox {n}", 10)
         real_writes(manager, pool_id, cashbox_id)
-        problems = reconcile()
+        problems = product_problems()
         report = ledger.check()
         if not report.ok or problems:
             raise SystemExit(f"bench build: the built books do not check: {(report.problems + problems)[:5]}")
@@ -185,9 +185,9 @@ class Bulk:
     and ledger entries whose account balances are summed on the way."""
 
     def __init__(self, box_id: int, currency: str, actor_id: int):
-        from hamyan.ledger.models import utcnow
+        from hamyan.core import clock
 
-        self.box_id, self.currency, self.actor_id, self.now = box_id, currency, actor_id, utcnow()
+        self.box_id, self.currency, self.actor_id, self.now = box_id, currency, actor_id, clock.now()
         self.rows = defaultdict(list)
         self.next_id = {}
         self.deltas = defaultdict(int)  # account id -> balance change
@@ -206,11 +206,12 @@ class Bulk:
         self.rows[table].append(values)
         return values.get("id")
 
-    def account(self, code: str, name: str, side: str) -> int:
+    def account(self, code: str, name: str, type: str, subject: tuple[str, int], purpose: str) -> int:
         from hamyan.ledger.models import LedgerAccount
 
         return self.add(LedgerAccount.__table__, box_id=self.box_id, code=code, name=name, currency=self.currency,
-                        normal_side=side, balance=0, created_at=self.now)
+                        type=type, subject_kind=subject[0], subject_id=subject[1], purpose=purpose, balance=0,
+                        created_at=self.now)
 
     def post(self, code: str, legs: list[tuple[int, int]], key: str, on: date, memo: str) -> int:
         from hamyan.ledger.models import Entry, Posting
@@ -260,7 +261,7 @@ def build_pool(manager, name: str, size: int) -> int:
                                                     PoolMember, Repayment, ShareChange)
     from hamyan.boxes.models import Membership
     from hamyan.extensions import db
-    from hamyan.ledger.models import CREDIT, LedgerAccount
+    from hamyan.ledger.models import LIABILITY, LedgerAccount
 
     today = date.today()
     first_due = calendars.add_months(today.replace(day=min(today.day, 28)), -POOL_MONTHS, "gregorian")
@@ -280,7 +281,8 @@ def build_pool(manager, name: str, size: int) -> int:
             shares = 2 if i % 4 == 3 else 1
             bulk.add(ShareChange.__table__, member_id=member, effective_from=first_due, shares=shares,
                      created_at=bulk.now)
-            savings = bulk.account(f"mp:member:{member}:savings", f"Savings {member}", CREDIT)
+            savings = bulk.account(f"mp:member:{member}:savings", f"Savings {member}", LIABILITY,
+                                   ("membership", membership), "savings")
             stops = len(dues) - 3 if i % 20 == 7 else len(dues)  # one saver in twenty is three months behind
             for k, due in enumerate(dues[:stops]):
                 key = f"bench-{i}-{k}"
@@ -316,11 +318,12 @@ def _loan(bulk: Bulk, box, manager, i: int, member: int, shares: int, paid_out: 
     """A 12-month annuity loan paid out on `paid_out`, each installment repaid on its due date up to
     `paid_until`; closed once all are paid."""
     from hamyan.blueprints.moneypool import schedules
-    from hamyan.ledger.models import DEBIT
+    from hamyan.ledger.models import ASSET
 
     amount = 12 * shares * SHARE
     loan_id = bulk.new_id(Loan.__table__)
-    principal = bulk.account(f"mp:loan:{loan_id}:principal", f"Loan principal {loan_id}", DEBIT)
+    principal = bulk.account(f"mp:loan:{loan_id}:principal", f"Loan principal {loan_id}", ASSET, ("loan", loan_id),
+                             "principal")
     bulk.post("disbursement", [(principal, amount), (cash, -amount)], f"mp:{box.id}:loan:{loan_id}:disburse",
               paid_out, f"Loan #{loan_id} to Saver {i + 1:05d}")
     plan = schedules.build(amount, Decimal("12"), 12, 1, "annuity", loan_dues(paid_out)[1])
@@ -364,7 +367,8 @@ def build_cashbox(manager, name: str, size: int) -> tuple[int, int]:
     from hamyan.blueprints.cashbox import services as cb
     from hamyan.blueprints.cashbox.models import Payment, Period
     from hamyan.extensions import db
-    from hamyan.ledger.models import LedgerAccount, utcnow
+    from hamyan.core import clock
+    from hamyan.ledger.models import LedgerAccount
 
     today = date.today()
     due_periods = max(size * 3 // 4, 3)
@@ -403,8 +407,8 @@ def build_cashbox(manager, name: str, size: int) -> tuple[int, int]:
             f"Payout to share {period.number} ({winner.display_name}), round 1 period {period.number}")
     bulk.flush()
     for period in periods[:drawn]:
-        period.winner_share_id, period.drawn_at, period.drawn_by_id = shares[period.number], utcnow(), manager.id
-        period.payout_status, period.payout_entry_id, period.paid_out_at = "paid", payouts[period.id], utcnow()
+        period.winner_share_id, period.drawn_at, period.drawn_by_id = shares[period.number], clock.now(), manager.id
+        period.payout_status, period.payout_entry_id, period.paid_out_at = "paid", payouts[period.id], clock.now()
     db.session.commit()
     return box.id, late[0].id if late else members[0].id
 
@@ -425,19 +429,6 @@ def real_writes(manager, pool_id: int, cashbox_id: int) -> None:
         mp.repay(manager, pool_id, loan.id, "1.00", date.today(), "bench-real")
     late = cb.active_members(cashbox_id)[-1]
     cb.record_payment(manager, cashbox_id, late.id, f"{CONTRIBUTION / 100:.2f}", request_key="bench-real")
-
-
-def reconcile() -> list[str]:
-    """Each product's reconcile (business tables vs ledger, rebuilding read models), where one exists."""
-    from hamyan import blueprints
-
-    problems = []
-    for product in getattr(blueprints, "PRODUCTS", ()):
-        check = getattr(product, "reconcile", None)
-        if check is not None:
-            result = check(rebuild=True) if "rebuild" in inspect.signature(check).parameters else check()
-            problems += list(getattr(result, "problems", result) or [])
-    return problems
 
 
 def main() -> None:

@@ -1,11 +1,15 @@
-"""Ledger postings per second: the real post() path, through the app's session, on a fresh database."""
+"""Ledger postings per second: the real post() path, through the app's session, on a fresh database,
+beside the same writes done bare (insert the entry and its postings, add to the two balances: no
+idempotency check, no locks, no validation) with the same number of entries per commit."""
 import statistics
 import time
 import uuid
+from datetime import date
 
 import sqlalchemy as sa
 
 from hamyan import create_app, ledger
+from hamyan.core import clock
 from hamyan.extensions import db
 
 MEMBERS = 50
@@ -29,8 +33,34 @@ def _run(entries: int, per_commit: int, cash: int, members: list[int], tag: str)
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
+def _bare(entries: int, per_commit: int, cash: int, members: list[int], tag: str) -> float:
+    """Writes what _run's posts write, plainly; returns wall seconds."""
+    entry, posting = ledger.Entry.__table__.insert(), ledger.Posting.__table__.insert()
+    accounts = ledger.LedgerAccount.__table__
+    add = accounts.update().where(accounts.c.id == sa.bindparam("aid")).values(
+        balance=accounts.c.balance + sa.bindparam("delta"))
+    today, wall = date.today(), time.perf_counter()
+    connection = db.session.connection()
+    for i in range(entries):
+        amount = 1000 + i
+        entry_id = connection.execute(entry, dict(
+            code="contribution", memo="", effective_date=today, created_at=clock.now(), box_id=None,
+            created_by_id=None, idempotency_key=f"bench:{tag}:{i}", fingerprint="-", reverses_id=None,
+        )).inserted_primary_key[0]
+        connection.execute(posting, [dict(entry_id=entry_id, account_id=cash, amount=amount, currency="USD"),
+                                     dict(entry_id=entry_id, account_id=members[i % len(members)], amount=-amount,
+                                          currency="USD")])
+        connection.execute(add, [dict(aid=cash, delta=amount), dict(aid=members[i % len(members)], delta=-amount)])
+        if (i + 1) % per_commit == 0:
+            db.session.commit()
+            connection = db.session.connection()
+    db.session.commit()
+    return time.perf_counter() - wall
+
+
 def measure(database_url: str, sizes: dict[int, int], repeats: int = 3) -> list[tuple[int, int, list, list]]:
-    """For each (entries per commit -> entries): wall and CPU seconds of each repeat. Checks the books."""
+    """For each (entries per commit -> entries): wall and CPU seconds of each repeat, and wall seconds
+    of each bare insert. Checks the books (the bare rows balance too)."""
     app = _app(database_url)
     results = []
     with app.app_context():
@@ -43,8 +73,11 @@ def measure(database_url: str, sizes: dict[int, int], repeats: int = 3) -> list[
         db.session.commit()
         _run(200, 1, cash, members, "warm-up")
         for per_commit, entries in sizes.items():
-            runs = [_run(entries, per_commit, cash, members, f"c{per_commit}r{n}") for n in range(repeats)]
-            results.append((per_commit, entries, [w for w, _ in runs], [c for _, c in runs]))
+            runs, bare = [], []
+            for n in range(repeats):  # alternated, so both see the same background load
+                runs.append(_run(entries, per_commit, cash, members, f"c{per_commit}r{n}"))
+                bare.append(_bare(entries, per_commit, cash, members, f"bare:c{per_commit}r{n}"))
+            results.append((per_commit, entries, [w for w, _ in runs], [c for _, c in runs], bare))
         report = ledger.check()
         if not report.ok:
             raise SystemExit("ledger check failed after the benchmark: " + "; ".join(report.problems[:5]))
@@ -55,16 +88,16 @@ def measure(database_url: str, sizes: dict[int, int], repeats: int = 3) -> list[
 
 def best_rate(results) -> float:
     """Postings per second of the fastest run (the one least disturbed by other load)."""
-    return max(2 * entries / min(walls) for _, entries, walls, _ in results)
+    return max(2 * entries / min(walls) for _, entries, walls, _, _ in results)
 
 
 def print_results(label: str, results) -> None:
-    for per_commit, entries, walls, cpus in results:
+    for per_commit, entries, walls, cpus, bare in results:
         how = "1 entry per commit (a form submit)" if per_commit == 1 else f"{per_commit} entries per commit (a batch)"
         print(f"  {label:8} {how:37} best {2 * entries / min(walls):7,.0f} postings/s, "
               f"median {2 * entries / statistics.median(walls):7,.0f}  |  {min(walls) / entries * 1e6:6,.0f} us/entry "
               f"wall, {min(cpus) / entries * 1e6:5,.0f} us/entry CPU in this process  "
-              f"({len(walls)} runs x {entries:,} entries)")
+              f"({len(walls)} runs x {entries:,} entries); x{min(walls) / min(bare):.1f} the same writes bare")
 
 
 def mysql_database(server_url: str):
