@@ -1,6 +1,6 @@
 # make run   - set up, migrate SQLite in instance/, seed demo data, serve on 127.0.0.1:$HAMYAN_PORT (5000)
 # make test  - set up, run the whole suite on SQLite, then again on MariaDB/MySQL
-# make bench - the benchmarks in bench/, printed as figures
+# make bench - the benchmarks in bench/, printed as figures (BENCH_SIZES=10,100 BENCH_BACKENDS=sqlite limit them)
 VENV ?= .venv
 BIN := $(VENV)/bin
 HAMYAN_PORT ?= 5000
