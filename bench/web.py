@@ -76,14 +76,19 @@ def _cookies(headers, jar: dict) -> str:
     return "; ".join(f"{k}={v}" for k, v in jar.items())
 
 
+def csrf_token(page: bytes) -> str:
+    """The CSRF token a page carries (in a form, or in the htmx headers every page sets)."""
+    found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"|"X-CSRFToken": "([^"]+)"', page.decode())
+    return found.group(1) or found.group(2)
+
+
 def sign_in(port: int, email: str, password: str) -> dict:
     """Headers of a signed-in browser session."""
     jar = {}
     status, headers, page = request(port, "GET", "/login")
     cookie = _cookies(headers, jar)
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.decode())
     status, headers, _ = request(port, "POST", "/login", {"Cookie": cookie},
-                                 form={"email": email, "password": password, "csrf_token": token.group(1)})
+                                 form={"email": email, "password": password, "csrf_token": csrf_token(page)})
     if status != 302:
         raise SystemExit(f"bench: signing in as {email} answered {status}")
     return {"Cookie": _cookies(headers, jar)}
