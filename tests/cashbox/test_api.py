@@ -1,20 +1,21 @@
 """The cashbox JSON API: a whole round, idempotent money POSTs, errors and scoping."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 from hamyan.blueprints.cashbox.models import Payment, Period
 from hamyan.ledger import check
 from hamyan.ledger.models import Entry
+from tests.cashbox.helpers import utc_today
 
 
 def _create(client, headers, **over):
     body = dict(name="API box", currency="USD", contribution="50", share_count=2, period_kind="weekly",
-                first_due=(date.today() - timedelta(days=1)).isoformat(), draw_mode="random",
+                first_due=(utc_today() - timedelta(days=1)).isoformat(), draw_mode="random",
                 fine_kind="fixed", fine_value="2", grace_days=3)
     body.update(over)
     return client.post("/api/v1/cashboxes", json=body, headers=headers)
 
 
-def test_whole_round_through_the_api(client, make_user, api_token):
+def test_whole_round_through_the_api(client, make_user, api_token, clock):
     manager = make_user("boss@example.com", "Boss")
     h = api_token(manager)
     r = _create(client, h)
@@ -62,7 +63,11 @@ def test_whole_round_through_the_api(client, make_user, api_token):
     assert twice.status_code == 409 and twice.get_json()["error"]["fields"]["period"]
     assert Period.query.filter(Period.drawn_at.isnot(None)).count() == 1
 
-    # Period 2 is not paid: the draw waits unless overridden with a reason.
+    # Period 2 is not due yet: no draw, even with a reason.
+    r = client.post(f"{base}/draws", json={"override_reason": "early"}, headers=h)
+    assert r.status_code == 422 and "falls due on" in r.get_json()["error"]["fields"]["period"]
+    clock.set(utc_today() + timedelta(days=6))
+    # Period 2 is due and not paid: the draw waits unless overridden with a reason.
     r = client.post(f"{base}/draws", json={}, headers=h)
     assert r.status_code == 422 and "override_reason" in r.get_json()["error"]["fields"]
     # Over the round the 1/3 holder pays exactly a third of the pot: 16.67 then 16.66.
@@ -103,13 +108,15 @@ def test_api_bad_input_is_a_clear_error(client, make_user, api_token):
     assert client.get("/api/v1/cashboxes").status_code == 401
     r = _create(client, h, contribution=True)
     assert r.status_code == 422 and "contribution" in r.get_json()["error"]["fields"]
-    box = _create(client, h, contribution=12.5).get_json()
+    r = _create(client, h, contribution=12.5)  # a JSON float is never money (1e9 would be one too)
+    assert r.status_code == 422 and "contribution" in r.get_json()["error"]["fields"]
+    box = _create(client, h, contribution="12.50").get_json()
     assert box["current_round"]["contribution"] == 1250
     base = f"/api/v1/cashboxes/{box['box_id']}"
     # A body that is not JSON, dates a typo away, ids and pages no row can have: clear errors.
     r = client.post(base + "/members", data="{oops", headers=h | {"Content-Type": "application/json"})
     assert r.status_code == 400 and r.get_json()["error"]["fields"] == {"json": "Invalid JSON body."}
-    for day in ("0001-01-01", "9999-12-25", (date.today() + timedelta(days=365 * 12)).isoformat()):
+    for day in ("0001-01-01", "9999-12-25", (utc_today() + timedelta(days=365 * 12)).isoformat()):
         r = _create(client, h, first_due=day)
         assert r.status_code == 422 and "first_due" in r.get_json()["error"]["fields"], day
     huge = 2**70
@@ -151,7 +158,7 @@ def test_predefined_round_with_a_held_payout_through_the_api(client, make_user, 
                                           "winner_policy": "hold"}, headers=h)
     assert r.status_code == 200 and (r.get_json()["fine_value"], r.get_json()["winner_policy"]) == (150, "hold")
     r = client.put(f"{base}/rounds/{rid}", json={"contribution": "20", "share_count": 2, "period_kind": "days",
-                                                 "period_days": 10, "first_due": date.today().isoformat(),
+                                                 "period_days": 10, "first_due": utc_today().isoformat(),
                                                  "draw_mode": "predefined"}, headers=h)
     assert r.status_code == 200 and len(r.get_json()["shares"]) == 2 and r.get_json()["pot"] == 4000
     ids = [client.post(f"{base}/members", json={"display_name": n}, headers=h).get_json()["membership_id"]
@@ -171,7 +178,7 @@ def test_predefined_round_with_a_held_payout_through_the_api(client, make_user, 
     r = client.post(f"{base}/periods/1/release", headers=h)
     assert r.status_code == 200 and r.get_json()["payout_status"] == "paid"
     bob = client.get(f"{base}/members/{ids[1]}", headers=h).get_json()
-    assert bob["won"] == [{"share": 2, "period": 1, "due_date": date.today().isoformat(), "amount": 4000}]
+    assert bob["won"] == [{"share": 2, "period": 1, "due_date": utc_today().isoformat(), "amount": 4000}]
     assert bob["position"] == 2000 - 4000
     ann = client.get(f"{base}/members/{ids[0]}", headers=h).get_json()
     assert ann["may_win"][0]["period"] == 2 and ann["cells"][0]["status"] == "paid"

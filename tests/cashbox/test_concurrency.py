@@ -1,7 +1,7 @@
 """Managers drawing, paying, retrying or double-clicking at the same moment, in threads on the
 leg's database: each write of a box sees the one before it (the box lock in services._lock)."""
 import threading
-from datetime import date, timedelta
+from datetime import timedelta
 
 from hamyan.blueprints.auth.models import User
 from hamyan.blueprints.cashbox import services as cb
@@ -10,7 +10,7 @@ from hamyan.core.errors import Conflict, ServiceError, ValidationError
 from hamyan.extensions import db
 from hamyan.ledger import check
 from hamyan.ledger.models import Entry
-from tests.cashbox.helpers import fill_shares, first_round, make_box
+from tests.cashbox.helpers import fill_shares, first_round, make_box, utc_today
 
 
 def _race(app, manager, *works):
@@ -65,7 +65,7 @@ def test_racing_payments_of_one_member_allocate_in_turn(app, make_user):
     """Different keys, same member, same moment: each payment sees what the one before wrote, so
     none overpays the round and a later one settles the fine an earlier one did not reach."""
     manager = make_user("manager@example.com", "Manager")
-    box, (a, b) = _running(manager, first_due=date.today() - timedelta(days=5), fine_kind="fixed", fine_value="10")
+    box, (a, b) = _running(manager, first_due=utc_today() - timedelta(days=5), fine_kind="fixed", fine_value="10")
     assert cb.assess_fines(box.id, history=True) == 2  # each owes 100 for period 1 and a 10 fine; 200 over the round
     box_id, a_id, b_id = box.id, a.id, b.id
     # 150 = 100 due + 10 fine + 40 ahead; a second 150 would pass the 200 the round asks of A.
@@ -83,7 +83,7 @@ def test_racing_payments_of_one_member_allocate_in_turn(app, make_user):
 def test_racing_fine_runs_fine_once(app, make_user):
     """The hourly job on two hosts and a manager's click at the same moment: one fine each."""
     manager = make_user("manager@example.com", "Manager")
-    box, _ = _running(manager, first_due=date.today() - timedelta(days=5), fine_kind="fixed", fine_value="10")
+    box, _ = _running(manager, first_due=utc_today() - timedelta(days=5), fine_kind="fixed", fine_value="10")
     box_id = box.id
     assert sorted(_race(app, manager, *[lambda u: cb.assess_fines(box_id, history=True)] * 3)) == [0, 0, 2]
     assert db.session.query(Fine).count() == 2 and check().ok

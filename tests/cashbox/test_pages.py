@@ -1,6 +1,6 @@
 """The cashbox pages: forms with inline errors, htmx partials, double submits, PDFs that read back."""
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 from pypdf import PdfReader
 
@@ -8,6 +8,7 @@ from hamyan.blueprints.cashbox import services as cb
 from hamyan.blueprints.cashbox.models import Cashbox, Payment
 from hamyan.calendars import format_day
 from hamyan.extensions import db
+from tests.cashbox.helpers import utc_today
 
 HX = {"HX-Request": "true"}
 
@@ -15,7 +16,7 @@ HX = {"HX-Request": "true"}
 def _new_box(c, **over):
     data = dict(name="Family box", currency="USD", timezone="UTC", locale="en", calendar="gregorian",
                 contribution="100", share_count="3", period_kind="monthly", period_days="",
-                first_due=(date.today() - timedelta(days=1)).isoformat(), draw_mode="predefined",
+                first_due=(utc_today() - timedelta(days=1)).isoformat(), draw_mode="predefined",
                 grace_days="2", fine_kind="none", fine_value="", winner_policy="net")
     data.update(over)
     return c.post("/cashbox/new", data=data)
@@ -100,7 +101,7 @@ def test_a_round_in_the_browser_without_js(user_client):
     assert 'id="next-payment">$150.00</div><div class="small text-muted">due ' + format_day(period_2) in me
     assert "<th>Due on</th>" in me
 
-    year = date.today().year
+    year = utc_today().year
     r = c.get(f"{dash}/statement.pdf?start={year - 1}-01-01&end={year + 1}-12-31&membership_id={ids['Ann']}")
     assert r.status_code == 200 and r.mimetype == "application/pdf"
     text = _pdf_text(r.data)
@@ -141,7 +142,7 @@ def test_setup_forms_show_major_units(user_client):
     assert "more than zero" in r.get_data(as_text=True)
     r = c.post(setup, data={"what": "round", "contribution": "5", "share_count": "3", "period_kind": "days",
                             "period_days": "0", "first_due": "2026-01-01", "draw_mode": "random"})
-    assert "Days per period must be between 1 and 366." in r.get_data(as_text=True)
+    assert "Days per period must be from 1 to 366." in r.get_data(as_text=True)
     r = c.post(setup, data={"what": "round", "contribution": "99", "share_count": "4", "period_kind": "days",
                             "period_days": "10", "first_due": "2026-01-01", "draw_mode": "random"})
     assert r.status_code == 302

@@ -1,13 +1,13 @@
 """Due-date reminders: members with an account are emailed before a due date and when late, once
 per member and period, whatever the number of runs."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 from hamyan.blueprints.cashbox import services as cb
 from hamyan.blueprints.notify.models import OutboxMessage
 from hamyan.boxes import services as boxes
 from hamyan.extensions import db
 from hamyan.scheduling import run_job
-from tests.cashbox.helpers import first_round
+from tests.cashbox.helpers import first_round, utc_today
 
 
 def _outbox():
@@ -18,7 +18,7 @@ def test_reminders_before_the_due_date_and_when_late(app, make_user):
     manager = make_user("manager@example.com", "Manager")
     for email in ("ann@example.com", "cy@example.com"):
         make_user(email, email[:3].title())
-    first_due = date.today() + timedelta(days=2)
+    first_due = utc_today() + timedelta(days=2)
     box = cb.create_cashbox(manager, "Street box", "USD", "100", 3, "weekly", first_due, "predefined",
                             grace_days=1, fine_kind="fixed", fine_value="5")
     r = first_round(box)
@@ -55,7 +55,7 @@ def test_reminders_before_the_due_date_and_when_late(app, make_user):
 
 def test_the_dashboard_says_when_reminders_go_out(user_client):
     c = user_client("manager@example.com", "Manager")
-    box = cb.create_cashbox(c.user, "Street box", "USD", "100", 1, "weekly", date.today(), "random")
+    box = cb.create_cashbox(c.user, "Street box", "USD", "100", 1, "weekly", utc_today(), "random")
     assert "Email reminders: 3 days before each due date" in c.get(f"/cashbox/{box.id}").get_data(as_text=True)
 
 
@@ -71,7 +71,7 @@ def test_periods_late_before_the_round_started_are_history(app, make_user):
     """A round set up from paper records: no late emails (or hourly fines) for what the manager
     has yet to enter; the period due today is still announced."""
     manager, ann_user = make_user("manager@example.com", "Manager"), make_user("ann@example.com", "Ann")
-    box = cb.create_cashbox(manager, "Old box", "USD", "10", 4, "weekly", date.today() - timedelta(days=14),
+    box = cb.create_cashbox(manager, "Old box", "USD", "10", 4, "weekly", utc_today() - timedelta(days=14),
                             "predefined", fine_kind="fixed", fine_value="1")
     r = first_round(box)
     ann = boxes.add_member(manager, box.id, "Ann", ann_user.email)

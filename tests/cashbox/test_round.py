@@ -1,9 +1,9 @@
 """A whole 10-share round with sub-shares and a late payer, run on SQLite and on MariaDB."""
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from fractions import Fraction
 
 from hamyan.core import clock
-from hamyan.blueprints.cashbox import draws
+from hamyan.rotation import draws
 from hamyan.blueprints.cashbox import services as cb
 from hamyan.blueprints.cashbox.models import Fine, Period
 from hamyan.extensions import db
@@ -51,28 +51,32 @@ def test_whole_round(app, make_user):
     periods = db.session.query(Period).filter_by(round_id=r.id).order_by(Period.number).all()
     commitments = [p.seed_hash for p in periods]
     for period in periods:
-        due = {n: cum[n][period.number] - cum[n][period.number - 1] for n in names}
-        for n in names:
-            # Larry pays every period ten days late (or today), in two parts.
-            day = min(period.due_date + timedelta(days=10), today) if n == LATE else period.due_date
-            if n == LATE:
-                cb.record_payment(manager, box.id, members[n].id, f"{due[n] // 2 / 100:.2f}", "cash", paid_on=day)
-                cb.record_payment(manager, box.id, members[n].id, f"{(due[n] - due[n] // 2) / 100:.2f}", "bank",
-                                  reference=f"TR-{period.number}", paid_on=day)
-            else:
-                cb.record_payment(manager, box.id, members[n].id, f"{due[n] / 100:.2f}", "cash", paid_on=day)
-            paid[n] += due[n]
-        if period.number == 10:
-            # Before the last draw: fines for every late period, then Larry pays them.
-            charged = cb.assess_fines(box.id, actor=manager, history=True)
-            assert charged == db.session.query(Fine).count() > 0
-            assert cb.assess_fines(box.id, actor=manager, history=True) == 0  # idempotent
-            fines = sum(f.amount for f in db.session.query(Fine))
-            state = cb.round_state(r).by_membership[members[LATE].id]
-            assert [c.status for c in state.cells] == ["paid late"] * 9 + ["paid"]  # the last one paid on its day
-            assert state.fines_unpaid == fines == 9 * 150
-            cb.record_payment(manager, box.id, members[LATE].id, f"{fines / 100:.2f}", "cash")
-        drawn = cb.draw(manager, box.id, period.number)
+        # The round runs in time: each period is paid and drawn three days after its due date
+        # (the last one on its due date, today), so the draw nets nothing not yet due.
+        moment = today if period.number == 10 else period.due_date + timedelta(days=3)
+        with clock.frozen(datetime.combine(moment, time(12))):
+            due = {n: cum[n][period.number] - cum[n][period.number - 1] for n in names}
+            for n in names:
+                # Larry pays every period three days late (past the two grace days), in two parts.
+                day = moment if n == LATE else period.due_date
+                if n == LATE:
+                    cb.record_payment(manager, box.id, members[n].id, f"{due[n] // 2 / 100:.2f}", "cash", paid_on=day)
+                    cb.record_payment(manager, box.id, members[n].id, f"{(due[n] - due[n] // 2) / 100:.2f}", "bank",
+                                      reference=f"TR-{period.number}", paid_on=day)
+                else:
+                    cb.record_payment(manager, box.id, members[n].id, f"{due[n] / 100:.2f}", "cash", paid_on=day)
+                paid[n] += due[n]
+            if period.number == 10:
+                # Before the last draw: fines for every late period, then Larry pays them.
+                charged = cb.assess_fines(box.id, actor=manager, history=True)
+                assert charged == db.session.query(Fine).count() > 0
+                assert cb.assess_fines(box.id, actor=manager, history=True) == 0  # idempotent
+                fines = sum(f.amount for f in db.session.query(Fine))
+                state = cb.round_state(r).by_membership[members[LATE].id]
+                assert [c.status for c in state.cells] == ["paid late"] * 9 + ["paid"]  # the last one paid on its day
+                assert state.fines_unpaid == fines == 9 * 150
+                cb.record_payment(manager, box.id, members[LATE].id, f"{fines / 100:.2f}", "cash")
+            drawn = cb.draw(manager, box.id, period.number)
         holders = drawn.winner.holdings
         for h, part in zip(holders, allocate(10 * CONTRIBUTION, [h.fraction for h in holders])):
             received[h.membership.display_name] += part

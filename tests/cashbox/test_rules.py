@@ -11,7 +11,7 @@ from hamyan.core.errors import Conflict, NotFound, ValidationError
 from hamyan.extensions import db
 from hamyan.ledger import check
 from hamyan.ledger.models import Entry, LedgerAccount
-from tests.cashbox.helpers import fill_shares, first_round, make_box
+from tests.cashbox.helpers import fill_shares, first_round, make_box, utc_today
 
 
 def _counts():
@@ -94,7 +94,7 @@ def test_fractions(manager):
 
 def test_payments_refused(manager, running):
     box, (a, b, c) = running
-    today = date.today()
+    today = utc_today()
     cases = [
         (dict(amount="0"), "amount"), (dict(amount="-10"), "amount"), (dict(amount="ten"), "amount"),
         (dict(amount="10" * 10), "amount"), (dict(amount="301"), "amount"),  # more than the whole round
@@ -123,7 +123,7 @@ def test_double_submit_records_once(manager, running):
         cb.record_payment(manager, box.id, b.id, "40", request_key="form:abc")
 
 
-def test_drawing_twice_and_paying_a_finished_round(manager, running):
+def test_drawing_twice_and_paying_a_finished_round(manager, running, clock):
     box, members = running
     for m in members:
         cb.record_payment(manager, box.id, m.id, "100")
@@ -134,6 +134,9 @@ def test_drawing_twice_and_paying_a_finished_round(manager, running):
         cb.draw(manager, box.id, 1)
     db.session.rollback()
     assert _counts() == before
+    with pytest.raises(ValidationError, match="falls due on"):
+        cb.draw(manager, box.id, override_reason="early")  # period 2 is not due yet
+    clock.set(utc_today() + timedelta(days=70))  # every period is due
     with pytest.raises(ValidationError, match="not fully paid"):
         cb.draw(manager, box.id)  # period 2 is unpaid and there is no reason
     db.session.rollback()
@@ -181,7 +184,7 @@ def test_hold_policy_waits_for_the_winner(manager):
 
 
 def test_percent_fines_and_grace(manager):
-    first_due = date.today() - timedelta(days=10)
+    first_due = utc_today() - timedelta(days=10)
     box = make_box(manager, shares=2, contribution="100", first_due=first_due, grace_days=3,
                    fine_kind="percent", fine_value="2.5")
     a, b = fill_shares(manager, box, ["A", "B"])
@@ -205,13 +208,14 @@ def test_monthly_due_dates_follow_the_persian_calendar(manager):
     assert cb.due_dates(first_round(box), "persian") == [date(2025, 3, 21), date(2025, 4, 21), date(2025, 5, 22)]
 
 
-def test_next_round_from_a_finished_one(manager):
+def test_next_round_from_a_finished_one(manager, clock):
     box = make_box(manager, shares=2, contribution="10")
     a, b = fill_shares(manager, box, ["A", "B"])
     r = first_round(box)
     cb.set_order(manager, box.id, r.id, [2, 1])
     cb.start_round(manager, box.id, r.id)
-    for _ in range(2):
+    for number in (1, 2):
+        clock.set(r.periods[number - 1].due_date)
         for m in (a, b):
             cb.record_payment(manager, box.id, m.id, "10")
         cb.draw(manager, box.id)
@@ -232,7 +236,7 @@ def test_next_round_from_a_finished_one(manager):
 def test_the_hourly_job_charges_late_fines_once(manager):
     from hamyan.scheduling import run_job
 
-    box = make_box(manager, shares=2, contribution="100", first_due=date.today() - timedelta(days=5),
+    box = make_box(manager, shares=2, contribution="100", first_due=utc_today() - timedelta(days=5),
                    fine_kind="fixed", fine_value="3")
     fill_shares(manager, box, ["A", "B"])
     r = cb.start_round(manager, box.id, first_round(box).id)
@@ -249,7 +253,7 @@ def test_undo_a_payment(manager, running):
     box, (a, b, c) = running
     wrong = cb.record_payment(manager, box.id, a.id, "60")
     cb.record_payment(manager, box.id, a.id, "40")
-    with pytest.raises(ValidationError, match="why"):
+    with pytest.raises(ValidationError, match="Give a reason"):
         cb.reverse_payment(manager, box.id, wrong.id, "  ")
     undone = cb.reverse_payment(manager, box.id, wrong.id, "typed the wrong member")
     assert undone.reversal is not None and undone.reversal.memo == "Payment undone: typed the wrong member"
@@ -285,13 +289,13 @@ def test_winners_are_told_by_email(manager):
 def test_waive_a_fine(manager, app, client, api_token, make_user):
     from hamyan.blueprints.cashbox.models import Fine
 
-    box = make_box(manager, shares=2, contribution="100", first_due=date.today() - timedelta(days=5),
+    box = make_box(manager, shares=2, contribution="100", first_due=utc_today() - timedelta(days=5),
                    fine_kind="fixed", fine_value="3")
     a, b = fill_shares(manager, box, ["A", "B"])
     cb.start_round(manager, box.id, first_round(box).id)
     assert cb.assess_fines(box.id, history=True) == 2
     fine_a, fine_b = sorted(db.session.query(Fine), key=lambda f: f.membership_id)
-    with pytest.raises(ValidationError, match="why"):
+    with pytest.raises(ValidationError, match="Give a reason"):
         cb.waive_fine(manager, box.id, fine_a.id, " ")
     waived = cb.waive_fine(manager, box.id, fine_a.id, "the bank was closed")
     assert waived.reversal.memo == "Fine waived: the bank was closed"
@@ -313,7 +317,7 @@ def test_waive_a_fine(manager, app, client, api_token, make_user):
     # The page lists a member's fines for the manager, with a form to waive an unpaid one.
     from tests.conftest import login
 
-    fine_c = cb.assess_fines(box.id, today=date.today() + timedelta(days=40), history=True)  # period 2 now late
+    fine_c = cb.assess_fines(box.id, today=utc_today() + timedelta(days=40), history=True)  # period 2 now late
     assert fine_c == 2
     page = app.test_client()
     login(page, "manager@example.com")

@@ -1,11 +1,12 @@
 """Cashbox in a real browser: a manager creates a box, adds members, gives out shares (one split),
 records payments, runs a random draw, and downloads a statement PDF whose totals are right."""
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
+from hamyan.core import clock
 from tests.conftest import PASSWORD
 
 
@@ -29,7 +30,7 @@ def test_manager_runs_a_cashbox(page, make_user, tmp_path):
     page.get_by_label("Contribution per share per period").fill("100")
     page.get_by_label("Number of shares").fill("2")
     page.get_by_label("Period", exact=True).select_option("weekly")
-    page.get_by_label("First due date").fill((date.today() - timedelta(days=1)).isoformat())
+    page.get_by_label("First due date").fill((clock.today_in("UTC") - timedelta(days=1)).isoformat())
     page.get_by_label("Draw").select_option("random")
     page.get_by_role("button", name="Create cashbox").click()
     expect(page.get_by_role("heading", name="Set up round 1")).to_be_visible()
@@ -72,8 +73,8 @@ def test_manager_runs_a_cashbox(page, make_user, tmp_path):
     expect(draws).to_contain_text(commitment)
     expect(draws.locator("code").nth(1)).to_have_text(re.compile(r"[0-9a-f]{64}"))  # the revealed seed
 
-    page.locator("#statement-form").get_by_label("From").fill(f"{date.today().year - 1}-01-01")
-    page.locator("#statement-form").get_by_label("To").fill(date.today().isoformat())
+    page.locator("#statement-form").get_by_label("From").fill(f"{clock.today_in('UTC').year - 1}-01-01")
+    page.locator("#statement-form").get_by_label("To").fill(clock.today_in("UTC").isoformat())
     page.locator("#statement-form").get_by_label("Member").select_option(label="Bob")
     with page.expect_download() as download:
         page.get_by_role("button", name="Member statement").click()

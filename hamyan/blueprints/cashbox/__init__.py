@@ -12,6 +12,7 @@ PRODUCT = Product(
     jobs="hamyan.blueprints.cashbox.jobs",
     demo="hamyan.blueprints.cashbox.demo:seed_cashbox",
     reports={"manager": "hamyan.blueprints.cashbox.reports:render_manager_report"},
+    reconcile="hamyan.blueprints.cashbox.services.state:reconcile",
     # Members are emailed this many days before a due date (and once late); 0 turns reminders off.
     settings={"CASHBOX_REMINDER_DAYS": 3},
 )

@@ -25,19 +25,20 @@ OneOf = ma.validate.OneOf
 Length = ma.validate.Length
 
 
-class Amount(F.String):
-    """An amount in the box's major unit: a string such as "1250.50" (exact), or a JSON number."""
+class Amount(F.Raw):
+    """An amount in the box's major unit: a string such as "1250.50", or a whole JSON number. The
+    service parses it with core.parse.amount like every form and API (a JSON float such as 1e9
+    is refused, never rounded)."""
 
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            value = repr(value)
-        return super()._deserialize(value, attr, data, **kwargs)
+    def __init__(self, **kwargs):
+        kwargs.setdefault("metadata", {}).setdefault("type", "string")
+        super().__init__(**kwargs)
 
 
 # ---------------------------------------------------------------- schemas
 
 class CashboxRoundSettingsIn(ma.Schema):
-    contribution = Amount(required=True, validate=Length(max=40), metadata={"description": "Per share per period, major units, e.g. \"100.50\""})
+    contribution = Amount(required=True, metadata={"description": "Per share per period, major units, e.g. \"100.50\""})
     share_count = F.Integer(required=True, strict=True)
     period_kind = F.String(required=True, validate=OneOf(PERIOD_KINDS))
     period_days = F.Integer(load_default=7, strict=True, metadata={"description": "Days per period when period_kind is \"days\""})
@@ -48,8 +49,7 @@ class CashboxRoundSettingsIn(ma.Schema):
 class CashboxRulesIn(ma.Schema):
     grace_days = F.Integer(load_default=0, strict=True)
     fine_kind = F.String(load_default="none", validate=OneOf(FINE_KINDS))
-    fine_value = Amount(load_default=None, allow_none=True, validate=Length(max=40),
-                          metadata={"description": "Fixed fine in major units, or a percent such as \"2.5\""})
+    fine_value = Amount(load_default=None, allow_none=True, metadata={"description": "Fixed fine in major units, or a percent such as \"2.5\""})
     winner_policy = F.String(load_default="net", validate=OneOf(WINNER_POLICIES))
 
 
@@ -146,7 +146,7 @@ class CashboxMemberOut(ma.Schema):
 
 class CashboxPaymentIn(ma.Schema):
     membership_id = F.Integer(required=True, strict=True)
-    amount = Amount(required=True, validate=Length(max=40), metadata={"description": "Major units, e.g. \"100.50\""})
+    amount = Amount(required=True, metadata={"description": "Major units, e.g. \"100.50\""})
     method = F.String(load_default="cash", validate=OneOf(("cash", "bank")))
     reference = F.String(load_default="", validate=Length(max=120))
     paid_on = F.Date(load_default=None, allow_none=True)

@@ -63,6 +63,7 @@ class Round(db.Model):
     created_at = db.Column(db.DateTime, nullable=False, default=clock.now)
     started_at = db.Column(db.DateTime, nullable=True)
     finished_at = db.Column(db.DateTime, nullable=True)
+    summaries_on = db.Column(db.Date, nullable=True)  # the box's day the member summaries were worked out for
 
     shares = db.relationship("Share", back_populates="round", order_by="Share.number",
                              cascade="all, delete-orphan")
@@ -217,3 +218,36 @@ class Fine(db.Model):
     # The ledger entry that waived this fine, if the manager did (entries are never edited).
     reversal = db.relationship("Entry", primaryjoin="foreign(Entry.reverses_id) == Fine.entry_id",
                                viewonly=True, uselist=False, lazy="joined")
+
+
+class MemberSummary(db.Model):
+    """What pages list about one member of a started round: the read model. Derived state stays
+    the truth; every write of the round refreshes the rows it changes in the same unit of work
+    (services.state.refresh_summaries) and `flask ledger check` compares them with a from-scratch
+    derivation (services.state.reconcile). Status uses dues.status's vocabulary."""
+
+    __tablename__ = "cashbox_member_summary"
+    __table_args__ = (
+        db.Index("ix_cashbox_member_summary_round_arrears", "round_id", "arrears"),
+        db.Index("ix_cashbox_member_summary_round_status", "round_id", "status"),
+    )
+
+    round_id = db.Column(db.Integer, db.ForeignKey("cashbox_round.id"), primary_key=True)
+    membership_id = db.Column(db.Integer, db.ForeignKey("membership.id"), primary_key=True)
+    box_id = db.Column(db.Integer, db.ForeignKey("box.id"), nullable=False, index=True)
+    shares = db.Column(db.String(200), nullable=False, default="")  # "3, 4:1/2"
+    round_total = db.Column(BigInteger, nullable=False, default=0)
+    paid = db.Column(BigInteger, nullable=False, default=0)
+    due_now = db.Column(BigInteger, nullable=False, default=0)  # contributions due by the summary's day
+    arrears = db.Column(BigInteger, nullable=False, default=0)
+    fines_unpaid = db.Column(BigInteger, nullable=False, default=0)
+    received = db.Column(BigInteger, nullable=False, default=0)
+    status = db.Column(db.String(12), nullable=False, default="upcoming")
+    next_due = db.Column(db.Date, nullable=True)
+    next_amount = db.Column(BigInteger, nullable=False, default=0)
+
+    membership = db.relationship("Membership")
+
+    @property
+    def owes_now(self) -> int:
+        return self.arrears + self.fines_unpaid

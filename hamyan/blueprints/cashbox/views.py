@@ -1,5 +1,4 @@
 """Cashbox pages: parse the form, call the service, render the page or its htmx partial."""
-from datetime import date
 from decimal import Decimal
 
 from flask import Blueprint, abort, current_app, flash, request, url_for
@@ -7,7 +6,7 @@ from flask_login import current_user, login_required
 
 from hamyan.core import clock
 from hamyan.blueprints.auth.forms import EmptyForm
-from hamyan.blueprints.cashbox import draws
+from hamyan.rotation import draws
 from hamyan.blueprints.cashbox import services as cb
 from hamyan.blueprints.cashbox.forms import (
     AddMemberForm,
@@ -70,7 +69,7 @@ def new_box():
             flash(f"{box.name} is created. Add members and give out the shares, then start the round.", "success")
             return redirect_to("cashbox.setup", box_id=box.id)
     elif request.method == "GET" and form.first_due.data is None:
-        form.first_due.data = date.today()
+        form.first_due.data = clock.today_in(form.timezone.data or "UTC")
     return render("cashbox/new.html", "form", form=form)
 
 

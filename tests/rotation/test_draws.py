@@ -1,11 +1,11 @@
-"""Random draws: uniform over many simulated rounds, and reproducible from the published data."""
+"""Commit-reveal draws (rotation.draws): uniform over many simulated rounds, reproducible from the published data."""
 import hashlib
 import hmac
 import random
 
 from scipy.stats import chisquare
 
-from hamyan.blueprints.cashbox import draws
+from hamyan.rotation import draws
 
 SHARES = 6
 ROUNDS = 3000

@@ -1,0 +1,154 @@
+"""What every cashbox rule needs: who may act (boxes.access), the box's rounds and members, and
+its ledger accounts."""
+from sqlalchemy import select
+
+from hamyan import ledger
+from hamyan.blueprints.cashbox.models import Cashbox, Round
+from hamyan.boxes.access import MANAGE, VIEW, Principal, authorize
+from hamyan.boxes.models import Box, Membership
+from hamyan.core import parse
+from hamyan.core.errors import NotFound, ValidationError
+from hamyan.extensions import db
+from hamyan.ledger.models import LedgerAccount
+
+KIND = "cashbox"
+
+
+# ---------------------------------------------------------------- who may act
+
+def cashbox_for(actor, box_id) -> tuple[Box, Membership | None, Cashbox]:
+    """The box the actor may see, their membership in it, and its cashbox rules."""
+    access = authorize(actor, box_id, VIEW, KIND)
+    return access.box, access.membership, db.session.get(Cashbox, access.box.id)
+
+
+def require_manager(actor, box_id) -> tuple[Box, Cashbox]:
+    """The box if the actor manages it: members get Forbidden, outsiders NotFound."""
+    box = authorize(actor, box_id, MANAGE, KIND).box
+    return box, db.session.get(Cashbox, box.id)
+
+
+def is_managing(actor, membership: Membership | None) -> bool:
+    principal = Principal.of(actor)
+    return principal.is_admin or (membership is not None and membership.is_managing)
+
+
+def author(actor) -> int | None:
+    """Who rows and entries record as their author (None for the system)."""
+    return Principal.of(actor).user_id
+
+
+def member_in_sight(actor, box_id, membership_id: int | None = None) -> tuple[Box, Membership]:
+    """The member whose shares, payments and statement the actor asks for: themself (no id, or
+    their own), anyone active in the box for managers. Anyone else answers 404, like another box."""
+    box, own, _ = cashbox_for(actor, box_id)
+    if membership_id is None or (own is not None and own.id == membership_id):
+        if own is None:
+            raise NotFound()
+        return box, own
+    number = parse.record_id(membership_id)
+    target = db.session.get(Membership, number) if number else None
+    if not is_managing(actor, own) or target is None or target.box_id != box.id or target.left_at is not None:
+        raise NotFound()
+    return box, target
+
+
+# ---------------------------------------------------------------- rounds and members
+
+def rounds_of(box_id: int) -> list[Round]:
+    return list(db.session.scalars(select(Round).filter_by(box_id=box_id).order_by(Round.number.desc())))
+
+
+def current_round(box_id: int) -> Round | None:
+    """The active round, else the draft, else the latest finished one."""
+    return _current(rounds_of(box_id))
+
+
+def _current(rounds: list[Round]) -> Round | None:
+    for status in ("active", "draft"):
+        for r in rounds:
+            if r.status == status:
+                return r
+    return rounds[0] if rounds else None
+
+
+def chosen_round(box_id: int, round_id: int | None) -> tuple[list[Round], Round]:
+    """The box's rounds (newest first) and the one asked for, else the current one; 404 if none."""
+    rounds = rounds_of(box_id)
+    r = next((x for x in rounds if x.id == round_id), None) if round_id else _current(rounds)
+    if r is None:
+        raise NotFound()
+    return rounds, r
+
+
+def round_in_box(box_id: int, round_id) -> Round:
+    number = parse.record_id(round_id)
+    r = db.session.get(Round, number) if number else None
+    if r is None or r.box_id != box_id:
+        raise NotFound()
+    return r
+
+
+def active_round(box_id: int, round_id=None) -> Round:
+    """The running round money goes to (the one named, which must be running)."""
+    if round_id is not None:
+        r = round_in_box(box_id, round_id)
+        if r.status == "finished":
+            raise ValidationError(f"Round {r.number} is finished; it takes no more payments.", field="round_id")
+        if r.status == "draft":
+            raise ValidationError(f"Round {r.number} has not started yet.", field="round_id")
+        return r
+    r = db.session.scalar(select(Round).filter_by(box_id=box_id, status="active"))
+    if r is None:
+        raise ValidationError("No round is running. Start a round first.", field="round_id")
+    return r
+
+
+def active_members(box_id: int) -> list[Membership]:
+    return list(db.session.scalars(
+        select(Membership).where(Membership.box_id == box_id, Membership.left_at.is_(None))
+        .order_by(Membership.display_name, Membership.id)))
+
+
+def membership_in(box_id: int, membership_id) -> Membership:
+    number = parse.record_id(membership_id)
+    m = db.session.get(Membership, number) if number else None
+    if m is None or m.box_id != box_id or m.left_at is not None:
+        raise ValidationError("That person is not a member of this box." if number else "Choose a member.",
+                              field="membership_id")
+    return m
+
+
+# ---------------------------------------------------------------- ledger accounts
+
+def cash_account(box: Box) -> LedgerAccount:
+    return ledger.open_account(box.id, "cash", "Cash held by the box", box.currency, type=ledger.ASSET,
+                               subject=("box", box.id), purpose="cash")
+
+
+def fine_income_account(box: Box) -> LedgerAccount:
+    return ledger.open_account(box.id, "fine_income", "Late fine income", box.currency, type=ledger.INCOME,
+                               subject=("box", box.id), purpose="fine_income")
+
+
+def member_account(box: Box, membership: Membership) -> LedgerAccount:
+    return ledger.open_account(box.id, f"member:{membership.id}", f"Contributions of {membership.display_name}",
+                               box.currency, type=ledger.LIABILITY, subject=("membership", membership.id),
+                               purpose="contributions")
+
+
+def fines_account(box: Box, membership: Membership) -> LedgerAccount:
+    return ledger.open_account(box.id, f"fines:{membership.id}", f"Fines owed by {membership.display_name}",
+                               box.currency, type=ledger.ASSET, subject=("membership", membership.id), purpose="fines")
+
+
+def payout_owed_account(box: Box, membership: Membership) -> LedgerAccount:
+    return ledger.open_account(box.id, f"payout_owed:{membership.id}", f"Payout owed to {membership.display_name}",
+                               box.currency, type=ledger.LIABILITY, subject=("membership", membership.id),
+                               purpose="payout_owed")
+
+
+def box_cash(box: Box) -> int:
+    """What the box holds now (read only: no account is opened by looking)."""
+    account = db.session.scalar(select(LedgerAccount).filter_by(box_id=box.id, code="cash"))
+    return account.balance if account else 0

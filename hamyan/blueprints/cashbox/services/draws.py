@@ -1,0 +1,210 @@
+"""Draws and payouts: who wins a period (rotation.order: predefined or commit-reveal), and how
+the pot reaches the winning share's holders (rotation.payouts): net of everything they owe past
+due (dues and fines, when the box nets), from the cash the box holds, the rest owed to them
+(payout_owed:<m>) and paid as payments come in. A payout never takes the cash below zero."""
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from hamyan import calendars, ledger, money
+from hamyan.blueprints.cashbox.models import Cashbox, Payment, Period, Round
+from hamyan.blueprints.cashbox.services.common import (
+    active_round,
+    author,
+    box_cash,
+    cash_account,
+    fines_account,
+    member_account,
+    payout_owed_account,
+    require_manager,
+)
+from hamyan.blueprints.cashbox.services.state import RoundState, refresh_summaries, round_state, split
+from hamyan.boxes.models import Box, Membership
+from hamyan.core import clock, parse, uow
+from hamyan.core.errors import Conflict, ValidationError
+from hamyan.extensions import db
+from hamyan.ledger.models import LedgerAccount
+from hamyan.rotation import order, payouts
+
+REASON_LIMIT = 500
+
+
+def _retried_draw(box: Box, request_key: str, period_number, reason: str) -> Period | None:
+    """The period first drawn under this Idempotency-Key, when the request is the same (a retry);
+    Conflict when it differs."""
+    earlier = db.session.scalar(select(Period).join(Round, Round.id == Period.round_id)
+                                .where(Round.box_id == box.id, Period.request_key == request_key))
+    if earlier is None:
+        return None
+    same_period = period_number in (None, "") or parse.record_id(period_number) == earlier.number
+    if not same_period or reason != (earlier.override_reason or ""):
+        raise Conflict("This idempotency key was already used for a different draw.", field="idempotency_key")
+    return earlier
+
+
+@uow.box_write
+def draw(actor, box_id, period_number=None, override_reason: str | None = None,
+         request_key: str | None = None) -> Period:
+    """Draw the next period's winner and pay out (or hold) the pot. Once per period; a retry with
+    the same request key returns the first draw."""
+    box, cashbox = require_manager(actor, box_id)
+    reason = (override_reason or "").strip()
+    if len(reason) > REASON_LIMIT:
+        raise ValidationError(f"Keep the reason under {REASON_LIMIT} characters.", field="override_reason")
+    if request_key:
+        earlier = _retried_draw(box, request_key, period_number, reason)
+        if earlier is not None:
+            return earlier
+    r = active_round(box.id)
+    periods = list(db.session.scalars(select(Period).where(Period.round_id == r.id).order_by(Period.number)))
+    pending = next((p for p in periods if p.drawn_at is None), None)
+    if period_number not in (None, ""):
+        number = parse.whole(period_number, "period", 1, r.share_count, "Period")
+        period = periods[number - 1]
+        if period.drawn_at is not None:
+            raise Conflict(f"Period {number} has already been drawn.", field="period")
+        if period is not pending:
+            raise ValidationError(f"Draw period {pending.number} first.", field="period")
+    if pending is None:
+        raise Conflict("Every period of this round has been drawn.", field="period")
+    period = pending
+    state = round_state(r)
+    if period.due_date > state.today:
+        raise ValidationError(f"Period {period.number} falls due on "
+                              f"{calendars.format_day(period.due_date, box.calendar, box.locale)}; "
+                              "it can be drawn from that day.", field="period")
+    if not state.fully_paid(period.number) and not reason:
+        collected = state.collected(period.number)
+        raise ValidationError(
+            f"Period {period.number} is not fully paid yet ({money.format_money(collected, box.currency, box.locale)} "
+            f"of {money.format_money(r.pot, box.currency, box.locale)}). Wait, or give a reason to draw anyway.",
+            field="override_reason")
+    won = {p.winner_share_id for p in periods if p.winner_share_id}
+    candidates = {s.number: s for s in state.shares if s.id not in won}
+    number = order.winner(r.draw_mode, period.number, list(candidates),
+                          {s.number: s.draw_position for s in state.shares}, period.seed)
+    period.winner = candidates[number]
+    period.drawn_at = clock.now()
+    period.drawn_by_id = author(actor)
+    period.override_reason = reason or None
+    period.request_key = request_key
+    _pay_out(box, cashbox, r, period, state, actor)
+    _tell_winners(box, r, period)
+    finish_if_done(r)
+    return period
+
+
+def _tell_winners(box: Box, r: Round, period: Period) -> None:
+    from hamyan.blueprints.notify.services import notify
+
+    holders = period.winner.holdings
+    for holding, part in zip(holders, split(r.pot, holders)):
+        m = holding.membership
+        email = m.email or (m.user.email if m.user else None)
+        if not email:
+            continue
+        outcome = ("It is paid out, less anything you owed (what the box has not collected yet is paid as it "
+                   "comes in)." if period.payout_status == "paid" else "It is held until what you owe is paid.")
+        notify(email, f"{box.name}: share {period.winner.number} won period {period.number}",
+               f"Share {period.winner.number} won period {period.number} of round {r.number} in {box.name}. "
+               f"Your part of the pot is {money.format_money(part, box.currency, box.locale)}. {outcome}\n\n"
+               + (f"Check the draw: seed {period.seed}, published commitment {period.seed_hash}."
+                  if period.seed else "The winner followed the order set before the round started."))
+
+
+def _pay_out(box: Box, cashbox: Cashbox, r: Round, period: Period, state: RoundState, actor,
+             release: bool = False) -> None:
+    holders = period.winner.holdings
+    by_member = state.by_membership
+    owing = [(by_member[h.membership_id].arrears, by_member[h.membership_id].fines_unpaid) for h in holders]
+    if cashbox.winner_policy == "hold" and any(a + f for a, f in owing):
+        if release:
+            names = ", ".join(h.membership.display_name for h, (a, f) in zip(holders, owing) if a + f)
+            raise ValidationError(f"Still owing: {names}. The payout is released once they are clear.",
+                                  field="period")
+        period.payout_status = "held"
+        return
+    plan = payouts.plan(r.pot, [h.fraction for h in holders], owing, box_cash(box))
+    today = clock.today(box)
+    legs, cash_out = [], 0
+    for holding, part in zip(holders, plan):
+        m = holding.membership
+        legs.append((member_account(box, m), part.part))
+        if part.netted_dues:
+            legs.append((member_account(box, m), -part.netted_dues))
+        if part.netted_charges:
+            legs.append((fines_account(box, m), -part.netted_charges))
+        if part.owed:
+            legs.append((payout_owed_account(box, m), -part.owed))
+        cash_out += part.cash
+    if cash_out:
+        legs.append((cash_account(box), -cash_out))
+    names = " + ".join(h.membership.display_name for h in holders)
+    entry = ledger.post("payout", legs, idempotency_key=f"cashbox:{box.id}:payout:{r.id}:{period.number}",
+                        effective_date=today, memo=f"Payout to share {period.winner.number} ({names}), "
+                        f"round {r.number} period {period.number}", box_id=box.id, created_by_id=author(actor))
+    for holding, part in zip(holders, plan):
+        if part.netted:
+            db.session.add(Payment(round_id=r.id, membership_id=holding.membership_id, amount=part.netted_dues,
+                                   fine_amount=part.netted_charges, method="netted",
+                                   reference=f"from payout of period {period.number}", paid_on=today,
+                                   entry_id=entry.id, created_by_id=author(actor)))
+    period.payout_status = "paid"
+    period.payout_entry_id = entry.id
+    period.paid_out_at = clock.now()
+    db.session.flush()
+    refresh_summaries(r, [h.membership_id for h in holders])
+
+
+@dataclass(frozen=True)
+class Owed:
+    membership: Membership
+    amount: int
+
+
+def payouts_owed(box_id: int) -> list[Owed]:
+    """Payouts won but not handed over yet (the cash was short), oldest first."""
+    rows = db.session.execute(
+        select(LedgerAccount.balance, Membership)
+        .join(Membership, Membership.id == LedgerAccount.subject_id)
+        .where(LedgerAccount.box_id == box_id, LedgerAccount.purpose == "payout_owed", LedgerAccount.balance != 0)
+        .order_by(LedgerAccount.id))
+    return [Owed(m, -balance) for balance, m in rows]
+
+
+def pay_owed_payouts(box: Box, r: Round, actor) -> None:
+    """Hand over payouts still owed, oldest first, from the cash just collected."""
+    owed = payouts_owed(box.id)
+    for debt, paid in zip(owed, payouts.pay_owed([o.amount for o in owed], box_cash(box))):
+        if paid:
+            ledger.post("payout_owed", [(payout_owed_account(box, debt.membership), paid), (cash_account(box), -paid)],
+                        idempotency_key=f"cashbox:{box.id}:payout-owed:{uuid.uuid4().hex}",
+                        effective_date=clock.today(box), box_id=box.id, created_by_id=author(actor),
+                        memo=f"Payout owed to {debt.membership.display_name} paid, round {r.number}")
+
+
+@uow.box_write
+def release_payout(actor, box_id, period_number) -> Period:
+    box, cashbox = require_manager(actor, box_id)
+    r = active_round(box.id)
+    number = parse.whole(period_number, "period", 1, r.share_count, "Period")
+    period = db.session.scalar(select(Period).filter_by(round_id=r.id, number=number))
+    if period.payout_status != "held":
+        raise Conflict(f"The payout of period {number} is not held.", field="period")
+    _pay_out(box, cashbox, r, period, round_state(r), actor, release=True)
+    finish_if_done(r)
+    return period
+
+
+def finish_if_done(r: Round) -> None:
+    """A round finishes when every period is drawn and paid out, no one owes anything and no
+    payout is still owed."""
+    db.session.flush()
+    if db.session.scalar(select(func.count(Period.id)).where(Period.round_id == r.id, Period.payout_status != "paid")):
+        return
+    state = round_state(r)
+    if (state.periods and all(s.paid == s.round_total and not s.fines_unpaid for s in state.members)
+            and not payouts_owed(r.box_id)):
+        r.status = "finished"
+        r.finished_at = clock.now()

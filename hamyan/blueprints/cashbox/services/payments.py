@@ -1,0 +1,159 @@
+"""Payments into a round: recorded (settling the oldest dues first, then unpaid fines, then
+paying ahead, as dues.obligations.allocate_payment says), listed, and undone by a reversal."""
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from hamyan import ledger, money
+from hamyan.blueprints.cashbox.models import Payment, Round
+from hamyan.blueprints.cashbox.services.common import (
+    active_round,
+    author,
+    box_cash,
+    cash_account,
+    cashbox_for,
+    fines_account,
+    is_managing,
+    member_account,
+    membership_in,
+    require_manager,
+)
+from hamyan.blueprints.cashbox.services.draws import finish_if_done, pay_owed_payouts
+from hamyan.blueprints.cashbox.services.state import refresh_summaries, round_state
+from hamyan.core import clock, parse, uow
+from hamyan.core.errors import Conflict, NotFound, ValidationError
+from hamyan.dues import calendar, obligations
+from hamyan.extensions import db
+from hamyan.ledger.models import Entry
+
+MAX_DAYS_BEFORE_ROUND = 366
+REASON_LIMIT = 300
+
+
+def _retried(key: str, member, value: int, method: str, reference: str, paid_on, round_id) -> Payment | None:
+    """The payment first recorded under this key, when the request is the same in every field
+    (a retry); Conflict when anything differs. A retry that leaves the date out matches any date."""
+    entry = db.session.scalar(select(Entry).filter_by(idempotency_key=key))
+    if entry is None:
+        return None
+    payment = db.session.scalar(select(Payment).filter_by(entry_id=entry.id))
+    if payment is None or (payment.membership_id, payment.amount + payment.fine_amount, payment.method,
+                           payment.reference) != (member.id, value, method, reference) \
+            or (paid_on is not None and payment.paid_on != paid_on) \
+            or (round_id is not None and payment.round_id != round_id):
+        raise Conflict("This idempotency key was already used for a different payment.", field="idempotency_key")
+    return payment
+
+
+@uow.box_write
+def record_payment(actor, box_id, membership_id, amount, method: str = "cash", reference: str = "",
+                   paid_on=None, request_key: str | None = None, round_id=None) -> Payment:
+    """Record money a member paid. `request_key` makes a retried submit return the first payment."""
+    box, _ = require_manager(actor, box_id)
+    key = f"cashbox:{box.id}:payment:{request_key}" if request_key else None
+    if key and len(key) > 200:
+        raise ValidationError("The idempotency key is too long (at most 120 characters).", field="idempotency_key")
+    member = membership_in(box.id, membership_id)
+    value = parse.amount(amount, box.currency, field="amount")
+    method = parse.choice(method, ("cash", "bank"), "method", "Method")
+    reference = (reference or "").strip()
+    if method == "bank" and not reference:
+        raise ValidationError("A bank transfer needs its reference.", field="reference")
+    if len(reference) > 120:
+        raise ValidationError("A reference has at most 120 characters.", field="reference")
+    given_day = None if paid_on in (None, "") else parse.day(paid_on, "paid_on", "Paid on")
+    if key:
+        existing = _retried(key, member, value, method, reference, given_day, parse.record_id(round_id) if round_id
+                            is not None else None)
+        if existing is not None:
+            return existing
+    r = active_round(box.id, round_id)
+    today = clock.today(box)
+    paid_on = given_day or today
+    if paid_on > today:
+        raise ValidationError("A payment cannot be dated in the future.", field="paid_on")
+    if paid_on < r.first_due - timedelta(days=MAX_DAYS_BEFORE_ROUND):
+        raise ValidationError(f"A payment to round {r.number} cannot be dated more than a year before its first "
+                              "due date.", field="paid_on")
+    rs = round_state(r, today, [member.id])
+    state = rs.by_membership.get(member.id)
+    if state is None:
+        raise ValidationError(f"{member.display_name} holds no share in round {r.number}.", field="membership_id")
+    arrears_then = obligations.arrears(state.cum_due, calendar.periods_due([p.due_date for p in rs.periods], paid_on),
+                                       state.paid)
+    allocation = obligations.allocate_payment(value, arrears_then, state.fines_unpaid,
+                                              state.round_total - state.paid - arrears_then)
+    if allocation is None:
+        owed = state.round_total - state.paid + state.fines_unpaid
+        raise ValidationError(f"That is more than {member.display_name} owes for the whole round "
+                              f"({money.format_money(owed, box.currency, box.locale)}).", field="amount")
+    legs = [(cash_account(box), value)]
+    if allocation.to_dues:
+        legs.append((member_account(box, member), -allocation.to_dues))
+    if allocation.to_charges:
+        legs.append((fines_account(box, member), -allocation.to_charges))
+    memo = (f"Contribution from {member.display_name}, round {r.number}"
+            + (f" ({method} {reference})" if reference else f" ({method})"))
+    entry = ledger.post("contribution", legs, idempotency_key=key or f"cashbox:{box.id}:payment:{uuid.uuid4().hex}",
+                        effective_date=paid_on, memo=memo, box_id=box.id, created_by_id=author(actor))
+    payment = Payment(round_id=r.id, membership_id=member.id, amount=allocation.to_dues,
+                      fine_amount=allocation.to_charges, method=method, reference=reference, paid_on=paid_on,
+                      entry_id=entry.id, created_by_id=author(actor))
+    db.session.add(payment)
+    db.session.flush()
+    pay_owed_payouts(box, r, actor)
+    refresh_summaries(r, [member.id])
+    finish_if_done(r)
+    return payment
+
+
+@uow.box_write
+def reverse_payment(actor, box_id, payment_id, reason: str) -> Payment:
+    """Undo a payment recorded by mistake: a reversal entry in the ledger; the payment stays listed."""
+    box, _ = require_manager(actor, box_id)
+    number = parse.record_id(payment_id)
+    payment = db.session.get(Payment, number) if number else None
+    if payment is None or db.session.get(Round, payment.round_id).box_id != box.id:
+        raise NotFound()
+    reason = parse.reason(reason, limit=REASON_LIMIT)
+    if payment.method == "netted":
+        raise ValidationError("An amount netted from a payout cannot be undone on its own.", field="payment_id")
+    r = db.session.get(Round, payment.round_id)
+    if r.status != "active":
+        raise ValidationError(f"Round {r.number} is {r.status}; its payments are final.", field="payment_id")
+    if payment.reversal is not None:
+        raise Conflict("This payment has already been undone.", field="payment_id")
+    total = payment.amount + payment.fine_amount
+    if box_cash(box) < total:
+        raise ValidationError("The box no longer holds this money (it was paid out), so the payment cannot be "
+                              "undone.", field="payment_id")
+    ledger.reverse(db.session.get(Entry, payment.entry_id), memo=f"Payment undone: {reason}",
+                   idempotency_key=f"cashbox:{box.id}:reverse-payment:{payment.id}",
+                   effective_date=clock.today(box), created_by_id=author(actor))
+    db.session.flush()
+    db.session.refresh(payment)
+    refresh_summaries(r, [payment.membership_id])
+    return payment
+
+
+def payments_in_sight(actor, box_id, round_id, membership_id, page: int, per_page: int = 25):
+    """Payments, newest first: all of them for managers, members only their own."""
+    box, own, _ = cashbox_for(actor, box_id)
+    if not is_managing(actor, own):
+        membership_id = own.id
+    return payments_page(box.id, round_id, membership_id, page, per_page)
+
+
+def payments_page(box_id: int, round_id, membership_id, page: int, per_page: int = 25):
+    if any(x is not None and parse.record_id(x) is None for x in (round_id, membership_id)):
+        raise NotFound()
+    page = min(page, parse.MAX_ID // per_page)  # past the last page is an empty page, not an overflow
+    query = select(Payment).join(Round, Round.id == Payment.round_id).where(Round.box_id == box_id)
+    if round_id:
+        query = query.where(Payment.round_id == round_id)
+    if membership_id:
+        query = query.where(Payment.membership_id == membership_id)
+    return db.paginate(query.options(db.joinedload(Payment.membership))
+                       .order_by(Payment.paid_on.desc(), Payment.id.desc()),
+                       page=page, per_page=per_page, error_out=False)

@@ -1,0 +1,333 @@
+"""The state of a round, derived from the plan and the ordered payments (never stored as the
+truth), and the member summaries pages read instead of deriving a whole round per request.
+
+round_state() works out, per member, what is due and paid in every period with the dues engine:
+a holder's dues through period p are their allocation of p x contribution (dues.obligations), a
+payment settles the oldest dues first, and every status and arrears figure follows dues.status.
+
+Summaries (MemberSummary, one row per member of a started round) are the read model: every write
+that changes a member's state refreshes that member's row in the same unit of work (payments,
+undo, fines, waivers, draws, rule changes), and the whole round's rows are refreshed when the
+box's day changes (dues fall due by the calendar, not by a write): by the hourly job, or by the
+first page read of the day. reconcile() recomputes every row from scratch and lists differences."""
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+
+from hamyan.blueprints.cashbox.models import Cashbox, Fine, Holding, MemberSummary, Payment, Period, Round, Share
+from hamyan.boxes.models import Box, Membership
+from hamyan.core import clock, uow
+from hamyan.dues import calendar, obligations
+from hamyan.dues import status as dues_status
+from hamyan.extensions import db
+from hamyan.ledger.models import LedgerAccount
+from hamyan.rotation import shares as rotation_shares
+
+
+@dataclass
+class Cell:
+    period: int
+    due: int
+    paid: int
+    status: str  # one of dues.status.STATUSES
+    fine: int = 0
+
+
+@dataclass
+class MemberState:
+    membership: Membership
+    cum_due: list = field(default_factory=list)  # cum_due[p]: contributions due through period p
+    holdings: list = field(default_factory=list)  # (share number, fraction)
+    paid: int = 0  # contributions paid in this round (cash, bank and netted)
+    fines_charged: int = 0
+    fines_paid: int = 0
+    received: int = 0
+    cells: list = field(default_factory=list)
+    arrears: int = 0  # contributions due by today and unpaid
+    due_now: int = 0  # contributions due by today
+    periods_due: int = 0  # how many periods are due by today
+    payments: list = field(default_factory=list)
+
+    @property
+    def fines_unpaid(self) -> int:
+        return self.fines_charged - self.fines_paid
+
+    @property
+    def round_total(self) -> int:
+        """Contributions due over the whole round: exactly the pot parts of the member's shares."""
+        return self.cum_due[-1] if self.cum_due else 0
+
+    def due_through(self, number: int) -> int:
+        return self.cum_due[number] if self.cum_due else 0
+
+    @property
+    def owes_now(self) -> int:
+        return self.arrears + self.fines_unpaid
+
+    @property
+    def status(self) -> str:
+        """The member's standing: the status of their oldest unsettled due period (late, partly
+        paid, due), else paid when something fell due, else upcoming."""
+        due = self.cells[:self.periods_due]
+        if any(c.status == dues_status.LATE for c in due):
+            return dues_status.LATE
+        unsettled = next((c.status for c in due if c.status in dues_status.UNSETTLED), None)
+        return unsettled or (dues_status.PAID if due else dues_status.UPCOMING)
+
+    def next_payment(self, due_dates: list[date], today: date) -> tuple[date, int] | None:
+        """The first period due today or later that is not fully paid: (due date, still to pay)."""
+        return next(((day, c.due - c.paid) for c, day in zip(self.cells, due_dates)
+                     if day >= today and c.paid < c.due), None)
+
+    @property
+    def shares_label(self) -> str:
+        return ", ".join(str(n) if f == 1 else f"{n}:{f}" for n, f in self.holdings)
+
+
+@dataclass
+class RoundState:
+    round: Round
+    box: Box
+    cashbox: Cashbox
+    today: date
+    periods: list
+    members: list  # MemberState, by display name
+    shares: list
+
+    @property
+    def by_membership(self) -> dict:
+        return {s.membership.id: s for s in self.members}
+
+    @property
+    def drawn(self) -> int:
+        return sum(1 for p in self.periods if p.drawn_at is not None)
+
+    @property
+    def next_period(self) -> Period | None:
+        return next((p for p in self.periods if p.drawn_at is None), None)
+
+    @property
+    def next_due(self) -> date | None:
+        return next((p.due_date for p in self.periods if p.due_date >= self.today), None)
+
+    def collected(self, number: int) -> int:
+        return sum(s.cells[number - 1].paid for s in self.members if s.cells)
+
+    def collected_by_period(self) -> list[int]:
+        totals = [0] * len(self.periods)
+        for s in self.members:
+            for i, cell in enumerate(s.cells):
+                totals[i] += cell.paid
+        return totals
+
+    def fully_paid(self, number: int) -> bool:
+        return all(s.paid >= s.due_through(number) for s in self.members)
+
+    @property
+    def total_arrears(self) -> int:
+        return sum(s.owes_now for s in self.members)
+
+
+def split(amount: int, holdings: list[Holding]) -> list[int]:
+    """A share's amount split between its holders exactly (rotation.shares.split)."""
+    return rotation_shares.split(amount, [h.fraction for h in holdings])
+
+
+def round_state(r: Round, today: date | None = None, membership_ids=None) -> RoundState:
+    """Everything about a round in a fixed number of queries, whatever its size. With
+    membership_ids (a collection), only those members are worked out (one member's page, one page
+    of the grid, a write about one member)."""
+    box = db.session.get(Box, r.box_id)
+    cashbox = db.session.get(Cashbox, r.box_id)
+    today = today or clock.today(box)
+    wanted = set(membership_ids) if membership_ids is not None else None
+    shares_query = select(Share).where(Share.round_id == r.id).order_by(Share.number)
+    if wanted is not None:
+        shares_query = shares_query.where(Share.id.in_(
+            select(Holding.share_id).where(Holding.membership_id.in_(wanted or [0]))))
+    shares = list(db.session.scalars(
+        shares_query.options(db.selectinload(Share.holdings).joinedload(Holding.membership))))
+    periods = list(db.session.scalars(select(Period).where(Period.round_id == r.id).order_by(Period.number)))
+    states: dict[int, MemberState] = {}
+    for share in shares:
+        if not share.holdings:
+            continue
+        dues = obligations.cumulative_dues(r.contribution, r.share_count, tuple(h.fraction for h in share.holdings))
+        for holding, cumulative in zip(share.holdings, dues):
+            if wanted is not None and holding.membership_id not in wanted:
+                continue
+            state = states.setdefault(holding.membership_id, MemberState(holding.membership))
+            state.cum_due = obligations.add_dues(state.cum_due, cumulative)
+            state.holdings.append((share.number, holding.fraction))
+    payments = (select(Payment).where(Payment.round_id == r.id, ~Payment.reversal.has())
+                .order_by(Payment.paid_on, Payment.id))
+    if wanted is not None:
+        payments = payments.where(Payment.membership_id.in_(wanted or [0]))
+    for payment in db.session.scalars(payments):
+        state = states.get(payment.membership_id)
+        if state is None:  # a holder removed from a draft never has payments; guard anyway
+            state = states.setdefault(payment.membership_id, MemberState(payment.membership))
+        state.payments.append(payment)
+        state.fines_paid += payment.fine_amount
+    fines = defaultdict(int)
+    if periods:
+        query = (select(Fine.period_id, Fine.membership_id, Fine.amount)
+                 .where(Fine.period_id.in_([p.id for p in periods]), ~Fine.reversal.has()))
+        if wanted is not None:
+            query = query.where(Fine.membership_id.in_(wanted or [0]))
+        for period_id, fined_id, amount in db.session.execute(query):
+            fines[(period_id, fined_id)] = amount
+            if fined_id in states:
+                states[fined_id].fines_charged += amount
+    shares_by_id = {s.id: s for s in shares}
+    for period in periods:
+        if period.winner_share_id in shares_by_id and period.payout_status == "paid":
+            winners = shares_by_id[period.winner_share_id].holdings
+            for holding, part in zip(winners, split(r.pot, winners)):
+                if holding.membership_id in states:
+                    states[holding.membership_id].received += part
+    grace = cashbox.grace_days
+    # Plain tuples: this loop runs members x periods times, ORM attribute access is slow there.
+    schedule = [(p.id, p.number, p.due_date) for p in periods]
+    periods_due = calendar.periods_due([p.due_date for p in periods], today)
+    for state in states.values():
+        if not state.cum_due:
+            state.cum_due = [0] * (r.share_count + 1)
+        paid_by_day = [(p.paid_on, p.amount) for p in state.payments]
+        state.paid = sum(amount for _, amount in paid_by_day)
+        settled = obligations.settled_on(paid_by_day, state.cum_due[:len(periods) + 1])
+        cum_due, member_id, cells = state.cum_due, state.membership.id, state.cells
+        for (period_id, number, due_date), settled_on in zip(schedule, settled):
+            cumulative, before = cum_due[number], cum_due[number - 1]
+            due = cumulative - before
+            covered = min(max(state.paid - before, 0), due)
+            cells.append(Cell(number, due, covered,
+                              dues_status.status(due, covered, due_date, grace, today, settled_on),
+                              fines.get((period_id, member_id), 0)))
+        state.periods_due = periods_due
+        state.due_now = cum_due[periods_due] if periods else 0
+        state.arrears = obligations.arrears(cum_due, periods_due, state.paid) if periods else 0
+    members = sorted(states.values(), key=lambda s: (s.membership.display_name.lower(), s.membership.id))
+    return RoundState(r, box, cashbox, today, periods, members, shares)
+
+
+# ---------------------------------------------------------------- summaries (the read model)
+
+SUMMARY_FIELDS = ("shares", "round_total", "paid", "due_now", "arrears", "fines_unpaid", "received", "status",
+                  "next_due", "next_amount")
+
+
+def _summary_values(state: MemberState, due_dates: list[date], today: date) -> dict:
+    nxt = state.next_payment(due_dates, today)
+    return dict(shares=state.shares_label[:200], round_total=state.round_total, paid=state.paid,
+                due_now=state.due_now, arrears=state.arrears, fines_unpaid=state.fines_unpaid,
+                received=state.received, status=state.status, next_due=nxt[0] if nxt else None,
+                next_amount=nxt[1] if nxt else 0)
+
+
+def refresh_summaries(r: Round, membership_ids=None) -> None:
+    """Bring the summary rows of a started round (or of some of its members) up to date, inside
+    the running unit of work. Called by every write that changes what a member owes or got."""
+    if r.status == "draft":
+        return
+    if not uow.active():
+        raise RuntimeError("summaries are written by a unit of work")
+    today = clock.today(db.session.get(Box, r.box_id))
+    if r.summaries_on != today:  # the day moved on: every row changes, not only these members'
+        membership_ids = None
+    state = round_state(r, today, membership_ids=membership_ids)
+    due_dates = [p.due_date for p in state.periods]
+    rows = {s.membership_id: s for s in db.session.scalars(
+        select(MemberSummary).where(MemberSummary.round_id == r.id,
+                                    *([MemberSummary.membership_id.in_(membership_ids or [0])]
+                                      if membership_ids is not None else [])))}
+    for member in state.members:
+        values = _summary_values(member, due_dates, state.today)
+        row = rows.get(member.membership.id)
+        if row is None:
+            row = MemberSummary(round_id=r.id, box_id=r.box_id, membership_id=member.membership.id)
+            db.session.add(row)
+        for key, value in values.items():
+            setattr(row, key, value)
+    if membership_ids is None:
+        r.summaries_on = state.today
+    db.session.flush()
+
+
+def fresh(r: Round) -> Round:
+    """The round with summaries of the box's today: refreshed (one box write) on the first read of
+    a new day, unless the hourly job already did."""
+    if r.status != "draft" and r.summaries_on != clock.today(db.session.get(Box, r.box_id)):
+        with uow.box_transaction(r.box_id):
+            r = db.session.get(Round, r.id)
+            if r.summaries_on != clock.today(db.session.get(Box, r.box_id)):
+                refresh_summaries(r)
+    return r
+
+
+def reconcile() -> list[str]:
+    """Every summarized round's rows against a from-scratch derivation as of their day: one line
+    per difference (the product's `reconcile`, run by `flask ledger check`). A round summarized
+    never yet (just upgraded) is filled by its first read or the hourly job."""
+    problems = []
+    for r in db.session.scalars(select(Round).where(Round.status != "draft", Round.summaries_on.isnot(None))
+                                .order_by(Round.id)):
+        state = round_state(r, r.summaries_on)
+        due_dates = [p.due_date for p in state.periods]
+        rows = {s.membership_id: s for s in db.session.scalars(select(MemberSummary).filter_by(round_id=r.id))}
+        for member in state.members:
+            row = rows.pop(member.membership.id, None)
+            name = f"cashbox round {r.id} member {member.membership.id}"
+            if row is None:
+                problems.append(f"{name}: no summary row")
+                continue
+            expected = _summary_values(member, due_dates, state.today)
+            for key in SUMMARY_FIELDS:
+                if getattr(row, key) != expected[key]:
+                    problems.append(f"{name}: {key} is {getattr(row, key)!r}, derived {expected[key]!r}")
+        problems.extend(f"cashbox round {r.id} member {m}: summary of no holder" for m in rows)
+    return problems
+
+
+# ---------------------------------------------------------------- one member
+
+@dataclass
+class MemberView:
+    state: MemberState
+    round: Round
+    won: list  # (period, amount, share number)
+    may_win: list  # (share number, period or None, due date or None, amount)
+    position: int  # the ledger's net position across all rounds (paid - received)
+    due_dates: list  # due date of each period, period 1 first
+    today: date
+
+    @property
+    def next_payment(self) -> tuple[date, int] | None:
+        return self.state.next_payment(self.due_dates, self.today)
+
+
+def member_view(box: Box, r: Round, membership: Membership, today: date | None = None) -> MemberView:
+    """One member's round, worked out for that member only (a fixed number of queries)."""
+    state = round_state(r, today, membership_ids=[membership.id])
+    mine = state.by_membership.get(membership.id) or MemberState(membership)
+    share_numbers = {number for number, _ in mine.holdings}
+    won, may_win = [], []
+    numbers = {s.id: s.number for s in state.shares}
+    drawn_shares = {numbers[p.winner_share_id]: p for p in state.periods if p.winner_share_id in numbers}
+    by_position = {p.number: p for p in state.periods}
+    for share in state.shares:
+        if share.number not in share_numbers:
+            continue
+        part = dict(zip([h.membership_id for h in share.holdings], split(r.pot, share.holdings))).get(membership.id, 0)
+        if share.number in drawn_shares:
+            won.append((drawn_shares[share.number], part, share.number))
+        elif r.draw_mode == "predefined":
+            period = by_position.get(share.draw_position)
+            may_win.append((share.number, share.draw_position, period.due_date if period else None, part))
+        else:
+            may_win.append((share.number, None, None, part))
+    account = db.session.scalar(select(LedgerAccount).filter_by(box_id=box.id, code=f"member:{membership.id}"))
+    return MemberView(mine, r, won, may_win, account.natural_balance if account else 0,
+                      [p.due_date for p in state.periods], state.today)

@@ -1,0 +1,37 @@
+"""The one status vocabulary of an obligation, for every product, page and API:
+
+    upcoming     not due yet, nothing paid
+    due          due today or earlier, still within the grace days, nothing paid
+    partly paid  something paid, not all, and not late
+    paid         settled on time (by the due date plus grace days)
+    paid late    settled, but after the due date plus grace days
+    late         not settled and past the due date plus grace days
+
+Late means: today is after due date + grace days."""
+from datetime import date, timedelta
+
+UPCOMING, DUE, PARTLY_PAID, PAID, PAID_LATE, LATE = "upcoming", "due", "partly paid", "paid", "paid late", "late"
+STATUSES = (UPCOMING, DUE, PARTLY_PAID, PAID, PAID_LATE, LATE)
+UNSETTLED = (DUE, PARTLY_PAID, LATE)  # what a reminder or the attention list is about
+
+
+def late_after(due_date: date, grace_days: int) -> date:
+    """The last day an obligation is on time."""
+    return due_date + timedelta(days=grace_days)
+
+
+def is_late(due_date: date, grace_days: int, today: date) -> bool:
+    return today > late_after(due_date, grace_days)
+
+
+def status(owed: int, paid: int, due_date: date, grace_days: int, today: date,
+           settled_on: date | None = None) -> str:
+    """The status of one obligation of `owed`, of which `paid` is settled (settled_on: the day the
+    last of it was paid, when it is settled)."""
+    if paid >= owed:
+        return PAID_LATE if settled_on is not None and settled_on > late_after(due_date, grace_days) else PAID
+    if is_late(due_date, grace_days, today):
+        return LATE
+    if paid > 0:
+        return PARTLY_PAID
+    return DUE if due_date <= today else UPCOMING
