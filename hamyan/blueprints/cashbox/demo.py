@@ -1,13 +1,12 @@
 """Demo cashbox for `flask demo seed`: six shares (two split), a random draw, two periods drawn,
 a late payer with a fine. Idempotent: a second run finds the box by name and does nothing."""
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
 from hamyan.core import clock
 from hamyan import calendars, money
 from hamyan.blueprints.cashbox import services as cb
-from hamyan.boxes import services as boxes
 from hamyan.boxes.models import Box
 from hamyan.extensions import db
 
@@ -27,26 +26,29 @@ def seed_cashbox(users) -> None:
                             timezone="Asia/Tehran", locale="en", calendar="persian", grace_days=3,
                             fine_kind="percent", fine_value="2", winner_policy="net")
     r = cb.current_round(box.id)
-    members = {"Demo Member": boxes.add_member(manager, box.id, member_user.name, member_user.email)}
+    members = {"Demo Member": cb.add_member(manager, box.id, member_user.name, member_user.email)}
     for holders in SHARES.values():
         for name, _ in holders:
             if name not in members:
-                members[name] = boxes.add_member(manager, box.id, name)
-    db.session.commit()
+                members[name] = cb.add_member(manager, box.id, name)
     for number, holders in SHARES.items():
         cb.set_holders(manager, box.id, r.id, number, [(members[name].id, part) for name, part in holders])
     cb.start_round(manager, box.id, r.id)
     for period in r.periods[:3]:
-        state = cb.round_state(r, period.due_date)
-        for s in state.members:
-            due = s.due_through(period.number) - s.paid
-            late = s.membership.display_name == "Late Leila"
-            if due <= 0 or (late and period.number == 3):
-                continue
-            day = min(period.due_date + timedelta(days=9 if late else -1), today)
-            cb.record_payment(manager, box.id, s.membership.id, str(money.to_major(due, box.currency)), "bank" if late else "cash",
-                              reference=f"TR-{period.number}" if late else "", paid_on=day,
-                              request_key=f"demo:{period.number}:{s.membership.id}")
-        if period.number < 3:
-            cb.draw(manager, box.id, period.number)
+        # The demo replays its months as they happened: each period is paid and drawn on its day,
+        # so a draw nets only what was due by then.
+        day_of = min(period.due_date + timedelta(days=9), today)
+        with clock.frozen(datetime.combine(day_of, time(12))):
+            state = cb.round_state(r, period.due_date)
+            for s in state.members:
+                due = s.due_through(period.number) - s.paid
+                late = s.membership.display_name == "Late Leila"
+                if due <= 0 or (late and period.number == 3):
+                    continue
+                day = day_of if late else period.due_date - timedelta(days=1)
+                cb.record_payment(manager, box.id, s.membership.id, str(money.to_major(due, box.currency)),
+                                  "bank" if late else "cash", reference=f"TR-{period.number}" if late else "",
+                                  paid_on=day, request_key=f"demo:{period.number}:{s.membership.id}")
+            if period.number < 3:
+                cb.draw(manager, box.id, period.number)
     cb.assess_fines(box.id, history=True)

@@ -2,8 +2,8 @@
 worked out for. Rows are filled by the app (the first read of a round, or the hourly job), not here:
 they are derived from the rules in hamyan.blueprints.cashbox.services.state.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-07 01:20:00
 
 """
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0006'
-down_revision = '0005'
+revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
