@@ -4,7 +4,6 @@ from flask.cli import AppGroup
 
 from hamyan.blueprints import PRODUCTS
 from hamyan.blueprints.auth import services as auth_services
-from hamyan.extensions import db
 
 demo_cli = AppGroup("demo", help="Demo data.")
 
@@ -25,8 +24,7 @@ def seed() -> dict:
         users[email.split("@")[0]] = user
     for product in PRODUCTS:
         if product.demo:
-            product.load("demo")(users)
-            db.session.commit()
+            product.load("demo")(users)  # its writes are its own units of work
     return users
 
 

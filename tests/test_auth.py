@@ -18,6 +18,7 @@ from hamyan.blueprints.auth.models import User
 from hamyan.blueprints.notify.models import OutboxMessage
 from hamyan.boxes import services as boxes
 from hamyan.boxes.models import Invitation, Membership
+from hamyan.core import uow
 from hamyan.core.errors import Forbidden, NotFound
 from hamyan.extensions import db
 from tests.conftest import PASSWORD, login
@@ -369,8 +370,8 @@ def box_with_manager(make_user):
 
 
 def _invite(manager, box, email, **kwargs):
-    invitation, token = boxes.invite(manager, box.id, email, **kwargs)
-    db.session.commit()
+    with uow.transaction():
+        invitation, token = boxes.invite(manager, box.id, email, **kwargs)
     return invitation, f"/invite/{token}"
 
 

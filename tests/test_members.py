@@ -82,6 +82,24 @@ def test_add_member(setup):
     assert "خاله مریم is added." in text(clients["manager"].get(url(box)))
 
 
+@pytest.mark.parametrize("name", ["Uncle Reza", " uncle reza ", "UNCLE REZA"])
+def test_a_second_active_member_with_the_same_name_is_refused(setup, name):
+    """One rule in boxes: the members page refuses what the products refuse (names compared
+    case-insensitively after trimming), and says how to tell them apart."""
+    box, _, added, clients = setup
+    response = clients["manager"].post(url(box, "/add"), data={"add-display_name": name, "add-role": "member"},
+                                       headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert "Uncle Reza is already a member of this box" in text(response)
+    assert "tells them apart" in text(response) and "is-invalid" in text(response)
+    assert db.session.scalar(select(sa.func.count()).select_from(Membership)
+                             .where(Membership.box_id == box.id, Membership.display_name.ilike("%reza%"))) == 1
+    # Someone who left no longer holds the name; another box is another roster.
+    added.left_at = added.created_at
+    db.session.commit()
+    assert clients["manager"].post(url(box, "/add"), data={"add-display_name": name, "add-role": "member"}).status_code == 302
+
+
 def test_adding_someone_with_an_account_links_it(setup, make_user):
     box, _, _, clients = setup
     mina = make_user("mina@example.com", "Mina")

@@ -18,6 +18,7 @@ from hamyan.scheduling import cli, registry
 from hamyan.blueprints.notify.models import OutboxMessage
 from hamyan.blueprints.notify.services import notify
 from hamyan.boxes.models import Box
+from hamyan.core import uow
 from hamyan.extensions import db
 from hamyan.scheduling import JOBS, JobRun, for_each_box, run_job
 
@@ -128,8 +129,8 @@ def test_run_once_outbox_dispatch_sends_pending_email(app, smtp_server, monkeypa
     monkeypatch.setattr(registry, "current_slot", lambda every, now=None: SLOT)
     smtp_host = app.config["SMTP_HOST"]
     monkeypatch.setitem(app.config, "SMTP_HOST", "")  # written while no mail server was configured
-    notify("member@example.com", "Your statement", "Hello")
-    db.session.commit()
+    with uow.transaction():
+        notify("member@example.com", "Your statement", "Hello")
     monkeypatch.setitem(app.config, "SMTP_HOST", smtp_host)
 
     result = app.test_cli_runner().invoke(args=["scheduler", "run-once", "notify.dispatch"])

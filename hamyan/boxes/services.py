@@ -5,9 +5,9 @@ from babel import Locale, UnknownLocaleError
 from babel.numbers import list_currencies
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from hamyan.core import clock
+from hamyan.core import clock, uow
 from hamyan.blueprints import product
 from hamyan.boxes.access import MANAGE, VIEW, authorize, membership_of
 from hamyan.boxes.models import (CALENDARS, MANAGER, Box, Invitation,
@@ -82,9 +82,20 @@ def boxes_of(user) -> list[tuple[Box, Membership]]:
 
 
 def add_member(actor, box_id: int, display_name: str, email: str | None = None, role: str = "member") -> Membership:
-    """A manager adds someone to the box; they may have no account yet. The caller commits."""
+    """A manager adds someone to the box; they may have no account yet. Runs in the caller's box
+    write (its lock makes a double submit add them once).
+
+    Two active members may not share a name (compared without case or surrounding spaces): pages
+    tell members apart by name."""
     box = require_manager(actor, box_id)
     display_name = clean_name(display_name, "display_name")
+    same = db.session.scalar(select(Membership.display_name).where(
+        Membership.box_id == box.id, Membership.left_at.is_(None),
+        func.lower(func.trim(Membership.display_name)) == display_name.lower()).limit(1))
+    if same is not None:
+        raise Conflict(f"{same} is already a member of this box. To add someone else of that name, give a "
+                       f"name that tells them apart, such as a surname or an initial (\"{same} R.\").",
+                       field="display_name")
     _check_role(box, role)
     email = _valid_email(email) if (email or "").strip() else None
     user_id = None
@@ -125,7 +136,8 @@ def _serializer() -> URLSafeTimedSerializer:
 
 
 def invite(actor, box_id: int, email: str, role: str = "member", membership_id: int | None = None) -> tuple[Invitation, str]:
-    """Create an invitation and email its link. Returns the invitation and the signed token. The caller commits.
+    """Create an invitation and email its link (once the caller's write commits). Returns the invitation
+    and the signed token.
 
     With membership_id the invitation is for someone the manager added without an account: it takes
     their role, and their membership remembers the email."""
@@ -169,6 +181,7 @@ def invitation_from_token(token: str) -> Invitation:
     return invitation
 
 
+@uow.write
 def accept_invitation(user, token: str) -> Box:
     """Join the box the invitation is for. Accepting twice is harmless; a used link is refused to others."""
     invitation = invitation_from_token(token)
@@ -187,5 +200,4 @@ def accept_invitation(user, token: str) -> Box:
                                       email=user.email, role=invitation.role))
     invitation.accepted_at = clock.now()
     invitation.accepted_by_id = user.id
-    db.session.commit()
     return invitation.box

@@ -5,7 +5,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from hamyan.core import clock
+from hamyan.core import clock, uow
 from hamyan.blueprints.auth.models import ApiToken, User, hash_token
 from hamyan.blueprints.notify.services import notify
 from hamyan.core.errors import Conflict, NotFound, ValidationError
@@ -41,11 +41,10 @@ def signup(email: str, name: str, password: str, is_admin: bool = False) -> User
         raise Conflict(EMAIL_TAKEN, field="email")
     user = User(email=email, name=name, is_admin=is_admin)
     user.set_password(password)
-    db.session.add(user)
     try:
-        db.session.commit()
+        with uow.transaction():
+            db.session.add(user)
     except IntegrityError:  # the same email signed up meanwhile (a double submit)
-        db.session.rollback()
         raise Conflict(EMAIL_TAKEN, field="email") from None
     return user
 
@@ -71,6 +70,7 @@ def _reset_serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="hamyan-password-reset")
 
 
+@uow.write
 def request_password_reset(email: str) -> None:
     """Email a reset link if the account exists; say nothing either way to the requester."""
     user = user_by_email(email or "")
@@ -82,7 +82,6 @@ def request_password_reset(email: str) -> None:
     notify(user.email, "Reset your Hamyan password",
            f"Hello {user.name},\n\nOpen this link to choose a new password:\n{link}\n\n"
            f"It works once, for {minutes} minutes. If you did not ask for it, ignore this email.")
-    db.session.commit()
 
 
 def user_for_reset_token(token: str) -> User:
@@ -98,11 +97,11 @@ def user_for_reset_token(token: str) -> User:
     return user
 
 
+@uow.write
 def reset_password(token: str, password: str) -> User:
     user = user_for_reset_token(token)
     _check_password_rule(password)
     _set_new_password(user, password)
-    db.session.commit()
     return user
 
 
@@ -111,14 +110,15 @@ def _set_new_password(user: User, password: str) -> None:
     user.session_version += 1  # signs out other sessions, spends reset links
 
 
+@uow.write
 def change_password(user: User, current: str, new: str) -> None:
     if not user.check_password(current or ""):
         raise ValidationError("The current password is wrong.", field="current")
     _check_password_rule(new)
     _set_new_password(user, new)
-    db.session.commit()
 
 
+@uow.write
 def change_email(user: User, new_email: str, password: str) -> None:
     if not user.check_password(password or ""):
         raise ValidationError("The current password is wrong.", field="password")
@@ -130,17 +130,17 @@ def change_email(user: User, new_email: str, password: str) -> None:
     user.email = new_email
     user.session_version += 1  # like a password change: other sessions and reset links sent to the old address end
     notify(old, "Your Hamyan email was changed", f"The email of your Hamyan account is now {new_email}.")
-    db.session.commit()
 
 
+@uow.write
 def update_profile(user: User, name: str) -> None:
     name = (name or "").strip()
     if not name or len(name) > 120:
         raise ValidationError("A name of 1 to 120 characters is required.", field="name")
     user.name = name
-    db.session.commit()
 
 
+@uow.write
 def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
     name = (name or "").strip()
     if not name or len(name) > 100:
@@ -148,7 +148,6 @@ def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
     secret = ApiToken.new_secret()
     token = ApiToken(user_id=user.id, name=name, token_hash=hash_token(secret))
     db.session.add(token)
-    db.session.commit()
     return token, secret
 
 
@@ -158,13 +157,13 @@ def api_tokens_of(user: User) -> list[ApiToken]:
     ).scalars())
 
 
+@uow.write
 def revoke_api_token(user: User, token_id: int) -> None:
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != user.id:
         raise NotFound()
     if token.revoked_at is None:
         token.revoked_at = clock.now()
-        db.session.commit()
 
 
 def user_for_api_token(secret: str) -> User | None:
@@ -173,6 +172,6 @@ def user_for_api_token(secret: str) -> User | None:
     ).scalar_one_or_none()
     if token is None:
         return None
-    token.last_used_at = clock.now()
-    db.session.commit()
+    with uow.transaction():
+        token.last_used_at = clock.now()
     return token.user

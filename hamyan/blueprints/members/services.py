@@ -1,11 +1,11 @@
-"""Reading the roster of a box, and the manager's add / invite actions (one commit each)."""
+"""Reading the roster of a box, and the manager's add / invite actions (one unit of work each)."""
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
 
-from hamyan.core import clock
+from hamyan.core import clock, uow
 from hamyan.boxes import services as boxes
 from hamyan.boxes.models import Box, Invitation, Membership
 from hamyan.core.errors import NotFound, ValidationError
@@ -79,15 +79,14 @@ def members_without_account(box: Box) -> list[Membership]:
     ).scalars().all()
 
 
+@uow.box_write
 def add(actor, box_id: int, display_name: str, email: str | None, role: str) -> Membership:
-    membership = boxes.add_member(actor, box_id, display_name, email, role)
-    db.session.commit()
-    return membership
+    return boxes.add_member(actor, box_id, display_name, email, role)
 
 
+@uow.write
 def invite(actor, box_id: int, email: str, role: str, membership_id: int | None = None) -> Invitation:
     invitation, _ = boxes.invite(actor, box_id, email, role, membership_id)
-    db.session.commit()
     return invitation
 
 
