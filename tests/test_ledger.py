@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hamyan import ledger
+from hamyan.core import uow
 from hamyan.core.errors import Conflict, ValidationError
 from hamyan.extensions import db
 from hamyan.ledger.models import Entry, LedgerAccount, Posting
@@ -544,9 +545,10 @@ def test_concurrent_first_use_opens_one_account(app, make_user):
         try:
             with app.app_context():
                 start.wait()
-                new = ledger.open_account(box_id, "member:new", "New member", "USD", **member(7))
-                ledger.post("contribution", [(cash_id, 100), (new, -100)], idempotency_key=f"first:{t}")
-                db.session.commit()
+                with uow.box_transaction(box_id):
+                    new = ledger.open_account(box_id, "member:new", "New member", "USD", **member(7))
+                    ledger.post("contribution", [(cash_id, 100), (new, -100)], idempotency_key=f"first:{t}",
+                                box_id=box_id)
         except Exception as exc:  # reported below with the thread that failed
             errors.append((t, repr(exc)))
 
@@ -612,3 +614,24 @@ def test_cli_check_runs_every_products_reconcile_and_exits_1_on_its_problems(app
 
     monkeypatch.setattr(blueprints, "PRODUCTS", tuple(replace(p, reconcile="builtins:list") for p in others))
     assert app.test_cli_runner().invoke(args=["ledger", "check"]).exit_code == 0
+
+
+def test_a_boxs_money_moves_only_inside_that_boxs_write(make_user):
+    """A rule that forgot its unit of work (and so the box's lock) fails instead of racing."""
+    from hamyan.boxes import services as boxes
+
+    user = make_user()
+    with uow.transaction():
+        first, second = (boxes.create_box(user, "cashbox", name, "USD").id for name in ("One", "Two"))
+    with uow.box_transaction(first):
+        cash = ledger.open_account(first, "cash", "Cash", "USD", **CASH)
+        alice = ledger.open_account(first, "member:1", "Alice", "USD", **member(1))
+    legs = [(cash, 100), (alice, -100)]
+    with pytest.raises(RuntimeError, match="only inside that box's write"):
+        ledger.post("contribution", legs, idempotency_key="outside")
+    with pytest.raises(RuntimeError, match="cannot post to the accounts"):
+        with uow.box_transaction(second):
+            ledger.post("contribution", legs, idempotency_key="other box", box_id=second)
+    with uow.box_transaction(first):
+        ledger.post("contribution", legs, idempotency_key="inside", box_id=first)
+    assert counts() == (1, 2)

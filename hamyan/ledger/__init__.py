@@ -17,12 +17,11 @@ from hamyan.ledger.service import (
     balances,
     balances_by_type,
     check,
-    lock_for_decision,
     open_account,
     post,
     reverse,
 )
 
 __all__ = ["ASSET", "CREDIT", "DEBIT", "EQUITY", "EXPENSE", "INCOME", "LIABILITY", "Entry", "LedgerAccount", "Posting",
-           "accounts_of", "balance", "balances", "balances_by_type", "check", "lock_for_decision", "open_account",
+           "accounts_of", "balance", "balances", "balances_by_type", "check", "open_account",
            "post", "reverse"]

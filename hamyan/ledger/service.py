@@ -10,14 +10,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Iterable
 
-from sqlalchemy import Connection, Select, bindparam, func, select
+from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload, make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 
-from hamyan.core import clock
+from hamyan.core import clock, uow
 from hamyan.core.parse import MAX_AMOUNT
 from hamyan.core.errors import Conflict, ValidationError
 from hamyan.extensions import db
@@ -110,17 +110,17 @@ def _begin_write() -> tuple[Connection, bool]:
     return connection, True
 
 
-def lock_for_decision(lock: Select):
-    """Start the transaction of a money write that decides from what it reads (a payment settling
-    arrears, a job charging what is late), with the lock as its first act, and return the locked row.
-
-    Ends the caller's read-only transaction (the caller must not have written anything yet), then
-    takes SQLite's database write lock, then `lock` FOR UPDATE on MySQL/MariaDB. The lock must come
-    first in a fresh transaction: under REPEATABLE READ plain reads keep the snapshot of the
-    transaction's first read, so anything read before the lock would be stale after waiting for it."""
-    db.session.commit()
-    _begin_write()
-    return db.session.execute(lock.with_for_update()).scalar_one_or_none()
+def _require_box_write(box_ids: set) -> None:
+    """A box's money moves only inside that box's unit of work (core.uow.box_write), which holds
+    the box's lock: so a rule that forgot to take it fails loudly instead of racing."""
+    box_ids = box_ids - {None}
+    if not box_ids:
+        return
+    current = uow.current_box()
+    if current is None:
+        raise RuntimeError("ledger.post() moves a box's money only inside that box's write (core.uow.box_write)")
+    if current != uow.NEW_BOX and box_ids != {current}:
+        raise RuntimeError(f"a write of box {current} cannot post to the accounts of box(es) {sorted(box_ids)}")
 
 
 # The write path runs Core statements built once rather than the ORM unit of work: posting is
@@ -133,7 +133,7 @@ _FIND_KEY_LOCKED = _FIND_KEY.with_for_update(read=True)
 _FIND_REVERSAL = select(ENTRY.c.id).where(ENTRY.c.reverses_id == bindparam("id"))
 # Lock the accounts in id order (no deadlocks between concurrent posts) for the whole transaction.
 _LOCK_ACCOUNTS = (
-    select(ACCOUNT.c.id, ACCOUNT.c.currency)
+    select(ACCOUNT.c.id, ACCOUNT.c.currency, ACCOUNT.c.box_id)
     .where(ACCOUNT.c.id.in_(bindparam("ids", expanding=True)))
     .order_by(ACCOUNT.c.id)
     .with_for_update()
@@ -191,6 +191,7 @@ def post(
     def fingerprint_for(default_date: date) -> str:
         return _fingerprint(code, effective_date or default_date, resolved, reverses_id)
 
+    _require_box_write({box_id})
     db.session.flush()  # the caller's pending rows (a new box, a user) go first
     connection, sole_writer = _begin_write()
     existing = _existing(connection, idempotency_key, fingerprint_for)
@@ -201,7 +202,9 @@ def post(
     per_account = defaultdict(int)
     for account_id, amount in resolved:
         per_account[account_id] += amount
-    currencies = dict(connection.execute(_LOCK_ACCOUNTS, {"ids": list(per_account)}).all())
+    locked = connection.execute(_LOCK_ACCOUNTS, {"ids": list(per_account)}).all()
+    _require_box_write({row.box_id for row in locked})
+    currencies = {row.id: row.currency for row in locked}
     missing = set(per_account) - set(currencies)
     if missing:
         raise ValidationError(f"Unknown account(s): {sorted(missing)}.", field="account")

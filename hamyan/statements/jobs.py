@@ -174,7 +174,7 @@ def run(job_id: int) -> None:
         os.makedirs(os.path.dirname(target), exist_ok=True)
         with open(target, "wb") as out:
             out.write(pdf)
-    except Exception as exc:  # recorded on the job for the page to show; the thread must not die silently
+    except Exception:  # recorded on the job for the page to show; the thread must not die silently
         db.session.rollback()
         log.exception("report job %s failed", job_id)
         _set(job_id, status=FAILED, error="The report could not be made; the error has been logged.",
