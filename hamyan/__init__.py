@@ -87,6 +87,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _register_template_helpers(app: Flask) -> None:
     from hamyan import calendars, money
+    from hamyan.web import register_macros
 
     app.jinja_env.filters["money"] = lambda amount, box: money.format_money(amount, box.currency, box.locale)
     app.jinja_env.filters["amount"] = lambda amount, box: money.format_plain(amount, box.currency, box.locale)
@@ -95,14 +96,8 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = lambda moment, box=None: clock.to_local(
         moment, box.timezone if box else "UTC").strftime("%Y-%m-%d %H:%M")
 
-    # The shared macros are globals: an htmx partial (render_block) runs only its block, so a
-    # template's top-level {% from ... import %} would be undefined there.
-    def shared_macro(template, name):
-        return lambda *args, **kwargs: getattr(app.jinja_env.get_template(template).module, name)(*args, **kwargs)
-
-    app.jinja_env.globals.update(field=shared_macro("partials/forms.html", "field"),
-                                 form_errors=shared_macro("partials/forms.html", "form_errors"),
-                                 pager=shared_macro("partials/pager.html", "pager"))
+    register_macros(app, "partials/forms.html", ("field", "form_errors"))
+    register_macros(app, "partials/pager.html", ("pager",))
 
 
 CSRF_MESSAGE = "This form has expired or did not come from this site. Go back, reload the page and try again."

@@ -12,6 +12,7 @@ from hamyan.blueprints.cashbox.models import (
     PERIOD_KINDS,
     WINNER_POLICIES,
 )
+from hamyan.web.fields import AmountField
 
 PERIOD_LABELS = {"weekly": "Weekly", "monthly": "Monthly (follows the box's calendar)", "days": "Every N days"}
 DRAW_LABELS = {"predefined": "Predefined order set by the manager", "random": "Random, verifiable (commit–reveal)"}
@@ -89,7 +90,7 @@ class AddMemberForm(FlaskForm):
 class PaymentForm(FlaskForm):
     request_id = HiddenField(default=lambda: uuid.uuid4().hex)
     membership_id = SelectField("Member", coerce=str, validators=[DataRequired(message="Choose a member.")])
-    amount = StringField("Amount", validators=[DataRequired(message="Enter an amount."), Length(max=40)])
+    amount = AmountField("Amount")
     method = SelectField("Method", choices=[("cash", "Cash"), ("bank", "Bank transfer")])
     reference = StringField("Reference (bank transfers)", validators=[Optional(), Length(max=120)])
     paid_on = DateField("Paid on", validators=[Optional()])

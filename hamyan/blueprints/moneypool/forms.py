@@ -15,6 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from hamyan.blueprints.moneypool.schedules import METHOD_LABELS
+from hamyan.web.fields import AmountField
 
 PERIOD_CHOICES = [("1", "Every month"), ("2", "Every 2 months"), ("3", "Every 3 months"), ("6", "Every 6 months"),
                   ("12", "Every year")]
@@ -25,8 +26,7 @@ QUEUE_CHOICES = [("fifo", "First come, first served"), ("lottery", "Lottery amon
 
 
 def _amount(label, required=True):
-    return StringField(label, validators=[DataRequired(message="Enter an amount.") if required else Optional(),
-                                          Length(max=40)])
+    return AmountField(label, required=required, allow_zero=not required)  # optional ones: 0 for none
 
 
 class KeyedForm(FlaskForm):

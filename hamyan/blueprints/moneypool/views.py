@@ -28,22 +28,14 @@ from hamyan.blueprints.moneypool.schedules import METHOD_LABELS
 from hamyan.core import clock, parse
 from hamyan.core.errors import Conflict, ValidationError
 from hamyan.statements import pdf_response, render_pdf
-from hamyan.web import apply_error, redirect_to, render
+from hamyan.web import apply_error, redirect_to, register_macros, render
 
 bp = Blueprint("moneypool", __name__, url_prefix="/pools")
 
 
 @bp.record_once
 def _macros_as_globals(state):
-    """The page macros as globals (mp_loan_badge, mp_stat): an htmx partial runs only its
-    block, where a template's top-level {% from ... import %} is undefined."""
-    env = state.app.jinja_env
-
-    def macro(name):
-        return lambda *args, **kwargs: getattr(env.get_template("moneypool/_macros.html").module, name)(
-            *args, **kwargs)
-
-    env.globals.update({f"mp_{name}": macro(name) for name in ("loan_badge", "stat")})
+    register_macros(state.app, "moneypool/_macros.html", ("loan_badge", "stat"), prefix="mp_")  # mp_loan_badge, mp_stat
 
 DUES_SHOWN = 12  # latest due dates on a member's page; older ones are summed up
 
@@ -99,7 +91,7 @@ def new_box():
 @login_required
 def dashboard(box_id):
     acc = services.access(current_user, box_id)
-    return render("moneypool/dashboard.html", request.args.get("block"), **_dashboard_context(acc))
+    return render("moneypool/dashboard.html", partials=("members",), **_dashboard_context(acc))
 
 
 def _dashboard_context(acc, contribution_form=None) -> dict:
@@ -240,14 +232,14 @@ def member(box_id, member_id):
     position = services.positions(acc.box, acc.pool, [member])[0]
     contribution_form = ContributionForm(formdata=None, paid_on=today, member_id=member.id)
     contribution_form.member_id.choices = [(member.id, member.name)]
-    block = request.args.get("block") or {"shares": "shares_form", "leave": "leave_form", "waive": "waive_form"}.get(which)
+    block = {"shares": "shares_form", "leave": "leave_form", "waive": "waive_form"}.get(which)
     dues = services.member_dues(acc.box, acc.pool, member)
     late_fees = services.late_fees(acc.box, member)
     box = acc.box
     waive_form.charge.choices = [
         (f.due.isoformat(), f"Due {calendars.format_day(f.due, box.calendar, box.locale)}: {services.money(box, f.amount)}")
         for f in late_fees if not f.waived]
-    return render("moneypool/member.html", block, **_common(acc), member=member, position=position,
+    return render("moneypool/member.html", block, partials=("payments",), **_common(acc), member=member, position=position,
                   dues=dues[:DUES_SHOWN], earlier_dues=dues[DUES_SHOWN:], contributions=contributions, page=page,
                   settlement=services.settlement(acc.box, member, today) if acc.is_manager else None,
                   cash=services.cash(acc.box) if acc.is_manager else None,
@@ -311,7 +303,7 @@ def loans(box_id):
     rows, total = services.loans_page(acc, status, page)
     today = clock.today(acc.box)
     summaries = {loan.id: services.loan_summary(loan, today) for loan in rows if loan.status == "active"}
-    return render("moneypool/loans.html", request.args.get("block"), **_common(acc), loans=rows, status=status,
+    return render("moneypool/loans.html", partials=("loan_list",), **_common(acc), loans=rows, status=status,
                   summaries=summaries,
                   page=page, pages=_pages(total), total=total, statuses=LOAN_STATUSES)
 
@@ -370,7 +362,7 @@ def _waive_choices(acc, loan, form):
 @login_required
 def loan(box_id, loan_id):
     acc, loan = services.loan_for(current_user, box_id, loan_id)
-    return render("moneypool/loan.html", request.args.get("block"), **_loan_context(acc, loan))
+    return render("moneypool/loan.html", **_loan_context(acc, loan))
 
 
 ACTIONS = {"approve": EmptyForm, "cancel": EmptyForm, "reject": ReasonForm, "disburse": DisburseForm,

@@ -1,4 +1,4 @@
-from flask import request, send_file, url_for
+from flask import send_file, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import DateField
@@ -33,8 +33,7 @@ def show(box_id, job_id):
     """The job's progress: htmx polls the `status` block until it is finished; without JS the page
     reloads itself."""
     job = jobs.job_of(current_user, box_id, job_id)
-    return render("reports/job.html", "status" if request.args.get("block") == "status" else None,
-                  job=job, box=job.box, box_url=url_for(f"{job.box.kind}.dashboard", box_id=box_id))
+    return render("reports/job.html", partials=("status",), job=job, box=job.box, box_url=url_for(f"{job.box.kind}.dashboard", box_id=box_id))
 
 
 @bp.route("/jobs/<int:job_id>.pdf")

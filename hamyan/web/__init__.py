@@ -1,0 +1,52 @@
+"""Helpers every HTML view uses: full page or a named htmx partial, redirects htmx understands,
+service errors shown on the form field they concern, and template macros as globals.
+fields.py holds the form fields shared by every product (AmountField)."""
+from flask import flash, redirect, render_template, request, url_for
+from jinja2_fragments.flask import render_block
+
+from hamyan.core.errors import ServiceError
+from hamyan.extensions import htmx
+
+
+def render(template: str, block: str | None = None, *, partials: tuple[str, ...] = (), **context):
+    """The whole page, or one block of it for htmx (not for a history restore, which wants the page).
+
+    `block` is the partial this response is (a form shown again with its errors after an htmx POST);
+    `partials` are the blocks an htmx GET may ask for with ?block=<name> (page links swapping a
+    list). Any other block asked for gets the whole page, so a stale or forged link never fails."""
+    if htmx and not htmx.history_restore_request:
+        wanted = block or request.args.get("block")
+        if wanted is not None and (wanted == block or wanted in partials):
+            return render_block(template, wanted, **context)
+    return render_template(template, **context)
+
+
+def register_macros(app, template: str, names, prefix: str = "") -> None:
+    """Make macros of `template` Jinja globals (as prefix + name): an htmx partial (render_block)
+    runs only its block, where a template's top-level {% from ... import %} is undefined."""
+    def macro(name):
+        return lambda *args, **kwargs: getattr(app.jinja_env.get_template(template).module, name)(*args, **kwargs)
+
+    app.jinja_env.globals.update({prefix + name: macro(name) for name in names})
+
+
+def redirect_to(endpoint_or_url: str, **values):
+    url = url_for(endpoint_or_url, **values) if not endpoint_or_url.startswith("/") else endpoint_or_url
+    if htmx:
+        return "", 204, {"HX-Redirect": url}
+    return redirect(url)
+
+
+def apply_error(form, error: ServiceError) -> None:
+    """Put a service error on the matching form field, or on the form as a whole."""
+    placed = False
+    for name, message in error.fields.items():
+        field = getattr(form, name, None) if form is not None else None
+        if field is not None and hasattr(field, "errors"):
+            field.errors = list(field.errors or []) + [message]
+            placed = True
+    if not placed:
+        if form is not None:
+            form.form_errors.append(error.message)
+        else:
+            flash(error.message, "danger")

@@ -1,0 +1,64 @@
+"""hamyan.web: a view names the htmx partials it may return; any other block asked for gets the
+full page, never a 500."""
+from datetime import date
+
+import pytest
+
+from hamyan.blueprints.moneypool import services as pool_services
+
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def pool_client(user_client):
+    c = user_client("manager@example.com", "Manager")
+    c.box = pool_services.create_pool(c.user, "Neighbours", "USD", "10", date(2025, 1, 5), my_shares=1)
+    return c
+
+
+@pytest.mark.parametrize("tail", ["", "/loans"])
+def test_an_htmx_request_for_a_block_the_view_does_not_name_gets_the_full_page(pool_client, tail):
+    for block in ("nonexistent", "page", "content"):
+        r = pool_client.get(f"/pools/{pool_client.box.id}{tail}?block={block}", headers=HX)
+        assert r.status_code == 200, block
+        assert "<html" in r.get_data(as_text=True)
+
+
+def test_an_htmx_request_for_a_named_partial_gets_just_that_block(pool_client):
+    r = pool_client.get(f"/pools/{pool_client.box.id}?block=members", headers=HX)
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200 and "<html" not in page and 'id="members"' in page
+    # Without htmx (a bookmarked link) the same URL is the whole page.
+    assert "<html" in pool_client.get(f"/pools/{pool_client.box.id}?block=members").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("currency, typed, minor, error", [
+    ("USD", "1,250.50", 125050, None),
+    ("IRR", " ۱۲۵۰ ", 1250, None),
+    ("USD", "1e9", None, "Enter a number in digits, e.g. 1250 or 1,250.50."),
+    ("USD", "1.234", None, "USD amounts have at most 2 decimal places."),
+    ("IRR", "10.5", None, "IRR amounts are whole numbers."),
+    ("USD", "0", None, "The amount must be more than zero."),
+    ("USD", "", None, "Enter an amount."),
+])
+def test_amount_field_keeps_the_text_and_parses_for_the_box_currency(app, currency, typed, minor, error):
+    from flask import request
+    from flask_wtf import FlaskForm
+
+    from hamyan.boxes.models import Box
+    from hamyan.core import uow
+    from hamyan.extensions import db
+    from hamyan.web.fields import AmountField
+
+    class PaymentForm(FlaskForm):
+        amount = AmountField("Amount")
+
+    with uow.transaction():
+        box = Box(kind="cashbox", name="Fund", currency=currency)
+        db.session.add(box)
+    with app.test_request_context(f"/cashbox/{box.id}/payments", method="POST", data={"amount": typed}):
+        request.view_args = {"box_id": box.id}
+        form = PaymentForm()
+        assert form.validate() is (error is None)
+        assert form.amount.data == typed and form.amount.minor == minor
+        assert form.amount.errors == ([error] if error else [])
