@@ -14,7 +14,8 @@ from hamyan.blueprints.cashbox.models import (
     PERIOD_KINDS,
     WINNER_POLICIES,
 )
-from hamyan.boxes import services as boxes
+from hamyan.boxes.models import Box
+from hamyan.extensions import db
 from hamyan.statements import pdf_response, render_pdf
 
 bp = api_blueprint("api_cashbox", __name__, url_prefix="/api/v1/cashboxes",
@@ -213,7 +214,18 @@ class CashboxMemberStateOut(ma.Schema):
     cells = F.List(F.Nested(CashboxCellOut))
 
 
+class CashboxGridArgs(ma.Schema):
+    round_id = F.Integer(load_default=None)
+    page = F.Integer(load_default=1, validate=ma.validate.Range(min=1, max=10**6))
+    per_page = F.Integer(load_default=50, validate=ma.validate.Range(min=1, max=200))
+    periods_page = F.Integer(load_default=1, validate=ma.validate.Range(min=1, max=10**6))
+    periods_per_page = F.Integer(load_default=500, validate=ma.validate.Range(min=1, max=500))
+
+
 class CashboxGridOut(ma.Schema):
+    page = F.Integer()
+    pages = F.Integer()
+    total = F.Integer()
     round_id = F.Integer()
     today = F.Date()
     next_due = F.Date(allow_none=True)
@@ -256,9 +268,10 @@ class CashboxStatementArgs(ma.Schema):
 def _round_out(r):
     if r is None:
         return None
-    state = cb.round_state(r)
-    box = state.box
-    numbers = {s.id: s.number for s in state.shares}
+    box = db.session.get(Box, r.box_id)
+    draws = cb.draws_of(r)
+    shares = sorted(draws.shares.values(), key=lambda s: s.number)
+    numbers = {s.id: s.number for s in shares}
     return {
         "id": r.id, "number": r.number, "status": r.status, "contribution": r.contribution,
         "contribution_display": money.format_money(r.contribution, box.currency, box.locale),
@@ -268,8 +281,8 @@ def _round_out(r):
                     "holders": [{"membership_id": h.membership_id, "name": h.membership.display_name,
                                  "fraction": str(h.fraction), "round_total": part}
                                 for h, part in zip(s.holdings, cb.split(r.pot, s.holdings) if s.holdings else [])]}
-                   for s in state.shares],
-        "periods": [_period_out(p, numbers) for p in state.periods],
+                   for s in shares],
+        "periods": [_period_out(p, numbers) for p in draws.periods],
     }
 
 
@@ -310,12 +323,49 @@ def _round_for(box_id, round_id):
 
 # ---------------------------------------------------------------- routes
 
+class CashboxListArgs(ma.Schema):
+    page = F.Integer(load_default=1, validate=ma.validate.Range(min=1, max=10**6))
+    per_page = F.Integer(load_default=25, validate=ma.validate.Range(min=1, max=100))
+
+
+class CashboxRoundSummaryOut(ma.Schema):
+    id = F.Integer()
+    number = F.Integer()
+    status = F.String()
+    pot = F.Integer()
+    members = F.Integer()
+    owed_now = F.Integer(metadata={"description": "Contributions past due and unpaid fines, all members"})
+    late = F.Integer(metadata={"description": "Members with a late period"})
+
+
+class CashboxSummaryOut(ma.Schema):
+    box_id = F.Integer()
+    name = F.String()
+    currency = F.String()
+    role = F.String(allow_none=True)
+    cash = F.Integer()
+    current_round = F.Nested(CashboxRoundSummaryOut, allow_none=True)
+
+
 @bp.route("", methods=["GET"])
-@bp.response(200, CashboxOut(many=True))
-def list_cashboxes():
-    """The caller's cashboxes."""
+@bp.arguments(CashboxListArgs, location="query")
+@bp.response(200, CashboxSummaryOut(many=True))
+def list_cashboxes(args):
+    """The caller's cashboxes, a page at a time (`page`, `per_page`), each with its current round's
+    totals (from the member summaries; GET /cashboxes/{id} has the whole round)."""
     user = current_api_user()
-    return [_cashbox_out(user, box.id) for box, _ in boxes.boxes_of(user) if box.kind == cb.KIND]
+    listing = cb.cashboxes_of(user, args["page"], args["per_page"])
+    totals = cb.round_totals([r.id for _, _, r, _ in listing if r is not None])
+    out = []
+    for box, membership, r, cash in listing:
+        summary = None
+        if r is not None:
+            t = totals.get(r.id, cb.Totals(0, 0, 0, 0))
+            summary = {"id": r.id, "number": r.number, "status": r.status, "pot": r.pot, "members": t.members,
+                       "owed_now": t.owed_now, "late": t.late}
+        out.append({"box_id": box.id, "name": box.name, "currency": box.currency,
+                    "role": membership.role if membership else None, "cash": cash, "current_round": summary})
+    return out
 
 
 @bp.route("", methods=["POST"])
@@ -410,15 +460,23 @@ def next_round(box_id, round_id):
 
 
 @bp.route("/<int:box_id>/grid", methods=["GET"])
-@bp.arguments(CashboxRoundArgs, location="query")
+@bp.arguments(CashboxGridArgs, location="query")
 @bp.response(200, CashboxGridOut)
 def grid(args, box_id):
-    """Status of every member in every period of a round (the current one by default)."""
+    """Each member's status in each period of a round (the current one by default), a page of
+    members (`page`, `per_page`) and of periods (`periods_page`, `periods_per_page`) at a time."""
     box, _, _ = cb.cashbox_for(current_api_user(), box_id)
-    r = _round_for(box.id, args["round_id"])
-    state = cb.round_state(r)
+    r = cb.fresh(_round_for(box.id, args["round_id"]))
+    listing = cb.member_summaries(r, "", args["page"], args["per_page"])
+    state = cb.round_state(r, membership_ids=[s.membership_id for s in listing.items])
+    first = (args["periods_page"] - 1) * args["periods_per_page"]
+    members = []
+    for s in state.members:
+        out = _member_state_out(s)
+        out["cells"] = out["cells"][first:first + args["periods_per_page"]]
+        members.append(out)
     return {"round_id": r.id, "today": state.today, "next_due": state.next_due, "drawn": state.drawn,
-            "members": [_member_state_out(s) for s in state.members]}
+            "page": listing.page, "pages": listing.pages, "total": listing.total, "members": members}
 
 
 @bp.route("/<int:box_id>/payments", methods=["GET"])
@@ -463,9 +521,9 @@ def reverse_payment(body, box_id, payment_id):
 def list_draws(args, box_id):
     """Every period of a round with its draw and the data to verify it."""
     box, _, _ = cb.cashbox_for(current_api_user(), box_id)
-    state = cb.round_state(_round_for(box.id, args["round_id"]))
-    numbers = {s.id: s.number for s in state.shares}
-    return [_period_out(p, numbers) for p in state.periods]
+    draws = cb.draws_of(_round_for(box.id, args["round_id"]))
+    numbers = {s.id: s.number for s in draws.shares.values()}
+    return [_period_out(p, numbers) for p in draws.periods]
 
 
 @bp.route("/<int:box_id>/draws", methods=["POST"])

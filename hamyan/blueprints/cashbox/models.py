@@ -238,6 +238,7 @@ class MemberSummary(db.Model):
     shares = db.Column(db.String(200), nullable=False, default="")  # "3, 4:1/2"
     round_total = db.Column(BigInteger, nullable=False, default=0)
     paid = db.Column(BigInteger, nullable=False, default=0)
+    paid_through = db.Column(db.Integer, nullable=False, default=0, server_default="0")  # periods fully paid
     due_now = db.Column(BigInteger, nullable=False, default=0)  # contributions due by the summary's day
     arrears = db.Column(BigInteger, nullable=False, default=0)
     fines_unpaid = db.Column(BigInteger, nullable=False, default=0)

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from hamyan.core import clock
 from hamyan.blueprints.auth.forms import EmptyForm
-from hamyan.rotation import draws
+from hamyan.rotation import draws as draws_module
 from hamyan.blueprints.cashbox import services as cb
 from hamyan.blueprints.cashbox.forms import (
     AddMemberForm,
@@ -27,7 +27,8 @@ from hamyan.web import apply_error, redirect_to, render
 
 bp = Blueprint("cashbox", __name__, url_prefix="/cashbox")
 
-GRID_PAGE = 50
+MEMBERS_PAGE = 25  # rows of the member table and of the grid
+GRID_PERIODS = 12  # periods the grid shows at once
 SHARES_PAGE = 50
 
 
@@ -76,28 +77,42 @@ def new_box():
 @bp.route("/<int:box_id>")
 @login_required
 def dashboard(box_id):
-    return render("cashbox/dashboard.html", "grid", **_dashboard_context(box_id))  # htmx: the grid's pager
+    return render("cashbox/dashboard.html", "grid", **_dashboard_context(box_id))  # htmx: the table's pagers
 
 
 def _dashboard_context(box_id, payment_form=None):
+    """Totals, the attention list, one page of the member table (searchable) and of the grid (by
+    members and by periods), and the draws: read from the member summaries, so the number of
+    queries does not grow with the round."""
     box, membership, cashbox, is_manager = _context(box_id)
     rounds, r = cb.chosen_round(box.id, request.args.get("round", type=int))
-    state = cb.round_state(r)
-    page = _page()
-    pages = max((len(state.members) + GRID_PAGE - 1) // GRID_PAGE, 1)
-    rows = state.members[(page - 1) * GRID_PAGE: page * GRID_PAGE]
+    r = cb.fresh(r)
+    today = clock.today(box)
+    draws = cb.draws_of(r)
+    next_period = next((p for p in draws.periods if p.drawn_at is None), None)
+    totals = cb.totals(r, next_period.number if next_period else 0)
+    search = (request.args.get("q") or "").strip()[:120]
+    listing = cb.member_summaries(r, search, _page(), MEMBERS_PAGE)
+    grid = cb.round_state(r, today, membership_ids=[s.membership_id for s in listing.items])
+    period_pages = max((len(draws.periods) + GRID_PERIODS - 1) // GRID_PERIODS, 1)
+    period_page = min(max(request.args.get("periods", 1, type=int), 1), period_pages)
+    window = slice((period_page - 1) * GRID_PERIODS, period_page * GRID_PERIODS)
     if payment_form is None:
-        payment_form = PaymentForm(formdata=None, paid_on=state.today)
+        payment_form = PaymentForm(formdata=None, paid_on=today)
+    members = cb.active_members(box.id)
+    owing = cb.owing_by_member(r)
     payment_form.membership_id.choices = [("", "Choose…")] + [
-        (str(s.membership.id), s.membership.display_name
-         + (f" (owes {format_money(s.owes_now, box.currency, box.locale)})" if s.owes_now else ""))
-        for s in state.members]
-    statement_form = StatementForm(formdata=None, start=r.first_due.replace(day=1), end=state.today)
-    statement_form.membership_id.choices = [(str(s.membership.id), s.membership.display_name) for s in state.members]
-    return dict(box=box, cashbox=cashbox, r=r, rounds=rounds, state=state, rows=rows, page=page, pages=pages,
-                is_manager=is_manager, membership=membership, payment_form=payment_form, draw_form=DrawForm(),
-                empty_form=EmptyForm(), statement_form=statement_form, members_url=_members_url(box.id),
-                cash=cb.box_cash(box), verify_snippet=draws.VERIFY_SNIPPET)
+        (str(m.id), m.display_name + (f" (owes {format_money(owing[m.id], box.currency, box.locale)})"
+                                      if owing.get(m.id) else "")) for m in members]
+    statement_form = StatementForm(formdata=None, start=r.first_due.replace(day=1), end=today)
+    statement_form.membership_id.choices = [(str(m.id), m.display_name) for m in members]
+    return dict(box=box, cashbox=cashbox, r=r, rounds=rounds, today=today, draws=draws, next_period=next_period,
+                totals=totals, attention=cb.attention(r), listing=listing, search=search, grid=grid,
+                window=window, period_page=period_page, period_pages=period_pages,
+                owed_payouts=cb.payouts_owed(box.id), is_manager=is_manager, membership=membership,
+                payment_form=payment_form, draw_form=DrawForm(), empty_form=EmptyForm(),
+                statement_form=statement_form, members_url=_members_url(box.id), cash=cb.box_cash(box),
+                verify_snippet=draws_module.VERIFY_SNIPPET)
 
 
 def _setup_context(box_id, round_id=None, **forms):

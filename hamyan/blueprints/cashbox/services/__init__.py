@@ -29,6 +29,7 @@ Modules: setup (boxes, rounds, shares, members), state (the round's derived stat
 summaries pages read), payments, draws (and payouts), fines, reminders, statements."""
 from hamyan.blueprints.cashbox.services.common import (  # noqa: F401
     KIND,
+    cashboxes_of,
     active_members,
     box_cash,
     cashbox_for,
@@ -66,8 +67,17 @@ from hamyan.blueprints.cashbox.services.state import (  # noqa: F401
     MemberState,
     MemberView,
     RoundState,
+    Totals,
+    attention,
+    draws_of,
+    fresh,
+    member_summaries,
     member_view,
+    owing_by_member,
+    reconcile,
     round_state,
+    round_totals,
     split,
+    totals,
 )
 from hamyan.blueprints.cashbox.services.statements import manager_report, member_statement  # noqa: F401

@@ -14,7 +14,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from hamyan.blueprints.cashbox.models import Cashbox, Fine, Holding, MemberSummary, Payment, Period, Round, Share
 from hamyan.boxes.models import Box, Membership
@@ -215,14 +216,16 @@ def round_state(r: Round, today: date | None = None, membership_ids=None) -> Rou
 
 # ---------------------------------------------------------------- summaries (the read model)
 
-SUMMARY_FIELDS = ("shares", "round_total", "paid", "due_now", "arrears", "fines_unpaid", "received", "status",
-                  "next_due", "next_amount")
+SUMMARY_FIELDS = ("shares", "round_total", "paid", "paid_through", "due_now", "arrears", "fines_unpaid", "received",
+                  "status", "next_due", "next_amount")
 
 
 def _summary_values(state: MemberState, due_dates: list[date], today: date) -> dict:
     nxt = state.next_payment(due_dates, today)
+    # The number of periods fully paid (cum_due ascends, so the last one paid for).
+    paid_through = max((p for p, cum in enumerate(state.cum_due) if cum <= state.paid), default=0)
     return dict(shares=state.shares_label[:200], round_total=state.round_total, paid=state.paid,
-                due_now=state.due_now, arrears=state.arrears, fines_unpaid=state.fines_unpaid,
+                paid_through=paid_through, due_now=state.due_now, arrears=state.arrears, fines_unpaid=state.fines_unpaid,
                 received=state.received, status=state.status, next_due=nxt[0] if nxt else None,
                 next_amount=nxt[1] if nxt else 0)
 
@@ -289,6 +292,74 @@ def reconcile() -> list[str]:
                     problems.append(f"{name}: {key} is {getattr(row, key)!r}, derived {expected[key]!r}")
         problems.extend(f"cashbox round {r.id} member {m}: summary of no holder" for m in rows)
     return problems
+
+
+# ---------------------------------------------------------------- what pages read
+
+@dataclass
+class Totals:
+    members: int
+    owed_now: int  # dues past due and unpaid fines, all members
+    late: int  # members with a late period
+    behind: int  # members who have not fully paid the period asked about
+
+
+def totals(r: Round, period_number: int = 0) -> Totals:
+    """The round's totals from its summaries: one query, whatever the number of members. `behind`
+    counts the members who have not fully paid period `period_number`."""
+    return round_totals([r.id], period_number).get(r.id, Totals(0, 0, 0, 0))
+
+
+def round_totals(round_ids: list[int], period_number: int = 0) -> dict[int, Totals]:
+    """totals() of several rounds in one query (a list of boxes)."""
+    rows = db.session.execute(
+        select(MemberSummary.round_id, func.count(), func.sum(MemberSummary.arrears + MemberSummary.fines_unpaid),
+               func.sum(case((MemberSummary.status == dues_status.LATE, 1), else_=0)),
+               func.sum(case((MemberSummary.paid_through < period_number, 1), else_=0)))
+        .where(MemberSummary.round_id.in_(round_ids or [0])).group_by(MemberSummary.round_id))
+    return {round_id: Totals(*(int(x or 0) for x in values)) for round_id, *values in rows}
+
+
+def attention(r: Round, limit: int = 10) -> list[MemberSummary]:
+    """Late payers, most owed first: who the manager should call."""
+    return list(db.session.scalars(
+        select(MemberSummary).options(joinedload(MemberSummary.membership))
+        .where(MemberSummary.round_id == r.id, MemberSummary.status == dues_status.LATE)
+        .order_by((MemberSummary.arrears + MemberSummary.fines_unpaid).desc(), MemberSummary.membership_id)
+        .limit(limit)))
+
+
+def member_summaries(r: Round, search: str = "", page: int = 1, per_page: int = 25):
+    """One page of the round's members by name, optionally those whose name contains `search`."""
+    query = (select(MemberSummary).join(Membership, Membership.id == MemberSummary.membership_id)
+             .options(contains_eager(MemberSummary.membership)).where(MemberSummary.round_id == r.id))
+    if search:
+        escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(Membership.display_name.ilike(f"%{escaped}%", escape="\\"))
+    return db.paginate(query.order_by(Membership.display_name, Membership.id), page=min(page, 10**6),
+                       per_page=per_page, error_out=False)
+
+
+def owing_by_member(r: Round) -> dict[int, int]:
+    """What each member owes now (for the payment form's member list)."""
+    return dict(db.session.execute(select(MemberSummary.membership_id,
+                                          MemberSummary.arrears + MemberSummary.fines_unpaid)
+                                   .where(MemberSummary.round_id == r.id)).all())
+
+
+@dataclass
+class Draws:
+    periods: list  # every period, first first
+    shares: dict  # share id -> Share (with holders), for the winners and the predefined order
+    by_position: dict  # period number -> share number in a predefined order
+
+
+def draws_of(r: Round) -> Draws:
+    """The round's periods with their winners, in a fixed number of queries."""
+    periods = list(db.session.scalars(select(Period).where(Period.round_id == r.id).order_by(Period.number)))
+    shares = list(db.session.scalars(select(Share).where(Share.round_id == r.id).options(
+        selectinload(Share.holdings).joinedload(Holding.membership))))
+    return Draws(periods, {s.id: s for s in shares}, {s.draw_position: s.number for s in shares})
 
 
 # ---------------------------------------------------------------- one member

@@ -1,0 +1,76 @@
+"""The member summaries (the read model) equal a from-scratch derivation after any sequence of
+payments, undone payments, back-dated payments, fines, waivers, draws and days passing."""
+from datetime import date, datetime, timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hamyan.blueprints.auth.models import User
+from hamyan.blueprints.cashbox import services as cb
+from hamyan.blueprints.cashbox.models import Fine, Payment
+from hamyan.core import clock
+from hamyan.core.errors import ServiceError
+from hamyan.extensions import db
+from hamyan.ledger import check
+from tests.cashbox.helpers import first_round, make_box
+
+START = date(2026, 3, 2)
+
+OPS = st.one_of(
+    st.tuples(st.just("pay"), st.integers(0, 3), st.integers(1, 250), st.integers(0, 30)),
+    st.tuples(st.just("undo"), st.integers(0, 50)),
+    st.tuples(st.just("fine")),
+    st.tuples(st.just("waive"), st.integers(0, 50)),
+    st.tuples(st.just("draw"), st.booleans()),
+    st.tuples(st.just("wait"), st.integers(1, 12)),
+)
+
+
+def _run(manager, ops):
+    day = START
+    with clock.frozen(datetime.combine(day, datetime.min.time()) + timedelta(hours=12)):
+        box = make_box(manager, shares=3, contribution="100", first_due=START, grace_days=1, fine_kind="fixed",
+                       fine_value="5")
+        r = first_round(box)
+        members = [cb.add_member(manager, box.id, f"M{i}") for i in range(4)]
+        cb.set_holders(manager, box.id, r.id, 1, [(members[0].id, "1")])
+        cb.set_holders(manager, box.id, r.id, 2, [(members[1].id, "1/2"), (members[2].id, "1/2")])
+        cb.set_holders(manager, box.id, r.id, 3, [(members[3].id, "1")])
+        cb.start_round(manager, box.id, r.id)
+    for op in ops:
+        if op[0] == "wait":
+            day += timedelta(days=op[1])
+            continue
+        with clock.frozen(datetime.combine(day, datetime.min.time()) + timedelta(hours=12)):
+            try:
+                if op[0] == "pay":
+                    _, who, units, back = op
+                    cb.record_payment(manager, box.id, members[who].id, str(units),
+                                      paid_on=max(day - timedelta(days=back), START - timedelta(days=30)))
+                elif op[0] == "undo":
+                    payments = db.session.query(Payment).filter(Payment.method != "netted").order_by(Payment.id).all()
+                    if payments:
+                        cb.reverse_payment(manager, box.id, payments[op[1] % len(payments)].id, "test")
+                elif op[0] == "fine":
+                    cb.assess_fines(box.id, actor=manager, history=True)
+                elif op[0] == "waive":
+                    fines = db.session.query(Fine).order_by(Fine.id).all()
+                    if fines:
+                        cb.waive_fine(manager, box.id, fines[op[1] % len(fines)].id, "test")
+                elif op[0] == "draw":
+                    cb.draw(manager, box.id, override_reason="test" if op[1] else None)
+            except ServiceError:
+                pass  # a refusal changes nothing
+            assert cb.reconcile() == [], op
+    with clock.frozen(datetime.combine(day, datetime.min.time()) + timedelta(hours=12)):
+        cb.fresh(first_round(box))  # a new day: the first read brings every row to today
+        assert cb.reconcile() == []
+    assert check().ok
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=st.lists(OPS, min_size=1, max_size=14))
+def test_summaries_equal_a_derivation_from_scratch(make_user, ops):
+    # Hypothesis runs the examples in one test: the manager is made once.
+    manager = User.query.filter_by(email="boss@example.com").one_or_none() or make_user("boss@example.com", "Boss")
+    _run(manager, ops)
