@@ -12,7 +12,8 @@ One database per size N holds, for one manager (bench@example.com):
 The boxes, the cashbox's members, shares and round start are real service calls; the history
 (business rows, ledger entries and postings, account balances) is inserted in bulk with Core
 executemany, exactly as the services would have written it (same entry codes, idempotency keys,
-fingerprints, legs). Then a real payment and a real loan repayment go through the services, and
+fingerprints, legs), and the read models a product keeps are refreshed by its own function (cashbox
+member summaries). Then a real payment and a real loan repayment go through the services, and
 `flask ledger check`'s checks (ledger.check() and each product's reconcile) must pass.
 
 Builds are cached: a SQLite file under the cache folder / a MariaDB database, named by N and a key
@@ -365,9 +366,10 @@ def build_cashbox(manager, name: str, size: int) -> tuple[int, int]:
     """A cashbox of `size` members holding a share each, weekly, predefined order, three quarters of
     the periods due; returns (box id, a late member's membership id)."""
     from hamyan.blueprints.cashbox import services as cb
-    from hamyan.blueprints.cashbox.models import Payment, Period
+    from hamyan.blueprints.cashbox.models import Payment, Period, Round
+    from hamyan.blueprints.cashbox.services.state import refresh_summaries
     from hamyan.extensions import db
-    from hamyan.core import clock
+    from hamyan.core import clock, uow
     from hamyan.ledger.models import LedgerAccount
 
     today = date.today()
@@ -406,10 +408,11 @@ def build_cashbox(manager, name: str, size: int) -> tuple[int, int]:
             f"cashbox:{box.id}:payout:{r.id}:{period.number}", period.due_date,
             f"Payout to share {period.number} ({winner.display_name}), round 1 period {period.number}")
     bulk.flush()
-    for period in periods[:drawn]:
-        period.winner_share_id, period.drawn_at, period.drawn_by_id = shares[period.number], clock.now(), manager.id
-        period.payout_status, period.payout_entry_id, period.paid_out_at = "paid", payouts[period.id], clock.now()
-    db.session.commit()
+    with uow.box_transaction(box.id):
+        for period in periods[:drawn]:
+            period.winner_share_id, period.drawn_at, period.drawn_by_id = shares[period.number], clock.now(), manager.id
+            period.payout_status, period.payout_entry_id, period.paid_out_at = "paid", payouts[period.id], clock.now()
+        refresh_summaries(db.session.get(Round, r.id))  # the read model of what was inserted
     return box.id, late[0].id if late else members[0].id
 
 
