@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from hamyan.blueprints.auth import services as auth
 from hamyan.blueprints.auth.models import User
-from hamyan.blueprints.notify.models import OutboxMessage
+from hamyan.notify.models import OutboxMessage
 from hamyan.boxes import services as boxes
 from hamyan.boxes.models import Invitation, Membership
 from hamyan.core import uow

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from sqlalchemy import select
 
 from hamyan.blueprints.members.services import PER_PAGE
-from hamyan.blueprints.notify.models import OutboxMessage
+from hamyan.notify.models import OutboxMessage
 from hamyan.boxes import services as boxes
 from hamyan.boxes.models import Invitation, Membership
 from hamyan.extensions import db

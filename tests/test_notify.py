@@ -6,8 +6,8 @@ from datetime import datetime
 import pytest
 import sqlalchemy as sa
 
-from hamyan.blueprints.notify.models import OutboxMessage
-from hamyan.blueprints.notify.services import notify
+from hamyan.notify.models import OutboxMessage
+from hamyan.notify.services import notify
 from hamyan.boxes.models import Box
 from hamyan.core import uow
 from hamyan.extensions import db

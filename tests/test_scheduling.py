@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from hamyan.scheduling import cli, registry
-from hamyan.blueprints.notify.models import OutboxMessage
-from hamyan.blueprints.notify.services import notify
+from hamyan.notify.models import OutboxMessage
+from hamyan.notify.services import notify
 from hamyan.boxes.models import Box
 from hamyan.core import uow
 from hamyan.extensions import db

@@ -141,7 +141,7 @@ def invite(actor, box_id: int, email: str, role: str = "member", membership_id: 
 
     With membership_id the invitation is for someone the manager added without an account: it takes
     their role, and their membership remembers the email."""
-    from hamyan.blueprints.notify.services import notify
+    from hamyan.notify.services import notify
 
     box = require_manager(actor, box_id)
     email = _valid_email(email)

@@ -18,7 +18,7 @@ scheduler_cli = AppGroup("scheduler", help="Scheduled jobs.")
 def init_app(app) -> None:
     """Register every job: the platform's and each product's (the module its descriptor names)."""
     from hamyan.blueprints import PRODUCTS
-    from hamyan.blueprints.notify import jobs  # noqa: F401  registers its jobs
+    from hamyan.notify import jobs  # noqa: F401  registers its jobs
     from hamyan.statements import jobs as report_jobs  # noqa: F401
 
     for product in PRODUCTS:

@@ -3,7 +3,7 @@ per member and period, whatever the number of runs."""
 from datetime import timedelta
 
 from hamyan.blueprints.cashbox import services as cb
-from hamyan.blueprints.notify.models import OutboxMessage
+from hamyan.notify.models import OutboxMessage
 from hamyan.boxes import services as boxes
 from hamyan.extensions import db
 from hamyan.scheduling import run_job

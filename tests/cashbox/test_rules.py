@@ -270,7 +270,7 @@ def test_undo_a_payment(manager, running):
 
 
 def test_winners_are_told_by_email(manager):
-    from hamyan.blueprints.notify.models import OutboxMessage
+    from hamyan.notify.models import OutboxMessage
 
     box = make_box(manager, shares=1, contribution="10", draw_mode="random")
     r = first_round(box)

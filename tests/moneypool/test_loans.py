@@ -375,7 +375,7 @@ def test_someone_from_the_members_page_can_start_saving(pool_factory, clock):
 
 
 def test_borrowers_hear_about_decisions_and_penalties(pool_factory, clock):
-    from hamyan.blueprints.notify.models import OutboxMessage
+    from hamyan.notify.models import OutboxMessage
 
     box, manager, savers = pool_factory(members=2, penalty_percent="5", grace_days=3)
     clock.today = date(2025, 1, 10)

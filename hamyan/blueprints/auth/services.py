@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from hamyan.core import clock, uow
 from hamyan.blueprints.auth.models import ApiToken, User, hash_token
-from hamyan.blueprints.notify.services import notify
+from hamyan.notify.services import notify
 from hamyan.core.errors import Conflict, NotFound, ValidationError
 from hamyan.extensions import db
 

@@ -191,7 +191,7 @@ def _same_request(existing, request_hash: str) -> None:
 
 def _tell(box: Box, member: PoolMember, subject: str, body: str) -> None:
     """Email a member about their money, when we know their address (added without one: no email)."""
-    from hamyan.blueprints.notify.services import notify
+    from hamyan.notify.services import notify
 
     email = member.membership.email or (member.membership.user.email if member.membership.user else None)
     if email:

@@ -96,7 +96,7 @@ def draw(actor, box_id, period_number=None, override_reason: str | None = None,
 
 
 def _tell_winners(box: Box, r: Round, period: Period) -> None:
-    from hamyan.blueprints.notify.services import notify
+    from hamyan.notify.services import notify
 
     holders = period.winner.holdings
     for holding, part in zip(holders, split(r.pot, holders)):

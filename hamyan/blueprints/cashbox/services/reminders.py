@@ -20,7 +20,7 @@ def send_reminders(box_id, days_before: int, today: date | None = None) -> int:
     is `days_before` days away or less, and once when it is late (past the grace days). One email
     per member and run lists every such period; a (period, member, kind) is told at most once, so
     hourly runs and re-runs after a crash send nothing twice. Returns the number of emails."""
-    from hamyan.blueprints.notify.services import notify
+    from hamyan.notify.services import notify
 
     r = db.session.scalar(select(Round).filter_by(box_id=box_id, status="active"))
     if r is None:

@@ -1,6 +1,6 @@
 from flask import current_app
 
-from hamyan.blueprints.notify.services import deliver, pending
+from hamyan.notify.services import deliver, pending
 from hamyan.scheduling import job
 
 

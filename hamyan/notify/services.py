@@ -9,7 +9,7 @@ from email.message import EmailMessage
 from flask import current_app
 from sqlalchemy import select
 
-from hamyan.blueprints.notify.models import OutboxMessage
+from hamyan.notify.models import OutboxMessage
 from hamyan.core import clock, uow
 from hamyan.extensions import db
 
