@@ -12,7 +12,7 @@ from hamyan import ledger
 from hamyan.core import uow
 from hamyan.core.errors import Conflict, ValidationError
 from hamyan.extensions import db
-from hamyan.ledger.models import Entry, LedgerAccount, Posting
+from hamyan.models import Entry, LedgerAccount, Posting  # every model: refusals() builds an account at import
 from tests.conftest import empty_all_tables
 
 D1, D2, D3 = date(2026, 1, 10), date(2026, 2, 10), date(2026, 3, 10)
@@ -250,6 +250,29 @@ def test_rollback_after_post_leaves_nothing_behind(acc):
     db.session.commit()
     assert counts() == (1, 2)
     assert_consistent()
+
+
+def test_an_account_rolled_back_with_its_transaction_is_unknown_to_the_next_one(acc):
+    """A batch locks each account once per transaction; the next transaction checks them again."""
+    gone = ledger.open_account(None, "member:gone", "Gone", "USD", **member(9)).id
+    ledger.post("contribution", [(acc["cash"], 100), (gone, -100)], idempotency_key="k1")
+    db.session.rollback()
+    with pytest.raises(ValidationError, match=f"Unknown account.*{gone}"):
+        ledger.post("contribution", [(acc["cash"], 100), (gone, -100)], idempotency_key="k2")
+
+
+def test_an_account_rolled_back_with_a_savepoint_is_checked_again(acc):
+    """SQLite gives a rolled-back account's id to the next account: its currency is read again."""
+    with pytest.raises(RuntimeError):
+        with db.session.begin_nested():
+            dollars = ledger.open_account(None, "member:new", "New", "USD", **member(9)).id
+            ledger.post("contribution", [(acc["cash"], 100), (dollars, -100)], idempotency_key="k1")
+            raise RuntimeError("undo")
+    rials = ledger.open_account(None, "member:new", "New", "IRR", **member(9)).id
+    with pytest.raises(ValidationError, match="does not balance"):
+        ledger.post("contribution", [(acc["cash"], 100), (rials, -100)], idempotency_key="k2")
+    db.session.rollback()
+    assert counts() == (0, 0)
 
 
 def test_database_refuses_a_zero_posting_written_around_the_service(acc):

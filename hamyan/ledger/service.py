@@ -3,6 +3,7 @@
 post() and reverse() add to the caller's database transaction and flush; the product service that
 called them commits once, so a business action and its money movement land together or not at all.
 """
+import functools
 import hashlib
 import json
 from collections import defaultdict
@@ -10,11 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Iterable
 
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import Connection, bindparam, case, event, func, select
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import lazyload, make_transient_to_detached
+from sqlalchemy.orm import Session, lazyload, make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 
 from hamyan.core import clock, uow
@@ -51,7 +52,7 @@ def open_account(box_id: int | None, code: str, name: str, currency: str, *, typ
     account = db.session.execute(find).scalar_one_or_none()
     if account is None:
         db.session.flush()  # the caller's pending rows (a new box) go first
-        connection, _ = _begin_write()
+        connection = _begin_write()
         values = dict(box_id=box_id, code=code, name=name, currency=currency, type=type,
                       subject_kind=subject_kind, subject_id=subject_id, purpose=purpose, balance=0, created_at=clock.now())
         if connection.dialect.name == "mysql":
@@ -93,21 +94,18 @@ def _validate_legs(legs) -> list[tuple[int, int]]:
     return resolved
 
 
-def _begin_write() -> tuple[Connection, bool]:
-    """The session's connection, ready to write. True when this transaction is the only writer.
+def _begin_write() -> Connection:
+    """The session's connection, in a transaction that may write.
 
     SQLite: take the database write lock before reading anything. pysqlite only opens a
-    transaction at the first INSERT/UPDATE, so without this the idempotency check would read
-    outside the transaction, and a SAVEPOINT would be the outermost one, whose RELEASE commits
-    on its own, surviving the caller's rollback. Holding the lock, nobody can post the same key
-    between our check and our insert. MySQL: the caller's transaction is already open; other
-    transactions may race us, which the unique keys catch (see post())."""
+    transaction at the first INSERT/UPDATE, so without this the accounts would be read outside
+    the transaction, and the entry, postings and balances could land in separate ones. MySQL: the
+    caller's transaction is already open; other transactions may race us, which the account
+    locks and the unique keys settle (see post())."""
     connection = db.session.connection()
-    if connection.dialect.name != "sqlite":
-        return connection, False
-    if not connection.connection.dbapi_connection.in_transaction:
+    if connection.dialect.name == "sqlite" and not connection.connection.dbapi_connection.in_transaction:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
-    return connection, True
+    return connection
 
 
 def _require_box_write(box_ids: set) -> None:
@@ -123,29 +121,38 @@ def _require_box_write(box_ids: set) -> None:
         raise RuntimeError(f"a write of box {current} cannot post to the accounts of box(es) {sorted(box_ids)}")
 
 
-# The write path runs Core statements built once rather than the ORM unit of work: posting is
-# the hottest path in the app (see bench/).
+# The write path runs Core statements built once rather than the ORM unit of work, and as few of
+# them as the guarantees allow: posting is the hottest path in the app (see bench/ledger.py). A post
+# is four round trips (three when its accounts are already locked by this transaction): lock the
+# accounts, insert the entry, insert its postings, add to the balances.
 ENTRY, POSTING, ACCOUNT = Entry.__table__, Posting.__table__, LedgerAccount.__table__
 _FIND_KEY = select(ENTRY.c.id, ENTRY.c.fingerprint, ENTRY.c.effective_date).where(
     ENTRY.c.idempotency_key == bindparam("key"))
 # A locking read sees rows committed after this MySQL transaction's snapshot was taken.
 _FIND_KEY_LOCKED = _FIND_KEY.with_for_update(read=True)
 _FIND_REVERSAL = select(ENTRY.c.id).where(ENTRY.c.reverses_id == bindparam("id"))
-# Lock the accounts in id order (no deadlocks between concurrent posts) for the whole transaction.
-_LOCK_ACCOUNTS = (
-    select(ACCOUNT.c.id, ACCOUNT.c.currency, ACCOUNT.c.box_id)
-    .where(ACCOUNT.c.id.in_(bindparam("ids", expanding=True)))
-    .order_by(ACCOUNT.c.id)
-    .with_for_update()
-)
-_ADD_TO_BALANCE = (
-    ACCOUNT.update()
-    .where(ACCOUNT.c.id == bindparam("account_id"))
-    # "balance = balance + delta": exact even where rows are not locked (SQLite).
-    .values(balance=ACCOUNT.c.balance + bindparam("delta"))
-)
 _INSERT_ENTRY = ENTRY.insert()
 _INSERT_POSTINGS = POSTING.insert()
+
+
+@functools.cache
+def _lock_accounts(count: int):
+    """Lock `count` accounts in id order (no deadlocks between concurrent posts) for the whole
+    transaction, reading their currencies. One statement per count: no IN-list expansion per call."""
+    return (select(ACCOUNT.c.id, ACCOUNT.c.currency, ACCOUNT.c.box_id)
+            .where(ACCOUNT.c.id.in_([bindparam(f"a{i}") for i in range(count)]))
+            .order_by(ACCOUNT.c.id)
+            .with_for_update())
+
+
+@functools.cache
+def _add_to_balances(count: int):
+    """One UPDATE adding each account's delta: "balance = balance + delta", exact even where rows
+    are not locked (SQLite)."""
+    delta = case({bindparam(f"a{i}"): bindparam(f"d{i}") for i in range(count)}, value=ACCOUNT.c.id)
+    return (ACCOUNT.update()
+            .where(ACCOUNT.c.id.in_([bindparam(f"a{i}") for i in range(count)]))
+            .values(balance=ACCOUNT.c.balance + delta))
 
 
 def _existing(connection: Connection, idempotency_key: str, fingerprint_for, lock: bool = False) -> Entry | None:
@@ -167,6 +174,49 @@ def _existing(connection: Connection, idempotency_key: str, fingerprint_for, loc
 def _refuse_second_reversal(connection: Connection, reverses_id: int | None) -> None:
     if reverses_id is not None and connection.execute(_FIND_REVERSAL, {"id": reverses_id}).first():
         raise Conflict("This entry has already been reversed.", field="entry")
+
+
+_LOCKED = "ledger_locked_accounts"  # in session.info: (transaction, {account id: currency})
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_locked_accounts(session, transaction) -> None:
+    # Also when a savepoint ends: an account opened inside a rolled-back one is gone, and on
+    # SQLite its id may be given to another account.
+    session.info.pop(_LOCKED, None)
+
+
+def _locked_accounts(connection: Connection) -> dict[int, str]:
+    """The accounts this transaction has locked, with their currencies. It holds their row locks
+    until it ends, an account's currency never changes and the transaction writes one box, so a
+    later post in the same transaction (a batch, a job) neither locks nor reads them again."""
+    transaction = connection.get_transaction()
+    held = db.session.info.get(_LOCKED)
+    if held is None or held[0] is not transaction:
+        held = db.session.info[_LOCKED] = (transaction, {})
+    return held[1]
+
+
+def _lock_and_check_balance(connection: Connection, resolved: list[tuple[int, int]], per_account: dict) -> dict:
+    """Lock the entry's accounts (those this transaction has not locked yet, in id order); their
+    currencies. Refuses unknown accounts and an entry that does not sum to zero in each currency."""
+    locked = _locked_accounts(connection)
+    ids = sorted(set(per_account) - set(locked))
+    if ids:
+        rows = connection.execute(_lock_accounts(len(ids)), {f"a{i}": a for i, a in enumerate(ids)}).all()
+        _require_box_write({row.box_id for row in rows})
+        missing = set(ids) - {row.id for row in rows}
+        if missing:
+            raise ValidationError(f"Unknown account(s): {sorted(missing)}.", field="account")
+        locked.update((row.id, row.currency) for row in rows)
+    totals = defaultdict(int)
+    for account_id, amount in resolved:
+        totals[locked[account_id]] += amount
+    unbalanced = {cur: total for cur, total in totals.items() if total != 0}
+    if unbalanced:
+        detail = ", ".join(f"{cur} {total:+d}" for cur, total in sorted(unbalanced.items()))
+        raise ValidationError(f"Entry does not balance: {detail}.", field="postings")
+    return locked
 
 
 def post(
@@ -193,60 +243,54 @@ def post(
 
     _require_box_write({box_id})
     db.session.flush()  # the caller's pending rows (a new box, a user) go first
-    connection, sole_writer = _begin_write()
-    existing = _existing(connection, idempotency_key, fingerprint_for)
-    if existing is not None:
-        return existing
-    effective_date = effective_date or clock.now().date()
-
+    connection = _begin_write()
     per_account = defaultdict(int)
     for account_id, amount in resolved:
         per_account[account_id] += amount
-    locked = connection.execute(_LOCK_ACCOUNTS, {"ids": list(per_account)}).all()
-    _require_box_write({row.box_id for row in locked})
-    currencies = {row.id: row.currency for row in locked}
-    missing = set(per_account) - set(currencies)
-    if missing:
-        raise ValidationError(f"Unknown account(s): {sorted(missing)}.", field="account")
-    totals = defaultdict(int)
-    for account_id, amount in resolved:
-        totals[currencies[account_id]] += amount
-    unbalanced = {cur: total for cur, total in totals.items() if total != 0}
-    if unbalanced:
-        detail = ", ".join(f"{cur} {total:+d}" for cur, total in sorted(unbalanced.items()))
-        raise ValidationError(f"Entry does not balance: {detail}.", field="postings")
-    _refuse_second_reversal(connection, reverses_id)
+    try:
+        currencies = _lock_and_check_balance(connection, resolved, per_account)
+    except ValidationError:
+        _existing(connection, idempotency_key, fingerprint_for)  # a reused key answers Conflict first
+        raise
 
-    values = dict(code=code, memo=memo[:500], effective_date=effective_date, created_at=clock.now(), box_id=box_id,
+    now = clock.now()
+    on = effective_date or now.date()  # effective_date stays None for fingerprint_for
+    values = dict(code=code, memo=memo[:500], effective_date=on, created_at=now, box_id=box_id,
                   created_by_id=created_by_id, idempotency_key=idempotency_key,
-                  fingerprint=fingerprint_for(effective_date), reverses_id=reverses_id)
-    if sole_writer:
+                  fingerprint=fingerprint_for(on), reverses_id=reverses_id)
+    # Insert first and let the unique keys say whether the key was used (or the entry reversed)
+    # before: no lookup on the way of every post. A duplicate-key error undoes only its statement
+    # (SQLite and InnoDB), so the transaction goes on without a savepoint.
+    try:
         entry_id = connection.execute(_INSERT_ENTRY, values).inserted_primary_key[0]
-    else:
-        try:
-            with db.session.begin_nested():
-                entry_id = connection.execute(_INSERT_ENTRY, values).inserted_primary_key[0]
-        except IntegrityError:
-            # Another transaction posted the same key (or reversed the same entry) meanwhile.
-            existing = _existing(connection, idempotency_key, fingerprint_for, lock=True)
-            if existing is not None:
-                return existing
-            _refuse_second_reversal(connection, reverses_id)
-            raise  # not a race we know how to answer (e.g. a box or user that does not exist)
+    except IntegrityError:
+        # This key was posted before (here or by a transaction that committed while we waited),
+        # or the entry was already reversed. A locking read sees the other transaction's row.
+        existing = _existing(connection, idempotency_key, fingerprint_for, lock=True)
+        if existing is not None:
+            return existing
+        _refuse_second_reversal(connection, reverses_id)
+        raise  # not a race we know how to answer (e.g. a box or user that does not exist)
     connection.execute(_INSERT_POSTINGS, [
         dict(entry_id=entry_id, account_id=account_id, amount=amount, currency=currencies[account_id])
         for account_id, amount in resolved
     ])
-    changed = [dict(account_id=account_id, delta=delta) for account_id, delta in per_account.items() if delta]
+    changed = sorted((account_id, delta) for account_id, delta in per_account.items() if delta)
     if changed:
-        connection.execute(_ADD_TO_BALANCE, changed)
+        params = {}
+        for i, (account_id, delta) in enumerate(changed):
+            params[f"a{i}"], params[f"d{i}"] = account_id, delta
+        connection.execute(_add_to_balances(len(changed)), params)
     for account_id in per_account:
         # Account objects this session already holds show the new balance on next access.
         account = db.session.identity_map.get(identity_key(LedgerAccount, account_id))
         if account is not None:
             db.session.expire(account, ["balance"])
-    # Hand the entry to the session as it was written, without reading it back.
-    entry = Entry(id=entry_id, **values)
+    # Hand the entry to the session as it was written, without reading it back: an instance given
+    # the row's values as loaded ones (what a query builds), merged because the session may still
+    # hold an expired entry of this id from a rolled-back transaction (SQLite reuses ids).
+    entry = Entry.__mapper__.class_manager.new_instance()
+    entry.__dict__.update(values, id=entry_id)
     make_transient_to_detached(entry)
     return db.session.merge(entry, load=False)
 
