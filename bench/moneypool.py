@@ -6,7 +6,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from bench import page_latency, product_app
-from hamyan.blueprints.moneypool import schedules, services
+from hamyan.blueprints.moneypool import services
+from hamyan.lending import schedules
 
 
 def _schedules() -> None:

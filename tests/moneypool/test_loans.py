@@ -10,6 +10,7 @@ from hamyan.core.errors import Conflict, NotFound, ValidationError
 from hamyan.extensions import db
 from hamyan.ledger import service as ledger
 from hamyan.ledger.models import Entry
+from hamyan.lending import guarantees, state
 from tests.conftest import login
 from tests.moneypool.conftest import key
 
@@ -434,7 +435,26 @@ def test_a_mistaken_payment_is_undone_by_reversal(pool_factory, clock):
     assert reports.balance_sheet(box).balanced and ledger.check().ok
 
 
-def test_the_latest_repayment_can_be_undone(pool_factory, clock):
+def _rows(loan):
+    return [(i.number, i.due_date, i.principal, i.interest, i.paid_principal, i.paid_interest) for i in loan.installments]
+
+
+def _lines(replayed):
+    return [(x.number, x.due_date, x.principal, x.interest, x.paid_principal, x.paid_interest) for x in replayed.lines]
+
+
+def _consistent(box, loan):
+    """The ledger agrees with the replayed loan: principal account, pledges, balance sheet, entries."""
+    accounts = services._accounts(box)
+    assert accounts[f"mp:loan:{loan.id}:principal"].natural_balance == services.outstanding_principal(loan)
+    assert [g.held for g in loan.guarantees] == guarantees.held(
+        services.outstanding_principal(loan), [g.amount for g in loan.guarantees])
+    for g in loan.guarantees:
+        assert accounts[f"mp:member:{g.member_id}:pledged"].natural_balance == g.held
+    assert reports.balance_sheet(box).balanced and ledger.check().ok
+
+
+def test_any_repayment_can_be_undone_not_only_the_latest(pool_factory, clock):
     box, manager, savers = pool_factory(members=2, interest_method="annuity", annual_rate="12",
                                         guarantors_required=1, require_no_arrears=False, penalty_percent="5")
     clock.today = date(2025, 1, 10)
@@ -442,18 +462,21 @@ def test_the_latest_repayment_can_be_undone(pool_factory, clock):
     loan = services.request_loan(_user(savers[0]), box.id, "3000", 6, key(), guarantor_ids=[savers[1].id])
     services.approve(manager, box.id, loan.id)
     services.disburse(manager, box.id, loan.id)
+    plan = _rows(loan)
     clock.today = date(2025, 2, 10)
     first = services.repay(manager, box.id, loan.id, "517.65", None, key())
-    plan = [(i.number, i.principal, i.interest, i.paid_principal) for i in loan.installments]
-    held = loan.guarantees[0].held
     prepay = services.repay(manager, box.id, loan.id, "2000", None, key(), mode="shorten")
-    with pytest.raises(ValidationError, match="no longer"):
+    services.undo_repayment(manager, box.id, loan.id, first.id, "typo")  # not the latest one
+    # The loan is as if only the prepayment had been made: it pays the installment due first.
+    alone = state.replay(services._terms(box, loan), [state.Payment("p", date(2025, 2, 10), 2000_00, "shorten")])
+    assert _rows(loan) == _lines(alone)
+    assert (prepay.principal, prepay.interest) == (alone.splits["p"].principal, alone.splits["p"].interest)
+    _consistent(box, loan)
+    with pytest.raises(Conflict, match="already undone"):
         services.undo_repayment(manager, box.id, loan.id, first.id, "typo")
     services.undo_repayment(manager, box.id, loan.id, prepay.id, "Meant 200, not 2000")
-    assert [(i.number, i.principal, i.interest, i.paid_principal) for i in loan.installments] == plan
-    assert loan.guarantees[0].held == held
-    account = services._accounts(box)[f"mp:loan:{loan.id}:principal"]
-    assert account.natural_balance == services.outstanding_principal(loan)
+    assert _rows(loan) == plan and loan.guarantees[0].held == loan.guarantees[0].amount
+    _consistent(box, loan)
     # Payoff, then undo: the loan is open again.
     services.repay(manager, box.id, loan.id, f"{services.payoff(loan, clock.today) / 100:.2f}", None, key(),
                    mode="shorten")
@@ -461,11 +484,82 @@ def test_the_latest_repayment_can_be_undone(pool_factory, clock):
     assert loan.status == "closed"
     services.undo_repayment(manager, box.id, loan.id, last.id, "Cheque bounced")
     assert loan.status == "active" and loan.closed_on is None
-    clock.today = date(2025, 4, 1)
-    services.assess(box.id, history=True)  # a penalty after the repayment: it is no longer the latest change
-    with pytest.raises(ValidationError, match="no longer"):
-        services.undo_repayment(manager, box.id, loan.id, first.id, "typo")
-    assert reports.balance_sheet(box).balanced and ledger.check().ok
+    _consistent(box, loan)
+
+
+def test_a_back_dated_repayment_applies_in_date_order(pool_factory, clock):
+    box, manager, savers = pool_factory(members=1, interest_method="equal_principal", annual_rate="12",
+                                        require_no_arrears=False)
+    clock.today = date(2025, 1, 10)
+    _fund(box, manager, savers, "5000")
+    loan = services.request_loan(_user(savers[0]), box.id, "3000", 3, key())
+    services.approve(manager, box.id, loan.id)
+    services.disburse(manager, box.id, loan.id)
+    clock.today = date(2025, 3, 15)
+    later = services.repay(manager, box.id, loan.id, "1000", date(2025, 3, 10), key())
+    earlier = services.repay(manager, box.id, loan.id, "1030", date(2025, 2, 10), key())  # typed in afterwards
+    in_order = state.replay(services._terms(box, loan), [state.Payment("feb", date(2025, 2, 10), 1030_00),
+                                                         state.Payment("mar", date(2025, 3, 10), 1000_00)])
+    assert _rows(loan) == _lines(in_order)
+    assert (earlier.principal, earlier.interest) == (1000_00, 30_00)  # installment 1: 1,000 + 1% of 3,000
+    assert (later.principal, later.interest) == (980_00, 20_00)  # then installment 2's interest first
+    _consistent(box, loan)
+
+
+@pytest.mark.parametrize("method", ["flat", "equal_principal"])
+def test_paying_ahead_then_prepaying_never_charges_a_due_date_interest_twice(pool_factory, clock, method):
+    box, manager, savers = pool_factory(members=1, interest_method=method, annual_rate="12", require_no_arrears=False)
+    clock.today = date(2025, 1, 10)
+    _fund(box, manager, savers, "5000")
+    loan = services.request_loan(_user(savers[0]), box.id, "1200", 12, key())
+    services.approve(manager, box.id, loan.id)
+    services.disburse(manager, box.id, loan.id)
+    most = max(i.interest for i in loan.installments)  # one period's interest at most, on any due date
+    clock.today = date(2025, 2, 10)
+    first = loan.installments[0]
+    services.repay(manager, box.id, loan.id, f"{(first.principal + first.interest + 50_00) / 100:.2f}", None, key(),
+                   mode="advance")
+    services.repay(manager, box.id, loan.id, "300", None, key(), mode="reduce")
+    services.reschedule(manager, box.id, loan.id, 6, date(2025, 4, 10), "Harvest came late")
+    per_day = {}
+    for i in loan.installments:
+        per_day[i.due_date] = per_day.get(i.due_date, 0) + i.interest
+    assert max(per_day.values()) <= most
+    _consistent(box, loan)
+
+
+def test_one_payoff_figure_and_paying_ahead_never_takes_interest_not_yet_due(pool_factory, clock):
+    box, manager, savers = pool_factory(members=1, interest_method="annuity", annual_rate="12",
+                                        require_no_arrears=False)
+    clock.today = date(2025, 1, 10)
+    _fund(box, manager, savers, "5000")
+    loan = services.request_loan(_user(savers[0]), box.id, "3000", 6, key())
+    services.approve(manager, box.id, loan.id)
+    services.disburse(manager, box.id, loan.id)
+    clock.today = date(2025, 2, 10)
+    due_interest = loan.installments[0].interest
+    payoff = services.payoff(loan, clock.today)
+    assert payoff == 3000_00 + due_interest == services.loan_summary(loan, clock.today).payoff
+    for mode in services.PREPAY_MODES:
+        with pytest.raises(ValidationError, match=services.money(box, payoff).replace("$", r"\$")):
+            services.repay(manager, box.id, loan.id, f"{(payoff + 1) / 100:.2f}", None, key(), mode=mode)
+    repayment = services.repay(manager, box.id, loan.id, f"{payoff / 100:.2f}", None, key(), mode="advance")
+    assert repayment.interest == due_interest and loan.status == "closed"
+    _consistent(box, loan)
+
+
+def test_a_written_off_loan_owes_nothing_on_its_pages(pool_factory, clock):
+    box, manager, savers = pool_factory(members=1, require_no_arrears=False)
+    clock.today = date(2025, 1, 10)
+    _fund(box, manager, savers, "5000")
+    loan = services.request_loan(_user(savers[0]), box.id, "1200", 4, key())
+    services.approve(manager, box.id, loan.id)
+    services.disburse(manager, box.id, loan.id)
+    clock.today = date(2025, 8, 1)
+    services.write_off(manager, box.id, loan.id, "Moved away")
+    summary = services.loan_summary(loan, clock.today)
+    assert (summary.outstanding, summary.due_now, summary.payoff, summary.days_overdue) == (0, 0, 0, 0)
+    assert summary.next_installment is None
 
 
 def test_persian_calendar_pool_falls_due_on_persian_months(make_user, clock):

@@ -1,7 +1,7 @@
 """Moneypool: members save by shares over time and borrow from what the group saved.
 
 The rules live in services (its docstring holds the chart of accounts), the installment
-arithmetic in schedules.py."""
+arithmetic and loan replay in hamyan/lending."""
 from hamyan.core.product import Product
 
 PRODUCT = Product(

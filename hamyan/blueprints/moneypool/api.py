@@ -15,10 +15,10 @@ from hamyan.blueprints.api import (
 )
 from hamyan.blueprints.moneypool import reports, services
 from hamyan.blueprints.moneypool.models import LOAN_STATUSES, PERIODS, QUEUE_POLICIES
-from hamyan.blueprints.moneypool.schedules import METHODS
 from hamyan.boxes import services as boxes
 from hamyan.core import clock
 from hamyan.core.errors import NotFound
+from hamyan.lending.schedules import METHODS
 from hamyan.statements import pdf_response, render_pdf
 
 bp = api_blueprint("api_moneypool", __name__, url_prefix="/api/v1/pools",
@@ -638,7 +638,8 @@ def repay(body, box_id, loan_id):
 @bp.arguments(PoolReasonIn)
 @bp.response(200, PoolRepaymentOut)
 def reverse_repayment(body, box_id, loan_id, repayment_id):
-    """Undo the loan's latest repayment, recorded by mistake, with a reason (managers)."""
+    """Undo any repayment recorded by mistake, with a reason (managers): a reversal entry, and the loan
+    replayed without it. 409 if it is already undone."""
     return services.undo_repayment(current_api_user(), box_id, loan_id, repayment_id, body["reason"])
 
 

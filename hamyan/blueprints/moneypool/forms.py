@@ -14,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from hamyan.blueprints.moneypool.schedules import METHOD_LABELS
+from hamyan.lending.schedules import METHOD_LABELS
 from hamyan.web.fields import AmountField
 
 PERIOD_CHOICES = [("1", "Every month"), ("2", "Every 2 months"), ("3", "Every 3 months"), ("6", "Every 6 months"),

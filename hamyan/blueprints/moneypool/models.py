@@ -153,8 +153,7 @@ class Loan(db.Model):
     reason = db.Column(db.String(500), nullable=False, default="")  # rejection / write-off reason
     disbursed_on = db.Column(db.Date, nullable=True)
     closed_on = db.Column(db.Date, nullable=True)
-    # Bumped by every change to the schedule or its payments, so only the latest one can be undone.
-    revision = db.Column(db.Integer, nullable=False, default=0, server_default="0")
+    first_due = db.Column(db.Date, nullable=True)  # of the plan at payout: the loan is replayed from it
 
     member = db.relationship("PoolMember", lazy="joined")
     installments = db.relationship("Installment", order_by="Installment.number", lazy="selectin",
@@ -167,6 +166,9 @@ class Loan(db.Model):
 
 
 class Installment(db.Model):
+    """One installment as the loan was last replayed (hamyan.lending.state): derived rows, rewritten
+    by every write that changes the loan, so pages read them instead of replaying."""
+
     __tablename__ = "mp_installment"
     __table_args__ = (db.UniqueConstraint("loan_id", "number", name="uq_mp_installment_loan_number"),)
 
@@ -214,9 +216,6 @@ class Repayment(db.Model):
     entry_id = db.Column(db.Integer, db.ForeignKey("ledger_entry.id"), nullable=False)
     created_at = db.Column(db.DateTime, nullable=False, default=clock.now)
     created_by_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True)
-    # For undoing a mistake: the loan's state before this repayment, and its revision after it.
-    before = db.Column(db.Text, nullable=False, default="{}")
-    revision = db.Column(db.Integer, nullable=False, default=0)
     reversed_at = db.Column(db.DateTime, nullable=True)
     reversal_reason = db.Column(db.String(500), nullable=False, default="", server_default="")
 
@@ -247,3 +246,35 @@ class Guarantee(db.Model):
     held = db.Column(db.BigInteger, nullable=False, default=0)  # still held now
 
     member = db.relationship("PoolMember", lazy="joined")
+
+
+class LoanReschedule(db.Model):
+    """A new plan for what a loan still owes, from the day it was decided (replayed in its order)."""
+
+    __tablename__ = "mp_loan_reschedule"
+
+    id = db.Column(db.Integer, primary_key=True)
+    loan_id = db.Column(db.Integer, db.ForeignKey("mp_loan.id"), nullable=False, index=True)
+    decided_on = db.Column(db.Date, nullable=False)
+    term = db.Column(db.Integer, nullable=False)
+    first_due = db.Column(db.Date, nullable=False)
+    reason = db.Column(db.String(500), nullable=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=clock.now)
+    created_by_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True)
+
+
+class LoanPenalty(db.Model):
+    """A late penalty charged once on an installment (by its number); a waived one stays, marked,
+    so it is never charged again."""
+
+    __tablename__ = "mp_loan_penalty"
+    __table_args__ = (db.UniqueConstraint("loan_id", "number", name="uq_mp_loan_penalty_loan_number"),
+                      db.CheckConstraint("amount > 0", name="positive"))
+
+    id = db.Column(db.Integer, primary_key=True)
+    loan_id = db.Column(db.Integer, db.ForeignKey("mp_loan.id"), nullable=False, index=True)
+    number = db.Column(db.Integer, nullable=False)
+    charged_on = db.Column(db.Date, nullable=False)
+    amount = db.Column(db.BigInteger, nullable=False)
+    entry_id = db.Column(db.Integer, db.ForeignKey("ledger_entry.id"), nullable=False)
+    waived_at = db.Column(db.DateTime, nullable=True)

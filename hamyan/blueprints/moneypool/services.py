@@ -24,6 +24,11 @@ Entries (each idempotency key is derived from the business action, so a retry wr
     settlement     a leaving member: their savings repay what they owe, the rest is paid out in cash
     waive          reversal of an unpaid late_fee or penalty entry, dated today      <charge key>:waive:<request key>
                    (the charge's key stays taken, so the hourly job never charges it again)
+    loan_adjustment  what replaying a loan moved between its earlier entries (an undo,  mp:<box>:loan:<id>:adjust:<why>
+                   a back-dated repayment): principal / interest / penalty, pledges held or released
+
+Loans are replayed (hamyan.lending.state) from their plan and events: repayments not undone,
+reschedules (mp_loan_reschedule) and penalties (mp_loan_penalty); installment rows hold the result.
 
 Interest, fees and penalties are income when charged (fees, penalties) or when paid (interest):
 interest not yet paid is only a plan in the schedule, so prepaying or writing off never has to
@@ -36,6 +41,7 @@ history, so arrears = owed to date - contributed, never a ledger balance.
 import hashlib
 import json
 import random
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -44,7 +50,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from hamyan import calendars
-from hamyan.blueprints.moneypool import schedules
 from hamyan.blueprints.moneypool.models import (
     OPEN_STATUSES,
     PERIODS,
@@ -54,6 +59,8 @@ from hamyan.blueprints.moneypool.models import (
     Installment,
     Loan,
     LoanEvent,
+    LoanPenalty,
+    LoanReschedule,
     Pool,
     PoolMember,
     Repayment,
@@ -68,6 +75,7 @@ from hamyan.core.errors import Conflict, Forbidden, NotFound, ValidationError
 from hamyan.extensions import db
 from hamyan.ledger import service as ledger
 from hamyan.ledger.models import ASSET, EXPENSE, INCOME, LIABILITY, LedgerAccount
+from hamyan.lending import guarantees, schedules, state
 from hamyan.money import (
     allocate,
     format_money,
@@ -78,7 +86,7 @@ from hamyan.money import (
 
 KIND = "moneypool"
 PAGE_SIZE = 20
-PREPAY_MODES = ("advance", "shorten", "reduce")
+PREPAY_MODES = state.PREPAY_MODES
 FORECAST_PERIODS = 120  # months looked ahead when estimating when cash will be enough
 MAX_TERM = 360
 MAX_SHARES = 1000
@@ -196,10 +204,6 @@ def _tell(box: Box, member: PoolMember, subject: str, body: str) -> None:
     email = member.membership.email or (member.membership.user.email if member.membership.user else None)
     if email:
         notify(email, f"{box.name}: {subject}", body)
-
-
-def _touch(loan: Loan) -> None:
-    loan.revision = (loan.revision or 0) + 1
 
 
 def _event(loan: Loan, actor, kind: str, detail: str = "") -> None:
@@ -854,12 +858,8 @@ def disburse(actor, box_id: int, loan_id: int, on: date | None = None, first_due
                  (_account(box, f"mp:member:{g.member_id}:pledged"), -g.amount)]
         g.held = g.amount
     _post(box, actor, "disbursement", legs, f"loan:{loan.id}:disburse", on, f"Loan #{loan.id} to {loan.member.name}")
-    for line in schedules.build(loan.amount, loan.annual_rate, loan.term, loan.period_months, loan.interest_method,
-                                first_due, box.calendar):
-        loan.installments.append(Installment(number=line.number, due_date=line.due_date, principal=line.principal,
-                                             interest=line.interest))
-    loan.status, loan.disbursed_on = "active", on
-    _touch(loan)
+    loan.status, loan.disbursed_on, loan.first_due = "active", on, first_due
+    _replay(box, actor, loan)  # the plan, nothing paid yet
     _event(loan, actor, "disbursed",
            f"paid out on {on.isoformat()}; first installment due {first_due.isoformat()}")
     first = loan.installments[0]
@@ -870,125 +870,109 @@ def disburse(actor, box_id: int, loan_id: int, on: date | None = None, first_due
     return loan
 
 
-@dataclass
-class Split:
-    principal: int = 0
-    interest: int = 0
-    penalty: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.principal + self.interest + self.penalty
+# ------------------------------------------------------------------------- loan state (replayed)
+def _terms(box: Box, loan: Loan) -> state.Terms:
+    return state.Terms(loan.amount, loan.annual_rate, loan.term, loan.period_months, loan.interest_method,
+                       loan.first_due, box.calendar)
 
 
-def _pay(inst: Installment, budget: int, split: Split) -> int:
-    """Pay penalty, then interest, then principal of one installment; returns what is left."""
-    for due_attr, paid_attr, part in (("penalty", "paid_penalty", "penalty"), ("interest", "paid_interest", "interest"),
-                                      ("principal", "paid_principal", "principal")):
-        take = min(getattr(inst, due_attr) - getattr(inst, paid_attr), budget)
-        if take > 0:
-            setattr(inst, paid_attr, getattr(inst, paid_attr) + take)
-            setattr(split, part, getattr(split, part) + take)
-            budget -= take
-    return budget
+def _events(loan: Loan, extra=()) -> list:
+    """The loan's events as lending.state replays them: repayments not undone, reschedules and
+    penalties not waived."""
+    events = [state.Payment(r, r.paid_on, r.amount, r.mode, (r.created_at, r.id)) for r in repayments(loan)
+              if r.reversed_at is None]
+    events += [state.Reschedule(r.decided_on, r.term, r.first_due, (r.created_at, r.id)) for r in db.session.execute(
+        select(LoanReschedule).filter_by(loan_id=loan.id)).scalars()]
+    events += [state.Penalty(p.charged_on, p.number, p.amount, (p.id,)) for p in db.session.execute(
+        select(LoanPenalty).filter_by(loan_id=loan.id, waived_at=None)).scalars()]
+    return events + list(extra)
+
+
+def loan_state(loan: Loan) -> state.LoanState:
+    """The loan as last replayed (its installment rows), for reads: no replay per request."""
+    return state.LoanState([state.Line(i.number, i.due_date, i.principal, i.interest, i.penalty, i.paid_principal,
+                                       i.paid_interest, i.paid_penalty, i.prepayment) for i in loan.installments])
 
 
 def outstanding_principal(loan: Loan) -> int:
-    return sum(i.principal - i.paid_principal for i in loan.installments)
+    return loan_state(loan).outstanding_principal if loan.status == "active" else 0
 
 
 def payoff(loan: Loan, on: date) -> int:
-    """What clears the loan on `on` when extra money prepays principal: everything due by then,
-    penalties, and the principal still to come (future interest is not owed)."""
-    due = sum(i.unpaid for i in loan.installments if i.due_date <= on)
-    later = sum(i.penalty - i.paid_penalty + i.principal - i.paid_principal
-                for i in loan.installments if i.due_date > on)
-    return due + later
+    """What clears the loan on `on` (lending.state's one definition)."""
+    return loan_state(loan).payoff(on) if loan.status == "active" else 0
 
 
-def _regenerate(box: Box, loan: Loan, after: date, n: int | None, first_due: date | None,
-                prepaid: int = 0, carry_interest: int = 0, on: date | None = None) -> None:
-    """Replace the unpaid installments due after `after` by a new plan for the principal left.
-
-    n=None keeps the installment about what it was and shortens the plan; a prepayment is kept as
-    its own settled line dated the day it was paid, so principal lines always add up to the loan."""
-    remaining = outstanding_principal(loan) - prepaid
-    future = [i for i in loan.installments
-              if i.due_date > after and (i.principal > i.paid_principal or i.interest > i.paid_interest)]
-    regular = future[0].principal + future[0].interest if future else 0
-    old_count = len(future)
-    starting = first_due or (future[0].due_date if future else
-                             calendars.add_months(on or after, loan.period_months, box.calendar))
-    for inst in future:
-        inst.principal, inst.interest = inst.paid_principal, inst.paid_interest
-        if inst.paid == 0 and inst.penalty == 0:
-            loan.installments.remove(inst)
-    db.session.flush()  # deletes before the new numbers are inserted
-    number = max((i.number for i in loan.installments), default=0) + 1
-    if prepaid:
-        loan.installments.append(Installment(number=number, due_date=on, principal=prepaid, interest=0,
-                                             paid_principal=prepaid, prepayment=True))
-        number += 1
-    if remaining <= 0 and carry_interest:
-        loan.installments.append(Installment(number=number, due_date=starting, principal=0, interest=carry_interest))
-    elif remaining > 0:
-        if n is None:
-            n = schedules.shortest_term(remaining, loan.annual_rate, max(old_count, 1), loan.period_months,
-                                        loan.interest_method, regular)
-        lines = schedules.build(remaining, loan.annual_rate, n, loan.period_months, loan.interest_method,
-                                starting, box.calendar, first_number=number)
-        for k, line in enumerate(lines):
-            loan.installments.append(Installment(
-                number=line.number, due_date=line.due_date, principal=line.principal,
-                interest=line.interest + (carry_interest if k == 0 else 0)))
-    db.session.flush()
-
-
-def _release_pledges(box: Box, loan: Loan, legs: list) -> None:
-    """Keep pledges in proportion to the principal still owed; release the rest to savings."""
-    if not loan.guarantees:
-        return
-    left = max(outstanding_principal(loan), 0) if loan.status == "active" else 0
-    held_total = sum(g.amount for g in loan.guarantees)
-    targets = allocate(min(left, held_total), [g.amount for g in loan.guarantees]) if held_total else []
-    for g, target in zip(loan.guarantees, targets):
-        release = g.held - min(target, g.held)
-        if release > 0:
-            legs += [(_account(box, f"mp:member:{g.member_id}:pledged"), release),
-                     (_account(box, f"mp:member:{g.member_id}:savings"), -release)]
-            g.held -= release
+def _replay(box: Box, actor, loan: Loan, extra=()) -> tuple[state.LoanState, list]:
+    """Replay the loan and bring its rows in line: installments, the split of every repayment,
+    what guarantors hold, and whether it is cleared. Returns the state and the ledger legs that move
+    what earlier entries recorded to where the replay puts it (principal, interest and penalties
+    between repayments; pledges held or released), for the caller to post."""
+    replayed = state.replay(_terms(box, loan), _events(loan, extra))
+    loan.installments.clear()
+    db.session.flush()  # the old rows go before new ones take their numbers
+    loan.installments.extend(Installment(
+        number=x.number, due_date=x.due_date, principal=x.principal, interest=x.interest, penalty=x.penalty,
+        paid_principal=x.paid_principal, paid_interest=x.paid_interest, paid_penalty=x.paid_penalty,
+        prepayment=x.prepayment) for x in replayed.lines)
+    moved = state.Split()
+    for row, split in replayed.splits.items():
+        if isinstance(row, Repayment):
+            moved.principal += split.principal - row.principal
+            moved.interest += split.interest - row.interest
+            moved.penalty += split.penalty - row.penalty
+            row.principal, row.interest, row.penalty = split.principal, split.interest, split.penalty
+    legs = [(_account(box, f"mp:loan:{loan.id}:principal"), -moved.principal),
+            (_account(box, "mp:income:interest"), -moved.interest),
+            (_account(box, f"mp:loan:{loan.id}:penalty"), -moved.penalty) if moved.penalty else (None, 0)]
+    if replayed.cleared_on is not None and loan.status == "active":
+        loan.status, loan.closed_on = "closed", replayed.cleared_on
+        _event(loan, actor, "closed")
+    elif replayed.cleared_on is None and loan.status == "closed":
+        loan.status, loan.closed_on = "active", None
+        _event(loan, actor, "reopened", "A repayment that cleared it was undone")
+    left = replayed.outstanding_principal if loan.status == "active" else 0
+    for g, target in zip(loan.guarantees, guarantees.held(left, [g.amount for g in loan.guarantees])):
+        if target != g.held:
+            legs += [(_account(box, f"mp:member:{g.member_id}:pledged"), g.held - target),
+                     (_account(box, f"mp:member:{g.member_id}:savings"), target - g.held)]
+            g.held = target
+    return replayed, legs
 
 
-def _apply_payment(box: Box, loan: Loan, value: int, on: date, mode: str) -> Split:
-    split = Split()
-    budget = value
-    for inst in loan.installments:
-        if inst.due_date <= on:
-            budget = _pay(inst, budget, split)
-    if budget and mode == "advance":
-        for inst in loan.installments:
-            if inst.due_date > on:
-                budget = _pay(inst, budget, split)
-    elif budget:
-        for inst in loan.installments:  # penalties of later installments before principal
-            if inst.due_date > on:
-                take = min(inst.penalty - inst.paid_penalty, budget)
-                inst.paid_penalty += take
-                split.penalty += take
-                budget -= take
-        if budget:
-            split.principal += budget
-            future = len([i for i in loan.installments if i.due_date > on and i.principal > i.paid_principal])
-            _regenerate(box, loan, on, None if mode == "shorten" else max(future, 1), None, prepaid=budget, on=on)
-    return split
+def _record_repayment(box: Box, actor, loan: Loan, value: int, on: date, key: str, mode: str,
+                      source: LedgerAccount, request_hash: str = "") -> Repayment:
+    """Apply a repayment in its date order and post it (with whatever it moves in later ones)."""
+    pending = state.Payment("new", on, value, mode, (clock.now(), parse.MAX_ID))
+    replayed, legs = _replay(box, actor, loan, [pending])
+    if replayed.unapplied.get("new"):
+        before = state.replay(_terms(box, loan), _events(loan))
+        raise ValidationError(f"That is more than the {money(box, before.payoff(on))} that clears this loan on "
+                              f"{on.isoformat()}.", field="amount")
+    if replayed.unapplied:
+        raise ValidationError("With this repayment back-dated, a later one would pay more than the loan owes; "
+                              "undo the later one first.", field="paid_on")
+    split = replayed.splits["new"]
+    legs = [(source, split.total), (_account(box, f"mp:loan:{loan.id}:principal"), -split.principal),
+            (_account(box, "mp:income:interest"), -split.interest),
+            (_account(box, f"mp:loan:{loan.id}:penalty"), -split.penalty) if split.penalty else (None, 0)] + legs
+    entry = _post(box, actor, "repayment", legs, f"repay:{loan.id}:{key}", on, f"Repayment of loan #{loan.id}")
+    repayment = Repayment(loan_id=loan.id, key=key, request_hash=request_hash, amount=value,
+                          principal=split.principal, interest=split.interest, penalty=split.penalty, mode=mode,
+                          paid_on=on, entry_id=entry.id, created_by_id=_by(actor))
+    db.session.add(repayment)
+    if mode != "advance" and any(x.prepayment and x.due_date == on for x in replayed.lines):
+        _event(loan, actor, "prepaid", f"Schedule {'shortened' if mode == 'shorten' else 'lowered'}")
+    return repayment
 
 
 @uow.box_write
 def repay(actor, box_id: int, loan_id: int, amount, paid_on: date | None, key: str,
           mode: str = "advance") -> Repayment:
-    """A repayment, partial or full. Money beyond what is due either pays the next installments
-    (advance), or prepays principal and shortens the schedule (shorten) or lowers the installments
-    (reduce)."""
+    """A repayment, partial or full, on its date (back-dated ones take their place in date order).
+    Money beyond what is due never pays interest not yet due: it pays the next installments'
+    principal (advance), or prepays principal and shortens the plan (shorten) or lowers the
+    installments (reduce)."""
     acc = manage(actor, box_id)
     box = acc.box
     key = _key(key)
@@ -999,37 +983,20 @@ def repay(actor, box_id: int, loan_id: int, amount, paid_on: date | None, key: s
     if existing is not None:
         _same_request(existing, request_hash)
         return existing
-    if mode not in PREPAY_MODES:
+    if mode not in state.PREPAY_MODES:
         raise ValidationError("Choose what to do with money beyond what is due.", field="mode")
     if loan.status != "active":
         raise Conflict(f"This loan is {loan.status.replace('_', ' ')}; there is nothing to repay.", field="amount")
     paid_on = _not_future(box, paid_on, "paid_on")
     if paid_on < loan.disbursed_on:
         raise ValidationError("That is before the loan was paid out.", field="paid_on")
-    limit = sum(i.unpaid for i in loan.installments) if mode == "advance" else payoff(loan, paid_on)
-    if value > limit:
-        raise ValidationError(f"That is more than the {money(box, limit)} "
-                              f"that clears this loan.", field="amount")
-    before = _snapshot(loan)
-    split = _apply_payment(box, loan, value, paid_on, mode)
-    repayment = _settle(box, actor, loan, split, paid_on, key, _account(box, "mp:cash"), mode)
-    repayment.before, repayment.request_hash = before, request_hash
-    return repayment
-
-
-def _snapshot(loan: Loan) -> str:
-    return json.dumps({
-        "status": loan.status, "closed_on": loan.closed_on.isoformat() if loan.closed_on else None,
-        "held": {str(g.id): g.held for g in loan.guarantees},
-        "installments": [[i.number, i.due_date.isoformat(), i.principal, i.interest, i.penalty, i.paid_principal,
-                          i.paid_interest, i.paid_penalty, bool(i.prepayment)] for i in loan.installments]})
+    return _record_repayment(box, actor, loan, value, paid_on, key, mode, _account(box, "mp:cash"), request_hash)
 
 
 @uow.box_write
 def undo_repayment(actor, box_id: int, loan_id: int, repayment_id: int, reason: str) -> Repayment:
-    """Undo a repayment recorded by mistake: a reversal entry, and the schedule as it was before.
-    Only the latest change to the loan can be undone (not once a penalty, a reschedule or another
-    repayment came after it)."""
+    """Undo any repayment recorded by mistake: a reversal entry, and the loan replayed without it
+    (later repayments then pay what it had paid; what that moves is posted in one entry)."""
     acc = manage(actor, box_id)
     box = acc.box
     reason = parse.reason(reason)
@@ -1040,48 +1007,55 @@ def undo_repayment(actor, box_id: int, loan_id: int, repayment_id: int, reason: 
         raise NotFound("No such repayment on this loan.")
     if repayment.reversed_at is not None:
         raise Conflict("This repayment is already undone.", field="reason")
-    if repayment.key == "leave" or loan.revision != repayment.revision:
-        raise ValidationError("Only the latest change to a loan can be undone, and this repayment is no longer "
-                              "the latest.", field="reason")
-    state = json.loads(repayment.before)
-    for inst in list(loan.installments):
-        loan.installments.remove(inst)
-    db.session.flush()
-    for number, due, principal, interest, penalty, pp, pi, ppen, prepayment in state["installments"]:
-        loan.installments.append(Installment(
-            number=number, due_date=date.fromisoformat(due), principal=principal, interest=interest, penalty=penalty,
-            paid_principal=pp, paid_interest=pi, paid_penalty=ppen, prepayment=prepayment))
-    for g in loan.guarantees:
-        g.held = state["held"][str(g.id)]
-    loan.status = state["status"]
-    loan.closed_on = date.fromisoformat(state["closed_on"]) if state["closed_on"] else None
-    ledger.reverse(db.session.get(ledger.Entry, repayment.entry_id), memo=f"Repayment undone: {reason}"[:500],
+    if repayment.key == "leave" or loan.status not in ("active", "closed"):
+        raise Conflict("Repayments of a loan settled when its borrower left, or written off, stay as they are.",
+                       field="reason")
+    original = db.session.get(ledger.Entry, repayment.entry_id)
+    ledger.reverse(original, memo=f"Repayment undone: {reason}"[:500],
                    idempotency_key=f"mp:{box.id}:repay:{loan.id}:{repayment.key}:undo", created_by_id=_by(actor))
+    # The reversal took back what the entry first recorded; the row may since have been moved by
+    # a back-dated repayment or another undo: that difference is put back as well.
+    recorded = _split_of(box, loan, original)
+    still = state.Split(repayment.principal - recorded.principal, repayment.interest - recorded.interest,
+                        repayment.penalty - recorded.penalty)
+    accounts = _accounts(box)
+    for g in loan.guarantees:  # the reversal also held again the pledges this repayment released
+        pledged = accounts.get(f"mp:member:{g.member_id}:pledged")
+        g.held += sum(p.amount for p in original.postings if pledged is not None and p.account_id == pledged.id)
     repayment.reversed_at, repayment.reversal_reason = clock.now(), reason
-    _touch(loan)
+    repayment.principal, repayment.interest, repayment.penalty = 0, 0, 0
+    _, legs = _replay(box, actor, loan)
+    legs += [(_account(box, f"mp:loan:{loan.id}:principal"), still.principal),
+             (_account(box, "mp:income:interest"), still.interest),
+             (_account(box, f"mp:loan:{loan.id}:penalty"), still.penalty) if still.penalty else (None, 0)]
+    _post_adjustment(box, actor, loan, legs, f"undo:{repayment.id}")
     _event(loan, actor, "repayment_undone", f"{money(box, repayment.amount)} of {repayment.paid_on}: {reason}")
     return repayment
 
 
-def _settle(box: Box, actor, loan: Loan, split: Split, on: date, key: str, source: LedgerAccount,
-            mode: str) -> Repayment:
-    """Post a repayment already applied to the installments, and close the loan when it is cleared."""
-    if all(i.unpaid == 0 for i in loan.installments):
-        loan.status, loan.closed_on = "closed", on
-        _event(loan, actor, "closed")
-    legs = [(source, split.total), (_account(box, f"mp:loan:{loan.id}:principal"), -split.principal),
-            (_account(box, "mp:income:interest"), -split.interest),
-            (_account(box, f"mp:loan:{loan.id}:penalty"), -split.penalty) if split.penalty else (None, 0)]
-    _release_pledges(box, loan, legs)
-    entry = _post(box, actor, "repayment", legs, f"repay:{loan.id}:{key}", on, f"Repayment of loan #{loan.id}")
-    _touch(loan)
-    repayment = Repayment(loan_id=loan.id, key=key, amount=split.total, principal=split.principal,
-                          interest=split.interest, penalty=split.penalty, mode=mode, paid_on=on, entry_id=entry.id,
-                          created_by_id=_by(actor), revision=loan.revision)
-    db.session.add(repayment)
-    if mode in ("shorten", "reduce") and loan.status == "active":
-        _event(loan, actor, "prepaid", f"Schedule {'shortened' if mode == 'shorten' else 'lowered'}")
-    return repayment
+def _split_of(box: Box, loan: Loan, entry) -> state.Split:
+    """How a repayment entry split the money, read back from its postings."""
+    accounts = _accounts(box)
+    amounts = {p.account_id: -p.amount for p in entry.postings}
+
+    def of(code):
+        account = accounts.get(code)
+        return amounts.get(account.id, 0) if account is not None else 0
+
+    return state.Split(of(f"mp:loan:{loan.id}:principal"), of("mp:income:interest"), of(f"mp:loan:{loan.id}:penalty"))
+
+
+def _post_adjustment(box: Box, actor, loan: Loan, legs: list, why: str) -> None:
+    """Post what a replay moved between earlier entries (nothing when it moved nothing)."""
+    net = defaultdict(int)
+    for account, amount in legs:
+        if account is not None:
+            net[account.id] += amount
+    kept = [(account_id, amount) for account_id, amount in net.items() if amount]
+    if kept:
+        ledger.post("loan_adjustment", kept, idempotency_key=f"mp:{box.id}:loan:{loan.id}:adjust:{why}",
+                    effective_date=clock.today(box), memo=f"Loan #{loan.id} replayed: {why}", box_id=box.id,
+                    created_by_id=_by(actor))
 
 
 @uow.box_write
@@ -1111,7 +1085,6 @@ def write_off(actor, box_id: int, loan_id: int, reason: str, on: date | None = N
     if principal or penalties:
         _post(box, actor, "write_off", legs, f"loan:{loan.id}:write_off", on, f"Write-off of loan #{loan.id}: {reason}")
     loan.status, loan.reason, loan.closed_on = "written_off", reason, on
-    _touch(loan)
     _event(loan, actor, "written_off", reason)
     return loan
 
@@ -1131,20 +1104,19 @@ def reschedule(actor, box_id: int, loan_id: int, term, first_due: date, reason: 
     first_due = _plan_day(box, first_due, "first_due")
     if first_due <= today:
         raise ValidationError("The first new installment must fall due after today.", field="first_due")
-    detail = f"{term} installments from {first_due.isoformat()}: {reason}"[:500]
-    last = db.session.execute(select(LoanEvent).filter_by(loan_id=loan.id).order_by(LoanEvent.id.desc())
+    last = db.session.execute(select(LoanReschedule).filter_by(loan_id=loan.id).order_by(LoanReschedule.id.desc())
                               .limit(1)).scalar_one_or_none()
-    if last is not None and (last.kind, last.detail) == ("rescheduled", detail) and not db.session.execute(
-            select(Repayment.id).where(Repayment.loan_id == loan.id, Repayment.created_at >= last.at)).first():
-        return loan  # the same reschedule submitted twice: a second run would drop the interest carried over
-    carry = 0
-    for inst in loan.installments:
-        if inst.due_date <= today and inst.interest > inst.paid_interest:
-            carry += inst.interest - inst.paid_interest
-            inst.interest = inst.paid_interest
-    _regenerate(box, loan, date.min, term, first_due, carry_interest=carry, on=today)
-    _touch(loan)
-    _event(loan, actor, "rescheduled", detail)
+    if last is not None and (last.decided_on, last.term, last.first_due, last.reason) == (
+            today, term, first_due, reason) and not db.session.execute(
+            select(Repayment.id).where(Repayment.loan_id == loan.id, Repayment.created_at >= last.created_at)).first():
+        return loan  # the same reschedule submitted twice
+    row = LoanReschedule(loan_id=loan.id, decided_on=today, term=term, first_due=first_due, reason=reason,
+                         created_by_id=_by(actor))
+    db.session.add(row)
+    db.session.flush()
+    _, legs = _replay(box, actor, loan)
+    _post_adjustment(box, actor, loan, legs, f"reschedule:{row.id}")
+    _event(loan, actor, "rescheduled", f"{term} installments from {first_due.isoformat()}: {reason}"[:500])
     return loan
 
 
@@ -1226,25 +1198,27 @@ def waive_penalty(actor, box_id: int, loan_id: int, number: int, reason: str, ke
     box = acc.box
     reason, key = parse.reason(reason), _key(key)
     loan = _loan(box, loan_id)
+    row = db.session.execute(select(LoanPenalty).filter_by(loan_id=loan.id, number=number)).scalar_one_or_none() \
+        if _valid_id(number) else None
     inst = next((i for i in loan.installments if i.number == number), None)
-    if inst is None:
-        raise NotFound("No such installment on this loan.")
-    charge = _charge(box, f"mp:{box.id}:penalty:{loan.id}:{number}")
+    if row is None or inst is None:
+        raise NotFound("No such penalty on this loan.")
+    charge = db.session.get(ledger.Entry, row.entry_id)
     if charge.reversed_by is None:
         if loan.status != "active":
             raise Conflict(f"This loan is {loan.status.replace('_', ' ')}; its penalties can no longer be waived.",
                            field="reason")
-        if inst.paid_penalty or not inst.penalty:
+        if inst.paid_penalty:
             raise Conflict("This penalty has already been paid by a repayment; it can no longer be waived.",
                            field="reason")
-    penalty = inst.penalty
     if _waive(box, actor, charge, key, reason, "penalty"):
-        inst.penalty = 0
-        _touch(loan)
-        _event(loan, actor, "penalty_waived", f"{money(box, penalty)} on installment {number}: {reason}")
+        row.waived_at = clock.now()
+        _, legs = _replay(box, actor, loan)
+        _post_adjustment(box, actor, loan, legs, f"waive:{row.id}")
+        _event(loan, actor, "penalty_waived", f"{money(box, row.amount)} on installment {number}: {reason}")
         _tell(box, loan.member, f"penalty on loan #{loan.id} waived",
-              f"The penalty of {money(box, penalty)} on installment {number} was waived: {reason}")
-    return inst
+              f"The penalty of {money(box, row.amount)} on installment {number} was waived: {reason}")
+    return next(i for i in loan.installments if i.number == number)
 
 
 @uow.box_write
@@ -1296,26 +1270,31 @@ def assess(box_id: int, today: date | None = None, history: bool = False) -> dic
             loan = _loan(box, loan_id)  # a repayment being recorded goes first
             if loan.status != "active":
                 continue
-            charged = _charges(box, f"penalty:{loan.id}:")  # a waived penalty is never charged again
+            charged = set(db.session.execute(select(LoanPenalty.number).filter_by(loan_id=loan.id)).scalars())
+            due = []  # (installment, penalty, deadline): a waived penalty is never charged again
             for inst in loan.installments:
                 late = inst.principal + inst.interest - inst.paid_principal - inst.paid_interest
                 deadline = date.fromordinal(inst.due_date.toordinal() + grace)
                 if inst.due_date <= cutoff and late > 0 and inst.penalty == 0 and \
-                        deadline >= recorded(loan.requested_at) and \
-                        f"mp:{box.id}:penalty:{loan.id}:{inst.number}" not in charged:
+                        deadline >= recorded(loan.requested_at) and inst.number not in charged:
                     penalty = int((Decimal(late) * percent / 100).quantize(Decimal(1), ROUND_HALF_UP))
-                    if penalty <= 0:
-                        continue
-                    inst.penalty = penalty
-                    _touch(loan)
-                    _post(box, None, "penalty", [(_account(box, f"mp:loan:{loan.id}:penalty"), penalty),
-                                                 (_account(box, "mp:income:penalties"), -penalty)],
-                          f"penalty:{loan.id}:{inst.number}", deadline,
-                          f"Late penalty, loan #{loan.id} installment {inst.number}")
-                    _tell(box, loan.member, f"installment {inst.number} of loan #{loan.id} is overdue",
-                          f"The installment due on {inst.due_date.isoformat()} is still unpaid after {grace} days, "
-                          f"so a one-time penalty of {money(box, penalty)} was added to it.")
-                    done["penalties"] += 1
+                    if penalty > 0:
+                        due.append((inst.number, inst.due_date, penalty, deadline))
+            for number, due_date, penalty, deadline in due:
+                entry = _post(box, None, "penalty", [(_account(box, f"mp:loan:{loan.id}:penalty"), penalty),
+                                                     (_account(box, "mp:income:penalties"), -penalty)],
+                              f"penalty:{loan.id}:{number}", deadline,
+                              f"Late penalty, loan #{loan.id} installment {number}")
+                db.session.add(LoanPenalty(loan_id=loan.id, number=number, charged_on=deadline, amount=penalty,
+                                           entry_id=entry.id))
+                _tell(box, loan.member, f"installment {number} of loan #{loan.id} is overdue",
+                      f"The installment due on {due_date.isoformat()} is still unpaid after {grace} days, "
+                      f"so a one-time penalty of {money(box, penalty)} was added to it.")
+                done["penalties"] += 1
+            if due:
+                db.session.flush()
+                _, legs = _replay(box, None, loan)
+                _post_adjustment(box, None, loan, legs, f"penalties:{today.isoformat()}")
     return done
 
 
@@ -1366,8 +1345,7 @@ def leave(actor, box_id: int, member_id: int, on: date | None = None) -> PoolMem
             loan.status = "cancelled"
             _event(loan, actor, "cancelled", "Member left the pool")
             continue
-        split = _apply_payment(box, loan, payoff(loan, on), on, "shorten")
-        _settle(box, actor, loan, split, on, "leave", savings_account, "shorten")
+        _record_repayment(box, actor, loan, payoff(loan, on), on, "leave", "shorten", savings_account)
     left = _natural(savings_account)
     if left or fees:
         _post(box, actor, "settlement", [(savings_account, left),
@@ -1502,13 +1480,15 @@ class LoanSummary:
 
 
 def loan_summary(loan: Loan, today: date) -> LoanSummary:
+    """The loan's figures on `today`. Only a loan being repaid owes anything: a closed or written-off
+    loan shows what was planned and paid, and nothing due, overdue or outstanding."""
     lines = loan.installments
-    late = [i for i in lines if i.due_date < today and i.unpaid]
-    upcoming = [i for i in lines if i.unpaid and i.due_date >= today]
+    current = loan_state(loan)
+    owing = loan.status == "active"
+    upcoming = current.next_line(today) if owing else None
     return LoanSummary(
         principal=sum(i.principal for i in lines) or loan.amount, interest=sum(i.interest for i in lines),
         penalties=sum(i.penalty for i in lines), paid=sum(i.paid for i in lines),
-        outstanding=outstanding_principal(loan) if lines else 0,
-        due_now=sum(i.unpaid for i in lines if i.due_date <= today), payoff=payoff(loan, today) if lines else 0,
-        days_overdue=(today - min(i.due_date for i in late)).days if late else 0,
-        next_installment=upcoming[0] if upcoming else None)
+        outstanding=current.outstanding_principal if owing else 0, due_now=current.due_by(today) if owing else 0,
+        payoff=current.payoff(today) if owing else 0, days_overdue=current.days_overdue(today) if owing else 0,
+        next_installment=next(i for i in lines if i.number == upcoming.number) if upcoming else None)

@@ -24,9 +24,9 @@ from hamyan.blueprints.moneypool.forms import (
     WriteOffForm,
 )
 from hamyan.blueprints.moneypool.models import LOAN_STATUSES
-from hamyan.blueprints.moneypool.schedules import METHOD_LABELS
 from hamyan.core import clock, parse
 from hamyan.core.errors import Conflict, ValidationError
+from hamyan.lending.schedules import METHOD_LABELS
 from hamyan.statements import pdf_response, render_pdf
 from hamyan.web import apply_error, redirect_to, register_macros, render
 
@@ -427,7 +427,7 @@ def undo_repayment(box_id, loan_id, repayment_id):
         except FORM_ERRORS as error:
             flash(error.message, "danger")
         else:
-            flash("The repayment is undone; the schedule is back as it was before it.", "success")
+            flash("The repayment is undone; the loan is recomputed without it.", "success")
     else:
         flash("Give a reason for undoing the repayment.", "danger")
     return redirect_to("moneypool.loan", box_id=box_id, loan_id=loan_id)

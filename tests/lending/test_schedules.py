@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hamyan.blueprints.moneypool import schedules
+from hamyan.lending import schedules
 
 COMBOS = [  # principal (minor units), yearly rate %, installments, months per installment
     (10_000_000, Decimal(12), 12, 1),
