@@ -213,6 +213,9 @@ class Repayment(db.Model):
     penalty = db.Column(db.BigInteger, nullable=False)
     mode = db.Column(db.String(10), nullable=False)  # what happened to money beyond what was due
     paid_on = db.Column(db.Date, nullable=False)
+    # The order it was recorded in among the loan's repayments and reschedules: what goes first
+    # on the same day when the loan is replayed (timestamps tie within a second on MariaDB).
+    seq = db.Column(db.Integer, nullable=False, default=0, server_default="0")
     entry_id = db.Column(db.Integer, db.ForeignKey("ledger_entry.id"), nullable=False)
     created_at = db.Column(db.DateTime, nullable=False, default=clock.now)
     created_by_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True)
@@ -259,6 +262,7 @@ class LoanReschedule(db.Model):
     term = db.Column(db.Integer, nullable=False)
     first_due = db.Column(db.Date, nullable=False)
     reason = db.Column(db.String(500), nullable=False)
+    seq = db.Column(db.Integer, nullable=False)  # the order it was recorded in among the loan's events
     created_at = db.Column(db.DateTime, nullable=False, default=clock.now)
     created_by_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True)
 

@@ -879,13 +879,22 @@ def _terms(box: Box, loan: Loan) -> state.Terms:
 def _events(loan: Loan, extra=()) -> list:
     """The loan's events as lending.state replays them: repayments not undone, reschedules and
     penalties not waived."""
-    events = [state.Payment(r, r.paid_on, r.amount, r.mode, (r.created_at, r.id)) for r in repayments(loan)
+    events = [state.Payment(r, r.paid_on, r.amount, r.mode, (r.seq, 0)) for r in repayments(loan)
               if r.reversed_at is None]
-    events += [state.Reschedule(r.decided_on, r.term, r.first_due, (r.created_at, r.id)) for r in db.session.execute(
-        select(LoanReschedule).filter_by(loan_id=loan.id)).scalars()]
+    events += [state.Reschedule(r.decided_on, r.term, r.first_due, (r.seq, 1)) for r in _reschedules(loan)]
     events += [state.Penalty(p.charged_on, p.number, p.amount, (p.id,)) for p in db.session.execute(
         select(LoanPenalty).filter_by(loan_id=loan.id, waived_at=None)).scalars()]
     return events + list(extra)
+
+
+def _reschedules(loan: Loan) -> list[LoanReschedule]:
+    return list(db.session.execute(select(LoanReschedule).filter_by(loan_id=loan.id)
+                                   .order_by(LoanReschedule.seq)).scalars())
+
+
+def _next_seq(loan: Loan) -> int:
+    """The place of a new repayment or reschedule in the order the loan's events were recorded."""
+    return max([r.seq for r in repayments(loan)] + [r.seq for r in _reschedules(loan)], default=0) + 1
 
 
 def loan_state(loan: Loan) -> state.LoanState:
@@ -943,7 +952,8 @@ def _replay(box: Box, actor, loan: Loan, extra=()) -> tuple[state.LoanState, lis
 def _record_repayment(box: Box, actor, loan: Loan, value: int, on: date, key: str, mode: str,
                       source: LedgerAccount, request_hash: str = "") -> Repayment:
     """Apply a repayment in its date order and post it (with whatever it moves in later ones)."""
-    pending = state.Payment("new", on, value, mode, (clock.now(), parse.MAX_ID))
+    seq = _next_seq(loan)
+    pending = state.Payment("new", on, value, mode, (seq, 0))
     replayed, legs = _replay(box, actor, loan, [pending])
     if replayed.unapplied.get("new"):
         before = state.replay(_terms(box, loan), _events(loan))
@@ -959,7 +969,7 @@ def _record_repayment(box: Box, actor, loan: Loan, value: int, on: date, key: st
     entry = _post(box, actor, "repayment", legs, f"repay:{loan.id}:{key}", on, f"Repayment of loan #{loan.id}")
     repayment = Repayment(loan_id=loan.id, key=key, request_hash=request_hash, amount=value,
                           principal=split.principal, interest=split.interest, penalty=split.penalty, mode=mode,
-                          paid_on=on, entry_id=entry.id, created_by_id=_by(actor))
+                          paid_on=on, seq=seq, entry_id=entry.id, created_by_id=_by(actor))
     db.session.add(repayment)
     if mode != "advance" and any(x.prepayment and x.due_date == on for x in replayed.lines):
         _event(loan, actor, "prepaid", f"Schedule {'shortened' if mode == 'shorten' else 'lowered'}")
@@ -1111,7 +1121,7 @@ def reschedule(actor, box_id: int, loan_id: int, term, first_due: date, reason: 
             select(Repayment.id).where(Repayment.loan_id == loan.id, Repayment.created_at >= last.created_at)).first():
         return loan  # the same reschedule submitted twice
     row = LoanReschedule(loan_id=loan.id, decided_on=today, term=term, first_due=first_due, reason=reason,
-                         created_by_id=_by(actor))
+                         seq=_next_seq(loan), created_by_id=_by(actor))
     db.session.add(row)
     db.session.flush()
     _, legs = _replay(box, actor, loan)

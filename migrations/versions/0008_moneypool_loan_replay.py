@@ -1,8 +1,8 @@
 """moneypool: loans are replayed from their plan and events: the plan's first due date on the loan,
 reschedules and penalties as rows (filled from the history), no more before-snapshots and revisions
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-07 01:40:00
 
 """
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0006'
-down_revision = '0005'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
@@ -27,6 +27,7 @@ def upgrade():
         sa.Column('term', sa.Integer(), nullable=False),
         sa.Column('first_due', sa.Date(), nullable=False),
         sa.Column('reason', sa.String(length=500), nullable=False),
+        sa.Column('seq', sa.Integer(), nullable=False),
         sa.Column('created_at', sa.DateTime(), nullable=False),
         sa.Column('created_by_id', sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_mp_loan_reschedule_created_by_id_user')),
@@ -54,6 +55,8 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_mp_loan_penalty_loan_id'), ['loan_id'], unique=False)
     with op.batch_alter_table('mp_loan', schema=None) as batch_op:
         batch_op.add_column(sa.Column('first_due', sa.Date(), nullable=True))
+    with op.batch_alter_table('mp_repayment', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('seq', sa.Integer(), server_default='0', nullable=False))
     _fill()
     with op.batch_alter_table('mp_loan', schema=None) as batch_op:
         batch_op.drop_column('revision')
@@ -67,6 +70,7 @@ def _fill():
     reschedules their history recorded ("<n> installments from <date>: <reason>") and the
     penalties their ledger entries charged."""
     bind = op.get_bind()
+    bind.execute(sa.text("UPDATE mp_repayment SET seq = id"))
     bind.execute(sa.text(
         "UPDATE mp_loan SET first_due = (SELECT MIN(i.due_date) FROM mp_installment i "
         "WHERE i.loan_id = mp_loan.id AND i.prepayment = :no) WHERE disbursed_on IS NOT NULL"), {"no": False})
@@ -76,8 +80,9 @@ def _fill():
         match = re.match(r"(\d+) installments from (\d{4}-\d{2}-\d{2}): (.*)", detail or "", re.DOTALL)
         if match:
             bind.execute(sa.text(
-                "INSERT INTO mp_loan_reschedule (loan_id, decided_on, term, first_due, reason, created_at, "
-                "created_by_id) VALUES (:loan, :on, :term, :first_due, :reason, :at, :by)"),
+                "INSERT INTO mp_loan_reschedule (loan_id, decided_on, term, first_due, reason, seq, created_at, "
+                "created_by_id) VALUES (:loan, :on, :term, :first_due, :reason, (SELECT COALESCE(MAX(r.id), 0) "
+                "FROM mp_repayment r WHERE r.loan_id = :loan AND r.created_at <= :at), :at, :by)"),
                 {"loan": loan_id, "on": str(at)[:10], "term": int(match[1]), "first_due": match[2],
                  "reason": match[3][:500], "at": at, "by": by_id})
     penalties = bind.execute(sa.text(
