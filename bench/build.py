@@ -318,7 +318,7 @@ def _loan(bulk: Bulk, box, manager, i: int, member: int, shares: int, paid_out: 
           cash: int, interest: int, loan_dues, Loan, Installment, Repayment, LoanEvent) -> None:
     """A 12-month annuity loan paid out on `paid_out`, each installment repaid on its due date up to
     `paid_until`; closed once all are paid."""
-    from hamyan.blueprints.moneypool import schedules
+    from hamyan.lending import schedules
     from hamyan.ledger.models import ASSET
 
     amount = 12 * shares * SHARE
