@@ -1,8 +1,8 @@
 """moneypool: loans are replayed from their plan and events: the plan's first due date on the loan,
 reschedules and penalties as rows (filled from the history), no more before-snapshots and revisions
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-07 01:40:00
 
 """
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0008'
-down_revision = '0007'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
