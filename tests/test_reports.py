@@ -123,7 +123,22 @@ def test_the_scheduler_renders_a_job_a_restarted_process_left_queued(user_client
     monkeypatch.setattr(jobs, "start_thread", lambda app, job_id: None)  # the process died first
     job = jobs.request_report(c.user, box.id, "manager", PERIOD)
     assert job.status == "queued"
-    assert run_job("statements.reports", "s1").detail == "0 queued report(s) rendered"  # its thread may yet come
+    # Its thread may yet come.
+    assert run_job("statements.reports", "s1").detail == "0 queued report(s) rendered, 0 interrupted one(s) failed"
     clock.set(datetime.utcnow() + timedelta(minutes=3))
-    assert run_job("statements.reports", "s2").detail == "1 queued report(s) rendered"
+    assert run_job("statements.reports", "s2").detail == "1 queued report(s) rendered, 0 interrupted one(s) failed"
     assert wait_until_finished(job.id).status == "done"
+
+
+def test_a_job_its_process_left_running_fails_and_the_same_report_can_be_asked_again(user_client, monkeypatch,
+                                                                                       clock):
+    c = user_client("manager@example.com", "Manager")
+    box = running_box(c.user, 1)
+    monkeypatch.setattr(jobs, "start_thread", lambda app, job_id: None)
+    stuck = jobs.request_report(c.user, box.id, "manager", PERIOD)
+    assert jobs._claim(stuck.id)  # the process died while rendering it
+    assert jobs.request_report(c.user, box.id, "manager", PERIOD).id == stuck.id
+    clock.set(datetime.utcnow() + timedelta(minutes=31))
+    assert run_job("statements.reports", "s1").detail == "0 queued report(s) rendered, 1 interrupted one(s) failed"
+    assert "interrupted" in c.get(f"/boxes/{box.id}/reports/jobs/{stuck.id}").get_data(as_text=True)
+    assert jobs.request_report(c.user, box.id, "manager", PERIOD).id != stuck.id

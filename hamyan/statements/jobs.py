@@ -31,6 +31,10 @@ STATUSES = (QUEUED, RUNNING, DONE, FAILED)
 # A job still queued this long after it was asked for lost its thread (the process restarted):
 # the scheduler's job picks it up.
 ORPHANED_AFTER = timedelta(minutes=2)
+# A job still running this long after it started lost its process mid-way: it is marked failed,
+# so asking for the same report again starts a new one (the biggest report takes about a minute).
+INTERRUPTED_AFTER = timedelta(minutes=30)
+INTERRUPTED = "The report was interrupted (the server restarted)."
 
 
 class ReportJob(db.Model):
@@ -185,10 +189,16 @@ def run(job_id: int) -> None:
 
 @job("statements.reports", every_minutes=1)
 def run_orphaned() -> str:
-    """Render jobs left queued by a process that stopped before its thread began."""
-    cutoff = clock.now() - ORPHANED_AFTER
-    ids = db.session.scalars(select(ReportJob.id).where(ReportJob.status == QUEUED, ReportJob.created_at < cutoff)
+    """Fail jobs a stopped process left running, then render those it left queued before their
+    thread began."""
+    now = clock.now()
+    with uow.transaction():
+        interrupted = db.session.execute(
+            update(ReportJob).where(ReportJob.status == RUNNING, ReportJob.started_at < now - INTERRUPTED_AFTER)
+            .values(status=FAILED, error=INTERRUPTED, finished_at=now)).rowcount
+    ids = db.session.scalars(select(ReportJob.id).where(ReportJob.status == QUEUED,
+                                                        ReportJob.created_at < now - ORPHANED_AFTER)
                              .order_by(ReportJob.id)).all()
     for job_id in ids:
         run(job_id)
-    return f"{len(ids)} queued report(s) rendered"
+    return f"{len(ids)} queued report(s) rendered, {interrupted} interrupted one(s) failed"
