@@ -13,4 +13,5 @@ PRODUCT = Product(
     api="hamyan.blueprints.moneypool.api:bp",
     jobs="hamyan.blueprints.moneypool.jobs",
     demo="hamyan.blueprints.moneypool.demo:seed_moneypool",
+    reconcile="hamyan.blueprints.moneypool.services:reconcile",
 )

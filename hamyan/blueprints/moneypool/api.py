@@ -539,9 +539,8 @@ def statement(args, box_id):
     if member_id is None:
         raise NotFound("You do not save in this pool.")
     acc, member = services.member_for(user, box_id, member_id)
-    st = reports.member_statement(acc.box, member, args["start"], args["end"])
-    return pdf_response(render_pdf("statements/moneypool_member.html", box=acc.box, statement=st.savings,
-                                   member=member, loans=st.loans), f"pool-{box_id}-member-{member.id}.pdf")
+    return pdf_response(reports.member_statement_pdf(acc.box, member, args["start"], args["end"]),
+                        f"pool-{box_id}-member-{member.id}.pdf")
 
 
 @bp.route("/<int:box_id>/report", methods=["GET"])

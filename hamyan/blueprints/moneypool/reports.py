@@ -7,8 +7,10 @@ from sqlalchemy import func, select
 
 from hamyan.blueprints.moneypool import services
 from hamyan.blueprints.moneypool.models import (
+    Contribution,
     Installment,
     Loan,
+    LoanPenalty,
     Pool,
     PoolMember,
     Repayment,
@@ -18,7 +20,7 @@ from hamyan.core import clock
 from hamyan.extensions import db
 from hamyan.ledger import service as ledger
 from hamyan.ledger.models import ASSET, EXPENSE, INCOME, LIABILITY
-from hamyan.statements import account_statement, check_period
+from hamyan.statements import account_statement, check_period, render_pdf
 
 BUCKETS = ((1, 30, "1–30 days"), (31, 60, "31–60 days"), (61, 90, "61–90 days"), (91, None, "over 90 days"))
 
@@ -194,23 +196,82 @@ def _expected_inflows(box: Box, pool: Pool, today: date) -> list[tuple[date, int
 
 
 @dataclass
+class LoanStatement:
+    """One loan in a member's statement: its principal account, and every repayment in the period
+    with what it paid (principal, interest, penalty), undone ones shown as such and not counted."""
+
+    loan: Loan
+    principal: object  # hamyan.statements.Statement of the loan's principal
+    repayments: list = field(default_factory=list)
+    fee: int = 0  # service fee kept at payout, when the payout falls in the period
+    penalties_charged: int = 0  # penalties charged in the period and not waived
+
+    def _kept(self, part: str) -> int:
+        return sum(getattr(r, part) for r in self.repayments if r.reversed_at is None)
+
+    @property
+    def paid(self) -> int:
+        return self._kept("amount")
+
+    @property
+    def paid_principal(self) -> int:
+        return self._kept("principal")
+
+    @property
+    def paid_interest(self) -> int:
+        return self._kept("interest")
+
+    @property
+    def paid_penalty(self) -> int:
+        return self._kept("penalty")
+
+
+@dataclass
 class MemberStatement:
     savings: object  # hamyan.statements.Statement over the member's savings (available + pledged)
-    loans: list = field(default_factory=list)  # (loan, Statement of its principal)
+    contributions: list = field(default_factory=list)  # savings payments in the period, undone ones marked
+    loans: list = field(default_factory=list)  # LoanStatement
+
+    @property
+    def paid_savings(self) -> int:
+        """Savings payments in the period, net of those undone (late fees they paid included)."""
+        return sum(c.amount for c in self.contributions if c.reversed_at is None)
 
 
 def member_statement(box: Box, member: PoolMember, start: date, end: date) -> MemberStatement:
+    """One member's money in a period: savings movements and payments, and for each loan every
+    repayment split into principal, interest and penalty, so every amount paid reconciles."""
     start, end = check_period(start, end)
     accounts = _member_accounts(box, member)
     savings = account_statement(f"Savings statement: {member.name}", box, accounts, start, end, sign="credit")
-    out = MemberStatement(savings)
+    out = MemberStatement(savings, list(db.session.execute(
+        select(Contribution).filter_by(member_id=member.id).where(Contribution.paid_on.between(start, end))
+        .order_by(Contribution.paid_on, Contribution.id)).scalars()))
     loans = services.loans_of(member)
     principal = {a.subject_id: a for a in ledger.accounts_of(
         box.id, subject=("loan", [loan.id for loan in loans]), purposes=["principal"])}
+    ids = [loan.id for loan in loans if loan.id in principal]
+    paid = {}
+    for r in db.session.execute(select(Repayment).where(Repayment.loan_id.in_(ids), Repayment.paid_on.between(
+            start, end)).order_by(Repayment.paid_on, Repayment.id)).scalars() if ids else ():
+        paid.setdefault(r.loan_id, []).append(r)
+    charged = dict(db.session.execute(
+        select(LoanPenalty.loan_id, func.sum(LoanPenalty.amount)).where(
+            LoanPenalty.loan_id.in_(ids), LoanPenalty.waived_at.is_(None),
+            LoanPenalty.charged_on.between(start, end)).group_by(LoanPenalty.loan_id)).all()) if ids else {}
     for loan in loans:
         if loan.id in principal:
-            out.loans.append((loan, account_statement(f"Loan #{loan.id}", box, [principal[loan.id]], start, end)))
+            out.loans.append(LoanStatement(
+                loan, account_statement(f"Loan #{loan.id}", box, [principal[loan.id]], start, end),
+                paid.get(loan.id, []), loan.fee if start <= loan.disbursed_on <= end else 0,
+                int(charged.get(loan.id) or 0)))
     return out
+
+
+def member_statement_pdf(box: Box, member: PoolMember, start: date, end: date) -> bytes:
+    st = member_statement(box, member, start, end)
+    return render_pdf("statements/moneypool_member.html", box=box, statement=st.savings, member=member,
+                      payments=st.contributions, paid_savings=st.paid_savings, loans=st.loans)
 
 
 def _member_accounts(box: Box, member: PoolMember) -> list:

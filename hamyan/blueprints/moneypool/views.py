@@ -472,9 +472,7 @@ def statement_pdf(box_id):
     acc, member = services.member_for(current_user, box_id, member_id)
     if not form.validate():
         abort(400, "Choose the first and last day of the statement.")
-    statement = reports.member_statement(acc.box, member, form.start.data, form.end.data)
-    pdf = render_pdf("statements/moneypool_member.html", box=acc.box, statement=statement.savings, member=member,
-                     loans=statement.loans)
+    pdf = reports.member_statement_pdf(acc.box, member, form.start.data, form.end.data)
     return pdf_response(pdf, f"pool-{box_id}-member-{member.id}-{form.start.data}-{form.end.data}.pdf")
 
 
