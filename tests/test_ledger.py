@@ -252,6 +252,32 @@ def test_rollback_after_post_leaves_nothing_behind(acc):
     assert_consistent()
 
 
+def test_a_post_is_four_statements_and_three_once_its_accounts_are_locked(acc):
+    """The speed of a batch (issue 17): lock the accounts, insert the entry, insert its postings,
+    add to the balances; later posts in the transaction skip the lock of accounts it holds."""
+    cash, alice, bob, seen = acc["cash"].id, acc["alice"].id, acc["bob"].id, []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement.split()[0].upper())
+
+    sa.event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        ledger.post("contribution", [(cash, 100), (alice, -100)], idempotency_key="k1")
+        first, seen[:] = list(seen), []
+        ledger.post("contribution", [(cash, 100), (alice, -100)], idempotency_key="k2")
+        again, seen[:] = list(seen), []
+        ledger.post("contribution", [(cash, 100), (bob, -100)], idempotency_key="k3")
+        new_member = list(seen)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", before)
+    writes = ["INSERT", "INSERT", "UPDATE"]
+    assert [q for q in first if q != "BEGIN"] == ["SELECT", *writes]
+    assert again == writes
+    assert new_member == ["SELECT", *writes]
+    db.session.commit()
+    assert_consistent()
+
+
 def test_an_account_rolled_back_with_its_transaction_is_unknown_to_the_next_one(acc):
     """A batch locks each account once per transaction; the next transaction checks them again."""
     gone = ledger.open_account(None, "member:gone", "Gone", "USD", **member(9)).id
