@@ -307,7 +307,7 @@ def build_pool(manager, name: str, size: int) -> int:
                                 interest_method="annuity", annual_rate=Decimal("12"), fee=0, purpose="Bench",
                                 requested_at=bulk.now, approved_at=bulk.now + timedelta(seconds=i)
                                 if status == "approved" else None, drawn_at=None, decided_by_id=manager.id,
-                                reason="", disbursed_on=None, closed_on=None, revision=0)
+                                reason="", disbursed_on=None, closed_on=None, first_due=None)
                 for event in ("requested", "approved")[:2 if status == "approved" else 1]:
                     bulk.add(LoanEvent.__table__, loan_id=loan, kind=event, detail="", at=bulk.now, by_id=manager.id)
         bulk.flush()
@@ -327,33 +327,31 @@ def _loan(bulk: Bulk, box, manager, i: int, member: int, shares: int, paid_out: 
                              "principal")
     bulk.post("disbursement", [(principal, amount), (cash, -amount)], f"mp:{box.id}:loan:{loan_id}:disburse",
               paid_out, f"Loan #{loan_id} to Saver {i + 1:05d}")
-    plan = schedules.build(amount, Decimal("12"), 12, 1, "annuity", loan_dues(paid_out)[1])
+    first_due = loan_dues(paid_out)[1]
+    plan = schedules.build(amount, Decimal("12"), 12, 1, "annuity", first_due)
     installments = [dict(number=line.number, due_date=line.due_date, principal=line.principal,
                          interest=line.interest, penalty=0, paid_principal=0, paid_interest=0, paid_penalty=0,
                          prepayment=False) for line in plan]
-    revision = 1  # the payout
+    seq = 0  # the order repayments were recorded in
     for inst in installments:
         if inst["due_date"] > paid_until:
             break
-        before = json.dumps({"status": "active", "closed_on": None, "held": {}, "installments": [
-            [r["number"], r["due_date"].isoformat(), r["principal"], r["interest"], 0, r["paid_principal"],
-             r["paid_interest"], 0, False] for r in installments]})
         total = inst["principal"] + inst["interest"]
         key = f"bench-{inst['number']}"
         entry = bulk.post("repayment", [(cash, total), (principal, -inst["principal"]), (interest, -inst["interest"])],
                           f"mp:{box.id}:repay:{loan_id}:{key}", inst["due_date"], f"Repayment of loan #{loan_id}")
         inst["paid_principal"], inst["paid_interest"] = inst["principal"], inst["interest"]
-        revision += 1
+        seq += 1
         bulk.add(Repayment.__table__, loan_id=loan_id, key=key, amount=total, principal=inst["principal"],
                  interest=inst["interest"], penalty=0, mode="advance", paid_on=inst["due_date"], entry_id=entry,
-                 created_at=bulk.now, created_by_id=manager.id, before=before, revision=revision,
+                 created_at=bulk.now, created_by_id=manager.id, seq=seq,
                  reversed_at=None, reversal_reason="")
     closed = all(r["paid_principal"] == r["principal"] for r in installments)
     bulk.add(Loan.__table__, id=loan_id, box_id=box.id, member_id=member, request_key=f"bench-{i}",
              status="closed" if closed else "active", amount=amount, term=12, period_months=1,
              interest_method="annuity", annual_rate=Decimal("12"), fee=0, purpose="Bench",
              requested_at=bulk.now, approved_at=bulk.now, drawn_at=None, decided_by_id=manager.id, reason="",
-             disbursed_on=paid_out, closed_on=installments[-1]["due_date"] if closed else None, revision=revision)
+             disbursed_on=paid_out, closed_on=installments[-1]["due_date"] if closed else None, first_due=first_due)
     for inst in installments:
         bulk.add(Installment.__table__, loan_id=loan_id, **inst)
     for event in ("requested", "approved", "disbursed") + (("closed",) if closed else ()):
