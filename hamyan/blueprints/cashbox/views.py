@@ -387,15 +387,3 @@ def statement(box_id):
     st = cb.member_statement(box, target, start, end)
     return pdf_response(render_pdf("statements/cashbox_member.html", box=box, statement=st, member=target),
                 f"statement-{box.id}-{target.id}-{start}-{end}.pdf")
-
-
-@bp.route("/<int:box_id>/report.pdf")
-@login_required
-def report(box_id):
-    box, _ = cb.require_manager(current_user, box_id)
-    form = StatementForm(request.args)
-    form.membership_id.choices = []
-    start, end = _statement_period(form)
-    st, rows = cb.manager_report(box, start, end)
-    return pdf_response(render_pdf("statements/cashbox_report.html", box=box, statement=st, rows=rows),
-                f"report-{box.id}-{start}-{end}.pdf")
