@@ -142,3 +142,26 @@ def test_a_job_its_process_left_running_fails_and_the_same_report_can_be_asked_a
     assert run_job("statements.reports", "s1").detail == "0 queued report(s) rendered, 1 interrupted one(s) failed"
     assert "interrupted" in c.get(f"/boxes/{box.id}/reports/jobs/{stuck.id}").get_data(as_text=True)
     assert jobs.request_report(c.user, box.id, "manager", PERIOD).id != stuck.id
+
+
+def test_report_jobs_over_the_api(app, user_client, api_token, gate):
+    manager = user_client("manager@example.com", "Manager")
+    box = running_box(manager.user, 3)
+    headers = api_token(manager.user)
+    client = app.test_client()
+    r = client.post(f"/api/v1/boxes/{box.id}/reports/manager", json=PERIOD, headers=headers)
+    assert r.status_code == 202 and r.json["status"] in ("queued", "running") and r.json["file"] is None
+    job_id = r.json["id"]
+    assert client.post(f"/api/v1/boxes/{box.id}/reports/manager", json=PERIOD, headers=headers).json["id"] == job_id
+    assert client.get(f"/api/v1/boxes/{box.id}/reports/jobs/{job_id}/file", headers=headers).status_code == 404
+    gate.set()
+    wait_until_finished(job_id)
+    r = client.get(f"/api/v1/boxes/{box.id}/reports/jobs/{job_id}", headers=headers)
+    assert r.json["status"] == "done" and r.json["progress"] == 100
+    pdf = client.get(r.json["file"], headers=headers)
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert "Total in $21.75" in "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+    bad = client.post(f"/api/v1/boxes/{box.id}/reports/manager", json={"start": "2026-05-01", "end": "2026-01-01"},
+                      headers=headers)
+    assert bad.status_code == 422 and bad.json["error"]["fields"] == {"end": "The last day is before the first day."}
+    assert client.get(f"/api/v1/boxes/{box.id}/reports/jobs/{job_id}").status_code == 401

@@ -133,6 +133,11 @@ def file_of(job: ReportJob) -> str:
     return os.path.join(current_app.instance_path, job.file_path)
 
 
+def download_name(job: ReportJob) -> str:
+    period = job.period
+    return f"{job.kind}-report-{job.box_id}-{period['start']}-{period['end']}.pdf"
+
+
 def start_thread(app, job_id: int) -> threading.Thread:
     """Render the job in a background thread with its own app context (and so its own session)."""
     def work():

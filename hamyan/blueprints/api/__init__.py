@@ -58,11 +58,12 @@ def idempotency_key() -> str | None:
 
 
 def register(app, blueprints) -> None:
+    from hamyan.blueprints.api.reports import reports_bp
     from hamyan.blueprints.api.routes import auth_bp, me_bp
 
     api.init_app(app, spec_kwargs={"security": BEARER})  # every operation needs a token unless it says not
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    for bp in (auth_bp, me_bp, *blueprints):
+    for bp in (auth_bp, me_bp, reports_bp, *blueprints):
         api.register_blueprint(bp)
         csrf.exempt(bp)  # bearer tokens, not cookies: no cross-site request can carry them
     app.add_url_rule("/api/v1/docs", "api_docs", docs_page)

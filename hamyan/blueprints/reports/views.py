@@ -42,7 +42,6 @@ def download(box_id, job_id):
     job = jobs.job_of(current_user, box_id, job_id)
     if job.status != jobs.DONE:
         raise NotFound("This report is not ready.")
-    period = job.period
     return send_file(jobs.file_of(job), mimetype="application/pdf", as_attachment=True,
-                     download_name=f"{job.kind}-report-{box_id}-{period['start']}-{period['end']}.pdf")
+                     download_name=jobs.download_name(job))
 
