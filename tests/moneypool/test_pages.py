@@ -8,8 +8,10 @@ from sqlalchemy import func, select
 from hamyan.blueprints.moneypool import services
 from hamyan.blueprints.moneypool.models import Contribution, Loan, PoolMember
 from hamyan.extensions import db
+from hamyan.statements import jobs
 from tests.conftest import login
 from tests.moneypool.conftest import count_queries, key
+from tests.test_reports import wait_until_finished
 
 
 @pytest.fixture
@@ -106,13 +108,16 @@ def test_statement_pdfs(app, pool):
     assert "2,000.00" in text and "Member 0" in text
     assert member.get(f"/pools/{box.id}/statement.pdf?start=2025-01-01&end=2025-03-01&member_id={savers[1].id}"
                       ).status_code == 404
-    assert member.get(f"/pools/{box.id}/report.pdf?start=2025-01-01&end=2025-03-01").status_code == 403
+    period = {"start": "2025-01-01", "end": "2025-03-01"}
+    assert member.post(f"/boxes/{box.id}/reports/manager", data=period).status_code == 403
     boss = _client(app, "boss@example.com")
-    response = boss.get(f"/pools/{box.id}/report.pdf?start=2025-01-01&end=2025-03-01")
-    text = "".join(p.extract_text() for p in PdfReader(BytesIO(response.data)).pages)
+    assert "/reports/manager" in boss.get(f"/pools/{box.id}/reports").get_data(as_text=True)
+    response = boss.post(f"/boxes/{box.id}/reports/manager", data=period)
+    assert response.status_code == 302 and "/reports/jobs/" in response.headers["Location"]  # a job, at once
+    job = wait_until_finished(int(response.headers["Location"].rsplit("/", 1)[1]))
+    assert job.status == "done", job.error
+    text = "".join(p.extract_text() for p in PdfReader(jobs.file_of(job)).pages)
     assert "6,000.00" in text and "Loan book" in text
-    response = boss.get(f"/pools/{box.id}/report.pdf?start=2025-03-01&end=2025-01-01")
-    assert response.status_code == 422 and "before the first day" in response.get_data(as_text=True)
 
 
 def test_dashboard_queries_do_not_grow_with_members(app, pool_factory, clock):

@@ -13,5 +13,6 @@ PRODUCT = Product(
     api="hamyan.blueprints.moneypool.api:bp",
     jobs="hamyan.blueprints.moneypool.jobs",
     demo="hamyan.blueprints.moneypool.demo:seed_moneypool",
+    reports={"manager": "hamyan.blueprints.moneypool.reports:render_manager_report"},
     reconcile="hamyan.blueprints.moneypool.services:reconcile",
 )

@@ -274,6 +274,15 @@ def member_statement_pdf(box: Box, member: PoolMember, start: date, end: date) -
                       payments=st.contributions, paid_savings=st.paid_savings, loans=st.loans)
 
 
+def render_manager_report(box: Box, params: dict, progress) -> bytes:
+    """The manager report, rendered as a report job (hamyan.statements.jobs): a big pool's takes
+    longer than a request may wait."""
+    data = manager_report(box, db.session.get(Pool, box.id), date.fromisoformat(params["start"]),
+                          date.fromisoformat(params["end"]))
+    progress(30)
+    return render_pdf("statements/moneypool_report.html", progress, box=box, statement=data.cash, report=data)
+
+
 def _member_accounts(box: Box, member: PoolMember) -> list:
     """A member's savings, available and pledged."""
     return ledger.accounts_of(box.id, subject=("membership", member.membership_id), types=[LIABILITY])

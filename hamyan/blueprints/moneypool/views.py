@@ -27,7 +27,7 @@ from hamyan.blueprints.moneypool.models import LOAN_STATUSES
 from hamyan.core import clock, parse
 from hamyan.core.errors import Conflict, ValidationError
 from hamyan.lending.schedules import METHOD_LABELS
-from hamyan.statements import pdf_response, render_pdf
+from hamyan.statements import pdf_response
 from hamyan.web import apply_error, redirect_to, register_macros, render
 
 bp = Blueprint("moneypool", __name__, url_prefix="/pools")
@@ -474,15 +474,3 @@ def statement_pdf(box_id):
         abort(400, "Choose the first and last day of the statement.")
     pdf = reports.member_statement_pdf(acc.box, member, form.start.data, form.end.data)
     return pdf_response(pdf, f"pool-{box_id}-member-{member.id}-{form.start.data}-{form.end.data}.pdf")
-
-
-@bp.route("/<int:box_id>/report.pdf")
-@login_required
-def report_pdf(box_id):
-    acc = services.manage(current_user, box_id)
-    form = PeriodForm(request.args)
-    if not form.validate():
-        abort(400, "Choose the first and last day of the report.")
-    data = reports.manager_report(acc.box, acc.pool, form.start.data, form.end.data)
-    pdf = render_pdf("statements/moneypool_report.html", box=acc.box, statement=data.cash, report=data)
-    return pdf_response(pdf, f"pool-{box_id}-report-{form.start.data}-{form.end.data}.pdf")
