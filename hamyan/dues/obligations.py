@@ -4,7 +4,10 @@ Cumulative dues: a holder's obligations are given as cumulative totals `cum[p]` 
 through due date p (cum[0] = 0), so obligation p is cum[p] - cum[p - 1]. A part of a share (a
 Fraction) owes its largest-remainder allocation of p x amount through period p (money.allocate),
 so the holders of a share owe exactly the share's amount in every period, and each holder owes
-over the whole schedule exactly their allocation of the total, whatever the rounding.
+over the whole schedule exactly their allocation of the total, whatever the rounding. No period
+owes a negative amount as long as every part's share of one period is at least one minor unit
+(the floor of p x amount x fraction then grows by at least the one unit the remainder can move);
+`smallest_part_ok` is how a product checks that before a schedule starts.
 
 Allocation: a payment settles obligations oldest first. `allocate_payment` splits one payment into
 what goes to arrears (obligations due by the payment date), then to unpaid late charges, then to
@@ -24,6 +27,11 @@ def cumulative_dues(amount: int, periods: int, fractions: tuple) -> tuple:
         return (tuple(amount * p for p in range(periods + 1)),)
     rows = [money.allocate(amount * p, [Fraction(f) for f in fractions]) for p in range(periods + 1)]
     return tuple(zip(*rows))
+
+
+def smallest_part_ok(amount: int, fractions) -> bool:
+    """Whether every part owes at least one minor unit a period (see the module doc)."""
+    return all(amount * Fraction(f) >= 1 for f in fractions)
 
 
 def add_dues(a: list | tuple, b: list | tuple) -> list:

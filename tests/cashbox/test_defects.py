@@ -149,3 +149,16 @@ def test_arrears_include_what_falls_due_today(make_user):
     r = first_round(box)
     cb.start_round(manager, box.id, r.id)
     assert cb.round_state(r).by_membership[a.id].arrears == 10000
+
+
+def test_a_part_owing_less_than_one_minor_unit_a_period_is_refused(make_user):
+    # Split 0.01 three ways and the largest-remainder dues of one third would go 0, 1, 0: a period
+    # owing a negative amount. The round cannot start like that.
+    manager = make_user("boss@example.com", "Boss")
+    box = make_box(manager, shares=1, contribution="0.01")
+    a, b, c = (cb.add_member(manager, box.id, name) for name in ("A", "B", "C"))
+    r = first_round(box)
+    cb.set_holders(manager, box.id, r.id, 1, [(a.id, "1/3"), (b.id, "1/3"), (c.id, "1/3")])
+    with pytest.raises(ValidationError) as error:
+        cb.start_round(manager, box.id, r.id)
+    assert "less than one" in error.value.message and first_round(box).status == "draft"

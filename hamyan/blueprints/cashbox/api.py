@@ -214,10 +214,13 @@ class CashboxMemberStateOut(ma.Schema):
     cells = F.List(F.Nested(CashboxCellOut))
 
 
-class CashboxGridArgs(ma.Schema):
-    round_id = F.Integer(load_default=None)
+class CashboxListArgs(ma.Schema):
     page = F.Integer(load_default=1, validate=ma.validate.Range(min=1, max=10**6))
-    per_page = F.Integer(load_default=50, validate=ma.validate.Range(min=1, max=200))
+    per_page = F.Integer(load_default=25, validate=ma.validate.Range(min=1, max=100))
+
+
+class CashboxGridArgs(CashboxListArgs):
+    round_id = F.Integer(load_default=None)
     periods_page = F.Integer(load_default=1, validate=ma.validate.Range(min=1, max=10**6))
     periods_per_page = F.Integer(load_default=500, validate=ma.validate.Range(min=1, max=500))
 
@@ -322,11 +325,6 @@ def _round_for(box_id, round_id):
 
 
 # ---------------------------------------------------------------- routes
-
-class CashboxListArgs(ma.Schema):
-    page = F.Integer(load_default=1, validate=ma.validate.Range(min=1, max=10**6))
-    per_page = F.Integer(load_default=25, validate=ma.validate.Range(min=1, max=100))
-
 
 class CashboxRoundSummaryOut(ma.Schema):
     id = F.Integer()

@@ -4,12 +4,13 @@ from sqlalchemy import select
 
 from hamyan import ledger
 from hamyan.blueprints.cashbox.models import Cashbox, Round
+from hamyan.blueprints.cashbox.services.state import refresh_summaries
 from hamyan.boxes.access import MANAGE, VIEW, Principal, authorize
 from hamyan.boxes.models import Box, Membership
-from hamyan.core import parse
+from hamyan.core import clock, parse
 from hamyan.core.errors import NotFound, ValidationError
 from hamyan.extensions import db
-from hamyan.ledger.models import LedgerAccount
+from hamyan.ledger.models import Entry, LedgerAccount
 
 KIND = "cashbox"
 
@@ -168,3 +169,14 @@ def cashboxes_of(actor, page: int, per_page: int) -> list[tuple[Box, Membership,
     cash = dict(db.session.execute(select(LedgerAccount.box_id, LedgerAccount.balance)
                                    .where(LedgerAccount.box_id.in_(ids or [0]), LedgerAccount.code == "cash")).all())
     return [(box, m, _current(rounds.get(box.id, [])), cash.get(box.id, 0)) for box, m in rows]
+
+
+def undo(box: Box, actor, row, r: Round, memo: str, action: str):
+    """Undo a row's ledger entry (a payment's, a fine's) by a reversal dated today; the row stays,
+    showing the reversal, and its member's summary follows."""
+    ledger.reverse(db.session.get(Entry, row.entry_id), memo=memo, idempotency_key=f"cashbox:{box.id}:{action}",
+                   effective_date=clock.today(box), created_by_id=author(actor))
+    db.session.flush()
+    db.session.refresh(row)
+    refresh_summaries(r, [row.membership_id])
+    return row

@@ -13,6 +13,7 @@ from hamyan.blueprints.cashbox.services.common import (
     fine_income_account,
     fines_account,
     require_manager,
+    undo,
 )
 from hamyan.blueprints.cashbox.services.state import RoundState, refresh_summaries, round_state
 from hamyan.boxes.models import Box
@@ -20,7 +21,6 @@ from hamyan.core import clock, parse, uow
 from hamyan.core.errors import Conflict, NotFound, ValidationError
 from hamyan.dues import status as dues_status
 from hamyan.extensions import db
-from hamyan.ledger.models import Entry
 
 REASON_LIMIT = 300
 
@@ -104,13 +104,7 @@ def waive_fine(actor, box_id, fine_id, reason: str) -> Fine:
     owed = round_state(r, membership_ids=[fine.membership_id]).by_membership[fine.membership_id].fines_unpaid
     if owed < fine.amount:
         raise ValidationError("This fine is already paid. Undo the payment that paid it first.", field="fine_id")
-    ledger.reverse(db.session.get(Entry, fine.entry_id), memo=f"Fine waived: {reason}",
-                   idempotency_key=f"cashbox:{box.id}:waive-fine:{fine.id}",
-                   effective_date=clock.today(box), created_by_id=author(actor))
-    db.session.flush()
-    db.session.refresh(fine)
-    refresh_summaries(r, [fine.membership_id])
-    return fine
+    return undo(box, actor, fine, r, f"Fine waived: {reason}", f"waive-fine:{fine.id}")
 
 
 def fines_of(r: Round, membership_id: int) -> list[Fine]:

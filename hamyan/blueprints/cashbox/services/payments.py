@@ -18,6 +18,7 @@ from hamyan.blueprints.cashbox.services.common import (
     member_account,
     membership_in,
     require_manager,
+    undo,
 )
 from hamyan.blueprints.cashbox.services.draws import finish_if_done, pay_owed_payouts
 from hamyan.blueprints.cashbox.services.state import refresh_summaries, round_state
@@ -128,13 +129,7 @@ def reverse_payment(actor, box_id, payment_id, reason: str) -> Payment:
     if box_cash(box) < total:
         raise ValidationError("The box no longer holds this money (it was paid out), so the payment cannot be "
                               "undone.", field="payment_id")
-    ledger.reverse(db.session.get(Entry, payment.entry_id), memo=f"Payment undone: {reason}",
-                   idempotency_key=f"cashbox:{box.id}:reverse-payment:{payment.id}",
-                   effective_date=clock.today(box), created_by_id=author(actor))
-    db.session.flush()
-    db.session.refresh(payment)
-    refresh_summaries(r, [payment.membership_id])
-    return payment
+    return undo(box, actor, payment, r, f"Payment undone: {reason}", f"reverse-payment:{payment.id}")
 
 
 def payments_in_sight(actor, box_id, round_id, membership_id, page: int, per_page: int = 25):

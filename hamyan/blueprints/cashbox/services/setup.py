@@ -33,7 +33,7 @@ from hamyan.boxes import services as boxes
 from hamyan.boxes.models import Box, Membership
 from hamyan.core import clock, parse, uow
 from hamyan.core.errors import Conflict, NotFound, ValidationError
-from hamyan.dues import calendar
+from hamyan.dues import calendar, obligations
 from hamyan.extensions import db
 from hamyan.rotation import draws
 
@@ -204,6 +204,10 @@ def start_round(actor, box_id, round_id) -> Round:
         listed = ", ".join(map(str, unheld[:20])) + ("…" if len(unheld) > 20 else "")
         raise ValidationError(f"Every share must be fully held before the round starts. Not fully held: {listed}.",
                               field="shares")
+    tiny = [s.number for s in r.shares if not obligations.smallest_part_ok(r.contribution, [h.fraction for h in s.holdings])]
+    if tiny:
+        raise ValidationError(f"A part of share {tiny[0]} would owe less than one {box.currency} minor unit a period; "
+                              "raise the contribution or use larger parts.", field="shares")
     if db.session.scalar(select(Round.id).filter_by(box_id=box.id, status="active")):
         raise Conflict("Another round of this box is still running.", field="round_id")
     for number, due in enumerate(due_dates(r, box.calendar), 1):
