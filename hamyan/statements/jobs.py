@@ -124,11 +124,6 @@ def job_of(actor, box_id: int, job_id: int) -> ReportJob:
     return job
 
 
-def recent_jobs(box_id: int, kind: str, limit: int = 5) -> list[ReportJob]:
-    return db.session.scalars(select(ReportJob).where(ReportJob.box_id == box_id, ReportJob.kind == kind)
-                              .order_by(ReportJob.id.desc()).limit(limit)).all()
-
-
 def file_of(job: ReportJob) -> str:
     return os.path.join(current_app.instance_path, job.file_path)
 
