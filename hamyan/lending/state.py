@@ -30,20 +30,8 @@ from hamyan.lending import schedules
 PREPAY_MODES = ("advance", "shorten", "reduce")
 
 
-@dataclass
-class Line:
-    """One installment as replayed."""
-
-    number: int
-    due_date: date
-    principal: int
-    interest: int
-    penalty: int = 0
-    paid_principal: int = 0
-    paid_interest: int = 0
-    paid_penalty: int = 0
-    prepayment: bool = False  # principal paid ahead of the plan, shown as its own settled line
-    carried: int = 0  # part of the interest that was already due and moved here by a reschedule
+class Amounts:
+    """What an installment (replayed here, or its kept row) adds up to."""
 
     @property
     def total(self) -> int:
@@ -56,6 +44,22 @@ class Line:
     @property
     def unpaid(self) -> int:
         return self.total - self.paid
+
+
+@dataclass
+class Line(Amounts):
+    """One installment as replayed."""
+
+    number: int
+    due_date: date
+    principal: int
+    interest: int
+    penalty: int = 0
+    paid_principal: int = 0
+    paid_interest: int = 0
+    paid_penalty: int = 0
+    prepayment: bool = False  # principal paid ahead of the plan, shown as its own settled line
+    carried: int = 0  # part of the interest that was already due and moved here by a reschedule
 
 
 @dataclass

@@ -443,6 +443,16 @@ def _lines(replayed):
     return [(x.number, x.due_date, x.principal, x.interest, x.paid_principal, x.paid_interest) for x in replayed.lines]
 
 
+def _paid_out(clock, box, manager, savers, amount, term):
+    """A loan to the first saver, asked for and paid out on 2025-01-10 from 5,000 each saved."""
+    clock.today = date(2025, 1, 10)
+    _fund(box, manager, savers, "5000")
+    loan = services.request_loan(_user(savers[0]), box.id, amount, term, key())
+    services.approve(manager, box.id, loan.id)
+    services.disburse(manager, box.id, loan.id)
+    return loan
+
+
 def _consistent(box, loan):
     """The ledger agrees with the replayed loan: principal account, pledges, balance sheet, entries."""
     accounts = services._accounts(box)
@@ -493,11 +503,7 @@ def test_any_repayment_can_be_undone_not_only_the_latest(pool_factory, clock):
 def test_a_back_dated_repayment_applies_in_date_order(pool_factory, clock):
     box, manager, savers = pool_factory(members=1, interest_method="equal_principal", annual_rate="12",
                                         require_no_arrears=False)
-    clock.today = date(2025, 1, 10)
-    _fund(box, manager, savers, "5000")
-    loan = services.request_loan(_user(savers[0]), box.id, "3000", 3, key())
-    services.approve(manager, box.id, loan.id)
-    services.disburse(manager, box.id, loan.id)
+    loan = _paid_out(clock, box, manager, savers, "3000", 3)
     clock.today = date(2025, 3, 15)
     later = services.repay(manager, box.id, loan.id, "1000", date(2025, 3, 10), key())
     earlier = services.repay(manager, box.id, loan.id, "1030", date(2025, 2, 10), key())  # typed in afterwards
@@ -512,11 +518,7 @@ def test_a_back_dated_repayment_applies_in_date_order(pool_factory, clock):
 @pytest.mark.parametrize("method", ["flat", "equal_principal"])
 def test_paying_ahead_then_prepaying_never_charges_a_due_date_interest_twice(pool_factory, clock, method):
     box, manager, savers = pool_factory(members=1, interest_method=method, annual_rate="12", require_no_arrears=False)
-    clock.today = date(2025, 1, 10)
-    _fund(box, manager, savers, "5000")
-    loan = services.request_loan(_user(savers[0]), box.id, "1200", 12, key())
-    services.approve(manager, box.id, loan.id)
-    services.disburse(manager, box.id, loan.id)
+    loan = _paid_out(clock, box, manager, savers, "1200", 12)
     most = max(i.interest for i in loan.installments)  # one period's interest at most, on any due date
     clock.today = date(2025, 2, 10)
     first = loan.installments[0]
@@ -534,11 +536,7 @@ def test_paying_ahead_then_prepaying_never_charges_a_due_date_interest_twice(poo
 def test_one_payoff_figure_and_paying_ahead_never_takes_interest_not_yet_due(pool_factory, clock):
     box, manager, savers = pool_factory(members=1, interest_method="annuity", annual_rate="12",
                                         require_no_arrears=False)
-    clock.today = date(2025, 1, 10)
-    _fund(box, manager, savers, "5000")
-    loan = services.request_loan(_user(savers[0]), box.id, "3000", 6, key())
-    services.approve(manager, box.id, loan.id)
-    services.disburse(manager, box.id, loan.id)
+    loan = _paid_out(clock, box, manager, savers, "3000", 6)
     clock.today = date(2025, 2, 10)
     due_interest = loan.installments[0].interest
     payoff = services.payoff(loan, clock.today)
@@ -553,11 +551,7 @@ def test_one_payoff_figure_and_paying_ahead_never_takes_interest_not_yet_due(poo
 
 def test_a_written_off_loan_owes_nothing_on_its_pages(pool_factory, clock):
     box, manager, savers = pool_factory(members=1, require_no_arrears=False)
-    clock.today = date(2025, 1, 10)
-    _fund(box, manager, savers, "5000")
-    loan = services.request_loan(_user(savers[0]), box.id, "1200", 4, key())
-    services.approve(manager, box.id, loan.id)
-    services.disburse(manager, box.id, loan.id)
+    loan = _paid_out(clock, box, manager, savers, "1200", 4)
     clock.today = date(2025, 8, 1)
     services.write_off(manager, box.id, loan.id, "Moved away")
     summary = services.loan_summary(loan, clock.today)

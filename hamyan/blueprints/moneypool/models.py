@@ -2,6 +2,7 @@
 (shares, schedules) and the business records that point at ledger entries."""
 from hamyan.core import clock
 from hamyan.extensions import db
+from hamyan.lending.state import Amounts
 
 QUEUE_POLICIES = ("fifo", "lottery")
 PERIODS = (1, 2, 3, 6, 12)
@@ -165,7 +166,7 @@ class Loan(db.Model):
         return self.status in OPEN_STATUSES
 
 
-class Installment(db.Model):
+class Installment(db.Model, Amounts):
     """One installment as the loan was last replayed (hamyan.lending.state): derived rows, rewritten
     by every write that changes the loan, so pages read them instead of replaying."""
 
@@ -183,18 +184,6 @@ class Installment(db.Model):
     paid_interest = db.Column(db.BigInteger, nullable=False, default=0)
     paid_penalty = db.Column(db.BigInteger, nullable=False, default=0)
     prepayment = db.Column(db.Boolean, nullable=False, default=False)  # principal paid ahead, settled
-
-    @property
-    def total(self) -> int:
-        return self.principal + self.interest + self.penalty
-
-    @property
-    def paid(self) -> int:
-        return self.paid_principal + self.paid_interest + self.paid_penalty
-
-    @property
-    def unpaid(self) -> int:
-        return self.total - self.paid
 
 
 class Repayment(db.Model):
