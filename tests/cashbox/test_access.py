@@ -52,7 +52,8 @@ def test_member_api(setup, client):
         r = client.post(url, json=body, headers=h)
         assert r.status_code == 403 and r.get_json()["error"]["code"] == "forbidden", url
     assert client.get(f"{base}/members/{setup['other'].id}", headers=h).status_code == 404
-    assert client.get(f"{base}/report?start=2026-01-01&end=2026-12-31", headers=h).status_code == 403
+    assert client.post(f"/api/v1/boxes/{box.id}/reports/manager", json={"start": "2026-01-01", "end": "2026-12-31"},
+                       headers=h).status_code == 403
 
 
 def test_other_boxes_are_not_found(setup, client):

@@ -607,12 +607,3 @@ def statement(args, box_id):
                 f"statement-{box.id}-{target.id}.pdf")
 
 
-@bp.route("/<int:box_id>/report", methods=["GET"])
-@bp.arguments(CashboxStatementArgs, location="query")
-@bp.response(200, content_type="application/pdf", description="PDF box manager report")
-def report(args, box_id):
-    """The box manager report for [start, end]: cash movements and every account's balances (managers)."""
-    box, _ = cb.require_manager(current_api_user(), box_id)
-    st, rows = cb.manager_report(box, args["start"], args["end"])
-    return pdf_response(render_pdf("statements/cashbox_report.html", box=box, statement=st, rows=rows), f"report-{box.id}.pdf")
-
