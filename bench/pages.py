@@ -27,7 +27,7 @@ REQUESTS = 20  # samples per page and size, unless the budget runs out first
 BUDGET = 6.0  # seconds of requests per page and size
 MIN_SAMPLES = 3
 SLOW = 2.0  # seconds: a page this slow is sampled twice
-JOB_TIMEOUT = 300  # seconds a report job may take before the bench gives up on it
+JOB_TIMEOUT = 120  # seconds a report job may take before the bench gives up on it (twice the target)
 TARGET_JOB = 60  # seconds: the manager report job at the largest N
 HEALTH_SAMPLES = 40
 TARGET_RATIO = 5  # p95 within 5x /healthz at the largest N
@@ -248,6 +248,7 @@ def run(sizes: list[int], backends: list[str], write_to: Path | None = None) -> 
                 started = time.perf_counter()
                 results[size] = measure(built, Path(tmp))
                 print(f"  {backend} N={size:,}: measured in {time.perf_counter() - started:.0f} s")
+                print(table({size: results[size]}), flush=True)  # each size as it comes
         if results:
             everything[backend] = results
             print(f"\n{backend}:\n{table(results)}\n" + "\n".join(verdicts(results)))

@@ -135,7 +135,11 @@ def serve(instance: Path, database_url: str | None = None, setup: tuple = ()):
         yield port
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a worker still busy (a report job's thread): stop it
+            server.kill()
+            server.wait()
         log.close()
 
 
