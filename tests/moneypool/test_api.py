@@ -7,6 +7,7 @@ from hamyan.blueprints.moneypool import services
 from hamyan.blueprints.moneypool.models import Contribution, Repayment
 from hamyan.extensions import db
 from hamyan.ledger import service as ledger
+from tests.test_reports import wait_until_finished
 
 
 def test_loan_cycle_over_the_api(app, make_user, api_token, clock):
@@ -126,8 +127,14 @@ def test_statements_and_payments_over_the_api(app, make_user, api_token, clock):
     response = client.get(f"/api/v1/pools/{box.id}/statement?start=2025-01-01&end=2025-03-01", headers=mine)
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert "250.50" in PdfReader(BytesIO(response.data)).pages[0].extract_text()
-    assert client.get(f"/api/v1/pools/{box.id}/report?start=2025-01-01&end=2025-03-01", headers=mine).status_code == 403
-    response = client.get(f"/api/v1/pools/{box.id}/report?start=2025-01-01&end=2025-03-01", headers=api_token(boss))
+    # The manager report is a background job (issue 17): asked for, polled, then downloaded.
+    period = {"start": "2025-01-01", "end": "2025-03-01"}
+    assert client.post(f"/api/v1/boxes/{box.id}/reports/manager", json=period, headers=mine).status_code == 403
+    boss_h = api_token(boss)
+    response = client.post(f"/api/v1/boxes/{box.id}/reports/manager", json=period, headers=boss_h)
+    assert response.status_code == 202
+    job = wait_until_finished(response.json["id"])
+    response = client.get(f"/api/v1/boxes/{box.id}/reports/jobs/{job.id}/file", headers=boss_h)
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
     response = client.get(f"/api/v1/pools/{box.id}/statement?start=2025-03-01&end=2025-01-01", headers=mine)
     assert response.status_code == 422 and "end" in response.json["error"]["fields"]

@@ -19,7 +19,7 @@ from hamyan.boxes import services as boxes
 from hamyan.core import clock
 from hamyan.core.errors import NotFound
 from hamyan.lending.schedules import METHODS
-from hamyan.statements import pdf_response, render_pdf
+from hamyan.statements import pdf_response
 
 bp = api_blueprint("api_moneypool", __name__, url_prefix="/api/v1/pools",
                    description="Money pools: savings by shares, loans with schedules, loan book and balance sheet.")
@@ -541,17 +541,6 @@ def statement(args, box_id):
     acc, member = services.member_for(user, box_id, member_id)
     return pdf_response(reports.member_statement_pdf(acc.box, member, args["start"], args["end"]),
                         f"pool-{box_id}-member-{member.id}.pdf")
-
-
-@bp.route("/<int:box_id>/report", methods=["GET"])
-@bp.arguments(PoolPeriodArgs, location="query")
-@bp.response(200, content_type="application/pdf", description="PDF manager report")
-def report(args, box_id):
-    """The manager report for [start, end]: balance sheets at both ends, loan book, cash movements (managers)."""
-    acc = services.manage(current_api_user(), box_id)
-    data = reports.manager_report(acc.box, acc.pool, args["start"], args["end"])
-    return pdf_response(render_pdf("statements/moneypool_report.html", box=acc.box, statement=data.cash,
-                                   report=data), f"pool-{box_id}-report.pdf")
 
 
 @bp.route("/<int:box_id>/loans", methods=["GET"])
