@@ -307,3 +307,44 @@ def test_members_see_their_place_in_the_queue_but_not_others_amounts(app, pool):
     queue = page[page.index('id="queue"'):]
     assert "Another member's loan" in queue and "Your loan" in queue
     assert "$5,500.00" not in page and "$1,000.00" in queue
+
+
+def _add_savers(box_id, names, joined_on=date(2025, 1, 5)):
+    """Savers inserted directly (one share each): big pools without a unit of work per member."""
+    from hamyan.blueprints.moneypool.models import ShareChange
+    from hamyan.boxes.models import Membership
+
+    for name in names:
+        membership = Membership(box_id=box_id, display_name=name, role="member")
+        db.session.add(membership)
+        db.session.flush()
+        member = PoolMember(box_id=box_id, membership_id=membership.id, joined_on=joined_on)
+        db.session.add(member)
+        db.session.flush()
+        db.session.add(ShareChange(member_id=member.id, effective_from=joined_on, shares=1))
+    db.session.commit()
+
+
+def test_dashboard_pages_and_searches_savers_in_queries_that_do_not_grow(app, pool_factory, clock):
+    box, manager, _ = pool_factory(members=0)
+    box_id = box.id
+    clock.today = date(2025, 3, 1)
+    _add_savers(box_id, [f"Saver {i:03}" for i in range(10)])
+    services.record_contribution(manager, box_id, db.session.execute(
+        select(PoolMember.id).filter_by(box_id=box_id).order_by(PoolMember.id.desc())).scalar(), "1000",
+        date(2025, 1, 5), key())
+    boss = _client(app, "boss@example.com")
+    few = count_queries(boss, f"/pools/{box_id}"), count_queries(boss, f"/pools/{box_id}?q=saver")
+    _add_savers(box_id, [f"Saver {i:03}" for i in range(10, 200)])
+    assert (count_queries(boss, f"/pools/{box_id}"), count_queries(boss, f"/pools/{box_id}?q=saver")) == few
+
+    def members_block(query):
+        return boss.get(f"/pools/{box_id}?block=members&{query}", headers={"HX-Request": "true"}).get_data(as_text=True)
+
+    names = [f"Saver {i:03}" for i in range(200)]
+    page = members_block("page=2")
+    assert names[25] in page and names[24] not in page and names[50] not in page  # 25 a page
+    page = members_block("q=VER+19")  # any case
+    assert "Saver 190" in page and "Saver 199" in page and "Saver 019" not in page
+    assert 'page=2&amp;q=VER+1"' in members_block("q=VER+1")  # the pager keeps the search
+    assert "name contains “nobody%”" in members_block("q=nobody%25")  # % is a character, not a wildcard

@@ -85,7 +85,7 @@ from hamyan.money import (
 )
 
 KIND = "moneypool"
-PAGE_SIZE = 20
+PAGE_SIZE = 25
 PREPAY_MODES = state.PREPAY_MODES
 FORECAST_PERIODS = 120  # months looked ahead when estimating when cash will be enough
 MAX_TERM = 360
@@ -94,10 +94,12 @@ YEARS_AHEAD = 20  # dates of plans (first due dates, share changes, joining) wit
 
 
 # --------------------------------------------------------------------------------------- helpers
-def _accounts(box: Box) -> dict:
-    """Every ledger account of the pool by code (one query)."""
-    return {a.code: a for a in db.session.execute(
-        select(LedgerAccount).filter_by(box_id=box.id)).scalars()}
+def _accounts(box: Box, codes: list[str] | None = None) -> dict:
+    """The pool's ledger accounts by code, all of them or just `codes` (one query)."""
+    query = select(LedgerAccount).filter_by(box_id=box.id)
+    if codes is not None:
+        query = query.where(LedgerAccount.code.in_(codes))
+    return {a.code: a for a in db.session.execute(query).scalars()}
 
 
 def _account(box: Box, code: str) -> LedgerAccount:
@@ -526,15 +528,19 @@ class MemberPosition:
 
 def positions(box: Box, pool: Pool, members: list[PoolMember], today: date | None = None,
               accounts: dict | None = None) -> list[MemberPosition]:
-    """Where each member stands; a fixed number of queries whatever the number of members."""
+    """Where each member stands; a fixed number of queries, reading only these members' rows and accounts."""
     today = today or clock.today(box)
-    accounts = accounts if accounts is not None else _accounts(box)
+    ids = [m.id for m in members]
     amounts = share_amounts(box)
     dates = due_dates(pool, box, pool.first_due, today)
-    paid = contributed(box, [m.id for m in members])
+    paid = contributed(box, ids)
     loan_principal = {}
     out = []
-    active_loans = db.session.execute(select(Loan.member_id, Loan.id).filter_by(box_id=box.id, status="active")).all()
+    active_loans = db.session.execute(select(Loan.member_id, Loan.id).where(
+        Loan.box_id == box.id, Loan.status == "active", Loan.member_id.in_(ids))).all()
+    if accounts is None:
+        accounts = _accounts(box, [f"mp:loan:{loan_id}:principal" for _, loan_id in active_loans]
+                             + [f"mp:member:{i}:{kind}" for i in ids for kind in ("savings", "pledged", "fees")])
     for member_id, loan_id in active_loans:
         loan_principal[member_id] = loan_principal.get(member_id, 0) + _natural(
             accounts.get(f"mp:loan:{loan_id}:principal"))
@@ -1402,11 +1408,13 @@ def memberships_not_saving(box: Box) -> list[Membership]:
         .order_by(Membership.display_name)).scalars())
 
 
-def members_page(box: Box, page: int) -> tuple[list[PoolMember], int]:
-    """Savers, those still in the pool first, by name."""
+def members_page(box: Box, page: int, name: str = "") -> tuple[list[PoolMember], int]:
+    """Savers whose name contains `name` (any case), those still in the pool first, by name."""
     query = select(PoolMember).join(Membership, Membership.id == PoolMember.membership_id).where(
         PoolMember.box_id == box.id)
-    total = db.session.scalar(select(func.count(PoolMember.id)).where(PoolMember.box_id == box.id))
+    if name.strip():
+        query = query.where(func.lower(Membership.display_name).contains(name.strip().lower(), autoescape=True))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     rows = list(db.session.execute(query.order_by(PoolMember.left_on.is_not(None), Membership.display_name,
                                                   PoolMember.id)
                                    .limit(PAGE_SIZE).offset((_page(page) - 1) * PAGE_SIZE)).scalars())

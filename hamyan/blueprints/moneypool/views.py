@@ -96,17 +96,17 @@ def dashboard(box_id):
 
 def _dashboard_context(acc, contribution_form=None) -> dict:
     page = _page()
-    accounts = services._accounts(acc.box)
-    members, total = services.members_page(acc.box, page) if acc.is_manager else ([], 0)
-    rows = services.positions(acc.box, acc.pool, members, accounts=accounts) if members else []
-    mine = services.positions(acc.box, acc.pool, [acc.member], accounts=accounts)[0] if acc.member else None
+    name = request.args.get("q", "")[:100]
+    members, total = services.members_page(acc.box, page, name) if acc.is_manager else ([], 0)
+    rows = services.positions(acc.box, acc.pool, members) if members else []
+    mine = services.positions(acc.box, acc.pool, [acc.member])[0] if acc.member else None
     my_loans = services.loans_of(acc.member) if acc.member else []
     today = clock.today(acc.box)
     if acc.is_manager:
         contribution_form = contribution_form or ContributionForm(formdata=None, paid_on=today)
         contribution_form.member_id.choices = _member_choices(acc)
     return {
-        **_common(acc), "sheet": reports.balance_sheet(acc.box), "rows": rows, "page": page, "pages": _pages(total),
+        **_common(acc), "sheet": reports.balance_sheet(acc.box), "rows": rows, "page": page, "pages": _pages(total), "q": name,
         "total_members": total, "mine": mine, "queue": reports.queue(acc.box, acc.pool),
         "requests": services.loans_page(acc, "requested", 1)[0] if acc.is_manager else [],
         "guaranteed": services.guaranteed_by(acc.member) if acc.member else [],
