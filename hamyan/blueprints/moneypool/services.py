@@ -1520,9 +1520,12 @@ def reconcile() -> list[str]:
     loans = db.session.execute(select(Loan).where(Loan.status.in_(("active", "closed", "written_off")))
                                .order_by(Loan.id)).scalars().all()
     pledged = defaultdict(int)
+    by_box = {}  # each pool's accounts, read once: a pool has thousands of loans
     for loan in loans:
         box = db.session.get(Box, loan.box_id)
-        accounts = _accounts(box)
+        if box.id not in by_box:
+            by_box[box.id] = _accounts(box)
+        accounts = by_box[box.id]
         for g in loan.guarantees:
             pledged[(box.id, g.member_id)] += g.held
         if loan.status == "written_off":
@@ -1544,9 +1547,7 @@ def reconcile() -> list[str]:
         if _natural(accounts.get(f"mp:loan:{loan.id}:penalty")) != penalties:
             problems.append(f"loan {loan.id}: penalty account differs from the {penalties} unpaid")
     for (box_id, member_id), held in sorted(pledged.items()):
-        account = db.session.execute(select(LedgerAccount).filter_by(
-            box_id=box_id, code=f"mp:member:{member_id}:pledged")).scalar_one_or_none()
-        if _natural(account) != held:
+        if _natural(by_box[box_id].get(f"mp:member:{member_id}:pledged")) != held:
             problems.append(f"member {member_id}: pledged savings differ from the {held} their guarantees hold")
     return problems
 
