@@ -1,0 +1,285 @@
+"""Loan requests, guarantors, approval and disbursement; loan lists for pages."""
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from hamyan import calendars
+from hamyan.blueprints.moneypool.models import OPEN_STATUSES, Guarantee, Loan, Pool, PoolMember
+from hamyan.boxes.models import Box
+from hamyan.core import clock, parse, uow
+from hamyan.core.errors import Conflict, Forbidden, NotFound, ValidationError
+from hamyan.extensions import db
+from hamyan.money import allocate, minor_digits, to_minor
+
+from .common import (
+    Access,
+    MAX_TERM,
+    PAGE_SIZE,
+    _account,
+    _accounts,
+    _amount,
+    _by,
+    _event,
+    _key,
+    _loan,
+    _member,
+    _natural,
+    _not_future,
+    _page,
+    _plan_day,
+    _pool_start,
+    _post,
+    _request_hash,
+    _same_request,
+    _tell,
+    _valid_id,
+    access,
+    loan_for,
+    manage,
+    money,
+)
+from .savings import positions
+from .queue import cash, waiting
+from .repaying import _replay
+
+
+# -------------------------------------------------------------------------------------- loans
+def loan_limit(box: Box, pool: Pool, savings: int) -> int | None:
+    """The most this member may borrow now, or None for no limit."""
+    limits = []
+    if pool.max_loan:
+        limits.append(pool.max_loan)
+    if pool.savings_multiple is not None:
+        limits.append(int((Decimal(savings) * pool.savings_multiple).to_integral_value(rounding="ROUND_FLOOR")))
+    return min(limits) if limits else None
+
+
+def months_between(start: date, end: date) -> int:
+    months = (end.year - start.year) * 12 + end.month - start.month
+    return months - (1 if end.day < start.day else 0)
+
+
+def eligibility(box: Box, pool: Pool, member: PoolMember, today: date | None = None,
+                exclude_loan_id: int | None = None) -> tuple[list[str], int | None]:
+    """Reasons the member cannot borrow now (empty when eligible), and their limit."""
+    today = today or clock.today(box)
+    problems = []
+    if member.left_on is not None:
+        problems.append("You have left the pool.")
+    if months_between(member.joined_on, today) < pool.min_membership_months:
+        problems.append(f"Members can borrow after {pool.min_membership_months} months in the pool.")
+    position = positions(box, pool, [member], today)[0]
+    if pool.require_no_arrears and position.arrears:
+        problems.append("Savings payments are behind; catch up first.")
+    if pool.one_open_loan:
+        query = select(Loan.id).filter_by(member_id=member.id).where(Loan.status.in_(OPEN_STATUSES))
+        if exclude_loan_id:
+            query = query.where(Loan.id != exclude_loan_id)
+        if db.session.execute(query).first():
+            problems.append("You already have an open loan or request.")
+    return problems, loan_limit(box, pool, position.savings)
+
+
+@uow.box_write
+def request_loan(actor, box_id: int, amount, term, key: str, purpose: str = "", guarantor_ids=(),
+                 member_id: int | None = None) -> Loan:
+    """A member asks for a loan (a manager may file it for a member). The policy in force is kept
+    on the loan, so later policy changes do not alter it."""
+    acc = access(actor, box_id)
+    box, pool = acc.box, acc.pool
+    key = _key(key)
+    request_hash = _request_hash(
+        member_id=member_id, amount=_amount(amount, box.currency, "amount"),
+        term=parse.whole(term, "term", 1, MAX_TERM, "The number of installments"),
+        purpose=(purpose or "").strip(), guarantor_ids=sorted({str(i) for i in guarantor_ids or ()}))
+    existing = db.session.execute(select(Loan).filter_by(box_id=box.id, request_key=key)).scalar_one_or_none()
+    if existing is not None:
+        if not acc.is_manager and (acc.member is None or existing.member_id != acc.member.id):
+            raise Conflict("This request key was already used; reload the form.", field="key")
+        _same_request(existing, request_hash)
+        return existing
+    if member_id is not None and member_id != (acc.member.id if acc.member else None):
+        if not acc.is_manager:
+            raise NotFound("No such member in this pool.")
+        member = _member(box, member_id)
+    elif acc.member is not None:
+        member = acc.member
+    else:
+        raise ValidationError("Only savers in the pool can borrow.", field="member_id")
+    value = _amount(amount, box.currency, "amount")
+    term = parse.whole(term, "term", pool.min_term, pool.max_term, "The number of installments")
+    purpose = (purpose or "").strip()
+    if len(purpose) > 300:
+        raise ValidationError("Keep the purpose under 300 characters.", field="purpose")
+    problems, limit = eligibility(box, pool, member)
+    if problems:
+        raise ValidationError(" ".join(problems), field="amount")
+    if limit is not None and value > limit:
+        raise ValidationError(f"The most you can borrow now is {money(box, limit)}.",
+                              field="amount")
+    guarantors = _guarantors(box, pool, member, guarantor_ids)
+    parts = allocate(value, [1] * len(guarantors)) if guarantors else []
+    accounts = _accounts(box)
+    for g, part in zip(guarantors, parts):
+        if _natural(accounts.get(f"mp:member:{g.id}:savings")) < part:
+            raise ValidationError(f"{g.name}'s savings do not cover a pledge of {money(box, part)}; "
+                                  f"choose another guarantor or more of them.", field="guarantor_ids")
+    fee = to_minor(Decimal(value) * pool.service_fee_percent / 100 / Decimal(10) ** minor_digits(box.currency), box.currency)
+    loan = Loan(box_id=box.id, member_id=member.id, request_key=key, request_hash=request_hash, amount=value, term=term,
+                period_months=pool.repayment_months, interest_method=pool.interest_method,
+                annual_rate=pool.annual_rate, fee=fee, purpose=purpose)
+    db.session.add(loan)
+    db.session.flush()
+    for g, part in zip(guarantors, parts):
+        db.session.add(Guarantee(loan_id=loan.id, member_id=g.id, amount=part, held=0))
+    _event(loan, actor, "requested", purpose)
+    return loan
+
+
+def _guarantors(box: Box, pool: Pool, borrower: PoolMember, ids) -> list[PoolMember]:
+    try:
+        ids = sorted({int(i) for i in ids or ()})
+    except (TypeError, ValueError):
+        raise ValidationError("Choose guarantors from the list.", field="guarantor_ids") from None
+    if not all(_valid_id(i) for i in ids):
+        raise ValidationError("Choose guarantors from the pool's members.", field="guarantor_ids")
+    if len(ids) < pool.guarantors_required:
+        raise ValidationError(f"This pool asks for {pool.guarantors_required} guarantor(s).", field="guarantor_ids")
+    if len(ids) > 5:
+        raise ValidationError("Choose at most 5 guarantors.", field="guarantor_ids")
+    members = list(db.session.execute(select(PoolMember).where(PoolMember.id.in_(ids))).scalars()) if ids else []
+    if len(members) != len(ids) or any(m.box_id != box.id or m.left_on is not None for m in members):
+        raise ValidationError("Choose guarantors from the pool's members.", field="guarantor_ids")
+    if borrower.id in ids:
+        raise ValidationError("You cannot guarantee your own loan.", field="guarantor_ids")
+    return members
+
+
+@uow.box_write
+def approve(actor, box_id: int, loan_id: int) -> Loan:
+    acc = manage(actor, box_id)
+    loan = _loan(acc.box, loan_id)
+    if loan.status == "approved":
+        return loan
+    if loan.status != "requested":
+        raise Conflict(f"This loan is {loan.status.replace('_', ' ')}; only requests can be approved.", field="status")
+    problems, limit = eligibility(acc.box, acc.pool, loan.member, exclude_loan_id=loan.id)
+    if problems:
+        raise ValidationError("The member is not eligible now: " + " ".join(problems), field="status")
+    if limit is not None and loan.amount > limit:
+        raise ValidationError("The amount is now above the member's limit; reject it or ask for less.",
+                              field="amount")
+    loan.status, loan.approved_at, loan.decided_by_id = "approved", clock.now(), _by(actor)
+    _event(loan, actor, "approved")
+    _tell(acc.box, loan.member, f"loan #{loan.id} approved",
+          f"Your request for {money(acc.box, loan.amount)} is approved. It is paid out when the pool has the cash; "
+          f"your loan's page shows your place in the queue.")
+    return loan
+
+
+@uow.box_write
+def reject(actor, box_id: int, loan_id: int, reason: str) -> Loan:
+    acc = manage(actor, box_id)
+    loan = _loan(acc.box, loan_id)
+    reason = parse.reason(reason)
+    if loan.status == "rejected":
+        return loan
+    if loan.status not in ("requested", "approved"):
+        raise Conflict(f"This loan is {loan.status.replace('_', ' ')}; it can no longer be rejected.", field="status")
+    loan.status, loan.reason, loan.decided_by_id = "rejected", reason, _by(actor)
+    _event(loan, actor, "rejected", reason)
+    _tell(acc.box, loan.member, f"loan #{loan.id} not approved",
+          f"Your request for {money(acc.box, loan.amount)} was not approved. The manager's reason: {reason}")
+    return loan
+
+
+@uow.box_write
+def cancel(actor, box_id: int, loan_id: int) -> Loan:
+    """The borrower (or a manager) withdraws a request that has not been paid out."""
+    acc, loan = loan_for(actor, box_id, loan_id)
+    if not acc.is_manager and loan.member_id != acc.member.id:
+        raise Forbidden("Only the borrower or a manager can withdraw this request.")
+    if loan.status == "cancelled":
+        return loan
+    if loan.status not in ("requested", "approved"):
+        raise Conflict("Only requests not yet paid out can be withdrawn.", field="status")
+    loan.status = "cancelled"
+    _event(loan, actor, "cancelled")
+    return loan
+
+
+@uow.box_write
+def disburse(actor, box_id: int, loan_id: int, on: date | None = None, first_due: date | None = None) -> Loan:
+    """Pay an approved loan out of the pool's cash and generate its schedule."""
+    acc = manage(actor, box_id)
+    box = acc.box
+    loan = _loan(box, loan_id)
+    if loan.status in ("active", "closed", "written_off") and loan.disbursed_on is not None:
+        return loan  # a repeated click: already paid out
+    if loan.status != "approved":
+        raise Conflict("Approve the request before paying it out.", field="status")
+    on = _not_future(box, on, "on", _pool_start(acc.pool))
+    queue = waiting(box, acc.pool)
+    ahead = queue[:queue.index(loan)]
+    if acc.pool.queue_policy == "lottery" and len(queue) > 1 and loan.drawn_at is None:
+        raise Conflict("Several loans are waiting: run the draw to pick the next one.", field="queue")
+    if acc.pool.queue_policy == "fifo" and ahead:
+        raise Conflict(f"Loan #{ahead[0].id} was approved earlier and is paid out first.", field="queue")
+    payout = loan.amount - loan.fee
+    available = cash(box)
+    if payout > available:
+        raise ValidationError(
+            f"Not enough cash: the pool has {money(box, available)} and this loan "
+            f"needs {money(box, payout)}. It waits in the queue.", field="amount")
+    first_due = _plan_day(box, first_due or calendars.add_months(on, loan.period_months, box.calendar), "first_due")
+    if first_due <= on:
+        raise ValidationError("The first installment falls due after the payout.", field="first_due")
+    accounts = _accounts(box)
+    for g in loan.guarantees:
+        if g.member.left_on is not None:
+            raise ValidationError(f"{g.member.name} has left the pool and cannot guarantee this loan.",
+                                  field="guarantor_ids")
+        if _natural(accounts.get(f"mp:member:{g.member_id}:savings")) < g.amount:
+            raise ValidationError(f"{g.member.name}'s savings do not cover their pledge.", field="guarantor_ids")
+    legs = [(_account(box, f"mp:loan:{loan.id}:principal"), loan.amount), (_account(box, "mp:cash"), -payout),
+            (_account(box, "mp:income:fees"), -loan.fee) if loan.fee else (None, 0)]
+    for g in loan.guarantees:
+        legs += [(_account(box, f"mp:member:{g.member_id}:savings"), g.amount),
+                 (_account(box, f"mp:member:{g.member_id}:pledged"), -g.amount)]
+        g.held = g.amount
+    _post(box, actor, "disbursement", legs, f"loan:{loan.id}:disburse", on, f"Loan #{loan.id} to {loan.member.name}")
+    loan.status, loan.disbursed_on, loan.first_due = "active", on, first_due
+    _replay(box, actor, loan)  # the plan, nothing paid yet
+    _event(loan, actor, "disbursed",
+           f"paid out on {on.isoformat()}; first installment due {first_due.isoformat()}")
+    first = loan.installments[0]
+    _tell(box, loan.member, f"loan #{loan.id} paid out",
+          f"{money(box, payout)} of your loan is paid out. The first installment of "
+          f"{money(box, first.principal + first.interest)} "
+          f"falls due on {first.due_date.isoformat()}; the whole schedule is on your loan's page.")
+    return loan
+
+
+def loans_page(acc: Access, status: str | None, page: int) -> tuple[list[Loan], int]:
+    """Loans the user may see (members: their own), newest first."""
+    query = select(Loan).where(Loan.box_id == acc.box.id)
+    if not acc.is_manager:
+        query = query.where(Loan.member_id == (acc.member.id if acc.member else -1))
+    if status:
+        query = query.where(Loan.status == status)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = list(db.session.execute(query.order_by(Loan.id.desc()).limit(PAGE_SIZE)
+                                   .offset((_page(page) - 1) * PAGE_SIZE)).scalars())
+    return rows, total
+
+
+def guaranteed_by(member: PoolMember) -> list[Loan]:
+    """Open loans this member guarantees."""
+    return list(db.session.execute(
+        select(Loan).join(Guarantee, Guarantee.loan_id == Loan.id)
+        .where(Guarantee.member_id == member.id, Loan.status.in_(OPEN_STATUSES)).order_by(Loan.id)).scalars())
+
+
+def loans_of(member: PoolMember) -> list[Loan]:
+    return list(db.session.execute(select(Loan).filter_by(member_id=member.id).order_by(Loan.id.desc())).scalars())

@@ -1,0 +1,170 @@
+"""Savers joining, changing shares and leaving (with their settlement); member lists for pages."""
+from datetime import date
+
+from sqlalchemy import func, select
+
+from hamyan.blueprints.moneypool.models import OPEN_STATUSES, Guarantee, Loan, PoolMember, ShareChange
+from hamyan.boxes import services as boxes
+from hamyan.boxes.models import Box, Membership
+from hamyan.core import clock, parse, uow
+from hamyan.core.errors import Conflict, ValidationError
+from hamyan.extensions import db
+
+from .common import (
+    MAX_SHARES,
+    PAGE_SIZE,
+    _account,
+    _accounts,
+    _event,
+    _member,
+    _natural,
+    _not_future,
+    _page,
+    _plan_day,
+    _post,
+    _valid_id,
+    manage,
+    money,
+)
+from .repaying import _record_repayment, payoff
+
+
+def _join(box: Box, membership: Membership, shares: int, joined_on: date) -> PoolMember:
+    member = PoolMember(box_id=box.id, membership_id=membership.id, joined_on=joined_on)
+    db.session.add(member)
+    db.session.flush()
+    db.session.add(ShareChange(member_id=member.id, effective_from=joined_on, shares=shares))
+    _account(box, f"mp:member:{member.id}:savings")
+    return member
+
+
+@uow.box_write
+def add_member(actor, box_id: int, display_name: str, email: str | None, shares, joined_on: date | None = None,
+               membership_id: int | None = None) -> PoolMember:
+    """Add a saver: a new person (name, email), or someone already in the box (membership_id)."""
+    acc = manage(actor, box_id)
+    shares = parse.whole(shares, "shares", 0, MAX_SHARES, "Shares")
+    joined_on = _plan_day(acc.box, joined_on or clock.today(acc.box), "joined_on")
+    if membership_id:
+        membership = db.session.get(Membership, membership_id) if _valid_id(membership_id) else None
+        if membership is None or membership.box_id != acc.box.id:
+            raise ValidationError("Choose someone from the list.", field="membership_id")
+        if db.session.execute(select(PoolMember.id).filter_by(membership_id=membership.id)).first():
+            raise Conflict("This person already saves in the pool.", field="membership_id")
+    else:
+        name = (display_name or "").strip()
+        if name and db.session.execute(
+                select(PoolMember.id).join(Membership, Membership.id == PoolMember.membership_id)
+                .where(PoolMember.box_id == acc.box.id, PoolMember.left_on.is_(None),
+                       func.lower(Membership.display_name) == name.lower())).first():
+            # Pages tell savers apart by name; this also makes a double submit add them once.
+            raise Conflict(f"{name} already saves in the pool; give a name that tells them apart.",
+                           field="display_name")
+        membership = boxes.add_member(actor, acc.box.id, display_name, email, "member")
+    member = _join(acc.box, membership, shares, joined_on)
+    return member
+
+
+@uow.box_write
+def set_shares(actor, box_id: int, member_id: int, shares, effective_from: date) -> ShareChange:
+    acc = manage(actor, box_id)
+    member = _member(acc.box, member_id)
+    if member.left_on is not None:
+        raise ValidationError("This member has left the pool.", field="shares")
+    shares = parse.whole(shares, "shares", 0, MAX_SHARES, "Shares")
+    effective_from = _plan_day(acc.box, effective_from, "effective_from", "Choose the date it applies from.")
+    if effective_from < member.joined_on:
+        raise ValidationError("That is before the member joined.", field="effective_from")
+    row = db.session.execute(select(ShareChange).filter_by(member_id=member.id, effective_from=effective_from)
+                             ).scalar_one_or_none()
+    if row is None:
+        row = ShareChange(member_id=member.id, effective_from=effective_from, shares=shares)
+        db.session.add(row)
+    row.shares = shares
+    return row
+
+
+# ------------------------------------------------------------------------------ member leaves
+def settlement(box: Box, member: PoolMember, on: date) -> tuple[int, int]:
+    """(savings, owed) if the member left on `on`: owed is late fees plus what clears their loans."""
+    accounts = _accounts(box)
+    owed = _natural(accounts.get(f"mp:member:{member.id}:fees")) + sum(
+        payoff(loan, on) for loan in db.session.execute(
+            select(Loan).filter_by(member_id=member.id, status="active")).scalars())
+    return _natural(accounts.get(f"mp:member:{member.id}:savings")), owed
+
+
+@uow.box_write
+def leave(actor, box_id: int, member_id: int, on: date | None = None) -> PoolMember:
+    """Settle a leaving member: their savings repay what they owe (loan, penalties, late fees) and
+    the rest is paid out from the pool's cash. Refused while they guarantee someone's loan or when
+    their savings do not cover what they owe."""
+    acc = manage(actor, box_id)
+    box = acc.box
+    member = _member(box, member_id)
+    if member.left_on is not None:
+        return member
+    on = _not_future(box, on, "on", member.joined_on)
+    if db.session.execute(select(Guarantee.id).filter(Guarantee.member_id == member.id, Guarantee.held > 0)).first():
+        raise ValidationError("This member guarantees a loan still being repaid; they can leave once it is.",
+                              field="member_id")
+    accounts = _accounts(box)
+    savings_account = _account(box, f"mp:member:{member.id}:savings")
+    savings = _natural(savings_account)
+    fees = _natural(accounts.get(f"mp:member:{member.id}:fees"))
+    loans = list(db.session.execute(select(Loan).filter_by(member_id=member.id)
+                                    .where(Loan.status.in_(OPEN_STATUSES))).scalars())
+    if any(loan.status == "active" and on < loan.disbursed_on for loan in loans):
+        raise ValidationError("That is before their loan was paid out.", field="on")
+    owed = fees + sum(payoff(loan, on) for loan in loans if loan.status == "active")
+    if owed > savings:
+        raise ValidationError(
+            f"Savings of {money(box, savings)} do not cover the "
+            f"{money(box, owed)} owed; record a repayment first.", field="member_id")
+    available = _natural(accounts.get("mp:cash"))
+    if savings - owed > available:
+        raise ValidationError(
+            f"Paying out {money(box, savings - owed)} needs more than the {money(box, available)} the pool has in "
+            f"cash; settle once enough has been repaid.", field="member_id")
+    for loan in loans:
+        if loan.status != "active":
+            loan.status = "cancelled"
+            _event(loan, actor, "cancelled", "Member left the pool")
+            continue
+        _record_repayment(box, actor, loan, payoff(loan, on), on, "leave", "shorten", savings_account)
+    left = _natural(savings_account)
+    if left or fees:
+        _post(box, actor, "settlement", [(savings_account, left),
+                                          (accounts.get(f"mp:member:{member.id}:fees"), -fees) if fees else (None, 0),
+                                          (_account(box, "mp:cash"), -(left - fees))],
+              f"leave:{member.id}", on, f"{member.name} leaves: savings paid out")
+    member.left_on = on  # no savings fall due after this day
+    return member
+
+
+def active_members(box: Box) -> list[PoolMember]:
+    return list(db.session.execute(
+        select(PoolMember).join(Membership, Membership.id == PoolMember.membership_id)
+        .where(PoolMember.box_id == box.id, PoolMember.left_on.is_(None)).order_by(Membership.display_name)
+    ).scalars())
+
+
+def memberships_not_saving(box: Box) -> list[Membership]:
+    """People in the box (e.g. added on the shared members page) who do not save in the pool yet."""
+    return list(db.session.execute(
+        select(Membership).outerjoin(PoolMember, PoolMember.membership_id == Membership.id)
+        .where(Membership.box_id == box.id, Membership.left_at.is_(None), PoolMember.id.is_(None))
+        .order_by(Membership.display_name)).scalars())
+
+
+def members_page(box: Box, page: int, name: str = "") -> tuple[list[PoolMember], int]:
+    """Savers whose name contains `name` (any case), those still in the pool first, by name."""
+    query = select(PoolMember).join(Membership, Membership.id == PoolMember.membership_id).where(
+        PoolMember.box_id == box.id)
+    if name.strip():
+        query = query.where(func.lower(Membership.display_name).contains(name.strip().lower(), autoescape=True))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = list(db.session.execute(query.order_by(PoolMember.left_on.is_not(None), Membership.display_name,
+                                                  PoolMember.id)
+                                   .limit(PAGE_SIZE).offset((_page(page) - 1) * PAGE_SIZE)).scalars())
+    return rows, total

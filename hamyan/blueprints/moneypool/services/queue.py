@@ -1,0 +1,48 @@
+"""The loan queue: who waits, the pool's cash, and drawing the next borrower."""
+import random
+
+from sqlalchemy import select
+
+from hamyan.blueprints.moneypool.models import Loan, Pool
+from hamyan.boxes.models import Box
+from hamyan.core import clock, uow
+from hamyan.core.errors import Conflict, ValidationError
+from hamyan.extensions import db
+from hamyan.ledger.models import LedgerAccount
+
+from .common import _event, _natural, manage
+
+
+def waiting(box: Box, pool: Pool) -> list[Loan]:
+    """Approved loans waiting for cash, in queue order."""
+    query = select(Loan).filter_by(box_id=box.id, status="approved")
+    if pool.queue_policy == "lottery":
+        query = query.order_by(Loan.drawn_at.is_(None), Loan.drawn_at, Loan.approved_at, Loan.id)
+    else:
+        query = query.order_by(Loan.approved_at, Loan.id)
+    return list(db.session.execute(query).scalars())
+
+
+def cash(box: Box) -> int:
+    account = db.session.execute(select(LedgerAccount).filter_by(box_id=box.id, code="mp:cash")).scalar_one_or_none()
+    return _natural(account)
+
+
+@uow.box_write
+def draw(actor, box_id: int, seed: int | None = None) -> Loan:
+    """Lottery queues: pick the next loan at random among those waiting that the cash can pay."""
+    acc = manage(actor, box_id)
+    if acc.pool.queue_policy != "lottery":
+        raise ValidationError("This pool pays loans first come, first served; there is no draw.", field="queue")
+    queue = waiting(acc.box, acc.pool)
+    drawn = [loan for loan in queue if loan.drawn_at is not None]
+    if drawn:
+        raise Conflict(f"Loan #{drawn[0].id} won the last draw; pay it out first.", field="queue")
+    available = cash(acc.box)
+    candidates = [loan for loan in queue if loan.amount - loan.fee <= available]
+    if not candidates:
+        raise ValidationError("No waiting loan fits the cash the pool has now.", field="queue")
+    winner = random.Random(seed).choice(candidates) if seed is not None else random.SystemRandom().choice(candidates)
+    winner.drawn_at = clock.now()
+    _event(winner, actor, "drawn", "Among loans " + ", ".join(f"#{loan.id}" for loan in candidates))
+    return winner

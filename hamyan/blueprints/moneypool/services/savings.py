@@ -1,0 +1,232 @@
+"""Savings: due dates, what each saver owes from the share history, contributions and their undo."""
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+
+from hamyan import calendars
+from hamyan.blueprints.moneypool.models import Contribution, Loan, Pool, PoolMember, ShareAmount
+from hamyan.boxes.models import Box
+from hamyan.core import clock, parse, uow
+from hamyan.core.errors import Conflict, NotFound, ValidationError
+from hamyan.extensions import db
+from hamyan.ledger import service as ledger
+from hamyan.ledger.models import LedgerAccount
+
+from .common import (
+    PAGE_SIZE,
+    _account,
+    _accounts,
+    _amount,
+    _by,
+    _key,
+    _member,
+    _natural,
+    _not_future,
+    _page,
+    _pool_start,
+    _post,
+    _request_hash,
+    _same_request,
+    _valid_id,
+    manage,
+)
+
+
+# ------------------------------------------------------------------------------------ savings
+def _in_force(history: list, day: date, attr: str) -> int:
+    """The value of the last change effective on or before day (history sorted by effective_from)."""
+    value = 0
+    for row in history:
+        if row.effective_from > day:
+            break
+        value = getattr(row, attr)
+    return value
+
+
+def due_dates(pool: Pool, box: Box, start: date, end: date) -> list[date]:
+    """Contribution due dates in [start, end]."""
+    out, i = [], 0
+    while True:
+        day = calendars.add_months(pool.first_due, i * pool.period_months, box.calendar)
+        if day > end:
+            return out
+        if day >= start:
+            out.append(day)
+        i += 1
+
+
+def share_amounts(box: Box) -> list[ShareAmount]:
+    return list(db.session.execute(select(ShareAmount).filter_by(box_id=box.id)
+                                   .order_by(ShareAmount.effective_from)).scalars())
+
+
+def dues(member: PoolMember, amounts: list[ShareAmount], dates: list[date]) -> list[tuple[date, int, int]]:
+    """(due date, shares, amount owed) for each due date while the member was in the pool."""
+    out = []
+    for day in dates:
+        if day < member.joined_on or (member.left_on is not None and day > member.left_on):
+            continue
+        shares = _in_force(member.share_changes, day, "shares")
+        if shares:
+            out.append((day, shares, shares * _in_force(amounts, day, "amount")))
+    return out
+
+
+def contributed(box: Box, member_ids: list[int] | None = None, as_of: date | None = None) -> dict[int, int]:
+    """Savings paid per member (late fees excluded), one query."""
+    query = (select(Contribution.member_id, func.sum(Contribution.amount - Contribution.fees))
+             .where(Contribution.box_id == box.id, Contribution.reversed_at.is_(None))
+             .group_by(Contribution.member_id))
+    if member_ids is not None:
+        query = query.where(Contribution.member_id.in_(member_ids))
+    if as_of is not None:
+        query = query.where(Contribution.paid_on <= as_of)
+    return {mid: int(total or 0) for mid, total in db.session.execute(query)}
+
+
+@dataclass
+class MemberPosition:
+    member: PoolMember
+    shares: int
+    owed: int  # savings due up to and including today
+    past_due: int  # savings due before today: what counts for arrears
+    paid: int
+    savings: int  # available savings (ledger)
+    pledged: int
+    fees_owed: int
+    loan_outstanding: int
+
+    @property
+    def arrears(self) -> int:
+        """Unpaid savings whose due date has passed (today's due date is not late yet)."""
+        return max(self.past_due - self.paid, 0)
+
+    @property
+    def total_savings(self) -> int:
+        return self.savings + self.pledged
+
+
+def positions(box: Box, pool: Pool, members: list[PoolMember], today: date | None = None,
+              accounts: dict | None = None) -> list[MemberPosition]:
+    """Where each member stands; a fixed number of queries, reading only these members' rows and accounts."""
+    today = today or clock.today(box)
+    ids = [m.id for m in members]
+    amounts = share_amounts(box)
+    dates = due_dates(pool, box, pool.first_due, today)
+    paid = contributed(box, ids)
+    loan_principal = {}
+    out = []
+    active_loans = db.session.execute(select(Loan.member_id, Loan.id).where(
+        Loan.box_id == box.id, Loan.status == "active", Loan.member_id.in_(ids))).all()
+    if accounts is None:
+        accounts = _accounts(box, [f"mp:loan:{loan_id}:principal" for _, loan_id in active_loans]
+                             + [f"mp:member:{i}:{kind}" for i in ids for kind in ("savings", "pledged", "fees")])
+    for member_id, loan_id in active_loans:
+        loan_principal[member_id] = loan_principal.get(member_id, 0) + _natural(
+            accounts.get(f"mp:loan:{loan_id}:principal"))
+    for m in members:
+        owed = past_due = 0
+        for day, _, amount in dues(m, amounts, dates):
+            owed += amount
+            past_due += amount if day < today else 0
+        out.append(MemberPosition(
+            member=m, shares=_in_force(m.share_changes, today, "shares") if m.left_on is None else 0, owed=owed,
+            past_due=past_due,
+            paid=paid.get(m.id, 0), savings=_natural(accounts.get(f"mp:member:{m.id}:savings")),
+            pledged=_natural(accounts.get(f"mp:member:{m.id}:pledged")),
+            fees_owed=_natural(accounts.get(f"mp:member:{m.id}:fees")),
+            loan_outstanding=loan_principal.get(m.id, 0)))
+    return out
+
+
+@uow.box_write
+def record_contribution(actor, box_id: int, member_id: int, amount, paid_on: date | None, key: str) -> Contribution:
+    """A savings payment, in part or in full. Late fees owed are paid from it first."""
+    acc = manage(actor, box_id)
+    box = acc.box
+    key = _key(key)
+    value = _amount(amount, box.currency, "amount")
+    member = _member(box, member_id)
+    request_hash = _request_hash(member_id=member.id, amount=value, paid_on=paid_on)
+    existing = db.session.execute(select(Contribution).filter_by(box_id=box.id, key=key)).scalar_one_or_none()
+    if existing is not None:
+        _same_request(existing, request_hash)
+        return existing
+    paid_on = _not_future(box, paid_on, "paid_on", _pool_start(acc.pool))
+    if member.left_on is not None:
+        raise ValidationError("This member has left the pool.", field="member_id")
+    fees_account = db.session.execute(select(LedgerAccount).filter_by(
+        box_id=box.id, code=f"mp:member:{member.id}:fees")).scalar_one_or_none()
+    fees = min(_natural(fees_account), value)
+    entry = _post(box, actor, "contribution", [
+        (_account(box, "mp:cash"), value),
+        (fees_account, -fees) if fees else (None, 0),
+        (_account(box, f"mp:member:{member.id}:savings"), -(value - fees)),
+    ], f"contribution:{key}", paid_on, f"Savings from {member.name}")
+    row = Contribution(box_id=box.id, member_id=member.id, key=key, request_hash=request_hash, amount=value,
+                       fees=fees, paid_on=paid_on,
+                       entry_id=entry.id, created_by_id=_by(actor))
+    db.session.add(row)
+    return row
+
+
+@uow.box_write
+def reverse_contribution(actor, box_id: int, contribution_id: int, reason: str) -> Contribution:
+    """Undo a payment recorded by mistake: a reversal entry on the payment's own date puts the
+    savings (and any late fees it paid) back as they were. Refused when the savings were used since."""
+    acc = manage(actor, box_id)
+    box = acc.box
+    reason = parse.reason(reason)
+    row = db.session.execute(select(Contribution).filter_by(id=contribution_id, box_id=box.id)
+                             ).scalar_one_or_none() if _valid_id(contribution_id) else None
+    if row is None:
+        raise NotFound("No such payment in this pool.")
+    if row.reversed_at is not None:
+        raise Conflict("This payment is already undone.", field="reason")
+    savings = _natural(_account(box, f"mp:member:{row.member_id}:savings"))
+    if savings < row.amount - row.fees:
+        raise ValidationError("These savings have been used since (pledged or paid out); this payment can no "
+                              "longer be undone.", field="reason")
+    entry = db.session.get(ledger.Entry, row.entry_id)
+    ledger.reverse(entry, memo=f"Payment undone: {reason}"[:500], idempotency_key=f"mp:{box.id}:contribution:{row.key}:undo",
+                   created_by_id=_by(actor))
+    row.reversed_at, row.reversal_reason = clock.now(), reason
+    return row
+
+
+def contributions(box: Box, member_id: int | None, page: int) -> tuple[list[Contribution], int]:
+    query = select(Contribution).filter_by(box_id=box.id)
+    if member_id is not None:
+        query = query.filter_by(member_id=member_id)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = list(db.session.execute(query.order_by(Contribution.paid_on.desc(), Contribution.id.desc())
+                                   .limit(PAGE_SIZE).offset((_page(page) - 1) * PAGE_SIZE)).scalars())
+    return rows, total
+
+
+def share_amount_on(box: Box, day: date) -> int:
+    return _in_force(share_amounts(box), day, "amount")
+
+
+def next_due(box: Box, pool: Pool) -> date:
+    today = clock.today(box)
+    i = 0
+    while True:
+        day = calendars.add_months(pool.first_due, i * pool.period_months, box.calendar)
+        if day >= today:
+            return day
+        i += 1
+
+
+def member_dues(box: Box, pool: Pool, member: PoolMember) -> list[dict]:
+    """Each due date to today with what was owed and, oldest first, whether payments covered it."""
+    today = clock.today(box)
+    paid = contributed(box, [member.id]).get(member.id, 0)
+    rows, running = [], 0
+    for day, shares, amount in dues(member, share_amounts(box), due_dates(pool, box, pool.first_due, today)):
+        running += amount
+        covered = min(max(paid - (running - amount), 0), amount)
+        rows.append({"day": day, "shares": shares, "amount": amount, "covered": covered,
+                     "status": "paid" if covered == amount else ("part paid" if covered else "unpaid")})
+    return list(reversed(rows))
