@@ -17,6 +17,7 @@ from hamyan.blueprints.auth import services as auth
 from hamyan.blueprints.auth.models import User
 from hamyan.notify.models import OutboxMessage
 from hamyan.boxes import services as boxes
+from hamyan.boxes.access import MANAGE, VIEW, authorize
 from hamyan.boxes.models import Invitation, Membership
 from hamyan.core import uow
 from hamyan.core.errors import Forbidden, NotFound
@@ -466,7 +467,7 @@ scoped = Blueprint("scoped_test", __name__, url_prefix="/_test")
 @scoped.route("/boxes/<int:box_id>/members/<int:membership_id>")
 @login_required
 def show_member(box_id, membership_id):
-    box, _ = boxes.box_for(current_user, box_id, kind="cashbox")
+    box = authorize(current_user, box_id, VIEW, "cashbox").box
     membership = db.session.get(Membership, membership_id)
     if membership is None or membership.box_id != box.id:
         raise NotFound()
@@ -476,7 +477,7 @@ def show_member(box_id, membership_id):
 @scoped.route("/boxes/<int:box_id>/manage", methods=["POST"])
 @login_required
 def manage(box_id):
-    return boxes.require_manager(current_user, box_id, kind="cashbox").name
+    return authorize(current_user, box_id, MANAGE, "cashbox").box.name
 
 
 @pytest.fixture

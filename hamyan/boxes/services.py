@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from hamyan.core import clock, uow
 from hamyan.blueprints import product
-from hamyan.boxes.access import MANAGE, VIEW, authorize, membership_of
+from hamyan.boxes.access import MANAGE, authorize, membership_of
 from hamyan.boxes.models import (CALENDARS, MANAGER, Box, Invitation,
                                  Membership)
 from hamyan.core.errors import Conflict, NotFound, ValidationError
@@ -61,17 +61,6 @@ def create_box(actor, kind: str, name: str, currency: str, timezone: str = "UTC"
     return box
 
 
-def box_for(user, box_id: int, kind: str | None = None) -> tuple[Box, Membership | None]:
-    """The box and the user's membership in it, or NotFound when the user may not see it."""
-    acc = authorize(user, box_id, VIEW, kind)
-    return acc.box, acc.membership
-
-
-def require_manager(user, box_id: int, kind: str | None = None) -> Box:
-    """The box if the user manages it (or is an admin); members get Forbidden, outsiders NotFound."""
-    return authorize(user, box_id, MANAGE, kind).box
-
-
 def boxes_of(user) -> list[tuple[Box, Membership]]:
     return list(db.session.execute(
         select(Box, Membership)
@@ -87,7 +76,7 @@ def add_member(actor, box_id: int, display_name: str, email: str | None = None, 
 
     Two active members may not share a name (compared without case or surrounding spaces): pages
     tell members apart by name."""
-    box = require_manager(actor, box_id)
+    box = authorize(actor, box_id, MANAGE).box
     display_name = clean_name(display_name, "display_name")
     same = db.session.scalar(select(Membership.display_name).where(
         Membership.box_id == box.id, Membership.left_at.is_(None),
@@ -143,7 +132,7 @@ def invite(actor, box_id: int, email: str, role: str = "member", membership_id: 
     their role, and their membership remembers the email."""
     from hamyan.notify.services import notify
 
-    box = require_manager(actor, box_id)
+    box = authorize(actor, box_id, MANAGE).box
     email = _valid_email(email)
     _member_with_email(box, email)
     if membership_id is not None:

@@ -13,7 +13,13 @@ from hamyan.blueprints.cashbox.models import (
     FINE_KINDS,
     PERIOD_KINDS,
     WINNER_POLICIES,
+    Cashbox,
+    FINE_KINDS,
+    PERIOD_KINDS,
+    WINNER_POLICIES,
+    Cashbox,
 )
+from hamyan.boxes.access import VIEW, authorize
 from hamyan.boxes.models import Box
 from hamyan.extensions import db
 from hamyan.statements import pdf_response, render_pdf
@@ -297,7 +303,8 @@ def _period_out(p, numbers):
 
 
 def _cashbox_out(user, box_id):
-    box, membership, cashbox = cb.cashbox_for(user, box_id)
+    access = authorize(user, box_id, VIEW, cb.KIND)
+    box, membership, cashbox = access.box, access.membership, db.session.get(Cashbox, box_id)
     return {"box_id": box.id, "name": box.name, "currency": box.currency, "timezone": box.timezone,
             "locale": box.locale, "calendar": box.calendar, "role": membership.role if membership else None,
             "grace_days": cashbox.grace_days, "fine_kind": cashbox.fine_kind, "fine_value": cashbox.fine_value,
@@ -406,14 +413,14 @@ def add_member(body, box_id):
 @bp.response(200, CashboxRoundOut(many=True))
 def list_rounds(box_id):
     """Every round of the box, newest first (history)."""
-    box, _, _ = cb.cashbox_for(current_api_user(), box_id)
+    box = authorize(current_api_user(), box_id, VIEW, cb.KIND).box
     return [_round_out(r) for r in cb.rounds_of(box.id)]
 
 
 @bp.route("/<int:box_id>/rounds/<int:round_id>", methods=["GET"])
 @bp.response(200, CashboxRoundOut)
 def get_round(box_id, round_id):
-    box, _, _ = cb.cashbox_for(current_api_user(), box_id)
+    box = authorize(current_api_user(), box_id, VIEW, cb.KIND).box
     return _round_out(cb.round_in_box(box.id, round_id))
 
 
@@ -463,7 +470,7 @@ def next_round(box_id, round_id):
 def grid(args, box_id):
     """Each member's status in each period of a round (the current one by default), a page of
     members (`page`, `per_page`) and of periods (`periods_page`, `periods_per_page`) at a time."""
-    box, _, _ = cb.cashbox_for(current_api_user(), box_id)
+    box = authorize(current_api_user(), box_id, VIEW, cb.KIND).box
     r = cb.fresh(_round_for(box.id, args["round_id"]))
     listing = cb.member_summaries(r, "", args["page"], args["per_page"])
     state = cb.round_state(r, membership_ids=[s.membership_id for s in listing.items])
@@ -518,7 +525,7 @@ def reverse_payment(body, box_id, payment_id):
 @bp.response(200, CashboxPeriodOut(many=True))
 def list_draws(args, box_id):
     """Every period of a round with its draw and the data to verify it."""
-    box, _, _ = cb.cashbox_for(current_api_user(), box_id)
+    box = authorize(current_api_user(), box_id, VIEW, cb.KIND).box
     draws = cb.draws_of(_round_for(box.id, args["round_id"]))
     numbers = {s.id: s.number for s in draws.shares.values()}
     return [_period_out(p, numbers) for p in draws.periods]

@@ -20,7 +20,10 @@ from hamyan.blueprints.cashbox.forms import (
     RulesForm,
     StatementForm,
 )
+from hamyan.blueprints.cashbox.models import Cashbox
+from hamyan.boxes.access import MANAGE, VIEW, authorize
 from hamyan.core.errors import ServiceError, ValidationError
+from hamyan.extensions import db
 from hamyan.money import format_money, to_major
 from hamyan.statements import pdf_response, render_pdf
 from hamyan.web import apply_error, redirect_to, render
@@ -47,9 +50,8 @@ def _members_url(box_id: int) -> str | None:
 
 
 def _context(box_id: int):
-    box, membership, cashbox = cb.cashbox_for(current_user, box_id)
-    is_manager = cb.is_managing(current_user, membership)
-    return box, membership, cashbox, is_manager
+    access = authorize(current_user, box_id, VIEW, cb.KIND)
+    return access.box, access.membership, db.session.get(Cashbox, box_id), access.can_manage
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -116,7 +118,8 @@ def _dashboard_context(box_id, payment_form=None):
 
 
 def _setup_context(box_id, round_id=None, **forms):
-    box, cashbox = cb.require_manager(current_user, box_id)
+    box = authorize(current_user, box_id, MANAGE, cb.KIND).box
+    cashbox = db.session.get(Cashbox, box.id)
     r = cb.round_in_box(box.id, round_id) if round_id else cb.current_round(box.id)
     members = cb.active_members(box.id)
     choices = [("", "—")] + [(str(m.id), m.display_name) for m in members]
@@ -166,7 +169,7 @@ def setup(box_id, round_id=None):
     what = request.form.get("what")
     forms, block = {}, None
     if request.method == "POST":
-        box, _ = cb.require_manager(current_user, box_id)
+        box = authorize(current_user, box_id, MANAGE, cb.KIND).box
         r = cb.round_in_box(box.id, round_id) if round_id else cb.current_round(box.id)
         try:
             if what == "round":
@@ -241,7 +244,7 @@ def payments(box_id):
 
 
 def _record_payment(box_id):
-    box, _ = cb.require_manager(current_user, box_id)
+    box = authorize(current_user, box_id, MANAGE, cb.KIND).box
     form = PaymentForm()
     form.membership_id.choices = [("", "Choose…")] + [(str(m.id), m.display_name) for m in cb.active_members(box.id)]
     if form.validate_on_submit():
@@ -261,7 +264,7 @@ def _record_payment(box_id):
 def _undo(box_id, undo, say_why: str):
     """A reversal form (undo a payment, waive a fine): what undo(box, reason) returned, or None
     with the reason it was refused flashed."""
-    box, _ = cb.require_manager(current_user, box_id)
+    box = authorize(current_user, box_id, MANAGE, cb.KIND).box
     form = ReverseForm()
     if not form.validate_on_submit():
         flash(say_why, "danger")
@@ -297,7 +300,7 @@ def waive_fine(box_id, fine_id):
 @bp.route("/<int:box_id>/draw", methods=["POST"])
 @login_required
 def draw(box_id):
-    box, _ = cb.require_manager(current_user, box_id)
+    box = authorize(current_user, box_id, MANAGE, cb.KIND).box
     form = DrawForm()
     if form.validate_on_submit():
         try:
@@ -313,7 +316,7 @@ def draw(box_id):
 
 
 def _manager_post(box_id, action, message):
-    box, _ = cb.require_manager(current_user, box_id)
+    box = authorize(current_user, box_id, MANAGE, cb.KIND).box
     if EmptyForm().validate_on_submit():
         try:
             result = action(box)
@@ -343,7 +346,7 @@ def release(box_id, number):
 @bp.route("/<int:box_id>/rounds/<int:round_id>/next", methods=["POST"])
 @login_required
 def next_round(box_id, round_id):
-    box, _ = cb.require_manager(current_user, box_id)
+    box = authorize(current_user, box_id, MANAGE, cb.KIND).box
     if EmptyForm().validate_on_submit():
         try:
             r = cb.start_next_round(current_user, box.id, round_id)

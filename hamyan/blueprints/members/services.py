@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from hamyan.core import clock, uow
 from hamyan.boxes import services as boxes
+from hamyan.boxes.access import MANAGE, VIEW, authorize
 from hamyan.boxes.models import Box, Invitation, Membership
 from hamyan.core.errors import NotFound, ValidationError
 from hamyan.extensions import db
@@ -48,8 +49,8 @@ def _open_invitations():
 
 def roster(actor, box_id: int, page: int = 1) -> Roster:
     """One page of the box's members. Outsiders get NotFound. A fixed number of queries per page."""
-    box, membership = boxes.box_for(actor, box_id)
-    can_manage = actor.is_admin or (membership is not None and membership.is_managing)
+    access = authorize(actor, box_id, VIEW)
+    box, membership, can_manage = access.box, access.membership, access.can_manage
     current = select(Membership).where(Membership.box_id == box.id, Membership.left_at.is_(None))
     total = db.session.execute(select(func.count()).select_from(current.subquery())).scalar_one()
     pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
@@ -92,7 +93,7 @@ def invite(actor, box_id: int, email: str, role: str, membership_id: int | None 
 
 def invite_added_member(actor, box_id: int, membership_id: int) -> Invitation:
     """(Re)send an invitation to someone added with an email but no account yet."""
-    boxes.require_manager(actor, box_id)
+    authorize(actor, box_id, MANAGE)
     membership = db.session.get(Membership, membership_id)
     if membership is None or membership.box_id != box_id:
         raise NotFound()

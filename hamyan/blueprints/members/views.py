@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 from hamyan.blueprints.auth.forms import EmptyForm
 from hamyan.blueprints.members import bp, services
 from hamyan.blueprints.members.forms import AddMemberForm, InviteForm
-from hamyan.boxes import services as boxes
+from hamyan.boxes.access import MANAGE, authorize
 from hamyan.core.errors import Conflict, ServiceError, ValidationError
 from hamyan.web import apply_error, redirect_to, render
 
@@ -34,7 +34,7 @@ def index(box_id):
 @bp.route("/add", methods=["POST"])
 @login_required
 def add(box_id):
-    box = boxes.require_manager(current_user, box_id)
+    box = authorize(current_user, box_id, MANAGE).box
     form = AddMemberForm(prefix="add").for_box(box)
     if form.validate_on_submit():
         try:
@@ -51,7 +51,7 @@ def add(box_id):
 @bp.route("/invite", methods=["POST"])
 @login_required
 def invite(box_id):
-    box = boxes.require_manager(current_user, box_id)
+    box = authorize(current_user, box_id, MANAGE).box
     form = InviteForm(prefix="invite").for_box(box, services.members_without_account(box))
     if form.validate_on_submit():
         try:
@@ -68,7 +68,7 @@ def invite(box_id):
 @bp.route("/<int:membership_id>/invite", methods=["POST"])
 @login_required
 def invite_member(box_id, membership_id):
-    boxes.require_manager(current_user, box_id)
+    authorize(current_user, box_id, MANAGE)
     if EmptyForm().validate_on_submit():
         try:
             invitation = services.invite_added_member(current_user, box_id, membership_id)

@@ -32,12 +32,9 @@ from hamyan.blueprints.cashbox.services.common import (  # noqa: F401
     cashboxes_of,
     active_members,
     box_cash,
-    cashbox_for,
     chosen_round,
     current_round,
-    is_managing,
     member_in_sight,
-    require_manager,
     round_in_box,
     rounds_of,
 )

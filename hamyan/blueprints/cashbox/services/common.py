@@ -3,9 +3,9 @@ its ledger accounts."""
 from sqlalchemy import select
 
 from hamyan import ledger
-from hamyan.blueprints.cashbox.models import Cashbox, Round
+from hamyan.blueprints.cashbox.models import Round
 from hamyan.blueprints.cashbox.services.state import refresh_summaries
-from hamyan.boxes.access import MANAGE, VIEW, Principal, authorize
+from hamyan.boxes.access import VIEW, Principal, authorize
 from hamyan.boxes.models import Box, Membership
 from hamyan.core import clock, parse
 from hamyan.core.errors import NotFound, ValidationError
@@ -17,23 +17,6 @@ KIND = "cashbox"
 
 # ---------------------------------------------------------------- who may act
 
-def cashbox_for(actor, box_id) -> tuple[Box, Membership | None, Cashbox]:
-    """The box the actor may see, their membership in it, and its cashbox rules."""
-    access = authorize(actor, box_id, VIEW, KIND)
-    return access.box, access.membership, db.session.get(Cashbox, access.box.id)
-
-
-def require_manager(actor, box_id) -> tuple[Box, Cashbox]:
-    """The box if the actor manages it: members get Forbidden, outsiders NotFound."""
-    box = authorize(actor, box_id, MANAGE, KIND).box
-    return box, db.session.get(Cashbox, box.id)
-
-
-def is_managing(actor, membership: Membership | None) -> bool:
-    principal = Principal.of(actor)
-    return principal.is_admin or (membership is not None and membership.is_managing)
-
-
 def author(actor) -> int | None:
     """Who rows and entries record as their author (None for the system)."""
     return Principal.of(actor).user_id
@@ -42,14 +25,15 @@ def author(actor) -> int | None:
 def member_in_sight(actor, box_id, membership_id: int | None = None) -> tuple[Box, Membership]:
     """The member whose shares, payments and statement the actor asks for: themself (no id, or
     their own), anyone active in the box for managers. Anyone else answers 404, like another box."""
-    box, own, _ = cashbox_for(actor, box_id)
+    access = authorize(actor, box_id, VIEW, KIND)
+    box, own = access.box, access.membership
     if membership_id is None or (own is not None and own.id == membership_id):
         if own is None:
             raise NotFound()
         return box, own
     number = parse.record_id(membership_id)
     target = db.session.get(Membership, number) if number else None
-    if not is_managing(actor, own) or target is None or target.box_id != box.id or target.left_at is not None:
+    if not access.can_manage or target is None or target.box_id != box.id or target.left_at is not None:
         raise NotFound()
     return box, target
 

@@ -11,15 +11,16 @@ from hamyan import calendars, ledger, money
 from hamyan.blueprints.cashbox.models import Cashbox, Payment, Period, Round
 from hamyan.blueprints.cashbox.services.common import (
     active_round,
+    KIND,
     author,
     box_cash,
     cash_account,
     fines_account,
     member_account,
     payout_owed_account,
-    require_manager,
 )
 from hamyan.blueprints.cashbox.services.state import RoundState, refresh_summaries, round_state, split
+from hamyan.boxes.access import MANAGE, authorize
 from hamyan.boxes.models import Box, Membership
 from hamyan.core import clock, parse, uow
 from hamyan.core.errors import Conflict, ValidationError
@@ -48,7 +49,8 @@ def draw(actor, box_id, period_number=None, override_reason: str | None = None,
          request_key: str | None = None) -> Period:
     """Draw the next period's winner and pay out (or hold) the pot. Once per period; a retry with
     the same request key returns the first draw."""
-    box, cashbox = require_manager(actor, box_id)
+    box = authorize(actor, box_id, MANAGE, KIND).box
+    cashbox = db.session.get(Cashbox, box.id)
     reason = (override_reason or "").strip()
     if len(reason) > REASON_LIMIT:
         raise ValidationError(f"Keep the reason under {REASON_LIMIT} characters.", field="override_reason")
@@ -186,7 +188,8 @@ def pay_owed_payouts(box: Box, r: Round, actor) -> None:
 
 @uow.box_write
 def release_payout(actor, box_id, period_number) -> Period:
-    box, cashbox = require_manager(actor, box_id)
+    box = authorize(actor, box_id, MANAGE, KIND).box
+    cashbox = db.session.get(Cashbox, box.id)
     r = active_round(box.id)
     number = parse.whole(period_number, "period", 1, r.share_count, "Period")
     period = db.session.scalar(select(Period).filter_by(round_id=r.id, number=number))

@@ -9,13 +9,14 @@ from sqlalchemy import select
 from hamyan import ledger
 from hamyan.blueprints.cashbox.models import Cashbox, Fine, Period, Round
 from hamyan.blueprints.cashbox.services.common import (
+    KIND,
     author,
     fine_income_account,
     fines_account,
-    require_manager,
     undo,
 )
 from hamyan.blueprints.cashbox.services.state import RoundState, refresh_summaries, round_state
+from hamyan.boxes.access import MANAGE, authorize
 from hamyan.boxes.models import Box
 from hamyan.core import clock, parse, uow
 from hamyan.core.errors import Conflict, NotFound, ValidationError
@@ -41,7 +42,7 @@ def assess_fines(box_id, today=None, actor=None, history: bool = False) -> int:
     asks, the demo): the hourly job would fine them before the manager enters what was paid on
     time, and a fine, like every entry, can only be undone by a reversal."""
     if actor is not None:
-        require_manager(actor, box_id)
+        authorize(actor, box_id, MANAGE, KIND)
     number = parse.record_id(box_id)
     box = db.session.get(Box, number) if number else None
     cashbox = db.session.get(Cashbox, number) if number else None
@@ -90,7 +91,7 @@ def assess_fines(box_id, today=None, actor=None, history: bool = False) -> int:
 def waive_fine(actor, box_id, fine_id, reason: str) -> Fine:
     """Take back a fine charged by mistake: a reversal entry; the fine stays listed as waived and
     its period is not fined again. Only while it is unpaid (else undo the payment that paid it)."""
-    box, _ = require_manager(actor, box_id)
+    box = authorize(actor, box_id, MANAGE, KIND).box
     reason = parse.reason(reason, limit=REASON_LIMIT)
     number = parse.record_id(fine_id)
     fine = db.session.get(Fine, number) if number else None

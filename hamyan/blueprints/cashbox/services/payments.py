@@ -8,20 +8,19 @@ from sqlalchemy import select
 from hamyan import ledger, money
 from hamyan.blueprints.cashbox.models import Payment, Round
 from hamyan.blueprints.cashbox.services.common import (
+    KIND,
     active_round,
     author,
     box_cash,
     cash_account,
-    cashbox_for,
     fines_account,
-    is_managing,
     member_account,
     membership_in,
-    require_manager,
     undo,
 )
 from hamyan.blueprints.cashbox.services.draws import finish_if_done, pay_owed_payouts
 from hamyan.blueprints.cashbox.services.state import refresh_summaries, round_state
+from hamyan.boxes.access import MANAGE, VIEW, authorize
 from hamyan.core import clock, parse, uow
 from hamyan.core.errors import Conflict, NotFound, ValidationError
 from hamyan.dues import calendar, obligations
@@ -51,7 +50,7 @@ def _retried(key: str, member, value: int, method: str, reference: str, paid_on,
 def record_payment(actor, box_id, membership_id, amount, method: str = "cash", reference: str = "",
                    paid_on=None, request_key: str | None = None, round_id=None) -> Payment:
     """Record money a member paid. `request_key` makes a retried submit return the first payment."""
-    box, _ = require_manager(actor, box_id)
+    box = authorize(actor, box_id, MANAGE, KIND).box
     key = f"cashbox:{box.id}:payment:{request_key}" if request_key else None
     if key and len(key) > 200:
         raise ValidationError("The idempotency key is too long (at most 120 characters).", field="idempotency_key")
@@ -112,7 +111,7 @@ def record_payment(actor, box_id, membership_id, amount, method: str = "cash", r
 @uow.box_write
 def reverse_payment(actor, box_id, payment_id, reason: str) -> Payment:
     """Undo a payment recorded by mistake: a reversal entry in the ledger; the payment stays listed."""
-    box, _ = require_manager(actor, box_id)
+    box = authorize(actor, box_id, MANAGE, KIND).box
     number = parse.record_id(payment_id)
     payment = db.session.get(Payment, number) if number else None
     if payment is None or db.session.get(Round, payment.round_id).box_id != box.id:
@@ -134,8 +133,9 @@ def reverse_payment(actor, box_id, payment_id, reason: str) -> Payment:
 
 def payments_in_sight(actor, box_id, round_id, membership_id, page: int, per_page: int = 25):
     """Payments, newest first: all of them for managers, members only their own."""
-    box, own, _ = cashbox_for(actor, box_id)
-    if not is_managing(actor, own):
+    access = authorize(actor, box_id, VIEW, KIND)
+    box, own = access.box, access.membership
+    if not access.can_manage:
         membership_id = own.id
     return payments_page(box.id, round_id, membership_id, page, per_page)
 

@@ -25,11 +25,11 @@ from hamyan.blueprints.cashbox.services.common import (
     fines_account,
     member_account,
     membership_in,
-    require_manager,
     round_in_box,
 )
 from hamyan.blueprints.cashbox.services.state import refresh_summaries
 from hamyan.boxes import services as boxes
+from hamyan.boxes.access import MANAGE, authorize
 from hamyan.boxes.models import Box, Membership
 from hamyan.core import clock, parse, uow
 from hamyan.core.errors import Conflict, NotFound, ValidationError
@@ -107,7 +107,8 @@ def create_cashbox(actor, name, currency, contribution, share_count, period_kind
 
 @uow.box_write
 def update_rules(actor, box_id, grace_days, fine_kind, fine_value, winner_policy) -> Cashbox:
-    box, cashbox = require_manager(actor, box_id)
+    box = authorize(actor, box_id, MANAGE, KIND).box
+    cashbox = db.session.get(Cashbox, box.id)
     for key, value in _rules(box.currency, grace_days, fine_kind, fine_value, winner_policy).items():
         setattr(cashbox, key, value)
     r = db.session.scalar(select(Round).filter_by(box_id=box.id, status="active"))
@@ -119,7 +120,7 @@ def update_rules(actor, box_id, grace_days, fine_kind, fine_value, winner_policy
 def _draft(actor, box_id, round_id) -> tuple[Box, Round]:
     """A draft round of a box the actor manages. Inside the box's write, so a double-clicked
     "Start round" starts it once; the second click is told it has."""
-    box, _ = require_manager(actor, box_id)
+    box = authorize(actor, box_id, MANAGE, KIND).box
     r = round_in_box(box.id, round_id)
     if r.status != "draft":
         raise Conflict(f"Round {r.number} has already started; its shares and amounts are fixed.", field="round_id")
@@ -227,7 +228,7 @@ def start_round(actor, box_id, round_id) -> Round:
 @uow.box_write
 def start_next_round(actor, box_id, round_id) -> Round:
     """A draft copy of a finished round (same shares, holders and amounts) for the manager to change."""
-    box, _ = require_manager(actor, box_id)
+    box = authorize(actor, box_id, MANAGE, KIND).box
     prev = round_in_box(box.id, round_id)
     if prev.status != "finished":
         raise Conflict(f"Round {prev.number} has not finished yet.", field="round_id")
@@ -251,7 +252,7 @@ def start_next_round(actor, box_id, round_id) -> Round:
 @uow.box_write
 def add_member(actor, box_id, display_name: str, email: str | None = None) -> Membership:
     """Add someone (with or without an account) so they can hold shares."""
-    box, _ = require_manager(actor, box_id)
+    box = authorize(actor, box_id, MANAGE, KIND).box
     name = (display_name or "").strip()
     if name and any(m.display_name.lower() == name.lower() for m in active_members(box.id)):
         # Pages tell members apart by name; this also makes a double submit add them once.
