@@ -1,10 +1,15 @@
-"""Cashbox figures (`python -m bench.cashbox`): payments recorded per second, and the box
-dashboard's render time for 10 and 200 members, on a fresh SQLite database. Printed, not asserted."""
+"""Cashbox figures (`python -m bench.cashbox`): payments recorded per second, the box
+dashboard's render time for 10 and 200 members, and the manager report of a 200 x 200 round
+(seconds for its data and its PDF, seconds per page), on a fresh SQLite database. Printed, not asserted."""
 import time
 from datetime import date, timedelta
 
 from bench import page_latency, product_app
+from bench.build import build_cashbox
 from hamyan.blueprints.cashbox import services as cb
+from hamyan.blueprints.cashbox.reports import render_manager_report
+from hamyan.boxes.models import Box
+from hamyan.extensions import db
 
 
 def _box(manager, size: int):
@@ -30,6 +35,20 @@ def main() -> None:
             box, rate = _box(manager, size)
             print(f"  {size:>3} members: {rate:6.0f} payments/s recorded; dashboard "
                   f"{page_latency(client, f'/cashbox/{box.id}')}")
+        box = db.session.get(Box, build_cashbox(manager, "Bench report", 200)[0])
+        seen = {}
+
+        def progress(percent, pages=None):
+            seen.setdefault(percent, (time.perf_counter(), pages))
+
+        with client.application.test_request_context():
+            start = time.perf_counter()
+            pdf = render_manager_report(box, {"start": "2000-01-01", "end": date.today().isoformat()}, progress)
+        done = time.perf_counter()
+        data_done, _ = seen[30]
+        _, pages = seen[80]
+        print(f"  manager report, 200 x 200 round: {pages} pages ({len(pdf) // 1024} KB) in {done - start:.1f} s "
+              f"(data {data_done - start:.1f} s, PDF {done - data_done:.1f} s): {(done - start) / pages:.2f} s a page")
 
 
 if __name__ == "__main__":

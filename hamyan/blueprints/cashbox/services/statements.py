@@ -24,10 +24,12 @@ def member_statement(box: Box, membership: Membership, start: date, end: date):
 
 
 def manager_report(box: Box, start: date, end: date):
-    """The box's cash over the period, and every ledger account's opening and closing balance."""
+    """The box's cash over the period, a line per day and kind of entry (each member's payments are
+    in their statement), and every ledger account's opening and closing balance."""
     from hamyan import statements
 
-    statement = statements.account_statement("Box manager report", box, [cash_account(box)], start, end)
+    statement = statements.per_day(statements.account_statement("Box manager report", box, [cash_account(box)],
+                                                                start, end))
     accounts = ledger.accounts_of(box.id)
     ids = [a.id for a in accounts]
     opening = ledger.balances(ids, as_of=start - timedelta(days=1))
