@@ -4,8 +4,11 @@
     status.py       the one status vocabulary and the one definition of late
     obligations.py  who owes what through each due date (fractions of a share via largest remainder),
                     arrears, allocation of a payment (oldest first), settlement dates
-    charges.py      late charges (one per holder and obligation, waived by a reversal, never charged
-                    again) and reminders (one per holder, obligation and stage): tables and rules
+    models.py       dues_late_charge and dues_reminder: every product's, keyed by box, subject
+                    (membership, loan, unit, seat) and reference (the obligation, as the product names it)
+    late.py         late charges: the amount (fixed, or a percent rounded half up once), one per
+                    (box, subject, obligation), posted to the ledger, waived by a reversal
+    reminders.py    which obligations a subject was told about, once per stage (due, late)
 
 Definitions every product uses:
 - an obligation is an amount a holder owes on a due date; obligations are settled oldest first;
@@ -16,4 +19,5 @@ Definitions every product uses:
   entry and leaves the row, so it is never charged again.
 
 calendar, status and obligations are pure functions of their arguments (no database, no clock):
-callers pass `today`, normally `core.clock.today(box)`."""
+callers pass `today`, normally `core.clock.today(box)`. late and reminders write rows and entries
+inside the caller's box write (core.uow)."""

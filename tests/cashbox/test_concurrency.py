@@ -5,7 +5,8 @@ from datetime import timedelta
 
 from hamyan.blueprints.auth.models import User
 from hamyan.blueprints.cashbox import services as cb
-from hamyan.blueprints.cashbox.models import Fine, Payment, Period
+from hamyan.blueprints.cashbox.models import Payment, Period
+from hamyan.dues.models import LateCharge
 from hamyan.core.errors import Conflict, ServiceError, ValidationError
 from hamyan.extensions import db
 from hamyan.ledger import check
@@ -86,7 +87,7 @@ def test_racing_fine_runs_fine_once(app, make_user):
     box, _ = _running(manager, first_due=utc_today() - timedelta(days=5), fine_kind="fixed", fine_value="10")
     box_id = box.id
     assert sorted(_race(app, manager, *[lambda u: cb.assess_fines(box_id, history=True)] * 3)) == [0, 0, 2]
-    assert db.session.query(Fine).count() == 2 and check().ok
+    assert db.session.query(LateCharge).count() == 2 and check().ok
 
 
 def test_a_draw_and_the_winners_payment_at_once(app, make_user):

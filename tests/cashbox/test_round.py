@@ -5,7 +5,8 @@ from fractions import Fraction
 from hamyan.core import clock
 from hamyan.rotation import draws
 from hamyan.blueprints.cashbox import services as cb
-from hamyan.blueprints.cashbox.models import Fine, Period
+from hamyan.blueprints.cashbox.models import Period
+from hamyan.dues.models import LateCharge
 from hamyan.extensions import db
 from hamyan.ledger.models import LedgerAccount
 from hamyan.money import allocate
@@ -69,9 +70,9 @@ def test_whole_round(app, make_user):
             if period.number == 10:
                 # Before the last draw: fines for every late period, then Larry pays them.
                 charged = cb.assess_fines(box.id, actor=manager, history=True)
-                assert charged == db.session.query(Fine).count() > 0
+                assert charged == db.session.query(LateCharge).count() > 0
                 assert cb.assess_fines(box.id, actor=manager, history=True) == 0  # idempotent
-                fines = sum(f.amount for f in db.session.query(Fine))
+                fines = sum(f.amount for f in db.session.query(LateCharge))
                 state = cb.round_state(r).by_membership[members[LATE].id]
                 assert [c.status for c in state.cells] == ["paid late"] * 9 + ["paid"]  # the last one paid on its day
                 assert state.fines_unpaid == fines == 9 * 150

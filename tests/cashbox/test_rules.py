@@ -287,18 +287,18 @@ def test_winners_are_told_by_email(manager):
 
 
 def test_waive_a_fine(manager, app, client, api_token, make_user):
-    from hamyan.blueprints.cashbox.models import Fine
+    from hamyan.dues.models import LateCharge
 
     box = make_box(manager, shares=2, contribution="100", first_due=utc_today() - timedelta(days=5),
                    fine_kind="fixed", fine_value="3")
     a, b = fill_shares(manager, box, ["A", "B"])
     cb.start_round(manager, box.id, first_round(box).id)
     assert cb.assess_fines(box.id, history=True) == 2
-    fine_a, fine_b = sorted(db.session.query(Fine), key=lambda f: f.membership_id)
+    fine_a, fine_b = sorted(db.session.query(LateCharge), key=lambda f: f.subject_id)
     with pytest.raises(ValidationError, match="Give a reason"):
         cb.waive_fine(manager, box.id, fine_a.id, " ")
     waived = cb.waive_fine(manager, box.id, fine_a.id, "the bank was closed")
-    assert waived.reversal.memo == "Fine waived: the bank was closed"
+    assert waived.waiver.memo == "Fine waived: the bank was closed" and waived.waived_reason == "the bank was closed"
     with pytest.raises(Conflict):
         cb.waive_fine(manager, box.id, fine_a.id, "again")
     db.session.rollback()
@@ -323,11 +323,11 @@ def test_waive_a_fine(manager, app, client, api_token, make_user):
     login(page, "manager@example.com")
     html = page.get(f"/cashbox/{box.id}/members/{a.id}").get_data(as_text=True)
     assert 'id="fines"' in html and "Fine waived: the bank was closed" in html and html.count(">Waive</button>") == 1
-    fine_a2 = db.session.query(Fine).filter_by(membership_id=a.id).order_by(Fine.id.desc()).first()
+    fine_a2 = db.session.query(LateCharge).filter_by(subject_id=a.id).order_by(LateCharge.id.desc()).first()
     r = page.post(f"/cashbox/{box.id}/fines/{fine_a2.id}/waive", data={"reason": "paid on time, entered late"})
-    assert r.status_code == 302 and db.session.get(Fine, fine_a2.id).reversal is not None
+    assert r.status_code == 302 and db.session.get(LateCharge, fine_a2.id).waived
     # The API, for managers only.
-    fine_b2 = db.session.query(Fine).filter_by(membership_id=b.id).order_by(Fine.id.desc()).first()
+    fine_b2 = db.session.query(LateCharge).filter_by(subject_id=b.id).order_by(LateCharge.id.desc()).first()
     member = make_user("member@example.com", "Member")
     boxes.add_member(manager, box.id, "Member", "member@example.com")
     url = f"/api/v1/cashboxes/{box.id}/fines/{fine_b2.id}/waive"

@@ -7,7 +7,8 @@ from hypothesis import strategies as st
 
 from hamyan.blueprints.auth.models import User
 from hamyan.blueprints.cashbox import services as cb
-from hamyan.blueprints.cashbox.models import Fine, Payment
+from hamyan.blueprints.cashbox.models import Payment
+from hamyan.dues.models import LateCharge
 from hamyan.core import clock
 from hamyan.core.errors import ServiceError
 from hamyan.extensions import db
@@ -54,7 +55,7 @@ def _run(manager, ops):
                 elif op[0] == "fine":
                     cb.assess_fines(box.id, actor=manager, history=True)
                 elif op[0] == "waive":
-                    fines = db.session.query(Fine).order_by(Fine.id).all()
+                    fines = db.session.query(LateCharge).order_by(LateCharge.id).all()
                     if fines:
                         cb.waive_fine(manager, box.id, fines[op[1] % len(fines)].id, "test")
                 elif op[0] == "draw":

@@ -573,8 +573,8 @@ class CashboxFineOut(ma.Schema):
 def waive_fine(body, box_id, fine_id):
     """Waive a fine charged by mistake while it is unpaid (managers): a reversal entry; retrying is refused with 409."""
     f = cb.waive_fine(current_api_user(), box_id, fine_id, body["reason"])
-    return {"id": f.id, "period": f.period.number, "membership_id": f.membership_id, "amount": f.amount,
-            "entry_id": f.entry_id, "waived_entry_id": f.reversal.id if f.reversal else None}
+    return {"id": f.id, "period": cb.period_of(f).number, "membership_id": f.subject_id, "amount": f.amount,
+            "entry_id": f.entry_id, "waived_entry_id": f.waiver_entry_id}
 
 
 def _member_view_out(box, membership):

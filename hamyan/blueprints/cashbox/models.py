@@ -181,45 +181,6 @@ class Payment(db.Model):
                                viewonly=True, uselist=False, lazy="joined")
 
 
-class Reminder(db.Model):
-    """An email reminding a member about one period: before it is due ("due") and once it is
-    late ("late"), each at most once per member and period."""
-
-    __tablename__ = "cashbox_reminder"
-    __table_args__ = (
-        db.UniqueConstraint("period_id", "membership_id", "kind", name="uq_cashbox_reminder_period_membership_kind"),
-        db.CheckConstraint("kind IN ('due', 'late')", name="kind"),
-    )
-
-    id = db.Column(db.Integer, primary_key=True)
-    period_id = db.Column(db.Integer, db.ForeignKey("cashbox_period.id"), nullable=False, index=True)
-    membership_id = db.Column(db.Integer, db.ForeignKey("membership.id"), nullable=False, index=True)
-    kind = db.Column(db.String(10), nullable=False)
-    sent_at = db.Column(db.DateTime, nullable=False, default=clock.now)
-
-
-class Fine(db.Model):
-    """A late fine charged to a member for one period, posted as income of the box."""
-
-    __tablename__ = "cashbox_fine"
-    __table_args__ = (
-        db.UniqueConstraint("period_id", "membership_id", name="uq_cashbox_fine_period_membership"),
-        db.CheckConstraint("amount > 0", name="amount"),
-    )
-
-    id = db.Column(db.Integer, primary_key=True)
-    period_id = db.Column(db.Integer, db.ForeignKey("cashbox_period.id"), nullable=False, index=True)
-    membership_id = db.Column(db.Integer, db.ForeignKey("membership.id"), nullable=False, index=True)
-    amount = db.Column(BigInteger, nullable=False)
-    entry_id = db.Column(db.Integer, db.ForeignKey("ledger_entry.id"), nullable=False)
-    created_at = db.Column(db.DateTime, nullable=False, default=clock.now)
-
-    period = db.relationship("Period")
-    # The ledger entry that waived this fine, if the manager did (entries are never edited).
-    reversal = db.relationship("Entry", primaryjoin="foreign(Entry.reverses_id) == Fine.entry_id",
-                               viewonly=True, uselist=False, lazy="joined")
-
-
 class MemberSummary(db.Model):
     """What pages list about one member of a started round: the read model. Derived state stays
     the truth; every write of the round refreshes the rows it changes in the same unit of work

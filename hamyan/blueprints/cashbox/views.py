@@ -293,8 +293,8 @@ def waive_fine(box_id, fine_id):
                  "Say why the fine is waived.")
     if fine is None:
         return redirect_to("cashbox.dashboard", box_id=box_id)
-    flash(f"The fine of period {fine.period.number} is waived.", "success")
-    return redirect_to("cashbox.member", box_id=box_id, membership_id=fine.membership_id)
+    flash(f"The fine of period {cb.period_of(fine).number} is waived.", "success")
+    return redirect_to("cashbox.member", box_id=box_id, membership_id=fine.subject_id)
 
 
 @bp.route("/<int:box_id>/draw", methods=["POST"])

@@ -39,7 +39,7 @@ from hamyan.blueprints.cashbox.services.common import (  # noqa: F401
     rounds_of,
 )
 from hamyan.blueprints.cashbox.services.draws import draw, payouts_owed, release_payout  # noqa: F401
-from hamyan.blueprints.cashbox.services.fines import assess_fines, fines_of, waive_fine  # noqa: F401
+from hamyan.blueprints.cashbox.services.fines import assess_fines, fines_of, period_of, waive_fine  # noqa: F401
 from hamyan.blueprints.cashbox.services.payments import (  # noqa: F401
     payments_in_sight,
     payments_page,

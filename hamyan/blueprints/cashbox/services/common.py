@@ -156,7 +156,7 @@ def cashboxes_of(actor, page: int, per_page: int) -> list[tuple[Box, Membership,
 
 
 def undo(box: Box, actor, row, r: Round, memo: str, action: str):
-    """Undo a row's ledger entry (a payment's, a fine's) by a reversal dated today; the row stays,
+    """Undo a payment's ledger entry by a reversal dated today; the row stays,
     showing the reversal, and its member's summary follows."""
     ledger.reverse(db.session.get(Entry, row.entry_id), memo=memo, idempotency_key=f"cashbox:{box.id}:{action}",
                    effective_date=clock.today(box), created_by_id=author(actor))

@@ -2,28 +2,36 @@
 (dues.status's "late"), posted as the box's income; waived by a reversal entry and then never
 charged again."""
 from datetime import timedelta
-from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import select
 
-from hamyan import ledger
-from hamyan.blueprints.cashbox.models import Cashbox, Fine, Period, Round
+from hamyan.blueprints.cashbox.models import Cashbox, Period, Round
 from hamyan.blueprints.cashbox.services.common import (
     KIND,
     author,
     fine_income_account,
     fines_account,
-    undo,
 )
 from hamyan.blueprints.cashbox.services.state import RoundState, refresh_summaries, round_state
 from hamyan.boxes.access import MANAGE, authorize
 from hamyan.boxes.models import Box
 from hamyan.core import clock, parse, uow
 from hamyan.core.errors import Conflict, NotFound, ValidationError
+from hamyan.dues import late
 from hamyan.dues import status as dues_status
+from hamyan.dues.models import LateCharge
 from hamyan.extensions import db
 
 REASON_LIMIT = 300
+SUBJECT = "membership"  # a cashbox fine is charged to the member, for one period: its reference
+
+
+def reference(period: Period) -> str:
+    return f"period:{period.id}"
+
+
+def period_of(fine: LateCharge) -> Period:
+    return db.session.get(Period, int(fine.reference.removeprefix("period:")))
 
 
 def periods_late_at_start(r: Round, state: RoundState) -> set[int]:
@@ -56,28 +64,24 @@ def assess_fines(box_id, today=None, actor=None, history: bool = False) -> int:
     if cashbox.fine_kind != "none":
         by_number = {p.number: p for p in state.periods}
         skip = set() if history else periods_late_at_start(r, state)
-        fined = {tuple(row) for row in db.session.execute(select(Fine.period_id, Fine.membership_id)  # waived too
-                                                           .where(Fine.period_id.in_([p.id for p in state.periods])))}
+        fined = late.charged(box.id, SUBJECT, [reference(p) for p in state.periods])  # waived too
         for member in state.members:
             for cell in member.cells:
                 period = by_number[cell.period]
                 if (cell.status not in (dues_status.LATE, dues_status.PAID_LATE) or cell.period in skip
-                        or (period.id, member.membership.id) in fined):
+                        or (member.membership.id, reference(period)) in fined):
                     continue
-                if cashbox.fine_kind == "fixed":
-                    amount = cashbox.fine_value
-                else:  # percent of the period's due, rounded half up once
-                    amount = int((Decimal(cell.due) * cashbox.fine_value / 10000).quantize(Decimal(1), ROUND_HALF_UP))
+                amount = late.amount_for(cashbox.fine_kind, cashbox.fine_value, cell.due)
                 if amount <= 0:
                     continue
                 m = member.membership
-                entry = ledger.post(
-                    "fine", [(fines_account(box, m), amount), (fine_income_account(box), -amount)],
+                late.charge(
+                    box.id, (SUBJECT, m.id), reference(period), period.due_date, amount, code="fine",
+                    owed_account=fines_account(box, m), income_account=fine_income_account(box),
                     idempotency_key=f"cashbox:{box.id}:fine:{period.id}:{m.id}",
                     effective_date=dues_status.late_after(period.due_date, cashbox.grace_days) + timedelta(days=1),
                     memo=f"Late fine for {m.display_name}, round {r.number} period {period.number}",
-                    box_id=box.id, created_by_id=author(actor) if actor else None)
-                db.session.add(Fine(period_id=period.id, membership_id=m.id, amount=amount, entry_id=entry.id))
+                    created_by_id=author(actor) if actor else None)
                 charged_members.append(m.id)
     # The job runs this hourly for every running round: it also moves the summaries to a new day.
     if today is None and r.summaries_on != state.today:
@@ -88,27 +92,30 @@ def assess_fines(box_id, today=None, actor=None, history: bool = False) -> int:
 
 
 @uow.box_write
-def waive_fine(actor, box_id, fine_id, reason: str) -> Fine:
+def waive_fine(actor, box_id, fine_id, reason: str) -> LateCharge:
     """Take back a fine charged by mistake: a reversal entry; the fine stays listed as waived and
     its period is not fined again. Only while it is unpaid (else undo the payment that paid it)."""
     box = authorize(actor, box_id, MANAGE, KIND).box
     reason = parse.reason(reason, limit=REASON_LIMIT)
     number = parse.record_id(fine_id)
-    fine = db.session.get(Fine, number) if number else None
-    if fine is None or fine.period.round.box_id != box.id:
+    fine = db.session.get(LateCharge, number) if number else None
+    if fine is None or fine.box_id != box.id or fine.subject_kind != SUBJECT:
         raise NotFound()
-    r = fine.period.round
+    r = period_of(fine).round
     if r.status != "active":
         raise ValidationError(f"Round {r.number} is {r.status}; its fines are final.", field="fine_id")
-    if fine.reversal is not None:
+    if fine.waived:
         raise Conflict("This fine has already been waived.", field="fine_id")
-    owed = round_state(r, membership_ids=[fine.membership_id]).by_membership[fine.membership_id].fines_unpaid
+    owed = round_state(r, membership_ids=[fine.subject_id]).by_membership[fine.subject_id].fines_unpaid
     if owed < fine.amount:
         raise ValidationError("This fine is already paid. Undo the payment that paid it first.", field="fine_id")
-    return undo(box, actor, fine, r, f"Fine waived: {reason}", f"waive-fine:{fine.id}")
+    late.waive(fine, reason, today=clock.today(box), idempotency_key=f"cashbox:{box.id}:waive-fine:{fine.id}",
+               memo=f"Fine waived: {reason}", by_id=author(actor))
+    refresh_summaries(r, [fine.subject_id])
+    return fine
 
 
-def fines_of(r: Round, membership_id: int) -> list[Fine]:
-    return list(db.session.scalars(select(Fine).join(Period, Period.id == Fine.period_id)
-                                   .where(Period.round_id == r.id, Fine.membership_id == membership_id)
-                                   .order_by(Period.number)))
+def fines_of(r: Round, membership_id: int) -> list[tuple[Period, LateCharge]]:
+    """A member's fines in the round with their periods, by period."""
+    periods = {reference(p): p for p in r.periods}
+    return [(periods[f.reference], f) for f in late.charges(r.box_id, SUBJECT, periods, [membership_id])]

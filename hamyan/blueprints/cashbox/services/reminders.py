@@ -6,10 +6,11 @@ from flask import current_app
 from sqlalchemy import select
 
 from hamyan import calendars, money
-from hamyan.blueprints.cashbox.models import Reminder, Round
-from hamyan.blueprints.cashbox.services.fines import periods_late_at_start
+from hamyan.blueprints.cashbox.models import Round
+from hamyan.blueprints.cashbox.services.fines import SUBJECT, periods_late_at_start, reference
 from hamyan.blueprints.cashbox.services.state import round_state
 from hamyan.core import uow
+from hamyan.dues import reminders
 from hamyan.dues import status as dues_status
 from hamyan.extensions import db
 
@@ -27,8 +28,7 @@ def send_reminders(box_id, days_before: int, today: date | None = None) -> int:
         return 0
     state = round_state(r, today)
     box, today = state.box, state.today
-    told = {tuple(row) for row in db.session.execute(select(Reminder.period_id, Reminder.membership_id, Reminder.kind)
-                                                      .where(Reminder.period_id.in_([p.id for p in state.periods])))}
+    told = reminders.told(box.id, SUBJECT, [reference(p) for p in state.periods])
     by_number = {p.number: p for p in state.periods}
     history = periods_late_at_start(r, state)
     link = f"{current_app.config['BASE_URL'].rstrip('/')}/cashbox/{box.id}/me"
@@ -43,18 +43,18 @@ def send_reminders(box_id, days_before: int, today: date | None = None) -> int:
             if cell.paid >= cell.due:
                 continue
             if cell.status == dues_status.LATE and cell.period not in history:
-                kind = "late"
+                kind = reminders.LATE
             elif today <= period.due_date <= today + timedelta(days=days_before):
-                kind = "due"
+                kind = reminders.DUE
             else:
                 continue
-            if (period.id, m.id, kind) in told:
+            if (m.id, reference(period), kind) in told:
                 continue
-            db.session.add(Reminder(period_id=period.id, membership_id=m.id, kind=kind))
-            late = late or kind == "late"
+            reminders.record(box.id, (SUBJECT, m.id), reference(period), kind)
+            late = late or kind == reminders.LATE
             lines.append(f"- Period {period.number}, due {calendars.format_day(period.due_date, box.calendar, box.locale)}: "
                          f"{money.format_money(cell.due - cell.paid, box.currency, box.locale)}"
-                         + (" (late)" if kind == "late" else ""))
+                         + (" (late)" if kind == reminders.LATE else ""))
         if not lines:
             continue
         subject = f"{box.name}: " + ("a payment is late" if late else "a payment is due soon")

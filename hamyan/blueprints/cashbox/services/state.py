@@ -17,10 +17,10 @@ from datetime import date
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from hamyan.blueprints.cashbox.models import Cashbox, Fine, Holding, MemberSummary, Payment, Period, Round, Share
+from hamyan.blueprints.cashbox.models import Cashbox, Holding, MemberSummary, Payment, Period, Round, Share
 from hamyan.boxes.models import Box, Membership
 from hamyan.core import clock, uow
-from hamyan.dues import calendar, obligations
+from hamyan.dues import calendar, late, obligations
 from hamyan.dues import status as dues_status
 from hamyan.extensions import db
 from hamyan.ledger.models import LedgerAccount
@@ -174,12 +174,9 @@ def round_state(r: Round, today: date | None = None, membership_ids=None) -> Rou
         state.fines_paid += payment.fine_amount
     fines = defaultdict(int)
     if periods:
-        query = (select(Fine.period_id, Fine.membership_id, Fine.amount)
-                 .where(Fine.period_id.in_([p.id for p in periods]), ~Fine.reversal.has()))
-        if wanted is not None:
-            query = query.where(Fine.membership_id.in_(wanted or [0]))
-        for period_id, fined_id, amount in db.session.execute(query):
-            fines[(period_id, fined_id)] = amount
+        period_ids = {f"period:{p.id}": p.id for p in periods}  # services.fines.reference
+        for fined_id, reference, amount in late.unwaived(r.box_id, "membership", period_ids, wanted):
+            fines[(period_ids[reference], fined_id)] = amount
             if fined_id in states:
                 states[fined_id].fines_charged += amount
     shares_by_id = {s.id: s for s in shares}
