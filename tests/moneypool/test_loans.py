@@ -497,7 +497,7 @@ def test_any_repayment_can_be_undone_not_only_the_latest(pool_factory, clock):
     assert loan.status == "active" and loan.closed_on is None
     _consistent(box, loan)
     loan.installments[0].paid_interest += 1  # a row edited by hand is caught
-    assert services.reconcile() == [f"loan {loan.id}: installments differ from a replay of its plan and repayments"]
+    assert f"loan {loan.id}: installments differ from a replay of its plan and repayments" in services.reconcile()
 
 
 def test_a_back_dated_repayment_applies_in_date_order(pool_factory, clock):

@@ -43,6 +43,7 @@ class Pool(db.Model):
     one_open_loan = db.Column(db.Boolean, nullable=False, default=True)
     guarantors_required = db.Column(db.Integer, nullable=False, default=0)
     queue_policy = db.Column(db.String(10), nullable=False, default="fifo")
+    summaries_on = db.Column(db.Date, nullable=True)  # the box's day every MemberSummary row was worked out for
 
     box = db.relationship("Box")
 
@@ -80,6 +81,44 @@ class PoolMember(db.Model):
     @property
     def name(self) -> str:
         return self.membership.display_name
+
+
+class MemberSummary(db.Model):
+    """What pages list about one saver: the read model. Derived state stays the truth; every write
+    that changes a saver's savings, dues or loans refreshes their row in the same unit of work
+    (services.summary.refresh), the whole pool's rows are refreshed when the box's day changes, and
+    `flask ledger check` compares them with a from-scratch derivation (services.summary.reconcile).
+    Status uses dues.status's vocabulary (the oldest contribution not yet settled)."""
+
+    __tablename__ = "mp_member_summary"
+    __table_args__ = (
+        db.Index("ix_mp_member_summary_box_late", "box_id", "late"),
+        db.Index("ix_mp_member_summary_box_loan_next_due", "box_id", "loan_next_due"),
+    )
+
+    member_id = db.Column(db.Integer, db.ForeignKey("mp_member.id"), primary_key=True)
+    box_id = db.Column(db.Integer, db.ForeignKey("box.id"), nullable=False)
+    shares = db.Column(db.Integer, nullable=False, default=0)
+    savings = db.Column(db.BigInteger, nullable=False, default=0)  # available savings (ledger)
+    pledged = db.Column(db.BigInteger, nullable=False, default=0)  # savings held as guarantor pledges
+    paid = db.Column(db.BigInteger, nullable=False, default=0)  # contributions not undone, late fees excluded
+    owed = db.Column(db.BigInteger, nullable=False, default=0)  # savings due up to and including the day
+    arrears = db.Column(db.BigInteger, nullable=False, default=0)  # savings due before the day and unpaid
+    fees_owed = db.Column(db.BigInteger, nullable=False, default=0)
+    status = db.Column(db.String(12), nullable=False, default="upcoming")
+    next_due = db.Column(db.Date, nullable=True)  # the next contribution on or after the day
+    next_amount = db.Column(db.BigInteger, nullable=False, default=0)
+    loan_outstanding = db.Column(db.BigInteger, nullable=False, default=0)  # principal of active loans
+    loan_next_due = db.Column(db.Date, nullable=True)  # the earliest unpaid installment of an active loan
+    loan_next_amount = db.Column(db.BigInteger, nullable=False, default=0)
+    loan_overdue_days = db.Column(db.Integer, nullable=False, default=0)
+    late = db.Column(db.Boolean, nullable=False, default=False)  # savings late or a loan overdue
+
+    member = db.relationship("PoolMember")
+
+    @property
+    def total_savings(self) -> int:
+        return self.savings + self.pledged
 
 
 class ShareChange(db.Model):

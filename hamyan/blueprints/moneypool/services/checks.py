@@ -8,6 +8,7 @@ from hamyan.boxes.models import Box
 from hamyan.extensions import db
 from hamyan.lending import state
 
+from . import summary
 from .common import _accounts, _natural
 from .repaying import _events, _terms, loan_state
 
@@ -49,7 +50,7 @@ def reconcile() -> list[str]:
     for (box_id, member_id), held in sorted(pledged.items()):
         if _natural(by_box[box_id].get(f"mp:member:{member_id}:pledged")) != held:
             problems.append(f"member {member_id}: pledged savings differ from the {held} their guarantees hold")
-    return problems
+    return problems + summary.reconcile(by_box)
 
 
 def _line_tuple(line) -> tuple:

@@ -13,6 +13,7 @@ from hamyan.core.errors import Conflict, NotFound, ValidationError
 from hamyan.extensions import db
 from hamyan.ledger import service as ledger
 
+from . import summary
 from .common import _account, _by, _event, _key, _loan, _member, _natural, _post, _tell, _valid_id, manage, money
 from .savings import due_dates, dues, share_amounts
 from .repaying import _post_adjustment, _replay
@@ -85,6 +86,7 @@ def waive_late_fee(actor, box_id: int, member_id: int, due: date, reason: str, k
     if _waive(box, actor, charge, key, reason, "late fee"):
         _tell(box, member, "late fee waived", f"The late fee of {money(box, fee)} for your savings due on "
               f"{due.isoformat()} was waived: {reason}")
+    summary.refresh(box, [member.id])
     return LateFee(due, fee, charge.effective_date, True)
 
 
@@ -116,6 +118,7 @@ def waive_penalty(actor, box_id: int, loan_id: int, number: int, reason: str, ke
         _event(loan, actor, "penalty_waived", f"{money(box, row.amount)} on installment {number}: {reason}")
         _tell(box, loan.member, f"penalty on loan #{loan.id} waived",
               f"The penalty of {money(box, row.amount)} on installment {number} was waived: {reason}")
+    summary.refresh(box, summary.loan_members(loan))
     return next(i for i in loan.installments if i.number == number)
 
 
@@ -135,6 +138,7 @@ def assess(box_id: int, today: date | None = None, history: bool = False) -> dic
         return date.min if history else moment.date()
 
     done = {"late_fees": 0, "penalties": 0}
+    touched = []  # savers charged
     cutoff = date.fromordinal(today.toordinal() - grace - 1) if today.toordinal() > grace + 1 else None
     if pool.late_fee and cutoff and cutoff >= pool.first_due:
         amounts = share_amounts(box)
@@ -162,6 +166,7 @@ def assess(box_id: int, today: date | None = None, history: bool = False) -> dic
                           f"{grace} days, so a late fee of {money(box, late_fee)} was charged. It is taken "
                           f"from your next payment.")
                     done["late_fees"] += 1
+                    touched.append(m.id)
     if pool.penalty_percent and cutoff:
         percent = pool.penalty_percent
         for loan_id in db.session.execute(select(Loan.id).filter_by(box_id=box.id, status="active")).scalars().all():
@@ -189,8 +194,10 @@ def assess(box_id: int, today: date | None = None, history: bool = False) -> dic
                       f"The installment due on {due_date.isoformat()} is still unpaid after {grace} days, "
                       f"so a one-time penalty of {money(box, penalty)} was added to it.")
                 done["penalties"] += 1
+                touched.append(loan.member_id)
             if due:
                 db.session.flush()
                 _, legs = _replay(box, None, loan)
                 _post_adjustment(box, None, loan, legs, f"penalties:{today.isoformat()}")
+    summary.refresh(box, touched)  # the whole pool on a new day
     return done

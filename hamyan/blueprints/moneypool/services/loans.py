@@ -12,6 +12,7 @@ from hamyan.core.errors import Conflict, Forbidden, NotFound, ValidationError
 from hamyan.extensions import db
 from hamyan.money import allocate, minor_digits, to_minor
 
+from . import summary
 from .common import (
     Access,
     MAX_TERM,
@@ -258,6 +259,7 @@ def disburse(actor, box_id: int, loan_id: int, on: date | None = None, first_due
           f"{money(box, payout)} of your loan is paid out. The first installment of "
           f"{money(box, first.principal + first.interest)} "
           f"falls due on {first.due_date.isoformat()}; the whole schedule is on your loan's page.")
+    summary.refresh(box, summary.loan_members(loan))
     return loan
 
 

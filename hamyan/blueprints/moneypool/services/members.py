@@ -10,6 +10,7 @@ from hamyan.core import clock, parse, uow
 from hamyan.core.errors import Conflict, ValidationError
 from hamyan.extensions import db
 
+from . import summary
 from .common import (
     MAX_SHARES,
     PAGE_SIZE,
@@ -62,6 +63,7 @@ def add_member(actor, box_id: int, display_name: str, email: str | None, shares,
                            field="display_name")
         membership = boxes.add_member(actor, acc.box.id, display_name, email, "member")
     member = _join(acc.box, membership, shares, joined_on)
+    summary.refresh(acc.box, [member.id])
     return member
 
 
@@ -81,6 +83,7 @@ def set_shares(actor, box_id: int, member_id: int, shares, effective_from: date)
         row = ShareChange(member_id=member.id, effective_from=effective_from, shares=shares)
         db.session.add(row)
     row.shares = shares
+    summary.refresh(acc.box, [member.id])
     return row
 
 
@@ -139,6 +142,7 @@ def leave(actor, box_id: int, member_id: int, on: date | None = None) -> PoolMem
                                           (_account(box, "mp:cash"), -(left - fees))],
               f"leave:{member.id}", on, f"{member.name} leaves: savings paid out")
     member.left_on = on  # no savings fall due after this day
+    summary.refresh(box, [member.id] + [g.member_id for loan in loans for g in loan.guarantees])
     return member
 
 

@@ -12,6 +12,7 @@ from hamyan.core.errors import Conflict, ValidationError
 from hamyan.extensions import db
 from hamyan.lending import schedules
 
+from . import summary
 from .common import KIND, MAX_SHARES, MAX_TERM, _account, _amount, _by, _plan_day, manage
 from .members import _join
 
@@ -112,6 +113,7 @@ def create_pool(actor, name: str, currency: str, share_amount, first_due: date, 
         _account(box, code)
     if shares:
         _join(box, boxes.membership_of(actor, box.id), shares, min(first_due, today))
+    summary.refresh(box)
     return box
 
 
@@ -122,6 +124,7 @@ def update_policy(actor, box_id: int, **values) -> Pool:
     current = {name: getattr(acc.pool, name) for name in POLICY_FIELDS}
     for name, value in _settled_policy(current, values, acc.box.currency).items():
         setattr(acc.pool, name, value)
+    summary.refresh(acc.box)  # grace days decide every saver's status
     return acc.pool
 
 
@@ -137,4 +140,5 @@ def set_share_amount(actor, box_id: int, amount, effective_from: date) -> ShareA
         row = ShareAmount(box_id=acc.box.id, effective_from=effective_from, amount=value, created_by_id=_by(actor))
         db.session.add(row)
     row.amount = value
+    summary.refresh(acc.box)  # every saver's dues change
     return row

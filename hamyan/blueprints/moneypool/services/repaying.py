@@ -15,6 +15,7 @@ from hamyan.ledger.models import LedgerAccount
 from hamyan.lending import guarantees, state
 from hamyan.money import allocate
 
+from . import summary
 from .common import (
     MAX_TERM,
     _account,
@@ -165,7 +166,9 @@ def repay(actor, box_id: int, loan_id: int, amount, paid_on: date | None, key: s
     paid_on = _not_future(box, paid_on, "paid_on")
     if paid_on < loan.disbursed_on:
         raise ValidationError("That is before the loan was paid out.", field="paid_on")
-    return _record_repayment(box, actor, loan, value, paid_on, key, mode, _account(box, "mp:cash"), request_hash)
+    row = _record_repayment(box, actor, loan, value, paid_on, key, mode, _account(box, "mp:cash"), request_hash)
+    summary.refresh(box, summary.loan_members(loan))
+    return row
 
 
 @uow.box_write
@@ -205,6 +208,7 @@ def undo_repayment(actor, box_id: int, loan_id: int, repayment_id: int, reason: 
              (_account(box, f"mp:loan:{loan.id}:penalty"), still.penalty) if still.penalty else (None, 0)]
     _post_adjustment(box, actor, loan, legs, f"undo:{repayment.id}")
     _event(loan, actor, "repayment_undone", f"{money(box, repayment.amount)} of {repayment.paid_on}: {reason}")
+    summary.refresh(box, summary.loan_members(loan))
     return repayment
 
 
@@ -261,6 +265,7 @@ def write_off(actor, box_id: int, loan_id: int, reason: str, on: date | None = N
         _post(box, actor, "write_off", legs, f"loan:{loan.id}:write_off", on, f"Write-off of loan #{loan.id}: {reason}")
     loan.status, loan.reason, loan.closed_on = "written_off", reason, on
     _event(loan, actor, "written_off", reason)
+    summary.refresh(box, summary.loan_members(loan))
     return loan
 
 
@@ -292,6 +297,7 @@ def reschedule(actor, box_id: int, loan_id: int, term, first_due: date, reason: 
     _, legs = _replay(box, actor, loan)
     _post_adjustment(box, actor, loan, legs, f"reschedule:{row.id}")
     _event(loan, actor, "rescheduled", f"{term} installments from {first_due.isoformat()}: {reason}"[:500])
+    summary.refresh(box, summary.loan_members(loan))
     return loan
 
 

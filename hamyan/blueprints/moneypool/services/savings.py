@@ -13,6 +13,7 @@ from hamyan.extensions import db
 from hamyan.ledger import service as ledger
 from hamyan.ledger.models import LedgerAccount
 
+from . import summary
 from .common import (
     PAGE_SIZE,
     _account,
@@ -168,6 +169,7 @@ def record_contribution(actor, box_id: int, member_id: int, amount, paid_on: dat
                        fees=fees, paid_on=paid_on,
                        entry_id=entry.id, created_by_id=_by(actor))
     db.session.add(row)
+    summary.refresh(box, [member.id])
     return row
 
 
@@ -192,6 +194,7 @@ def reverse_contribution(actor, box_id: int, contribution_id: int, reason: str) 
     ledger.reverse(entry, memo=f"Payment undone: {reason}"[:500], idempotency_key=f"mp:{box.id}:contribution:{row.key}:undo",
                    created_by_id=_by(actor))
     row.reversed_at, row.reversal_reason = clock.now(), reason
+    summary.refresh(box, [row.member_id])
     return row
 
 
@@ -209,8 +212,9 @@ def share_amount_on(box: Box, day: date) -> int:
     return _in_force(share_amounts(box), day, "amount")
 
 
-def next_due(box: Box, pool: Pool) -> date:
-    today = clock.today(box)
+def next_due(box: Box, pool: Pool, today: date | None = None) -> date:
+    """The first contribution due date on or after today."""
+    today = today or clock.today(box)
     i = 0
     while True:
         day = calendars.add_months(pool.first_due, i * pool.period_months, box.calendar)

@@ -1,0 +1,141 @@
+"""Member summaries: the read model pages list instead of deriving a whole pool per request.
+
+One MemberSummary row per saver. Every write that changes a saver's savings, dues, fees or loans
+calls refresh() for the savers it touched (a loan touches its borrower and guarantors), in the same
+unit of work; when the box's day has changed since the rows were worked out (dues fall due by the
+calendar, not by a write) the whole pool is refreshed instead: by the hourly job, or by the first
+page read of the day (fresh()). reconcile() derives every row from scratch and lists differences."""
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from hamyan.blueprints.moneypool.models import Loan, MemberSummary, Pool, PoolMember
+from hamyan.boxes.models import Box
+from hamyan.core import clock, uow
+from hamyan.dues import status as dues_status
+from hamyan.extensions import db
+
+from . import repaying, savings  # modules, not names: their writes call refresh() (import cycle)
+from .common import _accounts, _natural
+
+FIELDS = ("shares", "savings", "pledged", "paid", "owed", "arrears", "fees_owed", "status", "next_due",
+          "next_amount", "loan_outstanding", "loan_next_due", "loan_next_amount", "loan_overdue_days", "late")
+
+
+def loan_members(loan: Loan) -> list[int]:
+    """The savers whose rows a change to this loan touches: the borrower and the guarantors."""
+    return [loan.member_id] + [g.member_id for g in loan.guarantees]
+
+
+def _derive(box: Box, pool: Pool, members: list[PoolMember], today: date, whole: bool,
+            accounts: dict | None = None) -> dict[int, dict]:
+    """Each member's summary values on `today`, in a fixed number of queries (`whole`: every member
+    of the pool, whose accounts are all read at once unless given)."""
+    ids = [m.id for m in members]
+    amounts = savings.share_amounts(box)
+    dates = savings.due_dates(pool, box, pool.first_due, today)
+    upcoming = savings.next_due(box, pool, today)
+    paid = savings.contributed(box, None if whole else ids)
+    if accounts is None:
+        accounts = _accounts(box) if whole else _accounts(
+            box, [f"mp:member:{i}:{kind}" for i in ids for kind in ("savings", "pledged", "fees")])
+    loans = {}
+    for loan in db.session.scalars(select(Loan).options(selectinload(Loan.installments)).where(
+            Loan.box_id == box.id, Loan.status == "active", *([] if whole else [Loan.member_id.in_(ids)]))):
+        loans.setdefault(loan.member_id, []).append(repaying.loan_state(loan))
+    out = {}
+    for m in members:
+        have = paid.get(m.id, 0)
+        owed = past_due = 0
+        oldest = None  # the status of the oldest contribution not settled
+        for day, _, amount in savings.dues(m, amounts, dates):
+            covered = min(max(have - owed, 0), amount)
+            owed += amount
+            past_due += amount if day < today else 0
+            if oldest is None and covered < amount:
+                oldest = dues_status.status(amount, covered, day, pool.grace_days, today)
+        status = oldest or (dues_status.PAID if owed else dues_status.UPCOMING)
+        nxt = savings.dues(m, amounts, [upcoming])
+        states = loans.get(m.id, [])
+        first = min((line for s in states for line in s.lines if line.unpaid), key=lambda line: line.due_date,
+                    default=None)
+        overdue = max((s.days_overdue(today) for s in states), default=0)
+        out[m.id] = dict(
+            shares=savings._in_force(m.share_changes, today, "shares") if m.left_on is None else 0,
+            savings=_natural(accounts.get(f"mp:member:{m.id}:savings")),
+            pledged=_natural(accounts.get(f"mp:member:{m.id}:pledged")),
+            paid=have, owed=owed, arrears=max(past_due - have, 0),
+            fees_owed=_natural(accounts.get(f"mp:member:{m.id}:fees")), status=status,
+            next_due=nxt[0][0] if nxt else None, next_amount=nxt[0][2] if nxt else 0,
+            loan_outstanding=sum(s.outstanding_principal for s in states),
+            loan_next_due=first.due_date if first else None, loan_next_amount=first.unpaid if first else 0,
+            loan_overdue_days=overdue, late=status == dues_status.LATE or overdue > 0)
+    return out
+
+
+def _members(box: Box, ids=None) -> list[PoolMember]:
+    # populate_existing: share changes added in this unit of work are not in loaded collections yet
+    query = (select(PoolMember).where(PoolMember.box_id == box.id).order_by(PoolMember.id)
+             .execution_options(populate_existing=True))
+    if ids is not None:
+        query = query.where(PoolMember.id.in_(ids))
+    return list(db.session.scalars(query))
+
+
+def refresh(box: Box, member_ids=None) -> None:
+    """Bring the rows of these savers (None: every saver) up to date inside the running unit of work."""
+    if not uow.active():
+        raise RuntimeError("summaries are written by a unit of work")
+    db.session.flush()
+    pool = db.session.get(Pool, box.id)
+    today = clock.today(box)
+    if pool.summaries_on != today:  # the day moved on: every row changes, not only these savers'
+        member_ids = None
+    elif not member_ids:
+        return
+    whole = member_ids is None
+    members = _members(box, None if whole else sorted(set(member_ids)))
+    values = _derive(box, pool, members, today, whole)
+    rows = {s.member_id: s for s in db.session.scalars(select(MemberSummary).where(
+        MemberSummary.box_id == box.id, *([] if whole else [MemberSummary.member_id.in_(values)])))}
+    for member_id, row_values in values.items():
+        row = rows.get(member_id)
+        if row is None:
+            row = MemberSummary(member_id=member_id, box_id=box.id)
+            db.session.add(row)
+        for key, value in row_values.items():
+            setattr(row, key, value)
+    if whole:
+        pool.summaries_on = today
+    db.session.flush()
+
+
+def fresh(box: Box) -> None:
+    """Summaries of the box's today: refreshed (one box write) on the first read of a new day,
+    unless the hourly job already did."""
+    pool = db.session.get(Pool, box.id)
+    if pool.summaries_on != clock.today(box):
+        with uow.box_transaction(box.id):
+            refresh(db.session.get(Box, box.id))
+
+
+def reconcile(accounts_by_box: dict) -> list[str]:
+    """Every summarized pool's rows against a from-scratch derivation as of their day: one line per
+    difference. A pool never summarized yet (just upgraded) is filled by its first read or the job.
+    accounts_by_box: the pools' accounts the caller already read (box id -> accounts)."""
+    problems = []
+    for pool in db.session.scalars(select(Pool).where(Pool.summaries_on.isnot(None)).order_by(Pool.box_id)):
+        box = db.session.get(Box, pool.box_id)
+        expected = _derive(box, pool, _members(box), pool.summaries_on, True, accounts_by_box.get(box.id))
+        rows = {s.member_id: s for s in db.session.scalars(select(MemberSummary).filter_by(box_id=box.id))}
+        for member_id, values in expected.items():
+            row = rows.pop(member_id, None)
+            name = f"moneypool {box.id} member {member_id}"
+            if row is None:
+                problems.append(f"{name}: no summary row")
+                continue
+            problems.extend(f"{name}: {key} is {getattr(row, key)!r}, derived {values[key]!r}"
+                            for key in FIELDS if getattr(row, key) != values[key])
+        problems.extend(f"moneypool {box.id} member {m}: summary of no saver" for m in rows)
+    return problems

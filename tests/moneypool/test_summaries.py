@@ -1,0 +1,121 @@
+"""The savers' summary rows (the read model) equal a from-scratch derivation after any sequence of
+contributions, undone and back-dated contributions, share changes, loans paid out, repayments (also
+back-dated) and their undo, write-offs, late fees and their waivers, and days passing."""
+from datetime import date, timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hamyan.blueprints.moneypool import services
+from hamyan.blueprints.moneypool.models import Contribution, Loan, MemberSummary, Repayment
+from hamyan.core.errors import ServiceError
+from hamyan.extensions import db
+from hamyan.ledger import check
+from tests.conftest import empty_all_tables
+from tests.moneypool.conftest import key
+
+START = date(2025, 1, 5)
+WHO = st.integers(0, 2)
+PICK = st.integers(0, 50)
+OPS = st.one_of(
+    st.tuples(st.just("pay"), WHO, st.integers(1, 3000), st.integers(0, 40)),
+    st.tuples(st.just("undo"), PICK),
+    st.tuples(st.just("shares"), WHO, st.integers(0, 3), st.integers(0, 60)),
+    st.tuples(st.just("lend"), WHO, st.integers(100, 1500), st.integers(1, 6)),
+    st.tuples(st.just("repay"), PICK, st.integers(1, 800), st.integers(0, 20)),
+    st.tuples(st.just("unrepay"), PICK),
+    st.tuples(st.just("write_off"), PICK),
+    st.tuples(st.just("assess")),
+    st.tuples(st.just("waive"), WHO),
+    st.tuples(st.just("wait"), st.integers(1, 45)),
+)
+
+
+def _nth(model, n):
+    rows = db.session.query(model).order_by(model.id).all()
+    return rows[n % len(rows)] if rows else None
+
+
+def _apply(box, manager, savers, clock, op):
+    if op[0] == "pay":
+        _, who, units, back = op
+        services.record_contribution(manager, box.id, savers[who].id, str(units),
+                                     max(clock.today - timedelta(days=back), START), key())
+    elif op[0] == "undo" and (row := _nth(Contribution, op[1])):
+        services.reverse_contribution(manager, box.id, row.id, "test")
+    elif op[0] == "shares":
+        services.set_shares(manager, box.id, savers[op[1]].id, op[2], clock.today + timedelta(days=op[3]))
+    elif op[0] == "lend":
+        _, who, amount, term = op
+        loan = services.request_loan(savers[who].membership.user, box.id, str(amount), term, key(),
+                                     guarantor_ids=[savers[(who + 1) % 3].id])
+        services.approve(manager, box.id, loan.id)
+        services.disburse(manager, box.id, loan.id)
+    elif op[0] == "repay" and (loan := _nth(Loan, op[1])):
+        services.repay(manager, box.id, loan.id, str(op[2]), max(clock.today - timedelta(days=op[3]),
+                                                                 loan.disbursed_on or START), key())
+    elif op[0] == "unrepay" and (row := _nth(Repayment, op[1])):
+        services.undo_repayment(manager, box.id, row.loan_id, row.id, "test")
+    elif op[0] == "write_off" and (loan := _nth(Loan, op[1])):
+        services.write_off(manager, box.id, loan.id, "test")
+    elif op[0] == "assess":
+        services.assess(box.id, history=True)
+    elif op[0] == "waive":
+        member = savers[op[1]]
+        for fee in services.late_fees(box, member):
+            if not fee.waived:
+                services.waive_late_fee(manager, box.id, member.id, fee.due, "test", key())
+                break
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=st.lists(OPS, min_size=1, max_size=16))
+def test_summaries_equal_a_derivation_from_scratch(pool_factory, clock, ops):
+    empty_all_tables()
+    clock.today = START
+    box, manager, savers = pool_factory(members=3, late_fee="5", grace_days=3, penalty_percent="5",
+                                        interest_method="flat", annual_rate="12", require_no_arrears=False,
+                                        guarantors_required=1, one_open_loan=False, max_term=6)
+    for saver in savers:  # savings enough for loans and pledges
+        services.record_contribution(manager, box.id, saver.id, "3000", START, key())
+    for op in ops:
+        if op[0] == "wait":
+            clock.today += timedelta(days=op[1])
+            continue
+        try:
+            _apply(box, manager, savers, clock, op)
+        except ServiceError:
+            pass  # a refusal changes nothing
+        assert services.reconcile() == [], op
+    services.summary.fresh(box)  # a new day: the first read brings every row to today
+    assert services.reconcile() == []
+    assert db.session.query(MemberSummary).count() == 3
+    assert check().ok
+
+
+def test_a_stale_row_is_reported(pool_factory, clock):
+    clock.today = START
+    box, manager, savers = pool_factory(members=2)
+    services.record_contribution(manager, box.id, savers[0].id, "1000", START, key())
+    row = db.session.get(MemberSummary, savers[0].id)
+    assert (row.savings, row.paid, row.status, row.arrears) == (1000_00, 1000_00, "paid", 0)
+    assert db.session.get(MemberSummary, savers[1].id).status == "due"
+    row.savings += 1
+    assert services.reconcile() == [f"moneypool {box.id} member {savers[0].id}: savings is 100001, derived 100000"]
+
+
+def test_a_loan_shows_on_the_borrowers_row_and_the_pledge_on_the_guarantors(pool_factory, clock):
+    clock.today = START
+    box, manager, savers = pool_factory(members=2, guarantors_required=1, require_no_arrears=False)
+    for saver in savers:
+        services.record_contribution(manager, box.id, saver.id, "3000", START, key())
+    loan = services.request_loan(savers[0].membership.user, box.id, "1200", 3, key(), guarantor_ids=[savers[1].id])
+    services.approve(manager, box.id, loan.id)
+    services.disburse(manager, box.id, loan.id)
+    borrower, guarantor = db.session.get(MemberSummary, savers[0].id), db.session.get(MemberSummary, savers[1].id)
+    assert (borrower.loan_outstanding, borrower.loan_next_amount) == (1200_00, 400_00)
+    assert borrower.loan_next_due == loan.installments[0].due_date and not borrower.late
+    assert guarantor.pledged == 1200_00 and guarantor.loan_outstanding == 0
+    clock.today = loan.installments[0].due_date + timedelta(days=1)
+    services.summary.fresh(box)
+    assert db.session.get(MemberSummary, savers[0].id).late
