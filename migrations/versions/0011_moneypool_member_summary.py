@@ -2,8 +2,8 @@
 worked out for. Rows are filled by the app (the first read of a pool, or the hourly job), not here:
 they are derived from the rules in hamyan.blueprints.moneypool.services.summary.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-07 03:30:00
 
 """
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0010'
-down_revision = '0009'
+revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
