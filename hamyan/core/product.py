@@ -15,9 +15,19 @@ def load(path: str):
 
 
 @dataclass(frozen=True)
+class NavLink:
+    """One page of a box in the box's navigation (templates/box/_layout.html)."""
+    label: str
+    endpoint: str  # url_for(endpoint, box_id=box.id)
+    audience: str = "all"  # "all"; "managers" (who may MANAGE the box); "members" (who hold a membership in it)
+    also: tuple[str, ...] = ()  # endpoints of the pages under this one, shown as under it
+
+
+@dataclass(frozen=True)
 class Product:
     kind: str  # Box.kind
     title: str  # what the home page calls a group of these boxes, e.g. "Cashboxes"
+    name: str  # what one box of this kind is called, e.g. "Cashbox"
     roles: tuple[str, ...]  # membership roles a box of this kind uses, the managing role first
     models: str  # module whose import registers the product's tables
     views: str  # "module:bp", the page blueprint (its `new_box` and `dashboard` endpoints)
@@ -27,6 +37,7 @@ class Product:
     reconcile: str | None = None  # "module:function() -> list[str]": business tables vs the ledger
     apply_payment: str | None = None  # "module:function": how an incoming payment settles what is owed
     reports: dict = field(default_factory=dict)  # report kind -> "module:function" rendering it
+    nav: tuple[NavLink, ...] = ()  # the box's pages, in order; the shared members page comes last
     settings: dict = field(default_factory=dict)  # config defaults, each overridable by HAMYAN_<NAME>
 
     def load(self, attribute: str):

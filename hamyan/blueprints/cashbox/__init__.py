@@ -1,10 +1,11 @@
 """Cashbox: a fixed group saves each period and one share wins the whole pot, in a predefined or
 a drawn (commit-reveal) order. The rules live in services (its docstring holds the chart of accounts)."""
-from hamyan.core.product import Product
+from hamyan.core.product import NavLink, Product
 
 PRODUCT = Product(
     kind="cashbox",
     title="Cashboxes",
+    name="Cashbox",
     roles=("manager", "member"),
     models="hamyan.blueprints.cashbox.models",
     views="hamyan.blueprints.cashbox.views:bp",
@@ -12,6 +13,12 @@ PRODUCT = Product(
     jobs="hamyan.blueprints.cashbox.jobs",
     demo="hamyan.blueprints.cashbox.demo:seed_cashbox",
     reports={"manager": "hamyan.blueprints.cashbox.reports:render_manager_report"},
+    nav=(
+        NavLink("Overview", "cashbox.dashboard"),
+        NavLink("My shares", "cashbox.member", audience="members"),
+        NavLink("Payments", "cashbox.payments"),
+        NavLink("Set up", "cashbox.setup", audience="managers"),
+    ),
     reconcile="hamyan.blueprints.cashbox.services.state:reconcile",
     # Members are emailed this many days before a due date (and once late); 0 turns reminders off.
     settings={"CASHBOX_REMINDER_DAYS": 3},

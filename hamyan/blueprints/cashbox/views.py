@@ -27,6 +27,7 @@ from hamyan.extensions import db
 from hamyan.money import format_money, to_major
 from hamyan.statements import pdf_response, render_pdf
 from hamyan.web import apply_error, redirect_to, render
+from hamyan.web.nav import box_nav
 
 bp = Blueprint("cashbox", __name__, url_prefix="/cashbox")
 
@@ -112,13 +113,15 @@ def _dashboard_context(box_id, payment_form=None):
                 totals=totals, attention=cb.attention(r), listing=listing, search=search, grid=grid,
                 window=window, period_page=period_page, period_pages=period_pages,
                 owed_payouts=cb.payouts_owed(box.id), is_manager=is_manager, membership=membership,
+                nav=box_nav(box, membership, is_manager),
                 payment_form=payment_form, draw_form=DrawForm(), empty_form=EmptyForm(),
-                statement_form=statement_form, members_url=_members_url(box.id), cash=cb.box_cash(box),
+                statement_form=statement_form, cash=cb.box_cash(box),
                 verify_snippet=draws_module.VERIFY_SNIPPET)
 
 
 def _setup_context(box_id, round_id=None, **forms):
-    box = authorize(current_user, box_id, MANAGE, cb.KIND).box
+    access = authorize(current_user, box_id, MANAGE, cb.KIND)
+    box = access.box
     cashbox = db.session.get(Cashbox, box.id)
     r = cb.round_in_box(box.id, round_id) if round_id else cb.current_round(box.id)
     members = cb.active_members(box.id)
@@ -154,7 +157,7 @@ def _setup_context(box_id, round_id=None, **forms):
                 page=page, pages=pages, round_form=round_form,
                 rules_form=rules_form, order_form=order_form, member_form=forms.get("member") or AddMemberForm(formdata=None),
                 empty_form=EmptyForm(), members_url=_members_url(box.id),
-                due_dates=cb.due_dates(r, box.calendar))
+                nav=box_nav(box, access.membership, True), due_dates=cb.due_dates(r, box.calendar))
 
 
 def _major(amount: int, box) -> str:
@@ -240,6 +243,7 @@ def payments(box_id):
     member_filter = request.args.get("member", type=int)
     listing = cb.payments_in_sight(current_user, box.id, request.args.get("round", type=int), member_filter, _page())
     return render("cashbox/payments.html", "list", box=box, listing=listing, is_manager=is_manager,
+                  nav=box_nav(box, membership, is_manager),
                   member_filter=member_filter, reverse_form=ReverseForm())
 
 
@@ -370,7 +374,8 @@ def member(box_id, membership_id=None):
     fines = cb.fines_of(r, target.id) if is_manager else []
     statement_form = StatementForm(formdata=None, start=r.first_due.replace(day=1), end=clock.today_in(box.timezone))
     return render("cashbox/member.html", box=box, r=r, rounds=rounds, view=view, target=target,
-                  is_manager=is_manager, statement_form=statement_form, fines=fines, reverse_form=ReverseForm())
+                  is_manager=is_manager, statement_form=statement_form, fines=fines, reverse_form=ReverseForm(),
+                  nav=box_nav(box, membership, is_manager))
 
 
 def _statement_period(form: StatementForm):

@@ -1,4 +1,4 @@
-from flask import current_app, flash, request, url_for
+from flask import flash, request
 from flask_login import current_user, login_required
 
 from hamyan.blueprints.auth.forms import EmptyForm
@@ -7,6 +7,7 @@ from hamyan.blueprints.members.forms import AddMemberForm, InviteForm
 from hamyan.boxes.access import MANAGE, authorize
 from hamyan.core.errors import Conflict, ServiceError, ValidationError
 from hamyan.web import apply_error, redirect_to, render
+from hamyan.web.nav import box_nav
 
 
 def _page() -> int:
@@ -15,14 +16,12 @@ def _page() -> int:
 
 def _show(box_id: int, block: str | None = None, add_form=None, invite_form=None):
     roster = services.roster(current_user, box_id, _page())
-    dashboard = f"{roster.box.kind}.dashboard"
     return render(
         "members/index.html", block, roster=roster, box=roster.box,
         add_form=(add_form or AddMemberForm(prefix="add", formdata=None)).for_box(roster.box),
         invite_form=(invite_form or InviteForm(prefix="invite", formdata=None)).for_box(
             roster.box, roster.without_account),
-        action_form=EmptyForm(),
-        box_url=url_for(dashboard, box_id=box_id) if dashboard in current_app.view_functions else None)
+        action_form=EmptyForm(), nav=box_nav(roster.box, roster.membership, roster.can_manage))
 
 
 @bp.route("")

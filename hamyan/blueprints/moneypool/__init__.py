@@ -2,11 +2,12 @@
 
 The rules live in services (its docstring holds the chart of accounts), the installment
 arithmetic and loan replay in hamyan/lending."""
-from hamyan.core.product import Product
+from hamyan.core.product import NavLink, Product
 
 PRODUCT = Product(
     kind="moneypool",
     title="Money pools",
+    name="Money pool",
     roles=("manager", "member"),
     models="hamyan.blueprints.moneypool.models",
     views="hamyan.blueprints.moneypool.views:bp",
@@ -14,5 +15,12 @@ PRODUCT = Product(
     jobs="hamyan.blueprints.moneypool.jobs",
     demo="hamyan.blueprints.moneypool.demo:seed_moneypool",
     reports={"manager": "hamyan.blueprints.moneypool.reports:render_manager_report"},
+    nav=(
+        NavLink("Overview", "moneypool.dashboard", also=("moneypool.member", "moneypool.add_member")),
+        NavLink("Loans", "moneypool.loans", also=("moneypool.loan", "moneypool.request_loan")),
+        NavLink("Reports", "moneypool.report", audience="managers"),
+        NavLink("How it works", "moneypool.rules"),
+        NavLink("Settings", "moneypool.settings", audience="managers"),
+    ),
     reconcile="hamyan.blueprints.moneypool.services:reconcile",
 )

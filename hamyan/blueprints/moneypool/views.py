@@ -1,6 +1,6 @@
 """Moneypool pages: parse the form, call the service, render the page or its htmx partial."""
 
-from flask import Blueprint, abort, current_app, flash, request, url_for
+from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user, login_required
 
 from hamyan import calendars
@@ -29,6 +29,7 @@ from hamyan.core.errors import Conflict, ValidationError
 from hamyan.lending.schedules import METHOD_LABELS
 from hamyan.statements import pdf_response
 from hamyan.web import apply_error, redirect_to, register_macros, render
+from hamyan.web.nav import box_nav
 
 bp = Blueprint("moneypool", __name__, url_prefix="/pools")
 
@@ -55,10 +56,9 @@ def _pages(total: int) -> int:
 
 
 def _common(acc) -> dict:
-    members_url = (url_for("members.index", box_id=acc.box.id)
-                   if "members.index" in current_app.view_functions else None)
-    return {"acc": acc, "box": acc.box, "pool": acc.pool, "is_manager": acc.is_manager, "members_url": members_url,
-            "methods": METHOD_LABELS, "today": clock.today(acc.box)}
+    return {"acc": acc, "box": acc.box, "pool": acc.pool, "is_manager": acc.is_manager,
+            "nav": box_nav(acc.box, acc.membership, acc.is_manager), "methods": METHOD_LABELS,
+            "today": clock.today(acc.box)}
 
 
 def _member_choices(acc) -> list[tuple[int, str]]:

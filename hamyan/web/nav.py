@@ -1,0 +1,39 @@
+"""The header every box page shares (templates/box/_layout.html): the box, its kind, the viewer's
+role and the pages the product's descriptor declares (Product.nav), kept to those the viewer may
+open, then the shared members page. The decisions are made here; the layout only prints them."""
+from dataclasses import dataclass
+
+from flask import request, url_for
+
+from hamyan.blueprints import product
+from hamyan.core.product import NavLink
+
+MEMBERS = NavLink("Members", "members.index")
+
+
+@dataclass(frozen=True)
+class Tab:
+    label: str
+    url: str
+    current: bool
+
+
+@dataclass(frozen=True)
+class BoxNav:
+    box: object
+    kind: str  # what a box of this product is called
+    role: str  # the viewer's role in the box ("admin" for an admin who is not a member)
+    tabs: tuple[Tab, ...]
+
+
+def box_nav(box, membership, can_manage: bool) -> BoxNav:
+    """The navigation of `box` for a viewer with this membership (None for an admin who is not a
+    member) and this right to manage it."""
+    descriptor = product(box.kind)
+    shown = {"all": True, "managers": can_manage, "members": membership is not None}
+    tabs = []
+    for link in (*descriptor.nav, MEMBERS):
+        if shown[link.audience]:
+            url = url_for(link.endpoint, box_id=box.id)
+            tabs.append(Tab(link.label, url, request.path == url or request.endpoint in link.also))
+    return BoxNav(box, descriptor.name, membership.role if membership is not None else "admin", tuple(tabs))
