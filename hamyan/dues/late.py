@@ -9,12 +9,13 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from hamyan import ledger
 from hamyan.core.errors import Conflict
 from hamyan.dues.models import LateCharge
 from hamyan.extensions import db
-from hamyan.ledger.models import Entry, LedgerAccount
+from hamyan.ledger.models import LedgerAccount
 
 FIXED, PERCENT = "fixed", "percent"
 
@@ -40,16 +41,21 @@ def charged(box_id: int, subject_kind: str, references) -> set[tuple[int, str]]:
             LateCharge.reference.in_(references)))}
 
 
-def charges(box_id: int, subject_kind: str, references, subject_ids=None) -> list[LateCharge]:
-    """The charges of the box on `references` (of the given subjects), oldest due first."""
-    references = list(references)
-    if not references:
-        return []
-    query = select(LateCharge).where(LateCharge.box_id == box_id, LateCharge.subject_kind == subject_kind,
-                                     LateCharge.reference.in_(references))
+def charges(box_id: int, subject_kind: str, references=None, subject_ids=None) -> list[LateCharge]:
+    """The box's charges to subjects of a kind (those of `subject_ids`; on `references`, when
+    given), waived included, oldest due first, with their entries."""
+    query = select(LateCharge).where(LateCharge.box_id == box_id, LateCharge.subject_kind == subject_kind)
+    if references is not None:
+        query = query.where(LateCharge.reference.in_(list(references) or [""]))
     if subject_ids is not None:
         query = query.where(LateCharge.subject_id.in_(list(subject_ids) or [0]))
-    return list(db.session.scalars(query.order_by(LateCharge.due_date, LateCharge.id)))
+    return list(db.session.scalars(query.options(joinedload(LateCharge.entry))
+                                   .order_by(LateCharge.due_date, LateCharge.id)))
+
+
+def find(box_id: int, subject: tuple[str, int], reference: str) -> LateCharge | None:
+    return db.session.scalar(select(LateCharge).filter_by(box_id=box_id, subject_kind=subject[0],
+                                                          subject_id=subject[1], reference=reference))
 
 
 def unwaived(box_id: int, subject_kind: str, references, subject_ids=None) -> list[tuple[int, str, int]]:
@@ -79,13 +85,16 @@ def charge(box_id: int, subject: tuple[str, int], reference: str, due_date: date
 
 
 def waive(row: LateCharge, reason: str, *, today: date, idempotency_key: str, memo: str,
-          by_id: int | None) -> LateCharge:
-    """Take a charge back by a reversal entry dated today; the row stays, marked waived. The caller
-    decides whether it may be waived (unpaid, the product's state allows it)."""
+          by_id: int | None) -> bool:
+    """Take a charge back by a reversal entry dated today; the row stays, marked waived. False when
+    this very request (the same key) already waived it: a retry writes nothing; any other second
+    waiver is refused. The caller decides whether it may be waived (unpaid, the product allows it)."""
     if row.waived:
-        raise Conflict("This charge has already been waived.", field="charge")
-    reversal = ledger.reverse(db.session.get(Entry, row.entry_id), memo=memo, idempotency_key=idempotency_key,
-                              effective_date=today, created_by_id=by_id)
+        if row.waiver.idempotency_key == idempotency_key:
+            return False
+        raise Conflict("This late charge was already waived.", field="reason")
+    reversal = ledger.reverse(row.entry, memo=memo, idempotency_key=idempotency_key, effective_date=today,
+                              created_by_id=by_id)
     row.waiver_entry_id, row.waived_reason, row.waived_by_id = reversal.id, reason, by_id
     db.session.flush()
-    return row
+    return True

@@ -47,7 +47,13 @@ class LateCharge(_AboutAnObligation, db.Model):
     waived_by_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True)
     created_at = db.Column(db.DateTime, nullable=False, default=clock.now)
 
+    entry = db.relationship("Entry", foreign_keys=[entry_id])
     waiver = db.relationship("Entry", foreign_keys=[waiver_entry_id])
+
+    @property
+    def charged_on(self):
+        """The charge's effective date (the day after the obligation's grace days ran out)."""
+        return self.entry.effective_date
 
     @property
     def waived(self) -> bool:

@@ -24,6 +24,11 @@ def is_late(due_date: date, grace_days: int, today: date) -> bool:
     return today > late_after(due_date, grace_days)
 
 
+def last_late_due(today: date, grace_days: int) -> date:
+    """The latest due date that is late today: is_late(d, g, today) == (d <= last_late_due(today, g))."""
+    return today - timedelta(days=grace_days + 1)
+
+
 def status(owed: int, paid: int, due_date: date, grace_days: int, today: date,
            settled_on: date | None = None) -> str:
     """The status of one obligation of `owed`, of which `paid` is settled (settled_on: the day the

@@ -39,3 +39,37 @@ def flask_db_upgrade(url: str, instance: Path, revision: str = "head") -> None:
     result = subprocess.run([sys.executable, "-m", "flask", "db", "upgrade", revision], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-3000:]
+
+
+def upgraded_from(url: str, instance: Path, before: str, rows: list[str]):
+    """Upgrade to `before`, insert `rows` (SQL), upgrade to head; a function reading the result:
+    `read(sql)` gives the rows with dates as text (SQLite hands raw SQL text back, MariaDB dates)."""
+    flask_db_upgrade(url, instance, before)
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            for sql in rows:
+                conn.execute(sa.text(sql))
+    finally:
+        engine.dispose()
+    flask_db_upgrade(url, instance)
+
+    def read(sql: str) -> list[tuple]:
+        engine = sa.create_engine(url)
+        try:
+            with engine.connect() as conn:
+                return [tuple(v if v is None or isinstance(v, (int, str)) else str(v)[:19] for v in row)
+                        for row in conn.execute(sa.text(sql))]
+        finally:
+            engine.dispose()
+
+    return read
+
+
+def table_names(url: str) -> set[str]:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return set(sa.inspect(conn).get_table_names())
+    finally:
+        engine.dispose()

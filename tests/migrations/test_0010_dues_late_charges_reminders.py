@@ -1,8 +1,6 @@
 """0010 moves Cashbox's fines and reminders into dues' tables: a database at the revision before,
 with fines (one waived) and reminders inserted as SQL, upgraded to head."""
-import sqlalchemy as sa
-
-from tests.migrations.conftest import flask_db_upgrade
+from tests.migrations.conftest import table_names, upgraded_from
 
 BEFORE = "0009"
 BOX, OTHER_BOX = 10, 11
@@ -38,36 +36,15 @@ ROWS = [
 ]
 
 
-def plain(row) -> tuple:
-    """A row with its dates as text: SQLite hands raw SQL text back, MariaDB dates."""
-    return tuple(value if value is None or isinstance(value, (int, str)) else str(value)[:19] for value in row)
-
-
 def test_cashbox_fines_and_reminders_move_into_dues(empty_database, tmp_path):
-    flask_db_upgrade(empty_database, tmp_path / "instance", BEFORE)
-    engine = sa.create_engine(empty_database)
-    try:
-        with engine.begin() as conn:
-            for sql in ROWS:
-                conn.execute(sa.text(sql))
-
-        flask_db_upgrade(empty_database, tmp_path / "instance")
-
-        with engine.connect() as conn:
-            charges = conn.execute(sa.text(
-                "SELECT id, box_id, subject_kind, subject_id, reference, due_date, amount, entry_id, waiver_entry_id, "
-                "waived_reason, waived_by_id FROM dues_late_charge ORDER BY id")).all()
-            assert [plain(row) for row in charges] == [
-                (7, BOX, "membership", ALI, "period:31", "2026-01-05", 300, 1, None, None, None),
-                (8, BOX, "membership", ALI, "period:32", "2026-01-12", 300, 2, 3, "the bank was closed", 1),
-                (9, OTHER_BOX, "membership", SARA, "period:41", "2026-01-05", 300, 4, None, None, None)]
-            reminders = conn.execute(sa.text(
-                "SELECT id, box_id, subject_kind, subject_id, reference, kind, channel, sent_at FROM dues_reminder "
-                "ORDER BY id")).all()
-            assert [plain(row) for row in reminders] == [
-                (5, BOX, "membership", ALI, "period:31", "due", "email", "2026-01-04 09:00:00"),
-                (6, BOX, "membership", ALI, "period:31", "late", "email", "2026-01-06 09:00:00")]
-            tables = set(sa.inspect(conn).get_table_names())
-            assert "cashbox_fine" not in tables and "cashbox_reminder" not in tables
-    finally:
-        engine.dispose()
+    read = upgraded_from(empty_database, tmp_path / "instance", BEFORE, ROWS)
+    assert read("SELECT id, box_id, subject_kind, subject_id, reference, due_date, amount, entry_id, waiver_entry_id, "
+                "waived_reason, waived_by_id FROM dues_late_charge ORDER BY id") == [
+        (7, BOX, "membership", ALI, "period:31", "2026-01-05", 300, 1, None, None, None),
+        (8, BOX, "membership", ALI, "period:32", "2026-01-12", 300, 2, 3, "the bank was closed", 1),
+        (9, OTHER_BOX, "membership", SARA, "period:41", "2026-01-05", 300, 4, None, None, None)]
+    assert read("SELECT id, box_id, subject_kind, subject_id, reference, kind, channel, sent_at FROM dues_reminder "
+                "ORDER BY id") == [
+        (5, BOX, "membership", ALI, "period:31", "due", "email", "2026-01-04 09:00:00"),
+        (6, BOX, "membership", ALI, "period:31", "late", "email", "2026-01-06 09:00:00")]
+    assert not {"cashbox_fine", "cashbox_reminder"} & table_names(empty_database)

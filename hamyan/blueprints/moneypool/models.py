@@ -293,20 +293,3 @@ class LoanReschedule(db.Model):
     seq = db.Column(db.Integer, nullable=False)  # the order it was recorded in among the loan's events
     created_at = db.Column(db.DateTime, nullable=False, default=clock.now)
     created_by_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True)
-
-
-class LoanPenalty(db.Model):
-    """A late penalty charged once on an installment (by its number); a waived one stays, marked,
-    so it is never charged again."""
-
-    __tablename__ = "mp_loan_penalty"
-    __table_args__ = (db.UniqueConstraint("loan_id", "number", name="uq_mp_loan_penalty_loan_number"),
-                      db.CheckConstraint("amount > 0", name="positive"))
-
-    id = db.Column(db.Integer, primary_key=True)
-    loan_id = db.Column(db.Integer, db.ForeignKey("mp_loan.id"), nullable=False, index=True)
-    number = db.Column(db.Integer, nullable=False)
-    charged_on = db.Column(db.Date, nullable=False)
-    amount = db.Column(db.BigInteger, nullable=False)
-    entry_id = db.Column(db.Integer, db.ForeignKey("ledger_entry.id"), nullable=False)
-    waived_at = db.Column(db.DateTime, nullable=True)

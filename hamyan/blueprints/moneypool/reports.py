@@ -11,16 +11,16 @@ from hamyan.blueprints.moneypool.models import (
     Contribution,
     Installment,
     Loan,
-    LoanPenalty,
     Pool,
     PoolMember,
     Repayment,
 )
 from hamyan.boxes.models import Box
 from hamyan.core import clock
+from hamyan.dues.models import LateCharge
 from hamyan.extensions import db
 from hamyan.ledger import service as ledger
-from hamyan.ledger.models import ASSET, EXPENSE, INCOME, LIABILITY
+from hamyan.ledger.models import ASSET, EXPENSE, INCOME, LIABILITY, Entry
 from hamyan.statements import account_statement, check_period, render_pdf
 
 BUCKETS = ((1, 30, "1–30 days"), (31, 60, "31–60 days"), (61, 90, "61–90 days"), (91, None, "over 90 days"))
@@ -257,9 +257,10 @@ def member_statement(box: Box, member: PoolMember, start: date, end: date) -> Me
             start, end)).order_by(Repayment.paid_on, Repayment.id)).scalars() if ids else ():
         paid.setdefault(r.loan_id, []).append(r)
     charged = dict(db.session.execute(
-        select(LoanPenalty.loan_id, func.sum(LoanPenalty.amount)).where(
-            LoanPenalty.loan_id.in_(ids), LoanPenalty.waived_at.is_(None),
-            LoanPenalty.charged_on.between(start, end)).group_by(LoanPenalty.loan_id)).all()) if ids else {}
+        select(LateCharge.subject_id, func.sum(LateCharge.amount)).join(Entry, Entry.id == LateCharge.entry_id).where(
+            LateCharge.box_id == box.id, LateCharge.subject_kind == "loan", LateCharge.subject_id.in_(ids),
+            LateCharge.waiver_entry_id.is_(None), Entry.effective_date.between(start, end))
+        .group_by(LateCharge.subject_id)).all()) if ids else {}
     for loan in loans:
         if loan.id in principal:
             out.loans.append(LoanStatement(

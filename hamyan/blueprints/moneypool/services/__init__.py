@@ -28,7 +28,7 @@ Entries (each idempotency key is derived from the business action, so a retry wr
                    a back-dated repayment): principal / interest / penalty, pledges held or released
 
 Loans are replayed (hamyan.lending.state) from their plan and events: repayments not undone,
-reschedules (mp_loan_reschedule) and penalties (mp_loan_penalty); installment rows hold the result.
+reschedules (mp_loan_reschedule) and penalties (dues_late_charge); installment rows hold the result.
 
 Interest, fees and penalties are income when charged (fees, penalties) or when paid (interest):
 interest not yet paid is only a plan in the schedule, so prepaying or writing off never has to
@@ -67,7 +67,7 @@ from .repaying import (  # noqa: F401 (re-exported: callers use services.<name>)
     repayments, LoanSummary, loan_summary,
 )
 from .fees import (  # noqa: F401 (re-exported: callers use services.<name>)
-    _charges, _charge, _waive, LateFee, late_fees, waive_late_fee, waive_penalty, assess,
+    LateFee, late_fees, waive_late_fee, waive_penalty, assess,
 )
 from .checks import (  # noqa: F401 (re-exported: callers use services.<name>)
     reconcile, _line_tuple,

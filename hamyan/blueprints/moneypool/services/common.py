@@ -133,6 +133,23 @@ def _same_request(existing, request_hash: str) -> None:
                        "(or reload the form).", field="key")
 
 
+# Late charges are hamyan.dues': a late fee is charged to the saver's membership for one due date,
+# a penalty to the loan for one installment; one row per obligation, waived by a reversal.
+MEMBER, LOAN = "membership", "loan"
+
+
+def fee_reference(due: date) -> str:
+    return f"due:{due.isoformat()}"
+
+
+def penalty_reference(number: int) -> str:
+    return f"installment:{number}"
+
+
+def installment_of(penalty_reference: str) -> int:
+    return int(penalty_reference.removeprefix("installment:"))
+
+
 def _tell(box: Box, member: PoolMember, subject: str, body: str) -> None:
     """Email a member about their money, when we know their address (added without one: no email)."""
     from hamyan.notify.services import notify

@@ -5,10 +5,11 @@ from datetime import date
 
 from sqlalchemy import select
 
-from hamyan.blueprints.moneypool.models import Installment, Loan, LoanEvent, LoanPenalty, LoanReschedule, Repayment
+from hamyan.blueprints.moneypool.models import Installment, Loan, LoanEvent, LoanReschedule, Repayment
 from hamyan.boxes.models import Box
 from hamyan.core import clock, parse, uow
 from hamyan.core.errors import Conflict, NotFound, ValidationError
+from hamyan.dues import late
 from hamyan.extensions import db
 from hamyan.ledger import service as ledger
 from hamyan.ledger.models import LedgerAccount
@@ -17,6 +18,7 @@ from hamyan.money import allocate
 
 from . import summary
 from .common import (
+    LOAN,
     MAX_TERM,
     _account,
     _accounts,
@@ -31,6 +33,7 @@ from .common import (
     _request_hash,
     _same_request,
     _valid_id,
+    installment_of,
     manage,
     money,
 )
@@ -48,8 +51,8 @@ def _events(loan: Loan, extra=()) -> list:
     events = [state.Payment(r, r.paid_on, r.amount, r.mode, (r.seq, 0)) for r in repayments(loan)
               if r.reversed_at is None]
     events += [state.Reschedule(r.decided_on, r.term, r.first_due, (r.seq, 1)) for r in _reschedules(loan)]
-    events += [state.Penalty(p.charged_on, p.number, p.amount, (p.id,)) for p in db.session.execute(
-        select(LoanPenalty).filter_by(loan_id=loan.id, waived_at=None)).scalars()]
+    events += [state.Penalty(p.charged_on, installment_of(p.reference), p.amount, (p.id,))
+               for p in late.charges(loan.box_id, LOAN, subject_ids=[loan.id]) if not p.waived]
     return events + list(extra)
 
 
