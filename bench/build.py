@@ -256,7 +256,7 @@ class Bulk:
 
 def build_pool(manager, name: str, size: int) -> int:
     """A pool of `size` savers with POOL_MONTHS of history (see the module docstring)."""
-    from hamyan import calendars
+    from hamyan.dues.calendar import add_months
     from hamyan.blueprints.moneypool import services as mp
     from hamyan.blueprints.moneypool.models import (Contribution, Installment, Loan, LoanEvent, Pool,
                                                     PoolMember, Repayment, ShareChange)
@@ -265,14 +265,14 @@ def build_pool(manager, name: str, size: int) -> int:
     from hamyan.ledger.models import LIABILITY, LedgerAccount
 
     today = date.today()
-    first_due = calendars.add_months(today.replace(day=min(today.day, 28)), -POOL_MONTHS, "gregorian")
+    first_due = add_months(today.replace(day=min(today.day, 28)), -POOL_MONTHS, "gregorian")
     box = mp.create_pool(manager, name, "USD", f"{SHARE / 100:.2f}", first_due, my_shares=0,
                          interest_method="annuity", annual_rate="12", require_no_arrears=False)
     pool = db.session.get(Pool, box.id)
     accounts = {a.code: a.id for a in db.session.scalars(sa.select(LedgerAccount).filter_by(box_id=box.id))}
     cash, interest = accounts["mp:cash"], accounts["mp:income:interest"]
     dues = mp.due_dates(pool, box, first_due, today)
-    loan_dues = lambda start: [calendars.add_months(start, k, "gregorian") for k in range(12)]  # noqa: E731
+    loan_dues = lambda start: [add_months(start, k, "gregorian") for k in range(12)]  # noqa: E731
     for batch_start in range(0, size, BATCH):
         bulk = Bulk(box.id, box.currency, manager.id)
         for i in range(batch_start, min(size, batch_start + BATCH)):
@@ -297,7 +297,7 @@ def build_pool(manager, name: str, size: int) -> int:
                 _loan(bulk, box, manager, i, member, shares, dues[9] + timedelta(days=2), today, cash, interest,
                       loan_dues, Loan, Installment, Repayment, LoanEvent)
             elif kind == 1:  # half repaid; one in five of these two installments behind
-                _loan(bulk, box, manager, i, member, shares, calendars.add_months(today, -6, "gregorian"),
+                _loan(bulk, box, manager, i, member, shares, add_months(today, -6, "gregorian"),
                       today - timedelta(days=62) if i % 30 == 1 else today, cash, interest, loan_dues,
                       Loan, Installment, Repayment, LoanEvent)
             elif i % 60 == 2 or i % 100 == 5:  # waiting in the queue, or asking

@@ -17,6 +17,9 @@ from hamyan.blueprints import PRODUCTS
 from hamyan.core.errors import ServiceError
 from hamyan.extensions import api, csrf, db, error_body, htmx, limiter, login_manager, migrate
 
+# The platform's job modules; each product names its own in its descriptor (Product.jobs).
+PLATFORM_JOBS = ("hamyan.notify.jobs", "hamyan.statements.jobs")
+
 CSP = {"default-src": "'self'", "img-src": ["'self'", "data:"], "frame-ancestors": "'none'",
        "form-action": "'self'", "base-uri": "'self'", "object-src": "'none'"}
 
@@ -81,17 +84,18 @@ def create_app(config: dict | None = None) -> Flask:
 
     from hamyan import scheduling
 
-    scheduling.init_app(app)
+    scheduling.init_app(app, PLATFORM_JOBS + tuple(product.jobs for product in PRODUCTS if product.jobs))
     return app
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from hamyan import calendars, money
+    from hamyan import money
+    from hamyan.dues.calendar import format_day
     from hamyan.web import register_macros
 
     app.jinja_env.filters["money"] = lambda amount, box: money.format_money(amount, box.currency, box.locale)
     app.jinja_env.filters["amount"] = lambda amount, box: money.format_plain(amount, box.currency, box.locale)
-    app.jinja_env.filters["day"] = lambda day, box=None: calendars.format_day(
+    app.jinja_env.filters["day"] = lambda day, box=None: format_day(
         day, box.calendar if box else "gregorian", box.locale if box else "en")
     app.jinja_env.filters["local_time"] = lambda moment, box=None: clock.to_local(
         moment, box.timezone if box else "UTC").strftime("%Y-%m-%d %H:%M")

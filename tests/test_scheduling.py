@@ -1,5 +1,6 @@
 """Scheduled jobs: a slot runs once however many processes reach it, failures are recorded, and
 both ways of running the scheduler (inside the app process, or `flask scheduler run`) work."""
+import ast
 import os
 import queue
 import subprocess
@@ -224,3 +225,17 @@ def test_dedicated_scheduler_process_starts_and_schedules_jobs(database_url, tmp
     assert text.count('Added job "notify.dispatch"') == 1, text
     assert text.count("Scheduler started") == 1, text
     assert "scheduler started in process" not in text
+
+
+
+def test_scheduling_imports_none_of_the_jobs_it_runs():
+    """Jobs depend on the scheduler, never the other way round: create_app names the job modules."""
+    imported = set()
+    for source in Path(registry.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                imported.add(node.module or "")
+            elif isinstance(node, ast.Import):
+                imported.update(alias.name for alias in node.names)
+    assert not [m for m in imported if m.startswith(("hamyan.blueprints", "hamyan.notify", "hamyan.statements"))]
+    assert {"notify.dispatch", "statements.reports", "cashbox.late_fines", "moneypool.assess"} <= set(JOBS)

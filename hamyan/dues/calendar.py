@@ -6,17 +6,45 @@
               the month's last day (31 Farvardin -> 30 Mehr; 31 January -> 28/29 February)
 
 The n-th due date (n = 0 for the first) is always computed from the first one, never from the
-previous date, so a clamped month does not shift the months after it."""
+previous date, so a clamped month does not shift the months after it. Dates are shown in the box's
+calendar too (format_day)."""
 from datetime import date, timedelta
 
-from hamyan import calendars
+import jdatetime
+from babel.dates import format_date as babel_format_date
+from dateutil.relativedelta import relativedelta
 
 PERIOD_KINDS = ("weekly", "monthly", "days")
 
 
+def add_months(start: date, months: int, calendar: str = "gregorian") -> date:
+    """The same day of the month `months` later, clamped to the month's last day."""
+    if calendar == "persian":
+        j = jdatetime.date.fromgregorian(date=start)
+        index = j.year * 12 + (j.month - 1) + months
+        year, month = divmod(index, 12)
+        month += 1
+        day = j.day
+        while True:
+            try:
+                return jdatetime.date(year, month, day).togregorian()
+            except ValueError:
+                day -= 1
+    return start + relativedelta(months=months)
+
+
+def format_day(day: date, calendar: str = "gregorian", locale: str = "en") -> str:
+    if day is None:
+        return ""
+    if calendar == "persian":
+        j = jdatetime.date.fromgregorian(date=day)
+        return f"{j.year:04d}/{j.month:02d}/{j.day:02d}"
+    return babel_format_date(day, format="medium", locale=locale)
+
+
 def nth_due(first: date, kind: str, every_days: int, calendar: str, n: int) -> date:
     if kind == "monthly":
-        return calendars.add_months(first, n, calendar)
+        return add_months(first, n, calendar)
     return first + timedelta(days=(7 if kind == "weekly" else every_days) * n)
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
-from hamyan.calendars import add_months
+from hamyan.dues.calendar import add_months
 
 METHODS = ("none", "flat", "annuity", "equal_principal")
 METHOD_LABELS = {

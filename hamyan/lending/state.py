@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from hamyan.calendars import add_months
+from hamyan.dues.calendar import add_months
 from hamyan.lending import schedules
 
 PREPAY_MODES = ("advance", "shorten", "reduce")

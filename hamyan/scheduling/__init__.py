@@ -3,8 +3,9 @@
 
 registry.py: `@job("<product>.<job>", every_minutes=...)`, the run of one (job, slot) and
 `for_each_box`, which runs a job's work box by box so one bad box does not stop the rest.
-cli.py: starting the scheduler and the `flask scheduler` commands. Products register their jobs
-from the module their descriptor names (`Product.jobs`), imported by `init_app`."""
+cli.py: starting the scheduler and the `flask scheduler` commands. `init_app(app, job_modules)`
+imports the job modules create_app names (the platform's and each product's `Product.jobs`), so
+scheduling depends on none of them: they depend on it."""
 from hamyan.scheduling.cli import init_app, scheduler_cli, start_in_process
 from hamyan.scheduling.models import JobRun
 from hamyan.scheduling.registry import JOBS, for_each_box, job, run_job

@@ -2,6 +2,7 @@
 one job now (`flask scheduler run-once <product>.<job>`)."""
 import logging
 import os
+from importlib import import_module
 
 import click
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -15,15 +16,11 @@ log = logging.getLogger(__name__)
 scheduler_cli = AppGroup("scheduler", help="Scheduled jobs.")
 
 
-def init_app(app) -> None:
-    """Register every job: the platform's and each product's (the module its descriptor names)."""
-    from hamyan.blueprints import PRODUCTS
-    from hamyan.notify import jobs  # noqa: F401  registers its jobs
-    from hamyan.statements import jobs as report_jobs  # noqa: F401
-
-    for product in PRODUCTS:
-        if product.jobs:
-            product.load("jobs")
+def init_app(app, job_modules) -> None:
+    """Register the jobs of these modules (importing one runs its @job decorators). create_app
+    names them, the platform's and each product's, so scheduling imports none of its users."""
+    for module in job_modules:
+        import_module(module)
     app.extensions["hamyan_scheduler"] = scheduler
 
 

@@ -6,7 +6,7 @@ from pypdf import PdfReader
 
 from hamyan.blueprints.cashbox import services as cb
 from hamyan.blueprints.cashbox.models import Cashbox, Payment
-from hamyan.calendars import format_day
+from hamyan.dues.calendar import format_day
 from hamyan.extensions import db
 from tests.test_reports import wait_until_finished
 from tests.cashbox.helpers import utc_today

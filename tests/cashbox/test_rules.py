@@ -6,7 +6,7 @@ import pytest
 from hamyan.blueprints.cashbox import services as cb
 from hamyan.blueprints.cashbox.models import Holding, Payment, Period, Round
 from hamyan.boxes import services as boxes
-from hamyan.calendars import add_months
+from hamyan.dues.calendar import add_months
 from hamyan.core.errors import Conflict, NotFound, ValidationError
 from hamyan.extensions import db
 from hamyan.ledger import check

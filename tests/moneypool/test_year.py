@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from hamyan.blueprints.moneypool import reports, services
-from hamyan.calendars import add_months
+from hamyan.dues.calendar import add_months
 from hamyan.extensions import db
 from hamyan.ledger import service as ledger
 from hamyan.ledger.models import Entry

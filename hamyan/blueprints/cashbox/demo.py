@@ -5,7 +5,8 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import select
 
 from hamyan.core import clock
-from hamyan import calendars, money
+from hamyan import money
+from hamyan.dues.calendar import add_months
 from hamyan.blueprints.cashbox import services as cb
 from hamyan.boxes.models import Box
 from hamyan.extensions import db
@@ -21,7 +22,7 @@ def seed_cashbox(users) -> None:
     if db.session.scalar(select(Box.id).where(Box.kind == cb.KIND, Box.name == NAME)):
         return
     today = clock.today_in("Asia/Tehran")
-    first_due = calendars.add_months(today, -2) - timedelta(days=5)
+    first_due = add_months(today, -2) - timedelta(days=5)
     box = cb.create_cashbox(manager, NAME, "IRR", "5000000", len(SHARES), "monthly", first_due, "random",
                             timezone="Asia/Tehran", locale="en", calendar="persian", grace_days=3,
                             fine_kind="percent", fine_value="2", winner_policy="net")

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from hamyan.blueprints.moneypool import services
 from hamyan.blueprints.moneypool.models import Pool
 from hamyan.boxes.models import Box
-from hamyan.calendars import add_months
+from hamyan.dues.calendar import add_months
 from hamyan.core import clock
 from hamyan.extensions import db
 

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from hamyan import calendars
+from hamyan.dues.calendar import add_months
 from hamyan.blueprints.moneypool import services
 from hamyan.blueprints.moneypool.models import (
     Contribution,
@@ -178,7 +178,7 @@ def queue(box: Box, pool: Pool, today: date | None = None) -> list[QueuePlace]:
 
 
 def _expected_inflows(box: Box, pool: Pool, today: date) -> list[tuple[date, int]]:
-    end = calendars.add_months(today, services.FORECAST_PERIODS, box.calendar)
+    end = add_months(today, services.FORECAST_PERIODS, box.calendar)
     flows: dict[date, int] = {}
     amounts = services.share_amounts(box)
     dates = services.due_dates(pool, box, today, end)

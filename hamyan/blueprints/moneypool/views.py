@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user, login_required
 
-from hamyan import calendars
+from hamyan.dues.calendar import format_day
 from hamyan.blueprints.auth.forms import EmptyForm
 from hamyan.blueprints.moneypool import reports, services
 from hamyan.blueprints.moneypool.forms import (
@@ -237,7 +237,7 @@ def member(box_id, member_id):
     late_fees = services.late_fees(acc.box, member)
     box = acc.box
     waive_form.charge.choices = [
-        (f.due.isoformat(), f"Due {calendars.format_day(f.due, box.calendar, box.locale)}: {services.money(box, f.amount)}")
+        (f.due.isoformat(), f"Due {format_day(f.due, box.calendar, box.locale)}: {services.money(box, f.amount)}")
         for f in late_fees if not f.waived]
     return render("moneypool/member.html", block, partials=("payments",), **_common(acc), member=member, position=position,
                   dues=dues[:DUES_SHOWN], earlier_dues=dues[DUES_SHOWN:], contributions=contributions, page=page,

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from hamyan import calendars, ledger, money
+from hamyan import ledger, money
+from hamyan.dues.calendar import format_day
 from hamyan.blueprints.cashbox.models import Cashbox, Payment, Period, Round
 from hamyan.blueprints.cashbox.services.common import (
     active_round,
@@ -74,7 +75,7 @@ def draw(actor, box_id, period_number=None, override_reason: str | None = None,
     state = round_state(r)
     if period.due_date > state.today:
         raise ValidationError(f"Period {period.number} falls due on "
-                              f"{calendars.format_day(period.due_date, box.calendar, box.locale)}; "
+                              f"{format_day(period.due_date, box.calendar, box.locale)}; "
                               "it can be drawn from that day.", field="period")
     if not state.fully_paid(period.number) and not reason:
         collected = state.collected(period.number)

@@ -5,7 +5,8 @@ from datetime import date, timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from hamyan import calendars, money
+from hamyan import money
+from hamyan.dues.calendar import format_day
 from hamyan.blueprints.cashbox.models import Round
 from hamyan.blueprints.cashbox.services.fines import SUBJECT, periods_late_at_start, reference
 from hamyan.blueprints.cashbox.services.state import round_state
@@ -52,7 +53,7 @@ def send_reminders(box_id, days_before: int, today: date | None = None) -> int:
                 continue
             reminders.record(box.id, (SUBJECT, m.id), reference(period), kind)
             late = late or kind == reminders.LATE
-            lines.append(f"- Period {period.number}, due {calendars.format_day(period.due_date, box.calendar, box.locale)}: "
+            lines.append(f"- Period {period.number}, due {format_day(period.due_date, box.calendar, box.locale)}: "
                          f"{money.format_money(cell.due - cell.paid, box.currency, box.locale)}"
                          + (" (late)" if kind == reminders.LATE else ""))
         if not lines:

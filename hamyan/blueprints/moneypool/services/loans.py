@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from hamyan import calendars
+from hamyan.dues.calendar import add_months
 from hamyan.blueprints.moneypool.models import OPEN_STATUSES, Guarantee, Loan, Pool, PoolMember
 from hamyan.boxes.models import Box
 from hamyan.core import clock, parse, uow
@@ -233,7 +233,7 @@ def disburse(actor, box_id: int, loan_id: int, on: date | None = None, first_due
         raise ValidationError(
             f"Not enough cash: the pool has {money(box, available)} and this loan "
             f"needs {money(box, payout)}. It waits in the queue.", field="amount")
-    first_due = _plan_day(box, first_due or calendars.add_months(on, loan.period_months, box.calendar), "first_due")
+    first_due = _plan_day(box, first_due or add_months(on, loan.period_months, box.calendar), "first_due")
     if first_due <= on:
         raise ValidationError("The first installment falls due after the payout.", field="first_due")
     accounts = _accounts(box)

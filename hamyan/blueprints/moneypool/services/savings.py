@@ -4,7 +4,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from hamyan import calendars
+from hamyan.dues.calendar import add_months
 from hamyan.blueprints.moneypool.models import Contribution, Loan, Pool, PoolMember, ShareAmount
 from hamyan.boxes.models import Box
 from hamyan.core import clock, parse, uow
@@ -49,7 +49,7 @@ def due_dates(pool: Pool, box: Box, start: date, end: date) -> list[date]:
     """Contribution due dates in [start, end]."""
     out, i = [], 0
     while True:
-        day = calendars.add_months(pool.first_due, i * pool.period_months, box.calendar)
+        day = add_months(pool.first_due, i * pool.period_months, box.calendar)
         if day > end:
             return out
         if day >= start:
@@ -217,7 +217,7 @@ def next_due(box: Box, pool: Pool, today: date | None = None) -> date:
     today = today or clock.today(box)
     i = 0
     while True:
-        day = calendars.add_months(pool.first_due, i * pool.period_months, box.calendar)
+        day = add_months(pool.first_due, i * pool.period_months, box.calendar)
         if day >= today:
             return day
         i += 1
