@@ -1,5 +1,6 @@
-"""Pages and API calls run the same number of queries for 10 members as for 200: they read the
-member summaries and one page of members, never the whole round."""
+"""Pages and API calls run the same number of queries for 10 members as for 1,000, and for 10
+periods as for 200: they read the member summaries, one page of members and a window of period
+cells, never the whole round or a member's whole payment history."""
 from contextlib import contextmanager
 
 from sqlalchemy import event, insert
@@ -25,31 +26,36 @@ def count_queries():
         event.remove(db.engine, "before_cursor_execute", before)
 
 
-def running_box(manager, size):
-    """A started round of `size` shares and members, every other share split in halves. Members
-    and holdings are inserted directly; the round is started, paid and drawn by the services."""
-    box = make_box(manager, shares=size, contribution="10", draw_mode="random")
+def running_box(manager, members, periods=None):
+    """A started round of `periods` shares (so periods) and `members` members: with more members
+    than shares each share is split between members // periods holders, with fewer each member
+    holds several whole shares. Members and holdings are inserted directly; the round is started,
+    paid and drawn by the services."""
+    periods = periods or members
+    box = make_box(manager, shares=periods, contribution="10", draw_mode="random")
     r = first_round(box)
-    db.session.execute(insert(Membership), [dict(box_id=box.id, display_name=f"Member {i:03d}", role="member")
-                                            for i in range(size)])
-    members = db.session.query(Membership).filter_by(box_id=box.id, role="member").order_by(Membership.id).all()
-    shares = {s.number: s.id for s in db.session.query(Share).filter_by(round_id=r.id)}
+    db.session.execute(insert(Membership), [dict(box_id=box.id, display_name=f"Member {i:04d}", role="member")
+                                            for i in range(members)])
+    people = db.session.query(Membership).filter_by(box_id=box.id, role="member").order_by(Membership.id).all()
+    shares = [s.id for s in db.session.query(Share).filter_by(round_id=r.id).order_by(Share.number)]
     rows = []
-    for number, m in enumerate(members, 1):
-        if number % 2:
-            rows.append(dict(share_id=shares[number], membership_id=m.id, numerator=1, denominator=1, position=0))
-        else:
-            rows += [dict(share_id=shares[number], membership_id=m.id, numerator=1, denominator=2, position=0),
-                     dict(share_id=shares[number], membership_id=members[number - 2].id, numerator=1, denominator=2,
-                          position=1)]
+    if members >= periods:
+        per_share = members // periods
+        for i, m in enumerate(people[:per_share * periods]):
+            rows.append(dict(share_id=shares[i // per_share], membership_id=m.id, numerator=1, denominator=per_share,
+                             position=i % per_share))
+    else:
+        for i, share_id in enumerate(shares):
+            rows.append(dict(share_id=share_id, membership_id=people[i % members].id, numerator=1, denominator=1,
+                             position=0))
     db.session.execute(insert(Holding), rows)
     db.session.commit()
     db.session.expire_all()
     cb.start_round(manager, box.id, r.id)
-    for m in members[:10]:
-        cb.record_payment(manager, box.id, m.id, "5")
+    for m in people[:10]:
+        cb.record_payment(manager, box.id, m.id, "0.5")
     cb.draw(manager, box.id, override_reason="test")
-    return box, members
+    return box, people
 
 
 def _queries(client, headers, box, members):
@@ -66,15 +72,39 @@ def _queries(client, headers, box, members):
         with count_queries() as seen:
             response = client.get(url, headers=headers if kind == "api" else None)
         assert response.status_code == 200, url
+        # A page reads summaries and a window of cells, never a member's whole payment history.
+        assert all("LIMIT" in q or q.startswith("SELECT count(") for q in seen if "FROM cashbox_payment" in q), url
         counts.append(len(seen))
     return counts
 
 
-def test_queries_do_not_grow_with_members(user_client, api_token):
+def test_queries_do_not_grow_with_members_or_periods(user_client, api_token):
     c = user_client("manager@example.com", "Manager")
     headers = api_token(c.user)
-    small = _queries(c, headers, *running_box(c.user, 10))
-    large = _queries(c, headers, *running_box(c.user, 200))
-    print(f"queries (dashboard, search, member, payments, API list, API member, API grid): "
-          f"10 members {small}, 200 members {large}")
+    counts = {size: _queries(c, headers, *running_box(c.user, *size)) for size in ((10, 10), (200, 10), (10, 200))}
+    print(f"queries (dashboard, search, member, payments, API list, API member, API grid) by (members, periods): "
+          f"{counts}")
+    assert counts[(10, 10)] == counts[(200, 10)] == counts[(10, 200)]
+
+
+def test_queries_do_not_grow_up_to_a_thousand_members(user_client, api_token):
+    c = user_client("manager@example.com", "Manager")
+    headers = api_token(c.user)
+    small, large = (_queries(c, headers, *running_box(c.user, *size)) for size in ((10, 10), (1000, 10)))
+    print(f"queries: 10 members {small}, 1,000 members {large}")
     assert small == large
+
+
+def test_the_member_page_and_api_show_a_page_of_periods(user_client, api_token):
+    c = user_client("manager@example.com", "Manager")
+    box, people = running_box(c.user, 3, 30)  # each member holds ten shares of a 30-period round
+    member = people[0].id
+    first = c.get(f"/cashbox/{box.id}/members/{member}").get_data(as_text=True)
+    second = c.get(f"/cashbox/{box.id}/members/{member}?page=2").get_data(as_text=True)
+    assert "<tr><td>24</td>" in first and "<tr><td>25</td>" not in first
+    assert "<tr><td>25</td>" in second and "<tr><td>30</td>" in second and "<tr><td>24</td>" not in second
+    out = c.get(f"/api/v1/cashboxes/{box.id}/members/{member}?periods_page=2&periods_per_page=10",
+                headers=api_token(c.user)).json
+    assert [cell["period"] for cell in out["cells"]] == list(range(11, 21))
+    assert (out["periods_page"], out["periods_pages"], out["shares"]) == (2, 3, [str(n) for n in range(1, 31, 3)])
+    assert out["cells"][0]["due"] == 10 * 1000  # ten shares of 10.00 a period

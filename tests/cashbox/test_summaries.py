@@ -1,4 +1,4 @@
-"""The member summaries (the read model) equal a from-scratch derivation after any sequence of
+"""The member summaries and period cells (the read model) equal a from-scratch derivation after any sequence of
 payments, undone payments, back-dated payments, fines, waivers, draws and days passing."""
 from datetime import date, datetime, timedelta
 
@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from hamyan.blueprints.auth.models import User
 from hamyan.blueprints.cashbox import services as cb
-from hamyan.blueprints.cashbox.models import Payment
+from hamyan.blueprints.cashbox.models import Payment, PeriodCell
 from hamyan.dues.models import LateCharge
 from hamyan.core import clock
 from hamyan.core.errors import ServiceError
@@ -66,6 +66,8 @@ def _run(manager, ops):
     with clock.frozen(datetime.combine(day, datetime.min.time()) + timedelta(hours=12)):
         cb.fresh(first_round(box))  # a new day: the first read brings every row to today
         assert cb.reconcile() == []
+    # reconcile() compared every kept period cell (4 holders x 3 periods) with the derivation.
+    assert db.session.query(PeriodCell).filter_by(round_id=first_round(box).id).count() == 12
     assert check().ok
 
 
@@ -75,3 +77,27 @@ def test_summaries_equal_a_derivation_from_scratch(make_user, ops):
     # Hypothesis runs the examples in one test: the manager is made once.
     manager = User.query.filter_by(email="boss@example.com").one_or_none() or make_user("boss@example.com", "Boss")
     _run(manager, ops)
+
+
+def test_reconcile_reports_a_period_cell_that_differs_from_the_derivation(make_user):
+    manager = make_user("boss@example.com", "Boss")
+    box = make_box(manager, shares=2, contribution="100")
+    r = first_round(box)
+    a, b = (cb.add_member(manager, box.id, name) for name in ("A", "B"))
+    cb.set_holders(manager, box.id, r.id, 1, [(a.id, "1")])
+    cb.set_holders(manager, box.id, r.id, 2, [(b.id, "1")])
+    cb.start_round(manager, box.id, r.id)
+    cb.record_payment(manager, box.id, a.id, "100")
+    assert cb.reconcile() == []
+    cell = db.session.get(PeriodCell, (r.id, a.id, 1))
+    assert (cell.due, cell.paid) == (10000, 10000) and cell.settled_on is not None
+    cell.paid = 5000
+    db.session.delete(db.session.get(PeriodCell, (r.id, b.id, 2)))
+    db.session.flush()
+    assert cb.reconcile() == [
+        f"cashbox round {r.id} member {a.id} period 1: cell {{'due': 10000, 'paid': 5000, 'settled_on': "
+        f"{cell.settled_on!r}, 'fine': 0}}, derived {{'due': 10000, 'paid': 10000, 'settled_on': "
+        f"{cell.settled_on!r}, 'fine': 0}}",
+        f"cashbox round {r.id} member {b.id} period 2: cell None, derived {{'due': 10000, 'paid': 0, "
+        f"'settled_on': None, 'fine': 0}}"]
+    db.session.rollback()

@@ -6,6 +6,7 @@ draws) accept an Idempotency-Key header: a retry with the same key returns the f
 import marshmallow as ma
 
 from hamyan import money
+from hamyan.core import clock
 from hamyan.blueprints.api import IDEMPOTENCY_DOC, api_blueprint, current_api_user, idempotency_key
 from hamyan.blueprints.cashbox import services as cb
 from hamyan.blueprints.cashbox.models import (
@@ -228,7 +229,7 @@ class CashboxListArgs(ma.Schema):
 class CashboxGridArgs(CashboxListArgs):
     round_id = F.Integer(load_default=None)
     periods_page = F.Integer(load_default=1, validate=ma.validate.Range(min=1, max=10**6))
-    periods_per_page = F.Integer(load_default=500, validate=ma.validate.Range(min=1, max=500))
+    periods_per_page = F.Integer(load_default=50, validate=ma.validate.Range(min=1, max=500))
 
 
 class CashboxGridOut(ma.Schema):
@@ -254,7 +255,14 @@ class CashboxNextPaymentOut(ma.Schema):
     amount = F.Integer(metadata={"description": "Still to pay for that period, minor units"})
 
 
+class CashboxMemberArgs(ma.Schema):
+    periods_page = F.Integer(load_default=1, validate=ma.validate.Range(min=1, max=10**6))
+    periods_per_page = F.Integer(load_default=50, validate=ma.validate.Range(min=1, max=500))
+
+
 class CashboxMemberViewOut(CashboxMemberStateOut):
+    periods_page = F.Integer(metadata={"description": "The page of periods `cells` holds"})
+    periods_pages = F.Integer()
     position = F.Integer(metadata={"description": "Ledger net position in this box: paid − received"})
     next_payment = F.Nested(CashboxNextPaymentOut, allow_none=True,
                             metadata={"description": "The first period due today or later not fully paid"})
@@ -312,12 +320,14 @@ def _cashbox_out(user, box_id):
             "current_round": _round_out(cb.current_round(box.id))}
 
 
-def _member_state_out(s):
-    return {"membership_id": s.membership.id, "name": s.membership.display_name,
-            "shares": [str(n) if f == 1 else f"{n}:{f}" for n, f in s.holdings],
-            "round_total": s.round_total, "paid": s.paid, "received": s.received, "arrears": s.arrears,
-            "fines_unpaid": s.fines_unpaid, "owes_now": s.owes_now,
-            "cells": [c.__dict__ for c in s.cells]}
+def _member_state_out(summary, cells):
+    """A member's summary row and their cells in a window of periods."""
+    return {"membership_id": summary.membership_id, "name": summary.membership.display_name,
+            "shares": summary.shares.split(", ") if summary.shares else [],
+            "round_total": summary.round_total, "paid": summary.paid, "received": summary.received,
+            "arrears": summary.arrears, "fines_unpaid": summary.fines_unpaid, "owes_now": summary.owes_now,
+            "cells": [{"period": c.period, "due": c.due, "paid": c.paid, "status": c.status, "fine": c.fine}
+                      for c in cells]}
 
 
 def _payment_out(p):
@@ -472,16 +482,16 @@ def grid(args, box_id):
     members (`page`, `per_page`) and of periods (`periods_page`, `periods_per_page`) at a time."""
     box = authorize(current_api_user(), box_id, VIEW, cb.KIND).box
     r = cb.fresh(_round_for(box.id, args["round_id"]))
+    today = clock.today(box)
     listing = cb.member_summaries(r, "", args["page"], args["per_page"])
-    state = cb.round_state(r, membership_ids=[s.membership_id for s in listing.items])
-    first = (args["periods_page"] - 1) * args["periods_per_page"]
-    members = []
-    for s in state.members:
-        out = _member_state_out(s)
-        out["cells"] = out["cells"][first:first + args["periods_per_page"]]
-        members.append(out)
-    return {"round_id": r.id, "today": state.today, "next_due": state.next_due, "drawn": state.drawn,
-            "page": listing.page, "pages": listing.pages, "total": listing.total, "members": members}
+    numbers, _, _ = cb.window(0 if r.status == "draft" else r.share_count, args["periods_page"],
+                              args["periods_per_page"])
+    periods = cb.periods_in(r, numbers)
+    cells = cb.cells_in(r, periods, [s.membership_id for s in listing.items], today)
+    progress = cb.progress(r, today)
+    return {"round_id": r.id, "today": today, "next_due": progress.next_due, "drawn": progress.drawn,
+            "page": listing.page, "pages": listing.pages, "total": listing.total,
+            "members": [_member_state_out(s, cells[s.membership_id]) for s in listing.items]}
 
 
 @bp.route("/<int:box_id>/payments", methods=["GET"])
@@ -577,10 +587,10 @@ def waive_fine(body, box_id, fine_id):
             "entry_id": f.entry_id, "waived_entry_id": f.waiver_entry_id}
 
 
-def _member_view_out(box, membership):
-    r = cb.current_round(box.id)
-    view = cb.member_view(box, r, membership)
-    out = _member_state_out(view.state) | {"membership_id": membership.id, "name": membership.display_name}
+def _member_view_out(box, membership, args):
+    view = cb.member_view(box, cb.current_round(box.id), membership, args["periods_page"], args["periods_per_page"])
+    out = _member_state_out(view.summary, view.cells)
+    out["periods_page"], out["periods_pages"] = view.page, view.pages
     out["position"] = view.position
     nxt = view.next_payment
     out["next_payment"] = {"due_date": nxt[0], "amount": nxt[1]} if nxt else None
@@ -590,17 +600,20 @@ def _member_view_out(box, membership):
 
 
 @bp.route("/<int:box_id>/me", methods=["GET"])
+@bp.arguments(CashboxMemberArgs, location="query")
 @bp.response(200, CashboxMemberViewOut)
-def me(box_id):
-    """My shares, what I owe, when I won or may win, in the current round."""
-    return _member_view_out(*cb.member_in_sight(current_api_user(), box_id))
+def me(args, box_id):
+    """My shares, what I owe, when I won or may win, in the current round; `cells` is a page of
+    periods (`periods_page`, `periods_per_page`)."""
+    return _member_view_out(*cb.member_in_sight(current_api_user(), box_id), args)
 
 
 @bp.route("/<int:box_id>/members/<int:membership_id>", methods=["GET"])
+@bp.arguments(CashboxMemberArgs, location="query")
 @bp.response(200, CashboxMemberViewOut)
-def member(box_id, membership_id):
-    """One member's view (managers, or the member themself)."""
-    return _member_view_out(*cb.member_in_sight(current_api_user(), box_id, membership_id))
+def member(args, box_id, membership_id):
+    """One member's view (managers, or the member themself), `cells` a page of periods."""
+    return _member_view_out(*cb.member_in_sight(current_api_user(), box_id, membership_id), args)
 
 
 @bp.route("/<int:box_id>/statement", methods=["GET"])

@@ -213,3 +213,22 @@ class MemberSummary(db.Model):
     @property
     def owes_now(self) -> int:
         return self.arrears + self.fines_unpaid
+
+
+class PeriodCell(db.Model):
+    """One member's dues in one period of a started round: a cell of the grid, a line of the
+    member's period history. What fell due, how much of it is paid, the day it was settled and the
+    period's fine change only with the member's writes, never with the day, so the status is worked
+    out when read (dues.status, from the due date, the grace days and the box's today). Kept with
+    the member summaries by services.state.refresh_summaries and compared by reconcile(), so pages
+    read a window of periods instead of deriving the member's whole history."""
+
+    __tablename__ = "cashbox_period_cell"
+
+    round_id = db.Column(db.Integer, db.ForeignKey("cashbox_round.id"), primary_key=True)
+    membership_id = db.Column(db.Integer, db.ForeignKey("membership.id"), primary_key=True)
+    number = db.Column(db.Integer, primary_key=True)  # the period's number
+    due = db.Column(BigInteger, nullable=False)
+    paid = db.Column(BigInteger, nullable=False)
+    settled_on = db.Column(db.Date, nullable=True)  # the day the last of `due` was paid, once it is
+    fine = db.Column(BigInteger, nullable=False, default=0)  # charged and not waived

@@ -32,7 +32,8 @@ from hamyan.web.nav import box_nav
 bp = Blueprint("cashbox", __name__, url_prefix="/cashbox")
 
 MEMBERS_PAGE = 25  # rows of the member table and of the grid
-GRID_PERIODS = 12  # periods the grid shows at once
+GRID_PERIODS = 12  # periods the grid and the draws list show at once
+MEMBER_PERIODS = 24  # periods of the member page's history
 SHARES_PAGE = 50
 
 
@@ -91,15 +92,20 @@ def _dashboard_context(box_id, payment_form=None):
     rounds, r = cb.chosen_round(box.id, request.args.get("round", type=int))
     r = cb.fresh(r)
     today = clock.today(box)
-    draws = cb.draws_of(r)
-    next_period = next((p for p in draws.periods if p.drawn_at is None), None)
+    progress = cb.progress(r, today)
+    next_period = progress.next_period
     totals = cb.totals(r, next_period.number if next_period else 0)
     search = (request.args.get("q") or "").strip()[:120]
     listing = cb.member_summaries(r, search, _page(), MEMBERS_PAGE)
-    grid = cb.round_state(r, today, membership_ids=[s.membership_id for s in listing.items])
-    period_pages = max((len(draws.periods) + GRID_PERIODS - 1) // GRID_PERIODS, 1)
-    period_page = min(max(request.args.get("periods", 1, type=int), 1), period_pages)
-    window = slice((period_page - 1) * GRID_PERIODS, period_page * GRID_PERIODS)
+    count = 0 if r.status == "draft" else r.share_count
+    numbers, period_page, period_pages = cb.window(count, request.args.get("periods", 1, type=int), GRID_PERIODS)
+    periods = cb.periods_in(r, numbers)
+    cells = cb.cells_in(r, periods, [s.membership_id for s in listing.items], today)
+    # The draws list shows a page of periods too: by default the one with the next draw.
+    default_page = ((next_period.number if next_period else count) - 1) // GRID_PERIODS + 1
+    draw_numbers, draw_page, draw_pages = cb.window(count, request.args.get("draws", default_page, type=int),
+                                                    GRID_PERIODS)
+    draws = cb.draws_of(r, draw_numbers if r.status != "draft" else None)
     if payment_form is None:
         payment_form = PaymentForm(formdata=None, paid_on=today)
     members = cb.active_members(box.id)
@@ -109,9 +115,10 @@ def _dashboard_context(box_id, payment_form=None):
                                       if owing.get(m.id) else "")) for m in members]
     statement_form = StatementForm(formdata=None, start=r.first_due.replace(day=1), end=today)
     statement_form.membership_id.choices = [(str(m.id), m.display_name) for m in members]
-    return dict(box=box, cashbox=cashbox, r=r, rounds=rounds, today=today, draws=draws, next_period=next_period,
-                totals=totals, attention=cb.attention(r), listing=listing, search=search, grid=grid,
-                window=window, period_page=period_page, period_pages=period_pages,
+    return dict(box=box, cashbox=cashbox, r=r, rounds=rounds, today=today, draws=draws, progress=progress,
+                next_period=next_period, totals=totals, attention=cb.attention(r), listing=listing, search=search,
+                periods=periods, cells=cells, period_page=period_page, period_pages=period_pages,
+                draw_page=draw_page, draw_pages=draw_pages,
                 owed_payouts=cb.payouts_owed(box.id), is_manager=is_manager, membership=membership,
                 nav=box_nav(box, membership, is_manager),
                 payment_form=payment_form, draw_form=DrawForm(), empty_form=EmptyForm(),
@@ -370,12 +377,12 @@ def member(box_id, membership_id=None):
     box, target = cb.member_in_sight(current_user, box_id, membership_id)
     box, membership, cashbox, is_manager = _context(box_id)
     rounds, r = cb.chosen_round(box.id, request.args.get("round", type=int))
-    view = cb.member_view(box, r, target)
+    view = cb.member_view(box, r, target, _page(), MEMBER_PERIODS)
     fines = cb.fines_of(r, target.id) if is_manager else []
     statement_form = StatementForm(formdata=None, start=r.first_due.replace(day=1), end=clock.today_in(box.timezone))
-    return render("cashbox/member.html", box=box, r=r, rounds=rounds, view=view, target=target,
-                  is_manager=is_manager, statement_form=statement_form, fines=fines, reverse_form=ReverseForm(),
-                  nav=box_nav(box, membership, is_manager))
+    return render("cashbox/member.html", partials=("periods",), box=box, r=r, rounds=rounds, view=view,
+                  target=target, is_manager=is_manager, statement_form=statement_form, fines=fines,
+                  reverse_form=ReverseForm(), nav=box_nav(box, membership, is_manager))
 
 
 def _statement_period(form: StatementForm):

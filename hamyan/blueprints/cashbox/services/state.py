@@ -14,10 +14,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from hamyan.blueprints.cashbox.models import Cashbox, Holding, MemberSummary, Payment, Period, Round, Share
+from hamyan.blueprints.cashbox.models import (
+    Cashbox, Holding, MemberSummary, Payment, Period, PeriodCell, Round, Share)
 from hamyan.boxes.models import Box, Membership
 from hamyan.core import clock, uow
 from hamyan.dues import calendar, late, obligations
@@ -34,6 +35,7 @@ class Cell:
     paid: int
     status: str  # one of dues.status.STATUSES
     fine: int = 0
+    settled_on: date | None = None  # the day the last of `due` was paid, once it is
 
 
 @dataclass
@@ -105,23 +107,8 @@ class RoundState:
     def drawn(self) -> int:
         return sum(1 for p in self.periods if p.drawn_at is not None)
 
-    @property
-    def next_period(self) -> Period | None:
-        return next((p for p in self.periods if p.drawn_at is None), None)
-
-    @property
-    def next_due(self) -> date | None:
-        return next((p.due_date for p in self.periods if p.due_date >= self.today), None)
-
     def collected(self, number: int) -> int:
         return sum(s.cells[number - 1].paid for s in self.members if s.cells)
-
-    def collected_by_period(self) -> list[int]:
-        totals = [0] * len(self.periods)
-        for s in self.members:
-            for i, cell in enumerate(s.cells):
-                totals[i] += cell.paid
-        return totals
 
     def fully_paid(self, number: int) -> bool:
         return all(s.paid >= s.due_through(number) for s in self.members)
@@ -203,7 +190,7 @@ def round_state(r: Round, today: date | None = None, membership_ids=None) -> Rou
             covered = min(max(state.paid - before, 0), due)
             cells.append(Cell(number, due, covered,
                               dues_status.status(due, covered, due_date, grace, today, settled_on),
-                              fines.get((period_id, member_id), 0)))
+                              fines.get((period_id, member_id), 0), settled_on if covered >= due else None))
         state.periods_due = periods_due
         state.due_now = cum_due[periods_due] if periods else 0
         state.arrears = obligations.arrears(cum_due, periods_due, state.paid) if periods else 0
@@ -251,9 +238,45 @@ def refresh_summaries(r: Round, membership_ids=None) -> None:
             db.session.add(row)
         for key, value in values.items():
             setattr(row, key, value)
+    _write_cells(r, state.members)
     if membership_ids is None:
         r.summaries_on = state.today
     db.session.flush()
+
+
+CELL_FIELDS = ("due", "paid", "settled_on", "fine")
+
+
+def _cell_values(cell: Cell) -> tuple:
+    return cell.due, cell.paid, cell.settled_on, cell.fine
+
+
+def _kept_cells(r: Round, membership_ids=None) -> dict[tuple[int, int], tuple]:
+    """(membership id, period number) -> the kept cell's CELL_FIELDS."""
+    query = select(PeriodCell.membership_id, PeriodCell.number, *(getattr(PeriodCell, f) for f in CELL_FIELDS)).where(
+        PeriodCell.round_id == r.id)
+    if membership_ids is not None:
+        query = query.where(PeriodCell.membership_id.in_(membership_ids or [0]))
+    return {(m, n): tuple(values) for m, n, *values in db.session.execute(query)}
+
+
+def _write_cells(r: Round, members: list[MemberState]) -> None:
+    """Insert or update the period cells of these members where they differ from the derivation
+    (a payment changes a few of a member's cells; the daily refresh usually none)."""
+    kept = _kept_cells(r, [m.membership.id for m in members])
+    new, changed = [], []
+    for member in members:
+        for cell in member.cells:
+            values = _cell_values(cell)
+            old = kept.get((member.membership.id, cell.period))
+            if old != values:
+                row = dict(round_id=r.id, membership_id=member.membership.id, number=cell.period,
+                           **dict(zip(CELL_FIELDS, values)))
+                (new if old is None else changed).append(row)
+    if new:
+        db.session.execute(insert(PeriodCell), new)
+    if changed:
+        db.session.execute(update(PeriodCell), changed)  # by primary key
 
 
 def fresh(r: Round) -> Round:
@@ -288,6 +311,15 @@ def reconcile() -> list[str]:
                 if getattr(row, key) != expected[key]:
                     problems.append(f"{name}: {key} is {getattr(row, key)!r}, derived {expected[key]!r}")
         problems.extend(f"cashbox round {r.id} member {m}: summary of no holder" for m in rows)
+        kept = _kept_cells(r)
+        for member in state.members:
+            for cell in member.cells:
+                old = kept.pop((member.membership.id, cell.period), None)
+                if old != _cell_values(cell):
+                    problems.append(f"cashbox round {r.id} member {member.membership.id} period {cell.period}: "
+                                    f"cell {dict(zip(CELL_FIELDS, old)) if old else None}, "
+                                    f"derived {dict(zip(CELL_FIELDS, _cell_values(cell)))}")
+        problems.extend(f"cashbox round {r.id} member {m} period {n}: cell of no holder" for m, n in kept)
     return problems
 
 
@@ -346,56 +378,132 @@ def owing_by_member(r: Round) -> dict[int, int]:
 
 @dataclass
 class Draws:
-    periods: list  # every period, first first
+    periods: list  # the periods asked for (every period by default), first first
     shares: dict  # share id -> Share (with holders), for the winners and the predefined order
     by_position: dict  # period number -> share number in a predefined order
 
 
-def draws_of(r: Round) -> Draws:
-    """The round's periods with their winners, in a fixed number of queries."""
-    periods = list(db.session.scalars(select(Period).where(Period.round_id == r.id).order_by(Period.number)))
-    shares = list(db.session.scalars(select(Share).where(Share.round_id == r.id).options(
-        selectinload(Share.holdings).joinedload(Holding.membership))))
-    return Draws(periods, {s.id: s for s in shares}, {s.draw_position: s.number for s in shares})
+def periods_in(r: Round, numbers: range | None = None) -> list[Period]:
+    """The round's periods numbered in `numbers` (every period without), first first."""
+    query = select(Period).where(Period.round_id == r.id).order_by(Period.number)
+    if numbers is not None:
+        query = query.where(Period.number >= numbers.start, Period.number < numbers.stop)
+    return list(db.session.scalars(query))
+
+
+def draws_of(r: Round, numbers: range | None = None) -> Draws:
+    """The round's periods (those numbered in `numbers`, else all) with their winners, and the
+    shares that win them (every share without `numbers`), in a fixed number of queries."""
+    shares = select(Share).where(Share.round_id == r.id)
+    if numbers is not None:
+        winners = select(Period.winner_share_id).where(Period.round_id == r.id, Period.number >= numbers.start,
+                                                       Period.number < numbers.stop)
+        shares = shares.where(Share.id.in_(winners) | ((Share.draw_position >= numbers.start)
+                                                        & (Share.draw_position < numbers.stop)))
+    shares = list(db.session.scalars(shares.options(selectinload(Share.holdings).joinedload(Holding.membership))))
+    return Draws(periods_in(r, numbers), {s.id: s for s in shares},
+                 {s.draw_position: s.number for s in shares})
+
+
+@dataclass
+class Progress:
+    drawn: int
+    next_period: Period | None  # the first not drawn
+    next_due: date | None  # the first due date today or later
+
+
+def progress(r: Round, today: date) -> Progress:
+    """How far the round is, in three small queries whatever its length."""
+    of_round = Period.round_id == r.id
+    return Progress(
+        db.session.scalar(select(func.count()).where(of_round, Period.drawn_at.isnot(None))),
+        db.session.scalar(select(Period).where(of_round, Period.drawn_at.is_(None)).order_by(Period.number).limit(1)),
+        db.session.scalar(select(func.min(Period.due_date)).where(of_round, Period.due_date >= today)))
+
+
+def window(count: int, page: int, size: int) -> tuple[range, int, int]:
+    """The period numbers of one page of `size` periods out of `count`: (numbers, page, pages),
+    the page brought into range."""
+    pages = max((count + size - 1) // size, 1)
+    page = min(max(page, 1), pages)
+    return range((page - 1) * size + 1, min(page * size, count) + 1), page, pages
+
+
+def cells_in(r: Round, periods: list[Period], membership_ids, today: date) -> dict[int, list[Cell]]:
+    """The kept cells of these members in these periods (a window), with their status as of
+    `today`: membership id -> cells, first period first."""
+    cells = defaultdict(list)
+    if not periods or not membership_ids:
+        return cells
+    grace = db.session.get(Cashbox, r.box_id).grace_days
+    due_dates = {p.number: p.due_date for p in periods}
+    rows = db.session.execute(
+        select(PeriodCell.membership_id, PeriodCell.number, *(getattr(PeriodCell, f) for f in CELL_FIELDS))
+        .where(PeriodCell.round_id == r.id, PeriodCell.membership_id.in_(membership_ids),
+               PeriodCell.number.in_(due_dates)).order_by(PeriodCell.membership_id, PeriodCell.number))
+    for membership_id, number, due, paid, settled_on, fine in rows:
+        status = dues_status.status(due, paid, due_dates[number], grace, today, settled_on)
+        cells[membership_id].append(Cell(number, due, paid, status, fine, settled_on))
+    return cells
 
 
 # ---------------------------------------------------------------- one member
 
 @dataclass
 class MemberView:
-    state: MemberState
+    summary: MemberSummary  # a blank one before the round starts
     round: Round
     won: list  # (period, amount, share number)
     may_win: list  # (share number, period or None, due date or None, amount)
     position: int  # the ledger's net position across all rounds (paid - received)
-    due_dates: list  # due date of each period, period 1 first
+    periods: list  # the page of periods shown
+    cells: list  # the member's cells in those periods
+    page: int
+    pages: int
+    payments: list  # the latest payments of the round, newest first
     today: date
 
     @property
     def next_payment(self) -> tuple[date, int] | None:
-        return self.state.next_payment(self.due_dates, self.today)
+        return (self.summary.next_due, self.summary.next_amount) if self.summary.next_due else None
+
+    @property
+    def share_labels(self) -> list[str]:
+        return self.summary.shares.split(", ") if self.summary.shares else []
 
 
-def member_view(box: Box, r: Round, membership: Membership, today: date | None = None) -> MemberView:
-    """One member's round, worked out for that member only (a fixed number of queries)."""
-    state = round_state(r, today, membership_ids=[membership.id])
-    mine = state.by_membership.get(membership.id) or MemberState(membership)
-    share_numbers = {number for number, _ in mine.holdings}
+def member_view(box: Box, r: Round, membership: Membership, page: int = 1, per_page: int = 24) -> MemberView:
+    """One member's round from their summary, their shares and one page of their period cells:
+    a fixed number of small queries, whatever the number of members and periods."""
+    r = fresh(r)
+    today = clock.today(box)
+    summary = db.session.get(MemberSummary, (r.id, membership.id)) or MemberSummary(
+        round_id=r.id, membership_id=membership.id, membership=membership, shares="", round_total=0, paid=0, paid_through=0, due_now=0,
+        arrears=0, fines_unpaid=0, received=0, status=dues_status.UPCOMING, next_due=None, next_amount=0)
+    shares = list(db.session.scalars(
+        select(Share).where(Share.round_id == r.id, Share.id.in_(
+            select(Holding.share_id).where(Holding.membership_id == membership.id)))
+        .order_by(Share.number).options(selectinload(Share.holdings))))
+    positions = [s.draw_position for s in shares if s.draw_position]
+    deciding = {p.number: p for p in db.session.scalars(select(Period).where(
+        Period.round_id == r.id, Period.winner_share_id.in_([s.id for s in shares]) | Period.number.in_(positions)))}
+    won_by = {p.winner_share_id: p for p in deciding.values() if p.winner_share_id}
     won, may_win = [], []
-    numbers = {s.id: s.number for s in state.shares}
-    drawn_shares = {numbers[p.winner_share_id]: p for p in state.periods if p.winner_share_id in numbers}
-    by_position = {p.number: p for p in state.periods}
-    for share in state.shares:
-        if share.number not in share_numbers:
-            continue
+    for share in shares:
         part = dict(zip([h.membership_id for h in share.holdings], split(r.pot, share.holdings))).get(membership.id, 0)
-        if share.number in drawn_shares:
-            won.append((drawn_shares[share.number], part, share.number))
+        if share.id in won_by:
+            won.append((won_by[share.id], part, share.number))
         elif r.draw_mode == "predefined":
-            period = by_position.get(share.draw_position)
+            period = deciding.get(share.draw_position)
             may_win.append((share.number, share.draw_position, period.due_date if period else None, part))
         else:
             may_win.append((share.number, None, None, part))
+    numbers, page, pages = window(r.share_count if r.status != "draft" else 0, page, per_page)
+    periods = periods_in(r, numbers) if numbers else []
+    cells = cells_in(r, periods, [membership.id], today).get(membership.id, [])
+    payments = list(db.session.scalars(
+        select(Payment).where(Payment.round_id == r.id, Payment.membership_id == membership.id, ~Payment.reversal.has())
+        .order_by(Payment.paid_on.desc(), Payment.id.desc()).limit(10)))
     account = db.session.scalar(select(LedgerAccount).filter_by(box_id=box.id, code=f"member:{membership.id}"))
-    return MemberView(mine, r, won, may_win, account.natural_balance if account else 0,
-                      [p.due_date for p in state.periods], state.today)
+    return MemberView(summary, r, won, may_win, account.natural_balance if account else 0, periods, cells, page,
+                      pages, payments, today)
