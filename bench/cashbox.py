@@ -1,11 +1,13 @@
 """Cashbox figures (`python -m bench.cashbox`): payments recorded per second, the box
-dashboard's render time for 10 and 200 members, and the manager report of a 200 x 200 round
+dashboard's render time for 10 and 200 members, the pages and API calls of a 200 x 200 round with
+its history, and the manager report of that round
 (seconds for its data and its PDF, seconds per page), on a fresh SQLite database. Printed, not asserted."""
 import time
 from datetime import date, timedelta
 
 from bench import page_latency, product_app
 from bench.build import build_cashbox
+from hamyan.blueprints.auth.services import create_api_token
 from hamyan.blueprints.cashbox import services as cb
 from hamyan.blueprints.cashbox.reports import render_manager_report
 from hamyan.boxes.models import Box
@@ -35,7 +37,17 @@ def main() -> None:
             box, rate = _box(manager, size)
             print(f"  {size:>3} members: {rate:6.0f} payments/s recorded; dashboard "
                   f"{page_latency(client, f'/cashbox/{box.id}')}")
-        box = db.session.get(Box, build_cashbox(manager, "Bench report", 200)[0])
+        box_id, member_id = build_cashbox(manager, "Bench report", 200)
+        box = db.session.get(Box, box_id)
+        _, secret = create_api_token(manager, "bench")
+        token = {"Authorization": f"Bearer {secret}"}
+        print("  200 members x 200 weekly periods, 150 due and paid (inserted history):")
+        for label, url, headers in (("dashboard", f"/cashbox/{box_id}", None),
+                                    ("member page", f"/cashbox/{box_id}/members/{member_id}", None),
+                                    ("API member", f"/api/v1/cashboxes/{box_id}/members/{member_id}", token),
+                                    ("API grid", f"/api/v1/cashboxes/{box_id}/grid", token),
+                                    ("API list cashboxes", "/api/v1/cashboxes", token)):
+            print(f"    {label:<20} {page_latency(client, url, headers=headers)}")
         seen = {}
 
         def progress(percent, pages=None):
