@@ -151,7 +151,7 @@ def table(results: dict) -> str:
     """A markdown table: rows = pages, columns = sizes; p50 / p95 ms and p95 as a multiple of /healthz's."""
     sizes = sorted(results)
     labels = list(dict.fromkeys(label for size in sizes for label in results[size]))
-    head = ["page"] + [f"N={s:,} (cashbox {build.CASHBOX[s]}x{build.CASHBOX[s]})" for s in sizes]
+    head = ["page"] + [f"N={s:,} (cashbox {build.cashbox_size(s)}x{build.cashbox_size(s)})" for s in sizes]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for label in labels:
         row = [label] + [_cell(results[s].get(label), results[s].get("/healthz") if label != "/healthz" else None)
