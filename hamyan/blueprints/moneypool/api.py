@@ -15,6 +15,7 @@ from hamyan.blueprints.api import (
 )
 from hamyan.blueprints.moneypool import reports, services
 from hamyan.blueprints.moneypool.models import LOAN_STATUSES, PERIODS, QUEUE_POLICIES
+from hamyan.boxes.access import MANAGE
 from hamyan.boxes import services as boxes
 from hamyan.core import clock
 from hamyan.core.errors import NotFound
@@ -433,7 +434,7 @@ def set_share_amount(body, box_id):
 @bp.response(200, PoolMemberPage)
 def list_members(args, box_id):
     """Savers with their shares, savings, arrears and loans (managers), 20 a page."""
-    acc = services.manage(current_api_user(), box_id)
+    acc = services.access(current_api_user(), box_id, MANAGE)
     members, total = services.members_page(acc.box, args["page"])
     return {"total": total, "page": args["page"], "items": services.positions(acc.box, acc.pool, members)}
 
@@ -692,7 +693,7 @@ def balance_sheet(args, box_id):
 @bp.response(200, PoolBookOut)
 def loan_book(args, box_id):
     """Active loans with overdue buckets (1–30, 31–60, 61–90, 90+ days) and portfolio at risk (managers)."""
-    acc = services.manage(current_api_user(), box_id)
+    acc = services.access(current_api_user(), box_id, MANAGE)
     book = reports.loan_book(acc.box, args["as_of"])
     return {"as_of": book.as_of, "outstanding": book.outstanding, "par_30": book.par(30), "par_90": book.par(90),
             "buckets": [{"label": label, "loans": n, "outstanding": total} for label, n, total in book.buckets],

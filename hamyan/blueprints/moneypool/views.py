@@ -24,6 +24,7 @@ from hamyan.blueprints.moneypool.forms import (
     WriteOffForm,
 )
 from hamyan.blueprints.moneypool.models import LOAN_STATUSES
+from hamyan.boxes.access import MANAGE
 from hamyan.core import clock, parse
 from hamyan.core.errors import Conflict, ValidationError
 from hamyan.lending.schedules import METHOD_LABELS
@@ -129,7 +130,7 @@ def rules(box_id):
 @bp.route("/<int:box_id>/settings", methods=["GET", "POST"])
 @login_required
 def settings(box_id):
-    acc = services.manage(current_user, box_id)
+    acc = services.access(current_user, box_id, MANAGE)
     policy_form = PolicyForm(formdata=None, obj=acc.pool)
     share_form = ShareAmountForm(formdata=None)
     which = request.form.get("which")
@@ -169,7 +170,7 @@ def settings(box_id):
 @bp.route("/<int:box_id>/members/new", methods=["GET", "POST"])
 @login_required
 def add_member(box_id):
-    acc = services.manage(current_user, box_id)
+    acc = services.access(current_user, box_id, MANAGE)
     form = AddMemberForm()
     form.membership_id.choices = [(0, "A new person (fill in the name)")] + [
         (m.id, m.display_name) for m in services.memberships_not_saving(acc.box)]
@@ -252,7 +253,7 @@ def member(box_id, member_id):
 @bp.route("/<int:box_id>/contributions", methods=["POST"])
 @login_required
 def contribute(box_id):
-    acc = services.manage(current_user, box_id)
+    acc = services.access(current_user, box_id, MANAGE)
     form = ContributionForm()
     form.member_id.choices = _member_choices(acc)
     back = request.form.get("next") or ""
@@ -450,7 +451,7 @@ def draw(box_id):
 @bp.route("/<int:box_id>/reports")
 @login_required
 def report(box_id):
-    acc = services.manage(current_user, box_id)
+    acc = services.access(current_user, box_id, MANAGE)
     today = clock.today(acc.box)
     try:
         as_of = parse.day(request.args.get("as_of") or today, "as_of")

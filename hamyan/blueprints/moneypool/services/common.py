@@ -187,10 +187,6 @@ def access(user, box_id: int, action: str = VIEW) -> Access:
     return Access(allowed.box, pool, allowed.membership, allowed.can_manage, member)
 
 
-def manage(user, box_id: int) -> Access:
-    return access(user, box_id, MANAGE)
-
-
 def _member(box: Box, member_id) -> PoolMember:
     if not _valid_id(member_id):
         raise NotFound("No such member in this pool.")

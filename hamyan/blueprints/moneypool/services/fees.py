@@ -5,6 +5,7 @@ from datetime import date
 from sqlalchemy import select
 
 from hamyan.blueprints.moneypool.models import Contribution, Installment, Loan, Pool, PoolMember
+from hamyan.boxes.access import MANAGE
 from hamyan.boxes.models import Box
 from hamyan.core import clock, parse, uow
 from hamyan.core.errors import Conflict, NotFound, ValidationError
@@ -15,7 +16,7 @@ from hamyan.extensions import db
 
 from . import summary
 from .common import (
-    LOAN, MEMBER, _account, _by, _event, _key, _loan, _member, _natural, _tell, _valid_id, fee_reference, manage,
+    LOAN, MEMBER, _account, _by, _event, _key, _loan, _member, _natural, _tell, _valid_id, fee_reference, access,
     money, penalty_reference,
 )
 from .savings import due_dates, dues, share_amounts
@@ -41,7 +42,7 @@ def late_fees(box: Box, member: PoolMember) -> list[LateFee]:
 def waive_late_fee(actor, box_id: int, member_id: int, due: date, reason: str, key: str) -> LateFee:
     """Cancel a late fee charged by mistake (managers), by a reversal entry. Refused once savings
     payments have taken it; the hourly job never charges that period again."""
-    acc = manage(actor, box_id)
+    acc = access(actor, box_id, MANAGE)
     box = acc.box
     reason, key = parse.reason(reason), _key(key)
     try:
@@ -73,7 +74,7 @@ def _waive(box: Box, actor, row: LateCharge, key: str, reason: str, what: str) -
 def waive_penalty(actor, box_id: int, loan_id: int, number: int, reason: str, key: str) -> Installment:
     """Cancel a loan penalty charged by mistake (managers), by a reversal entry. Refused once a
     repayment paid any of it; the hourly job never charges that installment again."""
-    acc = manage(actor, box_id)
+    acc = access(actor, box_id, MANAGE)
     box = acc.box
     reason, key = parse.reason(reason), _key(key)
     loan = _loan(box, loan_id)

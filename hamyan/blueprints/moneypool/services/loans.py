@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from hamyan.boxes.access import MANAGE
 from hamyan.dues.calendar import add_months
 from hamyan.blueprints.moneypool.models import OPEN_STATUSES, Guarantee, Loan, Pool, PoolMember
 from hamyan.boxes.models import Box
@@ -37,7 +38,6 @@ from .common import (
     _valid_id,
     access,
     loan_for,
-    manage,
     money,
 )
 from .savings import positions
@@ -159,7 +159,7 @@ def _guarantors(box: Box, pool: Pool, borrower: PoolMember, ids) -> list[PoolMem
 
 @uow.box_write
 def approve(actor, box_id: int, loan_id: int) -> Loan:
-    acc = manage(actor, box_id)
+    acc = access(actor, box_id, MANAGE)
     loan = _loan(acc.box, loan_id)
     if loan.status == "approved":
         return loan
@@ -181,7 +181,7 @@ def approve(actor, box_id: int, loan_id: int) -> Loan:
 
 @uow.box_write
 def reject(actor, box_id: int, loan_id: int, reason: str) -> Loan:
-    acc = manage(actor, box_id)
+    acc = access(actor, box_id, MANAGE)
     loan = _loan(acc.box, loan_id)
     reason = parse.reason(reason)
     if loan.status == "rejected":
@@ -213,7 +213,7 @@ def cancel(actor, box_id: int, loan_id: int) -> Loan:
 @uow.box_write
 def disburse(actor, box_id: int, loan_id: int, on: date | None = None, first_due: date | None = None) -> Loan:
     """Pay an approved loan out of the pool's cash and generate its schedule."""
-    acc = manage(actor, box_id)
+    acc = access(actor, box_id, MANAGE)
     box = acc.box
     loan = _loan(box, loan_id)
     if loan.status in ("active", "closed", "written_off") and loan.disbursed_on is not None:

@@ -4,6 +4,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from hamyan.blueprints.moneypool.models import OPEN_STATUSES, Guarantee, Loan, PoolMember, ShareChange
+from hamyan.boxes.access import MANAGE
 from hamyan.boxes import services as boxes
 from hamyan.boxes.models import Box, Membership
 from hamyan.core import clock, parse, uow
@@ -24,7 +25,7 @@ from .common import (
     _plan_day,
     _post,
     _valid_id,
-    manage,
+    access,
     money,
 )
 from .repaying import _record_repayment, payoff
@@ -43,7 +44,7 @@ def _join(box: Box, membership: Membership, shares: int, joined_on: date) -> Poo
 def add_member(actor, box_id: int, display_name: str, email: str | None, shares, joined_on: date | None = None,
                membership_id: int | None = None) -> PoolMember:
     """Add a saver: a new person (name, email), or someone already in the box (membership_id)."""
-    acc = manage(actor, box_id)
+    acc = access(actor, box_id, MANAGE)
     shares = parse.whole(shares, "shares", 0, MAX_SHARES, "Shares")
     joined_on = _plan_day(acc.box, joined_on or clock.today(acc.box), "joined_on")
     if membership_id:
@@ -69,7 +70,7 @@ def add_member(actor, box_id: int, display_name: str, email: str | None, shares,
 
 @uow.box_write
 def set_shares(actor, box_id: int, member_id: int, shares, effective_from: date) -> ShareChange:
-    acc = manage(actor, box_id)
+    acc = access(actor, box_id, MANAGE)
     member = _member(acc.box, member_id)
     if member.left_on is not None:
         raise ValidationError("This member has left the pool.", field="shares")
@@ -102,7 +103,7 @@ def leave(actor, box_id: int, member_id: int, on: date | None = None) -> PoolMem
     """Settle a leaving member: their savings repay what they owe (loan, penalties, late fees) and
     the rest is paid out from the pool's cash. Refused while they guarantee someone's loan or when
     their savings do not cover what they owe."""
-    acc = manage(actor, box_id)
+    acc = access(actor, box_id, MANAGE)
     box = acc.box
     member = _member(box, member_id)
     if member.left_on is not None:

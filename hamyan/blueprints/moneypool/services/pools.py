@@ -5,6 +5,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from hamyan.blueprints.moneypool.models import PERIODS, QUEUE_POLICIES, Pool, ShareAmount
+from hamyan.boxes.access import MANAGE
 from hamyan.boxes import services as boxes
 from hamyan.boxes.models import Box, Membership
 from hamyan.core import clock, parse, uow
@@ -13,7 +14,7 @@ from hamyan.extensions import db
 from hamyan.lending import schedules
 
 from . import summary
-from .common import KIND, MAX_SHARES, MAX_TERM, _account, _amount, _by, _plan_day, manage
+from .common import KIND, MAX_SHARES, MAX_TERM, _account, _amount, _by, _plan_day, access
 from .members import _join
 
 
@@ -119,7 +120,7 @@ def create_pool(actor, name: str, currency: str, share_amount, first_due: date, 
 
 @uow.box_write
 def update_policy(actor, box_id: int, **values) -> Pool:
-    acc = manage(actor, box_id)
+    acc = access(actor, box_id, MANAGE)
     values.pop("period_months", None)  # the contribution period is fixed once members have saved
     current = {name: getattr(acc.pool, name) for name in POLICY_FIELDS}
     for name, value in _settled_policy(current, values, acc.box.currency).items():
@@ -131,7 +132,7 @@ def update_policy(actor, box_id: int, **values) -> Pool:
 @uow.box_write
 def set_share_amount(actor, box_id: int, amount, effective_from: date) -> ShareAmount:
     """The value of a share from a date on; setting the same date again corrects it."""
-    acc = manage(actor, box_id)
+    acc = access(actor, box_id, MANAGE)
     value = _amount(amount, acc.box.currency, "amount")
     effective_from = _plan_day(acc.box, effective_from, "effective_from", "Choose the date it applies from.")
     row = db.session.execute(select(ShareAmount).filter_by(box_id=acc.box.id, effective_from=effective_from)

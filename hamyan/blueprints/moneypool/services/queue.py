@@ -4,13 +4,14 @@ import random
 from sqlalchemy import select
 
 from hamyan.blueprints.moneypool.models import Loan, Pool
+from hamyan.boxes.access import MANAGE
 from hamyan.boxes.models import Box
 from hamyan.core import clock, uow
 from hamyan.core.errors import Conflict, ValidationError
 from hamyan.extensions import db
 from hamyan.ledger.models import LedgerAccount
 
-from .common import _event, _natural, manage
+from .common import _event, _natural, access
 
 
 def waiting(box: Box, pool: Pool) -> list[Loan]:
@@ -31,7 +32,7 @@ def cash(box: Box) -> int:
 @uow.box_write
 def draw(actor, box_id: int, seed: int | None = None) -> Loan:
     """Lottery queues: pick the next loan at random among those waiting that the cash can pay."""
-    acc = manage(actor, box_id)
+    acc = access(actor, box_id, MANAGE)
     if acc.pool.queue_policy != "lottery":
         raise ValidationError("This pool pays loans first come, first served; there is no draw.", field="queue")
     queue = waiting(acc.box, acc.pool)

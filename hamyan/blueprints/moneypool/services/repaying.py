@@ -6,6 +6,7 @@ from datetime import date
 from sqlalchemy import select
 
 from hamyan.blueprints.moneypool.models import Installment, Loan, LoanEvent, LoanReschedule, Repayment
+from hamyan.boxes.access import MANAGE
 from hamyan.boxes.models import Box
 from hamyan.core import clock, parse, uow
 from hamyan.core.errors import Conflict, NotFound, ValidationError
@@ -34,7 +35,7 @@ from .common import (
     _same_request,
     _valid_id,
     installment_of,
-    manage,
+    access,
     money,
 )
 
@@ -152,7 +153,7 @@ def repay(actor, box_id: int, loan_id: int, amount, paid_on: date | None, key: s
     Money beyond what is due never pays interest not yet due: it pays the next installments'
     principal (advance), or prepays principal and shortens the plan (shorten) or lowers the
     installments (reduce)."""
-    acc = manage(actor, box_id)
+    acc = access(actor, box_id, MANAGE)
     box = acc.box
     key = _key(key)
     loan = _loan(box, loan_id)
@@ -178,7 +179,7 @@ def repay(actor, box_id: int, loan_id: int, amount, paid_on: date | None, key: s
 def undo_repayment(actor, box_id: int, loan_id: int, repayment_id: int, reason: str) -> Repayment:
     """Undo any repayment recorded by mistake: a reversal entry, and the loan replayed without it
     (later repayments then pay what it had paid; what that moves is posted in one entry)."""
-    acc = manage(actor, box_id)
+    acc = access(actor, box_id, MANAGE)
     box = acc.box
     reason = parse.reason(reason)
     loan = _loan(box, loan_id)
@@ -243,7 +244,7 @@ def _post_adjustment(box: Box, actor, loan: Loan, legs: list, why: str) -> None:
 @uow.box_write
 def write_off(actor, box_id: int, loan_id: int, reason: str, on: date | None = None) -> Loan:
     """Stop expecting repayment. Guarantors' pledges cover what they can; the rest is a loss."""
-    acc = manage(actor, box_id)
+    acc = access(actor, box_id, MANAGE)
     box = acc.box
     reason = parse.reason(reason)
     loan = _loan(box, loan_id)
@@ -276,7 +277,7 @@ def write_off(actor, box_id: int, loan_id: int, reason: str, on: date | None = N
 def reschedule(actor, box_id: int, loan_id: int, term, first_due: date, reason: str) -> Loan:
     """A new plan for what is still owed: unpaid interest already due moves into the first new
     installment, penalties stay where they are."""
-    acc = manage(actor, box_id)
+    acc = access(actor, box_id, MANAGE)
     box = acc.box
     reason = parse.reason(reason)
     loan = _loan(box, loan_id)

@@ -4,6 +4,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from hamyan.boxes.access import MANAGE
 from hamyan.dues.calendar import add_months
 from hamyan.blueprints.moneypool.models import Contribution, Loan, Pool, PoolMember, ShareAmount
 from hamyan.boxes.models import Box
@@ -30,7 +31,7 @@ from .common import (
     _request_hash,
     _same_request,
     _valid_id,
-    manage,
+    access,
 )
 
 
@@ -144,7 +145,7 @@ def positions(box: Box, pool: Pool, members: list[PoolMember], today: date | Non
 @uow.box_write
 def record_contribution(actor, box_id: int, member_id: int, amount, paid_on: date | None, key: str) -> Contribution:
     """A savings payment, in part or in full. Late fees owed are paid from it first."""
-    acc = manage(actor, box_id)
+    acc = access(actor, box_id, MANAGE)
     box = acc.box
     key = _key(key)
     value = _amount(amount, box.currency, "amount")
@@ -177,7 +178,7 @@ def record_contribution(actor, box_id: int, member_id: int, amount, paid_on: dat
 def reverse_contribution(actor, box_id: int, contribution_id: int, reason: str) -> Contribution:
     """Undo a payment recorded by mistake: a reversal entry on the payment's own date puts the
     savings (and any late fees it paid) back as they were. Refused when the savings were used since."""
-    acc = manage(actor, box_id)
+    acc = access(actor, box_id, MANAGE)
     box = acc.box
     reason = parse.reason(reason)
     row = db.session.execute(select(Contribution).filter_by(id=contribution_id, box_id=box.id)
