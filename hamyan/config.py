@@ -36,6 +36,7 @@ DEFAULTS = {
     "LOGIN_RATE_LIMIT": "5 per 5 minutes",
     "PASSWORD_RESET_MAX_AGE": 3600,
     "INVITATION_MAX_AGE": 7 * 24 * 3600,
+    "EMAIL_VERIFY_MAX_AGE": 2 * 24 * 3600,
     "SCHEDULER_ENABLED": True,
     "SESSION_COOKIE_SECURE": False,  # set true behind HTTPS
     "FORCE_HTTPS": False,

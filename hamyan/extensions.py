@@ -9,7 +9,8 @@ from flask import jsonify
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, String
+from sqlalchemy.dialects import mysql
 
 # Named constraints so later migrations can drop them on every backend.
 NAMING_CONVENTION = {
@@ -19,6 +20,16 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+
+def exact_string(length: int):
+    """A string compared byte for byte on every database. MariaDB's default utf8mb4_unicode_ci
+    would make `mánager@x` equal `manager@x` (and Manager@x), so a unique key or a lookup on it
+    would find another person's row; SQLite already compares binary."""
+    bin_ = mysql.VARCHAR(length, collation="utf8mb4_bin")
+    return String(length).with_variant(bin_, "mysql").with_variant(bin_, "mariadb")
+
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 migrate = Migrate()

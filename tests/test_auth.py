@@ -43,14 +43,32 @@ def signup_form(**changes):
 
 # ---------------------------------------------------------------- sign up
 
-def test_signup_creates_account_signs_in_and_keeps_unicode_name(client):
+def emailed_link(recipient: str, path: str) -> str:
+    """The newest link to `path` (e.g. "/verify/") emailed to recipient, as a local URL."""
+    bodies = db.session.execute(select(OutboxMessage.body).where(OutboxMessage.recipient == recipient)
+                                .order_by(OutboxMessage.id.desc())).scalars().all()
+    for body in bodies:
+        found = re.search(rf"http://localhost({re.escape(path)}\S+)", body)
+        if found:
+            return found.group(1)
+    raise AssertionError(f"no {path} link emailed to {recipient}")
+
+
+def test_signup_asks_to_confirm_the_email_and_the_link_confirms_it_once(client):
     response = client.post("/signup", data=signup_form())
-    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert response.status_code == 200 and "Check your email" in text(response)
+    assert "zoe@example.com" in text(response)
     user = auth.user_by_email("zoe@example.com")
-    assert user.name == "Zoë Rahimi زهره"
+    assert user.name == "Zoë Rahimi زهره" and not user.is_verified
     assert user.password_hash != PASSWORD and user.check_password(PASSWORD)
-    page = text(client.get("/"))
-    assert "Zoë Rahimi زهره" in page and "Welcome to Hamyan" in page
+    assert client.get("/").status_code == 302  # not signed in: the answer must not differ for a taken address
+    link = emailed_link("zoe@example.com", "/verify/")
+    response = client.get(link)
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+    assert db.session.get(User, user.id).is_verified
+    assert "already used" in text(client.get(link, follow_redirects=True))
+    login(client, "zoe@example.com")
+    assert "Zoë Rahimi زهره" in text(client.get("/"))
 
 
 @pytest.mark.parametrize("changes, field, message", [
@@ -68,20 +86,21 @@ def test_signup_refuses_bad_input_inline(client, changes, field, message):
     assert user_count() == 0
 
 
-def test_signup_refuses_duplicate_email_whatever_the_case(client, make_user):
+def test_signup_with_a_taken_email_answers_the_same_and_tells_the_owner(client, make_user):
     make_user("zoe@example.com")
     response = client.post("/signup", data=signup_form(email="ZOE@example.com"))
-    assert response.status_code == 200
-    assert "An account with this email already exists" in text(response)
+    assert response.status_code == 200 and "Check your email" in text(response)
+    assert "already exists" not in text(response)
     assert user_count() == 1
+    notice = db.session.execute(select(OutboxMessage)).scalar_one()
+    assert notice.recipient == "zoe@example.com" and "already exists" in notice.body
 
 
-def test_signup_double_submit_race_is_a_conflict_not_a_500(client, make_user, monkeypatch):
+def test_signup_double_submit_race_answers_the_same_not_a_500(client, make_user, monkeypatch):
     make_user("zoe@example.com")
     monkeypatch.setattr(auth, "user_by_email", lambda email: None)  # both submits passed the check
     response = client.post("/signup", data=signup_form(email="zoe@example.com"))
-    assert response.status_code == 200
-    assert "An account with this email already exists" in text(response)
+    assert response.status_code == 200 and "Check your email" in text(response)
     assert user_count() == 1
 
 
@@ -318,9 +337,13 @@ def test_change_email(app, user_client, make_user, smtp_server):
     assert "Invalid email address." in text(bad)
     done = _profile(client, "email", email="New@Example.com", password=PASSWORD)
     assert "Email changed." in text(done)
-    assert db.session.get(User, client.user.id).email == "new@example.com"
-    notice = db.session.execute(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(1)).scalar_one()
-    assert notice.recipient == "ali@example.com" and "new@example.com" in notice.body
+    user = db.session.get(User, client.user.id)
+    assert user.email == "new@example.com" and not user.is_verified  # until the new address confirms it
+    notice = db.session.execute(select(OutboxMessage).where(OutboxMessage.recipient == "ali@example.com")
+                                .order_by(OutboxMessage.id.desc()).limit(1)).scalar_one()
+    assert "new@example.com" in notice.body
+    client.get(emailed_link("new@example.com", "/verify/"))
+    assert db.session.get(User, client.user.id).is_verified
     # this session stays, others end, and a reset link sent to the old address is spent
     assert client.get("/").status_code == 200
     assert other_device.get("/").status_code == 302
@@ -391,6 +414,10 @@ def test_invited_person_signs_up_through_the_emailed_link(app, box_with_manager,
     page = text(client.get(link))
     assert "You are invited to Family fund" in page and f"/signup?next={link}" in page
     response = client.post(f"/signup?next={link}", data=signup_form(email="newbie@example.com", name="Newbie"))
+    assert "Check your email" in text(response)
+    response = client.get(emailed_link("newbie@example.com", "/verify/"))
+    assert response.status_code == 302
+    response = client.post(response.headers["Location"], data={"email": "newbie@example.com", "password": PASSWORD})
     assert response.headers["Location"] == link
     response = client.post(link)
     assert response.status_code == 302 and response.headers["Location"] == "/"

@@ -147,6 +147,11 @@ def test_invite_by_email_then_join(app, setup):
     newcomer = app.test_client()
     newcomer.post(f"/signup?next={link}", data={"name": "Newcomer", "email": "new@example.com",
                                                 "password": "correct-horse-42", "confirm": "correct-horse-42"})
+    newcomer.post(link)  # not signed in yet: joins nothing
+    assert "Invitations not yet accepted" in text(clients["manager"].get(url(box)))
+    verify = db.session.execute(select(OutboxMessage.body).where(OutboxMessage.subject.like("Confirm%"))).scalar_one()
+    newcomer.get(verify.split("http://localhost", 1)[1].split()[0])
+    login(newcomer, "new@example.com")
     newcomer.post(link)
     page = text(clients["manager"].get(url(box)))
     assert "Newcomer" in page and "Invitations not yet accepted" not in page

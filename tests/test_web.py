@@ -35,6 +35,11 @@ def test_an_htmx_request_for_a_named_partial_gets_just_that_block(pool_client):
 @pytest.mark.parametrize("currency, typed, minor, error", [
     ("USD", "1,250.50", 125050, None),
     ("IRR", " ۱۲۵۰ ", 1250, None),
+    ("EUR@de_DE", "12,50", 1250, None),
+    ("EUR@de_DE", "1.250,50", 125050, None),
+    ("EUR@de_DE", "1,2,3", None, "Enter a number in digits, e.g. 1250 or 1.250,50."),
+    ("EUR@de_DE", "1_000", None, "Enter a number in digits, e.g. 1250 or 1.250,50."),
+    ("USD", "1E+999999999", None, "Enter a number in digits, e.g. 1250 or 1,250.50."),
     ("USD", "1e9", None, "Enter a number in digits, e.g. 1250 or 1,250.50."),
     ("USD", "1.234", None, "USD amounts have at most 2 decimal places."),
     ("IRR", "10.5", None, "IRR amounts are whole numbers."),
@@ -46,19 +51,22 @@ def test_amount_field_keeps_the_text_and_parses_for_the_box_currency(app, curren
     from flask_wtf import FlaskForm
 
     from hamyan.boxes.models import Box
-    from hamyan.core import uow
+    from hamyan.core import parse, uow
     from hamyan.extensions import db
     from hamyan.web.fields import AmountField
 
     class PaymentForm(FlaskForm):
         amount = AmountField("Amount")
 
+    currency, _, locale = currency.partition("@")
     with uow.transaction():
-        box = Box(kind="cashbox", name="Fund", currency=currency)
+        box = Box(kind="cashbox", name="Fund", currency=currency, locale=locale or "en")
         db.session.add(box)
     with app.test_request_context(f"/cashbox/{box.id}/payments", method="POST", data={"amount": typed}):
         request.view_args = {"box_id": box.id}
         form = PaymentForm()
         assert form.validate() is (error is None)
-        assert form.amount.data == typed and form.amount.minor == minor
+        # the form shows what was typed; services get the canonical text ("12.50" for a de_DE "12,50")
+        assert form.amount._value() == typed and form.amount.minor == minor
+        assert form.amount.data == (typed if minor is None else parse.canonical(minor, currency))
         assert form.amount.errors == ([error] if error else [])

@@ -1,6 +1,6 @@
 """What every product has in common: the box, who belongs to it, and invitations to it."""
 from hamyan.core import clock
-from hamyan.extensions import db
+from hamyan.extensions import db, exact_string
 
 
 KINDS = ("cashbox", "moneypool", "aptbox", "rosca")
@@ -46,7 +46,8 @@ class Membership(db.Model):
     box_id = db.Column(db.Integer, db.ForeignKey("box.id"), nullable=False, index=True)
     user_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True, index=True)
     display_name = db.Column(db.String(120), nullable=False)
-    email = db.Column(db.String(254), nullable=True)
+    # Normalised like User.email: an account is linked once that address is verified by its owner.
+    email = db.Column(exact_string(254), nullable=True)
     role = db.Column(db.String(20), nullable=False)
     created_at = db.Column(db.DateTime, nullable=False, default=clock.now)
     left_at = db.Column(db.DateTime, nullable=True)
@@ -60,17 +61,21 @@ class Membership(db.Model):
 
 
 class Invitation(db.Model):
+    """A link emailed to one address. Only an account with that verified address may accept it;
+    it ends when accepted, revoked (by a manager, or by sending a newer one) or expired."""
+
     __tablename__ = "invitation"
 
     id = db.Column(db.Integer, primary_key=True)
     box_id = db.Column(db.Integer, db.ForeignKey("box.id"), nullable=False, index=True)
     membership_id = db.Column(db.Integer, db.ForeignKey("membership.id"), nullable=True)
-    email = db.Column(db.String(254), nullable=False)
+    email = db.Column(exact_string(254), nullable=False)
     role = db.Column(db.String(20), nullable=False)
     invited_by_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=False)
     created_at = db.Column(db.DateTime, nullable=False, default=clock.now)
     accepted_at = db.Column(db.DateTime, nullable=True)
     accepted_by_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True)
+    revoked_at = db.Column(db.DateTime, nullable=True)
 
     box = db.relationship("Box")
     membership = db.relationship("Membership")

@@ -1,18 +1,19 @@
 """Box creation, membership, scoping and invitations: written once for every product."""
+from datetime import timedelta
 from zoneinfo import available_timezones
 
 from babel import Locale, UnknownLocaleError
 from babel.numbers import list_currencies
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import false, func, or_, select
 
-from hamyan.core import clock, uow
+from hamyan.core import clock, parse, uow
 from hamyan.blueprints import product
 from hamyan.boxes.access import MANAGE, authorize, membership_of
 from hamyan.boxes.models import (CALENDARS, MANAGER, Box, Invitation,
                                  Membership)
-from hamyan.core.errors import Conflict, NotFound, ValidationError
+from hamyan.core.errors import Conflict, Forbidden, NotFound, ValidationError
 from hamyan.extensions import db
 
 
@@ -35,13 +36,8 @@ def validate_box_settings(currency: str, timezone: str, locale: str, calendar: s
 
 
 def clean_name(value: str | None, field: str) -> str:
-    """A box or member name: 1 to 120 characters, none of them control characters (NUL, newlines)."""
-    name = (value or "").strip()
-    if not name or len(name) > 120:
-        raise ValidationError("A name of 1 to 120 characters is required.", field=field)
-    if not name.isprintable():
-        raise ValidationError("A name cannot contain control characters such as line breaks.", field=field)
-    return name
+    """A box or member name: 1 to 120 characters of free text (core.parse.text)."""
+    return parse.text(value, field, label="A name", limit=120)
 
 
 def create_box(actor, kind: str, name: str, currency: str, timezone: str = "UTC", locale: str = "en",
@@ -90,7 +86,7 @@ def add_member(actor, box_id: int, display_name: str, email: str | None = None, 
     user_id = None
     if email:
         user = _member_with_email(box, email)
-        if user is not None:
+        if user is not None and user.is_verified:  # else linked once its owner verifies it
             user_id = user.id
     membership = Membership(box_id=box.id, user_id=user_id, display_name=display_name, email=email, role=role)
     db.session.add(membership)
@@ -120,13 +116,33 @@ def _member_with_email(box: Box, email: str):
     return user
 
 
+def link_verified_email(user) -> None:
+    """The owner of this address has just verified it: link the memberships managers added with
+    it (in boxes the user is not in yet), in the caller's unit of work."""
+    taken = select(Membership.box_id).where(Membership.user_id == user.id)
+    for membership in db.session.execute(
+            select(Membership).where(Membership.email == user.email, Membership.user_id.is_(None),
+                                     Membership.left_at.is_(None), Membership.box_id.not_in(taken))
+            .order_by(Membership.id)).scalars():
+        if membership_of(user, membership.box_id) is None:  # two added rows with one address: the first
+            membership.user_id = user.id
+            db.session.flush()
+
+
 def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="hamyan-invitation")
 
 
+def open_invitations():
+    """Invitations not accepted, not revoked and not expired."""
+    since = clock.now() - timedelta(seconds=current_app.config["INVITATION_MAX_AGE"])
+    return select(Invitation).where(Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None),
+                                    Invitation.created_at > since)
+
+
 def invite(actor, box_id: int, email: str, role: str = "member", membership_id: int | None = None) -> tuple[Invitation, str]:
     """Create an invitation and email its link (once the caller's write commits). Returns the invitation
-    and the signed token.
+    and the signed token. Sending again to the same address revokes the earlier links.
 
     With membership_id the invitation is for someone the manager added without an account: it takes
     their role, and their membership remembers the email."""
@@ -144,17 +160,37 @@ def invite(actor, box_id: int, email: str, role: str = "member", membership_id: 
         role = membership.role
         membership.email = email
     _check_role(box, role)
+    now = clock.now()
+    for older in db.session.execute(open_invitations().where(Invitation.box_id == box.id, or_(
+            Invitation.email == email,
+            Invitation.membership_id == membership_id if membership_id is not None else false()))).scalars():
+        older.revoked_at = now
     invitation = Invitation(box_id=box.id, membership_id=membership_id, email=email, role=role,
-                            invited_by_id=actor.id)
+                            invited_by_id=actor.id, created_at=now)
     db.session.add(invitation)
     db.session.flush()
     token = _serializer().dumps({"invitation": invitation.id})
     link = f"{current_app.config['BASE_URL'].rstrip('/')}/invite/{token}"
     notify(email, f"You are invited to {box.name} on Hamyan",
            f"{actor.name} invited you to join {box.name} on Hamyan as {role}.\n\n"
-           f"Open this link to sign up or sign in and join:\n{link}\n\n"
+           f"Open this link to sign up or sign in with this email ({email}) and join:\n{link}\n\n"
            f"The link works for {current_app.config['INVITATION_MAX_AGE'] // 86400} days.")
     return invitation, token
+
+
+@uow.write
+def revoke_invitation(actor, box_id: int, invitation_id) -> Invitation:
+    """A manager withdraws an invitation not yet accepted: its link stops working."""
+    box = authorize(actor, box_id, MANAGE).box
+    number = parse.record_id(invitation_id)
+    invitation = db.session.get(Invitation, number) if number else None
+    if invitation is None or invitation.box_id != box.id:
+        raise NotFound()
+    if invitation.accepted_at is not None:
+        raise Conflict("This invitation was already accepted.", field="invitation")
+    if invitation.revoked_at is None:
+        invitation.revoked_at = clock.now()
+    return invitation
 
 
 def invitation_from_token(token: str) -> Invitation:
@@ -167,17 +203,37 @@ def invitation_from_token(token: str) -> Invitation:
     invitation = db.session.get(Invitation, data.get("invitation"))
     if invitation is None:
         raise NotFound("This invitation link is not valid.")
+    if invitation.revoked_at is not None:
+        raise ValidationError("This invitation was withdrawn or replaced by a newer one. "
+                              "Use the latest email, or ask the manager for a new one.", field="token")
     return invitation
+
+
+FOR_ANOTHER_ADDRESS = "This invitation is for another address."
+
+
+def why_not_accept(user, invitation: Invitation) -> str | None:
+    """Why this signed-in user may not accept (None when they may): the page shows it before a click."""
+    if invitation.accepted_at is not None:
+        return None if invitation.accepted_by_id == user.id else "This invitation has already been used."
+    if user.email != invitation.email:
+        return (f"{FOR_ANOTHER_ADDRESS} You are signed in as {user.email}; sign in with the address it "
+                f"was sent to, or ask the manager to invite {user.email}.")
+    if not user.is_verified:
+        return f"Confirm your email first: open the link we sent to {user.email}, then come back to this page."
+    return None
 
 
 @uow.write
 def accept_invitation(user, token: str) -> Box:
-    """Join the box the invitation is for. Accepting twice is harmless; a used link is refused to others."""
+    """Join the box the invitation is for, as the verified owner of the address it was sent to.
+    Accepting twice is harmless; anyone else is refused and joins nothing."""
     invitation = invitation_from_token(token)
+    refusal = why_not_accept(user, invitation)
+    if refusal is not None:
+        raise Forbidden(refusal, field="token")
     if invitation.accepted_at is not None:
-        if invitation.accepted_by_id == user.id:
-            return invitation.box
-        raise Conflict("This invitation has already been used.", field="token")
+        return invitation.box
     existing = membership_of(user, invitation.box_id)
     if existing is None:
         membership = invitation.membership

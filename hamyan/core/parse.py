@@ -2,14 +2,25 @@
 sent) becomes a value, or a ValidationError naming the field with a message a person can act on.
 
 Digits may be Latin, Persian or Arabic-Indic. An amount is digits with an optional decimal part for
-the currency (thousands may be grouped with commas); never scientific notation, never a float, so
-`1e9` is refused instead of becoming a billion."""
+the currency; never scientific notation, never a float, so `1e9` is refused instead of becoming a
+billion. Its grammar:
+
+    amount  = whole [ DECIMAL digits ]
+    whole   = digits | 1*3digits 1*( GROUP 3digits )
+
+where DECIMAL and GROUP are the separators of a locale. What a person types in a box's form uses
+the box's locale (`12,50` in a de_DE box is 12.50; `1.250,50` is 1250.50); the API and services use
+the canonical form, the `en` one (`1250.50`, `1,250.50`), so a client never depends on a box's
+locale. Spaces are dropped (a locale that groups with spaces groups freely); anything else,
+`1,2,3`, `1_000`, `1E+999999999`, is refused with a message on the field."""
 import re
+import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
 
-from babel.numbers import get_currency_precision
+from babel import Locale, UnknownLocaleError
+from babel.numbers import get_currency_precision, get_decimal_symbol, get_group_symbol
 
 from hamyan.core.errors import ValidationError
 
@@ -19,7 +30,8 @@ MAX_ID = 2**31 - 1  # ids are INT columns: larger ones cannot exist (and overflo
 MAX_DENOMINATOR = 1000
 
 _DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩٫٬،", "01234567890123456789.,,")
-_AMOUNT = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?$")
+# The canonical (API) grammar; AMOUNT_PATTERN is what the OpenAPI document declares.
+AMOUNT_PATTERN = r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$"
 _DECIMAL = re.compile(r"^\d+(?:\.(\d+))?$")
 _FRACTION = re.compile(r"^(\d{1,4})(?:/(\d{1,4}))?$|^(\d?\.\d{1,4})$")
 
@@ -29,9 +41,29 @@ def normalize(value) -> str:
     return re.sub(r"\s+", "", str(value if value is not None else "")).translate(_DIGITS)
 
 
-def amount(value, currency: str, field: str = "amount", *, allow_zero: bool = False,
-           maximum: int = MAX_AMOUNT) -> int:
-    """An amount in major units ("1,250.50", "۱۲۵۰", or a whole number from JSON) -> minor units."""
+def _separators(locale: str | None) -> tuple[str, str]:
+    """(decimal, group) of a locale, in the characters normalize() leaves; the canonical ones for None."""
+    if not locale:
+        return ".", ","
+    try:
+        parsed = Locale.parse(locale)
+    except (UnknownLocaleError, ValueError, TypeError):
+        return ".", ","
+    decimal = normalize(get_decimal_symbol(parsed)) or "."
+    group = normalize(get_group_symbol(parsed))  # empty when the locale groups with a space
+    return decimal, (group if group != decimal else "")
+
+
+def _amount_grammar(locale: str | None) -> tuple[re.Pattern, str, str]:
+    decimal, group = _separators(locale)
+    whole = rf"\d{{1,3}}(?:{re.escape(group)}\d{{3}})+|\d+" if group else r"\d+"
+    return re.compile(rf"^({whole})(?:{re.escape(decimal)}(\d+))?$"), decimal, group
+
+
+def amount(value, currency: str, field: str = "amount", *, locale: str | None = None,
+           allow_zero: bool = False, maximum: int = MAX_AMOUNT) -> int:
+    """An amount in major units -> minor units. Text follows the grammar above for `locale` (the
+    canonical one when None); a whole number from JSON is taken as is."""
     if isinstance(value, bool) or isinstance(value, float):
         raise ValidationError("Send the amount as text such as \"1250.50\" or a whole number.", field=field)
     raw = normalize(value)
@@ -39,14 +71,19 @@ def amount(value, currency: str, field: str = "amount", *, allow_zero: bool = Fa
         raise ValidationError("Enter an amount.", field=field)
     if raw.startswith("-"):
         raise ValidationError("The amount must be more than zero.", field=field)
-    match = _AMOUNT.match(raw)
+    grammar, decimal, group = _amount_grammar(locale)
+    match = grammar.match(raw)
     if not match:
-        raise ValidationError("Enter a number in digits, e.g. 1250 or 1,250.50.", field=field)
+        example = "1250" + (f" or 1{group}250{decimal}50" if group else f" or 1250{decimal}50")
+        raise ValidationError(f"Enter a number in digits, e.g. {example}.", field=field)
     digits = get_currency_precision(currency)
-    if len(match.group(1) or "") > digits:
+    if len(match.group(2) or "") > digits:
         raise ValidationError(f"{currency} amounts have at most {digits} decimal places."
                               if digits else f"{currency} amounts are whole numbers.", field=field)
-    value = Decimal(raw.replace(",", ""))
+    whole_part = match.group(1).replace(group, "") if group else match.group(1)
+    if len(whole_part) > 30:
+        raise ValidationError("The amount is too large.", field=field)
+    value = Decimal(f"{whole_part}.{match.group(2) or '0'}")
     if value > Decimal(maximum).scaleb(-digits):
         raise ValidationError("The amount is too large.", field=field)
     minor = int(value.scaleb(digits))
@@ -128,14 +165,41 @@ def choice(value, options, field: str, label: str) -> str:
     return value
 
 
+def canonical(minor: int, currency: str) -> str:
+    """Minor units as canonical amount text ("1250.50"): what a form hands a service."""
+    digits = get_currency_precision(currency)
+    return format(Decimal(minor).scaleb(-digits), "f")
+
+
+# Zero-width joiners stay allowed: Persian words need U+200C, and emoji sequences U+200D.
+_ALLOWED_FORMAT = frozenset("\u200c\u200d")
+
+
+def text(value, field: str, *, label: str = "The text", limit: int = 500, required: bool = True) -> str:
+    """Free text a person types (a name, a reference, a reason): trimmed, at most `limit`
+    characters, and none that hide or reorder what others read: no control characters (line
+    breaks, NUL), no bidi overrides or isolates, no zero-width spaces, no lone surrogates."""
+    if value is not None and not isinstance(value, str):
+        raise ValidationError(f"{label} must be text.", field=field)
+    result = (value or "").strip()
+    if not result and required:
+        raise ValidationError(f"{label} is required (1 to {limit} characters).", field=field)
+    if len(result) > limit:
+        raise ValidationError(f"{label} has at most {limit} characters.", field=field)
+    for char in result:
+        kind = unicodedata.category(char)
+        if kind in ("Cc", "Cs", "Co", "Cn", "Zl", "Zp") or (kind == "Cf" and char not in _ALLOWED_FORMAT):
+            raise ValidationError(f"{label} cannot contain control or invisible characters "
+                                  f"(such as line breaks or direction marks).", field=field)
+    return result
+
+
 def reason(value, field: str = "reason", *, limit: int = 500) -> str:
     """Why a manager did something irreversible: required, kept, shown to members."""
-    text = str(value or "").strip()
-    if not text or len(text) > limit:
+    result = str(value if value is not None else "").strip()
+    if not result or len(result) > limit:
         raise ValidationError(f"Give a reason (up to {limit} characters); it is kept and shown.", field=field)
-    if not text.isprintable():
-        raise ValidationError("A reason cannot contain control characters.", field=field)
-    return text
+    return text(result, field, label="A reason", limit=limit)
 
 
 def record_id(value) -> int | None:

@@ -48,3 +48,33 @@ def test_other_kinds():
         parse.percent("2.555", "rate")
     with pytest.raises(ValidationError, match="YYYY-MM-DD"):
         parse.day("2026-02-30", "on")
+
+
+@pytest.mark.parametrize("typed, locale, minor", [
+    ("12,50", "de_DE", 1250), ("1.250,50", "de_DE", 125050), ("1250,5", "de_DE", 125050),
+    ("1 250,50", "fr_FR", 125050), ("۱٬۲۵۰٫۵", "fa_IR", 125050), ("1,250.50", None, 125050),
+])
+def test_amounts_follow_the_box_locale(typed, locale, minor):
+    assert parse.amount(typed, "EUR", locale=locale) == minor
+
+
+@pytest.mark.parametrize("typed, locale", [
+    ("12,50", None), ("1,250.50", "de_DE"), ("1,2,3", "de_DE"), ("1,2,3", None), ("1_000", None),
+    ("1E+999999999", None), ("1E+999999999", "de_DE"), ("1" * 40, None),
+])
+def test_amounts_outside_the_grammar_are_field_errors(typed, locale):
+    with pytest.raises(ValidationError) as error:
+        parse.amount(typed, "EUR", "amount", locale=locale)
+    assert set(error.value.fields) == {"amount"}
+
+
+@pytest.mark.parametrize("typed", ["a\u202eb", "a\u200bb", "a\nb", "a\x00b", "\ufeffa", "a\u2066b", "a\ud800"])
+def test_free_text_refuses_control_bidi_and_zero_width_characters(typed):
+    with pytest.raises(ValidationError, match="control or invisible"):
+        parse.text(typed, "reference")
+    with pytest.raises(ValidationError):
+        parse.reason(typed)
+
+
+def test_free_text_keeps_persian_zero_width_non_joiner_and_emoji():
+    assert parse.text(" می\u200cخواهم 👨\u200d👩\u200d👧 ", "reason") == "می\u200cخواهم 👨\u200d👩\u200d👧"

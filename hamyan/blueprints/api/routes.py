@@ -1,12 +1,12 @@
 import marshmallow as ma
-from flask import current_app, request
+from flask import request
 from flask_smorest import Blueprint
 
 from hamyan.blueprints.api import api_blueprint, current_api_user
-from hamyan.blueprints.auth import services as auth_services
+from hamyan.blueprints.auth import services as auth_services, sign_in_limit
 from hamyan.boxes import services as boxes
 from hamyan.core.errors import ServiceError
-from hamyan.extensions import error_body, limiter
+from hamyan.extensions import error_body
 
 auth_bp = Blueprint("api_auth", __name__, url_prefix="/api/v1/auth", description="Get a personal API token.")
 me_bp = api_blueprint("api_me", __name__, url_prefix="/api/v1/me", description="The signed-in user.")
@@ -39,18 +39,16 @@ class MeSchema(ma.Schema):
     memberships = ma.fields.List(ma.fields.Nested(MembershipSchema))
 
 
-def _login_key():
-    body = request.get_json(silent=True) or {}
-    email = body.get("email") if isinstance(body, dict) else ""
-    return f"{request.remote_addr}:{str(email or '').strip().lower()}"
+def _email_in_body():
+    body = request.get_json(silent=True)
+    return body.get("email") if isinstance(body, dict) else ""
 
 
 @auth_bp.route("/token", methods=["POST"])
 @auth_bp.arguments(TokenRequest)
 @auth_bp.response(201, TokenResponse)
 @auth_bp.doc(security=[])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], key_func=_login_key,
-               deduct_when=lambda response: response.status_code != 201)
+@sign_in_limit(_email_in_body, success=(201,))
 def create_token(body):
     """Exchange an email and password for a personal token (shown once; revoke it on your profile)."""
     try:

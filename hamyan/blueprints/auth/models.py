@@ -5,18 +5,23 @@ from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from hamyan.core import clock
-from hamyan.extensions import db
+from hamyan.extensions import db, exact_string
 
 
 class User(UserMixin, db.Model):
     __tablename__ = "user"
 
     id = db.Column(db.Integer, primary_key=True)
-    email = db.Column(db.String(254), nullable=False, unique=True)
+    # Normalised (auth.services.normalize_email) and compared byte for byte: the unique key and
+    # every lookup see `mánager@` and `manager@` as two addresses on every database.
+    email = db.Column(exact_string(254), nullable=False, unique=True)
+    # Set when the owner opens the link emailed to `email`; cleared when the email changes. Only a
+    # verified address is linked to memberships or may accept an invitation.
+    email_verified_at = db.Column(db.DateTime, nullable=True)
     name = db.Column(db.String(120), nullable=False)
     password_hash = db.Column(db.String(255), nullable=False)
     is_admin = db.Column(db.Boolean, nullable=False, default=False)
-    # Bumped on password change: old sessions and reset links stop working.
+    # Bumped on password or email change: reset and verification links issued before stop working.
     session_version = db.Column(db.Integer, nullable=False, default=1)
     created_at = db.Column(db.DateTime, nullable=False, default=clock.now)
 
@@ -26,8 +31,29 @@ class User(UserMixin, db.Model):
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
+    @property
+    def is_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    # The key of the sign-in session this object was loaded for (auth.services.start_session / the
+    # user loader); Flask-Login stores get_id() in the session cookie and the remember-me cookie.
+    session_key = None
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        return f"{self.id}:{self.session_key}"
+
+
+class UserSession(db.Model):
+    """One sign-in on one browser. The cookie carries a random key whose hash is stored here;
+    signing out ends the row, so a copied session or remember-me cookie stops working too."""
+
+    __tablename__ = "user_session"
+
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=False, index=True)
+    key_hash = db.Column(db.String(64), nullable=False, unique=True)
+    created_at = db.Column(db.DateTime, nullable=False, default=clock.now)
+    ended_at = db.Column(db.DateTime, nullable=True)
 
 
 def hash_token(token: str) -> str:

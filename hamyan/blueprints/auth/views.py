@@ -3,7 +3,7 @@ from urllib.parse import urlsplit
 from flask import current_app, flash, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from hamyan.blueprints.auth import bp, services
+from hamyan.blueprints.auth import bp, services, sign_in_limit
 from hamyan.blueprints.auth.forms import (ChangeEmailForm, ChangePasswordForm, EmptyForm, ForgotForm,
                                           LoginForm, ProfileForm, ResetForm, SignupForm, TokenForm)
 from hamyan.boxes import services as boxes
@@ -12,23 +12,35 @@ from hamyan.extensions import limiter
 from hamyan.web import apply_error, redirect_to, render
 
 
+def local_next(target) -> str | None:
+    """`target` when it is a path on this site, else None. A backslash reads as a slash to browsers
+    ("/\\evil.example" goes to evil.example), and control characters or spaces could split or bend
+    a header, so either refuses it."""
+    target = target if isinstance(target, str) else ""
+    if (target.startswith("/") and not target.startswith("//") and "\\" not in target
+            and target.isprintable() and not any(char.isspace() for char in target)
+            and not urlsplit(target).netloc):
+        return target
+    return None
+
+
+def _next_value() -> str:
+    return local_next(request.values.get("next")) or ""
+
+
 def _safe_next(default: str = "home.dashboard") -> str:
     """Only follow `next` within this site."""
-    target = request.values.get("next") or ""
-    parts = urlsplit(target)
-    # browsers read a backslash as a slash ("/\\evil.example" goes to evil.example), so refuse it too
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target and not parts.netloc:
-        return target
-    return url_for(default)
+    return _next_value() or url_for(default)
 
 
-def _login_key() -> str:
-    return f"{request.remote_addr}:{(request.form.get('email') or '').strip().lower()}"
+def _sign_in(user, remember: bool = False) -> None:
+    services.start_session(user)
+    login_user(user, remember=remember)
+    session.permanent = True
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], key_func=_login_key, methods=["POST"],
-               deduct_when=lambda response: response.status_code != 302 and response.status_code != 204)
+@sign_in_limit(lambda: request.form.get("email"), success=(302, 204))
 def login():
     if current_user.is_authenticated:
         return redirect_to(_safe_next())
@@ -39,37 +51,70 @@ def login():
         except ServiceError as error:
             apply_error(form, error)
         else:
-            login_user(user, remember=form.remember.data)
-            session.permanent = True
+            _sign_in(user, remember=form.remember.data)
             return redirect_to(_safe_next())
-    return render("auth/login.html", "form", form=form, next=request.values.get("next", ""))
+    return render("auth/login.html", "form", form=form, next=_next_value())
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    """Sign out of this browser; with `everywhere`, of every browser and device. The session ends on
+    the server, so a copied session or remember-me cookie no longer signs anyone in."""
     if EmptyForm().validate_on_submit():
+        if current_user.is_authenticated:
+            everywhere = bool(request.form.get("everywhere"))
+            services.end_sessions(current_user._get_current_object(), everywhere=everywhere)
+            flash("You are signed out everywhere." if everywhere else "You are signed out.", "info")
         logout_user()
-        flash("You are signed out.", "info")
     return redirect_to("auth.login")
 
 
 @bp.route("/signup", methods=["GET", "POST"])
 def signup():
+    """The answer is the same whether or not the address already has an account: the email tells."""
     form = SignupForm()
     if form.validate_on_submit():
         try:
-            user = services.signup(form.email.data, form.name.data, form.password.data)
+            services.signup(form.email.data, form.name.data, form.password.data, next_url=_next_value())
         except ServiceError as error:
             apply_error(form, error)
         else:
-            login_user(user)
-            flash(f"Welcome to Hamyan, {user.name}.", "success")
-            return redirect_to(_safe_next())
-    return render("auth/signup.html", "form", form=form, next=request.values.get("next", ""))
+            return render("auth/check_email.html", email=services.account_key(form.email.data))
+    return render("auth/signup.html", "form", form=form, next=_next_value())
+
+
+@bp.route("/verify/<token>")
+def verify(token):
+    """The link emailed to confirm an address. It does not sign anyone in (a link someone else sent
+    you would sign you into their account): its owner signs in, then goes where they were heading."""
+    try:
+        user, target = services.verify_email(token)
+    except ServiceError as error:
+        flash(error.message, "danger")
+        return redirect_to("home.dashboard" if current_user.is_authenticated else "auth.login")
+    target = local_next(target) or url_for("home.dashboard")
+    if current_user.is_authenticated and current_user.id == user.id:
+        flash(f"Your email {user.email} is confirmed.", "success")
+        return redirect_to(target)
+    flash(f"Your email {user.email} is confirmed. Sign in to continue.", "success")
+    return redirect_to(url_for("auth.login", next=target))
+
+
+@bp.route("/verify", methods=["POST"])
+@login_required
+def resend_verification():
+    if EmptyForm().validate_on_submit():
+        services.resend_verification(current_user, _next_value())
+        flash(f"We sent a new confirmation link to {current_user.email}.", "info")
+    return redirect_to(_safe_next("auth.profile"))
+
+
+def _reset_key() -> str:
+    return "reset:" + services.account_key(request.form.get("email"))
 
 
 @bp.route("/forgot", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], key_func=_login_key, methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], key_func=_reset_key, methods=["POST"])
 def forgot():
     """Limited like sign-in, so nobody can flood someone's mailbox with reset links."""
     form = ForgotForm()
@@ -119,12 +164,12 @@ def profile():
                 flash("Profile saved.", "success")
             elif which == "email":
                 services.change_email(current_user, form.email.data, form.password.data)
-                login_user(current_user._get_current_object())  # keep this session after the version bump
-                flash("Email changed. Other sessions are signed out.", "success")
+                flash(f"Email changed. Other sessions are signed out. Open the link we sent to "
+                      f"{current_user.email} to confirm it.", "success")
             elif which == "password":
                 services.change_password(current_user, form.current.data, form.password.data)
-                login_user(current_user._get_current_object())  # keep this session after the version bump
-                flash("Password changed. Other sessions are signed out.", "success")
+                flash("Password changed. Other sessions are signed out and your API tokens are revoked.",
+                      "success")
             else:
                 _, new_secret = services.create_api_token(current_user, form.name.data)
                 forms["token"] = TokenForm(prefix="token", formdata=None)
@@ -154,12 +199,14 @@ def invitation(token):
         flash(error.message, "danger")
         return redirect_to("home.dashboard" if current_user.is_authenticated else "auth.login")
     form = EmptyForm()
+    refusal = boxes.why_not_accept(current_user, invite) if current_user.is_authenticated else None
     if current_user.is_authenticated and form.validate_on_submit():
         try:
             box = boxes.accept_invitation(current_user, token)
         except ServiceError as error:
-            flash(error.message, "danger")
+            refusal = error.message
         else:
             flash(f"You joined {box.name}.", "success")
             return redirect_to("home.dashboard")
-    return render("auth/invitation.html", invite=invite, form=form, token=token)
+    return render("auth/invitation.html", invite=invite, form=form, token=token, refusal=refusal), (
+        403 if refusal and request.method == "POST" else 200)

@@ -1,11 +1,10 @@
 """Reading the roster of a box, and the manager's add / invite actions (one unit of work each)."""
 from dataclasses import dataclass
-from datetime import timedelta
-
-from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
-from hamyan.core import clock, uow
+from hamyan.core import uow
+from hamyan.blueprints.auth.models import User
 from hamyan.boxes import services as boxes
 from hamyan.boxes.access import MANAGE, VIEW, authorize
 from hamyan.boxes.models import Box, Invitation, Membership
@@ -20,11 +19,14 @@ PER_PAGE = 50
 class Row:
     membership: Membership
     invited_at: object  # datetime of the latest open invitation, or None
+    unverified: bool = False  # an account uses the member's email but has not verified it yet
 
     @property
     def status(self) -> str:
         if self.membership.user_id is not None:
             return "active"
+        if self.unverified:
+            return "unverified"
         return "invited" if self.invited_at else "no account"
 
 
@@ -37,14 +39,8 @@ class Roster:
     total: int
     page: int
     pages: int
-    open_invitations: list[Invitation]  # to people not in the box yet (managers only)
+    open_invitations: list[Invitation]  # not accepted yet, newest first (managers only)
     without_account: list[Membership]  # who a manager can still invite to link an account
-
-
-def _open_invitations():
-    """Invitations not accepted and not expired."""
-    since = clock.now() - timedelta(seconds=current_app.config["INVITATION_MAX_AGE"])
-    return select(Invitation).where(Invitation.accepted_at.is_(None), Invitation.created_at > since)
 
 
 def roster(actor, box_id: int, page: int = 1) -> Roster:
@@ -59,18 +55,21 @@ def roster(actor, box_id: int, page: int = 1) -> Roster:
         current.order_by(Membership.display_name, Membership.id).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
     ).scalars().all()
     invited = dict(db.session.execute(
-        _open_invitations().with_only_columns(Invitation.membership_id, func.max(Invitation.created_at))
+        boxes.open_invitations().with_only_columns(Invitation.membership_id, func.max(Invitation.created_at))
         .where(Invitation.membership_id.in_([m.id for m in members])).group_by(Invitation.membership_id)
     ).all()) if members else {}
+    emails = [m.email for m in members if m.user_id is None and m.email]
+    unverified = set(db.session.execute(
+        select(User.email).where(User.email.in_(emails), User.email_verified_at.is_(None))).scalars()) if emails else set()
     open_invitations, without_account = [], []
     if can_manage:
         open_invitations = db.session.execute(
-            _open_invitations().where(Invitation.box_id == box.id, Invitation.membership_id.is_(None))
-            .order_by(Invitation.created_at.desc())
+            boxes.open_invitations().where(Invitation.box_id == box.id).order_by(Invitation.created_at.desc())
+            .options(selectinload(Invitation.membership))
         ).scalars().all()
         without_account = members_without_account(box)
-    return Roster(box, membership, can_manage, [Row(m, invited.get(m.id)) for m in members], total, page,
-                  pages, open_invitations, without_account)
+    rows = [Row(m, invited.get(m.id), m.email in unverified) for m in members]
+    return Roster(box, membership, can_manage, rows, total, page, pages, open_invitations, without_account)
 
 
 def members_without_account(box: Box) -> list[Membership]:
@@ -89,6 +88,10 @@ def add(actor, box_id: int, display_name: str, email: str | None, role: str) -> 
 def invite(actor, box_id: int, email: str, role: str, membership_id: int | None = None) -> Invitation:
     invitation, _ = boxes.invite(actor, box_id, email, role, membership_id)
     return invitation
+
+
+def revoke_invitation(actor, box_id: int, invitation_id: int) -> Invitation:
+    return boxes.revoke_invitation(actor, box_id, invitation_id)
 
 
 def invite_added_member(actor, box_id: int, membership_id: int) -> Invitation:

@@ -76,3 +76,17 @@ def invite_member(box_id, membership_id):
         else:
             flash(f"Invitation sent to {invitation.email}.", "success")
     return redirect_to("members.index", box_id=box_id)
+
+
+@bp.route("/invitations/<int:invitation_id>/revoke", methods=["POST"])
+@login_required
+def revoke_invitation(box_id, invitation_id):
+    authorize(current_user, box_id, MANAGE)
+    if EmptyForm().validate_on_submit():
+        try:
+            invitation = services.revoke_invitation(current_user, box_id, invitation_id)
+        except Conflict as error:
+            flash(error.message, "danger")
+        else:
+            flash(f"The invitation to {invitation.email} is withdrawn: its link no longer works.", "success")
+    return redirect_to("members.index", box_id=box_id)

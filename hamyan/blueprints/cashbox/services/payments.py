@@ -57,11 +57,9 @@ def record_payment(actor, box_id, membership_id, amount, method: str = "cash", r
     member = membership_in(box.id, membership_id)
     value = parse.amount(amount, box.currency, field="amount")
     method = parse.choice(method, ("cash", "bank"), "method", "Method")
-    reference = (reference or "").strip()
+    reference = parse.text(reference, "reference", label="A reference", limit=120, required=False)
     if method == "bank" and not reference:
         raise ValidationError("A bank transfer needs its reference.", field="reference")
-    if len(reference) > 120:
-        raise ValidationError("A reference has at most 120 characters.", field="reference")
     given_day = None if paid_on in (None, "") else parse.day(paid_on, "paid_on", "Paid on")
     if key:
         existing = _retried(key, member, value, method, reference, given_day, parse.record_id(round_id) if round_id
