@@ -3,8 +3,8 @@ whose utf8mb4_unicode_ci matched `mánager@` to `manager@`); user.email_verified
 accounts start unverified: nothing proved they own their address); sign-in sessions kept on the
 server (user_session), so signing out ends them; invitations can be revoked.
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-07 04:20:00
 
 """
@@ -15,8 +15,8 @@ from alembic import op
 from sqlalchemy.dialects import mysql
 
 # revision identifiers, used by Alembic.
-revision = '0012'
-down_revision = '0011'
+revision = '0014'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
