@@ -9,6 +9,8 @@ from hamyan.dues.calendar import add_months
 from hamyan.blueprints.moneypool.models import Contribution, Loan, Pool, PoolMember, ShareAmount
 from hamyan.boxes.models import Box
 from hamyan.core import clock, parse, uow
+from hamyan.dues import calendar, obligations
+from hamyan.dues import status as dues_status
 from hamyan.core.errors import Conflict, NotFound, ValidationError
 from hamyan.extensions import db
 from hamyan.ledger import service as ledger
@@ -92,7 +94,7 @@ class MemberPosition:
     member: PoolMember
     shares: int
     owed: int  # savings due up to and including today
-    past_due: int  # savings due before today: what counts for arrears
+    arrears: int  # of them, what is not paid (hamyan.dues: due on or before today, minus paid)
     paid: int
     savings: int  # available savings (ledger)
     pledged: int
@@ -100,13 +102,19 @@ class MemberPosition:
     loan_outstanding: int
 
     @property
-    def arrears(self) -> int:
-        """Unpaid savings whose due date has passed (today's due date is not late yet)."""
-        return max(self.past_due - self.paid, 0)
-
-    @property
     def total_savings(self) -> int:
         return self.savings + self.pledged
+
+
+def owed_and_arrears(rows, today: date, paid: int) -> tuple[int, int]:
+    """What a member's dues rows (day, shares, amount; ascending) ask through today, and the
+    arrears of it by the dues engine's one definition (today's due date counts)."""
+    days, cum = [], [0]
+    for day, _, amount in rows:
+        days.append(day)
+        cum.append(cum[-1] + amount)
+    due = calendar.periods_due(days, today)
+    return cum[due], obligations.arrears(cum, due, paid)
 
 
 def positions(box: Box, pool: Pool, members: list[PoolMember], today: date | None = None,
@@ -128,14 +136,10 @@ def positions(box: Box, pool: Pool, members: list[PoolMember], today: date | Non
         loan_principal[member_id] = loan_principal.get(member_id, 0) + _natural(
             accounts.get(f"mp:loan:{loan_id}:principal"))
     for m in members:
-        owed = past_due = 0
-        for day, _, amount in dues(m, amounts, dates):
-            owed += amount
-            past_due += amount if day < today else 0
+        owed, arrears = owed_and_arrears(dues(m, amounts, dates), today, paid.get(m.id, 0))
         out.append(MemberPosition(
             member=m, shares=_in_force(m.share_changes, today, "shares") if m.left_on is None else 0, owed=owed,
-            past_due=past_due,
-            paid=paid.get(m.id, 0), savings=_natural(accounts.get(f"mp:member:{m.id}:savings")),
+            arrears=arrears, paid=paid.get(m.id, 0), savings=_natural(accounts.get(f"mp:member:{m.id}:savings")),
             pledged=_natural(accounts.get(f"mp:member:{m.id}:pledged")),
             fees_owed=_natural(accounts.get(f"mp:member:{m.id}:fees")),
             loan_outstanding=loan_principal.get(m.id, 0)))
@@ -233,5 +237,5 @@ def member_dues(box: Box, pool: Pool, member: PoolMember) -> list[dict]:
         running += amount
         covered = min(max(paid - (running - amount), 0), amount)
         rows.append({"day": day, "shares": shares, "amount": amount, "covered": covered,
-                     "status": "paid" if covered == amount else ("part paid" if covered else "unpaid")})
+                     "status": dues_status.status(amount, covered, day, pool.grace_days, today)})
     return list(reversed(rows))

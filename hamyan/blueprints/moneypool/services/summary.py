@@ -47,14 +47,15 @@ def _derive(box: Box, pool: Pool, members: list[PoolMember], today: date, whole:
     out = {}
     for m in members:
         have = paid.get(m.id, 0)
-        owed = past_due = 0
-        oldest = None  # the status of the oldest contribution not settled
-        for day, _, amount in savings.dues(m, amounts, dates):
-            covered = min(max(have - owed, 0), amount)
-            owed += amount
-            past_due += amount if day < today else 0
-            if oldest is None and covered < amount:
+        rows = savings.dues(m, amounts, dates)
+        owed, arrears = savings.owed_and_arrears(rows, today, have)
+        oldest, running = None, 0  # the status of the oldest contribution not settled
+        for day, _, amount in rows:
+            covered = min(max(have - running, 0), amount)
+            running += amount
+            if covered < amount:
                 oldest = dues_status.status(amount, covered, day, pool.grace_days, today)
+                break
         status = oldest or (dues_status.PAID if owed else dues_status.UPCOMING)
         nxt = savings.dues(m, amounts, [upcoming])
         states = loans.get(m.id, [])
@@ -65,7 +66,7 @@ def _derive(box: Box, pool: Pool, members: list[PoolMember], today: date, whole:
             shares=savings._in_force(m.share_changes, today, "shares") if m.left_on is None else 0,
             savings=_natural(accounts.get(f"mp:member:{m.id}:savings")),
             pledged=_natural(accounts.get(f"mp:member:{m.id}:pledged")),
-            paid=have, owed=owed, arrears=max(past_due - have, 0),
+            paid=have, owed=owed, arrears=arrears,
             fees_owed=_natural(accounts.get(f"mp:member:{m.id}:fees")), status=status,
             next_due=nxt[0][0] if nxt else None, next_amount=nxt[0][2] if nxt else 0,
             loan_outstanding=sum(s.outstanding_principal for s in states),
