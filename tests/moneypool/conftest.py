@@ -57,7 +57,7 @@ def pool_factory(make_user, clock):
     return make
 
 
-def count_queries(client, url: str) -> int:
+def count_queries(client, url: str, headers: dict | None = None) -> int:
     """Statements one cold GET of url sends to the database (the test's identity map is dropped first)."""
     db.session.expunge_all()
     statements = []
@@ -67,7 +67,7 @@ def count_queries(client, url: str) -> int:
 
     event.listen(db.engine, "before_cursor_execute", listener)
     try:
-        assert client.get(url).status_code == 200
+        assert client.get(url, headers=headers).status_code == 200, url
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)
     return len(statements)

@@ -323,6 +323,7 @@ def _add_savers(box_id, names, joined_on=date(2025, 1, 5)):
         db.session.flush()
         db.session.add(ShareChange(member_id=member.id, effective_from=joined_on, shares=1))
     db.session.commit()
+    services.summary.rebuild(box_id)
 
 
 def test_dashboard_pages_and_searches_savers_in_queries_that_do_not_grow(app, pool_factory, clock):
@@ -348,3 +349,24 @@ def test_dashboard_pages_and_searches_savers_in_queries_that_do_not_grow(app, po
     assert "Saver 190" in page and "Saver 199" in page and "Saver 019" not in page
     assert 'page=2&amp;q=VER+1"' in members_block("q=VER+1")  # the pager keeps the search
     assert "name contains “nobody%”" in members_block("q=nobody%25")  # % is a character, not a wildcard
+
+
+def test_the_payment_form_finds_the_saver_by_name_without_listing_every_saver(app, pool):
+    box, _manager, savers = pool
+    boss = _client(app, "boss@example.com")
+    page = boss.get(f"/pools/{box.id}").get_data(as_text=True)
+    assert 'list="saver-options"' in page and "<option" not in page[page.index('id="contribution-form"'):]
+    options = boss.get(f"/pools/{box.id}/savers?member=ber+1&block=options", headers={"HX-Request": "true"})
+    assert options.get_data(as_text=True) == '<option value="Member 1"></option>'
+    assert "Member 2" in boss.get(f"/pools/{box.id}/savers?q=member").get_data(as_text=True)  # without JS
+    before = db.session.scalar(select(func.count(Contribution.id)))
+    response = boss.post(f"/pools/{box.id}/contributions", data={
+        "member": "Nobody", "amount": "10", "paid_on": "2025-02-05", "key": key()})
+    assert response.status_code == 200 and "No saver in this pool is called “Nobody”" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Contribution.id))) == before
+    response = boss.post(f"/pools/{box.id}/contributions", data={
+        "member": " member 2 ", "amount": "10", "paid_on": "2025-02-05", "key": key()})
+    assert response.status_code == 302
+    assert db.session.execute(select(Contribution).order_by(Contribution.id.desc())).scalars().first().member_id \
+        == savers[2].id
+    assert _client(app, "m0@example.com").get(f"/pools/{box.id}/savers?q=m").status_code == 403

@@ -120,6 +120,12 @@ class PoolPositionOut(ma.Schema):
     total_savings = F.Integer()
     fees_owed = F.Integer()
     loan_outstanding = F.Integer()
+    status = F.String(metadata={"description": "Of the oldest savings not settled (dues status vocabulary)"})
+    next_due = F.Date(allow_none=True)
+    next_amount = F.Integer()
+    loan_next_due = F.Date(allow_none=True, metadata={"description": "Earliest unpaid installment"})
+    loan_next_amount = F.Integer()
+    late = F.Boolean()
 
 
 class PoolOut(ma.Schema):
@@ -353,7 +359,8 @@ class PoolQueueOut(ma.Schema):
 # ------------------------------------------------------------------------------------- routes
 def _pool_out(acc):
     today = clock.today(acc.box)
-    mine = services.positions(acc.box, acc.pool, [acc.member])[0] if acc.member else None
+    services.summary.fresh(acc.box)
+    mine = services.summary.of(acc.member) if acc.member else None
     policy = {name: getattr(acc.pool, name) for name in PoolPolicyOut._declared_fields}
     return {"id": acc.box.id, "name": acc.box.name, "currency": acc.box.currency, "timezone": acc.box.timezone,
             "calendar": acc.box.calendar, "role": acc.membership.role if acc.membership else None,
@@ -435,8 +442,9 @@ def set_share_amount(body, box_id):
 def list_members(args, box_id):
     """Savers with their shares, savings, arrears and loans (managers), 20 a page."""
     acc = services.access(current_api_user(), box_id, MANAGE)
-    members, total = services.members_page(acc.box, args["page"])
-    return {"total": total, "page": args["page"], "items": services.positions(acc.box, acc.pool, members)}
+    services.summary.fresh(acc.box)
+    rows, total = services.summary.page(acc.box, args["page"])
+    return {"total": total, "page": args["page"], "items": rows}
 
 
 @bp.route("/<int:box_id>/members", methods=["POST"])

@@ -7,12 +7,14 @@ from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
+    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import HiddenInput
 
 from hamyan.lending.schedules import METHOD_LABELS
 from hamyan.web.fields import AmountField
@@ -104,7 +106,11 @@ class SharesForm(FlaskForm):
 
 
 class ContributionForm(KeyedForm):
-    member_id = SelectField("Member", coerce=int, validate_choice=False)
+    # A saver's name typed (offered from a search as you type, and checked by the service): a select
+    # of every saver would grow with the pool. A member's own page sends member_id instead.
+    member = StringField("Saver", validators=[Length(max=200)], render_kw={"list": "saver-options",
+                                                                          "autocomplete": "off"})
+    member_id = IntegerField(widget=HiddenInput(), validators=[Optional()])
     amount = _amount("Amount")
     paid_on = DateField("Paid on", validators=[DataRequired(message="Enter a date.")])
 

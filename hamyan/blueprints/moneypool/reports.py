@@ -61,9 +61,11 @@ class BalanceSheet:
 
 
 def balance_sheet(box: Box, as_of: date | None = None) -> BalanceSheet:
-    """Every figure is a sum of ledger postings up to as_of, per account type and purpose (one query)."""
-    as_of = as_of or clock.today(box)
-    t = ledger.balances_by_type(box.id, as_of)
+    """Every figure summed per account type and purpose in one query: today's from the cached
+    balances (no pool entry is dated after today), an earlier day's from the postings up to it."""
+    today = clock.today(box)
+    t = ledger.balances_by_type(box.id, as_of if as_of is not None and as_of < today else None)
+    as_of = as_of or today
     return BalanceSheet(
         as_of=as_of, assets=t.total(ASSET), cash=t.of(ASSET, "cash"), loans=t.of(ASSET, "principal"),
         savings=t.total(LIABILITY), pledged=t.of(LIABILITY, "pledged"), income=t.total(INCOME),
@@ -179,13 +181,8 @@ def queue(box: Box, pool: Pool, today: date | None = None) -> list[QueuePlace]:
 
 def _expected_inflows(box: Box, pool: Pool, today: date) -> list[tuple[date, int]]:
     end = add_months(today, services.FORECAST_PERIODS, box.calendar)
-    flows: dict[date, int] = {}
-    amounts = services.share_amounts(box)
-    dates = services.due_dates(pool, box, today, end)
-    members = db.session.execute(select(PoolMember).filter_by(box_id=box.id, left_on=None)).scalars()
-    for member in members:
-        for day, _, amount in services.dues(member, amounts, [d for d in dates if d > today]):
-            flows[day] = flows.get(day, 0) + amount
+    dates = [d for d in services.due_dates(pool, box, today, end) if d > today]
+    flows = {day: amount for day, amount in services.summary.expected_savings(box, pool, dates).items() if amount}
     for due_date, amount in db.session.execute(
             select(Installment.due_date, Installment.principal + Installment.interest - Installment.paid_principal
                    - Installment.paid_interest)

@@ -62,6 +62,15 @@ def _common(acc) -> dict:
             "today": clock.today(acc.box)}
 
 
+def _saver_picker(acc, form):
+    """The payment form's saver field offers matching names as you type (htmx fills its datalist
+    from the savers search); without JavaScript the typed name is checked when the form is sent."""
+    form.member.render_kw = {**form.member.render_kw, "hx-get": url_for("moneypool.savers", box_id=acc.box.id),
+                             "hx-trigger": "input changed delay:300ms", "hx-target": "#saver-options",
+                             "hx-vals": '{"block": "options"}', "hx-sync": "this:replace"}
+    return form
+
+
 def _member_choices(acc) -> list[tuple[int, str]]:
     return [(m.id, m.name) for m in services.active_members(acc.box)]
 
@@ -98,17 +107,17 @@ def dashboard(box_id):
 def _dashboard_context(acc, contribution_form=None) -> dict:
     page = _page()
     name = request.args.get("q", "")[:100]
-    members, total = services.members_page(acc.box, page, name) if acc.is_manager else ([], 0)
-    rows = services.positions(acc.box, acc.pool, members) if members else []
-    mine = services.positions(acc.box, acc.pool, [acc.member])[0] if acc.member else None
+    services.summary.fresh(acc.box)
+    rows, total = services.summary.page(acc.box, page, name) if acc.is_manager else ([], 0)
+    mine = services.summary.of(acc.member) if acc.member else None
     my_loans = services.loans_of(acc.member) if acc.member else []
     today = clock.today(acc.box)
     if acc.is_manager:
-        contribution_form = contribution_form or ContributionForm(formdata=None, paid_on=today)
-        contribution_form.member_id.choices = _member_choices(acc)
+        contribution_form = _saver_picker(acc, contribution_form or ContributionForm(formdata=None, paid_on=today))
     return {
         **_common(acc), "sheet": reports.balance_sheet(acc.box), "rows": rows, "page": page, "pages": _pages(total), "q": name,
         "total_members": total, "mine": mine, "queue": reports.queue(acc.box, acc.pool),
+        "attention": services.summary.attention(acc.box) if acc.is_manager else None,
         "requests": services.loans_page(acc, "requested", 1)[0] if acc.is_manager else [],
         "guaranteed": services.guaranteed_by(acc.member) if acc.member else [],
         "my_loans": my_loans, "summaries": {loan.id: services.loan_summary(loan, today) for loan in my_loans
@@ -232,7 +241,6 @@ def member(box_id, member_id):
     contributions, total = services.contributions(acc.box, member.id, page)
     position = services.positions(acc.box, acc.pool, [member])[0]
     contribution_form = ContributionForm(formdata=None, paid_on=today, member_id=member.id)
-    contribution_form.member_id.choices = [(member.id, member.name)]
     block = {"shares": "shares_form", "leave": "leave_form", "waive": "waive_form"}.get(which)
     dues = services.member_dues(acc.box, acc.pool, member)
     late_fees = services.late_fees(acc.box, member)
@@ -250,17 +258,28 @@ def member(box_id, member_id):
                   statement_form=PeriodForm(formdata=None, start=today.replace(month=1, day=1), end=today))
 
 
+@bp.route("/<int:box_id>/savers")
+@login_required
+def savers(box_id):
+    """Savers whose name contains ?q=: the payment form's suggestions (htmx asks for the options
+    block), or a page of names to copy from without JavaScript."""
+    acc = services.access(current_user, box_id, MANAGE)
+    q = request.args.get("q", request.args.get("member", ""))[:100]
+    return render("moneypool/savers.html", partials=("options",), **_common(acc), q=q,
+                  names=services.saver_names(acc.box, q))
+
+
 @bp.route("/<int:box_id>/contributions", methods=["POST"])
 @login_required
 def contribute(box_id):
     acc = services.access(current_user, box_id, MANAGE)
-    form = ContributionForm()
-    form.member_id.choices = _member_choices(acc)
+    form = _saver_picker(acc, ContributionForm())
     back = request.form.get("next") or ""
     back = back if back.startswith(f"/pools/{box_id}/") else None  # the member page's form comes back there
     if form.validate_on_submit():
         try:
-            row = services.record_contribution(current_user, box_id, form.member_id.data, form.amount.data,
+            member_id = form.member_id.data or services.saver_named(acc.box, form.member.data)
+            row = services.record_contribution(current_user, box_id, member_id, form.amount.data,
                                                form.paid_on.data, form.key.data)
         except FORM_ERRORS as error:
             apply_error(form, error)

@@ -49,6 +49,7 @@ from .pools import (  # noqa: F401 (re-exported: callers use services.<name>)
 )
 from .members import (  # noqa: F401 (re-exported: callers use services.<name>)
     _join, add_member, set_shares, settlement, leave, active_members, memberships_not_saving, members_page,
+    saver_names, saver_named,
 )
 from .savings import (  # noqa: F401 (re-exported: callers use services.<name>)
     _in_force, due_dates, share_amounts, dues, contributed, MemberPosition, positions, record_contribution,

@@ -173,3 +173,26 @@ def members_page(box: Box, page: int, name: str = "") -> tuple[list[PoolMember],
                                                   PoolMember.id)
                                    .limit(PAGE_SIZE).offset((_page(page) - 1) * PAGE_SIZE)).scalars())
     return rows, total
+
+
+def saver_names(box: Box, text: str, limit: int = PAGE_SIZE) -> list[str]:
+    """Names of savers still in the pool containing `text` (any case), by name: what the payment
+    form offers as you type."""
+    query = (select(Membership.display_name).join(PoolMember, PoolMember.membership_id == Membership.id)
+             .where(PoolMember.box_id == box.id, PoolMember.left_on.is_(None)))
+    if text.strip():
+        query = query.where(func.lower(Membership.display_name).contains(text.strip().lower(), autoescape=True))
+    return list(db.session.scalars(query.order_by(Membership.display_name).limit(limit)))
+
+
+def saver_named(box: Box, name: str) -> int:
+    """The id of the saver still in the pool with this name (any case): names are unique in a box."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError("Choose a saver.", field="member")
+    ids = db.session.scalars(select(PoolMember.id).join(Membership, Membership.id == PoolMember.membership_id)
+                             .where(PoolMember.box_id == box.id, PoolMember.left_on.is_(None),
+                                    func.lower(Membership.display_name) == name.lower()).limit(2)).all()
+    if len(ids) != 1:
+        raise ValidationError(f"No saver in this pool is called “{name}”; choose one from the list.", field="member")
+    return ids[0]

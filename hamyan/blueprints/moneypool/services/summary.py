@@ -5,19 +5,20 @@ calls refresh() for the savers it touched (a loan touches its borrower and guara
 unit of work; when the box's day has changed since the rows were worked out (dues fall due by the
 calendar, not by a write) the whole pool is refreshed instead: by the hourly job, or by the first
 page read of the day (fresh()). reconcile() derives every row from scratch and lists differences."""
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from hamyan.blueprints.moneypool.models import Loan, MemberSummary, Pool, PoolMember
-from hamyan.boxes.models import Box
+from hamyan.blueprints.moneypool.models import Loan, MemberSummary, Pool, PoolMember, ShareChange
+from hamyan.boxes.models import Box, Membership
 from hamyan.core import clock, uow
 from hamyan.dues import status as dues_status
 from hamyan.extensions import db
 
 from . import repaying, savings  # modules, not names: their writes call refresh() (import cycle)
-from .common import _accounts, _natural
+from .common import PAGE_SIZE, _accounts, _natural, _page
 
 FIELDS = ("shares", "savings", "pledged", "paid", "owed", "arrears", "fees_owed", "status", "next_due",
           "next_amount", "loan_outstanding", "loan_next_due", "loan_next_amount", "loan_overdue_days", "late")
@@ -121,6 +122,14 @@ def fresh(box: Box) -> None:
             refresh(db.session.get(Box, box.id))
 
 
+def rebuild(box_id: int) -> None:
+    """Every row of the pool worked out again, in its own box write: for pools whose rows were
+    inserted directly (test builders, the bench), not through the services."""
+    with uow.box_transaction(box_id):
+        db.session.get(Pool, box_id).summaries_on = None
+        refresh(db.session.get(Box, box_id))
+
+
 def reconcile(accounts_by_box: dict) -> list[str]:
     """Every summarized pool's rows against a from-scratch derivation as of their day: one line per
     difference. A pool never summarized yet (just upgraded) is filled by its first read or the job.
@@ -140,3 +149,71 @@ def reconcile(accounts_by_box: dict) -> list[str]:
                             for key in FIELDS if getattr(row, key) != values[key])
         problems.extend(f"moneypool {box.id} member {m}: summary of no saver" for m in rows)
     return problems
+
+
+# ---------------------------------------------------------------- what pages read
+ATTENTION = 10  # rows in each attention list
+DUE_SOON_DAYS = 7  # loans whose next installment falls due within this many days are listed
+
+
+def page(box: Box, page: int, name: str = "") -> tuple[list[MemberSummary], int]:
+    """One page of savers' summaries whose name contains `name` (any case), those still in the pool
+    first, by name: a fixed number of queries whatever the pool's size."""
+    query = (select(MemberSummary).join(PoolMember, PoolMember.id == MemberSummary.member_id)
+             .join(Membership, Membership.id == PoolMember.membership_id)
+             .options(contains_eager(MemberSummary.member).contains_eager(PoolMember.membership))
+             .where(MemberSummary.box_id == box.id))
+    if name.strip():
+        query = query.where(func.lower(Membership.display_name).contains(name.strip().lower(), autoescape=True))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = list(db.session.scalars(query.order_by(PoolMember.left_on.is_not(None), Membership.display_name,
+                                                  PoolMember.id)
+                                   .limit(PAGE_SIZE).offset((_page(page) - 1) * PAGE_SIZE)))
+    return rows, total
+
+
+def of(member: PoolMember) -> MemberSummary | None:
+    return db.session.get(MemberSummary, member.id)
+
+
+@dataclass
+class Attention:
+    late: list  # savers late on savings or with a loan overdue, most owed first
+    loans_due: list  # savers whose next loan installment falls due within DUE_SOON_DAYS, soonest first
+    late_count: int
+
+
+def attention(box: Box) -> Attention:
+    """Who the manager should call: three queries on the summaries' indexes."""
+    eager = (joinedload(MemberSummary.member),)
+    late = list(db.session.scalars(
+        select(MemberSummary).options(*eager).where(MemberSummary.box_id == box.id, MemberSummary.late.is_(True))
+        .order_by((MemberSummary.arrears + MemberSummary.fees_owed).desc(), MemberSummary.loan_overdue_days.desc(),
+                  MemberSummary.member_id).limit(ATTENTION)))
+    soon = clock.today(box) + timedelta(days=DUE_SOON_DAYS)
+    due = list(db.session.scalars(
+        select(MemberSummary).options(*eager).where(MemberSummary.box_id == box.id,
+                                                    MemberSummary.loan_next_due <= soon)
+        .order_by(MemberSummary.loan_next_due, MemberSummary.member_id).limit(ATTENTION)))
+    count = db.session.scalar(select(func.count()).where(MemberSummary.box_id == box.id,
+                                                         MemberSummary.late.is_(True)))
+    return Attention(late, due, count)
+
+
+def expected_savings(box: Box, pool: Pool, dates: list[date]) -> dict[date, int]:
+    """Savings falling due on each of these future dates if savers keep their shares: the shares of
+    the summaries, except savers with a share change after today, worked out one by one (few)."""
+    today = clock.today(box)
+    amounts = savings.share_amounts(box)
+    changing = (select(ShareChange.member_id).join(PoolMember, PoolMember.id == ShareChange.member_id)
+                .where(PoolMember.box_id == box.id, ShareChange.effective_from > today))
+    steady = db.session.scalar(
+        select(func.sum(MemberSummary.shares)).join(PoolMember, PoolMember.id == MemberSummary.member_id)
+        .where(MemberSummary.box_id == box.id, PoolMember.left_on.is_(None),
+               MemberSummary.member_id.not_in(changing))) or 0
+    flows = {day: int(steady) * savings._in_force(amounts, day, "amount") for day in dates}
+    for member in db.session.scalars(select(PoolMember).where(PoolMember.id.in_(changing),
+                                                              PoolMember.left_on.is_(None))):
+        for day, _, amount in savings.dues(member, amounts, dates):
+            flows[day] += amount
+    return flows

@@ -1,0 +1,59 @@
+"""The pool's pages and API lists send the same number of queries for 10 savers as for 1,000: they
+read the member summaries, one page of savers and cached balances, never every saver."""
+from datetime import date
+
+from sqlalchemy import insert, select
+
+from hamyan.blueprints.moneypool import services
+from hamyan.blueprints.moneypool.models import PoolMember, ShareChange
+from hamyan.boxes.models import Membership
+from hamyan.extensions import db
+from tests.moneypool.conftest import count_queries, key
+
+FIRST_DUE = date(2025, 1, 5)
+
+
+def big_pool(manager, size):
+    """A pool of `size` savers inserted directly (one share each, nothing paid: all late), three of
+    them funded by the services, one loan paid out and one waiting for cash."""
+    box = services.create_pool(manager, f"Pool {size}", "USD", "100", FIRST_DUE, my_shares=0,
+                               require_no_arrears=False, one_open_loan=False, min_membership_months=0)
+    db.session.execute(insert(Membership), [dict(box_id=box.id, display_name=f"Saver {i:04d}", role="member")
+                                            for i in range(size)])
+    ids = db.session.scalars(select(Membership.id).filter_by(box_id=box.id, role="member")
+                             .order_by(Membership.id)).all()
+    db.session.execute(insert(PoolMember), [dict(box_id=box.id, membership_id=i, joined_on=FIRST_DUE) for i in ids])
+    members = db.session.scalars(select(PoolMember.id).filter_by(box_id=box.id).order_by(PoolMember.id)).all()
+    db.session.execute(insert(ShareChange), [dict(member_id=m, effective_from=FIRST_DUE, shares=1) for m in members])
+    db.session.commit()
+    services.summary.rebuild(box.id)
+    for m in members[:3]:
+        services.record_contribution(manager, box.id, m, "2000", FIRST_DUE, key())
+    paid = services.request_loan(manager, box.id, "1000", 4, key(), member_id=members[0])
+    services.approve(manager, box.id, paid.id)
+    services.disburse(manager, box.id, paid.id, date(2025, 1, 10))
+    waits = services.request_loan(manager, box.id, "9000", 4, key(), member_id=members[1])
+    services.approve(manager, box.id, waits.id)
+    return box
+
+
+def _counts(client, headers, box):
+    urls = [(f"/pools/{box.id}", None), (f"/pools/{box.id}?q=saver+000", None),
+            (f"/pools/{box.id}/savers?q=saver+1", None),
+            ("/api/v1/pools", headers), (f"/api/v1/pools/{box.id}/queue", headers),
+            (f"/api/v1/pools/{box.id}/balance-sheet", headers), (f"/api/v1/pools/{box.id}/members?page=1", headers)]
+    for url, h in urls:  # warm-up: the day's summaries, the user, caches
+        client.get(url, headers=h)
+    return [count_queries(client, url, h) for url, h in urls]
+
+
+def test_pool_pages_and_api_lists_do_not_grow_with_savers(user_client, api_token, clock):
+    clock.today = date(2025, 3, 1)
+    counts = []
+    for size in (10, 1000):  # a manager each: the API's list of pools holds one pool
+        c = user_client(f"manager{size}@example.com", "Manager")
+        counts.append(_counts(c, api_token(c.user), big_pool(c.user, size)))
+    small, large = counts
+    print(f"queries (dashboard, search, saver search, API pools, queue, balance sheet, members): "
+          f"10 savers {small}, 1,000 savers {large}")
+    assert small == large
