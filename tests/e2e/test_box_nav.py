@@ -1,5 +1,5 @@
-"""The box layout on a phone (375 px): every tab of every product's box opens by a tap, with no
-script needed, and no page is wider than the screen."""
+"""On a phone (375 px), with and without script: the site menu opens, every tab of every
+product's box opens by a tap, and no page is wider than the screen."""
 import pytest
 from playwright.sync_api import expect
 
@@ -17,6 +17,10 @@ def test_the_box_tabs_work_on_a_phone_and_no_page_scrolls_sideways(browser, live
     page = context.new_page()
     try:
         sign_in(page, "manager@demo.hamyan", demo.DEMO_PASSWORD)
+        my_boxes = page.get_by_role("link", name="My boxes", exact=True)
+        expect(my_boxes).to_be_hidden()
+        page.get_by_role("button", name="Menu").click()  # the site menu opens with or without script
+        expect(my_boxes).to_be_visible()
         boxes = page.locator("main a.box-card")
         expect(boxes.first).to_be_visible()
         walked = []
@@ -27,7 +31,8 @@ def test_the_box_tabs_work_on_a_phone_and_no_page_scrolls_sideways(browser, live
             assert labels, href
             for label in labels:
                 tab = page.locator("nav.box-nav").get_by_role("link", name=label, exact=True)
-                tab.click()  # scrolled into view inside the tab bar when it is off screen
+                with page.expect_navigation(wait_until="load"):  # measured once the new page has its styles
+                    tab.click()  # scrolled into view inside the tab bar when it is off screen
                 expect(page.locator("nav.box-nav [aria-current=page]")).to_have_text(label)
                 width = page.evaluate("document.documentElement.scrollWidth")
                 assert width <= WIDTH, f"{page.url} is {width} px wide"
