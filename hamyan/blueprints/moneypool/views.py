@@ -359,6 +359,7 @@ def _loan_context(acc, loan, forms=None) -> dict:
     repay_form = forms.get("repay") or RepayForm(formdata=None, paid_on=today)
     return {**_common(acc), "loan": loan, "events": services.loan_events(loan), "repayments": services.repayments(loan),
             "summary": services.loan_summary(loan, today),
+            "statuses": services.installment_statuses(loan, acc.pool.grace_days, today),
             "place": next((p for p in reports.queue(acc.box, acc.pool) if p.loan.id == loan.id), None)
             if loan.status == "approved" else None,
             "approve_form": forms.get("approve") or EmptyForm(formdata=None),

@@ -65,7 +65,7 @@ from .queue import (  # noqa: F401 (re-exported: callers use services.<name>)
 from .repaying import (  # noqa: F401 (re-exported: callers use services.<name>)
     _terms, _events, _reschedules, _next_seq, loan_state, outstanding_principal, payoff, _replay,
     _record_repayment, repay, undo_repayment, _split_of, _post_adjustment, write_off, reschedule, loan_events,
-    repayments, LoanSummary, loan_summary,
+    repayments, LoanSummary, loan_summary, installment_statuses,
 )
 from .fees import (  # noqa: F401 (re-exported: callers use services.<name>)
     LateFee, late_fees, waive_late_fee, waive_penalty, assess,

@@ -11,6 +11,7 @@ from hamyan.boxes.models import Box
 from hamyan.core import clock, parse, uow
 from hamyan.core.errors import Conflict, NotFound, ValidationError
 from hamyan.dues import late
+from hamyan.dues import status as dues_status
 from hamyan.extensions import db
 from hamyan.ledger import service as ledger
 from hamyan.ledger.models import LedgerAccount
@@ -328,6 +329,13 @@ class LoanSummary:
     @property
     def total(self) -> int:
         return self.principal + self.interest + self.penalties
+
+
+def installment_statuses(loan: Loan, grace_days: int, today: date) -> dict[int, str]:
+    """Each installment's status by number: "prepaid", else the dues vocabulary (late only once the
+    grace days after its due date are over, as for savings and the penalty job)."""
+    return {i.number: "prepaid" if i.prepayment else dues_status.status(i.total, i.paid, i.due_date, grace_days, today)
+            for i in loan.installments}
 
 
 def loan_summary(loan: Loan, today: date) -> LoanSummary:
