@@ -1,8 +1,9 @@
 """Web areas and products. PRODUCTS is the one list of installed products (see core/product.py)."""
 from hamyan.blueprints.cashbox import PRODUCT as CASHBOX
 from hamyan.blueprints.moneypool import PRODUCT as MONEYPOOL
+from hamyan.blueprints.aptbox import PRODUCT as APTBOX
 
-PRODUCTS = (CASHBOX, MONEYPOOL)
+PRODUCTS = (CASHBOX, MONEYPOOL, APTBOX)
 
 
 def product(kind: str):

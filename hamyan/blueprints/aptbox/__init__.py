@@ -1,0 +1,22 @@
+"""Aptbox: a building's fund. Units are charged by a plan split by area, occupants, parking or a
+weighted mix; residents pay; the board spends from operating and reserve funds and shows every
+rial. The rules live in services (its docstring holds the chart of accounts)."""
+from hamyan.core.product import NavLink, Product
+
+PRODUCT = Product(
+    kind="aptbox",
+    title="Buildings",
+    name="Building",
+    roles=("board", "resident"),
+    models="hamyan.blueprints.aptbox.models",
+    views="hamyan.blueprints.aptbox.views:bp",
+    api="hamyan.blueprints.aptbox.api:bp",
+    jobs="hamyan.blueprints.aptbox.jobs",
+    demo="hamyan.blueprints.aptbox.demo:seed_building",
+    reconcile="hamyan.blueprints.aptbox.services:reconcile",
+    nav=(
+        NavLink("Overview", "aptbox.dashboard"),
+        NavLink("Units", "aptbox.units", also=("aptbox.unit", "aptbox.import_units")),
+        NavLink("Charges", "aptbox.charges", audience="managers"),
+    ),
+)

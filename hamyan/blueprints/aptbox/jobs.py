@@ -1,0 +1,21 @@
+"""Daily: refresh every building's unit summaries for the new day and charge late fees (idempotent)."""
+from sqlalchemy import select
+
+from hamyan.blueprints.aptbox.models import Building
+from hamyan.blueprints.aptbox.services import charge_late_fees, refresh
+from hamyan.boxes.models import Box
+from hamyan.extensions import db
+from hamyan.scheduling import for_each_box, job
+
+
+def _day(box_id: int) -> int:
+    fees = charge_late_fees(box_id)
+    refresh(db.session.get(Box, box_id))
+    return fees
+
+
+@job("aptbox.daily", every_minutes=60)
+def daily() -> str:
+    box_ids = db.session.scalars(select(Building.box_id)).all()
+    results = for_each_box(box_ids, _day)
+    return f"{len(results)} buildings: {sum(results)} late fees"

@@ -1,0 +1,207 @@
+"""Helpers every aptbox rule shares: access, accounts and posting, input checks, idempotency."""
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date
+
+import jdatetime
+from sqlalchemy import select
+
+from hamyan.blueprints.aptbox.models import Building, Unit, UnitPerson
+from hamyan.boxes.access import MANAGE, VIEW, Principal, authorize
+from hamyan.boxes.models import Box, Membership
+from hamyan.core import clock, parse
+from hamyan.core.errors import Conflict, NotFound, ValidationError
+from hamyan.extensions import db
+from hamyan.ledger import service as ledger
+from hamyan.ledger.models import ASSET, EXPENSE, INCOME
+from hamyan.money import format_money
+
+KIND = "aptbox"
+PAGE_SIZE = 50
+PERSIAN_MONTHS = ("Farvardin", "Ordibehesht", "Khordad", "Tir", "Mordad", "Shahrivar", "Mehr", "Aban", "Azar",
+                  "Dey", "Bahman", "Esfand")
+GREGORIAN_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+                    "October", "November", "December")
+
+
+@dataclass
+class Access:
+    box: Box
+    building: Building
+    membership: Membership | None
+    is_board: bool
+    unit_ids: frozenset  # the units the viewer is tied to (owner or resident)
+
+    def may_see_unit(self, unit_id: int) -> bool:
+        return self.is_board or unit_id in self.unit_ids
+
+
+def access(actor, box_id, action: str = VIEW) -> Access:
+    """The building as this user or principal may see it: NotFound for outsiders and other kinds
+    of box, Forbidden for a resident asking for the board's action."""
+    allowed = authorize(actor, box_id, action, KIND)
+    building = db.session.get(Building, allowed.box.id)
+    if building is None:
+        raise NotFound()
+    units = frozenset()
+    if allowed.membership is not None:
+        units = frozenset(db.session.scalars(select(UnitPerson.unit_id).filter_by(
+            membership_id=allowed.membership.id)))
+    return Access(allowed.box, building, allowed.membership, allowed.can_manage, units)
+
+
+def manage(actor, box_id) -> Access:
+    return access(actor, box_id, MANAGE)
+
+
+def unit_of(acc: Access, unit_id) -> Unit:
+    """A unit the viewer may see: the board sees every unit, a resident their own; others 404."""
+    number = parse.record_id(unit_id)
+    unit = db.session.get(Unit, number) if number else None
+    if unit is None or unit.box_id != acc.box.id or not acc.may_see_unit(unit.id):
+        raise NotFound("No such unit in this building.")
+    return unit
+
+
+def by(actor) -> int | None:
+    return Principal.of(actor).user_id if actor is not None else None
+
+
+# ------------------------------------------------------------------------------ the ledger
+BOX_ACCOUNTS = {
+    "apt:fund:operating": ("Operating fund", ASSET, "operating"),
+    "apt:fund:reserve": ("Reserve fund", ASSET, "reserve"),
+    "apt:income:charges": ("Monthly charges", INCOME, "charges"),
+    "apt:income:assessments": ("Special assessments", INCOME, "assessments"),
+    "apt:income:late_fees": ("Late fees", INCOME, "late_fees"),
+}
+
+
+def account(box: Box, code: str):
+    if code in BOX_ACCOUNTS:
+        name, type_, purpose = BOX_ACCOUNTS[code]
+        return ledger.open_account(box.id, code, name, box.currency, type=type_, subject=("box", box.id),
+                                   purpose=purpose)
+    _, owner, ident = code.split(":", 2)
+    if owner == "unit":
+        return ledger.open_account(box.id, code, f"Unit {ident} receivable", box.currency, type=ASSET,
+                                   subject=("unit", int(ident)), purpose="receivable")
+    return ledger.open_account(box.id, code, f"Expenses: {ident}", box.currency, type=EXPENSE,
+                               subject=("box", box.id), purpose=ident)
+
+
+def unit_account(box: Box, unit_id: int):
+    return account(box, f"apt:unit:{unit_id}")
+
+
+def fund_account(box: Box, fund: str):
+    return account(box, f"apt:fund:{fund}")
+
+
+def post(box: Box, actor, code: str, legs: list, key: str, on: date, memo: str):
+    return ledger.post(code, [(a, n) for a, n in legs if n], idempotency_key=f"apt:{box.id}:{key}",
+                       effective_date=on, memo=memo, box_id=box.id, created_by_id=by(actor))
+
+
+def fund_balances(box: Box, as_of: date | None = None) -> dict[str, int]:
+    totals = ledger.balances_by_type(box.id, as_of)
+    return {"operating": totals.of(ASSET, "operating"), "reserve": totals.of(ASSET, "reserve")}
+
+
+# ------------------------------------------------------------------------------ input
+def money(box: Box, amount: int) -> str:
+    return format_money(amount, box.currency, box.locale)
+
+
+def day(box: Box, value, field: str, label: str = "Date") -> date:
+    """A date as YYYY-MM-DD; in a Jalali building a year before 1700 is a Jalali date (1404-09-15)."""
+    if isinstance(value, date):
+        return value
+    raw = parse.normalize(value).replace("/", "-")
+    parts = raw.split("-")
+    if box.calendar == "persian" and len(parts) == 3 and all(p.isdigit() for p in parts) and int(parts[0]) < 1700:
+        try:
+            return jdatetime.date(int(parts[0]), int(parts[1]), int(parts[2])).togregorian()
+        except ValueError:
+            raise ValidationError(f"{label}: no such day in the Jalali calendar.", field=field) from None
+    return parse.day(raw, field, label)
+
+
+def not_future(box: Box, on, field: str) -> date:
+    today = clock.today(box)
+    on = day(box, on, field) if on not in (None, "") else today
+    if on > today:
+        raise ValidationError("This date is in the future; record money on the day it moved.", field=field)
+    if (today - on).days > 3660:
+        raise ValidationError("Choose a date within the last ten years.", field=field)
+    return on
+
+
+def text(value, field: str, label: str, limit: int, required: bool = True) -> str:
+    value = str(value or "").strip()
+    if required and not value:
+        raise ValidationError(f"{label}: this is required.", field=field)
+    if len(value) > limit:
+        raise ValidationError(f"{label}: at most {limit} characters.", field=field)
+    if not value.replace("\n", "").replace("\r", "").isprintable():
+        raise ValidationError(f"{label} cannot contain control characters.", field=field)
+    return value
+
+
+def request_key(key) -> str:
+    key = str(key or "").strip()
+    if not key or len(key) > 100:
+        raise ValidationError("A request key of 1 to 100 characters is required.", field="key")
+    return key
+
+
+def request_hash(**carried) -> str:
+    return hashlib.sha256(json.dumps(carried, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def same_request(existing, digest: str) -> None:
+    if existing.request_hash != digest:
+        raise Conflict("This key was already used for a different request; send a new Idempotency-Key "
+                       "(or reload the form).", field="key")
+
+
+# ------------------------------------------------------------------------------ months
+def month_label(box: Box, year: int, month: int) -> str:
+    names = PERSIAN_MONTHS if box.calendar == "persian" else GREGORIAN_MONTHS
+    return f"{names[month - 1]} {year}"
+
+
+def month_of(box: Box, day: date) -> tuple[int, int]:
+    """The (year, month) of a day in the box's calendar."""
+    if box.calendar == "persian":
+        j = jdatetime.date.fromgregorian(date=day)
+        return j.year, j.month
+    return day.year, day.month
+
+
+def day_in_month(box: Box, year: int, month: int, day: int) -> date:
+    """A day of a month of the box's calendar, as a date (clamped to the month's last day)."""
+    while True:
+        try:
+            if box.calendar == "persian":
+                return jdatetime.date(year, month, day).togregorian()
+            return date(year, month, day)
+        except ValueError:
+            day -= 1
+            if day < 1:
+                raise ValidationError("No such month.", field="month") from None
+
+
+def parse_month(box: Box, value) -> tuple[int, int]:
+    """"1404-09" or "2026-03" (any digits) -> (year, month) of the box's calendar."""
+    raw = parse.normalize(value).replace("/", "-")
+    parts = raw.split("-")
+    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        example = "1404-09" if box.calendar == "persian" else "2026-03"
+        raise ValidationError(f"Enter a month as YYYY-MM, e.g. {example}.", field="month")
+    year, month = int(parts[0]), int(parts[1])
+    current = month_of(box, clock.today(box))[0]
+    if not 1 <= month <= 12 or abs(year - current) > 20:
+        raise ValidationError("Choose a month within 20 years of today.", field="month")
+    return year, month

@@ -1,0 +1,163 @@
+"""A unit's position, derived from its charges, late fees and payments (payments settle the oldest
+obligation first; what is paid beyond everything charged is credit), and the summary rows pages
+list instead of deriving a whole building per request.
+
+Every write touching a unit's money refreshes its row in the same unit of work; when the box's day
+has changed since the rows were worked out (charges fall due and become late by the calendar) the
+whole building is refreshed: by the daily job or the first page read of the day (fresh()).
+reconcile() derives every row from scratch and compares, and checks each unit's receivable in the
+ledger against its charges, late fees and payments."""
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select
+
+from hamyan.blueprints.aptbox.models import Building, Charge, ChargeRun, Payment, Unit, UnitSummary
+from hamyan.boxes.models import Box
+from hamyan.core import clock, uow
+from hamyan.dues import late
+from hamyan.dues import status as dues_status
+from hamyan.extensions import db
+from hamyan.ledger.models import LedgerAccount
+
+FIELDS = ("charged", "paid", "balance", "arrears", "oldest_unpaid_due", "days_late", "status", "next_due",
+          "next_amount")
+UNIT = "unit"
+
+
+@dataclass
+class Obligation:
+    due_date: date
+    amount: int
+    label: str
+    reference: str  # "charge:<id>" or "late:<charge id>"
+    paid: int = 0
+
+    @property
+    def unpaid(self) -> int:
+        return self.amount - self.paid
+
+
+@dataclass
+class Position:
+    obligations: list = field(default_factory=list)
+    values: dict = field(default_factory=dict)
+
+
+def _obligations(box: Box, unit_ids) -> dict[int, list[Obligation]]:
+    out = {uid: [] for uid in unit_ids}
+    rows = db.session.execute(
+        select(Charge.id, Charge.unit_id, Charge.amount, Charge.due_date, ChargeRun.title)
+        .join(ChargeRun, ChargeRun.id == Charge.run_id)
+        .where(Charge.box_id == box.id, Charge.unit_id.in_(list(unit_ids) or [0])))
+    for charge_id, unit_id, amount, due, title in rows:
+        out[unit_id].append(Obligation(due, int(amount), title, f"charge:{charge_id}"))
+    for row in late.charges(box.id, UNIT, subject_ids=unit_ids):
+        if not row.waived:
+            out[row.subject_id].append(Obligation(row.charged_on, int(row.amount), "Late fee",
+                                                  f"late:{row.reference}"))
+    for items in out.values():
+        items.sort(key=lambda o: (o.due_date, o.reference.startswith("late"), o.reference))
+    return out
+
+
+def _paid(box: Box, unit_ids) -> dict[int, int]:
+    rows = db.session.execute(select(Payment.unit_id, func.sum(Payment.amount)).where(
+        Payment.box_id == box.id, Payment.unit_id.in_(list(unit_ids) or [0])).group_by(Payment.unit_id))
+    return {uid: int(total) for uid, total in rows}
+
+
+def derive(box: Box, building: Building, unit_ids, today: date) -> dict[int, Position]:
+    """Each unit's obligations (with what the payments settled, oldest first) and summary values."""
+    obligations, paid = _obligations(box, unit_ids), _paid(box, unit_ids)
+    out = {}
+    for unit_id in unit_ids:
+        items, have = obligations[unit_id], paid.get(unit_id, 0)
+        left = have
+        for o in items:
+            o.paid = min(left, o.amount)
+            left -= o.paid
+        due = [o for o in items if o.due_date <= today]
+        charged = sum(o.amount for o in due)
+        late_items = [o for o in due if o.unpaid and dues_status.is_late(o.due_date, building.grace_days, today)]
+        oldest = next((o for o in due if o.unpaid), None)
+        upcoming = next((o for o in items if o.due_date > today and o.unpaid), None)
+        status = (dues_status.status(oldest.amount, oldest.paid, oldest.due_date, building.grace_days, today)
+                  if oldest else (dues_status.PAID if due else dues_status.UPCOMING))
+        out[unit_id] = Position(items, dict(
+            charged=charged, paid=have, balance=charged - have, arrears=sum(o.unpaid for o in late_items),
+            oldest_unpaid_due=oldest.due_date if oldest else None,
+            days_late=(today - late_items[0].due_date).days if late_items else 0, status=status,
+            next_due=upcoming.due_date if upcoming else None, next_amount=upcoming.unpaid if upcoming else 0))
+    return out
+
+
+def position(box: Box, building: Building, unit_id: int) -> Position:
+    return derive(box, building, [unit_id], clock.today(box))[unit_id]
+
+
+def refresh(box: Box, unit_ids=None) -> None:
+    """Bring these units' rows (None: every unit's) up to date inside the running unit of work."""
+    if not uow.active():
+        raise RuntimeError("summaries are written by a unit of work")
+    db.session.flush()
+    building = db.session.get(Building, box.id)
+    today = clock.today(box)
+    if building.summaries_on != today:
+        unit_ids = None
+    elif not unit_ids:
+        return
+    whole = unit_ids is None
+    if whole:
+        unit_ids = db.session.scalars(select(Unit.id).filter_by(box_id=box.id)).all()
+    values = derive(box, building, sorted(set(unit_ids)), today)
+    rows = {s.unit_id: s for s in db.session.scalars(select(UnitSummary).where(
+        UnitSummary.box_id == box.id, UnitSummary.unit_id.in_(list(values) or [0])))}
+    for unit_id, pos in values.items():
+        row = rows.get(unit_id)
+        if row is None:
+            row = UnitSummary(unit_id=unit_id, box_id=box.id)
+            db.session.add(row)
+        for key, value in pos.values.items():
+            setattr(row, key, value)
+    if whole:
+        building.summaries_on = today
+    db.session.flush()
+
+
+def fresh(box: Box) -> None:
+    """The summaries of the box's today: the first read of a new day refreshes them (one box write)."""
+    building = db.session.get(Building, box.id)
+    if building.summaries_on != clock.today(box):
+        with uow.box_transaction(box.id):
+            refresh(db.session.get(Box, box.id))
+
+
+def reconcile() -> list[str]:
+    """Every building's summary rows against a from-scratch derivation as of their day, and each
+    unit's receivable against its charges + late fees - payments."""
+    problems = []
+    for building in db.session.scalars(select(Building).order_by(Building.box_id)):
+        box = db.session.get(Box, building.box_id)
+        unit_ids = db.session.scalars(select(Unit.id).filter_by(box_id=box.id).order_by(Unit.id)).all()
+        receivables = {a.subject_id: a.balance for a in db.session.scalars(select(LedgerAccount).filter_by(
+            box_id=box.id, subject_kind=UNIT, purpose="receivable"))}
+        far = date(9999, 12, 31)
+        everything = derive(box, building, unit_ids, far)
+        for unit_id, pos in everything.items():
+            expected = pos.values["charged"] - pos.values["paid"]
+            if receivables.get(unit_id, 0) != expected:
+                problems.append(f"aptbox {box.id} unit {unit_id}: receivable {receivables.get(unit_id, 0)} in the "
+                                f"ledger, charges - payments = {expected}")
+        if building.summaries_on is None:
+            continue
+        expected = derive(box, building, unit_ids, building.summaries_on)
+        rows = {s.unit_id: s for s in db.session.scalars(select(UnitSummary).filter_by(box_id=box.id))}
+        for unit_id, pos in expected.items():
+            row = rows.get(unit_id)
+            if row is None:
+                problems.append(f"aptbox {box.id} unit {unit_id}: no summary row")
+                continue
+            problems.extend(f"aptbox {box.id} unit {unit_id}: {key} is {getattr(row, key)!r}, derived {value!r}"
+                            for key, value in pos.values.items() if getattr(row, key) != value)
+    return problems
