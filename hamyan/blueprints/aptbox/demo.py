@@ -43,8 +43,9 @@ def seed_building(users: dict) -> Box:
     box = services.create_building(board, NAME, "IRR", "Asia/Tehran", "fa_IR", "persian",
                                    "تهران، خیابان ولیعصر، کوچه یاس، پلاک ۱۲", due_day="5", grace_days="10",
                                    late_fee_kind="percent", late_fee_value="2", vacancy_discount="50",
-                                   floor_factors="0=0.5", round_to="10000", remainder_unit="1")
+                                   floor_factors="0=0.5", round_to="10000")
     services.import_units(board, box.id, UNITS)
+    services.update_rules(board, box.id, remainder_unit="1")
     for component in PLAN:
         services.add_component(board, box.id, **component)
     units = {u.number: u for u in db.session.scalars(select(Unit).filter_by(box_id=box.id))}

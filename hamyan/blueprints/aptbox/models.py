@@ -172,7 +172,7 @@ class Charge(db.Model):
     run = db.relationship("ChargeRun", lazy="joined")
 
 
-class Payment(db.Model):
+class UnitPayment(db.Model):
     __tablename__ = "apt_payment"
     __table_args__ = (db.UniqueConstraint("box_id", "request_key", name="uq_apt_payment_box_key"),
                       db.Index("ix_apt_payment_box_unit", "box_id", "unit_id"),

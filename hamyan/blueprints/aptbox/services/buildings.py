@@ -74,10 +74,10 @@ def _apply_rules(box, building: Building, rules: dict) -> None:
                 errors["remainder_unit"] = f"There is no unit {number} in this building."
             else:
                 building.remainder_unit_id = unit.id
-    if building.late_fee_kind != "none" and not building.late_fee_value:
+    if (building.late_fee_kind or "none") != "none" and not building.late_fee_value:
         errors.setdefault("late_fee_value", "Give the late fee's amount or percent (or choose no late fee).")
     if errors:
-        raise ValidationError("Check the highlighted fields.", fields=errors)
+        raise ValidationError(" ".join(errors.values()), fields=errors)
 
 
 def floor_factors(value) -> dict[int, Fraction]:

@@ -127,7 +127,7 @@ def create_assessment(actor, box_id, title: str, total, basis: str, mix=None, in
         except ValidationError as error:
             errors.update(error.fields)
     if errors:
-        raise ValidationError("Check the highlighted fields.", fields=errors)
+        raise ValidationError(" ".join(errors.values()), fields=errors)
     mix_values = values.get("mix", {})
     year, month = values["month"]
     first_due = day_in_month(box, year, month, building.due_day)

@@ -1,6 +1,7 @@
 """Helpers every aptbox rule shares: access, accounts and posting, input checks, idempotency."""
 import hashlib
 import json
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -144,7 +145,8 @@ def text(value, field: str, label: str, limit: int, required: bool = True) -> st
         raise ValidationError(f"{label}: this is required.", field=field)
     if len(value) > limit:
         raise ValidationError(f"{label}: at most {limit} characters.", field=field)
-    if not value.replace("\n", "").replace("\r", "").isprintable():
+    # Cc only: Persian text needs the zero-width non-joiner (نمی‌کند), which isprintable() refuses.
+    if any(unicodedata.category(c) == "Cc" and c not in "\n\r" for c in value):
         raise ValidationError(f"{label} cannot contain control characters.", field=field)
     return value
 

@@ -1,6 +1,6 @@
 """Reading a unit's ledger (with a running balance) and the building's totals, for pages and the API."""
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import case, func, select
 
@@ -8,6 +8,7 @@ from hamyan.blueprints.aptbox.models import Unit, UnitSummary
 from hamyan.core import clock
 from hamyan.extensions import db
 from hamyan.ledger import service as ledger
+from hamyan.ledger.models import Entry, Posting
 from hamyan.statements import Statement, account_statement
 
 
@@ -26,8 +27,11 @@ def unit_statement(box, unit: Unit, start: date | None = None, end: date | None 
     """The unit's receivable from the statements engine: charges and late fees raise it, payments
     lower it (start: the unit's first day; end: the last charge issued, future ones included)."""
     accounts = ledger.accounts_of(box.id, subject=("unit", unit.id))
-    first = start or min(unit.created_at.date(), box.created_at.date(), clock.today(box)).replace(day=1)
-    return account_statement(f"Unit {unit.number}", box, accounts, first, end or date(clock.today(box).year + 5, 12, 31))
+    if start is None:
+        first = db.session.scalar(select(func.min(Entry.effective_date)).join(Posting, Posting.entry_id == Entry.id)
+                                  .where(Posting.account_id.in_([a.id for a in accounts] or [0])))
+        start = min(first or clock.today(box), clock.today(box))
+    return account_statement(f"Unit {unit.number}", box, accounts, start, end or start + timedelta(days=3650))
 
 
 def unit_ledger(box, unit: Unit) -> list[LedgerLine]:

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from hamyan.blueprints.aptbox.models import Building, Payment, Unit
+from hamyan.blueprints.aptbox.models import Building, UnitPayment, Unit
 from hamyan.boxes.access import SYSTEM
 from hamyan.boxes.models import Box
 from hamyan.core import clock, parse, uow
@@ -19,7 +19,7 @@ from .summary import UNIT, derive, refresh
 
 @uow.box_write
 def record_payment(actor, box_id, unit_id, amount, paid_on=None, reference: str = "", payer: str = "",
-                   key: str | None = None) -> Payment:
+                   key: str | None = None) -> UnitPayment:
     """Money a unit paid into the operating fund. It settles the unit's oldest charges first (a
     derivation, see summary.py); more than is owed stays as the unit's credit. A retry with the
     same key returns the first payment; the same key with anything different is refused (409)."""
@@ -28,7 +28,7 @@ def record_payment(actor, box_id, unit_id, amount, paid_on=None, reference: str 
     unit = unit_of(acc, unit_id)
     key = request_key(key)
     digest = request_hash(unit=unit.id, amount=str(amount), paid_on=str(paid_on), reference=reference, payer=payer)
-    existing = db.session.scalar(select(Payment).filter_by(box_id=box.id, request_key=key))
+    existing = db.session.scalar(select(UnitPayment).filter_by(box_id=box.id, request_key=key))
     if existing is not None:
         same_request(existing, digest)
         return existing
@@ -42,19 +42,19 @@ def record_payment(actor, box_id, unit_id, amount, paid_on=None, reference: str 
         except ValidationError as error:
             errors.update(error.fields)
     if errors:
-        raise ValidationError("Check the highlighted fields.", fields=errors)
+        raise ValidationError(" ".join(errors.values()), fields=errors)
     entry = post(box, actor, "payment", [(fund_account(box, "operating"), values["amount"]),
                                         (unit_account(box, unit.id), -values["amount"])],
                  f"payment:{key}", values["paid_on"], f"Unit {unit.number}: payment ref {values['reference']}")
-    payment = Payment(box_id=box.id, unit_id=unit.id, request_key=key, request_hash=digest, entry_id=entry.id,
+    payment = UnitPayment(box_id=box.id, unit_id=unit.id, request_key=key, request_hash=digest, entry_id=entry.id,
                       created_by_id=by(actor), **values)
     db.session.add(payment)
     refresh(box, [unit.id])
     return payment
 
 
-def payments_of(unit_id: int) -> list[Payment]:
-    return list(db.session.scalars(select(Payment).filter_by(unit_id=unit_id).order_by(Payment.paid_on, Payment.id)))
+def payments_of(unit_id: int) -> list[UnitPayment]:
+    return list(db.session.scalars(select(UnitPayment).filter_by(unit_id=unit_id).order_by(UnitPayment.paid_on, UnitPayment.id)))
 
 
 def charge_late_fees(box_id: int, actor=SYSTEM) -> int:

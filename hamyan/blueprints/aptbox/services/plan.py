@@ -52,7 +52,7 @@ def _component_values(box, values: dict) -> dict:
     else:
         out["mix"] = "{}"
     if errors:
-        raise ValidationError("Check the highlighted fields.", fields=errors)
+        raise ValidationError(" ".join(errors.values()), fields=errors)
     return out
 
 

@@ -12,7 +12,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from hamyan.blueprints.aptbox.models import Building, Charge, ChargeRun, Payment, Unit, UnitSummary
+from hamyan.blueprints.aptbox.models import Building, Charge, ChargeRun, UnitPayment, Unit, UnitSummary
 from hamyan.boxes.models import Box
 from hamyan.core import clock, uow
 from hamyan.dues import late
@@ -62,8 +62,8 @@ def _obligations(box: Box, unit_ids) -> dict[int, list[Obligation]]:
 
 
 def _paid(box: Box, unit_ids) -> dict[int, int]:
-    rows = db.session.execute(select(Payment.unit_id, func.sum(Payment.amount)).where(
-        Payment.box_id == box.id, Payment.unit_id.in_(list(unit_ids) or [0])).group_by(Payment.unit_id))
+    rows = db.session.execute(select(UnitPayment.unit_id, func.sum(UnitPayment.amount)).where(
+        UnitPayment.box_id == box.id, UnitPayment.unit_id.in_(list(unit_ids) or [0])).group_by(UnitPayment.unit_id))
     return {uid: int(total) for uid, total in rows}
 
 

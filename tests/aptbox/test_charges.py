@@ -1,0 +1,144 @@
+"""Units, the charge plan and issuing a month: through the services and pages, with bad input
+answered by clear errors and no writes."""
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from hamyan.blueprints.aptbox import services
+from hamyan.blueprints.aptbox.models import Charge, ChargeRun, Unit, UnitPayment
+from hamyan.core.errors import Conflict, ValidationError
+from hamyan.extensions import db
+from hamyan.ledger import service as ledger
+from hamyan.ledger.models import Entry
+from tests.conftest import login
+
+CSV = """number,floor,area,occupants,parking,occupied,owner,resident
+1,0,78.5,2,1,yes,رضا احمدی,رضا احمدی
+2,1,64,0,0,no,مریم کریمی,
+3,2,92.25,4,1,yes,علی رضایی,علی رضایی
+"""
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def planned(building, **rules):
+    box, board = building(**rules)
+    services.import_units(board, box.id, CSV)
+    services.add_component(board, box.id, name="Cleaning", amount="1000000", basis="mix",
+                           mix={"area": 60, "occupants": 40})
+    services.add_component(board, box.id, name="Lift", amount="300000", basis="equal", use_floor_factor=True)
+    return box, board, {u.number: u for u in db.session.scalars(select(Unit).filter_by(box_id=box.id))}
+
+
+def test_csv_with_one_bad_row_imports_nothing_and_names_each_row(building):
+    box, board = building()
+    bad = CSV + "4,3,-12,1,0,yes,x,y\n5,3,abc,1,0,maybe,x,y\n1,0,50,1,0,yes,a,b\n"
+    with pytest.raises(services.ImportError_) as caught:
+        services.import_units(board, box.id, bad)
+    lines = dict(caught.value.rows)
+    assert set(lines) == {5, 6, 7}
+    assert "Area must be more than 0" in lines[5] and "yes or no" in lines[6] and "line 2" in lines[7]
+    assert count(Unit) == 0
+
+
+def test_negative_area_one_by_one_is_refused(building):
+    box, board = building()
+    with pytest.raises(ValidationError) as caught:
+        services.add_unit(board, box.id, number="1", area="-50")
+    assert "area" in caught.value.fields
+    assert count(Unit) == 0
+
+
+def test_issue_a_month_sums_exactly_explains_each_unit_and_twice_does_nothing(building):
+    box, board, units = planned(building, round_to="1000", remainder_unit="", floor_factors="0=0.5",
+                                vacancy_discount="50")
+    run = services.issue_month(board, box.id, "2026-03")
+    charges = db.session.scalars(select(Charge).filter_by(run_id=run.id)).all()
+    assert run.total == 1_300_000 == sum(c.amount for c in charges)
+    assert run.due_date == date(2026, 3, 5)
+    entries = count(Entry)
+    with pytest.raises(Conflict) as caught:
+        services.issue_month(board, box.id, "2026-03")
+    assert "already issued" in caught.value.message
+    assert count(Entry) == entries and count(ChargeRun) == 1
+    acc = services.access(board, box.id)
+    latest = services.latest_charge(units["1"].id, date(2026, 3, 10))
+    assert "78.5 of" in latest.detail and "floor 0" in latest.detail
+    assert "remainder" in latest.detail  # unit 1 is the first unit sharing the cost
+    assert services.totals(acc.box).owed == 0  # not due yet on 1 March
+
+
+def test_a_jalali_building_issues_jalali_months(building, today):
+    box, board, units = planned(building, calendar="persian")
+    today(date(2026, 3, 1))  # 1404/12/10
+    run = services.issue_month(board, box.id, "۱۴۰۴-۱۲")
+    assert run.due_date == date(2026, 2, 24)  # 1404/12/05
+    assert run.title == "Charges for Esfand 1404"
+    assert services.next_month(box) == "1405-01"
+
+
+def test_payments_settle_the_oldest_first_and_overpayment_is_credit(building, today):
+    box, board, units = planned(building, grace_days="5", late_fee_kind="percent", late_fee_value="10")
+    services.issue_month(board, box.id, "2026-01")
+    services.issue_month(board, box.id, "2026-02")
+    today(date(2026, 3, 1))
+    unit = units["3"]
+    owed = sum(c.amount for c in services.charges_of(unit.id))
+    january = services.charges_of(unit.id)[0].amount
+    services.record_payment(board, box.id, unit.id, str(january + 10), "2026-02-20", "FIS-1", key="a")
+    assert services.assess_late_fees(board, box.id) == 5  # Feb for 3 units + Jan for units 1, 2
+    again = services.assess_late_fees(board, box.id)
+    assert again == 0
+    pos = services.position(box, services.access(board, box.id).building, unit.id)
+    fee = [o for o in pos.obligations if o.label == "Late fee"][0]
+    assert fee.amount == round((owed - january - 10) / 10)
+    assert pos.values["arrears"] == owed - january - 10 + fee.amount
+    services.record_payment(board, box.id, unit.id, str(owed - january - 10 + fee.amount + 500), "2026-03-01", "FIS-2", key="b")
+    pos = services.position(box, services.access(board, box.id).building, unit.id)
+    assert pos.values["balance"] == -500 and pos.values["arrears"] == 0 and pos.values["status"] == "paid"
+    ledger_lines = services.unit_ledger(box, unit)
+    assert ledger_lines[-1].balance == -500
+    assert ledger.check().ok and services.reconcile() == []
+
+
+def test_a_retried_payment_writes_once_and_a_changed_one_is_refused(building):
+    box, board, units = planned(building)
+    first = services.record_payment(board, box.id, units["1"].id, "1000", None, "R1", key="k1")
+    assert services.record_payment(board, box.id, units["1"].id, "1000", None, "R1", key="k1").id == first.id
+    with pytest.raises(Conflict):
+        services.record_payment(board, box.id, units["1"].id, "2000", None, "R1", key="k1")
+    assert count(UnitPayment) == 1
+
+
+def test_bad_plan_input_writes_nothing(building):
+    box, board, units = planned(building)
+    before = len(services.components(box.id))
+    with pytest.raises(ValidationError) as caught:
+        services.add_component(board, box.id, name="Mixed", amount="1000", basis="mix", mix="area=60, occupants=30")
+    assert "100%" in caught.value.fields["mix"]
+    with pytest.raises(ValidationError):
+        services.add_component(board, box.id, name="Neg", amount="-5", basis="area")
+    assert len(services.components(box.id)) == before
+
+
+def test_board_pages_run_a_month_end(client, building):
+    box, board, units = planned(building)
+    login(client, "board@example.com")
+    page = client.get(f"/buildings/{box.id}/charges").get_data(as_text=True)
+    assert "Next month under this plan" in page and "1,300,000" in page
+    response = client.post(f"/buildings/{box.id}/charges", data={"which": "issue", "month": "2026-03"})
+    assert response.status_code == 302
+    again = client.post(f"/buildings/{box.id}/charges", data={"which": "issue", "month": "2026-03"})
+    assert "already issued" in again.get_data(as_text=True)
+    response = client.post(f"/buildings/{box.id}/units/{units['3'].id}",
+                           data={"which": "payment", "amount": "500,000", "paid_on": "2026-03-01",
+                                 "reference": "FIS-77", "key": "x1"})
+    assert response.status_code == 302
+    page = client.get(f"/buildings/{box.id}/units/{units['3'].id}").get_data(as_text=True)
+    assert "Why is my charge" in page and "92.25" in page and "FIS-77" in page
+    response = client.post(f"/buildings/{box.id}/units/import", data={"file": (__import__("io").BytesIO(
+        b"number,area\n9,-1\n"), "units.csv")}, content_type="multipart/form-data")
+    assert "Nothing was imported" in response.get_data(as_text=True)
