@@ -317,12 +317,7 @@ def build_pool(manager, name: str, size: int) -> int:
                 for event in ("requested", "approved")[:2 if status == "approved" else 1]:
                     bulk.add(LoanEvent.__table__, loan_id=loan, kind=event, detail="", at=bulk.now, by_id=manager.id)
         bulk.flush()
-    from hamyan.blueprints.moneypool.services.summary import refresh
-    from hamyan.core import uow
-
-    with uow.box_transaction(box.id):  # the read model of what was inserted: every saver's row
-        db.session.get(Pool, box.id).summaries_on = None
-        refresh(db.session.get(type(box), box.id))
+    mp.summary.rebuild(box.id)  # the read model of what was inserted
     return box.id
 
 
