@@ -18,5 +18,11 @@ PRODUCT = Product(
         NavLink("Overview", "aptbox.dashboard"),
         NavLink("Units", "aptbox.units", also=("aptbox.unit", "aptbox.import_units")),
         NavLink("Charges", "aptbox.charges", audience="managers"),
+        NavLink("Expenses", "aptbox.expenses"),
+        NavLink("Reports", "aptbox.reports_page"),
+        NavLink("Notices", "aptbox.notices"),
     ),
+    reports={"board": "hamyan.blueprints.aptbox.reports:render_board_statement"},
+    # The largest receipt (photo or PDF) an expense may carry.
+    settings={"APTBOX_RECEIPT_MAX_BYTES": 5 * 1024 * 1024},
 )

@@ -3,15 +3,20 @@ the same services as the pages.
 
 Amounts going in are strings in the building's major unit ("1250000", parsed like the forms);
 amounts coming out are integers of minor units. Recording a payment accepts an Idempotency-Key."""
+import base64
+import binascii
 import json
 import uuid
+from datetime import timedelta
 
 import marshmallow as ma
 
 from hamyan.blueprints.api import IDEMPOTENCY_DOC, api_blueprint, current_api_user, idempotency_key
-from hamyan.blueprints.aptbox import services
-from hamyan.blueprints.aptbox.models import BASES, PAYERS
+from hamyan.blueprints.aptbox import reports, services
+from hamyan.blueprints.aptbox.models import BASES, CATEGORIES, FUNDS, PAYERS
 from hamyan.core import clock
+from hamyan.core.errors import ValidationError
+from hamyan.statements import pdf_response
 
 bp = api_blueprint("api_aptbox", __name__, url_prefix="/api/v1/buildings",
                    description="Buildings: units, charges split by formula, payments, funds and reports.")
@@ -329,3 +334,205 @@ def record_payment(body, box_id, unit_id):
     """Record a unit's payment (board): it settles the oldest charges first; more is credit."""
     return services.record_payment(current_api_user(), box_id, unit_id, key=idempotency_key() or uuid.uuid4().hex,
                                    **body)
+
+
+class ExpenseIn(ma.Schema):
+    amount = F.String(required=True, validate=Length(max=40), metadata=AMOUNT)
+    category = F.String(required=True, validate=OneOf(CATEGORIES))
+    spent_on = F.String(load_default=None, validate=Length(max=10))
+    vendor = F.String(load_default="", validate=Length(max=120))
+    note = F.String(load_default="", validate=Length(max=500))
+    fund = F.String(load_default="operating", validate=OneOf(FUNDS))
+    receipt = F.String(load_default=None, metadata={"description": "The receipt (JPEG, PNG or PDF), base64"})
+    receipt_name = F.String(load_default="receipt", validate=Length(max=120))
+    decision = F.String(load_default=None, validate=Length(max=500),
+                        metadata={"description": "The board's decision, needed when the fund would go below zero"})
+
+
+class ExpenseOut(ma.Schema):
+    id = F.Integer()
+    amount = F.Integer()
+    category = F.String()
+    fund = F.String()
+    spent_on = F.Date()
+    vendor = F.String()
+    status = F.String()
+    decision = F.String(allow_none=True)
+    has_receipt = F.Function(lambda e: bool(e.receipt_path))
+
+
+class DecisionIn(ma.Schema):
+    decision = F.String(load_default=None, validate=Length(max=500))
+
+
+class TransferIn(ma.Schema):
+    amount = F.String(required=True, validate=Length(max=40), metadata=AMOUNT)
+    from_fund = F.String(required=True, validate=OneOf(FUNDS))
+    to_fund = F.String(required=True, validate=OneOf(FUNDS))
+    moved_on = F.String(load_default=None, validate=Length(max=10))
+    note = F.String(load_default="", validate=Length(max=500))
+    decision = F.String(load_default=None, validate=Length(max=500))
+
+
+class TransferOut(ma.Schema):
+    id = F.Integer()
+    amount = F.Integer()
+    from_fund = F.String()
+    to_fund = F.String()
+    moved_on = F.Date()
+
+
+class AnnouncementIn(ma.Schema):
+    title = F.String(required=True, validate=Length(max=160))
+    body = F.String(required=True, validate=Length(max=5000))
+
+
+class AnnouncementOut(ma.Schema):
+    id = F.Integer()
+    title = F.String()
+    body = F.String()
+    created_at = F.DateTime()
+
+
+class PollIn(ma.Schema):
+    question = F.String(required=True, validate=Length(max=300))
+    options = F.List(F.String(validate=Length(max=120)), required=True)
+    weighting = F.String(load_default="unit", validate=OneOf(("unit", "area")))
+    quorum_percent = F.Integer(strict=True, load_default=50)
+    closes_on = F.String(required=True, validate=Length(max=10))
+
+
+class VoteIn(ma.Schema):
+    unit_id = F.Integer(required=True, strict=True)
+    choice = F.Integer(required=True, strict=True, metadata={"description": "Index of the chosen option"})
+
+
+class PollOut(ma.Schema):
+    id = F.Integer(attribute="poll.id")
+    question = F.String(attribute="poll.question")
+    options = F.List(F.String())
+    weighting = F.String(attribute="poll.weighting")
+    quorum_percent = F.Integer(attribute="poll.quorum_percent")
+    closes_on = F.Date(attribute="poll.closes_on")
+    closed = F.Boolean()
+    units_voted = F.Integer()
+    totals = F.List(F.Decimal(as_string=True), metadata={"description": "Once closed"})
+    quorum_met = F.Boolean()
+    winners = F.List(F.String())
+    voters = F.List(F.List(F.String()), metadata={"description": "[unit, name, choice], once closed"})
+
+
+class ReportOut(ma.Schema):
+    funds = F.Dict(keys=F.String(), values=F.Integer())
+    months = F.List(F.Dict(), metadata={"description": "[{label, income, expenses}] for the last 12 months"})
+    categories = F.List(F.List(F.Raw()), metadata={"description": "[category, amount] over the last 12 months"})
+    arrears = F.List(F.Dict(), metadata={"description": "The board only: units late, most owed first"})
+
+
+@bp.route("/<int:box_id>/expenses", methods=["GET"])
+@bp.response(200, ExpenseOut(many=True))
+def list_expenses(box_id):
+    return services.expenses(services.access(current_api_user(), box_id).box.id)
+
+
+@bp.route("/<int:box_id>/expenses", methods=["POST"])
+@bp.arguments(ExpenseIn)
+@bp.response(201, ExpenseOut)
+def add_expense(body, box_id):
+    """Record an expense (board); with approval on, it waits for a second board member."""
+    raw, name = body.pop("receipt"), body.pop("receipt_name")
+    receipt = None
+    if raw is not None:
+        try:
+            receipt = services.Receipt(base64.b64decode(raw, validate=True), name)
+        except (binascii.Error, ValueError):
+            raise ValidationError("Send the receipt as base64.", field="receipt") from None
+    return services.add_expense(current_api_user(), box_id, receipt=receipt, **body)
+
+
+@bp.route("/<int:box_id>/expenses/<int:expense_id>/approve", methods=["POST"])
+@bp.arguments(DecisionIn)
+@bp.response(200, ExpenseOut)
+def approve_expense(body, box_id, expense_id):
+    return services.approve_expense(current_api_user(), box_id, expense_id, body["decision"])
+
+
+@bp.route("/<int:box_id>/transfers", methods=["POST"])
+@bp.arguments(TransferIn)
+@bp.response(201, TransferOut)
+@bp.doc(**IDEMPOTENCY_DOC)
+def transfer(body, box_id):
+    return services.transfer(current_api_user(), box_id, key=idempotency_key() or uuid.uuid4().hex, **body)
+
+
+@bp.route("/<int:box_id>/announcements", methods=["GET"])
+@bp.response(200, AnnouncementOut(many=True))
+def list_announcements(box_id):
+    return services.announcements(services.access(current_api_user(), box_id).box.id, 50)
+
+
+@bp.route("/<int:box_id>/announcements", methods=["POST"])
+@bp.arguments(AnnouncementIn)
+@bp.response(201, AnnouncementOut)
+def announce(body, box_id):
+    return services.announce(current_api_user(), box_id, body["title"], body["body"])
+
+
+@bp.route("/<int:box_id>/polls", methods=["GET"])
+@bp.response(200, PollOut(many=True))
+def list_polls(box_id):
+    acc = services.access(current_api_user(), box_id)
+    return [services.result(acc, p) for p in services.polls(acc.box.id)]
+
+
+@bp.route("/<int:box_id>/polls", methods=["POST"])
+@bp.arguments(PollIn)
+@bp.response(201, PollOut)
+def create_poll(body, box_id):
+    poll = services.create_poll(current_api_user(), box_id, **body)
+    return services.result(services.access(current_api_user(), box_id), poll)
+
+
+@bp.route("/<int:box_id>/polls/<int:poll_id>/votes", methods=["POST"])
+@bp.arguments(VoteIn)
+@bp.response(201, PollOut)
+def vote(body, box_id, poll_id):
+    """Your unit's one vote; a second vote for the unit answers 409."""
+    vote_row = services.vote(current_api_user(), box_id, poll_id, body["unit_id"], body["choice"])
+    acc = services.access(current_api_user(), box_id)
+    return services.result(acc, services.notices.poll_of(acc.box.id, vote_row.poll_id))
+
+
+@bp.route("/<int:box_id>/polls/<int:poll_id>/close", methods=["POST"])
+@bp.response(200, PollOut)
+def close_poll(box_id, poll_id):
+    poll = services.close_poll(current_api_user(), box_id, poll_id)
+    return services.result(services.access(current_api_user(), box_id), poll)
+
+
+@bp.route("/<int:box_id>/report", methods=["GET"])
+@bp.response(200, ReportOut)
+def report(box_id):
+    """The building's public report (funds, income and expenses per month, expenses by category);
+    the board also gets the arrears. The board's PDF statement is a report job:
+    POST /api/v1/boxes/<id>/reports/board."""
+    acc = services.access(current_api_user(), box_id)
+    box = acc.box
+    services.fresh(box)
+    end = reports.this_month(box)[1]
+    start = reports.month_bounds(box, *services.month_of(box, clock.today(box) - timedelta(days=330)))[0]
+    return {"funds": services.fund_balances(box),
+            "months": [vars(m) for m in reports.months(box)],
+            "categories": [list(row) for row in reports.by_category(box, start, end)],
+            "arrears": [{"unit_id": u.id, "number": u.number, "arrears": s.arrears, "days_late": s.days_late,
+                         "balance": s.balance} for u, s in services.arrears_list(box)] if acc.is_board else []}
+
+
+@bp.route("/<int:box_id>/units/<int:unit_id>/statement", methods=["GET"])
+@bp.response(200, content_type="application/pdf", description="The unit's statement PDF, its whole history")
+def unit_statement(box_id, unit_id):
+    acc = services.access(current_api_user(), box_id)
+    unit = services.unit_of(acc, unit_id)
+    statement = services.unit_statement(acc.box, unit)
+    return pdf_response(reports.unit_statement_pdf(acc.box, unit, statement.start, clock.today(acc.box)),
+                        f"unit-{unit.number}-statement.pdf")

@@ -26,6 +26,11 @@ UNITS = """number,floor,area,occupants,parking,occupied,owner,resident
 11,5,130.75,4,2,yes,مهدی شریفی,مهدی شریفی
 12,5,130.75,2,2,yes,سمیرا یزدانی,سمیرا یزدانی
 """
+EXPENSES = (("caretaker", "30000000", "سرایدار"), ("electricity", "6500000", "توانیر"),
+            ("water", "5200000", "آبفا"), ("cleaning", "4000000", "شرکت نظافتی پاکان"))
+# A 1x1 PNG: the demo's receipts.
+RECEIPT = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                        "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
 PLAN = (
     dict(name="نظافت و سرایداری", amount="42000000", basis="mix", mix={"equal": 50, "occupants": 50}, payer="resident"),
     dict(name="آسانسور", amount="9000000", basis="equal", payer="resident", use_floor_factor=True),
@@ -77,4 +82,17 @@ def seed_building(users: dict) -> Box:
             if amount:
                 services.record_payment(board, box.id, unit.id, str(amount), paid_on, f"FIS-{index:02d}{number:0>3}",
                                         unit.resident_name or unit.owner_name, key=f"demo-{index}-{number}")
+        spent_on = min(run.due_date + timedelta(days=12), today)
+        for category, amount, vendor in EXPENSES:
+            services.add_expense(board, box.id, amount, category, spent_on, vendor, receipt=services.Receipt(RECEIPT, "receipt.png"))
+        if index in (2, 8):
+            services.transfer(board, box.id, "15000000", "operating", "reserve", spent_on, "پس‌انداز ماهانه",
+                              key=f"demo-transfer-{index}")
+        if index == 7:
+            services.add_expense(board, box.id, "235000000", "elevator", spent_on, "آسانسور پارس", "تعمیر اساسی",
+                                 fund="reserve", decision="صورتجلسه هیئت مدیره ۱۴۰۵/۰۴: برداشت از ذخیره تا وصول قسط‌ها",
+                                 receipt=services.Receipt(RECEIPT, "invoice.png"))
+    services.announce(board, box.id, "قطعی آب", "روز شنبه از ساعت ۹ تا ۱۲ آب ساختمان برای تعمیر لوله قطع است.")
+    services.create_poll(board, box.id, "رنگ‌آمیزی راه‌پله در تابستان؟", "موافقم\nمخالفم", "area", "50",
+                         today + timedelta(days=10))
     return box

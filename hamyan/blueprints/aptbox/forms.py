@@ -7,7 +7,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length
 
-from hamyan.blueprints.aptbox.models import BASES, LATE_FEE_KINDS
+from hamyan.blueprints.aptbox.models import BASES, CATEGORIES, LATE_FEE_KINDS
 from hamyan.web.fields import AmountField
 
 BASIS_CHOICES = [("equal", "Equally per unit"), ("area", "By area (m²)"), ("occupants", "By occupants"),
@@ -135,3 +135,31 @@ class PaymentForm(KeyedForm):
 class AnnouncementForm(FlaskForm):
     title = _text("Title", 160)
     body = TextAreaField("Message", validators=[Length(max=5000)])
+
+
+class ExpenseForm(FlaskForm):
+    amount = AmountField("Amount")
+    spent_on = _text("Date", 10)
+    category = SelectField("Category", choices=[(c, c) for c in CATEGORIES])
+    fund = SelectField("From", choices=[("operating", "Operating fund"), ("reserve", "Reserve fund")])
+    vendor = _text("Vendor", 120, default="")
+    note = _text("Note", 500, default="")
+    receipt = FileField("Receipt")
+    decision = _text("Board decision to overdraw", 500, default="")
+
+
+class TransferForm(KeyedForm):
+    amount = AmountField("Amount")
+    moved_on = _text("Date", 10)
+    from_fund = SelectField("From", choices=[("operating", "Operating fund"), ("reserve", "Reserve fund")])
+    to_fund = SelectField("To", choices=[("reserve", "Reserve fund"), ("operating", "Operating fund")])
+    note = _text("Note", 500, default="")
+    decision = _text("Board decision to overdraw", 500, default="")
+
+
+class PollForm(FlaskForm):
+    question = _text("Question", 300)
+    options = TextAreaField("Choices", default="Yes\nNo", validators=[Length(max=2000)])
+    weighting = SelectField("Votes count", choices=[("unit", "One vote per unit"), ("area", "Weighted by area")])
+    quorum_percent = _text("Quorum, % of units (or of area)", 3, default="50")
+    closes_on = _text("Closes on", 10)

@@ -1,26 +1,33 @@
 """Aptbox pages: parse the form, call the service, render the page or its htmx partial."""
 import json
+from datetime import timedelta
 
-from flask import Blueprint, flash, request
+from flask import Blueprint, Response, abort, current_app, flash, request, send_file
 from flask_login import current_user, login_required
 
-from hamyan.blueprints.aptbox import services
+from hamyan.blueprints.aptbox import reports, services
 from hamyan.blueprints.aptbox.forms import (
+    AnnouncementForm,
     AssessmentForm,
     ComponentForm,
+    ExpenseForm,
     ImportForm,
     IssueForm,
     NewBuildingForm,
     PaymentForm,
     PersonForm,
+    PollForm,
     RuleForm,
     SettingsForm,
+    TransferForm,
     UnitForm,
 )
 from hamyan.blueprints.aptbox.models import Unit
 from hamyan.core import clock
 from hamyan.core.errors import Conflict, ValidationError
 from hamyan.extensions import db
+from hamyan.statements import jobs as report_jobs
+from hamyan.statements import pdf_response
 from hamyan.web import apply_error, redirect_to, render
 from hamyan.web.nav import box_nav
 
@@ -71,9 +78,13 @@ def new_box():
 def dashboard(box_id):
     acc = _access(box_id)
     mine = services.units_page(acc, 1)[0] if acc.unit_ids else []
+    polls = [services.result(acc, p) for p in services.polls(acc.box.id, 5)]
     return render("aptbox/dashboard.html", **_common(acc), funds=services.fund_balances(acc.box),
                   totals=services.totals(acc.box) if acc.is_board else None,
-                  mine=[(u, s) for u, s in mine if u.id in acc.unit_ids], runs=services.runs(acc.box.id, 6))
+                  mine=[(u, s) for u, s in mine if u.id in acc.unit_ids], runs=services.runs(acc.box.id, 6),
+                  announcements=services.announcements(acc.box.id, 3),
+                  open_polls=[r for r in polls if not r.closed],
+                  pending=services.pending_expenses(acc.box.id) if acc.is_board else 0)
 
 
 # ------------------------------------------------------------------------------------ units
@@ -244,3 +255,169 @@ def late_fees(box_id):
     count = services.assess_late_fees(current_user, box_id)
     flash(f"{count} late fee(s) charged.", "success")
     return redirect_to("aptbox.charges", box_id=box_id)
+
+
+# ------------------------------------------------------------------------------------ expenses
+@bp.route("/<int:box_id>/expenses", methods=["GET", "POST"])
+@login_required
+def expenses(box_id):
+    acc = _access(box_id)
+    today = clock.today(acc.box)
+    forms = {"expense": ExpenseForm(formdata=None, spent_on=today.isoformat()),
+             "transfer": TransferForm(formdata=None, moved_on=today.isoformat())}
+    which = request.form.get("which")
+    if request.method == "POST" and which in forms:
+        form = forms[which] = type(forms[which])()
+        if form.validate_on_submit():
+            try:
+                if which == "expense":
+                    upload = request.files.get("receipt")
+                    receipt = (services.Receipt(upload.read(), upload.filename)
+                               if upload is not None and upload.filename else None)
+                    made = services.add_expense(current_user, box_id, form.amount.data, form.category.data,
+                                                form.spent_on.data, form.vendor.data, form.note.data, form.fund.data,
+                                                receipt, form.decision.data)
+                    flash("Expense recorded." if made.status == "approved"
+                          else "Expense recorded; another board member approves it.", "success")
+                else:
+                    services.transfer(current_user, box_id, form.amount.data, form.from_fund.data, form.to_fund.data,
+                                      form.moved_on.data, form.note.data, form.decision.data, form.key.data)
+                    flash("Money moved.", "success")
+            except FORM_ERRORS as error:
+                apply_error(form, error)
+            else:
+                return redirect_to("aptbox.expenses", box_id=box_id)
+    return render("aptbox/expenses.html", **_common(acc), forms=forms, expenses=services.expenses(acc.box.id),
+                  transfers=services.transfers(acc.box.id), funds=services.fund_balances(acc.box),
+                  receipt_mb=current_app.config["APTBOX_RECEIPT_MAX_BYTES"] // (1024 * 1024))
+
+
+@bp.route("/<int:box_id>/expenses/<int:expense_id>/decide", methods=["POST"])
+@login_required
+def decide_expense(box_id, expense_id):
+    try:
+        if request.form.get("action") == "approve":
+            services.approve_expense(current_user, box_id, expense_id, request.form.get("decision"))
+            flash("Expense approved.", "success")
+        else:
+            services.reject_expense(current_user, box_id, expense_id)
+            flash("Expense rejected.", "success")
+    except FORM_ERRORS as error:
+        flash(error.message, "danger")
+    return redirect_to("aptbox.expenses", box_id=box_id)
+
+
+@bp.route("/<int:box_id>/expenses/<int:expense_id>/receipt")
+@login_required
+def receipt(box_id, expense_id):
+    """Served only to the building's members (and admins); anyone else gets 404."""
+    path, mimetype, name = services.receipt_file(current_user, box_id, expense_id)
+    return send_file(path, mimetype=mimetype, download_name=name, as_attachment=mimetype == "application/pdf")
+
+
+# ------------------------------------------------------------------------------------ reports
+@bp.route("/<int:box_id>/reports")
+@login_required
+def reports_page(box_id):
+    """The public report every member sees (funds, charts); the board also sees arrears and PDFs."""
+    acc = _access(box_id)
+    box = acc.box
+    bars = reports.months(box)
+    start, end = reports.month_bounds(box, *services.month_of(box, clock.today(box)))
+    year_start = reports.month_bounds(box, *services.month_of(box, clock.today(box) - timedelta(days=330)))[0]
+    categories = reports.by_category(box, year_start, end)
+    return render("aptbox/reports.html", **_common(acc), funds=services.fund_balances(box),
+                  months_svg=reports.bars_svg(box, bars), categories=categories,
+                  categories_svg=reports.category_svg(box, categories), period=(start, end),
+                  arrears=services.arrears_list(box) if acc.is_board else [])
+
+
+@bp.route("/<int:box_id>/reports/board", methods=["POST"])
+@login_required
+def board_statement(box_id):
+    acc = services.manage(current_user, box_id)
+    try:
+        start = services.day(acc.box, request.form.get("start"), "start")
+        end = services.day(acc.box, request.form.get("end"), "end")
+        job = report_jobs.request_report(current_user, box_id, "board", report_jobs.period_params(start, end))
+    except FORM_ERRORS as error:
+        flash(error.message, "danger")
+        return redirect_to("aptbox.reports_page", box_id=box_id)
+    return redirect_to("reports.show", box_id=box_id, job_id=job.id)
+
+
+@bp.route("/<int:box_id>/units/<int:unit_id>/statement")
+@login_required
+def unit_statement(box_id, unit_id):
+    """A unit's statement PDF (instant: one unit's history is small), the whole history by default."""
+    acc = services.access(current_user, box_id)
+    the_unit = services.unit_of(acc, unit_id)
+    statement = services.unit_statement(acc.box, the_unit)
+    start = services.day(acc.box, request.args["start"], "start") if request.args.get("start") else statement.start
+    end = services.day(acc.box, request.args["end"], "end") if request.args.get("end") else clock.today(acc.box)
+    return pdf_response(reports.unit_statement_pdf(acc.box, the_unit, start, end),
+                        f"unit-{the_unit.number}-statement.pdf")
+
+
+@bp.route("/<int:box_id>/export/<what>.csv")
+@login_required
+def export(box_id, what):
+    """CSV of the charges or expenses (the board), or a unit's ledger (?unit=<id>, its people too)."""
+    if what == "ledger":
+        acc = services.access(current_user, box_id)
+        the_unit = services.unit_of(acc, request.args.get("unit"))
+        body, name = reports.ledger_csv(acc.box, the_unit), f"unit-{the_unit.number}-ledger.csv"
+    elif what in ("charges", "expenses"):
+        acc = services.manage(current_user, box_id)
+        body = reports.charges_csv(acc.box) if what == "charges" else reports.expenses_csv(acc.box)
+        name = f"{what}.csv"
+    else:
+        abort(404)
+    return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+# ------------------------------------------------------------------------------------ notices
+@bp.route("/<int:box_id>/notices", methods=["GET", "POST"])
+@login_required
+def notices(box_id):
+    acc = _access(box_id)
+    forms = {"announcement": AnnouncementForm(formdata=None),
+             "poll": PollForm(formdata=None, closes_on=(clock.today(acc.box) + timedelta(days=7)).isoformat())}
+    which = request.form.get("which")
+    if request.method == "POST" and which in forms:
+        form = forms[which] = type(forms[which])()
+        if form.validate_on_submit():
+            try:
+                if which == "announcement":
+                    services.announce(current_user, box_id, form.title.data, form.body.data)
+                    flash("Announced and emailed to the members.", "success")
+                else:
+                    services.create_poll(current_user, box_id, form.question.data, form.options.data,
+                                         form.weighting.data, form.quorum_percent.data, form.closes_on.data)
+                    flash("Poll opened.", "success")
+            except FORM_ERRORS as error:
+                apply_error(form, error)
+            else:
+                return redirect_to("aptbox.notices", box_id=box_id)
+    return render("aptbox/notices.html", **_common(acc), forms=forms,
+                  announcements=services.announcements(acc.box.id, 20),
+                  results=[services.result(acc, p) for p in services.polls(acc.box.id)])
+
+
+@bp.route("/<int:box_id>/polls/<int:poll_id>/vote", methods=["POST"])
+@login_required
+def vote(box_id, poll_id):
+    try:
+        services.vote(current_user, box_id, poll_id, request.form.get("unit_id"), request.form.get("choice"))
+        flash("Your unit's vote is counted.", "success")
+    except FORM_ERRORS as error:
+        flash(error.message, "danger")
+    return redirect_to("aptbox.notices", box_id=box_id)
+
+
+@bp.route("/<int:box_id>/polls/<int:poll_id>/close", methods=["POST"])
+@login_required
+def close_poll(box_id, poll_id):
+    services.close_poll(current_user, box_id, poll_id)
+    flash("Poll closed: the result and who voted are shown to every member.", "success")
+    return redirect_to("aptbox.notices", box_id=box_id)

@@ -21,7 +21,7 @@ Charges are income when issued (dated their due date); payments always go into t
 the board moves money to the reserve by transfers.
 """
 from .common import (  # noqa: F401 (re-exported: callers use services.<name>)
-    KIND, PAGE_SIZE, Access, access, manage, unit_of, money, fund_balances, month_label, month_of, parse_month,
+    KIND, PAGE_SIZE, Access, access, manage, unit_of, money, fund_balances, month_label, month_of, parse_month, day,
 )
 from .buildings import create_building, update_rules, floor_factors_text  # noqa: F401
 from .units import (  # noqa: F401
@@ -37,3 +37,8 @@ from .payments import record_payment, payments_of, charge_late_fees, assess_late
 from .summary import position, refresh, fresh, reconcile  # noqa: F401
 from .buildings import major, late_fee_text, remainder_number  # noqa: F401
 from .ledgers import unit_statement, unit_ledger, totals, arrears_list  # noqa: F401
+from .funds import (  # noqa: F401
+    Receipt, add_expense, approve_expense, reject_expense, transfer, expenses, transfers, receipt_file,
+    pending_expenses,
+)
+from .notices import announce, announcements, create_poll, vote, close_poll, result, polls  # noqa: F401

@@ -1,0 +1,221 @@
+"""Read-only views of a building built from the ledger: fund balances, income and expenses per
+month and by category (drawn as server-side SVG), the board's monthly statement (a report job:
+big buildings make long PDFs) and a unit's statement (instant), and CSV exports."""
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from hamyan.blueprints.aptbox import services
+from hamyan.blueprints.aptbox.models import Building, Charge, ChargeRun, Expense, Unit, UnitPayment
+from hamyan.boxes.models import Box
+from hamyan.core import clock
+from hamyan.extensions import db
+from hamyan.ledger import service as ledger
+from hamyan.ledger.models import ASSET, EXPENSE, INCOME, Entry, LedgerAccount, Posting
+from hamyan.money import format_plain
+from hamyan.statements import check_period, render_pdf
+
+INCOME_KINDS = (("charges", "Monthly charges"), ("assessments", "Special assessments"), ("late_fees", "Late fees"))
+
+
+def month_bounds(box: Box, year: int, month: int) -> tuple[date, date]:
+    """The first and last day of a month of the box's calendar."""
+    first = services.common.day_in_month(box, year, month, 1)
+    following = (year + 1, 1) if month == 12 else (year, month + 1)
+    return first, services.common.day_in_month(box, *following, 1) - timedelta(days=1)
+
+
+def _flows(box: Box, start: date, end: date) -> list[tuple[date, str, str, int]]:
+    """(day, type, purpose, natural amount) of the income and expense postings in [start, end]."""
+    rows = db.session.execute(
+        select(Entry.effective_date, LedgerAccount.type, LedgerAccount.purpose, func.sum(Posting.amount))
+        .join(Posting, Posting.entry_id == Entry.id).join(LedgerAccount, LedgerAccount.id == Posting.account_id)
+        .where(LedgerAccount.box_id == box.id, LedgerAccount.type.in_((INCOME, EXPENSE)),
+               Entry.effective_date >= start, Entry.effective_date <= end)
+        .group_by(Entry.effective_date, LedgerAccount.type, LedgerAccount.purpose))
+    return [(d, t, p, int(n) * (-1 if t == INCOME else 1)) for d, t, p, n in rows]
+
+
+@dataclass
+class MonthBar:
+    label: str
+    income: int
+    expenses: int
+
+
+def months(box: Box, count: int = 12) -> list[MonthBar]:
+    """Income (charged) and expenses per month of the box's calendar, the last `count` months."""
+    year, month = services.month_of(box, clock.today(box))
+    keys = []
+    for _ in range(count):
+        keys.append((year, month))
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    keys.reverse()
+    start, end = month_bounds(box, *keys[0])[0], month_bounds(box, *keys[-1])[1]
+    bars = {k: MonthBar(f"{k[0] % 100:02d}/{k[1]:02d}", 0, 0) for k in keys}
+    for day, type_, _, amount in _flows(box, start, end):
+        bar = bars[services.month_of(box, day)]
+        if type_ == INCOME:
+            bar.income += amount
+        else:
+            bar.expenses += amount
+    return list(bars.values())
+
+
+def by_category(box: Box, start: date, end: date) -> list[tuple[str, int]]:
+    totals = {}
+    for _, type_, purpose, amount in _flows(box, start, end):
+        if type_ == EXPENSE:
+            totals[purpose] = totals.get(purpose, 0) + amount
+    return sorted(((k, v) for k, v in totals.items() if v), key=lambda kv: -kv[1])
+
+
+# ------------------------------------------------------------------------------------ SVG
+PALETTE = ("#1f5f5b", "#e07a5f", "#3d405b", "#81b29a", "#f2cc8f", "#6d597a", "#b56576", "#355070", "#eaac8b",
+           "#84a59d", "#999999")
+
+
+@dataclass
+class Svg:
+    """A chart's drawing instructions, computed here so the template only prints them."""
+    width: int
+    height: int
+    rects: list = field(default_factory=list)  # (x, y, w, h, colour, title)
+    labels: list = field(default_factory=list)  # (x, y, text, anchor)
+
+
+def bars_svg(box: Box, bars: list[MonthBar]) -> Svg:
+    width, height, top, bottom = 640, 240, 10, 30
+    peak = max([b.income for b in bars] + [b.expenses for b in bars] + [1])
+    slot = width / max(len(bars), 1)
+    svg = Svg(width, height)
+    scale = (height - top - bottom) / peak
+    for i, bar in enumerate(bars):
+        x = i * slot + slot * 0.15
+        for j, (value, colour, what) in enumerate(((bar.income, PALETTE[0], "income"),
+                                                   (bar.expenses, PALETTE[1], "expenses"))):
+            h = value * scale
+            svg.rects.append((round(x + j * slot * 0.35, 1), round(height - bottom - h, 1), round(slot * 0.33, 1),
+                              round(h, 1), colour, f"{bar.label} {what}: {format_plain(value, box.currency, box.locale)}"))
+        svg.labels.append((round(i * slot + slot / 2, 1), height - 10, bar.label, "middle"))
+    return svg
+
+
+def category_svg(box: Box, rows: list[tuple[str, int]]) -> Svg:
+    row_height, label_width, width = 26, 110, 640
+    peak = max([v for _, v in rows] + [1])
+    svg = Svg(width, max(row_height * len(rows), row_height))
+    for i, (category, amount) in enumerate(rows):
+        w = (width - label_width - 150) * amount / peak
+        y = i * row_height + 4
+        svg.rects.append((label_width, y, round(w, 1), row_height - 8, PALETTE[i % len(PALETTE)],
+                          f"{category}: {format_plain(amount, box.currency, box.locale)}"))
+        svg.labels.append((label_width - 6, y + row_height - 12, category, "end"))
+        svg.labels.append((round(label_width + w + 6, 1), y + row_height - 12,
+                           format_plain(amount, box.currency, box.locale), "start"))
+    return svg
+
+
+# ------------------------------------------------------------------------------------ statements
+@dataclass
+class BoardStatement:
+    box: Box
+    start: date
+    end: date
+    opening: dict  # fund -> balance the day before start
+    closing: dict
+    income: list  # (label, amount)
+    collected: int  # payments received in the period
+    expenses: list  # (category, amount)
+    transfers: int
+    arrears: list  # (unit number, owed, arrears, days late)
+    receivable: int  # what units owe (net of credit) at the end, from the ledger
+
+    @property
+    def total_income(self) -> int:
+        return sum(a for _, a in self.income)
+
+    @property
+    def total_expenses(self) -> int:
+        return sum(a for _, a in self.expenses)
+
+
+def board_statement(box: Box, start: date, end: date) -> BoardStatement:
+    start, end = check_period(start, end)
+    before = start - timedelta(days=1)
+    opening, closing = services.fund_balances(box, before), services.fund_balances(box, end)
+    flows = _flows(box, start, end)
+    income = [(label, sum(a for _, t, p, a in flows if t == INCOME and p == kind)) for kind, label in INCOME_KINDS]
+    expenses = {}
+    for _, t, p, a in flows:
+        if t == EXPENSE:
+            expenses[p] = expenses.get(p, 0) + a
+    collected = int(db.session.scalar(select(func.coalesce(func.sum(UnitPayment.amount), 0)).where(
+        UnitPayment.box_id == box.id, UnitPayment.paid_on >= start, UnitPayment.paid_on <= end)))
+    building = db.session.get(Building, box.id)
+    unit_ids = db.session.scalars(select(Unit.id).filter_by(box_id=box.id)).all()
+    numbers = dict(db.session.execute(select(Unit.id, Unit.number).filter_by(box_id=box.id)).all())
+    positions = services.summary.derive(box, building, unit_ids, end)
+    arrears = sorted(((numbers[uid], p.values["balance"], p.values["arrears"], p.values["days_late"])
+                      for uid, p in positions.items() if p.values["arrears"] > 0), key=lambda r: (-r[2], r[0]))
+    receivable = ledger.balances_by_type(box.id, end).of(ASSET, "receivable")
+    transfers = sum(t.amount for t in services.funds.transfers(box.id, 10000) if start <= t.moved_on <= end)
+    return BoardStatement(box, start, end, opening, closing, income, collected,
+                          sorted(expenses.items(), key=lambda kv: -kv[1]), transfers, arrears, receivable)
+
+
+def render_board_statement(box: Box, params: dict, progress=None) -> bytes:
+    """The report job's renderer (Product.reports["board"])."""
+    statement = board_statement(box, date.fromisoformat(params["start"]), date.fromisoformat(params["end"]))
+    if progress:
+        progress(40)
+    return render_pdf("statements/aptbox_board.html", progress=progress, box=box, s=statement,
+                      statement=statement)
+
+
+def unit_statement_pdf(box: Box, unit: Unit, start: date, end: date) -> bytes:
+    statement = services.unit_statement(box, unit, start, end)
+    return render_pdf("statements/aptbox_unit.html", box=box, unit=unit, statement=statement)
+
+
+def this_month(box: Box) -> tuple[date, date]:
+    return month_bounds(box, *services.month_of(box, clock.today(box)))
+
+
+# ------------------------------------------------------------------------------------ CSV
+def _csv(header: list[str], rows) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return "\ufeff" + out.getvalue()  # a BOM, so spreadsheet programs read Persian names as UTF-8
+
+
+def _day(box: Box, day: date) -> str:
+    from hamyan.dues.calendar import format_day
+
+    return format_day(day, box.calendar, box.locale)
+
+
+def ledger_csv(box: Box, unit: Unit) -> str:
+    return _csv(["date", "description", "charged", "paid", "balance"],
+                ([_day(box, line.day), line.memo, line.charged, line.paid, line.balance]
+                 for line in services.unit_ledger(box, unit)))
+
+
+def charges_csv(box: Box) -> str:
+    rows = db.session.execute(select(ChargeRun.due_date, ChargeRun.title, Unit.number, Charge.amount, Charge.owner_part)
+                              .join(Charge, Charge.run_id == ChargeRun.id).join(Unit, Unit.id == Charge.unit_id)
+                              .where(ChargeRun.box_id == box.id).order_by(ChargeRun.due_date, ChargeRun.id, Unit.number))
+    return _csv(["due", "charge", "unit", "amount", "owner_part"],
+                ([_day(box, d), title, number, amount, owner] for d, title, number, amount, owner in rows))
+
+
+def expenses_csv(box: Box) -> str:
+    rows = db.session.scalars(select(Expense).filter_by(box_id=box.id).order_by(Expense.spent_on, Expense.id))
+    return _csv(["date", "fund", "category", "vendor", "amount", "status", "note", "decision"],
+                ([_day(box, e.spent_on), e.fund, e.category, e.vendor, e.amount, e.status, e.note, e.decision or ""]
+                 for e in rows))

@@ -1,0 +1,197 @@
+"""Expenses (with a receipt, optionally approved by a second board member before they count), the
+operating and reserve funds, and transfers between them. A fund never goes below zero unless the
+board records its decision to overdraw it, kept with the expense or transfer."""
+import os
+import uuid
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from hamyan.blueprints.aptbox.models import CATEGORIES, FUNDS, Expense, Transfer
+from hamyan.core import parse, uow
+from hamyan.core.errors import Conflict, Forbidden, NotFound, ValidationError
+from hamyan.extensions import db
+
+from .common import access, account, by, fund_account, fund_balances, manage, money, not_future, post, text
+
+# What a receipt may be, told by its first bytes (never by its name or the browser's word).
+SIGNATURES = ((b"\xff\xd8\xff", "image/jpeg", "jpg"), (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
+              (b"%PDF-", "application/pdf", "pdf"))
+FUND_LABELS = {"operating": "Operating fund", "reserve": "Reserve fund"}
+
+
+@dataclass
+class Receipt:
+    data: bytes
+    filename: str
+
+
+def _receipt_type(receipt: Receipt) -> tuple[str, str]:
+    limit = current_app.config["APTBOX_RECEIPT_MAX_BYTES"]
+    if not receipt.data:
+        raise ValidationError("The receipt file is empty.", field="receipt")
+    if len(receipt.data) > limit:
+        raise ValidationError(f"A receipt may be at most {limit // (1024 * 1024)} MB.", field="receipt")
+    for signature, mimetype, extension in SIGNATURES:
+        if receipt.data.startswith(signature):
+            return mimetype, extension
+    raise ValidationError("A receipt is a photo (JPEG or PNG) or a PDF.", field="receipt")
+
+
+def _store(box_id: int, receipt: Receipt, extension: str) -> str:
+    """Write the receipt under instance/uploads/aptbox/<box>/ with a name of ours; the relative path."""
+    relative = os.path.join("uploads", "aptbox", str(box_id), f"{uuid.uuid4().hex}.{extension}")
+    target = os.path.join(current_app.instance_path, relative)
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    with open(target, "wb") as out:
+        out.write(receipt.data)
+    return relative
+
+
+def _check_fund(box, fund: str, amount: int, decision: str | None) -> str | None:
+    """The decision text when taking `amount` from the fund would leave it below zero; refused
+    without one."""
+    balance = fund_balances(box)[fund]
+    if balance - amount >= 0:
+        return None
+    decision = (decision or "").strip()
+    if not decision:
+        raise ValidationError(f"This would take the {FUND_LABELS[fund].lower()} below zero (it holds "
+                              f"{money(box, balance)}). Record the board's decision to overdraw it.", field="decision")
+    return text(decision, "decision", "Decision", 500)
+
+
+def _post_expense(box, actor, expense: Expense, decision: str | None) -> None:
+    expense.decision = _check_fund(box, expense.fund, expense.amount, decision) or expense.decision
+    entry = post(box, actor, "expense", [(account(box, f"apt:expense:{expense.category}"), expense.amount),
+                                        (fund_account(box, expense.fund), -expense.amount)],
+                 f"expense:{expense.id}", expense.spent_on,
+                 f"{expense.category}: {expense.vendor or expense.note}"[:200])
+    expense.entry_id, expense.status = entry.id, "approved"
+
+
+@uow.box_write
+def add_expense(actor, box_id, amount, category: str, spent_on=None, vendor: str = "", note: str = "",
+                fund: str = "operating", receipt: Receipt | None = None, decision: str | None = None) -> Expense:
+    acc = manage(actor, box_id)
+    box = acc.box
+    errors, values = {}, {}
+    for name, parser in (("amount", lambda: parse.amount(amount, box.currency, "amount")),
+                         ("category", lambda: parse.choice(category, CATEGORIES, "category", "Category")),
+                         ("fund", lambda: parse.choice(fund or "operating", FUNDS, "fund", "Fund")),
+                         ("spent_on", lambda: not_future(box, spent_on, "spent_on")),
+                         ("vendor", lambda: text(vendor, "vendor", "Vendor", 120, required=False)),
+                         ("note", lambda: text(note, "note", "Note", 500, required=False)),
+                         ("receipt", lambda: _receipt_type(receipt) if receipt is not None else None)):
+        try:
+            values[name] = parser()
+        except ValidationError as error:
+            errors.update(error.fields)
+    if errors:
+        raise ValidationError(" ".join(errors.values()), fields=errors)
+    kind = values.pop("receipt")
+    expense = Expense(box_id=box.id, created_by_id=by(actor), status="pending", **values)
+    if kind is not None:
+        expense.receipt_type = kind[0]
+        expense.receipt_name = os.path.basename(receipt.filename or f"receipt.{kind[1]}")[-120:]
+    db.session.add(expense)
+    db.session.flush()
+    if not acc.building.require_approval:
+        _post_expense(box, actor, expense, decision)
+    elif decision:
+        expense.decision = text(decision, "decision", "Decision", 500)
+    if kind is not None:  # last, so a refused expense leaves no file behind
+        expense.receipt_path = _store(box.id, receipt, kind[1])
+    return expense
+
+
+def expense_of(box_id: int, expense_id) -> Expense:
+    number = parse.record_id(expense_id)
+    expense = db.session.get(Expense, number) if number else None
+    if expense is None or expense.box_id != box_id:
+        raise NotFound("No such expense in this building.")
+    return expense
+
+
+@uow.box_write
+def approve_expense(actor, box_id, expense_id, decision: str | None = None) -> Expense:
+    """A second board member approves a pending expense: only now does it leave the fund."""
+    acc = manage(actor, box_id)
+    expense = expense_of(acc.box.id, expense_id)
+    if expense.status != "pending":
+        raise Conflict(f"This expense is already {expense.status}.", field="expense")
+    if expense.created_by_id == by(actor):
+        raise Forbidden("Another board member must approve an expense you recorded.")
+    expense.approved_by_id = by(actor)
+    _post_expense(acc.box, actor, expense, decision)
+    return expense
+
+
+@uow.box_write
+def reject_expense(actor, box_id, expense_id) -> Expense:
+    acc = manage(actor, box_id)
+    expense = expense_of(acc.box.id, expense_id)
+    if expense.status != "pending":
+        raise Conflict(f"This expense is already {expense.status}.", field="expense")
+    expense.status, expense.approved_by_id = "rejected", by(actor)
+    return expense
+
+
+@uow.box_write
+def transfer(actor, box_id, amount, from_fund: str, to_fund: str, moved_on=None, note: str = "",
+             decision: str | None = None, key: str | None = None) -> Transfer:
+    acc = manage(actor, box_id)
+    box = acc.box
+    errors, values = {}, {}
+    for name, parser in (("amount", lambda: parse.amount(amount, box.currency, "amount")),
+                         ("from_fund", lambda: parse.choice(from_fund, FUNDS, "from_fund", "From")),
+                         ("to_fund", lambda: parse.choice(to_fund, FUNDS, "to_fund", "To")),
+                         ("moved_on", lambda: not_future(box, moved_on, "moved_on")),
+                         ("note", lambda: text(note, "note", "Note", 500, required=False))):
+        try:
+            values[name] = parser()
+        except ValidationError as error:
+            errors.update(error.fields)
+    if not errors and values["from_fund"] == values["to_fund"]:
+        errors["to_fund"] = "Choose the other fund."
+    if errors:
+        raise ValidationError(" ".join(errors.values()), fields=errors)
+    decided = _check_fund(box, values["from_fund"], values["amount"], decision)
+    entry = post(box, actor, "transfer", [(fund_account(box, values["to_fund"]), values["amount"]),
+                                         (fund_account(box, values["from_fund"]), -values["amount"])],
+                 f"transfer:{key or uuid.uuid4().hex}", values["moved_on"],
+                 f"{FUND_LABELS[values['from_fund']]} to {FUND_LABELS[values['to_fund']].lower()}")
+    existing = db.session.scalar(select(Transfer).filter_by(entry_id=entry.id))
+    if existing is not None:  # a retried request: the entry's key matched
+        return existing
+    row = Transfer(box_id=box.id, entry_id=entry.id, decision=decided, created_by_id=by(actor), **values)
+    db.session.add(row)
+    return row
+
+
+def expenses(box_id: int, limit: int = 200) -> list[Expense]:
+    return list(db.session.scalars(select(Expense).filter_by(box_id=box_id)
+                                   .order_by(Expense.spent_on.desc(), Expense.id.desc()).limit(limit)))
+
+
+def pending_expenses(box_id: int) -> int:
+    return db.session.scalar(select(func.count(Expense.id)).filter_by(box_id=box_id, status="pending"))
+
+
+def transfers(box_id: int, limit: int = 50) -> list[Transfer]:
+    return list(db.session.scalars(select(Transfer).filter_by(box_id=box_id)
+                                   .order_by(Transfer.moved_on.desc(), Transfer.id.desc()).limit(limit)))
+
+
+def receipt_file(actor, box_id, expense_id) -> tuple[str, str, str]:
+    """(absolute path, mimetype, download name) of an expense's receipt, for the building's members
+    only (anyone else: 404)."""
+    acc = access(actor, box_id)
+    expense = expense_of(acc.box.id, expense_id)
+    if not expense.receipt_path:
+        raise NotFound("This expense has no receipt.")
+    return (os.path.join(current_app.instance_path, expense.receipt_path), expense.receipt_type,
+            expense.receipt_name or "receipt")
+
+

@@ -1,0 +1,180 @@
+"""Announcements from the board (on the building's overview and by email through the outbox) and
+polls: one vote per unit, counted one each or by area as the board chose, with a quorum; the result
+and who voted are shown to every member once the poll closes."""
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from hamyan.blueprints.aptbox.models import WEIGHTINGS, Announcement, Poll, Unit, Vote
+from hamyan.boxes.models import Membership
+from hamyan.core import clock, parse, uow
+from hamyan.core.errors import Conflict, NotFound, ValidationError
+from hamyan.extensions import db
+from hamyan.notify.services import notify
+
+from .common import access, by, day, manage, text
+
+MAX_OPTIONS = 10
+
+
+@uow.box_write
+def announce(actor, box_id, title: str, body: str) -> Announcement:
+    """Post an announcement and email every member with an address (after the write commits)."""
+    acc = manage(actor, box_id)
+    errors, values = {}, {}
+    for name, parser in (("title", lambda: text(title, "title", "Title", 160)),
+                         ("body", lambda: text(body, "body", "Message", 5000))):
+        try:
+            values[name] = parser()
+        except ValidationError as error:
+            errors.update(error.fields)
+    if errors:
+        raise ValidationError(" ".join(errors.values()), fields=errors)
+    row = Announcement(box_id=acc.box.id, created_by_id=by(actor), **values)
+    db.session.add(row)
+    for email in recipients(acc.box.id):
+        notify(email, f"{acc.box.name}: {values['title']}", values["body"])
+    return row
+
+
+def recipients(box_id: int) -> list[str]:
+    emails = set()
+    for membership in db.session.scalars(select(Membership).where(Membership.box_id == box_id,
+                                                                  Membership.left_at.is_(None))):
+        email = membership.email or (membership.user.email if membership.user else None)
+        if email:
+            emails.add(email)
+    return sorted(emails)
+
+
+def announcements(box_id: int, limit: int = 10) -> list[Announcement]:
+    return list(db.session.scalars(select(Announcement).filter_by(box_id=box_id)
+                                   .order_by(Announcement.created_at.desc(), Announcement.id.desc()).limit(limit)))
+
+
+def _options(value) -> list[str]:
+    items = value if isinstance(value, list) else str(value or "").splitlines()
+    items = [str(i).strip() for i in items if str(i).strip()]
+    if not 2 <= len(items) <= MAX_OPTIONS or len(set(items)) != len(items):
+        raise ValidationError(f"Give 2 to {MAX_OPTIONS} different choices, one a line.", field="options")
+    return [text(i, "options", "A choice", 120) for i in items]
+
+
+@uow.box_write
+def create_poll(actor, box_id, question: str, options, weighting: str = "unit", quorum_percent="50",
+                closes_on=None) -> Poll:
+    acc = manage(actor, box_id)
+    box = acc.box
+    errors, values = {}, {}
+    for name, parser in (("question", lambda: text(question, "question", "Question", 300)),
+                         ("options", lambda: json.dumps(_options(options), ensure_ascii=False)),
+                         ("weighting", lambda: parse.choice(weighting, WEIGHTINGS, "weighting", "Votes count")),
+                         ("quorum_percent", lambda: parse.whole(quorum_percent, "quorum_percent", 0, 100, "Quorum")),
+                         ("closes_on", lambda: day(box, closes_on, "closes_on", "Closes on"))):
+        try:
+            values[name] = parser()
+        except ValidationError as error:
+            errors.update(error.fields)
+    if "closes_on" in values and values["closes_on"] < clock.today(box):
+        errors["closes_on"] = "The poll cannot close before today."
+    if errors:
+        raise ValidationError(" ".join(errors.values()), fields=errors)
+    poll = Poll(box_id=box.id, created_by_id=by(actor), **values)
+    db.session.add(poll)
+    db.session.flush()
+    for email in recipients(box.id):
+        notify(email, f"{box.name}: a vote", f"{values['question']}\n\nVote on the building's page until "
+                                             f"{values['closes_on'].isoformat()}.")
+    return poll
+
+
+def poll_of(box_id: int, poll_id) -> Poll:
+    number = parse.record_id(poll_id)
+    poll = db.session.get(Poll, number) if number else None
+    if poll is None or poll.box_id != box_id:
+        raise NotFound("No such poll in this building.")
+    return poll
+
+
+def is_closed(box, poll: Poll) -> bool:
+    return poll.closed_at is not None or clock.today(box) > poll.closes_on
+
+
+@uow.box_write
+def vote(actor, box_id, poll_id, unit_id, choice) -> Vote:
+    """The unit's one vote, cast by one of its people; a second vote for the unit is refused."""
+    acc = access(actor, box_id)
+    poll = poll_of(acc.box.id, poll_id)
+    number = parse.record_id(unit_id)
+    unit = db.session.get(Unit, number) if number else None
+    if unit is None or unit.box_id != acc.box.id or acc.membership is None or unit.id not in acc.unit_ids:
+        raise NotFound("You vote for your own unit only.")
+    if is_closed(acc.box, poll):
+        raise Conflict("This poll is closed.", field="choice")
+    options = json.loads(poll.options)
+    index = parse.whole(choice, "choice", 0, len(options) - 1, "Choice")
+    if db.session.scalar(select(Vote.id).filter_by(poll_id=poll.id, unit_id=unit.id)) is not None:
+        raise Conflict(f"Unit {unit.number} has already voted; a unit votes once.", field="choice")
+    row = Vote(poll_id=poll.id, unit_id=unit.id, choice=index, membership_id=acc.membership.id,
+               weight=Decimal(1) if poll.weighting == "unit" else unit.area)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+@uow.box_write
+def close_poll(actor, box_id, poll_id) -> Poll:
+    acc = manage(actor, box_id)
+    poll = poll_of(acc.box.id, poll_id)
+    if poll.closed_at is not None:
+        raise Conflict("This poll is already closed.", field="poll")
+    poll.closed_at = clock.now()
+    return poll
+
+
+@dataclass
+class Result:
+    poll: Poll
+    options: list[str]
+    closed: bool
+    totals: list  # per option: weight
+    cast: Decimal  # weight of the votes cast
+    possible: Decimal  # weight of every unit
+    units_voted: int
+    quorum_met: bool
+    winners: list[str]
+    voters: list  # (unit number, name, choice) once closed
+    my_units: list  # (unit id, number, choice index or None): the viewer's units
+
+
+def result(acc, poll: Poll) -> Result:
+    options = json.loads(poll.options)
+    votes = db.session.execute(select(Vote, Unit.number, Membership.display_name)
+                               .join(Unit, Unit.id == Vote.unit_id)
+                               .join(Membership, Membership.id == Vote.membership_id)
+                               .where(Vote.poll_id == poll.id).order_by(Unit.number)).all()
+    totals = [Decimal(0)] * len(options)
+    for v, _, _ in votes:
+        totals[v.choice] += v.weight
+    if poll.weighting == "unit":
+        possible = Decimal(db.session.scalar(select(func.count(Unit.id)).filter_by(box_id=poll.box_id)) or 0)
+    else:
+        possible = Decimal(db.session.scalar(select(func.sum(Unit.area)).filter_by(box_id=poll.box_id)) or 0)
+    cast = sum(totals, Decimal(0))
+    quorum = possible > 0 and cast * 100 >= possible * poll.quorum_percent
+    closed = is_closed(acc.box, poll)
+    top = max(totals) if totals and cast else None
+    mine = {v.unit_id: v.choice for v, _, _ in votes if v.unit_id in acc.unit_ids}
+    my_units = [(u.id, u.number, mine.get(u.id)) for u in db.session.scalars(
+        select(Unit).where(Unit.id.in_(list(acc.unit_ids) or [0])).order_by(Unit.number))]
+    return Result(poll, options, closed, totals, cast, possible, len(votes), quorum,
+                  [o for o, t in zip(options, totals) if top is not None and t == top] if quorum else [],
+                  [(number, name, options[v.choice]) for v, number, name in votes] if closed else [], my_units)
+
+
+def polls(box_id: int, limit: int = 20) -> list[Poll]:
+    return list(db.session.scalars(select(Poll).filter_by(box_id=box_id).order_by(Poll.id.desc()).limit(limit)))
+
+

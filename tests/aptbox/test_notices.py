@@ -1,0 +1,80 @@
+"""Announcements (overview and email outbox) and polls: one vote per unit, by area if chosen,
+a quorum, and the result with who voted shown to everyone once closed."""
+import pytest
+from sqlalchemy import func, select
+
+from hamyan.blueprints.aptbox import services
+from hamyan.blueprints.aptbox.models import Vote
+from hamyan.core.errors import Conflict, NotFound, ValidationError
+from hamyan.extensions import db
+from hamyan.notify.models import OutboxMessage
+from tests.aptbox.conftest import insert_units
+from tests.conftest import login
+
+
+@pytest.fixture
+def voters(building, make_user):
+    box, board = building()
+    units = insert_units(box, [(1, 0, 50, 1, 0, True), (2, 1, 150, 2, 0, True), (3, 1, 100, 0, 0, False)])
+    people = []
+    for i, unit in enumerate(units[:2]):
+        user = make_user(f"r{i}@example.com", f"Resident {i}")
+        services.add_person(board, box.id, unit.id, user.name, user.email, "resident")
+        people.append(user)
+    return box, board, units, people
+
+
+def test_an_announcement_reaches_every_member_by_email(voters):
+    box, board, _, _ = voters
+    services.announce(board, box.id, "Water cut", "Saturday 9 to 12.")
+    recipients = set(db.session.scalars(select(OutboxMessage.recipient).where(OutboxMessage.subject.like("%Water cut"))))
+    assert recipients == {"board@example.com", "r0@example.com", "r1@example.com"}
+    with pytest.raises(ValidationError):
+        services.announce(board, box.id, "", "")
+
+
+def test_one_vote_per_unit_weighted_by_area_with_a_quorum(voters, today):
+    box, board, units, (r0, r1) = voters
+    poll = services.create_poll(board, box.id, "Paint the stairs?", "Yes\nNo", "area", "60", "2026-03-10")
+    services.vote(r0, box.id, poll.id, units[0].id, "1")
+    with pytest.raises(Conflict) as caught:
+        services.vote(r0, box.id, poll.id, units[0].id, "0")
+    assert "already voted" in caught.value.message
+    with pytest.raises(NotFound):
+        services.vote(r0, box.id, poll.id, units[1].id, "0")  # not their unit
+    assert db.session.scalar(select(func.count(Vote.id))) == 1
+    acc = services.access(r1, box.id)
+    open_result = services.result(acc, poll)
+    assert not open_result.closed and open_result.voters == []
+    services.vote(r1, box.id, poll.id, units[1].id, "0")
+    services.close_poll(board, box.id, poll.id)
+    closed = services.result(services.access(r0, box.id), poll)
+    assert closed.totals == [150, 50] and closed.possible == 300 and closed.quorum_met  # 200 of 300 m² >= 60%
+    assert closed.winners == ["Yes"] and [v[0] for v in closed.voters] == ["1", "2"]
+    with pytest.raises(Conflict):
+        services.vote(r1, box.id, poll.id, units[1].id, "0")
+
+
+def test_without_quorum_there_is_no_decision(voters, today):
+    box, board, units, (r0, _) = voters
+    poll = services.create_poll(board, box.id, "New door?", "Yes\nNo", "unit", "50", "2026-03-02")
+    services.vote(r0, box.id, poll.id, units[0].id, "0")
+    from datetime import date
+
+    today(date(2026, 3, 3))  # closed by its date
+    result = services.result(services.access(board, box.id), poll)
+    assert result.closed and not result.quorum_met and result.winners == []
+
+
+def test_a_resident_votes_in_the_page_and_sees_the_result_at_close(voters, app):
+    box, board, units, _ = voters
+    poll = services.create_poll(board, box.id, "Paint the stairs?", "Yes\nNo", "unit", "50", "2026-03-10")
+    client = login(app.test_client(), "r0@example.com")
+    assert "Vote: Paint the stairs?" in client.get(f"/buildings/{box.id}").get_data(as_text=True)
+    client.post(f"/buildings/{box.id}/polls/{poll.id}/vote", data={"unit_id": units[0].id, "choice": "0"})
+    twice = client.post(f"/buildings/{box.id}/polls/{poll.id}/vote", data={"unit_id": units[0].id, "choice": "1"},
+                        follow_redirects=True).get_data(as_text=True)
+    assert "already voted" in twice
+    services.close_poll(board, box.id, poll.id)
+    page = client.get(f"/buildings/{box.id}/notices").get_data(as_text=True)
+    assert "Who voted" in page and "Resident 0" in page and "carried" not in page  # 1 of 3 units: no quorum
