@@ -1,12 +1,28 @@
 """Reminders: which obligations a subject was told about, at which stage ("due" before the due
 date, "late" after it), recorded once per (box, subject, reference, kind) so that re-runs of the
 daily job tell nobody twice. Products write the message; this module remembers who was told."""
+from datetime import date, timedelta
+
 from sqlalchemy import select
 
+from hamyan.dues import status
 from hamyan.dues.models import Reminder
 from hamyan.extensions import db
 
 DUE, LATE = "due", "late"
+
+
+def stage(due_date: date, grace_days: int, today: date, days_before: int, unpaid: int) -> str | None:
+    """The reminder an obligation calls for today, if any: LATE once it is late (dues.status's one
+    definition), DUE while its due date is `days_before` days away or less (the day itself included),
+    nothing once it is paid."""
+    if unpaid <= 0:
+        return None
+    if status.is_late(due_date, grace_days, today):
+        return LATE
+    if today <= due_date <= today + timedelta(days=days_before):
+        return DUE
+    return None
 
 
 def told(box_id: int, subject_kind: str, references) -> set[tuple[int, str, str]]:

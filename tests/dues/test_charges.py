@@ -123,3 +123,14 @@ def test_the_amount_of_a_late_charge():
     assert late.amount_for(late.PERCENT, 250, 1019) == 25  # 25.475
     assert late.amount_for(late.PERCENT, 1, 49) == 0  # nothing to charge: callers skip a zero
     assert late.amount_for("none", 300, 1000) == 0
+
+
+def test_the_reminder_an_obligation_calls_for():
+    due = date(2026, 3, 10)
+    stage = reminders.stage
+    assert stage(due, 2, date(2026, 3, 6), 3, 100) is None  # four days ahead
+    assert stage(due, 2, date(2026, 3, 7), 3, 100) == reminders.DUE
+    assert stage(due, 2, due, 3, 100) == reminders.DUE
+    assert stage(due, 2, date(2026, 3, 12), 3, 100) is None  # in the grace days: neither due soon nor late
+    assert stage(due, 2, date(2026, 3, 13), 3, 100) == reminders.LATE
+    assert stage(due, 2, date(2026, 3, 13), 3, 0) is None  # paid

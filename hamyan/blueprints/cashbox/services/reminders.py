@@ -1,6 +1,6 @@
 """Reminders: members with an account are emailed what they still owe for a period once before it
 is due and once when it is late; a (period, member, stage) is told at most once."""
-from datetime import date, timedelta
+from datetime import date
 
 from flask import current_app
 from sqlalchemy import select
@@ -12,7 +12,6 @@ from hamyan.blueprints.cashbox.services.fines import SUBJECT, periods_late_at_st
 from hamyan.blueprints.cashbox.services.state import round_state
 from hamyan.core import uow
 from hamyan.dues import reminders
-from hamyan.dues import status as dues_status
 from hamyan.extensions import db
 
 
@@ -41,15 +40,9 @@ def send_reminders(box_id, days_before: int, today: date | None = None) -> int:
         lines, late = [], False
         for cell in member.cells:
             period = by_number[cell.period]
-            if cell.paid >= cell.due:
-                continue
-            if cell.status == dues_status.LATE and cell.period not in history:
-                kind = reminders.LATE
-            elif today <= period.due_date <= today + timedelta(days=days_before):
-                kind = reminders.DUE
-            else:
-                continue
-            if (m.id, reference(period), kind) in told:
+            kind = reminders.stage(period.due_date, state.cashbox.grace_days, today, days_before, cell.due - cell.paid)
+            if kind is None or (kind == reminders.LATE and cell.period in history) \
+                    or (m.id, reference(period), kind) in told:
                 continue
             reminders.record(box.id, (SUBJECT, m.id), reference(period), kind)
             late = late or kind == reminders.LATE
