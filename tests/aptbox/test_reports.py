@@ -23,6 +23,9 @@ def test_reports_statements_and_exports(building, app, make_user):
     assert response.status_code == 302
     job = wait_until_finished(jobs.ReportJob.query.one().id)
     assert job.status == jobs.DONE and job.pages >= 1
+    client.post(f"/buildings/{box.id}/reports/units", data={"start": "2026-02-01", "end": "2026-02-28"})
+    every = wait_until_finished(jobs.ReportJob.query.filter_by(kind="units").one().id)
+    assert every.status == jobs.DONE and every.pages >= 5  # a unit a page at least
     statement = reports.board_statement(box, *map(__import__("datetime").date.fromisoformat,
                                                    ("2026-02-01", "2026-02-28")))
     assert statement.total_income == 500_000 and statement.collected == 50_000 and statement.total_expenses == 30_000

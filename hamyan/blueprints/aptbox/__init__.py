@@ -22,7 +22,8 @@ PRODUCT = Product(
         NavLink("Reports", "aptbox.reports_page"),
         NavLink("Notices", "aptbox.notices"),
     ),
-    reports={"board": "hamyan.blueprints.aptbox.reports:render_board_statement"},
+    reports={"board": "hamyan.blueprints.aptbox.reports:render_board_statement",
+             "units": "hamyan.blueprints.aptbox.reports:render_unit_statements"},
     # The largest receipt (photo or PDF) an expense may carry.
     settings={"APTBOX_RECEIPT_MAX_BYTES": 5 * 1024 * 1024},
 )

@@ -181,6 +181,21 @@ def unit_statement_pdf(box: Box, unit: Unit, start: date, end: date) -> bytes:
     return render_pdf("statements/aptbox_unit.html", box=box, unit=unit, statement=statement)
 
 
+def render_unit_statements(box: Box, params: dict, progress=None) -> bytes:
+    """Every unit's statement for the period in one PDF, a unit per page (or more): what the board
+    hands out at month end. One document, because WeasyPrint's fixed cost per document (about
+    0.3 s) would otherwise be paid 200 times for a 200-unit building."""
+    start, end = check_period(date.fromisoformat(params["start"]), date.fromisoformat(params["end"]))
+    units = services.units_of(box.id)
+    statements = []
+    for i, unit in enumerate(units):
+        statements.append((unit, services.unit_statement(box, unit, start, end)))
+        if progress and i % 50 == 49:
+            progress(40 * (i + 1) // len(units))
+    return render_pdf("statements/aptbox_units.html", progress=progress, box=box, statements=statements,
+                      statement={"title": "Unit statements", "start": start, "end": end})
+
+
 def this_month(box: Box) -> tuple[date, date]:
     return month_bounds(box, *services.month_of(box, clock.today(box)))
 

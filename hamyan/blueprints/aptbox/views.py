@@ -17,6 +17,7 @@ from hamyan.blueprints.aptbox.forms import (
     PaymentForm,
     PersonForm,
     PollForm,
+    ReportPaymentForm,
     RuleForm,
     SettingsForm,
     TransferForm,
@@ -84,7 +85,8 @@ def dashboard(box_id):
                   mine=[(u, s) for u, s in mine if u.id in acc.unit_ids], runs=services.runs(acc.box.id, 6),
                   announcements=services.announcements(acc.box.id, 3),
                   open_polls=[r for r in polls if not r.closed],
-                  pending=services.pending_expenses(acc.box.id) if acc.is_board else 0)
+                  pending=services.pending_expenses(acc.box.id) if acc.is_board else 0,
+                  reported=services.reports_of(acc.box.id, pending_only=True) if acc.is_board else [])
 
 
 # ------------------------------------------------------------------------------------ units
@@ -137,13 +139,19 @@ def unit(box_id, unit_id):
     the_unit = services.unit_of(acc, unit_id)
     today = clock.today(acc.box)
     forms = {"payment": PaymentForm(formdata=None, paid_on=today.isoformat()), "person": PersonForm(formdata=None),
-             "edit": UnitForm(formdata=None, obj=the_unit)}
+             "edit": UnitForm(formdata=None, obj=the_unit),
+             "report": ReportPaymentForm(formdata=None, paid_on=today.isoformat())}
     which = request.form.get("which")
     if request.method == "POST" and which in forms:
-        form = forms[which] = {"payment": PaymentForm, "person": PersonForm, "edit": UnitForm}[which]()
+        form = forms[which] = type(forms[which])()
         if form.validate_on_submit():
             try:
-                if which == "payment":
+                if which == "report":
+                    upload = request.files.get("receipt")
+                    services.report_payment(current_user, box_id, unit_id, form.amount.data, form.paid_on.data,
+                                            form.reference.data, _receipt(upload))
+                    flash("Reported; the board confirms it once the money is in the account.", "success")
+                elif which == "payment":
                     services.record_payment(current_user, box_id, unit_id, form.amount.data, form.paid_on.data,
                                             form.reference.data, form.payer.data, form.key.data)
                     flash("Payment recorded.", "success")
@@ -168,7 +176,35 @@ def unit_context(acc, the_unit: Unit) -> dict:
     return {"unit": the_unit, "pos": pos, "explained": charge,
             "explanation": json.loads(charge.detail) if charge else [],
             "ledger": services.unit_ledger(acc.box, the_unit), "people": services.people_of([the_unit.id]).get(
-                the_unit.id, [])}
+                the_unit.id, []), "reports": services.reports_of(acc.box.id, the_unit.id)}
+
+
+def _receipt(upload):
+    return services.Receipt(upload.read(), upload.filename) if upload is not None and upload.filename else None
+
+
+@bp.route("/<int:box_id>/payment-reports/<int:report_id>/decide", methods=["POST"])
+@login_required
+def decide_report(box_id, report_id):
+    try:
+        if request.form.get("action") == "confirm":
+            row = services.confirm_report(current_user, box_id, report_id)
+            flash("Payment confirmed and recorded.", "success")
+        else:
+            row = services.reject_report(current_user, box_id, report_id, request.form.get("reason"))
+            flash("Report rejected; the resident is told why.", "success")
+    except FORM_ERRORS as error:
+        flash(error.message, "danger")
+        return redirect_to("aptbox.dashboard", box_id=box_id)
+    return redirect_to("aptbox.unit", box_id=box_id, unit_id=row.unit_id)
+
+
+@bp.route("/<int:box_id>/payment-reports/<int:report_id>/receipt")
+@login_required
+def report_receipt(box_id, report_id):
+    """For the board and the unit's people only; anyone else gets 404."""
+    path, mimetype, name = services.report_receipt(current_user, box_id, report_id)
+    return send_file(path, mimetype=mimetype, download_name=name, as_attachment=mimetype == "application/pdf")
 
 
 # ------------------------------------------------------------------------------------ charges
@@ -272,8 +308,7 @@ def expenses(box_id):
             try:
                 if which == "expense":
                     upload = request.files.get("receipt")
-                    receipt = (services.Receipt(upload.read(), upload.filename)
-                               if upload is not None and upload.filename else None)
+                    receipt = _receipt(upload)
                     made = services.add_expense(current_user, box_id, form.amount.data, form.category.data,
                                                 form.spent_on.data, form.vendor.data, form.note.data, form.fund.data,
                                                 receipt, form.decision.data)
@@ -332,14 +367,15 @@ def reports_page(box_id):
                   arrears=services.arrears_list(box) if acc.is_board else [])
 
 
-@bp.route("/<int:box_id>/reports/board", methods=["POST"])
+@bp.route("/<int:box_id>/reports/<any(board, units):kind>", methods=["POST"])
 @login_required
-def board_statement(box_id):
+def statement_job(box_id, kind):
+    """The board's monthly statement, or every unit's statement in one PDF: report jobs."""
     acc = services.manage(current_user, box_id)
     try:
         start = services.day(acc.box, request.form.get("start"), "start")
         end = services.day(acc.box, request.form.get("end"), "end")
-        job = report_jobs.request_report(current_user, box_id, "board", report_jobs.period_params(start, end))
+        job = report_jobs.request_report(current_user, box_id, kind, report_jobs.period_params(start, end))
     except FORM_ERRORS as error:
         flash(error.message, "danger")
         return redirect_to("aptbox.reports_page", box_id=box_id)

@@ -33,12 +33,16 @@ from .plan import (  # noqa: F401
 from .charges import (  # noqa: F401
     issue_month, next_month, create_assessment, runs, charges_of, latest_charge,
 )
-from .payments import record_payment, payments_of, charge_late_fees, assess_late_fees  # noqa: F401
+from .payments import (  # noqa: F401
+    record_payment, payments_of, charge_late_fees, assess_late_fees, report_payment, confirm_report, reject_report,
+    reports_of, report_receipt,
+)
 from .summary import position, refresh, fresh, reconcile  # noqa: F401
 from .buildings import major, late_fee_text, remainder_number  # noqa: F401
 from .ledgers import unit_statement, unit_ledger, totals, arrears_list  # noqa: F401
 from .funds import (  # noqa: F401
-    Receipt, add_expense, approve_expense, reject_expense, transfer, expenses, transfers, receipt_file,
+    add_expense, approve_expense, reject_expense, transfer, expenses, transfers, receipt_file,
     pending_expenses,
 )
+from .receipts import Receipt  # noqa: F401
 from .notices import announce, announcements, create_poll, vote, close_poll, result, polls  # noqa: F401

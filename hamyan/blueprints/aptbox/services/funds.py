@@ -3,7 +3,6 @@ operating and reserve funds, and transfers between them. A fund never goes below
 board records its decision to overdraw it, kept with the expense or transfer."""
 import os
 import uuid
-from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -14,39 +13,9 @@ from hamyan.core.errors import Conflict, Forbidden, NotFound, ValidationError
 from hamyan.extensions import db
 
 from .common import access, account, by, fund_account, fund_balances, manage, money, not_future, post, text
+from .receipts import Receipt, receipt_type, store
 
-# What a receipt may be, told by its first bytes (never by its name or the browser's word).
-SIGNATURES = ((b"\xff\xd8\xff", "image/jpeg", "jpg"), (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
-              (b"%PDF-", "application/pdf", "pdf"))
 FUND_LABELS = {"operating": "Operating fund", "reserve": "Reserve fund"}
-
-
-@dataclass
-class Receipt:
-    data: bytes
-    filename: str
-
-
-def _receipt_type(receipt: Receipt) -> tuple[str, str]:
-    limit = current_app.config["APTBOX_RECEIPT_MAX_BYTES"]
-    if not receipt.data:
-        raise ValidationError("The receipt file is empty.", field="receipt")
-    if len(receipt.data) > limit:
-        raise ValidationError(f"A receipt may be at most {limit // (1024 * 1024)} MB.", field="receipt")
-    for signature, mimetype, extension in SIGNATURES:
-        if receipt.data.startswith(signature):
-            return mimetype, extension
-    raise ValidationError("A receipt is a photo (JPEG or PNG) or a PDF.", field="receipt")
-
-
-def _store(box_id: int, receipt: Receipt, extension: str) -> str:
-    """Write the receipt under instance/uploads/aptbox/<box>/ with a name of ours; the relative path."""
-    relative = os.path.join("uploads", "aptbox", str(box_id), f"{uuid.uuid4().hex}.{extension}")
-    target = os.path.join(current_app.instance_path, relative)
-    os.makedirs(os.path.dirname(target), exist_ok=True)
-    with open(target, "wb") as out:
-        out.write(receipt.data)
-    return relative
 
 
 def _check_fund(box, fund: str, amount: int, decision: str | None) -> str | None:
@@ -83,7 +52,7 @@ def add_expense(actor, box_id, amount, category: str, spent_on=None, vendor: str
                          ("spent_on", lambda: not_future(box, spent_on, "spent_on")),
                          ("vendor", lambda: text(vendor, "vendor", "Vendor", 120, required=False)),
                          ("note", lambda: text(note, "note", "Note", 500, required=False)),
-                         ("receipt", lambda: _receipt_type(receipt) if receipt is not None else None)):
+                         ("receipt", lambda: receipt_type(receipt) if receipt is not None else None)):
         try:
             values[name] = parser()
         except ValidationError as error:
@@ -102,7 +71,7 @@ def add_expense(actor, box_id, amount, category: str, spent_on=None, vendor: str
     elif decision:
         expense.decision = text(decision, "decision", "Decision", 500)
     if kind is not None:  # last, so a refused expense leaves no file behind
-        expense.receipt_path = _store(box.id, receipt, kind[1])
+        expense.receipt_path = store(box.id, receipt, kind[1])
     return expense
 
 

@@ -1,0 +1,41 @@
+"""Receipt files (of expenses and of payments residents report): what they may be, told by their
+first bytes and size, and where they are kept (instance/uploads/aptbox/<box>/, names of ours)."""
+import os
+import uuid
+from dataclasses import dataclass
+
+from flask import current_app
+
+from hamyan.core.errors import ValidationError
+
+# What a receipt may be, told by its first bytes (never by its name or the browser's word).
+SIGNATURES = ((b"\xff\xd8\xff", "image/jpeg", "jpg"), (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
+              (b"%PDF-", "application/pdf", "pdf"))
+
+
+@dataclass
+class Receipt:
+    data: bytes
+    filename: str
+
+
+def receipt_type(receipt: Receipt) -> tuple[str, str]:
+    limit = current_app.config["APTBOX_RECEIPT_MAX_BYTES"]
+    if not receipt.data:
+        raise ValidationError("The receipt file is empty.", field="receipt")
+    if len(receipt.data) > limit:
+        raise ValidationError(f"A receipt may be at most {limit // (1024 * 1024)} MB.", field="receipt")
+    for signature, mimetype, extension in SIGNATURES:
+        if receipt.data.startswith(signature):
+            return mimetype, extension
+    raise ValidationError("A receipt is a photo (JPEG or PNG) or a PDF.", field="receipt")
+
+
+def store(box_id: int, receipt: Receipt, extension: str) -> str:
+    """Write the receipt under instance/uploads/aptbox/<box>/ with a name of ours; the relative path."""
+    relative = os.path.join("uploads", "aptbox", str(box_id), f"{uuid.uuid4().hex}.{extension}")
+    target = os.path.join(current_app.instance_path, relative)
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    with open(target, "wb") as out:
+        out.write(receipt.data)
+    return relative
