@@ -3,9 +3,14 @@
 Product packages build their routes with api_blueprint() and name the blueprint in their
 descriptor (hamyan.blueprints.PRODUCTS); everything on such a blueprint requires a token."""
 import hashlib
+import json
 
+import flask_smorest
+import marshmallow as ma
 from flask import g, render_template, request
-from flask_smorest import Blueprint
+from webargs import core as webargs_core
+from werkzeug.exceptions import BadRequest
+from webargs.flaskparser import FlaskParser, is_json_request
 
 from hamyan.blueprints.auth import services as auth_services
 from hamyan.core.errors import ValidationError
@@ -25,6 +30,52 @@ def _require_token():
                           {"Authorization": "Send 'Authorization: Bearer <token>'."})
     g.api_user = user
     return None
+
+
+MAX_JSON_DEPTH = 32  # far deeper than any body the API takes
+
+
+def load_json_body(raw: bytes):
+    """A request's JSON body, refused as a client's mistake rather than failing on our side:
+    nested too deep is 400 (json.JSONDecodeError, like a body that is not JSON), a string with a
+    lone surrogate ("\\ud800", which no database can store) is 422 on the field it is in."""
+    try:
+        data = webargs_core.parse_json(raw)
+    except RecursionError:
+        raise json.JSONDecodeError(f"JSON nested more than {MAX_JSON_DEPTH} deep", "nested", 0) from None
+    stack = [(data, 1, "json")]
+    while stack:
+        value, depth, field = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise json.JSONDecodeError(f"JSON nested more than {MAX_JSON_DEPTH} deep", "nested", 0)
+        if isinstance(value, dict):
+            stack.extend((item, depth + 1, key if depth == 1 else field) for key, item in value.items())
+            stack.extend((key, depth, field) for key in value)
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1, field) for item in value)
+        elif isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ma.ValidationError({field: ["Text cannot contain a lone surrogate such as \\ud800."]}) from None
+    return data
+
+
+class _Parser(FlaskParser):
+    def _raw_load_json(self, req):
+        return load_json_body(req.get_data(cache=True)) if is_json_request(req) else webargs_core.missing
+
+    def _handle_invalid_json_error(self, error, req, *args, **kwargs):
+        problem = getattr(error, "msg", None) or str(error)
+        refusal = BadRequest(f"The body is not valid JSON: {problem}.")
+        refusal.data = {"messages": {"json": [problem]}}
+        raise refusal
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """flask-smorest's Blueprint reading JSON bodies with load_json_body."""
+
+    ARGUMENTS_PARSER = _Parser()
 
 
 def api_blueprint(name: str, import_name: str, url_prefix: str, description: str = "") -> Blueprint:

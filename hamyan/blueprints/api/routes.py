@@ -1,8 +1,7 @@
 import marshmallow as ma
 from flask import request
-from flask_smorest import Blueprint
 
-from hamyan.blueprints.api import api_blueprint, current_api_user
+from hamyan.blueprints.api import Blueprint, api_blueprint, current_api_user, load_json_body
 from hamyan.blueprints.auth import services as auth_services, sign_in_limit
 from hamyan.boxes import services as boxes
 from hamyan.core.errors import ServiceError
@@ -40,7 +39,10 @@ class MeSchema(ma.Schema):
 
 
 def _email_in_body():
-    body = request.get_json(silent=True)
+    try:
+        body = load_json_body(request.get_data(cache=True))
+    except (ValueError, ma.ValidationError):  # the endpoint answers those with their own error
+        return ""
     return body.get("email") if isinstance(body, dict) else ""
 
 

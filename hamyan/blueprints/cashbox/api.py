@@ -400,11 +400,21 @@ def get_cashbox(box_id):
     return _cashbox_out(current_api_user(), box_id)
 
 
+class CashboxRulesChange(ma.Schema):
+    """The rules to change; those not named stay as they are."""
+
+    grace_days = F.Integer(strict=True)
+    fine_kind = F.String(validate=OneOf(FINE_KINDS))
+    fine_value = Amount(allow_none=True, metadata={"description": "Fixed fine in major units, or a percent such as \"2.5\""})
+    winner_policy = F.String(validate=OneOf(WINNER_POLICIES))
+
+
 @bp.route("/<int:box_id>/rules", methods=["PUT"])
-@bp.arguments(CashboxRulesIn)
+@bp.arguments(CashboxRulesChange)
 @bp.response(200, CashboxOut)
 def put_rules(body, box_id):
-    """Change grace days, the late fine and the winner-who-owes policy (managers)."""
+    """Change grace days, the late fine and the winner-who-owes policy (managers). Only the rules
+    the body names change; an empty body is refused (422)."""
     user = current_api_user()
     cb.update_rules(user, box_id, **body)
     return _cashbox_out(user, box_id)

@@ -1,5 +1,4 @@
 """Cashbox pages: parse the form, call the service, render the page or its htmx partial."""
-from decimal import Decimal
 
 from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_login import current_user, login_required
@@ -153,11 +152,7 @@ def _setup_context(box_id, round_id=None, **forms):
     round_form = forms.get("round") or RoundForm(
         formdata=None, contribution=_major(r.contribution, box), share_count=str(r.share_count),
         period_kind=r.period_kind, period_days=str(r.period_days), first_due=r.first_due, draw_mode=r.draw_mode)
-    rules_form = forms.get("rules") or RulesForm(
-        formdata=None, grace_days=str(cashbox.grace_days), fine_kind=cashbox.fine_kind,
-        winner_policy=cashbox.winner_policy,
-        fine_value=(_major(cashbox.fine_value, box) if cashbox.fine_kind == "fixed"
-                    else format(Decimal(cashbox.fine_value) / 100, "f") if cashbox.fine_kind == "percent" else ""))
+    rules_form = forms.get("rules") or RulesForm(formdata=None, **cb.rules_text(cashbox, box.currency))
     order = sorted(r.shares, key=lambda s: (s.draw_position or 0, s.number))
     order_form = forms.get("order") or OrderForm(formdata=None, order=", ".join(str(s.number) for s in order))
     return dict(box=box, cashbox=cashbox, r=r, members=members, holder_forms=holder_forms, shown=shown,
@@ -193,8 +188,9 @@ def setup(box_id, round_id=None):
             elif what == "rules":
                 form = forms["rules"] = RulesForm()
                 if form.validate_on_submit():
-                    cb.update_rules(current_user, box.id, form.grace_days.data, form.fine_kind.data,
-                                    form.fine_value.data, form.winner_policy.data)
+                    cb.update_rules(current_user, box.id, grace_days=form.grace_days.data,
+                                    fine_kind=form.fine_kind.data, fine_value=form.fine_value.data,
+                                    winner_policy=form.winner_policy.data)
                     flash("Rules saved.", "success")
                     return redirect_to("cashbox.setup", box_id=box.id, round_id=r.id)
             elif what == "member":

@@ -57,6 +57,7 @@ from hamyan.blueprints.cashbox.services.setup import (  # noqa: F401
     start_next_round,
     start_round,
     update_round,
+    rules_text,
     update_rules,
 )
 from hamyan.blueprints.cashbox.services.state import (  # noqa: F401

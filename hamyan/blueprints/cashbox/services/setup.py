@@ -2,6 +2,7 @@
 share (sub-shares as fractions), the winning order, members."""
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from fractions import Fraction
 
 from sqlalchemy import func, select
@@ -105,11 +106,33 @@ def create_cashbox(actor, name, currency, contribution, share_count, period_kind
     return box
 
 
+RULES = ("grace_days", "fine_kind", "fine_value", "winner_policy")
+
+
+def rules_text(cashbox: Cashbox, currency: str) -> dict:
+    """The box's rules as a person (or the API) would give them: what the rules form shows, and
+    what a change that does not name a rule keeps."""
+    value = ("" if cashbox.fine_kind == "none" else parse.canonical(cashbox.fine_value, currency)
+             if cashbox.fine_kind == "fixed" else format(Decimal(cashbox.fine_value) / 100, "f"))
+    return dict(grace_days=str(cashbox.grace_days), fine_kind=cashbox.fine_kind, fine_value=value,
+                winner_policy=cashbox.winner_policy)
+
+
 @uow.box_write
-def update_rules(actor, box_id, grace_days, fine_kind, fine_value, winner_policy) -> Cashbox:
+def update_rules(actor, box_id, **changes) -> Cashbox:
+    """Change the rules `changes` names (any of RULES); the others stay as they are. A new kind of
+    fine needs its value: the old one means something else (an amount, a percent)."""
     box = authorize(actor, box_id, MANAGE, KIND).box
     cashbox = db.session.get(Cashbox, box.id)
-    for key, value in _rules(box.currency, grace_days, fine_kind, fine_value, winner_policy).items():
+    unknown = set(changes) - set(RULES)
+    if unknown:
+        raise ValidationError(f"Unknown rule: {', '.join(sorted(unknown))}.", field=sorted(unknown)[0])
+    if not changes:
+        raise ValidationError(f"Name at least one rule to change: {', '.join(RULES)}.", field="rules")
+    if changes.get("fine_kind", cashbox.fine_kind) not in (cashbox.fine_kind, "none") and "fine_value" not in changes:
+        raise ValidationError("Give the fine's value for its new kind.", field="fine_value")
+    given = {**rules_text(cashbox, box.currency), **changes}
+    for key, value in _rules(box.currency, **given).items():
         setattr(cashbox, key, value)
     r = db.session.scalar(select(Round).filter_by(box_id=box.id, status="active"))
     if r is not None:  # grace days change who is late
