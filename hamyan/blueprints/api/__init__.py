@@ -68,7 +68,7 @@ class _Parser(FlaskParser):
     def _handle_invalid_json_error(self, error, req, *args, **kwargs):
         problem = getattr(error, "msg", None) or str(error)
         refusal = BadRequest(f"The body is not valid JSON: {problem}.")
-        refusal.data = {"messages": {"json": [problem]}}
+        refusal.data = {"messages": {"json": ["Invalid JSON body."]}}
         raise refusal
 
 
