@@ -126,7 +126,7 @@ def test_a_json_float_is_not_an_amount_in_cashbox_either(client, make_user, api_
     assert r.status_code == 422 and "amount" in r.get_json()["error"]["fields"]
     for bad in ("1_0", "٣e1"):
         with pytest.raises(ValidationError):
-            cb.update_rules(manager, box.id, bad, "none", None, "net")
+            cb.update_rules(manager, box.id, grace_days=bad, fine_kind="none", fine_value=None, winner_policy="net")
 
 
 def test_a_second_undo_is_409(client, make_user, api_token):
