@@ -67,7 +67,8 @@ def test_page_queries_do_not_grow_with_units(building, app):
     insert_units(box, awkward(5))
     services.add_component(board, box.id, name="Cleaning", amount="400000", basis="area")
     client = login(app.test_client(), "board@example.com")
-    urls = [f"/buildings/{box.id}", f"/buildings/{box.id}/units"]
+    services.issue_month(board, box.id, "2026-02")
+    urls = [f"/buildings/{box.id}{page}" for page in ("", "/units", "/charges", "/expenses", "/reports", "/notices")]
     small = [queries(client, url) for url in urls]
     insert_units(box, [(n, 1, 50, 1, 0, True) for n in range(100, 140)])
     assert [queries(client, url) for url in urls] == small

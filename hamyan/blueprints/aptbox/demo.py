@@ -92,6 +92,9 @@ def seed_building(users: dict) -> Box:
             services.add_expense(board, box.id, "235000000", "elevator", spent_on, "آسانسور پارس", "تعمیر اساسی",
                                  fund="reserve", decision="صورتجلسه هیئت مدیره ۱۴۰۵/۰۴: برداشت از ذخیره تا وصول قسط‌ها",
                                  receipt=services.Receipt(RECEIPT, "invoice.png"))
+        if index == 10:  # the assessment's installments are in: the reserve is paid back
+            services.transfer(board, box.id, "240000000", "operating", "reserve", spent_on, "اقساط تعمیر آسانسور",
+                              key="demo-transfer-assessment")
     services.announce(board, box.id, "قطعی آب", "روز شنبه از ساعت ۹ تا ۱۲ آب ساختمان برای تعمیر لوله قطع است.")
     services.create_poll(board, box.id, "رنگ‌آمیزی راه‌پله در تابستان؟", "موافقم\nمخالفم", "area", "50",
                          today + timedelta(days=10))

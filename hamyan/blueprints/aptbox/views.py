@@ -241,6 +241,7 @@ def charges(box_id):
         preview_error = error.message
     unit_numbers = {u.id: u.number for u in services.units_of(acc.box.id)}
     return render("aptbox/charges.html", **_common(acc), forms=forms, components=active,
+                  described={c.id: services.describe(c) for c in active},
                   rules=services.rules_of([c.id for c in active]), preview=preview, preview_error=preview_error,
                   unit_numbers=unit_numbers, runs=services.runs(acc.box.id))
 

@@ -28,7 +28,7 @@ from .units import (  # noqa: F401
     CSV_COLUMNS, ImportError_, add_unit, update_unit, import_units, add_person, units_of, people_of, units_page,
 )
 from .plan import (  # noqa: F401
-    add_component, update_component, remove_component, set_rule, clear_rule, components, rules_of, preview,
+    add_component, update_component, remove_component, set_rule, clear_rule, components, rules_of, preview, describe,
 )
 from .charges import (  # noqa: F401
     issue_month, next_month, create_assessment, runs, charges_of, latest_charge,

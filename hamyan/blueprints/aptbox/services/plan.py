@@ -116,6 +116,13 @@ def clear_rule(actor, box_id, rule_id) -> None:
     db.session.delete(rule)
 
 
+def describe(component: Component) -> str:
+    """How a component is split, in words: "60% by area + 40% by occupants"."""
+    if component.basis != "mix":
+        return split.LABELS[component.basis]
+    return " + ".join(f"{share}% {split.LABELS[basis]}" for basis, share in json.loads(component.mix).items())
+
+
 def components(box_id: int) -> list[Component]:
     return list(db.session.scalars(select(Component).filter_by(box_id=box_id, active=True).order_by(Component.id)))
 
