@@ -78,6 +78,10 @@ def test_a_jalali_building_issues_jalali_months(building, today):
     assert run.due_date == date(2026, 2, 24)  # 1404/12/05
     assert run.title == "Charges for Esfand 1404"
     assert services.next_month(box) == "1405-01"
+    assert services.day_text(box, date(2026, 3, 1)) == "1404-12-10"
+    assert services.day(box, "۱۴۰۴/۱۲/۱۰", "paid_on") == date(2026, 3, 1)
+    with pytest.raises(ValidationError):
+        services.day(box, "1404-12-31", "paid_on")  # Esfand 1404 has 29 days
 
 
 def test_payments_settle_the_oldest_first_and_overpayment_is_credit(building, today):

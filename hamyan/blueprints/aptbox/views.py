@@ -138,9 +138,9 @@ def unit(box_id, unit_id):
     acc = _access(box_id)
     the_unit = services.unit_of(acc, unit_id)
     today = clock.today(acc.box)
-    forms = {"payment": PaymentForm(formdata=None, paid_on=today.isoformat()), "person": PersonForm(formdata=None),
+    forms = {"payment": PaymentForm(formdata=None, paid_on=services.day_text(acc.box, today)), "person": PersonForm(formdata=None),
              "edit": UnitForm(formdata=None, obj=the_unit),
-             "report": ReportPaymentForm(formdata=None, paid_on=today.isoformat())}
+             "report": ReportPaymentForm(formdata=None, paid_on=services.day_text(acc.box, today))}
     which = request.form.get("which")
     if request.method == "POST" and which in forms:
         form = forms[which] = type(forms[which])()
@@ -300,8 +300,8 @@ def late_fees(box_id):
 def expenses(box_id):
     acc = _access(box_id)
     today = clock.today(acc.box)
-    forms = {"expense": ExpenseForm(formdata=None, spent_on=today.isoformat()),
-             "transfer": TransferForm(formdata=None, moved_on=today.isoformat())}
+    forms = {"expense": ExpenseForm(formdata=None, spent_on=services.day_text(acc.box, today)),
+             "transfer": TransferForm(formdata=None, moved_on=services.day_text(acc.box, today))}
     which = request.form.get("which")
     if request.method == "POST" and which in forms:
         form = forms[which] = type(forms[which])()
@@ -419,7 +419,7 @@ def export(box_id, what):
 def notices(box_id):
     acc = _access(box_id)
     forms = {"announcement": AnnouncementForm(formdata=None),
-             "poll": PollForm(formdata=None, closes_on=(clock.today(acc.box) + timedelta(days=7)).isoformat())}
+             "poll": PollForm(formdata=None, closes_on=services.day_text(acc.box, clock.today(acc.box) + timedelta(days=7)))}
     which = request.form.get("which")
     if request.method == "POST" and which in forms:
         form = forms[which] = type(forms[which])()

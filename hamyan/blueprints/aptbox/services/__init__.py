@@ -22,6 +22,7 @@ the board moves money to the reserve by transfers.
 """
 from .common import (  # noqa: F401 (re-exported: callers use services.<name>)
     KIND, PAGE_SIZE, Access, access, manage, unit_of, money, fund_balances, month_label, month_of, parse_month, day,
+    day_text,
 )
 from .buildings import create_building, update_rules, floor_factors_text  # noqa: F401
 from .units import (  # noqa: F401

@@ -129,6 +129,14 @@ def day(box: Box, value, field: str, label: str = "Date") -> date:
     return parse.day(raw, field, label)
 
 
+def day_text(box: Box, on: date) -> str:
+    """A date as a form shows it and day() reads it back: Jalali (1404-09-15) in a Jalali building."""
+    if box.calendar == "persian":
+        j = jdatetime.date.fromgregorian(date=on)
+        return f"{j.year:04d}-{j.month:02d}-{j.day:02d}"
+    return on.isoformat()
+
+
 def not_future(box: Box, on, field: str) -> date:
     today = clock.today(box)
     on = day(box, on, field) if on not in (None, "") else today
