@@ -100,6 +100,13 @@ def test_payments_settle_the_oldest_first_and_overpayment_is_credit(building, to
     fee = [o for o in pos.obligations if o.label == "Late fee"][0]
     assert fee.amount == round((owed - january - 10) / 10)
     assert pos.values["arrears"] == owed - january - 10 + fee.amount
+    with pytest.raises(ValidationError):
+        services.waive_late_fee(board, box.id, unit.id, fee.reference[5:], "")
+    other = [o for o in services.position(box, services.access(board, box.id).building, units["1"].id).obligations
+             if o.label == "Late fee"][0]
+    assert services.waive_late_fee(board, box.id, units["1"].id, other.reference[5:], "first time, forgiven")
+    assert not services.waive_late_fee(board, box.id, units["1"].id, other.reference[5:], "first time, forgiven")
+    assert services.assess_late_fees(board, box.id) == 0  # a waived fee is never charged again
     services.record_payment(board, box.id, unit.id, str(owed - january - 10 + fee.amount + 500), "2026-03-01", "FIS-2", key="b")
     pos = services.position(box, services.access(board, box.id).building, unit.id)
     assert pos.values["balance"] == -500 and pos.values["arrears"] == 0 and pos.values["status"] == "paid"

@@ -199,6 +199,18 @@ def decide_report(box_id, report_id):
     return redirect_to("aptbox.unit", box_id=box_id, unit_id=row.unit_id)
 
 
+@bp.route("/<int:box_id>/units/<int:unit_id>/late-fees/waive", methods=["POST"])
+@login_required
+def waive_late_fee(box_id, unit_id):
+    try:
+        services.waive_late_fee(current_user, box_id, unit_id, request.form.get("reference"),
+                                request.form.get("reason"))
+        flash("Late fee waived.", "success")
+    except FORM_ERRORS as error:
+        flash(error.message, "danger")
+    return redirect_to("aptbox.unit", box_id=box_id, unit_id=unit_id)
+
+
 @bp.route("/<int:box_id>/payment-reports/<int:report_id>/receipt")
 @login_required
 def report_receipt(box_id, report_id):

@@ -194,3 +194,19 @@ def report_receipt(actor, box_id, report_id) -> tuple[str, str, str]:
     if not row.receipt_path:
         raise NotFound("This report has no receipt.")
     return os.path.join(current_app.instance_path, row.receipt_path), row.receipt_type, row.receipt_name or "receipt"
+
+
+@uow.box_write
+def waive_late_fee(actor, box_id, unit_id, reference: str, reason: str, key: str | None = None) -> bool:
+    """Take back a unit's late fee (a reversal entry; the fee is never charged again). reference
+    names the late charge ("charge:<id>"). False when this very request already waived it."""
+    acc = manage(actor, box_id)
+    unit = unit_of(acc, unit_id)
+    row = late.find(acc.box.id, (UNIT, unit.id), str(reference or ""))
+    if row is None:
+        raise NotFound("No such late fee on this unit.")
+    done = late.waive(row, parse.reason(reason, limit=300), today=clock.today(acc.box),
+                      idempotency_key=f"apt:{acc.box.id}:late:{row.reference}:waive:{unit.id}",
+                      memo=f"Late fee waived: {parse.reason(reason, limit=300)}", by_id=by(actor))
+    refresh(acc.box, [unit.id])
+    return done
