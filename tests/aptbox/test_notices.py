@@ -78,3 +78,26 @@ def test_a_resident_votes_in_the_page_and_sees_the_result_at_close(voters, app):
     services.close_poll(board, box.id, poll.id)
     page = client.get(f"/buildings/{box.id}/notices").get_data(as_text=True)
     assert "Who voted" in page and "Resident 0" in page and "carried" not in page  # 1 of 3 units: no quorum
+
+
+def test_the_daily_job_reminds_each_unit_once_per_stage(voters, today):
+    from datetime import date
+
+    from hamyan.blueprints.aptbox.jobs import daily
+
+    box, board, units, _ = voters
+    services.add_component(board, box.id, name="Cleaning", amount="300000", basis="equal")
+    services.issue_month(board, box.id, "2026-03")  # due 5 March, 10 grace days
+    subjects = lambda: sorted(db.session.scalars(select(OutboxMessage.recipient).where(  # noqa: E731
+        OutboxMessage.subject.like("%charges"))))
+    daily()
+    assert subjects() == []  # 4 days before: not yet
+    today(date(2026, 3, 2))
+    daily()
+    assert subjects() == ["r0@example.com", "r1@example.com"]  # 3 days before
+    daily()
+    assert len(subjects()) == 2  # told once
+    services.record_payment(board, box.id, units[0].id, "100000", None, "R", key="k")
+    today(date(2026, 3, 20))
+    daily()
+    assert subjects() == ["r0@example.com", "r1@example.com", "r1@example.com"]  # r0's unit paid
