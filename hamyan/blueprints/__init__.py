@@ -2,8 +2,9 @@
 from hamyan.blueprints.cashbox import PRODUCT as CASHBOX
 from hamyan.blueprints.moneypool import PRODUCT as MONEYPOOL
 from hamyan.blueprints.aptbox import PRODUCT as APTBOX
+from hamyan.blueprints.rosca import PRODUCT as ROSCA
 
-PRODUCTS = (CASHBOX, MONEYPOOL, APTBOX)
+PRODUCTS = (CASHBOX, MONEYPOOL, APTBOX, ROSCA)
 
 
 def product(kind: str):

@@ -121,6 +121,25 @@ def per_day(statement: Statement) -> Statement:
                      list(lines.values()))
 
 
+def box_report(title: str, box: Box, cash: LedgerAccount, start: date, end: date, labels: dict):
+    """A product's manager report: the box's cash over the period a line per day and kind of entry
+    (each member's movements are in their statement), and every ledger account's opening and closing
+    balance on its normal side, named by `labels` (purpose -> text, "{}" the subject member's name)."""
+    from hamyan.boxes.models import Membership
+
+    statement = per_day(account_statement(title, box, [cash], start, end))
+    accounts = ledger.accounts_of(box.id)
+    ids = [a.id for a in accounts]
+    opening, closing = ledger.balances(ids, as_of=start - timedelta(days=1)), ledger.balances(ids, as_of=end)
+    names = {m.id: m.display_name for m in db.session.scalars(select(Membership).filter_by(box_id=box.id))}
+    rows = []
+    for a in accounts:
+        sign = 1 if a.normal_side != CREDIT else -1
+        rows.append((labels.get(a.purpose, a.name).format(names.get(a.subject_id, "?")),
+                     sign * opening[a.id], sign * closing[a.id]))
+    return statement, rows
+
+
 def pdf_response(pdf: bytes, filename: str) -> Response:
     """A rendered PDF as a download (same headers for pages and the API)."""
     return Response(pdf, mimetype="application/pdf",

@@ -1,0 +1,27 @@
+"""ROSCA: a rotation whose order is sold before the round. Seats are priced (manual, linear, or
+fair at a rate), sold (whole or shared), then every seat pays the same each period and seat k
+collects its own payout at period k; seats that have not collected can be traded at a fair price.
+The rules live in services (its docstring and common.py hold the chart of accounts)."""
+from hamyan.core.product import NavLink, Product
+
+PRODUCT = Product(
+    kind="rosca",
+    title="ROSCAs",
+    name="ROSCA",
+    roles=("manager", "member"),
+    models="hamyan.blueprints.rosca.models",
+    views="hamyan.blueprints.rosca.views:bp",
+    api="hamyan.blueprints.rosca.api:bp",
+    jobs="hamyan.blueprints.rosca.jobs",
+    demo="hamyan.blueprints.rosca.demo:seed_rosca",
+    reports={"manager": "hamyan.blueprints.rosca.reports:render_manager_report"},
+    nav=(
+        NavLink("Seat board", "rosca.dashboard"),
+        NavLink("Pricing", "rosca.pricing"),
+        NavLink("Seats", "rosca.seats"),
+        NavLink("Periods", "rosca.grid"),
+        NavLink("Seat market", "rosca.market"),
+        NavLink("My seats", "rosca.mine", audience="members"),
+    ),
+    reconcile="hamyan.blueprints.rosca.services.state:reconcile",
+)

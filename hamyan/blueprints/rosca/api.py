@@ -1,0 +1,419 @@
+"""The ROSCA JSON API under /api/v1/roscas: every page action, over the same services.
+
+Amounts going in are strings in the box's major unit ("1250.50"), parsed like the forms; amounts
+coming out are integers of minor units. Rates and fees are percentages as strings ("2.5"). POSTs
+that move money (payments, deposits, payouts) accept an Idempotency-Key header: a retry with the
+same key returns the first result; the same key with anything different is 409."""
+import marshmallow as ma
+
+from hamyan.blueprints.api import IDEMPOTENCY_DOC, api_blueprint, current_api_user, idempotency_key
+from hamyan.blueprints.rosca import services as rs
+from hamyan.blueprints.rosca.models import PERIOD_KINDS, PRICING_METHODS
+from hamyan.core import clock
+
+bp = api_blueprint("api_rosca", __name__, url_prefix="/api/v1/roscas",
+                   description="ROSCAs: seat pricing, the seat sale, contributions, payouts, the seat market.")
+
+F = ma.fields
+OneOf = ma.validate.OneOf
+Length = ma.validate.Length
+
+
+class Amount(F.Raw):
+    """An amount in the box's major unit as text ("1250.50") or a whole JSON number (never a float)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("metadata", {}).setdefault("type", "string")
+        super().__init__(**kwargs)
+
+
+class PricingIn(ma.Schema):
+    pricing = F.String(load_default="fair", validate=OneOf(PRICING_METHODS))
+    rate = F.String(load_default=None, allow_none=True, validate=Length(max=12),
+                    metadata={"description": "Percent per period for fair pricing and swaps, e.g. \"2\""})
+    fee = F.String(load_default=None, allow_none=True, validate=Length(max=12),
+                   metadata={"description": "Operator fee, percent of everything collected"})
+    lowest = Amount(load_default=None, allow_none=True, metadata={"description": "Seat 1's payout (linear)"})
+    table = F.List(Amount(), load_default=None, allow_none=True, validate=Length(max=200),
+                   metadata={"description": "Payouts seat 1 first (manual); they must add up exactly"})
+
+
+class RoscaIn(PricingIn):
+    name = F.String(required=True, validate=Length(min=1, max=120))
+    currency = F.String(load_default="IRR", validate=Length(equal=3))
+    timezone = F.String(load_default="Asia/Tehran", validate=Length(max=64))
+    locale = F.String(load_default="fa_IR", validate=Length(max=20))
+    calendar = F.String(load_default="persian", validate=OneOf(("gregorian", "persian")))
+    seat_count = F.Integer(required=True, strict=True)
+    contribution = Amount(required=True)
+    period_kind = F.String(load_default="monthly", validate=OneOf(PERIOD_KINDS))
+    period_days = F.Integer(load_default=7, strict=True)
+    first_due = F.Date(required=True)
+    deposit = Amount(load_default=None, allow_none=True)
+    grace_days = F.Integer(load_default=0, strict=True)
+
+
+class HolderOut(ma.Schema):
+    membership_id = F.Integer()
+    name = F.String()
+    fraction = F.String()
+
+
+class SeatOut(ma.Schema):
+    number = F.Integer()
+    payout = F.Integer(metadata={"description": "Collected at period `number`, after the fee"})
+    fee = F.Integer()
+    versus_pot = F.Integer(metadata={"description": "payout − N·c: a discount (negative) or premium"})
+    effective_rate = F.Float(metadata={"description": "Per period; display only"})
+    reserved = F.Boolean()
+    held = F.String()
+    collected = F.Boolean()
+    holders = F.List(F.Nested(HolderOut))
+
+
+class RoscaOut(ma.Schema):
+    box_id = F.Integer()
+    name = F.String()
+    currency = F.String()
+    calendar = F.String()
+    role = F.String(allow_none=True)
+    status = F.String()
+    seat_count = F.Integer()
+    contribution = F.Integer()
+    pot = F.Integer()
+    period_kind = F.String()
+    first_due = F.Date()
+    pricing = F.String()
+    rate = F.String()
+    fee_percent = F.String()
+    fee = F.Integer()
+    deposit = F.Integer()
+    cash = F.Integer()
+    available = F.Integer(metadata={"description": "Cash a payout may use (deposits are kept aside)"})
+    periods_paid_out = F.Integer()
+    seats = F.List(F.Nested(SeatOut))
+
+
+class TakeIn(ma.Schema):
+    fraction = F.String(load_default="1", validate=Length(max=12))
+
+
+class HolderIn(ma.Schema):
+    membership_id = F.Integer(required=True, strict=True)
+    fraction = F.String(load_default="1", validate=Length(max=12))
+
+
+class HoldersIn(ma.Schema):
+    holders = F.List(F.Nested(HolderIn), required=True, validate=Length(max=20))
+
+
+class ReserveIn(ma.Schema):
+    reserved = F.Boolean(required=True)
+
+
+class MemberIn(ma.Schema):
+    display_name = F.String(required=True, validate=Length(min=1, max=120))
+    email = F.String(load_default=None, allow_none=True, validate=Length(max=254))
+
+
+class MemberOut(ma.Schema):
+    membership_id = F.Integer()
+    name = F.String()
+
+
+class PaymentIn(ma.Schema):
+    membership_id = F.Integer(required=True, strict=True)
+    amount = Amount(required=True)
+    method = F.String(load_default="cash", validate=OneOf(("cash", "bank")))
+    reference = F.String(load_default="", validate=Length(max=120))
+    paid_on = F.Date(load_default=None, allow_none=True)
+
+
+class PaymentOut(ma.Schema):
+    id = F.Integer()
+    kind = F.String()
+    membership_id = F.Integer()
+    amount = F.Integer()
+    paid_on = F.Date()
+    entry_id = F.Integer()
+
+
+class PayoutIn(ma.Schema):
+    period = F.Integer(load_default=None, allow_none=True, strict=True)
+    override_reason = F.String(load_default=None, allow_none=True, validate=Length(max=500))
+
+
+class PeriodOut(ma.Schema):
+    number = F.Integer()
+    due_date = F.Date()
+    seat = F.Integer()
+    payout_entry_id = F.Integer(allow_none=True)
+    paid_out_at = F.DateTime(allow_none=True)
+    override_reason = F.String(allow_none=True)
+
+
+class SwapIn(ma.Schema):
+    earlier = F.Integer(required=True, strict=True)
+    later = F.Integer(required=True, strict=True)
+
+
+class SwapOut(ma.Schema):
+    id = F.Integer()
+    earlier = F.Integer()
+    later = F.Integer()
+    status = F.String()
+    price = F.Integer(allow_none=True, metadata={"description": "Paid by the later seat's holders (moving "
+                                                                "earlier) to the earlier's; negative the other way"})
+    quote = F.Integer(allow_none=True, metadata={"description": "The price if approved now"})
+    entry_id = F.Integer(allow_none=True)
+
+
+class GridArgs(ma.Schema):
+    page = F.Integer(load_default=1, validate=ma.validate.Range(min=1, max=10**6))
+    per_page = F.Integer(load_default=25, validate=ma.validate.Range(min=1, max=100))
+    periods_page = F.Integer(load_default=1, validate=ma.validate.Range(min=1, max=10**6))
+    periods_per_page = F.Integer(load_default=12, validate=ma.validate.Range(min=1, max=200))
+
+
+class CellOut(ma.Schema):
+    period = F.Integer()
+    due = F.Integer()
+    paid = F.Integer()
+    status = F.String()
+
+
+class MemberRowOut(ma.Schema):
+    membership_id = F.Integer()
+    name = F.String()
+    seats = F.String()
+    round_total = F.Integer()
+    paid = F.Integer()
+    arrears = F.Integer()
+    received = F.Integer()
+    fee = F.Integer()
+    swaps = F.Integer()
+    deposit_held = F.Integer()
+    status = F.String()
+    defaulted = F.Boolean()
+    at_risk = F.Integer()
+    cells = F.List(F.Nested(CellOut))
+
+
+class GridOut(ma.Schema):
+    page = F.Integer()
+    pages = F.Integer()
+    periods_page = F.Integer()
+    periods_pages = F.Integer()
+    members = F.List(F.Nested(MemberRowOut))
+
+
+# ---------------------------------------------------------------- shaping
+
+def _rosca_out(user, box_id):
+    access, rosca = rs.viewing(user, box_id)
+    rosca = rs.fresh(rosca)
+    box = access.box
+    seats = rs.seats_of(rosca)
+    view = rs.pricing_view(rosca, seats)
+    paid_out = sum(1 for p in rs.periods_of(rosca) if p.paid_out)
+    return {"box_id": box.id, "name": box.name, "currency": box.currency, "calendar": box.calendar,
+            "role": access.membership.role if access.membership else None, "status": rosca.status,
+            "seat_count": rosca.seat_count, "contribution": rosca.contribution, "pot": rosca.pot,
+            "period_kind": rosca.period_kind, "first_due": rosca.first_due, "pricing": rosca.pricing,
+            "rate": str(view.rate * 100), "fee_percent": str(view.fee_percent), "fee": view.fee,
+            "deposit": rosca.deposit, "cash": rs.box_cash(box.id), "available": rs.available(box.id),
+            "periods_paid_out": paid_out,
+            "seats": [{"number": s.number, "payout": s.payout, "fee": s.fee, "versus_pot": price.versus_pot,
+                       "effective_rate": price.effective_rate, "reserved": s.reserved, "held": str(s.held),
+                       "collected": s.number <= paid_out,
+                       "holders": [{"membership_id": h.membership_id, "name": h.membership.display_name,
+                                    "fraction": str(h.fraction)} for h in s.holdings]}
+                      for s, price in zip(seats, view.seats)]}
+
+
+def _payment_out(p):
+    return {"id": p.id, "kind": p.kind, "membership_id": p.membership_id, "amount": p.amount, "paid_on": p.paid_on,
+            "entry_id": p.entry_id}
+
+
+def _swap_out(swap, quote=None):
+    return {"id": swap.id, "earlier": swap.earlier, "later": swap.later, "status": swap.status, "price": swap.price,
+            "quote": quote, "entry_id": swap.entry_id}
+
+
+# ---------------------------------------------------------------- routes
+
+@bp.route("", methods=["POST"])
+@bp.arguments(RoscaIn)
+@bp.response(201, RoscaOut)
+def create(body):
+    """Create a ROSCA (you become its manager) with its seats priced; the seats then go on sale."""
+    user = current_api_user()
+    body["pricing_method"] = body.pop("pricing")
+    box = rs.create_rosca(user, **body)
+    return _rosca_out(user, box.id)
+
+
+@bp.route("/<int:box_id>", methods=["GET"])
+@bp.response(200, RoscaOut)
+def get(box_id):
+    """The round, its pricing and its seat board."""
+    return _rosca_out(current_api_user(), box_id)
+
+
+@bp.route("/<int:box_id>/pricing", methods=["PUT"])
+@bp.arguments(PricingIn)
+@bp.response(200, RoscaOut)
+def put_pricing(body, box_id):
+    """Price the seats again while they are on sale (managers)."""
+    user = current_api_user()
+    rs.reprice(user, box_id, body.pop("pricing"), **body)
+    return _rosca_out(user, box_id)
+
+
+@bp.route("/<int:box_id>/members", methods=["POST"])
+@bp.arguments(MemberIn)
+@bp.response(201, MemberOut)
+def add_member(body, box_id):
+    """Add a member (who may not have an account yet) so they can hold seats (managers)."""
+    m = rs.add_member(current_api_user(), box_id, body["display_name"], body["email"])
+    return {"membership_id": m.id, "name": m.display_name}
+
+
+@bp.route("/<int:box_id>/seats/<int:number>/take", methods=["POST"])
+@bp.arguments(TakeIn)
+@bp.response(200, RoscaOut)
+def take(body, box_id, number):
+    """Take a free seat, or a free part of one (members)."""
+    user = current_api_user()
+    rs.take_seat(user, box_id, number, body["fraction"])
+    return _rosca_out(user, box_id)
+
+
+@bp.route("/<int:box_id>/seats/<int:number>/holders", methods=["PUT"])
+@bp.arguments(HoldersIn)
+@bp.response(200, RoscaOut)
+def put_holders(body, box_id, number):
+    """Set who holds a seat (managers); an empty list frees it."""
+    user = current_api_user()
+    rs.assign_seat(user, box_id, number, [(h["membership_id"], h["fraction"]) for h in body["holders"]])
+    return _rosca_out(user, box_id)
+
+
+@bp.route("/<int:box_id>/seats/<int:number>/reserved", methods=["PUT"])
+@bp.arguments(ReserveIn)
+@bp.response(200, RoscaOut)
+def put_reserved(body, box_id, number):
+    """Keep a seat back for the manager to give, or put it on sale (managers)."""
+    user = current_api_user()
+    rs.reserve_seat(user, box_id, number, body["reserved"])
+    return _rosca_out(user, box_id)
+
+
+@bp.route("/<int:box_id>/start", methods=["POST"])
+@bp.response(200, RoscaOut)
+def start(box_id):
+    """Start the round: every seat taken, every deposit paid (managers)."""
+    user = current_api_user()
+    rs.start(user, box_id)
+    return _rosca_out(user, box_id)
+
+
+@bp.route("/<int:box_id>/payments", methods=["POST"])
+@bp.arguments(PaymentIn)
+@bp.response(201, PaymentOut)
+@bp.doc(**IDEMPOTENCY_DOC)
+def payment(body, box_id):
+    """Record a member's contribution (managers); it settles their oldest dues first."""
+    p = rs.record_payment(current_api_user(), box_id, body["membership_id"], body["amount"], body["method"],
+                          body["reference"], body["paid_on"], request_key=idempotency_key())
+    return _payment_out(p)
+
+
+@bp.route("/<int:box_id>/deposits", methods=["POST"])
+@bp.arguments(PaymentIn)
+@bp.response(201, PaymentOut)
+@bp.doc(**IDEMPOTENCY_DOC)
+def deposit(body, box_id):
+    """Record a deposit held as a guarantee until the end (managers)."""
+    p = rs.record_deposit(current_api_user(), box_id, body["membership_id"], body["amount"], body["method"],
+                          body["reference"], request_key=idempotency_key())
+    return _payment_out(p)
+
+
+@bp.route("/<int:box_id>/payouts", methods=["POST"])
+@bp.arguments(PayoutIn)
+@bp.response(201, PeriodOut)
+@bp.doc(**IDEMPOTENCY_DOC)
+def payout(body, box_id):
+    """Pay the next seat its payout (managers): once the period is collected, or with a reason;
+    never more than the box holds."""
+    period = rs.pay_out(current_api_user(), box_id, body["period"], body["override_reason"],
+                        request_key=idempotency_key())
+    return {"number": period.number, "due_date": period.due_date, "seat": period.number,
+            "payout_entry_id": period.payout_entry_id, "paid_out_at": period.paid_out_at,
+            "override_reason": period.override_reason}
+
+
+@bp.route("/<int:box_id>/members/<int:membership_id>/cover", methods=["POST"])
+@bp.response(201, PaymentOut)
+def cover(box_id, membership_id):
+    """Use a defaulter's deposit to pay what they owe (managers)."""
+    return _payment_out(rs.cover_default(current_api_user(), box_id, membership_id))
+
+
+@bp.route("/<int:box_id>/deposits/release", methods=["POST"])
+@bp.response(200, RoscaOut)
+def release(box_id):
+    """Hand the deposits back once every seat has collected (managers)."""
+    user = current_api_user()
+    rs.release_deposits(user, box_id)
+    return _rosca_out(user, box_id)
+
+
+@bp.route("/<int:box_id>/swaps", methods=["POST"])
+@bp.arguments(SwapIn)
+@bp.response(201, SwapOut)
+def request_swap(body, box_id):
+    """Ask to trade two seats that have not collected (a holder of one, or the manager)."""
+    user = current_api_user()
+    swap = rs.request_swap(user, box_id, body["earlier"], body["later"])
+    _, rosca = rs.viewing(user, box_id)
+    return _swap_out(swap, rs.quote(rosca, swap.earlier, swap.later))
+
+
+@bp.route("/<int:box_id>/swaps/<int:swap_id>/approve", methods=["POST"])
+@bp.response(200, SwapOut)
+def approve_swap(box_id, swap_id):
+    """Approve a trade (managers): the price moves between the holders as one ledger entry."""
+    return _swap_out(rs.approve_swap(current_api_user(), box_id, swap_id))
+
+
+@bp.route("/<int:box_id>/swaps/<int:swap_id>/refuse", methods=["POST"])
+@bp.response(200, SwapOut)
+def refuse_swap(box_id, swap_id):
+    return _swap_out(rs.refuse_swap(current_api_user(), box_id, swap_id))
+
+
+@bp.route("/<int:box_id>/grid", methods=["GET"])
+@bp.arguments(GridArgs, location="query")
+@bp.response(200, GridOut)
+def grid(args, box_id):
+    """A page of members with a page of their periods, from the member summaries. Members see the
+    whole grid's standing (the box's summary), as on the page."""
+    access, rosca = rs.viewing(current_api_user(), box_id)
+    rosca = rs.fresh(rosca)
+    listing = rs.summaries_page(rosca, "", args["page"], args["per_page"])
+    count = rosca.seat_count if rosca.status != "draft" else 0
+    numbers, periods_page, periods_pages = rs.window(count, args["periods_page"], args["periods_per_page"])
+    periods = rs.periods_of(rosca, numbers) if count else []
+    cells = rs.grid_cells(rosca, listing.items, periods, clock.today(access.box))
+    return {"page": listing.page, "pages": listing.pages or 1, "periods_page": periods_page,
+            "periods_pages": periods_pages,
+            "members": [{"membership_id": s.membership_id, "name": s.membership.display_name, "seats": s.seats,
+                         "round_total": s.round_total, "paid": s.paid, "arrears": s.arrears, "received": s.received,
+                         "fee": s.fee, "swaps": s.swaps, "deposit_held": s.deposit_held, "status": s.status,
+                         "defaulted": s.defaulted, "at_risk": s.at_risk,
+                         "cells": [{"period": n, "due": d, "paid": p, "status": st}
+                                   for n, d, p, st in cells.get(s.membership_id, [])]}
+                        for s in listing.items]}

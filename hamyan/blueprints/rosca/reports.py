@@ -1,0 +1,11 @@
+"""The ROSCA reports rendered as background jobs (named in the descriptor's `reports`)."""
+from datetime import date
+
+from hamyan.blueprints.rosca import services
+from hamyan.statements import render_pdf
+
+
+def render_manager_report(box, params: dict, progress) -> bytes:
+    st, rows = services.manager_report(box, date.fromisoformat(params["start"]), date.fromisoformat(params["end"]))
+    progress(30)
+    return render_pdf("statements/cashbox_report.html", progress, box=box, statement=st, rows=rows)

@@ -1,0 +1,119 @@
+"""What every ROSCA rule needs: the round of a box the actor may see or manage, its members,
+and its ledger accounts."""
+from sqlalchemy import select
+
+from hamyan import ledger
+from hamyan.blueprints.rosca.models import Rosca
+from hamyan.boxes.access import MANAGE, VIEW, Principal, authorize
+from hamyan.boxes.models import Box, Membership
+from hamyan.core import parse
+from hamyan.core.errors import Conflict, NotFound, ValidationError
+from hamyan.extensions import db
+from hamyan.ledger.models import LedgerAccount
+
+KIND = "rosca"
+
+
+def author(actor) -> int | None:
+    return Principal.of(actor).user_id
+
+
+def viewing(actor, box_id):
+    """(access, rosca) for anyone who may see the box; other boxes answer 404."""
+    access = authorize(actor, box_id, VIEW, KIND)
+    return access, db.session.get(Rosca, access.box.id)
+
+
+def member_in_sight(actor, box_id, membership_id: int | None = None) -> tuple[Box, Membership]:
+    """The member whose seats and statement the actor asks for: themself, or anyone in the box for
+    managers; anyone else answers 404, like another box."""
+    access = authorize(actor, box_id, VIEW, KIND)
+    own = access.membership
+    if membership_id is None or (own is not None and own.id == membership_id):
+        if own is None:
+            raise NotFound()
+        return access.box, own
+    number = parse.record_id(membership_id)
+    target = db.session.get(Membership, number) if number else None
+    if not access.can_manage or target is None or target.box_id != access.box.id:
+        raise NotFound()
+    return access.box, target
+
+
+def managing(actor, box_id) -> tuple[Box, Rosca]:
+    access = authorize(actor, box_id, MANAGE, KIND)
+    return access.box, db.session.get(Rosca, access.box.id)
+
+
+def draft(actor, box_id) -> tuple[Box, Rosca]:
+    box, rosca = managing(actor, box_id)
+    if rosca.status != "draft":
+        raise Conflict("The round has started; its seats and prices are fixed.", field="status")
+    return box, rosca
+
+
+def running(rosca: Rosca) -> None:
+    if rosca.status == "draft":
+        raise ValidationError("The round has not started yet: sell every seat, then start it.", field="status")
+    if rosca.status == "finished":
+        raise ValidationError("The round is finished.", field="status")
+
+
+def active_members(box_id: int) -> list[Membership]:
+    return list(db.session.scalars(select(Membership).where(Membership.box_id == box_id, Membership.left_at.is_(None))
+                                   .order_by(Membership.display_name, Membership.id)))
+
+
+def membership_in(box_id: int, membership_id, field: str = "membership_id") -> Membership:
+    number = parse.record_id(membership_id)
+    m = db.session.get(Membership, number) if number else None
+    if m is None or m.box_id != box_id or m.left_at is not None:
+        raise ValidationError("That person is not a member of this box." if number else "Choose a member.",
+                              field=field)
+    return m
+
+
+# ---------------------------------------------------------------- ledger accounts
+# cash          asset      money the box holds
+# member:<m>    liability  m's contributions paid − payouts collected (gross of the fee) ± swap prices
+# deposit:<m>   liability  deposits m paid and the box still holds as a guarantee
+# fee_income    income     the operator's fee, kept back from each payout
+
+def cash_account(box: Box) -> LedgerAccount:
+    return ledger.open_account(box.id, "cash", "Cash held by the box", box.currency, type=ledger.ASSET,
+                               subject=("box", box.id), purpose="cash")
+
+
+def fee_account(box: Box) -> LedgerAccount:
+    return ledger.open_account(box.id, "fee_income", "Operator fee", box.currency, type=ledger.INCOME,
+                               subject=("box", box.id), purpose="fee_income")
+
+
+def member_account(box: Box, m: Membership) -> LedgerAccount:
+    return ledger.open_account(box.id, f"member:{m.id}", f"Position of {m.display_name}", box.currency,
+                               type=ledger.LIABILITY, subject=("membership", m.id), purpose="contributions")
+
+
+def deposit_account(box: Box, m: Membership) -> LedgerAccount:
+    return ledger.open_account(box.id, f"deposit:{m.id}", f"Deposit of {m.display_name}", box.currency,
+                               type=ledger.LIABILITY, subject=("membership", m.id), purpose="deposit")
+
+
+def box_cash(box_id: int) -> int:
+    account = db.session.scalar(select(LedgerAccount).filter_by(box_id=box_id, code="cash"))
+    return account.balance if account else 0
+
+
+def deposits_by_member(box_id: int) -> dict[int, int]:
+    """Deposits the box holds, by membership id."""
+    return {m: -balance for m, balance in db.session.execute(
+        select(LedgerAccount.subject_id, LedgerAccount.balance).filter_by(box_id=box_id, purpose="deposit"))}
+
+
+def deposits_held(box_id: int) -> int:
+    return sum(deposits_by_member(box_id).values())
+
+
+def available(box_id: int) -> int:
+    """Cash a payout may use: what the box holds less the deposits it keeps as guarantees."""
+    return box_cash(box_id) - deposits_held(box_id)

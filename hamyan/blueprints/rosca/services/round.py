@@ -1,0 +1,278 @@
+"""The round: contributions (settling the oldest dues first), deposits, seat k's payout at period k
+(rotation.payouts: net of what its holders owe past due, from the cash the box holds less the
+deposits it keeps; never more), a default covered from the deposit, and deposits released at the end.
+
+Entries (code: legs):
+    contribution   Dr cash; Cr member:<m>
+    deposit        Dr cash; Cr deposit:<m>
+    payout         Dr member:<h> (h's part of the payout and of its fee); Cr member:<h> (dues netted);
+                   Cr fee_income (the seat's fee); Cr cash (handed over)
+    cover          Dr deposit:<m>; Cr member:<m>: a defaulter's deposit pays what they owe
+    release        Dr deposit:<m>; Cr cash: the deposit handed back at the end"""
+import uuid
+
+from sqlalchemy import func, select
+
+from hamyan import ledger, money
+from hamyan.blueprints.rosca.models import MemberSummary, Rosca, RoscaPayment, RoscaPeriod, Seat
+from hamyan.blueprints.rosca.services.common import (
+    author, available, cash_account, deposit_account, deposits_by_member, fee_account, managing, member_account,
+    membership_in, running)
+from hamyan.blueprints.rosca.services.setup import deposit_due
+from hamyan.blueprints.rosca.services.state import member_states, refresh, seat_parts, standing
+from hamyan.boxes.models import Box, Membership
+from hamyan.core import clock, parse, uow
+from hamyan.core.errors import Conflict, ValidationError
+from hamyan.dues import calendar, obligations
+from hamyan.dues.calendar import format_day
+from hamyan.extensions import db
+from hamyan.ledger.models import Entry
+from hamyan.rotation import payouts, shares
+
+METHODS = ("cash", "bank")
+
+
+def _money(box: Box, amount: int) -> str:
+    return money.format_money(amount, box.currency, box.locale)
+
+
+def _retried(key: str, kind: str, member: Membership, value: int, method: str, reference: str, paid_on):
+    """The payment first recorded under this key when the request is the same; Conflict otherwise."""
+    entry = db.session.scalar(select(Entry).filter_by(idempotency_key=key))
+    if entry is None:
+        return None
+    payment = db.session.scalar(select(RoscaPayment).filter_by(entry_id=entry.id))
+    if payment is None or (payment.kind, payment.membership_id, payment.amount, payment.method, payment.reference) \
+            != (kind, member.id, value, method, reference) or (paid_on is not None and payment.paid_on != paid_on):
+        raise Conflict("This idempotency key was already used for a different payment.", field="idempotency_key")
+    return payment
+
+
+def _payment_input(box, membership_id, amount, method, reference, paid_on):
+    member = membership_in(box.id, membership_id)
+    value = parse.amount(amount, box.currency)
+    method = parse.choice(method or "cash", METHODS, "method", "Method")
+    reference = parse.text(reference, "reference", label="The reference", limit=120, required=False)
+    today = clock.today(box)
+    day = parse.day(paid_on, "paid_on", "Paid on") if paid_on not in (None, "") else None
+    if day is not None and day > today:
+        raise ValidationError("A payment cannot be dated in the future.", field="paid_on")
+    return member, value, method, reference, day
+
+
+@uow.box_write
+def record_payment(actor, box_id, membership_id, amount, method="cash", reference="", paid_on=None,
+                   request_key: str | None = None) -> RoscaPayment:
+    """A member's contribution; a retry with the same request key returns the first payment."""
+    box, rosca = managing(actor, box_id)
+    member, value, method, reference, day = _payment_input(box, membership_id, amount, method, reference, paid_on)
+    key = f"rosca:{box.id}:payment:{request_key}" if request_key else None
+    if key and (earlier := _retried(key, "contribution", member, value, method, reference, day)):
+        return earlier
+    running(rosca)
+    day = day or clock.today(box)
+    periods, states = member_states(rosca, [member.id])
+    state = states.get(member.id)
+    if state is None:
+        raise ValidationError(f"{member.display_name} holds no seat in this round.", field="membership_id")
+    due_dates = [p.due_date for p in periods]
+    arrears_then = obligations.arrears(state.cum_due, calendar.periods_due(due_dates, day), state.paid)
+    allocation = obligations.allocate_payment(value, arrears_then, 0, state.round_total - state.paid - arrears_then)
+    if allocation is None:
+        raise ValidationError(f"That is more than {member.display_name} owes for the whole round "
+                              f"({_money(box, state.round_total - state.paid)}).", field="amount")
+    entry = ledger.post("contribution", [(cash_account(box), value), (member_account(box, member), -value)],
+                        idempotency_key=key or f"rosca:{box.id}:payment:{uuid.uuid4().hex}", effective_date=day,
+                        memo=f"Contribution from {member.display_name} ({method}{' ' + reference if reference else ''})",
+                        box_id=box.id, created_by_id=author(actor))
+    payment = RoscaPayment(box_id=box.id, membership_id=member.id, kind="contribution", amount=value, method=method,
+                           reference=reference, paid_on=day, entry_id=entry.id, created_by_id=author(actor))
+    db.session.add(payment)
+    db.session.flush()
+    refresh(rosca, [member.id])
+    finish_if_done(rosca)
+    return payment
+
+
+@uow.box_write
+def record_deposit(actor, box_id, membership_id, amount, method="cash", reference="",
+                   request_key: str | None = None) -> RoscaPayment:
+    """A deposit held as a guarantee: the deposit per seat, split like the seat, before the start."""
+    box, rosca = managing(actor, box_id)
+    member, value, method, reference, _ = _payment_input(box, membership_id, amount, method, reference, None)
+    key = f"rosca:{box.id}:deposit:{request_key}" if request_key else None
+    if key and (earlier := _retried(key, "deposit", member, value, method, reference, None)):
+        return earlier
+    if rosca.status == "finished":
+        raise ValidationError("The round is finished.", field="status")
+    owed = deposit_due(rosca).get(member.id, 0) - deposits_by_member(box.id).get(member.id, 0)
+    if value > owed:
+        raise ValidationError(f"{member.display_name}'s deposit still to pay is {_money(box, max(owed, 0))}.",
+                              field="amount")
+    entry = ledger.post("deposit", [(cash_account(box), value), (deposit_account(box, member), -value)],
+                        idempotency_key=key or f"rosca:{box.id}:deposit:{uuid.uuid4().hex}",
+                        effective_date=clock.today(box), memo=f"Deposit from {member.display_name}", box_id=box.id,
+                        created_by_id=author(actor))
+    payment = RoscaPayment(box_id=box.id, membership_id=member.id, kind="deposit", amount=value, method=method,
+                           reference=reference, paid_on=clock.today(box), entry_id=entry.id,
+                           created_by_id=author(actor))
+    db.session.add(payment)
+    db.session.flush()
+    refresh(rosca, [member.id])
+    return payment
+
+
+def _retried_payout(box_id: int, request_key: str, period_number, reason: str) -> RoscaPeriod | None:
+    earlier = db.session.scalar(select(RoscaPeriod).filter_by(box_id=box_id, request_key=request_key))
+    if earlier is None:
+        return None
+    same = period_number in (None, "") or parse.record_id(period_number) == earlier.number
+    if not same or reason != (earlier.override_reason or ""):
+        raise Conflict("This idempotency key was already used for a different payout.", field="idempotency_key")
+    return earlier
+
+
+@uow.box_write
+def pay_out(actor, box_id, period_number=None, override_reason: str | None = None,
+            request_key: str | None = None) -> RoscaPeriod:
+    """Pay seat k its payout at period k, once the period is collected (or with a recorded reason),
+    never more than the box holds. Once per period; a retry with the same key returns the first."""
+    box, rosca = managing(actor, box_id)
+    reason = parse.text(override_reason, "override_reason", label="The reason", required=False)
+    if request_key and (earlier := _retried_payout(box.id, request_key, period_number, reason)):
+        return earlier
+    running(rosca)
+    periods = list(db.session.scalars(select(RoscaPeriod).filter_by(box_id=box.id).order_by(RoscaPeriod.number)))
+    pending = next((p for p in periods if not p.paid_out), None)
+    if period_number not in (None, ""):
+        number = parse.whole(period_number, "period", 1, rosca.seat_count, "Period")
+        if periods[number - 1].paid_out:
+            raise Conflict(f"Period {number} was already paid out to seat {number}.", field="period")
+        if periods[number - 1] is not pending:
+            raise ValidationError(f"Pay out period {pending.number} first.", field="period")
+    if pending is None:
+        raise Conflict("Every period has been paid out.", field="period")
+    period, today = pending, clock.today(box)
+    if period.due_date > today:
+        raise ValidationError(f"Period {period.number} falls due on {format_day(period.due_date, box.calendar, box.locale)}; "
+                              "seat {0} collects from that day.".format(period.number), field="period")
+    _, states = member_states(rosca)
+    short = sum(max(s.cum_due[period.number] - s.paid, 0) for s in states.values())
+    if short and not reason:
+        raise ValidationError(f"Period {period.number} is not collected yet ({_money(box, short)} still to come in). "
+                              "Wait, or give a reason to pay out anyway.", field="override_reason")
+    seat = db.session.scalar(select(Seat).filter_by(box_id=box.id, number=period.number))
+    holders = seat.holdings
+    due_dates = [p.due_date for p in periods]
+    owing = [(standing(rosca, states[h.membership_id], due_dates, today).arrears, 0) for h in holders]
+    cash = available(box.id)
+    plan = payouts.plan(seat.payout, [h.fraction for h in holders], owing, cash)
+    if any(part.owed for part in plan):
+        raise ValidationError(f"The box holds {_money(box, max(cash, 0))} it can pay out (deposits are kept aside); "
+                              f"seat {seat.number} is to receive {_money(box, seat.payout - sum(p.netted for p in plan))}.",
+                              field="period")
+    fee_parts = shares.split(seat.fee, [h.fraction for h in holders])
+    legs = []
+    for holding, part, fee_part in zip(holders, plan, fee_parts):
+        account = member_account(box, holding.membership)
+        legs.append((account, part.part + fee_part))
+        if part.netted_dues:
+            legs.append((account, -part.netted_dues))
+    if seat.fee:
+        legs.append((fee_account(box), -seat.fee))
+    handed = sum(p.cash for p in plan)
+    if handed:
+        legs.append((cash_account(box), -handed))
+    names = " + ".join(h.membership.display_name for h in holders)
+    entry = ledger.post("payout", legs, idempotency_key=f"rosca:{box.id}:payout:{period.number}", effective_date=today,
+                        memo=f"Payout of seat {seat.number} ({names}), period {period.number}"
+                        + (f"; paid before collected: {reason}" if short else ""),
+                        box_id=box.id, created_by_id=author(actor))
+    for holding, part in zip(holders, plan):
+        if part.netted_dues:
+            db.session.add(RoscaPayment(box_id=box.id, membership_id=holding.membership_id, kind="netted",
+                                        amount=part.netted_dues, method="cash", paid_on=today, entry_id=entry.id,
+                                        reference=f"from the payout of seat {seat.number}",
+                                        created_by_id=author(actor)))
+    period.payout_entry_id = entry.id
+    period.paid_out_at = clock.now()
+    period.paid_out_by_id = author(actor)
+    period.request_key = request_key
+    period.override_reason = reason or None
+    db.session.flush()
+    refresh(rosca, [h.membership_id for h in holders])
+    finish_if_done(rosca)
+    return period
+
+
+@uow.box_write
+def cover_default(actor, box_id, membership_id) -> RoscaPayment:
+    """Use a defaulter's deposit to pay what they owe now."""
+    box, rosca = managing(actor, box_id)
+    running(rosca)
+    member = membership_in(box.id, membership_id)
+    refresh(rosca, [member.id])
+    summary = db.session.get(MemberSummary, (box.id, member.id))
+    if summary is None or not summary.defaulted:
+        raise ValidationError(f"{member.display_name} is not in default (a default is a member who collected and "
+                              "then fell late).", field="membership_id")
+    amount = min(summary.deposit_held, summary.arrears)
+    if amount <= 0:
+        raise ValidationError(f"No deposit is held for {member.display_name}.", field="membership_id")
+    return _cover(box, rosca, member, amount, actor, f"Deposit of {member.display_name} covers their default")
+
+
+def _cover(box, rosca, member, amount, actor, memo) -> RoscaPayment:
+    today = clock.today(box)
+    entry = ledger.post("cover", [(deposit_account(box, member), amount), (member_account(box, member), -amount)],
+                        idempotency_key=f"rosca:{box.id}:cover:{uuid.uuid4().hex}", effective_date=today, memo=memo,
+                        box_id=box.id, created_by_id=author(actor))
+    payment = RoscaPayment(box_id=box.id, membership_id=member.id, kind="cover", amount=amount, method="cash",
+                           reference="deposit", paid_on=today, entry_id=entry.id, created_by_id=author(actor))
+    db.session.add(payment)
+    db.session.flush()
+    refresh(rosca, [member.id])
+    return payment
+
+
+@uow.box_write
+def release_deposits(actor, box_id) -> list[tuple[Membership, int]]:
+    """Once every seat has collected: each deposit first pays what its member still owes, the rest
+    is handed back."""
+    box, rosca = managing(actor, box_id)
+    running(rosca)
+    if db.session.scalar(select(func.count()).where(RoscaPeriod.box_id == box.id, RoscaPeriod.payout_entry_id.is_(None))):
+        raise ValidationError("Deposits are released once every seat has collected.", field="status")
+    released = []
+    _, states = member_states(rosca)
+    for membership_id, held in sorted(deposits_by_member(box.id).items()):
+        if held <= 0:
+            continue
+        member = db.session.get(Membership, membership_id)
+        owed = states[membership_id].round_total - states[membership_id].paid if membership_id in states else 0
+        if owed > 0:
+            _cover(box, rosca, member, min(owed, held), actor, f"Deposit of {member.display_name} pays what they owe")
+            held -= min(owed, held)
+        if held:
+            ledger.post("release", [(deposit_account(box, member), held), (cash_account(box), -held)],
+                        idempotency_key=f"rosca:{box.id}:release:{membership_id}", effective_date=clock.today(box),
+                        memo=f"Deposit handed back to {member.display_name}", box_id=box.id,
+                        created_by_id=author(actor))
+            released.append((member, held))
+    refresh(rosca)
+    finish_if_done(rosca)
+    return released
+
+
+def finish_if_done(rosca: Rosca) -> None:
+    """Finished: every seat collected, no deposit held, nobody owes anything."""
+    db.session.flush()
+    if db.session.scalar(select(func.count()).where(RoscaPeriod.box_id == rosca.box_id,
+                                                     RoscaPeriod.payout_entry_id.is_(None))):
+        return
+    if any(deposits_by_member(rosca.box_id).values()):
+        return
+    _, states = member_states(rosca)
+    if all(s.paid >= s.round_total for s in states.values()):
+        rosca.status = "finished"
+        rosca.finished_at = clock.now()

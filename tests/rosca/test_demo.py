@@ -1,0 +1,26 @@
+"""The demo data has a ROSCA mid-round; seeding twice changes nothing; the ledger checks clean."""
+from hamyan.blueprints.rosca import services as rs
+from hamyan.blueprints.rosca.demo import NAME, seed_rosca
+from hamyan.blueprints.rosca.models import MemberSummary
+from hamyan.boxes.models import Box
+from hamyan.demo import DEMO_USERS
+from hamyan.extensions import db
+from hamyan.ledger import check
+from hamyan.ledger.models import Entry
+
+
+def test_demo_rosca(make_user):
+    users = {email.split("@")[0]: make_user(email, name) for email, name, _ in DEMO_USERS}
+    seed_rosca(users)
+    entries = db.session.query(Entry).count()
+    seed_rosca(users)
+    assert db.session.query(Entry).count() == entries > 0
+    box = db.session.query(Box).filter_by(name=NAME).one()
+    rosca = db.session.get(rs.Rosca, box.id)
+    assert rosca.status == "active" and box.calendar == "persian" and box.currency == "IRR"
+    assert sum(1 for p in rs.periods_of(rosca) if p.paid_out) == 3
+    leila = next(s for s in db.session.query(MemberSummary).filter_by(box_id=box.id)
+                 if s.membership.display_name == "Late Leila")
+    assert leila.status == "late" and leila.arrears > 0
+    report = check()
+    assert report.ok, report
