@@ -27,7 +27,7 @@ class Amount(F.Raw):
         super().__init__(**kwargs)
 
 
-class PricingIn(ma.Schema):
+class RoscaPricingIn(ma.Schema):
     pricing = F.String(load_default="fair", validate=OneOf(PRICING_METHODS))
     rate = F.String(load_default=None, allow_none=True, validate=Length(max=12),
                     metadata={"description": "Percent per period for fair pricing and swaps, e.g. \"2\""})
@@ -38,7 +38,7 @@ class PricingIn(ma.Schema):
                    metadata={"description": "Payouts seat 1 first (manual); they must add up exactly"})
 
 
-class RoscaIn(PricingIn):
+class RoscaIn(RoscaPricingIn):
     name = F.String(required=True, validate=Length(min=1, max=120))
     currency = F.String(load_default="IRR", validate=Length(equal=3))
     timezone = F.String(load_default="Asia/Tehran", validate=Length(max=64))
@@ -53,13 +53,13 @@ class RoscaIn(PricingIn):
     grace_days = F.Integer(load_default=0, strict=True)
 
 
-class HolderOut(ma.Schema):
+class RoscaHolderOut(ma.Schema):
     membership_id = F.Integer()
     name = F.String()
     fraction = F.String()
 
 
-class SeatOut(ma.Schema):
+class RoscaSeatOut(ma.Schema):
     number = F.Integer()
     payout = F.Integer(metadata={"description": "Collected at period `number`, after the fee"})
     fee = F.Integer()
@@ -68,7 +68,7 @@ class SeatOut(ma.Schema):
     reserved = F.Boolean()
     held = F.String()
     collected = F.Boolean()
-    holders = F.List(F.Nested(HolderOut))
+    holders = F.List(F.Nested(RoscaHolderOut))
 
 
 class RoscaOut(ma.Schema):
@@ -91,37 +91,37 @@ class RoscaOut(ma.Schema):
     cash = F.Integer()
     available = F.Integer(metadata={"description": "Cash a payout may use (deposits are kept aside)"})
     periods_paid_out = F.Integer()
-    seats = F.List(F.Nested(SeatOut))
+    seats = F.List(F.Nested(RoscaSeatOut))
 
 
-class TakeIn(ma.Schema):
+class RoscaTakeIn(ma.Schema):
     fraction = F.String(load_default="1", validate=Length(max=12))
 
 
-class HolderIn(ma.Schema):
+class RoscaHolderIn(ma.Schema):
     membership_id = F.Integer(required=True, strict=True)
     fraction = F.String(load_default="1", validate=Length(max=12))
 
 
-class HoldersIn(ma.Schema):
-    holders = F.List(F.Nested(HolderIn), required=True, validate=Length(max=20))
+class RoscaHoldersIn(ma.Schema):
+    holders = F.List(F.Nested(RoscaHolderIn), required=True, validate=Length(max=20))
 
 
-class ReserveIn(ma.Schema):
+class RoscaReserveIn(ma.Schema):
     reserved = F.Boolean(required=True)
 
 
-class MemberIn(ma.Schema):
+class RoscaMemberIn(ma.Schema):
     display_name = F.String(required=True, validate=Length(min=1, max=120))
     email = F.String(load_default=None, allow_none=True, validate=Length(max=254))
 
 
-class MemberOut(ma.Schema):
+class RoscaMemberOut(ma.Schema):
     membership_id = F.Integer()
     name = F.String()
 
 
-class PaymentIn(ma.Schema):
+class RoscaPaymentIn(ma.Schema):
     membership_id = F.Integer(required=True, strict=True)
     amount = Amount(required=True)
     method = F.String(load_default="cash", validate=OneOf(("cash", "bank")))
@@ -129,7 +129,7 @@ class PaymentIn(ma.Schema):
     paid_on = F.Date(load_default=None, allow_none=True)
 
 
-class PaymentOut(ma.Schema):
+class RoscaPaymentOut(ma.Schema):
     id = F.Integer()
     kind = F.String()
     membership_id = F.Integer()
@@ -138,12 +138,12 @@ class PaymentOut(ma.Schema):
     entry_id = F.Integer()
 
 
-class PayoutIn(ma.Schema):
+class RoscaPayoutIn(ma.Schema):
     period = F.Integer(load_default=None, allow_none=True, strict=True)
     override_reason = F.String(load_default=None, allow_none=True, validate=Length(max=500))
 
 
-class PeriodOut(ma.Schema):
+class RoscaPeriodOut(ma.Schema):
     number = F.Integer()
     due_date = F.Date()
     seat = F.Integer()
@@ -152,12 +152,12 @@ class PeriodOut(ma.Schema):
     override_reason = F.String(allow_none=True)
 
 
-class SwapIn(ma.Schema):
+class RoscaSwapIn(ma.Schema):
     earlier = F.Integer(required=True, strict=True)
     later = F.Integer(required=True, strict=True)
 
 
-class SwapOut(ma.Schema):
+class RoscaSwapOut(ma.Schema):
     id = F.Integer()
     earlier = F.Integer()
     later = F.Integer()
@@ -168,21 +168,21 @@ class SwapOut(ma.Schema):
     entry_id = F.Integer(allow_none=True)
 
 
-class GridArgs(ma.Schema):
+class RoscaGridArgs(ma.Schema):
     page = F.Integer(load_default=1, validate=ma.validate.Range(min=1, max=10**6))
     per_page = F.Integer(load_default=25, validate=ma.validate.Range(min=1, max=100))
     periods_page = F.Integer(load_default=1, validate=ma.validate.Range(min=1, max=10**6))
     periods_per_page = F.Integer(load_default=12, validate=ma.validate.Range(min=1, max=200))
 
 
-class CellOut(ma.Schema):
+class RoscaCellOut(ma.Schema):
     period = F.Integer()
     due = F.Integer()
     paid = F.Integer()
     status = F.String()
 
 
-class MemberRowOut(ma.Schema):
+class RoscaMemberRowOut(ma.Schema):
     membership_id = F.Integer()
     name = F.String()
     seats = F.String()
@@ -196,15 +196,15 @@ class MemberRowOut(ma.Schema):
     status = F.String()
     defaulted = F.Boolean()
     at_risk = F.Integer()
-    cells = F.List(F.Nested(CellOut))
+    cells = F.List(F.Nested(RoscaCellOut))
 
 
-class GridOut(ma.Schema):
+class RoscaGridOut(ma.Schema):
     page = F.Integer()
     pages = F.Integer()
     periods_page = F.Integer()
     periods_pages = F.Integer()
-    members = F.List(F.Nested(MemberRowOut))
+    members = F.List(F.Nested(RoscaMemberRowOut))
 
 
 # ---------------------------------------------------------------- shaping
@@ -262,7 +262,7 @@ def get(box_id):
 
 
 @bp.route("/<int:box_id>/pricing", methods=["PUT"])
-@bp.arguments(PricingIn)
+@bp.arguments(RoscaPricingIn)
 @bp.response(200, RoscaOut)
 def put_pricing(body, box_id):
     """Price the seats again while they are on sale (managers)."""
@@ -272,8 +272,8 @@ def put_pricing(body, box_id):
 
 
 @bp.route("/<int:box_id>/members", methods=["POST"])
-@bp.arguments(MemberIn)
-@bp.response(201, MemberOut)
+@bp.arguments(RoscaMemberIn)
+@bp.response(201, RoscaMemberOut)
 def add_member(body, box_id):
     """Add a member (who may not have an account yet) so they can hold seats (managers)."""
     m = rs.add_member(current_api_user(), box_id, body["display_name"], body["email"])
@@ -281,7 +281,7 @@ def add_member(body, box_id):
 
 
 @bp.route("/<int:box_id>/seats/<int:number>/take", methods=["POST"])
-@bp.arguments(TakeIn)
+@bp.arguments(RoscaTakeIn)
 @bp.response(200, RoscaOut)
 def take(body, box_id, number):
     """Take a free seat, or a free part of one (members)."""
@@ -291,7 +291,7 @@ def take(body, box_id, number):
 
 
 @bp.route("/<int:box_id>/seats/<int:number>/holders", methods=["PUT"])
-@bp.arguments(HoldersIn)
+@bp.arguments(RoscaHoldersIn)
 @bp.response(200, RoscaOut)
 def put_holders(body, box_id, number):
     """Set who holds a seat (managers); an empty list frees it."""
@@ -301,7 +301,7 @@ def put_holders(body, box_id, number):
 
 
 @bp.route("/<int:box_id>/seats/<int:number>/reserved", methods=["PUT"])
-@bp.arguments(ReserveIn)
+@bp.arguments(RoscaReserveIn)
 @bp.response(200, RoscaOut)
 def put_reserved(body, box_id, number):
     """Keep a seat back for the manager to give, or put it on sale (managers)."""
@@ -320,8 +320,8 @@ def start(box_id):
 
 
 @bp.route("/<int:box_id>/payments", methods=["POST"])
-@bp.arguments(PaymentIn)
-@bp.response(201, PaymentOut)
+@bp.arguments(RoscaPaymentIn)
+@bp.response(201, RoscaPaymentOut)
 @bp.doc(**IDEMPOTENCY_DOC)
 def payment(body, box_id):
     """Record a member's contribution (managers); it settles their oldest dues first."""
@@ -331,8 +331,8 @@ def payment(body, box_id):
 
 
 @bp.route("/<int:box_id>/deposits", methods=["POST"])
-@bp.arguments(PaymentIn)
-@bp.response(201, PaymentOut)
+@bp.arguments(RoscaPaymentIn)
+@bp.response(201, RoscaPaymentOut)
 @bp.doc(**IDEMPOTENCY_DOC)
 def deposit(body, box_id):
     """Record a deposit held as a guarantee until the end (managers)."""
@@ -342,8 +342,8 @@ def deposit(body, box_id):
 
 
 @bp.route("/<int:box_id>/payouts", methods=["POST"])
-@bp.arguments(PayoutIn)
-@bp.response(201, PeriodOut)
+@bp.arguments(RoscaPayoutIn)
+@bp.response(201, RoscaPeriodOut)
 @bp.doc(**IDEMPOTENCY_DOC)
 def payout(body, box_id):
     """Pay the next seat its payout (managers): once the period is collected, or with a reason;
@@ -356,7 +356,7 @@ def payout(body, box_id):
 
 
 @bp.route("/<int:box_id>/members/<int:membership_id>/cover", methods=["POST"])
-@bp.response(201, PaymentOut)
+@bp.response(201, RoscaPaymentOut)
 def cover(box_id, membership_id):
     """Use a defaulter's deposit to pay what they owe (managers)."""
     return _payment_out(rs.cover_default(current_api_user(), box_id, membership_id))
@@ -372,8 +372,8 @@ def release(box_id):
 
 
 @bp.route("/<int:box_id>/swaps", methods=["POST"])
-@bp.arguments(SwapIn)
-@bp.response(201, SwapOut)
+@bp.arguments(RoscaSwapIn)
+@bp.response(201, RoscaSwapOut)
 def request_swap(body, box_id):
     """Ask to trade two seats that have not collected (a holder of one, or the manager)."""
     user = current_api_user()
@@ -383,21 +383,21 @@ def request_swap(body, box_id):
 
 
 @bp.route("/<int:box_id>/swaps/<int:swap_id>/approve", methods=["POST"])
-@bp.response(200, SwapOut)
+@bp.response(200, RoscaSwapOut)
 def approve_swap(box_id, swap_id):
     """Approve a trade (managers): the price moves between the holders as one ledger entry."""
     return _swap_out(rs.approve_swap(current_api_user(), box_id, swap_id))
 
 
 @bp.route("/<int:box_id>/swaps/<int:swap_id>/refuse", methods=["POST"])
-@bp.response(200, SwapOut)
+@bp.response(200, RoscaSwapOut)
 def refuse_swap(box_id, swap_id):
     return _swap_out(rs.refuse_swap(current_api_user(), box_id, swap_id))
 
 
 @bp.route("/<int:box_id>/grid", methods=["GET"])
-@bp.arguments(GridArgs, location="query")
-@bp.response(200, GridOut)
+@bp.arguments(RoscaGridArgs, location="query")
+@bp.response(200, RoscaGridOut)
 def grid(args, box_id):
     """A page of members with a page of their periods, from the member summaries. Members see the
     whole grid's standing (the box's summary), as on the page."""
