@@ -190,3 +190,19 @@ def test_every_manager_action_over_the_api(app, make_user, api_token, clock):
     assert left.status_code == 200 and left.json["left_on"] == "2025-05-15" and left.json["total_savings"] == 0
     assert client.get(f"{base}/balance-sheet", headers=h).json["balanced"]
     assert ledger.check().ok
+
+
+def test_list_pools_pages_like_list_cashboxes(app, make_user, api_token, clock):
+    """GET /pools takes ?page=&per_page= (25 by default, 100 at most) and answers that page by name."""
+    clock.today = date(2025, 3, 1)
+    boss = make_user("pages@example.com", "Boss")
+    headers = api_token(boss)
+    for name in ("Cedar", "Alder", "Birch"):
+        services.create_pool(boss, name, "USD", "100", date(2025, 1, 5), my_shares=0)
+    client = app.test_client()
+    names = lambda url: [p["name"] for p in client.get(url, headers=headers).json]  # noqa: E731
+    assert names("/api/v1/pools") == ["Alder", "Birch", "Cedar"]
+    assert names("/api/v1/pools?per_page=2") == ["Alder", "Birch"]
+    assert names("/api/v1/pools?page=2&per_page=2") == ["Cedar"]
+    response = client.get("/api/v1/pools?per_page=101", headers=headers)
+    assert response.status_code == 422 and "per_page" in str(response.json["error"]["fields"])

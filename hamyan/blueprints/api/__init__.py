@@ -19,6 +19,13 @@ from hamyan.extensions import api, csrf, error_body
 BEARER = [{"bearerAuth": []}]
 
 
+class ListArgs(ma.Schema):
+    """How every list of boxes is paged (`GET /cashboxes`, `GET /pools`): ?page=&per_page=, 25 by
+    default and 100 at most; the answer is that page's items."""
+    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=10**6))
+    per_page = ma.fields.Integer(load_default=25, validate=ma.validate.Range(min=1, max=100))
+
+
 def _require_token():
     if request.method == "OPTIONS":
         return None

@@ -7,7 +7,7 @@ import marshmallow as ma
 
 from hamyan import money
 from hamyan.core import clock
-from hamyan.blueprints.api import IDEMPOTENCY_DOC, api_blueprint, current_api_user, idempotency_key
+from hamyan.blueprints.api import IDEMPOTENCY_DOC, ListArgs, api_blueprint, current_api_user, idempotency_key
 from hamyan.blueprints.cashbox import services as cb
 from hamyan.blueprints.cashbox.models import (
     DRAW_MODES,
@@ -221,12 +221,7 @@ class CashboxMemberStateOut(ma.Schema):
     cells = F.List(F.Nested(CashboxCellOut))
 
 
-class CashboxListArgs(ma.Schema):
-    page = F.Integer(load_default=1, validate=ma.validate.Range(min=1, max=10**6))
-    per_page = F.Integer(load_default=25, validate=ma.validate.Range(min=1, max=100))
-
-
-class CashboxGridArgs(CashboxListArgs):
+class CashboxGridArgs(ListArgs):
     round_id = F.Integer(load_default=None)
     periods_page = F.Integer(load_default=1, validate=ma.validate.Range(min=1, max=10**6))
     periods_per_page = F.Integer(load_default=50, validate=ma.validate.Range(min=1, max=500))
@@ -363,7 +358,7 @@ class CashboxSummaryOut(ma.Schema):
 
 
 @bp.route("", methods=["GET"])
-@bp.arguments(CashboxListArgs, location="query")
+@bp.arguments(ListArgs, location="query")
 @bp.response(200, CashboxSummaryOut(many=True))
 def list_cashboxes(args):
     """The caller's cashboxes, a page at a time (`page`, `per_page`), each with its current round's

@@ -9,6 +9,7 @@ import marshmallow as ma
 
 from hamyan.blueprints.api import (
     IDEMPOTENCY_DOC,
+    ListArgs,
     api_blueprint,
     current_api_user,
     idempotency_key,
@@ -16,7 +17,6 @@ from hamyan.blueprints.api import (
 from hamyan.blueprints.moneypool import reports, services
 from hamyan.blueprints.moneypool.models import LOAN_STATUSES, PERIODS, QUEUE_POLICIES
 from hamyan.boxes.access import MANAGE
-from hamyan.boxes import services as boxes
 from hamyan.core import clock
 from hamyan.core.errors import NotFound
 from hamyan.lending.schedules import METHODS
@@ -386,11 +386,13 @@ def _detail(acc, loan):
 
 
 @bp.route("", methods=["GET"])
+@bp.arguments(ListArgs, location="query")
 @bp.response(200, PoolOut(many=True))
-def list_pools():
-    """The pools you belong to, with their totals and your own position."""
+def list_pools(args):
+    """The pools you belong to, a page at a time (`page`, `per_page`) by name, with their totals
+    and your own position."""
     user = current_api_user()
-    return [_pool_out(services.access(user, box.id)) for box, _ in boxes.boxes_of(user) if box.kind == services.KIND]
+    return [_pool_out(services.access(user, box_id)) for box_id in services.pools_of(user, args["page"], args["per_page"])]
 
 
 @bp.route("", methods=["POST"])

@@ -187,6 +187,14 @@ def access(user, box_id: int, action: str = VIEW) -> Access:
     return Access(allowed.box, pool, allowed.membership, allowed.can_manage, member)
 
 
+def pools_of(actor, page: int, per_page: int) -> list[int]:
+    """The ids of a page of the actor's pools, by name."""
+    return list(db.session.scalars(
+        select(Box.id).join(Membership, Membership.box_id == Box.id)
+        .where(Box.kind == KIND, Membership.user_id == Principal.of(actor).user_id, Membership.left_at.is_(None))
+        .order_by(Box.name, Box.id).offset((page - 1) * per_page).limit(per_page)))
+
+
 def _member(box: Box, member_id) -> PoolMember:
     if not _valid_id(member_id):
         raise NotFound("No such member in this pool.")
