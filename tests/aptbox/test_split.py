@@ -4,6 +4,8 @@ from decimal import ROUND_FLOOR, Decimal, getcontext
 from fractions import Fraction
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hamyan.blueprints.aptbox.services import split
 from hamyan.core.errors import ValidationError
@@ -95,3 +97,28 @@ def test_overrides_above_the_total_are_refused():
     units = figures(awkward(7))
     with pytest.raises(ValidationError):
         split.split(1000, "area", {}, units, {units[0].id: ("override", 1001)}, split.Modifiers())
+
+
+UNIT_ROWS = st.lists(st.tuples(st.integers(0, 6), st.decimals("0.01", "400", places=2), st.integers(0, 6),
+                               st.integers(0, 3), st.booleans()), min_size=1, max_size=30)
+
+
+@settings(max_examples=150, deadline=None)
+@given(rows=UNIT_ROWS, total=st.integers(1, 10**12), basis=st.sampled_from([c for c in CASES]),
+       round_to=st.sampled_from([1, 10, 1000, 10000]), vacancy=st.integers(0, 100), exempt=st.integers(0, 40),
+       half_ground=st.booleans())
+def test_any_building_splits_exactly_or_refuses_clearly(rows, total, basis, round_to, vacancy, exempt, half_ground):
+    units = figures([(i + 1, f, a, o, p, occ) for i, (f, a, o, p, occ) in enumerate(rows)])
+    rules = {u.id: ("exempt", None) for u in units if u.id % 41 == exempt}
+    mods = split.Modifiers(vacancy_discount=Decimal(vacancy), floor_factors={0: Fraction(1, 2)} if half_ground else {},
+                           round_to=round_to)
+    name, parts = basis
+    try:
+        shares = split.split(total, name, parts if name == "mix" else {}, units, rules, mods, use_floor=True)
+    except ValidationError as error:  # nobody to carry it: said, not a wrong split
+        assert error.fields.get("basis")
+        return
+    assert sum(s.amount for s in shares.values()) == total
+    assert all(s.amount >= 0 for s in shares.values())
+    assert {uid: s.amount for uid, s in shares.items()} == independent(
+        total, parts, units, rules, vacancy, {0: Decimal("0.5")} if half_ground else {}, round_to)
