@@ -5,19 +5,11 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD
+from tests.e2e.test_moneypool import _sign_in  # the one sign-in of the browser tests
 
 CSV = "number,floor,area,occupants,parking,occupied,owner,resident\n1,0,78.5,2,1,yes,رضا احمدی,رضا احمدی\n" \
       "2,1,92.25,3,1,yes,مریم کریمی,Mina\n3,1,64,0,0,no,علی رضایی,\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 64
-
-
-def _sign_in(page, email):
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="My boxes")).to_be_visible()
 
 
 def test_board_month_end_and_a_resident_votes(page, browser, live_server, make_user):

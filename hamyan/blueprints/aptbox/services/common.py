@@ -159,6 +159,29 @@ def text(value, field: str, label: str, limit: int, required: bool = True) -> st
     return value
 
 
+def fields(*parsers) -> dict:
+    """Run each (name, parser) and return the values, or one ValidationError carrying every
+    field's message, so a form shows all its errors at once."""
+    errors, values = {}, {}
+    for name, parser in parsers:
+        try:
+            values[name] = parser()
+        except ValidationError as error:
+            errors.update(error.fields)
+    if errors:
+        raise ValidationError(" ".join(errors.values()), fields=errors)
+    return values
+
+
+def row_of(model, box_id: int, row_id, what: str):
+    """The building's row of `model` with this id (from a URL or a body), or NotFound."""
+    number = parse.record_id(row_id)
+    row = db.session.get(model, number) if number else None
+    if row is None or row.box_id != box_id:
+        raise NotFound(f"No such {what} in this building.")
+    return row
+
+
 def request_key(key) -> str:
     key = str(key or "").strip()
     if not key or len(key) > 100:

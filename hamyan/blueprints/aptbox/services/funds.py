@@ -12,7 +12,8 @@ from hamyan.core import parse, uow
 from hamyan.core.errors import Conflict, Forbidden, NotFound, ValidationError
 from hamyan.extensions import db
 
-from .common import access, account, by, fund_account, fund_balances, manage, money, not_future, post, text
+from .common import (access, account, by, fields, fund_account, fund_balances, manage, money, not_future, post,
+                     row_of, text)
 from .receipts import Receipt, receipt_type, store
 
 FUND_LABELS = {"operating": "Operating fund", "reserve": "Reserve fund"}
@@ -45,20 +46,13 @@ def add_expense(actor, box_id, amount, category: str, spent_on=None, vendor: str
                 fund: str = "operating", receipt: Receipt | None = None, decision: str | None = None) -> Expense:
     acc = manage(actor, box_id)
     box = acc.box
-    errors, values = {}, {}
-    for name, parser in (("amount", lambda: parse.amount(amount, box.currency, "amount")),
+    values = fields(("amount", lambda: parse.amount(amount, box.currency, "amount")),
                          ("category", lambda: parse.choice(category, CATEGORIES, "category", "Category")),
                          ("fund", lambda: parse.choice(fund or "operating", FUNDS, "fund", "Fund")),
                          ("spent_on", lambda: not_future(box, spent_on, "spent_on")),
                          ("vendor", lambda: text(vendor, "vendor", "Vendor", 120, required=False)),
                          ("note", lambda: text(note, "note", "Note", 500, required=False)),
-                         ("receipt", lambda: receipt_type(receipt) if receipt is not None else None)):
-        try:
-            values[name] = parser()
-        except ValidationError as error:
-            errors.update(error.fields)
-    if errors:
-        raise ValidationError(" ".join(errors.values()), fields=errors)
+                         ("receipt", lambda: receipt_type(receipt) if receipt is not None else None))
     kind = values.pop("receipt")
     expense = Expense(box_id=box.id, created_by_id=by(actor), status="pending", **values)
     if kind is not None:
@@ -76,11 +70,7 @@ def add_expense(actor, box_id, amount, category: str, spent_on=None, vendor: str
 
 
 def expense_of(box_id: int, expense_id) -> Expense:
-    number = parse.record_id(expense_id)
-    expense = db.session.get(Expense, number) if number else None
-    if expense is None or expense.box_id != box_id:
-        raise NotFound("No such expense in this building.")
-    return expense
+    return row_of(Expense, box_id, expense_id, "expense")
 
 
 @uow.box_write
@@ -107,25 +97,22 @@ def reject_expense(actor, box_id, expense_id) -> Expense:
     return expense
 
 
+def _other_fund(from_fund: str, to_fund: str) -> str:
+    if parse.choice(to_fund, FUNDS, "to_fund", "To") == from_fund:
+        raise ValidationError("Choose the other fund.", field="to_fund")
+    return to_fund
+
+
 @uow.box_write
 def transfer(actor, box_id, amount, from_fund: str, to_fund: str, moved_on=None, note: str = "",
              decision: str | None = None, key: str | None = None) -> Transfer:
     acc = manage(actor, box_id)
     box = acc.box
-    errors, values = {}, {}
-    for name, parser in (("amount", lambda: parse.amount(amount, box.currency, "amount")),
-                         ("from_fund", lambda: parse.choice(from_fund, FUNDS, "from_fund", "From")),
-                         ("to_fund", lambda: parse.choice(to_fund, FUNDS, "to_fund", "To")),
-                         ("moved_on", lambda: not_future(box, moved_on, "moved_on")),
-                         ("note", lambda: text(note, "note", "Note", 500, required=False))):
-        try:
-            values[name] = parser()
-        except ValidationError as error:
-            errors.update(error.fields)
-    if not errors and values["from_fund"] == values["to_fund"]:
-        errors["to_fund"] = "Choose the other fund."
-    if errors:
-        raise ValidationError(" ".join(errors.values()), fields=errors)
+    values = fields(("amount", lambda: parse.amount(amount, box.currency, "amount")),
+                    ("from_fund", lambda: parse.choice(from_fund, FUNDS, "from_fund", "From")),
+                    ("to_fund", lambda: _other_fund(from_fund, to_fund)),
+                    ("moved_on", lambda: not_future(box, moved_on, "moved_on")),
+                    ("note", lambda: text(note, "note", "Note", 500, required=False)))
     decided = _check_fund(box, values["from_fund"], values["amount"], decision)
     entry = post(box, actor, "transfer", [(fund_account(box, values["to_fund"]), values["amount"]),
                                          (fund_account(box, values["from_fund"]), -values["amount"])],

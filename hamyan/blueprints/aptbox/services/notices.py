@@ -14,7 +14,7 @@ from hamyan.core.errors import Conflict, NotFound, ValidationError
 from hamyan.extensions import db
 from hamyan.notify.services import notify
 
-from .common import access, by, day, manage, text
+from .common import access, by, day, fields, manage, row_of, text
 
 MAX_OPTIONS = 10
 
@@ -23,15 +23,8 @@ MAX_OPTIONS = 10
 def announce(actor, box_id, title: str, body: str) -> Announcement:
     """Post an announcement and email every member with an address (after the write commits)."""
     acc = manage(actor, box_id)
-    errors, values = {}, {}
-    for name, parser in (("title", lambda: text(title, "title", "Title", 160)),
-                         ("body", lambda: text(body, "body", "Message", 5000))):
-        try:
-            values[name] = parser()
-        except ValidationError as error:
-            errors.update(error.fields)
-    if errors:
-        raise ValidationError(" ".join(errors.values()), fields=errors)
+    values = fields(("title", lambda: text(title, "title", "Title", 160)),
+                         ("body", lambda: text(body, "body", "Message", 5000)))
     row = Announcement(box_id=acc.box.id, created_by_id=by(actor), **values)
     db.session.add(row)
     for email in recipients(acc.box.id):
@@ -62,25 +55,23 @@ def _options(value) -> list[str]:
     return [text(i, "options", "A choice", 120) for i in items]
 
 
+def _closing(box, value):
+    closes_on = day(box, value, "closes_on", "Closes on")
+    if closes_on < clock.today(box):
+        raise ValidationError("The poll cannot close before today.", field="closes_on")
+    return closes_on
+
+
 @uow.box_write
 def create_poll(actor, box_id, question: str, options, weighting: str = "unit", quorum_percent="50",
                 closes_on=None) -> Poll:
     acc = manage(actor, box_id)
     box = acc.box
-    errors, values = {}, {}
-    for name, parser in (("question", lambda: text(question, "question", "Question", 300)),
-                         ("options", lambda: json.dumps(_options(options), ensure_ascii=False)),
-                         ("weighting", lambda: parse.choice(weighting, WEIGHTINGS, "weighting", "Votes count")),
-                         ("quorum_percent", lambda: parse.whole(quorum_percent, "quorum_percent", 0, 100, "Quorum")),
-                         ("closes_on", lambda: day(box, closes_on, "closes_on", "Closes on"))):
-        try:
-            values[name] = parser()
-        except ValidationError as error:
-            errors.update(error.fields)
-    if "closes_on" in values and values["closes_on"] < clock.today(box):
-        errors["closes_on"] = "The poll cannot close before today."
-    if errors:
-        raise ValidationError(" ".join(errors.values()), fields=errors)
+    values = fields(("question", lambda: text(question, "question", "Question", 300)),
+                    ("options", lambda: json.dumps(_options(options), ensure_ascii=False)),
+                    ("weighting", lambda: parse.choice(weighting, WEIGHTINGS, "weighting", "Votes count")),
+                    ("quorum_percent", lambda: parse.whole(quorum_percent, "quorum_percent", 0, 100, "Quorum")),
+                    ("closes_on", lambda: _closing(box, closes_on)))
     poll = Poll(box_id=box.id, created_by_id=by(actor), **values)
     db.session.add(poll)
     db.session.flush()
@@ -91,11 +82,7 @@ def create_poll(actor, box_id, question: str, options, weighting: str = "unit", 
 
 
 def poll_of(box_id: int, poll_id) -> Poll:
-    number = parse.record_id(poll_id)
-    poll = db.session.get(Poll, number) if number else None
-    if poll is None or poll.box_id != box_id:
-        raise NotFound("No such poll in this building.")
-    return poll
+    return row_of(Poll, box_id, poll_id, "poll")
 
 
 def is_closed(box, poll: Poll) -> bool:

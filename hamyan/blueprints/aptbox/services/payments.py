@@ -9,7 +9,7 @@ from hamyan.blueprints.aptbox.models import Building, PaymentReport, Unit, UnitP
 from hamyan.boxes.access import SYSTEM
 from hamyan.boxes.models import BOARD, Box, Membership
 from hamyan.core import clock, parse, uow
-from hamyan.core.errors import Conflict, NotFound, ValidationError
+from hamyan.core.errors import Conflict, NotFound
 from hamyan.dues import late, reminders
 from hamyan.dues.calendar import format_day
 from hamyan.dues import status as dues_status
@@ -17,8 +17,8 @@ from hamyan.extensions import db
 from hamyan.money import to_major
 from hamyan.notify.services import notify
 
-from .common import access, account, by, fund_account, manage, money, not_future, post, request_hash, request_key, \
-    same_request, text, unit_account, unit_of
+from .common import access, account, by, fields, fund_account, manage, money, not_future, post, request_hash, \
+    request_key, same_request, text, unit_account, unit_of
 from .receipts import Receipt, receipt_type, store
 from .summary import UNIT, derive, refresh
 
@@ -38,17 +38,10 @@ def record_payment(actor, box_id, unit_id, amount, paid_on=None, reference: str 
     if existing is not None:
         same_request(existing, digest)
         return existing
-    errors, values = {}, {}
-    for name, parser in (("amount", lambda: parse.amount(amount, box.currency, "amount")),
+    values = fields(("amount", lambda: parse.amount(amount, box.currency, "amount")),
                          ("paid_on", lambda: not_future(box, paid_on, "paid_on")),
                          ("reference", lambda: text(reference, "reference", "Bank reference", 80)),
-                         ("payer", lambda: text(payer, "payer", "Paid by", 120, required=False))):
-        try:
-            values[name] = parser()
-        except ValidationError as error:
-            errors.update(error.fields)
-    if errors:
-        raise ValidationError(" ".join(errors.values()), fields=errors)
+                         ("payer", lambda: text(payer, "payer", "Paid by", 120, required=False)))
     entry = post(box, actor, "payment", [(fund_account(box, "operating"), values["amount"]),
                                         (unit_account(box, unit.id), -values["amount"])],
                  f"payment:{key}", values["paid_on"], f"Unit {unit.number}: payment ref {values['reference']}")
@@ -113,17 +106,10 @@ def report_payment(actor, box_id, unit_id, amount, paid_on=None, reference: str 
     unit = unit_of(acc, unit_id)
     if acc.membership is None:
         raise NotFound("No such unit in this building.")
-    errors, values = {}, {}
-    for name, parser in (("amount", lambda: parse.amount(amount, box.currency, "amount")),
+    values = fields(("amount", lambda: parse.amount(amount, box.currency, "amount")),
                          ("paid_on", lambda: not_future(box, paid_on, "paid_on")),
                          ("reference", lambda: text(reference, "reference", "Bank reference", 80)),
-                         ("receipt", lambda: receipt_type(receipt) if receipt is not None else None)):
-        try:
-            values[name] = parser()
-        except ValidationError as error:
-            errors.update(error.fields)
-    if errors:
-        raise ValidationError(" ".join(errors.values()), fields=errors)
+                         ("receipt", lambda: receipt_type(receipt) if receipt is not None else None))
     kind = values.pop("receipt")
     row = PaymentReport(box_id=box.id, unit_id=unit.id, membership_id=acc.membership.id, **values)
     if kind is not None:
