@@ -432,7 +432,7 @@ class ReportOut(ma.Schema):
 @bp.route("/<int:box_id>/expenses", methods=["GET"])
 @bp.response(200, ExpenseOut(many=True))
 def list_expenses(box_id):
-    return services.expenses(services.access(current_api_user(), box_id).box.id)
+    return services.expenses(services.access(current_api_user(), box_id).box.id, size=1000)[0]
 
 
 @bp.route("/<int:box_id>/expenses", methods=["POST"])

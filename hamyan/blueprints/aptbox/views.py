@@ -335,7 +335,10 @@ def expenses(box_id):
                 apply_error(form, error)
             else:
                 return redirect_to("aptbox.expenses", box_id=box_id)
-    return render("aptbox/expenses.html", **_common(acc), forms=forms, expenses=services.expenses(acc.box.id),
+    page = _page()
+    rows, total = services.expenses(acc.box.id, page)
+    return render("aptbox/expenses.html", partials=("list",), **_common(acc), forms=forms, expenses=rows, page=page,
+                  pages=max((total + services.PAGE_SIZE - 1) // services.PAGE_SIZE, 1),
                   transfers=services.transfers(acc.box.id), funds=services.fund_balances(acc.box),
                   receipt_mb=current_app.config["APTBOX_RECEIPT_MAX_BYTES"] // (1024 * 1024))
 

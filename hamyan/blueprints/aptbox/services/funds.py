@@ -12,8 +12,8 @@ from hamyan.core import parse, uow
 from hamyan.core.errors import Conflict, Forbidden, NotFound, ValidationError
 from hamyan.extensions import db
 
-from .common import (access, account, by, fields, fund_account, fund_balances, manage, money, not_future, post,
-                     row_of, text)
+from .common import (PAGE_SIZE, access, account, by, fields, fund_account, fund_balances, manage, money, not_future,
+                     post, row_of, text)
 from .receipts import Receipt, receipt_type, store
 
 FUND_LABELS = {"operating": "Operating fund", "reserve": "Reserve fund"}
@@ -126,9 +126,13 @@ def transfer(actor, box_id, amount, from_fund: str, to_fund: str, moved_on=None,
     return row
 
 
-def expenses(box_id: int, limit: int = 200) -> list[Expense]:
-    return list(db.session.scalars(select(Expense).filter_by(box_id=box_id)
-                                   .order_by(Expense.spent_on.desc(), Expense.id.desc()).limit(limit)))
+def expenses(box_id: int, page: int = 1, size: int = PAGE_SIZE) -> tuple[list[Expense], int]:
+    """One page of the building's expenses, newest first, and how many there are."""
+    total = db.session.scalar(select(func.count(Expense.id)).filter_by(box_id=box_id))
+    page = min(max(page, 1), parse.MAX_ID // size)
+    rows = db.session.scalars(select(Expense).filter_by(box_id=box_id).order_by(
+        Expense.spent_on.desc(), Expense.id.desc()).limit(size).offset((page - 1) * size))
+    return list(rows), total
 
 
 def pending_expenses(box_id: int) -> int:
