@@ -105,7 +105,7 @@ def bars_svg(box: Box, bars: list[MonthBar]) -> Svg:
 
 
 def category_svg(box: Box, rows: list[tuple[str, int]]) -> Svg:
-    row_height, label_width, width = 26, 110, 640
+    row_height, label_width, width = 32, 120, 640
     peak = max([v for _, v in rows] + [1])
     svg = Svg(width, max(row_height * len(rows), row_height))
     for i, (category, amount) in enumerate(rows):
