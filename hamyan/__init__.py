@@ -102,6 +102,7 @@ def _register_template_helpers(app: Flask) -> None:
 
     register_macros(app, "partials/forms.html", ("field", "form_errors"))
     register_macros(app, "partials/pager.html", ("pager",))
+    register_macros(app, "partials/picker.html", ("name_picker", "names_picker"))
 
 
 CSRF_MESSAGE = "This form has expired or did not come from this site. Go back, reload the page and try again."

@@ -136,7 +136,7 @@ def test_add_member_over_htmx_redirects(setup):
 def test_invite_by_email_then_join(app, setup):
     box, _, _, clients = setup
     response = clients["manager"].post(url(box, "/invite"), data={
-        "invite-email": "New@Example.com", "invite-role": "member", "invite-membership_id": ""})
+        "invite-email": "New@Example.com", "invite-role": "member", "invite-member": ""})
     assert response.status_code == 302
     message = db.session.execute(select(OutboxMessage)).scalar_one()
     assert message.recipient == "new@example.com" and "Family fund" in message.subject
@@ -193,11 +193,18 @@ def test_invite_for_added_member_without_email(setup):
     db.session.commit()
     manager = clients["manager"]
     page = text(manager.get(url(box)))
-    assert "Grandpa (added, no account yet)" in page
+    assert 'id="invite-member"' in page and "Grandpa" in page  # named by typing, offered from members.names
+    names = manager.get(url(box, "/names?invite-member=grand&field=invite-member&block=names"),
+                        headers={"HX-Request": "true"})
+    assert text(names) == '<option value="Grandpa"></option>'
+    response = manager.post(url(box, "/invite"), data={"invite-email": "grandpa@example.com", "invite-role": "member",
+                                                       "invite-member": "Manager"})
+    assert "No member added without an account here is called “Manager”" in text(response)
+    assert db.session.execute(select(Invitation)).first() is None
     response = manager.post(url(box, f"/{nameless.id}/invite"), follow_redirects=True)
     assert "Add an email for this member first" in text(response)
     manager.post(url(box, "/invite"), data={"invite-email": "grandpa@example.com", "invite-role": "manager",
-                                            "invite-membership_id": str(nameless.id)})
+                                            "invite-member": "grandpa"})
     invitation = db.session.execute(select(Invitation)).scalar_one()
     # the invitation keeps the added member's role; their row remembers the email
     assert invitation.membership_id == nameless.id and invitation.role == "member"
@@ -219,18 +226,22 @@ def test_roster_paginates_with_constant_queries(setup):
             sa.event.remove(db.engine, "before_cursor_execute", listener)
         return len(statements)
 
-    few = count_queries(url(box))
+    few, few_names = count_queries(url(box)), count_queries(url(box, "/names?q=person"))
     for i in range(PER_PAGE + 5):
         boxes.add_member(manager_user, box.id, f"Person {i:03}", f"p{i}@example.com" if i % 2 else None)
         if i % 3 == 0:
             boxes.invite(manager_user, box.id, f"x{i}@example.com")
     db.session.commit()
     many = count_queries(url(box))
-    assert many == few
+    assert many == few == count_queries(url(box, "?q=person+01"))
+    assert count_queries(url(box, "/names?q=person")) == few_names
     first = text(clients["manager"].get(url(box)))
     assert first.count('<tr id="member-') == PER_PAGE and 'aria-label="Member pages"' in first
     second = clients["manager"].get(url(box, "?page=2"), headers={"HX-Request": "true"})
     assert text(second).strip().startswith('<div id="roster">')
     assert text(second).count('<tr id="member-') == 3 + PER_PAGE + 5 - PER_PAGE
+    found = text(clients["manager"].get(url(box, "?q=PERSON+01")))  # any case
+    assert found.count('<tr id="member-') == 10 and "Person 010" in found and "Person 009" not in found
+    assert found[found.index('id="invite-form"'):].split("</form>")[0].count("<option") == 2  # the roles
     assert clients["manager"].get(url(box, "?page=99")).status_code == 200
     assert clients["manager"].get(url(box, "?page=abc")).status_code == 200

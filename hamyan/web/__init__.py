@@ -37,10 +37,12 @@ def redirect_to(endpoint_or_url: str, **values):
     return redirect(url)
 
 
-def apply_error(form, error: ServiceError) -> None:
-    """Put a service error on the matching form field, or on the form as a whole."""
+def apply_error(form, error: ServiceError, fields: dict[str, str] | None = None) -> None:
+    """Put a service error on the matching form field (`fields` maps a service's field name to the
+    form's where they differ), or on the form as a whole."""
     placed = False
     for name, message in error.fields.items():
+        name = (fields or {}).get(name, name)
         field = getattr(form, name, None) if form is not None else None
         if field is not None and hasattr(field, "errors"):
             field.errors = list(field.errors or []) + [message]

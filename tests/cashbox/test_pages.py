@@ -83,9 +83,18 @@ def test_a_round_in_the_browser_without_js(user_client):
                                              "request_id": "r2"})
         assert r.status_code == 302
     assert db.session.query(Payment).count() == 1
-    for name, amount in (("Bob", "50"), ("Cyrus Ω", "100")):
-        c.post(f"{dash}/payments", data={"membership_id": ids[name], "amount": amount, "method": "bank",
-                                         "reference": "TX-9", "request_id": name})
+    # The member is named (typed, offered as you type from the names lookup): no list of every member.
+    form = page[page.index('id="payment-form"'):]
+    assert 'list="member-names"' in form and form[:form.index("</form>")].count("<option") == 2  # the methods
+    names = c.get(f"{dash}/names?member=yrus&field=member&block=names", headers=HX).get_data(as_text=True)
+    assert names == '<option value="Cyrus Ω"></option>'
+    r = c.post(f"{dash}/payments", data={"member": "Nobody", "amount": "50", "method": "cash", "request_id": "r0"})
+    assert r.status_code == 200 and "No member here is called “Nobody”" in r.get_data(as_text=True)
+    assert db.session.query(Payment).count() == 1
+    for name, amount in ((" bob ", "50"), ("Cyrus Ω", "100")):
+        assert c.post(f"{dash}/payments", data={"member": name, "amount": amount, "method": "bank",
+                                                "reference": "TX-9", "request_id": name}).status_code == 302
+    assert db.session.query(Payment).count() == 3
     r = c.post(f"{dash}/draw", data={"period": "1"}, follow_redirects=True)
     assert "Period 1: share 3 wins" in r.get_data(as_text=True)
     r = c.post(f"{dash}/draw", data={"period": "1"}, follow_redirects=True)
@@ -109,6 +118,10 @@ def test_a_round_in_the_browser_without_js(user_client):
     # Ann paid 150 (1/2 of share 1 and share 3 for period 1) and received the 300 pot of share 3.
     assert "Member statement: Ann" in text and "Total in $150.00" in text and "Total out $300.00" in text
     assert "Closing balance -$150.00" in text
+    by_name = c.get(f"{dash}/statement.pdf?start={year - 1}-01-01&end={year + 1}-12-31&member=ann")
+    assert by_name.mimetype == "application/pdf" and "Member statement: Ann" in _pdf_text(by_name.data)
+    r = c.get(f"{dash}/statement.pdf?start={year - 1}-01-01&end={year + 1}-12-31&member=Nobody")
+    assert r.mimetype == "text/html" and "No member here is called “Nobody”" in r.get_data(as_text=True)
     # The box report is made in the background: asking answers at once with its progress page.
     r = c.post(f"/boxes/{box_id}/reports/manager", data={"start": f"{year - 1}-01-01", "end": f"{year + 1}-12-31"})
     assert r.status_code == 302 and "/reports/jobs/" in r.headers["Location"]

@@ -62,6 +62,7 @@ def _queries(client, headers, box, members):
     member = members[3].id
     urls = [("page", f"/cashbox/{box.id}"), ("page", f"/cashbox/{box.id}?q=Member+00"),
             ("page", f"/cashbox/{box.id}/members/{member}"), ("page", f"/cashbox/{box.id}/payments"),
+            ("page", f"/cashbox/{box.id}/names?q=member+00"),
             ("api", "/api/v1/cashboxes"), ("api", f"/api/v1/cashboxes/{box.id}/members/{member}"),
             ("api", f"/api/v1/cashboxes/{box.id}/grid?per_page=5")]
     for kind, url in urls:  # warm-up: the first request loads the user and caches
@@ -74,6 +75,11 @@ def _queries(client, headers, box, members):
         assert response.status_code == 200, url
         # A page reads summaries and a window of cells, never a member's whole payment history.
         assert all("LIMIT" in q or q.startswith("SELECT count(") for q in seen if "FROM cashbox_payment" in q), url
+        # Nor every member: a query of members is a page, a name, a count, by id or the viewer's own.
+        assert all("LIMIT" in q or "count(" in q or "membership.id = " in q or "membership.id IN" in q
+                   or "membership.user_id = " in q
+                   for q in seen if "FROM membership" in q and "JOIN" not in q), \
+            (url, [q for q in seen if "FROM membership" in q])
         counts.append(len(seen))
     return counts
 
@@ -82,7 +88,7 @@ def test_queries_do_not_grow_with_members_or_periods(user_client, api_token):
     c = user_client("manager@example.com", "Manager")
     headers = api_token(c.user)
     counts = {size: _queries(c, headers, *running_box(c.user, *size)) for size in ((10, 10), (200, 10), (10, 200))}
-    print(f"queries (dashboard, search, member, payments, API list, API member, API grid) by (members, periods): "
+    print(f"queries (dashboard, search, member, payments, names, API list, API member, API grid) by (members, periods): "
           f"{counts}")
     assert counts[(10, 10)] == counts[(200, 10)] == counts[(10, 200)]
 

@@ -351,22 +351,56 @@ def test_dashboard_pages_and_searches_savers_in_queries_that_do_not_grow(app, po
     assert "name contains “nobody%”" in members_block("q=nobody%25")  # % is a character, not a wildcard
 
 
-def test_the_payment_form_finds_the_saver_by_name_without_listing_every_saver(app, pool):
+def test_the_payment_form_finds_the_saver_by_name_without_listing_every_saver(app, pool, make_user):
     box, _manager, savers = pool
     boss = _client(app, "boss@example.com")
     page = boss.get(f"/pools/{box.id}").get_data(as_text=True)
-    assert 'list="saver-options"' in page and "<option" not in page[page.index('id="contribution-form"'):]
-    options = boss.get(f"/pools/{box.id}/savers?member=ber+1&block=options", headers={"HX-Request": "true"})
+    assert 'list="member-names"' in page and "<option" not in page[page.index('id="contribution-form"'):]
+    options = boss.get(f"/pools/{box.id}/savers?member=ber+1&field=member&block=names", headers={"HX-Request": "true"})
     assert options.get_data(as_text=True) == '<option value="Member 1"></option>'
     assert "Member 2" in boss.get(f"/pools/{box.id}/savers?q=member").get_data(as_text=True)  # without JS
     before = db.session.scalar(select(func.count(Contribution.id)))
     response = boss.post(f"/pools/{box.id}/contributions", data={
         "member": "Nobody", "amount": "10", "paid_on": "2025-02-05", "key": key()})
-    assert response.status_code == 200 and "No saver in this pool is called “Nobody”" in response.get_data(as_text=True)
+    assert response.status_code == 200 and "No saver here is called “Nobody”" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Contribution.id))) == before
     response = boss.post(f"/pools/{box.id}/contributions", data={
         "member": " member 2 ", "amount": "10", "paid_on": "2025-02-05", "key": key()})
     assert response.status_code == 302
     assert db.session.execute(select(Contribution).order_by(Contribution.id.desc())).scalars().first().member_id \
         == savers[2].id
-    assert _client(app, "m0@example.com").get(f"/pools/{box.id}/savers?q=m").status_code == 403
+    assert _client(app, "m0@example.com").get(f"/pools/{box.id}/savers?q=m").status_code == 200  # guarantors
+    make_user("stranger@example.com", "Stranger")
+    assert _client(app, "stranger@example.com").get(f"/pools/{box.id}/savers?q=m").status_code == 404
+
+
+def test_loan_request_names_the_borrower_and_guarantors(app, pool_factory, clock):
+    """The loan request form names savers like the payment form (typed, offered as you type): the
+    borrower (managers) and as many guarantors as asked for; unknown names and a borrower among
+    the guarantors are inline errors and nothing is written."""
+    box, manager, savers = pool_factory(members=4, require_no_arrears=False, guarantors_required=2, users=1)
+    clock.today = date(2025, 3, 1)
+    for m in savers:
+        services.record_contribution(manager, box.id, m.id, "2000", date(2025, 1, 5), key())
+    boss = _client(app, "boss@example.com")
+    url = f"/pools/{box.id}/loans/new"
+    page = boss.get(url).get_data(as_text=True)
+    assert 'name="guarantors-0"' in page and 'name="guarantors-1"' in page and "<option" not in page
+    page = boss.post(url, data={"member": "Member 1", "guarantors-0": "", "guarantors-1": "", "more": "guarantors"})
+    assert 'name="guarantors-2"' in page.get_data(as_text=True)  # one more name, nothing checked or written
+    asked = {"amount": "100", "term": "3", "key": key()}
+    page = boss.post(url, data={**asked, "member": "Nobody", "guarantors-0": "Member 2", "guarantors-1": "Ghost"})
+    text = page.get_data(as_text=True)
+    assert "No saver here is called “Nobody”" in text and "No saver here is called “Ghost”" in text
+    page = boss.post(url, data={**asked, "member": "Member 1", "guarantors-0": "member 1", "guarantors-1": "Member 2"})
+    assert "You cannot guarantee your own loan." in page.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Loan.id))) == 0
+    assert boss.post(url, data={**asked, "member": "member 1", "guarantors-0": "Member 2",
+                                "guarantors-1": "Member 3"}).status_code == 302
+    loan = db.session.execute(select(Loan)).scalar_one()
+    assert loan.member_id == savers[1].id and sorted(g.member_id for g in loan.guarantees) == [savers[2].id, savers[3].id]
+    member = _client(app, "m0@example.com")  # a member asks for themself; the lookup serves them too
+    assert 'name="member"' not in member.get(url).get_data(as_text=True)
+    options = member.get(f"/pools/{box.id}/savers?guarantors-0=ber+3&field=guarantors-0&block=names",
+                         headers={"HX-Request": "true"})
+    assert options.get_data(as_text=True) == '<option value="Member 3"></option>'

@@ -89,7 +89,8 @@ class AddMemberForm(FlaskForm):
 
 class PaymentForm(FlaskForm):
     request_id = HiddenField(default=lambda: uuid.uuid4().hex)
-    membership_id = SelectField("Member", coerce=str, validators=[DataRequired(message="Choose a member.")])
+    member = StringField("Member", validators=[Length(max=200)])  # a name (hamyan.web.picker)
+    membership_id = HiddenField()  # or the id, from a page about one member
     amount = AmountField("Amount")
     method = SelectField("Method", choices=[("cash", "Cash"), ("bank", "Bank transfer")])
     reference = StringField("Reference (bank transfers)", validators=[Optional(), Length(max=120)])
@@ -112,5 +113,4 @@ class StatementForm(FlaskForm):
     # Own ids: this form shares the dashboard with the payment form.
     start = DateField("From", id="statement-start", validators=[DataRequired(message="Choose the first day.")])
     end = DateField("To", id="statement-end", validators=[DataRequired(message="Choose the last day.")])
-    membership_id = SelectField("Member", id="statement-member", coerce=str, validate_choice=False,
-                                validators=[Optional()])
+    member = StringField("Member", id="statement-member", validators=[Length(max=200)])  # managers: a name

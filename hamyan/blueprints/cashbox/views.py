@@ -23,9 +23,9 @@ from hamyan.blueprints.cashbox.models import Cashbox
 from hamyan.boxes.access import MANAGE, VIEW, authorize
 from hamyan.core.errors import ServiceError, ValidationError
 from hamyan.extensions import db
-from hamyan.money import format_money, to_major
+from hamyan.money import to_major
 from hamyan.statements import pdf_response, render_pdf
-from hamyan.web import apply_error, redirect_to, render
+from hamyan.web import apply_error, picker, redirect_to, render
 from hamyan.web.nav import box_nav
 
 bp = Blueprint("cashbox", __name__, url_prefix="/cashbox")
@@ -83,7 +83,7 @@ def dashboard(box_id):
     return render("cashbox/dashboard.html", "grid", **_dashboard_context(box_id))  # htmx: the table's pagers
 
 
-def _dashboard_context(box_id, payment_form=None):
+def _dashboard_context(box_id, payment_form=None, statement_form=None):
     """Totals, the attention list, one page of the member table (searchable) and of the grid (by
     members and by periods), and the draws: read from the member summaries, so the number of
     queries does not grow with the round."""
@@ -105,15 +105,8 @@ def _dashboard_context(box_id, payment_form=None):
     draw_numbers, draw_page, draw_pages = cb.window(count, request.args.get("draws", default_page, type=int),
                                                     GRID_PERIODS)
     draws = cb.draws_of(r, draw_numbers if r.status != "draft" else None)
-    if payment_form is None:
-        payment_form = PaymentForm(formdata=None, paid_on=today)
-    members = cb.active_members(box.id)
-    owing = cb.owing_by_member(r)
-    payment_form.membership_id.choices = [("", "Choose…")] + [
-        (str(m.id), m.display_name + (f" (owes {format_money(owing[m.id], box.currency, box.locale)})"
-                                      if owing.get(m.id) else "")) for m in members]
-    statement_form = StatementForm(formdata=None, start=r.first_due.replace(day=1), end=today)
-    statement_form.membership_id.choices = [(str(m.id), m.display_name) for m in members]
+    payment_form = payment_form or PaymentForm(formdata=None, paid_on=today)
+    statement_form = statement_form or StatementForm(formdata=None, start=r.first_due.replace(day=1), end=today)
     return dict(box=box, cashbox=cashbox, r=r, rounds=rounds, today=today, draws=draws, progress=progress,
                 next_period=next_period, totals=totals, attention=cb.attention(r), listing=listing, search=search,
                 periods=periods, cells=cells, period_page=period_page, period_pages=period_pages,
@@ -253,10 +246,11 @@ def payments(box_id):
 def _record_payment(box_id):
     box = authorize(current_user, box_id, MANAGE, cb.KIND).box
     form = PaymentForm()
-    form.membership_id.choices = [("", "Choose…")] + [(str(m.id), m.display_name) for m in cb.active_members(box.id)]
     if form.validate_on_submit():
         try:
-            payment = cb.record_payment(current_user, box.id, form.membership_id.data, form.amount.data,
+            membership_id = form.membership_id.data or picker.named(cb.people(box.id), form.member.data, "member",
+                                                                    "member")
+            payment = cb.record_payment(current_user, box.id, membership_id, form.amount.data,
                                         form.method.data, form.reference.data, form.paid_on.data,
                                         request_key=f"form:{form.request_id.data}")
         except ServiceError as error:
@@ -381,20 +375,34 @@ def member(box_id, membership_id=None):
                   reverse_form=ReverseForm(), nav=box_nav(box, membership, is_manager))
 
 
-def _statement_period(form: StatementForm):
-    if not form.validate():
-        field_name, messages = next(iter(form.errors.items()))
-        raise ValidationError(messages[0] if isinstance(messages, list) else str(messages), field=field_name)
-    return form.start.data, form.end.data
+@bp.route("/<int:box_id>/names")
+@login_required
+def names(box_id):
+    """The lookup of the dashboard's name pickers (payment, statement): members by name."""
+    access = authorize(current_user, box_id, MANAGE, cb.KIND)
+    return picker.lookup_page(cb.people(box_id), "member", url_for("cashbox.dashboard", box_id=box_id),
+                              nav=box_nav(access.box, access.membership, access.can_manage))
 
 
 @bp.route("/<int:box_id>/statement.pdf")
 @login_required
 def statement(box_id):
-    """A member's statement: members get their own, managers anyone's (membership_id)."""
+    """A member's statement: members get their own, managers anyone's (by name from the dashboard,
+    by membership_id from a member's page). A wrong name or period comes back on the dashboard's form."""
     form = StatementForm(request.args)
-    box, target = cb.member_in_sight(current_user, box_id, request.args.get("membership_id", type=int))
-    start, end = _statement_period(form)
+    membership_id = request.args.get("membership_id", type=int)
+    try:
+        if not form.validate():
+            field_name, messages = next(iter(form.errors.items()))
+            raise ValidationError(messages[0], field=field_name)
+        if form.member.data and membership_id is None:
+            access = authorize(current_user, box_id, MANAGE, cb.KIND)
+            membership_id = picker.named(cb.people(access.box.id), form.member.data, "member", "member")
+    except ValidationError as error:
+        apply_error(form, error)
+        return render("cashbox/dashboard.html", **_dashboard_context(box_id, statement_form=form))
+    box, target = cb.member_in_sight(current_user, box_id, membership_id)
+    start, end = form.start.data, form.end.data
     st = cb.member_statement(box, target, start, end)
     return pdf_response(render_pdf("statements/cashbox_member.html", box=box, statement=st, member=target),
                 f"statement-{box.id}-{target.id}-{start}-{end}.pdf")

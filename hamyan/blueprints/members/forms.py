@@ -23,10 +23,9 @@ class AddMemberForm(FlaskForm):
 class InviteForm(FlaskForm):
     email = EmailField("Email", filters=STRIP, validators=[DataRequired(), Email(), Length(max=254)])
     role = SelectField("Role")
-    membership_id = SelectField("For", coerce=lambda value: int(value) if value else None)
+    # The name of someone added without an account (hamyan.web.picker), or empty for someone new.
+    member = StringField("For someone already added (optional)", filters=STRIP, validators=[Length(max=120)])
 
-    def for_box(self, box, without_account):
+    def for_box(self, box):
         self.role.choices = _role_choices(box)
-        self.membership_id.choices = [("", "Someone new")] + [
-            (m.id, f"{m.display_name} (added, no account yet)") for m in without_account]
         return self

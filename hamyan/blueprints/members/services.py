@@ -1,6 +1,6 @@
 """Reading the roster of a box, and the manager's add / invite actions (one unit of work each)."""
 from dataclasses import dataclass
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from hamyan.core import uow
@@ -12,7 +12,8 @@ from hamyan.core.errors import NotFound, ValidationError
 from hamyan.extensions import db
 
 
-PER_PAGE = 50
+PER_PAGE = 25
+INVITATIONS_SHOWN = 25  # the newest open invitations; the rest are counted
 
 
 @dataclass
@@ -39,15 +40,20 @@ class Roster:
     total: int
     page: int
     pages: int
-    open_invitations: list[Invitation]  # not accepted yet, newest first (managers only)
-    without_account: list[Membership]  # who a manager can still invite to link an account
+    q: str  # the search: part of a name
+    open_invitations: list[Invitation]  # the newest not accepted yet (managers only)
+    more_invitations: int  # open ones not shown
 
 
-def roster(actor, box_id: int, page: int = 1) -> Roster:
-    """One page of the box's members. Outsiders get NotFound. A fixed number of queries per page."""
+def roster(actor, box_id: int, page: int = 1, q: str = "") -> Roster:
+    """One page of the box's members whose name contains `q` (any case). Outsiders get NotFound.
+    A fixed number of queries and rows per page, however many members the box has."""
     access = authorize(actor, box_id, VIEW)
     box, membership, can_manage = access.box, access.membership, access.can_manage
     current = select(Membership).where(Membership.box_id == box.id, Membership.left_at.is_(None))
+    q = q.strip()
+    if q:
+        current = current.where(func.lower(Membership.display_name).contains(q.lower(), autoescape=True))
     total = db.session.execute(select(func.count()).select_from(current.subquery())).scalar_one()
     pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
     page = min(max(page, 1), pages)
@@ -61,22 +67,24 @@ def roster(actor, box_id: int, page: int = 1) -> Roster:
     emails = [m.email for m in members if m.user_id is None and m.email]
     unverified = set(db.session.execute(
         select(User.email).where(User.email.in_(emails), User.email_verified_at.is_(None))).scalars()) if emails else set()
-    open_invitations, without_account = [], []
+    open_invitations, more_invitations = [], 0
     if can_manage:
+        open_ones = boxes.open_invitations().where(Invitation.box_id == box.id)
         open_invitations = db.session.execute(
-            boxes.open_invitations().where(Invitation.box_id == box.id).order_by(Invitation.created_at.desc())
+            open_ones.order_by(Invitation.created_at.desc(), Invitation.id.desc()).limit(INVITATIONS_SHOWN)
             .options(selectinload(Invitation.membership))
         ).scalars().all()
-        without_account = members_without_account(box)
+        if len(open_invitations) == INVITATIONS_SHOWN:
+            more_invitations = db.session.scalar(select(func.count()).select_from(open_ones.subquery())) \
+                - INVITATIONS_SHOWN
     rows = [Row(m, invited.get(m.id), m.email in unverified) for m in members]
-    return Roster(box, membership, can_manage, rows, total, page, pages, open_invitations, without_account)
+    return Roster(box, membership, can_manage, rows, total, page, pages, q, open_invitations, more_invitations)
 
 
-def members_without_account(box: Box) -> list[Membership]:
-    return db.session.execute(
-        select(Membership).where(Membership.box_id == box.id, Membership.left_at.is_(None),
-                                 Membership.user_id.is_(None)).order_by(Membership.display_name)
-    ).scalars().all()
+def without_account(box_id: int) -> Select:
+    """Members added without an account, as (id, name): whom an invitation may be for (hamyan.web.picker)."""
+    return select(Membership.id, Membership.display_name).where(
+        Membership.box_id == box_id, Membership.left_at.is_(None), Membership.user_id.is_(None))
 
 
 @uow.box_write

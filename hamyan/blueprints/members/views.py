@@ -1,4 +1,4 @@
-from flask import flash, request
+from flask import flash, request, url_for
 from flask_login import current_user, login_required
 
 from hamyan.blueprints.auth.forms import EmptyForm
@@ -6,7 +6,7 @@ from hamyan.blueprints.members import bp, services
 from hamyan.blueprints.members.forms import AddMemberForm, InviteForm
 from hamyan.boxes.access import MANAGE, authorize
 from hamyan.core.errors import Conflict, ServiceError, ValidationError
-from hamyan.web import apply_error, redirect_to, render
+from hamyan.web import apply_error, picker, redirect_to, render
 from hamyan.web.nav import box_nav
 
 
@@ -15,12 +15,11 @@ def _page() -> int:
 
 
 def _show(box_id: int, block: str | None = None, add_form=None, invite_form=None):
-    roster = services.roster(current_user, box_id, _page())
+    roster = services.roster(current_user, box_id, _page(), (request.args.get("q") or "")[:120])
     return render(
         "members/index.html", block, roster=roster, box=roster.box,
         add_form=(add_form or AddMemberForm(prefix="add", formdata=None)).for_box(roster.box),
-        invite_form=(invite_form or InviteForm(prefix="invite", formdata=None)).for_box(
-            roster.box, roster.without_account),
+        invite_form=(invite_form or InviteForm(prefix="invite", formdata=None)).for_box(roster.box),
         action_form=EmptyForm(), nav=box_nav(roster.box, roster.membership, roster.can_manage))
 
 
@@ -28,6 +27,16 @@ def _show(box_id: int, block: str | None = None, add_form=None, invite_form=None
 @login_required
 def index(box_id):
     return _show(box_id, "roster")
+
+
+@bp.route("/names")
+@login_required
+def names(box_id):
+    """The lookup of the invite form's name picker: members added without an account."""
+    access = authorize(current_user, box_id, MANAGE)
+    return picker.lookup_page(services.without_account(box_id), "member without an account",
+                              url_for("members.index", box_id=box_id),
+                              nav=box_nav(access.box, access.membership, access.can_manage))
 
 
 @bp.route("/add", methods=["POST"])
@@ -51,11 +60,12 @@ def add(box_id):
 @login_required
 def invite(box_id):
     box = authorize(current_user, box_id, MANAGE).box
-    form = InviteForm(prefix="invite").for_box(box, services.members_without_account(box))
+    form = InviteForm(prefix="invite").for_box(box)
     if form.validate_on_submit():
         try:
-            invitation = services.invite(current_user, box_id, form.email.data, form.role.data,
-                                         form.membership_id.data)
+            membership_id = picker.named(services.without_account(box_id), form.member.data, "member",
+                                         "member added without an account") if form.member.data else None
+            invitation = services.invite(current_user, box_id, form.email.data, form.role.data, membership_id)
         except ServiceError as error:
             apply_error(form, error)
         else:

@@ -6,16 +6,17 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    FieldList,
     HiddenField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
+from hamyan.blueprints.moneypool.services import MAX_GUARANTORS
 from hamyan.lending.schedules import METHOD_LABELS
 from hamyan.web.fields import AmountField
 
@@ -106,10 +107,8 @@ class SharesForm(FlaskForm):
 
 
 class ContributionForm(KeyedForm):
-    # A saver's name typed (offered from a search as you type, and checked by the service): a select
-    # of every saver would grow with the pool. A member's own page sends member_id instead.
-    member = StringField("Saver", validators=[Length(max=200)], render_kw={"list": "saver-options",
-                                                                          "autocomplete": "off"})
+    # A saver's name (hamyan.web.picker); a member's own page sends member_id instead.
+    member = StringField("Saver", validators=[Length(max=200)])
     member_id = IntegerField(widget=HiddenInput(), validators=[Optional()])
     amount = _amount("Amount")
     paid_on = DateField("Paid on", validators=[DataRequired(message="Enter a date.")])
@@ -122,11 +121,14 @@ class LeaveForm(FlaskForm):
 
 
 class LoanRequestForm(KeyedForm):
-    member_id = SelectField("Borrower", coerce=int, validate_choice=False)
+    # Savers' names (hamyan.web.picker): the borrower (managers; a member asks for themself) and
+    # the guarantors, as many as the pool asks for, and more on request.
+    member = StringField("Borrower", validators=[Length(max=200)])
     amount = _amount("Amount")
     term = StringField("Number of installments", validators=[DataRequired(), Length(max=10)])
     purpose = TextAreaField("What it is for (optional)", validators=[Optional(), Length(max=300)])
-    guarantor_ids = SelectMultipleField("Guarantors", coerce=int, validate_choice=False)
+    guarantors = FieldList(StringField("Guarantor", validators=[Length(max=200)]), "Guarantor",
+                           max_entries=MAX_GUARANTORS)
 
 
 class ReasonForm(FlaskForm):

@@ -29,7 +29,7 @@ from hamyan.core import clock, parse
 from hamyan.core.errors import Conflict, ValidationError
 from hamyan.lending.schedules import METHOD_LABELS
 from hamyan.statements import pdf_response
-from hamyan.web import apply_error, redirect_to, register_macros, render
+from hamyan.web import apply_error, picker, redirect_to, register_macros, render
 from hamyan.web.nav import box_nav
 
 bp = Blueprint("moneypool", __name__, url_prefix="/pools")
@@ -60,19 +60,6 @@ def _common(acc) -> dict:
     return {"acc": acc, "box": acc.box, "pool": acc.pool, "is_manager": acc.is_manager,
             "nav": box_nav(acc.box, acc.membership, acc.is_manager), "methods": METHOD_LABELS,
             "today": clock.today(acc.box)}
-
-
-def _saver_picker(acc, form):
-    """The payment form's saver field offers matching names as you type (htmx fills its datalist
-    from the savers search); without JavaScript the typed name is checked when the form is sent."""
-    form.member.render_kw = {**form.member.render_kw, "hx-get": url_for("moneypool.savers", box_id=acc.box.id),
-                             "hx-trigger": "input changed delay:300ms", "hx-target": "#saver-options",
-                             "hx-vals": '{"block": "options"}', "hx-sync": "this:replace"}
-    return form
-
-
-def _member_choices(acc) -> list[tuple[int, str]]:
-    return [(m.id, m.name) for m in services.active_members(acc.box)]
 
 
 # ------------------------------------------------------------------------------------ creation
@@ -113,7 +100,7 @@ def _dashboard_context(acc, contribution_form=None) -> dict:
     my_loans = services.loans_of(acc.member) if acc.member else []
     today = clock.today(acc.box)
     if acc.is_manager:
-        contribution_form = _saver_picker(acc, contribution_form or ContributionForm(formdata=None, paid_on=today))
+        contribution_form = contribution_form or ContributionForm(formdata=None, paid_on=today)
     return {
         **_common(acc), "sheet": reports.balance_sheet(acc.box), "rows": rows, "page": page, "pages": _pages(total), "q": name,
         "total_members": total, "mine": mine, "queue": reports.queue(acc.box, acc.pool),
@@ -261,24 +248,23 @@ def member(box_id, member_id):
 @bp.route("/<int:box_id>/savers")
 @login_required
 def savers(box_id):
-    """Savers whose name contains ?q=: the payment form's suggestions (htmx asks for the options
-    block), or a page of names to copy from without JavaScript."""
-    acc = services.access(current_user, box_id, MANAGE)
-    q = request.args.get("q", request.args.get("member", ""))[:100]
-    return render("moneypool/savers.html", partials=("options",), **_common(acc), q=q,
-                  names=services.saver_names(acc.box, q))
+    """The lookup of the pool's name pickers (payments, borrower, guarantors): savers by name."""
+    acc = services.access(current_user, box_id)
+    return picker.lookup_page(services.savers(acc.box), "saver", url_for("moneypool.dashboard", box_id=box_id),
+                              **_common(acc))
 
 
 @bp.route("/<int:box_id>/contributions", methods=["POST"])
 @login_required
 def contribute(box_id):
     acc = services.access(current_user, box_id, MANAGE)
-    form = _saver_picker(acc, ContributionForm())
+    form = ContributionForm()
     back = request.form.get("next") or ""
     back = back if back.startswith(f"/pools/{box_id}/") else None  # the member page's form comes back there
     if form.validate_on_submit():
         try:
-            member_id = form.member_id.data or services.saver_named(acc.box, form.member.data)
+            member_id = form.member_id.data or picker.named(services.savers(acc.box), form.member.data, "member",
+                                                            "saver")
             row = services.record_contribution(current_user, box_id, member_id, form.amount.data,
                                                form.paid_on.data, form.key.data)
         except FORM_ERRORS as error:
@@ -333,24 +319,30 @@ def loans(box_id):
 def request_loan(box_id):
     acc = services.access(current_user, box_id)
     form = LoanRequestForm()
-    choices = _member_choices(acc)
-    form.member_id.choices = choices if acc.is_manager else [(acc.member.id, acc.member.name)] if acc.member else []
-    form.guarantor_ids.choices = choices
+    while len(form.guarantors) < max(acc.pool.guarantors_required, 1):
+        form.guarantors.append_entry()
     if request.method == "GET" and acc.member:
-        form.member_id.data = acc.member.id
-    if form.validate_on_submit():
-        try:
-            loan = services.request_loan(current_user, box_id, form.amount.data, form.term.data, form.key.data,
-                                         form.purpose.data, form.guarantor_ids.data, member_id=form.member_id.data)
-        except FORM_ERRORS as error:
-            apply_error(form, error)
-        else:
-            flash("Your request is with the manager. You will see the decision here.", "success")
-            return redirect_to("moneypool.loan", box_id=box_id, loan_id=loan.id)
+        form.member.data = acc.member.name
+    if request.form.get("more") and len(form.guarantors) < services.MAX_GUARANTORS:
+        form.guarantors.append_entry()  # another guarantor's name: the form comes back, nothing is written
+    elif form.validate_on_submit():
+        people = services.savers(acc.box)
+        member_id = picker.resolve(people, form.member, "saver") if acc.is_manager else None
+        guarantor_ids = picker.all_named(people, form.guarantors, "saver")  # every unknown name shown at once
+        if not form.member.errors and guarantor_ids is not None:
+            try:
+                loan = services.request_loan(current_user, box_id, form.amount.data, form.term.data, form.key.data,
+                                             form.purpose.data, guarantor_ids, member_id=member_id)
+            except FORM_ERRORS as error:
+                apply_error(form, error, {"guarantor_ids": "guarantors", "member_id": "member"})
+            else:
+                flash("Your request is with the manager. You will see the decision here.", "success")
+                return redirect_to("moneypool.loan", box_id=box_id, loan_id=loan.id)
     eligibility = None
     if acc.member is not None:
         eligibility = services.eligibility(acc.box, acc.pool, acc.member)
-    return render("moneypool/request.html", "form", **_common(acc), form=form, eligibility=eligibility)
+    return render("moneypool/request.html", "form", **_common(acc), form=form, eligibility=eligibility,
+                  more=len(form.guarantors) < services.MAX_GUARANTORS)
 
 
 def _loan_context(acc, loan, forms=None) -> dict:

@@ -1,6 +1,6 @@
 """What every cashbox rule needs: who may act (boxes.access), the box's rounds and members, and
 its ledger accounts."""
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from hamyan import ledger
 from hamyan.blueprints.cashbox.models import Round
@@ -93,6 +93,12 @@ def active_members(box_id: int) -> list[Membership]:
     return list(db.session.scalars(
         select(Membership).where(Membership.box_id == box_id, Membership.left_at.is_(None))
         .order_by(Membership.display_name, Membership.id)))
+
+
+def people(box_id: int) -> Select:
+    """Members of the box as (id, name): whom its forms name (hamyan.web.picker)."""
+    return select(Membership.id, Membership.display_name).where(Membership.box_id == box_id,
+                                                                Membership.left_at.is_(None))
 
 
 def membership_in(box_id: int, membership_id) -> Membership:

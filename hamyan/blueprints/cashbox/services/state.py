@@ -369,13 +369,6 @@ def member_summaries(r: Round, search: str = "", page: int = 1, per_page: int = 
                        per_page=per_page, error_out=False)
 
 
-def owing_by_member(r: Round) -> dict[int, int]:
-    """What each member owes now (for the payment form's member list)."""
-    return dict(db.session.execute(select(MemberSummary.membership_id,
-                                          MemberSummary.arrears + MemberSummary.fines_unpaid)
-                                   .where(MemberSummary.round_id == r.id)).all())
-
-
 @dataclass
 class Draws:
     periods: list  # the periods asked for (every period by default), first first

@@ -39,7 +39,7 @@ Contributions are recorded as paid (cash basis); what a member owes is computed 
 history, so arrears = owed to date - contributed, never a ledger balance.
 """
 from .common import (  # noqa: F401 (re-exported: callers use services.<name>)
-    KIND, PAGE_SIZE, PREPAY_MODES, FORECAST_PERIODS, MAX_TERM, MAX_SHARES, YEARS_AHEAD, _accounts, _account,
+    KIND, PAGE_SIZE, PREPAY_MODES, FORECAST_PERIODS, MAX_TERM, MAX_SHARES, MAX_GUARANTORS, YEARS_AHEAD, _accounts, _account,
     _natural, _by, _post, _valid_id, _page, _not_future, _plan_day, _pool_start, _key, _request_hash,
     _same_request, _tell, _event, Access, access, pools_of, _member, _loan, loan_for, _amount, money, major,
     member_for,
@@ -49,7 +49,7 @@ from .pools import (  # noqa: F401 (re-exported: callers use services.<name>)
 )
 from .members import (  # noqa: F401 (re-exported: callers use services.<name>)
     _join, add_member, set_shares, settlement, leave, active_members, memberships_not_saving, members_page,
-    saver_names, saver_named,
+    savers,
 )
 from .savings import (  # noqa: F401 (re-exported: callers use services.<name>)
     _in_force, due_dates, share_amounts, dues, contributed, MemberPosition, positions, record_contribution,

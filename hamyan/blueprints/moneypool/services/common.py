@@ -24,6 +24,7 @@ PREPAY_MODES = state.PREPAY_MODES
 FORECAST_PERIODS = 120  # months looked ahead when estimating when cash will be enough
 MAX_TERM = 360
 MAX_SHARES = 1000
+MAX_GUARANTORS = 5  # on one loan
 YEARS_AHEAD = 20  # dates of plans (first due dates, share changes, joining) within this many years of today
 
 

@@ -16,6 +16,7 @@ from hamyan.money import allocate, minor_digits, to_minor
 from . import summary
 from .common import (
     Access,
+    MAX_GUARANTORS,
     MAX_TERM,
     PAGE_SIZE,
     _account,
@@ -147,8 +148,8 @@ def _guarantors(box: Box, pool: Pool, borrower: PoolMember, ids) -> list[PoolMem
         raise ValidationError("Choose guarantors from the pool's members.", field="guarantor_ids")
     if len(ids) < pool.guarantors_required:
         raise ValidationError(f"This pool asks for {pool.guarantors_required} guarantor(s).", field="guarantor_ids")
-    if len(ids) > 5:
-        raise ValidationError("Choose at most 5 guarantors.", field="guarantor_ids")
+    if len(ids) > MAX_GUARANTORS:
+        raise ValidationError(f"Choose at most {MAX_GUARANTORS} guarantors.", field="guarantor_ids")
     members = list(db.session.execute(select(PoolMember).where(PoolMember.id.in_(ids))).scalars()) if ids else []
     if len(members) != len(ids) or any(m.box_id != box.id or m.left_on is not None for m in members):
         raise ValidationError("Choose guarantors from the pool's members.", field="guarantor_ids")

@@ -1,7 +1,7 @@
 """Savers joining, changing shares and leaving (with their settlement); member lists for pages."""
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from hamyan.blueprints.moneypool.models import OPEN_STATUSES, Guarantee, Loan, PoolMember, ShareChange
 from hamyan.boxes.access import MANAGE
@@ -175,24 +175,7 @@ def members_page(box: Box, page: int, name: str = "") -> tuple[list[PoolMember],
     return rows, total
 
 
-def saver_names(box: Box, text: str, limit: int = PAGE_SIZE) -> list[str]:
-    """Names of savers still in the pool containing `text` (any case), by name: what the payment
-    form offers as you type."""
-    query = (select(Membership.display_name).join(PoolMember, PoolMember.membership_id == Membership.id)
-             .where(PoolMember.box_id == box.id, PoolMember.left_on.is_(None)))
-    if text.strip():
-        query = query.where(func.lower(Membership.display_name).contains(text.strip().lower(), autoescape=True))
-    return list(db.session.scalars(query.order_by(Membership.display_name).limit(limit)))
-
-
-def saver_named(box: Box, name: str) -> int:
-    """The id of the saver still in the pool with this name (any case): names are unique in a box."""
-    name = (name or "").strip()
-    if not name:
-        raise ValidationError("Choose a saver.", field="member")
-    ids = db.session.scalars(select(PoolMember.id).join(Membership, Membership.id == PoolMember.membership_id)
-                             .where(PoolMember.box_id == box.id, PoolMember.left_on.is_(None),
-                                    func.lower(Membership.display_name) == name.lower()).limit(2)).all()
-    if len(ids) != 1:
-        raise ValidationError(f"No saver in this pool is called “{name}”; choose one from the list.", field="member")
-    return ids[0]
+def savers(box: Box) -> Select:
+    """Savers still in the pool as (id, name): whom the pool's forms name (hamyan.web.picker)."""
+    return (select(PoolMember.id, Membership.display_name).join(Membership, Membership.id == PoolMember.membership_id)
+            .where(PoolMember.box_id == box.id, PoolMember.left_on.is_(None)))
