@@ -42,6 +42,24 @@ def page_latency(client, url: str, times: int = 30, headers: dict | None = None)
     return f"p50 {statistics.median(timings):6.1f} ms, p95 {timings[int(len(timings) * .95) - 1]:6.1f} ms"
 
 
+def report_figures(client, render, box, start, end) -> str:
+    """A product's manager report rendered as its job does: pages, size, seconds for the data and
+    for the PDF (WeasyPrint), seconds a page."""
+    seen = {}
+
+    def progress(percent, pages=None):
+        seen.setdefault(percent, (time.perf_counter(), pages))
+
+    with client.application.test_request_context():
+        started = time.perf_counter()
+        pdf = render(box, {"start": start.isoformat(), "end": end.isoformat()}, progress)
+    done = time.perf_counter()
+    data_done, _ = seen[30]
+    _, pages = seen[80]
+    return (f"{pages} pages ({len(pdf) // 1024} KB) in {done - started:.1f} s (data {data_done - started:.1f} s, "
+            f"PDF {done - data_done:.1f} s): {(done - started) / pages:.2f} s a page")
+
+
 def machine() -> str:
     model = "unknown CPU"
     try:

@@ -5,7 +5,7 @@ its history, and the manager report of that round
 import time
 from datetime import date, timedelta
 
-from bench import page_latency, product_app
+from bench import page_latency, product_app, report_figures
 from bench.build import build_cashbox
 from hamyan.blueprints.auth.services import create_api_token
 from hamyan.blueprints.cashbox import services as cb
@@ -48,21 +48,9 @@ def main() -> None:
                                     ("API grid", f"/api/v1/cashboxes/{box_id}/grid", token),
                                     ("API list cashboxes", "/api/v1/cashboxes", token)):
             print(f"    {label:<20} {page_latency(client, url, headers=headers)}")
-        seen = {}
-
-        def progress(percent, pages=None):
-            seen.setdefault(percent, (time.perf_counter(), pages))
-
-        with client.application.test_request_context():
-            start = time.perf_counter()
-            pdf = render_manager_report(box, {"start": (date.today() - timedelta(days=5 * 365)).isoformat(),
-                                                        "end": date.today().isoformat()}, progress)
-        done = time.perf_counter()
-        data_done, _ = seen[30]
-        _, pages = seen[80]
-        print(f"  manager report, 200 x 200 round: {pages} pages ({len(pdf) // 1024} KB) in {done - start:.1f} s "
-              f"(data {data_done - start:.1f} s, PDF {done - data_done:.1f} s): {(done - start) / pages:.2f} s a page")
-
+        report = report_figures(client, render_manager_report, box, date.today() - timedelta(days=5 * 365),
+                                date.today())
+        print(f"  manager report, 200 x 200 round: {report}")
 
 if __name__ == "__main__":
     main()

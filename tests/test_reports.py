@@ -44,6 +44,20 @@ def wait_until_finished(job_id, seconds=60):
     raise AssertionError(f"report job {job_id} did not finish")
 
 
+def report_over_api(client, box_id: int, headers: dict, start: date, end: date) -> tuple[PdfReader, str]:
+    """Ask for a box's manager report over the API: it answers 202 at once with the job; once done
+    its PDF, and the PDF's text on one line."""
+    started = time.monotonic()
+    r = client.post(f"/api/v1/boxes/{box_id}/reports/manager", json={"start": start.isoformat(),
+                                                                      "end": end.isoformat()}, headers=headers)
+    assert r.status_code == 202 and time.monotonic() - started < 5
+    job = wait_until_finished(r.json["id"], seconds=120)
+    assert job.status == "done", job.error
+    reader = PdfReader(io.BytesIO(client.get(f"/api/v1/boxes/{box_id}/reports/jobs/{job.id}/file",
+                                             headers=headers).data))
+    return reader, " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+
+
 def running_box(manager, members):
     box = make_box(manager, shares=members, contribution="10")
     people = fill_shares(manager, box, [f"Member {n:03d}" for n in range(members)])

@@ -1,10 +1,6 @@
 """The box report of a long round is a job that answers at once, and its PDF lists the cash a line
 per day and kind of entry (not per payment), with totals that match the ledger to the unit."""
-import io
-import time
 from datetime import date, timedelta
-
-from pypdf import PdfReader
 
 from bench.build import CONTRIBUTION, build_cashbox
 from hamyan.blueprints.cashbox.models import Payment
@@ -12,7 +8,7 @@ from hamyan.boxes.models import Box
 from hamyan.extensions import db
 from hamyan.ledger.models import LedgerAccount
 from hamyan.money import format_money
-from tests.test_reports import wait_until_finished
+from tests.test_reports import report_over_api
 
 
 def test_the_report_of_a_long_round_is_a_job_with_a_line_per_day(app, user_client, api_token):
@@ -22,17 +18,8 @@ def test_the_report_of_a_long_round_is_a_job_with_a_line_per_day(app, user_clien
     payments = db.session.query(Payment).join(Payment.membership).filter_by(box_id=box_id).count()
     cash = db.session.query(LedgerAccount).filter_by(box_id=box_id, code="cash").one().balance
     headers = api_token(manager.user)
-    period = {"start": (date.today() - timedelta(weeks=60)).isoformat(), "end": date.today().isoformat()}
-
-    client = app.test_client()
-    started = time.monotonic()
-    r = client.post(f"/api/v1/boxes/{box_id}/reports/manager", json=period, headers=headers)
-    assert r.status_code == 202 and time.monotonic() - started < 5
-    job = wait_until_finished(r.json["id"], seconds=120)
-    assert job.status == "done", job.error
-    pdf = client.get(f"/api/v1/boxes/{box_id}/reports/jobs/{job.id}/file", headers=headers)
-    reader = PdfReader(io.BytesIO(pdf.data))
-    text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+    reader, text = report_over_api(app.test_client(), box_id, headers, date.today() - timedelta(weeks=60),
+                                   date.today())
     assert payments > 1000 and len(reader.pages) <= 10  # one line per payment would be some 40 pages
     assert f"Closing balance {format_money(cash, box.currency, box.locale)}" in text
     assert "40 entries" in text  # a due date's payments on one line

@@ -3,7 +3,7 @@ the cash forecast behind the loan queue, and the statements."""
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, or_, select
 
 from hamyan.dues.calendar import add_months
 from hamyan.blueprints.moneypool import services
@@ -11,6 +11,7 @@ from hamyan.blueprints.moneypool.models import (
     Contribution,
     Installment,
     Loan,
+    MemberSummary,
     Pool,
     PoolMember,
     Repayment,
@@ -288,22 +289,27 @@ def _member_accounts(box: Box, member: PoolMember) -> list:
 
 
 @dataclass
-class MemberRow:
-    member: PoolMember
-    paid: int  # savings paid in the period
-    savings: int  # savings (available + pledged) at the end
-    arrears: int  # savings due before the end and not paid by then
+class Savers:
+    """The report's savers, in a fixed number of queries whatever the pool's size: each saver's own
+    lines are in their statement, and who is behind is the summaries' attention list."""
+    count: int  # in the pool at some time in the period
+    joined: int  # joined in the period
+    left: int  # left in the period
+    paid: int  # savings paid in the period (late fees excluded; undone payments not counted)
+    behind_on: date | None  # the day the summaries were worked out for
+    behind: object  # services.summary.Attention: the savers most behind, and how many are
+    owed: int  # savings and late fees the savers behind owe
 
 
 @dataclass
 class ManagerReport:
     start: date
     end: date
-    cash: object  # Statement of the pool's cash
+    cash: object  # Statement of the pool's cash, a line per day and kind of entry
     opening: BalanceSheet
     closing: BalanceSheet
     book: LoanBook
-    members: list = field(default_factory=list)
+    savers: Savers
 
     @property
     def income(self) -> int:
@@ -317,34 +323,22 @@ class ManagerReport:
 def manager_report(box: Box, pool: Pool, start: date, end: date) -> ManagerReport:
     start, end = check_period(start, end)
     cash = ledger.accounts_of(box.id, subject=("box", box.id), purposes=["cash"])
-    statement = account_statement("Pool cash", box, cash, start, end, sign="debit")
+    statement = account_statement("Pool cash", box, cash, start, end, sign="debit", per_day=True)
     return ManagerReport(start, end, statement, balance_sheet(box, start - timedelta(days=1)),
-                         balance_sheet(box, end), loan_book(box, end), _member_rows(box, pool, start, end))
+                         balance_sheet(box, end), loan_book(box, end), _savers(box, pool, start, end))
 
 
-def _member_rows(box: Box, pool: Pool, start: date, end: date) -> list[MemberRow]:
-    """Every saver who was in the pool during the period, in a fixed number of queries."""
-    members = list(db.session.execute(
-        select(PoolMember).where(PoolMember.box_id == box.id, PoolMember.joined_on <= end,
-                                 (PoolMember.left_on.is_(None)) | (PoolMember.left_on >= start))).scalars())
-    members.sort(key=lambda m: m.name.lower())
-    member_of = {m.membership_id: m.id for m in members}
-    # Savings, available and pledged: the members' liabilities (the pool's other member accounts are assets).
-    accounts = {a.id: member_of[a.subject_id] for a in ledger.accounts_of(
-        box.id, subject=("membership", None), types=[LIABILITY]) if a.subject_id in member_of}
-    savings = {}
-    for account_id, total in ledger.balances(accounts, as_of=end).items():
-        member_id = accounts[account_id]
-        savings[member_id] = savings.get(member_id, 0) - total  # credit-normal accounts
-    ids = [m.id for m in members]
-    by_end = services.contributed(box, ids, as_of=end)
-    before = services.contributed(box, ids, as_of=start - timedelta(days=1))
-    amounts = services.share_amounts(box)
-    # Arrears cannot run ahead of today (a report's end may lie in the future).
-    dates = services.due_dates(pool, box, pool.first_due, min(end, clock.today(box)) - timedelta(days=1))
-    rows = []
-    for m in members:
-        owed = sum(amount for _, _, amount in services.dues(m, amounts, dates))
-        rows.append(MemberRow(m, by_end.get(m.id, 0) - before.get(m.id, 0), savings.get(m.id, 0),
-                              max(owed - by_end.get(m.id, 0), 0)))
-    return rows
+def _savers(box: Box, pool: Pool, start: date, end: date) -> Savers:
+    count, joined, left = db.session.execute(
+        select(func.count(), func.sum(case((PoolMember.joined_on >= start, 1), else_=0)),
+               func.sum(case((PoolMember.left_on <= end, 1), else_=0)))
+        .where(PoolMember.box_id == box.id, PoolMember.joined_on <= end,
+               or_(PoolMember.left_on.is_(None), PoolMember.left_on >= start))).one()
+    paid = db.session.scalar(
+        select(func.sum(Contribution.amount - Contribution.fees))
+        .where(Contribution.box_id == box.id, Contribution.reversed_at.is_(None),
+               Contribution.paid_on.between(start, end)))
+    owed = db.session.scalar(select(func.sum(MemberSummary.arrears + MemberSummary.fees_owed))
+                             .where(MemberSummary.box_id == box.id, MemberSummary.late.is_(True)))
+    return Savers(count, int(joined or 0), int(left or 0), int(paid or 0), pool.summaries_on,
+                  services.summary.attention(box), int(owed or 0))
