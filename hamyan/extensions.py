@@ -5,6 +5,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
+import marshmallow as ma
 from flask import jsonify
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
@@ -44,8 +45,24 @@ def error_body(status: int, code: str, message: str, fields: dict | None = None)
     return jsonify(error={"code": code, "message": message, "fields": fields or {}}), status
 
 
+class ErrorDetail(ma.Schema):
+    code = ma.fields.String(required=True, metadata={"description": "What went wrong, for programs: "
+                                                    "validation_error, not_found, forbidden, conflict, unauthorized..."})
+    message = ma.fields.String(required=True, metadata={"description": "What went wrong, for people"})
+    fields = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(), required=True,
+                            metadata={"description": "A message per field of the request that is wrong"})
+
+
+class Error(ma.Schema):
+    """Every error of the API: {"error": {"code", "message", "fields"}}."""
+
+    error = ma.fields.Nested(ErrorDetail, required=True)
+
+
 class HamyanApi(Api):
-    """flask-smorest with the error format of our design instead of its own."""
+    """flask-smorest with the error format of our design instead of its own, documented as such."""
+
+    ERROR_SCHEMA = Error
 
     def handle_http_exception(self, error):
         fields = {}
@@ -60,7 +77,10 @@ class HamyanApi(Api):
             code, message = "validation_error", "Some fields are not valid."
         else:
             message = error.description or error.name
-        return error_body(error.code or 500, code, message, fields)
+        body, status = error_body(error.code or 500, code, message, fields)
+        if error.code == 405:  # which methods the URL takes (werkzeug knows them)
+            body.headers["Allow"] = dict(error.get_headers()).get("Allow", "")
+        return body, status
 
 
 def _flatten(problems):

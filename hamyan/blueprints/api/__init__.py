@@ -4,6 +4,7 @@ Product packages build their routes with api_blueprint() and name the blueprint 
 descriptor (hamyan.blueprints.PRODUCTS); everything on such a blueprint requires a token."""
 import hashlib
 import json
+from datetime import timezone
 
 import flask_smorest
 import marshmallow as ma
@@ -115,12 +116,35 @@ def idempotency_key() -> str | None:
     return "api:" + hashlib.sha256(f"{current_api_user().id}:{raw}".encode()).hexdigest()[:40]
 
 
+DECIMAL_PATTERN = r"^-?\d+(\.\d+)?$"
+
+
+class UtcDateTime(ma.fields.DateTime):
+    """A moment, always with its UTC offset ("2026-12-07T03:40:00+00:00"): the database keeps UTC
+    without a zone, and a time without an offset means nothing to a client."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+def _document_conventions(converter, field, ret):
+    """What the document says of every field of a kind: a Decimal is a string of digits (never a
+    JSON number, which clients read as a float), and a field's validators' ranges are declared."""
+    if isinstance(field, ma.fields.Decimal):
+        return {"pattern": DECIMAL_PATTERN}
+    return {}
+
+
 def register(app, blueprints) -> None:
     from hamyan.blueprints.api.reports import reports_bp
     from hamyan.blueprints.api.routes import auth_bp, me_bp
 
     api.init_app(app, spec_kwargs={"security": BEARER})  # every operation needs a token unless it says not
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    api.register_field(ma.fields.Decimal, "string", None)
+    api.ma_plugin.converter.add_attribute_function(_document_conventions)
     for bp in (auth_bp, me_bp, reports_bp, *blueprints):
         api.register_blueprint(bp)
         csrf.exempt(bp)  # bearer tokens, not cookies: no cross-site request can carry them

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import marshmallow as ma
 
-from hamyan.blueprints.api import IDEMPOTENCY_DOC, api_blueprint, current_api_user, idempotency_key
+from hamyan.blueprints.api import IDEMPOTENCY_DOC, UtcDateTime, api_blueprint, current_api_user, idempotency_key
 from hamyan.blueprints.aptbox import reports, services
 from hamyan.blueprints.aptbox.models import BASES, CATEGORIES, FUNDS, PAYERS
 from hamyan.core import clock
@@ -391,7 +391,7 @@ class AnnouncementOut(ma.Schema):
     id = F.Integer()
     title = F.String()
     body = F.String()
-    created_at = F.DateTime()
+    created_at = UtcDateTime()
 
 
 class PollIn(ma.Schema):

@@ -7,7 +7,7 @@ import marshmallow as ma
 
 from hamyan import money
 from hamyan.core import clock
-from hamyan.blueprints.api import IDEMPOTENCY_DOC, ListArgs, api_blueprint, current_api_user, idempotency_key
+from hamyan.blueprints.api import IDEMPOTENCY_DOC, ListArgs, UtcDateTime, api_blueprint, current_api_user, idempotency_key
 from hamyan.blueprints.cashbox import services as cb
 from hamyan.blueprints.cashbox.models import (
     DRAW_MODES,
@@ -89,7 +89,7 @@ class CashboxPeriodOut(ma.Schema):
     seed_hash = F.String(allow_none=True, metadata={"description": "SHA-256 of the seed, published when the round starts"})
     seed = F.String(allow_none=True, metadata={"description": "Revealed after the draw"})
     winner_share = F.Integer(allow_none=True)
-    drawn_at = F.DateTime(allow_none=True)
+    drawn_at = UtcDateTime(allow_none=True)
     override_reason = F.String(allow_none=True)
     payout_status = F.String()
     payout_entry_id = F.Integer(allow_none=True)

@@ -10,6 +10,7 @@ import marshmallow as ma
 from hamyan.blueprints.api import (
     IDEMPOTENCY_DOC,
     ListArgs,
+    UtcDateTime,
     api_blueprint,
     current_api_user,
     idempotency_key,
@@ -202,7 +203,7 @@ class PoolContributionIn(ma.Schema):
 
 class PoolContributionOut(ma.Schema):
     id = F.Integer()
-    reversed_at = F.DateTime(allow_none=True)
+    reversed_at = UtcDateTime(allow_none=True)
     reversal_reason = F.String()
     member_id = F.Integer()
     amount = F.Integer()
@@ -250,8 +251,8 @@ class PoolLoanOut(ma.Schema):
     fee = F.Integer()
     purpose = F.String()
     reason = F.String()
-    requested_at = F.DateTime()
-    approved_at = F.DateTime(allow_none=True)
+    requested_at = UtcDateTime()
+    approved_at = UtcDateTime(allow_none=True)
     disbursed_on = F.Date(allow_none=True)
     closed_on = F.Date(allow_none=True)
 
@@ -308,7 +309,7 @@ class PoolRepayIn(ma.Schema):
 
 class PoolRepaymentOut(ma.Schema):
     id = F.Integer()
-    reversed_at = F.DateTime(allow_none=True)
+    reversed_at = UtcDateTime(allow_none=True)
     reversal_reason = F.String()
     loan_id = F.Integer()
     amount = F.Integer()
