@@ -1,7 +1,10 @@
 """Moneypool in a real browser: a manager creates a pool and a saver, a member asks for a loan,
 the manager approves and pays it out, and the member sees the schedule."""
+from datetime import timedelta
+
 from playwright.sync_api import expect
 
+from hamyan.core import clock
 from tests.conftest import PASSWORD
 
 
@@ -73,3 +76,35 @@ def test_member_borrows_and_sees_the_schedule(page, browser, live_server, make_u
         page.goto(page.url.split("/pools/")[0] + "/pools/" + page.url.split("/pools/")[1].split("/")[0] + path)
         page.evaluate("document.querySelectorAll('.card .num').forEach(e => e.textContent = '$110,200,000,000.00')")
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+
+
+def test_manager_names_the_borrower_and_guarantors_by_typing(page, make_user):
+    """The loan request form names savers with the name picker: suggestions as you type, another
+    guarantor on request (htmx swaps the form), the borrower among the guarantors refused inline."""
+    from hamyan.blueprints.moneypool import services
+    from hamyan.extensions import db
+
+    manager = make_user("pool.boss@example.com", "Pool Boss")
+    first_due = clock.today_in("UTC") - timedelta(days=40)
+    box = services.create_pool(manager, "Typed pool", "USD", "100", first_due, my_shares=0,
+                               require_no_arrears=False, min_membership_months=0, guarantors_required=1)
+    for i in range(3):
+        saver = services.add_member(manager, box.id, f"Saver {i}", None, 1, first_due)
+        services.record_contribution(manager, box.id, saver.id, "1000", first_due, f"e2e-{i}")
+    db.session.commit()
+    _sign_in(page, "pool.boss@example.com")
+    page.goto(f"/pools/{box.id}/loans/new")
+    form = page.locator("#loan-request-form")
+    form.get_by_label("Borrower").press_sequentially("ver 1")
+    expect(page.locator('#member-names option[value="Saver 1"]')).to_have_count(1)
+    form.get_by_label("Borrower").fill("Saver 1")
+    form.get_by_label("Amount").fill("100")
+    form.get_by_label("Number of installments").fill("2")
+    form.get_by_label("Guarantor 1").fill("Saver 2")
+    form.get_by_role("button", name="Add a guarantor").click()
+    form.get_by_label("Guarantor 2").fill("saver 1")
+    form.get_by_role("button", name="Send the request").click()
+    expect(form).to_contain_text("You cannot guarantee your own loan.")
+    form.get_by_label("Guarantor 2").fill("Saver 0")
+    form.get_by_role("button", name="Send the request").click()
+    expect(page.locator(".alert-success")).to_contain_text("Your request is with the manager")
