@@ -49,6 +49,7 @@ def pages(b: build.Built) -> list[tuple[str, str, str, bytes]]:
     return [
         ("pool dashboard", f"/pools/{pool}", "session", b"</html>"),
         ("pool members list", f"/boxes/{pool}/members", "session", b"</html>"),
+        ("pool loan request form", f"/pools/{pool}/loans/new", "session", b"</html>"),
         ("pool queue (API)", f"/api/v1/pools/{pool}/queue", "token", b"["),
         ("pool balance sheet (API)", f"/api/v1/pools/{pool}/balance-sheet", "token", b"{"),
         ("pool report PDF", *report("moneypool", pool, f"/pools/{pool}/report.pdf")),
