@@ -148,3 +148,15 @@ def test_payment_more_than_the_round_is_refused(make_user):
     with clock.frozen(utc_today() + timedelta(days=40)):
         with pytest.raises(ValidationError, match="future"):
             rs.record_payment(manager, box.id, members[0].id, "100", paid_on=utc_today() + timedelta(days=41))
+
+
+def test_reconcile_reports_a_summary_that_differs(make_user):
+    from hamyan.blueprints.rosca.models import MemberSummary
+
+    manager, box, members = _running(make_user)
+    assert rs.reconcile() == []
+    row = db.session.get(MemberSummary, (box.id, members[0].id))
+    row.paid += 1
+    db.session.commit()
+    problems = rs.reconcile()
+    assert any(f"member {members[0].id}: paid is" in p for p in problems), problems

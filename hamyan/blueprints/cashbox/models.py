@@ -1,11 +1,10 @@
 """Cashbox tables. Money itself lives in the ledger; these rows say who holds which share, when
 each period is due, who won it, and which ledger entry recorded each payment and payout."""
-from fractions import Fraction
-
 from sqlalchemy import BigInteger
 
 from hamyan.core import clock
 from hamyan.extensions import db
+from hamyan.rotation.models import HeldColumns, PartColumns
 
 
 PERIOD_KINDS = ("weekly", "monthly", "days")
@@ -74,7 +73,7 @@ class Round(db.Model):
         return self.contribution * self.share_count
 
 
-class Share(db.Model):
+class Share(HeldColumns, db.Model):
     __tablename__ = "cashbox_share"
     __table_args__ = (db.UniqueConstraint("round_id", "number", name="uq_cashbox_share_round_number"),)
 
@@ -87,12 +86,8 @@ class Share(db.Model):
     holdings = db.relationship("Holding", back_populates="share", order_by="Holding.position",
                                cascade="all, delete-orphan")
 
-    @property
-    def held(self) -> Fraction:
-        return sum((h.fraction for h in self.holdings), Fraction(0))
 
-
-class Holding(db.Model):
+class Holding(PartColumns, db.Model):
     """A member's fraction of a share (1/1 for a whole share). The fractions of a share sum to one
     before its round may start. `position` orders the holders: money.allocate gives the rounding
     remainder to the largest fractional part, ties to the lowest position."""
@@ -105,17 +100,8 @@ class Holding(db.Model):
 
     id = db.Column(db.Integer, primary_key=True)
     share_id = db.Column(db.Integer, db.ForeignKey("cashbox_share.id"), nullable=False, index=True)
-    membership_id = db.Column(db.Integer, db.ForeignKey("membership.id"), nullable=False, index=True)
-    numerator = db.Column(db.Integer, nullable=False)
-    denominator = db.Column(db.Integer, nullable=False)
-    position = db.Column(db.Integer, nullable=False, default=0)
 
     share = db.relationship("Share", back_populates="holdings")
-    membership = db.relationship("Membership")
-
-    @property
-    def fraction(self) -> Fraction:
-        return Fraction(self.numerator, self.denominator)
 
 
 class Period(db.Model):

@@ -24,4 +24,6 @@ PRODUCT = Product(
         NavLink("My seats", "rosca.mine", audience="members"),
     ),
     reconcile="hamyan.blueprints.rosca.services.state:reconcile",
+    # Members are emailed this many days before a due date (and once late); 0 turns reminders off.
+    settings={"ROSCA_REMINDER_DAYS": 3},
 )

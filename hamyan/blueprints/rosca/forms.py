@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from hamyan.blueprints.rosca.models import PERIOD_KINDS, PRICING_METHODS
+from hamyan.blueprints.rosca.models import PERIOD_KINDS
 from hamyan.web.fields import AmountField
 
 PERIOD_LABELS = {"monthly": "Monthly (follows the box's calendar)", "weekly": "Weekly", "days": "Every N days"}

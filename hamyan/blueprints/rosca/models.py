@@ -1,12 +1,11 @@
 """ROSCA tables. Money lives in the ledger; these rows say how the round is priced, who holds which
 seat (sub-seats as fractions), when each period is due and paid out, what was paid, and the seat
 swaps. Members' summaries are the read model pages list (kept by every write, checked by reconcile)."""
-from fractions import Fraction
-
 from sqlalchemy import BigInteger
 
 from hamyan.core import clock
 from hamyan.extensions import db
+from hamyan.rotation.models import HeldColumns, PartColumns
 
 PERIOD_KINDS = ("weekly", "monthly", "days")
 PRICING_METHODS = ("manual", "linear", "fair")
@@ -53,7 +52,7 @@ class Rosca(db.Model):
         return self.contribution * self.seat_count
 
 
-class Seat(db.Model):
+class Seat(HeldColumns, db.Model):
     """Seat k collects `payout` at period k. `fee` is its part of the operator's fee, kept back from
     what it would collect without one (the ledger's payout entry shows both)."""
 
@@ -71,12 +70,8 @@ class Seat(db.Model):
     holdings = db.relationship("SeatHolding", back_populates="seat", order_by="SeatHolding.position",
                                cascade="all, delete-orphan")
 
-    @property
-    def held(self) -> Fraction:
-        return sum((h.fraction for h in self.holdings), Fraction(0))
 
-
-class SeatHolding(db.Model):
+class SeatHolding(PartColumns, db.Model):
     """A member's part of a seat (1/1 for a whole seat); `position` orders the holders for the
     largest-remainder split (rotation.shares)."""
 
@@ -88,17 +83,8 @@ class SeatHolding(db.Model):
 
     id = db.Column(db.Integer, primary_key=True)
     seat_id = db.Column(db.Integer, db.ForeignKey("rosca_seat.id"), nullable=False, index=True)
-    membership_id = db.Column(db.Integer, db.ForeignKey("membership.id"), nullable=False, index=True)
-    numerator = db.Column(db.Integer, nullable=False)
-    denominator = db.Column(db.Integer, nullable=False)
-    position = db.Column(db.Integer, nullable=False, default=0)
 
     seat = db.relationship("Seat", back_populates="holdings")
-    membership = db.relationship("Membership")
-
-    @property
-    def fraction(self) -> Fraction:
-        return Fraction(self.numerator, self.denominator)
 
 
 class RoscaPeriod(db.Model):

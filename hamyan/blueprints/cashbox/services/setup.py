@@ -3,7 +3,6 @@ share (sub-shares as fractions), the winning order, members."""
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from fractions import Fraction
 
 from sqlalchemy import func, select
 
@@ -36,7 +35,7 @@ from hamyan.core import clock, parse, uow
 from hamyan.core.errors import Conflict, NotFound, ValidationError
 from hamyan.dues import calendar, obligations
 from hamyan.extensions import db
-from hamyan.rotation import draws
+from hamyan.rotation import draws, shares
 
 MAX_SHARES = 500
 MAX_DAYS = 366
@@ -184,17 +183,7 @@ def set_holders(actor, box_id, round_id, share_number, holders: list[tuple]) -> 
     one while the round is a draft (it cannot start until every share is fully held), never more."""
     box, r = _draft(actor, box_id, round_id)
     share = _share(r, share_number)
-    parsed, seen = [], set()
-    for membership_id, fraction in holders:
-        m = membership_in(box.id, membership_id)
-        if m.id in seen:
-            raise ValidationError(f"{m.display_name} is listed twice on share {share.number}.", field="holders")
-        seen.add(m.id)
-        parsed.append((m, parse.fraction(fraction, field="holders")))
-    total = sum((f for _, f in parsed), Fraction(0))
-    if total > 1:
-        raise ValidationError(f"The parts of share {share.number} add up to {total}, more than one share.",
-                              field="holders")
+    parsed = shares.holders(holders, lambda m: membership_in(box.id, m), f"share {share.number}")
     share.holdings.clear()
     db.session.flush()
     share.holdings.extend(Holding(membership_id=m.id, numerator=f.numerator, denominator=f.denominator,

@@ -19,7 +19,7 @@ from hamyan.blueprints.rosca.services.common import (
     author, available, cash_account, deposit_account, deposits_by_member, fee_account, managing, member_account,
     membership_in, running)
 from hamyan.blueprints.rosca.services.setup import deposit_due
-from hamyan.blueprints.rosca.services.state import member_states, refresh, seat_parts, standing
+from hamyan.blueprints.rosca.services.state import member_states, refresh, standing
 from hamyan.boxes.models import Box, Membership
 from hamyan.core import clock, parse, uow
 from hamyan.core.errors import Conflict, ValidationError

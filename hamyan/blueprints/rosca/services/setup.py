@@ -3,7 +3,6 @@ free seats or parts of one, the manager assigns or keeps seats back), deposits, 
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from fractions import Fraction
 
 from sqlalchemy import select
 
@@ -173,17 +172,7 @@ def assign_seat(actor, box_id, seat_number, holders: list[tuple]) -> Seat:
     may add up to less than one while seats are on sale, never more."""
     box, rosca = draft(actor, box_id)
     seat = seat_of(rosca, seat_number)
-    parsed, seen = [], set()
-    for membership_id, fraction in holders:
-        m = membership_in(box.id, membership_id, "holders")
-        if m.id in seen:
-            raise ValidationError(f"{m.display_name} is listed twice on seat {seat.number}.", field="holders")
-        seen.add(m.id)
-        parsed.append((m, parse.fraction(fraction, field="holders")))
-    held = sum((f for _, f in parsed), Fraction(0))
-    if held > 1:
-        raise ValidationError(f"The parts of seat {seat.number} add up to {held}, more than one seat.",
-                              field="holders")
+    parsed = shares.holders(holders, lambda m: membership_in(box.id, m, "holders"), f"seat {seat.number}")
     seat.holdings.clear()
     db.session.flush()
     seat.holdings.extend(SeatHolding(membership_id=m.id, numerator=f.numerator, denominator=f.denominator,
