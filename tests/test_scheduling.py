@@ -85,17 +85,54 @@ def test_a_failed_job_is_recorded_as_failed_and_its_writes_undone(test_job):
     test_job(broken)
     run = run_job("test-job", SLOT)
     assert run.status == "failed"
-    assert "RuntimeError('boom')" in run.detail
-    assert run.finished_at is not None
+    assert "RuntimeError('boom')" in run.detail and "Traceback" in run.error
+    assert run.finished_at is not None and run.attempt == 1
     assert runs() == [("test-job", SLOT, "failed", "RuntimeError('boom')")]
     assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 0
-    # A failed slot is not retried by another process; the next slot runs again.
+
+
+def test_a_failed_slot_is_retried_by_the_next_tick_up_to_three_attempts(test_job):
+    outcomes = iter([RuntimeError("down"), RuntimeError("still down"), "recovered"])
+
+    def flaky():
+        outcome = next(outcomes)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    calls = test_job(flaky)
+    assert run_job("test-job", SLOT).status == "failed"
+    second = run_job("test-job", SLOT)
+    assert (second.status, second.attempt) == ("failed", 2)
+    third = run_job("test-job", SLOT)
+    assert (third.status, third.attempt, third.detail, third.error) == ("ok", 3, "recovered", None)
+    assert run_job("test-job", SLOT) is None  # done: later ticks of the slot do nothing
+    assert len(calls) == 3
+    assert runs() == [("test-job", SLOT, "ok", "recovered")]
+
+    test_job(lambda: 1 / 0)
+    for attempt in range(registry.MAX_ATTEMPTS):
+        assert run_job("test-job", "2026-01-01T00:05").attempt == attempt + 1
+    assert run_job("test-job", "2026-01-01T00:05") is None  # given up: the next slot tries again
+
+
+def test_a_run_whose_process_died_is_claimed_again_once_stale(test_job, clock):
+    """A process killed mid-run leaves its run "running": no other process takes the slot while it
+    may still be working, and the first tick after STALE_AFTER does."""
+    calls = test_job()
+    clock.set(datetime(2026, 1, 1, 0, 0))
+    with uow.transaction():
+        db.session.add(JobRun(job="test-job", slot=SLOT, started_at=datetime(2026, 1, 1, 0, 0)))
+    clock.set(datetime(2026, 1, 1, 0, 29))
     assert run_job("test-job", SLOT) is None
+    clock.set(datetime(2026, 1, 1, 0, 31))
+    run = run_job("test-job", SLOT)
+    assert (run.status, run.attempt) == ("ok", 2) and len(calls) == 1
 
 
 def test_a_box_whose_work_fails_does_not_stop_the_next_box(test_job):
     """Each box is its own unit of work: the failing box's writes are undone, the others kept, and
-    the run says which box failed."""
+    the run counts the boxes and names the one that failed."""
     with db.engine.begin() as conn:
         box_ids = [conn.execute(sa.insert(Box).values(kind="cashbox", name=f"Box {n}", currency="USD",
                                                        timezone="UTC", locale="en", calendar="gregorian",
@@ -112,8 +149,8 @@ def test_a_box_whose_work_fails_does_not_stop_the_next_box(test_job):
 
     test_job(lambda: f"renamed {sum(for_each_box(box_ids, rename))}")
     run = run_job("test-job", SLOT)
-    assert run.status == "partial"
-    assert run.detail == f"1 box(es) failed: {broken} RuntimeError('corrupt box'); renamed 2"
+    assert (run.status, run.detail, run.boxes_ok, run.boxes_failed) == ("partial", "renamed 2", 2, 1)
+    assert run.error == f"box {broken}: RuntimeError('corrupt box')"
     db.session.rollback()
     names = dict(db.session.execute(sa.select(Box.id, Box.name)).all())
     assert names == {box_ids[0]: "renamed", broken: "Box 1", box_ids[2]: "renamed"}
@@ -141,7 +178,7 @@ def test_run_once_outbox_dispatch_sends_pending_email(app, smtp_server, monkeypa
     assert db.session.scalar(sa.select(OutboxMessage.sent_at)) is not None
 
     again = app.test_cli_runner().invoke(args=["scheduler", "run-once", "notify.dispatch"])
-    assert again.output.strip() == "notify.dispatch: skipped, slot already claimed"
+    assert again.output.strip() == "notify.dispatch: skipped, slot already run or claimed"
     assert len(smtp_server) == 1
 
 
@@ -239,3 +276,48 @@ def test_scheduling_imports_none_of_the_jobs_it_runs():
                 imported.update(alias.name for alias in node.names)
     assert not [m for m in imported if m.startswith(("hamyan.blueprints", "hamyan.notify", "hamyan.statements"))]
     assert {"notify.dispatch", "statements.reports", "cashbox.late_fines", "moneypool.assess"} <= set(JOBS)
+
+
+RACER = """
+import os, sys, time
+from hamyan import create_app
+from hamyan.scheduling import JOBS, run_job
+from tests.conftest import test_config
+
+url, log_path, start, slots = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
+app = create_app(test_config(url))
+
+def work():
+    with open(log_path, "a") as out:  # O_APPEND: one line per execution, whichever process
+        out.write(f"{os.getpid()}\\n")
+    time.sleep(0.05)
+    return "raced"
+
+JOBS["race-job"] = (work, 1)
+with app.app_context():
+    for n in range(slots):
+        time.sleep(max(0, start + n * 0.25 - time.time()))  # both processes reach each slot together
+        run_job("race-job", f"race-{n}")
+"""
+
+
+@pytest.mark.mysql_only
+def test_two_app_processes_on_mariadb_run_each_slot_once(database_url, tmp_path):
+    """Two real app processes (own interpreters, own connection pools) on one MariaDB tick the same
+    20 slots at the same moments: every slot runs exactly once, and both processes won some."""
+    slots = 20
+    log_path = tmp_path / "executions.log"
+    start = time.time() + 8  # both imported and connected by then, even on a loaded machine
+    env = dict(os.environ, PYTHONPATH=str(ROOT), HAMYAN_INSTANCE_PATH=str(tmp_path))
+    processes = [subprocess.Popen([sys.executable, "-c", RACER, database_url, str(log_path), str(start), str(slots)],
+                                  cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                 for _ in range(2)]
+    outputs = [process.communicate(timeout=120)[0] for process in processes]
+    assert [process.returncode for process in processes] == [0, 0], outputs
+    executions = log_path.read_text().split()
+    assert len(executions) == slots, outputs
+    assert len(set(executions)) == 2, "one process won every slot: the race was not a race"
+    rows = runs()
+    assert sorted(slot for job, slot, status, detail in rows if job == "race-job") == sorted(
+        f"race-{n}" for n in range(slots))
+    assert {(status, detail) for job, _, status, detail in rows if job == "race-job"} == {("ok", "raced")}

@@ -2,7 +2,8 @@
 (`flask scheduler run`), or one slot now (`flask scheduler run-once <product>.<job>`).
 
 registry.py: `@job("<product>.<job>", every_minutes=...)`, the run of one (job, slot) and
-`for_each_box`, which runs a job's work box by box so one bad box does not stop the rest.
+`for_each_box`, which runs a job's work box by box so one bad box does not stop the rest; a
+failed or partial slot is retried by the next tick (registry's docstring).
 cli.py: starting the scheduler and the `flask scheduler` commands. `init_app(app, job_modules)`
 imports the job modules create_app names (the platform's and each product's `Product.jobs`), so
 scheduling depends on none of them: they depend on it."""

@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 from flask.cli import run_command as flask_run_command
 
 from hamyan.extensions import db, scheduler
-from hamyan.scheduling.registry import JOBS, run_job
+from hamyan.scheduling.registry import JOBS, run_job, tick_minutes
 
 log = logging.getLogger(__name__)
 scheduler_cli = AppGroup("scheduler", help="Scheduled jobs.")
@@ -31,7 +31,7 @@ def _schedule_all(app, target) -> None:
             db.session.remove()
 
     for name, (_, every) in JOBS.items():
-        target.add_job(runner, "interval", minutes=every, args=[name], id=name, name=name, replace_existing=True,
+        target.add_job(runner, "interval", minutes=tick_minutes(every), args=[name], id=name, name=name, replace_existing=True,
                        coalesce=True, max_instances=1)
 
 
@@ -69,4 +69,4 @@ def run_once_command(name):
     if name not in JOBS:
         raise click.BadParameter(f"unknown job; known: {', '.join(sorted(JOBS))}")
     run = run_job(name)
-    click.echo(f"{name}: {'skipped, slot already claimed' if run is None else run.status + ' ' + (run.detail or '')}")
+    click.echo(f"{name}: {'skipped, slot already run or claimed' if run is None else run.status + ' ' + (run.detail or '')}")
