@@ -357,7 +357,8 @@ def test_one_failing_pool_does_not_stop_the_hourly_assessment_of_the_others(pool
 
     monkeypatch.setattr(services, "assess", assess)
     run = run_job("moneypool.assess", slot="test")
-    assert run.status == "partial" and run.detail.startswith(f"1 box(es) failed: {broken.id} RuntimeError('corrupt pool')")
+    assert (run.status, run.boxes_failed) == ("partial", 1)
+    assert run.error == f"box {broken.id}: RuntimeError('corrupt pool')"
     assert "1 late fees" in run.detail
     assert services._accounts(other)["mp:income:penalties"].natural_balance == 1_00
 
