@@ -18,7 +18,7 @@ from hamyan.core.errors import ServiceError
 from hamyan.extensions import api, csrf, db, error_body, htmx, limiter, login_manager, migrate
 
 # The platform's job modules; each product names its own in its descriptor (Product.jobs).
-PLATFORM_JOBS = ("hamyan.notify.jobs", "hamyan.statements.jobs")
+PLATFORM_JOBS = ("hamyan.notify.jobs", "hamyan.statements.jobs", "hamyan.backup.jobs")
 
 CSP = {"default-src": "'self'", "img-src": ["'self'", "data:"], "frame-ancestors": "'none'",
        "form-action": "'self'", "base-uri": "'self'", "object-src": "'none'"}
@@ -161,8 +161,12 @@ def _register_error_handlers(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from hamyan.demo import demo_cli
     from hamyan.ledger.cli import ledger_cli
+    from hamyan.backup.cli import backup_cli
+    from hamyan.notify.cli import notify_cli
     from hamyan.scheduling import scheduler_cli
 
     app.cli.add_command(ledger_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(scheduler_cli)
+    app.cli.add_command(backup_cli)
+    app.cli.add_command(notify_cli)

@@ -38,6 +38,15 @@ DEFAULTS = {
     "INVITATION_MAX_AGE": 7 * 24 * 3600,
     "EMAIL_VERIFY_MAX_AGE": 2 * 24 * 3600,
     "SCHEDULER_ENABLED": True,
+    "SMS_PROVIDER": "log",  # log: text messages stay in the outbox and the log; gateway: the HTTP gateway below
+    "SMS_API_URL": "",  # e.g. https://api.kavenegar.com/v1 (the key goes after it in the path)
+    "SMS_API_KEY": "",
+    "SMS_SENDER": "",  # the sender line number
+    "SMS_TIMEOUT": 10,
+    "BACKUP_DIR": "",  # empty: instance/backups
+    "BACKUP_KEEP": 14,  # newest backups kept
+    "BACKUP_GZIP": True,
+    "BACKUP_SCHEDULED": True,  # the backup.create job, once a day
     "SESSION_COOKIE_SECURE": False,  # set true behind HTTPS
     "FORCE_HTTPS": False,
     "PROXY_FIX": False,  # true behind a reverse proxy that sets X-Forwarded-*

@@ -43,8 +43,13 @@ def test_a_box_write_that_commits_sends_after_the_commit(smtp_server, box_id):
     assert outbox() == [("You were paid", True)]
 
 
-def test_a_failed_send_stays_in_the_outbox_for_the_dispatch_job(app, box_id, monkeypatch):
+def test_a_failed_send_stays_in_the_outbox_for_the_dispatch_job(app, box_id, monkeypatch, clock):
+    from datetime import timedelta
+
+    from hamyan.core import clock as clock_module
     from hamyan.scheduling import run_job
+
+    clock.set(datetime(2026, 1, 1, 9, 0))
 
     monkeypatch.setitem(app.config, "SMTP_HOST", "127.0.0.1")
     monkeypatch.setitem(app.config, "SMTP_PORT", 9)  # nothing listens: the send fails
@@ -53,5 +58,8 @@ def test_a_failed_send_stays_in_the_outbox_for_the_dispatch_job(app, box_id, mon
     assert outbox() == [("You were paid", False)]
     assert db.session.scalar(sa.select(OutboxMessage.attempts)) == 1
     assert db.session.scalar(sa.select(OutboxMessage.last_error)) is not None
-    assert run_job("notify.dispatch", "s1").detail == "sent 0 of 1"
+    assert run_job("notify.dispatch", "s1").detail == "sent 0 of 0"  # not before its backoff (1 minute)
+    clock.set(clock_module.now() + timedelta(minutes=1))
+    assert run_job("notify.dispatch", "s2").detail == "sent 0 of 1, 1 to retry"
+    db.session.rollback()
     assert db.session.scalar(sa.select(OutboxMessage.attempts)) == 2

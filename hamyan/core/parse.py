@@ -211,3 +211,26 @@ def record_id(value) -> int | None:
     except (TypeError, ValueError):
         return None
     return number if 0 < number <= MAX_ID else None
+
+
+def mobile(value, field: str = "phone", region: str = "IR") -> str:
+    """A mobile number as E.164 (+989121234567), parsed by libphonenumber with Iran as the default
+    region: 0912 123 4567, +98 912..., 0098..., Persian or Arabic-Indic digits. Landlines are refused
+    (text messages go to mobiles only)."""
+    import phonenumbers
+    from phonenumbers import NumberParseException, PhoneNumberType
+
+    raw = str(value or "").strip()
+    if not raw:
+        raise ValidationError("Enter a mobile number.", field=field)
+    if len(raw) > 32:
+        raise ValidationError("This is too long for a phone number.", field=field)
+    try:
+        number = phonenumbers.parse(raw, region)
+    except NumberParseException:
+        raise ValidationError("This is not a phone number.", field=field) from None
+    if not phonenumbers.is_valid_number(number):
+        raise ValidationError("This phone number is not valid: check the digits.", field=field)
+    if phonenumbers.number_type(number) not in (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE):
+        raise ValidationError("Enter a mobile number: text messages cannot go to a landline.", field=field)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -1,76 +1,115 @@
 """notify(): the one way the app sends a message. It only enqueues: the outbox row is written in the
-caller's unit of work, and the email is sent by SMTP (when HAMYAN_SMTP_HOST is set) after that
-commits, so no SMTP call runs inside a money write holding the box's lock, and a write that rolls
-back sends nothing. A failed send stays in the outbox with its error; the notify.dispatch job retries."""
+caller's unit of work, so a write that rolls back sends nothing, and the dispatcher (dispatch.py)
+sends it after that commits: right after for an email when SMTP is set (so no mail server is waited
+for while a box's lock is held), else by the notify.dispatch job.
+
+notify_member() is how a box tells one of its members something: it fans out to the channels the
+member keeps on for that box (email, SMS to their mobile, in-app), holds text messages during their
+quiet hours, and with a dedupe_key never enqueues the same message twice."""
 import logging
-import smtplib
-from email.message import EmailMessage
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import select
 
-from hamyan.notify.models import OutboxMessage
 from hamyan.core import clock, uow
+from hamyan.core.parse import mobile
 from hamyan.extensions import db
+from hamyan.notify.models import EMAIL, INAPP, SMS, ChannelPreference, NotifyProfile, OutboxMessage
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 5
 
-
-def notify(recipient: str, subject: str, body: str, channel: str = "email") -> OutboxMessage:
-    """Enqueue a message in the running write; it is sent once that write commits. Outside a unit
-    of work nothing commits the row here: the notify.dispatch job sends it after the caller's commit."""
-    message = OutboxMessage(channel=channel, recipient=recipient, subject=subject[:255], body=body)
+def notify(recipient: str, subject: str, body: str, channel: str = EMAIL, **fields) -> OutboxMessage:
+    """Enqueue a message in the running write; an email goes out once that write commits. Outside a
+    unit of work nothing commits the row here: the notify.dispatch job sends it after the caller's commit."""
+    message = OutboxMessage(channel=channel, recipient=recipient, subject=subject[:255], body=body, **fields)
     db.session.add(message)
     db.session.flush()
     log.info("outbox %s to %s: %s", channel, recipient, subject)
-    if channel == "email" and current_app.config["SMTP_HOST"] and uow.active():
+    if channel == EMAIL and current_app.config["SMTP_HOST"] and uow.active():
+        from hamyan.notify.dispatch import drain
+
         message_id = message.id
-        uow.after_commit(lambda: deliver([message_id]))
+        uow.after_commit(lambda: drain(ids=[message_id], rounds=1))
     return message
 
 
-def pending(limit: int = 200) -> list[int]:
-    """The oldest emails not sent yet that are worth another try."""
-    return db.session.scalars(
-        select(OutboxMessage.id).where(OutboxMessage.sent_at.is_(None), OutboxMessage.channel == "email",
-                                       OutboxMessage.attempts < MAX_ATTEMPTS)
-        .order_by(OutboxMessage.id).limit(limit)).all()
+def preference(user_id: int, box_id: int | None) -> ChannelPreference:
+    """The member's channels for the box (the defaults when they never chose)."""
+    found = db.session.scalar(select(ChannelPreference).filter_by(user_id=user_id, box_id=box_id)) if box_id else None
+    return found or ChannelPreference(user_id=user_id, box_id=box_id, email=True, sms=True, inapp=True, statements=True)
 
 
-def deliver(message_ids: list[int]) -> tuple[int, int]:
-    """Send these outbox emails if still unsent and record the outcome; returns (sent, tried).
-    Rows another process is sending are skipped (MySQL/MariaDB: SKIP LOCKED), so a message goes
-    out once. Locked by primary key only: a range lock here would make every write that enqueues
-    a message wait for the mail server."""
-    with uow.transaction():
-        messages = db.session.scalars(
-            select(OutboxMessage).where(OutboxMessage.id.in_(message_ids), OutboxMessage.sent_at.is_(None))
-            .order_by(OutboxMessage.id).with_for_update(skip_locked=True)).all()
-        sent = sum(1 for message in messages if send_email(message))
-    return sent, len(messages)
+def profile(user_id: int) -> NotifyProfile:
+    return db.session.get(NotifyProfile, user_id) or NotifyProfile(user_id=user_id, timezone="Asia/Tehran")
 
 
-def send_email(message: OutboxMessage) -> bool:
-    cfg = current_app.config
-    email = EmailMessage()
-    email["From"] = cfg["MAIL_FROM"]
-    email["To"] = message.recipient
-    email["Subject"] = message.subject
-    email.set_content(message.body)
-    message.attempts += 1
-    try:
-        with smtplib.SMTP(cfg["SMTP_HOST"], cfg["SMTP_PORT"], timeout=10) as smtp:
-            if cfg["SMTP_STARTTLS"]:
-                smtp.starttls()
-            if cfg["SMTP_USER"]:
-                smtp.login(cfg["SMTP_USER"], cfg["SMTP_PASSWORD"])
-            smtp.send_message(email)
-    except (OSError, smtplib.SMTPException) as exc:
-        message.last_error = str(exc)[:500]
-        log.warning("email to %s failed: %s", message.recipient, exc)
-        return False
-    message.sent_at = clock.now()
-    message.last_error = None
-    return True
+def after_quiet_hours(p: NotifyProfile, now: datetime) -> datetime:
+    """`now`, or the end of the quiet hours when `now` (naive UTC) falls within them."""
+    if p.quiet_start is None or p.quiet_end is None or p.quiet_start == p.quiet_end:
+        return now
+    zone = ZoneInfo(p.timezone)
+    local = now.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone)
+    hour = local.hour
+    quiet = (p.quiet_start <= hour < p.quiet_end) if p.quiet_start < p.quiet_end else (
+        hour >= p.quiet_start or hour < p.quiet_end)
+    if not quiet:
+        return now
+    end = datetime.combine(local.date(), time(p.quiet_end), zone)
+    if end <= local:
+        end += timedelta(days=1)
+    return end.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+
+
+def notify_member(user, box_id: int | None, subject: str, body: str, *, kind: str, sms_text: str | None = None,
+                  dedupe_key: str | None = None, attachment: tuple[str, str] | None = None) -> list[OutboxMessage]:
+    """Enqueue the message on each channel the member keeps on for the box; returns the new rows
+    (none for a channel already sent under this dedupe_key)."""
+    prefs, person = preference(user.id, box_id), profile(user.id)
+    wanted = []
+    if prefs.email and user.email:
+        wanted.append((EMAIL, user.email))
+    if prefs.sms and person.phone:
+        wanted.append((SMS, person.phone))
+    if prefs.inapp:
+        wanted.append((INAPP, str(user.id)))
+    keys = {channel: f"{dedupe_key}:{channel}" for channel, _ in wanted} if dedupe_key else {}
+    done = set(db.session.scalars(select(OutboxMessage.dedupe_key).where(
+        OutboxMessage.dedupe_key.in_(list(keys.values()))))) if keys else set()
+    made = []
+    for channel, recipient in wanted:
+        if keys.get(channel) in done:
+            continue
+        extra = dict(user_id=user.id, box_id=box_id, kind=kind, dedupe_key=keys.get(channel))
+        if channel == SMS:
+            extra["next_attempt_at"] = after_quiet_hours(person, clock.now())
+        if channel == EMAIL and attachment:
+            extra.update(attachment_path=attachment[0], attachment_name=attachment[1])
+        made.append(notify(recipient, subject, sms_text if channel == SMS and sms_text else body, channel, **extra))
+    return made
+
+
+@uow.write
+def set_profile(user, phone: str, quiet_start: int | None, quiet_end: int | None, timezone: str) -> NotifyProfile:
+    """Save the user's mobile (validated, stored E.164; empty removes it) and quiet hours."""
+    row = db.session.get(NotifyProfile, user.id) or NotifyProfile(user_id=user.id)
+    row.phone = mobile(phone) if phone and phone.strip() else None
+    row.quiet_start, row.quiet_end, row.timezone = quiet_start, quiet_end, timezone
+    db.session.add(row)
+    return row
+
+
+@uow.write
+def set_preference(user, box_id: int, **channels: bool) -> ChannelPreference:
+    from hamyan.boxes.access import authorize
+
+    authorize(user, box_id)  # only a box the user belongs to (else NotFound)
+    row = db.session.scalar(select(ChannelPreference).filter_by(user_id=user.id, box_id=box_id)) or \
+        ChannelPreference(user_id=user.id, box_id=box_id)
+    for name in ("email", "sms", "inapp", "statements"):
+        if name in channels:
+            setattr(row, name, bool(channels[name]))
+    db.session.add(row)
+    return row

@@ -1,12 +1,19 @@
-from flask import request
+import logging
+import threading
+
+from flask import current_app, flash, request, send_file
 from sqlalchemy import func, select
 
+from hamyan.backup import service as backup_service
 from hamyan.blueprints.admin import bp
 from hamyan.core.parse import record_id
 from hamyan.extensions import db
 from hamyan.scheduling import JOBS, JobRun
 from hamyan.scheduling.registry import tick_minutes
-from hamyan.web import render
+from hamyan.web import redirect_to, render
+
+log = logging.getLogger(__name__)
+BACKUP_THREAD = "admin-backup"
 
 RUNS_PER_PAGE = 50
 
@@ -33,3 +40,38 @@ def jobs():
                               .limit(RUNS_PER_PAGE).offset((page - 1) * RUNS_PER_PAGE)).all()
     return render("admin/jobs.html", partials=("runs",), jobs=rows, runs=runs, page=page, pages=pages,
                   job=name, total=total)
+
+
+@bp.route("/backups")
+def backups():
+    """The backups, newest first, with their checksum and size; download or start one."""
+    return render("admin/backups.html", backups=backup_service.all_backups(),
+                  running=[t.name for t in threading.enumerate() if t.name == BACKUP_THREAD])
+
+
+@bp.route("/backups", methods=["POST"])
+def create_backup():
+    """Start a backup in a background thread (a big database takes a while): the list shows it when done."""
+    if any(t.name == BACKUP_THREAD for t in threading.enumerate()):
+        flash("A backup is already being made.", "info")
+        return redirect_to("admin.backups")
+    app = current_app._get_current_object()
+
+    def work():
+        with app.app_context():
+            try:
+                backup_service.create()
+            except Exception:  # logged; the page shows no new backup
+                log.exception("backup from the admin page failed")
+            finally:
+                db.session.remove()
+
+    threading.Thread(target=work, name=BACKUP_THREAD, daemon=True).start()
+    flash("The backup has started; reload this page in a moment.", "success")
+    return redirect_to("admin.backups")
+
+
+@bp.route("/backups/<name>")
+def download_backup(name):
+    backup = backup_service.find(name)
+    return send_file(backup.path, as_attachment=True, download_name=backup.name)
