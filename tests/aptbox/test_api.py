@@ -90,3 +90,46 @@ def test_funds_notices_and_reports_over_the_api(client, make_user, api_token, to
     assert job.status_code == 202
     pdf = client.get(f"{base}/units/{units[1].id}/statement", headers=res_headers)
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+
+def test_people_reports_and_waivers_over_the_api(client, make_user, api_token, today):
+    import base64
+
+    from tests.aptbox.conftest import insert_units
+
+    board = make_user("board@example.com", "Board")
+    headers = api_token(board)
+    box = services.create_building(board, "Yas", "IRR", "UTC", "en", "gregorian", late_fee_kind="fixed",
+                                   late_fee_value="50000", grace_days="0")
+    units = insert_units(box, [(1, 0, 80, 2, 1, True), (2, 1, 90, 1, 0, True)])
+    base = f"/api/v1/buildings/{box.id}"
+    resident = make_user("res@example.com", "Res")
+    person = client.post(f"{base}/units/{units[1].id}/people", headers=headers,
+                         json={"name": "Res", "email": "res@example.com", "relation": "resident"})
+    assert person.status_code == 201 and person.json["role"] == "resident"
+    res = api_token(resident)
+    changed = client.put(f"{base}/units/{units[1].id}", headers=headers, json={"number": "2", "area": "-1"})
+    assert changed.status_code == 422 and "area" in changed.json["error"]["fields"]
+    assert client.put(f"{base}/units/{units[1].id}", headers=res, json={"number": "2", "area": "91"}).status_code == 403
+    made = client.post(f"{base}/units/{units[1].id}/payment-reports", headers=res, json={
+        "amount": "250000", "reference": "FIS-8", "receipt": base64.b64encode(b"%PDF-1.4").decode()})
+    assert made.status_code == 201 and made.json["status"] == "pending"
+    assert client.post(f"{base}/units/{units[0].id}/payment-reports", headers=res,
+                       json={"amount": "1", "reference": "x"}).status_code == 404
+    assert [r["id"] for r in client.get(f"{base}/payment-reports", headers=res).json] == [made.json["id"]]
+    confirmed = client.post(f"{base}/payment-reports/{made.json['id']}/confirm", headers=headers)
+    assert confirmed.json["status"] == "confirmed" and confirmed.json["payment_id"]
+    assert client.post(f"{base}/payment-reports/{made.json['id']}/reject", headers=headers,
+                       json={"reason": "late"}).status_code == 409
+    services.add_component(board, box.id, name="Cleaning", amount="300000", basis="equal")
+    services.issue_month(board, box.id, "2026-02")
+    services.assess_late_fees(board, box.id)
+    detail = client.get(f"{base}/units/{units[0].id}", headers=headers).json
+    fee = detail["summary"]["balance"]
+    waived = client.post(f"{base}/units/{units[0].id}/late-fees/waive", headers=headers,
+                         json={"reference": f"charge:{services.charges_of(units[0].id)[0].id}", "reason": "first"})
+    assert waived.status_code == 200
+    assert client.get(f"{base}/units/{units[0].id}", headers=headers).json["summary"]["balance"] == fee - 50_000
+    component = services.components(box.id)[0].id
+    assert client.delete(f"{base}/components/{component}", headers=headers).status_code == 204
+    assert client.get(f"{base}/components", headers=headers).json == []

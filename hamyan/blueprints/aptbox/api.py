@@ -27,7 +27,7 @@ OneOf = ma.validate.OneOf
 AMOUNT = {"description": "Major units as a string, e.g. \"1250000\""}
 
 
-class RulesIn(ma.Schema):
+class AptRulesIn(ma.Schema):
     address = F.String(validate=Length(max=300))
     due_day = F.Integer(strict=True)
     grace_days = F.Integer(strict=True)
@@ -40,7 +40,7 @@ class RulesIn(ma.Schema):
     require_approval = F.Boolean()
 
 
-class BuildingIn(RulesIn):
+class AptBuildingIn(AptRulesIn):
     name = F.String(required=True, validate=Length(min=1, max=120))
     currency = F.String(load_default="IRR", validate=Length(equal=3))
     timezone = F.String(load_default="Asia/Tehran")
@@ -48,7 +48,7 @@ class BuildingIn(RulesIn):
     calendar = F.String(load_default="persian")
 
 
-class BuildingOut(ma.Schema):
+class AptBuildingOut(ma.Schema):
     id = F.Integer(attribute="box.id")
     name = F.String(attribute="box.name")
     currency = F.String(attribute="box.currency")
@@ -64,7 +64,7 @@ class BuildingOut(ma.Schema):
     funds = F.Dict(keys=F.String(), values=F.Integer())
 
 
-class UnitIn(ma.Schema):
+class AptUnitIn(ma.Schema):
     number = F.String(required=True, validate=Length(max=20))
     floor = F.Integer(strict=True, load_default=0)
     area = F.String(required=True, validate=Length(max=20), metadata={"description": "m², e.g. \"85.5\""})
@@ -75,7 +75,7 @@ class UnitIn(ma.Schema):
     resident_name = F.String(load_default="", validate=Length(max=120))
 
 
-class UnitOut(ma.Schema):
+class AptUnitOut(ma.Schema):
     id = F.Integer()
     number = F.String()
     floor = F.Integer()
@@ -87,7 +87,7 @@ class UnitOut(ma.Schema):
     resident_name = F.String()
 
 
-class SummaryOut(ma.Schema):
+class AptSummaryOut(ma.Schema):
     balance = F.Integer(metadata={"description": "Owed now; below 0 is credit"})
     charged = F.Integer()
     paid = F.Integer()
@@ -98,16 +98,16 @@ class SummaryOut(ma.Schema):
     next_amount = F.Integer()
 
 
-class UnitRow(ma.Schema):
-    unit = F.Nested(UnitOut)
-    summary = F.Nested(SummaryOut, allow_none=True)
+class AptUnitRow(ma.Schema):
+    unit = F.Nested(AptUnitOut)
+    summary = F.Nested(AptSummaryOut, allow_none=True)
 
 
-class ImportIn(ma.Schema):
+class AptImportIn(ma.Schema):
     csv = F.String(required=True, metadata={"description": "The CSV text, first line the column names"})
 
 
-class ComponentIn(ma.Schema):
+class AptComponentIn(ma.Schema):
     name = F.String(required=True, validate=Length(max=120))
     amount = F.String(required=True, validate=Length(max=40), metadata=AMOUNT)
     basis = F.String(required=True, validate=OneOf(BASES))
@@ -117,7 +117,7 @@ class ComponentIn(ma.Schema):
     use_floor_factor = F.Boolean(load_default=False)
 
 
-class ComponentOut(ma.Schema):
+class AptComponentOut(ma.Schema):
     id = F.Integer()
     name = F.String()
     amount = F.Integer()
@@ -127,7 +127,7 @@ class ComponentOut(ma.Schema):
     use_floor_factor = F.Boolean()
 
 
-class RuleIn(ma.Schema):
+class AptRuleIn(ma.Schema):
     component_id = F.Integer(required=True, strict=True)
     unit_id = F.Integer(required=True, strict=True)
     kind = F.String(required=True, validate=OneOf(("exempt", "override")))
@@ -135,11 +135,11 @@ class RuleIn(ma.Schema):
     reason = F.String(required=True, validate=Length(max=300))
 
 
-class MonthIn(ma.Schema):
+class AptMonthIn(ma.Schema):
     month = F.String(required=True, validate=Length(max=10), metadata={"description": "YYYY-MM in the building's calendar"})
 
 
-class RunOut(ma.Schema):
+class AptRunOut(ma.Schema):
     id = F.Integer()
     reference = F.String()
     title = F.String()
@@ -147,7 +147,7 @@ class RunOut(ma.Schema):
     total = F.Integer()
 
 
-class AssessmentIn(ma.Schema):
+class AptAssessmentIn(ma.Schema):
     title = F.String(required=True, validate=Length(max=120))
     total = F.String(required=True, validate=Length(max=40), metadata=AMOUNT)
     basis = F.String(required=True, validate=OneOf([b for b in BASES if b != "fixed"]))
@@ -156,7 +156,7 @@ class AssessmentIn(ma.Schema):
     first_month = F.String(load_default=None, validate=Length(max=10))
 
 
-class AssessmentOut(ma.Schema):
+class AptAssessmentOut(ma.Schema):
     id = F.Integer()
     title = F.String()
     total = F.Integer()
@@ -165,14 +165,14 @@ class AssessmentOut(ma.Schema):
     first_due = F.Date()
 
 
-class PaymentIn(ma.Schema):
+class AptPaymentIn(ma.Schema):
     amount = F.String(required=True, validate=Length(max=40), metadata=AMOUNT)
     paid_on = F.String(load_default=None, validate=Length(max=10), metadata={"description": "YYYY-MM-DD; today if left out"})
     reference = F.String(required=True, validate=Length(max=80))
     payer = F.String(load_default="", validate=Length(max=120))
 
 
-class PaymentOut(ma.Schema):
+class AptPaymentOut(ma.Schema):
     id = F.Integer()
     unit_id = F.Integer()
     amount = F.Integer()
@@ -181,7 +181,7 @@ class PaymentOut(ma.Schema):
     payer = F.String()
 
 
-class ExplanationLine(ma.Schema):
+class AptExplanationLine(ma.Schema):
     name = F.String()
     basis = F.String()
     payer = F.String()
@@ -189,7 +189,7 @@ class ExplanationLine(ma.Schema):
     why = F.String()
 
 
-class LedgerLineOut(ma.Schema):
+class AptLedgerLineOut(ma.Schema):
     day = F.Date()
     memo = F.String()
     charged = F.Integer()
@@ -197,12 +197,12 @@ class LedgerLineOut(ma.Schema):
     balance = F.Integer()
 
 
-class UnitDetail(ma.Schema):
-    unit = F.Nested(UnitOut)
+class AptUnitDetail(ma.Schema):
+    unit = F.Nested(AptUnitOut)
     summary = F.Dict()
     charge = F.Integer(allow_none=True, metadata={"description": "The charge explained"})
-    why = F.List(F.Nested(ExplanationLine), metadata={"description": "Why the charge is what it is"})
-    ledger = F.List(F.Nested(LedgerLineOut))
+    why = F.List(F.Nested(AptExplanationLine), metadata={"description": "Why the charge is what it is"})
+    ledger = F.List(F.Nested(AptLedgerLineOut))
 
 
 # ------------------------------------------------------------------------------------ routes
@@ -212,8 +212,8 @@ def _building(acc):
 
 
 @bp.route("", methods=["POST"])
-@bp.arguments(BuildingIn)
-@bp.response(201, BuildingOut)
+@bp.arguments(AptBuildingIn)
+@bp.response(201, AptBuildingOut)
 def create_building(body):
     """Create a building; you are on its board."""
     user = current_api_user()
@@ -223,14 +223,14 @@ def create_building(body):
 
 
 @bp.route("/<int:box_id>", methods=["GET"])
-@bp.response(200, BuildingOut)
+@bp.response(200, AptBuildingOut)
 def get_building(box_id):
     return _building(services.access(current_api_user(), box_id))
 
 
 @bp.route("/<int:box_id>/rules", methods=["PATCH"])
-@bp.arguments(RulesIn)
-@bp.response(200, BuildingOut)
+@bp.arguments(AptRulesIn)
+@bp.response(200, AptBuildingOut)
 def update_rules(body, box_id):
     """Change the charge rules (board)."""
     services.update_rules(current_api_user(), box_id, **body)
@@ -238,7 +238,7 @@ def update_rules(body, box_id):
 
 
 @bp.route("/<int:box_id>/units", methods=["GET"])
-@bp.response(200, UnitRow(many=True))
+@bp.response(200, AptUnitRow(many=True))
 def list_units(box_id):
     """The units you may see (the board: every unit; a resident: their own), with their balances."""
     acc = services.access(current_api_user(), box_id)
@@ -248,15 +248,15 @@ def list_units(box_id):
 
 
 @bp.route("/<int:box_id>/units", methods=["POST"])
-@bp.arguments(UnitIn)
-@bp.response(201, UnitOut)
+@bp.arguments(AptUnitIn)
+@bp.response(201, AptUnitOut)
 def add_unit(body, box_id):
     return services.add_unit(current_api_user(), box_id, **body)
 
 
 @bp.route("/<int:box_id>/units/import", methods=["POST"])
-@bp.arguments(ImportIn)
-@bp.response(201, UnitOut(many=True))
+@bp.arguments(AptImportIn)
+@bp.response(201, AptUnitOut(many=True))
 def import_units(body, box_id):
     """All rows or none: a bad row answers 422 with fields {"line N": message} for each."""
     try:
@@ -267,7 +267,7 @@ def import_units(body, box_id):
 
 
 @bp.route("/<int:box_id>/units/<int:unit_id>", methods=["GET"])
-@bp.response(200, UnitDetail)
+@bp.response(200, AptUnitDetail)
 def get_unit(box_id, unit_id):
     """A unit's balance, why its latest charge is what it is, and its ledger."""
     acc = services.access(current_api_user(), box_id)
@@ -281,22 +281,22 @@ def get_unit(box_id, unit_id):
 
 
 @bp.route("/<int:box_id>/components", methods=["GET"])
-@bp.response(200, ComponentOut(many=True))
+@bp.response(200, AptComponentOut(many=True))
 def list_components(box_id):
     services.manage(current_api_user(), box_id)
     return services.components(int(box_id))
 
 
 @bp.route("/<int:box_id>/components", methods=["POST"])
-@bp.arguments(ComponentIn)
-@bp.response(201, ComponentOut)
+@bp.arguments(AptComponentIn)
+@bp.response(201, AptComponentOut)
 def add_component(body, box_id):
     """Add a line to the monthly plan (board)."""
     return services.add_component(current_api_user(), box_id, **body)
 
 
 @bp.route("/<int:box_id>/rules/units", methods=["POST"])
-@bp.arguments(RuleIn)
+@bp.arguments(AptRuleIn)
 @bp.response(200, ma.Schema)
 def set_rule(body, box_id):
     """Exempt a unit from a component, or fix what it pays of it (board)."""
@@ -305,30 +305,30 @@ def set_rule(body, box_id):
 
 
 @bp.route("/<int:box_id>/charges", methods=["POST"])
-@bp.arguments(MonthIn)
-@bp.response(201, RunOut)
+@bp.arguments(AptMonthIn)
+@bp.response(201, AptRunOut)
 def issue_month(body, box_id):
     """Issue a month's charges (board). The same month again answers 409 and charges nothing."""
     return services.issue_month(current_api_user(), box_id, body["month"])
 
 
 @bp.route("/<int:box_id>/charges", methods=["GET"])
-@bp.response(200, RunOut(many=True))
+@bp.response(200, AptRunOut(many=True))
 def list_runs(box_id):
     services.manage(current_api_user(), box_id)
     return services.runs(int(box_id), 120)
 
 
 @bp.route("/<int:box_id>/assessments", methods=["POST"])
-@bp.arguments(AssessmentIn)
-@bp.response(201, AssessmentOut)
+@bp.arguments(AptAssessmentIn)
+@bp.response(201, AptAssessmentOut)
 def create_assessment(body, box_id):
     return services.create_assessment(current_api_user(), box_id, **body)
 
 
 @bp.route("/<int:box_id>/units/<int:unit_id>/payments", methods=["POST"])
-@bp.arguments(PaymentIn)
-@bp.response(201, PaymentOut)
+@bp.arguments(AptPaymentIn)
+@bp.response(201, AptPaymentOut)
 @bp.doc(**IDEMPOTENCY_DOC)
 def record_payment(body, box_id, unit_id):
     """Record a unit's payment (board): it settles the oldest charges first; more is credit."""
@@ -336,7 +336,7 @@ def record_payment(body, box_id, unit_id):
                                    **body)
 
 
-class ExpenseIn(ma.Schema):
+class AptExpenseIn(ma.Schema):
     amount = F.String(required=True, validate=Length(max=40), metadata=AMOUNT)
     category = F.String(required=True, validate=OneOf(CATEGORIES))
     spent_on = F.String(load_default=None, validate=Length(max=10))
@@ -349,7 +349,7 @@ class ExpenseIn(ma.Schema):
                         metadata={"description": "The board's decision, needed when the fund would go below zero"})
 
 
-class ExpenseOut(ma.Schema):
+class AptExpenseOut(ma.Schema):
     id = F.Integer()
     amount = F.Integer()
     category = F.String()
@@ -361,11 +361,11 @@ class ExpenseOut(ma.Schema):
     has_receipt = F.Function(lambda e: bool(e.receipt_path))
 
 
-class DecisionIn(ma.Schema):
+class AptDecisionIn(ma.Schema):
     decision = F.String(load_default=None, validate=Length(max=500))
 
 
-class TransferIn(ma.Schema):
+class AptTransferIn(ma.Schema):
     amount = F.String(required=True, validate=Length(max=40), metadata=AMOUNT)
     from_fund = F.String(required=True, validate=OneOf(FUNDS))
     to_fund = F.String(required=True, validate=OneOf(FUNDS))
@@ -374,7 +374,7 @@ class TransferIn(ma.Schema):
     decision = F.String(load_default=None, validate=Length(max=500))
 
 
-class TransferOut(ma.Schema):
+class AptTransferOut(ma.Schema):
     id = F.Integer()
     amount = F.Integer()
     from_fund = F.String()
@@ -382,19 +382,19 @@ class TransferOut(ma.Schema):
     moved_on = F.Date()
 
 
-class AnnouncementIn(ma.Schema):
+class AptAnnouncementIn(ma.Schema):
     title = F.String(required=True, validate=Length(max=160))
     body = F.String(required=True, validate=Length(max=5000))
 
 
-class AnnouncementOut(ma.Schema):
+class AptAnnouncementOut(ma.Schema):
     id = F.Integer()
     title = F.String()
     body = F.String()
     created_at = UtcDateTime()
 
 
-class PollIn(ma.Schema):
+class AptPollIn(ma.Schema):
     question = F.String(required=True, validate=Length(max=300))
     options = F.List(F.String(validate=Length(max=120)), required=True)
     weighting = F.String(load_default="unit", validate=OneOf(("unit", "area")))
@@ -402,12 +402,12 @@ class PollIn(ma.Schema):
     closes_on = F.String(required=True, validate=Length(max=10))
 
 
-class VoteIn(ma.Schema):
+class AptVoteIn(ma.Schema):
     unit_id = F.Integer(required=True, strict=True)
     choice = F.Integer(required=True, strict=True, metadata={"description": "Index of the chosen option"})
 
 
-class PollOut(ma.Schema):
+class AptPollOut(ma.Schema):
     id = F.Integer(attribute="poll.id")
     question = F.String(attribute="poll.question")
     options = F.List(F.String())
@@ -422,7 +422,7 @@ class PollOut(ma.Schema):
     voters = F.List(F.List(F.String()), metadata={"description": "[unit, name, choice], once closed"})
 
 
-class ReportOut(ma.Schema):
+class AptBuildingReportOut(ma.Schema):
     funds = F.Dict(keys=F.String(), values=F.Integer())
     months = F.List(F.Dict(), metadata={"description": "[{label, income, expenses}] for the last 12 months"})
     categories = F.List(F.List(F.Raw()), metadata={"description": "[category, amount] over the last 12 months"})
@@ -430,72 +430,66 @@ class ReportOut(ma.Schema):
 
 
 @bp.route("/<int:box_id>/expenses", methods=["GET"])
-@bp.response(200, ExpenseOut(many=True))
+@bp.response(200, AptExpenseOut(many=True))
 def list_expenses(box_id):
     return services.expenses(services.access(current_api_user(), box_id).box.id, size=1000)[0]
 
 
 @bp.route("/<int:box_id>/expenses", methods=["POST"])
-@bp.arguments(ExpenseIn)
-@bp.response(201, ExpenseOut)
+@bp.arguments(AptExpenseIn)
+@bp.response(201, AptExpenseOut)
 def add_expense(body, box_id):
     """Record an expense (board); with approval on, it waits for a second board member."""
-    raw, name = body.pop("receipt"), body.pop("receipt_name")
-    receipt = None
-    if raw is not None:
-        try:
-            receipt = services.Receipt(base64.b64decode(raw, validate=True), name)
-        except (binascii.Error, ValueError):
-            raise ValidationError("Send the receipt as base64.", field="receipt") from None
+    receipt = _receipt(body.pop("receipt"), body.pop("receipt_name"))
     return services.add_expense(current_api_user(), box_id, receipt=receipt, **body)
 
 
 @bp.route("/<int:box_id>/expenses/<int:expense_id>/approve", methods=["POST"])
-@bp.arguments(DecisionIn)
-@bp.response(200, ExpenseOut)
+@bp.arguments(AptDecisionIn)
+@bp.response(200, AptExpenseOut)
 def approve_expense(body, box_id, expense_id):
     return services.approve_expense(current_api_user(), box_id, expense_id, body["decision"])
 
 
 @bp.route("/<int:box_id>/transfers", methods=["POST"])
-@bp.arguments(TransferIn)
-@bp.response(201, TransferOut)
+@bp.arguments(AptTransferIn)
+@bp.response(201, AptTransferOut)
 @bp.doc(**IDEMPOTENCY_DOC)
 def transfer(body, box_id):
     return services.transfer(current_api_user(), box_id, key=idempotency_key() or uuid.uuid4().hex, **body)
 
 
 @bp.route("/<int:box_id>/announcements", methods=["GET"])
-@bp.response(200, AnnouncementOut(many=True))
+@bp.response(200, AptAnnouncementOut(many=True))
 def list_announcements(box_id):
     return services.announcements(services.access(current_api_user(), box_id).box.id, 50)
 
 
 @bp.route("/<int:box_id>/announcements", methods=["POST"])
-@bp.arguments(AnnouncementIn)
-@bp.response(201, AnnouncementOut)
+@bp.arguments(AptAnnouncementIn)
+@bp.response(201, AptAnnouncementOut)
 def announce(body, box_id):
     return services.announce(current_api_user(), box_id, body["title"], body["body"])
 
 
 @bp.route("/<int:box_id>/polls", methods=["GET"])
-@bp.response(200, PollOut(many=True))
+@bp.response(200, AptPollOut(many=True))
 def list_polls(box_id):
     acc = services.access(current_api_user(), box_id)
     return [services.result(acc, p) for p in services.polls(acc.box.id)]
 
 
 @bp.route("/<int:box_id>/polls", methods=["POST"])
-@bp.arguments(PollIn)
-@bp.response(201, PollOut)
+@bp.arguments(AptPollIn)
+@bp.response(201, AptPollOut)
 def create_poll(body, box_id):
     poll = services.create_poll(current_api_user(), box_id, **body)
     return services.result(services.access(current_api_user(), box_id), poll)
 
 
 @bp.route("/<int:box_id>/polls/<int:poll_id>/votes", methods=["POST"])
-@bp.arguments(VoteIn)
-@bp.response(201, PollOut)
+@bp.arguments(AptVoteIn)
+@bp.response(201, AptPollOut)
 def vote(body, box_id, poll_id):
     """Your unit's one vote; a second vote for the unit answers 409."""
     vote_row = services.vote(current_api_user(), box_id, poll_id, body["unit_id"], body["choice"])
@@ -504,14 +498,14 @@ def vote(body, box_id, poll_id):
 
 
 @bp.route("/<int:box_id>/polls/<int:poll_id>/close", methods=["POST"])
-@bp.response(200, PollOut)
+@bp.response(200, AptPollOut)
 def close_poll(box_id, poll_id):
     poll = services.close_poll(current_api_user(), box_id, poll_id)
     return services.result(services.access(current_api_user(), box_id), poll)
 
 
 @bp.route("/<int:box_id>/report", methods=["GET"])
-@bp.response(200, ReportOut)
+@bp.response(200, AptBuildingReportOut)
 def report(box_id):
     """The building's public report (funds, income and expenses per month, expenses by category);
     the board also gets the arrears. The board's PDF statement is a report job:
@@ -536,3 +530,124 @@ def unit_statement(box_id, unit_id):
     statement = services.unit_statement(acc.box, unit)
     return pdf_response(reports.unit_statement_pdf(acc.box, unit, statement.start, clock.today(acc.box)),
                         f"unit-{unit.number}-statement.pdf")
+
+
+class AptPersonIn(ma.Schema):
+    name = F.String(required=True, validate=Length(max=120))
+    email = F.String(load_default=None, validate=Length(max=254))
+    relation = F.String(required=True, validate=OneOf(PAYERS))
+    board = F.Boolean(load_default=False)
+
+
+class AptPersonOut(ma.Schema):
+    id = F.Integer()
+    unit_id = F.Integer()
+    membership_id = F.Integer()
+    name = F.String(attribute="membership.display_name")
+    relation = F.String()
+    role = F.String(attribute="membership.role")
+
+
+class AptReasonIn(ma.Schema):
+    reason = F.String(required=True, validate=Length(max=300))
+
+
+class AptWaiveIn(AptReasonIn):
+    reference = F.String(required=True, validate=Length(max=60),
+                         metadata={"description": "The late fee's charge, \"charge:<id>\""})
+
+
+class AptReportIn(ma.Schema):
+    amount = F.String(required=True, validate=Length(max=40), metadata=AMOUNT)
+    paid_on = F.String(load_default=None, validate=Length(max=10))
+    reference = F.String(required=True, validate=Length(max=80))
+    receipt = F.String(load_default=None, metadata={"description": "The bank receipt (JPEG, PNG or PDF), base64"})
+    receipt_name = F.String(load_default="receipt", validate=Length(max=120))
+
+
+class AptPaymentReportOut(ma.Schema):
+    id = F.Integer()
+    unit_id = F.Integer()
+    amount = F.Integer()
+    paid_on = F.Date()
+    reference = F.String()
+    status = F.String()
+    reason = F.String(allow_none=True)
+    payment_id = F.Integer(allow_none=True)
+
+
+def _receipt(raw, name):
+    if raw is None:
+        return None
+    try:
+        return services.Receipt(base64.b64decode(raw, validate=True), name)
+    except (binascii.Error, ValueError):
+        raise ValidationError("Send the receipt as base64.", field="receipt") from None
+
+
+@bp.route("/<int:box_id>/units/<int:unit_id>", methods=["PUT"])
+@bp.arguments(AptUnitIn)
+@bp.response(200, AptUnitOut)
+def update_unit(body, box_id, unit_id):
+    """Change a unit's figures (board); charges already issued keep theirs."""
+    return services.update_unit(current_api_user(), box_id, unit_id, **body)
+
+
+@bp.route("/<int:box_id>/units/<int:unit_id>/people", methods=["POST"])
+@bp.arguments(AptPersonIn)
+@bp.response(201, AptPersonOut)
+def add_person(body, box_id, unit_id):
+    """Add an owner (several for a co-owned unit) or the resident; with an email they are invited."""
+    return services.add_person(current_api_user(), box_id, unit_id, body["name"], body["email"], body["relation"],
+                               body["board"])
+
+
+@bp.route("/<int:box_id>/units/<int:unit_id>/late-fees/waive", methods=["POST"])
+@bp.arguments(AptWaiveIn)
+@bp.response(200, ma.Schema)
+def waive_late_fee(body, box_id, unit_id):
+    services.waive_late_fee(current_api_user(), box_id, unit_id, body["reference"], body["reason"])
+    return {}
+
+
+@bp.route("/<int:box_id>/units/<int:unit_id>/payment-reports", methods=["POST"])
+@bp.arguments(AptReportIn)
+@bp.response(201, AptPaymentReportOut)
+def report_payment(body, box_id, unit_id):
+    """A resident reports a payment to their unit with the bank receipt; the board confirms it."""
+    return services.report_payment(current_api_user(), box_id, unit_id, body["amount"], body["paid_on"],
+                                   body["reference"], _receipt(body["receipt"], body["receipt_name"]))
+
+
+@bp.route("/<int:box_id>/payment-reports", methods=["GET"])
+@bp.response(200, AptPaymentReportOut(many=True))
+def list_payment_reports(box_id):
+    """The board: every report waiting; a resident: their units' reports."""
+    acc = services.access(current_api_user(), box_id)
+    return [r for r in services.reports_of(acc.box.id) if acc.may_see_unit(r.unit_id)]
+
+
+@bp.route("/<int:box_id>/payment-reports/<int:report_id>/confirm", methods=["POST"])
+@bp.response(200, AptPaymentReportOut)
+def confirm_report(box_id, report_id):
+    return services.confirm_report(current_api_user(), box_id, report_id)
+
+
+@bp.route("/<int:box_id>/payment-reports/<int:report_id>/reject", methods=["POST"])
+@bp.arguments(AptReasonIn)
+@bp.response(200, AptPaymentReportOut)
+def reject_report(body, box_id, report_id):
+    return services.reject_report(current_api_user(), box_id, report_id, body["reason"])
+
+
+@bp.route("/<int:box_id>/expenses/<int:expense_id>/reject", methods=["POST"])
+@bp.response(200, AptExpenseOut)
+def reject_expense(box_id, expense_id):
+    return services.reject_expense(current_api_user(), box_id, expense_id)
+
+
+@bp.route("/<int:box_id>/components/<int:component_id>", methods=["DELETE"])
+@bp.response(204)
+def remove_component(box_id, component_id):
+    """Take a component out of the plan; months already issued keep it."""
+    services.remove_component(current_api_user(), box_id, component_id)
