@@ -155,3 +155,17 @@ def test_board_pages_run_a_month_end(client, building):
     response = client.post(f"/buildings/{box.id}/units/import", data={"file": (__import__("io").BytesIO(
         b"number,area\n9,-1\n"), "units.csv")}, content_type="multipart/form-data")
     assert "Nothing was imported" in response.get_data(as_text=True)
+
+
+def test_owner_and_resident_parts_of_what_is_owed(building, today):
+    box, board, units = planned(building)
+    services.add_component(board, box.id, name="Reserve", amount="100000", basis="fixed", payer="owner")
+    services.issue_month(board, box.id, "2026-02")
+    unit = units["3"]
+    charge = services.charges_of(unit.id)[0]
+    assert charge.owner_part == 100_000
+    services.record_payment(board, box.id, unit.id, str(charge.amount // 2), None, "R", key="half")
+    pos = services.position(box, services.access(board, box.id).building, unit.id)
+    owed = services.owed_by(pos, date(2026, 3, 1))
+    assert owed["owner"] + owed["resident"] == pos.values["balance"]
+    assert owed["owner"] == (charge.amount - charge.amount // 2) * 100_000 // charge.amount

@@ -101,3 +101,21 @@ def test_the_daily_job_reminds_each_unit_once_per_stage(voters, today):
     today(date(2026, 3, 20))
     daily()
     assert subjects() == ["r0@example.com", "r1@example.com", "r1@example.com"]  # r0's unit paid
+
+
+def test_owners_are_reminded_of_their_part_and_residents_of_theirs(voters, today, make_user):
+    from datetime import date
+
+    from hamyan.blueprints.aptbox.jobs import daily
+
+    box, board, units, _ = voters
+    make_user("owner@example.com", "Owner")
+    services.add_person(board, box.id, units[0].id, "Owner", "owner@example.com", "owner")
+    services.add_component(board, box.id, name="Cleaning", amount="300000", basis="equal")
+    services.add_component(board, box.id, name="Reserve", amount="50000", basis="fixed", payer="owner")
+    services.issue_month(board, box.id, "2026-03")
+    today(date(2026, 3, 3))
+    daily()
+    bodies = {m.recipient: m.body for m in db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.subject.like("%unit 1 charges")))}
+    assert "50,000" in bodies["owner@example.com"] and "100,000" in bodies["r0@example.com"]

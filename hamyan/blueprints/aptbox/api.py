@@ -200,6 +200,8 @@ class AptLedgerLineOut(ma.Schema):
 class AptUnitDetail(ma.Schema):
     unit = F.Nested(AptUnitOut)
     summary = F.Dict()
+    owed_by = F.Dict(keys=F.String(), values=F.Integer(),
+                     metadata={"description": "What is owed now, split {\"owner\": ..., \"resident\": ...}"})
     charge = F.Integer(allow_none=True, metadata={"description": "The charge explained"})
     why = F.List(F.Nested(AptExplanationLine), metadata={"description": "Why the charge is what it is"})
     ledger = F.List(F.Nested(AptLedgerLineOut))
@@ -276,6 +278,7 @@ def get_unit(box_id, unit_id):
     charge = services.latest_charge(unit.id, clock.today(acc.box))
     return {"unit": unit, "summary": {k: (v.isoformat() if hasattr(v, "isoformat") else v)
                                       for k, v in pos.values.items()},
+            "owed_by": services.owed_by(pos, clock.today(acc.box)),
             "charge": charge.amount if charge else None, "why": json.loads(charge.detail) if charge else [],
             "ledger": services.unit_ledger(acc.box, unit)}
 

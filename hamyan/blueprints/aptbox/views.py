@@ -173,7 +173,7 @@ def unit_context(acc, the_unit: Unit) -> dict:
     """What a unit's page (and its API) shows: position, "why is my charge", ledger, people."""
     pos = services.position(acc.box, acc.building, the_unit.id)
     charge = services.latest_charge(the_unit.id, clock.today(acc.box))
-    return {"unit": the_unit, "pos": pos, "explained": charge,
+    return {"unit": the_unit, "pos": pos, "explained": charge, "owed_by": services.owed_by(pos, clock.today(acc.box)),
             "explanation": json.loads(charge.detail) if charge else [],
             "ledger": services.unit_ledger(acc.box, the_unit), "people": services.people_of([the_unit.id]).get(
                 the_unit.id, []), "reports": services.reports_of(acc.box.id, the_unit.id)}

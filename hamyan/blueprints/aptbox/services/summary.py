@@ -31,11 +31,18 @@ class Obligation:
     amount: int
     label: str
     reference: str  # "charge:<id>" or "late:<charge id>"
+    owner_part: int = 0  # of amount, what the owner pays (owner-paid components, assessments)
     paid: int = 0
 
     @property
     def unpaid(self) -> int:
         return self.amount - self.paid
+
+    @property
+    def owner_unpaid(self) -> int:
+        """The owner's share of what is unpaid: a payment settles an obligation's owner and resident
+        parts in proportion (rounded down for the owner; the resident's part takes the unit)."""
+        return self.unpaid * self.owner_part // self.amount if self.amount else 0
 
 
 @dataclass
@@ -47,15 +54,18 @@ class Position:
 def _obligations(box: Box, unit_ids) -> dict[int, list[Obligation]]:
     out = {uid: [] for uid in unit_ids}
     rows = db.session.execute(
-        select(Charge.id, Charge.unit_id, Charge.amount, Charge.due_date, ChargeRun.title)
+        select(Charge.id, Charge.unit_id, Charge.amount, Charge.owner_part, Charge.due_date, ChargeRun.title)
         .join(ChargeRun, ChargeRun.id == Charge.run_id)
         .where(Charge.box_id == box.id, Charge.unit_id.in_(list(unit_ids) or [0])))
-    for charge_id, unit_id, amount, due, title in rows:
-        out[unit_id].append(Obligation(due, int(amount), title, f"charge:{charge_id}"))
+    shares = {}  # charge reference -> the owner's fraction, which its late fee follows
+    for charge_id, unit_id, amount, owner_part, due, title in rows:
+        out[unit_id].append(Obligation(due, int(amount), title, f"charge:{charge_id}", int(owner_part)))
+        shares[f"charge:{charge_id}"] = (int(owner_part), int(amount))
     for row in late.charges(box.id, UNIT, subject_ids=unit_ids):
         if not row.waived:
+            owner, whole = shares.get(row.reference, (0, 1))
             out[row.subject_id].append(Obligation(row.charged_on, int(row.amount), "Late fee",
-                                                  f"late:{row.reference}"))
+                                                  f"late:{row.reference}", int(row.amount) * owner // whole))
     for items in out.values():
         items.sort(key=lambda o: (o.due_date, o.reference.startswith("late"), o.reference))
     return out
@@ -90,6 +100,13 @@ def derive(box: Box, building: Building, unit_ids, today: date) -> dict[int, Pos
             days_late=(today - late_items[0].due_date).days if late_items else 0, status=status,
             next_due=upcoming.due_date if upcoming else None, next_amount=upcoming.unpaid if upcoming else 0))
     return out
+
+
+def owed_by(pos: Position, today: date) -> dict[str, int]:
+    """What is owed now (due by today, unpaid) split between the owner and the resident."""
+    due = [o for o in pos.obligations if o.due_date <= today and o.unpaid]
+    owner = sum(o.owner_unpaid for o in due)
+    return {"owner": owner, "resident": sum(o.unpaid for o in due) - owner}
 
 
 def position(box: Box, building: Building, unit_id: int) -> Position:
