@@ -649,6 +649,14 @@ def reject_expense(box_id, expense_id):
     return services.reject_expense(current_api_user(), box_id, expense_id)
 
 
+@bp.route("/<int:box_id>/components/<int:component_id>", methods=["PUT"])
+@bp.arguments(AptComponentIn)
+@bp.response(200, AptComponentOut)
+def update_component(body, box_id, component_id):
+    """Change a line of the plan (board); months already issued keep what they charged."""
+    return services.update_component(current_api_user(), box_id, component_id, **body)
+
+
 @bp.route("/<int:box_id>/components/<int:component_id>", methods=["DELETE"])
 @bp.response(204)
 def remove_component(box_id, component_id):

@@ -35,7 +35,7 @@ from .charges import (  # noqa: F401
     issue_month, next_month, create_assessment, runs, charges_of, latest_charge,
 )
 from .payments import (  # noqa: F401
-    record_payment, payments_of, charge_late_fees, assess_late_fees, report_payment, confirm_report, reject_report,
+    record_payment, charge_late_fees, assess_late_fees, report_payment, confirm_report, reject_report,
     reports_of, report_receipt, waive_late_fee, send_reminders,
 )
 from .summary import position, owed_by, refresh, fresh, reconcile  # noqa: F401

@@ -52,10 +52,6 @@ def record_payment(actor, box_id, unit_id, amount, paid_on=None, reference: str 
     return payment
 
 
-def payments_of(unit_id: int) -> list[UnitPayment]:
-    return list(db.session.scalars(select(UnitPayment).filter_by(unit_id=unit_id).order_by(UnitPayment.paid_on, UnitPayment.id)))
-
-
 def charge_late_fees(box_id: int, actor=SYSTEM) -> int:
     """Charge the building's late fee once on every charge still unpaid after its grace days
     (inside the caller's box write: the daily job, or the board's button). Returns how many."""
