@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import event
 
 from hamyan.blueprints.aptbox import services
+from hamyan.core.errors import Conflict
 from hamyan.extensions import db
 from tests.aptbox.conftest import awkward, insert_units
 from tests.conftest import login
@@ -72,3 +73,13 @@ def test_page_queries_do_not_grow_with_units(building, app):
     small = [queries(client, url) for url in urls]
     insert_units(box, [(n, 1, 50, 1, 0, True) for n in range(100, 140)])
     assert [queries(client, url) for url in urls] == small
+
+
+def test_a_board_member_living_in_the_60th_unit_sees_it_on_the_overview(building, app):
+    box, board = building()
+    units = insert_units(box, [(n, 1, 50, 1, 0, True) for n in range(100, 160)])
+    services.add_person(board, box.id, units[-1].id, "Board", "board@example.com", "resident")  # themselves
+    with pytest.raises(Conflict):
+        services.add_person(board, box.id, units[-1].id, "Board", "board@example.com", "owner")
+    page = login(app.test_client(), "board@example.com").get(f"/buildings/{box.id}").get_data(as_text=True)
+    assert f'id="my-unit-{units[-1].id}"' in page

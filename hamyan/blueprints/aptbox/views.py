@@ -78,11 +78,11 @@ def new_box():
 @login_required
 def dashboard(box_id):
     acc = _access(box_id)
-    mine = services.units_page(acc, 1)[0] if acc.unit_ids else []
+    mine = services.units_page(acc, 1, mine=True)[0] if acc.unit_ids else []
     polls = [services.result(acc, p) for p in services.polls(acc.box.id, 5)]
     return render("aptbox/dashboard.html", **_common(acc), funds=services.fund_balances(acc.box),
                   totals=services.totals(acc.box) if acc.is_board else None,
-                  mine=[(u, s) for u, s in mine if u.id in acc.unit_ids], runs=services.runs(acc.box.id, 6),
+                  mine=mine, runs=services.runs(acc.box.id, 6),
                   announcements=services.announcements(acc.box.id, 3),
                   open_polls=[r for r in polls if not r.closed],
                   pending=services.pending_expenses(acc.box.id) if acc.is_board else 0,

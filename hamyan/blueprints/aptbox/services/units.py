@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 
 from hamyan.blueprints.aptbox.models import PAYERS, Unit, UnitPerson, UnitSummary
 from hamyan.boxes import services as boxes
-from hamyan.boxes.models import BOARD, RESIDENT
+from hamyan.blueprints.auth.models import User
+from hamyan.boxes.models import BOARD, RESIDENT, Membership
 from hamyan.core import parse, uow
 from hamyan.core.errors import Conflict, ValidationError
 from hamyan.extensions import db
@@ -169,11 +170,16 @@ def import_units(actor, box_id, data: bytes | str) -> list[Unit]:
 def add_person(actor, box_id, unit_id, name: str, email: str | None, relation: str,
                board: bool = False, invite: bool = True) -> UnitPerson:
     """Someone of a unit (an owner, several for a co-owned unit, or the resident) becomes a member of
-    the building (role resident, or board) and, with an email, is invited to sign in."""
+    the building (role resident, or board) and, with an email, is invited to sign in. Someone who is
+    a member already (a board member living in the building; an owner of two units), named by their
+    email, is tied to this unit too."""
     acc = manage(actor, box_id)
     unit = unit_of(acc, unit_id)
     parse.choice(relation, PAYERS, "relation", "Relation")
-    membership = boxes.add_member(actor, acc.box.id, name, email, BOARD if board else RESIDENT)
+    membership = _member_by_email(acc.box.id, email) or boxes.add_member(
+        actor, acc.box.id, name, email, BOARD if board else RESIDENT)
+    if db.session.scalar(select(UnitPerson.id).filter_by(unit_id=unit.id, membership_id=membership.id)):
+        raise Conflict(f"{membership.display_name} is already tied to unit {unit.number}.", field="email")
     person = UnitPerson(unit_id=unit.id, membership_id=membership.id, relation=relation)
     db.session.add(person)
     if relation == "owner" and not unit.owner_name:
@@ -184,6 +190,15 @@ def add_person(actor, box_id, unit_id, name: str, email: str | None, relation: s
         boxes.invite(actor, acc.box.id, membership.email, membership_id=membership.id)
     db.session.flush()
     return person
+
+
+def _member_by_email(box_id: int, email: str | None) -> Membership | None:
+    email = (email or "").strip().lower()
+    if not email:
+        return None
+    return db.session.scalar(select(Membership).outerjoin(User, User.id == Membership.user_id).where(
+        Membership.box_id == box_id, Membership.left_at.is_(None),
+        (func.lower(Membership.email) == email) | (func.lower(User.email) == email)).limit(1))
 
 
 def units_of(box_id: int, ids=None) -> list[Unit]:
@@ -207,11 +222,13 @@ def people_of(unit_ids) -> dict[int, list[UnitPerson]]:
     return out
 
 
-def units_page(acc, page: int = 1, q: str = "", size: int = 50) -> tuple[list[tuple[Unit, UnitSummary]], int]:
-    """One page of the units the viewer may see with their summary rows (two queries)."""
+def units_page(acc, page: int = 1, q: str = "", size: int = 50, mine: bool = False
+               ) -> tuple[list[tuple[Unit, UnitSummary]], int]:
+    """One page of the units the viewer may see (mine: only their own, a board member's too) with
+    their summary rows (two queries)."""
     query = select(Unit, UnitSummary).outerjoin(UnitSummary, UnitSummary.unit_id == Unit.id).where(
         Unit.box_id == acc.box.id)
-    if not acc.is_board:
+    if mine or not acc.is_board:
         query = query.where(Unit.id.in_(list(acc.unit_ids) or [0]))
     if q:
         like = f"%{q.strip()}%"
