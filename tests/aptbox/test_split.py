@@ -40,7 +40,9 @@ def independent(total, parts, units, rules, vacancy=0, floors=None, round_to=1, 
     whole = sum(weights.values())
     out = dict(fixed)
     for uid, w in weights.items():
-        out[uid] = int((left * w / whole / round_to).to_integral_value(ROUND_FLOOR)) * round_to
+        # 50 digits leave 2.999...9 where the exact share is 3: snap to 30 places before flooring
+        share = (left * w / whole / round_to).quantize(Decimal("1e-30"))
+        out[uid] = int(share.to_integral_value(ROUND_FLOOR)) * round_to
     first = carrier if carrier in weights and weights[carrier] > 0 else next(uid for uid, w in weights.items() if w > 0)
     out[first] += total - sum(out.values())
     return out
@@ -103,7 +105,7 @@ UNIT_ROWS = st.lists(st.tuples(st.integers(0, 6), st.decimals("0.01", "400", pla
                                st.integers(0, 3), st.booleans()), min_size=1, max_size=30)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150, deadline=None, derandomize=True)
 @given(rows=UNIT_ROWS, total=st.integers(1, 10**12), basis=st.sampled_from([c for c in CASES]),
        round_to=st.sampled_from([1, 10, 1000, 10000]), vacancy=st.integers(0, 100), exempt=st.integers(0, 40),
        half_ground=st.booleans())
