@@ -404,3 +404,21 @@ def test_loan_request_names_the_borrower_and_guarantors(app, pool_factory, clock
     options = member.get(f"/pools/{box.id}/savers?guarantors-0=ber+3&field=guarantors-0&block=names",
                          headers={"HX-Request": "true"})
     assert options.get_data(as_text=True) == '<option value="Member 3"></option>'
+
+
+def test_the_dashboard_shows_the_first_places_of_a_long_queue(app, pool_factory, clock):
+    """Ten places of the loan queue, the viewer's own and a link to all: the page does not grow
+    with the number of loans waiting."""
+    box, manager, savers = pool_factory(members=12, require_no_arrears=False, guarantors_required=0)
+    clock.today = date(2025, 3, 1)
+    for m in savers:
+        services.record_contribution(manager, box.id, m.id, "1000", date(2025, 1, 5), key())
+    for m in savers:
+        loan = services.request_loan(m.membership.user, box.id, "2500", 4, key())
+        services.approve(manager, box.id, loan.id)
+    page = _client(app, "boss@example.com").get(f"/pools/{box.id}").get_data(as_text=True)
+    queue = page[page.index('id="queue"'):].split("</ol>")[0]
+    assert queue.count("<li") == 10 and "All 12 approved loans waiting" in page
+    page = _client(app, "m11@example.com").get(f"/pools/{box.id}").get_data(as_text=True)
+    queue = page[page.index('id="queue"'):].split("</ol>")[0]
+    assert queue.count("<li") == 11 and "Your loan" in queue  # the member's own, twelfth in line

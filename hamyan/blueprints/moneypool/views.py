@@ -40,6 +40,7 @@ def _macros_as_globals(state):
     register_macros(state.app, "moneypool/_macros.html", ("loan_badge", "stat"), prefix="mp_")  # mp_loan_badge, mp_stat
 
 DUES_SHOWN = 12  # latest due dates on a member's page; older ones are summed up
+QUEUE_SHOWN = 10  # first places of the loan queue on the dashboard (and the viewer's own, and drawn ones)
 
 # What a form shows next to its fields; 403 and 404 go to the error page instead.
 FORM_ERRORS = (ValidationError, Conflict)
@@ -99,11 +100,14 @@ def _dashboard_context(acc, contribution_form=None) -> dict:
     mine = services.summary.of(acc.member) if acc.member else None
     my_loans = services.loans_of(acc.member) if acc.member else []
     today = clock.today(acc.box)
+    queue = reports.queue(acc.box, acc.pool)
     if acc.is_manager:
         contribution_form = contribution_form or ContributionForm(formdata=None, paid_on=today)
     return {
         **_common(acc), "sheet": reports.balance_sheet(acc.box), "rows": rows, "page": page, "pages": _pages(total), "q": name,
-        "total_members": total, "mine": mine, "queue": reports.queue(acc.box, acc.pool),
+        "total_members": total, "mine": mine, "queue": queue,
+        "queue_shown": [p for p in queue if p.place <= QUEUE_SHOWN or p.loan.drawn_at
+                        or (acc.member and p.loan.member_id == acc.member.id)],
         "attention": services.summary.attention(acc.box) if acc.is_manager else None,
         "requests": services.loans_page(acc, "requested", 1)[0] if acc.is_manager else [],
         "guaranteed": services.guaranteed_by(acc.member) if acc.member else [],
