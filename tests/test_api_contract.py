@@ -63,7 +63,7 @@ def test_every_operation_keeps_the_documented_contract(app):
     assert statuses[500] == 0 and sum(n for code, n in statuses.items() if code < 300) > 300, statuses
 
 
-def test_the_document_declares_the_error_shape_decimals_and_moments(client):
+def test_the_document_declares_the_error_shape_decimals_ranges_and_links(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     error = spec["components"]["schemas"]["Error"]
     assert error["required"] == ["error"]
@@ -72,6 +72,12 @@ def test_the_document_declares_the_error_shape_decimals_and_moments(client):
     rates = spec["components"]["schemas"]["PoolPolicyOut"]["properties"]["annual_rate"]
     assert rates["type"] == "string" and rates["pattern"] == DECIMAL_PATTERN
     assert re.fullmatch(DECIMAL_PATTERN, "18.000") and not re.fullmatch(DECIMAL_PATTERN, "1E+9")
+    # the ranges the services enforce, and where a created thing can be found
+    shares = spec["components"]["schemas"]["CashboxIn"]["properties"]["share_count"]
+    assert (shares["minimum"], shares["maximum"]) == (1, 500)
+    created = spec["paths"]["/api/v1/cashboxes"]["post"]["responses"]["201"]
+    assert created["content"] and created["links"]["GetCashbox"]["parameters"] == {"box_id": "$response.body#/box_id"}
+    assert spec["paths"]["/api/v1/boxes/{box_id}/reports/{kind}"]["post"]["responses"]["202"]["links"]["GetJob"]
 
 
 def test_a_wrong_method_is_a_405_that_says_which_are_allowed(client, make_user, api_token):

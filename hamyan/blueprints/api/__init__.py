@@ -129,6 +129,21 @@ class UtcDateTime(ma.fields.DateTime):
         return super()._serialize(value, attr, obj, **kwargs)
 
 
+def limits(low: int, high: int, **metadata) -> dict:
+    """A number field's metadata declaring the range its service enforces (with the service's own
+    constants), so a client knows the limits before it is refused."""
+    return {"minimum": low, "maximum": high, **metadata}
+
+
+def links(status: int, **targets: tuple[str, str, dict]) -> dict:
+    """For @bp.doc(**links(201, name=(method, path, {parameter: "$response.body#/field"}))): where a
+    response leads, so a client (or schemathesis' stateful tests) can follow it."""
+    return {"responses": {status: {"links": {
+        name: {"operationRef": "#/paths/" + path.replace("~", "~0").replace("/", "~1") + "/" + method.lower(),
+               "parameters": parameters}
+        for name, (method, path, parameters) in targets.items()}}}}
+
+
 def _document_conventions(converter, field, ret):
     """What the document says of every field of a kind: a Decimal is a string of digits (never a
     JSON number, which clients read as a float), and a field's validators' ranges are declared."""

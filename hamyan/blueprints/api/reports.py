@@ -2,7 +2,7 @@
 import marshmallow as ma
 from flask import send_file, url_for
 
-from hamyan.blueprints.api import api_blueprint, current_api_user
+from hamyan.blueprints.api import api_blueprint, current_api_user, links
 from hamyan.core.errors import NotFound
 from hamyan.statements import jobs
 
@@ -29,6 +29,8 @@ class ReportJobSchema(ma.Schema):
 @reports_bp.route("/<kind>", methods=["POST"])
 @reports_bp.arguments(PeriodArgs)
 @reports_bp.response(202, ReportJobSchema)
+@reports_bp.doc(**links(202, GetJob=("GET", "/api/v1/boxes/{box_id}/reports/jobs/{job_id}",
+                                     {"box_id": "$request.path.box_id", "job_id": "$response.body#/id"})))
 def request_report(args, box_id, kind):
     """Ask for a report (managers). Answers at once with the job; asking again while it runs
     returns the same job."""

@@ -7,7 +7,9 @@ import marshmallow as ma
 
 from hamyan import money
 from hamyan.core import clock
-from hamyan.blueprints.api import IDEMPOTENCY_DOC, ListArgs, UtcDateTime, api_blueprint, current_api_user, idempotency_key
+from hamyan.core.parse import AMOUNT_PATTERN
+from hamyan.blueprints.api import (IDEMPOTENCY_DOC, ListArgs, UtcDateTime, api_blueprint, current_api_user,
+                                  idempotency_key, limits, links)
 from hamyan.blueprints.cashbox import services as cb
 from hamyan.blueprints.cashbox.models import (
     DRAW_MODES,
@@ -40,6 +42,7 @@ class Amount(F.Raw):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("metadata", {}).setdefault("type", "string")
+        kwargs["metadata"].setdefault("pattern", AMOUNT_PATTERN)
         super().__init__(**kwargs)
 
 
@@ -47,15 +50,16 @@ class Amount(F.Raw):
 
 class CashboxRoundSettingsIn(ma.Schema):
     contribution = Amount(required=True, metadata={"description": "Per share per period, major units, e.g. \"100.50\""})
-    share_count = F.Integer(required=True, strict=True)
+    share_count = F.Integer(required=True, strict=True, metadata=limits(1, cb.MAX_SHARES))
     period_kind = F.String(required=True, validate=OneOf(PERIOD_KINDS))
-    period_days = F.Integer(load_default=7, strict=True, metadata={"description": "Days per period when period_kind is \"days\""})
+    period_days = F.Integer(load_default=7, strict=True, metadata=limits(
+        1, cb.MAX_DAYS, description="Days per period when period_kind is \"days\""))
     first_due = F.Date(required=True)
     draw_mode = F.String(required=True, validate=OneOf(DRAW_MODES))
 
 
 class CashboxRulesIn(ma.Schema):
-    grace_days = F.Integer(load_default=0, strict=True)
+    grace_days = F.Integer(load_default=0, strict=True, metadata=limits(0, cb.MAX_DAYS))
     fine_kind = F.String(load_default="none", validate=OneOf(FINE_KINDS))
     fine_value = Amount(load_default=None, allow_none=True, metadata={"description": "Fixed fine in major units, or a percent such as \"2.5\""})
     winner_policy = F.String(load_default="net", validate=OneOf(WINNER_POLICIES))
@@ -381,6 +385,9 @@ def list_cashboxes(args):
 @bp.route("", methods=["POST"])
 @bp.arguments(CashboxIn)
 @bp.response(201, CashboxOut)
+@bp.doc(**links(201, GetCashbox=("GET", "/api/v1/cashboxes/{box_id}", {"box_id": "$response.body#/box_id"}),
+                ChangeRules=("PUT", "/api/v1/cashboxes/{box_id}/rules", {"box_id": "$response.body#/box_id"}),
+                AddMember=("POST", "/api/v1/cashboxes/{box_id}/members", {"box_id": "$response.body#/box_id"})))
 def create_cashbox(body):
     """Create a cashbox (you become its manager) with its first round as a draft."""
     user = current_api_user()
@@ -398,7 +405,7 @@ def get_cashbox(box_id):
 class CashboxRulesChange(ma.Schema):
     """The rules to change; those not named stay as they are."""
 
-    grace_days = F.Integer(strict=True)
+    grace_days = F.Integer(strict=True, metadata=limits(0, cb.MAX_DAYS))
     fine_kind = F.String(validate=OneOf(FINE_KINDS))
     fine_value = Amount(allow_none=True, metadata={"description": "Fixed fine in major units, or a percent such as \"2.5\""})
     winner_policy = F.String(validate=OneOf(WINNER_POLICIES))

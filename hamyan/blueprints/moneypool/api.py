@@ -14,11 +14,14 @@ from hamyan.blueprints.api import (
     api_blueprint,
     current_api_user,
     idempotency_key,
+    limits,
+    links,
 )
 from hamyan.blueprints.moneypool import reports, services
 from hamyan.blueprints.moneypool.models import LOAN_STATUSES, PERIODS, QUEUE_POLICIES
 from hamyan.boxes.access import MANAGE
 from hamyan.core import clock
+from hamyan.core.parse import AMOUNT_PATTERN
 from hamyan.core.errors import NotFound
 from hamyan.lending.schedules import METHODS
 from hamyan.statements import pdf_response
@@ -29,7 +32,7 @@ bp = api_blueprint("api_moneypool", __name__, url_prefix="/api/v1/pools",
 F = ma.fields
 Length = ma.validate.Length
 OneOf = ma.validate.OneOf
-AMOUNT = {"description": "Major units as a string, e.g. \"1250.50\""}
+AMOUNT = {"description": "Major units as a string, e.g. \"1250.50\"", "pattern": AMOUNT_PATTERN}
 
 
 def _key() -> str:
@@ -39,13 +42,13 @@ def _key() -> str:
 
 # ------------------------------------------------------------------------------------ schemas
 class PoolPolicySchema(ma.Schema):
-    grace_days = F.Integer(strict=True)
+    grace_days = F.Integer(strict=True, metadata=limits(0, 60))
     late_fee = F.String(validate=Length(max=40), metadata=AMOUNT)
     max_loan = F.String(validate=Length(max=40), metadata={"description": "0 for no absolute limit"})
     savings_multiple = F.String(allow_none=True, validate=Length(max=10),
                                 metadata={"description": "Largest loan as a multiple of savings; null for none"})
-    min_term = F.Integer(strict=True)
-    max_term = F.Integer(strict=True)
+    min_term = F.Integer(strict=True, metadata=limits(1, services.MAX_TERM))
+    max_term = F.Integer(strict=True, metadata=limits(1, services.MAX_TERM))
     repayment_months = F.Integer(strict=True, validate=OneOf(PERIODS))
     interest_method = F.String(validate=OneOf(METHODS))
     annual_rate = F.String(validate=Length(max=10), metadata={"description": "Percent a year"})
@@ -67,7 +70,7 @@ class PoolIn(PoolPolicySchema):
     period_months = F.Integer(load_default=1, strict=True, validate=OneOf(PERIODS))
     first_due = F.Date(required=True)
     share_amount = F.String(required=True, validate=Length(max=40), metadata=AMOUNT)
-    my_shares = F.Integer(load_default=1, strict=True)
+    my_shares = F.Integer(load_default=1, strict=True, metadata=limits(0, services.MAX_SHARES))
 
 
 class PoolPolicyOut(ma.Schema):
@@ -158,12 +161,12 @@ class PoolMemberIn(ma.Schema):
     email = F.String(load_default=None, allow_none=True, validate=Length(max=254))
     membership_id = F.Integer(load_default=None, allow_none=True, strict=True,
                               metadata={"description": "Someone already in the box, instead of name and email"})
-    shares = F.Integer(required=True, strict=True)
+    shares = F.Integer(required=True, strict=True, metadata=limits(0, services.MAX_SHARES))
     joined_on = F.Date(load_default=None)
 
 
 class PoolSharesIn(ma.Schema):
-    shares = F.Integer(required=True, strict=True)
+    shares = F.Integer(required=True, strict=True, metadata=limits(0, services.MAX_SHARES))
     effective_from = F.Date(required=True)
 
 
@@ -276,7 +279,7 @@ class PoolLoanPage(ma.Schema):
 
 class PoolLoanIn(ma.Schema):
     amount = F.String(required=True, validate=Length(max=40), metadata=AMOUNT)
-    term = F.Integer(required=True, strict=True)
+    term = F.Integer(required=True, strict=True, metadata=limits(1, services.MAX_TERM))
     purpose = F.String(load_default="", validate=Length(max=300))
     guarantor_ids = F.List(F.Integer(strict=True), load_default=list)
     member_id = F.Integer(load_default=None, allow_none=True, strict=True,
@@ -322,7 +325,7 @@ class PoolRepaymentOut(ma.Schema):
 
 
 class PoolRescheduleIn(PoolReasonIn):
-    term = F.Integer(required=True, strict=True)
+    term = F.Integer(required=True, strict=True, metadata=limits(1, services.MAX_TERM))
     first_due = F.Date(required=True)
 
 
@@ -399,6 +402,8 @@ def list_pools(args):
 @bp.route("", methods=["POST"])
 @bp.arguments(PoolIn)
 @bp.response(201, PoolOut)
+@bp.doc(**links(201, GetPool=("GET", "/api/v1/pools/{box_id}", {"box_id": "$response.body#/id"}),
+                AddMember=("POST", "/api/v1/pools/{box_id}/members", {"box_id": "$response.body#/id"})))
 def create_pool(body):
     """Create a pool; you become its manager (and a saver with my_shares)."""
     user = current_api_user()
@@ -569,6 +574,8 @@ def list_loans(args, box_id):
 @bp.arguments(PoolLoanIn)
 @bp.response(201, PoolLoanDetail)
 @bp.doc(**IDEMPOTENCY_DOC)
+@bp.doc(**links(201, GetLoan=("GET", "/api/v1/pools/{box_id}/loans/{loan_id}",
+                              {"box_id": "$request.path.box_id", "loan_id": "$response.body#/id"})))
 def request_loan(body, box_id):
     """Ask for a loan (a manager may ask for a member)."""
     user = current_api_user()

@@ -49,6 +49,8 @@ from hamyan.blueprints.cashbox.services.payments import (  # noqa: F401
 )
 from hamyan.blueprints.cashbox.services.reminders import send_reminders  # noqa: F401
 from hamyan.blueprints.cashbox.services.setup import (  # noqa: F401
+    MAX_DAYS,
+    MAX_SHARES,
     add_member,
     create_cashbox,
     due_dates,
