@@ -1,4 +1,5 @@
 # make run   - set up, migrate SQLite in instance/, seed demo data, serve on 127.0.0.1:$HAMYAN_PORT (5000)
+# make serve - production: checks, migrations, scheduler process and gunicorn (deploy/entrypoint.sh)
 # make test  - set up, run the whole suite on SQLite, then again on MariaDB/MySQL
 # make bench - the benchmarks in bench/, printed as figures (BENCH_SIZES=10,100 BENCH_BACKENDS=sqlite limit them)
 VENV ?= .venv
@@ -9,7 +10,7 @@ PYTEST_ARGS ?= -n 2
 export FLASK_APP := wsgi:app
 export HAMYAN_TEST_MYSQL_URL
 
-.PHONY: setup run test test-sqlite test-mysql bench
+.PHONY: setup run serve test test-sqlite test-mysql bench
 
 $(BIN)/.installed: setup.cfg pyproject.toml
 	test -x $(BIN)/python || python3 -m venv $(VENV)
@@ -23,6 +24,9 @@ run: setup
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo seed
 	$(BIN)/flask run --host 127.0.0.1 --port $(HAMYAN_PORT)
+
+serve: setup
+	HAMYAN_VENV=$(VENV) deploy/entrypoint.sh serve
 
 test: setup
 	$(MAKE) --no-print-directory test-sqlite

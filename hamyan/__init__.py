@@ -7,6 +7,7 @@ from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -148,6 +149,22 @@ def _register_error_handlers(app: Flask) -> None:
         if _wants_json():  # the API's handler keeps webargs' per-field messages (422)
             return api.handle_http_exception(error)
         return render_template("error.html", status=error.code, message=error.description), error.code
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error):
+        # The database restarting or unreachable: say so and when to retry, rather than a bare 500.
+        # A write caught here was rolled back (or, if the connection dropped during its commit, is
+        # answered once when retried with the same key).
+        app.logger.error("database error: %s", error.orig)
+        db.session.rollback()
+        message = "The database is not answering right now. Wait a moment, then try again."
+        if _wants_json():
+            response = error_body(503, "unavailable", message)
+        else:
+            response = render_template("error.html", status=503, message=message), 503
+        response = app.make_response(response)
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.errorhandler(500)
     def server_error(error):

@@ -71,6 +71,10 @@ def load(instance_path: str, overrides: dict | None = None, product_defaults: di
     cfg["REMEMBER_COOKIE_SECURE"] = cfg["SESSION_COOKIE_SECURE"]
     cfg["SESSION_COOKIE_SAMESITE"] = "Lax"
     cfg["REMEMBER_COOKIE_SAMESITE"] = "Lax"
+    # Redis down: count sign-in attempts in each process until it is back, rather than failing
+    # every sign-in (limits then hold per process, not across them).
+    cfg["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] = True
+    cfg["RATELIMIT_STORAGE_OPTIONS"] = {"socket_connect_timeout": 1, "socket_timeout": 1}
     cfg["WTF_CSRF_TIME_LIMIT"] = None  # tied to the session instead of a clock
     cfg.update(
         API_TITLE="Hamyan API",

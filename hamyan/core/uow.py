@@ -13,14 +13,22 @@ SQLite `BEGIN IMMEDIATE` takes the database's write lock, which does the same fo
 
 `ledger.post()` refuses to run outside a box write, so a forgotten lock fails in tests.
 Writes that are not about one box's money (accounts, tokens, invitations) use `transaction()`:
-the same commit-then-hooks, without a box lock."""
+the same commit-then-hooks, without a box lock.
+
+A write run by `box_write` or `write` that MySQL/MariaDB ends with a deadlock, a lock wait timeout or
+a lost connection (a server restart) before its commit is run once more from the start, as a new
+transaction: everything it did was rolled back, and its ledger entries carry the same idempotency
+keys. A connection lost during the commit itself is not retried (the server may have committed):
+the error reaches the caller, whose retry with the same key is then answered once."""
 import functools
 import inspect
 import logging
 from contextlib import contextmanager
 from typing import Callable
 
-from sqlalchemy import text
+from sqlalchemy import event, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from hamyan.extensions import db
 
@@ -29,6 +37,10 @@ log = logging.getLogger(__name__)
 _BOX = "uow_box"  # keys in db.session.info
 _ACTIVE = "uow_active"
 _HOOKS = "uow_after_commit"
+_COMMITTING = "uow_committing"
+# MySQL/MariaDB errors after which the whole write may run again: deadlock, lock wait timeout,
+# server gone away, connection lost during a query.
+RETRYABLE = {1213, 1205, 2006, 2013}
 NEW_BOX = 0  # the box id of a write that creates its box
 
 
@@ -96,6 +108,32 @@ def _unit(box_id: int | None):
             log.exception("after-commit hook failed")
 
 
+@event.listens_for(Session, "before_commit")
+def _mark_commit(session) -> None:
+    if session.info.get(_ACTIVE):
+        session.info[_COMMITTING] = True
+
+
+def _retried_once(wrapper):
+    """Run a top-level write again once if the database ended it in a way a new attempt may fix
+    (see the module doc). A nested write is left to the outermost one."""
+    @functools.wraps(wrapper)
+    def attempt(*args, **kwargs):
+        if active():
+            return wrapper(*args, **kwargs)
+        db.session.info.pop(_COMMITTING, None)
+        try:
+            return wrapper(*args, **kwargs)
+        except OperationalError as exc:
+            code = getattr(exc.orig, "args", [None])[0]
+            if code not in RETRYABLE or db.session.info.pop(_COMMITTING, False):
+                raise
+            log.warning("write %s ended by the database (%s); running it once more", wrapper.__name__, code)
+        return wrapper(*args, **kwargs)
+
+    return attempt
+
+
 def box_transaction(box_id: int):
     """`with box_transaction(box.id): ...` runs the block as one box write (see the module doc).
     Nested inside a write of the same box it simply joins it."""
@@ -112,6 +150,7 @@ def box_write(func):
     a function that creates a box passes none (its box does not exist yet to lock)."""
     signature = inspect.signature(func)
 
+    @_retried_once
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         bound = signature.bind_partial(*args, **kwargs)
@@ -134,6 +173,7 @@ def _box_id(value) -> int:
 
 def write(func):
     """Run a function that writes but is not about a box's money as one `transaction()`."""
+    @_retried_once
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         with _unit(None):

@@ -2,6 +2,7 @@
 one job now (`flask scheduler run-once <product>.<job>`)."""
 import logging
 import os
+from datetime import datetime, timezone
 from importlib import import_module
 
 import click
@@ -24,15 +25,18 @@ def init_app(app, job_modules) -> None:
     app.extensions["hamyan_scheduler"] = scheduler
 
 
-def _schedule_all(app, target) -> None:
+def _schedule_all(app, target, start_now: bool = False) -> None:
     def runner(name):
         with app.app_context():
             run_job(name)
             db.session.remove()
 
+    # The dedicated scheduler runs each job's current slot at start (a slot claimed already is
+    # skipped), so a restarted one neither waits a whole interval nor leaves /readyz without a run.
+    start = {"next_run_time": datetime.now(timezone.utc)} if start_now else {}  # (None would pause a job)
     for name, (_, every) in JOBS.items():
-        target.add_job(runner, "interval", minutes=tick_minutes(every), args=[name], id=name, name=name, replace_existing=True,
-                       coalesce=True, max_instances=1)
+        target.add_job(runner, "interval", minutes=tick_minutes(every), args=[name], id=name, name=name,
+                       replace_existing=True, coalesce=True, max_instances=1, **start)
 
 
 def start_in_process(app) -> None:
@@ -57,7 +61,7 @@ def run_command():
     from flask import current_app
 
     blocking = BlockingScheduler(timezone="UTC")
-    _schedule_all(current_app._get_current_object(), blocking)
+    _schedule_all(current_app._get_current_object(), blocking, start_now=True)
     click.echo(f"scheduler running jobs: {', '.join(sorted(JOBS))}")
     blocking.start()
 
