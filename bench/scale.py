@@ -1,0 +1,148 @@
+"""Scale-out: requests/s of a mixed read/write workload through nginx (TLS, deploy's site file) with
+1 and then 2 app servers (one gunicorn worker each, started by deploy/entrypoint.sh) on the same
+MariaDB database and Redis, their ratio and p95, then `flask ledger check` on what it wrote.
+
+The workload, per client in turn: the signed-in home dashboard (page), a cashbox payment through the
+API (a write: one ledger entry, its own Idempotency-Key), the cashbox's payments list (API) and, one
+time in ten, a member's PDF statement. BENCH_SCALE_SECONDS (15) per configuration, BENCH_SCALE_CLIENTS
+(6) concurrent clients with keep-alive connections."""
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import requests
+import sqlalchemy as sa
+import urllib3
+
+from bench import build, machine
+from bench.web import csrf_token
+from tests.deploy import serving
+
+TARGET = 1.7  # 2 app servers vs 1, on 2 cores
+SECONDS = float(os.environ.get("BENCH_SCALE_SECONDS", 15))
+CLIENTS = int(os.environ.get("BENCH_SCALE_CLIENTS", 6))
+WARM_UP = 3.0
+
+
+def _demo(site) -> tuple[int, list[int]]:
+    """The demo cashbox and its memberships."""
+    engine = sa.create_engine(site.database_url)
+    try:
+        with engine.connect() as conn:
+            box = conn.execute(sa.text("SELECT id FROM box WHERE kind = 'cashbox' ORDER BY id LIMIT 1")).scalar()
+            members = conn.execute(sa.text("SELECT id FROM membership WHERE box_id = :b AND role = 'member'"),
+                                   {"b": box}).scalars().all()
+    finally:
+        engine.dispose()
+    return box, list(members)
+
+
+def _client(base: str, box: int, members: list[int], stop_at: float, record: list, errors: list) -> None:
+    web, api = requests.Session(), requests.Session()
+    web.verify = api.verify = False
+    web.trust_env = api.trust_env = False  # else a CA bundle named in the environment overrides verify
+    web.headers["Referer"] = f"{base}/"  # Flask-WTF checks it on HTTPS
+    page = web.get(f"{base}/login")
+    token = csrf_token(page.content)
+    web.post(f"{base}/login", data={"csrf_token": token, "email": "manager@demo.hamyan", "password": "hamyan-demo"})
+    answer = api.post(f"{base}/api/v1/auth/token", json={"email": "manager@demo.hamyan", "password": "hamyan-demo",
+                                                         "name": f"bench {uuid.uuid4().hex[:6]}"})
+    api.headers["Authorization"] = f"Bearer {answer.json()['token']}"
+    n = 0
+    while time.monotonic() < stop_at:
+        n += 1
+        member = members[n % len(members)]
+        steps = [("dashboard", lambda: web.get(f"{base}/"), 200),
+                 ("payment", lambda: api.post(f"{base}/api/v1/cashboxes/{box}/payments",
+                                              json={"membership_id": member, "amount": "1", "reference": "bench"},
+                                              headers={"Idempotency-Key": uuid.uuid4().hex}), 201),
+                 ("payments list", lambda: api.get(f"{base}/api/v1/cashboxes/{box}/payments"), 200)]
+        if n % 10 == 0:
+            steps.append(("statement PDF", lambda: api.get(f"{base}/api/v1/cashboxes/{box}/statement",
+                                                           params={"membership_id": member, "start": "2025-01-01",
+                                                                   "end": "2026-12-31"}), 200))
+        for label, call, expected in steps:
+            started = time.perf_counter()
+            response = call()
+            took = time.perf_counter() - started
+            if response.status_code != expected:
+                errors.append(f"{label}: {response.status_code} {response.text[:200]}")
+            record.append((time.monotonic(), label, took))
+
+
+def _measure(site, box, members) -> dict:
+    record, errors = [], []
+    start = time.monotonic()
+    stop_at = start + WARM_UP + SECONDS
+    threads = [threading.Thread(target=_client, args=(site.base_url, box, members, stop_at, record, errors))
+               for _ in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise SystemExit(f"bench scale: {len(errors)} requests failed, e.g. {errors[0]}")
+    counted = [(label, took) for at, label, took in record if at >= start + WARM_UP]
+    ms = sorted(took * 1000 for _, took in counted)
+    per_label = {}
+    for label in dict.fromkeys(label for label, _ in counted):
+        values = sorted(took * 1000 for l, took in counted if l == label)
+        per_label[label] = statistics.quantiles(values, n=20)[18] if len(values) >= 20 else values[-1]
+    return {"rps": len(counted) / SECONDS, "p95": statistics.quantiles(ms, n=20)[18], "requests": len(counted),
+            "p95 by request": per_label}
+
+
+def _ledger_check(site) -> str:
+    done = subprocess.run([sys.executable, "-m", "flask", "ledger", "check"], cwd=serving.ROOT,
+                          env={**site.env, "FLASK_APP": "wsgi:app"}, capture_output=True, text=True)
+    return ("clean: " if done.returncode == 0 else "NOT clean: ") + (done.stdout.strip().splitlines() or ["?"])[-1]
+
+
+def main() -> None:
+    urllib3.disable_warnings()
+    print(f"Scale-out: nginx (TLS) in front of 1, then 2 app servers (1 gunicorn worker each) on one MariaDB and "
+          f"Redis; {CLIENTS} clients for {SECONDS:.0f} s after {WARM_UP:.0f} s warm-up: dashboard, payment (API "
+          f"write), payments list, 1 in 10 a statement PDF")
+    if not os.path.exists(serving.NGINX):
+        print(f"  skipped: {serving.NGINX} is missing (apt-get install nginx-light)")
+        return
+    server = build.default_server()
+    try:
+        url = serving.fresh_database(server, "bench_scale")
+    except sa.exc.OperationalError as exc:
+        print(f"  skipped: no MariaDB/MySQL server at {server} ({exc.orig})")
+        return
+    results = {}
+    try:
+        with tempfile.TemporaryDirectory(prefix="hamyan-scale-") as tmp:
+            for servers in (1, 2):
+                site = serving.Site(url, Path(tmp) / str(servers), app_servers=servers, schedulers=0)
+                try:
+                    site.start()
+                    if servers == 1:
+                        subprocess.run([sys.executable, "-m", "flask", "demo", "seed"], cwd=serving.ROOT, check=True,
+                                       env={**site.env, "FLASK_APP": "wsgi:app"}, capture_output=True)
+                        box, members = _demo(site)
+                    results[servers] = _measure(site, box, members)
+                    check = _ledger_check(site)
+                finally:
+                    site.stop()
+                r = results[servers]
+                print(f"  {servers} app server{'s' if servers > 1 else ' '}: {r['rps']:6.1f} req/s  p95 {r['p95']:6.0f} ms  "
+                      f"({r['requests']} requests; p95 " + ", ".join(f"{k} {v:.0f} ms" for k, v in r["p95 by request"].items())
+                      + f"); ledger check {check}")
+    finally:
+        serving.drop_database(url)
+    ratio = results[2]["rps"] / results[1]["rps"]
+    print(f"  2 vs 1 app servers: x{ratio:.2f} req/s; target >= {TARGET}x on 2 cores: "
+          f"{'met' if ratio >= TARGET else 'NOT met'}  (machine: {machine()})")
+
+
+if __name__ == "__main__":
+    main()

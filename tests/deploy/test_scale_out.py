@@ -1,0 +1,125 @@
+"""The production shape, run for real: Debian's nginx (deploy/nginx-hamyan.conf, TLS) in front of two
+app servers started by deploy/entrypoint.sh, two scheduler processes, one MariaDB database and Redis.
+A browser session signs in through nginx and keeps working whichever app server answers; the sign-in
+limit holds across them; each job slot runs once; /readyz names each part."""
+import os
+import re
+import subprocess
+import sys
+import uuid
+from collections import Counter
+
+import pytest
+import requests
+import sqlalchemy as sa
+
+from hamyan.scheduling import JOBS
+from tests.deploy import serving
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+
+pytestmark = [pytest.mark.mysql_only, pytest.mark.serve, pytest.mark.browser]
+PASSWORD = "correct-horse-42"
+
+
+def _need(ok: bool, reason: str):
+    if not ok:
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason + "; CI=true requires this test to run", pytrace=False)
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, database_url):
+    import redis
+
+    _need(os.path.exists(serving.NGINX), f"{serving.NGINX} is missing: apt-get install nginx-light")
+    _need(CHROMIUM.exists(), f"{CHROMIUM} is missing: apt-get install chromium")
+    try:
+        redis.Redis.from_url(serving.REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.ConnectionError:
+        _need(False, "no Redis at 127.0.0.1:6379")
+    url = serving.fresh_database(database_url, sa.engine.make_url(database_url).database + "_serve")
+    running = serving.Site(url, tmp_path_factory.mktemp("site"))
+    try:
+        running.start()
+        yield running
+    finally:
+        running.stop()
+        serving.drop_database(url)
+
+
+def _user(site, email):
+    script = ("from hamyan import create_app\nfrom hamyan.blueprints.auth import services\n"
+              "app = create_app()\nwith app.app_context():\n"
+              f"    services.signup({email!r}, 'Scale Out', {PASSWORD!r}, verified=True)\n")
+    subprocess.run([sys.executable, "-c", script], cwd=serving.ROOT, env=site.env, check=True, capture_output=True)
+
+
+def test_a_browser_session_works_across_both_app_servers(site):
+    from playwright.sync_api import expect, sync_playwright
+
+    email = f"scale-{uuid.uuid4().hex[:8]}@example.com"
+    _user(site, email)
+    answered = Counter()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        context = browser.new_context(base_url=site.base_url, ignore_https_errors=True)
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        page.on("response", lambda r: r.request.resource_type == "document"
+                and answered.update([r.headers.get("x-test-upstream")]))
+        page.goto("/login")
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("heading", name="My boxes")).to_be_visible()
+        for n in range(4):  # each form is rendered by one server and posted to the next (CSRF, session)
+            page.goto("/profile")
+            form = page.locator("form", has=page.locator("input[name=which][value=profile]"))
+            form.locator("input[name='profile-name']").fill(f"Scale Out {n}")
+            form.get_by_role("button", name="Save").click()
+            expect(page.get_by_text("Profile saved.")).to_be_visible()
+        static = page.request.get("/static/" + _a_static_file())
+        browser.close()
+    assert set(answered) == {f"127.0.0.1:{port}" for port in site.app_ports}, answered
+    assert static.ok and "max-age=604800" in static.headers["cache-control"]
+    assert "x-test-upstream" not in static.headers  # served by nginx itself
+
+
+def _a_static_file() -> str:
+    static = serving.ROOT / "hamyan" / "static"
+    return next(p for p in static.rglob("*.css")).relative_to(static).as_posix()
+
+
+def test_the_sign_in_limit_holds_across_app_servers(site):
+    email = f"limit-{uuid.uuid4().hex[:8]}@example.com"
+    statuses, upstreams = [], set()
+    for attempt in range(6):
+        session = requests.Session()  # a fresh session each time, as a guesser would
+        session.headers["Referer"] = f"{site.base_url}/login"  # Flask-WTF checks it on HTTPS
+        form = session.get(f"{site.base_url}/login", verify=False)
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form.text).group(1)
+        answer = session.post(f"{site.base_url}/login", verify=False,
+                              data={"csrf_token": token, "email": email, "password": "wrong-password"})
+        if attempt % 2:  # nginx takes turns: one more request so the next sign-in goes to the other server
+            session.get(f"{site.base_url}/healthz", verify=False)
+        statuses.append(answer.status_code)
+        upstreams.add(answer.headers["x-test-upstream"])
+    assert statuses == [200] * 5 + [429], statuses  # HAMYAN_LOGIN_RATE_LIMIT 5 per 5 minutes, counted in Redis
+    assert len(upstreams) == 2
+
+
+def test_each_job_slot_runs_once_and_readyz_reports_each_part(site):
+    engine = sa.create_engine(site.database_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(sa.text("SELECT job, slot, status FROM job_run")).all()
+    finally:
+        engine.dispose()
+    per_slot = Counter((job, slot) for job, slot, _ in rows)
+    assert set(job for job, _ in per_slot) == set(JOBS)  # both schedulers ran every job at start ...
+    assert max(per_slot.values()) == 1  # ... and each slot ran once
+    assert all(process.poll() is None for process in site.processes.values())
+    ready = requests.get(f"{site.base_url}/readyz", verify=False)
+    assert ready.status_code == 200
+    assert ready.json() == {"status": "ok", "database": "ok", "migrations": "ok", "scheduler": "ok", "redis": "ok"}
