@@ -62,6 +62,8 @@ def test_a_round_over_the_api(app, make_user, api_token):
     assert c.post(f"/api/v1/roscas/{box_id}/swaps/{swap.json['id']}/approve", headers=ah).status_code == 403
     done = c.post(f"/api/v1/roscas/{box_id}/swaps/{swap.json['id']}/approve", headers=mh)
     assert done.json["status"] == "approved" and done.json["price"] == -100000
+    assert [b["box_id"] for b in c.get("/api/v1/roscas", headers=ah).json] == [box_id]
+    assert c.get(f"/api/v1/roscas/{box_id}/swaps", headers=ah).json[0]["status"] == "approved"
     grid = c.get(f"/api/v1/roscas/{box_id}/grid", headers=ah)
     assert grid.status_code == 200 and len(grid.json["members"]) == 3
     stranger = api_token(make_user("s@example.com", "Stranger"))

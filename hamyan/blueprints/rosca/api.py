@@ -10,6 +10,7 @@ from hamyan.blueprints.api import IDEMPOTENCY_DOC, api_blueprint, current_api_us
 from hamyan.blueprints.rosca import services as rs
 from hamyan.blueprints.rosca.models import PERIOD_KINDS, PRICING_METHODS
 from hamyan.core import clock
+from hamyan.core.errors import ServiceError
 
 bp = api_blueprint("api_rosca", __name__, url_prefix="/api/v1/roscas",
                    description="ROSCAs: seat pricing, the seat sale, contributions, payouts, the seat market.")
@@ -241,7 +242,32 @@ def _swap_out(swap, quote=None):
             "quote": quote, "entry_id": swap.entry_id}
 
 
+class RoscaListArgs(ma.Schema):
+    page = F.Integer(load_default=1, validate=ma.validate.Range(min=1, max=10**6))
+    per_page = F.Integer(load_default=25, validate=ma.validate.Range(min=1, max=100))
+
+
+class RoscaSummaryOut(ma.Schema):
+    box_id = F.Integer()
+    name = F.String()
+    currency = F.String()
+    role = F.String()
+    status = F.String()
+    seat_count = F.Integer()
+    contribution = F.Integer()
+
+
 # ---------------------------------------------------------------- routes
+
+@bp.route("", methods=["GET"])
+@bp.arguments(RoscaListArgs, location="query")
+@bp.response(200, RoscaSummaryOut(many=True))
+def list_roscas(args):
+    """The caller's ROSCAs by name, a page at a time (GET /roscas/{id} has the seats)."""
+    return [{"box_id": box.id, "name": box.name, "currency": box.currency, "role": m.role, "status": r.status,
+             "seat_count": r.seat_count, "contribution": r.contribution}
+            for box, m, r in rs.roscas_of(current_api_user(), args["page"], args["per_page"])]
+
 
 @bp.route("", methods=["POST"])
 @bp.arguments(RoscaIn)
@@ -380,6 +406,23 @@ def request_swap(body, box_id):
     swap = rs.request_swap(user, box_id, body["earlier"], body["later"])
     _, rosca = rs.viewing(user, box_id)
     return _swap_out(swap, rs.quote(rosca, swap.earlier, swap.later))
+
+
+@bp.route("/<int:box_id>/swaps", methods=["GET"])
+@bp.response(200, RoscaSwapOut(many=True))
+def list_swaps(box_id):
+    """The latest trades, newest first, each with its price if approved now (while requested)."""
+    _, rosca = rs.viewing(current_api_user(), box_id)
+    return [_swap_out(s, _quote_or_none(rosca, s) if s.status == "requested" else None)
+            for s in rs.swaps_of(rosca.box_id)]
+
+
+def _quote_or_none(rosca, swap):
+    """A waiting trade's price now; None once one of its seats has collected (approval is refused)."""
+    try:
+        return rs.quote(rosca, swap.earlier, swap.later)
+    except ServiceError:
+        return None
 
 
 @bp.route("/<int:box_id>/swaps/<int:swap_id>/approve", methods=["POST"])

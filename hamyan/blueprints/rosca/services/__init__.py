@@ -12,7 +12,7 @@ state (derived state, summaries, reconcile), round (payments, deposits, payouts,
 release), market (seat swaps), reads (what pages show), statements."""
 from hamyan.blueprints.rosca.models import Rosca  # noqa: F401
 from hamyan.blueprints.rosca.services.common import (  # noqa: F401
-    KIND, active_members, available, box_cash, deposits_by_member, managing, member_in_sight, viewing)
+    KIND, active_members, available, box_cash, deposits_by_member, managing, member_in_sight, roscas_of, viewing)
 from hamyan.blueprints.rosca.services.market import (  # noqa: F401
     approve_swap, quote, rate, refuse_swap, request_swap, swaps_of)
 from hamyan.blueprints.rosca.services.reads import (  # noqa: F401

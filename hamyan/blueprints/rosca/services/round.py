@@ -155,7 +155,7 @@ def pay_out(actor, box_id, period_number=None, override_reason: str | None = Non
     period, today = pending, clock.today(box)
     if period.due_date > today:
         raise ValidationError(f"Period {period.number} falls due on {format_day(period.due_date, box.calendar, box.locale)}; "
-                              "seat {0} collects from that day.".format(period.number), field="period")
+                              f"seat {period.number} collects from that day.", field="period")
     _, states = member_states(rosca)
     short = sum(max(s.cum_due[period.number] - s.paid, 0) for s in states.values())
     if short and not reason:
