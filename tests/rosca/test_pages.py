@@ -25,6 +25,8 @@ def test_pages_render_for_manager(user_client):
         r = manager.get(f"/rosca/{box.id}{page}")
         assert r.status_code == 200, (page, r.get_data(as_text=True)[:2000])
     assert "payout-chart" in manager.get(f"/rosca/{box.id}/pricing").get_data(as_text=True)
+    quote = manager.get(f"/rosca/{box.id}/market?earlier=2&later=3").get_data(as_text=True)
+    assert 'id="quote"' in quote and "Ask to trade" in quote
 
 
 def test_new_box_page(user_client):

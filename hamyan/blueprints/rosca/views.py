@@ -257,7 +257,9 @@ def market(box_id):
             if error.status == 404:
                 raise
             apply_error(None, error)
-    return render("rosca/market.html", seats=rs.seats_of(rosca), swaps=rs.swaps_of(rosca.box_id),
+    collected = sum(1 for p in rs.periods_of(rosca) if p.paid_out)
+    tradable = [s for s in rs.seats_of(rosca) if s.number > collected and s.holdings]
+    return render("rosca/market.html", tradable=tradable, swaps=rs.swaps_of(rosca.box_id),
                   swap_form=SwapForm(formdata=None, earlier=earlier, later=later), quote=quote, **context)
 
 
