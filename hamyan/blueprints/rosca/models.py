@@ -167,7 +167,7 @@ class MemberSummary(db.Model):
 
     box_id = db.Column(db.Integer, db.ForeignKey("rosca.box_id"), primary_key=True)
     membership_id = db.Column(db.Integer, db.ForeignKey("membership.id"), primary_key=True)
-    seats = db.Column(db.String(200), nullable=False, default="")  # "3, 4:1/2"
+    seats = db.Column(db.String(200), nullable=False, default="")  # "3, 4 (1/2)"
     round_total = db.Column(BigInteger, nullable=False, default=0)  # contributions over the round
     paid = db.Column(BigInteger, nullable=False, default=0)  # contributions paid (cash, covered, netted)
     due_now = db.Column(BigInteger, nullable=False, default=0)

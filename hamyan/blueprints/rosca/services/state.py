@@ -48,7 +48,7 @@ class MemberState:
 
     @property
     def seats_label(self) -> str:
-        return ", ".join(str(n) if f == 1 else f"{n}:{f}" for n, f in self.holdings)
+        return ", ".join(str(n) if f == 1 else f"{n} ({f})" for n, f in self.holdings)
 
 
 def seat_parts(amount: int, seat: Seat) -> dict[int, int]:
