@@ -66,6 +66,9 @@ def test_a_round_over_the_api(app, make_user, api_token):
     assert c.get(f"/api/v1/roscas/{box_id}/swaps", headers=ah).json[0]["status"] == "approved"
     grid = c.get(f"/api/v1/roscas/{box_id}/grid", headers=ah)
     assert grid.status_code == 200 and len(grid.json["members"]) == 3
+    pdf = c.get(f"/api/v1/roscas/{box_id}/statement?start={utc_today() - timedelta(days=9)}&end={utc_today()}",
+                headers=ah)
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     stranger = api_token(make_user("s@example.com", "Stranger"))
     for method, url in (("get", ""), ("get", "/grid"), ("post", "/start"), ("post", "/payouts")):
         assert getattr(c, method)(f"/api/v1/roscas/{box_id}{url}", headers=stranger, json={}).status_code == 404

@@ -11,6 +11,7 @@ from hamyan.blueprints.rosca import services as rs
 from hamyan.blueprints.rosca.models import PERIOD_KINDS, PRICING_METHODS
 from hamyan.core import clock
 from hamyan.core.errors import ServiceError
+from hamyan.statements import pdf_response, render_pdf
 
 bp = api_blueprint("api_rosca", __name__, url_prefix="/api/v1/roscas",
                    description="ROSCAs: seat pricing, the seat sale, contributions, payouts, the seat market.")
@@ -460,3 +461,20 @@ def grid(args, box_id):
                          "cells": [{"period": n, "due": d, "paid": p, "status": st}
                                    for n, d, p, st in cells.get(s.membership_id, [])]}
                         for s in listing.items]}
+
+
+class RoscaStatementArgs(ma.Schema):
+    start = F.Date(required=True)
+    end = F.Date(required=True)
+    membership_id = F.Integer(load_default=None)
+
+
+@bp.route("/<int:box_id>/statement", methods=["GET"])
+@bp.arguments(RoscaStatementArgs, location="query")
+@bp.response(200, content_type="application/pdf", description="PDF member statement")
+def statement(args, box_id):
+    """A member's PDF statement for [start, end]: yours, or anyone's for managers (membership_id)."""
+    box, member = rs.member_in_sight(current_api_user(), box_id, args["membership_id"])
+    st = rs.member_statement(box, member, args["start"], args["end"])
+    return pdf_response(render_pdf("statements/rosca_member.html", box=box, statement=st, member=member),
+                        f"rosca-{box.id}-{member.id}.pdf")
