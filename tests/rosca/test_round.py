@@ -141,6 +141,7 @@ def _nets_match(box, rosca):
         swaps = _summary_swaps(box, account.subject_id)
         traded[account.subject_id] = swaps
         assert net == paid.get(account.subject_id, 0) - received.get(account.subject_id, 0) + swaps
+        assert net == db.session.get(MemberSummary, (box.id, account.subject_id)).position
     assert sum(traded.values()) == 0  # a trade moves money between members only
     assert sum(Fraction(s.held) for s in rosca.seats) == 12
 

@@ -58,6 +58,10 @@ def test_seat_sale_rules(make_user):
     with pytest.raises(Conflict, match="Only 1/2 of seat 2 is free"):
         rs.take_seat(other, box.id, 2, "2/3")
     rs.take_seat(other, box.id, 2, "1/2")  # a shared seat
+    rs.leave_seat(other, box.id, 2)
+    with pytest.raises(ValidationError, match="You hold no part of seat 2"):
+        rs.leave_seat(other, box.id, 2)
+    rs.take_seat(other, box.id, 2, "1/2")
     rs.reserve_seat(manager, box.id, 3, True)
     with pytest.raises(Conflict, match="kept by the manager"):
         rs.take_seat(other, box.id, 3)

@@ -317,6 +317,15 @@ def take(body, box_id, number):
     return _rosca_out(user, box_id)
 
 
+@bp.route("/<int:box_id>/seats/<int:number>/leave", methods=["POST"])
+@bp.response(200, RoscaOut)
+def leave(box_id, number):
+    """Give back your seat, or your part of one, while seats are on sale (members)."""
+    user = current_api_user()
+    rs.leave_seat(user, box_id, number)
+    return _rosca_out(user, box_id)
+
+
 @bp.route("/<int:box_id>/seats/<int:number>/holders", methods=["PUT"])
 @bp.arguments(RoscaHoldersIn)
 @bp.response(200, RoscaOut)

@@ -184,3 +184,9 @@ class MemberSummary(db.Model):
     on_time = db.Column(db.Integer, nullable=False, default=0)  # periods due settled by due date + grace
 
     membership = db.relationship("Membership")
+
+    @property
+    def position(self) -> int:
+        """The member's ledger position: paid − collected − fee kept + trade prices (positive: the
+        box owes them; negative: they collected ahead of paying in)."""
+        return self.paid - self.received - self.fee + self.swaps

@@ -149,6 +149,12 @@ def take(box_id, number):
                  success=f"You hold seat {number}.")
 
 
+@bp.post("/<int:box_id>/seats/<int:number>/leave")
+@login_required
+def leave(box_id, number):
+    return _back("rosca.seats", box_id, rs.leave_seat, number, success=f"You gave back seat {number}.")
+
+
 @bp.post("/<int:box_id>/seats/<int:number>/assign")
 @login_required
 def assign(box_id, number):

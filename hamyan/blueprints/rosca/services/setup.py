@@ -167,6 +167,22 @@ def take_seat(actor, box_id, seat_number, fraction="1") -> Seat:
 
 
 @uow.box_write
+def leave_seat(actor, box_id, seat_number) -> Seat:
+    """A member gives back their seat (or their part of one) while seats are on sale."""
+    access = authorize(actor, box_id, VIEW, KIND)
+    rosca = db.session.get(Rosca, access.box.id)
+    if rosca.status != "draft":
+        raise Conflict("The round has started; trade the seat in the seat market instead.", field="seat")
+    seat = seat_of(rosca, seat_number)
+    own = next((h for h in seat.holdings if access.membership and h.membership_id == access.membership.id), None)
+    if own is None:
+        raise ValidationError(f"You hold no part of seat {seat.number}.", field="seat")
+    seat.holdings.remove(own)
+    db.session.flush()
+    return seat
+
+
+@uow.box_write
 def assign_seat(actor, box_id, seat_number, holders: list[tuple]) -> Seat:
     """The manager sets who holds a seat: [(membership_id, fraction), ...]; [] frees it. The parts
     may add up to less than one while seats are on sale, never more."""
