@@ -1,6 +1,6 @@
 """The demo data has a ROSCA mid-round; seeding twice changes nothing; the ledger checks clean."""
 from hamyan.blueprints.rosca import services as rs
-from hamyan.blueprints.rosca.demo import NAME, seed_rosca
+from hamyan.blueprints.rosca.demo import LATE, NAME, seed_rosca
 from hamyan.blueprints.rosca.models import MemberSummary
 from hamyan.boxes.models import Box
 from hamyan.demo import DEMO_USERS
@@ -20,7 +20,7 @@ def test_demo_rosca(make_user):
     assert rosca.status == "active" and box.calendar == "persian" and box.currency == "IRR"
     assert sum(1 for p in rs.periods_of(rosca) if p.paid_out) == 3
     leila = next(s for s in db.session.query(MemberSummary).filter_by(box_id=box.id)
-                 if s.membership.display_name == "Late Leila")
+                 if s.membership.display_name == LATE)
     assert leila.status == "late" and leila.arrears > 0
     report = check()
     assert report.ok, report

@@ -14,9 +14,10 @@ from hamyan.extensions import db
 
 NAME = "صندوق دوره‌ای محله (Demo ROSCA)"
 # seat -> holders; "Demo Member" is the demo member's account.
-SEATS = {1: [("Ali Rezaei", "1")], 2: [("Sara Karimi", "1")], 3: [("Demo Member", "1")],
-         4: [("Reza Ahmadi", "1")], 5: [("Neda Hosseini", "1/2"), ("Omid Jafari", "1/2")],
-         6: [("Late Leila", "1")], 7: [("Maryam Moradi", "1")], 8: [("Hassan Tehrani", "1")]}
+LATE = "لیلا کاظمی"  # pays late from the third month
+SEATS = {1: [("علی رضایی", "1")], 2: [("سارا کریمی", "1")], 3: [("Demo Member", "1")],
+         4: [("رضا احمدی", "1")], 5: [("ندا حسینی", "1/2"), ("امید جعفری", "1/2")],
+         6: [(LATE, "1")], 7: [("مریم مرادی", "1")], 8: [("حسن تهرانی", "1")]}
 
 
 def seed_rosca(users) -> None:
@@ -38,7 +39,7 @@ def seed_rosca(users) -> None:
     rosca = db.session.get(rs.Rosca, box.id)
     for m, due in rs.deposit_due(rosca).items():
         rs.record_deposit(manager, box.id, m, str(money.to_major(due, box.currency)), request_key=f"demo-deposit:{m}")
-    swap = rs.request_swap(manager, box.id, 2, 7)  # Maryam wants her money sooner: a fair trade, priced at 2%
+    swap = rs.request_swap(manager, box.id, 2, 7)  # seat 7 wants the money sooner: a fair trade, priced at 2%
     rs.approve_swap(manager, box.id, swap.id)
     rs.start(manager, box.id)
     for period in rs.periods_of(rosca)[:4]:
@@ -47,7 +48,7 @@ def seed_rosca(users) -> None:
             _, states = rs.member_states(rosca)
             for m, state in states.items():
                 due = state.cum_due[period.number] - state.paid
-                late = state.membership.display_name == "Late Leila"
+                late = state.membership.display_name == LATE
                 if due <= 0 or (late and period.number >= 3):
                     continue
                 rs.record_payment(manager, box.id, m, str(money.to_major(due, box.currency)),
@@ -55,4 +56,4 @@ def seed_rosca(users) -> None:
                                   paid_on=min(period.due_date, day_of), request_key=f"demo:{period.number}:{m}")
             if period.number <= 3:
                 rs.pay_out(manager, box.id, period.number,
-                           override_reason="Leila is late; the box holds enough" if period.number == 3 else None)
+                           override_reason="لیلا دیر پرداخت می‌کند؛ صندوق به اندازه کافی دارد" if period.number == 3 else None)
