@@ -132,11 +132,14 @@ def seats(box_id):
     context = _base(box_id)
     rosca, box = context["rosca"], context["box"]
     members = rs.active_members(box.id)
+    records = rs.records(members, context["today"])
     assign = AssignForm(formdata=None)
-    for f in (assign.member_1, assign.member_2, assign.member_3):
-        f.choices = [("", "—")] + [(str(m.id), m.display_name) for m in members]
+    for f in (assign.member_1, assign.member_2, assign.member_3):  # the record beside each name, to choose by
+        f.choices = [("", "—")] + [(str(m.id), m.display_name + (f" ({records[m.id].rate:.0%} on time)"
+                                                                  if records[m.id].rate is not None else ""))
+                                   for m in members]
     return render("rosca/seats.html", seats=rs.seats_of(rosca), members=members,
-                  records=rs.records(members, context["today"]), deposits_due=rs.deposit_due(rosca),
+                  records=records, deposits_due=rs.deposit_due(rosca),
                   deposits=rs.deposits_by_member(box.id), take_form=TakeSeatForm(formdata=None), assign_form=assign,
                   member_form=MemberForm(formdata=None), **context)
 
