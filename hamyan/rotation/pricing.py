@@ -77,29 +77,20 @@ def manual(seats: int, amount: int, table: list[int]) -> list[int]:
     return list(table)
 
 
-def npv(payout: int, seat: int, seats: int, contribution: int, rate: Decimal) -> Fraction:
-    """A seat's net present value at `rate` at the start (period 0): its payout at period `seat`
-    minus a contribution every period 1..N, each discounted to period 0. Exact."""
-    discount = [1 / _pow(rate, t) for t in range(seats + 1)]
-    return payout * discount[seat] - contribution * sum(discount[1:])
-
-
 def effective_rate(payout: int, seat: int, seats: int, contribution: int) -> float:
     """The rate per period at which the seat's payout is worth exactly its contributions (the
     seat's internal rate of return): what an early seat pays to borrow, what a late seat earns.
-    For display only (a float, never money). Bisection between −99% and +1000%."""
-    if payout <= 0:
-        return -1.0
-
+    For display only (a float, never money), found by bisection between −50% and +100% a period
+    (the ends when it lies outside)."""
     def value(rate: float) -> float:
-        return payout / (1 + rate) ** seat - contribution * sum(1 / (1 + rate) ** t for t in range(1, seats + 1))
+        v = 1 / (1 + rate)
+        paid_in = seats if v == 1 else v * (1 - v ** seats) / (1 - v)
+        return payout * v ** seat - contribution * paid_in
 
-    low, high = -0.99, 10.0
-    # value() falls with the rate when the payout comes before the contributions' middle and rises
-    # after it; find a sign change either way.
-    if value(low) * value(high) > 0:
-        return 0.0
-    for _ in range(200):
+    low, high = -0.5, 1.0
+    if value(low) * value(high) > 0:  # outside the range: the nearer end
+        return low if abs(value(low)) < abs(value(high)) else high
+    for _ in range(60):
         middle = (low + high) / 2
         if value(low) * value(middle) <= 0:
             high = middle

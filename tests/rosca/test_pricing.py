@@ -81,3 +81,13 @@ def test_a_swap_keeps_both_npvs(now, a, b, method):
 def test_swap_needs_two_uncollected_seats_in_order():
     with pytest.raises(ValueError):
         pricing.swap_price((3, 100), (5, 100), 3, Decimal(0))
+
+
+@pytest.mark.parametrize("n", [2, 12, 200])
+def test_effective_rates_are_finite_for_any_size(n):
+    """A seat's rate is shown for rounds of any length (no overflow, no division by zero)."""
+    c = 10_000_000
+    payouts = pricing.fair(n, pricing.total(n, c, Decimal(1)), Decimal("0.02"))
+    rates = [pricing.effective_rate(p, k, n, c) for k, p in enumerate(payouts, 1)]
+    assert all(-0.5 <= r <= 1 for r in rates)
+    assert abs(pricing.effective_rate(n * c, 1, n, c)) < 1e-6  # collecting exactly N·c costs nothing

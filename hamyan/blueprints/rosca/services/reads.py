@@ -26,7 +26,6 @@ class SeatPrice:
     fee: int
     versus_pot: int  # payout − N·c: negative a discount (an early seat borrows), positive a premium
     effective_rate: float  # per period
-    npv: Decimal  # at the round's rate, minor units
 
 
 @dataclass(frozen=True)
@@ -59,8 +58,7 @@ def pricing_view(rosca: Rosca, seats: list[Seat]) -> PricingView:
     collected = rosca.seat_count * rosca.pot
     fee = sum(s.fee for s in seats)
     rows = [SeatPrice(s.number, s.payout, s.fee, s.payout - rosca.pot,
-                      pricing.effective_rate(s.payout, s.number, rosca.seat_count, rosca.contribution),
-                      Decimal(float(pricing.npv(s.payout, s.number, rosca.seat_count, rosca.contribution, r))))
+                      pricing.effective_rate(s.payout, s.number, rosca.seat_count, rosca.contribution))
             for s in seats]
     return PricingView(rosca.pricing, r, Decimal(rosca.fee_bp) / 100, collected, fee, collected - fee, rosca.pot, rows)
 
