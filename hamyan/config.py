@@ -43,6 +43,8 @@ DEFAULTS = {
     "SMS_API_KEY": "",
     "SMS_SENDER": "",  # the sender line number
     "SMS_TIMEOUT": 10,
+    "REMINDER_DAYS_BEFORE": 3,  # members are told this many days before a due date, and on the day
+    "REMINDER_LATE_DAYS": "1,7,30",  # ... and again this many days after it while unpaid
     "BACKUP_DIR": "",  # empty: instance/backups
     "BACKUP_KEEP": 14,  # newest backups kept
     "BACKUP_GZIP": True,

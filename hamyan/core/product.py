@@ -36,6 +36,9 @@ class Product:
     demo: str | None = None  # "module:function(users)", idempotent demo data for `flask demo seed`
     reconcile: str | None = None  # "module:function() -> list[str]": business tables vs the ledger
     apply_payment: str | None = None  # "module:function": how an incoming payment settles what is owed
+    # "module:function(box_id, today) -> list[notify.reminders.Owed]": what each member owes and when,
+    # told by the notify.reminders job before, on and after the due date
+    reminders: str | None = None
     reports: dict = field(default_factory=dict)  # report kind -> "module:function" rendering it
     nav: tuple[NavLink, ...] = ()  # the box's pages, in order; the shared members page comes last
     settings: dict = field(default_factory=dict)  # config defaults, each overridable by HAMYAN_<NAME>

@@ -10,8 +10,8 @@ in every app process, `flask notify dispatch` processes) and none sends a messag
    (1, 2, 4, 8, 16 minutes, or what a rate limit asked for); or "failed" after MAX_ATTEMPTS, or at
    once on a permanent error (a refused number, a bad key).
 
-A dispatcher killed between sending and recording leaves the row "sending"; after the lease another
-takes it again: at most one duplicate, and only for a message whose sending was cut off."""
+A dispatcher killed between sending and recording leaves its batch "sending"; after the lease another
+takes it again: duplicates only for the messages of a batch whose dispatcher was cut off."""
 import logging
 import os
 import smtplib
@@ -94,12 +94,18 @@ def drain(batch: int = BATCH, ids: list[int] | None = None, rounds: int | None =
             messages = db.session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(taken))
                                           .order_by(OutboxMessage.id)).all()
             db.session.rollback()  # the rows are ours by the claim; no transaction stays open while sending
-            for message in messages:
-                _record(message, transports, drained)
+            outcomes = [(message.id, _send(message, transports, drained)) for message in messages]
+            # One commit for the batch's outcomes: a dispatcher killed before it leaves the batch
+            # "sending", taken again after the lease, the same as one killed mid-send.
+            with uow.transaction():
+                for message_id, values in outcomes:
+                    db.session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id,
+                                                                   OutboxMessage.status == SENDING).values(**values))
     return drained
 
 
-def _record(message: OutboxMessage, transports: "Transports", drained: Drained) -> None:
+def _send(message: OutboxMessage, transports: "Transports", drained: Drained) -> dict:
+    """Send one claimed message; returns the values recording its outcome."""
     now = clock.now()
     values = {"claimed_until": None}
     try:
@@ -119,9 +125,7 @@ def _record(message: OutboxMessage, transports: "Transports", drained: Drained) 
         if message.channel == SMS:
             values["delivery"] = sms.PENDING  # until notify.deliveries polls the provider
         drained.sent += 1
-    with uow.transaction():
-        db.session.execute(update(OutboxMessage).where(OutboxMessage.id == message.id,
-                                                       OutboxMessage.status == SENDING).values(**values))
+    return values
 
 
 class Transports:

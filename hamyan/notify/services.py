@@ -8,6 +8,7 @@ member keeps on for that box (email, SMS to their mobile, in-app), holds text me
 quiet hours, and with a dedupe_key never enqueues the same message twice."""
 import logging
 from datetime import datetime, time, timedelta
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -36,14 +37,19 @@ def notify(recipient: str, subject: str, body: str, channel: str = EMAIL, **fiel
     return message
 
 
+# What a member who never chose gets: plain stand-ins for the rows (no ORM instance at import).
+DEFAULT_PREFERENCE = SimpleNamespace(email=True, sms=True, inapp=True, statements=True)
+NO_PROFILE = SimpleNamespace(phone=None, quiet_start=None, quiet_end=None, timezone="Asia/Tehran")
+
+
 def preference(user_id: int, box_id: int | None) -> ChannelPreference:
     """The member's channels for the box (the defaults when they never chose)."""
     found = db.session.scalar(select(ChannelPreference).filter_by(user_id=user_id, box_id=box_id)) if box_id else None
-    return found or ChannelPreference(user_id=user_id, box_id=box_id, email=True, sms=True, inapp=True, statements=True)
+    return found or DEFAULT_PREFERENCE
 
 
 def profile(user_id: int) -> NotifyProfile:
-    return db.session.get(NotifyProfile, user_id) or NotifyProfile(user_id=user_id, timezone="Asia/Tehran")
+    return db.session.get(NotifyProfile, user_id) or NO_PROFILE
 
 
 def after_quiet_hours(p: NotifyProfile, now: datetime) -> datetime:
@@ -64,10 +70,14 @@ def after_quiet_hours(p: NotifyProfile, now: datetime) -> datetime:
 
 
 def notify_member(user, box_id: int | None, subject: str, body: str, *, kind: str, sms_text: str | None = None,
-                  dedupe_key: str | None = None, attachment: tuple[str, str] | None = None) -> list[OutboxMessage]:
+                  dedupe_key: str | None = None, attachment: tuple[str, str] | None = None,
+                  prefs: ChannelPreference | None = None, person: NotifyProfile | None = None,
+                  checked: bool = False) -> list[OutboxMessage]:
     """Enqueue the message on each channel the member keeps on for the box; returns the new rows
-    (none for a channel already sent under this dedupe_key)."""
-    prefs, person = preference(user.id, box_id), profile(user.id)
+    (none for a channel already sent under this dedupe_key). A job telling many members passes
+    their preferences and profiles read at once, and `checked` when it has already looked the
+    dedupe keys up."""
+    prefs, person = prefs or preference(user.id, box_id), person or profile(user.id)
     wanted = []
     if prefs.email and user.email:
         wanted.append((EMAIL, user.email))
@@ -77,7 +87,7 @@ def notify_member(user, box_id: int | None, subject: str, body: str, *, kind: st
         wanted.append((INAPP, str(user.id)))
     keys = {channel: f"{dedupe_key}:{channel}" for channel, _ in wanted} if dedupe_key else {}
     done = set(db.session.scalars(select(OutboxMessage.dedupe_key).where(
-        OutboxMessage.dedupe_key.in_(list(keys.values()))))) if keys else set()
+        OutboxMessage.dedupe_key.in_(list(keys.values()))))) if keys and not checked else set()
     made = []
     for channel, recipient in wanted:
         if keys.get(channel) in done:

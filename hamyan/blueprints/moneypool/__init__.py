@@ -23,4 +23,5 @@ PRODUCT = Product(
         NavLink("Settings", "moneypool.settings", audience="managers"),
     ),
     reconcile="hamyan.blueprints.moneypool.services:reconcile",
+    reminders="hamyan.blueprints.moneypool.reminders:owed",
 )

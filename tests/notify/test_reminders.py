@@ -1,0 +1,102 @@
+"""Reminders on a frozen clock: before the due date, on the day, 1 and 7 days late, each once;
+re-runs, a restart in the middle of a run and a failing box never tell anyone twice; a product
+plugs in through its descriptor (Money pool)."""
+from datetime import date, datetime
+
+import pytest
+import sqlalchemy as sa
+
+from hamyan.boxes.models import Box, Membership
+from hamyan.extensions import db
+from hamyan.notify import reminders
+from hamyan.notify.models import OutboxMessage
+from hamyan.notify.reminders import Owed, remind_box, stage
+from hamyan.scheduling import for_each_box, run_job
+
+DUE = date(2026, 3, 10)
+
+
+@pytest.mark.parametrize("today, expected", [
+    (date(2026, 3, 6), None), (date(2026, 3, 7), "before"), (date(2026, 3, 9), "before"), (DUE, "due"),
+    (date(2026, 3, 11), "late1"), (date(2026, 3, 16), "late1"), (date(2026, 3, 17), "late7"),
+    (date(2026, 4, 9), "late30"),
+])
+def test_stages(today, expected):
+    assert stage(DUE, today, 3, (1, 7, 30)) == expected
+
+
+@pytest.fixture
+def member(make_user):
+    user = make_user("saver@example.com", "Sara")
+    with db.engine.begin() as conn:
+        box_ids = [conn.execute(sa.insert(Box).values(kind="moneypool", name=f"Fund {n}", currency="USD",
+                                                      timezone="UTC", locale="en", calendar="gregorian",
+                                                      created_at=datetime(2026, 1, 1))).inserted_primary_key[0]
+                   for n in range(2)]
+        for box_id in box_ids:
+            conn.execute(sa.insert(Membership).values(box_id=box_id, user_id=user.id, display_name="Sara",
+                                                      role="member", created_at=datetime(2026, 1, 1)))
+    db.session.rollback()
+    return user, box_ids
+
+
+def sent():
+    db.session.rollback()
+    return db.session.execute(sa.select(OutboxMessage.box_id, OutboxMessage.subject).where(
+        OutboxMessage.kind == "reminder", OutboxMessage.channel == "email").order_by(OutboxMessage.id)).all()
+
+
+def test_each_stage_is_told_once(member, clock):
+    user, (box_id, _) = member
+
+    def owed_of(box, today):
+        return [Owed(user.id, ("membership", 1), "due:2026-03-10", DUE, 25_00, "Your contribution")]
+
+    told = []
+    for day in range(5, 20):
+        clock.set(datetime(2026, 3, day, 9))
+        for _ in range(2):  # hourly runs, and re-runs after a crash, tell nothing twice
+            told.append((day, sum(for_each_box([box_id], lambda b: remind_box(b, owed_of)))))
+    assert [day for day, count in told if count] == [7, 10, 11, 17]
+    assert [subject for _, subject in sent()] == [
+        "Fund 0: Your contribution due Mar 10, 2026", "Fund 0: Your contribution due today",
+        "Fund 0: Your contribution is 1 day late", "Fund 0: Your contribution is 7 days late"]
+    inapp = db.session.scalar(sa.select(sa.func.count()).where(OutboxMessage.channel == "inapp"))
+    assert inapp == 4
+
+
+def test_a_box_failing_mid_run_is_told_on_the_retry_and_the_others_not_again(member, clock, monkeypatch):
+    """A crash inside a box rolls that box's messages back; the retried run tells only what is missing."""
+    user, box_ids = member
+    clock.set(datetime(2026, 3, 10, 9))
+    broken = {box_ids[1]}
+
+    def owed_of(box_id, today):
+        if box_id in broken:
+            raise RuntimeError("summary row missing")
+        return [Owed(user.id, ("membership", box_id), "due:2026-03-10", DUE, 25_00, "Your contribution")]
+
+    from hamyan.blueprints.moneypool import PRODUCT
+
+    real = type(PRODUCT).load
+    monkeypatch.setattr(type(PRODUCT), "load", lambda self, attr: owed_of if attr == "reminders" else real(self, attr))
+    run = run_job("notify.reminders", "slot-1")
+    assert (run.status, run.boxes_ok, run.boxes_failed) == ("partial", 1, 1)
+    assert [box for box, _ in sent()] == [box_ids[0]]
+    broken.clear()
+    again = run_job("notify.reminders", "slot-1")  # the next tick retries the partial slot
+    assert (again.status, again.attempt) == ("ok", 2)
+    assert sorted(box for box, _ in sent()) == sorted(box_ids)
+
+
+def test_a_money_pool_saver_is_reminded_of_the_next_contribution(make_user, clock):
+    from hamyan.blueprints.moneypool import services
+
+    clock.set(datetime(2026, 1, 1, 9))
+    manager = make_user("boss@example.com", "Boss")
+    box = services.create_pool(manager, "Savers", "USD", "10", date(2026, 1, 4), my_shares=1, late_fee="1")
+    db.session.commit()
+    run_job("moneypool.assess", "a")  # moves the summaries to today
+    assert run_job("notify.reminders", "r1").detail.startswith("1 reminder(s)")
+    assert sent() == [(box.id, "Savers: Your contribution due Jan 4, 2026")]
+    assert run_job("notify.reminders", "r2").detail.startswith("0 reminder(s)")
