@@ -67,12 +67,14 @@ def create_app(config: dict | None = None) -> Flask:
 
     from hamyan.blueprints import api as api_package
     from hamyan.blueprints.admin import bp as admin_bp
+    from hamyan.notify.views import bp as campaigns_bp
     from hamyan.blueprints.auth import bp as auth_bp
     from hamyan.blueprints.home import bp as home_bp
     from hamyan.blueprints.members import bp as members_bp
     from hamyan.blueprints.reports import bp as reports_bp
 
     app.register_blueprint(admin_bp)
+    app.register_blueprint(campaigns_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(members_bp)

@@ -1,6 +1,6 @@
 """Imports every model so SQLAlchemy's metadata (and Alembic's autogenerate) sees all tables."""
 from hamyan.blueprints.auth.models import ApiToken, User  # noqa: F401
-from hamyan.notify.models import ChannelPreference, NotifyProfile, OutboxMessage  # noqa: F401
+from hamyan.notify.models import Campaign, ChannelPreference, NotifyProfile, OutboxMessage  # noqa: F401
 from hamyan.boxes.models import Box, Invitation, Membership  # noqa: F401
 from hamyan.ledger.models import Entry, LedgerAccount, Posting  # noqa: F401
 from hamyan.dues.models import LateCharge, Reminder  # noqa: F401

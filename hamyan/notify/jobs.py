@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from hamyan.boxes.models import Box
 from hamyan.extensions import db
+from hamyan.notify import campaigns
 from hamyan.notify.dispatch import drain, poll_deliveries
 from hamyan.notify.reminders import remind_box
 from hamyan.scheduling import for_each_box, job
@@ -40,3 +41,9 @@ def send_reminders() -> str:
         boxes += len(box_ids)
         told += sum(for_each_box(box_ids, lambda box_id: remind_box(box_id, owed_of)))
     return f"{told} reminder(s) in {boxes} box(es)"
+
+
+@job("notify.campaigns", every_minutes=1)
+def resume_campaigns() -> str:
+    """Write the messages of campaigns a restarted process left queued or half written."""
+    return f"{campaigns.resume_orphaned()} campaign(s) resumed"

@@ -41,6 +41,7 @@ class OutboxMessage(db.Model):
     attachment_path = db.Column(db.String(255), nullable=True)  # relative to the instance folder
     attachment_name = db.Column(db.String(120), nullable=True)
     read_at = db.Column(db.DateTime, nullable=True)  # in-app messages
+    campaign_id = db.Column(db.Integer, db.ForeignKey("notify_campaign.id"), nullable=True, index=True)
 
 
 class NotifyProfile(db.Model):
@@ -70,3 +71,24 @@ class ChannelPreference(db.Model):
     sms = db.Column(db.Boolean, nullable=False, default=True)
     inapp = db.Column(db.Boolean, nullable=False, default=True)
     statements = db.Column(db.Boolean, nullable=False, default=True)
+
+
+class Campaign(db.Model):
+    """A message a manager sends to every member of a box (or an admin to every user: box_id None).
+    Asking writes only this row; its recipients' outbox rows are written in batches by a background
+    thread (or the notify.campaigns job, for one a restarted process left queued), and the
+    dispatcher sends them: progress and the delivery report are counts of those rows."""
+
+    __tablename__ = "notify_campaign"
+    __table_args__ = (db.CheckConstraint("status IN ('queued', 'expanding', 'queued_all')", name="status"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    box_id = db.Column(db.Integer, db.ForeignKey("box.id"), nullable=True, index=True)
+    author_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=False)
+    subject = db.Column(db.String(200), nullable=False)
+    body = db.Column(db.Text, nullable=False)
+    status = db.Column(db.String(12), nullable=False, default="queued")
+    recipients = db.Column(db.Integer, nullable=False, default=0)  # members reached so far
+    created_at = db.Column(db.DateTime, nullable=False, default=clock.now)
+    started_at = db.Column(db.DateTime, nullable=True)
+    queued_at = db.Column(db.DateTime, nullable=True)  # when every recipient's messages were in the outbox

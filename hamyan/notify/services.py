@@ -72,7 +72,7 @@ def after_quiet_hours(p: NotifyProfile, now: datetime) -> datetime:
 def notify_member(user, box_id: int | None, subject: str, body: str, *, kind: str, sms_text: str | None = None,
                   dedupe_key: str | None = None, attachment: tuple[str, str] | None = None,
                   prefs: ChannelPreference | None = None, person: NotifyProfile | None = None,
-                  checked: bool = False) -> list[OutboxMessage]:
+                  checked: bool = False, campaign_id: int | None = None) -> list[OutboxMessage]:
     """Enqueue the message on each channel the member keeps on for the box; returns the new rows
     (none for a channel already sent under this dedupe_key). A job telling many members passes
     their preferences and profiles read at once, and `checked` when it has already looked the
@@ -92,7 +92,7 @@ def notify_member(user, box_id: int | None, subject: str, body: str, *, kind: st
     for channel, recipient in wanted:
         if keys.get(channel) in done:
             continue
-        extra = dict(user_id=user.id, box_id=box_id, kind=kind, dedupe_key=keys.get(channel))
+        extra = dict(user_id=user.id, box_id=box_id, kind=kind, dedupe_key=keys.get(channel), campaign_id=campaign_id)
         if channel == SMS:
             extra["next_attempt_at"] = after_quiet_hours(person, clock.now())
         if channel == EMAIL and attachment:

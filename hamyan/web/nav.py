@@ -9,6 +9,7 @@ from hamyan.blueprints import product
 from hamyan.core.product import NavLink
 
 MEMBERS = NavLink("Members", "members.index")
+MESSAGES = NavLink("Messages", "campaigns.index", audience="managers", also=("campaigns.show",))
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ def box_nav(box, membership, can_manage: bool) -> BoxNav:
     descriptor = product(box.kind)
     shown = {"all": True, "managers": can_manage, "members": membership is not None}
     tabs = []
-    for link in (*descriptor.nav, MEMBERS):
+    for link in (*descriptor.nav, MEMBERS, MESSAGES):
         if shown[link.audience]:
             url = url_for(link.endpoint, box_id=box.id)
             tabs.append(Tab(link.label, url, request.path == url or request.endpoint in link.also))
