@@ -39,9 +39,16 @@ class Product:
     # "module:function(box_id, today) -> list[notify.reminders.Owed]": what each member owes and when,
     # told by the notify.reminders job before, on and after the due date
     reminders: str | None = None
+    # "module:function(box, membership, start, end) -> PDF bytes or None": a member's monthly statement,
+    # emailed by the statements.monthly job with the box's manager report to its managers
+    monthly_statement: str | None = None
     reports: dict = field(default_factory=dict)  # report kind -> "module:function" rendering it
     nav: tuple[NavLink, ...] = ()  # the box's pages, in order; the shared members page comes last
     settings: dict = field(default_factory=dict)  # config defaults, each overridable by HAMYAN_<NAME>
 
     def load(self, attribute: str):
         return load(getattr(self, attribute))
+
+    @staticmethod
+    def load_path(path: str):
+        return load(path)

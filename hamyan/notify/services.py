@@ -72,7 +72,8 @@ def after_quiet_hours(p: NotifyProfile, now: datetime) -> datetime:
 def notify_member(user, box_id: int | None, subject: str, body: str, *, kind: str, sms_text: str | None = None,
                   dedupe_key: str | None = None, attachment: tuple[str, str] | None = None,
                   prefs: ChannelPreference | None = None, person: NotifyProfile | None = None,
-                  checked: bool = False, campaign_id: int | None = None) -> list[OutboxMessage]:
+                  checked: bool = False, campaign_id: int | None = None,
+                  channels: tuple[str, ...] | None = None) -> list[OutboxMessage]:
     """Enqueue the message on each channel the member keeps on for the box; returns the new rows
     (none for a channel already sent under this dedupe_key). A job telling many members passes
     their preferences and profiles read at once, and `checked` when it has already looked the
@@ -85,6 +86,7 @@ def notify_member(user, box_id: int | None, subject: str, body: str, *, kind: st
         wanted.append((SMS, person.phone))
     if prefs.inapp:
         wanted.append((INAPP, str(user.id)))
+    wanted = [(channel, to) for channel, to in wanted if channels is None or channel in channels]
     keys = {channel: f"{dedupe_key}:{channel}" for channel, _ in wanted} if dedupe_key else {}
     done = set(db.session.scalars(select(OutboxMessage.dedupe_key).where(
         OutboxMessage.dedupe_key.in_(list(keys.values()))))) if keys and not checked else set()

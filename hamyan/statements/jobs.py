@@ -187,6 +187,14 @@ def run(job_id: int) -> None:
     _set(job_id, status=DONE, progress=100, file_path=relative, finished_at=clock.now())
 
 
+@job("statements.monthly", every_minutes=6 * 60)
+def monthly_statements() -> str:
+    """Email last month's statement to every member (and the box report to managers), once a month."""
+    from hamyan.statements.monthly import send_all
+
+    return send_all()
+
+
 @job("statements.reports", every_minutes=1)
 def run_orphaned() -> str:
     """Fail jobs a stopped process left running, then render those it left queued before their

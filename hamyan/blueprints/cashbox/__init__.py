@@ -20,6 +20,7 @@ PRODUCT = Product(
         NavLink("Set up", "cashbox.setup", audience="managers"),
     ),
     reconcile="hamyan.blueprints.cashbox.services.state:reconcile",
+    monthly_statement="hamyan.blueprints.cashbox.reports:member_statement_pdf",
     # Members are emailed this many days before a due date (and once late); 0 turns reminders off.
     settings={"CASHBOX_REMINDER_DAYS": 3},
 )

@@ -9,3 +9,9 @@ def render_manager_report(box, params: dict, progress) -> bytes:
     st, rows = services.manager_report(box, date.fromisoformat(params["start"]), date.fromisoformat(params["end"]))
     progress(30)
     return render_pdf("statements/cashbox_report.html", progress, box=box, statement=st, rows=rows)
+
+
+def member_statement_pdf(box, membership, start: date, end: date) -> bytes:
+    """A member's statement for a period, as the statements.monthly job emails it."""
+    return render_pdf("statements/cashbox_member.html", box=box, statement=services.member_statement(
+        box, membership, start, end), member=membership)

@@ -24,4 +24,5 @@ PRODUCT = Product(
     ),
     reconcile="hamyan.blueprints.moneypool.services:reconcile",
     reminders="hamyan.blueprints.moneypool.reminders:owed",
+    monthly_statement="hamyan.blueprints.moneypool.reports:monthly_statement",
 )

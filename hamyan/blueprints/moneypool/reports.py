@@ -342,3 +342,9 @@ def _savers(box: Box, pool: Pool, start: date, end: date) -> Savers:
                              .where(MemberSummary.box_id == box.id, MemberSummary.late.is_(True)))
     return Savers(count, int(joined or 0), int(left or 0), int(paid or 0), pool.summaries_on,
                   services.summary.attention(box), int(owed or 0))
+
+
+def monthly_statement(box: Box, membership, start: date, end: date) -> bytes | None:
+    """A saver's statement for the statements.monthly job; None for a member who does not save."""
+    member = db.session.scalar(select(PoolMember).filter_by(membership_id=membership.id))
+    return member_statement_pdf(box, member, start, end) if member is not None else None

@@ -1,0 +1,115 @@
+"""Monthly statements by email: on the first days of a month every member with an account of every
+box whose product names `monthly_statement` in its descriptor gets last month's statement as a PDF
+attachment (unless they turned statements off for that box), and each manager the box's report.
+
+A PDF is rendered outside any lock (a box of 500 members takes minutes), kept under
+instance/statements/<box>/<month>/, and enqueued in its own short write with the dedupe key
+"stmt:<box>:<membership>:<YYYY-MM>", so every send is recorded in the outbox and none happens twice,
+whatever the re-runs, restarts or processes."""
+import logging
+import os
+from datetime import date, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from hamyan.blueprints.auth.models import User
+from hamyan.boxes.models import Box, Membership
+from hamyan.core import clock, uow
+from hamyan.extensions import db
+from hamyan.notify import services as notify
+from hamyan.notify.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+KIND = "statement"
+SEND_DAYS = 5  # statements go out in the first days of the month (late runs included)
+
+
+def last_month(today: date) -> tuple[date, date]:
+    end = today.replace(day=1) - timedelta(days=1)
+    return end.replace(day=1), end
+
+
+def _sent(keys: list[str]) -> set[str]:
+    return {key.rsplit(":", 1)[0] for key in db.session.scalars(select(OutboxMessage.dedupe_key).where(
+        OutboxMessage.dedupe_key.in_([f"{k}:email" for k in keys])))} if keys else set()
+
+
+def _keep(box: Box, month: str, name: str, pdf: bytes) -> str:
+    relative = os.path.join("statements", str(box.id), month, name)
+    target = os.path.join(current_app.instance_path, relative)
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    with open(target, "wb") as out:
+        out.write(pdf)
+    return relative
+
+
+def send_box(box_id: int, render_member, render_report=None) -> int:
+    """Last month's statements of one box (and its report to its managers); returns the emails queued."""
+    box = db.session.get(Box, box_id)
+    start, end = last_month(clock.today(box))
+    month = start.strftime("%Y-%m")
+    rows = db.session.execute(select(Membership, User).join(User, User.id == Membership.user_id).where(
+        Membership.box_id == box_id, Membership.left_at.is_(None)).order_by(Membership.id)).all()
+    keys = {m.id: f"stmt:{box_id}:{m.id}:{month}" for m, _ in rows}
+    reports = {u.id: f"boxrep:{box_id}:{u.id}:{month}" for m, u in rows if m.is_managing}
+    done = _sent(list(keys.values()) + list(reports.values()))
+    queued = 0
+    for membership, user in rows:
+        if keys[membership.id] in done or not notify.preference(user.id, box_id).statements:
+            continue
+        try:
+            pdf = render_member(box, membership, start, end)
+        except Exception:  # one member's statement must not stop the others; logged and tried next run
+            log.exception("statement of membership %s failed", membership.id)
+            continue
+        if pdf is None:  # not someone this product keeps a statement for (a manager who does not save)
+            continue
+        path = _keep(box, month, f"member-{membership.id}.pdf", pdf)
+        with uow.transaction():
+            queued += bool(notify.notify_member(
+                user, box_id, f"{box.name}: your statement for {month}",
+                f"Hello {user.name},\n\nYour statement of {box.name} for {month} is attached.\n\n"
+                f"You can turn monthly statements off in your notification settings.",
+                kind=KIND, dedupe_key=keys[membership.id], attachment=(path, f"statement-{month}.pdf"),
+                channels=("email", "inapp")))
+    if render_report is not None and any(key not in done for key in reports.values()):
+        pdf = render_report(box, {"start": start.isoformat(), "end": end.isoformat()}, lambda *a, **k: None)
+        path = _keep(box, month, "box-report.pdf", pdf)
+        for membership, user in rows:
+            key = reports.get(user.id)
+            if key is None or key in done:
+                continue
+            with uow.transaction():
+                queued += bool(notify.notify_member(
+                    user, box_id, f"{box.name}: box report for {month}",
+                    f"Hello {user.name},\n\nThe report of {box.name} for {month} is attached.",
+                    kind="box_report", dedupe_key=key, attachment=(path, f"box-report-{month}.pdf"),
+                    channels=("email",)))
+    return queued
+
+
+def send_all() -> str:
+    """Every product's boxes, box by box; a box that fails is retried by the next tick (the job fails)."""
+    from hamyan.blueprints import PRODUCTS
+
+    queued, failed = 0, []
+    for product in PRODUCTS:
+        if not product.monthly_statement:
+            continue
+        render_member = product.load("monthly_statement")
+        render_report = product.load_path(product.reports["manager"]) if "manager" in product.reports else None
+        for box_id in db.session.scalars(select(Box.id).where(Box.kind == product.kind).order_by(Box.id)).all():
+            box = db.session.get(Box, box_id)
+            if clock.today(box).day > SEND_DAYS:
+                continue
+            try:
+                queued += send_box(box_id, render_member, render_report)
+            except Exception as exc:  # one bad box must not stop the others
+                db.session.rollback()
+                log.exception("monthly statements of box %s failed", box_id)
+                failed.append(f"box {box_id}: {exc!r}")
+    summary = f"{queued} statement email(s) queued"
+    if failed:
+        raise RuntimeError(summary + "; " + "; ".join(failed))
+    return summary
