@@ -31,5 +31,8 @@ def seed() -> dict:
 @demo_cli.command("seed")
 def seed_command():
     """Create the demo users (password hamyan-demo) and demo boxes."""
+    from hamyan.notify.demo import seed_outbox
+
     users = seed()
     click.echo("demo users: " + ", ".join(u.email for u in users.values()) + f" (password {DEMO_PASSWORD})")
+    click.echo(f"demo outbox: {seed_outbox()} message(s) of the last 30 days sent (reminders, statements)")
