@@ -162,11 +162,13 @@ def test_sign_in_attempts_are_counted_per_account_across_the_page_and_the_api(ma
 
 def test_an_unknown_account_costs_a_password_check_too(client, make_user, monkeypatch):
     make_user("ali@example.com")
-    checks = []
-    real = auth.check_password_hash
-    monkeypatch.setattr(auth, "check_password_hash", lambda *a: checks.append(a) or real(*a))
-    client.post("/login", data={"email": "nobody@example.com", "password": "whatever-1"})
-    assert len(checks) == 1
+    checks, hashes = [], []
+    real_check, real_hash = auth.check_password_hash, auth.models.generate_password_hash
+    monkeypatch.setattr(auth, "check_password_hash", lambda *a: checks.append(a) or real_check(*a))
+    monkeypatch.setattr(auth.models, "generate_password_hash", lambda *a: hashes.append(a) or real_hash(*a))
+    for _ in range(2):
+        client.post("/login", data={"email": "nobody@example.com", "password": "whatever-1"})
+    assert len(checks) == 2 and len(hashes) == 1  # a check each time, like a wrong password; no new hash
 
 
 # ---------------------------------------------------------------- sessions and tokens

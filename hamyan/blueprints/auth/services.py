@@ -137,15 +137,15 @@ def verify_email(token: str) -> tuple[User, str]:
 
 # ---------------------------------------------------------------- signing in
 
-_UNKNOWN_HASH: dict = {}
+_UNKNOWN_HASH: dict = {}  # a hash made once per hashing function, checked for unknown addresses
 
 
 def authenticate(email: str, password: str) -> User:
     user = user_by_email(email or "")
     if user is None:
-        # Hash anyway: an unknown address takes as long as a known one with a wrong password.
-        method = models.generate_password_hash("x").split("$", 1)[0]
-        dummy = _UNKNOWN_HASH.get(method) or _UNKNOWN_HASH.setdefault(method, models.generate_password_hash("x"))
+        # Check a password anyway: an unknown address takes as long as a wrong password, no longer.
+        make = models.generate_password_hash
+        dummy = _UNKNOWN_HASH.get(make) or _UNKNOWN_HASH.setdefault(make, make(secrets.token_hex(8)))
         check_password_hash(dummy, password or "")
     if user is None or not user.check_password(password or ""):
         raise ValidationError("Wrong email or password.", field="password")
