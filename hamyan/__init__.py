@@ -65,6 +65,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     login_manager.user_loader(auth_services.load_session_user)
 
+    from hamyan.audit.views import bp as audit_bp
     from hamyan.blueprints import api as api_package
     from hamyan.blueprints.admin import bp as admin_bp
     from hamyan.notify.views import bp as campaigns_bp
@@ -75,6 +76,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.register_blueprint(admin_bp)
     app.register_blueprint(campaigns_bp)
+    app.register_blueprint(audit_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(members_bp)

@@ -12,6 +12,8 @@ read, so anything read before the lock would be stale after waiting for it; the 
 SQLite `BEGIN IMMEDIATE` takes the database's write lock, which does the same for every box.
 
 `ledger.post()` refuses to run outside a box write, so a forgotten lock fails in tests.
+Every unit that changed something leaves one audit row (hamyan.audit) in its own transaction: who
+(the rule's `actor`), which box, which rule, what changed, and the request's id, IP and device.
 Writes that are not about one box's money (accounts, tokens, invitations) use `transaction()`:
 the same commit-then-hooks, without a box lock.
 
@@ -30,6 +32,7 @@ from sqlalchemy import event, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from hamyan import audit
 from hamyan.extensions import db
 
 log = logging.getLogger(__name__)
@@ -71,7 +74,7 @@ def _lock_box(box_id: int) -> None:
 
 
 @contextmanager
-def _unit(box_id: int | None):
+def _unit(box_id: int | None, actor=None, action: str | None = None):
     session = db.session
     if active():  # a rule calling another rule: one unit of work, one lock, one commit
         outer = current_box()
@@ -87,10 +90,12 @@ def _unit(box_id: int | None):
     session.info[_ACTIVE] = True
     session.info[_BOX] = box_id
     session.info[_HOOKS] = []
+    audit.start(session)
     try:
         if box_id is not None:
             _lock_box(box_id)
         yield
+        audit.record(session, box_id, actor, action)
         session.commit()
     except BaseException:
         session.rollback()
@@ -101,6 +106,7 @@ def _unit(box_id: int | None):
         session.info.pop(_ACTIVE, None)
         session.info.pop(_BOX, None)
         session.info.pop(_HOOKS, None)
+        audit.stop(session)
     for hook in hooks:
         try:
             hook()
@@ -155,10 +161,15 @@ def box_write(func):
     def wrapper(*args, **kwargs):
         bound = signature.bind_partial(*args, **kwargs)
         box_id = bound.arguments.get("box_id", NEW_BOX)
-        with _unit(_box_id(box_id)):
+        with _unit(_box_id(box_id), bound.arguments.get("actor"), _action(func)):
             return func(*args, **kwargs)
 
     return wrapper
+
+
+def _action(func) -> str:
+    """What the audit log calls a rule: its module under hamyan and its name."""
+    return f"{func.__module__.removeprefix('hamyan.').removeprefix('blueprints.')}.{func.__name__}"
 
 
 def _box_id(value) -> int:
@@ -173,10 +184,13 @@ def _box_id(value) -> int:
 
 def write(func):
     """Run a function that writes but is not about a box's money as one `transaction()`."""
+    signature = inspect.signature(func)
+
     @_retried_once
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        with _unit(None):
+        actor = signature.bind_partial(*args, **kwargs).arguments.get("actor")
+        with _unit(None, actor, _action(func)):
             return func(*args, **kwargs)
 
     return wrapper

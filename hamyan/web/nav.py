@@ -1,6 +1,6 @@
 """The header every box page shares (templates/box/_layout.html): the box, its kind, the viewer's
 role and the pages the product's descriptor declares (Product.nav), kept to those the viewer may
-open, then the shared members page. The decisions are made here; the layout only prints them."""
+open, then the shared members and activity (audit log) pages. The decisions are made here; the layout only prints them."""
 from dataclasses import dataclass
 
 from flask import request, url_for
@@ -10,6 +10,8 @@ from hamyan.core.product import NavLink
 
 MEMBERS = NavLink("Members", "members.index")
 MESSAGES = NavLink("Messages", "campaigns.index", audience="managers", also=("campaigns.show",))
+# The platform's pages of every box, after the product's own.
+PLATFORM = (MEMBERS, MESSAGES, NavLink("Activity", "audit.box_activity", audience="managers"))
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,7 @@ def box_nav(box, membership, can_manage: bool) -> BoxNav:
     descriptor = product(box.kind)
     shown = {"all": True, "managers": can_manage, "members": membership is not None}
     tabs = []
-    for link in (*descriptor.nav, MEMBERS, MESSAGES):
+    for link in (*descriptor.nav, *PLATFORM):
         if shown[link.audience]:
             url = url_for(link.endpoint, box_id=box.id)
             tabs.append(Tab(link.label, url, request.path == url or request.endpoint in link.also))
