@@ -53,6 +53,17 @@ DEFAULTS = {
     "FORCE_HTTPS": False,
     "PROXY_FIX": False,  # true behind a reverse proxy that sets X-Forwarded-*
     "LOG_LEVEL": "INFO",
+    # Online payments (hamyan/blueprints/payments): the gateway new intents use, "sandbox" (Hamyan's
+    # own test gateway: never real money) or "zarinpal"; the fee the gateway keeps; how long an
+    # intent may wait for its payment.
+    "PAYMENTS_GATEWAY": "sandbox",
+    "PAYMENTS_FEE_PERCENT": "1",
+    "PAYMENTS_FEE_MAX": 0,  # minor units; 0: no cap
+    "PAYMENTS_INTENT_MINUTES": 30,
+    "PAYMENTS_SANDBOX_SECRET": "",  # empty: derived from SECRET_KEY
+    "ZARINPAL_MERCHANT_ID": "",
+    "ZARINPAL_BASE_URL": "https://payment.zarinpal.com",
+    "ZARINPAL_TIMEOUT": 10,
 }
 
 

@@ -113,6 +113,14 @@ def _who(actor) -> tuple[str, int | None, str]:
     return principal.kind, principal.user_id, getattr(principal, "label", "") or ""
 
 
+def origin() -> dict:
+    """Where the running write came from: the request's id, IP and device (nothing in a job)."""
+    if not has_request_context():
+        return {}
+    return dict(request_id=g.get("request_id", ""), ip=(request.remote_addr or "")[:45],
+                device=(request.user_agent.string or "")[:200])
+
+
 def record(session, box_id: int | None, actor, action: str) -> None:
     """Add the audit row of the running unit of work (nothing when it changed nothing)."""
     from hamyan.audit.models import AuditEvent
@@ -125,12 +133,9 @@ def record(session, box_id: int | None, actor, action: str) -> None:
     if not box_id:  # a write that created its box acted for the box it created
         box_id = next((c["id"] for c in rows if c.get("table") == "box" and c["op"] == "insert"), None)
     kind, user_id, label = _who(actor)
-    where = {}
     if not action:  # a `with transaction():` block: the page or job that ran it
         action = (request.endpoint if has_request_context() else None) or "job"
-    if has_request_context():
-        where = dict(request_id=g.get("request_id", ""), ip=(request.remote_addr or "")[:45],
-                     device=(request.user_agent.string or "")[:200])
+    where = origin()
     session.add(AuditEvent(box_id=box_id or None, actor_kind=kind, user_id=user_id, actor_label=label[:120],
                            action=action[:120], changes=json.dumps(rows, ensure_ascii=False), **where))
     session.flush()

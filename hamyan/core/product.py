@@ -35,7 +35,10 @@ class Product:
     jobs: str | None = None  # module whose import registers its scheduled jobs
     demo: str | None = None  # "module:function(users)", idempotent demo data for `flask demo seed`
     reconcile: str | None = None  # "module:function() -> list[str]": business tables vs the ledger
-    apply_payment: str | None = None  # "module:function": how an incoming payment settles what is owed
+    # "module:function(actor, box_id, intent) -> entry id": how an online payment settles what is owed;
+    # "module:function(actor, box_id, entry_id, reason) -> entry id": its refund's reversal (see payments/)
+    apply_payment: str | None = None
+    refund_payment: str | None = None
     # "module:function(box_id, today) -> list[notify.reminders.Owed]": what each member owes and when,
     # told by the notify.reminders job before, on and after the due date
     reminders: str | None = None

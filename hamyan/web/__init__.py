@@ -31,7 +31,7 @@ def register_macros(app, template: str, names, prefix: str = "") -> None:
 
 
 def redirect_to(endpoint_or_url: str, **values):
-    url = url_for(endpoint_or_url, **values) if not endpoint_or_url.startswith("/") else endpoint_or_url
+    url = endpoint_or_url if endpoint_or_url.startswith(("/", "http://", "https://")) else url_for(endpoint_or_url, **values)
     if htmx:
         return "", 204, {"HX-Redirect": url}
     return redirect(url)

@@ -11,7 +11,8 @@ from hamyan.core.product import NavLink
 MEMBERS = NavLink("Members", "members.index")
 MESSAGES = NavLink("Messages", "campaigns.index", audience="managers", also=("campaigns.show",))
 # The platform's pages of every box, after the product's own.
-PLATFORM = (MEMBERS, MESSAGES, NavLink("Activity", "audit.box_activity", audience="managers"))
+PLATFORM = (MEMBERS, MESSAGES, NavLink("Online payments", "payments.manage", audience="managers"),
+            NavLink("Activity", "audit.box_activity", audience="managers"))
 
 
 @dataclass(frozen=True)

@@ -25,4 +25,6 @@ PRODUCT = Product(
     reconcile="hamyan.blueprints.moneypool.services:reconcile",
     reminders="hamyan.blueprints.moneypool.reminders:owed",
     monthly_statement="hamyan.blueprints.moneypool.reports:monthly_statement",
+    apply_payment="hamyan.blueprints.moneypool.services.online:apply_payment",
+    refund_payment="hamyan.blueprints.moneypool.services.online:refund_payment",
 )

@@ -1,0 +1,184 @@
+"""Online payment pages: paying (a member's "Pay online"), the payer's status page, the gateways'
+return and callback URLs, the sandbox gateway's own page, and the box's online payments page for
+managers (settings, reconciliation, refunds)."""
+from flask import abort, current_app, flash, jsonify, request, url_for
+from flask_login import current_user, login_required
+
+from hamyan.blueprints.auth.forms import EmptyForm
+from hamyan.blueprints.payments import bp, services
+from hamyan.blueprints.payments.forms import PayForm, RefundForm, SettingsForm
+from hamyan.blueprints.payments.gateways import Refused, sandbox
+from hamyan.blueprints.payments.models import SandboxPayment
+from hamyan.boxes.access import MANAGE, VIEW, authorize
+from hamyan.core import uow
+from hamyan.core.errors import ServiceError
+from hamyan.extensions import csrf, db, error_body
+from hamyan.web import apply_error, redirect_to, render
+from hamyan.web.nav import box_nav
+
+
+def _page() -> int:
+    return request.args.get("page", 1, type=int) or 1
+
+
+@bp.route("/boxes/<int:box_id>/pay", methods=["GET", "POST"])
+@login_required
+def pay(box_id):
+    access = authorize(current_user, box_id, VIEW)
+    form = PayForm()
+    if request.method == "GET" and request.args.get("amount"):
+        form.amount.data = request.args["amount"]
+    if form.validate_on_submit():
+        try:
+            intent = services.create_intent(current_user, box_id, form.amount.data)
+            return redirect_to(services.start(intent, url_for("payments.returned", gateway=intent.gateway,
+                                                              _external=True)))
+        except ServiceError as error:
+            apply_error(form, error)
+    settings = services.settings_of(access.box.id)
+    return render("payments/pay.html", "form", form=form, box=access.box, settings=settings,
+                  offers=services.offers_online(access.box), membership=access.membership,
+                  fee_percent=current_app.config["PAYMENTS_FEE_PERCENT"],
+                  nav=box_nav(access.box, access.membership, access.can_manage))
+
+
+@bp.route("/payments/<public_id>")
+@login_required
+def status(public_id):
+    intent = services.intent_in_sight(current_user, public_id)
+    access = authorize(current_user, intent.box_id, VIEW)
+    return render("payments/status.html", intent=intent, box=access.box,
+                  nav=box_nav(access.box, access.membership, access.can_manage))
+
+
+@bp.route("/payments/return/<gateway>")
+def returned(gateway):
+    """Where a gateway sends the payer back (Zarinpal: ?Authority=...&Status=OK|NOK)."""
+    authority = request.args.get("Authority") or request.args.get("authority") or ""
+    intent = services.receive_return(gateway, authority)
+    return redirect_to("payments.status", public_id=intent.public_id)
+
+
+@bp.route("/payments/callback/<gateway>", methods=["POST"])
+@csrf.exempt
+def callback(gateway):
+    """A gateway's server-to-server notification. 200 whatever became of a genuine one (the
+    provider must stop resending); 400 for one that is not genuine."""
+    try:
+        outcome = services.receive_callback(gateway, request.get_data(cache=False)[:20000], request.headers)
+    except Refused as refused:
+        return error_body(400, "refused", "This callback was refused.", {"callback": str(refused)})
+    return jsonify(outcome=outcome)
+
+
+# --- the sandbox gateway's page: it plays the provider -------------------------------------------
+
+def _sandbox_row(authority: str) -> SandboxPayment:
+    row = db.session.get(SandboxPayment, str(authority)[:64])
+    if row is None:
+        abort(404)
+    return row
+
+
+def _send(body: bytes, times: int) -> None:
+    for _ in range(times):  # what a provider does: it resends until it is sure
+        try:
+            services.receive_callback("sandbox", body, {sandbox.SIGNATURE_HEADER: sandbox.sign(body)})
+        except Refused:
+            pass  # logged by receive_callback
+
+
+@bp.route("/payments/sandbox/<authority>", methods=["GET", "POST"])
+def sandbox_page(authority):
+    row = _sandbox_row(authority)
+    if request.method == "POST":
+        if not EmptyForm().validate_on_submit():
+            abort(400)
+        with uow.transaction():
+            row = db.session.get(SandboxPayment, row.authority, populate_existing=True, with_for_update=True)
+            body = sandbox.choose(row, request.form.get("choice", ""))
+        if body is not None:
+            _send(body, 2 if row.outcome == "paid" else 1)
+        return redirect_to(url_for("payments.returned", gateway="sandbox", authority=row.authority))
+    return render("payments/sandbox.html", row=row, form=EmptyForm())
+
+
+@bp.route("/payments/sandbox/<authority>/callback", methods=["POST"])
+def sandbox_late_callback(authority):
+    """Send the callback a 'late callback' choice held back (after the payer has returned)."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    with uow.transaction():
+        row = db.session.get(SandboxPayment, _sandbox_row(authority).authority, populate_existing=True,
+                             with_for_update=True)
+        body, row.pending_callback = row.pending_callback, None
+    if body:
+        _send(body.encode(), 2)
+        flash("The late callback was sent.", "success")
+    return redirect_to("payments.sandbox_page", authority=authority)
+
+
+# --- the box's online payments page (managers) ---------------------------------------------------
+
+def _manage_page(box_id, form=None, block=None):
+    only = request.args.get("problems") == "1"
+    box, listing, rows = services.reconciliation(current_user, box_id, _page(), only)
+    access = authorize(current_user, box.id, MANAGE)
+    settings = services.settings_of(box.id)
+    if form is None:
+        form = SettingsForm(formdata=None, online_enabled=settings.online_enabled, fee_bearer=settings.fee_bearer)
+    return render("payments/manage.html", block, partials=("intents",), box=box, listing=listing, rows=rows,
+                  form=form, only_problems=only, refund_form=RefundForm(formdata=None),
+                  events=services.recent_events(box.id), nav=box_nav(box, access.membership, access.can_manage))
+
+
+@bp.route("/boxes/<int:box_id>/online-payments", methods=["GET", "POST"])
+@login_required
+def manage(box_id):
+    if request.method == "GET":
+        return _manage_page(box_id)
+    authorize(current_user, box_id, MANAGE)
+    form = SettingsForm()
+    if form.validate_on_submit():
+        try:
+            services.update_settings(current_user, box_id, form.online_enabled.data, form.fee_bearer.data)
+        except ServiceError as error:
+            apply_error(form, error)
+        else:
+            flash("Online payment settings saved.", "success")
+            return redirect_to("payments.manage", box_id=box_id)
+    return _manage_page(box_id, form, "settings")
+
+
+@bp.route("/boxes/<int:box_id>/online-payments/<public_id>/refund", methods=["POST"])
+@login_required
+def refund(box_id, public_id):
+    authorize(current_user, box_id, MANAGE)
+    form = RefundForm()
+    if not form.validate_on_submit():
+        flash("Say why the payment is refunded.", "danger")
+    else:
+        try:
+            services.refund(current_user, box_id, public_id, form.reason.data)
+        except ServiceError as error:
+            flash(error.message, "danger")
+        else:
+            flash("The payment was refunded and its entry reversed.", "success")
+    return redirect_to("payments.manage", box_id=box_id)
+
+
+@bp.app_template_global()
+def pay_online_url(box, membership_id, amount: int | None = None) -> str | None:
+    """Where a product page's "Pay online" button goes: only for the signed-in member's own dues,
+    only when the box takes online payments; `amount` (minor units) is proposed, the payer may change it."""
+    if not current_user.is_authenticated or not services.offers_online(box):
+        return None
+    from hamyan.boxes.access import membership_of
+
+    own = membership_of(current_user, box.id)
+    if own is None or own.id != membership_id:
+        return None
+    from hamyan.core import parse
+
+    return url_for("payments.pay", box_id=box.id, amount=parse.canonical(amount, box.currency) if amount and amount > 0
+                   else None)

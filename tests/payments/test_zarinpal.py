@@ -1,0 +1,105 @@
+"""The Zarinpal-style adapter against a local fake of the provider: request -> authority ->
+StartPay -> the payer returns with Authority and Status -> verify (100, then 101 "already
+verified") -> one entry; timeouts and errors change nothing and are retried."""
+import pytest
+from sqlalchemy import select
+
+from hamyan.blueprints.payments import services
+from hamyan.blueprints.payments.models import GatewayEvent, PaymentIntent
+from hamyan.extensions import db
+from tests.payments.conftest import entries
+from tests.payments.fake_zarinpal import FakeZarinpal, serve
+
+
+@pytest.fixture
+def provider(app):
+    fake = FakeZarinpal()
+    server, url = serve(fake)
+    saved = {k: app.config[k] for k in ("PAYMENTS_GATEWAY", "ZARINPAL_BASE_URL", "ZARINPAL_TIMEOUT",
+                                         "ZARINPAL_MERCHANT_ID")}
+    app.config.update(PAYMENTS_GATEWAY="zarinpal", ZARINPAL_BASE_URL=url, ZARINPAL_TIMEOUT=0.5,
+                      ZARINPAL_MERCHANT_ID="00000000-0000-0000-0000-000000000000")
+    yield fake
+    app.config.update(saved)
+    server.shutdown()
+
+
+def started(ann_client, box_id):
+    response = ann_client.post(f"/boxes/{box_id}/pay", data={"amount": "100"})
+    assert response.status_code == 302, response.get_data(as_text=True)[-1500:]
+    authority = response.headers["Location"].rsplit("/", 1)[1]
+    assert "/pg/StartPay/" in response.headers["Location"]
+    return authority, db.session.scalar(select(PaymentIntent).filter_by(authority=authority))
+
+
+def test_pay_return_verify_once_then_already_verified(cashbox, ann_client, provider):
+    before = entries(cashbox.box.id)
+    authority, intent = started(ann_client, cashbox.box.id)
+    path, body = provider.requests[0]
+    assert path == "/pg/v4/payment/request.json" and body["amount"] == intent.charged == 10100
+    assert body["callback_url"] == "http://localhost/payments/return/zarinpal"
+    provider.paid[authority] = intent.charged
+    back = ann_client.get(f"/payments/return/zarinpal?Authority={authority}&Status=OK")
+    assert back.status_code == 302
+    db.session.expire_all()
+    intent = db.session.get(PaymentIntent, intent.id)
+    assert intent.status == "succeeded" and intent.ref_id == str(201 + int(authority[1:]))
+    assert entries(cashbox.box.id) == before + 1
+    # the payer reloads the return URL: settled already, the provider is not even asked
+    ann_client.get(f"/payments/return/zarinpal?Authority={authority}&Status=OK")
+    assert entries(cashbox.box.id) == before + 1
+    # a verify that races another one answers 101: still paid, still one entry
+    db.session.execute(db.update(PaymentIntent).where(PaymentIntent.id == intent.id).values(status="created"))
+    verified = services.gateways.gateway("zarinpal").verify(intent)
+    assert (verified.status, verified.message, verified.ref_id) == ("paid", "already verified", intent.ref_id)
+    services.settle(intent.box_id, intent.id, verified)  # the product's idempotency key answers the first entry
+    assert entries(cashbox.box.id) == before + 1
+
+
+def test_cancelled_at_the_provider(cashbox, ann_client, provider):
+    before = entries(cashbox.box.id)
+    authority, intent = started(ann_client, cashbox.box.id)
+    ann_client.get(f"/payments/return/zarinpal?Authority={authority}&Status=NOK")
+    db.session.expire_all()
+    assert db.session.get(PaymentIntent, intent.id).status == "failed"
+    assert entries(cashbox.box.id) == before
+
+
+@pytest.mark.parametrize("mode", ["timeout", "error"])
+def test_provider_down_at_verify_changes_nothing_and_is_retried(cashbox, ann_client, provider, mode):
+    before = entries(cashbox.box.id)
+    authority, intent = started(ann_client, cashbox.box.id)
+    provider.paid[authority] = intent.charged
+    provider.mode = mode
+    ann_client.get(f"/payments/return/zarinpal?Authority={authority}&Status=OK")
+    db.session.expire_all()
+    assert db.session.get(PaymentIntent, intent.id).status == "created" and entries(cashbox.box.id) == before
+    event = db.session.scalars(select(GatewayEvent).filter_by(intent_id=intent.id)).one()
+    assert event.outcome == "error"
+    provider.mode = "ok"  # the payer reloads, or the expiry job asks again
+    ann_client.get(f"/payments/return/zarinpal?Authority={authority}&Status=OK")
+    db.session.expire_all()
+    assert db.session.get(PaymentIntent, intent.id).status == "succeeded" and entries(cashbox.box.id) == before + 1
+
+
+@pytest.mark.parametrize("mode", ["timeout", "error", "refuse"])
+def test_provider_down_at_request_fails_the_intent_and_says_so(cashbox, ann_client, provider, mode):
+    provider.mode = mode
+    response = ann_client.post(f"/boxes/{cashbox.box.id}/pay", data={"amount": "100"})
+    assert response.status_code == 200 and "did not answer" in response.get_data(as_text=True)
+    intent = db.session.scalars(select(PaymentIntent)).one()
+    assert intent.status == "failed" and intent.authority is None
+
+
+def test_a_paid_amount_the_provider_refuses_to_verify(cashbox, ann_client, provider):
+    authority, intent = started(ann_client, cashbox.box.id)
+    provider.paid[authority] = intent.charged - 1
+    ann_client.get(f"/payments/return/zarinpal?Authority={authority}&Status=OK")
+    db.session.expire_all()
+    intent = db.session.get(PaymentIntent, intent.id)
+    assert intent.status == "failed" and intent.failure.startswith("-50")
+
+
+def test_the_adapter_takes_no_callbacks(cashbox, client, provider):
+    response = client.post("/payments/callback/zarinpal", data=b"{}")
+    assert response.status_code == 400
