@@ -19,7 +19,8 @@ from hamyan.core.errors import ServiceError
 from hamyan.extensions import api, csrf, db, error_body, htmx, limiter, login_manager, migrate
 
 # The platform's job modules; each product names its own in its descriptor (Product.jobs).
-PLATFORM_JOBS = ("hamyan.notify.jobs", "hamyan.statements.jobs", "hamyan.backup.jobs", "hamyan.blueprints.payments.jobs")
+PLATFORM_JOBS = ("hamyan.notify.jobs", "hamyan.statements.jobs", "hamyan.backup.jobs", "hamyan.blueprints.payments.jobs",
+                 "hamyan.partners.jobs")
 
 CSP = {"default-src": "'self'", "img-src": ["'self'", "data:"], "frame-ancestors": "'none'",
        "form-action": "'self'", "base-uri": "'self'", "object-src": "'none'"}
@@ -73,6 +74,7 @@ def create_app(config: dict | None = None) -> Flask:
     from hamyan.blueprints.home import bp as home_bp
     from hamyan.blueprints.members import bp as members_bp
     from hamyan.blueprints.payments import bp as payments_bp
+    from hamyan.partners.views import bp as partners_bp
     from hamyan.blueprints.reports import bp as reports_bp
 
     app.register_blueprint(admin_bp)
@@ -82,10 +84,13 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(home_bp)
     app.register_blueprint(members_bp)
     app.register_blueprint(payments_bp)
+    app.register_blueprint(partners_bp)
     app.register_blueprint(reports_bp)
     for product in PRODUCTS:
         app.register_blueprint(product.load("views"))
-    api_package.register(app, [product.load("api") for product in PRODUCTS])
+    from hamyan.blueprints.payments.api import bp as payments_api
+
+    api_package.register(app, [product.load("api") for product in PRODUCTS] + [payments_api])
 
     _register_template_helpers(app)
     _register_error_handlers(app)

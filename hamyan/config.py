@@ -64,6 +64,11 @@ DEFAULTS = {
     "ZARINPAL_MERCHANT_ID": "",
     "ZARINPAL_BASE_URL": "https://payment.zarinpal.com",
     "ZARINPAL_TIMEOUT": 10,
+    # Partner API keys (hamyan/partners): requests per key; webhooks: a receiver's time to answer,
+    # and whether deliveries go out right after their write (else only by the webhooks.deliver job).
+    "PARTNER_RATE_LIMIT": "120 per minute",
+    "WEBHOOK_TIMEOUT": 10,
+    "WEBHOOKS_SEND_AFTER_COMMIT": True,
 }
 
 

@@ -55,7 +55,8 @@ def access_line(response) -> str:
         "endpoint": request.endpoint, "status": response.status_code,
         "ms": round((time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000, 1),
         "bytes": response.calculate_content_length(), "ip": request.remote_addr,
-        "user": user or (api_user.id if api_user is not None else None),
+        "user": user or getattr(api_user, "id", None),
+        "partner_key": getattr(api_user, "key_id", None),
         "agent": (request.user_agent.string or "")[:200],
     }, ensure_ascii=False)
 

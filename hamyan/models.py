@@ -7,6 +7,7 @@ from hamyan.dues.models import LateCharge, Reminder  # noqa: F401
 from hamyan.scheduling import JobRun  # noqa: F401
 from hamyan.statements.jobs import ReportJob  # noqa: F401
 from hamyan.audit.models import AuditEvent  # noqa: F401
+from hamyan.partners.models import PartnerKey, PartnerKeyBox, WebhookDelivery, WebhookSubscription  # noqa: F401
 from hamyan.blueprints.payments.models import GatewayEvent, PaymentIntent, PaymentSettings, SandboxPayment  # noqa: F401
 from hamyan.blueprints import PRODUCTS
 

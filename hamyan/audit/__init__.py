@@ -121,14 +121,15 @@ def origin() -> dict:
                 device=(request.user_agent.string or "")[:200])
 
 
-def record(session, box_id: int | None, actor, action: str) -> None:
-    """Add the audit row of the running unit of work (nothing when it changed nothing)."""
+def record(session, box_id: int | None, actor, action: str) -> tuple[int | None, list[dict]]:
+    """Add the audit row of the running unit of work (nothing when it changed nothing); the box it
+    acted for and what changed, for the webhooks (hamyan.partners.webhooks)."""
     from hamyan.audit.models import AuditEvent
 
     session.flush()
     changes = stop(session)
     if not changes or not changes["rows"]:
-        return
+        return None, []
     rows = changes["rows"] + ([{"more": changes["more"]}] if changes["more"] else [])
     if not box_id:  # a write that created its box acted for the box it created
         box_id = next((c["id"] for c in rows if c.get("table") == "box" and c["op"] == "insert"), None)
@@ -139,3 +140,4 @@ def record(session, box_id: int | None, actor, action: str) -> None:
     session.add(AuditEvent(box_id=box_id or None, actor_kind=kind, user_id=user_id, actor_label=label[:120],
                            action=action[:120], changes=json.dumps(rows, ensure_ascii=False), **where))
     session.flush()
+    return box_id, rows

@@ -9,7 +9,7 @@ Rules:
 - an admin may see and manage every box;
 - a member (any role) may VIEW their box (the summary and their own records); the box's managing
   roles (manager; board for an apartment fund) may also MANAGE it;
-- a partner key may VIEW and MANAGE the boxes it was granted;
+- a partner key may VIEW the boxes it was granted, and MANAGE them when granted that action;
 - anyone else gets NotFound, never Forbidden, so whether a box exists does not leak; a member asking
   for a manager's action gets Forbidden."""
 from dataclasses import dataclass, field
@@ -30,6 +30,9 @@ class Principal:
     kind: str  # "user", "partner" or "system"
     user: object = None  # the User for kind "user"
     box_ids: frozenset = field(default_factory=frozenset)  # a partner key's granted boxes
+    actions: frozenset = frozenset(("view", "manage"))  # what a partner key was granted there
+    key_id: int | None = None  # the partner key's id (hamyan.partners)
+    label: str = ""  # who the audit log names: the partner key's name
 
     @classmethod
     def of(cls, actor) -> "Principal":
@@ -79,7 +82,7 @@ def authorize(actor, box_id, action: str = VIEW, kind: str | None = None) -> Acc
     elif principal.kind == "partner":
         if box.id not in principal.box_ids:
             raise NotFound()
-        can_manage = True
+        can_manage = MANAGE in principal.actions
     else:
         can_manage = True
     if action == MANAGE and not can_manage:

@@ -13,7 +13,8 @@ SQLite `BEGIN IMMEDIATE` takes the database's write lock, which does the same fo
 
 `ledger.post()` refuses to run outside a box write, so a forgotten lock fails in tests.
 Every unit that changed something leaves one audit row (hamyan.audit) in its own transaction: who
-(the rule's `actor`), which box, which rule, what changed, and the request's id, IP and device.
+(the rule's `actor`), which box, which rule, what changed, and the request's id, IP and device;
+the same changes become partners' webhook deliveries (hamyan.partners.webhooks), sent after commit.
 Writes that are not about one box's money (accounts, tokens, invitations) use `transaction()`:
 the same commit-then-hooks, without a box lock.
 
@@ -95,13 +96,18 @@ def _unit(box_id: int | None, actor=None, action: str | None = None):
         if box_id is not None:
             _lock_box(box_id)
         yield
-        audit.record(session, box_id, actor, action)
+        from hamyan.partners import webhooks  # here: partners' rules are units of work themselves
+
+        acted_for, changes = audit.record(session, box_id, actor, action)
+        deliveries = webhooks.enqueue(session, acted_for, changes)
         session.commit()
     except BaseException:
         session.rollback()
         raise
     else:
         hooks = session.info.get(_HOOKS, [])
+        if deliveries:
+            hooks.append(lambda: webhooks.deliver_soon(deliveries))
     finally:
         session.info.pop(_ACTIVE, None)
         session.info.pop(_BOX, None)

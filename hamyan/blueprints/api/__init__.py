@@ -8,14 +8,15 @@ from datetime import timezone
 
 import flask_smorest
 import marshmallow as ma
-from flask import g, render_template, request
+from flask import current_app, g, render_template, request
 from webargs import core as webargs_core
 from werkzeug.exceptions import BadRequest
 from webargs.flaskparser import FlaskParser, is_json_request
 
 from hamyan.blueprints.auth import services as auth_services
 from hamyan.core.errors import ValidationError
-from hamyan.extensions import api, csrf, error_body
+from hamyan import partners
+from hamyan.extensions import api, csrf, error_body, limiter
 
 BEARER = [{"bearerAuth": []}]
 
@@ -27,17 +28,29 @@ class ListArgs(ma.Schema):
     per_page = ma.fields.Integer(load_default=25, validate=ma.validate.Range(min=1, max=100))
 
 
-def _require_token():
+def _require_token(partners_allowed: bool = True):
     if request.method == "OPTIONS":
         return None
     header = request.headers.get("Authorization", "")
     scheme, _, secret = header.partition(" ")
-    user = auth_services.user_for_api_token(secret.strip()) if scheme.lower() == "bearer" and secret else None
-    if user is None:
+    secret = secret.strip()
+    bearer = scheme.lower() == "bearer" and secret
+    if bearer and secret.startswith(partners.TOKEN_PREFIX):
+        caller = partners.principal_for(secret)
+        if caller is not None and (not partners_allowed or "box_id" not in (request.view_args or {})):
+            # a partner acts on the boxes it was granted, through their routes: never as a user
+            return error_body(403, "forbidden", "A partner key may only call the routes of a box it was granted.")
+    else:
+        caller = auth_services.user_for_api_token(secret) if bearer else None
+    if caller is None:
         return error_body(401, "unauthorized", "A valid bearer token is required.",
                           {"Authorization": "Send 'Authorization: Bearer <token>'."})
-    g.api_user = user
+    g.api_user = caller
     return None
+
+
+def _partner_rate_key() -> str:
+    return partners.rate_key(request.headers.get("Authorization", "")) or ""
 
 
 MAX_JSON_DEPTH = 32  # far deeper than any body the API takes
@@ -86,14 +99,19 @@ class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = _Parser()
 
 
-def api_blueprint(name: str, import_name: str, url_prefix: str, description: str = "") -> Blueprint:
-    """A smorest Blueprint whose every route needs a bearer token and is documented as such."""
+def api_blueprint(name: str, import_name: str, url_prefix: str, description: str = "",
+                  partners_allowed: bool = True) -> Blueprint:
+    """A smorest Blueprint whose every route needs a bearer token and is documented as such.
+    Partner keys may call its box routes (rate-limited per key) unless partners_allowed is False."""
     bp = Blueprint(name, import_name, url_prefix=url_prefix, description=description)
-    bp.before_request(_require_token)
+    bp.before_request(lambda: _require_token(partners_allowed))
+    limiter.limit(lambda: current_app.config["PARTNER_RATE_LIMIT"], key_func=_partner_rate_key,
+                  exempt_when=lambda: not _partner_rate_key())(bp)
     return bp
 
 
 def current_api_user():
+    """The caller: a User (personal token) or a partner key's Principal (hamyan.partners)."""
     return g.api_user
 
 
@@ -113,7 +131,9 @@ def idempotency_key() -> str | None:
         raise ValidationError("The Idempotency-Key header has at most 100 characters.", field="Idempotency-Key")
     if not raw:
         return None
-    return "api:" + hashlib.sha256(f"{current_api_user().id}:{raw}".encode()).hexdigest()[:40]
+    caller = current_api_user()
+    who = f"partner{caller.key_id}" if getattr(caller, "kind", "user") == "partner" else caller.id
+    return "api:" + hashlib.sha256(f"{who}:{raw}".encode()).hexdigest()[:40]
 
 
 DECIMAL_PATTERN = r"^-?\d+(\.\d+)?$"

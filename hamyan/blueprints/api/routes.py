@@ -8,7 +8,8 @@ from hamyan.core.errors import ServiceError
 from hamyan.extensions import error_body
 
 auth_bp = Blueprint("api_auth", __name__, url_prefix="/api/v1/auth", description="Get a personal API token.")
-me_bp = api_blueprint("api_me", __name__, url_prefix="/api/v1/me", description="The signed-in user.")
+me_bp = api_blueprint("api_me", __name__, url_prefix="/api/v1/me", description="The signed-in user.",
+                      partners_allowed=False)
 
 
 class TokenRequest(ma.Schema):

@@ -42,6 +42,20 @@ def pay(box_id):
                   nav=box_nav(access.box, access.membership, access.can_manage))
 
 
+@bp.route("/payments/<public_id>/pay")
+@login_required
+def pay_intent(public_id):
+    """The payer's link to an intent made through the API: on to the gateway while it is open."""
+    intent = services.intent_in_sight(current_user, public_id)
+    if intent.status != "created":
+        return redirect_to("payments.status", public_id=intent.public_id)
+    try:
+        return redirect_to(services.start(intent, url_for("payments.returned", gateway=intent.gateway, _external=True)))
+    except ServiceError as error:
+        flash(error.message, "danger")
+        return redirect_to("payments.status", public_id=intent.public_id)
+
+
 @bp.route("/payments/<public_id>")
 @login_required
 def status(public_id):

@@ -1,0 +1,92 @@
+"""The payments JSON API: payment intents of a box (/api/v1/boxes/<box_id>/payment-intents).
+A member creates one for themself; a manager or a partner key granted the box names the member.
+The answer carries `pay_url`, where to send the payer; the intent's status says what became of it."""
+import marshmallow as ma
+from flask import url_for
+
+from hamyan.blueprints.api import IDEMPOTENCY_DOC, api_blueprint, current_api_user, idempotency_key
+from hamyan.blueprints.payments import services
+from hamyan.blueprints.payments.models import STATUSES
+
+bp = api_blueprint("api_payments", __name__, url_prefix="/api/v1/boxes/<int:box_id>/payment-intents",
+                   description="Online payments: payment intents and their status.")
+F = ma.fields
+
+
+class IntentIn(ma.Schema):
+    amount = F.String(required=True, validate=ma.validate.Length(min=1, max=40),
+                      metadata={"description": "Major units as a string, e.g. \"1250.50\""})
+    membership_id = F.Integer(strict=True, load_default=None, allow_none=True,
+                              metadata={"description": "Whose payment; the caller's own membership if left out"})
+
+
+class IntentOut(ma.Schema):
+    id = F.String(attribute="public_id")
+    box_id = F.Integer()
+    membership_id = F.Integer()
+    amount = F.Integer(metadata={"description": "Minor units settled against what the member owes"})
+    fee = F.Integer()
+    fee_bearer = F.String()
+    charged = F.Integer(metadata={"description": "Minor units the gateway takes from the payer"})
+    currency = F.String()
+    gateway = F.String()
+    status = F.String(metadata={"enum": list(STATUSES)})
+    ref_id = F.String(allow_none=True)
+    entry_id = F.Integer(allow_none=True)
+    created_at = F.DateTime()
+    expires_at = F.DateTime()
+    pay_url = F.String(allow_none=True)
+
+
+class IntentPage(ma.Schema):
+    items = F.List(F.Nested(IntentOut))
+    page = F.Integer()
+    pages = F.Integer()
+    total = F.Integer()
+
+
+class PageArgs(ma.Schema):
+    page = F.Integer(load_default=1, validate=ma.validate.Range(min=1, max=10**6))
+
+
+def _out(intent) -> dict:
+    """The intent's values for IntentOut (which the response decorator dumps)."""
+    data = {name: getattr(intent, name) for name in ("public_id", "box_id", "membership_id", "amount", "fee",
+                                                     "fee_bearer", "charged", "currency", "gateway", "status",
+                                                     "ref_id", "entry_id", "created_at", "expires_at")}
+    data["pay_url"] = url_for("payments.pay_intent", public_id=intent.public_id, _external=True) \
+        if intent.status == "created" else None
+    return data
+
+
+@bp.route("", methods=["POST"])
+@bp.arguments(IntentIn)
+@bp.response(201, IntentOut)
+@bp.doc(**IDEMPOTENCY_DOC)
+def create(body, box_id):
+    """Start a payment: the same Idempotency-Key with the same body answers the first intent, with
+    another body 409."""
+    intent = services.create_intent(current_api_user(), box_id, body["amount"], body["membership_id"],
+                                    idempotency_key())
+    return _out(intent)
+
+
+@bp.route("", methods=["GET"])
+@bp.arguments(PageArgs, location="query")
+@bp.response(200, IntentPage)
+def listing(args, box_id):
+    """The box's intents, newest first (managers and partner keys granted the box)."""
+    _, page, rows = services.reconciliation(current_api_user(), box_id, args["page"])
+    return {"items": [_out(r.intent) for r in rows], "page": page.page, "pages": page.pages, "total": page.total}
+
+
+@bp.route("/<public_id>", methods=["GET"])
+@bp.response(200, IntentOut)
+def one(box_id, public_id):
+    """One intent: its payer, the box's managers or a partner key granted the box."""
+    intent = services.intent_in_sight(current_api_user(), public_id)
+    if intent.box_id != box_id:
+        from hamyan.core.errors import NotFound
+
+        raise NotFound()
+    return _out(intent)
