@@ -29,3 +29,16 @@ def test_a_saver_pays_online_and_a_refund_undoes_it(app, pool_factory):
     assert db.session.get(Contribution, row.id).reversed_at is not None
     assert db.session.get(SandboxPayment, authority).outcome == "refunded"
     assert ledger.check().ok and mp.reconcile() == []
+
+
+def test_the_pool_bears_the_fee_and_its_books_still_reconcile(app, pool_factory):
+    box, manager, savers = pool_factory(members=1)
+    services.update_settings(manager, box.id, True, "box")
+    client = login(app.test_client(), "m0@example.com")
+    authority = client.post(f"/boxes/{box.id}/pay", data={"amount": "1000"}).headers["Location"].rsplit("/", 1)[1]
+    client.get(client.post(f"/payments/sandbox/{authority}", data={"choice": "success"}).headers["Location"])
+    intent = db.session.scalar(select(PaymentIntent).filter_by(authority=authority))
+    assert (intent.status, intent.charged, intent.fee) == ("succeeded", 100000, 1000)
+    assert ledger.check().ok and mp.reconcile() == []
+    services.refund(manager, box.id, intent.public_id, "test")
+    assert ledger.check().ok and mp.reconcile() == []

@@ -164,7 +164,7 @@ def test_box_bears_the_fee(cashbox, ann_client):
     assert intent.status == "succeeded"
     fee = db.session.scalar(select(ledger.Entry).filter_by(idempotency_key=f"online:{intent.public_id}:fee"))
     assert fee is not None and sorted(p.amount for p in fee.postings) == [-100, 100]
-    assert ledger.check().ok
+    assert ledger.check().ok and reconcile() == []
 
 
 def test_stale_intents_expire_unless_paid(cashbox, ann_client):
