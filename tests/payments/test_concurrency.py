@@ -19,7 +19,7 @@ def test_twenty_simultaneous_callbacks_post_once(app, cashbox):
     with app.test_request_context():
         services.start(intent, "http://localhost/back")
     with uow.transaction():
-        row = db.session.get(SandboxPayment, intent.authority)
+        row = sandbox.opened(intent.authority)
         body = sandbox.choose(row, "success")
     before = entries(cashbox.box.id)
     db.session.commit()

@@ -171,7 +171,7 @@ def test_stale_intents_expire_unless_paid(cashbox, ann_client):
     paid_late = pay_page(ann_client, cashbox.box.id)
     abandoned = pay_page(ann_client, cashbox.box.id)
     with uow.transaction():
-        sandbox.choose(db.session.get(SandboxPayment, paid_late), "late")  # paid; the callback never comes
+        sandbox.choose(sandbox.opened(paid_late), "late")  # paid; the callback never comes
     assert "0 of 0" in services.expire_stale()  # not stale yet
     with clock.frozen(clock.now() + timedelta(minutes=31)):
         assert "1 of 2" in services.expire_stale()
@@ -195,3 +195,11 @@ def test_who_may_pay_and_see(cashbox, ann_client, user_client):
 def test_pay_online_button_on_the_members_own_page(cashbox, ann_client):
     page = ann_client.get(f"/cashbox/{cashbox.box.id}/me").get_data(as_text=True)
     assert f'id="pay-online" href="/boxes/{cashbox.box.id}/pay?amount=100.00"' in page
+
+
+def test_sandbox_page_refuses_unknown_authorities_and_choices(cashbox, ann_client, client):
+    assert client.get("/payments/sandbox/SBXnothing").status_code == 404
+    authority = pay_page(ann_client, cashbox.box.id)
+    assert client.get(f"/payments/sandbox/{authority}").status_code == 200
+    assert client.post(f"/payments/sandbox/{authority}", data={"choice": "steal"}).status_code == 400
+    assert intent_of(authority).status == "created"

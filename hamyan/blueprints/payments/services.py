@@ -128,16 +128,20 @@ def start(intent: PaymentIntent, return_url: str) -> str:
     authority; the URL to send the payer to. A gateway that cannot be asked fails the intent."""
     if intent.authority:
         return _redirect_url(intent)
-    gateway = gateways.gateway(intent.gateway)
     try:
-        with uow.box_transaction(intent.box_id):
-            started = gateway.start(intent, return_url)
-            intent.authority = started.authority
+        started = gateways.gateway(intent.gateway).start(intent, return_url)
     except GatewayError as error:
         _finish(intent.box_id, intent.id, FAILED, str(error)[:200])
         raise ValidationError(f"The payment gateway did not answer; nothing was charged. Try again later. "
                               f"({error})", field="amount") from None
+    _started(intent.box_id, intent.id, started.authority)
     return started.redirect_url
+
+
+@uow.box_write
+def _started(box_id, intent_id: int, authority: str) -> None:
+    intent = db.session.get(PaymentIntent, intent_id, populate_existing=True)
+    intent.authority = intent.authority or authority
 
 
 def _redirect_url(intent: PaymentIntent) -> str:

@@ -88,7 +88,8 @@ def callback(gateway):
 # --- the sandbox gateway's page: it plays the provider -------------------------------------------
 
 def _sandbox_row(authority: str) -> SandboxPayment:
-    row = db.session.get(SandboxPayment, str(authority)[:64])
+    """The sandbox's payment, locked for this write (made when first opened); 404 for an unknown one."""
+    row = sandbox.opened(str(authority)[:64])
     if row is None:
         abort(404)
     return row
@@ -104,13 +105,15 @@ def _send(body: bytes, times: int) -> None:
 
 @bp.route("/payments/sandbox/<authority>", methods=["GET", "POST"])
 def sandbox_page(authority):
-    row = _sandbox_row(authority)
-    if request.method == "POST":
-        if not EmptyForm().validate_on_submit():
+    if request.method == "POST" and not EmptyForm().validate_on_submit():
+        abort(400)
+    with uow.transaction():  # the sandbox provider's own books
+        row = _sandbox_row(authority)
+        choice = request.form.get("choice", "")
+        if request.method == "POST" and choice not in sandbox.CHOICES:
             abort(400)
-        with uow.transaction():
-            row = db.session.get(SandboxPayment, row.authority, populate_existing=True, with_for_update=True)
-            body = sandbox.choose(row, request.form.get("choice", ""))
+        body = sandbox.choose(row, choice) if request.method == "POST" else None
+    if request.method == "POST":
         if body is not None:
             _send(body, 2 if row.outcome == "paid" else 1)
         return redirect_to(url_for("payments.returned", gateway="sandbox", authority=row.authority))
@@ -123,8 +126,7 @@ def sandbox_late_callback(authority):
     if not EmptyForm().validate_on_submit():
         abort(400)
     with uow.transaction():
-        row = db.session.get(SandboxPayment, _sandbox_row(authority).authority, populate_existing=True,
-                             with_for_update=True)
+        row = _sandbox_row(authority)
         body, row.pending_callback = row.pending_callback, None
     if body:
         _send(body.encode(), 2)

@@ -34,15 +34,15 @@ class SandboxGateway:
     name = "sandbox"
 
     def start(self, intent, return_url: str) -> Started:
-        authority = "SBX" + secrets.token_hex(16)
-        db.session.add(SandboxPayment(authority=authority, intent_public_id=intent.public_id, amount=intent.charged,
-                                      currency=intent.currency))
+        """Writes nothing (a provider's request is not our transaction): the sandbox's own row is
+        made when its page is first opened (`opened`)."""
+        authority = "SBX" + sign(intent.public_id.encode())[:32]
         return Started(authority, url_for("payments.sandbox_page", authority=authority))
 
     def verify(self, intent) -> Verified:
         row = db.session.get(SandboxPayment, intent.authority) if intent.authority else None
-        if row is None:
-            return Verified(FAILED, message="The sandbox has no such payment.")
+        if row is None:  # the payer never opened the sandbox's page
+            return Verified(WAITING)
         status = {"paid": PAID, "failed": FAILED, "cancelled": CANCELLED}.get(row.outcome, WAITING)
         return Verified(status, row.paid, row.currency, row.ref_id)
 
@@ -61,6 +61,25 @@ class SandboxGateway:
     def refund(self, intent) -> None:
         row = db.session.get(SandboxPayment, intent.authority)
         row.outcome = "refunded"
+
+
+def opened(authority: str) -> SandboxPayment | None:
+    """The sandbox's payment for an authority it handed out (made on first sight, like the
+    provider's record of the request), or None for an authority it never gave."""
+    from sqlalchemy import select
+
+    from hamyan.blueprints.payments.models import PaymentIntent
+
+    row = db.session.get(SandboxPayment, authority, with_for_update=True)
+    if row is None:
+        intent = db.session.scalar(select(PaymentIntent).filter_by(gateway="sandbox", authority=authority))
+        if intent is None:
+            return None
+        row = SandboxPayment(authority=authority, intent_public_id=intent.public_id, amount=intent.charged,
+                             currency=intent.currency)
+        db.session.add(row)
+        db.session.flush()
+    return row
 
 
 def choose(row: SandboxPayment, choice: str) -> bytes | None:
