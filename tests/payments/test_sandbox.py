@@ -203,3 +203,9 @@ def test_sandbox_page_refuses_unknown_authorities_and_choices(cashbox, ann_clien
     assert client.get(f"/payments/sandbox/{authority}").status_code == 200
     assert client.post(f"/payments/sandbox/{authority}", data={"choice": "steal"}).status_code == 400
     assert intent_of(authority).status == "created"
+
+
+def test_the_callback_url_takes_no_csrf_token(make_app):
+    strict = make_app(WTF_CSRF_ENABLED=True).test_client()
+    response = strict.post("/payments/callback/sandbox", data=b"{}")
+    assert response.status_code == 400 and response.json["error"]["fields"]["callback"] == "bad signature"
