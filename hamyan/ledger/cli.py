@@ -7,11 +7,14 @@ ledger_cli = AppGroup("ledger", help="Ledger maintenance.")
 
 
 def product_problems() -> list[str]:
-    """Each installed product's reconcile(): its business tables and summary rows vs the ledger."""
+    """Each installed product's reconcile(): its business tables and summary rows vs the ledger;
+    then online payments' intents vs their entries."""
     from hamyan import blueprints  # the products sit above the ledger; only this command needs them
 
+    from hamyan.blueprints.payments import services as payments
+
     return [f"{product.kind}: {problem}" for product in blueprints.PRODUCTS if product.reconcile
-            for problem in product.load("reconcile")()]
+            for problem in product.load("reconcile")()] + [f"payments: {p}" for p in payments.check()]
 
 
 @ledger_cli.command("check")
