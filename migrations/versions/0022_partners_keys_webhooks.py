@@ -1,8 +1,8 @@
 """partners: API keys of partner businesses (hashed, granted boxes, read or manage, revocable),
 their webhook subscriptions and the delivery log.
 
-Revision ID: 0020
-Revises: 0019
+Revision ID: 0022
+Revises: 0021
 Create Date: 2026-12-07 04:26:16.744163
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0020'
-down_revision = '0019'
+revision = '0022'
+down_revision = '0021'
 branch_labels = None
 depends_on = None
 
