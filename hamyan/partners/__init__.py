@@ -10,7 +10,7 @@ from sqlalchemy import select
 from hamyan.boxes.access import MANAGE, VIEW, Principal
 from hamyan.boxes.models import Box
 from hamyan.core import clock, parse, uow
-from hamyan.core.errors import Forbidden, NotFound, ValidationError
+from hamyan.core.errors import NotFound, ValidationError
 from hamyan.extensions import db
 from hamyan.partners.models import PartnerKey, PartnerKeyBox
 
@@ -81,10 +81,6 @@ def rate_key(authorization: str) -> str | None:
     if scheme.lower() != "bearer" or not token.startswith(TOKEN_PREFIX):
         return None
     return "partner:" + token[len(TOKEN_PREFIX):len(TOKEN_PREFIX) + 8]
-
-
-def refuse_user_only() -> None:
-    raise Forbidden("Partner keys cannot use this endpoint.")
 
 
 @uow.write

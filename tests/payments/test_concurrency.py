@@ -7,7 +7,7 @@ import pytest
 from hamyan import ledger
 from hamyan.blueprints.payments import services
 from hamyan.blueprints.payments.gateways import sandbox
-from hamyan.blueprints.payments.models import GatewayEvent, PaymentIntent, SandboxPayment
+from hamyan.blueprints.payments.models import GatewayEvent, PaymentIntent
 from hamyan.core import uow
 from hamyan.extensions import db
 from tests.payments.conftest import entries

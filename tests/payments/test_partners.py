@@ -2,7 +2,6 @@
 read or manage, revoked at once, rate-limited; the payment intents API with Idempotency-Key."""
 import hashlib
 
-import pytest
 from sqlalchemy import select
 
 from hamyan import partners

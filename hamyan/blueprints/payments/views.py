@@ -12,7 +12,7 @@ from hamyan.blueprints.payments.models import SandboxPayment
 from hamyan.boxes.access import MANAGE, VIEW, authorize
 from hamyan.core import uow
 from hamyan.core.errors import ServiceError
-from hamyan.extensions import csrf, db, error_body
+from hamyan.extensions import csrf, error_body
 from hamyan.web import apply_error, redirect_to, render
 from hamyan.web.nav import box_nav
 
