@@ -1,8 +1,8 @@
 """partners: API keys of partner businesses (hashed, granted boxes, read or manage, revocable),
 their webhook subscriptions and the delivery log.
 
-Revision ID: 0022
-Revises: 0021
+Revision ID: 0023
+Revises: 0022
 Create Date: 2026-12-07 04:26:16.744163
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0022'
-down_revision = '0021'
+revision = '0023'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 
