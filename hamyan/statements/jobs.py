@@ -195,6 +195,14 @@ def monthly_statements() -> str:
     return send_all()
 
 
+@job("statements.stakeholder", every_minutes=24 * 60)
+def stakeholder_report() -> str:
+    """Last month's stakeholder report (PDF and CSV), emailed to the admins once."""
+    from hamyan.statements.stakeholder import send
+
+    return send()
+
+
 @job("statements.reports", every_minutes=1)
 def run_orphaned() -> str:
     """Fail jobs a stopped process left running, then render those it left queued before their

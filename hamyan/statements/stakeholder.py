@@ -1,0 +1,117 @@
+"""The monthly stakeholder report: the platform's figures for last month against the month before,
+as CSV and PDF, kept under instance/reports/stakeholder/ and emailed to every admin (once a month:
+dedupe key per admin and month).
+
+Figures (money per currency, in minor units): users (all, new), boxes per product (all, active: at
+least one ledger entry effective in the month), money moved (the sum of the debit legs of the
+month's entries), late charges (charged, waived excluded), and their growth against the month before."""
+import csv
+import io
+import os
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from flask import current_app, render_template
+from sqlalchemy import func, select
+
+from hamyan.blueprints.auth.models import User
+from hamyan.boxes.models import Box
+from hamyan.core import clock, uow
+from hamyan.dues.models import LateCharge
+from hamyan.extensions import db
+from hamyan.ledger.models import Entry, Posting
+from hamyan.notify import services as notify
+
+
+@dataclass
+class Figures:
+    start: date
+    end: date
+    users: int = 0
+    new_users: int = 0
+    boxes: dict = field(default_factory=dict)  # kind -> (all, active)
+    money_moved: dict = field(default_factory=dict)  # currency -> minor units
+    late_charges: dict = field(default_factory=dict)  # currency -> minor units
+
+
+def month_of(day: date) -> tuple[date, date]:
+    start = day.replace(day=1)
+    return start, (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+
+
+def figures(start: date, end: date) -> Figures:
+    until = datetime.combine(end + timedelta(days=1), time())
+    found = Figures(start, end)
+    found.users = db.session.scalar(select(func.count(User.id)).where(User.created_at < until))
+    found.new_users = db.session.scalar(select(func.count(User.id)).where(
+        User.created_at >= datetime.combine(start, time()), User.created_at < until))
+    active = dict(db.session.execute(select(Box.kind, func.count(func.distinct(Entry.box_id))).join(
+        Entry, Entry.box_id == Box.id).where(Entry.effective_date >= start, Entry.effective_date <= end)
+        .group_by(Box.kind)).all())
+    for kind, count in db.session.execute(select(Box.kind, func.count(Box.id)).where(Box.created_at < until)
+                                          .group_by(Box.kind)):
+        found.boxes[kind] = (count, active.get(kind, 0))
+    found.money_moved = {currency: int(total) for currency, total in db.session.execute(
+        select(Posting.currency, func.sum(Posting.amount)).join(Entry, Entry.id == Posting.entry_id)
+        .where(Posting.amount > 0, Entry.effective_date >= start, Entry.effective_date <= end)
+        .group_by(Posting.currency))}
+    found.late_charges = {currency: int(total) for currency, total in db.session.execute(
+        select(Box.currency, func.sum(LateCharge.amount)).join(Box, Box.id == LateCharge.box_id)
+        .join(Entry, Entry.id == LateCharge.entry_id).where(
+            LateCharge.waiver_entry_id.is_(None), Entry.effective_date >= start, Entry.effective_date <= end)
+        .group_by(Box.currency))}
+    return found
+
+
+def rows(now: Figures, before: Figures) -> list[tuple[str, int, int]]:
+    """(figure, this month, the month before): what the CSV and the PDF list."""
+    out = [("users", now.users, before.users), ("new users", now.new_users, before.new_users)]
+    for kind in sorted(set(now.boxes) | set(before.boxes)):
+        out.append((f"{kind} boxes", now.boxes.get(kind, (0, 0))[0], before.boxes.get(kind, (0, 0))[0]))
+        out.append((f"{kind} boxes active", now.boxes.get(kind, (0, 0))[1], before.boxes.get(kind, (0, 0))[1]))
+    for name, attr in (("money moved", "money_moved"), ("late charges", "late_charges")):
+        mine, theirs = getattr(now, attr), getattr(before, attr)
+        for currency in sorted(set(mine) | set(theirs)):
+            out.append((f"{name} {currency}", mine.get(currency, 0), theirs.get(currency, 0)))
+    return out
+
+
+def make(today: date | None = None) -> tuple[str, str, list]:
+    """Last month's report written as CSV and PDF; returns their paths (relative to the instance)."""
+    from weasyprint import HTML
+
+    today = today or clock.now().date()
+    start, end = month_of(today.replace(day=1) - timedelta(days=1))
+    before = month_of(start - timedelta(days=1))
+    table = rows(figures(start, end), figures(*before))
+    folder = os.path.join("reports", "stakeholder")
+    os.makedirs(os.path.join(current_app.instance_path, folder), exist_ok=True)
+    name = f"stakeholder-{start:%Y-%m}"
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["figure", f"{start:%Y-%m}", f"{before[0]:%Y-%m}", "change"])
+    for figure, now, then in table:
+        writer.writerow([figure, now, then, now - then])
+    csv_path, pdf_path = os.path.join(folder, f"{name}.csv"), os.path.join(folder, f"{name}.pdf")
+    with open(os.path.join(current_app.instance_path, csv_path), "w", newline="") as out:
+        out.write(buffer.getvalue())
+    html = render_template("statements/stakeholder.html", rows=table, start=start, previous=before[0])
+    HTML(string=html).write_pdf(os.path.join(current_app.instance_path, pdf_path))
+    return csv_path, pdf_path, table
+
+
+def send() -> str:
+    """Make last month's report and email it to every admin once."""
+    csv_path, pdf_path, table = make()
+    month = os.path.basename(csv_path)[len("stakeholder-"):-4]
+    admins = db.session.scalars(select(User).where(User.is_admin.is_(True))).all()
+    queued = 0
+    for admin in admins:
+        with uow.transaction():
+            queued += bool(notify.notify_member(
+                admin, None, f"Hamyan stakeholder report for {month}",
+                "Hello,\n\nThe platform's figures for the month are attached (PDF; the CSV is kept beside it in "
+                f"{csv_path}).\n\n" + "\n".join(f"{figure}: {now} (before: {then})" for figure, now, then in table),
+                kind="stakeholder", dedupe_key=f"stakeholder:{month}:{admin.id}", channels=("email",),
+                attachment=(pdf_path, f"stakeholder-{month}.pdf")))
+    return f"{month}: {len(table)} figures, emailed to {queued} admin(s)"

@@ -1,0 +1,91 @@
+"""The stakeholder report's figures equal a direct computation from the rows; the job writes the CSV
+and PDF and emails the admins once a month."""
+import csv
+import os
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from flask import current_app
+
+from hamyan.blueprints.auth.models import User
+from hamyan.boxes.models import Box
+from hamyan.extensions import db
+from hamyan.ledger.models import Entry, Posting
+from hamyan.notify.models import OutboxMessage
+from hamyan.scheduling import run_job
+from hamyan.statements.stakeholder import figures
+
+
+def build(make_user, clock):
+    from hamyan import ledger
+    from hamyan.core import uow
+
+    made = []
+    for n, when in enumerate([datetime(2026, 1, 5), datetime(2026, 2, 3), datetime(2026, 3, 9), datetime(2026, 3, 20)]):
+        clock.set(when)
+        made.append(make_user(f"u{n}@example.com", f"U{n}", is_admin=n == 0))
+    boxes = []
+    with db.engine.begin() as conn:
+        for kind, currency, created in (("cashbox", "USD", datetime(2026, 1, 2)), ("moneypool", "IRR", datetime(2026, 3, 1)),
+                                        ("moneypool", "USD", datetime(2026, 2, 1))):
+            boxes.append(conn.execute(sa.insert(Box).values(kind=kind, name=kind, currency=currency, timezone="UTC",
+                                                            locale="en", calendar="gregorian",
+                                                            created_at=created)).inserted_primary_key[0])
+    db.session.rollback()
+    for box_id, currency, day, amount in ((boxes[0], "USD", date(2026, 3, 3), 500), (boxes[0], "USD", date(2026, 2, 3), 700),
+                                          (boxes[1], "IRR", date(2026, 3, 30), 90_000), (boxes[2], "USD", date(2026, 2, 28), 5)):
+        with uow.box_transaction(box_id):
+            cash = ledger.open_account(box_id, "cash", "Cash", currency, type=ledger.ASSET, subject=("box", box_id),
+                                       purpose="cash")
+            member = ledger.open_account(box_id, "m", "M", currency, type=ledger.LIABILITY, subject=("membership", 1),
+                                         purpose="savings")
+            ledger.post("contribution", [(cash, amount), (member, -amount)], idempotency_key=f"k{box_id}{day}",
+                        effective_date=day, memo="", box_id=box_id)
+    return made, boxes
+
+
+def direct(start: date, end: date) -> dict:
+    db.session.rollback()
+    until = datetime(end.year, end.month, end.day, 23, 59, 59)
+    users = db.session.scalars(sa.select(User)).all()
+    entries = {e.id: e for e in db.session.scalars(sa.select(Entry))}
+    moved = {}
+    for p in db.session.scalars(sa.select(Posting)):
+        if p.amount > 0 and start <= entries[p.entry_id].effective_date <= end:
+            moved[p.currency] = moved.get(p.currency, 0) + p.amount
+    boxes = {}
+    for box in db.session.scalars(sa.select(Box)):
+        if box.created_at <= until:
+            total, active = boxes.get(box.kind, (0, 0))
+            busy = any(e.box_id == box.id and start <= e.effective_date <= end for e in entries.values())
+            boxes[box.kind] = (total + 1, active + busy)
+    return {"users": sum(u.created_at <= until for u in users),
+            "new": sum(datetime(start.year, start.month, start.day) <= u.created_at <= until for u in users),
+            "boxes": boxes, "moved": moved}
+
+
+def test_figures_equal_a_direct_computation(make_user, clock):
+    build(make_user, clock)
+    for start, end in ((date(2026, 3, 1), date(2026, 3, 31)), (date(2026, 2, 1), date(2026, 2, 28))):
+        found, expected = figures(start, end), direct(start, end)
+        assert (found.users, found.new_users) == (expected["users"], expected["new"])
+        assert found.boxes == expected["boxes"] and found.money_moved == expected["moved"]
+    march = figures(date(2026, 3, 1), date(2026, 3, 31))
+    assert march.money_moved == {"USD": 500, "IRR": 90_000} and march.boxes == {"cashbox": (1, 1), "moneypool": (2, 1)}
+
+
+def test_the_job_writes_csv_and_pdf_and_emails_admins_once(make_user, clock):
+    build(make_user, clock)
+    clock.set(datetime(2026, 4, 2, 6))
+    run = run_job("statements.stakeholder", "apr")
+    assert run.status == "ok" and run.detail.startswith("2026-03:") and "emailed to 1 admin(s)" in run.detail, run.error
+    folder = os.path.join(current_app.instance_path, "reports", "stakeholder")
+    with open(os.path.join(folder, "stakeholder-2026-03.csv")) as source:
+        table = {row["figure"]: row for row in csv.DictReader(source)}
+    assert table["users"]["2026-03"] == "4" and table["users"]["2026-02"] == "2" and table["users"]["change"] == "2"
+    assert table["money moved USD"]["2026-03"] == "500" and table["money moved USD"]["2026-02"] == "705"
+    with open(os.path.join(folder, "stakeholder-2026-03.pdf"), "rb") as pdf:
+        assert pdf.read(4) == b"%PDF"
+    run_job("statements.stakeholder", "apr-2")
+    assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id)).where(
+        OutboxMessage.kind == "stakeholder")) == 1
