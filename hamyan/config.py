@@ -33,7 +33,8 @@ DEFAULTS = {
     "SMTP_PASSWORD": "",
     "SMTP_STARTTLS": False,
     "RATELIMIT_STORAGE_URI": "memory://",
-    "LOGIN_RATE_LIMIT": "5 per 5 minutes",
+    "LOGIN_RATE_LIMIT": "5 per 5 minutes",  # failed sign-ins per account from one IP address
+    "LOGIN_ACCOUNT_RATE_LIMIT": "50 per hour",  # failed sign-ins per account from everywhere together
     "PASSWORD_RESET_MAX_AGE": 3600,
     "INVITATION_MAX_AGE": 7 * 24 * 3600,
     "EMAIL_VERIFY_MAX_AGE": 2 * 24 * 3600,

@@ -197,6 +197,27 @@ def test_lockout_after_five_failures_and_successes_do_not_count(make_app, make_u
     assert _attempt(client, "other@example.com").status_code == 200
 
 
+def test_a_stranger_guessing_locks_only_their_own_address_not_the_owner(make_app, make_user):
+    make_user("ali@example.com")
+    client = make_app(RATELIMIT_ENABLED=True).test_client()
+    stranger, owner = {"REMOTE_ADDR": "203.0.113.9"}, {"REMOTE_ADDR": "198.51.100.7"}
+    wrong = {"email": "ali@example.com", "password": "wrong-password"}
+    assert [client.post("/login", data=wrong, environ_base=stranger).status_code for _ in range(6)] == [200] * 5 + [429]
+    assert client.post("/api/v1/auth/token", json=dict(wrong, name="x"), environ_base=stranger).status_code == 429
+    # the owner, elsewhere, still has their own attempts and signs in
+    assert client.post("/login", data=wrong, environ_base=owner).status_code == 200
+    signed_in = client.post("/login", data={"email": "ali@example.com", "password": PASSWORD}, environ_base=owner)
+    assert signed_in.status_code == 302
+
+
+def test_guessing_spread_over_many_addresses_is_still_stopped(make_app, make_user):
+    make_user("ali@example.com")
+    client = make_app(RATELIMIT_ENABLED=True, LOGIN_ACCOUNT_RATE_LIMIT="8 per hour").test_client()
+    codes = [client.post("/login", data={"email": "ali@example.com", "password": "wrong-password"},
+                         environ_base={"REMOTE_ADDR": f"203.0.113.{n}"}).status_code for n in range(9)]
+    assert codes == [200] * 8 + [429]
+
+
 def test_reset_requests_rate_limited(make_app, make_user):
     make_user("ali@example.com")
     client = make_app(RATELIMIT_ENABLED=True).test_client()

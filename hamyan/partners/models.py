@@ -1,6 +1,6 @@
 """Partner businesses' API keys (granted boxes and actions), their webhook subscriptions and the
 webhook deliveries (the log every attempt is kept in)."""
-from hamyan.core import clock
+from hamyan.core import clock, sealed
 from hamyan.extensions import db
 
 
@@ -32,7 +32,7 @@ class PartnerKeyBox(db.Model):
 
 class WebhookSubscription(db.Model):
     """Where a partner wants events sent. The signing secret must be read to sign, so it is kept
-    (shown once at creation, like the key)."""
+    sealed (hamyan.core.sealed) and shown once at creation, like the key."""
 
     __tablename__ = "webhook_subscription"
 
@@ -40,11 +40,21 @@ class WebhookSubscription(db.Model):
     key_id = db.Column(db.Integer, db.ForeignKey("partner_key.id"), nullable=False, index=True)
     url = db.Column(db.String(500), nullable=False)
     events = db.Column(db.String(500), nullable=False)  # comma separated, or "*"
-    secret = db.Column(db.String(64), nullable=False)
+    secret_sealed = db.Column(db.String(255), nullable=False)
     active = db.Column(db.Boolean, nullable=False, default=True)
     created_at = db.Column(db.DateTime, nullable=False, default=clock.now)
 
     key = db.relationship("PartnerKey", lazy="joined")
+
+    SEAL_PURPOSE = "webhook-secret"
+
+    @property
+    def secret(self) -> str:
+        return sealed.unseal(self.secret_sealed, self.SEAL_PURPOSE)
+
+    @secret.setter
+    def secret(self, value: str) -> None:
+        self.secret_sealed = sealed.seal(value, self.SEAL_PURPOSE)
 
 
 class WebhookDelivery(db.Model):

@@ -103,11 +103,14 @@ def sign(secret: str, timestamp: int, body: bytes) -> str:
 def _send(delivery: WebhookDelivery) -> tuple[int | None, str]:
     body = delivery.payload.encode()
     timestamp = int(clock.now().timestamp())
+    try:
+        signature = sign(delivery.subscription.secret, timestamp, body)
+    except ValueError:
+        return None, "the signing secret cannot be read (SECRET_KEY changed?): add a new subscription"
     request = urllib.request.Request(delivery.subscription.url, data=body, method="POST", headers={
         "Content-Type": "application/json", "User-Agent": "Hamyan-Webhooks/1",
         "X-Hamyan-Event": delivery.event, "X-Hamyan-Delivery": str(delivery.id),
-        "X-Hamyan-Timestamp": str(timestamp),
-        "X-Hamyan-Signature": sign(delivery.subscription.secret, timestamp, body)})
+        "X-Hamyan-Timestamp": str(timestamp), "X-Hamyan-Signature": signature})
     try:
         with urllib.request.urlopen(request, timeout=current_app.config["WEBHOOK_TIMEOUT"]) as response:
             return response.status, ""

@@ -15,7 +15,7 @@ from hamyan import partners
 from hamyan.core import clock
 from hamyan.extensions import db
 from hamyan.partners import webhooks
-from hamyan.partners.models import WebhookDelivery
+from hamyan.partners.models import WebhookDelivery, WebhookSubscription
 from tests.payments.test_sandbox import choose, pay_page
 
 SYSTEM = partners.Principal("system")
@@ -129,3 +129,21 @@ def test_events_read_from_changes():
             {"table": "mp_loan", "op": "update", "id": 4, "fields": {"amount": [1, 2]}}]
     assert [e for e, _ in webhooks.events_in(rows)] == ["loan.approved", "payout.made", "draw.made", "loan.overdue",
                                                         "contribution.due", "charges.issued"]
+
+
+def test_signing_secret_is_stored_sealed_and_unreadable_under_another_key(app, cashbox, receiver):
+    key, _ = partners.create_key(SYSTEM, "PayCo", [cashbox.box.id], can_manage=False)
+    sub, secret = partners.subscribe(SYSTEM, key.id, receiver.url, ["*"])
+    stored = db.session.execute(select(WebhookSubscription.__table__)).one()._mapping
+    assert secret not in "".join(str(value) for value in stored.values())
+    assert db.session.get(WebhookSubscription, sub.id).secret == secret
+    delivery = WebhookDelivery(subscription_id=sub.id, event="payment.succeeded", payload="{}")
+    db.session.add(delivery)
+    db.session.commit()
+    app.config["SECRET_KEY"], old = "another-secret", app.config["SECRET_KEY"]
+    try:
+        assert webhooks.deliver() == "delivered 0 of 1"  # refused with a reason, never sent unsigned
+    finally:
+        app.config["SECRET_KEY"] = old
+    db.session.expire_all()
+    assert "SECRET_KEY" in db.session.get(WebhookDelivery, delivery.id).last_error and not receiver.got

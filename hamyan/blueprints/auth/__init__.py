@@ -6,14 +6,27 @@ bp = Blueprint("auth", __name__)
 
 
 def sign_in_limit(email_of_request, success: tuple[int, ...]):
-    """Failed sign-ins counted per account (case and Unicode variants of an address are one account),
-    in one count shared by the sign-in page and the API's token endpoint, so neither gives fresh
-    guesses. Responses with a `success` status cost nothing."""
+    """Failed sign-ins are counted per account (case and Unicode variants of an address are one
+    account) and IP address, in counts shared by the sign-in page and the API's token endpoint, so
+    neither gives fresh guesses. Per address, so a stranger who guesses wrong locks only their own
+    address out, never the owner elsewhere; a looser count per account over all addresses together
+    stops guessing spread over many addresses. Responses with a `success` status cost nothing."""
+    from flask_limiter.util import get_remote_address
+
     from hamyan.blueprints.auth.services import account_key
 
-    return limiter.shared_limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], scope="sign-in",
-                                key_func=lambda: "sign-in:" + account_key(email_of_request()), methods=["POST"],
-                                deduct_when=lambda response: response.status_code not in success)
+    def failed(response):
+        return response.status_code not in success
 
+    def account():
+        return "sign-in:" + account_key(email_of_request())
+
+    per_address = limiter.shared_limit(
+        lambda: current_app.config["LOGIN_RATE_LIMIT"], scope="sign-in", methods=["POST"], deduct_when=failed,
+        key_func=lambda: f"{account()}:{get_remote_address()}")
+    per_account = limiter.shared_limit(
+        lambda: current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"], scope="sign-in-account", methods=["POST"],
+        deduct_when=failed, key_func=account)
+    return lambda view: per_account(per_address(view))
 
 from hamyan.blueprints.auth import views  # noqa: E402,F401
