@@ -132,7 +132,7 @@ def test_queue_when_cash_is_short(pool_factory, clock):
     with pytest.raises(Conflict, match="approved earlier"):
         services.disburse(manager, box.id, second.id)
     services.disburse(manager, box.id, first.id)
-    places = reports.queue(box, services.access(manager, box.id).pool)
+    places = reports.queue(box, services.access(manager, box.id).pool).places
     assert [(p.loan.id, p.place) for p in places] == [(second.id, 1)]
     # cash 500.00; needs 1,000.00: 3 x 1,000 savings due 5 Feb plus installments of 500 on 10 Feb
     assert places[0].estimate == date(2025, 2, 5)

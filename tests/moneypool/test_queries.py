@@ -1,11 +1,12 @@
 """The pool's pages and API lists send the same number of queries for 10 savers as for 1,000: they
 read the member summaries, one page of savers and cached balances, never every saver."""
-from datetime import date
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from hamyan.blueprints.moneypool import services
-from hamyan.blueprints.moneypool.models import PoolMember, ShareChange
+from hamyan.blueprints.moneypool.views import QUEUE_SHOWN
+from hamyan.blueprints.moneypool.models import Loan, PoolMember, ShareChange
 from hamyan.boxes.models import Membership
 from hamyan.extensions import db
 from tests.moneypool.conftest import count_queries, key
@@ -15,7 +16,8 @@ FIRST_DUE = date(2025, 1, 5)
 
 def big_pool(manager, size):
     """A pool of `size` savers inserted directly (one share each, nothing paid: all late), three of
-    them funded by the services, one loan paid out and one waiting for cash."""
+    them funded by the services, one loan paid out and one waiting for cash, then `size // 10` more
+    loans waiting (inserted directly)."""
     box = services.create_pool(manager, f"Pool {size}", "USD", "100", FIRST_DUE, my_shares=0,
                                require_no_arrears=False, one_open_loan=False, min_membership_months=0)
     db.session.execute(insert(Membership), [dict(box_id=box.id, display_name=f"Saver {i:04d}", role="member")
@@ -34,7 +36,16 @@ def big_pool(manager, size):
     services.disburse(manager, box.id, paid.id, date(2025, 1, 10))
     waits = services.request_loan(manager, box.id, "9000", 4, key(), member_id=members[1])
     services.approve(manager, box.id, waits.id)
+    db.session.execute(insert(Loan), [dict(
+        box_id=box.id, member_id=m, request_key=f"big-{m}", status="approved", amount=100_000, term=4,
+        period_months=1, interest_method="flat", annual_rate=0, approved_at=datetime(2025, 2, 1) + timedelta(minutes=i))
+        for i, m in enumerate(members[3:3 + size // 10])])
+    db.session.commit()
     return box
+
+
+def box_size(box):
+    return db.session.scalar(select(func.count()).select_from(PoolMember).filter_by(box_id=box.id))
 
 
 def _counts(client, headers, box):
@@ -49,6 +60,14 @@ def _counts(client, headers, box):
         page = client.get(url).get_data(as_text=True)
         page = page[page.index(f'id="{form}"'):]
         assert "<option" not in page[:page.index("</form>")], url
+    # The queue is paged: the dashboard shows its first places and links to the rest.
+    waiting = 1 + box_size(box) // 10
+    page = client.get(f"/pools/{box.id}").get_data(as_text=True)
+    queue = page[page.index('id="queue"'):]
+    assert queue[:queue.index("</ol>")].count("<li") == min(waiting, QUEUE_SHOWN)
+    assert (f"All {waiting} approved loans waiting" in queue) == (waiting > QUEUE_SHOWN)
+    places = client.get(f"/api/v1/pools/{box.id}/queue?per_page=7&page=2", headers=headers).get_json()
+    assert [p["place"] for p in places] == list(range(8, min(waiting, 14) + 1))
     return [count_queries(client, url, h) for url, h in urls]
 
 

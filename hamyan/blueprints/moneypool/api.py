@@ -379,8 +379,7 @@ def _sheet(sheet):
 def _detail(acc, loan):
     today = clock.today(acc.box)
     summary = services.loan_summary(loan, today)
-    place = next((p for p in reports.queue(acc.box, acc.pool) if p.loan.id == loan.id), None) \
-        if loan.status == "approved" else None
+    place = reports.place_of(acc.box, acc.pool, loan)
     fields = [name for name in PoolLoanOut._declared_fields if name != "member_name"]
     return {**{name: getattr(loan, name) for name in fields}, "member": loan.member, "outstanding": summary.outstanding, "due_now": summary.due_now,
             "payoff": summary.payoff, "days_overdue": summary.days_overdue,
@@ -688,13 +687,18 @@ def draw(box_id):
 
 
 @bp.route("/<int:box_id>/queue", methods=["GET"])
+@bp.arguments(ListArgs, location="query")
 @bp.response(200, PoolQueueOut(many=True))
-def queue(box_id):
-    """Approved loans waiting for cash, with places and estimates (members see only their own loans)."""
+def queue(args, box_id):
+    """Approved loans waiting for cash, with places and estimates, a page at a time (`page`,
+    `per_page`) in queue order (members see only their own loans)."""
     acc = services.access(current_api_user(), box_id)
+    if not acc.is_manager and not acc.member:
+        return []
+    found = reports.queue(acc.box, acc.pool, page=args["page"], per_page=args["per_page"],
+                          member_id=None if acc.is_manager else acc.member.id)
     return [{"loan_id": p.loan.id, "place": p.place, "amount": p.loan.amount, "cash_enough_by": p.estimate}
-            for p in reports.queue(acc.box, acc.pool)
-            if acc.is_manager or (acc.member and p.loan.member_id == acc.member.id)]
+            for p in found.places]
 
 
 @bp.route("/<int:box_id>/balance-sheet", methods=["GET"])

@@ -156,28 +156,59 @@ class QueuePlace:
     estimate: date | None  # when expected cash should cover it; None = not within the forecast
 
 
-def queue(box: Box, pool: Pool, today: date | None = None) -> list[QueuePlace]:
-    """The waiting loans with their place and an estimate of when cash will be enough, from the
-    contributions and installments falling due (assuming they are paid on time)."""
+@dataclass
+class Queue:
+    """One page of the loan queue and what the whole queue holds."""
+    places: list[QueuePlace]
+    total: int  # loans waiting
+    needed: int  # cash they all need
+
+
+def queue(box: Box, pool: Pool, today: date | None = None, *, page: int = 1, per_page: int = 10,
+          member_id: int | None = None, loan_id: int | None = None) -> Queue:
+    """A page of the waiting loans (or those of one member, or one loan) with their place and an
+    estimate of when cash will be enough, from the contributions and installments falling due
+    (assuming they are paid on time). Places and running sums come from the database (window
+    functions), so a page reads `per_page` loans however long the queue is."""
     today = today or clock.today(box)
-    waiting = services.waiting(box, pool)
-    if not waiting:
-        return []
-    inflows = _expected_inflows(box, pool, today)
-    available = services.cash(box)
-    places, needed = [], 0
-    for index, loan in enumerate(waiting, start=1):
-        # Lottery queues have no fixed order: each estimate is for the loan's own amount.
-        needed = needed + loan.amount - loan.fee if pool.queue_policy == "fifo" else loan.amount - loan.fee
-        estimate, running = (today if available >= needed else None), available
+    waiting = select(Loan).filter_by(box_id=box.id, status="approved")
+    total, needed = db.session.execute(waiting.with_only_columns(
+        func.count(), func.coalesce(func.sum(Loan.amount - Loan.fee), 0))).one()
+    if not total:
+        return Queue([], 0, 0)
+    order = services.queue_order(pool)
+    # Lottery queues have no fixed order: each estimate is for the loan's own amount.
+    running = func.sum(Loan.amount - Loan.fee).over(order_by=order, rows=(None, 0)) \
+        if pool.queue_policy == "fifo" else Loan.amount - Loan.fee
+    ranked = waiting.with_only_columns(Loan.id.label("loan_id"), Loan.member_id,
+                                       func.row_number().over(order_by=order).label("place"),
+                                       running.label("needed")).subquery()
+    rows = select(Loan, ranked.c.place, ranked.c.needed).join(ranked, ranked.c.loan_id == Loan.id)
+    if member_id is not None:
+        rows = rows.where(ranked.c.member_id == member_id)
+    if loan_id is not None:
+        rows = rows.where(ranked.c.loan_id == loan_id)
+    rows = db.session.execute(rows.order_by(ranked.c.place).offset((page - 1) * per_page).limit(per_page)).all()
+    inflows = _expected_inflows(box, pool, today) if rows else []
+    available = services.cash(box) if rows else 0
+    places = []
+    for loan, place, need in rows:
+        need, estimate, cumulative = int(need), (today if available >= int(need) else None), available
         if estimate is None:
             for day, amount in inflows:
-                running += amount
-                if running >= needed:
+                cumulative += amount
+                if cumulative >= need:
                     estimate = day
                     break
-        places.append(QueuePlace(loan, index, needed, estimate))
-    return places
+        places.append(QueuePlace(loan, place, need, estimate))
+    return Queue(places, total, int(needed))
+
+
+def place_of(box: Box, pool: Pool, loan: Loan) -> QueuePlace | None:
+    """A waiting loan's place in the queue (None once it no longer waits)."""
+    if loan.status != "approved":
+        return None
+    return next(iter(queue(box, pool, loan_id=loan.id).places), None)
 
 
 def _expected_inflows(box: Box, pool: Pool, today: date) -> list[tuple[date, int]]:

@@ -100,14 +100,16 @@ def _dashboard_context(acc, contribution_form=None) -> dict:
     mine = services.summary.of(acc.member) if acc.member else None
     my_loans = services.loans_of(acc.member) if acc.member else []
     today = clock.today(acc.box)
-    queue = reports.queue(acc.box, acc.pool)
+    queue = reports.queue(acc.box, acc.pool, today, per_page=QUEUE_SHOWN)
+    shown = {p.loan.id: p for p in queue.places}
+    if acc.member:  # the viewer's own waiting loans, wherever they wait
+        shown.update({p.loan.id: p for p in reports.queue(acc.box, acc.pool, today, member_id=acc.member.id).places})
     if acc.is_manager:
         contribution_form = contribution_form or ContributionForm(formdata=None, paid_on=today)
     return {
         **_common(acc), "sheet": reports.balance_sheet(acc.box), "rows": rows, "page": page, "pages": _pages(total), "q": name,
         "total_members": total, "mine": mine, "queue": queue,
-        "queue_shown": [p for p in queue if p.place <= QUEUE_SHOWN or p.loan.drawn_at
-                        or (acc.member and p.loan.member_id == acc.member.id)],
+        "queue_shown": sorted(shown.values(), key=lambda p: p.place),
         "attention": services.summary.attention(acc.box) if acc.is_manager else None,
         "requests": services.loans_page(acc, "requested", 1)[0] if acc.is_manager else [],
         "guaranteed": services.guaranteed_by(acc.member) if acc.member else [],
@@ -356,8 +358,7 @@ def _loan_context(acc, loan, forms=None) -> dict:
     return {**_common(acc), "loan": loan, "events": services.loan_events(loan), "repayments": services.repayments(loan),
             "summary": services.loan_summary(loan, today),
             "statuses": services.installment_statuses(loan, acc.pool.grace_days, today),
-            "place": next((p for p in reports.queue(acc.box, acc.pool) if p.loan.id == loan.id), None)
-            if loan.status == "approved" else None,
+            "place": reports.place_of(acc.box, acc.pool, loan),
             "approve_form": forms.get("approve") or EmptyForm(formdata=None),
             "cancel_form": forms.get("cancel") or EmptyForm(formdata=None),
             "reject_form": forms.get("reject") or ReasonForm(formdata=None),

@@ -60,7 +60,7 @@ from .loans import (  # noqa: F401 (re-exported: callers use services.<name>)
     loans_page, guaranteed_by, loans_of,
 )
 from .queue import (  # noqa: F401 (re-exported: callers use services.<name>)
-    waiting, cash, draw,
+    queue_order, waiting, cash, draw,
 )
 from .repaying import (  # noqa: F401 (re-exported: callers use services.<name>)
     _terms, _events, _reschedules, _next_seq, loan_state, outstanding_principal, payoff, _replay,

@@ -14,14 +14,17 @@ from hamyan.ledger.models import LedgerAccount
 from .common import _event, _natural, access
 
 
+def queue_order(pool: Pool) -> tuple:
+    """The order approved loans wait in: approval, a lottery's drawn loan first."""
+    if pool.queue_policy == "lottery":
+        return Loan.drawn_at.is_(None), Loan.drawn_at, Loan.approved_at, Loan.id
+    return Loan.approved_at, Loan.id
+
+
 def waiting(box: Box, pool: Pool) -> list[Loan]:
     """Approved loans waiting for cash, in queue order."""
-    query = select(Loan).filter_by(box_id=box.id, status="approved")
-    if pool.queue_policy == "lottery":
-        query = query.order_by(Loan.drawn_at.is_(None), Loan.drawn_at, Loan.approved_at, Loan.id)
-    else:
-        query = query.order_by(Loan.approved_at, Loan.id)
-    return list(db.session.execute(query).scalars())
+    return list(db.session.scalars(select(Loan).filter_by(box_id=box.id, status="approved")
+                                   .order_by(*queue_order(pool))))
 
 
 def cash(box: Box) -> int:
