@@ -175,10 +175,12 @@ def canonical(minor: int, currency: str) -> str:
 _ALLOWED_FORMAT = frozenset("\u200c\u200d")
 
 
-def text(value, field: str, *, label: str = "The text", limit: int = 500, required: bool = True) -> str:
+def text(value, field: str, *, label: str = "The text", limit: int = 500, required: bool = True,
+         multiline: bool = False) -> str:
     """Free text a person types (a name, a reference, a reason): trimmed, at most `limit`
-    characters, and none that hide or reorder what others read: no control characters (line
-    breaks, NUL), no bidi overrides or isolates, no zero-width spaces, no lone surrogates."""
+    characters, and none that hide or reorder what others read: no control characters (NUL; line
+    breaks too unless `multiline`, for a message's body), no bidi overrides or isolates, no
+    zero-width spaces (the zero-width non-joiner Persian words need is kept), no lone surrogates."""
     if value is not None and not isinstance(value, str):
         raise ValidationError(f"{label} must be text.", field=field)
     result = (value or "").strip()
@@ -187,10 +189,12 @@ def text(value, field: str, *, label: str = "The text", limit: int = 500, requir
     if len(result) > limit:
         raise ValidationError(f"{label} has at most {limit} characters.", field=field)
     for char in result:
+        if multiline and char in "\r\n":
+            continue
         kind = unicodedata.category(char)
         if kind in ("Cc", "Cs", "Co", "Cn", "Zl", "Zp") or (kind == "Cf" and char not in _ALLOWED_FORMAT):
             raise ValidationError(f"{label} cannot contain control or invisible characters "
-                                  f"(such as line breaks or direction marks).", field=field)
+                                  f"(such as {'' if multiline else 'line breaks or '}direction marks).", field=field)
     return result
 
 

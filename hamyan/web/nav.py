@@ -13,6 +13,8 @@ MESSAGES = NavLink("Messages", "campaigns.index", audience="managers", also=("ca
 # The platform's pages of every box, after the product's own.
 PLATFORM = (MEMBERS, MESSAGES, NavLink("Online payments", "payments.manage", audience="managers"),
             NavLink("Activity", "audit.box_activity", audience="managers"))
+# "you are <phrase>" per role; any other role reads "a <role>"
+ROLE_PHRASES = {"admin": "an admin", "board": "on the board"}
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,11 @@ class BoxNav:
     kind: str  # what a box of this product is called
     role: str  # the viewer's role in the box ("admin" for an admin who is not a member)
     tabs: tuple[Tab, ...]
+
+    @property
+    def role_phrase(self) -> str:
+        """The header's "you are ..." in words: a board is a group one sits on, not a thing one is."""
+        return ROLE_PHRASES.get(self.role, f"a {self.role}")
 
 
 def box_nav(box, membership, can_manage: bool) -> BoxNav:

@@ -83,3 +83,11 @@ def test_a_board_member_living_in_the_60th_unit_sees_it_on_the_overview(building
         services.add_person(board, box.id, units[-1].id, "Board", "board@example.com", "owner")
     page = login(app.test_client(), "board@example.com").get(f"/buildings/{box.id}").get_data(as_text=True)
     assert f'id="my-unit-{units[-1].id}"' in page
+
+
+def test_the_header_says_who_you_are_in_words(setup, app):
+    box, board, units, other = setup
+    board_page = login(app.test_client(), "board@example.com").get(f"/buildings/{box.id}").get_data(as_text=True)
+    assert "you are on the board" in board_page and "a board<" not in board_page
+    resident_page = login(app.test_client(), "res@example.com").get(f"/buildings/{box.id}").get_data(as_text=True)
+    assert "you are a resident" in resident_page

@@ -137,3 +137,59 @@ def test_people_reports_and_waivers_over_the_api(client, make_user, api_token, t
     assert services.runs(box.id)[0].total == 300_000  # the month issued keeps what it charged
     assert client.delete(f"{base}/components/{component}", headers=headers).status_code == 204
     assert client.get(f"{base}/components", headers=headers).json == []
+
+
+def test_buildings_list_rules_transfers_and_late_fees_over_the_api(client, make_user, api_token, today, app):
+    board = make_user("board@example.com", "Board")
+    headers = api_token(board)
+    made = [client.post("/api/v1/buildings", json={"name": name, "calendar": "gregorian", "timezone": "UTC",
+                                                    "late_fee_kind": "fixed", "late_fee_value": "5000",
+                                                    "grace_days": 0}, headers=headers).json
+            for name in ("برج یاس", "آفتاب", "Cedar")]
+    other = services.create_building(make_user("other@example.com", "Other"), "Not mine", "IRR", "UTC")
+    listed = client.get("/api/v1/buildings", headers=headers)
+    assert listed.status_code == 200
+    assert [b["name"] for b in listed.json] == sorted(b["name"] for b in made)
+    assert all(b["is_board"] for b in listed.json) and other.id not in [b["id"] for b in listed.json]
+    assert [b["name"] for b in client.get("/api/v1/buildings?per_page=2&page=2", headers=headers).json] == \
+        [sorted(b["name"] for b in made)[2]]
+    assert client.get("/api/v1/buildings?per_page=0", headers=headers).status_code == 422
+    assert client.get("/api/v1/buildings").status_code == 401
+
+    box_id = made[0]["id"]
+    units = client.post(f"/api/v1/buildings/{box_id}/units/import", headers=headers,
+                        json={"csv": "number,area\n1,80\n2,60\n"}).json
+    component = client.post(f"/api/v1/buildings/{box_id}/components", headers=headers,
+                            json={"name": "نظافت", "amount": "1400000", "basis": "area"}).json
+    rule = client.post(f"/api/v1/buildings/{box_id}/rules/units", headers=headers, json={
+        "component_id": component["id"], "unit_id": units[1]["id"], "kind": "exempt", "reason": "خالی"})
+    assert rule.status_code == 200 and rule.json["kind"] == "exempt"
+    assert [r["id"] for r in client.get(f"/api/v1/buildings/{box_id}/rules/units", headers=headers).json] == \
+        [rule.json["id"]]
+    assert client.delete(f"/api/v1/buildings/{other.id}/rules/units/{rule.json['id']}",
+                         headers=headers).status_code == 404
+    assert client.delete(f"/api/v1/buildings/{box_id}/rules/units/{rule.json['id']}",
+                         headers=headers).status_code == 204
+    assert client.get(f"/api/v1/buildings/{box_id}/rules/units", headers=headers).json == []
+    assert client.delete(f"/api/v1/buildings/{box_id}/rules/units/{rule.json['id']}",
+                         headers=headers).status_code == 404
+
+    client.post(f"/api/v1/buildings/{box_id}/charges", json={"month": "2026-02"}, headers=headers)
+    assert client.post(f"/api/v1/buildings/{box_id}/late-fees", headers=headers).json == {"count": 2}
+    assert client.post(f"/api/v1/buildings/{box_id}/late-fees", headers=headers).json == {"count": 0}
+    resident = make_user("res@example.com", "Res")
+    services.add_person(board, box_id, units[0]["id"], "Res", "res@example.com", "resident")
+    assert client.post(f"/api/v1/buildings/{box_id}/late-fees", headers=api_token(resident)).status_code == 403
+
+    client.post(f"/api/v1/buildings/{box_id}/units/{units[0]['id']}/payments", headers=headers,
+                json={"amount": "800000", "reference": "R1"})
+    moved = client.post(f"/api/v1/buildings/{box_id}/transfers", headers={**headers, "Idempotency-Key": "t1"},
+                        json={"amount": "300000", "from_fund": "operating", "to_fund": "reserve"})
+    assert moved.status_code == 201
+    seen = client.get(f"/api/v1/buildings/{box_id}/transfers", headers=api_token(resident))
+    assert seen.status_code == 200 and [t["id"] for t in seen.json] == [moved.json["id"]]
+    assert client.get(f"/api/v1/buildings/{other.id}/transfers", headers=headers).status_code == 404
+    paths = app.test_client().get("/api/v1/openapi.json").json["paths"]
+    assert {"get", "post"} <= set(paths["/api/v1/buildings"])
+    assert "delete" in paths["/api/v1/buildings/{box_id}/rules/units/{rule_id}"]
+    assert "get" in paths["/api/v1/buildings/{box_id}/transfers"]

@@ -119,3 +119,12 @@ def test_owners_are_reminded_of_their_part_and_residents_of_theirs(voters, today
     bodies = {m.recipient: m.body for m in db.session.scalars(select(OutboxMessage).where(
         OutboxMessage.subject.like("%unit 1 charges")))}
     assert "50,000" in bodies["owner@example.com"] and "100,000" in bodies["r0@example.com"]
+
+
+def test_aptbox_keeps_line_breaks_only_in_a_notice_body(building):
+    box, board = building()
+    note = services.announce(board, box.id, "جلسه", "خط اول\nخط دوم")
+    assert note.body == "خط اول\nخط دوم"
+    with pytest.raises(ValidationError) as error:
+        services.announce(board, box.id, "جلسه\nدوم", "متن")
+    assert set(error.value.fields) == {"title"}

@@ -78,3 +78,13 @@ def test_free_text_refuses_control_bidi_and_zero_width_characters(typed):
 
 def test_free_text_keeps_persian_zero_width_non_joiner_and_emoji():
     assert parse.text(" می\u200cخواهم 👨\u200d👩\u200d👧 ", "reason") == "می\u200cخواهم 👨\u200d👩\u200d👧"
+
+
+def test_multiline_text_keeps_line_breaks_and_still_refuses_the_rest():
+    body = "سلام همسایه‌ها\r\nجلسه ساعت ۸\nممنون"
+    assert parse.text(body, "body", multiline=True) == body
+    for typed in ("a\u202eb", "a\x00b", "a\tb", "a\u200bb"):
+        with pytest.raises(ValidationError, match="direction marks") as error:
+            parse.text(typed, "body", multiline=True)
+        assert error.value.fields == {"body": error.value.message}
+

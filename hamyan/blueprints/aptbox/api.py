@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import marshmallow as ma
 
-from hamyan.blueprints.api import IDEMPOTENCY_DOC, UtcDateTime, api_blueprint, current_api_user, idempotency_key
+from hamyan.blueprints.api import IDEMPOTENCY_DOC, ListArgs, UtcDateTime, api_blueprint, current_api_user, idempotency_key
 from hamyan.blueprints.aptbox import reports, services
 from hamyan.blueprints.aptbox.models import BASES, CATEGORIES, FUNDS, PAYERS
 from hamyan.core import clock
@@ -48,19 +48,22 @@ class AptBuildingIn(AptRulesIn):
     calendar = F.String(load_default="persian")
 
 
-class AptBuildingOut(ma.Schema):
+class AptBuildingRow(ma.Schema):
     id = F.Integer(attribute="box.id")
     name = F.String(attribute="box.name")
     currency = F.String(attribute="box.currency")
     calendar = F.String(attribute="box.calendar")
     timezone = F.String(attribute="box.timezone")
     address = F.String(attribute="building.address")
+    is_board = F.Boolean()
+
+
+class AptBuildingOut(AptBuildingRow):
     due_day = F.Integer(attribute="building.due_day")
     grace_days = F.Integer(attribute="building.grace_days")
     late_fee_kind = F.String(attribute="building.late_fee_kind")
     late_fee_value = F.Integer(attribute="building.late_fee_value")
     round_to = F.Integer(attribute="building.round_to")
-    is_board = F.Boolean()
     funds = F.Dict(keys=F.String(), values=F.Integer())
 
 
@@ -147,6 +150,10 @@ class AptRunOut(ma.Schema):
     total = F.Integer()
 
 
+class AptCountOut(ma.Schema):
+    count = F.Integer()
+
+
 class AptAssessmentIn(ma.Schema):
     title = F.String(required=True, validate=Length(max=120))
     total = F.String(required=True, validate=Length(max=40), metadata=AMOUNT)
@@ -211,6 +218,17 @@ class AptUnitDetail(ma.Schema):
 def _building(acc):
     return {"box": acc.box, "building": acc.building, "is_board": acc.is_board,
             "funds": services.fund_balances(acc.box)}
+
+
+@bp.route("", methods=["GET"])
+@bp.arguments(ListArgs, location="query")
+@bp.response(200, AptBuildingRow(many=True))
+def list_buildings(args):
+    """The buildings you belong to, a page at a time (`page`, `per_page`) by name;
+    GET /buildings/{id} has a building's rules and fund balances."""
+    return [{"box": box, "building": building, "is_board": membership.role == "board"}
+            for box, building, membership in services.buildings_of(current_api_user(), args["page"],
+                                                                   args["per_page"])]
 
 
 @bp.route("", methods=["POST"])
@@ -298,13 +316,45 @@ def add_component(body, box_id):
     return services.add_component(current_api_user(), box_id, **body)
 
 
+class AptRuleOut(ma.Schema):
+    id = F.Integer()
+    component_id = F.Integer()
+    unit_id = F.Integer()
+    kind = F.String()
+    amount = F.Integer(allow_none=True)
+    reason = F.String()
+
+
+@bp.route("/<int:box_id>/rules/units", methods=["GET"])
+@bp.response(200, AptRuleOut(many=True))
+def list_rules(box_id):
+    """Every unit's exemption or override of a component (board)."""
+    acc = services.manage(current_api_user(), box_id)
+    found = services.rules_of([c.id for c in services.components(acc.box.id)])
+    return [rule for by_unit in found.values() for rule in by_unit.values()]
+
+
 @bp.route("/<int:box_id>/rules/units", methods=["POST"])
 @bp.arguments(AptRuleIn)
-@bp.response(200, ma.Schema)
+@bp.response(200, AptRuleOut)
 def set_rule(body, box_id):
     """Exempt a unit from a component, or fix what it pays of it (board)."""
-    services.set_rule(current_api_user(), box_id, **body)
-    return {}
+    return services.set_rule(current_api_user(), box_id, **body)
+
+
+@bp.route("/<int:box_id>/rules/units/<int:rule_id>", methods=["DELETE"])
+@bp.response(204)
+def clear_rule(box_id, rule_id):
+    """The unit pays the component by the plan again (board); months already issued keep theirs."""
+    services.clear_rule(current_api_user(), box_id, rule_id)
+
+
+@bp.route("/<int:box_id>/late-fees", methods=["POST"])
+@bp.response(200, AptCountOut)
+def assess_late_fees(box_id):
+    """Charge the late fee on every charge unpaid past its grace days now (board); the daily job
+    does the same. A charge is fined once, so a repeat charges nothing."""
+    return {"count": services.assess_late_fees(current_api_user(), box_id)}
 
 
 @bp.route("/<int:box_id>/charges", methods=["POST"])
@@ -460,6 +510,13 @@ def approve_expense(body, box_id, expense_id):
 @bp.doc(**IDEMPOTENCY_DOC)
 def transfer(body, box_id):
     return services.transfer(current_api_user(), box_id, key=idempotency_key() or uuid.uuid4().hex, **body)
+
+
+@bp.route("/<int:box_id>/transfers", methods=["GET"])
+@bp.response(200, AptTransferOut(many=True))
+def list_transfers(box_id):
+    """The last 200 moves between the operating and reserve funds, newest first."""
+    return services.transfers(services.access(current_api_user(), box_id).box.id, 200)
 
 
 @bp.route("/<int:box_id>/announcements", methods=["GET"])

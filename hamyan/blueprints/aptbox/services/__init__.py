@@ -24,7 +24,7 @@ from .common import (  # noqa: F401 (re-exported: callers use services.<name>)
     KIND, PAGE_SIZE, Access, access, manage, unit_of, money, fund_balances, month_label, month_of, parse_month, day,
     day_text,
 )
-from .buildings import create_building, update_rules, floor_factors_text  # noqa: F401
+from .buildings import buildings_of, create_building, update_rules, floor_factors_text  # noqa: F401
 from .units import (  # noqa: F401
     CSV_COLUMNS, ImportError_, add_unit, update_unit, import_units, add_person, units_of, people_of, units_page,
 )

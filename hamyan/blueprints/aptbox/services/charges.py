@@ -15,7 +15,7 @@ from hamyan.extensions import db
 from hamyan.ledger import service as ledger
 from hamyan.ledger.models import ASSET
 
-from .common import account, by, day_in_month, manage, month_label, month_of, parse_month, post, text
+from .common import account, by, day_in_month, manage, month_label, month_of, parse_month, post
 from .plan import compute, parse_mix, plan_parts
 from .units import units_of
 
@@ -111,7 +111,7 @@ def create_assessment(actor, box_id, title: str, total, basis: str, mix=None, in
     box, building = acc.box, acc.building
     errors = {}
     values = {}
-    for name, parser in (("title", lambda: text(title, "title", "Title", 120)),
+    for name, parser in (("title", lambda: parse.text(title, "title", label="Title", limit=120)),
                          ("total", lambda: parse.amount(total, box.currency, "total")),
                          ("basis", lambda: parse.choice(basis, [b for b in BASES if b != "fixed"], "basis", "Basis")),
                          ("installments", lambda: parse.whole(installments, "installments", 1, MAX_INSTALLMENTS,

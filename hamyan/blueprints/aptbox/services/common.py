@@ -1,7 +1,6 @@
 """Helpers every aptbox rule shares: access, accounts and posting, input checks, idempotency."""
 import hashlib
 import json
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -145,18 +144,6 @@ def not_future(box: Box, on, field: str) -> date:
     if (today - on).days > 3660:
         raise ValidationError("Choose a date within the last ten years.", field=field)
     return on
-
-
-def text(value, field: str, label: str, limit: int, required: bool = True) -> str:
-    value = str(value or "").strip()
-    if required and not value:
-        raise ValidationError(f"{label}: this is required.", field=field)
-    if len(value) > limit:
-        raise ValidationError(f"{label}: at most {limit} characters.", field=field)
-    # Cc only: Persian text needs the zero-width non-joiner (نمی‌کند), which isprintable() refuses.
-    if any(unicodedata.category(c) == "Cc" and c not in "\n\r" for c in value):
-        raise ValidationError(f"{label} cannot contain control characters.", field=field)
-    return value
 
 
 def fields(*parsers) -> dict:

@@ -13,7 +13,7 @@ from hamyan.core.errors import Conflict, Forbidden, NotFound, ValidationError
 from hamyan.extensions import db
 
 from .common import (PAGE_SIZE, access, account, by, fields, fund_account, fund_balances, manage, money, not_future,
-                     post, row_of, text)
+                     post, row_of)
 from .receipts import Receipt, receipt_type, store
 
 FUND_LABELS = {"operating": "Operating fund", "reserve": "Reserve fund"}
@@ -29,7 +29,7 @@ def _check_fund(box, fund: str, amount: int, decision: str | None) -> str | None
     if not decision:
         raise ValidationError(f"This would take the {FUND_LABELS[fund].lower()} below zero (it holds "
                               f"{money(box, balance)}). Record the board's decision to overdraw it.", field="decision")
-    return text(decision, "decision", "Decision", 500)
+    return parse.text(decision, "decision", label="Decision", limit=500)
 
 
 def _post_expense(box, actor, expense: Expense, decision: str | None) -> None:
@@ -50,8 +50,8 @@ def add_expense(actor, box_id, amount, category: str, spent_on=None, vendor: str
                          ("category", lambda: parse.choice(category, CATEGORIES, "category", "Category")),
                          ("fund", lambda: parse.choice(fund or "operating", FUNDS, "fund", "Fund")),
                          ("spent_on", lambda: not_future(box, spent_on, "spent_on")),
-                         ("vendor", lambda: text(vendor, "vendor", "Vendor", 120, required=False)),
-                         ("note", lambda: text(note, "note", "Note", 500, required=False)),
+                         ("vendor", lambda: parse.text(vendor, "vendor", label="Vendor", limit=120, required=False)),
+                         ("note", lambda: parse.text(note, "note", label="Note", limit=500, required=False)),
                          ("receipt", lambda: receipt_type(receipt) if receipt is not None else None))
     kind = values.pop("receipt")
     expense = Expense(box_id=box.id, created_by_id=by(actor), status="pending", **values)
@@ -63,7 +63,7 @@ def add_expense(actor, box_id, amount, category: str, spent_on=None, vendor: str
     if not acc.building.require_approval:
         _post_expense(box, actor, expense, decision)
     elif decision:
-        expense.decision = text(decision, "decision", "Decision", 500)
+        expense.decision = parse.text(decision, "decision", label="Decision", limit=500)
     if kind is not None:  # last, so a refused expense leaves no file behind
         expense.receipt_path = store(box.id, receipt, kind[1])
     return expense
@@ -112,7 +112,7 @@ def transfer(actor, box_id, amount, from_fund: str, to_fund: str, moved_on=None,
                     ("from_fund", lambda: parse.choice(from_fund, FUNDS, "from_fund", "From")),
                     ("to_fund", lambda: _other_fund(from_fund, to_fund)),
                     ("moved_on", lambda: not_future(box, moved_on, "moved_on")),
-                    ("note", lambda: text(note, "note", "Note", 500, required=False)))
+                    ("note", lambda: parse.text(note, "note", label="Note", limit=500, required=False)))
     decided = _check_fund(box, values["from_fund"], values["amount"], decision)
     entry = post(box, actor, "transfer", [(fund_account(box, values["to_fund"]), values["amount"]),
                                          (fund_account(box, values["from_fund"]), -values["amount"])],

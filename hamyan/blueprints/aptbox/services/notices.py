@@ -14,7 +14,7 @@ from hamyan.core.errors import Conflict, NotFound, ValidationError
 from hamyan.extensions import db
 from hamyan.notify.services import notify
 
-from .common import access, by, day, fields, manage, row_of, text
+from .common import access, by, day, fields, manage, row_of
 
 MAX_OPTIONS = 10
 
@@ -23,8 +23,8 @@ MAX_OPTIONS = 10
 def announce(actor, box_id, title: str, body: str) -> Announcement:
     """Post an announcement and email every member with an address (after the write commits)."""
     acc = manage(actor, box_id)
-    values = fields(("title", lambda: text(title, "title", "Title", 160)),
-                         ("body", lambda: text(body, "body", "Message", 5000)))
+    values = fields(("title", lambda: parse.text(title, "title", label="Title", limit=160)),
+                         ("body", lambda: parse.text(body, "body", label="Message", limit=5000, multiline=True)))
     row = Announcement(box_id=acc.box.id, created_by_id=by(actor), **values)
     db.session.add(row)
     for email in recipients(acc.box.id):
@@ -52,7 +52,7 @@ def _options(value) -> list[str]:
     items = [str(i).strip() for i in items if str(i).strip()]
     if not 2 <= len(items) <= MAX_OPTIONS or len(set(items)) != len(items):
         raise ValidationError(f"Give 2 to {MAX_OPTIONS} different choices, one a line.", field="options")
-    return [text(i, "options", "A choice", 120) for i in items]
+    return [parse.text(i, "options", label="A choice", limit=120) for i in items]
 
 
 def _closing(box, value):
@@ -67,7 +67,7 @@ def create_poll(actor, box_id, question: str, options, weighting: str = "unit", 
                 closes_on=None) -> Poll:
     acc = manage(actor, box_id)
     box = acc.box
-    values = fields(("question", lambda: text(question, "question", "Question", 300)),
+    values = fields(("question", lambda: parse.text(question, "question", label="Question", limit=300)),
                     ("options", lambda: json.dumps(_options(options), ensure_ascii=False)),
                     ("weighting", lambda: parse.choice(weighting, WEIGHTINGS, "weighting", "Votes count")),
                     ("quorum_percent", lambda: parse.whole(quorum_percent, "quorum_percent", 0, 100, "Quorum")),

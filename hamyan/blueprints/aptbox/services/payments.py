@@ -18,7 +18,7 @@ from hamyan.money import to_major
 from hamyan.notify.services import notify
 
 from .common import access, account, by, fields, fund_account, manage, money, not_future, post, request_hash, \
-    request_key, same_request, text, unit_account, unit_of
+    request_key, same_request, unit_account, unit_of
 from .receipts import Receipt, receipt_type, store
 from .summary import UNIT, derive, refresh
 
@@ -40,8 +40,8 @@ def record_payment(actor, box_id, unit_id, amount, paid_on=None, reference: str 
         return existing
     values = fields(("amount", lambda: parse.amount(amount, box.currency, "amount")),
                          ("paid_on", lambda: not_future(box, paid_on, "paid_on")),
-                         ("reference", lambda: text(reference, "reference", "Bank reference", 80)),
-                         ("payer", lambda: text(payer, "payer", "Paid by", 120, required=False)))
+                         ("reference", lambda: parse.text(reference, "reference", label="Bank reference", limit=80)),
+                         ("payer", lambda: parse.text(payer, "payer", label="Paid by", limit=120, required=False)))
     entry = post(box, actor, "payment", [(fund_account(box, "operating"), values["amount"]),
                                         (unit_account(box, unit.id), -values["amount"])],
                  f"payment:{key}", values["paid_on"], f"Unit {unit.number}: payment ref {values['reference']}")
@@ -104,7 +104,7 @@ def report_payment(actor, box_id, unit_id, amount, paid_on=None, reference: str 
         raise NotFound("No such unit in this building.")
     values = fields(("amount", lambda: parse.amount(amount, box.currency, "amount")),
                          ("paid_on", lambda: not_future(box, paid_on, "paid_on")),
-                         ("reference", lambda: text(reference, "reference", "Bank reference", 80)),
+                         ("reference", lambda: parse.text(reference, "reference", label="Bank reference", limit=80)),
                          ("receipt", lambda: receipt_type(receipt) if receipt is not None else None))
     kind = values.pop("receipt")
     row = PaymentReport(box_id=box.id, unit_id=unit.id, membership_id=acc.membership.id, **values)

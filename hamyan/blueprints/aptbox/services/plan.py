@@ -12,7 +12,7 @@ from hamyan.extensions import db
 
 from . import split
 from .buildings import modifiers
-from .common import manage, money, text, unit_of
+from .common import manage, money, unit_of
 from .units import units_of
 
 
@@ -42,7 +42,7 @@ def _component_values(box, values: dict) -> dict:
         except ValidationError as error:
             errors.update(error.fields)
 
-    attempt("name", lambda v: text(v, "name", "Name", 120))
+    attempt("name", lambda v: parse.text(v, "name", label="Name", limit=120))
     attempt("amount", lambda v: parse.amount(v, box.currency, "amount"))
     attempt("basis", lambda v: parse.choice(v, BASES, "basis", "Basis"))
     attempt("payer", lambda v: parse.choice(v or "resident", PAYERS, "payer", "Who pays"))
@@ -97,7 +97,7 @@ def set_rule(actor, box_id, component_id, unit_id, kind: str, amount=None, reaso
     unit = unit_of(acc, unit_id)
     parse.choice(kind, RULE_KINDS, "kind", "Rule")
     value = parse.amount(amount, acc.box.currency, "amount", allow_zero=True) if kind == "override" else None
-    reason = text(reason, "reason", "Reason", 300)
+    reason = parse.text(reason, "reason", label="Reason", limit=300)
     rule = db.session.scalar(select(UnitRule).filter_by(component_id=component.id, unit_id=unit.id))
     if rule is None:
         rule = UnitRule(component_id=component.id, unit_id=unit.id, kind=kind)

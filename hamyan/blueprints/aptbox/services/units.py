@@ -13,7 +13,7 @@ from hamyan.core import parse, uow
 from hamyan.core.errors import Conflict, ValidationError
 from hamyan.extensions import db
 
-from .common import manage, text, unit_of
+from .common import manage, unit_of
 
 CSV_COLUMNS = ("number", "floor", "area", "occupants", "parking", "occupied", "owner", "resident")
 MAX_UNITS = 2000
@@ -31,7 +31,7 @@ def unit_values(row: dict) -> dict:
         except ValidationError as error:
             errors.update(error.fields)
 
-    attempt("number", lambda v: text(v, "number", "Unit number", 20))
+    attempt("number", lambda v: parse.text(v, "number", label="Unit number", limit=20))
     attempt("floor", lambda v: parse.whole(v if v not in (None, "") else "0", "floor", -10, 200, "Floor"))
     attempt("area", area)
     attempt("occupants", lambda v: parse.whole(v if v not in (None, "") else "0", "occupants", 0, 100,
@@ -39,10 +39,10 @@ def unit_values(row: dict) -> dict:
     attempt("parking", lambda v: parse.whole(v if v not in (None, "") else "0", "parking", 0, 20,
                                              "Parking spaces"))
     attempt("occupied", occupied)
-    attempt("owner_name", lambda v: text(v if v is not None else row.get("owner"), "owner", "Owner", 120,
-                                         required=False))
-    attempt("resident_name", lambda v: text(v if v is not None else row.get("resident"), "resident", "Resident",
-                                            120, required=False))
+    attempt("owner_name", lambda v: parse.text(v if v is not None else row.get("owner"), "owner", label="Owner",
+                                               limit=120, required=False))
+    attempt("resident_name", lambda v: parse.text(v if v is not None else row.get("resident"), "resident",
+                                                  label="Resident", limit=120, required=False))
     if errors:
         raise ValidationError("; ".join(f"{k}: {m}" for k, m in errors.items()), fields=errors)
     return out
