@@ -113,6 +113,38 @@ def empty_all_tables() -> None:
             conn.execute(sa.text("SET FOREIGN_KEY_CHECKS=1"))
 
 
+@pytest.fixture(scope="session")
+def _demo_rows(app):
+    """demo.seed() takes seconds (hundreds of units of work), so each worker seeds it once and keeps
+    its rows for `demo_users` to put back."""
+    from hamyan import demo
+
+    with app.app_context():
+        ids = {who: user.id for who, user in demo.seed().items()}
+        with db.engine.connect() as conn:
+            rows = [(table, [dict(row._mapping) for row in conn.execute(table.select().order_by(*table.primary_key))])
+                    for table in db.metadata.sorted_tables]
+        empty_all_tables()
+    return ids, rows
+
+
+@pytest.fixture
+def demo_users(_demo_rows):
+    """The demo (`flask demo seed`) as of this session's start; its users by name (manager, member, admin)."""
+    from hamyan.blueprints.auth.models import User
+
+    ids, rows = _demo_rows
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "mysql":
+            conn.execute(sa.text("SET FOREIGN_KEY_CHECKS=0"))
+        for table, data in rows:
+            if data:
+                conn.execute(table.insert(), data)
+        if conn.dialect.name == "mysql":
+            conn.execute(sa.text("SET FOREIGN_KEY_CHECKS=1"))
+    return {who: db.session.get(User, id) for who, id in ids.items()}
+
+
 @pytest.fixture(autouse=True)
 def _app_context(app):
     with app.app_context():

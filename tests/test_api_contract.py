@@ -9,11 +9,11 @@ import collections
 import re
 
 import hypothesis
+import pytest
 import schemathesis
 from schemathesis import GenerationMode
 from schemathesis import checks as st_checks
 
-from hamyan import demo
 from hamyan.blueprints.api import DECIMAL_PATTERN
 from hamyan.blueprints.auth import services as auth
 from hamyan.boxes.models import Box
@@ -50,17 +50,17 @@ def _run(app, schema, headers: dict, boxes: dict, mode: GenerationMode, examples
         check()
 
 
-def test_every_operation_keeps_the_documented_contract(app):
-    users = demo.seed()
-    tokens = {who: auth.create_api_token(users[who], "contract test")[1] for who in ("manager", "member")}
+@pytest.mark.parametrize("who, mode, examples", RUNS)  # three tests, so xdist spreads them over workers
+def test_every_operation_keeps_the_documented_contract(app, demo_users, who, mode, examples):
+    token = auth.create_api_token(demo_users[who], "contract test")[1]
     boxes = {PREFIX[box.kind]: box.id for box in Box.query.all()}
     boxes["boxes"] = boxes["cashboxes"]  # /api/v1/boxes/<id>/reports: any product's box
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     failures, statuses = {}, collections.Counter()
-    for who, mode, examples in RUNS:
-        _run(app, schema, {"Authorization": f"Bearer {tokens[who]}"}, boxes, mode, examples, failures, statuses)
+    _run(app, schema, {"Authorization": f"Bearer {token}"}, boxes, mode, examples, failures, statuses)
     assert not failures, "\n\n".join(f"{name}:\n{text}" for name, text in failures.items())
-    assert statuses[500] == 0 and sum(n for code, n in statuses.items() if code < 300) > 300, statuses
+    succeeded = sum(n for code, n in statuses.items() if code < 300)
+    assert statuses[500] == 0 and (mode == GenerationMode.NEGATIVE or succeeded > 100), statuses
 
 
 def test_the_document_declares_the_error_shape_decimals_ranges_and_links(client):

@@ -24,8 +24,8 @@ def tabs(html: str) -> list[tuple[str, str, bool]]:
 
 
 @pytest.fixture
-def boxes(client):
-    users = demo.seed()
+def boxes(client, demo_users):
+    users = demo_users
     with uow.transaction():  # the demo pool adds Demo Member by email without an account: link it
         for membership in db.session.scalars(select(Membership).filter_by(email=users["member"].email)):
             membership.user_id = users["member"].id

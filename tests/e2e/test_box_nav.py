@@ -10,8 +10,7 @@ WIDTH = 375
 
 
 @pytest.mark.parametrize("javascript", [True, False])
-def test_the_box_tabs_work_on_a_phone_and_no_page_scrolls_sideways(browser, live_server, javascript):
-    demo.seed()
+def test_the_box_tabs_work_on_a_phone_and_no_page_scrolls_sideways(browser, live_server, demo_users, javascript):
     context = browser.new_context(base_url=live_server, viewport={"width": WIDTH, "height": 740},
                                   java_script_enabled=javascript)
     page = context.new_page()

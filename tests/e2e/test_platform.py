@@ -18,8 +18,7 @@ def sign_in(page, email, password):
     page.get_by_role("button", name="Sign in").click()
 
 
-def test_demo_manager_signs_in_and_sees_dashboard(page, console_messages):
-    demo.seed()
+def test_demo_manager_signs_in_and_sees_dashboard(page, console_messages, demo_users):
     sign_in(page, "manager@demo.hamyan", demo.DEMO_PASSWORD)
     expect(page).to_have_url(re.compile(r"/$"))
     expect(page.get_by_role("heading", name="My boxes")).to_be_visible()

@@ -2,14 +2,13 @@
 error (product services take the partner principal like a user's)."""
 import re
 
-from hamyan import demo, partners
+from hamyan import partners
 from hamyan.boxes.models import Box
 
 PREFIX = {"cashbox": "cashboxes", "moneypool": "pools", "aptbox": "buildings", "rosca": "roscas"}
 
 
-def test_every_box_get_route_serves_a_partner(client):
-    demo.seed()
+def test_every_box_get_route_serves_a_partner(client, demo_users):
     boxes = {PREFIX[b.kind]: b.id for b in Box.query.all()}
     _, token = partners.create_key(partners.Principal("system"), "Everything", list(boxes.values()), can_manage=True)
     spec = client.get("/api/v1/openapi.json").get_json()
