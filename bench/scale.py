@@ -2,10 +2,14 @@
 1 and then 2 app servers (one gunicorn worker each, started by deploy/entrypoint.sh) on the same
 MariaDB database and Redis, their ratio and p95, then `flask ledger check` on what it wrote.
 
-The workload, per client in turn: the signed-in home dashboard (page), a cashbox payment through the
-API (a write: one ledger entry, its own Idempotency-Key), the cashbox's payments list (API) and, one
-time in ten, a member's PDF statement. BENCH_SCALE_SECONDS (15) per configuration, BENCH_SCALE_CLIENTS
-(6) concurrent clients with keep-alive connections."""
+The demo manager runs BOXES cashboxes of 10 members (built by bench.build), and each client works in
+its own box, as an operator's many groups do (writes to one box queue on that box's lock, so a
+single-box workload measures the lock, not the servers). The workload, per client in turn: the
+signed-in home dashboard (page), a payment in its box through the API (a write: one ledger entry, its
+own Idempotency-Key), the box's payments list (API) and, one time in ten, a member's PDF statement.
+BENCH_SCALE_SECONDS (15) per configuration, BENCH_SCALE_CLIENTS (6) concurrent clients with
+keep-alive connections. The clients run in this process, on the same 2 cores as the servers,
+MariaDB and nginx: the CPU they use is printed, as it bounds what a second server can add."""
 import os
 import statistics
 import subprocess
@@ -27,20 +31,26 @@ from tests.deploy import serving
 TARGET = 1.7  # 2 app servers vs 1, on 2 cores
 SECONDS = float(os.environ.get("BENCH_SCALE_SECONDS", 15))
 CLIENTS = int(os.environ.get("BENCH_SCALE_CLIENTS", 6))
+BOXES = 12
 WARM_UP = 3.0
 
 
-def _demo(site) -> tuple[int, list[int]]:
-    """The demo cashbox and its memberships."""
-    engine = sa.create_engine(site.database_url)
-    try:
-        with engine.connect() as conn:
-            box = conn.execute(sa.text("SELECT id FROM box WHERE kind = 'cashbox' ORDER BY id LIMIT 1")).scalar()
-            members = conn.execute(sa.text("SELECT id FROM membership WHERE box_id = :b AND role = 'member'"),
-                                   {"b": box}).scalars().all()
-    finally:
-        engine.dispose()
-    return box, list(members)
+def _boxes(site) -> list[tuple[int, list[int]]]:
+    """BOXES cashboxes of the demo manager, built in bulk, each with its members' membership ids."""
+    from hamyan import create_app
+    from hamyan.blueprints.auth import services as auth
+    from hamyan.boxes.models import Membership
+    from hamyan.extensions import db
+
+    app = create_app(build.app_config(site.database_url))
+    with app.app_context():
+        manager = auth.user_by_email("manager@demo.hamyan")
+        ids = [build.build_cashbox(manager, f"Scale cashbox {n}", 10)[0] for n in range(1, BOXES + 1)]
+        boxes = [(box, list(db.session.scalars(sa.select(Membership.id).filter_by(box_id=box, role="member"))))
+                 for box in ids]
+        db.session.remove()
+        db.engine.dispose()
+    return boxes
 
 
 def _client(base: str, box: int, members: list[int], stop_at: float, record: list, errors: list) -> None:
@@ -76,16 +86,18 @@ def _client(base: str, box: int, members: list[int], stop_at: float, record: lis
             record.append((time.monotonic(), label, took))
 
 
-def _measure(site, box, members) -> dict:
+def _measure(site, boxes) -> dict:
     record, errors = [], []
     start = time.monotonic()
     stop_at = start + WARM_UP + SECONDS
-    threads = [threading.Thread(target=_client, args=(site.base_url, box, members, stop_at, record, errors))
-               for _ in range(CLIENTS)]
+    threads = [threading.Thread(target=_client, args=(site.base_url, *boxes[n % len(boxes)], stop_at, record, errors))
+               for n in range(CLIENTS)]
+    cpu = time.process_time()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    client_cpu = (time.process_time() - cpu) / (time.monotonic() - start)
     if errors:
         raise SystemExit(f"bench scale: {len(errors)} requests failed, e.g. {errors[0]}")
     counted = [(label, took) for at, label, took in record if at >= start + WARM_UP]
@@ -95,7 +107,7 @@ def _measure(site, box, members) -> dict:
         values = sorted(took * 1000 for l, took in counted if l == label)
         per_label[label] = statistics.quantiles(values, n=20)[18] if len(values) >= 20 else values[-1]
     return {"rps": len(counted) / SECONDS, "p95": statistics.quantiles(ms, n=20)[18], "requests": len(counted),
-            "p95 by request": per_label}
+            "p95 by request": per_label, "client cpu": client_cpu}
 
 
 def _ledger_check(site) -> str:
@@ -107,8 +119,8 @@ def _ledger_check(site) -> str:
 def main() -> None:
     urllib3.disable_warnings()
     print(f"Scale-out: nginx (TLS) in front of 1, then 2 app servers (1 gunicorn worker each) on one MariaDB and "
-          f"Redis; {CLIENTS} clients for {SECONDS:.0f} s after {WARM_UP:.0f} s warm-up: dashboard, payment (API "
-          f"write), payments list, 1 in 10 a statement PDF")
+          f"Redis; {CLIENTS} clients, each in its own of {BOXES} cashboxes, for {SECONDS:.0f} s after {WARM_UP:.0f} s "
+          f"warm-up: dashboard, payment (API write), payments list, 1 in 10 a statement PDF")
     if not os.path.exists(serving.NGINX):
         print(f"  skipped: {serving.NGINX} is missing (apt-get install nginx-light)")
         return
@@ -128,15 +140,15 @@ def main() -> None:
                     if servers == 1:
                         subprocess.run([sys.executable, "-m", "flask", "demo", "seed"], cwd=serving.ROOT, check=True,
                                        env={**site.env, "FLASK_APP": "wsgi:app"}, capture_output=True)
-                        box, members = _demo(site)
-                    results[servers] = _measure(site, box, members)
+                        boxes = _boxes(site)
+                    results[servers] = _measure(site, boxes)
                     check = _ledger_check(site)
                 finally:
                     site.stop()
                 r = results[servers]
                 print(f"  {servers} app server{'s' if servers > 1 else ' '}: {r['rps']:6.1f} req/s  p95 {r['p95']:6.0f} ms  "
                       f"({r['requests']} requests; p95 " + ", ".join(f"{k} {v:.0f} ms" for k, v in r["p95 by request"].items())
-                      + f"); ledger check {check}")
+                      + f"); the clients used {r['client cpu']:.2f} of a core; ledger check {check}")
     finally:
         serving.drop_database(url)
     ratio = results[2]["rps"] / results[1]["rps"]

@@ -58,6 +58,15 @@ def test_https_deployment_settings(make_app, make_user, client):
     assert client.get("/login").status_code == 200
 
 
+def test_health_checks_answer_plain_http_when_https_is_forced(make_app):
+    """A load balancer or orchestrator probes each app server directly, over plain HTTP and without
+    the proxy's X-Forwarded-Proto: a redirect to HTTPS would mark every server down."""
+    probe = make_app(FORCE_HTTPS=True, SESSION_COOKIE_SECURE=True, PROXY_FIX=True).test_client()
+    assert probe.get("/healthz").status_code == 200
+    assert probe.get("/readyz").status_code in (200, 503)  # its own verdict, never a redirect
+    assert probe.get("/login").status_code == 302
+
+
 def test_friendly_404(client):
     response = client.get("/no/such/page")
     assert response.status_code == 404

@@ -25,7 +25,16 @@ def dashboard():
     return render("home/dashboard.html", grouped=grouped, products=PRODUCTS)
 
 
+def _probe(view):
+    """Load balancers and orchestrators probe each app server directly over plain HTTP, without the
+    proxy's X-Forwarded-Proto: HAMYAN_FORCE_HTTPS must not redirect them (Flask-Talisman's per-view
+    options, as its decorator sets them)."""
+    view.talisman_view_options = {"force_https": False}
+    return view
+
+
 @bp.route("/healthz")
+@_probe
 def healthz():
     try:
         db.session.execute(text("SELECT 1"))
@@ -87,6 +96,7 @@ def _readiness() -> dict:
 
 
 @bp.route("/readyz")
+@_probe
 def readyz():
     """For load balancers and orchestrators: 503 while this process cannot serve (database down,
     migrations not applied); 200 "degraded" while pages work but Redis (sign-in limits then count per
