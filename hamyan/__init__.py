@@ -20,7 +20,7 @@ from hamyan.extensions import api, csrf, db, error_body, htmx, limiter, login_ma
 
 # The platform's job modules; each product names its own in its descriptor (Product.jobs).
 PLATFORM_JOBS = ("hamyan.notify.jobs", "hamyan.statements.jobs", "hamyan.backup.jobs", "hamyan.blueprints.payments.jobs",
-                 "hamyan.partners.jobs")
+                 "hamyan.partners.jobs", "hamyan.blueprints.auth.jobs")
 
 CSP = {"default-src": "'self'", "img-src": ["'self'", "data:"], "frame-ancestors": "'none'",
        "form-action": "'self'", "base-uri": "'self'", "object-src": "'none'"}
@@ -62,9 +62,9 @@ def create_app(config: dict | None = None) -> Flask:
              strict_transport_security=app.config["FORCE_HTTPS"])
 
     from hamyan import models  # noqa: F401  every table registered before migrations look
-    from hamyan.blueprints.auth import services as auth_services
+    from hamyan.blueprints.auth.views import load_user
 
-    login_manager.user_loader(auth_services.load_session_user)
+    login_manager.user_loader(load_user)
 
     from hamyan.audit.views import bp as audit_bp
     from hamyan.blueprints import api as api_package

@@ -1,6 +1,7 @@
 """Defaults that run with nothing set. Every setting can be overridden by a HAMYAN_* variable."""
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -36,6 +37,7 @@ DEFAULTS = {
     "LOGIN_RATE_LIMIT": "5 per 5 minutes",  # failed sign-ins per account from one IP address
     "LOGIN_ACCOUNT_RATE_LIMIT": "50 per hour",  # failed sign-ins per account from everywhere together
     "PASSWORD_RESET_MAX_AGE": 3600,
+    "SESSION_KEEP_DAYS": 90,  # sign-in sessions ended or unused this long are deleted; remember-me lasts as long
     "INVITATION_MAX_AGE": 7 * 24 * 3600,
     "EMAIL_VERIFY_MAX_AGE": 2 * 24 * 3600,
     "SCHEDULER_ENABLED": True,
@@ -88,6 +90,7 @@ def load(instance_path: str, overrides: dict | None = None, product_defaults: di
     cfg["SQLALCHEMY_DATABASE_URI"] = cfg["DATABASE_URL"]
     cfg.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True, "pool_recycle": 3600})
     cfg["REMEMBER_COOKIE_SECURE"] = cfg["SESSION_COOKIE_SECURE"]
+    cfg["REMEMBER_COOKIE_DURATION"] = timedelta(days=cfg["SESSION_KEEP_DAYS"])  # its session row lives as long
     cfg["SESSION_COOKIE_SAMESITE"] = "Lax"
     cfg["REMEMBER_COOKIE_SAMESITE"] = "Lax"
     # Redis down: count sign-in attempts in each process until it is back, rather than failing

@@ -349,7 +349,7 @@ def test_change_email(app, user_client, make_user, smtp_server):
     client = user_client("ali@example.com")
     other_device = login(app.test_client(), "ali@example.com")
     app.test_client().post("/forgot", data={"email": "ali@example.com"})
-    reset_link = _reset_link(smtp_server[0])
+    reset_link = _reset_link(next(m for m in smtp_server if m["Subject"] == "Reset your Hamyan password"))
     wrong = _profile(client, "email", email="new@example.com", password="wrong-password")
     assert "The current password is wrong." in text(wrong)
     taken = _profile(client, "email", email="Taken@example.com", password=PASSWORD)

@@ -12,4 +12,4 @@ def admins_only():
         abort(404)
 
 
-from hamyan.blueprints.admin import views  # noqa: E402,F401
+from hamyan.blueprints.admin import users, views  # noqa: E402,F401

@@ -24,6 +24,8 @@ class User(UserMixin, db.Model):
     # Bumped on password or email change: reset and verification links issued before stop working.
     session_version = db.Column(db.Integer, nullable=False, default=1)
     created_at = db.Column(db.DateTime, nullable=False, default=clock.now)
+    # Set by an admin: the account cannot sign in and its sessions and API tokens stop working.
+    disabled_at = db.Column(db.DateTime, nullable=True)
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
@@ -45,15 +47,22 @@ class User(UserMixin, db.Model):
 
 class UserSession(db.Model):
     """One sign-in on one browser. The cookie carries a random key whose hash is stored here;
-    signing out ends the row, so a copied session or remember-me cookie stops working too."""
+    signing out ends the row, so a copied session or remember-me cookie stops working too.
+    The device is what the devices page shows: the hash of the browser's long-lived device cookie
+    (a browser that signed in before is not a new device), its User-Agent and IP address."""
 
     __tablename__ = "user_session"
+    __table_args__ = (db.Index("ix_user_session_user_id_device_hash", "user_id", "device_hash"),)
 
     id = db.Column(db.Integer, primary_key=True)
     user_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=False, index=True)
     key_hash = db.Column(db.String(64), nullable=False, unique=True)
     created_at = db.Column(db.DateTime, nullable=False, default=clock.now)
     ended_at = db.Column(db.DateTime, nullable=True)
+    device_hash = db.Column(db.String(64), nullable=True)
+    user_agent = db.Column(db.String(400), nullable=False, default="")
+    ip = db.Column(db.String(45), nullable=False, default="")
+    last_seen_at = db.Column(db.DateTime, nullable=True, index=True)
 
 
 def hash_token(token: str) -> str:

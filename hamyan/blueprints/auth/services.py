@@ -6,19 +6,23 @@ same either way (the email tells the owner), and a sign-in with an unknown addre
 password hash all the same, so it takes as long as a wrong password."""
 import secrets
 import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash
 
+from hamyan.boxes.access import Principal
 from hamyan.core import clock, uow
+from hamyan.core.parse import record_id
 from hamyan.blueprints.auth import models
 from hamyan.blueprints.auth.models import ApiToken, User, UserSession, hash_token
 from hamyan.notify.services import notify
-from hamyan.core.errors import Conflict, NotFound, ValidationError
+from hamyan.core.errors import Conflict, Forbidden, NotFound, ValidationError
 from hamyan.extensions import db
 
 
@@ -137,6 +141,7 @@ def verify_email(token: str) -> tuple[User, str]:
 
 # ---------------------------------------------------------------- signing in
 
+DISABLED = "This account is disabled. Ask the site's operator to enable it."
 _UNKNOWN_HASH: dict = {}  # a hash made once per hashing function, checked for unknown addresses
 
 
@@ -149,42 +154,133 @@ def authenticate(email: str, password: str) -> User:
         check_password_hash(dummy, password or "")
     if user is None or not user.check_password(password or ""):
         raise ValidationError("Wrong email or password.", field="password")
+    if user.disabled_at is not None:
+        raise ValidationError(DISABLED, field="email")
     return user
 
 
 @uow.write
-def start_session(user: User) -> None:
-    """A new sign-in session for this browser; its key goes into the cookies through get_id()."""
+def start_session(user: User, device: str, user_agent: str = "", ip: str = "") -> None:
+    """A new sign-in session for this browser; its key goes into the cookies through get_id().
+    `device` is the browser's device cookie: a browser this account never signed in on before is a
+    new device, and the owner is told (not for an account's very first sign-in)."""
     key = secrets.token_urlsafe(32)
-    db.session.add(UserSession(user_id=user.id, key_hash=hash_token(key)))
+    device_hash = hash_token(device)
+    # None: the account never signed in before; 0: it did, never on this device; 1: a known device
+    seen = db.session.scalar(select(func.max(case((UserSession.device_hash == device_hash, 1), else_=0)))
+                             .where(UserSession.user_id == user.id))
+    db.session.add(UserSession(user_id=user.id, key_hash=hash_token(key), device_hash=device_hash,
+                               user_agent=(user_agent or "")[:400], ip=(ip or "")[:45], last_seen_at=clock.now()))
     user.session_key = key
+    if seen == 0:
+        _tell_owner_of_new_device(user, user_agent, ip)
 
 
-def load_session_user(session_id: str) -> User | None:
-    """The user loader: the session (or remember-me cookie) counts only while its row is open."""
+def _tell_owner_of_new_device(user: User, user_agent: str, ip: str) -> None:
+    base = current_app.config["BASE_URL"].rstrip("/")
+    notify(user.email, "New sign-in to your Hamyan account",
+           f"Hello {user.name},\n\nYour account was just signed in on a new device: {describe_device(user_agent)}, "
+           f"IP address {ip or 'unknown'}, at {clock.now():%Y-%m-%d %H:%M} UTC.\n\nIf it was you, there is "
+           f"nothing to do. If not, sign that device out at {base}/profile/devices and change your password.",
+           user_id=user.id, kind="new_device")
+
+
+def describe_device(user_agent: str) -> str:
+    """"Chrome Mobile 120 on Android 13" from a User-Agent (ua-parser's rules), or what is known."""
+    from ua_parser import parse
+
+    found = parse(user_agent or "")
+    browser = " ".join(filter(None, (found.user_agent.family, found.user_agent.major))) if found.user_agent else ""
+    system = " ".join(filter(None, (found.os.family, found.os.major))) if found.os else ""
+    if browser and system:
+        return f"{browser} on {system}"
+    return browser or system or "Unknown browser"
+
+
+SEEN_EVERY = timedelta(minutes=5)  # last seen is written at most this often per session, not per request
+
+
+def load_session_user(session_id: str, seen_from: str = "") -> User | None:
+    """The user loader: the session (or remember-me cookie) counts only while its row is open and the
+    account is not disabled. Notes when and from where the session was last seen."""
     user_id, _, key = (session_id or "").partition(":")
     if not user_id.isdigit() or not key:
         return None
-    user = db.session.execute(
-        select(User).join(UserSession, UserSession.user_id == User.id)
-        .where(User.id == int(user_id), UserSession.key_hash == hash_token(key), UserSession.ended_at.is_(None))
-    ).scalar_one_or_none()
-    if user is not None:
-        user.session_key = key
+    found = db.session.execute(
+        select(User, UserSession).join(UserSession, UserSession.user_id == User.id)
+        .where(User.id == int(user_id), UserSession.key_hash == hash_token(key), UserSession.ended_at.is_(None),
+               User.disabled_at.is_(None))
+    ).one_or_none()
+    if found is None:
+        return None
+    user, session = found
+    now = clock.now()
+    if session.last_seen_at is None or now - session.last_seen_at >= SEEN_EVERY or session.ip != (seen_from or "")[:45]:
+        with uow.transaction():  # a Core update: bookkeeping, not an action for the audit log
+            db.session.execute(update(UserSession).where(UserSession.id == session.id)
+                               .values(last_seen_at=now, ip=(seen_from or "")[:45]))
+    user.session_key = key
+    return user
+
+
+@dataclass(frozen=True)
+class Device:
+    id: int
+    name: str  # browser and system
+    ip: str
+    signed_in_at: datetime
+    last_seen_at: datetime | None
+    current: bool  # the browser asking
+
+
+MAX_DEVICES = 100  # a page lists this many open sessions at most, newest seen first
+
+
+def devices_of(actor, user_id) -> list[Device]:
+    """A user's open sessions: their own, or anyone's for an admin (404 for others)."""
+    user = _sessions_owner(actor, user_id)
+    current = hash_token(getattr(Principal.of(actor).user, "session_key", None) or "")
+    rows = db.session.scalars(
+        select(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+        .order_by(func.coalesce(UserSession.last_seen_at, UserSession.created_at).desc()).limit(MAX_DEVICES))
+    return [Device(row.id, describe_device(row.user_agent), row.ip, row.created_at, row.last_seen_at,
+                   row.key_hash == current) for row in rows]
+
+
+def _sessions_owner(actor, user_id) -> User:
+    principal = Principal.of(actor)
+    user = db.session.get(User, record_id(user_id) or 0)
+    if user is None or not (principal.is_admin or principal.user_id == user.id):
+        raise NotFound()
     return user
 
 
 @uow.write
-def end_sessions(user: User, *, everywhere: bool = False, keep_current: bool = False) -> None:
+def sign_out_device(actor, user_id, session_id) -> bool:
+    """End one session of a user (their own, or an admin for anyone): that browser is signed out
+    on its next request. True when it was the actor's own browser."""
+    user = _sessions_owner(actor, user_id)
+    row = db.session.get(UserSession, record_id(session_id) or 0)
+    if row is None or row.user_id != user.id:
+        raise NotFound()
+    if row.ended_at is None:
+        row.ended_at = clock.now()
+    return row.key_hash == hash_token(getattr(Principal.of(actor).user, "session_key", None) or "")
+
+
+@uow.write
+def end_sessions(user: User, *, everywhere: bool = False, keep_current: bool = False, actor=None) -> None:
     """Sign out: this browser's session, or every session of the account (except this one with
-    keep_current, after a password change)."""
-    query = update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+    keep_current, after a password change). Row by row, so the audit log lists each device."""
+    query = select(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
     current = hash_token(user.session_key or "")
     if not everywhere:
         query = query.where(UserSession.key_hash == current)
     elif keep_current:
         query = query.where(UserSession.key_hash != current)
-    db.session.execute(query.values(ended_at=clock.now()))
+    now = clock.now()
+    for row in db.session.scalars(query):
+        row.ended_at = now
 
 
 def _reset_serializer() -> URLSafeTimedSerializer:
@@ -299,8 +395,45 @@ def user_for_api_token(secret: str) -> User | None:
     token = db.session.execute(
         select(ApiToken).filter_by(token_hash=hash_token(secret), revoked_at=None)
     ).scalar_one_or_none()
-    if token is None:
+    if token is None or token.user.disabled_at is not None:
         return None
     with uow.transaction():
         token.last_used_at = clock.now()
     return token.user
+
+
+# ---------------------------------------------------------------- what admins do to accounts
+
+def _admin_target(actor, user_id) -> User:
+    if not Principal.of(actor).is_admin:
+        raise NotFound()
+    user = db.session.get(User, record_id(user_id) or 0)
+    if user is None:
+        raise NotFound()
+    return user
+
+
+@uow.write
+def set_disabled(actor, user_id, disabled: bool) -> User:
+    """Disable an account (it cannot sign in; its sessions end at once and its API tokens stop
+    working) or enable it again. An admin cannot disable their own account."""
+    user = _admin_target(actor, user_id)
+    if disabled and user.id == Principal.of(actor).user_id:
+        raise Forbidden("You cannot disable your own account.", field="user")
+    if disabled and user.disabled_at is None:
+        user.disabled_at = clock.now()
+        end_sessions(user, everywhere=True)
+    elif not disabled:
+        user.disabled_at = None
+    return user
+
+
+@uow.write
+def force_password_reset(actor, user_id) -> User:
+    """The password stops working at once (every session ends, API tokens are revoked) and its owner
+    is emailed a link to choose a new one."""
+    user = _admin_target(actor, user_id)
+    _set_new_password(user, secrets.token_urlsafe(32))  # nobody knows it: only the link signs in
+    end_sessions(user, everywhere=True)
+    request_password_reset(user.email)
+    return user

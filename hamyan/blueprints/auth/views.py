@@ -1,6 +1,7 @@
+import secrets
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, request, session, url_for
+from flask import after_this_request, current_app, flash, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from hamyan.blueprints.auth import bp, services, sign_in_limit
@@ -33,10 +34,34 @@ def _safe_next(default: str = "home.dashboard") -> str:
     return _next_value() or url_for(default)
 
 
+DEVICE_COOKIE = "hamyan_device"
+DEVICE_COOKIE_AGE = 2 * 365 * 24 * 3600
+
+
+def _device() -> str:
+    """The browser's device cookie (a random id set at its first sign-in), or a new one."""
+    device = request.cookies.get(DEVICE_COOKIE, "")
+    if not (20 <= len(device) <= 64 and device.replace("-", "").replace("_", "").isalnum() and device.isascii()):
+        device = secrets.token_urlsafe(32)
+
+    @after_this_request
+    def keep(response):
+        response.set_cookie(DEVICE_COOKIE, device, max_age=DEVICE_COOKIE_AGE, httponly=True, samesite="Lax",
+                            secure=current_app.config["SESSION_COOKIE_SECURE"])
+        return response
+
+    return device
+
+
 def _sign_in(user, remember: bool = False) -> None:
-    services.start_session(user)
+    services.start_session(user, _device(), request.user_agent.string, request.remote_addr or "")
     login_user(user, remember=remember)
     session.permanent = True
+
+
+def load_user(session_id: str):
+    """Flask-Login's user loader: the session's user, noting where it was last seen from."""
+    return services.load_session_user(session_id, request.remote_addr or "")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -210,3 +235,31 @@ def invitation(token):
             return redirect_to("home.dashboard")
     return render("auth/invitation.html", invite=invite, form=form, token=token, refusal=refusal), (
         403 if refusal and request.method == "POST" else 200)
+
+
+@bp.route("/profile/devices")
+@login_required
+def devices():
+    """Where this account is signed in: browser and system, IP address, last seen; sign any out."""
+    return render("auth/devices.html", devices=services.devices_of(current_user, current_user.id), form=EmptyForm())
+
+
+@bp.route("/profile/devices/<int:session_id>/sign-out", methods=["POST"])
+@login_required
+def sign_out_device(session_id):
+    if EmptyForm().validate_on_submit():
+        if services.sign_out_device(current_user, current_user.id, session_id):
+            logout_user()  # this very browser was the one signed out
+            flash("You are signed out.", "info")
+            return redirect_to("auth.login")
+        flash("That device is signed out.", "success")
+    return redirect_to("auth.devices")
+
+
+@bp.route("/profile/devices/sign-out-others", methods=["POST"])
+@login_required
+def sign_out_other_devices():
+    if EmptyForm().validate_on_submit():
+        services.end_sessions(current_user._get_current_object(), everywhere=True, keep_current=True)
+        flash("Every other device is signed out.", "success")
+    return redirect_to("auth.devices")

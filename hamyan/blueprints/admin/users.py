@@ -1,0 +1,71 @@
+"""Admin pages for accounts: find a user, see their boxes and devices, disable or enable them,
+force a password reset, sign their devices out. Every action is a service rule (audited)."""
+from flask import abort, flash, request
+from flask_login import current_user, logout_user
+
+from hamyan.blueprints.admin import bp, queries
+from hamyan.blueprints.auth import services as auth
+from hamyan.blueprints.auth.forms import EmptyForm
+from hamyan.blueprints.auth.models import User
+from hamyan.core.errors import ServiceError
+from hamyan.extensions import db
+from hamyan.web import redirect_to, render
+
+
+@bp.route("/users")
+def users():
+    q = queries.search_text(request.args.get("q"))
+    pager, rows = queries.users_page(q, queries.page_number(request.args.get("page")))
+    return render("admin/users.html", partials=("users",), users_page=pager, rows=rows, q=q)
+
+
+@bp.route("/users/<int:user_id>")
+def user(user_id):
+    person = db.session.get(User, user_id) or abort(404)
+    return render("admin/user.html", person=person, memberships=queries.memberships_of(person.id),
+                  devices=auth.devices_of(current_user, person.id), form=EmptyForm())
+
+
+def _act(user_id, rule, done: str):
+    if EmptyForm().validate_on_submit():
+        try:
+            rule()
+        except ServiceError as error:
+            flash(error.message, "danger")
+        else:
+            flash(done, "success")
+    return redirect_to("admin.user", user_id=user_id)
+
+
+@bp.route("/users/<int:user_id>/disable", methods=["POST"])
+def disable_user(user_id):
+    return _act(user_id, lambda: auth.set_disabled(current_user, user_id, True),
+                "The account is disabled and signed out everywhere.")
+
+
+@bp.route("/users/<int:user_id>/enable", methods=["POST"])
+def enable_user(user_id):
+    return _act(user_id, lambda: auth.set_disabled(current_user, user_id, False), "The account is enabled.")
+
+
+@bp.route("/users/<int:user_id>/reset-password", methods=["POST"])
+def force_reset(user_id):
+    return _act(user_id, lambda: auth.force_password_reset(current_user, user_id),
+                "The password no longer works; a reset link was emailed to the owner.")
+
+
+@bp.route("/users/<int:user_id>/devices/<int:session_id>/sign-out", methods=["POST"])
+def sign_out_device(user_id, session_id):
+    if EmptyForm().validate_on_submit():
+        if auth.sign_out_device(current_user, user_id, session_id):
+            logout_user()  # the admin signed their own browser out
+            return redirect_to("auth.login")
+        flash("That device is signed out.", "success")
+    return redirect_to("admin.user", user_id=user_id)
+
+
+@bp.route("/users/<int:user_id>/sign-out-everywhere", methods=["POST"])
+def sign_out_everywhere(user_id):
+    person = db.session.get(User, user_id) or abort(404)
+    return _act(user_id, lambda: auth.end_sessions(person, everywhere=True, actor=current_user),
+                "Every device of this account is signed out.")
