@@ -9,6 +9,7 @@ from hamyan.statements.jobs import ReportJob  # noqa: F401
 from hamyan.audit.models import AuditEvent  # noqa: F401
 from hamyan.partners.models import PartnerKey, PartnerKeyBox, WebhookDelivery, WebhookSubscription  # noqa: F401
 from hamyan.blueprints.payments.models import GatewayEvent, PaymentIntent, PaymentSettings, SandboxPayment  # noqa: F401
+from hamyan.plans.models import Plan, Subscription  # noqa: F401
 from hamyan.blueprints import PRODUCTS
 
 for _product in PRODUCTS:

@@ -8,6 +8,7 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import false, func, or_, select
 
+from hamyan import plans
 from hamyan.core import clock, parse, uow
 from hamyan.blueprints import product
 from hamyan.boxes.access import MANAGE, authorize, membership_of
@@ -47,6 +48,7 @@ def create_box(actor, kind: str, name: str, currency: str, timezone: str = "UTC"
         raise ValidationError("Unknown box kind.", field="kind")
     name = clean_name(name, "name")
     currency = validate_box_settings(currency, timezone, locale, calendar)
+    plans.check_new_box(actor)
     box = Box(kind=kind, name=name, currency=currency, timezone=timezone, locale=locale,
               calendar=calendar, created_by_id=actor.id)
     db.session.add(box)
@@ -82,6 +84,7 @@ def add_member(actor, box_id: int, display_name: str, email: str | None = None, 
                        f"name that tells them apart, such as a surname or an initial (\"{same} R.\").",
                        field="display_name")
     _check_role(box, role)
+    plans.check_new_member(box)
     email = _valid_email(email) if (email or "").strip() else None
     user_id = None
     if email:
@@ -241,6 +244,7 @@ def accept_invitation(user, token: str) -> Box:
             membership.user_id = user.id
             membership.email = user.email
         else:
+            plans.check_new_member(invitation.box, field="token")
             db.session.add(Membership(box_id=invitation.box_id, user_id=user.id, display_name=user.name,
                                       email=user.email, role=invitation.role))
     invitation.accepted_at = clock.now()

@@ -5,6 +5,11 @@ from hamyan.extensions import db
 
 
 @pytest.fixture
+def backups(app, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "BACKUP_DIR", str(tmp_path / "backups"))
+
+
+@pytest.fixture
 def admin_client(user_client):
     return user_client("admin@example.com", "Ada Admin", is_admin=True)
 

@@ -6,11 +6,6 @@ import pytest
 from hamyan.backup import service
 
 
-@pytest.fixture
-def backups(app, tmp_path, monkeypatch):
-    monkeypatch.setitem(app.config, "BACKUP_DIR", str(tmp_path / "backups"))
-
-
 @pytest.mark.parametrize("who", ["anonymous", "member"])
 def test_only_admins_reach_backups(client, user_client, backups, who):
     viewer = client if who == "anonymous" else user_client("member@example.com")

@@ -55,3 +55,21 @@ def test_admin_disables_a_user_who_then_cannot_sign_in(browser, live_server, mak
     _sign_in(sara, "sara.rezaei@example.com")
     expect(sara.locator("#login-form")).to_contain_text("This account is disabled")
     _fits(sara)
+
+
+def test_every_admin_page_fits_a_phone(browser, live_server, make_user, tmp_path, app, monkeypatch):
+    from hamyan import plans
+    from hamyan.extensions import db
+
+    monkeypatch.setitem(app.config, "BACKUP_DIR", str(tmp_path / "backups"))
+    admin_user = make_user("admin@example.com", "مدیر سامانه", is_admin=True)
+    plans.create_plan(admin_user, "طرح پایه با نامی بلند برای آزمودن شکستن سطر", max_boxes="2", max_members="30",
+                      trial_days="14", price_rials="25000000", is_default=True)
+    db.session.commit()
+    admin = _phone(browser, live_server)
+    _sign_in(admin, "admin@example.com")
+    admin.wait_for_url(lambda url: "/login" not in url)
+    for path in ("/admin/users", f"/admin/users/{admin_user.id}", "/admin/boxes", "/admin/plans",
+                 "/admin/subscriptions", "/admin/outbox", "/admin/health", "/profile/devices"):
+        admin.goto(path)
+        _fits(admin)

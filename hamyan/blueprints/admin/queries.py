@@ -1,13 +1,15 @@
 """What the admin pages list: one page of rows plus the figures each row shows, fetched for the
 page's rows together, so a page costs the same few queries however many users or boxes there are."""
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select
 
 from hamyan.blueprints.auth.models import User
 from hamyan.boxes.models import Box, Membership
-from hamyan.core import parse
+from hamyan.core import clock, parse
 from hamyan.extensions import db
+from hamyan.ledger.models import Entry, LedgerAccount
 
 PER_PAGE = 50
 
@@ -47,3 +49,52 @@ def memberships_of(user_id: int) -> list[tuple[Box, Membership]]:
         select(Box, Membership).join(Membership, Membership.box_id == Box.id)
         .where(Membership.user_id == user_id)
         .order_by(Membership.left_at.is_not(None), Box.kind, Box.name)).all())
+
+
+QUIET_AFTER = timedelta(days=60)  # a box that moved no money for this long is listed as quiet
+
+
+@dataclass(frozen=True)
+class BoxRow:
+    box: Box
+    creator: str
+    members: int  # active memberships
+    entries: int  # ledger entries, reversals included
+    last_entry_at: datetime | None
+    held: dict  # currency -> minor units in the box's own asset accounts (cash, bank)
+
+    @property
+    def status(self) -> str:
+        if self.last_entry_at is None:
+            return "no money yet"
+        return "active" if clock.now() - self.last_entry_at <= QUIET_AFTER else "quiet"
+
+
+def boxes_page(q: str, kind: str, page: int):
+    """Boxes of every product whose name contains q (of one kind when given), newest first, with
+    their volumes: members, entries, last movement and money held (cached balances)."""
+    query = select(Box).order_by(Box.id.desc())
+    if q:
+        query = query.where(func.lower(Box.name).contains(q.lower(), autoescape=True))
+    if kind:
+        query = query.where(Box.kind == kind)
+    pager = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
+    ids = [b.id for b in pager.items]
+    if not ids:
+        return pager, []
+    members = dict(db.session.execute(
+        select(Membership.box_id, func.count()).where(Membership.box_id.in_(ids), Membership.left_at.is_(None))
+        .group_by(Membership.box_id)).all())
+    entries = {box_id: (count, last) for box_id, count, last in db.session.execute(
+        select(Entry.box_id, func.count(), func.max(Entry.created_at)).where(Entry.box_id.in_(ids))
+        .group_by(Entry.box_id)).all()}
+    held: dict = {}
+    for box_id, currency, total in db.session.execute(
+            select(LedgerAccount.box_id, LedgerAccount.currency, func.sum(LedgerAccount.balance))
+            .where(LedgerAccount.box_id.in_(ids), LedgerAccount.type == "asset", LedgerAccount.subject_kind == "box")
+            .group_by(LedgerAccount.box_id, LedgerAccount.currency)).all():
+        held.setdefault(box_id, {})[currency] = int(total or 0)
+    creators = dict(db.session.execute(
+        select(User.id, User.name).where(User.id.in_({b.created_by_id for b in pager.items if b.created_by_id}))).all())
+    return pager, [BoxRow(b, creators.get(b.created_by_id, ""), members.get(b.id, 0), *entries.get(b.id, (0, None)),
+                          held.get(b.id, {})) for b in pager.items]

@@ -3,12 +3,17 @@ force a password reset, sign their devices out. Every action is a service rule (
 from flask import abort, flash, request
 from flask_login import current_user, logout_user
 
+from sqlalchemy import select
+
+from hamyan import plans
 from hamyan.blueprints.admin import bp, queries
+from hamyan.blueprints.admin.forms import SubscriptionForm
 from hamyan.blueprints.auth import services as auth
 from hamyan.blueprints.auth.forms import EmptyForm
 from hamyan.blueprints.auth.models import User
 from hamyan.core.errors import ServiceError
 from hamyan.extensions import db
+from hamyan.plans.models import Plan
 from hamyan.web import redirect_to, render
 
 
@@ -22,8 +27,13 @@ def users():
 @bp.route("/users/<int:user_id>")
 def user(user_id):
     person = db.session.get(User, user_id) or abort(404)
+    subscription = plans.subscription_of(person.id)
+    plan_form = SubscriptionForm(plan_id=str(subscription.plan_id) if subscription else None)
+    plan_form.plan_id.choices = [(str(p.id), p.name) for p in db.session.scalars(select(Plan).order_by(Plan.name))]
     return render("admin/user.html", person=person, memberships=queries.memberships_of(person.id),
-                  devices=auth.devices_of(current_user, person.id), form=EmptyForm())
+                  devices=auth.devices_of(current_user, person.id), form=EmptyForm(), subscription=subscription,
+                  subscription_status=plans.status(subscription) if subscription else None,
+                  plan_form=plan_form, plan=plans.plan_of(person.id))
 
 
 def _act(user_id, rule, done: str):

@@ -79,7 +79,8 @@ def _database_parts() -> dict:
     return parts
 
 
-def _readiness() -> dict:
+def readiness() -> dict:
+    """The state of each part this process needs (also on the admin Health page)."""
     try:
         parts = _database_parts()
     finally:
@@ -101,7 +102,7 @@ def readyz():
     """For load balancers and orchestrators: 503 while this process cannot serve (database down,
     migrations not applied); 200 "degraded" while pages work but Redis (sign-in limits then count per
     process) or the scheduler is down, which taking every app server out would not mend."""
-    parts = _readiness()
+    parts = readiness()
     if parts["database"] != "ok" or parts.get("migrations") != "ok":
         status, code = "error", 503
     elif parts.get("scheduler") != "ok" or parts["redis"] == "error":
