@@ -105,7 +105,7 @@ def create_app(config: dict | None = None) -> Flask:
 def _register_template_helpers(app: Flask) -> None:
     from hamyan import money
     from hamyan.dues.calendar import format_day
-    from hamyan.web import register_macros
+    from hamyan.web import listing, register_macros
 
     app.jinja_env.filters["money"] = lambda amount, box: money.format_money(amount, box.currency, box.locale)
     app.jinja_env.filters["amount"] = lambda amount, box: money.format_plain(amount, box.currency, box.locale)
@@ -116,6 +116,8 @@ def _register_template_helpers(app: Flask) -> None:
 
     register_macros(app, "partials/forms.html", ("field", "form_errors"))
     register_macros(app, "partials/pager.html", ("pager",))
+    register_macros(app, "partials/listing.html", ("list_filters", "list_table"))
+    app.jinja_env.globals["list_cell"] = listing.cell
     register_macros(app, "partials/picker.html", ("name_picker", "names_picker"))
 
 

@@ -34,6 +34,11 @@ def to_local(moment: datetime, tz: str) -> datetime:
     return moment.astimezone(ZoneInfo(tz))
 
 
+def to_utc(local: datetime, tz: str) -> datetime:
+    """A wall-clock time of the zone as naive UTC, the way DateTime columns store it."""
+    return local.replace(tzinfo=ZoneInfo(tz)).astimezone(timezone.utc).replace(tzinfo=None)
+
+
 @contextmanager
 def frozen(moment: datetime | date):
     """Hold the clock at `moment` (a naive datetime is UTC; a date is its midnight UTC)."""

@@ -14,6 +14,8 @@ import jdatetime
 from babel.dates import format_date as babel_format_date
 from dateutil.relativedelta import relativedelta
 
+from hamyan.core.errors import ValidationError
+
 PERIOD_KINDS = ("weekly", "monthly", "days")
 
 
@@ -40,6 +42,37 @@ def format_day(day: date, calendar: str = "gregorian", locale: str = "en") -> st
         j = jdatetime.date.fromgregorian(date=day)
         return f"{j.year:04d}/{j.month:02d}/{j.day:02d}"
     return babel_format_date(day, format="medium", locale=locale)
+
+
+def parse_day(value, calendar: str, field: str, label: str = "Date") -> date:
+    """A date as a person of the box types it: YYYY-MM-DD or YYYY/MM/DD in any digits; in a Persian
+    box a year before 1700 is a Jalali date (1404/09/15), so an impossible one (1404/12/31 in a
+    common year) is an error on the field, not a Gregorian guess."""
+    from hamyan.core import parse  # core imports nothing of dues
+
+    if isinstance(value, date):
+        return value
+    raw = parse.normalize(value).replace("/", "-")
+    parts = raw.split("-")
+    if calendar == "persian" and len(parts) == 3 and all(p.isdigit() for p in parts) and int(parts[0]) < 1700:
+        try:
+            return jdatetime.date(int(parts[0]), int(parts[1]), int(parts[2])).togregorian()
+        except ValueError:
+            raise ValidationError(f"{label}: no such day in the Persian calendar "
+                                  f"(write it as 1404/09/15).", field=field) from None
+    try:
+        return parse.day(raw, field, label)
+    except ValidationError:
+        example = "1404/09/15" if calendar == "persian" else "2026-03-15"
+        raise ValidationError(f"{label}: no such day; write it as {example}.", field=field) from None
+
+
+def day_text(day: date, calendar: str) -> str:
+    """A date as a form shows it and parse_day() reads it back (1404/09/15 in a Persian box)."""
+    if calendar == "persian":
+        j = jdatetime.date.fromgregorian(date=day)
+        return f"{j.year:04d}/{j.month:02d}/{j.day:02d}"
+    return day.isoformat()
 
 
 def nth_due(first: date, kind: str, every_days: int, calendar: str, n: int) -> date:

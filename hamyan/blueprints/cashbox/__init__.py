@@ -17,6 +17,7 @@ PRODUCT = Product(
         NavLink("Overview", "cashbox.dashboard"),
         NavLink("My shares", "cashbox.member", audience="members"),
         NavLink("Payments", "cashbox.payments"),
+        NavLink("Fines", "cashbox.fines"),
         NavLink("Set up", "cashbox.setup", audience="managers"),
     ),
     reconcile="hamyan.blueprints.cashbox.services.state:reconcile",

@@ -19,13 +19,14 @@ from hamyan.blueprints.cashbox.forms import (
     RulesForm,
     StatementForm,
 )
-from hamyan.blueprints.cashbox.models import Cashbox
+from hamyan.blueprints.cashbox import lists
+from hamyan.blueprints.cashbox.models import Cashbox, Payment
 from hamyan.boxes.access import MANAGE, VIEW, authorize
 from hamyan.core.errors import ServiceError, ValidationError
 from hamyan.extensions import db
 from hamyan.money import to_major
 from hamyan.statements import pdf_response, render_pdf
-from hamyan.web import apply_error, picker, redirect_to, render
+from hamyan.web import apply_error, listing, picker, redirect_to, render
 from hamyan.web.nav import box_nav
 
 bp = Blueprint("cashbox", __name__, url_prefix="/cashbox")
@@ -236,11 +237,21 @@ def payments(box_id):
     if request.method == "POST":
         return _record_payment(box_id)
     box, membership, cashbox, is_manager = _context(box_id)
-    member_filter = request.args.get("member", type=int)
-    listing = cb.payments_in_sight(current_user, box.id, request.args.get("round", type=int), member_filter, _page())
-    return render("cashbox/payments.html", "list", box=box, listing=listing, is_manager=is_manager,
-                  nav=box_nav(box, membership, is_manager),
-                  member_filter=member_filter, reverse_form=ReverseForm())
+    where = [] if is_manager else [Payment.membership_id == membership.id]  # a member sees their own
+    if request.args.get("round"):
+        where.append(Payment.round_id == cb.round_in_box(box.id, request.args["round"]).id)
+    return listing.show(lists.PAYMENTS, box, *where, template="cashbox/payments.html", is_manager=is_manager,
+                        nav=box_nav(box, membership, is_manager), reverse_form=ReverseForm(),
+                        lookup=url_for("cashbox.names", box_id=box.id) if is_manager else None)
+
+
+@bp.route("/<int:box_id>/fines")
+@login_required
+def fines(box_id):
+    box, membership, cashbox, is_manager = _context(box_id)
+    where = [] if is_manager else [lists.FINES.member == membership.id]
+    return listing.show(lists.FINES, box, *where, title="Fines", nav=box_nav(box, membership, is_manager),
+                        lookup=url_for("cashbox.names", box_id=box.id) if is_manager else None)
 
 
 def _record_payment(box_id):

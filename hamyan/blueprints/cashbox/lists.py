@@ -1,0 +1,36 @@
+"""The cashbox's lists as hamyan.web.listing specs: payments and fines (with filters and CSV)."""
+from sqlalchemy import exists, select
+from sqlalchemy.orm import joinedload
+
+from hamyan.blueprints.cashbox.models import Payment, Round
+from hamyan.boxes.models import Membership
+from hamyan.dues.lists import fines_spec
+from hamyan.ledger.models import Entry
+from hamyan.web.listing import Column, ListSpec
+
+_undone = exists().where(Entry.reverses_id == Payment.entry_id)
+
+PAYMENTS = ListSpec(
+    name="payments",
+    rows=lambda box: (select(Payment).join(Round, Round.id == Payment.round_id)
+                      .join(Membership, Membership.id == Payment.membership_id).where(Round.box_id == box.id)),
+    people=lambda box: select(Membership.id, Membership.display_name).where(Membership.box_id == box.id),
+    member=Payment.membership_id,
+    day=Payment.paid_on,
+    search=(Membership.display_name, Payment.reference),
+    statuses={"recorded": lambda box: ~_undone, "undone": lambda box: _undone},
+    order=(Payment.paid_on.desc(), Payment.id.desc()),
+    options=(joinedload(Payment.membership),),
+    columns=(
+        Column("Paid on", lambda p: p.paid_on, "day"),
+        Column("Member", lambda p: p.membership.display_name),
+        Column("Contribution", lambda p: p.amount, "money"),
+        Column("Fines", lambda p: p.fine_amount, "money"),
+        Column("Method", lambda p: p.method),
+        Column("Reference", lambda p: p.reference),
+        Column("Entry", lambda p: p.entry_id),
+        Column("Status", lambda p: "undone" if p.reversal else "recorded"),
+    ),
+)
+
+FINES = fines_spec()
