@@ -245,3 +245,36 @@ def test_roster_paginates_with_constant_queries(setup):
     assert found[found.index('id="invite-form"'):].split("</form>")[0].count("<option") == 2  # the roles
     assert clients["manager"].get(url(box, "?page=99")).status_code == 200
     assert clients["manager"].get(url(box, "?page=abc")).status_code == 200
+
+
+def test_roster_filters_and_csv(setup):
+    """Find and export (issue 8): the roster filters by status and joined date, and exports the same
+    rows as CSV (UTF-8 with BOM; emails only for managers); an outsider gets 404."""
+    import csv
+    import io
+    from datetime import datetime
+
+    box, other, added, clients = setup
+    persian = boxes.add_member(clients["manager"].user, box.id, "زهرا کریمی")
+    gone = boxes.add_member(clients["manager"].user, box.id, "Left Person")
+    gone.left_at = datetime(2026, 1, 1)
+    added.created_at = datetime(2020, 5, 1)
+    db.session.commit()
+
+    def csv_rows(client, query):
+        body = client.get(url(box, "?export=csv&" + query)).get_data(as_text=True)
+        assert body.startswith("\ufeff")
+        return list(csv.reader(io.StringIO(body[1:])))
+
+    manager = clients["manager"]
+    rows = csv_rows(manager, "")
+    assert rows[0] == ["Name", "Role", "Joined", "Left", "Has an account", "Email"]
+    assert [r[0] for r in rows[1:]] == ["Manager", "Member", "Uncle Reza", "زهرا کریمی"]
+    assert [r[0] for r in csv_rows(manager, "status=left")[1:]] == ["Left Person"]
+    assert [r[0] for r in csv_rows(manager, "status=without+an+account")[1:]] == ["Uncle Reza", "زهرا کریمی"]
+    assert [r[0] for r in csv_rows(manager, "end=2021-01-01")[1:]] == ["Uncle Reza"]
+    assert [r[0] for r in csv_rows(manager, "q=زهرا")[1:]] == ["زهرا کریمی"]
+    assert "Email" not in csv_rows(clients["member"], "")[0] and persian.id
+    page = text(manager.get(url(box, "?start=2026-02-30")))
+    assert "no such day" in page and "4 members" in page  # a bad date is shown, the list not filtered by it
+    assert clients["outsider"].get(url(box, "?export=csv")).status_code == 404

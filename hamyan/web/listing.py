@@ -218,7 +218,7 @@ def wants_csv() -> bool:
     return request.args.get("export") == "csv"
 
 
-def show(spec: ListSpec, box, *where, template: str = "box/list.html", **context):
+def show(spec: ListSpec, box, /, *where, template: str = "box/list.html", **context):
     """A list page of `box` (or its CSV when ?export=csv): the page, or its `list` block for htmx.
     `where` limits the rows further (a member sees only their own); `context` is what the
     template needs besides (nav, title, lookup: the member picker's lookup URL)."""
@@ -226,4 +226,4 @@ def show(spec: ListSpec, box, *where, template: str = "box/list.html", **context
     if wants_csv():
         return csv_response(spec, box, f, *where)
     return render(template, "list", spec=spec, filters=f, listing=page_of(spec, box, f, *where),
-                  box=box, **context)
+                  **{"box": box, **context})

@@ -196,9 +196,9 @@ def test_htmx_gets_only_the_partial(app, pool):
     box, _manager, savers = pool
     services.request_loan(savers[0].membership.user, box.id, "100", 3, key())
     boss = _client(app, "boss@example.com")
-    response = boss.get(f"/pools/{box.id}/loans?status=requested&block=loan_list", headers={"HX-Request": "true"})
+    response = boss.get(f"/pools/{box.id}/loans?status=requested&block=list", headers={"HX-Request": "true"})
     body = response.get_data(as_text=True)
-    assert response.status_code == 200 and body.lstrip().startswith('<div id="loan-list">') and "Member 0" in body
+    assert response.status_code == 200 and body.lstrip().startswith('<div id="list">') and "Member 0" in body
     body = boss.get(f"/pools/{box.id}?page=1&block=members", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert body.lstrip().startswith('<div class="card mb-4" id="members">') and "<html" not in body
     body = boss.get(f"/pools/{box.id}/members/{savers[0].id}?page=1&block=payments",

@@ -1,5 +1,5 @@
 """Reading the roster of a box, and the manager's add / invite actions (one unit of work each)."""
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
@@ -10,10 +10,45 @@ from hamyan.boxes.access import MANAGE, VIEW, authorize
 from hamyan.boxes.models import Box, Invitation, Membership
 from hamyan.core.errors import NotFound, ValidationError
 from hamyan.extensions import db
+from hamyan.blueprints import product
+from hamyan.web import listing
 
 
 PER_PAGE = 25
 INVITATIONS_SHOWN = 25  # the newest open invitations; the rest are counted
+
+
+def _managers(box):
+    return Membership.role == product(box.kind).roles[0]
+
+
+MEMBERS = listing.ListSpec(
+    name="members",
+    rows=lambda box: select(Membership).where(Membership.box_id == box.id),
+    day=Membership.created_at,
+    search=(Membership.display_name,),
+    statuses={"current": lambda box: Membership.left_at.is_(None), "left": lambda box: Membership.left_at.is_not(None),
+              "managers": _managers, "without an account": lambda box: Membership.user_id.is_(None)},
+    order=(Membership.display_name, Membership.id),
+    columns=(
+        listing.Column("Name", lambda m: m.display_name),
+        listing.Column("Role", lambda m: m.role),
+        listing.Column("Joined", lambda m: m.created_at, "time"),
+        listing.Column("Left", lambda m: m.left_at, "time"),
+        listing.Column("Has an account", lambda m: "yes" if m.user_id else "no"),
+    ),
+)
+# What managers also see, and export: how to reach each member.
+MEMBERS_FOR_MANAGERS = replace(MEMBERS, columns=(*MEMBERS.columns, listing.Column("Email", lambda m: m.email or "")))
+
+
+def export(actor, box_id: int, args):
+    """The members that pass the filters, as CSV (emails for managers only)."""
+    access = authorize(actor, box_id, VIEW)
+    spec = MEMBERS_FOR_MANAGERS if access.can_manage else MEMBERS
+    filters = listing.read_filters(spec, access.box, args)
+    current = [] if filters.status == "left" else [Membership.left_at.is_(None)]
+    return listing.csv_response(spec, access.box, filters, *current)
 
 
 @dataclass
@@ -40,26 +75,21 @@ class Roster:
     total: int
     page: int
     pages: int
-    q: str  # the search: part of a name
+    filters: listing.Filters
     open_invitations: list[Invitation]  # the newest not accepted yet (managers only)
     more_invitations: int  # open ones not shown
 
 
-def roster(actor, box_id: int, page: int = 1, q: str = "") -> Roster:
-    """One page of the box's members whose name contains `q` (any case). Outsiders get NotFound.
+def roster(actor, box_id: int, args) -> Roster:
+    """One page of the box's members that pass the filters in `args` (hamyan.web.listing: name,
+    joined between, status; current members unless "left" is asked for). Outsiders get NotFound.
     A fixed number of queries and rows per page, however many members the box has."""
     access = authorize(actor, box_id, VIEW)
     box, membership, can_manage = access.box, access.membership, access.can_manage
-    current = select(Membership).where(Membership.box_id == box.id, Membership.left_at.is_(None))
-    q = q.strip()
-    if q:
-        current = current.where(func.lower(Membership.display_name).contains(q.lower(), autoescape=True))
-    total = db.session.execute(select(func.count()).select_from(current.subquery())).scalar_one()
-    pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
-    page = min(max(page, 1), pages)
-    members = db.session.execute(
-        current.order_by(Membership.display_name, Membership.id).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
-    ).scalars().all()
+    filters = listing.read_filters(MEMBERS, box, args)
+    current = [] if filters.status == "left" else [Membership.left_at.is_(None)]
+    listed = listing.page_of(MEMBERS, box, filters, *current, per_page=PER_PAGE)
+    members = listed.items
     invited = dict(db.session.execute(
         boxes.open_invitations().with_only_columns(Invitation.membership_id, func.max(Invitation.created_at))
         .where(Invitation.membership_id.in_([m.id for m in members])).group_by(Invitation.membership_id)
@@ -78,7 +108,8 @@ def roster(actor, box_id: int, page: int = 1, q: str = "") -> Roster:
             more_invitations = db.session.scalar(select(func.count()).select_from(open_ones.subquery())) \
                 - INVITATIONS_SHOWN
     rows = [Row(m, invited.get(m.id), m.email in unverified) for m in members]
-    return Roster(box, membership, can_manage, rows, total, page, pages, q, open_invitations, more_invitations)
+    return Roster(box, membership, can_manage, rows, listed.total, listed.page, listed.pages, filters, open_invitations,
+                  more_invitations)
 
 
 def without_account(box_id: int) -> Select:

@@ -6,16 +6,12 @@ from hamyan.blueprints.members import bp, services
 from hamyan.blueprints.members.forms import AddMemberForm, InviteForm
 from hamyan.boxes.access import MANAGE, authorize
 from hamyan.core.errors import Conflict, ServiceError, ValidationError
-from hamyan.web import apply_error, picker, redirect_to, render
+from hamyan.web import apply_error, listing, picker, redirect_to, render
 from hamyan.web.nav import box_nav
 
 
-def _page() -> int:
-    return max(request.args.get("page", 1, type=int), 1)
-
-
 def _show(box_id: int, block: str | None = None, add_form=None, invite_form=None):
-    roster = services.roster(current_user, box_id, _page(), (request.args.get("q") or "")[:120])
+    roster = services.roster(current_user, box_id, request.args)
     return render(
         "members/index.html", block, roster=roster, box=roster.box,
         add_form=(add_form or AddMemberForm(prefix="add", formdata=None)).for_box(roster.box),
@@ -26,6 +22,8 @@ def _show(box_id: int, block: str | None = None, add_form=None, invite_form=None
 @bp.route("")
 @login_required
 def index(box_id):
+    if listing.wants_csv():
+        return services.export(current_user, box_id, request.args)
     return _show(box_id, "roster")
 
 

@@ -18,6 +18,8 @@ PRODUCT = Product(
     nav=(
         NavLink("Overview", "moneypool.dashboard", also=("moneypool.member", "moneypool.add_member")),
         NavLink("Loans", "moneypool.loans", also=("moneypool.loan", "moneypool.request_loan")),
+        NavLink("Contributions", "moneypool.contributions"),
+        NavLink("Fines", "moneypool.fines"),
         NavLink("Reports", "moneypool.report", audience="managers"),
         NavLink("How it works", "moneypool.rules"),
         NavLink("Settings", "moneypool.settings", audience="managers"),

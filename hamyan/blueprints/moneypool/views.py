@@ -23,13 +23,14 @@ from hamyan.blueprints.moneypool.forms import (
     WaiveForm,
     WriteOffForm,
 )
-from hamyan.blueprints.moneypool.models import LOAN_STATUSES
+from hamyan.blueprints.moneypool import lists
+from hamyan.blueprints.moneypool.models import Contribution, PoolMember
 from hamyan.boxes.access import MANAGE
 from hamyan.core import clock, parse
 from hamyan.core.errors import Conflict, ValidationError
 from hamyan.lending.schedules import METHOD_LABELS
 from hamyan.statements import pdf_response
-from hamyan.web import apply_error, picker, redirect_to, register_macros, render
+from hamyan.web import apply_error, listing, picker, redirect_to, register_macros, render
 from hamyan.web.nav import box_nav
 
 bp = Blueprint("moneypool", __name__, url_prefix="/pools")
@@ -308,16 +309,41 @@ def undo_contribution(box_id, contribution_id):
 @login_required
 def loans(box_id):
     acc = services.access(current_user, box_id)
-    status = request.args.get("status") or None
-    if status not in (None, *LOAN_STATUSES):
-        status = None
-    page = _page()
-    rows, total = services.loans_page(acc, status, page)
+    where = _own(acc, PoolMember.id)
+    f = listing.read_filters(lists.LOANS, acc.box)
+    if listing.wants_csv():
+        return listing.csv_response(lists.LOANS, acc.box, f, *where)
+    page = listing.page_of(lists.LOANS, acc.box, f, *where)
     today = clock.today(acc.box)
-    summaries = {loan.id: services.loan_summary(loan, today) for loan in rows if loan.status == "active"}
-    return render("moneypool/loans.html", partials=("loan_list",), **_common(acc), loans=rows, status=status,
-                  summaries=summaries,
-                  page=page, pages=_pages(total), total=total, statuses=LOAN_STATUSES)
+    summaries = {loan.id: services.loan_summary(loan, today) for loan in page.items if loan.status == "active"}
+    return render("moneypool/loans.html", "list", **_common(acc), spec=lists.LOANS, filters=f, listing=page,
+                  summaries=summaries, lookup=_lookup(acc))
+
+
+def _own(acc, member_column) -> list:
+    """What a member (not a manager) may list: their own rows."""
+    return [] if acc.is_manager else [member_column == (acc.member.id if acc.member else -1)]
+
+
+def _lookup(acc):
+    return url_for("moneypool.savers", box_id=acc.box.id) if acc.is_manager else None
+
+
+@bp.route("/<int:box_id>/contributions")
+@login_required
+def contributions(box_id):
+    acc = services.access(current_user, box_id)
+    return listing.show(lists.CONTRIBUTIONS, acc.box, *_own(acc, Contribution.member_id), title="Contributions",
+                        lookup=_lookup(acc), **_common(acc))
+
+
+@bp.route("/<int:box_id>/fines")
+@login_required
+def fines(box_id):
+    acc = services.access(current_user, box_id)
+    where = [] if acc.is_manager else [lists.FINES.member == acc.membership.id]
+    return listing.show(lists.FINES, acc.box, *where, title="Late fees and penalties", lookup=_lookup(acc),
+                        **_common(acc))
 
 
 @bp.route("/<int:box_id>/loans/new", methods=["GET", "POST"])

@@ -1,0 +1,66 @@
+"""The pool's lists as hamyan.web.listing specs: contributions, loans and fines (with filters and CSV)."""
+from sqlalchemy import case, select
+
+from hamyan.blueprints.moneypool.models import LOAN_STATUSES, Contribution, Loan, PoolMember
+from hamyan.boxes.models import Membership
+from hamyan.dues.lists import fines_spec
+from hamyan.dues.models import LateCharge
+from hamyan.web.listing import Column, ListSpec
+
+
+def _members(box):
+    """Everyone who was in the pool, as (membership id, name): a left saver's rows are found too."""
+    return select(Membership.id, Membership.display_name).where(Membership.box_id == box.id)
+
+
+CONTRIBUTIONS = ListSpec(
+    name="contributions",
+    rows=lambda box: (select(Contribution).join(PoolMember, PoolMember.id == Contribution.member_id)
+                      .join(Membership, Membership.id == PoolMember.membership_id)
+                      .where(Contribution.box_id == box.id)),
+    people=_members,
+    member=PoolMember.membership_id,
+    day=Contribution.paid_on,
+    search=(Membership.display_name, Contribution.reversal_reason),
+    statuses={"recorded": lambda box: Contribution.reversed_at.is_(None),
+              "undone": lambda box: Contribution.reversed_at.is_not(None)},
+    order=(Contribution.paid_on.desc(), Contribution.id.desc()),
+    columns=(
+        Column("Paid on", lambda c: c.paid_on, "day"),
+        Column("Member", lambda c: c.member.name),
+        Column("Amount", lambda c: c.amount, "money"),
+        Column("Of it late fees", lambda c: c.fees, "money"),
+        Column("Entry", lambda c: c.entry_id),
+        Column("Status", lambda c: "undone" if c.reversed_at else "recorded"),
+        Column("Why undone", lambda c: c.reversal_reason),
+    ),
+)
+
+LOANS = ListSpec(
+    name="loans",
+    rows=lambda box: (select(Loan).join(PoolMember, PoolMember.id == Loan.member_id)
+                      .join(Membership, Membership.id == PoolMember.membership_id).where(Loan.box_id == box.id)),
+    people=_members,
+    member=PoolMember.membership_id,
+    day=Loan.requested_at,
+    search=(Membership.display_name, Loan.purpose),
+    statuses={status: (lambda box, status=status: Loan.status == status) for status in LOAN_STATUSES},
+    order=(Loan.id.desc(),),
+    columns=(
+        Column("Loan", lambda loan: loan.id),
+        Column("Borrower", lambda loan: loan.member.name),
+        Column("Amount", lambda loan: loan.amount, "money"),
+        Column("Installments", lambda loan: loan.term),
+        Column("Asked", lambda loan: loan.requested_at, "time"),
+        Column("Status", lambda loan: loan.status.replace("_", " ")),
+        Column("Paid out on", lambda loan: loan.disbursed_on, "day"),
+        Column("Closed on", lambda loan: loan.closed_on, "day"),
+        Column("Purpose", lambda loan: loan.purpose),
+    ),
+)
+
+# Late fees are charged to the member, penalties to the loan: both are the borrower's to pay.
+FINES = fines_spec(kinds=("membership", "loan"), membership_id=case(
+    (LateCharge.subject_kind == "loan", select(PoolMember.membership_id).join(Loan, Loan.member_id == PoolMember.id)
+     .where(Loan.id == LateCharge.subject_id).scalar_subquery()),
+    else_=LateCharge.subject_id))
