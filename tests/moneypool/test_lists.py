@@ -74,3 +74,27 @@ def test_contribution_list_queries_do_not_grow(app, pool_factory, clock):
         services.record_contribution(manager, box_id, ids[i % 3], "10", date(2025, 1, 5), key())
     services.assess(box_id, history=True)
     assert (count_queries(boss, url), count_queries(boss, f"/pools/{box_id}/fines")) == few
+
+
+def test_bulk_period_entry(app, pool_factory, clock):
+    """The pool's bulk entry: every saver with what they owe by the next due date; one submit writes
+    one contribution each (a double submit nothing more); a bad row writes nothing."""
+    from tests.cashbox.test_bulk import _form
+
+    box, manager, savers = pool_factory(members=3, users=1)
+    clock.today = date(2025, 2, 1)  # January's 1000 is late, February's falls due on the 5th
+    services.record_contribution(manager, box.id, savers[2].id, "1000", date(2025, 1, 5), key())
+    boss = login(app.test_client(), "boss@example.com")
+    url = f"/pools/{box.id}/collect"
+    page = boss.get(url).text
+    data = _form(page)
+    assert data[f"amount-{savers[0].id}"] == "2,000.00" and data[f"amount-{savers[2].id}"] == "1,000.00"
+    bad = {**data, f"amount-{savers[1].id}": "-5"}
+    assert "Nothing was recorded" in boss.post(url, data=bad).text
+    assert services.contributions(box, None, 1)[1] == 1
+    assert boss.post(url, data=data).status_code == 302
+    assert boss.post(url, data=data).status_code == 302  # submitted twice
+    rows, total = services.contributions(box, None, 1)
+    assert total == 4 and sorted(r.amount for r in rows) == [100000, 100000, 200000, 200000]
+    member = login(app.test_client(), "m0@example.com")
+    assert member.get(url).status_code == 403

@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_login import current_user, login_required
 
-from hamyan.core import clock
+from hamyan.core import clock, parse
 from hamyan.blueprints.auth.forms import EmptyForm
 from hamyan.rotation import draws as draws_module
 from hamyan.blueprints.cashbox import services as cb
@@ -20,13 +20,15 @@ from hamyan.blueprints.cashbox.forms import (
     StatementForm,
 )
 from hamyan.blueprints.cashbox import lists
-from hamyan.blueprints.cashbox.models import Cashbox, Payment
+from hamyan.blueprints.cashbox.models import Cashbox, Payment, Round
 from hamyan.boxes.access import MANAGE, VIEW, authorize
 from hamyan.core.errors import ServiceError, ValidationError
 from hamyan.extensions import db
 from hamyan.money import to_major
 from hamyan.statements import pdf_response, render_pdf
-from hamyan.web import apply_error, listing, picker, redirect_to, render
+from hamyan.dues.bulk import record_each
+from hamyan.dues.calendar import format_day
+from hamyan.web import apply_error, bulk, listing, picker, redirect_to, render
 from hamyan.web.nav import box_nav
 
 bp = Blueprint("cashbox", __name__, url_prefix="/cashbox")
@@ -243,6 +245,44 @@ def payments(box_id):
     return listing.show(lists.PAYMENTS, box, *where, template="cashbox/payments.html", is_manager=is_manager,
                         nav=box_nav(box, membership, is_manager), reverse_form=ReverseForm(),
                         lookup=url_for("cashbox.names", box_id=box.id) if is_manager else None)
+
+
+@bp.route("/<int:box_id>/collect", methods=["GET", "POST"])
+@login_required
+def collect(box_id):
+    """The bulk period entry: every holder with what they owe for a period, recorded at once."""
+    access = authorize(current_user, box_id, MANAGE, cb.KIND)
+    box = access.box
+    r = db.session.scalar(db.select(Round).filter_by(box_id=box.id, status="active"))
+    if r is None:
+        flash("Payments are recorded once a round has started.", "warning")
+        return redirect_to("cashbox.dashboard", box_id=box.id)
+    r = cb.fresh(r)
+    periods = r.periods
+    today = clock.today(box)
+    asked = parse.record_id(request.args.get("period"))
+    number = asked if asked and asked <= len(periods) else max(
+        [p.number for p in periods if p.due_date <= today] or [1])
+    lines = cb.period_lines(box, r, number)
+    sheet = bulk.blank(box, lines)
+    if request.method == "POST":
+        sheet, rows, paid_on = bulk.read(box, lines, request.form)
+        if rows:
+            try:
+                done = record_each(current_user, box.id, rows, lambda m, amount: cb.record_payment(
+                    current_user, box.id, m, amount, sheet.method, sheet.reference, paid_on,
+                    request_key=bulk.row_key(sheet, m), round_id=r.id))
+            except ServiceError as error:
+                sheet.errors.update(error.fields)
+                if not error.fields:
+                    sheet.form_errors.append(error.message)
+            else:
+                flash(f"{len(done)} payment{'' if len(done) == 1 else 's'} recorded for period {number}.", "success")
+                return redirect_to("cashbox.payments", box_id=box.id)
+    return render("box/bulk.html", box=box, nav=box_nav(box, access.membership, True), title="Record a period's payments",
+                  sheet=sheet, period=number, pay_methods=(("cash", "Cash"), ("bank", "Bank transfer")),
+                  periods=[(p.number, f"Period {p.number} · due {format_day(p.due_date, box.calendar, box.locale)}")
+                           for p in periods])
 
 
 @bp.route("/<int:box_id>/fines")

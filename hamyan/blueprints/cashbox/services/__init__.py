@@ -44,6 +44,7 @@ from hamyan.blueprints.cashbox.services.fines import assess_fines, fines_of, per
 from hamyan.blueprints.cashbox.services.payments import (  # noqa: F401
     payments_in_sight,
     payments_page,
+    period_lines,
     record_payment,
     reverse_payment,
 )

@@ -6,7 +6,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from hamyan import ledger, money
-from hamyan.blueprints.cashbox.models import Payment, Round
+from hamyan.blueprints.cashbox.models import MemberSummary, Payment, Period, PeriodCell, Round
 from hamyan.blueprints.cashbox.services.common import (
     KIND,
     active_round,
@@ -23,7 +23,9 @@ from hamyan.blueprints.cashbox.services.state import refresh_summaries, round_st
 from hamyan.boxes.access import MANAGE, VIEW, authorize
 from hamyan.core import clock, parse, uow
 from hamyan.core.errors import Conflict, NotFound, ValidationError
+from hamyan.boxes.models import Membership
 from hamyan.dues import calendar, obligations
+from hamyan.dues.bulk import Line
 from hamyan.extensions import db
 from hamyan.ledger.models import Entry
 
@@ -150,3 +152,25 @@ def payments_page(box_id: int, round_id, membership_id, page: int, per_page: int
     return db.paginate(query.options(db.joinedload(Payment.membership))
                        .order_by(Payment.paid_on.desc(), Payment.id.desc()),
                        page=page, per_page=per_page, error_out=False)
+
+
+def period_lines(box, r: Round, number: int) -> list[Line]:
+    """Every holder of the round with what they still owe for period `number` (the bulk entry form),
+    by name: their period cell and summary, one query however many members."""
+    rows = db.session.execute(
+        select(PeriodCell, Membership.display_name, MemberSummary.arrears)
+        .join(Membership, Membership.id == PeriodCell.membership_id)
+        .outerjoin(MemberSummary, (MemberSummary.round_id == r.id)
+                   & (MemberSummary.membership_id == PeriodCell.membership_id))
+        .where(PeriodCell.round_id == r.id, PeriodCell.number == number)
+        .order_by(Membership.display_name, Membership.id)).all()
+    due_date = db.session.scalar(select(Period.due_date).filter_by(round_id=r.id, number=number))
+    lines = []
+    for cell, name, arrears in rows:
+        owed = max(cell.due - cell.paid, 0)
+        # arrears count this period once it is due; what is left is older, and a payment settles it first
+        earlier = (arrears or 0) - (owed if due_date and due_date <= clock.today(box) else 0)
+        note = (f"Also owes {money.format_money(earlier, box.currency, box.locale)} from earlier periods, "
+                "which a payment settles first." if earlier > 0 else "")
+        lines.append(Line(cell.membership_id, name, owed, note))
+    return lines

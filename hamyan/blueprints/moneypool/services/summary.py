@@ -15,6 +15,8 @@ from hamyan.blueprints.moneypool.models import Loan, MemberSummary, Pool, PoolMe
 from hamyan.boxes.models import Box, Membership
 from hamyan.core import clock, uow
 from hamyan.dues import status as dues_status
+from hamyan.dues.bulk import Line
+from hamyan.money import format_money
 from hamyan.extensions import db
 
 from . import repaying, savings  # modules, not names: their writes call refresh() (import cycle)
@@ -217,3 +219,21 @@ def expected_savings(box: Box, pool: Pool, dates: list[date]) -> dict[date, int]
         for day, _, amount in savings.dues(member, amounts, dates):
             flows[day] += amount
     return flows
+
+
+def period_lines(box: Box) -> list[Line]:
+    """Every saver still in the pool with what they owe by the next due date (late savings and
+    fees, then that date's contribution), by name (the bulk entry form): one query."""
+    today = clock.today(box)
+    rows = db.session.execute(
+        select(MemberSummary, Membership.display_name).join(PoolMember, PoolMember.id == MemberSummary.member_id)
+        .join(Membership, Membership.id == PoolMember.membership_id)
+        .where(MemberSummary.box_id == box.id, PoolMember.left_on.is_(None))
+        .order_by(Membership.display_name, PoolMember.id)).all()
+    lines = []
+    for s, name in rows:
+        late = max(s.owed - s.paid, 0) + s.fees_owed
+        upcoming = s.next_amount if s.next_due and s.next_due > today else 0
+        note = f"{format_money(late, box.currency, box.locale)} of it is already due." if late and upcoming else ""
+        lines.append(Line(s.member_id, name, late + upcoming, note))
+    return lines
