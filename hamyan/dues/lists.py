@@ -1,5 +1,5 @@
 """The fines (late charges) list of a box, one spec for every product (hamyan.web.listing): a
-product says which member owes each charge, as an SQL expression of the membership id."""
+product says who owes each charge (a member, or a unit of a building) and how to name them."""
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -7,30 +7,36 @@ from hamyan.boxes.models import Membership
 from hamyan.dues.models import LateCharge
 from hamyan.web.listing import Column, ListSpec
 
-MEMBERSHIP = LateCharge.subject_id  # a charge to a member (cashbox and moneypool late fees)
+
+def _members(box):
+    return select(Membership.id, Membership.display_name).where(Membership.box_id == box.id)
 
 
-def fines_spec(kinds=("membership",), membership_id=MEMBERSHIP) -> ListSpec:
-    """The box's late charges of these subject kinds, each with the name of the member who owes it."""
+def fines_spec(kinds=("membership",), who=Membership, on=None, name=Membership.display_name,
+               people=_members, member=Membership.id, member_label="Member") -> ListSpec:
+    """The box's late charges of these subject kinds, each with the name of who owes it: `who`
+    joined `on` (by default the member the charge's subject is), named by `name`."""
+    on = Membership.id == LateCharge.subject_id if on is None else on
+
     def rows(box):
-        return (select(LateCharge, Membership.display_name.label("member"))
-                .join(Membership, Membership.id == membership_id)
+        return (select(LateCharge, name.label("who")).join(who, on)
                 .where(LateCharge.box_id == box.id, LateCharge.subject_kind.in_(kinds)))
 
     return ListSpec(
         name="fines",
         rows=rows,
-        people=lambda box: select(Membership.id, Membership.display_name).where(Membership.box_id == box.id),
-        member=Membership.id,
+        people=people,
+        member=member,
+        member_label=member_label,
         day=LateCharge.due_date,
-        search=(Membership.display_name, LateCharge.waived_reason),
+        search=(name, LateCharge.waived_reason),
         statuses={"charged": lambda box: LateCharge.waiver_entry_id.is_(None),
                   "waived": lambda box: LateCharge.waiver_entry_id.is_not(None)},
         order=(LateCharge.due_date.desc(), LateCharge.id.desc()),
         options=(joinedload(LateCharge.entry),),
         columns=(
             Column("Late on", lambda r: r.LateCharge.due_date, "day"),
-            Column("Member", lambda r: r.member),
+            Column(member_label, lambda r: r.who),
             Column("Amount", lambda r: r.LateCharge.amount, "money"),
             Column("Charged on", lambda r: r.LateCharge.charged_on, "day"),
             Column("Status", lambda r: "waived" if r.LateCharge.waived else "charged"),

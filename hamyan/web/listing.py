@@ -48,8 +48,9 @@ class ListSpec:
     rows: Callable[[object], Select]  # the box -> a select of its rows (the first entity), scoped to it
     columns: tuple[Column, ...]
     order: tuple  # newest first, with a unique column last so pages never overlap
-    people: Callable[[object], Select] | None = None  # the box -> (membership id, name) the member filter names
-    member: object = None  # the column holding the row's membership id
+    people: Callable[[object], Select] | None = None  # the box -> (id, name) the member filter names
+    member: object = None  # the column holding the row's id of those people (a membership, a unit)
+    member_label: str = "Member"  # what the member filter is called ("Unit" in a building)
     day: object = None  # the column the date range filters (a date, or a UTC datetime)
     search: tuple = ()  # columns searched (names, references)
     statuses: dict = field(default_factory=dict)  # status -> the box -> a where clause
@@ -95,7 +96,7 @@ def read_filters(spec: ListSpec, box, args=None) -> Filters:
     f.page = min(int(page), parse.MAX_ID) if page.isdigit() and int(page) > 0 else 1
     if f.member and spec.people is not None:
         try:
-            f.member_id = picker.named(spec.people(box), f.member, "member", "member")
+            f.member_id = picker.named(spec.people(box), f.member, "member", spec.member_label.lower())
         except ValidationError as error:
             f.errors.update(error.fields)
     for name in ("start", "end"):

@@ -17,7 +17,9 @@ PRODUCT = Product(
     nav=(
         NavLink("Overview", "aptbox.dashboard"),
         NavLink("Units", "aptbox.units", also=("aptbox.unit", "aptbox.import_units")),
-        NavLink("Charges", "aptbox.charges", audience="managers"),
+        NavLink("Charges", "aptbox.charges", audience="managers", also=("aptbox.charges_list",)),
+        NavLink("Payments", "aptbox.payments"),
+        NavLink("Late fees", "aptbox.fines"),
         NavLink("Expenses", "aptbox.expenses"),
         NavLink("Reports", "aptbox.reports_page"),
         NavLink("Notices", "aptbox.notices"),

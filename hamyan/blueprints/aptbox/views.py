@@ -5,7 +5,7 @@ from datetime import timedelta
 from flask import Blueprint, Response, abort, current_app, flash, request, send_file
 from flask_login import current_user, login_required
 
-from hamyan.blueprints.aptbox import reports, services
+from hamyan.blueprints.aptbox import lists, reports, services
 from hamyan.blueprints.aptbox.forms import (
     AnnouncementForm,
     AssessmentForm,
@@ -29,7 +29,7 @@ from hamyan.core.errors import Conflict, ValidationError
 from hamyan.extensions import db
 from hamyan.statements import jobs as report_jobs
 from hamyan.statements import pdf_response
-from hamyan.web import apply_error, redirect_to, render
+from hamyan.web import apply_error, listing, redirect_to, render
 from hamyan.web.nav import box_nav
 
 bp = Blueprint("aptbox", __name__, url_prefix="/buildings")
@@ -426,6 +426,32 @@ def export(box_id, what):
     else:
         abort(404)
     return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+# ------------------------------------------------------------------------------------ lists
+def _list(spec, box_id, title: str):
+    """A building's list (hamyan.web.listing): the board sees every unit's rows, others their units'."""
+    acc = _access(box_id)
+    where = [] if acc.is_board else lists.own_units(spec, acc.unit_ids)
+    return listing.show(spec, acc.box, *where, title=title, member_filter=acc.is_board, lookup=None, **_common(acc))
+
+
+@bp.route("/<int:box_id>/payments")
+@login_required
+def payments(box_id):
+    return _list(lists.PAYMENTS, box_id, "Payments")
+
+
+@bp.route("/<int:box_id>/charges/all")
+@login_required
+def charges_list(box_id):
+    return _list(lists.CHARGES, box_id, "Charges issued")
+
+
+@bp.route("/<int:box_id>/late-fees")
+@login_required
+def fines(box_id):
+    return _list(lists.FINES, box_id, "Late fees")
 
 
 # ------------------------------------------------------------------------------------ notices

@@ -291,6 +291,7 @@ def fines(box_id):
     box, membership, cashbox, is_manager = _context(box_id)
     where = [] if is_manager else [lists.FINES.member == membership.id]
     return listing.show(lists.FINES, box, *where, title="Fines", nav=box_nav(box, membership, is_manager),
+                        member_filter=is_manager,
                         lookup=url_for("cashbox.names", box_id=box.id) if is_manager else None)
 
 

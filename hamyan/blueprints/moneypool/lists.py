@@ -60,7 +60,7 @@ LOANS = ListSpec(
 )
 
 # Late fees are charged to the member, penalties to the loan: both are the borrower's to pay.
-FINES = fines_spec(kinds=("membership", "loan"), membership_id=case(
+FINES = fines_spec(kinds=("membership", "loan"), on=Membership.id == case(
     (LateCharge.subject_kind == "loan", select(PoolMember.membership_id).join(Loan, Loan.member_id == PoolMember.id)
      .where(Loan.id == LateCharge.subject_id).scalar_subquery()),
     else_=LateCharge.subject_id))

@@ -360,7 +360,7 @@ def _lookup(acc):
 def contributions(box_id):
     acc = services.access(current_user, box_id)
     return listing.show(lists.CONTRIBUTIONS, acc.box, *_own(acc, Contribution.member_id), title="Contributions",
-                        lookup=_lookup(acc), **_common(acc))
+                        lookup=_lookup(acc), member_filter=acc.is_manager, **_common(acc))
 
 
 @bp.route("/<int:box_id>/fines")
@@ -369,7 +369,7 @@ def fines(box_id):
     acc = services.access(current_user, box_id)
     where = [] if acc.is_manager else [lists.FINES.member == acc.membership.id]
     return listing.show(lists.FINES, acc.box, *where, title="Late fees and penalties", lookup=_lookup(acc),
-                        **_common(acc))
+                        member_filter=acc.is_manager, **_common(acc))
 
 
 @bp.route("/<int:box_id>/loans/new", methods=["GET", "POST"])

@@ -20,6 +20,8 @@ PRODUCT = Product(
         NavLink("Pricing", "rosca.pricing"),
         NavLink("Seats", "rosca.seats"),
         NavLink("Periods", "rosca.grid"),
+        NavLink("Payments", "rosca.payments"),
+        NavLink("Fines", "rosca.fines"),
         NavLink("Seat market", "rosca.market"),
         NavLink("My seats", "rosca.mine", audience="members"),
     ),

@@ -8,14 +8,14 @@ from flask import Blueprint, flash, request
 from flask_login import current_user, login_required
 
 from hamyan.blueprints.auth.forms import EmptyForm
-from hamyan.blueprints.rosca import services as rs
+from hamyan.blueprints.rosca import lists, services as rs
 from hamyan.blueprints.rosca.forms import (
     AssignForm, DepositForm, MemberForm, NewRoscaForm, PaymentForm, PayoutForm, PricingForm, StatementForm,
     SwapForm, TakeSeatForm)
 from hamyan.core import clock
 from hamyan.core.errors import ServiceError
 from hamyan.statements import check_period, pdf_response, render_pdf
-from hamyan.web import apply_error, redirect_to, render
+from hamyan.web import apply_error, listing, redirect_to, render
 from hamyan.web.nav import box_nav
 
 bp = Blueprint("rosca", __name__, url_prefix="/rosca")
@@ -300,6 +300,26 @@ def mine(box_id):
     periods = {p.number: p for p in rs.periods_of(rosca)}
     return render("rosca/mine.html", summary=summary, my_seats=my_seats, periods=periods,
                   statement_form=StatementForm(formdata=None, start=rosca.first_due, end=context["today"]), **context)
+
+
+@bp.route("/<int:box_id>/payments")
+@login_required
+def payments(box_id):
+    return _list(lists.PAYMENTS, box_id, "Payments")
+
+
+@bp.route("/<int:box_id>/fines")
+@login_required
+def fines(box_id):
+    return _list(lists.FINES, box_id, "Fines")
+
+
+def _list(spec, box_id, title: str):
+    """A list of the box (hamyan.web.listing): managers see every member's rows, members their own."""
+    base = _base(box_id)
+    where = [] if base["is_manager"] else [spec.member == base["membership"].id]
+    return listing.show(spec, base.pop("box"), *where, title=title, member_filter=base["is_manager"], lookup=None,
+                        **base)
 
 
 @bp.route("/<int:box_id>/statement.pdf")

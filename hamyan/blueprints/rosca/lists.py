@@ -1,0 +1,35 @@
+"""The ROSCA's lists as hamyan.web.listing specs: payments in (contributions, deposits, covers,
+netted) and late charges, found by member, date, kind and search, and exported as CSV."""
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from hamyan.blueprints.rosca.models import RoscaPayment
+from hamyan.boxes.models import Membership
+from hamyan.dues.lists import fines_spec
+from hamyan.web.listing import Column, ListSpec
+
+KINDS = ("contribution", "deposit", "cover", "netted")
+
+PAYMENTS = ListSpec(
+    name="payments",
+    rows=lambda box: (select(RoscaPayment).join(Membership, Membership.id == RoscaPayment.membership_id)
+                      .where(RoscaPayment.box_id == box.id)),
+    people=lambda box: select(Membership.id, Membership.display_name).where(Membership.box_id == box.id),
+    member=RoscaPayment.membership_id,
+    day=RoscaPayment.paid_on,
+    search=(Membership.display_name, RoscaPayment.reference),
+    statuses={kind: (lambda box, kind=kind: RoscaPayment.kind == kind) for kind in KINDS},
+    order=(RoscaPayment.paid_on.desc(), RoscaPayment.id.desc()),
+    options=(joinedload(RoscaPayment.membership),),
+    columns=(
+        Column("Paid on", lambda p: p.paid_on, "day"),
+        Column("Member", lambda p: p.membership.display_name),
+        Column("Kind", lambda p: p.kind),
+        Column("Amount", lambda p: p.amount, "money"),
+        Column("Method", lambda p: p.method),
+        Column("Reference", lambda p: p.reference),
+        Column("Entry", lambda p: p.entry_id),
+    ),
+)
+
+FINES = fines_spec()

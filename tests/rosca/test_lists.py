@@ -1,0 +1,30 @@
+"""Find and export (issue 8) in a ROSCA: payments filter by member, date, kind and search and
+export as CSV; members see their own; another box's manager gets 404."""
+from hamyan.blueprints.rosca import services as rs
+from hamyan.extensions import db
+from tests.listing.test_cashbox_lists import rows_of
+from tests.rosca.helpers import fill, make_rosca
+
+
+def test_rosca_payments_list(user_client):
+    manager = user_client("manager@example.com", "Manager")
+    box = make_rosca(manager.user, seats=3)
+    members = fill(manager.user, box, ["نرگس", "Omid", "Lale"])
+    rs.start(manager.user, box.id)
+    rs.record_payment(manager.user, box.id, members[0].id, "100", "bank", "کارت-۷")
+    rs.record_payment(manager.user, box.id, members[1].id, "50")
+    url = f"/rosca/{box.id}/payments"
+    assert "2 found" in manager.get(url).text
+    assert "1 found" in manager.get(url, query_string={"member": "نرگس"}).text
+    assert "1 found" in manager.get(url, query_string={"q": "کارت"}).text
+    assert "0 found" in manager.get(url, query_string={"status": "deposit"}).text
+    rows = rows_of(manager.get(url, query_string={"export": "csv", "status": "contribution"}))
+    assert rows[0][:4] == ["Paid on", "Member", "Kind", "Amount (USD)"]
+    assert sorted(r[1] for r in rows[1:]) == ["Omid", "نرگس"] and "100.00" in [r[3] for r in rows[1:]]
+    assert manager.get(f"/rosca/{box.id}/fines").status_code == 200
+    member = user_client("member@example.com", "Member")
+    members[1].user_id = member.user.id
+    db.session.commit()
+    assert [r[1] for r in rows_of(member.get(url + "?export=csv"))[1:]] == ["Omid"]
+    other = user_client("other@example.com", "Other")
+    assert other.get(url).status_code == 404 and other.get(f"/rosca/{box.id}/fines?export=csv").status_code == 404
