@@ -220,11 +220,12 @@ def wants_csv() -> bool:
 
 
 def show(spec: ListSpec, box, /, *where, template: str = "box/list.html", **context):
-    """A list page of `box` (or its CSV when ?export=csv): the page, or its `list` block for htmx.
+    """A list page of `box` (or its CSV when ?export=csv): the page, or its `list` block for htmx
+    (the pager asks for it).
     `where` limits the rows further (a member sees only their own); `context` is what the
     template needs besides (nav, title, lookup: the member picker's lookup URL)."""
     f = read_filters(spec, box)
     if wants_csv():
         return csv_response(spec, box, f, *where)
-    return render(template, "list", spec=spec, filters=f, listing=page_of(spec, box, f, *where),
+    return render(template, partials=("list",), spec=spec, filters=f, listing=page_of(spec, box, f, *where),
                   **{"box": box, **context})

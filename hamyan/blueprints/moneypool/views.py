@@ -342,7 +342,7 @@ def loans(box_id):
     page = listing.page_of(lists.LOANS, acc.box, f, *where)
     today = clock.today(acc.box)
     summaries = {loan.id: services.loan_summary(loan, today) for loan in page.items if loan.status == "active"}
-    return render("moneypool/loans.html", "list", **_common(acc), spec=lists.LOANS, filters=f, listing=page,
+    return render("moneypool/loans.html", partials=("list",), **_common(acc), spec=lists.LOANS, filters=f, listing=page,
                   summaries=summaries, lookup=_lookup(acc))
 
 
