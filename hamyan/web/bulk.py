@@ -8,9 +8,11 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask import request
+
 from hamyan.core import clock, parse
-from hamyan.core.errors import ValidationError
-from hamyan.dues.bulk import Line
+from hamyan.core.errors import Conflict, ValidationError
+from hamyan.dues.bulk import Line, record_each
 from hamyan.dues.calendar import day_text, parse_day
 from hamyan.money import format_plain
 
@@ -74,3 +76,25 @@ def read(box, lines: list[Line], form) -> tuple[Sheet, list[tuple[int, str]], da
 def row_key(sheet: Sheet, line_id: int) -> str:
     """The request key of one row: the same form submitted twice repeats it, so nothing is written twice."""
     return f"bulk:{sheet.key}:{line_id}"
+
+
+def handle(actor, box, lines: list[Line], write) -> tuple[Sheet, list | None]:
+    """The form of a request: a blank sheet for a GET; for a POST, every ticked row written by
+    write(line id, amount, sheet, paid_on) in one box write (dues.bulk.record_each). Returns the
+    sheet to show and what was written (None unless it all was)."""
+    if request.method != "POST":
+        return blank(box, lines), None
+    sheet, rows, paid_on = read(box, lines, request.form)
+    if not rows:
+        return sheet, None
+    try:
+        return sheet, record_each(actor, box.id, rows, lambda line_id, amount: write(line_id, amount, sheet, paid_on))
+    except (ValidationError, Conflict) as error:
+        sheet.errors.update(error.fields)
+        if not error.fields:
+            sheet.form_errors.append(error.message)
+        return sheet, None
+
+
+def recorded(done: list) -> str:
+    return f"{len(done)} payment{'' if len(done) == 1 else 's'} recorded"

@@ -45,3 +45,27 @@ def test_building_lists(building, today, app, make_user):
     other = login(app.test_client(), "other@example.com")
     for path in ("payments", "charges/all", "late-fees", "payments?export=csv"):
         assert other.get(f"{base}/{path}").status_code == 404, path
+
+
+def test_bulk_payments_of_units(building, today, app):
+    """The building's bulk entry: every unit with what it owes; one submit records one payment per
+    ticked unit (twice: nothing more), a missing reference writes nothing."""
+    from tests.cashbox.test_bulk import _form
+
+    box, board, units = planned(building, calendar="persian")
+    services.issue_month(board, box.id, "1404-12")
+    client = login(app.test_client(), "board@example.com")
+    url = f"/buildings/{box.id}/collect"
+    page = client.get(url).text
+    assert "Unit 1 · رضا احمدی" in page
+    data = _form(page)
+    assert len([k for k in data if k.startswith("pay-")]) == 3
+    response = client.post(url, data=data)
+    assert "Bank reference" in response.text and "is-invalid" in response.text
+    assert "0 found" in client.get(f"/buildings/{box.id}/payments").text
+    data["reference"] = "فیش جمعی ۱۲"
+    assert client.post(url, data=data).status_code == 302
+    assert client.post(url, data=data).status_code == 302  # a double submit
+    rows = rows_of(client.get(f"/buildings/{box.id}/payments?export=csv"))
+    assert len(rows) == 4 and {r[4] for r in rows[1:]} == {"فیش جمعی ۱۲"}
+    assert not services.period_lines(box)[0].owed  # paid up

@@ -29,7 +29,7 @@ from hamyan.core.errors import Conflict, ValidationError
 from hamyan.extensions import db
 from hamyan.statements import jobs as report_jobs
 from hamyan.statements import pdf_response
-from hamyan.web import apply_error, listing, redirect_to, render
+from hamyan.web import apply_error, bulk, listing, redirect_to, render
 from hamyan.web.nav import box_nav
 
 bp = Blueprint("aptbox", __name__, url_prefix="/buildings")
@@ -426,6 +426,23 @@ def export(box_id, what):
     else:
         abort(404)
     return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/<int:box_id>/collect", methods=["GET", "POST"])
+@login_required
+def collect(box_id):
+    """The bulk entry: every unit with what it owes by its next charge, payments recorded at once."""
+    acc = _access(box_id, manage=True)
+    sheet, done = bulk.handle(current_user, acc.box, services.period_lines(acc.box),
+                              lambda unit_id, amount, sheet, paid_on: services.record_payment(
+                                  current_user, box_id, unit_id, amount, paid_on, sheet.reference,
+                                  key=bulk.row_key(sheet, unit_id)))
+    if done is not None:
+        flash(bulk.recorded(done) + ".", "success")
+        return redirect_to("aptbox.payments", box_id=box_id)
+    return render("box/bulk.html", **_common(acc), title="Record the month's payments", sheet=sheet, pay_methods=(),
+                  reference="Bank reference (one for all)", period=None,
+                  periods=[(None, "What each unit owes by its next charge's due date.")])
 
 
 # ------------------------------------------------------------------------------------ lists

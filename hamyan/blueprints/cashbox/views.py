@@ -26,7 +26,6 @@ from hamyan.core.errors import ServiceError, ValidationError
 from hamyan.extensions import db
 from hamyan.money import to_major
 from hamyan.statements import pdf_response, render_pdf
-from hamyan.dues.bulk import record_each
 from hamyan.dues.calendar import format_day
 from hamyan.web import apply_error, bulk, listing, picker, redirect_to, render
 from hamyan.web.nav import box_nav
@@ -263,24 +262,16 @@ def collect(box_id):
     asked = parse.record_id(request.args.get("period"))
     number = asked if asked and asked <= len(periods) else max(
         [p.number for p in periods if p.due_date <= today] or [1])
-    lines = cb.period_lines(box, r, number)
-    sheet = bulk.blank(box, lines)
-    if request.method == "POST":
-        sheet, rows, paid_on = bulk.read(box, lines, request.form)
-        if rows:
-            try:
-                done = record_each(current_user, box.id, rows, lambda m, amount: cb.record_payment(
-                    current_user, box.id, m, amount, sheet.method, sheet.reference, paid_on,
-                    request_key=bulk.row_key(sheet, m), round_id=r.id))
-            except ServiceError as error:
-                sheet.errors.update(error.fields)
-                if not error.fields:
-                    sheet.form_errors.append(error.message)
-            else:
-                flash(f"{len(done)} payment{'' if len(done) == 1 else 's'} recorded for period {number}.", "success")
-                return redirect_to("cashbox.payments", box_id=box.id)
-    return render("box/bulk.html", box=box, nav=box_nav(box, access.membership, True), title="Record a period's payments",
+    sheet, done = bulk.handle(current_user, box, cb.period_lines(box, r, number), lambda m, amount, sheet, paid_on:
+                              cb.record_payment(current_user, box.id, m, amount, sheet.method, sheet.reference, paid_on,
+                                                request_key=bulk.row_key(sheet, m), round_id=r.id))
+    if done is not None:
+        flash(f"{bulk.recorded(done)} for period {number}.", "success")
+        return redirect_to("cashbox.payments", box_id=box.id)
+    return render("box/bulk.html", box=box, nav=box_nav(box, access.membership, True),
+                  title="Record a period's payments",
                   sheet=sheet, period=number, pay_methods=(("cash", "Cash"), ("bank", "Bank transfer")),
+                  reference="Reference (bank transfers)",
                   periods=[(p.number, f"Period {p.number} · due {format_day(p.due_date, box.calendar, box.locale)}")
                            for p in periods])
 

@@ -30,7 +30,6 @@ from hamyan.core import clock, parse
 from hamyan.core.errors import Conflict, ValidationError
 from hamyan.lending.schedules import METHOD_LABELS
 from hamyan.statements import pdf_response
-from hamyan.dues.bulk import record_each
 from hamyan.web import apply_error, bulk, listing, picker, redirect_to, register_macros, render
 from hamyan.web.nav import box_nav
 
@@ -294,23 +293,16 @@ def collect(box_id):
     """The bulk period entry: every saver with what they owe by the next due date, recorded at once."""
     acc = services.access(current_user, box_id, MANAGE)
     services.summary.fresh(acc.box)
-    lines = services.summary.period_lines(acc.box)
-    sheet = bulk.blank(acc.box, lines)
-    if request.method == "POST":
-        sheet, rows, paid_on = bulk.read(acc.box, lines, request.form)
-        if rows:
-            try:
-                done = record_each(current_user, box_id, rows, lambda member_id, amount: services.record_contribution(
-                    current_user, box_id, member_id, amount, paid_on, bulk.row_key(sheet, member_id)))
-            except FORM_ERRORS as error:
-                sheet.errors.update(error.fields)
-            else:
-                flash(f"{len(done)} payment{'' if len(done) == 1 else 's'} recorded.", "success")
-                return redirect_to("moneypool.contributions", box_id=box_id)
+    sheet, done = bulk.handle(current_user, acc.box, services.summary.period_lines(acc.box),
+                              lambda member_id, amount, sheet, paid_on: services.record_contribution(
+                                  current_user, box_id, member_id, amount, paid_on, bulk.row_key(sheet, member_id)))
+    if done is not None:
+        flash(bulk.recorded(done) + ".", "success")
+        return redirect_to("moneypool.contributions", box_id=box_id)
     due = services.next_due(acc.box, acc.pool)
+    day = format_day(due, acc.box.calendar, acc.box.locale)
     return render("box/bulk.html", **_common(acc), title="Record a period's savings", sheet=sheet, pay_methods=(),
-                  period=due, periods=[(due, f"What each saver owes by {format_day(due, acc.box.calendar, acc.box.locale)}, "
-                                             "the next due date.")])
+                  period=due, periods=[(due, f"What each saver owes by {day}, the next due date.")])
 
 
 @bp.route("/<int:box_id>/contributions/<int:contribution_id>/undo", methods=["POST"])

@@ -38,7 +38,7 @@ from .payments import (  # noqa: F401
     record_payment, charge_late_fees, assess_late_fees, report_payment, confirm_report, reject_report,
     reports_of, report_receipt, waive_late_fee, send_reminders,
 )
-from .summary import position, owed_by, refresh, fresh, reconcile  # noqa: F401
+from .summary import position, owed_by, refresh, fresh, reconcile, period_lines  # noqa: F401
 from .buildings import major, late_fee_text, remainder_number  # noqa: F401
 from .ledgers import unit_statement, unit_ledger, totals, arrears_list  # noqa: F401
 from .funds import (  # noqa: F401

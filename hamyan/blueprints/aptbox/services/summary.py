@@ -17,8 +17,10 @@ from hamyan.boxes.models import Box
 from hamyan.core import clock, uow
 from hamyan.dues import late
 from hamyan.dues import status as dues_status
+from hamyan.dues.bulk import Line
 from hamyan.extensions import db
 from hamyan.ledger.models import LedgerAccount
+from hamyan.money import format_money
 
 FIELDS = ("charged", "paid", "balance", "arrears", "oldest_unpaid_due", "days_late", "status", "next_due",
           "next_amount")
@@ -178,3 +180,18 @@ def reconcile() -> list[str]:
             problems.extend(f"aptbox {box.id} unit {unit_id}: {key} is {getattr(row, key)!r}, derived {value!r}"
                             for key, value in pos.values.items() if getattr(row, key) != value)
     return problems
+
+
+def period_lines(box: Box) -> list[Line]:
+    """Every unit with what it owes by its next charge's due date (what is due now, then that
+    charge), by number (the bulk entry form): one query."""
+    rows = db.session.execute(select(UnitSummary, Unit).join(Unit, Unit.id == UnitSummary.unit_id)
+                              .where(UnitSummary.box_id == box.id).order_by(Unit.number, Unit.id)).all()
+    lines = []
+    for s, unit in rows:
+        due_now = max(s.balance, 0)
+        upcoming = s.next_amount if s.next_due else 0
+        who = unit.resident_name or unit.owner_name
+        note = f"{format_money(due_now, box.currency, box.locale)} of it is already due." if due_now and upcoming else ""
+        lines.append(Line(unit.id, f"Unit {unit.number}" + (f" · {who}" if who else ""), due_now + upcoming, note))
+    return lines
