@@ -29,6 +29,7 @@ PER_PAGE = 25
 SEARCH_LIMIT = 100  # characters of a search or a member's name that are looked at
 # Arabic letters people type for the Persian ones (keyboards differ); a search tries both.
 _PERSIAN_LETTERS = str.maketrans("يكة", "یکه")
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -189,7 +190,10 @@ def export_cell(column: Column, row, box) -> str:
     if column.kind == "time":
         local = clock.to_local(value, box.timezone)
         return f"{day_text(local.date(), box.calendar)} {local:%H:%M}"
-    return str(value)
+    text = str(value)
+    # A spreadsheet runs a cell starting with one of these as a formula: a member named
+    # "=HYPERLINK(...)" must stay a name, so the cell is quoted as text.
+    return "'" + text if text.startswith(_FORMULA) else text
 
 
 def heading(column: Column, box) -> str:

@@ -148,3 +148,11 @@ def test_payments_page_queries_do_not_grow(box_setup):
         assert len(rows) == 1 + 60
     assert len(many) == len(few)
     assert len(export) <= len(few)
+
+
+def test_csv_cells_never_run_as_formulas(box_setup):
+    box, members, manager = box_setup
+    with core_clock.frozen(TODAY):
+        cb.record_payment(manager.user, box.id, members[0].id, "1", "bank", "=HYPERLINK(\"http://x\")", TODAY)
+        rows = rows_of(manager.get(f"/cashbox/{box.id}/payments?export=csv&q=hyperlink"))
+    assert rows[1][5] == "'=HYPERLINK(\"http://x\")" and rows[1][2] == "1"
