@@ -69,3 +69,25 @@ def test_bulk_payments_of_units(building, today, app):
     rows = rows_of(client.get(f"/buildings/{box.id}/payments?export=csv"))
     assert len(rows) == 4 and {r[4] for r in rows[1:]} == {"فیش جمعی ۱۲"}
     assert not services.period_lines(box)[0].owed  # paid up
+
+
+def test_building_lists_queries_do_not_grow(building, today, app):
+    from sqlalchemy import insert, select
+
+    from hamyan.blueprints.aptbox.models import UnitPayment
+    from hamyan.extensions import db
+    from tests.moneypool.conftest import count_queries
+
+    box, board, units = planned(building)
+    services.issue_month(board, box.id, "2026-02")
+    first = services.record_payment(board, box.id, units["1"].id, "10", "2026-02-10", "R0", key="k0")
+    box_id, unit_ids, entry_id = box.id, [u.id for u in units.values()], first.entry_id
+    client = login(app.test_client(), "board@example.com")
+    paths = [f"/buildings/{box_id}/{p}" for p in ("payments?q=R", "charges/all", "late-fees", "payments?export=csv")]
+    few = [count_queries(client, p) for p in paths]
+    db.session.execute(insert(UnitPayment), [
+        dict(box_id=box_id, unit_id=unit_ids[i % 3], amount=5, paid_on=date(2026, 2, 11), reference=f"R{i}",
+             request_key=f"x{i}", request_hash="", entry_id=entry_id) for i in range(1, 60)])
+    db.session.commit()
+    assert [count_queries(client, p) for p in paths] == few
+    assert db.session.scalar(select(db.func.count()).select_from(UnitPayment)) == 60

@@ -28,3 +28,27 @@ def test_rosca_payments_list(user_client):
     assert [r[1] for r in rows_of(member.get(url + "?export=csv"))[1:]] == ["Omid"]
     other = user_client("other@example.com", "Other")
     assert other.get(url).status_code == 404 and other.get(f"/rosca/{box.id}/fines?export=csv").status_code == 404
+
+
+def test_rosca_lists_queries_do_not_grow(user_client):
+    from datetime import date
+
+    from sqlalchemy import insert
+
+    from hamyan.blueprints.rosca.models import RoscaPayment
+    from tests.moneypool.conftest import count_queries
+
+    manager = user_client("manager@example.com", "Manager")
+    box = make_rosca(manager.user, seats=3)
+    members = fill(manager.user, box, ["A", "B", "C"])
+    rs.start(manager.user, box.id)
+    first = rs.record_payment(manager.user, box.id, members[0].id, "10")
+    box_id, ids, entry_id = box.id, [m.id for m in members], first.entry_id
+    paths = [f"/rosca/{box_id}/payments?status=contribution", f"/rosca/{box_id}/payments?export=csv",
+             f"/rosca/{box_id}/fines"]
+    few = [count_queries(manager, p) for p in paths]
+    db.session.execute(insert(RoscaPayment), [dict(box_id=box_id, membership_id=ids[i % 3], kind="contribution",
+                                                   amount=1, paid_on=date(2026, 1, 1), entry_id=entry_id)
+                                              for i in range(60)])
+    db.session.commit()
+    assert [count_queries(manager, p) for p in paths] == few
