@@ -78,3 +78,30 @@ def test_bulk_period_entry_filters_and_csv(page, make_user, tmp_path):
     rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
     assert rows[0][:4] == ["Paid on", "Member", "Contribution (IRR)", "Fines (IRR)"]
     assert rows[1:] and [r[:3] for r in rows[1:]] == [[_jalali(today), NAMES[1], "500000"]]
+
+
+def test_every_list_fits_a_phone(page, make_user):
+    """Each list page of a Persian cashbox and money pool, with its filters, at 390 px: no sideways
+    scrolling, no console errors."""
+    from datetime import date
+
+    from hamyan.blueprints.moneypool import services as mp
+
+    manager = make_user("lists.manager@example.com", "مدیر فهرست‌ها")
+    today = clock.today_in("Asia/Tehran")
+    box = cb.create_cashbox(manager, "صندوق فهرست‌ها", "IRR", "1000000", 2, "monthly", today - timedelta(days=3),
+                            "predefined", timezone="Asia/Tehran", locale="fa_IR", calendar="persian")
+    members = fill_shares(manager, box, ["زهرا محمدی نژاد اصفهانی", "Reza"])
+    cb.start_round(manager, box.id, first_round(box).id)
+    cb.record_payment(manager, box.id, members[0].id, "1000000", "bank", "پیگیری-۱۲۳۴۵۶۷۸۹۰")
+    pool = mp.create_pool(manager, "قرض‌الحسنه محله", "IRR", "500000", date(2025, 1, 5), timezone="Asia/Tehran",
+                          locale="fa_IR", calendar="persian", my_shares=1)
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, "lists.manager@example.com", PASSWORD)
+    page.wait_for_url(lambda url: "/login" not in url)
+    for path in (f"/cashbox/{box.id}/payments?q=پیگیری", f"/cashbox/{box.id}/fines", f"/boxes/{box.id}/members",
+                 f"/cashbox/{box.id}/collect", f"/pools/{pool.id}/contributions", f"/pools/{pool.id}/loans",
+                 f"/pools/{pool.id}/fines", f"/pools/{pool.id}/collect"):
+        page.goto(path)
+        expect(page.locator("h2").first).to_be_visible()
+        _fits_the_phone(page)
