@@ -94,7 +94,8 @@ def read_filters(spec: ListSpec, box, args=None) -> Filters:
     text = lambda name: (args.get(name) or "").strip()[:SEARCH_LIMIT]  # noqa: E731
     f = Filters(member=text("member"), start=text("start"), end=text("end"), status=text("status"), q=text("q"))
     page = parse.normalize(args.get("page", ""))
-    f.page = min(int(page), parse.MAX_ID) if page.isdigit() and int(page) > 0 else 1
+    # ten digits are past any last page (and int() of thousands of digits raises)
+    f.page = min(max(int(page[:10]), 1), parse.MAX_ID) if page.isdecimal() else 1
     if f.member and spec.people is not None:
         try:
             f.member_id = picker.named(spec.people(box), f.member, "member", spec.member_label.lower())
@@ -126,7 +127,7 @@ def query(spec: ListSpec, box, f: Filters, *where) -> Select:
     if f.status in spec.statuses and "status" not in f.errors:
         result = result.where(spec.statuses[f.status](box))
     if f.q and spec.search:
-        words = {f.q, f.q.lower(), f.q.translate(_PERSIAN_LETTERS), parse.normalize(f.q)}
+        words = {f.q, f.q.lower(), f.q.translate(_PERSIAN_LETTERS), " ".join(map(parse.normalize, f.q.split()))}
         # SQLite lowers only ASCII letters, so the text is also looked for as typed
         result = result.where(or_(*(func.lower(column).contains(word, autoescape=True)
                                     for column in spec.search for word in words)))
