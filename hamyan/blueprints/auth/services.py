@@ -176,6 +176,19 @@ def start_session(user: User, device: str, user_agent: str = "", ip: str = "") -
         _tell_owner_of_new_device(user, user_agent, ip)
 
 
+def known_device(email, device: str) -> str:
+    """The hash of `device` (a browser's device cookie) when that browser has signed in to the
+    account of `email` before, else "" (the sign-in limits count such a browser on its own)."""
+    if not device or not isinstance(device, str) or len(device) > 64:
+        return ""
+    user = user_by_email(email if isinstance(email, str) else "")
+    device_hash = hash_token(device)
+    if user is None or db.session.scalar(select(UserSession.id).where(
+            UserSession.user_id == user.id, UserSession.device_hash == device_hash).limit(1)) is None:
+        return ""
+    return device_hash
+
+
 def _tell_owner_of_new_device(user: User, user_agent: str, ip: str) -> None:
     base = current_app.config["BASE_URL"].rstrip("/")
     notify(user.email, "New sign-in to your Hamyan account",

@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 from flask import after_this_request, current_app, flash, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from hamyan.blueprints.auth import bp, services, sign_in_limit
+from hamyan.blueprints.auth import DEVICE_COOKIE, bp, services, sign_in_limit
 from hamyan.blueprints.auth.forms import (ChangeEmailForm, ChangePasswordForm, EmptyForm, ForgotForm,
                                           LoginForm, ProfileForm, ResetForm, SignupForm, TokenForm)
 from hamyan.boxes import services as boxes
@@ -34,7 +34,6 @@ def _safe_next(default: str = "home.dashboard") -> str:
     return _next_value() or url_for(default)
 
 
-DEVICE_COOKIE = "hamyan_device"
 DEVICE_COOKIE_AGE = 2 * 365 * 24 * 3600
 
 
