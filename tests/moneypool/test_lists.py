@@ -98,3 +98,25 @@ def test_bulk_period_entry(app, pool_factory, clock):
     assert total == 4 and sorted(r.amount for r in rows) == [100000, 100000, 200000, 200000]
     member = login(app.test_client(), "m0@example.com")
     assert member.get(url).status_code == 403
+
+
+def test_repayments_list(app, pool_factory, clock):
+    box, manager, savers = pool_factory(members=2, users=1, require_no_arrears=False)
+    clock.today = date(2025, 1, 10)
+    services.record_contribution(manager, box.id, savers[1].id, "5000", date(2025, 1, 5), key())
+    loan = services.request_loan(manager, box.id, "3000", 3, key(), member_id=savers[0].id)
+    services.approve(manager, box.id, loan.id)
+    services.disburse(manager, box.id, loan.id, date(2025, 1, 10))
+    clock.today = date(2025, 3, 1)
+    services.repay(manager, box.id, loan.id, "1000", date(2025, 2, 10), key())
+    services.repay(manager, box.id, loan.id, "500", date(2025, 2, 20), key())
+    boss = login(app.test_client(), "boss@example.com")
+    url = f"/pools/{box.id}/repayments"
+    assert "2 found" in boss.get(url).text
+    assert "1 found" in boss.get(url, query_string={"start": "2025-02-15"}).text
+    rows = rows_of(boss.get(url, query_string={"export": "csv", "member": "Member 0"}))
+    assert rows[0][:4] == ["Paid on", "Borrower", "Loan", "Amount (USD)"]
+    assert [r[3] for r in rows[1:]] == ["500.00", "1000.00"] and {r[1] for r in rows[1:]} == {"Member 0"}
+    assert "0 found" in boss.get(url, query_string={"status": "undone"}).text
+    member = login(app.test_client(), "m0@example.com")  # the borrower sees their own
+    assert len(rows_of(member.get(url + "?export=csv"))) == 3

@@ -1,7 +1,8 @@
-"""The pool's lists as hamyan.web.listing specs: contributions, loans and fines (with filters and CSV)."""
+"""The pool's lists as hamyan.web.listing specs: contributions, loans, repayments and fines (with
+filters and CSV)."""
 from sqlalchemy import case, select
 
-from hamyan.blueprints.moneypool.models import LOAN_STATUSES, Contribution, Loan, PoolMember
+from hamyan.blueprints.moneypool.models import LOAN_STATUSES, Contribution, Loan, PoolMember, Repayment
 from hamyan.boxes.models import Membership
 from hamyan.dues.lists import fines_spec
 from hamyan.dues.models import LateCharge
@@ -56,6 +57,31 @@ LOANS = ListSpec(
         Column("Paid out on", lambda loan: loan.disbursed_on, "day"),
         Column("Closed on", lambda loan: loan.closed_on, "day"),
         Column("Purpose", lambda loan: loan.purpose),
+    ),
+)
+
+REPAYMENTS = ListSpec(
+    name="repayments",
+    rows=lambda box: (select(Repayment, Membership.display_name.label("who")).join(Loan, Loan.id == Repayment.loan_id)
+                      .join(PoolMember, PoolMember.id == Loan.member_id)
+                      .join(Membership, Membership.id == PoolMember.membership_id).where(Loan.box_id == box.id)),
+    people=_members,
+    member=PoolMember.membership_id,
+    day=Repayment.paid_on,
+    search=(Membership.display_name, Repayment.reversal_reason),
+    statuses={"recorded": lambda box: Repayment.reversed_at.is_(None),
+              "undone": lambda box: Repayment.reversed_at.is_not(None)},
+    order=(Repayment.paid_on.desc(), Repayment.id.desc()),
+    columns=(
+        Column("Paid on", lambda r: r.Repayment.paid_on, "day"),
+        Column("Borrower", lambda r: r.who),
+        Column("Loan", lambda r: r.Repayment.loan_id),
+        Column("Amount", lambda r: r.Repayment.amount, "money"),
+        Column("Principal", lambda r: r.Repayment.principal, "money"),
+        Column("Interest", lambda r: r.Repayment.interest, "money"),
+        Column("Penalty", lambda r: r.Repayment.penalty, "money"),
+        Column("Status", lambda r: "undone" if r.Repayment.reversed_at else "recorded"),
+        Column("Why undone", lambda r: r.Repayment.reversal_reason),
     ),
 )
 

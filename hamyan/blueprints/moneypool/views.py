@@ -355,6 +355,14 @@ def contributions(box_id):
                         lookup=_lookup(acc), member_filter=acc.is_manager, **_common(acc))
 
 
+@bp.route("/<int:box_id>/repayments")
+@login_required
+def repayments(box_id):
+    acc = services.access(current_user, box_id)
+    return listing.show(lists.REPAYMENTS, acc.box, *_own(acc, PoolMember.id), title="Loan repayments",
+                        lookup=_lookup(acc), member_filter=acc.is_manager, **_common(acc))
+
+
 @bp.route("/<int:box_id>/fines")
 @login_required
 def fines(box_id):
