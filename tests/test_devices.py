@@ -33,6 +33,7 @@ def test_devices_listed_and_one_signed_out_at_once(app, make_user):
     page = phone.get("/profile/devices").get_data(as_text=True)
     assert "Chrome Mobile 120 on Android 13" in page and "Mobile Safari 17 on iOS 17" in page
     assert "5.160.10.2" in page and "2.176.4.9" in page and page.count("This device") == 1
+    assert "(Asia/Tehran)" in page  # the zone of her notification settings (Tehran unless she chose)
 
     other = db.session.scalars(select(UserSession).where(UserSession.ip == "2.176.4.9")).one()
     assert phone.post(f"/profile/devices/{other.id}/sign-out").status_code == 302
@@ -71,7 +72,7 @@ def test_a_new_device_is_told_to_the_owner_a_known_one_is_not(app, make_user):
     login(browser(app, IPHONE, "2.176.4.9"), "sara@example.com")
     [notice] = new_device_notices()
     assert notice.recipient == "sara@example.com" and "Mobile Safari 17 on iOS 17" in notice.body
-    assert "2.176.4.9" in notice.body and "/profile/devices" in notice.body
+    assert "2.176.4.9" in notice.body and "/profile/devices" in notice.body and "(Asia/Tehran)" in notice.body
 
 
 def test_last_seen_follows_use_without_a_write_per_request(app, make_user, clock):

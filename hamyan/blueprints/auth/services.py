@@ -190,10 +190,14 @@ def known_device(email, device: str) -> str:
 
 
 def _tell_owner_of_new_device(user: User, user_agent: str, ip: str) -> None:
+    from hamyan.notify.services import profile
+
     base = current_app.config["BASE_URL"].rstrip("/")
+    zone = profile(user.id).timezone
     notify(user.email, "New sign-in to your Hamyan account",
            f"Hello {user.name},\n\nYour account was just signed in on a new device: {describe_device(user_agent)}, "
-           f"IP address {ip or 'unknown'}, at {clock.now():%Y-%m-%d %H:%M} UTC.\n\nIf it was you, there is "
+           f"IP address {ip or 'unknown'}, at {clock.to_local(clock.now(), zone):%Y-%m-%d %H:%M} ({zone})."
+           f"\n\nIf it was you, there is "
            f"nothing to do. If not, sign that device out at {base}/profile/devices and change your password.",
            user_id=user.id, kind="new_device")
 

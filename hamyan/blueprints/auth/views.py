@@ -9,6 +9,7 @@ from hamyan.blueprints.auth.forms import (ChangeEmailForm, ChangePasswordForm, E
                                           LoginForm, ProfileForm, ResetForm, SignupForm, TokenForm)
 from hamyan.boxes import services as boxes
 from hamyan.core.errors import ServiceError
+from hamyan.notify.services import profile as notify_profile
 from hamyan.extensions import limiter
 from hamyan.web import apply_error, redirect_to, render
 
@@ -240,7 +241,8 @@ def invitation(token):
 @login_required
 def devices():
     """Where this account is signed in: browser and system, IP address, last seen; sign any out."""
-    return render("auth/devices.html", devices=services.devices_of(current_user, current_user.id), form=EmptyForm())
+    return render("auth/devices.html", devices=services.devices_of(current_user, current_user.id), form=EmptyForm(),
+                  zone=notify_profile(current_user.id))  # times in the zone of the user's notification settings
 
 
 @bp.route("/profile/devices/<int:session_id>/sign-out", methods=["POST"])
