@@ -156,3 +156,13 @@ def test_csv_cells_never_run_as_formulas(box_setup):
         cb.record_payment(manager.user, box.id, members[0].id, "1", "bank", "=HYPERLINK(\"http://x\")", TODAY)
         rows = rows_of(manager.get(f"/cashbox/{box.id}/payments?export=csv&q=hyperlink"))
     assert rows[1][5] == "'=HYPERLINK(\"http://x\")" and rows[1][2] == "1"
+
+
+def test_a_rounds_payments_keep_the_round_in_filters_and_csv(box_setup):
+    box, members, manager = box_setup
+    r = first_round(box)
+    with core_clock.frozen(TODAY):
+        page = manager.get(f"/cashbox/{box.id}/payments?round={r.id}").text
+        assert f'<input type="hidden" name="round" value="{r.id}">' in page and f"round={r.id}" in page
+        assert len(rows_of(manager.get(f"/cashbox/{box.id}/payments?round={r.id}&export=csv"))) == 4
+        assert manager.get(f"/cashbox/{box.id}/payments?round=999999&export=csv").status_code == 404
