@@ -42,6 +42,12 @@ def _note(session, change: dict) -> None:
         changes["more"] += 1
 
 
+def note_action(what: str, **fields) -> None:
+    """Log an action of the running unit of work that changes no row (an admin starting a backup):
+    with it, the unit leaves its audit row like any write."""
+    _note(db.session, {"table": what, "op": "action", "id": None, "fields": {k: _value(v) for k, v in fields.items()}})
+
+
 def start(session) -> None:
     session.info[_CHANGES] = {"rows": [], "more": 0}
 

@@ -4,8 +4,10 @@ import threading
 from flask import current_app, flash, request, send_file
 from sqlalchemy import func, select
 
+from hamyan import audit
 from hamyan.backup import service as backup_service
 from hamyan.blueprints.admin import bp
+from hamyan.core import uow
 from hamyan.core.parse import record_id
 from hamyan.extensions import db
 from hamyan.scheduling import JOBS, JobRun
@@ -55,6 +57,8 @@ def create_backup():
     if any(t.name == BACKUP_THREAD for t in threading.enumerate()):
         flash("A backup is already being made.", "info")
         return redirect_to("admin.backups")
+    with uow.transaction():
+        audit.note_action("backup", folder=str(backup_service.folder()))
     app = current_app._get_current_object()
 
     def work():
