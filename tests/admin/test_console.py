@@ -65,3 +65,21 @@ def test_health_page_names_each_part(admin_client, backups):
     page = admin_client.get("/admin/health").get_data(as_text=True)
     for part in ("Database", "Migrations", "Scheduler", "Outbox", "Webhooks", "Newest backup", "Disk"):
         assert part in page
+
+
+def test_outbox_and_subscriptions_pages_cost_the_same_however_many_rows(admin_client, make_user):
+    from hamyan import plans
+
+    plan = plans.create_plan(admin_client.user, "پایه")
+
+    def add(start, stop):
+        for n in range(start, stop):
+            user = make_user(f"u{n}@example.com", f"کاربر {n}")
+            plans.subscribe(admin_client.user, user.id, plan.id)
+            with uow.transaction():
+                notify(user.email, "سلام", "متن")
+
+    add(0, 2)
+    few = [count_queries(admin_client, path) for path in ("/admin/outbox", "/admin/subscriptions")]
+    add(2, 20)
+    assert [count_queries(admin_client, path) for path in ("/admin/outbox", "/admin/subscriptions")] == few
