@@ -52,7 +52,7 @@ def test_https_deployment_settings(make_app, make_user, client):
     assert proxied.status_code == 302
     assert "max-age=" in proxied.headers["Strict-Transport-Security"]
     cookies = proxied.headers.getlist("Set-Cookie")
-    assert {c.split("=")[0] for c in cookies} == {"session", "remember_token"}
+    assert {c.split("=")[0] for c in cookies} == {"session", "remember_token", "hamyan_device"}
     assert all("Secure" in c for c in cookies)
     # the session app kept its own settings
     assert client.get("/login").status_code == 200
