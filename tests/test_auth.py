@@ -61,7 +61,7 @@ def test_signup_asks_to_confirm_the_email_and_the_link_confirms_it_once(client):
     user = auth.user_by_email("zoe@example.com")
     assert user.name == "Zoë Rahimi زهره" and not user.is_verified
     assert user.password_hash != PASSWORD and user.check_password(PASSWORD)
-    assert client.get("/").status_code == 302  # not signed in: the answer must not differ for a taken address
+    assert client.get("/profile").status_code == 302  # not signed in: the answer must not differ for a taken address
     link = emailed_link("zoe@example.com", "/verify/")
     response = client.get(link)
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
@@ -113,7 +113,7 @@ def test_login_logout(client, make_user):
     assert "Ali" in text(client.get("/"))
     response = client.post("/logout")
     assert response.status_code == 302 and response.headers["Location"] == "/login"
-    assert client.get("/").status_code == 302
+    assert client.get("/profile").status_code == 302
 
 
 @pytest.mark.parametrize("email, password", [
@@ -125,7 +125,7 @@ def test_wrong_password_or_unknown_email_same_message(client, make_user, email, 
     response = client.post("/login", data={"email": email, "password": password})
     assert response.status_code == 200
     assert "Wrong email or password." in text(response)
-    assert client.get("/").status_code == 302
+    assert client.get("/profile").status_code == 302
 
 
 def test_login_over_htmx_redirects_with_header(client, make_user):
@@ -166,7 +166,7 @@ def test_remember_me_cookie_restores_session(app, client, make_user):
     # a browser that lost its session cookie but kept the remember cookie is still signed in
     fresh = app.test_client()
     fresh.set_cookie("remember_token", cookie.value)
-    assert fresh.get("/").status_code == 200
+    assert fresh.get("/profile").status_code == 200
     # signing out forgets it
     client.post("/logout")
     assert not client.get_cookie("remember_token")
@@ -385,8 +385,8 @@ def test_change_email(app, user_client, make_user, smtp_server):
     client.get(emailed_link("new@example.com", "/verify/"))
     assert db.session.get(User, client.user.id).is_verified
     # this session stays, others end, and a reset link sent to the old address is spent
-    assert client.get("/").status_code == 200
-    assert other_device.get("/").status_code == 302
+    assert client.get("/profile").status_code == 200
+    assert other_device.get("/profile").status_code == 302
     assert "already used" in text(app.test_client().get(reset_link, follow_redirects=True))
 
 
@@ -399,8 +399,8 @@ def test_change_password_signs_out_other_sessions(app, user_client):
     assert "Use 8 to 128 characters." in text(short)
     done = _profile(client, "password", current=PASSWORD, password=NEW_PASSWORD, confirm=NEW_PASSWORD)
     assert "Password changed." in text(done)
-    assert client.get("/").status_code == 200
-    assert other_device.get("/").status_code == 302
+    assert client.get("/profile").status_code == 200
+    assert other_device.get("/profile").status_code == 302
     login(app.test_client(), "ali@example.com", NEW_PASSWORD)
 
 
@@ -420,7 +420,7 @@ def test_csrf_refuses_form_post_without_token_and_accepts_htmx_header(make_app, 
     assert accepted.status_code == 204
     # signed in now, and signing out also needs the token
     assert client.post("/logout").status_code == 400
-    assert client.get("/").status_code == 200
+    assert client.get("/profile").status_code == 200
 
 
 # ---------------------------------------------------------------- invitations

@@ -182,7 +182,7 @@ def test_sign_out_ends_the_session_on_the_server(app, make_user):
     for name, value in (("session", session_cookie), ("remember_token", remember)):
         copied = app.test_client()
         copied.set_cookie(name, value)
-        assert copied.get("/").status_code == 302, name
+        assert copied.get("/profile").status_code == 302, name
 
 
 def test_sign_out_of_all_devices(app, make_user):
@@ -190,7 +190,7 @@ def test_sign_out_of_all_devices(app, make_user):
     laptop, phone = login(app.test_client(), "ali@example.com"), login(app.test_client(), "ali@example.com")
     assert "Sign out of all devices" in text(laptop.get("/profile"))
     laptop.post("/logout", data={"everywhere": "1"})
-    assert phone.get("/").status_code == 302 and laptop.get("/").status_code == 302
+    assert phone.get("/profile").status_code == 302 and laptop.get("/profile").status_code == 302
 
 
 def _token_works(client, secret) -> bool:

@@ -5,7 +5,7 @@ def test_healthz(client):
 
 
 def test_dashboard_needs_login(client):
-    r = client.get("/")
+    r = client.get("/profile")
     assert r.status_code == 302 and "/login" in r.headers["Location"]
 
 

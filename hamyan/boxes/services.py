@@ -68,6 +68,21 @@ def boxes_of(user) -> list[tuple[Box, Membership]]:
     ).all())
 
 
+ADMIN_SHOWN = 50
+
+
+def boxes_for_admin(user, text: str = "") -> list[Box]:
+    """What an admin (who sees every box) is offered besides their own: the newest boxes they are
+    not a member of, or those whose name contains `text`; a bounded list, however many boxes there are."""
+    if not user.is_admin:
+        return []
+    mine = select(Membership.box_id).where(Membership.user_id == user.id, Membership.left_at.is_(None))
+    query = select(Box).where(Box.id.not_in(mine))
+    if text.strip():
+        query = query.where(Box.name.contains(text.strip()[:120], autoescape=True))
+    return list(db.session.scalars(query.order_by(Box.id.desc()).limit(ADMIN_SHOWN)))
+
+
 def add_member(actor, box_id: int, display_name: str, email: str | None = None, role: str = "member") -> Membership:
     """A manager adds someone to the box; they may have no account yet. Runs in the caller's box
     write (its lock makes a double submit add them once).

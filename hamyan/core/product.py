@@ -28,6 +28,7 @@ class Product:
     kind: str  # Box.kind
     title: str  # what the home page calls a group of these boxes, e.g. "Cashboxes"
     name: str  # what one box of this kind is called, e.g. "Cashbox"
+    summary: str  # one sentence for visitors (the landing page): what a group does with it
     roles: tuple[str, ...]  # membership roles a box of this kind uses, the managing role first
     models: str  # module whose import registers the product's tables
     views: str  # "module:bp", the page blueprint (its `new_box` and `dashboard` endpoints)

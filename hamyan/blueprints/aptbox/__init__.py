@@ -7,6 +7,7 @@ PRODUCT = Product(
     kind="aptbox",
     title="Buildings",
     name="Building",
+    summary="A building's residents and owners share its running costs: monthly charges split fairly by unit, expenses with receipts, notices and votes.",
     roles=("board", "resident"),
     models="hamyan.blueprints.aptbox.models",
     views="hamyan.blueprints.aptbox.views:bp",

@@ -6,6 +6,7 @@ PRODUCT = Product(
     kind="cashbox",
     title="Cashboxes",
     name="Cashbox",
+    summary="A group saves the same amount every month and one share takes the whole pot, chosen by a draw anyone can check, until every share has won once.",
     roles=("manager", "member"),
     models="hamyan.blueprints.cashbox.models",
     views="hamyan.blueprints.cashbox.views:bp",

@@ -3,9 +3,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from alembic.script import ScriptDirectory
-from flask import current_app, jsonify
+from flask import current_app, jsonify, request
 from hamyan.blueprints.home import bp
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import func, select, text
 
 from hamyan.boxes import services as boxes
@@ -17,12 +17,17 @@ from hamyan.web import render
 
 
 @bp.route("/")
-@login_required
 def dashboard():
+    """A visitor's landing page (what Hamyan is); a signed-in person's boxes."""
+    if not current_user.is_authenticated:
+        return render("home/landing.html", products=PRODUCTS)
     grouped = {product.kind: [] for product in PRODUCTS}
     for box, membership in boxes.boxes_of(current_user):
         grouped[box.kind].append((box, membership))
-    return render("home/dashboard.html", grouped=grouped, products=PRODUCTS)
+    search = request.args.get("q", "")
+    return render("home/dashboard.html", grouped=grouped, products=PRODUCTS, search=search,
+                  others=boxes.boxes_for_admin(current_user, search), others_shown=boxes.ADMIN_SHOWN,
+                  product_names={p.kind: p.name for p in PRODUCTS})
 
 
 def _probe(view):

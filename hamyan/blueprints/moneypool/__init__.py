@@ -8,6 +8,7 @@ PRODUCT = Product(
     kind="moneypool",
     title="Money pools",
     name="Money pool",
+    summary="Members save together and borrow from what they saved: interest-free (qard al-hasanah) or with interest, with guarantors, a fair queue and schedules.",
     roles=("manager", "member"),
     models="hamyan.blueprints.moneypool.models",
     views="hamyan.blueprints.moneypool.views:bp",

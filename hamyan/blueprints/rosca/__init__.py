@@ -8,6 +8,7 @@ PRODUCT = Product(
     kind="rosca",
     title="ROSCAs",
     name="ROSCA",
+    summary="A rotating savings circle with seats: who collects when is priced fairly, seats can be traded, deposits cover a late payer.",
     roles=("manager", "member"),
     models="hamyan.blueprints.rosca.models",
     views="hamyan.blueprints.rosca.views:bp",
