@@ -21,7 +21,10 @@ def to_minor(value: Decimal | int | str, currency: str) -> int:
 
 
 def to_major(amount: int, currency: str) -> Decimal:
-    return Decimal(amount).scaleb(-minor_digits(currency))
+    """MySQL's SUM answers a Decimal, and a zero Decimal times -1 is -0, which babel prints "-$0.00":
+    zero is always written without a sign."""
+    value = Decimal(amount).scaleb(-minor_digits(currency))
+    return value.copy_abs() if value == 0 else value
 
 
 def format_money(amount: int, currency: str, locale: str = "en") -> str:

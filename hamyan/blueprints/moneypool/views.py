@@ -257,7 +257,8 @@ def member(box_id, member_id):
 def savers(box_id):
     """The lookup of the pool's name pickers (payments, borrower, guarantors): savers by name."""
     acc = services.access(current_user, box_id)
-    return picker.lookup_page(services.savers(acc.box), "saver", url_for("moneypool.dashboard", box_id=box_id),
+    # A loan's guarantors are looked up without its borrower (?borrower=<name>).
+    return picker.lookup_page(services.savers(acc.box, but=request.args.get("borrower")), "saver", url_for("moneypool.dashboard", box_id=box_id),
                               **_common(acc))
 
 
@@ -376,15 +377,21 @@ def fines(box_id):
 @login_required
 def request_loan(box_id):
     acc = services.access(current_user, box_id)
-    form = LoanRequestForm()
+    blocked = None
+    if not acc.is_manager and acc.member is not None:
+        blocked = services.eligibility(acc.box, acc.pool, acc.member)[0]
+    if blocked and request.method == "GET":  # what stands in the way, with no form to fill in only to be refused
+        return _cannot_borrow(acc, blocked)
+    # "See the limit" asks again by GET with what was typed: a manager's limit shown is the borrower's.
+    form = LoanRequestForm(**({"formdata": request.args} if request.method == "GET" and request.args.get("member") else {}))
     while len(form.guarantors) < max(acc.pool.guarantors_required, 1):
         form.guarantors.append_entry()
-    if request.method == "GET" and acc.member:
+    if request.method == "GET" and acc.member and not form.member.data:
         form.member.data = acc.member.name
+    people = services.savers(acc.box)
     if request.form.get("more") and len(form.guarantors) < services.MAX_GUARANTORS:
         form.guarantors.append_entry()  # another guarantor's name: the form comes back, nothing is written
     elif form.validate_on_submit():
-        people = services.savers(acc.box)
         member_id = picker.resolve(people, form.member, "saver") if acc.is_manager else None
         guarantor_ids = picker.all_named(people, form.guarantors, "saver")  # every unknown name shown at once
         if not form.member.errors and guarantor_ids is not None:
@@ -392,15 +399,25 @@ def request_loan(box_id):
                 loan = services.request_loan(current_user, box_id, form.amount.data, form.term.data, form.key.data,
                                              form.purpose.data, guarantor_ids, member_id=member_id)
             except FORM_ERRORS as error:
+                if blocked:  # a retried request under its key went through above; any other is refused
+                    return redirect_to("moneypool.request_loan", box_id=box_id)  # the page says why
                 apply_error(form, error, {"guarantor_ids": "guarantors", "member_id": "member"})
             else:
                 flash("Your request is with the manager. You will see the decision here.", "success")
                 return redirect_to("moneypool.loan", box_id=box_id, loan_id=loan.id)
-    eligibility = None
-    if acc.member is not None:
-        eligibility = services.eligibility(acc.box, acc.pool, acc.member)
+    borrower = acc.member
+    if acc.is_manager:  # the saver the form names, whoever the manager is
+        try:
+            borrower = services.member_for(current_user, box_id, picker.named(people, form.member.data, "member", "saver"))[1]
+        except ValidationError:
+            borrower = None
+    eligibility = services.eligibility(acc.box, acc.pool, borrower) if borrower is not None else None
     return render("moneypool/request.html", "form", **_common(acc), form=form, eligibility=eligibility,
-                  more=len(form.guarantors) < services.MAX_GUARANTORS)
+                  borrower=borrower, more=len(form.guarantors) < services.MAX_GUARANTORS)
+
+
+def _cannot_borrow(acc, problems):
+    return render("moneypool/request.html", **_common(acc), blocked=problems, pending=services.open_loan(acc.member))
 
 
 def _loan_context(acc, loan, forms=None) -> dict:
@@ -437,7 +454,7 @@ def loan(box_id, loan_id):
 
 ACTIONS = {"approve": EmptyForm, "cancel": EmptyForm, "reject": ReasonForm, "disburse": DisburseForm,
            "repay": RepayForm, "reschedule": RescheduleForm, "write-off": WriteOffForm, "waive": WaiveForm}
-DONE = {"approve": "Approved. Pay it out when the pool has the cash.", "cancel": "The request is withdrawn.",
+DONE = {"approve": "Approved.",  # the loan's page then says whether the cash is there "cancel": "The request is withdrawn.",
         "reject": "Rejected; the member sees your reason.", "disburse": "Paid out. The schedule is below.",
         "repay": "Repayment recorded.", "reschedule": "The loan has a new schedule.",
         "write-off": "The loan is written off.", "waive": "The penalty is waived."}

@@ -56,7 +56,7 @@ from .savings import (  # noqa: F401 (re-exported: callers use services.<name>)
     reverse_contribution, contributions, share_amount_on, next_due, member_dues,
 )
 from .loans import (  # noqa: F401 (re-exported: callers use services.<name>)
-    loan_limit, months_between, eligibility, request_loan, _guarantors, approve, reject, cancel, disburse,
+    loan_limit, months_between, eligibility, open_loan, request_loan, _guarantors, approve, reject, cancel, disburse,
     loans_page, guaranteed_by, loans_of,
 )
 from .queue import (  # noqa: F401 (re-exported: callers use services.<name>)

@@ -74,13 +74,17 @@ def eligibility(box: Box, pool: Pool, member: PoolMember, today: date | None = N
     position = positions(box, pool, [member], today)[0]
     if pool.require_no_arrears and position.arrears:
         problems.append("Savings payments are behind; catch up first.")
-    if pool.one_open_loan:
-        query = select(Loan.id).filter_by(member_id=member.id).where(Loan.status.in_(OPEN_STATUSES))
-        if exclude_loan_id:
-            query = query.where(Loan.id != exclude_loan_id)
-        if db.session.execute(query).first():
-            problems.append("You already have an open loan or request.")
+    if pool.one_open_loan and open_loan(member, exclude_loan_id) is not None:
+        problems.append("You already have an open loan or request.")
     return problems, loan_limit(box, pool, position.savings)
+
+
+def open_loan(member: PoolMember, exclude_loan_id: int | None = None) -> Loan | None:
+    """The member's loan that is asked for, approved or being repaid (the first), if any."""
+    query = select(Loan).filter_by(member_id=member.id).where(Loan.status.in_(OPEN_STATUSES))
+    if exclude_loan_id:
+        query = query.where(Loan.id != exclude_loan_id)
+    return db.session.scalars(query.order_by(Loan.id).limit(1)).first()
 
 
 @uow.box_write
@@ -174,9 +178,16 @@ def approve(actor, box_id: int, loan_id: int) -> Loan:
                               field="amount")
     loan.status, loan.approved_at, loan.decided_by_id = "approved", clock.now(), _by(actor)
     _event(loan, actor, "approved")
+    queue = waiting(acc.box, acc.pool)
+    ahead = queue[:queue.index(loan)]
+    if sum(waiting_loan.amount - waiting_loan.fee for waiting_loan in [*ahead, loan]) > cash(acc.box):
+        then = "It is paid out when the pool has the cash; your loan's page shows when that should be."
+    elif ahead:
+        then = f"The pool has the cash; {len(ahead)} loan(s) approved before it are paid out first."
+    else:
+        then = "The pool has the cash: the manager pays it out next."
     _tell(acc.box, loan.member, f"loan #{loan.id} approved",
-          f"Your request for {money(acc.box, loan.amount)} is approved. It is paid out when the pool has the cash; "
-          f"your loan's page shows your place in the queue.")
+          f"Your request for {money(acc.box, loan.amount)} is approved. {then}")
     return loan
 
 

@@ -175,7 +175,9 @@ def members_page(box: Box, page: int, name: str = "") -> tuple[list[PoolMember],
     return rows, total
 
 
-def savers(box: Box) -> Select:
-    """Savers still in the pool as (id, name): whom the pool's forms name (hamyan.web.picker)."""
-    return (select(PoolMember.id, Membership.display_name).join(Membership, Membership.id == PoolMember.membership_id)
-            .where(PoolMember.box_id == box.id, PoolMember.left_on.is_(None)))
+def savers(box: Box, but: str | None = None) -> Select:
+    """Savers still in the pool as (id, name), but the one called `but`: whom the pool's forms name
+    (hamyan.web.picker)."""
+    query = (select(PoolMember.id, Membership.display_name).join(Membership, Membership.id == PoolMember.membership_id)
+             .where(PoolMember.box_id == box.id, PoolMember.left_on.is_(None)))
+    return query.where(Membership.display_name != but) if but else query
