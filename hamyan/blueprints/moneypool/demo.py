@@ -1,6 +1,6 @@
 """Demo pool for `flask demo seed`: ten savers, ten months of history and a loan in every state.
 Idempotent: a second run finds the pool by name and does nothing."""
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
@@ -52,50 +52,72 @@ def seed_moneypool(users) -> None:
             _pay_due(manager, box, pool, m, day, n)
     services.assess(box.id, history=True)
 
-    def loan(member, amount, term, purpose, guarantors=()):
-        return services.request_loan(manager, box.id, amount, term, f"demo:{member.id}:{purpose}", purpose,
-                                     [g.id for g in guarantors], member_id=member.id)
+    # Each loan is asked for, decided and paid out on its own days (the clock held there), so its
+    # page says when it was asked and its history reads in order.
+    def at(day: date, hour: int = 10):
+        return clock.frozen(datetime.combine(day, time(hour)))
+
+    def loan(member, amount, term, purpose, guarantors=(), asked=None):
+        with at(asked or today, 9):
+            return services.request_loan(manager, box.id, amount, term, f"demo:{member.id}:{purpose}", purpose,
+                                         [g.id for g in guarantors], member_id=member.id)
+
+    def approve(lo, day):
+        with at(day, 15):
+            services.approve(manager, box.id, lo.id)
+
+    def pay_out(lo, day):  # asked, approved and paid out on one day: savers may borrow after two months
+        approve(lo, day)
+        with at(day, 16):
+            services.disburse(manager, box.id, lo.id, day)
 
     def pay_installments(lo, until, number=None):
         for inst in list(lo.installments)[:number]:
             if inst.due_date <= until and inst.unpaid:
-                services.repay(manager, box.id, lo.id, services.major(box, inst.unpaid), inst.due_date,
-                               f"demo:{lo.id}:{inst.number}")
+                with at(inst.due_date, 12):
+                    services.repay(manager, box.id, lo.id, services.major(box, inst.unpaid), inst.due_date,
+                                   f"demo:{lo.id}:{inst.number}")
 
     # Repaid early: prepaid in full after three installments.
-    closed = loan(ali, "6000000", 6, "Car repair")
-    services.approve(manager, box.id, closed.id)
-    services.disburse(manager, box.id, closed.id, add_months(start, 2))
+    paid_on = add_months(start, 2)
+    closed = loan(ali, "6000000", 6, "Car repair", asked=paid_on)
+    pay_out(closed, paid_on)
     pay_installments(closed, add_months(start, 5))
-    payoff = services.payoff(closed, add_months(start, 5))
-    services.repay(manager, box.id, closed.id, services.major(box, payoff), add_months(start, 5), "demo:payoff",
-                   mode="shorten")
+    with at(add_months(start, 5), 13):
+        payoff = services.payoff(closed, add_months(start, 5))
+        services.repay(manager, box.id, closed.id, services.major(box, payoff), add_months(start, 5), "demo:payoff",
+                       mode="shorten")
     # Being repaid on time: the demo member's own loan.
-    mine = loan(me, "8000000", 12, "Home appliances")
-    services.approve(manager, box.id, mine.id)
-    services.disburse(manager, box.id, mine.id, add_months(start, 4))
+    paid_on = add_months(start, 4)
+    mine = loan(me, "8000000", 12, "Home appliances", asked=paid_on)
+    pay_out(mine, paid_on)
     pay_installments(mine, today)
     # Overdue: paid two installments, then stopped; penalties charged.
-    late = loan(reza, "5000000", 10, "Medical bills")
-    services.approve(manager, box.id, late.id)
-    services.disburse(manager, box.id, late.id, add_months(start, 3))
+    paid_on = add_months(start, 3)
+    late = loan(reza, "5000000", 10, "Medical bills", asked=paid_on)
+    pay_out(late, paid_on)
     pay_installments(late, today, number=2)
     # Written off.
-    lost = loan(kaveh, "4000000", 8, "Shop stock", guarantors=[ali])
-    services.approve(manager, box.id, lost.id)
-    services.disburse(manager, box.id, lost.id, add_months(start, 2))
+    paid_on = add_months(start, 2)
+    lost = loan(kaveh, "4000000", 8, "Shop stock", guarantors=[ali], asked=paid_on)
+    pay_out(lost, paid_on)
     pay_installments(lost, today, number=1)
     services.assess(box.id, history=True)
     services.write_off(manager, box.id, lost.id, "The shop closed and the borrower moved away; no contact since.")
     # Rejected, withdrawn, waiting for a decision, and approved but waiting for cash.
-    rejected = loan(sara, "3000000", 6, "Travel")
-    services.reject(manager, box.id, rejected.id, "Savings do not yet cover a loan this size; ask again in two months.")
-    withdrawn = loan(neda, "2000000", 4, "School fees")
-    services.cancel(manager, box.id, withdrawn.id)
-    loan(omid, "6000000", 12, "Wedding")
+    rejected = loan(sara, "3000000", 6, "Travel", asked=today - timedelta(days=40))
+    with at(today - timedelta(days=38)):
+        services.reject(manager, box.id, rejected.id,
+                        "Savings do not yet cover a loan this size; ask again in two months.")
+    withdrawn = loan(neda, "2000000", 4, "School fees", asked=today - timedelta(days=20))
+    with at(today - timedelta(days=18)):
+        services.cancel(manager, box.id, withdrawn.id)
+    loan(omid, "6000000", 12, "Wedding", asked=today - timedelta(days=2))
     # Two approved loans that together need more than the cash: the second waits in the queue.
-    for borrower, purpose in ((maryam, "Deposit on a flat"), (leila, "Sewing machines"), (sara, "Roof repair")):
-        limit = services.eligibility(box, pool, borrower)[1]
-        waiting = loan(borrower, services.major(box, limit), 24, purpose)
-        services.approve(manager, box.id, waiting.id)
+    for days, (borrower, purpose) in zip((12, 9, 6), ((maryam, "Deposit on a flat"), (leila, "Sewing machines"),
+                                                    (sara, "Roof repair"))):
+        with at(today - timedelta(days=days)):
+            limit = services.eligibility(box, pool, borrower)[1]
+        waiting = loan(borrower, services.major(box, limit), 24, purpose, asked=today - timedelta(days=days))
+        approve(waiting, today - timedelta(days=days - 2))
     services.assess(box.id, history=True)
