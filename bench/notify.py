@@ -24,7 +24,8 @@ def _reminders(url: str) -> float:
     from hamyan.core import clock, uow
     from hamyan.extensions import db
     from hamyan.notify.models import OutboxMessage
-    from hamyan.notify.reminders import Owed, remind_box
+    from hamyan.dues.reminders import Owed
+    from hamyan.notify.reminders import remind_box
 
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "SCHEDULER_ENABLED": False, "LOG_LEVEL": "WARNING"})
     with app.app_context():
@@ -40,8 +41,8 @@ def _reminders(url: str) -> float:
             ids = conn.execute(sa.select(User.id).order_by(User.id)).scalars().all()
             conn.execute(sa.insert(Membership), [dict(box_id=box_id, user_id=uid, display_name=f"Member {n}",
                                                       role="member", created_at=now) for n, uid in enumerate(ids)])
-        owed = [Owed(uid, ("membership", n + 1), "due:2026-03-03", date(2026, 3, 3), 25_00, "Your contribution")
-                for n, uid in enumerate(ids)]
+        owed = [Owed(("membership", n + 1), "due:2026-03-03", date(2026, 3, 3), 25_00, "Your contribution",
+                     user_id=uid) for n, uid in enumerate(ids)]
         with clock.frozen(now):
             start = time.perf_counter()
             with uow.box_transaction(box_id):

@@ -34,7 +34,7 @@ def test_every_product_is_served_seeded_and_offered(app, client, make_user):
 
 
 def test_product_settings_are_config_defaults(app):
-    assert app.config["CASHBOX_REMINDER_DAYS"] == 3
+    assert app.config["APTBOX_RECEIPT_MAX_BYTES"] == 5 * 1024 * 1024
 
 
 def test_authorize_scopes_every_principal(make_user):
@@ -57,3 +57,8 @@ def test_authorize_scopes_every_principal(make_user):
     assert authorize(admin_user, box.id, MANAGE).membership is None
     assert authorize(SYSTEM, box.id, MANAGE).can_manage and SYSTEM.user_id is None
     assert authorize(Principal("partner", box_ids=frozenset({box.id})), box.id, MANAGE).can_manage
+
+
+def test_every_product_names_what_its_people_owe_and_their_monthly_statement():
+    """Reminders (notify.reminders) and monthly statements (statements.monthly) reach every product."""
+    assert [p.kind for p in PRODUCTS if not (p.reminders and p.monthly_statement)] == []

@@ -8,8 +8,9 @@
                     (membership, loan, unit, seat) and reference (the obligation, as the product names it)
     late.py         late charges: the amount (fixed, or a percent rounded half up once), one per
                     (box, subject, obligation), posted to the ledger, waived by a reversal
-    reminders.py    which reminder an obligation calls for today (due soon, late), and which were
-                    sent, once per (box, subject, obligation, stage)
+    reminders.py    which reminder an obligation calls for today (before, on the day, escalating
+                    when late), and which were told, once per (box, subject, obligation, stage);
+                    each product's descriptor names what its people owe (`reminders`)
 
 Definitions every product uses:
 - an obligation is an amount a holder owes on a due date; obligations are settled oldest first;

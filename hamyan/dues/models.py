@@ -61,15 +61,15 @@ class LateCharge(_AboutAnObligation, db.Model):
 
 
 class Reminder(_AboutAnObligation, db.Model):
-    """A reminder sent about one obligation at one stage ("due" before it, "late" after), at most
-    once per (box, subject, reference, kind)."""
+    """A reminder told about one obligation at one stage (dues.reminders: "before", "due", "late<N>"),
+    at most once per (box, subject, reference, kind)."""
 
     __tablename__ = "dues_reminder"
     __table_args__ = (
         db.UniqueConstraint("box_id", "subject_kind", "subject_id", "reference", "kind",
                             name="uq_dues_reminder_box_subject_reference_kind"),
         db.CheckConstraint("subject_kind IN ('membership', 'loan', 'unit', 'seat')", name="subject_kind"),
-        db.CheckConstraint("kind IN ('due', 'late')", name="kind"),
+        db.CheckConstraint("kind IN ('before', 'due') OR kind LIKE 'late%'", name="kind"),
     )
 
     kind = db.Column(db.String(10), nullable=False)

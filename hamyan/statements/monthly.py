@@ -98,7 +98,8 @@ def send_all() -> str:
         if not product.monthly_statement:
             continue
         render_member = product.load("monthly_statement")
-        render_report = product.load_path(product.reports["manager"]) if "manager" in product.reports else None
+        managing = product.roles[0]  # the managing role's report: a manager's, a building board's
+        render_report = product.load_path(product.reports[managing]) if managing in product.reports else None
         for box_id in db.session.scalars(select(Box.id).where(Box.kind == product.kind).order_by(Box.id)).all():
             box = db.session.get(Box, box_id)
             if clock.today(box).day > SEND_DAYS:

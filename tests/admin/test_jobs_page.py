@@ -29,7 +29,7 @@ def test_only_admins_see_the_admin_pages(client, user_client, who):
 def test_admin_sees_jobs_and_runs_with_errors(admin_client):
     insert_runs(3)
     with db.engine.begin() as conn:
-        conn.execute(sa.insert(JobRun).values(job="cashbox.reminders", slot="x", status="partial", attempt=2,
+        conn.execute(sa.insert(JobRun).values(job="notify.reminders", slot="x", status="partial", attempt=2,
                                               started_at=datetime(2026, 1, 2), boxes_ok=4, boxes_failed=1,
                                               detail="4 reminder(s)", error="box 7: RuntimeError('corrupt')"))
     db.session.rollback()
@@ -40,7 +40,7 @@ def test_admin_sees_jobs_and_runs_with_errors(admin_client):
     assert ">partial<" in page and "4 / 1" in page
     assert 'href="/admin/jobs"' in page  # the Admin link in the site menu
 
-    only = admin_client.get("/admin/jobs?job=cashbox.reminders").get_data(as_text=True)
+    only = admin_client.get("/admin/jobs?job=notify.reminders").get_data(as_text=True)
     assert "run 2" not in only.split('id="runs"')[1] and "4 reminder(s)" in only
 
 

@@ -1,5 +1,7 @@
 """Announcements (overview and email outbox) and polls: one vote per unit, by area if chosen,
 a quorum, and the result with who voted shown to everyone once closed."""
+import itertools
+
 import pytest
 from sqlalchemy import func, select
 
@@ -80,33 +82,41 @@ def test_a_resident_votes_in_the_page_and_sees_the_result_at_close(voters, app):
     assert "Who voted" in page and "Resident 0" in page and "carried" not in page  # 1 of 3 units: no quorum
 
 
-def test_the_daily_job_reminds_each_unit_once_per_stage(voters, today):
-    from datetime import date
+SLOTS = itertools.count()
 
-    from hamyan.blueprints.aptbox.jobs import daily
+
+def _remind() -> None:
+    from hamyan.scheduling import run_job
+
+    run_job("notify.reminders", f"slot-{next(SLOTS)}")
+
+
+def test_the_shared_job_reminds_each_unit_once_per_stage(voters, today):
+    from datetime import date
 
     box, board, units, _ = voters
     services.add_component(board, box.id, name="Cleaning", amount="300000", basis="equal")
     services.issue_month(board, box.id, "2026-03")  # due 5 March, 10 grace days
     subjects = lambda: sorted(db.session.scalars(select(OutboxMessage.recipient).where(  # noqa: E731
-        OutboxMessage.subject.like("%charges"))))
-    daily()
+        OutboxMessage.kind == "reminder", OutboxMessage.channel == "email")))
+    _remind()
     assert subjects() == []  # 4 days before: not yet
     today(date(2026, 3, 2))
-    daily()
+    _remind()
     assert subjects() == ["r0@example.com", "r1@example.com"]  # 3 days before
-    daily()
+    _remind()
     assert len(subjects()) == 2  # told once
     services.record_payment(board, box.id, units[0].id, "100000", None, "R", key="k")
+    today(date(2026, 3, 14))
+    _remind()
+    assert len(subjects()) == 2  # within the 10 grace days: no late reminder yet
     today(date(2026, 3, 20))
-    daily()
+    _remind()
     assert subjects() == ["r0@example.com", "r1@example.com", "r1@example.com"]  # r0's unit paid
 
 
 def test_owners_are_reminded_of_their_part_and_residents_of_theirs(voters, today, make_user):
     from datetime import date
-
-    from hamyan.blueprints.aptbox.jobs import daily
 
     box, board, units, _ = voters
     make_user("owner@example.com", "Owner")
@@ -115,10 +125,11 @@ def test_owners_are_reminded_of_their_part_and_residents_of_theirs(voters, today
     services.add_component(board, box.id, name="Reserve", amount="50000", basis="fixed", payer="owner")
     services.issue_month(board, box.id, "2026-03")
     today(date(2026, 3, 3))
-    daily()
+    _remind()
     bodies = {m.recipient: m.body for m in db.session.scalars(select(OutboxMessage).where(
-        OutboxMessage.subject.like("%unit 1 charges")))}
+        OutboxMessage.kind == "reminder", OutboxMessage.channel == "email", OutboxMessage.body.like("%Unit 1:%")))}
     assert "50,000" in bodies["owner@example.com"] and "100,000" in bodies["r0@example.com"]
+    assert "50,000" not in bodies["r0@example.com"]
 
 
 def test_aptbox_keeps_line_breaks_only_in_a_notice_body(building):

@@ -1,24 +1,36 @@
-"""Due-date reminders: members with an account are emailed before a due date and when late, once
-per member and period, whatever the number of runs."""
-from datetime import timedelta
+"""Due-date reminders of a cashbox come from the shared notify.reminders job (the descriptor's
+`reminders`): members with an account hear before a due date, on the day and again while late,
+once per member, period and stage, whatever the number of runs."""
+from datetime import datetime, timedelta
 
 from hamyan.blueprints.cashbox import services as cb
 from hamyan.notify.models import OutboxMessage
 from hamyan.boxes import services as boxes
 from hamyan.extensions import db
-from hamyan.scheduling import run_job
+from hamyan.scheduling import JOBS, run_job
 from tests.cashbox.helpers import first_round, utc_today
+
+RUNS = iter(range(10**6))
 
 
 def _outbox():
-    return [(m.recipient, m.subject, m.body) for m in db.session.query(OutboxMessage).order_by(OutboxMessage.id)]
+    db.session.rollback()
+    return [(m.recipient, m.subject, m.body) for m in db.session.query(OutboxMessage).filter_by(
+        channel="email", kind="reminder").order_by(OutboxMessage.id)]
 
 
-def test_reminders_before_the_due_date_and_when_late(app, make_user):
+def _remind(clock, day) -> str:
+    clock.set(datetime.combine(day, datetime.min.time()).replace(hour=9))
+    return run_job("notify.reminders", f"slot-{next(RUNS)}").detail
+
+
+def test_reminders_before_the_due_date_on_the_day_and_when_late(app, make_user, clock):
+    today = utc_today()
+    clock.set(today)
     manager = make_user("manager@example.com", "Manager")
     for email in ("ann@example.com", "cy@example.com"):
         make_user(email, email[:3].title())
-    first_due = utc_today() + timedelta(days=2)
+    first_due = today + timedelta(days=2)
     box = cb.create_cashbox(manager, "Street box", "USD", "100", 3, "weekly", first_due, "predefined",
                             grace_days=1, fine_kind="fixed", fine_value="5")
     r = first_round(box)
@@ -31,45 +43,42 @@ def test_reminders_before_the_due_date_and_when_late(app, make_user):
     cb.record_payment(manager, box.id, ann.id, "40")
     cb.record_payment(manager, box.id, cy.id, "100")  # Cy is clear for period 1
 
-    assert run_job("cashbox.reminders", slot="a").detail == "1 reminder(s) in 1 running round(s)"
-    assert run_job("cashbox.reminders", slot="b").detail == "0 reminder(s) in 1 running round(s)"
+    assert _remind(clock, today).startswith("1 reminder(s)")
+    assert _remind(clock, today).startswith("0 reminder(s)")
     [(to, subject, body)] = _outbox()
-    assert to == "ann@example.com" and subject == "Street box: a payment is due soon"
-    assert "Period 1, due " in body and "$60.00" in body and "(late)" not in body and f"/cashbox/{box.id}/me" in body
-
-    # Past the grace day: Ann is late for period 1 (and fined); period 2 is still 5 days away.
-    late_day = first_due + timedelta(days=2)
-    cb.assess_fines(box.id, today=late_day)
-    assert cb.send_reminders(box.id, 3, today=late_day) == 1
-    assert cb.send_reminders(box.id, 3, today=late_day) == 0
+    assert to == "ann@example.com" and subject.startswith("Street box: Round 1, period 1 due ")
+    assert "$60.00 is due on" in body and f"/cashbox/{box.id}/me" in body
+    assert _remind(clock, first_due).startswith("1 reminder(s)")  # on the day
+    assert _outbox()[-1][1] == "Street box: Round 1, period 1 due today"
+    # Within the grace day: nothing; past it: Ann is late for period 1; period 2 is still 5 days away.
+    assert _remind(clock, first_due + timedelta(days=1)).startswith("0 reminder(s)")
+    assert _remind(clock, first_due + timedelta(days=2)).startswith("1 reminder(s)")
+    assert _remind(clock, first_due + timedelta(days=3)).startswith("0 reminder(s)")
     to, subject, body = _outbox()[-1]
-    assert (to, subject) == ("ann@example.com", "Street box: a payment is late")
-    assert "Period 1" in body and "$60.00 (late)" in body and "Overdue now, fines included: $65.00." in body
+    assert (to, subject) == ("ann@example.com", "Street box: Round 1, period 1 is 2 days late")
     # Three days before period 2: Ann and Cy hear about it once; Ann is not told again about period 1.
-    assert cb.send_reminders(box.id, 3, today=first_due + timedelta(days=4)) == 2
-    assert cb.send_reminders(box.id, 3, today=first_due + timedelta(days=5)) == 0
+    assert _remind(clock, first_due + timedelta(days=4)).startswith("2 reminder(s)")
     ann_mail = [b for t, s, b in _outbox() if t == "ann@example.com"][-1]
-    assert "Period 2" in ann_mail and "Period 1" not in ann_mail
+    assert "period 2" in ann_mail and "period 1" not in ann_mail
+    # A week late: period 1 escalates.
+    assert _remind(clock, first_due + timedelta(days=7)).startswith("2 reminder(s)")
+    ann_mail = [b for t, s, b in _outbox() if t == "ann@example.com"][-1]
+    assert "period 1 of $60.00 was due" in ann_mail and "(7 days late)" in ann_mail and "period 2" in ann_mail
     assert {t for t, _, _ in _outbox()} == {"ann@example.com", "cy@example.com"}
+    assert "cashbox.reminders" not in JOBS  # replaced by the shared job
 
 
 def test_the_dashboard_says_when_reminders_go_out(user_client):
     c = user_client("manager@example.com", "Manager")
     box = cb.create_cashbox(c.user, "Street box", "USD", "100", 1, "weekly", utc_today(), "random")
-    assert "Email reminders: 3 days before each due date" in c.get(f"/cashbox/{box.id}").get_data(as_text=True)
+    assert "Reminders: 3 days before each due date, on the day and again while a payment is late" in c.get(
+        f"/cashbox/{box.id}").get_data(as_text=True)
 
 
-def test_reminders_can_be_turned_off(app, make_user):
-    app.config["CASHBOX_REMINDER_DAYS"] = 0
-    try:
-        assert run_job("cashbox.reminders", slot="a").detail.startswith("reminders are off")
-    finally:
-        app.config["CASHBOX_REMINDER_DAYS"] = 3
-
-
-def test_periods_late_before_the_round_started_are_history(app, make_user):
-    """A round set up from paper records: no late emails (or hourly fines) for what the manager
+def test_periods_late_before_the_round_started_are_history(app, make_user, clock):
+    """A round set up from paper records: no late reminders (or hourly fines) for what the manager
     has yet to enter; the period due today is still announced."""
+    clock.set(utc_today())
     manager, ann_user = make_user("manager@example.com", "Manager"), make_user("ann@example.com", "Ann")
     box = cb.create_cashbox(manager, "Old box", "USD", "10", 4, "weekly", utc_today() - timedelta(days=14),
                             "predefined", fine_kind="fixed", fine_value="1")
@@ -78,6 +87,6 @@ def test_periods_late_before_the_round_started_are_history(app, make_user):
     for number in range(1, 5):
         cb.set_holders(manager, box.id, r.id, number, [(ann.id, "1")])
     cb.start_round(manager, box.id, r.id)
-    assert cb.send_reminders(box.id, 3) == 1 and cb.assess_fines(box.id) == 0
+    assert _remind(clock, utc_today()).startswith("1 reminder(s)") and cb.assess_fines(box.id) == 0
     [(_, subject, body)] = _outbox()
-    assert subject == "Old box: a payment is due soon" and "Period 3" in body and "Period 1" not in body
+    assert subject == "Old box: Round 1, period 3 due today" and "period 1" not in body

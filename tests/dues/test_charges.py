@@ -101,15 +101,15 @@ def test_boxes_do_not_see_each_others_charges_or_reminders():
     assert late.charged(a.id, "loan", ["period:1"]) == set()  # another kind of subject
     with uow.box_transaction(a.id):
         reminders.record(a.id, ("membership", 1), "period:1", reminders.DUE)
-    assert reminders.told(a.id, "membership", ["period:1"]) == {(1, "period:1", "due")}
-    assert reminders.told(b.id, "membership", ["period:1"]) == set()
+    assert reminders.told(a.id, ["period:1"]) == {("membership", 1, "period:1", "due")}
+    assert reminders.told(b.id, ["period:1"]) == set()
 
 
 def test_a_reminder_is_recorded_once_per_stage():
     box = make_box("A")
     with uow.box_transaction(box.id):
         reminders.record(box.id, ("membership", 1), "period:1", reminders.DUE)
-        reminders.record(box.id, ("membership", 1), "period:1", reminders.LATE)
+        reminders.record(box.id, ("membership", 1), "period:1", "late1")
     with pytest.raises(sa.exc.IntegrityError):
         with uow.box_transaction(box.id):
             reminders.record(box.id, ("membership", 1), "period:1", reminders.DUE)
@@ -128,9 +128,9 @@ def test_the_amount_of_a_late_charge():
 def test_the_reminder_an_obligation_calls_for():
     due = date(2026, 3, 10)
     stage = reminders.stage
-    assert stage(due, 2, date(2026, 3, 6), 3, 100) is None  # four days ahead
-    assert stage(due, 2, date(2026, 3, 7), 3, 100) == reminders.DUE
-    assert stage(due, 2, due, 3, 100) == reminders.DUE
-    assert stage(due, 2, date(2026, 3, 12), 3, 100) is None  # in the grace days: neither due soon nor late
-    assert stage(due, 2, date(2026, 3, 13), 3, 100) == reminders.LATE
-    assert stage(due, 2, date(2026, 3, 13), 3, 0) is None  # paid
+    assert stage(due, date(2026, 3, 6), 3, (1, 7)) is None  # four days ahead
+    assert stage(due, date(2026, 3, 7), 3, (1, 7)) == reminders.BEFORE
+    assert stage(due, due, 3, (1, 7)) == reminders.DUE
+    assert stage(due, date(2026, 3, 12), 3, (1, 7), grace_days=2) is None  # in the grace days
+    assert stage(due, date(2026, 3, 13), 3, (1, 7), grace_days=2) == "late1"
+    assert stage(due, date(2026, 3, 17), 3, (1, 7), grace_days=2) == "late7"

@@ -8,9 +8,9 @@ import sqlalchemy as sa
 
 from hamyan.boxes.models import Box, Membership
 from hamyan.extensions import db
-from hamyan.notify import reminders
+from hamyan.dues.reminders import Owed, stage
 from hamyan.notify.models import OutboxMessage
-from hamyan.notify.reminders import Owed, remind_box, stage
+from hamyan.notify.reminders import remind_box
 from hamyan.scheduling import for_each_box, run_job
 
 DUE = date(2026, 3, 10)
@@ -23,6 +23,11 @@ DUE = date(2026, 3, 10)
 ])
 def test_stages(today, expected):
     assert stage(DUE, today, 3, (1, 7, 30)) == expected
+
+
+def test_late_stages_wait_for_the_grace_days():
+    assert stage(DUE, date(2026, 3, 13), 3, (1, 7, 30), grace_days=3) is None
+    assert stage(DUE, date(2026, 3, 14), 3, (1, 7, 30), grace_days=3) == "late1"
 
 
 @pytest.fixture
@@ -50,7 +55,7 @@ def test_each_stage_is_told_once(member, clock):
     user, (box_id, _) = member
 
     def owed_of(box, today):
-        return [Owed(user.id, ("membership", 1), "due:2026-03-10", DUE, 25_00, "Your contribution")]
+        return [Owed(("membership", 1), "due:2026-03-10", DUE, 25_00, "Your contribution", user_id=user.id)]
 
     told = []
     for day in range(5, 20):
@@ -74,7 +79,7 @@ def test_a_box_failing_mid_run_is_told_on_the_retry_and_the_others_not_again(mem
     def owed_of(box_id, today):
         if box_id in broken:
             raise RuntimeError("summary row missing")
-        return [Owed(user.id, ("membership", box_id), "due:2026-03-10", DUE, 25_00, "Your contribution")]
+        return [Owed(("membership", box_id), "due:2026-03-10", DUE, 25_00, "Your contribution", user_id=user.id)]
 
     from hamyan.blueprints.moneypool import PRODUCT
 
@@ -100,3 +105,36 @@ def test_a_money_pool_saver_is_reminded_of_the_next_contribution(make_user, cloc
     assert run_job("notify.reminders", "r1").detail.startswith("1 reminder(s)")
     assert sent() == [(box.id, "Savers: Your contribution due Jan 4, 2026")]
     assert run_job("notify.reminders", "r2").detail.startswith("0 reminder(s)")
+
+
+def test_a_money_pool_saver_behind_on_savings_hears_again_as_it_grows_late(make_user, clock):
+    """Overdue contributions escalate (1 and 7 days late), as loan installments do."""
+    from hamyan.blueprints.moneypool import services
+
+    manager = make_user("boss@example.com", "Boss")
+    clock.set(datetime(2026, 1, 1, 9))
+    box = services.create_pool(manager, "Savers", "USD", "10", date(2026, 1, 4), my_shares=1, grace_days=0)
+    db.session.commit()
+    for day in (1, 4, 5, 6, 11, 12):
+        clock.set(datetime(2026, 1, day, 9))
+        run_job("moneypool.assess", f"a{day}")
+        run_job("notify.reminders", f"r{day}")
+    assert [subject for _, subject in sent()] == [
+        "Savers: Your contribution due Jan 4, 2026", "Savers: Your contribution due today",
+        "Savers: Your savings in arrears is 1 day late", "Savers: Your savings in arrears is 7 days late"]
+
+
+def test_one_message_per_person_lists_what_calls_for_a_reminder(member, clock):
+    user, (box_id, _) = member
+
+    def owed_of(box, today):
+        return [Owed(("membership", 1), f"period:{n}", date(2026, 3, n), 10_00, f"Period {n}", user_id=user.id)
+                for n in (1, 2, 10)]
+
+    clock.set(datetime(2026, 3, 9, 9))
+    assert sum(for_each_box([box_id], lambda b: remind_box(b, owed_of))) == 1
+    [message] = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.channel == "email")).all()
+    assert message.subject == "Fund 0: payments late"
+    assert [line.split(" of ")[0] for line in message.body.splitlines() if line.startswith("- ")] == [
+        "- Period 1", "- Period 2", "- Period 10"]
+    assert "(7 days late)" in message.body and "is due on Mar 10, 2026" in message.body

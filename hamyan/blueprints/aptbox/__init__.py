@@ -27,8 +27,8 @@ PRODUCT = Product(
     ),
     reports={"board": "hamyan.blueprints.aptbox.reports:render_board_statement",
              "units": "hamyan.blueprints.aptbox.reports:render_unit_statements"},
+    reminders="hamyan.blueprints.aptbox.services.reminders:owed",
+    monthly_statement="hamyan.blueprints.aptbox.reports:member_statement_pdf",
     # The largest receipt (photo or PDF) an expense may carry.
-    # APTBOX_REMINDER_DAYS: units are emailed this many days before a charge is due (and once late);
-    # 0 turns reminders off.
-    settings={"APTBOX_RECEIPT_MAX_BYTES": 5 * 1024 * 1024, "APTBOX_REMINDER_DAYS": 3},
+    settings={"APTBOX_RECEIPT_MAX_BYTES": 5 * 1024 * 1024},
 )

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from hamyan.blueprints.aptbox import services
-from hamyan.blueprints.aptbox.models import Building, Charge, ChargeRun, Expense, Unit, UnitPayment
+from hamyan.blueprints.aptbox.models import Building, Charge, ChargeRun, Expense, Unit, UnitPayment, UnitPerson
 from hamyan.boxes.models import Box
 from hamyan.core import clock
 from hamyan.extensions import db
@@ -179,6 +179,18 @@ def render_board_statement(box: Box, params: dict, progress=None) -> bytes:
 def unit_statement_pdf(box: Box, unit: Unit, start: date, end: date) -> bytes:
     statement = services.unit_statement(box, unit, start, end)
     return render_pdf("statements/aptbox_unit.html", box=box, unit=unit, statement=statement)
+
+
+def member_statement_pdf(box: Box, membership, start: date, end: date) -> bytes | None:
+    """The statements of the units a member is linked to (owner or resident), as the
+    statements.monthly job emails them; None for someone linked to no unit (a board member)."""
+    units = services.units_of(box.id, db.session.scalars(select(UnitPerson.unit_id).filter_by(
+        membership_id=membership.id)).all())
+    if not units:
+        return None
+    return render_pdf("statements/aptbox_units.html", box=box,
+                      statements=[(unit, services.unit_statement(box, unit, start, end)) for unit in units],
+                      statement={"title": "Unit statement", "start": start, "end": end})
 
 
 def render_unit_statements(box: Box, params: dict, progress=None) -> bytes:

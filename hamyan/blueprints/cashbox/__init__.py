@@ -22,9 +22,8 @@ PRODUCT = Product(
         NavLink("Set up", "cashbox.setup", audience="managers"),
     ),
     reconcile="hamyan.blueprints.cashbox.services.state:reconcile",
+    reminders="hamyan.blueprints.cashbox.services.reminders:owed",
     monthly_statement="hamyan.blueprints.cashbox.reports:member_statement_pdf",
     apply_payment="hamyan.blueprints.cashbox.services.online:apply_payment",
     refund_payment="hamyan.blueprints.cashbox.services.online:refund_payment",
-    # Members are emailed this many days before a due date (and once late); 0 turns reminders off.
-    settings={"CASHBOX_REMINDER_DAYS": 3},
 )

@@ -1,4 +1,3 @@
-from flask import current_app
 from sqlalchemy import select
 
 from hamyan.blueprints.cashbox import services
@@ -16,15 +15,3 @@ def charge_late_fines() -> str:
     charged = sum(for_each_box(box_ids, services.assess_fines))
     return f"{charged} fine(s) in {len(box_ids)} running round(s)"
 
-
-@job("cashbox.reminders", every_minutes=60)
-def remind_members() -> str:
-    """Email members about payments due soon (HAMYAN_CASHBOX_REMINDER_DAYS before the due date)
-    and late ones; each member hears about each period once before and once late, whatever the
-    number of runs."""
-    days = current_app.config["CASHBOX_REMINDER_DAYS"]
-    if days <= 0:
-        return "reminders are off (HAMYAN_CASHBOX_REMINDER_DAYS=0)"
-    box_ids = db.session.scalars(select(Round.box_id).where(Round.status == "active")).all()
-    sent = sum(for_each_box(box_ids, lambda box_id: services.send_reminders(box_id, days)))
-    return f"{sent} reminder(s) in {len(box_ids)} running round(s)"

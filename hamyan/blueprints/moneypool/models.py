@@ -104,6 +104,7 @@ class MemberSummary(db.Model):
     paid = db.Column(db.BigInteger, nullable=False, default=0)  # contributions not undone, late fees excluded
     owed = db.Column(db.BigInteger, nullable=False, default=0)  # savings due up to and including the day
     arrears = db.Column(db.BigInteger, nullable=False, default=0)  # savings due before the day and unpaid
+    arrears_since = db.Column(db.Date, nullable=True)  # due date of the oldest contribution in arrears
     fees_owed = db.Column(db.BigInteger, nullable=False, default=0)
     status = db.Column(db.String(12), nullable=False, default="upcoming")
     next_due = db.Column(db.Date, nullable=True)  # the next contribution on or after the day

@@ -1,16 +1,18 @@
-"""What each saver owes and when, for the notify.reminders job: the next contribution and the
-earliest unpaid loan installment (overdue ones included), read from the member summaries."""
+"""What each saver owes and when, for the shared reminders job, read from the member summaries:
+the next contribution, the contributions in arrears (from the oldest unpaid one's due date, so
+they escalate while unpaid) and the earliest unpaid loan installment (overdue ones included)."""
 from datetime import date
 
 from sqlalchemy import select
 
-from hamyan.blueprints.moneypool.models import MemberSummary, PoolMember
+from hamyan.blueprints.moneypool.models import MemberSummary, Pool, PoolMember
 from hamyan.boxes.models import Membership
+from hamyan.dues.reminders import Owed
 from hamyan.extensions import db
-from hamyan.notify.reminders import Owed
 
 
 def owed(box_id: int, today: date) -> list[Owed]:
+    grace = db.session.get(Pool, box_id).grace_days
     rows = db.session.execute(
         select(MemberSummary, Membership.id, Membership.user_id)
         .join(PoolMember, PoolMember.id == MemberSummary.member_id)
@@ -18,11 +20,12 @@ def owed(box_id: int, today: date) -> list[Owed]:
         .where(MemberSummary.box_id == box_id, Membership.user_id.is_not(None), Membership.left_at.is_(None))).all()
     found = []
     for summary, membership_id, user_id in rows:
-        subject = ("membership", membership_id)
-        if summary.next_due and summary.next_amount:
-            found.append(Owed(user_id, subject, f"due:{summary.next_due.isoformat()}", summary.next_due,
-                              summary.next_amount, "Your contribution"))
-        if summary.loan_next_due and summary.loan_next_amount:
-            found.append(Owed(user_id, subject, f"installment-due:{summary.loan_next_due.isoformat()}",
-                              summary.loan_next_due, summary.loan_next_amount, "Your loan installment"))
+        subject, link = ("membership", membership_id), f"/pools/{box_id}/members/{summary.member_id}"
+        today_due = summary.next_amount if summary.next_due == today else 0  # arrears count today's; told apart
+        dues = [(summary.next_due, summary.next_amount, "due", "Your contribution"),
+                (summary.arrears_since if summary.arrears_since != today else None, summary.arrears - today_due,
+                 "due", "Your savings in arrears"),
+                (summary.loan_next_due, summary.loan_next_amount, "installment-due", "Your loan installment")]
+        found.extend(Owed(subject, f"{kind}:{day.isoformat()}", day, amount, label, user_id=user_id,
+                          grace_days=grace, link=link) for day, amount, kind, label in dues if day and amount)
     return found

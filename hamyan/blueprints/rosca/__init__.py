@@ -27,6 +27,6 @@ PRODUCT = Product(
         NavLink("My seats", "rosca.mine", audience="members"),
     ),
     reconcile="hamyan.blueprints.rosca.services.state:reconcile",
-    # Members are emailed this many days before a due date (and once late); 0 turns reminders off.
-    settings={"ROSCA_REMINDER_DAYS": 3},
+    reminders="hamyan.blueprints.rosca.services.reminders:owed",
+    monthly_statement="hamyan.blueprints.rosca.reports:member_statement_pdf",
 )

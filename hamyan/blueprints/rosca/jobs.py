@@ -1,8 +1,7 @@
-from flask import current_app
 from sqlalchemy import select
 
 from hamyan.blueprints.rosca.models import Rosca
-from hamyan.blueprints.rosca.services import refresh, send_reminders
+from hamyan.blueprints.rosca.services import refresh
 from hamyan.extensions import db
 from hamyan.scheduling import for_each_box, job
 
@@ -15,14 +14,3 @@ def refresh_summaries() -> str:
     for_each_box(box_ids, lambda box_id: refresh(db.session.get(Rosca, box_id)))
     return f"{len(box_ids)} running round(s)"
 
-
-@job("rosca.reminders", every_minutes=60)
-def remind_members() -> str:
-    """Email members about payments due soon (HAMYAN_ROSCA_REMINDER_DAYS before) and late ones; each
-    member hears about each period once before and once late, whatever the number of runs."""
-    days = current_app.config["ROSCA_REMINDER_DAYS"]
-    if days <= 0:
-        return "reminders are off (HAMYAN_ROSCA_REMINDER_DAYS=0)"
-    box_ids = db.session.scalars(select(Rosca.box_id).where(Rosca.status == "active")).all()
-    sent = sum(for_each_box(box_ids, lambda box_id: send_reminders(box_id, days)))
-    return f"{sent} reminder(s) in {len(box_ids)} running round(s)"

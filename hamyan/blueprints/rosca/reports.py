@@ -5,6 +5,12 @@ from hamyan.blueprints.rosca import services
 from hamyan.statements import render_pdf
 
 
+def member_statement_pdf(box, membership, start: date, end: date) -> bytes:
+    """A member's statement for a period, as the statements.monthly job emails it."""
+    return render_pdf("statements/rosca_member.html", box=box, statement=services.member_statement(
+        box, membership, start, end), member=membership)
+
+
 def render_manager_report(box, params: dict, progress) -> bytes:
     st, rows = services.manager_report(box, date.fromisoformat(params["start"]), date.fromisoformat(params["end"]))
     progress(30)

@@ -8,13 +8,13 @@ from flask import Blueprint, flash, request
 from flask_login import current_user, login_required
 
 from hamyan.blueprints.auth.forms import EmptyForm
-from hamyan.blueprints.rosca import lists, services as rs
+from hamyan.blueprints.rosca import lists, reports, services as rs
 from hamyan.blueprints.rosca.forms import (
     AssignForm, DepositForm, MemberForm, NewRoscaForm, PaymentForm, PayoutForm, PricingForm, StatementForm,
     SwapForm, TakeSeatForm)
 from hamyan.core import clock
 from hamyan.core.errors import ServiceError
-from hamyan.statements import check_period, pdf_response, render_pdf
+from hamyan.statements import check_period, pdf_response
 from hamyan.web import apply_error, listing, redirect_to, render
 from hamyan.web.nav import box_nav
 
@@ -328,8 +328,7 @@ def statement(box_id):
     """A member's statement: members get their own, managers anyone's (membership_id)."""
     box, member = rs.member_in_sight(current_user, box_id, request.args.get("membership_id", type=int))
     start, end = check_period(request.args.get("start", type=_date), request.args.get("end", type=_date))
-    st = rs.member_statement(box, member, start, end)
-    pdf = render_pdf("statements/rosca_member.html", box=box, statement=st, member=member)
+    pdf = reports.member_statement_pdf(box, member, start, end)
     return pdf_response(pdf, f"rosca-{box.id}-{member.id}-{start}-{end}.pdf")
 
 

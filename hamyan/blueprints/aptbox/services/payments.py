@@ -5,13 +5,12 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from hamyan.blueprints.aptbox.models import Building, PaymentReport, Unit, UnitPayment, UnitPerson
+from hamyan.blueprints.aptbox.models import Building, PaymentReport, Unit, UnitPayment
 from hamyan.boxes.access import SYSTEM
 from hamyan.boxes.models import BOARD, Box, Membership
 from hamyan.core import clock, parse, uow
 from hamyan.core.errors import Conflict, NotFound
-from hamyan.dues import late, reminders
-from hamyan.dues.calendar import format_day
+from hamyan.dues import late
 from hamyan.dues import status as dues_status
 from hamyan.extensions import db
 from hamyan.money import to_major
@@ -193,47 +192,3 @@ def waive_late_fee(actor, box_id, unit_id, reference: str, reason: str, key: str
                       memo=f"Late fee waived: {parse.reason(reason, limit=300)}", by_id=by(actor))
     refresh(acc.box, [unit.id])
     return done
-
-
-def send_reminders(box_id: int, days_before: int) -> int:
-    """Email each unit's people once per charge and stage: `days_before` days before it is due, and
-    once it is late (dues.reminders decides the stage and remembers who was told). Each person is
-    told their part: owners the owner-paid part, residents the rest (a unit with only owners or only
-    residents linked: they are told all of it). In the caller's box write (the daily job). Returns
-    how many units were told."""
-    box = db.session.get(Box, box_id)
-    building = db.session.get(Building, box_id)
-    today = clock.today(box)
-    units = {u.id: u for u in db.session.scalars(select(Unit).filter_by(box_id=box.id))}
-    positions = derive(box, building, list(units), today)
-    told = reminders.told(box.id, UNIT, [o.reference for p in positions.values() for o in p.obligations])
-    people = {}  # unit id -> relation -> emails
-    for person in db.session.scalars(select(UnitPerson).where(UnitPerson.unit_id.in_(list(units) or [0]))):
-        email = person.membership.email or (person.membership.user.email if person.membership.user else None)
-        if email and person.membership.left_at is None:
-            people.setdefault(person.unit_id, {}).setdefault(person.relation, set()).add(email)
-    count = 0
-    for unit_id, pos in positions.items():
-        due = []
-        for o in pos.obligations:
-            kind = reminders.stage(o.due_date, building.grace_days, today, days_before, o.unpaid)
-            if kind is None or (unit_id, o.reference, kind) in told:
-                continue
-            reminders.record(box.id, (UNIT, unit_id), o.reference, kind)
-            due.append((o, kind))
-        linked = people.get(unit_id, {})
-        for relation, emails in linked.items():
-            alone = len(linked) == 1
-            lines = []
-            for o, kind in due:
-                part = o.unpaid if alone else (o.owner_unpaid if relation == "owner" else o.unpaid - o.owner_unpaid)
-                if part:
-                    lines.append(f"- {o.label}: {money(box, part)} {'was due' if kind == reminders.LATE else 'due'} "
-                                 f"{format_day(o.due_date, box.calendar, box.locale)}"
-                                 f"{' (late)' if kind == reminders.LATE else ''}")
-            for email in sorted(emails) if lines else ():
-                notify(email, f"{box.name}: unit {units[unit_id].number} charges",
-                       "\n".join(lines) + "\n\nThe board records payments with the bank reference; you can also "
-                       "report yours with the receipt on the unit's page.")
-        count += bool(due and linked)
-    return count

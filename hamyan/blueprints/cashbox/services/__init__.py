@@ -48,7 +48,6 @@ from hamyan.blueprints.cashbox.services.payments import (  # noqa: F401
     record_payment,
     reverse_payment,
 )
-from hamyan.blueprints.cashbox.services.reminders import send_reminders  # noqa: F401
 from hamyan.blueprints.cashbox.services.setup import (  # noqa: F401
     MAX_DAYS,
     MAX_SHARES,

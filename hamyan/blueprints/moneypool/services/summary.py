@@ -22,7 +22,7 @@ from hamyan.extensions import db
 from . import repaying, savings  # modules, not names: their writes call refresh() (import cycle)
 from .common import PAGE_SIZE, _accounts, _natural, _page
 
-FIELDS = ("shares", "savings", "pledged", "paid", "owed", "arrears", "fees_owed", "status", "next_due",
+FIELDS = ("shares", "savings", "pledged", "paid", "owed", "arrears", "arrears_since", "fees_owed", "status", "next_due",
           "next_amount", "loan_outstanding", "loan_next_due", "loan_next_amount", "loan_overdue_days", "late")
 
 
@@ -52,12 +52,13 @@ def _derive(box: Box, pool: Pool, members: list[PoolMember], today: date, whole:
         have = paid.get(m.id, 0)
         rows = savings.dues(m, amounts, dates)
         owed, arrears = savings.owed_and_arrears(rows, today, have)
-        oldest, running = None, 0  # the status of the oldest contribution not settled
+        oldest, since, running = None, None, 0  # the status of the oldest contribution not settled
         for day, _, amount in rows:
             covered = min(max(have - running, 0), amount)
             running += amount
             if covered < amount:
                 oldest = dues_status.status(amount, covered, day, pool.grace_days, today)
+                since = day if day <= today else None
                 break
         status = oldest or (dues_status.PAID if owed else dues_status.UPCOMING)
         nxt = savings.dues(m, amounts, [upcoming])
@@ -69,7 +70,7 @@ def _derive(box: Box, pool: Pool, members: list[PoolMember], today: date, whole:
             shares=savings._in_force(m.share_changes, today, "shares") if m.left_on is None else 0,
             savings=_natural(accounts.get(f"mp:member:{m.id}:savings")),
             pledged=_natural(accounts.get(f"mp:member:{m.id}:pledged")),
-            paid=have, owed=owed, arrears=arrears,
+            paid=have, owed=owed, arrears=arrears, arrears_since=since if arrears else None,
             fees_owed=_natural(accounts.get(f"mp:member:{m.id}:fees")), status=status,
             next_due=nxt[0][0] if nxt else None, next_amount=nxt[0][2] if nxt else 0,
             loan_outstanding=sum(s.outstanding_principal for s in states),

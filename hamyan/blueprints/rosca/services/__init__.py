@@ -20,7 +20,6 @@ from hamyan.blueprints.rosca.services.reads import (  # noqa: F401
     window)
 from hamyan.blueprints.rosca.services.round import (  # noqa: F401
     cover_default, pay_out, record_deposit, record_payment, release_deposits)
-from hamyan.blueprints.rosca.services.reminders import send_reminders  # noqa: F401
 from hamyan.blueprints.rosca.services.setup import (  # noqa: F401
     add_member, assign_seat, create_rosca, deposit_due, leave_seat, price, reprice, reserve_seat, start, take_seat)
 from hamyan.blueprints.rosca.services.state import fresh, member_states, reconcile, refresh  # noqa: F401
