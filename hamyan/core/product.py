@@ -46,6 +46,9 @@ class Product:
     # "module:function(box, membership, start, end) -> PDF bytes or None": a member's monthly statement,
     # emailed by the statements.monthly job with the box's manager report to its managers
     monthly_statement: str | None = None
+    # "module:function() -> {currency: statements.stakeholder.Standing}": where members of its boxes
+    # stand (owed, paid, arrears, loans), read from its summary rows for the stakeholder report
+    standing: str | None = None
     reports: dict = field(default_factory=dict)  # report kind -> "module:function" rendering it
     nav: tuple[NavLink, ...] = ()  # the box's pages, in order; the shared members page comes last
     settings: dict = field(default_factory=dict)  # config defaults, each overridable by HAMYAN_<NAME>

@@ -4,15 +4,22 @@ dedupe key per admin and month).
 
 Figures (money per currency, in minor units): users (all, new), boxes per product (all, active: at
 least one ledger entry effective in the month), money moved (the sum of the debit legs of the
-month's entries), late charges (charged, waived excluded), and their growth against the month before."""
+month's entries), late charges (charged, waived excluded), and their growth against the month before.
+
+Where members stand when the report is made, per currency, from every product's summary rows
+(its descriptor's `standing`): the collection rate (what members paid of what they owed by then,
+each member's payments counted up to what they owed), arrears, loans outstanding and at risk (more
+than AT_RISK_DAYS overdue). Summary rows hold only today, so the month before is read from last
+month's report when it was kept."""
 import csv
 import io
 import os
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from flask import current_app, render_template
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from hamyan.blueprints.auth.models import User
 from hamyan.boxes.models import Box
@@ -32,6 +39,47 @@ class Figures:
     boxes: dict = field(default_factory=dict)  # kind -> (all, active)
     money_moved: dict = field(default_factory=dict)  # currency -> minor units
     late_charges: dict = field(default_factory=dict)  # currency -> minor units
+
+
+AT_RISK_DAYS = 30
+
+
+@dataclass
+class Standing:
+    """Where members of one currency's boxes stand (minor units)."""
+    due: int = 0  # owed by the summaries' day: contributions, charges
+    collected: int = 0  # of it, paid
+    arrears: int = 0
+    loans: int = 0  # principal outstanding
+    loans_at_risk: int = 0  # of it, of borrowers with a loan more than AT_RISK_DAYS overdue
+
+    def add(self, other: "Standing") -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def summed(due, paid, arrears, loans=None, overdue_days=None) -> dict[str, Standing]:
+    """A product's standing per currency from its summary table's columns (one query): what a
+    product's `standing` hook returns. `loans`, `overdue_days`: outstanding principal and days overdue."""
+    columns = [func.sum(due), func.sum(case((paid < due, paid), else_=due)), func.sum(arrears)]
+    if loans is not None:
+        columns += [func.sum(loans), func.sum(case((overdue_days > AT_RISK_DAYS, loans), else_=0))]
+    table = due.class_
+    query = select(Box.currency, *columns).join(Box, Box.id == table.box_id).group_by(Box.currency)
+    return {currency: Standing(*(int(value or 0) for value in values))
+            for currency, *values in db.session.execute(query)}
+
+
+def standing() -> dict[str, Standing]:
+    """Every product's standing, per currency."""
+    from hamyan.blueprints import PRODUCTS  # the products sit above statements; only this needs them
+
+    total = {}
+    for product in PRODUCTS:
+        if product.standing:
+            for currency, found in product.load("standing")().items():
+                total.setdefault(currency, Standing()).add(found)
+    return total
 
 
 def month_of(day: date) -> tuple[date, date]:
@@ -63,8 +111,10 @@ def figures(start: date, end: date) -> Figures:
     return found
 
 
-def rows(now: Figures, before: Figures) -> list[tuple[str, int, int]]:
-    """(figure, this month, the month before): what the CSV and the PDF list."""
+def rows(now: Figures, before: Figures, standing_now: dict[str, Standing] | None = None,
+         previous: dict | None = None) -> list[tuple]:
+    """(figure, this month, the month before): what the CSV and the PDF list. Standing figures take
+    the month before from `previous` (last month's report: figure -> value), else None."""
     out = [("users", now.users, before.users), ("new users", now.new_users, before.new_users)]
     for kind in sorted(set(now.boxes) | set(before.boxes)):
         out.append((f"{kind} boxes", now.boxes.get(kind, (0, 0))[0], before.boxes.get(kind, (0, 0))[0]))
@@ -73,7 +123,24 @@ def rows(now: Figures, before: Figures) -> list[tuple[str, int, int]]:
         mine, theirs = getattr(now, attr), getattr(before, attr)
         for currency in sorted(set(mine) | set(theirs)):
             out.append((f"{name} {currency}", mine.get(currency, 0), theirs.get(currency, 0)))
+    previous = previous or {}
+    for currency, s in sorted((standing_now or {}).items()):
+        rate = (Decimal(100 * s.collected) / s.due).quantize(Decimal("0.1")) if s.due else None
+        for figure, value in ((f"collection rate % {currency}", rate), (f"arrears {currency}", s.arrears),
+                              (f"loans outstanding {currency}", s.loans),
+                              (f"loans at risk {currency}", s.loans_at_risk)):
+            if value is not None:
+                out.append((figure, value, previous.get(figure)))
     return out
+
+
+def _previous(path: str) -> dict:
+    """figure -> this month's value in a kept report's CSV (none kept: empty)."""
+    try:
+        with open(path, newline="") as source:
+            return {row["figure"]: Decimal(row[list(row)[1]]) for row in csv.DictReader(source)}
+    except FileNotFoundError:
+        return {}
 
 
 def make(today: date | None = None) -> tuple[str, str, list]:
@@ -83,15 +150,16 @@ def make(today: date | None = None) -> tuple[str, str, list]:
     today = today or clock.now().date()
     start, end = month_of(today.replace(day=1) - timedelta(days=1))
     before = month_of(start - timedelta(days=1))
-    table = rows(figures(start, end), figures(*before))
     folder = os.path.join("reports", "stakeholder")
     os.makedirs(os.path.join(current_app.instance_path, folder), exist_ok=True)
+    kept = os.path.join(current_app.instance_path, folder, f"stakeholder-{before[0]:%Y-%m}.csv")
+    table = rows(figures(start, end), figures(*before), standing(), _previous(kept))
     name = f"stakeholder-{start:%Y-%m}"
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["figure", f"{start:%Y-%m}", f"{before[0]:%Y-%m}", "change"])
     for figure, now, then in table:
-        writer.writerow([figure, now, then, now - then])
+        writer.writerow([figure, now, "" if then is None else then, "" if then is None else now - then])
     csv_path, pdf_path = os.path.join(folder, f"{name}.csv"), os.path.join(folder, f"{name}.pdf")
     with open(os.path.join(current_app.instance_path, csv_path), "w", newline="") as out:
         out.write(buffer.getvalue())
@@ -111,7 +179,8 @@ def send() -> str:
             queued += bool(notify.notify_member(
                 admin, None, f"Hamyan stakeholder report for {month}",
                 "Hello,\n\nThe platform's figures for the month are attached (PDF; the CSV is kept beside it in "
-                f"{csv_path}).\n\n" + "\n".join(f"{figure}: {now} (before: {then})" for figure, now, then in table),
+                f"{csv_path}).\n\n" + "\n".join(f"{figure}: {now}" + ("" if then is None else f" (before: {then})")
+                                              for figure, now, then in table),
                 kind="stakeholder", dedupe_key=f"stakeholder:{month}:{admin.id}", channels=("email",),
                 attachment=(pdf_path, f"stakeholder-{month}.pdf")))
     return f"{month}: {len(table)} figures, emailed to {queued} admin(s)"

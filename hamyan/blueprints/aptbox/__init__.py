@@ -14,6 +14,7 @@ PRODUCT = Product(
     api="hamyan.blueprints.aptbox.api:bp",
     jobs="hamyan.blueprints.aptbox.jobs",
     demo="hamyan.blueprints.aptbox.demo:seed_building",
+    standing="hamyan.blueprints.aptbox.reports:standing",
     reconcile="hamyan.blueprints.aptbox.services:reconcile",
     nav=(
         NavLink("Overview", "aptbox.dashboard"),

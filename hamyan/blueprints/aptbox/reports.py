@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from hamyan.blueprints.aptbox import services
-from hamyan.blueprints.aptbox.models import Building, Charge, ChargeRun, Expense, Unit, UnitPayment, UnitPerson
+from hamyan.blueprints.aptbox.models import Building, Charge, ChargeRun, Expense, Unit, UnitPayment, UnitPerson, UnitSummary
 from hamyan.boxes.models import Box
 from hamyan.core import clock
 from hamyan.extensions import db
@@ -17,6 +17,7 @@ from hamyan.ledger import service as ledger
 from hamyan.ledger.models import ASSET, EXPENSE, INCOME, Entry, LedgerAccount, Posting
 from hamyan.money import format_plain
 from hamyan.statements import check_period, render_pdf
+from hamyan.statements.stakeholder import summed
 
 INCOME_KINDS = (("charges", "Monthly charges"), ("assessments", "Special assessments"), ("late_fees", "Late fees"))
 
@@ -246,3 +247,8 @@ def expenses_csv(box: Box) -> str:
     return _csv(["date", "fund", "category", "vendor", "amount", "status", "note", "decision"],
                 ([_day(box, e.spent_on), e.fund, e.category, e.vendor, e.amount, e.status, e.note, e.decision or ""]
                  for e in rows))
+
+
+def standing() -> dict:
+    """Where members of every aptbox stand, per currency, for the stakeholder report (descriptor's `standing`)."""
+    return summed(UnitSummary.charged, UnitSummary.paid, UnitSummary.arrears)

@@ -21,6 +21,7 @@ PRODUCT = Product(
         NavLink("Fines", "cashbox.fines"),
         NavLink("Set up", "cashbox.setup", audience="managers"),
     ),
+    standing="hamyan.blueprints.cashbox.reports:standing",
     reconcile="hamyan.blueprints.cashbox.services.state:reconcile",
     reminders="hamyan.blueprints.cashbox.services.reminders:owed",
     monthly_statement="hamyan.blueprints.cashbox.reports:member_statement_pdf",

@@ -2,7 +2,9 @@
 from datetime import date
 
 from hamyan.blueprints.cashbox import services
+from hamyan.blueprints.cashbox.models import MemberSummary
 from hamyan.statements import render_pdf
+from hamyan.statements.stakeholder import summed
 
 
 def render_manager_report(box, params: dict, progress) -> bytes:
@@ -15,3 +17,8 @@ def member_statement_pdf(box, membership, start: date, end: date) -> bytes:
     """A member's statement for a period, as the statements.monthly job emails it."""
     return render_pdf("statements/cashbox_member.html", box=box, statement=services.member_statement(
         box, membership, start, end), member=membership)
+
+
+def standing() -> dict:
+    """Where members of every cashbox stand, per currency, for the stakeholder report (descriptor's `standing`)."""
+    return summed(MemberSummary.due_now, MemberSummary.paid, MemberSummary.arrears)

@@ -25,6 +25,7 @@ PRODUCT = Product(
         NavLink("How it works", "moneypool.rules"),
         NavLink("Settings", "moneypool.settings", audience="managers"),
     ),
+    standing="hamyan.blueprints.moneypool.reports:standing",
     reconcile="hamyan.blueprints.moneypool.services:reconcile",
     reminders="hamyan.blueprints.moneypool.reminders:owed",
     monthly_statement="hamyan.blueprints.moneypool.reports:monthly_statement",

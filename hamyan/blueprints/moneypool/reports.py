@@ -23,6 +23,7 @@ from hamyan.extensions import db
 from hamyan.ledger import service as ledger
 from hamyan.ledger.models import ASSET, EXPENSE, INCOME, LIABILITY, Entry
 from hamyan.statements import account_statement, check_period, render_pdf
+from hamyan.statements.stakeholder import summed
 
 BUCKETS = ((1, 30, "1–30 days"), (31, 60, "31–60 days"), (61, 90, "61–90 days"), (91, None, "over 90 days"))
 
@@ -379,3 +380,9 @@ def monthly_statement(box: Box, membership, start: date, end: date) -> bytes | N
     """A saver's statement for the statements.monthly job; None for a member who does not save."""
     member = db.session.scalar(select(PoolMember).filter_by(membership_id=membership.id))
     return member_statement_pdf(box, member, start, end) if member is not None else None
+
+
+def standing() -> dict:
+    """Where members of every moneypool stand, per currency, for the stakeholder report (descriptor's `standing`)."""
+    return summed(MemberSummary.owed, MemberSummary.paid, MemberSummary.arrears,
+                     MemberSummary.loan_outstanding, MemberSummary.loan_overdue_days)

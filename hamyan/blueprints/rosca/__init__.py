@@ -26,6 +26,7 @@ PRODUCT = Product(
         NavLink("Seat market", "rosca.market"),
         NavLink("My seats", "rosca.mine", audience="members"),
     ),
+    standing="hamyan.blueprints.rosca.reports:standing",
     reconcile="hamyan.blueprints.rosca.services.state:reconcile",
     reminders="hamyan.blueprints.rosca.services.reminders:owed",
     monthly_statement="hamyan.blueprints.rosca.reports:member_statement_pdf",

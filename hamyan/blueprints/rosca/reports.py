@@ -2,7 +2,9 @@
 from datetime import date
 
 from hamyan.blueprints.rosca import services
+from hamyan.blueprints.rosca.models import MemberSummary
 from hamyan.statements import render_pdf
+from hamyan.statements.stakeholder import summed
 
 
 def member_statement_pdf(box, membership, start: date, end: date) -> bytes:
@@ -15,3 +17,8 @@ def render_manager_report(box, params: dict, progress) -> bytes:
     st, rows = services.manager_report(box, date.fromisoformat(params["start"]), date.fromisoformat(params["end"]))
     progress(30)
     return render_pdf("statements/cashbox_report.html", progress, box=box, statement=st, rows=rows)
+
+
+def standing() -> dict:
+    """Where members of every rosca stand, per currency, for the stakeholder report (descriptor's `standing`)."""
+    return summed(MemberSummary.due_now, MemberSummary.paid, MemberSummary.arrears)
