@@ -6,6 +6,7 @@ largest-remainder allocation so the parts always add up to the whole.
 """
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 from babel.numbers import format_currency, format_decimal, get_currency_precision
 
@@ -27,10 +28,14 @@ def to_major(amount: int, currency: str) -> Decimal:
     return value.copy_abs() if value == 0 else value
 
 
+# Formatting is Babel's locale data and pattern work on every call (a grid page formats hundreds of
+# amounts, most of them the same few): the pure results are kept.
+@lru_cache(maxsize=8192)
 def format_money(amount: int, currency: str, locale: str = "en") -> str:
     return format_currency(to_major(amount, currency), currency, locale=locale)
 
 
+@lru_cache(maxsize=8192)
 def format_plain(amount: int, currency: str, locale: str = "en") -> str:
     """The number without the currency sign, for tables with a currency in the header."""
     digits = minor_digits(currency)

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from hamyan.blueprints.moneypool import services
 from hamyan.blueprints.moneypool.models import Contribution, Loan, PoolMember
+from hamyan.boxes.models import Membership
 from hamyan.extensions import db
 from hamyan.statements import jobs
 from tests.conftest import login
@@ -283,11 +284,33 @@ def test_double_submits_of_the_new_pool_and_add_saver_forms_create_one(app, pool
     assert boss.post("/pools/new", data=data).status_code == 302
     response = boss.post("/pools/new", data=data)
     assert response.status_code == 200 and "You already have a pool with this name" in response.get_data(as_text=True)
-    member = {"membership_id": "0", "display_name": "Dara", "shares": "1", "joined_on": "2025-03-01"}
+    member = {"display_name": "Dara", "shares": "1", "joined_on": "2025-03-01"}
     assert boss.post(f"/pools/{box.id}/members/new", data=member).status_code == 302
     response = boss.post(f"/pools/{box.id}/members/new", data={**member, "display_name": " dara "})
     assert response.status_code == 200 and "dara already saves in the pool" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(PoolMember.id)).where(PoolMember.box_id == box.id)) == 4
+
+
+def test_someone_of_the_box_starts_saving_by_name(app, pool):
+    from hamyan.boxes import services as boxes
+    from hamyan.core import uow
+
+    box, manager, _ = pool
+    with uow.box_transaction(box.id):  # added on the shared members page: not saving yet
+        boxes.add_member(manager, box.id, "Nasrin Rahimi", None)
+    boss = _client(app, "boss@example.com")
+    page = boss.get(f"/pools/{box.id}/members/new").get_data(as_text=True)
+    form = page[page.index('id="add-member-form"'):]
+    form = form[:form.index("</form>")]
+    assert "<option" not in form and f"/pools/{box.id}/members/new/people" in form
+    assert "Nasrin Rahimi" in boss.get(f"/pools/{box.id}/members/new/people?q=nas").get_data(as_text=True)
+    wrong = boss.post(f"/pools/{box.id}/members/new", data={"person": "Nobody", "shares": "1", "joined_on": "2025-03-01"})
+    assert wrong.status_code == 200 and "No person here is called “Nobody”" in wrong.get_data(as_text=True)
+    right = boss.post(f"/pools/{box.id}/members/new", data={"person": "nasrin rahimi", "shares": "1",
+                                                           "joined_on": "2025-03-01"})
+    assert right.status_code == 302
+    assert db.session.scalar(select(func.count(PoolMember.id)).join(Membership).where(
+        Membership.display_name == "Nasrin Rahimi")) == 1
 
 
 def test_member_page_shows_todays_due_date_as_due_not_unpaid(app, pool, clock):

@@ -59,13 +59,13 @@ class RulesForm(FlaskForm, RulesFields):
 class HoldersForm(FlaskForm):
     """Up to four holders of one share; empty rows are ignored."""
     share = HiddenField()
-    member_0 = SelectField("Member", coerce=str, validators=[Optional()])
+    member_0 = StringField("Member", validators=[Optional(), Length(max=200)])  # a name (hamyan.web.picker)
     fraction_0 = StringField("Part", default="1", validators=[Optional(), Length(max=12)])
-    member_1 = SelectField("Member", coerce=str, validators=[Optional()])
+    member_1 = StringField("Member", validators=[Optional(), Length(max=200)])  # a name (hamyan.web.picker)
     fraction_1 = StringField("Part", validators=[Optional(), Length(max=12)])
-    member_2 = SelectField("Member", coerce=str, validators=[Optional()])
+    member_2 = StringField("Member", validators=[Optional(), Length(max=200)])  # a name (hamyan.web.picker)
     fraction_2 = StringField("Part", validators=[Optional(), Length(max=12)])
-    member_3 = SelectField("Member", coerce=str, validators=[Optional()])
+    member_3 = StringField("Member", validators=[Optional(), Length(max=200)])  # a name (hamyan.web.picker)
     fraction_3 = StringField("Part", validators=[Optional(), Length(max=12)])
     holders = HiddenField()  # carries errors about the share as a whole
 
@@ -74,8 +74,8 @@ class HoldersForm(FlaskForm):
     def rows(self):
         return [(getattr(self, f"member_{i}"), getattr(self, f"fraction_{i}")) for i in range(self.ROWS)]
 
-    def pairs(self):
-        return [(m.data, f.data) for m, f in self.rows() if m.data]
+    def named(self):
+        return [(m, f.data) for m, f in self.rows() if (m.data or "").strip()]
 
 
 class OrderForm(FlaskForm):

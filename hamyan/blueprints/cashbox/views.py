@@ -125,8 +125,6 @@ def _setup_context(box_id, round_id=None, **forms):
     box = access.box
     cashbox = db.session.get(Cashbox, box.id)
     r = cb.round_in_box(box.id, round_id) if round_id else cb.current_round(box.id)
-    members = cb.active_members(box.id)
-    choices = [("", "—")] + [(str(m.id), m.display_name) for m in members]
     holder_forms = {}
     page = _page()
     pages = max((len(r.shares) + SHARES_PAGE - 1) // SHARES_PAGE, 1)
@@ -138,10 +136,8 @@ def _setup_context(box_id, round_id=None, **forms):
         if form is None:
             form = HoldersForm(formdata=None, prefix=f"s{share.number}", share=share.number)
             for (member_field, fraction_field), holding in zip(form.rows(), share.holdings):
-                member_field.data = str(holding.membership_id)
+                member_field.data = holding.membership.display_name
                 fraction_field.data = str(holding.fraction)
-        for member_field, _ in form.rows():
-            member_field.choices = choices
         holder_forms[share.number] = form
     # Explicit values, not obj=: obj's attributes would win over these (amounts are minor units there).
     round_form = forms.get("round") or RoundForm(
@@ -150,7 +146,8 @@ def _setup_context(box_id, round_id=None, **forms):
     rules_form = forms.get("rules") or RulesForm(formdata=None, **cb.rules_text(cashbox, box.currency))
     order = sorted(r.shares, key=lambda s: (s.draw_position or 0, s.number))
     order_form = forms.get("order") or OrderForm(formdata=None, order=", ".join(str(s.number) for s in order))
-    return dict(box=box, cashbox=cashbox, r=r, members=members, holder_forms=holder_forms, shown=shown,
+    return dict(box=box, cashbox=cashbox, r=r, member_count=cb.member_count(box.id), holder_forms=holder_forms,
+                shown=shown,
                 page=page, pages=pages, round_form=round_form,
                 rules_form=rules_form, order_form=order_form, member_form=forms.get("member") or AddMemberForm(formdata=None),
                 empty_form=EmptyForm(), members_url=_members_url(box.id),
@@ -197,12 +194,12 @@ def setup(box_id, round_id=None):
             elif what == "holders":
                 number = request.form.get("share", type=int)
                 form = HoldersForm(prefix=f"s{number}")
-                choices = [("", "—")] + [(str(m.id), m.display_name) for m in cb.active_members(box.id)]
-                for member_field, _ in form.rows():
-                    member_field.choices = choices
                 forms["holders"], forms["holders_share"], block = form, number, "share"
-                if form.validate_on_submit():
-                    cb.set_holders(current_user, box.id, r.id, number, form.pairs())
+                # Each typed name names one member (hamyan.web.picker); nothing is saved if one does not.
+                pairs = [(picker.resolve(cb.people(box.id), m, "member"), fraction)
+                         for m, fraction in form.named()] if form.validate_on_submit() else None
+                if pairs is not None and all(member for member, _ in pairs):
+                    cb.set_holders(current_user, box.id, r.id, number, [(str(m), f) for m, f in pairs])
                     if not request.headers.get("HX-Request"):
                         flash(f"Share {number} saved.", "success")
                         return redirect_to("cashbox.setup", box_id=box.id, round_id=r.id)
@@ -421,7 +418,7 @@ def member(box_id, membership_id=None):
 @bp.route("/<int:box_id>/names")
 @login_required
 def names(box_id):
-    """The lookup of the dashboard's name pickers (payment, statement): members by name."""
+    """The lookup of the name pickers (payment, statement, share holders): members by name."""
     access = authorize(current_user, box_id, MANAGE, cb.KIND)
     return picker.lookup_page(cb.people(box_id), "member", url_for("cashbox.dashboard", box_id=box_id),
                               nav=box_nav(access.box, access.membership, access.can_manage))

@@ -92,8 +92,8 @@ class ShareAmountForm(FlaskForm):
 
 
 class AddMemberForm(FlaskForm):
-    membership_id = SelectField("Someone already in the pool's people", coerce=int, validate_choice=False,
-                                default=0)
+    # The name of someone already in the box who does not save yet (hamyan.web.picker), or empty.
+    person = StringField("Someone already in the pool's people", validators=[Optional(), Length(max=200)])
     display_name = StringField("Name", validators=[Optional(), Length(max=120)])
     email = StringField("Email (optional; links their account or lets you invite them)",
                         validators=[Optional(), Length(max=254)])

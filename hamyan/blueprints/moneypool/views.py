@@ -175,13 +175,13 @@ def settings(box_id):
 def add_member(box_id):
     acc = services.access(current_user, box_id, MANAGE)
     form = AddMemberForm()
-    form.membership_id.choices = [(0, "A new person (fill in the name)")] + [
-        (m.id, m.display_name) for m in services.memberships_not_saving(acc.box)]
+    people = services.not_saving(acc.box)
     if form.validate_on_submit():
         try:
+            membership_id = picker.named(people, form.person.data, "person", "person") \
+                if (form.person.data or "").strip() else None
             member = services.add_member(current_user, box_id, form.display_name.data, form.email.data,
-                                         form.shares.data, form.joined_on.data,
-                                         membership_id=form.membership_id.data or None)
+                                         form.shares.data, form.joined_on.data, membership_id=membership_id)
         except FORM_ERRORS as error:
             apply_error(form, error)
         else:
@@ -189,7 +189,17 @@ def add_member(box_id):
             return redirect_to("moneypool.member", box_id=box_id, member_id=member.id)
     elif request.method == "GET":
         form.joined_on.data = clock.today(acc.box)
-    return render("moneypool/add_member.html", "form", **_common(acc), form=form)
+    return render("moneypool/add_member.html", "form", **_common(acc), form=form,
+                  anyone=bool(picker.names(people, "", limit=1)))
+
+
+@bp.route("/<int:box_id>/members/new/people")
+@login_required
+def people_not_saving(box_id):
+    """The lookup of the add-a-saver form's name picker: people of the box who do not save yet."""
+    acc = services.access(current_user, box_id, MANAGE)
+    return picker.lookup_page(services.not_saving(acc.box), "person", url_for("moneypool.add_member", box_id=box_id),
+                              **_common(acc))
 
 
 @bp.route("/<int:box_id>/members/<int:member_id>", methods=["GET", "POST"])

@@ -31,6 +31,7 @@ from hamyan.blueprints.cashbox.services.common import (  # noqa: F401
     KIND,
     cashboxes_of,
     active_members,
+    member_count,
     people,
     box_cash,
     chosen_round,

@@ -1,6 +1,6 @@
 """What every cashbox rule needs: who may act (boxes.access), the box's rounds and members, and
 its ledger accounts."""
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 
 from hamyan import ledger
 from hamyan.blueprints.cashbox.models import Round
@@ -93,6 +93,10 @@ def active_members(box_id: int) -> list[Membership]:
     return list(db.session.scalars(
         select(Membership).where(Membership.box_id == box_id, Membership.left_at.is_(None))
         .order_by(Membership.display_name, Membership.id)))
+
+
+def member_count(box_id: int) -> int:
+    return db.session.scalar(select(func.count()).select_from(people(box_id).subquery()))
 
 
 def people(box_id: int) -> Select:

@@ -154,12 +154,11 @@ def active_members(box: Box) -> list[PoolMember]:
     ).scalars())
 
 
-def memberships_not_saving(box: Box) -> list[Membership]:
-    """People in the box (e.g. added on the shared members page) who do not save in the pool yet."""
-    return list(db.session.execute(
-        select(Membership).outerjoin(PoolMember, PoolMember.membership_id == Membership.id)
-        .where(Membership.box_id == box.id, Membership.left_at.is_(None), PoolMember.id.is_(None))
-        .order_by(Membership.display_name)).scalars())
+def not_saving(box: Box) -> Select:
+    """People in the box (e.g. added on the shared members page) who do not save in the pool yet, as
+    (id, name): whom the add-a-saver form names (hamyan.web.picker)."""
+    return (select(Membership.id, Membership.display_name).outerjoin(PoolMember, PoolMember.membership_id == Membership.id)
+            .where(Membership.box_id == box.id, Membership.left_at.is_(None), PoolMember.id.is_(None)))
 
 
 def members_page(box: Box, page: int, name: str = "") -> tuple[list[PoolMember], int]:
