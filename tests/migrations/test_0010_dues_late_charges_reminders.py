@@ -43,7 +43,7 @@ def test_cashbox_fines_and_reminders_move_into_dues(empty_database, tmp_path):
         (7, BOX, "membership", ALI, "period:31", "2026-01-05", 300, 1, None, None, None),
         (8, BOX, "membership", ALI, "period:32", "2026-01-12", 300, 2, 3, "the bank was closed", 1),
         (9, OTHER_BOX, "membership", SARA, "period:41", "2026-01-05", 300, 4, None, None, None)]
-    # (0025 keeps them under the shared job's stages: "due" told before and on the day, "late" the first)
+    # (0027 keeps them under the shared job's stages: "due" told before and on the day, "late" the first)
     assert read("SELECT id, box_id, subject_kind, subject_id, reference, kind, channel, sent_at FROM dues_reminder "
                 "WHERE id < 7 ORDER BY id") == [
         (5, BOX, "membership", ALI, "period:31", "due", "email", "2026-01-04 09:00:00"),

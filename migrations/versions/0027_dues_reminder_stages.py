@@ -5,8 +5,8 @@ pool reminders told under the outbox's dedupe keys are recorded too, so nobody i
 Money pool summaries gain arrears_since (the oldest unpaid contribution's due date) so overdue
 contributions escalate; the pools' summaries are worked out again on their next read.
 
-Revision ID: 0025
-Revises: 0024
+Revision ID: 0027
+Revises: 0026
 Create Date: 2026-12-07 06:40:00
 
 """
@@ -14,8 +14,8 @@ from alembic import op
 import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
-revision = '0025'
-down_revision = '0024'
+revision = '0027'
+down_revision = '0026'
 branch_labels = None
 depends_on = None
 

@@ -1,4 +1,4 @@
-"""0025 moves every product's reminders onto the shared job's stages: what the products' own jobs
+"""0027 moves every product's reminders onto the shared job's stages: what the products' own jobs
 told ("due", "late") and what the Money pool told under outbox dedupe keys is recorded so that the
 shared job tells nobody again."""
 import pytest
@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from tests.migrations.conftest import upgraded_from
 
-BEFORE = "0024"
+BEFORE = "0026"
 BOX, ALI = 10, 101
 
 ROWS = [
