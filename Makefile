@@ -38,8 +38,8 @@ test-sqlite: setup
 
 test-mysql: setup
 	@if $(BIN)/python -m tests.mysql_server "$(HAMYAN_TEST_MYSQL_URL)"; then \
-	  echo "== test leg: MySQL/MariaDB at $(HAMYAN_TEST_MYSQL_URL)"; \
-	  HAMYAN_TEST_DATABASE_URL="$(HAMYAN_TEST_MYSQL_URL)" $(BIN)/python -m pytest $(PYTEST_ARGS); \
+	  echo "== test leg: MySQL/MariaDB at $(HAMYAN_TEST_MYSQL_URL) (browser page walks left out, the nginx scale-out test kept)"; \
+	  HAMYAN_TEST_DATABASE_URL="$(HAMYAN_TEST_MYSQL_URL)" $(BIN)/python -m pytest $(PYTEST_ARGS) -m 'not browser or mysql_only'; \
 	elif [ "$$CI" = "true" ]; then \
 	  echo "== test leg: MySQL/MariaDB FAILED: no server at $(HAMYAN_TEST_MYSQL_URL), and CI=true requires one"; exit 1; \
 	else \
