@@ -71,6 +71,7 @@ def create_app(config: dict | None = None) -> Flask:
     from hamyan.blueprints.admin import bp as admin_bp
     from hamyan.notify.views import bp as campaigns_bp
     from hamyan.blueprints.auth import bp as auth_bp
+    from hamyan.blueprints.box import bp as box_bp
     from hamyan.blueprints.home import bp as home_bp
     from hamyan.blueprints.members import bp as members_bp
     from hamyan.blueprints.payments import bp as payments_bp
@@ -81,6 +82,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(campaigns_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(box_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(members_bp)
     app.register_blueprint(payments_bp)
@@ -128,12 +130,38 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+def _inside_box(error: ServiceError):
+    """A refused action of a box the person may see, shown inside the box with the way back to the
+    page they came from (a dead end never leaves the box); None for anything else (a 404 says
+    nothing about the box)."""
+    from flask_login import current_user
+
+    from hamyan.boxes.access import authorize
+    from hamyan.web.nav import box_nav
+
+    box_id = (request.view_args or {}).get("box_id")
+    if error.status == 404 or box_id is None or not current_user.is_authenticated:
+        return None
+    try:
+        access = authorize(current_user, box_id)
+    except ServiceError:
+        return None
+    nav = box_nav(access.box, access.membership, access.can_manage)
+    back = request.referrer or ""
+    host = request.host_url.rstrip("/")
+    back = back if back.startswith(host + "/") and back != request.url else nav.tabs[0].url
+    return render_template("box/error.html", nav=nav, status=error.status, message=error.message, back=back)
+
+
 def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ServiceError)
     def service_error(error):
         db.session.rollback()
         if _wants_json():
             return error_body(error.status, error.code, error.message, error.fields)
+        inside = _inside_box(error)
+        if inside is not None:
+            return inside, error.status
         return render_template("error.html", status=error.status, message=error.message), error.status
 
     @app.errorhandler(RateLimitExceeded)

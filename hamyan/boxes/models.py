@@ -25,6 +25,8 @@ class Box(db.Model):
     calendar = db.Column(db.String(20), nullable=False, default="gregorian")
     created_at = db.Column(db.DateTime, nullable=False, default=clock.now)
     created_by_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True)
+    # Archived: read-only (every box write refuses, core.uow) and hidden from the dashboard until restored.
+    archived_at = db.Column(db.DateTime, nullable=True)
 
     memberships = db.relationship("Membership", back_populates="box", lazy="dynamic")
 

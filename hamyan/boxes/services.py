@@ -14,7 +14,7 @@ from hamyan.blueprints import product
 from hamyan.boxes.access import MANAGE, authorize, membership_of
 from hamyan.boxes.models import (CALENDARS, MANAGER, Box, Invitation,
                                  Membership)
-from hamyan.core.errors import Conflict, Forbidden, NotFound, ValidationError
+from hamyan.core.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationError
 from hamyan.extensions import db
 
 
@@ -83,21 +83,17 @@ def boxes_for_admin(user, text: str = "") -> list[Box]:
     return list(db.session.scalars(query.order_by(Box.id.desc()).limit(ADMIN_SHOWN)))
 
 
-def add_member(actor, box_id: int, display_name: str, email: str | None = None, role: str = "member") -> Membership:
+def add_member(actor, box_id: int, display_name: str, email: str | None = None, role: str = "member",
+               same_name_ok: bool = False) -> Membership:
     """A manager adds someone to the box; they may have no account yet. Runs in the caller's box
     write (its lock makes a double submit add them once).
 
-    Two active members may not share a name (compared without case or surrounding spaces): pages
-    tell members apart by name."""
+    A name another active member has (compared without case or surrounding spaces) is refused
+    (SameName) unless the manager confirms it is another person (same_name_ok): pages tell
+    members apart by name, so it is a warning to heed."""
     box = authorize(actor, box_id, MANAGE).box
     display_name = clean_name(display_name, "display_name")
-    same = db.session.scalar(select(Membership.display_name).where(
-        Membership.box_id == box.id, Membership.left_at.is_(None),
-        func.lower(func.trim(Membership.display_name)) == display_name.lower()).limit(1))
-    if same is not None:
-        raise Conflict(f"{same} is already a member of this box. To add someone else of that name, give a "
-                       f"name that tells them apart, such as a surname or an initial (\"{same} R.\").",
-                       field="display_name")
+    _same_name_check(box, display_name, same_name_ok)
     _check_role(box, role)
     plans.check_new_member(box)
     email = _valid_email(email) if (email or "").strip() else None
@@ -253,7 +249,11 @@ def accept_invitation(user, token: str) -> Box:
     if invitation.accepted_at is not None:
         return invitation.box
     existing = membership_of(user, invitation.box_id)
-    if existing is None:
+    removed = db.session.execute(select(Membership).filter_by(box_id=invitation.box_id, user_id=user.id)
+                                 .where(Membership.left_at.is_not(None))).scalar_one_or_none()
+    if removed is not None:  # someone removed earlier comes back with their history
+        removed.left_at = None
+    elif existing is None:
         membership = invitation.membership
         if membership is not None and membership.user_id is None:
             membership.user_id = user.id
@@ -265,3 +265,216 @@ def accept_invitation(user, token: str) -> Box:
     invitation.accepted_at = clock.now()
     invitation.accepted_by_id = user.id
     return invitation.box
+
+
+# ------------------------------------------------------------------ fixing mistakes: the box
+def _managed(actor, box_id) -> Box:
+    return authorize(actor, box_id, MANAGE).box
+
+
+@uow.box_write
+def update_box(actor, box_id: int, name: str, locale: str) -> Box:
+    """Rename the box and change how it shows numbers: settings with no effect on money (currency,
+    time zone and calendar decide what is owed when, so they stay as set up)."""
+    box = _managed(actor, box_id)
+    errors = {}
+    for field, check in (("name", lambda: clean_name(name, "name")),
+                         ("locale", lambda: validate_box_settings(box.currency, box.timezone, locale, box.calendar))):
+        try:
+            check()
+        except ValidationError as error:
+            errors.update(error.fields)
+    if errors:  # every field's error at once
+        raise ValidationError(next(iter(errors.values())), fields=errors)
+    box.name, box.locale = clean_name(name, "name"), locale
+    return box
+
+
+@uow.box_write(archived_ok=True)
+def archive(actor, box_id: int) -> Box:
+    """Make the box read-only and hide it from the dashboard; its pages stay readable."""
+    box = _managed(actor, box_id)
+    if box.archived_at is None:  # a second click changes nothing
+        box.archived_at = clock.now()
+    return box
+
+
+@uow.box_write(archived_ok=True)
+def restore(actor, box_id: int) -> Box:
+    box = _managed(actor, box_id)
+    box.archived_at = None
+    return box
+
+
+def _rows_of_box(box_id: int) -> dict:
+    """Each table's rows that belong to the box, parents before children: a table with a box_id
+    column by it, any other by a foreign key to rows that belong to the box."""
+    scopes = {}
+    for table in db.metadata.sorted_tables:
+        if table.name == "box":
+            continue
+        if "box_id" in table.c:
+            scopes[table] = table.c.box_id == box_id
+            continue
+        fk = next((fk for fk in table.foreign_keys if fk.column.table in scopes), None)
+        if fk is not None:
+            scopes[table] = fk.parent.in_(select(fk.column).where(scopes[fk.column.table]))
+    return scopes
+
+
+def why_not_delete(box_id: int) -> str | None:
+    from hamyan.ledger.models import Entry
+
+    if db.session.scalar(select(Entry.id).where(Entry.box_id == box_id).limit(1)) is not None:
+        return ("Money has been recorded in this box, so it cannot be deleted: its books must stay. "
+                "Archive it instead: it becomes read-only and leaves your dashboard.")
+    return None
+
+
+@uow.write
+def delete_box(actor, box_id: int) -> str:
+    """Delete a box set up by mistake, with every row of it: only while its ledger has no entry.
+    Its audit rows stay (no longer tied to a box). Runs as a plain write, not a box write: the
+    box's own audit row would name a box that no longer exists; the box row is locked first."""
+    from sqlalchemy import delete, update
+
+    box = _managed(actor, box_id)
+    db.session.execute(select(Box.id).where(Box.id == box.id).with_for_update())
+    reason = why_not_delete(box.id)
+    if reason:
+        raise Conflict(reason)
+    name = box.name
+    for table, belongs in reversed(list(_rows_of_box(box.id).items())):
+        if table.name == "audit_event":
+            db.session.execute(update(table).where(belongs).values(box_id=None))
+        else:
+            db.session.execute(delete(table).where(belongs))
+    db.session.expunge_all()
+    db.session.delete(db.session.get(Box, box.id))
+    return name
+
+
+# ------------------------------------------------------------------ fixing mistakes: members
+class SameName(Conflict):
+    """Another active member has this name: said as a warning the manager may confirm."""
+
+    code = "same_name"
+
+
+def _same_name_check(box: Box, display_name: str, same_name_ok: bool, other_than: int | None = None) -> None:
+    query = select(Membership.display_name).where(
+        Membership.box_id == box.id, Membership.left_at.is_(None),
+        func.lower(func.trim(Membership.display_name)) == display_name.lower())
+    if other_than is not None:
+        query = query.where(Membership.id != other_than)
+    same = db.session.scalar(query.limit(1))
+    if same is not None and not same_name_ok:
+        raise SameName(f"{same} is already a member of this box. Give a name that tells them apart, such as a "
+                       f"surname or an initial (“{same} R.”), or confirm that this is another person of that "
+                       f"name.", field="display_name")
+
+
+def member_of(box: Box, membership_id) -> Membership:
+    number = parse.record_id(membership_id)
+    membership = db.session.get(Membership, number) if number else None
+    if membership is None or membership.box_id != box.id:
+        raise NotFound()
+    return membership
+
+
+def _managers_left(box: Box, without: int) -> int:
+    return db.session.scalar(select(func.count()).select_from(Membership).where(
+        Membership.box_id == box.id, Membership.left_at.is_(None), Membership.id != without,
+        Membership.role == product(box.kind).roles[0]))
+
+
+@uow.box_write
+def edit_member(actor, box_id: int, membership_id, display_name: str, email: str | None, role: str,
+                same_name_ok: bool = False) -> Membership:
+    """Correct a member's name, email and role. Every field's error comes at once. A box keeps at
+    least one manager. An email already linked to an account stays as the account says."""
+    box = _managed(actor, box_id)
+    membership = member_of(box, membership_id)
+    if membership.left_at is not None:
+        raise NotFound()
+    errors = {}
+    try:
+        display_name = clean_name(display_name, "display_name")
+    except ValidationError as error:
+        errors.update(error.fields)
+    email = (email or "").strip() or None
+    if email and email != membership.email:
+        if membership.user_id is not None:
+            errors["email"] = "This member signs in with their own account; they change its email on their profile."
+        else:
+            try:
+                email = _valid_email(email)
+                _member_with_email(box, email)
+            except ServiceError as error:
+                errors.update(error.fields or {"email": error.message})
+    try:
+        _check_role(box, role)
+    except ValidationError as error:
+        errors.update(error.fields)
+    else:
+        if role != membership.role and membership.role == product(box.kind).roles[0] \
+                and not _managers_left(box, membership.id):
+            errors["role"] = "A box needs a manager: make someone else its manager first."
+    if errors:
+        raise ValidationError(next(iter(errors.values())), fields=errors)
+    if display_name.lower() != membership.display_name.strip().lower():
+        _same_name_check(box, display_name, same_name_ok, other_than=membership.id)
+    membership.display_name, membership.role = display_name, role
+    if membership.user_id is None:
+        membership.email = email
+    return membership
+
+
+def why_not_remove(box: Box, membership: Membership) -> list[str]:
+    """Why this member cannot be removed yet (none: they may be): what they owe or hold in the box's
+    books, and what their product says they hold (Product.removal_blockers: a share of the running
+    round, a seat, a unit, savings)."""
+    from hamyan import money
+    from hamyan.ledger.models import LedgerAccount
+
+    reasons = []
+    descriptor = product(box.kind)
+    if descriptor.removal_blockers:
+        reasons += descriptor.load("removal_blockers")(box, membership)
+    balance = db.session.scalar(select(func.coalesce(func.sum(func.abs(LedgerAccount.balance)), 0)).where(
+        LedgerAccount.box_id == box.id, LedgerAccount.subject_kind == "membership",
+        LedgerAccount.subject_id == membership.id))
+    if balance and not reasons:
+        reasons.append(f"have {money.format_money(balance, box.currency, box.locale)} on their accounts in the box's books")
+    if membership.role == descriptor.roles[0] and not _managers_left(box, membership.id):
+        reasons.append("are the box's only manager (make someone else manager first)")
+    return reasons
+
+
+@uow.box_write
+def remove_member(actor, box_id: int, membership_id) -> Membership:
+    """Take a member out of the box (their history stays): only one who owes nothing and holds
+    nothing; otherwise a Conflict saying why, and what to do first."""
+    box = _managed(actor, box_id)
+    membership = member_of(box, membership_id)
+    if membership.left_at is not None:  # a double submit
+        return membership
+    reasons = why_not_remove(box, membership)
+    if reasons:
+        raise Conflict(f"{membership.display_name} cannot be removed yet: they " + "; ".join(reasons) + ".")
+    membership.left_at = clock.now()
+    for invitation in db.session.execute(open_invitations().where(Invitation.membership_id == membership.id)).scalars():
+        invitation.revoked_at = membership.left_at
+    return membership
+
+
+@uow.box_write
+def rejoin(actor, box_id: int, membership_id, same_name_ok: bool = False) -> Membership:
+    """Bring back someone removed from the box, with their history (their old role, their records)."""
+    box = _managed(actor, box_id)
+    membership = member_of(box, membership_id)
+    if membership.left_at is None:
+        return membership
+    _same_name_check(box, membership.display_name.strip(), same_name_ok, other_than=membership.id)
+    membership.left_at = None
+    return membership

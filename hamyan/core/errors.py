@@ -36,3 +36,13 @@ class Forbidden(ServiceError):
 class Conflict(ServiceError):
     status = 409
     code = "conflict"
+
+
+class BoxArchived(Conflict):
+    """Every write to an archived box (core.uow); restoring it is the way on."""
+
+    code = "box_archived"
+
+    def __init__(self):
+        super().__init__("This box is archived, so it is read-only. A manager can restore it from "
+                         "the box's Settings page to change anything.")

@@ -49,6 +49,9 @@ class Product:
     # "module:function() -> {currency: statements.stakeholder.Standing}": where members of its boxes
     # stand (owed, paid, arrears, loans), read from its summary rows for the stakeholder report
     standing: str | None = None
+    # "module:function(box, membership) -> list[str]": what the member still holds or owes in this
+    # product, each said as "holds share 3 of the running round" (boxes.services.why_not_remove)
+    removal_blockers: str | None = None
     reports: dict = field(default_factory=dict)  # report kind -> "module:function" rendering it
     nav: tuple[NavLink, ...] = ()  # the box's pages, in order; the shared members page comes last
     settings: dict = field(default_factory=dict)  # config defaults, each overridable by HAMYAN_<NAME>

@@ -12,6 +12,8 @@ read, so anything read before the lock would be stale after waiting for it; the 
 SQLite `BEGIN IMMEDIATE` takes the database's write lock, which does the same for every box.
 
 `ledger.post()` refuses to run outside a box write, so a forgotten lock fails in tests.
+An archived box is read-only: its lock, taken under the box row, refuses the write (BoxArchived)
+unless the rule is one that may run on it (`box_write(archived_ok=True)`: restoring it).
 Every unit that changed something leaves one audit row (hamyan.audit) in its own transaction: who
 (the rule's `actor`), which box, which rule, what changed, and the request's id, IP and device;
 the same changes become partners' webhook deliveries (hamyan.partners.webhooks), sent after commit.
@@ -34,6 +36,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from hamyan import audit
+from hamyan.core.errors import BoxArchived
 from hamyan.extensions import db
 
 log = logging.getLogger(__name__)
@@ -66,16 +69,22 @@ def after_commit(hook: Callable[[], None]) -> None:
     db.session.info.setdefault(_HOOKS, []).append(hook)
 
 
-def _lock_box(box_id: int) -> None:
+def _lock_box(box_id: int, archived_ok: bool) -> None:
     connection = db.session.connection()
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("BEGIN IMMEDIATE")
-    elif box_id != NEW_BOX:
-        connection.execute(text("SELECT id FROM box WHERE id = :id FOR UPDATE"), {"id": box_id})
+        lock = ""
+    elif box_id == NEW_BOX:
+        return
+    else:
+        lock = " FOR UPDATE"
+    archived = connection.execute(text(f"SELECT archived_at FROM box WHERE id = :id{lock}"), {"id": box_id}).scalar()
+    if archived is not None and not archived_ok:
+        raise BoxArchived()
 
 
 @contextmanager
-def _unit(box_id: int | None, actor=None, action: str | None = None):
+def _unit(box_id: int | None, actor=None, action: str | None = None, archived_ok: bool = False):
     session = db.session
     if active():  # a rule calling another rule: one unit of work, one lock, one commit
         outer = current_box()
@@ -94,7 +103,7 @@ def _unit(box_id: int | None, actor=None, action: str | None = None):
     audit.start(session)
     try:
         if box_id is not None:
-            _lock_box(box_id)
+            _lock_box(box_id, archived_ok)
         yield
         from hamyan.partners import webhooks  # here: partners' rules are units of work themselves
 
@@ -157,9 +166,12 @@ def transaction():
     return _unit(None)
 
 
-def box_write(func):
+def box_write(func=None, *, archived_ok: bool = False):
     """Run a service function as one box write. The box is the function's `box_id` argument;
-    a function that creates a box passes none (its box does not exist yet to lock)."""
+    a function that creates a box passes none (its box does not exist yet to lock).
+    `@box_write(archived_ok=True)` marks a rule that may run on an archived box."""
+    if func is None:
+        return functools.partial(box_write, archived_ok=archived_ok)
     signature = inspect.signature(func)
 
     @_retried_once
@@ -167,7 +179,7 @@ def box_write(func):
     def wrapper(*args, **kwargs):
         bound = signature.bind_partial(*args, **kwargs)
         box_id = bound.arguments.get("box_id", NEW_BOX)
-        with _unit(_box_id(box_id), bound.arguments.get("actor"), _action(func)):
+        with _unit(_box_id(box_id), bound.arguments.get("actor"), _action(func), archived_ok):
             return func(*args, **kwargs)
 
     return wrapper

@@ -20,6 +20,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from hamyan.core import clock, uow
+from hamyan.core.errors import BoxArchived
 from hamyan.extensions import db
 from hamyan.scheduling.models import FAILED, OK, PARTIAL, RUNNING, JobRun
 
@@ -60,13 +61,16 @@ def tick_minutes(every_minutes: int) -> int:
 def for_each_box(box_ids: Iterable[int], work: Callable[[int], Any]) -> list:
     """Run work(box_id) for each box as one box write (its own transaction and lock). A box whose
     work raises is rolled back and logged, counted in the running job's run, and skipped; the
-    rest go on. Returns the results of the boxes that succeeded."""
+    rest go on. An archived box is read-only, so it is passed over. Returns the results of the
+    boxes that succeeded."""
     results = []
     counts = _counts.get()
     for box_id in box_ids:
         try:
             with uow.box_transaction(box_id):
                 results.append(work(box_id))
+        except BoxArchived:
+            continue
         except Exception as exc:  # one bad box must not stop the others
             log.exception("job work failed for box %s", box_id)
             if counts is not None:

@@ -15,6 +15,7 @@ PRODUCT = Product(
     jobs="hamyan.blueprints.aptbox.jobs",
     demo="hamyan.blueprints.aptbox.demo:seed_building",
     standing="hamyan.blueprints.aptbox.reports:standing",
+    removal_blockers="hamyan.blueprints.aptbox.services.units:removal_blockers",
     reconcile="hamyan.blueprints.aptbox.services:reconcile",
     nav=(
         NavLink("Overview", "aptbox.dashboard"),

@@ -22,6 +22,7 @@ PRODUCT = Product(
         NavLink("Set up", "cashbox.setup", audience="managers"),
     ),
     standing="hamyan.blueprints.cashbox.reports:standing",
+    removal_blockers="hamyan.blueprints.cashbox.services.common:removal_blockers",
     reconcile="hamyan.blueprints.cashbox.services.state:reconcile",
     reminders="hamyan.blueprints.cashbox.services.reminders:owed",
     monthly_statement="hamyan.blueprints.cashbox.reports:member_statement_pdf",

@@ -22,10 +22,11 @@ def dashboard():
     if not current_user.is_authenticated:
         return render("home/landing.html", products=PRODUCTS)
     grouped = {product.kind: [] for product in PRODUCTS}
+    archived = []  # kept off the groups, listed apart to open or restore
     for box, membership in boxes.boxes_of(current_user):
-        grouped[box.kind].append((box, membership))
+        (archived if box.archived_at else grouped[box.kind]).append((box, membership))
     search = request.args.get("q", "")
-    return render("home/dashboard.html", grouped=grouped, products=PRODUCTS, search=search,
+    return render("home/dashboard.html", grouped=grouped, archived=archived, products=PRODUCTS, search=search,
                   others=boxes.boxes_for_admin(current_user, search), others_shown=boxes.ADMIN_SHOWN,
                   product_names={p.kind: p.name for p in PRODUCTS})
 

@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField
+from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from hamyan.blueprints.auth.forms import STRIP
@@ -14,6 +14,8 @@ class AddMemberForm(FlaskForm):
     display_name = StringField("Name", filters=STRIP, validators=[DataRequired(), Length(max=120)])
     email = EmailField("Email (optional)", filters=STRIP, validators=[Optional(), Email(), Length(max=254)])
     role = SelectField("Role")
+    # Shown once the name is found taken (boxes.services.SameName): ticking it says it is someone else.
+    same_name = BooleanField("Yes, this is another person of that name")
 
     def for_box(self, box):
         self.role.choices = _role_choices(box)
@@ -29,3 +31,7 @@ class InviteForm(FlaskForm):
     def for_box(self, box):
         self.role.choices = _role_choices(box)
         return self
+
+
+class EditMemberForm(AddMemberForm):
+    email = EmailField("Email", filters=STRIP, validators=[Optional(), Email(), Length(max=254)])

@@ -119,8 +119,35 @@ def without_account(box_id: int) -> Select:
 
 
 @uow.box_write
-def add(actor, box_id: int, display_name: str, email: str | None, role: str) -> Membership:
-    return boxes.add_member(actor, box_id, display_name, email, role)
+def add(actor, box_id: int, display_name: str, email: str | None, role: str, same_name_ok: bool = False) -> Membership:
+    return boxes.add_member(actor, box_id, display_name, email, role, same_name_ok)
+
+
+edit, remove, rejoin = boxes.edit_member, boxes.remove_member, boxes.rejoin
+
+
+@dataclass
+class MemberSheet:
+    """One member as the manager's edit page shows them, with why they cannot be removed yet."""
+    box: Box
+    membership: Membership
+    blockers: list[str]
+
+
+def sheet(actor, box_id: int, membership_id) -> MemberSheet:
+    box = authorize(actor, box_id, MANAGE).box
+    membership = boxes.member_of(box, membership_id)
+    return MemberSheet(box, membership, boxes.why_not_remove(box, membership) if membership.left_at is None else [])
+
+
+def removed(box_id: int) -> tuple[list[Membership], int]:
+    """The newest members taken out of the box (to bring back), and how many there are in all."""
+    query = select(Membership).where(Membership.box_id == box_id, Membership.left_at.is_not(None))
+    rows = db.session.execute(query.order_by(Membership.left_at.desc(), Membership.id.desc())
+                              .limit(INVITATIONS_SHOWN)).scalars().all()
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) if len(rows) == INVITATIONS_SHOWN \
+        else len(rows)
+    return rows, total
 
 
 @uow.write

@@ -3,17 +3,19 @@ from flask_login import current_user, login_required
 
 from hamyan.blueprints.auth.forms import EmptyForm
 from hamyan.blueprints.members import bp, services
-from hamyan.blueprints.members.forms import AddMemberForm, InviteForm
+from hamyan.blueprints.members.forms import AddMemberForm, EditMemberForm, InviteForm
 from hamyan.boxes.access import MANAGE, authorize
+from hamyan.boxes.services import SameName
 from hamyan.core.errors import Conflict, ServiceError, ValidationError
-from hamyan.web import apply_error, listing, picker, redirect_to, render
+from hamyan.web import apply_error, confirm, listing, picker, redirect_to, render
 from hamyan.web.nav import box_nav
 
 
 def _show(box_id: int, block: str | None = None, add_form=None, invite_form=None):
     roster = services.roster(current_user, box_id, request.args)
+    removed, removed_total = services.removed(box_id) if roster.can_manage else ([], 0)
     return render(
-        "members/index.html", block, roster=roster, box=roster.box,
+        "members/index.html", block, roster=roster, box=roster.box, removed=removed, removed_total=removed_total,
         add_form=(add_form or AddMemberForm(prefix="add", formdata=None)).for_box(roster.box),
         invite_form=(invite_form or InviteForm(prefix="invite", formdata=None)).for_box(roster.box),
         action_form=EmptyForm(), nav=box_nav(roster.box, roster.membership, roster.can_manage))
@@ -45,9 +47,10 @@ def add(box_id):
     if form.validate_on_submit():
         try:
             membership = services.add(current_user, box_id, form.display_name.data, form.email.data,
-                                      form.role.data)
+                                      form.role.data, form.same_name.data)
         except ServiceError as error:
             apply_error(form, error)
+            form.same_name.asked = isinstance(error, SameName)
         else:
             flash(f"{membership.display_name} is added.", "success")
             return redirect_to("members.index", box_id=box_id)
@@ -97,4 +100,73 @@ def revoke_invitation(box_id, invitation_id):
             flash(error.message, "danger")
         else:
             flash(f"The invitation to {invitation.email} is withdrawn: its link no longer works.", "success")
+    return redirect_to("members.index", box_id=box_id)
+
+
+def _edit_page(box_id, membership_id, form=None):
+    member = services.sheet(current_user, box_id, membership_id)
+    if member.membership.left_at is not None:
+        return redirect_to("members.index", box_id=box_id)
+    form = form or EditMemberForm(prefix="edit", formdata=None, obj=member.membership)
+    access = authorize(current_user, box_id, MANAGE)
+    return render("members/edit.html", "edit_form", member=member, box=member.box, form=form.for_box(member.box),
+                  action_form=EmptyForm(), nav=box_nav(access.box, access.membership, access.can_manage))
+
+
+@bp.route("/<int:membership_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(box_id, membership_id):
+    box = authorize(current_user, box_id, MANAGE).box
+    if request.method == "GET":
+        return _edit_page(box_id, membership_id)
+    form = EditMemberForm(prefix="edit").for_box(box)
+    if form.validate_on_submit():
+        try:
+            membership = services.edit(current_user, box_id, membership_id, form.display_name.data, form.email.data,
+                                       form.role.data, form.same_name.data)
+        except ServiceError as error:
+            if error.status == 404:
+                raise
+            apply_error(form, error)
+            form.same_name.asked = isinstance(error, SameName)
+        else:
+            flash(f"{membership.display_name}'s details are saved.", "success")
+            return redirect_to("members.index", box_id=box_id)
+    return _edit_page(box_id, membership_id, form)
+
+
+@bp.post("/<int:membership_id>/remove")
+@login_required
+def remove(box_id, membership_id):
+    access = authorize(current_user, box_id, MANAGE)
+    if not EmptyForm().validate_on_submit():
+        return redirect_to("members.edit", box_id=box_id, membership_id=membership_id)
+    if confirm.needed():
+        member = services.sheet(current_user, box_id, membership_id)
+        name = member.membership.display_name
+        blocked = (f"{name} cannot be removed yet: they " + "; ".join(member.blockers) + ".") if member.blockers else None
+        return confirm.ask(
+            box_nav(access.box, access.membership, access.can_manage), f"Remove {name} from {access.box.name}?",
+            [f"{name} leaves the box: they no longer see it, and no longer appear in its lists and forms.",
+             "Their past payments and history stay in the books."],
+            "Yes, remove them", back=url_for("members.edit", box_id=box_id, membership_id=membership_id),
+            blocked=blocked, note="You can bring them back later from “Removed members” on the members page.")
+    membership = services.remove(current_user, box_id, membership_id)
+    flash(f"{membership.display_name} is removed from the box.", "success")
+    return redirect_to("members.index", box_id=box_id)
+
+
+@bp.post("/<int:membership_id>/rejoin")
+@login_required
+def rejoin(box_id, membership_id):
+    access = authorize(current_user, box_id, MANAGE)
+    if EmptyForm().validate_on_submit():
+        try:
+            membership = services.rejoin(current_user, box_id, membership_id, not confirm.needed())
+        except SameName as error:  # a warning: bringing them back needs a yes
+            return confirm.ask(box_nav(access.box, access.membership, access.can_manage), "Bring them back?",
+                               [error.message, "They come back with their role and history."],
+                               "Yes, bring them back: it is another person", danger=False, note=None,
+                               back=url_for("members.index", box_id=box_id))
+        flash(f"{membership.display_name} is back in the box.", "success")
     return redirect_to("members.index", box_id=box_id)

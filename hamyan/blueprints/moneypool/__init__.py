@@ -26,6 +26,7 @@ PRODUCT = Product(
         NavLink("Settings", "moneypool.settings", audience="managers"),
     ),
     standing="hamyan.blueprints.moneypool.reports:standing",
+    removal_blockers="hamyan.blueprints.moneypool.services.members:removal_blockers",
     reconcile="hamyan.blueprints.moneypool.services:reconcile",
     reminders="hamyan.blueprints.moneypool.reminders:owed",
     monthly_statement="hamyan.blueprints.moneypool.reports:monthly_statement",

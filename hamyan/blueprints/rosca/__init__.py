@@ -27,6 +27,7 @@ PRODUCT = Product(
         NavLink("My seats", "rosca.mine", audience="members"),
     ),
     standing="hamyan.blueprints.rosca.reports:standing",
+    removal_blockers="hamyan.blueprints.rosca.services.common:removal_blockers",
     reconcile="hamyan.blueprints.rosca.services.state:reconcile",
     reminders="hamyan.blueprints.rosca.services.reminders:owed",
     monthly_statement="hamyan.blueprints.rosca.reports:member_statement_pdf",

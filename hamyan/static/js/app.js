@@ -31,3 +31,17 @@
     show("The server could not be reached. Check your connection and try again.");
   });
 })();
+
+// The confirm step of an irreversible action (hamyan/web/confirm.py) comes into the box layout's
+// dialog: open it; its Cancel closes it instead of leaving the page.
+(function () {
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var dialog = event.detail.target;
+    if (dialog && dialog.id === "confirm-dialog" && !dialog.open) { dialog.showModal(); }
+  });
+  document.addEventListener("click", function (event) {
+    var cancel = event.target.closest("[data-dialog-cancel]");
+    var dialog = cancel && cancel.closest("dialog");
+    if (dialog) { event.preventDefault(); dialog.close(); }
+  });
+})();

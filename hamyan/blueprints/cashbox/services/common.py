@@ -174,3 +174,27 @@ def undo(box: Box, actor, row, r: Round, memo: str, action: str):
     db.session.refresh(row)
     refresh_summaries(r, [row.membership_id])
     return row
+
+
+# ---------------------------------------------------------------- removing a member
+
+def removal_blockers(box: Box, membership: Membership) -> list[str]:
+    """What keeps a member in the box (boxes.services.why_not_remove): a share of a round not
+    finished, or what they owe in any round."""
+    from hamyan import money
+    from hamyan.blueprints.cashbox.models import Holding, MemberSummary, Share
+
+    reasons = [f"hold share {share} of the {'running' if status == 'active' else 'draft'} round {number}"
+               + (" (give it to someone else in Set up first)" if status == "draft" else "")
+               for share, number, status in db.session.execute(
+                   select(Share.number, Round.number, Round.status).join(Holding, Holding.share_id == Share.id)
+                   .join(Round, Round.id == Share.round_id)
+                   .where(Round.box_id == box.id, Round.status != "finished", Holding.membership_id == membership.id)
+                   .order_by(Round.number, Share.number))]
+    reasons += [f"owe {money.format_money(owed, box.currency, box.locale)} in round {number}"
+                for number, owed in db.session.execute(
+                    select(Round.number, MemberSummary.arrears + MemberSummary.fines_unpaid)
+                    .join(Round, Round.id == MemberSummary.round_id)
+                    .where(MemberSummary.box_id == box.id, MemberSummary.membership_id == membership.id,
+                           MemberSummary.arrears + MemberSummary.fines_unpaid > 0).order_by(Round.number))]
+    return reasons

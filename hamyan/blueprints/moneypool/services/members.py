@@ -180,3 +180,12 @@ def savers(box: Box, but: str | None = None) -> Select:
     query = (select(PoolMember.id, Membership.display_name).join(Membership, Membership.id == PoolMember.membership_id)
              .where(PoolMember.box_id == box.id, PoolMember.left_on.is_(None)))
     return query.where(Membership.display_name != but) if but else query
+
+
+def removal_blockers(box: Box, membership: Membership) -> list[str]:
+    """What keeps a member in the pool's box (boxes.services.why_not_remove): saving in the pool.
+    Leaving the pool settles their savings, loans and guarantees; then they may be removed."""
+    if db.session.scalar(select(PoolMember.id).filter_by(box_id=box.id, membership_id=membership.id)
+                         .where(PoolMember.left_on.is_(None))):
+        return ["save in the pool (settle their leaving on their saver page first)"]
+    return []

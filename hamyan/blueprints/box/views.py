@@ -1,0 +1,74 @@
+from flask import flash, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import StringField
+
+from hamyan.blueprints import product
+from hamyan.blueprints.auth.forms import STRIP, EmptyForm
+from hamyan.blueprints.box import bp
+from hamyan.boxes import services as boxes
+from hamyan.boxes.access import MANAGE, authorize
+from hamyan.core.errors import ServiceError
+from hamyan.web import apply_error, confirm, redirect_to, render
+from hamyan.web.nav import box_nav
+
+
+class BoxForm(FlaskForm):
+    """Checked whole by the service (boxes.services.update_box), so every error shows at once."""
+    name = StringField("Name", filters=STRIP)
+    locale = StringField("Number format (locale, e.g. fa_IR or en)", filters=STRIP)
+
+
+def _access(box_id):
+    access = authorize(current_user, box_id, MANAGE)
+    return access, box_nav(access.box, access.membership, access.can_manage)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@login_required
+def settings(box_id):
+    access, nav = _access(box_id)
+    box = access.box
+    form = BoxForm(obj=box)
+    if form.validate_on_submit():
+        try:
+            boxes.update_box(current_user, box.id, form.name.data, form.locale.data)
+        except ServiceError as error:
+            apply_error(form, error)
+        else:
+            flash("The box's settings are saved.", "success")
+            return redirect_to("box.settings", box_id=box.id)
+    return render("box/settings.html", "settings_form", form=form, box=box, nav=nav, action_form=EmptyForm(),
+                  why_not_delete=boxes.why_not_delete(box.id))
+
+
+@bp.post("/<any(archive, restore):action>")
+@login_required
+def archive(box_id, action):
+    access, nav = _access(box_id)
+    box = access.box
+    if EmptyForm().validate_on_submit():
+        getattr(boxes, action)(current_user, box.id)
+        flash(f"{box.name} is archived: read-only and off your dashboard. Restore it here any time."
+              if action == "archive" else f"{box.name} is restored.", "success")
+    return redirect_to("box.settings", box_id=box_id)
+
+
+@bp.post("/delete")
+@login_required
+def delete(box_id):
+    access, nav = _access(box_id)
+    box = access.box
+    if not EmptyForm().validate_on_submit():
+        return redirect_to("box.settings", box_id=box.id)
+    if confirm.needed():
+        descriptor = product(box.kind)
+        return confirm.ask(nav, f"Delete {box.name}?", [
+            f"The {descriptor.name.lower()} {box.name}, its members ({box.memberships.filter_by(left_at=None).count()}), "
+            f"invitations and set-up are deleted for good.",
+            "No money was ever recorded in it, so no books are lost; its activity log stays for the admins."],
+            "Yes, delete the box", back=url_for("box.settings", box_id=box.id),
+            blocked=boxes.why_not_delete(box.id))
+    name = boxes.delete_box(current_user, box.id)
+    flash(f"{name} is deleted.", "success")
+    return redirect_to("home.dashboard")

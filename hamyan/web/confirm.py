@@ -1,0 +1,27 @@
+"""One confirm step before every irreversible action, for every product.
+
+An action's form posts as usual. Its view first asks `needed()`: until the person has said yes
+(the field `confirmed=1`), it answers `ask(...)`: what will happen, with the amounts (from the
+service's preview), and a form that posts the same fields again with confirmed=1. Without
+JavaScript that is a page inside the box (templates/box/confirm.html); when the form posts with
+htmx into the layout's dialog (`hx-target="#confirm-dialog"`), the same block fills the dialog,
+which static/js/app.js opens. The action itself then posts as a plain form either way."""
+from flask import request
+
+from hamyan.web import render
+
+CONFIRMED = "confirmed"
+
+
+def needed() -> bool:
+    return request.form.get(CONFIRMED) != "1"
+
+
+def ask(nav, title: str, lines: list[str], button: str, *, back: str, danger: bool = True,
+        blocked: str | None = None, note: str | None = "It cannot be undone."):
+    """The confirm step for the action posted to this URL. `lines` say what will happen (with the
+    amounts); `back` is where "Cancel" leads; `blocked` instead says why it cannot happen now and
+    what to do (no yes button); `note` is said last (what can still be done about it)."""
+    fields = [(name, value) for name, value in request.form.items(multi=True) if name != CONFIRMED]
+    return render("box/confirm.html", "confirm", nav=nav, title=title, lines=lines, button=button, back=back,
+                  danger=danger, blocked=blocked, note=note, fields=fields, action=request.full_path.rstrip("?"))
