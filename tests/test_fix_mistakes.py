@@ -250,3 +250,19 @@ def test_add_with_a_taken_name_asks_to_confirm(people):
     r = m.post(f"/boxes/{box.id}/members/add", data={"add-display_name": "member", "add-role": "member",
                                                      "add-same_name": "y"})
     assert r.status_code == 302 and _count(Membership, Membership.box_id == box.id) == 3
+
+
+def test_a_dry_run_writes_nothing_and_tells_the_refusal(people):
+    from hamyan.core import uow
+
+    manager, *_ = people
+    box = _box(manager)
+    audits = _count(AuditEvent)
+    result, error = uow.dry_run(boxes.update_box, manager, box.id, "Renamed", "fa_IR")
+    assert error is None and result is not None
+    db.session.expire_all()
+    assert db.session.get(Box, box.id).name == "صندوق خانواده" and _count(AuditEvent) == audits
+    result, error = uow.dry_run(boxes.update_box, manager, box.id, "", "en")
+    assert result is None and "name" in error.fields
+    boxes.update_box(manager, box.id, "Renamed", "en")  # the session works on as usual
+    assert db.session.get(Box, box.id).name == "Renamed"

@@ -45,6 +45,7 @@ _BOX = "uow_box"  # keys in db.session.info
 _ACTIVE = "uow_active"
 _HOOKS = "uow_after_commit"
 _COMMITTING = "uow_committing"
+_DRY_RUN = "uow_dry_run"
 # MySQL/MariaDB errors after which the whole write may run again: deadlock, lock wait timeout,
 # server gone away, connection lost during a query.
 RETRYABLE = {1213, 1205, 2006, 2013}
@@ -105,6 +106,8 @@ def _unit(box_id: int | None, actor=None, action: str | None = None, archived_ok
         if box_id is not None:
             _lock_box(box_id, archived_ok)
         yield
+        if session.info.get(_DRY_RUN):
+            raise session.info[_DRY_RUN]
         from hamyan.partners import webhooks  # here: partners' rules are units of work themselves
 
         acted_for, changes = audit.record(session, box_id, actor, action)
@@ -155,6 +158,41 @@ def _retried_once(wrapper):
     return attempt
 
 
+class _DryRunDone(Exception):
+    """Ends a dry run's unit of work where it would commit: it rolls back instead."""
+
+    def __init__(self):
+        super().__init__()
+        self.result = None
+
+
+def dry_run(func, *args, **kwargs):
+    """Run a write and roll it back, sending nothing: (what it returns, None) when it would go
+    through now, (None, the ServiceError) when it would be refused. An irreversible action's
+    confirm step (web.confirm) asks this, so it says by the rule itself what would happen, or why
+    it cannot, before anyone says yes. Only plain values of the result are worth reading: the rows
+    it made are gone."""
+    from hamyan.core.errors import ServiceError
+
+    db.session.info[_DRY_RUN] = _DryRunDone()
+    try:
+        result = func(*args, **kwargs)
+    except _DryRunDone as done:
+        return done.result, None
+    except ServiceError as error:
+        return None, error
+    finally:
+        db.session.info.pop(_DRY_RUN, None)
+    raise RuntimeError(f"{func.__name__} is not a unit of work: it cannot be tried without writing ({result!r})")
+
+
+def _kept(result):
+    """A dry run's result, kept for dry_run as its unit rolls back."""
+    if db.session.info.get(_DRY_RUN) is not None:
+        db.session.info[_DRY_RUN].result = result
+    return result
+
+
 def box_transaction(box_id: int):
     """`with box_transaction(box.id): ...` runs the block as one box write (see the module doc).
     Nested inside a write of the same box it simply joins it."""
@@ -180,7 +218,7 @@ def box_write(func=None, *, archived_ok: bool = False):
         bound = signature.bind_partial(*args, **kwargs)
         box_id = bound.arguments.get("box_id", NEW_BOX)
         with _unit(_box_id(box_id), bound.arguments.get("actor"), _action(func), archived_ok):
-            return func(*args, **kwargs)
+            return _kept(func(*args, **kwargs))
 
     return wrapper
 
@@ -209,6 +247,6 @@ def write(func):
     def wrapper(*args, **kwargs):
         actor = signature.bind_partial(*args, **kwargs).arguments.get("actor")
         with _unit(None, actor, _action(func)):
-            return func(*args, **kwargs)
+            return _kept(func(*args, **kwargs))
 
     return wrapper

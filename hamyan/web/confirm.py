@@ -4,10 +4,12 @@ An action's form posts as usual. Its view first asks `needed()`: until the perso
 (the field `confirmed=1`), it answers `ask(...)`: what will happen, with the amounts (from the
 service's preview), and a form that posts the same fields again with confirmed=1. Without
 JavaScript that is a page inside the box (templates/box/confirm.html); when the form posts with
-htmx into the layout's dialog (`hx-target="#confirm-dialog"`), the same block fills the dialog,
-which static/js/app.js opens. The action itself then posts as a plain form either way."""
-from flask import request
+htmx, the same block is sent into the layout's dialog (HX-Retarget, whatever the form's own
+target), which static/js/app.js opens. The action itself then posts as a plain form either way."""
+from flask import make_response, request
 
+from hamyan.core import uow
+from hamyan.extensions import htmx
 from hamyan.web import render
 
 CONFIRMED = "confirmed"
@@ -23,5 +25,24 @@ def ask(nav, title: str, lines: list[str], button: str, *, back: str, danger: bo
     amounts); `back` is where "Cancel" leads; `blocked` instead says why it cannot happen now and
     what to do (no yes button); `note` is said last (what can still be done about it)."""
     fields = [(name, value) for name, value in request.form.items(multi=True) if name != CONFIRMED]
-    return render("box/confirm.html", "confirm", nav=nav, title=title, lines=lines, button=button, back=back,
-                  danger=danger, blocked=blocked, note=note, fields=fields, action=request.full_path.rstrip("?"))
+    response = make_response(render("box/confirm.html", "confirm", nav=nav, title=title, lines=lines, button=button,
+                                    back=back, danger=danger, blocked=blocked, note=note, fields=fields,
+                                    action=request.full_path.rstrip("?")))
+    if htmx:  # whatever the form's own target (its errors swap into the form), the step goes to the dialog
+        response.headers["HX-Retarget"] = "#confirm-dialog"
+        response.headers["HX-Reswap"] = "innerHTML"
+    return response
+
+
+def trial(func, *args, **kwargs) -> tuple[object, str | None]:
+    """The write `func(*args)` tried and rolled back (core.uow.dry_run): (what it would return,
+    None), or (None, why it would be refused now) for ask(blocked=...)."""
+    result, error = uow.dry_run(func, *args, **kwargs)
+    if error is not None and error.status == 404:
+        raise error
+    return result, (error.message if error is not None else None)
+
+
+def refusal(func, *args, **kwargs) -> str | None:
+    """Why the write `func(*args)` would be refused now; None when it would go through."""
+    return trial(func, *args, **kwargs)[1]

@@ -141,11 +141,12 @@ def test_board_pages_run_a_month_end(client, building):
     page = client.get(f"/buildings/{box.id}/charges").get_data(as_text=True)
     assert "Next month under this plan" in page and "1,300,000" in page and "60% by area + 40% by occupants" in page
     unconfirmed = client.post(f"/buildings/{box.id}/charges", data={"which": "issue", "month": "2026-03"})
-    assert "Tick to confirm" in unconfirmed.get_data(as_text=True) and not services.runs(box.id)
-    response = client.post(f"/buildings/{box.id}/charges", data={"which": "issue", "month": "2026-03", "confirm": "y"})
+    asked = unconfirmed.get_data(as_text=True)  # the confirm step: what every unit is charged
+    assert "Yes, issue the charges" in asked and "1,300,000" in asked and not services.runs(box.id)
+    response = client.post(f"/buildings/{box.id}/charges", data={"which": "issue", "month": "2026-03", "confirmed": "1"})
     assert response.status_code == 302
-    again = client.post(f"/buildings/{box.id}/charges", data={"which": "issue", "month": "2026-03", "confirm": "y"})
-    assert "already issued" in again.get_data(as_text=True)
+    again = client.post(f"/buildings/{box.id}/charges", data={"which": "issue", "month": "2026-03"})
+    assert "already issued" in again.get_data(as_text=True) and "Yes, issue" not in again.get_data(as_text=True)
     response = client.post(f"/buildings/{box.id}/units/{units['3'].id}",
                            data={"which": "payment", "amount": "500,000", "paid_on": "2026-03-01",
                                  "reference": "FIS-77", "key": "x1"})

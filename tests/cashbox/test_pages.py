@@ -75,7 +75,9 @@ def test_a_round_in_the_browser_without_js(user_client):
     assert c.post(setup, data={"what": "order", "order": "3, 1, 4"}, follow_redirects=True).status_code == 200
     assert "exactly once" in c.post(setup, data={"what": "order", "order": "3, 1, 4"}).get_data(as_text=True)
     assert c.post(setup, data={"what": "order", "order": "3, 1, 2"}).status_code == 302
-    assert c.post(setup, data={"what": "start"}).status_code == 302
+    r = c.post(setup, data={"what": "start"})  # the confirm step says what starting means
+    assert "Yes, start round 1" in r.get_data(as_text=True) and "$300.00" in r.get_data(as_text=True)
+    assert c.post(setup, data={"what": "start", "confirmed": "1"}).status_code == 302
 
     dash = f"/cashbox/{box_id}"
     page = c.get(dash).get_data(as_text=True)
@@ -103,7 +105,9 @@ def test_a_round_in_the_browser_without_js(user_client):
         assert c.post(f"{dash}/payments", data={"member": name, "amount": amount, "method": "bank",
                                                 "reference": "TX-9", "request_id": name}).status_code == 302
     assert db.session.query(Payment).count() == 3
-    r = c.post(f"{dash}/draw", data={"period": "1"}, follow_redirects=True)
+    r = c.post(f"{dash}/draw", data={"period": "1"})
+    assert "Yes, draw period 1" in r.get_data(as_text=True) and "Period 1: share" not in r.get_data(as_text=True)
+    r = c.post(f"{dash}/draw", data={"period": "1", "confirmed": "1"}, follow_redirects=True)
     assert "Period 1: share 3 wins" in r.get_data(as_text=True)
     r = c.post(f"{dash}/draw", data={"period": "1"}, follow_redirects=True)
     assert "already been drawn" in r.get_data(as_text=True)

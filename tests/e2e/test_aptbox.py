@@ -40,8 +40,9 @@ def test_board_month_end_and_a_resident_votes(page, browser, live_server, make_u
     form.get_by_label("Mix (for a weighted mix)").fill("area=60, occupants=40")
     form.get_by_role("button", name="Add to the plan").click()
     expect(page.locator("#preview-total")).to_have_text(re.compile("3,000,000"))
-    page.get_by_label("Charge every unit as in the preview (it cannot be undone)").check()
     page.get_by_role("button", name="Issue the charges").click()
+    expect(page.locator("#confirm-lines")).to_contain_text("3,000,000")  # the confirm page says what is charged
+    page.get_by_role("button", name="Yes, issue the charges").click()
     expect(page.locator(".alert-success")).to_contain_text("charged")
 
     page.get_by_role("link", name="Units").click()

@@ -45,6 +45,7 @@ def test_manager_runs_a_cashbox(page, make_user, tmp_path):
     page.get_by_role("button", name="Save share 2").click()
     expect(page.locator("#share-2 .badge")).to_have_text("held")
     page.get_by_role("button", name="Start round 1").click()
+    page.locator("#confirm-dialog").get_by_role("button", name="Yes, start round 1").click()
     expect(page.locator(".alert-success")).to_contain_text("Round 1 has started.")
     commitment = page.locator("#draw-form").locator("xpath=..").locator("code").inner_text()
     assert re.fullmatch(r"[0-9a-f]{64}", commitment)
@@ -67,6 +68,7 @@ def test_manager_runs_a_cashbox(page, make_user, tmp_path):
         expect(page.locator(".alert-success")).to_contain_text(f"Payment from {name} recorded.")
 
     page.get_by_role("button", name="Draw period 1").click()
+    page.locator("#confirm-dialog").get_by_role("button", name="Yes, draw period 1").click()
     expect(page.locator(".alert-success")).to_contain_text(re.compile(r"Period 1: share [12] wins"))
     draws = page.locator("#draws")
     expect(draws).to_contain_text(commitment)

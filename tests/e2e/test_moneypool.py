@@ -60,6 +60,7 @@ def test_member_borrows_and_sees_the_schedule(page, browser, live_server, make_u
     page.get_by_role("button", name="Approve").click()
     expect(page.locator(".alert-success")).to_contain_text("Approved")
     page.get_by_role("button", name="Pay out").click()
+    page.locator("#confirm-dialog").get_by_role("button", name="Yes, pay it out").click()
     expect(page.locator(".alert-success")).to_contain_text("Paid out")
 
     member.reload()

@@ -22,7 +22,6 @@ def _sign_in(page, email):
 def test_manager_prices_sells_and_pays_out(page, browser, live_server, make_user):
     make_user("rosca.manager@example.com", "Rosca Manager")
     member = make_user("rosca.member@example.com", "Rosca Member")
-    page.on("dialog", lambda dialog: dialog.accept())
     _sign_in(page, "rosca.manager@example.com")
     page.goto("/rosca/new")
     page.get_by_label("Name").fill("Browser ROSCA")
@@ -56,6 +55,8 @@ def test_manager_prices_sells_and_pays_out(page, browser, live_server, make_user
 
     page.reload()
     page.get_by_role("button", name="Start the round").click()
+    expect(page.locator("#confirm-dialog")).to_contain_text("2 seats each pay")  # what starting means
+    page.locator("#confirm-dialog").get_by_role("button", name="Yes, start the round").click()
     expect(page.locator("#round-facts")).to_contain_text("running")
     for name in ("Rosca Manager", "Rosca Member"):
         form = page.locator("#payment-form")
@@ -64,5 +65,6 @@ def test_manager_prices_sells_and_pays_out(page, browser, live_server, make_user
         form.get_by_role("button", name="Record payment").click()
         expect(page.get_by_text("The payment is recorded.")).to_be_visible()
     page.get_by_role("button", name="Pay seat 1").click()
+    page.locator("#confirm-dialog").get_by_role("button", name="Yes, pay it out").click()
     expect(page.get_by_text("The payout is made.")).to_be_visible()
     expect(page.locator("#seat-board tbody tr").first).to_contain_text("collected")

@@ -55,7 +55,9 @@ def test_full_loan_cycle_through_pages(app, pool):
     base = f"/pools/{box.id}/loans/{loan.id}"
     assert member.post(f"{base}/approve").status_code == 403
     assert boss.post(f"{base}/approve").status_code == 302
-    assert boss.post(f"{base}/disburse", data={"on": "2025-03-01"}).status_code == 302
+    asked = boss.post(f"{base}/disburse", data={"on": "2025-03-01"}, headers={"HX-Request": "true"})
+    assert "Yes, pay it out" in asked.get_data(as_text=True) and asked.headers["HX-Retarget"] == "#confirm-dialog"
+    assert boss.post(f"{base}/disburse", data={"on": "2025-03-01", "confirmed": "1"}).status_code == 302
     page = member.get(base).get_data(as_text=True)
     assert 'id="schedule"' in page and "400.00" in page
     response = boss.post(f"{base}/repay", data={"amount": "-3", "paid_on": "2025-03-01", "mode": "advance", "key": "r1"})
@@ -63,7 +65,7 @@ def test_full_loan_cycle_through_pages(app, pool):
     response = boss.post(f"{base}/repay", data={"amount": "400", "paid_on": "2025-03-01", "mode": "advance", "key": "r1"},
                          headers={"HX-Request": "true"})
     assert response.status_code == 204 and response.headers["HX-Redirect"] == base
-    response = boss.post(f"{base}/write-off", data={"reason": "", "confirm": "y"}, headers={"HX-Request": "true"})
+    response = boss.post(f"{base}/write-off", data={"reason": "", "confirmed": "1"}, headers={"HX-Request": "true"})
     assert response.status_code == 200 and "Give a reason" in response.get_data(as_text=True)
     assert "<html" not in response.get_data(as_text=True)  # just the form, swapped in place
 

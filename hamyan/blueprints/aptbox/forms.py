@@ -5,7 +5,7 @@ import uuid
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import Length
 
 from hamyan.blueprints.aptbox.models import BASES, CATEGORIES, LATE_FEE_KINDS
 from hamyan.web.fields import AmountField
@@ -113,9 +113,8 @@ class RuleForm(FlaskForm):
 
 
 class IssueForm(FlaskForm):
+    """Its confirm step (web.confirm) shows what every unit is charged."""
     month = _text("Month (YYYY-MM)", 10)
-    confirm = BooleanField("Charge every unit as in the preview (it cannot be undone)",
-                           validators=[DataRequired(message="Tick to confirm: issued charges stay.")])
 
 
 class AssessmentForm(FlaskForm):

@@ -2,7 +2,7 @@
 import json
 from datetime import timedelta
 
-from flask import Blueprint, Response, abort, current_app, flash, request, send_file
+from flask import Blueprint, Response, abort, current_app, flash, request, send_file, url_for
 from flask_login import current_user, login_required
 
 from hamyan.blueprints.aptbox import lists, reports, services
@@ -29,7 +29,7 @@ from hamyan.core.errors import Conflict, ValidationError
 from hamyan.extensions import db
 from hamyan.statements import jobs as report_jobs
 from hamyan.statements import pdf_response
-from hamyan.web import apply_error, bulk, listing, redirect_to, render
+from hamyan.web import apply_error, bulk, confirm, listing, redirect_to, render
 from hamyan.web.nav import box_nav
 
 bp = Blueprint("aptbox", __name__, url_prefix="/buildings")
@@ -237,6 +237,8 @@ def charges(box_id):
     which = request.form.get("which")
     if request.method == "POST" and which in forms:
         form = forms[which] = type(forms[which])()
+        if which == "issue" and form.validate_on_submit() and confirm.needed():
+            return _confirm_issue(acc, form)
         if form.validate_on_submit() or (which == "rule" and not form.errors):
             try:
                 _charges_action(acc, which, form, box_id)
@@ -256,6 +258,19 @@ def charges(box_id):
                   described={c.id: services.describe(c) for c in active},
                   rules=services.rules_of([c.id for c in active]), preview=preview, preview_error=preview_error,
                   unit_numbers=unit_numbers, runs=services.runs(acc.box.id))
+
+
+def _confirm_issue(acc, form):
+    box = acc.box
+    charges = services.preview(box, acc.building)
+    amount = lambda minor: services.money(box, minor)  # noqa: E731
+    return confirm.ask(_common(acc)["nav"], f"Issue the charges of {form.month.data}?", [
+        f"{len(charges)} units are charged {amount(sum(c.amount for c in charges))} in all, as in the preview "
+        f"(from {amount(min((c.amount for c in charges), default=0))} to "
+        f"{amount(max((c.amount for c in charges), default=0))} a unit).",
+        "Each unit's people see the charge and what it is made of; they fall late after the due day."],
+        "Yes, issue the charges", back=url_for("aptbox.charges", box_id=box.id),
+        blocked=confirm.refusal(services.issue_month, current_user, box.id, form.month.data))
 
 
 def _charges_action(acc, which, form, box_id):
@@ -301,6 +316,19 @@ def remove_rule(box_id, rule_id):
 @bp.route("/<int:box_id>/late-fees", methods=["POST"])
 @login_required
 def late_fees(box_id):
+    if confirm.needed():
+        acc = _access(box_id, manage=True)
+        building = acc.building
+        count, refused = confirm.trial(services.assess_late_fees, current_user, box_id)
+        rule = services.late_fee_text(acc.box, building)
+        rule = f"{rule}% of each overdue charge" if building.late_fee_kind == "percent" else \
+            f"{services.money(acc.box, building.late_fee_value)} for each overdue charge"
+        return confirm.ask(_common(acc)["nav"], "Charge late fees now?",
+                           [f"{count} late fee(s) are charged, {rule}, to the units that owe them."],
+                           "Yes, charge them", back=url_for("aptbox.charges", box_id=box_id),
+                           blocked=refused or (None if count else "No charge is overdue without its late fee: "
+                                               "there is nothing to charge."),
+                           note="A late fee charged by mistake can be waived on the unit's page.")
     count = services.assess_late_fees(current_user, box_id)
     flash(f"{count} late fee(s) charged.", "success")
     return redirect_to("aptbox.charges", box_id=box_id)

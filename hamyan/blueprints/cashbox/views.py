@@ -26,8 +26,9 @@ from hamyan.core.errors import ServiceError, ValidationError
 from hamyan.extensions import db
 from hamyan.money import to_major
 from hamyan.statements import pdf_response, render_pdf
+from hamyan import money
 from hamyan.dues.calendar import format_day
-from hamyan.web import apply_error, bulk, listing, picker, redirect_to, render
+from hamyan.web import apply_error, bulk, confirm, listing, picker, redirect_to, render
 from hamyan.web.nav import box_nav
 
 bp = Blueprint("cashbox", __name__, url_prefix="/cashbox")
@@ -211,6 +212,17 @@ def setup(box_id, round_id=None):
                     flash("Winning order saved.", "success")
                     return redirect_to("cashbox.setup", box_id=box.id, round_id=r.id)
             elif what == "start":
+                if EmptyForm().validate_on_submit() and confirm.needed():
+                    access = authorize(current_user, box_id, MANAGE, cb.KIND)
+                    amount = lambda minor: money.format_money(minor, box.currency, box.locale)  # noqa: E731
+                    return confirm.ask(
+                        box_nav(box, access.membership, access.can_manage), f"Start round {r.number}?",
+                        [f"{r.share_count} shares pay {amount(r.contribution)} each period, the first due "
+                         f"{_day(box, r.first_due)}; each period's pot of {amount(r.pot)} goes to one share.",
+                         "Who holds each share, the amounts and the schedule are fixed from then on."],
+                        f"Yes, start round {r.number}", danger=False,
+                        back=url_for("cashbox.setup", box_id=box.id, round_id=r.id),
+                        blocked=confirm.refusal(cb.start_round, current_user, box.id, r.id))
                 if EmptyForm().validate_on_submit():
                     cb.start_round(current_user, box.id, r.id)
                     flash(f"Round {r.number} has started.", "success")
@@ -341,9 +353,12 @@ def waive_fine(box_id, fine_id):
 @bp.route("/<int:box_id>/draw", methods=["POST"])
 @login_required
 def draw(box_id):
-    box = authorize(current_user, box_id, MANAGE, cb.KIND).box
+    access = authorize(current_user, box_id, MANAGE, cb.KIND)
+    box = access.box
     form = DrawForm()
     if form.validate_on_submit():
+        if confirm.needed():
+            return _confirm_draw(access, form)
         try:
             period = cb.draw(current_user, box.id, form.period.data or None, form.override_reason.data)
         except ServiceError as error:
@@ -356,32 +371,85 @@ def draw(box_id):
     return redirect_to("cashbox.dashboard", box_id=box.id)
 
 
-def _manager_post(box_id, action, message):
-    box = authorize(current_user, box_id, MANAGE, cb.KIND).box
+def _confirm_draw(access, form):
+    box = access.box
+    nav, back = box_nav(box, access.membership, access.can_manage), url_for("cashbox.dashboard", box_id=box.id)
+    refused = confirm.refusal(cb.draw, current_user, box.id, form.period.data or None, form.override_reason.data)
+    if refused:
+        return confirm.ask(nav, "Draw", [], "", back=back, blocked=refused)
+    r = cb.current_round(box.id)
+    cashbox = db.session.get(Cashbox, box.id)
+    period = cb.progress(r, clock.today(box)).next_period
+    totals = cb.totals(r, period.number)
+    left = r.share_count - period.number + 1
+    lines = [f"Period {period.number} (due {_day(box, period.due_date)}) is drawn: "
+             + ("the next share in the predefined order wins." if r.draw_mode == "predefined" else
+                f"one of the {left} shares that have not won yet wins, by the published commitment."),
+             f"The pot of {money.format_money(r.pot, box.currency, box.locale)} is paid out to the winning share's "
+             "holders" + ("; a holder who owes has it taken from their part first." if cashbox.winner_policy == "net"
+                          else "; if a holder owes, the payout is held until they are clear.")]
+    if totals.behind:
+        lines.append(f"{totals.behind} of {totals.members} members have not paid period {period.number} in full; "
+                     f"drawing anyway is recorded with your reason: “{form.override_reason.data or ''}”.")
+    return confirm.ask(nav, f"Draw period {period.number}?", lines, f"Yes, draw period {period.number}", back=back,
+                       danger=False)
+
+
+def _day(box, day):
+    return format_day(day, box.calendar, box.locale)
+
+
+def _manager_post(box_id, action, message, preview=None):
+    """A manager's button; `preview(access)` is its confirm step (web.confirm), or None for none."""
+    access = authorize(current_user, box_id, MANAGE, cb.KIND)
+    box = access.box
     if EmptyForm().validate_on_submit():
+        if preview is not None and confirm.needed():
+            return preview(access)
         try:
             result = action(box)
         except ServiceError as error:
             flash(error.message, "danger")
         else:
             flash(message(result), "success")
-    return box
+    return redirect_to("cashbox.dashboard", box_id=box.id)
 
 
 @bp.route("/<int:box_id>/fines", methods=["POST"])
 @login_required
 def assess_fines(box_id):
-    _manager_post(box_id, lambda box: cb.assess_fines(box.id, actor=current_user, history=True),
-                  lambda n: f"{n} late fine(s) charged." if n else "No new late fines.")
-    return redirect_to("cashbox.dashboard", box_id=box_id)
+    return _manager_post(box_id, lambda box: cb.assess_fines(box.id, actor=current_user, history=True),
+                         lambda n: f"{n} late fine(s) charged." if n else "No new late fines.", _confirm_fines)
+
+
+def _confirm_fines(access):
+    box = access.box
+    fines = cb.fines_to_charge(current_user, box.id)
+    amount = lambda minor: money.format_money(minor, box.currency, box.locale)  # noqa: E731
+    shown = [f"{m.display_name}: {amount(value)} for period {period.number}" for m, period, value in fines[:20]]
+    if len(fines) > 20:
+        shown.append(f"and {len(fines) - 20} more, {amount(sum(f[2] for f in fines[20:]))} in all")
+    back = url_for("cashbox.dashboard", box_id=box.id)
+    return confirm.ask(box_nav(box, access.membership, access.can_manage), "Charge late fines now?",
+                       [f"{len(fines)} fine(s), {amount(sum(f[2] for f in fines))} in all, are charged:", *shown],
+                       "Yes, charge them", back=back,
+                       note="A fine charged by mistake can be waived while it is unpaid.",
+                       blocked=None if fines else "No period is late without its fine: there is nothing to charge.")
 
 
 @bp.route("/<int:box_id>/periods/<int:number>/release", methods=["POST"])
 @login_required
 def release(box_id, number):
-    _manager_post(box_id, lambda box: cb.release_payout(current_user, box.id, number),
-                  lambda p: f"Payout of period {p.number} released.")
-    return redirect_to("cashbox.dashboard", box_id=box_id)
+    def preview(access):
+        box = access.box
+        return confirm.ask(box_nav(box, access.membership, access.can_manage), f"Release the payout of period {number}?",
+                           [f"The held pot of period {number} is paid out to its winners now, less what they still "
+                            "owe, from the box's cash."], "Yes, pay it out",
+                           back=url_for("cashbox.dashboard", box_id=box.id),
+                           blocked=confirm.refusal(cb.release_payout, current_user, box.id, number))
+
+    return _manager_post(box_id, lambda box: cb.release_payout(current_user, box.id, number),
+                         lambda p: f"Payout of period {p.number} released.", preview)
 
 
 @bp.route("/<int:box_id>/rounds/<int:round_id>/next", methods=["POST"])

@@ -116,8 +116,6 @@ class ContributionForm(KeyedForm):
 
 class LeaveForm(FlaskForm):
     on = DateField("Leaves on", validators=[DataRequired(message="Enter a date.")])
-    confirm = BooleanField("I understand: their savings settle what they owe and the rest is paid out",
-                           validators=[DataRequired(message="Tick to confirm.")])
 
 
 class LoanRequestForm(KeyedForm):
@@ -160,7 +158,7 @@ class RescheduleForm(ReasonForm):
 
 
 class WriteOffForm(ReasonForm):
-    confirm = BooleanField("Write this loan off", validators=[DataRequired(message="Tick to confirm.")])
+    """Its confirm step (web.confirm) says what writing off costs."""
 
 
 class PeriodForm(FlaskForm):

@@ -30,7 +30,7 @@ from hamyan.core import clock, parse
 from hamyan.core.errors import Conflict, ValidationError
 from hamyan.lending.schedules import METHOD_LABELS
 from hamyan.statements import pdf_response
-from hamyan.web import apply_error, bulk, listing, picker, redirect_to, register_macros, render
+from hamyan.web import apply_error, bulk, confirm, listing, picker, redirect_to, register_macros, render
 from hamyan.web.nav import box_nav
 
 bp = Blueprint("moneypool", __name__, url_prefix="/pools")
@@ -224,6 +224,8 @@ def member(box_id, member_id):
                     return redirect_to("moneypool.member", box_id=box_id, member_id=member.id)
             elif which == "leave":
                 leave_form = LeaveForm()
+                if leave_form.validate_on_submit() and confirm.needed():
+                    return _confirm_leave(acc, member, leave_form.on.data)
                 if leave_form.validate_on_submit():
                     services.leave(current_user, box_id, member.id, leave_form.on.data)
                     flash(f"{member.name} has left; their savings are settled.", "success")
@@ -260,6 +262,19 @@ def member(box_id, member_id):
                   waive_form=waive_form,
                   contribution_form=contribution_form, loans=services.loans_of(member), undo_form=ReasonForm(formdata=None),
                   statement_form=PeriodForm(formdata=None, start=today.replace(month=1, day=1), end=today))
+
+
+def _confirm_leave(acc, member, on):
+    box = acc.box
+    saved, owed = services.settlement(box, member, on)
+    lines = [f"{member.name} leaves the pool on {format_day(on, box.calendar, box.locale)}.",
+             f"Their savings of {services.money(box, saved)} first pay the {services.money(box, owed)} they owe "
+             "(loans, penalties and late fees due).",
+             f"{services.money(box, max(saved - owed, 0))} is paid out to them from the pool's cash."]
+    return confirm.ask(_common(acc)["nav"], f"Settle {member.name}'s leaving?", lines, "Yes, settle and remove",
+                       back=url_for("moneypool.member", box_id=box.id, member_id=member.id),
+                       blocked=confirm.refusal(services.leave, current_user, box.id, member.id, on),
+                       note="It cannot be undone; they can rejoin the pool later as a new saver.")
 
 
 @bp.route("/<int:box_id>/savers")
@@ -478,6 +493,8 @@ def loan_action(box_id, loan_id, action):
     acc, loan = services.loan_for(current_user, box_id, loan_id)
     form = ACTIONS[action]()
     if form.validate_on_submit():
+        if action in ("disburse", "write-off") and confirm.needed():
+            return _confirm_loan(acc, loan, action, form)
         try:
             _run(action, form, box_id, loan_id)
         except FORM_ERRORS as error:
@@ -489,6 +506,26 @@ def loan_action(box_id, loan_id, action):
         form.form_errors.append("The form expired; reload the page and try again.")
     loan = services.loan_for(current_user, box_id, loan_id)[1]
     return render("moneypool/loan.html", f"{action.replace('-', '_')}_form", **_loan_context(acc, loan, {action: form}))
+
+
+def _confirm_loan(acc, loan, action, form):
+    box, name = acc.box, loan.member.name
+    amount = lambda minor: services.money(box, minor)  # noqa: E731
+    guarantors = ", ".join(g.member.name for g in loan.guarantees)
+    if action == "disburse":
+        title, button = f"Pay out loan #{loan.id}?", "Yes, pay it out"
+        refused = confirm.refusal(services.disburse, current_user, box.id, loan.id, form.on.data, form.first_due.data)
+        lines = [f"{amount(loan.amount - loan.fee)} leaves the pool's cash for {name}"
+                 + (f" ({amount(loan.fee)} fee kept from the {amount(loan.amount)} loan)" if loan.fee else "") + ".",
+                 "Its repayment schedule starts" + (f"; the pledges of {guarantors} are held." if guarantors else ".")]
+    else:
+        title, button = f"Write off loan #{loan.id}?", "Yes, write it off"
+        refused = confirm.refusal(services.write_off, current_user, box.id, loan.id, form.reason.data)
+        lines = [f"{name} owes {amount(services.payoff(loan, clock.today(box)))} on it today; it stops being collected.",
+                 (f"The pledges of {guarantors} cover what they can; " if guarantors else "")
+                 + "the rest is a loss for the pool.", f"Your reason, shown to members: “{form.reason.data}”."]
+    return confirm.ask(_common(acc)["nav"], title, lines, button,
+                       back=url_for("moneypool.loan", box_id=box.id, loan_id=loan.id), blocked=refused)
 
 
 def _run(action, form, box_id, loan_id):
@@ -534,6 +571,14 @@ def undo_repayment(box_id, loan_id, repayment_id):
 @login_required
 def draw(box_id):
     if EmptyForm().validate_on_submit():
+        if confirm.needed():
+            acc = services.access(current_user, box_id, MANAGE)
+            queue = services.waiting(acc.box, acc.pool)
+            return confirm.ask(_common(acc)["nav"], "Run the draw?", [
+                f"One of the {len(queue)} approved loans waiting ({services.money(acc.box, sum(loan.amount for loan in queue))} "
+                "in all) is picked at random among those the pool's cash can pay; it is paid out next."],
+                "Yes, run the draw", danger=False, back=url_for("moneypool.dashboard", box_id=box_id),
+                blocked=confirm.refusal(services.draw, current_user, box_id))
         try:
             loan = services.draw(current_user, box_id)
         except FORM_ERRORS as error:

@@ -4,7 +4,7 @@ and works without JavaScript."""
 import uuid
 from datetime import date
 
-from flask import Blueprint, flash, request
+from flask import Blueprint, flash, request, url_for
 from flask_login import current_user, login_required
 
 from hamyan.blueprints.auth.forms import EmptyForm
@@ -15,7 +15,7 @@ from hamyan.blueprints.rosca.forms import (
 from hamyan.core import clock
 from hamyan.core.errors import ServiceError
 from hamyan.statements import check_period, pdf_response
-from hamyan.web import apply_error, listing, redirect_to, render
+from hamyan.web import apply_error, confirm, listing, redirect_to, render
 from hamyan.web.nav import box_nav
 
 bp = Blueprint("rosca", __name__, url_prefix="/rosca")
@@ -42,8 +42,17 @@ def _member_choices(box_id):
     return [("", "Choose…")] + [(str(m.id), m.display_name) for m in rs.active_members(box_id)]
 
 
-def _back(endpoint: str, box_id: int, action, *args, success: str | None = None, **kwargs):
-    """Run a service action from a button; come back to the page with its outcome."""
+def _back(endpoint: str, box_id: int, action, *args, success: str | None = None, ask: tuple | None = None,
+          **kwargs):
+    """Run a service action from a button; come back to the page with its outcome. An irreversible
+    one first asks (web.confirm): `ask` is (title, the consequences' action, its membership id, button)."""
+    if ask is not None and confirm.needed():
+        title, what, membership_id, button = ask
+        access, rosca = rs.viewing(current_user, box_id)
+        back = url_for(endpoint, box_id=box_id)
+        return confirm.ask(box_nav(access.box, access.membership, access.can_manage), title,
+                           rs.consequences(rosca, what, membership_id), button, back=back,
+                           blocked=confirm.refusal(action, current_user, box_id, *args, **kwargs))
     try:
         action(current_user, box_id, *args, **kwargs)
     except ServiceError as error:
@@ -184,7 +193,8 @@ def add_member(box_id):
 @bp.post("/<int:box_id>/start")
 @login_required
 def start(box_id):
-    return _back("rosca.dashboard", box_id, rs.start, success="The round has started.")
+    return _back("rosca.dashboard", box_id, rs.start, success="The round has started.",
+                 ask=("Start the round?", "start", None, "Yes, start the round"))
 
 
 # ---------------------------------------------------------------- the round
@@ -219,20 +229,23 @@ def deposit(box_id):
 def payout(box_id):
     form = PayoutForm()
     return _back("rosca.dashboard", box_id, rs.pay_out, form.period.data or None, form.override_reason.data or None,
-                 request_key=form.request_key.data or None, success="The payout is made.")
+                 request_key=form.request_key.data or None, success="The payout is made.",
+                 ask=("Make the payout?", "payout", None, "Yes, pay it out"))
 
 
 @bp.post("/<int:box_id>/members/<int:membership_id>/cover")
 @login_required
 def cover(box_id, membership_id):
     return _back("rosca.dashboard", box_id, rs.cover_default, membership_id,
-                 success="The deposit covers what the member owed.")
+                 success="The deposit covers what the member owed.",
+                 ask=("Cover from the deposit?", "cover", membership_id, "Yes, use the deposit"))
 
 
 @bp.post("/<int:box_id>/release")
 @login_required
 def release(box_id):
-    return _back("rosca.dashboard", box_id, rs.release_deposits, success="The deposits are handed back.")
+    return _back("rosca.dashboard", box_id, rs.release_deposits, success="The deposits are handed back.",
+                 ask=("Release the deposits?", "release", None, "Yes, hand them back"))
 
 
 @bp.route("/<int:box_id>/periods")
@@ -285,7 +298,8 @@ def request_swap(box_id):
 def decide_swap(box_id, swap_id, decision):
     action = rs.approve_swap if decision == "approve" else rs.refuse_swap
     return _back("rosca.market", box_id, action, swap_id,
-                 success="The seats are traded." if decision == "approve" else "The trade is refused.")
+                 success="The seats are traded." if decision == "approve" else "The trade is refused.",
+                 ask=("Approve this trade?", "swap", swap_id, "Yes, trade the seats") if decision == "approve" else None)
 
 
 # ---------------------------------------------------------------- a member's seats and statement

@@ -41,7 +41,8 @@ from hamyan.blueprints.cashbox.services.common import (  # noqa: F401
     rounds_of,
 )
 from hamyan.blueprints.cashbox.services.draws import draw, payouts_owed, release_payout  # noqa: F401
-from hamyan.blueprints.cashbox.services.fines import assess_fines, fines_of, period_of, waive_fine  # noqa: F401
+from hamyan.blueprints.cashbox.services.fines import (  # noqa: F401
+    assess_fines, fines_of, fines_to_charge, period_of, waive_fine)
 from hamyan.blueprints.cashbox.services.payments import (  # noqa: F401
     payments_in_sight,
     payments_page,

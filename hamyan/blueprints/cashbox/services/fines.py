@@ -61,34 +61,49 @@ def assess_fines(box_id, today=None, actor=None, history: bool = False) -> int:
         return 0
     state = round_state(r, today)
     charged_members = []
-    if cashbox.fine_kind != "none":
-        by_number = {p.number: p for p in state.periods}
-        skip = set() if history else periods_late_at_start(r, state)
-        fined = late.charged(box.id, SUBJECT, [reference(p) for p in state.periods])  # waived too
-        for member in state.members:
-            for cell in member.cells:
-                period = by_number[cell.period]
-                if (cell.status not in (dues_status.LATE, dues_status.PAID_LATE) or cell.period in skip
-                        or (member.membership.id, reference(period)) in fined):
-                    continue
-                amount = late.amount_for(cashbox.fine_kind, cashbox.fine_value, cell.due)
-                if amount <= 0:
-                    continue
-                m = member.membership
-                late.charge(
-                    box.id, (SUBJECT, m.id), reference(period), period.due_date, amount, code="fine",
-                    owed_account=fines_account(box, m), income_account=fine_income_account(box),
-                    idempotency_key=f"cashbox:{box.id}:fine:{period.id}:{m.id}",
-                    effective_date=dues_status.late_after(period.due_date, cashbox.grace_days) + timedelta(days=1),
-                    memo=f"Late fine for {m.display_name}, round {r.number} period {period.number}",
-                    created_by_id=author(actor) if actor else None)
-                charged_members.append(m.id)
+    for m, period, amount in _fines_due(box, cashbox, r, state, history):
+        late.charge(
+            box.id, (SUBJECT, m.id), reference(period), period.due_date, amount, code="fine",
+            owed_account=fines_account(box, m), income_account=fine_income_account(box),
+            idempotency_key=f"cashbox:{box.id}:fine:{period.id}:{m.id}",
+            effective_date=dues_status.late_after(period.due_date, cashbox.grace_days) + timedelta(days=1),
+            memo=f"Late fine for {m.display_name}, round {r.number} period {period.number}",
+            created_by_id=author(actor) if actor else None)
+        charged_members.append(m.id)
     # The job runs this hourly for every running round: it also moves the summaries to a new day.
     if today is None and r.summaries_on != state.today:
         refresh_summaries(r)
     elif charged_members:
         refresh_summaries(r, charged_members)
     return len(charged_members)
+
+
+def _fines_due(box: Box, cashbox: Cashbox, r: Round, state: RoundState, history: bool) -> list:
+    """(membership, period, amount) of each fine not yet charged: a period fallen late, once."""
+    if cashbox.fine_kind == "none":
+        return []
+    due = []
+    by_number = {p.number: p for p in state.periods}
+    skip = set() if history else periods_late_at_start(r, state)
+    fined = late.charged(box.id, SUBJECT, [reference(p) for p in state.periods])  # waived too
+    for member in state.members:
+        for cell in member.cells:
+            period = by_number[cell.period]
+            if (cell.status not in (dues_status.LATE, dues_status.PAID_LATE) or cell.period in skip
+                    or (member.membership.id, reference(period)) in fined):
+                continue
+            amount = late.amount_for(cashbox.fine_kind, cashbox.fine_value, cell.due)
+            if amount > 0:
+                due.append((member.membership, period, amount))
+    return due
+
+
+def fines_to_charge(actor, box_id) -> list:
+    """What "charge late fines now" would charge, for its confirm step: (membership, period, amount)."""
+    box = authorize(actor, box_id, MANAGE, KIND).box
+    cashbox = db.session.get(Cashbox, box.id)
+    r = db.session.scalar(select(Round).filter_by(box_id=box.id, status="active"))
+    return _fines_due(box, cashbox, r, round_state(r), history=True) if cashbox and r else []
 
 
 @uow.box_write

@@ -16,7 +16,7 @@ from hamyan.blueprints.rosca.services.common import (  # noqa: F401
 from hamyan.blueprints.rosca.services.market import (  # noqa: F401
     approve_swap, quote, rate, refuse_swap, request_swap, swaps_of)
 from hamyan.blueprints.rosca.services.reads import (  # noqa: F401
-    PricingView, grid_cells, periods_of, pricing_view, records, seats_of, summaries_page, summary_of, totals,
+    PricingView, consequences, grid_cells, periods_of, pricing_view, records, seats_of, summaries_page, summary_of, totals,
     window)
 from hamyan.blueprints.rosca.services.round import (  # noqa: F401
     cover_default, pay_out, record_deposit, record_payment, release_deposits)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from hamyan import money
 from hamyan.blueprints.rosca.models import MemberSummary, Rosca, RoscaPeriod, Seat, SeatHolding
-from hamyan.blueprints.rosca.services.market import rate
+from hamyan.blueprints.rosca.services.market import quote, rate
 from hamyan.boxes.models import Membership
 from hamyan.dues import obligations
 from hamyan.dues import status as dues_status
@@ -200,3 +200,49 @@ def format_rate(value: float | Decimal) -> str:
 
 def money_of(box, amount: int) -> str:
     return money.format_money(amount, box.currency, box.locale)
+
+
+def consequences(rosca: Rosca, action: str, subject_id: int | None = None) -> list[str]:
+    """What an irreversible action of the round will do, with its amounts, for its confirm step
+    (hamyan.web.confirm): start, payout (the next seat), cover (a member's default; subject_id is
+    the membership), swap (approving one; subject_id is the swap), release."""
+    box = rosca.box
+    membership_id = subject_id
+    amount = lambda minor: money.format_money(minor, box.currency, box.locale)  # noqa: E731
+    if action == "swap":
+        from hamyan.blueprints.rosca.models import Swap
+
+        swap = db.session.get(Swap, subject_id)
+        if swap is None or swap.box_id != box.id:
+            return []
+        price = quote(rosca, swap.earlier, swap.later)
+        payer, paid = (swap.later, swap.earlier) if price >= 0 else (swap.earlier, swap.later)
+        return [f"Seats {swap.earlier} and {swap.later} trade places: their holders collect at each other's period.",
+                f"The holders of seat {payer} pay those of seat {paid} {amount(abs(price))}, recorded in both "
+                "accounts."]
+    if action == "start":
+        return [f"The round starts: {rosca.seat_count} seats each pay {amount(rosca.contribution)} a period "
+                f"({amount(rosca.pot)} a period in all), the first due {rosca.first_due.isoformat()}.",
+                "Who holds each seat and every seat's payout are fixed from then on."]
+    if action == "payout":
+        period = db.session.scalar(select(RoscaPeriod).filter_by(box_id=box.id, payout_entry_id=None)
+                                   .order_by(RoscaPeriod.number).limit(1))
+        seat = period and db.session.scalar(select(Seat).filter_by(box_id=box.id, number=period.number))
+        if seat is None:
+            return []
+        names = " + ".join(h.membership.display_name for h in seat.holdings)
+        return [f"Seat {seat.number} ({names}) collects its payout of {amount(seat.payout)} for period "
+                f"{period.number}" + (f", after the fee of {amount(seat.fee)} kept back" if seat.fee else "") + ".",
+                "What a holder still owes is taken from their part first; the rest is paid from the box's cash."]
+    if action == "cover":
+        summary = db.session.get(MemberSummary, (box.id, membership_id))
+        if summary is None:
+            return []
+        covered = min(summary.deposit_held, summary.arrears)
+        return [f"{amount(covered)} of the {amount(summary.deposit_held)} deposit held for "
+                f"{summary.membership.display_name} pays what they owe ({amount(summary.arrears)})."]
+    from hamyan.blueprints.rosca.services.common import deposits_by_member
+
+    held = {m: v for m, v in deposits_by_member(box.id).items() if v > 0}
+    return [f"{amount(sum(held.values()))} of deposits go back to {len(held)} member(s); each deposit first pays "
+            "what its member still owes."]
