@@ -266,3 +266,16 @@ def test_a_dry_run_writes_nothing_and_tells_the_refusal(people):
     assert result is None and "name" in error.fields
     boxes.update_box(manager, box.id, "Renamed", "en")  # the session works on as usual
     assert db.session.get(Box, box.id).name == "Renamed"
+
+
+def test_forms_show_every_error_at_once(people):
+    from tests.cashbox.helpers import make_box
+
+    manager, member, outsider, clients = people
+    box = make_box(manager)
+    db.session.commit()
+    page = text(clients["manager"].get(f"/cashbox/{box.id}/statement.pdf?start=&end="))
+    assert page.count('class="invalid-feedback"') >= 2  # from and to, both at once
+    r = clients["manager"].post(f"/boxes/{box.id}/reports/manager", data={"start": "", "end": ""})
+    assert r.status_code == 422 and "box-nav" in text(r)
+    assert text(r).count("Choose the") == 2

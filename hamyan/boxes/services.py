@@ -277,16 +277,9 @@ def update_box(actor, box_id: int, name: str, locale: str) -> Box:
     """Rename the box and change how it shows numbers: settings with no effect on money (currency,
     time zone and calendar decide what is owed when, so they stay as set up)."""
     box = _managed(actor, box_id)
-    errors = {}
-    for field, check in (("name", lambda: clean_name(name, "name")),
-                         ("locale", lambda: validate_box_settings(box.currency, box.timezone, locale, box.calendar))):
-        try:
-            check()
-        except ValidationError as error:
-            errors.update(error.fields)
-    if errors:  # every field's error at once
-        raise ValidationError(next(iter(errors.values())), fields=errors)
-    box.name, box.locale = clean_name(name, "name"), locale
+    values = parse.fields(("name", lambda: clean_name(name, "name")),
+                          ("locale", lambda: validate_box_settings(box.currency, box.timezone, locale, box.calendar)))
+    box.name, box.locale = values["name"], locale
     return box
 
 
@@ -397,37 +390,39 @@ def edit_member(actor, box_id: int, membership_id, display_name: str, email: str
     membership = member_of(box, membership_id)
     if membership.left_at is not None:
         raise NotFound()
-    errors = {}
-    try:
-        display_name = clean_name(display_name, "display_name")
-    except ValidationError as error:
-        errors.update(error.fields)
-    email = (email or "").strip() or None
-    if email and email != membership.email:
-        if membership.user_id is not None:
-            errors["email"] = "This member signs in with their own account; they change its email on their profile."
-        else:
-            try:
-                email = _valid_email(email)
-                _member_with_email(box, email)
-            except ServiceError as error:
-                errors.update(error.fields or {"email": error.message})
-    try:
-        _check_role(box, role)
-    except ValidationError as error:
-        errors.update(error.fields)
-    else:
-        if role != membership.role and membership.role == product(box.kind).roles[0] \
-                and not _managers_left(box, membership.id):
-            errors["role"] = "A box needs a manager: make someone else its manager first."
-    if errors:
-        raise ValidationError(next(iter(errors.values())), fields=errors)
+    values = parse.fields(("display_name", lambda: clean_name(display_name, "display_name")),
+                          ("email", lambda: _new_email(box, membership, email)),
+                          ("role", lambda: _new_role(box, membership, role)))
+    display_name, email = values["display_name"], values["email"]
     if display_name.lower() != membership.display_name.strip().lower():
         _same_name_check(box, display_name, same_name_ok, other_than=membership.id)
     membership.display_name, membership.role = display_name, role
     if membership.user_id is None:
         membership.email = email
     return membership
+
+
+def _new_email(box: Box, membership: Membership, email: str | None) -> str | None:
+    email = (email or "").strip() or None
+    if not email or email == membership.email:
+        return email
+    if membership.user_id is not None:
+        raise ValidationError("This member signs in with their own account; they change its email on their profile.",
+                              field="email")
+    try:
+        email = _valid_email(email)
+        _member_with_email(box, email)
+    except ServiceError as error:
+        raise ValidationError(error.message, field="email") from None
+    return email
+
+
+def _new_role(box: Box, membership: Membership, role: str) -> str:
+    _check_role(box, role)
+    demoted = role != membership.role and membership.role == product(box.kind).roles[0]
+    if demoted and not _managers_left(box, membership.id):
+        raise ValidationError("A box needs a manager: make someone else its manager first.", field="role")
+    return role
 
 
 def why_not_remove(box: Box, membership: Membership) -> list[str]:
@@ -445,7 +440,8 @@ def why_not_remove(box: Box, membership: Membership) -> list[str]:
         LedgerAccount.box_id == box.id, LedgerAccount.subject_kind == "membership",
         LedgerAccount.subject_id == membership.id))
     if balance and not reasons:
-        reasons.append(f"have {money.format_money(balance, box.currency, box.locale)} on their accounts in the box's books")
+        reasons.append(f"have {money.format_money(balance, box.currency, box.locale)} on their accounts in the "
+                       "box's books")
     if membership.role == descriptor.roles[0] and not _managers_left(box, membership.id):
         reasons.append("are the box's only manager (make someone else manager first)")
     return reasons

@@ -238,3 +238,17 @@ def mobile(value, field: str = "phone", region: str = "IR") -> str:
     if phonenumbers.number_type(number) not in (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE):
         raise ValidationError("Enter a mobile number: text messages cannot go to a landline.", field=field)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def fields(*parsers) -> dict:
+    """Run each (name, parser) and return the values, or one ValidationError carrying every
+    field's message, so a form shows all its errors at once."""
+    errors, values = {}, {}
+    for name, parser in parsers:
+        try:
+            values[name] = parser()
+        except ValidationError as error:
+            errors.update(error.fields or {name: error.message})
+    if errors:
+        raise ValidationError(" ".join(errors.values()), fields=errors)
+    return values

@@ -326,6 +326,9 @@ def test_waive_a_fine(manager, app, client, api_token, make_user):
     fine_a2 = db.session.query(LateCharge).filter_by(subject_id=a.id).order_by(LateCharge.id.desc()).first()
     r = page.post(f"/cashbox/{box.id}/fines/{fine_a2.id}/waive", data={"reason": "paid on time, entered late"})
     assert r.status_code == 302 and db.session.get(LateCharge, fine_a2.id).waived
+    # B's period 1 fine is paid: no Waive offered on it, but the way to take it back.
+    html = page.get(f"/cashbox/{box.id}/members/{b.id}").get_data(as_text=True)
+    assert html.count(">Waive</button>") == 1 and "Paid. To take it back, undo the payment" in html
     # The API, for managers only.
     fine_b2 = db.session.query(LateCharge).filter_by(subject_id=b.id).order_by(LateCharge.id.desc()).first()
     member = make_user("member@example.com", "Member")

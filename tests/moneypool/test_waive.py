@@ -96,6 +96,9 @@ def test_late_fee_waived_once_refused_once_paid_and_never_charged_again(pool_fac
     services.record_contribution(manager, box.id, second.id, "2020", date(2025, 2, 20), key())
     with pytest.raises(Conflict, match="already been paid"):
         services.waive_late_fee(manager, box.id, second.id, date(2025, 1, 5), "Too late", key())
+    # Only what can be waived is offered: the member page lists the paid fees as paid, none to waive.
+    assert [f.waivable for f in services.late_fees(box, second)] == [False, False]
+    assert [f.waivable for f in services.late_fees(box, first)] == [True, False]
     assert _reversals() == 1 and ledger.check().ok and reports.balance_sheet(box).balanced
 
 

@@ -64,7 +64,8 @@ def delete(box_id):
     if confirm.needed():
         descriptor = product(box.kind)
         return confirm.ask(nav, f"Delete {box.name}?", [
-            f"The {descriptor.name.lower()} {box.name}, its members ({box.memberships.filter_by(left_at=None).count()}), "
+            f"The {descriptor.name.lower()} {box.name}, its members "
+            f"({box.memberships.filter_by(left_at=None).count()}), "
             f"invitations and set-up are deleted for good.",
             "No money was ever recorded in it, so no books are lost; its activity log stays for the admins."],
             "Yes, delete the box", back=url_for("box.settings", box_id=box.id),

@@ -367,7 +367,8 @@ def draw(box_id):
             flash(f"Period {period.number}: share {period.winner.number} wins"
                   + (" (payout held until the winner is clear)." if period.payout_status == "held" else "."), "success")
     else:
-        flash(next(iter(form.errors.values()))[0], "danger")
+        for messages in form.errors.values():  # every error at once
+            flash(messages[0], "danger")
     return redirect_to("cashbox.dashboard", box_id=box.id)
 
 
@@ -442,7 +443,8 @@ def _confirm_fines(access):
 def release(box_id, number):
     def preview(access):
         box = access.box
-        return confirm.ask(box_nav(box, access.membership, access.can_manage), f"Release the payout of period {number}?",
+        return confirm.ask(box_nav(box, access.membership, access.can_manage),
+                           f"Release the payout of period {number}?",
                            [f"The held pot of period {number} is paid out to its winners now, less what they still "
                             "owe, from the box's cash."], "Yes, pay it out",
                            back=url_for("cashbox.dashboard", box_id=box.id),
@@ -499,15 +501,15 @@ def statement(box_id):
     by membership_id from a member's page). A wrong name or period comes back on the dashboard's form."""
     form = StatementForm(request.args)
     membership_id = request.args.get("membership_id", type=int)
-    try:
-        if not form.validate():
-            field_name, messages = next(iter(form.errors.items()))
-            raise ValidationError(messages[0], field=field_name)
-        if form.member.data and membership_id is None:
-            access = authorize(current_user, box_id, MANAGE, cb.KIND)
+    valid = form.validate()  # every field's errors go on the form, shown at once
+    if valid and form.member.data and membership_id is None:
+        access = authorize(current_user, box_id, MANAGE, cb.KIND)
+        try:
             membership_id = picker.named(cb.people(access.box.id), form.member.data, "member", "member")
-    except ValidationError as error:
-        apply_error(form, error)
+        except ValidationError as error:
+            apply_error(form, error)
+            valid = False
+    if not valid:
         return render("cashbox/dashboard.html", **_dashboard_context(box_id, statement_form=form))
     box, target = cb.member_in_sight(current_user, box_id, membership_id)
     start, end = form.start.data, form.end.data

@@ -144,7 +144,7 @@ def remove(box_id, membership_id):
     if confirm.needed():
         member = services.sheet(current_user, box_id, membership_id)
         name = member.membership.display_name
-        blocked = (f"{name} cannot be removed yet: they " + "; ".join(member.blockers) + ".") if member.blockers else None
+        blocked = f"{name} cannot be removed yet: they {'; '.join(member.blockers)}." if member.blockers else None
         return confirm.ask(
             box_nav(access.box, access.membership, access.can_manage), f"Remove {name} from {access.box.name}?",
             [f"{name} leaves the box: they no longer see it, and no longer appear in its lists and forms.",

@@ -253,7 +253,7 @@ def member(box_id, member_id):
     box = acc.box
     waive_form.charge.choices = [
         (f.due.isoformat(), f"Due {format_day(f.due, box.calendar, box.locale)}: {services.money(box, f.amount)}")
-        for f in late_fees if not f.waived]
+        for f in late_fees if f.waivable]
     return render("moneypool/member.html", block, partials=("payments",), **_common(acc), member=member, position=position,
                   dues=dues[:DUES_SHOWN], earlier_dues=dues[DUES_SHOWN:], contributions=contributions, page=page,
                   settlement=services.settlement(acc.box, member, today) if acc.is_manager else None,

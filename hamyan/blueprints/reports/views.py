@@ -20,9 +20,9 @@ class ReportForm(FlaskForm):
 def request_report(box_id, kind):
     """Queue the report and show its progress page at once."""
     form = ReportForm()
-    if not form.validate_on_submit():
-        name, messages = next(iter(form.errors.items()))
-        raise ValidationError(messages[0], field=name)
+    if not form.validate_on_submit():  # every field's error at once
+        errors = {name: messages[0] for name, messages in form.errors.items()}
+        raise ValidationError(" ".join(errors.values()), fields=errors)
     job = jobs.request_report(current_user, box_id, kind, jobs.period_params(form.start.data, form.end.data))
     return redirect_to("reports.show", box_id=box_id, job_id=job.id)
 

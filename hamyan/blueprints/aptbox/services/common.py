@@ -12,6 +12,7 @@ from hamyan.boxes.access import MANAGE, VIEW, Principal, authorize
 from hamyan.boxes.models import Box, Membership
 from hamyan.core import clock, parse
 from hamyan.core.errors import Conflict, NotFound, ValidationError
+from hamyan.core.parse import fields  # noqa: F401 (the aptbox rules' modules import it from here)
 from hamyan.extensions import db
 from hamyan.ledger import service as ledger
 from hamyan.ledger.models import ASSET, EXPENSE, INCOME
@@ -144,20 +145,6 @@ def not_future(box: Box, on, field: str) -> date:
     if (today - on).days > 3660:
         raise ValidationError("Choose a date within the last ten years.", field=field)
     return on
-
-
-def fields(*parsers) -> dict:
-    """Run each (name, parser) and return the values, or one ValidationError carrying every
-    field's message, so a form shows all its errors at once."""
-    errors, values = {}, {}
-    for name, parser in parsers:
-        try:
-            values[name] = parser()
-        except ValidationError as error:
-            errors.update(error.fields)
-    if errors:
-        raise ValidationError(" ".join(errors.values()), fields=errors)
-    return values
 
 
 def row_of(model, box_id: int, row_id, what: str):

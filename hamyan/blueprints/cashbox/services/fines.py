@@ -122,7 +122,8 @@ def waive_fine(actor, box_id, fine_id, reason: str) -> LateCharge:
     if fine.waived:
         raise Conflict("This fine has already been waived.", field="fine_id")
     owed = round_state(r, membership_ids=[fine.subject_id]).by_membership[fine.subject_id].fines_unpaid
-    if owed < fine.amount:
+    if fine.id not in _unpaid(late.charges(r.box_id, SUBJECT, [reference(p) for p in r.periods], [fine.subject_id]),
+                              owed):
         raise ValidationError("This fine is already paid. Undo the payment that paid it first.", field="fine_id")
     late.waive(fine, reason, today=clock.today(box), idempotency_key=f"cashbox:{box.id}:waive-fine:{fine.id}",
                memo=f"Fine waived: {reason}", by_id=author(actor))
@@ -130,7 +131,25 @@ def waive_fine(actor, box_id, fine_id, reason: str) -> LateCharge:
     return fine
 
 
-def fines_of(r: Round, membership_id: int) -> list[tuple[Period, LateCharge]]:
-    """A member's fines in the round with their periods, by period."""
+def _unpaid(fines: list[LateCharge], owed: int) -> set[int]:
+    """Which of a member's fines (by period) are still wholly unpaid when `owed` of them is: payments
+    settle fines oldest first, so what is owed is the newest ones'."""
+    unpaid = set()
+    for fine in sorted((f for f in fines if not f.waived), key=lambda f: (f.due_date, f.id), reverse=True):
+        if owed < fine.amount:
+            break
+        unpaid.add(fine.id)
+        owed -= fine.amount
+    return unpaid
+
+
+def fines_of(r: Round, membership_id: int) -> list[tuple[Period, LateCharge, bool]]:
+    """A member's fines in the round with their periods, by period, and whether each may be waived
+    (waive_fine's rule, read from the member's summary: the round runs, the fine is unpaid)."""
+    from hamyan.blueprints.cashbox.models import MemberSummary
+
     periods = {reference(p): p for p in r.periods}
-    return [(periods[f.reference], f) for f in late.charges(r.box_id, SUBJECT, periods, [membership_id])]
+    fines = late.charges(r.box_id, SUBJECT, periods, [membership_id])
+    summary = db.session.get(MemberSummary, (r.id, membership_id))
+    unpaid = _unpaid(fines, summary.fines_unpaid if summary is not None else 0) if r.status == "active" else set()
+    return [(periods[f.reference], f, f.id in unpaid) for f in fines]

@@ -16,8 +16,8 @@ from hamyan.extensions import db
 
 from . import summary
 from .common import (
-    LOAN, MEMBER, _account, _by, _event, _key, _loan, _member, _natural, _tell, _valid_id, fee_reference, access,
-    money, penalty_reference,
+    LOAN, MEMBER, _account, _accounts, _by, _event, _key, _loan, _member, _natural, _tell, _valid_id, fee_reference,
+    access, money, penalty_reference,
 )
 from .savings import due_dates, dues, share_amounts
 from .repaying import _post_adjustment, _replay
@@ -30,12 +30,15 @@ class LateFee:
     amount: int
     charged_on: date
     waived: bool
+    waivable: bool = False  # waive_late_fee's rule: not waived, and the member's fees still owe it
 
 
 def late_fees(box: Box, member: PoolMember) -> list[LateFee]:
-    """The member's late fees, latest first, waived ones included (one query)."""
+    """The member's late fees, latest first, waived ones included (two queries)."""
     rows = late.charges(box.id, MEMBER, subject_ids=[member.membership_id])
-    return [LateFee(row.due_date, row.amount, row.charged_on, row.waived) for row in reversed(rows)]
+    unpaid = _natural(_accounts(box, [f"mp:member:{member.id}:fees"]).get(f"mp:member:{member.id}:fees"))
+    return [LateFee(row.due_date, row.amount, row.charged_on, row.waived, not row.waived and unpaid >= row.amount)
+            for row in reversed(rows)]
 
 
 @uow.box_write
