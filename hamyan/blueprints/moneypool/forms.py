@@ -106,6 +106,11 @@ class SharesForm(FlaskForm):
     effective_from = DateField("From", validators=[DataRequired(message="Enter a date.")])
 
 
+class RejoinForm(FlaskForm):
+    shares = StringField("Shares", validators=[Length(max=10)])
+    on = DateField("Saving again from", validators=[DataRequired(message="Enter a date.")])
+
+
 class ContributionForm(KeyedForm):
     # A saver's name (hamyan.web.picker); a member's own page sends member_id instead.
     member = StringField("Saver", validators=[Length(max=200)])

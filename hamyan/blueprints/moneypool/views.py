@@ -16,6 +16,7 @@ from hamyan.blueprints.moneypool.forms import (
     PeriodForm,
     PolicyForm,
     ReasonForm,
+    RejoinForm,
     RepayForm,
     RescheduleForm,
     ShareAmountForm,
@@ -209,6 +210,7 @@ def member(box_id, member_id):
     today = clock.today(acc.box)
     shares_form = SharesForm(formdata=None, effective_from=today)
     leave_form = LeaveForm(formdata=None, on=today)
+    rejoin_form = RejoinForm(formdata=None, on=today, shares="1")
     waive_form = WaiveForm(formdata=None)
     which = request.form.get("which")
     if request.method == "POST":
@@ -230,6 +232,12 @@ def member(box_id, member_id):
                     services.leave(current_user, box_id, member.id, leave_form.on.data)
                     flash(f"{member.name} has left; their savings are settled.", "success")
                     return redirect_to("moneypool.member", box_id=box_id, member_id=member.id)
+            elif which == "rejoin":
+                rejoin_form = RejoinForm()
+                if rejoin_form.validate_on_submit():
+                    services.rejoin(current_user, box_id, member.id, rejoin_form.shares.data, rejoin_form.on.data)
+                    flash(f"{member.name} saves in the pool again.", "success")
+                    return redirect_to("moneypool.member", box_id=box_id, member_id=member.id)
             elif which == "waive":
                 waive_form = WaiveForm()
                 if waive_form.validate_on_submit():
@@ -242,12 +250,13 @@ def member(box_id, member_id):
                     flash("The late fee is waived.", "success")
                     return redirect_to("moneypool.member", box_id=box_id, member_id=member.id)
         except FORM_ERRORS as error:
-            apply_error({"shares": shares_form, "leave": leave_form, "waive": waive_form}.get(which, leave_form), error)
+            apply_error({"shares": shares_form, "leave": leave_form, "waive": waive_form, "rejoin": rejoin_form}
+                        .get(which, leave_form), error)
     page = _page()
     contributions, total = services.contributions(acc.box, member.id, page)
     position = services.positions(acc.box, acc.pool, [member])[0]
     contribution_form = ContributionForm(formdata=None, paid_on=today, member_id=member.id)
-    block = {"shares": "shares_form", "leave": "leave_form", "waive": "waive_form"}.get(which)
+    block = {"shares": "shares_form", "leave": "leave_form", "waive": "waive_form", "rejoin": "rejoin_form"}.get(which)
     dues = services.member_dues(acc.box, acc.pool, member)
     late_fees = services.late_fees(acc.box, member)
     box = acc.box
@@ -259,7 +268,7 @@ def member(box_id, member_id):
                   settlement=services.settlement(acc.box, member, today) if acc.is_manager else None,
                   cash=services.cash(acc.box) if acc.is_manager else None,
                   pages=_pages(total), shares_form=shares_form, leave_form=leave_form, late_fees=late_fees,
-                  waive_form=waive_form,
+                  waive_form=waive_form, rejoin_form=rejoin_form,
                   contribution_form=contribution_form, loans=services.loans_of(member), undo_form=ReasonForm(formdata=None),
                   statement_form=PeriodForm(formdata=None, start=today.replace(month=1, day=1), end=today))
 

@@ -48,7 +48,7 @@ from .pools import (  # noqa: F401 (re-exported: callers use services.<name>)
     _policy, POLICY_FIELDS, _settled_policy, create_pool, update_policy, set_share_amount,
 )
 from .members import (  # noqa: F401 (re-exported: callers use services.<name>)
-    _join, add_member, set_shares, settlement, leave, active_members, not_saving, members_page,
+    _join, add_member, set_shares, settlement, leave, rejoin, active_members, not_saving, members_page,
     savers,
 )
 from .savings import (  # noqa: F401 (re-exported: callers use services.<name>)

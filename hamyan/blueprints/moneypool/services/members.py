@@ -1,5 +1,5 @@
 """Savers joining, changing shares and leaving (with their settlement); member lists for pages."""
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import Select, func, select
 
@@ -141,9 +141,40 @@ def leave(actor, box_id: int, member_id: int, on: date | None = None) -> PoolMem
         _post(box, actor, "settlement", [(savings_account, left),
                                           (accounts.get(f"mp:member:{member.id}:fees"), -fees) if fees else (None, 0),
                                           (_account(box, "mp:cash"), -(left - fees))],
-              f"leave:{member.id}", on, f"{member.name} leaves: savings paid out")
+              f"leave:{member.id}:{on.isoformat()}", on, f"{member.name} leaves: savings paid out")
     member.left_on = on  # no savings fall due after this day
     summary.refresh(box, [member.id] + [g.member_id for loan in loans for g in loan.guarantees])
+    return member
+
+
+@uow.box_write
+def rejoin(actor, box_id: int, member_id: int, shares, on: date | None = None) -> PoolMember:
+    """A saver who left comes back, saving `shares` again from `on` (after the day they left):
+    their history stays, nothing falls due between leaving and coming back (no shares then)."""
+    acc = access(actor, box_id, MANAGE)
+    box = acc.box
+    member = _member(box, member_id)
+    if member.left_on is None:  # a double submit
+        return member
+    if member.membership.left_at is not None:
+        raise ValidationError("They were removed from the box: bring them back on the Members page first.",
+                              field="member_id")
+    values = parse.fields(("shares", lambda: parse.whole(shares, "shares", 0, MAX_SHARES, "Shares")),
+                          ("on", lambda: _plan_day(box, on or clock.today(box), "on")))
+    shares, on = values["shares"], values["on"]
+    if on <= member.left_on:
+        raise ValidationError("They left the pool on that day or later; choose a day after they left.", field="on")
+    for day, count in ((member.left_on + timedelta(days=1), 0), (on, shares)):
+        row = db.session.execute(select(ShareChange).filter_by(member_id=member.id, effective_from=day)
+                                 ).scalar_one_or_none()
+        if row is None:
+            row = ShareChange(member_id=member.id, effective_from=day, shares=count)
+            db.session.add(row)
+        row.shares = count
+    member.left_on = None
+    db.session.flush()
+    db.session.expire(member, ["share_changes"])
+    summary.refresh(box, [member.id])
     return member
 
 
