@@ -78,13 +78,19 @@ def set_shares(actor, box_id: int, member_id: int, shares, effective_from: date)
     effective_from = _plan_day(acc.box, effective_from, "effective_from", "Choose the date it applies from.")
     if effective_from < member.joined_on:
         raise ValidationError("That is before the member joined.", field="effective_from")
-    row = db.session.execute(select(ShareChange).filter_by(member_id=member.id, effective_from=effective_from)
+    row = _shares_from(member, effective_from, shares)
+    summary.refresh(acc.box, [member.id])
+    return row
+
+
+def _shares_from(member: PoolMember, day: date, shares: int) -> ShareChange:
+    """The member saves `shares` from `day` (one change a day: a second one replaces it)."""
+    row = db.session.execute(select(ShareChange).filter_by(member_id=member.id, effective_from=day)
                              ).scalar_one_or_none()
     if row is None:
-        row = ShareChange(member_id=member.id, effective_from=effective_from, shares=shares)
+        row = ShareChange(member_id=member.id, effective_from=day, shares=shares)
         db.session.add(row)
     row.shares = shares
-    summary.refresh(acc.box, [member.id])
     return row
 
 
@@ -165,12 +171,7 @@ def rejoin(actor, box_id: int, member_id: int, shares, on: date | None = None) -
     if on <= member.left_on:
         raise ValidationError("They left the pool on that day or later; choose a day after they left.", field="on")
     for day, count in ((member.left_on + timedelta(days=1), 0), (on, shares)):
-        row = db.session.execute(select(ShareChange).filter_by(member_id=member.id, effective_from=day)
-                                 ).scalar_one_or_none()
-        if row is None:
-            row = ShareChange(member_id=member.id, effective_from=day, shares=count)
-            db.session.add(row)
-        row.shares = count
+        _shares_from(member, day, count)
     member.left_on = None
     db.session.flush()
     db.session.expire(member, ["share_changes"])
