@@ -68,7 +68,7 @@ def test_transfers_move_money_between_funds_once_per_key(funded):
         services.transfer(board, box.id, "1", "reserve", "reserve", key="t2")
 
 
-def test_a_second_board_member_approves(funded, make_user):
+def test_a_second_board_member_approves(funded, make_user, app):
     box, board, units = funded
     services.update_rules(board, box.id, require_approval=True)
     other = make_user("second@example.com", "Second")
@@ -77,7 +77,13 @@ def test_a_second_board_member_approves(funded, make_user):
     assert expense.status == "pending" and services.fund_balances(box)["operating"] == 10_000_000
     with pytest.raises(Forbidden):
         services.approve_expense(board, box.id, expense.id)
-    services.approve_expense(other, box.id, expense.id)
+    # On the page, approving asks first: what leaves which fund, and what the fund holds after.
+    second = login(app.test_client(), "second@example.com")
+    url = f"/buildings/{box.id}/expenses/{expense.id}/decide"
+    asked = second.post(url, data={"action": "approve"}).get_data(as_text=True)
+    assert "Yes, approve and pay it" in asked and "2,000,000" in asked and "8,000,000" in asked
+    assert expense.status == "pending" and services.fund_balances(box)["operating"] == 10_000_000
+    assert second.post(url, data={"action": "approve", "confirmed": "1"}).status_code == 302
     assert services.fund_balances(box)["operating"] == 8_000_000
     with pytest.raises(Conflict):
         services.approve_expense(other, box.id, expense.id)

@@ -374,6 +374,8 @@ def expenses(box_id):
 @bp.route("/<int:box_id>/expenses/<int:expense_id>/decide", methods=["POST"])
 @login_required
 def decide_expense(box_id, expense_id):
+    if request.form.get("action") == "approve" and confirm.needed():
+        return _confirm_expense(box_id, expense_id)
     try:
         if request.form.get("action") == "approve":
             services.approve_expense(current_user, box_id, expense_id, request.form.get("decision"))
@@ -384,6 +386,21 @@ def decide_expense(box_id, expense_id):
     except FORM_ERRORS as error:
         flash(error.message, "danger")
     return redirect_to("aptbox.expenses", box_id=box_id)
+
+
+def _confirm_expense(box_id, expense_id):
+    acc = _access(box_id, manage=True)
+    box, expense = acc.box, services.expense_of(acc.box.id, expense_id)
+    held = services.fund_balances(box)[expense.fund]
+    lines = [f"{services.money(box, expense.amount)} leaves the {expense.fund} fund"
+             + (f", paid to {expense.vendor}" if expense.vendor else "") + f" ({expense.category}).",
+             f"The fund holds {services.money(box, held)}; it will hold {services.money(box, held - expense.amount)}."]
+    if request.form.get("decision"):
+        lines.append(f"The board's decision to overdraw is recorded: “{request.form['decision']}”.")
+    return confirm.ask(_common(acc)["nav"], "Approve this expense?", lines, "Yes, approve and pay it",
+                       back=url_for("aptbox.expenses", box_id=box_id),
+                       blocked=confirm.refusal(services.approve_expense, current_user, box_id, expense_id,
+                                               request.form.get("decision")))
 
 
 @bp.route("/<int:box_id>/expenses/<int:expense_id>/receipt")

@@ -42,7 +42,7 @@ from .summary import position, owed_by, refresh, fresh, reconcile, period_lines 
 from .buildings import major, late_fee_text, remainder_number  # noqa: F401
 from .ledgers import unit_statement, unit_ledger, totals, arrears_list  # noqa: F401
 from .funds import (  # noqa: F401
-    add_expense, approve_expense, reject_expense, transfer, expenses, transfers, receipt_file,
+    add_expense, approve_expense, expense_of, reject_expense, transfer, expenses, transfers, receipt_file,
     pending_expenses,
 )
 from .receipts import Receipt  # noqa: F401
