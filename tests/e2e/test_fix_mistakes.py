@@ -84,7 +84,8 @@ def test_fix_a_member_remove_one_and_draw_after_a_dialog(browser, live_server, r
         expect(dialog).to_contain_text("Remove Extra Person from")
         dialog.get_by_role("button", name="Yes, remove them").click()
         expect(page.locator(".alert-success")).to_contain_text("Extra Person is removed from the box.")
-        expect(page.locator("#removed-members")).to_contain_text("Extra Person")
+        page.goto(f"/boxes/{box.id}/members?status=left")
+        expect(page.locator(f"#member-{extra.id}")).to_contain_text("Removed")
         _fits(page)
 
         page.goto(f"/cashbox/{box.id}")

@@ -140,15 +140,6 @@ def sheet(actor, box_id: int, membership_id) -> MemberSheet:
     return MemberSheet(box, membership, boxes.why_not_remove(box, membership) if membership.left_at is None else [])
 
 
-def removed(box_id: int) -> tuple[list[Membership], int]:
-    """The newest members taken out of the box (to bring back), and how many there are in all."""
-    query = select(Membership).where(Membership.box_id == box_id, Membership.left_at.is_not(None))
-    rows = db.session.execute(query.order_by(Membership.left_at.desc(), Membership.id.desc())
-                              .limit(INVITATIONS_SHOWN)).scalars().all()
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) if len(rows) == INVITATIONS_SHOWN \
-        else len(rows)
-    return rows, total
-
 
 @uow.write
 def invite(actor, box_id: int, email: str, role: str, membership_id: int | None = None) -> Invitation:

@@ -13,9 +13,8 @@ from hamyan.web.nav import box_nav
 
 def _show(box_id: int, block: str | None = None, add_form=None, invite_form=None):
     roster = services.roster(current_user, box_id, request.args)
-    removed, removed_total = services.removed(box_id) if roster.can_manage else ([], 0)
     return render(
-        "members/index.html", block, roster=roster, box=roster.box, removed=removed, removed_total=removed_total,
+        "members/index.html", block, roster=roster, box=roster.box,
         add_form=(add_form or AddMemberForm(prefix="add", formdata=None)).for_box(roster.box),
         invite_form=(invite_form or InviteForm(prefix="invite", formdata=None)).for_box(roster.box),
         action_form=EmptyForm(), nav=box_nav(roster.box, roster.membership, roster.can_manage))
@@ -150,7 +149,7 @@ def remove(box_id, membership_id):
             [f"{name} leaves the box: they no longer see it, and no longer appear in its lists and forms.",
              "Their past payments and history stay in the books."],
             "Yes, remove them", back=url_for("members.edit", box_id=box_id, membership_id=membership_id),
-            blocked=blocked, note="You can bring them back later from “Removed members” on the members page.")
+            blocked=blocked, note="You can bring them back later: the members page lists them under “left”.")
     membership = services.remove(current_user, box_id, membership_id)
     flash(f"{membership.display_name} is removed from the box.", "success")
     return redirect_to("members.index", box_id=box_id)
