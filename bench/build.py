@@ -308,7 +308,7 @@ def build_pool(manager, name: str, size: int) -> int:
                       Loan, Installment, Repayment, LoanEvent)
             elif i % 60 == 2 or i % 100 == 5:  # waiting in the queue, or asking
                 status = "approved" if i % 60 == 2 else "requested"
-                loan = bulk.add(Loan.__table__, box_id=box.id, member_id=member, request_key=f"bench-{i}",
+                loan = bulk.add(Loan.__table__, box_id=box.id, number=i + 1, member_id=member, request_key=f"bench-{i}",
                                 status=status, amount=12 * shares * SHARE, term=12, period_months=1,
                                 interest_method="annuity", annual_rate=Decimal("12"), fee=0, purpose="Bench",
                                 requested_at=bulk.now, approved_at=bulk.now + timedelta(seconds=i)
@@ -354,7 +354,7 @@ def _loan(bulk: Bulk, box, manager, i: int, member: int, shares: int, paid_out: 
                  created_at=bulk.now, created_by_id=manager.id, seq=seq,
                  reversed_at=None, reversal_reason="")
     closed = all(r["paid_principal"] == r["principal"] for r in installments)
-    bulk.add(Loan.__table__, id=loan_id, box_id=box.id, member_id=member, request_key=f"bench-{i}",
+    bulk.add(Loan.__table__, id=loan_id, box_id=box.id, number=i + 1, member_id=member, request_key=f"bench-{i}",
              status="closed" if closed else "active", amount=amount, term=12, period_months=1,
              interest_method="annuity", annual_rate=Decimal("12"), fee=0, purpose="Bench",
              requested_at=bulk.now, approved_at=bulk.now, drawn_at=None, decided_by_id=manager.id, reason="",

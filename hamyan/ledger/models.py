@@ -69,9 +69,12 @@ class Entry(db.Model):
     """One business event. Its postings sum to zero per currency."""
 
     __tablename__ = "ledger_entry"
+    __table_args__ = (db.UniqueConstraint("box_id", "number", name="uq_ledger_entry_box_number"),)
 
     id = db.Column(db.Integer, primary_key=True)
     box_id = db.Column(db.Integer, db.ForeignKey("box.id"), nullable=True, index=True)
+    # What people call the entry: #1 is a box's first (ids run across every box). None without a box.
+    number = db.Column(db.Integer, nullable=True)
     code = db.Column(db.String(60), nullable=False)  # why: contribution, payout, reversal, ...
     memo = db.Column(db.String(500), nullable=False, default="")
     effective_date = db.Column(db.Date, nullable=False, index=True)

@@ -132,6 +132,8 @@ _FIND_KEY = select(ENTRY.c.id, ENTRY.c.fingerprint, ENTRY.c.effective_date).wher
 _FIND_KEY_LOCKED = _FIND_KEY.with_for_update(read=True)
 _FIND_REVERSAL = select(ENTRY.c.id).where(ENTRY.c.reverses_id == bindparam("id"))
 _INSERT_ENTRY = ENTRY.insert()
+# Under the box's lock (every post runs in its box write), so two posts never take one number.
+_NEXT_NUMBER = select(func.coalesce(func.max(ENTRY.c.number), 0) + 1).where(ENTRY.c.box_id == bindparam("box_id"))
 _INSERT_POSTINGS = POSTING.insert()
 
 
@@ -257,7 +259,8 @@ def post(
     on = effective_date or now.date()  # effective_date stays None for fingerprint_for
     values = dict(code=code, memo=memo[:500], effective_date=on, created_at=now, box_id=box_id,
                   created_by_id=created_by_id, idempotency_key=idempotency_key,
-                  fingerprint=fingerprint_for(on), reverses_id=reverses_id)
+                  fingerprint=fingerprint_for(on), reverses_id=reverses_id,
+                  number=connection.execute(_NEXT_NUMBER, {"box_id": box_id}).scalar() if box_id else None)
     # Insert first and let the unique keys say whether the key was used (or the entry reversed)
     # before: no lookup on the way of every post. A duplicate-key error undoes only its statement
     # (SQLite and InnoDB), so the transaction goes on without a savepoint.
@@ -309,7 +312,7 @@ def reverse(entry: Entry, *, memo: str = "", idempotency_key: str | None = None,
         [(p.account_id, -p.amount) for p in entry.postings],
         idempotency_key=key,
         effective_date=effective_date or entry.effective_date,
-        memo=memo or f"Reversal of entry {entry.id}",
+        memo=memo or f"Reversal of entry #{entry.number or entry.id}",
         box_id=entry.box_id,
         created_by_id=created_by_id,
         reverses=entry,

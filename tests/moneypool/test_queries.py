@@ -40,7 +40,7 @@ def big_pool(manager, size):
     waits = services.request_loan(manager, box.id, "9000", 4, key(), member_id=members[1])
     services.approve(manager, box.id, waits.id)
     db.session.execute(insert(Loan), [dict(
-        box_id=box.id, member_id=m, request_key=f"big-{m}", status="approved", amount=100_000, term=4,
+        box_id=box.id, number=m, member_id=m, request_key=f"big-{m}", status="approved", amount=100_000, term=4,
         period_months=1, interest_method="flat", annual_rate=0, approved_at=datetime(2025, 2, 1) + timedelta(minutes=i))
         for i, m in enumerate(members[3:3 + size // 10])])
     db.session.commit()

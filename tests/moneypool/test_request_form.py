@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from hamyan.blueprints.moneypool import services
-from hamyan.blueprints.moneypool.models import Loan, Pool, PoolMember
+from hamyan.blueprints.moneypool.models import Contribution, Loan, Pool, PoolMember
 from hamyan.extensions import db
 from hamyan.notify.models import OutboxMessage as Outbox
 from tests.conftest import login
@@ -96,3 +96,24 @@ def test_approving_says_what_happens_next_as_it_is(app, pool):
     services.approve(manager, box.id, big.id)
     mail = db.session.scalars(select(Outbox).where(Outbox.subject.contains(f"#{big.id} approved"))).one()
     assert "It is paid out when the pool has the cash; your loan's page shows when that should be." in mail.body
+
+
+def test_loans_and_entries_are_numbered_per_box(app, pool, api_token):
+    """A new pool's first loan is #1 and its first entry #1, whatever other boxes hold: in pages,
+    the PDF statement's rows and the API (which keeps ids for its URLs)."""
+    box, manager, savers = pool
+    earlier = services.request_loan(savers[0].membership.user, box.id, "100", 3, key(), guarantor_ids=[savers[1].id])
+    assert earlier.number == 1
+    other = services.create_pool(manager, "Second fund", "USD", "100", date(2025, 1, 5), my_shares=0,
+                                 require_no_arrears=False, guarantors_required=0)
+    saver = services.add_member(manager, other.id, "Neda", None, 1, date(2025, 1, 5))
+    paid = services.record_contribution(manager, other.id, saver.id, "300", date(2025, 1, 5), key())
+    first = services.request_loan(manager, other.id, "100", 3, key(), member_id=saver.id)
+    assert first.number == 1 and first.id > 1
+    assert db.session.get(Contribution, paid.id).entry.number == 1
+    boss = login(app.test_client(), "boss@example.com")
+    page = text(boss.get(f"/pools/{other.id}/loans/{first.id}"))
+    assert "Loan #1 · Neda" in page and f"#{first.id} " not in page
+    assert "#1" in text(boss.get(f"/pools/{other.id}/loans"))
+    loan = app.test_client().get(f"/api/v1/pools/{other.id}/loans/{first.id}", headers=api_token(manager)).get_json()
+    assert loan["id"] == first.id and loan["number"] == 1

@@ -176,6 +176,7 @@ class CashboxPaymentOut(ma.Schema):
     reference = F.String()
     paid_on = F.Date()
     entry_id = F.Integer()
+    entry_number = F.Integer(metadata={"description": "The entry's number in its box (#1 is the box's first)"})
     reversal_entry_id = F.Integer(allow_none=True, metadata={"description": "Set when the payment was undone"})
 
 
@@ -333,6 +334,7 @@ def _payment_out(p):
     return {"id": p.id, "round_id": p.round_id, "membership_id": p.membership_id,
             "member_name": p.membership.display_name, "amount": p.amount, "fine_amount": p.fine_amount,
             "method": p.method, "reference": p.reference, "paid_on": p.paid_on, "entry_id": p.entry_id,
+            "entry_number": p.entry.number,
             "reversal_entry_id": p.reversal.id if p.reversal else None}
 
 

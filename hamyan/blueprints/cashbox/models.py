@@ -162,6 +162,7 @@ class Payment(db.Model):
     created_at = db.Column(db.DateTime, nullable=False, default=clock.now)
 
     membership = db.relationship("Membership")
+    entry = db.relationship("Entry", foreign_keys=[entry_id], lazy="joined", viewonly=True)  # its number, shown
     # The ledger entry that undid this payment, if the manager corrected it (entries are never edited).
     reversal = db.relationship("Entry", primaryjoin="foreign(Entry.reverses_id) == Payment.entry_id",
                                viewonly=True, uselist=False, lazy="joined")

@@ -213,6 +213,7 @@ class PoolContributionOut(ma.Schema):
     fees = F.Integer(metadata={"description": "Part that paid late fees"})
     paid_on = F.Date()
     entry_id = F.Integer()
+    entry_number = F.Integer(attribute="entry.number", metadata={"description": "The entry's number in its pool"})
 
 
 class PoolContributionPage(ma.Schema):
@@ -243,6 +244,7 @@ class PoolGuaranteeOut(ma.Schema):
 
 class PoolLoanOut(ma.Schema):
     id = F.Integer()
+    number = F.Integer(metadata={"description": "The loan's number in its pool (#1 is the pool's first); id is for URLs"})
     member_id = F.Integer()
     member_name = F.String(attribute="member.name")
     status = F.String()

@@ -155,6 +155,7 @@ class Contribution(db.Model):
     fees = db.Column(db.BigInteger, nullable=False, default=0)  # part that paid late fees
     paid_on = db.Column(db.Date, nullable=False)
     entry_id = db.Column(db.Integer, db.ForeignKey("ledger_entry.id"), nullable=False)
+    entry = db.relationship("Entry", lazy="joined", viewonly=True)  # its number, for pages and statements
     created_at = db.Column(db.DateTime, nullable=False, default=clock.now)
     created_by_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True)
     # A payment recorded by mistake is undone by a reversal entry; the row stays, marked.
@@ -168,6 +169,7 @@ class Loan(db.Model):
     __tablename__ = "mp_loan"
     __table_args__ = (
         db.UniqueConstraint("box_id", "request_key", name="uq_mp_loan_box_request_key"),
+        db.UniqueConstraint("box_id", "number", name="uq_mp_loan_box_number"),
         db.CheckConstraint("amount > 0", name="positive"),
         db.CheckConstraint("status IN ('requested', 'approved', 'rejected', 'cancelled', 'active', 'closed', "
                            "'written_off')", name="status"),
@@ -175,6 +177,7 @@ class Loan(db.Model):
 
     id = db.Column(db.Integer, primary_key=True)
     box_id = db.Column(db.Integer, db.ForeignKey("box.id"), nullable=False, index=True)
+    number = db.Column(db.Integer, nullable=False)  # loan #1 is the pool's first (ids run across every box)
     member_id = db.Column(db.Integer, db.ForeignKey("mp_member.id"), nullable=False, index=True)
     request_key = db.Column(db.String(100), nullable=False)
     # Fingerprint of the request that created the row: a retry under its key must match it.

@@ -294,7 +294,7 @@ def member_statement(box: Box, member: PoolMember, start: date, end: date) -> Me
     for loan in loans:
         if loan.id in principal:
             out.loans.append(LoanStatement(
-                loan, account_statement(f"Loan #{loan.id}", box, [principal[loan.id]], start, end),
+                loan, account_statement(f"Loan #{loan.number}", box, [principal[loan.id]], start, end),
                 paid.get(loan.id, []), loan.fee if start <= loan.disbursed_on <= end else 0,
                 int(charged.get(loan.id) or 0)))
     return out

@@ -593,7 +593,7 @@ def draw(box_id):
         except FORM_ERRORS as error:
             flash(error.message, "danger")
         else:
-            flash(f"The draw picked loan #{loan.id} for {loan.member.name}. Pay it out next.", "success")
+            flash(f"The draw picked loan #{loan.number} for {loan.member.name}. Pay it out next.", "success")
     return redirect_to("moneypool.dashboard", box_id=box_id)
 
 

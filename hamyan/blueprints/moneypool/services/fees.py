@@ -96,7 +96,7 @@ def waive_penalty(actor, box_id: int, loan_id: int, number: int, reason: str, ke
         _, legs = _replay(box, actor, loan)
         _post_adjustment(box, actor, loan, legs, f"waive:{row.id}")
         _event(loan, actor, "penalty_waived", f"{money(box, row.amount)} on installment {number}: {reason}")
-        _tell(box, loan.member, f"penalty on loan #{loan.id} waived",
+        _tell(box, loan.member, f"penalty on loan #{loan.number} waived",
               f"The penalty of {money(box, row.amount)} on installment {number} was waived: {reason}")
     summary.refresh(box, summary.loan_members(loan))
     return next(i for i in loan.installments if i.number == number)
@@ -170,8 +170,8 @@ def assess(box_id: int, today: date | None = None, history: bool = False) -> dic
                             owed_account=_account(box, f"mp:loan:{loan.id}:penalty"),
                             income_account=_account(box, "mp:income:penalties"),
                             idempotency_key=f"mp:{box.id}:penalty:{loan.id}:{number}", effective_date=deadline,
-                            memo=f"Late penalty, loan #{loan.id} installment {number}")
-                _tell(box, loan.member, f"installment {number} of loan #{loan.id} is overdue",
+                            memo=f"Late penalty, loan #{loan.number} installment {number}")
+                _tell(box, loan.member, f"installment {number} of loan #{loan.number} is overdue",
                       f"The installment due on {due_date.isoformat()} is still unpaid after {grace} days, "
                       f"so a one-time penalty of {money(box, penalty)} was added to it.")
                 done["penalties"] += 1

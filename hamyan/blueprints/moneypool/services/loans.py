@@ -132,7 +132,8 @@ def request_loan(actor, box_id: int, amount, term, key: str, purpose: str = "", 
             raise ValidationError(f"{g.name}'s savings do not cover a pledge of {money(box, part)}; "
                                   f"choose another guarantor or more of them.", field="guarantor_ids")
     fee = to_minor(Decimal(value) * pool.service_fee_percent / 100 / Decimal(10) ** minor_digits(box.currency), box.currency)
-    loan = Loan(box_id=box.id, member_id=member.id, request_key=key, request_hash=request_hash, amount=value, term=term,
+    number = db.session.scalar(select(func.coalesce(func.max(Loan.number), 0) + 1).where(Loan.box_id == box.id))
+    loan = Loan(box_id=box.id, number=number, member_id=member.id, request_key=key, request_hash=request_hash, amount=value, term=term,
                 period_months=pool.repayment_months, interest_method=pool.interest_method,
                 annual_rate=pool.annual_rate, fee=fee, purpose=purpose)
     db.session.add(loan)
@@ -186,7 +187,7 @@ def approve(actor, box_id: int, loan_id: int) -> Loan:
         then = f"The pool has the cash; {len(ahead)} loan(s) approved before it are paid out first."
     else:
         then = "The pool has the cash: the manager pays it out next."
-    _tell(acc.box, loan.member, f"loan #{loan.id} approved",
+    _tell(acc.box, loan.member, f"loan #{loan.number} approved",
           f"Your request for {money(acc.box, loan.amount)} is approved. {then}")
     return loan
 
@@ -202,7 +203,7 @@ def reject(actor, box_id: int, loan_id: int, reason: str) -> Loan:
         raise Conflict(f"This loan is {loan.status.replace('_', ' ')}; it can no longer be rejected.", field="status")
     loan.status, loan.reason, loan.decided_by_id = "rejected", reason, _by(actor)
     _event(loan, actor, "rejected", reason)
-    _tell(acc.box, loan.member, f"loan #{loan.id} not approved",
+    _tell(acc.box, loan.member, f"loan #{loan.number} not approved",
           f"Your request for {money(acc.box, loan.amount)} was not approved. The manager's reason: {reason}")
     return loan
 
@@ -238,7 +239,7 @@ def disburse(actor, box_id: int, loan_id: int, on: date | None = None, first_due
     if acc.pool.queue_policy == "lottery" and len(queue) > 1 and loan.drawn_at is None:
         raise Conflict("Several loans are waiting: run the draw to pick the next one.", field="queue")
     if acc.pool.queue_policy == "fifo" and ahead:
-        raise Conflict(f"Loan #{ahead[0].id} was approved earlier and is paid out first.", field="queue")
+        raise Conflict(f"Loan #{ahead[0].number} was approved earlier and is paid out first.", field="queue")
     payout = loan.amount - loan.fee
     available = cash(box)
     if payout > available:
@@ -261,13 +262,13 @@ def disburse(actor, box_id: int, loan_id: int, on: date | None = None, first_due
         legs += [(_account(box, f"mp:member:{g.member_id}:savings"), g.amount),
                  (_account(box, f"mp:member:{g.member_id}:pledged"), -g.amount)]
         g.held = g.amount
-    _post(box, actor, "disbursement", legs, f"loan:{loan.id}:disburse", on, f"Loan #{loan.id} to {loan.member.name}")
+    _post(box, actor, "disbursement", legs, f"loan:{loan.id}:disburse", on, f"Loan #{loan.number} to {loan.member.name}")
     loan.status, loan.disbursed_on, loan.first_due = "active", on, first_due
     _replay(box, actor, loan)  # the plan, nothing paid yet
     _event(loan, actor, "disbursed",
            f"paid out on {on.isoformat()}; first installment due {first_due.isoformat()}")
     first = loan.installments[0]
-    _tell(box, loan.member, f"loan #{loan.id} paid out",
+    _tell(box, loan.member, f"loan #{loan.number} paid out",
           f"{money(box, payout)} of your loan is paid out. The first installment of "
           f"{money(box, first.principal + first.interest)} "
           f"falls due on {first.due_date.isoformat()}; the whole schedule is on your loan's page.")

@@ -41,12 +41,12 @@ def draw(actor, box_id: int, seed: int | None = None) -> Loan:
     queue = waiting(acc.box, acc.pool)
     drawn = [loan for loan in queue if loan.drawn_at is not None]
     if drawn:
-        raise Conflict(f"Loan #{drawn[0].id} won the last draw; pay it out first.", field="queue")
+        raise Conflict(f"Loan #{drawn[0].number} won the last draw; pay it out first.", field="queue")
     available = cash(acc.box)
     candidates = [loan for loan in queue if loan.amount - loan.fee <= available]
     if not candidates:
         raise ValidationError("No waiting loan fits the cash the pool has now.", field="queue")
     winner = random.Random(seed).choice(candidates) if seed is not None else random.SystemRandom().choice(candidates)
     winner.drawn_at = clock.now()
-    _event(winner, actor, "drawn", "Among loans " + ", ".join(f"#{loan.id}" for loan in candidates))
+    _event(winner, actor, "drawn", "Among loans " + ", ".join(f"#{loan.number}" for loan in candidates))
     return winner

@@ -137,7 +137,7 @@ def _record_repayment(box: Box, actor, loan: Loan, value: int, on: date, key: st
     legs = [(source, split.total), (_account(box, f"mp:loan:{loan.id}:principal"), -split.principal),
             (_account(box, "mp:income:interest"), -split.interest),
             (_account(box, f"mp:loan:{loan.id}:penalty"), -split.penalty) if split.penalty else (None, 0)] + legs
-    entry = _post(box, actor, "repayment", legs, f"repay:{loan.id}:{key}", on, f"Repayment of loan #{loan.id}")
+    entry = _post(box, actor, "repayment", legs, f"repay:{loan.id}:{key}", on, f"Repayment of loan #{loan.number}")
     repayment = Repayment(loan_id=loan.id, key=key, request_hash=request_hash, amount=value,
                           principal=split.principal, interest=split.interest, penalty=split.penalty, mode=mode,
                           paid_on=on, seq=seq, entry_id=entry.id, created_by_id=_by(actor))
@@ -238,7 +238,7 @@ def _post_adjustment(box: Box, actor, loan: Loan, legs: list, why: str) -> None:
     kept = [(account_id, amount) for account_id, amount in net.items() if amount]
     if kept:
         ledger.post("loan_adjustment", kept, idempotency_key=f"mp:{box.id}:loan:{loan.id}:adjust:{why}",
-                    effective_date=clock.today(box), memo=f"Loan #{loan.id} replayed: {why}", box_id=box.id,
+                    effective_date=clock.today(box), memo=f"Loan #{loan.number} replayed: {why}", box_id=box.id,
                     created_by_id=_by(actor))
 
 
@@ -267,7 +267,7 @@ def write_off(actor, box_id: int, loan_id: int, reason: str, on: date | None = N
              (_account(box, f"mp:loan:{loan.id}:principal"), -principal),
              (_account(box, f"mp:loan:{loan.id}:penalty"), -penalties) if penalties else (None, 0)]
     if principal or penalties:
-        _post(box, actor, "write_off", legs, f"loan:{loan.id}:write_off", on, f"Write-off of loan #{loan.id}: {reason}")
+        _post(box, actor, "write_off", legs, f"loan:{loan.id}:write_off", on, f"Write-off of loan #{loan.number}: {reason}")
     loan.status, loan.reason, loan.closed_on = "written_off", reason, on
     _event(loan, actor, "written_off", reason)
     summary.refresh(box, summary.loan_members(loan))
