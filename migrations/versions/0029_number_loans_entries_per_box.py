@@ -1,8 +1,8 @@
 """Loans and ledger entries numbered per box (#1 is a box's first; ids run across every box):
 mp_loan.number and ledger_entry.number, existing rows numbered in id order.
 
-Revision ID: 0028
-Revises: 0027
+Revision ID: 0029
+Revises: 0028
 Create Date: 2026-12-07 07:50:00
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0028'
-down_revision = '0027'
+revision = '0029'
+down_revision = '0028'
 branch_labels = None
 depends_on = None
 

@@ -1,4 +1,4 @@
-"""0028 numbers the loans and ledger entries already there per box, in id order: the first of each
+"""0029 numbers the loans and ledger entries already there per box, in id order: the first of each
 box is #1 however the boxes' rows are interleaved; an entry of no box has no number."""
 from tests.migrations.conftest import upgraded_from
 
@@ -22,6 +22,6 @@ ROWS = [
 
 
 def test_existing_loans_and_entries_are_numbered_per_box(empty_database, tmp_path):
-    read = upgraded_from(empty_database, tmp_path / "instance", "0027", ROWS)
+    read = upgraded_from(empty_database, tmp_path / "instance", "0028", ROWS)
     assert read("SELECT id, number FROM ledger_entry ORDER BY id") == [(3, 1), (4, 1), (5, 2), (6, None), (7, 2), (8, 3)]
     assert read("SELECT id, number FROM mp_loan ORDER BY id") == [(10, 1), (11, 1), (12, 2)]
