@@ -18,7 +18,7 @@ WIDTH, HEIGHT = 390, 844
 LONG_NAME = "محمدحسین عبدالرحیم‌زاده‌ی اصفهانی‌نژاد خوش‌نویس"
 LONG_BOX = "صندوق قرض‌الحسنه‌ی خانوادگی بزرگ عبدالرحیم‌زاده‌ها و دوستان"
 # Not pages: files, actions and lookups reached by a link, and places that sign the walker out.
-SKIP = (".pdf", ".csv", "/export", "/api/", "/static/", "/logout", "/names", "/lookup", "/download", "/receipt")
+SKIP = ("/readyz", "/healthz", ".pdf", ".csv", "/export", "/api/", "/static/", "/logout", "/names", "/lookup", "/download", "/receipt")
 PAGES_PER_WALK = 120
 
 
