@@ -20,7 +20,7 @@ from hamyan.extensions import api, csrf, db, error_body, htmx, limiter, login_ma
 
 # The platform's job modules; each product names its own in its descriptor (Product.jobs).
 PLATFORM_JOBS = ("hamyan.notify.jobs", "hamyan.statements.jobs", "hamyan.backup.jobs", "hamyan.blueprints.payments.jobs",
-                 "hamyan.partners.jobs", "hamyan.blueprints.auth.jobs")
+                 "hamyan.partners.jobs", "hamyan.blueprints.auth.jobs", "hamyan.analytics.jobs", "hamyan.hamyar.jobs")
 
 CSP = {"default-src": "'self'", "img-src": ["'self'", "data:"], "frame-ancestors": "'none'",
        "form-action": "'self'", "base-uri": "'self'", "object-src": "'none'"}
@@ -69,6 +69,8 @@ def create_app(config: dict | None = None) -> Flask:
     from hamyan.audit.views import bp as audit_bp
     from hamyan.blueprints import api as api_package
     from hamyan.blueprints.admin import bp as admin_bp
+    from hamyan.hamyar.views import bp as hamyar_bp
+    from hamyan.analytics.views import bp as analytics_bp
     from hamyan.notify.views import bp as campaigns_bp
     from hamyan.blueprints.auth import bp as auth_bp
     from hamyan.blueprints.box import bp as box_bp
@@ -80,6 +82,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.register_blueprint(admin_bp)
     app.register_blueprint(campaigns_bp)
+    app.register_blueprint(hamyar_bp)
+    app.register_blueprint(analytics_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(box_bp)

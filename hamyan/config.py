@@ -46,6 +46,8 @@ DEFAULTS = {
     "SMS_API_KEY": "",
     "SMS_SENDER": "",  # the sender line number
     "SMS_TIMEOUT": 10,
+    "NUDGE_PAY_DAYS": 7,  # a member who has not paid in this many days after joining is nudged once
+    "NUDGE_IDLE_DAYS": 30,  # someone not seen this long is nudged once per absence
     "REMINDER_DAYS_BEFORE": 3,  # members are told this many days before a due date, and on the day
     "REMINDER_LATE_DAYS": "1,7,30",  # ... and again this many days after it while unpaid
     "BACKUP_DIR": "",  # empty: instance/backups

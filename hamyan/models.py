@@ -7,6 +7,8 @@ from hamyan.dues.models import LateCharge, Reminder  # noqa: F401
 from hamyan.scheduling import JobRun  # noqa: F401
 from hamyan.statements.jobs import ReportJob  # noqa: F401
 from hamyan.audit.models import AuditEvent  # noqa: F401
+from hamyan.analytics.models import BoxDay, UsageEvent  # noqa: F401
+from hamyan.hamyar.models import Announcement, Referral, ReferralCode  # noqa: F401
 from hamyan.partners.models import PartnerKey, PartnerKeyBox, WebhookDelivery, WebhookSubscription  # noqa: F401
 from hamyan.blueprints.payments.models import GatewayEvent, PaymentIntent, PaymentSettings, SandboxPayment  # noqa: F401
 from hamyan.plans.models import Plan, Subscription  # noqa: F401

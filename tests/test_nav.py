@@ -50,7 +50,7 @@ def signed_in(app, email):
 def test_each_role_sees_the_tabs_its_product_declares_for_it(app, boxes, kind, manager_only, member_only):
     box = boxes[1][kind]
     declared = [link.label for link in (*product(kind).nav, *PLATFORM)]
-    manager_only = manager_only | {"Online payments", "Activity", "Box settings"}
+    manager_only = manager_only | {"Online payments", "Charts", "Activity", "Box settings"}
     shown = {}
     for who in ("manager", "member", "admin"):
         html = signed_in(app, f"{who}@demo.hamyan").get(dashboard(box)).get_data(as_text=True)

@@ -106,7 +106,7 @@ def _ledger_insert(conn, clauseelement, multiparams, params, execution_options, 
                                                                        "idempotency_key")}})
 
 
-def _who(actor) -> tuple[str, int | None, str]:
+def who(actor) -> tuple[str, int | None, str]:
     from hamyan.boxes.access import Principal
 
     if actor is None and has_request_context():
@@ -140,7 +140,7 @@ def record(session, box_id: int | None, actor, action: str) -> tuple[int | None,
     rows = changes["rows"] + ([{"more": changes["more"]}] if changes["more"] else [])
     if not box_id:  # a write that created its box acted for the box it created
         box_id = next((c["id"] for c in rows if c.get("table") == "box" and c["op"] == "insert"), None)
-    kind, user_id, label = _who(actor)
+    kind, user_id, label = who(actor)
     if not action:  # a `with transaction():` block: the page or job that ran it
         action = (request.endpoint if has_request_context() else None) or "job"
     where = origin()

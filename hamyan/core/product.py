@@ -52,6 +52,12 @@ class Product:
     # "module:function(box, membership) -> list[str]": what the member still holds or owes in this
     # product, each said as "holds share 3 of the running round" (boxes.services.why_not_remove)
     removal_blockers: str | None = None
+    # "module:function(membership_ids) -> list[(subject_kind, id)]": ledger subjects besides the
+    # memberships that are these members' own (a pool's loans, a building's units), for "my money"
+    member_subjects: str | None = None
+    # "module:function(box_ids or None) -> {box_id: analytics.figures.BoxFigures}": what fell due, the
+    # arrears and the loans of each box (None: every box of the kind), from its summary rows
+    figures: str | None = None
     reports: dict = field(default_factory=dict)  # report kind -> "module:function" rendering it
     nav: tuple[NavLink, ...] = ()  # the box's pages, in order; the shared members page comes last
     settings: dict = field(default_factory=dict)  # config defaults, each overridable by HAMYAN_<NAME>

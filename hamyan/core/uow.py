@@ -16,7 +16,8 @@ An archived box is read-only: its lock, taken under the box row, refuses the wri
 unless the rule is one that may run on it (`box_write(archived_ok=True)`: restoring it).
 Every unit that changed something leaves one audit row (hamyan.audit) in its own transaction: who
 (the rule's `actor`), which box, which rule, what changed, and the request's id, IP and device;
-the same changes become partners' webhook deliveries (hamyan.partners.webhooks), sent after commit.
+the same changes become partners' webhook deliveries (hamyan.partners.webhooks), sent after commit,
+and usage events (hamyan.analytics.events), in the same transaction.
 Writes that are not about one box's money (accounts, tokens, invitations) use `transaction()`:
 the same commit-then-hooks, without a box lock.
 
@@ -37,6 +38,7 @@ from sqlalchemy.orm import Session
 
 from hamyan import audit
 from hamyan.core.errors import BoxArchived
+from hamyan.analytics import events
 from hamyan.extensions import db
 
 log = logging.getLogger(__name__)
@@ -111,6 +113,8 @@ def _unit(box_id: int | None, actor=None, action: str | None = None, archived_ok
         from hamyan.partners import webhooks  # here: partners' rules are units of work themselves
 
         acted_for, changes = audit.record(session, box_id, actor, action)
+        if changes:
+            events.record(session, acted_for, audit.who(actor)[1], changes)
         deliveries = webhooks.enqueue(session, acted_for, changes)
         session.commit()
     except BaseException:

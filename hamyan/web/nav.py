@@ -12,6 +12,7 @@ MEMBERS = NavLink("Members", "members.index")
 MESSAGES = NavLink("Messages", "campaigns.index", audience="managers", also=("campaigns.show",))
 # The platform's pages of every box, after the product's own.
 PLATFORM = (MEMBERS, MESSAGES, NavLink("Online payments", "payments.manage", audience="managers"),
+            NavLink("Charts", "analytics.box", audience="managers"),
             NavLink("Activity", "audit.box_activity", audience="managers"),
             NavLink("Box settings", "box.settings", audience="managers"))
 # "you are <phrase>" per role; any other role reads "a <role>"

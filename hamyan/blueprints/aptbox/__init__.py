@@ -16,6 +16,7 @@ PRODUCT = Product(
     demo="hamyan.blueprints.aptbox.demo:seed_building",
     standing="hamyan.blueprints.aptbox.reports:standing",
     removal_blockers="hamyan.blueprints.aptbox.services.units:removal_blockers",
+    figures="hamyan.blueprints.aptbox.reports:figures",
     reconcile="hamyan.blueprints.aptbox.services:reconcile",
     nav=(
         NavLink("Overview", "aptbox.dashboard"),
@@ -27,6 +28,7 @@ PRODUCT = Product(
         NavLink("Reports", "aptbox.reports_page"),
         NavLink("Notices", "aptbox.notices"),
     ),
+    member_subjects="hamyan.blueprints.aptbox.reports:member_subjects",
     reports={"board": "hamyan.blueprints.aptbox.reports:render_board_statement",
              "units": "hamyan.blueprints.aptbox.reports:render_unit_statements"},
     reminders="hamyan.blueprints.aptbox.services.reminders:owed",

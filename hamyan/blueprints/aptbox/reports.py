@@ -252,3 +252,17 @@ def expenses_csv(box: Box) -> str:
 def standing() -> dict:
     """Where members of every aptbox stand, per currency, for the stakeholder report (descriptor's `standing`)."""
     return summed(UnitSummary.charged, UnitSummary.paid, UnitSummary.arrears)
+def member_subjects(membership_ids: list[int]) -> list[tuple[str, int]]:
+    """The units these members own or live in: their ledger accounts are the members' too ("my money")."""
+    from hamyan.blueprints.aptbox.models import UnitPerson
+
+    return [("unit", unit_id) for unit_id in db.session.scalars(select(UnitPerson.unit_id).distinct().where(
+        UnitPerson.membership_id.in_(membership_ids)))]
+
+
+def figures(box_ids):
+    """Each box's dues, arrears for the dashboards (hamyan.analytics), from the summaries."""
+    from hamyan.analytics.figures import summed
+    from hamyan.blueprints.aptbox.models import UnitSummary
+
+    return summed(UnitSummary.box_id, UnitSummary.charged, UnitSummary.arrears, box_ids)

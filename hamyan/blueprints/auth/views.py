@@ -11,6 +11,7 @@ from hamyan.boxes import services as boxes
 from hamyan.core.errors import ServiceError
 from hamyan.notify.services import profile as notify_profile
 from hamyan.extensions import limiter
+from hamyan.hamyar import referrals
 from hamyan.web import apply_error, redirect_to, render
 
 
@@ -100,10 +101,12 @@ def signup():
     form = SignupForm()
     if form.validate_on_submit():
         try:
-            services.signup(form.email.data, form.name.data, form.password.data, next_url=_next_value())
+            user = services.signup(form.email.data, form.name.data, form.password.data, next_url=_next_value())
         except ServiceError as error:
             apply_error(form, error)
         else:
+            if user is not None and session.get("ref"):  # came by a referral link (hamyan.hamyar)
+                referrals.attribute(user, session.pop("ref"))
             return render("auth/check_email.html", email=services.account_key(form.email.data))
     return render("auth/signup.html", "form", form=form, next=_next_value())
 

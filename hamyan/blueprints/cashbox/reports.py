@@ -22,3 +22,9 @@ def member_statement_pdf(box, membership, start: date, end: date) -> bytes:
 def standing() -> dict:
     """Where members of every cashbox stand, per currency, for the stakeholder report (descriptor's `standing`)."""
     return summed(MemberSummary.due_now, MemberSummary.paid, MemberSummary.arrears)
+def figures(box_ids):
+    """Each box's dues, arrears for the dashboards (hamyan.analytics), from the summaries."""
+    from hamyan.analytics.figures import summed
+    from hamyan.blueprints.cashbox.models import MemberSummary
+
+    return summed(MemberSummary.box_id, MemberSummary.due_now, MemberSummary.arrears, box_ids)

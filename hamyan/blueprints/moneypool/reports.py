@@ -386,3 +386,16 @@ def standing() -> dict:
     """Where members of every moneypool stand, per currency, for the stakeholder report (descriptor's `standing`)."""
     return summed(MemberSummary.owed, MemberSummary.paid, MemberSummary.arrears,
                      MemberSummary.loan_outstanding, MemberSummary.loan_overdue_days)
+def member_subjects(membership_ids: list[int]) -> list[tuple[str, int]]:
+    """These members' loans: a loan's ledger accounts are its borrower's too ("my money")."""
+    return [("loan", loan_id) for loan_id in db.session.scalars(select(Loan.id).join(
+        PoolMember, PoolMember.id == Loan.member_id).where(PoolMember.membership_id.in_(membership_ids)))]
+
+
+def figures(box_ids):
+    """Each box's dues, arrears and loans for the dashboards (hamyan.analytics), from the summaries."""
+    from hamyan.analytics.figures import summed
+    from hamyan.blueprints.moneypool.models import MemberSummary
+
+    return summed(MemberSummary.box_id, MemberSummary.owed, MemberSummary.arrears, box_ids,
+                  loans_out=MemberSummary.loan_outstanding, overdue_days=MemberSummary.loan_overdue_days)

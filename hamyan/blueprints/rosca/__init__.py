@@ -28,6 +28,7 @@ PRODUCT = Product(
     ),
     standing="hamyan.blueprints.rosca.reports:standing",
     removal_blockers="hamyan.blueprints.rosca.services.common:removal_blockers",
+    figures="hamyan.blueprints.rosca.reports:figures",
     reconcile="hamyan.blueprints.rosca.services.state:reconcile",
     reminders="hamyan.blueprints.rosca.services.reminders:owed",
     monthly_statement="hamyan.blueprints.rosca.reports:member_statement_pdf",

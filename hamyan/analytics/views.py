@@ -1,0 +1,182 @@
+"""The dashboards: /admin/analytics for admins (404 to anyone else) and /boxes/<id>/analytics, a tab
+of every box for its managers (a member or a stranger gets 404). Each figure is shown as a chart and
+in a table; every table downloads as CSV (?table=<id>), amounts in major units with their currency."""
+import csv
+import io
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import Blueprint, Response, abort, request
+from flask_login import current_user, login_required
+
+from hamyan import money
+from hamyan.analytics import figures
+from hamyan.boxes.access import authorize
+from hamyan.web import render
+from hamyan.web.charts import bars, lines
+from hamyan.web.nav import box_nav
+
+bp = Blueprint("analytics", __name__)
+
+
+@dataclass(frozen=True)
+class Money:
+    amount: int
+    currency: str
+
+
+@dataclass(frozen=True)
+class Percent:
+    value: float | None
+
+
+@dataclass
+class Table:
+    id: str
+    title: str
+    headers: list[str]
+    rows: list[list]
+
+
+def shown(cell, locale: str = "en") -> str:
+    """A cell as the page shows it."""
+    if isinstance(cell, Money):
+        return money.format_money(cell.amount, cell.currency, locale)
+    if isinstance(cell, Percent):
+        return "–" if cell.value is None else f"{cell.value:.1%}"
+    return str(cell)
+
+
+def raw(cell) -> str:
+    """A cell as the CSV holds it: amounts in major units (the currency is in the header or a column)."""
+    if isinstance(cell, Money):
+        return str(money.to_major(cell.amount, cell.currency))
+    if isinstance(cell, Percent):
+        return "" if cell.value is None else f"{cell.value:.4f}"
+    return str(cell)
+
+
+def _csv(tables: list[Table], name: str, filename: str) -> Response:
+    table = next((t for t in tables if t.id == name), None)
+    if table is None:
+        abort(404)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(table.headers)
+    writer.writerows([raw(cell) for cell in row] for row in table.rows)
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}-{table.id}.csv"'})
+
+
+def _fmt(currency: str, locale: str = "en"):
+    return lambda amount: money.format_money(amount, currency, locale)
+
+
+def _rate(value: float | None) -> int:
+    """A rate as a chart's value: tenths of a percent."""
+    return round(value * 1000) if value is not None else 0
+
+
+def _per_mille(value: int) -> str:
+    return f"{value / 10:.1f}%"
+
+
+def _trend_charts(trend: dict, currencies: list[str], days: list, locale: str = "en") -> list:
+    charts = []
+    for currency in currencies:
+        points = [(day, trend[(day, currency)]) for day in days if (day, currency) in trend]
+        if not points:
+            continue
+        labels = [day.strftime("%m-%d") for day, _ in points]
+        charts.append(lines(f"Arrears, last {figures.TREND_DAYS} days ({currency})", labels,
+                            [("Arrears", [f.arrears for _, f in points])], _fmt(currency, locale)))
+        charts.append(lines(f"Collection rate, last {figures.TREND_DAYS} days ({currency})", labels,
+                            [("Collection rate", [_rate(f.collection_rate) for _, f in points])], _per_mille))
+    return charts
+
+
+def admin_tables(p: figures.Platform) -> tuple[list[Table], list]:
+    days = sorted({day for day, _ in p.trend})
+    return [
+        Table("users", "Active users and sign-ups per month", ["month", "active users", "sign-ups"],
+              [[m, p.active_by_month.get(m, 0), p.signups_by_month.get(m, 0)] for m in p.months]),
+        Table("boxes", "Boxes per product", ["product", "boxes"], [[k, n] for k, n in sorted(p.boxes.items())]),
+        Table("money", "Money moved per month", ["month"] + [f"money moved {c}" for c in p.currencies],
+              [[m] + [Money(p.moved.get((m, c), 0), c) for c in p.currencies] for m in p.months]),
+        Table("collection", "Collection and arrears per product",
+              ["product", "currency", "boxes", "due", "arrears", "collection rate"],
+              [[kind, c, n, Money(f.due, c), Money(f.arrears, c), Percent(f.collection_rate)]
+               for (kind, c), (n, f) in p.by_product.items()]),
+        Table("loans", "Loan book and portfolio at risk",
+              ["currency", "principal outstanding", f"at risk ({figures.AT_RISK_DAYS}+ days overdue)", "PAR30"],
+              [[c, Money(f.loans_out, c), Money(f.loans_at_risk, c), Percent(f.par)]
+               for c, f in sorted(p.by_currency.items()) if f.loans_out]),
+        Table("trend", f"Arrears and collection, last {figures.TREND_DAYS} days",
+              ["day", "currency", "due", "arrears", "collection rate"],
+              [[day.isoformat(), c, Money(f.due, c), Money(f.arrears, c), Percent(f.collection_rate)]
+               for (day, c), f in sorted(p.trend.items())]),
+        Table("funnel", f"From invitation to first payment (invitations of the last {figures.FUNNEL_DAYS} days)",
+              ["stage", "people", "share of invited"],
+              [[stage, n, Percent(n / p.funnel.invited if p.funnel.invited else None)]
+               for stage, n in (("invited", p.funnel.invited), ("joined", p.funnel.joined),
+                                ("paid in", p.funnel.paid))]),
+    ], days
+
+
+def _admin():
+    if not (current_user.is_authenticated and current_user.is_admin):
+        abort(404)
+
+
+@bp.route("/admin/analytics")
+@login_required
+def admin():
+    _admin()
+    p = figures.platform()
+    tables, days = admin_tables(p)
+    if request.args.get("table"):
+        return _csv(tables, request.args["table"], f"hamyan-{p.today.isoformat()}")
+    charts = [bars("Active users per month", [(m[2:], p.active_by_month.get(m, 0)) for m in p.months]),
+              bars("Boxes per product", sorted(p.boxes.items()), over_time=False)]
+    charts += [bars(f"Money moved per month ({c})", [(m[2:], p.moved.get((m, c), 0)) for m in p.months], _fmt(c))
+               for c in p.currencies]
+    charts += _trend_charts(p.trend, p.currencies, days)
+    charts.append(bars("From invitation to first payment", [("invited", p.funnel.invited), ("joined", p.funnel.joined),
+                                                             ("paid in", p.funnel.paid)], over_time=False))
+    return render("analytics/admin.html", p=p, tables=tables, charts=charts, shown=shown, percent=Percent)
+
+
+def box_tables(b: figures.OneBox) -> list[Table]:
+    c, f = b.box.currency, b.figures
+    rows = [["due so far", Money(f.due, c)], ["arrears (late and unpaid)", Money(f.arrears, c)],
+            ["collection rate", Percent(f.collection_rate)]]
+    if f.loans_out:
+        rows += [["loan principal outstanding", Money(f.loans_out, c)],
+                 [f"at risk ({figures.AT_RISK_DAYS}+ days overdue)", Money(f.loans_at_risk, c)], ["PAR30", Percent(f.par)]]
+    return [
+        Table("now", "Today", ["figure", "value"], rows),
+        Table("months", "Per month", ["month", f"money moved {c}", "payments recorded"],
+              [[m, Money(b.moved.get(m, 0), c), b.payments.get(m, 0)] for m in b.months]),
+        Table("trend", f"Arrears and collection, last {figures.TREND_DAYS} days",
+              ["day", "due", "arrears", "collection rate"],
+              [[day.isoformat(), Money(t.due, c), Money(t.arrears, c), Percent(t.collection_rate)]
+               for day, t in sorted(b.trend.items())]),
+    ]
+
+
+@bp.route("/boxes/<int:box_id>/analytics")
+@login_required
+def box(box_id):
+    access = authorize(current_user, box_id)
+    if not access.can_manage:
+        abort(404)  # a member's own figures are on their pages; the box's are its managers'
+    b = figures.one_box(access.box)
+    tables = box_tables(b)
+    if request.args.get("table"):
+        return _csv(tables, request.args["table"], f"box-{box_id}")
+    c, locale = b.box.currency, b.box.locale
+    charts = [bars(f"Money moved per month ({c})", [(m[2:], b.moved.get(m, 0)) for m in b.months], _fmt(c, locale)),
+              bars("Payments recorded per month", [(m[2:], b.payments.get(m, 0)) for m in b.months])]
+    charts += _trend_charts({(day, c): t for day, t in b.trend.items()}, [c], sorted(b.trend), locale)
+    return render("analytics/box.html", b=b, tables=tables, charts=charts, shown=shown, percent=Percent,
+                  nav=box_nav(access.box, access.membership, access.can_manage), locale=locale)

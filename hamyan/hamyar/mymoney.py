@@ -1,0 +1,107 @@
+"""A member's money across every box they are in, read straight from the ledger: each ledger account
+whose subject is theirs (their memberships, and what a product's `member_subjects` hook says is theirs
+too: a pool's loans, a building's units), with its balance the way the member reads it. So every
+figure here is a ledger balance, and the page adds up to the ledger to the unit.
+
+An account the box owes the member (savings, contributions paid in, a payout not yet handed over,
+a deposit: liabilities of the box) counts as theirs; one the member owes the box (fines, fees, a
+loan's principal and penalties, a unit's charges: assets of the box) counts as owed; either one
+below zero counts on the other side. So what is theirs less what they owe is, per currency, the
+ledger's balance of their accounts. Sums are per
+currency: boxes may keep different currencies, never added together."""
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, or_, select
+
+from hamyan.blueprints import PRODUCTS
+from hamyan.boxes.models import Box, Membership
+from hamyan.extensions import db
+from hamyan.ledger.models import ASSET, LIABILITY, LedgerAccount
+
+# What a member reads for an account's purpose (an unknown purpose shows the account's name).
+LABELS = {"savings": "Savings", "pledged": "Savings pledged as a guarantor", "contributions": "Paid in, less received",
+          "payout_owed": "Payout owed to you", "deposit": "Deposit held", "fines": "Late fines",
+          "fees": "Late fees", "principal": "Loan principal", "penalty": "Loan penalties", "receivable": "Unit charges"}
+
+
+@dataclass
+class Line:
+    label: str
+    amount: int  # as the member reads it: positive is theirs (or owed by them, in `owed`)
+
+
+@dataclass
+class BoxMoney:
+    box: Box
+    role: str
+    held: list[Line] = field(default_factory=list)  # the box owes the member
+    owed: list[Line] = field(default_factory=list)  # the member owes the box
+
+    @property
+    def held_total(self) -> int:
+        return sum(line.amount for line in self.held)
+
+    @property
+    def owed_total(self) -> int:
+        return sum(line.amount for line in self.owed)
+
+
+@dataclass
+class MyMoney:
+    boxes: list[BoxMoney]
+    held: dict  # currency -> minor units
+    owed: dict
+
+    @property
+    def currencies(self) -> list[tuple[str, object]]:
+        """Each currency with a box of it (whose locale its totals are written in)."""
+        seen = {}
+        for b in self.boxes:
+            seen.setdefault(b.box.currency, b.box)
+        return sorted((c, box) for c, box in seen.items() if c in self.held or c in self.owed)
+
+
+def subjects_of(memberships: list[Membership]) -> list[tuple[str, int]]:
+    """The ledger subjects that are these memberships' own: the memberships, then each product's extra."""
+    subjects = [("membership", m.id) for m in memberships]
+    by_kind = defaultdict(list)
+    for m in memberships:
+        by_kind[m.box.kind].append(m.id)
+    for product in PRODUCTS:
+        if product.member_subjects and by_kind.get(product.kind):
+            subjects += product.load("member_subjects")(by_kind[product.kind])
+    return subjects
+
+
+def my_money(user_id: int) -> MyMoney:
+    """The user's money in every box they belong to. A bounded number of queries whatever the number
+    of boxes: the memberships, one per product with extra subjects, and the accounts."""
+    rows = db.session.execute(select(Membership, Box).join(Box, Box.id == Membership.box_id).where(
+        Membership.user_id == user_id, Membership.left_at.is_(None)).order_by(Box.name, Box.id)).all()
+    memberships = [m for m, _ in rows]
+    found = {box.id: BoxMoney(box, m.role) for m, box in rows}
+    subjects = subjects_of(memberships)
+    by_kind = defaultdict(list)
+    for kind, ident in subjects:
+        by_kind[kind].append(ident)
+    accounts = db.session.scalars(select(LedgerAccount).where(
+        LedgerAccount.box_id.in_(list(found)), LedgerAccount.type.in_((ASSET, LIABILITY)),
+        or_(*[and_(LedgerAccount.subject_kind == kind, LedgerAccount.subject_id.in_(ids))
+              for kind, ids in by_kind.items()]))
+        .order_by(LedgerAccount.box_id, LedgerAccount.id)).all() if found else []
+    held, owed = defaultdict(int), defaultdict(int)
+    for account in accounts:
+        amount = account.natural_balance
+        if not amount:
+            continue
+        label = LABELS.get(account.purpose, account.name)
+        # Below zero an account changes sides: a ROSCA seat that collected before paying in owes
+        # the box; a unit that paid ahead holds a credit.
+        theirs = (account.type == LIABILITY) == (amount > 0)
+        if amount < 0:
+            label += ": received ahead of paying in" if account.type == LIABILITY else ": paid ahead"
+        line = Line(label, abs(amount))
+        (found[account.box_id].held if theirs else found[account.box_id].owed).append(line)
+        (held if theirs else owed)[account.currency] += abs(amount)
+    return MyMoney(list(found.values()), dict(held), dict(owed))

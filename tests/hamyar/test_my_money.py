@@ -1,0 +1,58 @@
+"""My money is the ledger: every figure a balance of the member's own accounts, the totals equal to
+the sums of their postings, and the page costs the same queries for 1 box or many."""
+from sqlalchemy import func, or_, select
+
+from hamyan.blueprints.moneypool.models import Loan, PoolMember
+from hamyan.boxes.models import Membership
+from hamyan.extensions import db
+from hamyan.hamyar.mymoney import my_money
+from hamyan.ledger.models import LedgerAccount, Posting
+from tests.conftest import login
+from tests.moneypool.conftest import count_queries
+
+
+def ledger_net(user_id):
+    """Directly from the postings: per currency, what the box owes the user (their liability accounts)
+    less what they owe it (their asset accounts), over their memberships and loans."""
+    memberships = [m.id for m in db.session.scalars(select(Membership).filter_by(user_id=user_id))]
+    loans = list(db.session.scalars(select(Loan.id).join(PoolMember).where(PoolMember.membership_id.in_(memberships))))
+    rows = db.session.execute(select(LedgerAccount.currency, func.sum(Posting.amount))
+                              .join(Posting, Posting.account_id == LedgerAccount.id)
+                              .where(or_(LedgerAccount.subject_id.in_(memberships) & (LedgerAccount.subject_kind == "membership"),
+                                         LedgerAccount.subject_id.in_(loans) & (LedgerAccount.subject_kind == "loan")))
+                              .group_by(LedgerAccount.currency))
+    return {currency: -int(total) for currency, total in rows}  # liabilities are credits: minus is theirs
+
+
+def test_my_money_equals_the_ledger(busy_pool, client):
+    box, boss, savers = busy_pool
+    borrower = savers[0].membership.user
+    money = my_money(borrower.id)
+    assert {c: money.held.get(c, 0) - money.owed.get(c, 0) for c in money.held | money.owed} == ledger_net(borrower.id)
+    for b in money.boxes:
+        assert b.held_total == sum(line.amount for line in b.held) and b.owed_total == sum(line.amount for line in b.owed)
+    assert money.held["USD"] > 0 and money.owed["USD"] > 0  # savings, and the loan's principal
+    login(client, "m0@example.com")
+    page = client.get("/my-money").get_data(as_text=True)
+    assert "Neighbours" in page and "Loan principal" in page and "Savings" in page
+
+
+def test_my_money_queries_do_not_grow_with_boxes(pool_factory, client, clock, make_user):
+    from datetime import date
+
+    from hamyan.blueprints.moneypool import services
+    from tests.hamyar.conftest import key
+
+    box, boss, savers = pool_factory(members=1)
+    clock.today = date(2025, 6, 1)
+    services.record_contribution(boss, box.id, savers[0].id, "10", date(2025, 5, 1), key())
+    login(client, "m0@example.com")
+    few = count_queries(client, "/my-money")
+    boss = db.session.merge(boss)
+    for n in range(3):
+        other = services.create_pool(boss, f"صندوق {n}", "IRR", "1000", date(2025, 1, 5), my_shares=0,
+                                     max_term=24, interest_method="none", queue_policy="fifo")
+        saver = services.add_member(boss, other.id, "Member 0", "m0@example.com", 1, date(2025, 1, 5))
+        services.record_contribution(boss, other.id, saver.id, "1000", date(2025, 5, 1), key())
+    assert count_queries(client, "/my-money") == few
+    assert set(my_money(db.session.merge(savers[0]).membership.user_id).held) == {"USD", "IRR"}
