@@ -4,7 +4,8 @@ become UsageEvent rows in the same transaction. So no service has to remember to
 and an action that rolls back leaves no event.
 
 Only ids and codes are kept (who acted, which box, a box's kind or an entry's code): the change rows'
-names, emails and amounts are never copied."""
+names, emails and amounts are never copied. A write of more changes than the audit log keeps
+(audit.MAX_CHANGES) records the events of those it keeps: counts of money come from the ledger."""
 from hamyan.analytics.models import UsageEvent
 
 SIGNED_UP, SIGNED_IN = "signed_up", "signed_in"
@@ -14,8 +15,8 @@ NAMES = (SIGNED_UP, SIGNED_IN, BOX_CREATED, MEMBER_INVITED, MEMBER_ADDED, MEMBER
          LOAN_REQUESTED, LOAN_DISBURSED, PAYOUT_MADE)
 # The ledger entry codes that are money coming in from a member (a contribution, a repayment, an
 # apartment's payment, a ROSCA deposit), a loan going out, a pot paid out.
-ENTRY_EVENTS = {"contribution": PAYMENT_MADE, "repayment": PAYMENT_MADE, "payment": PAYMENT_MADE,
-                "deposit": PAYMENT_MADE, "disbursement": LOAN_DISBURSED, "payout": PAYOUT_MADE}
+PAYMENT_CODES = ("contribution", "repayment", "payment", "deposit")
+ENTRY_EVENTS = {**{code: PAYMENT_MADE for code in PAYMENT_CODES}, "disbursement": LOAN_DISBURSED, "payout": PAYOUT_MADE}
 
 
 def _new(fields: dict, name: str):

@@ -14,8 +14,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+import jdatetime
 from sqlalchemy import exists, func, select
 
+from hamyan.analytics.events import PAYMENT_CODES
 from hamyan.analytics.models import BoxDay, UsageEvent
 from hamyan.blueprints import PRODUCTS
 from hamyan.boxes.models import Box, Invitation, Membership
@@ -90,24 +92,21 @@ def box_figures(kinds: dict[str, list[int] | None]) -> dict[int, BoxFigures]:
     return found
 
 
-def money_moved(box_id: int | None, start: date) -> dict[tuple[str, str], int]:
-    """(month, currency) -> the debit legs of the entries effective from `start` (one box or all)."""
+def money_moved(start: date) -> dict[tuple[str, str], int]:
+    """(month, currency) -> the debit legs of every box's entries effective from `start`."""
     month = month_key(Entry.effective_date)
     query = (select(month, Posting.currency, func.sum(Posting.amount)).join(Entry, Entry.id == Posting.entry_id)
              .where(Posting.amount > 0, Entry.effective_date >= start).group_by(month, Posting.currency))
-    if box_id is not None:
-        query = query.where(Entry.box_id == box_id)
     return {(m, currency): int(total) for m, currency, total in db.session.execute(query)}
 
 
-def events_by_month(name: str, since: datetime, box_id: int | None = None, distinct_users: bool = False) -> dict[str, int]:
+def events_by_month(name: str, since: datetime, distinct_users: bool = False) -> dict[str, int]:
+    """Month -> the events of that name since `since` (any name: ""), or the distinct users behind them."""
     month = month_key(UsageEvent.at)
     counted = func.count(func.distinct(UsageEvent.user_id)) if distinct_users else func.count(UsageEvent.id)
     query = select(month, counted).where(UsageEvent.at >= since).group_by(month)
     if name:
         query = query.where(UsageEvent.name == name)
-    if box_id is not None:
-        query = query.where(UsageEvent.box_id == box_id)
     if distinct_users:
         query = query.where(UsageEvent.user_id.is_not(None))
     return dict(db.session.execute(query).all())
@@ -181,7 +180,7 @@ def platform(today: date | None = None) -> Platform:
         if box_id in figures:
             row[1].add(figures[box_id])
             by_currency[currency].add(figures[box_id])
-    moved = money_moved(None, start)
+    moved = money_moved(start)
     return Platform(
         today=today, months=months,
         users=db.session.scalar(select(func.count(User.id))),
@@ -202,18 +201,50 @@ class OneBox:
     months: list[str]
     figures: BoxFigures
     moved: dict  # month -> minor units
-    payments: dict  # month -> count of payments recorded
+    payments: dict  # month -> payments in (entries of a paying-in code, not reversed)
     trend: dict  # day -> BoxFigures
 
 
+def calendar_month(day: date, calendar: str) -> str:
+    """'YYYY-MM' of a day in a box's calendar (a Persian box counts Farvardin, Ordibehesht...)."""
+    if calendar == "persian":
+        j = jdatetime.date.fromgregorian(date=day)
+        return f"{j.year:04d}-{j.month:02d}"
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def _box_months(today: date, calendar: str) -> tuple[list[str], date]:
+    """The box's last MONTHS months (its calendar), oldest first, and the first day of the oldest."""
+    if calendar != "persian":
+        months = months_back(today)
+        return months, date.fromisoformat(months[0] + "-01")
+    j = jdatetime.date.fromgregorian(date=today)
+    index = j.year * 12 + j.month - 1
+    months = [f"{(index - n) // 12:04d}-{(index - n) % 12 + 1:02d}" for n in range(MONTHS - 1, -1, -1)]
+    year, month = months[0].split("-")
+    return months, jdatetime.date(int(year), int(month), 1).togregorian()
+
+
 def one_box(box: Box) -> OneBox:
+    """The box's figures, its months in its own calendar: the ledger is read per day (at most a year
+    of rows, one query each) and counted into the box's months here."""
     today = clock.today(box)
-    months = months_back(today)
-    start = date.fromisoformat(months[0] + "-01")
+    months, start = _box_months(today, box.calendar)
     figures = box_figures({box.kind: [box.id]}).get(box.id, BoxFigures())
-    return OneBox(box=box, months=months, figures=figures,
-                  moved={m: v for (m, _), v in money_moved(box.id, start).items()},
-                  payments=events_by_month("payment_made", datetime.combine(start, time()), box_id=box.id),
+    moved, payments = defaultdict(int), defaultdict(int)
+    for day, total in db.session.execute(
+            select(Entry.effective_date, func.sum(Posting.amount)).join(Posting, Posting.entry_id == Entry.id)
+            .where(Entry.box_id == box.id, Posting.amount > 0, Entry.effective_date >= start)
+            .group_by(Entry.effective_date)):
+        moved[calendar_month(day, box.calendar)] += int(total)
+    reversal = db.aliased(Entry)
+    for day, count in db.session.execute(
+            select(Entry.effective_date, func.count(Entry.id)).where(
+                Entry.box_id == box.id, Entry.code.in_(PAYMENT_CODES), Entry.effective_date >= start,
+                ~exists().where(reversal.reverses_id == Entry.id))
+            .group_by(Entry.effective_date)):
+        payments[calendar_month(day, box.calendar)] += count
+    return OneBox(box=box, months=months, figures=figures, moved=dict(moved), payments=dict(payments),
                   trend={day: f for (day, _), f in trend(box.id, today).items()})
 
 

@@ -4,14 +4,16 @@ in a table; every table downloads as CSV (?table=<id>), amounts in major units w
 import csv
 import io
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from flask import Blueprint, Response, abort, request
 from flask_login import current_user, login_required
 
 from hamyan import money
 from hamyan.analytics import figures
+from hamyan.dues.calendar import format_day
 from hamyan.boxes.access import authorize
+from hamyan.hamyar import referrals
 from hamyan.web import render
 from hamyan.web.charts import bars, lines
 from hamyan.web.nav import box_nav
@@ -30,6 +32,12 @@ class Percent:
     value: float | None
 
 
+@dataclass(frozen=True)
+class Day:
+    day: object  # a date, shown in the box's calendar; ISO in the CSV
+    calendar: str = "gregorian"
+
+
 @dataclass
 class Table:
     id: str
@@ -44,6 +52,8 @@ def shown(cell, locale: str = "en") -> str:
         return money.format_money(cell.amount, cell.currency, locale)
     if isinstance(cell, Percent):
         return "–" if cell.value is None else f"{cell.value:.1%}"
+    if isinstance(cell, Day):
+        return format_day(cell.day, cell.calendar, locale)
     return str(cell)
 
 
@@ -53,6 +63,8 @@ def raw(cell) -> str:
         return str(money.to_major(cell.amount, cell.currency))
     if isinstance(cell, Percent):
         return "" if cell.value is None else f"{cell.value:.4f}"
+    if isinstance(cell, Day):
+        return cell.day.isoformat()
     return str(cell)
 
 
@@ -81,13 +93,17 @@ def _per_mille(value: int) -> str:
     return f"{value / 10:.1f}%"
 
 
-def _trend_charts(trend: dict, currencies: list[str], days: list, locale: str = "en") -> list:
+def _short_day(day, calendar: str) -> str:
+    return format_day(day, calendar)[5:] if calendar == "persian" else day.strftime("%m-%d")
+
+
+def _trend_charts(trend: dict, currencies: list[str], days: list, locale: str = "en", calendar: str = "gregorian") -> list:
     charts = []
     for currency in currencies:
         points = [(day, trend[(day, currency)]) for day in days if (day, currency) in trend]
         if not points:
             continue
-        labels = [day.strftime("%m-%d") for day, _ in points]
+        labels = [_short_day(day, calendar) for day, _ in points]
         charts.append(lines(f"Arrears, last {figures.TREND_DAYS} days ({currency})", labels,
                             [("Arrears", [f.arrears for _, f in points])], _fmt(currency, locale)))
         charts.append(lines(f"Collection rate, last {figures.TREND_DAYS} days ({currency})", labels,
@@ -95,7 +111,7 @@ def _trend_charts(trend: dict, currencies: list[str], days: list, locale: str = 
     return charts
 
 
-def admin_tables(p: figures.Platform) -> tuple[list[Table], list]:
+def admin_tables(p: figures.Platform, referred: tuple[int, int, int]) -> tuple[list[Table], list]:
     days = sorted({day for day, _ in p.trend})
     return [
         Table("users", "Active users and sign-ups per month", ["month", "active users", "sign-ups"],
@@ -113,13 +129,15 @@ def admin_tables(p: figures.Platform) -> tuple[list[Table], list]:
                for c, f in sorted(p.by_currency.items()) if f.loans_out]),
         Table("trend", f"Arrears and collection, last {figures.TREND_DAYS} days",
               ["day", "currency", "due", "arrears", "collection rate"],
-              [[day.isoformat(), c, Money(f.due, c), Money(f.arrears, c), Percent(f.collection_rate)]
+              [[Day(day), c, Money(f.due, c), Money(f.arrears, c), Percent(f.collection_rate)]
                for (day, c), f in sorted(p.trend.items())]),
         Table("funnel", f"From invitation to first payment (invitations of the last {figures.FUNNEL_DAYS} days)",
               ["stage", "people", "share of invited"],
               [[stage, n, Percent(n / p.funnel.invited if p.funnel.invited else None)]
                for stage, n in (("invited", p.funnel.invited), ("joined", p.funnel.joined),
                                 ("paid in", p.funnel.paid))]),
+        Table("referrals", f"Who brought whom (the last {figures.FUNNEL_DAYS} days)", ["way in", "people", "active now"],
+              [["referral link", referred[0], referred[1]], ["box invitation accepted", referred[2], ""]]),
     ], days
 
 
@@ -133,7 +151,8 @@ def _admin():
 def admin():
     _admin()
     p = figures.platform()
-    tables, days = admin_tables(p)
+    tables, days = admin_tables(p, referrals.referral_counts(
+        datetime.combine(p.today - timedelta(days=figures.FUNNEL_DAYS), time())))
     if request.args.get("table"):
         return _csv(tables, request.args["table"], f"hamyan-{p.today.isoformat()}")
     charts = [bars("Active users per month", [(m[2:], p.active_by_month.get(m, 0)) for m in p.months]),
@@ -155,11 +174,12 @@ def box_tables(b: figures.OneBox) -> list[Table]:
                  [f"at risk ({figures.AT_RISK_DAYS}+ days overdue)", Money(f.loans_at_risk, c)], ["PAR30", Percent(f.par)]]
     return [
         Table("now", "Today", ["figure", "value"], rows),
-        Table("months", "Per month", ["month", f"money moved {c}", "payments recorded"],
+        Table("months", "Per month", ["month" + (" (Persian calendar)" if b.box.calendar == "persian" else ""),
+                                      f"money moved {c}", "payments in"],
               [[m, Money(b.moved.get(m, 0), c), b.payments.get(m, 0)] for m in b.months]),
         Table("trend", f"Arrears and collection, last {figures.TREND_DAYS} days",
               ["day", "due", "arrears", "collection rate"],
-              [[day.isoformat(), Money(t.due, c), Money(t.arrears, c), Percent(t.collection_rate)]
+              [[Day(day, b.box.calendar), Money(t.due, c), Money(t.arrears, c), Percent(t.collection_rate)]
                for day, t in sorted(b.trend.items())]),
     ]
 
@@ -176,7 +196,7 @@ def box(box_id):
         return _csv(tables, request.args["table"], f"box-{box_id}")
     c, locale = b.box.currency, b.box.locale
     charts = [bars(f"Money moved per month ({c})", [(m[2:], b.moved.get(m, 0)) for m in b.months], _fmt(c, locale)),
-              bars("Payments recorded per month", [(m[2:], b.payments.get(m, 0)) for m in b.months])]
-    charts += _trend_charts({(day, c): t for day, t in b.trend.items()}, [c], sorted(b.trend), locale)
+              bars("Payments in per month", [(m[2:], b.payments.get(m, 0)) for m in b.months])]
+    charts += _trend_charts({(day, c): t for day, t in b.trend.items()}, [c], sorted(b.trend), locale, b.box.calendar)
     return render("analytics/box.html", b=b, tables=tables, charts=charts, shown=shown, percent=Percent,
                   nav=box_nav(access.box, access.membership, access.can_manage), locale=locale)

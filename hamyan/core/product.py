@@ -55,6 +55,9 @@ class Product:
     # "module:function(membership_ids) -> list[(subject_kind, id)]": ledger subjects besides the
     # memberships that are these members' own (a pool's loans, a building's units), for "my money"
     member_subjects: str | None = None
+    # "module:function(membership_ids, today) -> list[hamyar.mymoney.Upcoming]": these members' next
+    # payments due and payouts to come, for "my money"
+    upcoming: str | None = None
     # "module:function(box_ids or None) -> {box_id: analytics.figures.BoxFigures}": what fell due, the
     # arrears and the loans of each box (None: every box of the kind), from its summary rows
     figures: str | None = None

@@ -8,7 +8,9 @@ a deposit: liabilities of the box) counts as theirs; one the member owes the box
 loan's principal and penalties, a unit's charges: assets of the box) counts as owed; either one
 below zero counts on the other side. So what is theirs less what they owe is, per currency, the
 ledger's balance of their accounts. Sums are per
-currency: boxes may keep different currencies, never added together."""
+currency: boxes may keep different currencies, never added together.
+
+What comes next (the next payment due, the payouts to come) is each product's `upcoming` hook."""
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -16,6 +18,7 @@ from sqlalchemy import and_, or_, select
 
 from hamyan.blueprints import PRODUCTS
 from hamyan.boxes.models import Box, Membership
+from hamyan.core import clock
 from hamyan.extensions import db
 from hamyan.ledger.models import ASSET, LIABILITY, LedgerAccount
 
@@ -23,6 +26,8 @@ from hamyan.ledger.models import ASSET, LIABILITY, LedgerAccount
 LABELS = {"savings": "Savings", "pledged": "Savings pledged as a guarantor", "contributions": "Paid in, less received",
           "payout_owed": "Payout owed to you", "deposit": "Deposit held", "fines": "Late fines",
           "fees": "Late fees", "principal": "Loan principal", "penalty": "Loan penalties", "receivable": "Unit charges"}
+
+BELOW_ZERO = {"contributions": "Received ahead of paying in"}
 
 
 @dataclass
@@ -37,6 +42,7 @@ class BoxMoney:
     role: str
     held: list[Line] = field(default_factory=list)  # the box owes the member
     owed: list[Line] = field(default_factory=list)  # the member owes the box
+    next: list = field(default_factory=list)  # Upcoming: payments due and payouts to come
 
     @property
     def held_total(self) -> int:
@@ -100,8 +106,33 @@ def my_money(user_id: int) -> MyMoney:
         # the box; a unit that paid ahead holds a credit.
         theirs = (account.type == LIABILITY) == (amount > 0)
         if amount < 0:
-            label += ": received ahead of paying in" if account.type == LIABILITY else ": paid ahead"
+            label = BELOW_ZERO.get(account.purpose) or f"{label} ({'owed back' if account.type == LIABILITY else 'paid ahead'})"
         line = Line(label, abs(amount))
         (found[account.box_id].held if theirs else found[account.box_id].owed).append(line)
         (held if theirs else owed)[account.currency] += abs(amount)
+    for box_id, items in upcoming(memberships, clock.now().date()).items():
+        found[box_id].next = items
     return MyMoney(list(found.values()), dict(held), dict(owed))
+
+
+@dataclass(frozen=True)
+class Upcoming:
+    """What comes next for a member in a box: a payment due or a payout, from a product's
+    `upcoming` hook (its summary rows and plan)."""
+    box_id: int
+    label: str
+    day: object  # a date
+    amount: int | None  # None: the amount depends on what comes in by then
+    payout: bool = False
+
+
+def upcoming(memberships: list[Membership], today) -> dict[int, list[Upcoming]]:
+    """Per box, what is due next and the payouts to come, soonest first (one query or two per product)."""
+    by_kind, found = defaultdict(list), defaultdict(list)
+    for m in memberships:
+        by_kind[m.box.kind].append(m.id)
+    for product in PRODUCTS:
+        if product.upcoming and by_kind.get(product.kind):
+            for item in product.load("upcoming")(by_kind[product.kind], today):
+                found[item.box_id].append(item)
+    return {box_id: sorted(items, key=lambda i: i.day) for box_id, items in found.items()}

@@ -3,10 +3,12 @@
 from flask import Blueprint, abort, redirect, request, session, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import OperationalError
 from wtforms import StringField, TextAreaField
 
 from hamyan.core.errors import ServiceError
 from hamyan.core.parse import record_id
+from hamyan.extensions import db
 from hamyan.hamyar import inbox, mymoney, referrals
 from hamyan.web import apply_error, redirect_to, render
 
@@ -17,8 +19,12 @@ bp = Blueprint("hamyar", __name__)
 def navigation_bar():
     """The unread count and the running announcement every page's navigation shows (one query)."""
     if not current_user.is_authenticated:
-        return {}
-    return {"hamyar_bar": inbox.bar(current_user.id)}
+        return {"hamyar_bar": None}
+    try:
+        return {"hamyar_bar": inbox.bar(current_user.id)}
+    except OperationalError:  # the database is away: the error page says so, without the count
+        db.session.rollback()
+        return {"hamyar_bar": None}
 
 
 @bp.route("/inbox")

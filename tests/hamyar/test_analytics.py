@@ -75,12 +75,15 @@ def test_admin_dashboard_is_admins_only_and_its_csvs_read_back(busy_pool, user_c
     n, f = p.by_product[("moneypool", "USD")]
     assert rows[0] == ["product", "currency", "boxes", "due", "arrears", "collection rate"]
     assert rows[1][:5] == ["moneypool", "USD", "1", f"{f.due / 100:.2f}", f"{f.arrears / 100:.2f}"]
+    referrals = list(csv.reader(io.StringIO(admin.get("/admin/analytics?table=referrals").get_data(as_text=True))))
+    assert referrals == [["way in", "people", "active now"], ["referral link", "0", "0"],
+                         ["box invitation accepted", "0", ""]]
     for table in ("users", "boxes", "money", "loans", "trend", "funnel"):
         assert admin.get(f"/admin/analytics?table={table}").status_code == 200
     assert admin.get("/admin/analytics?table=nope").status_code == 404
 
 
-def test_box_charts_are_its_managers_only(busy_pool, client):
+def test_box_charts_are_its_managers_only(busy_pool, client, make_user):
     box, boss, savers = busy_pool
     snapshot()
     login(client, "boss@example.com")
@@ -90,6 +93,13 @@ def test_box_charts_are_its_managers_only(busy_pool, client):
     day = db.session.scalar(select(BoxDay).filter_by(box_id=box.id))
     assert rows[1] == [day.day.isoformat(), f"{day.due / 100:.2f}", f"{day.arrears / 100:.2f}",
                        f"{(day.due - day.arrears) / day.due:.4f}" if day.due else ""]
+    rival = client.application.test_client()
+    rival_user = make_user("rival@example.com", "Rival")
+    login(rival, "rival@example.com")
+    mine = services.create_pool(rival_user, "Rival pool", "USD", "10", date(2025, 1, 5), my_shares=0, max_term=24,
+                                interest_method="none", queue_policy="fifo")
+    assert rival.get(f"/boxes/{mine.id}/analytics").status_code == 200
+    assert rival.get(f"/boxes/{box.id}/analytics").status_code == 404  # another box's manager
     member = client.application.test_client()
     login(member, "m1@example.com")
     assert member.get(f"/boxes/{box.id}/analytics").status_code == 404
@@ -119,3 +129,21 @@ def test_dashboard_queries_do_not_grow(pool_factory, clock, user_client):
         services.record_contribution(boss, box_id, saver.id, "1000", date(2025, 5, 1), key())
     snapshot()
     assert (count_queries(admin, "/admin/analytics"), count_queries(boss_client, f"/boxes/{box_id}/analytics")) == few
+
+
+def test_a_persian_box_counts_its_own_months(make_user, clock, client):
+    """29 Esfand 1403 and 1 Farvardin 1404 are both in March 2025, but in two months of the box."""
+    clock.today = date(2025, 4, 10)
+    boss = make_user("boss@example.com", "مدیر صندوق")
+    box = services.create_pool(boss, "صندوق قرض‌الحسنه", "IRR", "1000", date(2025, 3, 1), timezone="Asia/Tehran",
+                               locale="fa", calendar="persian", my_shares=0, max_term=24, interest_method="none",
+                               queue_policy="fifo")
+    saver = services.add_member(boss, box.id, "مریم", None, 1, date(2025, 3, 1))
+    services.record_contribution(boss, box.id, saver.id, "1000", date(2025, 3, 20), key())
+    services.record_contribution(boss, box.id, saver.id, "2000", date(2025, 3, 21), key())
+    b = figures.one_box(box)
+    assert b.months[-1] == "1404-01" and b.months[-2] == "1403-12"
+    assert b.moved == {"1403-12": 1000, "1404-01": 2000} and b.payments == {"1403-12": 1, "1404-01": 1}
+    login(client, "boss@example.com")
+    rows = list(csv.reader(io.StringIO(client.get(f"/boxes/{box.id}/analytics?table=months").get_data(as_text=True))))
+    assert rows[0][0] == "month (Persian calendar)" and rows[-2][0] == "1403-12" and rows[-1][0] == "1404-01"

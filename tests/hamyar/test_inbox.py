@@ -48,3 +48,33 @@ def test_announcements_are_admins_only_and_shown_to_everyone(user_client):
     assert member.post(f"/admin/announcements/{row.id}/end").status_code == 404
     admin.post(f"/admin/announcements/{row.id}/end")
     assert 'id="announcement"' not in member.get("/my-money").get_data(as_text=True)
+
+
+def test_inbox_pages_with_constant_queries(user_client):
+    from tests.admin.conftest import count_queries
+
+    me = user_client("me@example.com", "Me")
+    for n in range(3):
+        tell(me.user, f"Message {n}")
+    few = count_queries(me, "/inbox")
+    for n in range(60):
+        tell(me.user, f"More {n}")
+    assert count_queries(me, "/inbox") == few
+    assert "More 59" in me.get("/inbox").get_data(as_text=True)
+    assert "Message 0" in me.get("/inbox?page=3").get_data(as_text=True)
+
+
+def test_pages_render_when_the_count_cannot_be_read(user_client, monkeypatch):
+    """The database answering an error page must not fail again on the navigation's count."""
+    from sqlalchemy.exc import OperationalError
+
+    from hamyan.hamyar import inbox
+
+    me = user_client("me@example.com", "Me")
+
+    def away(user_id):
+        raise OperationalError("SELECT", {}, Exception("server has gone away"))
+
+    monkeypatch.setattr(inbox, "bar", away)
+    page = me.get("/my-money")
+    assert page.status_code == 200 and 'id="unread-count"' not in page.get_data(as_text=True)

@@ -56,3 +56,24 @@ def test_my_money_queries_do_not_grow_with_boxes(pool_factory, client, clock, ma
         services.record_contribution(boss, other.id, saver.id, "1000", date(2025, 5, 1), key())
     assert count_queries(client, "/my-money") == few
     assert set(my_money(db.session.merge(savers[0]).membership.user_id).held) == {"USD", "IRR"}
+
+
+def test_coming_up_lists_dues_and_payouts(busy_pool, client, make_user):
+    from hamyan.blueprints.cashbox import services as cb
+    from tests.cashbox.helpers import make_box
+
+    box, boss, savers = busy_pool
+    borrower = savers[0].membership.user
+    cashbox = make_box(boss, shares=2)
+    r = cb.current_round(cashbox.id)
+    mine = cb.add_member(boss, cashbox.id, "Member 0", "m0@example.com")
+    other = cb.add_member(boss, cashbox.id, "دیگری")
+    cb.set_holders(boss, cashbox.id, r.id, 1, [(other.id, "1")])
+    cb.set_holders(boss, cashbox.id, r.id, 2, [(mine.id, "1")])
+    cb.start_round(boss, cashbox.id, r.id)
+    money = my_money(borrower.id)
+    labels = {b.box.name: [i.label for i in b.next] for b in money.boxes}
+    assert "Next contribution" in labels["Neighbours"] and "Next loan installment" in labels["Neighbours"]
+    assert any(label.startswith("Payout to share 2") for label in labels[cashbox.name])
+    login(client, "m0@example.com")
+    assert "Payout to share 2" in client.get("/my-money").get_data(as_text=True)

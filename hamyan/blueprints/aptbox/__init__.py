@@ -17,6 +17,7 @@ PRODUCT = Product(
     standing="hamyan.blueprints.aptbox.reports:standing",
     removal_blockers="hamyan.blueprints.aptbox.services.units:removal_blockers",
     figures="hamyan.blueprints.aptbox.reports:figures",
+    upcoming="hamyan.blueprints.aptbox.reports:upcoming",
     reconcile="hamyan.blueprints.aptbox.services:reconcile",
     nav=(
         NavLink("Overview", "aptbox.dashboard"),

@@ -266,3 +266,15 @@ def figures(box_ids):
     from hamyan.blueprints.aptbox.models import UnitSummary
 
     return summed(UnitSummary.box_id, UnitSummary.charged, UnitSummary.arrears, box_ids)
+
+
+def upcoming(membership_ids: list[int], today: date) -> list:
+    """The next charge of these members' units ("my money")."""
+    from hamyan.blueprints.aptbox.models import UnitPerson, UnitSummary
+    from hamyan.hamyar.mymoney import Upcoming
+
+    return [Upcoming(row.box_id, f"Next charge of unit {number}", row.next_due, row.next_amount)
+            for row, number in db.session.execute(
+                select(UnitSummary, Unit.number).join(Unit, Unit.id == UnitSummary.unit_id)
+                .where(UnitSummary.unit_id.in_(select(UnitPerson.unit_id).where(UnitPerson.membership_id.in_(membership_ids))),
+                       UnitSummary.next_due.is_not(None)).distinct())]

@@ -24,6 +24,7 @@ PRODUCT = Product(
     standing="hamyan.blueprints.cashbox.reports:standing",
     removal_blockers="hamyan.blueprints.cashbox.services.common:removal_blockers",
     figures="hamyan.blueprints.cashbox.reports:figures",
+    upcoming="hamyan.blueprints.cashbox.reports:upcoming",
     reconcile="hamyan.blueprints.cashbox.services.state:reconcile",
     reminders="hamyan.blueprints.cashbox.services.reminders:owed",
     monthly_statement="hamyan.blueprints.cashbox.reports:member_statement_pdf",

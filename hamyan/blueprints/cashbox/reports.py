@@ -28,3 +28,25 @@ def figures(box_ids):
     from hamyan.blueprints.cashbox.models import MemberSummary
 
     return summed(MemberSummary.box_id, MemberSummary.due_now, MemberSummary.arrears, box_ids)
+
+
+def upcoming(membership_ids: list[int], today: date) -> list:
+    """These members' next contribution and the payouts their shares are to collect ("my money")."""
+    from sqlalchemy import or_, select
+
+    from hamyan.blueprints.cashbox.models import Holding, MemberSummary, Period, Round, Share
+    from hamyan.extensions import db
+    from hamyan.hamyar.mymoney import Upcoming
+
+    found = [Upcoming(row.box_id, "Next contribution", row.next_due, row.next_amount)
+             for row in db.session.scalars(select(MemberSummary).where(
+                 MemberSummary.membership_id.in_(membership_ids), MemberSummary.next_due >= today))]
+    for period, share, box_id in db.session.execute(
+            select(Period, Share, Round.box_id).join(Round, Round.id == Period.round_id)
+            .join(Share, Share.round_id == Period.round_id).join(Holding, Holding.share_id == Share.id)
+            .where(Holding.membership_id.in_(membership_ids), Period.payout_status != "paid",
+                   or_(Period.winner_share_id == Share.id,
+                       (Period.winner_share_id.is_(None)) & (Share.draw_position == Period.number)))):
+        found.append(Upcoming(box_id, f"Payout to share {share.number} (period {period.number})", period.due_date,
+                              None, payout=True))
+    return found

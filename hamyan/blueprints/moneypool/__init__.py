@@ -28,6 +28,7 @@ PRODUCT = Product(
     standing="hamyan.blueprints.moneypool.reports:standing",
     removal_blockers="hamyan.blueprints.moneypool.services.members:removal_blockers",
     figures="hamyan.blueprints.moneypool.reports:figures",
+    upcoming="hamyan.blueprints.moneypool.reports:upcoming",
     reconcile="hamyan.blueprints.moneypool.services:reconcile",
     reminders="hamyan.blueprints.moneypool.reminders:owed",
     member_subjects="hamyan.blueprints.moneypool.reports:member_subjects",

@@ -399,3 +399,17 @@ def figures(box_ids):
 
     return summed(MemberSummary.box_id, MemberSummary.owed, MemberSummary.arrears, box_ids,
                   loans_out=MemberSummary.loan_outstanding, overdue_days=MemberSummary.loan_overdue_days)
+
+
+def upcoming(membership_ids: list[int], today: date) -> list:
+    """These members' next contribution and loan installment ("my money")."""
+    from hamyan.hamyar.mymoney import Upcoming
+
+    found = []
+    for row in db.session.scalars(select(MemberSummary).join(PoolMember, PoolMember.id == MemberSummary.member_id)
+                                  .where(PoolMember.membership_id.in_(membership_ids))):
+        if row.next_due is not None:
+            found.append(Upcoming(row.box_id, "Next contribution", row.next_due, row.next_amount))
+        if row.loan_next_due is not None:
+            found.append(Upcoming(row.box_id, "Next loan installment", row.loan_next_due, row.loan_next_amount))
+    return found

@@ -29,6 +29,7 @@ PRODUCT = Product(
     standing="hamyan.blueprints.rosca.reports:standing",
     removal_blockers="hamyan.blueprints.rosca.services.common:removal_blockers",
     figures="hamyan.blueprints.rosca.reports:figures",
+    upcoming="hamyan.blueprints.rosca.reports:upcoming",
     reconcile="hamyan.blueprints.rosca.services.state:reconcile",
     reminders="hamyan.blueprints.rosca.services.reminders:owed",
     monthly_statement="hamyan.blueprints.rosca.reports:member_statement_pdf",

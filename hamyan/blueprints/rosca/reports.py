@@ -28,3 +28,21 @@ def figures(box_ids):
     from hamyan.blueprints.rosca.models import MemberSummary
 
     return summed(MemberSummary.box_id, MemberSummary.due_now, MemberSummary.arrears, box_ids)
+
+
+def upcoming(membership_ids: list[int], today: date) -> list:
+    """The payouts these members' seats are still to collect ("my money")."""
+    from sqlalchemy import select
+
+    from hamyan.blueprints.rosca.models import RoscaPeriod, Seat, SeatHolding
+    from hamyan.extensions import db
+    from hamyan.hamyar.mymoney import Upcoming
+
+    return [Upcoming(seat.box_id, f"Payout to seat {seat.number}" + (
+                f" (your part: {holding.numerator}/{holding.denominator})" if holding.numerator != holding.denominator else ""),
+                     period.due_date, seat.payout * holding.numerator // holding.denominator, payout=True)
+            for period, seat, holding in db.session.execute(
+                select(RoscaPeriod, Seat, SeatHolding).join(Seat, (Seat.box_id == RoscaPeriod.box_id)
+                                                           & (Seat.number == RoscaPeriod.number))
+                .join(SeatHolding, SeatHolding.seat_id == Seat.id)
+                .where(SeatHolding.membership_id.in_(membership_ids), RoscaPeriod.payout_entry_id.is_(None)))]
