@@ -18,7 +18,8 @@ bp = Blueprint("hamyar", __name__)
 @bp.app_context_processor
 def navigation_bar():
     """The unread count and the running announcement every page's navigation shows (one query)."""
-    if not current_user.is_authenticated:
+    # A PDF rendered by a job has a request context but nobody signed in (current_user is None).
+    if not getattr(current_user, "is_authenticated", False):
         return {"hamyar_bar": None}
     try:
         return {"hamyar_bar": inbox.bar(current_user.id)}
