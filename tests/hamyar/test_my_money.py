@@ -77,3 +77,20 @@ def test_coming_up_lists_dues_and_payouts(busy_pool, client, make_user):
     assert any(label.startswith("Payout to share 2") for label in labels[cashbox.name])
     login(client, "m0@example.com")
     assert "Payout to share 2" in client.get("/my-money").get_data(as_text=True)
+
+
+def test_rosca_seat_holder_sees_the_next_contribution_and_payout(make_user):
+    from hamyan.blueprints.rosca import services as rs
+    from tests.rosca.helpers import make_rosca
+
+    boss = make_user("boss@example.com", "Boss")
+    saver = make_user("saver@example.com", "زهرا")
+    box = make_rosca(boss, seats=2, contribution="100")
+    mine = rs.add_member(boss, box.id, "زهرا", "saver@example.com")
+    other = rs.add_member(boss, box.id, "Other")
+    rs.assign_seat(boss, box.id, 1, [(other.id, "1")])
+    rs.assign_seat(boss, box.id, 2, [(mine.id, "1")])
+    rs.start(boss, box.id)
+    items = my_money(saver.id).boxes[0].next
+    assert [(i.label, i.amount) for i in items if not i.payout][0] == ("Next contribution", 10000)
+    assert [i.label for i in items if i.payout] == ["Payout to seat 2"]

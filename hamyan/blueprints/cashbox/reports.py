@@ -41,12 +41,14 @@ def upcoming(membership_ids: list[int], today: date) -> list:
     found = [Upcoming(row.box_id, "Next contribution", row.next_due, row.next_amount)
              for row in db.session.scalars(select(MemberSummary).where(
                  MemberSummary.membership_id.in_(membership_ids), MemberSummary.next_due >= today))]
-    for period, share, box_id in db.session.execute(
-            select(Period, Share, Round.box_id).join(Round, Round.id == Period.round_id)
+    for period, share, holding, r in db.session.execute(
+            select(Period, Share, Holding, Round).join(Round, Round.id == Period.round_id)
             .join(Share, Share.round_id == Period.round_id).join(Holding, Holding.share_id == Share.id)
             .where(Holding.membership_id.in_(membership_ids), Period.payout_status != "paid",
                    or_(Period.winner_share_id == Share.id,
                        (Period.winner_share_id.is_(None)) & (Share.draw_position == Period.number)))):
-        found.append(Upcoming(box_id, f"Payout to share {share.number} (period {period.number})", period.due_date,
-                              None, payout=True))
+        whole = holding.numerator == holding.denominator  # a part of a share: its amount waits for the split
+        found.append(Upcoming(r.box_id, f"Payout to share {share.number} (period {period.number})" + (
+            "" if whole else f", your part {holding.numerator}/{holding.denominator}"), period.due_date,
+            r.pot if whole else None, payout=True))
     return found

@@ -31,18 +31,33 @@ def figures(box_ids):
 
 
 def upcoming(membership_ids: list[int], today: date) -> list:
-    """The payouts these members' seats are still to collect ("my money")."""
-    from sqlalchemy import select
+    """These members' next contribution and the payouts their seats are still to collect ("my money")."""
+    from collections import defaultdict
+    from fractions import Fraction
 
-    from hamyan.blueprints.rosca.models import RoscaPeriod, Seat, SeatHolding
+    from sqlalchemy import func, select
+
+    from hamyan.blueprints.rosca.models import Rosca, RoscaPeriod, Seat, SeatHolding
     from hamyan.extensions import db
     from hamyan.hamyar.mymoney import Upcoming
 
-    return [Upcoming(seat.box_id, f"Payout to seat {seat.number}" + (
-                f" (your part: {holding.numerator}/{holding.denominator})" if holding.numerator != holding.denominator else ""),
-                     period.due_date, seat.payout * holding.numerator // holding.denominator, payout=True)
-            for period, seat, holding in db.session.execute(
-                select(RoscaPeriod, Seat, SeatHolding).join(Seat, (Seat.box_id == RoscaPeriod.box_id)
-                                                           & (Seat.number == RoscaPeriod.number))
-                .join(SeatHolding, SeatHolding.seat_id == Seat.id)
-                .where(SeatHolding.membership_id.in_(membership_ids), RoscaPeriod.payout_entry_id.is_(None)))]
+    found, held, contribution = [], defaultdict(Fraction), {}
+    for seat, holding, rosca, period in db.session.execute(
+            select(Seat, SeatHolding, Rosca, RoscaPeriod).join(SeatHolding, SeatHolding.seat_id == Seat.id)
+            .join(Rosca, Rosca.box_id == Seat.box_id)
+            .outerjoin(RoscaPeriod, (RoscaPeriod.box_id == Seat.box_id) & (RoscaPeriod.number == Seat.number)
+                       & RoscaPeriod.payout_entry_id.is_(None))
+            .where(SeatHolding.membership_id.in_(membership_ids))):
+        held[seat.box_id] += holding.fraction
+        contribution[seat.box_id] = rosca.contribution
+        if period is not None:
+            whole = holding.numerator == holding.denominator
+            found.append(Upcoming(seat.box_id, f"Payout to seat {seat.number}" + (
+                "" if whole else f" (your part: {holding.numerator}/{holding.denominator})"),
+                period.due_date, seat.payout if whole else None, payout=True))
+    for box_id, due in db.session.execute(
+            select(RoscaPeriod.box_id, func.min(RoscaPeriod.due_date))
+            .where(RoscaPeriod.box_id.in_(list(held)), RoscaPeriod.due_date >= today).group_by(RoscaPeriod.box_id)):
+        amount = contribution[box_id] * held[box_id]
+        found.append(Upcoming(box_id, "Next contribution", due, int(amount) if amount.denominator == 1 else None))
+    return found
