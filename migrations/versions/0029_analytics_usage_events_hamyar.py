@@ -1,8 +1,8 @@
 """analytics and hamyar: usage events (usage_event), the daily box figures (analytics_box_day), referral
 codes and referrals, announcements.
 
-Revision ID: 0028
-Revises: 0027
+Revision ID: 0029
+Revises: 0028
 Create Date: 2026-12-07 06:07:05.294234
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0028'
-down_revision = '0027'
+revision = '0029'
+down_revision = '0028'
 branch_labels = None
 depends_on = None
 
