@@ -1,8 +1,8 @@
 """analytics and hamyar: usage events (usage_event), the daily box figures (analytics_box_day), referral
 codes and referrals, announcements.
 
-Revision ID: 0029
-Revises: 0028
+Revision ID: 0030
+Revises: 0029
 Create Date: 2026-12-07 06:07:05.294234
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0029'
-down_revision = '0028'
+revision = '0030'
+down_revision = '0029'
 branch_labels = None
 depends_on = None
 
