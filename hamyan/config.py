@@ -69,6 +69,8 @@ DEFAULTS = {
     "ZARINPAL_MERCHANT_ID": "",
     "ZARINPAL_BASE_URL": "https://payment.zarinpal.com",
     "ZARINPAL_TIMEOUT": 10,
+    "ZARINPAL_ACCESS_TOKEN": "",  # the merchant's token for refunds (empty: refund in Zarinpal's panel)
+    "ZARINPAL_GRAPHQL_URL": "https://next.zarinpal.com/api/v4/graphql/",
     # Partner API keys (hamyan/partners): requests per key; webhooks: a receiver's time to answer,
     # and whether deliveries go out right after their write (else only by the webhooks.deliver job).
     "PARTNER_RATE_LIMIT": "120 per minute",

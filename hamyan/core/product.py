@@ -40,6 +40,9 @@ class Product:
     # "module:function(actor, box_id, entry_id, reason) -> entry id": its refund's reversal (see payments/)
     apply_payment: str | None = None
     refund_payment: str | None = None
+    # "module:function(box_id, membership_id) -> dict[target, label]": what a member may pay for, when
+    # the product must know (a building: each unit the member is tied to); the intent names one
+    payment_targets: str | None = None
     # "module:function(box_id, today) -> list[notify.reminders.Owed]": what each member owes and when,
     # told by the notify.reminders job before, on and after the due date
     reminders: str | None = None

@@ -168,5 +168,8 @@ def test_owner_and_resident_parts_of_what_is_owed(building, today):
     services.record_payment(board, box.id, unit.id, str(charge.amount // 2), None, "R", key="half")
     pos = services.position(box, services.access(board, box.id).building, unit.id)
     owed = services.owed_by(pos, date(2026, 3, 1))
-    assert owed["owner"] + owed["resident"] == pos.values["balance"]
-    assert owed["owner"] == (charge.amount - charge.amount // 2) * 100_000 // charge.amount
+    # a payment for the whole unit settles the oldest charge, the owner's part of it first
+    assert owed == {"owner": 0, "resident": pos.values["balance"]}
+    with pytest.raises(ValidationError) as error:
+        services.record_payment(board, box.id, unit.id, "1000", None, "R", key="bad", part="tenant")
+    assert set(error.value.fields) == {"part"}

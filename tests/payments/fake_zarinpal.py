@@ -1,7 +1,9 @@
 """A local fake of Zarinpal's REST v4 (payment request, StartPay, verify), served by a small WSGI
 server in the test process. `mode` makes it misbehave: "timeout" (answers after the client gave up),
 "error" (HTTP 500 with no JSON), "refuse" (a negative code); `paid` says which authorities the payer
-completed; verify answers 100 the first time and 101 ("already verified") after."""
+completed; verify answers 100 the first time and 101 ("already verified") after; the GraphQL
+AddRefund refunds a verified transaction (by its ref_id) once, with the access token, and answers
+"already refunded" after."""
 import json
 import threading
 import time
@@ -15,6 +17,7 @@ class FakeZarinpal:
         self.mode = "ok"
         self.paid: dict[str, int] = {}  # authority -> amount the payer paid
         self.verified: set[str] = set()
+        self.refunded: dict[str, int] = {}  # session id (ref_id) -> amount refunded
         self.requests: list[tuple[str, dict]] = []
         self._next = 0
 
@@ -47,7 +50,23 @@ class FakeZarinpal:
             return self._json({"data": {"code": code, "message": "Verified" if code == 101 else "Paid",
                                         "ref_id": 201 + int(authority[1:]), "card_pan": "502229******5995"},
                                "errors": []}, 200, environ, start_response)
+        if request.path == "/api/v4/graphql/":
+            return self._json(self._refund(request, body), 200, environ, start_response)
         return Response("not found", 404)(environ, start_response)
+
+    def _refund(self, request, body) -> dict:
+        if request.headers.get("Authorization") != "Bearer test-token" or "AddRefund" not in body.get("query", ""):
+            return {"errors": [{"message": "Unauthenticated."}]}
+        variables = body.get("variables") or {}
+        session = str(variables.get("session_id"))
+        paid = {str(201 + int(a[1:])): amount for a, amount in self.paid.items() if a in self.verified}
+        if session not in paid or variables.get("amount") != paid[session]:
+            return {"errors": [{"message": "Session not found or the amount is not refundable."}]}
+        if session in self.refunded:
+            return {"errors": [{"message": "This session has already been refunded."}]}
+        self.refunded[session] = variables["amount"]
+        return {"data": {"resource": {"terminal_id": "1", "id": f"R{session}", "amount": variables["amount"],
+                                      "timeline": {"refund_amount": variables["amount"], "refund_status": "PENDING"}}}}
 
     @staticmethod
     def _json(payload, status, environ, start_response):

@@ -16,9 +16,10 @@ def provider(app):
     fake = FakeZarinpal()
     server, url = serve(fake)
     saved = {k: app.config[k] for k in ("PAYMENTS_GATEWAY", "ZARINPAL_BASE_URL", "ZARINPAL_TIMEOUT",
-                                         "ZARINPAL_MERCHANT_ID")}
+                                         "ZARINPAL_MERCHANT_ID", "ZARINPAL_ACCESS_TOKEN", "ZARINPAL_GRAPHQL_URL")}
     app.config.update(PAYMENTS_GATEWAY="zarinpal", ZARINPAL_BASE_URL=url, ZARINPAL_TIMEOUT=0.5,
-                      ZARINPAL_MERCHANT_ID="00000000-0000-0000-0000-000000000000")
+                      ZARINPAL_MERCHANT_ID="00000000-0000-0000-0000-000000000000",
+                      ZARINPAL_ACCESS_TOKEN="test-token", ZARINPAL_GRAPHQL_URL=f"{url}/api/v4/graphql/")
     yield fake
     app.config.update(saved)
     server.shutdown()
@@ -103,3 +104,56 @@ def test_a_paid_amount_the_provider_refuses_to_verify(cashbox, ann_client, provi
 def test_the_adapter_takes_no_callbacks(cashbox, client, provider):
     response = client.post("/payments/callback/zarinpal", data=b"{}")
     assert response.status_code == 400
+
+
+def paid_intent(cashbox, ann_client, provider):
+    authority, intent = started(ann_client, cashbox.box.id)
+    provider.paid[authority] = intent.charged
+    ann_client.get(f"/payments/return/zarinpal?Authority={authority}&Status=OK")
+    db.session.expire_all()
+    return db.session.get(PaymentIntent, intent.id)
+
+
+def test_refund_through_the_provider_posts_the_reversal_once(cashbox, ann_client, provider):
+    intent = paid_intent(cashbox, ann_client, provider)
+    before = entries(cashbox.box.id)
+    services.refund(cashbox.manager, cashbox.box.id, intent.public_id, "بازگشت وجه")
+    db.session.expire_all()
+    intent = db.session.get(PaymentIntent, intent.id)
+    assert intent.status == "refunded" and entries(cashbox.box.id) == before + 1
+    assert provider.refunded == {intent.ref_id: intent.charged}
+    assert provider.requests[-1][1]["variables"]["session_id"] == intent.ref_id
+    with pytest.raises(services.Conflict):
+        services.refund(cashbox.manager, cashbox.box.id, intent.public_id, "again")
+    assert entries(cashbox.box.id) == before + 1 and services.check() == []
+
+
+@pytest.mark.parametrize("mode", ["timeout", "error", "refuse"])
+def test_a_refund_the_provider_does_not_make_posts_nothing(cashbox, ann_client, provider, mode):
+    intent = paid_intent(cashbox, ann_client, provider)
+    before = entries(cashbox.box.id)
+    provider.mode = mode
+    with pytest.raises(services.ValidationError):
+        services.refund(cashbox.manager, cashbox.box.id, intent.public_id, "refund")
+    db.session.expire_all()
+    assert db.session.get(PaymentIntent, intent.id).status == "succeeded" and entries(cashbox.box.id) == before
+    provider.mode = "ok"  # asked again: refunded once
+    services.refund(cashbox.manager, cashbox.box.id, intent.public_id, "refund")
+    db.session.expire_all()
+    assert db.session.get(PaymentIntent, intent.id).status == "refunded" and entries(cashbox.box.id) == before + 1
+
+
+def test_a_refund_whose_answer_was_lost_is_not_made_twice(cashbox, ann_client, provider):
+    intent = paid_intent(cashbox, ann_client, provider)
+    provider.refunded[intent.ref_id] = intent.charged  # the provider refunded; Hamyan never heard back
+    services.refund(cashbox.manager, cashbox.box.id, intent.public_id, "refund")
+    db.session.expire_all()
+    assert db.session.get(PaymentIntent, intent.id).status == "refunded"
+    assert provider.refunded == {intent.ref_id: intent.charged}
+
+
+def test_without_an_access_token_the_refund_is_refused(cashbox, ann_client, provider, app):
+    intent = paid_intent(cashbox, ann_client, provider)
+    app.config["ZARINPAL_ACCESS_TOKEN"] = ""
+    with pytest.raises(services.ValidationError, match="ZARINPAL_ACCESS_TOKEN"):
+        services.refund(cashbox.manager, cashbox.box.id, intent.public_id, "refund")

@@ -19,6 +19,9 @@ PRODUCT = Product(
     figures="hamyan.blueprints.aptbox.reports:figures",
     upcoming="hamyan.blueprints.aptbox.reports:upcoming",
     reconcile="hamyan.blueprints.aptbox.services:reconcile",
+    apply_payment="hamyan.blueprints.aptbox.services.online:apply_payment",
+    refund_payment="hamyan.blueprints.aptbox.services.online:refund_payment",
+    payment_targets="hamyan.blueprints.aptbox.services.online:payment_targets",
     nav=(
         NavLink("Overview", "aptbox.dashboard"),
         NavLink("Units", "aptbox.units", also=("aptbox.unit", "aptbox.import_units")),

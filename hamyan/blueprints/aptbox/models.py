@@ -176,12 +176,16 @@ class UnitPayment(db.Model):
     __tablename__ = "apt_payment"
     __table_args__ = (db.UniqueConstraint("box_id", "request_key", name="uq_apt_payment_box_key"),
                       db.Index("ix_apt_payment_box_unit", "box_id", "unit_id"),
-                      db.CheckConstraint("amount > 0", name="amount"))
+                      db.CheckConstraint("amount > 0", name="amount"),
+                      db.CheckConstraint("part IN ('owner', 'resident')", name="part"))
 
     id = db.Column(db.Integer, primary_key=True)
     box_id = db.Column(db.Integer, db.ForeignKey("box.id"), nullable=False)
     unit_id = db.Column(db.Integer, db.ForeignKey("apt_unit.id"), nullable=False)
     amount = db.Column(db.BigInteger, nullable=False)
+    # whose part of the unit's charges it pays first (summary.derive): the owner's, the resident's, or
+    # (NULL) the unit's oldest whatever the part
+    part = db.Column(db.String(10), nullable=True)
     paid_on = db.Column(db.Date, nullable=False)
     reference = db.Column(db.String(80), nullable=False)  # bank transfer / card receipt number
     payer = db.Column(db.String(120), nullable=False, default="")

@@ -1,5 +1,6 @@
 """Aptbox pages: parse the form, call the service, render the page or its htmx partial."""
 import json
+from datetime import date
 from datetime import timedelta
 
 from flask import Blueprint, Response, abort, current_app, flash, request, send_file, url_for
@@ -173,7 +174,13 @@ def unit_context(acc, the_unit: Unit) -> dict:
     """What a unit's page (and its API) shows: position, "why is my charge", ledger, people."""
     pos = services.position(acc.box, acc.building, the_unit.id)
     charge = services.latest_charge(the_unit.id, clock.today(acc.box))
-    return {"unit": the_unit, "pos": pos, "explained": charge, "owed_by": services.owed_by(pos, clock.today(acc.box)),
+    owed_by = services.owed_by(pos, clock.today(acc.box))
+    mine = None  # what the viewer tied to the unit has left to pay of the charges issued: their part, or all
+    if acc.membership is not None and the_unit.id in acc.unit_ids:
+        part = services.part_for(the_unit.id, acc.membership.id)
+        issued = services.owed_by(pos, date.max)
+        mine = {"part": part, "amount": issued[part] if part else issued["owner"] + issued["resident"]}
+    return {"unit": the_unit, "pos": pos, "explained": charge, "owed_by": owed_by, "mine": mine,
             "explanation": json.loads(charge.detail) if charge else [],
             "ledger": services.unit_ledger(acc.box, the_unit), "people": services.people_of([the_unit.id]).get(
                 the_unit.id, []), "reports": services.reports_of(acc.box.id, the_unit.id)}

@@ -9,8 +9,11 @@ manager records would (oldest dues first...), posting exactly one ledger entry w
 is derived from `intent.public_id`, and returns that entry's id. A ServiceError (e.g. more than the
 member owes) leaves the intent in "mismatch" for a manager to refund. `refund_payment =
 "module:function"` with function(actor, box_id, entry_id, reason) -> int undoes it by a reversal
-entry and returns the reversal's id. Cashbox and Moneypool fill both; a product without them does not
-offer online payment."""
+entry and returns the reversal's id. A product that must know what a payment is for names
+`payment_targets = "module:function"` with function(box_id, membership_id) -> {target: label}: the
+intent carries one of them (`intent.target`; the member's only one by default), e.g. a building's
+"unit:<id>". Cashbox, Moneypool, Aptbox and ROSCA fill them; a product without them does not offer
+online payment."""
 from flask import Blueprint
 
 bp = Blueprint("payments", __name__)

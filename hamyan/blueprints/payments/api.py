@@ -18,6 +18,9 @@ class IntentIn(ma.Schema):
                       metadata={"description": "Major units as a string, e.g. \"1250.50\""})
     membership_id = F.Integer(strict=True, load_default=None, allow_none=True,
                               metadata={"description": "Whose payment; the caller's own membership if left out"})
+    target = F.String(load_default=None, allow_none=True, validate=ma.validate.Length(max=40),
+                      metadata={"description": "What it pays for, where the box's product asks: a building's "
+                                               "\"unit:<id>\" (the member's only unit if left out)"})
 
 
 class IntentOut(ma.Schema):
@@ -36,6 +39,7 @@ class IntentOut(ma.Schema):
     created_at = F.DateTime()
     expires_at = F.DateTime()
     pay_url = F.String(allow_none=True)
+    target = F.String(allow_none=True)
 
 
 class IntentPage(ma.Schema):
@@ -53,7 +57,8 @@ def _out(intent) -> dict:
     """The intent's values for IntentOut (which the response decorator dumps)."""
     data = {name: getattr(intent, name) for name in ("public_id", "box_id", "membership_id", "amount", "fee",
                                                      "fee_bearer", "charged", "currency", "gateway", "status",
-                                                     "ref_id", "entry_id", "created_at", "expires_at")}
+                                                     "ref_id", "entry_id", "created_at", "expires_at",
+                                                     "target")}
     data["pay_url"] = url_for("payments.pay_intent", public_id=intent.public_id, _external=True) \
         if intent.status == "created" else None
     return data
@@ -67,7 +72,7 @@ def create(body, box_id):
     """Start a payment: the same Idempotency-Key with the same body answers the first intent, with
     another body 409."""
     intent = services.create_intent(current_api_user(), box_id, body["amount"], body["membership_id"],
-                                    idempotency_key())
+                                    idempotency_key(), body["target"])
     return _out(intent)
 
 

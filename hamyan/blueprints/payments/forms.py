@@ -7,6 +7,8 @@ from hamyan.web.fields import AmountField
 
 class PayForm(FlaskForm):
     amount = AmountField("Amount to pay")
+    # what the payment is for, when the box's product asks (a building: which unit); choices per member
+    target = SelectField("Paying for", choices=[], validate_choice=False)
 
 
 class SettingsForm(FlaskForm):

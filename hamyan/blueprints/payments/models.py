@@ -55,6 +55,7 @@ class PaymentIntent(db.Model):
     failure = db.Column(db.String(200), nullable=False, default="")
     entry_id = db.Column(db.Integer, db.ForeignKey("ledger_entry.id"), nullable=True, unique=True)
     refund_entry_id = db.Column(db.Integer, db.ForeignKey("ledger_entry.id"), nullable=True, unique=True)
+    target = db.Column(db.String(40), nullable=True)  # what it pays for, in the product's words ("unit:12")
     request_key = db.Column(db.String(80), nullable=True, unique=True)  # an API caller's Idempotency-Key
     request_hash = db.Column(db.String(64), nullable=True)
     created_by_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True)

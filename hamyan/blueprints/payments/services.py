@@ -79,11 +79,20 @@ def _request_hash(**carried) -> str:
     return hashlib.sha256(json.dumps(carried, sort_keys=True).encode()).hexdigest()
 
 
+def targets_of(box, membership_id: int) -> dict[str, str] | None:
+    """What the member may pay for in this box (target -> label), or None when the product does not ask."""
+    descriptor = product(box.kind)
+    return descriptor.load("payment_targets")(box.id, membership_id) if descriptor.payment_targets else None
+
+
 @uow.box_write
-def create_intent(actor, box_id, amount, membership_id=None, request_key: str | None = None) -> PaymentIntent:
+def create_intent(actor, box_id, amount, membership_id=None, request_key: str | None = None,
+                  target: str | None = None) -> PaymentIntent:
     """An intent for a member to pay `amount` (major units, as typed) to the box. A member pays for
-    themself; a manager or a partner key names the member. `request_key` (an API Idempotency-Key,
-    already scoped to its caller) returns the first intent for the same request, 409 for another."""
+    themself; a manager or a partner key names the member. A product that must know what is paid
+    for (payment_targets) gets one of the member's targets (their only one by default).
+    `request_key` (an API Idempotency-Key, already scoped to its caller) returns the first intent
+    for the same request, 409 for another."""
     access = authorize(actor, box_id, VIEW)
     box = access.box
     if membership_id in (None, "") and access.membership is not None:
@@ -95,8 +104,10 @@ def create_intent(actor, box_id, amount, membership_id=None, request_key: str | 
     if not access.can_manage and (access.membership is None or member.id != access.membership.id):
         raise NotFound()
     value = parse.amount(amount, box.currency, field="amount", locale=box.locale)
+    target = str(target or "")[:40] or None
     if request_key:
-        carried = _request_hash(box_id=box.id, membership_id=member.id, amount=value)
+        carried = _request_hash(box_id=box.id, membership_id=member.id, amount=value,
+                                **({"target": target} if target else {}))
         existing = db.session.scalar(select(PaymentIntent).filter_by(request_key=request_key))
         if existing is not None:
             if existing.request_hash != carried:
@@ -105,6 +116,13 @@ def create_intent(actor, box_id, amount, membership_id=None, request_key: str | 
             return existing
     if not offers_online(box):
         raise ValidationError("This box does not take online payments.", field="amount")
+    targets = targets_of(box, member.id)
+    if targets is not None:
+        if target is None and len(targets) == 1:
+            target = next(iter(targets))
+        if target not in targets:
+            raise ValidationError("Choose what you are paying for." if targets else
+                                  f"{member.display_name} has nothing to pay for here.", field="target")
     settings = settings_of(box.id)
     fee = gateways.fee(value)
     charged = value + fee if settings.fee_bearer == MEMBER else value
@@ -113,11 +131,11 @@ def create_intent(actor, box_id, amount, membership_id=None, request_key: str | 
     now = clock.now()
     intent = PaymentIntent(
         public_id=secrets.token_hex(16), box_id=box.id, membership_id=member.id, amount=value, fee=fee,
-        fee_bearer=settings.fee_bearer, charged=charged, currency=box.currency,
+        fee_bearer=settings.fee_bearer, charged=charged, currency=box.currency, target=target,
         gateway=current_app.config["PAYMENTS_GATEWAY"], status=CREATED, created_at=now,
         expires_at=now + timedelta(minutes=current_app.config["PAYMENTS_INTENT_MINUTES"]),
         created_by_id=Principal.of(actor).user_id, request_key=request_key,
-        request_hash=_request_hash(box_id=box.id, membership_id=member.id, amount=value) if request_key else None)
+        request_hash=carried if request_key else None)
     db.session.add(intent)
     db.session.flush()
     return intent

@@ -26,17 +26,20 @@ def _page() -> int:
 def pay(box_id):
     access = authorize(current_user, box_id, VIEW)
     form = PayForm()
-    if request.method == "GET" and request.args.get("amount"):
-        form.amount.data = request.args["amount"]
+    targets = services.targets_of(access.box, access.membership.id) if access.membership else None
+    form.target.choices = list((targets or {}).items())
+    if request.method == "GET":
+        form.amount.data = request.args.get("amount") or form.amount.data
+        form.target.data = request.args.get("target") or form.target.data
     if form.validate_on_submit():
         try:
-            intent = services.create_intent(current_user, box_id, form.amount.data)
+            intent = services.create_intent(current_user, box_id, form.amount.data, target=form.target.data)
             return redirect_to(services.start(intent, url_for("payments.returned", gateway=intent.gateway,
                                                               _external=True)))
         except ServiceError as error:
             apply_error(form, error)
     settings = services.settings_of(access.box.id)
-    return render("payments/pay.html", "form", form=form, box=access.box, settings=settings,
+    return render("payments/pay.html", "form", form=form, box=access.box, settings=settings, targets=targets,
                   offers=services.offers_online(access.box), membership=access.membership,
                   fee_percent=current_app.config["PAYMENTS_FEE_PERCENT"],
                   nav=box_nav(access.box, access.membership, access.can_manage))
@@ -184,9 +187,10 @@ def refund(box_id, public_id):
 
 
 @bp.app_template_global()
-def pay_online_url(box, membership_id, amount: int | None = None) -> str | None:
+def pay_online_url(box, membership_id, amount: int | None = None, target: str | None = None) -> str | None:
     """Where a product page's "Pay online" button goes: only for the signed-in member's own dues,
-    only when the box takes online payments; `amount` (minor units) is proposed, the payer may change it."""
+    only when the box takes online payments; `amount` (minor units) is proposed, the payer may change
+    it; `target` says what it pays for (a building's unit)."""
     if not current_user.is_authenticated or not services.offers_online(box):
         return None
     from hamyan.boxes.access import membership_of
@@ -197,4 +201,4 @@ def pay_online_url(box, membership_id, amount: int | None = None) -> str | None:
     from hamyan.core import parse
 
     return url_for("payments.pay", box_id=box.id, amount=parse.canonical(amount, box.currency) if amount and amount > 0
-                   else None)
+                   else None, target=target)

@@ -36,7 +36,7 @@ from .charges import (  # noqa: F401
 )
 from .payments import (  # noqa: F401
     record_payment, charge_late_fees, assess_late_fees, report_payment, confirm_report, reject_report,
-    reports_of, report_receipt, waive_late_fee,
+    reports_of, report_receipt, waive_late_fee, reverse_payment, part_for,
 )
 from .summary import position, owed_by, refresh, fresh, reconcile, period_lines  # noqa: F401
 from .buildings import major, late_fee_text, remainder_number  # noqa: F401

@@ -5,7 +5,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from hamyan.blueprints.aptbox.models import Building, PaymentReport, Unit, UnitPayment
+from hamyan.blueprints.aptbox.models import PAYERS, Building, PaymentReport, Unit, UnitPayment, UnitPerson
 from hamyan.boxes.access import SYSTEM
 from hamyan.boxes.models import BOARD, Box, Membership
 from hamyan.core import clock, parse, uow
@@ -13,42 +13,74 @@ from hamyan.core.errors import Conflict, NotFound
 from hamyan.dues import late
 from hamyan.dues import status as dues_status
 from hamyan.extensions import db
+from hamyan.ledger import service as ledger
+from hamyan.ledger.models import Entry
 from hamyan.money import to_major
 from hamyan.notify.services import notify
 
 from .common import access, account, by, fields, fund_account, manage, money, not_future, post, request_hash, \
-    request_key, same_request, unit_account, unit_of
+    request_key, row_of, same_request, unit_account, unit_of
 from .receipts import Receipt, receipt_type, store
 from .summary import UNIT, derive, refresh
 
 
 @uow.box_write
 def record_payment(actor, box_id, unit_id, amount, paid_on=None, reference: str = "", payer: str = "",
-                   key: str | None = None) -> UnitPayment:
-    """Money a unit paid into the operating fund. It settles the unit's oldest charges first (a
-    derivation, see summary.py); more than is owed stays as the unit's credit. A retry with the
-    same key returns the first payment; the same key with anything different is refused (409)."""
+                   key: str | None = None, part: str | None = None) -> UnitPayment:
+    """Money a unit paid into the operating fund. It settles the unit's oldest charges first, the
+    `part` it names first (the owner's or the resident's; None: the unit's whole) (a derivation, see
+    summary.py); more than is owed stays as the unit's credit. A retry with the same key returns the
+    first payment; the same key with anything different is refused (409)."""
     acc = manage(actor, box_id)
     box = acc.box
     unit = unit_of(acc, unit_id)
     key = request_key(key)
-    digest = request_hash(unit=unit.id, amount=str(amount), paid_on=str(paid_on), reference=reference, payer=payer)
+    digest = request_hash(unit=unit.id, amount=str(amount), paid_on=str(paid_on), reference=reference, payer=payer,
+                          **({"part": part} if part else {}))
     existing = db.session.scalar(select(UnitPayment).filter_by(box_id=box.id, request_key=key))
     if existing is not None:
         same_request(existing, digest)
         return existing
     values = fields(("amount", lambda: parse.amount(amount, box.currency, "amount")),
-                         ("paid_on", lambda: not_future(box, paid_on, "paid_on")),
-                         ("reference", lambda: parse.text(reference, "reference", label="Bank reference", limit=80)),
-                         ("payer", lambda: parse.text(payer, "payer", label="Paid by", limit=120, required=False)))
+                    ("paid_on", lambda: not_future(box, paid_on, "paid_on")),
+                    ("reference", lambda: parse.text(reference, "reference", label="Bank reference", limit=80)),
+                    ("payer", lambda: parse.text(payer, "payer", label="Paid by", limit=120, required=False)),
+                    ("part", lambda: parse.choice(part, PAYERS, "part", "Whose part") if part else None))
+    whose = f"{values['part']}'s " if values["part"] else ""
     entry = post(box, actor, "payment", [(fund_account(box, "operating"), values["amount"]),
                                         (unit_account(box, unit.id), -values["amount"])],
-                 f"payment:{key}", values["paid_on"], f"Unit {unit.number}: payment ref {values['reference']}")
+                 f"payment:{key}", values["paid_on"], f"Unit {unit.number}: {whose}payment ref {values['reference']}")
     payment = UnitPayment(box_id=box.id, unit_id=unit.id, request_key=key, request_hash=digest, entry_id=entry.id,
-                      created_by_id=by(actor), **values)
+                          created_by_id=by(actor), **values)
     db.session.add(payment)
     refresh(box, [unit.id])
     return payment
+
+
+@uow.box_write
+def reverse_payment(actor, box_id, payment_id, reason: str):
+    """Undo a unit's payment (entered by mistake, or an online payment refunded): a reversal entry
+    dated today; the payment stays listed and no longer settles anything. The reversal entry; the
+    same again answers the first reversal."""
+    acc = manage(actor, box_id)
+    payment = row_of(UnitPayment, acc.box.id, payment_id, "payment")
+    reason = parse.reason(reason, limit=300)
+    entry = db.session.get(Entry, payment.entry_id)
+    reversal = ledger.reverse(entry, memo=f"Unit payment reversed: {reason}"[:500],
+                              idempotency_key=f"apt:{acc.box.id}:payment:{payment.id}:reverse",
+                              effective_date=clock.today(acc.box), created_by_id=by(actor))
+    refresh(acc.box, [payment.unit_id])
+    return reversal
+
+
+def part_for(unit_id: int, membership_id: int) -> str | None:
+    """Whose part a payment by this member pays first: their relation to the unit (owner or
+    resident) when the unit has both an owner and a resident linked; otherwise (one side only, or
+    not linked) None, the unit's whole, as reminders tell them all of it."""
+    relations = dict(db.session.execute(select(UnitPerson.membership_id, UnitPerson.relation)
+                                        .filter_by(unit_id=unit_id)).all())
+    mine = relations.get(membership_id)
+    return mine if mine and len(set(relations.values())) == 2 else None
 
 
 def charge_late_fees(box_id: int, actor=SYSTEM) -> int:
@@ -141,7 +173,8 @@ def confirm_report(actor, box_id, report_id) -> PaymentReport:
     if row.status != "pending":
         raise Conflict(f"This report is already {row.status}.", field="report")
     payment = record_payment(actor, box_id, row.unit_id, str(to_major(row.amount, acc.box.currency)), row.paid_on,
-                             row.reference, row.membership.display_name, key=f"report:{row.id}")
+                             row.reference, row.membership.display_name, key=f"report:{row.id}",
+                             part=part_for(row.unit_id, row.membership_id))
     row.status, row.payment_id, row.decided_by_id = "confirmed", payment.id, by(actor)
     return row
 

@@ -1,5 +1,6 @@
 """A unit's position, derived from its charges, late fees and payments (payments settle the oldest
-obligation first; what is paid beyond everything charged is credit), and the summary rows pages
+obligation first, the payer's own part of it first, see settle(); what is paid beyond everything
+charged is credit), and the summary rows pages
 list instead of deriving a whole building per request.
 
 Every write touching a unit's money refreshes its row in the same unit of work; when the box's day
@@ -19,7 +20,7 @@ from hamyan.dues import late
 from hamyan.dues import status as dues_status
 from hamyan.dues.bulk import Line
 from hamyan.extensions import db
-from hamyan.ledger.models import LedgerAccount
+from hamyan.ledger.models import Entry, LedgerAccount
 from hamyan.money import format_money
 
 FIELDS = ("charged", "paid", "balance", "arrears", "oldest_unpaid_due", "days_late", "status", "next_due",
@@ -35,6 +36,7 @@ class Obligation:
     reference: str  # "charge:<id>" or "late:<charge id>"
     owner_part: int = 0  # of amount, what the owner pays (owner-paid components, assessments)
     paid: int = 0
+    owner_paid: int = 0  # of paid, what settled the owner's part
 
     @property
     def unpaid(self) -> int:
@@ -42,9 +44,8 @@ class Obligation:
 
     @property
     def owner_unpaid(self) -> int:
-        """The owner's share of what is unpaid: a payment settles an obligation's owner and resident
-        parts in proportion (rounded down for the owner; the resident's part takes the unit)."""
-        return self.unpaid * self.owner_part // self.amount if self.amount else 0
+        """What the owner still owes of this obligation (the rest of unpaid is the resident's)."""
+        return self.owner_part - self.owner_paid
 
 
 @dataclass
@@ -73,10 +74,35 @@ def _obligations(box: Box, unit_ids) -> dict[int, list[Obligation]]:
     return out
 
 
-def _paid(box: Box, unit_ids) -> dict[int, int]:
-    rows = db.session.execute(select(UnitPayment.unit_id, func.sum(UnitPayment.amount)).where(
-        UnitPayment.box_id == box.id, UnitPayment.unit_id.in_(list(unit_ids) or [0])).group_by(UnitPayment.unit_id))
-    return {uid: int(total) for uid, total in rows}
+def _paid(box: Box, unit_ids) -> dict[int, dict[str | None, int]]:
+    """Each unit's payments (less those reversed) by whose part they pay: owner, resident, None."""
+    reversed_ = select(Entry.id).where(Entry.reverses_id == UnitPayment.entry_id).exists()
+    rows = db.session.execute(select(UnitPayment.unit_id, UnitPayment.part, func.sum(UnitPayment.amount)).where(
+        UnitPayment.box_id == box.id, UnitPayment.unit_id.in_(list(unit_ids) or [0]), ~reversed_)
+        .group_by(UnitPayment.unit_id, UnitPayment.part))
+    out = {}
+    for unit_id, part, total in rows:
+        out.setdefault(unit_id, {})[part] = int(total)
+    return out
+
+
+def settle(items: list[Obligation], paid: dict[str | None, int]) -> None:
+    """Payments settle a unit's obligations (oldest first): a payment of the owner's part settles
+    the owner's part of each first, one of the resident's part the resident's; what is left of
+    them, and the payments for the whole unit, then settle whatever remains oldest first (the
+    owner's part of an obligation before the resident's); anything left after that is credit."""
+    owner, resident = paid.get("owner", 0), paid.get("resident", 0)
+    for o in items:
+        o.owner_paid = min(owner, o.owner_part)
+        theirs = min(resident, o.amount - o.owner_part)
+        owner, resident = owner - o.owner_paid, resident - theirs
+        o.paid = o.owner_paid + theirs
+    left = owner + resident + paid.get(None, 0)
+    for o in items:
+        take = min(left, o.unpaid)
+        o.owner_paid += min(take, o.owner_unpaid)
+        o.paid += take
+        left -= take
 
 
 def derive(box: Box, building: Building, unit_ids, today: date) -> dict[int, Position]:
@@ -84,11 +110,9 @@ def derive(box: Box, building: Building, unit_ids, today: date) -> dict[int, Pos
     obligations, paid = _obligations(box, unit_ids), _paid(box, unit_ids)
     out = {}
     for unit_id in unit_ids:
-        items, have = obligations[unit_id], paid.get(unit_id, 0)
-        left = have
-        for o in items:
-            o.paid = min(left, o.amount)
-            left -= o.paid
+        items, parts = obligations[unit_id], paid.get(unit_id, {})
+        have = sum(parts.values())
+        settle(items, parts)
         due = [o for o in items if o.due_date <= today]
         charged = sum(o.amount for o in due)
         late_items = [o for o in due if o.unpaid and dues_status.is_late(o.due_date, building.grace_days, today)]

@@ -5,8 +5,15 @@ same payment, so Hamyan treats it as paid and settles it once), or a negative er
 
 Amounts go to the provider in the box's currency's minor units (rials for IRR). There is no
 server-to-server callback: the return is the only notification, and verify is the truth.
+
+A refund is the provider's GraphQL AddRefund for the transaction (its session id: the ref_id verify
+answered) and the whole amount taken, with the merchant's access token. A refund the provider
+already holds for the transaction counts as done (like verify's 101), so a retry after a lost
+answer refunds once; any other error refunds nothing and the payment stays settled.
+
 Settings: ZARINPAL_MERCHANT_ID, ZARINPAL_BASE_URL (https://payment.zarinpal.com by default,
-the sandbox is https://sandbox.zarinpal.com), ZARINPAL_TIMEOUT seconds."""
+the sandbox is https://sandbox.zarinpal.com), ZARINPAL_TIMEOUT seconds, ZARINPAL_ACCESS_TOKEN and
+ZARINPAL_GRAPHQL_URL (refunds)."""
 import json
 import socket
 import urllib.error
@@ -17,16 +24,21 @@ from flask import current_app
 from hamyan.blueprints.payments.gateways import FAILED, PAID, GatewayError, Refused, Started, Verified
 
 OK, ALREADY_VERIFIED = 100, 101
+REFUND = """mutation AddRefund($session_id: ID!, $amount: BigInteger!, $description: String,
+  $method: InstantPayoutActionTypeEnum, $reason: RefundReasonEnum) {
+  resource: AddRefund(session_id: $session_id, amount: $amount, description: $description, method: $method,
+                      reason: $reason) { terminal_id id amount timeline { refund_amount refund_time refund_status } }
+}"""
 
 
 class ZarinpalGateway:
     name = "zarinpal"
 
-    def _call(self, path: str, body: dict) -> dict:
+    def _call(self, path: str, body: dict, url: str | None = None, headers: dict | None = None) -> dict:
         config = current_app.config
         request = urllib.request.Request(
-            config["ZARINPAL_BASE_URL"].rstrip("/") + path, data=json.dumps(body).encode(), method="POST",
-            headers={"Content-Type": "application/json", "Accept": "application/json"})
+            url or config["ZARINPAL_BASE_URL"].rstrip("/") + path, data=json.dumps(body).encode(), method="POST",
+            headers={"Content-Type": "application/json", "Accept": "application/json", **(headers or {})})
         try:
             with urllib.request.urlopen(request, timeout=config["ZARINPAL_TIMEOUT"]) as response:
                 answer = json.loads(response.read())
@@ -76,4 +88,19 @@ class ZarinpalGateway:
         raise Refused("this provider sends no server-to-server callbacks")
 
     def refund(self, intent) -> None:
-        raise GatewayError("Refund this payment in the Zarinpal merchant panel; this adapter cannot.")
+        config = current_app.config
+        if not config["ZARINPAL_ACCESS_TOKEN"]:
+            raise GatewayError("Set ZARINPAL_ACCESS_TOKEN to refund through Zarinpal, or refund this payment "
+                               "in its merchant panel.")
+        answer = self._call("", {"query": REFUND, "variables": {
+            "session_id": intent.ref_id, "amount": intent.charged, "description": f"Hamyan refund {intent.public_id}",
+            "method": "CARD", "reason": "CUSTOMER_REQUEST"}}, url=config["ZARINPAL_GRAPHQL_URL"],
+            headers={"Authorization": f"Bearer {config['ZARINPAL_ACCESS_TOKEN']}"})
+        resource = (answer.get("data") or {}).get("resource") if isinstance(answer.get("data"), dict) else None
+        if isinstance(resource, dict) and resource.get("id"):
+            return
+        errors = answer.get("errors") if isinstance(answer.get("errors"), list) else []
+        message = "; ".join(str(e.get("message", "")) for e in errors if isinstance(e, dict)) or "no answer"
+        if "already" in message.lower() and "refund" in message.lower():
+            return  # this transaction's refund was made before: a retry after a lost answer
+        raise GatewayError(f"the provider refused the refund ({message})")

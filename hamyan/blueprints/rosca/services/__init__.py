@@ -19,7 +19,7 @@ from hamyan.blueprints.rosca.services.reads import (  # noqa: F401
     PricingView, consequences, grid_cells, periods_of, pricing_view, records, seats_of, summaries_page, summary_of, totals,
     window)
 from hamyan.blueprints.rosca.services.round import (  # noqa: F401
-    cover_default, pay_out, record_deposit, record_payment, release_deposits)
+    cover_default, pay_out, record_deposit, record_payment, release_deposits, reverse_payment)
 from hamyan.blueprints.rosca.services.setup import (  # noqa: F401
     add_member, assign_seat, create_rosca, deposit_due, leave_seat, price, reprice, reserve_seat, start, take_seat)
 from hamyan.blueprints.rosca.services.state import fresh, member_states, reconcile, refresh  # noqa: F401

@@ -8,6 +8,7 @@ Entries (code: legs):
     payout         Dr member:<h> (h's part of the payout and of its fee); Cr member:<h> (dues netted);
                    Cr fee_income (the seat's fee); Cr cash (handed over)
     cover          Dr deposit:<m>; Cr member:<m>: a defaulter's deposit pays what they owe
+    reversal       the mirror of a contribution given back (an online payment refunded)
     release        Dr deposit:<m>; Cr cash: the deposit handed back at the end"""
 import uuid
 
@@ -22,7 +23,7 @@ from hamyan.blueprints.rosca.services.setup import deposit_due
 from hamyan.blueprints.rosca.services.state import member_states, refresh, standing
 from hamyan.boxes.models import Box, Membership
 from hamyan.core import clock, parse, uow
-from hamyan.core.errors import Conflict, ValidationError
+from hamyan.core.errors import Conflict, NotFound, ValidationError
 from hamyan.dues import calendar, obligations
 from hamyan.dues.calendar import format_day
 from hamyan.extensions import db
@@ -92,6 +93,28 @@ def record_payment(actor, box_id, membership_id, amount, method="cash", referenc
     refresh(rosca, [member.id])
     finish_if_done(rosca)
     return payment
+
+
+@uow.box_write
+def reverse_payment(actor, box_id, payment_id: int, reason: str) -> Entry:
+    """Undo a contribution (an online payment refunded, or one entered by mistake): a reversal
+    entry dated today; the payment no longer settles dues. Refused when the box no longer holds the
+    money (it was paid out). The same again answers the first reversal."""
+    box, rosca = managing(actor, box_id)
+    number = parse.record_id(payment_id)
+    payment = db.session.get(RoscaPayment, number) if number else None
+    if payment is None or payment.box_id != box.id or payment.kind != "contribution":
+        raise NotFound("No such contribution in this box.")
+    reason = parse.reason(reason, limit=300)
+    entry = db.session.get(Entry, payment.entry_id)
+    if entry.reversed_by is None and available(box.id) < payment.amount:
+        raise Conflict(f"The box holds {_money(box, max(available(box.id), 0))} beyond its deposits: this "
+                       f"payment was paid out and cannot be given back.", field="reason")
+    reversal = ledger.reverse(entry, memo=f"Contribution reversed: {reason}"[:500],
+                              idempotency_key=f"rosca:{box.id}:payment:{payment.id}:reverse",
+                              effective_date=clock.today(box), created_by_id=author(actor))
+    refresh(rosca, [payment.membership_id])
+    return reversal
 
 
 @uow.box_write

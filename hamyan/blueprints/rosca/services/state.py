@@ -86,8 +86,9 @@ def member_states(rosca: Rosca, membership_ids=None) -> tuple[list[RoscaPeriod],
                 state.collected = True
                 state.received += received[holding.membership_id]
                 state.fee += fees[holding.membership_id]
+    reversed_ = select(Entry.id).where(Entry.reverses_id == RoscaPayment.entry_id).exists()
     payments = (select(RoscaPayment.membership_id, RoscaPayment.paid_on, RoscaPayment.amount)
-                .where(RoscaPayment.box_id == rosca.box_id, RoscaPayment.kind.in_(DUES_KINDS))
+                .where(RoscaPayment.box_id == rosca.box_id, RoscaPayment.kind.in_(DUES_KINDS), ~reversed_)
                 .order_by(RoscaPayment.paid_on, RoscaPayment.id))
     if wanted is not None:
         payments = payments.where(RoscaPayment.membership_id.in_(wanted or [0]))

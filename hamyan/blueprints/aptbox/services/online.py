@@ -1,0 +1,36 @@
+"""The building's hooks for online payments (hamyan.blueprints.payments): a member pays for one of
+their units (the intent's target, "unit:<id>"); the paid intent is a unit payment recorded like the
+board's, paying the payer's own part first (part_for); a refund reverses it."""
+from sqlalchemy import select
+
+from hamyan.blueprints.aptbox.models import Unit, UnitPayment, UnitPerson
+from hamyan.core import parse
+from hamyan.core.errors import ValidationError
+from hamyan.extensions import db
+
+from .payments import part_for, record_payment, reverse_payment
+
+
+def payment_targets(box_id: int, membership_id: int) -> dict[str, str]:
+    """The units the member is tied to, by number: "unit:<id>" -> "Unit 12 (owner)"."""
+    rows = db.session.execute(select(Unit.id, Unit.number, UnitPerson.relation)
+                              .join(UnitPerson, UnitPerson.unit_id == Unit.id)
+                              .where(Unit.box_id == box_id, UnitPerson.membership_id == membership_id)
+                              .order_by(Unit.number, Unit.id))
+    return {f"unit:{unit_id}": f"Unit {number} ({relation})" for unit_id, number, relation in rows}
+
+
+def apply_payment(actor, box_id, intent) -> int:
+    if intent.target not in payment_targets(box_id, intent.membership_id):
+        raise ValidationError("The payer is no longer tied to this unit.", field="target")
+    unit_id = int(intent.target.split(":", 1)[1])
+    payment = record_payment(actor, box_id, unit_id, parse.canonical(intent.amount, intent.currency),
+                             reference=f"online {intent.gateway} {intent.ref_id}"[:80],
+                             payer=intent.membership.display_name[:120], key=f"online:{intent.public_id}",
+                             part=part_for(unit_id, intent.membership_id))
+    return payment.entry_id
+
+
+def refund_payment(actor, box_id, entry_id: int, reason: str) -> int:
+    payment = db.session.scalar(select(UnitPayment).filter_by(entry_id=entry_id))
+    return reverse_payment(actor, box_id, payment.id, reason).id
