@@ -4,6 +4,7 @@ Product packages build their routes with api_blueprint() and name the blueprint 
 descriptor (hamyan.blueprints.PRODUCTS); everything on such a blueprint requires a token."""
 import hashlib
 import json
+import uuid
 from datetime import timezone
 
 import flask_smorest
@@ -15,6 +16,7 @@ from webargs.flaskparser import FlaskParser, is_json_request
 
 from hamyan.blueprints.auth import services as auth_services
 from hamyan.core.errors import ValidationError
+from hamyan.core.parse import AMOUNT_PATTERN
 from hamyan import partners
 from hamyan.extensions import api, csrf, error_body, limiter
 
@@ -121,6 +123,12 @@ IDEMPOTENCY_DOC = {"parameters": [{
     "description": "Retrying with the same key returns the first result instead of moving money twice."}]}
 
 
+def request_key() -> str:
+    """The caller's Idempotency-Key (see idempotency_key), or a fresh key when none was sent (then
+    nothing is retried): for services that always take a key."""
+    return idempotency_key() or uuid.uuid4().hex
+
+
 def idempotency_key() -> str | None:
     """The caller's Idempotency-Key header, or None when none was sent.
 
@@ -137,6 +145,17 @@ def idempotency_key() -> str | None:
 
 
 DECIMAL_PATTERN = r"^-?\d+(\.\d+)?$"
+
+
+class Amount(ma.fields.Raw):
+    """An amount in the box's major unit: a string such as "1250.50", or a whole JSON number. The
+    service parses it with core.parse.amount like every form and API (a JSON float such as 1e9
+    is refused, never rounded)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("metadata", {}).setdefault("type", "string")
+        kwargs["metadata"].setdefault("pattern", AMOUNT_PATTERN)
+        super().__init__(**kwargs)
 
 
 class UtcDateTime(ma.fields.DateTime):

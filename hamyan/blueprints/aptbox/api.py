@@ -6,12 +6,11 @@ amounts coming out are integers of minor units. Recording a payment accepts an I
 import base64
 import binascii
 import json
-import uuid
 from datetime import timedelta
 
 import marshmallow as ma
 
-from hamyan.blueprints.api import IDEMPOTENCY_DOC, ListArgs, UtcDateTime, api_blueprint, current_api_user, idempotency_key
+from hamyan.blueprints.api import IDEMPOTENCY_DOC, ListArgs, UtcDateTime, api_blueprint, current_api_user, request_key
 from hamyan.blueprints.aptbox import reports, services
 from hamyan.blueprints.aptbox.models import BASES, CATEGORIES, FUNDS, PAYERS
 from hamyan.core import clock
@@ -385,7 +384,7 @@ def create_assessment(body, box_id):
 @bp.doc(**IDEMPOTENCY_DOC)
 def record_payment(body, box_id, unit_id):
     """Record a unit's payment (board): it settles the oldest charges first; more is credit."""
-    return services.record_payment(current_api_user(), box_id, unit_id, key=idempotency_key() or uuid.uuid4().hex,
+    return services.record_payment(current_api_user(), box_id, unit_id, key=request_key(),
                                    **body)
 
 
@@ -509,7 +508,7 @@ def approve_expense(body, box_id, expense_id):
 @bp.response(201, AptTransferOut)
 @bp.doc(**IDEMPOTENCY_DOC)
 def transfer(body, box_id):
-    return services.transfer(current_api_user(), box_id, key=idempotency_key() or uuid.uuid4().hex, **body)
+    return services.transfer(current_api_user(), box_id, key=request_key(), **body)
 
 
 @bp.route("/<int:box_id>/transfers", methods=["GET"])

@@ -7,9 +7,8 @@ import marshmallow as ma
 
 from hamyan import money
 from hamyan.core import clock
-from hamyan.core.parse import AMOUNT_PATTERN
-from hamyan.blueprints.api import (IDEMPOTENCY_DOC, ListArgs, UtcDateTime, api_blueprint, current_api_user,
-                                  idempotency_key, limits, links)
+from hamyan.blueprints.api import (IDEMPOTENCY_DOC, Amount, ListArgs, UtcDateTime, api_blueprint,
+                                  current_api_user, idempotency_key, limits, links)
 from hamyan.blueprints.cashbox import services as cb
 from hamyan.blueprints.cashbox.models import (
     DRAW_MODES,
@@ -33,17 +32,6 @@ bp = api_blueprint("api_cashbox", __name__, url_prefix="/api/v1/cashboxes",
 F = ma.fields
 OneOf = ma.validate.OneOf
 Length = ma.validate.Length
-
-
-class Amount(F.Raw):
-    """An amount in the box's major unit: a string such as "1250.50", or a whole JSON number. The
-    service parses it with core.parse.amount like every form and API (a JSON float such as 1e9
-    is refused, never rounded)."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("metadata", {}).setdefault("type", "string")
-        kwargs["metadata"].setdefault("pattern", AMOUNT_PATTERN)
-        super().__init__(**kwargs)
 
 
 # ---------------------------------------------------------------- schemas

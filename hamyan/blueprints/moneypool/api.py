@@ -3,7 +3,6 @@
 Amounts going in are strings in the pool's major unit ("1250.50", parsed like the forms); amounts
 coming out are integers of minor units. POSTs that move money or create a loan request accept an
 Idempotency-Key header: a retry with the same key returns the first result and moves nothing."""
-import uuid
 
 import marshmallow as ma
 
@@ -13,9 +12,9 @@ from hamyan.blueprints.api import (
     UtcDateTime,
     api_blueprint,
     current_api_user,
-    idempotency_key,
     limits,
     links,
+    request_key,
 )
 from hamyan.blueprints.moneypool import reports, services
 from hamyan.blueprints.moneypool.models import LOAN_STATUSES, PERIODS, QUEUE_POLICIES
@@ -33,11 +32,6 @@ F = ma.fields
 Length = ma.validate.Length
 OneOf = ma.validate.OneOf
 AMOUNT = {"description": "Major units as a string, e.g. \"1250.50\"", "pattern": AMOUNT_PATTERN}
-
-
-def _key() -> str:
-    """The caller's Idempotency-Key, or a fresh key when none was sent (then nothing is retried)."""
-    return idempotency_key() or uuid.uuid4().hex
 
 
 # ------------------------------------------------------------------------------------ schemas
@@ -492,7 +486,7 @@ def waive_late_fee(body, box_id, member_id, due):
     """Waive a late fee charged by mistake, with a reason (managers). `due` is the due date
     (YYYY-MM-DD) it was charged for. 409 once a savings payment took it, or if already waived;
     the hourly assessment never charges it again."""
-    return services.waive_late_fee(current_api_user(), box_id, member_id, due, body["reason"], _key())
+    return services.waive_late_fee(current_api_user(), box_id, member_id, due, body["reason"], request_key())
 
 
 @bp.route("/<int:box_id>/members/<int:member_id>/shares", methods=["POST"])
@@ -525,7 +519,7 @@ def leave(body, box_id, member_id):
 def record_contribution(body, box_id):
     """Record a savings payment, in part or in full (managers). Late fees owed are paid first."""
     return services.record_contribution(current_api_user(), box_id, body["member_id"], body["amount"],
-                                        body["paid_on"], _key())
+                                        body["paid_on"], request_key())
 
 
 @bp.route("/<int:box_id>/contributions/<int:contribution_id>/reverse", methods=["POST"])
@@ -580,7 +574,7 @@ def list_loans(args, box_id):
 def request_loan(body, box_id):
     """Ask for a loan (a manager may ask for a member)."""
     user = current_api_user()
-    loan = services.request_loan(user, box_id, body["amount"], body["term"], _key(), body["purpose"],
+    loan = services.request_loan(user, box_id, body["amount"], body["term"], request_key(), body["purpose"],
                                  body["guarantor_ids"], member_id=body["member_id"])
     return _detail(services.access(user, box_id), loan)
 
@@ -638,7 +632,7 @@ def disburse(body, box_id, loan_id):
 @bp.doc(**IDEMPOTENCY_DOC)
 def repay(body, box_id, loan_id):
     """Record a repayment, partial or early (managers)."""
-    return services.repay(current_api_user(), box_id, loan_id, body["amount"], body["paid_on"], _key(),
+    return services.repay(current_api_user(), box_id, loan_id, body["amount"], body["paid_on"], request_key(),
                           body["mode"])
 
 
@@ -659,7 +653,7 @@ def waive_penalty(body, box_id, loan_id, number):
     """Waive the late penalty on one installment, charged by mistake, with a reason (managers).
     409 once a repayment paid any of it, or if already waived; the hourly assessment never
     charges that installment again."""
-    return _loan_action(box_id, loan_id, services.waive_penalty, number, body["reason"], _key())
+    return _loan_action(box_id, loan_id, services.waive_penalty, number, body["reason"], request_key())
 
 
 @bp.route("/<int:box_id>/loans/<int:loan_id>/reschedule", methods=["POST"])

@@ -6,7 +6,7 @@ that move money (payments, deposits, payouts) accept an Idempotency-Key header: 
 same key returns the first result; the same key with anything different is 409."""
 import marshmallow as ma
 
-from hamyan.blueprints.api import IDEMPOTENCY_DOC, api_blueprint, current_api_user, idempotency_key
+from hamyan.blueprints.api import IDEMPOTENCY_DOC, Amount, api_blueprint, current_api_user, idempotency_key
 from hamyan.blueprints.rosca import services as rs
 from hamyan.blueprints.rosca.models import PERIOD_KINDS, PRICING_METHODS
 from hamyan.core import clock
@@ -19,14 +19,6 @@ bp = api_blueprint("api_rosca", __name__, url_prefix="/api/v1/roscas",
 F = ma.fields
 OneOf = ma.validate.OneOf
 Length = ma.validate.Length
-
-
-class Amount(F.Raw):
-    """An amount in the box's major unit as text ("1250.50") or a whole JSON number (never a float)."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("metadata", {}).setdefault("type", "string")
-        super().__init__(**kwargs)
 
 
 class RoscaPricingIn(ma.Schema):
