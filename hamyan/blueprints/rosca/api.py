@@ -45,6 +45,9 @@ class RoscaIn(RoscaPricingIn):
     first_due = F.Date(required=True)
     deposit = Amount(load_default=None, allow_none=True)
     grace_days = F.Integer(load_default=0, strict=True)
+    late_fee_kind = F.String(load_default="none", validate=OneOf(("none", "fixed", "percent")))
+    late_fee_value = F.String(load_default=None, allow_none=True, validate=Length(max=40),
+                              metadata={"description": "An amount (fixed) or a percent of the period's due"})
 
 
 class RoscaHolderOut(ma.Schema):
@@ -84,6 +87,8 @@ class RoscaOut(ma.Schema):
     deposit = F.Integer()
     cash = F.Integer()
     available = F.Integer(metadata={"description": "Cash a payout may use (deposits are kept aside)"})
+    late_fee_kind = F.String()
+    late_fee_value = F.Integer(metadata={"description": "Minor units (fixed) or basis points of the due (percent)"})
     periods_paid_out = F.Integer()
     seats = F.List(F.Nested(RoscaSeatOut))
 
@@ -216,7 +221,7 @@ def _rosca_out(user, box_id):
             "period_kind": rosca.period_kind, "first_due": rosca.first_due, "pricing": rosca.pricing,
             "rate": str(view.rate * 100), "fee_percent": str(view.fee_percent), "fee": view.fee,
             "deposit": rosca.deposit, "cash": rs.box_cash(box.id), "available": rs.available(box.id),
-            "periods_paid_out": paid_out,
+            "periods_paid_out": paid_out, "late_fee_kind": rosca.late_fee_kind, "late_fee_value": rosca.late_fee_value,
             "seats": [{"number": s.number, "payout": s.payout, "fee": s.fee, "versus_pot": price.versus_pot,
                        "effective_rate": price.effective_rate, "reserved": s.reserved, "held": str(s.held),
                        "collected": s.number <= paid_out,
@@ -388,6 +393,67 @@ def payout(body, box_id):
 def cover(box_id, membership_id):
     """Use a defaulter's deposit to pay what they owe (managers)."""
     return _payment_out(rs.cover_default(current_api_user(), box_id, membership_id))
+
+
+class RoscaLateFeeIn(ma.Schema):
+    late_fee_kind = F.String(required=True, validate=OneOf(("none", "fixed", "percent")))
+    late_fee_value = F.String(load_default=None, allow_none=True, validate=Length(max=40),
+                              metadata={"description": "An amount (fixed) or a percent of the period's due"})
+
+
+class RoscaLateFeeOut(ma.Schema):
+    period = F.Function(lambda row: int(row.reference.split(":")[1]))
+    amount = F.Integer()
+    due_date = F.Date()
+    waived = F.Boolean()
+    waived_reason = F.String(allow_none=True)
+
+
+class RoscaLateFeesOut(ma.Schema):
+    owed = F.Integer(metadata={"description": "Late fees not paid yet; the next contributions pay them first"})
+    fees = F.List(F.Nested(RoscaLateFeeOut))
+
+
+class RoscaCountOut(ma.Schema):
+    count = F.Integer()
+
+
+class RoscaReasonIn(ma.Schema):
+    reason = F.String(required=True, validate=Length(min=1, max=300))
+
+
+@bp.route("/<int:box_id>/late-fee", methods=["PUT"])
+@bp.arguments(RoscaLateFeeIn)
+@bp.response(200, RoscaOut)
+def set_late_fee(body, box_id):
+    """Change the late fee (managers); fees already charged stay."""
+    user = current_api_user()
+    rs.set_late_fee(user, box_id, body["late_fee_kind"], body["late_fee_value"])
+    return _rosca_out(user, box_id)
+
+
+@bp.route("/<int:box_id>/late-fees", methods=["POST"])
+@bp.response(200, RoscaCountOut)
+def assess_late_fees(box_id):
+    """Charge the late fees due now (managers; the hourly job does too): once per member and period."""
+    return {"count": rs.assess_late_fees(current_api_user(), box_id)}
+
+
+@bp.route("/<int:box_id>/members/<int:membership_id>/late-fees", methods=["GET"])
+@bp.response(200, RoscaLateFeesOut)
+def late_fees(box_id, membership_id):
+    """A member's late fees: their own, or anyone's for managers; others 404."""
+    _, member = rs.member_in_sight(current_api_user(), box_id, membership_id)
+    owed, rows = rs.late_fees_of(rs.viewing(current_api_user(), box_id)[1], member.id)
+    return {"owed": owed, "fees": rows}
+
+
+@bp.route("/<int:box_id>/members/<int:membership_id>/late-fees/<int:period>/waive", methods=["POST"])
+@bp.arguments(RoscaReasonIn)
+@bp.response(200, RoscaLateFeeOut)
+def waive_late_fee(body, box_id, membership_id, period):
+    """Take back an unpaid late fee (managers): a reversal entry; the period is not charged again."""
+    return rs.waive_late_fee(current_api_user(), box_id, membership_id, period, body["reason"])
 
 
 @bp.route("/<int:box_id>/deposits/release", methods=["POST"])

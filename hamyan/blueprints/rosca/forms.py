@@ -34,6 +34,9 @@ class NewRoscaForm(FlaskForm, PricingFields):
     first_due = DateField("First due date", validators=[DataRequired(message="Enter a date.")])
     deposit = AmountField("Deposit per seat, held until the end (optional)", required=False, allow_zero=True)
     grace_days = StringField("Grace days after a due date", default="3", validators=[Optional(), Length(max=10)])
+    late_fee_kind = SelectField("Late fee", choices=[("none", "None"), ("fixed", "A fixed amount"),
+                                                     ("percent", "A percent of the period's due")], default="none")
+    late_fee_value = StringField("Late fee amount or percent", validators=[Optional(), Length(max=40)])
 
 
 class PricingForm(FlaskForm, PricingFields):

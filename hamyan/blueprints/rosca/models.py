@@ -25,6 +25,7 @@ class Rosca(db.Model):
         db.CheckConstraint("period_kind IN ('weekly', 'monthly', 'days')", name="period_kind"),
         db.CheckConstraint("contribution > 0 AND seat_count > 0 AND period_days > 0", name="positive"),
         db.CheckConstraint("fee_bp >= 0 AND rate_ppm >= 0 AND deposit >= 0 AND grace_days >= 0", name="not_negative"),
+        db.CheckConstraint("late_fee_kind IN ('none', 'fixed', 'percent') AND late_fee_value >= 0", name="late_fee"),
     )
 
     box_id = db.Column(db.Integer, db.ForeignKey("box.id"), primary_key=True)
@@ -39,6 +40,9 @@ class Rosca(db.Model):
     rate_ppm = db.Column(db.Integer, nullable=False, default=0)
     deposit = db.Column(BigInteger, nullable=False, default=0)  # per seat, held until the end
     grace_days = db.Column(db.Integer, nullable=False, default=0)
+    # charged once per member and period left unpaid past the grace days (services.late, hamyan.dues.late)
+    late_fee_kind = db.Column(db.String(10), nullable=False, default="none")
+    late_fee_value = db.Column(BigInteger, nullable=False, default=0)  # minor units, or basis points of the due
     started_at = db.Column(db.DateTime, nullable=True)
     finished_at = db.Column(db.DateTime, nullable=True)
     summaries_on = db.Column(db.Date, nullable=True)  # the box's day the summaries were worked out for
@@ -128,6 +132,7 @@ class RoscaPayment(db.Model):
     method = db.Column(db.String(10), nullable=False, default="cash")
     reference = db.Column(db.String(120), nullable=False, default="")
     paid_on = db.Column(db.Date, nullable=False)
+    late_fees = db.Column(BigInteger, nullable=False, default=0)  # of a contribution, what paid late fees first
     entry_id = db.Column(db.Integer, db.ForeignKey("ledger_entry.id"), nullable=False, index=True)
     created_by_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True)
     created_at = db.Column(db.DateTime, nullable=False, default=clock.now)

@@ -78,7 +78,8 @@ def new_box():
                 form.period_kind.data, form.first_due.data, form.pricing.data, rate=form.rate.data, fee=form.fee.data,
                 lowest=form.lowest.data, table=(form.table.data or "").splitlines(), deposit=form.deposit.data,
                 grace_days=form.grace_days.data, period_days=form.period_days.data,
-                timezone=form.timezone.data.strip(), locale=form.locale.data.strip(), calendar=form.calendar.data)
+                timezone=form.timezone.data.strip(), locale=form.locale.data.strip(), calendar=form.calendar.data,
+                late_fee_kind=form.late_fee_kind.data, late_fee_value=form.late_fee_value.data)
         except ServiceError as error:
             apply_error(form, error)
         else:
@@ -310,9 +311,11 @@ def mine(box_id):
     context = _base(box_id)
     rosca, membership = context["rosca"], context["membership"]
     summary = rs.summary_of(rosca, membership) if membership else None
+    late_owed, late_fees = rs.late_fees_of(rosca, membership.id) if membership else (0, [])
     my_seats = [s for s in rs.seats_of(rosca) if membership and any(h.membership_id == membership.id for h in s.holdings)]
     periods = {p.number: p for p in rs.periods_of(rosca)}
-    return render("rosca/mine.html", summary=summary, my_seats=my_seats, periods=periods,
+    return render("rosca/mine.html", summary=summary, my_seats=my_seats, periods=periods, late_owed=late_owed,
+                  late_fees=late_fees,
                   statement_form=StatementForm(formdata=None, start=rosca.first_due, end=context["today"]), **context)
 
 

@@ -9,10 +9,13 @@ accounts is in common.py, the entries in round.py and market.py.
 
 Modules: common (who may act, accounts), setup (create, price, seat sale, deposits due, start),
 state (derived state, summaries, reconcile), round (payments, deposits, payouts, defaults,
-release), market (seat swaps), reads (what pages show), statements."""
+release), late (late fees through hamyan.dues.late), market (seat swaps), reads (what pages show),
+statements."""
 from hamyan.blueprints.rosca.models import Rosca  # noqa: F401
 from hamyan.blueprints.rosca.services.common import (  # noqa: F401
     KIND, active_members, available, box_cash, deposits_by_member, managing, member_in_sight, roscas_of, viewing)
+from hamyan.blueprints.rosca.services.late import (  # noqa: F401
+    assess_late_fees, charge_late_fees, late_fees_of, set_late_fee, waive_late_fee)
 from hamyan.blueprints.rosca.services.market import (  # noqa: F401
     approve_swap, quote, rate, refuse_swap, request_swap, swaps_of)
 from hamyan.blueprints.rosca.services.reads import (  # noqa: F401

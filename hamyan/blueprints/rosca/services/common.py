@@ -78,6 +78,8 @@ def membership_in(box_id: int, membership_id, field: str = "membership_id") -> M
 # member:<m>    liability  m's contributions paid − payouts collected (gross of the fee) ± swap prices
 # deposit:<m>   liability  deposits m paid and the box still holds as a guarantee
 # fee_income    income     the operator's fee, kept back from each payout
+# late:<m>      asset      late fees charged to m and not paid yet (services.late)
+# late_income   income     the box's income from late fees
 
 def cash_account(box: Box) -> LedgerAccount:
     return ledger.open_account(box.id, "cash", "Cash held by the box", box.currency, type=ledger.ASSET,
@@ -97,6 +99,16 @@ def member_account(box: Box, m: Membership) -> LedgerAccount:
 def deposit_account(box: Box, m: Membership) -> LedgerAccount:
     return ledger.open_account(box.id, f"deposit:{m.id}", f"Deposit of {m.display_name}", box.currency,
                                type=ledger.LIABILITY, subject=("membership", m.id), purpose="deposit")
+
+
+def late_account(box: Box, m: Membership) -> LedgerAccount:
+    return ledger.open_account(box.id, f"late:{m.id}", f"Late fees of {m.display_name}", box.currency,
+                               type=ledger.ASSET, subject=("membership", m.id), purpose="late_fees")
+
+
+def late_income_account(box: Box) -> LedgerAccount:
+    return ledger.open_account(box.id, "late_income", "Late fees", box.currency, type=ledger.INCOME,
+                               subject=("box", box.id), purpose="late_income")
 
 
 def box_cash(box_id: int) -> int:

@@ -3,7 +3,8 @@
 deposits it keeps; never more), a default covered from the deposit, and deposits released at the end.
 
 Entries (code: legs):
-    contribution   Dr cash; Cr member:<m>
+    contribution   Dr cash; Cr late:<m> (late fees owed, paid first); Cr member:<m> (the rest)
+    late_fee       Dr late:<m>; Cr late_income (services.late)
     deposit        Dr cash; Cr deposit:<m>
     payout         Dr member:<h> (h's part of the payout and of its fee); Cr member:<h> (dues netted);
                    Cr fee_income (the seat's fee); Cr cash (handed over)
@@ -17,8 +18,8 @@ from sqlalchemy import func, select
 from hamyan import ledger, money
 from hamyan.blueprints.rosca.models import MemberSummary, Rosca, RoscaPayment, RoscaPeriod, Seat
 from hamyan.blueprints.rosca.services.common import (
-    author, available, cash_account, deposit_account, deposits_by_member, fee_account, managing, member_account,
-    membership_in, running)
+    author, available, cash_account, deposit_account, deposits_by_member, fee_account, late_account, managing,
+    member_account, membership_in, running)
 from hamyan.blueprints.rosca.services.setup import deposit_due
 from hamyan.blueprints.rosca.services.state import member_states, refresh, standing
 from hamyan.boxes.models import Box, Membership
@@ -77,17 +78,22 @@ def record_payment(actor, box_id, membership_id, amount, method="cash", referenc
     if state is None:
         raise ValidationError(f"{member.display_name} holds no seat in this round.", field="membership_id")
     due_dates = [p.due_date for p in periods]
+    late_fees = min(value, state.late_owed)  # late fees are paid first
+    dues = value - late_fees
     arrears_then = obligations.arrears(state.cum_due, calendar.periods_due(due_dates, day), state.paid)
-    allocation = obligations.allocate_payment(value, arrears_then, 0, state.round_total - state.paid - arrears_then)
+    allocation = obligations.allocate_payment(dues, arrears_then, 0, state.round_total - state.paid - arrears_then)
     if allocation is None:
         raise ValidationError(f"That is more than {member.display_name} owes for the whole round "
-                              f"({_money(box, state.round_total - state.paid)}).", field="amount")
-    entry = ledger.post("contribution", [(cash_account(box), value), (member_account(box, member), -value)],
+                              f"({_money(box, state.round_total - state.paid + state.late_owed)}).", field="amount")
+    legs = [(cash_account(box), value)] + ([(member_account(box, member), -dues)] if dues else []) + (
+        [(late_account(box, member), -late_fees)] if late_fees else [])
+    entry = ledger.post("contribution", legs,
                         idempotency_key=key or f"rosca:{box.id}:payment:{uuid.uuid4().hex}", effective_date=day,
                         memo=f"Contribution from {member.display_name} ({method}{' ' + reference if reference else ''})",
                         box_id=box.id, created_by_id=author(actor))
     payment = RoscaPayment(box_id=box.id, membership_id=member.id, kind="contribution", amount=value, method=method,
-                           reference=reference, paid_on=day, entry_id=entry.id, created_by_id=author(actor))
+                           reference=reference, paid_on=day, late_fees=late_fees, entry_id=entry.id,
+                           created_by_id=author(actor))
     db.session.add(payment)
     db.session.flush()
     refresh(rosca, [member.id])

@@ -100,8 +100,12 @@ def _schedule(currency: str, today: date, contribution, seat_count, period_kind,
 @uow.box_write
 def create_rosca(actor, name, currency, seat_count, contribution, period_kind, first_due, pricing_method="fair",
                  rate=None, fee=None, lowest=None, table=None, deposit=None, grace_days=0, period_days=7,
-                 timezone="Asia/Tehran", locale="fa_IR", calendar="persian") -> Box:
+                 timezone="Asia/Tehran", locale="fa_IR", calendar="persian", late_fee_kind="none",
+                 late_fee_value=None) -> Box:
+    from hamyan.blueprints.rosca.services.late import fee_rule
+
     currency = boxes.validate_box_settings(currency, timezone, locale, calendar)
+    late_kind, late_value = fee_rule(currency, late_fee_kind, late_fee_value)
     schedule = _schedule(currency, clock.today_in(timezone), contribution, seat_count, period_kind, period_days,
                          first_due)
     priced = price(currency, schedule["seat_count"], schedule["contribution"], pricing_method, rate, fee, lowest,
@@ -114,7 +118,8 @@ def create_rosca(actor, name, currency, seat_count, contribution, period_kind, f
         raise Conflict("You already have a ROSCA with this name; choose another.", field="name")
     box = boxes.create_box(actor, KIND, name, currency, timezone, locale, calendar)
     rosca = Rosca(box_id=box.id, status="draft", pricing=priced.method, rate_ppm=priced.rate_ppm,
-                  fee_bp=int(priced.fee_percent * 100), deposit=deposit_value, grace_days=grace, **schedule)
+                  fee_bp=int(priced.fee_percent * 100), deposit=deposit_value, grace_days=grace,
+                  late_fee_kind=late_kind, late_fee_value=late_value, **schedule)
     rosca.seats = [Seat(number=k, payout=p, fee=f) for k, (p, f) in enumerate(zip(priced.payouts, priced.fees), 1)]
     db.session.add(rosca)
     cash_account(box)

@@ -17,13 +17,18 @@ from sqlalchemy import select
 from hamyan.blueprints.rosca.models import MemberSummary, Rosca, RoscaPayment, RoscaPeriod, Seat, SeatHolding
 from hamyan.boxes.models import Box, Membership
 from hamyan.core import clock, uow
-from hamyan.dues import calendar, obligations
+from hamyan.dues import calendar, late, obligations
 from hamyan.dues import status as dues_status
 from hamyan.extensions import db
 from hamyan.ledger.models import Entry, LedgerAccount, Posting
 from hamyan.rotation import shares as rotation_shares
 
 DUES_KINDS = ("contribution", "cover", "netted")  # payments that settle dues
+LATE_SUBJECT = "membership"  # a late fee is charged to a member for a period: reference "period:<number>"
+
+
+def late_references(rosca: Rosca) -> list[str]:
+    return [f"period:{n}" for n in range(1, rosca.seat_count + 1)]
 
 
 @dataclass
@@ -37,6 +42,12 @@ class MemberState:
     swaps: int = 0
     deposit_held: int = 0
     collected: bool = False
+    late_charged: int = 0  # late fees charged and not waived
+    late_paid: int = 0  # of the contributions, what paid late fees
+
+    @property
+    def late_owed(self) -> int:
+        return self.late_charged - self.late_paid
 
     @property
     def paid(self) -> int:
@@ -87,14 +98,19 @@ def member_states(rosca: Rosca, membership_ids=None) -> tuple[list[RoscaPeriod],
                 state.received += received[holding.membership_id]
                 state.fee += fees[holding.membership_id]
     reversed_ = select(Entry.id).where(Entry.reverses_id == RoscaPayment.entry_id).exists()
-    payments = (select(RoscaPayment.membership_id, RoscaPayment.paid_on, RoscaPayment.amount)
+    payments = (select(RoscaPayment.membership_id, RoscaPayment.paid_on, RoscaPayment.amount, RoscaPayment.late_fees)
                 .where(RoscaPayment.box_id == rosca.box_id, RoscaPayment.kind.in_(DUES_KINDS), ~reversed_)
                 .order_by(RoscaPayment.paid_on, RoscaPayment.id))
     if wanted is not None:
         payments = payments.where(RoscaPayment.membership_id.in_(wanted or [0]))
-    for membership_id, paid_on, amount in db.session.execute(payments):
+    for membership_id, paid_on, amount, late_fees in db.session.execute(payments):
         if membership_id in states:
-            states[membership_id].paid_by_day.append((paid_on, amount))
+            states[membership_id].late_paid += late_fees
+            if amount > late_fees:
+                states[membership_id].paid_by_day.append((paid_on, amount - late_fees))
+    for membership_id, _, amount in late.unwaived(rosca.box_id, LATE_SUBJECT, late_references(rosca), wanted):
+        if membership_id in states:
+            states[membership_id].late_charged += amount
     accounts = select(LedgerAccount.subject_id, LedgerAccount.balance).where(
         LedgerAccount.box_id == rosca.box_id, LedgerAccount.purpose == "deposit")
     for membership_id, balance in db.session.execute(accounts):
@@ -215,10 +231,15 @@ def reconcile() -> list[str]:
         problems.extend(f"rosca {rosca.box_id} member {m}: summary of no holder" for m in rows)
         positions = dict(db.session.execute(select(LedgerAccount.subject_id, LedgerAccount.balance).where(
             LedgerAccount.box_id == rosca.box_id, LedgerAccount.purpose == "contributions")).all())
+        fees = dict(db.session.execute(select(LedgerAccount.subject_id, LedgerAccount.balance).where(
+            LedgerAccount.box_id == rosca.box_id, LedgerAccount.purpose == "late_fees")).all())
         for membership_id, state in states.items():
             # The ledger's position (a liability: credit is negative) is paid - received - fee + swaps.
             expected = state.paid - state.received - state.fee + state.swaps
             if -positions.get(membership_id, 0) != expected:
                 problems.append(f"rosca {rosca.box_id} member {membership_id}: ledger position "
                                 f"{-positions.get(membership_id, 0)}, business rows say {expected}")
+            if fees.get(membership_id, 0) != state.late_owed:
+                problems.append(f"rosca {rosca.box_id} member {membership_id}: late fees owed "
+                                f"{fees.get(membership_id, 0)} in the ledger, business rows say {state.late_owed}")
     return problems
