@@ -1,9 +1,11 @@
 """Paying a building's charges online through the sandbox gateway: each payer (owner, resident)
 pays their own part of their unit first, an overpayment stays as the unit's credit, a refund posts
 the reversal; duplicates, double submits and other people's units change nothing."""
+import io
 from datetime import date
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from hamyan import ledger
@@ -91,8 +93,13 @@ def test_each_payer_sees_and_pays_their_own_part(flat, app):
 
 def test_a_resident_paying_less_leaves_the_owner_s_part_alone(flat, app):
     box, board, units = flat
-    pay(login(app.test_client(), "rana@example.com"), box, "200000")
+    rana = login(app.test_client(), "rana@example.com")
+    pay(rana, box, "200000")
     assert position(box, units[0]) == (800_000, {"owner": 300_000, "resident": 500_000})
+    pdf = rana.get(f"/buildings/{box.id}/units/{units[0].id}/statement")
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "by the owner IRR300,000" in text and "by the resident IRR500,000" in text
+    assert "resident's payment ref online sandbox" in text
     # a payment the board records for the whole unit settles the oldest, owner's part first
     services.record_payment(board, box.id, units[0].id, "400000", reference="FIS-1", key="k1")
     assert position(box, units[0]) == (400_000, {"owner": 0, "resident": 400_000})

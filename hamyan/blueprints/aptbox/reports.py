@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from hamyan.blueprints.aptbox import services
 from hamyan.blueprints.aptbox.models import Building, Charge, ChargeRun, Expense, Unit, UnitPayment, UnitPerson, UnitSummary
+from hamyan.blueprints.aptbox.services.summary import derive
 from hamyan.boxes.models import Box
 from hamyan.core import clock
 from hamyan.extensions import db
@@ -159,7 +160,7 @@ def board_statement(box: Box, start: date, end: date) -> BoardStatement:
     building = db.session.get(Building, box.id)
     unit_ids = db.session.scalars(select(Unit.id).filter_by(box_id=box.id)).all()
     numbers = dict(db.session.execute(select(Unit.id, Unit.number).filter_by(box_id=box.id)).all())
-    positions = services.summary.derive(box, building, unit_ids, end)
+    positions = derive(box, building, unit_ids, end)
     arrears = sorted(((numbers[uid], p.values["balance"], p.values["arrears"], p.values["days_late"])
                       for uid, p in positions.items() if p.values["arrears"] > 0), key=lambda r: (-r[2], r[0]))
     receivable = ledger.balances_by_type(box.id, end).of(ASSET, "receivable")
@@ -177,9 +178,17 @@ def render_board_statement(box: Box, params: dict, progress=None) -> bytes:
                       statement=statement)
 
 
+def owed_today(box: Box, unit_ids) -> dict[int, dict[str, int]]:
+    """What each unit's owner and resident owe today (services.owed_by), for the statements."""
+    today = clock.today(box)
+    positions = derive(box, db.session.get(Building, box.id), list(unit_ids), today)
+    return {unit_id: services.owed_by(pos, today) for unit_id, pos in positions.items()}
+
+
 def unit_statement_pdf(box: Box, unit: Unit, start: date, end: date) -> bytes:
     statement = services.unit_statement(box, unit, start, end)
-    return render_pdf("statements/aptbox_unit.html", box=box, unit=unit, statement=statement)
+    return render_pdf("statements/aptbox_unit.html", box=box, unit=unit, statement=statement,
+                      parts=owed_today(box, [unit.id])[unit.id], today=clock.today(box))
 
 
 def member_statement_pdf(box: Box, membership, start: date, end: date) -> bytes | None:
@@ -206,7 +215,8 @@ def render_unit_statements(box: Box, params: dict, progress=None) -> bytes:
         if progress and i % 50 == 49:
             progress(40 * (i + 1) // len(units))
     return render_pdf("statements/aptbox_units.html", progress=progress, box=box, statements=statements,
-                      statement={"title": "Unit statements", "start": start, "end": end})
+                      statement={"title": "Unit statements", "start": start, "end": end},
+                      parts=owed_today(box, [u.id for u in units]), today=clock.today(box))
 
 
 def this_month(box: Box) -> tuple[date, date]:
