@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from hamyan import ledger
 from hamyan.blueprints.aptbox import services
 from hamyan.blueprints.aptbox.models import UnitPayment
+from hamyan.blueprints.auth.models import User
 from hamyan.blueprints.payments import services as payments
 from hamyan.blueprints.payments.models import GatewayEvent, PaymentIntent
 from hamyan.core import clock
@@ -156,8 +157,6 @@ def test_failures_scoping_and_bad_input_post_nothing(flat, app, make_user):
 
 def test_the_api_names_the_unit_and_a_retry_is_the_same_intent(flat, app, client, api_token):
     box, board, units = flat
-    from hamyan.blueprints.auth.models import User
-
     headers = {**api_token(db.session.scalar(select(User).filter_by(email="omid@example.com"))),
                "Idempotency-Key": "pay-1"}
     first = client.post(f"/api/v1/boxes/{box.id}/payment-intents", json={"amount": "300000"}, headers=headers)
@@ -172,3 +171,19 @@ def test_the_api_names_the_unit_and_a_retry_is_the_same_intent(flat, app, client
                                                                         "target": f"unit:{units[1].id}"},
                       headers={**headers, "Idempotency-Key": "pay-2"})
     assert bad.status_code == 422 and "target" in bad.json["error"]["fields"]
+
+
+def test_the_board_reverses_a_unit_payment_over_the_api(flat, client, api_token):
+    box, board, units = flat
+    payment = services.record_payment(board, box.id, units[0].id, "400000", reference="FIS-1", key="k1")
+    headers = api_token(board)
+    url = f"/api/v1/buildings/{box.id}/units/{units[0].id}/payments/{payment.id}/reverse"
+    assert client.post(f"/api/v1/buildings/{box.id}/units/{units[1].id}/payments/{payment.id}/reverse",
+                       json={"reason": "x"}, headers=headers).status_code == 404
+    first = client.post(url, json={"reason": "ثبت اشتباه"}, headers=headers)
+    again = client.post(url, json={"reason": "ثبت اشتباه"}, headers=headers)
+    assert first.status_code == 200 and again.json == first.json and first.json["reverses_id"] == payment.entry_id
+    assert position(box, units[0]) == (1_000_000, {"owner": 300_000, "resident": 700_000})
+    rana = api_token(db.session.scalar(select(User).filter_by(email="rana@example.com")))
+    assert client.post(url, json={"reason": "x"}, headers=rana).status_code == 403
+    clean(box)

@@ -101,3 +101,20 @@ def test_outsiders_cannot_pay_into_the_round(round_, app, make_user):
     make_user("eve@example.com", "Eve")
     assert login(app.test_client(), "eve@example.com").post(f"/boxes/{box.id}/pay",
                                                             data={"amount": "100"}).status_code == 404
+
+
+def test_the_api_reverses_a_contribution_once(round_, client, api_token):
+    manager, box, ali, others = round_
+    payment = rs.record_payment(manager, box.id, ali.id, "100")
+    headers = api_token(manager)
+    first = client.post(f"/api/v1/roscas/{box.id}/payments/{payment.id}/reverse", json={"reason": "اشتباه"},
+                        headers=headers)
+    again = client.post(f"/api/v1/roscas/{box.id}/payments/{payment.id}/reverse", json={"reason": "اشتباه"},
+                        headers=headers)
+    assert first.status_code == 200 and again.json == first.json and first.json["reverses_id"] == payment.entry_id
+    assert arrears(box, ali) == 10000
+    assert client.post(f"/api/v1/roscas/{box.id}/payments/{payment.id + 99}/reverse", json={"reason": "x"},
+                       headers=headers).status_code == 404
+    assert client.post(f"/api/v1/roscas/{box.id}/payments/{payment.id}/reverse", json={"reason": ""},
+                       headers=headers).status_code == 422
+    clean()

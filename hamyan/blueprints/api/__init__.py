@@ -147,6 +147,12 @@ def idempotency_key() -> str | None:
 DECIMAL_PATTERN = r"^-?\d+(\.\d+)?$"
 
 
+class ReversalOut(ma.Schema):
+    """What undoing money answers: the reversal entry and the entry it reverses."""
+    entry_id = ma.fields.Integer(attribute="id", metadata={"description": "The reversal entry"})
+    reverses_id = ma.fields.Integer(metadata={"description": "The entry it undoes"})
+
+
 class Amount(ma.fields.Raw):
     """An amount in the box's major unit: a string such as "1250.50", or a whole JSON number. The
     service parses it with core.parse.amount like every form and API (a JSON float such as 1e9

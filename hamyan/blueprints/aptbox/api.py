@@ -10,7 +10,8 @@ from datetime import timedelta
 
 import marshmallow as ma
 
-from hamyan.blueprints.api import IDEMPOTENCY_DOC, ListArgs, UtcDateTime, api_blueprint, current_api_user, request_key
+from hamyan.blueprints.api import (IDEMPOTENCY_DOC, ListArgs, ReversalOut, UtcDateTime, api_blueprint, current_api_user,
+                                  request_key)
 from hamyan.blueprints.aptbox import reports, services
 from hamyan.blueprints.aptbox.models import BASES, CATEGORIES, FUNDS, PAYERS
 from hamyan.core import clock
@@ -718,3 +719,12 @@ def update_component(body, box_id, component_id):
 def remove_component(box_id, component_id):
     """Take a component out of the plan; months already issued keep it."""
     services.remove_component(current_api_user(), box_id, component_id)
+
+
+@bp.route("/<int:box_id>/units/<int:unit_id>/payments/<int:payment_id>/reverse", methods=["POST"])
+@bp.arguments(AptReasonIn)
+@bp.response(200, ReversalOut)
+def reverse_payment(body, box_id, unit_id, payment_id):
+    """Undo a unit's payment entered by mistake (board): a reversal entry; it settles nothing
+    after. The same again answers the first reversal."""
+    return services.reverse_payment(current_api_user(), box_id, payment_id, body["reason"], unit_id=unit_id)

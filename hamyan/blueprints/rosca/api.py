@@ -6,7 +6,7 @@ that move money (payments, deposits, payouts) accept an Idempotency-Key header: 
 same key returns the first result; the same key with anything different is 409."""
 import marshmallow as ma
 
-from hamyan.blueprints.api import IDEMPOTENCY_DOC, Amount, api_blueprint, current_api_user, idempotency_key
+from hamyan.blueprints.api import IDEMPOTENCY_DOC, Amount, ReversalOut, api_blueprint, current_api_user, idempotency_key
 from hamyan.blueprints.rosca import services as rs
 from hamyan.blueprints.rosca.models import PERIOD_KINDS, PRICING_METHODS
 from hamyan.core import clock
@@ -454,6 +454,15 @@ def late_fees(box_id, membership_id):
 def waive_late_fee(body, box_id, membership_id, period):
     """Take back an unpaid late fee (managers): a reversal entry; the period is not charged again."""
     return rs.waive_late_fee(current_api_user(), box_id, membership_id, period, body["reason"])
+
+
+@bp.route("/<int:box_id>/payments/<int:payment_id>/reverse", methods=["POST"])
+@bp.arguments(RoscaReasonIn)
+@bp.response(200, ReversalOut)
+def reverse_payment(body, box_id, payment_id):
+    """Undo a contribution entered by mistake (managers): a reversal entry, refused once the money
+    was paid out. The same again answers the first reversal."""
+    return rs.reverse_payment(current_api_user(), box_id, payment_id, body["reason"])
 
 
 @bp.route("/<int:box_id>/deposits/release", methods=["POST"])

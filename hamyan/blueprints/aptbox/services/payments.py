@@ -58,12 +58,14 @@ def record_payment(actor, box_id, unit_id, amount, paid_on=None, reference: str 
 
 
 @uow.box_write
-def reverse_payment(actor, box_id, payment_id, reason: str):
+def reverse_payment(actor, box_id, payment_id, reason: str, unit_id=None):
     """Undo a unit's payment (entered by mistake, or an online payment refunded): a reversal entry
     dated today; the payment stays listed and no longer settles anything. The reversal entry; the
-    same again answers the first reversal."""
+    same again answers the first reversal. With `unit_id`, a payment of another unit is NotFound."""
     acc = manage(actor, box_id)
     payment = row_of(UnitPayment, acc.box.id, payment_id, "payment")
+    if unit_id is not None and payment.unit_id != parse.record_id(unit_id):
+        raise NotFound("No such payment on this unit.")
     reason = parse.reason(reason, limit=300)
     entry = db.session.get(Entry, payment.entry_id)
     reversal = ledger.reverse(entry, memo=f"Unit payment reversed: {reason}"[:500],
