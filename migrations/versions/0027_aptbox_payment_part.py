@@ -1,8 +1,8 @@
 """aptbox: a unit payment says whose part it pays (owner, resident, or the unit's whole: NULL);
 payments: an intent names what it pays for (a building's unit).
 
-Revision ID: 0025
-Revises: 0024
+Revision ID: 0027
+Revises: 0026
 Create Date: 2026-12-07 06:30:00
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0025'
-down_revision = '0024'
+revision = '0027'
+down_revision = '0026'
 branch_labels = None
 depends_on = None
 
