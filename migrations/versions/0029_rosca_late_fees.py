@@ -1,8 +1,8 @@
 """rosca: a late fee (none, fixed or a percent of the period's due) charged through hamyan.dues.late
 once per member and period unpaid past the grace days; what of a contribution paid late fees first.
 
-Revision ID: 0028
-Revises: 0027
+Revision ID: 0029
+Revises: 0028
 Create Date: 2026-12-07 06:50:00
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0028'
-down_revision = '0027'
+revision = '0029'
+down_revision = '0028'
 branch_labels = None
 depends_on = None
 
