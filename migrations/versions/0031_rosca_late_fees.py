@@ -1,8 +1,8 @@
 """rosca: a late fee (none, fixed or a percent of the period's due) charged through hamyan.dues.late
 once per member and period unpaid past the grace days; what of a contribution paid late fees first.
 
-Revision ID: 0029
-Revises: 0028
+Revision ID: 0031
+Revises: 0030
 Create Date: 2026-12-07 06:50:00
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0029'
-down_revision = '0028'
+revision = '0031'
+down_revision = '0030'
 branch_labels = None
 depends_on = None
 
