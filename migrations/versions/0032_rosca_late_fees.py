@@ -1,8 +1,8 @@
 """rosca: a late fee (none, fixed or a percent of the period's due) charged through hamyan.dues.late
 once per member and period unpaid past the grace days; what of a contribution paid late fees first.
 
-Revision ID: 0031
-Revises: 0030
+Revision ID: 0032
+Revises: 0031
 Create Date: 2026-12-07 06:50:00
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0031'
-down_revision = '0030'
+revision = '0032'
+down_revision = '0031'
 branch_labels = None
 depends_on = None
 

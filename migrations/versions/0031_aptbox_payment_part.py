@@ -1,8 +1,8 @@
 """aptbox: a unit payment says whose part it pays (owner, resident, or the unit's whole: NULL);
 payments: an intent names what it pays for (a building's unit).
 
-Revision ID: 0030
-Revises: 0029
+Revision ID: 0031
+Revises: 0030
 Create Date: 2026-12-07 06:30:00
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0030'
-down_revision = '0029'
+revision = '0031'
+down_revision = '0030'
 branch_labels = None
 depends_on = None
 
