@@ -129,17 +129,21 @@ def test_fines_list(user_client):
 def test_payments_page_queries_do_not_grow(box_setup):
     box, members, manager = box_setup
     url = f"/cashbox/{box.id}/payments?q=BULK&start=1404/01/01"
-    with core_clock.frozen(TODAY):
-        db.session.expire_all()  # requests share the test's session: count as if nothing were cached
-        with count_queries() as few:
-            assert manager.get(url).status_code == 200
-        entry = db.session.scalars(db.select(Entry).order_by(Entry.id)).first()
-        r = first_round(box)
+    entry = db.session.scalars(db.select(Entry).order_by(Entry.id)).first()
+    r = first_round(box)
+
+    def add(numbers):  # payments found by the search, each on one entry (the page loads rows' entries)
         db.session.execute(insert(Payment), [dict(round_id=r.id, membership_id=members[i % 3].id, amount=10,
                                                   method="cash", reference=f"bulk-{i}", paid_on=TODAY,
-                                                  entry_id=entry.id) for i in range(60)])
+                                                  entry_id=entry.id) for i in numbers])
         db.session.commit()
-        db.session.expire_all()
+        db.session.expire_all()  # requests share the test's session: count as if nothing were cached
+
+    with core_clock.frozen(TODAY):
+        add(range(1))
+        with count_queries() as few:
+            assert manager.get(url).status_code == 200
+        add(range(1, 60))
         with count_queries() as many:
             page = manager.get(url).get_data(as_text=True)
         assert page.count("bulk-") == 25
