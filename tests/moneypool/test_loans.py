@@ -390,8 +390,8 @@ def test_borrowers_hear_about_decisions_and_penalties(pool_factory, clock):
     services.assess(box.id, history=True)
     subjects = [m.subject for m in db.session.execute(select(OutboxMessage).filter_by(
         recipient="m0@example.com").order_by(OutboxMessage.id)).scalars()]
-    assert subjects == [f"Neighbours: loan #{loan.id} approved", f"Neighbours: loan #{loan.id} paid out",
-                        f"Neighbours: installment 1 of loan #{loan.id} is overdue"]
+    assert subjects == [f"Neighbours: loan #{loan.number} approved", f"Neighbours: loan #{loan.number} paid out",
+                        f"Neighbours: installment 1 of loan #{loan.number} is overdue"]
 
 
 def test_typing_in_a_pools_past_is_not_fined(pool_factory, clock):

@@ -228,7 +228,7 @@ def test_guarantor_sees_the_loan_they_guarantee(app, pool):
     loan = services.request_loan(savers[0].membership.user, box.id, "1000", 3, key(), guarantor_ids=[savers[1].id])
     guarantor = _client(app, "m1@example.com")
     page = guarantor.get(f"/pools/{box.id}").get_data(as_text=True)
-    assert "Loans you guarantee" in page and f"loan #{loan.id}" in page
+    assert "Loans you guarantee" in page and f"loan #{loan.number}" in page
     assert guarantor.get(f"/pools/{box.id}/loans/{loan.id}").status_code == 200
     assert _client(app, "m2@example.com").get(f"/pools/{box.id}/loans/{loan.id}").status_code == 404
     # Seeing the loan gives no say over it, nor a look at the borrower's savings.

@@ -87,14 +87,14 @@ def test_approving_says_what_happens_next_as_it_is(app, pool):
     # One approved before it: paid out first. Then one the cash cannot pay: it waits, and says so.
     second = services.request_loan(savers[1].membership.user, box.id, "1500", 3, key(), guarantor_ids=[savers[2].id])
     services.approve(manager, box.id, second.id)
-    mail = db.session.scalars(select(Outbox).where(Outbox.subject.contains(f"#{second.id} approved"))).one()
+    mail = db.session.scalars(select(Outbox).where(Outbox.subject.contains(f"#{second.number} approved"))).one()
     assert "The pool has the cash; 1 loan(s) approved before it are paid out first." in mail.body
     policy = db.session.get(Pool, box.id)  # a builder's shortcut: no pledge to cover, a second loan allowed
     policy.guarantors_required, policy.one_open_loan = 0, False
     db.session.commit()
     big = services.request_loan(manager, box.id, "5000", 3, key(), member_id=savers[0].id)
     services.approve(manager, box.id, big.id)
-    mail = db.session.scalars(select(Outbox).where(Outbox.subject.contains(f"#{big.id} approved"))).one()
+    mail = db.session.scalars(select(Outbox).where(Outbox.subject.contains(f"#{big.number} approved"))).one()
     assert "It is paid out when the pool has the cash; your loan's page shows when that should be." in mail.body
 
 
