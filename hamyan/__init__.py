@@ -103,6 +103,8 @@ def create_app(config: dict | None = None) -> Flask:
     _register_cli(app)
 
     from hamyan import scheduling
+    from hamyan.analytics import events  # noqa: F401  registers its unit-of-work listener
+    from hamyan.partners import webhooks  # noqa: F401  registers its unit-of-work listener
 
     scheduling.init_app(app, PLATFORM_JOBS + tuple(product.jobs for product in PRODUCTS if product.jobs))
     return app

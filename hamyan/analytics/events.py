@@ -7,6 +7,7 @@ Only ids and codes are kept (who acted, which box, a box's kind or an entry's co
 names, emails and amounts are never copied. A write of more changes than the audit log keeps
 (audit.MAX_CHANGES) records the events of those it keeps: counts of money come from the ledger."""
 from hamyan.analytics.models import UsageEvent
+from hamyan.core import uow
 
 SIGNED_UP, SIGNED_IN = "signed_up", "signed_in"
 BOX_CREATED, MEMBER_INVITED, MEMBER_ADDED, MEMBER_JOINED = "box_created", "member_invited", "member_added", "member_joined"
@@ -49,6 +50,7 @@ def _events(rows: list[dict], box_id: int | None, user_id: int | None):
             yield ENTRY_EVENTS[fields["code"]], user_id, box_id, fields["code"]
 
 
+@uow.on_changes
 def record(session, box_id: int | None, user_id: int | None, rows: list[dict]) -> None:
     """Add the usage events of a unit of work's changes to its transaction."""
     for name, who, box, detail in _events(rows, box_id, user_id):

@@ -16,8 +16,8 @@ An archived box is read-only: its lock, taken under the box row, refuses the wri
 unless the rule is one that may run on it (`box_write(archived_ok=True)`: restoring it).
 Every unit that changed something leaves one audit row (hamyan.audit) in its own transaction: who
 (the rule's `actor`), which box, which rule, what changed, and the request's id, IP and device;
-the same changes become partners' webhook deliveries (hamyan.partners.webhooks), sent after commit,
-and usage events (hamyan.analytics.events), in the same transaction.
+the same changes go to the listeners registered with `on_changes` (usage events, partners' webhook
+deliveries), in the same transaction, so no rule has to remember them.
 Writes that are not about one box's money (accounts, tokens, invitations) use `transaction()`:
 the same commit-then-hooks, without a box lock.
 
@@ -38,7 +38,6 @@ from sqlalchemy.orm import Session
 
 from hamyan import audit
 from hamyan.core.errors import BoxArchived
-from hamyan.analytics import events
 from hamyan.extensions import db
 
 log = logging.getLogger(__name__)
@@ -61,6 +60,18 @@ def active() -> bool:
 def current_box() -> int | None:
     """The box whose lock the running write holds (NEW_BOX while creating one), else None."""
     return db.session.info.get(_BOX)
+
+
+# Called as listener(session, box_id, user_id, changes) just before a unit of work commits; may add
+# rows to its transaction and return a hook to run after the commit (or None).
+_change_listeners: list[Callable] = []
+
+
+def on_changes(listener: Callable) -> Callable:
+    """Register a listener for every unit of work's changes (the audit log's change rows). A
+    decorator, so the area that cares registers itself and the unit of work imports none of them."""
+    _change_listeners.append(listener)
+    return listener
 
 
 def after_commit(hook: Callable[[], None]) -> None:
@@ -110,20 +121,15 @@ def _unit(box_id: int | None, actor=None, action: str | None = None, archived_ok
         yield
         if session.info.get(_DRY_RUN):
             raise session.info[_DRY_RUN]
-        from hamyan.partners import webhooks  # here: partners' rules are units of work themselves
-
         acted_for, changes = audit.record(session, box_id, actor, action)
-        if changes:
-            events.record(session, acted_for, audit.who(actor)[1], changes)
-        deliveries = webhooks.enqueue(session, acted_for, changes)
+        later = [listener(session, acted_for, audit.who(actor)[1], changes) for listener in _change_listeners] \
+            if changes else []
         session.commit()
     except BaseException:
         session.rollback()
         raise
     else:
-        hooks = session.info.get(_HOOKS, [])
-        if deliveries:
-            hooks.append(lambda: webhooks.deliver_soon(deliveries))
+        hooks = session.info.get(_HOOKS, []) + [hook for hook in later if hook is not None]
     finally:
         session.info.pop(_ACTIVE, None)
         session.info.pop(_BOX, None)

@@ -23,7 +23,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from hamyan.core import clock
+from hamyan.core import clock, uow
 from hamyan.extensions import db
 from hamyan.partners.models import PartnerKey, PartnerKeyBox, WebhookDelivery, WebhookSubscription
 
@@ -96,6 +96,12 @@ def enqueue(session, box_id: int | None, rows: list[dict]) -> list[int]:
     return deliveries
 
 
+@uow.on_changes
+def _queue(session, box_id: int | None, user_id: int | None, rows: list[dict]):
+    deliveries = enqueue(session, box_id, rows)
+    return (lambda: deliver_soon(deliveries)) if deliveries else None
+
+
 def sign(secret: str, timestamp: int, body: bytes) -> str:
     return "v1=" + hmac.new(secret.encode(), str(timestamp).encode() + b"." + body, hashlib.sha256).hexdigest()
 
@@ -123,7 +129,6 @@ def _send(delivery: WebhookDelivery) -> tuple[int | None, str]:
 def deliver(ids: list[int] | None = None) -> str:
     """Send the given deliveries, or every pending one that is due; a 2xx is delivered, anything
     else is retried after BACKOFF_SECONDS * 2**(attempt-1), failed after MAX_ATTEMPTS."""
-    from hamyan.core import uow
 
     query = select(WebhookDelivery.id).where(WebhookDelivery.status == "pending")
     query = query.where(WebhookDelivery.id.in_(ids)) if ids is not None else query.where(
@@ -170,7 +175,7 @@ def deliver_soon(ids: list[int]) -> None:
 def replay(actor, delivery_id) -> WebhookDelivery:
     """Send an event again (an admin's button): a new delivery of the same payload."""
     from hamyan.boxes.access import Principal
-    from hamyan.core import parse, uow
+    from hamyan.core import parse
     from hamyan.core.errors import NotFound
 
     if not Principal.of(actor).is_admin:
