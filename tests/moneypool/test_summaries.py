@@ -119,3 +119,24 @@ def test_a_loan_shows_on_the_borrowers_row_and_the_pledge_on_the_guarantors(pool
     clock.today = loan.installments[0].due_date + timedelta(days=1)
     services.summary.fresh(box)
     assert db.session.get(MemberSummary, savers[0].id).late
+
+
+def test_a_penalty_that_holds_more_of_a_pledge_updates_the_guarantors_row(pool_factory, clock):
+    """Hypothesis found it: a penalty charged on a part-repaid installment takes that repayment first,
+    so less principal is repaid and the guarantor's pledge holds more of their savings; the assessment
+    refreshed the borrower's row only ("savings is 261144, derived 261055")."""
+    clock.today = START
+    box, manager, savers = pool_factory(members=2, penalty_percent="5", grace_days=3, interest_method="flat",
+                                        annual_rate="12", guarantors_required=1, require_no_arrears=False)
+    for saver in savers:
+        services.record_contribution(manager, box.id, saver.id, "3000", START, key())
+    loan = services.request_loan(savers[0].membership.user, box.id, "1200", 3, key(), guarantor_ids=[savers[1].id])
+    services.approve(manager, box.id, loan.id)
+    services.disburse(manager, box.id, loan.id)
+    clock.today = loan.installments[0].due_date + timedelta(days=10)
+    services.summary.fresh(box)
+    services.repay(manager, box.id, loan.id, "100", clock.today, key())
+    held = loan.guarantees[0].held
+    assert services.assess(box.id)["penalties"] == 1
+    assert loan.guarantees[0].held > held
+    assert services.reconcile() == []

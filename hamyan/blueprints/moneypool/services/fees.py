@@ -118,7 +118,7 @@ def assess(box_id: int, today: date | None = None, history: bool = False) -> dic
         return date.min if history else moment.date()
 
     done = {"late_fees": 0, "penalties": 0}
-    touched = []  # savers charged
+    touched = []  # savers whose rows change: charged, or guaranteeing a loan charged
     cutoff = dues_status.last_late_due(today, grace)  # due dates on or before it are late today
     if pool.late_fee and cutoff >= pool.first_due:
         amounts = share_amounts(box)
@@ -175,8 +175,8 @@ def assess(box_id: int, today: date | None = None, history: bool = False) -> dic
                       f"The installment due on {due_date.isoformat()} is still unpaid after {grace} days, "
                       f"so a one-time penalty of {money(box, penalty)} was added to it.")
                 done["penalties"] += 1
-                touched.append(loan.member_id)
-            if due:
+            if due:  # the replay may hold more of a guarantor's pledge: their savings change too
+                touched += summary.loan_members(loan)
                 db.session.flush()
                 _, legs = _replay(box, None, loan)
                 _post_adjustment(box, None, loan, legs, f"penalties:{today.isoformat()}")
