@@ -17,7 +17,7 @@ PRODUCT = Product(
     demo="hamyan.blueprints.moneypool.demo:seed_moneypool",
     reports={"manager": "hamyan.blueprints.moneypool.reports:render_manager_report"},
     nav=(
-        NavLink("Overview", "moneypool.dashboard", also=("moneypool.member", "moneypool.add_member")),
+        NavLink("Overview", "moneypool.dashboard", also=("moneypool.member", "moneypool.add_member", "moneypool.balance_sheet")),
         NavLink("Loans", "moneypool.loans", also=("moneypool.loan", "moneypool.request_loan", "moneypool.repayments")),
         NavLink("Contributions", "moneypool.contributions"),
         NavLink("Fines", "moneypool.fines"),

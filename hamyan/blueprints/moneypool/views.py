@@ -598,15 +598,31 @@ def draw(box_id):
 
 
 # ------------------------------------------------------------------------------------ reports
+def _as_of(box):
+    """The day a report is asked for (?as_of=), today when none or not a date."""
+    today = clock.today(box)
+    try:
+        return parse.day(request.args.get("as_of") or today, "as_of")
+    except ValidationError:
+        return today
+
+
+@bp.route("/<int:box_id>/balance-sheet")
+@login_required
+def balance_sheet(box_id):
+    """The pool's balance sheet, read-only, for every member: the figures the manager's reports show."""
+    acc = services.access(current_user, box_id)
+    as_of = _as_of(acc.box)
+    return render("moneypool/balance_sheet.html", **_common(acc), sheet=reports.balance_sheet(acc.box, as_of),
+                  as_of=as_of)
+
+
 @bp.route("/<int:box_id>/reports")
 @login_required
 def report(box_id):
     acc = services.access(current_user, box_id, MANAGE)
     today = clock.today(acc.box)
-    try:
-        as_of = parse.day(request.args.get("as_of") or today, "as_of")
-    except ValidationError:
-        as_of = today
+    as_of = _as_of(acc.box)
     return render("moneypool/reports.html", **_common(acc), sheet=reports.balance_sheet(acc.box, as_of),
                   book=reports.loan_book(acc.box, as_of), as_of=as_of,
                   period_form=PeriodForm(formdata=None, start=today.replace(month=1, day=1), end=today))
