@@ -14,7 +14,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-import jdatetime
 from sqlalchemy import exists, func, select
 
 from hamyan.analytics.events import PAYMENT_CODES
@@ -22,6 +21,7 @@ from hamyan.analytics.models import BoxDay, UsageEvent
 from hamyan.blueprints import PRODUCTS
 from hamyan.boxes.models import Box, Invitation, Membership
 from hamyan.core import clock
+from hamyan.dues import calendar as dues_calendar
 from hamyan.extensions import db
 from hamyan.ledger.models import LIABILITY, Entry, LedgerAccount, Posting
 
@@ -207,22 +207,16 @@ class OneBox:
 
 def calendar_month(day: date, calendar: str) -> str:
     """'YYYY-MM' of a day in a box's calendar (a Persian box counts Farvardin, Ordibehesht...)."""
-    if calendar == "persian":
-        j = jdatetime.date.fromgregorian(date=day)
-        return f"{j.year:04d}-{j.month:02d}"
-    return f"{day.year:04d}-{day.month:02d}"
+    return dues_calendar.month_key(*dues_calendar.month_of(day, calendar))
 
 
 def _box_months(today: date, calendar: str) -> tuple[list[str], date]:
     """The box's last MONTHS months (its calendar), oldest first, and the first day of the oldest."""
-    if calendar != "persian":
-        months = months_back(today)
-        return months, date.fromisoformat(months[0] + "-01")
-    j = jdatetime.date.fromgregorian(date=today)
-    index = j.year * 12 + j.month - 1
-    months = [f"{(index - n) // 12:04d}-{(index - n) % 12 + 1:02d}" for n in range(MONTHS - 1, -1, -1)]
-    year, month = months[0].split("-")
-    return months, jdatetime.date(int(year), int(month), 1).togregorian()
+    year, month = dues_calendar.month_of(today, calendar)
+    index = year * 12 + month - 1
+    months = [divmod(i, 12) for i in range(index - MONTHS + 1, index + 1)]
+    return ([dues_calendar.month_key(y, m + 1) for y, m in months],
+            dues_calendar.day_in_month(months[0][0], months[0][1] + 1, 1, calendar))
 
 
 def one_box(box: Box) -> OneBox:

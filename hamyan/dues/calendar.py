@@ -17,6 +17,12 @@ from dateutil.relativedelta import relativedelta
 from hamyan.core.errors import ValidationError
 
 PERIOD_KINDS = ("weekly", "monthly", "days")
+MONTH_NAMES = {
+    "persian": ("Farvardin", "Ordibehesht", "Khordad", "Tir", "Mordad", "Shahrivar", "Mehr", "Aban", "Azar", "Dey",
+                "Bahman", "Esfand"),
+    "gregorian": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                  "November", "December"),
+}
 
 
 def add_months(start: date, months: int, calendar: str = "gregorian") -> date:
@@ -33,6 +39,46 @@ def add_months(start: date, months: int, calendar: str = "gregorian") -> date:
             except ValueError:
                 day -= 1
     return start + relativedelta(months=months)
+
+
+def month_of(day: date, calendar: str = "gregorian") -> tuple[int, int]:
+    """The (year, month) of a day in the calendar (1405, 9 for 2026-12-07 in a Persian box)."""
+    if calendar == "persian":
+        j = jdatetime.date.fromgregorian(date=day)
+        return j.year, j.month
+    return day.year, day.month
+
+
+def day_in_month(year: int, month: int, day: int, calendar: str = "gregorian") -> date:
+    """A day of a month of the calendar, clamped to the month's last day (31 Esfand -> 29 or 30)."""
+    while day >= 1:
+        try:
+            if calendar == "persian":
+                return jdatetime.date(year, month, day).togregorian()
+            return date(year, month, day)
+        except ValueError:
+            day -= 1
+    raise ValueError(f"no month {year}-{month}")
+
+
+def month_bounds(year: int, month: int, calendar: str = "gregorian") -> tuple[date, date]:
+    """The first and last day of a month of the calendar."""
+    following = (year + 1, 1) if month == 12 else (year, month + 1)
+    return day_in_month(year, month, 1, calendar), day_in_month(*following, 1, calendar) - timedelta(days=1)
+
+
+def previous_month(day: date, calendar: str = "gregorian") -> tuple[int, int]:
+    """The (year, month) before the one the day falls in."""
+    year, month = month_of(day, calendar)
+    return (year - 1, 12) if month == 1 else (year, month - 1)
+
+
+def month_key(year: int, month: int) -> str:
+    return f"{year:04d}-{month:02d}"
+
+
+def month_label(year: int, month: int, calendar: str = "gregorian") -> str:
+    return f"{MONTH_NAMES[calendar if calendar == 'persian' else 'gregorian'][month - 1]} {year}"
 
 
 def format_day(day: date, calendar: str = "gregorian", locale: str = "en") -> str:

@@ -2,13 +2,17 @@
 box whose product names `monthly_statement` in its descriptor gets last month's statement as a PDF
 attachment (unless they turned statements off for that box), and each manager the box's report.
 
+Months are the box's calendar's: a Persian box gets a statement per Jalali month (1 Azar to 30 Azar,
+keyed 1405-09), sent in the first days of the next Jalali month.
+
 A PDF is rendered outside any lock (a box of 500 members takes minutes), kept under
 instance/statements/<box>/<month>/, and enqueued in its own short write with the dedupe key
 "stmt:<box>:<membership>:<YYYY-MM>", so every send is recorded in the outbox and none happens twice,
 whatever the re-runs, restarts or processes."""
 import logging
 import os
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date
 
 from flask import current_app
 from sqlalchemy import select
@@ -16,6 +20,7 @@ from sqlalchemy import select
 from hamyan.blueprints.auth.models import User
 from hamyan.boxes.models import Box, Membership
 from hamyan.core import clock, uow
+from hamyan.dues import calendar
 from hamyan.extensions import db
 from hamyan.notify import services as notify
 from hamyan.notify.models import OutboxMessage
@@ -25,9 +30,23 @@ KIND = "statement"
 SEND_DAYS = 5  # statements go out in the first days of the month (late runs included)
 
 
-def last_month(today: date) -> tuple[date, date]:
-    end = today.replace(day=1) - timedelta(days=1)
-    return end.replace(day=1), end
+@dataclass(frozen=True)
+class Month:
+    start: date
+    end: date
+    key: str  # "2026-01", "1405-09": the dedupe keys' and files' month
+    title: str  # "January 2026", "Azar 1405": what the emails say
+
+
+def last_month(today: date, calendar_name: str = "gregorian") -> Month:
+    """The month of the calendar before the one `today` falls in."""
+    year, month = calendar.previous_month(today, calendar_name)
+    return Month(*calendar.month_bounds(year, month, calendar_name), calendar.month_key(year, month),
+                 calendar.month_label(year, month, calendar_name))
+
+
+def day_of_month(today: date, calendar_name: str) -> int:
+    return (today - calendar.month_bounds(*calendar.month_of(today, calendar_name), calendar_name)[0]).days + 1
 
 
 def _sent(keys: list[str]) -> set[str]:
@@ -47,8 +66,8 @@ def _keep(box: Box, month: str, name: str, pdf: bytes) -> str:
 def send_box(box_id: int, render_member, render_report=None) -> int:
     """Last month's statements of one box (and its report to its managers); returns the emails queued."""
     box = db.session.get(Box, box_id)
-    start, end = last_month(clock.today(box))
-    month = start.strftime("%Y-%m")
+    period = last_month(clock.today(box), box.calendar)
+    start, end, month = period.start, period.end, period.key
     rows = db.session.execute(select(Membership, User).join(User, User.id == Membership.user_id).where(
         Membership.box_id == box_id, Membership.left_at.is_(None)).order_by(Membership.id)).all()
     keys = {m.id: f"stmt:{box_id}:{m.id}:{month}" for m, _ in rows}
@@ -68,8 +87,8 @@ def send_box(box_id: int, render_member, render_report=None) -> int:
         path = _keep(box, month, f"member-{membership.id}.pdf", pdf)
         with uow.transaction():
             queued += bool(notify.notify_member(
-                user, box_id, f"{box.name}: your statement for {month}",
-                f"Hello {user.name},\n\nYour statement of {box.name} for {month} is attached.\n\n"
+                user, box_id, f"{box.name}: your statement for {period.title}",
+                f"Hello {user.name},\n\nYour statement of {box.name} for {period.title} is attached.\n\n"
                 f"You can turn monthly statements off in your notification settings.",
                 kind=KIND, dedupe_key=keys[membership.id], attachment=(path, f"statement-{month}.pdf"),
                 channels=("email", "inapp")))
@@ -82,8 +101,8 @@ def send_box(box_id: int, render_member, render_report=None) -> int:
                 continue
             with uow.transaction():
                 queued += bool(notify.notify_member(
-                    user, box_id, f"{box.name}: box report for {month}",
-                    f"Hello {user.name},\n\nThe report of {box.name} for {month} is attached.",
+                    user, box_id, f"{box.name}: box report for {period.title}",
+                    f"Hello {user.name},\n\nThe report of {box.name} for {period.title} is attached.",
                     kind="box_report", dedupe_key=key, attachment=(path, f"box-report-{month}.pdf"),
                     channels=("email",)))
     return queued
@@ -102,7 +121,7 @@ def send_all() -> str:
         render_report = product.load_path(product.reports[managing]) if managing in product.reports else None
         for box_id in db.session.scalars(select(Box.id).where(Box.kind == product.kind).order_by(Box.id)).all():
             box = db.session.get(Box, box_id)
-            if clock.today(box).day > SEND_DAYS:
+            if day_of_month(clock.today(box), box.calendar) > SEND_DAYS:
                 continue
             try:
                 queued += send_box(box_id, render_member, render_report)

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from hamyan.blueprints.aptbox import services
 from hamyan.blueprints.aptbox.models import Charge, ChargeRun, Unit, UnitPayment
 from hamyan.core.errors import Conflict, ValidationError
+from hamyan.dues import calendar
 from hamyan.extensions import db
 from hamyan.ledger import service as ledger
 from hamyan.ledger.models import Entry
@@ -78,10 +79,10 @@ def test_a_jalali_building_issues_jalali_months(building, today):
     assert run.due_date == date(2026, 2, 24)  # 1404/12/05
     assert run.title == "Charges for Esfand 1404"
     assert services.next_month(box) == "1405-01"
-    assert services.day_text(box, date(2026, 3, 1)) == "1404-12-10"
-    assert services.day(box, "۱۴۰۴/۱۲/۱۰", "paid_on") == date(2026, 3, 1)
+    assert calendar.day_text(date(2026, 3, 1), box.calendar) == "1404/12/10"
+    assert calendar.parse_day("۱۴۰۴-۱۲-۱۰", box.calendar, "paid_on") == date(2026, 3, 1)
     with pytest.raises(ValidationError):
-        services.day(box, "1404-12-31", "paid_on")  # Esfand 1404 has 29 days
+        calendar.parse_day("1404-12-31", box.calendar, "paid_on")  # Esfand 1404 has 29 days
 
 
 def test_payments_settle_the_oldest_first_and_overpayment_is_credit(building, today):

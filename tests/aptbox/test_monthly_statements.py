@@ -25,6 +25,6 @@ def test_residents_get_their_unit_statement_and_the_board_its_report(building, m
     sent = db.session.execute(sa.select(OutboxMessage.recipient, OutboxMessage.subject, OutboxMessage.attachment_path)
                               .where(OutboxMessage.channel == "email").order_by(OutboxMessage.recipient)).all()
     assert [(to, subject) for to, subject, _ in sent] == [
-        ("board@example.com", "Yas: box report for 2026-03"), ("r0@example.com", "Yas: your statement for 2026-03")]
+        ("board@example.com", "Yas: box report for March 2026"), ("r0@example.com", "Yas: your statement for March 2026")]
     with open(f"{app.instance_path}/{sent[1].attachment_path}", "rb") as pdf:
         assert pdf.read(4) == b"%PDF"

@@ -3,12 +3,15 @@ email (attached, SMTP through aiosmtpd), the manager the box report too; a membe
 statements off gets none; re-runs send nothing twice."""
 from datetime import date, datetime
 
+import jdatetime
 import sqlalchemy as sa
 
+from hamyan.boxes.models import Membership
 from hamyan.extensions import db
 from hamyan.notify import dispatch, services as notify
 from hamyan.notify.models import OutboxMessage
 from hamyan.scheduling import run_job
+from hamyan.statements.monthly import last_month
 
 
 def test_statements_go_once_a_month_with_the_pdf(make_user, clock, smtp_server):
@@ -27,7 +30,7 @@ def test_statements_go_once_a_month_with_the_pdf(make_user, clock, smtp_server):
     assert run.status == "ok" and run.detail == "2 statement email(s) queued", run.error
     dispatch.drain()
     subjects = sorted(m["Subject"] for m in smtp_server)
-    assert subjects == ["Savers: box report for 2026-01", "Savers: your statement for 2026-01"]
+    assert subjects == ["Savers: box report for January 2026", "Savers: your statement for January 2026"]
     statement = next(m for m in smtp_server if "statement" in m["Subject"])
     [attachment] = list(statement.iter_attachments())
     assert attachment.get_filename() == "statement-2026-01.pdf"
@@ -51,3 +54,47 @@ def test_a_member_who_opted_out_gets_no_statement(make_user, clock):
     db.session.rollback()
     assert db.session.scalars(sa.select(OutboxMessage.kind).where(OutboxMessage.channel == "email")).all() == [
         "box_report"]
+
+
+def jalali(year, month, day, hour=9) -> datetime:
+    g = jdatetime.date(year, month, day).togregorian()
+    return datetime(g.year, g.month, g.day, hour)
+
+
+def test_a_persian_box_gets_statements_per_jalali_month(make_user, clock):
+    """Azar 1405 ends on 2026-12-21: its statements go on 1 Dey (2026-12-22), not on 2027-01-01."""
+    from hamyan.blueprints.moneypool import services
+
+    clock.set(jalali(1405, 8, 20))
+    manager = make_user("boss@example.com", "Boss")
+    box = services.create_pool(manager, "صندوق محله", "IRR", "1000000", jalali(1405, 9, 1).date(), calendar="persian",
+                               locale="fa", my_shares=1)
+    db.session.commit()
+    clock.set(jalali(1405, 9, 30))
+    assert run_job("statements.monthly", "azar-30").detail == "0 statement email(s) queued"
+    clock.set(jalali(1405, 10, 1))
+    run = run_job("statements.monthly", "dey-1")
+    assert run.status == "ok" and run.detail == "2 statement email(s) queued", run.error
+    rows = db.session.execute(sa.select(OutboxMessage.dedupe_key, OutboxMessage.subject).where(
+        OutboxMessage.channel == "email").order_by(OutboxMessage.id)).all()
+    membership = db.session.scalar(sa.select(Membership.id).filter_by(box_id=box.id, user_id=manager.id))
+    assert [tuple(r) for r in rows] == [
+        (f"stmt:{box.id}:{membership}:1405-09:email", "صندوق محله: your statement for Azar 1405"),
+        (f"boxrep:{box.id}:{manager.id}:1405-09:email", "صندوق محله: box report for Azar 1405")]
+    clock.set(jalali(1405, 10, 5))
+    assert run_job("statements.monthly", "dey-5").detail == "0 statement email(s) queued"  # never twice
+    clock.set(datetime(2027, 1, 2, 9))  # the first days of a Gregorian month are 1405/10/12 here
+    assert run_job("statements.monthly", "jan-2").detail == "0 statement email(s) queued"
+
+
+def test_last_month_follows_the_box_calendar():
+    azar = last_month(jalali(1405, 10, 1).date(), "persian")
+    assert (azar.start, azar.end, azar.key, azar.title) == (
+        jalali(1405, 9, 1).date(), jalali(1405, 9, 30).date(), "1405-09", "Azar 1405")
+    esfand = last_month(jalali(1406, 1, 1).date(), "persian")  # 1405 is a common year: 29 Esfand
+    assert (esfand.start, esfand.end, esfand.key) == (date(2027, 2, 20), date(2027, 3, 20), "1405-12")
+    leap = last_month(jalali(1404, 1, 3).date(), "persian")  # 1403 is a leap year: 30 Esfand
+    assert (leap.start, leap.end, leap.title) == (jalali(1403, 12, 1).date(), jalali(1403, 12, 30).date(), "Esfand 1403")
+    december = last_month(date(2027, 1, 1))
+    assert (december.start, december.end, december.key, december.title) == (
+        date(2026, 12, 1), date(2026, 12, 31), "2026-12", "December 2026")

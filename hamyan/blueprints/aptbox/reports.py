@@ -13,6 +13,7 @@ from hamyan.blueprints.aptbox.models import Building, Charge, ChargeRun, Expense
 from hamyan.blueprints.aptbox.services.summary import derive
 from hamyan.boxes.models import Box
 from hamyan.core import clock
+from hamyan.dues import calendar
 from hamyan.extensions import db
 from hamyan.ledger import service as ledger
 from hamyan.ledger.models import ASSET, EXPENSE, INCOME, Entry, LedgerAccount, Posting
@@ -25,9 +26,7 @@ INCOME_KINDS = (("charges", "Monthly charges"), ("assessments", "Special assessm
 
 def month_bounds(box: Box, year: int, month: int) -> tuple[date, date]:
     """The first and last day of a month of the box's calendar."""
-    first = services.common.day_in_month(box, year, month, 1)
-    following = (year + 1, 1) if month == 12 else (year, month + 1)
-    return first, services.common.day_in_month(box, *following, 1) - timedelta(days=1)
+    return calendar.month_bounds(year, month, box.calendar)
 
 
 def _flows(box: Box, start: date, end: date) -> list[tuple[date, str, str, int]]:

@@ -27,6 +27,7 @@ from hamyan.blueprints.aptbox.forms import (
 from hamyan.blueprints.aptbox.models import Unit
 from hamyan.core import clock
 from hamyan.core.errors import Conflict, ValidationError
+from hamyan.dues import calendar
 from hamyan.extensions import db
 from hamyan.statements import jobs as report_jobs
 from hamyan.statements import pdf_response
@@ -139,9 +140,9 @@ def unit(box_id, unit_id):
     acc = _access(box_id)
     the_unit = services.unit_of(acc, unit_id)
     today = clock.today(acc.box)
-    forms = {"payment": PaymentForm(formdata=None, paid_on=services.day_text(acc.box, today)), "person": PersonForm(formdata=None),
+    forms = {"payment": PaymentForm(formdata=None, paid_on=calendar.day_text(today, acc.box.calendar)), "person": PersonForm(formdata=None),
              "edit": UnitForm(formdata=None, obj=the_unit),
-             "report": ReportPaymentForm(formdata=None, paid_on=services.day_text(acc.box, today))}
+             "report": ReportPaymentForm(formdata=None, paid_on=calendar.day_text(today, acc.box.calendar))}
     which = request.form.get("which")
     if request.method == "POST" and which in forms:
         form = forms[which] = type(forms[which])()
@@ -347,8 +348,8 @@ def late_fees(box_id):
 def expenses(box_id):
     acc = _access(box_id)
     today = clock.today(acc.box)
-    forms = {"expense": ExpenseForm(formdata=None, spent_on=services.day_text(acc.box, today)),
-             "transfer": TransferForm(formdata=None, moved_on=services.day_text(acc.box, today))}
+    forms = {"expense": ExpenseForm(formdata=None, spent_on=calendar.day_text(today, acc.box.calendar)),
+             "transfer": TransferForm(formdata=None, moved_on=calendar.day_text(today, acc.box.calendar))}
     which = request.form.get("which")
     if request.method == "POST" and which in forms:
         form = forms[which] = type(forms[which])()
@@ -441,8 +442,8 @@ def statement_job(box_id, kind):
     """The board's monthly statement, or every unit's statement in one PDF: report jobs."""
     acc = services.manage(current_user, box_id)
     try:
-        start = services.day(acc.box, request.form.get("start"), "start")
-        end = services.day(acc.box, request.form.get("end"), "end")
+        start = calendar.parse_day(request.form.get("start"), acc.box.calendar, "start")
+        end = calendar.parse_day(request.form.get("end"), acc.box.calendar, "end")
         job = report_jobs.request_report(current_user, box_id, kind, report_jobs.period_params(start, end))
     except FORM_ERRORS as error:
         flash(error.message, "danger")
@@ -457,8 +458,8 @@ def unit_statement(box_id, unit_id):
     acc = services.access(current_user, box_id)
     the_unit = services.unit_of(acc, unit_id)
     statement = services.unit_statement(acc.box, the_unit)
-    start = services.day(acc.box, request.args["start"], "start") if request.args.get("start") else statement.start
-    end = services.day(acc.box, request.args["end"], "end") if request.args.get("end") else clock.today(acc.box)
+    start = calendar.parse_day(request.args["start"], acc.box.calendar, "start") if request.args.get("start") else statement.start
+    end = calendar.parse_day(request.args["end"], acc.box.calendar, "end") if request.args.get("end") else clock.today(acc.box)
     return pdf_response(reports.unit_statement_pdf(acc.box, the_unit, start, end),
                         f"unit-{the_unit.number}-statement.pdf")
 
@@ -529,7 +530,7 @@ def fines(box_id):
 def notices(box_id):
     acc = _access(box_id)
     forms = {"announcement": AnnouncementForm(formdata=None),
-             "poll": PollForm(formdata=None, closes_on=services.day_text(acc.box, clock.today(acc.box) + timedelta(days=7)))}
+             "poll": PollForm(formdata=None, closes_on=calendar.day_text(clock.today(acc.box) + timedelta(days=7), acc.box.calendar))}
     which = request.form.get("which")
     if request.method == "POST" and which in forms:
         form = forms[which] = type(forms[which])()

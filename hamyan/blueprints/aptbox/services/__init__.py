@@ -21,8 +21,7 @@ Charges are income when issued (dated their due date); payments always go into t
 the board moves money to the reserve by transfers.
 """
 from .common import (  # noqa: F401 (re-exported: callers use services.<name>)
-    KIND, PAGE_SIZE, Access, access, manage, unit_of, money, fund_balances, month_label, month_of, parse_month, day,
-    day_text,
+    KIND, PAGE_SIZE, Access, access, manage, unit_of, money, fund_balances, month_label, month_of, parse_month,
 )
 from .buildings import buildings_of, create_building, update_rules, floor_factors_text  # noqa: F401
 from .units import (  # noqa: F401

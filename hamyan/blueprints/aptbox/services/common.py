@@ -4,7 +4,6 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-import jdatetime
 from sqlalchemy import select
 
 from hamyan.blueprints.aptbox.models import Building, Unit, UnitPerson
@@ -13,6 +12,7 @@ from hamyan.boxes.models import Box, Membership
 from hamyan.core import clock, parse
 from hamyan.core.errors import Conflict, NotFound, ValidationError
 from hamyan.core.parse import fields  # noqa: F401 (the aptbox rules' modules import it from here)
+from hamyan.dues import calendar
 from hamyan.extensions import db
 from hamyan.ledger import service as ledger
 from hamyan.ledger.models import ASSET, EXPENSE, INCOME
@@ -20,10 +20,6 @@ from hamyan.money import format_money
 
 KIND = "aptbox"
 PAGE_SIZE = 50
-PERSIAN_MONTHS = ("Farvardin", "Ordibehesht", "Khordad", "Tir", "Mordad", "Shahrivar", "Mehr", "Aban", "Azar",
-                  "Dey", "Bahman", "Esfand")
-GREGORIAN_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-                    "October", "November", "December")
 
 
 @dataclass
@@ -115,31 +111,9 @@ def money(box: Box, amount: int) -> str:
     return format_money(amount, box.currency, box.locale)
 
 
-def day(box: Box, value, field: str, label: str = "Date") -> date:
-    """A date as YYYY-MM-DD; in a Jalali building a year before 1700 is a Jalali date (1404-09-15)."""
-    if isinstance(value, date):
-        return value
-    raw = parse.normalize(value).replace("/", "-")
-    parts = raw.split("-")
-    if box.calendar == "persian" and len(parts) == 3 and all(p.isdigit() for p in parts) and int(parts[0]) < 1700:
-        try:
-            return jdatetime.date(int(parts[0]), int(parts[1]), int(parts[2])).togregorian()
-        except ValueError:
-            raise ValidationError(f"{label}: no such day in the Jalali calendar.", field=field) from None
-    return parse.day(raw, field, label)
-
-
-def day_text(box: Box, on: date) -> str:
-    """A date as a form shows it and day() reads it back: Jalali (1404-09-15) in a Jalali building."""
-    if box.calendar == "persian":
-        j = jdatetime.date.fromgregorian(date=on)
-        return f"{j.year:04d}-{j.month:02d}-{j.day:02d}"
-    return on.isoformat()
-
-
 def not_future(box: Box, on, field: str) -> date:
     today = clock.today(box)
-    on = day(box, on, field) if on not in (None, "") else today
+    on = calendar.parse_day(on, box.calendar, field) if on not in (None, "") else today
     if on > today:
         raise ValidationError("This date is in the future; record money on the day it moved.", field=field)
     if (today - on).days > 3660:
@@ -175,29 +149,20 @@ def same_request(existing, digest: str) -> None:
 
 # ------------------------------------------------------------------------------ months
 def month_label(box: Box, year: int, month: int) -> str:
-    names = PERSIAN_MONTHS if box.calendar == "persian" else GREGORIAN_MONTHS
-    return f"{names[month - 1]} {year}"
+    return calendar.month_label(year, month, box.calendar)
 
 
 def month_of(box: Box, day: date) -> tuple[int, int]:
     """The (year, month) of a day in the box's calendar."""
-    if box.calendar == "persian":
-        j = jdatetime.date.fromgregorian(date=day)
-        return j.year, j.month
-    return day.year, day.month
+    return calendar.month_of(day, box.calendar)
 
 
 def day_in_month(box: Box, year: int, month: int, day: int) -> date:
     """A day of a month of the box's calendar, as a date (clamped to the month's last day)."""
-    while True:
-        try:
-            if box.calendar == "persian":
-                return jdatetime.date(year, month, day).togregorian()
-            return date(year, month, day)
-        except ValueError:
-            day -= 1
-            if day < 1:
-                raise ValidationError("No such month.", field="month") from None
+    try:
+        return calendar.day_in_month(year, month, day, box.calendar)
+    except ValueError:
+        raise ValidationError("No such month.", field="month") from None
 
 
 def parse_month(box: Box, value) -> tuple[int, int]:

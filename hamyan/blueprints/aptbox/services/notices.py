@@ -11,10 +11,11 @@ from hamyan.blueprints.aptbox.models import WEIGHTINGS, Announcement, Poll, Unit
 from hamyan.boxes.models import Membership
 from hamyan.core import clock, parse, uow
 from hamyan.core.errors import Conflict, NotFound, ValidationError
+from hamyan.dues import calendar
 from hamyan.extensions import db
 from hamyan.notify.services import notify
 
-from .common import access, by, day, fields, manage, row_of
+from .common import access, by, fields, manage, row_of
 
 MAX_OPTIONS = 10
 
@@ -56,7 +57,7 @@ def _options(value) -> list[str]:
 
 
 def _closing(box, value):
-    closes_on = day(box, value, "closes_on", "Closes on")
+    closes_on = calendar.parse_day(value, box.calendar, "closes_on", "Closes on")
     if closes_on < clock.today(box):
         raise ValidationError("The poll cannot close before today.", field="closes_on")
     return closes_on
