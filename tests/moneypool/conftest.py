@@ -71,3 +71,15 @@ def count_queries(client, url: str, headers: dict | None = None) -> int:
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)
     return len(statements)
+
+
+def assert_queries_flat(client, url: str, manager, box_id: int, more: int = 15) -> None:
+    """A GET of url sends as many statements after `more` savers with Persian names join and save."""
+    from datetime import date
+
+    small = count_queries(client, url)
+    manager = db.session.merge(manager)
+    for i in range(more):
+        m = services.add_member(manager, box_id, f"زهرا احمدی {i}", None, 1, date(2025, 1, 5))
+        services.record_contribution(manager, box_id, m.id, "500", date(2025, 1, 5), key())
+    assert count_queries(client, url) == small

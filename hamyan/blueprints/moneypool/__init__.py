@@ -18,7 +18,7 @@ PRODUCT = Product(
     reports={"manager": "hamyan.blueprints.moneypool.reports:render_manager_report"},
     nav=(
         NavLink("Overview", "moneypool.dashboard", also=("moneypool.member", "moneypool.add_member", "moneypool.balance_sheet")),
-        NavLink("Loans", "moneypool.loans", also=("moneypool.loan", "moneypool.request_loan", "moneypool.repayments")),
+        NavLink("Loans", "moneypool.loans", also=("moneypool.loan", "moneypool.request_loan", "moneypool.loan_calculator", "moneypool.repayments")),
         NavLink("Contributions", "moneypool.contributions"),
         NavLink("Fines", "moneypool.fines"),
         NavLink("Reports", "moneypool.report", audience="managers"),

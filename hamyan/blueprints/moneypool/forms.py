@@ -134,6 +134,16 @@ class LoanRequestForm(KeyedForm):
                            max_entries=MAX_GUARANTORS)
 
 
+class LoanQuoteForm(FlaskForm):
+    """The loan calculator's question, asked by GET: nothing is written, so no CSRF token."""
+    class Meta:
+        csrf = False
+
+    member = StringField("Borrower", validators=[Length(max=200)])  # managers: whose limit applies
+    amount = _amount("Amount")
+    term = StringField("Number of installments")  # the service's parser says what is wrong with it
+
+
 class ReasonForm(FlaskForm):
     reason = TextAreaField("Reason (the member sees it)", validators=[DataRequired(message="Give a reason."),
                                                                       Length(max=500)])

@@ -11,6 +11,7 @@ from hamyan.blueprints.moneypool.forms import (
     ContributionForm,
     DisburseForm,
     LeaveForm,
+    LoanQuoteForm,
     LoanRequestForm,
     NewPoolForm,
     PeriodForm,
@@ -416,8 +417,10 @@ def request_loan(box_id):
         blocked = services.eligibility(acc.box, acc.pool, acc.member)[0]
     if blocked and request.method == "GET":  # what stands in the way, with no form to fill in only to be refused
         return _cannot_borrow(acc, blocked)
-    # "See the limit" asks again by GET with what was typed: a manager's limit shown is the borrower's.
-    form = LoanRequestForm(**({"formdata": request.args} if request.method == "GET" and request.args.get("member") else {}))
+    # "See the limit" asks again by GET with what was typed: a manager's limit shown is the borrower's;
+    # the loan calculator's "Ask for this loan" fills in its amount and term the same way.
+    prefilled = request.method == "GET" and any(request.args.get(name) for name in ("member", "amount", "term"))
+    form = LoanRequestForm(**({"formdata": request.args} if prefilled else {}))
     while len(form.guarantors) < max(acc.pool.guarantors_required, 1):
         form.guarantors.append_entry()
     if request.method == "GET" and acc.member and not form.member.data:
@@ -439,15 +442,46 @@ def request_loan(box_id):
             else:
                 flash("Your request is with the manager. You will see the decision here.", "success")
                 return redirect_to("moneypool.loan", box_id=box_id, loan_id=loan.id)
-    borrower = acc.member
-    if acc.is_manager:  # the saver the form names, whoever the manager is
-        try:
-            borrower = services.member_for(current_user, box_id, picker.named(people, form.member.data, "member", "saver"))[1]
-        except ValidationError:
-            borrower = None
+    borrower = _borrower(acc, people, form.member.data)
     eligibility = services.eligibility(acc.box, acc.pool, borrower) if borrower is not None else None
     return render("moneypool/request.html", "form", **_common(acc), form=form, eligibility=eligibility,
                   borrower=borrower, more=len(form.guarantors) < services.MAX_GUARANTORS)
+
+
+def _borrower(acc, people, name: str | None):
+    """Whose limit a loan form shows: a manager's, the saver the form names (None for no such
+    saver); anyone else's, their own saver record (None when they do not save)."""
+    if not acc.is_manager:
+        return acc.member
+    try:
+        return services.member_for(current_user, acc.box.id, picker.named(people, name, "member", "saver"))[1]
+    except ValidationError:
+        return None
+
+
+@bp.route("/<int:box_id>/loans/calculator")
+@login_required
+def loan_calculator(box_id):
+    """A loan's full schedule before it is asked for, with the limit that applies to the borrower.
+    A GET form: it works without script, and htmx swaps the answer in as the figures are typed."""
+    acc = services.access(current_user, box_id)
+    form = LoanQuoteForm(request.args)
+    if not (form.member.data or "").strip() and acc.member is not None:
+        form.member.data = acc.member.name
+    borrower = _borrower(acc, services.savers(acc.box), form.member.data)
+    quote = None
+    if "amount" in request.args or "term" in request.args:  # asked, even with nothing typed
+        form.validate()
+        try:
+            quote = services.quote(acc.box, acc.pool, form.amount.data, form.term.data)
+        except ValidationError as error:  # said once: a field the form already found wrong keeps its own message
+            apply_error(form, ValidationError(error.message, fields={
+                name: message for name, message in error.fields.items() if not getattr(form, name).errors}))
+    if acc.is_manager and borrower is None and (form.member.data or "").strip():
+        form.member.errors = [f"No saver here is called “{form.member.data.strip()}”; choose one from the list."]
+    eligibility = services.eligibility(acc.box, acc.pool, borrower) if borrower is not None else None
+    return render("moneypool/calculator.html", "calculator", **_common(acc), form=form, quote=quote,
+                  borrower=borrower, eligibility=eligibility)
 
 
 def _cannot_borrow(acc, problems):

@@ -57,7 +57,7 @@ from .savings import (  # noqa: F401 (re-exported: callers use services.<name>)
 )
 from .loans import (  # noqa: F401 (re-exported: callers use services.<name>)
     loan_limit, months_between, eligibility, open_loan, request_loan, _guarantors, approve, reject, cancel, disburse,
-    loans_page, guaranteed_by, loans_of,
+    loans_page, guaranteed_by, loans_of, service_fee, Quote, quote,
 )
 from .queue import (  # noqa: F401 (re-exported: callers use services.<name>)
     queue_order, waiting, cash, draw,

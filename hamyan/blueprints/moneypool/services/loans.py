@@ -1,4 +1,5 @@
 """Loan requests, guarantors, approval and disbursement; loan lists for pages."""
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -11,6 +12,7 @@ from hamyan.boxes.models import Box
 from hamyan.core import clock, parse, uow
 from hamyan.core.errors import Conflict, Forbidden, NotFound, ValidationError
 from hamyan.extensions import db
+from hamyan.lending import schedules
 from hamyan.money import allocate, minor_digits, to_minor
 
 from . import summary
@@ -131,7 +133,7 @@ def request_loan(actor, box_id: int, amount, term, key: str, purpose: str = "", 
         if _natural(accounts.get(f"mp:member:{g.id}:savings")) < part:
             raise ValidationError(f"{g.name}'s savings do not cover a pledge of {money(box, part)}; "
                                   f"choose another guarantor or more of them.", field="guarantor_ids")
-    fee = to_minor(Decimal(value) * pool.service_fee_percent / 100 / Decimal(10) ** minor_digits(box.currency), box.currency)
+    fee = service_fee(box, pool, value)
     number = db.session.scalar(select(func.coalesce(func.max(Loan.number), 0) + 1).where(Loan.box_id == box.id))
     loan = Loan(box_id=box.id, number=number, member_id=member.id, request_key=key, request_hash=request_hash, amount=value, term=term,
                 period_months=pool.repayment_months, interest_method=pool.interest_method,
@@ -142,6 +144,56 @@ def request_loan(actor, box_id: int, amount, term, key: str, purpose: str = "", 
         db.session.add(Guarantee(loan_id=loan.id, member_id=g.id, amount=part, held=0))
     _event(loan, actor, "requested", purpose)
     return loan
+
+
+def service_fee(box: Box, pool: Pool, amount: int) -> int:
+    """The pool's one-time fee on a loan of `amount`, kept from the payout."""
+    return to_minor(Decimal(amount) * pool.service_fee_percent / 100 / Decimal(10) ** minor_digits(box.currency),
+                    box.currency)
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A loan worked out before it is asked for, under the pool's policy as it is today."""
+    amount: int
+    term: int
+    fee: int
+    lines: list[schedules.Line]
+
+    @property
+    def payout(self) -> int:
+        return self.amount - self.fee
+
+    @property
+    def interest(self) -> int:
+        return sum(line.interest for line in self.lines)
+
+    @property
+    def repaid(self) -> int:
+        return self.amount + self.interest
+
+
+def quote(box: Box, pool: Pool, amount, term) -> Quote:
+    """The schedule a loan of `amount` over `term` installments would have if paid out today, by
+    the pool's interest method, rate, period and fee, with its dates in the box's calendar (as
+    disburse() plans it). Every bad input is reported at once."""
+    errors = {}
+    try:
+        value = _amount(amount, box.currency, "amount")
+    except ValidationError as error:
+        errors.update(error.fields)
+    try:
+        if not parse.normalize(term):
+            raise ValidationError("Enter the number of installments.", field="term")
+        term = parse.whole(term, "term", pool.min_term, pool.max_term, "The number of installments")
+    except ValidationError as error:
+        errors.update(error.fields)
+    if errors:
+        raise ValidationError(" ".join(errors.values()), fields=errors)
+    first_due = add_months(clock.today(box), pool.repayment_months, box.calendar)
+    lines = schedules.build(value, pool.annual_rate, term, pool.repayment_months, pool.interest_method, first_due,
+                            box.calendar)
+    return Quote(value, len(lines), service_fee(box, pool, value), lines)
 
 
 def _guarantors(box: Box, pool: Pool, borrower: PoolMember, ids) -> list[PoolMember]:
