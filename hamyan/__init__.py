@@ -113,7 +113,7 @@ def create_app(config: dict | None = None) -> Flask:
 def _register_template_helpers(app: Flask) -> None:
     from hamyan import money
     from hamyan.dues.calendar import format_day
-    from hamyan.web import listing, register_macros
+    from hamyan.web import listing, register_macros, stack
 
     app.jinja_env.filters["money"] = lambda amount, box: money.format_money(amount, box.currency, box.locale)
     app.jinja_env.filters["amount"] = lambda amount, box: money.format_plain(amount, box.currency, box.locale)
@@ -127,6 +127,7 @@ def _register_template_helpers(app: Flask) -> None:
     register_macros(app, "partials/listing.html", ("list_filters", "list_table"))
     app.jinja_env.globals["list_cell"] = listing.cell
     register_macros(app, "partials/picker.html", ("name_picker", "names_picker"))
+    stack.init_app(app)
 
 
 CSRF_MESSAGE = "This form has expired or did not come from this site. Go back, reload the page and try again."

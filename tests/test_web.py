@@ -70,3 +70,22 @@ def test_amount_field_keeps_the_text_and_parses_for_the_box_currency(app, curren
         assert form.amount._value() == typed and form.amount.minor == minor
         assert form.amount.data == (typed if minor is None else parse.canonical(minor, currency))
         assert form.amount.errors == ([error] if error else [])
+
+
+def test_every_body_cell_is_labelled_with_its_column_heading_for_the_phone_cards():
+    from hamyan.web.stack import label_cells
+    html = ('<table><thead><tr><th>Paid on</th><th colspan="2">P1<br><span>1404/01/05</span></th><th></th></tr></thead>'
+            '<tbody><tr><th scope="row">نام</th><td class="num">1</td><td data-label="own">2</td>'
+            '<td hx-vals=\'{"a": ">"}\'>x</td></tr><tr><td colspan="4">Nothing.</td></tr></tbody></table>')
+    out = label_cells(html)
+    assert '<td class="num" data-label="P1 1404/01/05">1</td>' in out  # the row's <th> takes the first column
+    assert '<td data-label="own">2</td>' in out  # a template's own label stays
+    assert '<td hx-vals=\'{"a": ">"}\'>x</td>' in out  # the empty heading (a button column) gives none
+    assert '<td colspan="4">Nothing.</td>' in out
+    assert label_cells("<p>no table</p>") == "<p>no table</p>"
+
+
+def test_a_list_page_carries_the_labels_in_the_full_page_and_in_its_htmx_partial(pool_client):
+    for headers in ({}, HX):
+        page = pool_client.get(f"/pools/{pool_client.box.id}/loans?block=list", headers=headers).get_data(as_text=True)
+        assert 'data-label="Borrower"' in page or "No loans yet." in page

@@ -42,8 +42,18 @@ CULPRITS = """w => {
 }"""
 
 
+# Table cells a phone does not show: off the screen's edge (in a box that scrolls sideways) or hidden
+# (a column dropped on a small screen). A wide table stacks into cards instead (app.css, web/stack.py).
+UNSEEN_CELLS = """w => [...document.querySelectorAll('tbody td, tbody th, tfoot td, tfoot th')].filter(c => {
+    if (!c.closest('table').checkVisibility() || !c.textContent.trim()) return false;
+    const r = c.getBoundingClientRect();
+    return !c.checkVisibility() || r.right > w + 1 || r.left < -1;
+  }).slice(0, 3).map(c => (c.dataset.label || c.tagName) + ': ' + c.innerText.slice(0, 40))"""
+
+
 def walk(page, start_urls, width=WIDTH):
-    """Follow same-site links breadth-first from `start_urls`; returns {path: (title, scroll width)}."""
+    """Follow same-site links breadth-first from `start_urls`; returns {path: (title, scroll width,
+    cells not seen)}."""
     seen, queue, found = set(), list(start_urls), {}
     while queue and len(found) < PAGES_PER_WALK:
         url = queue.pop(0)
@@ -60,7 +70,7 @@ def walk(page, start_urls, width=WIDTH):
         width_now = page.evaluate("document.scrollingElement.scrollWidth")
         if width_now > width:  # name the widest culprits, to say what to fix
             width_now = (width_now, page.evaluate(CULPRITS, width))
-        found[url] = (page.title(), width_now)
+        found[url] = (page.title(), width_now, page.evaluate(UNSEEN_CELLS, width))
         for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))"):
             parts = urlsplit(href)
             if parts.netloc or not href.startswith("/") or href.startswith("//"):
@@ -87,12 +97,13 @@ def test_every_page_fits_a_phone_with_persian_names(browser, live_server, who):
         found = walk(page, ["/", "/profile"])
     finally:
         context.close()
-    titles = Counter(title for title, _ in found.values())
+    titles = Counter(title for title, _, _ in found.values())
     problems = {
-        "wider than the phone": {url: w for url, (_, w) in found.items() if not isinstance(w, int)},
+        "wider than the phone": {url: w for url, (_, w, _) in found.items() if not isinstance(w, int)},
+        "table cells off the screen": {url: cells for url, (_, _, cells) in found.items() if cells},
         "console": console,
         # One title per page: a box's pages say which page of the box they are.
-        "same title": {t: [u for u, (tt, _) in found.items() if tt == t] for t, n in titles.items() if n > 1},
+        "same title": {t: [u for u, (tt, _, _) in found.items() if tt == t] for t, n in titles.items() if n > 1},
     }
     assert not any(problems.values()), problems
     assert len(found) >= (20 if who != "member" else 10), sorted(found)
@@ -149,5 +160,38 @@ def test_the_menu_and_new_box_work_without_javascript(browser, live_server, make
         assert page.evaluate("document.scrollingElement.scrollWidth") <= WIDTH
         cashboxes.click()
         page.wait_for_url("**/cashbox/new")
+    finally:
+        context.close()
+
+
+def test_what_a_manager_looks_for_shows_on_a_phone(browser, live_server):
+    """The cells a manager reads on a phone, by their column: each visible on the screen (a table row
+    is a card there), not in a column scrolled or hidden away."""
+    demo.seed()
+    persian_names()
+    boxes = {box.kind: box.id for box in db.session.scalars(db.select(Box))}
+    context = browser.new_context(base_url=live_server, viewport={"width": WIDTH, "height": HEIGHT})
+    page = context.new_page()
+    try:
+        sign_in(page, "manager@demo.hamyan", demo.DEMO_PASSWORD)
+        page.wait_for_url(f"{live_server}/")
+        for path, labels in ((f"/cashbox/{boxes['cashbox']}", ["Owes now"]),
+                             (f"/cashbox/{boxes['cashbox']}/payments", ["Method", "Contribution"]),
+                             (f"/pools/{boxes['moneypool']}/loans", ["Next due", "Principal owed"]),
+                             (f"/buildings/{boxes['aptbox']}/units", ["Resident", "Balance"])):
+            page.goto(path)
+            for label in labels:
+                cell = page.locator(f'td[data-label="{label}"]').first
+                cell.scroll_into_view_if_needed()
+                expect(cell).to_be_in_viewport(ratio=1)
+            assert page.evaluate("document.scrollingElement.scrollWidth") <= WIDTH, path
+        page.goto(f"/cashbox/{boxes['cashbox']}/payments")
+        undo = page.locator("summary", has_text="Undo").first
+        undo.scroll_into_view_if_needed()
+        expect(undo).to_be_in_viewport(ratio=1)
+        page.goto(f"/cashbox/{boxes['cashbox']}")
+        name = page.locator("#grid").get_by_text(LONG_NAME).first  # a long Persian name wraps inside its card
+        name.scroll_into_view_if_needed()
+        expect(name).to_be_in_viewport(ratio=1)
     finally:
         context.close()
