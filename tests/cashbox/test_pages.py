@@ -153,8 +153,14 @@ def test_payments_paginate(user_client):
     for i in range(30):
         cb.record_payment(c.user, box_id, ann.id, "1")
     last = db.session.query(Payment).order_by(Payment.id.desc()).first()
-    r = c.post(f"/cashbox/{box_id}/payments/{last.id}/reverse", data={"reason": "entered twice"}, follow_redirects=True)
+    undo = f"/cashbox/{box_id}/payments/{last.id}/reverse"
+    ask = c.post(undo, data={"reason": "entered twice"}).get_data(as_text=True)  # the confirm step first
+    assert "Undo Ann&#39;s payment?" in ask and f"The payment of $1.00 from Ann on" in ask and f"(entry #{last.entry.number})" in ask
+    assert "The reason recorded: “entered twice”" in ask and last.reversal is None
+    r = c.post(undo, data={"reason": "entered twice", "confirmed": "1"}, follow_redirects=True)
     assert "is undone" in r.get_data(as_text=True) and "Payment undone: entered twice" in r.get_data(as_text=True)
+    blocked = c.post(undo, data={"reason": "again"}).get_data(as_text=True)
+    assert "already been undone" in blocked and 'id="confirm-yes"' not in blocked
     page1 = c.get(f"/cashbox/{box_id}/payments").get_data(as_text=True)
     page2 = c.get(f"/cashbox/{box_id}/payments?page=2&block=list", headers=HX).get_data(as_text=True)
     assert page1.count("</tr>") == 26 and page2.count("</tr>") == 6 and "<html" not in page2

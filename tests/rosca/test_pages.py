@@ -51,3 +51,15 @@ def test_other_boxes_answer_404(user_client):
         assert stranger.get(f"/rosca/{box.id}{page}").status_code == 404
     assert stranger.post(f"/rosca/{box.id}/start").status_code == 404
     assert stranger.post(f"/rosca/{box.id}/seats/1/take").status_code == 404
+
+
+def test_giving_back_a_seat_asks_first_saying_what_it_collects(user_client):
+    manager = user_client("m@example.com", "Manager")
+    box = make_rosca(manager.user, seats=3, contribution="100")
+    rs.take_seat(manager.user, box.id, 2)
+    ask = manager.post(f"/rosca/{box.id}/seats/2/leave").get_data(as_text=True)
+    assert "Give back seat 2?" in ask and "the seat that collects" in ask and 'id="confirm-yes"' in ask
+    r = manager.post(f"/rosca/{box.id}/seats/2/leave", data={"confirmed": "1"}, follow_redirects=True)
+    assert "You gave back seat 2." in r.get_data(as_text=True)
+    again = manager.post(f"/rosca/{box.id}/seats/2/leave").get_data(as_text=True)
+    assert "You hold no part of seat 2." in again and 'id="confirm-yes"' not in again

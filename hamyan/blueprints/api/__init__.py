@@ -198,6 +198,7 @@ def _document_conventions(converter, field, ret):
 
 
 def register(app, blueprints) -> None:
+    from hamyan.blueprints.api.boxes import boxes_bp
     from hamyan.blueprints.api.reports import reports_bp
     from hamyan.blueprints.api.routes import auth_bp, me_bp
 
@@ -205,7 +206,7 @@ def register(app, blueprints) -> None:
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.register_field(ma.fields.Decimal, "string", None)
     api.ma_plugin.converter.add_attribute_function(_document_conventions)
-    for bp in (auth_bp, me_bp, reports_bp, *blueprints):
+    for bp in (auth_bp, me_bp, boxes_bp, reports_bp, *blueprints):
         api.register_blueprint(bp)
         csrf.exempt(bp)  # bearer tokens, not cookies: no cross-site request can carry them
     app.add_url_rule("/api/v1/docs", "api_docs", docs_page)

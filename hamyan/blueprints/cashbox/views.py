@@ -332,11 +332,32 @@ def _undo(box_id, undo, say_why: str):
 @bp.route("/<int:box_id>/payments/<int:payment_id>/reverse", methods=["POST"])
 @login_required
 def reverse_payment(box_id, payment_id):
+    access = authorize(current_user, box_id, MANAGE, cb.KIND)
+    form = ReverseForm()
+    if form.validate_on_submit() and confirm.needed():
+        return _confirm_undo(access, payment_id, form.reason.data)
     payment = _undo(box_id, lambda box, reason: cb.reverse_payment(current_user, box.id, payment_id, reason),
                     "Say why the payment is undone.")
     if payment is not None:
         flash(f"The payment from {payment.membership.display_name} is undone.", "success")
     return redirect_to("cashbox.payments", box_id=box_id)
+
+
+def _confirm_undo(access, payment_id, reason):
+    box = access.box
+    payment = cb.payment_of(box.id, payment_id)
+    name, amount = payment.membership.display_name, lambda minor: money.format_money(minor, box.currency, box.locale)
+    lines = [f"The payment of {amount(payment.amount + payment.fine_amount)} from {name} on "
+             f"{_day(box, payment.paid_on)} (entry #{payment.entry.number}) is undone by a reversal entry; it stays "
+             "listed, struck through.",
+             f"{name} owes its {amount(payment.amount)} of contributions again"
+             + (f" and the {amount(payment.fine_amount)} of fines it paid" if payment.fine_amount else "")
+             + f"; the box's cash goes down by {amount(payment.amount + payment.fine_amount)}.",
+             f"The reason recorded: “{reason}”."]
+    return confirm.ask(box_nav(box, access.membership, access.can_manage), f"Undo {name}'s payment?", lines,
+                       "Yes, undo the payment", back=url_for("cashbox.payments", box_id=box.id),
+                       blocked=confirm.refusal(cb.reverse_payment, current_user, box.id, payment_id, reason),
+                       note="The undo is itself recorded: record the payment again if it was right after all.")
 
 
 @bp.route("/<int:box_id>/fines/<int:fine_id>/waive", methods=["POST"])

@@ -45,13 +45,13 @@ def _member_choices(box_id):
 def _back(endpoint: str, box_id: int, action, *args, success: str | None = None, ask: tuple | None = None,
           **kwargs):
     """Run a service action from a button; come back to the page with its outcome. An irreversible
-    one first asks (web.confirm): `ask` is (title, the consequences' action, its membership id, button)."""
+    one first asks (web.confirm): `ask` is (title, the consequences' action, its subject, button)."""
     if ask is not None and confirm.needed():
-        title, what, membership_id, button = ask
+        title, what, subject_id, button = ask
         access, rosca = rs.viewing(current_user, box_id)
         back = url_for(endpoint, box_id=box_id)
         return confirm.ask(box_nav(access.box, access.membership, access.can_manage), title,
-                           rs.consequences(rosca, what, membership_id), button, back=back,
+                           rs.consequences(rosca, what, subject_id), button, back=back,
                            blocked=confirm.refusal(action, current_user, box_id, *args, **kwargs))
     try:
         action(current_user, box_id, *args, **kwargs)
@@ -165,7 +165,8 @@ def take(box_id, number):
 @bp.post("/<int:box_id>/seats/<int:number>/leave")
 @login_required
 def leave(box_id, number):
-    return _back("rosca.seats", box_id, rs.leave_seat, number, success=f"You gave back seat {number}.")
+    return _back("rosca.seats", box_id, rs.leave_seat, number, success=f"You gave back seat {number}.",
+                 ask=(f"Give back seat {number}?", "leave", number, "Yes, give it back"))
 
 
 @bp.post("/<int:box_id>/seats/<int:number>/assign")

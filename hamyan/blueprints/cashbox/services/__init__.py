@@ -48,6 +48,7 @@ from hamyan.blueprints.cashbox.services.payments import (  # noqa: F401
     payments_page,
     period_lines,
     record_payment,
+    payment_of,
     reverse_payment,
 )
 from hamyan.blueprints.cashbox.services.setup import (  # noqa: F401

@@ -108,14 +108,20 @@ def record_payment(actor, box_id, membership_id, amount, method: str = "cash", r
     return payment
 
 
+def payment_of(box_id: int, payment_id) -> Payment:
+    """A payment of this box's rounds; NotFound for any other."""
+    number = parse.record_id(payment_id)
+    payment = db.session.get(Payment, number) if number else None
+    if payment is None or db.session.get(Round, payment.round_id).box_id != box_id:
+        raise NotFound()
+    return payment
+
+
 @uow.box_write
 def reverse_payment(actor, box_id, payment_id, reason: str) -> Payment:
     """Undo a payment recorded by mistake: a reversal entry in the ledger; the payment stays listed."""
     box = authorize(actor, box_id, MANAGE, KIND).box
-    number = parse.record_id(payment_id)
-    payment = db.session.get(Payment, number) if number else None
-    if payment is None or db.session.get(Round, payment.round_id).box_id != box.id:
-        raise NotFound()
+    payment = payment_of(box.id, payment_id)
     reason = parse.reason(reason, limit=REASON_LIMIT)
     if payment.method == "netted":
         raise ValidationError("An amount netted from a payout cannot be undone on its own.", field="payment_id")

@@ -205,7 +205,8 @@ def money_of(box, amount: int) -> str:
 def consequences(rosca: Rosca, action: str, subject_id: int | None = None) -> list[str]:
     """What an irreversible action of the round will do, with its amounts, for its confirm step
     (hamyan.web.confirm): start, payout (the next seat), cover (a member's default; subject_id is
-    the membership), swap (approving one; subject_id is the swap), release."""
+    the membership), swap (approving one; subject_id is the swap), leave (giving back one's part of
+    a seat; subject_id is the seat's number), release."""
     box = rosca.box
     membership_id = subject_id
     amount = lambda minor: money.format_money(minor, box.currency, box.locale)  # noqa: E731
@@ -220,6 +221,13 @@ def consequences(rosca: Rosca, action: str, subject_id: int | None = None) -> li
         return [f"Seats {swap.earlier} and {swap.later} trade places: their holders collect at each other's period.",
                 f"The holders of seat {payer} pay those of seat {paid} {amount(abs(price))}, recorded in both "
                 "accounts."]
+    if action == "leave":
+        seat = db.session.scalar(select(Seat).filter_by(box_id=box.id, number=subject_id))
+        if seat is None:
+            return []
+        return [f"You give back your part of seat {seat.number}, the seat that collects {amount(seat.payout)} "
+                f"in period {seat.number}.",
+                "It goes back on sale: anyone may take it before you take it again."]
     if action == "start":
         return [f"The round starts: {rosca.seat_count} seats each pay {amount(rosca.contribution)} a period "
                 f"({amount(rosca.pot)} a period in all), the first due {rosca.first_due.isoformat()}.",
