@@ -108,11 +108,15 @@ def ensure(backend: str, size: int, server: str | None = None, log=print) -> Bui
             return _build(url, size, log)
     else:
         base = sa.engine.make_url(server or default_server())
-        name = f"bench_hamyan_{size}_{key}"
+        # Each engineer may name their own (HAMYAN_BENCH_DATABASE), so one's stale-build cleanup
+        # never drops another's build on a shared server.
+        prefix = os.environ.get("HAMYAN_BENCH_DATABASE", "bench_hamyan")
+        name = f"{prefix}_{size}_{key}"
         try:
             engine = sa.create_engine(base.set(database=""), connect_args={"connect_timeout": 3})
             with engine.connect() as conn:
-                existing = set(conn.execute(sa.text("SHOW DATABASES LIKE :p"), {"p": f"bench\\_hamyan\\_{size}\\_%"}).scalars())
+                pattern = f"{prefix}_{size}_".replace("_", "\\_") + "%"
+                existing = set(conn.execute(sa.text("SHOW DATABASES LIKE :p"), {"p": pattern}).scalars())
                 for stale in existing - {name}:
                     conn.execute(sa.text(f"DROP DATABASE `{stale}`"))
         except sa.exc.OperationalError as exc:

@@ -1,6 +1,7 @@
 """Ledger postings per second: the real post() path, through the app's session, on a fresh database,
-beside the same writes done bare (insert the entry and its postings, add to the two balances: no
-idempotency check, no locks, no validation) with the same number of entries per commit."""
+in a box's unit of work as the products post (the box's lock, its entry numbers, the audit row),
+beside the same writes done bare (insert the entry with its number and its postings, add to the two
+balances: no idempotency check, no locks, no validation) with the same number of entries per commit."""
 import statistics
 import time
 import uuid
@@ -9,7 +10,8 @@ from datetime import date
 import sqlalchemy as sa
 
 from hamyan import create_app, ledger
-from hamyan.core import clock
+from hamyan.boxes.models import Box
+from hamyan.core import clock, uow
 from hamyan.extensions import db
 
 MEMBERS = 50
@@ -20,32 +22,34 @@ def _app(database_url: str):
                        "LOG_LEVEL": "WARNING", "TESTING": True})
 
 
-def _run(entries: int, per_commit: int, cash: int, members: list[int], tag: str) -> tuple[float, float]:
-    """Posts `entries` two-leg contributions, committing every `per_commit`; returns (wall, CPU) seconds."""
+def _run(entries: int, per_commit: int, box_id: int, cash: int, members: list[int], tag: str) -> tuple[float, float]:
+    """Posts `entries` two-leg contributions, `per_commit` to a unit of work; returns (wall, CPU) seconds."""
     wall, cpu = time.perf_counter(), time.process_time()
-    for i in range(entries):
-        amount = 1000 + i
-        ledger.post("contribution", [(cash, amount), (members[i % len(members)], -amount)],
-                    idempotency_key=f"bench:{tag}:{i}")
-        if (i + 1) % per_commit == 0:
-            db.session.commit()
-    db.session.commit()
+    for start in range(0, entries, per_commit):
+        with uow.box_transaction(box_id):
+            for i in range(start, min(entries, start + per_commit)):
+                amount = 1000 + i
+                ledger.post("contribution", [(cash, amount), (members[i % len(members)], -amount)],
+                            idempotency_key=f"bench:{tag}:{i}", box_id=box_id)
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
-def _bare(entries: int, per_commit: int, cash: int, members: list[int], tag: str) -> float:
+def _bare(entries: int, per_commit: int, box_id: int, cash: int, members: list[int], tag: str) -> float:
     """Writes what _run's posts write, plainly; returns wall seconds."""
     entry, posting = ledger.Entry.__table__.insert(), ledger.Posting.__table__.insert()
-    accounts = ledger.LedgerAccount.__table__
+    accounts, entries_table = ledger.LedgerAccount.__table__, ledger.Entry.__table__
     add = accounts.update().where(accounts.c.id == sa.bindparam("aid")).values(
         balance=accounts.c.balance + sa.bindparam("delta"))
     today, wall = date.today(), time.perf_counter()
     connection = db.session.connection()
+    number = connection.execute(sa.select(sa.func.max(entries_table.c.number))
+                                .where(entries_table.c.box_id == box_id)).scalar()
     for i in range(entries):
         amount = 1000 + i
         entry_id = connection.execute(entry, dict(
-            code="contribution", memo="", effective_date=today, created_at=clock.now(), box_id=None,
-            created_by_id=None, idempotency_key=f"bench:{tag}:{i}", fingerprint="-", reverses_id=None,
+            code="contribution", memo="", effective_date=today, created_at=clock.now(), box_id=box_id,
+            number=number + 1 + i, created_by_id=None, idempotency_key=f"bench:{tag}:{i}", fingerprint="-",
+            reverses_id=None,
         )).inserted_primary_key[0]
         connection.execute(posting, [dict(entry_id=entry_id, account_id=cash, amount=amount, currency="USD"),
                                      dict(entry_id=entry_id, account_id=members[i % len(members)], amount=-amount,
@@ -65,18 +69,22 @@ def measure(database_url: str, sizes: dict[int, int], repeats: int = 3) -> list[
     results = []
     with app.app_context():
         db.create_all()
-        cash = ledger.open_account(None, "cash", "Cash", "USD", type=ledger.ASSET, subject=("box", None),
+        box = Box(kind="cashbox", name="Bench", currency="USD")
+        db.session.add(box)
+        db.session.flush()
+        cash = ledger.open_account(box.id, "cash", "Cash", "USD", type=ledger.ASSET, subject=("box", box.id),
                                    purpose="cash").id
-        members = [ledger.open_account(None, f"member:{n}", f"Member {n}", "USD", type=ledger.LIABILITY,
+        members = [ledger.open_account(box.id, f"member:{n}", f"Member {n}", "USD", type=ledger.LIABILITY,
                                        subject=("membership", n), purpose="contributions").id
                    for n in range(MEMBERS)]
+        box_id = box.id
         db.session.commit()
-        _run(200, 1, cash, members, "warm-up")
+        _run(200, 1, box_id, cash, members, "warm-up")
         for per_commit, entries in sizes.items():
             runs, bare = [], []
             for n in range(repeats):  # alternated, so both see the same background load
-                runs.append(_run(entries, per_commit, cash, members, f"c{per_commit}r{n}"))
-                bare.append(_bare(entries, per_commit, cash, members, f"bare:c{per_commit}r{n}"))
+                runs.append(_run(entries, per_commit, box_id, cash, members, f"c{per_commit}r{n}"))
+                bare.append(_bare(entries, per_commit, box_id, cash, members, f"bare:c{per_commit}r{n}"))
             results.append((per_commit, entries, [w for w, _ in runs], [c for _, c in runs], bare))
         report = ledger.check()
         if not report.ok:

@@ -684,3 +684,44 @@ def test_a_boxs_money_moves_only_inside_that_boxs_write(make_user):
     with uow.box_transaction(first):
         ledger.post("contribution", legs, idempotency_key="inside", box_id=first)
     assert counts() == (1, 2)
+
+
+def test_a_boxs_entries_are_numbered_in_turn_reading_the_last_number_once_a_write(make_user):
+    """A batch of posts in one box write numbers its entries #1, #2, ... and reads the box's last
+    number once, not once a post; a post refused (a reused key) or undone (a rolled-back
+    savepoint) leaves no gap."""
+    from hamyan.boxes import services as boxes
+
+    user = make_user()
+    with uow.transaction():
+        box_id = boxes.create_box(user, "cashbox", "Numbers", "USD").id
+    with uow.box_transaction(box_id):
+        cash = ledger.open_account(box_id, "cash", "Cash", "USD", **CASH)
+        alice = ledger.open_account(box_id, "member:1", "Alice", "USD", **member(1))
+    legs = [(cash, 100), (alice, -100)]
+    reads = []
+
+    def count(conn, cursor, statement, *args):
+        if "max(ledger_entry.number)" in statement.lower():
+            reads.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        with uow.box_transaction(box_id):
+            first = [ledger.post("contribution", legs, idempotency_key=f"n{i}", box_id=box_id) for i in range(5)]
+            with pytest.raises(Conflict):
+                ledger.post("contribution", [(cash, 7), (alice, -7)], idempotency_key="n0", box_id=box_id)
+            savepoint = db.session.begin_nested()
+            ledger.post("contribution", legs, idempotency_key="undone", box_id=box_id)
+            savepoint.rollback()
+            after = ledger.post("contribution", legs, idempotency_key="n5", box_id=box_id)
+        with uow.box_transaction(box_id):
+            next_write = ledger.post("contribution", legs, idempotency_key="n6", box_id=box_id)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    assert [e.number for e in first] == [1, 2, 3, 4, 5]
+    assert (after.number, next_write.number) == (6, 7)
+    # Once in the first write, once more after its savepoint ended, once in the next write.
+    assert len(reads) == 3
+    numbers = db.session.scalars(sa.select(Entry.number).where(Entry.box_id == box_id).order_by(Entry.id)).all()
+    assert numbers == [1, 2, 3, 4, 5, 6, 7]

@@ -179,24 +179,41 @@ def _refuse_second_reversal(connection: Connection, reverses_id: int | None) -> 
 
 
 _LOCKED = "ledger_locked_accounts"  # in session.info: (transaction, {account id: currency})
+_NUMBERED = "ledger_last_numbers"  # in session.info: (transaction, {box id: last entry number given})
 
 
 @event.listens_for(Session, "after_transaction_end")
-def _forget_locked_accounts(session, transaction) -> None:
-    # Also when a savepoint ends: an account opened inside a rolled-back one is gone, and on
-    # SQLite its id may be given to another account.
+def _forget_transaction_facts(session, transaction) -> None:
+    # Also when a savepoint ends: an account opened inside a rolled-back one is gone (on SQLite
+    # its id may be given to another account), and so are the numbers its entries took.
     session.info.pop(_LOCKED, None)
+    session.info.pop(_NUMBERED, None)
+
+
+def _of_this_transaction(connection: Connection, key: str) -> dict:
+    """A dict kept in the session for the connection's transaction: a new one in a new transaction."""
+    transaction = connection.get_transaction()
+    held = db.session.info.get(key)
+    if held is None or held[0] is not transaction:
+        held = db.session.info[key] = (transaction, {})
+    return held[1]
 
 
 def _locked_accounts(connection: Connection) -> dict[int, str]:
     """The accounts this transaction has locked, with their currencies. It holds their row locks
     until it ends, an account's currency never changes and the transaction writes one box, so a
     later post in the same transaction (a batch, a job) neither locks nor reads them again."""
-    transaction = connection.get_transaction()
-    held = db.session.info.get(_LOCKED)
-    if held is None or held[0] is not transaction:
-        held = db.session.info[_LOCKED] = (transaction, {})
-    return held[1]
+    return _of_this_transaction(connection, _LOCKED)
+
+
+def _next_number(connection: Connection, box_id: int) -> int:
+    """The box's next entry number. Read from the table once per transaction: the box's lock,
+    held until the transaction ends, keeps every other writer of the box out, so a later post in
+    the same transaction counts on from the number this one gave last."""
+    given = _of_this_transaction(connection, _NUMBERED)
+    if box_id not in given:
+        given[box_id] = connection.execute(_NEXT_NUMBER, {"box_id": box_id}).scalar() - 1
+    return given[box_id] + 1
 
 
 def _lock_and_check_balance(connection: Connection, resolved: list[tuple[int, int]], per_account: dict) -> dict:
@@ -260,7 +277,7 @@ def post(
     values = dict(code=code, memo=memo[:500], effective_date=on, created_at=now, box_id=box_id,
                   created_by_id=created_by_id, idempotency_key=idempotency_key,
                   fingerprint=fingerprint_for(on), reverses_id=reverses_id,
-                  number=connection.execute(_NEXT_NUMBER, {"box_id": box_id}).scalar() if box_id else None)
+                  number=_next_number(connection, box_id) if box_id else None)
     # Insert first and let the unique keys say whether the key was used (or the entry reversed)
     # before: no lookup on the way of every post. A duplicate-key error undoes only its statement
     # (SQLite and InnoDB), so the transaction goes on without a savepoint.
@@ -274,6 +291,8 @@ def post(
             return existing
         _refuse_second_reversal(connection, reverses_id)
         raise  # not a race we know how to answer (e.g. a box or user that does not exist)
+    if box_id:
+        _of_this_transaction(connection, _NUMBERED)[box_id] = values["number"]
     connection.execute(_INSERT_POSTINGS, [
         dict(entry_id=entry_id, account_id=account_id, amount=amount, currency=currencies[account_id])
         for account_id, amount in resolved
