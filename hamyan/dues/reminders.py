@@ -35,6 +35,9 @@ class Owed:
     email: str | None = None  # someone without an account: told by email
     grace_days: int = 0  # the product's: late stages wait until the obligation is late
     link: str = "/"  # where they see what they owe (a path)
+    # Everything the subject owes past due today, fines and late fees included (this person's part):
+    # the same on each of the subject's obligations; a message tells it once per subject.
+    overdue: int = 0
 
 
 def stage(due_date: date, today: date, days_before: int, late_days: tuple[int, ...], grace_days: int = 0) -> str | None:

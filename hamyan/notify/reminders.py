@@ -58,6 +58,10 @@ def remind_box(box_id: int, owed_of) -> int:
         subject = f"{box.name}: " + (_headline(box, *items[0], today) if len(items) == 1
                                      else "payments late" if late else "payments due")
         text = "\n".join(f"- {line}" for line in lines) if len(lines) > 1 else lines[0]
+        overdue = sum({o.subject: o.overdue for o, _ in items}.values())
+        if overdue:  # what settles everything today, so nobody pays the dues and forgets the fines
+            lines.append(f"Overdue now, fines included: {money.format_money(overdue, box.currency, box.locale)}.")
+            text += f"\n\n{lines[-1]}"
         link = base + items[0][0].link
         if kind == "email":
             if who:
@@ -85,7 +89,7 @@ def _headline(box: Box, o: reminders.Owed, when: str, today) -> str:
         return f"{o.label} due {format_day(o.due_date, box.calendar, box.locale)}"
     if when == reminders.DUE:
         return f"{o.label} due today"
-    return f"{o.label} is {_days_late(o, today)}"
+    return f"{o.label} is overdue ({_days_late(o, today)})"
 
 
 def _line(box: Box, o: reminders.Owed, when: str, today) -> str:
@@ -95,4 +99,4 @@ def _line(box: Box, o: reminders.Owed, when: str, today) -> str:
         return f"{o.label} of {amount} is due on {day}."
     if when == reminders.DUE:
         return f"{o.label} of {amount} is due today ({day})."
-    return f"{o.label} of {amount} was due on {day} and is still unpaid ({_days_late(o, today)})."
+    return f"{o.label} of {amount} is overdue: it was due on {day} ({_days_late(o, today)})."

@@ -139,3 +139,31 @@ def test_aptbox_keeps_line_breaks_only_in_a_notice_body(building):
     with pytest.raises(ValidationError) as error:
         services.announce(board, box.id, "جلسه\nدوم", "متن")
     assert set(error.value.fields) == {"title"}
+
+
+def test_an_overdue_charge_is_told_overdue_with_its_late_fee(building, make_user, today):
+    """Before, on the day, then 1, 7 and 30 days late: once late the reminder says so and what
+    settles it today, the late fee included."""
+    from datetime import date
+
+    from hamyan.scheduling import run_job
+
+    box, board = building(grace_days="0", late_fee_kind="fixed", late_fee_value="20000")
+    [unit] = insert_units(box, [(1, 0, 50, 1, 0, True)])
+    user = make_user("r0@example.com", "Resident")
+    services.add_person(board, box.id, unit.id, user.name, user.email, "resident")
+    services.add_component(board, box.id, name="Cleaning", amount="300000", basis="equal")
+    services.issue_month(board, box.id, "2026-03")  # due 5 March
+    bodies = {}
+    for day in (date(2026, 3, 2), date(2026, 3, 5), date(2026, 3, 6), date(2026, 3, 12), date(2026, 4, 4)):
+        today(day)
+        run_job("aptbox.daily", f"d{day}")
+        _remind()
+        db.session.rollback()
+        bodies[day.day] = db.session.scalar(select(OutboxMessage.body).where(
+            OutboxMessage.kind == "reminder", OutboxMessage.channel == "email").order_by(OutboxMessage.id.desc()))
+    assert "Overdue" not in bodies[2] and "due today" in bodies[5] and "Overdue" not in bodies[5]
+    assert "Unit 1: " in bodies[6] and "is overdue: it was due on Mar 5, 2026 (1 day late)." in bodies[6]
+    for day in (6, 12, 4):
+        assert "Overdue now, fines included: IRR320,000." in bodies[day], bodies[day]
+    assert "(7 days late)" in bodies[12] and "(30 days late)" in bodies[4]

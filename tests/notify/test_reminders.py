@@ -65,7 +65,7 @@ def test_each_stage_is_told_once(member, clock):
     assert [day for day, count in told if count] == [7, 10, 11, 17]
     assert [subject for _, subject in sent()] == [
         "Fund 0: Your contribution due Mar 10, 2026", "Fund 0: Your contribution due today",
-        "Fund 0: Your contribution is 1 day late", "Fund 0: Your contribution is 7 days late"]
+        "Fund 0: Your contribution is overdue (1 day late)", "Fund 0: Your contribution is overdue (7 days late)"]
     inapp = db.session.scalar(sa.select(sa.func.count()).where(OutboxMessage.channel == "inapp"))
     assert inapp == 4
 
@@ -121,7 +121,8 @@ def test_a_money_pool_saver_behind_on_savings_hears_again_as_it_grows_late(make_
         run_job("notify.reminders", f"r{day}")
     assert [subject for _, subject in sent()] == [
         "Savers: Your contribution due Jan 4, 2026", "Savers: Your contribution due today",
-        "Savers: Your savings in arrears is 1 day late", "Savers: Your savings in arrears is 7 days late"]
+        "Savers: Your savings in arrears is overdue (1 day late)",
+        "Savers: Your savings in arrears is overdue (7 days late)"]
 
 
 def test_one_message_per_person_lists_what_calls_for_a_reminder(member, clock):
@@ -138,3 +139,29 @@ def test_one_message_per_person_lists_what_calls_for_a_reminder(member, clock):
     assert [line.split(" of ")[0] for line in message.body.splitlines() if line.startswith("- ")] == [
         "- Period 1", "- Period 2", "- Period 10"]
     assert "(7 days late)" in message.body and "is due on Mar 10, 2026" in message.body
+
+
+def test_a_money_pool_saver_late_on_savings_is_told_overdue_with_the_late_fee(make_user, clock):
+    """Before, on the day, then 1, 7 and 30 days late: once late the reminder says so and what
+    settles it today, the late fee included."""
+    from hamyan.blueprints.moneypool import services
+
+    manager = make_user("boss@example.com", "Boss")
+    clock.set(datetime(2026, 1, 1, 9))
+    box = services.create_pool(manager, "Savers", "USD", "10", date(2026, 1, 4), my_shares=1, grace_days=0,
+                               late_fee="1")
+    db.session.commit()
+    bodies = {}
+    for day in (date(2026, 1, 1), date(2026, 1, 4), date(2026, 1, 5), date(2026, 1, 11), date(2026, 2, 3)):
+        clock.set(datetime(day.year, day.month, day.day, 9))
+        run_job("moneypool.assess", f"a{day}")
+        assert run_job("notify.reminders", f"r{day}").detail.startswith("1 reminder(s)"), day
+        db.session.rollback()
+        bodies[day.day] = db.session.scalar(sa.select(OutboxMessage.body).where(
+            OutboxMessage.kind == "reminder", OutboxMessage.channel == "email").order_by(OutboxMessage.id.desc()))
+    assert "Overdue" not in bodies[1] and "Overdue" not in bodies[4]
+    assert "Your savings in arrears of $10.00 is overdue: it was due on Jan 4, 2026 (1 day late)." in bodies[5]
+    assert "(7 days late)" in bodies[11]
+    for day in (5, 11, 3):
+        assert "Overdue now, fines included: $11.00." in bodies[day], bodies[day]
+    assert "(30 days late)" in bodies[3] and "Your contribution of $10.00 is due on Feb 4, 2026." in bodies[3]

@@ -29,13 +29,14 @@ def owed(box_id: int, today: date) -> list[Owed]:
     found = []
     for unit_id, pos in derive(box, building, [u for u in units if u in people], today).items():
         linked = people[unit_id]
-        for o in pos.obligations:
-            for relation, persons in linked.items():
-                part = o.unpaid if len(linked) == 1 else (
-                    o.owner_unpaid if relation == "owner" else o.unpaid - o.owner_unpaid)
-                found.extend(Owed((UNIT, unit_id), o.reference, o.due_date, part,
-                                  f"Unit {units[unit_id].number}: {o.label}", user_id=user_id,
-                                  email=None if user_id else email, grace_days=building.grace_days,
-                                  link=f"/buildings/{box_id}/units/{unit_id}")
-                             for user_id, email in sorted(persons, key=str) if part > 0)
+        for relation, persons in linked.items():
+            parts = [(o, o.unpaid if len(linked) == 1 else (
+                o.owner_unpaid if relation == "owner" else o.unpaid - o.owner_unpaid)) for o in pos.obligations]
+            # past due, and every late fee charged (a late fee is an obligation of its own, due when charged)
+            overdue = sum(part for o, part in parts if o.due_date < today or o.reference.startswith("late:"))
+            found.extend(Owed((UNIT, unit_id), o.reference, o.due_date, part,
+                              f"Unit {units[unit_id].number}: {o.label}", user_id=user_id,
+                              email=None if user_id else email, grace_days=building.grace_days,
+                              link=f"/buildings/{box_id}/units/{unit_id}", overdue=overdue)
+                         for o, part in parts for user_id, email in sorted(persons, key=str) if part > 0)
     return found

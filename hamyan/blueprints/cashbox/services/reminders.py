@@ -25,10 +25,11 @@ def owed(box_id: int, today: date) -> list[Owed]:
         m = member.membership
         if m.user_id is None:  # added without an account: the manager reminds them
             continue
-        for cell in member.cells:
-            if cell.due > cell.paid and cell.period not in history:
-                period = by_number[cell.period]
-                found.append(Owed((SUBJECT, m.id), reference(period), period.due_date, cell.due - cell.paid,
-                                  f"Round {r.number}, period {period.number}", user_id=m.user_id,
-                                  grace_days=state.cashbox.grace_days, link=f"/cashbox/{box_id}/me"))
+        unpaid = [(by_number[cell.period], cell.due - cell.paid) for cell in member.cells
+                  if cell.due > cell.paid and cell.period not in history]
+        overdue = sum(amount for period, amount in unpaid if period.due_date < today) + member.fines_unpaid
+        found.extend(Owed((SUBJECT, m.id), reference(period), period.due_date, amount,
+                          f"Round {r.number}, period {period.number}", user_id=m.user_id,
+                          grace_days=state.cashbox.grace_days, link=f"/cashbox/{box_id}/me", overdue=overdue)
+                     for period, amount in unpaid)
     return found

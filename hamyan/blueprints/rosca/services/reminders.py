@@ -25,9 +25,11 @@ def owed(box_id: int, today: date) -> list[Owed]:
         m = state.membership
         if m.user_id is None:  # added without an account: the manager reminds them
             continue
-        for number, due, paid, _ in standing(rosca, state, due_dates, today).cells:
-            if due > paid:
-                found.append(Owed((SUBJECT, m.id), reference(number), due_dates[number - 1], due - paid,
-                                  f"Period {number}", user_id=m.user_id, grace_days=rosca.grace_days,
-                                  link=f"/rosca/{box_id}/mine"))
+        unpaid = [(number, due - paid) for number, due, paid, _ in standing(rosca, state, due_dates, today).cells
+                  if due > paid]
+        overdue = sum(amount for number, amount in unpaid if due_dates[number - 1] < today) + state.late_owed
+        found.extend(Owed((SUBJECT, m.id), reference(number), due_dates[number - 1], amount, f"Period {number}",
+                          user_id=m.user_id, grace_days=rosca.grace_days, link=f"/rosca/{box_id}/mine",
+                          overdue=overdue)
+                     for number, amount in unpaid)
     return found
