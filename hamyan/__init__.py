@@ -2,6 +2,7 @@
 import os
 
 from flask import Flask, render_template, request
+from flask_babel import gettext as _, lazy_gettext
 from flask_limiter.errors import RateLimitExceeded
 from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFError
@@ -13,6 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from hamyan.core import clock
 from hamyan import config as config_module
+from hamyan import i18n
 from hamyan import logging_setup
 from hamyan.blueprints import PRODUCTS
 from hamyan.core.errors import ServiceError
@@ -50,11 +52,13 @@ def create_app(config: dict | None = None) -> Flask:
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Sign in to continue."
+    login_manager.login_message = lazy_gettext("Sign in to continue.")
+    login_manager.localize_callback = str  # the lazy message in the request's language
     login_manager.login_message_category = "info"
     csrf.init_app(app)
     htmx.init_app(app)
     limiter.init_app(app)
+    i18n.init_app(app)
     # One Talisman per app: it keeps its options on the instance, so a shared one would let a second
     # app (tests build several) change the first one's headers.
     Talisman(app, content_security_policy=CSP, frame_options="DENY", force_https=app.config["FORCE_HTTPS"],
@@ -112,6 +116,8 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _register_template_helpers(app: Flask) -> None:
     from hamyan import money
+    from hamyan.boxes.models import role_name
+    from hamyan.dues import status
     from hamyan.dues.calendar import format_day
     from hamyan.web import listing, register_macros, stack
 
@@ -126,11 +132,13 @@ def _register_template_helpers(app: Flask) -> None:
     register_macros(app, "partials/pager.html", ("pager",))
     register_macros(app, "partials/listing.html", ("list_filters", "list_table"))
     app.jinja_env.globals["list_cell"] = listing.cell
+    app.jinja_env.globals["status_name"] = status.label
+    app.jinja_env.globals["role_name"] = role_name
     register_macros(app, "partials/picker.html", ("name_picker", "names_picker"))
     stack.init_app(app)
 
 
-CSRF_MESSAGE = "This form has expired or did not come from this site. Go back, reload the page and try again."
+CSRF_MESSAGE = lazy_gettext("This form has expired or did not come from this site. Go back, reload the page and try again.")
 
 
 def _wants_json() -> bool:
@@ -160,6 +168,20 @@ def _inside_box(error: ServiceError):
     return render_template("box/error.html", nav=nav, status=error.status, message=error.message, back=back)
 
 
+HTTP_MESSAGES = {400: lazy_gettext("The request was not understood. Go back and try again."),
+                 403: lazy_gettext("You may not open this page."),
+                 404: lazy_gettext("The address may be mistyped, or the page was removed."),
+                 405: lazy_gettext("This page cannot be used that way."),
+                 413: lazy_gettext("What was sent is too large.")}
+
+
+def _http_message(error: HTTPException) -> str:
+    """Werkzeug's own English description, in the page's language; a message given to abort() as is."""
+    if error.description == type(error).description and error.code in HTTP_MESSAGES:
+        return str(HTTP_MESSAGES[error.code])
+    return error.description
+
+
 def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ServiceError)
     def service_error(error):
@@ -173,7 +195,7 @@ def _register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(RateLimitExceeded)
     def rate_limited(error):
-        message = "Too many attempts. Wait a few minutes, then try again."
+        message = _("Too many attempts. Wait a few minutes, then try again.")
         if _wants_json():
             return error_body(429, "rate_limited", message)
         if request.endpoint in ("auth.login", "auth.forgot"):  # the form again, with the message on it
@@ -196,7 +218,7 @@ def _register_error_handlers(app: Flask) -> None:
     def http_error(error):
         if _wants_json():  # the API's handler keeps webargs' per-field messages (422)
             return api.handle_http_exception(error)
-        return render_template("error.html", status=error.code, message=error.description), error.code
+        return render_template("error.html", status=error.code, message=_http_message(error)), error.code
 
     @app.errorhandler(OperationalError)
     def database_unavailable(error):
@@ -205,7 +227,7 @@ def _register_error_handlers(app: Flask) -> None:
         # answered once when retried with the same key).
         app.logger.error("database error: %s", error.orig)
         db.session.rollback()
-        message = "The database is not answering right now. Wait a moment, then try again."
+        message = _("The database is not answering right now. Wait a moment, then try again.")
         if _wants_json():
             response = error_body(503, "unavailable", message)
         else:
@@ -217,10 +239,10 @@ def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(500)
     def server_error(error):
         db.session.rollback()
+        message = _("Something went wrong on our side. It has been logged.")
         if _wants_json():
-            return error_body(500, "internal_error", "Something went wrong on our side. It has been logged.")
-        return render_template("error.html", status=500,
-                               message="Something went wrong on our side. It has been logged."), 500
+            return error_body(500, "internal_error", message)
+        return render_template("error.html", status=500, message=message), 500
 
 
 def _register_cli(app: Flask) -> None:

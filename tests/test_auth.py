@@ -452,7 +452,7 @@ def test_invited_person_signs_up_through_the_emailed_link(app, box_with_manager,
 
     client = app.test_client()
     page = text(client.get(link))
-    assert "You are invited to Family fund" in page and f"/signup?next={link}" in page
+    assert "You are invited to <bdi>Family fund</bdi>" in page and f"/signup?next={link}" in page
     response = client.post(f"/signup?next={link}", data=signup_form(email="newbie@example.com", name="Newbie"))
     assert "Check your email" in text(response)
     response = client.get(emailed_link("newbie@example.com", "/verify/"))

@@ -33,7 +33,7 @@ def test_devices_listed_and_one_signed_out_at_once(app, make_user):
     page = phone.get("/profile/devices").get_data(as_text=True)
     assert "Chrome Mobile 120 on Android 13" in page and "Mobile Safari 17 on iOS 17" in page
     assert "5.160.10.2" in page and "2.176.4.9" in page and page.count("This device") == 1
-    assert "(Asia/Tehran)" in page  # the zone of her notification settings (Tehran unless she chose)
+    assert "(<bdi dir=\"ltr\">Asia/Tehran</bdi>)" in page  # the zone of her notification settings (Tehran unless she chose)
 
     other = db.session.scalars(select(UserSession).where(UserSession.ip == "2.176.4.9")).one()
     assert phone.post(f"/profile/devices/{other.id}/sign-out").status_code == 302

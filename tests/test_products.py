@@ -29,7 +29,7 @@ def test_every_product_is_served_seeded_and_offered(app, client, make_user):
     login(client, "boss@example.com")
     page = client.get("/").get_data(as_text=True)
     for p in PRODUCTS:
-        assert p.title in page
+        assert str(p.title) in page
     assert product("no-such-kind") is None
 
 

@@ -1,4 +1,6 @@
 """What every product has in common: the box, who belongs to it, and invitations to it."""
+from flask_babel import lazy_gettext as _l
+
 from hamyan.core import clock
 from hamyan.extensions import db, exact_string
 
@@ -7,6 +9,12 @@ KINDS = ("cashbox", "moneypool", "aptbox", "rosca")
 MANAGER, MEMBER, BOARD, RESIDENT = "manager", "member", "board", "resident"
 ROLES = (MANAGER, MEMBER, BOARD, RESIDENT)
 MANAGING_ROLES = frozenset({MANAGER, BOARD})
+# What pages call each role (the API and the database keep the English codes).
+ROLE_NAMES = {MANAGER: _l("manager"), MEMBER: _l("member"), BOARD: _l("board"), RESIDENT: _l("resident")}
+
+
+def role_name(role: str) -> str:
+    return str(ROLE_NAMES.get(role, role))
 CALENDARS = ("gregorian", "persian")
 
 
@@ -23,6 +31,10 @@ class Box(db.Model):
     timezone = db.Column(db.String(64), nullable=False, default="UTC")
     locale = db.Column(db.String(20), nullable=False, default="en")
     calendar = db.Column(db.String(20), nullable=False, default="gregorian")
+    # Persian pages show Persian digits unless the box chooses Latin ones (hamyan.i18n).
+    latin_digits = db.Column(db.Boolean, nullable=False, default=False)
+    # A rial box may show its amounts in tomans (1 toman = 10 rials); amounts are stored in rials.
+    show_toman = db.Column(db.Boolean, nullable=False, default=False)
     created_at = db.Column(db.DateTime, nullable=False, default=clock.now)
     created_by_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True)
     # Archived: read-only (every box write refuses, core.uow) and hidden from the dashboard until restored.

@@ -1,4 +1,6 @@
-"""Errors raised by services. Views turn them into form errors or flashes, the API into JSON."""
+"""Errors raised by services. Views turn them into form errors or flashes, the API into JSON.
+A message is for people, in the request's language (gettext); a code is for programs, in English."""
+from flask_babel import gettext as _
 
 
 class ServiceError(Exception):
@@ -24,8 +26,8 @@ class NotFound(ServiceError):
     status = 404
     code = "not_found"
 
-    def __init__(self, message: str = "Not found."):
-        super().__init__(message)
+    def __init__(self, message: str | None = None):
+        super().__init__(message or _("Not found."))
 
 
 class Forbidden(ServiceError):
@@ -44,5 +46,5 @@ class BoxArchived(Conflict):
     code = "box_archived"
 
     def __init__(self):
-        super().__init__("This box is archived, so it is read-only. A manager can restore it from "
-                         "the box's Settings page to change anything.")
+        super().__init__(_("This box is archived, so it is read-only. A manager can restore it from "
+                           "the box's Settings page to change anything."))

@@ -22,6 +22,8 @@ from fractions import Fraction
 from babel import Locale, UnknownLocaleError
 from babel.numbers import get_currency_precision, get_decimal_symbol, get_group_symbol
 
+from flask_babel import gettext as _
+
 from hamyan.core.errors import ValidationError
 
 # Far above any real amount, far below BIGINT overflow even after many postings.
@@ -65,60 +67,60 @@ def amount(value, currency: str, field: str = "amount", *, locale: str | None = 
     """An amount in major units -> minor units. Text follows the grammar above for `locale` (the
     canonical one when None); a whole number from JSON is taken as is."""
     if isinstance(value, bool) or isinstance(value, float):
-        raise ValidationError("Send the amount as text such as \"1250.50\" or a whole number.", field=field)
+        raise ValidationError(_("Send the amount as text such as \"1250.50\" or a whole number."), field=field)
     raw = normalize(value)
     if not raw:
-        raise ValidationError("Enter an amount.", field=field)
+        raise ValidationError(_("Enter an amount."), field=field)
     if raw.startswith("-"):
-        raise ValidationError("The amount must be more than zero.", field=field)
+        raise ValidationError(_("The amount must be more than zero."), field=field)
     grammar, decimal, group = _amount_grammar(locale)
     match = grammar.match(raw)
     if not match:
         example = "1250" + (f" or 1{group}250{decimal}50" if group else f" or 1250{decimal}50")
-        raise ValidationError(f"Enter a number in digits, e.g. {example}.", field=field)
+        raise ValidationError(_("Enter a number in digits, e.g. %(example)s.", example=example), field=field)
     digits = get_currency_precision(currency)
     if len(match.group(2) or "") > digits:
-        raise ValidationError(f"{currency} amounts have at most {digits} decimal places."
-                              if digits else f"{currency} amounts are whole numbers.", field=field)
+        raise ValidationError(_("%(currency)s amounts have at most %(digits)s decimal places.", currency=currency, digits=digits)
+                              if digits else _("%(currency)s amounts are whole numbers.", currency=currency), field=field)
     whole_part = match.group(1).replace(group, "") if group else match.group(1)
     if len(whole_part) > 30:
-        raise ValidationError("The amount is too large.", field=field)
+        raise ValidationError(_("The amount is too large."), field=field)
     value = Decimal(f"{whole_part}.{match.group(2) or '0'}")
     if value > Decimal(maximum).scaleb(-digits):
-        raise ValidationError("The amount is too large.", field=field)
+        raise ValidationError(_("The amount is too large."), field=field)
     minor = int(value.scaleb(digits))
     if minor == 0 and not allow_zero:
-        raise ValidationError("The amount must be more than zero.", field=field)
+        raise ValidationError(_("The amount must be more than zero."), field=field)
     return minor
 
 
 def whole(value, field: str, low: int, high: int, label: str) -> int:
     """A whole number from low to high ("12", "۱۲", or an int from JSON)."""
     if isinstance(value, bool) or isinstance(value, float):
-        raise ValidationError(f"{label} must be a whole number.", field=field)
+        raise ValidationError(_("%(label)s must be a whole number.", label=label), field=field)
     raw = normalize(value)
     if not re.fullmatch(r"-?\d{1,12}", raw):
-        raise ValidationError(f"{label} must be a whole number.", field=field)
+        raise ValidationError(_("%(label)s must be a whole number.", label=label), field=field)
     number = int(raw)
     if not low <= number <= high:
-        raise ValidationError(f"{label} must be from {low} to {high}.", field=field)
+        raise ValidationError(_("%(label)s must be from %(low)s to %(high)s.", label=label, low=low, high=high), field=field)
     return number
 
 
 def percent(value, field: str, *, maximum: int = 100, places: int = 2, allow_zero: bool = True) -> Decimal:
     """A percentage such as "2.5" -> Decimal("2.5"), from 0 (or above 0) to maximum."""
     if isinstance(value, bool) or isinstance(value, float):
-        raise ValidationError("Enter a percentage such as 2 or 2.5.", field=field)
+        raise ValidationError(_("Enter a percentage such as 2 or 2.5."), field=field)
     raw = normalize(value) or "0"
     match = _DECIMAL.match(raw)
     if not match:
-        raise ValidationError("Enter a percentage such as 2 or 2.5.", field=field)
+        raise ValidationError(_("Enter a percentage such as 2 or 2.5."), field=field)
     if len(match.group(1) or "") > places:
-        raise ValidationError(f"Use at most {places} decimal places.", field=field)
+        raise ValidationError(_("Use at most %(places)s decimal places.", places=places), field=field)
     number = Decimal(raw)
     if number > maximum or (number == 0 and not allow_zero):
-        low = "more than 0" if not allow_zero else "from 0"
-        raise ValidationError(f"Enter a percentage {low} up to {maximum}.", field=field)
+        raise ValidationError(_("Enter a percentage from 0 up to %(maximum)s.", maximum=maximum) if allow_zero else
+                              _("Enter a percentage more than 0 up to %(maximum)s.", maximum=maximum), field=field)
     return number
 
 
@@ -129,39 +131,40 @@ def fraction(value, field: str = "fraction") -> Fraction:
     else:
         match = _FRACTION.match(normalize(value))
         if not match:
-            raise ValidationError("Enter a fraction like 1/2, 1/3 or 1.", field=field)
+            raise ValidationError(_("Enter a fraction like 1/2, 1/3 or 1."), field=field)
         if match.group(3):
             number = Fraction(match.group(3))
         else:
             below = int(match.group(2) or 1)
             if below == 0:
-                raise ValidationError("A fraction cannot have 0 below the line.", field=field)
+                raise ValidationError(_("A fraction cannot have 0 below the line."), field=field)
             number = Fraction(int(match.group(1)), below)
     if number <= 0 or number > 1:
-        raise ValidationError("Each part must be more than 0 and at most one whole share.", field=field)
+        raise ValidationError(_("Each part must be more than 0 and at most one whole share."), field=field)
     if number.denominator > MAX_DENOMINATOR:
-        raise ValidationError(f"Use fractions with at most {MAX_DENOMINATOR} parts.", field=field)
+        raise ValidationError(_("Use fractions with at most %(parts)s parts.", parts=MAX_DENOMINATOR), field=field)
     return number
 
 
-def day(value, field: str, label: str = "Date") -> date:
+def day(value, field: str, label: str | None = None) -> date:
     """A date as YYYY-MM-DD (any digits), or a date object from a form field."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
     raw = normalize(value)
+    label = label or _("Date")
     if not raw:
-        raise ValidationError(f"{label}: enter a date.", field=field)
+        raise ValidationError(_("%(label)s: enter a date.", label=label), field=field)
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise ValidationError(f"{label}: enter a date as YYYY-MM-DD.", field=field) from None
+        raise ValidationError(_("%(label)s: enter a date as YYYY-MM-DD.", label=label), field=field) from None
 
 
 def choice(value, options, field: str, label: str) -> str:
     if value not in options:
-        raise ValidationError(f"{label} must be one of: {', '.join(options)}.", field=field)
+        raise ValidationError(_("%(label)s must be one of: %(options)s.", label=label, options=", ".join(options)), field=field)
     return value
 
 
@@ -175,26 +178,29 @@ def canonical(minor: int, currency: str) -> str:
 _ALLOWED_FORMAT = frozenset("\u200c\u200d")
 
 
-def text(value, field: str, *, label: str = "The text", limit: int = 500, required: bool = True,
+def text(value, field: str, *, label: str | None = None, limit: int = 500, required: bool = True,
          multiline: bool = False) -> str:
     """Free text a person types (a name, a reference, a reason): trimmed, at most `limit`
     characters, and none that hide or reorder what others read: no control characters (NUL; line
     breaks too unless `multiline`, for a message's body), no bidi overrides or isolates, no
     zero-width spaces (the zero-width non-joiner Persian words need is kept), no lone surrogates."""
+    label = label or _("The text")
     if value is not None and not isinstance(value, str):
-        raise ValidationError(f"{label} must be text.", field=field)
+        raise ValidationError(_("%(label)s must be text.", label=label), field=field)
     result = (value or "").strip()
     if not result and required:
-        raise ValidationError(f"{label} is required (1 to {limit} characters).", field=field)
+        raise ValidationError(_("%(label)s is required (1 to %(limit)s characters).", label=label, limit=limit), field=field)
     if len(result) > limit:
-        raise ValidationError(f"{label} has at most {limit} characters.", field=field)
+        raise ValidationError(_("%(label)s has at most %(limit)s characters.", label=label, limit=limit), field=field)
     for char in result:
         if multiline and char in "\r\n":
             continue
         kind = unicodedata.category(char)
         if kind in ("Cc", "Cs", "Co", "Cn", "Zl", "Zp") or (kind == "Cf" and char not in _ALLOWED_FORMAT):
-            raise ValidationError(f"{label} cannot contain control or invisible characters "
-                                  f"(such as {'' if multiline else 'line breaks or '}direction marks).", field=field)
+            raise ValidationError(_("%(label)s cannot contain control or invisible characters (such as direction marks).",
+                                    label=label) if multiline else
+                                  _("%(label)s cannot contain control or invisible characters (such as line breaks or "
+                                    "direction marks).", label=label), field=field)
     return result
 
 
@@ -202,8 +208,8 @@ def reason(value, field: str = "reason", *, limit: int = 500) -> str:
     """Why a manager did something irreversible: required, kept, shown to members."""
     result = str(value if value is not None else "").strip()
     if not result or len(result) > limit:
-        raise ValidationError(f"Give a reason (up to {limit} characters); it is kept and shown.", field=field)
-    return text(result, field, label="A reason", limit=limit)
+        raise ValidationError(_("Give a reason (up to %(limit)s characters); it is kept and shown.", limit=limit), field=field)
+    return text(result, field, label=_("A reason"), limit=limit)
 
 
 def record_id(value) -> int | None:
@@ -226,17 +232,17 @@ def mobile(value, field: str = "phone", region: str = "IR") -> str:
 
     raw = str(value or "").strip()
     if not raw:
-        raise ValidationError("Enter a mobile number.", field=field)
+        raise ValidationError(_("Enter a mobile number."), field=field)
     if len(raw) > 32:
-        raise ValidationError("This is too long for a phone number.", field=field)
+        raise ValidationError(_("This is too long for a phone number."), field=field)
     try:
         number = phonenumbers.parse(raw, region)
     except NumberParseException:
-        raise ValidationError("This is not a phone number.", field=field) from None
+        raise ValidationError(_("This is not a phone number."), field=field) from None
     if not phonenumbers.is_valid_number(number):
-        raise ValidationError("This phone number is not valid: check the digits.", field=field)
+        raise ValidationError(_("This phone number is not valid: check the digits."), field=field)
     if phonenumbers.number_type(number) not in (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE):
-        raise ValidationError("Enter a mobile number: text messages cannot go to a landline.", field=field)
+        raise ValidationError(_("Enter a mobile number: text messages cannot go to a landline."), field=field)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

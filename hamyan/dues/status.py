@@ -10,9 +10,19 @@
 Late means: today is after due date + grace days."""
 from datetime import date, timedelta
 
+from flask_babel import lazy_gettext as _l
+
 UPCOMING, DUE, PARTLY_PAID, PAID, PAID_LATE, LATE = "upcoming", "due", "partly paid", "paid", "paid late", "late"
 STATUSES = (UPCOMING, DUE, PARTLY_PAID, PAID, PAID_LATE, LATE)
 UNSETTLED = (DUE, PARTLY_PAID, LATE)  # what a reminder or the attention list is about
+# What pages show for each (the API keeps the English codes above).
+LABELS = {UPCOMING: _l("upcoming"), DUE: _l("due"), PARTLY_PAID: _l("partly paid"), PAID: _l("paid"),
+          PAID_LATE: _l("paid late"), LATE: _l("late")}
+
+
+def label(status: str) -> str:
+    """A status as pages show it, in the page's language (another word is shown as it is)."""
+    return str(LABELS.get(status, status))
 
 
 def late_after(due_date: date, grace_days: int) -> date:

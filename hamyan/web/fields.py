@@ -1,5 +1,6 @@
 """Form fields shared by every product."""
 from flask import request
+from flask_babel import gettext as _
 from wtforms import StringField
 from wtforms.validators import StopValidation
 
@@ -27,7 +28,7 @@ class AmountField(StringField):
         self.minor = None
         if not parse.normalize(self.data):
             if self.required:
-                raise StopValidation("Enter an amount.")
+                raise StopValidation(_("Enter an amount."))
             return
         currency, locale = _currency_and_locale(form)
         if currency is None:  # the currency field shows its own error

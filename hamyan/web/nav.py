@@ -4,19 +4,21 @@ open, then the shared members and activity (audit log) pages. The decisions are 
 from dataclasses import dataclass
 
 from flask import request, url_for
+from flask_babel import lazy_gettext as _l
 
 from hamyan.blueprints import product
 from hamyan.core.product import NavLink
 
-MEMBERS = NavLink("Members", "members.index")
-MESSAGES = NavLink("Messages", "campaigns.index", audience="managers", also=("campaigns.show",))
+MEMBERS = NavLink(_l("Members"), "members.index")
+MESSAGES = NavLink(_l("Messages"), "campaigns.index", audience="managers", also=("campaigns.show",))
 # The platform's pages of every box, after the product's own.
-PLATFORM = (MEMBERS, MESSAGES, NavLink("Online payments", "payments.manage", audience="managers"),
-            NavLink("Charts", "analytics.box", audience="managers"),
-            NavLink("Activity", "audit.box_activity", audience="managers"),
-            NavLink("Box settings", "box.settings", audience="managers"))
-# "you are <phrase>" per role; any other role reads "a <role>"
-ROLE_PHRASES = {"admin": "an admin", "board": "on the board"}
+PLATFORM = (MEMBERS, MESSAGES, NavLink(_l("Online payments"), "payments.manage", audience="managers"),
+            NavLink(_l("Charts"), "analytics.box", audience="managers"),
+            NavLink(_l("Activity"), "audit.box_activity", audience="managers"),
+            NavLink(_l("Box settings"), "box.settings", audience="managers"))
+# "you are <phrase>" per role
+ROLE_PHRASES = {"manager": _l("a manager"), "member": _l("a member"), "board": _l("on the board"),
+                "resident": _l("a resident"), "admin": _l("an admin")}
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,7 @@ class BoxNav:
     @property
     def role_phrase(self) -> str:
         """The header's "you are ..." in words: a board is a group one sits on, not a thing one is."""
-        return ROLE_PHRASES.get(self.role, f"a {self.role}")
+        return str(ROLE_PHRASES[self.role])
 
 
 def box_nav(box, membership, can_manage: bool) -> BoxNav:

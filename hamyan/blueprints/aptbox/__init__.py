@@ -1,13 +1,15 @@
 """Aptbox: a building's fund. Units are charged by a plan split by area, occupants, parking or a
 weighted mix; residents pay; the board spends from operating and reserve funds and shows every
 rial. The rules live in services (its docstring holds the chart of accounts)."""
+from flask_babel import lazy_gettext as _l
+
 from hamyan.core.product import NavLink, Product
 
 PRODUCT = Product(
     kind="aptbox",
-    title="Buildings",
-    name="Building",
-    summary="A building's residents and owners share its running costs: monthly charges split fairly by unit, expenses with receipts, notices and votes.",
+    title=_l("Buildings"),
+    name=_l("Building"),
+    summary=_l("A building's residents and owners share its running costs: monthly charges split fairly by unit, expenses with receipts, notices and votes."),
     roles=("board", "resident"),
     models="hamyan.blueprints.aptbox.models",
     views="hamyan.blueprints.aptbox.views:bp",
@@ -23,14 +25,14 @@ PRODUCT = Product(
     refund_payment="hamyan.blueprints.aptbox.services.online:refund_payment",
     payment_targets="hamyan.blueprints.aptbox.services.online:payment_targets",
     nav=(
-        NavLink("Overview", "aptbox.dashboard"),
-        NavLink("Units", "aptbox.units", also=("aptbox.unit", "aptbox.import_units")),
-        NavLink("Charges", "aptbox.charges", audience="managers", also=("aptbox.charges_list",)),
-        NavLink("Payments", "aptbox.payments"),
-        NavLink("Late fees", "aptbox.fines"),
-        NavLink("Expenses", "aptbox.expenses"),
-        NavLink("Reports", "aptbox.reports_page"),
-        NavLink("Notices", "aptbox.notices"),
+        NavLink(_l("Overview"), "aptbox.dashboard"),
+        NavLink(_l("Units"), "aptbox.units", also=("aptbox.unit", "aptbox.import_units")),
+        NavLink(_l("Charges"), "aptbox.charges", audience="managers", also=("aptbox.charges_list",)),
+        NavLink(_l("Payments"), "aptbox.payments"),
+        NavLink(_l("Late fees"), "aptbox.fines"),
+        NavLink(_l("Expenses"), "aptbox.expenses"),
+        NavLink(_l("Reports"), "aptbox.reports_page"),
+        NavLink(_l("Notices"), "aptbox.notices"),
     ),
     member_subjects="hamyan.blueprints.aptbox.reports:member_subjects",
     reports={"board": "hamyan.blueprints.aptbox.reports:render_board_statement",

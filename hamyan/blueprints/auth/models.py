@@ -26,6 +26,8 @@ class User(UserMixin, db.Model):
     created_at = db.Column(db.DateTime, nullable=False, default=clock.now)
     # Set by an admin: the account cannot sign in and its sessions and API tokens stop working.
     disabled_at = db.Column(db.DateTime, nullable=True)
+    # The interface language the person chose (hamyan.i18n.LANGUAGES); empty: the box's, else the browser's.
+    language = db.Column(db.String(8), nullable=True)
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)

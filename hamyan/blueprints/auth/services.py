@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import gettext as _, lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -47,7 +48,7 @@ def account_key(email) -> str:
 
 def _check_password_rule(password: str, field: str = "password") -> None:
     if not isinstance(password, str) or not 8 <= len(password) <= 128:
-        raise ValidationError("Use 8 to 128 characters.", field=field)
+        raise ValidationError(_("Use 8 to 128 characters."), field=field)
 
 
 def _check_name(name) -> str:
@@ -90,9 +91,10 @@ def signup(email: str, name: str, password: str, *, is_admin: bool = False, veri
 
 def _tell_owner_of_signup(email: str) -> None:
     base = current_app.config["BASE_URL"].rstrip("/")
-    notify(email, "Someone tried to sign up to Hamyan with your email",
-           f"An account with this email already exists. If it was you, sign in at {base}/login "
-           f"or choose a new password at {base}/forgot. If not, you can ignore this email.")
+    notify(email, _("Someone tried to sign up to Hamyan with your email"),
+           _("An account with this email already exists. If it was you, sign in at %(login)s "
+             "or choose a new password at %(forgot)s. If not, you can ignore this email.",
+             login=base + "/login", forgot=base + "/forgot"))
 
 
 # ---------------------------------------------------------------- email verification
@@ -108,9 +110,10 @@ def send_verification(user: User, next_url: str = "") -> None:
                                         "next": next_url or ""})
     link = f"{current_app.config['BASE_URL'].rstrip('/')}/verify/{token}"
     hours = current_app.config["EMAIL_VERIFY_MAX_AGE"] // 3600
-    notify(user.email, "Confirm your email for Hamyan",
-           f"Hello {user.name},\n\nOpen this link to confirm that this is your email:\n{link}\n\n"
-           f"It works once, for {hours} hours. Until then no box can add you by this address.")
+    notify(user.email, _("Confirm your email for Hamyan"),
+           _("Hello %(name)s,\n\nOpen this link to confirm that this is your email:\n%(link)s\n\n"
+             "It works once, for %(hours)s hours. Until then no box can add you by this address.",
+             name=user.name, link=link, hours=hours))
 
 
 @uow.write
@@ -126,12 +129,12 @@ def verify_email(token: str) -> tuple[User, str]:
     try:
         data = _verify_serializer().loads(token, max_age=current_app.config["EMAIL_VERIFY_MAX_AGE"])
     except SignatureExpired:
-        raise ValidationError("This confirmation link has expired. Sign in to get a new one.", field="token") from None
+        raise ValidationError(_("This confirmation link has expired. Sign in to get a new one."), field="token") from None
     except BadSignature:
-        raise ValidationError("This confirmation link is not valid.", field="token") from None
+        raise ValidationError(_("This confirmation link is not valid."), field="token") from None
     user = db.session.get(User, data.get("user"))
     if user is None or user.email != data.get("email") or user.session_version != data.get("v") or user.is_verified:
-        raise ValidationError("This confirmation link was already used or replaced by a newer one.", field="token")
+        raise ValidationError(_("This confirmation link was already used or replaced by a newer one."), field="token")
     user.email_verified_at = clock.now()
     from hamyan.boxes.services import link_verified_email
 
@@ -141,7 +144,7 @@ def verify_email(token: str) -> tuple[User, str]:
 
 # ---------------------------------------------------------------- signing in
 
-DISABLED = "This account is disabled. Ask the site's operator to enable it."
+DISABLED = _l("This account is disabled. Ask the site's operator to enable it.")
 _UNKNOWN_HASH: dict = {}  # a hash made once per hashing function, checked for unknown addresses
 
 
@@ -153,9 +156,9 @@ def authenticate(email: str, password: str) -> User:
         dummy = _UNKNOWN_HASH.get(make) or _UNKNOWN_HASH.setdefault(make, make(secrets.token_hex(8)))
         check_password_hash(dummy, password or "")
     if user is None or not user.check_password(password or ""):
-        raise ValidationError("Wrong email or password.", field="password")
+        raise ValidationError(_("Wrong email or password."), field="password")
     if user.disabled_at is not None:
-        raise ValidationError(DISABLED, field="email")
+        raise ValidationError(str(DISABLED), field="email")
     return user
 
 
@@ -194,11 +197,13 @@ def _tell_owner_of_new_device(user: User, user_agent: str, ip: str) -> None:
 
     base = current_app.config["BASE_URL"].rstrip("/")
     zone = profile(user.id).timezone
-    notify(user.email, "New sign-in to your Hamyan account",
-           f"Hello {user.name},\n\nYour account was just signed in on a new device: {describe_device(user_agent)}, "
-           f"IP address {ip or 'unknown'}, at {clock.to_local(clock.now(), zone):%Y-%m-%d %H:%M} ({zone})."
-           f"\n\nIf it was you, there is "
-           f"nothing to do. If not, sign that device out at {base}/profile/devices and change your password.",
+    notify(user.email, _("New sign-in to your Hamyan account"),
+           _("Hello %(name)s,\n\nYour account was just signed in on a new device: %(device)s, "
+             "IP address %(ip)s, at %(time)s (%(zone)s).\n\nIf it was you, there is "
+             "nothing to do. If not, sign that device out at %(devices)s and change your password.",
+             name=user.name, device=describe_device(user_agent), ip=ip or _("unknown"),
+             time=clock.to_local(clock.now(), zone).strftime("%Y-%m-%d %H:%M"), zone=zone,
+             devices=base + "/profile/devices"),
            user_id=user.id, kind="new_device")
 
 
@@ -210,8 +215,8 @@ def describe_device(user_agent: str) -> str:
     browser = " ".join(filter(None, (found.user_agent.family, found.user_agent.major))) if found.user_agent else ""
     system = " ".join(filter(None, (found.os.family, found.os.major))) if found.os else ""
     if browser and system:
-        return f"{browser} on {system}"
-    return browser or system or "Unknown browser"
+        return _("%(browser)s on %(system)s", browser=browser, system=system)
+    return browser or system or _("Unknown browser")
 
 
 SEEN_EVERY = timedelta(minutes=5)  # last seen is written at most this often per session, not per request
@@ -313,21 +318,22 @@ def request_password_reset(email: str) -> None:
     token = _reset_serializer().dumps({"user": user.id, "v": user.session_version})
     link = f"{current_app.config['BASE_URL'].rstrip('/')}/reset/{token}"
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-    notify(user.email, "Reset your Hamyan password",
-           f"Hello {user.name},\n\nOpen this link to choose a new password:\n{link}\n\n"
-           f"It works once, for {minutes} minutes. If you did not ask for it, ignore this email.")
+    notify(user.email, _("Reset your Hamyan password"),
+           _("Hello %(name)s,\n\nOpen this link to choose a new password:\n%(link)s\n\n"
+             "It works once, for %(minutes)s minutes. If you did not ask for it, ignore this email.",
+             name=user.name, link=link, minutes=minutes))
 
 
 def user_for_reset_token(token: str) -> User:
     try:
         data = _reset_serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
     except SignatureExpired:
-        raise ValidationError("This reset link has expired. Ask for a new one.", field="token") from None
+        raise ValidationError(_("This reset link has expired. Ask for a new one."), field="token") from None
     except BadSignature:
-        raise ValidationError("This reset link is not valid.", field="token") from None
+        raise ValidationError(_("This reset link is not valid."), field="token") from None
     user = db.session.get(User, data.get("user"))
     if user is None or user.session_version != data.get("v"):
-        raise ValidationError("This reset link was already used. Ask for a new one.", field="token")
+        raise ValidationError(_("This reset link was already used. Ask for a new one."), field="token")
     return user
 
 
@@ -352,7 +358,7 @@ def _set_new_password(user: User, password: str) -> None:
 @uow.write
 def change_password(user: User, current: str, new: str) -> None:
     if not user.check_password(current or ""):
-        raise ValidationError("The current password is wrong.", field="current")
+        raise ValidationError(_("The current password is wrong."), field="current")
     _check_password_rule(new)
     _set_new_password(user, new)
     end_sessions(user, everywhere=True, keep_current=True)
@@ -361,11 +367,11 @@ def change_password(user: User, current: str, new: str) -> None:
 @uow.write
 def change_email(user: User, new_email: str, password: str) -> None:
     if not user.check_password(password or ""):
-        raise ValidationError("The current password is wrong.", field="password")
+        raise ValidationError(_("The current password is wrong."), field="password")
     new_email = normalize_email(new_email)
     other = user_by_email(new_email)
     if other is not None and other.id != user.id:
-        raise Conflict("Another account uses this email.", field="email")
+        raise Conflict(_("Another account uses this email."), field="email")
     if new_email == user.email:
         return
     old = user.email
@@ -373,13 +379,23 @@ def change_email(user: User, new_email: str, password: str) -> None:
     user.email_verified_at = None  # until its owner opens the link sent there
     user.session_version += 1  # reset and confirmation links sent to the old address end
     end_sessions(user, everywhere=True, keep_current=True)
-    notify(old, "Your Hamyan email was changed", f"The email of your Hamyan account is now {new_email}.")
+    notify(old, _("Your Hamyan email was changed"), _("The email of your Hamyan account is now %(email)s.", email=new_email))
     send_verification(user)
 
 
 @uow.write
 def update_profile(user: User, name: str) -> None:
     user.name = _check_name(name)
+
+
+@uow.write
+def set_language(user: User, language: str | None) -> None:
+    """The interface language the person chose; empty for the box's, else the browser's."""
+    from hamyan.i18n import LANGUAGES
+
+    if language and language not in LANGUAGES:
+        raise ValidationError(_("Choose one of the languages offered."), field="language")
+    user.language = language or None
 
 
 @uow.write
@@ -436,7 +452,7 @@ def set_disabled(actor, user_id, disabled: bool) -> User:
     working) or enable it again. An admin cannot disable their own account."""
     user = _admin_target(actor, user_id)
     if disabled and user.id == Principal.of(actor).user_id:
-        raise Forbidden("You cannot disable your own account.", field="user")
+        raise Forbidden(_("You cannot disable your own account."), field="user")
     if disabled and user.disabled_at is None:
         user.disabled_at = clock.now()
         end_sessions(user, everywhere=True)

@@ -2,10 +2,11 @@ import secrets
 from urllib.parse import urlsplit
 
 from flask import after_this_request, current_app, flash, request, session, url_for
+from flask_babel import gettext as _, refresh
 from flask_login import current_user, login_required, login_user, logout_user
 
 from hamyan.blueprints.auth import DEVICE_COOKIE, bp, services, sign_in_limit
-from hamyan.blueprints.auth.forms import (ChangeEmailForm, ChangePasswordForm, EmptyForm, ForgotForm,
+from hamyan.blueprints.auth.forms import (ChangeEmailForm, ChangePasswordForm, EmptyForm, ForgotForm, LanguageForm,
                                           LoginForm, ProfileForm, ResetForm, SignupForm, TokenForm)
 from hamyan.boxes import services as boxes
 from hamyan.core.errors import ServiceError
@@ -90,7 +91,7 @@ def logout():
         if current_user.is_authenticated:
             everywhere = bool(request.form.get("everywhere"))
             services.end_sessions(current_user._get_current_object(), everywhere=everywhere)
-            flash("You are signed out everywhere." if everywhere else "You are signed out.", "info")
+            flash(_("You are signed out everywhere.") if everywhere else "You are signed out.", "info")
         logout_user()
     return redirect_to("auth.login")
 
@@ -122,9 +123,9 @@ def verify(token):
         return redirect_to("home.dashboard" if current_user.is_authenticated else "auth.login")
     target = local_next(target) or url_for("home.dashboard")
     if current_user.is_authenticated and current_user.id == user.id:
-        flash(f"Your email {user.email} is confirmed.", "success")
+        flash(_("Your email %(email)s is confirmed.", email=user.email), "success")
         return redirect_to(target)
-    flash(f"Your email {user.email} is confirmed. Sign in to continue.", "success")
+    flash(_("Your email %(email)s is confirmed. Sign in to continue.", email=user.email), "success")
     return redirect_to(url_for("auth.login", next=target))
 
 
@@ -133,7 +134,7 @@ def verify(token):
 def resend_verification():
     if EmptyForm().validate_on_submit():
         services.resend_verification(current_user, _next_value())
-        flash(f"We sent a new confirmation link to {current_user.email}.", "info")
+        flash(_("We sent a new confirmation link to %(email)s.", email=current_user.email), "info")
     return redirect_to(_safe_next("auth.profile"))
 
 
@@ -148,7 +149,7 @@ def forgot():
     form = ForgotForm()
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
-        flash("If an account uses that email, a reset link is on its way.", "info")
+        flash(_("If an account uses that email, a reset link is on its way."), "info")
         return redirect_to("auth.login")
     return render("auth/forgot.html", "form", form=form)
 
@@ -168,7 +169,7 @@ def reset(token):
             apply_error(form, error)
         else:
             logout_user()
-            flash("Your password is changed. Sign in with the new one.", "success")
+            flash(_("Your password is changed. Sign in with the new one."), "success")
             return redirect_to("auth.login")
     return render("auth/reset.html", "form", form=form, token=token)
 
@@ -178,6 +179,7 @@ def reset(token):
 def profile():
     forms = {
         "profile": ProfileForm(prefix="profile", name=current_user.name),
+        "language": LanguageForm(prefix="language", language=current_user.language or ""),
         "email": ChangeEmailForm(prefix="email"),
         "password": ChangePasswordForm(prefix="password"),
         "token": TokenForm(prefix="token"),
@@ -189,17 +191,21 @@ def profile():
         try:
             if which == "profile":
                 services.update_profile(current_user, form.name.data)
-                flash("Profile saved.", "success")
+                flash(_("Profile saved."), "success")
+            elif which == "language":
+                services.set_language(current_user, form.language.data)
+                refresh()  # this very page in the language just chosen
+                flash(_("Language saved."), "success")
             elif which == "email":
                 services.change_email(current_user, form.email.data, form.password.data)
-                flash(f"Email changed. Other sessions are signed out. Open the link we sent to "
-                      f"{current_user.email} to confirm it.", "success")
+                flash(_("Email changed. Other sessions are signed out. Open the link we sent to "
+                        "%(email)s to confirm it.", email=current_user.email), "success")
             elif which == "password":
                 services.change_password(current_user, form.current.data, form.password.data)
-                flash("Password changed. Other sessions are signed out and your API tokens are revoked.",
+                flash(_("Password changed. Other sessions are signed out and your API tokens are revoked."),
                       "success")
             else:
-                _, new_secret = services.create_api_token(current_user, form.name.data)
+                new_secret = services.create_api_token(current_user, form.name.data)[1]
                 forms["token"] = TokenForm(prefix="token", formdata=None)
         except ServiceError as error:
             apply_error(form, error)
@@ -213,7 +219,7 @@ def revoke_token(token_id):
     if EmptyForm().validate_on_submit():
         try:
             services.revoke_api_token(current_user, token_id)
-            flash("Token revoked.", "success")
+            flash(_("Token revoked."), "success")
         except ServiceError as error:
             flash(error.message, "danger")
     return redirect_to("auth.profile")
@@ -234,7 +240,7 @@ def invitation(token):
         except ServiceError as error:
             refusal = error.message
         else:
-            flash(f"You joined {box.name}.", "success")
+            flash(_("You joined %(box)s.", box=box.name), "success")
             return redirect_to("home.dashboard")
     return render("auth/invitation.html", invite=invite, form=form, token=token, refusal=refusal), (
         403 if refusal and request.method == "POST" else 200)
@@ -254,9 +260,9 @@ def sign_out_device(session_id):
     if EmptyForm().validate_on_submit():
         if services.sign_out_device(current_user, current_user.id, session_id):
             logout_user()  # this very browser was the one signed out
-            flash("You are signed out.", "info")
+            flash(_("You are signed out."), "info")
             return redirect_to("auth.login")
-        flash("That device is signed out.", "success")
+        flash(_("That device is signed out."), "success")
     return redirect_to("auth.devices")
 
 
@@ -265,5 +271,5 @@ def sign_out_device(session_id):
 def sign_out_other_devices():
     if EmptyForm().validate_on_submit():
         services.end_sessions(current_user._get_current_object(), everywhere=True, keep_current=True)
-        flash("Every other device is signed out.", "success")
+        flash(_("Every other device is signed out."), "success")
     return redirect_to("auth.devices")

@@ -1,12 +1,14 @@
 """Cashbox: a fixed group saves each period and one share wins the whole pot, in a predefined or
 a drawn (commit-reveal) order. The rules live in services (its docstring holds the chart of accounts)."""
+from flask_babel import lazy_gettext as _l
+
 from hamyan.core.product import NavLink, Product
 
 PRODUCT = Product(
     kind="cashbox",
-    title="Cashboxes",
-    name="Cashbox",
-    summary="A group saves the same amount every month and one share takes the whole pot, chosen by a draw anyone can check, until every share has won once.",
+    title=_l("Cashboxes"),
+    name=_l("Cashbox"),
+    summary=_l("A group saves the same amount every month and one share takes the whole pot, chosen by a draw anyone can check, until every share has won once."),
     roles=("manager", "member"),
     models="hamyan.blueprints.cashbox.models",
     views="hamyan.blueprints.cashbox.views:bp",
@@ -15,11 +17,11 @@ PRODUCT = Product(
     demo="hamyan.blueprints.cashbox.demo:seed_cashbox",
     reports={"manager": "hamyan.blueprints.cashbox.reports:render_manager_report"},
     nav=(
-        NavLink("Overview", "cashbox.dashboard"),
-        NavLink("My shares", "cashbox.member", audience="members"),
-        NavLink("Payments", "cashbox.payments"),
-        NavLink("Fines", "cashbox.fines"),
-        NavLink("Set up", "cashbox.setup", audience="managers"),
+        NavLink(_l("Overview"), "cashbox.dashboard"),
+        NavLink(_l("My shares"), "cashbox.member", audience="members"),
+        NavLink(_l("Payments"), "cashbox.payments"),
+        NavLink(_l("Fines"), "cashbox.fines"),
+        NavLink(_l("Set up"), "cashbox.setup", audience="managers"),
     ),
     standing="hamyan.blueprints.cashbox.reports:standing",
     removal_blockers="hamyan.blueprints.cashbox.services.common:removal_blockers",

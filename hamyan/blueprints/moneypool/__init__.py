@@ -2,13 +2,15 @@
 
 The rules live in services (its docstring holds the chart of accounts), the installment
 arithmetic and loan replay in hamyan/lending."""
+from flask_babel import lazy_gettext as _l
+
 from hamyan.core.product import NavLink, Product
 
 PRODUCT = Product(
     kind="moneypool",
-    title="Money pools",
-    name="Money pool",
-    summary="Members save together and borrow from what they saved: interest-free (qard al-hasanah) or with interest, with guarantors, a fair queue and schedules.",
+    title=_l("Money pools"),
+    name=_l("Money pool"),
+    summary=_l("Members save together and borrow from what they saved: interest-free (qard al-hasanah) or with interest, with guarantors, a fair queue and schedules."),
     roles=("manager", "member"),
     models="hamyan.blueprints.moneypool.models",
     views="hamyan.blueprints.moneypool.views:bp",
@@ -17,13 +19,13 @@ PRODUCT = Product(
     demo="hamyan.blueprints.moneypool.demo:seed_moneypool",
     reports={"manager": "hamyan.blueprints.moneypool.reports:render_manager_report"},
     nav=(
-        NavLink("Overview", "moneypool.dashboard", also=("moneypool.member", "moneypool.add_member", "moneypool.balance_sheet")),
-        NavLink("Loans", "moneypool.loans", also=("moneypool.loan", "moneypool.request_loan", "moneypool.loan_calculator", "moneypool.repayments")),
-        NavLink("Contributions", "moneypool.contributions"),
-        NavLink("Fines", "moneypool.fines"),
-        NavLink("Reports", "moneypool.report", audience="managers"),
-        NavLink("How it works", "moneypool.rules"),
-        NavLink("Settings", "moneypool.settings", audience="managers"),
+        NavLink(_l("Overview"), "moneypool.dashboard", also=("moneypool.member", "moneypool.add_member", "moneypool.balance_sheet")),
+        NavLink(_l("Loans"), "moneypool.loans", also=("moneypool.loan", "moneypool.request_loan", "moneypool.loan_calculator", "moneypool.repayments")),
+        NavLink(_l("Contributions"), "moneypool.contributions"),
+        NavLink(_l("Fines"), "moneypool.fines"),
+        NavLink(_l("Reports"), "moneypool.report", audience="managers"),
+        NavLink(_l("How it works"), "moneypool.rules"),
+        NavLink(_l("Settings"), "moneypool.settings", audience="managers"),
     ),
     standing="hamyan.blueprints.moneypool.reports:standing",
     removal_blockers="hamyan.blueprints.moneypool.services.members:removal_blockers",

@@ -1,0 +1,205 @@
+"""Languages of the interface (Flask-Babel): English and Persian.
+
+Which language a page speaks: the person's own choice (User.language, on the profile page), else
+the box's locale on the pages of a box, else the browser's Accept-Language, else English. Times
+are shown in the box's timezone.
+
+Translations are split per area, one catalogue each under hamyan/translations/<area>/, so people
+translating different areas never edit the same file; Flask-Babel merges them at run time
+(BABEL_TRANSLATION_DIRECTORIES). `flask i18n update <area>` extracts that area's strings, updates
+its Persian catalogue and compiles it; the compiled .mo files are committed (a test checks they
+match their .po), so a fresh clone runs as it is. /work/notes/i18n.md and the README tell how."""
+from pathlib import Path
+
+import click
+from babel import Locale, UnknownLocaleError
+from flask import g, has_request_context, request
+from flask.cli import AppGroup
+from flask_babel import Babel, get_locale
+from markupsafe import Markup, escape
+
+LANGUAGES = ("en", "fa")
+LANGUAGE_NAMES = {"en": "English", "fa": "فارسی"}
+RTL_LANGUAGES = frozenset({"fa"})
+PACKAGE = Path(__file__).parent
+TRANSLATIONS = PACKAGE / "translations"
+
+# Which catalogue a file's strings go to: the first area whose path prefix (under hamyan/) the file
+# starts with; everything else is `core` (base, partials, auth, home, box, members, errors, forms,
+# the shared services). A new file needs no entry unless it belongs to a product or to admin/notify.
+AREA_PATHS = {
+    "cashbox": ("blueprints/cashbox/", "templates/cashbox/"),
+    "moneypool": ("blueprints/moneypool/", "templates/moneypool/", "lending/"),
+    "aptbox": ("blueprints/aptbox/", "templates/aptbox/"),
+    "rosca": ("blueprints/rosca/", "templates/rosca/", "rotation/"),
+    "admin": ("blueprints/admin/", "templates/admin/", "analytics/", "templates/analytics/", "audit/",
+              "templates/audit/", "partners/", "templates/partners/", "plans/", "backup/"),
+    "notify": ("notify/", "templates/notify/", "statements/", "templates/statements/", "hamyar/",
+               "templates/hamyar/", "scheduling/"),
+}
+AREAS = ("core",) + tuple(AREA_PATHS)
+# How strings are found: Python's gettext calls, and Jinja's {% trans %} and _() (trimmed, as the
+# app's Jinja policy renders them).
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None,
+            "lazy_ngettext": (1, 2)}
+JINJA_OPTIONS = {"trimmed": "true"}
+
+
+def area_of(relative_path: str) -> str:
+    """The area of a file, by its path under hamyan/ (with forward slashes)."""
+    for area, prefixes in AREA_PATHS.items():
+        if relative_path.startswith(prefixes):
+            return area
+    return "core"
+
+
+def area_files(area: str) -> list[Path]:
+    """The Python modules and templates whose strings belong to `area`'s catalogue."""
+    files = sorted(p for p in PACKAGE.rglob("*") if p.suffix in (".py", ".html") and p.is_file()
+                   and "translations" not in p.parts and "static" not in p.parts)
+    return [p for p in files if area_of(p.relative_to(PACKAGE).as_posix()) == area]
+
+
+def catalogue(area: str, language: str = "fa") -> Path:
+    return TRANSLATIONS / area / language / "LC_MESSAGES" / "messages.po"
+
+
+def _box_in_url():
+    """The box of the page (its `box_id`), once per request; None elsewhere."""
+    if "i18n_box" not in g:
+        from hamyan.boxes.models import Box
+        from hamyan.core import parse
+        from hamyan.extensions import db
+
+        box_id = parse.record_id((request.view_args or {}).get("box_id"))
+        g.i18n_box = db.session.get(Box, box_id) if box_id else None
+    return g.i18n_box
+
+
+def language_of(locale: str | None) -> str | None:
+    """The interface language for a locale such as "fa_IR", or None when we do not speak it."""
+    try:
+        language = Locale.parse(locale or "", sep="_" if "_" in (locale or "") else "-").language
+    except (UnknownLocaleError, ValueError, TypeError):
+        return None
+    return language if language in LANGUAGES else None
+
+
+def select_locale() -> str | None:
+    if not has_request_context():
+        return None  # jobs and commands: the default (English); a message to a person chooses its own
+    from flask_login import current_user
+
+    if current_user.is_authenticated and current_user.language in LANGUAGES:
+        return current_user.language
+    box = _box_in_url()
+    if box is not None and language_of(box.locale):
+        return language_of(box.locale)
+    return request.accept_languages.best_match(LANGUAGES)
+
+
+def select_timezone() -> str | None:
+    box = _box_in_url() if has_request_context() else None
+    return box.timezone if box is not None else None
+
+
+def page_language() -> dict:
+    """What base.html needs: <html lang dir> and the Bootstrap build (RTL for Persian)."""
+    language = str(get_locale() or "en")
+    return {"page_lang": language, "page_dir": "rtl" if language in RTL_LANGUAGES else "ltr"}
+
+
+def ltr(value) -> Markup:
+    """A value that always reads left to right inside any text (an email, a reference, a phone, a
+    code, a Latin name in Persian): isolated, so bidi never scrambles it or the text around it."""
+    return Markup('<bdi dir="ltr">%s</bdi>') % escape(value)
+
+
+def bdi(value) -> Markup:
+    """A value typed by people (a name), isolated and read in its own direction: a Persian name in
+    English text and a Latin one in Persian text both stay whole."""
+    return Markup("<bdi>%s</bdi>") % escape(value)
+
+
+def init_app(app) -> None:
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(str(TRANSLATIONS / area) for area in AREAS)
+    Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
+    app.jinja_env.filters["ltr"] = ltr
+    app.jinja_env.filters["bdi"] = bdi
+    app.context_processor(page_language)
+    app.cli.add_command(i18n_cli)
+
+
+# ---------------------------------------------------------------- the catalogue commands
+
+i18n_cli = AppGroup("i18n", help="Extract, update and compile the translation catalogues (one per area).")
+
+
+def extract(area: str):
+    """A template catalogue of every marked string of the area's files."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.extract import extract_from_file
+
+    template = Catalog(project="Hamyan", charset="utf-8")
+    for path in area_files(area):
+        method = "python" if path.suffix == ".py" else "jinja2.ext:babel_extract"
+        options = {} if method == "python" else JINJA_OPTIONS
+        for line, message, comments, context in extract_from_file(method, str(path), keywords=KEYWORDS,
+                                                                   options=options, strip_comment_tags=True):
+            template.add(message, None, [(path.relative_to(PACKAGE).as_posix(), line)],
+                         auto_comments=comments, context=context)
+    return template
+
+
+def update(area: str, language: str = "fa") -> tuple[int, int]:
+    """Bring the area's catalogue up to its files' strings, keeping translations; returns (messages,
+    untranslated). A changed English string comes back fuzzy (its old translation as a guess)."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import read_po, write_po
+
+    path = catalogue(area, language)
+    template = extract(area)
+    if path.exists():
+        with path.open("rb") as f:
+            po = read_po(f, locale=language)
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        po = Catalog(locale=language, project="Hamyan", version="", copyright_holder="the Hamyan authors",
+                     charset="utf-8", fuzzy=False)
+    po.update(template, update_header_comment=False, update_creation_date=False)
+    po.obsolete.clear()  # gone strings are dropped: git keeps the history
+    with path.open("wb") as f:
+        write_po(f, po, width=100, omit_header=False, sort_by_file=True)
+    compile_catalogue(path)
+    return len(po), sum(1 for m in po if m.id and (not m.string or m.fuzzy))
+
+
+def compile_catalogue(po_path: Path) -> None:
+    """messages.po -> messages.mo beside it; fuzzy messages are left out (they show in English)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    with po_path.open("rb") as f:
+        po = read_po(f)
+    with po_path.with_suffix(".mo").open("wb") as f:
+        write_mo(f, po, use_fuzzy=False)
+
+
+@i18n_cli.command("update")
+@click.argument("areas", nargs=-1, type=click.Choice(AREAS + ("all",)))
+def update_command(areas):
+    """Extract AREA's strings, update its Persian catalogue, compile it (`all` for every area)."""
+    for area in (AREAS if "all" in areas or not areas else areas):
+        total, missing = update(area)
+        click.echo(f"{area}: {total} messages, {missing} to translate in {catalogue(area).relative_to(PACKAGE.parent)}")
+
+
+@i18n_cli.command("compile")
+def compile_command():
+    """Compile every catalogue (after editing a .po by hand)."""
+    for area in AREAS:
+        for po_path in sorted((TRANSLATIONS / area).glob("*/LC_MESSAGES/messages.po")):
+            compile_catalogue(po_path)
+            click.echo(f"compiled {po_path.relative_to(PACKAGE.parent)}")

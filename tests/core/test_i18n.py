@@ -1,0 +1,125 @@
+"""The interface in English and Persian (hamyan/i18n.py): the catalogues are complete and compiled,
+the language follows the person, then the box, then the browser; Persian pages are right to left
+and have no English left."""
+import io
+
+import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from hamyan import i18n
+from hamyan.boxes import services as boxes
+from hamyan.core import uow
+from tests.conftest import login
+from tests.i18n import english_left, persian_page
+
+CATALOGUES = [(area, i18n.catalogue(area)) for area in i18n.AREAS]
+HOW = "run `flask i18n update {area}` and translate what it lists (see README, Translations)"
+
+
+def _read(path):
+    with path.open("rb") as f:
+        return read_po(f)
+
+
+@pytest.mark.parametrize("area, path", CATALOGUES, ids=i18n.AREAS)
+def test_every_persian_message_is_translated_and_none_is_fuzzy(area, path):
+    po = _read(path)
+    untranslated = [m.id for m in po if m.id and (not m.string or (isinstance(m.string, tuple) and not all(m.string)))]
+    fuzzy = [m.id for m in po if m.id and m.fuzzy]
+    assert not untranslated, f"{path}: untranslated {untranslated[:10]}; " + HOW.format(area=area)
+    assert not fuzzy, f"{path}: fuzzy (the English changed; check the translation, drop the fuzzy flag) {fuzzy[:10]}"
+    problems = [(m.id, errors) for m, errors in po.check() if errors]
+    assert not problems, f"{path}: placeholders differ from the English: {problems[:5]}"
+
+
+@pytest.mark.parametrize("area, path", CATALOGUES, ids=i18n.AREAS)
+def test_the_compiled_catalogue_is_the_po_file(area, path):
+    compiled = io.BytesIO()
+    write_mo(compiled, _read(path), use_fuzzy=False)
+    assert path.with_suffix(".mo").read_bytes() == compiled.getvalue(), (
+        f"{path.with_suffix('.mo')} is out of date: run `flask i18n compile`")
+
+
+@pytest.mark.parametrize("area", i18n.AREAS)
+def test_each_catalogue_holds_every_string_its_files_mark(area):
+    marked = {m.id for m in i18n.extract(area) if m.id}
+    held = {m.id for m in _read(i18n.catalogue(area)) if m.id}
+    assert not marked - held, f"{area}: marked but not in its catalogue {sorted(marked - held, key=str)[:10]}; " + HOW.format(area=area)
+
+
+def test_every_file_belongs_to_one_area():
+    assert i18n.area_of("templates/cashbox/dashboard.html") == "cashbox"
+    assert i18n.area_of("rotation/draws.py") == "rosca"
+    assert i18n.area_of("templates/statements/member.html") == "notify"
+    assert i18n.area_of("templates/partials/forms.html") == "core"
+    every = {p for area in i18n.AREAS for p in i18n.area_files(area)}
+    assert sum(len(i18n.area_files(area)) for area in i18n.AREAS) == len(every)
+
+
+def _box(owner, locale="fa_IR", calendar="persian"):
+    with uow.transaction():
+        return boxes.create_box(owner, "cashbox", "صندوق خانوادگی رضایی", "IRR", "Asia/Tehran", locale, calendar)
+
+
+def test_the_language_is_the_persons_choice_else_the_boxs_else_the_browsers(client, make_user):
+    user = make_user("mina@example.com", "Mina")
+    persian_box = _box(user)
+    english_box = _box(user, "en", "gregorian")
+    login(client, "mina@example.com")
+    assert '<html lang="en" dir="ltr">' in client.get("/").get_data(as_text=True)
+    assert '<html lang="fa" dir="rtl">' in client.get("/", headers={"Accept-Language": "fa"}).get_data(as_text=True)
+    page = client.get(f"/cashbox/{persian_box.id}").get_data(as_text=True)
+    assert '<html lang="fa" dir="rtl">' in page and "bootstrap.rtl.min.css" in page
+    page = client.get(f"/cashbox/{english_box.id}", headers={"Accept-Language": "fa"}).get_data(as_text=True)
+    assert '<html lang="en" dir="ltr">' in page and "bootstrap.rtl" not in page
+
+    response = client.post("/profile", data={"which": "language", "language-language": "en"}, follow_redirects=True)
+    assert "Language saved." in response.get_data(as_text=True)
+    assert user.language == "en"
+    assert '<html lang="en"' in client.get(f"/cashbox/{persian_box.id}").get_data(as_text=True)
+    client.post("/profile", data={"which": "language", "language-language": "fa"})
+    assert '<html lang="fa"' in client.get(f"/cashbox/{english_box.id}").get_data(as_text=True)
+    client.post("/profile", data={"which": "language", "language-language": "xx"})
+    assert user.language == "fa"
+    client.post("/profile", data={"which": "language", "language-language": ""})
+    assert user.language is None
+
+
+def test_a_persian_visitor_reads_the_public_pages_in_persian(client):
+    for url in ("/", "/login", "/signup", "/forgot"):
+        persian_page(client, url)
+    assert "همیان" in persian_page(client, "/") and "صندوق قرض‌الحسنه" in persian_page(client, "/")
+    persian_page(client, "/no-such-page", status=404)
+
+
+def test_a_persian_form_error_is_shown_in_persian(client, make_user):
+    make_user("mina@example.com", "Mina")
+    response = client.post("/login", data={"email": "mina@example.com", "password": "wrong-password"},
+                           headers={"Accept-Language": "fa"})
+    assert "ایمیل یا گذرواژه نادرست است." in response.get_data(as_text=True)
+    response = client.post("/signup", data={"name": "", "email": "x", "password": "short", "confirm": "other"},
+                           headers={"Accept-Language": "fa"})
+    page = response.get_data(as_text=True)
+    assert "از ۸ تا ۱۲۸ نویسه استفاده کنید." in page and "این فیلد اجباریست." in page
+    assert not english_left(page)
+
+
+def test_a_persian_member_reads_their_own_pages_in_persian(client, make_user):
+    user = make_user("mina@example.com", "Mina")
+    _box(user)
+    user.language = "fa"
+    login(client, "mina@example.com")
+    for url in ("/", "/profile", "/profile/devices"):
+        persian_page(client, url)
+
+
+def test_the_helper_finds_english_but_not_values_set_apart():
+    assert english_left('<p>صندوق <bdi>Mina</bdi> · <span dir="ltr">HMY-12</span> IRR API</p>') == []
+    assert english_left('<p>صندوق Overview</p><input placeholder="Search">') == ["صندوق Overview", "Search"]
+    assert english_left("<script>var x = 'text';</script><code>curl</code>") == []
+
+
+def test_values_are_isolated_so_bidi_never_scrambles_them(app):
+    render = app.jinja_env.from_string("{{ email|ltr }} {{ name|bdi }}").render
+    assert render(email="a@b.ir", name="<Mina>") == '<bdi dir="ltr">a@b.ir</bdi> <bdi>&lt;Mina&gt;</bdi>'

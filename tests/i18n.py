@@ -1,0 +1,67 @@
+"""Helpers for testing pages in Persian: english_left(html) finds English a Persian page still shows,
+persian_page(client, url) fetches a page as a Persian reader and asserts it is all Persian.
+
+What is not checked, because it is not the interface's own words: <script>, <style>, <code>,
+anything isolated as a value (<bdi>, dir="ltr": names, emails, references; see the `bdi`/`ltr`
+filters), elements marked translate="no", and the few Latin words Persian text uses as they are."""
+import re
+from html.parser import HTMLParser
+
+# Said in Latin letters in Persian too.
+LATIN_WORDS = frozenset({"API", "CSV", "PDF", "IP", "UTC", "JSON", "SMS", "URL", "IBAN", "English", "OK"})
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+")
+_SKIPPED = frozenset({"script", "style", "code", "bdi", "template"})
+_READ_ATTRIBUTES = ("placeholder", "title", "aria-label", "alt")
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"})
+
+
+class _Reader(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack: list[bool] = []  # per open element: is its content skipped
+        self.found: list[str] = []
+
+    def _skipping(self) -> bool:
+        return any(self.stack)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        skip = (tag in _SKIPPED or attrs.get("dir") == "ltr" or attrs.get("translate") == "no"
+                or tag == "input" and attrs.get("type") == "hidden")
+        if not (self._skipping() or skip):
+            for name in _READ_ATTRIBUTES:
+                self._check(attrs.get(name) or "")
+        if tag not in _VOID:
+            self.stack.append(skip)
+
+    def handle_endtag(self, tag):
+        if tag not in _VOID and self.stack:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        if not self._skipping():
+            self._check(data)
+
+    def _check(self, text: str) -> None:
+        words = [w for w in _WORD.findall(text) if w not in LATIN_WORDS and not (w.isupper() and len(w) == 3)]
+        if words:
+            self.found.append(" ".join(text.split())[:120])
+
+
+def english_left(html: str) -> list[str]:
+    """The bits of text (and placeholders, titles, labels) of a page that are still in English; the
+    page's <title> and <body> are read, the <head>'s links and metadata are not."""
+    reader = _Reader()
+    reader.feed(html)
+    return reader.found
+
+
+def persian_page(client, url: str, status: int = 200) -> str:
+    """The page at `url` as a reader whose browser asks for Persian: right to left, and no English left."""
+    response = client.get(url, headers={"Accept-Language": "fa-IR,fa;q=0.9"})
+    assert response.status_code == status, (url, response.status_code)
+    html = response.get_data(as_text=True)
+    assert '<html lang="fa" dir="rtl">' in html, url
+    left = english_left(html)
+    assert not left, f"{url} still shows English: {left}"
+    return html
