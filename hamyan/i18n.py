@@ -171,7 +171,7 @@ def update(area: str, language: str = "fa") -> tuple[int, int]:
     po.update(template, update_header_comment=False, update_creation_date=False)
     po.obsolete.clear()  # gone strings are dropped: git keeps the history
     with path.open("wb") as f:
-        write_po(f, po, width=100, omit_header=False, sort_by_file=True)
+        write_po(f, po, width=100, sort_by_file=True, include_lineno=False)  # no line numbers: fewer conflicts
     compile_catalogue(path)
     return len(po), sum(1 for m in po if m.id and (not m.string or m.fuzzy))
 
