@@ -1,4 +1,4 @@
-"""i18n: a person's interface language (empty: the box's, else the browser's); a box's choice of Latin
+"""boxes, auth: a person's interface language (empty: the box's, else the browser's); a box's choice of Latin
 digits on its Persian pages, and of showing its rial amounts in tomans.
 
 Revision ID: 0033
