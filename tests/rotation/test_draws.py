@@ -64,3 +64,36 @@ def test_rejection_sampling_skips_the_biased_top(monkeypatch):
 
 def test_a_single_candidate_always_wins():
     assert draws.draw_winner(draws.new_seed(), 9, [4]) == 4
+
+
+def test_verify_lists_every_step_to_the_same_winner(monkeypatch):
+    rng = random.Random(11)
+    for period in range(1, 40):
+        seed = f"{rng.getrandbits(256):064x}"
+        candidates = rng.sample(range(1, 300), k=rng.randint(1, 200))
+        v = draws.verify(seed, draws.commitment(seed), period, candidates)
+        assert v.commitment_ok and v.candidates == sorted(candidates)
+        assert v.winner == draws.draw_winner(seed, period, candidates) == v.candidates[v.index]
+        assert [a.counter for a in v.attempts] == list(range(len(v.attempts)))
+        assert v.attempts[-1].accepted and not any(a.accepted for a in v.attempts[:-1])
+        assert v.attempts[-1].value % len(candidates) == v.index and v.attempts[0].message == f"{period}:0"
+    assert not draws.verify("ab", draws.commitment("ba"), 1, [1, 2]).commitment_ok
+
+
+def test_verify_shows_a_rejected_hash(monkeypatch):
+    limit = draws.SPACE - draws.SPACE % 3
+    real = hmac.new
+    calls = iter([limit, 7])
+
+    class Fake:
+        def __init__(self, *args):
+            self.value = next(calls)
+
+        def digest(self):
+            return self.value.to_bytes(32, "big")
+
+    monkeypatch.setattr(hmac, "new", lambda *args: Fake())
+    v = draws.verify("00", draws.commitment("00"), 2, [9, 3, 5])
+    monkeypatch.setattr(hmac, "new", real)
+    assert [(a.message, a.accepted) for a in v.attempts] == [("2:0", False), ("2:1", True)]
+    assert v.limit == limit and v.index == 7 % 3 and v.winner == [3, 5, 9][1]

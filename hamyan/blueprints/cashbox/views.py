@@ -506,6 +506,17 @@ def member(box_id, membership_id=None):
                   reverse_form=ReverseForm(), nav=box_nav(box, membership, is_manager))
 
 
+@bp.route("/<int:box_id>/rounds/<int:round_id>/periods/<int:number>/draw")
+@login_required
+def draw_page(box_id, round_id, number):
+    """A period's draw, checked step by step: computed here (so it reads without script), and again
+    in the browser from the revealed seed by static/js/verify-draw.js (WebCrypto)."""
+    box, membership, _cashbox, is_manager = _context(box_id)
+    check = cb.draw_check(box.id, round_id, number)
+    return render("cashbox/draw.html", box=box, r=check.period.round, check=check, v=check.verification,
+                  is_manager=is_manager, nav=box_nav(box, membership, is_manager))
+
+
 @bp.route("/<int:box_id>/names")
 @login_required
 def names(box_id):

@@ -40,7 +40,7 @@ from hamyan.blueprints.cashbox.services.common import (  # noqa: F401
     round_in_box,
     rounds_of,
 )
-from hamyan.blueprints.cashbox.services.draws import draw, payouts_owed, release_payout  # noqa: F401
+from hamyan.blueprints.cashbox.services.draws import draw, draw_check, payouts_owed, release_payout  # noqa: F401
 from hamyan.blueprints.cashbox.services.fines import (  # noqa: F401
     assess_fines, fines_of, fines_to_charge, period_of, waive_fine)
 from hamyan.blueprints.cashbox.services.payments import (  # noqa: F401

@@ -9,9 +9,10 @@ from sqlalchemy import func, select
 
 from hamyan import ledger, money
 from hamyan.dues.calendar import format_day
-from hamyan.blueprints.cashbox.models import Cashbox, Payment, Period, Round
+from hamyan.blueprints.cashbox.models import Cashbox, Payment, Period, Round, Share
 from hamyan.blueprints.cashbox.services.common import (
     active_round,
+    round_in_box,
     KIND,
     author,
     box_cash,
@@ -24,10 +25,10 @@ from hamyan.blueprints.cashbox.services.state import RoundState, refresh_summari
 from hamyan.boxes.access import MANAGE, authorize
 from hamyan.boxes.models import Box, Membership
 from hamyan.core import clock, parse, uow
-from hamyan.core.errors import Conflict, ValidationError
+from hamyan.core.errors import Conflict, NotFound, ValidationError
 from hamyan.extensions import db
 from hamyan.ledger.models import LedgerAccount
-from hamyan.rotation import order, payouts
+from hamyan.rotation import draws, order, payouts
 
 REASON_LIMIT = 500
 
@@ -212,3 +213,30 @@ def finish_if_done(r: Round) -> None:
             and not payouts_owed(r.box_id)):
         r.status = "finished"
         r.finished_at = clock.now()
+
+
+@dataclass
+class DrawCheck:
+    """A period's draw as its page shows it: the period, the share recorded as winning it, and for a
+    random draw already made, every step of checking it (rotation.draws.verify)."""
+    period: Period
+    winner: Share | None
+    verification: draws.Verification | None
+
+
+def draw_check(box_id: int, round_id, number) -> DrawCheck:
+    """Period `number` of the box's round `round_id`, with its draw recomputed from the revealed seed
+    among the shares no earlier period had won (as draw() chose); NotFound for another box's."""
+    r = round_in_box(box_id, round_id)
+    number = parse.record_id(number)
+    period = db.session.scalar(select(Period).where(Period.round_id == r.id, Period.number == number)) if number else None
+    if period is None:
+        raise NotFound()
+    winner = db.session.get(Share, period.winner_share_id) if period.winner_share_id else None
+    if r.draw_mode != "random" or period.drawn_at is None:
+        return DrawCheck(period, winner, None)
+    won_before = select(Period.winner_share_id).where(Period.round_id == r.id, Period.number < period.number,
+                                                      Period.winner_share_id.isnot(None))
+    candidates = list(db.session.scalars(select(Share.number).where(Share.round_id == r.id,
+                                                                    Share.id.not_in(won_before))))
+    return DrawCheck(period, winner, draws.verify(period.seed, period.seed_hash, period.number, candidates))

@@ -1,0 +1,48 @@
+"""A cashbox draw checked in Chromium on a 390x844 phone: the browser's WebCrypto recomputes the
+winner the server recorded, step by step; a tampered seed shows a mismatch; the console stays clean."""
+from playwright.sync_api import expect
+
+from hamyan.extensions import db
+from tests.cashbox.test_draw_page import drawn_box
+from tests.conftest import PASSWORD
+from tests.e2e.test_phone_walk import HEIGHT, WIDTH
+from tests.e2e.test_platform import sign_in
+
+
+def test_a_member_verifies_a_draw_in_the_browser(browser, live_server, make_user):
+    manager = make_user("draw.boss@example.com", "مدیر صندوق")
+    box, r = drawn_box(manager, drawn=3)
+    box_id, round_id = box.id, r.id
+    db.session.commit()
+    context = browser.new_context(base_url=live_server, viewport={"width": WIDTH, "height": HEIGHT})
+    page = context.new_page()
+    console = []
+    page.on("console", lambda m: console.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
+    sign_in(page, "draw.boss@example.com", PASSWORD)
+    expect(page.get_by_role("heading", name="My boxes")).to_be_visible()
+    page.goto(f"/cashbox/{box_id}")
+    page.locator(f'a[href="/cashbox/{box_id}/rounds/{round_id}/periods/3/draw"]').click()
+    expect(page.get_by_role("heading", name="Draw of period 3")).to_be_visible()
+    server_winner = page.locator("#server-winner").inner_text()
+
+    page.get_by_role("button", name="Verify in this browser").click()
+    expect(page.locator("#browser-result")).to_contain_text("Verified")
+    expect(page.locator("#browser-winner")).to_have_text(server_winner)
+    steps = page.locator("#browser-steps li")
+    assert [steps.nth(i).get_attribute("data-step") for i in range(steps.count())] == \
+        [li.get_attribute("data-step") for li in page.locator("#server-steps li").all()]
+    assert page.locator("#browser-steps li").all_inner_texts() == page.locator("#server-steps li").all_inner_texts()
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= WIDTH
+
+    seed = page.locator("#verify-seed")
+    original = seed.input_value()
+    seed.fill(("0" if original[0] != "0" else "1") + original[1:])  # one character changed
+    page.get_by_role("button", name="Verify in this browser").click()
+    expect(page.locator("#browser-result")).to_contain_text("Mismatch")
+    expect(page.locator('#browser-steps li[data-step="commitment"]')).to_contain_text("they do not match")
+    seed.fill(original)
+    page.get_by_role("button", name="Verify in this browser").click()
+    expect(page.locator("#browser-result")).to_contain_text("Verified")
+    assert not console, console
+    context.close()
