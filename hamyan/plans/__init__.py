@@ -7,6 +7,7 @@ default plan there are no limits."""
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from sqlalchemy import func, select
 
 from hamyan.boxes.access import Principal
@@ -27,6 +28,9 @@ class LimitReached(Forbidden):
 def today() -> date:
     """Plans are the operator's business: their days are UTC days, like the admin pages."""
     return clock.today_in("UTC")
+
+
+STATUS_NAMES = {"cancelled": _l("cancelled"), "lapsed": _l("lapsed"), "trial": _l("trial"), "active": _l("active")}
 
 
 def status(sub: Subscription, on: date | None = None) -> str:
@@ -59,7 +63,7 @@ def _limited(user_id: int | None) -> Plan | None:
 
 
 def _boxes(n: int) -> str:
-    return f"{n} box" if n == 1 else f"{n} boxes"
+    return ngettext("%(num)s box", "%(num)s boxes", n)
 
 
 def check_new_box(actor) -> None:
@@ -69,8 +73,9 @@ def check_new_box(actor) -> None:
         return
     count = db.session.scalar(select(func.count(Box.id)).where(Box.created_by_id == Principal.of(actor).user_id))
     if count >= plan.max_boxes:
-        raise LimitReached(f"Your plan “{plan.name}” allows {_boxes(plan.max_boxes)} and you have {_boxes(count)}. "
-                           f"Ask the operator for a larger plan to create another.", field="name")
+        raise LimitReached(_("Your plan “%(plan)s” allows %(allowed)s and you have %(held)s. Ask the operator for "
+                             "a larger plan to create another.", plan=plan.name, allowed=_boxes(plan.max_boxes),
+                             held=_boxes(count)), field="name")
 
 
 def check_new_member(box: Box, field: str = "display_name") -> None:
@@ -81,8 +86,11 @@ def check_new_member(box: Box, field: str = "display_name") -> None:
     count = db.session.scalar(select(func.count(Membership.id)).where(Membership.box_id == box.id,
                                                                       Membership.left_at.is_(None)))
     if count >= plan.max_members:
-        raise LimitReached(f"This box has {count} members, the most its owner's plan “{plan.name}” allows. "
-                           f"The box's creator can ask the operator for a larger plan.", field=field)
+        raise LimitReached(ngettext("This box has %(num)s member, the most its owner's plan “%(plan)s” allows. "
+                                    "The box's creator can ask the operator for a larger plan.",
+                                    "This box has %(num)s members, the most its owner's plan “%(plan)s” allows. "
+                                    "The box's creator can ask the operator for a larger plan.",
+                                    count, plan=plan.name), field=field)
 
 
 # ---------------------------------------------------------------- what admins do
@@ -102,11 +110,11 @@ def _limit(value, field: str, label: str) -> int | None:
 def _fill(plan: Plan, name, max_boxes, max_members, trial_days, price_rials, is_default) -> None:
     errors = {}
     for attr, read in (
-            ("name", lambda: parse.text(name, "name", label="A name", limit=60)),
-            ("max_boxes", lambda: _limit(max_boxes, "max_boxes", "Boxes")),
-            ("max_members", lambda: _limit(max_members, "max_members", "Members per box")),
+            ("name", lambda: parse.text(name, "name", label=_("A name"), limit=60)),
+            ("max_boxes", lambda: _limit(max_boxes, "max_boxes", _("Boxes"))),
+            ("max_members", lambda: _limit(max_members, "max_members", _("Members per box"))),
             ("trial_days", lambda: parse.whole(trial_days if str(trial_days or "").strip() else "0",
-                                               "trial_days", 0, 365, "Trial days")),
+                                               "trial_days", 0, 365, _("Trial days"))),
             ("price_rials", lambda: parse.amount(price_rials if str(price_rials or "").strip() else "0", "IRR",
                                                  "price_rials", allow_zero=True))):
         try:
@@ -114,10 +122,10 @@ def _fill(plan: Plan, name, max_boxes, max_members, trial_days, price_rials, is_
         except ValidationError as error:
             errors.update(error.fields)
     if errors:
-        raise ValidationError("Check the fields marked.", fields=errors)
+        raise ValidationError(_("Check the fields marked."), fields=errors)
     same = db.session.scalar(select(Plan.id).where(Plan.name == plan.name, Plan.id != (plan.id or 0)))
     if same is not None:
-        raise Conflict("Another plan has this name.", field="name")
+        raise Conflict(_("Another plan has this name."), field="name")
     if is_default:  # one default plan at most
         for other in db.session.scalars(select(Plan).where(Plan.is_default, Plan.id != (plan.id or 0))):
             other.is_default = False
@@ -159,13 +167,13 @@ def subscribe(actor, user_id, plan_id, renews_on=None) -> Subscription:
         raise NotFound()
     plan = db.session.get(Plan, parse.record_id(plan_id) or 0)
     if plan is None:
-        raise ValidationError("Choose a plan.", field="plan_id")
+        raise ValidationError(_("Choose a plan."), field="plan_id")
     sub = db.session.scalar(select(Subscription).filter_by(user_id=user.id))
     start = today()
     if renews_on is not None and str(renews_on).strip():
-        renews = parse.day(renews_on, "renews_on", "Renews on")
+        renews = parse.day(renews_on, "renews_on", _("Renews on"))
         if renews < start:
-            raise ValidationError("Renews on: choose today or a later day.", field="renews_on")
+            raise ValidationError(_("Renews on: choose today or a later day."), field="renews_on")
     else:
         renews = None
     if sub is None:

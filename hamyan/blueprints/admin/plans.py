@@ -2,6 +2,7 @@
 new and changed plans, every subscription (paginated, by user name or email), and a user's plan on
 their page. The rules and the limits live in hamyan.plans."""
 from flask import abort, flash, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
@@ -30,7 +31,7 @@ def plan_list():
         except ServiceError as error:
             apply_error(form, error)
         else:
-            flash(f"Plan “{plan.name}” created.", "success")
+            flash(_("Plan “%(plan)s” created.", plan=plan.name), "success")
             return redirect_to("admin.plan_list")
     return render("admin/plans.html", "form", rows=plans.plans_overview(), form=form)
 
@@ -45,7 +46,7 @@ def plan_edit(plan_id):
         except ServiceError as error:
             apply_error(form, error)
         else:
-            flash("Plan saved. Its limits hold from the next box or member on.", "success")
+            flash(_("Plan saved. Its limits hold from the next box or member on."), "success")
             return redirect_to("admin.plan_list")
     return render("admin/plan.html", "form", plan=plan, form=form)
 
@@ -60,7 +61,7 @@ def subscriptions():
     pager = db.paginate(query.options(db.joinedload(Subscription.user)), page=queries.page_number(request.args.get("page")),
                         per_page=queries.PER_PAGE, error_out=False)
     return render("admin/subscriptions.html", partials=("subscriptions",), subs_page=pager, q=q,
-                  status=plans.status)
+                  status=plans.status, status_names=plans.STATUS_NAMES)
 
 
 @bp.route("/users/<int:user_id>/subscription", methods=["POST"])
@@ -73,9 +74,9 @@ def set_subscription(user_id):
         except ServiceError as error:
             flash(error.message, "danger")
         else:
-            flash(f"On plan “{sub.plan.name}”, to renew by {sub.renews_on}.", "success")
+            flash(_("On plan “%(plan)s”, to renew by %(day)s.", plan=sub.plan.name, day=sub.renews_on), "success")
     else:
-        flash("Choose a plan.", "danger")
+        flash(_("Choose a plan."), "danger")
     return redirect_to("admin.user", user_id=user_id)
 
 
@@ -87,5 +88,5 @@ def cancel_subscription(user_id):
         except ServiceError as error:
             flash(error.message, "danger")
         else:
-            flash("Subscription cancelled: the default plan holds.", "success")
+            flash(_("Subscription cancelled: the default plan holds."), "success")
     return redirect_to("admin.user", user_id=user_id)

@@ -3,8 +3,10 @@ page's rows together, so a page costs the same few queries however many users or
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
+from hamyan.blueprints import product
 from hamyan.blueprints.auth.models import User
 from hamyan.boxes.models import Box, Membership
 from hamyan.core import clock, parse
@@ -21,6 +23,12 @@ def search_text(value) -> str:
 
 def page_number(value) -> int:
     return min(parse.record_id(value) or 1, parse.MAX_ID // PER_PAGE)
+
+
+def kind_name(kind: str) -> str:
+    """What one box of a kind is called, in the page's language (the kind itself when not installed)."""
+    found = product(kind)
+    return str(found.name) if found else kind
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,7 @@ def memberships_of(user_id: int) -> list[tuple[Box, Membership]]:
 
 
 QUIET_AFTER = timedelta(days=60)  # a box that moved no money for this long is listed as quiet
+BOX_STATUS_NAMES = {"no money yet": _l("no money yet"), "active": _l("active"), "quiet": _l("quiet")}
 
 
 @dataclass(frozen=True)

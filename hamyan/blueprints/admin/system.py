@@ -29,7 +29,8 @@ def boxes():
     kind = request.args.get("kind") if request.args.get("kind") in kinds else ""
     pager, rows = queries.boxes_page(q, kind, queries.page_number(request.args.get("page")))
     return render("admin/boxes.html", partials=("boxes",), boxes_page=pager, rows=rows, q=q, kind=kind,
-                  products=PRODUCTS, quiet_after=queries.QUIET_AFTER.days)
+                  products=PRODUCTS, quiet_after=queries.QUIET_AFTER.days, kind_name=queries.kind_name,
+                  status_names=queries.BOX_STATUS_NAMES)
 
 
 @bp.route("/outbox")

@@ -1,8 +1,8 @@
 """Admin pages for accounts: find a user, see their boxes and devices, disable or enable them,
 force a password reset, sign their devices out. Every action is a service rule (audited)."""
 from flask import abort, flash, request
+from flask_babel import gettext as _
 from flask_login import current_user, logout_user
-
 from sqlalchemy import select
 
 from hamyan import plans
@@ -33,7 +33,8 @@ def user(user_id):
     return render("admin/user.html", person=person, memberships=queries.memberships_of(person.id),
                   devices=auth.devices_of(current_user, person.id), form=EmptyForm(), subscription=subscription,
                   subscription_status=plans.status(subscription) if subscription else None,
-                  plan_form=plan_form, plan=plans.plan_of(person.id))
+                  plan_form=plan_form, plan=plans.plan_of(person.id), subscription_names=plans.STATUS_NAMES,
+                  kind_name=queries.kind_name)
 
 
 def _act(user_id, rule, done: str):
@@ -50,18 +51,18 @@ def _act(user_id, rule, done: str):
 @bp.route("/users/<int:user_id>/disable", methods=["POST"])
 def disable_user(user_id):
     return _act(user_id, lambda: auth.set_disabled(current_user, user_id, True),
-                "The account is disabled and signed out everywhere.")
+                _("The account is disabled and signed out everywhere."))
 
 
 @bp.route("/users/<int:user_id>/enable", methods=["POST"])
 def enable_user(user_id):
-    return _act(user_id, lambda: auth.set_disabled(current_user, user_id, False), "The account is enabled.")
+    return _act(user_id, lambda: auth.set_disabled(current_user, user_id, False), _("The account is enabled."))
 
 
 @bp.route("/users/<int:user_id>/reset-password", methods=["POST"])
 def force_reset(user_id):
     return _act(user_id, lambda: auth.force_password_reset(current_user, user_id),
-                "The password no longer works; a reset link was emailed to the owner.")
+                _("The password no longer works; a reset link was emailed to the owner."))
 
 
 @bp.route("/users/<int:user_id>/devices/<int:session_id>/sign-out", methods=["POST"])
@@ -70,7 +71,7 @@ def sign_out_device(user_id, session_id):
         if auth.sign_out_device(current_user, user_id, session_id):
             logout_user()  # the admin signed their own browser out
             return redirect_to("auth.login")
-        flash("That device is signed out.", "success")
+        flash(_("That device is signed out."), "success")
     return redirect_to("admin.user", user_id=user_id)
 
 
@@ -78,4 +79,4 @@ def sign_out_device(user_id, session_id):
 def sign_out_everywhere(user_id):
     person = db.session.get(User, user_id) or abort(404)
     return _act(user_id, lambda: auth.end_sessions(person, everywhere=True, actor=current_user),
-                "Every device of this account is signed out.")
+                _("Every device of this account is signed out."))

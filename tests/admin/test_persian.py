@@ -1,0 +1,72 @@
+"""The admin console in Persian: every page right to left with no English left (names, emails and
+codes set apart as values), its flashes and form errors in Persian; the pages stay 404 to members."""
+import pytest
+from flask_babel import force_locale
+
+from hamyan import plans
+from hamyan.blueprints.cashbox import services as cb
+from hamyan.core import uow
+from tests.cashbox.helpers import fill_shares, first_round
+from tests.i18n import english_left, persian_page
+
+FA = {"Accept-Language": "fa-IR,fa;q=0.9"}
+
+
+@pytest.fixture
+def admin_client(user_client):
+    """An admin with a Persian name: a page's <title> holds names as they are (it cannot set them apart)."""
+    return user_client("admin@example.com", "آدا", is_admin=True)
+
+
+@pytest.fixture
+def persian_data(admin_client, make_user):
+    """A Persian cashbox with money moved, a plan and a subscriber."""
+    boss = make_user("boss@example.com", "رئیس")
+    box = cb.create_cashbox(boss, "صندوق خانوادگی", "IRR", "1000000", 2, "monthly", "2026-12-01", "predefined")
+    members = fill_shares(boss, box, ["سارا", "رضا"])
+    cb.start_round(boss, box.id, first_round(box).id)
+    cb.record_payment(boss, box.id, members[0].id, "1000000")
+    with uow.transaction():
+        plan = plans.create_plan(admin_client.user, "طلایی", max_boxes="2", max_members="", trial_days="7",
+                                 price_rials="12000000", is_default=True)
+    plans.subscribe(admin_client.user, boss.id, plan.id)
+    return boss, box, plan
+
+
+def test_users_boxes_and_plans_pages_read_in_persian(admin_client, persian_data):
+    boss, box, plan = persian_data
+    for url in ("/admin/users", "/admin/users?q=boss", "/admin/users?q=nobody", f"/admin/users/{boss.id}",
+                f"/admin/users/{admin_client.user.id}", "/admin/boxes", "/admin/boxes?kind=rosca",
+                "/admin/boxes?q=خانوادگی", "/admin/plans", f"/admin/plans/{plan.id}", "/admin/subscriptions",
+                "/admin/subscriptions?q=هیچ"):
+        persian_page(admin_client, url)
+    page = persian_page(admin_client, "/admin/boxes")
+    assert "صندوق خانوادگی" in page and ("3 عضو" in page or "۳ عضو" in page)
+    assert "فعال" in persian_page(admin_client, f"/admin/users/{boss.id}")
+
+
+def test_the_admins_actions_answer_in_persian(admin_client, make_user, persian_data):
+    sara = make_user("sara@example.com", "سارا")
+    done = admin_client.post(f"/admin/users/{sara.id}/disable", headers=FA, follow_redirects=True)
+    page = done.get_data(as_text=True)
+    assert "حساب غیرفعال شد" in page and not english_left(page)
+    wrong = admin_client.post("/admin/plans", data={"name": "", "max_boxes": "دو"}, headers=FA)
+    page = wrong.get_data(as_text=True)
+    assert "صندوق‌ها" in page and not english_left(page)
+    bad = admin_client.post(f"/admin/users/{sara.id}/subscription", data={"plan_id": "", "renews_on": ""},
+                            headers=FA, follow_redirects=True)
+    assert "یک طرح انتخاب کنید." in bad.get_data(as_text=True)
+
+
+def test_a_full_plan_refuses_in_persian(persian_data):
+    boss, box, plan = persian_data
+    cb.create_cashbox(boss, "صندوق دوم", "IRR", "1000000", 2, "monthly", "2026-12-01", "predefined")
+    with force_locale("fa"), pytest.raises(plans.LimitReached) as refused:
+        plans.check_new_box(boss)
+    assert refused.value.message.startswith("طرح شما («طلایی») 2 صندوق اجازه می‌دهد و شما 2 صندوق دارید.")
+
+
+def test_admin_pages_stay_404_in_persian_to_a_member(user_client):
+    member = user_client("member@example.com", "سارا")
+    for url in ("/admin/users", "/admin/boxes", "/admin/plans"):
+        persian_page(member, url, status=404)
