@@ -4,6 +4,8 @@ person hears once per run, in one message listing every obligation that calls fo
 (a member late on three periods gets one message, not three), on the channels they keep on for
 the box; someone without an account (a unit's owner known by email) gets an email."""
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from hamyan import money
@@ -34,7 +36,7 @@ def remind_box(box_id: int, owed_of) -> int:
     days_before, late_days = settings()
     due_now = [(o, s) for o in owed_of(box_id, today) if o.amount > 0
                for s in [reminders.stage(o.due_date, today, days_before, late_days, o.grace_days)] if s]
-    done = reminders.told(box_id, [o.reference for o, _ in due_now])
+    done = reminders.told(box_id, [o.reference for o, _stage in due_now])
     due_now = [(o, s) for o, s in due_now if (*o.subject, o.reference, s) not in done]
     if not due_now:
         return 0
@@ -53,50 +55,63 @@ def remind_box(box_id: int, owed_of) -> int:
     told = 0
     for (kind, who), items in by_person.items():
         items.sort(key=lambda item: (item[0].due_date, item[0].label))
-        lines = [_line(box, o, s, today) for o, s in items]
-        late = any(s.startswith("late") for _, s in items)
-        subject = f"{box.name}: " + (_headline(box, *items[0], today) if len(items) == 1
-                                     else "payments late" if late else "payments due")
-        text = "\n".join(f"- {line}" for line in lines) if len(lines) > 1 else lines[0]
-        overdue = sum({o.subject: o.overdue for o, _ in items}.values())
-        if overdue:  # what settles everything today, so nobody pays the dues and forgets the fines
-            lines.append(f"Overdue now, fines included: {money.format_money(overdue, box.currency, box.locale)}.")
-            text += f"\n\n{lines[-1]}"
         link = base + items[0][0].link
         if kind == "email":
             if who:
-                services.notify(who, subject, f"{text}\n\nSee what you owe: {link}", box_id=box_id, kind=KIND)
+                with services.speaking(box=box):
+                    subject, text, _sms = _compose(box, items, today)
+                    body = _("%(text)s\n\nSee what you owe: %(link)s", text=text, link=link)
+                services.notify(who, subject, body, box_id=box_id, kind=KIND)
                 told += 1
             continue
         user = users.get(who)
         if user is None:
             continue
-        made = services.notify_member(user, box_id, subject, f"Hello {user.name},\n\n{text}\n\nSee what you owe: {link}",
-                                      kind=KIND, sms_text=f"{box.name}: {'; '.join(lines)}", checked=True,
+        with services.speaking(user, box):
+            subject, text, sms_text = _compose(box, items, today)
+            body = _("Hello %(name)s,\n\n%(text)s\n\nSee what you owe: %(link)s", name=user.name, text=text, link=link)
+        made = services.notify_member(user, box_id, subject, body, kind=KIND, sms_text=sms_text, checked=True,
                                       prefs=prefs.get(user.id) or services.DEFAULT_PREFERENCE,
                                       person=people.get(user.id) or services.NO_PROFILE)
         told += bool(made)
     return told
 
 
+def _compose(box: Box, items: list, today) -> tuple[str, str, str]:
+    """A person's reminder in the language being spoken: its subject, its text and its SMS."""
+    lines = [_line(box, o, s, today) for o, s in items]
+    late = any(s.startswith("late") for _o, s in items)
+    subject = f"{box.name}: " + (_headline(box, *items[0], today) if len(items) == 1
+                                 else _("payments late") if late else _("payments due"))
+    text = "\n".join(f"- {line}" for line in lines) if len(lines) > 1 else lines[0]
+    overdue = sum({o.subject: o.overdue for o, _stage in items}.values())
+    if overdue:  # what settles everything today, so nobody pays the dues and forgets the fines
+        lines.append(_("Overdue now, fines included: %(amount)s.",
+                       amount=money.format_money(overdue, box.currency, box.locale)))
+        text += f"\n\n{lines[-1]}"
+    return subject, text, f"{box.name}: {'; '.join(lines)}"
+
+
 def _days_late(o: reminders.Owed, today) -> str:
     days = (today - o.due_date).days
-    return f"{days} day{'s' if days != 1 else ''} late"
+    return ngettext("%(num)s day late", "%(num)s days late", days)
 
 
 def _headline(box: Box, o: reminders.Owed, when: str, today) -> str:
+    label = str(o.label)
     if when == reminders.BEFORE:
-        return f"{o.label} due {format_day(o.due_date, box.calendar, box.locale)}"
+        return _("%(label)s due %(day)s", label=label, day=format_day(o.due_date, box.calendar, box.locale))
     if when == reminders.DUE:
-        return f"{o.label} due today"
-    return f"{o.label} is overdue ({_days_late(o, today)})"
+        return _("%(label)s due today", label=label)
+    return _("%(label)s is overdue (%(late)s)", label=label, late=_days_late(o, today))
 
 
 def _line(box: Box, o: reminders.Owed, when: str, today) -> str:
-    amount = money.format_money(o.amount, box.currency, box.locale)
+    label, amount = str(o.label), money.format_money(o.amount, box.currency, box.locale)
     day = format_day(o.due_date, box.calendar, box.locale)
     if when == reminders.BEFORE:
-        return f"{o.label} of {amount} is due on {day}."
+        return _("%(label)s of %(amount)s is due on %(day)s.", label=label, amount=amount, day=day)
     if when == reminders.DUE:
-        return f"{o.label} of {amount} is due today ({day})."
-    return f"{o.label} of {amount} is overdue: it was due on {day} ({_days_late(o, today)})."
+        return _("%(label)s of %(amount)s is due today (%(day)s).", label=label, amount=amount, day=day)
+    return _("%(label)s of %(amount)s is overdue: it was due on %(day)s (%(late)s).", label=label, amount=amount,
+             day=day, late=_days_late(o, today))

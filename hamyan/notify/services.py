@@ -5,18 +5,24 @@ for while a box's lock is held), else by the notify.dispatch job.
 
 notify_member() is how a box tells one of its members something: it fans out to the channels the
 member keeps on for that box (email, SMS to their mobile, in-app), holds text messages during their
-quiet hours, and with a dedupe_key never enqueues the same message twice."""
+quiet hours, and with a dedupe_key never enqueues the same message twice.
+
+speaking() is where every message to a person is composed: inside it, gettext, dates and digits
+speak the recipient's language (the one they chose, else their box's locale), whatever the language
+of the request or job that sends it, so reminders, receipts, statements and campaigns all follow it."""
 import logging
 from datetime import datetime, time, timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from hamyan.core import clock, uow
 from hamyan.core.parse import mobile
 from hamyan.extensions import db
+from hamyan.i18n import LANGUAGES, language_of
 from hamyan.notify.models import EMAIL, INAPP, SMS, ChannelPreference, NotifyProfile, OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -35,6 +41,19 @@ def notify(recipient: str, subject: str, body: str, channel: str = EMAIL, **fiel
         message_id = message.id
         uow.after_commit(lambda: drain(ids=[message_id], rounds=1))
     return message
+
+
+def language_for(user=None, box=None) -> str:
+    """The language a message to this person is written in: the one they chose, else the box's
+    (its locale), else the app's default."""
+    if user is not None and getattr(user, "language", None) in LANGUAGES:
+        return user.language
+    return (language_of(box.locale) if box is not None else None) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def speaking(user=None, box=None):
+    """Compose a message to `user` (or to someone of `box` without an account) inside this."""
+    return force_locale(language_for(user, box))
 
 
 # What a member who never chose gets: plain stand-ins for the rows (no ORM instance at import).

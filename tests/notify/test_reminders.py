@@ -165,3 +165,42 @@ def test_a_money_pool_saver_late_on_savings_is_told_overdue_with_the_late_fee(ma
     for day in (5, 11, 3):
         assert "Overdue now, fines included: $11.00." in bodies[day], bodies[day]
     assert "(30 days late)" in bodies[3] and "Your contribution of $10.00 is due on Feb 4, 2026." in bodies[3]
+
+
+def test_each_member_is_reminded_in_their_language(make_user, clock):
+    """A member who chose Persian reads the email and the SMS in Persian, one who chose English
+    in English, in the same box; someone who never chose reads the box's language (fa_IR)."""
+    from hamyan.notify.models import NotifyProfile
+    from tests.i18n import english_left
+
+    people = [make_user("sara@example.com", "سارا"), make_user("john@example.com", "John"),
+              make_user("neda@example.com", "ندا")]
+    people[0].language, people[1].language = "fa", "en"
+    db.session.commit()
+    with db.engine.begin() as conn:
+        box_id = conn.execute(sa.insert(Box).values(kind="moneypool", name="صندوق", currency="IRR", timezone="UTC",
+                                                    locale="fa_IR", calendar="gregorian",
+                                                    created_at=datetime(2026, 1, 1))).inserted_primary_key[0]
+        for n, user in enumerate(people):
+            conn.execute(sa.insert(Membership).values(box_id=box_id, user_id=user.id, display_name=user.name,
+                                                      role="member", created_at=datetime(2026, 1, 1)))
+            conn.execute(sa.insert(NotifyProfile).values(user_id=user.id, phone=f"+98912000000{n}",
+                                                         timezone="UTC"))
+
+    def owed_of(box, today):
+        return [Owed(("membership", user.id), "due:2026-03-10", DUE, 25_000, "سهم", user_id=user.id)
+                for user in people]
+
+    clock.set(datetime(2026, 3, 11, 9))
+    assert sum(for_each_box([box_id], lambda b: remind_box(b, owed_of))) == 3
+    db.session.rollback()
+    rows = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.channel.in_(["email", "sms"]))).all()
+    said = {(m.user_id, m.channel): f"{m.subject}\n{m.body}" for m in rows}
+    sara, john, neda = (user.id for user in people)
+    for who in (sara, neda):
+        assert "معوق" in said[who, "email"] and "روز دیرکرد" in said[who, "sms"], said[who, "email"]
+        assert "سلام" in said[who, "email"] and "بدهی خود را اینجا ببینید" in said[who, "email"]
+        words = " ".join(said[who, channel].split("http")[0] for channel in ("email", "sms"))
+        assert not english_left(words), words
+    assert "is overdue (1 day late)" in said[john, "email"] and "Hello John," in said[john, "email"]
+    assert "is overdue: it was due on" in said[john, "sms"]
