@@ -15,6 +15,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from hamyan.core import clock
 from hamyan.core.errors import NotFound, ServiceError, ValidationError
@@ -58,8 +59,9 @@ def _tool(*names: str) -> str:
         found = shutil.which(name)
         if found:
             return found
-    raise BackupError(f"{names[0]} is not installed on this machine: install the MariaDB/MySQL client tools "
-                      f"(e.g. apt-get install mariadb-client) to back up or restore a MySQL/MariaDB database.")
+    raise BackupError(_("%(tool)s is not installed on this machine: install the MariaDB/MySQL client tools (e.g. "
+                        "apt-get install mariadb-client) to back up or restore a MySQL/MariaDB database.",
+                        tool=names[0]))
 
 
 def _mysql_args(url: sa.engine.URL, database: str | None = None) -> tuple[list[str], dict]:
@@ -141,7 +143,7 @@ def _mysqldump(url: sa.engine.URL, target: Path) -> None:
                                "--routines", "--no-tablespaces", "--default-character-set=utf8mb4", *args],
                               stdout=out, stderr=subprocess.PIPE, env=env)
     if done.returncode:
-        raise BackupError(f"mysqldump failed: {done.stderr.decode(errors='replace').strip()[:300]}")
+        raise BackupError(_("mysqldump failed: %(error)s", error=done.stderr.decode(errors="replace").strip()[:300]))
 
 
 def _load_mysql(url: sa.engine.URL, database: str, dump: Path) -> None:
@@ -158,7 +160,8 @@ def _load_mysql(url: sa.engine.URL, database: str, dump: Path) -> None:
             client.stdin.close()
         if client.wait():
             errors.seek(0)
-            raise BackupError(f"loading the dump failed: {errors.read().decode(errors='replace').strip()[:300]}")
+            raise BackupError(_("loading the dump failed: %(error)s",
+                                error=errors.read().decode(errors="replace").strip()[:300]))
 
 
 @contextmanager
@@ -196,7 +199,7 @@ def find(name: str) -> Backup:
     for backup in all_backups():
         if backup.name == name:
             return backup
-    raise NotFound(f"There is no backup named {name!r}.")
+    raise NotFound(_("There is no backup named “%(name)s”.", name=name))
 
 
 def prune() -> list[str]:
@@ -214,8 +217,8 @@ def _checked(name: str) -> Backup:
     backup = find(name)
     expected = backup.manifest.get("sha256")
     if not expected or checksum(backup.path) != expected:
-        raise ValidationError(f"The checksum of {name} does not match: the file is damaged or was changed.",
-                              field="name")
+        raise ValidationError(_("The checksum of %(name)s does not match: the file is damaged or was changed.",
+                                name=name), field="name")
     return backup
 
 

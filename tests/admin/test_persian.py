@@ -1,9 +1,12 @@
 """The admin console in Persian: every page right to left with no English left (names, emails and
 codes set apart as values), its flashes and form errors in Persian; the pages stay 404 to members."""
+import threading
+
 import pytest
 from flask_babel import force_locale
 
 from hamyan import plans
+from hamyan.blueprints.admin.views import BACKUP_THREAD
 from hamyan.blueprints.cashbox import services as cb
 from hamyan.core import uow
 from tests.cashbox.helpers import fill_shares, first_round
@@ -70,3 +73,23 @@ def test_admin_pages_stay_404_in_persian_to_a_member(user_client):
     member = user_client("member@example.com", "سارا")
     for url in ("/admin/users", "/admin/boxes", "/admin/plans"):
         persian_page(member, url, status=404)
+
+
+def test_outbox_health_jobs_and_backups_read_in_persian(admin_client, backups):
+    from hamyan.backup import service
+    from hamyan.notify.services import notify
+    from tests.admin.test_jobs_page import insert_runs
+
+    with uow.transaction():
+        notify("sara@example.com", "یادآوری پرداخت", "متن")
+    insert_runs(2, status="partial")
+    service.create()
+    for url in ("/admin/outbox", "/admin/outbox?status=failed", "/admin/outbox?channel=sms&q=sara",
+                "/admin/health", "/admin/jobs", "/admin/jobs?job=notify.dispatch", "/admin/backups"):
+        persian_page(admin_client, url)
+    assert "در صف" in persian_page(admin_client, "/admin/outbox")
+    page = admin_client.post("/admin/backups", headers=FA, follow_redirects=True).get_data(as_text=True)
+    assert "پشتیبان‌گیری آغاز شد" in page and not english_left(page)
+    for thread in threading.enumerate():  # the backup it started ends before the test's database goes
+        if thread.name == BACKUP_THREAD:
+            thread.join(60)

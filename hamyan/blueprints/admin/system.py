@@ -5,6 +5,7 @@ import time
 from datetime import timedelta
 
 from flask import current_app, request
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, text
 
 from hamyan.backup import service as backup_service
@@ -20,6 +21,10 @@ from hamyan.scheduling.models import FAILED as RUN_FAILED, PARTIAL
 from hamyan.web import render
 
 OUTBOX_STATUSES = ("queued", "sending", "sent", "failed")
+OUTBOX_STATUS_NAMES = {"queued": _l("queued"), "sending": _l("sending"), "sent": _l("sent"), "failed": _l("failed")}
+CHANNEL_NAMES = {"email": _l("email"), "sms": _l("SMS"), "inapp": _l("in the app")}
+# A part's state on the Health page; any other value is a detail of what is wrong, shown as it is.
+PART_STATES = {"ok": _l("ok"), "error": _l("error"), "not used": _l("not used")}
 
 
 @bp.route("/boxes")
@@ -50,7 +55,8 @@ def outbox():
                         error_out=False)
     counts = dict(db.session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
     return render("admin/outbox.html", partials=("messages",), messages_page=pager, q=q, status=status,
-                  channel=channel, counts=counts, statuses=OUTBOX_STATUSES, channels=CHANNELS)
+                  channel=channel, counts=counts, statuses=OUTBOX_STATUSES, channels=CHANNELS,
+                  status_names=OUTBOX_STATUS_NAMES, channel_names=CHANNEL_NAMES)
 
 
 @bp.route("/health")
@@ -77,9 +83,10 @@ def health():
     backups = backup_service.all_backups()
     disk = shutil.disk_usage(current_app.instance_path)
     figures = {
-        "users": db.session.scalar(select(func.count(User.id))),
-        "disabled users": db.session.scalar(select(func.count(User.id)).where(User.disabled_at.is_not(None))),
+        _l("Users"): db.session.scalar(select(func.count(User.id))),
+        _l("Disabled users"): db.session.scalar(select(func.count(User.id)).where(User.disabled_at.is_not(None))),
     }
     return render("admin/health.html", parts=readiness(), latency_ms=latency_ms, outbox=outbox_counts,
                   oldest_queued=oldest_queued, webhooks=webhooks, failed_runs=failed_runs,
-                  newest_backup=backups[0] if backups else None, disk=disk, figures=figures, now=now)
+                  newest_backup=backups[0] if backups else None, disk=disk, figures=figures, now=now,
+                  part_states=PART_STATES)

@@ -2,6 +2,7 @@ import logging
 import threading
 
 from flask import current_app, flash, request, send_file
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import func, select
 
 from hamyan import audit
@@ -18,6 +19,7 @@ log = logging.getLogger(__name__)
 BACKUP_THREAD = "admin-backup"
 
 RUNS_PER_PAGE = 50
+RUN_STATUS_NAMES = {"running": _l("running"), "ok": _l("done"), "partial": _l("partial"), "failed": _l("failed")}
 
 
 @bp.route("/jobs")
@@ -41,7 +43,7 @@ def jobs():
     runs = db.session.scalars(query.order_by(JobRun.started_at.desc(), JobRun.id.desc())
                               .limit(RUNS_PER_PAGE).offset((page - 1) * RUNS_PER_PAGE)).all()
     return render("admin/jobs.html", partials=("runs",), jobs=rows, runs=runs, page=page, pages=pages,
-                  job=name, total=total)
+                  job=name, total=total, run_status_names=RUN_STATUS_NAMES)
 
 
 @bp.route("/backups")
@@ -55,7 +57,7 @@ def backups():
 def create_backup():
     """Start a backup in a background thread (a big database takes a while): the list shows it when done."""
     if any(t.name == BACKUP_THREAD for t in threading.enumerate()):
-        flash("A backup is already being made.", "info")
+        flash(_("A backup is already being made."), "info")
         return redirect_to("admin.backups")
     with uow.transaction():
         audit.note_action("backup", folder=str(backup_service.folder()))
@@ -71,7 +73,7 @@ def create_backup():
                 db.session.remove()
 
     threading.Thread(target=work, name=BACKUP_THREAD, daemon=True).start()
-    flash("The backup has started; reload this page in a moment.", "success")
+    flash(_("The backup has started; reload this page in a moment."), "success")
     return redirect_to("admin.backups")
 
 
