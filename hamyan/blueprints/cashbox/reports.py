@@ -7,10 +7,15 @@ from hamyan.statements import render_pdf
 from hamyan.statements.stakeholder import summed
 
 
+GRID_PERIODS = 25  # period columns of one block of the grid, on landscape pages
+
+
 def render_manager_report(box, params: dict, progress) -> bytes:
     st, rows = services.manager_report(box, date.fromisoformat(params["start"]), date.fromisoformat(params["end"]))
+    grid = services.report_grid(box)
     progress(30)
-    return render_pdf("statements/cashbox_report.html", progress, box=box, statement=st, rows=rows)
+    return render_pdf("statements/cashbox_report.html", progress, box=box, statement=st, rows=rows, grid=grid,
+                      blocks=grid.blocks(GRID_PERIODS) if grid else [])
 
 
 def member_statement_pdf(box, membership, start: date, end: date) -> bytes:

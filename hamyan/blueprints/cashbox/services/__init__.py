@@ -87,4 +87,4 @@ from hamyan.blueprints.cashbox.services.state import (  # noqa: F401
     totals,
     window,
 )
-from hamyan.blueprints.cashbox.services.statements import manager_report, member_statement  # noqa: F401
+from hamyan.blueprints.cashbox.services.statements import manager_report, member_statement, report_grid  # noqa: F401
