@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from hamyan.blueprints.auth.models import User
@@ -42,29 +43,29 @@ def _check(actor, box_id: int | None) -> Box | None:
 def preview(actor, box_id: int | None, subject: str, body: str) -> tuple[str, str]:
     """The subject and body as the first recipient would read them (fields checked as on send)."""
     box = _check(actor, box_id)
-    subject = parse.text(subject, "subject", label="The subject", limit=200)
+    subject = parse.text(subject, "subject", label=_("The subject"), limit=200)
     body = _body(body)
-    name = Principal.of(actor).user.name if Principal.of(actor).user else "Member"
-    box_name = box.name if box else "Hamyan"
+    name = Principal.of(actor).user.name if Principal.of(actor).user else _("Member")
+    box_name = box.name if box else _("Hamyan")
     return fill(subject, name, box_name), fill(body, name, box_name)
 
 
 def _body(body: str) -> str:
     # A message has lines: check each line as free text (no control or invisible characters).
-    lines = [parse.text(line, "body", label="The message", limit=2000, required=False)
+    lines = [parse.text(line, "body", label=_("The message"), limit=2000, required=False)
              for line in str(body or "").replace("\r\n", "\n").split("\n")]
     text = "\n".join(lines).strip()
     if not text:
-        raise ValidationError("Write the message.", field="body")
+        raise ValidationError(_("Write the message."), field="body")
     if len(text) > 5000:
-        raise ValidationError("The message has at most 5,000 characters.", field="body")
+        raise ValidationError(_("The message has at most 5,000 characters."), field="body")
     return text
 
 
 def start(actor, box_id: int | None, subject: str, body: str) -> Campaign:
     """Queue a campaign; its recipients' messages are written in the background once this commits."""
     _check(actor, box_id)
-    subject = parse.text(subject, "subject", label="The subject", limit=200)
+    subject = parse.text(subject, "subject", label=_("The subject"), limit=200)
     body = _body(body)
     with uow.transaction():
         campaign = Campaign(box_id=box_id, author_id=Principal.of(actor).user_id, subject=subject, body=body)
@@ -106,7 +107,6 @@ def expand(campaign_id: int) -> int:
         return 0
     campaign = db.session.get(Campaign, campaign_id)
     box = db.session.get(Box, campaign.box_id) if campaign.box_id else None
-    box_name = box.name if box else "Hamyan"
     reached, after = 0, 0
     while True:
         users = _recipients(campaign, after)
@@ -124,9 +124,11 @@ def expand(campaign_id: int) -> int:
             for user in users:
                 if user.id in done:
                     continue
+                with services.speaking(user, box):  # the manager's words; "Hamyan" in the member's
+                    box_name = box.name if box else _("Hamyan")
+                    subject, body = fill(campaign.subject, user.name, box_name), fill(campaign.body, user.name, box_name)
                 made = services.notify_member(
-                    user, campaign.box_id, fill(campaign.subject, user.name, box_name),
-                    fill(campaign.body, user.name, box_name), kind=KIND, dedupe_key=f"camp:{campaign_id}:{user.id}",
+                    user, campaign.box_id, subject, body, kind=KIND, dedupe_key=f"camp:{campaign_id}:{user.id}",
                     checked=True, prefs=prefs.get(user.id) or services.DEFAULT_PREFERENCE,
                     person=people.get(user.id) or services.NO_PROFILE, campaign_id=campaign_id)
                 reached += bool(made)

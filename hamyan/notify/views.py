@@ -2,32 +2,40 @@
 Sending answers at once with the campaign's page, whose progress block htmx polls until every
 message is sent or failed (without JS the page reloads itself)."""
 from flask import Blueprint, abort, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import StringField, TextAreaField
 
 from hamyan.boxes.access import authorize
 from hamyan.core.errors import ServiceError
+from hamyan.i18n import bdi
 from hamyan.notify import campaigns
+from hamyan.notify.models import EMAIL, INAPP, SMS
 from hamyan.web import apply_error, redirect_to, render
 from hamyan.web.nav import box_nav
 
 bp = Blueprint("campaigns", __name__)
+CHANNEL_NAMES = {EMAIL: _l("Email"), SMS: _l("Text message"), INAPP: _l("In the app")}
+# The settings page's columns: the channels, then whether the monthly statement comes.
+SETTINGS_COLUMNS = {**CHANNEL_NAMES, "statements": _l("Monthly statement")}
 
 
 class CampaignForm(FlaskForm):
-    subject = StringField("Subject")
-    body = TextAreaField("Message", render_kw={"rows": 6})
+    subject = StringField(_l("Subject"), render_kw={"dir": "auto"})
+    body = TextAreaField(_l("Message"), render_kw={"rows": 6, "dir": "auto"})
 
 
 def _context(box_id):
     if box_id is None:
         if not current_user.is_admin:
             abort(404)
-        return {"box": None, "nav": None, "audience": "every user of Hamyan"}
+        return {"box": None, "nav": None, "audience": _("every user of Hamyan")}
     access = authorize(current_user, box_id)
     return {"box": access.box, "nav": box_nav(access.box, access.membership, access.can_manage),
-            "audience": f"every member of {access.box.name}"}
+            "audience": Markup(escape(_("every member of %(box)s"))) % {"box": bdi(access.box.name)}}
 
 
 def _url(endpoint, box_id, **values):
@@ -57,7 +65,7 @@ def _index(box_id):
 def _show(box_id, campaign_id):
     context = _context(box_id)
     progress = campaigns.progress(current_user, box_id, campaign_id)
-    return render("notify/campaign.html", partials=("progress",), progress=progress,
+    return render("notify/campaign.html", partials=("progress",), progress=progress, channel_names=CHANNEL_NAMES,
                   url=lambda e, **v: _url(e, box_id, **v), **context)
 
 
@@ -86,9 +94,9 @@ def admin_show(campaign_id):
 
 
 class ProfileForm(FlaskForm):
-    phone = StringField("Mobile number", render_kw={"placeholder": "0912 123 4567", "inputmode": "tel"})
-    quiet_start = StringField("Quiet from (hour, 0-23)", render_kw={"inputmode": "numeric"})
-    quiet_end = StringField("Quiet until (hour, 0-23)", render_kw={"inputmode": "numeric"})
+    phone = StringField(_l("Mobile number"), render_kw={"placeholder": "0912 123 4567", "inputmode": "tel", "dir": "ltr"})
+    quiet_start = StringField(_l("Quiet from (hour, 0-23)"), render_kw={"inputmode": "numeric", "dir": "ltr"})
+    quiet_end = StringField(_l("Quiet until (hour, 0-23)"), render_kw={"inputmode": "numeric", "dir": "ltr"})
 
 
 def _hour(value, field):
@@ -98,7 +106,7 @@ def _hour(value, field):
     if not text:
         return None
     if not text.isdigit() or int(text) > 23:
-        raise ValidationError("An hour from 0 to 23.", field=field)
+        raise ValidationError(_("An hour from 0 to 23."), field=field)
     return int(text)
 
 
@@ -119,7 +127,7 @@ def _checked(form) -> tuple[int | None, int | None]:
         except ValidationError as error:
             errors.update(error.fields)
     if errors:
-        raise ValidationError("Check the fields marked.", fields=errors)
+        raise ValidationError(_("Check the fields marked."), fields=errors)
     return hours[0], hours[1]
 
 
@@ -150,4 +158,4 @@ def settings():
         except ServiceError as error:
             apply_error(form, error)
     prefs = {box.id: services.preference(current_user.id, box.id) for box in boxes}
-    return render("notify/settings.html", "form", form=form, boxes=boxes, prefs=prefs)
+    return render("notify/settings.html", "form", form=form, boxes=boxes, prefs=prefs, channel_names=SETTINGS_COLUMNS)

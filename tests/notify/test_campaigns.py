@@ -56,7 +56,7 @@ def test_manager_previews_sends_and_watches_it_go(box):
     add_members(3)
     url = f"/boxes/{box_id}/messages"
     page = manager.get(url).get_data(as_text=True)
-    assert "Send to every member of Fund" in page and 'href="/boxes/%d/messages"' % box_id in page  # the tab
+    assert "Send to every member of <bdi>Fund</bdi>" in page and 'href="/boxes/%d/messages"' % box_id in page  # the tab
 
     shown = manager.post(url, data={"subject": "Meeting in {box}", "body": "Dear {name},\nsee you Friday.",
                                     "action": "preview"}).get_data(as_text=True)
