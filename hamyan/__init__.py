@@ -109,6 +109,7 @@ def create_app(config: dict | None = None) -> Flask:
     from hamyan import scheduling
     from hamyan.analytics import events  # noqa: F401  registers its unit-of-work listener
     from hamyan.partners import webhooks  # noqa: F401  registers its unit-of-work listener
+    from hamyan.notify import receipts  # noqa: F401  registers its unit-of-work listener
 
     scheduling.init_app(app, PLATFORM_JOBS + tuple(product.jobs for product in PRODUCTS if product.jobs))
     return app

@@ -39,6 +39,8 @@ DEFAULTS = {
     "PASSWORD_RESET_MAX_AGE": 3600,
     "SESSION_KEEP_DAYS": 90,  # sign-in sessions ended or unused this long are deleted; remember-me lasts as long
     "INVITATION_MAX_AGE": 7 * 24 * 3600,
+    "RECEIPT_MAX_BYTES": 5 * 1024 * 1024,  # a receipt photo or PDF a member or a board uploads
+    "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,  # a bigger request is refused before it is read (413)
     "EMAIL_VERIFY_MAX_AGE": 2 * 24 * 3600,
     "SCHEDULER_ENABLED": True,
     "SMS_PROVIDER": "log",  # log: text messages stay in the outbox and the log; gateway: the HTTP gateway below

@@ -278,3 +278,29 @@ def test_roster_filters_and_csv(setup):
     page = text(manager.get(url(box, "?start=2026-02-30")))
     assert "no such day" in page and "4 members" in page  # a bad date is shown, the list not filtered by it
     assert clients["outsider"].get(url(box, "?export=csv")).status_code == 404
+
+
+def test_an_invitation_has_a_link_to_copy_and_signing_up_from_it_fills_the_email(app, setup, clock):
+    from datetime import timedelta
+
+    from hamyan.core import clock as one_clock
+
+    box, _, _, clients = setup
+    clients["manager"].post(url(box, "/invite"), data={
+        "invite-email": "neda@example.com", "invite-role": "member", "invite-member": ""})
+    page = text(clients["manager"].get(url(box)))
+    invitation = db.session.scalar(select(Invitation).filter_by(email="neda@example.com"))
+    field = page.split(f'id="invite-link-{invitation.id}" value="', 1)[1].split('"', 1)[0]
+    assert field.startswith("http://localhost/invite/") and "readonly" in page
+    assert f'data-copy="invite-link-{invitation.id}" hidden' in page  # the script shows the button
+    link = field.removeprefix("http://localhost")
+    assert "neda@example.com" in text(app.test_client().get(link))
+    signup = text(app.test_client().get(f"/signup?next={link}"))
+    assert 'value="neda@example.com"' in signup
+    assert 'type="email" value=""' in text(app.test_client().get("/signup?next=/invite/forged"))
+    assert "Neda" not in text(clients["member"].get(url(box)))  # members see no links
+    assert "invite-link-" not in text(clients["member"].get(url(box)))
+    # a link made again later still ends with the invitation
+    clock.set(one_clock.now() + timedelta(seconds=app.config["INVITATION_MAX_AGE"] + 60))
+    with pytest.raises(Exception, match="expired"):
+        boxes.invitation_from_token(boxes.invitation_token(invitation))

@@ -33,8 +33,8 @@ def test_every_product_is_served_seeded_and_offered(app, client, make_user):
     assert product("no-such-kind") is None
 
 
-def test_product_settings_are_config_defaults(app):
-    assert app.config["APTBOX_RECEIPT_MAX_BYTES"] == 5 * 1024 * 1024
+def test_receipt_uploads_are_limited_by_default(app):
+    assert app.config["RECEIPT_MAX_BYTES"] == 5 * 1024 * 1024
 
 
 def test_authorize_scopes_every_principal(make_user):

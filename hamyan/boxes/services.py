@@ -147,6 +147,16 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="hamyan-invitation")
 
 
+def invitation_token(invitation: Invitation) -> str:
+    """A signed link token for an open invitation, to copy into a messenger. A new one may be
+    made any time: it still ends with the invitation (invitation_from_token counts from created_at)."""
+    return _serializer().dumps({"invitation": invitation.id})
+
+
+def invitation_link(token: str) -> str:
+    return f"{current_app.config['BASE_URL'].rstrip('/')}/invite/{token}"
+
+
 def open_invitations():
     """Invitations not accepted, not revoked and not expired."""
     since = clock.now() - timedelta(seconds=current_app.config["INVITATION_MAX_AGE"])
@@ -183,8 +193,8 @@ def invite(actor, box_id: int, email: str, role: str = "member", membership_id: 
                             invited_by_id=actor.id, created_at=now)
     db.session.add(invitation)
     db.session.flush()
-    token = _serializer().dumps({"invitation": invitation.id})
-    link = f"{current_app.config['BASE_URL'].rstrip('/')}/invite/{token}"
+    token = invitation_token(invitation)
+    link = invitation_link(token)
     notify(email, f"You are invited to {box.name} on Hamyan",
            f"{actor.name} invited you to join {box.name} on Hamyan as {role}.\n\n"
            f"Open this link to sign up or sign in with this email ({email}) and join:\n{link}\n\n"
@@ -217,6 +227,8 @@ def invitation_from_token(token: str) -> Invitation:
     invitation = db.session.get(Invitation, data.get("invitation"))
     if invitation is None:
         raise NotFound("This invitation link is not valid.")
+    if invitation.created_at < clock.now() - timedelta(seconds=current_app.config["INVITATION_MAX_AGE"]):
+        raise ValidationError("This invitation has expired. Ask the manager for a new one.", field="token")
     if invitation.revoked_at is not None:
         raise ValidationError("This invitation was withdrawn or replaced by a newer one. "
                               "Use the latest email, or ask the manager for a new one.", field="token")

@@ -4,6 +4,7 @@ Its descriptor names everything the platform needs from it by import path ("modu
 so building the list imports nothing: not the views, not WeasyPrint. create_app, the scheduler, the
 demo seeder, the home page, box kinds and roles, and `flask ledger check` all read the list."""
 from dataclasses import dataclass, field
+from datetime import date
 from importlib import import_module
 
 
@@ -24,6 +25,24 @@ class NavLink:
 
 
 @dataclass(frozen=True)
+class Incoming:
+    """Money a member paid the box outside it (online, or by card or transfer they reported) that a
+    product's apply_payment settles like a payment its manager records."""
+    membership: object  # the payer's Membership
+    amount: int  # minor units of `currency`
+    currency: str
+    method: str  # "online", "card" or "transfer"
+    reference: str  # the gateway's or the bank's reference, as the payment's record shows it
+    key: str  # unique per payment ("online:<intent>", "report:<id>"): the product's idempotency key
+    paid_on: date | None = None  # None: today
+    target: str | None = None  # what it pays for, one of the product's payment_targets
+
+    @property
+    def membership_id(self) -> int:
+        return self.membership.id
+
+
+@dataclass(frozen=True)
 class Product:
     kind: str  # Box.kind
     title: str  # what the home page calls a group of these boxes, e.g. "Cashboxes"
@@ -36,7 +55,8 @@ class Product:
     jobs: str | None = None  # module whose import registers its scheduled jobs
     demo: str | None = None  # "module:function(users)", idempotent demo data for `flask demo seed`
     reconcile: str | None = None  # "module:function() -> list[str]": business tables vs the ledger
-    # "module:function(actor, box_id, intent) -> entry id": how an online payment settles what is owed;
+    # "module:function(actor, box_id, Incoming) -> entry id": how a payment made outside the box (online,
+    # or reported and confirmed) settles what is owed, recorded like one its manager enters;
     # "module:function(actor, box_id, entry_id, reason) -> entry id": its refund's reversal (see payments/)
     apply_payment: str | None = None
     refund_payment: str | None = None
@@ -58,6 +78,9 @@ class Product:
     # "module:function(membership_ids) -> list[(subject_kind, id)]": ledger subjects besides the
     # memberships that are these members' own (a pool's loans, a building's units), for "my money"
     member_subjects: str | None = None
+    # "module:function([(subject_kind, id)]) -> {(subject_kind, id): [membership_id]}": whose a ledger
+    # subject besides a membership is (a loan's borrower, a unit's owner and resident), for receipts
+    subject_members: str | None = None
     # "module:function(membership_ids, today) -> list[hamyar.mymoney.Upcoming]": these members' next
     # payments due and payouts to come, for "my money"
     upcoming: str | None = None

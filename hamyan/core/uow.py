@@ -47,6 +47,7 @@ _ACTIVE = "uow_active"
 _HOOKS = "uow_after_commit"
 _COMMITTING = "uow_committing"
 _DRY_RUN = "uow_dry_run"
+_POSTED = "uow_posted_entries"
 # MySQL/MariaDB errors after which the whole write may run again: deadlock, lock wait timeout,
 # server gone away, connection lost during a query.
 RETRYABLE = {1213, 1205, 2006, 2013}
@@ -83,6 +84,23 @@ def after_commit(hook: Callable[[], None]) -> None:
     db.session.info.setdefault(_HOOKS, []).append(hook)
 
 
+# Called as listener(entry_ids) with the ledger entries a unit of work posted, just before its
+# changes are recorded and it commits; may add rows to its transaction (receipts' outbox rows).
+_entry_listeners: list[Callable] = []
+
+
+def on_entries(listener: Callable) -> Callable:
+    """Register a listener for the entries every unit of work posts (a decorator, like on_changes).
+    Unlike the audit's change rows these are never cut short, however many a bulk write posts."""
+    _entry_listeners.append(listener)
+    return listener
+
+
+def posted(entry_id: int) -> None:
+    """ledger.post() names each entry it wrote, for the on_entries listeners."""
+    db.session.info.setdefault(_POSTED, []).append(entry_id)
+
+
 def _lock_box(box_id: int, archived_ok: bool) -> None:
     connection = db.session.connection()
     if connection.dialect.name == "sqlite":
@@ -114,6 +132,7 @@ def _unit(box_id: int | None, actor=None, action: str | None = None, archived_ok
     session.info[_ACTIVE] = True
     session.info[_BOX] = box_id
     session.info[_HOOKS] = []
+    session.info[_POSTED] = []
     audit.start(session)
     try:
         if box_id is not None:
@@ -121,6 +140,9 @@ def _unit(box_id: int | None, actor=None, action: str | None = None, archived_ok
         yield
         if session.info.get(_DRY_RUN):
             raise session.info[_DRY_RUN]
+        posted = session.info.get(_POSTED)
+        for listener in _entry_listeners if posted else ():
+            listener(posted)
         acted_for, changes = audit.record(session, box_id, actor, action)
         later = [listener(session, acted_for, audit.who(actor)[1], changes) for listener in _change_listeners] \
             if changes else []
@@ -134,6 +156,7 @@ def _unit(box_id: int | None, actor=None, action: str | None = None, archived_ok
         session.info.pop(_ACTIVE, None)
         session.info.pop(_BOX, None)
         session.info.pop(_HOOKS, None)
+        session.info.pop(_POSTED, None)
         audit.stop(session)
     for hook in hooks:
         try:

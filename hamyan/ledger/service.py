@@ -297,6 +297,7 @@ def post(
         dict(entry_id=entry_id, account_id=account_id, amount=amount, currency=currencies[account_id])
         for account_id, amount in resolved
     ])
+    uow.posted(entry_id)
     changed = sorted((account_id, delta) for account_id, delta in per_account.items() if delta)
     if changed:
         params = {}

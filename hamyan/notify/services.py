@@ -122,6 +122,33 @@ def notify_member(user, box_id: int | None, subject: str, body: str, *, kind: st
     return made
 
 
+def notify_membership(membership, box_id: int, subject: str, body: str, *, kind: str,
+                      dedupe_key: str | None = None) -> list[OutboxMessage]:
+    """Tell one member of a box: on their channels when they have an account, else by email to the
+    address the manager gave (someone added without an account), else no one."""
+    if membership.user is not None:
+        return notify_member(membership.user, box_id, subject, body, kind=kind, dedupe_key=dedupe_key)
+    if membership.email:
+        key = f"{dedupe_key}:email" if dedupe_key else None
+        if key and db.session.scalar(select(OutboxMessage.id).filter_by(dedupe_key=key)):
+            return []
+        return [notify(membership.email, subject, body, box_id=box_id, kind=kind, dedupe_key=key)]
+    return []
+
+
+def notify_managers(box, subject: str, body: str, *, kind: str, dedupe_key: str | None = None) -> list[OutboxMessage]:
+    """Tell every manager of the box (an apartment fund's board) who has not left it."""
+    from hamyan.boxes.models import MANAGING_ROLES, Membership
+
+    made = []
+    for membership in db.session.scalars(select(Membership).where(
+            Membership.box_id == box.id, Membership.role.in_(MANAGING_ROLES), Membership.left_at.is_(None))
+            .order_by(Membership.id)):
+        made += notify_membership(membership, box.id, subject, body, kind=kind,
+                                  dedupe_key=f"{dedupe_key}:{membership.id}" if dedupe_key else None)
+    return made
+
+
 @uow.write
 def set_profile(user, phone: str, quiet_start: int | None, quiet_end: int | None, timezone: str) -> NotifyProfile:
     """Save the user's mobile (validated, stored E.164; empty removes it) and quiet hours."""

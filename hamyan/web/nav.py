@@ -12,7 +12,8 @@ from hamyan.core.product import NavLink
 MEMBERS = NavLink(_l("Members"), "members.index")
 MESSAGES = NavLink(_l("Messages"), "campaigns.index", audience="managers", also=("campaigns.show",))
 # The platform's pages of every box, after the product's own.
-PLATFORM = (MEMBERS, MESSAGES, NavLink(_l("Online payments"), "payments.manage", audience="managers"),
+PLATFORM = (MEMBERS, MESSAGES, NavLink(_l("Reported payments"), "payments.reported"),
+            NavLink(_l("Online payments"), "payments.manage", audience="managers"),
             NavLink(_l("Charts"), "analytics.box", audience="managers"),
             NavLink(_l("Activity"), "audit.box_activity", audience="managers"),
             NavLink(_l("Box settings"), "box.settings", audience="managers"))
@@ -34,6 +35,7 @@ class BoxNav:
     kind: str  # what a box of this product is called
     role: str  # the viewer's role in the box ("admin" for an admin who is not a member)
     tabs: tuple[Tab, ...]
+    payee: object = None  # on the box's first page, for a member: the card or account to pay to
 
     @property
     def role_phrase(self) -> str:
@@ -51,4 +53,9 @@ def box_nav(box, membership, can_manage: bool) -> BoxNav:
         if shown[link.audience]:
             url = url_for(link.endpoint, box_id=box.id)
             tabs.append(Tab(link.label, url, request.path == url or request.endpoint in link.also))
-    return BoxNav(box, descriptor.name, membership.role if membership is not None else "admin", tuple(tabs))
+    payee = None
+    if membership is not None and tabs[0].current:
+        from hamyan.blueprints.payments.reports import payee_of
+
+        payee = payee_of(box.id)
+    return BoxNav(box, descriptor.name, membership.role if membership is not None else "admin", tuple(tabs), payee)

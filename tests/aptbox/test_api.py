@@ -118,7 +118,8 @@ def test_people_reports_and_waivers_over_the_api(client, make_user, api_token, t
                        json={"amount": "1", "reference": "x"}).status_code == 404
     assert [r["id"] for r in client.get(f"{base}/payment-reports", headers=res).json] == [made.json["id"]]
     confirmed = client.post(f"{base}/payment-reports/{made.json['id']}/confirm", headers=headers)
-    assert confirmed.json["status"] == "confirmed" and confirmed.json["payment_id"]
+    assert confirmed.json["status"] == "confirmed" and confirmed.json["entry_id"]
+    assert confirmed.json["unit_id"] == units[1].id
     assert client.post(f"{base}/payment-reports/{made.json['id']}/reject", headers=headers,
                        json={"reason": "late"}).status_code == 409
     services.add_component(board, box.id, name="Cleaning", amount="300000", basis="equal")

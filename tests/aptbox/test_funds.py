@@ -126,33 +126,39 @@ def test_the_expense_page_uploads_a_receipt(funded, app):
 
 
 def test_a_resident_reports_a_payment_and_the_board_confirms_it(funded, app, make_user):
+    """The building's residents use the shared "I have paid" (payments.reports): for their unit only."""
+    from hamyan.blueprints.payments import reports
+
     box, board, units = funded
     make_user("res@example.com", "Res")
     services.add_person(board, box.id, units[1].id, "Res", "res@example.com", "resident")
     resident = login(app.test_client(), "res@example.com")
-    bad = resident.post(f"/buildings/{box.id}/units/{units[1].id}", data={
-        "which": "report", "amount": "700000", "paid_on": "2026-03-01", "reference": "FIS-5",
-        "receipt": (io.BytesIO(b"not an image"), "r.png")}, content_type="multipart/form-data")
+    unit_page = resident.get(f"/buildings/{box.id}/units/{units[1].id}").get_data(as_text=True)
+    assert f"/boxes/{box.id}/reported-payments?target=unit:{units[1].id}" in unit_page
+    url = f"/boxes/{box.id}/reported-payments"
+    assert f'value="unit:{units[1].id}"' in resident.get(f"{url}?target=unit:{units[1].id}").get_data(as_text=True)
+    bad = resident.post(url, data={"amount": "700000", "paid_on": "2026-03-01", "reference": "FIS-5",
+                                   "method": "transfer", "receipt": (io.BytesIO(b"not an image"), "r.png")},
+                        content_type="multipart/form-data")
     assert "photo (JPEG or PNG) or a PDF" in bad.get_data(as_text=True)
-    ok = resident.post(f"/buildings/{box.id}/units/{units[1].id}", data={
-        "which": "report", "amount": "700000", "paid_on": "2026-03-01", "reference": "FIS-5",
-        "receipt": (io.BytesIO(PNG), "r.png")}, content_type="multipart/form-data")
+    other_unit = resident.post(url, data={"amount": "1", "reference": "x", "method": "transfer",
+                                          "target": f"unit:{units[0].id}"})
+    assert other_unit.status_code == 200 and "Choose what you paid for" in other_unit.get_data(as_text=True)
+    ok = resident.post(url, data={"amount": "700000", "paid_on": "2026-03-01", "reference": "FIS-5",
+                                  "method": "transfer", "receipt": (io.BytesIO(PNG), "r.png")},
+                       content_type="multipart/form-data")
     assert ok.status_code == 302
-    assert resident.post(f"/buildings/{box.id}/units/{units[0].id}", data={
-        "which": "report", "amount": "1", "reference": "x"}).status_code == 404  # not their unit
-    report = services.reports_of(box.id, pending_only=True)[0]
-    assert resident.get(f"/buildings/{box.id}/payment-reports/{report.id}/receipt").data == PNG
+    report = reports.listing(board, box.id).pending[0]
+    assert report.target == f"unit:{units[1].id}"
+    assert resident.get(f"{url}/{report.id}/receipt").data == PNG
     make_user("eve@example.com", "Eve")
-    assert login(app.test_client(), "eve@example.com").get(
-        f"/buildings/{box.id}/payment-reports/{report.id}/receipt").status_code == 404
-    assert resident.post(f"/buildings/{box.id}/payment-reports/{report.id}/decide",
-                         data={"action": "confirm"}).status_code == 403
+    assert login(app.test_client(), "eve@example.com").get(f"{url}/{report.id}/receipt").status_code == 404
+    assert resident.post(f"{url}/{report.id}/confirm").status_code == 403
     board_client = login(app.test_client(), "board@example.com")
-    assert "payment(s) reported" in board_client.get(f"/buildings/{box.id}").get_data(as_text=True)
-    board_client.post(f"/buildings/{box.id}/payment-reports/{report.id}/decide", data={"action": "confirm"})
+    assert "1 payment(s) reported" in board_client.get(f"/buildings/{box.id}").get_data(as_text=True)
+    assert f"Unit {units[1].number}" in board_client.get(url).get_data(as_text=True)
+    board_client.post(f"{url}/{report.id}/confirm")
     assert services.fund_balances(box)["operating"] == 10_700_000
-    again = board_client.post(f"/buildings/{box.id}/payment-reports/{report.id}/decide", data={"action": "confirm"},
-                              follow_redirects=True)
-    assert "already confirmed" in again.get_data(as_text=True)
+    board_client.post(f"{url}/{report.id}/confirm")  # a double click records it once
     assert services.fund_balances(box)["operating"] == 10_700_000
     assert services.reconcile() == []

@@ -35,10 +35,10 @@ PRODUCT = Product(
         NavLink(_l("Notices"), "aptbox.notices"),
     ),
     member_subjects="hamyan.blueprints.aptbox.reports:member_subjects",
+    subject_members="hamyan.blueprints.aptbox.reports:subject_members",
     reports={"board": "hamyan.blueprints.aptbox.reports:render_board_statement",
              "units": "hamyan.blueprints.aptbox.reports:render_unit_statements"},
     reminders="hamyan.blueprints.aptbox.services.reminders:owed",
     monthly_statement="hamyan.blueprints.aptbox.reports:member_statement_pdf",
     # The largest receipt (photo or PDF) an expense may carry.
-    settings={"APTBOX_RECEIPT_MAX_BYTES": 5 * 1024 * 1024},
 )

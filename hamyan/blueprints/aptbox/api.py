@@ -14,6 +14,7 @@ from hamyan.blueprints.api import (IDEMPOTENCY_DOC, ListArgs, ReversalOut, UtcDa
                                   request_key)
 from hamyan.blueprints.aptbox import reports, services
 from hamyan.blueprints.aptbox.models import BASES, CATEGORIES, FUNDS, PAYERS
+from hamyan.blueprints.payments import reports as reported_payments
 from hamyan.core import clock
 from hamyan.core.errors import ValidationError
 from hamyan.statements import pdf_response
@@ -626,14 +627,15 @@ class AptReportIn(ma.Schema):
 
 
 class AptPaymentReportOut(ma.Schema):
+    """A resident's reported payment (the shared "I have paid", payments.reports) for one unit."""
     id = F.Integer()
-    unit_id = F.Integer()
+    unit_id = F.Function(lambda r: int(r.target.split(":", 1)[1]) if r.target else None)
     amount = F.Integer()
     paid_on = F.Date()
     reference = F.String()
     status = F.String()
     reason = F.String(allow_none=True)
-    payment_id = F.Integer(allow_none=True)
+    entry_id = F.Integer(allow_none=True, metadata={"description": "The ledger entry of the payment once confirmed"})
 
 
 def _receipt(raw, name):
@@ -674,30 +676,32 @@ def waive_late_fee(body, box_id, unit_id):
 @bp.arguments(AptReportIn)
 @bp.response(201, AptPaymentReportOut)
 def report_payment(body, box_id, unit_id):
-    """A resident reports a payment to their unit with the bank receipt; the board confirms it."""
-    return services.report_payment(current_api_user(), box_id, unit_id, body["amount"], body["paid_on"],
-                                   body["reference"], _receipt(body["receipt"], body["receipt_name"]))
+    """A resident reports a bank transfer to their unit with the receipt; the board confirms it."""
+    actor = current_api_user()
+    services.unit_of(services.access(actor, box_id), unit_id)  # 404 for a unit not theirs
+    return reported_payments.report(actor, box_id, body["amount"], body["paid_on"], "transfer", body["reference"],
+                                    _receipt(body["receipt"], body["receipt_name"]), target=f"unit:{unit_id}")
 
 
 @bp.route("/<int:box_id>/payment-reports", methods=["GET"])
 @bp.response(200, AptPaymentReportOut(many=True))
 def list_payment_reports(box_id):
-    """The board: every report waiting; a resident: their units' reports."""
-    acc = services.access(current_api_user(), box_id)
-    return [r for r in services.reports_of(acc.box.id) if acc.may_see_unit(r.unit_id)]
+    """The board: every report waiting, and its own; a resident: their own reports."""
+    view = reported_payments.listing(current_api_user(), box_id)
+    return sorted({r.id: r for r in view.pending + view.mine}.values(), key=lambda r: -r.id)
 
 
 @bp.route("/<int:box_id>/payment-reports/<int:report_id>/confirm", methods=["POST"])
 @bp.response(200, AptPaymentReportOut)
 def confirm_report(box_id, report_id):
-    return services.confirm_report(current_api_user(), box_id, report_id)
+    return reported_payments.confirm(current_api_user(), box_id, report_id)
 
 
 @bp.route("/<int:box_id>/payment-reports/<int:report_id>/reject", methods=["POST"])
 @bp.arguments(AptReasonIn)
 @bp.response(200, AptPaymentReportOut)
 def reject_report(body, box_id, report_id):
-    return services.reject_report(current_api_user(), box_id, report_id, body["reason"])
+    return reported_payments.reject(current_api_user(), box_id, report_id, body["reason"])
 
 
 @bp.route("/<int:box_id>/expenses/<int:expense_id>/reject", methods=["POST"])

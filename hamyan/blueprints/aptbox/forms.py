@@ -164,10 +164,3 @@ class PollForm(FlaskForm):
     weighting = SelectField("Votes count", choices=[("unit", "One vote per unit"), ("area", "Weighted by area")])
     quorum_percent = _text("Quorum, % of units (or of area)", 3, default="50")
     closes_on = _text("Closes on", 10)
-
-
-class ReportPaymentForm(FlaskForm):
-    amount = AmountField("Amount paid")
-    paid_on = _text("Paid on", 10)
-    reference = _text("Bank reference", 80)
-    receipt = FileField("Receipt (photo or PDF)")

@@ -196,34 +196,6 @@ class UnitPayment(db.Model):
     created_by_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True)
 
 
-class PaymentReport(db.Model):
-    """A payment a resident says they made (with the bank receipt), waiting for the board to confirm
-    it (then it is recorded as a UnitPayment) or reject it (with the reason)."""
-
-    __tablename__ = "apt_payment_report"
-    __table_args__ = (db.CheckConstraint("status IN ('pending', 'confirmed', 'rejected')", name="status"),
-                      db.CheckConstraint("amount > 0", name="amount"),
-                      db.Index("ix_apt_payment_report_box_status", "box_id", "status"))
-
-    id = db.Column(db.Integer, primary_key=True)
-    box_id = db.Column(db.Integer, db.ForeignKey("box.id"), nullable=False)
-    unit_id = db.Column(db.Integer, db.ForeignKey("apt_unit.id"), nullable=False)
-    membership_id = db.Column(db.Integer, db.ForeignKey("membership.id"), nullable=False)  # who reported it
-    amount = db.Column(db.BigInteger, nullable=False)
-    paid_on = db.Column(db.Date, nullable=False)
-    reference = db.Column(db.String(80), nullable=False)
-    receipt_path = db.Column(db.String(255), nullable=True)
-    receipt_name = db.Column(db.String(120), nullable=True)
-    receipt_type = db.Column(db.String(40), nullable=True)
-    status = db.Column(db.String(10), nullable=False, default="pending")
-    reason = db.Column(db.String(300), nullable=True)  # why it was rejected
-    payment_id = db.Column(db.Integer, db.ForeignKey("apt_payment.id"), nullable=True)
-    decided_by_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True)
-    created_at = db.Column(db.DateTime, nullable=False, default=clock.now)
-
-    membership = db.relationship("Membership", lazy="joined")
-
-
 class Expense(db.Model):
     __tablename__ = "apt_expense"
     __table_args__ = (db.CheckConstraint("status IN ('pending', 'approved', 'rejected')", name="status"),

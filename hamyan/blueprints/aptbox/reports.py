@@ -261,6 +261,18 @@ def expenses_csv(box: Box) -> str:
 def standing() -> dict:
     """Where members of every aptbox stand, per currency, for the stakeholder report (descriptor's `standing`)."""
     return summed(UnitSummary.charged, UnitSummary.paid, UnitSummary.arrears)
+def subject_members(subjects: list[tuple[str, int]]) -> dict[tuple[str, int], list[int]]:
+    """Each unit's owner and resident, whose receipts its payments and waived fees are."""
+    from hamyan.blueprints.aptbox.models import UnitPerson
+
+    unit_ids = [subject_id for kind, subject_id in subjects if kind == "unit"]
+    found = {}
+    for unit_id, membership_id in db.session.execute(select(UnitPerson.unit_id, UnitPerson.membership_id).where(
+            UnitPerson.unit_id.in_(unit_ids))) if unit_ids else []:
+        found.setdefault(("unit", unit_id), []).append(membership_id)
+    return found
+
+
 def member_subjects(membership_ids: list[int]) -> list[tuple[str, int]]:
     """The units these members own or live in: their ledger accounts are the members' too ("my money")."""
     from hamyan.blueprints.aptbox.models import UnitPerson

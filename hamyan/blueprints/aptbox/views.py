@@ -18,13 +18,13 @@ from hamyan.blueprints.aptbox.forms import (
     PaymentForm,
     PersonForm,
     PollForm,
-    ReportPaymentForm,
     RuleForm,
     SettingsForm,
     TransferForm,
     UnitForm,
 )
 from hamyan.blueprints.aptbox.models import Unit
+from hamyan.blueprints.payments import reports as reported_payments
 from hamyan.core import clock
 from hamyan.core.errors import Conflict, ValidationError
 from hamyan.dues import calendar
@@ -88,7 +88,7 @@ def dashboard(box_id):
                   announcements=services.announcements(acc.box.id, 3),
                   open_polls=[r for r in polls if not r.closed],
                   pending=services.pending_expenses(acc.box.id) if acc.is_board else 0,
-                  reported=services.reports_of(acc.box.id, pending_only=True) if acc.is_board else [])
+                  reported=reported_payments.pending_count(acc.box.id) if acc.is_board else 0)
 
 
 # ------------------------------------------------------------------------------------ units
@@ -141,19 +141,13 @@ def unit(box_id, unit_id):
     the_unit = services.unit_of(acc, unit_id)
     today = clock.today(acc.box)
     forms = {"payment": PaymentForm(formdata=None, paid_on=calendar.day_text(today, acc.box.calendar)), "person": PersonForm(formdata=None),
-             "edit": UnitForm(formdata=None, obj=the_unit),
-             "report": ReportPaymentForm(formdata=None, paid_on=calendar.day_text(today, acc.box.calendar))}
+             "edit": UnitForm(formdata=None, obj=the_unit)}
     which = request.form.get("which")
     if request.method == "POST" and which in forms:
         form = forms[which] = type(forms[which])()
         if form.validate_on_submit():
             try:
-                if which == "report":
-                    upload = request.files.get("receipt")
-                    services.report_payment(current_user, box_id, unit_id, form.amount.data, form.paid_on.data,
-                                            form.reference.data, _receipt(upload))
-                    flash("Reported; the board confirms it once the money is in the account.", "success")
-                elif which == "payment":
+                if which == "payment":
                     services.record_payment(current_user, box_id, unit_id, form.amount.data, form.paid_on.data,
                                             form.reference.data, form.payer.data, form.key.data)
                     flash("Payment recorded.", "success")
@@ -184,27 +178,11 @@ def unit_context(acc, the_unit: Unit) -> dict:
     return {"unit": the_unit, "pos": pos, "explained": charge, "owed_by": owed_by, "mine": mine,
             "explanation": json.loads(charge.detail) if charge else [],
             "ledger": services.unit_ledger(acc.box, the_unit), "people": services.people_of([the_unit.id]).get(
-                the_unit.id, []), "reports": services.reports_of(acc.box.id, the_unit.id)}
+                the_unit.id, [])}
 
 
 def _receipt(upload):
     return services.Receipt(upload.read(), upload.filename) if upload is not None and upload.filename else None
-
-
-@bp.route("/<int:box_id>/payment-reports/<int:report_id>/decide", methods=["POST"])
-@login_required
-def decide_report(box_id, report_id):
-    try:
-        if request.form.get("action") == "confirm":
-            row = services.confirm_report(current_user, box_id, report_id)
-            flash("Payment confirmed and recorded.", "success")
-        else:
-            row = services.reject_report(current_user, box_id, report_id, request.form.get("reason"))
-            flash("Report rejected; the resident is told why.", "success")
-    except FORM_ERRORS as error:
-        flash(error.message, "danger")
-        return redirect_to("aptbox.dashboard", box_id=box_id)
-    return redirect_to("aptbox.unit", box_id=box_id, unit_id=row.unit_id)
 
 
 @bp.route("/<int:box_id>/units/<int:unit_id>/late-fees/waive", methods=["POST"])
@@ -217,14 +195,6 @@ def waive_late_fee(box_id, unit_id):
     except FORM_ERRORS as error:
         flash(error.message, "danger")
     return redirect_to("aptbox.unit", box_id=box_id, unit_id=unit_id)
-
-
-@bp.route("/<int:box_id>/payment-reports/<int:report_id>/receipt")
-@login_required
-def report_receipt(box_id, report_id):
-    """For the board and the unit's people only; anyone else gets 404."""
-    path, mimetype, name = services.report_receipt(current_user, box_id, report_id)
-    return send_file(path, mimetype=mimetype, download_name=name, as_attachment=mimetype == "application/pdf")
 
 
 # ------------------------------------------------------------------------------------ charges
@@ -376,7 +346,7 @@ def expenses(box_id):
     return render("aptbox/expenses.html", partials=("list",), **_common(acc), forms=forms, expenses=rows, page=page,
                   pages=max((total + services.PAGE_SIZE - 1) // services.PAGE_SIZE, 1),
                   transfers=services.transfers(acc.box.id), funds=services.fund_balances(acc.box),
-                  receipt_mb=current_app.config["APTBOX_RECEIPT_MAX_BYTES"] // (1024 * 1024))
+                  receipt_mb=current_app.config["RECEIPT_MAX_BYTES"] // (1024 * 1024))
 
 
 @bp.route("/<int:box_id>/expenses/<int:expense_id>/decide", methods=["POST"])

@@ -109,7 +109,19 @@ def signup():
             if user is not None and session.get("ref"):  # came by a referral link (hamyan.hamyar)
                 referrals.attribute(user, session.pop("ref"))
             return render("auth/check_email.html", email=services.account_key(form.email.data))
+    if request.method == "GET" and not form.email.data:
+        form.email.data = _invited_email(_next_value())
     return render("auth/signup.html", "form", form=form, next=_next_value())
+
+
+def _invited_email(next_url: str) -> str | None:
+    """Signing up from an invitation link: the invited address, filled in (only it can accept)."""
+    if not next_url.startswith("/invite/"):
+        return None
+    try:
+        return boxes.invitation_from_token(next_url.removeprefix("/invite/").split("?")[0]).email
+    except ServiceError:
+        return None
 
 
 @bp.route("/verify/<token>")

@@ -6,6 +6,8 @@ from wtforms import StringField
 from hamyan.blueprints import product
 from hamyan.blueprints.auth.forms import STRIP, EmptyForm
 from hamyan.blueprints.box import bp
+from hamyan.blueprints.payments import reports
+from hamyan.blueprints.payments.forms import PayeeForm
 from hamyan.boxes import services as boxes
 from hamyan.boxes.access import MANAGE, authorize
 from hamyan.core.errors import ServiceError
@@ -38,8 +40,34 @@ def settings(box_id):
         else:
             flash("The box's settings are saved.", "success")
             return redirect_to("box.settings", box_id=box.id)
-    return render("box/settings.html", "settings_form", form=form, box=box, nav=nav, action_form=EmptyForm(),
-                  why_not_delete=boxes.why_not_delete(box.id))
+    return _settings_page(box, nav, form)
+
+
+def _settings_page(box, nav, form=None, payee_form=None, block="settings_form"):
+    if payee_form is None:
+        payee = reports.payee_of(box.id)
+        payee_form = PayeeForm(formdata=None, payee_account=payee.shown if payee else "",
+                               payee_name=payee.name if payee else "")
+    return render("box/settings.html", block, form=form or BoxForm(obj=box, formdata=None), box=box, nav=nav,
+                  action_form=EmptyForm(), payee_form=payee_form, why_not_delete=boxes.why_not_delete(box.id))
+
+
+@bp.post("/payee")
+@login_required
+def payee(box_id):
+    """The card or account the box's members pay to (payments.reports): shown on the box's page and
+    on the "I have paid" form."""
+    access, nav = _access(box_id)
+    form = PayeeForm()
+    if form.validate_on_submit():
+        try:
+            saved = reports.set_payee(current_user, access.box.id, form.payee_account.data, form.payee_name.data)
+        except ServiceError as error:
+            apply_error(form, error)
+        else:
+            flash("Members now see where to pay." if saved else "The card or account is removed.", "success")
+            return redirect_to("box.settings", box_id=box_id)
+    return _settings_page(access.box, nav, payee_form=form, block="payee_form")
 
 
 @bp.post("/<any(archive, restore):action>")

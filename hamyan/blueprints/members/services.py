@@ -78,6 +78,7 @@ class Roster:
     filters: listing.Filters
     open_invitations: list[Invitation]  # the newest not accepted yet (managers only)
     more_invitations: int  # open ones not shown
+    links: dict  # invitation id -> its link, to copy into a messenger
 
 
 def roster(actor, box_id: int, args) -> Roster:
@@ -108,8 +109,9 @@ def roster(actor, box_id: int, args) -> Roster:
             more_invitations = db.session.scalar(select(func.count()).select_from(open_ones.subquery())) \
                 - INVITATIONS_SHOWN
     rows = [Row(m, invited.get(m.id), m.email in unverified) for m in members]
+    links = {i.id: boxes.invitation_link(boxes.invitation_token(i)) for i in open_invitations}
     return Roster(box, membership, can_manage, rows, listed.total, listed.page, listed.pages, filters, open_invitations,
-                  more_invitations)
+                  more_invitations, links)
 
 
 def without_account(box_id: int) -> Select:

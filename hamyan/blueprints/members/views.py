@@ -69,7 +69,7 @@ def invite(box_id):
         except ServiceError as error:
             apply_error(form, error)
         else:
-            flash(f"Invitation sent to {invitation.email}.", "success")
+            flash(f"Invitation sent to {invitation.email}. Its link is below, to share in a messenger too.", "success")
             return redirect_to("members.index", box_id=box_id)
     return _show(box_id, "invite_form", invite_form=form)
 
@@ -84,7 +84,7 @@ def invite_member(box_id, membership_id):
         except (ValidationError, Conflict) as error:  # not found / forbidden go to the error page
             flash(error.message, "danger")
         else:
-            flash(f"Invitation sent to {invitation.email}.", "success")
+            flash(f"Invitation sent to {invitation.email}. Its link is below, to share in a messenger too.", "success")
     return redirect_to("members.index", box_id=box_id)
 
 

@@ -34,6 +34,7 @@ PRODUCT = Product(
     reconcile="hamyan.blueprints.moneypool.services:reconcile",
     reminders="hamyan.blueprints.moneypool.reminders:owed",
     member_subjects="hamyan.blueprints.moneypool.reports:member_subjects",
+    subject_members="hamyan.blueprints.moneypool.reports:subject_members",
     monthly_statement="hamyan.blueprints.moneypool.reports:monthly_statement",
     apply_payment="hamyan.blueprints.moneypool.services.online:apply_payment",
     refund_payment="hamyan.blueprints.moneypool.services.online:refund_payment",

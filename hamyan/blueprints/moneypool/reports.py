@@ -386,6 +386,14 @@ def standing() -> dict:
     """Where members of every moneypool stand, per currency, for the stakeholder report (descriptor's `standing`)."""
     return summed(MemberSummary.owed, MemberSummary.paid, MemberSummary.arrears,
                      MemberSummary.loan_outstanding, MemberSummary.loan_overdue_days)
+def subject_members(subjects: list[tuple[str, int]]) -> dict[tuple[str, int], list[int]]:
+    """Each loan's borrower, whose receipts its repayments and payout are."""
+    loan_ids = [subject_id for kind, subject_id in subjects if kind == "loan"]
+    rows = db.session.execute(select(Loan.id, PoolMember.membership_id).join(PoolMember, PoolMember.id == Loan.member_id)
+                              .where(Loan.id.in_(loan_ids))) if loan_ids else []
+    return {("loan", loan_id): [membership_id] for loan_id, membership_id in rows}
+
+
 def member_subjects(membership_ids: list[int]) -> list[tuple[str, int]]:
     """These members' loans: a loan's ledger accounts are its borrower's too ("my money")."""
     return [("loan", loan_id) for loan_id in db.session.scalars(select(Loan.id).join(

@@ -1,7 +1,10 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField
+from flask_wtf.file import FileField
+from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from hamyan.blueprints.auth.forms import STRIP
+from hamyan.blueprints.payments.models import METHODS
 from hamyan.web.fields import AmountField
 
 
@@ -20,3 +23,23 @@ class SettingsForm(FlaskForm):
 
 class RefundForm(FlaskForm):
     reason = StringField("Why refund it", validators=[DataRequired(), Length(max=300)])
+
+
+class ReportForm(FlaskForm):
+    """"I have paid": checked whole by the service (payments.reports.report), so every error shows at once."""
+    amount = StringField("Amount paid", filters=STRIP)
+    paid_on = StringField("Paid on", filters=STRIP)
+    method = SelectField("How you paid", choices=list(METHODS.items()), validate_choice=False)
+    reference = StringField("The bank's reference (tracking number)", filters=STRIP)
+    target = SelectField("Paying for", choices=[], validate_choice=False)
+    receipt = FileField("Receipt (photo or PDF, optional)")
+    key = HiddenField()  # one per form shown: a double submit reports once
+
+
+class DecideForm(FlaskForm):
+    reason = StringField("Why not (the member is told)", filters=STRIP)
+
+
+class PayeeForm(FlaskForm):
+    payee_account = StringField("Card number or Sheba (IBAN) members pay to", filters=STRIP)
+    payee_name = StringField("Holder's name", filters=STRIP)

@@ -15,7 +15,8 @@ OPEN = (CREATED, EXPIRED)  # a verified payment may still settle these (an expir
 
 
 class PaymentSettings(db.Model):
-    """A box's online payment choices; a box without a row does not take online payments."""
+    """A box's payment choices: online payments (a box without a row does not take them), and the
+    card or account members pay to by card-to-card or bank transfer ("I have paid", reports.py)."""
 
     __tablename__ = "pay_settings"
     __table_args__ = (db.CheckConstraint("fee_bearer IN ('member', 'box')", name="fee_bearer"),)
@@ -23,6 +24,8 @@ class PaymentSettings(db.Model):
     box_id = db.Column(db.Integer, db.ForeignKey("box.id"), primary_key=True)
     online_enabled = db.Column(db.Boolean, nullable=False, default=False)
     fee_bearer = db.Column(db.String(6), nullable=False, default=MEMBER)
+    payee_account = db.Column(db.String(26), nullable=True)  # 16 card digits or an IBAN (IR + 24 digits)
+    payee_name = db.Column(db.String(120), nullable=True)  # the card's or account's holder
 
 
 class PaymentIntent(db.Model):
@@ -99,3 +102,44 @@ class SandboxPayment(db.Model):
     ref_id = db.Column(db.String(64), nullable=True)
     pending_callback = db.Column(db.Text, nullable=True)  # a late callback not sent yet
     created_at = db.Column(db.DateTime, nullable=False, default=clock.now)
+
+
+# A reported payment's life: pending -> confirmed (recorded as a payment) | rejected (with a reason).
+PENDING, CONFIRMED, REJECTED = "pending", "confirmed", "rejected"
+CARD, TRANSFER = "card", "transfer"
+METHODS = {CARD: "Card to card", TRANSFER: "Bank transfer"}
+
+
+class ReportedPayment(db.Model):
+    """A payment a member says they made to the box's card or account ("I have paid"), in any box,
+    with a reference and optionally the receipt; a manager confirms it (recorded through the
+    product's apply_payment, like a payment the manager enters: `entry_id`) or rejects it."""
+
+    __tablename__ = "pay_report"
+    __table_args__ = (
+        db.CheckConstraint("amount > 0", name="amount"),
+        db.CheckConstraint("status IN ('pending', 'confirmed', 'rejected')", name="status"),
+        db.CheckConstraint("method IN ('card', 'transfer')", name="method"),
+        db.Index("ix_pay_report_box_status", "box_id", "status"),
+    )
+
+    id = db.Column(db.Integer, primary_key=True)
+    box_id = db.Column(db.Integer, db.ForeignKey("box.id"), nullable=False)
+    membership_id = db.Column(db.Integer, db.ForeignKey("membership.id"), nullable=False, index=True)
+    amount = db.Column(db.BigInteger, nullable=False)
+    method = db.Column(db.String(8), nullable=False, default=CARD)
+    paid_on = db.Column(db.Date, nullable=False)
+    reference = db.Column(db.String(80), nullable=False)  # the bank's tracking number
+    target = db.Column(db.String(40), nullable=True)  # what it pays for, in the product's words ("unit:12")
+    receipt_path = db.Column(db.String(255), nullable=True)  # under the instance folder
+    receipt_name = db.Column(db.String(120), nullable=True)
+    receipt_type = db.Column(db.String(40), nullable=True)
+    status = db.Column(db.String(10), nullable=False, default=PENDING)
+    reason = db.Column(db.String(300), nullable=True)  # why it was rejected
+    entry_id = db.Column(db.Integer, db.ForeignKey("ledger_entry.id"), nullable=True, unique=True)
+    request_key = db.Column(db.String(80), nullable=True, unique=True)  # a double submit reports once
+    created_at = db.Column(db.DateTime, nullable=False, default=clock.now)
+    decided_at = db.Column(db.DateTime, nullable=True)
+    decided_by_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True)
+
+    membership = db.relationship("Membership", lazy="joined")

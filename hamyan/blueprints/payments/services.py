@@ -37,6 +37,7 @@ from hamyan.blueprints.payments.models import (
 from hamyan.boxes.access import MANAGE, SYSTEM, VIEW, Principal, authorize
 from hamyan.boxes.models import Membership
 from hamyan.core import clock, parse, uow
+from hamyan.core.product import Incoming
 from hamyan.core.errors import Conflict, NotFound, ServiceError, ValidationError
 from hamyan.extensions import db
 from hamyan.ledger.models import EXPENSE, Entry
@@ -270,7 +271,9 @@ def settle(box_id, intent_id: int, verified) -> tuple[str, str]:
     apply = product(authorize(SYSTEM, box_id).box.kind).load("apply_payment")
     try:
         with db.session.begin_nested():
-            intent.entry_id = apply(SYSTEM, box_id, intent)
+            intent.entry_id = apply(SYSTEM, box_id, Incoming(
+                intent.membership, intent.amount, intent.currency, "online",
+                f"online {intent.gateway} {intent.ref_id}", f"online:{intent.public_id}", target=intent.target))
             if intent.fee_bearer == BOX and intent.fee:
                 _post_fee(intent)
     except ServiceError as error:

@@ -1,16 +1,21 @@
-"""Online payment pages: paying (a member's "Pay online"), the payer's status page, the gateways'
-return and callback URLs, the sandbox gateway's own page, and the box's online payments page for
-managers (settings, reconciliation, refunds)."""
-from flask import abort, current_app, flash, jsonify, request, url_for
+"""Payment pages: paying online (a member's "Pay online"), the payer's status page, the gateways'
+return and callback URLs, the sandbox gateway's own page, the box's online payments page for
+managers (settings, reconciliation, refunds); and reported payments ("I have paid": the member's
+form, the managers' confirm or reject, the receipt file) with the card or account the box shows."""
+import uuid
+
+from flask import abort, current_app, flash, jsonify, request, send_file, url_for
 from flask_login import current_user, login_required
 
 from hamyan.blueprints.auth.forms import EmptyForm
-from hamyan.blueprints.payments import bp, services
-from hamyan.blueprints.payments.forms import PayForm, RefundForm, SettingsForm
+from hamyan.blueprints.payments import bp, reports, services
+from hamyan.blueprints.payments.forms import DecideForm, PayForm, RefundForm, ReportForm, SettingsForm
 from hamyan.blueprints.payments.gateways import Refused, sandbox
-from hamyan.blueprints.payments.models import SandboxPayment
+from hamyan.blueprints.payments.models import METHODS, SandboxPayment
 from hamyan.boxes.access import MANAGE, VIEW, authorize
-from hamyan.core import uow
+from hamyan.core import clock, uow
+from hamyan.core.uploads import Receipt
+from hamyan.dues.calendar import day_text
 from hamyan.core.errors import ServiceError
 from hamyan.extensions import csrf, error_body
 from hamyan.web import apply_error, redirect_to, render
@@ -184,6 +189,72 @@ def refund(box_id, public_id):
         else:
             flash("The payment was refunded and its entry reversed.", "success")
     return redirect_to("payments.manage", box_id=box_id)
+
+
+# --- reported payments ("I have paid") ------------------------------------------------------------
+
+def _report_page(box_id, form=None):
+    view = reports.listing(current_user, box_id)
+    access = authorize(current_user, box_id, VIEW)
+    if form is None:
+        form = ReportForm(formdata=None, key=uuid.uuid4().hex, target=request.args.get("target", ""),
+                          paid_on=day_text(clock.today(view.box), view.box.calendar))
+    form.target.choices = list((view.targets or {}).items())
+    return render("payments/reported.html", "report_form", form=form, view=view, box=view.box, methods=METHODS,
+                  decide_form=DecideForm(formdata=None), receipt_mb=current_app.config["RECEIPT_MAX_BYTES"] // 2**20,
+                  nav=box_nav(view.box, access.membership, access.can_manage))
+
+
+@bp.route("/boxes/<int:box_id>/reported-payments", methods=["GET", "POST"])
+@login_required
+def reported(box_id):
+    if request.method == "GET":
+        return _report_page(box_id)
+    form = ReportForm()
+    if form.validate_on_submit():
+        upload = request.files.get("receipt")
+        receipt = Receipt(upload.read(), upload.filename) if upload is not None and upload.filename else None
+        try:
+            reports.report(current_user, box_id, form.amount.data, form.paid_on.data, form.method.data,
+                           form.reference.data, receipt, form.target.data, form.key.data)
+        except ServiceError as error:
+            apply_error(form, error)
+        else:
+            flash("Reported. The managers confirm it once the money is in the account; you will hear either way.",
+                  "success")
+            return redirect_to("payments.reported", box_id=box_id)
+    return _report_page(box_id, form)
+
+
+@bp.route("/boxes/<int:box_id>/reported-payments/<int:report_id>/<any(confirm, reject):action>", methods=["POST"])
+@login_required
+def decide(box_id, report_id, action):
+    authorize(current_user, box_id, MANAGE)
+    form = DecideForm()
+    if form.validate_on_submit():
+        try:
+            if action == "confirm":
+                reports.confirm(current_user, box_id, report_id)
+                flash("Confirmed: the payment is recorded and the member gets a receipt.", "success")
+            else:
+                reports.reject(current_user, box_id, report_id, form.reason.data)
+                flash("Rejected; the member is told why.", "success")
+        except ServiceError as error:
+            if error.status == 404:
+                raise
+            flash(error.message, "danger")
+    return redirect_to("payments.reported", box_id=box_id)
+
+
+@bp.route("/boxes/<int:box_id>/reported-payments/<int:report_id>/receipt")
+@login_required
+def report_receipt(box_id, report_id):
+    """For the box's managers and the member who reported it; anyone else gets 404."""
+    path, mimetype, name = reports.receipt_file(current_user, box_id, report_id)
+    response = send_file(path, mimetype=mimetype, download_name=name, as_attachment=mimetype == "application/pdf")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.app_template_global()

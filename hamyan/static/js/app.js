@@ -45,3 +45,27 @@
     if (dialog) { event.preventDefault(); dialog.close(); }
   });
 })();
+
+// A copy button ([data-copy] naming the id of a read-only field) beside a link or a card number to
+// share in a messenger. Without JavaScript the button stays hidden and the field is selectable.
+(function () {
+  function reveal(root) {
+    root.querySelectorAll("[data-copy]").forEach(function (button) { button.hidden = false; });
+  }
+  document.addEventListener("DOMContentLoaded", function () { reveal(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { reveal(event.detail.target); });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (!button) { return; }
+    var field = document.getElementById(button.getAttribute("data-copy"));
+    if (!field) { return; }
+    field.select();
+    var done = function () { button.textContent = "Copied"; };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(field.value).then(done, function () { document.execCommand("copy"); done(); });
+    } else {
+      document.execCommand("copy");
+      done();
+    }
+  });
+})();

@@ -34,8 +34,7 @@ from .charges import (  # noqa: F401
     issue_month, next_month, create_assessment, runs, charges_of, latest_charge,
 )
 from .payments import (  # noqa: F401
-    record_payment, charge_late_fees, assess_late_fees, report_payment, confirm_report, reject_report,
-    reports_of, report_receipt, waive_late_fee, reverse_payment, part_for,
+    record_payment, charge_late_fees, assess_late_fees, waive_late_fee, reverse_payment, part_for,
 )
 from .summary import position, owed_by, refresh, fresh, reconcile, period_lines  # noqa: F401
 from .buildings import major, late_fee_text, remainder_number  # noqa: F401
@@ -44,5 +43,5 @@ from .funds import (  # noqa: F401
     add_expense, approve_expense, expense_of, reject_expense, transfer, expenses, transfers, receipt_file,
     pending_expenses,
 )
-from .receipts import Receipt  # noqa: F401
+from hamyan.core.uploads import Receipt  # noqa: F401
 from .notices import announce, announcements, create_poll, vote, close_poll, result, polls  # noqa: F401

@@ -9,12 +9,12 @@ from sqlalchemy import func, select
 
 from hamyan.blueprints.aptbox.models import CATEGORIES, FUNDS, Expense, Transfer
 from hamyan.core import parse, uow
+from hamyan.core.uploads import Receipt, receipt_type, store
 from hamyan.core.errors import Conflict, Forbidden, NotFound, ValidationError
 from hamyan.extensions import db
 
 from .common import (PAGE_SIZE, access, account, by, fields, fund_account, fund_balances, manage, money, not_future,
                      post, row_of)
-from .receipts import Receipt, receipt_type, store
 
 FUND_LABELS = {"operating": "Operating fund", "reserve": "Reserve fund"}
 
@@ -65,7 +65,7 @@ def add_expense(actor, box_id, amount, category: str, spent_on=None, vendor: str
     elif decision:
         expense.decision = parse.text(decision, "decision", label="Decision", limit=500)
     if kind is not None:  # last, so a refused expense leaves no file behind
-        expense.receipt_path = store(box.id, receipt, kind[1])
+        expense.receipt_path = store("aptbox", box.id, receipt, kind[1])
     return expense
 
 

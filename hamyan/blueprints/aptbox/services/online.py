@@ -20,14 +20,14 @@ def payment_targets(box_id: int, membership_id: int) -> dict[str, str]:
     return {f"unit:{unit_id}": f"Unit {number} ({relation})" for unit_id, number, relation in rows}
 
 
-def apply_payment(actor, box_id, intent) -> int:
-    if intent.target not in payment_targets(box_id, intent.membership_id):
+def apply_payment(actor, box_id, incoming) -> int:
+    if incoming.target not in payment_targets(box_id, incoming.membership_id):
         raise ValidationError("The payer is no longer tied to this unit.", field="target")
-    unit_id = int(intent.target.split(":", 1)[1])
-    payment = record_payment(actor, box_id, unit_id, parse.canonical(intent.amount, intent.currency),
-                             reference=f"online {intent.gateway} {intent.ref_id}"[:80],
-                             payer=intent.membership.display_name[:120], key=f"online:{intent.public_id}",
-                             part=part_for(unit_id, intent.membership_id))
+    unit_id = int(incoming.target.split(":", 1)[1])
+    payment = record_payment(actor, box_id, unit_id, parse.canonical(incoming.amount, incoming.currency),
+                             incoming.paid_on, reference=incoming.reference[:80],
+                             payer=incoming.membership.display_name[:120], key=incoming.key,
+                             part=part_for(unit_id, incoming.membership_id))
     return payment.entry_id
 
 

@@ -1,26 +1,22 @@
-"""Payments the board records (with the bank reference), and late fees on charges left unpaid."""
-import os
+"""Payments the board records (with the bank reference), and late fees on charges left unpaid. (What a
+resident reports paying is the shared "I have paid", hamyan.blueprints.payments.reports.)"""
 from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import select
 
-from hamyan.blueprints.aptbox.models import PAYERS, Building, PaymentReport, Unit, UnitPayment, UnitPerson
+from hamyan.blueprints.aptbox.models import PAYERS, Building, Unit, UnitPayment, UnitPerson
 from hamyan.boxes.access import SYSTEM
-from hamyan.boxes.models import BOARD, Box, Membership
+from hamyan.boxes.models import Box
 from hamyan.core import clock, parse, uow
-from hamyan.core.errors import Conflict, NotFound
+from hamyan.core.errors import NotFound
 from hamyan.dues import late
 from hamyan.dues import status as dues_status
 from hamyan.extensions import db
 from hamyan.ledger import service as ledger
 from hamyan.ledger.models import Entry
-from hamyan.money import to_major
-from hamyan.notify.services import notify
 
-from .common import access, account, by, fields, fund_account, manage, money, not_future, post, request_hash, \
+from .common import account, by, fields, fund_account, manage, money, not_future, post, request_hash, \
     request_key, row_of, same_request, unit_account, unit_of
-from .receipts import Receipt, receipt_type, store
 from .summary import UNIT, derive, refresh
 
 
@@ -123,94 +119,6 @@ def charge_late_fees(box_id: int, actor=SYSTEM) -> int:
 def assess_late_fees(actor, box_id) -> int:
     manage(actor, box_id)
     return charge_late_fees(int(box_id), actor)
-
-
-@uow.box_write
-def report_payment(actor, box_id, unit_id, amount, paid_on=None, reference: str = "",
-                   receipt: Receipt | None = None) -> PaymentReport:
-    """A resident reports a payment to their unit (with the bank receipt); the board confirms it.
-    The board is told by email."""
-    acc = access(actor, box_id)
-    box = acc.box
-    unit = unit_of(acc, unit_id)
-    if acc.membership is None:
-        raise NotFound("No such unit in this building.")
-    values = fields(("amount", lambda: parse.amount(amount, box.currency, "amount")),
-                         ("paid_on", lambda: not_future(box, paid_on, "paid_on")),
-                         ("reference", lambda: parse.text(reference, "reference", label="Bank reference", limit=80)),
-                         ("receipt", lambda: receipt_type(receipt) if receipt is not None else None))
-    kind = values.pop("receipt")
-    row = PaymentReport(box_id=box.id, unit_id=unit.id, membership_id=acc.membership.id, **values)
-    if kind is not None:
-        row.receipt_type, row.receipt_name = kind[0], os.path.basename(receipt.filename or "receipt")[-120:]
-        row.receipt_path = store(box.id, receipt, kind[1])
-    db.session.add(row)
-    db.session.flush()
-    for email in board_emails(box.id):
-        notify(email, f"{box.name}: unit {unit.number} reported a payment",
-               f"{acc.membership.display_name} reports paying {money(box, row.amount)} on {row.paid_on.isoformat()} "
-               f"(reference {row.reference}) for unit {unit.number}. Confirm or reject it on the unit's page.")
-    return row
-
-
-def board_emails(box_id: int) -> list[str]:
-    return sorted({m.email or m.user.email for m in db.session.scalars(select(Membership).where(
-        Membership.box_id == box_id, Membership.role == BOARD, Membership.left_at.is_(None)))
-        if m.email or m.user is not None})
-
-
-def _report(acc, report_id) -> PaymentReport:
-    number = parse.record_id(report_id)
-    row = db.session.get(PaymentReport, number) if number else None
-    if row is None or row.box_id != acc.box.id or not acc.may_see_unit(row.unit_id):
-        raise NotFound("No such payment report.")
-    return row
-
-
-@uow.box_write
-def confirm_report(actor, box_id, report_id) -> PaymentReport:
-    """The board confirms a reported payment: it is recorded like one the board entered."""
-    acc = manage(actor, box_id)
-    row = _report(acc, report_id)
-    if row.status != "pending":
-        raise Conflict(f"This report is already {row.status}.", field="report")
-    payment = record_payment(actor, box_id, row.unit_id, str(to_major(row.amount, acc.box.currency)), row.paid_on,
-                             row.reference, row.membership.display_name, key=f"report:{row.id}",
-                             part=part_for(row.unit_id, row.membership_id))
-    row.status, row.payment_id, row.decided_by_id = "confirmed", payment.id, by(actor)
-    return row
-
-
-@uow.box_write
-def reject_report(actor, box_id, report_id, reason: str) -> PaymentReport:
-    acc = manage(actor, box_id)
-    row = _report(acc, report_id)
-    if row.status != "pending":
-        raise Conflict(f"This report is already {row.status}.", field="report")
-    row.status, row.reason, row.decided_by_id = "rejected", parse.reason(reason, limit=300), by(actor)
-    email = row.membership.email or (row.membership.user.email if row.membership.user else None)
-    if email:
-        notify(email, f"{acc.box.name}: your payment report was not confirmed",
-               f"The board did not confirm {money(acc.box, row.amount)} (reference {row.reference}): {row.reason}")
-    return row
-
-
-def reports_of(box_id: int, unit_id: int | None = None, pending_only: bool = False) -> list[PaymentReport]:
-    query = select(PaymentReport).filter_by(box_id=box_id)
-    if unit_id is not None:
-        query = query.filter_by(unit_id=unit_id)
-    if pending_only:
-        query = query.filter_by(status="pending")
-    return list(db.session.scalars(query.order_by(PaymentReport.id.desc()).limit(100)))
-
-
-def report_receipt(actor, box_id, report_id) -> tuple[str, str, str]:
-    """A reported payment's receipt: for the board and the unit's people only."""
-    acc = access(actor, box_id)
-    row = _report(acc, report_id)
-    if not row.receipt_path:
-        raise NotFound("This report has no receipt.")
-    return os.path.join(current_app.instance_path, row.receipt_path), row.receipt_type, row.receipt_name or "receipt"
 
 
 @uow.box_write

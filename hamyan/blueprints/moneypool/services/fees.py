@@ -60,9 +60,7 @@ def waive_late_fee(actor, box_id: int, member_id: int, due: date, reason: str, k
     if not row.waived and _natural(fees) < row.amount:
         raise Conflict("This late fee has already been paid from a savings payment; it can no longer be "
                        "waived.", field="reason")
-    if _waive(box, actor, row, key, reason, "late fee"):
-        _tell(box, member, "late fee waived", f"The late fee of {money(box, row.amount)} for your savings due on "
-              f"{due.isoformat()} was waived: {reason}")
+    _waive(box, actor, row, key, reason, "late fee")  # the member hears by the receipt (notify.receipts)
     summary.refresh(box, [member.id])
     return LateFee(due, row.amount, row.charged_on, True)
 
@@ -96,8 +94,6 @@ def waive_penalty(actor, box_id: int, loan_id: int, number: int, reason: str, ke
         _, legs = _replay(box, actor, loan)
         _post_adjustment(box, actor, loan, legs, f"waive:{row.id}")
         _event(loan, actor, "penalty_waived", f"{money(box, row.amount)} on installment {number}: {reason}")
-        _tell(box, loan.member, f"penalty on loan #{loan.number} waived",
-              f"The penalty of {money(box, row.amount)} on installment {number} was waived: {reason}")
     summary.refresh(box, summary.loan_members(loan))
     return next(i for i in loan.installments if i.number == number)
 

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from hamyan.boxes.access import MANAGE
@@ -14,6 +15,7 @@ from hamyan.core.errors import Conflict, Forbidden, NotFound, ValidationError
 from hamyan.extensions import db
 from hamyan.lending import schedules
 from hamyan.money import allocate, minor_digits, to_minor
+from hamyan.notify.services import notify_managers
 
 from . import summary
 from .common import (
@@ -143,6 +145,11 @@ def request_loan(actor, box_id: int, amount, term, key: str, purpose: str = "", 
     for g, part in zip(guarantors, parts):
         db.session.add(Guarantee(loan_id=loan.id, member_id=g.id, amount=part, held=0))
     _event(loan, actor, "requested", purpose)
+    notify_managers(box, f"{box.name}: {member.name} asks for a loan of {money(box, value)}",
+                    f"{member.name} asks for loan #{loan.number}: {money(box, value)} over {term} installments"
+                    f"{f' ({purpose})' if purpose else ''}.\n\nApprove or decline it on the pool's loans page: "
+                    f"{current_app.config['BASE_URL'].rstrip('/')}/pools/{box.id}/loans/{loan.id}",
+                    kind="loan_request", dedupe_key=f"loan:{loan.id}:requested")
     return loan
 
 

@@ -11,12 +11,12 @@ from hamyan.extensions import db
 from hamyan.ledger.models import Entry
 
 
-def apply_payment(actor, box_id, intent) -> int:
-    member = db.session.scalar(select(PoolMember).filter_by(membership_id=intent.membership_id))
+def apply_payment(actor, box_id, incoming) -> int:
+    member = db.session.scalar(select(PoolMember).filter_by(membership_id=incoming.membership_id))
     if member is None:
         raise ValidationError("This person saves nothing in the pool.", field="membership_id")
-    row = record_contribution(actor, box_id, member.id, parse.canonical(intent.amount, intent.currency), None,
-                              f"online:{intent.public_id}")
+    row = record_contribution(actor, box_id, member.id, parse.canonical(incoming.amount, incoming.currency),
+                              incoming.paid_on, incoming.key)
     return row.entry_id
 
 

@@ -9,10 +9,10 @@ from hamyan.core import parse
 from hamyan.extensions import db
 
 
-def apply_payment(actor, box_id, intent) -> int:
-    payment = record_payment(actor, box_id, intent.membership_id, parse.canonical(intent.amount, intent.currency),
-                             method="bank", reference=f"online {intent.gateway} {intent.ref_id}"[:120],
-                             request_key=f"online:{intent.public_id}")
+def apply_payment(actor, box_id, incoming) -> int:
+    payment = record_payment(actor, box_id, incoming.membership_id, parse.canonical(incoming.amount, incoming.currency),
+                             method="bank", reference=incoming.reference[:120], paid_on=incoming.paid_on,
+                             request_key=incoming.key)
     return payment.entry_id
 
 

@@ -1,5 +1,6 @@
-"""Receipt files (of expenses and of payments residents report): what they may be, told by their
-first bytes and size, and where they are kept (instance/uploads/aptbox/<box>/, names of ours)."""
+"""Receipt files (a building's expenses, payments members report in any box): what they may be,
+told by their first bytes and size, and where they are kept (instance/uploads/<area>/<box>/, names
+of ours). Serving one is the caller's decision of who may see it."""
 import os
 import uuid
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ class Receipt:
 
 
 def receipt_type(receipt: Receipt) -> tuple[str, str]:
-    limit = current_app.config["APTBOX_RECEIPT_MAX_BYTES"]
+    limit = current_app.config["RECEIPT_MAX_BYTES"]
     if not receipt.data:
         raise ValidationError("The receipt file is empty.", field="receipt")
     if len(receipt.data) > limit:
@@ -31,9 +32,9 @@ def receipt_type(receipt: Receipt) -> tuple[str, str]:
     raise ValidationError("A receipt is a photo (JPEG or PNG) or a PDF.", field="receipt")
 
 
-def store(box_id: int, receipt: Receipt, extension: str) -> str:
-    """Write the receipt under instance/uploads/aptbox/<box>/ with a name of ours; the relative path."""
-    relative = os.path.join("uploads", "aptbox", str(box_id), f"{uuid.uuid4().hex}.{extension}")
+def store(area: str, box_id: int, receipt: Receipt, extension: str) -> str:
+    """Write the receipt under instance/uploads/<area>/<box>/ with a name of ours; the relative path."""
+    relative = os.path.join("uploads", area, str(box_id), f"{uuid.uuid4().hex}.{extension}")
     target = os.path.join(current_app.instance_path, relative)
     os.makedirs(os.path.dirname(target), exist_ok=True)
     with open(target, "wb") as out:

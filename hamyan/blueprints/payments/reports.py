@@ -1,0 +1,221 @@
+""""I have paid": a member of any box reports a payment made by card-to-card or bank transfer to the
+card or account the box shows (its payee), with the bank's reference and optionally the receipt; the
+box's managers are told, and one of them confirms it (recorded through the product's apply_payment,
+exactly as a payment the manager enters: one ledger entry, whose receipt tells the member) or rejects
+it with a reason the member is told. Receipt files are for the box's managers and the member only."""
+import os
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from hamyan.blueprints import product
+from hamyan.blueprints.payments.services import targets_of
+from hamyan.blueprints.payments.models import (
+    CONFIRMED,
+    METHODS,
+    PENDING,
+    REJECTED,
+    PaymentSettings,
+    ReportedPayment,
+)
+from hamyan.boxes.access import MANAGE, VIEW, Principal, authorize
+from hamyan.core import clock, parse, uow
+from hamyan.core.errors import Conflict, NotFound, ValidationError
+from hamyan.core.product import Incoming
+from hamyan.core.uploads import Receipt, receipt_type, store
+from hamyan.dues.calendar import format_day, parse_day
+from hamyan.extensions import db
+from hamyan.money import format_money
+from hamyan.notify.services import notify_managers, notify_membership
+
+KIND = "payment_report"
+
+
+@dataclass(frozen=True)
+class Payee:
+    account: str  # as stored: digits, or IR and digits
+    name: str
+
+    @property
+    def shown(self) -> str:
+        return parse.grouped(self.account)
+
+    @property
+    def is_card(self) -> bool:
+        return self.account.isdigit()
+
+
+def payee_of(box_id: int) -> Payee | None:
+    """The card or account the box's members pay to, when its managers set one."""
+    row = db.session.get(PaymentSettings, box_id)
+    return Payee(row.payee_account, row.payee_name or "") if row is not None and row.payee_account else None
+
+
+@uow.box_write
+def set_payee(actor, box_id, account: str, name: str) -> Payee | None:
+    """Managers set the card or Sheba members pay to and its holder's name; an empty account removes it."""
+    box = authorize(actor, box_id, MANAGE).box
+    row = db.session.get(PaymentSettings, box.id)
+    if not parse.normalize(account):
+        if row is not None:
+            row.payee_account = row.payee_name = None
+        return None
+    values = parse.fields(("payee_account", lambda: parse.payee_account(account)),
+                          ("payee_name", lambda: parse.text(name, "payee_name", label="The holder's name", limit=120)))
+    if row is None:
+        row = PaymentSettings(box_id=box.id, online_enabled=False, fee_bearer="member")
+        db.session.add(row)
+    row.payee_account, row.payee_name = values["payee_account"], values["payee_name"]
+    return Payee(row.payee_account, row.payee_name)
+
+
+def money(box, amount: int) -> str:
+    return format_money(amount, box.currency, box.locale)
+
+
+@uow.box_write
+def report(actor, box_id, amount, paid_on, method, reference, receipt: Receipt | None = None,
+           target: str | None = None, request_key: str | None = None) -> ReportedPayment:
+    """A member says they paid the box: every field is checked at once, then the receipt (when
+    given) is kept and the managers are told. A double submit (the same request key) answers the
+    first report."""
+    access = authorize(actor, box_id, VIEW)
+    box, member = access.box, access.membership
+    if member is None:
+        raise NotFound("Only the box's members report payments.")
+    key = str(request_key or "")[:80] or None
+    if key:
+        existing = db.session.scalar(select(ReportedPayment).filter_by(request_key=key))
+        if existing is not None:
+            if existing.box_id != box.id or existing.membership_id != member.id:
+                raise Conflict("This form was already sent; reload it.", field="amount")
+            return existing
+    targets = targets_of(box, member.id)
+    values = parse.fields(
+        ("amount", lambda: parse.amount(amount, box.currency, "amount", locale=box.locale)),
+        ("paid_on", lambda: _not_future(box, paid_on)),
+        ("method", lambda: parse.choice(method, tuple(METHODS), "method", "How you paid")),
+        ("reference", lambda: parse.text(reference, "reference", label="The bank's reference", limit=80)),
+        ("target", lambda: _target(targets, target)),
+        ("receipt", lambda: receipt_type(receipt) if receipt is not None else None))
+    kind = values.pop("receipt")
+    row = ReportedPayment(box_id=box.id, membership_id=member.id, request_key=key, status=PENDING,
+                          created_at=clock.now(), **values)
+    if kind is not None:
+        row.receipt_type, row.receipt_name = kind[0], os.path.basename(receipt.filename or "receipt")[-120:]
+        row.receipt_path = store("reports", box.id, receipt, kind[1])
+    db.session.add(row)
+    db.session.flush()
+    notify_managers(box, f"{box.name}: {member.display_name} reports a payment of {money(box, row.amount)}",
+                    f"{member.display_name} reports paying {money(box, row.amount)} by "
+                    f"{METHODS[row.method].lower()} on {format_day(row.paid_on, box.calendar, box.locale)} "
+                    f"(reference {row.reference}){' with a receipt' if row.receipt_path else ''}.\n\n"
+                    f"Confirm it once the money is in the account, or reject it: "
+                    f"{current_app.config['BASE_URL'].rstrip('/')}/boxes/{box.id}/reported-payments",
+                    kind=KIND, dedupe_key=f"report:{row.id}")
+    return row
+
+
+def _target(targets: dict | None, target) -> str | None:
+    if targets is None:
+        return None
+    target = str(target or "")[:40] or (next(iter(targets)) if len(targets) == 1 else None)
+    if target not in targets:
+        raise ValidationError("Choose what you paid for." if targets else "You are tied to nothing to pay for "
+                              "here; ask the managers to add you.", field="target")
+    return target
+
+
+def _not_future(box, value):
+    today = clock.today(box)
+    on = parse_day(value, box.calendar, "paid_on", "Paid on") if parse.normalize(value) else today
+    if on > today:
+        raise ValidationError("Paid on: this day is still to come.", field="paid_on")
+    if (today - on).days > 366:
+        raise ValidationError("Paid on: report payments of the last year; older ones go to the managers.",
+                              field="paid_on")
+    return on
+
+
+def _row(box_id: int, report_id) -> ReportedPayment:
+    number = parse.record_id(report_id)
+    row = db.session.get(ReportedPayment, number) if number else None
+    if row is None or row.box_id != box_id:
+        raise NotFound("No such reported payment in this box.")
+    return row
+
+
+@uow.box_write
+def confirm(actor, box_id, report_id) -> ReportedPayment:
+    """The money is in: record the payment as the product records one its manager enters. A second
+    confirm (a double click, a retry) answers the first."""
+    box = authorize(actor, box_id, MANAGE).box
+    row = _row(box.id, report_id)
+    if row.status == CONFIRMED:
+        return row
+    if row.status != PENDING:
+        raise Conflict(f"This report was {row.status}; the member can report the payment again.", field="report")
+    apply = product(box.kind).load("apply_payment")
+    row.entry_id = apply(actor, box.id, Incoming(
+        row.membership, row.amount, box.currency, row.method, f"{METHODS[row.method]} ref {row.reference}",
+        f"reported:{row.id}", row.paid_on, row.target))  # not "report:": a building's older reports used it
+    row.status, row.decided_at, row.decided_by_id = CONFIRMED, clock.now(), Principal.of(actor).user_id
+    return row
+
+
+@uow.box_write
+def reject(actor, box_id, report_id, reason: str) -> ReportedPayment:
+    """The money is not there (or not this much): the member is told why; nothing is recorded."""
+    box = authorize(actor, box_id, MANAGE).box
+    row = _row(box.id, report_id)
+    if row.status != PENDING:
+        raise Conflict(f"This report was already {row.status}.", field="reason")
+    row.reason = parse.reason(reason, limit=300)
+    row.status, row.decided_at, row.decided_by_id = REJECTED, clock.now(), Principal.of(actor).user_id
+    notify_membership(row.membership, box.id, f"{box.name}: your payment of {money(box, row.amount)} was not confirmed",
+                      f"The managers did not confirm the {money(box, row.amount)} you reported "
+                      f"(reference {row.reference}): {row.reason}", kind=KIND, dedupe_key=f"report:{row.id}:rejected")
+    return row
+
+
+@dataclass(frozen=True)
+class Listing:
+    box: object
+    payee: Payee | None
+    pending: list  # the managers' worklist (empty for a member)
+    mine: list  # the viewer's own reports, newest first
+    can_manage: bool
+    is_member: bool
+    targets: dict | None  # what the viewer may pay for (None: the product does not ask)
+    labels: dict  # report id -> what a pending report pays for, in the product's words
+
+
+def listing(actor, box_id) -> Listing:
+    """What the reported-payments pages show the viewer: managers the box's pending reports and
+    its latest decided ones, a member their own (at most 50 each)."""
+    access = authorize(actor, box_id, VIEW)
+    box = access.box
+    query = select(ReportedPayment).filter_by(box_id=box.id).order_by(ReportedPayment.id.desc()).limit(50)
+    pending = list(db.session.scalars(query.filter_by(status=PENDING))) if access.can_manage else []
+    mine = list(db.session.scalars(query.filter_by(membership_id=access.membership.id))) \
+        if access.membership is not None else []
+    targets = targets_of(box, access.membership.id) if access.membership is not None else None
+    labels = {r.id: targets_of(box, r.membership_id).get(r.target, "") for r in pending if r.target}
+    return Listing(box, payee_of(box.id), pending, mine, access.can_manage, access.membership is not None,
+                   targets, labels)
+
+
+def pending_count(box_id: int) -> int:
+    return db.session.scalar(select(func.count(ReportedPayment.id)).filter_by(box_id=box_id, status=PENDING))
+
+
+def receipt_file(actor, box_id, report_id) -> tuple[str, str, str]:
+    """(path, mimetype, name) of a report's receipt: for the box's managers and the member who
+    reported it; NotFound for anyone else, another box's managers included."""
+    access = authorize(actor, box_id, VIEW)
+    row = _row(access.box.id, report_id)
+    mine = access.membership is not None and access.membership.id == row.membership_id
+    if not row.receipt_path or not (access.can_manage or mine):
+        raise NotFound("No such receipt.")
+    return os.path.join(current_app.instance_path, row.receipt_path), row.receipt_type, row.receipt_name or "receipt"

@@ -1,0 +1,130 @@
+"""Receipts: every payment, repayment, payout and waiver a box records tells the members it concerns,
+in every product, from the ledger itself: the unit of work hands over the entries it posted
+(core.uow.on_entries) just before it commits, so a write that rolls back tells no one, and the outbox sends
+after the commit. An entry concerns the members whose accounts it moves: a membership's account
+directly, a loan's or a unit's through the product (Product.subject_members). The dedupe key names
+the entry and the member, so a retried write (the ledger answers the first entry) never tells twice.
+A reversal of a payment says it was cancelled; a reversal of a late charge says it was waived."""
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from hamyan import money
+from hamyan.boxes.models import Box, Membership
+from hamyan.core import uow
+from hamyan.core.product import load
+from hamyan.dues.calendar import format_day
+from hamyan.extensions import db
+from hamyan.ledger.models import Entry, LedgerAccount, Posting
+from hamyan.notify import services
+from hamyan.notify.models import ChannelPreference, NotifyProfile, OutboxMessage
+
+KIND = "receipt"
+# Entry codes a member hears of, and what the receipt calls each.
+RECEIPTS = {"contribution": "Payment", "payment": "Payment", "deposit": "Deposit", "cover": "Deposit used for dues",
+            "release": "Deposit returned",
+            "repayment": "Loan repayment", "payout": "Payout", "payout_owed": "Payout",
+            "settlement": "Savings paid out"}
+# (A loan's payout is told by the pool with its schedule, moneypool.services.loans.disburse.)
+# Charges whose reversal is a waiver (dues.late).
+WAIVABLE = {"late_fee": "Late fee", "fine": "Fine", "penalty": "Penalty"}
+
+
+@uow.on_entries
+def send(entry_ids: list[int]) -> int:
+    """Enqueue the receipts of these freshly posted entries (inside their write). How many."""
+    if not entry_ids:
+        return 0
+    entries = [e for e in db.session.scalars(select(Entry).where(Entry.id.in_(entry_ids), Entry.box_id.isnot(None)))
+               if _what(e)]
+    if not entries:
+        return 0
+    concerned = _members_of(entries)
+    told = [(e, m) for e in entries for m in concerned.get(e.id, ())]
+    if not told:
+        return 0
+    memberships = {m.id: m for m in db.session.scalars(select(Membership).options(selectinload(Membership.user)).where(
+        Membership.id.in_({m for _, m in told})))}
+    user_ids = {m.user_id for m in memberships.values() if m.user_id}
+    box_ids = {e.box_id for e in entries}
+    boxes = {b.id: b for b in db.session.scalars(select(Box).where(Box.id.in_(box_ids)))}
+    prefs = {(p.user_id, p.box_id): p for p in db.session.scalars(select(ChannelPreference).where(
+        ChannelPreference.user_id.in_(user_ids), ChannelPreference.box_id.in_(box_ids)))} if user_ids else {}
+    people = {p.user_id: p for p in db.session.scalars(
+        select(NotifyProfile).where(NotifyProfile.user_id.in_(user_ids)))} if user_ids else {}
+    keys = [f"{_key(e, m)}:{c}" for e, m in told for c in ("email", "sms", "inapp")]
+    done = set(db.session.scalars(select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(keys))))
+    count = 0
+    for entry, membership_id in told:
+        membership, box = memberships.get(membership_id), boxes[entry.box_id]
+        if membership is None:  # an account whose subject names no membership (a builder's rows)
+            continue
+        subject, body, short = _message(box, entry, membership)
+        key = _key(entry, membership_id)
+        if membership.user is not None:
+            prefs_of = prefs.get((membership.user_id, box.id)) or services.DEFAULT_PREFERENCE
+            wanted = tuple(c for c in ("email", "sms", "inapp") if f"{key}:{c}" not in done)
+            count += len(services.notify_member(membership.user, box.id, subject, body, kind=KIND, sms_text=short,
+                                                dedupe_key=key, prefs=prefs_of, checked=True, channels=wanted,
+                                                person=people.get(membership.user_id) or services.NO_PROFILE))
+        elif membership.email and f"{key}:email" not in done:  # added without an account, known by email
+            services.notify(membership.email, subject, body, box_id=box.id, kind=KIND, dedupe_key=f"{key}:email")
+            count += 1
+    return count
+
+
+def _key(entry: Entry, membership_id: int) -> str:
+    return f"receipt:{entry.id}:{membership_id}"
+
+
+def _what(entry: Entry) -> tuple[str, str] | None:
+    """(what the entry was, what happened to it): ("Payment", "recorded"), ("Payment", "cancelled"),
+    ("Late fee", "waived"); None for an entry members are not told of (a charge, an expense)."""
+    if entry.code in RECEIPTS:
+        return RECEIPTS[entry.code], "recorded"
+    if entry.code == "reversal" and entry.reverses is not None:
+        undone = entry.reverses.code
+        if undone in RECEIPTS:
+            return RECEIPTS[undone], "cancelled"
+        if undone in WAIVABLE:
+            return WAIVABLE[undone], "waived"
+    return None
+
+
+def _members_of(entries: list[Entry]) -> dict[int, list[int]]:
+    """Entry id -> the memberships its postings concern: a membership's account directly, another
+    subject (a loan, a unit) through its product's hook, one call per product."""
+    from hamyan.blueprints import product
+
+    rows = db.session.execute(select(Posting.entry_id, LedgerAccount.subject_kind, LedgerAccount.subject_id)
+                              .join(LedgerAccount, LedgerAccount.id == Posting.account_id)
+                              .where(Posting.entry_id.in_([e.id for e in entries]),
+                                     LedgerAccount.subject_kind != "box")).all()
+    box_of = {e.id: e.box_id for e in entries}
+    hooks = {}  # the product's subject_members path -> the subjects it is asked about
+    for entry_id, kind, subject_id in rows:
+        descriptor = product(db.session.get(Box, box_of[entry_id]).kind)
+        if kind != "membership" and descriptor is not None and descriptor.subject_members:
+            hooks.setdefault(descriptor.subject_members, set()).add((kind, subject_id))
+    through = {}
+    for path, subjects in hooks.items():
+        through.update(load(path)(sorted(subjects)))
+    concerned = {}
+    for entry_id, kind, subject_id in rows:
+        found = [subject_id] if kind == "membership" else through.get((kind, subject_id), [])
+        mine = concerned.setdefault(entry_id, [])
+        mine.extend(m for m in found if m not in mine)
+    return concerned
+
+
+def _message(box: Box, entry: Entry, membership: Membership) -> tuple[str, str, str]:
+    """(subject, body, text message) of one receipt."""
+    what, happened = _what(entry)
+    total = sum(p.amount for p in entry.postings if p.amount > 0)
+    amount = money.format_money(total, box.currency, box.locale)
+    day = format_day(entry.effective_date, box.calendar, box.locale)
+    subject = f"{box.name}: {what.lower()} of {amount} {happened}"
+    base = current_app.config["BASE_URL"].rstrip("/")
+    body = (f"Hello {membership.display_name},\n\n{what} of {amount} {happened} on {day} "
+            f"(entry #{entry.number}).\n{entry.memo}\n\nSee your statement in {box.name}: {base}/")
+    return subject, body, f"{box.name}: {what.lower()} {amount} {happened} {day} (#{entry.number})"
