@@ -120,7 +120,7 @@ def _register_template_helpers(app: Flask) -> None:
     from hamyan.boxes.models import role_name
     from hamyan.dues import status
     from hamyan.dues.calendar import format_day
-    from hamyan.web import listing, register_macros, stack
+    from hamyan.web import listing, register_macros, stack, status_badge
 
     app.jinja_env.filters["money"] = lambda amount, box: money.format_money(amount, box.currency, box.locale)
     app.jinja_env.filters["amount"] = lambda amount, box: money.format_plain(amount, box.currency, box.locale)
@@ -135,6 +135,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["list_cell"] = listing.cell
     app.jinja_env.globals["status_name"] = status.label
     app.jinja_env.globals["role_name"] = role_name
+    app.jinja_env.globals["status_badge"] = status_badge
     register_macros(app, "partials/picker.html", ("name_picker", "names_picker"))
     stack.init_app(app)
 

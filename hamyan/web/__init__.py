@@ -3,9 +3,24 @@ service errors shown on the form field they concern, and template macros as glob
 fields.py holds the form fields shared by every product (AmountField)."""
 from flask import flash, redirect, render_template, request, url_for
 from jinja2_fragments.flask import render_block
+from markupsafe import Markup, escape
 
 from hamyan.core.errors import ServiceError
+from hamyan.dues import status as dues_status
 from hamyan.extensions import htmx
+
+# The one status vocabulary of hamyan.dues, shown the same on every product's pages.
+STATUS_CLASS = {dues_status.PAID: "text-bg-success", dues_status.PAID_LATE: "text-bg-warning",
+                dues_status.PARTLY_PAID: "text-bg-info", dues_status.DUE: "text-bg-primary",
+                dues_status.LATE: "text-bg-danger", dues_status.UPCOMING: "text-bg-light border",
+                "prepaid": "text-bg-info"}
+
+
+def status_badge(status: str) -> Markup:
+    """A status as a badge, in the page's language: a Jinja global in Python, as a grid shows one in
+    each of its cells (a macro call costs many times more)."""
+    return Markup(f'<span class="badge {STATUS_CLASS.get(status, "text-bg-secondary")}">'
+                  f'{escape(dues_status.label(status))}</span>')
 
 
 def render(template: str, block: str | None = None, *, partials: tuple[str, ...] = (), **context):
