@@ -34,6 +34,12 @@ def ask(nav, title: str, lines: list[str], button: str, *, back: str, danger: bo
     return response
 
 
+def same_name(nav, error, button: str, *, back: str):
+    """A name another member already has (boxes.services.SameName) is a warning, not a refusal: the
+    confirm step says so, and yes posts the form again (the view passes not needed() as same_name_ok)."""
+    return ask(nav, "Another person of the same name?", [error.message], button, back=back, danger=False, note=None)
+
+
 def trial(func, *args, **kwargs) -> tuple[object, str | None]:
     """The write `func(*args)` tried and rolled back (core.uow.dry_run): (what it would return,
     None), or (None, why it would be refused now) for ask(blocked=...)."""

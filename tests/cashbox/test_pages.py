@@ -200,5 +200,29 @@ def test_double_submitted_new_box_and_member_forms_create_one(user_client):
     assert db.session.query(Cashbox).count() == 1
     for _ in range(2):
         r = c.post(setup, data={"what": "member", "display_name": "Ann"})
-    assert "Ann is already a member" in r.get_data(as_text=True)
-    assert [m.display_name for m in cb.active_members(int(setup.split("/")[2]))] == ["Ann", "Manager"]
+    assert "Ann is already a member" in r.get_data(as_text=True) and 'id="confirm-yes"' in r.get_data(as_text=True)
+    box_id = int(setup.split("/")[2])
+    assert [m.display_name for m in cb.active_members(box_id)] == ["Ann", "Manager"]
+    # another Ann is added once the manager says so
+    r = c.post(setup, data={"what": "member", "display_name": "ann", "confirmed": "1"})
+    assert r.status_code == 302
+    assert sorted(m.display_name for m in cb.active_members(box_id)) == ["Ann", "Manager", "ann"]
+
+
+def test_one_share_each_gives_every_member_a_whole_share(user_client):
+    c = user_client("manager@example.com", "Manager")
+    setup = _new_box(c, share_count="2").headers["Location"]
+    box_id = int(setup.split("/")[2])
+    page = c.get(setup).get_data(as_text=True)
+    assert page.index('id="add-member-form"') < page.index("Holders and parts")  # members before shares
+    for name in ("سارا کریمی", "Reza"):
+        c.post(setup, data={"what": "member", "display_name": name})
+    assert "One share each" in c.get(setup).get_data(as_text=True)
+    r = c.post(setup, data={"what": "one_share_each"}, follow_redirects=True)
+    assert "Each of the 3 members holds one share." in r.get_data(as_text=True)
+    round_ = cb.current_round(box_id)
+    held = {s.number: [(h.membership.display_name, str(h.fraction)) for h in s.holdings] for s in round_.shares}
+    assert held == {1: [("Manager", "1")], 2: [("Reza", "1")], 3: [("سارا کریمی", "1")]}
+    cb.start_round(c.user, box_id, round_.id)  # every share is fully held
+    r = c.post(setup, data={"what": "one_share_each"}, follow_redirects=True)
+    assert "has already started" in r.get_data(as_text=True)

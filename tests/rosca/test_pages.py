@@ -63,3 +63,18 @@ def test_giving_back_a_seat_asks_first_saying_what_it_collects(user_client):
     assert "You gave back seat 2." in r.get_data(as_text=True)
     again = manager.post(f"/rosca/{box.id}/seats/2/leave").get_data(as_text=True)
     assert "You hold no part of seat 2." in again and 'id="confirm-yes"' not in again
+
+
+def test_a_second_member_of_the_same_name_is_added_after_a_yes(user_client):
+    from hamyan.boxes.models import Membership
+    from hamyan.extensions import db
+
+    manager = user_client("m@example.com", "Manager")
+    box = make_rosca(manager.user, seats=3, contribution="100")
+    assert manager.post(f"/rosca/{box.id}/members", data={"display_name": "علی رضایی"}).status_code == 302
+    ask = manager.post(f"/rosca/{box.id}/members", data={"display_name": " علی رضایی "}).get_data(as_text=True)
+    assert "علی رضایی is already a member of this box" in ask and 'id="confirm-yes"' in ask
+    count = lambda: db.session.query(Membership).filter_by(box_id=box.id, display_name="علی رضایی").count()  # noqa: E731
+    assert count() == 1
+    r = manager.post(f"/rosca/{box.id}/members", data={"display_name": "علی رضایی", "confirmed": "1"})
+    assert r.status_code == 302 and count() == 2

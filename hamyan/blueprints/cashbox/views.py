@@ -22,6 +22,7 @@ from hamyan.blueprints.cashbox.forms import (
 from hamyan.blueprints.cashbox import lists
 from hamyan.blueprints.cashbox.models import Cashbox, Payment, Round
 from hamyan.boxes.access import MANAGE, VIEW, authorize
+from hamyan.boxes.services import SameName
 from hamyan.core.errors import ServiceError, ValidationError
 from hamyan.extensions import db
 from hamyan.money import to_major
@@ -189,8 +190,20 @@ def setup(box_id, round_id=None):
             elif what == "member":
                 form = forms["member"] = AddMemberForm()
                 if form.validate_on_submit():
-                    m = cb.add_member(current_user, box.id, form.display_name.data, form.email.data)
+                    try:
+                        m = cb.add_member(current_user, box.id, form.display_name.data, form.email.data,
+                                          same_name_ok=not confirm.needed())
+                    except SameName as error:
+                        access = authorize(current_user, box_id, MANAGE, cb.KIND)
+                        return confirm.same_name(box_nav(box, access.membership, True), error,
+                                                 "Yes, add them: it is another person",
+                                                 back=url_for("cashbox.setup", box_id=box.id, round_id=r.id))
                     flash(f"{m.display_name} is added.", "success")
+                    return redirect_to("cashbox.setup", box_id=box.id, round_id=r.id)
+            elif what == "one_share_each":
+                if EmptyForm().validate_on_submit():
+                    r = cb.one_share_each(current_user, box.id, r.id)
+                    flash(f"Each of the {r.share_count} members holds one share.", "success")
                     return redirect_to("cashbox.setup", box_id=box.id, round_id=r.id)
             elif what == "holders":
                 number = request.form.get("share", type=int)

@@ -163,9 +163,8 @@ def rejoin(box_id, membership_id):
         try:
             membership = services.rejoin(current_user, box_id, membership_id, not confirm.needed())
         except SameName as error:  # a warning: bringing them back needs a yes
-            return confirm.ask(box_nav(access.box, access.membership, access.can_manage), "Bring them back?",
-                               [error.message, "They come back with their role and history."],
-                               "Yes, bring them back: it is another person", danger=False, note=None,
-                               back=url_for("members.index", box_id=box_id))
+            return confirm.same_name(box_nav(access.box, access.membership, access.can_manage), error,
+                                     "Yes, bring them back: it is another person",
+                                     back=url_for("members.index", box_id=box_id))
         flash(f"{membership.display_name} is back in the box.", "success")
     return redirect_to("members.index", box_id=box_id)

@@ -28,6 +28,7 @@ from hamyan.blueprints.moneypool.forms import (
 from hamyan.blueprints.moneypool import lists
 from hamyan.blueprints.moneypool.models import Contribution, PoolMember
 from hamyan.boxes.access import MANAGE
+from hamyan.boxes.services import SameName
 from hamyan.core import clock, parse
 from hamyan.core.errors import Conflict, ValidationError
 from hamyan.lending.schedules import METHOD_LABELS
@@ -183,7 +184,11 @@ def add_member(box_id):
             membership_id = picker.named(people, form.person.data, "person", "person") \
                 if (form.person.data or "").strip() else None
             member = services.add_member(current_user, box_id, form.display_name.data, form.email.data,
-                                         form.shares.data, form.joined_on.data, membership_id=membership_id)
+                                         form.shares.data, form.joined_on.data, membership_id=membership_id,
+                                         same_name_ok=not confirm.needed())
+        except SameName as error:
+            return confirm.same_name(_common(acc)["nav"], error, "Yes, add them: it is another person",
+                                     back=url_for("moneypool.add_member", box_id=box_id))
         except FORM_ERRORS as error:
             apply_error(form, error)
         else:

@@ -13,6 +13,7 @@ from hamyan.blueprints.rosca.forms import (
     AssignForm, DepositForm, MemberForm, NewRoscaForm, PaymentForm, PayoutForm, PricingForm, StatementForm,
     SwapForm, TakeSeatForm)
 from hamyan.core import clock
+from hamyan.boxes.services import SameName
 from hamyan.core.errors import ServiceError
 from hamyan.statements import check_period, pdf_response
 from hamyan.web import apply_error, confirm, listing, redirect_to, render
@@ -188,8 +189,20 @@ def reserve(box_id, number):
 @login_required
 def add_member(box_id):
     form = MemberForm()
-    return _back("rosca.seats", box_id, rs.add_member, form.display_name.data, form.email.data or None,
-                 success=f"{form.display_name.data} is a member now.")
+    try:
+        member = rs.add_member(current_user, box_id, form.display_name.data, form.email.data or None,
+                               same_name_ok=not confirm.needed())
+    except SameName as error:  # a warning: adding them needs a yes
+        access, _ = rs.viewing(current_user, box_id)
+        return confirm.same_name(box_nav(access.box, access.membership, access.can_manage), error,
+                                 "Yes, add them: it is another person", back=url_for("rosca.seats", box_id=box_id))
+    except ServiceError as error:
+        if error.status == 404:
+            raise
+        apply_error(None, error)
+    else:
+        flash(f"{member.display_name} is a member now.", "success")
+    return redirect_to("rosca.seats", box_id=box_id)
 
 
 @bp.post("/<int:box_id>/start")

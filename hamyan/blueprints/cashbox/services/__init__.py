@@ -57,6 +57,7 @@ from hamyan.blueprints.cashbox.services.setup import (  # noqa: F401
     add_member,
     create_cashbox,
     due_dates,
+    one_share_each,
     parse_round_settings,
     set_holders,
     set_order,

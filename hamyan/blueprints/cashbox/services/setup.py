@@ -158,14 +158,39 @@ def update_round(actor, box_id, round_id, contribution, share_count, period_kind
     for key, value in settings.__dict__.items():
         if key != "share_count":
             setattr(r, key, value)
-    if settings.share_count > r.share_count:
-        r.shares.extend(Share(number=n, draw_position=n) for n in range(r.share_count + 1, settings.share_count + 1))
-    elif settings.share_count < r.share_count:
-        r.shares = [s for s in r.shares if s.number <= settings.share_count]
+    _resize(r, settings.share_count)
+    return r
+
+
+def _resize(r: Round, share_count: int) -> None:
+    if share_count > r.share_count:
+        r.shares.extend(Share(number=n, draw_position=n) for n in range(r.share_count + 1, share_count + 1))
+    elif share_count < r.share_count:
+        r.shares = [s for s in r.shares if s.number <= share_count]
         positions = sorted(r.shares, key=lambda s: (s.draw_position or 0, s.number))
         for position, share in enumerate(positions, 1):
             share.draw_position = position
-    r.share_count = settings.share_count
+    r.share_count = share_count
+
+
+@uow.box_write
+def one_share_each(actor, box_id, round_id) -> Round:
+    """The usual set-up in one step: every member holds one whole share (share 1 the first by name),
+    so the round has as many shares as members; who held what before is replaced."""
+    box, r = _draft(actor, box_id, round_id)
+    members = active_members(box.id)
+    if not members:
+        raise ValidationError("Add the members first: each of them then gets one share.", field="shares")
+    if len(members) > MAX_SHARES:
+        raise ValidationError(f"A round has at most {MAX_SHARES} shares; this box has {len(members)} members.",
+                              field="shares")
+    _resize(r, len(members))
+    for share in r.shares:
+        share.holdings.clear()
+    db.session.flush()
+    for share, member in zip(sorted(r.shares, key=lambda s: s.number), members):
+        share.holdings.append(Holding(membership_id=member.id, numerator=1, denominator=1, position=0))
+    db.session.flush()
     return r
 
 
@@ -262,11 +287,8 @@ def start_next_round(actor, box_id, round_id) -> Round:
 
 
 @uow.box_write
-def add_member(actor, box_id, display_name: str, email: str | None = None) -> Membership:
-    """Add someone (with or without an account) so they can hold shares."""
+def add_member(actor, box_id, display_name: str, email: str | None = None, same_name_ok: bool = False) -> Membership:
+    """Add someone (with or without an account) so they can hold shares. A name another member has
+    needs same_name_ok (boxes.services.SameName): that also makes a double submit add them once."""
     box = authorize(actor, box_id, MANAGE, KIND).box
-    name = (display_name or "").strip()
-    if name and any(m.display_name.lower() == name.lower() for m in active_members(box.id)):
-        # Pages tell members apart by name; this also makes a double submit add them once.
-        raise Conflict(f"{name} is already a member; give a name that tells them apart.", field="display_name")
-    return boxes.add_member(actor, box.id, display_name, email, "member")
+    return boxes.add_member(actor, box.id, display_name, email, "member", same_name_ok)

@@ -42,8 +42,10 @@ def _join(box: Box, membership: Membership, shares: int, joined_on: date) -> Poo
 
 @uow.box_write
 def add_member(actor, box_id: int, display_name: str, email: str | None, shares, joined_on: date | None = None,
-               membership_id: int | None = None) -> PoolMember:
-    """Add a saver: a new person (name, email), or someone already in the box (membership_id)."""
+               membership_id: int | None = None, same_name_ok: bool = False) -> PoolMember:
+    """Add a saver: a new person (name, email), or someone already in the box (membership_id). A new
+    person's name another member has needs same_name_ok (boxes.services.SameName): that also makes
+    a double submit add them once."""
     acc = access(actor, box_id, MANAGE)
     shares = parse.whole(shares, "shares", 0, MAX_SHARES, "Shares")
     joined_on = _plan_day(acc.box, joined_on or clock.today(acc.box), "joined_on")
@@ -54,15 +56,7 @@ def add_member(actor, box_id: int, display_name: str, email: str | None, shares,
         if db.session.execute(select(PoolMember.id).filter_by(membership_id=membership.id)).first():
             raise Conflict("This person already saves in the pool.", field="membership_id")
     else:
-        name = (display_name or "").strip()
-        if name and db.session.execute(
-                select(PoolMember.id).join(Membership, Membership.id == PoolMember.membership_id)
-                .where(PoolMember.box_id == acc.box.id, PoolMember.left_on.is_(None),
-                       func.lower(Membership.display_name) == name.lower())).first():
-            # Pages tell savers apart by name; this also makes a double submit add them once.
-            raise Conflict(f"{name} already saves in the pool; give a name that tells them apart.",
-                           field="display_name")
-        membership = boxes.add_member(actor, acc.box.id, display_name, email, "member")
+        membership = boxes.add_member(actor, acc.box.id, display_name, email, "member", same_name_ok)
     member = _join(acc.box, membership, shares, joined_on)
     summary.refresh(acc.box, [member.id])
     return member

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from hamyan import money
 from hamyan.blueprints.rosca.models import PERIOD_KINDS, PRICING_METHODS, Rosca, RoscaPeriod, Seat, SeatHolding
 from hamyan.blueprints.rosca.services.common import (
-    KIND, active_members, cash_account, deposits_by_member, draft, fee_account, managing, member_account,
+    KIND, cash_account, deposits_by_member, draft, fee_account, managing, member_account,
     membership_in)
 from hamyan.blueprints.rosca.services.state import refresh, seat_parts
 from hamyan.boxes import services as boxes
@@ -212,13 +212,11 @@ def reserve_seat(actor, box_id, seat_number, reserved: bool) -> Seat:
 
 
 @uow.box_write
-def add_member(actor, box_id, display_name: str, email: str | None = None) -> Membership:
-    """Add someone (with or without an account) so they can hold seats."""
+def add_member(actor, box_id, display_name: str, email: str | None = None, same_name_ok: bool = False) -> Membership:
+    """Add someone (with or without an account) so they can hold seats. A name another member has
+    needs same_name_ok (boxes.services.SameName): that also makes a double submit add them once."""
     box, _ = managing(actor, box_id)
-    name = (display_name or "").strip()
-    if name and any(m.display_name.lower() == name.lower() for m in active_members(box.id)):
-        raise Conflict(f"{name} is already a member; give a name that tells them apart.", field="display_name")
-    return boxes.add_member(actor, box.id, display_name, email, "member")
+    return boxes.add_member(actor, box.id, display_name, email, "member", same_name_ok)
 
 
 def deposit_due(rosca: Rosca) -> dict[int, int]:
