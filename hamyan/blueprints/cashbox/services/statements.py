@@ -38,6 +38,7 @@ def manager_report(box: Box, start: date, end: date):
 
 # A cell of the report's grid as one short mark (templates/statements/cashbox_report.html has the legend).
 MARKS = {PAID: "✓", PAID_LATE: "L", LATE: "✗", PARTLY_PAID: "½", DUE: "•", UPCOMING: ""}
+COLUMN = 4  # characters a period takes in a grid line (period numbers go to 3 digits)
 
 
 @dataclass
@@ -46,6 +47,11 @@ class GridRow:
     paid: int  # in the round, all periods
     arrears: int  # past due and unpaid
     marks: list[str]  # one per period of the round, first first
+
+    def line(self, block: range) -> str:
+        """The marks of a block of periods as one line of fixed-width columns (under ReportGrid.header):
+        one text per row rather than a table cell per period keeps a 200 x 200 grid quick to lay out."""
+        return "".join(f"{mark:^{COLUMN}}" for mark in self.marks[block.start:block.stop])
 
 
 @dataclass
@@ -56,6 +62,10 @@ class ReportGrid:
     periods: list
     rows: list[GridRow]
     draws: object  # state.Draws
+
+    @staticmethod
+    def header(block: range) -> str:
+        return "".join(f"{number + 1:^{COLUMN}}" for number in block)
 
     def blocks(self, size: int) -> list[range]:
         """The grid's period columns in blocks of `size` (each a table on its own landscape pages)."""
