@@ -33,7 +33,9 @@ class LedgerAccount(db.Model):
         CheckConstraint(_in("subject_kind", SUBJECT_KINDS), name="subject_kind"),
         # Only a box-wide account of no box (tests, benches) has no subject id.
         CheckConstraint("subject_id IS NOT NULL OR subject_kind = 'box'", name="subject_id"),
-        Index("ix_ledger_account_box_type", "box_id", "type"),
+        # Covers balances_by_type (a box's balances summed per type and purpose) without reading
+        # the rows: a pool of 10,000 savers has 15,000 accounts.
+        Index("ix_ledger_account_box_type_purpose", "box_id", "type", "purpose", "balance"),
         Index("ix_ledger_account_box_subject", "box_id", "subject_kind", "subject_id"),
     )
 

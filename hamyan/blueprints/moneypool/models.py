@@ -127,7 +127,9 @@ class ShareChange(db.Model):
 
     __tablename__ = "mp_share_change"
     __table_args__ = (db.UniqueConstraint("member_id", "effective_from", name="uq_mp_share_change_member_from"),
-                      db.CheckConstraint("shares >= 0", name="shares"))
+                      db.CheckConstraint("shares >= 0", name="shares"),
+                      # The few changes still to come (the queue's forecast), without reading every saver's.
+                      db.Index("ix_mp_share_change_effective_from", "effective_from", "member_id"))
 
     id = db.Column(db.Integer, primary_key=True)
     member_id = db.Column(db.Integer, db.ForeignKey("mp_member.id"), nullable=False, index=True)
@@ -173,6 +175,7 @@ class Loan(db.Model):
         db.CheckConstraint("amount > 0", name="positive"),
         db.CheckConstraint("status IN ('requested', 'approved', 'rejected', 'cancelled', 'active', 'closed', "
                            "'written_off')", name="status"),
+        db.Index("ix_mp_loan_box_status", "box_id", "status"),  # a pool's queue, its active loans
     )
 
     id = db.Column(db.Integer, primary_key=True)
