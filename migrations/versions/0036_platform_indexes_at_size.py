@@ -2,8 +2,8 @@
 a box's balances summed per type and purpose from the index alone, the share changes still to come,
 a pool's loans by status, a page of a box's members by name.
 
-Revision ID: 0034
-Revises: 0033
+Revision ID: 0036
+Revises: 0035
 Create Date: 2026-12-07 09:50:00
 
 """
@@ -11,8 +11,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0034'
-down_revision = '0033'
+revision = '0036'
+down_revision = '0035'
 branch_labels = None
 depends_on = None
 
