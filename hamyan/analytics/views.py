@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from flask import Blueprint, Response, abort, request
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from hamyan import money
 from hamyan.analytics import figures
+from hamyan.blueprints.admin.queries import kind_name
 from hamyan.dues.calendar import format_day
 from hamyan.boxes.access import authorize
 from hamyan.hamyar import referrals
@@ -38,6 +40,11 @@ class Day:
     calendar: str = "gregorian"
 
 
+@dataclass(frozen=True)
+class Kind:
+    kind: str  # a box kind: its product's name on the page, the kind itself in the CSV
+
+
 @dataclass
 class Table:
     id: str
@@ -54,6 +61,8 @@ def shown(cell, locale: str = "en") -> str:
         return "–" if cell.value is None else f"{cell.value:.1%}"
     if isinstance(cell, Day):
         return format_day(cell.day, cell.calendar, locale)
+    if isinstance(cell, Kind):
+        return kind_name(cell.kind)
     return str(cell)
 
 
@@ -65,6 +74,8 @@ def raw(cell) -> str:
         return "" if cell.value is None else f"{cell.value:.4f}"
     if isinstance(cell, Day):
         return cell.day.isoformat()
+    if isinstance(cell, Kind):
+        return cell.kind
     return str(cell)
 
 
@@ -103,41 +114,50 @@ def _trend_charts(trend: dict, currencies: list[str], days: list, locale: str = 
         points = [(day, trend[(day, currency)]) for day in days if (day, currency) in trend]
         if not points:
             continue
-        labels = [_short_day(day, calendar) for day, _ in points]
-        charts.append(lines(f"Arrears, last {figures.TREND_DAYS} days ({currency})", labels,
-                            [("Arrears", [f.arrears for _, f in points])], _fmt(currency, locale)))
-        charts.append(lines(f"Collection rate, last {figures.TREND_DAYS} days ({currency})", labels,
-                            [("Collection rate", [_rate(f.collection_rate) for _, f in points])], _per_mille))
+        labels = [_short_day(day, calendar) for day, _figures in points]
+        charts.append(lines(_("Arrears, last %(days)s days (%(currency)s)", days=figures.TREND_DAYS, currency=currency),
+                            labels, [(_("Arrears"), [f.arrears for _day, f in points])], _fmt(currency, locale)))
+        charts.append(lines(_("Collection rate, last %(days)s days (%(currency)s)", days=figures.TREND_DAYS,
+                              currency=currency), labels,
+                            [(_("Collection rate"), [_rate(f.collection_rate) for _day, f in points])], _per_mille))
     return charts
 
 
+def _funnel_stages(funnel: figures.Funnel) -> list[tuple[str, int]]:
+    return [(_("invited"), funnel.invited), (_("joined"), funnel.joined), (_("paid in"), funnel.paid)]
+
+
 def admin_tables(p: figures.Platform, referred: tuple[int, int, int]) -> tuple[list[Table], list]:
-    days = sorted({day for day, _ in p.trend})
+    """The admin dashboard's tables, titles and headers in the page's language (the CSV's too, in
+    the same column order); the page names products, the CSV keeps their kinds, currencies their ISO codes."""
+    days = sorted({day for day, _currency in p.trend})
+    trend_title = _("Arrears and collection, last %(days)s days", days=figures.TREND_DAYS)
+    at_risk = _("at risk (%(days)s+ days overdue)", days=figures.AT_RISK_DAYS)
     return [
-        Table("users", "Active users and sign-ups per month", ["month", "active users", "sign-ups"],
+        Table("users", _("Active users and sign-ups per month"), [_("month"), _("active users"), _("sign-ups")],
               [[m, p.active_by_month.get(m, 0), p.signups_by_month.get(m, 0)] for m in p.months]),
-        Table("boxes", "Boxes per product", ["product", "boxes"], [[k, n] for k, n in sorted(p.boxes.items())]),
-        Table("money", "Money moved per month", ["month"] + [f"money moved {c}" for c in p.currencies],
+        Table("boxes", _("Boxes per product"), [_("product"), _("boxes")],
+              [[Kind(k), n] for k, n in sorted(p.boxes.items())]),
+        Table("money", _("Money moved per month"), [_("month")] + [_("money moved %(currency)s", currency=c) for c in p.currencies],
               [[m] + [Money(p.moved.get((m, c), 0), c) for c in p.currencies] for m in p.months]),
-        Table("collection", "Collection and arrears per product",
-              ["product", "currency", "boxes", "due", "arrears", "collection rate"],
-              [[kind, c, n, Money(f.due, c), Money(f.arrears, c), Percent(f.collection_rate)]
+        Table("collection", _("Collection and arrears per product"),
+              [_("product"), _("currency"), _("boxes"), _("due"), _("arrears"), _("collection rate")],
+              [[Kind(kind), c, n, Money(f.due, c), Money(f.arrears, c), Percent(f.collection_rate)]
                for (kind, c), (n, f) in p.by_product.items()]),
-        Table("loans", "Loan book and portfolio at risk",
-              ["currency", "principal outstanding", f"at risk ({figures.AT_RISK_DAYS}+ days overdue)", "PAR30"],
+        Table("loans", _("Loan book and portfolio at risk"),
+              [_("currency"), _("principal outstanding"), at_risk, "PAR30"],
               [[c, Money(f.loans_out, c), Money(f.loans_at_risk, c), Percent(f.par)]
                for c, f in sorted(p.by_currency.items()) if f.loans_out]),
-        Table("trend", f"Arrears and collection, last {figures.TREND_DAYS} days",
-              ["day", "currency", "due", "arrears", "collection rate"],
+        Table("trend", trend_title, [_("day"), _("currency"), _("due"), _("arrears"), _("collection rate")],
               [[Day(day), c, Money(f.due, c), Money(f.arrears, c), Percent(f.collection_rate)]
                for (day, c), f in sorted(p.trend.items())]),
-        Table("funnel", f"From invitation to first payment (invitations of the last {figures.FUNNEL_DAYS} days)",
-              ["stage", "people", "share of invited"],
+        Table("funnel", _("From invitation to first payment (invitations of the last %(days)s days)",
+                          days=figures.FUNNEL_DAYS), [_("stage"), _("people"), _("share of invited")],
               [[stage, n, Percent(n / p.funnel.invited if p.funnel.invited else None)]
-               for stage, n in (("invited", p.funnel.invited), ("joined", p.funnel.joined),
-                                ("paid in", p.funnel.paid))]),
-        Table("referrals", f"Who brought whom (the last {figures.FUNNEL_DAYS} days)", ["way in", "people", "active now"],
-              [["referral link", referred[0], referred[1]], ["box invitation accepted", referred[2], ""]]),
+               for stage, n in _funnel_stages(p.funnel)]),
+        Table("referrals", _("Who brought whom (the last %(days)s days)", days=figures.FUNNEL_DAYS),
+              [_("way in"), _("people"), _("active now")],
+              [[_("referral link"), referred[0], referred[1]], [_("box invitation accepted"), referred[2], ""]]),
     ], days
 
 
@@ -155,30 +175,30 @@ def admin():
         datetime.combine(p.today - timedelta(days=figures.FUNNEL_DAYS), time())))
     if request.args.get("table"):
         return _csv(tables, request.args["table"], f"hamyan-{p.today.isoformat()}")
-    charts = [bars("Active users per month", [(m[2:], p.active_by_month.get(m, 0)) for m in p.months]),
-              bars("Boxes per product", sorted(p.boxes.items()), over_time=False)]
-    charts += [bars(f"Money moved per month ({c})", [(m[2:], p.moved.get((m, c), 0)) for m in p.months], _fmt(c))
-               for c in p.currencies]
+    charts = [bars(_("Active users per month"), [(m[2:], p.active_by_month.get(m, 0)) for m in p.months]),
+              bars(_("Boxes per product"), [(kind_name(k), n) for k, n in sorted(p.boxes.items())], over_time=False)]
+    charts += [bars(_("Money moved per month (%(currency)s)", currency=c),
+                    [(m[2:], p.moved.get((m, c), 0)) for m in p.months], _fmt(c)) for c in p.currencies]
     charts += _trend_charts(p.trend, p.currencies, days)
-    charts.append(bars("From invitation to first payment", [("invited", p.funnel.invited), ("joined", p.funnel.joined),
-                                                             ("paid in", p.funnel.paid)], over_time=False))
+    charts.append(bars(_("From invitation to first payment"), _funnel_stages(p.funnel), over_time=False))
     return render("analytics/admin.html", p=p, tables=tables, charts=charts, shown=shown, percent=Percent)
 
 
 def box_tables(b: figures.OneBox) -> list[Table]:
     c, f = b.box.currency, b.figures
-    rows = [["due so far", Money(f.due, c)], ["arrears (late and unpaid)", Money(f.arrears, c)],
-            ["collection rate", Percent(f.collection_rate)]]
+    rows = [[_("due so far"), Money(f.due, c)], [_("arrears (late and unpaid)"), Money(f.arrears, c)],
+            [_("collection rate"), Percent(f.collection_rate)]]
     if f.loans_out:
-        rows += [["loan principal outstanding", Money(f.loans_out, c)],
-                 [f"at risk ({figures.AT_RISK_DAYS}+ days overdue)", Money(f.loans_at_risk, c)], ["PAR30", Percent(f.par)]]
+        rows += [[_("loan principal outstanding"), Money(f.loans_out, c)],
+                 [_("at risk (%(days)s+ days overdue)", days=figures.AT_RISK_DAYS), Money(f.loans_at_risk, c)],
+                 ["PAR30", Percent(f.par)]]
     return [
-        Table("now", "Today", ["figure", "value"], rows),
-        Table("months", "Per month", ["month" + (" (Persian calendar)" if b.box.calendar == "persian" else ""),
-                                      f"money moved {c}", "payments in"],
+        Table("now", _("Today"), [_("figure"), _("value")], rows),
+        Table("months", _("Per month"), [_("month (Persian calendar)") if b.box.calendar == "persian" else _("month"),
+                                         _("money moved %(currency)s", currency=c), _("payments in")],
               [[m, Money(b.moved.get(m, 0), c), b.payments.get(m, 0)] for m in b.months]),
-        Table("trend", f"Arrears and collection, last {figures.TREND_DAYS} days",
-              ["day", "due", "arrears", "collection rate"],
+        Table("trend", _("Arrears and collection, last %(days)s days", days=figures.TREND_DAYS),
+              [_("day"), _("due"), _("arrears"), _("collection rate")],
               [[Day(day, b.box.calendar), Money(t.due, c), Money(t.arrears, c), Percent(t.collection_rate)]
                for day, t in sorted(b.trend.items())]),
     ]
@@ -195,8 +215,9 @@ def box(box_id):
     if request.args.get("table"):
         return _csv(tables, request.args["table"], f"box-{box_id}")
     c, locale = b.box.currency, b.box.locale
-    charts = [bars(f"Money moved per month ({c})", [(m[2:], b.moved.get(m, 0)) for m in b.months], _fmt(c, locale)),
-              bars("Payments in per month", [(m[2:], b.payments.get(m, 0)) for m in b.months])]
+    charts = [bars(_("Money moved per month (%(currency)s)", currency=c), [(m[2:], b.moved.get(m, 0)) for m in b.months],
+                   _fmt(c, locale)),
+              bars(_("Payments in per month"), [(m[2:], b.payments.get(m, 0)) for m in b.months])]
     charts += _trend_charts({(day, c): t for day, t in b.trend.items()}, [c], sorted(b.trend), locale, b.box.calendar)
     return render("analytics/box.html", b=b, tables=tables, charts=charts, shown=shown, percent=Percent,
                   nav=box_nav(access.box, access.membership, access.can_manage), locale=locale)

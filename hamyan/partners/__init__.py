@@ -5,6 +5,7 @@ is `hpk_<prefix>_<secret>`; the API turns it into a partner Principal (hamyan.bo
 import hashlib
 import secrets
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from hamyan.boxes.access import MANAGE, VIEW, Principal
@@ -30,13 +31,14 @@ def _admin(actor) -> None:
 def create_key(actor, name: str, box_ids, can_manage: bool) -> tuple[PartnerKey, str]:
     """A new key and its token (the only time the token is known)."""
     _admin(actor)
-    name = parse.text(name, "name", label="A name", limit=120)
+    name = parse.text(name, "name", label=_("A name"), limit=120)
     ids = sorted({parse.record_id(b) for b in box_ids} - {None})
     if not ids or len(ids) != len(set(box_ids)):
-        raise ValidationError("Grant at least one box, by its id.", field="box_ids")
+        raise ValidationError(_("Grant at least one box, by its id."), field="box_ids")
     found = set(db.session.scalars(select(Box.id).where(Box.id.in_(ids))))
     if found != set(ids):
-        raise ValidationError(f"No box {', '.join(str(i) for i in sorted(set(ids) - found))}.", field="box_ids")
+        missing = ", ".join(str(i) for i in sorted(set(ids) - found))
+        raise ValidationError(_("No box %(ids)s.", ids=missing), field="box_ids")
     prefix = secrets.token_hex(4)
     token = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
     key = PartnerKey(name=name, prefix=prefix, key_hash=_hash(token), can_manage=bool(can_manage),
@@ -95,14 +97,14 @@ def subscribe(actor, key_id, url: str, events) -> tuple["WebhookSubscription", s
     key = db.session.get(PartnerKey, parse.record_id(key_id) or 0)
     if key is None:
         raise NotFound()
-    url = parse.text(url, "url", label="The URL", limit=500)
+    url = parse.text(url, "url", label=_("The URL"), limit=500)
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.netloc:
-        raise ValidationError("Give the receiver's full http(s):// URL.", field="url")
+        raise ValidationError(_("Give the receiver's full http(s):// URL."), field="url")
     chosen = sorted({e.strip() for e in events if e and e.strip()})
     unknown = [e for e in chosen if e not in EVENTS and e != "*"]
     if not chosen or unknown:
-        raise ValidationError(f"Choose events among {', '.join(EVENTS)} (or *).", field="events")
+        raise ValidationError(_("Choose events among %(events)s (or *).", events=", ".join(EVENTS)), field="events")
     secret = secrets.token_hex(32)
     sub = WebhookSubscription(key_id=key.id, url=url, events=",".join(chosen), secret=secret)
     db.session.add(sub)

@@ -2,6 +2,7 @@
 once), grant boxes and read or manage, revoke; add webhook subscriptions (secret shown once); read
 the delivery log and replay a delivery. Admins only: anyone else gets 404."""
 from flask import Blueprint, abort, flash, request
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -15,6 +16,7 @@ from hamyan.partners.models import PartnerKey, WebhookDelivery, WebhookSubscript
 from hamyan.web import redirect_to, render
 
 bp = Blueprint("partners", __name__, url_prefix="/admin/partners")
+DELIVERY_NAMES = {"pending": _l("pending"), "delivered": _l("delivered"), "failed": _l("failed")}
 
 
 @bp.before_request
@@ -25,7 +27,7 @@ def admins_only():
 
 
 def _boxes(raw: str) -> list:
-    return [part for part in raw.replace(",", " ").split() if part]
+    return [part for part in raw.replace(",", " ").replace("،", " ").split() if part]  # Persian commas too
 
 
 @bp.route("", methods=["GET", "POST"])
@@ -49,7 +51,7 @@ def index():
 def revoke(key_id):
     if EmptyForm().validate_on_submit():
         key = partners.revoke(current_user, key_id)
-        flash(f"Key {key.name} is revoked: its calls fail from now on.", "success")
+        flash(_("Key %(name)s is revoked: its calls fail from now on.", name=key.name), "success")
     return redirect_to("partners.index")
 
 
@@ -73,7 +75,7 @@ def key(key_id):
                              .where(WebhookSubscription.key_id == key.id).order_by(WebhookDelivery.id.desc()),
                              page=min(page, parse.MAX_ID // 50), per_page=50, error_out=False)
     return render("partners/key.html", key=key, subscriptions=subscriptions, deliveries=deliveries, shown=shown,
-                  events=webhooks.EVENTS, form=EmptyForm())
+                  events=webhooks.EVENTS, form=EmptyForm(), delivery_names=DELIVERY_NAMES)
 
 
 @bp.route("/deliveries/<int:delivery_id>/replay", methods=["POST"])
@@ -82,5 +84,6 @@ def replay(delivery_id):
     key_id = original.subscription.key_id
     if EmptyForm().validate_on_submit():
         copy = webhooks.replay(current_user, delivery_id)
-        flash(f"Sent again as delivery {copy.id}: {copy.status}.", "success" if copy.status == "delivered" else "warning")
+        flash(_("Sent again as delivery %(id)s: %(status)s.", id=copy.id, status=DELIVERY_NAMES.get(copy.status, copy.status)),
+              "success" if copy.status == "delivered" else "warning")
     return redirect_to("partners.key", key_id=key_id)

@@ -146,4 +146,4 @@ def test_a_persian_box_counts_its_own_months(make_user, clock, client):
     assert b.moved == {"1403-12": 1000, "1404-01": 2000} and b.payments == {"1403-12": 1, "1404-01": 1}
     login(client, "boss@example.com")
     rows = list(csv.reader(io.StringIO(client.get(f"/boxes/{box.id}/analytics?table=months").get_data(as_text=True))))
-    assert rows[0][0] == "month (Persian calendar)" and rows[-2][0] == "1403-12" and rows[-1][0] == "1404-01"
+    assert rows[0][0] == "ماه (تقویم خورشیدی)" and rows[-2][0] == "1403-12" and rows[-1][0] == "1404-01"
