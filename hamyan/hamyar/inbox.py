@@ -3,6 +3,7 @@
 admins write and every signed-in user sees until they end."""
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from hamyan.boxes.access import Principal
@@ -79,7 +80,7 @@ def _admin(actor) -> Principal:
 def announce(actor, title: str, body: str) -> Announcement:
     """An admin's announcement, shown to every signed-in user until it is ended."""
     principal = _admin(actor)
-    title = parse.text(title, "title", label="The title", limit=200)
+    title = parse.text(title, "title", label=_("The title"), limit=200)
     row = Announcement(author_id=principal.user_id, title=title, body=message_body(body))
     db.session.add(row)
     db.session.flush()

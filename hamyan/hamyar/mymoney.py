@@ -14,6 +14,8 @@ What comes next (the next payment due, the payouts to come) is each product's `u
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
 
 from hamyan.blueprints import PRODUCTS
@@ -23,11 +25,12 @@ from hamyan.extensions import db
 from hamyan.ledger.models import ASSET, LIABILITY, LedgerAccount
 
 # What a member reads for an account's purpose (an unknown purpose shows the account's name).
-LABELS = {"savings": "Savings", "pledged": "Savings pledged as a guarantor", "contributions": "Paid in, less received",
-          "payout_owed": "Payout owed to you", "deposit": "Deposit held", "fines": "Late fines",
-          "fees": "Late fees", "principal": "Loan principal", "penalty": "Loan penalties", "receivable": "Unit charges"}
+LABELS = {"savings": _l("Savings"), "pledged": _l("Savings pledged as a guarantor"),
+          "contributions": _l("Paid in, less received"), "payout_owed": _l("Payout owed to you"),
+          "deposit": _l("Deposit held"), "fines": _l("Late fines"), "fees": _l("Late fees"),
+          "principal": _l("Loan principal"), "penalty": _l("Loan penalties"), "receivable": _l("Unit charges")}
 
-BELOW_ZERO = {"contributions": "Received ahead of paying in"}
+BELOW_ZERO = {"contributions": _l("Received ahead of paying in")}
 
 
 @dataclass
@@ -101,12 +104,14 @@ def my_money(user_id: int) -> MyMoney:
         amount = account.natural_balance
         if not amount:
             continue
-        label = LABELS.get(account.purpose, account.name)
+        label = str(LABELS.get(account.purpose, account.name))
         # Below zero an account changes sides: a ROSCA seat that collected before paying in owes
         # the box; a unit that paid ahead holds a credit.
         theirs = (account.type == LIABILITY) == (amount > 0)
         if amount < 0:
-            label = BELOW_ZERO.get(account.purpose) or f"{label} ({'owed back' if account.type == LIABILITY else 'paid ahead'})"
+            label = str(BELOW_ZERO.get(account.purpose) or (_("%(label)s (owed back)", label=label)
+                                                            if account.type == LIABILITY else
+                                                            _("%(label)s (paid ahead)", label=label)))
         line = Line(label, abs(amount))
         (found[account.box_id].held if theirs else found[account.box_id].owed).append(line)
         (held if theirs else owed)[account.currency] += abs(amount)

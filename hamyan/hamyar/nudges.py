@@ -12,6 +12,7 @@ send one twice.
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import exists, func, or_, select
 
 from hamyan.analytics.models import UsageEvent
@@ -68,28 +69,39 @@ def idle(now) -> list[tuple[User, object]]:
 
 
 def _send(batch: list[tuple]) -> int:
-    """Send (user, box_id, key, subject, body) nudges not sent yet, in one transaction."""
-    keys = [f"{key}:{channel}" for _, _, key, _, _ in batch for channel in CHANNELS]
+    """Send (user, box, key) nudges not sent yet, in one transaction (box None: the coming-back one)."""
+    keys = [f"{key}:{channel}" for _, _, key in batch for channel in CHANNELS]
     done = {k.rsplit(":", 1)[0] for k in db.session.scalars(select(OutboxMessage.dedupe_key).where(
         OutboxMessage.dedupe_key.in_(keys)))}
     sent = 0
     with uow.transaction():
-        for user, box_id, key, subject, body in batch:
-            if key not in done:
-                sent += bool(services.notify_member(user, box_id, subject, body, kind=KIND, dedupe_key=key,
-                                                    checked=True))
+        for user, box, key in batch:
+            if key in done:
+                continue
+            with services.speaking(user, box):
+                subject, body = _words(user, box)
+            sent += bool(services.notify_member(user, box.id if box else None, subject, body, kind=KIND,
+                                                dedupe_key=key, checked=True))
     return sent
+
+
+def _words(user, box) -> tuple[str, str]:
+    """A nudge's subject and body in the language being spoken: the first payment in `box`, or
+    (no box) come back."""
+    if box is not None:
+        return (_("%(box)s: your first payment", box=box.name),
+                _("Hello %(name)s,\n\nYou joined %(box)s a while ago and have not paid in yet. "
+                  "See what is due and how to pay: %(link)s\n", name=user.name, box=box.name, link=_base() + "/"))
+    return (_("Your boxes on Hamyan"),
+            _("Hello %(name)s,\n\nWe have not seen you for a while. Your boxes, what you have saved and "
+              "what is due are on %(link)s\n", name=user.name, link=_base() + "/my-money"))
 
 
 def run() -> tuple[int, int]:
     """Send the nudges due now; returns (first-payment nudges, coming-back nudges)."""
     now = clock.now()
-    pay = [(user, box.id, f"nudge:pay:{m.id}", f"{box.name}: your first payment",
-            f"Hello {user.name},\n\nYou joined {box.name} a while ago and have not paid in yet. "
-            f"See what is due and how to pay: {_base()}/\n") for m, box, user in never_paid(now)]
-    back = [(user, None, f"nudge:idle:{user.id}:{(seen or user.created_at):%Y-%m-%d}", "Your boxes on Hamyan",
-             f"Hello {user.name},\n\nWe have not seen you for a while. Your boxes, what you have saved and "
-             f"what is due are on {_base()}/my-money\n") for user, seen in idle(now)]
+    pay = [(user, box, f"nudge:pay:{m.id}") for m, box, user in never_paid(now)]
+    back = [(user, None, f"nudge:idle:{user.id}:{(seen or user.created_at):%Y-%m-%d}") for user, seen in idle(now)]
     counts = []
     for nudges in (pay, back):
         counts.append(sum(_send(nudges[i:i + BATCH]) for i in range(0, len(nudges), BATCH)))

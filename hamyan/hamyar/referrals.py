@@ -61,7 +61,7 @@ def attribute(user: User, code: str | None) -> bool:
 @dataclass(frozen=True)
 class Brought:
     name: str
-    how: str  # "your link", or the box they were invited to
+    how: str | None  # the box they were invited to; None: by your link
     on: datetime
     active: bool
 
@@ -71,7 +71,7 @@ def brought_by(user_id: int) -> list[Brought]:
     since = clock.now() - timedelta(days=ACTIVE_DAYS)
     seen = (select(func.max(UsageEvent.at)).where(UsageEvent.user_id == User.id).correlate(User)
             .scalar_subquery())
-    people = [Brought(name, "your link", on, bool(last and last >= since)) for name, on, last in db.session.execute(
+    people = [Brought(name, None, on, bool(last and last >= since)) for name, on, last in db.session.execute(
         select(User.name, Referral.created_at, seen).join(User, User.id == Referral.referred_id)
         .where(Referral.referrer_id == user_id).order_by(Referral.id.desc()).limit(SHOWN))]
     people += [Brought(name, box, on, bool(last and last >= since)) for name, box, on, last in db.session.execute(

@@ -1,6 +1,7 @@
 """Hamyar's pages: the inbox (/inbox), my money (/my-money), the invite page and referral links
 (/invite, /r/<code>), and the operator's announcements (/admin/announcements, admins only: 404 to others)."""
 from flask import Blueprint, abort, redirect, request, session, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import OperationalError
@@ -52,8 +53,8 @@ def my_money():
 
 
 class AnnouncementForm(FlaskForm):
-    title = StringField("Title", render_kw={"dir": "auto"})
-    body = TextAreaField("Announcement", render_kw={"rows": 5, "dir": "auto"})
+    title = StringField(_l("Title"), render_kw={"dir": "auto"})
+    body = TextAreaField(_l("Announcement"), render_kw={"rows": 5, "dir": "auto"})
 
 
 def _admins_only():

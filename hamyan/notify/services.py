@@ -48,7 +48,8 @@ def language_for(user=None, box=None) -> str:
     (its locale), else the app's default."""
     if user is not None and getattr(user, "language", None) in LANGUAGES:
         return user.language
-    return (language_of(box.locale) if box is not None else None) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    box_says = box is not None and current_app.config.get("BOX_SETS_LANGUAGE", True)  # as on the box's pages
+    return (language_of(box.locale) if box_says else None) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def speaking(user=None, box=None):

@@ -94,3 +94,14 @@ def test_rosca_seat_holder_sees_the_next_contribution_and_payout(make_user):
     items = my_money(saver.id).boxes[0].next
     assert [(i.label, i.amount) for i in items if not i.payout][0] == ("Next contribution", 10000)
     assert [i.label for i in items if i.payout] == ["Payout to seat 2"]
+
+
+def test_my_money_in_persian(busy_pool, client, monkeypatch):
+    from hamyan.hamyar import mymoney
+    from tests.i18n import persian_page
+
+    # "Coming up" lines are the products' own words (their `upcoming` hooks), translated in their areas.
+    monkeypatch.setattr(mymoney, "upcoming", lambda memberships, today: {})
+    login(client, "m0@example.com")
+    html = persian_page(client, "/my-money")
+    assert "اصل وام" in html and "پس‌انداز" in html and "<bdi>Neighbours</bdi>" in html

@@ -46,3 +46,18 @@ def test_coming_back_nudge_once_per_absence(pool_factory, clock):
     clock.today = date(2025, 8, 25)
     assert nudges.run()[1] == 1
     assert [u for u, b, c in told() if b is None and c == "inapp"].count(member) == 2
+
+
+def test_a_nudge_speaks_the_members_language(pool_factory, clock):
+    from hamyan.blueprints.auth.models import User
+
+    clock.today = date(2025, 6, 1)
+    box, boss, savers = pool_factory(members=2)
+    persian, english = (db.session.get(User, s.membership.user_id) for s in savers)
+    persian.language = "fa"
+    db.session.commit()
+    clock.today = date(2025, 6, 10)
+    assert nudges.run()[0] == 2
+    said = {m.user_id: m for m in db.session.scalars(select(OutboxMessage).filter_by(kind="nudge", channel="email"))}
+    assert said[persian.id].subject == "Neighbours: نخستین پرداخت شما" and "سلام" in said[persian.id].body
+    assert said[english.id].subject == "Neighbours: your first payment"

@@ -167,12 +167,13 @@ def test_a_money_pool_saver_late_on_savings_is_told_overdue_with_the_late_fee(ma
     assert "(30 days late)" in bodies[3] and "Your contribution of $10.00 is due on Feb 4, 2026." in bodies[3]
 
 
-def test_each_member_is_reminded_in_their_language(make_user, clock):
+def test_each_member_is_reminded_in_their_language(app, make_user, clock, monkeypatch):
     """A member who chose Persian reads the email and the SMS in Persian, one who chose English
     in English, in the same box; someone who never chose reads the box's language (fa_IR)."""
     from hamyan.notify.models import NotifyProfile
     from tests.i18n import english_left
 
+    monkeypatch.setitem(app.config, "BOX_SETS_LANGUAGE", True)  # as in production (the suite keeps English)
     people = [make_user("sara@example.com", "سارا"), make_user("john@example.com", "John"),
               make_user("neda@example.com", "ندا")]
     people[0].language, people[1].language = "fa", "en"
