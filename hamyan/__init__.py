@@ -1,5 +1,6 @@
 """Hamyan: community finance on one double-entry ledger."""
 import os
+from pathlib import Path
 
 from flask import Flask, render_template, request
 from flask_babel import gettext as _, lazy_gettext
@@ -116,18 +117,22 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from hamyan import money
     from hamyan.boxes.models import role_name
     from hamyan.dues import status
-    from hamyan.dues.calendar import format_day
-    from hamyan.web import listing, register_macros, stack, status_badge
+    from hamyan.dues.calendar import day_text, format_day, format_moment
+    from hamyan.web import fields, listing, register_macros, stack, status_badge
 
-    app.jinja_env.filters["money"] = lambda amount, box: money.format_money(amount, box.currency, box.locale)
-    app.jinja_env.filters["amount"] = lambda amount, box: money.format_plain(amount, box.currency, box.locale)
-    app.jinja_env.filters["day"] = lambda day, box=None: format_day(
-        day, box.calendar if box else "gregorian", box.locale if box else "en")
-    app.jinja_env.filters["local_time"] = lambda moment, box=None: clock.to_local(
-        moment, box.timezone if box else "UTC").strftime("%Y-%m-%d %H:%M")
+    app.jinja_env.filters["money"] = i18n.show_money
+    app.jinja_env.filters["amount"] = lambda amount, box: i18n.show_money(amount, box, plain=True)
+    # `box`: a box, or anything with a timezone (a person's notification settings); none: UTC, Gregorian.
+    app.jinja_env.filters["day"] = lambda day, box=None: i18n.digits(format_day(
+        day, getattr(box, "calendar", "gregorian"), i18n.display_locale(box)), box)
+    app.jinja_env.filters["local_time"] = lambda moment, box=None: i18n.digits(format_moment(
+        moment, getattr(box, "timezone", "UTC"), getattr(box, "calendar", "gregorian"), i18n.display_locale(box)), box)
+    app.jinja_env.globals["day_input"] = fields.day_input
+    app.jinja_env.globals["day_text"] = day_text
+    # PDFs are made by jobs too, with no site to fetch from: fonts are files.
+    app.jinja_env.globals["font_url"] = lambda name: (Path(app.static_folder) / "fonts" / "vazirmatn" / name).as_uri()
 
     register_macros(app, "partials/forms.html", ("field", "form_errors"))
     register_macros(app, "partials/pager.html", ("pager",))

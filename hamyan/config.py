@@ -78,6 +78,10 @@ DEFAULTS = {
     "PARTNER_RATE_LIMIT": "120 per minute",
     "WEBHOOK_TIMEOUT": 10,
     "WEBHOOKS_SEND_AFTER_COMMIT": True,
+    # A box's locale sets the language of its pages for members who chose none (hamyan/i18n.py).
+    # The test suite turns it off, so its English assertions hold on fa_IR boxes; tests of Persian
+    # pages turn it on (tests/i18n.py).
+    "BOX_SETS_LANGUAGE": True,
 }
 
 
@@ -112,5 +116,10 @@ def load(instance_path: str, overrides: dict | None = None, product_defaults: di
         OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH=None,
         OPENAPI_REDOC_PATH=None,
+        API_SPEC_OPTIONS={"info": {"description": (
+            "Dates are ISO 8601 Gregorian days (YYYY-MM-DD) in every box, whatever its calendar: a "
+            "Persian-calendar box's pages show and take Jalali dates, its API does not. Times are UTC "
+            "(ISO 8601). Amounts are strings of digits in the box's currency. An error's `message` "
+            "follows Accept-Language (English or Persian); its `code` is always English.")}},
     )
     return cfg

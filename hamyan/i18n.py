@@ -13,7 +13,8 @@ from pathlib import Path
 
 import click
 from babel import Locale, UnknownLocaleError
-from flask import g, has_request_context, request
+from babel.numbers import format_decimal
+from flask import current_app, g, has_request_context, request
 from flask.cli import AppGroup
 from flask_babel import Babel, get_locale
 from markupsafe import Markup, escape
@@ -92,7 +93,7 @@ def select_locale() -> str | None:
 
     if current_user.is_authenticated and current_user.language in LANGUAGES:
         return current_user.language
-    box = _box_in_url()
+    box = _box_in_url() if current_app.config["BOX_SETS_LANGUAGE"] else None
     if box is not None and language_of(box.locale):
         return language_of(box.locale)
     return request.accept_languages.best_match(LANGUAGES)
@@ -101,6 +102,58 @@ def select_locale() -> str | None:
 def select_timezone() -> str | None:
     box = _box_in_url() if has_request_context() else None
     return box.timezone if box is not None else None
+
+
+def display_locale(box=None) -> str:
+    """The locale dates and numbers are written in: the page's language, in the box's own regional
+    form when the box speaks it (a de_DE box on an English page writes English dates)."""
+    language = str(get_locale() or "en") if has_request_context() else (language_of(getattr(box, "locale", None)) or "en")
+    box_locale = getattr(box, "locale", None)
+    return box_locale if box_locale and language_of(box_locale) == language else language
+
+
+def persian_digits(box=None) -> bool:
+    """Whether numbers are written in Persian digits: on Persian pages, unless the box chose Latin ones."""
+    language = str(get_locale() or "en") if has_request_context() else (language_of(getattr(box, "locale", None)) or "en")
+    return language == "fa" and not getattr(box, "latin_digits", False)
+
+
+def digits(text, box=None) -> str:
+    """`text` with its digits as the page writes them (Persian on Persian pages, see persian_digits)."""
+    from hamyan.money import PERSIAN_DIGITS
+
+    text = "" if text is None else str(text)
+    return text.translate(PERSIAN_DIGITS) if persian_digits(box) else text
+
+
+def number(value, box=None) -> str:
+    """A count or other number as the page writes it (۱٬۲۳۴ on Persian pages)."""
+    persian = persian_digits(box)
+    return digits(format_decimal(value, locale=display_locale(box), numbering_system="default" if persian else "latn"), box)
+
+
+def show_money(amount: int, box, plain: bool = False) -> str:
+    """The one way a page shows an amount of `box`: in the box's currency (tomans if the rial box
+    chose so), in the page's language (the box's own number format on pages of its language),
+    with the page's digits. `plain`: the number alone, for a table whose header names the unit."""
+    from hamyan import money
+
+    show = money.format_plain if plain else money.format_money
+    return show(amount, box.currency, _money_locale(box), toman=bool(getattr(box, "show_toman", False)),
+                latin_digits=not persian_digits(box))
+
+
+def unit_of(box) -> str:
+    """The unit a box's amounts are shown in (ریال, تومان, IRR, toman, USD...), for table headers."""
+    from hamyan import money
+
+    return money.unit_name(box.currency, _money_locale(box), bool(getattr(box, "show_toman", False)))
+
+
+def _money_locale(box) -> str:
+    """Persian pages write amounts the Persian way; other pages in the box's own number format."""
+    persian_page = has_request_context() and str(get_locale() or "en") == "fa"
+    return display_locale(box) if persian_page else box.locale
 
 
 def page_language() -> dict:
@@ -128,6 +181,9 @@ def init_app(app) -> None:
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.jinja_env.filters["ltr"] = ltr
     app.jinja_env.filters["bdi"] = bdi
+    app.jinja_env.filters["digits"] = digits
+    app.jinja_env.filters["num"] = number
+    app.jinja_env.globals["unit_of"] = unit_of
     app.context_processor(page_language)
     app.cli.add_command(i18n_cli)
 

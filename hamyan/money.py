@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from functools import lru_cache
 
-from babel.numbers import format_currency, format_decimal, get_currency_precision
+from babel.numbers import format_currency, format_decimal, get_currency_precision, get_currency_symbol
 
 
 def minor_digits(currency: str) -> int:
@@ -31,16 +31,46 @@ def to_major(amount: int, currency: str) -> Decimal:
 # Formatting is Babel's locale data and pattern work on every call (a grid page formats hundreds of
 # amounts, most of them the same few): the pure results are kept.
 @lru_cache(maxsize=8192)
-def format_money(amount: int, currency: str, locale: str = "en") -> str:
+def format_money(amount: int, currency: str, locale: str = "en", *, toman: bool = False, latin_digits: bool = True) -> str:
+    """An amount with its currency, as a person of `locale` reads it. Persian: the number first, then
+    ریال or تومان (a rial box may show tomans: 1 toman = 10 rials), with Persian digits and separators
+    unless `latin_digits`."""
+    toman = toman and currency == "IRR"
+    if toman or _persian(locale):
+        unit = _unit(currency, locale, toman)
+        return f"{format_plain(amount, currency, locale, toman=toman, latin_digits=latin_digits)}\u00a0{unit}"
     return format_currency(to_major(amount, currency), currency, locale=locale)
 
 
 @lru_cache(maxsize=8192)
-def format_plain(amount: int, currency: str, locale: str = "en") -> str:
+def format_plain(amount: int, currency: str, locale: str = "en", *, toman: bool = False, latin_digits: bool = True) -> str:
     """The number without the currency sign, for tables with a currency in the header."""
     digits = minor_digits(currency)
-    return format_decimal(to_major(amount, currency), format=f"#,##0{'.' + '0' * digits if digits else ''}",
-                          locale=locale)
+    value = to_major(amount, currency)
+    if toman and currency == "IRR":
+        value, digits = value / 10, 1 if amount % 10 else 0
+    persian = _persian(locale)
+    text = format_decimal(value, format=f"#,##0{'.' + '0' * digits if digits else ''}", locale=locale,
+                          numbering_system="default" if persian and not latin_digits else "latn")
+    return text.translate(PERSIAN_DIGITS) if persian and not latin_digits else text
+
+
+PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+
+
+def unit_name(currency: str, locale: str = "en", toman: bool = False) -> str:
+    """What an amount of the box is counted in: ریال / تومان on Persian pages, else the ISO code (or toman)."""
+    return _unit(currency, locale, toman and currency == "IRR")
+
+
+def _unit(currency: str, locale: str, toman: bool) -> str:
+    if _persian(locale):
+        return "تومان" if toman else ("ریال" if currency == "IRR" else get_currency_symbol(currency, locale=locale))
+    return "toman" if toman else currency
+
+
+def _persian(locale: str) -> bool:
+    return str(locale).startswith("fa")
 
 
 def allocate(total: int, weights: list) -> list[int]:

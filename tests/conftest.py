@@ -39,6 +39,7 @@ def test_config(database_url: str, **overrides) -> dict:
         "SCHEDULER_ENABLED": False,
         "SMTP_HOST": "",
         "BASE_URL": "http://localhost",
+        "BOX_SETS_LANGUAGE": False,  # English pages unless a test asks for Persian (tests/i18n.py)
     }
     config.update(overrides)
     return config
@@ -150,6 +151,12 @@ def _app_context(app):
     with app.app_context():
         yield
         empty_all_tables()
+
+
+@pytest.fixture
+def box_sets_language(app, monkeypatch):
+    """A box's locale sets its pages' language, as in production (test_config turns it off)."""
+    monkeypatch.setitem(app.config, "BOX_SETS_LANGUAGE", True)
 
 
 @pytest.fixture

@@ -3,7 +3,8 @@ persian_page(client, url) fetches a page as a Persian reader and asserts it is a
 
 What is not checked, because it is not the interface's own words: <script>, <style>, <code>,
 anything isolated as a value (<bdi>, dir="ltr": names, emails, references; see the `bdi`/`ltr`
-filters), elements marked translate="no", and the few Latin words Persian text uses as they are."""
+filters), elements marked translate="no", and the few Latin words Persian text uses as they are.
+The `box_sets_language` fixture (tests/conftest.py) makes a fa_IR box's pages Persian, as in production."""
 import re
 from html.parser import HTMLParser
 

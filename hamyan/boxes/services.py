@@ -285,13 +285,19 @@ def _managed(actor, box_id) -> Box:
 
 
 @uow.box_write
-def update_box(actor, box_id: int, name: str, locale: str) -> Box:
-    """Rename the box and change how it shows numbers: settings with no effect on money (currency,
-    time zone and calendar decide what is owed when, so they stay as set up)."""
+def update_box(actor, box_id: int, name: str, locale: str, *, latin_digits: bool | None = None,
+               show_toman: bool | None = None) -> Box:
+    """Rename the box and change how it shows numbers (its locale; Latin digits on its Persian
+    pages; a rial box's amounts in tomans; None leaves one as it is): settings with no effect on
+    money (currency, time zone and calendar decide what is owed when, so they stay as set up)."""
     box = _managed(actor, box_id)
     values = parse.fields(("name", lambda: clean_name(name, "name")),
                           ("locale", lambda: validate_box_settings(box.currency, box.timezone, locale, box.calendar)))
     box.name, box.locale = values["name"], locale
+    if latin_digits is not None:
+        box.latin_digits = bool(latin_digits)
+    if show_toman is not None:
+        box.show_toman = bool(show_toman) and box.currency == "IRR"
     return box
 
 

@@ -81,44 +81,91 @@ def month_label(year: int, month: int, calendar: str = "gregorian") -> str:
     return f"{MONTH_NAMES[calendar if calendar == 'persian' else 'gregorian'][month - 1]} {year}"
 
 
+# Month names of the Persian (Jalali, Solar Hijri) calendar: in Persian, and as English writes them.
+PERSIAN_MONTHS = {
+    "fa": ("فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور", "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند"),
+    "en": ("Farvardin", "Ordibehesht", "Khordad", "Tir", "Mordad", "Shahrivar", "Mehr", "Aban", "Azar", "Dey",
+           "Bahman", "Esfand"),
+}
+JALALI_EXAMPLE = "1405/09/11"  # what a date field of a Persian-calendar box shows as its placeholder
+
+
 def format_day(day: date, calendar: str = "gregorian", locale: str = "en") -> str:
+    """The one way a date is shown: in a Persian-calendar box as the Jalali day, month name and year
+    ("11 آذر 1405" in Persian, "11 Azar 1405" in English; hamyan.i18n turns the digits Persian on
+    Persian pages), else Babel's medium date of `locale`."""
     if day is None:
         return ""
     if calendar == "persian":
         j = jdatetime.date.fromgregorian(date=day)
-        return f"{j.year:04d}/{j.month:02d}/{j.day:02d}"
+        names = PERSIAN_MONTHS["fa" if str(locale).startswith("fa") else "en"]
+        return f"{j.day} {names[j.month - 1]} {j.year}"
     return babel_format_date(day, format="medium", locale=locale)
 
 
-def parse_day(value, calendar: str, field: str, label: str = "Date") -> date:
-    """A date as a person of the box types it: YYYY-MM-DD or YYYY/MM/DD in any digits; in a Persian
-    box a year before 1700 is a Jalali date (1404/09/15), so an impossible one (1404/12/31 in a
-    common year) is an error on the field, not a Gregorian guess."""
+def format_moment(moment, timezone: str, calendar: str = "gregorian", locale: str = "en") -> str:
+    """A stored (UTC) time as the box's clock shows it: its day as format_day() shows days, then hh:mm."""
+    from hamyan.core import clock
+
+    if moment is None:
+        return ""
+    local = clock.to_local(moment, timezone)
+    if calendar == "persian":
+        return f"{format_day(local.date(), calendar, locale)}، {local:%H:%M}" if str(locale).startswith("fa") else \
+            f"{format_day(local.date(), calendar, locale)}, {local:%H:%M}"
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
+def parse_day(value, calendar: str, field: str, label: str | None = None) -> date:
+    """The one date parser of what people and partners type: in a Persian-calendar box a Jalali
+    date, 1405/09/11 or 1405-09-11, in Latin, Persian or Arabic-Indic digits (an impossible one,
+    such as 1405/12/31, or Esfand 30th of a common year, is an error on the field, never a guess);
+    anywhere an ISO Gregorian date (YYYY-MM-DD, what the API sends: a year from 1700 on is Gregorian)."""
+    from flask_babel import gettext as _
+
     from hamyan.core import parse  # core imports nothing of dues
 
     if isinstance(value, date):
         return value
+    label = label or _("Date")
     raw = parse.normalize(value).replace("/", "-")
     parts = raw.split("-")
     if calendar == "persian" and len(parts) == 3 and all(p.isdigit() for p in parts) and int(parts[0]) < 1700:
+        year, month, day = (int(p) for p in parts)
         try:
-            return jdatetime.date(int(parts[0]), int(parts[1]), int(parts[2])).togregorian()
+            return jdatetime.date(year, month, day).togregorian()
         except ValueError:
-            raise ValidationError(f"{label}: no such day in the Persian calendar "
-                                  f"(write it as 1404/09/15).", field=field) from None
+            if month == 12 and day == 30:
+                message = _("%(label)s: %(year)s is not a leap year, so Esfand has 29 days "
+                            "(no such day in the Persian calendar).", label=label, year=year)
+            else:
+                message = _("%(label)s: no such day in the Persian calendar (write it as %(example)s).",
+                            label=label, example=JALALI_EXAMPLE)
+            raise ValidationError(message, field=field) from None
     try:
         return parse.day(raw, field, label)
     except ValidationError:
-        example = "1404/09/15" if calendar == "persian" else "2026-03-15"
-        raise ValidationError(f"{label}: no such day; write it as {example}.", field=field) from None
+        example = JALALI_EXAMPLE if calendar == "persian" else "2026-03-15"
+        raise ValidationError(_("%(label)s: no such day; write it as %(example)s.", label=label, example=example),
+                              field=field) from None
 
 
 def day_text(day: date, calendar: str) -> str:
-    """A date as a form shows it and parse_day() reads it back (1404/09/15 in a Persian box)."""
+    """A date as a form shows it and parse_day() reads it back (1405/09/11 in a Persian box), and
+    as CSV exports write it."""
     if calendar == "persian":
         j = jdatetime.date.fromgregorian(date=day)
         return f"{j.year:04d}/{j.month:02d}/{j.day:02d}"
     return day.isoformat()
+
+
+def input_attributes(calendar: str) -> dict:
+    """The attributes of a date input: a Gregorian box's browser picker; in a Persian box a text
+    input with a Jalali example (a browser's picker would only take Gregorian dates)."""
+    if calendar == "persian":
+        return {"type": "text", "inputmode": "numeric", "placeholder": JALALI_EXAMPLE, "dir": "ltr",
+                "autocomplete": "off"}
+    return {"type": "date"}
 
 
 def nth_due(first: date, kind: str, every_days: int, calendar: str, n: int) -> date:

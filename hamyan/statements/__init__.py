@@ -4,6 +4,7 @@ opening and closing balances computed from the postings, rendered to PDF by Weas
 A product picks the accounts by subject and type (ledger.accounts_of(box_id, subject=("membership",
 m.id)) for a member, purposes=["cash"] for a box's cash), calls account_statement(), and renders a
 template under templates/statements/ that extends statements/base.html."""
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -105,7 +106,16 @@ def render_pdf(template: str, progress=None, **context) -> bytes:
     job passes `progress` (see statements.jobs): told the page count once the layout is done."""
     from weasyprint import HTML  # heavy: imported when a PDF is made, not with the models
 
-    html = render_template(template, **context)
+    from flask import has_request_context
+    from flask_babel import force_locale
+
+    from hamyan.i18n import language_of
+
+    # A page's download speaks the page's language; a job's PDF, its box's (right to left in Persian).
+    box = context.get("box")
+    language = None if has_request_context() else language_of(getattr(box, "locale", None))
+    with force_locale(language or "en") if language else nullcontext():
+        html = render_template(template, **context)
     document = HTML(string=html, base_url=request.url_root if request else None).render()
     if progress is not None:
         progress(80, pages=len(document.pages))

@@ -1,11 +1,13 @@
 """Form fields shared by every product."""
 from flask import request
 from flask_babel import gettext as _
+from markupsafe import Markup, escape
 from wtforms import StringField
 from wtforms.validators import StopValidation
 
 from hamyan.core import parse
 from hamyan.core.errors import ValidationError
+from hamyan.dues import calendar
 
 
 class AmountField(StringField):
@@ -43,17 +45,78 @@ class AmountField(StringField):
         return self.raw_data[0] if self.raw_data else super()._value()
 
 
+class DayField(StringField):
+    """A date as people of the box type it, read by the one date parser (dues.calendar.parse_day):
+    Jalali (1405/09/11, any digits) in a Persian-calendar box, where the input is text with a Jalali
+    example rather than the browser's Gregorian picker; ISO elsewhere. `data` is a date (or None).
+
+    The calendar is the form's own `calendar` field when it has one (a new box's form), else that
+    of the box in the URL (`box_id`)."""
+
+    def __init__(self, label=None, validators=None, *, required: bool = True, _form=None, **kwargs):
+        super().__init__(label, validators, _form=_form, **kwargs)
+        self.required, self.owner = required, _form
+        if required:
+            self.flags.required = True
+
+    @property
+    def calendar(self) -> str:
+        return _calendar(self.owner)
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            self.data = valuelist[0]
+
+    def pre_validate(self, form) -> None:
+        raw = self.data
+        if raw is None or isinstance(raw, str) and not parse.normalize(raw):
+            self.data = None
+            if self.required:
+                raise StopValidation(_("Enter a date."))
+            return
+        try:
+            self.data = calendar.parse_day(raw, self.calendar, self.name, str(self.label.text))
+        except ValidationError as error:
+            raise StopValidation(error.message) from None
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return calendar.day_text(self.data, self.calendar) if hasattr(self.data, "year") else (self.data or "")
+
+    def __call__(self, **kwargs):
+        return super().__call__(**{**calendar.input_attributes(self.calendar), **kwargs})
+
+
+def day_input(box) -> Markup:
+    """The attributes of a hand-written date input of `box` (dues.calendar.input_attributes)."""
+    attributes = calendar.input_attributes(getattr(box, "calendar", "gregorian"))
+    return Markup(" ".join(f'{name}="{escape(value)}"' for name, value in attributes.items()))
+
+
+def _calendar(form) -> str:
+    own = getattr(form, "calendar", None)
+    if own is not None and hasattr(own, "data"):
+        return own.data if own.data in ("gregorian", "persian") else "gregorian"
+    box = _box_in_url()
+    return box.calendar if box is not None else "gregorian"
+
+
+def _box_in_url():
+    from hamyan.boxes.models import Box
+    from hamyan.extensions import db
+
+    box_id = parse.record_id((request.view_args or {}).get("box_id")) if request else None
+    return db.session.get(Box, box_id) if box_id else None
+
+
 def _currency_and_locale(form) -> tuple[str | None, str]:
     own = getattr(form, "currency", None)
     if own is not None:
         code = (own.data or "").strip().upper()
         locale = getattr(form, "locale", None)
         return (code if len(code) == 3 and code.isalpha() else None), (locale.data if locale is not None else "en")
-    from hamyan.boxes.models import Box
-    from hamyan.extensions import db
-
-    box_id = parse.record_id((request.view_args or {}).get("box_id"))
-    box = db.session.get(Box, box_id) if box_id else None
+    box = _box_in_url()
     if box is None:
         raise RuntimeError("AmountField needs a currency: a `currency` field on the form or a box_id in the URL")
     return box.currency, box.locale

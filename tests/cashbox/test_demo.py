@@ -26,3 +26,14 @@ def test_demo_cashbox(make_user):
     mine = next(s for s in state.members if s.membership.user_id == users["member"].id)
     assert [n for n, _ in mine.holdings] == [1, 3]
     assert check().ok
+
+
+def test_the_demo_has_a_persian_cashbox_too(make_user):
+    from hamyan.blueprints.cashbox.demo import PERSIAN_NAME
+
+    users = {email.split("@")[0]: make_user(email, name) for email, name, _ in DEMO_USERS}
+    seed_cashbox(users)
+    box = db.session.query(Box).filter_by(name=PERSIAN_NAME).one()
+    assert (box.locale, box.calendar, box.show_toman) == ("fa_IR", "persian", True)
+    state = cb.round_state(cb.current_round(box.id))
+    assert state.drawn == 2 and any(s.membership.display_name == "لیلا مرادی" and s.fines_unpaid for s in state.members)

@@ -62,7 +62,7 @@ def _box(owner, locale="fa_IR", calendar="persian"):
         return boxes.create_box(owner, "cashbox", "صندوق خانوادگی رضایی", "IRR", "Asia/Tehran", locale, calendar)
 
 
-def test_the_language_is_the_persons_choice_else_the_boxs_else_the_browsers(client, make_user):
+def test_the_language_is_the_persons_choice_else_the_boxs_else_the_browsers(client, make_user, box_sets_language):
     user = make_user("mina@example.com", "Mina")
     persian_box = _box(user)
     english_box = _box(user, "en", "gregorian")

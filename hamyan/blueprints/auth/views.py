@@ -91,7 +91,7 @@ def logout():
         if current_user.is_authenticated:
             everywhere = bool(request.form.get("everywhere"))
             services.end_sessions(current_user._get_current_object(), everywhere=everywhere)
-            flash(_("You are signed out everywhere.") if everywhere else "You are signed out.", "info")
+            flash(_("You are signed out everywhere.") if everywhere else _("You are signed out."), "info")
         logout_user()
     return redirect_to("auth.login")
 

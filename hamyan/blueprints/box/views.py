@@ -1,7 +1,7 @@
 from flask import flash, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from wtforms import BooleanField, StringField
 
 from hamyan.blueprints import product
 from hamyan.blueprints.auth.forms import STRIP, EmptyForm
@@ -19,6 +19,8 @@ class BoxForm(FlaskForm):
     """Checked whole by the service (boxes.services.update_box), so every error shows at once."""
     name = StringField("Name", filters=STRIP)
     locale = StringField("Number format (locale, e.g. fa_IR or en)", filters=STRIP)
+    latin_digits = BooleanField("Latin digits (1234) on Persian pages, instead of Persian ones (۱۲۳۴)")
+    show_toman = BooleanField("Show rial amounts in tomans (1 toman = 10 rials)")
 
 
 def _access(box_id):
@@ -34,7 +36,8 @@ def settings(box_id):
     form = BoxForm(obj=box)
     if form.validate_on_submit():
         try:
-            boxes.update_box(current_user, box.id, form.name.data, form.locale.data)
+            boxes.update_box(current_user, box.id, form.name.data, form.locale.data,
+                             latin_digits=form.latin_digits.data, show_toman=form.show_toman.data)
         except ServiceError as error:
             apply_error(form, error)
         else:

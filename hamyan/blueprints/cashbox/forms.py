@@ -3,7 +3,7 @@ currency, fractions), so every rule and its message lives in one place: services
 import uuid
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from hamyan.blueprints.cashbox.models import (
@@ -12,7 +12,7 @@ from hamyan.blueprints.cashbox.models import (
     PERIOD_KINDS,
     WINNER_POLICIES,
 )
-from hamyan.web.fields import AmountField
+from hamyan.web.fields import AmountField, DayField
 
 PERIOD_LABELS = {"weekly": "Weekly", "monthly": "Monthly (follows the box's calendar)", "days": "Every N days"}
 DRAW_LABELS = {"predefined": "Predefined order set by the manager", "random": "Random, verifiable (commit–reveal)"}
@@ -29,7 +29,7 @@ class RoundFields:
     share_count = StringField("Number of shares", validators=[DataRequired(), Length(max=10)])
     period_kind = SelectField("Period", choices=_choices(PERIOD_KINDS, PERIOD_LABELS))
     period_days = StringField("Days per period (for “every N days”)", default="14", validators=[Optional(), Length(max=10)])
-    first_due = DateField("First due date", validators=[DataRequired(message="Enter a date.")])
+    first_due = DayField("First due date")
     draw_mode = SelectField("Draw", choices=_choices(DRAW_MODES, DRAW_LABELS))
 
 
@@ -94,7 +94,7 @@ class PaymentForm(FlaskForm):
     amount = AmountField("Amount")
     method = SelectField("Method", choices=[("cash", "Cash"), ("bank", "Bank transfer")])
     reference = StringField("Reference (bank transfers)", validators=[Optional(), Length(max=120)])
-    paid_on = DateField("Paid on", validators=[Optional()])
+    paid_on = DayField("Paid on", required=False)
 
 
 class DrawForm(FlaskForm):
@@ -111,6 +111,6 @@ class StatementForm(FlaskForm):
         csrf = False  # a GET form that only reads
 
     # Own ids: this form shares the dashboard with the payment form.
-    start = DateField("From", id="statement-start", validators=[DataRequired(message="Choose the first day.")])
-    end = DateField("To", id="statement-end", validators=[DataRequired(message="Choose the last day.")])
+    start = DayField("From", id="statement-start")
+    end = DayField("To", id="statement-end")
     member = StringField("Member", id="statement-member", validators=[Length(max=200)])  # managers: a name

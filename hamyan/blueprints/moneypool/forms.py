@@ -5,7 +5,6 @@ import uuid
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     FieldList,
     HiddenField,
     IntegerField,
@@ -18,7 +17,7 @@ from wtforms.widgets import HiddenInput
 
 from hamyan.blueprints.moneypool.services import MAX_GUARANTORS
 from hamyan.lending.schedules import METHOD_LABELS
-from hamyan.web.fields import AmountField
+from hamyan.web.fields import AmountField, DayField
 
 PERIOD_CHOICES = [("1", "Every month"), ("2", "Every 2 months"), ("3", "Every 3 months"), ("6", "Every 6 months"),
                   ("12", "Every year")]
@@ -77,7 +76,7 @@ class NewPoolForm(FlaskForm, PolicyFields):
     locale = StringField("Number format (locale)", default="en", validators=[DataRequired(), Length(max=20)])
     calendar = SelectField("Calendar", choices=[("gregorian", "Gregorian"), ("persian", "Persian (Jalali)")])
     period_months = SelectField("Savings fall due", choices=PERIOD_CHOICES, default="1")
-    first_due = DateField("First due date", validators=[DataRequired(message="Enter a date.")])
+    first_due = DayField("First due date")
     share_amount = _amount("Savings per share per period")
     my_shares = StringField("Your own shares (0 if you only manage)", default="1", validators=[Length(max=10)])
 
@@ -88,7 +87,7 @@ class PolicyForm(FlaskForm, PolicyFields):
 
 class ShareAmountForm(FlaskForm):
     amount = _amount("New savings per share")
-    effective_from = DateField("From due dates on or after", validators=[DataRequired(message="Enter a date.")])
+    effective_from = DayField("From due dates on or after")
 
 
 class AddMemberForm(FlaskForm):
@@ -98,17 +97,17 @@ class AddMemberForm(FlaskForm):
     email = StringField("Email (optional; links their account or lets you invite them)",
                         validators=[Optional(), Length(max=254)])
     shares = StringField("Shares", default="1", validators=[DataRequired(), Length(max=10)])
-    joined_on = DateField("Joined on", validators=[DataRequired(message="Enter a date.")])
+    joined_on = DayField("Joined on")
 
 
 class SharesForm(FlaskForm):
     shares = StringField("Shares", validators=[DataRequired(), Length(max=10)])
-    effective_from = DateField("From", validators=[DataRequired(message="Enter a date.")])
+    effective_from = DayField("From")
 
 
 class RejoinForm(FlaskForm):
     shares = StringField("Shares", validators=[Length(max=10)])
-    on = DateField("Saving again from", validators=[DataRequired(message="Enter a date.")])
+    on = DayField("Saving again from")
 
 
 class ContributionForm(KeyedForm):
@@ -116,11 +115,11 @@ class ContributionForm(KeyedForm):
     member = StringField("Saver", validators=[Length(max=200)])
     member_id = IntegerField(widget=HiddenInput(), validators=[Optional()])
     amount = _amount("Amount")
-    paid_on = DateField("Paid on", validators=[DataRequired(message="Enter a date.")])
+    paid_on = DayField("Paid on")
 
 
 class LeaveForm(FlaskForm):
-    on = DateField("Leaves on", validators=[DataRequired(message="Enter a date.")])
+    on = DayField("Leaves on")
 
 
 class LoanRequestForm(KeyedForm):
@@ -157,19 +156,19 @@ class WaiveForm(KeyedForm):
 
 
 class DisburseForm(FlaskForm):
-    on = DateField("Paid out on", validators=[DataRequired(message="Enter a date.")])
-    first_due = DateField("First installment due", validators=[Optional()])
+    on = DayField("Paid out on")
+    first_due = DayField("First installment due", required=False)
 
 
 class RepayForm(KeyedForm):
     amount = _amount("Amount received")
-    paid_on = DateField("Received on", validators=[DataRequired(message="Enter a date.")])
+    paid_on = DayField("Received on")
     mode = SelectField("Money beyond what is due", choices=MODE_CHOICES)
 
 
 class RescheduleForm(ReasonForm):
     term = StringField("Installments from now on", validators=[DataRequired(), Length(max=10)])
-    first_due = DateField("First new installment due", validators=[DataRequired(message="Enter a date.")])
+    first_due = DayField("First new installment due")
 
 
 class WriteOffForm(ReasonForm):
@@ -180,6 +179,6 @@ class PeriodForm(FlaskForm):
     class Meta:
         csrf = False
 
-    start = DateField("From", validators=[DataRequired(message="Enter a date.")])
-    end = DateField("To", validators=[DataRequired(message="Enter a date.")])
+    start = DayField("From")
+    end = DayField("To")
     member_id = SelectField("Member", coerce=int, validate_choice=False, validators=[Optional()])

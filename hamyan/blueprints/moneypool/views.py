@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user, login_required
 
-from hamyan.dues.calendar import format_day
+from hamyan.dues.calendar import format_day, parse_day
 from hamyan.blueprints.auth.forms import EmptyForm
 from hamyan.blueprints.moneypool import reports, services
 from hamyan.blueprints.moneypool.forms import (
@@ -641,7 +641,7 @@ def _as_of(box):
     """The day a report is asked for (?as_of=), today when none or not a date."""
     today = clock.today(box)
     try:
-        return parse.day(request.args.get("as_of") or today, "as_of")
+        return parse_day(request.args.get("as_of") or today, box.calendar, "as_of")
     except ValidationError:
         return today
 

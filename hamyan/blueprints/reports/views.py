@@ -1,18 +1,17 @@
 from flask import send_file, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import DateField
-from wtforms.validators import DataRequired
 
 from hamyan.blueprints.reports import bp
+from hamyan.web.fields import DayField
 from hamyan.core.errors import NotFound, ValidationError
 from hamyan.statements import jobs
 from hamyan.web import redirect_to, render
 
 
 class ReportForm(FlaskForm):
-    start = DateField("From", validators=[DataRequired(message="Choose the first day.")])
-    end = DateField("To", validators=[DataRequired(message="Choose the last day.")])
+    start = DayField("From")
+    end = DayField("To")
 
 
 @bp.route("/<kind>", methods=["POST"])

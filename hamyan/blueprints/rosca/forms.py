@@ -1,11 +1,11 @@
 """ROSCA forms. Fields stay strings where a service parses them (rates, fractions, tables), so
 every rule and its message lives in one place; amounts are AmountFields in the box's locale."""
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from hamyan.blueprints.rosca.models import PERIOD_KINDS
-from hamyan.web.fields import AmountField
+from hamyan.web.fields import AmountField, DayField
 
 PERIOD_LABELS = {"monthly": "Monthly (follows the box's calendar)", "weekly": "Weekly", "days": "Every N days"}
 PRICING_LABELS = {"fair": "Fair: every seat worth the same at a rate", "linear": "Linear spread from a lowest payout",
@@ -31,7 +31,7 @@ class NewRoscaForm(FlaskForm, PricingFields):
     contribution = AmountField("Contribution per seat per period")
     period_kind = SelectField("Period", choices=[(k, PERIOD_LABELS[k]) for k in PERIOD_KINDS], default="monthly")
     period_days = StringField("Days per period (every N days)", default="14", validators=[Optional(), Length(max=10)])
-    first_due = DateField("First due date", validators=[DataRequired(message="Enter a date.")])
+    first_due = DayField("First due date")
     deposit = AmountField("Deposit per seat, held until the end (optional)", required=False, allow_zero=True)
     grace_days = StringField("Grace days after a due date", default="3", validators=[Optional(), Length(max=10)])
     late_fee_kind = SelectField("Late fee", choices=[("none", "None"), ("fixed", "A fixed amount"),
@@ -72,7 +72,7 @@ class PaymentForm(FlaskForm):
     amount = AmountField("Amount")
     method = SelectField("Method", choices=[("cash", "Cash"), ("bank", "Bank transfer")])
     reference = StringField("Reference", validators=[Optional(), Length(max=120)])
-    paid_on = DateField("Paid on", validators=[Optional()])
+    paid_on = DayField("Paid on", required=False)
     request_key = StringField(validators=[Optional(), Length(max=64)])
 
 
@@ -95,6 +95,6 @@ class SwapForm(FlaskForm):
 
 
 class StatementForm(FlaskForm):
-    start = DateField("From", validators=[DataRequired()])
-    end = DateField("To", validators=[DataRequired()])
+    start = DayField("From")
+    end = DayField("To")
     membership_id = SelectField("Member", choices=[], validate_choice=False)
