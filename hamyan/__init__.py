@@ -13,7 +13,6 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from hamyan.core import clock
 from hamyan import config as config_module
 from hamyan import i18n
 from hamyan import logging_setup
