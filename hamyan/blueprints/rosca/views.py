@@ -5,6 +5,7 @@ import uuid
 from datetime import date
 
 from flask import Blueprint, flash, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from hamyan.blueprints.auth.forms import EmptyForm
@@ -15,6 +16,7 @@ from hamyan.blueprints.rosca.forms import (
 from hamyan.core import clock
 from hamyan.boxes.services import SameName
 from hamyan.core.errors import ServiceError
+from hamyan.i18n import bdi
 from hamyan.statements import check_period, pdf_response
 from hamyan.web import apply_error, confirm, listing, redirect_to, render
 from hamyan.web.nav import box_nav
@@ -23,6 +25,7 @@ bp = Blueprint("rosca", __name__, url_prefix="/rosca")
 
 MEMBERS_PAGE = 25
 GRID_PERIODS = 12
+A_NAME = {"translate": "no"}  # an option that is a person's name, not words to translate
 
 
 def _page(name: str = "page") -> int:
@@ -40,7 +43,7 @@ def _base(box_id):
 
 
 def _member_choices(box_id):
-    return [("", "Choose…")] + [(str(m.id), m.display_name) for m in rs.active_members(box_id)]
+    return [("", _("Choose…"))] + [(str(m.id), m.display_name, A_NAME) for m in rs.active_members(box_id)]
 
 
 def _back(endpoint: str, box_id: int, action, *args, success: str | None = None, ask: tuple | None = None,
@@ -84,7 +87,7 @@ def new_box():
         except ServiceError as error:
             apply_error(form, error)
         else:
-            flash(f"{box.name} is created. Check the prices, then sell the seats.", "success")
+            flash(_("%(name)s is created. Check the prices, then sell the seats.", name=bdi(box.name)), "success")
             return redirect_to("rosca.pricing", box_id=box.id)
     elif request.method == "GET" and form.first_due.data is None:
         form.first_due.data = clock.today_in(form.timezone.data or "Asia/Tehran")
@@ -108,7 +111,7 @@ def pricing(box_id):
                 raise
             apply_error(form, error)
         else:
-            flash("The seats are priced again.", "success")
+            flash(_("The seats are priced again."), "success")
             return redirect_to("rosca.pricing", box_id=box_id)
     seats = rs.seats_of(rosca)
     view = rs.pricing_view(rosca, seats)
@@ -146,8 +149,9 @@ def seats(box_id):
     records = rs.records(members, context["today"])
     assign = AssignForm(formdata=None)
     for f in (assign.member_1, assign.member_2, assign.member_3):  # the record beside each name, to choose by
-        f.choices = [("", "—")] + [(str(m.id), m.display_name + (f" ({records[m.id].rate:.0%} on time)"
-                                                                  if records[m.id].rate is not None else ""))
+        f.choices = [("", "—")] + [(str(m.id), m.display_name if records[m.id].rate is None else
+                                   _("%(name)s (%(rate)s on time)", name=m.display_name,
+                                     rate=format(records[m.id].rate, ".0%")))
                                    for m in members]
     return render("rosca/seats.html", seats=rs.seats_of(rosca), members=members,
                   records=records, deposits_due=rs.deposit_due(rosca),
@@ -160,21 +164,21 @@ def seats(box_id):
 def take(box_id, number):
     form = TakeSeatForm()
     return _back("rosca.seats", box_id, rs.take_seat, number, form.fraction.data or "1",
-                 success=f"You hold seat {number}.")
+                 success=_("You hold seat %(number)s.", number=number))
 
 
 @bp.post("/<int:box_id>/seats/<int:number>/leave")
 @login_required
 def leave(box_id, number):
-    return _back("rosca.seats", box_id, rs.leave_seat, number, success=f"You gave back seat {number}.",
-                 ask=(f"Give back seat {number}?", "leave", number, "Yes, give it back"))
+    return _back("rosca.seats", box_id, rs.leave_seat, number, success=_("You gave back seat %(number)s.", number=number),
+                 ask=(_("Give back seat %(number)s?", number=number), "leave", number, _("Yes, give it back")))
 
 
 @bp.post("/<int:box_id>/seats/<int:number>/assign")
 @login_required
 def assign(box_id, number):
     form = AssignForm()
-    return _back("rosca.seats", box_id, rs.assign_seat, number, form.holders(), success=f"Seat {number} is given out.")
+    return _back("rosca.seats", box_id, rs.assign_seat, number, form.holders(), success=_("Seat %(number)s is given out.", number=number))
 
 
 @bp.post("/<int:box_id>/seats/<int:number>/reserve")
@@ -182,7 +186,8 @@ def assign(box_id, number):
 def reserve(box_id, number):
     keep = request.form.get("reserved") == "1"
     return _back("rosca.seats", box_id, rs.reserve_seat, number, keep,
-                 success=f"Seat {number} is {'kept back for the manager to give' if keep else 'on sale'}.")
+                 success=_("Seat %(number)s is kept back for the manager to give.", number=number) if keep
+                 else _("Seat %(number)s is on sale.", number=number))
 
 
 @bp.post("/<int:box_id>/members")
@@ -193,23 +198,23 @@ def add_member(box_id):
         member = rs.add_member(current_user, box_id, form.display_name.data, form.email.data or None,
                                same_name_ok=not confirm.needed())
     except SameName as error:  # a warning: adding them needs a yes
-        access, _ = rs.viewing(current_user, box_id)
+        access = rs.viewing(current_user, box_id)[0]
         return confirm.same_name(box_nav(access.box, access.membership, access.can_manage), error,
-                                 "Yes, add them: it is another person", back=url_for("rosca.seats", box_id=box_id))
+                                 _("Yes, add them: it is another person"), back=url_for("rosca.seats", box_id=box_id))
     except ServiceError as error:
         if error.status == 404:
             raise
         apply_error(None, error)
     else:
-        flash(f"{member.display_name} is a member now.", "success")
+        flash(_("%(name)s is a member now.", name=bdi(member.display_name)), "success")
     return redirect_to("rosca.seats", box_id=box_id)
 
 
 @bp.post("/<int:box_id>/start")
 @login_required
 def start(box_id):
-    return _back("rosca.dashboard", box_id, rs.start, success="The round has started.",
-                 ask=("Start the round?", "start", None, "Yes, start the round"))
+    return _back("rosca.dashboard", box_id, rs.start, success=_("The round has started."),
+                 ask=(_("Start the round?"), "start", None, _("Yes, start the round")))
 
 
 # ---------------------------------------------------------------- the round
@@ -224,7 +229,7 @@ def payment(box_id):
         return redirect_to("rosca.dashboard", box_id=box_id)
     return _back("rosca.dashboard", box_id, rs.record_payment, form.membership_id.data, form.amount.data,
                  form.method.data, form.reference.data or "", form.paid_on.data, request_key=form.request_key.data or None,
-                 success="The payment is recorded.")
+                 success=_("The payment is recorded."))
 
 
 @bp.post("/<int:box_id>/deposits")
@@ -236,7 +241,7 @@ def deposit(box_id):
             flash(f"{getattr(form, name).label.text}: {messages[0]}", "danger")
         return redirect_to("rosca.seats", box_id=box_id)
     return _back("rosca.seats", box_id, rs.record_deposit, form.membership_id.data, form.amount.data,
-                 form.method.data, success="The deposit is recorded.")
+                 form.method.data, success=_("The deposit is recorded."))
 
 
 @bp.post("/<int:box_id>/payout")
@@ -244,23 +249,23 @@ def deposit(box_id):
 def payout(box_id):
     form = PayoutForm()
     return _back("rosca.dashboard", box_id, rs.pay_out, form.period.data or None, form.override_reason.data or None,
-                 request_key=form.request_key.data or None, success="The payout is made.",
-                 ask=("Make the payout?", "payout", None, "Yes, pay it out"))
+                 request_key=form.request_key.data or None, success=_("The payout is made."),
+                 ask=(_("Make the payout?"), "payout", None, _("Yes, pay it out")))
 
 
 @bp.post("/<int:box_id>/members/<int:membership_id>/cover")
 @login_required
 def cover(box_id, membership_id):
     return _back("rosca.dashboard", box_id, rs.cover_default, membership_id,
-                 success="The deposit covers what the member owed.",
-                 ask=("Cover from the deposit?", "cover", membership_id, "Yes, use the deposit"))
+                 success=_("The deposit covers what the member owed."),
+                 ask=(_("Cover from the deposit?"), "cover", membership_id, _("Yes, use the deposit")))
 
 
 @bp.post("/<int:box_id>/release")
 @login_required
 def release(box_id):
-    return _back("rosca.dashboard", box_id, rs.release_deposits, success="The deposits are handed back.",
-                 ask=("Release the deposits?", "release", None, "Yes, hand them back"))
+    return _back("rosca.dashboard", box_id, rs.release_deposits, success=_("The deposits are handed back."),
+                 ask=(_("Release the deposits?"), "release", None, _("Yes, hand them back")))
 
 
 @bp.route("/<int:box_id>/periods")
@@ -305,7 +310,7 @@ def market(box_id):
 def request_swap(box_id):
     form = SwapForm()
     return _back("rosca.market", box_id, rs.request_swap, form.earlier.data, form.later.data,
-                 success="The trade is asked for; the manager approves it.")
+                 success=_("The trade is asked for; the manager approves it."))
 
 
 @bp.post("/<int:box_id>/market/<int:swap_id>/<any(approve, refuse):decision>")
@@ -313,8 +318,9 @@ def request_swap(box_id):
 def decide_swap(box_id, swap_id, decision):
     action = rs.approve_swap if decision == "approve" else rs.refuse_swap
     return _back("rosca.market", box_id, action, swap_id,
-                 success="The seats are traded." if decision == "approve" else "The trade is refused.",
-                 ask=("Approve this trade?", "swap", swap_id, "Yes, trade the seats") if decision == "approve" else None)
+                 success=_("The seats are traded.") if decision == "approve" else _("The trade is refused."),
+                 ask=(_("Approve this trade?"), "swap", swap_id, _("Yes, trade the seats"))
+                 if decision == "approve" else None)
 
 
 # ---------------------------------------------------------------- a member's seats and statement
@@ -336,13 +342,13 @@ def mine(box_id):
 @bp.route("/<int:box_id>/payments")
 @login_required
 def payments(box_id):
-    return _list(lists.PAYMENTS, box_id, "Payments")
+    return _list(lists.PAYMENTS, box_id, _("Payments"))
 
 
 @bp.route("/<int:box_id>/fines")
 @login_required
 def fines(box_id):
-    return _list(lists.FINES, box_id, "Fines")
+    return _list(lists.FINES, box_id, _("Fines"))
 
 
 def _list(spec, box_id, title: str):
