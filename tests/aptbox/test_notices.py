@@ -72,7 +72,7 @@ def test_a_resident_votes_in_the_page_and_sees_the_result_at_close(voters, app):
     box, board, units, _ = voters
     poll = services.create_poll(board, box.id, "Paint the stairs?", "Yes\nNo", "unit", "50", "2026-03-10")
     client = login(app.test_client(), "r0@example.com")
-    assert "Vote: Paint the stairs?" in client.get(f"/buildings/{box.id}").get_data(as_text=True)
+    assert "Vote: <bdi>Paint the stairs?</bdi>" in client.get(f"/buildings/{box.id}").get_data(as_text=True)
     client.post(f"/buildings/{box.id}/polls/{poll.id}/vote", data={"unit_id": units[0].id, "choice": "0"})
     twice = client.post(f"/buildings/{box.id}/polls/{poll.id}/vote", data={"unit_id": units[0].id, "choice": "1"},
                         follow_redirects=True).get_data(as_text=True)

@@ -3,6 +3,7 @@ would pay (with the reason) under it. The arithmetic is split.py's."""
 import json
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from hamyan.blueprints.aptbox.models import BASES, PAYERS, RULE_KINDS, Building, Component, Unit, UnitRule
@@ -119,8 +120,9 @@ def clear_rule(actor, box_id, rule_id) -> None:
 def describe(component: Component) -> str:
     """How a component is split, in words: "60% by area + 40% by occupants"."""
     if component.basis != "mix":
-        return split.LABELS[component.basis]
-    return " + ".join(f"{share}% {split.LABELS[basis]}" for basis, share in json.loads(component.mix).items())
+        return str(split.LABELS[component.basis])
+    return " + ".join(_("%(share)s%% %(basis)s", share=share, basis=split.LABELS[basis])
+                      for basis, share in json.loads(component.mix).items())
 
 
 def components(box_id: int) -> list[Component]:
@@ -161,7 +163,7 @@ def compute(box, building: Building, units: list[Unit], parts: list[tuple[str, i
             charge = out[unit_id]
             charge.amount += share.amount
             charge.owner_part += share.amount if payer == "owner" else 0
-            charge.lines.append({"name": name, "basis": split.LABELS[basis], "payer": payer, "amount": share.amount,
+            charge.lines.append({"name": name, "basis": str(split.LABELS[basis]), "payer": payer, "amount": share.amount,
                                  "why": share.why})
     return list(out.values())
 

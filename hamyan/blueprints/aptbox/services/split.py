@@ -21,11 +21,15 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from hamyan.core.errors import ValidationError
 
-LABELS = {"equal": "equally", "area": "by area", "occupants": "by occupants", "parking": "by parking spaces",
-          "fixed": "a fixed amount per unit", "mix": "by a weighted mix"}
-UNITS_OF = {"equal": "unit", "area": "m²", "occupants": "occupants", "parking": "parking spaces"}
+# Words of the explanations, in the language of the request that issues the charges (they are kept).
+LABELS = {"equal": _l("equally"), "area": _l("by area"), "occupants": _l("by occupants"),
+          "parking": _l("by parking spaces"), "fixed": _l("a fixed amount per unit"), "mix": _l("by a weighted mix")}
+UNITS_OF = {"equal": _l("unit"), "area": _l("m²"), "occupants": _l("occupants"), "parking": _l("parking spaces")}
 
 
 @dataclass(frozen=True)
@@ -69,10 +73,11 @@ def multiplier(unit: UnitFigures, mods: Modifiers, use_floor: bool) -> tuple[Fra
     factor, notes = Fraction(1), []
     if not unit.occupied and mods.vacancy_discount:
         factor *= 1 - Fraction(mods.vacancy_discount) / 100
-        notes.append(f"× {_num(1 - Fraction(mods.vacancy_discount) / 100)} (vacant: {mods.vacancy_discount}% off)")
+        notes.append(_("× %(factor)s (vacant: %(discount)s%% off)", factor=_num(1 - Fraction(mods.vacancy_discount) / 100),
+                       discount=mods.vacancy_discount))
     if use_floor and unit.floor in mods.floor_factors:
         factor *= mods.floor_factors[unit.floor]
-        notes.append(f"× {_num(mods.floor_factors[unit.floor])} (floor {unit.floor})")
+        notes.append(_("× %(factor)s (floor %(floor)s)", factor=_num(mods.floor_factors[unit.floor]), floor=unit.floor))
     return factor, notes
 
 
@@ -81,10 +86,10 @@ def parts_of(basis: str, mix: dict) -> dict[str, Fraction]:
     if basis != "mix":
         return {basis: Fraction(100)}
     if not mix or any(k not in UNITS_OF for k in mix):
-        raise ValidationError("A mix combines equal, area, occupants and parking.", field="mix")
+        raise ValidationError(_("A mix combines equal, area, occupants and parking."), field="mix")
     parts = {k: Fraction(v) for k, v in mix.items() if Fraction(v) != 0}
     if any(v < 0 for v in parts.values()) or sum(parts.values()) != 100:
-        raise ValidationError("The weights of a mix must add up to 100%.", field="mix")
+        raise ValidationError(_("The weights of a mix must add up to 100%."), field="mix")
     return parts
 
 
@@ -101,29 +106,31 @@ def split(total: int, basis: str, mix: dict, units: list[UnitFigures], rules: di
                 continue
             factor, notes = multiplier(unit, mods, use_floor)
             amount = _round_half_up(total * factor, mods.round_to)
-            shares[unit.id] = Share(amount, " ".join([f"{money(total)} per unit", *notes]) + f" = {money(amount)}")
+            shares[unit.id] = Share(amount, " ".join([_("%(amount)s per unit", amount=money(total)), *notes])
+                                    + f" = {money(amount)}")
         return shares
     parts = parts_of(basis, mix)
     overridden = sum(rule[1] for rule in rules.values() if rule[0] == "override")
     left = total - overridden
     if left < 0:
-        raise ValidationError("The overrides add up to more than the component's total.", field="amount")
+        raise ValidationError(_("The overrides add up to more than the component's total."), field="amount")
     sharing = [u for u in units if u.id not in rules]
     sums = {k: sum((figure(u, k) for u in sharing), Fraction(0)) for k in parts}
     empty = [k for k, s in sums.items() if s == 0]
     if empty and left:
-        raise ValidationError(f"No unit sharing this cost has any {UNITS_OF[empty[0]]}: choose another basis.",
-                              field="basis")
+        raise ValidationError(_("No unit sharing this cost has any %(what)s: choose another basis.",
+                                what=UNITS_OF[empty[0]]), field="basis")
     weights, texts = {}, {}
     for unit in sharing:
         factor, notes = multiplier(unit, mods, use_floor)
         raw = sum((parts[k] / 100 * figure(unit, k) / sums[k] for k in parts), Fraction(0))
         weights[unit.id] = raw * factor
-        terms = [f"{_num(parts[k])}% × {_num(figure(unit, k))} of {_num(sums[k])} {UNITS_OF[k]}" for k in parts]
+        terms = [_("%(percent)s%% × %(figure)s of %(sum)s %(what)s", percent=_num(parts[k]), figure=_num(figure(unit, k)),
+                   sum=_num(sums[k]), what=UNITS_OF[k]) for k in parts]
         texts[unit.id] = " + ".join(terms) + (" " + " ".join(notes) if notes else "")
     whole = sum(weights.values(), Fraction(0))
     if left and whole == 0:
-        raise ValidationError("No unit shares this cost (all are exempt, overridden or weigh nothing).",
+        raise ValidationError(_("No unit shares this cost (all are exempt, overridden or weigh nothing)."),
                               field="basis")
     exact = {uid: (Fraction(left) * w / whole if whole else Fraction(0)) for uid, w in weights.items()}
     rounded = {uid: int(x // mods.round_to) * mods.round_to for uid, x in exact.items()}
@@ -135,12 +142,13 @@ def split(total: int, basis: str, mix: dict, units: list[UnitFigures], rules: di
             shares[unit.id] = _ruled(rule, money)
             continue
         amount = rounded[unit.id]
-        why = f"{money(left)} × ({texts[unit.id]}) / all units' weights = {money(_round_half_up(exact[unit.id], 1))}"
+        why = _("%(total)s × (%(terms)s) / all units' weights = %(exact)s", total=money(left), terms=texts[unit.id],
+                exact=money(_round_half_up(exact[unit.id], 1)))
         if mods.round_to > 1:
-            why += f", rounded down to {money(amount)}"
+            why += _(", rounded down to %(amount)s", amount=money(amount))
         if unit.id == carrier and remainder:
             amount += remainder
-            why += f", + {money(remainder)} rounding remainder (this is the building's remainder unit)"
+            why += _(", + %(amount)s rounding remainder (this is the building's remainder unit)", amount=money(remainder))
         shares[unit.id] = Share(amount, why + f" = {money(amount)}")
     return shares
 
@@ -148,8 +156,8 @@ def split(total: int, basis: str, mix: dict, units: list[UnitFigures], rules: di
 def _ruled(rule, money) -> Share:
     kind, amount = rule
     if kind == "exempt":
-        return Share(0, "exempt by the board = 0")
-    return Share(amount, f"fixed by the board = {money(amount)}")
+        return Share(0, _("exempt by the board = 0"))
+    return Share(amount, _("fixed by the board = %(amount)s", amount=money(amount)))
 
 
 def _carrier(sharing: list[UnitFigures], weights: dict, preferred: int | None) -> int | None:

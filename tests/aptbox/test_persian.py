@@ -1,0 +1,64 @@
+"""Aptbox in Persian: every page of a Persian building right to left with no English left, as the
+board and as a resident (names, references and numbers set apart as values)."""
+import pytest
+from flask_babel import force_locale
+
+from hamyan.blueprints.aptbox import services
+from tests.aptbox.conftest import insert_units
+from tests.conftest import login
+from tests.i18n import english_left
+
+# Core's words on every box page, not yet in the core catalogue (box/_layout.html's breadcrumb label,
+# web/nav.py's "Reported payments" tab): reported to core's owner; this area does not edit them.
+CORE_LEFT = {"breadcrumb", "Reported payments"}
+
+
+def persian_page(client, url: str) -> str:
+    """tests.i18n.persian_page, less core's own leftovers."""
+    response = client.get(url, headers={"Accept-Language": "fa-IR,fa;q=0.9"})
+    assert response.status_code == 200, (url, response.status_code)
+    html = response.get_data(as_text=True)
+    assert '<html lang="fa" dir="rtl">' in html, url
+    left = [text for text in english_left(html) if text not in CORE_LEFT]
+    assert not left, f"{url} still shows English: {left}"
+    return html
+
+
+@pytest.fixture
+def persian_building(make_user, today, app):
+    """A Jalali building with units, a plan, an issued month, a payment, an expense, a notice and a poll."""
+    board = make_user("board@example.com", "مدیر")
+    box = services.create_building(board, "برج یاس", "IRR", "UTC", "fa_IR", "persian", late_fee_kind="fixed",
+                                   late_fee_value="50000")
+    units = insert_units(box, [(1, 0, 80, 2, 1, True), (2, 1, 95, 3, 1, True), (3, 2, 60, 0, 0, False)])
+    services.update_unit(board, box.id, units[0].id, number="1", floor="0", area="80", occupants="2", parking="1",
+                         occupied=True, owner_name="رضا", resident_name="سارا")
+    services.add_component(board, box.id, name="نظافت", amount="4000000", basis="area")
+    with force_locale("fa"):  # as a Persian board issues it from its page: the explanations are kept in Persian
+        services.issue_month(board, box.id, services.next_month(box))
+    make_user("res@example.com", "سارا")
+    services.add_person(board, box.id, units[0].id, "سارا", "res@example.com", "resident")
+    services.record_payment(board, box.id, units[1].id, "1000000", reference="REF-77", payer="علی", key="k1")
+    services.add_expense(board, box.id, "500000", "cleaning", vendor="شرکت پاکان")
+    services.announce(board, box.id, "جلسه", "جلسه‌ی ساختمان جمعه است.")
+    services.create_poll(board, box.id, "رنگ نما؟", "سفید\nکرم", closes_on="1405/01/10")
+    return box, board, units
+
+
+def pages(box, units):
+    base = f"/buildings/{box.id}"
+    return (base, f"{base}/units", f"{base}/units?q=هیچ", f"{base}/units/{units[0].id}", f"{base}/units/{units[2].id}")
+
+
+def test_the_boards_pages_read_in_persian(persian_building, app):
+    box, board, units = persian_building
+    client = login(app.test_client(), "board@example.com")
+    for url in pages(box, units):
+        persian_page(client, url)
+
+
+def test_a_residents_pages_read_in_persian(persian_building, app):
+    box, board, units = persian_building
+    client = login(app.test_client(), "res@example.com")
+    for url in pages(box, units)[:4]:
+        persian_page(client, url)
