@@ -124,7 +124,7 @@ def test_analytics_read_in_persian_and_their_csv_has_persian_headers(admin_clien
     assert rows[0] == ["نوع صندوق", "ارز", "صندوق‌ها", "سررسیده", "معوقات", "نرخ وصول"] and rows[1][:2] == ["cashbox", "IRR"]
 
 
-def test_a_persian_box_managers_charts_and_activity_read_in_persian(client, persian_data):
+def test_a_persian_box_managers_charts_and_activity_read_in_persian(client, persian_data, box_sets_language):
     boss, box, plan = persian_data
     login(client, "boss@example.com")
     html = client.get(f"/boxes/{box.id}/analytics").get_data(as_text=True)  # the box's locale is Persian
@@ -137,7 +137,7 @@ def test_a_persian_box_managers_charts_and_activity_read_in_persian(client, pers
     assert "به دست" in page and "create_cashbox" in page
 
 
-def test_a_member_of_a_persian_box_is_refused_its_charts_and_activity_in_persian(user_client, persian_data):
+def test_a_member_of_a_persian_box_is_refused_its_charts_and_activity_in_persian(user_client, persian_data, box_sets_language):
     boss, box, plan = persian_data
     member = user_client("sara@example.com", "سارا")
     boxes.add_member(boss, box.id, "مریم", "sara@example.com")

@@ -131,7 +131,7 @@ def test_dashboard_queries_do_not_grow(pool_factory, clock, user_client):
     assert (count_queries(admin, "/admin/analytics"), count_queries(boss_client, f"/boxes/{box_id}/analytics")) == few
 
 
-def test_a_persian_box_counts_its_own_months(make_user, clock, client):
+def test_a_persian_box_counts_its_own_months(make_user, clock, client, box_sets_language):
     """29 Esfand 1403 and 1 Farvardin 1404 are both in March 2025, but in two months of the box."""
     clock.today = date(2025, 4, 10)
     boss = make_user("boss@example.com", "مدیر صندوق")
