@@ -1,7 +1,7 @@
 """Languages of the interface (Flask-Babel): English and Persian.
 
 Which language a page speaks: the person's own choice (User.language, on the profile page), else
-the box's locale on the pages of a box, else the browser's Accept-Language, else English. Times
+the one this browser chose (the switch in the footer, for visitors: LANGUAGE_COOKIE), else the box's locale on the pages of a box, else the browser's Accept-Language, else English. Times
 are shown in the box's timezone.
 
 Translations are split per area, one catalogue each under hamyan/translations/<area>/, so people
@@ -22,6 +22,7 @@ from markupsafe import Markup, escape
 LANGUAGES = ("en", "fa")
 LANGUAGE_NAMES = {"en": "English", "fa": "فارسی"}
 RTL_LANGUAGES = frozenset({"fa"})
+LANGUAGE_COOKIE = "hamyan_language"
 PACKAGE = Path(__file__).parent
 TRANSLATIONS = PACKAGE / "translations"
 
@@ -93,6 +94,8 @@ def select_locale() -> str | None:
 
     if current_user.is_authenticated and current_user.language in LANGUAGES:
         return current_user.language
+    if request.cookies.get(LANGUAGE_COOKIE) in LANGUAGES:
+        return request.cookies[LANGUAGE_COOKIE]
     box = _box_in_url() if current_app.config["BOX_SETS_LANGUAGE"] else None
     if box is not None and language_of(box.locale):
         return language_of(box.locale)
@@ -159,7 +162,8 @@ def _money_locale(box) -> str:
 def page_language() -> dict:
     """What base.html needs: <html lang dir> and the Bootstrap build (RTL for Persian)."""
     language = str(get_locale() or "en")
-    return {"page_lang": language, "page_dir": "rtl" if language in RTL_LANGUAGES else "ltr"}
+    return {"page_lang": language, "page_dir": "rtl" if language in RTL_LANGUAGES else "ltr",
+            "language_names": LANGUAGE_NAMES}
 
 
 def ltr(value) -> Markup:

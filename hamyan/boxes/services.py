@@ -5,6 +5,7 @@ from zoneinfo import available_timezones
 from babel import Locale, UnknownLocaleError
 from babel.numbers import list_currencies
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import false, func, or_, select
 
@@ -13,7 +14,7 @@ from hamyan.core import clock, parse, uow
 from hamyan.blueprints import product
 from hamyan.boxes.access import MANAGE, authorize, membership_of
 from hamyan.boxes.models import (CALENDARS, MANAGER, Box, Invitation,
-                                 Membership)
+                                 Membership, role_name)
 from hamyan.core.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationError
 from hamyan.extensions import db
 
@@ -170,11 +171,11 @@ def invite(actor, box_id: int, email: str, role: str = "member", membership_id: 
 
     With membership_id the invitation is for someone the manager added without an account: it takes
     their role, and their membership remembers the email."""
-    from hamyan.notify.services import notify
+    from hamyan.notify.services import notify, speaking
 
     box = authorize(actor, box_id, MANAGE).box
     email = _valid_email(email)
-    _member_with_email(box, email)
+    invitee = _member_with_email(box, email)
     if membership_id is not None:
         membership = db.session.get(Membership, membership_id)
         if membership is None or membership.box_id != box.id or membership.left_at is not None:
@@ -195,10 +196,12 @@ def invite(actor, box_id: int, email: str, role: str = "member", membership_id: 
     db.session.flush()
     token = invitation_token(invitation)
     link = invitation_link(token)
-    notify(email, f"You are invited to {box.name} on Hamyan",
-           f"{actor.name} invited you to join {box.name} on Hamyan as {role}.\n\n"
-           f"Open this link to sign up or sign in with this email ({email}) and join:\n{link}\n\n"
-           f"The link works for {current_app.config['INVITATION_MAX_AGE'] // 86400} days.")
+    with speaking(invitee, box):  # their own language, else the box's
+        notify(email, _("You are invited to %(box)s on Hamyan", box=box.name),
+               _("%(manager)s invited you to join %(box)s on Hamyan as %(role)s.\n\n"
+                 "Open this link to sign up or sign in with this email (%(email)s) and join:\n%(link)s\n\n"
+                 "The link works for %(days)s days.", manager=actor.name, box=box.name, role=role_name(role),
+                 email=email, link=link, days=current_app.config["INVITATION_MAX_AGE"] // 86400))
     return invitation, token
 
 

@@ -15,8 +15,8 @@ from datetime import datetime, time, timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
-from flask import current_app
-from flask_babel import force_locale
+from flask import current_app, has_request_context
+from flask_babel import force_locale, get_locale
 from sqlalchemy import select
 
 from hamyan.core import clock, uow
@@ -45,10 +45,13 @@ def notify(recipient: str, subject: str, body: str, channel: str = EMAIL, **fiel
 
 def language_for(user=None, box=None) -> str:
     """The language a message to this person is written in: the one they chose, else the box's
-    (its locale), else the app's default."""
+    (its locale); a message about their own account (no box), sent from their own request (a
+    sign-up, a password reset), speaks the language of the page they are on. Else the app's default."""
     if user is not None and getattr(user, "language", None) in LANGUAGES:
         return user.language
-    box_says = box is not None and current_app.config.get("BOX_SETS_LANGUAGE", True)  # as on the box's pages
+    if box is None:
+        return str(get_locale()) if has_request_context() else current_app.config["BABEL_DEFAULT_LOCALE"]
+    box_says = current_app.config.get("BOX_SETS_LANGUAGE", True)  # as on the box's pages
     return (language_of(box.locale) if box_says else None) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 

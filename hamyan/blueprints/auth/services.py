@@ -22,7 +22,8 @@ from hamyan.core import clock, uow
 from hamyan.core.parse import record_id
 from hamyan.blueprints.auth import models
 from hamyan.blueprints.auth.models import ApiToken, User, UserSession, hash_token
-from hamyan.notify.services import notify
+from hamyan.i18n import LANGUAGES
+from hamyan.notify.services import notify, speaking
 from hamyan.core.errors import Conflict, Forbidden, NotFound, ValidationError
 from hamyan.extensions import db
 
@@ -66,19 +67,20 @@ def user_by_email(email: str) -> User | None:
 
 
 def signup(email: str, name: str, password: str, *, is_admin: bool = False, verified: bool = False,
-           next_url: str = "") -> User | None:
+           next_url: str = "", language: str | None = None) -> User | None:
     """Create an account and email its owner a link to confirm the address (`verified` is for the
-    demo seeder and tests). When the address already has an account nothing is created: its owner
+    demo seeder and tests); `language` is the one the visitor chose before signing up, kept as theirs. When the address already has an account nothing is created: its owner
     gets an email saying so, and the caller answers as if it had worked. Returns the new user or None."""
     email = normalize_email(email)
     name = _check_name(name)
     _check_password_rule(password)
-    user = User(email=email, name=name, is_admin=is_admin, email_verified_at=clock.now() if verified else None)
+    user = User(email=email, name=name, is_admin=is_admin, email_verified_at=clock.now() if verified else None,
+                language=language if language in LANGUAGES else None)
     user.set_password(password)  # before the lookup, so a taken address costs the same time
     try:
         with uow.transaction():
             if user_by_email(email) is not None:
-                _tell_owner_of_signup(email)
+                _tell_owner_of_signup(user_by_email(email))
                 return None
             db.session.add(user)
             db.session.flush()
@@ -89,12 +91,13 @@ def signup(email: str, name: str, password: str, *, is_admin: bool = False, veri
     return user
 
 
-def _tell_owner_of_signup(email: str) -> None:
+def _tell_owner_of_signup(owner: User) -> None:
     base = current_app.config["BASE_URL"].rstrip("/")
-    notify(email, _("Someone tried to sign up to Hamyan with your email"),
-           _("An account with this email already exists. If it was you, sign in at %(login)s "
-             "or choose a new password at %(forgot)s. If not, you can ignore this email.",
-             login=base + "/login", forgot=base + "/forgot"))
+    with speaking(owner):
+        notify(owner.email, _("Someone tried to sign up to Hamyan with your email"),
+               _("An account with this email already exists. If it was you, sign in at %(login)s "
+                 "or choose a new password at %(forgot)s. If not, you can ignore this email.",
+                 login=base + "/login", forgot=base + "/forgot"))
 
 
 # ---------------------------------------------------------------- email verification
@@ -110,10 +113,11 @@ def send_verification(user: User, next_url: str = "") -> None:
                                         "next": next_url or ""})
     link = f"{current_app.config['BASE_URL'].rstrip('/')}/verify/{token}"
     hours = current_app.config["EMAIL_VERIFY_MAX_AGE"] // 3600
-    notify(user.email, _("Confirm your email for Hamyan"),
-           _("Hello %(name)s,\n\nOpen this link to confirm that this is your email:\n%(link)s\n\n"
-             "It works once, for %(hours)s hours. Until then no box can add you by this address.",
-             name=user.name, link=link, hours=hours))
+    with speaking(user):
+        notify(user.email, _("Confirm your email for Hamyan"),
+               _("Hello %(name)s,\n\nOpen this link to confirm that this is your email:\n%(link)s\n\n"
+                 "It works once, for %(hours)s hours. Until then no box can add you by this address.",
+                 name=user.name, link=link, hours=hours))
 
 
 @uow.write
@@ -197,14 +201,15 @@ def _tell_owner_of_new_device(user: User, user_agent: str, ip: str) -> None:
 
     base = current_app.config["BASE_URL"].rstrip("/")
     zone = profile(user.id).timezone
-    notify(user.email, _("New sign-in to your Hamyan account"),
-           _("Hello %(name)s,\n\nYour account was just signed in on a new device: %(device)s, "
-             "IP address %(ip)s, at %(time)s (%(zone)s).\n\nIf it was you, there is "
-             "nothing to do. If not, sign that device out at %(devices)s and change your password.",
-             name=user.name, device=describe_device(user_agent), ip=ip or _("unknown"),
-             time=clock.to_local(clock.now(), zone).strftime("%Y-%m-%d %H:%M"), zone=zone,
-             devices=base + "/profile/devices"),
-           user_id=user.id, kind="new_device")
+    with speaking(user):
+        notify(user.email, _("New sign-in to your Hamyan account"),
+               _("Hello %(name)s,\n\nYour account was just signed in on a new device: %(device)s, "
+                 "IP address %(ip)s, at %(time)s (%(zone)s).\n\nIf it was you, there is "
+                 "nothing to do. If not, sign that device out at %(devices)s and change your password.",
+                 name=user.name, device=describe_device(user_agent), ip=ip or _("unknown"),
+                 time=clock.to_local(clock.now(), zone).strftime("%Y-%m-%d %H:%M"), zone=zone,
+                 devices=base + "/profile/devices"),
+               user_id=user.id, kind="new_device")
 
 
 def describe_device(user_agent: str) -> str:
@@ -318,10 +323,11 @@ def request_password_reset(email: str) -> None:
     token = _reset_serializer().dumps({"user": user.id, "v": user.session_version})
     link = f"{current_app.config['BASE_URL'].rstrip('/')}/reset/{token}"
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-    notify(user.email, _("Reset your Hamyan password"),
-           _("Hello %(name)s,\n\nOpen this link to choose a new password:\n%(link)s\n\n"
-             "It works once, for %(minutes)s minutes. If you did not ask for it, ignore this email.",
-             name=user.name, link=link, minutes=minutes))
+    with speaking(user):
+        notify(user.email, _("Reset your Hamyan password"),
+               _("Hello %(name)s,\n\nOpen this link to choose a new password:\n%(link)s\n\n"
+                 "It works once, for %(minutes)s minutes. If you did not ask for it, ignore this email.",
+                 name=user.name, link=link, minutes=minutes))
 
 
 def user_for_reset_token(token: str) -> User:
@@ -379,7 +385,8 @@ def change_email(user: User, new_email: str, password: str) -> None:
     user.email_verified_at = None  # until its owner opens the link sent there
     user.session_version += 1  # reset and confirmation links sent to the old address end
     end_sessions(user, everywhere=True, keep_current=True)
-    notify(old, _("Your Hamyan email was changed"), _("The email of your Hamyan account is now %(email)s.", email=new_email))
+    with speaking(user):
+        notify(old, _("Your Hamyan email was changed"), _("The email of your Hamyan account is now %(email)s.", email=new_email))
     send_verification(user)
 
 

@@ -1,7 +1,7 @@
 import secrets
 from urllib.parse import urlsplit
 
-from flask import after_this_request, current_app, flash, request, session, url_for
+from flask import after_this_request, current_app, flash, make_response, request, session, url_for
 from flask_babel import gettext as _, refresh
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -13,6 +13,7 @@ from hamyan.core.errors import ServiceError
 from hamyan.notify.services import profile as notify_profile
 from hamyan.extensions import limiter
 from hamyan.hamyar import referrals
+from hamyan.i18n import LANGUAGE_COOKIE, LANGUAGES
 from hamyan.web import apply_error, redirect_to, render
 
 
@@ -96,13 +97,28 @@ def logout():
     return redirect_to("auth.login")
 
 
+@bp.route("/language", methods=["POST"])
+def choose_language():
+    """A visitor's language (the footer's switch), kept in this browser for a year. A signed-in
+    person's own choice on the profile page still wins; a visitor who signs up keeps this one."""
+    language = request.form.get("language")
+    response = make_response(redirect_to(_safe_next()))
+    if language in LANGUAGES:
+        response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
+                            secure=current_app.config["SESSION_COOKIE_SECURE"])
+    else:
+        flash(_("Choose one of the languages offered."), "danger")
+    return response
+
+
 @bp.route("/signup", methods=["GET", "POST"])
 def signup():
     """The answer is the same whether or not the address already has an account: the email tells."""
     form = SignupForm()
     if form.validate_on_submit():
         try:
-            user = services.signup(form.email.data, form.name.data, form.password.data, next_url=_next_value())
+            user = services.signup(form.email.data, form.name.data, form.password.data, next_url=_next_value(),
+                                   language=request.cookies.get(LANGUAGE_COOKIE))
         except ServiceError as error:
             apply_error(form, error)
         else:
