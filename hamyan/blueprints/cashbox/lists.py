@@ -1,4 +1,5 @@
 """The cashbox's lists as hamyan.web.listing specs: payments and fines (with filters and CSV)."""
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload
 
@@ -22,14 +23,14 @@ PAYMENTS = ListSpec(
     order=(Payment.paid_on.desc(), Payment.id.desc()),
     options=(joinedload(Payment.membership),),
     columns=(
-        Column("Paid on", lambda p: p.paid_on, "day"),
-        Column("Member", lambda p: p.membership.display_name),
-        Column("Contribution", lambda p: p.amount, "money"),
-        Column("Fines", lambda p: p.fine_amount, "money"),
-        Column("Method", lambda p: p.method),
-        Column("Reference", lambda p: p.reference),
-        Column("Entry", lambda p: p.entry_id),
-        Column("Status", lambda p: "undone" if p.reversal else "recorded"),
+        Column(_l("Paid on"), lambda p: p.paid_on, "day"),
+        Column(_l("Member"), lambda p: p.membership.display_name),
+        Column(_l("Contribution"), lambda p: p.amount, "money"),
+        Column(_l("Fines"), lambda p: p.fine_amount, "money"),
+        Column(_l("Method"), lambda p: p.method),
+        Column(_l("Reference"), lambda p: p.reference),
+        Column(_l("Entry"), lambda p: p.entry_id),
+        Column(_l("Status"), lambda p: "undone" if p.reversal else "recorded"),
     ),
 )
 
