@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask import Response, render_template, request
+from flask_babel import gettext as _
 from sqlalchemy import literal, select
 
 from hamyan.boxes.models import Box
@@ -54,13 +55,13 @@ class Statement:
 
 def check_period(start: date | None, end: date | None) -> tuple[date, date]:
     if start is None or end is None:
-        raise ValidationError("Choose both the first and the last day.", field="start" if start is None else "end")
+        raise ValidationError(_("Choose both the first and the last day."), field="start" if start is None else "end")
     if end < start:
-        raise ValidationError("The last day is before the first day.", field="end")
+        raise ValidationError(_("The last day is before the first day."), field="end")
     if start.year < 1900:  # the opening balance is taken the day before: date.min has none
-        raise ValidationError("Choose a first day in 1900 or later.", field="start")
+        raise ValidationError(_("Choose a first day in 1900 or later."), field="start")
     if (end - start).days > MAX_PERIOD_DAYS:
-        raise ValidationError("Choose a period of at most ten years.", field="start")
+        raise ValidationError(_("Choose a period of at most ten years."), field="start")
     return start, end
 
 

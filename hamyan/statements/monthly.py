@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from hamyan.blueprints.auth.models import User
@@ -78,19 +79,22 @@ def send_box(box_id: int, render_member, render_report=None) -> int:
         if keys[membership.id] in done or not notify.preference(user.id, box_id).statements:
             continue
         try:
-            pdf = render_member(box, membership, start, end)
+            with notify.speaking(user, box):  # the statement in its reader's language
+                pdf = render_member(box, membership, start, end)
         except Exception:  # one member's statement must not stop the others; logged and tried next run
             log.exception("statement of membership %s failed", membership.id)
             continue
         if pdf is None:  # not someone this product keeps a statement for (a manager who does not save)
             continue
         path = _keep(box, month, f"member-{membership.id}.pdf", pdf)
+        with notify.speaking(user, box):
+            subject = _("%(box)s: your statement for %(month)s", box=box.name, month=period.title)
+            body = _("Hello %(name)s,\n\nYour statement of %(box)s for %(month)s is attached.\n\n"
+                     "You can turn monthly statements off in your notification settings.",
+                     name=user.name, box=box.name, month=period.title)
         with uow.transaction():
             queued += bool(notify.notify_member(
-                user, box_id, f"{box.name}: your statement for {period.title}",
-                f"Hello {user.name},\n\nYour statement of {box.name} for {period.title} is attached.\n\n"
-                f"You can turn monthly statements off in your notification settings.",
-                kind=KIND, dedupe_key=keys[membership.id], attachment=(path, f"statement-{month}.pdf"),
+                user, box_id, subject, body, kind=KIND, dedupe_key=keys[membership.id], attachment=(path, f"statement-{month}.pdf"),
                 channels=("email", "inapp")))
     if render_report is not None and any(key not in done for key in reports.values()):
         pdf = render_report(box, {"start": start.isoformat(), "end": end.isoformat()}, lambda *a, **k: None)
@@ -99,11 +103,13 @@ def send_box(box_id: int, render_member, render_report=None) -> int:
             key = reports.get(user.id)
             if key is None or key in done:
                 continue
+            with notify.speaking(user, box):
+                subject = _("%(box)s: box report for %(month)s", box=box.name, month=period.title)
+                body = _("Hello %(name)s,\n\nThe report of %(box)s for %(month)s is attached.", name=user.name,
+                         box=box.name, month=period.title)
             with uow.transaction():
                 queued += bool(notify.notify_member(
-                    user, box_id, f"{box.name}: box report for {period.title}",
-                    f"Hello {user.name},\n\nThe report of {box.name} for {period.title} is attached.",
-                    kind="box_report", dedupe_key=key, attachment=(path, f"box-report-{month}.pdf"),
+                    user, box_id, subject, body, kind="box_report", dedupe_key=key, attachment=(path, f"box-report-{month}.pdf"),
                     channels=("email",)))
     return queued
 

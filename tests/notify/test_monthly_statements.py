@@ -61,10 +61,12 @@ def jalali(year, month, day, hour=9) -> datetime:
     return datetime(g.year, g.month, g.day, hour)
 
 
-def test_a_persian_box_gets_statements_per_jalali_month(make_user, clock):
-    """Azar 1405 ends on 2026-12-21: its statements go on 1 Dey (2026-12-22), not on 2027-01-01."""
+def test_a_persian_box_gets_statements_per_jalali_month(app, make_user, clock, monkeypatch):
+    """Azar 1405 ends on 2026-12-21: its statements go on 1 Dey (2026-12-22), not on 2027-01-01; in
+    Persian, the box's language, to a member who chose none."""
     from hamyan.blueprints.moneypool import services
 
+    monkeypatch.setitem(app.config, "BOX_SETS_LANGUAGE", True)  # as in production (the suite keeps English)
     clock.set(jalali(1405, 8, 20))
     manager = make_user("boss@example.com", "Boss")
     box = services.create_pool(manager, "صندوق محله", "IRR", "1000000", jalali(1405, 9, 1).date(), calendar="persian",
@@ -79,8 +81,8 @@ def test_a_persian_box_gets_statements_per_jalali_month(make_user, clock):
         OutboxMessage.channel == "email").order_by(OutboxMessage.id)).all()
     membership = db.session.scalar(sa.select(Membership.id).filter_by(box_id=box.id, user_id=manager.id))
     assert [tuple(r) for r in rows] == [
-        (f"stmt:{box.id}:{membership}:1405-09:email", "صندوق محله: your statement for Azar 1405"),
-        (f"boxrep:{box.id}:{manager.id}:1405-09:email", "صندوق محله: box report for Azar 1405")]
+        (f"stmt:{box.id}:{membership}:1405-09:email", "صندوق محله: صورت‌حساب شما برای Azar 1405"),
+        (f"boxrep:{box.id}:{manager.id}:1405-09:email", "صندوق محله: گزارش صندوق برای Azar 1405")]
     clock.set(jalali(1405, 10, 5))
     assert run_job("statements.monthly", "dey-5").detail == "0 statement email(s) queued"  # never twice
     clock.set(datetime(2027, 1, 2, 9))  # the first days of a Gregorian month are 1405/10/12 here
@@ -98,3 +100,28 @@ def test_last_month_follows_the_box_calendar():
     december = last_month(date(2027, 1, 1))
     assert (december.start, december.end, december.key, december.title) == (
         date(2026, 12, 1), date(2026, 12, 31), "2026-12", "December 2026")
+
+
+def test_a_persian_member_gets_the_statement_email_and_pdf_in_persian(make_user, clock):
+    import os
+
+    from flask import current_app
+    from pypdf import PdfReader
+
+    from hamyan.blueprints.moneypool import services
+
+    clock.set(datetime(2026, 1, 1, 9))
+    manager = make_user("boss@example.com", "مریم")
+    box = services.create_pool(manager, "Savers", "USD", "10", date(2026, 1, 4), my_shares=1, late_fee="1")
+    manager.language = "fa"
+    db.session.commit()
+    clock.set(datetime(2026, 2, 2, 9))
+    assert run_job("statements.monthly", "feb").detail == "2 statement email(s) queued"
+    db.session.rollback()
+    said = {m.kind: m for m in db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.channel == "email"))}
+    assert said["statement"].subject == "Savers: صورت‌حساب شما برای January 2026"
+    assert said["box_report"].subject == "Savers: گزارش صندوق برای January 2026"
+    assert "سلام مریم،" in said["statement"].body and box.id
+    pdf = PdfReader(os.path.join(current_app.instance_path, said["statement"].attachment_path))
+    text = "".join(page.extract_text() for page in pdf.pages)
+    assert "جمع ورودی" in text and "Opening balance" not in text and "No movements" not in text, text[:300]

@@ -12,9 +12,9 @@ from hamyan.notify.models import Campaign
 from tests.i18n import english_left
 
 T0 = datetime(2026, 3, 1, 9)
-# Core's box layout and navigation still in English (its breadcrumb's aria-label, a new tab): not this
+# Core's box layout labels its breadcrumb in English (aria-label="breadcrumb"): not this
 # area's words, left to core's catalogue.
-CORE_LEFT = ["breadcrumb", "Reported payments"]
+CORE_LEFT = ["breadcrumb"]
 
 
 def persian_page(client, url: str) -> str:
