@@ -11,11 +11,12 @@ speaking() is where every message to a person is composed: inside it, gettext, d
 speak the recipient's language (the one they chose, else their box's locale), whatever the language
 of the request or job that sends it, so reminders, receipts, statements and campaigns all follow it."""
 import logging
+from contextlib import contextmanager
 from datetime import datetime, time, timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
-from flask import current_app, has_request_context
+from flask import current_app, g, has_request_context
 from flask_babel import force_locale, get_locale
 from sqlalchemy import select
 
@@ -55,9 +56,18 @@ def language_for(user=None, box=None) -> str:
     return (language_of(box.locale) if box_says else None) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+@contextmanager
 def speaking(user=None, box=None):
-    """Compose a message to `user` (or to someone of `box` without an account) inside this."""
-    return force_locale(language_for(user, box))
+    """Compose a message to `user` (or to someone of `box` without an account) inside this; what is
+    rendered inside (a statement's PDF) speaks it too (g.message_language)."""
+    language = language_for(user, box)
+    outer = g.get("message_language")
+    g.message_language = language
+    try:
+        with force_locale(language):
+            yield language
+    finally:
+        g.message_language = outer
 
 
 # What a member who never chose gets: plain stand-ins for the rows (no ORM instance at import).

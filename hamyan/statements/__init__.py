@@ -107,15 +107,17 @@ def render_pdf(template: str, progress=None, **context) -> bytes:
     job passes `progress` (see statements.jobs): told the page count once the layout is done."""
     from weasyprint import HTML  # heavy: imported when a PDF is made, not with the models
 
-    from flask import has_request_context
+    from flask import g, has_request_context
     from flask_babel import force_locale
 
     from hamyan.i18n import language_of
 
-    # A page's download speaks the page's language; a job's PDF, its box's (right to left in Persian).
+    # A page's download speaks the page's language; a job's PDF, its reader's (a monthly statement is
+    # rendered inside notify.services.speaking), else its box's (right to left in Persian).
     box = context.get("box")
-    language = None if has_request_context() else language_of(getattr(box, "locale", None))
-    with force_locale(language or "en") if language else nullcontext():
+    language = g.get("message_language") or (
+        None if has_request_context() else language_of(getattr(box, "locale", None)))
+    with force_locale(language) if language else nullcontext():
         html = render_template(template, **context)
     document = HTML(string=html, base_url=request.url_root if request else None).render()
     if progress is not None:
