@@ -55,7 +55,8 @@ def test_a_manager_sends_a_message_in_persian(fa_box):
     shown = manager.post(url, data={**form, "action": "preview"}, headers={"Accept-Language": "fa"})
     html = shown.get_data(as_text=True)
     assert "پیش‌نمایش" in html and "جلسه‌ی صندوق محله" in html and not persian_left(html)
-    empty = manager.post(url, data={"subject": "جلسه", "body": " ", "action": "send"}).get_data(as_text=True)
+    empty = manager.post(url, data={"subject": "جلسه", "body": " ", "action": "send"},
+                         headers={"Accept-Language": "fa"}).get_data(as_text=True)
     assert "متن پیام را بنویسید." in empty and not persian_left(empty)
 
     sent = manager.post(url, data={**form, "subject": "جلسه‌ی ماهانه", "action": "send"})
