@@ -8,7 +8,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length
 
-from hamyan.blueprints.aptbox.models import BASES, CATEGORIES, LATE_FEE_KINDS
+from hamyan.blueprints.aptbox.models import BASES, CATEGORY_NAMES, LATE_FEE_KINDS
 from hamyan.web.fields import AmountField
 
 BASIS_CHOICES = [("equal", _l("Equally per unit")), ("area", _l("By area (m²)")), ("occupants", _l("By occupants")),
@@ -142,7 +142,7 @@ class AnnouncementForm(FlaskForm):
 class ExpenseForm(FlaskForm):
     amount = AmountField(_l("Amount"))
     spent_on = _text(_l("Date"), 10)
-    category = SelectField(_l("Category"), choices=[(c, c) for c in CATEGORIES])
+    category = SelectField(_l("Category"), choices=list(CATEGORY_NAMES.items()))
     fund = SelectField(_l("From"), choices=[("operating", _l("Operating fund")), ("reserve", _l("Reserve fund"))])
     vendor = _text(_l("Vendor"), 120, default="")
     note = _text(_l("Note"), 500, default="")
@@ -161,7 +161,8 @@ class TransferForm(KeyedForm):
 
 class PollForm(FlaskForm):
     question = _text(_l("Question"), 300)
-    options = TextAreaField(_l("Choices"), default="Yes\nNo", validators=[Length(max=2000)])
+    options = TextAreaField(_l("Choices"), default=lambda: "\n".join((str(_l("Yes")), str(_l("No")))),
+                            validators=[Length(max=2000)])
     weighting = SelectField(_l("Votes count"), choices=[("unit", _l("One vote per unit")), ("area", _l("Weighted by area"))])
     quorum_percent = _text(_l("Quorum (percent of units, or of area)"), 3, default="50")
     closes_on = _text(_l("Closes on"), 10)

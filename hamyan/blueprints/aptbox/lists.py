@@ -1,5 +1,6 @@
 """The building's lists as hamyan.web.listing specs: payments, charges and late fees, found by
 unit (its number), date, status and search, and exported as CSV."""
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from hamyan.blueprints.aptbox.models import Charge, ChargeRun, Unit, UnitPayment
@@ -22,17 +23,17 @@ PAYMENTS = ListSpec(
     rows=_unit_rows(UnitPayment),
     people=_units,
     member=UnitPayment.unit_id,
-    member_label="Unit",
+    member_label=_l("Unit"),
     day=UnitPayment.paid_on,
     search=(UnitPayment.reference, UnitPayment.payer, Unit.owner_name, Unit.resident_name),
     order=(UnitPayment.paid_on.desc(), UnitPayment.id.desc()),
     columns=(
-        Column("Paid on", lambda r: r.UnitPayment.paid_on, "day"),
-        Column("Unit", lambda r: r.Unit.number),
-        Column("Payer", lambda r: r.UnitPayment.payer),
-        Column("Amount", lambda r: r.UnitPayment.amount, "money"),
-        Column("Reference", lambda r: r.UnitPayment.reference),
-        Column("Entry", lambda r: r.UnitPayment.entry_id),
+        Column(_l("Paid on"), lambda r: r.UnitPayment.paid_on, "day"),
+        Column(_l("Unit"), lambda r: r.Unit.number),
+        Column(_l("Payer"), lambda r: r.UnitPayment.payer),
+        Column(_l("Amount"), lambda r: r.UnitPayment.amount, "money"),
+        Column(_l("Reference"), lambda r: r.UnitPayment.reference),
+        Column(_l("Entry"), lambda r: r.UnitPayment.entry_id),
     ),
 )
 
@@ -42,25 +43,25 @@ CHARGES = ListSpec(
                       .join(ChargeRun, ChargeRun.id == Charge.run_id).where(Charge.box_id == box.id)),
     people=_units,
     member=Charge.unit_id,
-    member_label="Unit",
+    member_label=_l("Unit"),
     day=Charge.due_date,
     search=(ChargeRun.title, Unit.owner_name, Unit.resident_name),
     statuses={"monthly": lambda box: ChargeRun.assessment_id.is_(None),
               "assessment": lambda box: ChargeRun.assessment_id.is_not(None)},
     order=(Charge.due_date.desc(), Charge.id.desc()),
     columns=(
-        Column("Due", lambda r: r.Charge.due_date, "day"),
-        Column("Unit", lambda r: r.Unit.number),
-        Column("For", lambda r: r.Charge.run.title),
-        Column("Amount", lambda r: r.Charge.amount, "money"),
-        Column("Owner's part", lambda r: r.Charge.owner_part, "money"),
-        Column("Resident", lambda r: r.Unit.resident_name),
-        Column("Owner", lambda r: r.Unit.owner_name),
+        Column(_l("Due"), lambda r: r.Charge.due_date, "day"),
+        Column(_l("Unit"), lambda r: r.Unit.number),
+        Column(_l("For"), lambda r: r.Charge.run.title),
+        Column(_l("Amount"), lambda r: r.Charge.amount, "money"),
+        Column(_l("Owner's part"), lambda r: r.Charge.owner_part, "money"),
+        Column(_l("Resident"), lambda r: r.Unit.resident_name),
+        Column(_l("Owner"), lambda r: r.Unit.owner_name),
     ),
 )
 
 FINES = fines_spec(kinds=("unit",), who=Unit, on=Unit.id == LateCharge.subject_id, name=Unit.number,
-                   people=_units, member=Unit.id, member_label="Unit")
+                   people=_units, member=Unit.id, member_label=_l("Unit"))
 
 
 def own_units(spec: ListSpec, unit_ids) -> list:

@@ -1,5 +1,7 @@
 """Aptbox tables. Money lives in the ledger (chart of accounts in services/__init__.py); these rows
 hold the building, its units, the charge plan, and the business records pointing at entries."""
+from flask_babel import lazy_gettext as _l
+
 from hamyan.core import clock
 from hamyan.extensions import db
 
@@ -11,8 +13,12 @@ FUNDS = ("operating", "reserve")
 LATE_FEE_KINDS = ("none", "fixed", "percent")
 EXPENSE_STATUSES = ("pending", "approved", "rejected")
 WEIGHTINGS = ("unit", "area")
-CATEGORIES = ("cleaning", "elevator", "water", "electricity", "gas", "repairs", "caretaker", "insurance",
-              "garden", "security", "other")
+CATEGORY_NAMES = {"cleaning": _l("cleaning"), "elevator": _l("elevator"), "water": _l("water"),
+                  "electricity": _l("electricity"), "gas": _l("gas"), "repairs": _l("repairs"),
+                  "caretaker": _l("caretaker"), "insurance": _l("insurance"), "garden": _l("garden"),
+                  "security": _l("security"), "other": _l("other")}
+CATEGORIES = tuple(CATEGORY_NAMES)
+FUND_NAMES = {"operating": _l("Operating fund"), "reserve": _l("Reserve fund")}
 
 
 class Building(db.Model):

@@ -6,10 +6,11 @@ import io
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from hamyan.blueprints.aptbox import services
-from hamyan.blueprints.aptbox.models import Building, Charge, ChargeRun, Expense, Unit, UnitPayment, UnitPerson, UnitSummary
+from hamyan.blueprints.aptbox.models import CATEGORY_NAMES, Building, Charge, ChargeRun, Expense, Unit, UnitPayment, UnitPerson, UnitSummary
 from hamyan.blueprints.aptbox.services.summary import derive
 from hamyan.boxes.models import Box
 from hamyan.core import clock
@@ -96,20 +97,22 @@ def bars_svg(box: Box, bars: list[MonthBar]) -> Svg:
     scale = (height - top - bottom) / peak
     for i, bar in enumerate(bars):
         x = i * slot + slot * 0.15
-        for j, (value, colour, what) in enumerate(((bar.income, PALETTE[0], "income"),
-                                                   (bar.expenses, PALETTE[1], "expenses"))):
+        for j, (value, colour, what) in enumerate(((bar.income, PALETTE[0], _("%(month)s income: %(amount)s")),
+                                                   (bar.expenses, PALETTE[1], _("%(month)s expenses: %(amount)s")))):
             h = value * scale
             svg.rects.append((round(x + j * slot * 0.35, 1), round(height - bottom - h, 1), round(slot * 0.33, 1),
-                              round(h, 1), colour, f"{bar.label} {what}: {format_plain(value, box.currency, box.locale)}"))
+                              round(h, 1), colour,
+                              what % {"month": bar.label, "amount": format_plain(value, box.currency, box.locale)}))
         svg.labels.append((round(i * slot + slot / 2, 1), height - 10, bar.label, "middle"))
     return svg
 
 
 def category_svg(box: Box, rows: list[tuple[str, int]]) -> Svg:
     row_height, label_width, width = 32, 120, 640
-    peak = max([v for _, v in rows] + [1])
+    peak = max([v for code, v in rows] + [1])
     svg = Svg(width, max(row_height * len(rows), row_height))
-    for i, (category, amount) in enumerate(rows):
+    for i, (code, amount) in enumerate(rows):
+        category = str(CATEGORY_NAMES.get(code, code))
         w = (width - label_width - 150) * amount / peak
         y = i * row_height + 4
         svg.rects.append((label_width, y, round(w, 1), row_height - 8, PALETTE[i % len(PALETTE)],

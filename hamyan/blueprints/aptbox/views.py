@@ -4,6 +4,8 @@ from datetime import date
 from datetime import timedelta
 
 from flask import Blueprint, Response, abort, current_app, flash, request, send_file, url_for
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
 from flask_login import current_user, login_required
 
 from hamyan.blueprints.aptbox import lists, reports, services
@@ -23,12 +25,13 @@ from hamyan.blueprints.aptbox.forms import (
     TransferForm,
     UnitForm,
 )
-from hamyan.blueprints.aptbox.models import Unit
+from hamyan.blueprints.aptbox.models import CATEGORY_NAMES, FUND_NAMES, Unit
 from hamyan.blueprints.payments import reports as reported_payments
 from hamyan.core import clock
 from hamyan.core.errors import Conflict, ValidationError
 from hamyan.dues import calendar
 from hamyan.extensions import db
+from hamyan.i18n import bdi
 from hamyan.statements import jobs as report_jobs
 from hamyan.statements import pdf_response
 from hamyan.web import apply_error, bulk, confirm, listing, redirect_to, render
@@ -36,7 +39,19 @@ from hamyan.web.nav import box_nav
 
 bp = Blueprint("aptbox", __name__, url_prefix="/buildings")
 
+
+@bp.context_processor
+def names() -> dict:
+    """An expense category's and a fund's name in the page's language (the code for an unknown one)."""
+    return {"category_name": lambda code: CATEGORY_NAMES.get(code, code), "fund_name": lambda code: FUND_NAMES.get(code, code)}
+
 FORM_ERRORS = (ValidationError, Conflict)
+
+
+def _with(message: str, **values) -> Markup:
+    """A translated message with its values put in: the words escaped, names set apart (bdi) kept as
+    markup, so a flash or a confirm step shows them whole."""
+    return Markup(escape(message)) % values
 
 
 def _page() -> int:
@@ -70,7 +85,7 @@ def new_box():
         except FORM_ERRORS as error:
             apply_error(form, error)
         else:
-            flash(f"{box.name} is ready. Add its units, then the charge plan.", "success")
+            flash(_with(_("%(name)s is ready. Add its units, then the charge plan."), name=bdi(box.name)), "success")
             return redirect_to("aptbox.units", box_id=box.id)
     return render("aptbox/new.html", "form", form=form)
 
@@ -105,7 +120,7 @@ def units(box_id):
             except FORM_ERRORS as error:
                 apply_error(form, error)
             else:
-                flash(f"Unit {unit.number} added.", "success")
+                flash(_with(_("Unit %(number)s added."), number=bdi(unit.number)), "success")
                 return redirect_to("aptbox.units", box_id=box_id)
     page, q = _page(), request.args.get("q", "")[:50]
     rows, total = services.units_page(acc, page, q)
@@ -129,7 +144,7 @@ def import_units(box_id):
         except FORM_ERRORS as error:
             apply_error(form, error)
         else:
-            flash(f"{len(made)} units imported.", "success")
+            flash(_("%(count)s units imported.", count=len(made)), "success")
             return redirect_to("aptbox.units", box_id=box_id)
     return render("aptbox/import.html", **_common(acc), form=form, problems=problems, columns=services.CSV_COLUMNS)
 
@@ -150,14 +165,14 @@ def unit(box_id, unit_id):
                 if which == "payment":
                     services.record_payment(current_user, box_id, unit_id, form.amount.data, form.paid_on.data,
                                             form.reference.data, form.payer.data, form.key.data)
-                    flash("Payment recorded.", "success")
+                    flash(_("Payment recorded."), "success")
                 elif which == "person":
                     services.add_person(current_user, box_id, unit_id, form.name.data, form.email.data,
                                         form.relation.data, form.board.data)
-                    flash(f"{form.name.data} added to the unit.", "success")
+                    flash(_with(_("%(name)s added to the unit."), name=bdi(form.name.data)), "success")
                 else:
                     services.update_unit(current_user, box_id, unit_id, **form.values())
-                    flash("Unit updated; the next charges use its new figures.", "success")
+                    flash(_("Unit updated; the next charges use its new figures."), "success")
             except FORM_ERRORS as error:
                 apply_error(form, error)
             else:
@@ -191,7 +206,7 @@ def waive_late_fee(box_id, unit_id):
     try:
         services.waive_late_fee(current_user, box_id, unit_id, request.form.get("reference"),
                                 request.form.get("reason"))
-        flash("Late fee waived.", "success")
+        flash(_("Late fee waived."), "success")
     except FORM_ERRORS as error:
         flash(error.message, "danger")
     return redirect_to("aptbox.unit", box_id=box_id, unit_id=unit_id)
@@ -242,44 +257,48 @@ def _confirm_issue(acc, form):
     box = acc.box
     charges = services.preview(box, acc.building)
     amount = lambda minor: services.money(box, minor)  # noqa: E731
-    return confirm.ask(_common(acc)["nav"], f"Issue the charges of {form.month.data}?", [
-        f"{len(charges)} units are charged {amount(sum(c.amount for c in charges))} in all, as in the preview "
-        f"(from {amount(min((c.amount for c in charges), default=0))} to "
-        f"{amount(max((c.amount for c in charges), default=0))} a unit).",
-        "Each unit's people see the charge and what it is made of; they fall late after the due day."],
-        "Yes, issue the charges", back=url_for("aptbox.charges", box_id=box.id),
+    return confirm.ask(_common(acc)["nav"], _("Issue the charges of %(month)s?", month=form.month.data), [
+        _("%(count)s units are charged %(total)s in all, as in the preview (from %(low)s to %(high)s a unit).",
+          count=len(charges), total=amount(sum(c.amount for c in charges)),
+          low=amount(min((c.amount for c in charges), default=0)),
+          high=amount(max((c.amount for c in charges), default=0))),
+        _("Each unit's people see the charge and what it is made of; they fall late after the due day.")],
+        _("Yes, issue the charges"), back=url_for("aptbox.charges", box_id=box.id),
         blocked=confirm.refusal(services.issue_month, current_user, box.id, form.month.data))
 
 
 def _charges_action(acc, which, form, box_id):
     if which == "settings":
         services.update_rules(current_user, box_id, **form.rules())
-        flash("Charge rules saved.", "success")
+        flash(_("Charge rules saved."), "success")
     elif which == "component":
         services.add_component(current_user, box_id, **form.values())
-        flash(f"{form.name.data} added to the plan.", "success")
+        flash(_with(_("%(name)s added to the plan."), name=bdi(form.name.data)), "success")
     elif which == "rule":
         number = (form.unit.data or "").strip()
         unit = db.session.query(Unit).filter_by(box_id=acc.box.id, number=number).one_or_none()
         if unit is None:
-            raise ValidationError(f"There is no unit {number or '(empty)'} in this building.", field="unit")
+            raise ValidationError(_("There is no unit %(number)s in this building.", number=number or _("(empty)")),
+                                  field="unit")
         services.set_rule(current_user, box_id, form.component_id.data, unit.id, form.kind.data, form.amount.data,
                           form.reason.data)
-        flash(f"Rule for unit {number} saved.", "success")
+        flash(_with(_("Rule for unit %(number)s saved."), number=bdi(number)), "success")
     elif which == "issue":
         run = services.issue_month(current_user, box_id, form.month.data)
-        flash(f"{run.title}: {services.money(acc.box, run.total)} charged.", "success")
+        flash(_with(_("%(title)s: %(amount)s charged."), title=bdi(run.title), amount=services.money(acc.box, run.total)),
+              "success")
     elif which == "assessment":
         made = services.create_assessment(current_user, box_id, form.title.data, form.total.data, form.basis.data,
                                           form.mix.data, form.installments.data, form.first_month.data)
-        flash(f"{made.title} charged in {made.installments} installment(s).", "success")
+        flash(_with(_("%(title)s charged in %(count)s installment(s)."), title=bdi(made.title), count=made.installments),
+              "success")
 
 
 @bp.route("/<int:box_id>/charges/components/<int:component_id>/remove", methods=["POST"])
 @login_required
 def remove_component(box_id, component_id):
     services.remove_component(current_user, box_id, component_id)
-    flash("Removed from the plan; months already issued keep it.", "success")
+    flash(_("Removed from the plan; months already issued keep it."), "success")
     return redirect_to("aptbox.charges", box_id=box_id)
 
 
@@ -287,7 +306,7 @@ def remove_component(box_id, component_id):
 @login_required
 def remove_rule(box_id, rule_id):
     services.clear_rule(current_user, box_id, rule_id)
-    flash("Rule removed.", "success")
+    flash(_("Rule removed."), "success")
     return redirect_to("aptbox.charges", box_id=box_id)
 
 
@@ -299,16 +318,17 @@ def late_fees(box_id):
         building = acc.building
         count, refused = confirm.trial(services.assess_late_fees, current_user, box_id)
         rule = services.late_fee_text(acc.box, building)
-        rule = f"{rule}% of each overdue charge" if building.late_fee_kind == "percent" else \
-            f"{services.money(acc.box, building.late_fee_value)} for each overdue charge"
-        return confirm.ask(_common(acc)["nav"], "Charge late fees now?",
-                           [f"{count} late fee(s) are charged, {rule}, to the units that owe them."],
-                           "Yes, charge them", back=url_for("aptbox.charges", box_id=box_id),
-                           blocked=refused or (None if count else "No charge is overdue without its late fee: "
-                                               "there is nothing to charge."),
-                           note="A late fee charged by mistake can be waived on the unit's page.")
+        rule = _("%(percent)s%% of each overdue charge", percent=rule) if building.late_fee_kind == "percent" else \
+            _("%(amount)s for each overdue charge", amount=services.money(acc.box, building.late_fee_value))
+        return confirm.ask(_common(acc)["nav"], _("Charge late fees now?"),
+                           [_("%(count)s late fee(s) are charged, %(rule)s, to the units that owe them.",
+                              count=count, rule=rule)],
+                           _("Yes, charge them"), back=url_for("aptbox.charges", box_id=box_id),
+                           blocked=refused or (None if count else _("No charge is overdue without its late fee: "
+                                                                    "there is nothing to charge.")),
+                           note=_("A late fee charged by mistake can be waived on the unit's page."))
     count = services.assess_late_fees(current_user, box_id)
-    flash(f"{count} late fee(s) charged.", "success")
+    flash(_("%(count)s late fee(s) charged.", count=count), "success")
     return redirect_to("aptbox.charges", box_id=box_id)
 
 
@@ -331,12 +351,12 @@ def expenses(box_id):
                     made = services.add_expense(current_user, box_id, form.amount.data, form.category.data,
                                                 form.spent_on.data, form.vendor.data, form.note.data, form.fund.data,
                                                 receipt, form.decision.data)
-                    flash("Expense recorded." if made.status == "approved"
-                          else "Expense recorded; another board member approves it.", "success")
+                    flash(_("Expense recorded.") if made.status == "approved"
+                          else _("Expense recorded; another board member approves it."), "success")
                 else:
                     services.transfer(current_user, box_id, form.amount.data, form.from_fund.data, form.to_fund.data,
                                       form.moved_on.data, form.note.data, form.decision.data, form.key.data)
-                    flash("Money moved.", "success")
+                    flash(_("Money moved."), "success")
             except FORM_ERRORS as error:
                 apply_error(form, error)
             else:
@@ -357,10 +377,10 @@ def decide_expense(box_id, expense_id):
     try:
         if request.form.get("action") == "approve":
             services.approve_expense(current_user, box_id, expense_id, request.form.get("decision"))
-            flash("Expense approved.", "success")
+            flash(_("Expense approved."), "success")
         else:
             services.reject_expense(current_user, box_id, expense_id)
-            flash("Expense rejected.", "success")
+            flash(_("Expense rejected."), "success")
     except FORM_ERRORS as error:
         flash(error.message, "danger")
     return redirect_to("aptbox.expenses", box_id=box_id)
@@ -370,12 +390,17 @@ def _confirm_expense(box_id, expense_id):
     acc = _access(box_id, manage=True)
     box, expense = acc.box, services.expense_of(acc.box.id, expense_id)
     held = services.fund_balances(box)[expense.fund]
-    lines = [f"{services.money(box, expense.amount)} leaves the {expense.fund} fund"
-             + (f", paid to {expense.vendor}" if expense.vendor else "") + f" ({expense.category}).",
-             f"The fund holds {services.money(box, held)}; it will hold {services.money(box, held - expense.amount)}."]
+    amount, fund, category = services.money(box, expense.amount), FUND_NAMES[expense.fund], \
+        CATEGORY_NAMES.get(expense.category, expense.category)
+    lines = [_with(_("%(amount)s leaves the %(fund)s, paid to %(vendor)s (%(category)s)."), amount=amount, fund=fund,
+                   vendor=bdi(expense.vendor), category=category) if expense.vendor else
+             _("%(amount)s leaves the %(fund)s (%(category)s).", amount=amount, fund=fund, category=category),
+             _("The fund holds %(held)s; it will hold %(after)s.", held=services.money(box, held),
+               after=services.money(box, held - expense.amount))]
     if request.form.get("decision"):
-        lines.append(f"The board's decision to overdraw is recorded: “{request.form['decision']}”.")
-    return confirm.ask(_common(acc)["nav"], "Approve this expense?", lines, "Yes, approve and pay it",
+        lines.append(_with(_("The board's decision to overdraw is recorded: “%(decision)s”."),
+                           decision=bdi(request.form["decision"])))
+    return confirm.ask(_common(acc)["nav"], _("Approve this expense?"), lines, _("Yes, approve and pay it"),
                        back=url_for("aptbox.expenses", box_id=box_id),
                        blocked=confirm.refusal(services.approve_expense, current_user, box_id, expense_id,
                                                request.form.get("decision")))
@@ -463,9 +488,9 @@ def collect(box_id):
     if done is not None:
         flash(bulk.recorded(done) + ".", "success")
         return redirect_to("aptbox.payments", box_id=box_id)
-    return render("box/bulk.html", **_common(acc), title="Record the month's payments", sheet=sheet, pay_methods=(),
+    return render("box/bulk.html", **_common(acc), title=_("Record the month's payments"), sheet=sheet, pay_methods=(),
                   reference="Bank reference (one for all)", period=None,
-                  periods=[(None, "What each unit owes by its next charge's due date.")])
+                  periods=[(None, _("What each unit owes by its next charge's due date."))])
 
 
 # ------------------------------------------------------------------------------------ lists
@@ -479,19 +504,19 @@ def _list(spec, box_id, title: str):
 @bp.route("/<int:box_id>/payments")
 @login_required
 def payments(box_id):
-    return _list(lists.PAYMENTS, box_id, "Payments")
+    return _list(lists.PAYMENTS, box_id, _("Payments"))
 
 
 @bp.route("/<int:box_id>/charges/all")
 @login_required
 def charges_list(box_id):
-    return _list(lists.CHARGES, box_id, "Charges issued")
+    return _list(lists.CHARGES, box_id, _("Charges issued"))
 
 
 @bp.route("/<int:box_id>/late-fees")
 @login_required
 def fines(box_id):
-    return _list(lists.FINES, box_id, "Late fees")
+    return _list(lists.FINES, box_id, _("Late fees"))
 
 
 # ------------------------------------------------------------------------------------ notices
@@ -508,11 +533,11 @@ def notices(box_id):
             try:
                 if which == "announcement":
                     services.announce(current_user, box_id, form.title.data, form.body.data)
-                    flash("Announced and emailed to the members.", "success")
+                    flash(_("Announced and emailed to the members."), "success")
                 else:
                     services.create_poll(current_user, box_id, form.question.data, form.options.data,
                                          form.weighting.data, form.quorum_percent.data, form.closes_on.data)
-                    flash("Poll opened.", "success")
+                    flash(_("Poll opened."), "success")
             except FORM_ERRORS as error:
                 apply_error(form, error)
             else:
@@ -527,7 +552,7 @@ def notices(box_id):
 def vote(box_id, poll_id):
     try:
         services.vote(current_user, box_id, poll_id, request.form.get("unit_id"), request.form.get("choice"))
-        flash("Your unit's vote is counted.", "success")
+        flash(_("Your unit's vote is counted."), "success")
     except FORM_ERRORS as error:
         flash(error.message, "danger")
     return redirect_to("aptbox.notices", box_id=box_id)
@@ -537,5 +562,5 @@ def vote(box_id, poll_id):
 @login_required
 def close_poll(box_id, poll_id):
     services.close_poll(current_user, box_id, poll_id)
-    flash("Poll closed: the result and who voted are shown to every member.", "success")
+    flash(_("Poll closed: the result and who voted are shown to every member."), "success")
     return redirect_to("aptbox.notices", box_id=box_id)

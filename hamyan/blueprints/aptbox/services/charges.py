@@ -4,6 +4,7 @@ a Charge row per unit keeping its formula, and one ledger entry debiting each un
 import json
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from hamyan import money as money_module
@@ -81,7 +82,7 @@ def issue_month(actor, box_id, month) -> ChargeRun:
         raise ValidationError("Add the building's units first.", field="month")
     computed = compute(box, building, units, parts)
     due = day_in_month(box, year, number, building.due_day)
-    run = _issue(box, actor, reference, f"Charges for {label}", due,
+    run = _issue(box, actor, reference, _("Charges for %(month)s", month=label), due,
                  [(c.unit.id, c.amount, c.owner_part, c.lines) for c in computed], "apt:income:charges")
     from .summary import refresh
 

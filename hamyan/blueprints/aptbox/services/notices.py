@@ -5,6 +5,7 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from hamyan.blueprints.aptbox.models import WEIGHTINGS, Announcement, Poll, Unit, Vote
@@ -104,7 +105,7 @@ def vote(actor, box_id, poll_id, unit_id, choice) -> Vote:
     options = json.loads(poll.options)
     index = parse.whole(choice, "choice", 0, len(options) - 1, "Choice")
     if db.session.scalar(select(Vote.id).filter_by(poll_id=poll.id, unit_id=unit.id)) is not None:
-        raise Conflict(f"Unit {unit.number} has already voted; a unit votes once.", field="choice")
+        raise Conflict(_("Unit %(number)s has already voted; a unit votes once.", number=unit.number), field="choice")
     row = Vote(poll_id=poll.id, unit_id=unit.id, choice=index, membership_id=acc.membership.id,
                weight=Decimal(1) if poll.weighting == "unit" else unit.area)
     db.session.add(row)

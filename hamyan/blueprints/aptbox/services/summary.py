@@ -11,6 +11,7 @@ ledger against its charges, late fees and payments."""
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from hamyan.blueprints.aptbox.models import Building, Charge, ChargeRun, UnitPayment, Unit, UnitSummary
@@ -217,5 +218,6 @@ def period_lines(box: Box) -> list[Line]:
         upcoming = s.next_amount if s.next_due else 0
         who = unit.resident_name or unit.owner_name
         note = f"{format_money(due_now, box.currency, box.locale)} of it is already due." if due_now and upcoming else ""
-        lines.append(Line(unit.id, f"Unit {unit.number}" + (f" · {who}" if who else ""), due_now + upcoming, note))
+        lines.append(Line(unit.id, _("Unit %(number)s", number=unit.number) + (f" · {who}" if who else ""), due_now + upcoming,
+                          note))
     return lines

@@ -3,6 +3,7 @@ import csv
 import io
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from hamyan.blueprints.aptbox.models import PAYERS, Unit, UnitPerson, UnitSummary
@@ -106,7 +107,7 @@ def update_unit(actor, box_id, unit_id, **values) -> Unit:
 def _refuse_taken(box_id: int, numbers: list[str]) -> None:
     taken = db.session.scalars(select(Unit.number).where(Unit.box_id == box_id, Unit.number.in_(numbers))).all()
     if taken:
-        raise Conflict(f"Unit {taken[0]} already exists in this building.", field="number")
+        raise Conflict(_("Unit %(number)s already exists in this building.", number=taken[0]), field="number")
 
 
 class ImportError_(ValidationError):
