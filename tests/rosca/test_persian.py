@@ -10,7 +10,7 @@ from tests.i18n import english_left
 FA = {"Accept-Language": "fa-IR,fa;q=0.9"}
 from tests.rosca.helpers import rosca_of, utc_today
 
-PAGES = ("", "/periods", "/mine")
+PAGES = ("", "/pricing", "/seats", "/periods", "/market", "/market?earlier=2&later=3", "/mine")
 # The box layout's own words (core) not yet in Persian: the core catalogue's, not this area's.
 CORE_LEFT = {"breadcrumb"}
 
@@ -48,5 +48,14 @@ def test_pages_read_in_persian_before_and_during_the_round(persian_round):
     rs.record_payment(manager.user, box.id, sara.id, "1000000")
     _walk(manager, box)
     _walk(member, box)
+    rs.request_swap(manager.user, box.id, 2, 3)
+    _walk(manager, box)
+    _walk(member, box)
     page = manager.get(f"/rosca/{box.id}", headers=FA).get_data(as_text=True)
     assert "جایگاه" in page and "<bdi>Reza Ahmadi</bdi>" in page
+
+
+def test_the_new_rosca_page_reads_in_persian(user_client):
+    manager = user_client("boss@example.com", "مدیر")
+    html = manager.get("/rosca/new", headers=FA).get_data(as_text=True)
+    assert '<html lang="fa" dir="rtl">' in html and set(english_left(html)) <= CORE_LEFT, english_left(html)

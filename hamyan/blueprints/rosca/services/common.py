@@ -2,6 +2,7 @@
 and its ledger accounts."""
 from sqlalchemy import select
 
+from flask_babel import gettext as _
 from hamyan import ledger
 from hamyan.blueprints.rosca.models import Rosca
 from hamyan.boxes.access import MANAGE, VIEW, Principal, authorize
@@ -54,9 +55,9 @@ def draft(actor, box_id) -> tuple[Box, Rosca]:
 
 def running(rosca: Rosca) -> None:
     if rosca.status == "draft":
-        raise ValidationError("The round has not started yet: sell every seat, then start it.", field="status")
+        raise ValidationError(_("The round has not started yet: sell every seat, then start it."), field="status")
     if rosca.status == "finished":
-        raise ValidationError("The round is finished.", field="status")
+        raise ValidationError(_("The round is finished."), field="status")
 
 
 def active_members(box_id: int) -> list[Membership]:
@@ -68,7 +69,7 @@ def membership_in(box_id: int, membership_id, field: str = "membership_id") -> M
     number = parse.record_id(membership_id)
     m = db.session.get(Membership, number) if number else None
     if m is None or m.box_id != box_id or m.left_at is not None:
-        raise ValidationError("That person is not a member of this box." if number else "Choose a member.",
+        raise ValidationError(_("That person is not a member of this box.") if number else _("Choose a member."),
                               field=field)
     return m
 

@@ -4,6 +4,7 @@ A member's next contributions pay their late fees first (round.record_payment); 
 a reversal entry while unpaid, and its period is never charged again."""
 from datetime import timedelta
 
+from flask_babel import gettext as _
 from hamyan.blueprints.rosca.models import Rosca
 from hamyan.blueprints.rosca.services.common import author, late_account, late_income_account, managing
 from hamyan.blueprints.rosca.services.state import LATE_SUBJECT, late_references, member_states, refresh, standing
@@ -34,7 +35,7 @@ def set_late_fee(actor, box_id, kind, value=None) -> Rosca:
     """The manager changes the late fee; fees already charged stay (a waiver takes one back)."""
     box, rosca = managing(actor, box_id)
     if rosca.status == "finished":
-        raise ValidationError("The round is finished.", field="late_fee_kind")
+        raise ValidationError(_("The round is finished."), field="late_fee_kind")
     rosca.late_fee_kind, rosca.late_fee_value = fee_rule(box.currency, kind, value)
     return rosca
 
@@ -55,7 +56,7 @@ def charge_late_fees(rosca: Rosca, actor=None) -> int:
     history = {n for n, d in enumerate(due_dates, 1) if dues_status.late_after(d, rosca.grace_days) < started}
     touched = []
     for membership_id, state in states.items():
-        for number, due, _, status in standing(rosca, state, due_dates, today).cells:
+        for number, due, _paid, status in standing(rosca, state, due_dates, today).cells:
             reference = f"period:{number}"
             if (status not in (dues_status.LATE, dues_status.PAID_LATE) or number in history
                     or (membership_id, reference) in charged):
@@ -80,7 +81,7 @@ def charge_late_fees(rosca: Rosca, actor=None) -> int:
 @uow.box_write
 def assess_late_fees(actor, box_id) -> int:
     """The manager charges the late fees due now (the hourly job does the same)."""
-    _, rosca = managing(actor, box_id)
+    rosca = managing(actor, box_id)[1]
     return charge_late_fees(rosca, actor)
 
 
@@ -95,7 +96,7 @@ def waive_late_fee(actor, box_id, membership_id, period, reason: str) -> LateCha
         raise NotFound("No such late fee in this round.")
     reason = parse.reason(reason, limit=300)
     if not row.waived and member_states(rosca, [row.subject_id])[1][row.subject_id].late_owed < row.amount:
-        raise ValidationError("This late fee is already paid; reverse the payment that paid it first.",
+        raise ValidationError(_("This late fee is already paid; reverse the payment that paid it first."),
                               field="reason")
     late.waive(row, reason, today=clock.today(box), idempotency_key=f"rosca:{box.id}:late:{row.reference}:"
                f"{row.subject_id}:waive", memo=f"Late fee waived: {reason}", by_id=author(actor))

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from flask_babel import gettext as _
 from hamyan import ledger, money
 from hamyan.blueprints.rosca.models import Rosca, RoscaPeriod, SeatHolding, Swap
 from hamyan.blueprints.rosca.services.common import KIND, author, managing, member_account
@@ -35,18 +36,18 @@ def _collected(rosca: Rosca) -> int:
 def _pair(rosca: Rosca, first, second):
     a, b = sorted((seat_of(rosca, first, "earlier"), seat_of(rosca, second, "later")), key=lambda s: s.number)
     if a.number == b.number:
-        raise ValidationError("Choose two different seats.", field="later")
+        raise ValidationError(_("Choose two different seats."), field="later")
     if rosca.status == "finished":
-        raise ValidationError("The round is finished.", field="status")
+        raise ValidationError(_("The round is finished."), field="status")
     done = _collected(rosca)
     if a.number <= done:
-        raise ValidationError(f"Seat {a.number} has already collected; only seats that have not collected are traded.",
+        raise ValidationError(_("Seat %(number)s has already collected; only seats that have not collected are traded.", number=a.number),
                               field="earlier")
     for seat in (a, b):
         if not seat.holdings:
-            raise ValidationError(f"Seat {seat.number} is free: take it instead of trading for it.", field="later")
+            raise ValidationError(_("Seat %(number)s is free: take it instead of trading for it.", number=seat.number), field="later")
     if {h.membership_id for h in a.holdings} & {h.membership_id for h in b.holdings}:
-        raise ValidationError("Someone holds part of both seats; a trade needs two different holders.", field="later")
+        raise ValidationError(_("Someone holds part of both seats; a trade needs two different holders."), field="later")
     return a, b, done
 
 
@@ -61,13 +62,13 @@ def request_swap(actor, box_id, earlier, later) -> Swap:
     """A holder of one of the seats (or the manager) asks to trade; the manager approves."""
     access = authorize(actor, box_id, VIEW, KIND)
     rosca = db.session.get(Rosca, access.box.id)
-    a, b, _ = _pair(rosca, earlier, later)
+    a, b = _pair(rosca, earlier, later)[:2]
     own = access.membership.id if access.membership else None
     if not access.can_manage and own not in {h.membership_id for h in a.holdings + b.holdings}:
-        raise ValidationError("You can ask to trade only a seat you hold.", field="earlier")
+        raise ValidationError(_("You can ask to trade only a seat you hold."), field="earlier")
     if db.session.scalar(select(Swap.id).where(Swap.box_id == rosca.box_id, Swap.status == "requested",
                                                Swap.earlier.in_((a.number, b.number)) | Swap.later.in_((a.number, b.number)))):
-        raise Conflict("One of these seats already has a trade waiting for the manager.", field="earlier")
+        raise Conflict(_("One of these seats already has a trade waiting for the manager."), field="earlier")
     swap = Swap(box_id=rosca.box_id, earlier=a.number, later=b.number, status="requested",
                 requested_by_id=author(actor))
     db.session.add(swap)
@@ -122,7 +123,7 @@ def approve_swap(actor, box_id, swap_id) -> Swap:
 
 @uow.box_write
 def refuse_swap(actor, box_id, swap_id) -> Swap:
-    box, _ = managing(actor, box_id)
+    box = managing(actor, box_id)[0]
     swap = _swap_in(box.id, swap_id)
     swap.status, swap.decided_by_id, swap.decided_at = "refused", author(actor), clock.now()
     return swap

@@ -15,6 +15,7 @@ import uuid
 
 from sqlalchemy import func, select
 
+from flask_babel import gettext as _
 from hamyan import ledger, money
 from hamyan.blueprints.rosca.models import MemberSummary, Rosca, RoscaPayment, RoscaPeriod, Seat
 from hamyan.blueprints.rosca.services.common import (
@@ -58,7 +59,7 @@ def _payment_input(box, membership_id, amount, method, reference, paid_on):
     today = clock.today(box)
     day = parse.day(paid_on, "paid_on", "Paid on") if paid_on not in (None, "") else None
     if day is not None and day > today:
-        raise ValidationError("A payment cannot be dated in the future.", field="paid_on")
+        raise ValidationError(_("A payment cannot be dated in the future."), field="paid_on")
     return member, value, method, reference, day
 
 
@@ -76,15 +77,15 @@ def record_payment(actor, box_id, membership_id, amount, method="cash", referenc
     periods, states = member_states(rosca, [member.id])
     state = states.get(member.id)
     if state is None:
-        raise ValidationError(f"{member.display_name} holds no seat in this round.", field="membership_id")
+        raise ValidationError(_("%(name)s holds no seat in this round.", name=member.display_name), field="membership_id")
     due_dates = [p.due_date for p in periods]
     late_fees = min(value, state.late_owed)  # late fees are paid first
     dues = value - late_fees
     arrears_then = obligations.arrears(state.cum_due, calendar.periods_due(due_dates, day), state.paid)
     allocation = obligations.allocate_payment(dues, arrears_then, 0, state.round_total - state.paid - arrears_then)
     if allocation is None:
-        raise ValidationError(f"That is more than {member.display_name} owes for the whole round "
-                              f"({_money(box, state.round_total - state.paid + state.late_owed)}).", field="amount")
+        raise ValidationError(_("That is more than %(name)s owes for the whole round (%(amount)s).", name=member.display_name,
+                                amount=_money(box, state.round_total - state.paid + state.late_owed)), field="amount")
     legs = [(cash_account(box), value)] + ([(member_account(box, member), -dues)] if dues else []) + (
         [(late_account(box, member), -late_fees)] if late_fees else [])
     entry = ledger.post("contribution", legs,
@@ -128,15 +129,16 @@ def record_deposit(actor, box_id, membership_id, amount, method="cash", referenc
                    request_key: str | None = None) -> RoscaPayment:
     """A deposit held as a guarantee: the deposit per seat, split like the seat, before the start."""
     box, rosca = managing(actor, box_id)
-    member, value, method, reference, _ = _payment_input(box, membership_id, amount, method, reference, None)
+    member, value, method, reference = _payment_input(box, membership_id, amount, method, reference, None)[:4]
     key = f"rosca:{box.id}:deposit:{request_key}" if request_key else None
     if key and (earlier := _retried(key, "deposit", member, value, method, reference, None)):
         return earlier
     if rosca.status == "finished":
-        raise ValidationError("The round is finished.", field="status")
+        raise ValidationError(_("The round is finished."), field="status")
     owed = deposit_due(rosca).get(member.id, 0) - deposits_by_member(box.id).get(member.id, 0)
     if value > owed:
-        raise ValidationError(f"{member.display_name}'s deposit still to pay is {_money(box, max(owed, 0))}.",
+        raise ValidationError(_("%(name)s's deposit still to pay is %(amount)s.", name=member.display_name,
+                                amount=_money(box, max(owed, 0))),
                               field="amount")
     entry = ledger.post("deposit", [(cash_account(box), value), (deposit_account(box, member), -value)],
                         idempotency_key=key or f"rosca:{box.id}:deposit:{uuid.uuid4().hex}",
@@ -178,18 +180,20 @@ def pay_out(actor, box_id, period_number=None, override_reason: str | None = Non
         if periods[number - 1].paid_out:
             raise Conflict(f"Period {number} was already paid out to seat {number}.", field="period")
         if periods[number - 1] is not pending:
-            raise ValidationError(f"Pay out period {pending.number} first.", field="period")
+            raise ValidationError(_("Pay out period %(number)s first.", number=pending.number), field="period")
     if pending is None:
-        raise Conflict("Every period has been paid out.", field="period")
+        raise Conflict(_("Every period has been paid out."), field="period")
     period, today = pending, clock.today(box)
     if period.due_date > today:
-        raise ValidationError(f"Period {period.number} falls due on {format_day(period.due_date, box.calendar, box.locale)}; "
-                              f"seat {period.number} collects from that day.", field="period")
-    _, states = member_states(rosca)
+        raise ValidationError(_("Period %(number)s falls due on %(day)s; seat %(number)s collects from that day.",
+                                number=period.number, day=format_day(period.due_date, box.calendar, box.locale)),
+                              field="period")
+    states = member_states(rosca)[1]
     short = sum(max(s.cum_due[period.number] - s.paid, 0) for s in states.values())
     if short and not reason:
-        raise ValidationError(f"Period {period.number} is not collected yet ({_money(box, short)} still to come in). "
-                              "Wait, or give a reason to pay out anyway.", field="override_reason")
+        raise ValidationError(_("Period %(number)s is not collected yet (%(amount)s still to come in). Wait, or give a reason "
+                                "to pay out anyway.", number=period.number, amount=_money(box, short)),
+                              field="override_reason")
     seat = db.session.scalar(select(Seat).filter_by(box_id=box.id, number=period.number))
     holders = seat.holdings
     due_dates = [p.due_date for p in periods]
@@ -197,8 +201,9 @@ def pay_out(actor, box_id, period_number=None, override_reason: str | None = Non
     cash = available(box.id)
     plan = payouts.plan(seat.payout, [h.fraction for h in holders], owing, cash)
     if any(part.owed for part in plan):
-        raise ValidationError(f"The box holds {_money(box, max(cash, 0))} it can pay out (deposits are kept aside); "
-                              f"seat {seat.number} is to receive {_money(box, seat.payout - sum(p.netted for p in plan))}.",
+        raise ValidationError(_("The box holds %(cash)s it can pay out (deposits are kept aside); seat %(number)s is to "
+                                "receive %(amount)s.", cash=_money(box, max(cash, 0)), number=seat.number,
+                                amount=_money(box, seat.payout - sum(p.netted for p in plan))),
                               field="period")
     fee_parts = shares.split(seat.fee, [h.fraction for h in holders])
     legs = []
@@ -243,11 +248,11 @@ def cover_default(actor, box_id, membership_id) -> RoscaPayment:
     refresh(rosca, [member.id])
     summary = db.session.get(MemberSummary, (box.id, member.id))
     if summary is None or not summary.defaulted:
-        raise ValidationError(f"{member.display_name} is not in default (a default is a member who collected and "
-                              "then fell late).", field="membership_id")
+        raise ValidationError(_("%(name)s is not in default (a default is a member who collected and then fell late).",
+                                name=member.display_name), field="membership_id")
     amount = min(summary.deposit_held, summary.arrears)
     if amount <= 0:
-        raise ValidationError(f"No deposit is held for {member.display_name}.", field="membership_id")
+        raise ValidationError(_("No deposit is held for %(name)s.", name=member.display_name), field="membership_id")
     return _cover(box, rosca, member, amount, actor, f"Deposit of {member.display_name} covers their default")
 
 
@@ -271,9 +276,9 @@ def release_deposits(actor, box_id) -> list[tuple[Membership, int]]:
     box, rosca = managing(actor, box_id)
     running(rosca)
     if db.session.scalar(select(func.count()).where(RoscaPeriod.box_id == box.id, RoscaPeriod.payout_entry_id.is_(None))):
-        raise ValidationError("Deposits are released once every seat has collected.", field="status")
+        raise ValidationError(_("Deposits are released once every seat has collected."), field="status")
     released = []
-    _, states = member_states(rosca)
+    states = member_states(rosca)[1]
     for membership_id, held in sorted(deposits_by_member(box.id).items()):
         if held <= 0:
             continue
@@ -301,7 +306,7 @@ def finish_if_done(rosca: Rosca) -> None:
         return
     if any(deposits_by_member(rosca.box_id).values()):
         return
-    _, states = member_states(rosca)
+    states = member_states(rosca)[1]
     if all(s.paid >= s.round_total for s in states.values()):
         rosca.status = "finished"
         rosca.finished_at = clock.now()

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from flask_babel import gettext as _
 from hamyan import money
 from hamyan.blueprints.rosca.models import PERIOD_KINDS, PRICING_METHODS, Rosca, RoscaPeriod, Seat, SeatHolding
 from hamyan.blueprints.rosca.services.common import (
@@ -43,14 +44,14 @@ def _rate(value, required: bool) -> Decimal:
     raw = parse.normalize(value)
     if not raw:
         if required:
-            raise ValidationError("Enter the rate per period, e.g. 2 for 2%.", field="rate")
+            raise ValidationError(_("Enter the rate per period, e.g. 2 for 2 percent."), field="rate")
         return Decimal(0)
     if raw.startswith("-"):
-        raise ValidationError("The rate cannot be negative.", field="rate")
+        raise ValidationError(_("The rate cannot be negative."), field="rate")
     try:
         percent = parse.percent(raw, "rate", maximum=50, places=3)
     except ValidationError:
-        raise ValidationError("Enter a rate per period from 0 to 50 (%), e.g. 2 or 1.5.", field="rate") from None
+        raise ValidationError(_("Enter a rate per period from 0 to 50 percent, e.g. 2 or 1.5."), field="rate") from None
     return percent / 100
 
 
@@ -68,18 +69,19 @@ def price(currency: str, seat_count: int, contribution: int, method, rate=None, 
         try:
             payouts = pricing.linear(seat_count, amount, low)
         except ValueError:
-            raise ValidationError(f"The lowest payout must be at most the average payout "
-                                  f"({money.format_money(amount // seat_count, currency)}).", field="lowest") from None
+            raise ValidationError(_("The lowest payout must be at most the average payout (%(amount)s).",
+                                    amount=money.format_money(amount // seat_count, currency)), field="lowest") from None
     else:
         rows = [x for x in (table or []) if parse.normalize(x)]
         if len(rows) != seat_count:
-            raise ValidationError(f"Give one payout per seat: {seat_count} amounts, seat 1 first.", field="table")
+            raise ValidationError(_("Give one payout per seat: %(count)s amounts, seat 1 first.", count=seat_count), field="table")
         values = [parse.amount(x, currency, field="table", allow_zero=True) for x in rows]
         if sum(values) != amount:
             raise ValidationError(
-                f"The payouts add up to {money.format_money(sum(values), currency)}, but the round pays out "
-                f"{money.format_money(amount, currency)} (everything collected less the fee); "
-                f"the difference is {money.format_money(amount - sum(values), currency)}.", field="table")
+                _("The payouts add up to %(sum)s, but the round pays out %(amount)s (everything collected less the "
+                  "fee); the difference is %(difference)s.", sum=money.format_money(sum(values), currency),
+                  amount=money.format_money(amount, currency),
+                  difference=money.format_money(amount - sum(values), currency)), field="table")
         payouts = pricing.manual(seat_count, amount, values)
     fee_total = pricing.fee_amount(seat_count, contribution, fee_percent)
     fees = money.allocate(fee_total, payouts) if fee_total and sum(payouts) else [0] * seat_count
@@ -91,7 +93,7 @@ def _schedule(currency: str, today: date, contribution, seat_count, period_kind,
     days = parse.whole(period_days, "period_days", 1, MAX_DAYS, "Days per period") if kind == "days" else 7
     first = parse.day(first_due, "first_due", "First due date")
     if abs(first.year - today.year) > MAX_YEARS_AWAY:
-        raise ValidationError(f"Choose a first due date within {MAX_YEARS_AWAY} years of today.", field="first_due")
+        raise ValidationError(_("Choose a first due date within %(years)s years of today.", years=MAX_YEARS_AWAY), field="first_due")
     return dict(contribution=parse.amount(contribution, currency, field="contribution"),
                 seat_count=parse.whole(seat_count, "seat_count", 2, MAX_SEATS, "Number of seats"),
                 period_kind=kind, period_days=days, first_due=first)
@@ -154,10 +156,10 @@ def take_seat(actor, box_id, seat_number, fraction="1") -> Seat:
     if rosca.status != "draft":
         raise Conflict("The round has started; seats are traded in the seat market now.", field="seat")
     if access.membership is None:
-        raise ValidationError("Only members of the box take seats; a manager assigns them to others.", field="seat")
+        raise ValidationError(_("Only members of the box take seats; a manager assigns them to others."), field="seat")
     seat = seat_of(rosca, seat_number)
     if seat.reserved and not access.can_manage:
-        raise Conflict(f"Seat {seat.number} is kept by the manager for a member with a good record.", field="seat")
+        raise Conflict(_("Seat %(number)s is kept by the manager for a member with a good record.", number=seat.number), field="seat")
     part = parse.fraction(fraction, field="fraction")
     if any(h.membership_id == access.membership.id for h in seat.holdings):
         raise Conflict(f"You already hold part of seat {seat.number}.", field="seat")
@@ -181,7 +183,7 @@ def leave_seat(actor, box_id, seat_number) -> Seat:
     seat = seat_of(rosca, seat_number)
     own = next((h for h in seat.holdings if access.membership and h.membership_id == access.membership.id), None)
     if own is None:
-        raise ValidationError(f"You hold no part of seat {seat.number}.", field="seat")
+        raise ValidationError(_("You hold no part of seat %(number)s.", number=seat.number), field="seat")
     seat.holdings.remove(own)
     db.session.flush()
     return seat
@@ -205,7 +207,7 @@ def assign_seat(actor, box_id, seat_number, holders: list[tuple]) -> Seat:
 @uow.box_write
 def reserve_seat(actor, box_id, seat_number, reserved: bool) -> Seat:
     """Keep a seat back (members cannot take it; the manager assigns it), or put it on sale."""
-    _, rosca = draft(actor, box_id)
+    rosca = draft(actor, box_id)[1]
     seat = seat_of(rosca, seat_number)
     seat.reserved = bool(reserved)
     return seat
@@ -215,7 +217,7 @@ def reserve_seat(actor, box_id, seat_number, reserved: bool) -> Seat:
 def add_member(actor, box_id, display_name: str, email: str | None = None, same_name_ok: bool = False) -> Membership:
     """Add someone (with or without an account) so they can hold seats. A name another member has
     needs same_name_ok (boxes.services.SameName): that also makes a double submit add them once."""
-    box, _ = managing(actor, box_id)
+    box = managing(actor, box_id)[0]
     return boxes.add_member(actor, box.id, display_name, email, "member", same_name_ok)
 
 
@@ -224,6 +226,8 @@ def deposit_due(rosca: Rosca) -> dict[int, int]:
     due: dict[int, int] = {}
     if rosca.deposit:
         for seat in rosca.seats:
+            if not seat.holdings:  # a free seat owes no deposit yet (its split has nobody to go to)
+                continue
             for membership_id, part in seat_parts(rosca.deposit, seat).items():
                 due[membership_id] = due.get(membership_id, 0) + part
     return due
@@ -235,17 +239,17 @@ def start(actor, box_id) -> Rosca:
     free = [s.number for s in rosca.seats if not shares.fully_held([h.fraction for h in s.holdings])]
     if free:
         listed = ", ".join(map(str, free[:20])) + ("…" if len(free) > 20 else "")
-        raise ValidationError(f"The round starts when every seat is taken. Still free: {listed}.", field="seats")
+        raise ValidationError(_("The round starts when every seat is taken. Still free: %(seats)s.", seats=listed), field="seats")
     tiny = [s.number for s in rosca.seats
             if not obligations.smallest_part_ok(rosca.contribution, [h.fraction for h in s.holdings])]
     if tiny:
-        raise ValidationError(f"A part of seat {tiny[0]} would owe less than one minor unit a period; "
-                              "use larger parts.", field="seats")
+        raise ValidationError(_("A part of seat %(number)s would owe less than one minor unit a period; use larger parts.",
+                                number=tiny[0]), field="seats")
     held = deposits_by_member(box.id)
     short = [db.session.get(Membership, m).display_name for m, due in deposit_due(rosca).items()
              if held.get(m, 0) < due]
     if short:
-        raise ValidationError(f"Deposits still to pay: {', '.join(sorted(short))}.", field="deposit")
+        raise ValidationError(_("Deposits still to pay: %(names)s.", names=", ".join(sorted(short))), field="deposit")
     for number, due in enumerate(calendar.due_dates(rosca.first_due, rosca.period_kind, rosca.period_days,
                                                     box.calendar, rosca.seat_count), 1):
         db.session.add(RoscaPeriod(box_id=box.id, number=number, due_date=due))
