@@ -21,14 +21,16 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
+from flask_babel import lazy_gettext as _l
+
 from hamyan.dues.calendar import add_months
 
 METHODS = ("none", "flat", "annuity", "equal_principal")
 METHOD_LABELS = {
-    "none": "Interest-free",
-    "flat": "Flat interest",
-    "annuity": "Declining balance, equal installments",
-    "equal_principal": "Declining balance, equal principal",
+    "none": _l("Interest-free"),
+    "flat": _l("Flat interest"),
+    "annuity": _l("Declining balance, equal installments"),
+    "equal_principal": _l("Declining balance, equal principal"),
 }
 
 

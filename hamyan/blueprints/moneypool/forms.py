@@ -2,6 +2,7 @@
 its message lives in services.py. A hidden `key` makes a double submit harmless."""
 import uuid
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -19,12 +20,12 @@ from hamyan.blueprints.moneypool.services import MAX_GUARANTORS
 from hamyan.lending.schedules import METHOD_LABELS
 from hamyan.web.fields import AmountField, DayField
 
-PERIOD_CHOICES = [("1", "Every month"), ("2", "Every 2 months"), ("3", "Every 3 months"), ("6", "Every 6 months"),
-                  ("12", "Every year")]
-MODE_CHOICES = [("advance", "Pay the next installments in advance"),
-                ("shorten", "Prepay principal: fewer installments"),
-                ("reduce", "Prepay principal: smaller installments")]
-QUEUE_CHOICES = [("fifo", "First come, first served"), ("lottery", "Lottery among those waiting")]
+PERIOD_CHOICES = [("1", _l("Every month")), ("2", _l("Every 2 months")), ("3", _l("Every 3 months")), ("6", _l("Every 6 months")),
+                  ("12", _l("Every year"))]
+MODE_CHOICES = [("advance", _l("Pay the next installments in advance")),
+                ("shorten", _l("Prepay principal: fewer installments")),
+                ("reduce", _l("Prepay principal: smaller installments"))]
+QUEUE_CHOICES = [("fifo", _l("First come, first served")), ("lottery", _l("Lottery among those waiting"))]
 
 
 def _amount(label, required=True):
@@ -41,24 +42,24 @@ class KeyedForm(FlaskForm):
 
 
 class PolicyFields:
-    grace_days = StringField("Grace days after a due date", default="7", validators=[Length(max=10)])
-    late_fee = _amount("Late fee per missed period (0 for none)", required=False)
-    max_loan = _amount("Largest loan (0 for no limit)", required=False)
-    savings_multiple = StringField("Largest loan as a multiple of the member's savings (empty for none)",
+    grace_days = StringField(_l("Grace days after a due date"), default="7", validators=[Length(max=10)])
+    late_fee = _amount(_l("Late fee per missed period (0 for none)"), required=False)
+    max_loan = _amount(_l("Largest loan (0 for no limit)"), required=False)
+    savings_multiple = StringField(_l("Largest loan as a multiple of the member's savings (empty for none)"),
                                    default="3", validators=[Optional(), Length(max=10)])
-    min_term = StringField("Fewest installments", default="1", validators=[Length(max=10)])
-    max_term = StringField("Most installments", default="24", validators=[Length(max=10)])
-    repayment_months = SelectField("Installments fall due", choices=PERIOD_CHOICES, default="1")
-    interest_method = SelectField("Interest", choices=list(METHOD_LABELS.items()), default="none")
-    annual_rate = StringField("Yearly interest rate, %", default="0", validators=[Length(max=10)])
-    service_fee_percent = StringField("One-time service fee, % of the loan", default="0", validators=[Length(max=10)])
-    penalty_percent = StringField("Late penalty, % of an overdue installment", default="0", validators=[Length(max=10)])
-    min_membership_months = StringField("Months of membership before borrowing", default="3",
+    min_term = StringField(_l("Fewest installments"), default="1", validators=[Length(max=10)])
+    max_term = StringField(_l("Most installments"), default="24", validators=[Length(max=10)])
+    repayment_months = SelectField(_l("Installments fall due"), choices=PERIOD_CHOICES, default="1")
+    interest_method = SelectField(_l("Interest"), choices=list(METHOD_LABELS.items()), default="none")
+    annual_rate = StringField(_l("Yearly interest rate, %"), default="0", validators=[Length(max=10)])
+    service_fee_percent = StringField(_l("One-time service fee, percent of the loan"), default="0", validators=[Length(max=10)])
+    penalty_percent = StringField(_l("Late penalty, percent of an overdue installment"), default="0", validators=[Length(max=10)])
+    min_membership_months = StringField(_l("Months of membership before borrowing"), default="3",
                                         validators=[Length(max=10)])
-    require_no_arrears = BooleanField("Only members whose savings are up to date may borrow", default=True)
-    one_open_loan = BooleanField("One open loan per member", default=True)
-    guarantors_required = StringField("Guarantors needed per loan", default="0", validators=[Length(max=10)])
-    queue_policy = SelectField("When cash is short, waiting loans are paid", choices=QUEUE_CHOICES)
+    require_no_arrears = BooleanField(_l("Only members whose savings are up to date may borrow"), default=True)
+    one_open_loan = BooleanField(_l("One open loan per member"), default=True)
+    guarantors_required = StringField(_l("Guarantors needed per loan"), default="0", validators=[Length(max=10)])
+    queue_policy = SelectField(_l("When cash is short, waiting loans are paid"), choices=QUEUE_CHOICES)
 
     POLICY_FIELDS = ("grace_days", "late_fee", "max_loan", "savings_multiple", "min_term", "max_term",
                      "repayment_months", "interest_method", "annual_rate", "service_fee_percent", "penalty_percent",
@@ -70,15 +71,15 @@ class PolicyFields:
 
 
 class NewPoolForm(FlaskForm, PolicyFields):
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
-    currency = StringField("Currency (ISO code)", default="IRR", validators=[DataRequired(), Length(max=3)])
-    timezone = StringField("Time zone", default="Asia/Tehran", validators=[DataRequired(), Length(max=64)])
-    locale = StringField("Number format (locale)", default="en", validators=[DataRequired(), Length(max=20)])
-    calendar = SelectField("Calendar", choices=[("gregorian", "Gregorian"), ("persian", "Persian (Jalali)")])
-    period_months = SelectField("Savings fall due", choices=PERIOD_CHOICES, default="1")
-    first_due = DayField("First due date")
-    share_amount = _amount("Savings per share per period")
-    my_shares = StringField("Your own shares (0 if you only manage)", default="1", validators=[Length(max=10)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    currency = StringField(_l("Currency (ISO code)"), default="IRR", validators=[DataRequired(), Length(max=3)])
+    timezone = StringField(_l("Time zone"), default="Asia/Tehran", validators=[DataRequired(), Length(max=64)])
+    locale = StringField(_l("Number format (locale)"), default="en", validators=[DataRequired(), Length(max=20)])
+    calendar = SelectField(_l("Calendar"), choices=[("gregorian", _l("Gregorian")), ("persian", _l("Persian (Jalali)"))])
+    period_months = SelectField(_l("Savings fall due"), choices=PERIOD_CHOICES, default="1")
+    first_due = DayField(_l("First due date"))
+    share_amount = _amount(_l("Savings per share per period"))
+    my_shares = StringField(_l("Your own shares (0 if you only manage)"), default="1", validators=[Length(max=10)])
 
 
 class PolicyForm(FlaskForm, PolicyFields):
@@ -86,50 +87,50 @@ class PolicyForm(FlaskForm, PolicyFields):
 
 
 class ShareAmountForm(FlaskForm):
-    amount = _amount("New savings per share")
-    effective_from = DayField("From due dates on or after")
+    amount = _amount(_l("New savings per share"))
+    effective_from = DayField(_l("From due dates on or after"))
 
 
 class AddMemberForm(FlaskForm):
     # The name of someone already in the box who does not save yet (hamyan.web.picker), or empty.
-    person = StringField("Someone already in the pool's people", validators=[Optional(), Length(max=200)])
-    display_name = StringField("Name", validators=[Optional(), Length(max=120)])
-    email = StringField("Email (optional; links their account or lets you invite them)",
+    person = StringField(_l("Someone already in the pool's people"), validators=[Optional(), Length(max=200)])
+    display_name = StringField(_l("Name"), validators=[Optional(), Length(max=120)])
+    email = StringField(_l("Email (optional; links their account or lets you invite them)"),
                         validators=[Optional(), Length(max=254)])
-    shares = StringField("Shares", default="1", validators=[DataRequired(), Length(max=10)])
-    joined_on = DayField("Joined on")
+    shares = StringField(_l("Shares"), default="1", validators=[DataRequired(), Length(max=10)])
+    joined_on = DayField(_l("Joined on"))
 
 
 class SharesForm(FlaskForm):
-    shares = StringField("Shares", validators=[DataRequired(), Length(max=10)])
-    effective_from = DayField("From")
+    shares = StringField(_l("Shares"), validators=[DataRequired(), Length(max=10)])
+    effective_from = DayField(_l("From"))
 
 
 class RejoinForm(FlaskForm):
-    shares = StringField("Shares", validators=[Length(max=10)])
-    on = DayField("Saving again from")
+    shares = StringField(_l("Shares"), validators=[Length(max=10)])
+    on = DayField(_l("Saving again from"))
 
 
 class ContributionForm(KeyedForm):
     # A saver's name (hamyan.web.picker); a member's own page sends member_id instead.
-    member = StringField("Saver", validators=[Length(max=200)])
+    member = StringField(_l("Saver"), validators=[Length(max=200)])
     member_id = IntegerField(widget=HiddenInput(), validators=[Optional()])
-    amount = _amount("Amount")
-    paid_on = DayField("Paid on")
+    amount = _amount(_l("Amount"))
+    paid_on = DayField(_l("Paid on"))
 
 
 class LeaveForm(FlaskForm):
-    on = DayField("Leaves on")
+    on = DayField(_l("Leaves on"))
 
 
 class LoanRequestForm(KeyedForm):
     # Savers' names (hamyan.web.picker): the borrower (managers; a member asks for themself) and
     # the guarantors, as many as the pool asks for, and more on request.
-    member = StringField("Borrower", validators=[Length(max=200)])
-    amount = _amount("Amount")
-    term = StringField("Number of installments", validators=[DataRequired(), Length(max=10)])
-    purpose = TextAreaField("What it is for (optional)", validators=[Optional(), Length(max=300)])
-    guarantors = FieldList(StringField("Guarantor", validators=[Length(max=200)]), "Guarantor",
+    member = StringField(_l("Borrower"), validators=[Length(max=200)])
+    amount = _amount(_l("Amount"))
+    term = StringField(_l("Number of installments"), validators=[DataRequired(), Length(max=10)])
+    purpose = TextAreaField(_l("What it is for (optional)"), validators=[Optional(), Length(max=300)])
+    guarantors = FieldList(StringField(_l("Guarantor"), validators=[Length(max=200)]), _l("Guarantor"),
                            max_entries=MAX_GUARANTORS)
 
 
@@ -138,37 +139,37 @@ class LoanQuoteForm(FlaskForm):
     class Meta:
         csrf = False
 
-    member = StringField("Borrower", validators=[Length(max=200)])  # managers: whose limit applies
-    amount = _amount("Amount")
-    term = StringField("Number of installments")  # the service's parser says what is wrong with it
+    member = StringField(_l("Borrower"), validators=[Length(max=200)])  # managers: whose limit applies
+    amount = _amount(_l("Amount"))
+    term = StringField(_l("Number of installments"))  # the service's parser says what is wrong with it
 
 
 class ReasonForm(FlaskForm):
-    reason = TextAreaField("Reason (the member sees it)", validators=[DataRequired(message="Give a reason."),
+    reason = TextAreaField(_l("Reason (the member sees it)"), validators=[DataRequired(message=_l("Give a reason.")),
                                                                       Length(max=500)])
 
 
 class WaiveForm(KeyedForm):
     """Waive a penalty (`charge`: installment number) or a late fee (`charge`: its due date)."""
-    charge = SelectField("Charge", validate_choice=False, validators=[DataRequired(message="Choose what to waive.")])
-    reason = TextAreaField("Why it is waived (the member sees it)",
-                           validators=[DataRequired(message="Give a reason."), Length(max=500)])
+    charge = SelectField(_l("Charge"), validate_choice=False, validators=[DataRequired(message=_l("Choose what to waive."))])
+    reason = TextAreaField(_l("Why it is waived (the member sees it)"),
+                           validators=[DataRequired(message=_l("Give a reason.")), Length(max=500)])
 
 
 class DisburseForm(FlaskForm):
-    on = DayField("Paid out on")
-    first_due = DayField("First installment due", required=False)
+    on = DayField(_l("Paid out on"))
+    first_due = DayField(_l("First installment due"), required=False)
 
 
 class RepayForm(KeyedForm):
-    amount = _amount("Amount received")
-    paid_on = DayField("Received on")
-    mode = SelectField("Money beyond what is due", choices=MODE_CHOICES)
+    amount = _amount(_l("Amount received"))
+    paid_on = DayField(_l("Received on"))
+    mode = SelectField(_l("Money beyond what is due"), choices=MODE_CHOICES)
 
 
 class RescheduleForm(ReasonForm):
-    term = StringField("Installments from now on", validators=[DataRequired(), Length(max=10)])
-    first_due = DayField("First new installment due")
+    term = StringField(_l("Installments from now on"), validators=[DataRequired(), Length(max=10)])
+    first_due = DayField(_l("First new installment due"))
 
 
 class WriteOffForm(ReasonForm):
@@ -179,6 +180,6 @@ class PeriodForm(FlaskForm):
     class Meta:
         csrf = False
 
-    start = DayField("From")
-    end = DayField("To")
-    member_id = SelectField("Member", coerce=int, validate_choice=False, validators=[Optional()])
+    start = DayField(_l("From"))
+    end = DayField(_l("To"))
+    member_id = SelectField(_l("Member"), coerce=int, validate_choice=False, validators=[Optional()])
