@@ -266,18 +266,18 @@ def payee_account(value, field: str = "payee_account") -> str:
     dashes; answered without them ("6037991234567890", "IR820540102680020817909002")."""
     raw = normalize(value).upper().replace(" ", "").replace("-", "")
     if not raw:
-        raise ValidationError("Enter the card number or the Sheba (IBAN).", field=field)
+        raise ValidationError(_("Enter the card number or the Sheba (IBAN)."), field=field)
     if raw.isdigit() and len(raw) == 16:
         digits = [int(d) for d in raw]
         total = sum(d if i % 2 else (d * 2 - 9 if d * 2 > 9 else d * 2) for i, d in enumerate(digits))
         if total % 10:
-            raise ValidationError("This card number is not valid: check the 16 digits.", field=field)
+            raise ValidationError(_("This card number is not valid: check the 16 digits."), field=field)
         return raw
     if raw.startswith("IR") and raw[2:].isdigit() and len(raw) == 26:
         if int(raw[4:] + "1827" + raw[2:4]) % 97 != 1:  # I=18, R=27, then the check digits
-            raise ValidationError("This Sheba (IBAN) is not valid: check its digits.", field=field)
+            raise ValidationError(_("This Sheba (IBAN) is not valid: check its digits."), field=field)
         return raw
-    raise ValidationError("Enter a 16-digit card number or a Sheba (IBAN): IR and 24 digits.", field=field)
+    raise ValidationError(_("Enter a 16-digit card number or a Sheba (IBAN): IR and 24 digits."), field=field)
 
 
 def grouped(account: str) -> str:

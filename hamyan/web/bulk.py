@@ -9,11 +9,14 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import request
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from hamyan.core import clock, parse
 from hamyan.core.errors import Conflict, ValidationError
 from hamyan.dues.bulk import Line, record_each
 from hamyan.dues.calendar import day_text, parse_day
+from hamyan.i18n import number
 from hamyan.money import format_plain
 
 _KEY = re.compile(r"^[0-9a-f]{32}$")
@@ -50,7 +53,7 @@ def read(box, lines: list[Line], form) -> tuple[Sheet, list[tuple[int, str]], da
                   form.get("method") or "cash", form.get("key") or "")
     if not _KEY.match(sheet.key):
         sheet.key = uuid.uuid4().hex
-        sheet.form_errors.append("This form is out of date; check the amounts and submit again.")
+        sheet.form_errors.append(_("This form is out of date; check the amounts and submit again."))
     rows = []
     for line in lines:
         if line.id in sheet.ticked:
@@ -63,11 +66,11 @@ def read(box, lines: list[Line], form) -> tuple[Sheet, list[tuple[int, str]], da
     paid_on = None
     if sheet.paid_on:
         try:
-            paid_on = parse_day(sheet.paid_on, box.calendar, "paid_on", "Paid on")
+            paid_on = parse_day(sheet.paid_on, box.calendar, "paid_on", _("Paid on"))
         except ValidationError as error:
             sheet.errors.update(error.fields)
     if not sheet.ticked:
-        sheet.form_errors.append("Tick at least one member who paid.")
+        sheet.form_errors.append(_("Tick at least one member who paid."))
     if sheet.errors or sheet.form_errors:
         return sheet, [], paid_on
     return sheet, rows, paid_on
@@ -96,5 +99,5 @@ def handle(actor, box, lines: list[Line], write) -> tuple[Sheet, list | None]:
         return sheet, None
 
 
-def recorded(done: list) -> str:
-    return f"{len(done)} payment{'' if len(done) == 1 else 's'} recorded"
+def recorded(done: list, box=None) -> str:
+    return ngettext("%(count)s payment recorded", "%(count)s payments recorded", len(done), count=number(len(done), box))

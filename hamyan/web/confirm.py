@@ -7,6 +7,8 @@ JavaScript that is a page inside the box (templates/box/confirm.html); when the 
 htmx, the same block is sent into the layout's dialog (HX-Retarget, whatever the form's own
 target), which static/js/app.js opens. The action itself then posts as a plain form either way."""
 from flask import make_response, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from hamyan.core import uow
 from hamyan.extensions import htmx
@@ -20,7 +22,7 @@ def needed() -> bool:
 
 
 def ask(nav, title: str, lines: list[str], button: str, *, back: str, danger: bool = True,
-        blocked: str | None = None, note: str | None = "It cannot be undone."):
+        blocked: str | None = None, note: str | None = _l("It cannot be undone.")):
     """The confirm step for the action posted to this URL. `lines` say what will happen (with the
     amounts); `back` is where "Cancel" leads; `blocked` instead says why it cannot happen now and
     what to do (no yes button); `note` is said last (what can still be done about it)."""
@@ -37,7 +39,7 @@ def ask(nav, title: str, lines: list[str], button: str, *, back: str, danger: bo
 def same_name(nav, error, button: str, *, back: str):
     """A name another member already has (boxes.services.SameName) is a warning, not a refusal: the
     confirm step says so, and yes posts the form again (the view passes not needed() as same_name_ok)."""
-    return ask(nav, "Another person of the same name?", [error.message], button, back=back, danger=False, note=None)
+    return ask(nav, _("Another person of the same name?"), [error.message], button, back=back, danger=False, note=None)
 
 
 def trial(func, *args, **kwargs) -> tuple[object, str | None]:

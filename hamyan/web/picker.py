@@ -6,6 +6,8 @@ written. A select of every member would grow with the box (partials/picker.html 
 
 `people` is a query of (id, name) of whom a form may name: a product decides who that is."""
 from flask import request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_
 
 from hamyan.core.errors import ValidationError
@@ -13,6 +15,14 @@ from hamyan.extensions import db
 from hamyan.web import render
 
 SHOWN = 20  # names a lookup offers; typing more of the name narrows them
+# The nouns the products name people by, in the page's language.
+NOUNS = {"member": _l("member"), "person": _l("person"), "saver": _l("saver"),
+         "member without an account": _l("member without an account")}
+
+
+def noun_word(noun) -> str:
+    """`noun` (a product's word for whom a picker names) as the page says it."""
+    return str(NOUNS.get(str(noun), noun))
 
 
 def lookup_text() -> str:
@@ -36,12 +46,13 @@ def named(people: Select, name: str, field: str, noun: str) -> int:
     """The id of the one of `people` called `name` (any case); a ValidationError on `field` if none."""
     name = (name or "").strip()
     if not name:
-        raise ValidationError(f"Choose a {noun}.", field=field)
+        raise ValidationError(_("Choose a %(noun)s.", noun=noun_word(noun)), field=field)
     id_, name_column = people.selected_columns[:2]
     ids = db.session.scalars(people.with_only_columns(id_).where(
         or_(func.lower(name_column) == name.lower(), name_column == name)).limit(2)).all()
     if len(ids) != 1:
-        raise ValidationError(f"No {noun} here is called “{name}”; choose one from the list.", field=field)
+        raise ValidationError(_("No %(noun)s here is called “%(name)s”; choose one from the list.", noun=noun_word(noun), name=name),
+                              field=field)
     return ids[0]
 
 
@@ -65,5 +76,5 @@ def lookup_page(people: Select, noun: str, back: str, **context):
     """A picker's lookup: the search page of `noun`s, or for htmx the datalist's options. `context`
     is what the box layout needs (nav)."""
     text = lookup_text()
-    return render("box/names.html", partials=("names",), noun=noun, q=text, names=names(people, text), back=back,
+    return render("box/names.html", partials=("names",), noun=noun_word(noun), q=text, names=names(people, text), back=back,
                   **context)

@@ -1,5 +1,7 @@
 from flask import flash, url_for
 from flask_login import current_user, login_required
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField
 
@@ -11,16 +13,17 @@ from hamyan.blueprints.payments.forms import PayeeForm
 from hamyan.boxes import services as boxes
 from hamyan.boxes.access import MANAGE, authorize
 from hamyan.core.errors import ServiceError
+from hamyan.i18n import number
 from hamyan.web import apply_error, confirm, redirect_to, render
 from hamyan.web.nav import box_nav
 
 
 class BoxForm(FlaskForm):
     """Checked whole by the service (boxes.services.update_box), so every error shows at once."""
-    name = StringField("Name", filters=STRIP)
-    locale = StringField("Number format (locale, e.g. fa_IR or en)", filters=STRIP)
-    latin_digits = BooleanField("Latin digits (1234) on Persian pages, instead of Persian ones (۱۲۳۴)")
-    show_toman = BooleanField("Show rial amounts in tomans (1 toman = 10 rials)")
+    name = StringField(_l("Name"), filters=STRIP)
+    locale = StringField(_l("Number format (locale, e.g. fa_IR or en)"), filters=STRIP)
+    latin_digits = BooleanField(_l("Latin digits (1234) on Persian pages, instead of Persian ones (۱۲۳۴)"))
+    show_toman = BooleanField(_l("Show rial amounts in tomans (1 toman = 10 rials)"))
 
 
 def _access(box_id):
@@ -41,7 +44,7 @@ def settings(box_id):
         except ServiceError as error:
             apply_error(form, error)
         else:
-            flash("The box's settings are saved.", "success")
+            flash(_("The box's settings are saved."), "success")
             return redirect_to("box.settings", box_id=box.id)
     return _settings_page(box, nav, form)
 
@@ -68,7 +71,7 @@ def payee(box_id):
         except ServiceError as error:
             apply_error(form, error)
         else:
-            flash("Members now see where to pay." if saved else "The card or account is removed.", "success")
+            flash(_("Members now see where to pay.") if saved else _("The card or account is removed."), "success")
             return redirect_to("box.settings", box_id=box_id)
     return _settings_page(access.box, nav, payee_form=form, block="payee_form")
 
@@ -80,8 +83,8 @@ def archive(box_id, action):
     box = access.box
     if EmptyForm().validate_on_submit():
         getattr(boxes, action)(current_user, box.id)
-        flash(f"{box.name} is archived: read-only and off your dashboard. Restore it here any time."
-              if action == "archive" else f"{box.name} is restored.", "success")
+        flash(_("%(box)s is archived: read-only and off your dashboard. Restore it here any time.", box=box.name)
+              if action == "archive" else _("%(box)s is restored.", box=box.name), "success")
     return redirect_to("box.settings", box_id=box_id)
 
 
@@ -94,13 +97,13 @@ def delete(box_id):
         return redirect_to("box.settings", box_id=box.id)
     if confirm.needed():
         descriptor = product(box.kind)
-        return confirm.ask(nav, f"Delete {box.name}?", [
-            f"The {descriptor.name.lower()} {box.name}, its members "
-            f"({box.memberships.filter_by(left_at=None).count()}), "
-            f"invitations and set-up are deleted for good.",
-            "No money was ever recorded in it, so no books are lost; its activity log stays for the admins."],
-            "Yes, delete the box", back=url_for("box.settings", box_id=box.id),
+        return confirm.ask(nav, _("Delete %(box)s?", box=box.name), [
+            _("The %(kind)s %(box)s, its members (%(count)s), invitations and set-up are deleted for good.",
+              kind=str(descriptor.name).lower(), box=box.name,
+              count=number(box.memberships.filter_by(left_at=None).count(), box)),
+            _("No money was ever recorded in it, so no books are lost; its activity log stays for the admins.")],
+            _("Yes, delete the box"), back=url_for("box.settings", box_id=box.id),
             blocked=boxes.why_not_delete(box.id))
     name = boxes.delete_box(current_user, box.id)
-    flash(f"{name} is deleted.", "success")
+    flash(_("%(box)s is deleted.", box=name), "success")
     return redirect_to("home.dashboard")
