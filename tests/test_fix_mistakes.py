@@ -278,4 +278,4 @@ def test_forms_show_every_error_at_once(people):
     assert page.count('class="invalid-feedback"') >= 2  # from and to, both at once
     r = clients["manager"].post(f"/boxes/{box.id}/reports/manager", data={"start": "", "end": ""})
     assert r.status_code == 422 and "box-nav" in text(r)
-    assert text(r).count("Choose the") == 2
+    assert text(r).count("Enter a date.") == 2
