@@ -67,3 +67,13 @@ def test_a_residents_pages_read_in_persian(persian_building, app):
     client = login(app.test_client(), "res@example.com")
     for url in pages(box, units)[:4] + pages(box, units)[5:]:
         persian_page(client, url)
+
+
+def test_the_csv_headers_read_in_persian_in_the_same_order(persian_building, app):
+    box, board, units = persian_building
+    client = login(app.test_client(), "board@example.com")
+    fa = {"Accept-Language": "fa-IR,fa;q=0.9"}
+    expenses = client.get(f"/buildings/{box.id}/export/expenses.csv", headers=fa).get_data(as_text=True)
+    assert expenses.lstrip("\ufeff").splitlines()[0] == "تاریخ,صندوق,دسته,فروشنده,مبلغ,وضعیت,یادداشت,مصوبه"
+    english = client.get(f"/buildings/{box.id}/export/charges.csv").get_data(as_text=True)
+    assert english.lstrip("\ufeff").splitlines()[0] == "due,charge,unit,amount,owner_part"

@@ -241,7 +241,7 @@ def _day(box: Box, day: date) -> str:
 
 
 def ledger_csv(box: Box, unit: Unit) -> str:
-    return _csv(["date", "description", "charged", "paid", "balance"],
+    return _csv([_("date"), _("description"), _("charged"), _("paid"), _("balance")],
                 ([_day(box, line.day), line.memo, line.charged, line.paid, line.balance]
                  for line in services.unit_ledger(box, unit)))
 
@@ -250,13 +250,14 @@ def charges_csv(box: Box) -> str:
     rows = db.session.execute(select(ChargeRun.due_date, ChargeRun.title, Unit.number, Charge.amount, Charge.owner_part)
                               .join(Charge, Charge.run_id == ChargeRun.id).join(Unit, Unit.id == Charge.unit_id)
                               .where(ChargeRun.box_id == box.id).order_by(ChargeRun.due_date, ChargeRun.id, Unit.number))
-    return _csv(["due", "charge", "unit", "amount", "owner_part"],
+    return _csv([_("due"), _("charge"), _("unit"), _("amount"), _("owner_part")],
                 ([_day(box, d), title, number, amount, owner] for d, title, number, amount, owner in rows))
 
 
 def expenses_csv(box: Box) -> str:
     rows = db.session.scalars(select(Expense).filter_by(box_id=box.id).order_by(Expense.spent_on, Expense.id))
-    return _csv(["date", "fund", "category", "vendor", "amount", "status", "note", "decision"],
+    return _csv([_("date"), _("fund"), _("category"), _("vendor"), _("amount"), _("status"), _("note"),
+                 _("decision")],
                 ([_day(box, e.spent_on), e.fund, e.category, e.vendor, e.amount, e.status, e.note, e.decision or ""]
                  for e in rows))
 
