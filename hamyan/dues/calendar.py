@@ -88,6 +88,7 @@ PERSIAN_MONTHS = {
            "Bahman", "Esfand"),
 }
 JALALI_EXAMPLE = "1405/09/11"  # what a date field of a Persian-calendar box shows as its placeholder
+ISO_EXAMPLE = "2026-03-15"  # and of a Gregorian one, in its error message
 
 
 def format_day(day: date, calendar: str = "gregorian", locale: str = "en") -> str:
@@ -145,7 +146,7 @@ def parse_day(value, calendar: str, field: str, label: str | None = None) -> dat
     try:
         return parse.day(raw, field, label)
     except ValidationError:
-        example = JALALI_EXAMPLE if calendar == "persian" else "2026-03-15"
+        example = JALALI_EXAMPLE if calendar == "persian" else ISO_EXAMPLE
         raise ValidationError(_("%(label)s: no such day; write it as %(example)s.", label=label, example=example),
                               field=field) from None
 

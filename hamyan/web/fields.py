@@ -85,7 +85,14 @@ class DayField(StringField):
         return calendar.day_text(self.data, self.calendar) if hasattr(self.data, "year") else (self.data or "")
 
     def __call__(self, **kwargs):
-        return super().__call__(**{**calendar.input_attributes(self.calendar), **kwargs})
+        if hasattr(getattr(self.owner, "calendar", None), "data"):
+            # The calendar is chosen on this very form and may change before it is sent (without
+            # script): a text input that takes either, never a picker that only holds Gregorian dates.
+            attributes = {**calendar.input_attributes("persian"),
+                          "placeholder": f"{calendar.JALALI_EXAMPLE} · {calendar.ISO_EXAMPLE}"}
+        else:
+            attributes = calendar.input_attributes(self.calendar)
+        return super().__call__(**{**attributes, **kwargs})
 
 
 def day_input(box) -> Markup:

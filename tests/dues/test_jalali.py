@@ -76,3 +76,11 @@ def test_a_persian_box_asks_for_jalali_dates_in_text_inputs(client, make_user, a
 def test_the_api_document_says_dates_are_iso_gregorian(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     assert "ISO 8601 Gregorian" in spec["info"]["description"]
+
+
+def test_a_new_box_form_takes_a_jalali_first_due_date_without_script(user_client):
+    """The calendar is chosen on the same form, so its date input is text (a picker holds only
+    Gregorian dates): a Persian manager types 1405/09/10 and picks the Persian calendar."""
+    client = user_client("modir@example.com", "مدیر")
+    page = client.get("/cashbox/new").get_data(as_text=True)
+    assert 'type="date"' not in page and 'placeholder="1405/09/11 · 2026-03-15"' in page
