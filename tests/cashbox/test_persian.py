@@ -11,8 +11,8 @@ from tests.i18n import english_left, persian_page
 
 FA = {"Accept-Language": "fa-IR,fa;q=0.9"}
 # Core's words on these pages not yet in Persian (the box layout's breadcrumb label, the list filter's
-# names of this list's statuses): the core catalogue's, not this area's.
-CORE_LEFT = {"breadcrumb", "Recorded", "Undone"}
+# names of this list's statuses, the confirm step's frame): the core catalogue's, not this area's.
+CORE_LEFT = {"breadcrumb", "Recorded", "Undone", "This is what will happen:", "It cannot be undone.", "Cancel"}
 
 
 def persian(client, url: str) -> str:
@@ -58,3 +58,54 @@ def test_payments_page_and_csv_read_in_persian(persian_box):
     # Persian headings in the English order (a word another area also translates may read its way).
     assert headings[:4] == ["تاریخ پرداخت", "عضو", "قسط (IRR)", "جریمه‌ها (IRR)"] and len(headings) == 8
     assert not re.search("[a-z]", ",".join(headings)), headings
+
+
+def _draw_first(persian_box):
+    box, manager = persian_box["box"], persian_box["manager"]
+    r = first_round(box)
+    cb.draw(manager.user, box.id, 1, "پیش از پرداخت کامل")
+    return r
+
+
+def test_every_page_reads_in_persian_as_manager_and_member(persian_box):
+    box, manager, member, joined = (persian_box[k] for k in ("box", "manager", "member", "joined"))
+    r = first_round(box)
+    base = f"/cashbox/{box.id}"
+    # /collect (box/bulk.html), /fines (the shared fines list) and /names (the picker page) are core's.
+    manager_pages = ("", "/me", f"/members/{joined.id}", "/setup", "/payments",
+                     f"/rounds/{r.id}/periods/1/draw")
+    for url in manager_pages:
+        persian(manager, base + url)
+    for url in ("", "/me", "/payments", f"/rounds/{r.id}/periods/1/draw"):
+        persian(member, base + url)
+    _draw_first(persian_box)
+    for client in (manager, member):
+        page = persian(client, base)
+        assert "قرعه‌کشی" in page
+        draw = persian(client, f"{base}/rounds/{r.id}/periods/1/draw")
+        assert "با هم می‌خوانند" in draw and 'dir="rtl"' in draw
+    persian(member, base + "/me")
+
+
+def test_a_draft_round_setup_page_reads_in_persian(user_client):
+    manager = user_client("boss@example.com", "رئیس")
+    box = cb.create_cashbox(manager.user, "صندوق تازه", "IRR", "1000000", 2, "monthly", "2026-12-01", "predefined",
+                            timezone="Asia/Tehran", locale="fa_IR", calendar="persian")
+    persian(manager, f"/cashbox/{box.id}/setup")
+    persian(manager, f"/cashbox/{box.id}")
+    fill_shares(manager.user, box, ["رضا"])
+    persian(manager, f"/cashbox/{box.id}/setup")
+
+
+def test_flashes_and_confirm_steps_speak_persian(persian_box):
+    box, manager, others = persian_box["box"], persian_box["manager"], persian_box["others"]
+    done = manager.post(f"/cashbox/{box.id}/payments", data={"member": "مریم", "amount": "1000000", "method": "cash"},
+                        headers=FA, follow_redirects=True)
+    page = done.get_data(as_text=True)
+    assert "ثبت شد" in page and set(english_left(page)) <= CORE_LEFT
+    wrong = manager.post(f"/cashbox/{box.id}/payments", data={"member": "مریم", "amount": "-5", "method": "bank"},
+                         headers=FA)
+    assert set(english_left(wrong.get_data(as_text=True))) <= CORE_LEFT
+    ask = manager.post(f"/cashbox/{box.id}/draw", data={"period": "1", "override_reason": "لازم است"}, headers=FA)
+    page = ask.get_data(as_text=True)
+    assert "قرعه دوره" in page and set(english_left(page)) <= CORE_LEFT, english_left(page)

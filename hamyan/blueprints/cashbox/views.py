@@ -1,6 +1,8 @@
 """Cashbox pages: parse the form, call the service, render the page or its htmx partial."""
 
 from flask import Blueprint, abort, current_app, flash, request, url_for
+from flask_babel import gettext as _, ngettext
+from markupsafe import Markup
 from flask_login import current_user, login_required
 
 from hamyan.core import clock, parse
@@ -27,7 +29,8 @@ from hamyan.core.errors import ServiceError, ValidationError
 from hamyan.extensions import db
 from hamyan.money import to_major
 from hamyan.statements import pdf_response, render_pdf
-from hamyan import money
+from hamyan import i18n
+from hamyan.i18n import bdi, number as num, show_money
 from hamyan.dues.calendar import format_day
 from hamyan.web import apply_error, bulk, confirm, listing, picker, redirect_to, render
 from hamyan.web.nav import box_nav
@@ -74,7 +77,8 @@ def new_box():
         except ServiceError as error:
             apply_error(form, error)
         else:
-            flash(f"{box.name} is created. Add members and give out the shares, then start the round.", "success")
+            flash(said(_("%(name)s is created. Add members and give out the shares, then start the round."),
+                       name=bdi(box.name)), "success")
             return redirect_to("cashbox.setup", box_id=box.id)
     elif request.method == "GET" and form.first_due.data is None:
         form.first_due.data = clock.today_in(form.timezone.data or "UTC")
@@ -177,7 +181,7 @@ def setup(box_id, round_id=None):
                     cb.update_round(current_user, box.id, r.id, form.contribution.data, form.share_count.data,
                                     form.period_kind.data, form.period_days.data, form.first_due.data,
                                     form.draw_mode.data)
-                    flash("Round settings saved.", "success")
+                    flash(_("Round settings saved."), "success")
                     return redirect_to("cashbox.setup", box_id=box.id, round_id=r.id)
             elif what == "rules":
                 form = forms["rules"] = RulesForm()
@@ -185,7 +189,7 @@ def setup(box_id, round_id=None):
                     cb.update_rules(current_user, box.id, grace_days=form.grace_days.data,
                                     fine_kind=form.fine_kind.data, fine_value=form.fine_value.data,
                                     winner_policy=form.winner_policy.data)
-                    flash("Rules saved.", "success")
+                    flash(_("Rules saved."), "success")
                     return redirect_to("cashbox.setup", box_id=box.id, round_id=r.id)
             elif what == "member":
                 form = forms["member"] = AddMemberForm()
@@ -196,14 +200,14 @@ def setup(box_id, round_id=None):
                     except SameName as error:
                         access = authorize(current_user, box_id, MANAGE, cb.KIND)
                         return confirm.same_name(box_nav(box, access.membership, True), error,
-                                                 "Yes, add them: it is another person",
+                                                 _("Yes, add them: it is another person"),
                                                  back=url_for("cashbox.setup", box_id=box.id, round_id=r.id))
-                    flash(f"{m.display_name} is added.", "success")
+                    flash(said(_("%(name)s is added."), name=bdi(m.display_name)), "success")
                     return redirect_to("cashbox.setup", box_id=box.id, round_id=r.id)
             elif what == "one_share_each":
                 if EmptyForm().validate_on_submit():
                     r = cb.one_share_each(current_user, box.id, r.id)
-                    flash(f"Each of the {r.share_count} members holds one share.", "success")
+                    flash(_("Each of the %(count)s members holds one share.", count=num(r.share_count, box)), "success")
                     return redirect_to("cashbox.setup", box_id=box.id, round_id=r.id)
             elif what == "holders":
                 number = request.form.get("share", type=int)
@@ -215,30 +219,32 @@ def setup(box_id, round_id=None):
                 if pairs is not None and all(member for member, _ in pairs):
                     cb.set_holders(current_user, box.id, r.id, number, [(str(m), f) for m, f in pairs])
                     if not request.headers.get("HX-Request"):
-                        flash(f"Share {number} saved.", "success")
+                        flash(_("Share %(number)s saved.", number=num(number, box)), "success")
                         return redirect_to("cashbox.setup", box_id=box.id, round_id=r.id)
                     forms = {"holders_share": number}
             elif what == "order":
                 form = forms["order"] = OrderForm()
                 if form.validate_on_submit():
                     cb.set_order(current_user, box.id, r.id, [n for n in form.order.data.replace(",", " ").split()])
-                    flash("Winning order saved.", "success")
+                    flash(_("Winning order saved."), "success")
                     return redirect_to("cashbox.setup", box_id=box.id, round_id=r.id)
             elif what == "start":
                 if EmptyForm().validate_on_submit() and confirm.needed():
                     access = authorize(current_user, box_id, MANAGE, cb.KIND)
-                    amount = lambda minor: money.format_money(minor, box.currency, box.locale)  # noqa: E731
                     return confirm.ask(
-                        box_nav(box, access.membership, access.can_manage), f"Start round {r.number}?",
-                        [f"{r.share_count} shares pay {amount(r.contribution)} each period, the first due "
-                         f"{_day(box, r.first_due)}; each period's pot of {amount(r.pot)} goes to one share.",
-                         "Who holds each share, the amounts and the schedule are fixed from then on."],
-                        f"Yes, start round {r.number}", danger=False,
+                        box_nav(box, access.membership, access.can_manage),
+                        _("Start round %(number)s?", number=num(r.number, box)),
+                        [_("%(shares)s shares pay %(amount)s each period, the first due %(day)s; each period's pot "
+                           "of %(pot)s goes to one share.", shares=num(r.share_count, box),
+                           amount=show_money(r.contribution, box), day=_day(box, r.first_due),
+                           pot=show_money(r.pot, box)),
+                         _("Who holds each share, the amounts and the schedule are fixed from then on.")],
+                        _("Yes, start round %(number)s", number=num(r.number, box)), danger=False,
                         back=url_for("cashbox.setup", box_id=box.id, round_id=r.id),
                         blocked=confirm.refusal(cb.start_round, current_user, box.id, r.id))
                 if EmptyForm().validate_on_submit():
                     cb.start_round(current_user, box.id, r.id)
-                    flash(f"Round {r.number} has started.", "success")
+                    flash(_("Round %(number)s has started.", number=num(r.number, box)), "success")
                     return redirect_to("cashbox.dashboard", box_id=box.id)
         except ServiceError as error:
             target = forms.get("holders") if what == "holders" else forms.get(what)
@@ -276,7 +282,7 @@ def collect(box_id):
     box = access.box
     r = db.session.scalar(db.select(Round).filter_by(box_id=box.id, status="active"))
     if r is None:
-        flash("Payments are recorded once a round has started.", "warning")
+        flash(_("Payments are recorded once a round has started."), "warning")
         return redirect_to("cashbox.dashboard", box_id=box.id)
     r = cb.fresh(r)
     periods = r.periods
@@ -288,14 +294,14 @@ def collect(box_id):
                               cb.record_payment(current_user, box.id, m, amount, sheet.method, sheet.reference, paid_on,
                                                 request_key=bulk.row_key(sheet, m), round_id=r.id))
     if done is not None:
-        flash(f"{bulk.recorded(done)} for period {number}.", "success")
+        flash(_("%(recorded)s for period %(number)s.", recorded=bulk.recorded(done), number=num(number, box)), "success")
         return redirect_to("cashbox.payments", box_id=box.id)
     return render("box/bulk.html", box=box, nav=box_nav(box, access.membership, True),
-                  title="Record a period's payments",
-                  sheet=sheet, period=number, pay_methods=(("cash", "Cash"), ("bank", "Bank transfer")),
-                  reference="Reference (bank transfers)",
-                  periods=[(p.number, f"Period {p.number} · due {format_day(p.due_date, box.calendar, box.locale)}")
-                           for p in periods])
+                  title=_("Record a period's payments"),
+                  sheet=sheet, period=number, pay_methods=(("cash", _("Cash")), ("bank", _("Bank transfer"))),
+                  reference=_("Reference (bank transfers)"),
+                  periods=[(p.number, _("Period %(number)s · due %(day)s", number=num(p.number, box),
+                                        day=_day(box, p.due_date))) for p in periods])
 
 
 @bp.route("/<int:box_id>/fines")
@@ -303,7 +309,7 @@ def collect(box_id):
 def fines(box_id):
     box, membership, cashbox, is_manager = _context(box_id)
     where = [] if is_manager else [lists.FINES.member == membership.id]
-    return listing.show(lists.FINES, box, *where, title="Fines", nav=box_nav(box, membership, is_manager),
+    return listing.show(lists.FINES, box, *where, title=_("Fines"), nav=box_nav(box, membership, is_manager),
                         member_filter=is_manager,
                         lookup=url_for("cashbox.names", box_id=box.id) if is_manager else None)
 
@@ -321,7 +327,8 @@ def _record_payment(box_id):
         except ServiceError as error:
             apply_error(form, error)
         else:
-            flash(f"Payment from {payment.membership.display_name} recorded.", "success")
+            flash(said(_("Payment from %(name)s recorded."), name=bdi(payment.membership.display_name)),
+                  "success")
             return redirect_to("cashbox.dashboard", box_id=box.id)
     # 200, like every form page here: htmx swaps only successful responses.
     return render("cashbox/dashboard.html", "payment_form", **_dashboard_context(box.id, form))
@@ -350,37 +357,39 @@ def reverse_payment(box_id, payment_id):
     if form.validate_on_submit() and confirm.needed():
         return _confirm_undo(access, payment_id, form.reason.data)
     payment = _undo(box_id, lambda box, reason: cb.reverse_payment(current_user, box.id, payment_id, reason),
-                    "Say why the payment is undone.")
+                    _("Say why the payment is undone."))
     if payment is not None:
-        flash(f"The payment from {payment.membership.display_name} is undone.", "success")
+        flash(said(_("The payment from %(name)s is undone."), name=bdi(payment.membership.display_name)), "success")
     return redirect_to("cashbox.payments", box_id=box_id)
 
 
 def _confirm_undo(access, payment_id, reason):
     box = access.box
     payment = cb.payment_of(box.id, payment_id)
-    name, amount = payment.membership.display_name, lambda minor: money.format_money(minor, box.currency, box.locale)
-    lines = [f"The payment of {amount(payment.amount + payment.fine_amount)} from {name} on "
-             f"{_day(box, payment.paid_on)} (entry #{payment.entry.number}) is undone by a reversal entry; it stays "
-             "listed, struck through.",
-             f"{name} owes its {amount(payment.amount)} of contributions again"
-             + (f" and the {amount(payment.fine_amount)} of fines it paid" if payment.fine_amount else "")
-             + f"; the box's cash goes down by {amount(payment.amount + payment.fine_amount)}.",
-             f"The reason recorded: “{reason}”."]
-    return confirm.ask(box_nav(box, access.membership, access.can_manage), f"Undo {name}'s payment?", lines,
-                       "Yes, undo the payment", back=url_for("cashbox.payments", box_id=box.id),
+    name, total = bdi(payment.membership.display_name), show_money(payment.amount + payment.fine_amount, box)
+    owed = dict(name=name, amount=show_money(payment.amount, box), fines=show_money(payment.fine_amount, box),
+                total=total)
+    lines = [said(_("The payment of %(amount)s from %(name)s on %(day)s (entry #%(entry)s) is undone by a reversal entry; "
+               "it stays listed, struck through."), amount=total, name=name, day=_day(box, payment.paid_on),
+               entry=num(payment.entry.number, box)),
+             said(_("%(name)s owes its %(amount)s of contributions again and the %(fines)s of fines it paid; the box's "
+               "cash goes down by %(total)s."), **owed) if payment.fine_amount else
+             said(_("%(name)s owes its %(amount)s of contributions again; the box's cash goes down by %(total)s."), **owed),
+             said(_("The reason recorded: “%(reason)s”."), reason=bdi(reason))]
+    return confirm.ask(box_nav(box, access.membership, access.can_manage), _("Undo %(name)s's payment?", name=payment.membership.display_name),
+                       lines, _("Yes, undo the payment"), back=url_for("cashbox.payments", box_id=box.id),
                        blocked=confirm.refusal(cb.reverse_payment, current_user, box.id, payment_id, reason),
-                       note="The undo is itself recorded: record the payment again if it was right after all.")
+                       note=_("The undo is itself recorded: record the payment again if it was right after all."))
 
 
 @bp.route("/<int:box_id>/fines/<int:fine_id>/waive", methods=["POST"])
 @login_required
 def waive_fine(box_id, fine_id):
     fine = _undo(box_id, lambda box, reason: cb.waive_fine(current_user, box.id, fine_id, reason),
-                 "Say why the fine is waived.")
+                 _("Say why the fine is waived."))
     if fine is None:
         return redirect_to("cashbox.dashboard", box_id=box_id)
-    flash(f"The fine of period {cb.period_of(fine).number} is waived.", "success")
+    flash(_("The fine of period %(number)s is waived.", number=num(cb.period_of(fine).number)), "success")
     return redirect_to("cashbox.member", box_id=box_id, membership_id=fine.subject_id)
 
 
@@ -398,8 +407,9 @@ def draw(box_id):
         except ServiceError as error:
             flash(error.message, "danger")
         else:
-            flash(f"Period {period.number}: share {period.winner.number} wins"
-                  + (" (payout held until the winner is clear)." if period.payout_status == "held" else "."), "success")
+            told = dict(number=num(period.number, box), share=num(period.winner.number, box))
+            flash(_("Period %(number)s: share %(share)s wins (payout held until the winner is clear).", **told)
+                  if period.payout_status == "held" else _("Period %(number)s: share %(share)s wins.", **told), "success")
     else:
         for messages in form.errors.values():  # every error at once
             flash(messages[0], "danger")
@@ -411,27 +421,37 @@ def _confirm_draw(access, form):
     nav, back = box_nav(box, access.membership, access.can_manage), url_for("cashbox.dashboard", box_id=box.id)
     refused = confirm.refusal(cb.draw, current_user, box.id, form.period.data or None, form.override_reason.data)
     if refused:
-        return confirm.ask(nav, "Draw", [], "", back=back, blocked=refused)
+        return confirm.ask(nav, _("Draw"), [], "", back=back, blocked=refused)
     r = cb.current_round(box.id)
     cashbox = db.session.get(Cashbox, box.id)
     period = cb.progress(r, clock.today(box)).next_period
     totals = cb.totals(r, period.number)
     left = r.share_count - period.number + 1
-    lines = [f"Period {period.number} (due {_day(box, period.due_date)}) is drawn: "
-             + ("the next share in the predefined order wins." if r.draw_mode == "predefined" else
-                f"one of the {left} shares that have not won yet wins, by the published commitment."),
-             f"The pot of {money.format_money(r.pot, box.currency, box.locale)} is paid out to the winning share's "
-             "holders" + ("; a holder who owes has it taken from their part first." if cashbox.winner_policy == "net"
-                          else "; if a holder owes, the payout is held until they are clear.")]
+    number, pot = num(period.number, box), show_money(r.pot, box)
+    told = dict(number=number, day=_day(box, period.due_date), left=num(left, box))
+    lines = [_("Period %(number)s (due %(day)s) is drawn: the next share in the predefined order wins.", **told)
+             if r.draw_mode == "predefined" else
+             _("Period %(number)s (due %(day)s) is drawn: one of the %(left)s shares that have not won yet wins, by "
+               "the published commitment.", **told),
+             _("The pot of %(pot)s is paid out to the winning share's holders; a holder who owes has it taken from "
+               "their part first.", pot=pot) if cashbox.winner_policy == "net" else
+             _("The pot of %(pot)s is paid out to the winning share's holders; if a holder owes, the payout is held "
+               "until they are clear.", pot=pot)]
     if totals.behind:
-        lines.append(f"{totals.behind} of {totals.members} members have not paid period {period.number} in full; "
-                     f"drawing anyway is recorded with your reason: “{form.override_reason.data or ''}”.")
-    return confirm.ask(nav, f"Draw period {period.number}?", lines, f"Yes, draw period {period.number}", back=back,
-                       danger=False)
+        lines.append(said(_("%(behind)s of %(members)s members have not paid period %(number)s in full; drawing anyway is "
+                       "recorded with your reason: “%(reason)s”."), behind=num(totals.behind, box),
+                       members=num(totals.members, box), number=number, reason=bdi(form.override_reason.data or "")))
+    return confirm.ask(nav, _("Draw period %(number)s?", number=number), lines,
+                       _("Yes, draw period %(number)s", number=number), back=back, danger=False)
+
+
+def said(message: str, **values) -> Markup:
+    """A translated message with its values escaped and the names set apart (i18n.bdi) kept as markup."""
+    return Markup(message) % values
 
 
 def _day(box, day):
-    return format_day(day, box.calendar, box.locale)
+    return format_day(day, box.calendar, i18n.display_locale(box))
 
 
 def _manager_post(box_id, action, message, preview=None):
@@ -454,22 +474,26 @@ def _manager_post(box_id, action, message, preview=None):
 @login_required
 def assess_fines(box_id):
     return _manager_post(box_id, lambda box: cb.assess_fines(box.id, actor=current_user, history=True),
-                         lambda n: f"{n} late fine(s) charged." if n else "No new late fines.", _confirm_fines)
+                         lambda n: ngettext("%(num)s late fine charged.", "%(num)s late fines charged.", n, num=num(n))
+                         if n else _("No new late fines."), _confirm_fines)
 
 
 def _confirm_fines(access):
     box = access.box
     fines = cb.fines_to_charge(current_user, box.id)
-    amount = lambda minor: money.format_money(minor, box.currency, box.locale)  # noqa: E731
-    shown = [f"{m.display_name}: {amount(value)} for period {period.number}" for m, period, value in fines[:20]]
+    shown = [said(_("%(name)s: %(amount)s for period %(number)s"), name=bdi(m.display_name), amount=show_money(value, box),
+               number=num(period.number, box)) for m, period, value in fines[:20]]
     if len(fines) > 20:
-        shown.append(f"and {len(fines) - 20} more, {amount(sum(f[2] for f in fines[20:]))} in all")
+        shown.append(_("and %(count)s more, %(amount)s in all", count=num(len(fines) - 20, box),
+                       amount=show_money(sum(f[2] for f in fines[20:]), box)))
     back = url_for("cashbox.dashboard", box_id=box.id)
-    return confirm.ask(box_nav(box, access.membership, access.can_manage), "Charge late fines now?",
-                       [f"{len(fines)} fine(s), {amount(sum(f[2] for f in fines))} in all, are charged:", *shown],
-                       "Yes, charge them", back=back,
-                       note="A fine charged by mistake can be waived while it is unpaid.",
-                       blocked=None if fines else "No period is late without its fine: there is nothing to charge.")
+    return confirm.ask(box_nav(box, access.membership, access.can_manage), _("Charge late fines now?"),
+                       [ngettext("%(num)s fine, %(amount)s in all, is charged:",
+                                 "%(num)s fines, %(amount)s in all, are charged:", len(fines), num=num(len(fines), box),
+                                 amount=show_money(sum(f[2] for f in fines), box)), *shown],
+                       _("Yes, charge them"), back=back,
+                       note=_("A fine charged by mistake can be waived while it is unpaid."),
+                       blocked=None if fines else _("No period is late without its fine: there is nothing to charge."))
 
 
 @bp.route("/<int:box_id>/periods/<int:number>/release", methods=["POST"])
@@ -478,14 +502,14 @@ def release(box_id, number):
     def preview(access):
         box = access.box
         return confirm.ask(box_nav(box, access.membership, access.can_manage),
-                           f"Release the payout of period {number}?",
-                           [f"The held pot of period {number} is paid out to its winners now, less what they still "
-                            "owe, from the box's cash."], "Yes, pay it out",
+                           _("Release the payout of period %(number)s?", number=num(number, box)),
+                           [_("The held pot of period %(number)s is paid out to its winners now, less what they "
+                              "still owe, from the box's cash.", number=num(number, box))], _("Yes, pay it out"),
                            back=url_for("cashbox.dashboard", box_id=box.id),
                            blocked=confirm.refusal(cb.release_payout, current_user, box.id, number))
 
     return _manager_post(box_id, lambda box: cb.release_payout(current_user, box.id, number),
-                         lambda p: f"Payout of period {p.number} released.", preview)
+                         lambda p: _("Payout of period %(number)s released.", number=num(p.number)), preview)
 
 
 @bp.route("/<int:box_id>/rounds/<int:round_id>/next", methods=["POST"])
@@ -498,8 +522,8 @@ def next_round(box_id, round_id):
         except ServiceError as error:
             flash(error.message, "danger")
         else:
-            flash(f"Round {r.number} is prepared from round {r.number - 1}. Change what you need, then start it.",
-                  "success")
+            flash(_("Round %(number)s is prepared from round %(previous)s. Change what you need, then start it.",
+                    number=num(r.number, box), previous=num(r.number - 1, box)), "success")
             return redirect_to("cashbox.setup", box_id=box.id, round_id=r.id)
     return redirect_to("cashbox.dashboard", box_id=box.id)
 
