@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from hamyan.boxes.access import MANAGE
@@ -13,6 +14,7 @@ from hamyan.boxes.models import Box
 from hamyan.core import clock, parse, uow
 from hamyan.core.errors import Conflict, Forbidden, NotFound, ValidationError
 from hamyan.extensions import db
+from hamyan.i18n import number
 from hamyan.lending import schedules
 from hamyan.money import allocate, minor_digits, to_minor
 from hamyan.notify.services import notify_managers
@@ -72,14 +74,14 @@ def eligibility(box: Box, pool: Pool, member: PoolMember, today: date | None = N
     today = today or clock.today(box)
     problems = []
     if member.left_on is not None:
-        problems.append("You have left the pool.")
+        problems.append(_("You have left the pool."))
     if months_between(member.joined_on, today) < pool.min_membership_months:
-        problems.append(f"Members can borrow after {pool.min_membership_months} months in the pool.")
+        problems.append(_("Members can borrow after %(months)s months in the pool.", months=number(pool.min_membership_months, box)))
     position = positions(box, pool, [member], today)[0]
     if pool.require_no_arrears and position.arrears:
-        problems.append("Savings payments are behind; catch up first.")
+        problems.append(_("Savings payments are behind; catch up first."))
     if pool.one_open_loan and open_loan(member, exclude_loan_id) is not None:
-        problems.append("You already have an open loan or request.")
+        problems.append(_("You already have an open loan or request."))
     return problems, loan_limit(box, pool, position.savings)
 
 
