@@ -113,7 +113,7 @@ def test_a_manager_sees_the_named_borrowers_limit(app, pool):
     url = f"/pools/{box.id}/loans/calculator"
     assert "Name a saver to see their limit." in text(boss.get(url))
     page = text(boss.get(url, query_string={"member": "Member 2", "amount": "100", "term": "3"}))
-    assert "Member 2 can borrow up to $6,000.00 now." in page
+    assert "<bdi>Member 2</bdi> can borrow up to $6,000.00 now." in page
     assert "member=Member+2" in page  # the request it prefills is for Member 2
     page = text(boss.get(url, query_string={"member": "Nobody", "amount": "100", "term": "3"}))
     assert "No saver here is called “Nobody”" in page and len(rows(page)) == 3
