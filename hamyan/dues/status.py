@@ -18,11 +18,14 @@ UNSETTLED = (DUE, PARTLY_PAID, LATE)  # what a reminder or the attention list is
 # What pages show for each (the API keeps the English codes above).
 LABELS = {UPCOMING: _l("upcoming"), DUE: _l("due"), PARTLY_PAID: _l("partly paid"), PAID: _l("paid"),
           PAID_LATE: _l("paid late"), LATE: _l("late")}
+# The members page's filters, shown by the same list filters.
+MEMBER_FILTERS = {"current": _l("current"), "left": _l("left"), "managers": _l("managers"),
+                  "without an account": _l("without an account")}
 
 
 def label(status: str) -> str:
     """A status as pages show it, in the page's language (another word is shown as it is)."""
-    return str(LABELS.get(status, status))
+    return str(LABELS.get(status) or MEMBER_FILTERS.get(status, status))
 
 
 def late_after(due_date: date, grace_days: int) -> date:

@@ -3,6 +3,8 @@ payments and reports pages in Persian: right to left, no English left, flashes a
 import pytest
 
 from hamyan.blueprints.cashbox import services as cb
+from hamyan.boxes.models import Membership
+from hamyan.extensions import db
 from tests.cashbox.helpers import fill_shares, first_round
 from tests.conftest import login
 from tests.i18n import english_left, persian_page
@@ -60,3 +62,21 @@ def test_the_name_lookup_reads_in_persian(client, persian_box):
     page = persian_page(client, f"/cashbox/{box.id}/names?q=سا")
     assert "سارا" in page and "جستجوی عضو" in page
     assert "نام هیچ عضو شامل" in persian_page(client, f"/cashbox/{box.id}/names?q=zzz")
+
+
+def test_the_members_pages_read_in_persian(client, persian_box):
+    box, members = persian_box
+    page = persian_page(client, f"/boxes/{box.id}/members")
+    assert "سارا" in page and "افزودن عضو" in page
+    persian_page(client, f"/boxes/{box.id}/members?status=left")
+    added = persian_post(client, f"/boxes/{box.id}/members/add", {"add-display_name": "مریم", "add-role": "member"})
+    assert "مریم" in added
+    invited = persian_post(client, f"/boxes/{box.id}/members/invite",
+                           {"invite-email": "maryam@example.com", "invite-role": "member", "invite-member": "مریم"})
+    assert "دعوت‌نامه به" in invited
+    maryam = db.session.scalar(db.select(Membership).filter_by(box_id=box.id, display_name="مریم"))
+    edit = persian_page(client, f"/boxes/{box.id}/members/{maryam.id}/edit")
+    assert "نام، ایمیل و نقش" in edit and "حذف مریم" in edit.replace("<bdi>", "").replace("</bdi>", "")
+    assert "حذف شود؟" in persian_post(client, f"/boxes/{box.id}/members/{maryam.id}/remove")
+    assert "از صندوق حذف شد" in persian_post(client, f"/boxes/{box.id}/members/{maryam.id}/remove", {"confirmed": "1"})
+    assert "به صندوق برگشت" in persian_post(client, f"/boxes/{box.id}/members/{maryam.id}/rejoin")

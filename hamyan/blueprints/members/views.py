@@ -1,4 +1,6 @@
 from flask import flash, request, url_for
+from flask_babel import gettext as _
+from markupsafe import Markup
 from flask_login import current_user, login_required
 
 from hamyan.blueprints.auth.forms import EmptyForm
@@ -7,6 +9,7 @@ from hamyan.blueprints.members.forms import AddMemberForm, EditMemberForm, Invit
 from hamyan.boxes.access import MANAGE, authorize
 from hamyan.boxes.services import SameName
 from hamyan.core.errors import Conflict, ServiceError, ValidationError
+from hamyan.i18n import ltr
 from hamyan.web import apply_error, confirm, listing, picker, redirect_to, render
 from hamyan.web.nav import box_nav
 
@@ -51,7 +54,7 @@ def add(box_id):
             apply_error(form, error)
             form.same_name.asked = isinstance(error, SameName)
         else:
-            flash(f"{membership.display_name} is added.", "success")
+            flash(_("%(name)s is added.", name=membership.display_name), "success")
             return redirect_to("members.index", box_id=box_id)
     return _show(box_id, "add_form", add_form=form)
 
@@ -64,14 +67,20 @@ def invite(box_id):
     if form.validate_on_submit():
         try:
             membership_id = picker.named(services.without_account(box_id), form.member.data, "member",
-                                         "member added without an account") if form.member.data else None
+                                         _("member added without an account")) if form.member.data else None
             invitation = services.invite(current_user, box_id, form.email.data, form.role.data, membership_id)
         except ServiceError as error:
             apply_error(form, error)
         else:
-            flash(f"Invitation sent to {invitation.email}. Its link is below, to share in a messenger too.", "success")
+            flash(_sent(invitation), "success")
             return redirect_to("members.index", box_id=box_id)
     return _show(box_id, "invite_form", invite_form=form)
+
+
+def _sent(invitation) -> Markup:
+    """The flash of a sent invitation, its email set apart left to right."""
+    return Markup(_("Invitation sent to %(email)s. Its link is below, to share in a messenger too.")) % {
+        "email": ltr(invitation.email)}
 
 
 @bp.route("/<int:membership_id>/invite", methods=["POST"])
@@ -84,7 +93,7 @@ def invite_member(box_id, membership_id):
         except (ValidationError, Conflict) as error:  # not found / forbidden go to the error page
             flash(error.message, "danger")
         else:
-            flash(f"Invitation sent to {invitation.email}. Its link is below, to share in a messenger too.", "success")
+            flash(_sent(invitation), "success")
     return redirect_to("members.index", box_id=box_id)
 
 
@@ -98,7 +107,8 @@ def revoke_invitation(box_id, invitation_id):
         except Conflict as error:
             flash(error.message, "danger")
         else:
-            flash(f"The invitation to {invitation.email} is withdrawn: its link no longer works.", "success")
+            flash(Markup(_("The invitation to %(email)s is withdrawn: its link no longer works.")) % {"email": ltr(invitation.email)},
+                  "success")
     return redirect_to("members.index", box_id=box_id)
 
 
@@ -129,7 +139,7 @@ def edit(box_id, membership_id):
             apply_error(form, error)
             form.same_name.asked = isinstance(error, SameName)
         else:
-            flash(f"{membership.display_name}'s details are saved.", "success")
+            flash(_("%(name)s's details are saved.", name=membership.display_name), "success")
             return redirect_to("members.index", box_id=box_id)
     return _edit_page(box_id, membership_id, form)
 
@@ -143,15 +153,16 @@ def remove(box_id, membership_id):
     if confirm.needed():
         member = services.sheet(current_user, box_id, membership_id)
         name = member.membership.display_name
-        blocked = f"{name} cannot be removed yet: they {'; '.join(member.blockers)}." if member.blockers else None
+        blocked = _("%(name)s cannot be removed yet: they %(reasons)s.", name=name, reasons="; ".join(member.blockers)) \
+            if member.blockers else None
         return confirm.ask(
-            box_nav(access.box, access.membership, access.can_manage), f"Remove {name} from {access.box.name}?",
-            [f"{name} leaves the box: they no longer see it, and no longer appear in its lists and forms.",
-             "Their past payments and history stay in the books."],
-            "Yes, remove them", back=url_for("members.edit", box_id=box_id, membership_id=membership_id),
-            blocked=blocked, note="You can bring them back later: the members page lists them under “left”.")
+            box_nav(access.box, access.membership, access.can_manage), _("Remove %(name)s from %(box)s?", name=name, box=access.box.name),
+            [_("%(name)s leaves the box: they no longer see it, and no longer appear in its lists and forms.", name=name),
+             _("Their past payments and history stay in the books.")],
+            _("Yes, remove them"), back=url_for("members.edit", box_id=box_id, membership_id=membership_id),
+            blocked=blocked, note=_("You can bring them back later: the members page lists them under “left”."))
     membership = services.remove(current_user, box_id, membership_id)
-    flash(f"{membership.display_name} is removed from the box.", "success")
+    flash(_("%(name)s is removed from the box.", name=membership.display_name), "success")
     return redirect_to("members.index", box_id=box_id)
 
 
@@ -164,7 +175,7 @@ def rejoin(box_id, membership_id):
             membership = services.rejoin(current_user, box_id, membership_id, not confirm.needed())
         except SameName as error:  # a warning: bringing them back needs a yes
             return confirm.same_name(box_nav(access.box, access.membership, access.can_manage), error,
-                                     "Yes, bring them back: it is another person",
+                                     _("Yes, bring them back: it is another person"),
                                      back=url_for("members.index", box_id=box_id))
-        flash(f"{membership.display_name} is back in the box.", "success")
+        flash(_("%(name)s is back in the box.", name=membership.display_name), "success")
     return redirect_to("members.index", box_id=box_id)
