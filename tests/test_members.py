@@ -141,7 +141,7 @@ def test_invite_by_email_then_join(app, setup):
     message = db.session.execute(select(OutboxMessage)).scalar_one()
     assert message.recipient == "new@example.com" and "Family fund" in message.subject
     page = text(clients["manager"].get(url(box)))
-    assert "Invitation sent to new@example.com." in page and "Invitations not yet accepted" in page
+    assert 'Invitation sent to <bdi dir="ltr">new@example.com</bdi>.' in page and "Invitations not yet accepted" in page
     # the invitee follows the link
     link = message.body.split("http://localhost", 1)[1].split()[0]
     newcomer = app.test_client()
@@ -174,7 +174,7 @@ def test_send_and_resend_invite_to_added_member(app, setup, make_user):
     manager = clients["manager"]
     assert manager.post(url(box, f"/{added.id}/invite")).status_code == 302
     page = text(manager.get(url(box)))
-    assert "Invitation sent to reza@example.com." in page and "Resend invite" in page and "Invited" in page
+    assert 'Invitation sent to <bdi dir="ltr">reza@example.com</bdi>.' in page and "Resend invite" in page and "Invited" in page
     manager.post(url(box, f"/{added.id}/invite"))
     messages = db.session.execute(select(OutboxMessage)).scalars().all()
     assert [m.recipient for m in messages] == ["reza@example.com"] * 2
