@@ -215,6 +215,26 @@ def test_in_process_scheduler_starts_once_and_runs_jobs(app, test_job, monkeypat
             fresh.shutdown(wait=True)
 
 
+def test_a_job_queued_behind_busy_workers_still_runs(app, monkeypatch):
+    """The dedicated scheduler starts every job at once; those waiting for a free worker thread must
+    run late rather than be dropped as misfired until their next interval (a day for some)."""
+    from apscheduler.executors.pool import ThreadPoolExecutor
+
+    jobs = {name: (lambda: time.sleep(1.5) or "ran", 60) for name in ("test-first", "test-second")}
+    monkeypatch.setattr(registry, "JOBS", jobs)
+    monkeypatch.setattr(cli, "JOBS", jobs)
+    one_worker = BackgroundScheduler(timezone="UTC", executors={"default": ThreadPoolExecutor(1)})
+    cli._schedule_all(app, one_worker, start_now=True)
+    one_worker.start()
+    try:
+        deadline = time.monotonic() + 15
+        while len(runs()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        one_worker.shutdown(wait=True)
+    assert sorted((job, status) for job, _, status, _ in runs()) == [("test-first", "ok"), ("test-second", "ok")]
+
+
 @pytest.mark.parametrize("case", ["disabled", "debug reloader parent", "other flask command"])
 def test_in_process_scheduler_stays_off(app, monkeypatch, case):
     fresh = BackgroundScheduler(timezone="UTC")

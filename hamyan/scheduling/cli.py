@@ -34,9 +34,11 @@ def _schedule_all(app, target, start_now: bool = False) -> None:
     # The dedicated scheduler runs each job's current slot at start (a slot claimed already is
     # skipped), so a restarted one neither waits a whole interval nor leaves /readyz without a run.
     start = {"next_run_time": datetime.now(timezone.utc)} if start_now else {}  # (None would pause a job)
+    # A job waiting for a free worker thread runs late, not never: APScheduler's default one-second
+    # grace would drop it as misfired until its next interval (a day for backups and statements).
     for name, (_, every) in JOBS.items():
         target.add_job(runner, "interval", minutes=tick_minutes(every), args=[name], id=name, name=name,
-                       replace_existing=True, coalesce=True, max_instances=1, **start)
+                       replace_existing=True, coalesce=True, max_instances=1, misfire_grace_time=None, **start)
 
 
 def start_in_process(app) -> None:
