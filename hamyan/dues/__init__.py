@@ -11,6 +11,8 @@
     reminders.py    which reminder an obligation calls for today (before, on the day, escalating
                     when late), and which were told, once per (box, subject, obligation, stage);
                     each product's descriptor names what its people owe (`reminders`)
+    online.py       the payments/ hooks of a product whose payments are a member's, recorded and
+                    undone like a manager's (Cashbox, ROSCA)
 
 Definitions every product uses:
 - an obligation is an amount a holder owes on a due date; obligations are settled oldest first;

@@ -30,6 +30,6 @@ PRODUCT = Product(
     reconcile="hamyan.blueprints.cashbox.services.state:reconcile",
     reminders="hamyan.blueprints.cashbox.services.reminders:owed",
     monthly_statement="hamyan.blueprints.cashbox.reports:member_statement_pdf",
-    apply_payment="hamyan.blueprints.cashbox.services.online:apply_payment",
-    refund_payment="hamyan.blueprints.cashbox.services.online:refund_payment",
+    apply_payment="hamyan.blueprints.cashbox.services.payments:apply_payment",
+    refund_payment="hamyan.blueprints.cashbox.services.payments:refund_payment",
 )

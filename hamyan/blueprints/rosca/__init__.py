@@ -35,6 +35,6 @@ PRODUCT = Product(
     reconcile="hamyan.blueprints.rosca.services.state:reconcile",
     reminders="hamyan.blueprints.rosca.services.reminders:owed",
     monthly_statement="hamyan.blueprints.rosca.reports:member_statement_pdf",
-    apply_payment="hamyan.blueprints.rosca.services.online:apply_payment",
-    refund_payment="hamyan.blueprints.rosca.services.online:refund_payment",
+    apply_payment="hamyan.blueprints.rosca.services.round:apply_payment",
+    refund_payment="hamyan.blueprints.rosca.services.round:refund_payment",
 )

@@ -26,6 +26,7 @@ from hamyan.core.errors import Conflict, NotFound, ValidationError
 from hamyan.boxes.models import Membership
 from hamyan.dues import calendar, obligations
 from hamyan.dues.bulk import Line
+from hamyan.dues.online import member_payment_hooks
 from hamyan.extensions import db
 from hamyan.ledger.models import Entry
 
@@ -135,6 +136,10 @@ def reverse_payment(actor, box_id, payment_id, reason: str) -> Payment:
         raise ValidationError("The box no longer holds this money (it was paid out), so the payment cannot be "
                               "undone.", field="payment_id")
     return undo(box, actor, payment, r, f"Payment undone: {reason}", f"reverse-payment:{payment.id}")
+
+
+# How a payment made outside the box (online, or reported and confirmed) is recorded and refunded
+apply_payment, refund_payment = member_payment_hooks(Payment, record_payment, reverse_payment)
 
 
 def payments_in_sight(actor, box_id, round_id, membership_id, page: int, per_page: int = 25):

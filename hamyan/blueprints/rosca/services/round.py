@@ -28,6 +28,7 @@ from hamyan.core import clock, parse, uow
 from hamyan.core.errors import Conflict, NotFound, ValidationError
 from hamyan.dues import calendar, obligations
 from hamyan.dues.calendar import format_day
+from hamyan.dues.online import member_payment_hooks
 from hamyan.extensions import db
 from hamyan.ledger.models import Entry
 from hamyan.rotation import payouts, shares
@@ -122,6 +123,10 @@ def reverse_payment(actor, box_id, payment_id: int, reason: str) -> Entry:
                               effective_date=clock.today(box), created_by_id=author(actor))
     refresh(rosca, [payment.membership_id])
     return reversal
+
+
+# How a payment made outside the box (online, or reported and confirmed) is recorded and refunded
+apply_payment, refund_payment = member_payment_hooks(RoscaPayment, record_payment, reverse_payment)
 
 
 @uow.box_write
