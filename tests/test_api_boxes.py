@@ -151,3 +151,36 @@ def test_the_openapi_document_describes_the_box_routes(client):
     member = paths["/api/v1/boxes/{box_id}/members/{membership_id}"]
     assert set(member) >= {"patch", "delete"}
     assert {"200", "422", "default"} <= set(member["patch"]["responses"])
+
+
+@pytest.mark.parametrize("kind", ["cashbox", "rosca", "moneypool"])
+def test_adding_a_member_by_a_name_another_has_needs_same_name_ok(kind, client, make_user, api_token):
+    """Every product's member-add route warns of a name another member has (409 same_name, nothing
+    written) and adds the second person when the client says it is another person of that name."""
+    from datetime import date
+
+    from hamyan.blueprints.moneypool import services as pool
+    from tests.cashbox.helpers import make_box
+    from tests.rosca.helpers import make_rosca
+
+    manager = make_user("manager@example.com", "Manager")
+    box, path, extra = {"cashbox": lambda: (make_box(manager), "cashboxes", {}),
+                        "rosca": lambda: (make_rosca(manager), "roscas", {}),
+                        "moneypool": lambda: (pool.create_pool(manager, "Neighbours", "USD", "1000", date(2025, 1, 5),
+                                                               my_shares=0), "pools", {"shares": 1})}[kind]()
+    db.session.commit()
+    url, h = f"/api/v1/{path}/{box.id}/members", api_token(manager)
+    assert client.post(url, json={"display_name": "علی رضایی", **extra}, headers=h).status_code == 201
+    count = db.session.scalar(select(db.func.count(Membership.id)).filter_by(box_id=box.id))
+    assert_error(client.post(url, json={"display_name": " علی رضایی ", **extra}, headers=h), 409, "same_name",
+                 ["display_name"])
+    assert_error(client.post(url, json={"display_name": "علی رضایی", "same_name_ok": "perhaps", **extra}, headers=h),
+                 422, "validation_error", ["same_name_ok"])
+    assert db.session.scalar(select(db.func.count(Membership.id)).filter_by(box_id=box.id)) == count
+    r = client.post(url, json={"display_name": "علی رضایی", "same_name_ok": True, **extra}, headers=h)
+    assert r.status_code == 201, r.json
+    assert db.session.scalar(select(db.func.count(Membership.id)).filter_by(box_id=box.id)) == count + 1
+    schema = client.get("/api/v1/openapi.json").json
+    body = schema["paths"][f"/api/v1/{path}/{{box_id}}/members"]["post"]["requestBody"]["content"]["application/json"]
+    ref = body["schema"]["$ref"].rsplit("/", 1)[1]
+    assert schema["components"]["schemas"][ref]["properties"]["same_name_ok"]["type"] == "boolean"

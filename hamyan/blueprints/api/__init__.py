@@ -153,6 +153,18 @@ class ReversalOut(ma.Schema):
     reverses_id = ma.fields.Integer(metadata={"description": "The entry it undoes"})
 
 
+class SameNameOk(ma.Schema):
+    """A name another active member of the box has is refused (409, code same_name, on display_name)
+    unless same_name_ok says this is another person of that name, as the pages ask before adding."""
+    same_name_ok = ma.fields.Boolean(load_default=False)
+
+
+class NewMemberIn(SameNameOk):
+    """Someone added to a box by name, who may not have an account yet."""
+    display_name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=120))
+    email = ma.fields.String(load_default=None, allow_none=True, validate=ma.validate.Length(max=254))
+
+
 class Amount(ma.fields.Raw):
     """An amount in the box's major unit: a string such as "1250.50", or a whole JSON number. The
     service parses it with core.parse.amount like every form and API (a JSON float such as 1e9

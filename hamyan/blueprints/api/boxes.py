@@ -4,7 +4,7 @@ remove one and bring them back. The same services as the pages (hamyan.boxes.ser
 rules and the same reasons when something is refused."""
 import marshmallow as ma
 
-from hamyan.blueprints.api import UtcDateTime, api_blueprint, current_api_user
+from hamyan.blueprints.api import SameNameOk, UtcDateTime, api_blueprint, current_api_user
 from hamyan.boxes import services as boxes
 from hamyan.boxes.access import MANAGE, VIEW, authorize
 
@@ -43,18 +43,16 @@ class MemberOut(ma.Schema):
     left_at = UtcDateTime(allow_none=True, metadata={"description": "Set once the member was removed"})
 
 
-class MemberPatch(ma.Schema):
-    """Only the fields sent change. A name another member of the box has is refused (409, code
-    same_name, on display_name) unless same_name_ok says this is another person of that name."""
+class MemberPatch(SameNameOk):
+    """Only the fields sent change; a name another member has needs same_name_ok."""
     display_name = ma.fields.String(metadata=NAME)
     email = ma.fields.String(allow_none=True,
                              metadata={"description": "Empty or null clears it; a member with an account keeps its email"})
     role = ma.fields.String(metadata={"description": "One of the box's roles (manager, member; aptbox: board, resident)"})
-    same_name_ok = ma.fields.Boolean(load_default=False)
 
 
-class RejoinIn(ma.Schema):
-    same_name_ok = ma.fields.Boolean(load_default=False)
+class RejoinIn(SameNameOk):
+    """Bringing back a member who left; their name, if another member has it now, needs same_name_ok."""
 
 
 @boxes_bp.route("/<int:box_id>", methods=["GET"])

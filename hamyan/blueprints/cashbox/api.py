@@ -7,7 +7,7 @@ import marshmallow as ma
 
 from hamyan import money
 from hamyan.core import clock
-from hamyan.blueprints.api import (IDEMPOTENCY_DOC, Amount, ListArgs, UtcDateTime, api_blueprint,
+from hamyan.blueprints.api import (IDEMPOTENCY_DOC, Amount, ListArgs, NewMemberIn, UtcDateTime, api_blueprint,
                                   current_api_user, idempotency_key, limits, links)
 from hamyan.blueprints.cashbox import services as cb
 from hamyan.blueprints.cashbox.models import (
@@ -131,11 +131,6 @@ class CashboxHoldersIn(ma.Schema):
 
 class CashboxOrderIn(ma.Schema):
     order = F.List(F.Integer(strict=True), required=True, validate=Length(max=500))
-
-
-class CashboxMemberIn(ma.Schema):
-    display_name = F.String(required=True, validate=Length(min=1, max=120))
-    email = F.String(load_default=None, allow_none=True, validate=Length(max=254))
 
 
 class CashboxMemberOut(ma.Schema):
@@ -413,11 +408,11 @@ def put_rules(body, box_id):
 
 
 @bp.route("/<int:box_id>/members", methods=["POST"])
-@bp.arguments(CashboxMemberIn)
+@bp.arguments(NewMemberIn)
 @bp.response(201, CashboxMemberOut)
 def add_member(body, box_id):
     """Add a member (who may not have an account yet) so they can hold shares (managers)."""
-    m = cb.add_member(current_api_user(), box_id, body["display_name"], body["email"])
+    m = cb.add_member(current_api_user(), box_id, body["display_name"], body["email"], body["same_name_ok"])
     return {"membership_id": m.id, "name": m.display_name, "role": m.role}
 
 

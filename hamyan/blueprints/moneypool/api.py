@@ -9,6 +9,7 @@ import marshmallow as ma
 from hamyan.blueprints.api import (
     IDEMPOTENCY_DOC,
     ListArgs,
+    SameNameOk,
     UtcDateTime,
     api_blueprint,
     current_api_user,
@@ -150,7 +151,7 @@ class PoolShareAmountOut(ma.Schema):
     amount = F.Integer()
 
 
-class PoolMemberIn(ma.Schema):
+class PoolMemberIn(SameNameOk):
     display_name = F.String(load_default="", validate=Length(max=120))
     email = F.String(load_default=None, allow_none=True, validate=Length(max=254))
     membership_id = F.Integer(load_default=None, allow_none=True, strict=True,
@@ -457,7 +458,8 @@ def add_member(body, box_id):
     """Add a saver (managers)."""
     user = current_api_user()
     member = services.add_member(user, box_id, body["display_name"], body["email"], body["shares"],
-                                 body["joined_on"], membership_id=body["membership_id"])
+                                 body["joined_on"], membership_id=body["membership_id"],
+                                 same_name_ok=body["same_name_ok"])
     acc = services.access(user, box_id)
     return services.positions(acc.box, acc.pool, [member])[0]
 

@@ -6,7 +6,8 @@ that move money (payments, deposits, payouts) accept an Idempotency-Key header: 
 same key returns the first result; the same key with anything different is 409."""
 import marshmallow as ma
 
-from hamyan.blueprints.api import IDEMPOTENCY_DOC, Amount, ReversalOut, api_blueprint, current_api_user, idempotency_key
+from hamyan.blueprints.api import (IDEMPOTENCY_DOC, Amount, NewMemberIn, ReversalOut, api_blueprint, current_api_user,
+                                  idempotency_key)
 from hamyan.blueprints.rosca import services as rs
 from hamyan.blueprints.rosca.models import PERIOD_KINDS, PRICING_METHODS
 from hamyan.core import clock
@@ -108,11 +109,6 @@ class RoscaHoldersIn(ma.Schema):
 
 class RoscaReserveIn(ma.Schema):
     reserved = F.Boolean(required=True)
-
-
-class RoscaMemberIn(ma.Schema):
-    display_name = F.String(required=True, validate=Length(min=1, max=120))
-    email = F.String(load_default=None, allow_none=True, validate=Length(max=254))
 
 
 class RoscaMemberOut(ma.Schema):
@@ -296,11 +292,11 @@ def put_pricing(body, box_id):
 
 
 @bp.route("/<int:box_id>/members", methods=["POST"])
-@bp.arguments(RoscaMemberIn)
+@bp.arguments(NewMemberIn)
 @bp.response(201, RoscaMemberOut)
 def add_member(body, box_id):
     """Add a member (who may not have an account yet) so they can hold seats (managers)."""
-    m = rs.add_member(current_api_user(), box_id, body["display_name"], body["email"])
+    m = rs.add_member(current_api_user(), box_id, body["display_name"], body["email"], body["same_name_ok"])
     return {"membership_id": m.id, "name": m.display_name}
 
 
