@@ -164,13 +164,48 @@ def test_manager_undoes_a_payment_from_the_member_page(app, pool):
     row = db.session.execute(select(Contribution).filter_by(member_id=savers[0].id)).scalar_one()
     boss = _client(app, "boss@example.com")
     page = boss.get(f"/pools/{box.id}/members/{savers[0].id}").get_data(as_text=True)
-    assert f"/contributions/{row.id}/undo" in page
-    response = boss.post(f"/pools/{box.id}/contributions/{row.id}/undo", data={"reason": "Wrong member"})
+    assert f"/contributions/{row.id}/undo" in page and 'hx-target="#confirm-dialog"' in page
+    undo = f"/pools/{box.id}/contributions/{row.id}/undo"
+    ask = boss.post(undo, data={"reason": "Wrong <member>"}).get_data(as_text=True)  # the confirm page, no JS
+    assert "Undo Member 0&#39;s payment?" in ask and "The payment of $2,000.00 from <bdi>Member 0</bdi> on" in ask
+    assert f"(entry #{row.entry.number})" in ask and "savings go down by $2,000.00" in ask
+    assert "“<bdi>Wrong &lt;member&gt;</bdi>”" in ask and 'id="confirm-yes"' in ask
+    db.session.refresh(row)
+    assert row.reversed_at is None  # nothing written before the yes
+    dialog = boss.post(undo, data={"reason": "Wrong member"}, headers={"HX-Request": "true"})
+    assert dialog.headers["HX-Retarget"] == "#confirm-dialog" and "<html" not in dialog.get_data(as_text=True)
+    response = boss.post(undo, data={"reason": "Wrong member", "confirmed": "1"})
     assert response.status_code == 302
     page = boss.get(f"/pools/{box.id}/members/{savers[0].id}").get_data(as_text=True)
     assert "undone" in page and "is undone" in page
+    blocked = boss.post(undo, data={"reason": "again"}).get_data(as_text=True)
+    assert "already undone" in blocked and 'id="confirm-yes"' not in blocked
     member = _client(app, "m0@example.com")
     assert member.post(f"/pools/{box.id}/contributions/{row.id}/undo", data={"reason": "x"}).status_code == 403
+
+
+def test_manager_undoes_a_repayment_after_a_confirm_step(app, pool):
+    box, manager, savers = pool
+    loan = services.request_loan(manager, box.id, "1200", 3, key(), member_id=savers[0].id)
+    services.approve(manager, box.id, loan.id)
+    services.disburse(manager, box.id, loan.id, date(2025, 3, 1))
+    row = services.repay(manager, box.id, loan.id, "400", date(2025, 3, 1), key())
+    boss = _client(app, "boss@example.com")
+    page = boss.get(f"/pools/{box.id}/loans/{loan.id}").get_data(as_text=True)
+    undo = f"/pools/{box.id}/loans/{loan.id}/repayments/{row.id}/undo"
+    assert f'hx-post="{undo}" hx-target="#confirm-dialog"' in page
+    ask = boss.post(undo, data={"reason": "Cheque bounced"}).get_data(as_text=True)
+    assert f"Undo this repayment of loan #{loan.number}?" in ask and "The repayment of $400.00 on" in ask
+    assert "It paid $400.00 of principal, $0.00 of interest and $0.00 of penalties: <bdi>Member 0</bdi> owes" in ask
+    assert "“<bdi>Cheque bounced</bdi>”" in ask and 'id="confirm-yes"' in ask
+    db.session.refresh(row)
+    assert row.reversed_at is None
+    assert boss.post(undo, data={"reason": "Cheque bounced", "confirmed": "1"}).status_code == 302
+    db.session.refresh(row)
+    assert row.reversed_at is not None and row.reversal_reason == "Cheque bounced"
+    other = _client(app, "m1@example.com")
+    assert other.post(undo, data={"reason": "x"}).status_code == 403
+    assert boss.post(f"/pools/{box.id}/loans/{loan.id}/repayments/999999/undo", data={"reason": "x"}).status_code == 404
 
 
 def test_loan_list_queries_do_not_grow_with_loans(app, pool_factory, clock):

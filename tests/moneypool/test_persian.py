@@ -67,3 +67,32 @@ def test_a_members_pages_read_in_persian(app, pool):
     sara = login(app.test_client(), "m0@example.com")
     for url in _pages(*pool):
         persian_page(sara, url)
+
+
+def test_undo_confirm_steps_read_in_persian(app, pool):
+    """The confirm steps before undoing a payment and a repayment, in Persian with Persian digits."""
+    from sqlalchemy import select
+
+    from hamyan.blueprints.moneypool.models import Contribution
+    from hamyan.extensions import db
+
+    box, savers, loan, asked = pool
+    boss = login(app.test_client(), "boss@example.com")
+    row = db.session.scalar(select(Contribution).filter_by(member_id=savers[1].id))
+    repaid = services.repay(_manager(box), box.id, loan.id, "250000", date(2025, 3, 1), key())
+    for url, title in ((f"/pools/{box.id}/contributions/{row.id}/undo", "پرداخت رضا لغو شود؟"),
+                       (f"/pools/{box.id}/loans/{loan.id}/repayments/{repaid.id}/undo",
+                        "این بازپرداخت وام شماره ۱ لغو شود؟")):
+        response = boss.post(url, data={"reason": "اشتباه ثبت شد"}, headers=FA)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200 and '<html lang="fa" dir="rtl">' in html
+        assert title in html
+        assert "دلیل ثبت‌شده: «<bdi>اشتباه ثبت شد</bdi>»." in html
+        assert not [t for t in english_left(html) if t not in CORES], english_left(html)
+
+
+def _manager(box):
+    from hamyan.boxes.models import Membership
+    from hamyan.extensions import db
+
+    return db.session.scalar(db.select(Membership).filter_by(box_id=box.id, role="manager")).user

@@ -252,6 +252,7 @@ class Repayment(db.Model):
     # on the same day when the loan is replayed (timestamps tie within a second on MariaDB).
     seq = db.Column(db.Integer, nullable=False, default=0, server_default="0")
     entry_id = db.Column(db.Integer, db.ForeignKey("ledger_entry.id"), nullable=False)
+    entry = db.relationship("Entry", viewonly=True)  # its number, for pages
     created_at = db.Column(db.DateTime, nullable=False, default=clock.now)
     created_by_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True)
     reversed_at = db.Column(db.DateTime, nullable=True)

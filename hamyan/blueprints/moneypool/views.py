@@ -1,8 +1,11 @@
 """Moneypool pages: parse the form, call the service, render the page or its htmx partial."""
 
 from flask import Blueprint, abort, flash, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
+from hamyan import i18n
 from hamyan.dues.calendar import format_day, parse_day
 from hamyan.blueprints.auth.forms import EmptyForm
 from hamyan.blueprints.moneypool import reports, services
@@ -350,6 +353,9 @@ def collect(box_id):
 @login_required
 def undo_contribution(box_id, contribution_id):
     form = ReasonForm()
+    if form.validate_on_submit() and confirm.needed():
+        return _confirm_undo_contribution(services.access(current_user, box_id, MANAGE), contribution_id,
+                                          form.reason.data)
     if form.validate_on_submit():
         try:
             row = services.reverse_contribution(current_user, box_id, contribution_id, form.reason.data)
@@ -603,6 +609,9 @@ def _run(action, form, box_id, loan_id):
 @login_required
 def undo_repayment(box_id, loan_id, repayment_id):
     form = ReasonForm()
+    if form.validate_on_submit() and confirm.needed():
+        return _confirm_undo_repayment(services.access(current_user, box_id, MANAGE), loan_id, repayment_id,
+                                       form.reason.data)
     if form.validate_on_submit():
         try:
             services.undo_repayment(current_user, box_id, loan_id, repayment_id, form.reason.data)
@@ -613,6 +622,50 @@ def undo_repayment(box_id, loan_id, repayment_id):
     else:
         flash("Give a reason for undoing the repayment.", "danger")
     return redirect_to("moneypool.loan", box_id=box_id, loan_id=loan_id)
+
+
+def _confirm_undo_contribution(acc, contribution_id, reason):
+    box = acc.box
+    row = services.contribution_of(box, contribution_id)
+    values = dict(name=i18n.bdi(row.member.name), amount=i18n.show_money(row.amount, box),
+                  savings=i18n.show_money(row.amount - row.fees, box), fees=i18n.show_money(row.fees, box))
+    lines = [_undone(_("The payment of %(amount)s from %(name)s on %(day)s (entry #%(entry)s) is undone by a reversal "
+                       "entry; it stays listed, struck through."), box, row, **values),
+             _undone(_("%(name)s's savings go down by %(savings)s and the %(fees)s of late fees it paid are owed again; "
+                       "the pool's cash goes down by %(amount)s.") if row.fees else
+                     _("%(name)s's savings go down by %(amount)s; the pool's cash goes down by %(amount)s."), box, row,
+                     **values),
+             _undone(_("The reason recorded: “%(reason)s”."), box, row, reason=i18n.bdi(reason))]
+    return confirm.ask(_common(acc)["nav"], _("Undo %(name)s's payment?", name=row.member.name), lines,
+                       _("Yes, undo the payment"), back=url_for("moneypool.member", box_id=box.id, member_id=row.member_id),
+                       blocked=confirm.refusal(services.reverse_contribution, current_user, box.id, contribution_id, reason),
+                       note=_("The undo is itself recorded: record the payment again if it was right after all."))
+
+
+def _confirm_undo_repayment(acc, loan_id, repayment_id, reason):
+    box = acc.box
+    loan, row = services.repayment_of(box, loan_id, repayment_id)
+    money = {name: i18n.show_money(getattr(row, name), box) for name in ("amount", "principal", "interest", "penalty")}
+    lines = [_undone(_("The repayment of %(amount)s on %(day)s (entry #%(entry)s) of loan #%(loan)s is undone by a "
+                       "reversal entry; it stays listed, struck through."), box, row, loan=i18n.number(loan.number, box),
+                     amount=money["amount"]),
+             _undone(_("It paid %(principal)s of principal, %(interest)s of interest and %(penalty)s of penalties: "
+                       "%(name)s owes them again, and the loan is recomputed without it (later repayments pay what it "
+                       "had paid); the pool's cash goes down by %(amount)s."), box, row,
+                     name=i18n.bdi(loan.member.name), **money),
+             _undone(_("The reason recorded: “%(reason)s”."), box, row, reason=i18n.bdi(reason))]
+    return confirm.ask(_common(acc)["nav"], _("Undo this repayment of loan #%(loan)s?", loan=i18n.number(loan.number, box)),
+                       lines, _("Yes, undo the repayment"), back=url_for("moneypool.loan", box_id=box.id, loan_id=loan.id),
+                       blocked=confirm.refusal(services.undo_repayment, current_user, box.id, loan.id, repayment_id, reason),
+                       note=_("The undo is itself recorded: record the repayment again if it was right after all."))
+
+
+def _undone(message, box, row, **values) -> Markup:
+    """A line of an undo's confirm step: the message with the payment's day and entry number, its
+    values escaped and the names set apart (i18n.bdi) kept."""
+    values.setdefault("day", format_day(row.paid_on, box.calendar, i18n.display_locale(box)))
+    values.setdefault("entry", i18n.number(row.entry.number, box))
+    return Markup(message) % values
 
 
 @bp.route("/<int:box_id>/draw", methods=["POST"])

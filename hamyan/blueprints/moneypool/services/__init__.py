@@ -53,7 +53,7 @@ from .members import (  # noqa: F401 (re-exported: callers use services.<name>)
 )
 from .savings import (  # noqa: F401 (re-exported: callers use services.<name>)
     _in_force, due_dates, share_amounts, dues, contributed, MemberPosition, positions, record_contribution,
-    reverse_contribution, contributions, share_amount_on, next_due, member_dues,
+    reverse_contribution, contribution_of, contributions, share_amount_on, next_due, member_dues,
 )
 from .loans import (  # noqa: F401 (re-exported: callers use services.<name>)
     loan_limit, months_between, eligibility, open_loan, request_loan, _guarantors, approve, reject, cancel, disburse,
@@ -65,7 +65,7 @@ from .queue import (  # noqa: F401 (re-exported: callers use services.<name>)
 from .repaying import (  # noqa: F401 (re-exported: callers use services.<name>)
     _terms, _events, _reschedules, _next_seq, loan_state, outstanding_principal, payoff, _replay,
     _record_repayment, repay, undo_repayment, _split_of, _post_adjustment, write_off, reschedule, loan_events,
-    repayments, LoanSummary, loan_summary, installment_statuses,
+    repayments, repayment_of, LoanSummary, loan_summary, installment_statuses,
 )
 from .fees import (  # noqa: F401 (re-exported: callers use services.<name>)
     LateFee, late_fees, waive_late_fee, waive_penalty, assess,

@@ -183,11 +183,7 @@ def undo_repayment(actor, box_id: int, loan_id: int, repayment_id: int, reason: 
     acc = access(actor, box_id, MANAGE)
     box = acc.box
     reason = parse.reason(reason)
-    loan = _loan(box, loan_id)
-    repayment = db.session.execute(select(Repayment).filter_by(id=repayment_id, loan_id=loan.id)
-                                   ).scalar_one_or_none() if _valid_id(repayment_id) else None
-    if repayment is None:
-        raise NotFound("No such repayment on this loan.")
+    loan, repayment = repayment_of(box, loan_id, repayment_id)
     if repayment.reversed_at is not None:
         raise Conflict("This repayment is already undone.", field="reason")
     if repayment.key == "leave" or loan.status not in ("active", "closed"):
@@ -215,6 +211,15 @@ def undo_repayment(actor, box_id: int, loan_id: int, repayment_id: int, reason: 
     _event(loan, actor, "repayment_undone", f"{money(box, repayment.amount)} of {repayment.paid_on}: {reason}")
     summary.refresh(box, summary.loan_members(loan))
     return repayment
+
+
+def repayment_of(box: Box, loan_id, repayment_id) -> tuple[Loan, Repayment]:
+    loan = _loan(box, loan_id)
+    repayment = db.session.execute(select(Repayment).filter_by(id=repayment_id, loan_id=loan.id)
+                                   ).scalar_one_or_none() if _valid_id(repayment_id) else None
+    if repayment is None:
+        raise NotFound("No such repayment on this loan.")
+    return loan, repayment
 
 
 def _split_of(box: Box, loan: Loan, entry) -> state.Split:

@@ -185,10 +185,7 @@ def reverse_contribution(actor, box_id: int, contribution_id: int, reason: str) 
     acc = access(actor, box_id, MANAGE)
     box = acc.box
     reason = parse.reason(reason)
-    row = db.session.execute(select(Contribution).filter_by(id=contribution_id, box_id=box.id)
-                             ).scalar_one_or_none() if _valid_id(contribution_id) else None
-    if row is None:
-        raise NotFound("No such payment in this pool.")
+    row = contribution_of(box, contribution_id)
     if row.reversed_at is not None:
         raise Conflict("This payment is already undone.", field="reason")
     savings = _natural(_account(box, f"mp:member:{row.member_id}:savings"))
@@ -200,6 +197,14 @@ def reverse_contribution(actor, box_id: int, contribution_id: int, reason: str) 
                    created_by_id=_by(actor))
     row.reversed_at, row.reversal_reason = clock.now(), reason
     summary.refresh(box, [row.member_id])
+    return row
+
+
+def contribution_of(box: Box, contribution_id) -> Contribution:
+    row = db.session.execute(select(Contribution).filter_by(id=contribution_id, box_id=box.id)
+                             ).scalar_one_or_none() if _valid_id(contribution_id) else None
+    if row is None:
+        raise NotFound("No such payment in this pool.")
     return row
 
 
