@@ -76,8 +76,9 @@ def amount(value, currency: str, field: str = "amount", *, locale: str | None = 
     grammar, decimal, group = _amount_grammar(locale)
     match = grammar.match(raw)
     if not match:
-        example = "1250" + (f" or 1{group}250{decimal}50" if group else f" or 1250{decimal}50")
-        raise ValidationError(_("Enter a number in digits, e.g. %(example)s.", example=example), field=field)
+        other = f"1{group}250{decimal}50" if group else f"1250{decimal}50"
+        raise ValidationError(_("Enter a number in digits, e.g. %(plain)s or %(other)s.", plain="1250", other=other),
+                              field=field)
     digits = get_currency_precision(currency)
     if len(match.group(2) or "") > digits:
         raise ValidationError(_("%(currency)s amounts have at most %(digits)s decimal places.", currency=currency, digits=digits)

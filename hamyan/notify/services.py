@@ -151,15 +151,17 @@ def notify_membership(membership, box_id: int, subject: str, body: str, *, kind:
 
 
 def notify_managers(box, subject: str, body: str, *, kind: str, dedupe_key: str | None = None) -> list[OutboxMessage]:
-    """Tell every manager of the box (an apartment fund's board) who has not left it."""
+    """Tell every manager of the box (an apartment fund's board) who has not left it; a lazy
+    subject and body (lazy_gettext) are written in each manager's language."""
     from hamyan.boxes.models import MANAGING_ROLES, Membership
 
     made = []
     for membership in db.session.scalars(select(Membership).where(
             Membership.box_id == box.id, Membership.role.in_(MANAGING_ROLES), Membership.left_at.is_(None))
             .order_by(Membership.id)):
-        made += notify_membership(membership, box.id, subject, body, kind=kind,
-                                  dedupe_key=f"{dedupe_key}:{membership.id}" if dedupe_key else None)
+        with speaking(membership.user, box):
+            made += notify_membership(membership, box.id, str(subject), str(body), kind=kind,
+                                      dedupe_key=f"{dedupe_key}:{membership.id}" if dedupe_key else None)
     return made
 
 

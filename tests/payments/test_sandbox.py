@@ -224,4 +224,4 @@ def test_ledger_check_reports_an_intent_the_ledger_does_not_back(cashbox, ann_cl
     result = app.test_cli_runner().invoke(args=["ledger", "check"])
     assert result.exit_code == 1 and "payments: box" in result.output
     _, _, rows = services.reconciliation(cashbox.manager, cashbox.box.id, 1)
-    assert rows[0].problems == ("the entry moved 10000, the intent was for 20000",)
+    assert rows[0].problems == ("the entry moved $100.00, the intent was for $200.00",)

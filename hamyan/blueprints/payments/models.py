@@ -1,5 +1,7 @@
 """Online payments' tables: each box's choices, payment intents, and every notification a gateway
 sent (kept whether accepted or refused, so a tampered or replayed callback leaves a trace)."""
+from flask_babel import lazy_gettext as _l
+
 from hamyan.core import clock
 from hamyan.extensions import db
 
@@ -12,6 +14,13 @@ CREATED, SUCCEEDED, FAILED, CANCELLED, EXPIRED, MISMATCH, REFUNDED = (
     "created", "succeeded", "failed", "cancelled", "expired", "mismatch", "refunded")
 STATUSES = (CREATED, SUCCEEDED, FAILED, CANCELLED, EXPIRED, MISMATCH, REFUNDED)
 OPEN = (CREATED, EXPIRED)  # a verified payment may still settle these (an expired one was paid late)
+STATUS_NAMES = {CREATED: _l("started"), SUCCEEDED: _l("paid"), FAILED: _l("failed"), CANCELLED: _l("cancelled"),
+                EXPIRED: _l("expired"), MISMATCH: _l("amount differs"), REFUNDED: _l("refunded")}
+FEE_BEARER_NAMES = {MEMBER: _l("the member"), BOX: _l("the box")}
+# What Hamyan made of a gateway's notification (GatewayEvent.outcome, kind), as the managers' page says it.
+OUTCOME_NAMES = {"settled": _l("settled"), "duplicate": _l("repeated"), "waiting": _l("waiting"),
+                 "refused": _l("refused"), "flagged": _l("flagged"), "error": _l("error"), **STATUS_NAMES}
+EVENT_KIND_NAMES = {"callback": _l("callback"), "return": _l("return"), "expire": _l("expiry")}
 
 
 class PaymentSettings(db.Model):
@@ -107,7 +116,8 @@ class SandboxPayment(db.Model):
 # A reported payment's life: pending -> confirmed (recorded as a payment) | rejected (with a reason).
 PENDING, CONFIRMED, REJECTED = "pending", "confirmed", "rejected"
 CARD, TRANSFER = "card", "transfer"
-METHODS = {CARD: "Card to card", TRANSFER: "Bank transfer"}
+METHODS = {CARD: _l("Card to card"), TRANSFER: _l("Bank transfer")}
+REPORT_STATUS_NAMES = {PENDING: _l("pending"), CONFIRMED: _l("confirmed"), REJECTED: _l("rejected")}
 
 
 class ReportedPayment(db.Model):

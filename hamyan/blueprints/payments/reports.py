@@ -7,6 +7,8 @@ import os
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from hamyan.blueprints import product
@@ -16,6 +18,7 @@ from hamyan.blueprints.payments.models import (
     METHODS,
     PENDING,
     REJECTED,
+    REPORT_STATUS_NAMES,
     PaymentSettings,
     ReportedPayment,
 )
@@ -27,7 +30,7 @@ from hamyan.core.uploads import Receipt, receipt_type, store
 from hamyan.dues.calendar import format_day, parse_day
 from hamyan.extensions import db
 from hamyan.money import format_money
-from hamyan.notify.services import notify_managers, notify_membership
+from hamyan.notify.services import notify_managers, notify_membership, speaking
 
 KIND = "payment_report"
 
@@ -62,7 +65,7 @@ def set_payee(actor, box_id, account: str, name: str) -> Payee | None:
             row.payee_account = row.payee_name = None
         return None
     values = parse.fields(("payee_account", lambda: parse.payee_account(account)),
-                          ("payee_name", lambda: parse.text(name, "payee_name", label="The holder's name", limit=120)))
+                          ("payee_name", lambda: parse.text(name, "payee_name", label=_("The holder's name"), limit=120)))
     if row is None:
         row = PaymentSettings(box_id=box.id, online_enabled=False, fee_bearer="member")
         db.session.add(row)
@@ -83,20 +86,20 @@ def report(actor, box_id, amount, paid_on, method, reference, receipt: Receipt |
     access = authorize(actor, box_id, VIEW)
     box, member = access.box, access.membership
     if member is None:
-        raise NotFound("Only the box's members report payments.")
+        raise NotFound(_("Only the box's members report payments."))
     key = str(request_key or "")[:80] or None
     if key:
         existing = db.session.scalar(select(ReportedPayment).filter_by(request_key=key))
         if existing is not None:
             if existing.box_id != box.id or existing.membership_id != member.id:
-                raise Conflict("This form was already sent; reload it.", field="amount")
+                raise Conflict(_("This form was already sent; reload it."), field="amount")
             return existing
     targets = targets_of(box, member.id)
     values = parse.fields(
         ("amount", lambda: parse.amount(amount, box.currency, "amount", locale=box.locale)),
         ("paid_on", lambda: _not_future(box, paid_on)),
-        ("method", lambda: parse.choice(method, tuple(METHODS), "method", "How you paid")),
-        ("reference", lambda: parse.text(reference, "reference", label="The bank's reference", limit=80)),
+        ("method", lambda: parse.choice(method, tuple(METHODS), "method", _("How you paid"))),
+        ("reference", lambda: parse.text(reference, "reference", label=_("The bank's reference"), limit=80)),
         ("target", lambda: _target(targets, target)),
         ("receipt", lambda: receipt_type(receipt) if receipt is not None else None))
     kind = values.pop("receipt")
@@ -107,12 +110,15 @@ def report(actor, box_id, amount, paid_on, method, reference, receipt: Receipt |
         row.receipt_path = store("reports", box.id, receipt, kind[1])
     db.session.add(row)
     db.session.flush()
-    notify_managers(box, f"{box.name}: {member.display_name} reports a payment of {money(box, row.amount)}",
-                    f"{member.display_name} reports paying {money(box, row.amount)} by "
-                    f"{METHODS[row.method].lower()} on {format_day(row.paid_on, box.calendar, box.locale)} "
-                    f"(reference {row.reference}){' with a receipt' if row.receipt_path else ''}.\n\n"
-                    f"Confirm it once the money is in the account, or reject it: "
-                    f"{current_app.config['BASE_URL'].rstrip('/')}/boxes/{box.id}/reported-payments",
+    said = dict(box=box.name, name=member.display_name, amount=money(box, row.amount), method=METHODS[row.method],
+                day=format_day(row.paid_on, box.calendar, box.locale), reference=row.reference,
+                link=f"{current_app.config['BASE_URL'].rstrip('/')}/boxes/{box.id}/reported-payments")
+    body = (_l("%(name)s reports paying %(amount)s by %(method)s on %(day)s (reference %(reference)s) with a "
+               "receipt.\n\nConfirm it once the money is in the account, or reject it: %(link)s", **said)
+            if row.receipt_path else
+            _l("%(name)s reports paying %(amount)s by %(method)s on %(day)s (reference %(reference)s).\n\n"
+               "Confirm it once the money is in the account, or reject it: %(link)s", **said))
+    notify_managers(box, _l("%(box)s: %(name)s reports a payment of %(amount)s", **said), body,
                     kind=KIND, dedupe_key=f"report:{row.id}")
     return row
 
@@ -122,18 +128,18 @@ def _target(targets: dict | None, target) -> str | None:
         return None
     target = str(target or "")[:40] or (next(iter(targets)) if len(targets) == 1 else None)
     if target not in targets:
-        raise ValidationError("Choose what you paid for." if targets else "You are tied to nothing to pay for "
-                              "here; ask the managers to add you.", field="target")
+        raise ValidationError(_("Choose what you paid for.") if targets else _("You are tied to nothing to pay for "
+                              "here; ask the managers to add you."), field="target")
     return target
 
 
 def _not_future(box, value):
     today = clock.today(box)
-    on = parse_day(value, box.calendar, "paid_on", "Paid on") if parse.normalize(value) else today
+    on = parse_day(value, box.calendar, "paid_on", _("Paid on")) if parse.normalize(value) else today
     if on > today:
-        raise ValidationError("Paid on: this day is still to come.", field="paid_on")
+        raise ValidationError(_("Paid on: this day is still to come."), field="paid_on")
     if (today - on).days > 366:
-        raise ValidationError("Paid on: report payments of the last year; older ones go to the managers.",
+        raise ValidationError(_("Paid on: report payments of the last year; older ones go to the managers."),
                               field="paid_on")
     return on
 
@@ -142,7 +148,7 @@ def _row(box_id: int, report_id) -> ReportedPayment:
     number = parse.record_id(report_id)
     row = db.session.get(ReportedPayment, number) if number else None
     if row is None or row.box_id != box_id:
-        raise NotFound("No such reported payment in this box.")
+        raise NotFound(_("No such reported payment in this box."))
     return row
 
 
@@ -155,10 +161,11 @@ def confirm(actor, box_id, report_id) -> ReportedPayment:
     if row.status == CONFIRMED:
         return row
     if row.status != PENDING:
-        raise Conflict(f"This report was {row.status}; the member can report the payment again.", field="report")
+        raise Conflict(_("This report was %(status)s; the member can report the payment again.",
+                         status=REPORT_STATUS_NAMES[row.status]), field="report")
     apply = product(box.kind).load("apply_payment")
     row.entry_id = apply(actor, box.id, Incoming(
-        row.membership, row.amount, box.currency, row.method, f"{METHODS[row.method]} ref {row.reference}",
+        row.membership, row.amount, box.currency, row.method, _("%(method)s, reference %(reference)s", method=METHODS[row.method], reference=row.reference),
         f"reported:{row.id}", row.paid_on, row.target))  # not "report:": a building's older reports used it
     row.status, row.decided_at, row.decided_by_id = CONFIRMED, clock.now(), Principal.of(actor).user_id
     return row
@@ -170,12 +177,15 @@ def reject(actor, box_id, report_id, reason: str) -> ReportedPayment:
     box = authorize(actor, box_id, MANAGE).box
     row = _row(box.id, report_id)
     if row.status != PENDING:
-        raise Conflict(f"This report was already {row.status}.", field="reason")
+        raise Conflict(_("This report was already %(status)s.", status=REPORT_STATUS_NAMES[row.status]), field="reason")
     row.reason = parse.reason(reason, limit=300)
     row.status, row.decided_at, row.decided_by_id = REJECTED, clock.now(), Principal.of(actor).user_id
-    notify_membership(row.membership, box.id, f"{box.name}: your payment of {money(box, row.amount)} was not confirmed",
-                      f"The managers did not confirm the {money(box, row.amount)} you reported "
-                      f"(reference {row.reference}): {row.reason}", kind=KIND, dedupe_key=f"report:{row.id}:rejected")
+    with speaking(row.membership.user, box):
+        notify_membership(row.membership, box.id, _("%(box)s: your payment of %(amount)s was not confirmed",
+                                                    box=box.name, amount=money(box, row.amount)),
+                          _("The managers did not confirm the %(amount)s you reported (reference %(reference)s): "
+                            "%(reason)s", amount=money(box, row.amount), reference=row.reference, reason=row.reason),
+                          kind=KIND, dedupe_key=f"report:{row.id}:rejected")
     return row
 
 
@@ -217,5 +227,5 @@ def receipt_file(actor, box_id, report_id) -> tuple[str, str, str]:
     row = _row(access.box.id, report_id)
     mine = access.membership is not None and access.membership.id == row.membership_id
     if not row.receipt_path or not (access.can_manage or mine):
-        raise NotFound("No such receipt.")
+        raise NotFound(_("No such receipt."))
     return os.path.join(current_app.instance_path, row.receipt_path), row.receipt_type, row.receipt_name or "receipt"

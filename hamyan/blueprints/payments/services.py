@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from hamyan import audit, ledger
@@ -29,6 +30,7 @@ from hamyan.blueprints.payments.models import (
     MISMATCH,
     OPEN,
     REFUNDED,
+    STATUS_NAMES,
     SUCCEEDED,
     GatewayEvent,
     PaymentIntent,
@@ -40,6 +42,7 @@ from hamyan.core import clock, parse, uow
 from hamyan.core.product import Incoming
 from hamyan.core.errors import Conflict, NotFound, ServiceError, ValidationError
 from hamyan.extensions import db
+from hamyan.i18n import ltr, show_money
 from hamyan.ledger.models import EXPENSE, Entry
 
 PER_PAGE = 25
@@ -62,9 +65,9 @@ def offers_online(box) -> bool:
 @uow.box_write
 def update_settings(actor, box_id, online_enabled: bool, fee_bearer: str) -> PaymentSettings:
     box = authorize(actor, box_id, MANAGE).box
-    fee_bearer = parse.choice(fee_bearer, FEE_BEARERS, "fee_bearer", "Who bears the fee")
+    fee_bearer = parse.choice(fee_bearer, FEE_BEARERS, "fee_bearer", _("Who bears the fee"))
     if online_enabled and not product(box.kind).apply_payment:
-        raise ValidationError(f"{product(box.kind).name} boxes do not take online payments yet.",
+        raise ValidationError(_("%(product)s boxes do not take online payments yet.", product=product(box.kind).name),
                               field="online_enabled")
     row = db.session.get(PaymentSettings, box.id)
     if row is None:
@@ -101,7 +104,7 @@ def create_intent(actor, box_id, amount, membership_id=None, request_key: str | 
     number = parse.record_id(membership_id)
     member = db.session.get(Membership, number) if number else None
     if member is None or member.box_id != box.id or member.left_at is not None:
-        raise ValidationError("Choose a member of this box.", field="membership_id")
+        raise ValidationError(_("Choose a member of this box."), field="membership_id")
     if not access.can_manage and (access.membership is None or member.id != access.membership.id):
         raise NotFound()
     value = parse.amount(amount, box.currency, field="amount", locale=box.locale)
@@ -112,23 +115,23 @@ def create_intent(actor, box_id, amount, membership_id=None, request_key: str | 
         existing = db.session.scalar(select(PaymentIntent).filter_by(request_key=request_key))
         if existing is not None:
             if existing.request_hash != carried:
-                raise Conflict("This Idempotency-Key was already used for a different payment.",
+                raise Conflict(_("This Idempotency-Key was already used for a different payment."),
                                field="Idempotency-Key")
             return existing
     if not offers_online(box):
-        raise ValidationError("This box does not take online payments.", field="amount")
+        raise ValidationError(_("This box does not take online payments."), field="amount")
     targets = targets_of(box, member.id)
     if targets is not None:
         if target is None and len(targets) == 1:
             target = next(iter(targets))
         if target not in targets:
-            raise ValidationError("Choose what you are paying for." if targets else
-                                  f"{member.display_name} has nothing to pay for here.", field="target")
+            raise ValidationError(_("Choose what you are paying for.") if targets else
+                                  _("%(name)s has nothing to pay for here.", name=member.display_name), field="target")
     settings = settings_of(box.id)
     fee = gateways.fee(value)
     charged = value + fee if settings.fee_bearer == MEMBER else value
     if settings.fee_bearer == BOX and fee >= value:
-        raise ValidationError("The amount is smaller than the gateway's fee.", field="amount")
+        raise ValidationError(_("The amount is smaller than the gateway's fee."), field="amount")
     now = clock.now()
     intent = PaymentIntent(
         public_id=secrets.token_hex(16), box_id=box.id, membership_id=member.id, amount=value, fee=fee,
@@ -151,8 +154,8 @@ def start(intent: PaymentIntent, return_url: str) -> str:
         started = gateways.gateway(intent.gateway).start(intent, return_url)
     except GatewayError as error:
         _finish(intent.box_id, intent.id, FAILED, str(error)[:200])
-        raise ValidationError(f"The payment gateway did not answer; nothing was charged. Try again later. "
-                              f"({error})", field="amount") from None
+        raise ValidationError(_("The payment gateway did not answer; nothing was charged. Try again later. "
+                                "(%(error)s)", error=error), field="amount") from None
     _started(intent.box_id, intent.id, started.authority)
     return started.redirect_url
 
@@ -337,7 +340,8 @@ def _refund(actor, box_id, intent_id: int, reason: str) -> PaymentIntent:
     box = authorize(actor, box_id, MANAGE).box
     intent = db.session.get(PaymentIntent, intent_id, populate_existing=True)
     if intent.status != SUCCEEDED:
-        raise Conflict(f"Only a settled payment can be refunded; this one is {intent.status}.", field="reason")
+        raise Conflict(_("Only a settled payment can be refunded; this one is %(status)s.",
+                         status=STATUS_NAMES[intent.status]), field="reason")
     undo = product(box.kind).load("refund_payment")
     fee_entry = db.session.scalar(select(Entry).filter_by(idempotency_key=f"online:{intent.public_id}:fee"))
     if fee_entry is not None:
@@ -347,7 +351,7 @@ def _refund(actor, box_id, intent_id: int, reason: str) -> PaymentIntent:
     try:  # last, so a reversal the product refuses (the money was paid out) refunds nothing
         gateways.gateway(intent.gateway).refund(intent)
     except GatewayError as error:
-        raise ValidationError(str(error), field="reason") from None
+        raise ValidationError(_("The gateway did not refund it: %(error)s", error=error), field="reason") from None
     intent.status = REFUNDED
     return intent
 
@@ -386,17 +390,18 @@ def reconciliation(actor, box_id, page: int, only_problems: bool = False):
         amount = amounts.get(intent.entry_id)
         problems = []
         if intent.status in (SUCCEEDED, REFUNDED) and intent.entry_id is None:
-            problems.append("settled without a ledger entry")
+            problems.append(_("settled without a ledger entry"))
         if intent.entry_id and intent.status not in (SUCCEEDED, REFUNDED):
-            problems.append(f"a ledger entry but the intent is {intent.status}")
+            problems.append(_("a ledger entry but the intent is %(status)s", status=STATUS_NAMES[intent.status]))
         if amount is not None and int(amount) != intent.amount:
-            problems.append(f"the entry moved {amount}, the intent was for {intent.amount}")
+            problems.append(_("the entry moved %(moved)s, the intent was for %(amount)s",
+                              moved=show_money(int(amount), box), amount=show_money(intent.amount, box)))
         if intent.status == REFUNDED and intent.entry_id not in reversed_ids:
-            problems.append("refunded but the entry is not reversed")
+            problems.append(_("refunded but the entry is not reversed"))
         if intent.status == SUCCEEDED and intent.entry_id in reversed_ids:
-            problems.append("the entry was reversed but the intent is not refunded")
+            problems.append(_("the entry was reversed but the intent is not refunded"))
         if intent.status == MISMATCH:
-            problems.append(intent.failure or "the gateway's amount differs")
+            problems.append(ltr(intent.failure) if intent.failure else _("the gateway's amount differs"))
         rows.append(Row(intent, None if amount is None else int(amount), intent.entry_id in reversed_ids,
                         tuple(problems)))
     if only_problems:

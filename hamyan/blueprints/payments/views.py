@@ -5,13 +5,23 @@ form, the managers' confirm or reject, the receipt file) with the card or accoun
 import uuid
 
 from flask import abort, current_app, flash, jsonify, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from hamyan.blueprints.auth.forms import EmptyForm
 from hamyan.blueprints.payments import bp, reports, services
 from hamyan.blueprints.payments.forms import DecideForm, PayForm, RefundForm, ReportForm, SettingsForm
 from hamyan.blueprints.payments.gateways import Refused, sandbox
-from hamyan.blueprints.payments.models import METHODS, SandboxPayment
+from hamyan.blueprints.payments.models import (
+    EVENT_KIND_NAMES,
+    FEE_BEARER_NAMES,
+    METHODS,
+    OUTCOME_NAMES,
+    REPORT_STATUS_NAMES,
+    STATUS_NAMES,
+    SandboxPayment,
+)
 from hamyan.boxes.access import MANAGE, VIEW, authorize
 from hamyan.core import clock, uow
 from hamyan.core.uploads import Receipt
@@ -20,6 +30,9 @@ from hamyan.core.errors import ServiceError
 from hamyan.extensions import csrf, error_body
 from hamyan.web import apply_error, redirect_to, render
 from hamyan.web.nav import box_nav
+
+SANDBOX_STATES = {"waiting": _l("waiting for the payer"), "paid": _l("paid"), "failed": _l("failed"),
+                  "cancelled": _l("cancelled")}
 
 
 def _page() -> int:
@@ -89,7 +102,7 @@ def callback(gateway):
     try:
         outcome = services.receive_callback(gateway, request.get_data(cache=False)[:20000], request.headers)
     except Refused as refused:
-        return error_body(400, "refused", "This callback was refused.", {"callback": str(refused)})
+        return error_body(400, "refused", _("This callback was refused."), {"callback": str(refused)})
     return jsonify(outcome=outcome)
 
 
@@ -125,7 +138,7 @@ def sandbox_page(authority):
         if body is not None:
             _send(body, 2 if row.outcome == "paid" else 1)
         return redirect_to(url_for("payments.returned", gateway="sandbox", authority=row.authority))
-    return render("payments/sandbox.html", row=row, form=EmptyForm())
+    return render("payments/sandbox.html", row=row, form=EmptyForm(), sandbox_states=SANDBOX_STATES)
 
 
 @bp.route("/payments/sandbox/<authority>/callback", methods=["POST"])
@@ -138,7 +151,7 @@ def sandbox_late_callback(authority):
         body, row.pending_callback = row.pending_callback, None
     if body:
         _send(body.encode(), 2)
-        flash("The late callback was sent.", "success")
+        flash(_("The late callback was sent."), "success")
     return redirect_to("payments.sandbox_page", authority=authority)
 
 
@@ -153,7 +166,9 @@ def _manage_page(box_id, form=None, block=None):
         form = SettingsForm(formdata=None, online_enabled=settings.online_enabled, fee_bearer=settings.fee_bearer)
     return render("payments/manage.html", block, partials=("intents",), box=box, listing=listing, rows=rows,
                   form=form, only_problems=only, refund_form=RefundForm(formdata=None),
-                  events=services.recent_events(box.id), nav=box_nav(box, access.membership, access.can_manage))
+                  events=services.recent_events(box.id), nav=box_nav(box, access.membership, access.can_manage),
+                  status_names=STATUS_NAMES, fee_bearer_names=FEE_BEARER_NAMES, outcome_names=OUTCOME_NAMES,
+                  event_kind_names=EVENT_KIND_NAMES)
 
 
 @bp.route("/boxes/<int:box_id>/online-payments", methods=["GET", "POST"])
@@ -169,7 +184,7 @@ def manage(box_id):
         except ServiceError as error:
             apply_error(form, error)
         else:
-            flash("Online payment settings saved.", "success")
+            flash(_("Online payment settings saved."), "success")
             return redirect_to("payments.manage", box_id=box_id)
     return _manage_page(box_id, form, "settings")
 
@@ -180,14 +195,14 @@ def refund(box_id, public_id):
     authorize(current_user, box_id, MANAGE)
     form = RefundForm()
     if not form.validate_on_submit():
-        flash("Say why the payment is refunded.", "danger")
+        flash(_("Say why the payment is refunded."), "danger")
     else:
         try:
             services.refund(current_user, box_id, public_id, form.reason.data)
         except ServiceError as error:
             flash(error.message, "danger")
         else:
-            flash("The payment was refunded and its entry reversed.", "success")
+            flash(_("The payment was refunded and its entry reversed."), "success")
     return redirect_to("payments.manage", box_id=box_id)
 
 
@@ -201,6 +216,7 @@ def _report_page(box_id, form=None):
                           paid_on=day_text(clock.today(view.box), view.box.calendar))
     form.target.choices = list((view.targets or {}).items())
     return render("payments/reported.html", "report_form", form=form, view=view, box=view.box, methods=METHODS,
+                  report_status_names=REPORT_STATUS_NAMES,
                   decide_form=DecideForm(formdata=None), receipt_mb=current_app.config["RECEIPT_MAX_BYTES"] // 2**20,
                   nav=box_nav(view.box, access.membership, access.can_manage))
 
@@ -220,7 +236,7 @@ def reported(box_id):
         except ServiceError as error:
             apply_error(form, error)
         else:
-            flash("Reported. The managers confirm it once the money is in the account; you will hear either way.",
+            flash(_("Reported. The managers confirm it once the money is in the account; you will hear either way."),
                   "success")
             return redirect_to("payments.reported", box_id=box_id)
     return _report_page(box_id, form)
@@ -235,10 +251,10 @@ def decide(box_id, report_id, action):
         try:
             if action == "confirm":
                 reports.confirm(current_user, box_id, report_id)
-                flash("Confirmed: the payment is recorded and the member gets a receipt.", "success")
+                flash(_("Confirmed: the payment is recorded and the member gets a receipt."), "success")
             else:
                 reports.reject(current_user, box_id, report_id, form.reason.data)
-                flash("Rejected; the member is told why.", "success")
+                flash(_("Rejected; the member is told why."), "success")
         except ServiceError as error:
             if error.status == 404:
                 raise
