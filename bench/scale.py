@@ -9,7 +9,10 @@ signed-in home dashboard (page), a payment in its box through the API (a write: 
 own Idempotency-Key), the box's payments list (API) and, one time in ten, a member's PDF statement.
 BENCH_SCALE_SECONDS (15) per configuration, BENCH_SCALE_CLIENTS (6) concurrent clients with
 keep-alive connections. The clients run in this process, on the same 2 cores as the servers,
-MariaDB and nginx: the CPU they use is printed, as it bounds what a second server can add."""
+MariaDB and nginx. Two app servers can only double the figure if what they share costs little CPU
+per request, so each run prints the CPU milliseconds per request of each part over the measured
+seconds: the app servers (gunicorn), nginx, MariaDB (the whole server, and the threads of this
+database's connections alone: the figure that holds on a server others use too), Redis, the clients."""
 import os
 import statistics
 import subprocess
@@ -86,18 +89,99 @@ def _client(base: str, box: int, members: list[int], stop_at: float, record: lis
             record.append((time.monotonic(), label, took))
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(stat_file: str) -> float:
+    """utime + stime of a process or thread from its /proc stat file (0 if it is gone)."""
+    try:
+        fields = Path(stat_file).read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def _pids(where) -> list[int]:
+    """The pids of /proc whose (comm, process group) `where` accepts."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                head, tail = (entry / "stat").read_text().rsplit(")", 1)
+            except OSError:
+                continue
+            if where(head.split("(", 1)[1], int(tail.split()[2])):
+                found.append(int(entry.name))
+    return found
+
+
+class CpuMeter:
+    """CPU seconds used by each part of the site between start() and stop(): every process in the
+    process group of each process the Site started (gunicorn's master and worker, nginx's), the MariaDB
+    and Redis servers whole, the threads serving this database's connections, and this process (the
+    clients)."""
+
+    def __init__(self, site):
+        self.site = site
+        self.engine = sa.create_engine(site.database_url)
+        self.database = sa.engine.make_url(site.database_url).database
+
+    def _parts(self) -> dict[str, list[str]]:
+        groups = {}
+        for name, process in self.site.processes.items():
+            part = "app servers" if name.startswith("web") else name
+            groups.setdefault(part, []).extend(f"/proc/{pid}/stat" for pid in _pids(lambda comm, group: group == process.pid))
+        groups["MariaDB (whole server)"] = [f"/proc/{pid}/stat" for pid in _pids(lambda comm, group: comm in ("mariadbd", "mysqld"))]
+        groups["Redis"] = [f"/proc/{pid}/stat" for pid in _pids(lambda comm, group: comm == "redis-server")]
+        groups["clients (this process)"] = ["/proc/self/stat"]
+        return groups
+
+    def _connection_threads(self) -> list[str]:
+        """The server threads of this database's connections (MariaDB names them in its processlist);
+        [] if the server is not local or says nothing of its threads."""
+        servers = _pids(lambda comm, group: comm in ("mariadbd", "mysqld"))
+        if len(servers) != 1:
+            return []
+        with self.engine.connect() as conn:
+            try:
+                tids = conn.scalars(sa.text("SELECT tid FROM information_schema.processlist WHERE db = :db "
+                                            "AND id <> CONNECTION_ID()"), {"db": self.database}).all()
+            except sa.exc.DBAPIError:
+                return []
+        return [f"/proc/{servers[0]}/task/{tid}/stat" for tid in tids]
+
+    def start(self) -> None:
+        self.files = self._parts()
+        self.threads = self._connection_threads()
+        self.before = {f: _cpu_seconds(f) for files in self.files.values() for f in files}
+        self.before.update({f: _cpu_seconds(f) for f in self.threads})
+
+    def stop(self) -> dict[str, float]:
+        """CPU seconds per part; a thread of a connection opened meanwhile is not counted."""
+        used = {part: sum(_cpu_seconds(f) - self.before[f] for f in files) for part, files in self.files.items()}
+        if self.threads:
+            used["MariaDB (this database's connections)"] = sum(_cpu_seconds(f) - self.before[f] for f in self.threads)
+        self.engine.dispose()
+        return used
+
+
 def _measure(site, boxes) -> dict:
     record, errors = [], []
     start = time.monotonic()
     stop_at = start + WARM_UP + SECONDS
     threads = [threading.Thread(target=_client, args=(site.base_url, *boxes[n % len(boxes)], stop_at, record, errors))
                for n in range(CLIENTS)]
-    cpu = time.process_time()
     for thread in threads:
         thread.start()
+    meter = CpuMeter(site)
+    time.sleep(WARM_UP)
+    metered_from = time.monotonic()
+    meter.start()
+    time.sleep(max(0.0, stop_at - time.monotonic()))
+    cpu = meter.stop()
+    metered_to = time.monotonic()
     for thread in threads:
         thread.join()
-    client_cpu = (time.process_time() - cpu) / (time.monotonic() - start)
     if errors:
         raise SystemExit(f"bench scale: {len(errors)} requests failed, e.g. {errors[0]}")
     counted = [(label, took) for at, label, took in record if at >= start + WARM_UP]
@@ -107,7 +191,11 @@ def _measure(site, boxes) -> dict:
         values = sorted(took * 1000 for l, took in counted if l == label)
         per_label[label] = statistics.quantiles(values, n=20)[18] if len(values) >= 20 else values[-1]
     return {"rps": len(counted) / SECONDS, "p95": statistics.quantiles(ms, n=20)[18], "requests": len(counted),
-            "p95 by request": per_label, "client cpu": client_cpu}
+            "p95 by request": per_label,
+            "cpu ms per request": {part: seconds * 1000 / sum(metered_from <= at <= metered_to for at, _, _ in record)
+                                   for part, seconds in cpu.items()},
+            "cores busy": sum(seconds for part, seconds in cpu.items() if "connections" not in part)
+            / (metered_to - metered_from)}
 
 
 def _ledger_check(site) -> str:
@@ -148,7 +236,9 @@ def main() -> None:
                 r = results[servers]
                 print(f"  {servers} app server{'s' if servers > 1 else ' '}: {r['rps']:6.1f} req/s  p95 {r['p95']:6.0f} ms  "
                       f"({r['requests']} requests; p95 " + ", ".join(f"{k} {v:.0f} ms" for k, v in r["p95 by request"].items())
-                      + f"); the clients used {r['client cpu']:.2f} of a core; ledger check {check}")
+                      + f"); ledger check {check}")
+                print("    CPU ms per request: " + ", ".join(f"{part} {ms:.1f}" for part, ms in r["cpu ms per request"].items())
+                      + f"; cores busy {r['cores busy']:.2f}")
     finally:
         serving.drop_database(url)
     ratio = results[2]["rps"] / results[1]["rps"]
