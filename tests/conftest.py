@@ -1,7 +1,7 @@
 """Fixtures: one app per test session on the database the leg chose (SQLite by default,
 HAMYAN_TEST_DATABASE_URL for MySQL/MariaDB), every table emptied after each test."""
 import os
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -267,3 +267,18 @@ def clock():
 
     with ExitStack() as stack:
         yield Control()
+
+
+@contextmanager
+def statements():
+    """`with statements() as sent:` the SQL statements sent while the block runs, in order."""
+    sent = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        sent.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        yield sent
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", note)

@@ -1,14 +1,16 @@
 """The JSON API shell: tokens, /me, the error format, the OpenAPI document and its docs page."""
 import re
+from datetime import datetime, timedelta
 
 import pytest
 from openapi_spec_validator import validate
 from sqlalchemy import select
 
+from hamyan.audit.models import AuditEvent
 from hamyan.blueprints.auth.models import ApiToken
 from hamyan.boxes import services as boxes
 from hamyan.extensions import db
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, statements
 
 
 def assert_error(response, status, code, fields=()):
@@ -55,6 +57,26 @@ def test_token_then_me_with_memberships(client, make_user):
     }
     db.session.refresh(stored)
     assert stored.last_used_at is not None
+
+
+def test_a_token_call_reads_its_user_in_one_query_and_writes_last_used_only_now_and_then(client, make_user, clock):
+    make_user("ali@example.com")
+    start = datetime(2026, 12, 1, 10, 0)
+    clock.set(start)
+    secret = get_token(client).get_json()["token"]
+    assert client.get("/api/v1/me", headers=bearer(secret)).status_code == 200
+    clock.set(start + timedelta(minutes=2))
+    with statements() as sent:
+        assert client.get("/api/v1/me", headers=bearer(secret)).status_code == 200
+    assert len([s for s in sent if "api_token" in s]) == 1, sent  # the token and its user together
+    assert all(s.lstrip().upper().startswith("SELECT") for s in sent), sent  # a read costs no write
+    db.session.expire_all()
+    assert db.session.scalars(select(ApiToken)).one().last_used_at == start
+    clock.set(start + timedelta(minutes=20))
+    client.get("/api/v1/me", headers=bearer(secret))
+    db.session.expire_all()
+    assert db.session.scalars(select(ApiToken)).one().last_used_at == start + timedelta(minutes=20)
+    assert not [e for e in db.session.scalars(select(AuditEvent)) if "last_used_at" in e.changes]  # bookkeeping
 
 
 def test_wrong_credentials_401(client, make_user):
