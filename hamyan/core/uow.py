@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 _BOX = "uow_box"  # keys in db.session.info
 _ACTIVE = "uow_active"
 _HOOKS = "uow_after_commit"
+_UNDO = "uow_after_rollback"
 _COMMITTING = "uow_committing"
 _DRY_RUN = "uow_dry_run"
 _POSTED = "uow_posted_entries"
@@ -82,6 +83,13 @@ def after_commit(hook: Callable[[], None]) -> None:
         hook()
         return
     db.session.info.setdefault(_HOOKS, []).append(hook)
+
+
+def after_rollback(hook: Callable[[], None]) -> None:
+    """Run hook if the running write rolls back (refused, failed, a dry run): it undoes what the
+    write did outside the database, e.g. removes a file it wrote. Outside a write, nothing to undo."""
+    if active():
+        db.session.info.setdefault(_UNDO, []).append(hook)
 
 
 # Called as listener(entry_ids) with the ledger entries a unit of work posted, just before its
@@ -132,6 +140,7 @@ def _unit(box_id: int | None, actor=None, action: str | None = None, archived_ok
     session.info[_ACTIVE] = True
     session.info[_BOX] = box_id
     session.info[_HOOKS] = []
+    session.info[_UNDO] = []
     session.info[_POSTED] = []
     audit.start(session)
     try:
@@ -149,6 +158,7 @@ def _unit(box_id: int | None, actor=None, action: str | None = None, archived_ok
         session.commit()
     except BaseException:
         session.rollback()
+        _run(session.info.get(_UNDO, []), "after-rollback")
         raise
     else:
         hooks = session.info.get(_HOOKS, []) + [hook for hook in later if hook is not None]
@@ -156,13 +166,18 @@ def _unit(box_id: int | None, actor=None, action: str | None = None, archived_ok
         session.info.pop(_ACTIVE, None)
         session.info.pop(_BOX, None)
         session.info.pop(_HOOKS, None)
+        session.info.pop(_UNDO, None)
         session.info.pop(_POSTED, None)
         audit.stop(session)
+    _run(hooks, "after-commit")
+
+
+def _run(hooks, when: str) -> None:
     for hook in hooks:
         try:
             hook()
-        except Exception:  # the write is committed; a failed side effect is logged, never undone
-            log.exception("after-commit hook failed")
+        except Exception:  # the transaction is settled either way; a failed side effect is logged
+            log.exception("%s hook failed", when)
 
 
 @event.listens_for(Session, "before_commit")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from hamyan.core import uow
 from hamyan.core.errors import ValidationError
 
 # What a receipt may be, told by its first bytes (never by its name or the browser's word).
@@ -33,10 +34,19 @@ def receipt_type(receipt: Receipt) -> tuple[str, str]:
 
 
 def store(area: str, box_id: int, receipt: Receipt, extension: str) -> str:
-    """Write the receipt under instance/uploads/<area>/<box>/ with a name of ours; the relative path."""
+    """Write the receipt under instance/uploads/<area>/<box>/ with a name of ours; the relative path.
+    Inside a write, the file goes again if the write rolls back: no file without its row."""
     relative = os.path.join("uploads", area, str(box_id), f"{uuid.uuid4().hex}.{extension}")
     target = os.path.join(current_app.instance_path, relative)
     os.makedirs(os.path.dirname(target), exist_ok=True)
+    uow.after_rollback(lambda: _remove(target))
     with open(target, "wb") as out:
         out.write(receipt.data)
     return relative
+
+
+def _remove(path: str) -> None:
+    try:
+        os.remove(path)
+    except FileNotFoundError:  # the write failed before the file was
+        pass

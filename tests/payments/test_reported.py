@@ -132,6 +132,26 @@ def test_wrong_or_oversize_receipts_are_refused(cashbox, data, message):
     assert rows() == 0 and uploads(cashbox.box.id) == []
 
 
+def test_a_report_that_rolls_back_leaves_no_receipt_file(cashbox, monkeypatch):
+    """The receipt is written before the row commits; a write that fails after it (here telling the
+    managers), or a dry run (a confirm step's preview), takes the file away with the row."""
+    from hamyan.core import uow
+
+    def fails(*args, **kwargs):
+        raise RuntimeError("the outbox is down")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(reports, "notify_managers", fails)
+        with pytest.raises(RuntimeError):
+            reports.report(cashbox.ann_user, cashbox.box.id, "100", None, "card", "r-1", Receipt(PNG, "receipt.png"))
+    assert rows() == 0 and uploads(cashbox.box.id) == []
+    row, refused = uow.dry_run(reports.report, cashbox.ann_user, cashbox.box.id, "100", None, "card", "r-2",
+                               Receipt(PNG, "receipt.png"))
+    assert refused is None and rows() == 0 and uploads(cashbox.box.id) == []
+    kept = reports.report(cashbox.ann_user, cashbox.box.id, "100", None, "card", "r-3", Receipt(PNG, "receipt.png"))
+    assert uploads(cashbox.box.id) == [os.path.basename(kept.receipt_path)]
+
+
 def test_the_receipt_is_for_the_boxs_managers_and_its_member_only(cashbox, app, make_user):
     box = cashbox.box
     row = reports.report(cashbox.ann_user, box.id, "100", None, "card", "r", Receipt(PNG, "r.png"))
