@@ -118,14 +118,13 @@ def create_app(config: dict | None = None) -> Flask:
 def _register_template_helpers(app: Flask) -> None:
     from hamyan.boxes.models import role_name
     from hamyan.dues import status
-    from hamyan.dues.calendar import day_text, format_day, format_moment
+    from hamyan.dues.calendar import day_text, format_moment
     from hamyan.web import fields, listing, register_macros, stack, status_badge
 
     app.jinja_env.filters["money"] = i18n.show_money
     app.jinja_env.filters["amount"] = lambda amount, box: i18n.show_money(amount, box, plain=True)
     # `box`: a box, or anything with a timezone (a person's notification settings); none: UTC, Gregorian.
-    app.jinja_env.filters["day"] = lambda day, box=None: i18n.digits(format_day(
-        day, getattr(box, "calendar", "gregorian"), i18n.display_locale(box)), box)
+    app.jinja_env.filters["day"] = i18n.show_day
     app.jinja_env.filters["local_time"] = lambda moment, box=None: i18n.digits(format_moment(
         moment, getattr(box, "timezone", "UTC"), getattr(box, "calendar", "gregorian"), i18n.display_locale(box)), box)
     app.jinja_env.globals["day_input"] = fields.day_input

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 from babel import Locale, UnknownLocaleError
 from babel.numbers import format_decimal
-from flask import current_app, g, has_request_context, request
+from flask import current_app, g, has_app_context, has_request_context, request
 from flask.cli import AppGroup
 from flask_babel import Babel, get_locale
 from markupsafe import Markup, escape
@@ -107,18 +107,26 @@ def select_timezone() -> str | None:
     return box.timezone if box is not None else None
 
 
+def writing_language(box=None) -> str:
+    """The language being written: a message's (notify.services.speaking: its reader's), else the
+    page's, else (a job's PDF) the box's."""
+    spoken = g.get("message_language") if has_app_context() else None
+    if spoken:
+        return spoken
+    return str(get_locale() or "en") if has_request_context() else (language_of(getattr(box, "locale", None)) or "en")
+
+
 def display_locale(box=None) -> str:
     """The locale dates and numbers are written in: the page's language, in the box's own regional
     form when the box speaks it (a de_DE box on an English page writes English dates)."""
-    language = str(get_locale() or "en") if has_request_context() else (language_of(getattr(box, "locale", None)) or "en")
+    language = writing_language(box)
     box_locale = getattr(box, "locale", None)
     return box_locale if box_locale and language_of(box_locale) == language else language
 
 
 def persian_digits(box=None) -> bool:
     """Whether numbers are written in Persian digits: on Persian pages, unless the box chose Latin ones."""
-    language = str(get_locale() or "en") if has_request_context() else (language_of(getattr(box, "locale", None)) or "en")
-    return language == "fa" and not getattr(box, "latin_digits", False)
+    return writing_language(box) == "fa" and not getattr(box, "latin_digits", False)
 
 
 def digits(text, box=None) -> str:
@@ -146,6 +154,14 @@ def show_money(amount: int, box, plain: bool = False) -> str:
                 latin_digits=not persian_digits(box))
 
 
+def show_day(day, box=None) -> str:
+    """The one way a day is written (the `day` filter): Jalali with the month's name in a
+    Persian-calendar box, in the language and digits being written."""
+    from hamyan.dues.calendar import format_day
+
+    return digits(format_day(day, getattr(box, "calendar", "gregorian"), display_locale(box)), box)
+
+
 def unit_of(box) -> str:
     """The unit a box's amounts are shown in (ریال, تومان, IRR, toman, USD...), for table headers."""
     from hamyan import money
@@ -154,9 +170,8 @@ def unit_of(box) -> str:
 
 
 def _money_locale(box) -> str:
-    """Persian pages write amounts the Persian way; other pages in the box's own number format."""
-    persian_page = has_request_context() and str(get_locale() or "en") == "fa"
-    return display_locale(box) if persian_page else box.locale
+    """Persian pages (and messages) write amounts the Persian way; other pages in the box's own number format."""
+    return display_locale(box) if writing_language(box) == "fa" else box.locale
 
 
 def page_language() -> dict:

@@ -1,5 +1,7 @@
 """Aptbox in Persian: every page of a Persian building right to left with no English left, as the
 board and as a resident (names, references and numbers set apart as values)."""
+import re
+
 import pytest
 from flask_babel import force_locale
 
@@ -77,3 +79,22 @@ def test_the_csv_headers_read_in_persian_in_the_same_order(persian_building, app
     assert expenses.lstrip("\ufeff").splitlines()[0] == "تاریخ,صندوق,دسته,فروشنده,مبلغ,وضعیت,یادداشت,مصوبه"
     english = client.get(f"/buildings/{box.id}/export/charges.csv").get_data(as_text=True)
     assert english.lstrip("\ufeff").splitlines()[0] == "due,charge,unit,amount,owner_part"
+
+
+def test_service_errors_speak_persian_on_the_page_and_in_the_api(persian_building, app, api_token):
+    box, board, units = persian_building
+    client = login(app.test_client(), "board@example.com")
+    fa = {"Accept-Language": "fa-IR,fa;q=0.9"}
+    poll = services.polls(box.id)[0]
+    client.post(f"/buildings/{box.id}/polls/{poll.id}/close", headers=fa)
+    again = client.post(f"/buildings/{box.id}/polls/{poll.id}/close", headers=fa)
+    page = again.get_data(as_text=True)
+    assert again.status_code == 409 and "این نظرسنجی پیش‌تر بسته شده است." in page
+    assert not [text for text in english_left(page) if text not in CORE_LEFT], english_left(page)
+    api = app.test_client()
+    answer = api.post(f"/api/v1/buildings/{box.id}/expenses", headers={**api_token(board), **fa},
+                      json={"amount": "999000000", "category": "repairs"})
+    error = answer.get_json()["error"]
+    assert answer.status_code == 422 and error["code"] == "validation_error"
+    assert error["fields"]["decision"].startswith("با این کار موجودی صندوق جاری زیر صفر می‌رود (موجودی: ")
+    assert re.search("[۰-۹]", error["message"]) and not re.search("[0-9]", error["message"]), error

@@ -109,3 +109,23 @@ def test_flashes_and_confirm_steps_speak_persian(persian_box):
     ask = manager.post(f"/cashbox/{box.id}/draw", data={"period": "1", "override_reason": "لازم است"}, headers=FA)
     page = ask.get_data(as_text=True)
     assert "قرعه دوره" in page and set(english_left(page)) <= CORE_LEFT, english_left(page)
+
+
+def test_service_errors_speak_persian_on_the_page_and_in_the_api(persian_box, api_token, client):
+    box, manager = persian_box["box"], persian_box["manager"]
+    page = manager.post(f"/cashbox/{box.id}/draw", data={"period": "2", "override_reason": "لازم است"},
+                        headers=FA, follow_redirects=True).get_data(as_text=True)
+    assert "نخست قرعه دوره ۱ را بکشید." in page and set(english_left(page)) <= CORE_LEFT, english_left(page)
+    headers = {**api_token(manager.user), **FA}
+    answer = client.post(f"/api/v1/cashboxes/{box.id}/draws", json={"period": 2, "override_reason": "لازم است"},
+                         headers=headers)
+    error = answer.get_json()["error"]
+    assert answer.status_code == 422 and error["code"] == "validation_error"  # codes stay English
+    assert error["message"] == error["fields"]["period"] == "نخست قرعه دوره ۱ را بکشید."
+    answer = client.post(f"/api/v1/cashboxes/{box.id}/payments", headers=headers,
+                         json={"membership_id": persian_box["joined"].id, "amount": "999000000"})
+    message = answer.get_json()["error"]["message"]
+    assert answer.status_code == 422 and message.startswith("این مبلغ بیشتر از بدهی سارا") and "۳٬۰۰۰٬۰۰۰" in message
+    english = client.post(f"/api/v1/cashboxes/{box.id}/draws", json={"period": 2, "override_reason": "x"},
+                          headers=api_token(manager.user))
+    assert english.get_json()["error"]["message"] == "Draw period 1 first."

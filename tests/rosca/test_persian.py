@@ -59,3 +59,15 @@ def test_the_new_rosca_page_reads_in_persian(user_client):
     manager = user_client("boss@example.com", "مدیر")
     html = manager.get("/rosca/new", headers=FA).get_data(as_text=True)
     assert '<html lang="fa" dir="rtl">' in html and set(english_left(html)) <= CORE_LEFT, english_left(html)
+
+
+def test_service_errors_speak_persian_on_the_page_and_in_the_api(persian_round, api_token, client):
+    manager, member, box, (sara, reza) = persian_round
+    page = member.post(f"/rosca/{box.id}/seats/2/take", headers=FA, follow_redirects=True).get_data(as_text=True)
+    assert "جایگاه ۲ گرفته شده است." in page and set(english_left(page)) <= CORE_LEFT, english_left(page)
+    answer = client.put(f"/api/v1/roscas/{box.id}/seats/3/holders", headers={**api_token(manager.user), **FA},
+                        json={"holders": [{"membership_id": reza.id, "fraction": "1/2"},
+                                          {"membership_id": reza.id, "fraction": "1/2"}]})
+    error = answer.get_json()["error"]
+    assert answer.status_code == 422 and error["code"] == "validation_error"
+    assert error["message"] == "Reza Ahmadi دو بار در جایگاه ۳ آمده است."

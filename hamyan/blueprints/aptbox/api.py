@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import marshmallow as ma
 
+from flask_babel import gettext as _
 from hamyan.blueprints.api import (IDEMPOTENCY_DOC, ListArgs, ReversalOut, UtcDateTime, api_blueprint, current_api_user,
                                   request_key)
 from hamyan.blueprints.aptbox import reports, services
@@ -283,7 +284,7 @@ def import_units(body, box_id):
     try:
         return services.import_units(current_api_user(), box_id, body["csv"])
     except services.ImportError_ as error:
-        error.fields = {f"line {line}": message for line, message in error.rows}
+        error.fields = {f"line {line}": message for line, message in error.rows}  # keys for programs: English
         raise
 
 
@@ -644,7 +645,7 @@ def _receipt(raw, name):
     try:
         return services.Receipt(base64.b64decode(raw, validate=True), name)
     except (binascii.Error, ValueError):
-        raise ValidationError("Send the receipt as base64.", field="receipt") from None
+        raise ValidationError(_("Send the receipt as base64."), field="receipt") from None
 
 
 @bp.route("/<int:box_id>/units/<int:unit_id>", methods=["PUT"])

@@ -3,9 +3,10 @@ import json
 from decimal import Decimal
 from fractions import Fraction
 
-from hamyan.blueprints.aptbox.models import LATE_FEE_KINDS, Building, Unit
+from flask_babel import gettext as _
 from sqlalchemy import select
 
+from hamyan.blueprints.aptbox.models import LATE_FEE_KINDS, Building, Unit
 from hamyan.boxes import services as boxes
 from hamyan.boxes.access import Principal
 from hamyan.boxes.models import BOARD, Box, Membership
@@ -23,7 +24,7 @@ def create_building(actor, name: str, currency: str = "IRR", timezone: str = "As
     """A new building with the actor on its board."""
     box = boxes.create_box(actor, KIND, name, currency, timezone, locale, calendar, manager_role=BOARD)
     building = Building(box_id=box.id,
-                        address=parse.text(address, "address", label="Address", limit=300, required=False))
+                        address=parse.text(address, "address", label=_("Address"), limit=300, required=False))
     db.session.add(building)
     _apply_rules(box, building, rules)
     db.session.flush()
@@ -61,10 +62,10 @@ def _apply_rules(box, building: Building, rules: dict) -> None:
             except ValidationError as error:
                 errors.update(error.fields)
 
-    attempt("address", lambda v: parse.text(v, "address", label="Address", limit=300, required=False))
-    attempt("due_day", lambda v: parse.whole(v, "due_day", 1, 29, "The due day"))
-    attempt("grace_days", lambda v: parse.whole(v, "grace_days", 0, 60, "Grace days"))
-    attempt("late_fee_kind", lambda v: parse.choice(v, LATE_FEE_KINDS, "late_fee_kind", "Late fee"))
+    attempt("address", lambda v: parse.text(v, "address", label=_("Address"), limit=300, required=False))
+    attempt("due_day", lambda v: parse.whole(v, "due_day", 1, 29, _("The due day")))
+    attempt("grace_days", lambda v: parse.whole(v, "grace_days", 0, 60, _("Grace days")))
+    attempt("late_fee_kind", lambda v: parse.choice(v, LATE_FEE_KINDS, "late_fee_kind", _("Late fee")))
     attempt("require_approval", bool)
     attempt("vacancy_discount", lambda v: parse.percent(v, "vacancy_discount"))
     attempt("floor_factors", lambda v: json.dumps({str(k): str(f) for k, f in floor_factors(v).items()}))
@@ -85,11 +86,11 @@ def _apply_rules(box, building: Building, rules: dict) -> None:
         else:
             unit = db.session.query(Unit).filter_by(box_id=box.id, number=number).one_or_none()
             if unit is None:
-                errors["remainder_unit"] = f"There is no unit {number} in this building."
+                errors["remainder_unit"] = _("There is no unit %(number)s in this building.", number=number)
             else:
                 building.remainder_unit_id = unit.id
     if (building.late_fee_kind or "none") != "none" and not building.late_fee_value:
-        errors.setdefault("late_fee_value", "Give the late fee's amount or percent (or choose no late fee).")
+        errors.setdefault("late_fee_value", _("Give the late fee's amount or percent (or choose no late fee)."))
     if errors:
         raise ValidationError(" ".join(errors.values()), fields=errors)
 
@@ -104,8 +105,8 @@ def floor_factors(value) -> dict[int, Fraction]:
     out = {}
     for pair in pairs:
         if len(pair) != 2:
-            raise ValidationError("Write floor factors as floor=factor, e.g. 0=0.5, 1=0.8.", field="floor_factors")
-        floor = parse.whole(pair[0], "floor_factors", -10, 200, "A floor")
+            raise ValidationError(_("Write floor factors as floor=factor, e.g. 0=0.5, 1=0.8."), field="floor_factors")
+        floor = parse.whole(pair[0], "floor_factors", -10, 200, _("A floor"))
         factor = parse.percent(pair[1], "floor_factors", maximum=10, places=3)
         out[floor] = Fraction(factor)
     return out

@@ -11,8 +11,9 @@ from hamyan import money as money_module
 from hamyan.blueprints.aptbox.models import BASES, Assessment, Charge, ChargeRun
 from hamyan.core import clock, parse, uow
 from hamyan.core.errors import Conflict, ValidationError
-from hamyan.dues.calendar import add_months, format_day
+from hamyan.dues.calendar import add_months
 from hamyan.extensions import db
+from hamyan.i18n import show_day
 from hamyan.ledger import service as ledger
 from hamyan.ledger.models import ASSET
 
@@ -41,7 +42,7 @@ def _issue(box, actor, reference: str, title: str, due: date, lines: list, incom
     """One run: lines are (unit id, amount, owner part, detail list)."""
     lines = [line for line in lines if line[1] > 0]
     if not lines:
-        raise ValidationError("This would charge no unit anything.", field="month")
+        raise ValidationError(_("This would charge no unit anything."), field="month")
     total = sum(line[1] for line in lines)
     accounts = unit_accounts(box, [line[0] for line in lines])
     legs = [(accounts[unit_id].id, amount) for unit_id, amount, _, _ in lines]
@@ -61,8 +62,8 @@ def _issue(box, actor, reference: str, title: str, due: date, lines: list, incom
 def _refuse_issued(box, reference: str, what: str) -> None:
     run = db.session.scalar(select(ChargeRun).filter_by(box_id=box.id, reference=reference))
     if run is not None:
-        raise Conflict(f"{what} was already issued ({format_day(run.created_at.date(), box.calendar)}); "
-                       "nothing was charged again.", field="month")
+        raise Conflict(_("%(what)s was already issued (%(day)s); nothing was charged again.", what=what,
+                         day=show_day(run.created_at.date(), box)), field="month")
 
 
 @uow.box_write
@@ -76,10 +77,10 @@ def issue_month(actor, box_id, month) -> ChargeRun:
     _refuse_issued(box, reference, label)
     parts = plan_parts(box.id)
     if not parts:
-        raise ValidationError("The charge plan is empty: add what the building pays for first.", field="month")
+        raise ValidationError(_("The charge plan is empty: add what the building pays for first."), field="month")
     units = units_of(box.id)
     if not units:
-        raise ValidationError("Add the building's units first.", field="month")
+        raise ValidationError(_("Add the building's units first."), field="month")
     computed = compute(box, building, units, parts)
     due = day_in_month(box, year, number, building.due_day)
     run = _issue(box, actor, reference, _("Charges for %(month)s", month=label), due,
@@ -112,11 +113,11 @@ def create_assessment(actor, box_id, title: str, total, basis: str, mix=None, in
     box, building = acc.box, acc.building
     errors = {}
     values = {}
-    for name, parser in (("title", lambda: parse.text(title, "title", label="Title", limit=120)),
+    for name, parser in (("title", lambda: parse.text(title, "title", label=_("Title"), limit=120)),
                          ("total", lambda: parse.amount(total, box.currency, "total")),
-                         ("basis", lambda: parse.choice(basis, [b for b in BASES if b != "fixed"], "basis", "Basis")),
+                         ("basis", lambda: parse.choice(basis, [b for b in BASES if b != "fixed"], "basis", _("Basis"))),
                          ("installments", lambda: parse.whole(installments, "installments", 1, MAX_INSTALLMENTS,
-                                                              "Installments")),
+                                                              _("Installments"))),
                          ("month", lambda: parse_month(box, first_month or next_month(box)))):
         try:
             values[name] = parser()
@@ -139,7 +140,7 @@ def create_assessment(actor, box_id, title: str, total, basis: str, mix=None, in
     db.session.flush()
     units = units_of(box.id)
     if not units:
-        raise ValidationError("Add the building's units first.", field="title")
+        raise ValidationError(_("Add the building's units first."), field="title")
     computed = compute(box, building, units, [(assessment.title, assessment.total, assessment.basis, mix_values,
                                                "owner", False, {})])
     n = assessment.installments

@@ -4,6 +4,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from hamyan.blueprints.aptbox.models import Building, Unit, UnitPerson
@@ -57,7 +58,7 @@ def unit_of(acc: Access, unit_id) -> Unit:
     number = parse.record_id(unit_id)
     unit = db.session.get(Unit, number) if number else None
     if unit is None or unit.box_id != acc.box.id or not acc.may_see_unit(unit.id):
-        raise NotFound("No such unit in this building.")
+        raise NotFound(_("No such unit in this building."))
     return unit
 
 
@@ -115,25 +116,25 @@ def not_future(box: Box, on, field: str) -> date:
     today = clock.today(box)
     on = calendar.parse_day(on, box.calendar, field) if on not in (None, "") else today
     if on > today:
-        raise ValidationError("This date is in the future; record money on the day it moved.", field=field)
+        raise ValidationError(_("This date is in the future; record money on the day it moved."), field=field)
     if (today - on).days > 3660:
-        raise ValidationError("Choose a date within the last ten years.", field=field)
+        raise ValidationError(_("Choose a date within the last ten years."), field=field)
     return on
 
 
-def row_of(model, box_id: int, row_id, what: str):
-    """The building's row of `model` with this id (from a URL or a body), or NotFound."""
+def row_of(model, box_id: int, row_id, missing: str):
+    """The building's row of `model` with this id (from a URL or a body), or NotFound saying `missing`."""
     number = parse.record_id(row_id)
     row = db.session.get(model, number) if number else None
     if row is None or row.box_id != box_id:
-        raise NotFound(f"No such {what} in this building.")
+        raise NotFound(missing)
     return row
 
 
 def request_key(key) -> str:
     key = str(key or "").strip()
     if not key or len(key) > 100:
-        raise ValidationError("A request key of 1 to 100 characters is required.", field="key")
+        raise ValidationError(_("A request key of 1 to 100 characters is required."), field="key")
     return key
 
 
@@ -143,8 +144,8 @@ def request_hash(**carried) -> str:
 
 def same_request(existing, digest: str) -> None:
     if existing.request_hash != digest:
-        raise Conflict("This key was already used for a different request; send a new Idempotency-Key "
-                       "(or reload the form).", field="key")
+        raise Conflict(_("This key was already used for a different request; send a new Idempotency-Key "
+                         "(or reload the form)."), field="key")
 
 
 # ------------------------------------------------------------------------------ months
@@ -162,7 +163,7 @@ def day_in_month(box: Box, year: int, month: int, day: int) -> date:
     try:
         return calendar.day_in_month(year, month, day, box.calendar)
     except ValueError:
-        raise ValidationError("No such month.", field="month") from None
+        raise ValidationError(_("No such month."), field="month") from None
 
 
 def parse_month(box: Box, value) -> tuple[int, int]:
@@ -171,9 +172,9 @@ def parse_month(box: Box, value) -> tuple[int, int]:
     parts = raw.split("-")
     if len(parts) != 2 or not all(p.isdigit() for p in parts):
         example = "1404-09" if box.calendar == "persian" else "2026-03"
-        raise ValidationError(f"Enter a month as YYYY-MM, e.g. {example}.", field="month")
+        raise ValidationError(_("Enter a month as YYYY-MM, e.g. %(example)s.", example=example), field="month")
     year, month = int(parts[0]), int(parts[1])
     current = month_of(box, clock.today(box))[0]
     if not 1 <= month <= 12 or abs(year - current) > 20:
-        raise ValidationError("Choose a month within 20 years of today.", field="month")
+        raise ValidationError(_("Choose a month within 20 years of today."), field="month")
     return year, month

@@ -5,6 +5,7 @@ import os
 import uuid
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from hamyan.blueprints.aptbox.models import CATEGORIES, FUNDS, Expense, Transfer
@@ -12,6 +13,7 @@ from hamyan.core import parse, uow
 from hamyan.core.uploads import Receipt, receipt_type, store
 from hamyan.core.errors import Conflict, Forbidden, NotFound, ValidationError
 from hamyan.extensions import db
+from hamyan.i18n import show_money
 
 from .common import (PAGE_SIZE, access, account, by, fields, fund_account, fund_balances, manage, money, not_future,
                      post, row_of)
@@ -27,9 +29,12 @@ def _check_fund(box, fund: str, amount: int, decision: str | None) -> str | None
         return None
     decision = (decision or "").strip()
     if not decision:
-        raise ValidationError(f"This would take the {FUND_LABELS[fund].lower()} below zero (it holds "
-                              f"{money(box, balance)}). Record the board's decision to overdraw it.", field="decision")
-    return parse.text(decision, "decision", label="Decision", limit=500)
+        held = show_money(balance, box)
+        raise ValidationError(_("This would take the operating fund below zero (it holds %(amount)s). Record the "
+                                "board's decision to overdraw it.", amount=held) if fund == "operating" else
+                              _("This would take the reserve fund below zero (it holds %(amount)s). Record the "
+                                "board's decision to overdraw it.", amount=held), field="decision")
+    return parse.text(decision, "decision", label=_("Decision"), limit=500)
 
 
 def _post_expense(box, actor, expense: Expense, decision: str | None) -> None:
@@ -47,11 +52,11 @@ def add_expense(actor, box_id, amount, category: str, spent_on=None, vendor: str
     acc = manage(actor, box_id)
     box = acc.box
     values = fields(("amount", lambda: parse.amount(amount, box.currency, "amount")),
-                         ("category", lambda: parse.choice(category, CATEGORIES, "category", "Category")),
-                         ("fund", lambda: parse.choice(fund or "operating", FUNDS, "fund", "Fund")),
+                         ("category", lambda: parse.choice(category, CATEGORIES, "category", _("Category"))),
+                         ("fund", lambda: parse.choice(fund or "operating", FUNDS, "fund", _("Fund"))),
                          ("spent_on", lambda: not_future(box, spent_on, "spent_on")),
-                         ("vendor", lambda: parse.text(vendor, "vendor", label="Vendor", limit=120, required=False)),
-                         ("note", lambda: parse.text(note, "note", label="Note", limit=500, required=False)),
+                         ("vendor", lambda: parse.text(vendor, "vendor", label=_("Vendor"), limit=120, required=False)),
+                         ("note", lambda: parse.text(note, "note", label=_("Note"), limit=500, required=False)),
                          ("receipt", lambda: receipt_type(receipt) if receipt is not None else None))
     kind = values.pop("receipt")
     expense = Expense(box_id=box.id, created_by_id=by(actor), status="pending", **values)
@@ -63,14 +68,14 @@ def add_expense(actor, box_id, amount, category: str, spent_on=None, vendor: str
     if not acc.building.require_approval:
         _post_expense(box, actor, expense, decision)
     elif decision:
-        expense.decision = parse.text(decision, "decision", label="Decision", limit=500)
+        expense.decision = parse.text(decision, "decision", label=_("Decision"), limit=500)
     if kind is not None:  # last, so a refused expense leaves no file behind
         expense.receipt_path = store("aptbox", box.id, receipt, kind[1])
     return expense
 
 
 def expense_of(box_id: int, expense_id) -> Expense:
-    return row_of(Expense, box_id, expense_id, "expense")
+    return row_of(Expense, box_id, expense_id, _("No such expense in this building."))
 
 
 @uow.box_write
@@ -79,12 +84,17 @@ def approve_expense(actor, box_id, expense_id, decision: str | None = None) -> E
     acc = manage(actor, box_id)
     expense = expense_of(acc.box.id, expense_id)
     if expense.status != "pending":
-        raise Conflict(f"This expense is already {expense.status}.", field="expense")
+        raise Conflict(_decided(expense), field="expense")
     if expense.created_by_id == by(actor):
-        raise Forbidden("Another board member must approve an expense you recorded.")
+        raise Forbidden(_("Another board member must approve an expense you recorded."))
     expense.approved_by_id = by(actor)
     _post_expense(acc.box, actor, expense, decision)
     return expense
+
+
+def _decided(expense: Expense) -> str:
+    return _("This expense is already approved.") if expense.status == "approved" else \
+        _("This expense is already rejected.")
 
 
 @uow.box_write
@@ -92,14 +102,14 @@ def reject_expense(actor, box_id, expense_id) -> Expense:
     acc = manage(actor, box_id)
     expense = expense_of(acc.box.id, expense_id)
     if expense.status != "pending":
-        raise Conflict(f"This expense is already {expense.status}.", field="expense")
+        raise Conflict(_decided(expense), field="expense")
     expense.status, expense.approved_by_id = "rejected", by(actor)
     return expense
 
 
 def _other_fund(from_fund: str, to_fund: str) -> str:
-    if parse.choice(to_fund, FUNDS, "to_fund", "To") == from_fund:
-        raise ValidationError("Choose the other fund.", field="to_fund")
+    if parse.choice(to_fund, FUNDS, "to_fund", _("To")) == from_fund:
+        raise ValidationError(_("Choose the other fund."), field="to_fund")
     return to_fund
 
 
@@ -109,10 +119,10 @@ def transfer(actor, box_id, amount, from_fund: str, to_fund: str, moved_on=None,
     acc = manage(actor, box_id)
     box = acc.box
     values = fields(("amount", lambda: parse.amount(amount, box.currency, "amount")),
-                    ("from_fund", lambda: parse.choice(from_fund, FUNDS, "from_fund", "From")),
+                    ("from_fund", lambda: parse.choice(from_fund, FUNDS, "from_fund", _("From"))),
                     ("to_fund", lambda: _other_fund(from_fund, to_fund)),
                     ("moved_on", lambda: not_future(box, moved_on, "moved_on")),
-                    ("note", lambda: parse.text(note, "note", label="Note", limit=500, required=False)))
+                    ("note", lambda: parse.text(note, "note", label=_("Note"), limit=500, required=False)))
     decided = _check_fund(box, values["from_fund"], values["amount"], decision)
     entry = post(box, actor, "transfer", [(fund_account(box, values["to_fund"]), values["amount"]),
                                          (fund_account(box, values["from_fund"]), -values["amount"])],
@@ -150,7 +160,7 @@ def receipt_file(actor, box_id, expense_id) -> tuple[str, str, str]:
     acc = access(actor, box_id)
     expense = expense_of(acc.box.id, expense_id)
     if not expense.receipt_path:
-        raise NotFound("This expense has no receipt.")
+        raise NotFound(_("This expense has no receipt."))
     return (os.path.join(current_app.instance_path, expense.receipt_path), expense.receipt_type,
             expense.receipt_name or "receipt")
 

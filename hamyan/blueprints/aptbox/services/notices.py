@@ -14,6 +14,7 @@ from hamyan.core import clock, parse, uow
 from hamyan.core.errors import Conflict, NotFound, ValidationError
 from hamyan.dues import calendar
 from hamyan.extensions import db
+from hamyan.i18n import number as num
 from hamyan.notify.services import notify
 
 from .common import access, by, fields, manage, row_of
@@ -25,8 +26,8 @@ MAX_OPTIONS = 10
 def announce(actor, box_id, title: str, body: str) -> Announcement:
     """Post an announcement and email every member with an address (after the write commits)."""
     acc = manage(actor, box_id)
-    values = fields(("title", lambda: parse.text(title, "title", label="Title", limit=160)),
-                         ("body", lambda: parse.text(body, "body", label="Message", limit=5000, multiline=True)))
+    values = fields(("title", lambda: parse.text(title, "title", label=_("Title"), limit=160)),
+                         ("body", lambda: parse.text(body, "body", label=_("Message"), limit=5000, multiline=True)))
     row = Announcement(box_id=acc.box.id, created_by_id=by(actor), **values)
     db.session.add(row)
     for email in recipients(acc.box.id):
@@ -53,14 +54,14 @@ def _options(value) -> list[str]:
     items = value if isinstance(value, list) else str(value or "").splitlines()
     items = [str(i).strip() for i in items if str(i).strip()]
     if not 2 <= len(items) <= MAX_OPTIONS or len(set(items)) != len(items):
-        raise ValidationError(f"Give 2 to {MAX_OPTIONS} different choices, one a line.", field="options")
-    return [parse.text(i, "options", label="A choice", limit=120) for i in items]
+        raise ValidationError(_("Give 2 to %(most)s different choices, one a line.", most=num(MAX_OPTIONS)), field="options")
+    return [parse.text(i, "options", label=_("A choice"), limit=120) for i in items]
 
 
 def _closing(box, value):
-    closes_on = calendar.parse_day(value, box.calendar, "closes_on", "Closes on")
+    closes_on = calendar.parse_day(value, box.calendar, "closes_on", _("Closes on"))
     if closes_on < clock.today(box):
-        raise ValidationError("The poll cannot close before today.", field="closes_on")
+        raise ValidationError(_("The poll cannot close before today."), field="closes_on")
     return closes_on
 
 
@@ -69,10 +70,10 @@ def create_poll(actor, box_id, question: str, options, weighting: str = "unit", 
                 closes_on=None) -> Poll:
     acc = manage(actor, box_id)
     box = acc.box
-    values = fields(("question", lambda: parse.text(question, "question", label="Question", limit=300)),
+    values = fields(("question", lambda: parse.text(question, "question", label=_("Question"), limit=300)),
                     ("options", lambda: json.dumps(_options(options), ensure_ascii=False)),
-                    ("weighting", lambda: parse.choice(weighting, WEIGHTINGS, "weighting", "Votes count")),
-                    ("quorum_percent", lambda: parse.whole(quorum_percent, "quorum_percent", 0, 100, "Quorum")),
+                    ("weighting", lambda: parse.choice(weighting, WEIGHTINGS, "weighting", _("Votes count"))),
+                    ("quorum_percent", lambda: parse.whole(quorum_percent, "quorum_percent", 0, 100, _("Quorum"))),
                     ("closes_on", lambda: _closing(box, closes_on)))
     poll = Poll(box_id=box.id, created_by_id=by(actor), **values)
     db.session.add(poll)
@@ -84,7 +85,7 @@ def create_poll(actor, box_id, question: str, options, weighting: str = "unit", 
 
 
 def poll_of(box_id: int, poll_id) -> Poll:
-    return row_of(Poll, box_id, poll_id, "poll")
+    return row_of(Poll, box_id, poll_id, _("No such poll in this building."))
 
 
 def is_closed(box, poll: Poll) -> bool:
@@ -99,11 +100,11 @@ def vote(actor, box_id, poll_id, unit_id, choice) -> Vote:
     number = parse.record_id(unit_id)
     unit = db.session.get(Unit, number) if number else None
     if unit is None or unit.box_id != acc.box.id or acc.membership is None or unit.id not in acc.unit_ids:
-        raise NotFound("You vote for your own unit only.")
+        raise NotFound(_("You vote for your own unit only."))
     if is_closed(acc.box, poll):
-        raise Conflict("This poll is closed.", field="choice")
+        raise Conflict(_("This poll is closed."), field="choice")
     options = json.loads(poll.options)
-    index = parse.whole(choice, "choice", 0, len(options) - 1, "Choice")
+    index = parse.whole(choice, "choice", 0, len(options) - 1, _("Choice"))
     if db.session.scalar(select(Vote.id).filter_by(poll_id=poll.id, unit_id=unit.id)) is not None:
         raise Conflict(_("Unit %(number)s has already voted; a unit votes once.", number=unit.number), field="choice")
     row = Vote(poll_id=poll.id, unit_id=unit.id, choice=index, membership_id=acc.membership.id,
@@ -118,7 +119,7 @@ def close_poll(actor, box_id, poll_id) -> Poll:
     acc = manage(actor, box_id)
     poll = poll_of(acc.box.id, poll_id)
     if poll.closed_at is not None:
-        raise Conflict("This poll is already closed.", field="poll")
+        raise Conflict(_("This poll is already closed."), field="poll")
     poll.closed_at = clock.now()
     return poll
 

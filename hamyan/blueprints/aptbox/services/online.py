@@ -1,6 +1,7 @@
 """The building's hooks for online payments (hamyan.blueprints.payments): a member pays for one of
 their units (the intent's target, "unit:<id>"); the paid intent is a unit payment recorded like the
 board's, paying the payer's own part first (part_for); a refund reverses it."""
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from hamyan.blueprints.aptbox.models import Unit, UnitPayment, UnitPerson
@@ -17,12 +18,13 @@ def payment_targets(box_id: int, membership_id: int) -> dict[str, str]:
                               .join(UnitPerson, UnitPerson.unit_id == Unit.id)
                               .where(Unit.box_id == box_id, UnitPerson.membership_id == membership_id)
                               .order_by(Unit.number, Unit.id))
-    return {f"unit:{unit_id}": f"Unit {number} ({relation})" for unit_id, number, relation in rows}
+    return {f"unit:{unit_id}": _("Unit %(number)s (owner)", number=number) if relation == "owner" else
+            _("Unit %(number)s (resident)", number=number) for unit_id, number, relation in rows}
 
 
 def apply_payment(actor, box_id, incoming) -> int:
     if incoming.target not in payment_targets(box_id, incoming.membership_id):
-        raise ValidationError("The payer is no longer tied to this unit.", field="target")
+        raise ValidationError(_("The payer is no longer tied to this unit."), field="target")
     unit_id = int(incoming.target.split(":", 1)[1])
     payment = record_payment(actor, box_id, unit_id, parse.canonical(incoming.amount, incoming.currency),
                              incoming.paid_on, reference=incoming.reference[:80],

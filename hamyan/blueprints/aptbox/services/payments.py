@@ -2,6 +2,7 @@
 resident reports paying is the shared "I have paid", hamyan.blueprints.payments.reports.)"""
 from datetime import timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from hamyan.blueprints.aptbox.models import PAYERS, Building, Unit, UnitPayment, UnitPerson
@@ -39,9 +40,9 @@ def record_payment(actor, box_id, unit_id, amount, paid_on=None, reference: str 
         return existing
     values = fields(("amount", lambda: parse.amount(amount, box.currency, "amount")),
                     ("paid_on", lambda: not_future(box, paid_on, "paid_on")),
-                    ("reference", lambda: parse.text(reference, "reference", label="Bank reference", limit=80)),
-                    ("payer", lambda: parse.text(payer, "payer", label="Paid by", limit=120, required=False)),
-                    ("part", lambda: parse.choice(part, PAYERS, "part", "Whose part") if part else None))
+                    ("reference", lambda: parse.text(reference, "reference", label=_("Bank reference"), limit=80)),
+                    ("payer", lambda: parse.text(payer, "payer", label=_("Paid by"), limit=120, required=False)),
+                    ("part", lambda: parse.choice(part, PAYERS, "part", _("Whose part")) if part else None))
     whose = f"{values['part']}'s " if values["part"] else ""
     entry = post(box, actor, "payment", [(fund_account(box, "operating"), values["amount"]),
                                         (unit_account(box, unit.id), -values["amount"])],
@@ -59,9 +60,9 @@ def reverse_payment(actor, box_id, payment_id, reason: str, unit_id=None):
     dated today; the payment stays listed and no longer settles anything. The reversal entry; the
     same again answers the first reversal. With `unit_id`, a payment of another unit is NotFound."""
     acc = manage(actor, box_id)
-    payment = row_of(UnitPayment, acc.box.id, payment_id, "payment")
+    payment = row_of(UnitPayment, acc.box.id, payment_id, _("No such payment in this building."))
     if unit_id is not None and payment.unit_id != parse.record_id(unit_id):
-        raise NotFound("No such payment on this unit.")
+        raise NotFound(_("No such payment on this unit."))
     reason = parse.reason(reason, limit=300)
     entry = db.session.get(Entry, payment.entry_id)
     reversal = ledger.reverse(entry, memo=f"Unit payment reversed: {reason}"[:500],
@@ -129,7 +130,7 @@ def waive_late_fee(actor, box_id, unit_id, reference: str, reason: str, key: str
     unit = unit_of(acc, unit_id)
     row = late.find(acc.box.id, (UNIT, unit.id), str(reference or ""))
     if row is None:
-        raise NotFound("No such late fee on this unit.")
+        raise NotFound(_("No such late fee on this unit."))
     done = late.waive(row, parse.reason(reason, limit=300), today=clock.today(acc.box),
                       idempotency_key=f"apt:{acc.box.id}:late:{row.reference}:waive:{unit.id}",
                       memo=f"Late fee waived: {parse.reason(reason, limit=300)}", by_id=by(actor))

@@ -27,8 +27,8 @@ def parse_mix(value) -> dict:
     mix = {}
     for pair in pairs:
         if len(pair) != 2 or pair[0] not in split.UNITS_OF:
-            raise ValidationError("Write a mix as basis=percent, e.g. area=60, occupants=40 (bases: equal, area, "
-                                  "occupants, parking).", field="mix")
+            raise ValidationError(_("Write a mix as basis=percent, e.g. area=60, occupants=40 (bases: equal, area, "
+                                    "occupants, parking)."), field="mix")
         mix[pair[0]] = int(parse.percent(pair[1], "mix", places=0))
     split.parts_of("mix", mix)
     return mix
@@ -43,10 +43,10 @@ def _component_values(box, values: dict) -> dict:
         except ValidationError as error:
             errors.update(error.fields)
 
-    attempt("name", lambda v: parse.text(v, "name", label="Name", limit=120))
+    attempt("name", lambda v: parse.text(v, "name", label=_("Name"), limit=120))
     attempt("amount", lambda v: parse.amount(v, box.currency, "amount"))
-    attempt("basis", lambda v: parse.choice(v, BASES, "basis", "Basis"))
-    attempt("payer", lambda v: parse.choice(v or "resident", PAYERS, "payer", "Who pays"))
+    attempt("basis", lambda v: parse.choice(v, BASES, "basis", _("Basis")))
+    attempt("payer", lambda v: parse.choice(v or "resident", PAYERS, "payer", _("Who pays")))
     out["use_floor_factor"] = bool(values.get("use_floor_factor"))
     if out.get("basis") == "mix":
         attempt("mix", lambda v: json.dumps(parse_mix(v)))
@@ -86,7 +86,7 @@ def component_of(box_id: int, component_id) -> Component:
     number = parse.record_id(component_id)
     component = db.session.get(Component, number) if number else None
     if component is None or component.box_id != box_id or not component.active:
-        raise NotFound("No such charge in this building's plan.")
+        raise NotFound(_("No such charge in this building's plan."))
     return component
 
 
@@ -96,9 +96,9 @@ def set_rule(actor, box_id, component_id, unit_id, kind: str, amount=None, reaso
     acc = manage(actor, box_id)
     component = component_of(acc.box.id, component_id)
     unit = unit_of(acc, unit_id)
-    parse.choice(kind, RULE_KINDS, "kind", "Rule")
+    parse.choice(kind, RULE_KINDS, "kind", _("Rule"))
     value = parse.amount(amount, acc.box.currency, "amount", allow_zero=True) if kind == "override" else None
-    reason = parse.text(reason, "reason", label="Reason", limit=300)
+    reason = parse.text(reason, "reason", label=_("Reason"), limit=300)
     rule = db.session.scalar(select(UnitRule).filter_by(component_id=component.id, unit_id=unit.id))
     if rule is None:
         rule = UnitRule(component_id=component.id, unit_id=unit.id, kind=kind)

@@ -3,7 +3,7 @@ import csv
 import io
 from decimal import Decimal, InvalidOperation
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from sqlalchemy import func, select
 
 from hamyan.blueprints.aptbox.models import PAYERS, Unit, UnitPerson, UnitSummary
@@ -13,6 +13,7 @@ from hamyan.boxes.models import BOARD, RESIDENT, Membership
 from hamyan.core import parse, uow
 from hamyan.core.errors import Conflict, ValidationError
 from hamyan.extensions import db
+from hamyan.i18n import number as num
 
 from .common import manage, unit_of
 
@@ -32,33 +33,33 @@ def unit_values(row: dict) -> dict:
         except ValidationError as error:
             errors.update(error.fields)
 
-    attempt("number", lambda v: parse.text(v, "number", label="Unit number", limit=20))
-    attempt("floor", lambda v: parse.whole(v if v not in (None, "") else "0", "floor", -10, 200, "Floor"))
+    attempt("number", lambda v: parse.text(v, "number", label=_("Unit number"), limit=20))
+    attempt("floor", lambda v: parse.whole(v if v not in (None, "") else "0", "floor", -10, 200, _("Floor")))
     attempt("area", area)
     attempt("occupants", lambda v: parse.whole(v if v not in (None, "") else "0", "occupants", 0, 100,
-                                               "Occupants"))
+                                               _("Occupants")))
     attempt("parking", lambda v: parse.whole(v if v not in (None, "") else "0", "parking", 0, 20,
-                                             "Parking spaces"))
+                                             _("Parking spaces")))
     attempt("occupied", occupied)
-    attempt("owner_name", lambda v: parse.text(v if v is not None else row.get("owner"), "owner", label="Owner",
+    attempt("owner_name", lambda v: parse.text(v if v is not None else row.get("owner"), "owner", label=_("Owner"),
                                                limit=120, required=False))
     attempt("resident_name", lambda v: parse.text(v if v is not None else row.get("resident"), "resident",
-                                                  label="Resident", limit=120, required=False))
+                                                  label=_("Resident"), limit=120, required=False))
     if errors:
-        raise ValidationError("; ".join(f"{k}: {m}" for k, m in errors.items()), fields=errors)
+        raise ValidationError(" ".join(errors.values()), fields=errors)
     return out
 
 
 def area(value) -> Decimal:
     raw = parse.normalize(value)
     if raw.startswith("-"):
-        raise ValidationError("Area must be more than 0 m².", field="area")
+        raise ValidationError(_("Area must be more than 0 m²."), field="area")
     try:
         number = Decimal(raw)
     except InvalidOperation:
-        raise ValidationError("Enter the area in m², e.g. 85.5.", field="area") from None
+        raise ValidationError(_("Enter the area in m², e.g. 85.5."), field="area") from None
     if not number.is_finite() or number <= 0 or number > 100000 or number != number.quantize(Decimal("0.01")):
-        raise ValidationError("Area must be more than 0 m², at most 100,000, with at most 2 decimals.", field="area")
+        raise ValidationError(_("Area must be more than 0 m², at most 100,000, with at most 2 decimals."), field="area")
     return number
 
 
@@ -70,7 +71,7 @@ def occupied(value) -> bool:
         return True
     if raw in NO:
         return False
-    raise ValidationError("Occupied is yes or no.", field="occupied")
+    raise ValidationError(_("Occupied is yes or no."), field="occupied")
 
 
 def _refresh(box, unit_ids):
@@ -114,7 +115,8 @@ class ImportError_(ValidationError):
     """A CSV with bad rows: `rows` lists (line, message) for each, and nothing was written."""
 
     def __init__(self, rows: list[tuple[int, str]]):
-        super().__init__(f"{len(rows)} row(s) have errors; nothing was imported.", field="file")
+        super().__init__(ngettext("%(num)s row has errors; nothing was imported.",
+                                  "%(num)s rows have errors; nothing was imported.", len(rows)), field="file")
         self.rows = rows
 
 
@@ -123,19 +125,19 @@ def read_csv(data: bytes | str) -> list[dict]:
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise ValidationError("Save the file as CSV in UTF-8.", field="file") from None
+            raise ValidationError(_("Save the file as CSV in UTF-8."), field="file") from None
     reader = csv.DictReader(io.StringIO(data))
     header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in ("number", "area") if c not in header]
     if missing:
-        raise ValidationError(f"The first line must name the columns: {', '.join(CSV_COLUMNS)} "
-                              f"(missing: {', '.join(missing)}).", field="file")
+        raise ValidationError(_("The first line must name the columns: %(columns)s (missing: %(missing)s).",
+                                columns=", ".join(CSV_COLUMNS), missing=", ".join(missing)), field="file")
     reader.fieldnames = header
     rows = [row for row in reader if any((v or "").strip() for v in row.values() if isinstance(v, str))]
     if not rows:
-        raise ValidationError("The file has no units.", field="file")
+        raise ValidationError(_("The file has no units."), field="file")
     if len(rows) > MAX_UNITS:
-        raise ValidationError(f"At most {MAX_UNITS} units at once.", field="file")
+        raise ValidationError(_("At most %(count)s units at once.", count=num(MAX_UNITS)), field="file")
     return rows
 
 
@@ -153,9 +155,10 @@ def import_units(actor, box_id, data: bytes | str) -> list[Unit]:
             problems.append((line, error.message))
             continue
         if values["number"] in existing:
-            problems.append((line, f"unit {values['number']} already exists in this building"))
+            problems.append((line, _("Unit %(number)s already exists in this building.", number=values["number"])))
         elif values["number"] in seen:
-            problems.append((line, f"unit {values['number']} is also on line {seen[values['number']]}"))
+            problems.append((line, _("Unit %(number)s is also on line %(line)s.", number=values["number"],
+                                     line=num(seen[values["number"]]))))
         seen.setdefault(values["number"], line)
         parsed.append(values)
     if problems:
@@ -176,11 +179,12 @@ def add_person(actor, box_id, unit_id, name: str, email: str | None, relation: s
     email, is tied to this unit too."""
     acc = manage(actor, box_id)
     unit = unit_of(acc, unit_id)
-    parse.choice(relation, PAYERS, "relation", "Relation")
+    parse.choice(relation, PAYERS, "relation", _("Relation"))
     membership = _member_by_email(acc.box.id, email) or boxes.add_member(
         actor, acc.box.id, name, email, BOARD if board else RESIDENT)
     if db.session.scalar(select(UnitPerson.id).filter_by(unit_id=unit.id, membership_id=membership.id)):
-        raise Conflict(f"{membership.display_name} is already tied to unit {unit.number}.", field="email")
+        raise Conflict(_("%(name)s is already tied to unit %(number)s.", name=membership.display_name, number=unit.number),
+                       field="email")
     person = UnitPerson(unit_id=unit.id, membership_id=membership.id, relation=relation)
     db.session.add(person)
     if relation == "owner" and not unit.owner_name:

@@ -1,6 +1,8 @@
 """What every cashbox rule needs: who may act (boxes.access), the box's rounds and members, and
 its ledger accounts."""
 from sqlalchemy import Select, func, select
+from flask_babel import gettext as _
+
 
 from hamyan import ledger
 from hamyan.blueprints.cashbox.models import Round
@@ -10,6 +12,7 @@ from hamyan.boxes.models import Box, Membership
 from hamyan.core import clock, parse
 from hamyan.core.errors import NotFound, ValidationError
 from hamyan.extensions import db
+from hamyan.i18n import number as num
 from hamyan.ledger.models import Entry, LedgerAccount
 
 KIND = "cashbox"
@@ -79,13 +82,14 @@ def active_round(box_id: int, round_id=None) -> Round:
     if round_id is not None:
         r = round_in_box(box_id, round_id)
         if r.status == "finished":
-            raise ValidationError(f"Round {r.number} is finished; it takes no more payments.", field="round_id")
+            raise ValidationError(_("Round %(number)s is finished; it takes no more payments.", number=num(r.number)),
+                                  field="round_id")
         if r.status == "draft":
-            raise ValidationError(f"Round {r.number} has not started yet.", field="round_id")
+            raise ValidationError(_("Round %(number)s has not started yet.", number=num(r.number)), field="round_id")
         return r
     r = db.session.scalar(select(Round).filter_by(box_id=box_id, status="active"))
     if r is None:
-        raise ValidationError("No round is running. Start a round first.", field="round_id")
+        raise ValidationError(_("No round is running. Start a round first."), field="round_id")
     return r
 
 
@@ -109,7 +113,7 @@ def membership_in(box_id: int, membership_id) -> Membership:
     number = parse.record_id(membership_id)
     m = db.session.get(Membership, number) if number else None
     if m is None or m.box_id != box_id or m.left_at is not None:
-        raise ValidationError("That person is not a member of this box." if number else "Choose a member.",
+        raise ValidationError(_("That person is not a member of this box.") if number else _("Choose a member."),
                               field="membership_id")
     return m
 

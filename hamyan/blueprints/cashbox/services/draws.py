@@ -6,6 +6,8 @@ import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from flask_babel import gettext as _
+
 
 from hamyan import ledger, money
 from hamyan.dues.calendar import format_day
@@ -27,6 +29,7 @@ from hamyan.boxes.models import Box, Membership
 from hamyan.core import clock, parse, uow
 from hamyan.core.errors import Conflict, NotFound, ValidationError
 from hamyan.extensions import db
+from hamyan.i18n import number as num, show_day, show_money
 from hamyan.ledger.models import LedgerAccount
 from hamyan.rotation import draws, order, payouts
 
@@ -42,7 +45,7 @@ def _retried_draw(box: Box, request_key: str, period_number, reason: str) -> Per
         return None
     same_period = period_number in (None, "") or parse.record_id(period_number) == earlier.number
     if not same_period or reason != (earlier.override_reason or ""):
-        raise Conflict("This idempotency key was already used for a different draw.", field="idempotency_key")
+        raise Conflict(_("This idempotency key was already used for a different draw."), field="idempotency_key")
     return earlier
 
 
@@ -55,7 +58,8 @@ def draw(actor, box_id, period_number=None, override_reason: str | None = None,
     cashbox = db.session.get(Cashbox, box.id)
     reason = (override_reason or "").strip()
     if len(reason) > REASON_LIMIT:
-        raise ValidationError(f"Keep the reason under {REASON_LIMIT} characters.", field="override_reason")
+        raise ValidationError(_("Keep the reason under %(count)s characters.", count=num(REASON_LIMIT, box)),
+                              field="override_reason")
     if request_key:
         earlier = _retried_draw(box, request_key, period_number, reason)
         if earlier is not None:
@@ -64,25 +68,24 @@ def draw(actor, box_id, period_number=None, override_reason: str | None = None,
     periods = list(db.session.scalars(select(Period).where(Period.round_id == r.id).order_by(Period.number)))
     pending = next((p for p in periods if p.drawn_at is None), None)
     if period_number not in (None, ""):
-        number = parse.whole(period_number, "period", 1, r.share_count, "Period")
+        number = parse.whole(period_number, "period", 1, r.share_count, _("Period"))
         period = periods[number - 1]
         if period.drawn_at is not None:
-            raise Conflict(f"Period {number} has already been drawn.", field="period")
+            raise Conflict(_("Period %(number)s has already been drawn.", number=num(number, box)), field="period")
         if period is not pending:
-            raise ValidationError(f"Draw period {pending.number} first.", field="period")
+            raise ValidationError(_("Draw period %(number)s first.", number=num(pending.number, box)), field="period")
     if pending is None:
-        raise Conflict("Every period of this round has been drawn.", field="period")
+        raise Conflict(_("Every period of this round has been drawn."), field="period")
     period = pending
     state = round_state(r)
     if period.due_date > state.today:
-        raise ValidationError(f"Period {period.number} falls due on "
-                              f"{format_day(period.due_date, box.calendar, box.locale)}; "
-                              "it can be drawn from that day.", field="period")
+        raise ValidationError(_("Period %(number)s falls due on %(day)s; it can be drawn from that day.",
+                                number=num(period.number, box), day=show_day(period.due_date, box)), field="period")
     if not state.fully_paid(period.number) and not reason:
         collected = state.collected(period.number)
         raise ValidationError(
-            f"Period {period.number} is not fully paid yet ({money.format_money(collected, box.currency, box.locale)} "
-            f"of {money.format_money(r.pot, box.currency, box.locale)}). Wait, or give a reason to draw anyway.",
+            _("Period %(number)s is not fully paid yet (%(collected)s of %(pot)s). Wait, or give a reason to draw "
+              "anyway.", number=num(period.number, box), collected=show_money(collected, box), pot=show_money(r.pot, box)),
             field="override_reason")
     won = {p.winner_share_id for p in periods if p.winner_share_id}
     candidates = {s.number: s for s in state.shares if s.id not in won}
@@ -125,7 +128,7 @@ def _pay_out(box: Box, cashbox: Cashbox, r: Round, period: Period, state: RoundS
     if cashbox.winner_policy == "hold" and any(a + f for a, f in owing):
         if release:
             names = ", ".join(h.membership.display_name for h, (a, f) in zip(holders, owing) if a + f)
-            raise ValidationError(f"Still owing: {names}. The payout is released once they are clear.",
+            raise ValidationError(_("Still owing: %(names)s. The payout is released once they are clear.", names=names),
                                   field="period")
         period.payout_status = "held"
         return
@@ -193,10 +196,10 @@ def release_payout(actor, box_id, period_number) -> Period:
     box = authorize(actor, box_id, MANAGE, KIND).box
     cashbox = db.session.get(Cashbox, box.id)
     r = active_round(box.id)
-    number = parse.whole(period_number, "period", 1, r.share_count, "Period")
+    number = parse.whole(period_number, "period", 1, r.share_count, _("Period"))
     period = db.session.scalar(select(Period).filter_by(round_id=r.id, number=number))
     if period.payout_status != "held":
-        raise Conflict(f"The payout of period {number} is not held.", field="period")
+        raise Conflict(_("The payout of period %(number)s is not held.", number=num(number, box)), field="period")
     _pay_out(box, cashbox, r, period, round_state(r), actor, release=True)
     finish_if_done(r)
     return period

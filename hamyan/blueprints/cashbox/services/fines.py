@@ -4,6 +4,8 @@ charged again."""
 from datetime import timedelta
 
 from sqlalchemy import select
+from flask_babel import gettext as _
+
 
 from hamyan.blueprints.cashbox.models import Cashbox, Period, Round
 from hamyan.blueprints.cashbox.services.common import (
@@ -21,6 +23,7 @@ from hamyan.dues import late
 from hamyan.dues import status as dues_status
 from hamyan.dues.models import LateCharge
 from hamyan.extensions import db
+from hamyan.i18n import number as num
 
 REASON_LIMIT = 300
 SUBJECT = "membership"  # a cashbox fine is charged to the member, for one period: its reference
@@ -118,13 +121,14 @@ def waive_fine(actor, box_id, fine_id, reason: str) -> LateCharge:
         raise NotFound()
     r = period_of(fine).round
     if r.status != "active":
-        raise ValidationError(f"Round {r.number} is {r.status}; its fines are final.", field="fine_id")
+        raise ValidationError(_("Round %(number)s is not running; its fines are final.", number=num(r.number, box)),
+                              field="fine_id")
     if fine.waived:
-        raise Conflict("This fine has already been waived.", field="fine_id")
+        raise Conflict(_("This fine has already been waived."), field="fine_id")
     owed = round_state(r, membership_ids=[fine.subject_id]).by_membership[fine.subject_id].fines_unpaid
     if fine.id not in _unpaid(late.charges(r.box_id, SUBJECT, [reference(p) for p in r.periods], [fine.subject_id]),
                               owed):
-        raise ValidationError("This fine is already paid. Undo the payment that paid it first.", field="fine_id")
+        raise ValidationError(_("This fine is already paid. Undo the payment that paid it first."), field="fine_id")
     late.waive(fine, reason, today=clock.today(box), idempotency_key=f"cashbox:{box.id}:waive-fine:{fine.id}",
                memo=f"Fine waived: {reason}", by_id=author(actor))
     refresh_summaries(r, [fine.subject_id])

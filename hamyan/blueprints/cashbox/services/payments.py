@@ -4,8 +4,10 @@ import uuid
 from datetime import timedelta
 
 from sqlalchemy import select
+from flask_babel import gettext as _
 
-from hamyan import ledger, money
+
+from hamyan import ledger
 from hamyan.blueprints.cashbox.models import MemberSummary, Payment, Period, PeriodCell, Round
 from hamyan.blueprints.cashbox.services.common import (
     KIND,
@@ -28,6 +30,7 @@ from hamyan.dues import calendar, obligations
 from hamyan.dues.bulk import Line
 from hamyan.dues.online import member_payment_hooks
 from hamyan.extensions import db
+from hamyan.i18n import number as num, show_money
 from hamyan.ledger.models import Entry
 
 MAX_DAYS_BEFORE_ROUND = 366
@@ -45,7 +48,7 @@ def _retried(key: str, member, value: int, method: str, reference: str, paid_on,
                            payment.reference) != (member.id, value, method, reference) \
             or (paid_on is not None and payment.paid_on != paid_on) \
             or (round_id is not None and payment.round_id != round_id):
-        raise Conflict("This idempotency key was already used for a different payment.", field="idempotency_key")
+        raise Conflict(_("This idempotency key was already used for a different payment."), field="idempotency_key")
     return payment
 
 
@@ -56,14 +59,15 @@ def record_payment(actor, box_id, membership_id, amount, method: str = "cash", r
     box = authorize(actor, box_id, MANAGE, KIND).box
     key = f"cashbox:{box.id}:payment:{request_key}" if request_key else None
     if key and len(key) > 200:
-        raise ValidationError("The idempotency key is too long (at most 120 characters).", field="idempotency_key")
+        raise ValidationError(_("The idempotency key is too long (at most %(count)s characters).", count=num(120, box)),
+                              field="idempotency_key")
     member = membership_in(box.id, membership_id)
     value = parse.amount(amount, box.currency, field="amount")
-    method = parse.choice(method, ("cash", "bank"), "method", "Method")
-    reference = parse.text(reference, "reference", label="A reference", limit=120, required=False)
+    method = parse.choice(method, ("cash", "bank"), "method", _("Method"))
+    reference = parse.text(reference, "reference", label=_("A reference"), limit=120, required=False)
     if method == "bank" and not reference:
-        raise ValidationError("A bank transfer needs its reference.", field="reference")
-    given_day = None if paid_on in (None, "") else parse.day(paid_on, "paid_on", "Paid on")
+        raise ValidationError(_("A bank transfer needs its reference."), field="reference")
+    given_day = None if paid_on in (None, "") else parse.day(paid_on, "paid_on", _("Paid on"))
     if key:
         existing = _retried(key, member, value, method, reference, given_day, parse.record_id(round_id) if round_id
                             is not None else None)
@@ -73,22 +77,23 @@ def record_payment(actor, box_id, membership_id, amount, method: str = "cash", r
     today = clock.today(box)
     paid_on = given_day or today
     if paid_on > today:
-        raise ValidationError("A payment cannot be dated in the future.", field="paid_on")
+        raise ValidationError(_("A payment cannot be dated in the future."), field="paid_on")
     if paid_on < r.first_due - timedelta(days=MAX_DAYS_BEFORE_ROUND):
-        raise ValidationError(f"A payment to round {r.number} cannot be dated more than a year before its first "
-                              "due date.", field="paid_on")
+        raise ValidationError(_("A payment to round %(number)s cannot be dated more than a year before its first "
+                                "due date.", number=num(r.number, box)), field="paid_on")
     rs = round_state(r, today, [member.id])
     state = rs.by_membership.get(member.id)
     if state is None:
-        raise ValidationError(f"{member.display_name} holds no share in round {r.number}.", field="membership_id")
+        raise ValidationError(_("%(name)s holds no share in round %(number)s.", name=member.display_name,
+                                number=num(r.number, box)), field="membership_id")
     arrears_then = obligations.arrears(state.cum_due, calendar.periods_due([p.due_date for p in rs.periods], paid_on),
                                        state.paid)
     allocation = obligations.allocate_payment(value, arrears_then, state.fines_unpaid,
                                               state.round_total - state.paid - arrears_then)
     if allocation is None:
         owed = state.round_total - state.paid + state.fines_unpaid
-        raise ValidationError(f"That is more than {member.display_name} owes for the whole round "
-                              f"({money.format_money(owed, box.currency, box.locale)}).", field="amount")
+        raise ValidationError(_("That is more than %(name)s owes for the whole round (%(amount)s).",
+                                name=member.display_name, amount=show_money(owed, box)), field="amount")
     legs = [(cash_account(box), value)]
     if allocation.to_dues:
         legs.append((member_account(box, member), -allocation.to_dues))
@@ -125,16 +130,17 @@ def reverse_payment(actor, box_id, payment_id, reason: str) -> Payment:
     payment = payment_of(box.id, payment_id)
     reason = parse.reason(reason, limit=REASON_LIMIT)
     if payment.method == "netted":
-        raise ValidationError("An amount netted from a payout cannot be undone on its own.", field="payment_id")
+        raise ValidationError(_("An amount netted from a payout cannot be undone on its own."), field="payment_id")
     r = db.session.get(Round, payment.round_id)
     if r.status != "active":
-        raise ValidationError(f"Round {r.number} is {r.status}; its payments are final.", field="payment_id")
+        raise ValidationError(_("Round %(number)s is not running; its payments are final.", number=num(r.number, box)),
+                              field="payment_id")
     if payment.reversal is not None:
-        raise Conflict("This payment has already been undone.", field="payment_id")
+        raise Conflict(_("This payment has already been undone."), field="payment_id")
     total = payment.amount + payment.fine_amount
     if box_cash(box) < total:
-        raise ValidationError("The box no longer holds this money (it was paid out), so the payment cannot be "
-                              "undone.", field="payment_id")
+        raise ValidationError(_("The box no longer holds this money (it was paid out), so the payment cannot be "
+                                "undone."), field="payment_id")
     return undo(box, actor, payment, r, f"Payment undone: {reason}", f"reverse-payment:{payment.id}")
 
 
@@ -181,7 +187,7 @@ def period_lines(box, r: Round, number: int) -> list[Line]:
         owed = max(cell.due - cell.paid, 0)
         # arrears count this period once it is due; what is left is older, and a payment settles it first
         earlier = (arrears or 0) - (owed if due_date and due_date <= clock.today(box) else 0)
-        note = (f"Also owes {money.format_money(earlier, box.currency, box.locale)} from earlier periods, "
-                "which a payment settles first." if earlier > 0 else "")
+        note = _("Also owes %(amount)s from earlier periods, which a payment settles first.",
+                 amount=show_money(earlier, box)) if earlier > 0 else ""
         lines.append(Line(cell.membership_id, name, owed, note))
     return lines

@@ -5,6 +5,8 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import func, select
+from flask_babel import gettext as _
+
 
 from hamyan.blueprints.cashbox.models import (
     DRAW_MODES,
@@ -35,6 +37,7 @@ from hamyan.core import clock, parse, uow
 from hamyan.core.errors import Conflict, NotFound, ValidationError
 from hamyan.dues import calendar, obligations
 from hamyan.extensions import db
+from hamyan.i18n import number as num
 from hamyan.rotation import draws, shares
 
 MAX_SHARES = 500
@@ -55,29 +58,30 @@ class RoundSettings:
 
 def parse_round_settings(currency: str, today: date, contribution, share_count, period_kind, period_days,
                          first_due, draw_mode) -> RoundSettings:
-    period_kind = parse.choice(period_kind, PERIOD_KINDS, "period_kind", "Period")
-    days = parse.whole(period_days, "period_days", 1, MAX_DAYS, "Days per period") if period_kind == "days" else 7
-    first = parse.day(first_due, "first_due", "First due date")
+    period_kind = parse.choice(period_kind, PERIOD_KINDS, "period_kind", _("Period"))
+    days = parse.whole(period_days, "period_days", 1, MAX_DAYS, _("Days per period")) if period_kind == "days" else 7
+    first = parse.day(first_due, "first_due", _("First due date"))
     if abs(first.year - today.year) > MAX_YEARS_AWAY:
-        raise ValidationError(f"Choose a first due date within {MAX_YEARS_AWAY} years of today.", field="first_due")
+        raise ValidationError(_("Choose a first due date within %(count)s years of today.", count=num(MAX_YEARS_AWAY)),
+                              field="first_due")
     return RoundSettings(
         contribution=parse.amount(contribution, currency, field="contribution"),
-        share_count=parse.whole(share_count, "share_count", 1, MAX_SHARES, "Number of shares"),
+        share_count=parse.whole(share_count, "share_count", 1, MAX_SHARES, _("Number of shares")),
         period_kind=period_kind, period_days=days, first_due=first,
-        draw_mode=parse.choice(draw_mode, DRAW_MODES, "draw_mode", "Draw mode"),
+        draw_mode=parse.choice(draw_mode, DRAW_MODES, "draw_mode", _("Draw mode")),
     )
 
 
 def _rules(currency: str, grace_days, fine_kind, fine_value, winner_policy) -> dict:
-    grace = parse.whole(grace_days if grace_days not in (None, "") else 0, "grace_days", 0, MAX_DAYS, "Grace days")
-    fine_kind = parse.choice(fine_kind or "none", FINE_KINDS, "fine_kind", "Late fine")
+    grace = parse.whole(grace_days if grace_days not in (None, "") else 0, "grace_days", 0, MAX_DAYS, _("Grace days"))
+    fine_kind = parse.choice(fine_kind or "none", FINE_KINDS, "fine_kind", _("Late fine"))
     if fine_kind == "none":
         value = 0
     elif fine_kind == "fixed":
         value = parse.amount(fine_value, currency, field="fine_value")
     else:
         value = int(parse.percent(fine_value, "fine_value", allow_zero=False) * 100)  # basis points
-    policy = parse.choice(winner_policy, WINNER_POLICIES, "winner_policy", "Winner who owes")
+    policy = parse.choice(winner_policy, WINNER_POLICIES, "winner_policy", _("Winner who owes"))
     return dict(grace_days=grace, fine_kind=fine_kind, fine_value=value, winner_policy=policy)
 
 
@@ -93,7 +97,7 @@ def create_cashbox(actor, name, currency, contribution, share_count, period_kind
             Box.kind == KIND, Box.name == (name or "").strip(), Membership.user_id == actor.id,
             Membership.left_at.is_(None))):
         # Also makes a double submit of the new-box form create one box (as for money pools).
-        raise Conflict("You already have a cashbox with this name; choose another.", field="name")
+        raise Conflict(_("You already have a cashbox with this name; choose another."), field="name")
     box = boxes.create_box(actor, KIND, name, currency, timezone, locale, calendar)
     db.session.add(Cashbox(box_id=box.id, **rules))
     db.session.flush()
@@ -125,11 +129,11 @@ def update_rules(actor, box_id, **changes) -> Cashbox:
     cashbox = db.session.get(Cashbox, box.id)
     unknown = set(changes) - set(RULES)
     if unknown:
-        raise ValidationError(f"Unknown rule: {', '.join(sorted(unknown))}.", field=sorted(unknown)[0])
+        raise ValidationError(_("Unknown rule: %(names)s.", names=", ".join(sorted(unknown))), field=sorted(unknown)[0])
     if not changes:
-        raise ValidationError(f"Name at least one rule to change: {', '.join(RULES)}.", field="rules")
+        raise ValidationError(_("Name at least one rule to change: %(names)s.", names=", ".join(RULES)), field="rules")
     if changes.get("fine_kind", cashbox.fine_kind) not in (cashbox.fine_kind, "none") and "fine_value" not in changes:
-        raise ValidationError("Give the fine's value for its new kind.", field="fine_value")
+        raise ValidationError(_("Give the fine's value for its new kind."), field="fine_value")
     given = {**rules_text(cashbox, box.currency), **changes}
     for key, value in _rules(box.currency, **given).items():
         setattr(cashbox, key, value)
@@ -145,7 +149,8 @@ def _draft(actor, box_id, round_id) -> tuple[Box, Round]:
     box = authorize(actor, box_id, MANAGE, KIND).box
     r = round_in_box(box.id, round_id)
     if r.status != "draft":
-        raise Conflict(f"Round {r.number} has already started; its shares and amounts are fixed.", field="round_id")
+        raise Conflict(_("Round %(number)s has already started; its shares and amounts are fixed.",
+                         number=num(r.number, box)), field="round_id")
     return box, r
 
 
@@ -180,10 +185,10 @@ def one_share_each(actor, box_id, round_id) -> Round:
     box, r = _draft(actor, box_id, round_id)
     members = active_members(box.id)
     if not members:
-        raise ValidationError("Add the members first: each of them then gets one share.", field="shares")
+        raise ValidationError(_("Add the members first: each of them then gets one share."), field="shares")
     if len(members) > MAX_SHARES:
-        raise ValidationError(f"A round has at most {MAX_SHARES} shares; this box has {len(members)} members.",
-                              field="shares")
+        raise ValidationError(_("A round has at most %(most)s shares; this box has %(count)s members.",
+                                most=num(MAX_SHARES, box), count=num(len(members), box)), field="shares")
     _resize(r, len(members))
     for share in r.shares:
         share.holdings.clear()
@@ -195,11 +200,11 @@ def one_share_each(actor, box_id, round_id) -> Round:
 
 
 def _share(r: Round, number) -> Share:
-    number = parse.whole(number, "share", 1, MAX_SHARES, "Share number")
+    number = parse.whole(number, "share", 1, MAX_SHARES, _("Share number"))
     for share in r.shares:
         if share.number == number:
             return share
-    raise NotFound(f"Round {r.number} has no share {number}.")
+    raise NotFound(_("Round %(number)s has no share %(share)s.", number=num(r.number), share=num(number)))
 
 
 @uow.box_write
@@ -208,7 +213,7 @@ def set_holders(actor, box_id, round_id, share_number, holders: list[tuple]) -> 
     one while the round is a draft (it cannot start until every share is fully held), never more."""
     box, r = _draft(actor, box_id, round_id)
     share = _share(r, share_number)
-    parsed = shares.holders(holders, lambda m: membership_in(box.id, m), f"share {share.number}")
+    parsed = shares.holders(holders, lambda m: membership_in(box.id, m), _("share %(number)s", number=num(share.number, box)))
     share.holdings.clear()
     db.session.flush()
     share.holdings.extend(Holding(membership_id=m.id, numerator=f.numerator, denominator=f.denominator,
@@ -220,10 +225,10 @@ def set_holders(actor, box_id, round_id, share_number, holders: list[tuple]) -> 
 @uow.box_write
 def set_order(actor, box_id, round_id, share_numbers: list) -> Round:
     """Predefined draws: the share numbers in the order they win, period 1 first."""
-    _, r = _draft(actor, box_id, round_id)
-    order = [parse.whole(n, "order", 1, MAX_SHARES, "Each share number") for n in share_numbers]
+    r = _draft(actor, box_id, round_id)[1]
+    order = [parse.whole(n, "order", 1, MAX_SHARES, _("Each share number")) for n in share_numbers]
     if sorted(order) != list(range(1, r.share_count + 1)):
-        raise ValidationError(f"List each share from 1 to {r.share_count} exactly once.", field="order")
+        raise ValidationError(_("List each share from 1 to %(count)s exactly once.", count=num(r.share_count)), field="order")
     by_number = {s.number: s for s in r.shares}
     for position, number in enumerate(order, 1):
         by_number[number].draw_position = position
@@ -239,15 +244,16 @@ def start_round(actor, box_id, round_id) -> Round:
     box, r = _draft(actor, box_id, round_id)
     unheld = [s.number for s in r.shares if s.held != 1]
     if unheld:
-        listed = ", ".join(map(str, unheld[:20])) + ("…" if len(unheld) > 20 else "")
-        raise ValidationError(f"Every share must be fully held before the round starts. Not fully held: {listed}.",
-                              field="shares")
+        listed = ", ".join(num(n, box) for n in unheld[:20])
+        raise ValidationError(_("Every share must be fully held before the round starts. Not fully held: %(shares)s.",
+                                shares=listed + ("…" if len(unheld) > 20 else "")), field="shares")
     tiny = [s.number for s in r.shares if not obligations.smallest_part_ok(r.contribution, [h.fraction for h in s.holdings])]
     if tiny:
-        raise ValidationError(f"A part of share {tiny[0]} would owe less than one {box.currency} minor unit a period; "
-                              "raise the contribution or use larger parts.", field="shares")
+        raise ValidationError(_("A part of share %(number)s would owe less than one %(currency)s minor unit a period; "
+                                "raise the contribution or use larger parts.", number=num(tiny[0], box),
+                                currency=box.currency), field="shares")
     if db.session.scalar(select(Round.id).filter_by(box_id=box.id, status="active")):
-        raise Conflict("Another round of this box is still running.", field="round_id")
+        raise Conflict(_("Another round of this box is still running."), field="round_id")
     for number, due in enumerate(due_dates(r, box.calendar), 1):
         seed = draws.new_seed() if r.draw_mode == "random" else None
         db.session.add(Period(round_id=r.id, number=number, due_date=due, seed=seed,
@@ -268,9 +274,9 @@ def start_next_round(actor, box_id, round_id) -> Round:
     box = authorize(actor, box_id, MANAGE, KIND).box
     prev = round_in_box(box.id, round_id)
     if prev.status != "finished":
-        raise Conflict(f"Round {prev.number} has not finished yet.", field="round_id")
+        raise Conflict(_("Round %(number)s has not finished yet.", number=num(prev.number, box)), field="round_id")
     if db.session.scalar(select(Round.id).where(Round.box_id == box.id, Round.status != "finished")):
-        raise Conflict("This box already has a round in preparation or running.", field="round_id")
+        raise Conflict(_("This box already has a round in preparation or running."), field="round_id")
     first_due = calendar.nth_due(prev.first_due, prev.period_kind, prev.period_days, box.calendar, prev.share_count)
     number = db.session.scalar(select(func.max(Round.number)).filter_by(box_id=box.id)) + 1
     r = Round(box_id=box.id, number=number, status="draft", contribution=prev.contribution,

@@ -49,7 +49,7 @@ def managing(actor, box_id) -> tuple[Box, Rosca]:
 def draft(actor, box_id) -> tuple[Box, Rosca]:
     box, rosca = managing(actor, box_id)
     if rosca.status != "draft":
-        raise Conflict("The round has started; its seats and prices are fixed.", field="status")
+        raise Conflict(_("The round has started; its seats and prices are fixed."), field="status")
     return box, rosca
 
 

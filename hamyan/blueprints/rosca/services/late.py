@@ -22,7 +22,7 @@ KINDS = ("none", late.FIXED, late.PERCENT)
 def fee_rule(currency: str, kind, value) -> tuple[str, int]:
     """(kind, value) of a late fee as typed: an amount when fixed, a percent of the period's due
     (kept in basis points) when a percent."""
-    kind = parse.choice(kind or "none", KINDS, "late_fee_kind", "Late fee")
+    kind = parse.choice(kind or "none", KINDS, "late_fee_kind", _("Late fee"))
     if kind == "none":
         return kind, 0
     if kind == late.FIXED:
@@ -93,7 +93,7 @@ def waive_late_fee(actor, box_id, membership_id, period, reason: str) -> LateCha
     number = parse.record_id(membership_id)
     row = late.find(box.id, (LATE_SUBJECT, number or 0), f"period:{parse.record_id(period) or 0}")
     if row is None:
-        raise NotFound("No such late fee in this round.")
+        raise NotFound(_("No such late fee in this round."))
     reason = parse.reason(reason, limit=300)
     if not row.waived and member_states(rosca, [row.subject_id])[1][row.subject_id].late_owed < row.amount:
         raise ValidationError(_("This late fee is already paid; reverse the payment that paid it first."),

@@ -82,7 +82,8 @@ def _swap_in(box_id: int, swap_id) -> Swap:
     if swap is None or swap.box_id != box_id:
         raise NotFound()
     if swap.status != "requested":
-        raise Conflict(f"This trade was already {swap.status}.", field="swap")
+        raise Conflict(_("This trade was already approved.") if swap.status == "approved" else
+                       _("This trade was already turned down."), field="swap")
     return swap
 
 

@@ -27,9 +27,9 @@ from hamyan.boxes.models import Box, Membership
 from hamyan.core import clock, parse, uow
 from hamyan.core.errors import Conflict, NotFound, ValidationError
 from hamyan.dues import calendar, obligations
-from hamyan.dues.calendar import format_day
 from hamyan.dues.online import member_payment_hooks
 from hamyan.extensions import db
+from hamyan.i18n import number as num, show_day, show_money
 from hamyan.ledger.models import Entry
 from hamyan.rotation import payouts, shares
 
@@ -37,7 +37,7 @@ METHODS = ("cash", "bank")
 
 
 def _money(box: Box, amount: int) -> str:
-    return money.format_money(amount, box.currency, box.locale)
+    return show_money(amount, box)
 
 
 def _retried(key: str, kind: str, member: Membership, value: int, method: str, reference: str, paid_on):
@@ -48,17 +48,17 @@ def _retried(key: str, kind: str, member: Membership, value: int, method: str, r
     payment = db.session.scalar(select(RoscaPayment).filter_by(entry_id=entry.id))
     if payment is None or (payment.kind, payment.membership_id, payment.amount, payment.method, payment.reference) \
             != (kind, member.id, value, method, reference) or (paid_on is not None and payment.paid_on != paid_on):
-        raise Conflict("This idempotency key was already used for a different payment.", field="idempotency_key")
+        raise Conflict(_("This idempotency key was already used for a different payment."), field="idempotency_key")
     return payment
 
 
 def _payment_input(box, membership_id, amount, method, reference, paid_on):
     member = membership_in(box.id, membership_id)
     value = parse.amount(amount, box.currency)
-    method = parse.choice(method or "cash", METHODS, "method", "Method")
-    reference = parse.text(reference, "reference", label="The reference", limit=120, required=False)
+    method = parse.choice(method or "cash", METHODS, "method", _("Method"))
+    reference = parse.text(reference, "reference", label=_("The reference"), limit=120, required=False)
     today = clock.today(box)
-    day = parse.day(paid_on, "paid_on", "Paid on") if paid_on not in (None, "") else None
+    day = parse.day(paid_on, "paid_on", _("Paid on")) if paid_on not in (None, "") else None
     if day is not None and day > today:
         raise ValidationError(_("A payment cannot be dated in the future."), field="paid_on")
     return member, value, method, reference, day
@@ -112,12 +112,12 @@ def reverse_payment(actor, box_id, payment_id: int, reason: str) -> Entry:
     number = parse.record_id(payment_id)
     payment = db.session.get(RoscaPayment, number) if number else None
     if payment is None or payment.box_id != box.id or payment.kind != "contribution":
-        raise NotFound("No such contribution in this box.")
+        raise NotFound(_("No such contribution in this box."))
     reason = parse.reason(reason, limit=300)
     entry = db.session.get(Entry, payment.entry_id)
     if entry.reversed_by is None and available(box.id) < payment.amount:
-        raise Conflict(f"The box holds {_money(box, max(available(box.id), 0))} beyond its deposits: this "
-                       f"payment was paid out and cannot be given back.", field="reason")
+        raise Conflict(_("The box holds %(amount)s beyond its deposits: this payment was paid out and cannot be "
+                         "given back.", amount=_money(box, max(available(box.id), 0))), field="reason")
     reversal = ledger.reverse(entry, memo=f"Contribution reversed: {reason}"[:500],
                               idempotency_key=f"rosca:{box.id}:payment:{payment.id}:reverse",
                               effective_date=clock.today(box), created_by_id=author(actor))
@@ -164,7 +164,7 @@ def _retried_payout(box_id: int, request_key: str, period_number, reason: str) -
         return None
     same = period_number in (None, "") or parse.record_id(period_number) == earlier.number
     if not same or reason != (earlier.override_reason or ""):
-        raise Conflict("This idempotency key was already used for a different payout.", field="idempotency_key")
+        raise Conflict(_("This idempotency key was already used for a different payout."), field="idempotency_key")
     return earlier
 
 
@@ -174,30 +174,30 @@ def pay_out(actor, box_id, period_number=None, override_reason: str | None = Non
     """Pay seat k its payout at period k, once the period is collected (or with a recorded reason),
     never more than the box holds. Once per period; a retry with the same key returns the first."""
     box, rosca = managing(actor, box_id)
-    reason = parse.text(override_reason, "override_reason", label="The reason", required=False)
+    reason = parse.text(override_reason, "override_reason", label=_("The reason"), required=False)
     if request_key and (earlier := _retried_payout(box.id, request_key, period_number, reason)):
         return earlier
     running(rosca)
     periods = list(db.session.scalars(select(RoscaPeriod).filter_by(box_id=box.id).order_by(RoscaPeriod.number)))
     pending = next((p for p in periods if not p.paid_out), None)
     if period_number not in (None, ""):
-        number = parse.whole(period_number, "period", 1, rosca.seat_count, "Period")
+        number = parse.whole(period_number, "period", 1, rosca.seat_count, _("Period"))
         if periods[number - 1].paid_out:
-            raise Conflict(f"Period {number} was already paid out to seat {number}.", field="period")
+            raise Conflict(_("Period %(number)s was already paid out to seat %(number)s.", number=num(number)), field="period")
         if periods[number - 1] is not pending:
-            raise ValidationError(_("Pay out period %(number)s first.", number=pending.number), field="period")
+            raise ValidationError(_("Pay out period %(number)s first.", number=num(pending.number)), field="period")
     if pending is None:
         raise Conflict(_("Every period has been paid out."), field="period")
     period, today = pending, clock.today(box)
     if period.due_date > today:
         raise ValidationError(_("Period %(number)s falls due on %(day)s; seat %(number)s collects from that day.",
-                                number=period.number, day=format_day(period.due_date, box.calendar, box.locale)),
+                                number=num(period.number), day=show_day(period.due_date, box)),
                               field="period")
     states = member_states(rosca)[1]
     short = sum(max(s.cum_due[period.number] - s.paid, 0) for s in states.values())
     if short and not reason:
         raise ValidationError(_("Period %(number)s is not collected yet (%(amount)s still to come in). Wait, or give a reason "
-                                "to pay out anyway.", number=period.number, amount=_money(box, short)),
+                                "to pay out anyway.", number=num(period.number), amount=_money(box, short)),
                               field="override_reason")
     seat = db.session.scalar(select(Seat).filter_by(box_id=box.id, number=period.number))
     holders = seat.holdings
@@ -207,7 +207,7 @@ def pay_out(actor, box_id, period_number=None, override_reason: str | None = Non
     plan = payouts.plan(seat.payout, [h.fraction for h in holders], owing, cash)
     if any(part.owed for part in plan):
         raise ValidationError(_("The box holds %(cash)s it can pay out (deposits are kept aside); seat %(number)s is to "
-                                "receive %(amount)s.", cash=_money(box, max(cash, 0)), number=seat.number,
+                                "receive %(amount)s.", cash=_money(box, max(cash, 0)), number=num(seat.number),
                                 amount=_money(box, seat.payout - sum(p.netted for p in plan))),
                               field="period")
     fee_parts = shares.split(seat.fee, [h.fraction for h in holders])

@@ -20,6 +20,7 @@ from hamyan.core import clock, parse, uow
 from hamyan.core.errors import Conflict, NotFound, ValidationError
 from hamyan.dues import calendar, obligations
 from hamyan.extensions import db
+from hamyan.i18n import digits, number as num
 from hamyan.rotation import pricing, shares
 
 MAX_SEATS = 200
@@ -58,7 +59,7 @@ def _rate(value, required: bool) -> Decimal:
 def price(currency: str, seat_count: int, contribution: int, method, rate=None, fee=None, lowest=None,
           table=None) -> Pricing:
     """Parse a pricing request and price the seats; every error names its field."""
-    method = parse.choice(method, PRICING_METHODS, "pricing", "Pricing method")
+    method = parse.choice(method, PRICING_METHODS, "pricing", _("Pricing method"))
     fee_percent = parse.percent(fee if fee not in (None, "") else "0", "fee", maximum=50)
     rate_value = _rate(rate, method == "fair")
     amount = pricing.total(seat_count, contribution, fee_percent)
@@ -89,13 +90,13 @@ def price(currency: str, seat_count: int, contribution: int, method, rate=None, 
 
 
 def _schedule(currency: str, today: date, contribution, seat_count, period_kind, period_days, first_due):
-    kind = parse.choice(period_kind, PERIOD_KINDS, "period_kind", "Period")
-    days = parse.whole(period_days, "period_days", 1, MAX_DAYS, "Days per period") if kind == "days" else 7
-    first = parse.day(first_due, "first_due", "First due date")
+    kind = parse.choice(period_kind, PERIOD_KINDS, "period_kind", _("Period"))
+    days = parse.whole(period_days, "period_days", 1, MAX_DAYS, _("Days per period")) if kind == "days" else 7
+    first = parse.day(first_due, "first_due", _("First due date"))
     if abs(first.year - today.year) > MAX_YEARS_AWAY:
-        raise ValidationError(_("Choose a first due date within %(years)s years of today.", years=MAX_YEARS_AWAY), field="first_due")
+        raise ValidationError(_("Choose a first due date within %(years)s years of today.", years=num(MAX_YEARS_AWAY)), field="first_due")
     return dict(contribution=parse.amount(contribution, currency, field="contribution"),
-                seat_count=parse.whole(seat_count, "seat_count", 2, MAX_SEATS, "Number of seats"),
+                seat_count=parse.whole(seat_count, "seat_count", 2, MAX_SEATS, _("Number of seats")),
                 period_kind=kind, period_days=days, first_due=first)
 
 
@@ -113,11 +114,11 @@ def create_rosca(actor, name, currency, seat_count, contribution, period_kind, f
     priced = price(currency, schedule["seat_count"], schedule["contribution"], pricing_method, rate, fee, lowest,
                    table)
     deposit_value = parse.amount(deposit, currency, field="deposit", allow_zero=True) if parse.normalize(deposit) else 0
-    grace = parse.whole(grace_days if grace_days not in (None, "") else 0, "grace_days", 0, MAX_DAYS, "Grace days")
+    grace = parse.whole(grace_days if grace_days not in (None, "") else 0, "grace_days", 0, MAX_DAYS, _("Grace days"))
     if db.session.scalar(select(Box.id).join(Membership, Membership.box_id == Box.id).where(
             Box.kind == KIND, Box.name == (name or "").strip(), Membership.user_id == actor.id,
             Membership.left_at.is_(None))):
-        raise Conflict("You already have a ROSCA with this name; choose another.", field="name")
+        raise Conflict(_("You already have a ROSCA with this name; choose another."), field="name")
     box = boxes.create_box(actor, KIND, name, currency, timezone, locale, calendar)
     rosca = Rosca(box_id=box.id, status="draft", pricing=priced.method, rate_ppm=priced.rate_ppm,
                   fee_bp=int(priced.fee_percent * 100), deposit=deposit_value, grace_days=grace,
@@ -141,10 +142,10 @@ def reprice(actor, box_id, pricing_method, rate=None, fee=None, lowest=None, tab
 
 
 def seat_of(rosca: Rosca, number, field: str = "seat") -> Seat:
-    n = parse.whole(number, field, 1, MAX_SEATS, "Seat number")
+    n = parse.whole(number, field, 1, MAX_SEATS, _("Seat number"))
     seat = next((s for s in rosca.seats if s.number == n), None)
     if seat is None:
-        raise NotFound(f"This ROSCA has no seat {n}.")
+        raise NotFound(_("This ROSCA has no seat %(number)s.", number=num(n)))
     return seat
 
 
@@ -154,19 +155,20 @@ def take_seat(actor, box_id, seat_number, fraction="1") -> Seat:
     access = authorize(actor, box_id, VIEW, KIND)
     rosca = db.session.get(Rosca, access.box.id)
     if rosca.status != "draft":
-        raise Conflict("The round has started; seats are traded in the seat market now.", field="seat")
+        raise Conflict(_("The round has started; seats are traded in the seat market now."), field="seat")
     if access.membership is None:
         raise ValidationError(_("Only members of the box take seats; a manager assigns them to others."), field="seat")
     seat = seat_of(rosca, seat_number)
     if seat.reserved and not access.can_manage:
-        raise Conflict(_("Seat %(number)s is kept by the manager for a member with a good record.", number=seat.number), field="seat")
+        raise Conflict(_("Seat %(number)s is kept by the manager for a member with a good record.", number=num(seat.number)), field="seat")
     part = parse.fraction(fraction, field="fraction")
     if any(h.membership_id == access.membership.id for h in seat.holdings):
-        raise Conflict(f"You already hold part of seat {seat.number}.", field="seat")
+        raise Conflict(_("You already hold part of seat %(number)s.", number=num(seat.number)), field="seat")
     if seat.held + part > 1:
         free = 1 - seat.held
-        raise Conflict(f"Seat {seat.number} is taken." if free == 0 else
-                       f"Only {free} of seat {seat.number} is free.", field="seat")
+        raise Conflict(_("Seat %(number)s is taken.", number=num(seat.number)) if free == 0 else
+                       _("Only %(part)s of seat %(number)s is free.", part=digits(free), number=num(seat.number)),
+                       field="seat")
     seat.holdings.append(SeatHolding(membership_id=access.membership.id, numerator=part.numerator,
                                      denominator=part.denominator, position=len(seat.holdings)))
     db.session.flush()
@@ -179,11 +181,11 @@ def leave_seat(actor, box_id, seat_number) -> Seat:
     access = authorize(actor, box_id, VIEW, KIND)
     rosca = db.session.get(Rosca, access.box.id)
     if rosca.status != "draft":
-        raise Conflict("The round has started; trade the seat in the seat market instead.", field="seat")
+        raise Conflict(_("The round has started; trade the seat in the seat market instead."), field="seat")
     seat = seat_of(rosca, seat_number)
     own = next((h for h in seat.holdings if access.membership and h.membership_id == access.membership.id), None)
     if own is None:
-        raise ValidationError(_("You hold no part of seat %(number)s.", number=seat.number), field="seat")
+        raise ValidationError(_("You hold no part of seat %(number)s.", number=num(seat.number)), field="seat")
     seat.holdings.remove(own)
     db.session.flush()
     return seat
@@ -195,7 +197,7 @@ def assign_seat(actor, box_id, seat_number, holders: list[tuple]) -> Seat:
     may add up to less than one while seats are on sale, never more."""
     box, rosca = draft(actor, box_id)
     seat = seat_of(rosca, seat_number)
-    parsed = shares.holders(holders, lambda m: membership_in(box.id, m, "holders"), f"seat {seat.number}")
+    parsed = shares.holders(holders, lambda m: membership_in(box.id, m, "holders"), _("seat %(number)s", number=num(seat.number)))
     seat.holdings.clear()
     db.session.flush()
     seat.holdings.extend(SeatHolding(membership_id=m.id, numerator=f.numerator, denominator=f.denominator,
