@@ -417,7 +417,10 @@ def edit_member(actor, box_id: int, membership_id, display_name: str, email: str
     display_name, email = values["display_name"], values["email"]
     if display_name.lower() != membership.display_name.strip().lower():
         _same_name_check(box, display_name, same_name_ok, other_than=membership.id)
+    renamed = display_name != membership.display_name
     membership.display_name, membership.role = display_name, role
+    if renamed and product(box.kind).renamed:
+        product(box.kind).load("renamed")(box, membership)
     if membership.user_id is None:
         membership.email = email
     return membership

@@ -75,6 +75,9 @@ class Product:
     # "module:function(box, membership) -> list[str]": what the member still holds or owes in this
     # product, each said as "holds share 3 of the running round" (boxes.services.why_not_remove)
     removal_blockers: str | None = None
+    # "module:function(box, membership)": a member's new name written where the product keeps a copy
+    # (a summary row its pages sort by), in the unit of work of boxes.services.edit_member
+    renamed: str | None = None
     # "module:function(membership_ids) -> list[(subject_kind, id)]": ledger subjects besides the
     # memberships that are these members' own (a pool's loans, a building's units), for "my money"
     member_subjects: str | None = None

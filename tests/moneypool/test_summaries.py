@@ -1,13 +1,15 @@
 """The savers' summary rows (the read model) equal a from-scratch derivation after any sequence of
 contributions, undone and back-dated contributions, share changes, loans paid out, repayments (also
-back-dated) and their undo, write-offs, late fees and their waivers, and days passing."""
+back-dated) and their undo, write-offs, late fees and their waivers, renames and days passing; so do
+the pool's totals and what loans' installments still owe per day."""
 from datetime import date, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hamyan.blueprints.moneypool import services
-from hamyan.blueprints.moneypool.models import Contribution, Loan, MemberSummary, Repayment
+from hamyan.blueprints.moneypool.models import Contribution, Loan, MemberSummary, PoolInflow, PoolSummary, Repayment
+from hamyan.boxes import services as boxes
 from hamyan.core.errors import ServiceError
 from hamyan.extensions import db
 from hamyan.ledger import check
@@ -28,6 +30,7 @@ OPS = st.one_of(
     st.tuples(st.just("assess")),
     st.tuples(st.just("waive"), WHO),
     st.tuples(st.just("wait"), st.integers(1, 45)),
+    st.tuples(st.just("rename"), WHO, st.sampled_from(["Zahra", "Ali", "ali"])),
 )
 
 
@@ -60,6 +63,10 @@ def _apply(box, manager, savers, clock, op):
         services.write_off(manager, box.id, loan.id, "test")
     elif op[0] == "assess":
         services.assess(box.id, history=True)
+    elif op[0] == "rename":
+        membership = savers[op[1]].membership
+        boxes.edit_member(manager, box.id, membership.id, op[2], membership.email, membership.role,
+                          same_name_ok=True)
     elif op[0] == "waive":
         member = savers[op[1]]
         for fee in services.late_fees(box, member):
@@ -102,6 +109,40 @@ def test_a_stale_row_is_reported(pool_factory, clock):
     assert db.session.get(MemberSummary, savers[1].id).status == "due"
     row.savings += 1
     assert services.reconcile() == [f"moneypool {box.id} member {savers[0].id}: savings is 100001, derived 100000"]
+
+
+def test_drifted_totals_and_inflows_are_reported(pool_factory, clock):
+    clock.today = START
+    box, manager, savers = pool_factory(members=2, require_no_arrears=False)
+    for saver in savers:
+        services.record_contribution(manager, box.id, saver.id, "3000", START, key())
+    loan = services.request_loan(manager, box.id, "1200", 3, key(), member_id=savers[0].id)
+    services.approve(manager, box.id, loan.id)
+    services.disburse(manager, box.id, loan.id)
+    first = loan.installments[0].due_date
+    assert db.session.get(PoolInflow, (box.id, first)).amount == 400_00
+    assert services.reconcile() == []
+    totals = db.session.get(PoolSummary, box.id)
+    totals.shares += 1
+    totals.late = 5
+    db.session.get(PoolInflow, (box.id, first)).amount -= 1
+    db.session.delete(db.session.get(PoolInflow, (box.id, loan.installments[1].due_date)))
+    assert services.reconcile() == [
+        f"moneypool {box.id} totals: shares is {totals.shares}, summed {totals.shares - 1}",
+        f"moneypool {box.id} totals: late is 5, summed 0",
+        f"moneypool {box.id} installments due {first.isoformat()}: kept 39999, derived 40000",
+        f"moneypool {box.id} installments due {loan.installments[1].due_date.isoformat()}: kept None, derived 40000"]
+
+
+def test_a_renamed_saver_moves_in_the_table(pool_factory, clock):
+    """The table reads the summaries' copy of the name (its index's order): a rename writes it."""
+    clock.today = START
+    box, manager, savers = pool_factory(members=2)
+    assert [s.name for s in services.summary.page(box, 1)[0]] == ["Member 0", "Member 1"]
+    member = savers[0].membership
+    boxes.edit_member(manager, box.id, member.id, "Zz last", member.email, member.role)
+    assert [s.name for s in services.summary.page(box, 1)[0]] == ["Member 1", "Zz last"]
+    assert services.reconcile() == []
 
 
 def test_a_loan_shows_on_the_borrowers_row_and_the_pledge_on_the_guarantors(pool_factory, clock):

@@ -29,6 +29,7 @@ PRODUCT = Product(
     ),
     standing="hamyan.blueprints.moneypool.reports:standing",
     removal_blockers="hamyan.blueprints.moneypool.services.members:removal_blockers",
+    renamed="hamyan.blueprints.moneypool.services.summary:renamed",
     figures="hamyan.blueprints.moneypool.reports:figures",
     upcoming="hamyan.blueprints.moneypool.reports:upcoming",
     reconcile="hamyan.blueprints.moneypool.services:reconcile",

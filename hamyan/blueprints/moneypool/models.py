@@ -94,10 +94,15 @@ class MemberSummary(db.Model):
     __table_args__ = (
         db.Index("ix_mp_member_summary_box_late", "box_id", "late"),
         db.Index("ix_mp_member_summary_box_loan_next_due", "box_id", "loan_next_due"),
+        # The dashboard's table (savers still in the pool first, by name) read a page at a time.
+        db.Index("ix_mp_member_summary_box_order", "box_id", "left_pool", "name", "member_id"),
     )
 
     member_id = db.Column(db.Integer, db.ForeignKey("mp_member.id"), primary_key=True)
     box_id = db.Column(db.Integer, db.ForeignKey("box.id"), nullable=False)
+    # Copies of the saver's name and whether they left, so one index serves the table's order.
+    name = db.Column(db.String(120), nullable=False, default="", server_default="")
+    left_pool = db.Column(db.Boolean, nullable=False, default=False, server_default="0")
     shares = db.Column(db.Integer, nullable=False, default=0)
     savings = db.Column(db.BigInteger, nullable=False, default=0)  # available savings (ledger)
     pledged = db.Column(db.BigInteger, nullable=False, default=0)  # savings held as guarantor pledges
@@ -120,6 +125,30 @@ class MemberSummary(db.Model):
     @property
     def total_savings(self) -> int:
         return self.savings + self.pledged
+
+
+class PoolSummary(db.Model):
+    """The pool's totals over its MemberSummary rows, kept beside them by the same unit of work
+    (services.summary.refresh) so the dashboard and the queue's forecast read one row."""
+
+    __tablename__ = "mp_pool_summary"
+
+    box_id = db.Column(db.Integer, db.ForeignKey("box.id"), primary_key=True)
+    savers = db.Column(db.Integer, nullable=False, default=0)  # summary rows
+    shares = db.Column(db.Integer, nullable=False, default=0)  # shares in force of savers still in the pool
+    late = db.Column(db.Integer, nullable=False, default=0)  # savers late on savings or with a loan overdue
+
+
+class PoolInflow(db.Model):
+    """What active loans' installments falling due on one day still owe (principal and interest):
+    the queue's forecast reads the days ahead, not every loan. Moved by every change to a loan's
+    installments or status (services.summary.move_inflows); a day with nothing owed has no row."""
+
+    __tablename__ = "mp_pool_inflow"
+
+    box_id = db.Column(db.Integer, db.ForeignKey("box.id"), primary_key=True)
+    due_date = db.Column(db.Date, primary_key=True)
+    amount = db.Column(db.BigInteger, nullable=False)
 
 
 class ShareChange(db.Model):

@@ -9,10 +9,10 @@ from hamyan.dues.calendar import add_months
 from hamyan.blueprints.moneypool import services
 from hamyan.blueprints.moneypool.models import (
     Contribution,
-    Installment,
     Loan,
     MemberSummary,
     Pool,
+    PoolInflow,
     PoolMember,
     Repayment,
 )
@@ -216,13 +216,10 @@ def _expected_inflows(box: Box, pool: Pool, today: date) -> list[tuple[date, int
     end = add_months(today, services.FORECAST_PERIODS, box.calendar)
     dates = [d for d in services.due_dates(pool, box, today, end) if d > today]
     flows = {day: amount for day, amount in services.summary.expected_savings(box, pool, dates).items() if amount}
-    unpaid = Installment.principal + Installment.interest - Installment.paid_principal - Installment.paid_interest
-    for due_date, amount in db.session.execute(  # summed per day in the database: a few rows, however many loans
-            select(Installment.due_date, func.sum(unpaid)).join(Loan, Loan.id == Installment.loan_id)
-            .where(Loan.box_id == box.id, Loan.status == "active", Installment.due_date > today,
-                   Installment.due_date <= end, unpaid > 0)
-            .group_by(Installment.due_date)):
-        flows[due_date] = flows.get(due_date, 0) + int(amount)
+    for due_date, amount in db.session.execute(  # kept per day: the days ahead, however many loans
+            select(PoolInflow.due_date, PoolInflow.amount)
+            .where(PoolInflow.box_id == box.id, PoolInflow.due_date > today, PoolInflow.due_date <= end)):
+        flows[due_date] = flows.get(due_date, 0) + amount
     return sorted(flows.items())
 
 

@@ -1,5 +1,5 @@
 """Loan state replayed from plan and events: repayments and their undo, write-offs, reschedules."""
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 
@@ -89,6 +89,7 @@ def _replay(box: Box, actor, loan: Loan, extra=()) -> tuple[state.LoanState, lis
     what earlier entries recorded to where the replay puts it (principal, interest and penalties
     between repayments; pledges held or released), for the caller to post."""
     replayed = state.replay(_terms(box, loan), _events(loan, extra))
+    before = summary.loan_inflows(loan)
     loan.installments.clear()
     db.session.flush()  # the old rows go before new ones take their numbers
     loan.installments.extend(Installment(
@@ -111,6 +112,7 @@ def _replay(box: Box, actor, loan: Loan, extra=()) -> tuple[state.LoanState, lis
     elif replayed.cleared_on is None and loan.status == "closed":
         loan.status, loan.closed_on = "active", None
         _event(loan, actor, "reopened", "A repayment that cleared it was undone")
+    summary.move_inflows(box, before, summary.loan_inflows(loan))
     left = replayed.outstanding_principal if loan.status == "active" else 0
     for g, target in zip(loan.guarantees, guarantees.held(left, [g.amount for g in loan.guarantees])):
         if target != g.held:
@@ -273,6 +275,7 @@ def write_off(actor, box_id: int, loan_id: int, reason: str, on: date | None = N
              (_account(box, f"mp:loan:{loan.id}:penalty"), -penalties) if penalties else (None, 0)]
     if principal or penalties:
         _post(box, actor, "write_off", legs, f"loan:{loan.id}:write_off", on, f"Write-off of loan #{loan.number}: {reason}")
+    summary.move_inflows(box, summary.loan_inflows(loan), Counter())  # nothing more is expected
     loan.status, loan.reason, loan.closed_on = "written_off", reason, on
     _event(loan, actor, "written_off", reason)
     summary.refresh(box, summary.loan_members(loan))

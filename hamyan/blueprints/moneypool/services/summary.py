@@ -4,14 +4,18 @@ One MemberSummary row per saver. Every write that changes a saver's savings, due
 calls refresh() for the savers it touched (a loan touches its borrower and guarantors), in the same
 unit of work; when the box's day has changed since the rows were worked out (dues fall due by the
 calendar, not by a write) the whole pool is refreshed instead: by the hourly job, or by the first
-page read of the day (fresh()). reconcile() derives every row from scratch and lists differences."""
+page read of the day (fresh()). Beside the rows, one PoolSummary row keeps their totals and the
+PoolInflow rows what active loans' installments still owe per day (moved by every change to a loan:
+move_inflows()). reconcile() derives all of them from scratch and lists differences."""
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from hamyan.blueprints.moneypool.models import Loan, MemberSummary, Pool, PoolMember, ShareChange
+from hamyan.blueprints.moneypool.models import (
+    Installment, Loan, MemberSummary, Pool, PoolInflow, PoolMember, PoolSummary, ShareChange)
 from hamyan.boxes.models import Box, Membership
 from hamyan.core import clock, uow
 from hamyan.dues import status as dues_status
@@ -22,7 +26,7 @@ from hamyan.extensions import db
 from . import repaying, savings  # modules, not names: their writes call refresh() (import cycle)
 from .common import PAGE_SIZE, _accounts, _natural, _page
 
-FIELDS = ("shares", "savings", "pledged", "paid", "owed", "arrears", "arrears_since", "fees_owed", "status", "next_due",
+FIELDS = ("name", "left_pool", "shares", "savings", "pledged", "paid", "owed", "arrears", "arrears_since", "fees_owed", "status", "next_due",
           "next_amount", "loan_outstanding", "loan_next_due", "loan_next_amount", "loan_overdue_days", "late")
 
 
@@ -67,7 +71,7 @@ def _derive(box: Box, pool: Pool, members: list[PoolMember], today: date, whole:
                     default=None)
         overdue = max((s.days_overdue(today) for s in states), default=0)
         out[m.id] = dict(
-            shares=savings._in_force(m.share_changes, today, "shares") if m.left_on is None else 0,
+            name=m.membership.display_name, left_pool=m.left_on is not None, shares=savings._in_force(m.share_changes, today, "shares") if m.left_on is None else 0,
             savings=_natural(accounts.get(f"mp:member:{m.id}:savings")),
             pledged=_natural(accounts.get(f"mp:member:{m.id}:pledged")),
             paid=have, owed=owed, arrears=arrears, arrears_since=since if arrears else None,
@@ -95,7 +99,8 @@ def refresh(box: Box, member_ids=None) -> None:
     db.session.flush()
     pool = db.session.get(Pool, box.id)
     today = clock.today(box)
-    if pool.summaries_on != today:  # the day moved on: every row changes, not only these savers'
+    totals = db.session.get(PoolSummary, box.id)
+    if pool.summaries_on != today or totals is None:  # the day moved on: every row changes, not only these savers'
         member_ids = None
     elif not member_ids:
         return
@@ -104,16 +109,91 @@ def refresh(box: Box, member_ids=None) -> None:
     values = _derive(box, pool, members, today, whole)
     rows = {s.member_id: s for s in db.session.scalars(select(MemberSummary).where(
         MemberSummary.box_id == box.id, *([] if whole else [MemberSummary.member_id.in_(values)])))}
+    if totals is None:
+        totals = PoolSummary(box_id=box.id)
+        db.session.add(totals)
+    if whole:
+        totals.savers = totals.shares = totals.late = 0
     for member_id, row_values in values.items():
         row = rows.get(member_id)
         if row is None:
             row = MemberSummary(member_id=member_id, box_id=box.id)
             db.session.add(row)
+        elif not whole:
+            _count(totals, row.shares, row.late, -1)
         for key, value in row_values.items():
             setattr(row, key, value)
+        _count(totals, row.shares, row.late, 1)
     if whole:
+        _replace_inflows(box, inflows(box))
         pool.summaries_on = today
     db.session.flush()
+
+
+def _count(totals: PoolSummary, shares: int, late: bool, sign: int) -> None:
+    """Add (sign 1) or take away (-1) one summary row's part of the pool's totals."""
+    totals.savers += sign
+    totals.shares += sign * shares
+    totals.late += sign * int(late)
+
+
+def renamed(box: Box, membership: Membership) -> None:
+    """The saver's summary row keeps their name (the table's order): the product's `renamed`."""
+    db.session.execute(update(MemberSummary).where(MemberSummary.member_id.in_(
+        select(PoolMember.id).where(PoolMember.membership_id == membership.id))).values(name=membership.display_name))
+
+
+def totals(box: Box) -> PoolSummary:
+    return db.session.get(PoolSummary, box.id) or PoolSummary(box_id=box.id, savers=0, shares=0, late=0)
+
+
+# ------------------------------------------------------------- installments falling due per day
+def _unpaid(inst) -> int:
+    return inst.principal + inst.interest - inst.paid_principal - inst.paid_interest
+
+
+def loan_inflows(loan: Loan) -> Counter:
+    """What the loan's installments still owe per due date, while it is being repaid."""
+    days = Counter()
+    if loan.status == "active":
+        for inst in loan.installments:
+            if _unpaid(inst) > 0:
+                days[inst.due_date] += _unpaid(inst)
+    return days
+
+
+def move_inflows(box: Box, before: Counter, after: Counter) -> None:
+    """A loan's installments or status changed from `before` to `after` (loan_inflows): move the
+    pool's per-day rows by the difference, in the running unit of work."""
+    change = {day: after.get(day, 0) - before.get(day, 0) for day in before.keys() | after.keys()}
+    change = {day: amount for day, amount in change.items() if amount}
+    if not change:
+        return
+    rows = {r.due_date: r for r in db.session.scalars(select(PoolInflow).where(
+        PoolInflow.box_id == box.id, PoolInflow.due_date.in_(change)))}
+    for day, amount in change.items():
+        row = rows.get(day)
+        if row is None:
+            db.session.add(PoolInflow(box_id=box.id, due_date=day, amount=amount))
+        elif row.amount + amount:
+            row.amount += amount
+        else:
+            db.session.delete(row)
+
+
+def inflows(box: Box) -> dict[date, int]:
+    """What every active loan's installments still owe per due date, derived from the installments."""
+    unpaid = _unpaid(Installment)
+    return {day: int(amount) for day, amount in db.session.execute(
+        select(Installment.due_date, func.sum(unpaid)).join(Loan, Loan.id == Installment.loan_id)
+        .where(Loan.box_id == box.id, Loan.status == "active", unpaid > 0).group_by(Installment.due_date))}
+
+
+def _replace_inflows(box: Box, days: dict[date, int]) -> None:
+    db.session.execute(PoolInflow.__table__.delete().where(PoolInflow.box_id == box.id))
+    if days:
+        db.session.execute(PoolInflow.__table__.insert(), [dict(box_id=box.id, due_date=day, amount=amount)
+                                                            for day, amount in days.items()])
 
 
 def fresh(box: Box) -> None:
@@ -151,6 +231,28 @@ def reconcile(accounts_by_box: dict) -> list[str]:
             problems.extend(f"{name}: {key} is {getattr(row, key)!r}, derived {values[key]!r}"
                             for key in FIELDS if getattr(row, key) != values[key])
         problems.extend(f"moneypool {box.id} member {m}: summary of no saver" for m in rows)
+        problems.extend(_totals_problems(box))
+    return problems
+
+
+def _totals_problems(box: Box) -> list[str]:
+    """The pool's totals and per-day inflows against their rows and loans, one line per difference."""
+    problems = []
+    kept = db.session.get(PoolSummary, box.id)
+    savers, shares, late = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(MemberSummary.shares), 0),
+               func.coalesce(func.sum(case((MemberSummary.late.is_(True), 1), else_=0)), 0))
+        .where(MemberSummary.box_id == box.id)).one()
+    for key, value in (("savers", savers), ("shares", shares), ("late", late)):
+        if (getattr(kept, key) if kept else None) != int(value):
+            problems.append(f"moneypool {box.id} totals: {key} is {getattr(kept, key) if kept else None!r}, "
+                            f"summed {int(value)!r}")
+    rows = dict(db.session.execute(select(PoolInflow.due_date, PoolInflow.amount).where(PoolInflow.box_id == box.id)).all())
+    expected = inflows(box)
+    for day in sorted(rows.keys() | expected.keys()):
+        if rows.get(day) != expected.get(day):
+            problems.append(f"moneypool {box.id} installments due {day.isoformat()}: kept {rows.get(day)!r}, "
+                            f"derived {expected.get(day)!r}")
     return problems
 
 
@@ -161,16 +263,18 @@ DUE_SOON_DAYS = 7  # loans whose next installment falls due within this many day
 
 def page(box: Box, page: int, name: str = "") -> tuple[list[MemberSummary], int]:
     """One page of savers' summaries whose name contains `name` (any case), those still in the pool
-    first, by name: a fixed number of queries whatever the pool's size."""
+    first, by name: read in the order of the summaries' own index, counted by the pool's totals
+    unless a name is searched (a search reads the names it matches)."""
     query = (select(MemberSummary).join(PoolMember, PoolMember.id == MemberSummary.member_id)
              .join(Membership, Membership.id == PoolMember.membership_id)
              .options(contains_eager(MemberSummary.member).contains_eager(PoolMember.membership))
              .where(MemberSummary.box_id == box.id))
     if name.strip():
-        query = query.where(func.lower(Membership.display_name).contains(name.strip().lower(), autoescape=True))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = list(db.session.scalars(query.order_by(PoolMember.left_on.is_not(None), Membership.display_name,
-                                                  PoolMember.id)
+        query = query.where(func.lower(MemberSummary.name).contains(name.strip().lower(), autoescape=True))
+        total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    else:
+        total = totals(box).savers
+    rows = list(db.session.scalars(query.order_by(MemberSummary.left_pool, MemberSummary.name, MemberSummary.member_id)
                                    .limit(PAGE_SIZE).offset((_page(page) - 1) * PAGE_SIZE)))
     return rows, total
 
@@ -187,7 +291,7 @@ class Attention:
 
 
 def attention(box: Box) -> Attention:
-    """Who the manager should call: three queries on the summaries' indexes."""
+    """Who the manager should call: two queries on the summaries' indexes, the count from the totals."""
     eager = (joinedload(MemberSummary.member),)
     late = list(db.session.scalars(
         select(MemberSummary).options(*eager).where(MemberSummary.box_id == box.id, MemberSummary.late.is_(True))
@@ -198,22 +302,18 @@ def attention(box: Box) -> Attention:
         select(MemberSummary).options(*eager).where(MemberSummary.box_id == box.id,
                                                     MemberSummary.loan_next_due <= soon)
         .order_by(MemberSummary.loan_next_due, MemberSummary.member_id).limit(ATTENTION)))
-    count = db.session.scalar(select(func.count()).where(MemberSummary.box_id == box.id,
-                                                         MemberSummary.late.is_(True)))
-    return Attention(late, due, count)
+    return Attention(late, due, totals(box).late)
 
 
 def expected_savings(box: Box, pool: Pool, dates: list[date]) -> dict[date, int]:
-    """Savings falling due on each of these future dates if savers keep their shares: the shares of
-    the summaries, except savers with a share change after today, worked out one by one (few)."""
+    """Savings falling due on each of these future dates if savers keep their shares: the pool's
+    total of shares, except savers with a share change after today, worked out one by one (few)."""
     today = clock.today(box)
     amounts = savings.share_amounts(box)
     changing = (select(ShareChange.member_id).join(PoolMember, PoolMember.id == ShareChange.member_id)
                 .where(PoolMember.box_id == box.id, ShareChange.effective_from > today))
-    steady = db.session.scalar(
-        select(func.sum(MemberSummary.shares)).join(PoolMember, PoolMember.id == MemberSummary.member_id)
-        .where(MemberSummary.box_id == box.id, PoolMember.left_on.is_(None),
-               MemberSummary.member_id.not_in(changing))) or 0
+    steady = totals(box).shares - (db.session.scalar(   # a saver who left counts no shares
+        select(func.sum(MemberSummary.shares)).where(MemberSummary.member_id.in_(changing))) or 0)
     flows = {day: int(steady) * savings._in_force(amounts, day, "amount") for day in dates}
     for member in db.session.scalars(select(PoolMember).where(PoolMember.id.in_(changing),
                                                               PoolMember.left_on.is_(None))):
