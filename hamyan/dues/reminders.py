@@ -30,7 +30,7 @@ class Owed:
     reference: str  # the obligation within the subject: "period:7", "installment-due:2026-03-01"
     due_date: date
     amount: int  # still unpaid (this person's part), in minor units
-    label: str  # what it is, for the message: "Contribution, period 3"
+    label: str  # what it is, for the message: "Contribution, period 3" (lazy: told in each reader's language)
     user_id: int | None = None  # a member with an account: told on the channels they keep on
     email: str | None = None  # someone without an account: told by email
     grace_days: int = 0  # the product's: late stages wait until the obligation is late

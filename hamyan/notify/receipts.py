@@ -6,28 +6,29 @@ directly, a loan's or a unit's through the product (Product.subject_members). Th
 the entry and the member, so a retried write (the ledger answers the first entry) never tells twice.
 A reversal of a payment says it was cancelled; a reversal of a late charge says it was waived."""
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from hamyan import money
 from hamyan.boxes.models import Box, Membership
 from hamyan.core import uow
 from hamyan.core.product import load
-from hamyan.dues.calendar import format_day
 from hamyan.extensions import db
+from hamyan.i18n import digits, show_day, show_money
 from hamyan.ledger.models import Entry, LedgerAccount, Posting
 from hamyan.notify import services
 from hamyan.notify.models import ChannelPreference, NotifyProfile, OutboxMessage
 
 KIND = "receipt"
 # Entry codes a member hears of, and what the receipt calls each.
-RECEIPTS = {"contribution": "Payment", "payment": "Payment", "deposit": "Deposit", "cover": "Deposit used for dues",
-            "release": "Deposit returned",
-            "repayment": "Loan repayment", "payout": "Payout", "payout_owed": "Payout",
-            "settlement": "Savings paid out"}
+RECEIPTS = {"contribution": _l("Payment"), "payment": _l("Payment"), "deposit": _l("Deposit"),
+            "cover": _l("Deposit used for dues"), "release": _l("Deposit returned"),
+            "repayment": _l("Loan repayment"), "payout": _l("Payout"), "payout_owed": _l("Payout"),
+            "settlement": _l("Savings paid out")}
 # (A loan's payout is told by the pool with its schedule, moneypool.services.loans.disburse.)
 # Charges whose reversal is a waiver (dues.late).
-WAIVABLE = {"late_fee": "Late fee", "fine": "Fine", "penalty": "Penalty"}
+WAIVABLE = {"late_fee": _l("Late fee"), "fine": _l("Fine"), "penalty": _l("Penalty")}
 
 
 @uow.on_entries
@@ -59,7 +60,8 @@ def send(entry_ids: list[int]) -> int:
         membership, box = memberships.get(membership_id), boxes[entry.box_id]
         if membership is None:  # an account whose subject names no membership (a builder's rows)
             continue
-        subject, body, short = _message(box, entry, membership)
+        with services.speaking(membership.user, box):
+            subject, body, short = _message(box, entry, membership)
         key = _key(entry, membership_id)
         if membership.user is not None:
             prefs_of = prefs.get((membership.user_id, box.id)) or services.DEFAULT_PREFERENCE
@@ -118,13 +120,24 @@ def _members_of(entries: list[Entry]) -> dict[int, list[int]]:
 
 
 def _message(box: Box, entry: Entry, membership: Membership) -> tuple[str, str, str]:
-    """(subject, body, text message) of one receipt."""
+    """(subject, body, text message) of one receipt, in the language being spoken (speaking)."""
     what, happened = _what(entry)
     total = sum(p.amount for p in entry.postings if p.amount > 0)
-    amount = money.format_money(total, box.currency, box.locale)
-    day = format_day(entry.effective_date, box.calendar, box.locale)
-    subject = f"{box.name}: {what.lower()} of {amount} {happened}"
+    told = dict(what=str(what), lower=str(what).lower(), amount=show_money(total, box),
+                day=show_day(entry.effective_date, box), number=digits(entry.number, box), box=box.name)
+    if happened == "recorded":
+        subject = _("%(box)s: %(lower)s of %(amount)s recorded", **told)
+        line = _("%(what)s of %(amount)s recorded on %(day)s (entry #%(number)s).", **told)
+        short = _("%(box)s: %(lower)s %(amount)s recorded %(day)s (#%(number)s)", **told)
+    elif happened == "cancelled":
+        subject = _("%(box)s: %(lower)s of %(amount)s cancelled", **told)
+        line = _("%(what)s of %(amount)s cancelled on %(day)s (entry #%(number)s).", **told)
+        short = _("%(box)s: %(lower)s %(amount)s cancelled %(day)s (#%(number)s)", **told)
+    else:
+        subject = _("%(box)s: %(lower)s of %(amount)s waived", **told)
+        line = _("%(what)s of %(amount)s waived on %(day)s (entry #%(number)s).", **told)
+        short = _("%(box)s: %(lower)s %(amount)s waived %(day)s (#%(number)s)", **told)
     base = current_app.config["BASE_URL"].rstrip("/")
-    body = (f"Hello {membership.display_name},\n\n{what} of {amount} {happened} on {day} "
-            f"(entry #{entry.number}).\n{entry.memo}\n\nSee your statement in {box.name}: {base}/")
-    return subject, body, f"{box.name}: {what.lower()} {amount} {happened} {day} (#{entry.number})"
+    body = (_("Hello %(name)s,", name=membership.display_name) + f"\n\n{line}\n{entry.memo}\n\n"
+            + _("See your statement in %(box)s: %(link)s", box=box.name, link=base + "/"))
+    return subject, body, short

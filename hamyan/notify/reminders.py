@@ -8,11 +8,10 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
 
-from hamyan import money
 from hamyan.boxes.models import Box
 from hamyan.dues import reminders
-from hamyan.dues.calendar import format_day
 from hamyan.extensions import db
+from hamyan.i18n import digits, show_day, show_money
 from hamyan.notify import services
 from hamyan.notify.models import ChannelPreference, NotifyProfile
 
@@ -86,32 +85,35 @@ def _compose(box: Box, items: list, today) -> tuple[str, str, str]:
     text = "\n".join(f"- {line}" for line in lines) if len(lines) > 1 else lines[0]
     overdue = sum({o.subject: o.overdue for o, _stage in items}.values())
     if overdue:  # what settles everything today, so nobody pays the dues and forgets the fines
-        lines.append(_("Overdue now, fines included: %(amount)s.",
-                       amount=money.format_money(overdue, box.currency, box.locale)))
+        lines.append(_("Overdue now, fines included: %(amount)s.", amount=show_money(overdue, box)))
         text += f"\n\n{lines[-1]}"
     return subject, text, f"{box.name}: {'; '.join(lines)}"
 
 
-def _days_late(o: reminders.Owed, today) -> str:
+def _days_late(box: Box, o: reminders.Owed, today) -> str:
     days = (today - o.due_date).days
-    return ngettext("%(num)s day late", "%(num)s days late", days)
+    return digits(ngettext("%(num)s day late", "%(num)s days late", days), box)
+
+
+def _label(box: Box, o: reminders.Owed) -> str:
+    """What is owed, in the language and digits being written (the product's label is lazy)."""
+    return digits(str(o.label), box)
 
 
 def _headline(box: Box, o: reminders.Owed, when: str, today) -> str:
-    label = str(o.label)
+    label = _label(box, o)
     if when == reminders.BEFORE:
-        return _("%(label)s due %(day)s", label=label, day=format_day(o.due_date, box.calendar, box.locale))
+        return _("%(label)s due %(day)s", label=label, day=show_day(o.due_date, box))
     if when == reminders.DUE:
         return _("%(label)s due today", label=label)
-    return _("%(label)s is overdue (%(late)s)", label=label, late=_days_late(o, today))
+    return _("%(label)s is overdue (%(late)s)", label=label, late=_days_late(box, o, today))
 
 
 def _line(box: Box, o: reminders.Owed, when: str, today) -> str:
-    label, amount = str(o.label), money.format_money(o.amount, box.currency, box.locale)
-    day = format_day(o.due_date, box.calendar, box.locale)
+    label, amount, day = _label(box, o), show_money(o.amount, box), show_day(o.due_date, box)
     if when == reminders.BEFORE:
         return _("%(label)s of %(amount)s is due on %(day)s.", label=label, amount=amount, day=day)
     if when == reminders.DUE:
         return _("%(label)s of %(amount)s is due today (%(day)s).", label=label, amount=amount, day=day)
     return _("%(label)s of %(amount)s is overdue: it was due on %(day)s (%(late)s).", label=label, amount=amount,
-             day=day, late=_days_late(o, today))
+             day=day, late=_days_late(box, o, today))

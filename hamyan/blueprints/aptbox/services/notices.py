@@ -14,8 +14,8 @@ from hamyan.core import clock, parse, uow
 from hamyan.core.errors import Conflict, NotFound, ValidationError
 from hamyan.dues import calendar
 from hamyan.extensions import db
-from hamyan.i18n import number as num
-from hamyan.notify.services import notify
+from hamyan.i18n import number as num, show_day
+from hamyan.notify.services import notify, speaking
 
 from .common import access, by, fields, manage, row_of
 
@@ -30,19 +30,20 @@ def announce(actor, box_id, title: str, body: str) -> Announcement:
                          ("body", lambda: parse.text(body, "body", label=_("Message"), limit=5000, multiline=True)))
     row = Announcement(box_id=acc.box.id, created_by_id=by(actor), **values)
     db.session.add(row)
-    for email in recipients(acc.box.id):
+    for email, _user in recipients(acc.box.id):  # the board's own words: in their language
         notify(email, f"{acc.box.name}: {values['title']}", values["body"])
     return row
 
 
-def recipients(box_id: int) -> list[str]:
-    emails = set()
+def recipients(box_id: int) -> list[tuple]:
+    """(email, user or None) of each member with an address, each address once."""
+    found = {}
     for membership in db.session.scalars(select(Membership).where(Membership.box_id == box_id,
                                                                   Membership.left_at.is_(None))):
         email = membership.email or (membership.user.email if membership.user else None)
-        if email:
-            emails.add(email)
-    return sorted(emails)
+        if email and found.get(email) is None:
+            found[email] = membership.user
+    return sorted(found.items(), key=lambda pair: pair[0])
 
 
 def announcements(box_id: int, limit: int = 10) -> list[Announcement]:
@@ -78,9 +79,12 @@ def create_poll(actor, box_id, question: str, options, weighting: str = "unit", 
     poll = Poll(box_id=box.id, created_by_id=by(actor), **values)
     db.session.add(poll)
     db.session.flush()
-    for email in recipients(box.id):
-        notify(email, f"{box.name}: a vote", f"{values['question']}\n\nVote on the building's page until "
-                                             f"{values['closes_on'].isoformat()}.")
+    for email, user in recipients(box.id):
+        with speaking(user, box):
+            subject = _("%(box)s: a vote", box=box.name)
+            body = values["question"] + "\n\n" + _("Vote on the building's page until %(day)s.",
+                                                    day=show_day(values["closes_on"], box))
+        notify(email, subject, body)
     return poll
 
 

@@ -5,6 +5,7 @@ told on the channels they keep on, someone known only by email by email. The sta
 remembered per unit and obligation (dues.reminders)."""
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from hamyan.blueprints.aptbox.models import Building, Unit, UnitPerson
@@ -35,7 +36,7 @@ def owed(box_id: int, today: date) -> list[Owed]:
             # past due, and every late fee charged (a late fee is an obligation of its own, due when charged)
             overdue = sum(part for o, part in parts if o.due_date < today or o.reference.startswith("late:"))
             found.extend(Owed((UNIT, unit_id), o.reference, o.due_date, part,
-                              f"Unit {units[unit_id].number}: {o.label}", user_id=user_id,
+                              _l("Unit %(number)s: %(charge)s", number=units[unit_id].number, charge=o.label), user_id=user_id,
                               email=None if user_id else email, grace_days=building.grace_days,
                               link=f"/buildings/{box_id}/units/{unit_id}", overdue=overdue)
                          for o, part in parts for user_id, email in sorted(persons, key=str) if part > 0)

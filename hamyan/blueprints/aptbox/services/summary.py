@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from hamyan.blueprints.aptbox.models import Building, Charge, ChargeRun, UnitPayment, Unit, UnitSummary
@@ -68,7 +69,7 @@ def _obligations(box: Box, unit_ids) -> dict[int, list[Obligation]]:
     for row in late.charges(box.id, UNIT, subject_ids=unit_ids):
         if not row.waived:
             owner, whole = shares.get(row.reference, (0, 1))
-            out[row.subject_id].append(Obligation(row.charged_on, int(row.amount), "Late fee",
+            out[row.subject_id].append(Obligation(row.charged_on, int(row.amount), _l("Late fee"),
                                                   f"late:{row.reference}", int(row.amount) * owner // whole))
     for items in out.values():
         items.sort(key=lambda o: (o.due_date, o.reference.startswith("late"), o.reference))

@@ -9,8 +9,7 @@ from sqlalchemy import func, select
 from flask_babel import gettext as _
 
 
-from hamyan import ledger, money
-from hamyan.dues.calendar import format_day
+from hamyan import ledger
 from hamyan.blueprints.cashbox.models import Cashbox, Payment, Period, Round, Share
 from hamyan.blueprints.cashbox.services.common import (
     active_round,
@@ -103,7 +102,8 @@ def draw(actor, box_id, period_number=None, override_reason: str | None = None,
 
 
 def _tell_winners(box: Box, r: Round, period: Period) -> None:
-    from hamyan.notify.services import notify
+    """Each holder of the winning share hears of it by email, in their own language."""
+    from hamyan.notify.services import notify, speaking
 
     holders = period.winner.holdings
     for holding, part in zip(holders, split(r.pot, holders)):
@@ -111,13 +111,18 @@ def _tell_winners(box: Box, r: Round, period: Period) -> None:
         email = m.email or (m.user.email if m.user else None)
         if not email:
             continue
-        outcome = ("It is paid out, less anything you owed (what the box has not collected yet is paid as it "
-                   "comes in)." if period.payout_status == "paid" else "It is held until what you owe is paid.")
-        notify(email, f"{box.name}: share {period.winner.number} won period {period.number}",
-               f"Share {period.winner.number} won period {period.number} of round {r.number} in {box.name}. "
-               f"Your part of the pot is {money.format_money(part, box.currency, box.locale)}. {outcome}\n\n"
-               + (f"Check the draw: seed {period.seed}, published commitment {period.seed_hash}."
-                  if period.seed else "The winner followed the order set before the round started."))
+        with speaking(m.user, box):
+            told = dict(box=box.name, share=num(period.winner.number, box), period=num(period.number, box))
+            outcome = (_("It is paid out, less anything you owed (what the box has not collected yet is paid as it "
+                         "comes in).") if period.payout_status == "paid" else _("It is held until what you owe is paid."))
+            check = (_("Check the draw: seed %(seed)s, published commitment %(commitment)s.", seed=period.seed,
+                       commitment=period.seed_hash) if period.seed
+                     else _("The winner followed the order set before the round started."))
+            subject = _("%(box)s: share %(share)s won period %(period)s", **told)
+            body = _("Share %(share)s won period %(period)s of round %(round)s in %(box)s. Your part of the pot is "
+                     "%(amount)s. %(outcome)s", round=num(r.number, box), amount=show_money(part, box),
+                     outcome=outcome, **told) + "\n\n" + check
+        notify(email, subject, body)
 
 
 def _pay_out(box: Box, cashbox: Cashbox, r: Round, period: Period, state: RoundState, actor,

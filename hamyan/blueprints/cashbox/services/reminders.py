@@ -4,6 +4,7 @@ already late when the round started are history (a round set up from paper recor
 the manager has yet to enter): nobody is reminded of them."""
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from hamyan.blueprints.cashbox.models import Round
@@ -29,7 +30,7 @@ def owed(box_id: int, today: date) -> list[Owed]:
                   if cell.due > cell.paid and cell.period not in history]
         overdue = sum(amount for period, amount in unpaid if period.due_date < today) + member.fines_unpaid
         found.extend(Owed((SUBJECT, m.id), reference(period), period.due_date, amount,
-                          f"Round {r.number}, period {period.number}", user_id=m.user_id,
+                          _l("Round %(round)s, period %(period)s", round=r.number, period=period.number), user_id=m.user_id,
                           grace_days=state.cashbox.grace_days, link=f"/cashbox/{box_id}/me", overdue=overdue)
                      for period, amount in unpaid)
     return found

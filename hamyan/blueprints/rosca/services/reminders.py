@@ -2,6 +2,8 @@
 reminders job (dues.reminders decides the stage and remembers who was told)."""
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
+
 from hamyan.blueprints.rosca.models import Rosca
 from hamyan.blueprints.rosca.services.state import member_states, standing
 from hamyan.dues.reminders import Owed
@@ -28,7 +30,7 @@ def owed(box_id: int, today: date) -> list[Owed]:
         unpaid = [(number, due - paid) for number, due, paid, _ in standing(rosca, state, due_dates, today).cells
                   if due > paid]
         overdue = sum(amount for number, amount in unpaid if due_dates[number - 1] < today) + state.late_owed
-        found.extend(Owed((SUBJECT, m.id), reference(number), due_dates[number - 1], amount, f"Period {number}",
+        found.extend(Owed((SUBJECT, m.id), reference(number), due_dates[number - 1], amount, _l("Period %(number)s", number=number),
                           user_id=m.user_id, grace_days=rosca.grace_days, link=f"/rosca/{box_id}/mine",
                           overdue=overdue)
                      for number, amount in unpaid)
