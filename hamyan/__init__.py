@@ -117,16 +117,13 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _register_template_helpers(app: Flask) -> None:
     from hamyan.boxes.models import role_name
-    from hamyan.dues import status
-    from hamyan.dues.calendar import day_text, format_moment
+    from hamyan.dues.calendar import day_text
     from hamyan.web import fields, listing, register_macros, stack, status_badge
 
     app.jinja_env.filters["money"] = i18n.show_money
     app.jinja_env.filters["amount"] = lambda amount, box: i18n.show_money(amount, box, plain=True)
-    # `box`: a box, or anything with a timezone (a person's notification settings); none: UTC, Gregorian.
     app.jinja_env.filters["day"] = i18n.show_day
-    app.jinja_env.filters["local_time"] = lambda moment, box=None: i18n.digits(format_moment(
-        moment, getattr(box, "timezone", "UTC"), getattr(box, "calendar", "gregorian"), i18n.display_locale(box)), box)
+    app.jinja_env.filters["local_time"] = i18n.show_moment
     app.jinja_env.globals["day_input"] = fields.day_input
     app.jinja_env.globals["day_text"] = day_text
     # PDFs are made by jobs too, with no site to fetch from: fonts are files.
@@ -136,7 +133,7 @@ def _register_template_helpers(app: Flask) -> None:
     register_macros(app, "partials/pager.html", ("pager",))
     register_macros(app, "partials/listing.html", ("list_filters", "list_table"))
     app.jinja_env.globals["list_cell"] = listing.cell
-    app.jinja_env.globals["status_name"] = status.label
+    app.jinja_env.globals["status_name"] = listing.status_name
     app.jinja_env.globals["role_name"] = role_name
     app.jinja_env.globals["status_badge"] = status_badge
     register_macros(app, "partials/picker.html", ("name_picker", "names_picker"))

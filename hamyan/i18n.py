@@ -42,8 +42,10 @@ AREA_PATHS = {
 AREAS = ("core",) + tuple(AREA_PATHS)
 # How strings are found: Python's gettext calls, and Jinja's {% trans %} and _() (trimmed, as the
 # app's Jinja policy renders them).
+# pgettext: a word that means something else elsewhere ("charged": a fine's status, an amount's
+# column) gets a context, so each meaning has its own translation in every catalogue.
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None,
-            "lazy_ngettext": (1, 2)}
+            "lazy_ngettext": (1, 2), "pgettext": ((1, "c"), 2), "lazy_pgettext": ((1, "c"), 2)}
 JINJA_OPTIONS = {"trimmed": "true"}
 
 
@@ -160,6 +162,15 @@ def show_day(day, box=None) -> str:
     from hamyan.dues.calendar import format_day
 
     return digits(format_day(day, getattr(box, "calendar", "gregorian"), display_locale(box)), box)
+
+
+def show_moment(moment, box=None) -> str:
+    """A stored UTC time as pages show it: on the box's clock (`box`: a box, or anything with a
+    timezone, such as a person's notification settings; none: UTC), calendar, language and digits."""
+    from hamyan.dues.calendar import format_moment
+
+    return digits(format_moment(moment, getattr(box, "timezone", "UTC"), getattr(box, "calendar", "gregorian"),
+                                display_locale(box)), box)
 
 
 def unit_of(box) -> str:

@@ -1,5 +1,6 @@
 """The fines (late charges) list of a box, one spec for every product (hamyan.web.listing): a
 product says who owes each charge (a member, or a unit of a building) and how to name them."""
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -13,7 +14,7 @@ def _members(box):
 
 
 def fines_spec(kinds=("membership",), who=Membership, on=None, name=Membership.display_name,
-               people=_members, member=Membership.id, member_label="Member") -> ListSpec:
+               people=_members, member=Membership.id, member_label=_l("Member")) -> ListSpec:
     """The box's late charges of these subject kinds, each with the name of who owes it: `who`
     joined `on` (by default the member the charge's subject is), named by `name`."""
     on = Membership.id == LateCharge.subject_id if on is None else on
@@ -35,11 +36,11 @@ def fines_spec(kinds=("membership",), who=Membership, on=None, name=Membership.d
         order=(LateCharge.due_date.desc(), LateCharge.id.desc()),
         options=(joinedload(LateCharge.entry),),
         columns=(
-            Column("Late on", lambda r: r.LateCharge.due_date, "day"),
+            Column(_l("Late on"), lambda r: r.LateCharge.due_date, "day"),
             Column(member_label, lambda r: r.who),
-            Column("Amount", lambda r: r.LateCharge.amount, "money"),
-            Column("Charged on", lambda r: r.LateCharge.charged_on, "day"),
-            Column("Status", lambda r: "waived" if r.LateCharge.waived else "charged"),
-            Column("Why waived", lambda r: r.LateCharge.waived_reason or ""),
+            Column(_l("Amount"), lambda r: r.LateCharge.amount, "money"),
+            Column(_l("Charged on"), lambda r: r.LateCharge.charged_on, "day"),
+            Column(_l("Status"), lambda r: "waived" if r.LateCharge.waived else "charged", "status"),
+            Column(_l("Why waived"), lambda r: r.LateCharge.waived_reason or ""),
         ),
     )

@@ -5,6 +5,12 @@ figures in a table too, which is also the table's CSV."""
 from dataclasses import dataclass, field
 from typing import Callable
 
+from babel.lists import format_list
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from hamyan.i18n import digits, display_locale
+
 PALETTE = ("#1f5f5b", "#c0713a", "#5a6fb0", "#8a5a9e", "#7a8b3a")
 WIDTH, HEIGHT, TOP, BOTTOM, LEFT = 640, 240, 30, 34, 8
 FONT = 20  # in the 640-wide drawing: still readable when a phone shrinks it to 360 pixels
@@ -25,18 +31,22 @@ class Chart:
 
 
 def _summary(title: str, labels: list[str], values: list[int], fmt: Callable[[int], str], over_time: bool = True) -> str:
+    """Said in the page's language (a chart is drawn inside a request)."""
     if not values:
-        return f"{title}: no figures yet."
+        return _("%(title)s: no figures yet.", title=title)
     if not over_time:
-        return f"{title}: " + ", ".join(f"{label} {fmt(value)}" for label, value in zip(labels, values)) + "."
+        return _("%(title)s: %(figures)s.", title=title, figures=format_list(
+            [f"{label} {fmt(value)}" for label, value in zip(labels, values)], locale=display_locale()))
     peak = max(range(len(values)), key=lambda i: values[i])
-    return (f"{title}: {fmt(values[-1])} in {labels[-1]}; the highest was {fmt(values[peak])} in {labels[peak]}"
-            f" ({len(values)} points).")
+    return ngettext("%(title)s: %(last)s in %(last_label)s; the highest was %(peak)s in %(peak_label)s (%(points)s point).",
+                    "%(title)s: %(last)s in %(last_label)s; the highest was %(peak)s in %(peak_label)s (%(points)s points).",
+                    len(values), title=title, last=fmt(values[-1]), last_label=labels[-1], peak=fmt(values[peak]),
+                    peak_label=labels[peak], points=digits(len(values)))
 
 
 def _axes(chart: Chart, labels: list[str], slot: float, peak: int, fmt: Callable[[int], str]) -> None:
     """The top of the scale (top left) and some labels under the axis."""
-    chart.labels.append((LEFT, FONT, f"max {fmt(peak)}", "start"))
+    chart.labels.append((LEFT, FONT, _("max %(value)s", value=fmt(peak)), "start"))
     step = max(1, -(-len(labels) // 6))  # at most six labels under the axis
     for i in range(0, len(labels), step):
         chart.labels.append((round(LEFT + i * slot + slot / 2, 1), chart.height - 8, labels[i], "middle"))

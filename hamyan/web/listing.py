@@ -15,14 +15,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Callable
 
+from babel.lists import format_list
 from flask import Response, request, stream_with_context
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import Select, func, or_, select
 
 from hamyan.core import clock, parse
 from hamyan.core.errors import ValidationError
-from hamyan.dues.calendar import day_text, format_day, parse_day
+from hamyan import i18n
+from hamyan.dues import status
+from hamyan.dues.calendar import day_text, parse_day
 from hamyan.extensions import db
-from hamyan.money import format_money, to_major
+from hamyan.money import to_major
 from hamyan.web import picker, render
 
 PER_PAGE = 25
@@ -30,13 +36,27 @@ SEARCH_LIMIT = 100  # characters of a search or a member's name that are looked 
 # Arabic letters people type for the Persian ones (keyboards differ); a search tries both.
 _PERSIAN_LETTERS = str.maketrans("يكة", "یکه")
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
+# The statuses the products' lists filter by, as the filters name them in the page's language (an
+# obligation's statuses are dues.status's).
+STATUS_NAMES = {
+    "recorded": _l("recorded"), "undone": _l("undone"), "charged": lazy_pgettext("a fine's status", "charged"), "waived": _l("waived"),
+    "monthly": _l("monthly"), "assessment": _l("assessment"),
+    "contribution": _l("contribution"), "deposit": _l("deposit"), "cover": _l("cover"), "netted": _l("netted"),
+    "requested": _l("requested"), "approved": _l("approved"), "active": _l("active"), "closed": _l("closed"),
+    "written_off": _l("written off"), "rejected": _l("rejected"), "cancelled": _l("cancelled"),
+}
+
+
+def status_name(name: str) -> str:
+    """A list status (or an obligation's) as the page says it; another word is shown as it is."""
+    return str(STATUS_NAMES.get(name) or status.label(name))
 
 
 @dataclass(frozen=True)
 class Column:
     """One column of a list: its heading and how to get the cell from a row. `kind` says how it is
     shown and exported: "money" (minor units of the box's currency), "day" (a date), "time" (a UTC
-    datetime) or "text"."""
+    datetime), "status" (a word of STATUS_NAMES: named on the page, the code in the CSV) or "text"."""
 
     label: str
     value: Callable
@@ -51,7 +71,7 @@ class ListSpec:
     order: tuple  # newest first, with a unique column last so pages never overlap
     people: Callable[[object], Select] | None = None  # the box -> (id, name) the member filter names
     member: object = None  # the column holding the row's id of those people (a membership, a unit)
-    member_label: str = "Member"  # what the member filter is called ("Unit" in a building)
+    member_label: str = _l("Member")  # what the member filter is called ("Unit" in a building)
     day: object = None  # the column the date range filters (a date, or a UTC datetime)
     search: tuple = ()  # columns searched (names, references)
     statuses: dict = field(default_factory=dict)  # status -> the box -> a where clause
@@ -105,14 +125,15 @@ def read_filters(spec: ListSpec, box, args=None) -> Filters:
         if getattr(f, name):
             try:
                 setattr(f, f"{name}_day", parse_day(getattr(f, name), box.calendar, name,
-                                                    "From" if name == "start" else "To"))
+                                                    _("From") if name == "start" else _("To")))
             except ValidationError as error:
                 f.errors.update(error.fields)
     if f.start_day and f.end_day and f.start_day > f.end_day:
-        f.errors["end"] = "To: this day is before the From day."
+        f.errors["end"] = _("To: this day is before the From day.")
         f.end_day = None
     if f.status and f.status not in spec.statuses:
-        f.errors["status"] = f"Status: choose one of {', '.join(spec.statuses)}."
+        f.errors["status"] = _("Status: choose one of %(statuses)s.", statuses=format_list(
+            [status_name(s) for s in spec.statuses], style="or", locale=i18n.display_locale()))
     return f
 
 
@@ -165,17 +186,18 @@ def _rows(rows: Select):
 
 
 def cell(column: Column, row, box) -> str:
-    """A cell as a page shows it."""
+    """A cell as a page shows it: amounts, days and times in the page's language and digits."""
     value = column.value(row)
     if value is None or value == "":
         return ""
     if column.kind == "money":
-        return format_money(value, box.currency, box.locale)
+        return i18n.show_money(value, box)
     if column.kind == "day":
-        return format_day(value, box.calendar, box.locale)
+        return i18n.show_day(value, box)
     if column.kind == "time":
-        return format_day(clock.to_local(value, box.timezone).date(), box.calendar, box.locale) + \
-            clock.to_local(value, box.timezone).strftime(" %H:%M")
+        return i18n.show_moment(value, box)
+    if column.kind == "status":
+        return status_name(value)
     return str(value)
 
 

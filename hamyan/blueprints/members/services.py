@@ -1,5 +1,8 @@
 """Reading the roster of a box, and the manager's add / invite actions (one unit of work each)."""
 from dataclasses import dataclass, replace
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
@@ -7,7 +10,7 @@ from hamyan.core import uow
 from hamyan.blueprints.auth.models import User
 from hamyan.boxes import services as boxes
 from hamyan.boxes.access import MANAGE, VIEW, authorize
-from hamyan.boxes.models import Box, Invitation, Membership
+from hamyan.boxes.models import Box, Invitation, Membership, role_name
 from hamyan.core.errors import NotFound, ValidationError
 from hamyan.extensions import db
 from hamyan.blueprints import product
@@ -31,15 +34,15 @@ MEMBERS = listing.ListSpec(
               "managers": _managers, "without an account": lambda box: Membership.user_id.is_(None)},
     order=(Membership.display_name, Membership.id),
     columns=(
-        listing.Column("Name", lambda m: m.display_name),
-        listing.Column("Role", lambda m: m.role),
-        listing.Column("Joined", lambda m: m.created_at, "time"),
-        listing.Column("Left", lambda m: m.left_at, "time"),
-        listing.Column("Has an account", lambda m: "yes" if m.user_id else "no"),
+        listing.Column(_l("Name"), lambda m: m.display_name),
+        listing.Column(_l("Role"), lambda m: role_name(m.role)),
+        listing.Column(_l("Joined"), lambda m: m.created_at, "time"),
+        listing.Column(_l("Left"), lambda m: m.left_at, "time"),
+        listing.Column(_l("Has an account"), lambda m: _("yes") if m.user_id else _("no")),
     ),
 )
 # What managers also see, and export: how to reach each member.
-MEMBERS_FOR_MANAGERS = replace(MEMBERS, columns=(*MEMBERS.columns, listing.Column("Email", lambda m: m.email or "")))
+MEMBERS_FOR_MANAGERS = replace(MEMBERS, columns=(*MEMBERS.columns, listing.Column(_l("Email"), lambda m: m.email or "")))
 
 
 def export(actor, box_id: int, args):

@@ -1,0 +1,57 @@
+"""Core's pages and words in Persian: the report job page at each step, the shared lists (fines,
+members: filters, cells, CSV headings), month names, and a box service's refusal shown in Persian."""
+import json
+
+import pytest
+
+from hamyan.blueprints.cashbox import services as cb
+from hamyan.core import uow
+from hamyan.extensions import db
+from hamyan.statements.jobs import ReportJob
+from tests.cashbox.helpers import fill_shares, first_round
+from tests.i18n import english_left, persian_page
+
+FA = {"Accept-Language": "fa-IR,fa;q=0.9"}
+
+
+@pytest.fixture
+def persian_box(user_client):
+    """A Persian-calendar cashbox with a running round; the manager signs in."""
+    manager = user_client("boss@example.com", "رئیس")
+    box = cb.create_cashbox(manager.user, "صندوق خانوادگی", "IRR", "1000000", 2, "monthly", "2026-11-01",
+                            "predefined", timezone="Asia/Tehran", locale="fa_IR", calendar="persian",
+                            fine_kind="fixed", fine_value="50000", grace_days="0")
+    fill_shares(manager.user, box, ["رضا", "مریم"])
+    cb.start_round(manager.user, box.id, first_round(box).id)
+    return dict(box=box, manager=manager)
+
+
+def test_the_report_job_page_reads_in_persian_at_every_step(persian_box):
+    box, manager = persian_box["box"], persian_box["manager"]
+    with uow.transaction():
+        job = ReportJob(box_id=box.id, kind="manager", params=json.dumps({"end": "2026-12-31", "start": "2026-01-01"}),
+                        requested_by_id=manager.user.id)
+        db.session.add(job)
+    url = f"/boxes/{box.id}/reports/jobs/{job.id}"
+    page = persian_page(manager, url)
+    assert "گزارش مدیر، از ۱۱ دی ۱۴۰۴ تا ۱۰ دی ۱۴۰۵" in page and "در انتظار آغاز…" in page
+    for status, pages, said in (("running", 3, "در حال ساختن گزارش: ۳ صفحه چیده شد…"),
+                                ("done", 4, "گزارش آماده است (۴ صفحه)."),
+                                ("failed", None, "گزارش ساخته نشد")):
+        with uow.transaction():
+            job = db.session.get(ReportJob, job.id)
+            job.status, job.pages, job.error = status, pages, "The report could not be made; the error has been logged."
+        assert said in persian_page(manager, url), status
+
+
+def test_lists_read_in_persian_with_their_filters_cells_and_csv(persian_box):
+    box, manager = persian_box["box"], persian_box["manager"]
+    page = persian_page(manager, f"/cashbox/{box.id}/fines?status=waived&start=1405/01/01")
+    assert "بخشوده" in page and "اعمال‌شده" in page
+    wrong = manager.get(f"/cashbox/{box.id}/fines?status=x&start=1405/09/10&end=1405/01/01", headers=FA)
+    page = wrong.get_data(as_text=True)
+    assert "وضعیت: یکی از اعمال‌شده یا بخشوده را انتخاب کنید." in page and "پیش از روز" in page
+    assert not english_left(page), english_left(page)
+    page = persian_page(manager, f"/boxes/{box.id}/members")
+    csv = manager.get(f"/boxes/{box.id}/members?export=csv", headers=FA).get_data(as_text=True)
+    assert csv.splitlines()[0].lstrip("\ufeff") == "نام,نقش,پیوستن,رفتن,حساب کاربری دارد,ایمیل"
