@@ -87,7 +87,9 @@ class Entry(db.Model):
     fingerprint = db.Column(db.String(64), nullable=False)
     reverses_id = db.Column(db.Integer, db.ForeignKey("ledger_entry.id"), nullable=True, unique=True)
 
-    postings = db.relationship("Posting", back_populates="entry", order_by="Posting.id", lazy="selectin")
+    # Loaded when read (one query), not with every entry: lists of payments, loans and the like join
+    # their entries for a number and never read the legs, which cost a query and a row per leg.
+    postings = db.relationship("Posting", back_populates="entry", order_by="Posting.id")
     reverses = db.relationship("Entry", remote_side=[id], foreign_keys=[reverses_id], backref=db.backref("reversed_by", uselist=False))
 
     def __repr__(self):

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, bindparam, case, event, func, select
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, lazyload, make_transient_to_detached
+from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 
 from hamyan.core import clock, uow
@@ -167,10 +167,7 @@ def _existing(connection: Connection, idempotency_key: str, fingerprint_for, loc
         return None
     if found.fingerprint != fingerprint_for(found.effective_date):
         raise Conflict("This idempotency key was already used for a different entry.", field="idempotency_key")
-    # lazyload: the caller may not need the postings. (Built here: Entry.postings at import time
-    # would configure the mappers before every model is imported.)
-    return db.session.get(Entry, found.id, options=[lazyload(Entry.postings)],
-                          with_for_update={"read": True} if lock else None)
+    return db.session.get(Entry, found.id, with_for_update={"read": True} if lock else None)
 
 
 def _refuse_second_reversal(connection: Connection, reverses_id: int | None) -> None:

@@ -36,8 +36,8 @@ def send(entry_ids: list[int]) -> int:
     """Enqueue the receipts of these freshly posted entries (inside their write). How many."""
     if not entry_ids:
         return 0
-    entries = [e for e in db.session.scalars(select(Entry).where(Entry.id.in_(entry_ids), Entry.box_id.isnot(None)))
-               if _what(e)]
+    entries = [e for e in db.session.scalars(select(Entry).where(Entry.id.in_(entry_ids), Entry.box_id.isnot(None))
+                                             .options(selectinload(Entry.postings))) if _what(e)]
     if not entries:
         return 0
     concerned = _members_of(entries)

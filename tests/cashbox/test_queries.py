@@ -9,6 +9,7 @@ from hamyan.blueprints.cashbox import services as cb
 from hamyan.blueprints.cashbox.models import Holding, Share
 from hamyan.boxes.models import Membership
 from hamyan.extensions import db
+from hamyan.ledger.models import Posting
 from tests.cashbox.helpers import first_round, make_box
 
 
@@ -115,3 +116,42 @@ def test_the_member_page_and_api_show_a_page_of_periods(user_client, api_token):
     assert [cell["period"] for cell in out["cells"]] == list(range(11, 21))
     assert (out["periods_page"], out["periods_pages"], out["shares"]) == (2, 3, [str(n) for n in range(1, 31, 3)])
     assert out["cells"][0]["due"] == 10 * 1000  # ten shares of 10.00 a period
+
+
+@contextmanager
+def postings_loaded():
+    """The ledger postings the ORM loads while the block runs."""
+    loaded = []
+
+    def note(target, context):
+        loaded.append(target)
+
+    event.listen(Posting, "load", note)
+    try:
+        yield loaded
+    finally:
+        event.remove(Posting, "load", note)
+
+
+def test_a_payment_and_the_payments_list_read_no_legs_of_earlier_payments(user_client, api_token):
+    c = user_client("manager@example.com", "Manager")
+    headers = api_token(c.user)
+    box, people = running_box(c.user, 10)
+    member = people[0].id
+
+    def pay():
+        db.session.expire_all()
+        with postings_loaded() as loaded:
+            response = c.post(f"/api/v1/cashboxes/{box.id}/payments", json={"membership_id": member, "amount": "0.5"},
+                              headers=headers)
+        assert response.status_code == 201, response.json
+        return len(loaded)
+
+    first = pay()
+    for _ in range(10):
+        pay()
+    assert pay() == first  # the new entry's legs (its receipt), never the member's history
+    db.session.expire_all()
+    with postings_loaded() as loaded:
+        assert c.get(f"/api/v1/cashboxes/{box.id}/payments", headers=headers).status_code == 200
+    assert loaded == []
