@@ -68,8 +68,10 @@ def catalogue(area: str, language: str = "fa") -> Path:
     return TRANSLATIONS / area / language / "LC_MESSAGES" / "messages.po"
 
 
-def _box_in_url():
+def page_box():
     """The box of the page (its `box_id`), once per request; None elsewhere."""
+    if not has_request_context():
+        return None
     if "i18n_box" not in g:
         from hamyan.boxes.models import Box
         from hamyan.core import parse
@@ -98,14 +100,14 @@ def select_locale() -> str | None:
         return current_user.language
     if request.cookies.get(LANGUAGE_COOKIE) in LANGUAGES:
         return request.cookies[LANGUAGE_COOKIE]
-    box = _box_in_url() if current_app.config["BOX_SETS_LANGUAGE"] else None
+    box = page_box() if current_app.config["BOX_SETS_LANGUAGE"] else None
     if box is not None and language_of(box.locale):
         return language_of(box.locale)
     return request.accept_languages.best_match(LANGUAGES)
 
 
 def select_timezone() -> str | None:
-    box = _box_in_url() if has_request_context() else None
+    box = page_box() if has_request_context() else None
     return box.timezone if box is not None else None
 
 

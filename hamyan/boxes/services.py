@@ -388,6 +388,17 @@ def _same_name_check(box: Box, display_name: str, same_name_ok: bool, other_than
                        f"name.", field="display_name")
 
 
+# What tells two members of one name apart, after (id, name) in a query of whom a form names (web.picker).
+TELLING = (Membership.email, Membership.created_at)
+
+
+def people(box_id: int, past_too: bool = False):
+    """The box's members as (id, name, *TELLING): whom its forms name (hamyan.web.picker); `past_too`
+    with those who left (a list's member filter finds their rows too)."""
+    query = select(Membership.id, Membership.display_name, *TELLING).where(Membership.box_id == box_id)
+    return query if past_too else query.where(Membership.left_at.is_(None))
+
+
 def member_of(box: Box, membership_id) -> Membership:
     number = parse.record_id(membership_id)
     membership = db.session.get(Membership, number) if number else None

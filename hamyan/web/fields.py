@@ -1,10 +1,10 @@
 """Form fields shared by every product."""
-from flask import request
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from wtforms import StringField
 from wtforms.validators import StopValidation
 
+from hamyan import i18n
 from hamyan.core import parse
 from hamyan.core.errors import ValidationError
 from hamyan.dues import calendar
@@ -105,16 +105,8 @@ def _calendar(form) -> str:
     own = getattr(form, "calendar", None)
     if own is not None and hasattr(own, "data"):
         return own.data if own.data in ("gregorian", "persian") else "gregorian"
-    box = _box_in_url()
+    box = i18n.page_box()
     return box.calendar if box is not None else "gregorian"
-
-
-def _box_in_url():
-    from hamyan.boxes.models import Box
-    from hamyan.extensions import db
-
-    box_id = parse.record_id((request.view_args or {}).get("box_id")) if request else None
-    return db.session.get(Box, box_id) if box_id else None
 
 
 def _currency_and_locale(form) -> tuple[str | None, str]:
@@ -123,7 +115,7 @@ def _currency_and_locale(form) -> tuple[str | None, str]:
         code = (own.data or "").strip().upper()
         locale = getattr(form, "locale", None)
         return (code if len(code) == 3 and code.isalpha() else None), (locale.data if locale is not None else "en")
-    box = _box_in_url()
+    box = i18n.page_box()
     if box is None:
         raise RuntimeError("AmountField needs a currency: a `currency` field on the form or a box_id in the URL")
     return box.currency, box.locale

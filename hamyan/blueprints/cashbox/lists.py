@@ -4,6 +4,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload
 
 from hamyan.blueprints.cashbox.models import Payment, Round
+from hamyan.boxes import services as boxes
 from hamyan.boxes.models import Membership
 from hamyan.dues.lists import fines_spec
 from hamyan.ledger.models import Entry
@@ -15,7 +16,7 @@ PAYMENTS = ListSpec(
     name="payments",
     rows=lambda box: (select(Payment).join(Round, Round.id == Payment.round_id)
                       .join(Membership, Membership.id == Payment.membership_id).where(Round.box_id == box.id)),
-    people=lambda box: select(Membership.id, Membership.display_name).where(Membership.box_id == box.id),
+    people=lambda box: boxes.people(box.id, past_too=True),
     member=Payment.membership_id,
     day=Payment.paid_on,
     search=(Membership.display_name, Payment.reference),

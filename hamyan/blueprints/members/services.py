@@ -118,9 +118,8 @@ def roster(actor, box_id: int, args) -> Roster:
 
 
 def without_account(box_id: int) -> Select:
-    """Members added without an account, as (id, name): whom an invitation may be for (hamyan.web.picker)."""
-    return select(Membership.id, Membership.display_name).where(
-        Membership.box_id == box_id, Membership.left_at.is_(None), Membership.user_id.is_(None))
+    """Members added without an account: whom an invitation may be for (hamyan.web.picker)."""
+    return boxes.people(box_id).where(Membership.user_id.is_(None))
 
 
 @uow.box_write

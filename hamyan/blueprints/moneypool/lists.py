@@ -3,6 +3,7 @@ filters and CSV)."""
 from sqlalchemy import case, select
 
 from hamyan.blueprints.moneypool.models import LOAN_STATUSES, Contribution, Loan, PoolMember, Repayment
+from hamyan.boxes import services as boxes
 from hamyan.boxes.models import Membership
 from hamyan.dues.lists import fines_spec
 from hamyan.dues.models import LateCharge
@@ -11,7 +12,7 @@ from hamyan.web.listing import Column, ListSpec
 
 def _members(box):
     """Everyone who was in the pool, as (membership id, name): a left saver's rows are found too."""
-    return select(Membership.id, Membership.display_name).where(Membership.box_id == box.id)
+    return boxes.people(box.id, past_too=True)
 
 
 CONTRIBUTIONS = ListSpec(

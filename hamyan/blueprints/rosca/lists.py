@@ -4,6 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from hamyan.blueprints.rosca.models import RoscaPayment
+from hamyan.boxes import services as boxes
 from hamyan.boxes.models import Membership
 from hamyan.dues.lists import fines_spec
 from hamyan.web.listing import Column, ListSpec
@@ -14,7 +15,7 @@ PAYMENTS = ListSpec(
     name="payments",
     rows=lambda box: (select(RoscaPayment).join(Membership, Membership.id == RoscaPayment.membership_id)
                       .where(RoscaPayment.box_id == box.id)),
-    people=lambda box: select(Membership.id, Membership.display_name).where(Membership.box_id == box.id),
+    people=lambda box: boxes.people(box.id, past_too=True),
     member=RoscaPayment.membership_id,
     day=RoscaPayment.paid_on,
     search=(Membership.display_name, RoscaPayment.reference),

@@ -14,11 +14,12 @@ from hamyan.blueprints.rosca.forms import (
     AssignForm, DepositForm, MemberForm, NewRoscaForm, PaymentForm, PayoutForm, PricingForm, StatementForm,
     SwapForm, TakeSeatForm)
 from hamyan.core import clock
+from hamyan.boxes import services as boxes
 from hamyan.boxes.services import SameName
 from hamyan.core.errors import ServiceError
 from hamyan.i18n import bdi
 from hamyan.statements import check_period, pdf_response
-from hamyan.web import apply_error, confirm, listing, redirect_to, render
+from hamyan.web import apply_error, confirm, listing, picker, redirect_to, render
 from hamyan.web.nav import box_nav
 
 bp = Blueprint("rosca", __name__, url_prefix="/rosca")
@@ -43,7 +44,7 @@ def _base(box_id):
 
 
 def _member_choices(box_id):
-    return [("", _("Choose…"))] + [(str(m.id), m.display_name, A_NAME) for m in rs.active_members(box_id)]
+    return [("", _("Choose…"))] + [(value, label, A_NAME) for value, label in picker.choices(boxes.people(box_id))]
 
 
 def _back(endpoint: str, box_id: int, action, *args, success: str | None = None, ask: tuple | None = None,

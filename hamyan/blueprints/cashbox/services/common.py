@@ -8,6 +8,7 @@ from hamyan import ledger
 from hamyan.blueprints.cashbox.models import Round
 from hamyan.blueprints.cashbox.services.state import refresh_summaries
 from hamyan.boxes.access import VIEW, Principal, authorize
+from hamyan.boxes import services as boxes
 from hamyan.boxes.models import Box, Membership
 from hamyan.core import clock, parse
 from hamyan.core.errors import NotFound, ValidationError
@@ -104,9 +105,8 @@ def member_count(box_id: int) -> int:
 
 
 def people(box_id: int) -> Select:
-    """Members of the box as (id, name): whom its forms name (hamyan.web.picker)."""
-    return select(Membership.id, Membership.display_name).where(Membership.box_id == box_id,
-                                                                Membership.left_at.is_(None))
+    """Members of the box: whom its forms name (hamyan.web.picker)."""
+    return boxes.people(box_id)
 
 
 def membership_in(box_id: int, membership_id) -> Membership:

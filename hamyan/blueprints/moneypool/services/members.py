@@ -183,7 +183,8 @@ def active_members(box: Box) -> list[PoolMember]:
 def not_saving(box: Box) -> Select:
     """People in the box (e.g. added on the shared members page) who do not save in the pool yet, as
     (id, name): whom the add-a-saver form names (hamyan.web.picker)."""
-    return (select(Membership.id, Membership.display_name).outerjoin(PoolMember, PoolMember.membership_id == Membership.id)
+    return (select(Membership.id, Membership.display_name, *boxes.TELLING)
+            .outerjoin(PoolMember, PoolMember.membership_id == Membership.id)
             .where(Membership.box_id == box.id, Membership.left_at.is_(None), PoolMember.id.is_(None)))
 
 
@@ -203,7 +204,8 @@ def members_page(box: Box, page: int, name: str = "") -> tuple[list[PoolMember],
 def savers(box: Box, but: str | None = None) -> Select:
     """Savers still in the pool as (id, name), but the one called `but`: whom the pool's forms name
     (hamyan.web.picker)."""
-    query = (select(PoolMember.id, Membership.display_name).join(Membership, Membership.id == PoolMember.membership_id)
+    query = (select(PoolMember.id, Membership.display_name, *boxes.TELLING)
+             .join(Membership, Membership.id == PoolMember.membership_id)
              .where(PoolMember.box_id == box.id, PoolMember.left_on.is_(None)))
     return query.where(Membership.display_name != but) if but else query
 
