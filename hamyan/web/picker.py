@@ -66,9 +66,8 @@ def _told_apart(rows, shared: set[str]) -> list[tuple[int, str]]:
 
 
 def _shared(people: Select, names: set[str]) -> set[str]:
-    """Which of `names` (lowered) more than one of `people` has."""
-    if not names:
-        return set()
+    """Which of `names` (lowered) more than one of `people` has (asked even for none: a page's query
+    count stays the same)."""
     name = people.selected_columns[1]
     named_so = people.with_only_columns(name.label("name")).where(
         func.lower(name).in_({n.lower() for n in names})).subquery()
