@@ -44,11 +44,12 @@ def wait_until_finished(job_id, seconds=60):
     raise AssertionError(f"report job {job_id} did not finish")
 
 
-def report_over_api(client, box_id: int, headers: dict, start: date, end: date) -> tuple[PdfReader, str]:
-    """Ask for a box's manager report over the API: it answers 202 at once with the job; once done
-    its PDF, and the PDF's text on one line."""
+def report_over_api(client, box_id: int, headers: dict, start: date, end: date,
+                    kind: str = "manager") -> tuple[PdfReader, str]:
+    """Ask for a box's report (its manager report by default) over the API: it answers 202 at once
+    with the job; once done its PDF, and the PDF's text on one line."""
     started = time.monotonic()
-    r = client.post(f"/api/v1/boxes/{box_id}/reports/manager", json={"start": start.isoformat(),
+    r = client.post(f"/api/v1/boxes/{box_id}/reports/{kind}", json={"start": start.isoformat(),
                                                                       "end": end.isoformat()}, headers=headers)
     assert r.status_code == 202 and time.monotonic() - started < 5
     job = wait_until_finished(r.json["id"], seconds=120)

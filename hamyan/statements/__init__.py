@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from flask import Response, render_template, request
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import literal, select
 
 from hamyan.boxes.models import Box
@@ -118,11 +119,21 @@ def render_pdf(template: str, progress=None, **context) -> bytes:
     language = g.get("message_language") or (
         None if has_request_context() else language_of(getattr(box, "locale", None)))
     with force_locale(language) if language else nullcontext():
-        html = render_template(template, **context)
+        html = render_template(template, page_footer=_page_footer(box), **context)
     document = HTML(string=html, base_url=request.url_root if request else None).render()
     if progress is not None:
         progress(80, pages=len(document.pages))
     return document.write_pdf()
+
+
+def _page_footer(box) -> Markup:
+    """The CSS `content` of a page's footer, "Page 2 of 5", in the language and digits being written."""
+    from hamyan.i18n import persian_digits
+
+    style = ", persian" if persian_digits(box) else ""
+    # our catalogue's words around two CSS counters: no data of anyone's inside
+    return Markup('"%s"' % _("Page %(page)s of %(pages)s", page=f'" counter(page{style}) "',
+                             pages=f'" counter(pages{style}) "'))
 
 
 def box_report(title: str, box: Box, cash: LedgerAccount, start: date, end: date, labels: dict):

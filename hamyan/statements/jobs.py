@@ -17,11 +17,13 @@ from datetime import date, timedelta
 from flask import current_app
 from sqlalchemy import select, update
 
+from hamyan.blueprints.auth.models import User
 from hamyan.boxes.access import MANAGE, authorize
 from hamyan.boxes.models import Box
 from hamyan.core import clock, uow
 from hamyan.core.errors import NotFound
 from hamyan.extensions import db
+from hamyan.notify.services import speaking
 from hamyan.scheduling import job
 
 log = logging.getLogger(__name__)
@@ -171,8 +173,10 @@ def run(job_id: int) -> None:
     def progress(percent: int, pages: int | None = None) -> None:
         _set(job_id, progress=max(0, min(99, int(percent))), pages=pages)
 
+    requester = db.session.get(User, job.requested_by_id) if job.requested_by_id else None
     try:
-        pdf = renderer(box, kind)(box, params, progress)
+        with speaking(requester, box):  # in its reader's language: theirs, else the box's
+            pdf = renderer(box, kind)(box, params, progress)
         relative = os.path.join("reports", str(box.id), f"{job_id}-{kind}.pdf")
         target = os.path.join(current_app.instance_path, relative)
         os.makedirs(os.path.dirname(target), exist_ok=True)

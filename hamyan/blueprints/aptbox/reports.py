@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from hamyan.blueprints.aptbox import services
@@ -22,7 +23,7 @@ from hamyan.money import format_plain
 from hamyan.statements import check_period, render_pdf
 from hamyan.statements.stakeholder import summed
 
-INCOME_KINDS = (("charges", "Monthly charges"), ("assessments", "Special assessments"), ("late_fees", "Late fees"))
+INCOME_KINDS = (("charges", _l("Monthly charges")), ("assessments", _l("Special assessments")), ("late_fees", _l("Late fees")))
 
 
 def month_bounds(box: Box, year: int, month: int) -> tuple[date, date]:
@@ -167,8 +168,8 @@ def board_statement(box: Box, start: date, end: date) -> BoardStatement:
                       for uid, p in positions.items() if p.values["arrears"] > 0), key=lambda r: (-r[2], r[0]))
     receivable = ledger.balances_by_type(box.id, end).of(ASSET, "receivable")
     transfers = sum(t.amount for t in services.funds.transfers(box.id, 10000) if start <= t.moved_on <= end)
-    return BoardStatement(box, start, end, opening, closing, income, collected,
-                          sorted(expenses.items(), key=lambda kv: -kv[1]), transfers, arrears, receivable)
+    expenses = [(str(CATEGORY_NAMES.get(code, code)), amount) for code, amount in sorted(expenses.items(), key=lambda kv: -kv[1])]
+    return BoardStatement(box, start, end, opening, closing, income, collected, expenses, transfers, arrears, receivable)
 
 
 def render_board_statement(box: Box, params: dict, progress=None) -> bytes:
@@ -202,7 +203,7 @@ def member_statement_pdf(box: Box, membership, start: date, end: date) -> bytes 
         return None
     return render_pdf("statements/aptbox_units.html", box=box,
                       statements=[(unit, services.unit_statement(box, unit, start, end)) for unit in units],
-                      statement={"title": "Unit statement", "start": start, "end": end})
+                      statement={"title": _("Unit statement"), "start": start, "end": end})
 
 
 def render_unit_statements(box: Box, params: dict, progress=None) -> bytes:
@@ -217,7 +218,7 @@ def render_unit_statements(box: Box, params: dict, progress=None) -> bytes:
         if progress and i % 50 == 49:
             progress(40 * (i + 1) // len(units))
     return render_pdf("statements/aptbox_units.html", progress=progress, box=box, statements=statements,
-                      statement={"title": "Unit statements", "start": start, "end": end},
+                      statement={"title": _("Unit statements"), "start": start, "end": end},
                       parts=owed_today(box, [u.id for u in units]), today=clock.today(box))
 
 

@@ -15,36 +15,37 @@
   var encoder = new TextEncoder();
   var SPACE = BigInt(1) << BigInt(256);
 
+  // The words come from the page (templates/cashbox/draw.html's #verify-words), in its language.
+  var words = document.getElementById("verify-words").content;
+  var digits = box.getAttribute("data-digits");
+
   function hex(buffer) {
     return Array.prototype.map.call(new Uint8Array(buffer), function (b) {
       return b.toString(16).padStart(2, "0");
     }).join("");
   }
 
-  // A step as a list item: text and <code> parts, in order; a part {strong: text, id, cls} is bold.
-  function step(name, parts) {
-    var item = document.createElement("li");
-    item.setAttribute("data-step", name);
-    parts.forEach(function (part) {
-      var node;
-      if (typeof part === "string") {
-        node = document.createTextNode(part);
-      } else if (part.code !== undefined) {
-        node = document.createElement("code");
-        node.textContent = part.code;
-      } else {
-        node = document.createElement("strong");
-        node.textContent = part.strong;
-        if (part.id) { node.id = part.id; }
-        if (part.cls) { node.className = part.cls; }
-      }
-      item.appendChild(node);
-    });
-    steps.appendChild(item);
+  function local(value) {
+    return String(value).replace(/[0-9]/g, function (d) { return digits[d]; });
   }
 
-  function say(text, ok) {
-    result.textContent = text;
+  // A step or message of the page's words: its slots filled with `values` (data-local ones in the
+  // page's digits), and of its variants (data-if) only those named in `keep`.
+  function said(name, values, keep) {
+    var node = words.querySelector('[data-words="' + name + '"]').cloneNode(true);
+    node.removeAttribute("data-words");
+    node.querySelectorAll("[data-fill]").forEach(function (slot) {
+      var value = String(values[slot.getAttribute("data-fill")]);
+      slot.replaceWith(document.createTextNode(slot.hasAttribute("data-local") ? local(value) : value));
+    });
+    node.querySelectorAll("[data-if]").forEach(function (part) {
+      if ((keep || []).indexOf(part.getAttribute("data-if")) < 0) { part.remove(); } else { part.removeAttribute("data-if"); }
+    });
+    return node;
+  }
+
+  function say(name, values, ok) {
+    result.textContent = said(name, values).textContent;
     result.className = "small mt-2 mb-1 fw-semibold " + (ok ? "text-success" : "text-danger");
   }
 
@@ -59,11 +60,9 @@
 
     var computed = hex(await crypto.subtle.digest("SHA-256", encoder.encode(seed)));
     var committed = computed === published;
-    step("commitment", ["SHA-256 of the seed ", {code: seed}, " is ", {code: computed},
-      "; the published commitment is ", {code: published}, ": ",
-      {strong: committed ? "they match" : "they do not match", cls: committed ? "text-success" : "text-danger"}, "."]);
-    step("candidates", [candidates.length + " share" + (candidates.length === 1 ? "" : "s") +
-      " had not won before period " + period + ", in ascending order: " + candidates.join(", ") + "."]);
+    steps.appendChild(said("commitment", {seed: seed, computed: computed, commitment: published},
+      [committed ? "match" : "mismatch"]));
+    steps.appendChild(said("candidates", {count: candidates.length, period: period, candidates: candidates.join(", ")}));
 
     var key = await crypto.subtle.importKey("raw", encoder.encode(seed), {name: "HMAC", hash: "SHA-256"}, false, ["sign"]);
     var limit = SPACE - (SPACE % n);
@@ -73,37 +72,36 @@
       var digest = hex(await crypto.subtle.sign("HMAC", key, encoder.encode(message)));
       x = BigInt("0x" + digest);
       var accepted = x < limit;
-      step("hash", ["HMAC-SHA256 with the seed as key over ", {code: message}, " is ", {code: digest},
-        ", the number ", {code: x.toString()}, accepted
-          ? ["; below the limit ", {code: limit.toString()}, " (2^256 − (2^256 mod " + candidates.length + ")), so it is used."]
-          : ["; not below the limit ", {code: limit.toString()}, ", so it is set aside and the counter goes up."]].flat());
+      steps.appendChild(said("hash", {message: message, digest: digest, value: x.toString(), limit: limit.toString(),
+        count: candidates.length}, [accepted ? "used" : "set-aside"]));
       if (accepted) { break; }
     }
     var index = Number(x % n);
     var winner = candidates[index];
-    step("index", ["That number mod " + candidates.length + " is ", {strong: String(index)}, " (counting from 0)."]);
+    steps.appendChild(said("index", {count: candidates.length, index: index}));
     var same = String(winner) === recorded;
-    step("winner", ["Candidate " + index + " is ", {strong: "share " + winner, id: "browser-winner"},
-      same ? ": the share recorded as the winner." : ": NOT the share recorded as the winner."]);
+    var step = said("winner", {index: index, winner: winner}, [same ? "same" : "other"]);
+    step.querySelector("#server-winner").id = "browser-winner";  // the server step's words, this step's id
+    steps.appendChild(step);
+    var values = {winner: winner, recorded: recorded};
     if (committed && same) {
-      say("Verified: the seed matches the published commitment and gives share " + winner + ", the recorded winner.", true);
+      say("verified", values, true);
     } else if (!committed) {
-      say("Mismatch: this seed is not the one committed to before the draw" +
-        (same ? "." : ", and it gives share " + winner + ", not share " + recorded + "."), false);
+      say(same ? "not-committed" : "not-committed-other", values, false);
     } else {
-      say("Mismatch: the seed gives share " + winner + ", but share " + recorded + " is recorded as the winner.", false);
+      say("other", values, false);
     }
   }
 
   if (!(window.crypto && crypto.subtle)) {
-    result.textContent = "This browser cannot compute SHA-256 on this page (it needs a secure, https connection).";
+    result.textContent = said("no-crypto", {}).textContent;
     return;
   }
   button.hidden = false;
   button.addEventListener("click", function () {
     button.disabled = true;
     verify().catch(function (error) {
-      say("The check could not run: " + error.message, false);
+      say("failed", {error: error.message}, false);
     }).finally(function () { button.disabled = false; });
   });
 })();

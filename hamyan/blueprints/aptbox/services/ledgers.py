@@ -2,6 +2,7 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 
 from hamyan.blueprints.aptbox.models import Unit, UnitSummary
@@ -31,7 +32,7 @@ def unit_statement(box, unit: Unit, start: date | None = None, end: date | None 
         first = db.session.scalar(select(func.min(Entry.effective_date)).join(Posting, Posting.entry_id == Entry.id)
                                   .where(Posting.account_id.in_([a.id for a in accounts] or [0])))
         start = min(first or clock.today(box), clock.today(box))
-    return account_statement(f"Unit {unit.number}", box, accounts, start, end or start + timedelta(days=3650))
+    return account_statement(_("Unit %(number)s", number=unit.number), box, accounts, start, end or start + timedelta(days=3650))
 
 
 def unit_ledger(box, unit: Unit) -> list[LedgerLine]:

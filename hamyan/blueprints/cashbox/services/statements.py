@@ -3,6 +3,8 @@ account's balances."""
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
@@ -15,16 +17,17 @@ from hamyan.dues.status import DUE, LATE, PAID, PAID_LATE, PARTLY_PAID, UPCOMING
 from hamyan.extensions import db
 from hamyan.ledger.models import CREDIT
 
-# What the manager report calls each kind of account (by purpose, never by parsing codes).
-LABELS = {"cash": "Cash", "fine_income": "Fine income", "contributions": "Position of {} (paid − received)",
-          "fines": "Unpaid fines of {}", "payout_owed": "Payout owed to {}"}
+# What the manager report calls each kind of account (by purpose, never by parsing codes), in the
+# language the report is written in ("{}": the member's name).
+LABELS = {"cash": _l("Cash held"), "fine_income": _l("Fine income"), "contributions": _l("Position of {} (paid − received)"),
+          "fines": _l("Unpaid fines of {}"), "payout_owed": _l("Payout owed to {}")}
 
 
 def member_statement(box: Box, membership: Membership, start: date, end: date):
     from hamyan import statements
 
     accounts = ledger.accounts_of(box.id, subject=("membership", membership.id))
-    return statements.account_statement(f"Member statement: {membership.display_name}", box, accounts,
+    return statements.account_statement(_("Member statement: %(name)s", name=membership.display_name), box, accounts,
                                         start, end, sign=CREDIT)
 
 
@@ -33,7 +36,7 @@ def manager_report(box: Box, start: date, end: date):
     opening and closing balance (statements.box_report)."""
     from hamyan import statements
 
-    return statements.box_report("Box manager report", box, cash_account(box), start, end, LABELS)
+    return statements.box_report(_("Box manager report"), box, cash_account(box), start, end, LABELS)
 
 
 # A cell of the report's grid as one short mark (templates/statements/cashbox_report.html has the legend).
