@@ -1,14 +1,18 @@
 """The production shape, run for real: Debian's nginx (deploy/nginx-hamyan.conf, TLS) in front of two
 app servers started by deploy/entrypoint.sh, two scheduler processes, one MariaDB database and Redis.
 A browser session signs in through nginx and keeps working whichever app server answers; the sign-in
-limit holds across them; each job slot runs once; /readyz names each part."""
+limit holds across them; a request goes to the app server that is free; each job slot runs once;
+/readyz names each part."""
 import os
 import re
+import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections import Counter
+from pathlib import Path
 
 import pytest
 import requests
@@ -131,3 +135,38 @@ def test_each_job_slot_runs_once_and_readyz_reports_each_part(site):
     ready = requests.get(f"{site.base_url}/readyz", verify=False)
     assert ready.status_code == 200
     assert ready.json() == {"status": "ok", "database": "ok", "migrations": "ok", "scheduler": "ok", "redis": "ok"}
+
+
+def _worker_of(process) -> int:
+    """The pid of the one gunicorn worker under an app server's master process."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == process.pid:
+            return int(stat.parent.name)
+    raise LookupError(f"no worker under {process.pid}")
+
+
+def test_a_request_goes_to_the_app_server_that_is_free(site):
+    """One sync worker serves one request at a time: while one server is busy (here: stopped), nginx
+    sends the next requests to the other instead of queueing them behind the slow one."""
+    busy = _worker_of(site.processes["web1"])
+    stuck, answers = [], []
+    os.kill(busy, signal.SIGSTOP)
+    try:
+        for _ in range(4):  # nginx takes turns while both are idle: this lands on web1 within two
+            call = threading.Thread(target=lambda: stuck.append(requests.get(f"{site.base_url}/healthz", verify=False)))
+            call.start()
+            call.join(5)
+            if call.is_alive():
+                break
+        assert call.is_alive(), "no request reached the stopped app server"
+        for _ in range(6):
+            answers.append(requests.get(f"{site.base_url}/healthz", verify=False, timeout=20).headers["x-test-upstream"])
+    finally:
+        os.kill(busy, signal.SIGCONT)
+        call.join(30)
+    assert answers == [f"127.0.0.1:{site.app_ports[1]}"] * 6, answers
+    assert stuck[-1].status_code == 200  # and the held request is answered once its server is back
