@@ -131,9 +131,9 @@ def _page_footer(box) -> Markup:
     from hamyan.i18n import persian_digits
 
     style = ", persian" if persian_digits(box) else ""
+    page, pages = f'" counter(page{style}) "', f'" counter(pages{style}) "'
     # our catalogue's words around two CSS counters: no data of anyone's inside
-    return Markup('"%s"' % _("Page %(page)s of %(pages)s", page=f'" counter(page{style}) "',
-                             pages=f'" counter(pages{style}) "'))
+    return Markup('"%s"' % _("Page %(page)s of %(pages)s", page=page, pages=pages))
 
 
 def box_report(title: str, box: Box, cash: LedgerAccount, start: date, end: date, labels: dict):

@@ -10,7 +10,10 @@ Where members stand when the report is made, per currency, from every product's 
 (its descriptor's `standing`): the collection rate (what members paid of what they owed by then,
 each member's payments counted up to what they owed), arrears, loans outstanding and at risk (more
 than AT_RISK_DAYS overdue). Summary rows hold only today, so the month before is read from last
-month's report when it was kept."""
+month's report when it was kept.
+
+Each admin reads the PDF and the email in their own language (notify.services.speaking): one PDF per
+language spoken; the CSV, whose figure names next month's report reads back, stays in English."""
 import csv
 import io
 import os
@@ -19,6 +22,9 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from flask import current_app, render_template
+from flask_babel import force_locale, format_date
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 
 from hamyan.blueprints.auth.models import User
@@ -26,6 +32,8 @@ from hamyan.boxes.models import Box
 from hamyan.core import clock, uow
 from hamyan.dues.models import LateCharge
 from hamyan.extensions import db
+from hamyan.i18n import digits as number_text
+from hamyan.i18n import number
 from hamyan.ledger.models import Entry, Posting
 from hamyan.notify import services as notify
 
@@ -42,6 +50,16 @@ class Figures:
 
 
 AT_RISK_DAYS = 30
+
+
+class Figure(str):
+    """A figure's name in the CSV (English and stable: next month's report reads its values back by
+    it), with its label for people (lazy: in the language being written)."""
+
+    def __new__(cls, name: str, label):
+        figure = super().__new__(cls, name)
+        figure.label = label
+        return figure
 
 
 @dataclass
@@ -115,22 +133,32 @@ def rows(now: Figures, before: Figures, standing_now: dict[str, Standing] | None
          previous: dict | None = None) -> list[tuple]:
     """(figure, this month, the month before): what the CSV and the PDF list. Standing figures take
     the month before from `previous` (last month's report: figure -> value), else None."""
-    out = [("users", now.users, before.users), ("new users", now.new_users, before.new_users)]
+    from hamyan.blueprints import product
+
+    out = [(Figure("users", _l("Users")), now.users, before.users),
+           (Figure("new users", _l("New users")), now.new_users, before.new_users)]
     for kind in sorted(set(now.boxes) | set(before.boxes)):
-        out.append((f"{kind} boxes", now.boxes.get(kind, (0, 0))[0], before.boxes.get(kind, (0, 0))[0]))
-        out.append((f"{kind} boxes active", now.boxes.get(kind, (0, 0))[1], before.boxes.get(kind, (0, 0))[1]))
-    for name, attr in (("money moved", "money_moved"), ("late charges", "late_charges")):
+        boxes = getattr(product(kind), "title", kind)
+        out.append((Figure(f"{kind} boxes", boxes), now.boxes.get(kind, (0, 0))[0],
+                    before.boxes.get(kind, (0, 0))[0]))
+        out.append((Figure(f"{kind} boxes active", _l("%(boxes)s, active", boxes=boxes)),
+                    now.boxes.get(kind, (0, 0))[1], before.boxes.get(kind, (0, 0))[1]))
+    for name, attr, label in (("money moved", "money_moved", lambda c: _l("Money moved (%(currency)s)", currency=c)),
+                              ("late charges", "late_charges", lambda c: _l("Late charges (%(currency)s)", currency=c))):
         mine, theirs = getattr(now, attr), getattr(before, attr)
         for currency in sorted(set(mine) | set(theirs)):
-            out.append((f"{name} {currency}", mine.get(currency, 0), theirs.get(currency, 0)))
+            out.append((Figure(f"{name} {currency}", label(currency)), mine.get(currency, 0), theirs.get(currency, 0)))
     previous = previous or {}
     for currency, s in sorted((standing_now or {}).items()):
         rate = (Decimal(100 * s.collected) / s.due).quantize(Decimal("0.1")) if s.due else None
-        for figure, value in ((f"collection rate % {currency}", rate), (f"arrears {currency}", s.arrears),
-                              (f"loans outstanding {currency}", s.loans),
-                              (f"loans at risk {currency}", s.loans_at_risk)):
+        for name, label, value in (
+                ("collection rate %", _l("Collection rate, percent (%(currency)s)", currency=currency), rate),
+                ("arrears", _l("Arrears (%(currency)s)", currency=currency), s.arrears),
+                ("loans outstanding", _l("Loans outstanding (%(currency)s)", currency=currency), s.loans),
+                ("loans at risk", _l("Loans at risk (%(currency)s)", currency=currency), s.loans_at_risk)):
             if value is not None:
-                out.append((figure, value, previous.get(figure)))
+                figure = f"{name} {currency}"
+                out.append((Figure(figure, label), value, previous.get(figure)))
     return out
 
 
@@ -143,8 +171,10 @@ def _previous(path: str) -> dict:
         return {}
 
 
-def make(today: date | None = None) -> tuple[str, str, list]:
-    """Last month's report written as CSV and PDF; returns their paths (relative to the instance)."""
+def make(today: date | None = None, languages=("en",)) -> tuple[str, dict, list]:
+    """Last month's report written as CSV and a PDF per language (the default language's named
+    stakeholder-YYYY-MM.pdf, another's stakeholder-YYYY-MM.<language>.pdf); returns the CSV's path
+    and the PDFs' by language (relative to the instance), and the figures."""
     from weasyprint import HTML
 
     today = today or clock.now().date()
@@ -160,27 +190,41 @@ def make(today: date | None = None) -> tuple[str, str, list]:
     writer.writerow(["figure", f"{start:%Y-%m}", f"{before[0]:%Y-%m}", "change"])
     for figure, now, then in table:
         writer.writerow([figure, now, "" if then is None else then, "" if then is None else now - then])
-    csv_path, pdf_path = os.path.join(folder, f"{name}.csv"), os.path.join(folder, f"{name}.pdf")
+    csv_path = os.path.join(folder, f"{name}.csv")
     with open(os.path.join(current_app.instance_path, csv_path), "w", newline="") as out:
         out.write(buffer.getvalue())
-    html = render_template("statements/stakeholder.html", rows=table, start=start, previous=before[0])
-    HTML(string=html).write_pdf(os.path.join(current_app.instance_path, pdf_path))
-    return csv_path, pdf_path, table
+    pdfs = {}
+    for language in languages:
+        suffix = "" if language == current_app.config["BABEL_DEFAULT_LOCALE"] else f".{language}"
+        pdfs[language] = os.path.join(folder, f"{name}{suffix}.pdf")
+        with force_locale(language):
+            html = render_template("statements/stakeholder.html", rows=table, month=_month_name(start),
+                                   month_before=_month_name(before[0]))
+        HTML(string=html).write_pdf(os.path.join(current_app.instance_path, pdfs[language]))
+    return csv_path, pdfs, table
+
+
+def _month_name(day: date) -> str:
+    """"March 2026", "مارس ۲۰۲۶": a month of the platform's (Gregorian) calendar in the language being written."""
+    return number_text(format_date(day, "LLLL yyyy"))
 
 
 def send() -> str:
-    """Make last month's report and email it to every admin once."""
-    csv_path, pdf_path, table = make()
-    month = os.path.basename(csv_path)[len("stakeholder-"):-4]
+    """Make last month's report and email it to every admin once, in their language."""
     admins = db.session.scalars(select(User).where(User.is_admin.is_(True))).all()
+    csv_path, pdfs, table = make(languages=sorted({notify.language_for(admin) for admin in admins}) or ("en",))
+    month = os.path.basename(csv_path)[len("stakeholder-"):-4]
     queued = 0
     for admin in admins:
+        with notify.speaking(admin) as language:
+            subject = _("Hamyan stakeholder report for %(month)s", month=_month_name(date.fromisoformat(f"{month}-01")))
+            body = (_("Hello,") + "\n\n" + _("The platform's figures for the month are attached (PDF; the CSV is kept "
+                                             "beside it in %(path)s).", path=csv_path) + "\n\n"
+                    + "\n".join(_("%(figure)s: %(now)s", figure=figure.label, now=number(now)) if then is None else
+                                _("%(figure)s: %(now)s (before: %(then)s)", figure=figure.label, now=number(now),
+                                  then=number(then)) for figure, now, then in table))
         with uow.transaction():
             queued += bool(notify.notify_member(
-                admin, None, f"Hamyan stakeholder report for {month}",
-                "Hello,\n\nThe platform's figures for the month are attached (PDF; the CSV is kept beside it in "
-                f"{csv_path}).\n\n" + "\n".join(f"{figure}: {now}" + ("" if then is None else f" (before: {then})")
-                                              for figure, now, then in table),
-                kind="stakeholder", dedupe_key=f"stakeholder:{month}:{admin.id}", channels=("email",),
-                attachment=(pdf_path, f"stakeholder-{month}.pdf")))
+                admin, None, subject, body, kind="stakeholder", dedupe_key=f"stakeholder:{month}:{admin.id}",
+                channels=("email",), attachment=(pdfs[language], f"stakeholder-{month}.pdf")))
     return f"{month}: {len(table)} figures, emailed to {queued} admin(s)"

@@ -89,3 +89,32 @@ def test_the_job_writes_csv_and_pdf_and_emails_admins_once(make_user, clock):
     run_job("statements.stakeholder", "apr-2")
     assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id)).where(
         OutboxMessage.kind == "stakeholder")) == 1
+
+
+def test_each_admin_reads_the_report_in_their_language(make_user, clock):
+    """A Persian admin gets the Persian PDF and email (Persian digits, figures by name), an English one
+    the English; the CSV keeps its English figure names, which next month's report reads back."""
+    import io
+
+    from pypdf import PdfReader
+
+    made, _boxes = build(make_user, clock)
+    made[0].language = "en"
+    persian = made[1]
+    persian.is_admin, persian.language = True, "fa"
+    db.session.commit()
+    clock.set(datetime(2026, 4, 2, 6))
+    assert "emailed to 2 admin(s)" in run_job("statements.stakeholder", "apr").detail
+    mail = {m.user_id: m for m in db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.kind == "stakeholder"))}
+    fa, en = mail[persian.id], mail[made[0].id]
+    assert fa.subject == "گزارش ذی‌نفعان همیان برای مارس ۲۰۲۶", fa.subject
+    assert "کاربران: ۴ (پیش‌تر: ۲)" in fa.body and "جابه‌جایی پول (USD): ۵۰۰ (پیش‌تر: ۷۰۵)" in fa.body, fa.body
+    assert en.subject == "Hamyan stakeholder report for March 2026" and "Users: 4 (before: 2)" in en.body
+    folder = os.path.join(current_app.instance_path, "reports", "stakeholder")
+    with open(os.path.join(folder, "stakeholder-2026-03.fa.pdf"), "rb") as pdf:
+        text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.read())).pages)
+    for phrase in ("همیان", "کاربران", "مارس"):
+        assert phrase in text or phrase[::-1] in text, (phrase, text)
+    assert "Users" not in text and "Change" not in text, text
+    with open(os.path.join(folder, "stakeholder-2026-03.csv")) as source:
+        assert "money moved USD" in {row["figure"] for row in csv.DictReader(source)}
