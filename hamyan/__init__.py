@@ -18,7 +18,7 @@ from hamyan import i18n
 from hamyan import logging_setup
 from hamyan.blueprints import PRODUCTS
 from hamyan.core.errors import ServiceError
-from hamyan.extensions import api, csrf, db, error_body, htmx, limiter, login_manager, migrate
+from hamyan.extensions import api, csrf, db, error_body, htmx, http_message, limiter, login_manager, migrate
 
 # The platform's job modules; each product names its own in its descriptor (Product.jobs).
 PLATFORM_JOBS = ("hamyan.notify.jobs", "hamyan.statements.jobs", "hamyan.backup.jobs", "hamyan.blueprints.payments.jobs",
@@ -170,20 +170,6 @@ def _inside_box(error: ServiceError):
     return render_template("box/error.html", nav=nav, status=error.status, message=error.message, back=back)
 
 
-HTTP_MESSAGES = {400: lazy_gettext("The request was not understood. Go back and try again."),
-                 403: lazy_gettext("You may not open this page."),
-                 404: lazy_gettext("The address may be mistyped, or the page was removed."),
-                 405: lazy_gettext("This page cannot be used that way."),
-                 413: lazy_gettext("What was sent is too large.")}
-
-
-def _http_message(error: HTTPException) -> str:
-    """Werkzeug's own English description, in the page's language; a message given to abort() as is."""
-    if error.description == type(error).description and error.code in HTTP_MESSAGES:
-        return str(HTTP_MESSAGES[error.code])
-    return error.description
-
-
 def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ServiceError)
     def service_error(error):
@@ -220,7 +206,7 @@ def _register_error_handlers(app: Flask) -> None:
     def http_error(error):
         if _wants_json():  # the API's handler keeps webargs' per-field messages (422)
             return api.handle_http_exception(error)
-        return render_template("error.html", status=error.code, message=_http_message(error)), error.code
+        return render_template("error.html", status=error.code, message=http_message(error)), error.code
 
     @app.errorhandler(OperationalError)
     def database_unavailable(error):

@@ -7,6 +7,8 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 import marshmallow as ma
 from flask import jsonify
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -74,13 +76,28 @@ class HamyanApi(Api):
                 fields[name] = "; ".join(_flatten(problems))
         code = (error.name or "error").lower().replace(" ", "_")
         if error.code == 422:
-            code, message = "validation_error", "Some fields are not valid."
+            code, message = "validation_error", _("Some fields are not valid.")
         else:
-            message = error.description or error.name
+            message = http_message(error)
         body, status = error_body(error.code or 500, code, message, fields)
         if error.code == 405:  # which methods the URL takes (werkzeug knows them)
             body.headers["Allow"] = dict(error.get_headers()).get("Allow", "")
         return body, status
+
+
+HTTP_MESSAGES = {400: _l("The request was not understood. Go back and try again."),
+                 403: _l("You may not open this page."),
+                 404: _l("The address may be mistyped, or the page was removed."),
+                 405: _l("This page cannot be used that way."),
+                 413: _l("What was sent is too large.")}
+
+
+def http_message(error) -> str:
+    """Werkzeug's own English description of an HTTP error, in the request's language; a message
+    given to abort() as is."""
+    if error.description == type(error).description and error.code in HTTP_MESSAGES:
+        return str(HTTP_MESSAGES[error.code])
+    return error.description or error.name
 
 
 def _flatten(problems):

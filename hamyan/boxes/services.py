@@ -3,6 +3,7 @@ from datetime import timedelta
 from zoneinfo import available_timezones
 
 from babel import Locale, UnknownLocaleError
+from babel.lists import format_list
 from babel.numbers import list_currencies
 from flask import current_app
 from flask_babel import gettext as _
@@ -25,28 +26,28 @@ _TIMEZONES = frozenset(available_timezones())
 def validate_box_settings(currency: str, timezone: str, locale: str, calendar: str) -> str:
     currency = (currency or "").strip().upper()
     if currency not in list_currencies():
-        raise ValidationError("Unknown currency code (use ISO 4217, e.g. IRR or USD).", field="currency")
+        raise ValidationError(_("Unknown currency code (use ISO 4217, e.g. IRR or USD)."), field="currency")
     if timezone not in _TIMEZONES:
-        raise ValidationError("Unknown time zone (e.g. Asia/Tehran).", field="timezone")
+        raise ValidationError(_("Unknown time zone (e.g. %(example)s).", example="Asia/Tehran"), field="timezone")
     try:
         Locale.parse(locale)
     except (UnknownLocaleError, ValueError, TypeError):
-        raise ValidationError("Unknown locale (e.g. fa_IR or en).", field="locale") from None
+        raise ValidationError(_("Unknown locale (e.g. %(first)s or %(second)s).", first="fa_IR", second="en"), field="locale") from None
     if calendar not in CALENDARS:
-        raise ValidationError(f"Calendar must be one of {', '.join(CALENDARS)}.", field="calendar")
+        raise ValidationError(_("Calendar must be one of %(calendars)s.", calendars=", ".join(CALENDARS)), field="calendar")
     return currency
 
 
 def clean_name(value: str | None, field: str) -> str:
     """A box or member name: 1 to 120 characters of free text (core.parse.text)."""
-    return parse.text(value, field, label="A name", limit=120)
+    return parse.text(value, field, label=_("A name"), limit=120)
 
 
 def create_box(actor, kind: str, name: str, currency: str, timezone: str = "UTC", locale: str = "en",
                calendar: str = "gregorian", manager_role: str = MANAGER) -> Box:
     """Create the Box row and make the actor its manager. The product service commits."""
     if product(kind) is None:
-        raise ValidationError("Unknown box kind.", field="kind")
+        raise ValidationError(_("Unknown box kind."), field="kind")
     name = clean_name(name, "name")
     currency = validate_box_settings(currency, timezone, locale, calendar)
     plans.check_new_box(actor)
@@ -112,7 +113,7 @@ def add_member(actor, box_id: int, display_name: str, email: str | None = None, 
 def _check_role(box: Box, role: str) -> None:
     roles = product(box.kind).roles
     if role not in roles:
-        raise ValidationError(f"Choose one of: {', '.join(roles)}.", field="role")
+        raise ValidationError(_("Choose one of: %(roles)s.", roles=", ".join(map(role_name, roles))), field="role")
 
 
 def _valid_email(email: str) -> str:
@@ -127,7 +128,7 @@ def _member_with_email(box: Box, email: str):
 
     user = user_by_email(email)
     if user is not None and membership_of(user, box.id) is not None:
-        raise Conflict(f"{email} is already a member of this box.", field="email")
+        raise Conflict(_("%(email)s is already a member of this box.", email=email), field="email")
     return user
 
 
@@ -181,7 +182,7 @@ def invite(actor, box_id: int, email: str, role: str = "member", membership_id: 
         if membership is None or membership.box_id != box.id or membership.left_at is not None:
             raise NotFound()
         if membership.user_id is not None:
-            raise Conflict("This member already has an account linked.", field="membership_id")
+            raise Conflict(_("This member already has an account linked."), field="membership_id")
         role = membership.role
         membership.email = email
     _check_role(box, role)
@@ -214,7 +215,7 @@ def revoke_invitation(actor, box_id: int, invitation_id) -> Invitation:
     if invitation is None or invitation.box_id != box.id:
         raise NotFound()
     if invitation.accepted_at is not None:
-        raise Conflict("This invitation was already accepted.", field="invitation")
+        raise Conflict(_("This invitation was already accepted."), field="invitation")
     if invitation.revoked_at is None:
         invitation.revoked_at = clock.now()
     return invitation
@@ -224,32 +225,30 @@ def invitation_from_token(token: str) -> Invitation:
     try:
         data = _serializer().loads(token, max_age=current_app.config["INVITATION_MAX_AGE"])
     except SignatureExpired:
-        raise ValidationError("This invitation has expired. Ask the manager for a new one.", field="token") from None
+        raise ValidationError(_("This invitation has expired. Ask the manager for a new one."), field="token") from None
     except BadSignature:
-        raise NotFound("This invitation link is not valid.") from None
+        raise NotFound(_("This invitation link is not valid.")) from None
     invitation = db.session.get(Invitation, data.get("invitation"))
     if invitation is None:
-        raise NotFound("This invitation link is not valid.")
+        raise NotFound(_("This invitation link is not valid."))
     if invitation.created_at < clock.now() - timedelta(seconds=current_app.config["INVITATION_MAX_AGE"]):
-        raise ValidationError("This invitation has expired. Ask the manager for a new one.", field="token")
+        raise ValidationError(_("This invitation has expired. Ask the manager for a new one."), field="token")
     if invitation.revoked_at is not None:
-        raise ValidationError("This invitation was withdrawn or replaced by a newer one. "
-                              "Use the latest email, or ask the manager for a new one.", field="token")
+        raise ValidationError(_("This invitation was withdrawn or replaced by a newer one. "
+                                "Use the latest email, or ask the manager for a new one."), field="token")
     return invitation
-
-
-FOR_ANOTHER_ADDRESS = "This invitation is for another address."
 
 
 def why_not_accept(user, invitation: Invitation) -> str | None:
     """Why this signed-in user may not accept (None when they may): the page shows it before a click."""
     if invitation.accepted_at is not None:
-        return None if invitation.accepted_by_id == user.id else "This invitation has already been used."
+        return None if invitation.accepted_by_id == user.id else _("This invitation has already been used.")
     if user.email != invitation.email:
-        return (f"{FOR_ANOTHER_ADDRESS} You are signed in as {user.email}; sign in with the address it "
-                f"was sent to, or ask the manager to invite {user.email}.")
+        return _("This invitation is for another address. You are signed in as %(email)s; sign in with the address "
+                 "it was sent to, or ask the manager to invite %(email)s.", email=user.email)
     if not user.is_verified:
-        return f"Confirm your email first: open the link we sent to {user.email}, then come back to this page."
+        return _("Confirm your email first: open the link we sent to %(email)s, then come back to this page.",
+                 email=user.email)
     return None
 
 
@@ -340,8 +339,8 @@ def why_not_delete(box_id: int) -> str | None:
     from hamyan.ledger.models import Entry
 
     if db.session.scalar(select(Entry.id).where(Entry.box_id == box_id).limit(1)) is not None:
-        return ("Money has been recorded in this box, so it cannot be deleted: its books must stay. "
-                "Archive it instead: it becomes read-only and leaves your dashboard.")
+        return _("Money has been recorded in this box, so it cannot be deleted: its books must stay. "
+                 "Archive it instead: it becomes read-only and leaves your dashboard.")
     return None
 
 
@@ -383,9 +382,9 @@ def _same_name_check(box: Box, display_name: str, same_name_ok: bool, other_than
         query = query.where(Membership.id != other_than)
     same = db.session.scalar(query.limit(1))
     if same is not None and not same_name_ok:
-        raise SameName(f"{same} is already a member of this box. Give a name that tells them apart, such as a "
-                       f"surname or an initial (“{same} R.”), or confirm that this is another person of that "
-                       f"name.", field="display_name")
+        raise SameName(_("%(name)s is already a member of this box. Give a name that tells them apart, such as a "
+                         "surname or an initial (“%(name)s R.”), or confirm that this is another person of that "
+                         "name.", name=same), field="display_name")
 
 
 # What tells two members of one name apart, after (id, name) in a query of whom a form names (web.picker).
@@ -442,7 +441,7 @@ def _new_email(box: Box, membership: Membership, email: str | None) -> str | Non
     if not email or email == membership.email:
         return email
     if membership.user_id is not None:
-        raise ValidationError("This member signs in with their own account; they change its email on their profile.",
+        raise ValidationError(_("This member signs in with their own account; they change its email on their profile."),
                               field="email")
     try:
         email = _valid_email(email)
@@ -456,15 +455,15 @@ def _new_role(box: Box, membership: Membership, role: str) -> str:
     _check_role(box, role)
     demoted = role != membership.role and membership.role == product(box.kind).roles[0]
     if demoted and not _managers_left(box, membership.id):
-        raise ValidationError("A box needs a manager: make someone else its manager first.", field="role")
+        raise ValidationError(_("A box needs a manager: make someone else its manager first."), field="role")
     return role
 
 
 def why_not_remove(box: Box, membership: Membership) -> list[str]:
     """Why this member cannot be removed yet (none: they may be): what they owe or hold in the box's
     books, and what their product says they hold (Product.removal_blockers: a share of the running
-    round, a seat, a unit, savings)."""
-    from hamyan import money
+    round, a seat, a unit, savings), each said in the request's language as what "they" do."""
+    from hamyan.i18n import show_money
     from hamyan.ledger.models import LedgerAccount
 
     reasons = []
@@ -475,11 +474,18 @@ def why_not_remove(box: Box, membership: Membership) -> list[str]:
         LedgerAccount.box_id == box.id, LedgerAccount.subject_kind == "membership",
         LedgerAccount.subject_id == membership.id))
     if balance and not reasons:
-        reasons.append(f"have {money.format_money(balance, box.currency, box.locale)} on their accounts in the "
-                       "box's books")
+        reasons.append(_("have %(amount)s on their accounts in the box's books", amount=show_money(balance, box)))
     if membership.role == descriptor.roles[0] and not _managers_left(box, membership.id):
-        reasons.append("are the box's only manager (make someone else manager first)")
+        reasons.append(_("are the box's only manager (make someone else manager first)"))
     return reasons
+
+
+def cannot_remove(box: Box, name: str, reasons: list[str]) -> str:
+    """Why `name` cannot be removed, in one sentence of the request's language."""
+    from hamyan.i18n import display_locale
+
+    return _("%(name)s cannot be removed yet: they %(reasons)s.", name=name,
+             reasons=format_list(reasons, locale=display_locale(box)))
 
 
 @uow.box_write
@@ -492,7 +498,7 @@ def remove_member(actor, box_id: int, membership_id) -> Membership:
         return membership
     reasons = why_not_remove(box, membership)
     if reasons:
-        raise Conflict(f"{membership.display_name} cannot be removed yet: they " + "; ".join(reasons) + ".")
+        raise Conflict(cannot_remove(box, membership.display_name, reasons))
     membership.left_at = clock.now()
     for invitation in db.session.execute(open_invitations().where(Invitation.membership_id == membership.id)).scalars():
         invitation.revoked_at = membership.left_at

@@ -55,3 +55,21 @@ def test_lists_read_in_persian_with_their_filters_cells_and_csv(persian_box):
     page = persian_page(manager, f"/boxes/{box.id}/members")
     csv = manager.get(f"/boxes/{box.id}/members?export=csv", headers=FA).get_data(as_text=True)
     assert csv.splitlines()[0].lstrip("\ufeff") == "نام,نقش,پیوستن,رفتن,حساب کاربری دارد,ایمیل"
+
+
+def test_a_member_who_holds_a_share_is_refused_removal_in_persian(persian_box):
+    box, manager = persian_box["box"], persian_box["manager"]
+    reza = next(m for m in box.memberships if m.display_name == "رضا")
+    page = persian_page(manager, f"/boxes/{box.id}/members/{reza.id}/edit")
+    assert "سهم ۱ دور در جریان ۱ را دارند" in page
+    asked = manager.post(f"/boxes/{box.id}/members/{reza.id}/remove", headers=FA)
+    page = asked.get_data(as_text=True)
+    assert "رضا هنوز حذف‌شدنی نیست: سهم ۱ دور در جریان ۱ را دارند و در دور ۱ مبلغ" in page
+    assert not english_left(page), english_left(page)
+
+
+def test_the_api_says_its_errors_in_the_callers_language_with_english_codes(client):
+    error = client.get("/api/v1/me", headers={"Accept-Language": "fa"}).get_json()["error"]
+    assert error["code"] == "unauthorized" and error["message"] == "یک توکن معتبر (Bearer) لازم است."
+    error = client.get("/api/v1/no-such-route", headers={"Accept-Language": "fa", "Accept": "application/json"}).get_json()
+    assert error["error"]["code"] == "not_found" and "نشانی" in error["error"]["message"]

@@ -10,6 +10,7 @@ from datetime import timezone
 import flask_smorest
 import marshmallow as ma
 from flask import current_app, g, render_template, request
+from flask_babel import gettext as _
 from webargs import core as webargs_core
 from werkzeug.exceptions import BadRequest
 from webargs.flaskparser import FlaskParser, is_json_request
@@ -34,19 +35,19 @@ def _require_token(partners_allowed: bool = True):
     if request.method == "OPTIONS":
         return None
     header = request.headers.get("Authorization", "")
-    scheme, _, secret = header.partition(" ")
+    scheme, _space, secret = header.partition(" ")
     secret = secret.strip()
     bearer = scheme.lower() == "bearer" and secret
     if bearer and secret.startswith(partners.TOKEN_PREFIX):
         caller = partners.principal_for(secret)
         if caller is not None and (not partners_allowed or "box_id" not in (request.view_args or {})):
             # a partner acts on the boxes it was granted, through their routes: never as a user
-            return error_body(403, "forbidden", "A partner key may only call the routes of a box it was granted.")
+            return error_body(403, "forbidden", _("A partner key may only call the routes of a box it was granted."))
     else:
         caller = auth_services.user_for_api_token(secret) if bearer else None
     if caller is None:
-        return error_body(401, "unauthorized", "A valid bearer token is required.",
-                          {"Authorization": "Send 'Authorization: Bearer <token>'."})
+        return error_body(401, "unauthorized", _("A valid bearer token is required."),
+                          {"Authorization": _("Send '%(header)s'.", header="Authorization: Bearer <token>")})
     g.api_user = caller
     return None
 
@@ -80,7 +81,8 @@ def load_json_body(raw: bytes):
             try:
                 value.encode("utf-8")
             except UnicodeEncodeError:
-                raise ma.ValidationError({field: ["Text cannot contain a lone surrogate such as \\ud800."]}) from None
+                raise ma.ValidationError({field: [_("Text cannot contain a lone surrogate such as %(example)s.",
+                                                       example="\\ud800")]}) from None
     return data
 
 
@@ -90,8 +92,8 @@ class _Parser(FlaskParser):
 
     def _handle_invalid_json_error(self, error, req, *args, **kwargs):
         problem = getattr(error, "msg", None) or str(error)
-        refusal = BadRequest(f"The body is not valid JSON: {problem}.")
-        refusal.data = {"messages": {"json": ["Invalid JSON body."]}}
+        refusal = BadRequest(_("The body is not valid JSON: %(problem)s.", problem=problem))
+        refusal.data = {"messages": {"json": [_("Invalid JSON body.")]}}
         raise refusal
 
 
@@ -136,7 +138,8 @@ def idempotency_key() -> str | None:
     to a fixed length that fits inside the ledger's idempotency keys."""
     raw = (request.headers.get("Idempotency-Key") or "").strip()
     if len(raw) > 100:
-        raise ValidationError("The Idempotency-Key header has at most 100 characters.", field="Idempotency-Key")
+        raise ValidationError(_("The %(header)s header has at most %(count)s characters.", header="Idempotency-Key",
+                                count=100), field="Idempotency-Key")
     if not raw:
         return None
     caller = current_api_user()

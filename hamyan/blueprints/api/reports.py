@@ -1,6 +1,7 @@
 """Report jobs over the API: ask (202 with the job at once), poll, download the PDF when done."""
 import marshmallow as ma
 from flask import send_file, url_for
+from flask_babel import gettext as _
 
 from hamyan.blueprints.api import api_blueprint, current_api_user, links
 from hamyan.core.errors import NotFound
@@ -50,6 +51,6 @@ def download(box_id, job_id):
     """The finished report's PDF (404 until it is done)."""
     job = jobs.job_of(current_api_user(), box_id, job_id)
     if job.status != jobs.DONE:
-        raise NotFound("This report is not ready.")
+        raise NotFound(_("This report is not ready."))
     return send_file(jobs.file_of(job), mimetype="application/pdf", as_attachment=True,
                      download_name=jobs.download_name(job))

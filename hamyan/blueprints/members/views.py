@@ -7,7 +7,7 @@ from hamyan.blueprints.auth.forms import EmptyForm
 from hamyan.blueprints.members import bp, services
 from hamyan.blueprints.members.forms import AddMemberForm, EditMemberForm, InviteForm
 from hamyan.boxes.access import MANAGE, authorize
-from hamyan.boxes.services import SameName
+from hamyan.boxes.services import SameName, cannot_remove
 from hamyan.core.errors import Conflict, ServiceError, ValidationError
 from hamyan.i18n import ltr
 from hamyan.web import apply_error, confirm, listing, picker, redirect_to, render
@@ -153,8 +153,7 @@ def remove(box_id, membership_id):
     if confirm.needed():
         member = services.sheet(current_user, box_id, membership_id)
         name = member.membership.display_name
-        blocked = _("%(name)s cannot be removed yet: they %(reasons)s.", name=name, reasons="; ".join(member.blockers)) \
-            if member.blockers else None
+        blocked = cannot_remove(access.box, name, member.blockers) if member.blockers else None
         return confirm.ask(
             box_nav(access.box, access.membership, access.can_manage), _("Remove %(name)s from %(box)s?", name=name, box=access.box.name),
             [_("%(name)s leaves the box: they no longer see it, and no longer appear in its lists and forms.", name=name),

@@ -165,7 +165,8 @@ def confirm(actor, box_id, report_id) -> ReportedPayment:
                          status=REPORT_STATUS_NAMES[row.status]), field="report")
     apply = product(box.kind).load("apply_payment")
     row.entry_id = apply(actor, box.id, Incoming(
-        row.membership, row.amount, box.currency, row.method, _("%(method)s, reference %(reference)s", method=METHODS[row.method], reference=row.reference),
+        row.membership, row.amount, box.currency, row.method,
+        _("%(method)s, reference %(reference)s", method=METHODS[row.method], reference=row.reference),
         f"reported:{row.id}", row.paid_on, row.target))  # not "report:": a building's older reports used it
     row.status, row.decided_at, row.decided_by_id = CONFIRMED, clock.now(), Principal.of(actor).user_id
     return row

@@ -117,7 +117,7 @@ def _sandbox_row(authority: str) -> SandboxPayment:
 
 
 def _send(body: bytes, times: int) -> None:
-    for _ in range(times):  # what a provider does: it resends until it is sure
+    for _attempt in range(times):  # what a provider does: it resends until it is sure
         try:
             services.receive_callback("sandbox", body, {sandbox.SIGNATURE_HEADER: sandbox.sign(body)})
         except Refused:

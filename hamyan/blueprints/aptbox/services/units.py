@@ -248,7 +248,9 @@ def units_page(acc, page: int = 1, q: str = "", size: int = 50, mine: bool = Fal
 def removal_blockers(box, membership: Membership) -> list[str]:
     """What keeps a member in the building's box (boxes.services.why_not_remove): a unit they own
     or live in (take them off the unit's page first)."""
-    return [f"are the {relation} of unit {number} (take them off the unit's page first)"
+    return [_("are the owner of unit %(unit)s (take them off the unit's page first)", unit=number)
+            if relation == "owner" else
+            _("are the resident of unit %(unit)s (take them off the unit's page first)", unit=number)
             for relation, number in db.session.execute(
                 select(UnitPerson.relation, Unit.number).join(Unit, Unit.id == UnitPerson.unit_id)
                 .where(Unit.box_id == box.id, UnitPerson.membership_id == membership.id).order_by(Unit.number))]

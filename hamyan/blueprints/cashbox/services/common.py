@@ -185,17 +185,19 @@ def undo(box: Box, actor, row, r: Round, memo: str, action: str):
 def removal_blockers(box: Box, membership: Membership) -> list[str]:
     """What keeps a member in the box (boxes.services.why_not_remove): a share of a round not
     finished, or what they owe in any round."""
-    from hamyan import money
     from hamyan.blueprints.cashbox.models import Holding, MemberSummary, Share
+    from hamyan.i18n import show_money
 
-    reasons = [f"hold share {share} of the {'running' if status == 'active' else 'draft'} round {number}"
-               + (" (give it to someone else in Set up first)" if status == "draft" else "")
+    reasons = [_("hold share %(share)s of the running round %(round)s", share=num(share, box), round=num(number, box))
+               if status == "active" else
+               _("hold share %(share)s of the draft round %(round)s (give it to someone else in Set up first)",
+                 share=num(share, box), round=num(number, box))
                for share, number, status in db.session.execute(
                    select(Share.number, Round.number, Round.status).join(Holding, Holding.share_id == Share.id)
                    .join(Round, Round.id == Share.round_id)
                    .where(Round.box_id == box.id, Round.status != "finished", Holding.membership_id == membership.id)
                    .order_by(Round.number, Share.number))]
-    reasons += [f"owe {money.format_money(owed, box.currency, box.locale)} in round {number}"
+    reasons += [_("owe %(amount)s in round %(round)s", amount=show_money(owed, box), round=num(number, box))
                 for number, owed in db.session.execute(
                     select(Round.number, MemberSummary.arrears + MemberSummary.fines_unpaid)
                     .join(Round, Round.id == MemberSummary.round_id)

@@ -1,6 +1,7 @@
 """Savers joining, changing shares and leaving (with their settlement); member lists for pages."""
 from datetime import date, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 
 from hamyan.blueprints.moneypool.models import OPEN_STATUSES, Guarantee, Loan, PoolMember, ShareChange
@@ -215,5 +216,5 @@ def removal_blockers(box: Box, membership: Membership) -> list[str]:
     Leaving the pool settles their savings, loans and guarantees; then they may be removed."""
     if db.session.scalar(select(PoolMember.id).filter_by(box_id=box.id, membership_id=membership.id)
                          .where(PoolMember.left_on.is_(None))):
-        return ["save in the pool (settle their leaving on their saver page first)"]
+        return [_("save in the pool (settle their leaving on their saver page first)")]
     return []

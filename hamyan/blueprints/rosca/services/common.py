@@ -144,21 +144,23 @@ def roscas_of(actor, page: int, per_page: int) -> list[tuple]:
 def removal_blockers(box: Box, membership: Membership) -> list[str]:
     """What keeps a member in the box (boxes.services.why_not_remove): a seat of a round not
     finished, what they owe, a deposit the box holds for them."""
-    from hamyan import money
     from hamyan.blueprints.rosca.models import MemberSummary, Seat, SeatHolding
+    from hamyan.i18n import number as num
+    from hamyan.i18n import show_money
 
     rosca = db.session.get(Rosca, box.id)
     reasons = []
     if rosca is not None and rosca.status != "finished":
-        reasons += [f"hold seat {number} of the {'running' if rosca.status == 'active' else 'draft'} round"
+        reasons += [_("hold seat %(seat)s of the running round", seat=num(number, box)) if rosca.status == "active"
+                    else _("hold seat %(seat)s of the draft round", seat=num(number, box))
                     for number in db.session.scalars(
                         select(Seat.number).join(SeatHolding, SeatHolding.seat_id == Seat.id)
                         .where(Seat.box_id == box.id, SeatHolding.membership_id == membership.id).order_by(Seat.number))]
     summary = db.session.get(MemberSummary, (box.id, membership.id))
     if summary is not None:
         if summary.arrears > 0:
-            reasons.append(f"owe {money.format_money(summary.arrears, box.currency, box.locale)}")
+            reasons.append(_("owe %(amount)s", amount=show_money(summary.arrears, box)))
         if summary.deposit_held > 0:
-            reasons.append(f"have a deposit of {money.format_money(summary.deposit_held, box.currency, box.locale)} "
-                           f"held (release the deposits first)")
+            reasons.append(_("have a deposit of %(amount)s held (release the deposits first)",
+                             amount=show_money(summary.deposit_held, box)))
     return reasons
