@@ -1,6 +1,8 @@
 """Fixtures: one app per test session on the database the leg chose (SQLite by default,
 HAMYAN_TEST_DATABASE_URL for MySQL/MariaDB), every table emptied after each test."""
+import fcntl
 import os
+import pickle
 from contextlib import ExitStack, contextmanager
 
 import pytest
@@ -13,6 +15,14 @@ from hamyan.core import clock as clock_module
 from hamyan.extensions import db
 
 PASSWORD = "correct-horse-42"
+
+
+@sa.event.listens_for(sa.engine.Engine, "connect")
+def _sqlite_without_fsync(dbapi_connection, connection_record):
+    """A test database need not survive a power cut: without an fsync per commit (~4 ms on this
+    disk, thousands of commits a run) SQLite commits cost microseconds."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        dbapi_connection.execute("PRAGMA synchronous=OFF")
 
 
 def _database_url(tmp_path_factory, worker_id: str) -> str:
@@ -115,17 +125,28 @@ def empty_all_tables() -> None:
 
 
 @pytest.fixture(scope="session")
-def _demo_rows(app):
-    """demo.seed() takes seconds (hundreds of units of work), so each worker seeds it once and keeps
-    its rows for `demo_users` to put back."""
+def _demo_rows(app, tmp_path_factory, request):
+    """demo.seed() takes seconds (hundreds of units of work), so it runs once per test session: the
+    first xdist worker to need it seeds and saves its rows in the session's temporary directory,
+    the others read them there (each keeps them for `demo_users` to put back)."""
     from hamyan import demo
 
-    with app.app_context():
-        ids = {who: user.id for who, user in demo.seed().items()}
-        with db.engine.connect() as conn:
-            rows = [(table, [dict(row._mapping) for row in conn.execute(table.select().order_by(*table.primary_key))])
-                    for table in db.metadata.sorted_tables]
-        empty_all_tables()
+    shared = tmp_path_factory.getbasetemp()
+    if hasattr(request.config, "workerinput"):
+        shared = shared.parent  # xdist gives each worker <session's basetemp>/popen-gwN
+    saved = shared / "demo_rows.pickle"
+    with open(shared / "demo_rows.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # held while one worker seeds: the others wait for its rows
+        if saved.exists():
+            return pickle.loads(saved.read_bytes())
+        with app.app_context():
+            ids = {who: user.id for who, user in demo.seed().items()}
+            with db.engine.connect() as conn:
+                rows = [(table.name, [row._asdict() for row in
+                                      conn.execute(table.select().order_by(*table.primary_key))])
+                        for table in db.metadata.sorted_tables]
+            empty_all_tables()
+        saved.write_bytes(pickle.dumps((ids, rows)))
     return ids, rows
 
 
@@ -138,9 +159,9 @@ def demo_users(_demo_rows):
     with db.engine.begin() as conn:
         if conn.dialect.name == "mysql":
             conn.execute(sa.text("SET FOREIGN_KEY_CHECKS=0"))
-        for table, data in rows:
+        for name, data in rows:
             if data:
-                conn.execute(table.insert(), data)
+                conn.execute(db.metadata.tables[name].insert(), data)
         if conn.dialect.name == "mysql":
             conn.execute(sa.text("SET FOREIGN_KEY_CHECKS=1"))
     return {who: db.session.get(User, id) for who, id in ids.items()}

@@ -83,8 +83,7 @@ def walk(page, start_urls, width=WIDTH):
 
 
 @pytest.mark.parametrize("who", ["manager", "member", "admin"])
-def test_every_page_fits_a_phone_with_persian_names(browser, live_server, who):
-    demo.seed()
+def test_every_page_fits_a_phone_with_persian_names(browser, live_server, demo_users, who):
     persian_names()
     context = browser.new_context(base_url=live_server, viewport={"width": WIDTH, "height": HEIGHT})
     page = context.new_page()
@@ -164,10 +163,9 @@ def test_the_menu_and_new_box_work_without_javascript(browser, live_server, make
         context.close()
 
 
-def test_what_a_manager_looks_for_shows_on_a_phone(browser, live_server):
+def test_what_a_manager_looks_for_shows_on_a_phone(browser, live_server, demo_users):
     """The cells a manager reads on a phone, by their column: each visible on the screen (a table row
     is a card there), not in a column scrolled or hidden away."""
-    demo.seed()
     persian_names()
     boxes = {box.kind: box.id for box in db.session.scalars(db.select(Box))}
     context = browser.new_context(base_url=live_server, viewport={"width": WIDTH, "height": HEIGHT})
