@@ -47,7 +47,7 @@ def test_loan_cycle_interest_free_with_fee(pool_factory, clock):
         services.repay(manager, box.id, loan.id, "1000", day, key())
     assert loan.status == "closed"
     assert reports.balance_sheet(box).loans == 0
-    with pytest.raises(Conflict, match="closed"):
+    with pytest.raises(Conflict, match="is repaid; there is nothing to repay"):
         services.repay(manager, box.id, loan.id, "10", None, key())
     assert ledger.check().ok
 

@@ -305,7 +305,7 @@ def test_loan_page_says_whether_an_approved_loan_can_be_paid_now(app, pool):
     boss = _client(app, "boss@example.com")
     texts = [boss.get(f"/pools/{box.id}/loans/{loan.id}").get_data(as_text=True) for loan in (first, second, third)]
     assert "The pool has the cash: ready to pay out." in texts[0]
-    assert "the 1 approved before it, which is paid out first" in texts[1]
+    assert "the one approved before it, which is paid out first" in texts[1]
     assert "Place <strong>3</strong> in the queue for cash" in texts[2] and "Cash should be enough by" in texts[2]
     assert "<h3 class=\"h5\">Repayments</h3>" not in texts[0]  # nothing to repay before the payout
 

@@ -113,7 +113,7 @@ def test_loans_and_entries_are_numbered_per_box(app, pool, api_token):
     assert db.session.get(Contribution, paid.id).entry.number == 1
     boss = login(app.test_client(), "boss@example.com")
     page = text(boss.get(f"/pools/{other.id}/loans/{first.id}"))
-    assert "Loan #1 · Neda" in page and f"#{first.id} " not in page
+    assert "Loan #1 · <bdi>Neda</bdi>" in page and f"#{first.id} " not in page
     assert "#1" in text(boss.get(f"/pools/{other.id}/loans"))
     loan = app.test_client().get(f"/api/v1/pools/{other.id}/loans/{first.id}", headers=api_token(manager)).get_json()
     assert loan["id"] == first.id and loan["number"] == 1

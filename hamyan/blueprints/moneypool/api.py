@@ -5,6 +5,7 @@ coming out are integers of minor units. POSTs that move money or create a loan r
 Idempotency-Key header: a retry with the same key returns the first result and moves nothing."""
 
 import marshmallow as ma
+from flask_babel import gettext as _
 
 from hamyan.blueprints.api import (
     IDEMPOTENCY_DOC,
@@ -551,7 +552,7 @@ def statement(args, box_id):
     acc = services.access(user, box_id)
     member_id = args["member_id"] or (acc.member.id if acc.member else None)
     if member_id is None:
-        raise NotFound("You do not save in this pool.")
+        raise NotFound(_("You do not save in this pool."))
     acc, member = services.member_for(user, box_id, member_id)
     return pdf_response(reports.member_statement_pdf(acc.box, member, args["start"], args["end"]),
                         f"pool-{box_id}-member-{member.id}.pdf")

@@ -151,7 +151,7 @@ class ReasonForm(FlaskForm):
 
 class WaiveForm(KeyedForm):
     """Waive a penalty (`charge`: installment number) or a late fee (`charge`: its due date)."""
-    charge = SelectField(_l("Charge"), validate_choice=False, validators=[DataRequired(message=_l("Choose what to waive."))])
+    charge = SelectField(_l("What to waive"), validate_choice=False, validators=[DataRequired(message=_l("Choose what to waive."))])
     reason = TextAreaField(_l("Why it is waived (the member sees it)"),
                            validators=[DataRequired(message=_l("Give a reason.")), Length(max=500)])
 

@@ -1,5 +1,6 @@
 """The pool's lists as hamyan.web.listing specs: contributions, loans, repayments and fines (with
 filters and CSV)."""
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, select
 
 from hamyan.blueprints.moneypool.models import LOAN_STATUSES, Contribution, Loan, PoolMember, Repayment
@@ -28,13 +29,13 @@ CONTRIBUTIONS = ListSpec(
               "undone": lambda box: Contribution.reversed_at.is_not(None)},
     order=(Contribution.paid_on.desc(), Contribution.id.desc()),
     columns=(
-        Column("Paid on", lambda c: c.paid_on, "day"),
-        Column("Member", lambda c: c.member.name),
-        Column("Amount", lambda c: c.amount, "money"),
-        Column("Of it late fees", lambda c: c.fees, "money"),
-        Column("Entry", lambda c: c.entry_id),
-        Column("Status", lambda c: "undone" if c.reversed_at else "recorded"),
-        Column("Why undone", lambda c: c.reversal_reason),
+        Column(_l("Paid on"), lambda c: c.paid_on, "day"),
+        Column(_l("Member"), lambda c: c.member.name),
+        Column(_l("Amount"), lambda c: c.amount, "money"),
+        Column(_l("Of it late fees"), lambda c: c.fees, "money"),
+        Column(_l("Entry"), lambda c: c.entry_id),
+        Column(_l("Status"), lambda c: "undone" if c.reversed_at else "recorded", "status"),
+        Column(_l("Why undone"), lambda c: c.reversal_reason),
     ),
 )
 
@@ -49,15 +50,15 @@ LOANS = ListSpec(
     statuses={status: (lambda box, status=status: Loan.status == status) for status in LOAN_STATUSES},
     order=(Loan.id.desc(),),
     columns=(
-        Column("Loan", lambda loan: loan.id),
-        Column("Borrower", lambda loan: loan.member.name),
-        Column("Amount", lambda loan: loan.amount, "money"),
-        Column("Installments", lambda loan: loan.term),
-        Column("Asked", lambda loan: loan.requested_at, "time"),
-        Column("Status", lambda loan: loan.status.replace("_", " ")),
-        Column("Paid out on", lambda loan: loan.disbursed_on, "day"),
-        Column("Closed on", lambda loan: loan.closed_on, "day"),
-        Column("Purpose", lambda loan: loan.purpose),
+        Column(_l("Loan"), lambda loan: loan.id),
+        Column(_l("Borrower"), lambda loan: loan.member.name),
+        Column(_l("Amount"), lambda loan: loan.amount, "money"),
+        Column(_l("Installments"), lambda loan: loan.term),
+        Column(_l("Asked"), lambda loan: loan.requested_at, "time"),
+        Column(_l("Status"), lambda loan: loan.status, "status"),
+        Column(_l("Paid out on"), lambda loan: loan.disbursed_on, "day"),
+        Column(_l("Closed on"), lambda loan: loan.closed_on, "day"),
+        Column(_l("Purpose"), lambda loan: loan.purpose),
     ),
 )
 
@@ -74,15 +75,15 @@ REPAYMENTS = ListSpec(
               "undone": lambda box: Repayment.reversed_at.is_not(None)},
     order=(Repayment.paid_on.desc(), Repayment.id.desc()),
     columns=(
-        Column("Paid on", lambda r: r.Repayment.paid_on, "day"),
-        Column("Borrower", lambda r: r.who),
-        Column("Loan", lambda r: r.Repayment.loan_id),
-        Column("Amount", lambda r: r.Repayment.amount, "money"),
-        Column("Principal", lambda r: r.Repayment.principal, "money"),
-        Column("Interest", lambda r: r.Repayment.interest, "money"),
-        Column("Penalty", lambda r: r.Repayment.penalty, "money"),
-        Column("Status", lambda r: "undone" if r.Repayment.reversed_at else "recorded"),
-        Column("Why undone", lambda r: r.Repayment.reversal_reason),
+        Column(_l("Paid on"), lambda r: r.Repayment.paid_on, "day"),
+        Column(_l("Borrower"), lambda r: r.who),
+        Column(_l("Loan"), lambda r: r.Repayment.loan_id),
+        Column(_l("Amount"), lambda r: r.Repayment.amount, "money"),
+        Column(_l("Principal"), lambda r: r.Repayment.principal, "money"),
+        Column(_l("Interest"), lambda r: r.Repayment.interest, "money"),
+        Column(_l("Penalty"), lambda r: r.Repayment.penalty, "money"),
+        Column(_l("Status"), lambda r: "undone" if r.Repayment.reversed_at else "recorded", "status"),
+        Column(_l("Why undone"), lambda r: r.Repayment.reversal_reason),
     ),
 )
 

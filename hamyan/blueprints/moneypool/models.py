@@ -1,5 +1,7 @@
 """Moneypool tables. Money itself lives in the ledger; these rows hold the rules, the plan
 (shares, schedules) and the business records that point at ledger entries."""
+from flask_babel import lazy_gettext as _l
+
 from hamyan.core import clock
 from hamyan.extensions import db
 from hamyan.lending.state import Amounts
@@ -9,6 +11,10 @@ PERIODS = (1, 2, 3, 6, 12)
 # requested -> approved (waits in the queue) -> active -> closed | written_off; or rejected / cancelled
 LOAN_STATUSES = ("requested", "approved", "active", "closed", "written_off", "rejected", "cancelled")  # list order
 OPEN_STATUSES = ("requested", "approved", "active")
+# How a loan's status reads to people (its badge, messages); the API and the list filters keep the codes.
+LOAN_STATUS_NAMES = {"requested": _l("requested"), "approved": _l("approved, waiting"), "active": _l("being repaid"),
+                     "closed": _l("repaid"), "written_off": _l("written off"), "rejected": _l("rejected"),
+                     "cancelled": _l("withdrawn")}
 
 
 class Pool(db.Model):

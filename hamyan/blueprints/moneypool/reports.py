@@ -3,6 +3,7 @@ the cash forecast behind the loan queue, and the statements."""
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, or_, select
 
 from hamyan.dues.calendar import add_months
@@ -26,6 +27,9 @@ from hamyan.statements import account_statement, check_period, render_pdf
 from hamyan.statements.stakeholder import summed
 
 BUCKETS = ((1, 30, "1–30 days"), (31, 60, "31–60 days"), (61, 90, "61–90 days"), (91, None, "over 90 days"))
+# What the reports call each bucket, in the reader's language.
+BUCKET_NAMES = {"current": _l("not overdue"), "1–30 days": _l("1–30 days"), "31–60 days": _l("31–60 days"),
+                "61–90 days": _l("61–90 days"), "over 90 days": _l("over 90 days")}
 
 
 @dataclass
@@ -113,6 +117,11 @@ class LoanBook:
     def buckets(self) -> list[tuple[str, int, int]]:
         labels = ["current"] + [label for _, _, label in BUCKETS]
         return [(label, sum(1 for r in self.rows if r.bucket == label), self.bucket_total(label)) for label in labels]
+
+    @property
+    def named_buckets(self) -> list[tuple[str, int, int]]:
+        """The buckets named in the reader's language (pages and PDFs; the API keeps the English labels)."""
+        return [(str(BUCKET_NAMES[label]), count, total) for label, count, total in self.buckets]
 
 
 def loan_book(box: Box, as_of: date | None = None) -> LoanBook:

@@ -2,11 +2,13 @@
 
 from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from hamyan import i18n
 from hamyan.dues.calendar import format_day, parse_day
+from hamyan.i18n import bdi, number as num
 from hamyan.blueprints.auth.forms import EmptyForm
 from hamyan.blueprints.moneypool import reports, services
 from hamyan.blueprints.moneypool.forms import (
@@ -30,6 +32,7 @@ from hamyan.blueprints.moneypool.forms import (
 )
 from hamyan.blueprints.moneypool import lists
 from hamyan.blueprints.moneypool.models import Contribution, PoolMember
+from hamyan.blueprints.moneypool.services import loan_status
 from hamyan.boxes.access import MANAGE
 from hamyan.boxes.services import SameName
 from hamyan.core import clock, parse
@@ -45,6 +48,7 @@ bp = Blueprint("moneypool", __name__, url_prefix="/pools")
 @bp.record_once
 def _macros_as_globals(state):
     register_macros(state.app, "moneypool/_macros.html", ("loan_badge", "stat"), prefix="mp_")  # mp_loan_badge, mp_stat
+    state.app.jinja_env.globals["mp_loan_status"] = loan_status
 
 DUES_SHOWN = 12  # latest due dates on a member's page; older ones are summed up
 QUEUE_SHOWN = 10  # first places of the loan queue on the dashboard (and the viewer's own, and drawn ones)
@@ -84,7 +88,7 @@ def new_box():
         except FORM_ERRORS as error:
             apply_error(form, error)
         else:
-            flash(f"{box.name} is ready. Add the savers, then record their payments.", "success")
+            flash(said(_("%(name)s is ready. Add the savers, then record their payments."), name=bdi(box.name)), "success")
             return redirect_to("moneypool.dashboard", box_id=box.id)
     elif request.method == "GET" and form.first_due.data is None:
         form.first_due.data = clock.today_in(form.timezone.data or "UTC")
@@ -151,7 +155,7 @@ def settings(box_id):
             except FORM_ERRORS as error:
                 apply_error(policy_form, error)
             else:
-                flash("The loan policy is saved. Loans already requested keep the terms they were asked under.",
+                flash(_("The loan policy is saved. Loans already requested keep the terms they were asked under."),
                       "success")
                 return redirect_to("moneypool.settings", box_id=box_id)
     elif request.method == "POST" and which == "share":
@@ -162,7 +166,7 @@ def settings(box_id):
             except FORM_ERRORS as error:
                 apply_error(share_form, error)
             else:
-                flash("The share amount is saved.", "success")
+                flash(_("The share amount is saved."), "success")
                 return redirect_to("moneypool.settings", box_id=box_id)
     if request.method == "GET":
         for name in ("late_fee", "max_loan"):
@@ -190,12 +194,12 @@ def add_member(box_id):
                                          form.shares.data, form.joined_on.data, membership_id=membership_id,
                                          same_name_ok=not confirm.needed())
         except SameName as error:
-            return confirm.same_name(_common(acc)["nav"], error, "Yes, add them: it is another person",
+            return confirm.same_name(_common(acc)["nav"], error, _("Yes, add them: it is another person"),
                                      back=url_for("moneypool.add_member", box_id=box_id))
         except FORM_ERRORS as error:
             apply_error(form, error)
         else:
-            flash(f"{member.name} now saves in the pool.", "success")
+            flash(said(_("%(name)s now saves in the pool."), name=bdi(member.name)), "success")
             return redirect_to("moneypool.member", box_id=box_id, member_id=member.id)
     elif request.method == "GET":
         form.joined_on.data = clock.today(acc.box)
@@ -231,7 +235,7 @@ def member(box_id, member_id):
                 if shares_form.validate_on_submit():
                     services.set_shares(current_user, box_id, member.id, shares_form.shares.data,
                                         shares_form.effective_from.data)
-                    flash("Shares saved.", "success")
+                    flash(_("Shares saved."), "success")
                     return redirect_to("moneypool.member", box_id=box_id, member_id=member.id)
             elif which == "leave":
                 leave_form = LeaveForm()
@@ -239,13 +243,13 @@ def member(box_id, member_id):
                     return _confirm_leave(acc, member, leave_form.on.data)
                 if leave_form.validate_on_submit():
                     services.leave(current_user, box_id, member.id, leave_form.on.data)
-                    flash(f"{member.name} has left; their savings are settled.", "success")
+                    flash(said(_("%(name)s has left; their savings are settled."), name=bdi(member.name)), "success")
                     return redirect_to("moneypool.member", box_id=box_id, member_id=member.id)
             elif which == "rejoin":
                 rejoin_form = RejoinForm()
                 if rejoin_form.validate_on_submit():
                     services.rejoin(current_user, box_id, member.id, rejoin_form.shares.data, rejoin_form.on.data)
-                    flash(f"{member.name} saves in the pool again.", "success")
+                    flash(said(_("%(name)s saves in the pool again."), name=bdi(member.name)), "success")
                     return redirect_to("moneypool.member", box_id=box_id, member_id=member.id)
             elif which == "waive":
                 waive_form = WaiveForm()
@@ -253,10 +257,10 @@ def member(box_id, member_id):
                     try:
                         due = parse.day(waive_form.charge.data, "charge")
                     except ValidationError:
-                        raise ValidationError("Choose the late fee to waive.", field="charge") from None
+                        raise ValidationError(_("Choose the late fee to waive."), field="charge") from None
                     services.waive_late_fee(current_user, box_id, member.id, due, waive_form.reason.data,
                                             waive_form.key.data)
-                    flash("The late fee is waived.", "success")
+                    flash(_("The late fee is waived."), "success")
                     return redirect_to("moneypool.member", box_id=box_id, member_id=member.id)
         except FORM_ERRORS as error:
             apply_error({"shares": shares_form, "leave": leave_form, "waive": waive_form, "rejoin": rejoin_form}
@@ -270,7 +274,7 @@ def member(box_id, member_id):
     late_fees = services.late_fees(acc.box, member)
     box = acc.box
     waive_form.charge.choices = [
-        (f.due.isoformat(), f"Due {format_day(f.due, box.calendar, box.locale)}: {services.money(box, f.amount)}")
+        (f.due.isoformat(), _("Due %(day)s: %(amount)s", day=i18n.show_day(f.due, box), amount=i18n.show_money(f.amount, box)))
         for f in late_fees if f.waivable]
     return render("moneypool/member.html", block, partials=("payments",), **_common(acc), member=member, position=position,
                   dues=dues[:DUES_SHOWN], earlier_dues=dues[DUES_SHOWN:], contributions=contributions, page=page,
@@ -285,14 +289,16 @@ def member(box_id, member_id):
 def _confirm_leave(acc, member, on):
     box = acc.box
     saved, owed = services.settlement(box, member, on)
-    lines = [f"{member.name} leaves the pool on {format_day(on, box.calendar, box.locale)}.",
-             f"Their savings of {services.money(box, saved)} first pay the {services.money(box, owed)} they owe "
-             "(loans, penalties and late fees due).",
-             f"{services.money(box, max(saved - owed, 0))} is paid out to them from the pool's cash."]
-    return confirm.ask(_common(acc)["nav"], f"Settle {member.name}'s leaving?", lines, "Yes, settle and remove",
+    money = lambda minor: i18n.show_money(minor, box)  # noqa: E731
+    lines = [said(_("%(name)s leaves the pool on %(day)s."), name=bdi(member.name), day=i18n.show_day(on, box)),
+             _("Their savings of %(saved)s first pay the %(owed)s they owe (loans, penalties and late fees due).",
+               saved=money(saved), owed=money(owed)),
+             _("%(amount)s is paid out to them from the pool's cash.", amount=money(max(saved - owed, 0)))]
+    return confirm.ask(_common(acc)["nav"], said(_("Settle %(name)s's leaving?"), name=bdi(member.name)), lines,
+                       _("Yes, settle and remove"),
                        back=url_for("moneypool.member", box_id=box.id, member_id=member.id),
                        blocked=confirm.refusal(services.leave, current_user, box.id, member.id, on),
-                       note="It cannot be undone; they can rejoin the pool later as a new saver.")
+                       note=_("It cannot be undone; they can rejoin the pool later as a new saver."))
 
 
 @bp.route("/<int:box_id>/savers")
@@ -321,12 +327,14 @@ def contribute(box_id):
         except FORM_ERRORS as error:
             apply_error(form, error)
         else:
-            flash(f"Recorded {services.money(acc.box, row.amount)} from {row.member.name}"
-                  + (f" ({services.money(acc.box, row.fees)} of it paid late fees)." if row.fees else "."), "success")
+            values = {"amount": i18n.show_money(row.amount, acc.box), "name": bdi(row.member.name)}
+            flash(said(_("Recorded %(amount)s from %(name)s (%(fees)s of it paid late fees)."),
+                       fees=i18n.show_money(row.fees, acc.box), **values) if row.fees
+                  else said(_("Recorded %(amount)s from %(name)s."), **values), "success")
             return redirect_to(back or url_for("moneypool.dashboard", box_id=box_id))
     if back:
         for message in [*form.form_errors, *(m for errors in form.errors.values() for m in errors)]:
-            flash(f"Payment not recorded: {message}", "danger")
+            flash(_("Payment not recorded: %(why)s", why=message), "danger")
         return redirect_to(back)
     return render("moneypool/dashboard.html", "contribution_form", **_dashboard_context(acc, form))
 
@@ -344,9 +352,8 @@ def collect(box_id):
         flash(bulk.recorded(done) + ".", "success")
         return redirect_to("moneypool.contributions", box_id=box_id)
     due = services.next_due(acc.box, acc.pool)
-    day = format_day(due, acc.box.calendar, acc.box.locale)
-    return render("box/bulk.html", **_common(acc), title="Record a period's savings", sheet=sheet, pay_methods=(),
-                  period=due, periods=[(due, f"What each saver owes by {day}, the next due date.")])
+    return render("box/bulk.html", **_common(acc), title=_("Record a period's savings"), sheet=sheet, pay_methods=(),
+                  period=due, periods=[(due, _("What each saver owes by %(day)s, the next due date.", day=i18n.show_day(due, acc.box)))])
 
 
 @bp.route("/<int:box_id>/contributions/<int:contribution_id>/undo", methods=["POST"])
@@ -362,10 +369,11 @@ def undo_contribution(box_id, contribution_id):
         except FORM_ERRORS as error:
             flash(error.message, "danger")
         else:
-            flash(f"The payment of {services.money(row.member.membership.box, row.amount)} is undone.", "success")
+            flash(_("The payment of %(amount)s is undone.", amount=i18n.show_money(row.amount, row.member.membership.box)),
+                  "success")
             return redirect_to("moneypool.member", box_id=box_id, member_id=row.member_id)
     else:
-        flash("Give a reason for undoing the payment.", "danger")
+        flash(_("Give a reason for undoing the payment."), "danger")
     return redirect_to("moneypool.dashboard", box_id=box_id)
 
 
@@ -398,7 +406,7 @@ def _lookup(acc):
 @login_required
 def contributions(box_id):
     acc = services.access(current_user, box_id)
-    return listing.show(lists.CONTRIBUTIONS, acc.box, *_own(acc, Contribution.member_id), title="Contributions",
+    return listing.show(lists.CONTRIBUTIONS, acc.box, *_own(acc, Contribution.member_id), title=_("Contributions"),
                         lookup=_lookup(acc), member_filter=acc.is_manager, **_common(acc))
 
 
@@ -406,7 +414,7 @@ def contributions(box_id):
 @login_required
 def repayments(box_id):
     acc = services.access(current_user, box_id)
-    return listing.show(lists.REPAYMENTS, acc.box, *_own(acc, PoolMember.id), title="Loan repayments",
+    return listing.show(lists.REPAYMENTS, acc.box, *_own(acc, PoolMember.id), title=_("Loan repayments"),
                         lookup=_lookup(acc), member_filter=acc.is_manager, **_common(acc))
 
 
@@ -415,7 +423,7 @@ def repayments(box_id):
 def fines(box_id):
     acc = services.access(current_user, box_id)
     where = [] if acc.is_manager else [lists.FINES.member == acc.membership.id]
-    return listing.show(lists.FINES, acc.box, *where, title="Late fees and penalties", lookup=_lookup(acc),
+    return listing.show(lists.FINES, acc.box, *where, title=_("Late fees and penalties"), lookup=_lookup(acc),
                         member_filter=acc.is_manager, **_common(acc))
 
 
@@ -451,7 +459,7 @@ def request_loan(box_id):
                     return redirect_to("moneypool.request_loan", box_id=box_id)  # the page says why
                 apply_error(form, error, {"guarantor_ids": "guarantors", "member_id": "member"})
             else:
-                flash("Your request is with the manager. You will see the decision here.", "success")
+                flash(_("Your request is with the manager. You will see the decision here."), "success")
                 return redirect_to("moneypool.loan", box_id=box_id, loan_id=loan.id)
     borrower = _borrower(acc, people, form.member.data)
     eligibility = services.eligibility(acc.box, acc.pool, borrower) if borrower is not None else None
@@ -489,7 +497,7 @@ def loan_calculator(box_id):
             apply_error(form, ValidationError(error.message, fields={
                 name: message for name, message in error.fields.items() if not getattr(form, name).errors}))
     if acc.is_manager and borrower is None and (form.member.data or "").strip():
-        form.member.errors = [f"No saver here is called “{form.member.data.strip()}”; choose one from the list."]
+        form.member.errors = [_("No saver here is called “%(name)s”; choose one from the list.", name=form.member.data.strip())]
     eligibility = services.eligibility(acc.box, acc.pool, borrower) if borrower is not None else None
     return render("moneypool/calculator.html", "calculator", **_common(acc), form=form, quote=quote,
                   borrower=borrower, eligibility=eligibility)
@@ -519,7 +527,8 @@ def _loan_context(acc, loan, forms=None) -> dict:
 
 
 def _waive_choices(acc, loan, form):
-    form.charge.choices = [(str(i.number), f"Installment {i.number}: {services.money(acc.box, i.penalty)}")
+    form.charge.choices = [(str(i.number), _("Installment %(number)s: %(amount)s", number=num(i.number, acc.box),
+                                             amount=i18n.show_money(i.penalty, acc.box)))
                            for i in loan.installments if i.penalty and not i.paid_penalty]
     return form
 
@@ -533,10 +542,11 @@ def loan(box_id, loan_id):
 
 ACTIONS = {"approve": EmptyForm, "cancel": EmptyForm, "reject": ReasonForm, "disburse": DisburseForm,
            "repay": RepayForm, "reschedule": RescheduleForm, "write-off": WriteOffForm, "waive": WaiveForm}
-DONE = {"approve": "Approved.",  # the loan's page then says whether the cash is there "cancel": "The request is withdrawn.",
-        "reject": "Rejected; the member sees your reason.", "disburse": "Paid out. The schedule is below.",
-        "repay": "Repayment recorded.", "reschedule": "The loan has a new schedule.",
-        "write-off": "The loan is written off.", "waive": "The penalty is waived."}
+# The flash after each action; the loan's page then says whether the cash is there for an approved loan.
+DONE = {"approve": _l("Approved."), "cancel": _l("The request is withdrawn."),
+        "reject": _l("Rejected; the member sees your reason."), "disburse": _l("Paid out. The schedule is below."),
+        "repay": _l("Repayment recorded."), "reschedule": _l("The loan has a new schedule."),
+        "write-off": _l("The loan is written off."), "waive": _l("The penalty is waived.")}
 
 
 @bp.route("/<int:box_id>/loans/<int:loan_id>/<action>", methods=["POST"])
@@ -554,30 +564,34 @@ def loan_action(box_id, loan_id, action):
         except FORM_ERRORS as error:
             apply_error(form, error)
         else:
-            flash(DONE[action], "success")
+            flash(str(DONE[action]), "success")
             return redirect_to("moneypool.loan", box_id=box_id, loan_id=loan_id)
     elif not form.errors and not getattr(form, "form_errors", None):
-        form.form_errors.append("The form expired; reload the page and try again.")
+        form.form_errors.append(_("The form expired; reload the page and try again."))
     loan = services.loan_for(current_user, box_id, loan_id)[1]
     return render("moneypool/loan.html", f"{action.replace('-', '_')}_form", **_loan_context(acc, loan, {action: form}))
 
 
 def _confirm_loan(acc, loan, action, form):
-    box, name = acc.box, loan.member.name
-    amount = lambda minor: services.money(box, minor)  # noqa: E731
-    guarantors = ", ".join(g.member.name for g in loan.guarantees)
+    box, name, number = acc.box, bdi(loan.member.name), num(loan.number, acc.box)
+    amount = lambda minor: i18n.show_money(minor, box)  # noqa: E731
+    guarantors = Markup(_(", ")).join(bdi(g.member.name) for g in loan.guarantees)
     if action == "disburse":
-        title, button = f"Pay out loan #{loan.id}?", "Yes, pay it out"
+        title, button = _("Pay out loan #%(number)s?", number=number), _("Yes, pay it out")
         refused = confirm.refusal(services.disburse, current_user, box.id, loan.id, form.on.data, form.first_due.data)
-        lines = [f"{amount(loan.amount - loan.fee)} leaves the pool's cash for {name}"
-                 + (f" ({amount(loan.fee)} fee kept from the {amount(loan.amount)} loan)" if loan.fee else "") + ".",
-                 "Its repayment schedule starts" + (f"; the pledges of {guarantors} are held." if guarantors else ".")]
+        lines = [said(_("%(amount)s leaves the pool's cash for %(name)s (%(fee)s fee kept from the %(loan)s loan)."),
+                      amount=amount(loan.amount - loan.fee), name=name, fee=amount(loan.fee), loan=amount(loan.amount))
+                 if loan.fee else said(_("%(amount)s leaves the pool's cash for %(name)s."), amount=amount(loan.amount), name=name),
+                 said(_("Its repayment schedule starts; the pledges of %(guarantors)s are held."), guarantors=guarantors)
+                 if guarantors else _("Its repayment schedule starts.")]
     else:
-        title, button = f"Write off loan #{loan.id}?", "Yes, write it off"
+        title, button = _("Write off loan #%(number)s?", number=number), _("Yes, write it off")
         refused = confirm.refusal(services.write_off, current_user, box.id, loan.id, form.reason.data)
-        lines = [f"{name} owes {amount(services.payoff(loan, clock.today(box)))} on it today; it stops being collected.",
-                 (f"The pledges of {guarantors} cover what they can; " if guarantors else "")
-                 + "the rest is a loss for the pool.", f"Your reason, shown to members: “{form.reason.data}”."]
+        lines = [said(_("%(name)s owes %(amount)s on it today; it stops being collected."), name=name,
+                      amount=amount(services.payoff(loan, clock.today(box)))),
+                 said(_("The pledges of %(guarantors)s cover what they can; the rest is a loss for the pool."),
+                      guarantors=guarantors) if guarantors else _("The rest is a loss for the pool."),
+                 said(_("Your reason, shown to members: “%(reason)s”."), reason=bdi(form.reason.data))]
     return confirm.ask(_common(acc)["nav"], title, lines, button,
                        back=url_for("moneypool.loan", box_id=box.id, loan_id=loan.id), blocked=refused)
 
@@ -597,7 +611,7 @@ def _run(action, form, box_id, loan_id):
     elif action == "waive":
         number = form.charge.data
         if not number.isdigit():
-            raise ValidationError("Choose the penalty to waive.", field="charge")
+            raise ValidationError(_("Choose the penalty to waive."), field="charge")
         services.waive_penalty(user, box_id, loan_id, int(number), form.reason.data, form.key.data)
     elif action == "reschedule":
         services.reschedule(user, box_id, loan_id, form.term.data, form.first_due.data, form.reason.data)
@@ -618,9 +632,9 @@ def undo_repayment(box_id, loan_id, repayment_id):
         except FORM_ERRORS as error:
             flash(error.message, "danger")
         else:
-            flash("The repayment is undone; the loan is recomputed without it.", "success")
+            flash(_("The repayment is undone; the loan is recomputed without it."), "success")
     else:
-        flash("Give a reason for undoing the repayment.", "danger")
+        flash(_("Give a reason for undoing the repayment."), "danger")
     return redirect_to("moneypool.loan", box_id=box_id, loan_id=loan_id)
 
 
@@ -675,17 +689,19 @@ def draw(box_id):
         if confirm.needed():
             acc = services.access(current_user, box_id, MANAGE)
             queue = services.waiting(acc.box, acc.pool)
-            return confirm.ask(_common(acc)["nav"], "Run the draw?", [
-                f"One of the {len(queue)} approved loans waiting ({services.money(acc.box, sum(loan.amount for loan in queue))} "
-                "in all) is picked at random among those the pool's cash can pay; it is paid out next."],
-                "Yes, run the draw", danger=False, back=url_for("moneypool.dashboard", box_id=box_id),
+            return confirm.ask(_common(acc)["nav"], _("Run the draw?"), [
+                _("One of the %(count)s approved loans waiting (%(amount)s in all) is picked at random among those the "
+                  "pool's cash can pay; it is paid out next.", count=num(len(queue), acc.box),
+                  amount=i18n.show_money(sum(loan.amount for loan in queue), acc.box))],
+                _("Yes, run the draw"), danger=False, back=url_for("moneypool.dashboard", box_id=box_id),
                 blocked=confirm.refusal(services.draw, current_user, box_id))
         try:
             loan = services.draw(current_user, box_id)
         except FORM_ERRORS as error:
             flash(error.message, "danger")
         else:
-            flash(f"The draw picked loan #{loan.number} for {loan.member.name}. Pay it out next.", "success")
+            flash(said(_("The draw picked loan #%(number)s for %(name)s. Pay it out next."),
+                       number=num(loan.number, loan.member.membership.box), name=bdi(loan.member.name)), "success")
     return redirect_to("moneypool.dashboard", box_id=box_id)
 
 
@@ -730,6 +746,11 @@ def statement_pdf(box_id):
         abort(404)
     acc, member = services.member_for(current_user, box_id, member_id)
     if not form.validate():
-        abort(400, "Choose the first and last day of the statement.")
+        abort(400, _("Choose the first and last day of the statement."))
     pdf = reports.member_statement_pdf(acc.box, member, form.start.data, form.end.data)
     return pdf_response(pdf, f"pool-{box_id}-member-{member.id}-{form.start.data}-{form.end.data}.pdf")
+
+
+def said(message: str, **values) -> Markup:
+    """A translated message with its values escaped and the names set apart (i18n.bdi) kept as markup."""
+    return Markup(message) % values

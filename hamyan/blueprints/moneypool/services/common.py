@@ -4,14 +4,16 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
-from hamyan.blueprints.moneypool.models import Loan, LoanEvent, Pool, PoolMember
+from hamyan.blueprints.moneypool.models import LOAN_STATUS_NAMES, Loan, LoanEvent, Pool, PoolMember
 from hamyan.boxes.access import MANAGE, VIEW, Principal, authorize
 from hamyan.boxes.models import Box, Membership
 from hamyan.core import clock, parse
 from hamyan.core.errors import Conflict, NotFound, ValidationError
 from hamyan.extensions import db
+from hamyan.i18n import number, show_day
 from hamyan.ledger import service as ledger
 from hamyan.ledger.models import ASSET, EXPENSE, INCOME, LIABILITY, LedgerAccount
 from hamyan.lending import state
@@ -49,7 +51,7 @@ def _account(box: Box, code: str) -> LedgerAccount:
         name, type_, purpose = pool_wide[code]
         subject = ("box", box.id)
     else:
-        _, owner, ident, purpose = code.split(":")
+        _prefix, owner, ident, purpose = code.split(":")
         name, type_ = {"savings": ("Savings", LIABILITY), "pledged": ("Pledged savings", LIABILITY),
                        "fees": ("Late fees owed", ASSET), "principal": ("Loan principal", ASSET),
                        "penalty": ("Loan penalties owed", ASSET)}[purpose]
@@ -90,21 +92,22 @@ def _not_future(box: Box, on: date | None, field: str, earliest: date | None = N
     today = clock.today(box)
     on = on or today
     if not isinstance(on, date):
-        raise ValidationError("Choose a date.", field=field)
+        raise ValidationError(_("Choose a date."), field=field)
     if on > today:
-        raise ValidationError("This date is in the future; record money on the day it moved.", field=field)
+        raise ValidationError(_("This date is in the future; record money on the day it moved."), field=field)
     if earliest is not None and on < earliest:
-        raise ValidationError(f"Choose a date on or after {earliest.isoformat()}.", field=field)
+        raise ValidationError(_("Choose a date on or after %(day)s.", day=show_day(earliest, box)), field=field)
     return on
 
 
-def _plan_day(box: Box, day, field: str, message: str = "Choose a date.") -> date:
+def _plan_day(box: Box, day, field: str, message: str | None = None) -> date:
     """A date a plan starts from: within YEARS_AHEAD years of today either way, so schedules built
     from it stay within the calendar."""
     if not isinstance(day, date):
-        raise ValidationError(message, field=field)
+        raise ValidationError(message or _("Choose a date."), field=field)
     if abs((day - clock.today(box)).days) > 366 * YEARS_AHEAD:
-        raise ValidationError(f"Choose a date within {YEARS_AHEAD} years of today.", field=field)
+        raise ValidationError(_("Choose a date within %(years)s years of today.", years=number(YEARS_AHEAD, box)),
+                              field=field)
     return day
 
 
@@ -116,7 +119,7 @@ def _pool_start(pool: Pool) -> date:
 def _key(key: str | None) -> str:
     key = (key or "").strip()
     if not key or len(key) > 100:
-        raise ValidationError("A request key of 1 to 100 characters is required.", field="key")
+        raise ValidationError(_("A request key of 1 to 100 characters is required."), field="key")
     return key
 
 
@@ -130,8 +133,8 @@ def _same_request(existing, request_hash: str) -> None:
     """A retry under a used key must be the same request; anything else is refused (409) rather
     than silently answered with the first one."""
     if existing.request_hash != request_hash:
-        raise Conflict("This key was already used for a different request; send a new Idempotency-Key "
-                       "(or reload the form).", field="key")
+        raise Conflict(_("This key was already used for a different request; send a new Idempotency-Key "
+                       "(or reload the form)."), field="key")
 
 
 # Late charges are hamyan.dues': a late fee is charged to the saver's membership for one due date,
@@ -198,19 +201,19 @@ def pools_of(actor, page: int, per_page: int) -> list[int]:
 
 def _member(box: Box, member_id) -> PoolMember:
     if not _valid_id(member_id):
-        raise NotFound("No such member in this pool.")
+        raise NotFound(_("No such member in this pool."))
     member = db.session.get(PoolMember, member_id)
     if member is None or member.box_id != box.id:
-        raise NotFound("No such member in this pool.")
+        raise NotFound(_("No such member in this pool."))
     return member
 
 
 def _loan(box: Box, loan_id: int) -> Loan:
     if not _valid_id(loan_id):
-        raise NotFound("No such loan in this pool.")
+        raise NotFound(_("No such loan in this pool."))
     loan = db.session.execute(select(Loan).filter_by(id=loan_id, box_id=box.id)).scalar_one_or_none()
     if loan is None:
-        raise NotFound("No such loan in this pool.")
+        raise NotFound(_("No such loan in this pool."))
     return loan
 
 
@@ -221,7 +224,7 @@ def loan_for(user, box_id: int, loan_id: int) -> tuple[Access, Loan]:
     loan = _loan(acc.box, loan_id)
     if not acc.is_manager and (acc.member is None or (
             loan.member_id != acc.member.id and all(g.member_id != acc.member.id for g in loan.guarantees))):
-        raise NotFound("No such loan in this pool.")
+        raise NotFound(_("No such loan in this pool."))
     return acc, loan
 
 
@@ -236,6 +239,11 @@ def money(box: Box, amount: int) -> str:
     return format_money(amount, box.currency, box.locale)
 
 
+def loan_status(status: str) -> str:
+    """A loan's status as people read it, in the language being written."""
+    return str(LOAN_STATUS_NAMES[status])
+
+
 def major(box: Box, amount: int) -> str:
     """An amount as a person would type it back into a form."""
     return str(to_major(amount, box.currency))
@@ -246,5 +254,5 @@ def member_for(user, box_id: int, member_id: int) -> tuple[Access, PoolMember]:
     acc = access(user, box_id)
     member = _member(acc.box, member_id)
     if not acc.is_manager and (acc.member is None or acc.member.id != member.id):
-        raise NotFound("No such member in this pool.")
+        raise NotFound(_("No such member in this pool."))
     return acc, member

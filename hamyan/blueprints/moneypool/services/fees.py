@@ -2,6 +2,7 @@
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from hamyan.blueprints.moneypool.models import Contribution, Installment, Loan, Pool, PoolMember
@@ -17,7 +18,8 @@ from hamyan.extensions import db
 from . import summary
 from .common import (
     LOAN, MEMBER, _account, _accounts, _by, _event, _key, _loan, _member, _natural, _tell, _valid_id, fee_reference,
-    access, money, penalty_reference,
+    access,
+    loan_status, money, penalty_reference,
 )
 from .savings import due_dates, dues, share_amounts
 from .repaying import _post_adjustment, _replay
@@ -51,15 +53,15 @@ def waive_late_fee(actor, box_id: int, member_id: int, due: date, reason: str, k
     try:
         due = parse.day(due, "charge")
     except ValidationError:
-        raise NotFound("No such late fee.") from None
+        raise NotFound(_("No such late fee.")) from None
     member = _member(box, member_id)
     row = late.find(box.id, (MEMBER, member.membership_id), fee_reference(due))
     if row is None:
-        raise NotFound("No such charge in this pool.")
+        raise NotFound(_("No such charge in this pool."))
     fees = _account(box, f"mp:member:{member.id}:fees")
     if not row.waived and _natural(fees) < row.amount:
-        raise Conflict("This late fee has already been paid from a savings payment; it can no longer be "
-                       "waived.", field="reason")
+        raise Conflict(_("This late fee has already been paid from a savings payment; it can no longer be "
+                       "waived."), field="reason")
     _waive(box, actor, row, key, reason, "late fee")  # the member hears by the receipt (notify.receipts)
     summary.refresh(box, [member.id])
     return LateFee(due, row.amount, row.charged_on, True)
@@ -82,16 +84,17 @@ def waive_penalty(actor, box_id: int, loan_id: int, number: int, reason: str, ke
     row = late.find(box.id, (LOAN, loan.id), penalty_reference(number)) if _valid_id(number) else None
     inst = next((i for i in loan.installments if i.number == number), None)
     if row is None or inst is None:
-        raise NotFound("No such penalty on this loan.")
+        raise NotFound(_("No such penalty on this loan."))
     if not row.waived:
         if loan.status != "active":
-            raise Conflict(f"This loan is {loan.status.replace('_', ' ')}; its penalties can no longer be waived.",
+            raise Conflict(_("This loan is %(status)s; its penalties can no longer be waived.",
+                             status=loan_status(loan.status)),
                            field="reason")
         if inst.paid_penalty:
-            raise Conflict("This penalty has already been paid by a repayment; it can no longer be waived.",
+            raise Conflict(_("This penalty has already been paid by a repayment; it can no longer be waived."),
                            field="reason")
     if _waive(box, actor, row, key, reason, "penalty"):
-        _, legs = _replay(box, actor, loan)
+        _replayed, legs = _replay(box, actor, loan)
         _post_adjustment(box, actor, loan, legs, f"waive:{row.id}")
         _event(loan, actor, "penalty_waived", f"{money(box, row.amount)} on installment {number}: {reason}")
     summary.refresh(box, summary.loan_members(loan))
@@ -128,7 +131,7 @@ def assess(box_id: int, today: date | None = None, history: bool = False) -> dic
             payments = db.session.execute(select(Contribution).filter_by(member_id=m.id, reversed_at=None)).scalars().all()
             charged = late.charged(box.id, MEMBER, [fee_reference(day) for day in dates])
             owed_so_far = 0
-            for day, _, amount in dues(m, amounts, dates):
+            for day, _shares, amount in dues(m, amounts, dates):
                 owed_so_far += amount
                 deadline = dues_status.late_after(day, grace)
                 paid = sum(c.amount - c.fees for c in payments if c.paid_on <= deadline)
@@ -174,7 +177,7 @@ def assess(box_id: int, today: date | None = None, history: bool = False) -> dic
             if due:  # the replay may hold more of a guarantor's pledge: their savings change too
                 touched += summary.loan_members(loan)
                 db.session.flush()
-                _, legs = _replay(box, None, loan)
+                _replayed, legs = _replay(box, None, loan)
                 _post_adjustment(box, None, loan, legs, f"penalties:{today.isoformat()}")
     summary.refresh(box, touched)  # the whole pool on a new day
     return done

@@ -14,7 +14,7 @@ from hamyan.boxes.models import Box
 from hamyan.core import clock, parse, uow
 from hamyan.core.errors import Conflict, Forbidden, NotFound, ValidationError
 from hamyan.extensions import db
-from hamyan.i18n import number
+from hamyan.i18n import number, show_money
 from hamyan.lending import schedules
 from hamyan.money import allocate, minor_digits, to_minor
 from hamyan.notify.services import notify_managers
@@ -44,6 +44,7 @@ from .common import (
     _tell,
     _valid_id,
     access,
+    loan_status,
     loan_for,
     money,
 )
@@ -103,40 +104,40 @@ def request_loan(actor, box_id: int, amount, term, key: str, purpose: str = "", 
     key = _key(key)
     request_hash = _request_hash(
         member_id=member_id, amount=_amount(amount, box.currency, "amount"),
-        term=parse.whole(term, "term", 1, MAX_TERM, "The number of installments"),
+        term=parse.whole(term, "term", 1, MAX_TERM, _("The number of installments")),
         purpose=(purpose or "").strip(), guarantor_ids=sorted({str(i) for i in guarantor_ids or ()}))
     existing = db.session.execute(select(Loan).filter_by(box_id=box.id, request_key=key)).scalar_one_or_none()
     if existing is not None:
         if not acc.is_manager and (acc.member is None or existing.member_id != acc.member.id):
-            raise Conflict("This request key was already used; reload the form.", field="key")
+            raise Conflict(_("This request key was already used; reload the form."), field="key")
         _same_request(existing, request_hash)
         return existing
     if member_id is not None and member_id != (acc.member.id if acc.member else None):
         if not acc.is_manager:
-            raise NotFound("No such member in this pool.")
+            raise NotFound(_("No such member in this pool."))
         member = _member(box, member_id)
     elif acc.member is not None:
         member = acc.member
     else:
-        raise ValidationError("Only savers in the pool can borrow.", field="member_id")
+        raise ValidationError(_("Only savers in the pool can borrow."), field="member_id")
     value = _amount(amount, box.currency, "amount")
-    term = parse.whole(term, "term", pool.min_term, pool.max_term, "The number of installments")
+    term = parse.whole(term, "term", pool.min_term, pool.max_term, _("The number of installments"))
     purpose = (purpose or "").strip()
     if len(purpose) > 300:
-        raise ValidationError("Keep the purpose under 300 characters.", field="purpose")
+        raise ValidationError(_("Keep the purpose under 300 characters."), field="purpose")
     problems, limit = eligibility(box, pool, member)
     if problems:
         raise ValidationError(" ".join(problems), field="amount")
     if limit is not None and value > limit:
-        raise ValidationError(f"The most you can borrow now is {money(box, limit)}.",
+        raise ValidationError(_("The most you can borrow now is %(amount)s.", amount=show_money(limit, box)),
                               field="amount")
     guarantors = _guarantors(box, pool, member, guarantor_ids)
     parts = allocate(value, [1] * len(guarantors)) if guarantors else []
     accounts = _accounts(box)
     for g, part in zip(guarantors, parts):
         if _natural(accounts.get(f"mp:member:{g.id}:savings")) < part:
-            raise ValidationError(f"{g.name}'s savings do not cover a pledge of {money(box, part)}; "
-                                  f"choose another guarantor or more of them.", field="guarantor_ids")
+            raise ValidationError(_("%(name)s's savings do not cover a pledge of %(amount)s; choose another guarantor "
+                                    "or more of them.", name=g.name, amount=show_money(part, box)), field="guarantor_ids")
     fee = service_fee(box, pool, value)
     number = db.session.scalar(select(func.coalesce(func.max(Loan.number), 0) + 1).where(Loan.box_id == box.id))
     loan = Loan(box_id=box.id, number=number, member_id=member.id, request_key=key, request_hash=request_hash, amount=value, term=term,
@@ -193,8 +194,8 @@ def quote(box: Box, pool: Pool, amount, term) -> Quote:
         errors.update(error.fields)
     try:
         if not parse.normalize(term):
-            raise ValidationError("Enter the number of installments.", field="term")
-        term = parse.whole(term, "term", pool.min_term, pool.max_term, "The number of installments")
+            raise ValidationError(_("Enter the number of installments."), field="term")
+        term = parse.whole(term, "term", pool.min_term, pool.max_term, _("The number of installments"))
     except ValidationError as error:
         errors.update(error.fields)
     if errors:
@@ -209,18 +210,20 @@ def _guarantors(box: Box, pool: Pool, borrower: PoolMember, ids) -> list[PoolMem
     try:
         ids = sorted({int(i) for i in ids or ()})
     except (TypeError, ValueError):
-        raise ValidationError("Choose guarantors from the list.", field="guarantor_ids") from None
+        raise ValidationError(_("Choose guarantors from the list."), field="guarantor_ids") from None
     if not all(_valid_id(i) for i in ids):
-        raise ValidationError("Choose guarantors from the pool's members.", field="guarantor_ids")
+        raise ValidationError(_("Choose guarantors from the pool's members."), field="guarantor_ids")
     if len(ids) < pool.guarantors_required:
-        raise ValidationError(f"This pool asks for {pool.guarantors_required} guarantor(s).", field="guarantor_ids")
+        raise ValidationError(_("This pool asks for %(count)s guarantor(s).", count=number(pool.guarantors_required, box)),
+                              field="guarantor_ids")
     if len(ids) > MAX_GUARANTORS:
-        raise ValidationError(f"Choose at most {MAX_GUARANTORS} guarantors.", field="guarantor_ids")
+        raise ValidationError(_("Choose at most %(count)s guarantors.", count=number(MAX_GUARANTORS, box)),
+                              field="guarantor_ids")
     members = list(db.session.execute(select(PoolMember).where(PoolMember.id.in_(ids))).scalars()) if ids else []
     if len(members) != len(ids) or any(m.box_id != box.id or m.left_on is not None for m in members):
-        raise ValidationError("Choose guarantors from the pool's members.", field="guarantor_ids")
+        raise ValidationError(_("Choose guarantors from the pool's members."), field="guarantor_ids")
     if borrower.id in ids:
-        raise ValidationError("You cannot guarantee your own loan.", field="guarantor_ids")
+        raise ValidationError(_("You cannot guarantee your own loan."), field="guarantor_ids")
     return members
 
 
@@ -231,12 +234,13 @@ def approve(actor, box_id: int, loan_id: int) -> Loan:
     if loan.status == "approved":
         return loan
     if loan.status != "requested":
-        raise Conflict(f"This loan is {loan.status.replace('_', ' ')}; only requests can be approved.", field="status")
+        raise Conflict(_("This loan is %(status)s; only requests can be approved.", status=loan_status(loan.status)),
+                       field="status")
     problems, limit = eligibility(acc.box, acc.pool, loan.member, exclude_loan_id=loan.id)
     if problems:
-        raise ValidationError("The member is not eligible now: " + " ".join(problems), field="status")
+        raise ValidationError(_("The member is not eligible now: %(problems)s", problems=" ".join(problems)), field="status")
     if limit is not None and loan.amount > limit:
-        raise ValidationError("The amount is now above the member's limit; reject it or ask for less.",
+        raise ValidationError(_("The amount is now above the member's limit; reject it or ask for less."),
                               field="amount")
     loan.status, loan.approved_at, loan.decided_by_id = "approved", clock.now(), _by(actor)
     _event(loan, actor, "approved")
@@ -261,7 +265,8 @@ def reject(actor, box_id: int, loan_id: int, reason: str) -> Loan:
     if loan.status == "rejected":
         return loan
     if loan.status not in ("requested", "approved"):
-        raise Conflict(f"This loan is {loan.status.replace('_', ' ')}; it can no longer be rejected.", field="status")
+        raise Conflict(_("This loan is %(status)s; it can no longer be rejected.", status=loan_status(loan.status)),
+                       field="status")
     loan.status, loan.reason, loan.decided_by_id = "rejected", reason, _by(actor)
     _event(loan, actor, "rejected", reason)
     _tell(acc.box, loan.member, f"loan #{loan.number} not approved",
@@ -274,11 +279,11 @@ def cancel(actor, box_id: int, loan_id: int) -> Loan:
     """The borrower (or a manager) withdraws a request that has not been paid out."""
     acc, loan = loan_for(actor, box_id, loan_id)
     if not acc.is_manager and loan.member_id != acc.member.id:
-        raise Forbidden("Only the borrower or a manager can withdraw this request.")
+        raise Forbidden(_("Only the borrower or a manager can withdraw this request."))
     if loan.status == "cancelled":
         return loan
     if loan.status not in ("requested", "approved"):
-        raise Conflict("Only requests not yet paid out can be withdrawn.", field="status")
+        raise Conflict(_("Only requests not yet paid out can be withdrawn."), field="status")
     loan.status = "cancelled"
     _event(loan, actor, "cancelled")
     return loan
@@ -293,30 +298,32 @@ def disburse(actor, box_id: int, loan_id: int, on: date | None = None, first_due
     if loan.status in ("active", "closed", "written_off") and loan.disbursed_on is not None:
         return loan  # a repeated click: already paid out
     if loan.status != "approved":
-        raise Conflict("Approve the request before paying it out.", field="status")
+        raise Conflict(_("Approve the request before paying it out."), field="status")
     on = _not_future(box, on, "on", _pool_start(acc.pool))
     queue = waiting(box, acc.pool)
     ahead = queue[:queue.index(loan)]
     if acc.pool.queue_policy == "lottery" and len(queue) > 1 and loan.drawn_at is None:
-        raise Conflict("Several loans are waiting: run the draw to pick the next one.", field="queue")
+        raise Conflict(_("Several loans are waiting: run the draw to pick the next one."), field="queue")
     if acc.pool.queue_policy == "fifo" and ahead:
-        raise Conflict(f"Loan #{ahead[0].number} was approved earlier and is paid out first.", field="queue")
+        raise Conflict(_("Loan #%(number)s was approved earlier and is paid out first.",
+                         number=number(ahead[0].number, box)), field="queue")
     payout = loan.amount - loan.fee
     available = cash(box)
     if payout > available:
-        raise ValidationError(
-            f"Not enough cash: the pool has {money(box, available)} and this loan "
-            f"needs {money(box, payout)}. It waits in the queue.", field="amount")
+        raise ValidationError(_("Not enough cash: the pool has %(cash)s and this loan needs %(amount)s. It waits in "
+                                "the queue.", cash=show_money(available, box), amount=show_money(payout, box)),
+                              field="amount")
     first_due = _plan_day(box, first_due or add_months(on, loan.period_months, box.calendar), "first_due")
     if first_due <= on:
-        raise ValidationError("The first installment falls due after the payout.", field="first_due")
+        raise ValidationError(_("The first installment falls due after the payout."), field="first_due")
     accounts = _accounts(box)
     for g in loan.guarantees:
         if g.member.left_on is not None:
-            raise ValidationError(f"{g.member.name} has left the pool and cannot guarantee this loan.",
+            raise ValidationError(_("%(name)s has left the pool and cannot guarantee this loan.", name=g.member.name),
                                   field="guarantor_ids")
         if _natural(accounts.get(f"mp:member:{g.member_id}:savings")) < g.amount:
-            raise ValidationError(f"{g.member.name}'s savings do not cover their pledge.", field="guarantor_ids")
+            raise ValidationError(_("%(name)s's savings do not cover their pledge.", name=g.member.name),
+                                  field="guarantor_ids")
     legs = [(_account(box, f"mp:loan:{loan.id}:principal"), loan.amount), (_account(box, "mp:cash"), -payout),
             (_account(box, "mp:income:fees"), -loan.fee) if loan.fee else (None, 0)]
     for g in loan.guarantees:

@@ -11,6 +11,7 @@ from hamyan.boxes.models import Box, Membership
 from hamyan.core import clock, parse, uow
 from hamyan.core.errors import Conflict, ValidationError
 from hamyan.extensions import db
+from hamyan.i18n import show_money
 
 from . import summary
 from .common import (
@@ -48,14 +49,14 @@ def add_member(actor, box_id: int, display_name: str, email: str | None, shares,
     person's name another member has needs same_name_ok (boxes.services.SameName): that also makes
     a double submit add them once."""
     acc = access(actor, box_id, MANAGE)
-    shares = parse.whole(shares, "shares", 0, MAX_SHARES, "Shares")
+    shares = parse.whole(shares, "shares", 0, MAX_SHARES, _("Shares"))
     joined_on = _plan_day(acc.box, joined_on or clock.today(acc.box), "joined_on")
     if membership_id:
         membership = db.session.get(Membership, membership_id) if _valid_id(membership_id) else None
         if membership is None or membership.box_id != acc.box.id:
-            raise ValidationError("Choose someone from the list.", field="membership_id")
+            raise ValidationError(_("Choose someone from the list."), field="membership_id")
         if db.session.execute(select(PoolMember.id).filter_by(membership_id=membership.id)).first():
-            raise Conflict("This person already saves in the pool.", field="membership_id")
+            raise Conflict(_("This person already saves in the pool."), field="membership_id")
     else:
         membership = boxes.add_member(actor, acc.box.id, display_name, email, "member", same_name_ok)
     member = _join(acc.box, membership, shares, joined_on)
@@ -68,11 +69,11 @@ def set_shares(actor, box_id: int, member_id: int, shares, effective_from: date)
     acc = access(actor, box_id, MANAGE)
     member = _member(acc.box, member_id)
     if member.left_on is not None:
-        raise ValidationError("This member has left the pool.", field="shares")
-    shares = parse.whole(shares, "shares", 0, MAX_SHARES, "Shares")
+        raise ValidationError(_("This member has left the pool."), field="shares")
+    shares = parse.whole(shares, "shares", 0, MAX_SHARES, _("Shares"))
     effective_from = _plan_day(acc.box, effective_from, "effective_from", "Choose the date it applies from.")
     if effective_from < member.joined_on:
-        raise ValidationError("That is before the member joined.", field="effective_from")
+        raise ValidationError(_("That is before the member joined."), field="effective_from")
     row = _shares_from(member, effective_from, shares)
     summary.refresh(acc.box, [member.id])
     return row
@@ -111,7 +112,7 @@ def leave(actor, box_id: int, member_id: int, on: date | None = None) -> PoolMem
         return member
     on = _not_future(box, on, "on", member.joined_on)
     if db.session.execute(select(Guarantee.id).filter(Guarantee.member_id == member.id, Guarantee.held > 0)).first():
-        raise ValidationError("This member guarantees a loan still being repaid; they can leave once it is.",
+        raise ValidationError(_("This member guarantees a loan still being repaid; they can leave once it is."),
                               field="member_id")
     accounts = _accounts(box)
     savings_account = _account(box, f"mp:member:{member.id}:savings")
@@ -120,17 +121,16 @@ def leave(actor, box_id: int, member_id: int, on: date | None = None) -> PoolMem
     loans = list(db.session.execute(select(Loan).filter_by(member_id=member.id)
                                     .where(Loan.status.in_(OPEN_STATUSES))).scalars())
     if any(loan.status == "active" and on < loan.disbursed_on for loan in loans):
-        raise ValidationError("That is before their loan was paid out.", field="on")
+        raise ValidationError(_("That is before their loan was paid out."), field="on")
     owed = fees + sum(payoff(loan, on) for loan in loans if loan.status == "active")
     if owed > savings:
-        raise ValidationError(
-            f"Savings of {money(box, savings)} do not cover the "
-            f"{money(box, owed)} owed; record a repayment first.", field="member_id")
+        raise ValidationError(_("Savings of %(savings)s do not cover the %(owed)s owed; record a repayment first.",
+                                savings=show_money(savings, box), owed=show_money(owed, box)), field="member_id")
     available = _natural(accounts.get("mp:cash"))
     if savings - owed > available:
-        raise ValidationError(
-            f"Paying out {money(box, savings - owed)} needs more than the {money(box, available)} the pool has in "
-            f"cash; settle once enough has been repaid.", field="member_id")
+        raise ValidationError(_("Paying out %(amount)s needs more than the %(cash)s the pool has in cash; settle once "
+                                "enough has been repaid.", amount=show_money(savings - owed, box),
+                                cash=show_money(available, box)), field="member_id")
     for loan in loans:
         if loan.status != "active":
             loan.status = "cancelled"
@@ -158,13 +158,13 @@ def rejoin(actor, box_id: int, member_id: int, shares, on: date | None = None) -
     if member.left_on is None:  # a double submit
         return member
     if member.membership.left_at is not None:
-        raise ValidationError("They were removed from the box: bring them back on the Members page first.",
+        raise ValidationError(_("They were removed from the box: bring them back on the Members page first."),
                               field="member_id")
-    values = parse.fields(("shares", lambda: parse.whole(shares, "shares", 0, MAX_SHARES, "Shares")),
+    values = parse.fields(("shares", lambda: parse.whole(shares, "shares", 0, MAX_SHARES, _("Shares"))),
                           ("on", lambda: _plan_day(box, on or clock.today(box), "on")))
     shares, on = values["shares"], values["on"]
     if on <= member.left_on:
-        raise ValidationError("They left the pool on that day or later; choose a day after they left.", field="on")
+        raise ValidationError(_("They left the pool on that day or later; choose a day after they left."), field="on")
     for day, count in ((member.left_on + timedelta(days=1), 0), (on, shares)):
         _shares_from(member, day, count)
     member.left_on = None

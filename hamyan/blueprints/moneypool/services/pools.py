@@ -2,6 +2,7 @@
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from hamyan.blueprints.moneypool.models import PERIODS, QUEUE_POLICIES, Pool, ShareAmount
@@ -23,22 +24,22 @@ def _policy(values: dict, currency: str) -> dict:
     """Validate the loan and contribution policy fields that are present in values."""
     out = {}
     if "period_months" in values:
-        out["period_months"] = parse.whole(values["period_months"], "period_months", 1, 12, "The period")
+        out["period_months"] = parse.whole(values["period_months"], "period_months", 1, 12, _("The period"))
         if out["period_months"] not in PERIODS:
-            raise ValidationError("Choose 1, 2, 3, 6 or 12 months.", field="period_months")
+            raise ValidationError(_("Choose 1, 2, 3, 6 or 12 months."), field="period_months")
     if "repayment_months" in values:
-        out["repayment_months"] = parse.whole(values["repayment_months"], "repayment_months", 1, 12, "The frequency")
+        out["repayment_months"] = parse.whole(values["repayment_months"], "repayment_months", 1, 12, _("The frequency"))
         if out["repayment_months"] not in PERIODS:
-            raise ValidationError("Choose 1, 2, 3, 6 or 12 months.", field="repayment_months")
-    for name, label in (("grace_days", "Grace days"), ("min_membership_months", "Months of membership"),
-                        ("guarantors_required", "Guarantors")):
+            raise ValidationError(_("Choose 1, 2, 3, 6 or 12 months."), field="repayment_months")
+    for name, label in (("grace_days", _("Grace days")), ("min_membership_months", _("Months of membership")),
+                        ("guarantors_required", _("Guarantors"))):
         if name in values:
             out[name] = parse.whole(values[name], name, 0, 60 if name == "grace_days" else 120, label)
     if out.get("guarantors_required", 0) > 5:
-        raise ValidationError("Ask for at most 5 guarantors.", field="guarantors_required")
+        raise ValidationError(_("Ask for at most 5 guarantors."), field="guarantors_required")
     for name in ("min_term", "max_term"):
         if name in values:
-            out[name] = parse.whole(values[name], name, 1, MAX_TERM, "The number of installments")
+            out[name] = parse.whole(values[name], name, 1, MAX_TERM, _("The number of installments"))
     for name in ("late_fee", "max_loan"):
         if name in values:
             raw = values[name]
@@ -47,10 +48,10 @@ def _policy(values: dict, currency: str) -> dict:
         raw = values["savings_multiple"]
         out["savings_multiple"] = None if raw in (None, "") else parse.percent(raw, "savings_multiple", maximum=100)
         if out["savings_multiple"] is not None and out["savings_multiple"] <= 0:
-            raise ValidationError("Use a multiple above zero, or leave it empty for no limit.", field="savings_multiple")
+            raise ValidationError(_("Use a multiple above zero, or leave it empty for no limit."), field="savings_multiple")
     if "interest_method" in values:
         if values["interest_method"] not in schedules.METHODS:
-            raise ValidationError("Choose an interest method.", field="interest_method")
+            raise ValidationError(_("Choose an interest method."), field="interest_method")
         out["interest_method"] = values["interest_method"]
     if "annual_rate" in values:
         out["annual_rate"] = parse.percent(values["annual_rate"], "annual_rate", maximum=200, places=3)
@@ -62,7 +63,7 @@ def _policy(values: dict, currency: str) -> dict:
             out[name] = bool(values[name])
     if "queue_policy" in values:
         if values["queue_policy"] not in QUEUE_POLICIES:
-            raise ValidationError("Choose first come or lottery.", field="queue_policy")
+            raise ValidationError(_("Choose first come or lottery."), field="queue_policy")
         out["queue_policy"] = values["queue_policy"]
     return out
 
@@ -77,11 +78,11 @@ def _settled_policy(current: dict, values: dict, currency: str) -> dict:
     """The whole policy after applying values, checked as a whole before anything is written."""
     policy = {**current, **_policy(values, currency)}
     if policy["min_term"] > policy["max_term"]:
-        raise ValidationError("The longest term must not be below the shortest.", field="max_term")
+        raise ValidationError(_("The longest term must not be below the shortest."), field="max_term")
     if policy["interest_method"] == "none":
         policy["annual_rate"] = Decimal(0)
     elif not policy["annual_rate"]:
-        raise ValidationError("Give the yearly interest rate, or choose interest-free.", field="annual_rate")
+        raise ValidationError(_("Give the yearly interest rate, or choose interest-free."), field="annual_rate")
     return policy
 
 
@@ -93,19 +94,19 @@ def create_pool(actor, name: str, currency: str, share_amount, first_due: date, 
     currency = boxes.validate_box_settings(currency, timezone, locale, calendar)
     today = clock.today_in(timezone)
     if not isinstance(first_due, date):
-        raise ValidationError("Choose the first due date.", field="first_due")
+        raise ValidationError(_("Choose the first due date."), field="first_due")
     if abs((first_due - today).days) > 366 * 20:
-        raise ValidationError("Choose a first due date within twenty years of today.", field="first_due")
+        raise ValidationError(_("Choose a first due date within twenty years of today."), field="first_due")
     share = _amount(share_amount, currency, "share_amount")
     defaults = {column.name: column.default.arg for column in Pool.__table__.columns
                 if column.name in POLICY_FIELDS and column.default is not None}
     settings = _settled_policy({**defaults, "savings_multiple": None}, policy, currency)
-    shares = parse.whole(my_shares, "my_shares", 0, MAX_SHARES, "Your shares")
+    shares = parse.whole(my_shares, "my_shares", 0, MAX_SHARES, _("Your shares"))
     if db.session.execute(select(Box.id).join(Membership, Membership.box_id == Box.id).where(
             Box.kind == KIND, Box.name == (name or "").strip(), Membership.user_id == actor.id,
             Membership.left_at.is_(None))).first():
         # Also makes a double submit of the new-pool form create one pool.
-        raise Conflict("You already have a pool with this name; choose another.", field="name")
+        raise Conflict(_("You already have a pool with this name; choose another."), field="name")
     box = boxes.create_box(actor, KIND, name, currency, timezone, locale, calendar)
     db.session.add(Pool(box_id=box.id, first_due=first_due, **settings))
     db.session.add(ShareAmount(box_id=box.id, effective_from=first_due, amount=share, created_by_id=_by(actor)))

@@ -1,6 +1,7 @@
 """The loan queue: who waits, the pool's cash, and drawing the next borrower."""
 import random
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from hamyan.blueprints.moneypool.models import Loan, Pool
@@ -9,6 +10,7 @@ from hamyan.boxes.models import Box
 from hamyan.core import clock, uow
 from hamyan.core.errors import Conflict, ValidationError
 from hamyan.extensions import db
+from hamyan.i18n import number
 from hamyan.ledger.models import LedgerAccount
 
 from .common import _event, _natural, access
@@ -37,15 +39,16 @@ def draw(actor, box_id: int, seed: int | None = None) -> Loan:
     """Lottery queues: pick the next loan at random among those waiting that the cash can pay."""
     acc = access(actor, box_id, MANAGE)
     if acc.pool.queue_policy != "lottery":
-        raise ValidationError("This pool pays loans first come, first served; there is no draw.", field="queue")
+        raise ValidationError(_("This pool pays loans first come, first served; there is no draw."), field="queue")
     queue = waiting(acc.box, acc.pool)
     drawn = [loan for loan in queue if loan.drawn_at is not None]
     if drawn:
-        raise Conflict(f"Loan #{drawn[0].number} won the last draw; pay it out first.", field="queue")
+        raise Conflict(_("Loan #%(number)s won the last draw; pay it out first.", number=number(drawn[0].number, acc.box)),
+                       field="queue")
     available = cash(acc.box)
     candidates = [loan for loan in queue if loan.amount - loan.fee <= available]
     if not candidates:
-        raise ValidationError("No waiting loan fits the cash the pool has now.", field="queue")
+        raise ValidationError(_("No waiting loan fits the cash the pool has now."), field="queue")
     winner = random.Random(seed).choice(candidates) if seed is not None else random.SystemRandom().choice(candidates)
     winner.drawn_at = clock.now()
     _event(winner, actor, "drawn", "Among loans " + ", ".join(f"#{loan.number}" for loan in candidates))

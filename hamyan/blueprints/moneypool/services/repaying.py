@@ -3,6 +3,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from hamyan.blueprints.moneypool.models import Installment, Loan, LoanEvent, LoanReschedule, Repayment
@@ -13,6 +14,7 @@ from hamyan.core.errors import Conflict, NotFound, ValidationError
 from hamyan.dues import late
 from hamyan.dues import status as dues_status
 from hamyan.extensions import db
+from hamyan.i18n import show_day, show_money
 from hamyan.ledger import service as ledger
 from hamyan.ledger.models import LedgerAccount
 from hamyan.lending import guarantees, state
@@ -37,6 +39,7 @@ from .common import (
     _valid_id,
     installment_of,
     access,
+    loan_status,
     money,
 )
 
@@ -130,11 +133,11 @@ def _record_repayment(box: Box, actor, loan: Loan, value: int, on: date, key: st
     replayed, legs = _replay(box, actor, loan, [pending])
     if replayed.unapplied.get("new"):
         before = state.replay(_terms(box, loan), _events(loan))
-        raise ValidationError(f"That is more than the {money(box, before.payoff(on))} that clears this loan on "
-                              f"{on.isoformat()}.", field="amount")
+        raise ValidationError(_("That is more than the %(amount)s that clears this loan on %(day)s.",
+                                amount=show_money(before.payoff(on), box), day=show_day(on, box)), field="amount")
     if replayed.unapplied:
-        raise ValidationError("With this repayment back-dated, a later one would pay more than the loan owes; "
-                              "undo the later one first.", field="paid_on")
+        raise ValidationError(_("With this repayment back-dated, a later one would pay more than the loan owes; "
+                              "undo the later one first."), field="paid_on")
     split = replayed.splits["new"]
     legs = [(source, split.total), (_account(box, f"mp:loan:{loan.id}:principal"), -split.principal),
             (_account(box, "mp:income:interest"), -split.interest),
@@ -167,12 +170,13 @@ def repay(actor, box_id: int, loan_id: int, amount, paid_on: date | None, key: s
         _same_request(existing, request_hash)
         return existing
     if mode not in state.PREPAY_MODES:
-        raise ValidationError("Choose what to do with money beyond what is due.", field="mode")
+        raise ValidationError(_("Choose what to do with money beyond what is due."), field="mode")
     if loan.status != "active":
-        raise Conflict(f"This loan is {loan.status.replace('_', ' ')}; there is nothing to repay.", field="amount")
+        raise Conflict(_("This loan is %(status)s; there is nothing to repay.", status=loan_status(loan.status)),
+                       field="amount")
     paid_on = _not_future(box, paid_on, "paid_on")
     if paid_on < loan.disbursed_on:
-        raise ValidationError("That is before the loan was paid out.", field="paid_on")
+        raise ValidationError(_("That is before the loan was paid out."), field="paid_on")
     row = _record_repayment(box, actor, loan, value, paid_on, key, mode, _account(box, "mp:cash"), request_hash)
     summary.refresh(box, summary.loan_members(loan))
     return row
@@ -187,9 +191,9 @@ def undo_repayment(actor, box_id: int, loan_id: int, repayment_id: int, reason: 
     reason = parse.reason(reason)
     loan, repayment = repayment_of(box, loan_id, repayment_id)
     if repayment.reversed_at is not None:
-        raise Conflict("This repayment is already undone.", field="reason")
+        raise Conflict(_("This repayment is already undone."), field="reason")
     if repayment.key == "leave" or loan.status not in ("active", "closed"):
-        raise Conflict("Repayments of a loan settled when its borrower left, or written off, stay as they are.",
+        raise Conflict(_("Repayments of a loan settled when its borrower left, or written off, stay as they are."),
                        field="reason")
     original = db.session.get(ledger.Entry, repayment.entry_id)
     ledger.reverse(original, memo=f"Repayment undone: {reason}"[:500],
@@ -205,7 +209,7 @@ def undo_repayment(actor, box_id: int, loan_id: int, repayment_id: int, reason: 
         g.held += sum(p.amount for p in original.postings if pledged is not None and p.account_id == pledged.id)
     repayment.reversed_at, repayment.reversal_reason = clock.now(), reason
     repayment.principal, repayment.interest, repayment.penalty = 0, 0, 0
-    _, legs = _replay(box, actor, loan)
+    _replayed, legs = _replay(box, actor, loan)
     legs += [(_account(box, f"mp:loan:{loan.id}:principal"), still.principal),
              (_account(box, "mp:income:interest"), still.interest),
              (_account(box, f"mp:loan:{loan.id}:penalty"), still.penalty) if still.penalty else (None, 0)]
@@ -220,7 +224,7 @@ def repayment_of(box: Box, loan_id, repayment_id) -> tuple[Loan, Repayment]:
     repayment = db.session.execute(select(Repayment).filter_by(id=repayment_id, loan_id=loan.id)
                                    ).scalar_one_or_none() if _valid_id(repayment_id) else None
     if repayment is None:
-        raise NotFound("No such repayment on this loan.")
+        raise NotFound(_("No such repayment on this loan."))
     return loan, repayment
 
 
@@ -259,7 +263,7 @@ def write_off(actor, box_id: int, loan_id: int, reason: str, on: date | None = N
     if loan.status == "written_off":
         return loan
     if loan.status != "active":
-        raise Conflict("Only a loan being repaid can be written off.", field="status")
+        raise Conflict(_("Only a loan being repaid can be written off."), field="status")
     on = _not_future(box, on, "on", loan.disbursed_on)
     principal = outstanding_principal(loan)
     penalties = sum(i.penalty - i.paid_penalty for i in loan.installments)
@@ -291,12 +295,12 @@ def reschedule(actor, box_id: int, loan_id: int, term, first_due: date, reason: 
     reason = parse.reason(reason)
     loan = _loan(box, loan_id)
     if loan.status != "active":
-        raise Conflict("Only a loan being repaid can be rescheduled.", field="status")
-    term = parse.whole(term, "term", 1, MAX_TERM, "The number of installments")
+        raise Conflict(_("Only a loan being repaid can be rescheduled."), field="status")
+    term = parse.whole(term, "term", 1, MAX_TERM, _("The number of installments"))
     today = clock.today(box)
     first_due = _plan_day(box, first_due, "first_due")
     if first_due <= today:
-        raise ValidationError("The first new installment must fall due after today.", field="first_due")
+        raise ValidationError(_("The first new installment must fall due after today."), field="first_due")
     last = db.session.execute(select(LoanReschedule).filter_by(loan_id=loan.id).order_by(LoanReschedule.id.desc())
                               .limit(1)).scalar_one_or_none()
     if last is not None and (last.decided_on, last.term, last.first_due, last.reason) == (
@@ -307,7 +311,7 @@ def reschedule(actor, box_id: int, loan_id: int, term, first_due: date, reason: 
                          seq=_next_seq(loan), created_by_id=_by(actor))
     db.session.add(row)
     db.session.flush()
-    _, legs = _replay(box, actor, loan)
+    _replayed, legs = _replay(box, actor, loan)
     _post_adjustment(box, actor, loan, legs, f"reschedule:{row.id}")
     _event(loan, actor, "rescheduled", f"{term} installments from {first_due.isoformat()}: {reason}"[:500])
     summary.refresh(box, summary.loan_members(loan))

@@ -2,6 +2,7 @@
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from hamyan.boxes.access import MANAGE
@@ -110,7 +111,7 @@ def owed_and_arrears(rows, today: date, paid: int) -> tuple[int, int]:
     """What a member's dues rows (day, shares, amount; ascending) ask through today, and the
     arrears of it by the dues engine's one definition (today's due date counts)."""
     days, cum = [], [0]
-    for day, _, amount in rows:
+    for day, _shares, amount in rows:
         days.append(day)
         cum.append(cum[-1] + amount)
     due = calendar.periods_due(days, today)
@@ -161,7 +162,7 @@ def record_contribution(actor, box_id: int, member_id: int, amount, paid_on: dat
         return existing
     paid_on = _not_future(box, paid_on, "paid_on", _pool_start(acc.pool))
     if member.left_on is not None:
-        raise ValidationError("This member has left the pool.", field="member_id")
+        raise ValidationError(_("This member has left the pool."), field="member_id")
     fees_account = db.session.execute(select(LedgerAccount).filter_by(
         box_id=box.id, code=f"mp:member:{member.id}:fees")).scalar_one_or_none()
     fees = min(_natural(fees_account), value)
@@ -187,11 +188,11 @@ def reverse_contribution(actor, box_id: int, contribution_id: int, reason: str) 
     reason = parse.reason(reason)
     row = contribution_of(box, contribution_id)
     if row.reversed_at is not None:
-        raise Conflict("This payment is already undone.", field="reason")
+        raise Conflict(_("This payment is already undone."), field="reason")
     savings = _natural(_account(box, f"mp:member:{row.member_id}:savings"))
     if savings < row.amount - row.fees:
-        raise ValidationError("These savings have been used since (pledged or paid out); this payment can no "
-                              "longer be undone.", field="reason")
+        raise ValidationError(_("These savings have been used since (pledged or paid out); this payment can no "
+                              "longer be undone."), field="reason")
     entry = db.session.get(ledger.Entry, row.entry_id)
     ledger.reverse(entry, memo=f"Payment undone: {reason}"[:500], idempotency_key=f"mp:{box.id}:contribution:{row.key}:undo",
                    created_by_id=_by(actor))
@@ -204,7 +205,7 @@ def contribution_of(box: Box, contribution_id) -> Contribution:
     row = db.session.execute(select(Contribution).filter_by(id=contribution_id, box_id=box.id)
                              ).scalar_one_or_none() if _valid_id(contribution_id) else None
     if row is None:
-        raise NotFound("No such payment in this pool.")
+        raise NotFound(_("No such payment in this pool."))
     return row
 
 

@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
@@ -20,8 +21,8 @@ from hamyan.boxes.models import Box, Membership
 from hamyan.core import clock, uow
 from hamyan.dues import status as dues_status
 from hamyan.dues.bulk import Line
-from hamyan.money import format_money
 from hamyan.extensions import db
+from hamyan.i18n import show_money
 
 from . import repaying, savings  # modules, not names: their writes call refresh() (import cycle)
 from .common import PAGE_SIZE, _accounts, _natural, _page
@@ -57,7 +58,7 @@ def _derive(box: Box, pool: Pool, members: list[PoolMember], today: date, whole:
         rows = savings.dues(m, amounts, dates)
         owed, arrears = savings.owed_and_arrears(rows, today, have)
         oldest, since, running = None, None, 0  # the status of the oldest contribution not settled
-        for day, _, amount in rows:
+        for day, _shares, amount in rows:
             covered = min(max(have - running, 0), amount)
             running += amount
             if covered < amount:
@@ -317,7 +318,7 @@ def expected_savings(box: Box, pool: Pool, dates: list[date]) -> dict[date, int]
     flows = {day: int(steady) * savings._in_force(amounts, day, "amount") for day in dates}
     for member in db.session.scalars(select(PoolMember).where(PoolMember.id.in_(changing),
                                                               PoolMember.left_on.is_(None))):
-        for day, _, amount in savings.dues(member, amounts, dates):
+        for day, _shares, amount in savings.dues(member, amounts, dates):
             flows[day] += amount
     return flows
 
@@ -335,6 +336,6 @@ def period_lines(box: Box) -> list[Line]:
     for s, name in rows:
         late = max(s.owed - s.paid, 0) + s.fees_owed
         upcoming = s.next_amount if s.next_due and s.next_due > today else 0
-        note = f"{format_money(late, box.currency, box.locale)} of it is already due." if late and upcoming else ""
+        note = _("%(amount)s of it is already due.", amount=show_money(late, box)) if late and upcoming else ""
         lines.append(Line(s.member_id, name, late + upcoming, note))
     return lines
