@@ -369,7 +369,7 @@ def test_someone_from_the_members_page_can_start_saving(pool_factory, clock):
     box, manager, _savers = pool_factory(members=0)
     membership = boxes.add_member(manager, box.id, "Dara", None)
     db.session.commit()
-    assert [name for _, name in db.session.execute(services.not_saving(box).order_by("display_name"))] == [
+    assert [row.display_name for row in db.session.execute(services.not_saving(box).order_by("display_name"))] == [
         "Boss", "Dara"]
     member = services.add_member(manager, box.id, "", None, 2, membership_id=membership.id)
     assert member.membership_id == membership.id
