@@ -12,17 +12,12 @@ from datetime import date, timedelta
 
 import jdatetime
 from babel.dates import format_date as babel_format_date
+from babel.dates import format_skeleton
 from dateutil.relativedelta import relativedelta
 
 from hamyan.core.errors import ValidationError
 
 PERIOD_KINDS = ("weekly", "monthly", "days")
-MONTH_NAMES = {
-    "persian": ("Farvardin", "Ordibehesht", "Khordad", "Tir", "Mordad", "Shahrivar", "Mehr", "Aban", "Azar", "Dey",
-                "Bahman", "Esfand"),
-    "gregorian": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-                  "November", "December"),
-}
 
 
 def add_months(start: date, months: int, calendar: str = "gregorian") -> date:
@@ -77,16 +72,21 @@ def month_key(year: int, month: int) -> str:
     return f"{year:04d}-{month:02d}"
 
 
-def month_label(year: int, month: int, calendar: str = "gregorian") -> str:
-    return f"{MONTH_NAMES[calendar if calendar == 'persian' else 'gregorian'][month - 1]} {year}"
+def month_label(year: int, month: int, calendar: str = "gregorian", locale: str | None = None) -> str:
+    """A month of the calendar by its name and year, in `locale` (by default the language being
+    written, hamyan.i18n): "آذر 1405" or "Azar 1405" in a Persian-calendar box, else Babel's
+    "دسامبر 2026" or "December 2026". Digits as they are: a page writes its own (i18n.digits)."""
+    if locale is None:
+        from hamyan.i18n import writing_language
+
+        locale = writing_language()
+    if calendar == "persian":
+        return f"{PERSIAN_MONTHS['fa' if str(locale).startswith('fa') else 'en'][month - 1]} {year}"
+    return format_skeleton("yMMMM", date(year, month, 1), locale=locale)
 
 
 # Month names of the Persian (Jalali, Solar Hijri) calendar: in Persian, and as English writes them.
-PERSIAN_MONTHS = {
-    "fa": ("فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور", "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند"),
-    "en": ("Farvardin", "Ordibehesht", "Khordad", "Tir", "Mordad", "Shahrivar", "Mehr", "Aban", "Azar", "Dey",
-           "Bahman", "Esfand"),
-}
+PERSIAN_MONTHS = {"fa": tuple(jdatetime.date.j_months_fa), "en": tuple(jdatetime.date.j_months_en)}
 JALALI_EXAMPLE = "1405/09/11"  # what a date field of a Persian-calendar box shows as its placeholder
 ISO_EXAMPLE = "2026-03-15"  # and of a Gregorian one, in its error message
 

@@ -36,14 +36,18 @@ class Month:
     start: date
     end: date
     key: str  # "2026-01", "1405-09": the dedupe keys' and files' month
-    title: str  # "January 2026", "Azar 1405": what the emails say
+    calendar: str
+
+    @property
+    def title(self) -> str:
+        """"January 2026", "آذر 1405": what the emails say, in the language being written."""
+        return calendar.month_label(*calendar.month_of(self.start, self.calendar), self.calendar)
 
 
 def last_month(today: date, calendar_name: str = "gregorian") -> Month:
     """The month of the calendar before the one `today` falls in."""
     year, month = calendar.previous_month(today, calendar_name)
-    return Month(*calendar.month_bounds(year, month, calendar_name), calendar.month_key(year, month),
-                 calendar.month_label(year, month, calendar_name))
+    return Month(*calendar.month_bounds(year, month, calendar_name), calendar.month_key(year, month), calendar_name)
 
 
 def day_of_month(today: date, calendar_name: str) -> int:

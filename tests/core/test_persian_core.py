@@ -1,6 +1,8 @@
 """Core's pages and words in Persian: the report job page at each step, the shared lists (fines,
 members: filters, cells, CSV headings), month names, and a box service's refusal shown in Persian."""
 import json
+from datetime import date
+from types import SimpleNamespace
 
 import pytest
 
@@ -73,3 +75,21 @@ def test_the_api_says_its_errors_in_the_callers_language_with_english_codes(clie
     assert error["code"] == "unauthorized" and error["message"] == "یک توکن معتبر (Bearer) لازم است."
     error = client.get("/api/v1/no-such-route", headers={"Accept-Language": "fa", "Accept": "application/json"}).get_json()
     assert error["error"]["code"] == "not_found" and "نشانی" in error["error"]["message"]
+
+
+def test_month_names_are_persian_in_persian_jalali_in_a_jalali_box(app):
+    from flask_babel import force_locale
+
+    from hamyan.dues.calendar import month_label
+    from hamyan.notify.services import speaking
+    from hamyan.statements.monthly import last_month
+
+    assert month_label(1405, 9, "persian", "fa") == "آذر 1405" and month_label(1403, 12, "persian", "fa_IR") == "اسفند 1403"
+    assert month_label(2026, 3, "gregorian", "fa") == "مارس 2026" and month_label(1405, 1, "persian", "en") == "Farvardin 1405"
+    assert month_label(2026, 12, "gregorian", "en") == "December 2026"
+    with app.test_request_context(headers={"Accept-Language": "fa"}):
+        assert month_label(1405, 7, "persian") == "مهر 1405" and month_label(2026, 1, "gregorian") == "ژانویه 2026"
+        with force_locale("en"):
+            assert month_label(1405, 7, "persian") == "Mehr 1405"
+    with app.app_context(), speaking(SimpleNamespace(language="fa")):  # an email to a Persian reader
+        assert last_month(date(2026, 12, 22), "persian").title == "آذر 1405"

@@ -81,8 +81,8 @@ def test_a_persian_box_gets_statements_per_jalali_month(app, make_user, clock, m
         OutboxMessage.channel == "email").order_by(OutboxMessage.id)).all()
     membership = db.session.scalar(sa.select(Membership.id).filter_by(box_id=box.id, user_id=manager.id))
     assert [tuple(r) for r in rows] == [
-        (f"stmt:{box.id}:{membership}:1405-09:email", "صندوق محله: صورت‌حساب شما برای Azar 1405"),
-        (f"boxrep:{box.id}:{manager.id}:1405-09:email", "صندوق محله: گزارش صندوق برای Azar 1405")]
+        (f"stmt:{box.id}:{membership}:1405-09:email", "صندوق محله: صورت‌حساب شما برای آذر 1405"),
+        (f"boxrep:{box.id}:{manager.id}:1405-09:email", "صندوق محله: گزارش صندوق برای آذر 1405")]
     clock.set(jalali(1405, 10, 5))
     assert run_job("statements.monthly", "dey-5").detail == "0 statement email(s) queued"  # never twice
     clock.set(datetime(2027, 1, 2, 9))  # the first days of a Gregorian month are 1405/10/12 here
@@ -119,8 +119,8 @@ def test_a_persian_member_gets_the_statement_email_and_pdf_in_persian(make_user,
     assert run_job("statements.monthly", "feb").detail == "2 statement email(s) queued"
     db.session.rollback()
     said = {m.kind: m for m in db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.channel == "email"))}
-    assert said["statement"].subject == "Savers: صورت‌حساب شما برای January 2026"
-    assert said["box_report"].subject == "Savers: گزارش صندوق برای January 2026"
+    assert said["statement"].subject == "Savers: صورت‌حساب شما برای ژانویه 2026"
+    assert said["box_report"].subject == "Savers: گزارش صندوق برای ژانویه 2026"
     assert "سلام مریم،" in said["statement"].body and box.id
     pdf = PdfReader(os.path.join(current_app.instance_path, said["statement"].attachment_path))
     text = "".join(page.extract_text() for page in pdf.pages)
