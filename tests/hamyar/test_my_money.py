@@ -77,6 +77,8 @@ def test_coming_up_lists_dues_and_payouts(busy_pool, client, make_user):
     assert any(label.startswith("Payout to share 2") for label in labels[cashbox.name])
     login(client, "m0@example.com")
     assert "Payout to share 2" in client.get("/my-money").get_data(as_text=True)
+    persian = client.get("/my-money", headers={"Accept-Language": "fa"}).get_data(as_text=True)
+    assert "دریافتی سهم ۲ (دوره ۲)" in persian and "قسط بعدی" in persian  # the products' labels, in Persian
 
 
 def test_rosca_seat_holder_sees_the_next_contribution_and_payout(make_user):

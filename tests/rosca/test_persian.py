@@ -71,3 +71,21 @@ def test_service_errors_speak_persian_on_the_page_and_in_the_api(persian_round, 
     error = answer.get_json()["error"]
     assert answer.status_code == 422 and error["code"] == "validation_error"
     assert error["message"] == "Reza Ahmadi دو بار در جایگاه ۳ آمده است."
+
+
+def test_confirm_steps_say_what_will_happen_in_persian(persian_round):
+    manager, member, box, (sara, reza) = persian_round
+    frame = CORE_LEFT | {"This is what will happen:", "It cannot be undone.", "Cancel"}  # web.confirm: core's
+
+    def asks(url: str, said: str, **data) -> None:
+        page = manager.post(url, data=data, headers=FA).get_data(as_text=True)
+        assert said in page and set(english_left(page)) <= frame, (url, english_left(page))
+
+    rs.assign_seat(manager.user, box.id, 3, [(sara.id, "1")])
+    for membership_id, due in rs.deposit_due(rosca_of(box)).items():
+        rs.record_deposit(manager.user, box.id, membership_id, str(due))
+    asks(f"/rosca/{box.id}/start", "دور آغاز می‌شود: ۳ جایگاه هر کدام در هر دوره ۱٬۰۰۰٬۰۰۰")
+    rs.start(manager.user, box.id)
+    asks(f"/rosca/{box.id}/payout", "جایگاه ۱ (", override_reason="پیش از جمع شدن همه اقساط")
+    swap = rs.request_swap(manager.user, box.id, 2, 3)
+    asks(f"/rosca/{box.id}/market/{swap.id}/approve", "جایگاه‌های ۲ و ۳ جابه‌جا می‌شوند")

@@ -299,7 +299,7 @@ def upcoming(membership_ids: list[int], today: date) -> list:
     from hamyan.blueprints.aptbox.models import UnitPerson, UnitSummary
     from hamyan.hamyar.mymoney import Upcoming
 
-    return [Upcoming(row.box_id, f"Next charge of unit {number}", row.next_due, row.next_amount)
+    return [Upcoming(row.box_id, _("Next charge of unit %(number)s", number=number), row.next_due, row.next_amount)
             for row, number in db.session.execute(
                 select(UnitSummary, Unit.number).join(Unit, Unit.id == UnitSummary.unit_id)
                 .where(UnitSummary.unit_id.in_(select(UnitPerson.unit_id).where(UnitPerson.membership_id.in_(membership_ids))),

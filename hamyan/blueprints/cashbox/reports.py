@@ -1,6 +1,8 @@
 """The cashbox reports rendered as background jobs (named in the descriptor's `reports`)."""
 from datetime import date
 
+from flask_babel import gettext as _
+
 from hamyan.blueprints.cashbox import services
 from hamyan.blueprints.cashbox.models import MemberSummary
 from hamyan.statements import render_pdf
@@ -42,8 +44,9 @@ def upcoming(membership_ids: list[int], today: date) -> list:
     from hamyan.blueprints.cashbox.models import Holding, MemberSummary, Period, Round, Share
     from hamyan.extensions import db
     from hamyan.hamyar.mymoney import Upcoming
+    from hamyan.i18n import digits, number
 
-    found = [Upcoming(row.box_id, "Next contribution", row.next_due, row.next_amount)
+    found = [Upcoming(row.box_id, _("Next contribution"), row.next_due, row.next_amount)
              for row in db.session.scalars(select(MemberSummary).where(
                  MemberSummary.membership_id.in_(membership_ids), MemberSummary.next_due >= today))]
     for period, share, holding, r in db.session.execute(
@@ -53,7 +56,9 @@ def upcoming(membership_ids: list[int], today: date) -> list:
                    or_(Period.winner_share_id == Share.id,
                        (Period.winner_share_id.is_(None)) & (Share.draw_position == Period.number)))):
         whole = holding.numerator == holding.denominator  # a part of a share: its amount waits for the split
-        found.append(Upcoming(r.box_id, f"Payout to share {share.number} (period {period.number})" + (
-            "" if whole else f", your part {holding.numerator}/{holding.denominator}"), period.due_date,
-            r.pot if whole else None, payout=True))
+        told = dict(share=number(share.number), period=number(period.number))
+        label = _("Payout to share %(share)s (period %(period)s)", **told) if whole else _(
+            "Payout to share %(share)s (period %(period)s), your part %(part)s",
+            part=digits(f"{holding.numerator}/{holding.denominator}"), **told)
+        found.append(Upcoming(r.box_id, label, period.due_date, r.pot if whole else None, payout=True))
     return found

@@ -1,6 +1,8 @@
 """The ROSCA reports rendered as background jobs (named in the descriptor's `reports`)."""
 from datetime import date
 
+from flask_babel import gettext as _
+
 from hamyan.blueprints.rosca import services
 from hamyan.blueprints.rosca.models import MemberSummary
 from hamyan.statements import render_pdf
@@ -40,6 +42,7 @@ def upcoming(membership_ids: list[int], today: date) -> list:
     from hamyan.blueprints.rosca.models import Rosca, RoscaPeriod, Seat, SeatHolding
     from hamyan.extensions import db
     from hamyan.hamyar.mymoney import Upcoming
+    from hamyan.i18n import digits, number
 
     found, held, contribution = [], defaultdict(Fraction), {}
     for seat, holding, rosca, period in db.session.execute(
@@ -52,12 +55,13 @@ def upcoming(membership_ids: list[int], today: date) -> list:
         contribution[seat.box_id] = rosca.contribution
         if period is not None:
             whole = holding.numerator == holding.denominator
-            found.append(Upcoming(seat.box_id, f"Payout to seat {seat.number}" + (
-                "" if whole else f" (your part: {holding.numerator}/{holding.denominator})"),
-                period.due_date, seat.payout if whole else None, payout=True))
+            label = _("Payout to seat %(number)s", number=number(seat.number)) if whole else _(
+                "Payout to seat %(number)s (your part: %(part)s)", number=number(seat.number),
+                part=digits(f"{holding.numerator}/{holding.denominator}"))
+            found.append(Upcoming(seat.box_id, label, period.due_date, seat.payout if whole else None, payout=True))
     for box_id, due in db.session.execute(
             select(RoscaPeriod.box_id, func.min(RoscaPeriod.due_date))
             .where(RoscaPeriod.box_id.in_(list(held)), RoscaPeriod.due_date >= today).group_by(RoscaPeriod.box_id)):
         amount = contribution[box_id] * held[box_id]
-        found.append(Upcoming(box_id, "Next contribution", due, int(amount) if amount.denominator == 1 else None))
+        found.append(Upcoming(box_id, _("Next contribution"), due, int(amount) if amount.denominator == 1 else None))
     return found

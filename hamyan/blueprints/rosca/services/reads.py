@@ -6,6 +6,9 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
@@ -16,6 +19,7 @@ from hamyan.boxes.models import Membership
 from hamyan.dues import obligations
 from hamyan.dues import status as dues_status
 from hamyan.extensions import db
+from hamyan.i18n import bdi, number, show_day, show_money
 from hamyan.rotation import pricing
 
 
@@ -202,14 +206,15 @@ def money_of(box, amount: int) -> str:
     return money.format_money(amount, box.currency, box.locale)
 
 
-def consequences(rosca: Rosca, action: str, subject_id: int | None = None) -> list[str]:
+def consequences(rosca: Rosca, action: str, subject_id: int | None = None) -> list[Markup]:
     """What an irreversible action of the round will do, with its amounts, for its confirm step
     (hamyan.web.confirm): start, payout (the next seat), cover (a member's default; subject_id is
     the membership), swap (approving one; subject_id is the swap), leave (giving back one's part of
-    a seat; subject_id is the seat's number), release."""
+    a seat; subject_id is the seat's number), release. In the page's language, names set apart."""
     box = rosca.box
     membership_id = subject_id
-    amount = lambda minor: money.format_money(minor, box.currency, box.locale)  # noqa: E731
+    amount = lambda minor: show_money(minor, box)  # noqa: E731
+    n = lambda value: number(value, box)  # noqa: E731
     if action == "swap":
         from hamyan.blueprints.rosca.models import Swap
 
@@ -218,39 +223,51 @@ def consequences(rosca: Rosca, action: str, subject_id: int | None = None) -> li
             return []
         price = quote(rosca, swap.earlier, swap.later)
         payer, paid = (swap.later, swap.earlier) if price >= 0 else (swap.earlier, swap.later)
-        return [f"Seats {swap.earlier} and {swap.later} trade places: their holders collect at each other's period.",
-                f"The holders of seat {payer} pay those of seat {paid} {amount(abs(price))}, recorded in both "
-                "accounts."]
+        return [_said(_("Seats %(earlier)s and %(later)s trade places: their holders collect at each other's period."),
+                      earlier=n(swap.earlier), later=n(swap.later)),
+                _said(_("The holders of seat %(payer)s pay those of seat %(paid)s %(amount)s, recorded in both "
+                        "accounts."), payer=n(payer), paid=n(paid), amount=amount(abs(price)))]
     if action == "leave":
         seat = db.session.scalar(select(Seat).filter_by(box_id=box.id, number=subject_id))
         if seat is None:
             return []
-        return [f"You give back your part of seat {seat.number}, the seat that collects {amount(seat.payout)} "
-                f"in period {seat.number}.",
-                "It goes back on sale: anyone may take it before you take it again."]
+        return [_said(_("You give back your part of seat %(number)s, the seat that collects %(amount)s in period "
+                        "%(number)s."), number=n(seat.number), amount=amount(seat.payout)),
+                _said(_("It goes back on sale: anyone may take it before you take it again."))]
     if action == "start":
-        return [f"The round starts: {rosca.seat_count} seats each pay {amount(rosca.contribution)} a period "
-                f"({amount(rosca.pot)} a period in all), the first due {rosca.first_due.isoformat()}.",
-                "Who holds each seat and every seat's payout are fixed from then on."]
+        return [_said(_("The round starts: %(seats)s seats each pay %(amount)s a period (%(pot)s a period in all), "
+                        "the first due %(day)s."), seats=n(rosca.seat_count), amount=amount(rosca.contribution),
+                      pot=amount(rosca.pot), day=show_day(rosca.first_due, box)),
+                _said(_("Who holds each seat and every seat's payout are fixed from then on."))]
     if action == "payout":
         period = db.session.scalar(select(RoscaPeriod).filter_by(box_id=box.id, payout_entry_id=None)
                                    .order_by(RoscaPeriod.number).limit(1))
         seat = period and db.session.scalar(select(Seat).filter_by(box_id=box.id, number=period.number))
         if seat is None:
             return []
-        names = " + ".join(h.membership.display_name for h in seat.holdings)
-        return [f"Seat {seat.number} ({names}) collects its payout of {amount(seat.payout)} for period "
-                f"{period.number}" + (f", after the fee of {amount(seat.fee)} kept back" if seat.fee else "") + ".",
-                "What a holder still owes is taken from their part first; the rest is paid from the box's cash."]
+        names = Markup(" + ").join(bdi(h.membership.display_name) for h in seat.holdings)
+        told = dict(number=n(seat.number), names=names, amount=amount(seat.payout), period=n(period.number))
+        return [_said(_("Seat %(number)s (%(names)s) collects its payout of %(amount)s for period %(period)s, after "
+                        "the fee of %(fee)s kept back."), fee=amount(seat.fee), **told) if seat.fee else
+                _said(_("Seat %(number)s (%(names)s) collects its payout of %(amount)s for period %(period)s."), **told),
+                _said(_("What a holder still owes is taken from their part first; the rest is paid from the box's cash."))]
     if action == "cover":
         summary = db.session.get(MemberSummary, (box.id, membership_id))
         if summary is None:
             return []
         covered = min(summary.deposit_held, summary.arrears)
-        return [f"{amount(covered)} of the {amount(summary.deposit_held)} deposit held for "
-                f"{summary.membership.display_name} pays what they owe ({amount(summary.arrears)})."]
+        return [_said(_("%(covered)s of the %(held)s deposit held for %(name)s pays what they owe (%(owed)s)."),
+                      covered=amount(covered), held=amount(summary.deposit_held),
+                      name=bdi(summary.membership.display_name), owed=amount(summary.arrears))]
     from hamyan.blueprints.rosca.services.common import deposits_by_member
 
     held = {m: v for m, v in deposits_by_member(box.id).items() if v > 0}
-    return [f"{amount(sum(held.values()))} of deposits go back to {len(held)} member(s); each deposit first pays "
-            "what its member still owes."]
+    return [_said(ngettext("%(amount)s of deposits goes back to %(count)s member; the deposit first pays what its "
+                           "member still owes.",
+                           "%(amount)s of deposits go back to %(count)s members; each deposit first pays what its "
+                           "member still owes.", len(held)), amount=amount(sum(held.values())), count=n(len(held)))]
+
+
+def _said(message: str, **values) -> Markup:
+    """A translated line with its values escaped, names set apart (bdi) kept as markup."""
+    return Markup(message) % values
