@@ -65,7 +65,7 @@ def _queries(client, headers, box, members):
             ("page", f"/cashbox/{box.id}/members/{member}"), ("page", f"/cashbox/{box.id}/payments"),
             ("page", f"/cashbox/{box.id}/names?q=member+00"),
             ("api", "/api/v1/cashboxes"), ("api", f"/api/v1/cashboxes/{box.id}/members/{member}"),
-            ("api", f"/api/v1/cashboxes/{box.id}/grid?per_page=5")]
+            ("api", f"/api/v1/cashboxes/{box.id}/grid?per_page=5"), ("api", f"/api/v1/cashboxes/{box.id}/draws")]
     for kind, url in urls:  # warm-up: the first request loads the user and caches
         client.get(url, headers=headers if kind == "api" else None)
     counts = []
@@ -89,7 +89,8 @@ def test_queries_do_not_grow_with_members_or_periods(user_client, api_token):
     c = user_client("manager@example.com", "Manager")
     headers = api_token(c.user)
     counts = {size: _queries(c, headers, *running_box(c.user, *size)) for size in ((10, 10), (200, 10), (10, 200))}
-    print(f"queries (dashboard, search, member, payments, names, API list, API member, API grid) by (members, periods): "
+    print(f"queries (dashboard, search, member, payments, names, API list, API member, API grid, API draws) by "
+          f"(members, periods): "
           f"{counts}")
     assert counts[(10, 10)] == counts[(200, 10)] == counts[(10, 200)]
 
@@ -155,3 +156,20 @@ def test_a_payment_and_the_payments_list_read_no_legs_of_earlier_payments(user_c
     with postings_loaded() as loaded:
         assert c.get(f"/api/v1/cashboxes/{box.id}/payments", headers=headers).status_code == 200
     assert loaded == []
+
+
+def test_the_draws_list_is_a_page_of_periods_with_the_shared_pager(user_client, api_token):
+    c = user_client("manager@example.com", "Manager")
+    box, _ = running_box(c.user, 3, 200)
+    page = c.get(f"/cashbox/{box.id}").get_data(as_text=True)
+    draws = page[page.index('<div id="draws">'):]
+    draws = draws[:draws.index("</nav>")]
+    assert "Period 12<" in draws and "Period 13<" not in draws
+    # The shared pager: the first pages and the last, not a link for every twelve periods.
+    assert draws.count('class="page-link"') <= 6 and "draws=17" in draws and "draws=9" not in draws
+    assert 'hx-target="#draws"' in draws
+    swapped = c.get(f"/cashbox/{box.id}?draws=9&block=draws", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert swapped.strip().startswith('<div id="draws">') and "</html>" not in swapped
+    assert "Period 97<" in swapped and "Period 108<" in swapped and "Period 96<" not in swapped
+    out = c.get(f"/api/v1/cashboxes/{box.id}/draws?page=2&per_page=10", headers=api_token(c.user)).get_json()
+    assert [p["number"] for p in out] == list(range(11, 21))

@@ -181,6 +181,11 @@ class CashboxRoundArgs(ma.Schema):
     round_id = F.Integer(load_default=None)
 
 
+class CashboxDrawsArgs(CashboxRoundArgs):
+    page = F.Integer(load_default=1, validate=ma.validate.Range(min=1))
+    per_page = F.Integer(load_default=25, validate=ma.validate.Range(min=1, max=100))
+
+
 class CashboxDrawIn(ma.Schema):
     period = F.Integer(load_default=None, allow_none=True, strict=True,
                        metadata={"description": "The period you mean to draw; refused if it was drawn already"})
@@ -528,12 +533,15 @@ def reverse_payment(body, box_id, payment_id):
 
 
 @bp.route("/<int:box_id>/draws", methods=["GET"])
-@bp.arguments(CashboxRoundArgs, location="query")
+@bp.arguments(CashboxDrawsArgs, location="query")
 @bp.response(200, CashboxPeriodOut(many=True))
 def list_draws(args, box_id):
-    """Every period of a round with its draw and the data to verify it."""
+    """The periods of a round with their draws and the data to verify them, a page at a time
+    (`page`, `per_page`) from period 1."""
     box = authorize(current_api_user(), box_id, VIEW, cb.KIND).box
-    draws = cb.draws_of(_round_for(box.id, args["round_id"]))
+    r = _round_for(box.id, args["round_id"])
+    numbers, _, _ = cb.window(0 if r.status == "draft" else r.share_count, args["page"], args["per_page"])
+    draws = cb.draws_of(r, numbers)
     numbers = {s.id: s.number for s in draws.shares.values()}
     return [_period_out(p, numbers) for p in draws.periods]
 

@@ -88,7 +88,7 @@ def new_box():
 @bp.route("/<int:box_id>")
 @login_required
 def dashboard(box_id):
-    return render("cashbox/dashboard.html", "grid", **_dashboard_context(box_id))  # htmx: the table's pagers
+    return render("cashbox/dashboard.html", partials=("grid", "draws"), **_dashboard_context(box_id))
 
 
 def _dashboard_context(box_id, payment_form=None, statement_form=None):
