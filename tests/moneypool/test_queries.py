@@ -86,3 +86,19 @@ def test_pool_pages_and_api_lists_do_not_grow_with_savers(user_client, api_token
     print(f"queries (dashboard, search, saver search, loan request, API pools, queue, balance sheet, members): "
           f"10 savers {small}, 1,000 savers {large}")
     assert small == large
+
+
+def test_the_list_of_pools_sends_the_same_queries_for_two_pools_as_for_eight(user_client, api_token, clock):
+    """Each pool's rules, totals and the caller's own position are read for the whole page at once."""
+    clock.today = date(2025, 3, 1)
+    counts = []
+    for size in (2, 8):
+        c = user_client(f"manager{size}@example.com", "Manager")
+        for i in range(size):  # the manager saves in every other pool
+            services.create_pool(c.user, f"Pool {i}", "USD", "100", FIRST_DUE, my_shares=i % 2)
+        headers = api_token(c.user)
+        pools = c.get("/api/v1/pools?per_page=10", headers=headers).get_json()  # warm-up: the day's summaries
+        assert [(p["name"], p["me"] is not None) for p in pools] == [(f"Pool {i}", i % 2 == 1) for i in range(size)]
+        counts.append(count_queries(c, "/api/v1/pools?per_page=10", headers))
+    print(f"queries of the list of pools: 2 pools {counts[0]}, 8 pools {counts[1]}")
+    assert counts[0] == counts[1]

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, func, or_, select, true
 
 from hamyan.dues.calendar import add_months
 from hamyan.blueprints.moneypool import services
@@ -70,8 +70,17 @@ def balance_sheet(box: Box, as_of: date | None = None) -> BalanceSheet:
     """Every figure summed per account type and purpose in one query: today's from the cached
     balances (no pool entry is dated after today), an earlier day's from the postings up to it."""
     today = clock.today(box)
-    t = ledger.balances_by_type(box.id, as_of if as_of is not None and as_of < today else None)
-    as_of = as_of or today
+    return _sheet_of(ledger.balances_by_type(box.id, as_of if as_of is not None and as_of < today else None),
+                     as_of or today)
+
+
+def balance_sheets(boxes: list[Box]) -> dict[int, BalanceSheet]:
+    """Today's balance sheet of each of these pools, in one query for them all (the list of pools)."""
+    totals = ledger.balances_by_box([box.id for box in boxes])
+    return {box.id: _sheet_of(totals[box.id], clock.today(box)) for box in boxes}
+
+
+def _sheet_of(t, as_of: date) -> BalanceSheet:
     return BalanceSheet(
         as_of=as_of, assets=t.total(ASSET), cash=t.of(ASSET, "cash"), loans=t.of(ASSET, "principal"),
         savings=t.total(LIABILITY), pledged=t.of(LIABILITY, "pledged"), income=t.total(INCOME),
@@ -377,7 +386,7 @@ def _savers(box: Box, pool: Pool, start: date, end: date) -> Savers:
         .where(Contribution.box_id == box.id, Contribution.reversed_at.is_(None),
                Contribution.paid_on.between(start, end)))
     owed = db.session.scalar(select(func.sum(MemberSummary.arrears + MemberSummary.fees_owed))
-                             .where(MemberSummary.box_id == box.id, MemberSummary.late.is_(True)))
+                             .where(MemberSummary.box_id == box.id, MemberSummary.late == true()))
     return Savers(count, int(joined or 0), int(left or 0), int(paid or 0), pool.summaries_on,
                   services.summary.attention(box), int(owed or 0))
 

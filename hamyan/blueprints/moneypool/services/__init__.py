@@ -53,7 +53,7 @@ from .members import (  # noqa: F401 (re-exported: callers use services.<name>)
 )
 from .savings import (  # noqa: F401 (re-exported: callers use services.<name>)
     _in_force, due_dates, share_amounts, dues, contributed, MemberPosition, positions, record_contribution,
-    reverse_contribution, contribution_of, contributions, share_amount_on, next_due, member_dues,
+    reverse_contribution, contribution_of, contributions, share_amount_on, share_amounts_of, next_due, member_dues,
 )
 from .loans import (  # noqa: F401 (re-exported: callers use services.<name>)
     loan_limit, months_between, eligibility, open_loan, request_loan, _guarantors, approve, reject, cancel, disburse,

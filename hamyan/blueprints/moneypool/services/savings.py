@@ -62,8 +62,16 @@ def due_dates(pool: Pool, box: Box, start: date, end: date) -> list[date]:
 
 
 def share_amounts(box: Box) -> list[ShareAmount]:
-    return list(db.session.execute(select(ShareAmount).filter_by(box_id=box.id)
-                                   .order_by(ShareAmount.effective_from)).scalars())
+    return share_amounts_of([box.id])[box.id]
+
+
+def share_amounts_of(box_ids) -> dict[int, list[ShareAmount]]:
+    """Each of these pools' share amounts, first first, in one query."""
+    out = {box_id: [] for box_id in box_ids}
+    for row in db.session.scalars(select(ShareAmount).where(ShareAmount.box_id.in_(list(out) or [0]))
+                                  .order_by(ShareAmount.box_id, ShareAmount.effective_from)):
+        out[row.box_id].append(row)
+    return out
 
 
 def dues(member: PoolMember, amounts: list[ShareAmount], dates: list[date]) -> list[tuple[date, int, int]]:
@@ -219,8 +227,8 @@ def contributions(box: Box, member_id: int | None, page: int) -> tuple[list[Cont
     return rows, total
 
 
-def share_amount_on(box: Box, day: date) -> int:
-    return _in_force(share_amounts(box), day, "amount")
+def share_amount_on(box: Box, day: date, amounts: list[ShareAmount] | None = None) -> int:
+    return _in_force(share_amounts(box) if amounts is None else amounts, day, "amount")
 
 
 def next_due(box: Box, pool: Pool, today: date | None = None) -> date:

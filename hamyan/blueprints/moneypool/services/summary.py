@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, func, select, true, update
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from hamyan.blueprints.moneypool.models import (
@@ -284,6 +284,13 @@ def of(member: PoolMember) -> MemberSummary | None:
     return db.session.get(MemberSummary, member.id)
 
 
+def of_members(member_ids) -> dict[int, MemberSummary]:
+    """These savers' rows (savers of several pools: the list of pools), in one query."""
+    return {s.member_id: s for s in db.session.scalars(
+        select(MemberSummary).options(joinedload(MemberSummary.member))
+        .where(MemberSummary.member_id.in_(list(member_ids) or [0])))}
+
+
 @dataclass
 class Attention:
     late: list  # savers late on savings or with a loan overdue, most owed first
@@ -295,7 +302,8 @@ def attention(box: Box) -> Attention:
     """Who the manager should call: two queries on the summaries' indexes, the count from the totals."""
     eager = (joinedload(MemberSummary.member),)
     late = list(db.session.scalars(
-        select(MemberSummary).options(*eager).where(MemberSummary.box_id == box.id, MemberSummary.late.is_(True))
+        # `late = true`, not `late IS true`: MariaDB looks the late rows up in (box_id, late) only for the former
+        select(MemberSummary).options(*eager).where(MemberSummary.box_id == box.id, MemberSummary.late == true())
         .order_by((MemberSummary.arrears + MemberSummary.fees_owed).desc(), MemberSummary.loan_overdue_days.desc(),
                   MemberSummary.member_id).limit(ATTENTION)))
     soon = clock.today(box) + timedelta(days=DUE_SOON_DAYS)
