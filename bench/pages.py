@@ -129,6 +129,10 @@ def measure(b: build.Built, instance: Path) -> dict:
         for _ in range(HEALTH_SAMPLES // 2):
             health.append(web.timed_get(port, "/healthz", {})[0])
         results["/healthz"] = web.quantiles(health) | {"n": len(health)}
+    # Why a page answered 5xx (a 503 is the app's answer to a database error): the server's own words.
+    errors = [line for line in (instance / "gunicorn.log").read_text().splitlines() if "ERROR" in line]
+    if errors:
+        print("  server errors:\n    " + "\n    ".join(errors[:5]))
     return results
 
 
