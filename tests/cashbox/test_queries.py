@@ -76,9 +76,10 @@ def _queries(client, headers, box, members):
         assert response.status_code == 200, url
         # A page reads summaries and a window of cells, never a member's whole payment history.
         assert all("LIMIT" in q or q.startswith("SELECT count(") for q in seen if "FROM cashbox_payment" in q), url
-        # Nor every member: a query of members is a page, a name, a count, by id or the viewer's own.
+        # Nor every member: a query of members is a page, a name, a count, by id or the viewer's own, or
+        # the others of the page's names (a picker tells people of one name apart).
         assert all("LIMIT" in q or "count(" in q or "membership.id = " in q or "membership.id IN" in q
-                   or "membership.user_id = " in q
+                   or "membership.user_id = " in q or "lower(membership.display_name) IN" in q
                    for q in seen if "FROM membership" in q and "JOIN" not in q), \
             (url, [q for q in seen if "FROM membership" in q])
         counts.append(len(seen))
