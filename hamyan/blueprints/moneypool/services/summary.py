@@ -319,13 +319,18 @@ def expected_savings(box: Box, pool: Pool, dates: list[date]) -> dict[date, int]
     total of shares, except savers with a share change after today, worked out one by one (few)."""
     today = clock.today(box)
     amounts = savings.share_amounts(box)
-    changing = (select(ShareChange.member_id).join(PoolMember, PoolMember.id == ShareChange.member_id)
-                .where(PoolMember.box_id == box.id, ShareChange.effective_from > today))
-    steady = totals(box).shares - (db.session.scalar(   # a saver who left counts no shares
-        select(func.sum(MemberSummary.shares)).where(MemberSummary.member_id.in_(changing))) or 0)
+    # The pool's savers among the few with a change still to come: read from the changes' own
+    # index (by date), each looked up by id in the pool, never the pool's savers one by one.
+    changing = list(db.session.scalars(select(PoolMember).where(
+        PoolMember.box_id == box.id,
+        PoolMember.id.in_(select(ShareChange.member_id).where(ShareChange.effective_from > today)))))
+    steady = totals(box).shares - (db.session.scalar(  # a saver who left counts no shares
+        select(func.sum(MemberSummary.shares)).where(MemberSummary.member_id.in_([m.id for m in changing]))) or 0
+        if changing else 0)
     flows = {day: int(steady) * savings._in_force(amounts, day, "amount") for day in dates}
-    for member in db.session.scalars(select(PoolMember).where(PoolMember.id.in_(changing),
-                                                              PoolMember.left_on.is_(None))):
+    for member in changing:
+        if member.left_on is not None:
+            continue
         for day, _shares, amount in savings.dues(member, amounts, dates):
             flows[day] += amount
     return flows
