@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from flask import Response, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import literal, select
 
@@ -22,6 +23,17 @@ from hamyan.ledger.models import CREDIT, Entry, LedgerAccount, Posting
 MAX_PERIOD_DAYS = 3700  # about ten years: enough for any statement, small enough to render
 
 
+# What a statement calls a kind of entry (by its code) on a line summing several, in its reader's language.
+ENTRY_KINDS = {"contribution": _l("Contributions"), "payment": _l("Payments"), "payout": _l("Payouts"),
+               "payout_owed": _l("Payouts owed, paid"), "swap": _l("Seat trades"), "deposit": _l("Deposits"),
+               "cover": _l("Deposits used for dues"), "release": _l("Deposits returned"), "fine": _l("Fines"),
+               "late_fee": _l("Late fees"), "penalty": _l("Penalties"), "reversal": _l("Reversals"),
+               "charge": _l("Charges"), "expense": _l("Expenses"), "transfer": _l("Transfers between funds"),
+               "gateway_fee": _l("Payment gateway fees"), "disbursement": _l("Loans paid out"),
+               "repayment": _l("Loan repayments"), "settlement": _l("Savings paid out"),
+               "write_off": _l("Loans written off")}
+
+
 @dataclass
 class Movement:
     day: date
@@ -30,6 +42,13 @@ class Movement:
     memo: str
     amount: int  # in the statement's sign: positive raises the balance shown
     count: int = 1  # entries summed into this line (per_day)
+
+    @property
+    def description(self) -> str:
+        """An entry's memo as the ledger keeps it; a line of several entries, their kind."""
+        if self.count == 1 and self.memo:
+            return self.memo
+        return str(ENTRY_KINDS.get(self.code, self.code))
 
 
 @dataclass
@@ -98,7 +117,7 @@ def account_statement(title: str, box: Box, accounts: list[LedgerAccount], start
     else:
         query = entries.order_by(Entry.effective_date, Entry.id)
     for entry_id, day, code, memo, amount, count in db.session.execute(query):
-        statement.movements.append(Movement(day, entry_id, code, memo if count == 1 else code, factor * int(amount),
+        statement.movements.append(Movement(day, entry_id, code, memo if count == 1 else "", factor * int(amount),
                                             count))
     return statement
 

@@ -15,6 +15,7 @@ import threading
 from datetime import date, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from hamyan.blueprints.auth.models import User
@@ -79,7 +80,7 @@ def renderer(box: Box, kind: str):
     descriptor = product(box.kind)
     path = descriptor.reports.get(kind) if descriptor else None
     if path is None:
-        raise NotFound("There is no such report.")
+        raise NotFound(_("There is no such report."))
     return load(path)
 
 
