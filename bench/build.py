@@ -353,7 +353,8 @@ def _loan(bulk: Bulk, box, manager, i: int, member: int, shares: int, paid_out: 
                           f"mp:{box.id}:repay:{loan_id}:{key}", inst["due_date"], f"Repayment of loan #{loan_id}")
         inst["paid_principal"], inst["paid_interest"] = inst["principal"], inst["interest"]
         seq += 1
-        bulk.add(Repayment.__table__, loan_id=loan_id, key=key, amount=total, principal=inst["principal"],
+        # Numbered per pool: loan i's repayments after the 12 each of the loans before it.
+        bulk.add(Repayment.__table__, box_id=box.id, number=12 * i + inst["number"], loan_id=loan_id, key=key, amount=total, principal=inst["principal"],
                  interest=inst["interest"], penalty=0, mode="advance", paid_on=inst["due_date"], entry_id=entry,
                  created_at=bulk.now, created_by_id=manager.id, seq=seq,
                  reversed_at=None, reversal_reason="")

@@ -28,8 +28,8 @@ def test_building_lists(building, today, app, make_user):
     assert "no such day" in client.get(f"{base}/payments", query_string={"end": "1404/12/30"}).text
     assert "No unit here is called" in client.get(f"{base}/payments", query_string={"member": "99"}).text
     rows = rows_of(client.get(f"{base}/payments", query_string={"export": "csv"}))
-    assert rows[0] == ["Paid on", "Unit", "Payer", "Amount (IRR)", "Reference", "Entry"]
-    assert rows[1][:5] == ["1404/12/05", "1", "", "70000", "FIS-2"] and rows[2][4] == "فیش-۱"
+    assert rows[0] == ["No.", "Paid on", "Unit", "Payer", "Amount (IRR)", "Reference", "Entry"]
+    assert rows[1][1:6] == ["1404/12/05", "1", "", "70000", "FIS-2"] and rows[2][5] == "فیش-۱"
     charges = rows_of(client.get(f"{base}/charges/all", query_string={"member": "2", "export": "csv"}))
     assert len(charges) == 3 and {r[1] for r in charges[1:]} == {"2"}
     assert "0 found" in client.get(f"{base}/charges/all", query_string={"status": "assessment"}).text
@@ -39,7 +39,7 @@ def test_building_lists(building, today, app, make_user):
     make_user("res@example.com", "Res")
     services.add_person(board, box.id, units["3"].id, "Res", "res@example.com", "resident")
     resident = login(app.test_client(), "res@example.com")
-    assert {r[1] for r in rows_of(resident.get(f"{base}/payments?export=csv"))[1:]} == {"3"}
+    assert {r[2] for r in rows_of(resident.get(f"{base}/payments?export=csv"))[1:]} == {"3"}
     assert {r[1] for r in rows_of(resident.get(f"{base}/charges/all?export=csv"))[1:]} == {"3"}
     make_user("other@example.com", "Other")
     other = login(app.test_client(), "other@example.com")
@@ -67,7 +67,7 @@ def test_bulk_payments_of_units(building, today, app):
     assert client.post(url, data=data).status_code == 302
     assert client.post(url, data=data).status_code == 302  # a double submit
     rows = rows_of(client.get(f"/buildings/{box.id}/payments?export=csv"))
-    assert len(rows) == 4 and {r[4] for r in rows[1:]} == {"فیش جمعی ۱۲"}
+    assert len(rows) == 4 and {r[5] for r in rows[1:]} == {"فیش جمعی ۱۲"}
     assert not services.period_lines(box)[0].owed  # paid up
 
 
@@ -86,7 +86,7 @@ def test_building_lists_queries_do_not_grow(building, today, app):
     paths = [f"/buildings/{box_id}/{p}" for p in ("payments?q=R", "charges/all", "late-fees", "payments?export=csv")]
     few = [count_queries(client, p) for p in paths]
     db.session.execute(insert(UnitPayment), [
-        dict(box_id=box_id, unit_id=unit_ids[i % 3], amount=5, paid_on=date(2026, 2, 11), reference=f"R{i}",
+        dict(box_id=box_id, number=1000 + i, unit_id=unit_ids[i % 3], amount=5, paid_on=date(2026, 2, 11), reference=f"R{i}",
              request_key=f"x{i}", request_hash="", entry_id=entry_id) for i in range(1, 60)])
     db.session.commit()
     assert [count_queries(client, p) for p in paths] == few

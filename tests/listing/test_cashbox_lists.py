@@ -44,6 +44,12 @@ def rows_of(response):
     return list(csv.reader(io.StringIO(body[1:])))
 
 
+def records_of(response) -> list[dict]:
+    """A CSV export's rows as {header: value}."""
+    header, *rows = rows_of(response)
+    return [dict(zip(header, row)) for row in rows]
+
+
 def test_payments_filter_search_and_export(box_setup):
     box, members, manager = box_setup
     url = f"/cashbox/{box.id}/payments"

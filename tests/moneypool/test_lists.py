@@ -115,8 +115,9 @@ def test_repayments_list(app, pool_factory, clock):
     assert "2 found" in boss.get(url).text
     assert "1 found" in boss.get(url, query_string={"start": "2025-02-15"}).text
     rows = rows_of(boss.get(url, query_string={"export": "csv", "member": "Member 0"}))
-    assert rows[0][:4] == ["Paid on", "Borrower", "Loan", "Amount (USD)"]
-    assert [r[3] for r in rows[1:]] == ["500.00", "1000.00"] and {r[1] for r in rows[1:]} == {"Member 0"}
+    assert rows[0][:5] == ["No.", "Paid on", "Borrower", "Loan", "Amount (USD)"]
+    assert [r[4] for r in rows[1:]] == ["500.00", "1000.00"] and {r[2] for r in rows[1:]} == {"Member 0"}
+    assert [r[0] for r in rows[1:]] == ["2", "1"] and {r[3] for r in rows[1:]} == {str(loan.number)}
     assert "0 found" in boss.get(url, query_string={"status": "undone"}).text
     member = login(app.test_client(), "m0@example.com")  # the borrower sees their own
     assert len(rows_of(member.get(url + "?export=csv"))) == 3

@@ -19,13 +19,13 @@ def test_rosca_payments_list(user_client):
     assert "1 found" in manager.get(url, query_string={"q": "کارت"}).text
     assert "0 found" in manager.get(url, query_string={"status": "deposit"}).text
     rows = rows_of(manager.get(url, query_string={"export": "csv", "status": "contribution"}))
-    assert rows[0][:4] == ["Paid on", "Member", "Kind", "Amount (USD)"]
-    assert sorted(r[1] for r in rows[1:]) == ["Omid", "نرگس"] and "100.00" in [r[3] for r in rows[1:]]
+    assert rows[0][:5] == ["No.", "Paid on", "Member", "Kind", "Amount (USD)"]
+    assert sorted(r[2] for r in rows[1:]) == ["Omid", "نرگس"] and "100.00" in [r[4] for r in rows[1:]]
     assert manager.get(f"/rosca/{box.id}/fines").status_code == 200
     member = user_client("member@example.com", "Member")
     members[1].user_id = member.user.id
     db.session.commit()
-    assert [r[1] for r in rows_of(member.get(url + "?export=csv"))[1:]] == ["Omid"]
+    assert [r[2] for r in rows_of(member.get(url + "?export=csv"))[1:]] == ["Omid"]
     other = user_client("other@example.com", "Other")
     assert other.get(url).status_code == 404 and other.get(f"/rosca/{box.id}/fines?export=csv").status_code == 404
 
@@ -47,7 +47,7 @@ def test_rosca_lists_queries_do_not_grow(user_client):
     paths = [f"/rosca/{box_id}/payments?status=contribution", f"/rosca/{box_id}/payments?export=csv",
              f"/rosca/{box_id}/fines"]
     few = [count_queries(manager, p) for p in paths]
-    db.session.execute(insert(RoscaPayment), [dict(box_id=box_id, membership_id=ids[i % 3], kind="contribution",
+    db.session.execute(insert(RoscaPayment), [dict(box_id=box_id, number=i + 2, membership_id=ids[i % 3], kind="contribution",
                                                    amount=1, paid_on=date(2026, 1, 1), entry_id=entry_id)
                                               for i in range(60)])
     db.session.commit()

@@ -183,11 +183,13 @@ class AptPaymentIn(ma.Schema):
 
 class AptPaymentOut(ma.Schema):
     id = F.Integer()
+    number = F.Integer(metadata={"description": "The payment's number in its building (#1 is the first)"})
     unit_id = F.Integer()
     amount = F.Integer()
     paid_on = F.Date()
     reference = F.String()
     payer = F.String()
+    entry_number = F.Integer(attribute="entry.number", metadata={"description": "The entry's number in its box"})
 
 
 class AptExplanationLine(ma.Schema):

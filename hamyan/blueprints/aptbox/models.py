@@ -181,12 +181,14 @@ class Charge(db.Model):
 class UnitPayment(db.Model):
     __tablename__ = "apt_payment"
     __table_args__ = (db.UniqueConstraint("box_id", "request_key", name="uq_apt_payment_box_key"),
+                      db.UniqueConstraint("box_id", "number", name="uq_apt_payment_box_number"),
                       db.Index("ix_apt_payment_box_unit", "box_id", "unit_id"),
                       db.CheckConstraint("amount > 0", name="amount"),
                       db.CheckConstraint("part IN ('owner', 'resident')", name="part"))
 
     id = db.Column(db.Integer, primary_key=True)
     box_id = db.Column(db.Integer, db.ForeignKey("box.id"), nullable=False)
+    number = db.Column(db.Integer, nullable=False)  # payment #1 is the building's first (boxes.numbers)
     unit_id = db.Column(db.Integer, db.ForeignKey("apt_unit.id"), nullable=False)
     amount = db.Column(db.BigInteger, nullable=False)
     # whose part of the unit's charges it pays first (summary.derive): the owner's, the resident's, or
@@ -200,6 +202,8 @@ class UnitPayment(db.Model):
     entry_id = db.Column(db.Integer, db.ForeignKey("ledger_entry.id"), nullable=False)
     created_at = db.Column(db.DateTime, nullable=False, default=clock.now)
     created_by_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True)
+
+    entry = db.relationship("Entry", lazy="joined", viewonly=True)  # its number, for pages
 
 
 class Expense(db.Model):

@@ -30,7 +30,7 @@ PAYMENTS = ListSpec(
         Column(_l("Fines"), lambda p: p.fine_amount, "money"),
         Column(_l("Method"), lambda p: p.method),
         Column(_l("Reference"), lambda p: p.reference),
-        Column(_l("Entry"), lambda p: p.entry_id),
+        Column(_l("Entry"), lambda p: p.entry.number),
         Column(_l("Status"), lambda p: "undone" if p.reversal else "recorded"),
     ),
 )

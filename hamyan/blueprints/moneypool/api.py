@@ -310,6 +310,7 @@ class PoolRepayIn(ma.Schema):
 
 class PoolRepaymentOut(ma.Schema):
     id = F.Integer()
+    number = F.Integer(metadata={"description": "The repayment's number in its pool (#1 is the pool's first)"})
     reversed_at = UtcDateTime(allow_none=True)
     reversal_reason = F.String()
     loan_id = F.Integer()
@@ -320,6 +321,7 @@ class PoolRepaymentOut(ma.Schema):
     mode = F.String()
     paid_on = F.Date()
     entry_id = F.Integer()
+    entry_number = F.Integer(attribute="entry.number", metadata={"description": "The entry's number in its pool"})
 
 
 class PoolRescheduleIn(PoolReasonIn):

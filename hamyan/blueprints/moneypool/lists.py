@@ -33,7 +33,7 @@ CONTRIBUTIONS = ListSpec(
         Column(_l("Member"), lambda c: c.member.name),
         Column(_l("Amount"), lambda c: c.amount, "money"),
         Column(_l("Of it late fees"), lambda c: c.fees, "money"),
-        Column(_l("Entry"), lambda c: c.entry_id),
+        Column(_l("Entry"), lambda c: c.entry.number),
         Column(_l("Status"), lambda c: "undone" if c.reversed_at else "recorded", "status"),
         Column(_l("Why undone"), lambda c: c.reversal_reason),
     ),
@@ -50,7 +50,7 @@ LOANS = ListSpec(
     statuses={status: (lambda box, status=status: Loan.status == status) for status in LOAN_STATUSES},
     order=(Loan.id.desc(),),
     columns=(
-        Column(_l("Loan"), lambda loan: loan.id),
+        Column(_l("Loan"), lambda loan: loan.number),
         Column(_l("Borrower"), lambda loan: loan.member.name),
         Column(_l("Amount"), lambda loan: loan.amount, "money"),
         Column(_l("Installments"), lambda loan: loan.term),
@@ -64,7 +64,8 @@ LOANS = ListSpec(
 
 REPAYMENTS = ListSpec(
     name="repayments",
-    rows=lambda box: (select(Repayment, Membership.display_name.label("who")).join(Loan, Loan.id == Repayment.loan_id)
+    rows=lambda box: (select(Repayment, Membership.display_name.label("who"), Loan.number.label("loan"))
+                      .join(Loan, Loan.id == Repayment.loan_id)
                       .join(PoolMember, PoolMember.id == Loan.member_id)
                       .join(Membership, Membership.id == PoolMember.membership_id).where(Loan.box_id == box.id)),
     people=_members,
@@ -75,9 +76,10 @@ REPAYMENTS = ListSpec(
               "undone": lambda box: Repayment.reversed_at.is_not(None)},
     order=(Repayment.paid_on.desc(), Repayment.id.desc()),
     columns=(
+        Column(_l("No."), lambda r: r.Repayment.number),
         Column(_l("Paid on"), lambda r: r.Repayment.paid_on, "day"),
         Column(_l("Borrower"), lambda r: r.who),
-        Column(_l("Loan"), lambda r: r.Repayment.loan_id),
+        Column(_l("Loan"), lambda r: r.loan),
         Column(_l("Amount"), lambda r: r.Repayment.amount, "money"),
         Column(_l("Principal"), lambda r: r.Repayment.principal, "money"),
         Column(_l("Interest"), lambda r: r.Repayment.interest, "money"),

@@ -270,9 +270,12 @@ class Installment(db.Model, Amounts):
 class Repayment(db.Model):
     __tablename__ = "mp_repayment"
     __table_args__ = (db.UniqueConstraint("loan_id", "key", name="uq_mp_repayment_loan_key"),
+                      db.UniqueConstraint("box_id", "number", name="uq_mp_repayment_box_number"),
                       db.CheckConstraint("amount > 0", name="positive"))
 
     id = db.Column(db.Integer, primary_key=True)
+    box_id = db.Column(db.Integer, db.ForeignKey("box.id"), nullable=False)  # its loan's, for the number
+    number = db.Column(db.Integer, nullable=False)  # repayment #1 is the pool's first (boxes.numbers)
     loan_id = db.Column(db.Integer, db.ForeignKey("mp_loan.id"), nullable=False, index=True)
     key = db.Column(db.String(100), nullable=False)
     # Fingerprint of the request that created the row: a retry under its key must match it.
@@ -287,7 +290,7 @@ class Repayment(db.Model):
     # on the same day when the loan is replayed (timestamps tie within a second on MariaDB).
     seq = db.Column(db.Integer, nullable=False, default=0, server_default="0")
     entry_id = db.Column(db.Integer, db.ForeignKey("ledger_entry.id"), nullable=False)
-    entry = db.relationship("Entry", viewonly=True)  # its number, for pages
+    entry = db.relationship("Entry", lazy="joined", viewonly=True)  # its number, for pages
     created_at = db.Column(db.DateTime, nullable=False, default=clock.now)
     created_by_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True)
     reversed_at = db.Column(db.DateTime, nullable=True)

@@ -126,11 +126,13 @@ class RoscaPaymentIn(ma.Schema):
 
 class RoscaPaymentOut(ma.Schema):
     id = F.Integer()
+    number = F.Integer(metadata={"description": "The payment's number in its box (#1 is the box's first)"})
     kind = F.String()
     membership_id = F.Integer()
     amount = F.Integer()
     paid_on = F.Date()
     entry_id = F.Integer()
+    entry_number = F.Integer(attribute="entry.number", metadata={"description": "The entry's number in its box"})
 
 
 class RoscaPayoutIn(ma.Schema):
@@ -224,11 +226,6 @@ def _rosca_out(user, box_id):
                        "holders": [{"membership_id": h.membership_id, "name": h.membership.display_name,
                                     "fraction": str(h.fraction)} for h in s.holdings]}
                       for s, price in zip(seats, view.seats)]}
-
-
-def _payment_out(p):
-    return {"id": p.id, "kind": p.kind, "membership_id": p.membership_id, "amount": p.amount, "paid_on": p.paid_on,
-            "entry_id": p.entry_id}
 
 
 def _swap_out(swap, quote=None):
@@ -356,7 +353,7 @@ def payment(body, box_id):
     """Record a member's contribution (managers); it settles their oldest dues first."""
     p = rs.record_payment(current_api_user(), box_id, body["membership_id"], body["amount"], body["method"],
                           body["reference"], body["paid_on"], request_key=idempotency_key())
-    return _payment_out(p)
+    return p
 
 
 @bp.route("/<int:box_id>/deposits", methods=["POST"])
@@ -367,7 +364,7 @@ def deposit(body, box_id):
     """Record a deposit held as a guarantee until the end (managers)."""
     p = rs.record_deposit(current_api_user(), box_id, body["membership_id"], body["amount"], body["method"],
                           body["reference"], request_key=idempotency_key())
-    return _payment_out(p)
+    return p
 
 
 @bp.route("/<int:box_id>/payouts", methods=["POST"])
@@ -388,7 +385,7 @@ def payout(body, box_id):
 @bp.response(201, RoscaPaymentOut)
 def cover(box_id, membership_id):
     """Use a defaulter's deposit to pay what they owe (managers)."""
-    return _payment_out(rs.cover_default(current_api_user(), box_id, membership_id))
+    return rs.cover_default(current_api_user(), box_id, membership_id)
 
 
 class RoscaLateFeeIn(ma.Schema):

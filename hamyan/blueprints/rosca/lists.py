@@ -23,13 +23,14 @@ PAYMENTS = ListSpec(
     order=(RoscaPayment.paid_on.desc(), RoscaPayment.id.desc()),
     options=(joinedload(RoscaPayment.membership),),
     columns=(
+        Column("No.", lambda p: p.number),
         Column("Paid on", lambda p: p.paid_on, "day"),
         Column("Member", lambda p: p.membership.display_name),
         Column("Kind", lambda p: p.kind),
         Column("Amount", lambda p: p.amount, "money"),
         Column("Method", lambda p: p.method),
         Column("Reference", lambda p: p.reference),
-        Column("Entry", lambda p: p.entry_id),
+        Column("Entry", lambda p: p.entry.number),
     ),
 )
 

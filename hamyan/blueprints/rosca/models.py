@@ -122,10 +122,12 @@ class RoscaPayment(db.Model):
         db.CheckConstraint("kind IN ('contribution', 'deposit', 'cover', 'netted')", name="kind"),
         db.CheckConstraint("amount > 0", name="amount"),
         db.Index("ix_rosca_payment_box_membership", "box_id", "membership_id"),
+        db.UniqueConstraint("box_id", "number", name="uq_rosca_payment_box_number"),
     )
 
     id = db.Column(db.Integer, primary_key=True)
     box_id = db.Column(db.Integer, db.ForeignKey("rosca.box_id"), nullable=False)
+    number = db.Column(db.Integer, nullable=False)  # payment #1 is the box's first (boxes.numbers)
     membership_id = db.Column(db.Integer, db.ForeignKey("membership.id"), nullable=False)
     kind = db.Column(db.String(12), nullable=False)
     amount = db.Column(BigInteger, nullable=False)
@@ -138,6 +140,7 @@ class RoscaPayment(db.Model):
     created_at = db.Column(db.DateTime, nullable=False, default=clock.now)
 
     membership = db.relationship("Membership")
+    entry = db.relationship("Entry", lazy="joined", viewonly=True)  # its number, for pages
 
 
 class Swap(db.Model):

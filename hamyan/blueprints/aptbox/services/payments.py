@@ -8,6 +8,7 @@ from sqlalchemy import select
 from hamyan.blueprints.aptbox.models import PAYERS, Building, Unit, UnitPayment, UnitPerson
 from hamyan.boxes.access import SYSTEM
 from hamyan.boxes.models import Box
+from hamyan.boxes.numbers import next_number
 from hamyan.core import clock, parse, uow
 from hamyan.core.errors import NotFound
 from hamyan.dues import late
@@ -47,7 +48,7 @@ def record_payment(actor, box_id, unit_id, amount, paid_on=None, reference: str 
     entry = post(box, actor, "payment", [(fund_account(box, "operating"), values["amount"]),
                                         (unit_account(box, unit.id), -values["amount"])],
                  f"payment:{key}", values["paid_on"], f"Unit {unit.number}: {whose}payment ref {values['reference']}")
-    payment = UnitPayment(box_id=box.id, unit_id=unit.id, request_key=key, request_hash=digest, entry_id=entry.id,
+    payment = UnitPayment(box_id=box.id, number=next_number(UnitPayment, box.id), unit_id=unit.id, request_key=key, request_hash=digest, entry_id=entry.id,
                           created_by_id=by(actor), **values)
     db.session.add(payment)
     refresh(box, [unit.id])

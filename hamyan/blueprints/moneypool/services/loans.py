@@ -11,6 +11,7 @@ from hamyan.boxes.access import MANAGE
 from hamyan.dues.calendar import add_months
 from hamyan.blueprints.moneypool.models import OPEN_STATUSES, Guarantee, Loan, Pool, PoolMember
 from hamyan.boxes.models import Box
+from hamyan.boxes.numbers import next_number
 from hamyan.core import clock, parse, uow
 from hamyan.core.errors import Conflict, Forbidden, NotFound, ValidationError
 from hamyan.extensions import db
@@ -139,8 +140,7 @@ def request_loan(actor, box_id: int, amount, term, key: str, purpose: str = "", 
             raise ValidationError(_("%(name)s's savings do not cover a pledge of %(amount)s; choose another guarantor "
                                     "or more of them.", name=g.name, amount=show_money(part, box)), field="guarantor_ids")
     fee = service_fee(box, pool, value)
-    number = db.session.scalar(select(func.coalesce(func.max(Loan.number), 0) + 1).where(Loan.box_id == box.id))
-    loan = Loan(box_id=box.id, number=number, member_id=member.id, request_key=key, request_hash=request_hash, amount=value, term=term,
+    loan = Loan(box_id=box.id, number=next_number(Loan, box.id), member_id=member.id, request_key=key, request_hash=request_hash, amount=value, term=term,
                 period_months=pool.repayment_months, interest_method=pool.interest_method,
                 annual_rate=pool.annual_rate, fee=fee, purpose=purpose)
     db.session.add(loan)

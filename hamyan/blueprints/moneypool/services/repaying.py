@@ -9,6 +9,7 @@ from sqlalchemy import select
 from hamyan.blueprints.moneypool.models import Installment, Loan, LoanEvent, LoanReschedule, Repayment
 from hamyan.boxes.access import MANAGE
 from hamyan.boxes.models import Box
+from hamyan.boxes.numbers import next_number
 from hamyan.core import clock, parse, uow
 from hamyan.core.errors import Conflict, NotFound, ValidationError
 from hamyan.dues import late
@@ -143,7 +144,7 @@ def _record_repayment(box: Box, actor, loan: Loan, value: int, on: date, key: st
             (_account(box, "mp:income:interest"), -split.interest),
             (_account(box, f"mp:loan:{loan.id}:penalty"), -split.penalty) if split.penalty else (None, 0)] + legs
     entry = _post(box, actor, "repayment", legs, f"repay:{loan.id}:{key}", on, f"Repayment of loan #{loan.number}")
-    repayment = Repayment(loan_id=loan.id, key=key, request_hash=request_hash, amount=value,
+    repayment = Repayment(box_id=box.id, number=next_number(Repayment, box.id), loan_id=loan.id, key=key, request_hash=request_hash, amount=value,
                           principal=split.principal, interest=split.interest, penalty=split.penalty, mode=mode,
                           paid_on=on, seq=seq, entry_id=entry.id, created_by_id=_by(actor))
     db.session.add(repayment)

@@ -24,6 +24,7 @@ from hamyan.blueprints.rosca.services.common import (
 from hamyan.blueprints.rosca.services.setup import deposit_due
 from hamyan.blueprints.rosca.services.state import member_states, refresh, standing
 from hamyan.boxes.models import Box, Membership
+from hamyan.boxes.numbers import next_number
 from hamyan.core import clock, parse, uow
 from hamyan.core.errors import Conflict, NotFound, ValidationError
 from hamyan.dues import calendar, obligations
@@ -93,7 +94,7 @@ def record_payment(actor, box_id, membership_id, amount, method="cash", referenc
                         idempotency_key=key or f"rosca:{box.id}:payment:{uuid.uuid4().hex}", effective_date=day,
                         memo=f"Contribution from {member.display_name} ({method}{' ' + reference if reference else ''})",
                         box_id=box.id, created_by_id=author(actor))
-    payment = RoscaPayment(box_id=box.id, membership_id=member.id, kind="contribution", amount=value, method=method,
+    payment = RoscaPayment(box_id=box.id, number=next_number(RoscaPayment, box.id), membership_id=member.id, kind="contribution", amount=value, method=method,
                            reference=reference, paid_on=day, late_fees=late_fees, entry_id=entry.id,
                            created_by_id=author(actor))
     db.session.add(payment)
@@ -149,7 +150,7 @@ def record_deposit(actor, box_id, membership_id, amount, method="cash", referenc
                         idempotency_key=key or f"rosca:{box.id}:deposit:{uuid.uuid4().hex}",
                         effective_date=clock.today(box), memo=f"Deposit from {member.display_name}", box_id=box.id,
                         created_by_id=author(actor))
-    payment = RoscaPayment(box_id=box.id, membership_id=member.id, kind="deposit", amount=value, method=method,
+    payment = RoscaPayment(box_id=box.id, number=next_number(RoscaPayment, box.id), membership_id=member.id, kind="deposit", amount=value, method=method,
                            reference=reference, paid_on=clock.today(box), entry_id=entry.id,
                            created_by_id=author(actor))
     db.session.add(payment)
@@ -229,7 +230,7 @@ def pay_out(actor, box_id, period_number=None, override_reason: str | None = Non
                         box_id=box.id, created_by_id=author(actor))
     for holding, part in zip(holders, plan):
         if part.netted_dues:
-            db.session.add(RoscaPayment(box_id=box.id, membership_id=holding.membership_id, kind="netted",
+            db.session.add(RoscaPayment(box_id=box.id, number=next_number(RoscaPayment, box.id), membership_id=holding.membership_id, kind="netted",
                                         amount=part.netted_dues, method="cash", paid_on=today, entry_id=entry.id,
                                         reference=f"from the payout of seat {seat.number}",
                                         created_by_id=author(actor)))
@@ -266,7 +267,7 @@ def _cover(box, rosca, member, amount, actor, memo) -> RoscaPayment:
     entry = ledger.post("cover", [(deposit_account(box, member), amount), (member_account(box, member), -amount)],
                         idempotency_key=f"rosca:{box.id}:cover:{uuid.uuid4().hex}", effective_date=today, memo=memo,
                         box_id=box.id, created_by_id=author(actor))
-    payment = RoscaPayment(box_id=box.id, membership_id=member.id, kind="cover", amount=amount, method="cash",
+    payment = RoscaPayment(box_id=box.id, number=next_number(RoscaPayment, box.id), membership_id=member.id, kind="cover", amount=amount, method="cash",
                            reference="deposit", paid_on=today, entry_id=entry.id, created_by_id=author(actor))
     db.session.add(payment)
     db.session.flush()
