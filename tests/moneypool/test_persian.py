@@ -145,3 +145,46 @@ def test_undo_confirm_steps_read_in_persian(app, pool):
         assert title in html
         assert "دلیل ثبت‌شده: «<bdi>اشتباه ثبت شد</bdi>»." in html
         assert not set(english_left(html)) - CORE_LEFT, english_left(html)
+
+
+def test_messages_speak_each_readers_language(app, pool):
+    """A Persian member's emails about her loan and late fee, and the manager's about a request, are in
+    Persian with Jalali days and Persian digits; a member who chose English reads English in the same pool."""
+    from sqlalchemy import select
+
+    from hamyan.extensions import db
+    from hamyan.notify.models import OutboxMessage
+
+    def mail(to: str) -> list[str]:
+        return [f"{m.subject} | {m.body}" for m in db.session.scalars(
+            select(OutboxMessage).filter_by(recipient=to, channel="email").order_by(OutboxMessage.id))]
+
+    sara = mail("m0@example.com")
+    assert any("صندوق محله: وام شماره ۱ تأیید شد" in m for m in sara), sara
+    assert any("وام شماره ۱ پرداخت شد" in m and "۱۱ فروردین ۱۴۰۴" in m for m in sara), sara
+    assert any("جریمه دیرکرد" in m and "۱۶ بهمن ۱۴۰۳" in m for m in mail("m2@example.com"))
+    assert any("وامی به مبلغ" in m and "درخواست کرده است" in m for m in mail("boss@example.com"))
+    assert not any(english_left(m) for m in sara if "وام شماره" in m.split(" | ")[0])  # receipts quote entry memos
+
+    reza = pool["savers"]["رضا"].membership.user
+    reza.language = "en"
+    db.session.commit()
+    services.approve(pool["manager"], pool["box"].id, pool["asked"].id)
+    assert any(f"loan #{pool['asked'].number} approved" in m and "is approved" in m for m in mail("m1@example.com"))
+
+
+def test_the_manager_report_reads_in_persian(app, pool, api_token):
+    """The manager report PDF of a Persian pool, for a manager who reads Persian: its words, the loan
+    book's buckets, Jalali days and Persian digits (pypdf may read a right-to-left line reversed)."""
+    from hamyan.extensions import db
+    from tests.test_reports import report_over_api
+
+    pool["manager"].language = "fa"
+    db.session.commit()
+    _reader, text = report_over_api(app.test_client(), pool["box"].id, api_token(pool["manager"]), date(2025, 1, 1),
+                                    date(2025, 3, 1))
+    for phrase in ("بدون تأخیر", "بیش از", "دفتر وام‌ها در ۱۱ اسفند", "موجودی نقد صندوق", "صفحه ۱ از"):
+        phrase = phrase.replace("\u200c", "")  # pypdf drops the zero-width non-joiner
+        assert phrase in text or phrase[::-1] in text, (phrase, text)
+    # The loan book's words are all Persian; the cash lines quote the entries' memos as recorded (reported).
+    assert not any(word in text for word in ("current", "days", "Loan book", "Savers"))

@@ -4,6 +4,7 @@ they escalate while unpaid) and the earliest unpaid loan installment (overdue on
 everything past due, late fees and penalties included (one more query, on the installments)."""
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from hamyan.blueprints.moneypool.models import Installment, Loan, MemberSummary, Pool, PoolMember
@@ -29,10 +30,10 @@ def owed(box_id: int, today: date) -> list[Owed]:
     for summary, membership_id, user_id in rows:
         subject, link = ("membership", membership_id), f"/pools/{box_id}/members/{summary.member_id}"
         today_due = summary.next_amount if summary.next_due == today else 0  # arrears count today's; told apart
-        dues = [(summary.next_due, summary.next_amount, "due", "Your contribution"),
+        dues = [(summary.next_due, summary.next_amount, "due", _l("Your contribution")),
                 (summary.arrears_since if summary.arrears_since != today else None, summary.arrears - today_due,
-                 "due", "Your savings in arrears"),
-                (summary.loan_next_due, summary.loan_next_amount, "installment-due", "Your loan installment")]
+                 "due", _l("Your savings in arrears")),
+                (summary.loan_next_due, summary.loan_next_amount, "installment-due", _l("Your loan installment"))]
         overdue = summary.arrears - today_due + summary.fees_owed + int(loans_overdue.get(summary.member_id) or 0)
         found.extend(Owed(subject, f"{kind}:{day.isoformat()}", day, amount, label, user_id=user_id,
                           grace_days=grace, link=link, overdue=overdue) for day, amount, kind, label in dues

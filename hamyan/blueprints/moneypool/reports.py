@@ -21,6 +21,7 @@ from hamyan.boxes.models import Box
 from hamyan.core import clock
 from hamyan.dues.models import LateCharge
 from hamyan.extensions import db
+from hamyan.i18n import number
 from hamyan.ledger import service as ledger
 from hamyan.ledger.models import ASSET, EXPENSE, INCOME, LIABILITY, Entry
 from hamyan.statements import account_statement, check_period, render_pdf
@@ -289,7 +290,7 @@ def member_statement(box: Box, member: PoolMember, start: date, end: date) -> Me
     repayment split into principal, interest and penalty, so every amount paid reconciles."""
     start, end = check_period(start, end)
     accounts = _member_accounts(box, member)
-    savings = account_statement(f"Savings statement: {member.name}", box, accounts, start, end, sign="credit")
+    savings = account_statement(_l("Savings statement: %(name)s", name=member.name), box, accounts, start, end, sign="credit")
     out = MemberStatement(savings, list(db.session.execute(
         select(Contribution).filter_by(member_id=member.id).where(Contribution.paid_on.between(start, end))
         .order_by(Contribution.paid_on, Contribution.id)).scalars()))
@@ -309,7 +310,7 @@ def member_statement(box: Box, member: PoolMember, start: date, end: date) -> Me
     for loan in loans:
         if loan.id in principal:
             out.loans.append(LoanStatement(
-                loan, account_statement(f"Loan #{loan.number}", box, [principal[loan.id]], start, end),
+                loan, account_statement(_l("Loan #%(number)s", number=number(loan.number, box)), box, [principal[loan.id]], start, end),
                 paid.get(loan.id, []), loan.fee if start <= loan.disbursed_on <= end else 0,
                 int(charged.get(loan.id) or 0)))
     return out
@@ -370,7 +371,7 @@ class ManagerReport:
 def manager_report(box: Box, pool: Pool, start: date, end: date) -> ManagerReport:
     start, end = check_period(start, end)
     cash = ledger.accounts_of(box.id, subject=("box", box.id), purposes=["cash"])
-    statement = account_statement("Pool cash", box, cash, start, end, sign="debit", per_day=True)
+    statement = account_statement(_l("Pool cash"), box, cash, start, end, sign="debit", per_day=True)
     return ManagerReport(start, end, statement, balance_sheet(box, start - timedelta(days=1)),
                          balance_sheet(box, end), loan_book(box, end), _savers(box, pool, start, end))
 
@@ -432,7 +433,7 @@ def upcoming(membership_ids: list[int], today: date) -> list:
     for row in db.session.scalars(select(MemberSummary).join(PoolMember, PoolMember.id == MemberSummary.member_id)
                                   .where(PoolMember.membership_id.in_(membership_ids))):
         if row.next_due is not None:
-            found.append(Upcoming(row.box_id, "Next contribution", row.next_due, row.next_amount))
+            found.append(Upcoming(row.box_id, _l("Next contribution"), row.next_due, row.next_amount))
         if row.loan_next_due is not None:
-            found.append(Upcoming(row.box_id, "Next loan installment", row.loan_next_due, row.loan_next_amount))
+            found.append(Upcoming(row.box_id, _l("Next loan installment"), row.loan_next_due, row.loan_next_amount))
     return found

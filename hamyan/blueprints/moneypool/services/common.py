@@ -154,13 +154,18 @@ def installment_of(penalty_reference: str) -> int:
     return int(penalty_reference.removeprefix("installment:"))
 
 
-def _tell(box: Box, member: PoolMember, subject: str, body: str) -> None:
-    """Email a member about their money, when we know their address (added without one: no email)."""
-    from hamyan.notify.services import notify
+def _tell(box: Box, member: PoolMember, compose) -> None:
+    """Email a member about their money, when we know their address (added without one: no email).
+    `compose()` -> (subject, body) is called in the member's language (notify.services.speaking), so
+    its words, amounts and days are theirs."""
+    from hamyan.notify.services import notify, speaking
 
-    email = member.membership.email or (member.membership.user.email if member.membership.user else None)
+    membership = member.membership
+    email = membership.email or (membership.user.email if membership.user else None)
     if email:
-        notify(email, f"{box.name}: {subject}", body)
+        with speaking(membership.user, box):
+            subject, body = compose()
+            notify(email, f"{box.name}: {subject}", body)
 
 
 def _event(loan: Loan, actor, kind: str, detail: str = "") -> None:

@@ -14,6 +14,7 @@ from hamyan.dues import late
 from hamyan.dues import status as dues_status
 from hamyan.dues.models import LateCharge
 from hamyan.extensions import db
+from hamyan import i18n
 
 from . import summary
 from .common import (
@@ -143,9 +144,10 @@ def assess(box_id: int, today: date | None = None, history: bool = False) -> dic
                                 income_account=_account(box, "mp:income:penalties"),
                                 idempotency_key=f"mp:{box.id}:late_fee:{m.id}:{day.isoformat()}",
                                 effective_date=deadline, memo=f"Late fee: {m.name}, due {day}")
-                    _tell(box, m, "late fee", f"Your savings due on {day.isoformat()} were not paid within "
-                          f"{grace} days, so a late fee of {money(box, late_fee)} was charged. It is taken "
-                          f"from your next payment.")
+                    _tell(box, m, lambda: (_("late fee"), _(
+                        "Your savings due on %(day)s were not paid within %(days)s days, so a late fee of %(amount)s "
+                        "was charged. It is taken from your next payment.", day=i18n.show_day(day, box),
+                        days=i18n.number(grace, box), amount=i18n.show_money(late_fee, box))))
                     done["late_fees"] += 1
                     touched.append(m.id)
     if pool.penalty_percent:
@@ -170,9 +172,12 @@ def assess(box_id: int, today: date | None = None, history: bool = False) -> dic
                             income_account=_account(box, "mp:income:penalties"),
                             idempotency_key=f"mp:{box.id}:penalty:{loan.id}:{number}", effective_date=deadline,
                             memo=f"Late penalty, loan #{loan.number} installment {number}")
-                _tell(box, loan.member, f"installment {number} of loan #{loan.number} is overdue",
-                      f"The installment due on {due_date.isoformat()} is still unpaid after {grace} days, "
-                      f"so a one-time penalty of {money(box, penalty)} was added to it.")
+                _tell(box, loan.member, lambda: (
+                    _("installment %(number)s of loan #%(loan)s is overdue", number=i18n.number(number, box),
+                      loan=i18n.number(loan.number, box)),
+                    _("The installment due on %(day)s is still unpaid after %(days)s days, so a one-time penalty of "
+                      "%(amount)s was added to it.", day=i18n.show_day(due_date, box), days=i18n.number(grace, box),
+                      amount=i18n.show_money(penalty, box))))
                 done["penalties"] += 1
             if due:  # the replay may hold more of a guarantor's pledge: their savings change too
                 touched += summary.loan_members(loan)

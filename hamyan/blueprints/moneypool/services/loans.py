@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from hamyan.boxes.access import MANAGE
@@ -15,7 +16,7 @@ from hamyan.boxes.numbers import next_number
 from hamyan.core import clock, parse, uow
 from hamyan.core.errors import Conflict, Forbidden, NotFound, ValidationError
 from hamyan.extensions import db
-from hamyan.i18n import number, show_money
+from hamyan.i18n import number, show_day, show_money
 from hamyan.lending import schedules
 from hamyan.money import allocate, minor_digits, to_minor
 from hamyan.notify.services import notify_managers
@@ -148,10 +149,13 @@ def request_loan(actor, box_id: int, amount, term, key: str, purpose: str = "", 
     for g, part in zip(guarantors, parts):
         db.session.add(Guarantee(loan_id=loan.id, member_id=g.id, amount=part, held=0))
     _event(loan, actor, "requested", purpose)
-    notify_managers(box, f"{box.name}: {member.name} asks for a loan of {money(box, value)}",
-                    f"{member.name} asks for loan #{loan.number}: {money(box, value)} over {term} installments"
-                    f"{f' ({purpose})' if purpose else ''}.\n\nApprove or decline it on the pool's loans page: "
-                    f"{current_app.config['BASE_URL'].rstrip('/')}/pools/{box.id}/loans/{loan.id}",
+    said = dict(box=box.name, name=member.name, number=loan.number, amount=money(box, value), term=term,
+                purpose=purpose, link=f"{current_app.config['BASE_URL'].rstrip('/')}/pools/{box.id}/loans/{loan.id}")
+    body = (_l("%(name)s asks for loan #%(number)s: %(amount)s over %(term)s installments (%(purpose)s).\n\n"
+               "Approve or decline it on the pool's loans page: %(link)s", **said) if purpose else
+            _l("%(name)s asks for loan #%(number)s: %(amount)s over %(term)s installments.\n\n"
+               "Approve or decline it on the pool's loans page: %(link)s", **said))
+    notify_managers(box, _l("%(box)s: %(name)s asks for a loan of %(amount)s", **said), body,
                     kind="loan_request", dedupe_key=f"loan:{loan.id}:requested")
     return loan
 
@@ -246,14 +250,19 @@ def approve(actor, box_id: int, loan_id: int) -> Loan:
     _event(loan, actor, "approved")
     queue = waiting(acc.box, acc.pool)
     ahead = queue[:queue.index(loan)]
-    if sum(waiting_loan.amount - waiting_loan.fee for waiting_loan in [*ahead, loan]) > cash(acc.box):
-        then = "It is paid out when the pool has the cash; your loan's page shows when that should be."
-    elif ahead:
-        then = f"The pool has the cash; {len(ahead)} loan(s) approved before it are paid out first."
-    else:
-        then = "The pool has the cash: the manager pays it out next."
-    _tell(acc.box, loan.member, f"loan #{loan.number} approved",
-          f"Your request for {money(acc.box, loan.amount)} is approved. {then}")
+    short = sum(waiting_loan.amount - waiting_loan.fee for waiting_loan in [*ahead, loan]) > cash(acc.box)
+
+    def told():
+        if short:
+            then = _("It is paid out when the pool has the cash; your loan's page shows when that should be.")
+        elif ahead:
+            then = _("The pool has the cash; %(count)s loan(s) approved before it are paid out first.",
+                     count=number(len(ahead), acc.box))
+        else:
+            then = _("The pool has the cash: the manager pays it out next.")
+        return (_("loan #%(number)s approved", number=number(loan.number, acc.box)),
+                _("Your request for %(amount)s is approved.", amount=show_money(loan.amount, acc.box)) + " " + then)
+    _tell(acc.box, loan.member, told)
     return loan
 
 
@@ -269,8 +278,10 @@ def reject(actor, box_id: int, loan_id: int, reason: str) -> Loan:
                        field="status")
     loan.status, loan.reason, loan.decided_by_id = "rejected", reason, _by(actor)
     _event(loan, actor, "rejected", reason)
-    _tell(acc.box, loan.member, f"loan #{loan.number} not approved",
-          f"Your request for {money(acc.box, loan.amount)} was not approved. The manager's reason: {reason}")
+    _tell(acc.box, loan.member, lambda: (
+        _("loan #%(number)s not approved", number=number(loan.number, acc.box)),
+        _("Your request for %(amount)s was not approved. The manager's reason: %(reason)s",
+          amount=show_money(loan.amount, acc.box), reason=reason)))
     return loan
 
 
@@ -336,10 +347,11 @@ def disburse(actor, box_id: int, loan_id: int, on: date | None = None, first_due
     _event(loan, actor, "disbursed",
            f"paid out on {on.isoformat()}; first installment due {first_due.isoformat()}")
     first = loan.installments[0]
-    _tell(box, loan.member, f"loan #{loan.number} paid out",
-          f"{money(box, payout)} of your loan is paid out. The first installment of "
-          f"{money(box, first.principal + first.interest)} "
-          f"falls due on {first.due_date.isoformat()}; the whole schedule is on your loan's page.")
+    _tell(box, loan.member, lambda: (
+        _("loan #%(number)s paid out", number=number(loan.number, box)),
+        _("%(payout)s of your loan is paid out. The first installment of %(amount)s falls due on %(day)s; the whole "
+          "schedule is on your loan's page.", payout=show_money(payout, box),
+          amount=show_money(first.principal + first.interest, box), day=show_day(first.due_date, box))))
     summary.refresh(box, summary.loan_members(loan))
     return loan
 
