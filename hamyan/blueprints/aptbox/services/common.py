@@ -15,9 +15,9 @@ from hamyan.core.errors import Conflict, NotFound, ValidationError
 from hamyan.core.parse import fields  # noqa: F401 (the aptbox rules' modules import it from here)
 from hamyan.dues import calendar
 from hamyan.extensions import db
+from hamyan.i18n import show_money
 from hamyan.ledger import service as ledger
 from hamyan.ledger.models import ASSET, EXPENSE, INCOME
-from hamyan.money import format_money
 
 KIND = "aptbox"
 PAGE_SIZE = 50
@@ -109,7 +109,8 @@ def fund_balances(box: Box, as_of: date | None = None) -> dict[str, int]:
 
 # ------------------------------------------------------------------------------ input
 def money(box: Box, amount: int) -> str:
-    return format_money(amount, box.currency, box.locale)
+    """An amount as the page (or the message) writes it: its language, digits and unit (i18n.show_money)."""
+    return show_money(amount, box)
 
 
 def not_future(box: Box, on, field: str) -> date:

@@ -12,7 +12,6 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
-from hamyan import money
 from hamyan.blueprints.rosca.models import MemberSummary, Rosca, RoscaPeriod, Seat, SeatHolding
 from hamyan.blueprints.rosca.services.market import quote, rate
 from hamyan.boxes.models import Membership
@@ -196,14 +195,6 @@ def grid_cells(rosca: Rosca, summaries: list[MemberSummary], periods: list[Rosca
             row.append((p.number, due, covered, dues_status.status(due, covered, p.due_date, rosca.grace_days, today)))
         cells[summary.membership_id] = row
     return cells
-
-
-def format_rate(value: float | Decimal) -> str:
-    return f"{float(value) * 100:.2f}%"
-
-
-def money_of(box, amount: int) -> str:
-    return money.format_money(amount, box.currency, box.locale)
 
 
 def consequences(rosca: Rosca, action: str, subject_id: int | None = None) -> list[Markup]:
