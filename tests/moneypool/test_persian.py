@@ -67,7 +67,9 @@ def test_every_page_reads_in_persian_as_manager_and_member(app, pool):
     for url in shared + loans + members + ["/settings", "/members/new", "/reports", "/collect", "/loans/new",
                                           "/loans/calculator?amount=600000&term=3&member=سارا"]:
         persian(boss, base + url)
-    assert "۲۵۰٬۰۰۰" in persian(boss, f"{base}/loans/{pool['loan'].id}")  # the repayment, in Persian digits
+    loan_page = persian(boss, f"{base}/loans/{pool['loan'].id}")
+    assert "۲۵۰٬۰۰۰" in loan_page  # the repayment, in Persian digits
+    assert "پرداخت در ۱۱ اسفند ۱۴۰۳؛ سررسید اولین قسط ۱۱ فروردین ۱۴۰۴" in loan_page  # its history, from the loan's dates
     assert "در حال بازپرداخت" in persian(boss, f"{base}/loans?status=active")  # the loan's status by name
     persian(boss, "/pools/new")
 
