@@ -31,7 +31,6 @@ from hamyan.money import to_major
 from hamyan.statements import pdf_response, render_pdf
 from hamyan import i18n
 from hamyan.i18n import bdi, number as num, show_money
-from hamyan.dues.calendar import format_day
 from hamyan.web import apply_error, bulk, confirm, listing, picker, redirect_to, render
 from hamyan.web.nav import box_nav
 
@@ -428,7 +427,7 @@ def _confirm_draw(access, form):
     totals = cb.totals(r, period.number)
     left = r.share_count - period.number + 1
     number, pot = num(period.number, box), show_money(r.pot, box)
-    told = dict(number=number, day=_day(box, period.due_date), left=num(left, box))
+    told = dict(number=num(number, box), day=_day(box, period.due_date), left=num(left, box))
     lines = [_("Period %(number)s (due %(day)s) is drawn: the next share in the predefined order wins.", **told)
              if r.draw_mode == "predefined" else
              _("Period %(number)s (due %(day)s) is drawn: one of the %(left)s shares that have not won yet wins, by "
@@ -451,7 +450,7 @@ def said(message: str, **values) -> Markup:
 
 
 def _day(box, day):
-    return format_day(day, box.calendar, i18n.display_locale(box))
+    return i18n.show_day(day, box)
 
 
 def _manager_post(box_id, action, message, preview=None):

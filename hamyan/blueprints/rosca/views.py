@@ -17,7 +17,7 @@ from hamyan.core import clock
 from hamyan.boxes import services as boxes
 from hamyan.boxes.services import SameName
 from hamyan.core.errors import ServiceError
-from hamyan.i18n import bdi
+from hamyan.i18n import bdi, number as num
 from hamyan.statements import check_period, pdf_response
 from hamyan.web import apply_error, confirm, listing, picker, redirect_to, render
 from hamyan.web.nav import box_nav
@@ -165,21 +165,21 @@ def seats(box_id):
 def take(box_id, number):
     form = TakeSeatForm()
     return _back("rosca.seats", box_id, rs.take_seat, number, form.fraction.data or "1",
-                 success=_("You hold seat %(number)s.", number=number))
+                 success=_("You hold seat %(number)s.", number=num(number)))
 
 
 @bp.post("/<int:box_id>/seats/<int:number>/leave")
 @login_required
 def leave(box_id, number):
-    return _back("rosca.seats", box_id, rs.leave_seat, number, success=_("You gave back seat %(number)s.", number=number),
-                 ask=(_("Give back seat %(number)s?", number=number), "leave", number, _("Yes, give it back")))
+    return _back("rosca.seats", box_id, rs.leave_seat, number, success=_("You gave back seat %(number)s.", number=num(number)),
+                 ask=(_("Give back seat %(number)s?", number=num(number)), "leave", number, _("Yes, give it back")))
 
 
 @bp.post("/<int:box_id>/seats/<int:number>/assign")
 @login_required
 def assign(box_id, number):
     form = AssignForm()
-    return _back("rosca.seats", box_id, rs.assign_seat, number, form.holders(), success=_("Seat %(number)s is given out.", number=number))
+    return _back("rosca.seats", box_id, rs.assign_seat, number, form.holders(), success=_("Seat %(number)s is given out.", number=num(number)))
 
 
 @bp.post("/<int:box_id>/seats/<int:number>/reserve")
@@ -187,8 +187,8 @@ def assign(box_id, number):
 def reserve(box_id, number):
     keep = request.form.get("reserved") == "1"
     return _back("rosca.seats", box_id, rs.reserve_seat, number, keep,
-                 success=_("Seat %(number)s is kept back for the manager to give.", number=number) if keep
-                 else _("Seat %(number)s is on sale.", number=number))
+                 success=_("Seat %(number)s is kept back for the manager to give.", number=num(number)) if keep
+                 else _("Seat %(number)s is on sale.", number=num(number)))
 
 
 @bp.post("/<int:box_id>/members")
