@@ -48,6 +48,18 @@ def test_each_catalogue_holds_every_string_its_files_mark(area):
     assert not marked - held, f"{area}: marked but not in its catalogue {sorted(marked - held, key=str)[:10]}; " + HOW.format(area=area)
 
 
+def test_a_message_in_several_catalogues_reads_the_same_in_each():
+    """Flask-Babel merges the catalogues: one area's Persian for a msgid would win over another's. A
+    word meaning something else in another area gets a context (pgettext) instead."""
+    said = {}
+    for area, path in CATALOGUES:
+        for m in _read(path):
+            if m.id and m.string:
+                said.setdefault((m.context, str(m.id if isinstance(m.id, str) else m.id[0])), {})[area] = m.string
+    differ = {key: by_area for key, by_area in said.items() if len({str(s) for s in by_area.values()}) > 1}
+    assert not differ, f"one msgid, different Persian in different areas (agree, or give a context): {list(differ.items())[:5]}"
+
+
 def test_every_file_belongs_to_one_area():
     assert i18n.area_of("templates/cashbox/dashboard.html") == "cashbox"
     assert i18n.area_of("rotation/draws.py") == "rosca"

@@ -3,6 +3,7 @@ there. A hidden `key` makes a double submit of a payment harmless."""
 import uuid
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
@@ -154,7 +155,7 @@ class TransferForm(KeyedForm):
     amount = AmountField(_l("Amount"))
     moved_on = _text(_l("Date"), 10)
     from_fund = SelectField(_l("From"), choices=[("operating", _l("Operating fund")), ("reserve", _l("Reserve fund"))])
-    to_fund = SelectField(_l("To"), choices=[("reserve", _l("Reserve fund")), ("operating", _l("Operating fund"))])
+    to_fund = SelectField(lazy_pgettext("a transfer's fund", "To"), choices=[("reserve", _l("Reserve fund")), ("operating", _l("Operating fund"))])
     note = _text(_l("Note"), 500, default="")
     decision = _text(_l("Board decision to overdraw"), 500, default="")
 

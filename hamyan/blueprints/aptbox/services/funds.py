@@ -6,6 +6,7 @@ import uuid
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from sqlalchemy import func, select
 
 from hamyan.blueprints.aptbox.models import CATEGORIES, FUNDS, Expense, Transfer
@@ -108,7 +109,7 @@ def reject_expense(actor, box_id, expense_id) -> Expense:
 
 
 def _other_fund(from_fund: str, to_fund: str) -> str:
-    if parse.choice(to_fund, FUNDS, "to_fund", _("To")) == from_fund:
+    if parse.choice(to_fund, FUNDS, "to_fund", pgettext("a transfer's fund", "To")) == from_fund:
         raise ValidationError(_("Choose the other fund."), field="to_fund")
     return to_fund
 
