@@ -28,7 +28,9 @@ def _swapped(page, trigger):
     """Run `trigger` and wait for the htmx swap it causes to settle."""
     with page.expect_response(lambda r: r.request.headers.get("hx-request") == "true"):
         trigger()
-    page.wait_for_function("!document.querySelector('.htmx-request')")
+    # A locator wait, not wait_for_function: a string predicate is eval'd in the page, which the CSP
+    # refuses whenever the swap is still running at the first check.
+    expect(page.locator(".htmx-request")).to_have_count(0)
 
 
 def test_htmx_swaps_leave_the_console_clean(browser, live_server, draft_box):

@@ -37,7 +37,7 @@ def test_member_pays_a_due_through_the_sandbox(page, cashbox, browser, live_serv
     _sign_in(manager, "boss@example.com")
     manager.goto(f"/boxes/{cashbox.box.id}/online-payments")
     row = manager.locator("#intents-table tbody tr").first
-    expect(row).to_contain_text("succeeded")
+    expect(row).to_contain_text("paid")
     expect(row).to_contain_text("100.00")
     expect(manager.locator("#intents-table .problem")).to_have_count(0)
     manager.context.close()
