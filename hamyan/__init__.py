@@ -99,8 +99,9 @@ def create_app(config: dict | None = None) -> Flask:
     for product in PRODUCTS:
         app.register_blueprint(product.load("views"))
     from hamyan.blueprints.payments.api import bp as payments_api
+    from hamyan.blueprints.payments.api import reports_bp as payment_reports_api
 
-    api_package.register(app, [product.load("api") for product in PRODUCTS] + [payments_api])
+    api_package.register(app, [product.load("api") for product in PRODUCTS] + [payments_api, payment_reports_api])
 
     _register_template_helpers(app)
     _register_error_handlers(app)

@@ -1,11 +1,14 @@
 """Receipt files (a building's expenses, payments members report in any box): what they may be,
 told by their first bytes and size, and where they are kept (instance/uploads/<area>/<box>/, names
 of ours). Serving one is the caller's decision of who may see it."""
+import base64
+import binascii
 import os
 import uuid
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from hamyan.core import uow
 from hamyan.core.errors import ValidationError
@@ -19,6 +22,16 @@ SIGNATURES = ((b"\xff\xd8\xff", "image/jpeg", "jpg"), (b"\x89PNG\r\n\x1a\n", "im
 class Receipt:
     data: bytes
     filename: str
+
+
+def from_base64(raw: str | None, name: str) -> Receipt | None:
+    """A receipt sent in a JSON body as base64 (the API), or None when none was sent."""
+    if raw is None:
+        return None
+    try:
+        return Receipt(base64.b64decode(raw, validate=True), name)
+    except (binascii.Error, ValueError):
+        raise ValidationError(_("Send the receipt as base64."), field="receipt") from None
 
 
 def receipt_type(receipt: Receipt) -> tuple[str, str]:

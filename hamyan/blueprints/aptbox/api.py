@@ -3,21 +3,18 @@ the same services as the pages.
 
 Amounts going in are strings in the building's major unit ("1250000", parsed like the forms);
 amounts coming out are integers of minor units. Recording a payment accepts an Idempotency-Key."""
-import base64
-import binascii
 import json
 from datetime import timedelta
 
 import marshmallow as ma
 
-from flask_babel import gettext as _
 from hamyan.blueprints.api import (IDEMPOTENCY_DOC, ListArgs, ReversalOut, UtcDateTime, api_blueprint, current_api_user,
                                   request_key)
 from hamyan.blueprints.aptbox import reports, services
 from hamyan.blueprints.aptbox.models import BASES, CATEGORIES, FUNDS, PAYERS
 from hamyan.blueprints.payments import reports as reported_payments
 from hamyan.core import clock
-from hamyan.core.errors import ValidationError
+from hamyan.core.uploads import from_base64
 from hamyan.statements import pdf_response
 
 bp = api_blueprint("api_aptbox", __name__, url_prefix="/api/v1/buildings",
@@ -497,7 +494,7 @@ def list_expenses(box_id):
 @bp.response(201, AptExpenseOut)
 def add_expense(body, box_id):
     """Record an expense (board); with approval on, it waits for a second board member."""
-    receipt = _receipt(body.pop("receipt"), body.pop("receipt_name"))
+    receipt = from_base64(body.pop("receipt"), body.pop("receipt_name"))
     return services.add_expense(current_api_user(), box_id, receipt=receipt, **body)
 
 
@@ -641,15 +638,6 @@ class AptPaymentReportOut(ma.Schema):
     entry_id = F.Integer(allow_none=True, metadata={"description": "The ledger entry of the payment once confirmed"})
 
 
-def _receipt(raw, name):
-    if raw is None:
-        return None
-    try:
-        return services.Receipt(base64.b64decode(raw, validate=True), name)
-    except (binascii.Error, ValueError):
-        raise ValidationError(_("Send the receipt as base64."), field="receipt") from None
-
-
 @bp.route("/<int:box_id>/units/<int:unit_id>", methods=["PUT"])
 @bp.arguments(AptUnitIn)
 @bp.response(200, AptUnitOut)
@@ -683,7 +671,7 @@ def report_payment(body, box_id, unit_id):
     actor = current_api_user()
     services.unit_of(services.access(actor, box_id), unit_id)  # 404 for a unit not theirs
     return reported_payments.report(actor, box_id, body["amount"], body["paid_on"], "transfer", body["reference"],
-                                    _receipt(body["receipt"], body["receipt_name"]), target=f"unit:{unit_id}")
+                                    from_base64(body["receipt"], body["receipt_name"]), target=f"unit:{unit_id}")
 
 
 @bp.route("/<int:box_id>/payment-reports", methods=["GET"])

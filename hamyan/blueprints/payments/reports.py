@@ -88,12 +88,9 @@ def report(actor, box_id, amount, paid_on, method, reference, receipt: Receipt |
     if member is None:
         raise NotFound(_("Only the box's members report payments."))
     key = str(request_key or "")[:80] or None
-    if key:
-        existing = db.session.scalar(select(ReportedPayment).filter_by(request_key=key))
-        if existing is not None:
-            if existing.box_id != box.id or existing.membership_id != member.id:
-                raise Conflict(_("This form was already sent; reload it."), field="amount")
-            return existing
+    existing = db.session.scalar(select(ReportedPayment).filter_by(request_key=key)) if key else None
+    if existing is not None and (existing.box_id != box.id or existing.membership_id != member.id):
+        raise Conflict(_("This form was already sent; reload it."), field="amount")
     targets = targets_of(box, member.id)
     values = parse.fields(
         ("amount", lambda: parse.amount(amount, box.currency, "amount", locale=box.locale)),
@@ -103,6 +100,10 @@ def report(actor, box_id, amount, paid_on, method, reference, receipt: Receipt |
         ("target", lambda: _target(targets, target)),
         ("receipt", lambda: receipt_type(receipt) if receipt is not None else None))
     kind = values.pop("receipt")
+    if existing is not None:  # a retry: the first report, if it says the same
+        if any(getattr(existing, name) != value for name, value in values.items()):
+            raise Conflict(_("This request key was used for another report."), field="idempotency_key")
+        return existing
     row = ReportedPayment(box_id=box.id, membership_id=member.id, request_key=key, status=PENDING,
                           created_at=clock.now(), **values)
     if kind is not None:
@@ -221,12 +222,28 @@ def pending_count(box_id: int) -> int:
     return db.session.scalar(select(func.count(ReportedPayment.id)).filter_by(box_id=box_id, status=PENDING))
 
 
-def receipt_file(actor, box_id, report_id) -> tuple[str, str, str]:
-    """(path, mimetype, name) of a report's receipt: for the box's managers and the member who
-    reported it; NotFound for anyone else, another box's managers included."""
+def in_sight(actor, box_id, limit: int = 50) -> list[ReportedPayment]:
+    """The box's latest reports for its managers, a member's own for them; newest first."""
+    access = authorize(actor, box_id, VIEW)
+    query = select(ReportedPayment).filter_by(box_id=access.box.id).order_by(ReportedPayment.id.desc()).limit(limit)
+    if not access.can_manage:
+        query = query.filter_by(membership_id=access.membership.id if access.membership is not None else None)
+    return list(db.session.scalars(query))
+
+
+def report_of(actor, box_id, report_id) -> ReportedPayment:
+    """One report, for the box's managers and the member who made it; NotFound for anyone else,
+    another box's managers included."""
     access = authorize(actor, box_id, VIEW)
     row = _row(access.box.id, report_id)
-    mine = access.membership is not None and access.membership.id == row.membership_id
-    if not row.receipt_path or not (access.can_manage or mine):
+    if not (access.can_manage or (access.membership is not None and access.membership.id == row.membership_id)):
+        raise NotFound(_("No such reported payment in this box."))
+    return row
+
+
+def receipt_file(actor, box_id, report_id) -> tuple[str, str, str]:
+    """(path, mimetype, name) of a report's receipt: for whom report_of shows the report."""
+    row = report_of(actor, box_id, report_id)
+    if not row.receipt_path:
         raise NotFound(_("No such receipt."))
     return os.path.join(current_app.instance_path, row.receipt_path), row.receipt_type, row.receipt_name or "receipt"
