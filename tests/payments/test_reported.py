@@ -14,7 +14,7 @@ from hamyan.blueprints.cashbox.models import Payment
 from hamyan.blueprints.payments import reports
 from hamyan.blueprints.payments.models import ReportedPayment
 from hamyan.core import parse
-from hamyan.core.errors import Forbidden, NotFound, ValidationError
+from hamyan.core.errors import Conflict, Forbidden, NotFound, ValidationError
 from hamyan.core.uploads import Receipt
 from hamyan.extensions import db
 from hamyan.notify.models import OutboxMessage
@@ -69,8 +69,10 @@ def test_report_confirm_records_one_payment_and_tells_people(cashbox):
     assert len(uploads(box.id)) == 1
     told = db.session.scalars(select(OutboxMessage).filter_by(kind="payment_report")).all()
     assert {m.recipient for m in told if m.channel == "email"} == {"boss@example.com"}
-    # a double submit answers the first report
-    assert reports.report(cashbox.ann_user, box.id, "100", None, "card", "x", request_key="k1").id == row.id
+    # a double submit answers the first report; another report under its key is refused (design: idempotency)
+    assert reports.report(cashbox.ann_user, box.id, "100", None, "card", "پیگیری ۱۲۳۴", request_key="k1").id == row.id
+    with pytest.raises(Conflict):
+        reports.report(cashbox.ann_user, box.id, "100", None, "card", "x", request_key="k1")
     before = entries(box.id)
     confirmed = reports.confirm(manager, box.id, row.id)
     assert confirmed.status == "confirmed" and entries(box.id) == before + 1
