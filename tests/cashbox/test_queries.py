@@ -65,7 +65,8 @@ def _queries(client, headers, box, members):
             ("page", f"/cashbox/{box.id}/members/{member}"), ("page", f"/cashbox/{box.id}/payments"),
             ("page", f"/cashbox/{box.id}/names?q=member+00"),
             ("api", "/api/v1/cashboxes"), ("api", f"/api/v1/cashboxes/{box.id}/members/{member}"),
-            ("api", f"/api/v1/cashboxes/{box.id}/grid?per_page=5"), ("api", f"/api/v1/cashboxes/{box.id}/draws")]
+            ("api", f"/api/v1/cashboxes/{box.id}/grid?per_page=5"), ("api", f"/api/v1/cashboxes/{box.id}/draws"),
+            ("api", f"/api/v1/cashboxes/{box.id}/payments")]
     for kind, url in urls:  # warm-up: the first request loads the user and caches
         client.get(url, headers=headers if kind == "api" else None)
     counts = []
@@ -90,8 +91,8 @@ def test_queries_do_not_grow_with_members_or_periods(user_client, api_token):
     c = user_client("manager@example.com", "Manager")
     headers = api_token(c.user)
     counts = {size: _queries(c, headers, *running_box(c.user, *size)) for size in ((10, 10), (200, 10), (10, 200))}
-    print(f"queries (dashboard, search, member, payments, names, API list, API member, API grid, API draws) by "
-          f"(members, periods): "
+    print(f"queries (dashboard, search, member, payments, names, API list, API member, API grid, API draws, "
+          f"API payments) by (members, periods): "
           f"{counts}")
     assert counts[(10, 10)] == counts[(200, 10)] == counts[(10, 200)]
 
@@ -174,3 +175,27 @@ def test_the_draws_list_is_a_page_of_periods_with_the_shared_pager(user_client, 
     assert "Period 97<" in swapped and "Period 108<" in swapped and "Period 96<" not in swapped
     out = c.get(f"/api/v1/cashboxes/{box.id}/draws?page=2&per_page=10", headers=api_token(c.user)).get_json()
     assert [p["number"] for p in out] == list(range(11, 21))
+
+
+def test_a_payment_through_the_api_sends_as_many_queries_whatever_the_box_or_the_member_history(user_client, api_token):
+    c = user_client("manager@example.com", "Manager")
+    headers = api_token(c.user)
+
+    def pay(box, member):
+        db.session.expire_all()
+        with count_queries() as seen:
+            response = c.post(f"/api/v1/cashboxes/{box.id}/payments", json={"membership_id": member, "amount": "0.1"},
+                              headers=headers)
+        assert response.status_code == 201, response.json
+        return len(seen)
+
+    c.get("/api/v1/cashboxes", headers=headers)  # the token's first use notes it (once in a while)
+    counts = []
+    for size in (10, 200):
+        box, people = running_box(c.user, size, 10)
+        counts.append(pay(box, people[0].id))
+        for _ in range(10):
+            pay(box, people[0].id)
+        counts.append(pay(box, people[0].id))
+    print(f"queries of a payment (10 members, then after 10 more payments; 200 members, the same): {counts}")
+    assert len(set(counts)) == 1, counts
