@@ -167,3 +167,16 @@ def test_an_overdue_charge_is_told_overdue_with_its_late_fee(building, make_user
     for day in (6, 12, 4):
         assert "Overdue now, fines included: IRR320,000." in bodies[day], bodies[day]
     assert "(7 days late)" in bodies[12] and "(30 days late)" in bodies[4]
+
+
+def test_a_polls_email_speaks_each_residents_language(voters):
+    box, board, _, (r0, r1) = voters
+    r0.language, r1.language = "fa", "en"
+    db.session.commit()
+    services.create_poll(board, box.id, "Paint the stairs?", "Yes\nNo", "unit", "50", "2026-03-10")
+    mail = {m.recipient: m for m in db.session.scalars(select(OutboxMessage).where(OutboxMessage.subject.like("%vote%")
+                                                                                   | OutboxMessage.subject.like("%رأی%")))}
+    assert mail["r0@example.com"].subject == "Yas: یک رأی‌گیری"
+    assert "تا ۱۰ مارس ۲۰۲۶ در صفحه ساختمان رأی دهید." in mail["r0@example.com"].body, mail["r0@example.com"].body
+    assert mail["r1@example.com"].subject == "Yas: a vote"
+    assert "Vote on the building's page until Mar 10, 2026." in mail["r1@example.com"].body
