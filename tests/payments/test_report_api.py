@@ -108,3 +108,42 @@ def test_the_routes_are_documented(client):
     base = "/api/v1/boxes/{box_id}/payment-reports"
     assert {"get", "post"} <= set(paths[base]) and "post" in paths[base + "/{report_id}/confirm"]
     assert "post" in paths[base + "/{report_id}/reject"] and "get" in paths[base + "/targets"]
+
+
+def test_a_saver_reports_a_loan_repayment_and_the_manager_confirms_it(client, app, make_user, api_token, clock):
+    """A saver with a loan being repaid says the money was for it (page and API); confirmed, it is a
+    repayment of that loan (one entry), not savings; without saying which, a report is refused."""
+    from hamyan.blueprints.moneypool.models import Repayment
+    from tests.conftest import login
+
+    manager, saver = make_user("boss@example.com", "Boss"), make_user("sara@example.com", "Sara")
+    box = pool.create_pool(manager, "Neighbours", "USD", "1000", date(2025, 1, 5), my_shares=0,
+                           require_no_arrears=False, guarantors_required=0)
+    member = pool.add_member(manager, box.id, "Sara", "sara@example.com", 1, date(2025, 1, 5))
+    clock.today = date(2025, 3, 1)
+    pool.record_contribution(manager, box.id, member.id, "9000", date(2025, 1, 5), "seed")
+    loan = pool.request_loan(manager, box.id, "1200", 3, "ask", member_id=member.id)
+    pool.approve(manager, box.id, loan.id)
+    pool.disburse(manager, box.id, loan.id, date(2025, 3, 1))
+    db.session.commit()
+    url, sara = f"/api/v1/boxes/{box.id}/payment-reports", api_token(saver)
+    target = f"loan:{loan.id}"
+    assert client.get(f"{url}/targets", headers=sara).json == [
+        {"target": "savings", "label": "Savings"}, {"target": target, "label": f"Repayment of loan #{loan.number}"}]
+    page = login(app.test_client(), "sara@example.com").get(f"/boxes/{box.id}/reported-payments").get_data(as_text=True)
+    assert f'<option value="{target}">Repayment of loan #{loan.number}</option>' in page
+    assert_error(client.post(url, json={"amount": "400", "method": "card", "reference": "T"}, headers=sara), 422,
+                 "validation_error", ["target"])
+    assert_error(client.post(url, json={"amount": "400", "method": "card", "reference": "T", "target": "loan:999999"},
+                             headers=sara), 422, "validation_error", ["target"])
+    made = client.post(url, json={"amount": "400", "method": "card", "reference": "T", "target": target}, headers=sara)
+    assert made.status_code == 201 and made.json["target"] == target
+    done = client.post(f"{url}/{made.json['id']}/confirm", headers=api_token(manager)).json
+    repayment = db.session.scalar(select(Repayment).filter_by(entry_id=done["entry_id"]))
+    assert repayment.loan_id == loan.id and repayment.amount == 400_00 and repayment.number == 1
+    assert db.session.scalar(select(func.count(Contribution.id)).filter_by(box_id=box.id)) == 1  # savings untouched
+    from hamyan.blueprints.moneypool.services import online
+
+    reversal = online.refund_payment(manager, box.id, done["entry_id"], "Bounced")  # a refund undoes the repayment
+    db.session.refresh(repayment)
+    assert reversal and repayment.reversed_at is not None and repayment.reversal_reason == "Bounced"

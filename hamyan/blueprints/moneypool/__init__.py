@@ -38,5 +38,6 @@ PRODUCT = Product(
     subject_members="hamyan.blueprints.moneypool.reports:subject_members",
     monthly_statement="hamyan.blueprints.moneypool.reports:monthly_statement",
     apply_payment="hamyan.blueprints.moneypool.services.online:apply_payment",
+    payment_targets="hamyan.blueprints.moneypool.services.online:payment_targets",
     refund_payment="hamyan.blueprints.moneypool.services.online:refund_payment",
 )

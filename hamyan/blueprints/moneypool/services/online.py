@@ -1,27 +1,51 @@
-"""The money pool's hooks for online payments (hamyan.blueprints.payments): a paid intent is a
-savings contribution recorded like a manager's (late fees owed first), and a refund undoes it like a
-payment entered by mistake."""
+"""The money pool's hooks for payments made outside it (hamyan.blueprints.payments: online, or
+reported and confirmed): the saver says what they paid for (payment_targets), their savings or a
+repayment of one of their loans being repaid; the payment is recorded like a manager's (a savings
+contribution, late fees owed first, or a loan repayment), and a refund undoes it like a payment
+entered by mistake."""
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from hamyan.blueprints.moneypool.models import Contribution, PoolMember
+from hamyan.blueprints.moneypool.models import Contribution, Loan, PoolMember, Repayment
+from hamyan.blueprints.moneypool.services.repaying import repay, undo_repayment
 from hamyan.blueprints.moneypool.services.savings import record_contribution, reverse_contribution
 from hamyan.core import parse
 from hamyan.core.errors import ValidationError
 from hamyan.extensions import db
 from hamyan.ledger.models import Entry
 
+SAVINGS = "savings"
+LOAN = "loan:"  # + the loan's id
+
+
+def payment_targets(box_id: int, membership_id: int) -> dict[str, str]:
+    """What a saver still in the pool may pay for: "savings" first (what a payment is by default),
+    then "loan:<id>" for each of their loans being repaid."""
+    member = db.session.scalar(select(PoolMember).filter_by(box_id=box_id, membership_id=membership_id,
+                                                            left_on=None))
+    if member is None:
+        return {}
+    loans = db.session.execute(select(Loan.id, Loan.number).filter_by(member_id=member.id, status="active")
+                               .order_by(Loan.number)).all()
+    return {SAVINGS: _("Savings"),
+            **{f"{LOAN}{loan_id}": _("Repayment of loan #%(number)s", number=number) for loan_id, number in loans}}
+
 
 def apply_payment(actor, box_id, incoming) -> int:
     member = db.session.scalar(select(PoolMember).filter_by(membership_id=incoming.membership_id))
     if member is None:
         raise ValidationError(_("This person saves nothing in the pool."), field="membership_id")
-    row = record_contribution(actor, box_id, member.id, parse.canonical(incoming.amount, incoming.currency),
-                              incoming.paid_on, incoming.key)
-    return row.entry_id
+    amount = parse.canonical(incoming.amount, incoming.currency)
+    if (incoming.target or "").startswith(LOAN):  # the caller checked it is one of payment_targets
+        return repay(actor, box_id, int(incoming.target[len(LOAN):]), amount, incoming.paid_on, incoming.key).entry_id
+    return record_contribution(actor, box_id, member.id, amount, incoming.paid_on, incoming.key).entry_id
 
 
 def refund_payment(actor, box_id, entry_id: int, reason: str) -> int:
     row = db.session.scalar(select(Contribution).filter_by(entry_id=entry_id))
-    reverse_contribution(actor, box_id, row.id, reason)
+    if row is not None:
+        reverse_contribution(actor, box_id, row.id, reason)
+    else:
+        repayment = db.session.scalar(select(Repayment).filter_by(entry_id=entry_id))
+        undo_repayment(actor, box_id, repayment.loan_id, repayment.id, reason)
     return db.session.scalar(select(Entry.id).filter_by(reverses_id=entry_id))
