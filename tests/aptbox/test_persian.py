@@ -8,23 +8,7 @@ from flask_babel import force_locale
 from hamyan.blueprints.aptbox import services
 from tests.aptbox.conftest import insert_units
 from tests.conftest import login
-from tests.i18n import english_left
-
-# Core's words, not yet in the core catalogue (box/_layout.html's breadcrumb label, web/nav.py's
-# "Reported payments" tab, the list filter's status names) and the month names of dues/calendar.py in
-# a charge's title: reported to core's owner; this area does not edit them.
-CORE_LEFT = {"breadcrumb", "Reported payments", "Monthly", "Assessment", "شارژ Esfand 1404"}
-
-
-def persian_page(client, url: str) -> str:
-    """tests.i18n.persian_page, less core's own leftovers."""
-    response = client.get(url, headers={"Accept-Language": "fa-IR,fa;q=0.9"})
-    assert response.status_code == 200, (url, response.status_code)
-    html = response.get_data(as_text=True)
-    assert '<html lang="fa" dir="rtl">' in html, url
-    left = [text for text in english_left(html) if text not in CORE_LEFT]
-    assert not left, f"{url} still shows English: {left}"
-    return html
+from tests.i18n import english_left, persian_page
 
 
 @pytest.fixture
@@ -90,7 +74,7 @@ def test_service_errors_speak_persian_on_the_page_and_in_the_api(persian_buildin
     again = client.post(f"/buildings/{box.id}/polls/{poll.id}/close", headers=fa)
     page = again.get_data(as_text=True)
     assert again.status_code == 409 and "این نظرسنجی پیش‌تر بسته شده است." in page
-    assert not [text for text in english_left(page) if text not in CORE_LEFT], english_left(page)
+    assert not english_left(page), english_left(page)
     api = app.test_client()
     answer = api.post(f"/api/v1/buildings/{box.id}/expenses", headers={**api_token(board), **fa},
                       json={"amount": "999000000", "category": "repairs"})

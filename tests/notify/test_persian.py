@@ -9,25 +9,9 @@ from hamyan.boxes.models import Box, Membership
 from hamyan.extensions import db
 from hamyan.notify import campaigns, dispatch
 from hamyan.notify.models import Campaign
-from tests.i18n import english_left
+from tests.i18n import english_left, persian_page
 
 T0 = datetime(2026, 3, 1, 9)
-# Core's box layout labels its breadcrumb in English (aria-label="breadcrumb"): not this
-# area's words, left to core's catalogue.
-CORE_LEFT = ["breadcrumb"]
-
-
-def persian_page(client, url: str) -> str:
-    """tests.i18n.persian_page, but for core's English leftover above."""
-    response = client.get(url, headers={"Accept-Language": "fa-IR,fa;q=0.9"})
-    html = response.get_data(as_text=True)
-    assert response.status_code == 200 and '<html lang="fa" dir="rtl">' in html, url
-    assert not persian_left(html), f"{url} still shows English: {persian_left(html)}"
-    return html
-
-
-def persian_left(html: str) -> list[str]:
-    return [text for text in english_left(html) if text not in CORE_LEFT]
 
 
 @pytest.fixture
@@ -54,10 +38,10 @@ def test_a_manager_sends_a_message_in_persian(fa_box):
     form = {"subject": "جلسه‌ی {box}", "body": "دوستان عزیز، جمعه می‌بینیمتان."}
     shown = manager.post(url, data={**form, "action": "preview"}, headers={"Accept-Language": "fa"})
     html = shown.get_data(as_text=True)
-    assert "پیش‌نمایش" in html and "جلسه‌ی صندوق محله" in html and not persian_left(html)
+    assert "پیش‌نمایش" in html and "جلسه‌ی صندوق محله" in html and not english_left(html)
     empty = manager.post(url, data={"subject": "جلسه", "body": " ", "action": "send"},
                          headers={"Accept-Language": "fa"}).get_data(as_text=True)
-    assert "متن پیام را بنویسید." in empty and not persian_left(empty)
+    assert "متن پیام را بنویسید." in empty and not english_left(empty)
 
     sent = manager.post(url, data={**form, "subject": "جلسه‌ی ماهانه", "action": "send"})
     campaign = db.session.scalar(sa.select(Campaign))
@@ -76,7 +60,7 @@ def test_a_member_sets_notifications_in_persian(fa_box):
     html = persian_page(member, "/notifications")
     assert "صورت‌حساب ماهانه" in html and "پیامک" in html
     bad = member.post("/notifications", data={"phone": "۰۹۱۲", "quiet_start": "۲۵"}).get_data(as_text=True)
-    assert "ساعتی از ۰ تا ۲۳ وارد کنید." in bad and not persian_left(bad), persian_left(bad)
+    assert "ساعتی از ۰ تا ۲۳ وارد کنید." in bad and not english_left(bad), english_left(bad)
 
 
 def test_an_admin_messages_every_user_in_persian(user_client, clock, monkeypatch):

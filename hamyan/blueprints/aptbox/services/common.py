@@ -151,7 +151,10 @@ def same_request(existing, digest: str) -> None:
 
 # ------------------------------------------------------------------------------ months
 def month_label(box: Box, year: int, month: int) -> str:
-    return calendar.month_label(year, month, box.calendar)
+    """The month named in the language being written (a job's: the building's)."""
+    from hamyan.i18n import writing_language
+
+    return calendar.month_label(year, month, box.calendar, writing_language(box))
 
 
 def month_of(box: Box, day: date) -> tuple[int, int]:
