@@ -93,3 +93,9 @@ def test_month_names_are_persian_in_persian_jalali_in_a_jalali_box(app):
             assert month_label(1405, 7, "persian") == "Mehr 1405"
     with app.app_context(), speaking(SimpleNamespace(language="fa")):  # an email to a Persian reader
         assert last_month(date(2026, 12, 22), "persian").title == "آذر 1405"
+
+
+def test_a_pager_numbers_its_pages_in_persian_digits(app):
+    with app.test_request_context(headers={"Accept-Language": "fa"}):
+        html = app.jinja_env.globals["pager"](3, 12, "home.dashboard", "boxes")
+    assert 'aria-current="page">۳</a>' in html and ">۱۲</a>" in html and 'aria-label="صفحه‌ها"' in html
