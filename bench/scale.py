@@ -186,10 +186,10 @@ def _measure(site, boxes) -> dict:
         raise SystemExit(f"bench scale: {len(errors)} requests failed, e.g. {errors[0]}")
     counted = [(label, took) for at, label, took in record if at >= start + WARM_UP]
     ms = sorted(took * 1000 for _, took in counted)
-    per_label = {}
+    per_label = {}  # label -> (how many, p95 ms): the PDFs' count says much of a run's CPU per request
     for label in dict.fromkeys(label for label, _ in counted):
         values = sorted(took * 1000 for l, took in counted if l == label)
-        per_label[label] = statistics.quantiles(values, n=20)[18] if len(values) >= 20 else values[-1]
+        per_label[label] = len(values), statistics.quantiles(values, n=20)[18] if len(values) >= 20 else values[-1]
     return {"rps": len(counted) / SECONDS, "p95": statistics.quantiles(ms, n=20)[18], "requests": len(counted),
             "p95 by request": per_label,
             "cpu ms per request": {part: seconds * 1000 / sum(metered_from <= at <= metered_to for at, _, _ in record)
@@ -235,7 +235,8 @@ def main() -> None:
                     site.stop()
                 r = results[servers]
                 print(f"  {servers} app server{'s' if servers > 1 else ' '}: {r['rps']:6.1f} req/s  p95 {r['p95']:6.0f} ms  "
-                      f"({r['requests']} requests; p95 " + ", ".join(f"{k} {v:.0f} ms" for k, v in r["p95 by request"].items())
+                      f"({r['requests']} requests: " + ", ".join(f"{n} {k} p95 {v:.0f} ms"
+                                                                for k, (n, v) in r["p95 by request"].items())
                       + f"); ledger check {check}")
                 print("    CPU ms per request: " + ", ".join(f"{part} {ms:.1f}" for part, ms in r["cpu ms per request"].items())
                       + f"; cores busy {r['cores busy']:.2f}")
