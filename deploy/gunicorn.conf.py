@@ -26,3 +26,10 @@ proc_name = "hamyan"
 
 def on_starting(server):
     preflight.refuse(preflight.problems(os.environ, "web", server.cfg.workers))
+
+
+def post_worker_init(worker):
+    # WeasyPrint is imported when a PDF is first made (the CLI and tests stay light); a worker would do
+    # it inside its first statement request, about half a second of CPU while that request and those
+    # queued behind it wait, again in every recycled worker. Workers import it before they serve.
+    import weasyprint  # noqa: F401

@@ -1,8 +1,8 @@
 """The production shape, run for real: Debian's nginx (deploy/nginx-hamyan.conf, TLS) in front of two
 app servers started by deploy/entrypoint.sh, two scheduler processes, one MariaDB database and Redis.
 A browser session signs in through nginx and keeps working whichever app server answers; the sign-in
-limit holds across them; a request goes to the app server that is free; each job slot runs once;
-/readyz names each part."""
+limit holds across them; a request goes to the app server that is free; workers are ready for PDFs;
+each job slot runs once; /readyz names each part."""
 import os
 import re
 import signal
@@ -170,3 +170,9 @@ def test_a_request_goes_to_the_app_server_that_is_free(site):
         call.join(30)
     assert answers == [f"127.0.0.1:{site.app_ports[1]}"] * 6, answers
     assert stuck[-1].status_code == 200  # and the held request is answered once its server is back
+
+
+def test_app_workers_load_weasyprint_before_their_first_pdf(site):
+    for name in ("web1", "web2"):
+        worker = _worker_of(site.processes[name])
+        assert "libpango" in Path(f"/proc/{worker}/maps").read_text(), name  # WeasyPrint's text layout library
