@@ -598,6 +598,7 @@ class AptPersonIn(ma.Schema):
     email = F.String(load_default=None, validate=Length(max=254))
     relation = F.String(required=True, validate=OneOf(PAYERS))
     board = F.Boolean(load_default=False)
+    same_name_ok = F.Boolean(load_default=False, metadata={"description": "Add them although another member has this name"})
 
 
 class AptPersonOut(ma.Schema):
@@ -652,7 +653,7 @@ def update_unit(body, box_id, unit_id):
 def add_person(body, box_id, unit_id):
     """Add an owner (several for a co-owned unit) or the resident; with an email they are invited."""
     return services.add_person(current_api_user(), box_id, unit_id, body["name"], body["email"], body["relation"],
-                               body["board"])
+                               body["board"], same_name_ok=body["same_name_ok"])
 
 
 @bp.route("/<int:box_id>/units/<int:unit_id>/late-fees/waive", methods=["POST"])

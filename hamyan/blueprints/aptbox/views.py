@@ -27,6 +27,7 @@ from hamyan.blueprints.aptbox.forms import (
 )
 from hamyan.blueprints.aptbox.models import CATEGORY_NAMES, FUND_NAMES, Unit
 from hamyan.blueprints.payments import reports as reported_payments
+from hamyan.boxes.services import SameName
 from hamyan.core import clock
 from hamyan.core.errors import Conflict, ValidationError
 from hamyan.dues import calendar
@@ -168,11 +169,14 @@ def unit(box_id, unit_id):
                     flash(_("Payment recorded."), "success")
                 elif which == "person":
                     services.add_person(current_user, box_id, unit_id, form.name.data, form.email.data,
-                                        form.relation.data, form.board.data)
+                                        form.relation.data, form.board.data, same_name_ok=not confirm.needed())
                     flash(_with(_("%(name)s added to the unit."), name=bdi(form.name.data)), "success")
                 else:
                     services.update_unit(current_user, box_id, unit_id, **form.values())
                     flash(_("Unit updated; the next charges use its new figures."), "success")
+            except SameName as error:
+                return confirm.same_name(_common(acc)["nav"], error, _("Yes, add them: it is another person"),
+                                         back=url_for("aptbox.unit", box_id=box_id, unit_id=unit_id))
             except FORM_ERRORS as error:
                 apply_error(form, error)
             else:

@@ -172,16 +172,17 @@ def import_units(actor, box_id, data: bytes | str) -> list[Unit]:
 
 @uow.box_write
 def add_person(actor, box_id, unit_id, name: str, email: str | None, relation: str,
-               board: bool = False, invite: bool = True) -> UnitPerson:
+               board: bool = False, invite: bool = True, same_name_ok: bool = False) -> UnitPerson:
     """Someone of a unit (an owner, several for a co-owned unit, or the resident) becomes a member of
     the building (role resident, or board) and, with an email, is invited to sign in. Someone who is
     a member already (a board member living in the building; an owner of two units), named by their
-    email, is tied to this unit too."""
+    email, is tied to this unit too. A new person with the name of another member needs
+    same_name_ok (boxes.services.SameName), as in every product."""
     acc = manage(actor, box_id)
     unit = unit_of(acc, unit_id)
     parse.choice(relation, PAYERS, "relation", _("Relation"))
     membership = _member_by_email(acc.box.id, email) or boxes.add_member(
-        actor, acc.box.id, name, email, BOARD if board else RESIDENT)
+        actor, acc.box.id, name, email, BOARD if board else RESIDENT, same_name_ok)
     if db.session.scalar(select(UnitPerson.id).filter_by(unit_id=unit.id, membership_id=membership.id)):
         raise Conflict(_("%(name)s is already tied to unit %(number)s.", name=membership.display_name, number=unit.number),
                        field="email")
