@@ -14,7 +14,6 @@ bind = os.environ.get("HAMYAN_BIND", "127.0.0.1:8000")
 workers = preflight.web_workers(os.environ)
 timeout = int(os.environ.get("HAMYAN_TIMEOUT", 30))  # a worker silent this long is killed and replaced
 graceful_timeout = 30  # on SIGTERM, requests in flight get this long to finish
-keepalive = 5  # nginx keeps upstream connections open
 max_requests = 2000  # recycle workers now and then (bounded memory), not all at once
 max_requests_jitter = 200
 accesslog = "-"
