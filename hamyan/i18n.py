@@ -19,6 +19,8 @@ from flask.cli import AppGroup
 from flask_babel import Babel, get_locale
 from markupsafe import Markup, escape
 
+from hamyan.dues.calendar import format_day, format_moment
+
 LANGUAGES = ("en", "fa")
 LANGUAGE_NAMES = {"en": "English", "fa": "فارسی"}
 RTL_LANGUAGES = frozenset({"fa"})
@@ -161,16 +163,12 @@ def show_money(amount: int, box, plain: bool = False) -> str:
 def show_day(day, box=None) -> str:
     """The one way a day is written (the `day` filter): Jalali with the month's name in a
     Persian-calendar box, in the language and digits being written."""
-    from hamyan.dues.calendar import format_day
-
     return digits(format_day(day, getattr(box, "calendar", "gregorian"), display_locale(box)), box)
 
 
 def show_moment(moment, box=None) -> str:
     """A stored UTC time as pages show it: on the box's clock (`box`: a box, or anything with a
     timezone, such as a person's notification settings; none: UTC), calendar, language and digits."""
-    from hamyan.dues.calendar import format_moment
-
     return digits(format_moment(moment, getattr(box, "timezone", "UTC"), getattr(box, "calendar", "gregorian"),
                                 display_locale(box)), box)
 

@@ -72,14 +72,10 @@ def month_key(year: int, month: int) -> str:
     return f"{year:04d}-{month:02d}"
 
 
-def month_label(year: int, month: int, calendar: str = "gregorian", locale: str | None = None) -> str:
-    """A month of the calendar by its name and year, in `locale` (by default the language being
-    written, hamyan.i18n): "آذر 1405" or "Azar 1405" in a Persian-calendar box, else Babel's
-    "دسامبر 2026" or "December 2026". Digits as they are: a page writes its own (i18n.digits)."""
-    if locale is None:
-        from hamyan.i18n import writing_language
-
-        locale = writing_language()
+def month_label(year: int, month: int, calendar: str, locale: str) -> str:
+    """A month of the calendar by its name and year, in `locale` (callers pass the language being
+    written, hamyan.i18n.writing_language): "آذر 1405" or "Azar 1405" in a Persian-calendar box, else
+    Babel's "دسامبر 2026" or "December 2026". Digits as they are: a page writes its own (i18n.digits)."""
     if calendar == "persian":
         return f"{PERSIAN_MONTHS['fa' if str(locale).startswith('fa') else 'en'][month - 1]} {year}"
     return format_skeleton("yMMMM", date(year, month, 1), locale=locale)

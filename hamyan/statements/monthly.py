@@ -23,6 +23,7 @@ from hamyan.boxes.models import Box, Membership
 from hamyan.core import clock, uow
 from hamyan.dues import calendar
 from hamyan.extensions import db
+from hamyan.i18n import writing_language
 from hamyan.notify import services as notify
 from hamyan.notify.models import OutboxMessage
 
@@ -41,7 +42,7 @@ class Month:
     @property
     def title(self) -> str:
         """"January 2026", "آذر 1405": what the emails say, in the language being written."""
-        return calendar.month_label(*calendar.month_of(self.start, self.calendar), self.calendar)
+        return calendar.month_label(*calendar.month_of(self.start, self.calendar), self.calendar, writing_language())
 
 
 def last_month(today: date, calendar_name: str = "gregorian") -> Month:
