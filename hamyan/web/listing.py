@@ -44,6 +44,7 @@ STATUS_NAMES = {
     "contribution": _l("contribution"), "deposit": _l("deposit"), "cover": _l("cover"), "netted": _l("netted"),
     "requested": _l("requested"), "approved": _l("approved"), "active": _l("active"), "closed": _l("closed"),
     "written_off": _l("written off"), "rejected": _l("rejected"), "cancelled": _l("cancelled"),
+    "cash": _l("cash"), "bank": _l("bank transfer"),  # how a payment was made
 }
 
 
@@ -56,7 +57,8 @@ def status_name(name: str) -> str:
 class Column:
     """One column of a list: its heading and how to get the cell from a row. `kind` says how it is
     shown and exported: "money" (minor units of the box's currency), "day" (a date), "time" (a UTC
-    datetime), "status" (a word of STATUS_NAMES: named on the page, the code in the CSV) or "text"."""
+    datetime), "status" (a word of STATUS_NAMES: named on the page, the code in the CSV), "name" (a
+    name people typed, set apart on the page so bidi keeps it whole) or "text"."""
 
     label: str
     value: Callable
@@ -198,6 +200,8 @@ def cell(column: Column, row, box) -> str:
         return i18n.show_moment(value, box)
     if column.kind == "status":
         return status_name(value)
+    if column.kind == "name":
+        return i18n.bdi(value)
     return str(value)
 
 

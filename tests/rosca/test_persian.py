@@ -10,7 +10,7 @@ from tests.i18n import english_left
 FA = {"Accept-Language": "fa-IR,fa;q=0.9"}
 from tests.rosca.helpers import rosca_of, utc_today
 
-PAGES = ("", "/pricing", "/seats", "/periods", "/market", "/market?earlier=2&later=3", "/mine")
+PAGES = ("", "/pricing", "/seats", "/periods", "/market", "/market?earlier=2&later=3", "/mine", "/payments", "/fines")
 
 
 @pytest.fixture

@@ -25,13 +25,13 @@ PAYMENTS = ListSpec(
     options=(joinedload(Payment.membership),),
     columns=(
         Column(_l("Paid on"), lambda p: p.paid_on, "day"),
-        Column(_l("Member"), lambda p: p.membership.display_name),
+        Column(_l("Member"), lambda p: p.membership.display_name, "name"),
         Column(_l("Contribution"), lambda p: p.amount, "money"),
         Column(_l("Fines"), lambda p: p.fine_amount, "money"),
-        Column(_l("Method"), lambda p: p.method),
+        Column(_l("Method"), lambda p: p.method, "status"),
         Column(_l("Reference"), lambda p: p.reference),
         Column(_l("Entry"), lambda p: p.entry.number),
-        Column(_l("Status"), lambda p: "undone" if p.reversal else "recorded"),
+        Column(_l("Status"), lambda p: "undone" if p.reversal else "recorded", "status"),
     ),
 )
 

@@ -34,7 +34,7 @@ MEMBERS = listing.ListSpec(
               "managers": _managers, "without an account": lambda box: Membership.user_id.is_(None)},
     order=(Membership.display_name, Membership.id),
     columns=(
-        listing.Column(_l("Name"), lambda m: m.display_name),
+        listing.Column(_l("Name"), lambda m: m.display_name, "name"),
         listing.Column(_l("Role"), lambda m: role_name(m.role)),
         listing.Column(_l("Joined"), lambda m: m.created_at, "time"),
         listing.Column(_l("Left"), lambda m: m.left_at, "time"),

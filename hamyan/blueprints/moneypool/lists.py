@@ -30,7 +30,7 @@ CONTRIBUTIONS = ListSpec(
     order=(Contribution.paid_on.desc(), Contribution.id.desc()),
     columns=(
         Column(_l("Paid on"), lambda c: c.paid_on, "day"),
-        Column(_l("Member"), lambda c: c.member.name),
+        Column(_l("Member"), lambda c: c.member.name, "name"),
         Column(_l("Amount"), lambda c: c.amount, "money"),
         Column(_l("Of it late fees"), lambda c: c.fees, "money"),
         Column(_l("Entry"), lambda c: c.entry.number),
@@ -51,7 +51,7 @@ LOANS = ListSpec(
     order=(Loan.id.desc(),),
     columns=(
         Column(_l("Loan"), lambda loan: loan.number),
-        Column(_l("Borrower"), lambda loan: loan.member.name),
+        Column(_l("Borrower"), lambda loan: loan.member.name, "name"),
         Column(_l("Amount"), lambda loan: loan.amount, "money"),
         Column(_l("Installments"), lambda loan: loan.term),
         Column(_l("Asked"), lambda loan: loan.requested_at, "time"),
@@ -78,7 +78,7 @@ REPAYMENTS = ListSpec(
     columns=(
         Column(_l("No."), lambda r: r.Repayment.number),
         Column(_l("Paid on"), lambda r: r.Repayment.paid_on, "day"),
-        Column(_l("Borrower"), lambda r: r.who),
+        Column(_l("Borrower"), lambda r: r.who, "name"),
         Column(_l("Loan"), lambda r: r.loan),
         Column(_l("Amount"), lambda r: r.Repayment.amount, "money"),
         Column(_l("Principal"), lambda r: r.Repayment.principal, "money"),

@@ -1,5 +1,6 @@
 """The ROSCA's lists as hamyan.web.listing specs: payments in (contributions, deposits, covers,
 netted) and late charges, found by member, date, kind and search, and exported as CSV."""
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -23,14 +24,14 @@ PAYMENTS = ListSpec(
     order=(RoscaPayment.paid_on.desc(), RoscaPayment.id.desc()),
     options=(joinedload(RoscaPayment.membership),),
     columns=(
-        Column("No.", lambda p: p.number),
-        Column("Paid on", lambda p: p.paid_on, "day"),
-        Column("Member", lambda p: p.membership.display_name),
-        Column("Kind", lambda p: p.kind),
-        Column("Amount", lambda p: p.amount, "money"),
-        Column("Method", lambda p: p.method),
-        Column("Reference", lambda p: p.reference),
-        Column("Entry", lambda p: p.entry.number),
+        Column(_l("No."), lambda p: p.number),
+        Column(_l("Paid on"), lambda p: p.paid_on, "day"),
+        Column(_l("Member"), lambda p: p.membership.display_name, "name"),
+        Column(_l("Kind"), lambda p: p.kind, "status"),
+        Column(_l("Amount"), lambda p: p.amount, "money"),
+        Column(_l("Method"), lambda p: p.method, "status"),
+        Column(_l("Reference"), lambda p: p.reference),
+        Column(_l("Entry"), lambda p: p.entry.number),
     ),
 )
 
