@@ -87,7 +87,8 @@ def _label(row) -> str:
         return f"{name} ({local[:2]}•••@{domain})"
     box = i18n.page_box()
     day = format_day(added.date(), getattr(box, "calendar", "gregorian"), i18n.display_locale(box))
-    return f"{name} ({_('added %(day)s', day=i18n.digits(day, box))})"
+    detail = _("added %(day)s", day=i18n.digits(day, box))  # (outside the f-string, where extraction finds it)
+    return f"{name} ({detail})"
 
 
 def named(people: Select, name: str, field: str, noun: str) -> int:
