@@ -1,6 +1,7 @@
 """Core's pages and words in Persian: the report job page at each step, the shared lists (fines,
 members: filters, cells, CSV headings), month names, and a box service's refusal shown in Persian."""
 import json
+import re
 from datetime import date
 from types import SimpleNamespace
 
@@ -50,6 +51,7 @@ def test_lists_read_in_persian_with_their_filters_cells_and_csv(persian_box):
     box, manager = persian_box["box"], persian_box["manager"]
     page = persian_page(manager, f"/cashbox/{box.id}/fines?status=waived&start=1405/01/01")
     assert "بخشوده" in page and "اعمال‌شده" in page
+    assert re.search(r"[۰-۹]+ مورد پیدا شد", page)  # the count in the page's digits too
     wrong = manager.get(f"/cashbox/{box.id}/fines?status=x&start=1405/09/10&end=1405/01/01", headers=FA)
     page = wrong.get_data(as_text=True)
     assert "وضعیت: یکی از اعمال‌شده یا بخشوده را انتخاب کنید." in page and "پیش از روز" in page
