@@ -13,7 +13,7 @@ The boxes, the cashbox's members, shares and round start are real service calls;
 (business rows, ledger entries and postings, account balances) is inserted in bulk with Core
 executemany, exactly as the services would have written it (same entry codes, idempotency keys,
 fingerprints, legs), and the read models a product keeps are refreshed by its own function (cashbox
-member summaries). Then a real payment and a real loan repayment go through the services, and
+member summaries, pool summaries, the ledger's kept cash days). Then a real payment and a real loan repayment go through the services, and
 `flask ledger check`'s checks (ledger.check() and each product's reconcile) must pass.
 
 Builds are cached: a SQLite file under the cache folder / a MariaDB database, named by N and a key
@@ -202,6 +202,7 @@ class Bulk:
         self.rows = defaultdict(list)
         self.next_id = {}
         self.deltas = defaultdict(int)  # account id -> balance change
+        self.last_number = None  # the box's last entry number
 
     def new_id(self, table: sa.Table) -> int:
         from hamyan.extensions import db
@@ -230,7 +231,13 @@ class Bulk:
 
         legs = [(account, amount) for account, amount in legs if amount]
         assert len(legs) >= 2 and sum(amount for _, amount in legs) == 0, (code, legs)
-        entry_id = self.add(Entry.__table__, box_id=self.box_id, code=code, memo=memo, effective_date=on,
+        if self.last_number is None:
+            from hamyan.extensions import db
+
+            self.last_number = db.session.scalar(sa.select(sa.func.max(Entry.number)).filter_by(box_id=self.box_id)) or 0
+        self.last_number += 1
+        entry_id = self.add(Entry.__table__, box_id=self.box_id, number=self.last_number, code=code, memo=memo,
+                            effective_date=on,
                             created_at=self.now, created_by_id=self.actor_id, idempotency_key=key,
                             fingerprint=_fingerprint(code, on, legs, None), reverses_id=None)
         for account, amount in legs:
@@ -268,6 +275,7 @@ def build_pool(manager, name: str, size: int) -> int:
     """A pool of `size` savers with POOL_MONTHS of history (see the module docstring)."""
     from hamyan.dues.calendar import add_months
     from hamyan.blueprints.moneypool import services as mp
+    from hamyan.ledger import service as ledger
     from hamyan.blueprints.moneypool.models import (Contribution, Installment, Loan, LoanEvent, Pool,
                                                     PoolMember, Repayment, ShareChange)
     from hamyan.boxes.models import Membership
@@ -321,7 +329,8 @@ def build_pool(manager, name: str, size: int) -> int:
                 for event in ("requested", "approved")[:2 if status == "approved" else 1]:
                     bulk.add(LoanEvent.__table__, loan_id=loan, kind=event, detail="", at=bulk.now, by_id=manager.id)
         bulk.flush()
-    mp.summary.rebuild(box.id)  # the read model of what was inserted
+    mp.summary.rebuild(box.id)  # the read models of what was inserted
+    ledger.rebuild_days(box.id)
     return box.id
 
 
@@ -380,6 +389,7 @@ def build_cashbox(manager, name: str, size: int) -> tuple[int, int]:
     from hamyan.blueprints.cashbox.services.state import refresh_summaries
     from hamyan.extensions import db
     from hamyan.core import clock, uow
+    from hamyan.ledger import service as ledger
     from hamyan.ledger.models import LedgerAccount
 
     today = date.today()
@@ -422,7 +432,8 @@ def build_cashbox(manager, name: str, size: int) -> tuple[int, int]:
         for period in periods[:drawn]:
             period.winner_share_id, period.drawn_at, period.drawn_by_id = shares[period.number], clock.now(), manager.id
             period.payout_status, period.payout_entry_id, period.paid_out_at = "paid", payouts[period.id], clock.now()
-        refresh_summaries(db.session.get(Round, r.id))  # the read model of what was inserted
+        refresh_summaries(db.session.get(Round, r.id))  # the read models of what was inserted
+    ledger.rebuild_days(box.id)
     return box.id, late[0].id if late else members[0].id
 
 

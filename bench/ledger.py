@@ -1,7 +1,8 @@
 """Ledger postings per second: the real post() path, through the app's session, on a fresh database,
 in a box's unit of work as the products post (the box's lock, its entry numbers, the audit row),
 beside the same writes done bare (insert the entry with its number and its postings, add to the two
-balances: no idempotency check, no locks, no validation) with the same number of entries per commit."""
+balances and to the cash's day: no idempotency check, no locks, no validation) with the same number of
+entries per commit."""
 import statistics
 import time
 import uuid
@@ -13,6 +14,7 @@ from hamyan import create_app, ledger
 from hamyan.boxes.models import Box
 from hamyan.core import clock, uow
 from hamyan.extensions import db
+from hamyan.ledger.service import _add_to_days
 
 MEMBERS = 50
 
@@ -42,6 +44,7 @@ def _bare(entries: int, per_commit: int, box_id: int, cash: int, members: list[i
         balance=accounts.c.balance + sa.bindparam("delta"))
     today, wall = date.today(), time.perf_counter()
     connection = db.session.connection()
+    day = _add_to_days(connection.dialect.name)
     number = connection.execute(sa.select(sa.func.max(entries_table.c.number))
                                 .where(entries_table.c.box_id == box_id)).scalar()
     for i in range(entries):
@@ -55,6 +58,8 @@ def _bare(entries: int, per_commit: int, box_id: int, cash: int, members: list[i
                                      dict(entry_id=entry_id, account_id=members[i % len(members)], amount=-amount,
                                           currency="USD")])
         connection.execute(add, [dict(aid=cash, delta=amount), dict(aid=members[i % len(members)], delta=-amount)])
+        connection.execute(day, dict(account_id=cash, day=today, code="contribution", inflow=True, entries=1,
+                                     amount=amount, first_entry_id=entry_id))
         if (i + 1) % per_commit == 0:
             db.session.commit()
             connection = db.session.connection()

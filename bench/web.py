@@ -23,6 +23,7 @@ WARM_UP = 40
 REQUESTS = 800  # per endpoint, spread over the clients
 ROUNDS = 4
 TIMEOUT = 35  # seconds a client waits; gunicorn kills a worker busy for 30 s
+WORKERS = 2  # gunicorn's
 
 
 class Failed(Exception):
@@ -104,7 +105,7 @@ def bearer(port: int, email: str, password: str) -> dict:
 
 @contextmanager
 def serve(instance: Path, database_url: str | None = None, setup: tuple = ()):
-    """gunicorn with 2 workers on the database (None: SQLite in the instance folder, as `make run`),
+    """gunicorn with WORKERS workers on the database (None: SQLite in the instance folder, as `make run`),
     after running each `flask <command>` of setup; yields the port."""
     instance.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, FLASK_APP="wsgi:app", HAMYAN_INSTANCE_PATH=str(instance),
@@ -119,7 +120,7 @@ def serve(instance: Path, database_url: str | None = None, setup: tuple = ()):
             raise SystemExit(f"bench: flask {' '.join(command)} failed:\n{done.stderr[-3000:]}")
     port = _free_port()
     log = open(instance / "gunicorn.log", "w")
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}",
                                "wsgi:app"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60

@@ -21,14 +21,12 @@ errorlog = "-"
 # The request id is the X-Request-ID the app answers with (nginx's $request_id, or its own).
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms [%({x-request-id}o)s] "%(a)s"'
 proc_name = "hamyan"
+# gunicorn 25+ opens a control socket at one path per user by default, so a second app server on the
+# host (scaling out, or a restart overlapping the old master) takes it over from the first; nothing
+# here uses gunicornc, and systemd or the entrypoint manage the processes.
+control_socket_disable = True
 
 
 def on_starting(server):
     preflight.refuse(preflight.problems(os.environ, "web", server.cfg.workers))
 
-
-def post_worker_init(worker):
-    # WeasyPrint is imported when a PDF is first made (the CLI and tests stay light); a worker would do
-    # it inside its first statement request, about half a second of CPU while that request and those
-    # queued behind it wait, again in every recycled worker. Workers import it before they serve.
-    import weasyprint  # noqa: F401

@@ -9,6 +9,7 @@ import time
 import uuid
 
 from flask import g, has_app_context, request
+from sqlalchemy import inspect
 
 FORMAT = "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
 
@@ -44,18 +45,26 @@ def _incoming_id() -> str:
     return uuid.uuid4().hex[:16]
 
 
+def _id_of(person):
+    """A signed-in user's or API caller's id as the session knows it: a write's commit expired the
+    object, and reading its `id` would load the row again for a log line."""
+    state = inspect(person, raiseerr=False)
+    return state.identity[0] if state is not None and state.identity else getattr(person, "id", None)
+
+
 def access_line(response) -> str:
     """One JSON object per request: what a log shipper indexes without a parser of our own."""
     from flask_login import current_user
 
-    user = current_user.id if current_user and current_user.is_authenticated else None  # never get_id(): it holds the session key
+    # never get_id(): it holds the session key
+    user = _id_of(current_user._get_current_object()) if current_user and current_user.is_authenticated else None
     api_user = g.get("api_user")
     return json.dumps({
         "request_id": g.get("request_id", "-"), "method": request.method, "path": request.path,
         "endpoint": request.endpoint, "status": response.status_code,
         "ms": round((time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000, 1),
         "bytes": response.calculate_content_length(), "ip": request.remote_addr,
-        "user": user or getattr(api_user, "id", None),
+        "user": user or _id_of(api_user),
         "partner_key": getattr(api_user, "key_id", None),
         "agent": (request.user_agent.string or "")[:200],
     }, ensure_ascii=False)
@@ -83,5 +92,7 @@ def init_app(app) -> None:
     @app.after_request
     def send_request_id(response):
         response.headers["X-Request-ID"] = g.get("request_id", "-")
-        logging.getLogger("hamyan.access").info("%s", access_line(response))
+        access = logging.getLogger("hamyan.access")
+        if access.isEnabledFor(logging.INFO):  # not worked out to be dropped (HAMYAN_LOG_LEVEL=WARNING)
+            access.info("%s", access_line(response))
         return response

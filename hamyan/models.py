@@ -2,7 +2,7 @@
 from hamyan.blueprints.auth.models import ApiToken, User  # noqa: F401
 from hamyan.notify.models import Campaign, ChannelPreference, NotifyProfile, OutboxMessage  # noqa: F401
 from hamyan.boxes.models import Box, Invitation, Membership  # noqa: F401
-from hamyan.ledger.models import Entry, LedgerAccount, Posting  # noqa: F401
+from hamyan.ledger.models import CashDay, Entry, LedgerAccount, Posting  # noqa: F401
 from hamyan.dues.models import LateCharge, Reminder  # noqa: F401
 from hamyan.scheduling import JobRun  # noqa: F401
 from hamyan.statements.jobs import ReportJob  # noqa: F401

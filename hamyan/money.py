@@ -52,7 +52,9 @@ def format_plain(amount: int, currency: str, locale: str = "en", *, toman: bool 
     persian = _persian(locale)
     text = format_decimal(value, format=f"#,##0{'.' + '0' * digits if digits else ''}", locale=locale,
                           numbering_system="default" if persian and not latin_digits else "latn")
-    return text.translate(PERSIAN_DIGITS) if persian and not latin_digits else text
+    text = text.translate(PERSIAN_DIGITS) if persian and not latin_digits else text
+    # Right to left, a minus sign stands after the number ("۱۲۵-"): a negative one is set apart left to right.
+    return f"\u2066{text}\u2069" if persian and amount < 0 else text
 
 
 PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")

@@ -1,5 +1,6 @@
 """Alembic environment. The chain is linear and upgrade-only: see migrations/README."""
 import logging
+from contextlib import nullcontext
 from logging.config import fileConfig
 
 from flask import current_app
@@ -10,19 +11,15 @@ from alembic import context
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging.
-# This line sets up loggers basically.
-fileConfig(config.config_file_name)
+# Interpret the config file for Python logging, unless the caller keeps its own: the test suite
+# upgrades in its own process, where fileConfig would disable every logger made before it.
+if config.attributes.get("configure_logger", True):
+    fileConfig(config.config_file_name)
 logger = logging.getLogger('alembic.env')
 
 
 def get_engine():
-    try:
-        # this works with Flask-SQLAlchemy<3 and Alchemical
-        return current_app.extensions['migrate'].db.get_engine()
-    except (TypeError, AttributeError):
-        # this works with Flask-SQLAlchemy>=3
-        return current_app.extensions['migrate'].db.engine
+    return current_app.extensions['migrate'].db.engine  # Flask-SQLAlchemy 3 (get_engine() is deprecated)
 
 
 def get_engine_url():
@@ -95,9 +92,10 @@ def run_migrations_online():
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 
-    connectable = get_engine()
-
-    with connectable.connect() as connection:
+    # A caller may hand Alembic a connection of its own: the test suite upgrades databases of its
+    # own in its process.
+    given = config.attributes.get("connection")
+    with nullcontext(given) if given is not None else get_engine().connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:
             # SQLite changes a table by copying it to a new one and dropping the old (batch mode);

@@ -3,7 +3,8 @@ persian_page(client, url) fetches a page as a Persian reader and asserts it is a
 
 What is not checked, because it is not the interface's own words: <script>, <style>, <code>,
 anything isolated as a value (<bdi>, dir="ltr": names, emails, references; see the `bdi`/`ltr`
-filters), elements marked translate="no", and the few Latin words Persian text uses as they are.
+filters; in a <title>, Unicode's isolates: the `isolate` filter), elements marked translate="no", and
+the few Latin words Persian text uses as they are.
 The `box_sets_language` fixture (tests/conftest.py) makes a fa_IR box's pages Persian, as in production."""
 import re
 from html.parser import HTMLParser
@@ -13,12 +14,18 @@ LATIN_WORDS = frozenset({"API", "CSV", "PDF", "IP", "UTC", "JSON", "SMS", "URL",
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+")
 _SKIPPED = frozenset({"script", "style", "code", "bdi", "template"})
 _READ_ATTRIBUTES = ("placeholder", "title", "aria-label", "alt")
+# A value set apart by Unicode's isolates (FSI or LRI ... PDI), as a <title> sets names apart.
+_ISOLATED = re.compile("[\u2066\u2068][^\u2069]*\u2069")
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"})
 
 
 class _Reader(HTMLParser):
-    def __init__(self):
+    """Collects the bits of a page's text and read attributes for which `wrong(text)` holds, outside
+    the `skipped` elements and the values set apart left to right."""
+
+    def __init__(self, wrong, skipped=_SKIPPED):
         super().__init__(convert_charrefs=True)
+        self.wrong, self.skipped = wrong, skipped
         self.stack: list[bool] = []  # per open element: is its content skipped
         self.found: list[str] = []
 
@@ -27,7 +34,7 @@ class _Reader(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        skip = (tag in _SKIPPED or attrs.get("dir") == "ltr" or attrs.get("translate") == "no"
+        skip = (tag in self.skipped or attrs.get("dir") == "ltr" or attrs.get("translate") == "no"
                 or tag == "input" and attrs.get("type") == "hidden")
         if not (self._skipping() or skip):
             for name in _READ_ATTRIBUTES:
@@ -44,15 +51,47 @@ class _Reader(HTMLParser):
             self._check(data)
 
     def _check(self, text: str) -> None:
-        words = [w for w in _WORD.findall(text) if w not in LATIN_WORDS and not (w.isupper() and len(w) == 3)]
-        if words:
+        if self.wrong(text):
             self.found.append(" ".join(text.split())[:120])
+
+
+def latin_words(text: str) -> list[str]:
+    """The words of `text` in Latin letters that Persian text does not use as they are."""
+    return [w for w in _WORD.findall(text) if w not in LATIN_WORDS and not (w.isupper() and len(w) == 3)]
+
+
+def box_memos(box_id: int) -> list[str]:
+    """Every memo of the box's ledger entries, oldest first."""
+    from sqlalchemy import select
+
+    from hamyan.extensions import db
+    from hamyan.ledger.models import Entry
+
+    return list(db.session.scalars(select(Entry.memo).filter_by(box_id=box_id).order_by(Entry.id)))
+
+
+def pdf_text(pdf: bytes) -> str:
+    """A PDF's text as pypdf reads it back (a right-to-left line may come in visual order)."""
+    import io
+
+    from pypdf import PdfReader
+
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
 def english_left(html: str) -> list[str]:
     """The bits of text (and placeholders, titles, labels) of a page that are still in English; the
     page's <title> and <body> are read, the <head>'s links and metadata are not."""
-    reader = _Reader()
+    reader = _Reader(lambda text: latin_words(_ISOLATED.sub("", text)))
+    reader.feed(html)
+    return reader.found
+
+
+def latin_digits(html: str) -> list[str]:
+    """The bits of text (and placeholders, titles, labels) of a Persian page that write a number in
+    Latin digits; names set apart (<bdi>) are read too, values kept left to right (dir="ltr", <code>)
+    are not."""
+    reader = _Reader(re.compile("[0-9]").search, _SKIPPED - {"bdi"})
     reader.feed(html)
     return reader.found
 

@@ -22,7 +22,7 @@ from hamyan.boxes.models import Invitation, Membership
 from hamyan.core import uow
 from hamyan.core.errors import Forbidden, NotFound
 from hamyan.extensions import db
-from tests.conftest import PASSWORD, login
+from tests.conftest import PASSWORD, login, statements
 
 NEW_PASSWORD = "a-brand-new-secret-7"
 
@@ -586,3 +586,17 @@ def test_member_of_box_a_gets_404_for_box_b_and_403_on_manager_actions(scoped_ap
     assert boss.post(f"/_test/boxes/{box_a.id}/manage").status_code == 200
     admin = login(scoped_app.test_client(), "admin@example.com")
     assert admin.get(f"/_test/boxes/{box_b.id}/members/{member_b.id}").status_code == 200
+
+
+def test_authorize_reads_the_box_and_the_users_membership_in_one_query(make_user):
+    manager = make_user("manager@example.com", "Manager")
+    outsider = make_user("outsider@example.com", "Outsider")
+    box_id = boxes.create_box(manager, "cashbox", "Box", "USD").id
+    db.session.commit()
+    db.session.expire_all()
+    with statements() as sent:
+        access = authorize(manager, box_id, MANAGE, "cashbox")
+    assert (access.box.name, access.membership.role, access.can_manage) == ("Box", "manager", True)
+    assert len([s for s in sent if "FROM box" in s or "FROM membership" in s]) == 1, sent
+    with pytest.raises(NotFound):
+        authorize(outsider, box_id)

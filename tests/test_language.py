@@ -1,6 +1,8 @@
 """Choosing the interface language: a visitor's switch in the footer (a cookie), which a signed-in
 person's own choice on the profile page overrides; and the account emails (sign-up, password reset,
 invitation) written in their recipient's language, whatever the page that sent them speaks."""
+import re
+
 from sqlalchemy import select
 
 from hamyan.blueprints.auth import services as auth
@@ -115,3 +117,18 @@ def test_an_invitation_speaks_the_invitees_language_else_the_boxs(make_user, box
     body = db.session.execute(select(OutboxMessage.body).where(OutboxMessage.recipient == "new@example.com")).scalar_one()
     assert "با نقش عضو" in body and "/invite/" in body
     assert last_subject("other@example.com") == "You are invited to Family fund on Hamyan"
+
+
+def test_emails_are_typed_left_to_right_on_a_persian_page(user_client):
+    """An email input reads left to right whatever the page's direction (right to left, "ali." showed
+    ".ali" as it was typed), however its form names it; a name's input keeps the page's direction."""
+    person = user_client("mina@example.com", "مینا")
+    box = boxes.create_box(person.user, "cashbox", "صندوق", "IRR", "Asia/Tehran", "fa_IR", "persian")
+    db.session.commit()
+    fa = {"Accept-Language": "fa-IR,fa;q=0.9"}
+    profile = person.get("/profile", headers=fa).get_data(as_text=True)
+    members = person.get(f"/boxes/{box.id}/members", headers=fa).get_data(as_text=True)
+    for html, name in ((profile, "email-email"), (members, "add-email"), (members, "invite-email")):
+        tag = re.search(f'<input[^>]*name="{name}"[^>]*>', html).group(0)
+        assert 'dir="ltr"' in tag, tag
+    assert 'dir="ltr"' not in re.search('<input[^>]*name="profile-name"[^>]*>', profile).group(0)

@@ -13,7 +13,7 @@ from hamyan.core import uow
 from hamyan.core.errors import Conflict, ValidationError
 from hamyan.extensions import db
 from hamyan.models import Entry, LedgerAccount, Posting  # every model: refusals() builds an account at import
-from tests.conftest import empty_all_tables
+from tests.conftest import empty_all_tables, property_examples
 
 D1, D2, D3 = date(2026, 1, 10), date(2026, 2, 10), date(2026, 3, 10)
 CASH = dict(type=ledger.ASSET, subject=("box", None), purpose="cash")
@@ -254,8 +254,9 @@ def test_rollback_after_post_leaves_nothing_behind(acc):
 
 def test_a_post_is_four_statements_and_three_once_its_accounts_are_locked(acc):
     """The speed of a batch (issue 17): lock the accounts, insert the entry, insert its postings,
-    add to the balances; later posts in the transaction skip the lock of accounts it holds."""
-    cash, alice, bob, seen = acc["cash"].id, acc["alice"].id, acc["bob"].id, []
+    add to the balances; later posts in the transaction skip the lock of accounts it holds. One
+    that moves a box's cash also adds to its day's line (one upsert)."""
+    cash, alice, bob, fees, seen = acc["cash"].id, acc["alice"].id, acc["bob"].id, acc["fees"].id, []
 
     def before(conn, cursor, statement, parameters, context, executemany):
         seen.append(statement.split()[0].upper())
@@ -267,13 +268,16 @@ def test_a_post_is_four_statements_and_three_once_its_accounts_are_locked(acc):
         ledger.post("contribution", [(cash, 100), (alice, -100)], idempotency_key="k2")
         again, seen[:] = list(seen), []
         ledger.post("contribution", [(cash, 100), (bob, -100)], idempotency_key="k3")
-        new_member = list(seen)
+        new_member, seen[:] = list(seen), []
+        ledger.post("fee", [(alice, 5), (fees, -5)], idempotency_key="k4")
+        no_cash = list(seen)
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", before)
     writes = ["INSERT", "INSERT", "UPDATE"]
-    assert [q for q in first if q != "BEGIN"] == ["SELECT", *writes]
-    assert again == writes
-    assert new_member == ["SELECT", *writes]
+    assert [q for q in first if q != "BEGIN"] == ["SELECT", *writes, "INSERT"]
+    assert again == [*writes, "INSERT"]
+    assert new_member == ["SELECT", *writes, "INSERT"]
+    assert no_cash == ["SELECT", *writes]
     db.session.commit()
     assert_consistent()
 
@@ -388,6 +392,48 @@ def test_balance_as_of_respects_effective_dates(acc):
     assert ledger.balances(ids, as_of=D3, after=D1) == {cash.id: 50, acc["alice"].id: -50, acc["fees"].id: 0}
 
 
+def summed_up_to(day: date) -> dict:
+    """Every account's balance at the end of day, summed from scratch over its postings."""
+    rows = db.session.execute(sa.select(Posting.account_id, sa.func.sum(Posting.amount))
+                              .join(Entry, Entry.id == Posting.entry_id).where(Entry.effective_date <= day)
+                              .group_by(Posting.account_id))
+    sums = {account_id: int(total) for account_id, total in rows}
+    return {account_id: sums.get(account_id, 0) for account_id in stored_balances()}
+
+
+def by_type(per_account: dict) -> dict:
+    """Balances summed per (type, purpose) on their normal side, the zero sums left out."""
+    sums = defaultdict(int)
+    for account in db.session.scalars(sa.select(LedgerAccount)):
+        sums[account.type, account.purpose] += per_account[account.id] * (1 if account.normal_side == ledger.DEBIT else -1)
+    return {key: total for key, total in sums.items() if total}
+
+
+def test_balances_as_of_a_past_day_equal_the_postings_summed_up_to_it(acc):
+    first = ledger.post("contribution", [(acc["cash"], 100), (acc["alice"], -90), (acc["fees"], -10)],
+                        idempotency_key="a", effective_date=D1)
+    second = ledger.post("contribution", [(acc["cash"], 50), (acc["bob"], -50)], idempotency_key="b",
+                         effective_date=D2)
+    ledger.post("refund", [(acc["cash"], -5), (acc["fees"], 5)], idempotency_key="c", effective_date=D3)
+    ledger.post("contribution", [(acc["rial_cash"], 7_000), (acc["rial_alice"], -7_000)], idempotency_key="d")
+    # Back-dated: created last, effective before everything else; reversals on their own day and back-dated.
+    ledger.post("contribution", [(acc["cash"], 3), (acc["alice"], -3)], idempotency_key="e",
+                effective_date=D1 - timedelta(days=5))
+    ledger.reverse(second, effective_date=D3)
+    ledger.reverse(first)
+    db.session.commit()
+    today = date.today()
+    ids = list(stored_balances())
+    for day in (D1 - timedelta(days=6), D1 - timedelta(days=5), D1, D2 - timedelta(days=1), D2, D3, today,
+                today + timedelta(days=1)):
+        scratch = summed_up_to(day)
+        assert ledger.balances(ids, as_of=day) == scratch, day
+        assert ledger.balance(acc["cash"], as_of=day) == scratch[acc["cash"].id], day
+        sheet = ledger.balances_by_type(None, as_of=day)
+        assert {(t, p): v for t, purposes in sheet.items() for p, v in purposes.items() if v} == by_type(scratch), day
+    assert ledger.balances_by_type(None, as_of=today) == ledger.balances_by_type(None)
+
+
 # --- selecting accounts by type and subject -------------------------------------------------
 
 def test_accounts_of_selects_by_subject_type_and_purpose(acc):
@@ -415,7 +461,8 @@ def test_balances_by_type_sums_each_type_and_purpose_on_its_normal_side(acc):
     on_d1 = ledger.balances_by_type(None, as_of=D1)
     assert (on_d1.of(ledger.ASSET, "cash"), on_d1.total(ledger.LIABILITY), on_d1.of(ledger.INCOME, "fees")) == (
         100, 90, 10)
-    assert ledger.balances_by_type(None, as_of=D1 - timedelta(days=1)) == {}
+    before = ledger.balances_by_type(None, as_of=D1 - timedelta(days=1))
+    assert not any(before.total(type_) for type_ in (ledger.ASSET, ledger.LIABILITY, ledger.INCOME))
     assert on_d1.total(ledger.EXPENSE) == on_d1.of(ledger.EXPENSE, "writeoff") == 0
 
 
@@ -461,7 +508,7 @@ def expected_result(legs):
     return ValidationError if any(totals.values()) else None
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=property_examples(30), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=operations)
 def test_random_sequences_keep_every_entry_balanced_and_every_balance_exact(ops):
     empty_all_tables()
@@ -518,7 +565,7 @@ def test_random_sequences_keep_every_entry_balanced_and_every_balance_exact(ops)
 
     assert_consistent()
     assert counts()[0] == len(committed)
-    for day in [None, *DAYS]:
+    for day in [None, D1 - timedelta(days=1), *DAYS]:
         want = defaultdict(int)
         for item in committed:
             if day is None or item["day"] <= day:
@@ -526,6 +573,9 @@ def test_random_sequences_keep_every_entry_balanced_and_every_balance_exact(ops)
                     want[ids[name]] += amount
         got = stored_balances() if day is None else ledger.balances(ids.values(), as_of=day)
         assert got == {account_id: want[account_id] for account_id in ids.values()}
+        if day is not None:
+            sheet = ledger.balances_by_type(None, as_of=day)
+            assert {(t, p): v for t, purposes in sheet.items() for p, v in purposes.items() if v} == by_type(want)
 
 
 # --- concurrency (MariaDB/MySQL: real row locks between connections) ---------------------------
@@ -614,6 +664,52 @@ def test_concurrent_first_use_opens_one_account(app, make_user):
     assert_consistent()
 
 
+# --- a box's cash kept per day ----------------------------------------------------------------
+
+def kept_days() -> list[tuple]:
+    return [tuple(row) for row in db.session.execute(sa.select(
+        ledger.CashDay.account_id, ledger.CashDay.day, ledger.CashDay.code, ledger.CashDay.inflow,
+        ledger.CashDay.entries, ledger.CashDay.amount, ledger.CashDay.first_entry_id).order_by(
+        ledger.CashDay.account_id, ledger.CashDay.day, ledger.CashDay.first_entry_id))]
+
+
+def test_a_box_s_cash_is_kept_a_line_per_day_kind_and_direction(acc):
+    """Each entry counts by its net on the cash: two contributions of a day on one line, a payout
+    out on another, a back-dated entry on its own day, a reversal under its code on the day of what
+    it undoes, an entry netting to zero not at all, and no other account's movements."""
+    cash, alice, fees = acc["cash"].id, acc["alice"].id, acc["fees"].id
+    first = ledger.post("contribution", [(cash, 100), (alice, -100)], idempotency_key="a", effective_date=D2).id
+    ledger.post("contribution", [(cash, 50), (alice, -50)], idempotency_key="b", effective_date=D2)
+    payout = ledger.post("payout", [(alice, 30), (cash, -30)], idempotency_key="c", effective_date=D2).id
+    late = ledger.post("contribution", [(cash, 7), (alice, -7)], idempotency_key="d", effective_date=D1).id
+    undo = ledger.reverse(db.session.get(Entry, payout), idempotency_key="e").id
+    ledger.post("transfer", [(cash, 9), (cash, -9), (alice, 1), (fees, -1)], idempotency_key="f", effective_date=D3)
+    ledger.post("fee", [(alice, 5), (fees, -5)], idempotency_key="g", effective_date=D3)
+    db.session.commit()
+    assert kept_days() == [(cash, D1, "contribution", True, 1, 7, late),
+                           (cash, D2, "contribution", True, 2, 150, first),
+                           (cash, D2, "payout", False, 1, -30, payout),
+                           (cash, D2, "reversal", True, 1, 30, undo)]
+    assert_consistent()
+
+
+def test_a_drifted_cash_day_is_reported_by_the_check(acc):
+    cash = acc["cash"].id
+    entry = ledger.post("contribution", [(cash, 100), (acc["alice"], -100)], idempotency_key="a", effective_date=D1).id
+    ledger.post("payout", [(acc["alice"], 40), (cash, -40)], idempotency_key="b", effective_date=D2)
+    db.session.commit()
+    assert ledger.check().ok
+    with db.engine.begin() as conn:  # what no service may do: write the kept days directly
+        conn.execute(sa.text("UPDATE ledger_cash_day SET amount = amount + 1 WHERE code = 'contribution'"))
+        conn.execute(sa.text("DELETE FROM ledger_cash_day WHERE code = 'payout'"))
+    db.session.rollback()  # MariaDB: the next check reads a new snapshot
+    assert ledger.check().problems == [
+        f"account {cash}: contribution in on {D1.isoformat()} kept as entries 1, amount 101, first_entry_id "
+        f"{entry}, but the postings give entries 1, amount 100, first_entry_id {entry}",
+        f"account {cash}: payout out on {D2.isoformat()} kept as no line, but the postings give entries 1, "
+        f"amount -40, first_entry_id {entry + 1}"]
+
+
 # --- flask ledger check ----------------------------------------------------------------------
 
 def test_cli_check_reports_a_balanced_ledger(app, acc):
@@ -626,7 +722,8 @@ def test_cli_check_reports_a_balanced_ledger(app, acc):
 
 
 def test_cli_check_exits_1_with_a_readable_report_on_corruption(app, acc):
-    entry_id = ledger.post("contribution", [(acc["cash"], 100), (acc["alice"], -100)], idempotency_key="a").id
+    entry_id = ledger.post("contribution", [(acc["cash"], 100), (acc["alice"], -100)], idempotency_key="a",
+                           effective_date=D1).id
     bob, cash = acc["bob"].id, acc["cash"].id
     db.session.commit()
     with db.engine.begin() as conn:  # what no service may do: write the ledger tables directly
@@ -635,10 +732,12 @@ def test_cli_check_exits_1_with_a_readable_report_on_corruption(app, acc):
     result = app.test_cli_runner().invoke(args=["ledger", "check"])
     assert result.exit_code == 1
     report = result.stderr
-    assert "ledger NOT balanced: 3 problem(s) in 1 entries, 6 accounts" in report
+    assert "ledger NOT balanced: 4 problem(s) in 1 entries, 6 accounts" in report
     assert f"account {bob} (member:bob): cached balance 7 but postings sum to 0" in report
     assert f"account {cash} (cash): cached balance 100 but postings sum to 101" in report
     assert f"entry {entry_id}: USD postings sum to 1, not 0" in report
+    assert (f"account {cash}: contribution in on {D1.isoformat()} kept as entries 1, amount 100, "
+            f"first_entry_id {entry_id}, but the postings give entries 1, amount 101, first_entry_id {entry_id}") in report
 
 
 def reconcile_finds_one_problem() -> list[str]:

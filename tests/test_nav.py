@@ -7,6 +7,7 @@ from flask import current_app, url_for
 from sqlalchemy import select
 
 from hamyan import demo
+from hamyan.i18n import unit_of
 from hamyan.blueprints import product
 from hamyan.boxes.models import Box, Membership
 from hamyan.core import uow
@@ -52,10 +53,12 @@ def test_each_role_sees_the_tabs_its_product_declares_for_it(app, boxes, kind, m
     declared = [link.label for link in (*product(kind).nav, *PLATFORM)]
     manager_only = manager_only | {"Online payments", "Charts", "Activity", "Box settings"}
     shown = {}
+    with current_app.test_request_context():  # an English page's name for the box's money
+        unit = unit_of(box)
     for who in ("manager", "member", "admin"):
         html = signed_in(app, f"{who}@demo.hamyan").get(dashboard(box)).get_data(as_text=True)
         shown[who] = [label for label, _, _ in tabs(html)]
-        assert f"{product(kind).name} · {box.currency} · you are {'an admin' if who == 'admin' else 'a ' + who}" in html
+        assert f"{product(kind).name} · {unit} · you are {'an admin' if who == 'admin' else 'a ' + who}" in html
     assert shown["manager"] == declared  # the demo manager is also a member
     assert set(shown["member"]) == set(declared) - manager_only - {"Messages"}
     assert set(shown["admin"]) == set(declared) - member_only  # an admin outside the box holds no shares
@@ -71,9 +74,12 @@ def test_every_tab_opens_and_is_marked_current_there(app, boxes, kind):
         assert [t[0] for t in tabs(response.get_data(as_text=True)) if t[2]] == [label]
 
 
-def test_a_persian_box_name_is_isolated_from_the_page_direction(app, boxes):
+def test_a_box_name_mixing_persian_and_latin_is_isolated_from_the_page_direction(app, boxes):
+    """The heading and the breadcrumb set the name apart (<bdi>): a name typed as "صندوق Sky 2" stays
+    whole in a page of either direction, and the heading keeps the page's side."""
     box = boxes[1]["cashbox"]
     with uow.transaction():
-        db.session.get(Box, box.id).name = "صندوق خانوادگی"
+        db.session.get(Box, box.id).name = "صندوق Sky 2"
     html = signed_in(app, "member@demo.hamyan").get(dashboard(box)).get_data(as_text=True)
-    assert '<h1 class="h3 mb-1 text-break" dir="auto">صندوق خانوادگی</h1>' in html
+    assert '<h1 class="h3 mb-1 text-break"><bdi>صندوق Sky 2</bdi></h1>' in html
+    assert '<bdi>صندوق Sky 2</bdi></a></li>' in html  # the breadcrumb

@@ -32,16 +32,36 @@ def test_box_limit_refused_in_the_service_and_the_api(client, make_user, api_tok
     make_box(boss)
     with pytest.raises(plans.LimitReached) as refused:
         make_box(boss)
-    assert refused.value.fields["name"].startswith("Your plan “پایه” allows 1 box and you have 1 box.")
+    assert refused.value.fields["name"].startswith("Your plan “پایه” allows 1 box in use and you have 1 box in use")
     response = client.post("/api/v1/cashboxes", headers=api_token(boss), json=dict(
         name="Another", currency="USD", contribution="50", share_count=2, period_kind="weekly",
         first_due=date.today().isoformat(), draw_mode="random"))
     assert response.status_code == 403
     error = response.get_json()["error"]
-    assert error["code"] == "plan_limit" and "allows 1 box" in error["fields"]["name"]
+    assert error["code"] == "plan_limit" and "allows 1 box in use" in error["fields"]["name"]
     assert db.session.scalar(select(db.func.count(Box.id))) == 1
     make_box(admin)  # admins are never limited
     make_box(admin)
+
+
+def test_archived_boxes_leave_the_box_count_until_restored(user_client, admin, small_plan):
+    """The cap is on live boxes: archiving an old box (read-only, off the dashboard) frees its place;
+    restoring takes a place again, so it is refused while the plan is full (archive-create-restore
+    cannot pass the cap)."""
+    boss = user_client("boss@example.com", "رئیس")
+    old = make_box(boss.user)
+    boxes.archive(boss.user, old.id)
+    new = make_box(boss.user)  # the archived box does not count
+    with pytest.raises(plans.LimitReached) as refused:
+        boxes.restore(boss.user, old.id)
+    assert refused.value.fields["name"].startswith("The plan “پایه” of this box's creator allows 1 box in use and "
+                                                   "they have 1 box in use (archived boxes do not count).")
+    assert db.session.get(Box, old.id).archived_at is not None
+    page = boss.post(f"/boxes/{old.id}/restore")
+    assert page.status_code == 403 and "Archive another box first" in page.get_data(as_text=True)
+    boxes.archive(boss.user, new.id)
+    boxes.restore(boss.user, old.id)
+    assert db.session.get(Box, old.id).archived_at is None
 
 
 def test_member_limit_refused_in_the_service_the_page_and_the_api(client, make_user, user_client, api_token,

@@ -13,7 +13,8 @@ from flask_login import current_user, login_required
 from hamyan import money
 from hamyan.analytics import figures
 from hamyan.blueprints.admin.queries import kind_name
-from hamyan.dues.calendar import format_day
+from hamyan.dues.calendar import day_text, format_day
+from hamyan.i18n import digits, display_locale, number, page_box, percent, persian_digits
 from hamyan.boxes.access import authorize
 from hamyan.hamyar import referrals
 from hamyan.web import render
@@ -53,17 +54,33 @@ class Table:
     rows: list[list]
 
 
-def shown(cell, locale: str = "en") -> str:
-    """A cell as the page shows it."""
+def shown(cell) -> str:
+    """A cell as the page shows it: in the page's language and digits."""
+    box = page_box()
     if isinstance(cell, Money):
-        return money.format_money(cell.amount, cell.currency, locale)
+        return _money(cell.amount, cell.currency)
     if isinstance(cell, Percent):
-        return "–" if cell.value is None else f"{cell.value:.1%}"
+        return "–" if cell.value is None else percent(cell.value, box)
     if isinstance(cell, Day):
-        return format_day(cell.day, cell.calendar, locale)
+        return digits(format_day(cell.day, cell.calendar, display_locale(box)), box)
     if isinstance(cell, Kind):
         return kind_name(cell.kind)
-    return str(cell)
+    return number(cell, box) if isinstance(cell, int) else digits(cell, box)
+
+
+def _count(n: int) -> str:
+    return number(n, page_box())
+
+
+def _money(amount: int, currency: str) -> str:
+    """An amount of any currency (the admin's figures add up many boxes) as the page writes it."""
+    box = page_box()
+    return money.format_money(amount, currency, display_locale(box), latin_digits=not persian_digits(box))
+
+
+def _unit(currency: str) -> str:
+    """A currency as the page names it in a chart's title (ریال on a Persian page, IRR on an English one)."""
+    return money.unit_name(currency, display_locale(page_box()))
 
 
 def raw(cell) -> str:
@@ -91,8 +108,8 @@ def _csv(tables: list[Table], name: str, filename: str) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{filename}-{table.id}.csv"'})
 
 
-def _fmt(currency: str, locale: str = "en"):
-    return lambda amount: money.format_money(amount, currency, locale)
+def _fmt(currency: str):
+    return lambda amount: _money(amount, currency)
 
 
 def _rate(value: float | None) -> int:
@@ -101,24 +118,26 @@ def _rate(value: float | None) -> int:
 
 
 def _per_mille(value: int) -> str:
-    return f"{value / 10:.1f}%"
+    return percent(value / 1000, page_box())
 
 
 def _short_day(day, calendar: str) -> str:
-    return format_day(day, calendar)[5:] if calendar == "persian" else day.strftime("%m-%d")
+    """A chart's day as its month and day (09/17 in a Persian-calendar box)."""
+    return day_text(day, calendar)[5:]
 
 
-def _trend_charts(trend: dict, currencies: list[str], days: list, locale: str = "en", calendar: str = "gregorian") -> list:
+def _trend_charts(trend: dict, currencies: list[str], days: list, calendar: str = "gregorian") -> list:
     charts = []
     for currency in currencies:
         points = [(day, trend[(day, currency)]) for day in days if (day, currency) in trend]
         if not points:
             continue
         labels = [_short_day(day, calendar) for day, _figures in points]
-        charts.append(lines(_("Arrears, last %(days)s days (%(currency)s)", days=figures.TREND_DAYS, currency=currency),
-                            labels, [(_("Arrears"), [f.arrears for _day, f in points])], _fmt(currency, locale)))
-        charts.append(lines(_("Collection rate, last %(days)s days (%(currency)s)", days=figures.TREND_DAYS,
-                              currency=currency), labels,
+        charts.append(lines(_("Arrears, last %(days)s days (%(currency)s)", days=_count(figures.TREND_DAYS),
+                              currency=_unit(currency)),
+                            labels, [(_("Arrears"), [f.arrears for _day, f in points])], _fmt(currency)))
+        charts.append(lines(_("Collection rate, last %(days)s days (%(currency)s)", days=_count(figures.TREND_DAYS),
+                              currency=_unit(currency)), labels,
                             [(_("Collection rate"), [_rate(f.collection_rate) for _day, f in points])], _per_mille))
     return charts
 
@@ -131,8 +150,8 @@ def admin_tables(p: figures.Platform, referred: tuple[int, int, int]) -> tuple[l
     """The admin dashboard's tables, titles and headers in the page's language (the CSV's too, in
     the same column order); the page names products, the CSV keeps their kinds, currencies their ISO codes."""
     days = sorted({day for day, _currency in p.trend})
-    trend_title = _("Arrears and collection, last %(days)s days", days=figures.TREND_DAYS)
-    at_risk = _("at risk (%(days)s+ days overdue)", days=figures.AT_RISK_DAYS)
+    trend_title = _("Arrears and collection, last %(days)s days", days=_count(figures.TREND_DAYS))
+    at_risk = _("at risk (%(days)s+ days overdue)", days=_count(figures.AT_RISK_DAYS))
     return [
         Table("users", _("Active users and sign-ups per month"), [_("month"), _("active users"), _("sign-ups")],
               [[m, p.active_by_month.get(m, 0), p.signups_by_month.get(m, 0)] for m in p.months]),
@@ -145,17 +164,17 @@ def admin_tables(p: figures.Platform, referred: tuple[int, int, int]) -> tuple[l
               [[Kind(kind), c, n, Money(f.due, c), Money(f.arrears, c), Percent(f.collection_rate)]
                for (kind, c), (n, f) in p.by_product.items()]),
         Table("loans", _("Loan book and portfolio at risk"),
-              [_("currency"), _("principal outstanding"), at_risk, "PAR30"],
+              [_("currency"), _("principal outstanding"), at_risk, _("PAR30")],
               [[c, Money(f.loans_out, c), Money(f.loans_at_risk, c), Percent(f.par)]
                for c, f in sorted(p.by_currency.items()) if f.loans_out]),
         Table("trend", trend_title, [_("day"), _("currency"), _("due"), _("arrears"), _("collection rate")],
               [[Day(day), c, Money(f.due, c), Money(f.arrears, c), Percent(f.collection_rate)]
                for (day, c), f in sorted(p.trend.items())]),
         Table("funnel", _("From invitation to first payment (invitations of the last %(days)s days)",
-                          days=figures.FUNNEL_DAYS), [_("stage"), _("people"), _("share of invited")],
+                          days=_count(figures.FUNNEL_DAYS)), [_("stage"), _("people"), _("share of invited")],
               [[stage, n, Percent(n / p.funnel.invited if p.funnel.invited else None)]
                for stage, n in _funnel_stages(p.funnel)]),
-        Table("referrals", _("Who brought whom (the last %(days)s days)", days=figures.FUNNEL_DAYS),
+        Table("referrals", _("Who brought whom (the last %(days)s days)", days=_count(figures.FUNNEL_DAYS)),
               [_("way in"), _("people"), _("active now")],
               [[_("referral link"), referred[0], referred[1]], [_("box invitation accepted"), referred[2], ""]]),
     ], days
@@ -177,7 +196,7 @@ def admin():
         return _csv(tables, request.args["table"], f"hamyan-{p.today.isoformat()}")
     charts = [bars(_("Active users per month"), [(m[2:], p.active_by_month.get(m, 0)) for m in p.months]),
               bars(_("Boxes per product"), [(kind_name(k), n) for k, n in sorted(p.boxes.items())], over_time=False)]
-    charts += [bars(_("Money moved per month (%(currency)s)", currency=c),
+    charts += [bars(_("Money moved per month (%(currency)s)", currency=_unit(c)),
                     [(m[2:], p.moved.get((m, c), 0)) for m in p.months], _fmt(c)) for c in p.currencies]
     charts += _trend_charts(p.trend, p.currencies, days)
     charts.append(bars(_("From invitation to first payment"), _funnel_stages(p.funnel), over_time=False))
@@ -190,14 +209,14 @@ def box_tables(b: figures.OneBox) -> list[Table]:
             [_("collection rate"), Percent(f.collection_rate)]]
     if f.loans_out:
         rows += [[_("loan principal outstanding"), Money(f.loans_out, c)],
-                 [_("at risk (%(days)s+ days overdue)", days=figures.AT_RISK_DAYS), Money(f.loans_at_risk, c)],
-                 ["PAR30", Percent(f.par)]]
+                 [_("at risk (%(days)s+ days overdue)", days=_count(figures.AT_RISK_DAYS)), Money(f.loans_at_risk, c)],
+                 [_("PAR30"), Percent(f.par)]]
     return [
         Table("now", _("Today"), [_("figure"), _("value")], rows),
         Table("months", _("Per month"), [_("month (Persian calendar)") if b.box.calendar == "persian" else _("month"),
                                          _("money moved %(currency)s", currency=c), _("payments in")],
               [[m, Money(b.moved.get(m, 0), c), b.payments.get(m, 0)] for m in b.months]),
-        Table("trend", _("Arrears and collection, last %(days)s days", days=figures.TREND_DAYS),
+        Table("trend", _("Arrears and collection, last %(days)s days", days=_count(figures.TREND_DAYS)),
               [_("day"), _("due"), _("arrears"), _("collection rate")],
               [[Day(day, b.box.calendar), Money(t.due, c), Money(t.arrears, c), Percent(t.collection_rate)]
                for day, t in sorted(b.trend.items())]),
@@ -214,10 +233,10 @@ def box(box_id):
     tables = box_tables(b)
     if request.args.get("table"):
         return _csv(tables, request.args["table"], f"box-{box_id}")
-    c, locale = b.box.currency, b.box.locale
-    charts = [bars(_("Money moved per month (%(currency)s)", currency=c), [(m[2:], b.moved.get(m, 0)) for m in b.months],
-                   _fmt(c, locale)),
+    c = b.box.currency
+    charts = [bars(_("Money moved per month (%(currency)s)", currency=_unit(c)), [(m[2:], b.moved.get(m, 0)) for m in b.months],
+                   _fmt(c)),
               bars(_("Payments in per month"), [(m[2:], b.payments.get(m, 0)) for m in b.months])]
-    charts += _trend_charts({(day, c): t for day, t in b.trend.items()}, [c], sorted(b.trend), locale, b.box.calendar)
+    charts += _trend_charts({(day, c): t for day, t in b.trend.items()}, [c], sorted(b.trend), b.box.calendar)
     return render("analytics/box.html", b=b, tables=tables, charts=charts, shown=shown, percent=Percent,
-                  nav=box_nav(access.box, access.membership, access.can_manage), locale=locale)
+                  nav=box_nav(access.box, access.membership, access.can_manage))

@@ -54,14 +54,14 @@ def _is_sqlite(url: sa.engine.URL) -> bool:
     return url.get_backend_name() == "sqlite"
 
 
-def _tool(*names: str) -> str:
-    for name in names:
-        found = shutil.which(name)
-        if found:
-            return found
-    raise BackupError(_("%(tool)s is not installed on this machine: install the MariaDB/MySQL client tools (e.g. "
-                        "apt-get install mariadb-client) to back up or restore a MySQL/MariaDB database.",
-                        tool=names[0]))
+def _tool(name: str, other: str) -> str:
+    """The path of the client tool `name`, else of its older name `other` (mysqldump for mariadb-dump)."""
+    found = shutil.which(name) or shutil.which(other)
+    if found:
+        return found
+    raise BackupError(_("%(tool)s or %(other)s is not installed on this machine: install the MariaDB/MySQL client "
+                        "tools (e.g. apt-get install mariadb-client) to back up or restore a MySQL/MariaDB database.",
+                        tool=name, other=other))
 
 
 def _mysql_args(url: sa.engine.URL, database: str | None = None) -> tuple[list[str], dict]:

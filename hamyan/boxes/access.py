@@ -70,12 +70,17 @@ def authorize(actor, box_id, action: str = VIEW, kind: str | None = None) -> Acc
     """The box and what the principal (or user) may do there, or NotFound / Forbidden."""
     principal = Principal.of(actor)
     number = record_id(box_id)
-    box = db.session.get(Box, number) if number else None
+    box = membership = None
+    if number and principal.kind == "user":  # the box and the user's membership of it, in one query
+        box, membership = db.session.execute(
+            select(Box, Membership).where(Box.id == number)
+            .outerjoin(Membership, (Membership.box_id == Box.id) & (Membership.user_id == principal.user.id)
+                       & Membership.left_at.is_(None))).first() or (None, None)
+    elif number:
+        box = db.session.get(Box, number)
     if box is None or (kind is not None and box.kind != kind):
         raise NotFound()
-    membership = None
     if principal.kind == "user":
-        membership = membership_of(principal.user, box.id)
         if membership is None and not principal.is_admin:
             raise NotFound()
         can_manage = principal.is_admin or membership.is_managing

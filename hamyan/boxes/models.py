@@ -35,6 +35,10 @@ class Box(db.Model):
     latin_digits = db.Column(db.Boolean, nullable=False, default=False)
     # A rial box may show its amounts in tomans (1 toman = 10 rials); amounts are stored in rials.
     show_toman = db.Column(db.Boolean, nullable=False, default=False)
+    # When reminders go out (dues.reminders.timing): days before a due date (0: none before) and the
+    # days late, canonical "2,10"; empty follows the platform's REMINDER_DAYS_BEFORE / REMINDER_LATE_DAYS.
+    reminder_days_before = db.Column(db.Integer, nullable=True)
+    reminder_late_days = db.Column(db.String(40), nullable=True)
     created_at = db.Column(db.DateTime, nullable=False, default=clock.now)
     created_by_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True)
     # Archived: read-only (every box write refuses, core.uow) and hidden from the dashboard until restored.

@@ -12,3 +12,16 @@ def next_number(model, box_id: int) -> int:
     constraint guards the rest); the query flushes the rows the write added before, so several
     rows of one write count on."""
     return db.session.scalar(select(func.coalesce(func.max(model.number), 0) + 1).where(model.box_id == box_id))
+
+
+def payment_numbers(kind: str, entry_ids) -> dict[int, int]:
+    """Entry id -> the number of the payment that entry records, in a box of this kind whose payments
+    are numbered (Product.numbered_payments); an entry that records none is left out."""
+    from hamyan.blueprints import product
+    from hamyan.core.product import load
+
+    descriptor = product(kind)
+    if not entry_ids or descriptor is None or descriptor.numbered_payments is None:
+        return {}
+    model = load(descriptor.numbered_payments)
+    return dict(db.session.execute(select(model.entry_id, model.number).where(model.entry_id.in_(entry_ids))).all())

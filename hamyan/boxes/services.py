@@ -12,7 +12,9 @@ from sqlalchemy import false, func, or_, select
 
 from hamyan import plans
 from hamyan.core import clock, parse, uow
+from hamyan.dues import reminders
 from hamyan.blueprints import product
+from hamyan.blueprints.auth.models import user_by_email
 from hamyan.boxes.access import MANAGE, authorize, membership_of
 from hamyan.boxes.models import (CALENDARS, MANAGER, Box, Invitation,
                                  Membership, role_name)
@@ -98,7 +100,7 @@ def add_member(actor, box_id: int, display_name: str, email: str | None = None, 
     _same_name_check(box, display_name, same_name_ok)
     _check_role(box, role)
     plans.check_new_member(box)
-    email = _valid_email(email) if (email or "").strip() else None
+    email = parse.email(email) if (email or "").strip() else None
     user_id = None
     if email:
         user = _member_with_email(box, email)
@@ -116,16 +118,8 @@ def _check_role(box: Box, role: str) -> None:
         raise ValidationError(_("Choose one of: %(roles)s.", roles=", ".join(map(role_name, roles))), field="role")
 
 
-def _valid_email(email: str) -> str:
-    from hamyan.blueprints.auth.services import normalize_email
-
-    return normalize_email(email)
-
-
 def _member_with_email(box: Box, email: str):
     """The account using this email (None if there is none); Conflict if it already belongs to the box."""
-    from hamyan.blueprints.auth.services import user_by_email
-
     user = user_by_email(email)
     if user is not None and membership_of(user, box.id) is not None:
         raise Conflict(_("%(email)s is already a member of this box.", email=email), field="email")
@@ -175,7 +169,7 @@ def invite(actor, box_id: int, email: str, role: str = "member", membership_id: 
     from hamyan.notify.services import notify, speaking
 
     box = authorize(actor, box_id, MANAGE).box
-    email = _valid_email(email)
+    email = parse.email(email)
     invitee = _member_with_email(box, email)
     if membership_id is not None:
         membership = db.session.get(Membership, membership_id)
@@ -288,18 +282,32 @@ def _managed(actor, box_id) -> Box:
 
 @uow.box_write
 def update_box(actor, box_id: int, name: str, locale: str, *, latin_digits: bool | None = None,
-               show_toman: bool | None = None) -> Box:
+               show_toman: bool | None = None, reminder_days_before=None, reminder_late_days=None) -> Box:
     """Rename the box and change how it shows numbers (its locale; Latin digits on its Persian
-    pages; a rial box's amounts in tomans; None leaves one as it is): settings with no effect on
-    money (currency, time zone and calendar decide what is owed when, so they stay as set up)."""
+    pages; a rial box's amounts in tomans) and when its reminders go out (days before a due date,
+    the days late: empty for the platform's): settings with no effect on money (currency, time zone
+    and calendar decide what is owed when, so they stay as set up). None leaves a setting as it is,
+    and so does the value the box already uses, so saving the page as shown keeps following the
+    platform's reminder days."""
     box = _managed(actor, box_id)
-    values = parse.fields(("name", lambda: clean_name(name, "name")),
-                          ("locale", lambda: validate_box_settings(box.currency, box.timezone, locale, box.calendar)))
+    parsers = [("name", lambda: clean_name(name, "name")),
+               ("locale", lambda: validate_box_settings(box.currency, box.timezone, locale, box.calendar))]
+    if reminder_days_before is not None:
+        parsers.append(("reminder_days_before", lambda: reminders.days_before(reminder_days_before)))
+    if reminder_late_days is not None:
+        parsers.append(("reminder_late_days", lambda: reminders.late_days(reminder_late_days)))
+    values = parse.fields(*parsers)
     box.name, box.locale = values["name"], locale
     if latin_digits is not None:
         box.latin_digits = bool(latin_digits)
     if show_toman is not None:
         box.show_toman = bool(show_toman) and box.currency == "IRR"
+    before, late = reminders.timing(box)
+    if values.get("reminder_days_before", before) != before:
+        box.reminder_days_before = values["reminder_days_before"]
+    if values.get("reminder_late_days", late) != late:
+        late = values["reminder_late_days"]
+        box.reminder_late_days = None if late is None else ",".join(map(str, late))
     return box
 
 
@@ -314,7 +322,9 @@ def archive(actor, box_id: int) -> Box:
 
 @uow.box_write(archived_ok=True)
 def restore(actor, box_id: int) -> Box:
+    """Bring the box back into use: it counts against its creator's plan again."""
     box = _managed(actor, box_id)
+    plans.check_restore(box)
     box.archived_at = None
     return box
 
@@ -444,7 +454,7 @@ def _new_email(box: Box, membership: Membership, email: str | None) -> str | Non
         raise ValidationError(_("This member signs in with their own account; they change its email on their profile."),
                               field="email")
     try:
-        email = _valid_email(email)
+        email = parse.email(email)
         _member_with_email(box, email)
     except ServiceError as error:
         raise ValidationError(error.message, field="email") from None

@@ -32,10 +32,17 @@ MAX_ID = 2**31 - 1  # ids are INT columns: larger ones cannot exist (and overflo
 MAX_DENOMINATOR = 1000
 
 _DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩٫٬،", "01234567890123456789.,,")
+_LATIN_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 # The canonical (API) grammar; AMOUNT_PATTERN is what the OpenAPI document declares.
 AMOUNT_PATTERN = r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$"
 _DECIMAL = re.compile(r"^\d+(?:\.(\d+))?$")
 _FRACTION = re.compile(r"^(\d{1,4})(?:/(\d{1,4}))?$|^(\d?\.\d{1,4})$")
+
+
+def latin_digits(text: str) -> str:
+    """`text` with Persian and Arabic-Indic digits written as Latin ones, and nothing else changed (a
+    name or number people type, such as a unit's "۱۲ الف")."""
+    return text.translate(_LATIN_DIGITS)
 
 
 def normalize(value) -> str:
@@ -77,12 +84,14 @@ def amount(value, currency: str, field: str = "amount", *, locale: str | None = 
     match = grammar.match(raw)
     if not match:
         other = f"1{group}250{decimal}50" if group else f"1250{decimal}50"
-        raise ValidationError(_("Enter a number in digits, e.g. %(plain)s or %(other)s.", plain="1250", other=other),
-                              field=field)
+        raise ValidationError(_("Enter a number in digits, e.g. %(plain)s or %(other)s.", plain=said_number("1250"),
+                                other=said_number(other)), field=field)
     digits = get_currency_precision(currency)
     if len(match.group(2) or "") > digits:
-        raise ValidationError(_("%(currency)s amounts have at most %(digits)s decimal places.", currency=currency, digits=digits)
-                              if digits else _("%(currency)s amounts are whole numbers.", currency=currency), field=field)
+        unit = said_currency(currency)
+        raise ValidationError(_("%(currency)s amounts have at most %(digits)s decimal places.", currency=unit,
+                                digits=said_number(digits))
+                              if digits else _("%(currency)s amounts are whole numbers.", currency=unit), field=field)
     whole_part = match.group(1).replace(group, "") if group else match.group(1)
     if len(whole_part) > 30:
         raise ValidationError(_("The amount is too large."), field=field)
@@ -95,6 +104,21 @@ def amount(value, currency: str, field: str = "amount", *, locale: str | None = 
     return minor
 
 
+def said_number(number) -> str:
+    """A number in a message, in the page's digits (Persian on Persian pages)."""
+    from hamyan.i18n import digits  # i18n reads days through this module: imported when an error is said
+
+    return digits(number)
+
+
+def said_currency(currency: str) -> str:
+    """A currency in a message, as the page names it (ریال on Persian pages, else its code)."""
+    from hamyan.i18n import display_locale
+    from hamyan.money import unit_name
+
+    return unit_name(currency, display_locale())
+
+
 def whole(value, field: str, low: int, high: int, label: str) -> int:
     """A whole number from low to high ("12", "۱۲", or an int from JSON)."""
     if isinstance(value, bool) or isinstance(value, float):
@@ -104,8 +128,38 @@ def whole(value, field: str, low: int, high: int, label: str) -> int:
         raise ValidationError(_("%(label)s must be a whole number.", label=label), field=field)
     number = int(raw)
     if not low <= number <= high:
-        raise ValidationError(_("%(label)s must be from %(low)s to %(high)s.", label=label, low=low, high=high), field=field)
+        raise ValidationError(_("%(label)s must be from %(low)s to %(high)s.", label=label, low=said_number(low),
+                                high=said_number(high)), field=field)
     return number
+
+
+def count(value, field: str, low: int, high: int, label: str) -> int:
+    """A small whole number from low to high, read as whole(); a run of digits too long for any bound
+    is out of range too, rather than "not a whole number"."""
+    if isinstance(value, str) and re.fullmatch(r"\d{13,}", normalize(value)):
+        raise ValidationError(_("%(label)s must be from %(low)s to %(high)s.", label=label, low=said_number(low),
+                                high=said_number(high)), field=field)
+    return whole(value, field, low, high, label)
+
+
+def whole_list(value, field: str, low: int, high: int, most: int, label: str) -> tuple[int, ...]:
+    """Whole numbers from low to high as people type a list, "1, 7, 30", "۱، ۷، ۳۰" or "1 7 30" (or
+    a list from JSON): at most `most` different ones, answered sorted without repeats."""
+    if isinstance(value, str):
+        items = [item for item in re.split(r"[\s,،;؛]+", value) if item]
+    elif isinstance(value, (list, tuple)):
+        items = list(value)
+    else:
+        items = None
+    if not items:
+        raise ValidationError(_("%(label)s: enter whole numbers separated by commas, e.g. 1, 7, 30.", label=label),
+                              field=field)
+    if len(items) > most * 4:  # a few repeats are fine; a long list is refused before reading it
+        raise ValidationError(_("Give at most %(most)s different numbers.", most=said_number(most)), field=field)
+    numbers = {count(item, field, low, high, label) for item in items}
+    if len(numbers) > most:
+        raise ValidationError(_("Give at most %(most)s different numbers.", most=said_number(most)), field=field)
+    return tuple(sorted(numbers))
 
 
 def percent(value, field: str, *, maximum: int = 100, places: int = 2, allow_zero: bool = True) -> Decimal:
@@ -117,11 +171,11 @@ def percent(value, field: str, *, maximum: int = 100, places: int = 2, allow_zer
     if not match:
         raise ValidationError(_("Enter a percentage such as 2 or 2.5."), field=field)
     if len(match.group(1) or "") > places:
-        raise ValidationError(_("Use at most %(places)s decimal places.", places=places), field=field)
+        raise ValidationError(_("Use at most %(places)s decimal places.", places=said_number(places)), field=field)
     number = Decimal(raw)
     if number > maximum or (number == 0 and not allow_zero):
-        raise ValidationError(_("Enter a percentage from 0 up to %(maximum)s.", maximum=maximum) if allow_zero else
-                              _("Enter a percentage more than 0 up to %(maximum)s.", maximum=maximum), field=field)
+        raise ValidationError(_("Enter a percentage from 0 up to %(maximum)s.", maximum=said_number(maximum)) if allow_zero else
+                              _("Enter a percentage more than 0 up to %(maximum)s.", maximum=said_number(maximum)), field=field)
     return number
 
 
@@ -190,9 +244,11 @@ def text(value, field: str, *, label: str | None = None, limit: int = 500, requi
         raise ValidationError(_("%(label)s must be text.", label=label), field=field)
     result = (value or "").strip()
     if not result and required:
-        raise ValidationError(_("%(label)s is required (1 to %(limit)s characters).", label=label, limit=limit), field=field)
+        raise ValidationError(_("%(label)s is required (1 to %(limit)s characters).", label=label,
+                                limit=said_number(limit)), field=field)
     if len(result) > limit:
-        raise ValidationError(_("%(label)s has at most %(limit)s characters.", label=label, limit=limit), field=field)
+        raise ValidationError(_("%(label)s has at most %(limit)s characters.", label=label,
+                                limit=said_number(limit)), field=field)
     for char in result:
         if multiline and char in "\r\n":
             continue
@@ -209,7 +265,8 @@ def reason(value, field: str = "reason", *, limit: int = 500) -> str:
     """Why a manager did something irreversible: required, kept, shown to members."""
     result = str(value if value is not None else "").strip()
     if not result or len(result) > limit:
-        raise ValidationError(_("Give a reason (up to %(limit)s characters); it is kept and shown.", limit=limit), field=field)
+        raise ValidationError(_("Give a reason (up to %(limit)s characters); it is kept and shown.",
+                                limit=said_number(limit)), field=field)
     return text(result, field, label=_("A reason"), limit=limit)
 
 
@@ -222,6 +279,18 @@ def record_id(value) -> int | None:
     except (TypeError, ValueError):
         return None
     return number if 0 < number <= MAX_ID else None
+
+
+def email(value, field: str = "email") -> str:
+    """The one form an address is stored and looked up in: domain in IDNA form, NFC, lower case.
+    Accents stay: `mánager@` is another address than `manager@` (the column compares bytes)."""
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        normalized = validate_email(str(value or "").strip(), check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise ValidationError(str(exc), field=field) from None
+    return unicodedata.normalize("NFC", normalized).lower()
 
 
 def mobile(value, field: str = "phone", region: str = "IR") -> str:

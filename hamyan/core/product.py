@@ -84,6 +84,9 @@ class Product:
     # "module:function([(subject_kind, id)]) -> {(subject_kind, id): [membership_id]}": whose a ledger
     # subject besides a membership is (a loan's borrower, a unit's owner and resident), for receipts
     subject_members: str | None = None
+    # "module:Model": the product's payments, numbered per box (boxes.numbers) and each recorded by one
+    # entry (`entry_id`): the number receipts and statements show for that entry
+    numbered_payments: str | None = None
     # "module:function(membership_ids, today) -> list[hamyar.mymoney.Upcoming]": these members' next
     # payments due and payouts to come, for "my money"
     upcoming: str | None = None

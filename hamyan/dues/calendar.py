@@ -9,6 +9,7 @@ The n-th due date (n = 0 for the first) is always computed from the first one, n
 previous date, so a clamped month does not shift the months after it. Dates are shown in the box's
 calendar too (format_day)."""
 from datetime import date, timedelta
+from functools import lru_cache
 
 import jdatetime
 from babel.dates import format_date as babel_format_date
@@ -20,8 +21,10 @@ from hamyan.core.errors import ValidationError
 PERIOD_KINDS = ("weekly", "monthly", "days")
 
 
+@lru_cache(maxsize=16384)
 def add_months(start: date, months: int, calendar: str = "gregorian") -> date:
-    """The same day of the month `months` later, clamped to the month's last day."""
+    """The same day of the month `months` later, clamped to the month's last day. Kept: a pool's
+    dashboard forecasts 120 months of due dates, the same ones each request of the day."""
     if calendar == "persian":
         j = jdatetime.date.fromgregorian(date=start)
         index = j.year * 12 + (j.month - 1) + months
@@ -134,16 +137,17 @@ def parse_day(value, calendar: str, field: str, label: str | None = None) -> dat
         except ValueError:
             if month == 12 and day == 30:
                 message = _("%(label)s: %(year)s is not a leap year, so Esfand has 29 days "
-                            "(no such day in the Persian calendar).", label=label, year=year)
+                            "(no such day in the Persian calendar).", label=label, year=parse.said_number(year))
             else:
                 message = _("%(label)s: no such day in the Persian calendar (write it as %(example)s).",
-                            label=label, example=JALALI_EXAMPLE)
+                            label=label, example=parse.said_number(JALALI_EXAMPLE))
             raise ValidationError(message, field=field) from None
     try:
         return parse.day(raw, field, label)
     except ValidationError:
         example = JALALI_EXAMPLE if calendar == "persian" else ISO_EXAMPLE
-        raise ValidationError(_("%(label)s: no such day; write it as %(example)s.", label=label, example=example),
+        raise ValidationError(_("%(label)s: no such day; write it as %(example)s.", label=label,
+                                example=parse.said_number(example)),
                               field=field) from None
 
 

@@ -17,8 +17,10 @@ STATUSES = (UPCOMING, DUE, PARTLY_PAID, PAID, PAID_LATE, LATE)
 UNSETTLED = (DUE, PARTLY_PAID, LATE)  # what a reminder or the attention list is about
 # What pages show for each (the API keeps the English codes above).
 LABELS = {UPCOMING: _l("upcoming"), DUE: _l("due"), PARTLY_PAID: _l("partly paid"), PAID: _l("paid"),
-          PAID_LATE: _l("paid late"), LATE: _l("late")}
+          PAID_LATE: _l("paid late"), LATE: _l("late"), "prepaid": _l("prepaid")}  # prepaid: a loan's installment
 # The members page's filters, shown by the same list filters.
+# How a payment was made, as lists and ledger memos name it (the code stays in CSV exports).
+METHOD_NAMES = {"cash": _l("cash"), "bank": _l("bank transfer"), "netted": _l("netted")}
 MEMBER_FILTERS = {"current": _l("current"), "left": _l("left"), "managers": _l("managers"),
                   "without an account": _l("without an account")}
 

@@ -7,6 +7,7 @@ from hamyan.ledger.models import (
     EXPENSE,
     INCOME,
     LIABILITY,
+    CashDay,
     Entry,
     LedgerAccount,
     Posting,
@@ -22,6 +23,6 @@ from hamyan.ledger.service import (
     reverse,
 )
 
-__all__ = ["ASSET", "CREDIT", "DEBIT", "EQUITY", "EXPENSE", "INCOME", "LIABILITY", "Entry", "LedgerAccount", "Posting",
+__all__ = ["ASSET", "CREDIT", "DEBIT", "EQUITY", "EXPENSE", "INCOME", "LIABILITY", "CashDay", "Entry", "LedgerAccount", "Posting",
            "accounts_of", "balance", "balances", "balances_by_type", "check", "open_account",
            "post", "reverse"]

@@ -113,3 +113,27 @@ class Posting(db.Model):
 
     entry = db.relationship("Entry", back_populates="postings")
     account = db.relationship("LedgerAccount", lazy="joined")
+
+
+# The accounts whose movements are also kept per day (CashDay): a box's own cash, (subject kind, purpose).
+KEPT_PER_DAY = ("box", "cash")
+
+
+class CashDay(db.Model):
+    """What a box's cash account (KEPT_PER_DAY) moved on one day through one kind of entry in one
+    direction, kept by post() in the same transaction as the postings: a box's report lists its cash
+    a line per day and kind without reading the postings (a 10,000-saver pool's cash has some
+    500,000). An entry counts by its net on the account (one netting to zero is not counted), on its
+    effective date, which is the box's day. `flask ledger check` derives every row from the postings."""
+
+    __tablename__ = "ledger_cash_day"
+
+    account_id = db.Column(db.Integer, db.ForeignKey("ledger_account.id"), primary_key=True)
+    day = db.Column(db.Date, primary_key=True)
+    code = db.Column(db.String(60), primary_key=True)
+    inflow = db.Column(db.Boolean, primary_key=True)  # the entries' net is a debit: money in
+    entries = db.Column(db.Integer, nullable=False)
+    amount = db.Column(BigInteger, nullable=False)  # their nets summed, debits positive
+    # The earliest of them, the one that made the row (entry ids only grow): a day's lines are in
+    # this order, and a line of one entry shows that entry's memo and number.
+    first_entry_id = db.Column(db.Integer, db.ForeignKey("ledger_entry.id"), nullable=False)

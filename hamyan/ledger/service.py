@@ -11,18 +11,22 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Iterable
 
-from sqlalchemy import Connection, bindparam, case, event, func, select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Connection, bindparam, case, event, func, select, union_all
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 
+from hamyan.boxes.models import Box
 from hamyan.core import clock, uow
 from hamyan.core.parse import MAX_AMOUNT
 from hamyan.core.errors import Conflict, ValidationError
 from hamyan.extensions import db
-from hamyan.ledger.models import DEBIT_TYPES, SUBJECT_KINDS, TYPES, Entry, LedgerAccount, Posting
+from hamyan.i18n import box_text
+from hamyan.ledger.models import (DEBIT_TYPES, KEPT_PER_DAY, SUBJECT_KINDS, TYPES, CashDay, Entry, LedgerAccount,
+                                  Posting)
 
 
 
@@ -124,8 +128,9 @@ def _require_box_write(box_ids: set) -> None:
 # The write path runs Core statements built once rather than the ORM unit of work, and as few of
 # them as the guarantees allow: posting is the hottest path in the app (see bench/ledger.py). A post
 # is four round trips (three when its accounts are already locked by this transaction): lock the
-# accounts, insert the entry, insert its postings, add to the balances.
-ENTRY, POSTING, ACCOUNT = Entry.__table__, Posting.__table__, LedgerAccount.__table__
+# accounts, insert the entry, insert its postings, add to the balances; a fifth when it moves a box's
+# cash (its day's line).
+ENTRY, POSTING, ACCOUNT, CASH_DAY = Entry.__table__, Posting.__table__, LedgerAccount.__table__, CashDay.__table__
 _FIND_KEY = select(ENTRY.c.id, ENTRY.c.fingerprint, ENTRY.c.effective_date).where(
     ENTRY.c.idempotency_key == bindparam("key"))
 # A locking read sees rows committed after this MySQL transaction's snapshot was taken.
@@ -140,8 +145,9 @@ _INSERT_POSTINGS = POSTING.insert()
 @functools.cache
 def _lock_accounts(count: int):
     """Lock `count` accounts in id order (no deadlocks between concurrent posts) for the whole
-    transaction, reading their currencies. One statement per count: no IN-list expansion per call."""
-    return (select(ACCOUNT.c.id, ACCOUNT.c.currency, ACCOUNT.c.box_id)
+    transaction, reading their currencies and whether their days are kept. One statement per count:
+    no IN-list expansion per call."""
+    return (select(ACCOUNT.c.id, ACCOUNT.c.currency, ACCOUNT.c.box_id, ACCOUNT.c.subject_kind, ACCOUNT.c.purpose)
             .where(ACCOUNT.c.id.in_([bindparam(f"a{i}") for i in range(count)]))
             .order_by(ACCOUNT.c.id)
             .with_for_update())
@@ -155,6 +161,23 @@ def _add_to_balances(count: int):
     return (ACCOUNT.update()
             .where(ACCOUNT.c.id.in_([bindparam(f"a{i}") for i in range(count)]))
             .values(balance=ACCOUNT.c.balance + delta))
+
+
+@functools.cache
+def _add_to_days(dialect: str):
+    """One statement adding an entry to its day's line on each kept account (CashDay): a new line,
+    else its entries (1) and amount added to the line's. Its first entry stays: entry ids only grow.
+    Upserts see the line another transaction committed, whatever this one's snapshot. No parameter
+    after VALUES: PyMySQL's executemany (an entry moving two kept accounts) formats that part bare."""
+    if dialect == "mysql":
+        insert = mysql_insert(CASH_DAY)
+        new = insert.inserted
+        return insert.on_duplicate_key_update(entries=CASH_DAY.c.entries + new.entries,
+                                              amount=CASH_DAY.c.amount + new.amount)
+    insert = sqlite_insert(CASH_DAY)
+    new = insert.excluded
+    return insert.on_conflict_do_update(index_elements=list(CASH_DAY.primary_key), set_=dict(
+        entries=CASH_DAY.c.entries + new.entries, amount=CASH_DAY.c.amount + new.amount))
 
 
 def _existing(connection: Connection, idempotency_key: str, fingerprint_for, lock: bool = False) -> Entry | None:
@@ -175,7 +198,7 @@ def _refuse_second_reversal(connection: Connection, reverses_id: int | None) -> 
         raise Conflict("This entry has already been reversed.", field="entry")
 
 
-_LOCKED = "ledger_locked_accounts"  # in session.info: (transaction, {account id: currency})
+_LOCKED = "ledger_locked_accounts"  # in session.info: (transaction, {account id: its _lock_accounts row})
 _NUMBERED = "ledger_last_numbers"  # in session.info: (transaction, {box id: last entry number given})
 
 
@@ -196,8 +219,8 @@ def _of_this_transaction(connection: Connection, key: str) -> dict:
     return held[1]
 
 
-def _locked_accounts(connection: Connection) -> dict[int, str]:
-    """The accounts this transaction has locked, with their currencies. It holds their row locks
+def _locked_accounts(connection: Connection) -> dict:
+    """The accounts this transaction has locked, with their currencies and subjects. It holds their row locks
     until it ends, an account's currency never changes and the transaction writes one box, so a
     later post in the same transaction (a batch, a job) neither locks nor reads them again."""
     return _of_this_transaction(connection, _LOCKED)
@@ -215,7 +238,7 @@ def _next_number(connection: Connection, box_id: int) -> int:
 
 def _lock_and_check_balance(connection: Connection, resolved: list[tuple[int, int]], per_account: dict) -> dict:
     """Lock the entry's accounts (those this transaction has not locked yet, in id order); their
-    currencies. Refuses unknown accounts and an entry that does not sum to zero in each currency."""
+    rows (currency, subject). Refuses unknown accounts and an entry that does not sum to zero in each currency."""
     locked = _locked_accounts(connection)
     ids = sorted(set(per_account) - set(locked))
     if ids:
@@ -224,10 +247,10 @@ def _lock_and_check_balance(connection: Connection, resolved: list[tuple[int, in
         missing = set(ids) - {row.id for row in rows}
         if missing:
             raise ValidationError(f"Unknown account(s): {sorted(missing)}.", field="account")
-        locked.update((row.id, row.currency) for row in rows)
+        locked.update((row.id, row) for row in rows)
     totals = defaultdict(int)
     for account_id, amount in resolved:
-        totals[locked[account_id]] += amount
+        totals[locked[account_id].currency] += amount
     unbalanced = {cur: total for cur, total in totals.items() if total != 0}
     if unbalanced:
         detail = ", ".join(f"{cur} {total:+d}" for cur, total in sorted(unbalanced.items()))
@@ -264,7 +287,7 @@ def post(
     for account_id, amount in resolved:
         per_account[account_id] += amount
     try:
-        currencies = _lock_and_check_balance(connection, resolved, per_account)
+        accounts = _lock_and_check_balance(connection, resolved, per_account)
     except ValidationError:
         _existing(connection, idempotency_key, fingerprint_for)  # a reused key answers Conflict first
         raise
@@ -291,7 +314,7 @@ def post(
     if box_id:
         _of_this_transaction(connection, _NUMBERED)[box_id] = values["number"]
     connection.execute(_INSERT_POSTINGS, [
-        dict(entry_id=entry_id, account_id=account_id, amount=amount, currency=currencies[account_id])
+        dict(entry_id=entry_id, account_id=account_id, amount=amount, currency=accounts[account_id].currency)
         for account_id, amount in resolved
     ])
     uow.posted(entry_id)
@@ -301,6 +324,11 @@ def post(
         for i, (account_id, delta) in enumerate(changed):
             params[f"a{i}"], params[f"d{i}"] = account_id, delta
         connection.execute(_add_to_balances(len(changed)), params)
+    days = [dict(account_id=account_id, day=on, code=code, inflow=delta > 0, entries=1, amount=delta,
+                 first_entry_id=entry_id)
+            for account_id, delta in changed if _kept(accounts[account_id])]
+    if days:
+        connection.execute(_add_to_days(connection.dialect.name), days)
     for account_id in per_account:
         # Account objects this session already holds show the new balance on next access.
         account = db.session.identity_map.get(identity_key(LedgerAccount, account_id))
@@ -315,9 +343,15 @@ def post(
     return db.session.merge(entry, load=False)
 
 
+def _kept(account) -> bool:
+    """Whether the account's movements are kept per day (CashDay)."""
+    return (account.subject_kind, account.purpose) == KEPT_PER_DAY
+
+
 def reverse(entry: Entry, *, memo: str = "", idempotency_key: str | None = None,
             effective_date: date | None = None, created_by_id: int | None = None) -> Entry:
-    """Undo an entry by posting its mirror image, pointing at the original."""
+    """Undo an entry by posting its mirror image, pointing at the original. Without a memo, it says
+    which entry it reverses, in the box's language."""
     if entry.reverses_id is not None:
         raise Conflict("A reversal cannot be reversed; post a new entry instead.", field="entry")
     key = idempotency_key or f"reverse:{entry.id}"
@@ -329,7 +363,8 @@ def reverse(entry: Entry, *, memo: str = "", idempotency_key: str | None = None,
         [(p.account_id, -p.amount) for p in entry.postings],
         idempotency_key=key,
         effective_date=effective_date or entry.effective_date,
-        memo=memo or f"Reversal of entry #{entry.number or entry.id}",
+        memo=memo or (box_text(db.session.get(Box, entry.box_id), _l("Reversal of entry #%(number)s"), number=entry.number)
+                      if entry.box_id else f"Reversal of entry #{entry.id}"),
         box_id=entry.box_id,
         created_by_id=created_by_id,
         reverses=entry,
@@ -344,20 +379,70 @@ def balance(account: LedgerAccount, as_of: date | None = None) -> int:
 
 
 def balances(account_ids: Iterable[int], as_of: date | None = None, after: date | None = None) -> dict[int, int]:
-    """Signed sums per account in one query; entries effective in (after, as_of]."""
+    """Signed sums per account of the entries effective in (after, as_of], in one query: the cached
+    balances less the postings of entries effective after as_of (and up to after), so a recent day
+    costs the entries since, not the account's whole history."""
     ids = list(account_ids)
-    query = (
-        select(Posting.account_id, func.coalesce(func.sum(Posting.amount), 0))
-        .join(Entry, Entry.id == Posting.entry_id)
-        .where(Posting.account_id.in_(ids))
-        .group_by(Posting.account_id)
-    )
+    parts = [select(LedgerAccount.id.label("account_id"), LedgerAccount.balance.label("amount"))
+             .where(LedgerAccount.id.in_(ids))]
+
+    def taken_off(dated):
+        return (select(Posting.account_id, (-Posting.amount).label("amount"))
+                .join(Entry, Entry.id == Posting.entry_id).where(Posting.account_id.in_(ids), dated))
+
     if as_of is not None:
-        query = query.where(Entry.effective_date <= as_of)
+        parts.append(taken_off(Entry.effective_date > as_of))
     if after is not None:
-        query = query.where(Entry.effective_date > after)
-    found = {account_id: int(total) for account_id, total in db.session.execute(query)}
-    return {account_id: found.get(account_id, 0) for account_id in ids}
+        parts.append(taken_off(Entry.effective_date <= after))
+    rows = union_all(*parts).subquery()
+    found = dict(db.session.execute(
+        select(rows.c.account_id, func.sum(rows.c.amount)).group_by(rows.c.account_id)).all())
+    return {account_id: int(found.get(account_id) or 0) for account_id in ids}
+
+
+def cash_days(account: LedgerAccount, start: date, end: date) -> list:
+    """The account's kept days (CashDay) from start to end, in the order entries were posted on each
+    day: rows of day, code, entries, amount (signed), first_entry_id, and that entry's memo and number
+    (what a line of one entry shows). Reads as many rows as the period has lines, however many entries."""
+    return db.session.execute(
+        select(CashDay.day, CashDay.code, CashDay.entries, CashDay.amount, CashDay.first_entry_id, Entry.memo,
+               Entry.number)
+        .join(Entry, Entry.id == CashDay.first_entry_id)
+        .where(CashDay.account_id == account.id, CashDay.day >= start, CashDay.day <= end)
+        .order_by(CashDay.day, CashDay.first_entry_id)).all()
+
+
+def cash_balance(account: LedgerAccount, as_of: date) -> int:
+    """The kept account's signed balance at the end of as_of, summed from its kept days."""
+    return int(db.session.scalar(select(func.coalesce(func.sum(CashDay.amount), 0)).where(
+        CashDay.account_id == account.id, CashDay.day <= as_of)))
+
+
+def _derived_days(box_id: int | None = None):
+    """The kept accounts' days (of one box, or of every box) worked out from the postings: each
+    entry's net on the account, then summed per day, code and direction (columns as CashDay's)."""
+    net = func.sum(Posting.amount)
+    per_entry = (select(Posting.account_id, Posting.entry_id, func.min(Entry.effective_date).label("day"),
+                        func.min(Entry.code).label("code"), (net > 0).label("inflow"), net.label("amount"))
+                 .join(Entry, Entry.id == Posting.entry_id).join(LedgerAccount, LedgerAccount.id == Posting.account_id)
+                 .where(LedgerAccount.subject_kind == KEPT_PER_DAY[0], LedgerAccount.purpose == KEPT_PER_DAY[1],
+                        *([LedgerAccount.box_id == box_id] if box_id is not None else []))
+                 .group_by(Posting.account_id, Posting.entry_id).having(net != 0).subquery())
+    e = per_entry.c
+    return (select(e.account_id, e.day, e.code, e.inflow, func.count().label("entries"),
+                   func.sum(e.amount).label("amount"), func.min(e.entry_id).label("first_entry_id"))
+            .group_by(e.account_id, e.day, e.code, e.inflow))
+
+
+def rebuild_days(box_id: int) -> None:
+    """The box's kept days worked out again from its postings, in its own box write: for books
+    whose postings were inserted directly (the bench's builder), not through post()."""
+    with uow.box_transaction(box_id):
+        kept = select(LedgerAccount.id).where(LedgerAccount.box_id == box_id, LedgerAccount.subject_kind == KEPT_PER_DAY[0],
+                                              LedgerAccount.purpose == KEPT_PER_DAY[1])
+        db.session.execute(CASH_DAY.delete().where(CASH_DAY.c.account_id.in_(kept)))
+        derived = _derived_days(box_id).subquery()
+        db.session.execute(CASH_DAY.insert().from_select([c.name for c in derived.c], select(derived)))
 
 
 def accounts_of(box_id: int, *, subject: tuple[str, int | Iterable[int] | None] | None = None,
@@ -391,18 +476,20 @@ class Totals(dict):
 
 
 def balances_by_type(box_id: int, as_of: date | None = None) -> Totals:
-    """The box's balances summed per account type and purpose in one query: from the cached
-    balances, or from the postings of entries effective up to as_of."""
-    if as_of is None:
-        query = select(LedgerAccount.type, LedgerAccount.purpose, func.sum(LedgerAccount.balance))
-    else:
-        query = (select(LedgerAccount.type, LedgerAccount.purpose, func.sum(Posting.amount))
-                 .join(Posting, Posting.account_id == LedgerAccount.id)
-                 .join(Entry, Entry.id == Posting.entry_id)
-                 .where(Entry.effective_date <= as_of))
+    """The box's balances summed per account type and purpose in one query: the cached balances,
+    less, for a past day, the postings of entries effective after it (what a report ending last
+    month reads is the entries since, not the box's whole history)."""
+    parts = [select(LedgerAccount.type, LedgerAccount.purpose, LedgerAccount.balance.label("amount"))
+             .where(LedgerAccount.box_id == box_id)]
+    if as_of is not None:
+        parts.append(select(LedgerAccount.type, LedgerAccount.purpose, (-Posting.amount).label("amount"))
+                     .join(Posting, Posting.account_id == LedgerAccount.id)
+                     .join(Entry, Entry.id == Posting.entry_id)
+                     .where(LedgerAccount.box_id == box_id, Entry.effective_date > as_of))
+    rows = union_all(*parts).subquery()
     totals = Totals()
     for type_, purpose, raw in db.session.execute(
-            query.where(LedgerAccount.box_id == box_id).group_by(LedgerAccount.type, LedgerAccount.purpose)):
+            select(rows.c.type, rows.c.purpose, func.sum(rows.c.amount)).group_by(rows.c.type, rows.c.purpose)):
         totals.setdefault(type_, {})[purpose] = _normal(type_, raw)
     return totals
 
@@ -436,7 +523,7 @@ class CheckReport:
 
 
 def check() -> CheckReport:
-    """Recompute every balance and every entry's sum from the postings."""
+    """Recompute every balance, every entry's sum and every kept cash day from the postings."""
     report = CheckReport()
     report.entries = db.session.scalar(select(func.count(Entry.id)))
     report.accounts = db.session.scalar(select(func.count(LedgerAccount.id)))
@@ -473,4 +560,25 @@ def check() -> CheckReport:
         .where(LedgerAccount.currency != Posting.currency)
     ):
         report.problems.append(f"posting {posting_id} of entry {entry_id}: currency differs from its account")
+    report.problems.extend(_days_problems())
     return report
+
+
+def _days_problems() -> list[str]:
+    """Every kept day (CashDay) against the same day derived from the postings, one line per difference."""
+    columns = ("entries", "amount", "first_entry_id")
+    kept = {tuple(row[:4]): tuple(row[4:]) for row in db.session.execute(
+        select(CashDay.account_id, CashDay.day, CashDay.code, CashDay.inflow, *(getattr(CashDay, c) for c in columns)))}
+    derived = {(row[0], row[1], row[2], bool(row[3])): tuple(map(int, row[4:]))
+               for row in db.session.execute(_derived_days())}
+
+    def said(values) -> str:
+        return ", ".join(f"{c} {v}" for c, v in zip(columns, values)) if values else "no line"
+
+    problems = []
+    for key in sorted(kept.keys() | derived.keys()):
+        account_id, day, code, inflow = key
+        if kept.get(key) != derived.get(key):
+            problems.append(f"account {account_id}: {code} {'in' if inflow else 'out'} on {day.isoformat()} kept as "
+                            f"{said(kept.get(key))}, but the postings give {said(derived.get(key))}")
+    return problems

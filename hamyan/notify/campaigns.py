@@ -3,6 +3,7 @@
 The request only writes the campaign (never blocks on 10,000 members); `expand` writes the outbox
 rows in batches of BATCH members, each batch one commit with its recipients' dedupe keys
 ("camp:<id>:<user>"), so an expansion cut off by a restart resumes without telling anyone twice.
+Members added without an account but with an email address get it by email, like reminders.
 The text may say {name} (the member's name) and {box} (the box's name); `preview` shows it filled in."""
 import logging
 import threading
@@ -134,10 +135,39 @@ def expand(campaign_id: int) -> int:
                 reached += bool(made)
             db.session.execute(update(Campaign).where(Campaign.id == campaign_id)
                                .values(recipients=Campaign.recipients + sum(1 for u in users if u.id not in done)))
+    if box is not None:
+        reached += _expand_without_accounts(campaign, box)
     with uow.transaction():
         db.session.execute(update(Campaign).where(Campaign.id == campaign_id)
                            .values(status="queued_all", queued_at=clock.now()))
     return reached
+
+
+def _expand_without_accounts(campaign: Campaign, box: Box) -> int:
+    """Email the members the managers added without an account but with an address (as reminders
+    and receipts do), BATCH a commit, each once by its dedupe key; returns how many were told."""
+    told, after = 0, 0
+    while True:
+        members = db.session.scalars(select(Membership).where(
+            Membership.box_id == box.id, Membership.user_id.is_(None), Membership.email.is_not(None),
+            Membership.email != "", Membership.left_at.is_(None), Membership.id > after)
+            .order_by(Membership.id).limit(BATCH)).all()
+        if not members:
+            return told
+        after = members[-1].id
+        keys = {m.id: f"camp:{campaign.id}:m{m.id}:email" for m in members}
+        with uow.transaction():
+            done = set(db.session.scalars(select(OutboxMessage.dedupe_key).where(
+                OutboxMessage.dedupe_key.in_(list(keys.values())))))
+            fresh = [m for m in members if keys[m.id] not in done]
+            for membership in fresh:
+                subject = fill(campaign.subject, membership.display_name, box.name)
+                body = fill(campaign.body, membership.display_name, box.name)
+                services.notify(membership.email, subject, body, box_id=box.id, kind=KIND,
+                                dedupe_key=keys[membership.id], campaign_id=campaign.id)
+            db.session.execute(update(Campaign).where(Campaign.id == campaign.id)
+                               .values(recipients=Campaign.recipients + len(fresh)))
+        told += len(fresh)
 
 
 def resume_orphaned() -> int:

@@ -11,11 +11,14 @@ from hamyan.statements.monthly import send_all
 
 
 def seed_outbox(days: int = 30) -> int:
-    """Replay the jobs over the last `days` days; returns the messages sent."""
-    today = clock.now().date()
+    """Replay the jobs over the last `days` days, each at 09:00 UTC, and last at the present moment:
+    a box east of UTC may already be in tomorrow (Tehran from 20:30 UTC), and its today is replayed
+    too. Returns the messages sent."""
+    now = clock.now()
+    moments = [datetime.combine(now.date() - timedelta(days=back), time(9)) for back in range(days, -1, -1)]
     sent = 0
-    for back in range(days, -1, -1):
-        with clock.frozen(datetime.combine(today - timedelta(days=back), time(9))):
+    for moment in [m for m in moments if m < now] + [now]:
+        with clock.frozen(moment):
             send_reminders()
             send_all()
             sent += drain().sent

@@ -5,7 +5,10 @@ in every app process, `flask notify dispatch` processes) and none sends a messag
    claimer's lease ran out) and mark them "sending" with a lease. MySQL/MariaDB skip the rows
    another claimer has locked (`FOR UPDATE SKIP LOCKED`), so dispatchers never wait for each other;
    SQLite has one writer at a time (`BEGIN IMMEDIATE`), which makes the claim just as exclusive.
-2. send each claimed row outside any transaction (no lock is held while a mail server or SMS
+2. hold back what the member's choices, read again now, no longer allow: a text message in their
+   quiet hours goes back to "queued" until they end (the attempt is given back); a message on a
+   channel they turned off for the box since it was queued is "failed" without being sent.
+3. send each claimed row outside any transaction (no lock is held while a mail server or SMS
    gateway answers), then record its outcome by id: sent; or back to "queued" after a backoff
    (1, 2, 4, 8, 16 minutes, or what a rate limit asked for); or "failed" after MAX_ATTEMPTS, or at
    once on a permanent error (a refused number, a bad key).
@@ -25,7 +28,9 @@ from sqlalchemy import and_, or_, select, update
 from hamyan.core import clock, uow
 from hamyan.extensions import db
 from hamyan.notify import sms
-from hamyan.notify.models import EMAIL, FAILED, INAPP, QUEUED, SENDING, SENT, SMS, OutboxMessage
+from hamyan.notify.models import (EMAIL, FAILED, INAPP, QUEUED, SENDING, SENT, SMS, ChannelPreference, NotifyProfile,
+                                  OutboxMessage)
+from hamyan.notify.services import after_quiet_hours
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +55,7 @@ class Drained:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
+    held: int = 0  # text messages waiting for the end of quiet hours
 
     @property
     def tried(self) -> int:
@@ -57,7 +63,7 @@ class Drained:
 
     def __str__(self) -> str:
         return f"sent {self.sent} of {self.tried}" + (f", {self.retrying} to retry" if self.retrying else "") + (
-            f", {self.failed} failed" if self.failed else "")
+            f", {self.failed} failed" if self.failed else "") + (f", {self.held} held for quiet hours" if self.held else "")
 
 
 def claim(batch: int = BATCH, ids: list[int] | None = None) -> list[int]:
@@ -93,8 +99,10 @@ def drain(batch: int = BATCH, ids: list[int] | None = None, rounds: int | None =
             done += 1
             messages = db.session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(taken))
                                           .order_by(OutboxMessage.id)).all()
+            held = _held(messages, drained)
             db.session.rollback()  # the rows are ours by the claim; no transaction stays open while sending
-            outcomes = [(message.id, _send(message, transports, drained)) for message in messages]
+            outcomes = [(message.id, held.get(message.id) or _send(message, transports, drained))
+                        for message in messages]
             # One commit for the batch's outcomes: a dispatcher killed before it leaves the batch
             # "sending", taken again after the lease, the same as one killed mid-send.
             with uow.transaction():
@@ -102,6 +110,32 @@ def drain(batch: int = BATCH, ids: list[int] | None = None, rounds: int | None =
                     db.session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id,
                                                                    OutboxMessage.status == SENDING).values(**values))
     return drained
+
+
+def _held(messages: list[OutboxMessage], drained: Drained) -> dict[int, dict]:
+    """The outcome of each claimed message its member's choices hold back now (see the module doc):
+    the member may have changed them since the message was queued, or a retry may fall in quiet hours."""
+    users = {m.user_id for m in messages if m.user_id is not None}
+    if not users:
+        return {}
+    now = clock.now()
+    profiles = {p.user_id: p for p in db.session.scalars(select(NotifyProfile).where(NotifyProfile.user_id.in_(users)))}
+    choices = {(p.user_id, p.box_id): p for p in db.session.scalars(select(ChannelPreference).where(
+        ChannelPreference.user_id.in_(users), ChannelPreference.box_id.in_({m.box_id for m in messages if m.box_id is not None})))}
+    held = {}
+    for message in messages:
+        chosen = choices.get((message.user_id, message.box_id))
+        if chosen is not None and not getattr(chosen, message.channel):
+            held[message.id] = {"status": FAILED, "claimed_until": None,
+                                "last_error": "not sent: the member turned this channel off for the box"}
+            drained.failed += 1
+        elif message.channel == SMS and message.user_id in profiles:
+            until = after_quiet_hours(profiles[message.user_id], now)
+            if until > now:
+                held[message.id] = {"status": QUEUED, "claimed_until": None, "next_attempt_at": until,
+                                    "attempts": message.attempts - 1}
+                drained.held += 1
+    return held
 
 
 def _send(message: OutboxMessage, transports: "Transports", drained: Drained) -> dict:

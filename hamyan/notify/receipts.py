@@ -12,11 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from hamyan.boxes.models import Box, Membership
+from hamyan.boxes.numbers import payment_numbers
 from hamyan.core import uow
 from hamyan.core.product import load
 from hamyan.extensions import db
 from hamyan.i18n import digits, show_day, show_money
-from hamyan.ledger.models import Entry, LedgerAccount, Posting
+from hamyan.ledger.models import Entry
 from hamyan.notify import services
 from hamyan.notify.models import ChannelPreference, NotifyProfile, OutboxMessage
 
@@ -48,7 +49,8 @@ def send(entry_ids: list[int]) -> int:
         Membership.id.in_({m for _, m in told})))}
     user_ids = {m.user_id for m in memberships.values() if m.user_id}
     box_ids = {e.box_id for e in entries}
-    boxes = {b.id: b for b in db.session.scalars(select(Box).where(Box.id.in_(box_ids)))}
+    boxes = {box_id: db.session.get(Box, box_id) for box_id in box_ids}  # the write's own box: no query
+    numbers = _payment_numbers(entries, boxes)
     prefs = {(p.user_id, p.box_id): p for p in db.session.scalars(select(ChannelPreference).where(
         ChannelPreference.user_id.in_(user_ids), ChannelPreference.box_id.in_(box_ids)))} if user_ids else {}
     people = {p.user_id: p for p in db.session.scalars(
@@ -61,7 +63,7 @@ def send(entry_ids: list[int]) -> int:
         if membership is None:  # an account whose subject names no membership (a builder's rows)
             continue
         with services.speaking(membership.user, box):
-            subject, body, short = _message(box, entry, membership)
+            subject, body, short = _message(box, entry, membership, numbers.get(entry.id))
         key = _key(entry, membership_id)
         if membership.user is not None:
             prefs_of = prefs.get((membership.user_id, box.id)) or services.DEFAULT_PREFERENCE
@@ -93,15 +95,27 @@ def _what(entry: Entry) -> tuple[str, str] | None:
     return None
 
 
+def _payment_numbers(entries: list[Entry], boxes: dict[int, Box]) -> dict[int, int]:
+    """Entry id -> the number of the payment it records or cancels, in products that number their
+    payments per box (boxes.numbers.payment_numbers): what the member calls the payment."""
+    recorded = {e.id: e.reverses_id or e.id for e in entries}
+    asked = {}
+    for e in entries:
+        asked.setdefault(boxes[e.box_id].kind, set()).add(recorded[e.id])
+    found = {}
+    for kind, entry_ids in asked.items():
+        found.update(payment_numbers(kind, entry_ids))
+    return {e.id: found[recorded[e.id]] for e in entries if recorded[e.id] in found}
+
+
 def _members_of(entries: list[Entry]) -> dict[int, list[int]]:
     """Entry id -> the memberships its postings concern: a membership's account directly, another
-    subject (a loan, a unit) through its product's hook, one call per product."""
+    subject (a loan, a unit) through its product's hook, one call per product. The entries come with
+    their postings and accounts loaded."""
     from hamyan.blueprints import product
 
-    rows = db.session.execute(select(Posting.entry_id, LedgerAccount.subject_kind, LedgerAccount.subject_id)
-                              .join(LedgerAccount, LedgerAccount.id == Posting.account_id)
-                              .where(Posting.entry_id.in_([e.id for e in entries]),
-                                     LedgerAccount.subject_kind != "box")).all()
+    rows = [(e.id, p.account.subject_kind, p.account.subject_id) for e in entries for p in e.postings
+            if p.account.subject_kind != "box"]
     box_of = {e.id: e.box_id for e in entries}
     hooks = {}  # the product's subject_members path -> the subjects it is asked about
     for entry_id, kind, subject_id in rows:
@@ -119,24 +133,33 @@ def _members_of(entries: list[Entry]) -> dict[int, list[int]]:
     return concerned
 
 
-def _message(box: Box, entry: Entry, membership: Membership) -> tuple[str, str, str]:
-    """(subject, body, text message) of one receipt, in the language being spoken (speaking)."""
+def _message(box: Box, entry: Entry, membership: Membership, payment: int | None) -> tuple[str, str, str]:
+    """(subject, body, text message) of one receipt, in the language being spoken (speaking). A payment
+    numbered per box is called by its number; the ledger entry's number follows on a line of its own,
+    for whoever checks the box's books."""
     what, happened = _what(entry)
     total = sum(p.amount for p in entry.postings if p.amount > 0)
     told = dict(what=str(what), lower=str(what).lower(), amount=show_money(total, box),
                 day=show_day(entry.effective_date, box), number=digits(entry.number, box), box=box.name)
+    if payment is not None:
+        told["payment"] = digits(payment, box)
+    brief = told | {"number": told.get("payment", told["number"])}  # a text message carries one number
     if happened == "recorded":
         subject = _("%(box)s: %(lower)s of %(amount)s recorded", **told)
-        line = _("%(what)s of %(amount)s recorded on %(day)s (entry #%(number)s).", **told)
-        short = _("%(box)s: %(lower)s %(amount)s recorded %(day)s (#%(number)s)", **told)
+        line = (_("%(what)s #%(payment)s of %(amount)s recorded on %(day)s.", **told) if payment is not None
+                else _("%(what)s of %(amount)s recorded on %(day)s (entry #%(number)s).", **told))
+        short = _("%(box)s: %(lower)s %(amount)s recorded %(day)s (#%(number)s)", **brief)
     elif happened == "cancelled":
         subject = _("%(box)s: %(lower)s of %(amount)s cancelled", **told)
-        line = _("%(what)s of %(amount)s cancelled on %(day)s (entry #%(number)s).", **told)
-        short = _("%(box)s: %(lower)s %(amount)s cancelled %(day)s (#%(number)s)", **told)
+        line = (_("%(what)s #%(payment)s of %(amount)s cancelled on %(day)s.", **told) if payment is not None
+                else _("%(what)s of %(amount)s cancelled on %(day)s (entry #%(number)s).", **told))
+        short = _("%(box)s: %(lower)s %(amount)s cancelled %(day)s (#%(number)s)", **brief)
     else:
         subject = _("%(box)s: %(lower)s of %(amount)s waived", **told)
         line = _("%(what)s of %(amount)s waived on %(day)s (entry #%(number)s).", **told)
-        short = _("%(box)s: %(lower)s %(amount)s waived %(day)s (#%(number)s)", **told)
+        short = _("%(box)s: %(lower)s %(amount)s waived %(day)s (#%(number)s)", **brief)
+    if payment is not None:
+        line += "\n" + _("Entry #%(number)s in the box's books.", **told)
     base = current_app.config["BASE_URL"].rstrip("/")
     body = (_("Hello %(name)s,", name=membership.display_name) + f"\n\n{line}\n{entry.memo}\n\n"
             + _("See your statement in %(box)s: %(link)s", box=box.name, link=base + "/"))

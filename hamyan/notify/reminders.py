@@ -3,6 +3,9 @@ at the stage dues.reminders decides for today, told once per (subject, obligatio
 person hears once per run, in one message listing every obligation that calls for a reminder
 (a member late on three periods gets one message, not three), on the channels they keep on for
 the box; someone without an account (a unit's owner known by email) gets an email."""
+from dataclasses import replace
+from datetime import timedelta
+
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -18,12 +21,6 @@ from hamyan.notify.models import ChannelPreference, NotifyProfile
 KIND = "reminder"
 
 
-def settings() -> tuple[int, tuple[int, ...]]:
-    cfg = current_app.config
-    late = tuple(sorted({int(n) for n in str(cfg["REMINDER_LATE_DAYS"]).split(",") if n.strip()}))
-    return cfg["REMINDER_DAYS_BEFORE"], late
-
-
 def remind_box(box_id: int, owed_of) -> int:
     """Tell this box's people what they owe at today's stage (inside the box's write); returns the
     number of people told."""
@@ -32,11 +29,10 @@ def remind_box(box_id: int, owed_of) -> int:
 
     box = db.session.get(Box, box_id)
     today = clock.today(box)
-    days_before, late_days = settings()
+    days_before, late_days = reminders.timing(box)
     due_now = [(o, s) for o in owed_of(box_id, today) if o.amount > 0
                for s in [reminders.stage(o.due_date, today, days_before, late_days, o.grace_days)] if s]
-    done = reminders.told(box_id, [o.reference for o, _stage in due_now])
-    due_now = [(o, s) for o, s in due_now if (*o.subject, o.reference, s) not in done]
+    due_now = reminders.untold(due_now, reminders.told(box_id, [o.reference for o, _stage in due_now]))
     if not due_now:
         return 0
     for key in {(*o.subject, o.reference, s) for o, s in due_now}:
@@ -67,13 +63,39 @@ def remind_box(box_id: int, owed_of) -> int:
         if user is None:
             continue
         with services.speaking(user, box):
-            subject, text, sms_text = _compose(box, items, today)
-            body = _("Hello %(name)s,\n\n%(text)s\n\nSee what you owe: %(link)s", name=user.name, text=text, link=link)
+            subject, body, sms_text = message(box, user.name, items, today, link)
         made = services.notify_member(user, box_id, subject, body, kind=KIND, sms_text=sms_text, checked=True,
                                       prefs=prefs.get(user.id) or services.DEFAULT_PREFERENCE,
                                       person=people.get(user.id) or services.NO_PROFILE)
         told += bool(made)
     return told
+
+
+def message(box: Box, name: str, items: list, today, link: str) -> tuple[str, str, str]:
+    """A member's reminder of these (obligation, stage) items, in the language being spoken: its
+    subject, its email and in-app body, and its SMS."""
+    subject, text, sms_text = _compose(box, items, today)
+    return subject, _("Hello %(name)s,\n\n%(text)s\n\nSee what you owe: %(link)s", name=name, text=text, link=link), sms_text
+
+
+def previews(box: Box, name: str) -> list[tuple[str, tuple[str, str, str]]]:
+    """Each stage's reminder as `name` would read it, of a sample contribution: (the stage, the
+    message), for the manager's preview."""
+    from hamyan.core import clock
+    from hamyan.money import to_minor
+
+    today = clock.today(box)
+    days_before, late_days = reminders.timing(box)
+    sample = reminders.Owed(("membership", 0), "sample", today, to_minor(1_000_000 if box.currency == "IRR" else 100,
+                                                                         box.currency), _("Contribution"))
+    stages = [(digits(ngettext("%(num)s day before the due date", "%(num)s days before the due date", days_before), box),
+               reminders.BEFORE, days_before)] if days_before else []
+    stages.append((_("On the due date"), reminders.DUE, 0))
+    stages += [(digits(ngettext("%(num)s day late", "%(num)s days late", days), box), f"late{days}", -days)
+               for days in late_days]
+    link = current_app.config["BASE_URL"].rstrip("/") + "/"
+    return [(title, message(box, name, [(replace(sample, due_date=today + timedelta(days=shift)), stage)], today, link))
+            for title, stage, shift in stages]
 
 
 def _compose(box: Box, items: list, today) -> tuple[str, str, str]:

@@ -16,14 +16,14 @@ from datetime import datetime, time, timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
-from flask import current_app, g, has_request_context
-from flask_babel import force_locale, get_locale
+from flask import current_app, has_request_context
+from flask_babel import get_locale
 from sqlalchemy import select
 
 from hamyan.core import clock, uow
 from hamyan.core.parse import mobile
 from hamyan.extensions import db
-from hamyan.i18n import LANGUAGES, language_of
+from hamyan.i18n import LANGUAGES, box_language, writing_in
 from hamyan.notify.models import EMAIL, INAPP, SMS, ChannelPreference, NotifyProfile, OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -52,22 +52,15 @@ def language_for(user=None, box=None) -> str:
         return user.language
     if box is None:
         return str(get_locale()) if has_request_context() else current_app.config["BABEL_DEFAULT_LOCALE"]
-    box_says = current_app.config.get("BOX_SETS_LANGUAGE", True)  # as on the box's pages
-    return (language_of(box.locale) if box_says else None) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    return box_language(box)
 
 
 @contextmanager
 def speaking(user=None, box=None):
     """Compose a message to `user` (or to someone of `box` without an account) inside this; what is
     rendered inside (a statement's PDF) speaks it too (g.message_language)."""
-    language = language_for(user, box)
-    outer = g.get("message_language")
-    g.message_language = language
-    try:
-        with force_locale(language):
-            yield language
-    finally:
-        g.message_language = outer
+    with writing_in(language_for(user, box)) as language:
+        yield language
 
 
 # What a member who never chose gets: plain stand-ins for the rows (no ORM instance at import).
@@ -79,6 +72,13 @@ def preference(user_id: int, box_id: int | None) -> ChannelPreference:
     """The member's channels for the box (the defaults when they never chose)."""
     found = db.session.scalar(select(ChannelPreference).filter_by(user_id=user_id, box_id=box_id)) if box_id else None
     return found or DEFAULT_PREFERENCE
+
+
+def preferences(user_id: int, box_ids) -> dict[int, ChannelPreference]:
+    """preference() for several boxes, read at once."""
+    found = {p.box_id: p for p in db.session.scalars(select(ChannelPreference).where(
+        ChannelPreference.user_id == user_id, ChannelPreference.box_id.in_(box_ids)))} if box_ids else {}
+    return {box_id: found.get(box_id, DEFAULT_PREFERENCE) for box_id in box_ids}
 
 
 def profile(user_id: int) -> NotifyProfile:
@@ -150,9 +150,10 @@ def notify_membership(membership, box_id: int, subject: str, body: str, *, kind:
     return []
 
 
-def notify_managers(box, subject: str, body: str, *, kind: str, dedupe_key: str | None = None) -> list[OutboxMessage]:
-    """Tell every manager of the box (an apartment fund's board) who has not left it; a lazy
-    subject and body (lazy_gettext) are written in each manager's language."""
+def notify_managers(box, compose, *, kind: str, dedupe_key: str | None = None) -> list[OutboxMessage]:
+    """Tell every manager of the box (an apartment fund's board) who has not left it: compose()
+    gives the (subject, body), called in each manager's language, so its words, amounts, days and
+    digits are written for that manager."""
     from hamyan.boxes.models import MANAGING_ROLES, Membership
 
     made = []
@@ -160,7 +161,8 @@ def notify_managers(box, subject: str, body: str, *, kind: str, dedupe_key: str 
             Membership.box_id == box.id, Membership.role.in_(MANAGING_ROLES), Membership.left_at.is_(None))
             .order_by(Membership.id)):
         with speaking(membership.user, box):
-            made += notify_membership(membership, box.id, str(subject), str(body), kind=kind,
+            subject, body = compose()
+            made += notify_membership(membership, box.id, subject, body, kind=kind,
                                       dedupe_key=f"{dedupe_key}:{membership.id}" if dedupe_key else None)
     return made
 

@@ -1,6 +1,8 @@
 """Campaign pages: a box's managers at /boxes/<id>/messages, admins (every user) at /admin/messages.
 Sending answers at once with the campaign's page, whose progress block htmx polls until every
 message is sent or failed (without JS the page reloads itself)."""
+import re
+
 from flask import Blueprint, abort, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -9,7 +11,7 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import StringField, TextAreaField
 
-from hamyan.boxes.access import authorize
+from hamyan.boxes.access import MANAGE, authorize
 from hamyan.core.errors import ServiceError
 from hamyan.i18n import bdi
 from hamyan.notify import campaigns
@@ -79,6 +81,38 @@ def index(box_id):
 @login_required
 def show(box_id, campaign_id):
     return _show(box_id, campaign_id)
+
+
+URL = re.compile(r"https?://\S+")
+
+
+@bp.app_template_filter("links")
+def links(text: str) -> Markup:
+    """A message's text with its links clickable and set apart left to right (a URL in Persian text)."""
+    parts, at = [], 0
+    for found in URL.finditer(text):
+        parts += [escape(text[at:found.start()]),
+                  Markup('<bdi dir="ltr"><a href="%s">%s</a></bdi>') % (found.group(), found.group())]
+        at = found.end()
+    return Markup("").join([*parts, escape(text[at:])])
+
+
+@bp.route("/boxes/<int:box_id>/messages/templates")
+@login_required
+def templates(box_id):
+    """The messages the box sends by itself (reminders at each stage, the monthly statement's email),
+    as a member would read them: the manager's preview, from the composers the jobs use."""
+    from hamyan.core import clock
+    from hamyan.notify import reminders
+    from hamyan.statements import monthly
+
+    context = _context(box_id)
+    box = context["box"]
+    authorize(current_user, box_id, MANAGE)
+    shown = reminders.previews(box, current_user.name)  # in the page's language, the manager's
+    statement = monthly.email(box, current_user.name, monthly.last_month(clock.today(box), box.calendar))
+    return render("notify/templates.html", reminders=shown, statement=statement,
+                  url=lambda e, **v: _url(e, box_id, **v), **context)
 
 
 @bp.route("/admin/messages", methods=["GET", "POST"])
@@ -157,5 +191,5 @@ def settings():
             return redirect_to("campaigns.settings")
         except ServiceError as error:
             apply_error(form, error)
-    prefs = {box.id: services.preference(current_user.id, box.id) for box in boxes}
+    prefs = services.preferences(current_user.id, [box.id for box in boxes])
     return render("notify/settings.html", "form", form=form, boxes=boxes, prefs=prefs, channel_names=SETTINGS_COLUMNS)

@@ -66,16 +66,39 @@ def _boxes(n: int) -> str:
     return ngettext("%(num)s box", "%(num)s boxes", n)
 
 
+def _boxes_in_use(user_id: int) -> int:
+    """The boxes a user created that are in use. An archived box is read-only and off the dashboard,
+    so it gives its place back until restored; a deleted box is gone."""
+    return db.session.scalar(select(func.count(Box.id)).where(Box.created_by_id == user_id,
+                                                              Box.archived_at.is_(None)))
+
+
 def check_new_box(actor) -> None:
-    """Refuse a new box when its creator's plan holds no more."""
-    plan = _limited(Principal.of(actor).user_id)
+    """Refuse a new box when its creator's plan holds no more boxes in use."""
+    user_id = Principal.of(actor).user_id
+    plan = _limited(user_id)
     if plan is None or plan.max_boxes is None:
         return
-    count = db.session.scalar(select(func.count(Box.id)).where(Box.created_by_id == Principal.of(actor).user_id))
+    count = _boxes_in_use(user_id)
     if count >= plan.max_boxes:
-        raise LimitReached(_("Your plan “%(plan)s” allows %(allowed)s and you have %(held)s. Ask the operator for "
-                             "a larger plan to create another.", plan=plan.name, allowed=_boxes(plan.max_boxes),
+        raise LimitReached(_("Your plan “%(plan)s” allows %(allowed)s in use and you have %(held)s in use (archived "
+                             "boxes do not count). Archive a box you no longer use, or ask the operator for a "
+                             "larger plan, to create another.", plan=plan.name, allowed=_boxes(plan.max_boxes),
                              held=_boxes(count)), field="name")
+
+
+def check_restore(box: Box) -> None:
+    """Refuse to bring an archived box back into use when its creator's plan holds no more boxes in
+    use (otherwise archive, create, restore would pass the cap)."""
+    plan = _limited(box.created_by_id)
+    if box.archived_at is None or plan is None or plan.max_boxes is None:
+        return
+    count = _boxes_in_use(box.created_by_id)
+    if count >= plan.max_boxes:
+        raise LimitReached(_("The plan “%(plan)s” of this box's creator allows %(allowed)s in use and they have "
+                             "%(held)s in use (archived boxes do not count). Archive another box first, or ask "
+                             "the operator for a larger plan, to restore this one.", plan=plan.name,
+                             allowed=_boxes(plan.max_boxes), held=_boxes(count)), field="name")
 
 
 def check_new_member(box: Box, field: str = "display_name") -> None:

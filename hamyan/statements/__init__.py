@@ -4,6 +4,7 @@ opening and closing balances computed from the postings, rendered to PDF by Weas
 A product picks the accounts by subject and type (ledger.accounts_of(box_id, subject=("membership",
 m.id)) for a member, purposes=["cash"] for a box's cash), calls account_statement(), and renders a
 template under templates/statements/ that extends statements/base.html."""
+import threading
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -12,9 +13,10 @@ from flask import Response, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy import literal, select
+from sqlalchemy import select
 
 from hamyan.boxes.models import Box
+from hamyan.boxes.numbers import payment_numbers
 from hamyan.core.errors import ValidationError
 from hamyan.extensions import db
 from hamyan.ledger import service as ledger
@@ -41,7 +43,9 @@ class Movement:
     code: str
     memo: str
     amount: int  # in the statement's sign: positive raises the balance shown
-    count: int = 1  # entries summed into this line (per_day)
+    count: int = 1  # entries summed into this line (a kept day's, cash_statement)
+    entry_number: int | None = None  # the entry's number in its box (a line of one entry)
+    payment_number: int | None = None  # the number of the payment the entry records, if it is numbered
 
     @property
     def description(self) -> str:
@@ -86,16 +90,11 @@ def check_period(start: date | None, end: date | None) -> tuple[date, date]:
 
 
 def account_statement(title: str, box: Box, accounts: list[LedgerAccount], start: date, end: date,
-                      sign: str = "normal", per_day: bool = False) -> Statement:
+                      sign: str = "normal") -> Statement:
     """Movements of `accounts` effective in [start, end], netted per entry.
 
     sign="normal" shows each balance on its normal side (a debit-normal account's debits are
-    positive); sign="credit" or "debit" forces one view for a mixed set of accounts.
-
-    per_day=True sums the entries per day, entry code and direction, in the database: what a box's
-    report lists, so its length follows the days with movements, not the payments (WeasyPrint lays
-    out about five pages a second; a 10,000-saver pool's cash has some 500,000 entries). Totals and
-    balances are those of the entries."""
+    positive); sign="credit" or "debit" forces one view for a mixed set of accounts."""
     start, end = check_period(start, end)
     ids = [a.id for a in accounts]
     side = accounts[0].normal_side if sign == "normal" and accounts else sign
@@ -104,22 +103,58 @@ def account_statement(title: str, box: Box, accounts: list[LedgerAccount], start
     statement = Statement(title=title, box=box, start=start, end=end, opening=factor * opening_raw)
     if not ids:
         return statement
-    total = db.func.sum(Posting.amount)
-    entries = (select(Entry.id, Entry.effective_date, Entry.code, Entry.memo, total, literal(1))
-               .join(Posting, Posting.entry_id == Entry.id)
-               .where(Posting.account_id.in_(ids), Entry.effective_date >= start, Entry.effective_date <= end)
-               .group_by(Entry.id, Entry.effective_date, Entry.code, Entry.memo).having(total != 0))
-    if per_day:
-        e = entries.subquery()
-        first = db.func.min(e.c[0])
-        query = (select(first, e.c[1], e.c[2], db.func.min(e.c[3]), db.func.sum(e.c[4]), db.func.count())
-                 .group_by(e.c[1], e.c[2], e.c[4] > 0).order_by(e.c[1], first))
-    else:
-        query = entries.order_by(Entry.effective_date, Entry.id)
-    for entry_id, day, code, memo, amount, count in db.session.execute(query):
-        statement.movements.append(Movement(day, entry_id, code, memo if count == 1 else "", factor * int(amount),
-                                            count))
+    total, one = db.func.sum(Posting.amount), db.func.min  # an entry's own columns: one value per entry
+    # Grouped by the entry's id alone: MariaDB then reads the entries in key order instead of sorting
+    # them on their memos.
+    for entry_id, day, code, memo, amount, entry_number in db.session.execute(
+            select(Entry.id, one(Entry.effective_date), one(Entry.code), one(Entry.memo), total, one(Entry.number))
+            .join(Posting, Posting.entry_id == Entry.id)
+            .where(Posting.account_id.in_(ids), Entry.effective_date >= start, Entry.effective_date <= end)
+            .group_by(Entry.id).having(total != 0).order_by(one(Entry.effective_date), Entry.id)):
+        statement.movements.append(Movement(day, entry_id, code, memo, factor * int(amount), 1, entry_number))
+    return _numbered(statement)
+
+
+def cash_statement(title: str, box: Box, cash: LedgerAccount | None, start: date, end: date) -> Statement:
+    """A box's cash account (ledger.KEPT_PER_DAY) in [start, end], a line per day, kind of entry and
+    direction, read from its kept days: what a box's report lists, so its length follows the days
+    with movements, not the payments (WeasyPrint lays out about five pages a second), and reading it
+    follows them too, not the entries (a 10,000-saver pool's cash has some 500,000). Totals and
+    balances are those of the entries; a line of one entry shows it as account_statement() does."""
+    start, end = check_period(start, end)
+    if cash is None:
+        return Statement(title=title, box=box, start=start, end=end, opening=0)
+    factor = -1 if cash.normal_side == CREDIT else 1
+    statement = Statement(title=title, box=box, start=start, end=end,
+                          opening=factor * ledger.cash_balance(cash, start - timedelta(days=1)))
+    for day, code, count, amount, entry_id, memo, entry_number in ledger.cash_days(cash, start, end):
+        one = count == 1
+        statement.movements.append(Movement(day, entry_id, code, memo if one else "", factor * int(amount), count,
+                                            entry_number if one else None))
+    return _numbered(statement)
+
+
+def _numbered(statement: Statement) -> Statement:
+    """The statement with the number of the payment each line of one entry records, if it is numbered."""
+    paid = payment_numbers(statement.box.kind, [m.entry_id for m in statement.movements if m.count == 1])
+    for m in statement.movements:
+        m.payment_number = paid.get(m.entry_id)
     return statement
+
+
+# A font configuration per thread (a sync worker has one), kept for the thread's life: the @font-face
+# fonts of statements/base.html are loaded into fontconfig by its first PDF only (WeasyPrint skips a face
+# the configuration already holds), and the text measurements it keeps serve every later PDF. About a
+# fifth of a one-page statement's CPU, the same bytes. Not shared: Pango's font map is for one thread.
+_fonts = threading.local()
+
+
+def _font_config():
+    if not hasattr(_fonts, "config"):
+        from weasyprint.text.fonts import FontConfiguration
+
+        _fonts.config = FontConfiguration()
+    return _fonts.config
 
 
 def render_pdf(template: str, progress=None, **context) -> bytes:
@@ -139,7 +174,7 @@ def render_pdf(template: str, progress=None, **context) -> bytes:
         None if has_request_context() else language_of(getattr(box, "locale", None)))
     with force_locale(language) if language else nullcontext():
         html = render_template(template, page_footer=_page_footer(box), **context)
-    document = HTML(string=html, base_url=request.url_root if request else None).render()
+    document = HTML(string=html, base_url=request.url_root if request else None).render(font_config=_font_config())
     if progress is not None:
         progress(80, pages=len(document.pages))
     return document.write_pdf()
@@ -161,7 +196,7 @@ def box_report(title: str, box: Box, cash: LedgerAccount, start: date, end: date
     balance on its normal side, named by `labels` (purpose -> text, "{}" the subject member's name)."""
     from hamyan.boxes.models import Membership
 
-    statement = account_statement(title, box, [cash], start, end, per_day=True)
+    statement = cash_statement(title, box, cash, start, end)
     accounts = ledger.accounts_of(box.id)
     ids = [a.id for a in accounts]
     opening, closing = ledger.balances(ids, as_of=start - timedelta(days=1)), ledger.balances(ids, as_of=end)

@@ -13,10 +13,12 @@ than AT_RISK_DAYS overdue). Summary rows hold only today, so the month before is
 month's report when it was kept.
 
 Each admin reads the PDF and the email in their own language (notify.services.speaking): one PDF per
-language spoken; the CSV, whose figure names next month's report reads back, stays in English."""
+language spoken; the CSV, whose figure names next month's report reads back, stays in English.
+The reports are kept: admins list and download them in the console (`kept`, `kept_file`)."""
 import csv
 import io
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -30,10 +32,11 @@ from sqlalchemy import case, func, select
 from hamyan.blueprints.auth.models import User
 from hamyan.boxes.models import Box
 from hamyan.core import clock, uow
+from hamyan.core.errors import NotFound
 from hamyan.dues.models import LateCharge
 from hamyan.extensions import db
 from hamyan.i18n import digits as number_text
-from hamyan.i18n import number
+from hamyan.i18n import LANGUAGE_NAMES, number
 from hamyan.ledger.models import Entry, Posting
 from hamyan.notify import services as notify
 
@@ -50,6 +53,9 @@ class Figures:
 
 
 AT_RISK_DAYS = 30
+FOLDER = os.path.join("reports", "stakeholder")  # in the instance folder
+# What `make` writes: the CSV and the PDFs, a language's other than the default's named .<language>.pdf
+KEPT_NAME = re.compile(r"stakeholder-(?P<month>[0-9]{4}-[0-9]{2})(?:\.(?P<language>[a-z]{2}))?\.(?:csv|pdf)")
 
 
 class Figure(str):
@@ -180,7 +186,7 @@ def make(today: date | None = None, languages=("en",)) -> tuple[str, dict, list]
     today = today or clock.now().date()
     start, end = month_of(today.replace(day=1) - timedelta(days=1))
     before = month_of(start - timedelta(days=1))
-    folder = os.path.join("reports", "stakeholder")
+    folder = FOLDER
     os.makedirs(os.path.join(current_app.instance_path, folder), exist_ok=True)
     kept = os.path.join(current_app.instance_path, folder, f"stakeholder-{before[0]:%Y-%m}.csv")
     table = rows(figures(start, end), figures(*before), standing(), _previous(kept))
@@ -198,13 +204,13 @@ def make(today: date | None = None, languages=("en",)) -> tuple[str, dict, list]
         suffix = "" if language == current_app.config["BABEL_DEFAULT_LOCALE"] else f".{language}"
         pdfs[language] = os.path.join(folder, f"{name}{suffix}.pdf")
         with force_locale(language):
-            html = render_template("statements/stakeholder.html", rows=table, month=_month_name(start),
-                                   month_before=_month_name(before[0]))
+            html = render_template("statements/stakeholder.html", rows=table, month=month_name(start),
+                                   month_before=month_name(before[0]))
         HTML(string=html).write_pdf(os.path.join(current_app.instance_path, pdfs[language]))
     return csv_path, pdfs, table
 
 
-def _month_name(day: date) -> str:
+def month_name(day: date) -> str:
     """"March 2026", "مارس ۲۰۲۶": a month of the platform's (Gregorian) calendar in the language being written."""
     return number_text(format_date(day, "LLLL yyyy"))
 
@@ -217,7 +223,7 @@ def send() -> str:
     queued = 0
     for admin in admins:
         with notify.speaking(admin) as language:
-            subject = _("Hamyan stakeholder report for %(month)s", month=_month_name(date.fromisoformat(f"{month}-01")))
+            subject = _("Hamyan stakeholder report for %(month)s", month=month_name(date.fromisoformat(f"{month}-01")))
             body = (_("Hello,") + "\n\n" + _("The platform's figures for the month are attached (PDF; the CSV is kept "
                                              "beside it in %(path)s).", path=csv_path) + "\n\n"
                     + "\n".join(_("%(figure)s: %(now)s", figure=figure.label, now=number(now)) if then is None else
@@ -228,3 +234,38 @@ def send() -> str:
                 admin, None, subject, body, kind="stakeholder", dedupe_key=f"stakeholder:{month}:{admin.id}",
                 channels=("email",), attachment=(pdfs[language], f"stakeholder-{month}.pdf")))
     return f"{month}: {len(table)} figures, emailed to {queued} admin(s)"
+
+
+@dataclass
+class Kept:
+    """One month's kept report: its files, the CSV first."""
+    month: date
+    files: list
+
+
+def kept() -> list[Kept]:
+    """The kept reports, newest month first."""
+    folder = os.path.join(current_app.instance_path, FOLDER)
+    by_month = {}
+    for name in os.listdir(folder) if os.path.isdir(folder) else ():
+        found = KEPT_NAME.fullmatch(name)
+        if found:
+            by_month.setdefault(found["month"], []).append(name)
+    return [Kept(date.fromisoformat(f"{month}-01"), sorted(names, key=lambda n: (not n.endswith(".csv"), len(n), n)))
+            for month, names in sorted(by_month.items(), reverse=True)]
+
+
+def kept_file(name: str) -> str:
+    """The path of a kept report's file by its name; any other name is NotFound."""
+    path = os.path.join(current_app.instance_path, FOLDER, name)
+    if not KEPT_NAME.fullmatch(name) or not os.path.isfile(path):
+        raise NotFound()
+    return path
+
+
+def file_label(name: str):
+    """What a kept file is, for the console: CSV, or PDF with its language when not the default's."""
+    language = KEPT_NAME.fullmatch(name)["language"]
+    if name.endswith(".csv"):
+        return "CSV"
+    return _("PDF (%(language)s)", language=LANGUAGE_NAMES.get(language, language)) if language else "PDF"

@@ -9,7 +9,7 @@ from babel.lists import format_list
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from hamyan.i18n import digits, display_locale
+from hamyan.i18n import digits, display_locale, page_box
 
 PALETTE = ("#1f5f5b", "#c0713a", "#5a6fb0", "#8a5a9e", "#7a8b3a")
 WIDTH, HEIGHT, TOP, BOTTOM, LEFT = 640, 240, 30, 34, 8
@@ -28,6 +28,12 @@ class Chart:
     dots: list = field(default_factory=list)  # (x, y, colour, title)
     labels: list = field(default_factory=list)  # (x, y, text, anchor)
     legend: list = field(default_factory=list)  # (name, colour)
+
+
+def _in_page_digits(labels: list[str], fmt: Callable[[int], str]) -> tuple[list[str], Callable[[int], str]]:
+    """The labels and the value format writing the page's digits (Persian on Persian pages)."""
+    box = page_box()
+    return [digits(label, box) for label in labels], lambda value: digits(fmt(value), box)
 
 
 def _summary(title: str, labels: list[str], values: list[int], fmt: Callable[[int], str], over_time: bool = True) -> str:
@@ -56,12 +62,13 @@ def bars(title: str, points: list[tuple[str, int]], fmt: Callable[[int], str] = 
          over_time: bool = True) -> Chart:
     """One bar per (label, value), months (over_time) or categories; a negative value is drawn as
     zero (its bar's title and the summary name it)."""
-    labels, values = [p[0] for p in points], [p[1] for p in points]
+    labels, fmt = _in_page_digits([p[0] for p in points], fmt)
+    values = [p[1] for p in points]
     chart = Chart(title, _summary(title, labels, values, fmt, over_time))
     peak = max(values + [1])
     slot = (chart.width - 2 * LEFT) / max(len(points), 1)
     scale = (chart.height - TOP - BOTTOM) / peak
-    for i, (label, value) in enumerate(points):
+    for i, (label, value) in enumerate(zip(labels, values)):
         h = max(value, 0) * scale
         chart.rects.append((round(LEFT + i * slot + slot * 0.15, 1), round(chart.height - BOTTOM - h, 1),
                             round(slot * 0.7, 1), round(h, 1), colour, f"{label}: {fmt(value)}"))
@@ -71,6 +78,7 @@ def bars(title: str, points: list[tuple[str, int]], fmt: Callable[[int], str] = 
 
 def lines(title: str, labels: list[str], series: list[tuple[str, list[int]]], fmt: Callable[[int], str] = str) -> Chart:
     """One line per (name, values), the values over `labels`; a legend names the lines."""
+    labels, fmt = _in_page_digits(labels, fmt)
     first = series[0][1] if series else []
     chart = Chart(title, _summary(title, labels, first, fmt) if len(series) == 1 else
                   " ".join(_summary(f"{title}, {name}", labels, values, fmt) for name, values in series))

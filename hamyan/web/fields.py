@@ -82,7 +82,7 @@ class DayField(StringField):
     def _value(self) -> str:
         if self.raw_data:
             return self.raw_data[0]
-        return calendar.day_text(self.data, self.calendar) if hasattr(self.data, "year") else (self.data or "")
+        return day_value(self.data, self.calendar, i18n.page_box()) if hasattr(self.data, "year") else (self.data or "")
 
     def __call__(self, **kwargs):
         if hasattr(getattr(self.owner, "calendar", None), "data"):
@@ -91,14 +91,28 @@ class DayField(StringField):
             attributes = {**calendar.input_attributes("persian"),
                           "placeholder": f"{calendar.JALALI_EXAMPLE} · {calendar.ISO_EXAMPLE}"}
         else:
-            attributes = calendar.input_attributes(self.calendar)
+            attributes = _in_page_digits(calendar.input_attributes(self.calendar), i18n.page_box())
         return super().__call__(**{**attributes, **kwargs})
+
+
+def day_value(day, calendar_name: str, box) -> str:
+    """A day as a date input shows it: ISO in a Gregorian box's picker, a Jalali day in the page's
+    digits (the parser reads either)."""
+    text = calendar.day_text(day, calendar_name)
+    return i18n.digits(text, box) if calendar_name == "persian" else text
 
 
 def day_input(box) -> Markup:
     """The attributes of a hand-written date input of `box` (dues.calendar.input_attributes)."""
-    attributes = calendar.input_attributes(getattr(box, "calendar", "gregorian"))
+    attributes = _in_page_digits(calendar.input_attributes(getattr(box, "calendar", "gregorian")), box)
     return Markup(" ".join(f'{name}="{escape(value)}"' for name, value in attributes.items()))
+
+
+def _in_page_digits(attributes: dict, box) -> dict:
+    """A Jalali date input's example in the page's digits (a Gregorian one is the browser's picker)."""
+    if "placeholder" not in attributes:
+        return attributes
+    return {**attributes, "placeholder": i18n.digits(attributes["placeholder"], box)}
 
 
 def _calendar(form) -> str:

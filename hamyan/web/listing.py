@@ -20,6 +20,7 @@ from flask import Response, request, stream_with_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
+from markupsafe import Markup
 from sqlalchemy import Select, func, or_, select
 
 from hamyan.core import clock, parse
@@ -33,18 +34,16 @@ from hamyan.web import picker, render
 
 PER_PAGE = 25
 SEARCH_LIMIT = 100  # characters of a search or a member's name that are looked at
-# Arabic letters people type for the Persian ones (keyboards differ); a search tries both.
-_PERSIAN_LETTERS = str.maketrans("يكة", "یکه")
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 # The statuses the products' lists filter by, as the filters name them in the page's language (an
 # obligation's statuses are dues.status's).
 STATUS_NAMES = {
     "recorded": _l("recorded"), "undone": _l("undone"), "charged": lazy_pgettext("a fine's status", "charged"), "waived": _l("waived"),
     "monthly": _l("monthly"), "assessment": _l("assessment"),
-    "contribution": _l("contribution"), "deposit": _l("deposit"), "cover": _l("cover"), "netted": _l("netted"),
+    "contribution": _l("contribution"), "deposit": _l("deposit"), "cover": _l("cover"),
     "requested": _l("requested"), "approved": _l("approved"), "active": _l("active"), "closed": _l("closed"),
     "written_off": _l("written off"), "rejected": _l("rejected"), "cancelled": _l("cancelled"),
-    "cash": _l("cash"), "bank": _l("bank transfer"),  # how a payment was made
+    **status.METHOD_NAMES,
 }
 
 
@@ -58,11 +57,14 @@ class Column:
     """One column of a list: its heading and how to get the cell from a row. `kind` says how it is
     shown and exported: "money" (minor units of the box's currency), "day" (a date), "time" (a UTC
     datetime), "status" (a word of STATUS_NAMES: named on the page, the code in the CSV), "name" (a
-    name people typed, set apart on the page so bidi keeps it whole) or "text"."""
+    name people typed, set apart on the page so bidi keeps it whole), "number" (a record's number, in
+    the page's digits), "code" (a reference, kept as typed: i18n.verbatim) or "text". `link` (the row
+    and the box -> a URL) makes the page's cell a link to the record (a loan's page)."""
 
     label: str
     value: Callable
     kind: str = "text"
+    link: Callable | None = None
 
 
 @dataclass(frozen=True)
@@ -150,7 +152,7 @@ def query(spec: ListSpec, box, f: Filters, *where) -> Select:
     if f.status in spec.statuses and "status" not in f.errors:
         result = result.where(spec.statuses[f.status](box))
     if f.q and spec.search:
-        words = {f.q, f.q.lower(), f.q.translate(_PERSIAN_LETTERS), " ".join(map(parse.normalize, f.q.split()))}
+        words = {f.q, f.q.lower(), f.q.translate(picker.PERSIAN_LETTERS), " ".join(map(parse.normalize, f.q.split()))}
         # SQLite lowers only ASCII letters, so the text is also looked for as typed
         result = result.where(or_(*(func.lower(column).contains(word, autoescape=True)
                                     for column in spec.search for word in words)))
@@ -172,12 +174,18 @@ def _day_range(column, box, start: date | None, end: date | None) -> list:
 
 def page_of(spec: ListSpec, box, f: Filters, *where, per_page: int = PER_PAGE) -> Page:
     """One page of the filtered rows: a count and the page (past the last page is the last page)."""
-    rows = query(spec, box, f, *where)
+    listed = paged(query(spec, box, f, *where).options(*spec.options).order_by(*spec.order), f.page, per_page)
+    f.page = listed.page
+    return listed
+
+
+def paged(rows: Select, page: int, per_page: int = PER_PAGE) -> Page:
+    """One page of an ordered select, counted first, so a page past the last is the last page (a
+    bookmark outlives the rows it showed) and any number below 1 the first."""
     total = db.session.scalar(select(func.count()).select_from(rows.order_by(None).subquery()))
     pages = max((total + per_page - 1) // per_page, 1)
-    f.page = min(f.page, pages)
-    items = _rows(rows.options(*spec.options).order_by(*spec.order).limit(per_page).offset((f.page - 1) * per_page))
-    return Page(items.all(), f.page, pages, total)
+    page = min(max(page, 1), pages)
+    return Page(_rows(rows.limit(per_page).offset((page - 1) * per_page)).all(), page, pages, total)
 
 
 def _rows(rows: Select):
@@ -188,7 +196,15 @@ def _rows(rows: Select):
 
 
 def cell(column: Column, row, box) -> str:
-    """A cell as a page shows it: amounts, days and times in the page's language and digits."""
+    """A cell as a page shows it: amounts, days and times in the page's language and digits, a link
+    where the column has one."""
+    shown = _shown(column, row, box)
+    if column.link is None or shown == "":
+        return shown
+    return Markup('<a href="{}">{}</a>').format(column.link(row, box), shown)
+
+
+def _shown(column: Column, row, box) -> str:
     value = column.value(row)
     if value is None or value == "":
         return ""
@@ -202,6 +218,10 @@ def cell(column: Column, row, box) -> str:
         return status_name(value)
     if column.kind == "name":
         return i18n.bdi(value)
+    if column.kind == "number":
+        return i18n.digits(value, box)
+    if column.kind == "code":
+        return i18n.verbatim(value)
     return str(value)
 
 

@@ -22,6 +22,8 @@ from hamyan.extensions import db
 from hamyan.web import render
 
 SHOWN = 20  # names a lookup offers; typing more of the name narrows them
+# Arabic letters people type for the Persian ones (keyboards differ); a name is looked for both ways.
+PERSIAN_LETTERS = str.maketrans("يكة", "یکه")
 _LABELLED = re.compile(r"^(.*\S) \(([^()]*)\)$")  # "name (detail)"
 # The nouns the products name people by, in the page's language.
 NOUNS = {"member": _l("member"), "person": _l("person"), "saver": _l("saver"),
@@ -46,8 +48,8 @@ def names(people: Select, text: str, limit: int = SHOWN) -> list[str]:
     text = text.strip()
     query = people
     if text:  # SQLite lowers only ASCII: a name with other letters is found as written too
-        query = query.where(or_(func.lower(name).contains(text.lower(), autoescape=True),
-                                name.contains(text, autoescape=True)))
+        query = query.where(or_(*(condition for typed in {text, text.translate(PERSIAN_LETTERS)} for condition in (
+            func.lower(name).contains(typed.lower(), autoescape=True), name.contains(typed, autoescape=True)))))
     rows = db.session.execute(query.order_by(name, id_).limit(limit)).all()
     return [label for _id, label in _told_apart(rows, _shared(people, {row[1] for row in rows}))]
 
@@ -98,8 +100,9 @@ def named(people: Select, name: str, field: str, noun: str) -> int:
     if not name:
         raise ValidationError(_("Choose a %(noun)s.", noun=noun_word(noun)), field=field)
     id_, name_column = people.selected_columns[:2]
-    rows = db.session.execute(people.where(or_(func.lower(name_column) == name.lower(), name_column == name))
-                              .limit(2)).all()
+    typed = {name, name.translate(PERSIAN_LETTERS)}
+    rows = db.session.execute(people.where(or_(func.lower(name_column).in_({t.lower() for t in typed}),
+                                               name_column.in_(typed))).limit(2)).all()
     if len(rows) == 1:
         return rows[0][0]
     if rows:

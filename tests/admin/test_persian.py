@@ -15,14 +15,14 @@ from hamyan.boxes import services as boxes
 from hamyan.core import uow
 from tests.cashbox.helpers import fill_shares, first_round
 from tests.conftest import login
-from tests.i18n import english_left, persian_page
+from tests.i18n import english_left, latin_digits, persian_page
 
 FA = {"Accept-Language": "fa-IR,fa;q=0.9"}
 
 
 @pytest.fixture
 def admin_client(user_client):
-    """An admin with a Persian name: a page's <title> holds names as they are (it cannot set them apart)."""
+    """An admin with a Persian name: a page's <title> sets names apart by Unicode's isolates (the `isolate` filter)."""
     return user_client("admin@example.com", "آدا", is_admin=True)
 
 
@@ -48,9 +48,10 @@ def test_users_boxes_and_plans_pages_read_in_persian(admin_client, persian_data)
                 f"/admin/users/{admin_client.user.id}", "/admin/boxes", "/admin/boxes?kind=rosca",
                 "/admin/boxes?q=خانوادگی", "/admin/plans", f"/admin/plans/{plan.id}", "/admin/subscriptions",
                 "/admin/subscriptions?q=هیچ"):
-        persian_page(admin_client, url)
+        page = persian_page(admin_client, url)
+        assert not latin_digits(page), (url, latin_digits(page))  # the counts too
     page = persian_page(admin_client, "/admin/boxes")
-    assert "صندوق خانوادگی" in page and ("3 عضو" in page or "۳ عضو" in page)
+    assert "صندوق خانوادگی" in page and "۳ عضو" in page
     assert "فعال" in persian_page(admin_client, f"/admin/users/{boss.id}")
 
 
@@ -72,7 +73,7 @@ def test_a_full_plan_refuses_in_persian(persian_data):
     cb.create_cashbox(boss, "صندوق دوم", "IRR", "1000000", 2, "monthly", "2026-12-01", "predefined")
     with force_locale("fa"), pytest.raises(plans.LimitReached) as refused:
         plans.check_new_box(boss)
-    assert refused.value.message.startswith("طرح شما («طلایی») 2 صندوق اجازه می‌دهد و شما 2 صندوق دارید.")
+    assert refused.value.message.startswith("طرح شما («طلایی») 2 صندوق در کار اجازه می‌دهد و شما 2 صندوق در کار دارید")
 
 
 def test_admin_pages_stay_404_in_persian_to_a_member(user_client):
@@ -92,8 +93,13 @@ def test_outbox_health_jobs_and_backups_read_in_persian(admin_client, backups):
     service.create()
     for url in ("/admin/outbox", "/admin/outbox?status=failed", "/admin/outbox?channel=sms&q=sara",
                 "/admin/health", "/admin/jobs", "/admin/jobs?job=notify.dispatch", "/admin/backups"):
-        persian_page(admin_client, url)
+        page = persian_page(admin_client, url)
+        assert not url.startswith(("/admin/outbox", "/admin/jobs")) or not latin_digits(page), (url, latin_digits(page))
     assert "در صف" in persian_page(admin_client, "/admin/outbox")
+    health = persian_page(admin_client, "/admin/health")  # its disk and people figures in Persian digits
+    assert re.search("[۰-۹]+[.٫][۰-۹] گیگابایت آزاد", health) and not re.search("[0-9] گیگابایت", health), health
+    assert not re.search('<dd class="col-sm-8">[0-9]', health)
+    assert re.search("[۰-۹]+ اجرای ناموفق یا ناقص", health) and not re.search("[0-9] اجرای", health), health
     page = admin_client.post("/admin/backups", headers=FA, follow_redirects=True).get_data(as_text=True)
     assert "پشتیبان‌گیری آغاز شد" in page and not english_left(page)
     for thread in threading.enumerate():  # the backup it started ends before the test's database goes
@@ -119,6 +125,7 @@ def test_analytics_read_in_persian_and_their_csv_has_persian_headers(admin_clien
     html = response.get_data(as_text=True)
     assert '<html lang="fa" dir="rtl">' in html and not _english_of_ours(html)
     assert "کاربران فعال در هر ماه" in html and "صندوق خانوادگی" in html  # a chart's title, the product's name
+    assert not latin_digits(html), latin_digits(html)  # its percentages and the charts' labels too
     rows = list(csv.reader(io.StringIO(admin_client.get("/admin/analytics?table=collection", headers=FA)
                                        .get_data(as_text=True))))
     assert rows[0] == ["نوع صندوق", "ارز", "صندوق‌ها", "سررسیده", "معوقات", "نرخ وصول"] and rows[1][:2] == ["cashbox", "IRR"]
@@ -129,11 +136,12 @@ def test_a_persian_box_managers_charts_and_activity_read_in_persian(client, pers
     login(client, "boss@example.com")
     html = client.get(f"/boxes/{box.id}/analytics").get_data(as_text=True)  # the box's locale is Persian
     assert '<html lang="fa" dir="rtl">' in html and not _english_of_ours(html)
-    assert "پرداخت‌های دریافتی در هر ماه" in html
+    assert "پرداخت‌های دریافتی در هر ماه" in html and not latin_digits(html), latin_digits(html)
     rows = list(csv.reader(io.StringIO(client.get(f"/boxes/{box.id}/analytics?table=months").get_data(as_text=True))))
     assert rows[0] == ["ماه (تقویم خورشیدی)", "گردش پول IRR", "پرداخت‌های دریافتی"]
     page = client.get(f"/boxes/{box.id}/activity").get_data(as_text=True)
     assert '<html lang="fa" dir="rtl">' in page and not _english_of_ours(page)
+    assert not latin_digits(page), latin_digits(page)  # its count of changes too
     assert "به دست" in page and "create_cashbox" in page
 
 
@@ -150,7 +158,7 @@ def test_a_member_of_a_persian_box_is_refused_its_charts_and_activity_in_persian
 def test_activity_and_partner_keys_read_in_persian(admin_client, persian_data):
     boss, box, plan = persian_data
     for url in ("/admin/activity", f"/admin/activity?box={box.id}", "/admin/activity?box=999999", "/admin/partners"):
-        persian_page(admin_client, url)
+        assert not latin_digits(persian_page(admin_client, url)), url
     wrong = admin_client.post("/admin/partners", data={"name": "", "box_ids": "۹۹۹۹"}, headers=FA)
     assert "نام" in wrong.get_data(as_text=True) and not english_left(wrong.get_data(as_text=True))
     made = admin_client.post("/admin/partners", data={"name": "درگاه پرداخت", "box_ids": f"{box.id}، {box.id}"},

@@ -135,7 +135,7 @@ def test_people_reports_and_waivers_over_the_api(client, make_user, api_token, t
     changed = client.put(f"{base}/components/{component}", headers=headers,
                          json={"name": "Cleaning", "amount": "400000", "basis": "area"})
     assert changed.status_code == 200 and changed.json["amount"] == 400_000 and changed.json["basis"] == "area"
-    assert services.runs(box.id)[0].total == 300_000  # the month issued keeps what it charged
+    assert services.runs(box.id)[0][0].total == 300_000  # the month issued keeps what it charged
     assert client.delete(f"{base}/components/{component}", headers=headers).status_code == 204
     assert client.get(f"{base}/components", headers=headers).json == []
 

@@ -143,9 +143,12 @@ def test_board_pages_run_a_month_end(client, building):
     assert "Next month under this plan" in page and "1,300,000" in page and "60% by area + 40% by occupants" in page
     unconfirmed = client.post(f"/buildings/{box.id}/charges", data={"which": "issue", "month": "2026-03"})
     asked = unconfirmed.get_data(as_text=True)  # the confirm step: what every unit is charged
-    assert "Yes, issue the charges" in asked and "1,300,000" in asked and not services.runs(box.id)
+    assert "Yes, issue the charges" in asked and "1,300,000" in asked and not services.runs(box.id)[0]
     response = client.post(f"/buildings/{box.id}/charges", data={"which": "issue", "month": "2026-03", "confirmed": "1"})
     assert response.status_code == 302
+    for month in ("abc", "-۵", "۱۴۰۵/۱۳"):  # a month that cannot be read is the form's error, asked nothing
+        unread = client.post(f"/buildings/{box.id}/charges", data={"which": "issue", "month": month}).get_data(as_text=True)
+        assert "is-invalid" in unread and "Yes, issue" not in unread and "Issue the charges of" not in unread, month
     again = client.post(f"/buildings/{box.id}/charges", data={"which": "issue", "month": "2026-03"})
     assert "already issued" in again.get_data(as_text=True) and "Yes, issue" not in again.get_data(as_text=True)
     response = client.post(f"/buildings/{box.id}/units/{units['3'].id}",
@@ -174,3 +177,86 @@ def test_owner_and_resident_parts_of_what_is_owed(building, today):
     with pytest.raises(ValidationError) as error:
         services.record_payment(board, box.id, unit.id, "1000", None, "R", key="bad", part="tenant")
     assert set(error.value.fields) == {"part"}
+
+
+def test_the_unit_rule_form_saves_a_rule_and_answers_bad_input_on_the_form(client, building):
+    """The charges page's "a unit pays a fixed amount / is exempt" form (its charge picked from the plan)."""
+    box, board, units = planned(building)
+    lift = next(c for c in services.components(box.id) if c.name == "Lift")
+    login(client, "board@example.com")
+    url = f"/buildings/{box.id}/charges"
+    for bad in ({"unit": "۹۹", "amount": "100"}, {"unit": "1", "amount": "-۵"}, {"unit": "1", "amount": "۹" * 30},
+                {"unit": "1", "amount": "abc", "component_id": "99999"}):
+        data = {"which": "rule", "component_id": str(lift.id), "kind": "override", "reason": "قرار هیئت مدیره"} | bad
+        page = client.post(url, data=data, headers={"Accept-Language": "fa"})
+        assert page.status_code == 200 and "is-invalid" in page.get_data(as_text=True), bad
+        assert not services.rules_of([lift.id]), bad
+    saved = client.post(url, data={"which": "rule", "component_id": str(lift.id), "unit": "۱", "kind": "exempt",
+                                   "amount": "", "reason": "طبقهٔ همکف"})  # unit 1, typed in Persian digits
+    assert saved.status_code == 302 and services.rules_of([lift.id])
+    assert services.update_rules(board, box.id, remainder_unit="۳").remainder_unit_id == units["3"].id
+
+
+def test_the_daily_job_issues_each_month_where_the_building_asks_for_it(building, today):
+    """Issue 12: the monthly issue of charges where the building asks for it (issue_monthly), once a
+    month of the building's calendar whatever the runs; a building that did not ask is left alone,
+    and a month the board issued already (or ahead) is not issued again."""
+    from hamyan.scheduling import run_job
+
+    box, board, _units = planned(building, issue_monthly=True)
+    other = services.create_building(board, "Other", "IRR", "UTC", "en", "gregorian")
+    services.import_units(board, other.id, CSV)
+    services.add_component(board, other.id, name="Cleaning", amount="1000000", basis="equal")
+    months = lambda b: db.session.scalars(select(ChargeRun.reference).filter_by(box_id=b.id)  # noqa: E731
+                                          .order_by(ChargeRun.reference)).all()
+    run_job("aptbox.daily", "t1")
+    run_job("aptbox.daily", "t2")
+    assert months(box) == ["month:2026-03"] and months(other) == []
+    assert db.session.scalar(select(ChargeRun.created_by_id).filter_by(box_id=box.id)) is None  # the system's
+    services.issue_month(board, box.id, "2026-04")  # the board issued April ahead
+    today(date(2026, 4, 2))
+    run_job("aptbox.daily", "t3")
+    today(date(2026, 5, 1))
+    run_job("aptbox.daily", "t4")
+    assert months(box) == ["month:2026-03", "month:2026-04", "month:2026-05"]
+    services.update_rules(board, box.id, issue_monthly=False)
+    today(date(2026, 6, 1))
+    run_job("aptbox.daily", "t5")
+    assert months(box)[-1] == "month:2026-05"
+
+
+def test_a_building_asks_for_the_monthly_issue_on_its_rules_form(building, client):
+    box, board, _units = planned(building)
+    login(client, "board@example.com")
+    page = client.get(f"/buildings/{box.id}/charges").get_data(as_text=True)
+    assert 'name="issue_monthly"' in page
+    form = {"which": "settings", "due_day": "5", "grace_days": "10", "late_fee_kind": "none", "late_fee_value": "0",
+            "vacancy_discount": "0", "floor_factors": "", "round_to": "1", "remainder_unit": "",
+            "issue_monthly": "y"}
+    answer = client.post(f"/buildings/{box.id}/charges", data=form)
+    assert answer.status_code in (302, 303), answer.get_data(as_text=True)[:500]
+    db.session.expire_all()
+    from hamyan.blueprints.aptbox.models import Building
+    assert db.session.get(Building, box.id).issue_monthly
+
+
+def test_the_rules_form_shows_the_rules_as_typed_and_saving_it_unchanged_changes_nothing(building, client):
+    """The form shows each rule as the board typed it (a late fee of 2 percent as 2, floor factors as
+    floor=factor), not as stored (basis points, JSON), so saving it unchanged keeps every rule."""
+    import re
+
+    from hamyan.blueprints.aptbox.models import Building
+
+    box, board, _units = planned(building, late_fee_kind="percent", late_fee_value="2", floor_factors="0=0.5",
+                                 round_to="1000")
+    before = {c: getattr(db.session.get(Building, box.id), c) for c in ("late_fee_value", "floor_factors", "round_to")}
+    login(client, "board@example.com")
+    page = client.get(f"/buildings/{box.id}/charges").get_data(as_text=True)
+    form = page[page.index('id="settings-form"'):]
+    form = form[:form.index("</form>")]
+    shown = {name: value for name, value in re.findall(r'name="([a-z_]+)"[^>]*value="([^"]*)"', form)}
+    assert shown["late_fee_value"] == "2" and shown["floor_factors"] == "0=0.5", shown
+    answer = client.post(f"/buildings/{box.id}/charges", data={**shown, "which": "settings", "late_fee_kind": "percent"})
+    assert answer.status_code in (302, 303), answer.get_data(as_text=True)[:300]
+    db.session.expire_all()
+    assert {c: getattr(db.session.get(Building, box.id), c) for c in before} == before

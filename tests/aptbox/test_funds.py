@@ -148,7 +148,7 @@ def test_a_resident_reports_a_payment_and_the_board_confirms_it(funded, app, mak
                                   "method": "transfer", "receipt": (io.BytesIO(PNG), "r.png")},
                        content_type="multipart/form-data")
     assert ok.status_code == 302
-    report = reports.listing(board, box.id).pending[0]
+    report = reports.listing(board, box.id).reports.items[0]
     assert report.target == f"unit:{units[1].id}"
     assert resident.get(f"{url}/{report.id}/receipt").data == PNG
     make_user("eve@example.com", "Eve")

@@ -73,6 +73,9 @@ def test_a_resident_votes_in_the_page_and_sees_the_result_at_close(voters, app):
     poll = services.create_poll(board, box.id, "Paint the stairs?", "Yes\nNo", "unit", "50", "2026-03-10")
     client = login(app.test_client(), "r0@example.com")
     assert "Vote: <bdi>Paint the stairs?</bdi>" in client.get(f"/buildings/{box.id}").get_data(as_text=True)
+    blank = client.post(f"/buildings/{box.id}/polls/{poll.id}/vote", data={"unit_id": units[0].id},
+                        follow_redirects=True).get_data(as_text=True)  # sent with no choice ticked
+    assert "Tick one of the choices, then vote." in blank and "whole number" not in blank
     client.post(f"/buildings/{box.id}/polls/{poll.id}/vote", data={"unit_id": units[0].id, "choice": "0"})
     twice = client.post(f"/buildings/{box.id}/polls/{poll.id}/vote", data={"unit_id": units[0].id, "choice": "1"},
                         follow_redirects=True).get_data(as_text=True)
@@ -80,6 +83,16 @@ def test_a_resident_votes_in_the_page_and_sees_the_result_at_close(voters, app):
     services.close_poll(board, box.id, poll.id)
     page = client.get(f"/buildings/{box.id}/notices").get_data(as_text=True)
     assert "Who voted" in page and "Resident 0" in page and "carried" not in page  # 1 of 3 units: no quorum
+
+
+def test_the_overview_shows_an_open_poll_however_many_newer_ones_closed(voters, app):
+    box, board, _, _ = voters
+    services.create_poll(board, box.id, "Old but open?", "Yes\nNo", "unit", "50", "2026-03-20")
+    for i in range(5):
+        newer = services.create_poll(board, box.id, f"Closed {i}?", "Yes\nNo", "unit", "50", "2026-03-10")
+        services.close_poll(board, box.id, newer.id)
+    page = login(app.test_client(), "r0@example.com").get(f"/buildings/{box.id}").get_data(as_text=True)
+    assert "Vote: <bdi>Old but open?</bdi>" in page and "Closed 0?" not in page
 
 
 SLOTS = itertools.count()

@@ -18,3 +18,16 @@ def test_a_new_buildings_first_payment_is_number_one(client, building, api_token
     assert r.json["entry_number"] == db.session.get(type(first), r.json["id"]).entry.number
     rows = records_of(login(app.test_client(), "board@example.com").get(f"/buildings/{box.id}/payments?export=csv"))
     assert sorted(row["No."] for row in rows) == ["1", "2"]
+
+
+def test_a_receipt_calls_a_buildings_payment_by_its_number(building):
+    from tests.notify.test_receipts import receipts
+
+    box, board = building()
+    unit = insert_units(box, [(1, 1, 80, 2, 0, True)])[0]
+    apt.add_person(board, box.id, unit.id, "Sara", "sara@example.com", "owner")
+    apt.record_payment(board, box.id, unit.id, "1000", reference="R1", key="a")
+    first = apt.record_payment(board, box.id, unit.id, "500", reference="R2", key="b")
+    apt.reverse_payment(board, box.id, first.id, "Typed twice")
+    told = [m.body for m in receipts(channel="email")]
+    assert told and "Payment #2 of" in told[-1] and "cancelled on" in told[-1] and "Entry #3 in the box" in told[-1]

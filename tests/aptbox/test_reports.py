@@ -40,3 +40,19 @@ def test_reports_statements_and_exports(building, app, make_user):
     assert resident.get(f"/buildings/{box.id}/export/ledger.csv?unit={units[0].id}").status_code == 200
     assert resident.get(f"/buildings/{box.id}/export/ledger.csv?unit={units[1].id}").status_code == 404
     assert resident.get(f"/buildings/{box.id}/units/{units[1].id}/statement").status_code == 404
+
+
+def test_the_arrears_are_a_page_of_units_most_owed_first(building, app):
+    """The board's report listed every late unit on one page (200 rows for 200 late units)."""
+    box, board = building()
+    insert_units(box, [(n, 1, 50 + n, 1, 0, True) for n in range(1, 61)])
+    services.add_component(board, box.id, name="Cleaning", amount="6000000", basis="area")
+    services.issue_month(board, box.id, "2026-02")
+    client = login(app.test_client(), "board@example.com")
+    page = client.get(f"/buildings/{box.id}/reports").get_data(as_text=True)
+    table = page[page.index('id="arrears"'):page.index("</table>", page.index('id="arrears"'))]
+    assert table.count("<tr>") == 1 + services.PAGE_SIZE and ">60</a>" in table  # the biggest unit owes most
+    swapped = client.get(f"/buildings/{box.id}/reports?page=2&block=late",
+                         headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert swapped.strip().startswith('<div id="late">') and "</html>" not in swapped
+    assert swapped.count("<tr>") == 1 + 60 - services.PAGE_SIZE and ">1</a>" in swapped

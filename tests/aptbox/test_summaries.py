@@ -8,13 +8,15 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from hamyan.blueprints.aptbox import services
-from hamyan.blueprints.aptbox.models import UnitPayment, UnitSummary
+from hamyan.blueprints.aptbox.models import Unit, UnitPayment, UnitSummary
+from hamyan.blueprints.auth.models import User
+from hamyan.boxes.models import Box
 from hamyan.core.errors import ServiceError
 from hamyan.dues.models import LateCharge
 from hamyan.extensions import db
 from hamyan.ledger import check
 from tests.aptbox.conftest import insert_units
-from tests.conftest import empty_all_tables
+from tests.conftest import property_examples
 
 START = date(2026, 3, 1)
 UNIT = st.integers(0, 2)
@@ -52,20 +54,26 @@ def _apply(board, box, units, day, op):
         services.waive_late_fee(board, box.id, row.subject_id, row.reference, "test")
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=property_examples(25), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=st.lists(OPS, min_size=1, max_size=16))
 @example(ops=[("issue", 0), ("assess", 2), ("pay", 0, 200, 0, "owner"), ("wait", 15), ("late",),
               ("pay", 1, 100, 12, None), ("waive", 0), ("issue", 1), ("undo", 0), ("wait", 20), ("late",),
               ("pay", 2, 400, 30, "resident")])
-def test_summaries_equal_a_derivation_from_scratch(make_user, today, ops):
-    empty_all_tables()
+def test_summaries_equal_a_derivation_from_scratch(make_user, today, rebuilt, ops):
     day = today(START)
-    board = make_user("board@example.com", "Board")
-    box = services.create_building(board, "Yas", "IRR", "UTC", "en", "gregorian", late_fee_kind="fixed",
-                                   late_fee_value="5000", grace_days="3")
-    units = insert_units(box, [(1, 0, 80, 2, 1, True), (2, 1, 95.5, 1, 0, True), (3, 2, 60, 0, 1, False)])
-    services.add_component(board, box.id, name="Cleaning", amount="300000", basis="equal")
-    services.add_component(board, box.id, name="Repairs fund", amount="200000", basis="area", payer="owner")
+
+    def build():
+        board = make_user("board@example.com", "Board")
+        box = services.create_building(board, "Yas", "IRR", "UTC", "en", "gregorian", late_fee_kind="fixed",
+                                       late_fee_value="5000", grace_days="3")
+        units = insert_units(box, [(1, 0, 80, 2, 1, True), (2, 1, 95.5, 1, 0, True), (3, 2, 60, 0, 1, False)])
+        services.add_component(board, box.id, name="Cleaning", amount="300000", basis="equal")
+        services.add_component(board, box.id, name="Repairs fund", amount="200000", basis="area", payer="owner")
+        return board.id, box.id, [unit.id for unit in units]
+
+    board_id, box_id, unit_ids = rebuilt("building", build)
+    board, box = db.session.get(User, board_id), db.session.get(Box, box_id)
+    units = [db.session.get(Unit, unit_id) for unit_id in unit_ids]
     for op in ops:
         if op[0] == "wait":
             day = today(day + timedelta(days=op[1]))

@@ -136,3 +136,16 @@ def test_restore_puts_the_database_back(app, backups, books, make_user):
     from hamyan.blueprints.auth.models import User
 
     assert db.session.scalar(sa.select(sa.func.count(User.id))) == 0
+
+
+def test_a_mysql_backup_without_the_client_tools_says_what_to_install(app, backups, monkeypatch):
+    """Where neither mariadb-dump nor mysqldump is installed, `flask backup create` on a MySQL/MariaDB
+    database stops with an error naming them and what to install, and leaves no file."""
+    from hamyan.backup.cli import backup_cli
+
+    monkeypatch.setattr(service.shutil, "which", lambda name: None)
+    monkeypatch.setattr(service, "_url", lambda: sa.engine.make_url("mysql+pymysql://root@127.0.0.1:3306/books"))
+    result = app.test_cli_runner().invoke(backup_cli, ["create"])
+    assert result.exit_code == 1
+    assert "mariadb-dump or mysqldump is not installed" in result.output and "apt-get install mariadb-client" in result.output
+    assert not any(backups.iterdir())

@@ -155,7 +155,7 @@ def test_payments_paginate(user_client):
     last = db.session.query(Payment).order_by(Payment.id.desc()).first()
     undo = f"/cashbox/{box_id}/payments/{last.id}/reverse"
     ask = c.post(undo, data={"reason": "entered twice"}).get_data(as_text=True)  # the confirm step first
-    assert "Undo Ann&#39;s payment?" in ask and f"The payment of $1.00 from <bdi>Ann</bdi> on" in ask and f"(entry #{last.entry.number})" in ask
+    assert "Undo <bdi>Ann</bdi>&#39;s payment?" in ask and f"The payment of $1.00 from <bdi>Ann</bdi> on" in ask and f"(entry #{last.entry.number})" in ask
     assert "The reason recorded: “<bdi>entered twice</bdi>”" in ask and last.reversal is None
     r = c.post(undo, data={"reason": "entered twice", "confirmed": "1"}, follow_redirects=True)
     assert "is undone" in r.get_data(as_text=True) and "Payment undone: entered twice" in r.get_data(as_text=True)

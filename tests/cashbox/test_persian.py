@@ -1,23 +1,35 @@
 """The cashbox in Persian: every page right to left with no English left, as manager and member (names,
 references and codes set apart as values), its flashes, form errors and CSV headings in Persian."""
 import re
+from datetime import date
 
 import pytest
+from sqlalchemy import select
 
 from hamyan.blueprints.cashbox import services as cb
+from hamyan.blueprints.cashbox.models import Payment
 from hamyan.boxes import services as boxes
+from hamyan.boxes.models import Box
+from hamyan.core import uow
+from hamyan.core.errors import ValidationError
+from hamyan.notify import services as notify
+from hamyan.extensions import db
+from hamyan.i18n import writing_in
+from hamyan.notify.models import OutboxMessage
+from hamyan.statements import render_pdf
 from tests.cashbox.helpers import fill_shares, first_round
-from tests.i18n import english_left, persian_page
+from tests.i18n import box_memos, english_left, latin_digits, latin_words, pdf_text, persian_page
 
 FA = {"Accept-Language": "fa-IR,fa;q=0.9"}
 
 
 def persian(client, url: str) -> str:
-    """The page as a Persian reader gets it: right to left, nothing English."""
+    """The page as a Persian reader gets it: right to left, nothing English, no Latin digits."""
     response = client.get(url, headers=FA)
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and '<html lang="fa" dir="rtl">' in html, url
     assert not english_left(html), (url, english_left(html))
+    assert not latin_digits(html), (url, latin_digits(html))
     return html
 
 
@@ -34,15 +46,42 @@ def persian_box(user_client):
     cb.set_holders(manager.user, box.id, first_round(box).id, 3, [(joined.id, "1")])
     cb.start_round(manager.user, box.id, first_round(box).id)
     cb.record_payment(manager.user, box.id, others[0].id, "1000000", method="bank", reference="TX-12")
+    with uow.transaction():  # an unread message: the navigation counts it
+        notify.notify_member(manager.user, box.id, "پیام", "متن", kind="test", channels=("inapp",))
     return dict(box=box, manager=manager, member=member, joined=joined, others=others)
 
 
 def test_new_cashbox_page_and_its_errors_read_in_persian(persian_box):
     c = persian_box["manager"]
-    persian_page(c, "/cashbox/new")
+    assert "درصدی مانند ۲.۵" in persian_page(c, "/cashbox/new")  # a help text's example in Persian digits
     wrong = c.post("/cashbox/new", data={"name": "", "contribution": "-3", "currency": "XYZ"}, headers=FA)
     page = wrong.get_data(as_text=True)
     assert wrong.status_code == 200 and "is-invalid" in page and not english_left(page)
+    wrong = c.post("/cashbox/new", headers=FA, data={
+        "name": "صندوق", "currency": "IRR", "timezone": "Asia/Tehran", "calendar": "persian", "locale": "fa_IR",
+        "contribution": "۱۰۰۰", "share_count": "۲", "period_kind": "days", "period_days": "۰", "first_due": "1405/12/31",
+        "draw_mode": "random", "fine_kind": "percent", "fine_value": "۱۵۰", "winner_policy": "net"})
+    page = wrong.get_data(as_text=True)  # the bounds and the example of a date in an error are in Persian digits
+    assert "(به صورت ۱۴۰۵/۰۹/۱۱ بنویسید)" in page and not latin_digits(page), latin_digits(page)
+
+
+def test_a_cashbox_made_on_a_persian_page_is_persian_and_takes_a_jalali_first_due(persian_box):
+    """A Persian manager who types only the name, the amounts and a Jalali first due date gets a
+    Persian, Jalali box (the form's defaults follow the page), not a Gregorian one that reads
+    ۱۴۰۵/۰۹/۱۱ as a day of the year 1405; an English page still defaults to English and Gregorian."""
+    c = persian_box["manager"]
+    form = persian_page(c, "/cashbox/new")
+    assert re.search('<option selected value="persian">|<option value="persian" selected>', form), form
+    made = c.post("/cashbox/new", data={"name": "صندوق دوستان", "currency": "IRR", "timezone": "Asia/Tehran",
+                                        "contribution": "۱٬۲۵۰٬۰۰۰", "share_count": "۱۲", "period_kind": "monthly",
+                                        "first_due": "۱۴۰۵/۰۹/۱۱", "draw_mode": "random", "fine_kind": "none",
+                                        "winner_policy": "net"}, headers=FA)
+    assert made.status_code == 302, made.get_data(as_text=True)
+    box = db.session.scalar(select(Box).filter_by(name="صندوق دوستان"))
+    assert (box.locale, box.calendar) == ("fa_IR", "persian")
+    assert first_round(box).first_due == date(2026, 12, 2)
+    english = c.get("/cashbox/new", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert 'value="en"' in english and re.search('<option selected value="gregorian">|<option value="gregorian" selected>', english)
 
 
 def test_payments_page_and_csv_read_in_persian(persian_box):
@@ -82,6 +121,52 @@ def test_every_page_reads_in_persian_as_manager_and_member(persian_box):
         draw = persian(client, f"{base}/rounds/{r.id}/periods/1/draw")
         assert "با هم می‌خوانند" in draw and 'dir="rtl"' in draw
     persian(member, base + "/me")
+    assert 'id="unread-count">۱<' in persian(manager, base)  # the navigation's count of unread messages
+    # A Jalali date input's example and value in Persian digits (the parser reads either)
+    assert 'placeholder="۱۴۰۵/۰۹/۱۱"' in persian(manager, f"{base}/payments")
+    reported = persian(member, f"/boxes/{box.id}/reported-payments")
+    assert re.search('id="paid_on"[^>]*value="۱۴۰۵/[۰-۹]{2}/[۰-۹]{2}"', reported), reported[reported.find('id="paid_on"') - 300:][:600]
+
+
+def test_a_shared_winning_share_writes_its_parts_in_persian_digits(user_client):
+    manager = user_client("boss@example.com", "رئیس")
+    box = cb.create_cashbox(manager.user, "صندوق", "IRR", "1000000", 2, "monthly", "2026-12-01", "predefined",
+                            timezone="Asia/Tehran", locale="fa_IR", calendar="persian")
+    r = first_round(box)
+    reza, maryam = (cb.add_member(manager.user, box.id, name) for name in ("رضا", "مریم"))
+    cb.set_holders(manager.user, box.id, r.id, 1, [(reza.id, "1/2"), (maryam.id, "1/2")])
+    cb.set_holders(manager.user, box.id, r.id, 2, [(cb.add_member(manager.user, box.id, "علی").id, "1")])
+    cb.start_round(manager.user, box.id, r.id)
+    cb.draw(manager.user, box.id, 1, "پیش از پرداخت کامل")
+    assert "(۱/۲)" in persian(manager, f"/cashbox/{box.id}")
+    assert "(۱/۲)" in persian(manager, f"/cashbox/{box.id}/rounds/{r.id}/periods/1/draw")
+    assert '(<bdi dir="ltr">۱/۲</bdi>)' in persian(manager, f"/cashbox/{box.id}/rounds/{r.id}/setup")
+
+
+def test_lists_of_names_and_numbers_are_separated_the_persian_way(persian_box):
+    """A list in a Persian sentence (the shares not yet held, who still owes before a held payout,
+    the shares a draw chose among) takes the Persian comma, not the Latin one."""
+    manager = persian_box["manager"]
+    box = cb.create_cashbox(manager.user, "صندوق دوم", "IRR", "1000000", 3, "monthly", "2026-12-01", "predefined",
+                            timezone="Asia/Tehran", locale="fa_IR", calendar="persian", winner_policy="hold")
+    r = first_round(box)
+    reza, maryam = (cb.add_member(manager.user, box.id, name) for name in ("رضا", "مریم"))
+    cb.set_holders(manager.user, box.id, r.id, 1, [(reza.id, "1/2"), (maryam.id, "1/2")])
+    with writing_in("fa"), pytest.raises(ValidationError) as unheld:
+        cb.start_round(manager.user, box.id, r.id)
+    assert "۲، ۳" in unheld.value.message, unheld.value.message
+    db.session.rollback()
+    for number in (2, 3):
+        cb.set_holders(manager.user, box.id, r.id, number, [(cb.add_member(manager.user, box.id, f"عضو {number}").id, "1")])
+    cb.start_round(manager.user, box.id, r.id)
+    assert cb.draw(manager.user, box.id, 1, "پیش از پرداخت کامل").payout_status == "held"
+    with writing_in("fa"), pytest.raises(ValidationError) as owing:
+        cb.release_payout(manager.user, box.id, 1)
+    assert "رضا، مریم" in owing.value.message, owing.value.message
+    db.session.rollback()
+    shown = persian_box["box"]
+    cb.draw(manager.user, shown.id, 1, "پیش از پرداخت کامل")
+    assert "۱، ۲، ۳" in persian(manager, f"/cashbox/{shown.id}/rounds/{first_round(shown).id}/periods/1/draw")
 
 
 def test_a_draft_round_setup_page_reads_in_persian(user_client):
@@ -91,7 +176,33 @@ def test_a_draft_round_setup_page_reads_in_persian(user_client):
     persian(manager, f"/cashbox/{box.id}/setup")
     persian(manager, f"/cashbox/{box.id}")
     fill_shares(manager.user, box, ["رضا"])
-    persian(manager, f"/cashbox/{box.id}/setup")
+    setup = persian(manager, f"/cashbox/{box.id}/setup")  # its examples of a split share in the box's digits
+    assert '<bdi dir="ltr">۱/۲ + ۱/۲</bdi>' in setup and 'placeholder="۱/۲"' in setup
+    ali = cb.add_member(manager.user, box.id, "علی")
+    cb.set_holders(manager.user, box.id, first_round(box).id, 2, [(ali.id, "1/2")])
+    assert '<bdi dir="ltr">۱/۲</bdi> واگذارشده' in persian(manager, f"/cashbox/{box.id}/setup"), "half a share held"
+    english = manager.get(f"/cashbox/{box.id}/setup", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert 'e.g. <bdi dir="ltr">1/2 + 1/2</bdi> or <bdi dir="ltr">1/3 + 2/3</bdi>) before' in english
+
+
+def test_the_boxs_money_is_named_in_persian(persian_box):
+    """Where a box is introduced (its pages' head, the home page, my money) its money is named as its
+    amounts are, ریال, not by the ISO code IRR."""
+    manager, box = persian_box["manager"], persian_box["box"]
+    head = re.search('id="box-facts">([^<]*)<', persian(manager, f"/cashbox/{box.id}")).group(1)
+    assert "ریال" in head and "IRR" not in head, head
+    for url in ("/", "/my-money"):
+        html = manager.get(url, headers=FA).get_data(as_text=True)
+        assert "· ریال<" in html and "IRR" not in html, url
+
+
+def test_a_name_typed_with_arabic_letters_finds_the_persian_one(persian_box):
+    """Keyboards differ: مريم typed with the Arabic ي is the box's مریم, in the picker and on the payment."""
+    box, manager = persian_box["box"], persian_box["manager"]
+    assert "مریم" in manager.get(f"/cashbox/{box.id}/names?q=مري", headers=FA).get_data(as_text=True)
+    done = manager.post(f"/cashbox/{box.id}/payments", headers=FA, follow_redirects=True,
+                        data={"member": "مريم", "amount": "۱٬۰۰۰٬۰۰۰", "method": "cash"}).get_data(as_text=True)
+    assert "پرداخت <bdi>مریم</bdi> ثبت شد." in done, re.findall('invalid-feedback[^<]*<[^<]*', done)
 
 
 def test_flashes_and_confirm_steps_speak_persian(persian_box):
@@ -126,3 +237,27 @@ def test_service_errors_speak_persian_on_the_page_and_in_the_api(persian_box, ap
     english = client.post(f"/api/v1/cashboxes/{box.id}/draws", json={"period": 2, "override_reason": "x"},
                           headers=api_token(manager.user))
     assert english.get_json()["error"]["message"] == "Draw period 1 first."
+
+
+def test_ledger_memos_speak_the_box_language(box_sets_language, persian_box):
+    """What the ledger says of each entry (on receipts, statements and pages) is Persian in a Persian
+    box, with its digits; names and references stay as typed."""
+    box, manager, others = persian_box["box"], persian_box["manager"], persian_box["others"]
+    payment = cb.record_payment(manager.user, box.id, persian_box["joined"].id, "1000000", method="cash")
+    cb.reverse_payment(manager.user, box.id, payment.id, "اشتباه ثبت شد")
+    _draw_first(persian_box)
+    memos = box_memos(box.id)
+    assert memos[:3] == ["قسط رضا، دور ۱ (واریز بانکی TX-12)", "قسط سارا، دور ۱ (نقدی)",
+                         "پرداخت برگشت خورد: اشتباه ثبت شد"], memos
+    payout = next(m for m in memos if m.startswith("پرداخت به سهم "))
+    assert payout.endswith("، دور ۱، دوره ۱") and not latin_words(payout), memos
+    netted = db.session.scalars(select(Payment.reference).filter_by(method="netted")).all()  # when the winner owed
+    assert all(r == "از دریافتی دوره ۱" for r in netted), netted
+    receipt = db.session.scalar(select(OutboxMessage.body).filter_by(recipient="sara@example.com")
+                                .where(OutboxMessage.body.contains("قسط سارا")))
+    assert receipt is not None and not latin_words(receipt.split("http")[0]), receipt
+    with writing_in("fa"):  # as the monthly statements job writes to a Persian reader
+        statement = cb.member_statement(box, others[0], date(2026, 1, 1), date(2030, 1, 1))
+        text = pdf_text(render_pdf("statements/cashbox_member.html", box=box, statement=statement, member=others[0]))
+    assert "قسط رضا" in text or "اضر طسق" in text, text
+    assert not latin_words(text.replace("TX-12", "").replace("Hamyan", "")), text

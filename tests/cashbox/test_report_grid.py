@@ -5,7 +5,7 @@ import re
 from datetime import timedelta
 
 from hamyan.blueprints.cashbox import services as cb
-from hamyan.blueprints.cashbox.reports import GRID_PERIODS
+from hamyan.blueprints.cashbox import reports
 from tests.cashbox.helpers import utc_today
 from tests.test_reports import report_over_api
 
@@ -46,12 +46,19 @@ def test_the_report_shows_who_paid_each_period_and_the_winners(app, user_client,
     assert re.search(r"Period Due Share Holders Drawn Pot Payout 1 \S+ \d+, \d{4} 1 Ann .{5,40} 50\.00 paid 2 \S+ \d+, \d{4} 2 Bob ", text), text
     assert text.count("not yet") == 3
 
-def test_a_long_round_is_in_blocks_of_periods(app, user_client, api_token):
+def test_a_long_round_is_in_blocks_of_periods_up_to_the_last_one_due(app, user_client, api_token, monkeypatch):
+    """Blocks of GRID_PERIODS periods (8 here, for a small round), the round's paid and behind in the
+    first block only, and no block of periods nobody owes or has paid yet (they would be blank)."""
     from bench.build import build_cashbox
 
+    monkeypatch.setattr(reports, "GRID_PERIODS", 8)
     manager = user_client("manager@example.com", "Manager")
-    box_id, _ = build_cashbox(manager.user, "Long round", 30)  # 30 members x 30 weekly periods
+    box_id, _ = build_cashbox(manager.user, "Long round", 30)  # 30 members x 30 weekly periods, 1-22 due
     reader, text = report_over_api(app.test_client(), box_id, api_token(manager.user), utc_today() - timedelta(weeks=40),
                                    utc_today())
-    assert f"who paid, periods 1–{GRID_PERIODS} of 30" in text and f"periods {GRID_PERIODS + 1}–30 of 30" in text
-    assert len(reader.pages) <= 12
+    assert re.findall(r"who paid, periods (\d+)–(\d+) of 30", text) == [("1", "8"), ("9", "16"), ("17", "24")]
+    assert "Periods 25–30: nothing due or paid yet." in text
+    pages = [page.extract_text() for page in reader.pages]
+    first, second = ([p for p in pages if f"periods {block} of 30" in p] for block in ("1–8", "9–16"))
+    assert "Paid Behind" in first[0] and "Behind" not in second[0] and "Member 030" in second[0]
+    assert len(reader.pages) <= 8

@@ -8,12 +8,14 @@ from hypothesis import strategies as st
 from hamyan.blueprints.auth.models import User
 from hamyan.blueprints.cashbox import services as cb
 from hamyan.blueprints.cashbox.models import Payment, PeriodCell
+from hamyan.boxes.models import Box, Membership
 from hamyan.dues.models import LateCharge
 from hamyan.core import clock
 from hamyan.core.errors import ServiceError
 from hamyan.extensions import db
 from hamyan.ledger import check
 from tests.cashbox.helpers import first_round, make_box
+from tests.conftest import property_examples
 
 START = date(2026, 3, 2)
 
@@ -27,9 +29,8 @@ OPS = st.one_of(
 )
 
 
-def _run(manager, ops):
-    day = START
-    with clock.frozen(datetime.combine(day, datetime.min.time()) + timedelta(hours=12)):
+def _build(manager):
+    with clock.frozen(datetime.combine(START, datetime.min.time()) + timedelta(hours=12)):
         box = make_box(manager, shares=3, contribution="100", first_due=START, grace_days=1, fine_kind="fixed",
                        fine_value="5")
         r = first_round(box)
@@ -38,6 +39,11 @@ def _run(manager, ops):
         cb.set_holders(manager, box.id, r.id, 2, [(members[1].id, "1/2"), (members[2].id, "1/2")])
         cb.set_holders(manager, box.id, r.id, 3, [(members[3].id, "1")])
         cb.start_round(manager, box.id, r.id)
+    return manager.id, box.id, [m.id for m in members]
+
+
+def _run(manager, box, members, ops):
+    day = START
     for op in ops:
         if op[0] == "wait":
             day += timedelta(days=op[1])
@@ -71,12 +77,12 @@ def _run(manager, ops):
     assert check().ok
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=property_examples(12), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=st.lists(OPS, min_size=1, max_size=14))
-def test_summaries_equal_a_derivation_from_scratch(make_user, ops):
-    # Hypothesis runs the examples in one test: the manager is made once.
-    manager = User.query.filter_by(email="boss@example.com").one_or_none() or make_user("boss@example.com", "Boss")
-    _run(manager, ops)
+def test_summaries_equal_a_derivation_from_scratch(make_user, rebuilt, ops):
+    manager_id, box_id, member_ids = rebuilt("cashbox", lambda: _build(make_user("boss@example.com", "Boss")))
+    members = [db.session.get(Membership, member_id) for member_id in member_ids]
+    _run(db.session.get(User, manager_id), db.session.get(Box, box_id), members, ops)
 
 
 def test_reconcile_reports_a_period_cell_that_differs_from_the_derivation(make_user):

@@ -2,6 +2,7 @@
 the language follows the person, then the box, then the browser; Persian pages are right to left
 and have no English left."""
 import io
+from collections import Counter
 
 import pytest
 from babel.messages.mofile import write_mo
@@ -39,6 +40,19 @@ def test_the_compiled_catalogue_is_the_po_file(area, path):
     write_mo(compiled, _read(path), use_fuzzy=False)
     assert path.with_suffix(".mo").read_bytes() == compiled.getvalue(), (
         f"{path.with_suffix('.mo')} is out of date: run `flask i18n compile`")
+
+
+@pytest.mark.parametrize("area, path", CATALOGUES, ids=i18n.AREAS)
+def test_no_message_is_in_a_catalogue_twice(area, path):
+    """A merge that keeps both sides' entries can keep one message twice, translated two ways; reading
+    the catalogue then keeps one of them without a word."""
+    keys = Counter()
+    for entry in path.read_text(encoding="utf-8").split("\n\n"):
+        text = "\n".join(line for line in entry.splitlines() if line and not line.startswith("#"))
+        if "msgid" in text and "msgstr" in text:
+            keys[text[:text.index("msgstr")]] += 1
+    twice = [key for key, count in keys.items() if count > 1]
+    assert not twice, f"{path}: in it twice (keep one entry): {twice[:5]}"
 
 
 @pytest.mark.parametrize("area", i18n.AREAS)
@@ -84,6 +98,21 @@ def test_no_message_is_marked_inside_an_f_string():
     assert not hidden, f"mark these outside the f-string: {hidden}"
 
 
+def test_no_ledger_memo_is_written_in_english_by_the_code():
+    """A memo is read on a box's receipts, statements and pages: written with i18n.box_text in the box's
+    language, never as an f-string or a fixed English text (a Persian box's members read English)."""
+    import ast
+
+    english = []
+    for path in i18n.PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.keyword) and node.arg == "memo" and (
+                    isinstance(node.value, (ast.JoinedStr, ast.BinOp))
+                    or isinstance(node.value, ast.Constant) and node.value.value):
+                english.append(f"{path.relative_to(i18n.PACKAGE)}:{node.value.lineno}")
+    assert not english, f"write these memos with i18n.box_text: {english}"
+
+
 def _box(owner, locale="fa_IR", calendar="persian"):
     with uow.transaction():
         return boxes.create_box(owner, "cashbox", "صندوق خانوادگی رضایی", "IRR", "Asia/Tehran", locale, calendar)
@@ -117,7 +146,7 @@ def test_a_persian_visitor_reads_the_public_pages_in_persian(client):
     for url in ("/", "/login", "/signup", "/forgot"):
         persian_page(client, url)
     assert "همیان" in persian_page(client, "/") and "صندوق قرض‌الحسنه" in persian_page(client, "/")
-    persian_page(client, "/no-such-page", status=404)
+    assert '<p class="display-4 text-muted">۴۰۴</p>' in persian_page(client, "/no-such-page", status=404)
 
 
 def test_a_persian_form_error_is_shown_in_persian(client, make_user):
@@ -150,3 +179,46 @@ def test_the_helper_finds_english_but_not_values_set_apart():
 def test_values_are_isolated_so_bidi_never_scrambles_them(app):
     render = app.jinja_env.from_string("{{ email|ltr }} {{ name|bdi }}").render
     assert render(email="a@b.ir", name="<Mina>") == '<bdi dir="ltr">a@b.ir</bdi> <bdi>&lt;Mina&gt;</bdi>'
+
+
+def test_a_template_compiled_for_one_language_writes_its_constants_in_the_next_ones(app):
+    """Jinja computes a filter of a constant (`30|num`) once, when it compiles the template, unless
+    the filter asks for the render's context: the first visitor's language would stay for everyone."""
+    from flask_babel import force_locale
+
+    with app.test_request_context(), force_locale("en"):
+        template = app.jinja_env.from_string("{{ 30|num }} {{ 1234|digits }} {{ ['a', 'b']|listed }} {{ '0.0237'|rate }}")
+        assert template.render() == "30 1234 a, b 2.37%"
+    with app.test_request_context(), force_locale("fa"):
+        assert template.render() == "۳۰ ۱۲۳۴ a، b ۲٫۳۷%"
+
+
+def test_a_texts_length_is_said_in_the_pages_digits(app):
+    from flask_babel import force_locale
+
+    from hamyan.core import parse
+    from hamyan.core.errors import ValidationError
+
+    with app.test_request_context(), force_locale("fa"):
+        for value in ("", "x" * 81):
+            with pytest.raises(ValidationError) as error:
+                parse.text(value, "reference", label="مرجع", limit=80)
+            assert "۸۰" in str(error.value.message) and "80" not in str(error.value.message)
+        with pytest.raises(ValidationError) as error:
+            parse.reason("", "reason", limit=200)
+        assert "۲۰۰" in str(error.value.message)
+
+
+def test_an_amounts_decimal_places_are_said_in_the_pages_words(app):
+    from flask_babel import force_locale
+
+    from hamyan.core import parse
+    from hamyan.core.errors import ValidationError
+
+    with app.test_request_context(), force_locale("fa"):
+        with pytest.raises(ValidationError) as error:
+            parse.amount("12.5", "IRR")
+        assert "ریال" in str(error.value.message) and "IRR" not in str(error.value.message)
+        with pytest.raises(ValidationError) as error:
+            parse.amount("12.555", "USD")
+        assert "۲" in str(error.value.message)

@@ -27,6 +27,14 @@ def test_money_in_persian_is_the_number_then_rial_or_toman():
     assert money.format_money(125050, "USD", "en") == "$1,250.50"
 
 
+def test_a_negative_amount_in_persian_keeps_its_sign_before_the_number():
+    """Right to left a bare minus stands after the number (۱۲۵٬۰۰۰- on a unit's running balance): the
+    signed number is set apart left to right (Unicode's LRI ... PDI), the unit still after it."""
+    assert money.format_money(-1250000, "IRR", "fa", latin_digits=False) == "\u2066-۱٬۲۵۰٬۰۰۰\u2069\u00a0ریال"
+    assert money.format_plain(-1250000, "IRR", "fa_IR") == "\u2066-1,250,000\u2069"
+    assert money.format_money(-150, "USD", "en") == "-$1.50"  # left to right already
+
+
 @pytest.fixture
 def persian_box(make_user):
     owner = make_user("mina@example.com", "مینا")

@@ -47,3 +47,10 @@ def test_entrypoint_refuses_before_migrating(tmp_path):
     assert result.returncode == 1
     assert "refusing to start" in result.stderr and "HAMYAN_SECRET_KEY" in result.stderr and "memory://" in result.stderr
     assert not (tmp_path / "x.sqlite").exists()  # nothing was migrated
+
+
+def test_app_servers_on_one_host_keep_out_of_each_others_control_socket():
+    from gunicorn.app.base import Application
+
+    settings = Application.get_config_from_filename(None, str(ROOT / "deploy" / "gunicorn.conf.py"))
+    assert settings["control_socket_disable"] is True

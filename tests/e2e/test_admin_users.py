@@ -3,6 +3,7 @@ session ends at once and they can no longer sign in."""
 from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
+from tests.e2e.test_platform import scroll_width
 
 PHONE = {"width": 390, "height": 844}
 
@@ -21,7 +22,7 @@ def _sign_in(page, email):
 
 
 def _fits(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert scroll_width(page) <= PHONE["width"]
 
 
 def test_admin_disables_a_user_who_then_cannot_sign_in(browser, live_server, make_user):

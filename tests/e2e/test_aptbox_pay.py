@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 from tests.aptbox.conftest import building, today  # noqa: F401  fixtures of the flat below
 from tests.aptbox.test_online import flat  # noqa: F401  unit 1: owner امید, resident رعنا
 from tests.e2e.test_moneypool import _sign_in
+from tests.e2e.test_platform import scroll_width
 
 
 def test_a_resident_pays_her_part_online(page, flat, live_server):  # noqa: F811
@@ -26,4 +27,4 @@ def test_a_resident_pays_her_part_online(page, flat, live_server):  # noqa: F811
     page.goto(f"/buildings/{box.id}/units/{units[0].id}")
     expect(page.locator("#my-part")).not_to_contain_text("700,000")
     expect(page.locator("#owed-by")).to_have_count(0)  # the owner's 300,000 is his alone now
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert scroll_width(page) <= 390

@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from hamyan import demo
-from tests.e2e.test_platform import sign_in
+from tests.e2e.test_platform import scroll_width, sign_in
 
 WIDTH = 375
 
@@ -33,7 +33,7 @@ def test_the_box_tabs_work_on_a_phone_and_no_page_scrolls_sideways(browser, live
                 with page.expect_navigation(wait_until="load"):  # measured once the new page has its styles
                     tab.click()  # scrolled into view inside the tab bar when it is off screen
                 expect(page.locator("nav.box-nav [aria-current=page]")).to_have_text(label)
-                width = page.evaluate("document.documentElement.scrollWidth")
+                width = scroll_width(page)
                 assert width <= WIDTH, f"{page.url} is {width} px wide"
                 walked.append(page.url)
         assert len(walked) >= 10, walked

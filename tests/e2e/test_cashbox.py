@@ -8,6 +8,7 @@ from pypdf import PdfReader
 
 from hamyan.core import clock
 from tests.conftest import PASSWORD
+from tests.e2e.test_platform import scroll_width
 
 
 def test_manager_runs_a_cashbox(page, make_user, tmp_path):
@@ -53,6 +54,7 @@ def test_manager_runs_a_cashbox(page, make_user, tmp_path):
     # A wrong amount is refused inline (htmx swaps just the form), then the right payments.
     # The member is a typed name: htmx offers the matching names as you type.
     form = page.locator("#payment-form")
+    page.wait_for_load_state()  # htmx listens from DOMContentLoaded: keys typed before it start no lookup
     form.get_by_label("Member").press_sequentially("an")
     expect(page.locator('#member-names option[value="Ann"]')).to_have_count(1)
     expect(page.locator("#member-names option")).to_have_count(2)  # and "Cash Manager"
@@ -89,4 +91,4 @@ def test_manager_runs_a_cashbox(page, make_user, tmp_path):
     # The dashboard reads on a phone: nothing wider than the screen but the scrollable grid.
     page.set_viewport_size({"width": 375, "height": 740})
     page.reload()
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert scroll_width(page) <= 375

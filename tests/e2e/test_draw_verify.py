@@ -8,7 +8,7 @@ from hamyan.extensions import db
 from tests.cashbox.test_draw_page import drawn_box
 from tests.conftest import PASSWORD
 from tests.e2e.test_phone_walk import HEIGHT, WIDTH
-from tests.e2e.test_platform import sign_in
+from tests.e2e.test_platform import scroll_width, sign_in
 
 
 # What the page says, per language: the heading, the button, the verdicts and a tampered seed's step.
@@ -43,7 +43,7 @@ def test_a_member_verifies_a_draw_in_the_browser(browser, live_server, make_user
     assert [steps.nth(i).get_attribute("data-step") for i in range(steps.count())] == \
         [li.get_attribute("data-step") for li in page.locator("#server-steps li").all()]
     assert page.locator("#browser-steps li").all_inner_texts() == page.locator("#server-steps li").all_inner_texts()
-    assert page.evaluate("document.scrollingElement.scrollWidth") <= WIDTH
+    assert scroll_width(page) <= WIDTH
 
     seed = page.locator("#verify-seed")
     original = seed.input_value()

@@ -12,7 +12,7 @@ from hamyan.blueprints.cashbox import services as cb
 from hamyan.core import clock
 from tests.cashbox.helpers import fill_shares, first_round
 from tests.conftest import PASSWORD
-from tests.e2e.test_platform import sign_in
+from tests.e2e.test_platform import scroll_width, sign_in
 
 NAMES = ["مریم احمدی", "علی رضایی", "Sara Khan"]
 
@@ -23,7 +23,7 @@ def _jalali(day) -> str:
 
 
 def _fits_the_phone(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390, page.url
+    assert scroll_width(page) <= 390, page.url
 
 
 def test_bulk_period_entry_filters_and_csv(page, make_user, tmp_path):

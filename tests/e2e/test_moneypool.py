@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from hamyan.core import clock
 from tests.conftest import PASSWORD
+from tests.e2e.test_platform import scroll_width
 
 
 def _sign_in(page, email):
@@ -76,7 +77,7 @@ def test_member_borrows_and_sees_the_schedule(page, browser, live_server, make_u
     for path in ("", "/reports", "/loans"):
         page.goto(page.url.split("/pools/")[0] + "/pools/" + page.url.split("/pools/")[1].split("/")[0] + path)
         page.evaluate("document.querySelectorAll('.card .num').forEach(e => e.textContent = '$110,200,000,000.00')")
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+        assert scroll_width(page) <= 390, path
 
 
 def test_manager_names_the_borrower_and_guarantors_by_typing(page, make_user):

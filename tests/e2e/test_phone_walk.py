@@ -9,10 +9,11 @@ from playwright.sync_api import Error as PlaywrightError, expect
 from sqlalchemy import update
 
 from hamyan import demo
+from hamyan.blueprints.auth.models import User
 from hamyan.boxes.models import Box, Membership
 from hamyan.extensions import db
 from tests.conftest import PASSWORD
-from tests.e2e.test_platform import sign_in
+from tests.e2e.test_platform import scroll_width, sign_in
 
 WIDTH, HEIGHT = 390, 844
 LONG_NAME = "محمدحسین عبدالرحیم‌زاده‌ی اصفهانی‌نژاد خوش‌نویس"
@@ -23,10 +24,13 @@ PAGES_PER_WALK = 120
 
 
 def persian_names() -> None:
-    """The demo boxes and a member of each, renamed as long Persian names (directly: a builder)."""
+    """The demo boxes and a member of each (not one the walkers sign in as), renamed as long Persian
+    names (directly: a builder)."""
+    walkers = db.select(User.id).where(User.email.in_([email for email, *_ in demo.DEMO_USERS]))
     for box in db.session.scalars(db.select(Box)):
         db.session.execute(update(Box).where(Box.id == box.id).values(name=f"{LONG_BOX} {box.id}"))
-        first = db.session.scalar(db.select(Membership).where(Membership.box_id == box.id, Membership.user_id.is_(None))
+        first = db.session.scalar(db.select(Membership).where(Membership.box_id == box.id,
+                                                              Membership.user_id.not_in(walkers))
                                   .order_by(Membership.id).limit(1))
         if first is not None:
             first.display_name = LONG_NAME
@@ -43,7 +47,7 @@ CULPRITS = """w => {
 
 
 # Table cells a phone does not show: off the screen's edge (in a box that scrolls sideways) or hidden
-# (a column dropped on a small screen). A wide table stacks into cards instead (app.css, web/stack.py).
+# (a column dropped on a small screen). A wide table stacks into cards instead (app.css, the templates' data-label).
 UNSEEN_CELLS = """w => [...document.querySelectorAll('tbody td, tbody th, tfoot td, tfoot th')].filter(c => {
     if (!c.closest('table').checkVisibility() || !c.textContent.trim()) return false;
     const r = c.getBoundingClientRect();
@@ -67,7 +71,7 @@ def walk(page, start_urls, width=WIDTH):
                 continue
             raise
         assert response.status < 400, f"{url} answered {response.status}"
-        width_now = page.evaluate("document.scrollingElement.scrollWidth")
+        width_now = scroll_width(page)
         if width_now > width:  # name the widest culprits, to say what to fix
             width_now = (width_now, page.evaluate(CULPRITS, width))
         found[url] = (page.title(), width_now, page.evaluate(UNSEEN_CELLS, width))
@@ -156,7 +160,7 @@ def test_the_menu_and_new_box_work_without_javascript(browser, live_server, make
         expect(cashboxes).to_be_hidden()
         page.get_by_text("New box").click()
         expect(cashboxes).to_be_visible()
-        assert page.evaluate("document.scrollingElement.scrollWidth") <= WIDTH
+        assert scroll_width(page) <= WIDTH
         cashboxes.click()
         page.wait_for_url("**/cashbox/new")
     finally:
@@ -182,7 +186,7 @@ def test_what_a_manager_looks_for_shows_on_a_phone(browser, live_server, demo_us
                 cell = page.locator(f'td[data-label="{label}"]').first
                 cell.scroll_into_view_if_needed()
                 expect(cell).to_be_in_viewport(ratio=1)
-            assert page.evaluate("document.scrollingElement.scrollWidth") <= WIDTH, path
+            assert scroll_width(page) <= WIDTH, path
         page.goto(f"/cashbox/{boxes['cashbox']}/payments")
         undo = page.locator("summary", has_text="Undo").first
         undo.scroll_into_view_if_needed()
@@ -191,5 +195,32 @@ def test_what_a_manager_looks_for_shows_on_a_phone(browser, live_server, demo_us
         name = page.locator("#grid").get_by_text(LONG_NAME).first  # a long Persian name wraps inside its card
         name.scroll_into_view_if_needed()
         expect(name).to_be_in_viewport(ratio=1)
+    finally:
+        context.close()
+
+
+# Each stacked cell's label (its ::before, the data-label the template wrote) and where it floats.
+STACKED_LABELS = """() => [...document.querySelectorAll('.table-responsive tbody td[data-label]')]
+  .filter(c => c.textContent.trim() && c.checkVisibility())
+  .map(c => [c.dataset.label, getComputedStyle(c, '::before').content, getComputedStyle(c, '::before').float])"""
+
+
+def test_a_stacked_table_reads_label_then_value_from_the_pages_side(browser, live_server, demo_users):
+    """On a phone each cell of a table's card is its column's heading on the page's leading side (the
+    right in Persian) and the value on the other, also in a cell of Latin text on a Persian page (a
+    borrower's name, dir="auto")."""
+    pool = db.session.scalar(db.select(Box.id).where(Box.kind == "moneypool"))
+    context = browser.new_context(base_url=live_server, viewport={"width": WIDTH, "height": HEIGHT})
+    page = context.new_page()
+    try:
+        sign_in(page, "manager@demo.hamyan", demo.DEMO_PASSWORD)
+        page.wait_for_url(f"{live_server}/")
+        for language, side, borrower in (("en", "left", "Borrower"), ("fa", "right", "وام‌گیرنده")):
+            page.set_extra_http_headers({"Accept-Language": language})
+            page.goto(f"/pools/{pool}/loans")
+            cells = page.evaluate(STACKED_LABELS)
+            assert any(label == borrower for label, _, _ in cells)
+            assert all(content == f'"{label}"' and float_ == side for label, content, float_ in cells), (
+                language, [c for c in cells if c[1] != f'"{c[0]}"' or c[2] != side][:3])
     finally:
         context.close()

@@ -11,11 +11,27 @@ from hamyan.extensions import db
 from tests.conftest import PASSWORD
 
 
-def sign_in(page, email, password):
+def submit_sign_in(page, email, password):
     page.goto("/login")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+
+
+def sign_in(page, email, password):
+    submit_sign_in(page, email, password)
+    # The sign-in answers with a redirect the page then follows: wait for it, or the caller's next
+    # goto races it and is aborted (net::ERR_ABORTED).
+    expect(page).not_to_have_url(re.compile(r"/login(\?.*)?$"))
+    # The page it lands on shows before its deferred scripts (htmx, bootstrap) have run: wait for them.
+    page.wait_for_load_state()
+
+
+def scroll_width(page):
+    """The page's width once its stylesheets have loaded: a page shows its HTML before them, and a
+    table measured unstyled is wider than the screen."""
+    page.wait_for_load_state()
+    return page.evaluate("document.scrollingElement.scrollWidth")
 
 
 def test_demo_manager_signs_in_and_sees_dashboard(page, console_messages, demo_users):
@@ -31,7 +47,7 @@ def test_demo_manager_signs_in_and_sees_dashboard(page, console_messages, demo_u
 
 def test_failed_sign_in_shows_error_inline(page, make_user):
     make_user("manager@example.com")
-    sign_in(page, "manager@example.com", "not-the-password")
+    submit_sign_in(page, "manager@example.com", "not-the-password")
     error = page.locator("#login-form .invalid-feedback")
     expect(error).to_have_text("Wrong email or password.")
     expect(error).to_be_visible()
@@ -51,7 +67,7 @@ def test_phone_width_navbar_collapses(page, make_user):
     menu.click()
     expect(profile).to_be_visible()
     # nothing wider than the screen
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert scroll_width(page) <= 375
 
 
 def test_api_docs_render_under_the_csp(page, console_messages):

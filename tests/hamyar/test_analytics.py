@@ -17,6 +17,7 @@ from hamyan.boxes.models import Membership
 from hamyan.extensions import db
 from hamyan.ledger.models import Posting
 from tests.conftest import login
+from tests.i18n import english_left
 from tests.hamyar.conftest import key
 from tests.moneypool.conftest import count_queries
 
@@ -147,3 +148,7 @@ def test_a_persian_box_counts_its_own_months(make_user, clock, client, box_sets_
     login(client, "boss@example.com")
     rows = list(csv.reader(io.StringIO(client.get(f"/boxes/{box.id}/analytics?table=months").get_data(as_text=True))))
     assert rows[0][0] == "ماه (تقویم خورشیدی)" and rows[-2][0] == "1403-12" and rows[-1][0] == "1404-01"
+    snapshot()  # the trend charts' days are the box's month and day: 21 Farvardin 1404 (they read "ar 1404")
+    page = client.get(f"/boxes/{box.id}/analytics").get_data(as_text=True)
+    assert "<title>۰۱/۲۱: " in page and not english_left(page), english_left(page)
+    assert "(ریال)" in page and "(IRR)" not in page  # the charts' titles name the money as the page does

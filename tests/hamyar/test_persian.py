@@ -2,7 +2,7 @@
 message, the invite page with people brought, the admin's announcements; a nudge in the member's language."""
 from hamyan.hamyar import inbox
 from hamyan.notify.services import notify_member
-from tests.i18n import english_left, persian_page
+from tests.i18n import english_left, latin_digits, persian_page
 
 
 def test_inbox_invite_and_announcements_in_persian(user_client, make_user):
@@ -13,6 +13,7 @@ def test_inbox_invite_and_announcements_in_persian(user_client, make_user):
     notify_member(member.user, None, "یادآوری", "قسط شما نزدیک است.", kind="test", channels=("inapp",))
     html = persian_page(member, "/inbox")
     assert "تعطیلات نوروز" in html and "جدید" in html and "خوانده شد" in html
+    assert not latin_digits(html), latin_digits(html)  # "mark all 2 read" counts in Persian digits
     assert "نوشته نشده" not in html and "هنوز کسی نیست" in persian_page(member, "/invite")
     assert "در حال نمایش" in persian_page(admin, "/admin/announcements")
     bad = admin.post("/admin/announcements", data={"title": "", "body": "متن"},

@@ -1,13 +1,12 @@
 """An empty database of the leg's kind (a SQLite file, or a throwaway database on the MariaDB server
-of HAMYAN_TEST_DATABASE_URL), and a real `flask db upgrade` to run on it."""
-import os
-import subprocess
-import sys
+of HAMYAN_TEST_DATABASE_URL), and `flask db upgrade` to run on it."""
 import uuid
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
+from flask import current_app
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,20 +30,25 @@ def empty_database(database_url, is_mysql, tmp_path):
         server.dispose()
 
 
-def flask_db_upgrade(url: str, instance: Path, revision: str = "head") -> None:
-    # A real `flask db upgrade` in its own process: Alembic's env.py reconfigures logging
-    # (fileConfig disables existing loggers), which must not leak into the rest of the test session.
-    env = dict(os.environ, FLASK_APP="wsgi:app", HAMYAN_DATABASE_URL=url, HAMYAN_INSTANCE_PATH=str(instance),
-               HAMYAN_SCHEDULER_ENABLED="false")
-    result = subprocess.run([sys.executable, "-m", "flask", "db", "upgrade", revision], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr[-3000:]
+def flask_db_upgrade(url: str, revision: str = "head") -> None:
+    """`flask db upgrade` on the database at `url`, run in this process (a process per upgrade cost
+    seconds of imports and app setup): the app's Alembic settings and env.py, handed a connection
+    to `url`, leaving logging alone (env.py's fileConfig would disable the session's loggers)."""
+    config = current_app.extensions["migrate"].migrate.get_config(str(ROOT / "migrations"))
+    config.attributes["configure_logger"] = False
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+    finally:
+        engine.dispose()
 
 
-def upgraded_from(url: str, instance: Path, before: str, rows: list[str]):
+def upgraded_from(url: str, before: str, rows: list[str]):
     """Upgrade to `before`, insert `rows` (SQL), upgrade to head; a function reading the result:
     `read(sql)` gives the rows with dates as text (SQLite hands raw SQL text back, MariaDB dates)."""
-    flask_db_upgrade(url, instance, before)
+    flask_db_upgrade(url, before)
     engine = sa.create_engine(url)
     try:
         with engine.begin() as conn:
@@ -52,7 +56,7 @@ def upgraded_from(url: str, instance: Path, before: str, rows: list[str]):
                 conn.execute(sa.text(sql))
     finally:
         engine.dispose()
-    flask_db_upgrade(url, instance)
+    flask_db_upgrade(url)
 
     def read(sql: str) -> list[tuple]:
         engine = sa.create_engine(url)

@@ -36,8 +36,8 @@ ROWS = [
 ]
 
 
-def test_cashbox_fines_and_reminders_move_into_dues(empty_database, tmp_path):
-    read = upgraded_from(empty_database, tmp_path / "instance", BEFORE, ROWS)
+def test_cashbox_fines_and_reminders_move_into_dues(empty_database):
+    read = upgraded_from(empty_database, BEFORE, ROWS)
     assert read("SELECT id, box_id, subject_kind, subject_id, reference, due_date, amount, entry_id, waiver_entry_id, "
                 "waived_reason, waived_by_id FROM dues_late_charge ORDER BY id") == [
         (7, BOX, "membership", ALI, "period:31", "2026-01-05", 300, 1, None, None, None),

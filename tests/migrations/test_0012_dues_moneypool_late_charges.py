@@ -39,8 +39,8 @@ ROWS = [
 ]
 
 
-def test_moneypool_late_fees_and_penalties_move_into_dues(empty_database, tmp_path):
-    read = upgraded_from(empty_database, tmp_path / "instance", BEFORE, ROWS)
+def test_moneypool_late_fees_and_penalties_move_into_dues(empty_database):
+    read = upgraded_from(empty_database, BEFORE, ROWS)
     assert read("SELECT box_id, subject_kind, subject_id, reference, due_date, amount, entry_id, waiver_entry_id, "
                 "waived_reason, waived_by_id FROM dues_late_charge ORDER BY id") == [
         (POOL, "membership", SARA, "due:2026-02-05", "2026-02-05", 1000, 1, None, None, None),

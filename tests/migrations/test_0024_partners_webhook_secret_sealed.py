@@ -1,5 +1,5 @@
 """0024 seals the webhook signing secrets kept in plain text: the column is gone, and the sealed value
-opens (under the instance's SECRET_KEY) to the secret the partner was shown."""
+opens (under the app's SECRET_KEY) to the secret the partner was shown."""
 from hamyan.core.sealed import unseal
 from tests.migrations.conftest import upgraded_from
 
@@ -13,11 +13,10 @@ ROWS = [
 ]
 
 
-def test_existing_webhook_secrets_are_sealed_in_place(empty_database, tmp_path):
-    instance = tmp_path / "instance"
-    read = upgraded_from(empty_database, instance, "0023", ROWS)
+def test_existing_webhook_secrets_are_sealed_in_place(app, empty_database):
+    read = upgraded_from(empty_database, "0023", ROWS)
     [(sealed,)] = read("SELECT secret_sealed FROM webhook_subscription WHERE id = 5")
     assert SECRET not in sealed
-    assert unseal(sealed, "webhook-secret", (instance / "secret_key").read_text().strip()) == SECRET
+    assert unseal(sealed, "webhook-secret", app.config["SECRET_KEY"]) == SECRET
     columns = read("SELECT * FROM webhook_subscription")
     assert not any(SECRET == value for value in columns[0])

@@ -28,8 +28,8 @@ ROWS = [
 ]
 
 
-def test_reminders_told_before_keep_their_stage(empty_database, tmp_path):
-    read = upgraded_from(empty_database, tmp_path / "instance", BEFORE, ROWS)
+def test_reminders_told_before_keep_their_stage(empty_database):
+    read = upgraded_from(empty_database, BEFORE, ROWS)
     assert sorted(read("SELECT subject_id, reference, kind, sent_at FROM dues_reminder")) == [
         (ALI, "due:2026-01-04", "before", "2026-01-03 09:00:00"),
         (ALI, "period:31", "before", "2026-01-04 09:00:00"),

@@ -21,7 +21,7 @@ ROWS = [
 ]
 
 
-def test_existing_loans_and_entries_are_numbered_per_box(empty_database, tmp_path):
-    read = upgraded_from(empty_database, tmp_path / "instance", "0028", ROWS)
+def test_existing_loans_and_entries_are_numbered_per_box(empty_database):
+    read = upgraded_from(empty_database, "0028", ROWS)
     assert read("SELECT id, number FROM ledger_entry ORDER BY id") == [(3, 1), (4, 1), (5, 2), (6, None), (7, 2), (8, 3)]
     assert read("SELECT id, number FROM mp_loan ORDER BY id") == [(10, 1), (11, 1), (12, 2)]

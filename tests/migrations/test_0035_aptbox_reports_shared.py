@@ -24,8 +24,8 @@ ROWS = [
 ]
 
 
-def test_reported_payments_move_to_the_shared_table(empty_database, tmp_path):
-    read = upgraded_from(empty_database, tmp_path / "instance", "0034", ROWS)
+def test_reported_payments_move_to_the_shared_table(empty_database):
+    read = upgraded_from(empty_database, "0034", ROWS)
     rows = read("SELECT box_id, membership_id, amount, method, reference, target, receipt_path, receipt_name, status, "
                 "entry_id FROM pay_report ORDER BY id")
     assert rows == [(BOX, 5, 700000, "transfer", "FIS-5", "unit:7", f"uploads/aptbox/{BOX}/a.png", "رسید.png",

@@ -34,8 +34,8 @@ ROWS = [
 ]
 
 
-def test_existing_payments_and_repayments_are_numbered_per_box(empty_database, tmp_path):
-    read = upgraded_from(empty_database, tmp_path / "instance", "0037", ROWS)
+def test_existing_payments_and_repayments_are_numbered_per_box(empty_database):
+    read = upgraded_from(empty_database, "0037", ROWS)
     assert read("SELECT id, number FROM rosca_payment ORDER BY id") == [(10, 1), (11, 1), (12, 2), (13, 2)]
     assert read("SELECT id, number FROM apt_payment ORDER BY id") == [(20, 1), (21, 2)]
     assert read("SELECT id, box_id, number FROM mp_repayment ORDER BY id") == [(40, P, 1), (41, P, 2), (42, P, 3)]

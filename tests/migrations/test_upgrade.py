@@ -1,6 +1,7 @@
 """`flask db upgrade` builds an empty database of the leg's kind, and the schema it builds is exactly
 what the models say: every product's migration is covered because the test upgrades to the head of
 whatever migrations/ holds."""
+import logging
 import re
 
 import sqlalchemy as sa
@@ -26,8 +27,11 @@ def test_migrations_are_one_chain_of_numbered_files():
     assert not [rev.revision for rev in chain if hasattr(rev.module, "downgrade")], "migrations are upgrade-only"
 
 
-def test_upgrade_builds_an_empty_database_that_matches_the_models(app, empty_database, tmp_path):
-    flask_db_upgrade(empty_database, tmp_path / "instance")
+def test_upgrade_builds_an_empty_database_that_matches_the_models(app, empty_database):
+    loggers = logging.getLogger("hamyan"), logging.getLogger("sqlalchemy.engine")
+    flask_db_upgrade(empty_database)
+    # The upgrade ran in this process and left its logging alone (no logger disabled, no level set).
+    assert [(logger.disabled, logger.level) for logger in loggers] == [(False, logging.NOTSET)] * 2
 
     engine = sa.create_engine(empty_database)
     try:

@@ -83,3 +83,54 @@ def assert_queries_flat(client, url: str, manager, box_id: int, more: int = 15) 
         m = services.add_member(manager, box_id, f"زهرا احمدی {i}", None, 1, date(2025, 1, 5))
         services.record_contribution(manager, box_id, m.id, "500", date(2025, 1, 5), key())
     assert count_queries(client, url) == small
+
+
+def book_loans(box, as_of=None) -> list[tuple[int, int, int]]:
+    """The loan book's loans on `as_of` (today when None), oldest first: (outstanding, overdue, days overdue)."""
+    from hamyan.blueprints.moneypool import lists, reports
+    from hamyan.core import clock as today
+    from hamyan.web import listing
+
+    as_of = as_of or today.today(box)
+    page = listing.page_of(lists.book_spec(as_of), box, listing.Filters(), per_page=100)
+    return [(int(r.outstanding), int(r.overdue), reports.days_overdue(as_of, r.oldest)) for r in reversed(page.items)]
+
+
+def report_cash_lines(box, start, end) -> tuple[int, list[tuple]]:
+    """The manager report's cash over [start, end]: its opening balance and its lines as (day, first
+    entry, code, entries, amount, memo, entry number)."""
+    from hamyan.blueprints.moneypool import reports
+    from hamyan.blueprints.moneypool.models import Pool
+
+    cash = reports.manager_report(box, db.session.get(Pool, box.id), start, end).cash
+    return cash.opening, [(m.day, m.entry_id, m.code, m.count, m.amount, m.memo, m.entry_number) for m in cash.movements]
+
+
+def cash_lines_from_postings(box, start, end) -> tuple[int, list[tuple]]:
+    """The same worked out here from the pool's cash postings one by one: each entry's net on the
+    cash, those netting to zero left out, the rest a line per day, code and direction in the order
+    they were posted, a line of one entry with its memo and number."""
+    from collections import defaultdict
+
+    from sqlalchemy import select
+
+    from hamyan.ledger.models import Entry, LedgerAccount, Posting
+
+    cash = db.session.scalar(select(LedgerAccount.id).filter_by(box_id=box.id, code="mp:cash"))
+    net, entries = defaultdict(int), {}
+    for posting, entry in db.session.execute(select(Posting, Entry).join(Entry, Entry.id == Posting.entry_id)
+                                             .where(Posting.account_id == cash)):
+        net[entry.id] += posting.amount
+        entries[entry.id] = entry
+    opening = sum(amount for entry_id, amount in net.items() if entries[entry_id].effective_date < start)
+    lines = defaultdict(list)
+    for entry_id in sorted(net):
+        entry = entries[entry_id]
+        if net[entry_id] and start <= entry.effective_date <= end:
+            lines[entry.effective_date, entry.code, net[entry_id] > 0].append(entry)
+    out = []
+    for (day, code, _), group in lines.items():
+        one = len(group) == 1
+        out.append((day, group[0].id, code, len(group), sum(net[e.id] for e in group), group[0].memo if one else "",
+                    group[0].number if one else None))
+    return opening, sorted(out, key=lambda line: line[:2])

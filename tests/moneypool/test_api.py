@@ -61,7 +61,10 @@ def test_loan_cycle_over_the_api(app, make_user, api_token, clock):
     sheet = client.get(f"/api/v1/pools/{box_id}/balance-sheet", headers=headers).json
     assert sheet["balanced"] and sheet["interest"] == 12_00
     book = client.get(f"/api/v1/pools/{box_id}/loan-book", headers=headers).json
-    assert book["outstanding"] == sheet["loans"]
+    assert book["outstanding"] == sheet["loans"] and (book["total"], book["page"]) == (1, 1)
+    assert [(r["loan_id"], r["outstanding"]) for r in book["loans"]] == [(loan_id, sheet["loans"])]
+    response = client.get(f"/api/v1/pools/{box_id}/loan-book?per_page=101", headers=headers)
+    assert response.status_code == 422 and "per_page" in str(response.json["error"]["fields"])
     assert ledger.check().ok
 
 
@@ -104,6 +107,8 @@ def test_openapi_documents_the_pool_api(app):
     assert "/api/v1/pools/{box_id}/loans/{loan_id}/repayments" in paths and len(paths) >= 15
     post = spec["paths"]["/api/v1/pools/{box_id}/loans/{loan_id}/repayments"]["post"]
     assert any(p["name"] == "Idempotency-Key" for p in post["parameters"])
+    book = spec["paths"]["/api/v1/pools/{box_id}/loan-book"]["get"]  # the book's loans come a page at a time
+    assert {"page", "per_page", "as_of"} <= {p["name"] for p in book["parameters"]} and "`per_page`" in book["summary"]
     from openapi_spec_validator import validate
 
     validate(spec)

@@ -1,19 +1,16 @@
 """The demo pool's loans were asked for on their own days, before they were decided and paid out,
-and each loan's history reads in order."""
+and each loan's history reads in order. The test reads the session's demo (seeded once for every
+test that reads it) rather than seeding its own."""
 from sqlalchemy import select
 
 from hamyan.blueprints.moneypool import services
-from hamyan.blueprints.moneypool.demo import seed_moneypool
 from hamyan.blueprints.moneypool.models import Loan
 from hamyan.core import clock
-from hamyan.demo import DEMO_USERS
 from hamyan.extensions import db
 from hamyan.ledger import check
 
 
-def test_demo_loans_have_their_own_days_and_an_ordered_history(make_user):
-    users = {email.split("@")[0]: make_user(email, name) for email, name, _ in DEMO_USERS}
-    seed_moneypool(users)
+def test_demo_loans_have_their_own_days_and_an_ordered_history(demo_users):
     loans = list(db.session.scalars(select(Loan).order_by(Loan.id)))
     assert len(loans) == 10
     asked = [loan.requested_at.date() for loan in loans]

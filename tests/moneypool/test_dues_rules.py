@@ -1,7 +1,9 @@
 """Moneypool savings follow hamyan.dues' one set of rules, as Cashbox does: arrears count today's
 due date; a due date's status is the dues vocabulary ("partly paid", "late" only after the grace
 days), not Moneypool's own ("part paid", "unpaid")."""
-from datetime import date
+from datetime import date, timedelta
+
+from hypothesis import given, settings, strategies as st
 
 from hamyan.blueprints.moneypool import services
 from hamyan.blueprints.moneypool.models import Pool
@@ -49,3 +51,25 @@ def test_a_loan_installment_is_late_only_after_the_grace_days(pool_factory, cloc
     login(page, "boss@example.com")
     html = page.get(f"/pools/{box.id}/loans/{loan.id}").get_data(as_text=True)
     assert ">partly paid</span>" in html and "part paid" not in html and ">late</span>" not in html
+
+
+@settings(max_examples=300, deadline=None)
+@given(first_due=st.dates(date(2020, 1, 1), date(2030, 12, 31)), period_months=st.integers(1, 12),
+       calendar=st.sampled_from(["gregorian", "persian"]), offset=st.integers(-400, 4000), span=st.integers(0, 800))
+def test_due_dates_and_the_next_one_are_those_of_the_walk_from_the_first_due_date(first_due, period_months, calendar,
+                                                                                  offset, span):
+    """due_dates and next_due start their walk near the day asked for (a pool of 40 months walked
+    ~200 steps a forecast): the same days as the walk from the first due date, in both calendars,
+    month ends (clamped days) included."""
+    from types import SimpleNamespace
+
+    from hamyan.dues.calendar import add_months
+
+    pool, box = SimpleNamespace(first_due=first_due, period_months=period_months), SimpleNamespace(calendar=calendar)
+    start = first_due + timedelta(days=offset)
+    end = start + timedelta(days=span)
+    walked = [day for day in (add_months(first_due, i * period_months, calendar) for i in range(200 // period_months + 2))
+              if start <= day <= end]
+    assert services.due_dates(pool, box, start, end) == walked
+    assert services.next_due(box, pool, start) == next(
+        day for day in (add_months(first_due, i * period_months, calendar) for i in range(1000)) if day >= start)

@@ -119,5 +119,11 @@ def test_repayments_list(app, pool_factory, clock):
     assert [r[4] for r in rows[1:]] == ["500.00", "1000.00"] and {r[2] for r in rows[1:]} == {"Member 0"}
     assert [r[0] for r in rows[1:]] == ["2", "1"] and {r[3] for r in rows[1:]} == {str(loan.number)}
     assert "0 found" in boss.get(url, query_string={"status": "undone"}).text
+    # each repayment's loan, and each loan of the reports page's book, opens the loan's page
+    loan_page = f'<a href="/pools/{box.id}/loans/{loan.id}">{loan.number}</a>'
+    assert boss.get(url).text.count(loan_page) == 2
+    assert boss.get(f"/pools/{box.id}/reports").text.count(loan_page) == 1
+    assert boss.get(loan_page.split('"')[1]).status_code == 200
     member = login(app.test_client(), "m0@example.com")  # the borrower sees their own
     assert len(rows_of(member.get(url + "?export=csv"))) == 3
+    assert loan_page in member.get(url).text

@@ -41,6 +41,18 @@ def test_manager_pages_render(app, pool):
     assert "$6,000.00" in c.get(f"/pools/{box.id}").get_data(as_text=True)
 
 
+def test_a_pool_before_its_first_due_date_says_what_a_share_saves(app, make_user, clock):
+    """The share amount is in force from the first due date: before it, the dashboard and the rules
+    said a share saves $0.00."""
+    clock.today = date(2025, 3, 1)
+    boss = make_user("boss@example.com", "Boss")
+    box = services.create_pool(boss, "Savers", "USD", "25", date(2025, 3, 10), my_shares=2, interest_method="none")
+    c = _client(app, "boss@example.com")
+    assert "$50.00" in c.get(f"/pools/{box.id}").get_data(as_text=True)  # two shares
+    rules = c.get(f"/pools/{box.id}/rules").get_data(as_text=True)
+    assert "One share saves <strong>$25.00</strong>" in rules, rules
+
+
 def test_full_loan_cycle_through_pages(app, pool):
     box, _manager, savers = pool
     member = _client(app, "m0@example.com")
@@ -167,7 +179,7 @@ def test_manager_undoes_a_payment_from_the_member_page(app, pool):
     assert f"/contributions/{row.id}/undo" in page and 'hx-target="#confirm-dialog"' in page
     undo = f"/pools/{box.id}/contributions/{row.id}/undo"
     ask = boss.post(undo, data={"reason": "Wrong <member>"}).get_data(as_text=True)  # the confirm page, no JS
-    assert "Undo Member 0&#39;s payment?" in ask and "The payment of $2,000.00 from <bdi>Member 0</bdi> on" in ask
+    assert "Undo <bdi>Member 0</bdi>&#39;s payment?" in ask and "The payment of $2,000.00 from <bdi>Member 0</bdi> on" in ask
     assert f"(entry #{row.entry.number})" in ask and "savings go down by $2,000.00" in ask
     assert "“<bdi>Wrong &lt;member&gt;</bdi>”" in ask and 'id="confirm-yes"' in ask
     db.session.refresh(row)

@@ -1,13 +1,20 @@
 """The money pool in Persian: every page right to left with no English left (names set apart as values),
 for the manager and for members, in every state a loan and a saver go through; its flashes, confirm
 steps, form and service errors in Persian; the API's error message in Persian under its English code."""
+import re
 from datetime import date
 
 import pytest
+from flask_babel import refresh
+from sqlalchemy import select
 
 from hamyan.blueprints.moneypool import services
+from hamyan.blueprints.moneypool.reports import member_statement_pdf
+from hamyan.dues.models import LateCharge
+from hamyan.extensions import db
+from hamyan.i18n import writing_in
 from tests.conftest import login
-from tests.i18n import english_left
+from tests.i18n import box_memos, english_left, latin_digits, latin_words, pdf_text
 from tests.moneypool.conftest import key
 
 FA = {"Accept-Language": "fa-IR,fa;q=0.9"}
@@ -53,6 +60,41 @@ def pool(make_user, clock, box_sets_language):
     return dict(box=box, manager=manager, savers=savers, loan=loan, rejected=rejected, waiting=waiting, asked=asked)
 
 
+def title(html: str) -> str:
+    return re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+
+
+def test_titles_say_each_crumb_and_keep_names_apart(app, pool):
+    """A page's title names its breadcrumb's items apart ("وام‌ها · شماره ۱", not "وام‌هاشماره ۱") and
+    keeps each name people typed (the box's, a saver's) apart with Unicode's isolates, as <bdi> does on
+    the page: a title holds no markup, and a Latin name would otherwise turn the title's order."""
+    box, boss = pool["box"], login(app.test_client(), "boss@example.com")
+    db.session.execute(db.update(type(box)).where(type(box).id == box.id).values(name="صندوق Sara و دوستان"))
+    db.session.commit()
+    named = "\u2068صندوق Sara و دوستان\u2069"
+    loan = persian(boss, f"/pools/{box.id}/loans/{pool['loan'].id}")
+    assert title(loan) == f"وام‌ها · شماره ۱ · {named} · همیان", title(loan)
+    calculator = persian(boss, f"/pools/{box.id}/loans/calculator")
+    assert title(calculator) == f"وام‌ها · محاسبه‌گر وام · {named} · همیان", title(calculator)
+    saver = persian(boss, f"/pools/{box.id}/members/{pool['savers']['سارا'].id}")
+    assert title(saver) == f"\u2068سارا\u2069 · {named} · همیان", title(saver)
+    assert title(persian(boss, f"/boxes/{box.id}/members")) == f"اعضا · {named} · همیان"
+
+
+def test_a_prepaid_installment_a_loan_to_repay_and_par_read_in_persian(app, pool):
+    """A prepaid installment's status, the loan a saver reports paying toward and the reports' PAR
+    figures are Persian words and digits."""
+    box, loan = pool["box"], pool["loan"]
+    services.repay(pool["manager"], box.id, loan.id, "500000", date(2025, 3, 1), key(), mode="shorten")
+    boss = login(app.test_client(), "boss@example.com")
+    page = persian(boss, f"/pools/{box.id}/loans/{loan.id}")
+    assert 'text-bg-info">پیش‌پرداخت<' in page, re.findall("badge[^<]*<", page)
+    assert "PAR ۳۰" in persian(boss, f"/pools/{box.id}/reports")
+    sara = login(app.test_client(), "m0@example.com")
+    reported = persian(sara, f"/boxes/{box.id}/reported-payments")
+    assert "بازپرداخت وام شماره ۱" in reported and not latin_digits(reported), latin_digits(reported)
+
+
 def test_every_page_reads_in_persian_as_manager_and_member(app, pool):
     box, savers = pool["box"], pool["savers"]
     base = f"/pools/{box.id}"
@@ -61,14 +103,15 @@ def test_every_page_reads_in_persian_as_manager_and_member(app, pool):
     members = [f"/members/{m.id}" for m in savers.values()]
     shared = ["", "/rules", "/balance-sheet", "/loans", "/loans?status=active", "/loans/calculator",
               "/loans/calculator?amount=600000&term=3", "/contributions", "/repayments", "/fines"]
-    for url in shared + loans + members + ["/settings", "/members/new", "/reports", "/collect", "/loans/new",
+    for url in shared + loans + members + ["/settings", "/members/new", "/reports", "/reports?q=سارا", "/collect", "/loans/new",
                                           "/loans/calculator?amount=600000&term=3&member=سارا"]:
         persian(boss, base + url)
     loan_page = persian(boss, f"{base}/loans/{pool['loan'].id}")
     assert "۲۵۰٬۰۰۰" in loan_page  # the repayment, in Persian digits
     assert "پرداخت در ۱۱ اسفند ۱۴۰۳؛ سررسید اولین قسط ۱۱ فروردین ۱۴۰۴" in loan_page  # its history, from the loan's dates
     assert "در حال بازپرداخت" in persian(boss, f"{base}/loans?status=active")  # the loan's status by name
-    persian(boss, "/pools/new")
+    new = persian(boss, "/pools/new")  # a pool made on a Persian page is Persian and Jalali unless changed
+    assert re.search('<option selected value="persian">|<option value="persian" selected>', new) and 'value="fa_IR"' in new
 
     sara = login(app.test_client(), "m0@example.com")  # a borrower with a loan open: cannot ask for another
     for url in shared + [loans[0], members[0], "/loans/new"]:
@@ -135,13 +178,13 @@ def test_undo_confirm_steps_read_in_persian(app, pool):
     boss = login(app.test_client(), "boss@example.com")
     row = db.session.scalar(select(Contribution).filter_by(member_id=pool["savers"]["سارا"].id))
     repaid = db.session.scalar(select(Repayment).filter_by(loan_id=loan.id))
-    for url, title in ((f"/pools/{box.id}/contributions/{row.id}/undo", "پرداخت سارا لغو شود؟"),
-                       (f"/pools/{box.id}/loans/{loan.id}/repayments/{repaid.id}/undo",
-                        "این بازپرداخت وام شماره ۱ لغو شود؟")):
+    for url, title, day in ((f"/pools/{box.id}/contributions/{row.id}/undo", "پرداخت <bdi>سارا</bdi> لغو شود؟", "۱۶ دی ۱۴۰۳"),
+                            (f"/pools/{box.id}/loans/{loan.id}/repayments/{repaid.id}/undo",
+                             "این بازپرداخت وام شماره ۱ لغو شود؟", "۱۱ اسفند ۱۴۰۳")):
         response = boss.post(url, data={"reason": "اشتباه ثبت شد"}, headers=FA)
         html = response.get_data(as_text=True)
         assert response.status_code == 200 and '<html lang="fa" dir="rtl">' in html
-        assert title in html
+        assert title in html and day in html
         assert "دلیل ثبت‌شده: «<bdi>اشتباه ثبت شد</bdi>»." in html
         assert not english_left(html), english_left(html)
 
@@ -187,3 +230,80 @@ def test_the_manager_report_reads_in_persian(app, pool, api_token):
         assert phrase in text or phrase[::-1] in text, (phrase, text)
     # The loan book's words are all Persian; the cash lines quote the entries' memos as recorded (reported).
     assert not any(word in text for word in ("current", "days", "Loan book", "Savers"))
+
+
+def test_ledger_memos_speak_the_pool_language(pool):
+    """Every entry's memo (savings, a late fee and its waiver, a loan paid out, repaid, the repayment
+    undone and the loan recalculated, a saver leaving) is Persian with Persian digits, and so is the
+    member's statement PDF (its loan and payment numbers had Latin digits); names and reasons stay as typed."""
+    box, manager, savers, loan = pool["box"], pool["manager"], pool["savers"], pool["loan"]
+    due = db.session.scalar(select(LateCharge.due_date).filter_by(box_id=box.id, subject_kind="membership"))
+    services.waive_late_fee(manager, box.id, savers["مریم"].id, due, "اشتباه بود", key())
+    repayment = services.repay(manager, box.id, loan.id, "250000", date(2025, 3, 1), key())
+    services.undo_repayment(manager, box.id, loan.id, repayment.id, "دو بار ثبت شد")
+    memos = box_memos(box.id)
+    for said in ("پس‌انداز سارا", "جریمه دیرکرد: مریم، سررسید ۱۶ بهمن ۱۴۰۳", "وام شماره ۱ به سارا",
+                 "بازپرداخت وام شماره ۱", "خروج علی: پس‌انداز پرداخت شد", "جریمهٔ دیرکرد بخشوده شد: اشتباه بود",
+                 "بازپرداخت برگشت خورد: دو بار ثبت شد"):
+        assert said in memos, (said, memos)
+    assert not [m for m in memos if latin_words(m)], memos
+    with writing_in("fa"):  # as the monthly statements job writes to a Persian reader
+        text = pdf_text(member_statement_pdf(box, savers["سارا"], date(2025, 1, 1), date(2025, 12, 31)))
+    assert "وام شماره ۱ به سارا" in text and "بازپرداخت برگشت خورد: دو بار ثبت شد" in text, text
+    assert not latin_words(text.replace("Hamyan", "")), text
+    assert not re.search("[0-9]", text), text  # the loan's and the entries' numbers too, in Persian digits
+
+
+def test_a_loan_request_is_written_for_each_manager(app, pool):
+    """The managers' email of a loan request has its amount, number and term written in each manager's
+    language (a Persian manager: Persian digits; one who chose English: English), not the asker's."""
+    from hamyan.notify.models import OutboxMessage
+
+    def request_email() -> str:
+        m = db.session.scalars(select(OutboxMessage).filter_by(recipient="boss@example.com", channel="email",
+                                                               kind="loan_request").order_by(OutboxMessage.id.desc())).first()
+        return f"{m.subject} | {m.body}"
+
+    said = request_email()
+    assert "رضا وامی به مبلغ ۵۰۰٬۰۰۰\xa0ریال درخواست کرده است" in said, said
+    assert "وام شماره ۴ را درخواست کرده است: ۵۰۰٬۰۰۰\xa0ریال در ۲ قسط" in said and pool["asked"].number == 4
+    pool["manager"].language = "en"
+    db.session.commit()
+    services.reject(pool["manager"], pool["box"].id, pool["asked"].id, "بعداً")
+    with app.test_request_context(headers=FA):  # asked from a Persian page
+        loan = services.request_loan(pool["savers"]["رضا"].membership.user, pool["box"].id, "400000", 2, key())
+    said = request_email()
+    assert f"رضا asks for a loan of 400,000\xa0ریال | رضا asks for loan #{loan.number}: 400,000\xa0ریال over 2 installments" in said, said
+
+
+def test_loan_history_notes_speak_the_pool_language(pool, clock):
+    """What the services write in a loan's history (a penalty waived, a repayment undone, a new
+    schedule, a payout) is Persian with Persian digits and Jalali days, like the ledger's memos;
+    reasons stay as typed."""
+    from hamyan.blueprints.moneypool.models import LoanEvent
+
+    box, manager, loan = pool["box"], pool["manager"], pool["loan"]
+    repayment = services.repay(manager, box.id, loan.id, "250000", date(2025, 3, 1), key())
+    services.undo_repayment(manager, box.id, loan.id, repayment.id, "دو بار ثبت شد")
+    clock.today = date(2025, 6, 1)
+    assert services.assess(box.id, history=True)["penalties"]
+    late = next(i for i in loan.installments if i.penalty)
+    services.waive_penalty(manager, box.id, loan.id, late.number, "بانک دیر کرد", key())
+    services.reschedule(manager, box.id, loan.id, 3, date(2025, 7, 1), "بیکار شد")
+    notes = dict(db.session.execute(select(LoanEvent.kind, LoanEvent.detail).filter_by(loan_id=loan.id)).all())
+    assert notes["disbursed"] == "پرداخت در ۱۱ اسفند ۱۴۰۳؛ سررسید اولین قسط ۱۱ فروردین ۱۴۰۴", notes
+    assert notes["repayment_undone"] == "۲۵۰٬۰۰۰\xa0ریال پرداختی ۱۱ اسفند ۱۴۰۳: دو بار ثبت شد", notes
+    assert notes["rescheduled"] == "۳ قسط از ۱۰ تیر ۱۴۰۴: بیکار شد", notes
+    assert notes["penalty_waived"].endswith(": بانک دیر کرد"), notes
+    assert not [n for n in notes.values() if latin_words(n) or re.search("[0-9]", n)], notes
+
+
+def test_pool_money_follows_the_page_language(app, pool):
+    """An amount the pool's views write follows the page, as `|money(box)` does: an English page of a
+    Persian pool writes Latin digits, a Persian one Persian digits (it wrote the box's Latin ones on both)."""
+    box = pool["box"]
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert services.money(box, 6_000_000) == "6,000,000\xa0ریال"
+    with app.test_request_context(headers=FA):
+        refresh()  # the language is kept for the app context both requests share
+        assert services.money(box, 6_000_000) == "۶٬۰۰۰٬۰۰۰\xa0ریال"

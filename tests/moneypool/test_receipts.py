@@ -19,7 +19,9 @@ def test_pool_repayment_reaches_the_borrower_through_the_loan(pool_factory, cloc
     mp.approve(manager, box.id, loan.id)
     mp.disburse(manager, box.id, loan.id, date(2025, 1, 10))
     mp.repay(manager, box.id, loan.id, "1000", None, key())
-    assert receipts(user_id=borrower.id)[-1].subject.endswith("loan repayment of $1,000.00 recorded")
+    told = receipts(user_id=borrower.id)[-1]
+    assert told.subject.endswith("loan repayment of $1,000.00 recorded")
+    assert "Loan repayment #1 of $1,000.00 recorded on" in told.body and "Entry #" in told.body  # the pool's first
     assert not any("repayment" in m.subject for m in receipts(user_id=other.id))
 
 

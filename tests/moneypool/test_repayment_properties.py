@@ -5,26 +5,36 @@ from datetime import date, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hamyan.blueprints.auth.models import User
 from hamyan.blueprints.moneypool import reports, services
+from hamyan.blueprints.moneypool.models import PoolMember
+from hamyan.boxes.models import Box
 from hamyan.extensions import db
 from hamyan.ledger import service as ledger
-from tests.conftest import empty_all_tables
+from tests.conftest import property_examples
 from tests.moneypool.conftest import key
 
 payments = st.lists(st.tuples(st.integers(1, 60), st.integers(1, 4000_00),
                               st.sampled_from(services.PREPAY_MODES)), min_size=1, max_size=8)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=property_examples(25), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(method=st.sampled_from(["none", "flat", "annuity", "equal_principal"]), term=st.integers(1, 12),
        amount=st.integers(1, 5000_00), steps=payments)
-def test_any_payment_sequence_keeps_schedule_and_ledger_in_step(pool_factory, clock, method, term, amount, steps):
-    empty_all_tables()
-    box, manager, savers = pool_factory(members=1, users=1, interest_method=method,
-                                        annual_rate="0" if method == "none" else "15", max_term=12)
+def test_any_payment_sequence_keeps_schedule_and_ledger_in_step(pool_factory, clock, rebuilt, method, term, amount,
+                                                                 steps):
     clock.today = date(2025, 1, 10)
-    services.record_contribution(manager, box.id, savers[0].id, "9000", clock.today, key())
-    loan = services.request_loan(savers[0].membership.user, box.id, f"{amount / 100:.2f}", term, key())
+
+    def build():
+        box, manager, savers = pool_factory(members=1, users=1, interest_method=method,
+                                            annual_rate="0" if method == "none" else "15", max_term=12)
+        services.record_contribution(manager, box.id, savers[0].id, "9000", clock.today, key())
+        return box.id, manager.id, savers[0].id
+
+    box_id, manager_id, saver_id = rebuilt(method, build)
+    box, manager = db.session.get(Box, box_id), db.session.get(User, manager_id)
+    saver = db.session.get(PoolMember, saver_id)
+    loan = services.request_loan(saver.membership.user, box.id, f"{amount / 100:.2f}", term, key())
     services.approve(manager, box.id, loan.id)
     services.disburse(manager, box.id, loan.id, clock.today)
     principal_account = ledger.open_account(box.id, f"mp:loan:{loan.id}:principal", "", "USD",

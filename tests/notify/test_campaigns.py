@@ -134,3 +134,45 @@ def test_an_expansion_cut_off_resumes_without_telling_anyone_twice(box, clock, m
     assert len(set(emails)) == 1_200
     db.session.refresh(campaign)
     assert (campaign.status, campaign.recipients) == ("queued_all", 1_200)
+
+
+def test_a_manager_previews_the_messages_the_box_sends_by_itself(box, user_client):
+    """The reminders (before, on the day, late) and the monthly statement's email, as a member would
+    read them, from the same composers the jobs use; members 403, strangers 404."""
+    box_id, manager, add_members = box
+    html = manager.get(f"/boxes/{box_id}/messages/templates").get_data(as_text=True)
+    for words in ("Hello Boss,", "is due on", "due today", "is overdue", "3 days before",
+                  "Your statement of Fund for February 2026 is attached.", "Fund: your statement for February 2026"):
+        assert words in html, words
+    assert f'href="/boxes/{box_id}/messages/templates"' in manager.get(f"/boxes/{box_id}/messages").get_data(as_text=True)
+    member = user_client("mina@example.com", "Mina")
+    with db.engine.begin() as conn:
+        conn.execute(sa.insert(Membership).values(box_id=box_id, user_id=member.user.id, display_name="Mina",
+                                                  role="member", created_at=T0))
+    db.session.rollback()
+    assert member.get(f"/boxes/{box_id}/messages/templates").status_code == 403
+    assert user_client("x@example.com", "X").get(f"/boxes/{box_id}/messages/templates").status_code == 404
+
+
+def test_members_without_an_account_are_told_by_email_once(box, clock, monkeypatch):
+    """A member the manager added without an account but with an email gets the campaign by email
+    (as they get reminders and receipts); one with no email cannot be told; a resumed expansion
+    tells nobody twice."""
+    box_id, manager, add_members = box
+    add_members(2)
+    with db.engine.begin() as conn:
+        conn.execute(sa.insert(Membership), [
+            dict(box_id=box_id, user_id=None, display_name="Parvin", email="parvin@example.com", role="member", created_at=T0),
+            dict(box_id=box_id, user_id=None, display_name="No mail", email=None, role="member", created_at=T0)])
+    db.session.rollback()
+    campaign = campaigns.start(manager.user, box_id, "Hi {name}", "Hello {name} of {box}")
+    assert campaigns.expand(campaign.id) == 4
+    told = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.recipient == "parvin@example.com")).all()
+    assert [(m.channel, m.subject, m.body, m.campaign_id) for m in told] == [
+        ("email", "Hi Parvin", "Hello Parvin of Fund", campaign.id)]
+    with db.engine.begin() as conn:  # as if cut off after the outbox rows were written
+        conn.execute(sa.update(Campaign).values(status="queued"))
+    db.session.rollback()
+    campaigns.expand(campaign.id)
+    assert outbox_count(recipient="parvin@example.com") == 1
+    assert outbox_count(campaign_id=campaign.id, channel="email") == 4

@@ -149,10 +149,10 @@ def test_several_dispatchers_drain_one_outbox_and_send_each_message_once(app, ga
     assert {status for _, status, _ in rows()} == {SENT}
 
 
-def test_member_channels_and_quiet_hours(make_user, clock):
+def member_of_box(make_user):
+    """Mina, a member of a Persian box: (the user, the box's id)."""
     from hamyan.boxes.models import Box, Membership
 
-    clock.set(datetime(2026, 3, 1, 20, 0))  # 23:30 in Tehran
     user = make_user("m@example.com", "Mina")
     with db.engine.begin() as conn:
         box_id = conn.execute(sa.insert(Box).values(kind="cashbox", name="Fund", currency="IRR", timezone="Asia/Tehran",
@@ -161,6 +161,12 @@ def test_member_channels_and_quiet_hours(make_user, clock):
         conn.execute(sa.insert(Membership).values(box_id=box_id, user_id=user.id, display_name="Mina", role="member",
                                                   created_at=T0))
     db.session.rollback()
+    return user, box_id
+
+
+def test_member_channels_and_quiet_hours(make_user, clock):
+    clock.set(datetime(2026, 3, 1, 20, 0))  # 23:30 in Tehran
+    user, box_id = member_of_box(make_user)
     services.set_profile(user, "0912 123 4567", 22, 8, "Asia/Tehran")
     with uow.transaction():
         made = services.notify_member(user, box_id, "Due", "Body", kind="reminder", sms_text="Short",
@@ -175,3 +181,56 @@ def test_member_channels_and_quiet_hours(make_user, clock):
     with uow.transaction():
         again = services.notify_member(user, box_id, "Other", "Body", kind="reminder", dedupe_key="r:2")
     assert [m.channel for m in again] == ["inapp"]
+
+
+def test_the_dispatcher_honours_quiet_hours_and_channels_turned_off_since_queued(make_user, gateway, clock):
+    """What a member chose is read again when a message goes, not only when it was queued: a text
+    message due in quiet hours (set since, or a retry's backoff ending in them) waits for their end
+    without spending an attempt; a channel turned off for the box since is not sent."""
+    clock.set(datetime(2026, 3, 1, 9, 0))  # 12:30 in Tehran
+    user, box_id = member_of_box(make_user)
+    services.set_profile(user, "0912 123 4567", None, None, "Asia/Tehran")
+    with uow.transaction():
+        made = services.notify_member(user, box_id, "Due", "Body", kind="reminder", sms_text="Short")
+        ids = {m.channel: m.id for m in made}
+    services.set_profile(user, "0912 123 4567", 12, 14, "Asia/Tehran")  # quiet from noon since
+    services.set_preference(user, box_id, email=False)  # and no more email from this box
+    drained = dispatch.drain()
+    assert gateway.sent == [] and drained.sent == 1  # the in-app message only
+    state = {m.channel: m for m in db.session.scalars(sa.select(OutboxMessage))}
+    assert (state["sms"].status, state["sms"].attempts) == (QUEUED, 0)
+    assert state["sms"].next_attempt_at == datetime(2026, 3, 1, 10, 30)  # 14:00 in Tehran
+    assert state["email"].status == FAILED and "turned" in state["email"].last_error
+    clock.set(datetime(2026, 3, 1, 10, 30))
+    assert dispatch.drain().sent == 1 and [to for to, *_ in gateway.sent] == ["+989121234567"]
+    assert db.session.get(OutboxMessage, ids["sms"]).attempts == 1
+
+
+@pytest.mark.mysql_only
+def test_two_dispatcher_processes_on_mariadb_send_each_message_once(app, database_url, gateway, tmp_path):
+    """Two `flask notify dispatch` processes (own interpreters and connections) drain one outbox on
+    MariaDB: their claims skip each other's locked rows (FOR UPDATE SKIP LOCKED), so each message
+    goes once, and every message is sent."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    gateway.delay = 0.005
+    count = 300
+    with db.engine.begin() as conn:
+        conn.execute(sa.insert(OutboxMessage), [dict(channel="sms", recipient=f"+98912{n:07d}", subject="",
+                                                     body=f"message {n}", status=QUEUED, attempts=0,
+                                                     created_at=T0, next_attempt_at=T0) for n in range(count)])
+    env = dict(os.environ, HAMYAN_DATABASE_URL=database_url, HAMYAN_INSTANCE_PATH=str(tmp_path), FLASK_APP="wsgi:app",
+               HAMYAN_SMS_PROVIDER="gateway", HAMYAN_SMS_API_URL=gateway.url, HAMYAN_SMS_API_KEY=KEY,
+               HAMYAN_SMS_SENDER="10004346", HAMYAN_SCHEDULER_ENABLED="false", HAMYAN_LOG_LEVEL="WARNING")
+    root = Path(__file__).resolve().parents[2]
+    dispatchers = [subprocess.Popen([sys.executable, "-m", "flask", "notify", "dispatch", "--once", "--batch", "7"],
+                                    cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                   for _ in range(2)]
+    outputs = [process.communicate(timeout=300)[0] for process in dispatchers]
+    assert [process.returncode for process in dispatchers] == [0, 0], outputs
+    bodies = [text for _, _, text, _ in gateway.sent]
+    assert len(bodies) == count and len(set(bodies)) == count, outputs
+    assert {status for _, status, _ in rows()} == {SENT}

@@ -81,8 +81,8 @@ def test_a_persian_box_gets_statements_per_jalali_month(app, make_user, clock, m
         OutboxMessage.channel == "email").order_by(OutboxMessage.id)).all()
     membership = db.session.scalar(sa.select(Membership.id).filter_by(box_id=box.id, user_id=manager.id))
     assert [tuple(r) for r in rows] == [
-        (f"stmt:{box.id}:{membership}:1405-09:email", "صندوق محله: صورت‌حساب شما برای آذر 1405"),
-        (f"boxrep:{box.id}:{manager.id}:1405-09:email", "صندوق محله: گزارش صندوق برای آذر 1405")]
+        (f"stmt:{box.id}:{membership}:1405-09:email", "صندوق محله: صورت‌حساب شما برای آذر ۱۴۰۵"),
+        (f"boxrep:{box.id}:{manager.id}:1405-09:email", "صندوق محله: گزارش صندوق برای آذر ۱۴۰۵")]
     clock.set(jalali(1405, 10, 5))
     assert run_job("statements.monthly", "dey-5").detail == "0 statement email(s) queued"  # never twice
     clock.set(datetime(2027, 1, 2, 9))  # the first days of a Gregorian month are 1405/10/12 here
@@ -91,14 +91,14 @@ def test_a_persian_box_gets_statements_per_jalali_month(app, make_user, clock, m
 
 def test_last_month_follows_the_box_calendar():
     azar = last_month(jalali(1405, 10, 1).date(), "persian")
-    assert (azar.start, azar.end, azar.key, azar.title) == (
+    assert (azar.start, azar.end, azar.key, azar.title()) == (
         jalali(1405, 9, 1).date(), jalali(1405, 9, 30).date(), "1405-09", "Azar 1405")
     esfand = last_month(jalali(1406, 1, 1).date(), "persian")  # 1405 is a common year: 29 Esfand
     assert (esfand.start, esfand.end, esfand.key) == (date(2027, 2, 20), date(2027, 3, 20), "1405-12")
     leap = last_month(jalali(1404, 1, 3).date(), "persian")  # 1403 is a leap year: 30 Esfand
-    assert (leap.start, leap.end, leap.title) == (jalali(1403, 12, 1).date(), jalali(1403, 12, 30).date(), "Esfand 1403")
+    assert (leap.start, leap.end, leap.title()) == (jalali(1403, 12, 1).date(), jalali(1403, 12, 30).date(), "Esfand 1403")
     december = last_month(date(2027, 1, 1))
-    assert (december.start, december.end, december.key, december.title) == (
+    assert (december.start, december.end, december.key, december.title()) == (
         date(2026, 12, 1), date(2026, 12, 31), "2026-12", "December 2026")
 
 
@@ -119,9 +119,30 @@ def test_a_persian_member_gets_the_statement_email_and_pdf_in_persian(make_user,
     assert run_job("statements.monthly", "feb").detail == "2 statement email(s) queued"
     db.session.rollback()
     said = {m.kind: m for m in db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.channel == "email"))}
-    assert said["statement"].subject == "Savers: صورت‌حساب شما برای ژانویه 2026"
-    assert said["box_report"].subject == "Savers: گزارش صندوق برای ژانویه 2026"
+    assert said["statement"].subject == "Savers: صورت‌حساب شما برای ژانویه ۲۰۲۶"
+    assert said["box_report"].subject == "Savers: گزارش صندوق برای ژانویه ۲۰۲۶"
     assert "سلام مریم،" in said["statement"].body and box.id
     pdf = PdfReader(os.path.join(current_app.instance_path, said["statement"].attachment_path))
     text = "".join(page.extract_text() for page in pdf.pages)
     assert "جمع ورودی" in text and "Opening balance" not in text and "No movements" not in text, text[:300]
+
+
+def test_a_saver_without_an_account_gets_the_statement_by_email_once(make_user, clock):
+    """Every member receives their statement: one the manager added with an email but no account
+    gets it at that address (as they get reminders), the PDF attached, once a month."""
+    from hamyan.blueprints.moneypool import services
+
+    clock.set(datetime(2026, 1, 1, 9))
+    manager = make_user("boss@example.com", "Boss")
+    box = services.create_pool(manager, "Savers", "USD", "10", date(2026, 1, 4), my_shares=1, late_fee="1")
+    services.add_member(manager, box.id, "Parvin", "parvin@example.com", 1)
+    services.add_member(manager, box.id, "No Mail", None, 1)
+    db.session.commit()
+    clock.set(datetime(2026, 2, 2, 9))
+    assert run_job("statements.monthly", "feb-1").detail == "3 statement email(s) queued"
+    assert run_job("statements.monthly", "feb-2").detail == "0 statement email(s) queued"
+    told = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.recipient == "parvin@example.com",
+                                                             OutboxMessage.kind == "statement")).all()
+    assert [(m.subject, m.attachment_name) for m in told] == [
+        ("Savers: your statement for January 2026", "statement-2026-01.pdf")]
+    assert "Hello Parvin," in told[0].body

@@ -1,5 +1,6 @@
 """The notify area's pages in Persian (right to left, no English left), as a manager, a member and an
 admin: campaigns, a campaign's progress, notification settings; a Persian form error."""
+import re
 from datetime import datetime
 
 import pytest
@@ -9,7 +10,7 @@ from hamyan.boxes.models import Box, Membership
 from hamyan.extensions import db
 from hamyan.notify import campaigns, dispatch
 from hamyan.notify.models import Campaign
-from tests.i18n import english_left, persian_page
+from tests.i18n import english_left, latin_digits, persian_page
 
 T0 = datetime(2026, 3, 1, 9)
 
@@ -47,10 +48,14 @@ def test_a_manager_sends_a_message_in_persian(fa_box):
     campaign = db.session.scalar(sa.select(Campaign))
     assert "در حال آماده‌سازی پیام‌ها" in persian_page(manager, sent.location)
     campaigns.expand(campaign.id)
+    sending = persian_page(manager, sent.location)
+    assert "۰ از ۴ پیام" in sending and not latin_digits(sending), latin_digits(sending)
     dispatch.drain()
     done = persian_page(manager, sent.location)
     assert "انجام شد" in done and "ایمیل" in done and "درون برنامه" in done
-    persian_page(manager, url)  # the list of messages sent before
+    assert not latin_digits(done), latin_digits(done)
+    listed = persian_page(manager, url)  # the list of messages sent before
+    assert "۲ عضو" in listed and not latin_digits(listed), latin_digits(listed)
 
 
 def test_a_member_sets_notifications_in_persian(fa_box):
@@ -70,3 +75,11 @@ def test_an_admin_messages_every_user_in_persian(user_client, clock, monkeypatch
     assert "همه‌ی کاربران همیان" in persian_page(admin, "/admin/messages")
     sent = admin.post("/admin/messages", data={"subject": "به‌روزرسانی", "body": "سلام {name}", "action": "send"})
     persian_page(admin, sent.location)
+
+
+def test_a_manager_previews_the_boxs_own_messages_in_persian(fa_box):
+    box_id, manager, _member = fa_box
+    html = persian_page(manager, f"/boxes/{box_id}/messages/templates")
+    assert "سلام مدیر صندوق،" in html and "قسط به مبلغ" in html and "صورت‌حساب" in html and "۳ روز" in html, html
+    assert re.search("<title>[^<]* · \u2068[^<\u2069]+\u2069 · ", html), "the box's name set apart in the title"
+    assert not latin_digits(html), latin_digits(html)

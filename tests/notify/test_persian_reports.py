@@ -9,6 +9,7 @@ import pytest
 from hamyan.blueprints.aptbox import services as apt
 from hamyan.blueprints.cashbox import services as cb
 from hamyan.blueprints.rosca import services as rs
+from hamyan.core import clock
 from hamyan.dues.calendar import PERSIAN_MONTHS
 from hamyan.extensions import db
 from tests.aptbox.conftest import insert_units
@@ -54,7 +55,7 @@ def test_a_persian_boxs_report_reads_in_persian(build, app, make_user, api_token
     manager.language = "fa"  # the report is made in its requester's language
     db.session.commit()
     box, kind, words = build(manager)
-    today = utc_today()
+    today = clock.today(box)  # the payment's day where the box is (Tehran is a day ahead from 20:30 UTC)
     reader, text = report_over_api(app.test_client(), box.id, api_token(manager), today - timedelta(days=40),
                                    today, kind=kind)
     for phrase in words + ["صفحه ۱ از"]:

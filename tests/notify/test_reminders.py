@@ -167,6 +167,23 @@ def test_a_money_pool_saver_late_on_savings_is_told_overdue_with_the_late_fee(ma
     assert "(30 days late)" in bodies[3] and "Your contribution of $10.00 is due on Feb 4, 2026." in bodies[3]
 
 
+def test_a_money_pool_reminder_on_a_new_day_reads_that_days_summaries(make_user, clock):
+    """The reminders job may run on a new day before anything refreshed the pool's summaries: what
+    it says is worked out for today all the same (yesterday's rows told a saver on the due date that
+    they were overdue by minus the contribution)."""
+    from hamyan.blueprints.moneypool import services
+
+    manager = make_user("boss@example.com", "Boss")
+    clock.set(datetime(2026, 1, 3, 9))
+    services.create_pool(manager, "Savers", "USD", "10", date(2026, 1, 4), my_shares=1, grace_days=0)
+    db.session.commit()
+    clock.set(datetime(2026, 1, 4, 9))
+    assert run_job("notify.reminders", "r4").detail.startswith("1 reminder(s)")
+    body = db.session.scalar(sa.select(OutboxMessage.body).where(OutboxMessage.kind == "reminder",
+                                                                 OutboxMessage.channel == "email"))
+    assert "Your contribution of $10.00 is due today" in body and "Overdue" not in body, body
+
+
 def test_each_member_is_reminded_in_their_language(app, make_user, clock, monkeypatch):
     """A member who chose Persian reads the email and the SMS in Persian, one who chose English
     in English, in the same box; someone who never chose reads the box's language (fa_IR)."""

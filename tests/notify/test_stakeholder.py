@@ -118,3 +118,28 @@ def test_each_admin_reads_the_report_in_their_language(make_user, clock):
     assert "Users" not in text and "Change" not in text, text
     with open(os.path.join(folder, "stakeholder-2026-03.csv")) as source:
         assert "money moved USD" in {row["figure"] for row in csv.DictReader(source)}
+
+
+def test_admins_download_the_kept_reports_in_the_console(make_user, clock, client, user_client):
+    """The kept reports (CSV, a PDF per language) are listed for admins at /admin/reports, newest
+    month first, and downloaded from there; nobody else sees them, and no other file is served."""
+    from tests.conftest import login
+    from tests.i18n import latin_digits, persian_page
+
+    build(make_user, clock)
+    for day in (date(2026, 3, 2), date(2026, 4, 2)):
+        clock.set(datetime.combine(day, datetime.min.time()))
+        run_job("statements.stakeholder", str(day))
+    login(client, "u0@example.com")
+    page = client.get("/admin/reports").get_data(as_text=True)
+    assert page.index("stakeholder-2026-03.csv") < page.index("stakeholder-2026-02.csv")
+    answer = client.get("/admin/reports/stakeholder-2026-03.csv")
+    assert answer.status_code == 200 and answer.get_data(as_text=True).startswith("figure,2026-03,2026-02,change")
+    assert client.get("/admin/reports/stakeholder-2026-03.pdf").get_data()[:4] == b"%PDF"
+    for wrong in ("stakeholder-2026-05.csv", "..%2Fsecret_key", "secret_key"):
+        assert client.get(f"/admin/reports/{wrong}").status_code == 404
+    html = persian_page(client, "/admin/reports")
+    assert "گزارش ذی‌نفعان، مارس ۲۰۲۶" in html and latin_digits(html) == ["U0"]  # the admin's name only
+    member = user_client("someone@example.com", "Someone")
+    assert member.get("/admin/reports").status_code == 404
+    assert member.get("/admin/reports/stakeholder-2026-03.csv").status_code == 404

@@ -184,7 +184,7 @@ def test_another_member_of_the_box_cannot_see_the_receipt(cashbox, app, make_use
         reports.receipt_file(carl, box.id, row.id)
     assert login(app.test_client(), "carl@example.com").get(
         f"/boxes/{box.id}/reported-payments/{row.id}/receipt").status_code == 404
-    assert reports.listing(carl, box.id).mine == []
+    assert reports.listing(carl, box.id).mine.items == []
 
 
 def test_the_pages(cashbox, ann_client, app):

@@ -129,11 +129,11 @@ def test_wrong_amount_is_a_mismatch_and_posts_nothing(cashbox, ann_client, app):
     authority = pay_page(ann_client, cashbox.box.id)
     ann_client.get(choose(ann_client, authority, "wrong_amount").headers["Location"])
     intent = intent_of(authority)
-    assert intent.status == "mismatch" and "10099" in intent.failure
+    assert intent.status == "mismatch" and intent.failure == "the gateway took $100.99, not $101.00"
     assert entries(cashbox.box.id) == before
     manager = login(app.test_client(), "boss@example.com")
     page = manager.get(f"/boxes/{cashbox.box.id}/online-payments").get_data(as_text=True)
-    assert f'id="intent-{intent.public_id}" class="table-danger"' in page and "10099" in page
+    assert f'id="intent-{intent.public_id}" class="table-danger"' in page and "the gateway took $100.99" in page
 
 
 def test_settled_then_refunded_posts_a_reversal(cashbox, ann_client):

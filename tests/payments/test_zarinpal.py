@@ -7,6 +7,7 @@ from sqlalchemy import select
 from hamyan.blueprints.payments import services
 from hamyan.blueprints.payments.models import GatewayEvent, PaymentIntent
 from hamyan.extensions import db
+from tests.i18n import english_left, latin_words
 from tests.payments.conftest import entries
 from tests.payments.fake_zarinpal import FakeZarinpal, serve
 
@@ -98,7 +99,37 @@ def test_a_paid_amount_the_provider_refuses_to_verify(cashbox, ann_client, provi
     ann_client.get(f"/payments/return/zarinpal?Authority={authority}&Status=OK")
     db.session.expire_all()
     intent = db.session.get(PaymentIntent, intent.id)
-    assert intent.status == "failed" and intent.failure.startswith("-50")
+    assert intent.status == "failed" and intent.failure == "the gateway said: the amount paid is not the amount asked for (code \u2068-50\u2069)"
+
+
+def test_the_providers_errors_read_in_the_boxs_language(cashbox, ann_client, provider, box_sets_language):
+    """A Persian box keeps what the provider said in Persian (its texts are English): the meaning of a
+    code it knows; a code it does not know keeps the provider's own text."""
+    cashbox.box.locale = "fa_IR"
+    db.session.commit()
+    authority, intent = started(ann_client, cashbox.box.id)
+    provider.paid[authority] = intent.charged - 1
+    ann_client.get(f"/payments/return/zarinpal?Authority={authority}&Status=OK")
+    db.session.expire_all()
+    failure = db.session.get(PaymentIntent, intent.id).failure
+    # the negative code set apart, so it reads -50 (not 50-) inside right-to-left text
+    assert failure == "پاسخ درگاه: مبلغ پرداخت‌شده با مبلغ درخواستی یکی نیست (کد \u2068-50\u2069)", failure
+    assert services.gateways.gateway("zarinpal").said(-99, "Something new") == "\u2068-99\u2069: Something new"
+
+
+@pytest.mark.parametrize("mode, said", [("timeout", "درگاه در دسترس نبود"), ("error", "درگاه با خطا پاسخ داد")])
+def test_a_provider_out_of_reach_is_said_in_persian(cashbox, ann_client, provider, box_sets_language, mode, said):
+    """A Persian payer whose provider cannot be reached reads so in Persian, on the pay form and in
+    what the managers see of the failed payment (the connection's own words go to the log)."""
+    cashbox.box.locale, cashbox.box.name = "fa_IR", "صندوق خانواده"
+    db.session.commit()
+    provider.mode = mode
+    response = ann_client.post(f"/boxes/{cashbox.box.id}/pay", data={"amount": "100"},
+                               headers={"Accept-Language": "fa-IR,fa;q=0.9"})
+    page = response.get_data(as_text=True)
+    assert "درگاه پرداخت پاسخ نداد" in page and said in page and not english_left(page), english_left(page)
+    failure = db.session.scalars(select(PaymentIntent)).one().failure
+    assert said in failure and not latin_words(failure), failure
 
 
 def test_the_adapter_takes_no_callbacks(cashbox, client, provider):

@@ -32,3 +32,11 @@ def fill(manager, box, names):
     for number, m in enumerate(members, 1):
         rs.assign_seat(manager, box.id, number, [(m.id, "1")])
     return members
+
+
+def started_rosca(manager, names=("Ann", "Bob")):
+    """A ROSCA whose every seat is held and whose round has started."""
+    box = make_rosca(manager, seats=len(names))
+    fill(manager, box, list(names))
+    rs.start(manager, box.id)
+    return box

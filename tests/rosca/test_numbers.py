@@ -30,3 +30,28 @@ def test_a_new_roscas_first_payment_is_number_one(client, make_user, api_token, 
     rows = records_of(web.get(f"/rosca/{box.id}/payments?export=csv"))
     assert sorted(row["No."] for row in rows) == ["1", "2"]
     assert {row["Entry"] for row in rows} == {str(r.json["entry_number"]), str(second.json["entry_number"])}
+
+
+def test_receipts_and_statements_call_a_payment_by_its_number(make_user):
+    """A member knows a payment by its number (#2 in the payments list); the ledger entry's number
+    stays, on a line of its own, for whoever checks the books."""
+    from datetime import timedelta
+
+    from hamyan.boxes.models import Box
+    from tests.notify.test_receipts import receipts
+    from tests.rosca.helpers import utc_today
+
+    manager = make_user("manager@example.com", "Manager")
+    box = make_rosca(manager, seats=2)
+    ann, bob = fill(manager, box, ["Ann", "Bob"])
+    ann.email = "ann@example.com"
+    rs.start(manager, box.id)
+    mistake = rs.record_payment(manager, box.id, ann.id, "10")
+    rs.reverse_payment(manager, box.id, mistake.id, "Typed twice")  # an entry that is no payment
+    payment = rs.record_payment(manager, box.id, ann.id, "10")
+    assert (payment.number, payment.entry.number) == (2, 3)
+    body = receipts(recipient="ann@example.com")[-1].body
+    assert "Payment #2 of $10.00 recorded on" in body and "\nEntry #3 in the box's books." in body
+    assert "Payment #1 of $10.00 cancelled on" in receipts(recipient="ann@example.com")[-2].body
+    statement = rs.member_statement(db.session.get(Box, box.id), ann, utc_today() - timedelta(days=1), utc_today())
+    assert [(m.payment_number, m.entry_number) for m in statement.movements] == [(1, 1), (None, 2), (2, 3)]

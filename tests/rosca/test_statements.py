@@ -25,7 +25,8 @@ def test_member_statement_and_manager_report(user_client, make_user, tmp_path):
     r = manager.get(f"/rosca/{box.id}/statement.pdf?start={start}&end={end}&membership_id={members[0].id}")
     assert r.status_code == 200 and r.data.startswith(b"%PDF")
     (tmp_path / "s.pdf").write_bytes(r.data)
-    assert "Ali" in PdfReader(tmp_path / "s.pdf").pages[0].extract_text()
+    text = PdfReader(tmp_path / "s.pdf").pages[0].extract_text()
+    assert "Ali" in text and "payment #1" in text and "entry #1" in text  # the payment's number, then the entry's
     stranger = user_client("s@example.com", "Stranger")
     assert stranger.get(f"/rosca/{box.id}/statement.pdf?start={start}&end={end}").status_code == 404
     with manager.application.test_request_context():

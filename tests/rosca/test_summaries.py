@@ -6,13 +6,15 @@ from datetime import date, datetime, time, timedelta
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from hamyan.blueprints.auth.models import User
 from hamyan.blueprints.rosca import services as rs
 from hamyan.blueprints.rosca.models import MemberSummary, RoscaPayment
+from hamyan.boxes.models import Box, Membership
 from hamyan.core.errors import ServiceError
 from hamyan.dues.models import LateCharge
 from hamyan.extensions import db
 from hamyan.ledger import check
-from tests.conftest import empty_all_tables
+from tests.conftest import property_examples
 from tests.rosca.helpers import make_rosca
 
 START = date(2026, 3, 2)
@@ -55,24 +57,30 @@ def _apply(manager, box, members, today, op):
             raise
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=property_examples(25), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=st.lists(OPS, min_size=1, max_size=16))
 @example(ops=[("wait", 3), ("pay", 0, 100, 0), ("pay", 1, 50, 3), ("late",), ("waive", 0), ("payout", True),
               ("wait", 7), ("pay", 3, 200, 5), ("swap", 2), ("undo", 1), ("late",), ("payout", False)])
-def test_summaries_equal_a_derivation_from_scratch(make_user, clock, ops):
-    empty_all_tables()
+def test_summaries_equal_a_derivation_from_scratch(make_user, clock, rebuilt, ops):
     today = START
     clock.set(datetime.combine(today, time(12)))
-    manager = make_user("m@example.com", "Manager")
-    # Four seats, the second shared: a weekly round with a fee for paying after a day's grace.
-    box = make_rosca(manager, seats=4, contribution="100", period_kind="weekly", grace_days=1,
-                     late_fee_kind="fixed", late_fee_value="5", first_due=START)
-    members = [rs.add_member(manager, box.id, f"M{i}") for i in range(4)]
-    rs.assign_seat(manager, box.id, 1, [(members[0].id, "1")])
-    rs.assign_seat(manager, box.id, 2, [(members[1].id, "1/2"), (members[2].id, "1/2")])
-    rs.assign_seat(manager, box.id, 3, [(members[3].id, "1")])
-    rs.assign_seat(manager, box.id, 4, [(members[0].id, "1")])
-    rs.start(manager, box.id)
+
+    def build():
+        manager = make_user("m@example.com", "Manager")
+        # Four seats, the second shared: a weekly round with a fee for paying after a day's grace.
+        box = make_rosca(manager, seats=4, contribution="100", period_kind="weekly", grace_days=1,
+                         late_fee_kind="fixed", late_fee_value="5", first_due=START)
+        members = [rs.add_member(manager, box.id, f"M{i}") for i in range(4)]
+        rs.assign_seat(manager, box.id, 1, [(members[0].id, "1")])
+        rs.assign_seat(manager, box.id, 2, [(members[1].id, "1/2"), (members[2].id, "1/2")])
+        rs.assign_seat(manager, box.id, 3, [(members[3].id, "1")])
+        rs.assign_seat(manager, box.id, 4, [(members[0].id, "1")])
+        rs.start(manager, box.id)
+        return manager.id, box.id, [m.id for m in members]
+
+    manager_id, box_id, member_ids = rebuilt("rosca", build)
+    manager, box = db.session.get(User, manager_id), db.session.get(Box, box_id)
+    members = [db.session.get(Membership, member_id) for member_id in member_ids]
     for op in ops:
         if op[0] == "wait":
             today += timedelta(days=op[1])

@@ -13,6 +13,7 @@ from hamyan.core.parse import record_id
 from hamyan.extensions import db
 from hamyan.scheduling import JOBS, JobRun
 from hamyan.scheduling.registry import tick_minutes
+from hamyan.statements import stakeholder
 from hamyan.web import redirect_to, render
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,18 @@ def create_backup():
     threading.Thread(target=work, name=BACKUP_THREAD, daemon=True).start()
     flash(_("The backup has started; reload this page in a moment."), "success")
     return redirect_to("admin.backups")
+
+
+@bp.route("/reports")
+def reports():
+    """The monthly stakeholder reports kept, newest first, to download."""
+    return render("admin/reports.html", reports=stakeholder.kept(), label=stakeholder.file_label,
+                  month_name=stakeholder.month_name)
+
+
+@bp.route("/reports/<name>")
+def download_report(name):
+    return send_file(stakeholder.kept_file(name), as_attachment=True, download_name=name)
 
 
 @bp.route("/backups/<name>")

@@ -15,6 +15,8 @@ from webargs import core as webargs_core
 from werkzeug.exceptions import BadRequest
 from webargs.flaskparser import FlaskParser, is_json_request
 
+# first: marshmallow's messages in the caller's language, before any API schema is declared
+from hamyan.blueprints.api.messages import Range
 from hamyan.blueprints.auth import services as auth_services
 from hamyan.core.errors import ValidationError
 from hamyan.core.parse import AMOUNT_PATTERN
@@ -27,8 +29,8 @@ BEARER = [{"bearerAuth": []}]
 class ListArgs(ma.Schema):
     """How every list of boxes is paged (`GET /cashboxes`, `GET /pools`): ?page=&per_page=, 25 by
     default and 100 at most; the answer is that page's items."""
-    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=10**6))
-    per_page = ma.fields.Integer(load_default=25, validate=ma.validate.Range(min=1, max=100))
+    page = ma.fields.Integer(load_default=1, validate=Range(min=1, max=10**6))
+    per_page = ma.fields.Integer(load_default=25, validate=Range(min=1, max=100))
 
 
 def _require_token(partners_allowed: bool = True):

@@ -7,6 +7,7 @@ import marshmallow as ma
 from hamyan.blueprints.api import SameNameOk, UtcDateTime, api_blueprint, current_api_user
 from hamyan.boxes import services as boxes
 from hamyan.boxes.access import MANAGE, VIEW, authorize
+from hamyan.dues import reminders
 
 boxes_bp = api_blueprint("api_boxes", __name__, url_prefix="/api/v1/boxes",
                          description="A box of any kind: its name and settings, archiving, deleting an empty one, "
@@ -25,6 +26,15 @@ class BoxOut(ma.Schema):
     locale = ma.fields.String()
     calendar = ma.fields.String()
     archived_at = UtcDateTime(allow_none=True, metadata={"description": "Set while the box is archived (read-only)"})
+    reminder_days_before = ma.fields.Function(
+        lambda box: reminders.timing(box)[0], metadata={
+            "type": "integer", "description": "Members are reminded this many days before a due date (0: not "
+                                               "before), and on the day; the platform's until the box chooses"})
+    reminder_late_days = ma.fields.Function(
+        lambda box: list(reminders.timing(box)[1]), metadata={
+            "type": "array", "items": {"type": "integer"},
+            "description": "...and again this many days after it while unpaid, escalating; the platform's until "
+                           "the box chooses"})
 
 
 class BoxPatch(ma.Schema):
@@ -32,6 +42,14 @@ class BoxPatch(ma.Schema):
     stay as the box was set up."""
     name = ma.fields.String(metadata=NAME)
     locale = ma.fields.String(metadata={"description": "How numbers show, e.g. fa_IR or en"})
+    reminder_days_before = ma.fields.Integer(
+        strict=True, allow_none=True, metadata={"minimum": 0, "maximum": reminders.MAX_DAYS_BEFORE,
+                                                "description": "Days before a due date (0: no reminder before); "
+                                                               "null: the platform's"})
+    reminder_late_days = ma.fields.List(
+        ma.fields.Integer(strict=True, metadata={"minimum": 1, "maximum": reminders.MAX_DAYS_LATE}), allow_none=True,
+        metadata={"maxItems": reminders.MOST_LATE_DAYS,
+                  "description": "Days late to remind again (repeats dropped, sorted); null or []: the platform's"})
 
 
 class MemberOut(ma.Schema):
@@ -66,9 +84,13 @@ def get_box(box_id):
 @boxes_bp.arguments(BoxPatch)
 @boxes_bp.response(200, BoxOut)
 def update_box(body, box_id):
-    """Rename the box or change its number format (managers). Every error comes at once (422)."""
+    """Rename the box, change its number format or when its reminders go out (managers). Every error
+    comes at once (422)."""
     box = authorize(current_api_user(), box_id, MANAGE).box
-    return boxes.update_box(current_api_user(), box.id, body.get("name", box.name), body.get("locale", box.locale))
+    timing = {field: "" if body[field] is None else body[field]  # null: back to the platform's
+              for field in ("reminder_days_before", "reminder_late_days") if field in body}
+    return boxes.update_box(current_api_user(), box.id, body.get("name", box.name), body.get("locale", box.locale),
+                            **timing)
 
 
 @boxes_bp.route("/<int:box_id>/archive", methods=["POST"])

@@ -36,6 +36,7 @@ PRODUCT = Product(
     ),
     member_subjects="hamyan.blueprints.aptbox.reports:member_subjects",
     subject_members="hamyan.blueprints.aptbox.reports:subject_members",
+    numbered_payments="hamyan.blueprints.aptbox.models:UnitPayment",
     reports={"board": "hamyan.blueprints.aptbox.reports:render_board_statement",
              "units": "hamyan.blueprints.aptbox.reports:render_unit_statements"},
     reminders="hamyan.blueprints.aptbox.services.reminders:owed",

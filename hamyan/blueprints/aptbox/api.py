@@ -37,6 +37,7 @@ class AptRulesIn(ma.Schema):
     round_to = F.String(validate=Length(max=40), metadata=AMOUNT)
     remainder_unit = F.String(validate=Length(max=20), metadata={"description": "Unit number"})
     require_approval = F.Boolean()
+    issue_monthly = F.Boolean(metadata={"description": "The daily job issues each month's charges"})
 
 
 class AptBuildingIn(AptRulesIn):
@@ -63,6 +64,7 @@ class AptBuildingOut(AptBuildingRow):
     late_fee_kind = F.String(attribute="building.late_fee_kind")
     late_fee_value = F.Integer(attribute="building.late_fee_value")
     round_to = F.Integer(attribute="building.round_to")
+    issue_monthly = F.Boolean(attribute="building.issue_monthly")
     funds = F.Dict(keys=F.String(), values=F.Integer())
 
 
@@ -259,12 +261,14 @@ def update_rules(body, box_id):
 
 
 @bp.route("/<int:box_id>/units", methods=["GET"])
+@bp.arguments(ListArgs, location="query")
 @bp.response(200, AptUnitRow(many=True))
-def list_units(box_id):
-    """The units you may see (the board: every unit; a resident: their own), with their balances."""
+def list_units(args, box_id):
+    """The units you may see (the board: every unit; a resident: their own), with their balances, a
+    page at a time (`page`, `per_page`) by number."""
     acc = services.access(current_api_user(), box_id)
     services.fresh(acc.box)
-    rows, _ = services.units_page(acc, 1, size=5000)
+    rows, _ = services.units_page(acc, args["page"], size=args["per_page"])
     return [{"unit": u, "summary": s} for u, s in rows]
 
 
@@ -327,12 +331,13 @@ class AptRuleOut(ma.Schema):
 
 
 @bp.route("/<int:box_id>/rules/units", methods=["GET"])
+@bp.arguments(ListArgs, location="query")
 @bp.response(200, AptRuleOut(many=True))
-def list_rules(box_id):
-    """Every unit's exemption or override of a component (board)."""
+def list_rules(args, box_id):
+    """The units' exemptions and overrides of the components (board), a page at a time (`page`,
+    `per_page`) by component and unit."""
     acc = services.manage(current_api_user(), box_id)
-    found = services.rules_of([c.id for c in services.components(acc.box.id)])
-    return [rule for by_unit in found.values() for rule in by_unit.values()]
+    return services.unit_rules(acc.box.id, args["per_page"], args["page"])
 
 
 @bp.route("/<int:box_id>/rules/units", methods=["POST"])
@@ -367,10 +372,11 @@ def issue_month(body, box_id):
 
 
 @bp.route("/<int:box_id>/charges", methods=["GET"])
+@bp.arguments(ListArgs, location="query")
 @bp.response(200, AptRunOut(many=True))
-def list_runs(box_id):
-    services.manage(current_api_user(), box_id)
-    return services.runs(int(box_id), 120)
+def list_runs(args, box_id):
+    """The charges issued, the latest due first, a page at a time (`page`, `per_page`)."""
+    return services.runs(services.manage(current_api_user(), box_id).box.id, args["page"], args["per_page"])[0]
 
 
 @bp.route("/<int:box_id>/assessments", methods=["POST"])
@@ -484,9 +490,11 @@ class AptBuildingReportOut(ma.Schema):
 
 
 @bp.route("/<int:box_id>/expenses", methods=["GET"])
+@bp.arguments(ListArgs, location="query")
 @bp.response(200, AptExpenseOut(many=True))
-def list_expenses(box_id):
-    return services.expenses(services.access(current_api_user(), box_id).box.id, size=1000)[0]
+def list_expenses(args, box_id):
+    """The building's expenses, newest first, a page at a time (`page`, `per_page`)."""
+    return services.expenses(services.access(current_api_user(), box_id).box.id, args["page"], args["per_page"])[0]
 
 
 @bp.route("/<int:box_id>/expenses", methods=["POST"])
@@ -514,16 +522,19 @@ def transfer(body, box_id):
 
 
 @bp.route("/<int:box_id>/transfers", methods=["GET"])
+@bp.arguments(ListArgs, location="query")
 @bp.response(200, AptTransferOut(many=True))
-def list_transfers(box_id):
-    """The last 200 moves between the operating and reserve funds, newest first."""
-    return services.transfers(services.access(current_api_user(), box_id).box.id, 200)
+def list_transfers(args, box_id):
+    """The moves between the operating and reserve funds, newest first, a page at a time (`page`, `per_page`)."""
+    return services.transfers(services.access(current_api_user(), box_id).box.id, args["page"], args["per_page"])[0]
 
 
 @bp.route("/<int:box_id>/announcements", methods=["GET"])
+@bp.arguments(ListArgs, location="query")
 @bp.response(200, AptAnnouncementOut(many=True))
-def list_announcements(box_id):
-    return services.announcements(services.access(current_api_user(), box_id).box.id, 50)
+def list_announcements(args, box_id):
+    """The building's announcements, newest first, a page at a time (`page`, `per_page`)."""
+    return services.announcements(services.access(current_api_user(), box_id).box.id, args["page"], args["per_page"])[0]
 
 
 @bp.route("/<int:box_id>/announcements", methods=["POST"])
@@ -534,10 +545,12 @@ def announce(body, box_id):
 
 
 @bp.route("/<int:box_id>/polls", methods=["GET"])
+@bp.arguments(ListArgs, location="query")
 @bp.response(200, AptPollOut(many=True))
-def list_polls(box_id):
+def list_polls(args, box_id):
+    """The building's polls with their results, newest first, a page at a time (`page`, `per_page`)."""
     acc = services.access(current_api_user(), box_id)
-    return [services.result(acc, p) for p in services.polls(acc.box.id)]
+    return services.results(acc, services.polls(acc.box.id, args["page"], args["per_page"])[0])
 
 
 @bp.route("/<int:box_id>/polls", methods=["POST"])
@@ -566,11 +579,12 @@ def close_poll(box_id, poll_id):
 
 
 @bp.route("/<int:box_id>/report", methods=["GET"])
+@bp.arguments(ListArgs, location="query")
 @bp.response(200, AptBuildingReportOut)
-def report(box_id):
+def report(args, box_id):
     """The building's public report (funds, income and expenses per month, expenses by category);
-    the board also gets the arrears. The board's PDF statement is a report job:
-    POST /api/v1/boxes/<id>/reports/board."""
+    the board also gets the arrears, a page of units at a time (`page`, `per_page`), most owed first.
+    The board's PDF statement is a report job: POST /api/v1/boxes/<id>/reports/board."""
     acc = services.access(current_api_user(), box_id)
     box = acc.box
     services.fresh(box)
@@ -580,7 +594,8 @@ def report(box_id):
             "months": [vars(m) for m in reports.months(box)],
             "categories": [list(row) for row in reports.by_category(box, start, end)],
             "arrears": [{"unit_id": u.id, "number": u.number, "arrears": s.arrears, "days_late": s.days_late,
-                         "balance": s.balance} for u, s in services.arrears_list(box)] if acc.is_board else []}
+                         "balance": s.balance} for u, s in services.arrears_list(box, args["page"], args["per_page"])[0]]
+            if acc.is_board else []}
 
 
 @bp.route("/<int:box_id>/units/<int:unit_id>/statement", methods=["GET"])
@@ -676,11 +691,12 @@ def report_payment(body, box_id, unit_id):
 
 
 @bp.route("/<int:box_id>/payment-reports", methods=["GET"])
+@bp.arguments(ListArgs, location="query")
 @bp.response(200, AptPaymentReportOut(many=True))
-def list_payment_reports(box_id):
-    """The board: every report waiting, and its own; a resident: their own reports."""
-    view = reported_payments.listing(current_api_user(), box_id)
-    return sorted({r.id: r for r in view.pending + view.mine}.values(), key=lambda r: -r.id)
+def list_payment_reports(args, box_id):
+    """The board: every report waiting, and its own; a resident: their own reports; newest first, a page
+    at a time (`page`, `per_page`)."""
+    return reported_payments.in_sight(current_api_user(), box_id, args["per_page"], args["page"], waiting=True)
 
 
 @bp.route("/<int:box_id>/payment-reports/<int:report_id>/confirm", methods=["POST"])

@@ -57,6 +57,12 @@ def seed_building(users: dict) -> Box:
     services.set_rule(board, box.id, services.components(box.id)[1].id, units["1"].id, "exempt",
                       reason="طبقه همکف از آسانسور استفاده نمی‌کند")
     services.add_person(board, box.id, units["3"].id, resident.name, resident.email, "resident")
+    # The units' people are members too (the demo gives them accounts and contacts), so they hear
+    # of what their unit owes; someone living in their own unit is tied to it once, as its owner.
+    for unit in units.values():
+        for relation, name in (("owner", unit.owner_name), ("resident", unit.resident_name)):
+            if name and not (relation == "resident" and name == unit.owner_name):
+                services.add_person(board, box.id, unit.id, name, None, relation, invite=False)
     today = clock.today(box)
     year, month = services.month_of(box, today)
     months = []

@@ -10,7 +10,7 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAre
 from wtforms.validators import Length
 
 from hamyan.blueprints.aptbox.models import BASES, CATEGORY_NAMES, LATE_FEE_KINDS
-from hamyan.web.fields import AmountField
+from hamyan.web.fields import AmountField, DayField
 
 BASIS_CHOICES = [("equal", _l("Equally per unit")), ("area", _l("By area (m²)")), ("occupants", _l("By occupants")),
                  ("parking", _l("By parking spaces")), ("fixed", _l("Fixed amount per unit")),
@@ -44,11 +44,12 @@ class RulesFields:
     round_to = _text(_l("Round each charge down to a multiple of"), default="1")
     remainder_unit = _text(_l("Unit that takes the rounding remainder (empty: the first unit)"), 20, default="")
     require_approval = BooleanField(_l("Expenses need a second board member's approval"))
+    issue_monthly = BooleanField(_l("Issue each month's charges automatically on its first day"))
 
     def rules(self) -> dict:
         return {name: getattr(self, name).data for name in (
             "due_day", "grace_days", "late_fee_kind", "late_fee_value", "vacancy_discount", "floor_factors",
-            "round_to", "remainder_unit", "require_approval")}
+            "round_to", "remainder_unit", "require_approval", "issue_monthly")}
 
 
 class NewBuildingForm(RulesFields, FlaskForm):
@@ -130,7 +131,7 @@ class AssessmentForm(FlaskForm):
 
 class PaymentForm(KeyedForm):
     amount = AmountField(_l("Amount"))
-    paid_on = _text(_l("Paid on (YYYY-MM-DD)"), 10)
+    paid_on = DayField(_l("Paid on"), required=False)
     reference = _text(_l("Bank reference"), 80)
     payer = _text(_l("Paid by"), 120, default="")
 
@@ -142,7 +143,7 @@ class AnnouncementForm(FlaskForm):
 
 class ExpenseForm(FlaskForm):
     amount = AmountField(_l("Amount"))
-    spent_on = _text(_l("Date"), 10)
+    spent_on = DayField(_l("Date"), required=False)
     category = SelectField(_l("Category"), choices=list(CATEGORY_NAMES.items()))
     fund = SelectField(_l("From"), choices=[("operating", _l("Operating fund")), ("reserve", _l("Reserve fund"))])
     vendor = _text(_l("Vendor"), 120, default="")
@@ -153,7 +154,7 @@ class ExpenseForm(FlaskForm):
 
 class TransferForm(KeyedForm):
     amount = AmountField(_l("Amount"))
-    moved_on = _text(_l("Date"), 10)
+    moved_on = DayField(_l("Date"), required=False)
     from_fund = SelectField(_l("From"), choices=[("operating", _l("Operating fund")), ("reserve", _l("Reserve fund"))])
     to_fund = SelectField(lazy_pgettext("a transfer's fund", "To"), choices=[("reserve", _l("Reserve fund")), ("operating", _l("Operating fund"))])
     note = _text(_l("Note"), 500, default="")
@@ -166,4 +167,4 @@ class PollForm(FlaskForm):
                             validators=[Length(max=2000)])
     weighting = SelectField(_l("Votes count"), choices=[("unit", _l("One vote per unit")), ("area", _l("Weighted by area"))])
     quorum_percent = _text(_l("Quorum (percent of units, or of area)"), 3, default="50")
-    closes_on = _text(_l("Closes on"), 10)
+    closes_on = DayField(_l("Closes on"))

@@ -28,13 +28,13 @@ PAYMENTS = ListSpec(
     search=(UnitPayment.reference, UnitPayment.payer, Unit.owner_name, Unit.resident_name),
     order=(UnitPayment.paid_on.desc(), UnitPayment.id.desc()),
     columns=(
-        Column(_l("No."), lambda r: r.UnitPayment.number),
+        Column(_l("No."), lambda r: r.UnitPayment.number, "number"),
         Column(_l("Paid on"), lambda r: r.UnitPayment.paid_on, "day"),
         Column(_l("Unit"), lambda r: r.Unit.number),
         Column(_l("Payer"), lambda r: r.UnitPayment.payer),
         Column(_l("Amount"), lambda r: r.UnitPayment.amount, "money"),
-        Column(_l("Reference"), lambda r: r.UnitPayment.reference),
-        Column(_l("Entry"), lambda r: r.UnitPayment.entry.number),
+        Column(_l("Reference"), lambda r: r.UnitPayment.reference, "code"),
+        Column(_l("Entry"), lambda r: r.UnitPayment.entry.number, "number"),
     ),
 )
 

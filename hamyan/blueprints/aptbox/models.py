@@ -43,6 +43,7 @@ class Building(db.Model):
     round_to = db.Column(db.BigInteger, nullable=False, default=1)  # charges are multiples of this (minor units)
     remainder_unit_id = db.Column(db.Integer, nullable=True)  # takes a split's rounding remainder
     require_approval = db.Column(db.Boolean, nullable=False, default=False)  # expenses need a second board member
+    issue_monthly = db.Column(db.Boolean, nullable=False, default=False)  # the daily job issues each month's charges
     summaries_on = db.Column(db.Date, nullable=True)
 
     box = db.relationship("Box")

@@ -19,7 +19,7 @@ from hamyan.dues import calendar
 from hamyan.extensions import db
 from hamyan.ledger import service as ledger
 from hamyan.ledger.models import ASSET, EXPENSE, INCOME, Entry, LedgerAccount, Posting
-from hamyan.money import format_plain
+from hamyan.i18n import digits, show_money
 from hamyan.statements import check_period, render_pdf
 from hamyan.statements.stakeholder import summed
 
@@ -103,8 +103,8 @@ def bars_svg(box: Box, bars: list[MonthBar]) -> Svg:
             h = value * scale
             svg.rects.append((round(x + j * slot * 0.35, 1), round(height - bottom - h, 1), round(slot * 0.33, 1),
                               round(h, 1), colour,
-                              what % {"month": bar.label, "amount": format_plain(value, box.currency, box.locale)}))
-        svg.labels.append((round(i * slot + slot / 2, 1), height - 10, bar.label, "middle"))
+                              what % {"month": digits(bar.label, box), "amount": show_money(value, box, plain=True)}))
+        svg.labels.append((round(i * slot + slot / 2, 1), height - 10, digits(bar.label, box), "middle"))
     return svg
 
 
@@ -117,10 +117,10 @@ def category_svg(box: Box, rows: list[tuple[str, int]]) -> Svg:
         w = (width - label_width - 150) * amount / peak
         y = i * row_height + 4
         svg.rects.append((label_width, y, round(w, 1), row_height - 8, PALETTE[i % len(PALETTE)],
-                          f"{category}: {format_plain(amount, box.currency, box.locale)}"))
+                          f"{category}: {show_money(amount, box, plain=True)}"))
         svg.labels.append((label_width - 6, y + row_height - 12, category, "end"))
         svg.labels.append((round(label_width + w + 6, 1), y + row_height - 12,
-                           format_plain(amount, box.currency, box.locale), "start"))
+                           show_money(amount, box, plain=True), "start"))
     return svg
 
 
@@ -167,7 +167,7 @@ def board_statement(box: Box, start: date, end: date) -> BoardStatement:
     arrears = sorted(((numbers[uid], p.values["balance"], p.values["arrears"], p.values["days_late"])
                       for uid, p in positions.items() if p.values["arrears"] > 0), key=lambda r: (-r[2], r[0]))
     receivable = ledger.balances_by_type(box.id, end).of(ASSET, "receivable")
-    transfers = sum(t.amount for t in services.funds.transfers(box.id, 10000) if start <= t.moved_on <= end)
+    transfers = services.funds.transferred(box.id, start, end)
     expenses = [(str(CATEGORY_NAMES.get(code, code)), amount) for code, amount in sorted(expenses.items(), key=lambda kv: -kv[1])]
     return BoardStatement(box, start, end, opening, closing, income, collected, expenses, transfers, arrears, receivable)
 

@@ -2,10 +2,10 @@
 import json
 from datetime import date
 from datetime import timedelta
+from functools import partial
 
 from flask import Blueprint, Response, abort, current_app, flash, request, send_file, url_for
 from flask_babel import gettext as _
-from markupsafe import Markup, escape
 from flask_login import current_user, login_required
 
 from hamyan.blueprints.aptbox import lists, reports, services
@@ -28,14 +28,14 @@ from hamyan.blueprints.aptbox.forms import (
 from hamyan.blueprints.aptbox.models import CATEGORY_NAMES, FUND_NAMES, Unit
 from hamyan.blueprints.payments import reports as reported_payments
 from hamyan.boxes.services import SameName
-from hamyan.core import clock
+from hamyan.core import clock, parse
 from hamyan.core.errors import Conflict, ValidationError
 from hamyan.dues import calendar
-from hamyan.extensions import db
-from hamyan.i18n import bdi
+from hamyan.i18n import bdi, digits, number as num
 from hamyan.statements import jobs as report_jobs
 from hamyan.statements import pdf_response
-from hamyan.web import apply_error, bulk, confirm, listing, redirect_to, render
+from hamyan.web import apply_error, bulk, confirm, listing, redirect_to, render, said
+from hamyan.web.listing import Page
 from hamyan.web.nav import box_nav
 
 bp = Blueprint("aptbox", __name__, url_prefix="/buildings")
@@ -47,19 +47,23 @@ def names() -> dict:
     return {"category_name": lambda code: CATEGORY_NAMES.get(code, code), "fund_name": lambda code: FUND_NAMES.get(code, code)}
 
 FORM_ERRORS = (ValidationError, Conflict)
+NOTICES_PAGE = 20  # polls (each with its results) and announcements a page
 
 
-def _with(message: str, **values) -> Markup:
-    """A translated message with its values put in: the words escaped, names set apart (bdi) kept as
-    markup, so a flash or a confirm step shows them whole."""
-    return Markup(escape(message)) % values
+def _page(name: str = "page") -> int:
+    # a page number past any id's (an OFFSET no database takes) is read like a word: the first page
+    return parse.record_id(request.args.get(name)) or 1
 
 
-def _page() -> int:
-    try:
-        return max(int(request.args.get("page", 1)), 1)
-    except ValueError:
-        return 1
+def _listed(lister, name: str = "page", size: int = services.PAGE_SIZE) -> Page:
+    """The page of a building's list (`lister(page, size) -> (rows, total)`) that ?<name>= asks for: past
+    its last page (a bookmark outlives the rows it showed) is the last page."""
+    page = _page(name)
+    rows, total = lister(page, size)
+    pages = max((total + size - 1) // size, 1)
+    if page > pages:
+        page, rows = pages, lister(pages, size)[0]
+    return Page(rows, page, pages, total)
 
 
 def _common(acc) -> dict:
@@ -86,7 +90,7 @@ def new_box():
         except FORM_ERRORS as error:
             apply_error(form, error)
         else:
-            flash(_with(_("%(name)s is ready. Add its units, then the charge plan."), name=bdi(box.name)), "success")
+            flash(said(_("%(name)s is ready. Add its units, then the charge plan."), name=bdi(box.name)), "success")
             return redirect_to("aptbox.units", box_id=box.id)
     return render("aptbox/new.html", "form", form=form)
 
@@ -97,12 +101,11 @@ def new_box():
 def dashboard(box_id):
     acc = _access(box_id)
     mine = services.units_page(acc, 1, mine=True)[0] if acc.unit_ids else []
-    polls = [services.result(acc, p) for p in services.polls(acc.box.id, 5)]
     return render("aptbox/dashboard.html", **_common(acc), funds=services.fund_balances(acc.box),
                   totals=services.totals(acc.box) if acc.is_board else None,
-                  mine=mine, runs=services.runs(acc.box.id, 6),
-                  announcements=services.announcements(acc.box.id, 3),
-                  open_polls=[r for r in polls if not r.closed],
+                  mine=mine, runs=services.runs(acc.box.id, 1, 6)[0],
+                  announcements=services.announcements(acc.box.id, 1, 3)[0],
+                  open_polls=services.results(acc, services.open_polls(acc.box, 5)),
                   pending=services.pending_expenses(acc.box.id) if acc.is_board else 0,
                   reported=reported_payments.pending_count(acc.box.id) if acc.is_board else 0)
 
@@ -121,13 +124,12 @@ def units(box_id):
             except FORM_ERRORS as error:
                 apply_error(form, error)
             else:
-                flash(_with(_("Unit %(number)s added."), number=bdi(unit.number)), "success")
+                flash(said(_("Unit %(number)s added."), number=bdi(unit.number)), "success")
                 return redirect_to("aptbox.units", box_id=box_id)
-    page, q = _page(), request.args.get("q", "")[:50]
-    rows, total = services.units_page(acc, page, q)
+    q = request.args.get("q", "")[:50]
     return render("aptbox/units.html", "unit_form" if request.method == "POST" else None, partials=("list",),
-                  **_common(acc), rows=rows, total=total, page=page, q=q,
-                  pages=max((total + services.PAGE_SIZE - 1) // services.PAGE_SIZE, 1), form=form)
+                  **_common(acc), units=_listed(lambda page, size: services.units_page(acc, page, q, size)), q=q,
+                  form=form)
 
 
 @bp.route("/<int:box_id>/units/import", methods=["GET", "POST"])
@@ -145,7 +147,7 @@ def import_units(box_id):
         except FORM_ERRORS as error:
             apply_error(form, error)
         else:
-            flash(_("%(count)s units imported.", count=len(made)), "success")
+            flash(_("%(count)s units imported.", count=num(len(made), acc.box)), "success")
             return redirect_to("aptbox.units", box_id=box_id)
     return render("aptbox/import.html", **_common(acc), form=form, problems=problems, columns=services.CSV_COLUMNS)
 
@@ -156,7 +158,7 @@ def unit(box_id, unit_id):
     acc = _access(box_id)
     the_unit = services.unit_of(acc, unit_id)
     today = clock.today(acc.box)
-    forms = {"payment": PaymentForm(formdata=None, paid_on=calendar.day_text(today, acc.box.calendar)), "person": PersonForm(formdata=None),
+    forms = {"payment": PaymentForm(formdata=None, paid_on=today), "person": PersonForm(formdata=None),
              "edit": UnitForm(formdata=None, obj=the_unit)}
     which = request.form.get("which")
     if request.method == "POST" and which in forms:
@@ -170,7 +172,7 @@ def unit(box_id, unit_id):
                 elif which == "person":
                     services.add_person(current_user, box_id, unit_id, form.name.data, form.email.data,
                                         form.relation.data, form.board.data, same_name_ok=not confirm.needed())
-                    flash(_with(_("%(name)s added to the unit."), name=bdi(form.name.data)), "success")
+                    flash(said(_("%(name)s added to the unit."), name=bdi(form.name.data)), "success")
                 else:
                     services.update_unit(current_user, box_id, unit_id, **form.values())
                     flash(_("Unit updated; the next charges use its new figures."), "success")
@@ -223,38 +225,55 @@ def charges(box_id):
     acc = _access(box_id, manage=True)
     building = acc.building
     forms = {
-        "settings": SettingsForm(formdata=None, obj=building, floor_factors=services.floor_factors_text(building),
-                                 round_to=services.major(acc.box, building.round_to),
-                                 late_fee_value=services.late_fee_text(acc.box, building),
-                                 remainder_unit=services.remainder_number(building)),
+        # The rules as the board types them; `obj=` would show the stored forms (basis points, JSON) instead.
+        "settings": SettingsForm(formdata=None, data={
+            **{name: getattr(building, name) for name in ("address", "due_day", "grace_days", "late_fee_kind",
+                                                          "vacancy_discount", "require_approval", "issue_monthly")},
+            "floor_factors": services.floor_factors_text(building), "round_to": services.major(acc.box, building.round_to),
+            "late_fee_value": services.late_fee_text(acc.box, building),
+            "remainder_unit": services.remainder_number(building)}),
         "component": ComponentForm(formdata=None), "rule": RuleForm(formdata=None),
-        "issue": IssueForm(formdata=None, month=services.next_month(acc.box)),
-        "assessment": AssessmentForm(formdata=None, first_month=services.next_month(acc.box)),
+        "issue": IssueForm(formdata=None, month=digits(services.next_month(acc.box), acc.box)),
+        "assessment": AssessmentForm(formdata=None, first_month=digits(services.next_month(acc.box), acc.box)),
     }
     which = request.form.get("which")
-    if request.method == "POST" and which in forms:
-        form = forms[which] = type(forms[which])()
+    posted = request.method == "POST" and which in forms
+    if posted:
+        forms[which] = type(forms[which])()
+    active = services.components(acc.box.id)
+    forms["rule"].component_id.choices = [(str(c.id), c.name) for c in active]  # before the form is validated
+    if posted:
+        form = forms[which]
         if which == "issue" and form.validate_on_submit() and confirm.needed():
-            return _confirm_issue(acc, form)
-        if form.validate_on_submit() or (which == "rule" and not form.errors):
+            if not _unread_month(acc.box, form):
+                return _confirm_issue(acc, form)
+        elif form.validate_on_submit():
             try:
                 _charges_action(acc, which, form, box_id)
             except FORM_ERRORS as error:
                 apply_error(form, error)
             else:
                 return redirect_to("aptbox.charges", box_id=box_id)
-    active = services.components(acc.box.id)
-    forms["rule"].component_id.choices = [(str(c.id), c.name) for c in active]
     preview, preview_error = [], None
     try:
         preview = services.preview(acc.box, building)
     except ValidationError as error:
         preview_error = error.message
     unit_numbers = {u.id: u.number for u in services.units_of(acc.box.id)}
-    return render("aptbox/charges.html", **_common(acc), forms=forms, components=active,
-                  described={c.id: services.describe(c) for c in active},
+    return render("aptbox/charges.html", partials=("issued",), **_common(acc), forms=forms, components=active,
+                  described={c.id: services.describe(c, acc.box) for c in active},
                   rules=services.rules_of([c.id for c in active]), preview=preview, preview_error=preview_error,
-                  unit_numbers=unit_numbers, runs=services.runs(acc.box.id))
+                  unit_numbers=unit_numbers, runs=_listed(partial(services.runs, acc.box.id), "runs"))
+
+
+def _unread_month(box, form) -> bool:
+    """A month the rule cannot read is the form's error, not a question to confirm."""
+    try:
+        services.parse_month(box, form.month.data)
+    except ValidationError as error:
+        apply_error(form, error)
+        return True
+    return False
 
 
 def _confirm_issue(acc, form):
@@ -277,24 +296,21 @@ def _charges_action(acc, which, form, box_id):
         flash(_("Charge rules saved."), "success")
     elif which == "component":
         services.add_component(current_user, box_id, **form.values())
-        flash(_with(_("%(name)s added to the plan."), name=bdi(form.name.data)), "success")
+        flash(said(_("%(name)s added to the plan."), name=bdi(form.name.data)), "success")
     elif which == "rule":
-        number = (form.unit.data or "").strip()
-        unit = db.session.query(Unit).filter_by(box_id=acc.box.id, number=number).one_or_none()
-        if unit is None:
-            raise ValidationError(_("There is no unit %(number)s in this building.", number=number or _("(empty)")),
-                                  field="unit")
+        unit = services.unit_numbered(acc.box.id, form.unit.data, "unit")
         services.set_rule(current_user, box_id, form.component_id.data, unit.id, form.kind.data, form.amount.data,
                           form.reason.data)
-        flash(_with(_("Rule for unit %(number)s saved."), number=bdi(number)), "success")
+        flash(said(_("Rule for unit %(number)s saved."), number=bdi(unit.number)), "success")
     elif which == "issue":
         run = services.issue_month(current_user, box_id, form.month.data)
-        flash(_with(_("%(title)s: %(amount)s charged."), title=bdi(run.title), amount=services.money(acc.box, run.total)),
+        flash(said(_("%(title)s: %(amount)s charged."), title=bdi(run.title), amount=services.money(acc.box, run.total)),
               "success")
     elif which == "assessment":
         made = services.create_assessment(current_user, box_id, form.title.data, form.total.data, form.basis.data,
                                           form.mix.data, form.installments.data, form.first_month.data)
-        flash(_with(_("%(title)s charged in %(count)s installment(s)."), title=bdi(made.title), count=made.installments),
+        flash(said(_("%(title)s charged in %(count)s installment(s)."), title=bdi(made.title),
+                   count=num(made.installments, acc.box)),
               "success")
 
 
@@ -317,8 +333,8 @@ def remove_rule(box_id, rule_id):
 @bp.route("/<int:box_id>/late-fees", methods=["POST"])
 @login_required
 def late_fees(box_id):
+    acc = _access(box_id, manage=True)
     if confirm.needed():
-        acc = _access(box_id, manage=True)
         building = acc.building
         count, refused = confirm.trial(services.assess_late_fees, current_user, box_id)
         rule = services.late_fee_text(acc.box, building)
@@ -326,13 +342,13 @@ def late_fees(box_id):
             _("%(amount)s for each overdue charge", amount=services.money(acc.box, building.late_fee_value))
         return confirm.ask(_common(acc)["nav"], _("Charge late fees now?"),
                            [_("%(count)s late fee(s) are charged, %(rule)s, to the units that owe them.",
-                              count=count, rule=rule)],
+                              count=num(count, acc.box), rule=rule)],
                            _("Yes, charge them"), back=url_for("aptbox.charges", box_id=box_id),
                            blocked=refused or (None if count else _("No charge is overdue without its late fee: "
                                                                     "there is nothing to charge.")),
                            note=_("A late fee charged by mistake can be waived on the unit's page."))
     count = services.assess_late_fees(current_user, box_id)
-    flash(_("%(count)s late fee(s) charged.", count=count), "success")
+    flash(_("%(count)s late fee(s) charged.", count=num(count, acc.box)), "success")
     return redirect_to("aptbox.charges", box_id=box_id)
 
 
@@ -342,8 +358,8 @@ def late_fees(box_id):
 def expenses(box_id):
     acc = _access(box_id)
     today = clock.today(acc.box)
-    forms = {"expense": ExpenseForm(formdata=None, spent_on=calendar.day_text(today, acc.box.calendar)),
-             "transfer": TransferForm(formdata=None, moved_on=calendar.day_text(today, acc.box.calendar))}
+    forms = {"expense": ExpenseForm(formdata=None, spent_on=today),
+             "transfer": TransferForm(formdata=None, moved_on=today)}
     which = request.form.get("which")
     if request.method == "POST" and which in forms:
         form = forms[which] = type(forms[which])()
@@ -365,11 +381,10 @@ def expenses(box_id):
                 apply_error(form, error)
             else:
                 return redirect_to("aptbox.expenses", box_id=box_id)
-    page = _page()
-    rows, total = services.expenses(acc.box.id, page)
-    return render("aptbox/expenses.html", partials=("list",), **_common(acc), forms=forms, expenses=rows, page=page,
-                  pages=max((total + services.PAGE_SIZE - 1) // services.PAGE_SIZE, 1),
-                  transfers=services.transfers(acc.box.id), funds=services.fund_balances(acc.box),
+    return render("aptbox/expenses.html", partials=("list", "moves"), **_common(acc), forms=forms,
+                  expenses=_listed(partial(services.expenses, acc.box.id)),
+                  transfers=_listed(partial(services.transfers, acc.box.id), "transfers"),
+                  funds=services.fund_balances(acc.box),
                   receipt_mb=current_app.config["RECEIPT_MAX_BYTES"] // (1024 * 1024))
 
 
@@ -396,13 +411,13 @@ def _confirm_expense(box_id, expense_id):
     held = services.fund_balances(box)[expense.fund]
     amount, fund, category = services.money(box, expense.amount), FUND_NAMES[expense.fund], \
         CATEGORY_NAMES.get(expense.category, expense.category)
-    lines = [_with(_("%(amount)s leaves the %(fund)s, paid to %(vendor)s (%(category)s)."), amount=amount, fund=fund,
+    lines = [said(_("%(amount)s leaves the %(fund)s, paid to %(vendor)s (%(category)s)."), amount=amount, fund=fund,
                    vendor=bdi(expense.vendor), category=category) if expense.vendor else
              _("%(amount)s leaves the %(fund)s (%(category)s).", amount=amount, fund=fund, category=category),
              _("The fund holds %(held)s; it will hold %(after)s.", held=services.money(box, held),
                after=services.money(box, held - expense.amount))]
     if request.form.get("decision"):
-        lines.append(_with(_("The board's decision to overdraw is recorded: “%(decision)s”."),
+        lines.append(said(_("The board's decision to overdraw is recorded: “%(decision)s”."),
                            decision=bdi(request.form["decision"])))
     return confirm.ask(_common(acc)["nav"], _("Approve this expense?"), lines, _("Yes, approve and pay it"),
                        back=url_for("aptbox.expenses", box_id=box_id),
@@ -429,10 +444,10 @@ def reports_page(box_id):
     start, end = reports.month_bounds(box, *services.month_of(box, clock.today(box)))
     year_start = reports.month_bounds(box, *services.month_of(box, clock.today(box) - timedelta(days=330)))[0]
     categories = reports.by_category(box, year_start, end)
-    return render("aptbox/reports.html", **_common(acc), funds=services.fund_balances(box),
+    return render("aptbox/reports.html", partials=("late",), **_common(acc), funds=services.fund_balances(box),
                   months_svg=reports.bars_svg(box, bars), categories=categories,
                   categories_svg=reports.category_svg(box, categories), period=(start, end),
-                  arrears=services.arrears_list(box) if acc.is_board else [])
+                  arrears=_listed(partial(services.arrears_list, box)) if acc.is_board else None)
 
 
 @bp.route("/<int:box_id>/reports/<any(board, units):kind>", methods=["POST"])
@@ -493,7 +508,7 @@ def collect(box_id):
         flash(bulk.recorded(done) + ".", "success")
         return redirect_to("aptbox.payments", box_id=box_id)
     return render("box/bulk.html", **_common(acc), title=_("Record the month's payments"), sheet=sheet, pay_methods=(),
-                  reference="Bank reference (one for all)", period=None,
+                  reference=_("Bank reference (one for all)"), period=None,
                   periods=[(None, _("What each unit owes by its next charge's due date."))])
 
 
@@ -529,7 +544,7 @@ def fines(box_id):
 def notices(box_id):
     acc = _access(box_id)
     forms = {"announcement": AnnouncementForm(formdata=None),
-             "poll": PollForm(formdata=None, closes_on=calendar.day_text(clock.today(acc.box) + timedelta(days=7), acc.box.calendar))}
+             "poll": PollForm(formdata=None, closes_on=clock.today(acc.box) + timedelta(days=7))}
     which = request.form.get("which")
     if request.method == "POST" and which in forms:
         form = forms[which] = type(forms[which])()
@@ -546,9 +561,10 @@ def notices(box_id):
                 apply_error(form, error)
             else:
                 return redirect_to("aptbox.notices", box_id=box_id)
-    return render("aptbox/notices.html", **_common(acc), forms=forms,
-                  announcements=services.announcements(acc.box.id, 20),
-                  results=[services.result(acc, p) for p in services.polls(acc.box.id)])
+    polls = _listed(partial(services.polls, acc.box.id), "polls", NOTICES_PAGE)
+    return render("aptbox/notices.html", partials=("polls", "news"), **_common(acc), forms=forms,
+                  announcements=_listed(partial(services.announcements, acc.box.id), "news", NOTICES_PAGE),
+                  polls=polls, results=services.results(acc, polls.items))
 
 
 @bp.route("/<int:box_id>/polls/<int:poll_id>/vote", methods=["POST"])

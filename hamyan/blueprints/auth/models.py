@@ -4,7 +4,10 @@ import secrets
 from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from hamyan.core import clock
+from sqlalchemy import select
+
+from hamyan.core import clock, parse
+from hamyan.core.errors import ValidationError
 from hamyan.extensions import db, exact_string
 
 
@@ -12,7 +15,7 @@ class User(UserMixin, db.Model):
     __tablename__ = "user"
 
     id = db.Column(db.Integer, primary_key=True)
-    # Normalised (auth.services.normalize_email) and compared byte for byte: the unique key and
+    # Normalised (hamyan.core.parse.email) and compared byte for byte: the unique key and
     # every lookup see `mánager@` and `manager@` as two addresses on every database.
     email = db.Column(exact_string(254), nullable=False, unique=True)
     # Set when the owner opens the link emailed to `email`; cleared when the email changes. Only a
@@ -45,6 +48,15 @@ class User(UserMixin, db.Model):
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_key}"
+
+
+def user_by_email(email: str) -> User | None:
+    """The account using this address, however it was typed (None for none, or no address)."""
+    try:
+        key = parse.email(email)
+    except ValidationError:
+        return None
+    return db.session.execute(select(User).filter_by(email=key)).scalar_one_or_none()
 
 
 class UserSession(db.Model):

@@ -9,7 +9,6 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _, lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -18,31 +17,21 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash
 
 from hamyan.boxes.access import Principal
-from hamyan.core import clock, uow
+from hamyan.core import clock, parse, uow
 from hamyan.core.parse import record_id
 from hamyan.blueprints.auth import models
-from hamyan.blueprints.auth.models import ApiToken, User, UserSession, hash_token
+from hamyan.blueprints.auth.models import ApiToken, User, UserSession, hash_token, user_by_email
 from hamyan.i18n import LANGUAGES
 from hamyan.notify.services import notify, speaking
 from hamyan.core.errors import Conflict, Forbidden, NotFound, ValidationError
 from hamyan.extensions import db
 
 
-def normalize_email(email: str) -> str:
-    """The one form an address is stored and looked up in: domain in IDNA form, NFC, lower case.
-    Accents stay: `mánager@` is another address than `manager@` (the column compares bytes)."""
-    try:
-        normalized = validate_email((email or "").strip(), check_deliverability=False).normalized
-    except EmailNotValidError as exc:
-        raise ValidationError(str(exc), field="email") from None
-    return unicodedata.normalize("NFC", normalized).lower()
-
-
 def account_key(email) -> str:
     """What sign-in attempts are counted by: the account the address names (its normalised form),
     so case or Unicode variants of one address share one count."""
     try:
-        return normalize_email(str(email or ""))
+        return parse.email(str(email or ""))
     except ValidationError:
         return unicodedata.normalize("NFC", str(email or "").strip()).lower()
 
@@ -58,20 +47,12 @@ def _check_name(name) -> str:
     return text(name, "name", label="A name", limit=120)
 
 
-def user_by_email(email: str) -> User | None:
-    try:
-        key = normalize_email(email)
-    except ValidationError:
-        return None
-    return db.session.execute(select(User).filter_by(email=key)).scalar_one_or_none()
-
-
 def signup(email: str, name: str, password: str, *, is_admin: bool = False, verified: bool = False,
            next_url: str = "", language: str | None = None) -> User | None:
     """Create an account and email its owner a link to confirm the address (`verified` is for the
     demo seeder and tests); `language` is the one the visitor chose before signing up, kept as theirs. When the address already has an account nothing is created: its owner
     gets an email saying so, and the caller answers as if it had worked. Returns the new user or None."""
-    email = normalize_email(email)
+    email = parse.email(email)
     name = _check_name(name)
     _check_password_rule(password)
     user = User(email=email, name=name, is_admin=is_admin, email_verified_at=clock.now() if verified else None,
@@ -214,9 +195,9 @@ def _tell_owner_of_new_device(user: User, user_agent: str, ip: str) -> None:
 
 def describe_device(user_agent: str) -> str:
     """"Chrome Mobile 120 on Android 13" from a User-Agent (ua-parser's rules), or what is known."""
-    from ua_parser import parse
+    import ua_parser
 
-    found = parse(user_agent or "")
+    found = ua_parser.parse(user_agent or "")
     browser = " ".join(filter(None, (found.user_agent.family, found.user_agent.major))) if found.user_agent else ""
     system = " ".join(filter(None, (found.os.family, found.os.major))) if found.os else ""
     if browser and system:
@@ -374,7 +355,7 @@ def change_password(user: User, current: str, new: str) -> None:
 def change_email(user: User, new_email: str, password: str) -> None:
     if not user.check_password(password or ""):
         raise ValidationError(_("The current password is wrong."), field="password")
-    new_email = normalize_email(new_email)
+    new_email = parse.email(new_email)
     other = user_by_email(new_email)
     if other is not None and other.id != user.id:
         raise Conflict(_("Another account uses this email."), field="email")

@@ -13,8 +13,8 @@ from hamyan.core.errors import ServiceError
 from hamyan.notify.services import profile as notify_profile
 from hamyan.extensions import limiter
 from hamyan.hamyar import referrals
-from hamyan.i18n import LANGUAGE_COOKIE, LANGUAGES
-from hamyan.web import apply_error, redirect_to, render
+from hamyan.i18n import LANGUAGE_COOKIE, LANGUAGES, bdi
+from hamyan.web import apply_error, redirect_to, render, said
 
 
 def local_next(target) -> str | None:
@@ -268,7 +268,7 @@ def invitation(token):
         except ServiceError as error:
             refusal = error.message
         else:
-            flash(_("You joined %(box)s.", box=box.name), "success")
+            flash(said(_("You joined %(box)s."), box=bdi(box.name)), "success")
             return redirect_to("home.dashboard")
     return render("auth/invitation.html", invite=invite, form=form, token=token, refusal=refusal), (
         403 if refusal and request.method == "POST" else 200)

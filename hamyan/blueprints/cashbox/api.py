@@ -7,8 +7,8 @@ import marshmallow as ma
 
 from hamyan import money
 from hamyan.core import clock
-from hamyan.blueprints.api import (IDEMPOTENCY_DOC, Amount, ListArgs, NewMemberIn, UtcDateTime, api_blueprint,
-                                  current_api_user, idempotency_key, limits, links)
+from hamyan.blueprints.api import (IDEMPOTENCY_DOC, Amount, ListArgs, NewMemberIn, Range, UtcDateTime,
+                                  api_blueprint, current_api_user, idempotency_key, limits, links)
 from hamyan.blueprints.cashbox import services as cb
 from hamyan.blueprints.cashbox.models import (
     DRAW_MODES,
@@ -171,8 +171,8 @@ class CashboxPaymentPage(ma.Schema):
 
 
 class CashboxPageArgs(ma.Schema):
-    page = F.Integer(load_default=1, validate=ma.validate.Range(min=1))
-    per_page = F.Integer(load_default=25, validate=ma.validate.Range(min=1, max=100))
+    page = F.Integer(load_default=1, validate=Range(min=1))
+    per_page = F.Integer(load_default=25, validate=Range(min=1, max=100))
     round_id = F.Integer(load_default=None)
     membership_id = F.Integer(load_default=None)
 
@@ -182,8 +182,8 @@ class CashboxRoundArgs(ma.Schema):
 
 
 class CashboxDrawsArgs(CashboxRoundArgs):
-    page = F.Integer(load_default=1, validate=ma.validate.Range(min=1))
-    per_page = F.Integer(load_default=25, validate=ma.validate.Range(min=1, max=100))
+    page = F.Integer(load_default=1, validate=Range(min=1))
+    per_page = F.Integer(load_default=25, validate=Range(min=1, max=100))
 
 
 class CashboxDrawIn(ma.Schema):
@@ -216,8 +216,8 @@ class CashboxMemberStateOut(ma.Schema):
 
 class CashboxGridArgs(ListArgs):
     round_id = F.Integer(load_default=None)
-    periods_page = F.Integer(load_default=1, validate=ma.validate.Range(min=1, max=10**6))
-    periods_per_page = F.Integer(load_default=50, validate=ma.validate.Range(min=1, max=500))
+    periods_page = F.Integer(load_default=1, validate=Range(min=1, max=10**6))
+    periods_per_page = F.Integer(load_default=50, validate=Range(min=1, max=500))
 
 
 class CashboxGridOut(ma.Schema):
@@ -244,8 +244,8 @@ class CashboxNextPaymentOut(ma.Schema):
 
 
 class CashboxMemberArgs(ma.Schema):
-    periods_page = F.Integer(load_default=1, validate=ma.validate.Range(min=1, max=10**6))
-    periods_per_page = F.Integer(load_default=50, validate=ma.validate.Range(min=1, max=500))
+    periods_page = F.Integer(load_default=1, validate=Range(min=1, max=10**6))
+    periods_per_page = F.Integer(load_default=50, validate=Range(min=1, max=500))
 
 
 class CashboxMemberViewOut(CashboxMemberStateOut):

@@ -47,7 +47,9 @@ def _seed(users, name: str, locale: str, shares: dict, show_toman: bool = False)
                 members[name] = cb.add_member(manager, box.id, name)
     for number, holders in shares.items():
         cb.set_holders(manager, box.id, r.id, number, [(members[name].id, part) for name, part in holders])
-    cb.start_round(manager, box.id, r.id)
+    # Started before its first due date, as the family did: its late periods are reminded, not history.
+    with clock.frozen(datetime.combine(first_due - timedelta(days=7), time(9))):
+        cb.start_round(manager, box.id, r.id)
     for period in r.periods[:3]:
         # The demo replays its months as they happened: each period is paid and drawn on its day,
         # so a draw nets only what was due by then.

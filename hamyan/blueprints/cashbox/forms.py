@@ -13,6 +13,7 @@ from hamyan.blueprints.cashbox.models import (
     PERIOD_KINDS,
     WINNER_POLICIES,
 )
+from hamyan.i18n import new_box_calendar, new_box_locale
 from hamyan.web.fields import AmountField, DayField
 
 PERIOD_LABELS = {"weekly": _l("Weekly"), "monthly": _l("Monthly (follows the box's calendar)"), "days": _l("Every N days")}
@@ -45,8 +46,9 @@ class NewBoxForm(FlaskForm, RoundFields, RulesFields):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     currency = StringField(_l("Currency (ISO code)"), default="IRR", validators=[DataRequired(), Length(max=3)])
     timezone = StringField(_l("Time zone"), default="Asia/Tehran", validators=[DataRequired(), Length(max=64)])
-    locale = StringField(_l("Number format (locale)"), default="en", validators=[DataRequired(), Length(max=20)])
-    calendar = SelectField(_l("Calendar"), choices=[("gregorian", _l("Gregorian")), ("persian", _l("Persian (Jalali)"))])
+    locale = StringField(_l("Number format (locale)"), default=new_box_locale, validators=[DataRequired(), Length(max=20)])
+    calendar = SelectField(_l("Calendar"), choices=[("gregorian", _l("Gregorian")), ("persian", _l("Persian (Jalali)"))],
+                           default=new_box_calendar)
 
 
 class RoundForm(FlaskForm, RoundFields):

@@ -29,8 +29,8 @@ PAYMENTS = ListSpec(
         Column(_l("Contribution"), lambda p: p.amount, "money"),
         Column(_l("Fines"), lambda p: p.fine_amount, "money"),
         Column(_l("Method"), lambda p: p.method, "status"),
-        Column(_l("Reference"), lambda p: p.reference),
-        Column(_l("Entry"), lambda p: p.entry.number),
+        Column(_l("Reference"), lambda p: p.reference, "code"),
+        Column(_l("Entry"), lambda p: p.entry.number, "number"),
         Column(_l("Status"), lambda p: "undone" if p.reversal else "recorded", "status"),
     ),
 )

@@ -9,7 +9,7 @@ from hamyan.statements import render_pdf
 from hamyan.statements.stakeholder import summed
 
 
-GRID_PERIODS = 25  # period columns of one block of the grid, on landscape pages
+GRID_PERIODS = 40  # period columns of one block of the grid: as many as a landscape page holds
 
 
 def render_manager_report(box, params: dict, progress) -> bytes:
@@ -29,6 +29,8 @@ def member_statement_pdf(box, membership, start: date, end: date) -> bytes:
 def standing() -> dict:
     """Where members of every cashbox stand, per currency, for the stakeholder report (descriptor's `standing`)."""
     return summed(MemberSummary.due_now, MemberSummary.paid, MemberSummary.arrears)
+
+
 def figures(box_ids):
     """Each box's dues, arrears for the dashboards (hamyan.analytics), from the summaries."""
     from hamyan.analytics.figures import summed

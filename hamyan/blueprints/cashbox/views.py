@@ -2,7 +2,6 @@
 
 from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_babel import gettext as _, ngettext
-from markupsafe import Markup
 from flask_login import current_user, login_required
 
 from hamyan.core import clock, parse
@@ -26,12 +25,13 @@ from hamyan.blueprints.cashbox.models import Cashbox, Payment, Round
 from hamyan.boxes.access import MANAGE, VIEW, authorize
 from hamyan.boxes.services import SameName
 from hamyan.core.errors import ServiceError, ValidationError
+from hamyan.dues import reminders
 from hamyan.extensions import db
 from hamyan.money import to_major
 from hamyan.statements import pdf_response, render_pdf
 from hamyan import i18n
 from hamyan.i18n import bdi, number as num, show_money
-from hamyan.web import apply_error, bulk, confirm, listing, picker, redirect_to, render
+from hamyan.web import apply_error, bulk, confirm, listing, picker, redirect_to, render, said
 from hamyan.web.nav import box_nav
 
 bp = Blueprint("cashbox", __name__, url_prefix="/cashbox")
@@ -102,19 +102,20 @@ def _dashboard_context(box_id, payment_form=None, statement_form=None):
     next_period = progress.next_period
     totals = cb.totals(r, next_period.number if next_period else 0)
     search = (request.args.get("q") or "").strip()[:120]
-    listing = cb.member_summaries(r, search, _page(), MEMBERS_PAGE)
+    listing = cb.member_summaries(r, search, _page(), MEMBERS_PAGE, members=totals.members)
     count = 0 if r.status == "draft" else r.share_count
     numbers, period_page, period_pages = cb.window(count, request.args.get("periods", 1, type=int), GRID_PERIODS)
-    periods = cb.periods_in(r, numbers)
-    cells = cb.cells_in(r, periods, [s.membership_id for s in listing.items], today)
     # The draws list shows a page of periods too: by default the one with the next draw.
     default_page = ((next_period.number if next_period else count) - 1) // GRID_PERIODS + 1
     draw_numbers, draw_page, draw_pages = cb.window(count, request.args.get("draws", default_page, type=int),
                                                     GRID_PERIODS)
-    draws = cb.draws_of(r, draw_numbers if r.status != "draft" else None)
+    periods, draw_periods = cb.periods_in_windows(r, numbers, draw_numbers)
+    cells = cb.cells_in(r, periods, [s.membership_id for s in listing.items], today)
+    draws = cb.draws_of(r, draw_numbers, draw_periods) if r.status != "draft" else cb.draws_of(r)
     payment_form = payment_form or PaymentForm(formdata=None, paid_on=today)
     statement_form = statement_form or StatementForm(formdata=None, start=r.first_due.replace(day=1), end=today)
     return dict(box=box, cashbox=cashbox, r=r, rounds=rounds, today=today, draws=draws, progress=progress,
+                remind_before=reminders.timing(box)[0],
                 next_period=next_period, totals=totals, attention=cb.attention(r), listing=listing, search=search,
                 periods=periods, cells=cells, period_page=period_page, period_pages=period_pages,
                 draw_page=draw_page, draw_pages=draw_pages,
@@ -134,8 +135,8 @@ def _setup_context(box_id, round_id=None, **forms):
     page = _page()
     pages = max((len(r.shares) + SHARES_PAGE - 1) // SHARES_PAGE, 1)
     # The share saved by htmx is rendered whatever page it is on.
-    shown = [s for s in r.shares if (page - 1) * SHARES_PAGE < s.number <= page * SHARES_PAGE
-             or s.number == forms.get("holders_share")]
+    shown = cb.with_holders([s for s in r.shares if (page - 1) * SHARES_PAGE < s.number <= page * SHARES_PAGE
+                             or s.number == forms.get("holders_share")])
     for share in shown:
         form = forms.get("holders") if forms.get("holders_share") == share.number else None
         if form is None:
@@ -344,6 +345,8 @@ def _undo(box_id, undo, say_why: str):
     try:
         return undo(box, form.reason.data)
     except ServiceError as error:
+        if error.status == 404:  # another box's fine or payment: 404, as every other box's object
+            raise
         flash(error.message, "danger")
         return None
 
@@ -375,7 +378,7 @@ def _confirm_undo(access, payment_id, reason):
                "cash goes down by %(total)s."), **owed) if payment.fine_amount else
              said(_("%(name)s owes its %(amount)s of contributions again; the box's cash goes down by %(total)s."), **owed),
              said(_("The reason recorded: “%(reason)s”."), reason=bdi(reason))]
-    return confirm.ask(box_nav(box, access.membership, access.can_manage), _("Undo %(name)s's payment?", name=payment.membership.display_name),
+    return confirm.ask(box_nav(box, access.membership, access.can_manage), said(_("Undo %(name)s's payment?"), name=bdi(payment.membership.display_name)),
                        lines, _("Yes, undo the payment"), back=url_for("cashbox.payments", box_id=box.id),
                        blocked=confirm.refusal(cb.reverse_payment, current_user, box.id, payment_id, reason),
                        note=_("The undo is itself recorded: record the payment again if it was right after all."))
@@ -444,11 +447,6 @@ def _confirm_draw(access, form):
                        _("Yes, draw period %(number)s", number=number), back=back, danger=False)
 
 
-def said(message: str, **values) -> Markup:
-    """A translated message with its values escaped and the names set apart (i18n.bdi) kept as markup."""
-    return Markup(message) % values
-
-
 def _day(box, day):
     return i18n.show_day(day, box)
 
@@ -473,7 +471,7 @@ def _manager_post(box_id, action, message, preview=None):
 @login_required
 def assess_fines(box_id):
     return _manager_post(box_id, lambda box: cb.assess_fines(box.id, actor=current_user, history=True),
-                         lambda n: ngettext("%(num)s late fine charged.", "%(num)s late fines charged.", n, num=num(n))
+                         lambda n: ngettext("%(count)s late fine charged.", "%(count)s late fines charged.", n, count=num(n))
                          if n else _("No new late fines."), _confirm_fines)
 
 
@@ -487,8 +485,8 @@ def _confirm_fines(access):
                        amount=show_money(sum(f[2] for f in fines[20:]), box)))
     back = url_for("cashbox.dashboard", box_id=box.id)
     return confirm.ask(box_nav(box, access.membership, access.can_manage), _("Charge late fines now?"),
-                       [ngettext("%(num)s fine, %(amount)s in all, is charged:",
-                                 "%(num)s fines, %(amount)s in all, are charged:", len(fines), num=num(len(fines), box),
+                       [ngettext("%(count)s fine, %(amount)s in all, is charged:",
+                                 "%(count)s fines, %(amount)s in all, are charged:", len(fines), count=num(len(fines), box),
                                  amount=show_money(sum(f[2] for f in fines), box)), *shown],
                        _("Yes, charge them"), back=back,
                        note=_("A fine charged by mistake can be waived while it is unpaid."),
@@ -519,6 +517,8 @@ def next_round(box_id, round_id):
         try:
             r = cb.start_next_round(current_user, box.id, round_id)
         except ServiceError as error:
+            if error.status == 404:  # another box's round
+                raise
             flash(error.message, "danger")
         else:
             flash(_("Round %(number)s is prepared from round %(previous)s. Change what you need, then start it.",
@@ -531,8 +531,9 @@ def next_round(box_id, round_id):
 @bp.route("/<int:box_id>/members/<int:membership_id>")
 @login_required
 def member(box_id, membership_id=None):
-    box, target = cb.member_in_sight(current_user, box_id, membership_id)
-    box, membership, cashbox, is_manager = _context(box_id)
+    access = authorize(current_user, box_id, VIEW, cb.KIND)
+    box, membership, is_manager = access.box, access.membership, access.can_manage
+    target = cb.member_of(access, membership_id)
     rounds, r = cb.chosen_round(box.id, request.args.get("round", type=int))
     view = cb.member_view(box, r, target, _page(), MEMBER_PERIODS)
     fines = cb.fines_of(r, target.id) if is_manager else []

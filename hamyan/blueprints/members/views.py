@@ -9,8 +9,8 @@ from hamyan.blueprints.members.forms import AddMemberForm, EditMemberForm, Invit
 from hamyan.boxes.access import MANAGE, authorize
 from hamyan.boxes.services import SameName, cannot_remove
 from hamyan.core.errors import Conflict, ServiceError, ValidationError
-from hamyan.i18n import ltr
-from hamyan.web import apply_error, confirm, listing, picker, redirect_to, render
+from hamyan.i18n import bdi, ltr
+from hamyan.web import apply_error, confirm, listing, picker, redirect_to, render, said
 from hamyan.web.nav import box_nav
 
 
@@ -54,7 +54,7 @@ def add(box_id):
             apply_error(form, error)
             form.same_name.asked = isinstance(error, SameName)
         else:
-            flash(_("%(name)s is added.", name=membership.display_name), "success")
+            flash(said(_("%(name)s is added."), name=bdi(membership.display_name)), "success")
             return redirect_to("members.index", box_id=box_id)
     return _show(box_id, "add_form", add_form=form)
 
@@ -139,7 +139,7 @@ def edit(box_id, membership_id):
             apply_error(form, error)
             form.same_name.asked = isinstance(error, SameName)
         else:
-            flash(_("%(name)s's details are saved.", name=membership.display_name), "success")
+            flash(said(_("%(name)s's details are saved."), name=bdi(membership.display_name)), "success")
             return redirect_to("members.index", box_id=box_id)
     return _edit_page(box_id, membership_id, form)
 
@@ -155,13 +155,14 @@ def remove(box_id, membership_id):
         name = member.membership.display_name
         blocked = cannot_remove(access.box, name, member.blockers) if member.blockers else None
         return confirm.ask(
-            box_nav(access.box, access.membership, access.can_manage), _("Remove %(name)s from %(box)s?", name=name, box=access.box.name),
-            [_("%(name)s leaves the box: they no longer see it, and no longer appear in its lists and forms.", name=name),
+            box_nav(access.box, access.membership, access.can_manage),
+            said(_("Remove %(name)s from %(box)s?"), name=bdi(name), box=bdi(access.box.name)),
+            [said(_("%(name)s leaves the box: they no longer see it, and no longer appear in its lists and forms."), name=bdi(name)),
              _("Their past payments and history stay in the books.")],
             _("Yes, remove them"), back=url_for("members.edit", box_id=box_id, membership_id=membership_id),
             blocked=blocked, note=_("You can bring them back later: the members page lists them under “left”."))
     membership = services.remove(current_user, box_id, membership_id)
-    flash(_("%(name)s is removed from the box.", name=membership.display_name), "success")
+    flash(said(_("%(name)s is removed from the box."), name=bdi(membership.display_name)), "success")
     return redirect_to("members.index", box_id=box_id)
 
 
@@ -176,5 +177,5 @@ def rejoin(box_id, membership_id):
             return confirm.same_name(box_nav(access.box, access.membership, access.can_manage), error,
                                      _("Yes, bring them back: it is another person"),
                                      back=url_for("members.index", box_id=box_id))
-        flash(_("%(name)s is back in the box.", name=membership.display_name), "success")
+        flash(said(_("%(name)s is back in the box."), name=bdi(membership.display_name)), "success")
     return redirect_to("members.index", box_id=box_id)

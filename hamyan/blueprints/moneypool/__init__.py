@@ -36,6 +36,7 @@ PRODUCT = Product(
     reminders="hamyan.blueprints.moneypool.reminders:owed",
     member_subjects="hamyan.blueprints.moneypool.reports:member_subjects",
     subject_members="hamyan.blueprints.moneypool.reports:subject_members",
+    numbered_payments="hamyan.blueprints.moneypool.models:Repayment",
     monthly_statement="hamyan.blueprints.moneypool.reports:monthly_statement",
     apply_payment="hamyan.blueprints.moneypool.services.online:apply_payment",
     payment_targets="hamyan.blueprints.moneypool.services.online:payment_targets",

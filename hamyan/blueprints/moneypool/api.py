@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from hamyan.blueprints.api import (
     IDEMPOTENCY_DOC,
     ListArgs,
+    Range,
     SameNameOk,
     UtcDateTime,
     api_blueprint,
@@ -18,7 +19,7 @@ from hamyan.blueprints.api import (
     links,
     request_key,
 )
-from hamyan.blueprints.moneypool import reports, services
+from hamyan.blueprints.moneypool import lists, reports, services
 from hamyan.blueprints.moneypool.models import LOAN_STATUSES, PERIODS, QUEUE_POLICIES
 from hamyan.boxes.access import MANAGE
 from hamyan.core import clock
@@ -26,6 +27,7 @@ from hamyan.core.parse import AMOUNT_PATTERN
 from hamyan.core.errors import NotFound
 from hamyan.lending.schedules import METHODS
 from hamyan.statements import pdf_response
+from hamyan.web import listing
 
 bp = api_blueprint("api_moneypool", __name__, url_prefix="/api/v1/pools",
                    description="Money pools: savings by shares, loans with schedules, loan book and balance sheet.")
@@ -171,7 +173,7 @@ class PoolDayIn(ma.Schema):
 
 
 class PoolPageArgs(ma.Schema):
-    page = F.Integer(load_default=1, validate=ma.validate.Range(min=1))
+    page = F.Integer(load_default=1, validate=Range(min=1))
 
 
 class PoolLoanArgs(PoolPageArgs):
@@ -179,6 +181,10 @@ class PoolLoanArgs(PoolPageArgs):
 
 
 class PoolAsOfArgs(ma.Schema):
+    as_of = F.Date(load_default=None)
+
+
+class PoolBookArgs(ListArgs):
     as_of = F.Date(load_default=None)
 
 
@@ -330,8 +336,8 @@ class PoolRescheduleIn(PoolReasonIn):
 
 
 class PoolBookRowOut(ma.Schema):
-    loan_id = F.Integer(attribute="loan.id")
-    member_name = F.String(attribute="loan.member.name")
+    loan_id = F.Integer()
+    member_name = F.String()
     outstanding = F.Integer()
     overdue_amount = F.Integer()
     days_overdue = F.Integer()
@@ -350,7 +356,9 @@ class PoolBookOut(ma.Schema):
     par_30 = F.Float()
     par_90 = F.Float()
     buckets = F.List(F.Nested(PoolBucketOut))
-    loans = F.List(F.Nested(PoolBookRowOut))
+    total = F.Integer(metadata={"description": "Active loans in the whole book"})
+    page = F.Integer()
+    loans = F.List(F.Nested(PoolBookRowOut), metadata={"description": "This page's loans"})
 
 
 class PoolQueueOut(ma.Schema):
@@ -725,12 +733,22 @@ def balance_sheet(args, box_id):
 
 
 @bp.route("/<int:box_id>/loan-book", methods=["GET"])
-@bp.arguments(PoolAsOfArgs, location="query")
+@bp.arguments(PoolBookArgs, location="query")
 @bp.response(200, PoolBookOut)
 def loan_book(args, box_id):
-    """Active loans with overdue buckets (1–30, 31–60, 61–90, 90+ days) and portfolio at risk (managers)."""
+    """The whole book's overdue buckets (1–30, 31–60, 61–90, 90+ days), outstanding and portfolio
+    at risk, and its active loans a page at a time (`page`, `per_page`), newest first (managers)."""
     acc = services.access(current_api_user(), box_id, MANAGE)
     book = reports.loan_book(acc.box, args["as_of"])
+    found = listing.page_of(lists.book_spec(book.as_of), acc.box, listing.Filters(page=args["page"]),
+                            per_page=args["per_page"])
     return {"as_of": book.as_of, "outstanding": book.outstanding, "par_30": book.par(30), "par_90": book.par(90),
             "buckets": [{"label": label, "loans": n, "outstanding": total} for label, n, total in book.buckets],
-            "loans": book.rows}
+            "total": book.count, "page": found.page,
+            "loans": [_book_row(row, book.as_of) for row in found.items]}
+
+
+def _book_row(row, as_of) -> dict:
+    days = reports.days_overdue(as_of, row.oldest)
+    return {"loan_id": row.loan_id, "member_name": row.name, "outstanding": int(row.outstanding),
+            "overdue_amount": int(row.overdue), "days_overdue": days, "bucket": reports.bucket(days)}

@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from hamyan.blueprints.moneypool.services import MAX_GUARANTORS
+from hamyan.i18n import new_box_calendar, new_box_locale
 from hamyan.lending.schedules import METHOD_LABELS
 from hamyan.web.fields import AmountField, DayField
 
@@ -74,8 +75,9 @@ class NewPoolForm(FlaskForm, PolicyFields):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     currency = StringField(_l("Currency (ISO code)"), default="IRR", validators=[DataRequired(), Length(max=3)])
     timezone = StringField(_l("Time zone"), default="Asia/Tehran", validators=[DataRequired(), Length(max=64)])
-    locale = StringField(_l("Number format (locale)"), default="en", validators=[DataRequired(), Length(max=20)])
-    calendar = SelectField(_l("Calendar"), choices=[("gregorian", _l("Gregorian")), ("persian", _l("Persian (Jalali)"))])
+    locale = StringField(_l("Number format (locale)"), default=new_box_locale, validators=[DataRequired(), Length(max=20)])
+    calendar = SelectField(_l("Calendar"), choices=[("gregorian", _l("Gregorian")), ("persian", _l("Persian (Jalali)"))],
+                           default=new_box_calendar)
     period_months = SelectField(_l("Savings fall due"), choices=PERIOD_CHOICES, default="1")
     first_due = DayField(_l("First due date"))
     share_amount = _amount(_l("Savings per share per period"))

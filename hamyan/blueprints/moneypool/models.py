@@ -98,7 +98,8 @@ class MemberSummary(db.Model):
 
     __tablename__ = "mp_member_summary"
     __table_args__ = (
-        db.Index("ix_mp_member_summary_box_late", "box_id", "late"),
+        # The late list (most overdue first) read a page at a time, backwards, without a sort.
+        db.Index("ix_mp_member_summary_late_list", "box_id", "late", "overdue", "loan_overdue_days", "member_id"),
         db.Index("ix_mp_member_summary_box_loan_next_due", "box_id", "loan_next_due"),
         # The dashboard's table (savers still in the pool first, by name) read a page at a time.
         db.Index("ix_mp_member_summary_box_order", "box_id", "left_pool", "name", "member_id"),
@@ -117,6 +118,7 @@ class MemberSummary(db.Model):
     arrears = db.Column(db.BigInteger, nullable=False, default=0)  # savings due before the day and unpaid
     arrears_since = db.Column(db.Date, nullable=True)  # due date of the oldest contribution in arrears
     fees_owed = db.Column(db.BigInteger, nullable=False, default=0)
+    overdue = db.Column(db.BigInteger, nullable=False, default=0)  # arrears + fees_owed: the late list's order
     status = db.Column(db.String(12), nullable=False, default="upcoming")
     next_due = db.Column(db.Date, nullable=True)  # the next contribution on or after the day
     next_amount = db.Column(db.BigInteger, nullable=False, default=0)

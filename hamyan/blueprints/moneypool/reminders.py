@@ -8,13 +8,17 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from hamyan.blueprints.moneypool.models import Installment, Loan, MemberSummary, Pool, PoolMember
-from hamyan.boxes.models import Membership
+from hamyan.blueprints.moneypool.services import summary as summaries
+from hamyan.boxes.models import Box, Membership
 from hamyan.dues.reminders import Owed
 from hamyan.extensions import db
 
 
 def owed(box_id: int, today: date) -> list[Owed]:
-    grace = db.session.get(Pool, box_id).grace_days
+    pool = db.session.get(Pool, box_id)
+    if pool.summaries_on != today:  # a new day the hourly assess has not reached yet (this runs in the box's write)
+        summaries.refresh(db.session.get(Box, box_id))
+    grace = pool.grace_days
     rows = db.session.execute(
         select(MemberSummary, Membership.id, Membership.user_id)
         .join(PoolMember, PoolMember.id == MemberSummary.member_id)

@@ -4,12 +4,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, or_, select, true
+from sqlalchemy import Select, case, func, or_, select, true
+from sqlalchemy.orm import lazyload
 
 from hamyan.dues.calendar import add_months
 from hamyan.blueprints.moneypool import services
 from hamyan.blueprints.moneypool.models import (
     Contribution,
+    Installment,
     Loan,
     MemberSummary,
     Pool,
@@ -17,14 +19,14 @@ from hamyan.blueprints.moneypool.models import (
     PoolMember,
     Repayment,
 )
-from hamyan.boxes.models import Box
+from hamyan.boxes.models import Box, Membership
 from hamyan.core import clock
 from hamyan.dues.models import LateCharge
 from hamyan.extensions import db
 from hamyan.i18n import number
 from hamyan.ledger import service as ledger
-from hamyan.ledger.models import ASSET, EXPENSE, INCOME, LIABILITY, Entry
-from hamyan.statements import account_statement, check_period, render_pdf
+from hamyan.ledger.models import ASSET, EXPENSE, INCOME, LIABILITY, Entry, LedgerAccount, Posting
+from hamyan.statements import account_statement, cash_statement, check_period, render_pdf
 from hamyan.statements.stakeholder import summed
 
 BUCKETS = ((1, 30, "1–30 days"), (31, 60, "31–60 days"), (61, 90, "61–90 days"), (91, None, "over 90 days"))
@@ -69,7 +71,8 @@ class BalanceSheet:
 
 def balance_sheet(box: Box, as_of: date | None = None) -> BalanceSheet:
     """Every figure summed per account type and purpose in one query: today's from the cached
-    balances (no pool entry is dated after today), an earlier day's from the postings up to it."""
+    balances (no pool entry is dated after today), an earlier day's from them less the postings
+    dated after it."""
     today = clock.today(box)
     return _sheet_of(ledger.balances_by_type(box.id, as_of if as_of is not None and as_of < today else None),
                      as_of or today)
@@ -90,34 +93,29 @@ def _sheet_of(t, as_of: date) -> BalanceSheet:
 
 
 @dataclass
-class BookRow:
-    loan: Loan
-    outstanding: int
-    overdue_amount: int
-    days_overdue: int
+class LoanBook:
+    """What the whole book holds on `as_of`, per overdue bucket (BUCKETS' labels, "current" first):
+    loans and outstanding principal, summed in the database. Its loans are a list
+    (moneypool.lists.book_spec), a page at a time."""
+    as_of: date
+    found: dict = field(default_factory=dict)  # bucket label -> (loans, outstanding)
 
     @property
-    def bucket(self) -> str:
-        for low, high, label in BUCKETS:
-            if self.days_overdue >= low and (high is None or self.days_overdue <= high):
-                return label
-        return "current"
-
-
-@dataclass
-class LoanBook:
-    as_of: date
-    rows: list = field(default_factory=list)
+    def count(self) -> int:
+        return sum(n for n, _ in self.found.values())
 
     @property
     def outstanding(self) -> int:
-        return sum(r.outstanding for r in self.rows)
+        return sum(total for _, total in self.found.values())
 
     def bucket_total(self, label: str) -> int:
-        return sum(r.outstanding for r in self.rows if r.bucket == label)
+        return self.found.get(label, (0, 0))[1]
 
     def at_risk(self, days: int) -> int:
-        return sum(r.outstanding for r in self.rows if r.days_overdue > days)
+        """Outstanding on loans more than `days` overdue; `days` is a bucket's bound (0, 30, 60, 90)."""
+        if days not in (0,) + tuple(low - 1 for low, _, _ in BUCKETS):
+            raise ValueError(f"{days} days is not a bucket's bound")
+        return sum(self.bucket_total(label) for low, _, label in BUCKETS if low > days)
 
     def par(self, days: int) -> float:
         """Portfolio at risk: share of outstanding principal on loans more than `days` overdue."""
@@ -125,8 +123,7 @@ class LoanBook:
 
     @property
     def buckets(self) -> list[tuple[str, int, int]]:
-        labels = ["current"] + [label for _, _, label in BUCKETS]
-        return [(label, sum(1 for r in self.rows if r.bucket == label), self.bucket_total(label)) for label in labels]
+        return [(label, *self.found.get(label, (0, 0))) for label in ["current"] + [label for _, _, label in BUCKETS]]
 
     @property
     def named_buckets(self) -> list[tuple[str, int, int]]:
@@ -134,37 +131,65 @@ class LoanBook:
         return [(str(BUCKET_NAMES[label]), count, total) for label, count, total in self.buckets]
 
 
+def days_overdue(as_of: date, oldest: date | None) -> int:
+    """Days since the oldest installment not covered by the repayments made by `as_of` fell due."""
+    return (as_of - oldest).days if oldest else 0
+
+
+def bucket(days: int) -> str:
+    for low, high, label in BUCKETS:
+        if days >= low and (high is None or days <= high):
+            return label
+    return "current"
+
+
+def book_rows(box: Box, as_of: date) -> Select:
+    """The loans out on `as_of` with principal outstanding, one row each: loan_id, number, name (the
+    borrower), outstanding (principal from the ledger as of that day), overdue (what the installments
+    due before that day asked and the repayments made by then did not cover) and oldest (the due day
+    of the oldest installment not covered; None when none is). All summed in the database, so a page
+    or the totals read no installment and no loan they do not show."""
+    out = (Loan.box_id == box.id) & (Loan.disbursed_on <= as_of) & (
+        (Loan.status == "active") | (Loan.closed_on > as_of))
+    owed = (select(LedgerAccount.subject_id.label("loan_id"), func.sum(Posting.amount).label("outstanding"))
+            .join(Posting, Posting.account_id == LedgerAccount.id).join(Entry, Entry.id == Posting.entry_id)
+            .join(Loan, Loan.id == LedgerAccount.subject_id)
+            .where(out, LedgerAccount.box_id == box.id, LedgerAccount.subject_kind == "loan",
+                   LedgerAccount.purpose == "principal", Entry.effective_date <= as_of)
+            .group_by(LedgerAccount.subject_id).having(func.sum(Posting.amount) > 0).subquery())
+    repaid = (select(Repayment.loan_id, func.sum(Repayment.principal + Repayment.interest).label("paid"))
+              .join(Loan, Loan.id == Repayment.loan_id)
+              .where(out, Repayment.paid_on <= as_of, Repayment.reversed_at.is_(None))
+              .group_by(Repayment.loan_id).subquery())
+    due_so_far = select(Installment.loan_id, Installment.due_date, func.sum(Installment.principal + Installment.interest).over(
+        partition_by=Installment.loan_id, order_by=(Installment.due_date, Installment.number)).label("due")).join(
+        Loan, Loan.id == Installment.loan_id).where(out, Installment.due_date < as_of).subquery()
+    paid = func.coalesce(repaid.c.paid, 0)
+    behind = (select(due_so_far.c.loan_id, (func.max(due_so_far.c.due) - paid).label("overdue"),
+                     func.min(case((due_so_far.c.due > paid, due_so_far.c.due_date))).label("oldest"))
+              .outerjoin(repaid, repaid.c.loan_id == due_so_far.c.loan_id)
+              .group_by(due_so_far.c.loan_id, repaid.c.paid).subquery())
+    overdue = func.coalesce(behind.c.overdue, 0)
+    return (select(Loan.id.label("loan_id"), Loan.number, Membership.display_name.label("name"),
+                   owed.c.outstanding, case((overdue > 0, overdue), else_=0).label("overdue"), behind.c.oldest)
+            .join(owed, owed.c.loan_id == Loan.id).outerjoin(behind, behind.c.loan_id == Loan.id)
+            .join(PoolMember, PoolMember.id == Loan.member_id)
+            .join(Membership, Membership.id == PoolMember.membership_id))
+
+
 def loan_book(box: Box, as_of: date | None = None) -> LoanBook:
-    """Loans out on `as_of`: principal from the ledger as of that day, and how long the oldest
-    installment not covered by the repayments made by then has been overdue."""
+    """The whole book's loans and outstanding per overdue bucket on `as_of`, in one query however
+    many loans are out (a 10,000-saver pool has some 1,700)."""
     book = LoanBook(as_of=as_of or clock.today(box))
-    loans = list(db.session.execute(
-        select(Loan).where(Loan.box_id == box.id, Loan.disbursed_on <= book.as_of,
-                           (Loan.status == "active") | (Loan.closed_on > book.as_of))
-        .order_by(Loan.id)).scalars())
-    if not loans:
-        return book
-    accounts = {a.subject_id: a.id for a in ledger.accounts_of(
-        box.id, subject=("loan", [x.id for x in loans]), purposes=["principal"])}
-    owed = ledger.balances(accounts.values(), as_of=book.as_of)
-    repaid = dict(db.session.execute(
-        select(Repayment.loan_id, func.sum(Repayment.principal + Repayment.interest))
-        .where(Repayment.loan_id.in_([x.id for x in loans]), Repayment.paid_on <= book.as_of,
-               Repayment.reversed_at.is_(None))
-        .group_by(Repayment.loan_id)).all())
-    for loan in loans:
-        outstanding = owed.get(accounts.get(loan.id), 0)
-        if outstanding <= 0:
-            continue
-        paid, due, oldest = int(repaid.get(loan.id) or 0), 0, None
-        for inst in sorted(loan.installments, key=lambda i: (i.due_date, i.number)):
-            if inst.due_date >= book.as_of:
-                break
-            due += inst.principal + inst.interest
-            if oldest is None and due > paid:
-                oldest = inst.due_date
-        book.rows.append(BookRow(loan=loan, outstanding=outstanding, overdue_amount=max(due - paid, 0),
-                                 days_overdue=(book.as_of - oldest).days if oldest else 0))
+    rows = book_rows(box, book.as_of).subquery()
+    # bucket by the oldest due day: the day each bucket starts is worked out here, so no
+    # database's date arithmetic is needed
+    starts = [(rows.c.oldest <= book.as_of - timedelta(days=low), i) for i, (low, _, _) in reversed(list(enumerate(BUCKETS)))]
+    index = case(*starts, else_=-1).label("bucket")
+    by_bucket = select(index, rows.c.outstanding).subquery()
+    for i, count, total in db.session.execute(select(by_bucket.c.bucket, func.count(), func.sum(by_bucket.c.outstanding))
+                                              .group_by(by_bucket.c.bucket)):
+        book.found[BUCKETS[i][2] if i >= 0 else "current"] = (count, int(total))
     return book
 
 
@@ -185,11 +210,12 @@ class Queue:
 
 
 def queue(box: Box, pool: Pool, today: date | None = None, *, page: int = 1, per_page: int = 10,
-          member_id: int | None = None, loan_id: int | None = None) -> Queue:
+          member_id: int | None = None, loan_id: int | None = None, amounts: list | None = None) -> Queue:
     """A page of the waiting loans (or those of one member, or one loan) with their place and an
     estimate of when cash will be enough, from the contributions and installments falling due
     (assuming they are paid on time). Places and running sums come from the database (window
-    functions), so a page reads `per_page` loans however long the queue is."""
+    functions), so a page reads `per_page` loans however long the queue is. `amounts`: the pool's
+    share amounts (owed.share_amounts), when already read."""
     today = today or clock.today(box)
     waiting = select(Loan).filter_by(box_id=box.id, status="approved")
     total, needed = db.session.execute(waiting.with_only_columns(
@@ -203,13 +229,14 @@ def queue(box: Box, pool: Pool, today: date | None = None, *, page: int = 1, per
     ranked = waiting.with_only_columns(Loan.id.label("loan_id"), Loan.member_id,
                                        func.row_number().over(order_by=order).label("place"),
                                        running.label("needed")).subquery()
-    rows = select(Loan, ranked.c.place, ranked.c.needed).join(ranked, ranked.c.loan_id == Loan.id)
+    rows = (select(Loan, ranked.c.place, ranked.c.needed).join(ranked, ranked.c.loan_id == Loan.id)
+            .options(*services.LISTED))
     if member_id is not None:
         rows = rows.where(ranked.c.member_id == member_id)
     if loan_id is not None:
         rows = rows.where(ranked.c.loan_id == loan_id)
     rows = db.session.execute(rows.order_by(ranked.c.place).offset((page - 1) * per_page).limit(per_page)).all()
-    inflows = _expected_inflows(box, pool, today) if rows else []
+    inflows = _expected_inflows(box, pool, today, amounts) if rows else []
     available = services.cash(box) if rows else 0
     places = []
     for loan, place, need in rows:
@@ -231,10 +258,10 @@ def place_of(box: Box, pool: Pool, loan: Loan) -> QueuePlace | None:
     return next(iter(queue(box, pool, loan_id=loan.id).places), None)
 
 
-def _expected_inflows(box: Box, pool: Pool, today: date) -> list[tuple[date, int]]:
+def _expected_inflows(box: Box, pool: Pool, today: date, amounts: list | None = None) -> list[tuple[date, int]]:
     end = add_months(today, services.FORECAST_PERIODS, box.calendar)
     dates = [d for d in services.due_dates(pool, box, today, end) if d > today]
-    flows = {day: amount for day, amount in services.summary.expected_savings(box, pool, dates).items() if amount}
+    flows = {day: amount for day, amount in services.summary.expected_savings(box, pool, dates, amounts).items() if amount}
     for due_date, amount in db.session.execute(  # kept per day: the days ahead, however many loans
             select(PoolInflow.due_date, PoolInflow.amount)
             .where(PoolInflow.box_id == box.id, PoolInflow.due_date > today, PoolInflow.due_date <= end)):
@@ -370,8 +397,8 @@ class ManagerReport:
 
 def manager_report(box: Box, pool: Pool, start: date, end: date) -> ManagerReport:
     start, end = check_period(start, end)
-    cash = ledger.accounts_of(box.id, subject=("box", box.id), purposes=["cash"])
-    statement = account_statement(_l("Pool cash"), box, cash, start, end, sign="debit", per_day=True)
+    cash = next(iter(ledger.accounts_of(box.id, subject=("box", box.id), purposes=["cash"])), None)
+    statement = cash_statement(_l("Pool cash"), box, cash, start, end)
     return ManagerReport(start, end, statement, balance_sheet(box, start - timedelta(days=1)),
                          balance_sheet(box, end), loan_book(box, end), _savers(box, pool, start, end))
 
@@ -386,7 +413,7 @@ def _savers(box: Box, pool: Pool, start: date, end: date) -> Savers:
         select(func.sum(Contribution.amount - Contribution.fees))
         .where(Contribution.box_id == box.id, Contribution.reversed_at.is_(None),
                Contribution.paid_on.between(start, end)))
-    owed = db.session.scalar(select(func.sum(MemberSummary.arrears + MemberSummary.fees_owed))
+    owed = db.session.scalar(select(func.sum(MemberSummary.overdue))
                              .where(MemberSummary.box_id == box.id, MemberSummary.late == true()))
     return Savers(count, int(joined or 0), int(left or 0), int(paid or 0), pool.summaries_on,
                   services.summary.attention(box), int(owed or 0))
@@ -402,6 +429,8 @@ def standing() -> dict:
     """Where members of every moneypool stand, per currency, for the stakeholder report (descriptor's `standing`)."""
     return summed(MemberSummary.owed, MemberSummary.paid, MemberSummary.arrears,
                      MemberSummary.loan_outstanding, MemberSummary.loan_overdue_days)
+
+
 def subject_members(subjects: list[tuple[str, int]]) -> dict[tuple[str, int], list[int]]:
     """Each loan's borrower, whose receipts its repayments and payout are."""
     loan_ids = [subject_id for kind, subject_id in subjects if kind == "loan"]

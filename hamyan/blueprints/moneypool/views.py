@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from hamyan import i18n
-from hamyan.dues.calendar import format_day, parse_day
+from hamyan.dues.calendar import parse_day
 from hamyan.i18n import bdi, number as num
 from hamyan.blueprints.auth.forms import EmptyForm
 from hamyan.blueprints.moneypool import reports, services
@@ -39,7 +39,7 @@ from hamyan.core import clock, parse
 from hamyan.core.errors import Conflict, ValidationError
 from hamyan.lending.schedules import METHOD_LABELS
 from hamyan.statements import pdf_response
-from hamyan.web import apply_error, bulk, confirm, listing, picker, redirect_to, register_macros, render
+from hamyan.web import apply_error, bulk, confirm, listing, picker, redirect_to, register_macros, render, said
 from hamyan.web.nav import box_nav
 
 bp = Blueprint("moneypool", __name__, url_prefix="/pools")
@@ -111,23 +111,27 @@ def _dashboard_context(acc, contribution_form=None) -> dict:
     mine = services.summary.of(acc.member) if acc.member else None
     my_loans = services.loans_of(acc.member) if acc.member else []
     today = clock.today(acc.box)
-    queue = reports.queue(acc.box, acc.pool, today, per_page=QUEUE_SHOWN)
+    amounts = services.share_amounts(acc.box)  # the forecast's and the share shown
+    queue = reports.queue(acc.box, acc.pool, today, per_page=QUEUE_SHOWN, amounts=amounts)
     shown = {p.loan.id: p for p in queue.places}
     if acc.member:  # the viewer's own waiting loans, wherever they wait
-        shown.update({p.loan.id: p for p in reports.queue(acc.box, acc.pool, today, member_id=acc.member.id).places})
+        shown.update({p.loan.id: p for p in reports.queue(acc.box, acc.pool, today, member_id=acc.member.id,
+                                                          amounts=amounts).places})
     if acc.is_manager:
         contribution_form = contribution_form or ContributionForm(formdata=None, paid_on=today)
+    next_due = services.next_due(acc.box, acc.pool, today)
     return {
         **_common(acc), "sheet": reports.balance_sheet(acc.box), "rows": rows, "page": page, "pages": _pages(total), "q": name,
         "total_members": total, "mine": mine, "queue": queue,
         "queue_shown": sorted(shown.values(), key=lambda p: p.place),
         "attention": services.summary.attention(acc.box) if acc.is_manager else None,
-        "requests": services.loans_page(acc, "requested", 1)[0] if acc.is_manager else [],
+        "requests": services.requests_waiting(acc.box) if acc.is_manager else [],
         "guaranteed": services.guaranteed_by(acc.member) if acc.member else [],
         "my_loans": my_loans, "summaries": {loan.id: services.loan_summary(loan, today) for loan in my_loans
                                             if loan.status == "active"},
-        "share_amount": services.share_amount_on(acc.box, today),
-        "next_due": services.next_due(acc.box, acc.pool), "contribution_form": contribution_form,
+        # what a share saves at the next due date: before the first one nothing is in force yet
+        "share_amount": services.share_amount_on(acc.box, next_due, amounts),
+        "next_due": next_due, "contribution_form": contribution_form,
         "draw_form": EmptyForm(formdata=None),
     }
 
@@ -137,7 +141,7 @@ def _dashboard_context(acc, contribution_form=None) -> dict:
 def rules(box_id):
     acc = services.access(current_user, box_id)
     return render("moneypool/rules.html", **_common(acc), share_amount=services.share_amount_on(
-        acc.box, clock.today(acc.box)))
+        acc.box, services.next_due(acc.box, acc.pool)))
 
 
 @bp.route("/<int:box_id>/settings", methods=["GET", "POST"])
@@ -650,7 +654,7 @@ def _confirm_undo_contribution(acc, contribution_id, reason):
                      _("%(name)s's savings go down by %(amount)s; the pool's cash goes down by %(amount)s."), box, row,
                      **values),
              _undone(_("The reason recorded: “%(reason)s”."), box, row, reason=i18n.bdi(reason))]
-    return confirm.ask(_common(acc)["nav"], _("Undo %(name)s's payment?", name=row.member.name), lines,
+    return confirm.ask(_common(acc)["nav"], said(_("Undo %(name)s's payment?"), name=bdi(row.member.name)), lines,
                        _("Yes, undo the payment"), back=url_for("moneypool.member", box_id=box.id, member_id=row.member_id),
                        blocked=confirm.refusal(services.reverse_contribution, current_user, box.id, contribution_id, reason),
                        note=_("The undo is itself recorded: record the payment again if it was right after all."))
@@ -677,9 +681,9 @@ def _confirm_undo_repayment(acc, loan_id, repayment_id, reason):
 def _undone(message, box, row, **values) -> Markup:
     """A line of an undo's confirm step: the message with the payment's day and entry number, its
     values escaped and the names set apart (i18n.bdi) kept."""
-    values.setdefault("day", format_day(row.paid_on, box.calendar, i18n.display_locale(box)))
+    values.setdefault("day", i18n.show_day(row.paid_on, box))
     values.setdefault("entry", i18n.number(row.entry.number, box))
-    return Markup(message) % values
+    return said(message, **values)
 
 
 @bp.route("/<int:box_id>/draw", methods=["POST"])
@@ -731,8 +735,15 @@ def report(box_id):
     acc = services.access(current_user, box_id, MANAGE)
     today = clock.today(acc.box)
     as_of = _as_of(acc.box)
-    return render("moneypool/reports.html", **_common(acc), sheet=reports.balance_sheet(acc.box, as_of),
-                  book=reports.loan_book(acc.box, as_of), as_of=as_of,
+    spec = lists.book_spec(as_of)
+    f = listing.read_filters(spec, acc.box)
+    if listing.wants_csv():
+        return listing.csv_response(spec, acc.box, f)
+    # the day asked for, carried by the list's filters, pages and CSV
+    keep = {"as_of": request.args["as_of"]} if request.args.get("as_of") else {}
+    return render("moneypool/reports.html", partials=("list",), **_common(acc),
+                  sheet=reports.balance_sheet(acc.box, as_of), book=reports.loan_book(acc.box, as_of), as_of=as_of,
+                  spec=spec, filters=f, listing=listing.page_of(spec, acc.box, f), keep=keep, lookup=_lookup(acc),
                   period_form=PeriodForm(formdata=None, start=today.replace(month=1, day=1), end=today))
 
 
@@ -749,8 +760,3 @@ def statement_pdf(box_id):
         abort(400, _("Choose the first and last day of the statement."))
     pdf = reports.member_statement_pdf(acc.box, member, form.start.data, form.end.data)
     return pdf_response(pdf, f"pool-{box_id}-member-{member.id}-{form.start.data}-{form.end.data}.pdf")
-
-
-def said(message: str, **values) -> Markup:
-    """A translated message with its values escaped and the names set apart (i18n.bdi) kept as markup."""
-    return Markup(message) % values

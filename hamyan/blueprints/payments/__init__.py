@@ -12,7 +12,8 @@ dues first...), posting exactly one ledger entry whose idempotency key is derive
 an online intent in "mismatch" for a manager to refund, and a report pending with the message.
 `refund_payment = "module:function"` with function(actor, box_id, entry_id, reason) -> int undoes it
 by a reversal entry and returns the reversal's id. A product that must know what a payment is for
-names `payment_targets = "module:function"` with function(box_id, membership_id) -> {target: label}:
+names `payment_targets = "module:function"` with function(box_id, membership_ids) ->
+{membership_id: {target: label}} (every id asked for, answered in a fixed number of queries):
 the payment carries one of them (`incoming.target`; the member's only one by default), e.g. a
 building's "unit:<id>". Cashbox, Moneypool, Aptbox and ROSCA fill them; a product without them takes
 neither kind of payment."""

@@ -5,7 +5,8 @@ The answer carries `pay_url`, where to send the payer; the intent's status says 
 import marshmallow as ma
 from flask import url_for
 
-from hamyan.blueprints.api import IDEMPOTENCY_DOC, UtcDateTime, api_blueprint, current_api_user, idempotency_key
+from hamyan.blueprints.api import (IDEMPOTENCY_DOC, ListArgs, Range, UtcDateTime, api_blueprint, current_api_user,
+                                  idempotency_key)
 from hamyan.blueprints.payments import reports, services
 from hamyan.blueprints.payments.models import METHODS, REPORT_STATUS_NAMES, STATUSES
 from hamyan.core.uploads import from_base64
@@ -52,7 +53,7 @@ class IntentPage(ma.Schema):
 
 
 class PageArgs(ma.Schema):
-    page = F.Integer(load_default=1, validate=ma.validate.Range(min=1, max=10**6))
+    page = F.Integer(load_default=1, validate=Range(min=1, max=10**6))
 
 
 def _out(intent) -> dict:
@@ -159,18 +160,20 @@ def report(body, box_id):
 
 
 @reports_bp.route("", methods=["GET"])
+@reports_bp.arguments(ListArgs, location="query")
 @reports_bp.response(200, ReportOut(many=True))
-def report_list(box_id):
-    """Managers: the box's latest 50 reports, newest first (status says which wait); a member: their own."""
-    return reports.in_sight(current_api_user(), box_id)
+def report_list(args, box_id):
+    """Managers: the box's reports, newest first (status says which wait); a member: their own; a page at
+    a time (`page`, `per_page`)."""
+    return reports.in_sight(current_api_user(), box_id, args["per_page"], args["page"])
 
 
 @reports_bp.route("/targets", methods=["GET"])
 @reports_bp.response(200, TargetOut(many=True))
 def report_targets(box_id):
     """What the caller may say a report pays for (empty where the box's product does not ask)."""
-    view = reports.listing(current_api_user(), box_id)
-    return [{"target": target, "label": str(label)} for target, label in (view.targets or {}).items()]
+    return [{"target": target, "label": str(label)}
+            for target, label in (reports.targets(current_api_user(), box_id) or {}).items()]
 
 
 @reports_bp.route("/<int:report_id>", methods=["GET"])

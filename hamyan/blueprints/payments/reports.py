@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from hamyan.blueprints import product
-from hamyan.blueprints.payments.services import targets_of
+from hamyan.blueprints.payments.services import targets_by_member, targets_of
 from hamyan.blueprints.payments.models import (
     CONFIRMED,
     METHODS,
@@ -27,10 +27,11 @@ from hamyan.core import clock, parse, uow
 from hamyan.core.errors import Conflict, NotFound, ValidationError
 from hamyan.core.product import Incoming
 from hamyan.core.uploads import Receipt, receipt_type, store
-from hamyan.dues.calendar import format_day, parse_day
+from hamyan.dues.calendar import parse_day
 from hamyan.extensions import db
-from hamyan.money import format_money
+from hamyan.i18n import box_text, show_day, show_money
 from hamyan.notify.services import notify_managers, notify_membership, speaking
+from hamyan.web.listing import Page, paged
 
 KIND = "payment_report"
 
@@ -73,10 +74,6 @@ def set_payee(actor, box_id, account: str, name: str) -> Payee | None:
     return Payee(row.payee_account, row.payee_name)
 
 
-def money(box, amount: int) -> str:
-    return format_money(amount, box.currency, box.locale)
-
-
 @uow.box_write
 def report(actor, box_id, amount, paid_on, method, reference, receipt: Receipt | None = None,
            target: str | None = None, request_key: str | None = None) -> ReportedPayment:
@@ -111,16 +108,19 @@ def report(actor, box_id, amount, paid_on, method, reference, receipt: Receipt |
         row.receipt_path = store("reports", box.id, receipt, kind[1])
     db.session.add(row)
     db.session.flush()
-    said = dict(box=box.name, name=member.display_name, amount=money(box, row.amount), method=METHODS[row.method],
-                day=format_day(row.paid_on, box.calendar, box.locale), reference=row.reference,
-                link=f"{current_app.config['BASE_URL'].rstrip('/')}/boxes/{box.id}/reported-payments")
-    body = (_l("%(name)s reports paying %(amount)s by %(method)s on %(day)s (reference %(reference)s) with a "
-               "receipt.\n\nConfirm it once the money is in the account, or reject it: %(link)s", **said)
-            if row.receipt_path else
-            _l("%(name)s reports paying %(amount)s by %(method)s on %(day)s (reference %(reference)s).\n\n"
-               "Confirm it once the money is in the account, or reject it: %(link)s", **said))
-    notify_managers(box, _l("%(box)s: %(name)s reports a payment of %(amount)s", **said), body,
-                    kind=KIND, dedupe_key=f"report:{row.id}")
+    link = f"{current_app.config['BASE_URL'].rstrip('/')}/boxes/{box.id}/reported-payments"
+
+    def report_email():  # in each manager's language: the amount and day written for them
+        said = dict(box=box.name, name=member.display_name, amount=show_money(row.amount, box),
+                    method=METHODS[row.method], day=show_day(row.paid_on, box), reference=row.reference, link=link)
+        body = (_("%(name)s reports paying %(amount)s by %(method)s on %(day)s (reference %(reference)s) with a "
+                  "receipt.\n\nConfirm it once the money is in the account, or reject it: %(link)s", **said)
+                if row.receipt_path else
+                _("%(name)s reports paying %(amount)s by %(method)s on %(day)s (reference %(reference)s).\n\n"
+                  "Confirm it once the money is in the account, or reject it: %(link)s", **said))
+        return _("%(box)s: %(name)s reports a payment of %(amount)s", **said), body
+
+    notify_managers(box, report_email, kind=KIND, dedupe_key=f"report:{row.id}")
     return row
 
 
@@ -167,7 +167,7 @@ def confirm(actor, box_id, report_id) -> ReportedPayment:
     apply = product(box.kind).load("apply_payment")
     row.entry_id = apply(actor, box.id, Incoming(
         row.membership, row.amount, box.currency, row.method,
-        _("%(method)s, reference %(reference)s", method=METHODS[row.method], reference=row.reference),
+        box_text(box, _l("%(method)s, reference %(reference)s"), method=METHODS[row.method], reference=row.reference),
         f"reported:{row.id}", row.paid_on, row.target))  # not "report:": a building's older reports used it
     row.status, row.decided_at, row.decided_by_id = CONFIRMED, clock.now(), Principal.of(actor).user_id
     return row
@@ -184,9 +184,9 @@ def reject(actor, box_id, report_id, reason: str) -> ReportedPayment:
     row.status, row.decided_at, row.decided_by_id = REJECTED, clock.now(), Principal.of(actor).user_id
     with speaking(row.membership.user, box):
         notify_membership(row.membership, box.id, _("%(box)s: your payment of %(amount)s was not confirmed",
-                                                    box=box.name, amount=money(box, row.amount)),
+                                                    box=box.name, amount=show_money(row.amount, box)),
                           _("The managers did not confirm the %(amount)s you reported (reference %(reference)s): "
-                            "%(reason)s", amount=money(box, row.amount), reference=row.reference, reason=row.reason),
+                            "%(reason)s", amount=show_money(row.amount, box), reference=row.reference, reason=row.reason),
                           kind=KIND, dedupe_key=f"report:{row.id}:rejected")
     return row
 
@@ -195,40 +195,63 @@ def reject(actor, box_id, report_id, reason: str) -> ReportedPayment:
 class Listing:
     box: object
     payee: Payee | None
-    pending: list  # the managers' worklist (empty for a member)
-    mine: list  # the viewer's own reports, newest first
+    reports: Page | None  # the managers' list: the reports waiting, or all the box's (None for a member)
+    everything: bool  # the managers' list holds the decided reports too
+    waiting: int  # how many reports wait for a manager, in all (0 for a member)
+    mine: Page | None  # the viewer's own reports, decided ones too (None when they are no member)
     can_manage: bool
     is_member: bool
     targets: dict | None  # what the viewer may pay for (None: the product does not ask)
-    labels: dict  # report id -> what a pending report pays for, in the product's words
+    labels: dict  # report id -> what a listed report pays for, in the product's words
 
 
-def listing(actor, box_id) -> Listing:
-    """What the reported-payments pages show the viewer: managers the box's pending reports and
-    its latest decided ones, a member their own (at most 50 each)."""
+def listing(actor, box_id, page: int = 1, mine_page: int = 1, everything: bool = False) -> Listing:
+    """What the reported-payments page shows the viewer, newest first and a page of each list at a
+    time: managers the box's waiting reports (or all of them), a member their own."""
     access = authorize(actor, box_id, VIEW)
-    box = access.box
-    query = select(ReportedPayment).filter_by(box_id=box.id).order_by(ReportedPayment.id.desc()).limit(50)
-    pending = list(db.session.scalars(query.filter_by(status=PENDING))) if access.can_manage else []
-    mine = list(db.session.scalars(query.filter_by(membership_id=access.membership.id))) \
-        if access.membership is not None else []
-    targets = targets_of(box, access.membership.id) if access.membership is not None else None
-    labels = {r.id: targets_of(box, r.membership_id).get(r.target, "") for r in pending if r.target}
-    return Listing(box, payee_of(box.id), pending, mine, access.can_manage, access.membership is not None,
-                   targets, labels)
+    box, member = access.box, access.membership
+    listed, waiting = None, 0
+    if access.can_manage:
+        listed = paged(_newest(box.id, *(() if everything else (ReportedPayment.status == PENDING,))), page)
+        waiting = pending_count(box.id) if everything else listed.total
+    mine = paged(_newest(box.id, ReportedPayment.membership_id == member.id), mine_page) \
+        if member is not None else None
+    rows = listed.items if listed else []
+    named = {r.membership_id for r in rows if r.target}
+    named = targets_by_member(box, named) if named else {}
+    labels = {r.id: named[r.membership_id].get(r.target, "") for r in rows if r.target}
+    return Listing(box, payee_of(box.id), listed, everything and access.can_manage, waiting, mine,
+                   access.can_manage, member is not None, _targets(access), labels)
+
+
+def targets(actor, box_id) -> dict | None:
+    """What the caller may say a report pays for (None where the product does not ask)."""
+    return _targets(authorize(actor, box_id, VIEW))
+
+
+def _targets(access) -> dict | None:
+    return targets_of(access.box, access.membership.id) if access.membership is not None else None
+
+
+def _newest(box_id: int, *where):
+    return select(ReportedPayment).filter_by(box_id=box_id).where(*where).order_by(ReportedPayment.id.desc())
 
 
 def pending_count(box_id: int) -> int:
     return db.session.scalar(select(func.count(ReportedPayment.id)).filter_by(box_id=box_id, status=PENDING))
 
 
-def in_sight(actor, box_id, limit: int = 50) -> list[ReportedPayment]:
-    """The box's latest reports for its managers, a member's own for them; newest first."""
+def in_sight(actor, box_id, limit: int = 50, page: int = 1, waiting: bool = False) -> list[ReportedPayment]:
+    """A page of `limit` reports, newest first: the box's for its managers (waiting: those pending and their
+    own), a member's own for them."""
     access = authorize(actor, box_id, VIEW)
-    query = select(ReportedPayment).filter_by(box_id=access.box.id).order_by(ReportedPayment.id.desc()).limit(limit)
+    own = ReportedPayment.membership_id == (access.membership.id if access.membership is not None else None)
+    query = _newest(access.box.id)
     if not access.can_manage:
-        query = query.filter_by(membership_id=access.membership.id if access.membership is not None else None)
-    return list(db.session.scalars(query))
+        query = query.where(own)
+    elif waiting:
+        query = query.where((ReportedPayment.status == PENDING) | own)
+    return list(db.session.scalars(query.limit(limit).offset((page - 1) * limit)))
 
 
 def report_of(actor, box_id, report_id) -> ReportedPayment:
@@ -246,4 +269,7 @@ def receipt_file(actor, box_id, report_id) -> tuple[str, str, str]:
     row = report_of(actor, box_id, report_id)
     if not row.receipt_path:
         raise NotFound(_("No such receipt."))
-    return os.path.join(current_app.instance_path, row.receipt_path), row.receipt_type, row.receipt_name or "receipt"
+    path = os.path.join(current_app.instance_path, row.receipt_path)
+    if not os.path.isfile(path):  # uploads are per host (instance/): a restored or shared database may lack it
+        raise NotFound(_("The receipt's file is not on this server."))
+    return path, row.receipt_type, row.receipt_name or "receipt"

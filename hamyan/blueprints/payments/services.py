@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from hamyan import audit, ledger
@@ -37,12 +38,12 @@ from hamyan.blueprints.payments.models import (
     PaymentSettings,
 )
 from hamyan.boxes.access import MANAGE, SYSTEM, VIEW, Principal, authorize
-from hamyan.boxes.models import Membership
+from hamyan.boxes.models import Box, Membership
 from hamyan.core import clock, parse, uow
 from hamyan.core.product import Incoming
 from hamyan.core.errors import Conflict, NotFound, ServiceError, ValidationError
 from hamyan.extensions import db
-from hamyan.i18n import ltr, show_money
+from hamyan.i18n import Amount, bdi, box_text, show_money
 from hamyan.ledger.models import EXPENSE, Entry
 
 PER_PAGE = 25
@@ -85,8 +86,14 @@ def _request_hash(**carried) -> str:
 
 def targets_of(box, membership_id: int) -> dict[str, str] | None:
     """What the member may pay for in this box (target -> label), or None when the product does not ask."""
+    found = targets_by_member(box, [membership_id])
+    return None if found is None else found[membership_id]
+
+
+def targets_by_member(box, membership_ids) -> dict[int, dict[str, str]] | None:
+    """targets_of for several members at once (membership id -> target -> label)."""
     descriptor = product(box.kind)
-    return descriptor.load("payment_targets")(box.id, membership_id) if descriptor.payment_targets else None
+    return descriptor.load("payment_targets")(box.id, list(membership_ids)) if descriptor.payment_targets else None
 
 
 @uow.box_write
@@ -153,7 +160,7 @@ def start(intent: PaymentIntent, return_url: str) -> str:
     try:
         started = gateways.gateway(intent.gateway).start(intent, return_url)
     except GatewayError as error:
-        _finish(intent.box_id, intent.id, FAILED, str(error)[:200])
+        _finish(intent.box_id, intent.id, FAILED, _said(intent, _l("the gateway did not answer: %(error)s"), error=error))
         raise ValidationError(_("The payment gateway did not answer; nothing was charged. Try again later. "
                                 "(%(error)s)", error=error), field="amount") from None
     _started(intent.box_id, intent.id, started.authority)
@@ -174,11 +181,21 @@ def _redirect_url(intent: PaymentIntent) -> str:
     return current_app.config["ZARINPAL_BASE_URL"].rstrip("/") + f"/pg/StartPay/{intent.authority}"
 
 
+def _said(intent: PaymentIntent, message, /, **values) -> str:
+    """What became of an intent (its failure, a notification's outcome), as its box's managers read
+    it: in the box's language (i18n.box_text); what a gateway said stays as it said it."""
+    return box_text(db.session.get(Box, intent.box_id), message, **values)
+
+
+def _already(intent: PaymentIntent) -> str:
+    return _said(intent, _l("a repeat: the payment is already %(status)s"), status=STATUS_NAMES[intent.status])
+
+
 @uow.box_write
 def _finish(box_id, intent_id: int, status: str, failure: str = "") -> None:
     intent = db.session.get(PaymentIntent, intent_id)
     if intent.status == CREATED:
-        intent.status, intent.failure = status, failure
+        intent.status, intent.failure = status, failure[:200]
 
 
 def intent_in_sight(actor, public_id: str) -> PaymentIntent:
@@ -218,8 +235,10 @@ def receive_callback(gateway_name: str, body: bytes, headers) -> str:
             raise Refused(f"currency {payload.get('currency')!r} is not the intent's {intent.currency}")
         if payload.get("status") == "paid" and payload.get("amount") != intent.charged:
             # still asked below: the gateway's verify decides, and a wrong amount is a mismatch
-            _log(gateway_name, "callback", "flagged", f"amount {payload.get('amount')!r} is not {intent.charged}",
-                 payload_text, intent.id)
+            given = payload.get("amount")
+            _log(gateway_name, "callback", "flagged", _said(
+                intent, _l("the callback's amount %(given)s is not %(charged)s"), charged=Amount(intent.charged),
+                given=Amount(given) if type(given) is int else repr(given)), payload_text, intent.id)
     except Refused as refused:
         _log(gateway_name, "callback", "refused", str(refused), payload_text)
         current_app.logger.warning("payments: refused a %s callback: %s", gateway_name, refused)
@@ -240,12 +259,13 @@ def receive_return(gateway_name: str, authority: str) -> PaymentIntent:
 def confirm(intent: PaymentIntent, kind: str, payload: str) -> str:
     """Ask the gateway what was paid, then settle. The outcome word, also logged."""
     if intent.status not in OPEN:
-        _log(intent.gateway, kind, "duplicate", f"intent already {intent.status}", payload, intent.id)
+        _log(intent.gateway, kind, "duplicate", _already(intent), payload, intent.id)
         return "duplicate"
     try:
         verified = gateways.gateway(intent.gateway).verify(intent)
     except GatewayError as error:
-        _log(intent.gateway, kind, "error", str(error), payload, intent.id)
+        _log(intent.gateway, kind, "error", _said(intent, _l("the gateway could not be asked: %(error)s"), error=error),
+             payload, intent.id)
         return "error"
     outcome, reason = settle(intent.box_id, intent.id, verified)
     _log(intent.gateway, kind, outcome, reason, payload, intent.id)
@@ -257,34 +277,39 @@ def settle(box_id, intent_id: int, verified) -> tuple[str, str]:
     """Settle what the gateway verified, once: the intent is read again under the box's lock."""
     intent = db.session.get(PaymentIntent, intent_id, populate_existing=True)
     if intent.status not in OPEN:
-        return "duplicate", f"intent already {intent.status}"
+        return "duplicate", _already(intent)
     if verified.status == gateways.WAITING:
-        return "waiting", "the payer has not finished at the gateway"
+        return "waiting", _said(intent, _l("the payer has not finished at the gateway"))
     if verified.status != PAID:
+        said = _said(intent, _l("the gateway said: %(message)s"), message=verified.message) if verified.message else ""
         if intent.status == CREATED:
             intent.status = CANCELLED if verified.status == gateways.CANCELLED else FAILED
-            intent.failure = verified.message[:200]
-        return intent.status, verified.message
+            intent.failure = said[:200]
+        return intent.status, said
     intent.ref_id = (verified.ref_id or "")[:64]
     if verified.amount != intent.charged or verified.currency != intent.currency:
         intent.status = MISMATCH
-        intent.failure = (f"the gateway took {verified.amount} {verified.currency}, not {intent.charged} "
-                          f"{intent.currency}")
+        taken = Amount(verified.amount) if verified.currency == intent.currency and type(verified.amount) is int \
+            else f"{verified.amount} {verified.currency}"
+        intent.failure = _said(intent, _l("the gateway took %(taken)s, not %(charged)s"), taken=taken,
+                               charged=Amount(intent.charged))[:200]
         return MISMATCH, intent.failure
     apply = product(authorize(SYSTEM, box_id).box.kind).load("apply_payment")
     try:
         with db.session.begin_nested():
             intent.entry_id = apply(SYSTEM, box_id, Incoming(
                 intent.membership, intent.amount, intent.currency, "online",
-                f"online {intent.gateway} {intent.ref_id}", f"online:{intent.public_id}", target=intent.target))
+                _said(intent, _l("online %(gateway)s %(reference)s"), gateway=intent.gateway, reference=intent.ref_id),
+                f"online:{intent.public_id}", target=intent.target))
             if intent.fee_bearer == BOX and intent.fee:
                 _post_fee(intent)
     except ServiceError as error:
         intent.entry_id = None
-        intent.status, intent.failure = MISMATCH, f"could not settle: {error.message}"[:200]
+        intent.status = MISMATCH
+        intent.failure = _said(intent, _l("could not settle: %(error)s"), error=error.message)[:200]
         return MISMATCH, intent.failure
     intent.status, intent.settled_at = SUCCEEDED, clock.now()
-    return "settled", f"entry {intent.entry_id}"
+    return "settled", _said(intent, _l("entry %(number)s"), number=intent.entry_id)
 
 
 def _post_fee(intent: PaymentIntent) -> None:
@@ -297,7 +322,7 @@ def _post_fee(intent: PaymentIntent) -> None:
                                   type=EXPENSE, subject=("box", intent.box_id), purpose="gateway_fee")
     ledger.post("gateway_fee", [(expense, intent.fee), (cash, -intent.fee)],
                 idempotency_key=f"online:{intent.public_id}:fee", box_id=intent.box_id,
-                memo=f"Gateway fee of online payment {intent.public_id}")
+                memo=_said(intent, _l("Gateway fee of online payment %(payment)s"), payment=intent.public_id))
 
 
 def expire_stale() -> str:
@@ -345,9 +370,11 @@ def _refund(actor, box_id, intent_id: int, reason: str) -> PaymentIntent:
     undo = product(box.kind).load("refund_payment")
     fee_entry = db.session.scalar(select(Entry).filter_by(idempotency_key=f"online:{intent.public_id}:fee"))
     if fee_entry is not None:
-        ledger.reverse(fee_entry, memo=f"Refund of online payment {intent.public_id}: {reason}"[:500],
+        ledger.reverse(fee_entry, memo=_said(intent, _l("Refund of online payment %(payment)s: %(reason)s"),
+                                             payment=intent.public_id, reason=reason),
                        created_by_id=Principal.of(actor).user_id)
-    intent.refund_entry_id = undo(actor, box_id, intent.entry_id, f"Online payment refunded: {reason}")
+    intent.refund_entry_id = undo(actor, box_id, intent.entry_id,
+                                  _said(intent, _l("Online payment refunded: %(reason)s"), reason=reason))
     try:  # last, so a reversal the product refuses (the money was paid out) refunds nothing
         gateways.gateway(intent.gateway).refund(intent)
     except GatewayError as error:
@@ -401,7 +428,7 @@ def reconciliation(actor, box_id, page: int, only_problems: bool = False):
         if intent.status == SUCCEEDED and intent.entry_id in reversed_ids:
             problems.append(_("the entry was reversed but the intent is not refunded"))
         if intent.status == MISMATCH:
-            problems.append(ltr(intent.failure) if intent.failure else _("the gateway's amount differs"))
+            problems.append(bdi(intent.failure) if intent.failure else _("the gateway's amount differs"))
         rows.append(Row(intent, None if amount is None else int(amount), intent.entry_id in reversed_ids,
                         tuple(problems)))
     if only_problems:

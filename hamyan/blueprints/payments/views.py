@@ -14,29 +14,34 @@ from hamyan.blueprints.payments import bp, reports, services
 from hamyan.blueprints.payments.forms import DecideForm, PayForm, RefundForm, ReportForm, SettingsForm
 from hamyan.blueprints.payments.gateways import Refused, sandbox
 from hamyan.blueprints.payments.models import (
+    CONFIRMED,
     EVENT_KIND_NAMES,
     FEE_BEARER_NAMES,
     METHODS,
     OUTCOME_NAMES,
+    PENDING,
+    REJECTED,
     REPORT_STATUS_NAMES,
     STATUS_NAMES,
     SandboxPayment,
 )
 from hamyan.boxes.access import MANAGE, VIEW, authorize
-from hamyan.core import clock, uow
+from hamyan.core import clock, parse, uow
 from hamyan.core.uploads import Receipt
-from hamyan.dues.calendar import day_text
 from hamyan.core.errors import ServiceError
 from hamyan.extensions import csrf, error_body
 from hamyan.web import apply_error, redirect_to, render
+from hamyan.web.fields import day_value
 from hamyan.web.nav import box_nav
 
+REPORT_STATUS_CLASS = {PENDING: "text-bg-warning", CONFIRMED: "text-bg-success", REJECTED: "text-bg-danger"}
 SANDBOX_STATES = {"waiting": _l("waiting for the payer"), "paid": _l("paid"), "failed": _l("failed"),
                   "cancelled": _l("cancelled")}
 
 
-def _page() -> int:
-    return request.args.get("page", 1, type=int) or 1
+def _page(name: str = "page") -> int:
+    # a word, or a number past any id's (an OFFSET no database takes), is the first page
+    return parse.record_id(request.args.get(name)) or 1
 
 
 @bp.route("/boxes/<int:box_id>/pay", methods=["GET", "POST"])
@@ -200,6 +205,8 @@ def refund(box_id, public_id):
         try:
             services.refund(current_user, box_id, public_id, form.reason.data)
         except ServiceError as error:
+            if error.status == 404:  # another box's payment
+                raise
             flash(error.message, "danger")
         else:
             flash(_("The payment was refunded and its entry reversed."), "success")
@@ -209,14 +216,17 @@ def refund(box_id, public_id):
 # --- reported payments ("I have paid") ------------------------------------------------------------
 
 def _report_page(box_id, form=None):
-    view = reports.listing(current_user, box_id)
+    """The page (a form sent back with its errors: that form's block), or for the pagers a list's block."""
+    view = reports.listing(current_user, box_id, _page(), _page("mine"), request.args.get("show") == "all")
     access = authorize(current_user, box_id, VIEW)
+    block = "report_form" if form is not None else None
     if form is None:
         form = ReportForm(formdata=None, key=uuid.uuid4().hex, target=request.args.get("target", ""),
-                          paid_on=day_text(clock.today(view.box), view.box.calendar))
+                          paid_on=day_value(clock.today(view.box), view.box.calendar, view.box))
     form.target.choices = list((view.targets or {}).items())
-    return render("payments/reported.html", "report_form", form=form, view=view, box=view.box, methods=METHODS,
-                  report_status_names=REPORT_STATUS_NAMES,
+    return render("payments/reported.html", block, partials=("reports", "mine"), form=form, view=view, box=view.box,
+                  methods=METHODS,
+                  report_status_names=REPORT_STATUS_NAMES, status_class=REPORT_STATUS_CLASS,
                   decide_form=DecideForm(formdata=None), receipt_mb=current_app.config["RECEIPT_MAX_BYTES"] // 2**20,
                   nav=box_nav(view.box, access.membership, access.can_manage))
 

@@ -33,6 +33,7 @@ PRODUCT = Product(
     figures="hamyan.blueprints.rosca.reports:figures",
     upcoming="hamyan.blueprints.rosca.reports:upcoming",
     reconcile="hamyan.blueprints.rosca.services.state:reconcile",
+    numbered_payments="hamyan.blueprints.rosca.models:RoscaPayment",
     reminders="hamyan.blueprints.rosca.services.reminders:owed",
     monthly_statement="hamyan.blueprints.rosca.reports:member_statement_pdf",
     apply_payment="hamyan.blueprints.rosca.services.round:apply_payment",

@@ -6,8 +6,8 @@ that move money (payments, deposits, payouts) accept an Idempotency-Key header: 
 same key returns the first result; the same key with anything different is 409."""
 import marshmallow as ma
 
-from hamyan.blueprints.api import (IDEMPOTENCY_DOC, Amount, NewMemberIn, ReversalOut, api_blueprint, current_api_user,
-                                  idempotency_key)
+from hamyan.blueprints.api import (IDEMPOTENCY_DOC, Amount, ListArgs, NewMemberIn, Range, ReversalOut,
+                                  api_blueprint, current_api_user, idempotency_key)
 from hamyan.blueprints.rosca import services as rs
 from hamyan.blueprints.rosca.models import PERIOD_KINDS, PRICING_METHODS
 from hamyan.core import clock
@@ -166,10 +166,10 @@ class RoscaSwapOut(ma.Schema):
 
 
 class RoscaGridArgs(ma.Schema):
-    page = F.Integer(load_default=1, validate=ma.validate.Range(min=1, max=10**6))
-    per_page = F.Integer(load_default=25, validate=ma.validate.Range(min=1, max=100))
-    periods_page = F.Integer(load_default=1, validate=ma.validate.Range(min=1, max=10**6))
-    periods_per_page = F.Integer(load_default=12, validate=ma.validate.Range(min=1, max=200))
+    page = F.Integer(load_default=1, validate=Range(min=1, max=10**6))
+    per_page = F.Integer(load_default=25, validate=Range(min=1, max=100))
+    periods_page = F.Integer(load_default=1, validate=Range(min=1, max=10**6))
+    periods_per_page = F.Integer(load_default=12, validate=Range(min=1, max=200))
 
 
 class RoscaCellOut(ma.Schema):
@@ -234,8 +234,8 @@ def _swap_out(swap, quote=None):
 
 
 class RoscaListArgs(ma.Schema):
-    page = F.Integer(load_default=1, validate=ma.validate.Range(min=1, max=10**6))
-    per_page = F.Integer(load_default=25, validate=ma.validate.Range(min=1, max=100))
+    page = F.Integer(load_default=1, validate=Range(min=1, max=10**6))
+    per_page = F.Integer(load_default=25, validate=Range(min=1, max=100))
 
 
 class RoscaSummaryOut(ma.Schema):
@@ -479,12 +479,14 @@ def request_swap(body, box_id):
 
 
 @bp.route("/<int:box_id>/swaps", methods=["GET"])
+@bp.arguments(ListArgs, location="query")
 @bp.response(200, RoscaSwapOut(many=True))
-def list_swaps(box_id):
-    """The latest trades, newest first, each with its price if approved now (while requested)."""
+def list_swaps(args, box_id):
+    """The trades, newest first, each with its price if approved now (while requested), a page at a time
+    (`page`, `per_page`)."""
     _, rosca = rs.viewing(current_api_user(), box_id)
     return [_swap_out(s, _quote_or_none(rosca, s) if s.status == "requested" else None)
-            for s in rs.swaps_of(rosca.box_id)]
+            for s in rs.swaps_of(rosca.box_id, args["per_page"], args["page"])]
 
 
 def _quote_or_none(rosca, swap):

@@ -27,7 +27,8 @@ class NewRoscaForm(FlaskForm, PricingFields):
     currency = StringField(_l("Currency (ISO code)"), default="IRR", validators=[DataRequired(), Length(max=3)])
     timezone = StringField(_l("Time zone"), default="Asia/Tehran", validators=[DataRequired(), Length(max=64)])
     locale = StringField(_l("Number format (locale)"), default="fa_IR", validators=[DataRequired(), Length(max=20)])
-    calendar = SelectField(_l("Calendar"), choices=[("persian", _l("Persian (Jalali)")), ("gregorian", _l("Gregorian"))])
+    calendar = SelectField(_l("Calendar"), choices=[("persian", _l("Persian (Jalali)")), ("gregorian", _l("Gregorian"))],
+                           default="persian")
     seat_count = StringField(_l("Number of seats"), default="12", validators=[DataRequired(), Length(max=10)])
     contribution = AmountField(_l("Contribution per seat per period"))
     period_kind = SelectField(_l("Period"), choices=[(k, PERIOD_LABELS[k]) for k in PERIOD_KINDS], default="monthly")

@@ -24,14 +24,14 @@ PAYMENTS = ListSpec(
     order=(RoscaPayment.paid_on.desc(), RoscaPayment.id.desc()),
     options=(joinedload(RoscaPayment.membership),),
     columns=(
-        Column(_l("No."), lambda p: p.number),
+        Column(_l("No."), lambda p: p.number, "number"),
         Column(_l("Paid on"), lambda p: p.paid_on, "day"),
         Column(_l("Member"), lambda p: p.membership.display_name, "name"),
         Column(_l("Kind"), lambda p: p.kind, "status"),
         Column(_l("Amount"), lambda p: p.amount, "money"),
         Column(_l("Method"), lambda p: p.method, "status"),
-        Column(_l("Reference"), lambda p: p.reference),
-        Column(_l("Entry"), lambda p: p.entry.number),
+        Column(_l("Reference"), lambda p: p.reference, "code"),
+        Column(_l("Entry"), lambda p: p.entry.number, "number"),
     ),
 )
 

@@ -17,9 +17,9 @@ from hamyan.core import clock
 from hamyan.boxes import services as boxes
 from hamyan.boxes.services import SameName
 from hamyan.core.errors import ServiceError
-from hamyan.i18n import bdi, number as num
+from hamyan.i18n import bdi, number as num, of_the_request, page_box, percent
 from hamyan.statements import check_period, pdf_response
-from hamyan.web import apply_error, confirm, listing, picker, redirect_to, render
+from hamyan.web import apply_error, confirm, listing, picker, redirect_to, render, said
 from hamyan.web.nav import box_nav
 
 bp = Blueprint("rosca", __name__, url_prefix="/rosca")
@@ -88,7 +88,7 @@ def new_box():
         except ServiceError as error:
             apply_error(form, error)
         else:
-            flash(_("%(name)s is created. Check the prices, then sell the seats.", name=bdi(box.name)), "success")
+            flash(said(_("%(name)s is created. Check the prices, then sell the seats."), name=bdi(box.name)), "success")
             return redirect_to("rosca.pricing", box_id=box.id)
     elif request.method == "GET" and form.first_due.data is None:
         form.first_due.data = clock.today_in(form.timezone.data or "Asia/Tehran")
@@ -207,7 +207,7 @@ def add_member(box_id):
             raise
         apply_error(None, error)
     else:
-        flash(_("%(name)s is a member now.", name=bdi(member.display_name)), "success")
+        flash(said(_("%(name)s is a member now."), name=bdi(member.display_name)), "success")
     return redirect_to("rosca.seats", box_id=box_id)
 
 
@@ -218,15 +218,22 @@ def start(box_id):
                  ask=(_("Start the round?"), "start", None, _("Yes, start the round")))
 
 
+def _flash_errors(form) -> None:
+    """Each field's first error, led by its label unless it already says it (a date's does)."""
+    for name, messages in form.errors.items():
+        label = str(getattr(form, name).label.text)
+        flash(messages[0] if messages[0].startswith(f"{label}:") else f"{label}: {messages[0]}", "danger")
+
+
 # ---------------------------------------------------------------- the round
 
 @bp.post("/<int:box_id>/payments")
 @login_required
 def payment(box_id):
+    rs.viewing(current_user, box_id)  # another box answers 404 before its form is read
     form = PaymentForm()
     if not form.validate():
-        for name, messages in form.errors.items():
-            flash(f"{getattr(form, name).label.text}: {messages[0]}", "danger")
+        _flash_errors(form)
         return redirect_to("rosca.dashboard", box_id=box_id)
     return _back("rosca.dashboard", box_id, rs.record_payment, form.membership_id.data, form.amount.data,
                  form.method.data, form.reference.data or "", form.paid_on.data, request_key=form.request_key.data or None,
@@ -236,10 +243,10 @@ def payment(box_id):
 @bp.post("/<int:box_id>/deposits")
 @login_required
 def deposit(box_id):
+    rs.viewing(current_user, box_id)  # another box answers 404 before its form is read
     form = DepositForm()
     if not form.validate():
-        for name, messages in form.errors.items():
-            flash(f"{getattr(form, name).label.text}: {messages[0]}", "danger")
+        _flash_errors(form)
         return redirect_to("rosca.seats", box_id=box_id)
     return _back("rosca.seats", box_id, rs.record_deposit, form.membership_id.data, form.amount.data,
                  form.method.data, success=_("The deposit is recorded."))
@@ -295,7 +302,8 @@ def market(box_id):
     earlier, later = request.args.get("earlier"), request.args.get("later")
     if earlier and later:
         try:
-            quote = (int(earlier), int(later), rs.quote(rosca, earlier, later))
+            price = rs.quote(rosca, earlier, later)  # first: it refuses what is not a seat number
+            quote = (int(earlier), int(later), price)
         except ServiceError as error:
             if error.status == 404:
                 raise
@@ -375,6 +383,8 @@ def _date(value):
 
 
 @bp.app_template_filter("rate")
+@of_the_request
 def rate_filter(value) -> str:
-    return f"{float(value) * 100:.2f}%"
+    """A rate a period to a hundredth of a percent, in the page's digits (۲٫۳۷٪ on Persian pages)."""
+    return percent(float(value), page_box(), places=2)
 

@@ -1,15 +1,10 @@
-// htmx leaves the page untouched when a request fails; tell the person instead of failing silently.
+// htmx leaves the page untouched when a request fails; tell the person instead of failing silently,
+// in the page's language: the words are the flashes box's (partials/flashes.html).
 (function () {
-  var MESSAGES = {
-    400: "This page is out of date. Reload it and try again.",
-    403: "You cannot do that here.",
-    404: "That was not found. It may have been removed.",
-    409: "That conflicts with a change made meanwhile. Reload the page and try again.",
-  };
-
-  function show(text) {
+  function show(say) {
     var box = document.getElementById("flashes");
     if (!box) { return; }
+    var text = say(box);
     var alert = document.createElement("div");
     alert.className = "alert alert-danger alert-dismissible fade show";
     alert.setAttribute("role", "alert");
@@ -18,17 +13,20 @@
     close.type = "button";
     close.className = "btn-close";
     close.setAttribute("data-bs-dismiss", "alert");
-    close.setAttribute("aria-label", "Close");
+    close.setAttribute("aria-label", box.dataset.close);
     alert.appendChild(close);
     box.appendChild(alert);
   }
 
   document.addEventListener("htmx:responseError", function (event) {
     var status = event.detail.xhr.status;
-    show(MESSAGES[status] || "Something went wrong on our side (error " + status + "). Please try again.");
+    var written = status.toLocaleString(document.documentElement.lang, {useGrouping: false});
+    show(function (box) {
+      return box.getAttribute("data-error-" + status) || box.dataset.error.replace("{status}", written);
+    });
   });
   document.addEventListener("htmx:sendError", function () {
-    show("The server could not be reached. Check your connection and try again.");
+    show(function (box) { return box.dataset.unreachable; });
   });
 })();
 
@@ -60,12 +58,29 @@
     var field = document.getElementById(button.getAttribute("data-copy"));
     if (!field) { return; }
     field.select();
-    var done = function () { button.textContent = "Copied"; };
+    var done = function () { button.textContent = button.dataset.copied; };
     if (navigator.clipboard && window.isSecureContext) {
       navigator.clipboard.writeText(field.value).then(done, function () { document.execCommand("copy"); done(); });
     } else {
       document.execCommand("copy");
       done();
     }
+  });
+})();
+
+// A form that answers as it is typed in (the loan calculator) is replaced by its own answer. An answer
+// to values the person has since changed would wipe what they typed after it was sent; drop it, as
+// the newer values' own request is on its way. Only for GETs: the answer to a write is always shown.
+(function () {
+  function values(form) { return new URLSearchParams(new FormData(form)).toString(); }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.detail.elt;
+    if (form.tagName === "FORM") { form.dataset.sent = values(form); }
+  });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var config = event.detail.requestConfig;
+    var form = config && config.elt;
+    if (!form || form.tagName !== "FORM" || config.verb !== "get" || !event.detail.target.contains(form)) { return; }
+    if (form.dataset.sent !== values(form)) { event.detail.shouldSwap = false; }
   });
 })();

@@ -62,7 +62,7 @@
     var committed = computed === published;
     steps.appendChild(said("commitment", {seed: seed, computed: computed, commitment: published},
       [committed ? "match" : "mismatch"]));
-    steps.appendChild(said("candidates", {count: candidates.length, period: period, candidates: candidates.join(", ")}));
+    steps.appendChild(said("candidates", {count: candidates.length, period: period, candidates: candidates.join(box.getAttribute("data-separator"))}));
 
     var key = await crypto.subtle.importKey("raw", encoder.encode(seed), {name: "HMAC", hash: "SHA-256"}, false, ["sign"]);
     var limit = SPACE - (SPACE % n);

@@ -21,17 +21,18 @@ Charges are income when issued (dated their due date); payments always go into t
 the board moves money to the reserve by transfers.
 """
 from .common import (  # noqa: F401 (re-exported: callers use services.<name>)
-    KIND, PAGE_SIZE, Access, access, manage, unit_of, money, fund_balances, month_label, month_of, parse_month,
+    KIND, PAGE_SIZE, Access, access, manage, unit_of, unit_numbered, money, fund_balances, month_of, parse_month,
 )
 from .buildings import buildings_of, create_building, update_rules, floor_factors_text  # noqa: F401
 from .units import (  # noqa: F401
     CSV_COLUMNS, ImportError_, add_unit, update_unit, import_units, add_person, units_of, people_of, units_page,
 )
 from .plan import (  # noqa: F401
-    add_component, update_component, remove_component, set_rule, clear_rule, components, rules_of, preview, describe,
+    add_component, update_component, remove_component, set_rule, clear_rule, components, rules_of, unit_rules, preview,
+    describe,
 )
 from .charges import (  # noqa: F401
-    issue_month, next_month, create_assessment, runs, charges_of, latest_charge,
+    issue_month, issue_due_month, next_month, create_assessment, runs, charges_of, latest_charge,
 )
 from .payments import (  # noqa: F401
     record_payment, charge_late_fees, assess_late_fees, waive_late_fee, reverse_payment, part_for,
@@ -44,4 +45,4 @@ from .funds import (  # noqa: F401
     pending_expenses,
 )
 from hamyan.core.uploads import Receipt  # noqa: F401
-from .notices import announce, announcements, create_poll, vote, close_poll, result, polls  # noqa: F401
+from .notices import announce, announcements, create_poll, vote, close_poll, result, results, polls, open_polls  # noqa: F401

@@ -13,8 +13,9 @@ from hamyan.boxes.models import BOARD, Box, Membership
 from hamyan.core import parse, uow
 from hamyan.core.errors import ValidationError
 from hamyan.extensions import db
+from hamyan.i18n import digits
 
-from .common import KIND, manage
+from .common import KIND, manage, unit_numbered
 from .split import Modifiers
 
 
@@ -67,6 +68,7 @@ def _apply_rules(box, building: Building, rules: dict) -> None:
     attempt("grace_days", lambda v: parse.whole(v, "grace_days", 0, 60, _("Grace days")))
     attempt("late_fee_kind", lambda v: parse.choice(v, LATE_FEE_KINDS, "late_fee_kind", _("Late fee")))
     attempt("require_approval", bool)
+    attempt("issue_monthly", bool)
     attempt("vacancy_discount", lambda v: parse.percent(v, "vacancy_discount"))
     attempt("floor_factors", lambda v: json.dumps({str(k): str(f) for k, f in floor_factors(v).items()}))
     attempt("round_to", lambda v: parse.amount(v, box.currency, "round_to"))
@@ -84,11 +86,10 @@ def _apply_rules(box, building: Building, rules: dict) -> None:
         if not number:
             building.remainder_unit_id = None
         else:
-            unit = db.session.query(Unit).filter_by(box_id=box.id, number=number).one_or_none()
-            if unit is None:
-                errors["remainder_unit"] = _("There is no unit %(number)s in this building.", number=number)
-            else:
-                building.remainder_unit_id = unit.id
+            try:
+                building.remainder_unit_id = unit_numbered(box.id, number, "remainder_unit").id
+            except ValidationError as error:
+                errors.update(error.fields)
     if (building.late_fee_kind or "none") != "none" and not building.late_fee_value:
         errors.setdefault("late_fee_value", _("Give the late fee's amount or percent (or choose no late fee)."))
     if errors:
@@ -105,7 +106,7 @@ def floor_factors(value) -> dict[int, Fraction]:
     out = {}
     for pair in pairs:
         if len(pair) != 2:
-            raise ValidationError(_("Write floor factors as floor=factor, e.g. 0=0.5, 1=0.8."), field="floor_factors")
+            raise ValidationError(digits(_("Write floor factors as floor=factor, e.g. 0=0.5, 1=0.8.")), field="floor_factors")
         floor = parse.whole(pair[0], "floor_factors", -10, 200, _("A floor"))
         factor = parse.percent(pair[1], "floor_factors", maximum=10, places=3)
         out[floor] = Fraction(factor)
@@ -119,7 +120,12 @@ def modifiers(building: Building) -> Modifiers:
 
 
 def floor_factors_text(building: Building) -> str:
-    return ", ".join(f"{k}={v}" for k, v in json.loads(building.floor_factors).items())
+    """The floor factors as a board types them: "0=0.5, 1=0.8" (they are kept as fractions)."""
+    def decimal(text):
+        factor = Fraction(text)
+        return format((Decimal(factor.numerator) / factor.denominator).normalize(), "f")
+
+    return ", ".join(f"{k}={decimal(v)}" for k, v in json.loads(building.floor_factors).items())
 
 
 def major(box, amount: int) -> str:

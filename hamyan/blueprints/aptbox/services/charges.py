@@ -5,19 +5,21 @@ import json
 from datetime import date
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from hamyan import money as money_module
-from hamyan.blueprints.aptbox.models import BASES, Assessment, Charge, ChargeRun
+from hamyan.blueprints.aptbox.models import BASES, Assessment, Building, Charge, ChargeRun
+from hamyan.boxes.access import SYSTEM
 from hamyan.core import clock, parse, uow
 from hamyan.core.errors import Conflict, ValidationError
 from hamyan.dues.calendar import add_months
 from hamyan.extensions import db
-from hamyan.i18n import show_day
+from hamyan.i18n import Month, box_language, box_text, show_day, show_month, writing_in
 from hamyan.ledger import service as ledger
 from hamyan.ledger.models import ASSET
 
-from .common import account, by, day_in_month, manage, month_label, month_of, parse_month, post
+from .common import PAGE_SIZE, account, by, day_in_month, manage, month_of, page_of, parse_month, post
 from .plan import compute, parse_mix, plan_parts
 from .units import units_of
 
@@ -73,7 +75,7 @@ def issue_month(actor, box_id, month) -> ChargeRun:
     box, building = acc.box, acc.building
     year, number = parse_month(box, month)
     reference = month_reference(year, number)
-    label = month_label(box, year, number)
+    label = show_month(year, number, box.calendar, box)
     _refuse_issued(box, reference, label)
     parts = plan_parts(box.id)
     if not parts:
@@ -81,14 +83,32 @@ def issue_month(actor, box_id, month) -> ChargeRun:
     units = units_of(box.id)
     if not units:
         raise ValidationError(_("Add the building's units first."), field="month")
-    computed = compute(box, building, units, parts)
+    with writing_in(box_language(box)):  # each unit's explanation is kept in the building's words
+        computed = compute(box, building, units, parts)
     due = day_in_month(box, year, number, building.due_day)
-    run = _issue(box, actor, reference, _("Charges for %(month)s", month=label), due,
-                 [(c.unit.id, c.amount, c.owner_part, c.lines) for c in computed], "apt:income:charges")
+    title = box_text(box, _l("Charges for %(month)s"), month=Month(year, number, box.calendar))
+    run = _issue(box, actor, reference, title, due, [(c.unit.id, c.amount, c.owner_part, c.lines) for c in computed],
+                 "apt:income:charges")
     from .summary import refresh
 
     refresh(box, [c.unit.id for c in computed])
     return run
+
+
+def issue_due_month(box_id: int) -> ChargeRun | None:
+    """This month's charges (the building's calendar), issued by the daily job where the board asked
+    for it (issue_monthly): once whatever the runs, since issuing a month is unique; not when this
+    month or a later one was issued already (the board issued ahead), nor from an empty plan."""
+    building = db.session.get(Building, box_id)
+    if not building.issue_monthly:
+        return None
+    box = building.box
+    year, month = month_of(box, clock.today(box))
+    latest = db.session.scalar(select(ChargeRun.reference).where(
+        ChargeRun.box_id == box_id, ChargeRun.reference.like("month:%")).order_by(ChargeRun.reference.desc()).limit(1))
+    if (latest and latest >= month_reference(year, month)) or not plan_parts(box_id) or not units_of(box_id):
+        return None
+    return issue_month(SYSTEM, box_id, f"{year:04d}-{month:02d}")
 
 
 def next_month(box) -> str:
@@ -141,8 +161,9 @@ def create_assessment(actor, box_id, title: str, total, basis: str, mix=None, in
     units = units_of(box.id)
     if not units:
         raise ValidationError(_("Add the building's units first."), field="title")
-    computed = compute(box, building, units, [(assessment.title, assessment.total, assessment.basis, mix_values,
-                                               "owner", False, {})])
+    with writing_in(box_language(box)):  # each unit's explanation is kept in the building's words
+        computed = compute(box, building, units, [(assessment.title, assessment.total, assessment.basis, mix_values,
+                                                   "owner", False, {})])
     n = assessment.installments
     per_unit = {c.unit.id: (money_module.allocate(c.amount, [1] * n) if c.amount else [0] * n, c) for c in computed}
     for k in range(n):
@@ -151,11 +172,12 @@ def create_assessment(actor, box_id, title: str, total, basis: str, mix=None, in
         for unit_id, (parts, c) in per_unit.items():
             why = c.lines[0]["why"] if c.lines else ""
             if n > 1:
-                why += f"; installment {k + 1} of {n}"
+                why = box_text(box, _l("%(why)s; installment %(number)s of %(count)s"), why=why, number=k + 1, count=n)
             lines.append((unit_id, parts[k], parts[k],
                           [{"name": assessment.title, "basis": c.lines[0]["basis"] if c.lines else "", "payer": "owner",
                             "amount": parts[k], "why": why}]))
-        label = assessment.title + (f" ({k + 1}/{n})" if n > 1 else "")
+        label = box_text(box, _l("%(title)s (%(number)s/%(count)s)"), title=assessment.title, number=k + 1,
+                         count=n) if n > 1 else assessment.title
         _issue(box, actor, f"assessment:{assessment.id}:{k + 1}", label, due, lines, "apt:income:assessments",
                assessment.id)
     from .summary import refresh
@@ -164,9 +186,10 @@ def create_assessment(actor, box_id, title: str, total, basis: str, mix=None, in
     return assessment
 
 
-def runs(box_id: int, limit: int = 24) -> list[ChargeRun]:
-    return list(db.session.scalars(select(ChargeRun).filter_by(box_id=box_id)
-                                   .order_by(ChargeRun.due_date.desc(), ChargeRun.id.desc()).limit(limit)))
+def runs(box_id: int, page: int = 1, size: int = PAGE_SIZE) -> tuple[list[ChargeRun], int]:
+    """One page of the charges issued, the latest due first, and how many there are."""
+    return page_of(select(ChargeRun).filter_by(box_id=box_id).order_by(ChargeRun.due_date.desc(), ChargeRun.id.desc()),
+                   page, size)
 
 
 def charges_of(unit_id: int) -> list[Charge]:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 
 from hamyan.blueprints.aptbox.models import Building, Unit, UnitPerson
 from hamyan.boxes.access import MANAGE, VIEW, Principal, authorize
@@ -15,12 +15,23 @@ from hamyan.core.errors import Conflict, NotFound, ValidationError
 from hamyan.core.parse import fields  # noqa: F401 (the aptbox rules' modules import it from here)
 from hamyan.dues import calendar
 from hamyan.extensions import db
-from hamyan.i18n import show_money
+from hamyan.i18n import digits, show_money
 from hamyan.ledger import service as ledger
 from hamyan.ledger.models import ASSET, EXPENSE, INCOME
+from hamyan.money import PERSIAN_DIGITS
 
 KIND = "aptbox"
 PAGE_SIZE = 50
+
+
+def page_of(rows: Select, page: int, size: int) -> tuple[list, int]:
+    """`size` rows of an ordered select from page `page` on, and how many it has in all: how each of the
+    building's lists pages (page and size in, rows and total out), so a page can show its total. A page
+    past the last is empty, as the API has always answered; the web pages ask for their last one."""
+    total = db.session.scalar(select(func.count()).select_from(rows.order_by(None).subquery()))
+    page = min(max(page, 1), parse.MAX_ID // size)
+    found = db.session.execute(rows.limit(size).offset((page - 1) * size))
+    return (found.scalars().all() if len(rows.column_descriptions) == 1 else [tuple(r) for r in found]), total
 
 
 @dataclass
@@ -51,6 +62,19 @@ def access(actor, box_id, action: str = VIEW) -> Access:
 
 def manage(actor, box_id) -> Access:
     return access(actor, box_id, MANAGE)
+
+
+def unit_numbered(box_id: int, number, field: str) -> Unit:
+    """The building's unit of the number someone typed, in Persian or Latin digits alike (۱۲ finds
+    unit 12, and 12 a unit numbered ۱۲): a clear error on `field` when there is none."""
+    typed = str(number or "").strip()
+    latin = parse.latin_digits(typed)
+    unit = db.session.scalar(select(Unit).where(Unit.box_id == box_id, Unit.number.in_(
+        {typed, latin, latin.translate(PERSIAN_DIGITS)})).order_by(Unit.id).limit(1))
+    if unit is None:
+        raise ValidationError(_("There is no unit %(number)s in this building.", number=typed or _("(empty)")),
+                              field=field)
+    return unit
 
 
 def unit_of(acc: Access, unit_id) -> Unit:
@@ -150,13 +174,6 @@ def same_request(existing, digest: str) -> None:
 
 
 # ------------------------------------------------------------------------------ months
-def month_label(box: Box, year: int, month: int) -> str:
-    """The month named in the language being written (a job's: the building's)."""
-    from hamyan.i18n import writing_language
-
-    return calendar.month_label(year, month, box.calendar, writing_language(box))
-
-
 def month_of(box: Box, day: date) -> tuple[int, int]:
     """The (year, month) of a day in the box's calendar."""
     return calendar.month_of(day, box.calendar)
@@ -176,7 +193,8 @@ def parse_month(box: Box, value) -> tuple[int, int]:
     parts = raw.split("-")
     if len(parts) != 2 or not all(p.isdigit() for p in parts):
         example = "1404-09" if box.calendar == "persian" else "2026-03"
-        raise ValidationError(_("Enter a month as YYYY-MM, e.g. %(example)s.", example=example), field="month")
+        raise ValidationError(_("Enter a month as YYYY-MM, e.g. %(example)s.", example=digits(example, box)),
+                              field="month")
     year, month = int(parts[0]), int(parts[1])
     current = month_of(box, clock.today(box))[0]
     if not 1 <= month <= 12 or abs(year - current) > 20:

@@ -6,21 +6,19 @@ import uuid
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import pgettext
 from sqlalchemy import func, select
 
-from hamyan.blueprints.aptbox.models import CATEGORIES, FUNDS, Expense, Transfer
+from hamyan.blueprints.aptbox.models import CATEGORIES, CATEGORY_NAMES, FUND_NAMES, FUNDS, Expense, Transfer
 from hamyan.core import parse, uow
 from hamyan.core.uploads import Receipt, receipt_type, store
 from hamyan.core.errors import Conflict, Forbidden, NotFound, ValidationError
 from hamyan.extensions import db
-from hamyan.i18n import show_money
+from hamyan.i18n import box_text, show_money
 
 from .common import (PAGE_SIZE, access, account, by, fields, fund_account, fund_balances, manage, money, not_future,
-                     post, row_of)
-
-FUND_LABELS = {"operating": "Operating fund", "reserve": "Reserve fund"}
-
+                     page_of, post, row_of)
 
 def _check_fund(box, fund: str, amount: int, decision: str | None) -> str | None:
     """The decision text when taking `amount` from the fund would leave it below zero; refused
@@ -43,7 +41,8 @@ def _post_expense(box, actor, expense: Expense, decision: str | None) -> None:
     entry = post(box, actor, "expense", [(account(box, f"apt:expense:{expense.category}"), expense.amount),
                                         (fund_account(box, expense.fund), -expense.amount)],
                  f"expense:{expense.id}", expense.spent_on,
-                 f"{expense.category}: {expense.vendor or expense.note}"[:200])
+                 box_text(box, _l("%(category)s: %(detail)s"), category=CATEGORY_NAMES[expense.category],
+                          detail=expense.vendor or expense.note))
     expense.entry_id, expense.status = entry.id, "approved"
 
 
@@ -128,7 +127,8 @@ def transfer(actor, box_id, amount, from_fund: str, to_fund: str, moved_on=None,
     entry = post(box, actor, "transfer", [(fund_account(box, values["to_fund"]), values["amount"]),
                                          (fund_account(box, values["from_fund"]), -values["amount"])],
                  f"transfer:{key or uuid.uuid4().hex}", values["moved_on"],
-                 f"{FUND_LABELS[values['from_fund']]} to {FUND_LABELS[values['to_fund']].lower()}")
+                 box_text(box, _l("%(source)s to %(target)s"), source=FUND_NAMES[values["from_fund"]],
+                          target=FUND_NAMES[values["to_fund"]]))
     existing = db.session.scalar(select(Transfer).filter_by(entry_id=entry.id))
     if existing is not None:  # a retried request: the entry's key matched
         return existing
@@ -139,20 +139,24 @@ def transfer(actor, box_id, amount, from_fund: str, to_fund: str, moved_on=None,
 
 def expenses(box_id: int, page: int = 1, size: int = PAGE_SIZE) -> tuple[list[Expense], int]:
     """One page of the building's expenses, newest first, and how many there are."""
-    total = db.session.scalar(select(func.count(Expense.id)).filter_by(box_id=box_id))
-    page = min(max(page, 1), parse.MAX_ID // size)
-    rows = db.session.scalars(select(Expense).filter_by(box_id=box_id).order_by(
-        Expense.spent_on.desc(), Expense.id.desc()).limit(size).offset((page - 1) * size))
-    return list(rows), total
+    return page_of(select(Expense).filter_by(box_id=box_id).order_by(Expense.spent_on.desc(), Expense.id.desc()),
+                   page, size)
 
 
 def pending_expenses(box_id: int) -> int:
     return db.session.scalar(select(func.count(Expense.id)).filter_by(box_id=box_id, status="pending"))
 
 
-def transfers(box_id: int, limit: int = 50) -> list[Transfer]:
-    return list(db.session.scalars(select(Transfer).filter_by(box_id=box_id)
-                                   .order_by(Transfer.moved_on.desc(), Transfer.id.desc()).limit(limit)))
+def transfers(box_id: int, page: int = 1, size: int = PAGE_SIZE) -> tuple[list[Transfer], int]:
+    """One page of the moves between the funds, newest first, and how many there are."""
+    return page_of(select(Transfer).filter_by(box_id=box_id).order_by(Transfer.moved_on.desc(), Transfer.id.desc()),
+                   page, size)
+
+
+def transferred(box_id: int, start, end) -> int:
+    """What moved between the funds from `start` to `end` (days, both included)."""
+    return int(db.session.scalar(select(func.coalesce(func.sum(Transfer.amount), 0)).where(
+        Transfer.box_id == box_id, Transfer.moved_on >= start, Transfer.moved_on <= end)))
 
 
 def receipt_file(actor, box_id, expense_id) -> tuple[str, str, str]:
@@ -162,7 +166,9 @@ def receipt_file(actor, box_id, expense_id) -> tuple[str, str, str]:
     expense = expense_of(acc.box.id, expense_id)
     if not expense.receipt_path:
         raise NotFound(_("This expense has no receipt."))
-    return (os.path.join(current_app.instance_path, expense.receipt_path), expense.receipt_type,
-            expense.receipt_name or "receipt")
+    path = os.path.join(current_app.instance_path, expense.receipt_path)
+    if not os.path.isfile(path):  # uploads are per host (instance/): a restored or shared database may lack it
+        raise NotFound(_("The receipt's file is not on this server."))
+    return path, expense.receipt_type, expense.receipt_name or "receipt"
 
 

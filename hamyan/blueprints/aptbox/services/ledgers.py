@@ -12,6 +12,8 @@ from hamyan.ledger import service as ledger
 from hamyan.ledger.models import Entry, Posting
 from hamyan.statements import Statement, account_statement
 
+from .common import PAGE_SIZE, page_of
+
 
 
 @dataclass
@@ -65,9 +67,8 @@ def totals(box) -> Totals:
     return Totals(int(row[0]), int(row[1]), -int(row[2]), int(row[3]), int(row[4]))
 
 
-def arrears_list(box) -> list[tuple[Unit, UnitSummary]]:
-    """Units behind on their charges, most owed first, with days late."""
-    return [tuple(r) for r in db.session.execute(
-        select(Unit, UnitSummary).join(UnitSummary, UnitSummary.unit_id == Unit.id)
-        .where(UnitSummary.box_id == box.id, UnitSummary.arrears > 0)
-        .order_by(UnitSummary.arrears.desc(), UnitSummary.days_late.desc(), Unit.number))]
+def arrears_list(box, page: int = 1, size: int = PAGE_SIZE) -> tuple[list[tuple[Unit, UnitSummary]], int]:
+    """One page of the units behind on their charges, most owed first, with days late, and how many there are."""
+    return page_of(select(Unit, UnitSummary).join(UnitSummary, UnitSummary.unit_id == Unit.id)
+                   .where(UnitSummary.box_id == box.id, UnitSummary.arrears > 0)
+                   .order_by(UnitSummary.arrears.desc(), UnitSummary.days_late.desc(), Unit.number), page, size)

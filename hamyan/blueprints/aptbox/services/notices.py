@@ -2,6 +2,7 @@
 polls: one vote per unit, counted one each or by area as the board chose, with a quorum; the result
 and who voted are shown to every member once the poll closes."""
 import json
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -17,7 +18,7 @@ from hamyan.extensions import db
 from hamyan.i18n import number as num, show_day
 from hamyan.notify.services import notify, speaking
 
-from .common import access, by, fields, manage, row_of
+from .common import PAGE_SIZE, access, by, fields, manage, page_of, row_of
 
 MAX_OPTIONS = 10
 
@@ -46,9 +47,10 @@ def recipients(box_id: int) -> list[tuple]:
     return sorted(found.items(), key=lambda pair: pair[0])
 
 
-def announcements(box_id: int, limit: int = 10) -> list[Announcement]:
-    return list(db.session.scalars(select(Announcement).filter_by(box_id=box_id)
-                                   .order_by(Announcement.created_at.desc(), Announcement.id.desc()).limit(limit)))
+def announcements(box_id: int, page: int = 1, size: int = PAGE_SIZE) -> tuple[list[Announcement], int]:
+    """One page of the announcements, newest first, and how many there are."""
+    return page_of(select(Announcement).filter_by(box_id=box_id)
+                   .order_by(Announcement.created_at.desc(), Announcement.id.desc()), page, size)
 
 
 def _options(value) -> list[str]:
@@ -108,6 +110,8 @@ def vote(actor, box_id, poll_id, unit_id, choice) -> Vote:
     if is_closed(acc.box, poll):
         raise Conflict(_("This poll is closed."), field="choice")
     options = json.loads(poll.options)
+    if not parse.normalize(choice):  # the form sent with no choice ticked
+        raise ValidationError(_("Tick one of the choices, then vote."), field="choice")
     index = parse.whole(choice, "choice", 0, len(options) - 1, _("Choice"))
     if db.session.scalar(select(Vote.id).filter_by(poll_id=poll.id, unit_id=unit.id)) is not None:
         raise Conflict(_("Unit %(number)s has already voted; a unit votes once.", number=unit.number), field="choice")
@@ -144,31 +148,49 @@ class Result:
 
 
 def result(acc, poll: Poll) -> Result:
+    return results(acc, [poll])[0]
+
+
+def results(acc, polls: list[Poll]) -> list[Result]:
+    """Each poll's result, the votes of them all read at once."""
+    votes = defaultdict(list)
+    for row in db.session.execute(select(Vote, Unit.number, Membership.display_name)
+                                  .join(Unit, Unit.id == Vote.unit_id)
+                                  .join(Membership, Membership.id == Vote.membership_id)
+                                  .where(Vote.poll_id.in_([p.id for p in polls])).order_by(Unit.number)):
+        votes[row[0].poll_id].append(row)
+    units, area = db.session.execute(select(func.count(Unit.id), func.sum(Unit.area)).filter_by(box_id=acc.box.id)).one()
+    my_units = db.session.execute(select(Unit.id, Unit.number).where(Unit.id.in_(list(acc.unit_ids) or [0]))
+                                  .order_by(Unit.number)).all() if polls else []
+    return [_result(acc, poll, votes[poll.id], Decimal(units or 0) if poll.weighting == "unit" else Decimal(area or 0),
+                    my_units) for poll in polls]
+
+
+def _result(acc, poll: Poll, votes: list, possible: Decimal, my_units: list) -> Result:
     options = json.loads(poll.options)
-    votes = db.session.execute(select(Vote, Unit.number, Membership.display_name)
-                               .join(Unit, Unit.id == Vote.unit_id)
-                               .join(Membership, Membership.id == Vote.membership_id)
-                               .where(Vote.poll_id == poll.id).order_by(Unit.number)).all()
     totals = [Decimal(0)] * len(options)
     for v, _, _ in votes:
         totals[v.choice] += v.weight
-    if poll.weighting == "unit":
-        possible = Decimal(db.session.scalar(select(func.count(Unit.id)).filter_by(box_id=poll.box_id)) or 0)
-    else:
-        possible = Decimal(db.session.scalar(select(func.sum(Unit.area)).filter_by(box_id=poll.box_id)) or 0)
     cast = sum(totals, Decimal(0))
     quorum = possible > 0 and cast * 100 >= possible * poll.quorum_percent
     closed = is_closed(acc.box, poll)
     top = max(totals) if totals and cast else None
     mine = {v.unit_id: v.choice for v, _, _ in votes if v.unit_id in acc.unit_ids}
-    my_units = [(u.id, u.number, mine.get(u.id)) for u in db.session.scalars(
-        select(Unit).where(Unit.id.in_(list(acc.unit_ids) or [0])).order_by(Unit.number))]
     return Result(poll, options, closed, totals, cast, possible, len(votes), quorum,
                   [o for o, t in zip(options, totals) if top is not None and t == top] if quorum else [],
-                  [(number, name, options[v.choice]) for v, number, name in votes] if closed else [], my_units)
+                  [(number, name, options[v.choice]) for v, number, name in votes] if closed else [],
+                  [(unit_id, number, mine.get(unit_id)) for unit_id, number in my_units])
 
 
-def polls(box_id: int, limit: int = 20) -> list[Poll]:
-    return list(db.session.scalars(select(Poll).filter_by(box_id=box_id).order_by(Poll.id.desc()).limit(limit)))
+def open_polls(box, limit: int) -> list[Poll]:
+    """The polls still taking votes, closing soonest first: however many newer ones have closed."""
+    return list(db.session.scalars(select(Poll).filter_by(box_id=box.id, closed_at=None)
+                                   .where(Poll.closes_on >= clock.today(box))
+                                   .order_by(Poll.closes_on, Poll.id).limit(limit)))
+
+
+def polls(box_id: int, page: int = 1, size: int = PAGE_SIZE) -> tuple[list[Poll], int]:
+    """One page of the polls, newest first, and how many there are."""
+    return page_of(select(Poll).filter_by(box_id=box_id).order_by(Poll.id.desc()), page, size)
 
 

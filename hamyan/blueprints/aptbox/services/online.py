@@ -12,18 +12,21 @@ from hamyan.extensions import db
 from .payments import part_for, record_payment, reverse_payment
 
 
-def payment_targets(box_id: int, membership_id: int) -> dict[str, str]:
-    """The units the member is tied to, by number: "unit:<id>" -> "Unit 12 (owner)"."""
-    rows = db.session.execute(select(Unit.id, Unit.number, UnitPerson.relation)
+def payment_targets(box_id: int, membership_ids) -> dict[int, dict[str, str]]:
+    """Each member's units, by number: "unit:<id>" -> "Unit 12 (owner)"."""
+    rows = db.session.execute(select(UnitPerson.membership_id, Unit.id, Unit.number, UnitPerson.relation)
                               .join(UnitPerson, UnitPerson.unit_id == Unit.id)
-                              .where(Unit.box_id == box_id, UnitPerson.membership_id == membership_id)
+                              .where(Unit.box_id == box_id, UnitPerson.membership_id.in_(membership_ids))
                               .order_by(Unit.number, Unit.id))
-    return {f"unit:{unit_id}": _("Unit %(number)s (owner)", number=number) if relation == "owner" else
-            _("Unit %(number)s (resident)", number=number) for unit_id, number, relation in rows}
+    targets = {membership_id: {} for membership_id in membership_ids}
+    for membership_id, unit_id, number, relation in rows:
+        targets[membership_id][f"unit:{unit_id}"] = _("Unit %(number)s (owner)", number=number) \
+            if relation == "owner" else _("Unit %(number)s (resident)", number=number)
+    return targets
 
 
 def apply_payment(actor, box_id, incoming) -> int:
-    if incoming.target not in payment_targets(box_id, incoming.membership_id):
+    if incoming.target not in payment_targets(box_id, [incoming.membership_id])[incoming.membership_id]:
         raise ValidationError(_("The payer is no longer tied to this unit."), field="target")
     unit_id = int(incoming.target.split(":", 1)[1])
     payment = record_payment(actor, box_id, unit_id, parse.canonical(incoming.amount, incoming.currency),

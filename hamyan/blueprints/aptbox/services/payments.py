@@ -3,6 +3,7 @@ resident reports paying is the shared "I have paid", hamyan.blueprints.payments.
 from datetime import timedelta
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from hamyan.blueprints.aptbox.models import PAYERS, Building, Unit, UnitPayment, UnitPerson
@@ -14,12 +15,18 @@ from hamyan.core.errors import NotFound
 from hamyan.dues import late
 from hamyan.dues import status as dues_status
 from hamyan.extensions import db
+from hamyan.i18n import Amount, box_text
 from hamyan.ledger import service as ledger
 from hamyan.ledger.models import Entry
 
-from .common import account, by, fields, fund_account, manage, money, not_future, post, request_hash, \
+from .common import account, by, fields, fund_account, manage, not_future, post, request_hash, \
     request_key, row_of, same_request, unit_account, unit_of
 from .summary import UNIT, derive, refresh
+
+# A unit's payment as the ledger remembers it, by whose part it pays (None: the unit's whole).
+PAYMENT_MEMOS = {None: _l("Unit %(unit)s: payment ref %(reference)s"),
+                 "owner": _l("Unit %(unit)s: the owner's payment ref %(reference)s"),
+                 "resident": _l("Unit %(unit)s: the resident's payment ref %(reference)s")}
 
 
 @uow.box_write
@@ -44,10 +51,11 @@ def record_payment(actor, box_id, unit_id, amount, paid_on=None, reference: str 
                     ("reference", lambda: parse.text(reference, "reference", label=_("Bank reference"), limit=80)),
                     ("payer", lambda: parse.text(payer, "payer", label=_("Paid by"), limit=120, required=False)),
                     ("part", lambda: parse.choice(part, PAYERS, "part", _("Whose part")) if part else None))
-    whose = f"{values['part']}'s " if values["part"] else ""
+    memo = PAYMENT_MEMOS[values["part"]]
     entry = post(box, actor, "payment", [(fund_account(box, "operating"), values["amount"]),
                                         (unit_account(box, unit.id), -values["amount"])],
-                 f"payment:{key}", values["paid_on"], f"Unit {unit.number}: {whose}payment ref {values['reference']}")
+                 f"payment:{key}", values["paid_on"],
+                 box_text(box, memo, unit=unit.number, reference=values["reference"]))
     payment = UnitPayment(box_id=box.id, number=next_number(UnitPayment, box.id), unit_id=unit.id, request_key=key, request_hash=digest, entry_id=entry.id,
                           created_by_id=by(actor), **values)
     db.session.add(payment)
@@ -66,7 +74,7 @@ def reverse_payment(actor, box_id, payment_id, reason: str, unit_id=None):
         raise NotFound(_("No such payment on this unit."))
     reason = parse.reason(reason, limit=300)
     entry = db.session.get(Entry, payment.entry_id)
-    reversal = ledger.reverse(entry, memo=f"Unit payment reversed: {reason}"[:500],
+    reversal = ledger.reverse(entry, memo=box_text(acc.box, _l("Unit payment reversed: %(reason)s"), reason=reason),
                               idempotency_key=f"apt:{acc.box.id}:payment:{payment.id}:reverse",
                               effective_date=clock.today(acc.box), created_by_id=by(actor))
     refresh(acc.box, [payment.unit_id])
@@ -110,7 +118,8 @@ def charge_late_fees(box_id: int, actor=SYSTEM) -> int:
         late.charge(box.id, (UNIT, unit_id), o.reference, o.due_date, amount, code="late_fee",
                     owed_account=unit_account(box, unit_id), income_account=income,
                     idempotency_key=f"apt:{box.id}:late:{o.reference}", effective_date=on,
-                    memo=f"Late fee: {o.label} ({money(box, o.unpaid)} unpaid)", created_by_id=by(actor))
+                    memo=box_text(box, _l("Late fee: %(charge)s (%(unpaid)s unpaid)"), charge=o.label,
+                                  unpaid=Amount(o.unpaid)), created_by_id=by(actor))
         touched.append(unit_id)
         count += 1
     refresh(box, touched)
@@ -132,8 +141,9 @@ def waive_late_fee(actor, box_id, unit_id, reference: str, reason: str, key: str
     row = late.find(acc.box.id, (UNIT, unit.id), str(reference or ""))
     if row is None:
         raise NotFound(_("No such late fee on this unit."))
-    done = late.waive(row, parse.reason(reason, limit=300), today=clock.today(acc.box),
+    reason = parse.reason(reason, limit=300)
+    done = late.waive(row, reason, today=clock.today(acc.box),
                       idempotency_key=f"apt:{acc.box.id}:late:{row.reference}:waive:{unit.id}",
-                      memo=f"Late fee waived: {parse.reason(reason, limit=300)}", by_id=by(actor))
+                      memo=box_text(acc.box, _l("Late fee waived: %(reason)s"), reason=reason), by_id=by(actor))
     refresh(acc.box, [unit.id])
     return done

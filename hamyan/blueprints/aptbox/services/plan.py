@@ -2,6 +2,8 @@
 would pay (with the reason) under it. The arithmetic is split.py's."""
 import json
 from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -10,6 +12,7 @@ from hamyan.blueprints.aptbox.models import BASES, PAYERS, RULE_KINDS, Building,
 from hamyan.core import parse, uow
 from hamyan.core.errors import NotFound, ValidationError
 from hamyan.extensions import db
+from hamyan.i18n import number
 
 from . import split
 from .buildings import modifiers
@@ -117,11 +120,11 @@ def clear_rule(actor, box_id, rule_id) -> None:
     db.session.delete(rule)
 
 
-def describe(component: Component) -> str:
-    """How a component is split, in words: "60% by area + 40% by occupants"."""
+def describe(component: Component, box) -> str:
+    """How a component is split, in words and the page's digits: "60% by area + 40% by occupants"."""
     if component.basis != "mix":
         return str(split.LABELS[component.basis])
-    return " + ".join(_("%(share)s%% %(basis)s", share=share, basis=split.LABELS[basis])
+    return " + ".join(_("%(share)s%% %(basis)s", share=number(share, box), basis=split.LABELS[basis])
                       for basis, share in json.loads(component.mix).items())
 
 
@@ -129,11 +132,25 @@ def components(box_id: int) -> list[Component]:
     return list(db.session.scalars(select(Component).filter_by(box_id=box_id, active=True).order_by(Component.id)))
 
 
+def unit_rules(box_id: int, limit: int, page: int = 1) -> list[UnitRule]:
+    """A page of `limit` of the building's exemptions and overrides, by component and unit."""
+    return list(db.session.scalars(select(UnitRule).join(Component, Component.id == UnitRule.component_id)
+                                   .where(Component.box_id == box_id).order_by(UnitRule.component_id, UnitRule.unit_id)
+                                   .limit(limit).offset((page - 1) * limit)))
+
+
 def rules_of(component_ids) -> dict[int, dict[int, UnitRule]]:
     out = {}
     for rule in db.session.scalars(select(UnitRule).where(UnitRule.component_id.in_(list(component_ids) or [0]))):
         out.setdefault(rule.component_id, {})[rule.unit_id] = rule
     return out
+
+
+def _figure(box, value) -> str:
+    """A figure of an explanation (an area, a percent, a factor) in the language and digits being
+    written (۱٬۲۰۰ in a Persian building), to three decimals."""
+    value = Fraction(value)
+    return number(Decimal(value.numerator) / Decimal(value.denominator), box)
 
 
 def figures(units: list[Unit]) -> list[split.UnitFigures]:
@@ -156,7 +173,8 @@ def compute(box, building: Building, units: list[Unit], parts: list[tuple[str, i
     shown = figures(units)
     out = {u.id: UnitCharge(u, 0, 0, []) for u in units}
     for name, total, basis, mix, payer, use_floor, rules in parts:
-        shares = split.split(total, basis, mix, shown, rules, mods, use_floor, lambda a: money(box, a))
+        shares = split.split(total, basis, mix, shown, rules, mods, use_floor, lambda a: money(box, a),
+                             lambda figure: _figure(box, figure))
         for unit_id, share in shares.items():
             if not share.amount:
                 continue

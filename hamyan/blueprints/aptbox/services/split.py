@@ -62,22 +62,24 @@ def figure(unit: UnitFigures, basis: str) -> Fraction:
             "parking": Fraction(unit.parking)}[basis]
 
 
-def _num(value: Fraction) -> str:
-    """A figure as people write it: 85.5, 3, 0.7."""
+def _num(value) -> str:
+    """A figure as people write it: 85.5, 3, 0.7 (Latin digits; split's callers pass the page's)."""
+    value = Fraction(value)
     if value.denominator == 1:
         return f"{value.numerator:,}"
     return f"{float(value):,.4f}".rstrip("0").rstrip(".")
 
 
-def multiplier(unit: UnitFigures, mods: Modifiers, use_floor: bool) -> tuple[Fraction, list[str]]:
+def multiplier(unit: UnitFigures, mods: Modifiers, use_floor: bool, number=_num) -> tuple[Fraction, list[str]]:
     factor, notes = Fraction(1), []
     if not unit.occupied and mods.vacancy_discount:
         factor *= 1 - Fraction(mods.vacancy_discount) / 100
-        notes.append(_("× %(factor)s (vacant: %(discount)s%% off)", factor=_num(1 - Fraction(mods.vacancy_discount) / 100),
-                       discount=mods.vacancy_discount))
+        notes.append(_("× %(factor)s (vacant: %(discount)s%% off)", factor=number(1 - Fraction(mods.vacancy_discount) / 100),
+                       discount=number(mods.vacancy_discount)))
     if use_floor and unit.floor in mods.floor_factors:
         factor *= mods.floor_factors[unit.floor]
-        notes.append(_("× %(factor)s (floor %(floor)s)", factor=_num(mods.floor_factors[unit.floor]), floor=unit.floor))
+        notes.append(_("× %(factor)s (floor %(floor)s)", factor=number(mods.floor_factors[unit.floor]),
+                       floor=number(unit.floor)))
     return factor, notes
 
 
@@ -94,9 +96,10 @@ def parts_of(basis: str, mix: dict) -> dict[str, Fraction]:
 
 
 def split(total: int, basis: str, mix: dict, units: list[UnitFigures], rules: dict, mods: Modifiers,
-          use_floor: bool = False, money=str) -> dict[int, Share]:
+          use_floor: bool = False, money=str, number=_num) -> dict[int, Share]:
     """Each unit's share of `total` (see the module doc). rules: unit id -> ("exempt", None) or
-    ("override", amount). money(amount) formats an amount for the explanations."""
+    ("override", amount). money(amount) formats an amount and number(figure) a figure (an area, a
+    percent, a factor) for the explanations."""
     shares: dict[int, Share] = {}
     if basis == "fixed":
         for unit in units:
@@ -104,7 +107,7 @@ def split(total: int, basis: str, mix: dict, units: list[UnitFigures], rules: di
             if rule is not None:
                 shares[unit.id] = _ruled(rule, money)
                 continue
-            factor, notes = multiplier(unit, mods, use_floor)
+            factor, notes = multiplier(unit, mods, use_floor, number)
             amount = _round_half_up(total * factor, mods.round_to)
             shares[unit.id] = Share(amount, " ".join([_("%(amount)s per unit", amount=money(total)), *notes])
                                     + f" = {money(amount)}")
@@ -122,11 +125,11 @@ def split(total: int, basis: str, mix: dict, units: list[UnitFigures], rules: di
                                 what=UNITS_OF[empty[0]]), field="basis")
     weights, texts = {}, {}
     for unit in sharing:
-        factor, notes = multiplier(unit, mods, use_floor)
+        factor, notes = multiplier(unit, mods, use_floor, number)
         raw = sum((parts[k] / 100 * figure(unit, k) / sums[k] for k in parts), Fraction(0))
         weights[unit.id] = raw * factor
-        terms = [_("%(percent)s%% × %(figure)s of %(sum)s %(what)s", percent=_num(parts[k]), figure=_num(figure(unit, k)),
-                   sum=_num(sums[k]), what=UNITS_OF[k]) for k in parts]
+        terms = [_("%(percent)s%% × %(figure)s of %(sum)s %(what)s", percent=number(parts[k]),
+                   figure=number(figure(unit, k)), sum=number(sums[k]), what=UNITS_OF[k]) for k in parts]
         texts[unit.id] = " + ".join(terms) + (" " + " ".join(notes) if notes else "")
     whole = sum(weights.values(), Fraction(0))
     if left and whole == 0:

@@ -22,8 +22,8 @@ from hamyan.dues import late
 from hamyan.dues import status as dues_status
 from hamyan.dues.bulk import Line
 from hamyan.extensions import db
+from hamyan.i18n import show_money
 from hamyan.ledger.models import Entry, LedgerAccount
-from hamyan.money import format_money
 
 FIELDS = ("charged", "paid", "balance", "arrears", "oldest_unpaid_due", "days_late", "status", "next_due",
           "next_amount")
@@ -218,7 +218,7 @@ def period_lines(box: Box) -> list[Line]:
         due_now = max(s.balance, 0)
         upcoming = s.next_amount if s.next_due else 0
         who = unit.resident_name or unit.owner_name
-        note = f"{format_money(due_now, box.currency, box.locale)} of it is already due." if due_now and upcoming else ""
+        note = _("%(amount)s of it is already due.", amount=show_money(due_now, box)) if due_now and upcoming else ""
         lines.append(Line(unit.id, _("Unit %(number)s", number=unit.number) + (f" · {who}" if who else ""), due_now + upcoming,
                           note))
     return lines

@@ -13,9 +13,9 @@ from hamyan.boxes.models import BOARD, RESIDENT, Membership
 from hamyan.core import parse, uow
 from hamyan.core.errors import Conflict, ValidationError
 from hamyan.extensions import db
-from hamyan.i18n import number as num
+from hamyan.i18n import digits, number as num
 
-from .common import manage, unit_of
+from .common import manage, page_of, unit_of
 
 CSV_COLUMNS = ("number", "floor", "area", "occupants", "parking", "occupied", "owner", "resident")
 MAX_UNITS = 2000
@@ -57,7 +57,7 @@ def area(value) -> Decimal:
     try:
         number = Decimal(raw)
     except InvalidOperation:
-        raise ValidationError(_("Enter the area in m², e.g. 85.5."), field="area") from None
+        raise ValidationError(digits(_("Enter the area in m², e.g. 85.5.")), field="area") from None
     if not number.is_finite() or number <= 0 or number > 100000 or number != number.quantize(Decimal("0.01")):
         raise ValidationError(_("Area must be more than 0 m², at most 100,000, with at most 2 decimals."), field="area")
     return number
@@ -239,11 +239,7 @@ def units_page(acc, page: int = 1, q: str = "", size: int = 50, mine: bool = Fal
     if q:
         like = f"%{q.strip()}%"
         query = query.where(Unit.number.like(like) | Unit.owner_name.like(like) | Unit.resident_name.like(like))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    page = min(max(page, 1), parse.MAX_ID // size)
-    rows = db.session.execute(query.order_by(func.length(Unit.number), Unit.number)
-                              .limit(size).offset((page - 1) * size)).all()
-    return [tuple(r) for r in rows], total
+    return page_of(query.order_by(func.length(Unit.number), Unit.number), page, size)
 
 
 def removal_blockers(box, membership: Membership) -> list[str]:

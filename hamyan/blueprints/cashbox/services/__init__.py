@@ -37,6 +37,7 @@ from hamyan.blueprints.cashbox.services.common import (  # noqa: F401
     chosen_round,
     current_round,
     member_in_sight,
+    member_of,
     round_in_box,
     rounds_of,
 )
@@ -66,6 +67,7 @@ from hamyan.blueprints.cashbox.services.setup import (  # noqa: F401
     update_round,
     rules_text,
     update_rules,
+    with_holders,
 )
 from hamyan.blueprints.cashbox.services.state import (  # noqa: F401
     Cell,
@@ -80,6 +82,7 @@ from hamyan.blueprints.cashbox.services.state import (  # noqa: F401
     member_summaries,
     member_view,
     periods_in,
+    periods_in_windows,
     progress,
     reconcile,
     round_state,

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from hamyan import ledger
 from hamyan.blueprints.cashbox.models import Round
 from hamyan.blueprints.cashbox.services.state import refresh_summaries
-from hamyan.boxes.access import VIEW, Principal, authorize
+from hamyan.boxes.access import VIEW, Access, Principal, authorize
 from hamyan.boxes import services as boxes
 from hamyan.boxes.models import Box, Membership
 from hamyan.core import clock, parse
@@ -30,16 +30,21 @@ def member_in_sight(actor, box_id, membership_id: int | None = None) -> tuple[Bo
     """The member whose shares, payments and statement the actor asks for: themself (no id, or
     their own), anyone active in the box for managers. Anyone else answers 404, like another box."""
     access = authorize(actor, box_id, VIEW, KIND)
-    box, own = access.box, access.membership
+    return access.box, member_of(access, membership_id)
+
+
+def member_of(access: Access, membership_id: int | None = None) -> Membership:
+    """member_in_sight for an access already authorized (a page that needs the access too)."""
+    own = access.membership
     if membership_id is None or (own is not None and own.id == membership_id):
         if own is None:
             raise NotFound()
-        return box, own
+        return own
     number = parse.record_id(membership_id)
     target = db.session.get(Membership, number) if number else None
-    if not access.can_manage or target is None or target.box_id != box.id or target.left_at is not None:
+    if not access.can_manage or target is None or target.box_id != access.box.id or target.left_at is not None:
         raise NotFound()
-    return box, target
+    return target
 
 
 # ---------------------------------------------------------------- rounds and members

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 
 
 from hamyan import ledger
@@ -28,7 +28,7 @@ from hamyan.boxes.models import Box, Membership
 from hamyan.core import clock, parse, uow
 from hamyan.core.errors import Conflict, NotFound, ValidationError
 from hamyan.extensions import db
-from hamyan.i18n import number as num, show_day, show_money
+from hamyan.i18n import box_text, listed, number as num, show_day, show_money
 from hamyan.ledger.models import LedgerAccount
 from hamyan.rotation import draws, order, payouts
 
@@ -132,7 +132,7 @@ def _pay_out(box: Box, cashbox: Cashbox, r: Round, period: Period, state: RoundS
     owing = [(by_member[h.membership_id].arrears, by_member[h.membership_id].fines_unpaid) for h in holders]
     if cashbox.winner_policy == "hold" and any(a + f for a, f in owing):
         if release:
-            names = ", ".join(h.membership.display_name for h, (a, f) in zip(holders, owing) if a + f)
+            names = listed(h.membership.display_name for h, (a, f) in zip(holders, owing) if a + f)
             raise ValidationError(_("Still owing: %(names)s. The payout is released once they are clear.", names=names),
                                   field="period")
         period.payout_status = "held"
@@ -154,13 +154,14 @@ def _pay_out(box: Box, cashbox: Cashbox, r: Round, period: Period, state: RoundS
         legs.append((cash_account(box), -cash_out))
     names = " + ".join(h.membership.display_name for h in holders)
     entry = ledger.post("payout", legs, idempotency_key=f"cashbox:{box.id}:payout:{r.id}:{period.number}",
-                        effective_date=today, memo=f"Payout to share {period.winner.number} ({names}), "
-                        f"round {r.number} period {period.number}", box_id=box.id, created_by_id=author(actor))
+                        effective_date=today, box_id=box.id, created_by_id=author(actor),
+                        memo=box_text(box, _l("Payout to share %(share)s (%(names)s), round %(round)s period %(period)s"),
+                                      share=period.winner.number, names=names, round=r.number, period=period.number))
     for holding, part in zip(holders, plan):
         if part.netted:
             db.session.add(Payment(round_id=r.id, membership_id=holding.membership_id, amount=part.netted_dues,
                                    fine_amount=part.netted_charges, method="netted",
-                                   reference=f"from payout of period {period.number}", paid_on=today,
+                                   reference=box_text(box, _l("from the payout of period %(period)s"), period=period.number), paid_on=today,
                                    entry_id=entry.id, created_by_id=author(actor)))
     period.payout_status = "paid"
     period.payout_entry_id = entry.id
@@ -188,12 +189,15 @@ def payouts_owed(box_id: int) -> list[Owed]:
 def pay_owed_payouts(box: Box, r: Round, actor) -> None:
     """Hand over payouts still owed, oldest first, from the cash just collected."""
     owed = payouts_owed(box.id)
+    if not owed:
+        return
     for debt, paid in zip(owed, payouts.pay_owed([o.amount for o in owed], box_cash(box))):
         if paid:
             ledger.post("payout_owed", [(payout_owed_account(box, debt.membership), paid), (cash_account(box), -paid)],
                         idempotency_key=f"cashbox:{box.id}:payout-owed:{uuid.uuid4().hex}",
                         effective_date=clock.today(box), box_id=box.id, created_by_id=author(actor),
-                        memo=f"Payout owed to {debt.membership.display_name} paid, round {r.number}")
+                        memo=box_text(box, _l("Payout owed to %(name)s paid, round %(round)s"),
+                                      name=debt.membership.display_name, round=r.number))
 
 
 @uow.box_write

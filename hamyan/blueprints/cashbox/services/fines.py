@@ -4,7 +4,7 @@ charged again."""
 from datetime import timedelta
 
 from sqlalchemy import select
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 
 
 from hamyan.blueprints.cashbox.models import Cashbox, Period, Round
@@ -23,7 +23,7 @@ from hamyan.dues import late
 from hamyan.dues import status as dues_status
 from hamyan.dues.models import LateCharge
 from hamyan.extensions import db
-from hamyan.i18n import number as num
+from hamyan.i18n import box_text, number as num
 
 REASON_LIMIT = 300
 SUBJECT = "membership"  # a cashbox fine is charged to the member, for one period: its reference
@@ -33,8 +33,12 @@ def reference(period: Period) -> str:
     return f"period:{period.id}"
 
 
+def period_id(fine: LateCharge) -> int:
+    return int(fine.reference.removeprefix("period:"))
+
+
 def period_of(fine: LateCharge) -> Period:
-    return db.session.get(Period, int(fine.reference.removeprefix("period:")))
+    return db.session.get(Period, period_id(fine))
 
 
 def periods_late_at_start(r: Round, state: RoundState) -> set[int]:
@@ -70,7 +74,8 @@ def assess_fines(box_id, today=None, actor=None, history: bool = False) -> int:
             owed_account=fines_account(box, m), income_account=fine_income_account(box),
             idempotency_key=f"cashbox:{box.id}:fine:{period.id}:{m.id}",
             effective_date=dues_status.late_after(period.due_date, cashbox.grace_days) + timedelta(days=1),
-            memo=f"Late fine for {m.display_name}, round {r.number} period {period.number}",
+            memo=box_text(box, _l("Late fine for %(name)s, round %(round)s period %(period)s"), name=m.display_name,
+                          round=r.number, period=period.number),
             created_by_id=author(actor) if actor else None)
         charged_members.append(m.id)
     # The job runs this hourly for every running round: it also moves the summaries to a new day.
@@ -130,7 +135,7 @@ def waive_fine(actor, box_id, fine_id, reason: str) -> LateCharge:
                               owed):
         raise ValidationError(_("This fine is already paid. Undo the payment that paid it first."), field="fine_id")
     late.waive(fine, reason, today=clock.today(box), idempotency_key=f"cashbox:{box.id}:waive-fine:{fine.id}",
-               memo=f"Fine waived: {reason}", by_id=author(actor))
+               memo=box_text(box, _l("Fine waived: %(reason)s"), reason=reason), by_id=author(actor))
     refresh_summaries(r, [fine.subject_id])
     return fine
 
@@ -152,8 +157,14 @@ def fines_of(r: Round, membership_id: int) -> list[tuple[Period, LateCharge, boo
     (waive_fine's rule, read from the member's summary: the round runs, the fine is unpaid)."""
     from hamyan.blueprints.cashbox.models import MemberSummary
 
-    periods = {reference(p): p for p in r.periods}
-    fines = late.charges(r.box_id, SUBJECT, periods, [membership_id])
+    # The member's charges first (few, every round's), then only the periods they name: never the
+    # round's every period.
+    fines = late.charges(r.box_id, SUBJECT, subject_ids=[membership_id])
+    if not fines:
+        return []
+    periods = {reference(p): p for p in db.session.scalars(select(Period).where(
+        Period.round_id == r.id, Period.id.in_([period_id(f) for f in fines])))}
+    fines = [f for f in fines if f.reference in periods]
     summary = db.session.get(MemberSummary, (r.id, membership_id))
     unpaid = _unpaid(fines, summary.fines_unpaid if summary is not None else 0) if r.status == "active" else set()
     return [(periods[f.reference], f, f.id in unpaid) for f in fines]

@@ -4,7 +4,7 @@ import uuid
 from datetime import timedelta
 
 from sqlalchemy import select
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 
 
 from hamyan import ledger
@@ -21,16 +21,17 @@ from hamyan.blueprints.cashbox.services.common import (
     undo,
 )
 from hamyan.blueprints.cashbox.services.draws import finish_if_done, pay_owed_payouts
-from hamyan.blueprints.cashbox.services.state import refresh_summaries, round_state
+from hamyan.blueprints.cashbox.services.state import count_payment, refresh_summaries, round_state
 from hamyan.boxes.access import MANAGE, VIEW, authorize
 from hamyan.core import clock, parse, uow
 from hamyan.core.errors import Conflict, NotFound, ValidationError
 from hamyan.boxes.models import Membership
 from hamyan.dues import calendar, obligations
+from hamyan.dues.status import METHOD_NAMES
 from hamyan.dues.bulk import Line
 from hamyan.dues.online import member_payment_hooks
 from hamyan.extensions import db
-from hamyan.i18n import number as num, show_money
+from hamyan.i18n import box_text, number as num, show_money
 from hamyan.ledger.models import Entry
 
 MAX_DAYS_BEFORE_ROUND = 366
@@ -99,8 +100,9 @@ def record_payment(actor, box_id, membership_id, amount, method: str = "cash", r
         legs.append((member_account(box, member), -allocation.to_dues))
     if allocation.to_charges:
         legs.append((fines_account(box, member), -allocation.to_charges))
-    memo = (f"Contribution from {member.display_name}, round {r.number}"
-            + (f" ({method} {reference})" if reference else f" ({method})"))
+    said = dict(name=member.display_name, round=r.number, method=METHOD_NAMES.get(method, method), reference=reference)
+    memo = box_text(box, _l("Contribution from %(name)s, round %(round)s (%(method)s %(reference)s)") if reference
+                    else _l("Contribution from %(name)s, round %(round)s (%(method)s)"), **said)
     entry = ledger.post("contribution", legs, idempotency_key=key or f"cashbox:{box.id}:payment:{uuid.uuid4().hex}",
                         effective_date=paid_on, memo=memo, box_id=box.id, created_by_id=author(actor))
     payment = Payment(round_id=r.id, membership_id=member.id, amount=allocation.to_dues,
@@ -108,8 +110,9 @@ def record_payment(actor, box_id, membership_id, amount, method: str = "cash", r
                       entry_id=entry.id, created_by_id=author(actor))
     db.session.add(payment)
     db.session.flush()
-    pay_owed_payouts(box, r, actor)
-    refresh_summaries(r, [member.id])
+    pay_owed_payouts(box, r, actor)  # ledger postings only: the member's state is rs and this payment
+    count_payment(rs, payment)
+    refresh_summaries(r, [member.id], rs)
     finish_if_done(r)
     return payment
 
@@ -141,7 +144,8 @@ def reverse_payment(actor, box_id, payment_id, reason: str) -> Payment:
     if box_cash(box) < total:
         raise ValidationError(_("The box no longer holds this money (it was paid out), so the payment cannot be "
                                 "undone."), field="payment_id")
-    return undo(box, actor, payment, r, f"Payment undone: {reason}", f"reverse-payment:{payment.id}")
+    return undo(box, actor, payment, r, box_text(box, _l("Payment undone: %(reason)s"), reason=reason),
+                f"reverse-payment:{payment.id}")
 
 
 # How a payment made outside the box (online, or reported and confirmed) is recorded and refunded

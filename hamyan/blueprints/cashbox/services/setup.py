@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
 from flask_babel import gettext as _
 
 
@@ -37,7 +38,7 @@ from hamyan.core import clock, parse, uow
 from hamyan.core.errors import Conflict, NotFound, ValidationError
 from hamyan.dues import calendar, obligations
 from hamyan.extensions import db
-from hamyan.i18n import number as num
+from hamyan.i18n import listed, number as num
 from hamyan.rotation import draws, shares
 
 MAX_SHARES = 500
@@ -235,6 +236,15 @@ def set_order(actor, box_id, round_id, share_numbers: list) -> Round:
     return r
 
 
+def with_holders(shares: list[Share]) -> list[Share]:
+    """These shares with their holdings and the holders' names, read at once (not a query a share
+    and one a holder), for a page that lists who holds them."""
+    if shares:
+        db.session.scalars(select(Share).where(Share.id.in_([s.id for s in shares]))
+                           .options(selectinload(Share.holdings).joinedload(Holding.membership))).all()
+    return shares
+
+
 def due_dates(r: Round, calendar_name: str) -> list[date]:
     return calendar.due_dates(r.first_due, r.period_kind, r.period_days, calendar_name, r.share_count)
 
@@ -244,9 +254,9 @@ def start_round(actor, box_id, round_id) -> Round:
     box, r = _draft(actor, box_id, round_id)
     unheld = [s.number for s in r.shares if s.held != 1]
     if unheld:
-        listed = ", ".join(num(n, box) for n in unheld[:20])
+        shown = listed(num(n, box) for n in unheld[:20])
         raise ValidationError(_("Every share must be fully held before the round starts. Not fully held: %(shares)s.",
-                                shares=listed + ("…" if len(unheld) > 20 else "")), field="shares")
+                                shares=shown + ("…" if len(unheld) > 20 else "")), field="shares")
     tiny = [s.number for s in r.shares if not obligations.smallest_part_ok(r.contribution, [h.fraction for h in s.holdings])]
     if tiny:
         raise ValidationError(_("A part of share %(number)s would owe less than one %(currency)s minor unit a period; "

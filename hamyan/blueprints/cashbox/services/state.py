@@ -12,10 +12,11 @@ box's day changes (dues fall due by the calendar, not by a write): by the hourly
 first page read of the day. reconcile() recomputes every row from scratch and lists differences."""
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 
-from sqlalchemy import case, func, insert, select, update
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy import case, func, insert, or_, select, update
+from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
 
 from hamyan.blueprints.cashbox.models import (
     Cashbox, Holding, MemberSummary, Payment, Period, PeriodCell, Round, Share)
@@ -98,10 +99,21 @@ class RoundState:
     periods: list
     members: list  # MemberState, by display name
     shares: list
+    fines: dict  # (period id, membership id) -> late fees charged and not waived
 
     @property
     def by_membership(self) -> dict:
         return {s.membership.id: s for s in self.members}
+
+    @cached_property
+    def schedule(self) -> list[tuple[int, int, date]]:
+        """(period id, number, due date) of every period, first first."""
+        return [(p.id, p.number, p.due_date) for p in self.periods]
+
+    @cached_property
+    def periods_due(self) -> int:
+        """How many periods are due by the state's day."""
+        return calendar.periods_due([p.due_date for p in self.periods], self.today)
 
     @property
     def drawn(self) -> int:
@@ -149,8 +161,9 @@ def round_state(r: Round, today: date | None = None, membership_ids=None) -> Rou
             state = states.setdefault(holding.membership_id, MemberState(holding.membership))
             state.cum_due = obligations.add_dues(state.cum_due, cumulative)
             state.holdings.append((share.number, holding.fraction))
+    # Only their days and amounts count here: not the entries a payment loads with it for pages
     payments = (select(Payment).where(Payment.round_id == r.id, ~Payment.reversal.has())
-                .order_by(Payment.paid_on, Payment.id))
+                .options(lazyload(Payment.entry), lazyload(Payment.reversal)).order_by(Payment.paid_on, Payment.id))
     if wanted is not None:
         payments = payments.where(Payment.membership_id.in_(wanted or [0]))
     for payment in db.session.scalars(payments):
@@ -173,29 +186,46 @@ def round_state(r: Round, today: date | None = None, membership_ids=None) -> Rou
             for holding, part in zip(winners, split(r.pot, winners)):
                 if holding.membership_id in states:
                     states[holding.membership_id].received += part
-    grace = cashbox.grace_days
-    # Plain tuples: this loop runs members x periods times, ORM attribute access is slow there.
-    schedule = [(p.id, p.number, p.due_date) for p in periods]
-    periods_due = calendar.periods_due([p.due_date for p in periods], today)
     for state in states.values():
         if not state.cum_due:
             state.cum_due = [0] * (r.share_count + 1)
-        paid_by_day = [(p.paid_on, p.amount) for p in state.payments]
-        state.paid = sum(amount for _, amount in paid_by_day)
-        settled = obligations.settled_on(paid_by_day, state.cum_due[:len(periods) + 1])
-        cum_due, member_id, cells = state.cum_due, state.membership.id, state.cells
-        for (period_id, number, due_date), settled_on in zip(schedule, settled):
-            cumulative, before = cum_due[number], cum_due[number - 1]
-            due = cumulative - before
-            covered = min(max(state.paid - before, 0), due)
-            cells.append(Cell(number, due, covered,
-                              dues_status.status(due, covered, due_date, grace, today, settled_on),
-                              fines.get((period_id, member_id), 0), settled_on if covered >= due else None))
-        state.periods_due = periods_due
-        state.due_now = cum_due[periods_due] if periods else 0
-        state.arrears = obligations.arrears(cum_due, periods_due, state.paid) if periods else 0
     members = sorted(states.values(), key=lambda s: (s.membership.display_name.lower(), s.membership.id))
-    return RoundState(r, box, cashbox, today, periods, members, shares)
+    rs = RoundState(r, box, cashbox, today, periods, members, shares, fines)
+    for state in members:
+        _work_out(rs, state)
+    return rs
+
+
+def _work_out(rs: RoundState, state: MemberState) -> None:
+    """A member's paid total, cells, arrears and what is due by the state's day, from their dues and
+    their payments (in the order they were paid)."""
+    grace, today, periods, periods_due = rs.cashbox.grace_days, rs.today, rs.periods, rs.periods_due
+    paid_by_day = [(p.paid_on, p.amount) for p in state.payments]
+    state.paid = sum(amount for _, amount in paid_by_day)
+    settled = obligations.settled_on(paid_by_day, state.cum_due[:len(periods) + 1])
+    cum_due, member_id = state.cum_due, state.membership.id
+    state.cells = cells = []
+    # Plain values: this loop runs members x periods times, ORM attribute access is slow there.
+    for (period_id, number, due_date), settled_on in zip(rs.schedule, settled):
+        cumulative, before = cum_due[number], cum_due[number - 1]
+        due = cumulative - before
+        covered = min(max(state.paid - before, 0), due)
+        cells.append(Cell(number, due, covered,
+                          dues_status.status(due, covered, due_date, grace, today, settled_on),
+                          rs.fines.get((period_id, member_id), 0), settled_on if covered >= due else None))
+    state.periods_due = periods_due
+    state.due_now = cum_due[periods_due] if periods else 0
+    state.arrears = obligations.arrears(cum_due, periods_due, state.paid) if periods else 0
+
+
+def count_payment(rs: RoundState, payment: Payment) -> None:
+    """Bring a derived state up to date with a payment its write just recorded (as round_state
+    would derive it now), so the write refreshes the summaries without deriving the member again."""
+    state = rs.by_membership[payment.membership_id]
+    state.payments.append(payment)
+    state.payments.sort(key=lambda p: (p.paid_on, p.id))  # a back-dated payment settles in its day's place
+    state.fines_paid += payment.fine_amount
+    _work_out(rs, state)
 
 
 # ---------------------------------------------------------------- summaries (the read model)
@@ -214,17 +244,20 @@ def _summary_values(state: MemberState, due_dates: list[date], today: date) -> d
                 next_amount=nxt[1] if nxt else 0)
 
 
-def refresh_summaries(r: Round, membership_ids=None) -> None:
+def refresh_summaries(r: Round, membership_ids=None, state: RoundState | None = None) -> None:
     """Bring the summary rows of a started round (or of some of its members) up to date, inside
-    the running unit of work. Called by every write that changes what a member owes or got."""
+    the running unit of work. Called by every write that changes what a member owes or got; a
+    write that derived these members' state and kept it up to date with what it wrote
+    (count_payment) hands it over as `state` rather than have it derived again."""
     if r.status == "draft":
         return
     if not uow.active():
         raise RuntimeError("summaries are written by a unit of work")
     today = clock.today(db.session.get(Box, r.box_id))
     if r.summaries_on != today:  # the day moved on: every row changes, not only these members'
-        membership_ids = None
-    state = round_state(r, today, membership_ids=membership_ids)
+        membership_ids = state = None
+    if state is None or state.today != today:
+        state = round_state(r, today, membership_ids=membership_ids)
     due_dates = [p.due_date for p in state.periods]
     rows = {s.membership_id: s for s in db.session.scalars(
         select(MemberSummary).where(MemberSummary.round_id == r.id,
@@ -358,15 +391,20 @@ def attention(r: Round, limit: int = 10) -> list[MemberSummary]:
         .limit(limit)))
 
 
-def member_summaries(r: Round, search: str = "", page: int = 1, per_page: int = 25):
-    """One page of the round's members by name, optionally those whose name contains `search`."""
+def member_summaries(r: Round, search: str = "", page: int = 1, per_page: int = 25, members: int | None = None):
+    """One page of the round's members by name, optionally those whose name contains `search`.
+    `members`: the round's count of members (Totals.members), when already read: not counted again."""
     query = (select(MemberSummary).join(Membership, Membership.id == MemberSummary.membership_id)
              .options(contains_eager(MemberSummary.membership)).where(MemberSummary.round_id == r.id))
     if search:
         escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.where(Membership.display_name.ilike(f"%{escaped}%", escape="\\"))
-    return db.paginate(query.order_by(Membership.display_name, Membership.id), page=min(page, 10**6),
-                       per_page=per_page, error_out=False)
+    known = members is not None and not search
+    listing = db.paginate(query.order_by(Membership.display_name, Membership.id), page=min(page, 10**6),
+                          per_page=per_page, error_out=False, count=not known)
+    if known:
+        listing.total = members
+    return listing
 
 
 @dataclass
@@ -384,9 +422,18 @@ def periods_in(r: Round, numbers: range | None = None) -> list[Period]:
     return list(db.session.scalars(query))
 
 
-def draws_of(r: Round, numbers: range | None = None) -> Draws:
+def periods_in_windows(r: Round, *windows: range) -> list[list[Period]]:
+    """periods_in(r, window) for each of these windows, in one query."""
+    wanted = [(Period.number >= w.start) & (Period.number < w.stop) for w in windows if w]
+    read = list(db.session.scalars(select(Period).where(Period.round_id == r.id, or_(*wanted))
+                                   .order_by(Period.number))) if wanted else []
+    return [[p for p in read if p.number in w] for w in windows]
+
+
+def draws_of(r: Round, numbers: range | None = None, periods: list[Period] | None = None) -> Draws:
     """The round's periods (those numbered in `numbers`, else all) with their winners, and the
-    shares that win them (every share without `numbers`), in a fixed number of queries."""
+    shares that win them (every share without `numbers`), in a fixed number of queries.
+    `periods`: those in `numbers`, when already read."""
     shares = select(Share).where(Share.round_id == r.id)
     if numbers is not None:
         winners = select(Period.winner_share_id).where(Period.round_id == r.id, Period.number >= numbers.start,
@@ -394,7 +441,7 @@ def draws_of(r: Round, numbers: range | None = None) -> Draws:
         shares = shares.where(Share.id.in_(winners) | ((Share.draw_position >= numbers.start)
                                                         & (Share.draw_position < numbers.stop)))
     shares = list(db.session.scalars(shares.options(selectinload(Share.holdings).joinedload(Holding.membership))))
-    return Draws(periods_in(r, numbers), {s.id: s for s in shares},
+    return Draws(periods if periods is not None else periods_in(r, numbers), {s.id: s for s in shares},
                  {s.draw_position: s.number for s in shares})
 
 
@@ -406,12 +453,15 @@ class Progress:
 
 
 def progress(r: Round, today: date) -> Progress:
-    """How far the round is, in three small queries whatever its length."""
+    """How far the round is, in two small queries whatever its length."""
     of_round = Period.round_id == r.id
+    drawn, next_due = db.session.execute(select(
+        select(func.count()).where(of_round, Period.drawn_at.isnot(None)).scalar_subquery(),
+        select(func.min(Period.due_date)).where(of_round, Period.due_date >= today).scalar_subquery())).one()
     return Progress(
-        db.session.scalar(select(func.count()).where(of_round, Period.drawn_at.isnot(None))),
+        drawn,
         db.session.scalar(select(Period).where(of_round, Period.drawn_at.is_(None)).order_by(Period.number).limit(1)),
-        db.session.scalar(select(func.min(Period.due_date)).where(of_round, Period.due_date >= today)))
+        next_due)
 
 
 def window(count: int, page: int, size: int) -> tuple[range, int, int]:
@@ -476,10 +526,16 @@ def member_view(box: Box, r: Round, membership: Membership, page: int = 1, per_p
     shares = list(db.session.scalars(
         select(Share).where(Share.round_id == r.id, Share.id.in_(
             select(Holding.share_id).where(Holding.membership_id == membership.id)))
-        .order_by(Share.number).options(selectinload(Share.holdings))))
-    positions = [s.draw_position for s in shares if s.draw_position]
-    deciding = {p.number: p for p in db.session.scalars(select(Period).where(
-        Period.round_id == r.id, Period.winner_share_id.in_([s.id for s in shares]) | Period.number.in_(positions)))}
+        .order_by(Share.number).options(joinedload(Share.holdings))).unique())
+    share_ids, positions = {s.id for s in shares}, {s.draw_position for s in shares if s.draw_position}
+    numbers, page, pages = window(r.share_count if r.status != "draft" else 0, page, per_page)
+    # The periods the member's shares won or will win, and the page of their history: one read.
+    wanted = Period.winner_share_id.in_(share_ids) | Period.number.in_(positions)
+    if numbers:
+        wanted |= (Period.number >= numbers.start) & (Period.number < numbers.stop)
+    read = list(db.session.scalars(select(Period).where(Period.round_id == r.id, wanted).order_by(Period.number)))
+    deciding = {p.number: p for p in read if p.winner_share_id in share_ids or p.number in positions}
+    periods = [p for p in read if p.number in numbers]
     won_by = {p.winner_share_id: p for p in deciding.values() if p.winner_share_id}
     won, may_win = [], []
     for share in shares:
@@ -491,8 +547,6 @@ def member_view(box: Box, r: Round, membership: Membership, page: int = 1, per_p
             may_win.append((share.number, share.draw_position, period.due_date if period else None, part))
         else:
             may_win.append((share.number, None, None, part))
-    numbers, page, pages = window(r.share_count if r.status != "draft" else 0, page, per_page)
-    periods = periods_in(r, numbers) if numbers else []
     cells = cells_in(r, periods, [membership.id], today).get(membership.id, [])
     payments = list(db.session.scalars(
         select(Payment).where(Payment.round_id == r.id, Payment.membership_id == membership.id, ~Payment.reversal.has())

@@ -71,8 +71,10 @@ class ReportGrid:
         return "".join(f"{number + 1:^{COLUMN}}" for number in block)
 
     def blocks(self, size: int) -> list[range]:
-        """The grid's period columns in blocks of `size` (each a table on its own landscape pages)."""
-        return [range(start, min(start + size, len(self.periods))) for start in range(0, len(self.periods), size)]
+        """The grid's period columns in blocks of `size` (each a table on its own landscape pages), up
+        to the last period with a mark: the blocks after it would be blank (nothing due or paid yet)."""
+        marked = max((n for row in self.rows for n, mark in enumerate(row.marks, 1) if mark), default=0)
+        return [range(start, min(start + size, len(self.periods))) for start in range(0, marked, size)]
 
 
 def report_grid(box: Box) -> ReportGrid | None:

@@ -42,7 +42,7 @@ from .common import (  # noqa: F401 (re-exported: callers use services.<name>)
     KIND, PAGE_SIZE, PREPAY_MODES, FORECAST_PERIODS, MAX_TERM, MAX_SHARES, MAX_GUARANTORS, YEARS_AHEAD, _accounts, _account,
     _natural, _by, _post, _valid_id, _page, _not_future, _plan_day, _pool_start, _key, _request_hash,
     _same_request, _tell, _event, Access, access, pools_of, _member, _loan, loan_for, _amount, money, major, loan_status,
-    member_for,
+    member_for, loan_state,
 )
 from .pools import (  # noqa: F401 (re-exported: callers use services.<name>)
     _policy, POLICY_FIELDS, _settled_policy, create_pool, update_policy, set_share_amount,
@@ -51,19 +51,22 @@ from .members import (  # noqa: F401 (re-exported: callers use services.<name>)
     _join, add_member, set_shares, settlement, leave, rejoin, active_members, not_saving, members_page,
     savers,
 )
+from .owed import (  # noqa: F401 (re-exported: callers use services.<name>)
+    _in_force, due_dates, share_amounts, share_amounts_of, dues, contributed, next_due,
+)
 from .savings import (  # noqa: F401 (re-exported: callers use services.<name>)
-    _in_force, due_dates, share_amounts, dues, contributed, MemberPosition, positions, record_contribution,
-    reverse_contribution, contribution_of, contributions, share_amount_on, share_amounts_of, next_due, member_dues,
+    MemberPosition, positions, record_contribution, reverse_contribution, contribution_of, contributions,
+    share_amount_on, member_dues,
 )
 from .loans import (  # noqa: F401 (re-exported: callers use services.<name>)
     loan_limit, months_between, eligibility, open_loan, request_loan, _guarantors, approve, reject, cancel, disburse,
-    loans_page, guaranteed_by, loans_of, service_fee, Quote, quote,
+    loans_page, requests_waiting, LISTED, guaranteed_by, loans_of, service_fee, Quote, quote,
 )
 from .queue import (  # noqa: F401 (re-exported: callers use services.<name>)
     queue_order, waiting, cash, draw,
 )
 from .repaying import (  # noqa: F401 (re-exported: callers use services.<name>)
-    _terms, _events, _reschedules, _next_seq, loan_state, outstanding_principal, payoff, _replay,
+    _terms, _events, _reschedules, _next_seq, outstanding_principal, payoff, _replay,
     _record_repayment, repay, undo_repayment, _split_of, _post_adjustment, write_off, reschedule, loan_events,
     repayments, repayment_of, LoanSummary, loan_summary, installment_statuses,
 )

@@ -9,8 +9,8 @@ from hamyan.extensions import db
 from hamyan.lending import state
 
 from . import summary
-from .common import _accounts, _natural
-from .repaying import _events, _terms, loan_state
+from .common import _accounts, _natural, loan_state
+from .repaying import _events, _terms
 
 
 # --------------------------------------------------------------------------------- reconcile

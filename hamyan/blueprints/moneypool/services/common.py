@@ -13,11 +13,11 @@ from hamyan.boxes.models import Box, Membership
 from hamyan.core import clock, parse
 from hamyan.core.errors import Conflict, NotFound, ValidationError
 from hamyan.extensions import db
-from hamyan.i18n import number, show_day
+from hamyan.i18n import number, show_day, show_money
 from hamyan.ledger import service as ledger
 from hamyan.ledger.models import ASSET, EXPENSE, INCOME, LIABILITY, LedgerAccount
 from hamyan.lending import state
-from hamyan.money import format_money, to_major
+from hamyan.money import to_major
 
 
 KIND = "moneypool"
@@ -154,6 +154,12 @@ def installment_of(penalty_reference: str) -> int:
     return int(penalty_reference.removeprefix("installment:"))
 
 
+def loan_state(loan: Loan) -> state.LoanState:
+    """The loan as last replayed (its installment rows), for reads: no replay per request."""
+    return state.LoanState([state.Line(i.number, i.due_date, i.principal, i.interest, i.penalty, i.paid_principal,
+                                       i.paid_interest, i.paid_penalty, i.prepayment) for i in loan.installments])
+
+
 def _tell(box: Box, member: PoolMember, compose) -> None:
     """Email a member about their money, when we know their address (added without one: no email).
     `compose()` -> (subject, body) is called in the member's language (notify.services.speaking), so
@@ -246,7 +252,9 @@ def _amount(raw, currency: str, field: str) -> int:
 
 
 def money(box: Box, amount: int) -> str:
-    return format_money(amount, box.currency, box.locale)
+    """An amount as the page (or the message being written) shows it, like `|money(box)`: an English
+    page of a Persian pool writes English."""
+    return show_money(amount, box)
 
 
 def loan_status(status: str) -> str:

@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import select
 
 from hamyan.blueprints.moneypool.models import Contribution, Installment, Loan, Pool, PoolMember
@@ -20,9 +20,9 @@ from . import summary
 from .common import (
     LOAN, MEMBER, _account, _accounts, _by, _event, _key, _loan, _member, _natural, _tell, _valid_id, fee_reference,
     access,
-    loan_status, money, penalty_reference,
+    loan_status, penalty_reference,
 )
-from .savings import due_dates, dues, share_amounts
+from .owed import due_dates, dues, share_amounts
 from .repaying import _post_adjustment, _replay
 
 
@@ -63,15 +63,16 @@ def waive_late_fee(actor, box_id: int, member_id: int, due: date, reason: str, k
     if not row.waived and _natural(fees) < row.amount:
         raise Conflict(_("This late fee has already been paid from a savings payment; it can no longer be "
                        "waived."), field="reason")
-    _waive(box, actor, row, key, reason, "late fee")  # the member hears by the receipt (notify.receipts)
+    _waive(box, actor, row, key, _l("Late fee waived: %(reason)s"), reason)  # the member hears by the receipt (notify.receipts)
     summary.refresh(box, [member.id])
     return LateFee(due, row.amount, row.charged_on, True)
 
 
-def _waive(box: Box, actor, row: LateCharge, key: str, reason: str, what: str) -> bool:
-    """Reverse a charge, today. False when this very request already did (a retry writes nothing)."""
+def _waive(box: Box, actor, row: LateCharge, key: str, memo, reason: str) -> bool:
+    """Reverse a charge, today, with `memo` (marked, the reason as %(reason)s). False when this very
+    request already did (a retry writes nothing)."""
     return late.waive(row, reason, today=clock.today(box), idempotency_key=f"{row.entry.idempotency_key}:waive:{key}",
-                      memo=f"{what.capitalize()} waived: {reason}"[:500], by_id=_by(actor))
+                      memo=i18n.box_text(box, memo, reason=reason), by_id=_by(actor))
 
 
 @uow.box_write
@@ -94,10 +95,11 @@ def waive_penalty(actor, box_id: int, loan_id: int, number: int, reason: str, ke
         if inst.paid_penalty:
             raise Conflict(_("This penalty has already been paid by a repayment; it can no longer be waived."),
                            field="reason")
-    if _waive(box, actor, row, key, reason, "penalty"):
+    if _waive(box, actor, row, key, _l("Penalty waived: %(reason)s"), reason):
         _replayed, legs = _replay(box, actor, loan)
-        _post_adjustment(box, actor, loan, legs, f"waive:{row.id}")
-        _event(loan, actor, "penalty_waived", f"{money(box, row.amount)} on installment {number}: {reason}")
+        _post_adjustment(box, actor, loan, legs, f"waive:{row.id}", _l("Loan #%(loan)s recalculated: a penalty waived"))
+        _event(loan, actor, "penalty_waived", i18n.box_text(box, _l("%(amount)s on installment %(number)s: %(reason)s"),
+                                                           amount=i18n.Amount(row.amount), number=number, reason=reason))
     summary.refresh(box, summary.loan_members(loan))
     return next(i for i in loan.installments if i.number == number)
 
@@ -143,7 +145,8 @@ def assess(box_id: int, today: date | None = None, history: bool = False) -> dic
                                 code="late_fee", owed_account=_account(box, f"mp:member:{m.id}:fees"),
                                 income_account=_account(box, "mp:income:penalties"),
                                 idempotency_key=f"mp:{box.id}:late_fee:{m.id}:{day.isoformat()}",
-                                effective_date=deadline, memo=f"Late fee: {m.name}, due {day}")
+                                effective_date=deadline,
+                                memo=i18n.box_text(box, _l("Late fee: %(name)s, due %(day)s"), name=m.name, day=day))
                     _tell(box, m, lambda: (_("late fee"), _(
                         "Your savings due on %(day)s were not paid within %(days)s days, so a late fee of %(amount)s "
                         "was charged. It is taken from your next payment.", day=i18n.show_day(day, box),
@@ -171,7 +174,8 @@ def assess(box_id: int, today: date | None = None, history: bool = False) -> dic
                             owed_account=_account(box, f"mp:loan:{loan.id}:penalty"),
                             income_account=_account(box, "mp:income:penalties"),
                             idempotency_key=f"mp:{box.id}:penalty:{loan.id}:{number}", effective_date=deadline,
-                            memo=f"Late penalty, loan #{loan.number} installment {number}")
+                            memo=i18n.box_text(box, _l("Late penalty, loan #%(loan)s installment %(number)s"),
+                                               loan=loan.number, number=number))
                 _tell(box, loan.member, lambda: (
                     _("installment %(number)s of loan #%(loan)s is overdue", number=i18n.number(number, box),
                       loan=i18n.number(loan.number, box)),
@@ -183,6 +187,7 @@ def assess(box_id: int, today: date | None = None, history: bool = False) -> dic
                 touched += summary.loan_members(loan)
                 db.session.flush()
                 _replayed, legs = _replay(box, None, loan)
-                _post_adjustment(box, None, loan, legs, f"penalties:{today.isoformat()}")
+                _post_adjustment(box, None, loan, legs, f"penalties:{today.isoformat()}",
+                                 _l("Loan #%(loan)s recalculated: late penalties"))
     summary.refresh(box, touched)  # the whole pool on a new day
     return done

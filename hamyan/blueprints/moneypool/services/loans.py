@@ -7,6 +7,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, lazyload
 
 from hamyan.boxes.access import MANAGE
 from hamyan.dues.calendar import add_months
@@ -16,7 +17,7 @@ from hamyan.boxes.numbers import next_number
 from hamyan.core import clock, parse, uow
 from hamyan.core.errors import Conflict, Forbidden, NotFound, ValidationError
 from hamyan.extensions import db
-from hamyan.i18n import number, show_day, show_money
+from hamyan.i18n import box_text, digits, number, show_day, show_money
 from hamyan.lending import schedules
 from hamyan.money import allocate, minor_digits, to_minor
 from hamyan.notify.services import notify_managers
@@ -48,7 +49,6 @@ from .common import (
     access,
     loan_status,
     loan_for,
-    money,
 )
 from .savings import positions
 from .queue import cash, waiting
@@ -149,14 +149,18 @@ def request_loan(actor, box_id: int, amount, term, key: str, purpose: str = "", 
     for g, part in zip(guarantors, parts):
         db.session.add(Guarantee(loan_id=loan.id, member_id=g.id, amount=part, held=0))
     _event(loan, actor, "requested", purpose)
-    said = dict(box=box.name, name=member.name, number=loan.number, amount=money(box, value), term=term,
-                purpose=purpose, link=f"{current_app.config['BASE_URL'].rstrip('/')}/pools/{box.id}/loans/{loan.id}")
-    body = (_l("%(name)s asks for loan #%(number)s: %(amount)s over %(term)s installments (%(purpose)s).\n\n"
-               "Approve or decline it on the pool's loans page: %(link)s", **said) if purpose else
-            _l("%(name)s asks for loan #%(number)s: %(amount)s over %(term)s installments.\n\n"
-               "Approve or decline it on the pool's loans page: %(link)s", **said))
-    notify_managers(box, _l("%(box)s: %(name)s asks for a loan of %(amount)s", **said), body,
-                    kind="loan_request", dedupe_key=f"loan:{loan.id}:requested")
+    link = f"{current_app.config['BASE_URL'].rstrip('/')}/pools/{box.id}/loans/{loan.id}"
+
+    def request_email():  # in each manager's language: the amount, number and term written for them
+        said = dict(box=box.name, name=member.name, number=digits(loan.number, box), amount=show_money(value, box),
+                    term=number(term, box), purpose=purpose, link=link)
+        body = (_("%(name)s asks for loan #%(number)s: %(amount)s over %(term)s installments (%(purpose)s).\n\n"
+                  "Approve or decline it on the pool's loans page: %(link)s", **said) if purpose else
+                _("%(name)s asks for loan #%(number)s: %(amount)s over %(term)s installments.\n\n"
+                  "Approve or decline it on the pool's loans page: %(link)s", **said))
+        return _("%(box)s: %(name)s asks for a loan of %(amount)s", **said), body
+
+    notify_managers(box, request_email, kind="loan_request", dedupe_key=f"loan:{loan.id}:requested")
     return loan
 
 
@@ -341,11 +345,12 @@ def disburse(actor, box_id: int, loan_id: int, on: date | None = None, first_due
         legs += [(_account(box, f"mp:member:{g.member_id}:savings"), g.amount),
                  (_account(box, f"mp:member:{g.member_id}:pledged"), -g.amount)]
         g.held = g.amount
-    _post(box, actor, "disbursement", legs, f"loan:{loan.id}:disburse", on, f"Loan #{loan.number} to {loan.member.name}")
+    _post(box, actor, "disbursement", legs, f"loan:{loan.id}:disburse", on,
+          box_text(box, _l("Loan #%(loan)s to %(name)s"), loan=loan.number, name=loan.member.name))
     loan.status, loan.disbursed_on, loan.first_due = "active", on, first_due
     _replay(box, actor, loan)  # the plan, nothing paid yet
-    _event(loan, actor, "disbursed",
-           f"paid out on {on.isoformat()}; first installment due {first_due.isoformat()}")
+    _event(loan, actor, "disbursed", box_text(box, _l("paid out on %(day)s; first installment due %(first)s"),
+                                              day=on, first=first_due))
     first = loan.installments[0]
     _tell(box, loan.member, lambda: (
         _("loan #%(number)s paid out", number=number(loan.number, box)),
@@ -354,6 +359,17 @@ def disburse(actor, box_id: int, loan_id: int, on: date | None = None, first_due
           amount=show_money(first.principal + first.interest, box), day=show_day(first.due_date, box))))
     summary.refresh(box, summary.loan_members(loan))
     return loan
+
+
+# For lists that show a loan's own columns and its borrower's name: not its schedule, guarantees or
+# the borrower's share changes (each an extra statement for every list).
+LISTED = (lazyload(Loan.installments), lazyload(Loan.guarantees), joinedload(Loan.member).lazyload(PoolMember.share_changes))
+
+
+def requests_waiting(box: Box) -> list[Loan]:
+    """The newest loan requests waiting for a manager's decision (the dashboard's list)."""
+    return list(db.session.scalars(select(Loan).where(Loan.box_id == box.id, Loan.status == "requested")
+                                   .options(*LISTED).order_by(Loan.id.desc()).limit(PAGE_SIZE)))
 
 
 def loans_page(acc: Access, status: str | None, page: int) -> tuple[list[Loan], int]:

@@ -1,7 +1,7 @@
 """Savers joining, changing shares and leaving (with their settlement); member lists for pages."""
 from datetime import date, timedelta
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import Select, func, select
 
 from hamyan.blueprints.moneypool.models import OPEN_STATUSES, Guarantee, Loan, PoolMember, ShareChange
@@ -11,7 +11,7 @@ from hamyan.boxes.models import Box, Membership
 from hamyan.core import clock, parse, uow
 from hamyan.core.errors import Conflict, ValidationError
 from hamyan.extensions import db
-from hamyan.i18n import show_money
+from hamyan.i18n import box_text, show_money
 
 from . import summary
 from .common import (
@@ -142,7 +142,8 @@ def leave(actor, box_id: int, member_id: int, on: date | None = None) -> PoolMem
         _post(box, actor, "settlement", [(savings_account, left),
                                           (accounts.get(f"mp:member:{member.id}:fees"), -fees) if fees else (None, 0),
                                           (_account(box, "mp:cash"), -(left - fees))],
-              f"leave:{member.id}:{on.isoformat()}", on, f"{member.name} leaves: savings paid out")
+              f"leave:{member.id}:{on.isoformat()}", on,
+              box_text(box, _l("%(name)s leaves: savings paid out"), name=member.name))
     member.left_on = on  # no savings fall due after this day
     summary.refresh(box, [member.id] + [g.member_id for loan in loans for g in loan.guarantees])
     return member

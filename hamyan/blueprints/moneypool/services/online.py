@@ -9,26 +9,31 @@ from sqlalchemy import select
 from hamyan.blueprints.moneypool.models import Contribution, Loan, PoolMember, Repayment
 from hamyan.blueprints.moneypool.services.repaying import repay, undo_repayment
 from hamyan.blueprints.moneypool.services.savings import record_contribution, reverse_contribution
+from hamyan.boxes.models import Box
 from hamyan.core import parse
 from hamyan.core.errors import ValidationError
 from hamyan.extensions import db
+from hamyan.i18n import number as num
 from hamyan.ledger.models import Entry
 
 SAVINGS = "savings"
 LOAN = "loan:"  # + the loan's id
 
 
-def payment_targets(box_id: int, membership_id: int) -> dict[str, str]:
-    """What a saver still in the pool may pay for: "savings" first (what a payment is by default),
-    then "loan:<id>" for each of their loans being repaid."""
-    member = db.session.scalar(select(PoolMember).filter_by(box_id=box_id, membership_id=membership_id,
-                                                            left_on=None))
-    if member is None:
-        return {}
-    loans = db.session.execute(select(Loan.id, Loan.number).filter_by(member_id=member.id, status="active")
-                               .order_by(Loan.number)).all()
-    return {SAVINGS: _("Savings"),
-            **{f"{LOAN}{loan_id}": _("Repayment of loan #%(number)s", number=number) for loan_id, number in loans}}
+def payment_targets(box_id: int, membership_ids) -> dict[int, dict[str, str]]:
+    """What each saver still in the pool may pay for: "savings" first (what a payment is by default),
+    then "loan:<id>" for each of their loans being repaid; nothing for someone who saves nothing."""
+    savers = dict(db.session.execute(select(PoolMember.id, PoolMember.membership_id).where(
+        PoolMember.box_id == box_id, PoolMember.membership_id.in_(membership_ids), PoolMember.left_on.is_(None))).all())
+    targets = {membership_id: {} for membership_id in membership_ids}
+    for membership_id in savers.values():
+        targets[membership_id][SAVINGS] = _("Savings")
+    loans = db.session.execute(select(Loan.member_id, Loan.id, Loan.number).where(
+        Loan.member_id.in_(savers), Loan.status == "active").order_by(Loan.number)) if savers else ()
+    box = db.session.get(Box, box_id)
+    for member_id, loan_id, number in loans:
+        targets[savers[member_id]][f"{LOAN}{loan_id}"] = _("Repayment of loan #%(number)s", number=num(number, box))
+    return targets
 
 
 def apply_payment(actor, box_id, incoming) -> int:

@@ -1,7 +1,7 @@
 """The loan queue: who waits, the pool's cash, and drawing the next borrower."""
 import random
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import select
 
 from hamyan.blueprints.moneypool.models import Loan, Pool
@@ -10,7 +10,7 @@ from hamyan.boxes.models import Box
 from hamyan.core import clock, uow
 from hamyan.core.errors import Conflict, ValidationError
 from hamyan.extensions import db
-from hamyan.i18n import number
+from hamyan.i18n import box_text, number
 from hamyan.ledger.models import LedgerAccount
 
 from .common import _event, _natural, access
@@ -51,5 +51,6 @@ def draw(actor, box_id: int, seed: int | None = None) -> Loan:
         raise ValidationError(_("No waiting loan fits the cash the pool has now."), field="queue")
     winner = random.Random(seed).choice(candidates) if seed is not None else random.SystemRandom().choice(candidates)
     winner.drawn_at = clock.now()
-    _event(winner, actor, "drawn", "Among loans " + ", ".join(f"#{loan.number}" for loan in candidates))
+    numbers = [box_text(acc.box, _l("#%(number)s"), number=loan.number) for loan in candidates]
+    _event(winner, actor, "drawn", box_text(acc.box, _l("Among loans %(loans)s"), loans=numbers))
     return winner

@@ -3,7 +3,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import select
 
 from hamyan.blueprints.moneypool.models import Installment, Loan, LoanEvent, LoanReschedule, Repayment
@@ -15,7 +15,7 @@ from hamyan.core.errors import Conflict, NotFound, ValidationError
 from hamyan.dues import late
 from hamyan.dues import status as dues_status
 from hamyan.extensions import db
-from hamyan.i18n import show_day, show_money
+from hamyan.i18n import Amount, box_text, show_day, show_money
 from hamyan.ledger import service as ledger
 from hamyan.ledger.models import LedgerAccount
 from hamyan.lending import guarantees, state
@@ -40,8 +40,8 @@ from .common import (
     _valid_id,
     installment_of,
     access,
+    loan_state,
     loan_status,
-    money,
 )
 
 
@@ -70,12 +70,6 @@ def _reschedules(loan: Loan) -> list[LoanReschedule]:
 def _next_seq(loan: Loan) -> int:
     """The place of a new repayment or reschedule in the order the loan's events were recorded."""
     return max([r.seq for r in repayments(loan)] + [r.seq for r in _reschedules(loan)], default=0) + 1
-
-
-def loan_state(loan: Loan) -> state.LoanState:
-    """The loan as last replayed (its installment rows), for reads: no replay per request."""
-    return state.LoanState([state.Line(i.number, i.due_date, i.principal, i.interest, i.penalty, i.paid_principal,
-                                       i.paid_interest, i.paid_penalty, i.prepayment) for i in loan.installments])
 
 
 def outstanding_principal(loan: Loan) -> int:
@@ -143,7 +137,8 @@ def _record_repayment(box: Box, actor, loan: Loan, value: int, on: date, key: st
     legs = [(source, split.total), (_account(box, f"mp:loan:{loan.id}:principal"), -split.principal),
             (_account(box, "mp:income:interest"), -split.interest),
             (_account(box, f"mp:loan:{loan.id}:penalty"), -split.penalty) if split.penalty else (None, 0)] + legs
-    entry = _post(box, actor, "repayment", legs, f"repay:{loan.id}:{key}", on, f"Repayment of loan #{loan.number}")
+    entry = _post(box, actor, "repayment", legs, f"repay:{loan.id}:{key}", on,
+                  box_text(box, _l("Repayment of loan #%(number)s"), number=loan.number))
     repayment = Repayment(box_id=box.id, number=next_number(Repayment, box.id), loan_id=loan.id, key=key, request_hash=request_hash, amount=value,
                           principal=split.principal, interest=split.interest, penalty=split.penalty, mode=mode,
                           paid_on=on, seq=seq, entry_id=entry.id, created_by_id=_by(actor))
@@ -197,7 +192,7 @@ def undo_repayment(actor, box_id: int, loan_id: int, repayment_id: int, reason: 
         raise Conflict(_("Repayments of a loan settled when its borrower left, or written off, stay as they are."),
                        field="reason")
     original = db.session.get(ledger.Entry, repayment.entry_id)
-    ledger.reverse(original, memo=f"Repayment undone: {reason}"[:500],
+    ledger.reverse(original, memo=box_text(box, _l("Repayment undone: %(reason)s"), reason=reason),
                    idempotency_key=f"mp:{box.id}:repay:{loan.id}:{repayment.key}:undo", created_by_id=_by(actor))
     # The reversal took back what the entry first recorded; the row may since have been moved by
     # a back-dated repayment or another undo: that difference is put back as well.
@@ -214,8 +209,9 @@ def undo_repayment(actor, box_id: int, loan_id: int, repayment_id: int, reason: 
     legs += [(_account(box, f"mp:loan:{loan.id}:principal"), still.principal),
              (_account(box, "mp:income:interest"), still.interest),
              (_account(box, f"mp:loan:{loan.id}:penalty"), still.penalty) if still.penalty else (None, 0)]
-    _post_adjustment(box, actor, loan, legs, f"undo:{repayment.id}")
-    _event(loan, actor, "repayment_undone", f"{money(box, repayment.amount)} of {repayment.paid_on}: {reason}")
+    _post_adjustment(box, actor, loan, legs, f"undo:{repayment.id}", _l("Loan #%(loan)s recalculated: a repayment undone"))
+    _event(loan, actor, "repayment_undone", box_text(box, _l("%(amount)s of %(day)s: %(reason)s"),
+                                                      amount=Amount(repayment.amount), day=repayment.paid_on, reason=reason))
     summary.refresh(box, summary.loan_members(loan))
     return repayment
 
@@ -241,16 +237,17 @@ def _split_of(box: Box, loan: Loan, entry) -> state.Split:
     return state.Split(of(f"mp:loan:{loan.id}:principal"), of("mp:income:interest"), of(f"mp:loan:{loan.id}:penalty"))
 
 
-def _post_adjustment(box: Box, actor, loan: Loan, legs: list, why: str) -> None:
-    """Post what a replay moved between earlier entries (nothing when it moved nothing)."""
+def _post_adjustment(box: Box, actor, loan: Loan, legs: list, key: str, why) -> None:
+    """Post what a replay moved between earlier entries (nothing when it moved nothing); `why` (marked,
+    with the loan's number as %(loan)s) is its memo."""
     net = defaultdict(int)
     for account, amount in legs:
         if account is not None:
             net[account.id] += amount
     kept = [(account_id, amount) for account_id, amount in net.items() if amount]
     if kept:
-        ledger.post("loan_adjustment", kept, idempotency_key=f"mp:{box.id}:loan:{loan.id}:adjust:{why}",
-                    effective_date=clock.today(box), memo=f"Loan #{loan.number} replayed: {why}", box_id=box.id,
+        ledger.post("loan_adjustment", kept, idempotency_key=f"mp:{box.id}:loan:{loan.id}:adjust:{key}",
+                    effective_date=clock.today(box), memo=box_text(box, why, loan=loan.number), box_id=box.id,
                     created_by_id=_by(actor))
 
 
@@ -279,7 +276,8 @@ def write_off(actor, box_id: int, loan_id: int, reason: str, on: date | None = N
              (_account(box, f"mp:loan:{loan.id}:principal"), -principal),
              (_account(box, f"mp:loan:{loan.id}:penalty"), -penalties) if penalties else (None, 0)]
     if principal or penalties:
-        _post(box, actor, "write_off", legs, f"loan:{loan.id}:write_off", on, f"Write-off of loan #{loan.number}: {reason}")
+        _post(box, actor, "write_off", legs, f"loan:{loan.id}:write_off", on,
+              box_text(box, _l("Write-off of loan #%(loan)s: %(reason)s"), loan=loan.number, reason=reason))
     summary.move_inflows(box, summary.loan_inflows(loan), Counter())  # nothing more is expected
     loan.status, loan.reason, loan.closed_on = "written_off", reason, on
     _event(loan, actor, "written_off", reason)
@@ -313,8 +311,9 @@ def reschedule(actor, box_id: int, loan_id: int, term, first_due: date, reason: 
     db.session.add(row)
     db.session.flush()
     _replayed, legs = _replay(box, actor, loan)
-    _post_adjustment(box, actor, loan, legs, f"reschedule:{row.id}")
-    _event(loan, actor, "rescheduled", f"{term} installments from {first_due.isoformat()}: {reason}"[:500])
+    _post_adjustment(box, actor, loan, legs, f"reschedule:{row.id}", _l("Loan #%(loan)s recalculated: rescheduled"))
+    _event(loan, actor, "rescheduled", box_text(box, _l("%(term)s installments from %(day)s: %(reason)s"),
+                                                 term=term, day=first_due, reason=reason))
     summary.refresh(box, summary.loan_members(loan))
     return loan
 

@@ -1,19 +1,18 @@
-"""Savings: due dates, what each saver owes from the share history, contributions and their undo."""
+"""Savings: where each saver stands, contributions and their undo (what savers owe: owed.py)."""
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import func, select
 
 from hamyan.boxes.access import MANAGE
-from hamyan.dues.calendar import add_months
 from hamyan.blueprints.moneypool.models import Contribution, Loan, Pool, PoolMember, ShareAmount
 from hamyan.boxes.models import Box
 from hamyan.core import clock, parse, uow
-from hamyan.dues import calendar, obligations
 from hamyan.dues import status as dues_status
 from hamyan.core.errors import Conflict, NotFound, ValidationError
 from hamyan.extensions import db
+from hamyan.i18n import box_text
 from hamyan.ledger import service as ledger
 from hamyan.ledger.models import LedgerAccount
 
@@ -36,68 +35,10 @@ from .common import (
     _valid_id,
     access,
 )
+from .owed import _in_force, contributed, due_dates, dues, owed_and_arrears, share_amounts
 
 
 # ------------------------------------------------------------------------------------ savings
-def _in_force(history: list, day: date, attr: str) -> int:
-    """The value of the last change effective on or before day (history sorted by effective_from)."""
-    value = 0
-    for row in history:
-        if row.effective_from > day:
-            break
-        value = getattr(row, attr)
-    return value
-
-
-def due_dates(pool: Pool, box: Box, start: date, end: date) -> list[date]:
-    """Contribution due dates in [start, end]."""
-    out, i = [], 0
-    while True:
-        day = add_months(pool.first_due, i * pool.period_months, box.calendar)
-        if day > end:
-            return out
-        if day >= start:
-            out.append(day)
-        i += 1
-
-
-def share_amounts(box: Box) -> list[ShareAmount]:
-    return share_amounts_of([box.id])[box.id]
-
-
-def share_amounts_of(box_ids) -> dict[int, list[ShareAmount]]:
-    """Each of these pools' share amounts, first first, in one query."""
-    out = {box_id: [] for box_id in box_ids}
-    for row in db.session.scalars(select(ShareAmount).where(ShareAmount.box_id.in_(list(out) or [0]))
-                                  .order_by(ShareAmount.box_id, ShareAmount.effective_from)):
-        out[row.box_id].append(row)
-    return out
-
-
-def dues(member: PoolMember, amounts: list[ShareAmount], dates: list[date]) -> list[tuple[date, int, int]]:
-    """(due date, shares, amount owed) for each due date while the member was in the pool."""
-    out = []
-    for day in dates:
-        if day < member.joined_on or (member.left_on is not None and day > member.left_on):
-            continue
-        shares = _in_force(member.share_changes, day, "shares")
-        if shares:
-            out.append((day, shares, shares * _in_force(amounts, day, "amount")))
-    return out
-
-
-def contributed(box: Box, member_ids: list[int] | None = None, as_of: date | None = None) -> dict[int, int]:
-    """Savings paid per member (late fees excluded), one query."""
-    query = (select(Contribution.member_id, func.sum(Contribution.amount - Contribution.fees))
-             .where(Contribution.box_id == box.id, Contribution.reversed_at.is_(None))
-             .group_by(Contribution.member_id))
-    if member_ids is not None:
-        query = query.where(Contribution.member_id.in_(member_ids))
-    if as_of is not None:
-        query = query.where(Contribution.paid_on <= as_of)
-    return {mid: int(total or 0) for mid, total in db.session.execute(query)}
-
-
 @dataclass
 class MemberPosition:
     member: PoolMember
@@ -113,17 +54,6 @@ class MemberPosition:
     @property
     def total_savings(self) -> int:
         return self.savings + self.pledged
-
-
-def owed_and_arrears(rows, today: date, paid: int) -> tuple[int, int]:
-    """What a member's dues rows (day, shares, amount; ascending) ask through today, and the
-    arrears of it by the dues engine's one definition (today's due date counts)."""
-    days, cum = [], [0]
-    for day, _shares, amount in rows:
-        days.append(day)
-        cum.append(cum[-1] + amount)
-    due = calendar.periods_due(days, today)
-    return cum[due], obligations.arrears(cum, due, paid)
 
 
 def positions(box: Box, pool: Pool, members: list[PoolMember], today: date | None = None,
@@ -178,7 +108,7 @@ def record_contribution(actor, box_id: int, member_id: int, amount, paid_on: dat
         (_account(box, "mp:cash"), value),
         (fees_account, -fees) if fees else (None, 0),
         (_account(box, f"mp:member:{member.id}:savings"), -(value - fees)),
-    ], f"contribution:{key}", paid_on, f"Savings from {member.name}")
+    ], f"contribution:{key}", paid_on, box_text(box, _l("Savings from %(name)s"), name=member.name))
     row = Contribution(box_id=box.id, member_id=member.id, key=key, request_hash=request_hash, amount=value,
                        fees=fees, paid_on=paid_on,
                        entry_id=entry.id, created_by_id=_by(actor))
@@ -202,7 +132,7 @@ def reverse_contribution(actor, box_id: int, contribution_id: int, reason: str) 
         raise ValidationError(_("These savings have been used since (pledged or paid out); this payment can no "
                               "longer be undone."), field="reason")
     entry = db.session.get(ledger.Entry, row.entry_id)
-    ledger.reverse(entry, memo=f"Payment undone: {reason}"[:500], idempotency_key=f"mp:{box.id}:contribution:{row.key}:undo",
+    ledger.reverse(entry, memo=box_text(box, _l("Payment undone: %(reason)s"), reason=reason), idempotency_key=f"mp:{box.id}:contribution:{row.key}:undo",
                    created_by_id=_by(actor))
     row.reversed_at, row.reversal_reason = clock.now(), reason
     summary.refresh(box, [row.member_id])
@@ -229,17 +159,6 @@ def contributions(box: Box, member_id: int | None, page: int) -> tuple[list[Cont
 
 def share_amount_on(box: Box, day: date, amounts: list[ShareAmount] | None = None) -> int:
     return _in_force(share_amounts(box) if amounts is None else amounts, day, "amount")
-
-
-def next_due(box: Box, pool: Pool, today: date | None = None) -> date:
-    """The first contribution due date on or after today."""
-    today = today or clock.today(box)
-    i = 0
-    while True:
-        day = add_months(pool.first_due, i * pool.period_months, box.calendar)
-        if day >= today:
-            return day
-        i += 1
 
 
 def member_dues(box: Box, pool: Pool, member: PoolMember) -> list[dict]:

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import case, func, select, true, update
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
 
 from hamyan.blueprints.moneypool.models import (
     Installment, Loan, MemberSummary, Pool, PoolInflow, PoolMember, PoolSummary, ShareChange)
@@ -24,10 +24,10 @@ from hamyan.dues.bulk import Line
 from hamyan.extensions import db
 from hamyan.i18n import show_money
 
-from . import repaying, savings  # modules, not names: their writes call refresh() (import cycle)
-from .common import PAGE_SIZE, _accounts, _natural, _page
+from .owed import _in_force, contributed, due_dates, dues, next_due, owed_and_arrears, share_amounts
+from .common import PAGE_SIZE, _accounts, _natural, _page, loan_state
 
-FIELDS = ("name", "left_pool", "shares", "savings", "pledged", "paid", "owed", "arrears", "arrears_since", "fees_owed", "status", "next_due",
+FIELDS = ("name", "left_pool", "shares", "savings", "pledged", "paid", "owed", "arrears", "arrears_since", "fees_owed", "overdue", "status", "next_due",
           "next_amount", "loan_outstanding", "loan_next_due", "loan_next_amount", "loan_overdue_days", "late")
 
 
@@ -41,22 +41,22 @@ def _derive(box: Box, pool: Pool, members: list[PoolMember], today: date, whole:
     """Each member's summary values on `today`, in a fixed number of queries (`whole`: every member
     of the pool, whose accounts are all read at once unless given)."""
     ids = [m.id for m in members]
-    amounts = savings.share_amounts(box)
-    dates = savings.due_dates(pool, box, pool.first_due, today)
-    upcoming = savings.next_due(box, pool, today)
-    paid = savings.contributed(box, None if whole else ids)
+    amounts = share_amounts(box)
+    dates = due_dates(pool, box, pool.first_due, today)
+    upcoming = next_due(box, pool, today)
+    paid = contributed(box, None if whole else ids)
     if accounts is None:
         accounts = _accounts(box) if whole else _accounts(
             box, [f"mp:member:{i}:{kind}" for i in ids for kind in ("savings", "pledged", "fees")])
     loans = {}
     for loan in db.session.scalars(select(Loan).options(selectinload(Loan.installments)).where(
             Loan.box_id == box.id, Loan.status == "active", *([] if whole else [Loan.member_id.in_(ids)]))):
-        loans.setdefault(loan.member_id, []).append(repaying.loan_state(loan))
+        loans.setdefault(loan.member_id, []).append(loan_state(loan))
     out = {}
     for m in members:
         have = paid.get(m.id, 0)
-        rows = savings.dues(m, amounts, dates)
-        owed, arrears = savings.owed_and_arrears(rows, today, have)
+        rows = dues(m, amounts, dates)
+        owed, arrears = owed_and_arrears(rows, today, have)
         oldest, since, running = None, None, 0  # the status of the oldest contribution not settled
         for day, _shares, amount in rows:
             covered = min(max(have - running, 0), amount)
@@ -66,17 +66,18 @@ def _derive(box: Box, pool: Pool, members: list[PoolMember], today: date, whole:
                 since = day if day <= today else None
                 break
         status = oldest or (dues_status.PAID if owed else dues_status.UPCOMING)
-        nxt = savings.dues(m, amounts, [upcoming])
+        nxt = dues(m, amounts, [upcoming])
         states = loans.get(m.id, [])
         first = min((line for s in states for line in s.lines if line.unpaid), key=lambda line: line.due_date,
                     default=None)
         overdue = max((s.days_overdue(today) for s in states), default=0)
+        fees = _natural(accounts.get(f"mp:member:{m.id}:fees"))
         out[m.id] = dict(
-            name=m.membership.display_name, left_pool=m.left_on is not None, shares=savings._in_force(m.share_changes, today, "shares") if m.left_on is None else 0,
+            name=m.membership.display_name, left_pool=m.left_on is not None, shares=_in_force(m.share_changes, today, "shares") if m.left_on is None else 0,
             savings=_natural(accounts.get(f"mp:member:{m.id}:savings")),
             pledged=_natural(accounts.get(f"mp:member:{m.id}:pledged")),
             paid=have, owed=owed, arrears=arrears, arrears_since=since if arrears else None,
-            fees_owed=_natural(accounts.get(f"mp:member:{m.id}:fees")), status=status,
+            fees_owed=fees, overdue=arrears + fees, status=status,
             next_due=nxt[0][0] if nxt else None, next_amount=nxt[0][2] if nxt else 0,
             loan_outstanding=sum(s.outstanding_principal for s in states),
             loan_next_due=first.due_date if first else None, loan_next_amount=first.unpaid if first else 0,
@@ -145,7 +146,13 @@ def renamed(box: Box, membership: Membership) -> None:
 
 
 def totals(box: Box) -> PoolSummary:
-    return db.session.get(PoolSummary, box.id) or PoolSummary(box_id=box.id, savers=0, shares=0, late=0)
+    """The pool's totals row, kept by the session for its life: the identity map holds rows only
+    while something refers to them, and a dashboard asks for it three times."""
+    found = db.session.get(PoolSummary, box.id)
+    if found is None:
+        return PoolSummary(box_id=box.id, savers=0, shares=0, late=0)
+    db.session.info.setdefault("pool_totals", {})[box.id] = found
+    return found
 
 
 # ------------------------------------------------------------- installments falling due per day
@@ -268,7 +275,9 @@ def page(box: Box, page: int, name: str = "") -> tuple[list[MemberSummary], int]
     unless a name is searched (a search reads the names it matches)."""
     query = (select(MemberSummary).join(PoolMember, PoolMember.id == MemberSummary.member_id)
              .join(Membership, Membership.id == PoolMember.membership_id)
-             .options(contains_eager(MemberSummary.member).contains_eager(PoolMember.membership))
+             .options(contains_eager(MemberSummary.member).contains_eager(PoolMember.membership),
+                      # a row shows the kept shares, not the saver's changes of them
+                      contains_eager(MemberSummary.member).lazyload(PoolMember.share_changes))
              .where(MemberSummary.box_id == box.id))
     if name.strip():
         query = query.where(func.lower(MemberSummary.name).contains(name.strip().lower(), autoescape=True))
@@ -293,19 +302,20 @@ def of_members(member_ids) -> dict[int, MemberSummary]:
 
 @dataclass
 class Attention:
-    late: list  # savers late on savings or with a loan overdue, most owed first
+    late: list  # savers late on savings or with a loan overdue: most overdue first, then longest overdue loan
     loans_due: list  # savers whose next loan installment falls due within DUE_SOON_DAYS, soonest first
     late_count: int
 
 
 def attention(box: Box) -> Attention:
     """Who the manager should call: two queries on the summaries' indexes, the count from the totals."""
-    eager = (joinedload(MemberSummary.member),)
+    eager = (joinedload(MemberSummary.member).lazyload(PoolMember.share_changes),)  # rows show kept figures
     late = list(db.session.scalars(
-        # `late = true`, not `late IS true`: MariaDB looks the late rows up in (box_id, late) only for the former
+        # `late = true`, not `late IS true`: MariaDB reads the late list's index only for the former; every
+        # key descending (ties: the newest saver first), so it reads that index backwards and stops at the limit
         select(MemberSummary).options(*eager).where(MemberSummary.box_id == box.id, MemberSummary.late == true())
-        .order_by((MemberSummary.arrears + MemberSummary.fees_owed).desc(), MemberSummary.loan_overdue_days.desc(),
-                  MemberSummary.member_id).limit(ATTENTION)))
+        .order_by(MemberSummary.overdue.desc(), MemberSummary.loan_overdue_days.desc(), MemberSummary.member_id.desc())
+        .limit(ATTENTION)))
     soon = clock.today(box) + timedelta(days=DUE_SOON_DAYS)
     due = list(db.session.scalars(
         select(MemberSummary).options(*eager).where(MemberSummary.box_id == box.id,
@@ -314,11 +324,12 @@ def attention(box: Box) -> Attention:
     return Attention(late, due, totals(box).late)
 
 
-def expected_savings(box: Box, pool: Pool, dates: list[date]) -> dict[date, int]:
+def expected_savings(box: Box, pool: Pool, dates: list[date], amounts: list | None = None) -> dict[date, int]:
     """Savings falling due on each of these future dates if savers keep their shares: the pool's
-    total of shares, except savers with a share change after today, worked out one by one (few)."""
+    total of shares, except savers with a share change after today, worked out one by one (few).
+    `amounts`: the pool's share amounts, when already read."""
     today = clock.today(box)
-    amounts = savings.share_amounts(box)
+    amounts = share_amounts(box) if amounts is None else amounts
     # The pool's savers among the few with a change still to come: read from the changes' own
     # index (by date), each looked up by id in the pool, never the pool's savers one by one.
     changing = list(db.session.scalars(select(PoolMember).where(
@@ -327,11 +338,11 @@ def expected_savings(box: Box, pool: Pool, dates: list[date]) -> dict[date, int]
     steady = totals(box).shares - (db.session.scalar(  # a saver who left counts no shares
         select(func.sum(MemberSummary.shares)).where(MemberSummary.member_id.in_([m.id for m in changing]))) or 0
         if changing else 0)
-    flows = {day: int(steady) * savings._in_force(amounts, day, "amount") for day in dates}
+    flows = {day: int(steady) * _in_force(amounts, day, "amount") for day in dates}
     for member in changing:
         if member.left_on is not None:
             continue
-        for day, _shares, amount in savings.dues(member, amounts, dates):
+        for day, _shares, amount in dues(member, amounts, dates):
             flows[day] += amount
     return flows
 

@@ -32,7 +32,7 @@ class Verified:
     amount: int | None = None  # what the provider took, in minor units
     currency: str | None = None
     ref_id: str | None = None
-    message: str = ""
+    message: str = ""  # or a marked text (lazy), written in the language of whoever reads it
 
 
 def fee(amount: int) -> int:

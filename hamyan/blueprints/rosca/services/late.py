@@ -4,7 +4,7 @@ A member's next contributions pay their late fees first (round.record_payment); 
 a reversal entry while unpaid, and its period is never charged again."""
 from datetime import timedelta
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from hamyan.blueprints.rosca.models import Rosca
 from hamyan.blueprints.rosca.services.common import author, late_account, late_income_account, managing
 from hamyan.blueprints.rosca.services.state import LATE_SUBJECT, late_references, member_states, refresh, standing
@@ -15,6 +15,7 @@ from hamyan.dues import late
 from hamyan.dues import status as dues_status
 from hamyan.dues.models import LateCharge
 from hamyan.extensions import db
+from hamyan.i18n import box_text
 
 KINDS = ("none", late.FIXED, late.PERCENT)
 
@@ -70,7 +71,8 @@ def charge_late_fees(rosca: Rosca, actor=None) -> int:
                         owed_account=late_account(box, m), income_account=late_income_account(box),
                         idempotency_key=f"rosca:{box.id}:late:{number}:{m.id}",
                         effective_date=dues_status.late_after(due_date, rosca.grace_days) + timedelta(days=1),
-                        memo=f"Late fee for {m.display_name}, period {number}",
+                        memo=box_text(box, _l("Late fee for %(name)s, period %(period)s"), name=m.display_name,
+                                      period=number),
                         created_by_id=author(actor) if actor else None)
             touched.append(m.id)
     if touched:
@@ -99,7 +101,8 @@ def waive_late_fee(actor, box_id, membership_id, period, reason: str) -> LateCha
         raise ValidationError(_("This late fee is already paid; reverse the payment that paid it first."),
                               field="reason")
     late.waive(row, reason, today=clock.today(box), idempotency_key=f"rosca:{box.id}:late:{row.reference}:"
-               f"{row.subject_id}:waive", memo=f"Late fee waived: {reason}", by_id=author(actor))
+               f"{row.subject_id}:waive", memo=box_text(box, _l("Late fee waived: %(reason)s"), reason=reason),
+               by_id=author(actor))
     refresh(rosca, [row.subject_id])
     return row
 

@@ -10,8 +10,8 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from flask_babel import gettext as _
-from hamyan import ledger, money
+from flask_babel import gettext as _, lazy_gettext as _l
+from hamyan import ledger
 from hamyan.blueprints.rosca.models import Rosca, RoscaPeriod, SeatHolding, Swap
 from hamyan.blueprints.rosca.services.common import KIND, author, managing, member_account
 from hamyan.blueprints.rosca.services.setup import seat_of
@@ -20,6 +20,7 @@ from hamyan.boxes.access import VIEW, authorize
 from hamyan.core import clock, parse, uow
 from hamyan.core.errors import Conflict, NotFound, ValidationError
 from hamyan.extensions import db
+from hamyan.i18n import Amount, box_text, number
 from hamyan.rotation import pricing, shares
 
 
@@ -41,11 +42,11 @@ def _pair(rosca: Rosca, first, second):
         raise ValidationError(_("The round is finished."), field="status")
     done = _collected(rosca)
     if a.number <= done:
-        raise ValidationError(_("Seat %(number)s has already collected; only seats that have not collected are traded.", number=a.number),
+        raise ValidationError(_("Seat %(number)s has already collected; only seats that have not collected are traded.", number=number(a.number, rosca.box)),
                               field="earlier")
     for seat in (a, b):
         if not seat.holdings:
-            raise ValidationError(_("Seat %(number)s is free: take it instead of trading for it.", number=seat.number), field="later")
+            raise ValidationError(_("Seat %(number)s is free: take it instead of trading for it.", number=number(seat.number, rosca.box)), field="later")
     if {h.membership_id for h in a.holdings} & {h.membership_id for h in b.holdings}:
         raise ValidationError(_("Someone holds part of both seats; a trade needs two different holders."), field="later")
     return a, b, done
@@ -95,8 +96,9 @@ def approve_swap(actor, box_id, swap_id) -> Swap:
     price = pricing.swap_price((a.number, a.payout), (b.number, b.payout), done, rate(rosca))
     movers_earlier, movers_later = list(b.holdings), list(a.holdings)  # b's holders move to a, a's to b
     before = [(h.membership_id, h.fraction) for h in movers_earlier], [(h.membership_id, h.fraction) for h in movers_later]
-    swap.note = (f"seat {a.number}: {', '.join(h.membership.display_name for h in movers_later)}; "
-                 f"seat {b.number}: {', '.join(h.membership.display_name for h in movers_earlier)}")[:300]
+    swap.note = box_text(box, _l("seat %(first)s: %(first_holders)s; seat %(second)s: %(second_holders)s"), first=a.number,
+                         first_holders=[h.membership.display_name for h in movers_later], second=b.number,
+                         second_holders=[h.membership.display_name for h in movers_earlier])[:300]
     if price:
         payers, payees = (movers_earlier, movers_later) if price > 0 else (movers_later, movers_earlier)
         amount = abs(price)
@@ -106,8 +108,9 @@ def approve_swap(actor, box_id, swap_id) -> Swap:
                  for h, part in zip(payees, shares.split(amount, [h.fraction for h in payees]))]
         entry = ledger.post("swap", [leg for leg in legs if leg[1]], idempotency_key=f"rosca:{box.id}:swap:{swap.id}",
                             effective_date=clock.today(box), box_id=box.id, created_by_id=author(actor),
-                            memo=f"Seats {a.number} and {b.number} traded: "
-                                 f"{money.format_money(amount, box.currency, box.locale)} for the difference in value")
+                            memo=box_text(box, _l("Seats %(first)s and %(second)s traded: %(amount)s for the "
+                                                  "difference in value"), first=a.number, second=b.number,
+                                          amount=Amount(amount)))
         swap.entry_id = entry.id
     a.holdings.clear()
     b.holdings.clear()
@@ -130,5 +133,7 @@ def refuse_swap(actor, box_id, swap_id) -> Swap:
     return swap
 
 
-def swaps_of(box_id: int, limit: int = 50) -> list[Swap]:
-    return list(db.session.scalars(select(Swap).filter_by(box_id=box_id).order_by(Swap.id.desc()).limit(limit)))
+def swaps_of(box_id: int, limit: int = 50, page: int = 1) -> list[Swap]:
+    """A page of `limit` trades, newest first."""
+    return list(db.session.scalars(select(Swap).filter_by(box_id=box_id).order_by(Swap.id.desc())
+                                   .limit(limit).offset((page - 1) * limit)))

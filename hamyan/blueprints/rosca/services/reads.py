@@ -8,7 +8,7 @@ from fractions import Fraction
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
@@ -20,6 +20,7 @@ from hamyan.dues import status as dues_status
 from hamyan.extensions import db
 from hamyan.i18n import bdi, number, show_day, show_money
 from hamyan.rotation import pricing
+from hamyan.web import said
 
 
 @dataclass(frozen=True)
@@ -214,22 +215,22 @@ def consequences(rosca: Rosca, action: str, subject_id: int | None = None) -> li
             return []
         price = quote(rosca, swap.earlier, swap.later)
         payer, paid = (swap.later, swap.earlier) if price >= 0 else (swap.earlier, swap.later)
-        return [_said(_("Seats %(earlier)s and %(later)s trade places: their holders collect at each other's period."),
+        return [said(_("Seats %(earlier)s and %(later)s trade places: their holders collect at each other's period."),
                       earlier=n(swap.earlier), later=n(swap.later)),
-                _said(_("The holders of seat %(payer)s pay those of seat %(paid)s %(amount)s, recorded in both "
+                said(_("The holders of seat %(payer)s pay those of seat %(paid)s %(amount)s, recorded in both "
                         "accounts."), payer=n(payer), paid=n(paid), amount=amount(abs(price)))]
     if action == "leave":
         seat = db.session.scalar(select(Seat).filter_by(box_id=box.id, number=subject_id))
         if seat is None:
             return []
-        return [_said(_("You give back your part of seat %(number)s, the seat that collects %(amount)s in period "
+        return [said(_("You give back your part of seat %(number)s, the seat that collects %(amount)s in period "
                         "%(number)s."), number=n(seat.number), amount=amount(seat.payout)),
-                _said(_("It goes back on sale: anyone may take it before you take it again."))]
+                said(_("It goes back on sale: anyone may take it before you take it again."))]
     if action == "start":
-        return [_said(_("The round starts: %(seats)s seats each pay %(amount)s a period (%(pot)s a period in all), "
+        return [said(_("The round starts: %(seats)s seats each pay %(amount)s a period (%(pot)s a period in all), "
                         "the first due %(day)s."), seats=n(rosca.seat_count), amount=amount(rosca.contribution),
                       pot=amount(rosca.pot), day=show_day(rosca.first_due, box)),
-                _said(_("Who holds each seat and every seat's payout are fixed from then on."))]
+                said(_("Who holds each seat and every seat's payout are fixed from then on."))]
     if action == "payout":
         period = db.session.scalar(select(RoscaPeriod).filter_by(box_id=box.id, payout_entry_id=None)
                                    .order_by(RoscaPeriod.number).limit(1))
@@ -238,27 +239,22 @@ def consequences(rosca: Rosca, action: str, subject_id: int | None = None) -> li
             return []
         names = Markup(" + ").join(bdi(h.membership.display_name) for h in seat.holdings)
         told = dict(number=n(seat.number), names=names, amount=amount(seat.payout), period=n(period.number))
-        return [_said(_("Seat %(number)s (%(names)s) collects its payout of %(amount)s for period %(period)s, after "
+        return [said(_("Seat %(number)s (%(names)s) collects its payout of %(amount)s for period %(period)s, after "
                         "the fee of %(fee)s kept back."), fee=amount(seat.fee), **told) if seat.fee else
-                _said(_("Seat %(number)s (%(names)s) collects its payout of %(amount)s for period %(period)s."), **told),
-                _said(_("What a holder still owes is taken from their part first; the rest is paid from the box's cash."))]
+                said(_("Seat %(number)s (%(names)s) collects its payout of %(amount)s for period %(period)s."), **told),
+                said(_("What a holder still owes is taken from their part first; the rest is paid from the box's cash."))]
     if action == "cover":
         summary = db.session.get(MemberSummary, (box.id, membership_id))
         if summary is None:
             return []
         covered = min(summary.deposit_held, summary.arrears)
-        return [_said(_("%(covered)s of the %(held)s deposit held for %(name)s pays what they owe (%(owed)s)."),
+        return [said(_("%(covered)s of the %(held)s deposit held for %(name)s pays what they owe (%(owed)s)."),
                       covered=amount(covered), held=amount(summary.deposit_held),
                       name=bdi(summary.membership.display_name), owed=amount(summary.arrears))]
     from hamyan.blueprints.rosca.services.common import deposits_by_member
 
     held = {m: v for m, v in deposits_by_member(box.id).items() if v > 0}
-    return [_said(ngettext("%(amount)s of deposits goes back to %(count)s member; the deposit first pays what its "
-                           "member still owes.",
-                           "%(amount)s of deposits go back to %(count)s members; each deposit first pays what its "
-                           "member still owes.", len(held)), amount=amount(sum(held.values())), count=n(len(held)))]
-
-
-def _said(message: str, **values) -> Markup:
-    """A translated line with its values escaped, names set apart (bdi) kept as markup."""
-    return Markup(message) % values
+    return [escape(ngettext("%(amount)s of deposits goes back to %(count)s member; the deposit first pays what its "
+                             "member still owes.",
+                             "%(amount)s of deposits go back to %(count)s members; each deposit first pays what its "
+                             "member still owes.", len(held), amount=amount(sum(held.values())), count=n(len(held))))]

@@ -15,12 +15,12 @@ import uuid
 
 from sqlalchemy import func, select
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from hamyan import ledger, money
 from hamyan.blueprints.rosca.models import MemberSummary, Rosca, RoscaPayment, RoscaPeriod, Seat
 from hamyan.blueprints.rosca.services.common import (
     author, available, cash_account, deposit_account, deposits_by_member, fee_account, late_account, managing,
-    member_account, membership_in, running)
+    member_account, member_in_sight, membership_in, running)
 from hamyan.blueprints.rosca.services.setup import deposit_due
 from hamyan.blueprints.rosca.services.state import member_states, refresh, standing
 from hamyan.boxes.models import Box, Membership
@@ -29,8 +29,9 @@ from hamyan.core import clock, parse, uow
 from hamyan.core.errors import Conflict, NotFound, ValidationError
 from hamyan.dues import calendar, obligations
 from hamyan.dues.online import member_payment_hooks
+from hamyan.dues.status import METHOD_NAMES
 from hamyan.extensions import db
-from hamyan.i18n import number as num, show_day, show_money
+from hamyan.i18n import box_text, number as num, show_day, show_money
 from hamyan.ledger.models import Entry
 from hamyan.rotation import payouts, shares
 
@@ -92,7 +93,9 @@ def record_payment(actor, box_id, membership_id, amount, method="cash", referenc
         [(late_account(box, member), -late_fees)] if late_fees else [])
     entry = ledger.post("contribution", legs,
                         idempotency_key=key or f"rosca:{box.id}:payment:{uuid.uuid4().hex}", effective_date=day,
-                        memo=f"Contribution from {member.display_name} ({method}{' ' + reference if reference else ''})",
+                        memo=box_text(box, _l("Contribution from %(name)s (%(method)s %(reference)s)") if reference
+                                      else _l("Contribution from %(name)s (%(method)s)"), name=member.display_name,
+                                      method=METHOD_NAMES[method], reference=reference),
                         box_id=box.id, created_by_id=author(actor))
     payment = RoscaPayment(box_id=box.id, number=next_number(RoscaPayment, box.id), membership_id=member.id, kind="contribution", amount=value, method=method,
                            reference=reference, paid_on=day, late_fees=late_fees, entry_id=entry.id,
@@ -119,7 +122,7 @@ def reverse_payment(actor, box_id, payment_id: int, reason: str) -> Entry:
     if entry.reversed_by is None and available(box.id) < payment.amount:
         raise Conflict(_("The box holds %(amount)s beyond its deposits: this payment was paid out and cannot be "
                          "given back.", amount=_money(box, max(available(box.id), 0))), field="reason")
-    reversal = ledger.reverse(entry, memo=f"Contribution reversed: {reason}"[:500],
+    reversal = ledger.reverse(entry, memo=box_text(box, _l("Contribution reversed: %(reason)s"), reason=reason),
                               idempotency_key=f"rosca:{box.id}:payment:{payment.id}:reverse",
                               effective_date=clock.today(box), created_by_id=author(actor))
     refresh(rosca, [payment.membership_id])
@@ -148,7 +151,8 @@ def record_deposit(actor, box_id, membership_id, amount, method="cash", referenc
                               field="amount")
     entry = ledger.post("deposit", [(cash_account(box), value), (deposit_account(box, member), -value)],
                         idempotency_key=key or f"rosca:{box.id}:deposit:{uuid.uuid4().hex}",
-                        effective_date=clock.today(box), memo=f"Deposit from {member.display_name}", box_id=box.id,
+                        effective_date=clock.today(box), box_id=box.id,
+                        memo=box_text(box, _l("Deposit from %(name)s"), name=member.display_name),
                         created_by_id=author(actor))
     payment = RoscaPayment(box_id=box.id, number=next_number(RoscaPayment, box.id), membership_id=member.id, kind="deposit", amount=value, method=method,
                            reference=reference, paid_on=clock.today(box), entry_id=entry.id,
@@ -225,14 +229,16 @@ def pay_out(actor, box_id, period_number=None, override_reason: str | None = Non
         legs.append((cash_account(box), -handed))
     names = " + ".join(h.membership.display_name for h in holders)
     entry = ledger.post("payout", legs, idempotency_key=f"rosca:{box.id}:payout:{period.number}", effective_date=today,
-                        memo=f"Payout of seat {seat.number} ({names}), period {period.number}"
-                        + (f"; paid before collected: {reason}" if short else ""),
+                        memo=box_text(box, _l("Payout of seat %(seat)s (%(names)s), period %(period)s; paid before "
+                                              "collected: %(reason)s") if short else
+                                      _l("Payout of seat %(seat)s (%(names)s), period %(period)s"),
+                                      seat=seat.number, names=names, period=period.number, reason=reason),
                         box_id=box.id, created_by_id=author(actor))
     for holding, part in zip(holders, plan):
         if part.netted_dues:
             db.session.add(RoscaPayment(box_id=box.id, number=next_number(RoscaPayment, box.id), membership_id=holding.membership_id, kind="netted",
                                         amount=part.netted_dues, method="cash", paid_on=today, entry_id=entry.id,
-                                        reference=f"from the payout of seat {seat.number}",
+                                        reference=box_text(box, _l("from the payout of seat %(seat)s"), seat=seat.number),
                                         created_by_id=author(actor)))
     period.payout_entry_id = entry.id
     period.paid_out_at = clock.now()
@@ -249,8 +255,8 @@ def pay_out(actor, box_id, period_number=None, override_reason: str | None = Non
 def cover_default(actor, box_id, membership_id) -> RoscaPayment:
     """Use a defaulter's deposit to pay what they owe now."""
     box, rosca = managing(actor, box_id)
+    member = member_in_sight(actor, box.id, membership_id)[1]  # named by the URL: another box's is a 404
     running(rosca)
-    member = membership_in(box.id, membership_id)
     refresh(rosca, [member.id])
     summary = db.session.get(MemberSummary, (box.id, member.id))
     if summary is None or not summary.defaulted:
@@ -259,16 +265,18 @@ def cover_default(actor, box_id, membership_id) -> RoscaPayment:
     amount = min(summary.deposit_held, summary.arrears)
     if amount <= 0:
         raise ValidationError(_("No deposit is held for %(name)s.", name=member.display_name), field="membership_id")
-    return _cover(box, rosca, member, amount, actor, f"Deposit of {member.display_name} covers their default")
+    return _cover(box, rosca, member, amount, actor, _l("Deposit of %(name)s covers their default"))
 
 
-def _cover(box, rosca, member, amount, actor, memo) -> RoscaPayment:
+def _cover(box, rosca, member, amount, actor, why) -> RoscaPayment:
+    """Pay what `member` owes from their deposit; `why` (marked, their name as %(name)s) is the memo."""
     today = clock.today(box)
+    memo = box_text(box, why, name=member.display_name)
     entry = ledger.post("cover", [(deposit_account(box, member), amount), (member_account(box, member), -amount)],
                         idempotency_key=f"rosca:{box.id}:cover:{uuid.uuid4().hex}", effective_date=today, memo=memo,
                         box_id=box.id, created_by_id=author(actor))
     payment = RoscaPayment(box_id=box.id, number=next_number(RoscaPayment, box.id), membership_id=member.id, kind="cover", amount=amount, method="cash",
-                           reference="deposit", paid_on=today, entry_id=entry.id, created_by_id=author(actor))
+                           reference=box_text(box, _l("from the deposit")), paid_on=today, entry_id=entry.id, created_by_id=author(actor))
     db.session.add(payment)
     db.session.flush()
     refresh(rosca, [member.id])
@@ -291,12 +299,12 @@ def release_deposits(actor, box_id) -> list[tuple[Membership, int]]:
         member = db.session.get(Membership, membership_id)
         owed = states[membership_id].round_total - states[membership_id].paid if membership_id in states else 0
         if owed > 0:
-            _cover(box, rosca, member, min(owed, held), actor, f"Deposit of {member.display_name} pays what they owe")
+            _cover(box, rosca, member, min(owed, held), actor, _l("Deposit of %(name)s pays what they owe"))
             held -= min(owed, held)
         if held:
             ledger.post("release", [(deposit_account(box, member), held), (cash_account(box), -held)],
                         idempotency_key=f"rosca:{box.id}:release:{membership_id}", effective_date=clock.today(box),
-                        memo=f"Deposit handed back to {member.display_name}", box_id=box.id,
+                        memo=box_text(box, _l("Deposit handed back to %(name)s"), name=member.display_name), box_id=box.id,
                         created_by_id=author(actor))
             released.append((member, held))
     refresh(rosca)

@@ -20,7 +20,7 @@ from hamyan.core import clock, parse, uow
 from hamyan.core.errors import Conflict, NotFound, ValidationError
 from hamyan.dues import calendar, obligations
 from hamyan.extensions import db
-from hamyan.i18n import digits, number as num
+from hamyan.i18n import digits, listed, number as num
 from hamyan.rotation import pricing, shares
 
 MAX_SEATS = 200
@@ -240,18 +240,18 @@ def start(actor, box_id) -> Rosca:
     box, rosca = draft(actor, box_id)
     free = [s.number for s in rosca.seats if not shares.fully_held([h.fraction for h in s.holdings])]
     if free:
-        listed = ", ".join(map(str, free[:20])) + ("…" if len(free) > 20 else "")
-        raise ValidationError(_("The round starts when every seat is taken. Still free: %(seats)s.", seats=listed), field="seats")
+        shown = listed(num(n, box) for n in free[:20]) + ("…" if len(free) > 20 else "")
+        raise ValidationError(_("The round starts when every seat is taken. Still free: %(seats)s.", seats=shown), field="seats")
     tiny = [s.number for s in rosca.seats
             if not obligations.smallest_part_ok(rosca.contribution, [h.fraction for h in s.holdings])]
     if tiny:
         raise ValidationError(_("A part of seat %(number)s would owe less than one minor unit a period; use larger parts.",
-                                number=tiny[0]), field="seats")
+                                number=num(tiny[0], box)), field="seats")
     held = deposits_by_member(box.id)
     short = [db.session.get(Membership, m).display_name for m, due in deposit_due(rosca).items()
              if held.get(m, 0) < due]
     if short:
-        raise ValidationError(_("Deposits still to pay: %(names)s.", names=", ".join(sorted(short))), field="deposit")
+        raise ValidationError(_("Deposits still to pay: %(names)s.", names=listed(sorted(short))), field="deposit")
     for number, due in enumerate(calendar.due_dates(rosca.first_due, rosca.period_kind, rosca.period_days,
                                                     box.calendar, rosca.seat_count), 1):
         db.session.add(RoscaPeriod(box_id=box.id, number=number, due_date=due))
