@@ -44,9 +44,19 @@ def browser():
         if os.environ.get("CI") == "true":
             pytest.fail(reason + "; CI=true requires the browser tests to run", pytrace=False)
         pytest.skip(reason)
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import Locator, expect, sync_playwright
 
     expect.set_options(timeout=10_000)  # the same patience as actions: CI machines are shared and slow
+    # A page shows its HTML before its deferred scripts have run: a click then, on a loaded machine,
+    # is an ordinary one (a confirm button navigates instead of opening its dialog). A person's click
+    # comes later; the tests' clicks wait for the page's load the same way.
+    click = Locator.click
+
+    def click_once_loaded(locator, *args, **kwargs):
+        locator.page.wait_for_load_state()
+        return click(locator, *args, **kwargs)
+
+    Locator.click = click_once_loaded
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         yield browser

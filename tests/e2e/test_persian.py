@@ -72,7 +72,8 @@ def test_a_persian_manager_runs_a_jalali_cashbox_on_a_phone(phone, make_user):
     page.locator("#add-member-form #display_name").fill("مینا")
     page.locator("#add-member-form button[type=submit]").click()
     expect(page.locator(".alert-success")).to_contain_text("مینا")
-    page.locator("#one-share-each button[type=submit]").click()
+    with page.expect_navigation():  # or the next click lands on the page being left
+        page.locator("#one-share-each button[type=submit]").click()
     page.locator("#start-round").click()
     page.locator("#confirm-dialog button[type=submit]").click()
     expect(page.locator("#payment-form")).to_be_visible()
