@@ -3,7 +3,7 @@ paying ahead, as dues.obligations.allocate_payment says), listed, and undone by 
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import false, select
 from flask_babel import gettext as _, lazy_gettext as _l
 
 
@@ -153,10 +153,13 @@ apply_payment, refund_payment = member_payment_hooks(Payment, record_payment, re
 
 
 def payments_in_sight(actor, box_id, round_id, membership_id, page: int, per_page: int = 25):
-    """Payments, newest first: all of them for managers, members only their own."""
+    """Payments, newest first: all of them for managers, members only their own (a read-only partner
+    key, in no box, none)."""
     access = authorize(actor, box_id, VIEW, KIND)
     box, own = access.box, access.membership
     if not access.can_manage:
+        if own is None:
+            return db.paginate(select(Payment).where(false()), page=1, per_page=per_page, error_out=False)
         membership_id = own.id
     return payments_page(box.id, round_id, membership_id, page, per_page)
 
