@@ -194,6 +194,10 @@ def test_the_boxs_money_is_named_in_persian(persian_box):
     for url in ("/", "/my-money"):
         html = manager.get(url, headers=FA).get_data(as_text=True)
         assert "· ریال<" in html and "IRR" not in html, url
+    # The help of an amount on the payment and set-up forms names it as the page does
+    assert "به ریال؛ بخشی یا کامل" in persian(manager, f"/cashbox/{box.id}")
+    setup = persian(manager, f"/cashbox/{box.id}/setup")
+    assert "مبلغی به ریال، یا درصد" in setup and "IRR" not in setup
 
 
 def test_a_name_typed_with_arabic_letters_finds_the_persian_one(persian_box):
