@@ -169,6 +169,28 @@ def test_lists_of_names_and_numbers_are_separated_the_persian_way(persian_box):
     assert "۱، ۲، ۳" in persian(manager, f"/cashbox/{shown.id}/rounds/{first_round(shown).id}/periods/1/draw")
 
 
+def test_the_pages_lists_take_the_persian_comma(user_client):
+    """Seen walking a Persian cashbox: the draft's due dates, a member's shares in the grid, the
+    holders of a share once the round runs and the payouts still owed were written "۱:۱/۲, ۲"."""
+    manager = user_client("boss@example.com", "رئیس")
+    box = cb.create_cashbox(manager.user, "صندوق", "IRR", "1000000", 4, "monthly", "2026-12-01", "predefined",
+                            timezone="Asia/Tehran", locale="fa_IR", calendar="persian")
+    r = first_round(box)
+    assert "۱۰ آذر ۱۴۰۵، ۱۰ دی ۱۴۰۵، ۱۰ بهمن ۱۴۰۵" in persian(manager, f"/cashbox/{box.id}/setup")
+    reza, maryam, ali = (cb.add_member(manager.user, box.id, name) for name in ("رضا", "مریم", "علی"))
+    cb.set_holders(manager.user, box.id, r.id, 1, [(reza.id, "1/2"), (maryam.id, "1/2")])
+    cb.set_holders(manager.user, box.id, r.id, 2, [(reza.id, "1")])
+    cb.set_holders(manager.user, box.id, r.id, 3, [(ali.id, "1")])
+    cb.set_holders(manager.user, box.id, r.id, 4, [(ali.id, "1")])
+    cb.start_round(manager.user, box.id, r.id)
+    assert '(<bdi dir="ltr">۱/۲</bdi>)، <bdi>مریم</bdi>' in persian(manager, f"/cashbox/{box.id}/rounds/{r.id}/setup")
+    cb.draw(manager.user, box.id, 1, "پیش از پرداخت کامل")  # nothing collected: both halves are owed, net
+    dashboard = persian(manager, f"/cashbox/{box.id}")
+    assert "سهم ۱:۱/۲، ۲" in dashboard
+    owed = re.search('id="payouts-owed">(.*?)</div>', dashboard, re.S).group(1)
+    assert "ریال، <bdi>" in owed and ", " not in owed, owed
+
+
 def test_a_draft_round_setup_page_reads_in_persian(user_client):
     manager = user_client("boss@example.com", "رئیس")
     box = cb.create_cashbox(manager.user, "صندوق تازه", "IRR", "1000000", 2, "monthly", "2026-12-01", "predefined",
