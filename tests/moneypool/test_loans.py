@@ -661,3 +661,21 @@ def test_reconcile_reads_a_pools_accounts_once_not_once_per_loan(pool_factory, c
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)
     assert len(reads) == 1
+
+
+def test_a_back_dated_payout_needs_the_cash_held_on_its_day(pool_factory, clock):
+    """Cash that came in after the payout's day cannot have paid it: the balance sheet of that day
+    would show the pool's cash below zero. Refused on the payout's day, with nothing written."""
+    box, manager, savers = pool_factory(members=3, require_no_arrears=False, min_membership_months=0)
+    clock.today = date(2025, 3, 10)
+    _fund(box, manager, savers[:1], "1000", date(2025, 1, 5))  # 1,000.00 in cash from 5 Jan
+    _fund(box, manager, savers[1:], "1000", date(2025, 3, 1))  # 2,000.00 more from 1 Mar
+    loan = services.request_loan(_user(savers[0]), box.id, "2500", 5, key())
+    services.approve(manager, box.id, loan.id)
+    before = _writes()
+    with pytest.raises(ValidationError, match="had only") as refused:
+        services.disburse(manager, box.id, loan.id, date(2025, 2, 1))
+    assert list(refused.value.fields) == ["on"] and _writes() == before
+    services.disburse(manager, box.id, loan.id, date(2025, 3, 1))
+    cash = ledger.accounts_of(box.id, purposes=["cash"])[0]
+    assert ledger.balance(cash, date(2025, 3, 1)) == 50000

@@ -328,6 +328,11 @@ def disburse(actor, box_id: int, loan_id: int, on: date | None = None, first_due
         raise ValidationError(_("Not enough cash: the pool has %(cash)s and this loan needs %(amount)s. It waits in "
                                 "the queue.", cash=show_money(available, box), amount=show_money(payout, box)),
                               field="amount")
+    held = cash(box, on)
+    if payout > held:
+        raise ValidationError(_("On %(day)s the pool had only %(cash)s in cash, less than the %(amount)s this loan pays "
+                                "out: pay it out on a day the cash was there.", day=show_day(on, box),
+                              cash=show_money(held, box), amount=show_money(payout, box)), field="on")
     first_due = _plan_day(box, first_due or add_months(on, loan.period_months, box.calendar), "first_due")
     if first_due <= on:
         raise ValidationError(_("The first installment falls due after the payout."), field="first_due")

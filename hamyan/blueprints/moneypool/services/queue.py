@@ -1,8 +1,10 @@
 """The loan queue: who waits, the pool's cash, and drawing the next borrower."""
 import random
 
+from datetime import date
+
 from flask_babel import gettext as _, lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from hamyan.blueprints.moneypool.models import Loan, Pool
 from hamyan.boxes.access import MANAGE
@@ -11,7 +13,8 @@ from hamyan.core import clock, uow
 from hamyan.core.errors import Conflict, ValidationError
 from hamyan.extensions import db
 from hamyan.i18n import box_text, number
-from hamyan.ledger.models import LedgerAccount
+from hamyan.ledger import service as ledger
+from hamyan.ledger.models import CashDay, LedgerAccount
 
 from .common import _event, _natural, access
 
@@ -29,9 +32,19 @@ def waiting(box: Box, pool: Pool) -> list[Loan]:
                                    .order_by(*queue_order(pool))))
 
 
-def cash(box: Box) -> int:
+def cash(box: Box, since: date | None = None) -> int:
+    """The pool's cash now; with `since`, the least it held at the end of any day from then on: what
+    money leaving on that day may take without the cash going below zero on some day after."""
     account = db.session.execute(select(LedgerAccount).filter_by(box_id=box.id, code="mp:cash")).scalar_one_or_none()
-    return _natural(account)
+    if since is None or account is None:
+        return _natural(account)
+    held = lowest = ledger.cash_balance(account, since)
+    for moved in db.session.scalars(select(func.sum(CashDay.amount)).where(CashDay.account_id == account.id,
+                                                                          CashDay.day > since)
+                                    .group_by(CashDay.day).order_by(CashDay.day)):
+        held += int(moved)
+        lowest = min(lowest, held)
+    return lowest
 
 
 @uow.box_write
