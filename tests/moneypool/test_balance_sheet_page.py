@@ -56,6 +56,20 @@ def test_an_earlier_day_and_bad_dates(app, pool):
         assert response.status_code == 200 and "Balance sheet" in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("url", ["/pools/{}/balance-sheet", "/pools/{}/reports"])
+def test_a_day_that_is_not_one_is_said_on_its_field(app, pool, url):
+    """Not today's figures under the date typed: the field keeps what was typed and says what is
+    wrong with it; the figures are today's, under today's date."""
+    box, _, _ = pool
+    boss = login(app.test_client(), "boss@example.com")
+    page = boss.get(url.format(box.id), query_string={"as_of": "2025-02-30"}).get_data(as_text=True)
+    field = page[page.index('id="as_of"') - 80:page.index("Show")]
+    assert "is-invalid" in field and 'value="2025-02-30"' in field and 'class="invalid-feedback"' in field
+    assert "$5,010.00" in _sheet(page)  # today's cash
+    plain = boss.get(url.format(box.id), query_string={"as_of": ""}).get_data(as_text=True)
+    assert "is-invalid" not in plain[plain.index('id="as_of"') - 80:plain.index("Show")]
+
+
 def test_outsiders_get_404_and_queries_do_not_grow(app, pool, make_user):
     box, manager, _ = pool
     make_user("out@example.com", "Outsider")

@@ -711,12 +711,13 @@ def draw(box_id):
 
 # ------------------------------------------------------------------------------------ reports
 def _as_of(box):
-    """The day a report is asked for (?as_of=), today when none or not a date."""
+    """The day a report is asked for (?as_of=), today when none; and what is wrong with a day that is
+    not one (said on its field, over today's figures)."""
     today = clock.today(box)
     try:
-        return parse_day(request.args.get("as_of") or today, box.calendar, "as_of")
-    except ValidationError:
-        return today
+        return parse_day(request.args.get("as_of") or today, box.calendar, "as_of"), None
+    except ValidationError as error:
+        return today, error.message
 
 
 @bp.route("/<int:box_id>/balance-sheet")
@@ -724,9 +725,9 @@ def _as_of(box):
 def balance_sheet(box_id):
     """The pool's balance sheet, read-only, for every member: the figures the manager's reports show."""
     acc = services.access(current_user, box_id)
-    as_of = _as_of(acc.box)
+    as_of, as_of_error = _as_of(acc.box)
     return render("moneypool/balance_sheet.html", **_common(acc), sheet=reports.balance_sheet(acc.box, as_of),
-                  as_of=as_of)
+                  as_of=as_of, as_of_error=as_of_error)
 
 
 @bp.route("/<int:box_id>/reports")
@@ -734,7 +735,7 @@ def balance_sheet(box_id):
 def report(box_id):
     acc = services.access(current_user, box_id, MANAGE)
     today = clock.today(acc.box)
-    as_of = _as_of(acc.box)
+    as_of, as_of_error = _as_of(acc.box)
     spec = lists.book_spec(as_of)
     f = listing.read_filters(spec, acc.box)
     if listing.wants_csv():
@@ -743,6 +744,7 @@ def report(box_id):
     keep = {"as_of": request.args["as_of"]} if request.args.get("as_of") else {}
     return render("moneypool/reports.html", partials=("list",), **_common(acc),
                   sheet=reports.balance_sheet(acc.box, as_of), book=reports.loan_book(acc.box, as_of), as_of=as_of,
+                  as_of_error=as_of_error,
                   spec=spec, filters=f, listing=listing.page_of(spec, acc.box, f), keep=keep, lookup=_lookup(acc),
                   period_form=PeriodForm(formdata=None, start=today.replace(month=1, day=1), end=today))
 
