@@ -45,6 +45,23 @@ def test_csv_with_one_bad_row_imports_nothing_and_names_each_row(building):
     assert count(Unit) == 0
 
 
+def test_a_unit_number_in_persian_or_latin_digits_is_one_unit(building):
+    """۱ and 1 are the same unit (a Persian page shows both as ۱): a second is refused one by one, in
+    a CSV and when a unit is renumbered; typing a unit's own number in the other digits is no change."""
+    box, board = building()
+    services.import_units(board, box.id, CSV)
+    with pytest.raises(Conflict, match="already exists"):
+        services.add_unit(board, box.id, number="۲", area="50")
+    with pytest.raises(services.ImportError_) as caught:
+        services.import_units(board, box.id, "number,area\n۳,50\n۷,60\n7,70\n")
+    assert set(dict(caught.value.rows)) == {2, 4}
+    fourth = services.add_unit(board, box.id, number="۴", area="50")
+    with pytest.raises(Conflict, match="already exists"):
+        services.update_unit(board, box.id, fourth.id, number="1", area="50")
+    services.update_unit(board, box.id, fourth.id, number="4", area="55")
+    assert count(Unit) == 4 and fourth.area == 55
+
+
 def test_negative_area_one_by_one_is_refused(building):
     box, board = building()
     with pytest.raises(ValidationError) as caught:

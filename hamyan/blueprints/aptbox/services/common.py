@@ -64,13 +64,19 @@ def manage(actor, box_id) -> Access:
     return access(actor, box_id, MANAGE)
 
 
+def number_forms(number: str) -> set[str]:
+    """A unit number as it may be stored: as typed, in Latin digits and in Persian digits (۱۲ and 12
+    are one unit)."""
+    latin = parse.latin_digits(number)
+    return {number, latin, latin.translate(PERSIAN_DIGITS)}
+
+
 def unit_numbered(box_id: int, number, field: str) -> Unit:
     """The building's unit of the number someone typed, in Persian or Latin digits alike (۱۲ finds
     unit 12, and 12 a unit numbered ۱۲): a clear error on `field` when there is none."""
     typed = str(number or "").strip()
-    latin = parse.latin_digits(typed)
-    unit = db.session.scalar(select(Unit).where(Unit.box_id == box_id, Unit.number.in_(
-        {typed, latin, latin.translate(PERSIAN_DIGITS)})).order_by(Unit.id).limit(1))
+    unit = db.session.scalar(select(Unit).where(Unit.box_id == box_id, Unit.number.in_(number_forms(typed)))
+                             .order_by(Unit.id).limit(1))
     if unit is None:
         raise ValidationError(_("There is no unit %(number)s in this building.", number=typed or _("(empty)")),
                               field=field)

@@ -15,7 +15,7 @@ from hamyan.core.errors import Conflict, ValidationError
 from hamyan.extensions import db
 from hamyan.i18n import digits, number as num
 
-from .common import manage, page_of, unit_of
+from .common import manage, number_forms, page_of, unit_of
 
 CSV_COLUMNS = ("number", "floor", "area", "occupants", "parking", "occupied", "owner", "resident")
 MAX_UNITS = 2000
@@ -98,7 +98,7 @@ def update_unit(actor, box_id, unit_id, **values) -> Unit:
     acc = manage(actor, box_id)
     unit = unit_of(acc, unit_id)
     parsed = unit_values(values)
-    if parsed["number"] != unit.number:
+    if parse.latin_digits(parsed["number"]) != parse.latin_digits(unit.number):
         _refuse_taken(acc.box.id, [parsed["number"]])
     for name, value in parsed.items():
         setattr(unit, name, value)
@@ -106,7 +106,8 @@ def update_unit(actor, box_id, unit_id, **values) -> Unit:
 
 
 def _refuse_taken(box_id: int, numbers: list[str]) -> None:
-    taken = db.session.scalars(select(Unit.number).where(Unit.box_id == box_id, Unit.number.in_(numbers))).all()
+    forms = set().union(*map(number_forms, numbers))
+    taken = db.session.scalars(select(Unit.number).where(Unit.box_id == box_id, Unit.number.in_(forms))).all()
     if taken:
         raise Conflict(_("Unit %(number)s already exists in this building.", number=taken[0]), field="number")
 
@@ -147,19 +148,20 @@ def import_units(actor, box_id, data: bytes | str) -> list[Unit]:
     acc = manage(actor, box_id)
     rows, problems, parsed = read_csv(data), [], []
     seen = {}
-    existing = set(db.session.scalars(select(Unit.number).where(Unit.box_id == acc.box.id)))
+    existing = {parse.latin_digits(n) for n in db.session.scalars(select(Unit.number).where(Unit.box_id == acc.box.id))}
     for line, row in enumerate(rows, start=2):
         try:
             values = unit_values(row)
         except ValidationError as error:
             problems.append((line, error.message))
             continue
-        if values["number"] in existing:
+        same = parse.latin_digits(values["number"])  # ۱۲ and 12 are one unit
+        if same in existing:
             problems.append((line, _("Unit %(number)s already exists in this building.", number=values["number"])))
-        elif values["number"] in seen:
+        elif same in seen:
             problems.append((line, _("Unit %(number)s is also on line %(line)s.", number=values["number"],
-                                     line=num(seen[values["number"]]))))
-        seen.setdefault(values["number"], line)
+                                     line=num(seen[same]))))
+        seen.setdefault(same, line)
         parsed.append(values)
     if problems:
         raise ImportError_(problems)
