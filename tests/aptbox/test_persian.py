@@ -249,3 +249,15 @@ def test_the_transfers_pager_reads_in_persian(persian_building, app):
     page = persian_page(client, f"/buildings/{box.id}/expenses?transfers=۲")
     assert 'aria-label="صفحه‌های جابه‌جایی‌ها"' in page and re.search(r'aria-current="page">۲<', page)
     assert re.search(r'>۱</a>', page)
+
+
+def test_issuing_a_month_asks_in_persian_digits_and_months(persian_building, app):
+    """The confirm step of issuing a month counts the units in Persian digits and names the month
+    (typed in Latin or Persian digits) as the building's pages do."""
+    box, board, units = persian_building
+    client = login(app.test_client(), "board@example.com")
+    for typed in ("1405-03", "۱۴۰۵/۰۳"):
+        asked = client.post(f"/buildings/{box.id}/charges", headers={"Accept-Language": "fa-IR,fa;q=0.9"},
+                            data={"which": "issue", "month": typed}).get_data(as_text=True)
+        assert "از ۳ واحد" in asked and "شارژهای خرداد ۱۴۰۵ صادر شود؟" in asked, asked
+        assert not latin_digits(asked), latin_digits(asked)

@@ -31,7 +31,7 @@ from hamyan.boxes.services import SameName
 from hamyan.core import clock, parse
 from hamyan.core.errors import Conflict, ValidationError
 from hamyan.dues import calendar
-from hamyan.i18n import bdi, digits, number as num
+from hamyan.i18n import bdi, digits, number as num, show_month
 from hamyan.statements import jobs as report_jobs
 from hamyan.statements import pdf_response
 from hamyan.web import apply_error, bulk, confirm, listing, redirect_to, render, said
@@ -280,9 +280,10 @@ def _confirm_issue(acc, form):
     box = acc.box
     charges = services.preview(box, acc.building)
     amount = lambda minor: services.money(box, minor)  # noqa: E731
-    return confirm.ask(_common(acc)["nav"], _("Issue the charges of %(month)s?", month=form.month.data), [
+    month = show_month(*services.parse_month(box, form.month.data), box.calendar, box)
+    return confirm.ask(_common(acc)["nav"], _("Issue the charges of %(month)s?", month=month), [
         _("%(count)s units are charged %(total)s in all, as in the preview (from %(low)s to %(high)s a unit).",
-          count=len(charges), total=amount(sum(c.amount for c in charges)),
+          count=num(len(charges), box), total=amount(sum(c.amount for c in charges)),
           low=amount(min((c.amount for c in charges), default=0)),
           high=amount(max((c.amount for c in charges), default=0))),
         _("Each unit's people see the charge and what it is made of; they fall late after the due day.")],
