@@ -153,11 +153,9 @@ def _calling_key(env) -> str:
 
 def _register_template_helpers(app: Flask) -> None:
     from hamyan.boxes.models import role_name
-    from hamyan.dues.calendar import day_text
     from hamyan.web import fields, listing, once_each, register_macros, status_badge, url_maker
 
     app.jinja_env.globals["day_input"] = fields.day_input
-    app.jinja_env.globals["day_text"] = day_text
     # PDFs are made by jobs too, with no site to fetch from: fonts are files.
     app.jinja_env.globals["font_url"] = lambda name: (Path(app.static_folder) / "fonts" / "vazirmatn" / name).as_uri()
 

@@ -17,6 +17,7 @@ from hamyan.i18n import bdi
 from hamyan.notify import campaigns
 from hamyan.notify.models import EMAIL, INAPP, SMS
 from hamyan.web import apply_error, redirect_to, render
+from hamyan.web.fields import NumberField
 from hamyan.web.nav import box_nav
 
 bp = Blueprint("campaigns", __name__)
@@ -129,8 +130,8 @@ def admin_show(campaign_id):
 
 class ProfileForm(FlaskForm):
     phone = StringField(_l("Mobile number"), render_kw={"placeholder": "0912 123 4567", "inputmode": "tel", "dir": "ltr"})
-    quiet_start = StringField(_l("Quiet from (hour, 0-23)"), render_kw={"inputmode": "numeric", "dir": "ltr"})
-    quiet_end = StringField(_l("Quiet until (hour, 0-23)"), render_kw={"inputmode": "numeric", "dir": "ltr"})
+    quiet_start = NumberField(_l("Quiet from (hour, 0-23)"), render_kw={"inputmode": "numeric", "dir": "ltr"})
+    quiet_end = NumberField(_l("Quiet until (hour, 0-23)"), render_kw={"inputmode": "numeric", "dir": "ltr"})
 
 
 def _hour(value, field):

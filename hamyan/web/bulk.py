@@ -15,9 +15,10 @@ from flask_babel import ngettext
 from hamyan.core import clock, parse
 from hamyan.core.errors import Conflict, ValidationError
 from hamyan.dues.bulk import Line, record_each
-from hamyan.dues.calendar import day_text, parse_day
+from hamyan.dues.calendar import parse_day
 from hamyan.i18n import number
 from hamyan.money import format_plain
+from hamyan.web.fields import day_value
 
 _KEY = re.compile(r"^[0-9a-f]{32}$")
 
@@ -41,7 +42,7 @@ def blank(box, lines: list[Line]) -> Sheet:
     """A fresh form: each line ticked when something is owed, with that amount filled in."""
     return Sheet(lines, {line.id for line in lines if line.owed > 0},
                  {line.id: format_plain(line.owed, box.currency, box.locale) if line.owed else "" for line in lines},
-                 day_text(clock.today(box), box.calendar))
+                 day_value(clock.today(box), box.calendar, box))
 
 
 def read(box, lines: list[Line], form) -> tuple[Sheet, list[tuple[int, str]], date | None]:

@@ -1,4 +1,6 @@
 """Form fields shared by every product."""
+from datetime import date
+
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from wtforms import StringField
@@ -10,7 +12,21 @@ from hamyan.core.errors import ValidationError
 from hamyan.dues import calendar
 
 
-class AmountField(StringField):
+class NumberField(StringField):
+    """A number people type (a count, days, a percent, a fraction, a month, a list of numbers): a
+    text input, since <input type=number> holds Latin digits only, read by the parser of its kind
+    (core.parse) in any digits. Its value, pre-filled or shown again after an error, is written in
+    the page's digits (Persian on Persian pages, unless the box chose Latin ones: i18n.digits), so
+    a form sent back unchanged says the same number."""
+
+    def _value(self) -> str:
+        return i18n.digits(self._shown(), i18n.page_box())
+
+    def _shown(self) -> str:
+        return super()._value()
+
+
+class AmountField(NumberField):
     """An amount of money as people of the box's locale write it (`12,50` in a de_DE box). When the
     form validates it is parsed with core.parse.amount in that locale, a parse error going inline on
     the field; then `minor` is the amount in minor units and `data` the canonical text ("12.50")
@@ -41,8 +57,8 @@ class AmountField(StringField):
             raise StopValidation(error.message) from None
         self.data = parse.canonical(self.minor, currency)
 
-    def _value(self) -> str:
-        return self.raw_data[0] if self.raw_data else super()._value()
+    def _shown(self) -> str:
+        return self.raw_data[0] if self.raw_data else super()._shown()
 
 
 class DayField(StringField):
@@ -80,9 +96,8 @@ class DayField(StringField):
             raise StopValidation(error.message) from None
 
     def _value(self) -> str:
-        if self.raw_data:
-            return self.raw_data[0]
-        return day_value(self.data, self.calendar, i18n.page_box()) if hasattr(self.data, "year") else (self.data or "")
+        shown = self.raw_data[0] if self.raw_data else self.data
+        return day_value(shown, self.calendar, i18n.page_box()) if shown else ""
 
     def __call__(self, **kwargs):
         if hasattr(getattr(self.owner, "calendar", None), "data"):
@@ -96,15 +111,18 @@ class DayField(StringField):
 
 
 def day_value(day, calendar_name: str, box) -> str:
-    """A day as a date input shows it: ISO in a Gregorian box's picker, a Jalali day in the page's
-    digits (the parser reads either)."""
-    text = calendar.day_text(day, calendar_name)
+    """A day (or what was typed for one) as a date input shows it: ISO in a Gregorian box's picker,
+    a Jalali day in the page's digits (the parser reads either)."""
+    text = calendar.day_text(day, calendar_name) if isinstance(day, date) else str(day)
     return i18n.digits(text, box) if calendar_name == "persian" else text
 
 
-def day_input(box) -> Markup:
-    """The attributes of a hand-written date input of `box` (dues.calendar.input_attributes)."""
+def day_input(box, day=None) -> Markup:
+    """The attributes of a hand-written date input of `box` (dues.calendar.input_attributes), with
+    `day` as its value (day_value)."""
     attributes = _in_page_digits(calendar.input_attributes(getattr(box, "calendar", "gregorian")), box)
+    if day is not None:
+        attributes = {**attributes, "value": day_value(day, getattr(box, "calendar", "gregorian"), box)}
     return Markup(" ".join(f'{name}="{escape(value)}"' for name, value in attributes.items()))
 
 

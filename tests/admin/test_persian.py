@@ -55,6 +55,28 @@ def test_users_boxes_and_plans_pages_read_in_persian(admin_client, persian_data)
     assert "فعال" in persian_page(admin_client, f"/admin/users/{boss.id}")
 
 
+def test_a_plan_sent_back_unchanged_from_its_persian_page_saves_the_same(admin_client, persian_data):
+    """A plan's limits, trial and price are shown in Persian digits and, sent back as shown, kept."""
+    from hamyan.extensions import db
+    from hamyan.plans.models import Plan
+    from tests.i18n import form_sent
+
+    plan = persian_data[2]
+
+    def saved():
+        db.session.expire_all()
+        found = db.session.get(Plan, plan.id)
+        return found.name, found.max_boxes, found.max_members, found.trial_days, found.price_rials, found.is_default
+
+    before = saved()
+    sent = form_sent(persian_page(admin_client, f"/admin/plans/{plan.id}"), "price_rials")
+    assert [sent[name] for name in ("max_boxes", "max_members", "trial_days", "price_rials")] == [
+        "۲", "", "۷", "۱۲۰۰۰۰۰۰"], sent
+    response = admin_client.post(f"/admin/plans/{plan.id}", data=sent, headers=FA)
+    assert response.status_code == 302, english_left(response.get_data(as_text=True))
+    assert saved() == before
+
+
 def test_the_admins_actions_answer_in_persian(admin_client, make_user, persian_data):
     sara = make_user("sara@example.com", "سارا")
     done = admin_client.post(f"/admin/users/{sara.id}/disable", headers=FA, follow_redirects=True)

@@ -15,7 +15,7 @@ from hamyan.extensions import db
 from tests.aptbox.conftest import insert_units
 from tests.aptbox.test_paged_lists import insert_transfers
 from tests.conftest import login
-from tests.i18n import box_memos, english_left, latin_digits, latin_words, pdf_text, persian_page
+from tests.i18n import box_memos, english_left, form_sent, latin_digits, latin_words, pdf_text, persian_page
 
 
 @pytest.fixture
@@ -261,3 +261,38 @@ def test_issuing_a_month_asks_in_persian_digits_and_months(persian_building, app
                             data={"which": "issue", "month": typed}).get_data(as_text=True)
         assert "از ۳ واحد" in asked and "شارژهای خرداد ۱۴۰۵ صادر شود؟" in asked, asked
         assert not latin_digits(asked), latin_digits(asked)
+
+
+def test_the_rules_and_a_unit_show_persian_digits_and_sent_back_unchanged_save_the_same(persian_building, app):
+    """The building's rules (days, a late fee, a discount, floor factors, rounding) and a unit's figures
+    (floor, area, occupants, parking) are shown in Persian digits and, each form sent back as shown,
+    saved as they were."""
+    from hamyan.blueprints.aptbox.models import Building, Unit
+
+    box, board, units = persian_building
+    services.update_rules(board, box.id, due_day="3", grace_days="7", vacancy_discount="12.5",
+                          floor_factors="0=0.5, 3=1.25", round_to="1000")
+    services.update_unit(board, box.id, units[1].id, number="2", floor="1", area="95.5", occupants="3", parking="2",
+                         occupied=True, owner_name="", resident_name="")
+    client = login(app.test_client(), "board@example.com")
+    base = f"/buildings/{box.id}"
+
+    def saved():
+        db.session.expire_all()
+        building, unit = db.session.get(Building, box.id), db.session.get(Unit, units[1].id)
+        return ([getattr(building, name) for name in ("due_day", "grace_days", "late_fee_kind", "late_fee_value",
+                                                      "vacancy_discount", "floor_factors", "round_to")],
+                [getattr(unit, name) for name in ("number", "floor", "area", "occupants", "parking", "occupied")])
+
+    before = saved()
+    charges = persian_page(client, f"{base}/charges")
+    rules = form_sent(charges, "floor_factors")
+    assert [rules[name] for name in ("due_day", "grace_days", "late_fee_value", "vacancy_discount", "floor_factors",
+                                     "round_to")] == ["۳", "۷", "۵۰۰۰۰", "۱۲.۵۰", "۰=۰.۵, ۳=۱.۲۵", "۱۰۰۰"], rules
+    unit_page = persian_page(client, f"{base}/units/{units[1].id}")
+    figures = form_sent(unit_page, "area")
+    assert [figures[name] for name in ("floor", "area", "occupants", "parking")] == ["۱", "۹۵.۵۰", "۳", "۲"], figures
+    for url, sent in ((f"{base}/charges", rules), (f"{base}/units/{units[1].id}", figures)):
+        response = client.post(url, data=sent, headers={"Accept-Language": "fa"})
+        assert response.status_code == 302, (url, english_left(response.get_data(as_text=True)))
+    assert saved() == before

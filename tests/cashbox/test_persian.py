@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from hamyan.blueprints.cashbox import services as cb
-from hamyan.blueprints.cashbox.models import Payment
+from hamyan.blueprints.cashbox.models import Cashbox, Payment
 from hamyan.boxes import services as boxes
 from hamyan.boxes.models import Box
 from hamyan.core import uow
@@ -18,7 +18,7 @@ from hamyan.i18n import writing_in
 from hamyan.notify.models import OutboxMessage
 from hamyan.statements import render_pdf
 from tests.cashbox.helpers import fill_shares, first_round
-from tests.i18n import box_memos, english_left, latin_digits, latin_words, pdf_text, persian_page
+from tests.i18n import box_memos, english_left, form_sent, latin_digits, latin_words, pdf_text, persian_page
 
 FA = {"Accept-Language": "fa-IR,fa;q=0.9"}
 
@@ -287,3 +287,34 @@ def test_ledger_memos_speak_the_box_language(box_sets_language, persian_box):
         text = pdf_text(render_pdf("statements/cashbox_member.html", box=box, statement=statement, member=others[0]))
     assert "قسط رضا" in text or "اضر طسق" in text, text
     assert not latin_words(text.replace("TX-12", "").replace("Hamyan", "")), text
+
+
+def test_the_setup_forms_show_persian_digits_and_sent_back_unchanged_save_the_same(user_client):
+    """A draft round's forms show their numbers in Persian digits (contribution, shares, days, grace days,
+    a percent fine, a share's parts, the winning order) and, each sent back as shown, change nothing."""
+    manager = user_client("boss@example.com", "رئیس")
+    box = cb.create_cashbox(manager.user, "صندوق تازه", "IRR", "1250000", 3, "days", "2027-01-10", "predefined",
+                            period_days=12, timezone="Asia/Tehran", locale="fa_IR", calendar="persian",
+                            grace_days=4, fine_kind="percent", fine_value="2.5")
+    r = first_round(box)
+    sara, reza = fill_shares(manager.user, box, ["سارا", "رضا"])
+    cb.set_holders(manager.user, box.id, r.id, 3, [(sara.id, "1/3"), (reza.id, "2/3")])
+    cb.set_order(manager.user, box.id, r.id, [3, 1, 2])
+
+    def state():
+        db.session.expire_all()
+        shares = {s.number: sorted((h.membership_id, str(h.fraction)) for h in s.holdings) for s in r.shares}
+        return (r.contribution, r.share_count, r.period_kind, r.period_days, r.first_due,
+                cb.rules_text(db.session.get(Cashbox, box.id), box.currency),
+                [s.number for s in sorted(r.shares, key=lambda s: s.draw_position)], shares)
+
+    before = state()
+    setup = persian(manager, f"/cashbox/{box.id}/setup")
+    shown = {name: form_sent(setup, name)[name] for name in ("contribution", "share_count", "period_days", "grace_days",
+                                                              "fine_value", "order", "s3-fraction_0", "s3-fraction_1")}
+    assert shown == {"contribution": "۱۲۵۰۰۰۰", "share_count": "۳", "period_days": "۱۲", "grace_days": "۴",
+                     "fine_value": "۲.۵", "order": "۳, ۱, ۲", "s3-fraction_0": "۱/۳", "s3-fraction_1": "۲/۳"}, shown
+    for field in ("contribution", "grace_days", "order", "s3-fraction_0"):
+        response = manager.post(f"/cashbox/{box.id}/setup", data=form_sent(setup, field), headers=FA)
+        assert response.status_code == 302, (field, english_left(response.get_data(as_text=True)))
+    assert state() == before

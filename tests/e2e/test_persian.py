@@ -58,6 +58,7 @@ def test_a_persian_manager_runs_a_jalali_cashbox_on_a_phone(phone, make_user):
     page.goto("/cashbox/new")
     assert_right_to_left(page)
     form = page.locator("#new-box-form")
+    expect(form.locator("#period_days")).to_have_value("۱۴")  # a default, in the page's digits
     form.locator("#name").fill("صندوق خانوادگی")
     form.locator("#currency").fill("IRR")
     form.locator("#timezone").fill("Asia/Tehran")

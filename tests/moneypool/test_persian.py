@@ -14,7 +14,7 @@ from hamyan.dues.models import LateCharge
 from hamyan.extensions import db
 from hamyan.i18n import writing_in
 from tests.conftest import login
-from tests.i18n import box_memos, english_left, latin_digits, latin_words, pdf_text
+from tests.i18n import box_memos, english_left, form_sent, latin_digits, latin_words, pdf_text
 from tests.moneypool.conftest import key
 
 FA = {"Accept-Language": "fa-IR,fa;q=0.9"}
@@ -105,7 +105,8 @@ def test_every_page_reads_in_persian_as_manager_and_member(app, pool):
               "/loans/calculator?amount=600000&term=3", "/contributions", "/repayments", "/fines"]
     for url in shared + loans + members + ["/settings", "/members/new", "/reports", "/reports?q=سارا", "/collect", "/loans/new",
                                           "/loans/calculator?amount=600000&term=3&member=سارا"]:
-        persian(boss, base + url)
+        page = persian(boss, base + url)
+        assert not latin_digits(page), (url, latin_digits(page))  # the forms' pre-filled numbers too
     loan_page = persian(boss, f"{base}/loans/{pool['loan'].id}")
     assert "۲۵۰٬۰۰۰" in loan_page  # the repayment, in Persian digits
     assert "پرداخت در ۱۱ اسفند ۱۴۰۳؛ سررسید اولین قسط ۱۱ فروردین ۱۴۰۴" in loan_page  # its history, from the loan's dates
@@ -307,3 +308,29 @@ def test_pool_money_follows_the_page_language(app, pool):
     with app.test_request_context(headers=FA):
         refresh()  # the language is kept for the app context both requests share
         assert services.money(box, 6_000_000) == "۶٬۰۰۰٬۰۰۰\xa0ریال"
+
+
+def test_the_policy_form_shows_persian_digits_and_sent_back_unchanged_saves_the_same(app, pool):
+    """The loan policy's numbers (grace days, a late fee, terms, rates, a multiple of savings) are shown
+    in Persian digits and, the form sent back as shown, every one is saved as it was."""
+    from hamyan.blueprints.moneypool.forms import PolicyFields
+    from hamyan.blueprints.moneypool.models import Pool
+
+    box, boss = pool["box"], login(app.test_client(), "boss@example.com")
+    services.update_policy(pool["manager"], box.id, interest_method="flat", annual_rate="18.5", savings_multiple="2.5", max_loan="90000000",
+                           min_term="2", max_term="36", service_fee_percent="1.25", min_membership_months="4")
+
+    def policy():
+        db.session.expire_all()
+        saved = db.session.get(Pool, box.id)
+        return {name: getattr(saved, name) for name in PolicyFields.POLICY_FIELDS}
+
+    before = policy()
+    page = persian(boss, f"/pools/{box.id}/settings")
+    sent = form_sent(page, "annual_rate")
+    assert [sent[name] for name in ("grace_days", "late_fee", "max_loan", "savings_multiple", "min_term", "max_term",
+                                    "annual_rate", "service_fee_percent", "min_membership_months")] == [
+        "۷", "۵۰۰۰۰", "۹۰۰۰۰۰۰۰", "۲.۵۰", "۲", "۳۶", "۱۸.۵۰۰", "۱.۲۵", "۴"], sent
+    response = boss.post(f"/pools/{box.id}/settings", data=sent, headers=FA)
+    assert response.status_code == 302, english_left(response.get_data(as_text=True))
+    assert policy() == before

@@ -68,6 +68,23 @@ def test_a_member_sets_notifications_in_persian(fa_box):
     assert "ساعتی از ۰ تا ۲۳ وارد کنید." in bad and not english_left(bad), english_left(bad)
 
 
+def test_quiet_hours_sent_back_unchanged_from_a_persian_page_are_kept(fa_box):
+    """The quiet hours are shown in Persian digits and, the form sent back as shown, kept."""
+    from hamyan.notify import services
+    from tests.i18n import form_sent
+
+    _, _, member = fa_box
+    member.user.language = "fa"
+    db.session.commit()
+    services.set_profile(member.user, "", 22, 7, "Asia/Tehran")
+    sent = form_sent(persian_page(member, "/notifications"), "quiet_start")
+    assert (sent["quiet_start"], sent["quiet_end"]) == ("۲۲", "۷"), sent
+    assert member.post("/notifications", data=sent).status_code == 302
+    db.session.expire_all()
+    person = services.profile(member.user.id)
+    assert (person.quiet_start, person.quiet_end) == (22, 7)
+
+
 def test_an_admin_messages_every_user_in_persian(user_client, clock, monkeypatch):
     clock.set(T0)
     monkeypatch.setattr(campaigns, "_thread", lambda app, campaign_id: None)

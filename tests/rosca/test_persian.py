@@ -11,7 +11,7 @@ from hamyan.blueprints.rosca.models import RoscaPayment
 from hamyan.blueprints.rosca.reports import member_statement_pdf
 from hamyan.extensions import db
 from hamyan.i18n import writing_in
-from tests.i18n import box_memos, english_left, latin_digits, latin_words, pdf_text
+from tests.i18n import box_memos, english_left, form_sent, latin_digits, latin_words, pdf_text
 
 FA = {"Accept-Language": "fa-IR,fa;q=0.9"}
 from tests.rosca.helpers import rosca_of, utc_today
@@ -164,3 +164,21 @@ def test_ledger_memos_speak_the_rounds_language(box_sets_language, persian_round
         text = pdf_text(member_statement_pdf(box, sara, utc_today() - timedelta(days=2), utc_today() + timedelta(days=60)))
     assert "جریمهٔ دیرکرد بخشوده شد: بار اول است" in text, text
     assert not latin_words(text.replace("Reza Ahmadi", "").replace("Hamyan", "")), text
+
+
+def test_the_pricing_form_shows_persian_digits_and_sent_back_unchanged_saves_the_same(persian_round):
+    """The rate and the operator's fee are shown in Persian digits and, sent back as shown, kept as they were."""
+    manager, member, box, _ = persian_round
+    rs.reprice(manager.user, box.id, "fair", rate="2.5", fee="1.25")
+
+    def priced():
+        db.session.expire_all()
+        rosca = rosca_of(box)
+        return rosca.pricing, rosca.rate_ppm, rosca.fee_bp
+
+    before = priced()
+    sent = form_sent(manager.get(f"/rosca/{box.id}/pricing", headers=FA).get_data(as_text=True), "rate")
+    assert (sent["rate"], sent["fee"]) == ("۲.۵", "۱.۲۵"), sent
+    response = manager.post(f"/rosca/{box.id}/pricing", data=sent, headers=FA)
+    assert response.status_code in (200, 302) and "is-invalid" not in response.get_data(as_text=True)
+    assert priced() == before

@@ -3,17 +3,18 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
 
 from hamyan.blueprints.auth.forms import STRIP
+from hamyan.web.fields import NumberField
 
 
 class PlanForm(FlaskForm):
     """Text fields: hamyan.plans parses them (Persian digits too) and says what is wrong."""
 
     name = StringField(_l("Name"), filters=STRIP)
-    max_boxes = StringField(_l("Boxes a subscriber may create"), filters=STRIP,
+    max_boxes = NumberField(_l("Boxes a subscriber may create"), filters=STRIP,
                             description=_l("Blank: no limit."))
-    max_members = StringField(_l("Members per box"), filters=STRIP, description=_l("Blank: no limit."))
-    trial_days = StringField(_l("Trial days"), filters=STRIP, default="0")
-    price_rials = StringField(_l("Price a month (rials)"), filters=STRIP, default="0")
+    max_members = NumberField(_l("Members per box"), filters=STRIP, description=_l("Blank: no limit."))
+    trial_days = NumberField(_l("Trial days"), filters=STRIP, default="0")
+    price_rials = NumberField(_l("Price a month (rials)"), filters=STRIP, default="0")
     is_default = BooleanField(_l("Default plan (for anyone without a subscription)"))
 
 

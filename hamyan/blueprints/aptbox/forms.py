@@ -10,7 +10,7 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAre
 from wtforms.validators import Length
 
 from hamyan.blueprints.aptbox.models import BASES, CATEGORY_NAMES, LATE_FEE_KINDS
-from hamyan.web.fields import AmountField, DayField
+from hamyan.web.fields import AmountField, DayField, NumberField
 
 BASIS_CHOICES = [("equal", _l("Equally per unit")), ("area", _l("By area (m²)")), ("occupants", _l("By occupants")),
                  ("parking", _l("By parking spaces")), ("fixed", _l("Fixed amount per unit")),
@@ -25,6 +25,10 @@ def _text(label, limit=40, default=None):
     return StringField(label, default=default, validators=[Length(max=limit)])
 
 
+def _number(label, limit=40, default=None):
+    return NumberField(label, default=default, validators=[Length(max=limit)])
+
+
 class KeyedForm(FlaskForm):
     key = HiddenField()
 
@@ -35,13 +39,13 @@ class KeyedForm(FlaskForm):
 
 
 class RulesFields:
-    due_day = _text(_l("Charges fall due on day"), default="5")
-    grace_days = _text(_l("Grace days before a charge is late"), default="10")
+    due_day = _number(_l("Charges fall due on day"), default="5")
+    grace_days = _number(_l("Grace days before a charge is late"), default="10")
     late_fee_kind = SelectField(_l("Late fee"), choices=LATE_CHOICES, default="none")
-    late_fee_value = _text(_l("Late fee amount (or percent)"), default="0")
-    vacancy_discount = _text(_l("Vacant units' discount, %"), default="0")
-    floor_factors = _text(_l("Floor factors for lift costs (floor=factor, …)"), 200, default="")
-    round_to = _text(_l("Round each charge down to a multiple of"), default="1")
+    late_fee_value = _number(_l("Late fee amount (or percent)"), default="0")
+    vacancy_discount = _number(_l("Vacant units' discount, %"), default="0")
+    floor_factors = _number(_l("Floor factors for lift costs (floor=factor, …)"), 200, default="")
+    round_to = _number(_l("Round each charge down to a multiple of"), default="1")
     remainder_unit = _text(_l("Unit that takes the rounding remainder (empty: the first unit)"), 20, default="")
     require_approval = BooleanField(_l("Expenses need a second board member's approval"))
     issue_monthly = BooleanField(_l("Issue each month's charges automatically on its first day"))
@@ -70,10 +74,10 @@ class SettingsForm(RulesFields, FlaskForm):
 
 class UnitForm(FlaskForm):
     number = _text(_l("Unit number"), 20)
-    floor = _text(_l("Floor (0 = ground)"), default="0")
-    area = _text(_l("Area, m²"))
-    occupants = _text(_l("Occupants"), default="1")
-    parking = _text(_l("Parking spaces"), default="0")
+    floor = _number(_l("Floor (0 = ground)"), default="0")
+    area = _number(_l("Area, m²"))
+    occupants = _number(_l("Occupants"), default="1")
+    parking = _number(_l("Parking spaces"), default="0")
     occupied = BooleanField(_l("Occupied"), default=True)
     owner_name = _text(_l("Owner"), 120, default="")
     resident_name = _text(_l("Resident"), 120, default="")
@@ -111,13 +115,13 @@ class RuleForm(FlaskForm):
     component_id = SelectField(_l("Charge"), coerce=str)
     unit = _text(_l("Unit number"), 20)
     kind = SelectField(_l("Rule"), choices=[("exempt", _l("Exempt")), ("override", _l("Pays a fixed amount"))])
-    amount = _text(_l("Fixed amount"), 40, default="")
+    amount = _number(_l("Fixed amount"), 40, default="")
     reason = _text(_l("Reason (shown to the unit)"), 300)
 
 
 class IssueForm(FlaskForm):
     """Its confirm step (web.confirm) shows what every unit is charged."""
-    month = _text(_l("Month (YYYY-MM)"), 10)
+    month = _number(_l("Month (YYYY-MM)"), 10)
 
 
 class AssessmentForm(FlaskForm):
@@ -125,8 +129,8 @@ class AssessmentForm(FlaskForm):
     total = AmountField(_l("Total"))
     basis = SelectField(_l("Split"), choices=[c for c in BASIS_CHOICES if c[0] != "fixed"], default="area")
     mix = _text(_l("Mix (for a weighted mix)"), 200, default="area=50, equal=50")
-    installments = _text(_l("Installments (months)"), 3, default="1")
-    first_month = _text(_l("First installment month (YYYY-MM)"), 10)
+    installments = _number(_l("Installments (months)"), 3, default="1")
+    first_month = _number(_l("First installment month (YYYY-MM)"), 10)
 
 
 class PaymentForm(KeyedForm):
@@ -166,5 +170,5 @@ class PollForm(FlaskForm):
     options = TextAreaField(_l("Choices"), default=lambda: "\n".join((str(_l("Yes")), str(_l("No")))),
                             validators=[Length(max=2000)])
     weighting = SelectField(_l("Votes count"), choices=[("unit", _l("One vote per unit")), ("area", _l("Weighted by area"))])
-    quorum_percent = _text(_l("Quorum (percent of units, or of area)"), 3, default="50")
+    quorum_percent = _number(_l("Quorum (percent of units, or of area)"), 3, default="50")
     closes_on = DayField(_l("Closes on"))

@@ -31,7 +31,7 @@ from hamyan.boxes.services import SameName
 from hamyan.core import clock, parse
 from hamyan.core.errors import Conflict, ValidationError
 from hamyan.dues import calendar
-from hamyan.i18n import bdi, digits, number as num, show_month
+from hamyan.i18n import bdi, number as num, show_month
 from hamyan.statements import jobs as report_jobs
 from hamyan.statements import pdf_response
 from hamyan.web import apply_error, bulk, confirm, listing, redirect_to, render, said
@@ -233,8 +233,8 @@ def charges(box_id):
             "late_fee_value": services.late_fee_text(acc.box, building),
             "remainder_unit": services.remainder_number(building)}),
         "component": ComponentForm(formdata=None), "rule": RuleForm(formdata=None),
-        "issue": IssueForm(formdata=None, month=digits(services.next_month(acc.box), acc.box)),
-        "assessment": AssessmentForm(formdata=None, first_month=digits(services.next_month(acc.box), acc.box)),
+        "issue": IssueForm(formdata=None, month=services.next_month(acc.box)),
+        "assessment": AssessmentForm(formdata=None, first_month=services.next_month(acc.box)),
     }
     which = request.form.get("which")
     posted = request.method == "POST" and which in forms

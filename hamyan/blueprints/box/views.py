@@ -14,8 +14,9 @@ from hamyan.boxes import services as boxes
 from hamyan.boxes.access import MANAGE, authorize
 from hamyan.core.errors import ServiceError
 from hamyan.dues import reminders
-from hamyan.i18n import bdi, digits, listed, number
+from hamyan.i18n import bdi, listed, number
 from hamyan.web import apply_error, confirm, redirect_to, render, said
+from hamyan.web.fields import NumberField
 from hamyan.web.nav import box_nav
 
 
@@ -25,15 +26,15 @@ class BoxForm(FlaskForm):
     locale = StringField(_l("Number format (locale, e.g. fa_IR or en)"), filters=STRIP)
     latin_digits = BooleanField(_l("Latin digits (1234) on Persian pages, instead of Persian ones (۱۲۳۴)"))
     show_toman = BooleanField(_l("Show rial amounts in tomans (1 toman = 10 rials)"))
-    reminder_days_before = StringField(_l("Reminder days before a due date"), filters=STRIP,
+    reminder_days_before = NumberField(_l("Reminder days before a due date"), filters=STRIP,
                                        render_kw={"inputmode": "numeric", "dir": "ltr"})
-    reminder_late_days = StringField(_l("Reminder days after a due date, while unpaid"), filters=STRIP)
+    reminder_late_days = NumberField(_l("Reminder days after a due date, while unpaid"), filters=STRIP)
 
     def show_timing(self, box) -> "BoxForm":
-        """The reminder days the box uses now (the platform's until it chooses), in its digits."""
+        """The reminder days the box uses now (the platform's until it chooses)."""
         before, late = reminders.timing(box)
-        self.reminder_days_before.data = digits(before, box)
-        self.reminder_late_days.data = digits(listed(late), box)
+        self.reminder_days_before.data = str(before)
+        self.reminder_late_days.data = listed(late)
         return self
 
 

@@ -14,7 +14,7 @@ from hamyan.blueprints.cashbox.models import (
     WINNER_POLICIES,
 )
 from hamyan.i18n import new_box_calendar, new_box_locale
-from hamyan.web.fields import AmountField, DayField
+from hamyan.web.fields import AmountField, DayField, NumberField
 
 PERIOD_LABELS = {"weekly": _l("Weekly"), "monthly": _l("Monthly (follows the box's calendar)"), "days": _l("Every N days")}
 DRAW_LABELS = {"predefined": _l("Predefined order set by the manager"), "random": _l("Random, verifiable (commit–reveal)")}
@@ -27,18 +27,18 @@ def _choices(keys, labels):
 
 
 class RoundFields:
-    contribution = StringField(_l("Contribution per share per period"), validators=[DataRequired(), Length(max=40)])
-    share_count = StringField(_l("Number of shares"), validators=[DataRequired(), Length(max=10)])
+    contribution = NumberField(_l("Contribution per share per period"), validators=[DataRequired(), Length(max=40)])
+    share_count = NumberField(_l("Number of shares"), validators=[DataRequired(), Length(max=10)])
     period_kind = SelectField(_l("Period"), choices=_choices(PERIOD_KINDS, PERIOD_LABELS))
-    period_days = StringField(_l("Days per period (for “every N days”)"), default="14", validators=[Optional(), Length(max=10)])
+    period_days = NumberField(_l("Days per period (for “every N days”)"), default="14", validators=[Optional(), Length(max=10)])
     first_due = DayField(_l("First due date"))
     draw_mode = SelectField(_l("Draw"), choices=_choices(DRAW_MODES, DRAW_LABELS))
 
 
 class RulesFields:
-    grace_days = StringField(_l("Grace days after a due date"), default="0", validators=[Optional(), Length(max=10)])
+    grace_days = NumberField(_l("Grace days after a due date"), default="0", validators=[Optional(), Length(max=10)])
     fine_kind = SelectField(_l("Late fine"), choices=_choices(FINE_KINDS, FINE_LABELS))
-    fine_value = StringField(_l("Fine amount, or percent"), validators=[Optional(), Length(max=40)])
+    fine_value = NumberField(_l("Fine amount, or percent"), validators=[Optional(), Length(max=40)])
     winner_policy = SelectField(_l("A winner who owes money"), choices=_choices(WINNER_POLICIES, POLICY_LABELS))
 
 
@@ -63,13 +63,13 @@ class HoldersForm(FlaskForm):
     """Up to four holders of one share; empty rows are ignored."""
     share = HiddenField()
     member_0 = StringField(_l("Member"), validators=[Optional(), Length(max=200)])  # a name (hamyan.web.picker)
-    fraction_0 = StringField(_l("Part"), default="1", validators=[Optional(), Length(max=12)])
+    fraction_0 = NumberField(_l("Part"), default="1", validators=[Optional(), Length(max=12)])
     member_1 = StringField(_l("Member"), validators=[Optional(), Length(max=200)])  # a name (hamyan.web.picker)
-    fraction_1 = StringField(_l("Part"), validators=[Optional(), Length(max=12)])
+    fraction_1 = NumberField(_l("Part"), validators=[Optional(), Length(max=12)])
     member_2 = StringField(_l("Member"), validators=[Optional(), Length(max=200)])  # a name (hamyan.web.picker)
-    fraction_2 = StringField(_l("Part"), validators=[Optional(), Length(max=12)])
+    fraction_2 = NumberField(_l("Part"), validators=[Optional(), Length(max=12)])
     member_3 = StringField(_l("Member"), validators=[Optional(), Length(max=200)])  # a name (hamyan.web.picker)
-    fraction_3 = StringField(_l("Part"), validators=[Optional(), Length(max=12)])
+    fraction_3 = NumberField(_l("Part"), validators=[Optional(), Length(max=12)])
     holders = HiddenField()  # carries errors about the share as a whole
 
     ROWS = 4
@@ -82,7 +82,7 @@ class HoldersForm(FlaskForm):
 
 
 class OrderForm(FlaskForm):
-    order = StringField(_l("Winning order (share numbers, first period first)"), validators=[DataRequired(), Length(max=3000)])
+    order = NumberField(_l("Winning order (share numbers, first period first)"), validators=[DataRequired(), Length(max=3000)])
 
 
 class AddMemberForm(FlaskForm):

@@ -19,7 +19,7 @@ from wtforms.widgets import HiddenInput
 from hamyan.blueprints.moneypool.services import MAX_GUARANTORS
 from hamyan.i18n import new_box_calendar, new_box_locale
 from hamyan.lending.schedules import METHOD_LABELS
-from hamyan.web.fields import AmountField, DayField
+from hamyan.web.fields import AmountField, DayField, NumberField
 
 PERIOD_CHOICES = [("1", _l("Every month")), ("2", _l("Every 2 months")), ("3", _l("Every 3 months")), ("6", _l("Every 6 months")),
                   ("12", _l("Every year"))]
@@ -43,23 +43,23 @@ class KeyedForm(FlaskForm):
 
 
 class PolicyFields:
-    grace_days = StringField(_l("Grace days after a due date"), default="7", validators=[Length(max=10)])
+    grace_days = NumberField(_l("Grace days after a due date"), default="7", validators=[Length(max=10)])
     late_fee = _amount(_l("Late fee per missed period (0 for none)"), required=False)
     max_loan = _amount(_l("Largest loan (0 for no limit)"), required=False)
-    savings_multiple = StringField(_l("Largest loan as a multiple of the member's savings (empty for none)"),
+    savings_multiple = NumberField(_l("Largest loan as a multiple of the member's savings (empty for none)"),
                                    default="3", validators=[Optional(), Length(max=10)])
-    min_term = StringField(_l("Fewest installments"), default="1", validators=[Length(max=10)])
-    max_term = StringField(_l("Most installments"), default="24", validators=[Length(max=10)])
+    min_term = NumberField(_l("Fewest installments"), default="1", validators=[Length(max=10)])
+    max_term = NumberField(_l("Most installments"), default="24", validators=[Length(max=10)])
     repayment_months = SelectField(_l("Installments fall due"), choices=PERIOD_CHOICES, default="1")
     interest_method = SelectField(_l("Interest"), choices=list(METHOD_LABELS.items()), default="none")
-    annual_rate = StringField(_l("Yearly interest rate, %"), default="0", validators=[Length(max=10)])
-    service_fee_percent = StringField(_l("One-time service fee, percent of the loan"), default="0", validators=[Length(max=10)])
-    penalty_percent = StringField(_l("Late penalty, percent of an overdue installment"), default="0", validators=[Length(max=10)])
-    min_membership_months = StringField(_l("Months of membership before borrowing"), default="3",
+    annual_rate = NumberField(_l("Yearly interest rate, %"), default="0", validators=[Length(max=10)])
+    service_fee_percent = NumberField(_l("One-time service fee, percent of the loan"), default="0", validators=[Length(max=10)])
+    penalty_percent = NumberField(_l("Late penalty, percent of an overdue installment"), default="0", validators=[Length(max=10)])
+    min_membership_months = NumberField(_l("Months of membership before borrowing"), default="3",
                                         validators=[Length(max=10)])
     require_no_arrears = BooleanField(_l("Only members whose savings are up to date may borrow"), default=True)
     one_open_loan = BooleanField(_l("One open loan per member"), default=True)
-    guarantors_required = StringField(_l("Guarantors needed per loan"), default="0", validators=[Length(max=10)])
+    guarantors_required = NumberField(_l("Guarantors needed per loan"), default="0", validators=[Length(max=10)])
     queue_policy = SelectField(_l("When cash is short, waiting loans are paid"), choices=QUEUE_CHOICES)
 
     POLICY_FIELDS = ("grace_days", "late_fee", "max_loan", "savings_multiple", "min_term", "max_term",
@@ -81,7 +81,7 @@ class NewPoolForm(FlaskForm, PolicyFields):
     period_months = SelectField(_l("Savings fall due"), choices=PERIOD_CHOICES, default="1")
     first_due = DayField(_l("First due date"))
     share_amount = _amount(_l("Savings per share per period"))
-    my_shares = StringField(_l("Your own shares (0 if you only manage)"), default="1", validators=[Length(max=10)])
+    my_shares = NumberField(_l("Your own shares (0 if you only manage)"), default="1", validators=[Length(max=10)])
 
 
 class PolicyForm(FlaskForm, PolicyFields):
@@ -99,17 +99,17 @@ class AddMemberForm(FlaskForm):
     display_name = StringField(_l("Name"), validators=[Optional(), Length(max=120)])
     email = StringField(_l("Email (optional; links their account or lets you invite them)"),
                         validators=[Optional(), Length(max=254)])
-    shares = StringField(_l("Shares"), default="1", validators=[DataRequired(), Length(max=10)])
+    shares = NumberField(_l("Shares"), default="1", validators=[DataRequired(), Length(max=10)])
     joined_on = DayField(_l("Joined on"))
 
 
 class SharesForm(FlaskForm):
-    shares = StringField(_l("Shares"), validators=[DataRequired(), Length(max=10)])
+    shares = NumberField(_l("Shares"), validators=[DataRequired(), Length(max=10)])
     effective_from = DayField(_l("From"))
 
 
 class RejoinForm(FlaskForm):
-    shares = StringField(_l("Shares"), validators=[Length(max=10)])
+    shares = NumberField(_l("Shares"), validators=[Length(max=10)])
     on = DayField(_l("Saving again from"))
 
 
@@ -130,7 +130,7 @@ class LoanRequestForm(KeyedForm):
     # the guarantors, as many as the pool asks for, and more on request.
     member = StringField(_l("Borrower"), validators=[Length(max=200)])
     amount = _amount(_l("Amount"))
-    term = StringField(_l("Number of installments"), validators=[DataRequired(), Length(max=10)])
+    term = NumberField(_l("Number of installments"), validators=[DataRequired(), Length(max=10)])
     purpose = TextAreaField(_l("What it is for (optional)"), validators=[Optional(), Length(max=300)])
     guarantors = FieldList(StringField(_l("Guarantor"), validators=[Length(max=200)]), _l("Guarantor"),
                            max_entries=MAX_GUARANTORS)
@@ -143,7 +143,7 @@ class LoanQuoteForm(FlaskForm):
 
     member = StringField(_l("Borrower"), validators=[Length(max=200)])  # managers: whose limit applies
     amount = _amount(_l("Amount"))
-    term = StringField(_l("Number of installments"))  # the service's parser says what is wrong with it
+    term = NumberField(_l("Number of installments"))  # the service's parser says what is wrong with it
 
 
 class ReasonForm(FlaskForm):
@@ -170,7 +170,7 @@ class RepayForm(KeyedForm):
 
 
 class RescheduleForm(ReasonForm):
-    term = StringField(_l("Installments from now on"), validators=[DataRequired(), Length(max=10)])
+    term = NumberField(_l("Installments from now on"), validators=[DataRequired(), Length(max=10)])
     first_due = DayField(_l("First new installment due"))
 
 

@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, Length
 
 from hamyan.blueprints.auth.forms import STRIP
 from hamyan.blueprints.payments.models import METHODS
-from hamyan.web.fields import AmountField
+from hamyan.web.fields import AmountField, NumberField
 
 
 class PayForm(FlaskForm):
@@ -28,7 +28,7 @@ class RefundForm(FlaskForm):
 
 class ReportForm(FlaskForm):
     """"I have paid": checked whole by the service (payments.reports.report), so every error shows at once."""
-    amount = StringField(_l("Amount paid"), filters=STRIP)
+    amount = NumberField(_l("Amount paid"), filters=STRIP)
     paid_on = StringField(_l("Paid on"), filters=STRIP)
     method = SelectField(_l("How you paid"), choices=list(METHODS.items()), validate_choice=False)
     reference = StringField(_l("The bank's reference (tracking number)"), filters=STRIP)

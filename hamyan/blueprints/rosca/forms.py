@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms.validators import DataRequired, Length, Optional
 
 from hamyan.blueprints.rosca.models import PERIOD_KINDS
-from hamyan.web.fields import AmountField, DayField
+from hamyan.web.fields import AmountField, DayField, NumberField
 
 PERIOD_LABELS = {"monthly": _l("Monthly (follows the box's calendar)"), "weekly": _l("Weekly"), "days": _l("Every N days")}
 PRICING_LABELS = {"fair": _l("Fair: every seat worth the same at a rate"), "linear": _l("Linear spread from a lowest payout"),
@@ -16,9 +16,9 @@ PRICING_LABELS = {"fair": _l("Fair: every seat worth the same at a rate"), "line
 class PricingFields:
     pricing = SelectField(_l("Seat pricing"), choices=[(k, PRICING_LABELS[k]) for k in ("fair", "linear", "manual")],
                           default="fair")
-    rate = StringField(_l("Rate per period (%)"), default="2", validators=[Optional(), Length(max=12)])
-    fee = StringField(_l("Operator fee (percent of everything collected)"), default="0", validators=[Optional(), Length(max=12)])
-    lowest = StringField(_l("Lowest payout (seat 1, linear)"), validators=[Optional(), Length(max=40)])
+    rate = NumberField(_l("Rate per period (%)"), default="2", validators=[Optional(), Length(max=12)])
+    fee = NumberField(_l("Operator fee (percent of everything collected)"), default="0", validators=[Optional(), Length(max=12)])
+    lowest = NumberField(_l("Lowest payout (seat 1, linear)"), validators=[Optional(), Length(max=40)])
     table = TextAreaField(_l("Payouts, one per line, seat 1 first (manual)"), validators=[Optional(), Length(max=20000)])
 
 
@@ -29,16 +29,16 @@ class NewRoscaForm(FlaskForm, PricingFields):
     locale = StringField(_l("Number format (locale)"), default="fa_IR", validators=[DataRequired(), Length(max=20)])
     calendar = SelectField(_l("Calendar"), choices=[("persian", _l("Persian (Jalali)")), ("gregorian", _l("Gregorian"))],
                            default="persian")
-    seat_count = StringField(_l("Number of seats"), default="12", validators=[DataRequired(), Length(max=10)])
+    seat_count = NumberField(_l("Number of seats"), default="12", validators=[DataRequired(), Length(max=10)])
     contribution = AmountField(_l("Contribution per seat per period"))
     period_kind = SelectField(_l("Period"), choices=[(k, PERIOD_LABELS[k]) for k in PERIOD_KINDS], default="monthly")
-    period_days = StringField(_l("Days per period (every N days)"), default="14", validators=[Optional(), Length(max=10)])
+    period_days = NumberField(_l("Days per period (every N days)"), default="14", validators=[Optional(), Length(max=10)])
     first_due = DayField(_l("First due date"))
     deposit = AmountField(_l("Deposit per seat, held until the end (optional)"), required=False, allow_zero=True)
-    grace_days = StringField(_l("Grace days after a due date"), default="3", validators=[Optional(), Length(max=10)])
+    grace_days = NumberField(_l("Grace days after a due date"), default="3", validators=[Optional(), Length(max=10)])
     late_fee_kind = SelectField(_l("Late fee"), choices=[("none", _l("None")), ("fixed", _l("A fixed amount")),
                                                      ("percent", _l("A percent of the period's due"))], default="none")
-    late_fee_value = StringField(_l("Late fee amount or percent"), validators=[Optional(), Length(max=40)])
+    late_fee_value = NumberField(_l("Late fee amount or percent"), validators=[Optional(), Length(max=40)])
 
 
 class PricingForm(FlaskForm, PricingFields):
@@ -46,17 +46,17 @@ class PricingForm(FlaskForm, PricingFields):
 
 
 class TakeSeatForm(FlaskForm):
-    fraction = StringField(_l("Part"), default="1", validators=[Optional(), Length(max=12)])
+    fraction = NumberField(_l("Part"), default="1", validators=[Optional(), Length(max=12)])
 
 
 class AssignForm(FlaskForm):
     """Up to three holders of a seat; empty rows are ignored."""
     member_1 = SelectField(_l("Holder"), choices=[], validate_choice=False)
-    part_1 = StringField(_l("Part"), default="1", validators=[Optional(), Length(max=12)])
+    part_1 = NumberField(_l("Part"), default="1", validators=[Optional(), Length(max=12)])
     member_2 = SelectField(_l("Holder"), choices=[], validate_choice=False)
-    part_2 = StringField(_l("Part"), validators=[Optional(), Length(max=12)])
+    part_2 = NumberField(_l("Part"), validators=[Optional(), Length(max=12)])
     member_3 = SelectField(_l("Holder"), choices=[], validate_choice=False)
-    part_3 = StringField(_l("Part"), validators=[Optional(), Length(max=12)])
+    part_3 = NumberField(_l("Part"), validators=[Optional(), Length(max=12)])
 
     def holders(self) -> list[tuple]:
         rows = [(self.member_1.data, self.part_1.data), (self.member_2.data, self.part_2.data),
