@@ -1,6 +1,8 @@
 """Hamyan: community finance on one double-entry ledger."""
 import hashlib
+import math
 import os
+import time
 from pathlib import Path
 
 from flask import Flask, render_template, request
@@ -212,8 +214,7 @@ def _register_error_handlers(app: Flask) -> None:
             return inside, error.status
         return render_template("error.html", status=error.status, message=error.message), error.status
 
-    @app.errorhandler(RateLimitExceeded)
-    def rate_limited(error):
+    def refusal():
         message = _("Too many attempts. Wait a few minutes, then try again.")
         if _wants_json():
             return error_body(429, "rate_limited", message)
@@ -227,6 +228,14 @@ def _register_error_handlers(app: Flask) -> None:
             return render("auth/login.html" if login else "auth/forgot.html", "form", form=form,
                           next=request.values.get("next", "")), 429
         return render_template("error.html", status=429, message=message), 429
+
+    @app.errorhandler(RateLimitExceeded)
+    def rate_limited(error):
+        response = app.make_response(refusal())
+        limit = limiter.current_limit  # the limit just exceeded: when its window lets the next one through
+        wait = math.ceil(limit.reset_at - time.time()) if limit else 60
+        response.headers["Retry-After"] = str(min(max(1, wait), limit.limit.get_expiry() if limit else 60))
+        return response
 
     @app.errorhandler(CSRFError)
     def csrf_failed(error):

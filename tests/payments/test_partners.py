@@ -75,8 +75,30 @@ def test_intents_api_idempotency(client, cashbox):
 def test_partner_keys_are_rate_limited(make_app, cashbox):
     _, token = partners.create_key(partners.Principal("system"), "PayCo", [cashbox.box.id], can_manage=True)
     limited = make_app(RATELIMIT_ENABLED=True, PARTNER_RATE_LIMIT="3 per minute").test_client()
-    codes = [limited.get(f"/api/v1/cashboxes/{cashbox.box.id}", headers=bearer(token)).status_code for _ in range(4)]
-    assert codes == [200, 200, 200, 429]
+    answers = [limited.get(f"/api/v1/cashboxes/{cashbox.box.id}", headers={**bearer(token), "Accept-Language": "fa"})
+               for _ in range(4)]
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 429]
+    # when to try again, in seconds within the minute; the code for programs, the message in Persian
+    assert 1 <= int(answers[-1].headers["Retry-After"]) <= 60
+    assert answers[-1].json["error"]["code"] == "rate_limited" and "تلاش" in answers[-1].json["error"]["message"]
+
+
+def test_api_errors_speak_the_language_the_request_asks_for(app, client, cashbox, monkeypatch):
+    """The API answers in the Accept-Language of the request, not the box's (a Persian box here and
+    an English partner, or the other way round): the message follows it, the code stays English."""
+    _, token = partners.create_key(partners.Principal("system"), "PayCo", [cashbox.box.id], can_manage=True)
+    monkeypatch.setitem(app.config, "BOX_SETS_LANGUAGE", True)  # as in production (the suite keeps English)
+    cashbox.box.locale = "fa_IR"
+    db.session.commit()
+    url = f"/api/v1/cashboxes/{cashbox.box.id}/payments"
+    for language, message in (("fa-IR,fa;q=0.9", "این شخص عضو این صندوق نیست."),
+                              ("en", "That person is not a member of this box.")):
+        refused = client.post(url, json={"membership_id": 10**6, "amount": "100"},
+                              headers={**bearer(token), "Accept-Language": language})
+        assert refused.status_code == 422 and refused.json["error"] == {
+            "code": "validation_error", "message": message, "fields": {"membership_id": message}}
+    unknown = client.get(f"/api/v1/cashboxes/{cashbox.box.id}", headers={"Accept-Language": "en"})
+    assert unknown.status_code == 401 and unknown.json["error"]["message"] == "A valid bearer token is required."
 
 
 def test_audit_names_the_partner(client, cashbox):
