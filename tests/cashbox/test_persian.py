@@ -287,6 +287,7 @@ def test_ledger_memos_speak_the_box_language(box_sets_language, persian_box):
         text = pdf_text(render_pdf("statements/cashbox_member.html", box=box, statement=statement, member=others[0]))
     assert "قسط رضا" in text or "اضر طسق" in text, text
     assert not latin_words(text.replace("TX-12", "").replace("Hamyan", "")), text
+    assert "دریافتی" in text and "وام" not in text, text  # a cashbox pays out: its statement spoke of loans received
 
 
 def test_the_setup_forms_show_persian_digits_and_sent_back_unchanged_save_the_same(user_client):
