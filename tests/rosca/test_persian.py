@@ -68,6 +68,30 @@ def test_a_split_seats_parts_are_in_persian_digits(persian_round):
         assert "۱/۲" in html and "1/2" not in html, (page, re.findall(".{60}1/2.{20}", html))
 
 
+def test_a_statement_is_made_for_the_days_its_form_shows(persian_round):
+    """Seen walking the Persian demo ROSCA: 'My statement (PDF)' sent the form's Jalali days
+    (۱۴۰۵/۰۶/۱۳), which the statement read as ISO dates only, so every statement asked for from a
+    Persian page was refused ("choose both days"). A wrong day now comes back on its field."""
+    manager, member, box, (sara, reza) = persian_round
+    mine = member.get(f"/rosca/{box.id}/mine", headers=FA).get_data(as_text=True)
+    start, end = (re.search(f'id="st-{name}"[^>]*value="([^"]*)"', mine).group(1) for name in ("start", "end"))
+    assert start.startswith("۱۴۰۵/"), start
+    url = f"/rosca/{box.id}/statement.pdf"
+    mine = member.get(url, query_string={"start": start, "end": end}, headers=FA)
+    assert mine.status_code == 200 and mine.data.startswith(b"%PDF"), mine.get_data(as_text=True)[-600:]
+    theirs = manager.get(url, query_string={"start": start, "end": end, "membership_id": reza.id}, headers=FA)
+    assert theirs.status_code == 200 and theirs.data.startswith(b"%PDF")
+    wrong = member.get(url, query_string={"start": "۱۴۰۵/۱۲/۳۰", "end": end}, headers=FA)  # 1405 is not a leap year
+    page = wrong.get_data(as_text=True)
+    assert wrong.status_code == 200 and 'id="st-start"' in page and "کبیسه نیست" in page, page[-2000:]
+    assert re.search('class="form-control is-invalid"[^>]*id="st-start"', page)
+    wrong = manager.get(url, query_string={"start": end, "end": start, "membership_id": reza.id}, headers=FA)
+    page = wrong.get_data(as_text=True)  # the dashboard's form, with the member still chosen
+    assert wrong.status_code == 200 and "روز آخر پیش از روز نخست است." in page
+    assert re.search('class="form-control is-invalid"[^>]*id="st-end"', page)
+    assert re.search(f'<option selected translate="no" value="{reza.id}">', page)
+
+
 def test_a_payment_form_error_says_its_field_once(persian_round):
     """A flashed error leads with its field's label, once: a date's error already names it."""
     manager, member, box, (sara, reza) = persian_round

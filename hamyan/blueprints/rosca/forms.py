@@ -97,6 +97,9 @@ class SwapForm(FlaskForm):
 
 
 class StatementForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET form that only reads
+
     start = DayField(_l("From"))
     end = DayField(_l("To"))
     membership_id = SelectField(_l("Member"), choices=[], validate_choice=False)

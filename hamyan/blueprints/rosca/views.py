@@ -2,7 +2,6 @@
 action posts and comes back to its page (an error is shown there), so every URL can be bookmarked
 and works without JavaScript."""
 import uuid
-from datetime import date
 
 from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
@@ -123,7 +122,7 @@ def pricing(box_id):
 
 @bp.route("/<int:box_id>")
 @login_required
-def dashboard(box_id):
+def dashboard(box_id, statement_form=None):
     context = _base(box_id)
     rosca, box = context["rosca"], context["box"]
     periods = {p.number: p for p in rs.periods_of(rosca)}
@@ -132,7 +131,7 @@ def dashboard(box_id):
     payment_form.membership_id.choices = _member_choices(box.id)
     deposit_form = DepositForm(formdata=None)
     deposit_form.membership_id.choices = payment_form.membership_id.choices
-    statement_form = StatementForm(formdata=None, start=rosca.first_due, end=context["today"])
+    statement_form = statement_form or StatementForm(formdata=None, start=rosca.first_due, end=context["today"])
     statement_form.membership_id.choices = _member_choices(box.id)[1:]
     return render("rosca/dashboard.html", seats=rs.seats_of(rosca), periods=periods, next_period=next_period,
                   totals=rs.totals(rosca), cash=rs.box_cash(box.id), available=rs.available(box.id),
@@ -336,7 +335,7 @@ def decide_swap(box_id, swap_id, decision):
 
 @bp.route("/<int:box_id>/mine")
 @login_required
-def mine(box_id):
+def mine(box_id, statement_form=None):
     context = _base(box_id)
     rosca, membership = context["rosca"], context["membership"]
     summary = rs.summary_of(rosca, membership) if membership else None
@@ -345,7 +344,8 @@ def mine(box_id):
     periods = {p.number: p for p in rs.periods_of(rosca)}
     return render("rosca/mine.html", summary=summary, my_seats=my_seats, periods=periods, late_owed=late_owed,
                   late_fees=late_fees,
-                  statement_form=StatementForm(formdata=None, start=rosca.first_due, end=context["today"]), **context)
+                  statement_form=statement_form or StatementForm(formdata=None, start=rosca.first_due,
+                                                                 end=context["today"]), **context)
 
 
 @bp.route("/<int:box_id>/payments")
@@ -371,15 +371,20 @@ def _list(spec, box_id, title: str):
 @bp.route("/<int:box_id>/statement.pdf")
 @login_required
 def statement(box_id):
-    """A member's statement: members get their own, managers anyone's (membership_id)."""
+    """A member's statement: members get their own, managers anyone's (membership_id). The days are
+    read as the box's people type them (Jalali in a Persian box); a wrong one comes back on the form
+    it was typed in: the dashboard's (which names the member) or My seats'."""
     box, member = rs.member_in_sight(current_user, box_id, request.args.get("membership_id", type=int))
-    start, end = check_period(request.args.get("start", type=_date), request.args.get("end", type=_date))
-    pdf = reports.member_statement_pdf(box, member, start, end)
-    return pdf_response(pdf, f"rosca-{box.id}-{member.id}-{start}-{end}.pdf")
-
-
-def _date(value):
-    return date.fromisoformat(value)
+    form = StatementForm(request.args)
+    if form.validate():
+        try:
+            start, end = check_period(form.start.data, form.end.data)
+        except ServiceError as error:
+            apply_error(form, error)
+        else:
+            pdf = reports.member_statement_pdf(box, member, start, end)
+            return pdf_response(pdf, f"rosca-{box.id}-{member.id}-{start}-{end}.pdf")
+    return (dashboard if "membership_id" in request.args else mine)(box_id, statement_form=form)
 
 
 @bp.app_template_filter("rate")
