@@ -1,5 +1,6 @@
 """The cashbox pages: forms with inline errors, htmx partials, double submits, PDFs that read back."""
 import io
+import re
 from datetime import timedelta
 
 from pypdf import PdfReader
@@ -134,6 +135,11 @@ def test_a_round_in_the_browser_without_js(user_client):
     assert by_name.mimetype == "application/pdf" and "Member statement: Ann" in _pdf_text(by_name.data)
     r = c.get(f"{dash}/statement.pdf?start={year - 1}-01-01&end={year + 1}-12-31&member=Nobody")
     assert r.mimetype == "text/html" and "No member here is called “Nobody”" in r.get_data(as_text=True)
+    # Days the wrong way round come back on the form's field too, not on a page of their own
+    r = c.get(f"{dash}/statement.pdf?start={year + 1}-12-31&end={year - 1}-01-01&member=ann")
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200 and r.mimetype == "text/html", r.status_code
+    assert re.search(r'id="statement-end"[^>]*>\s*<div class="invalid-feedback">The last day is before the first day.', page)
     # The box report is made in the background: asking answers at once with its progress page.
     r = c.post(f"/boxes/{box_id}/reports/manager", data={"start": f"{year - 1}-01-01", "end": f"{year + 1}-12-31"})
     assert r.status_code == 302 and "/reports/jobs/" in r.headers["Location"]

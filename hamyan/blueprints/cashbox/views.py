@@ -570,18 +570,17 @@ def statement(box_id):
     by membership_id from a member's page). A wrong name or period comes back on the dashboard's form."""
     form = StatementForm(request.args)
     membership_id = request.args.get("membership_id", type=int)
-    valid = form.validate()  # every field's errors go on the form, shown at once
-    if valid and form.member.data and membership_id is None:
-        access = authorize(current_user, box_id, MANAGE, cb.KIND)
+    if form.validate():  # every field's errors go on the form, shown at once
         try:
-            membership_id = picker.named(cb.people(access.box.id), form.member.data, "member", "member")
-        except ValidationError as error:
+            if form.member.data and membership_id is None:
+                access = authorize(current_user, box_id, MANAGE, cb.KIND)
+                membership_id = picker.named(cb.people(access.box.id), form.member.data, "member", "member")
+            box, target = cb.member_in_sight(current_user, box_id, membership_id)
+            start, end = form.start.data, form.end.data
+            st = cb.member_statement(box, target, start, end)
+        except ValidationError as error:  # a name no member has, days the wrong way round
             apply_error(form, error)
-            valid = False
-    if not valid:
-        return render("cashbox/dashboard.html", **_dashboard_context(box_id, statement_form=form))
-    box, target = cb.member_in_sight(current_user, box_id, membership_id)
-    start, end = form.start.data, form.end.data
-    st = cb.member_statement(box, target, start, end)
-    return pdf_response(render_pdf("statements/cashbox_member.html", box=box, statement=st, member=target),
-                f"statement-{box.id}-{target.id}-{start}-{end}.pdf")
+        else:
+            return pdf_response(render_pdf("statements/cashbox_member.html", box=box, statement=st, member=target),
+                                f"statement-{box.id}-{target.id}-{start}-{end}.pdf")
+    return render("cashbox/dashboard.html", **_dashboard_context(box_id, statement_form=form))
