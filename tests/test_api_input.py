@@ -72,3 +72,18 @@ def test_a_rules_change_touches_only_what_it_names(client, cashbox):
     error = _error(client.put(f"{base}/rules", json={"fine_kind": "percent"}, headers=headers), 422)
     assert "fine_value" in error["fields"]
     assert client.get(base, headers=headers).get_json()["fine_kind"] == "fixed"
+
+
+def test_every_list_takes_pages_up_to_a_million(client, cashbox):
+    """A page number past what any list holds is refused on `page`, on every list alike (a pool's
+    lists took any number, which MariaDB cannot use as an offset; a cashbox's payments answered
+    another page than the one asked for)."""
+    spec = client.get("/api/v1/openapi.json").get_json()
+    pages = {path: param["schema"] for path, item in spec["paths"].items() for param in item.get("get", {})
+             .get("parameters", []) if param["in"] == "query" and param["name"] in ("page", "periods_page")}
+    assert len(pages) > 20 and {path: schema.get("maximum") for path, schema in pages.items()} == \
+        {path: 10**6 for path in pages}
+    base, headers = cashbox
+    for url in (f"{base}/payments", f"{base}/draws"):
+        error = _error(client.get(f"{url}?page={10**6 + 1}", headers=headers), 422)
+        assert set(error["fields"]) == {"page"}

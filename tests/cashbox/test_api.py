@@ -128,7 +128,7 @@ def test_api_bad_input_is_a_clear_error(client, make_user, api_token):
     huge = 2**70
     assert client.get(f"{base}/payments?round_id={huge}", headers=h).status_code == 404
     assert client.get(f"{base}/payments?membership_id={huge}", headers=h).status_code == 404
-    assert client.get(f"{base}/payments?page={huge}", headers=h).get_json()["items"] == []
+    assert client.get(f"{base}/payments?page={huge}", headers=h).get_json()["error"]["fields"].keys() == {"page"}
     assert client.post(f"{base}/payments/{2**40}/reverse", json={"reason": "x"}, headers=h).status_code == 404
     for start in ("0001-01-01", "1899-12-31"):
         r = client.post(f"/api/v1/boxes/{box['box_id']}/reports/manager", json={"start": start, "end": start}, headers=h)

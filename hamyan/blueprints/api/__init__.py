@@ -26,10 +26,14 @@ from hamyan.extensions import api, csrf, error_body, limiter
 BEARER = [{"bearerAuth": []}]
 
 
-class ListArgs(ma.Schema):
+class PageArgs(ma.Schema):
+    """?page= of a list with pages of a fixed size: from 1 to a million, as every list's."""
+    page = ma.fields.Integer(load_default=1, validate=Range(min=1, max=10**6))
+
+
+class ListArgs(PageArgs):
     """How every list of boxes is paged (`GET /cashboxes`, `GET /pools`): ?page=&per_page=, 25 by
     default and 100 at most; the answer is that page's items."""
-    page = ma.fields.Integer(load_default=1, validate=Range(min=1, max=10**6))
     per_page = ma.fields.Integer(load_default=25, validate=Range(min=1, max=100))
 
 

@@ -170,9 +170,7 @@ class CashboxPaymentPage(ma.Schema):
     total = F.Integer()
 
 
-class CashboxPageArgs(ma.Schema):
-    page = F.Integer(load_default=1, validate=Range(min=1))
-    per_page = F.Integer(load_default=25, validate=Range(min=1, max=100))
+class CashboxPageArgs(ListArgs):
     round_id = F.Integer(load_default=None)
     membership_id = F.Integer(load_default=None)
 
@@ -181,9 +179,8 @@ class CashboxRoundArgs(ma.Schema):
     round_id = F.Integer(load_default=None)
 
 
-class CashboxDrawsArgs(CashboxRoundArgs):
-    page = F.Integer(load_default=1, validate=Range(min=1))
-    per_page = F.Integer(load_default=25, validate=Range(min=1, max=100))
+class CashboxDrawsArgs(ListArgs):
+    round_id = F.Integer(load_default=None)
 
 
 class CashboxDrawIn(ma.Schema):

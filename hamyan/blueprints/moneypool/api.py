@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from hamyan.blueprints.api import (
     IDEMPOTENCY_DOC,
     ListArgs,
+    PageArgs,
     Range,
     SameNameOk,
     UtcDateTime,
@@ -172,11 +173,7 @@ class PoolDayIn(ma.Schema):
     on = F.Date(load_default=None)
 
 
-class PoolPageArgs(ma.Schema):
-    page = F.Integer(load_default=1, validate=Range(min=1))
-
-
-class PoolLoanArgs(PoolPageArgs):
+class PoolLoanArgs(PageArgs):
     status = F.String(load_default=None, validate=OneOf(LOAN_STATUSES))
 
 
@@ -465,7 +462,7 @@ def set_share_amount(body, box_id):
 
 
 @bp.route("/<int:box_id>/members", methods=["GET"])
-@bp.arguments(PoolPageArgs, location="query")
+@bp.arguments(PageArgs, location="query")
 @bp.response(200, PoolMemberPage)
 def list_members(args, box_id):
     """Savers with their shares, savings, arrears and loans (managers), 20 a page."""
@@ -557,7 +554,7 @@ def reverse_contribution(body, box_id, contribution_id):
 
 
 @bp.route("/<int:box_id>/members/<int:member_id>/contributions", methods=["GET"])
-@bp.arguments(PoolPageArgs, location="query")
+@bp.arguments(PageArgs, location="query")
 @bp.response(200, PoolContributionPage)
 def list_contributions(args, box_id, member_id):
     """A saver's payments, newest first, 20 a page (managers, or the saver)."""
