@@ -102,6 +102,10 @@ def load(instance_path: str, overrides: dict | None = None, product_defaults: di
     cfg["REMEMBER_COOKIE_SECURE"] = cfg["SESSION_COOKIE_SECURE"]
     cfg["REMEMBER_COOKIE_DURATION"] = timedelta(days=cfg["SESSION_KEEP_DAYS"])  # its session row lives as long
     cfg["SESSION_COOKIE_SAMESITE"] = "Lax"
+    # Set the session cookie only when the session changed: a read answered after a write (a name
+    # lookup racing a form post) would otherwise put back the older session and lose the write's
+    # message. A sign-in's cookie then lasts 31 days (Flask's PERMANENT_SESSION_LIFETIME) from sign-in.
+    cfg["SESSION_REFRESH_EACH_REQUEST"] = False
     cfg["REMEMBER_COOKIE_SAMESITE"] = "Lax"
     # Redis down: count sign-in attempts in each process until it is back, rather than failing
     # every sign-in (limits then hold per process, not across them).

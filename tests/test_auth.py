@@ -116,6 +116,25 @@ def test_login_logout(client, make_user):
     assert client.get("/profile").status_code == 302
 
 
+def test_a_read_in_flight_does_not_overwrite_the_session_a_write_just_changed(app, client, make_user):
+    """A name lookup sent while a form posts carries the older session cookie. If its answer set the
+    cookie again, it would put back the session without the post's message ("Payment recorded"),
+    and the page the browser goes to next would say nothing."""
+    make_user("ali@example.com", "Ali")
+    client.post("/login", data={"email": "ali@example.com", "password": PASSWORD})
+    client.get("/profile")  # the page with the form, as the browser has it
+    stale = client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+    with client.session_transaction() as session:
+        session["_flashes"] = [("success", "Payment recorded.")]
+    fresh = client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+    client.set_cookie(app.config["SESSION_COOKIE_NAME"], stale)
+    lookup = client.get("/profile")
+    assert lookup.status_code == 200
+    assert not [c for c in lookup.headers.getlist("Set-Cookie") if c.startswith(app.config["SESSION_COOKIE_NAME"] + "=")]
+    client.set_cookie(app.config["SESSION_COOKIE_NAME"], fresh)
+    assert "Payment recorded." in text(client.get("/"))
+
+
 @pytest.mark.parametrize("email, password", [
     ("ali@example.com", "wrong-password"),
     ("nobody@example.com", PASSWORD),
