@@ -173,7 +173,13 @@ def test_every_manager_action_over_the_api(app, make_user, api_token, clock):
         loans.append(loan["id"])
     drawn = client.post(f"{base}/draw", headers=h).json
     assert drawn["id"] in loans
-    assert client.post(f"{base}/loans/{drawn['id']}/disburse", json={"on": "2025-03-01"}, headers=h).status_code == 200
+    paid_out = [client.post(f"{base}/loans/{drawn['id']}/disburse", json={"on": "2025-03-01"},
+                            headers={**h, "Idempotency-Key": "d1"}) for _ in range(2)]
+    assert [r.status_code for r in paid_out] == [200, 200] and paid_out[0].json == paid_out[1].json
+    # the same key (or none) with another day is not this payout: 409, not the first answer
+    for day in ({"on": "2025-02-27"}, {"first_due": "2025-05-01"}):
+        again = client.post(f"{base}/loans/{drawn['id']}/disburse", json=day, headers={**h, "Idempotency-Key": "d1"})
+        assert again.status_code == 409 and set(again.json["error"]["fields"]) == set(day), again.json
     other = next(x for x in loans if x != drawn["id"])
     assert client.post(f"{base}/loans/{other}/reject", json={"reason": "Cash is short this month"},
                        headers=h).json["status"] == "rejected"
@@ -188,6 +194,10 @@ def test_every_manager_action_over_the_api(app, make_user, api_token, clock):
     assert undone.status_code == 200 and undone.json["reversed_at"]
     written = client.post(f"{base}/loans/{drawn['id']}/write-off", json={"reason": "Gone"}, headers=h).json
     assert written["status"] == "written_off"
+    retried = client.post(f"{base}/loans/{drawn['id']}/write-off", json={"reason": "Gone"}, headers=h)
+    assert retried.status_code == 200 and retried.json == written
+    another = client.post(f"{base}/loans/{drawn['id']}/write-off", json={"reason": "Moved away"}, headers=h)
+    assert another.status_code == 409 and set(another.json["error"]["fields"]) == {"reason"}
     contribution = client.post(f"{base}/contributions", json={"member_id": ids[2], "amount": "5"}, headers=h).json
     assert client.post(f"{base}/contributions/{contribution['id']}/reverse", json={"reason": "Wrong member"},
                        headers=h).json["reversed_at"]

@@ -311,6 +311,10 @@ def disburse(actor, box_id: int, loan_id: int, on: date | None = None, first_due
     box = acc.box
     loan = _loan(box, loan_id)
     if loan.status in ("active", "closed", "written_off") and loan.disbursed_on is not None:
+        if on not in (None, loan.disbursed_on) or first_due not in (None, loan.first_due):
+            raise Conflict(_("This loan was already paid out on %(day)s, its first installment due %(first)s.",
+                             day=show_day(loan.disbursed_on, box), first=show_day(loan.first_due, box)),
+                           field="on" if on not in (None, loan.disbursed_on) else "first_due")
         return loan  # a repeated click: already paid out
     if loan.status != "approved":
         raise Conflict(_("Approve the request before paying it out."), field="status")

@@ -259,6 +259,8 @@ def write_off(actor, box_id: int, loan_id: int, reason: str, on: date | None = N
     reason = parse.reason(reason)
     loan = _loan(box, loan_id)
     if loan.status == "written_off":
+        if reason != loan.reason:  # a retry returns the write-off; another one is not this
+            raise Conflict(_("This loan was already written off: %(reason)s", reason=loan.reason), field="reason")
         return loan
     if loan.status != "active":
         raise Conflict(_("Only a loan being repaid can be written off."), field="status")
