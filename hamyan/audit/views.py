@@ -10,8 +10,8 @@ from sqlalchemy import select
 from hamyan.audit.models import AuditEvent
 from hamyan.boxes.access import MANAGE, authorize
 from hamyan.core import parse
-from hamyan.extensions import db
 from hamyan.web import render
+from hamyan.web.listing import paged, requested_page
 from hamyan.web.nav import box_nav
 
 bp = Blueprint("audit", __name__)
@@ -35,20 +35,15 @@ def page_of(box_id: int | None, page: int):
     query = select(AuditEvent).order_by(AuditEvent.id.desc())
     if box_id is not None:
         query = query.where(AuditEvent.box_id == box_id)
-    pager = db.paginate(query, page=min(max(page, 1), parse.MAX_ID // PER_PAGE), per_page=PER_PAGE,
-                        error_out=False)
+    pager = paged(query, page, PER_PAGE)
     return pager, [Line(e, _who(e), json.loads(e.changes)) for e in pager.items]
-
-
-def _page() -> int:
-    return request.args.get("page", 1, type=int) or 1
 
 
 @bp.route("/boxes/<int:box_id>/activity")
 @login_required
 def box_activity(box_id):
     access = authorize(current_user, box_id, MANAGE)
-    pager, lines = page_of(access.box.id, _page())
+    pager, lines = page_of(access.box.id, requested_page())
     return render("audit/box.html", "events", partials=("events",), box=access.box, events_page=pager, lines=lines,
                   nav=box_nav(access.box, access.membership, access.can_manage))
 
@@ -59,5 +54,5 @@ def all_activity():
     if not current_user.is_admin:
         abort(404)
     box_id = parse.record_id(request.args.get("box"))  # past any id, like a word: no filter
-    pager, lines = page_of(box_id, _page())
+    pager, lines = page_of(box_id, requested_page())
     return render("audit/all.html", "events", partials=("events",), events_page=pager, lines=lines, box_id=box_id)

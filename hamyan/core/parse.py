@@ -128,8 +128,7 @@ def whole(value, field: str, low: int, high: int, label: str) -> int:
         raise ValidationError(_("%(label)s must be a whole number.", label=label), field=field)
     number = int(raw)
     if not low <= number <= high:
-        raise ValidationError(_("%(label)s must be from %(low)s to %(high)s.", label=label, low=said_number(low),
-                                high=said_number(high)), field=field)
+        raise _out_of_range(field, low, high, label)
     return number
 
 
@@ -137,9 +136,13 @@ def count(value, field: str, low: int, high: int, label: str) -> int:
     """A small whole number from low to high, read as whole(); a run of digits too long for any bound
     is out of range too, rather than "not a whole number"."""
     if isinstance(value, str) and re.fullmatch(r"\d{13,}", normalize(value)):
-        raise ValidationError(_("%(label)s must be from %(low)s to %(high)s.", label=label, low=said_number(low),
-                                high=said_number(high)), field=field)
+        raise _out_of_range(field, low, high, label)
     return whole(value, field, low, high, label)
+
+
+def _out_of_range(field: str, low: int, high: int, label: str) -> ValidationError:
+    return ValidationError(_("%(label)s must be from %(low)s to %(high)s.", label=label, low=said_number(low),
+                             high=said_number(high)), field=field)
 
 
 def whole_list(value, field: str, low: int, high: int, most: int, label: str) -> tuple[int, ...]:

@@ -13,6 +13,7 @@ from hamyan.extensions import db
 from hamyan.hamyar.models import Announcement
 from hamyan.notify.campaigns import _body as message_body
 from hamyan.notify.models import INAPP, OutboxMessage
+from hamyan.web.listing import Page, paged
 
 PAGE_SIZE = 25
 
@@ -37,14 +38,9 @@ def bar(user_id: int) -> Bar:
     return Bar(count or 0, db.session.get(Announcement, announcement_id) if announcement_id else None)
 
 
-def messages(user_id: int, page: int) -> tuple[list[OutboxMessage], int]:
-    """A page of the user's in-app messages, newest first, and the number of pages."""
-    total = db.session.scalar(select(func.count(OutboxMessage.id)).where(*_mine(user_id)))
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(page, 1), pages)
-    rows = db.session.scalars(select(OutboxMessage).where(*_mine(user_id))
-                              .order_by(OutboxMessage.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    return rows, pages
+def messages(user_id: int, page: int) -> Page:
+    """A page of the user's in-app messages, newest first (past the last page: the last)."""
+    return paged(select(OutboxMessage).where(*_mine(user_id)).order_by(OutboxMessage.id.desc()), page, PAGE_SIZE)
 
 
 @uow.write

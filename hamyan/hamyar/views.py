@@ -8,10 +8,10 @@ from sqlalchemy.exc import OperationalError
 from wtforms import StringField, TextAreaField
 
 from hamyan.core.errors import ServiceError
-from hamyan.core.parse import record_id
 from hamyan.extensions import db
 from hamyan.hamyar import inbox, mymoney, referrals
 from hamyan.web import apply_error, redirect_to, render
+from hamyan.web.listing import requested_page
 
 bp = Blueprint("hamyar", __name__)
 
@@ -32,9 +32,8 @@ def navigation_bar():
 @bp.route("/inbox")
 @login_required
 def inbox_page():
-    rows, pages = inbox.messages(current_user.id, record_id(request.args.get("page")) or 1)
-    page = min(record_id(request.args.get("page")) or 1, pages)
-    return render("hamyar/inbox.html", partials=("messages",), rows=rows, page=page, pages=pages,
+    listed = inbox.messages(current_user.id, requested_page())
+    return render("hamyar/inbox.html", partials=("messages",), rows=listed.items, page=listed.page, pages=listed.pages,
                   announcements=inbox.announcements())
 
 

@@ -8,14 +8,15 @@ from sqlalchemy import select
 
 from hamyan import partners
 from hamyan.blueprints.auth.forms import EmptyForm
-from hamyan.core import parse
 from hamyan.core.errors import ServiceError
 from hamyan.extensions import db
 from hamyan.partners import webhooks
 from hamyan.partners.models import PartnerKey, WebhookDelivery, WebhookSubscription
 from hamyan.web import redirect_to, render
+from hamyan.web.listing import paged, requested_page
 
 bp = Blueprint("partners", __name__, url_prefix="/admin/partners")
+DELIVERIES_PAGE = 50
 DELIVERY_NAMES = {"pending": _l("pending"), "delivered": _l("delivered"), "failed": _l("failed")}
 
 
@@ -70,10 +71,9 @@ def key(key_id):
         else:
             shown = (sub, secret)
     subscriptions = list(db.session.scalars(select(WebhookSubscription).filter_by(key_id=key.id)))
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    deliveries = db.paginate(select(WebhookDelivery).join(WebhookSubscription)
-                             .where(WebhookSubscription.key_id == key.id).order_by(WebhookDelivery.id.desc()),
-                             page=min(page, parse.MAX_ID // 50), per_page=50, error_out=False)
+    deliveries = paged(select(WebhookDelivery).join(WebhookSubscription)
+                       .where(WebhookSubscription.key_id == key.id).order_by(WebhookDelivery.id.desc()),
+                       requested_page(), DELIVERIES_PAGE)
     return render("partners/key.html", key=key, subscriptions=subscriptions, deliveries=deliveries, shown=shown,
                   events=webhooks.EVENTS, form=EmptyForm(), delivery_names=DELIVERY_NAMES)
 

@@ -117,9 +117,7 @@ def read_filters(spec: ListSpec, box, args=None) -> Filters:
     args = request.args if args is None else args
     text = lambda name: (args.get(name) or "").strip()[:SEARCH_LIMIT]  # noqa: E731
     f = Filters(member=text("member"), start=text("start"), end=text("end"), status=text("status"), q=text("q"))
-    page = parse.normalize(args.get("page", ""))
-    # ten digits are past any last page (and int() of thousands of digits raises)
-    f.page = min(max(int(page[:10]), 1), parse.MAX_ID) if page.isdecimal() else 1
+    f.page = requested_page("page", args)
     if f.member and spec.people is not None:
         try:
             f.member_id = picker.named(spec.people(box), f.member, "member", spec.member_label.lower())
@@ -179,10 +177,18 @@ def page_of(spec: ListSpec, box, f: Filters, *where, per_page: int = PER_PAGE) -
     return listed
 
 
-def paged(rows: Select, page: int, per_page: int = PER_PAGE) -> Page:
-    """One page of an ordered select, counted first, so a page past the last is the last page (a
-    bookmark outlives the rows it showed) and any number below 1 the first."""
-    total = db.session.scalar(select(func.count()).select_from(rows.order_by(None).subquery()))
+def requested_page(name: str = "page", args=None) -> int:
+    """The page a list's ?<name>= asks for, read the one way every list reads it: a whole number from
+    1 (any digits); a word, 0, a negative or a number past any id's (an OFFSET no database takes) is
+    the first page. A number past the list's last page is its last page: paged() sees to it."""
+    return parse.record_id((request.args if args is None else args).get(name)) or 1
+
+
+def paged(rows: Select, page: int, per_page: int = PER_PAGE, total: int | None = None) -> Page:
+    """One page of an ordered select, counted first (unless its `total` is known), so a page past the
+    last is the last page (a bookmark outlives the rows it showed) and any number below 1 the first."""
+    if total is None:
+        total = db.session.scalar(select(func.count()).select_from(rows.order_by(None).subquery()))
     pages = max((total + per_page - 1) // per_page, 1)
     page = min(max(page, 1), pages)
     return Page(_rows(rows.limit(per_page).offset((page - 1) * per_page)).all(), page, pages, total)

@@ -15,6 +15,7 @@ from hamyan.core.errors import ServiceError
 from hamyan.extensions import db
 from hamyan.plans.models import Plan, Subscription
 from hamyan.web import apply_error, redirect_to, render
+from hamyan.web.listing import paged, requested_page
 
 
 def _plan_fields(form) -> dict:
@@ -58,8 +59,7 @@ def subscriptions():
     if q:
         query = query.where(or_(func.lower(User.name).contains(q.lower(), autoescape=True),
                                 User.email.contains(q.lower(), autoescape=True)))
-    pager = db.paginate(query.options(db.joinedload(Subscription.user)), page=queries.page_number(request.args.get("page")),
-                        per_page=queries.PER_PAGE, error_out=False)
+    pager = paged(query.options(db.joinedload(Subscription.user)), requested_page(), queries.PER_PAGE)
     return render("admin/subscriptions.html", partials=("subscriptions",), subs_page=pager, q=q,
                   status=plans.status, status_names=plans.STATUS_NAMES)
 

@@ -9,9 +9,10 @@ from sqlalchemy import func, or_, select
 from hamyan.blueprints import product
 from hamyan.blueprints.auth.models import User
 from hamyan.boxes.models import Box, Membership
-from hamyan.core import clock, parse
+from hamyan.core import clock
 from hamyan.extensions import db
 from hamyan.ledger.models import Entry, LedgerAccount
+from hamyan.web.listing import paged
 
 PER_PAGE = 50
 
@@ -19,10 +20,6 @@ PER_PAGE = 50
 def search_text(value) -> str:
     """The ?q= of a list: trimmed, at most 100 characters, never an error (a list just finds nothing)."""
     return (value if isinstance(value, str) else "").strip()[:100]
-
-
-def page_number(value) -> int:
-    return min(parse.record_id(value) or 1, parse.MAX_ID // PER_PAGE)
 
 
 def kind_name(kind: str) -> str:
@@ -43,7 +40,7 @@ def users_page(q: str, page: int):
     if q:
         query = query.where(or_(func.lower(User.name).contains(q.lower(), autoescape=True),
                                 User.email.contains(q.lower(), autoescape=True)))
-    pager = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
+    pager = paged(query, page, PER_PAGE)
     ids = [u.id for u in pager.items]
     counts = dict(db.session.execute(
         select(Membership.user_id, func.count()).where(Membership.user_id.in_(ids), Membership.left_at.is_(None))
@@ -87,7 +84,7 @@ def boxes_page(q: str, kind: str, page: int):
         query = query.where(func.lower(Box.name).contains(q.lower(), autoescape=True))
     if kind:
         query = query.where(Box.kind == kind)
-    pager = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
+    pager = paged(query, page, PER_PAGE)
     ids = [b.id for b in pager.items]
     if not ids:
         return pager, []

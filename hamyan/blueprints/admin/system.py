@@ -19,6 +19,7 @@ from hamyan.partners.models import WebhookDelivery
 from hamyan.scheduling import JobRun
 from hamyan.scheduling.models import FAILED as RUN_FAILED, PARTIAL
 from hamyan.web import render
+from hamyan.web.listing import paged, requested_page
 
 OUTBOX_STATUSES = ("queued", "sending", "sent", "failed")
 OUTBOX_STATUS_NAMES = {"queued": _l("queued"), "sending": _l("sending"), "sent": _l("sent"), "failed": _l("failed")}
@@ -32,7 +33,7 @@ def boxes():
     q = queries.search_text(request.args.get("q"))
     kinds = [p.kind for p in PRODUCTS]
     kind = request.args.get("kind") if request.args.get("kind") in kinds else ""
-    pager, rows = queries.boxes_page(q, kind, queries.page_number(request.args.get("page")))
+    pager, rows = queries.boxes_page(q, kind, requested_page())
     return render("admin/boxes.html", partials=("boxes",), boxes_page=pager, rows=rows, q=q, kind=kind,
                   products=PRODUCTS, quiet_after=queries.QUIET_AFTER.days, kind_name=queries.kind_name,
                   status_names=queries.BOX_STATUS_NAMES)
@@ -51,8 +52,7 @@ def outbox():
         query = query.where(OutboxMessage.status == status)
     if channel:
         query = query.where(OutboxMessage.channel == channel)
-    pager = db.paginate(query, page=queries.page_number(request.args.get("page")), per_page=queries.PER_PAGE,
-                        error_out=False)
+    pager = paged(query, requested_page(), queries.PER_PAGE)
     counts = dict(db.session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
     return render("admin/outbox.html", partials=("messages",), messages_page=pager, q=q, status=status,
                   channel=channel, counts=counts, statuses=OUTBOX_STATUSES, channels=CHANNELS,

@@ -15,12 +15,13 @@ from hamyan.core.errors import ServiceError
 from hamyan.extensions import db
 from hamyan.plans.models import Plan
 from hamyan.web import redirect_to, render
+from hamyan.web.listing import requested_page
 
 
 @bp.route("/users")
 def users():
     q = queries.search_text(request.args.get("q"))
-    pager, rows = queries.users_page(q, queries.page_number(request.args.get("page")))
+    pager, rows = queries.users_page(q, requested_page())
     return render("admin/users.html", partials=("users",), users_page=pager, rows=rows, q=q)
 
 

@@ -9,12 +9,12 @@ from hamyan import audit
 from hamyan.backup import service as backup_service
 from hamyan.blueprints.admin import bp
 from hamyan.core import uow
-from hamyan.core.parse import record_id
 from hamyan.extensions import db
 from hamyan.scheduling import JOBS, JobRun
 from hamyan.scheduling.registry import tick_minutes
 from hamyan.statements import stakeholder
 from hamyan.web import redirect_to, render
+from hamyan.web.listing import paged, requested_page
 
 log = logging.getLogger(__name__)
 BACKUP_THREAD = "admin-backup"
@@ -34,17 +34,10 @@ def jobs():
     name = request.args.get("job") or None
     if name not in JOBS:
         name = None
-    query = select(JobRun)
-    counting = select(func.count(JobRun.id))
-    if name:
-        query, counting = query.where(JobRun.job == name), counting.where(JobRun.job == name)
-    total = db.session.scalar(counting)
-    pages = max(1, -(-total // RUNS_PER_PAGE))
-    page = min(record_id(request.args.get("page")) or 1, pages)
-    runs = db.session.scalars(query.order_by(JobRun.started_at.desc(), JobRun.id.desc())
-                              .limit(RUNS_PER_PAGE).offset((page - 1) * RUNS_PER_PAGE)).all()
-    return render("admin/jobs.html", partials=("runs",), jobs=rows, runs=runs, page=page, pages=pages,
-                  job=name, total=total, run_status_names=RUN_STATUS_NAMES)
+    query = select(JobRun).where(JobRun.job == name) if name else select(JobRun)
+    listed = paged(query.order_by(JobRun.started_at.desc(), JobRun.id.desc()), requested_page(), RUNS_PER_PAGE)
+    return render("admin/jobs.html", partials=("runs",), jobs=rows, runs=listed.items, page=listed.page,
+                  pages=listed.pages, job=name, total=listed.total, run_status_names=RUN_STATUS_NAMES)
 
 
 @bp.route("/backups")

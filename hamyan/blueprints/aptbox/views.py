@@ -28,7 +28,7 @@ from hamyan.blueprints.aptbox.forms import (
 from hamyan.blueprints.aptbox.models import CATEGORY_NAMES, FUND_NAMES, Unit
 from hamyan.blueprints.payments import reports as reported_payments
 from hamyan.boxes.services import SameName
-from hamyan.core import clock, parse
+from hamyan.core import clock
 from hamyan.core.errors import Conflict, ValidationError
 from hamyan.dues import calendar
 from hamyan.i18n import bdi, number as num, show_month
@@ -50,15 +50,10 @@ FORM_ERRORS = (ValidationError, Conflict)
 NOTICES_PAGE = 20  # polls (each with its results) and announcements a page
 
 
-def _page(name: str = "page") -> int:
-    # a page number past any id's (an OFFSET no database takes) is read like a word: the first page
-    return parse.record_id(request.args.get(name)) or 1
-
-
 def _listed(lister, name: str = "page", size: int = services.PAGE_SIZE) -> Page:
     """The page of a building's list (`lister(page, size) -> (rows, total)`) that ?<name>= asks for: past
     its last page (a bookmark outlives the rows it showed) is the last page."""
-    page = _page(name)
+    page = listing.requested_page(name)
     rows, total = lister(page, size)
     pages = max((total + size - 1) // size, 1)
     if page > pages:

@@ -32,6 +32,7 @@ from hamyan.statements import pdf_response, render_pdf
 from hamyan import i18n
 from hamyan.i18n import bdi, number as num, show_money
 from hamyan.web import apply_error, bulk, confirm, listing, picker, redirect_to, render, said
+from hamyan.web.listing import requested_page
 from hamyan.web.nav import box_nav
 
 bp = Blueprint("cashbox", __name__, url_prefix="/cashbox")
@@ -40,13 +41,6 @@ MEMBERS_PAGE = 25  # rows of the member table and of the grid
 GRID_PERIODS = 12  # periods the grid and the draws list show at once
 MEMBER_PERIODS = 24  # periods of the member page's history
 SHARES_PAGE = 50
-
-
-def _page() -> int:
-    try:
-        return max(int(request.args.get("page", 1)), 1)
-    except ValueError:
-        return 1
 
 
 def _members_url(box_id: int) -> str | None:
@@ -102,13 +96,13 @@ def _dashboard_context(box_id, payment_form=None, statement_form=None):
     next_period = progress.next_period
     totals = cb.totals(r, next_period.number if next_period else 0)
     search = (request.args.get("q") or "").strip()[:120]
-    listing = cb.member_summaries(r, search, _page(), MEMBERS_PAGE, members=totals.members)
+    listing = cb.member_summaries(r, search, requested_page(), MEMBERS_PAGE, members=totals.members)
     count = 0 if r.status == "draft" else r.share_count
-    numbers, period_page, period_pages = cb.window(count, request.args.get("periods", 1, type=int), GRID_PERIODS)
+    numbers, period_page, period_pages = cb.window(count, requested_page("periods"), GRID_PERIODS)
     # The draws list shows a page of periods too: by default the one with the next draw.
     default_page = ((next_period.number if next_period else count) - 1) // GRID_PERIODS + 1
-    draw_numbers, draw_page, draw_pages = cb.window(count, request.args.get("draws", default_page, type=int),
-                                                    GRID_PERIODS)
+    draw_numbers, draw_page, draw_pages = cb.window(
+        count, requested_page("draws") if "draws" in request.args else default_page, GRID_PERIODS)
     periods, draw_periods = cb.periods_in_windows(r, numbers, draw_numbers)
     cells = cb.cells_in(r, periods, [s.membership_id for s in listing.items], today)
     draws = cb.draws_of(r, draw_numbers, draw_periods) if r.status != "draft" else cb.draws_of(r)
@@ -132,8 +126,8 @@ def _setup_context(box_id, round_id=None, **forms):
     cashbox = db.session.get(Cashbox, box.id)
     r = cb.round_in_box(box.id, round_id) if round_id else cb.current_round(box.id)
     holder_forms = {}
-    page = _page()
     pages = max((len(r.shares) + SHARES_PAGE - 1) // SHARES_PAGE, 1)
+    page = min(requested_page(), pages)
     # The share saved by htmx is rendered whatever page it is on.
     shown = cb.with_holders([s for s in r.shares if (page - 1) * SHARES_PAGE < s.number <= page * SHARES_PAGE
                              or s.number == forms.get("holders_share")])
@@ -535,7 +529,7 @@ def member(box_id, membership_id=None):
     box, membership, is_manager = access.box, access.membership, access.can_manage
     target = cb.member_of(access, membership_id)
     rounds, r = cb.chosen_round(box.id, request.args.get("round", type=int))
-    view = cb.member_view(box, r, target, _page(), MEMBER_PERIODS)
+    view = cb.member_view(box, r, target, requested_page(), MEMBER_PERIODS)
     fines = cb.fines_of(r, target.id) if is_manager else []
     statement_form = StatementForm(formdata=None, start=r.first_due.replace(day=1), end=clock.today_in(box.timezone))
     return render("cashbox/member.html", partials=("periods",), box=box, r=r, rounds=rounds, view=view,

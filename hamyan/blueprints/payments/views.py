@@ -26,22 +26,18 @@ from hamyan.blueprints.payments.models import (
     SandboxPayment,
 )
 from hamyan.boxes.access import MANAGE, VIEW, authorize
-from hamyan.core import clock, parse, uow
+from hamyan.core import clock, uow
 from hamyan.core.uploads import Receipt
 from hamyan.core.errors import ServiceError
 from hamyan.extensions import csrf, error_body
 from hamyan.web import apply_error, redirect_to, render
 from hamyan.web.fields import day_value
+from hamyan.web.listing import requested_page
 from hamyan.web.nav import box_nav
 
 REPORT_STATUS_CLASS = {PENDING: "text-bg-warning", CONFIRMED: "text-bg-success", REJECTED: "text-bg-danger"}
 SANDBOX_STATES = {"waiting": _l("waiting for the payer"), "paid": _l("paid"), "failed": _l("failed"),
                   "cancelled": _l("cancelled")}
-
-
-def _page(name: str = "page") -> int:
-    # a word, or a number past any id's (an OFFSET no database takes), is the first page
-    return parse.record_id(request.args.get(name)) or 1
 
 
 @bp.route("/boxes/<int:box_id>/pay", methods=["GET", "POST"])
@@ -164,7 +160,7 @@ def sandbox_late_callback(authority):
 
 def _manage_page(box_id, form=None, block=None):
     only = request.args.get("problems") == "1"
-    box, listing, rows = services.reconciliation(current_user, box_id, _page(), only)
+    box, listing, rows = services.reconciliation(current_user, box_id, requested_page(), only)
     access = authorize(current_user, box.id, MANAGE)
     settings = services.settings_of(box.id)
     if form is None:
@@ -217,7 +213,7 @@ def refund(box_id, public_id):
 
 def _report_page(box_id, form=None):
     """The page (a form sent back with its errors: that form's block), or for the pagers a list's block."""
-    view = reports.listing(current_user, box_id, _page(), _page("mine"), request.args.get("show") == "all")
+    view = reports.listing(current_user, box_id, requested_page(), requested_page("mine"), request.args.get("show") == "all")
     access = authorize(current_user, box_id, VIEW)
     block = "report_form" if form is not None else None
     if form is None:

@@ -19,6 +19,7 @@ from hamyan.core.errors import ServiceError
 from hamyan.i18n import bdi, number as num, of_the_request, page_box, percent
 from hamyan.statements import check_period, pdf_response
 from hamyan.web import apply_error, confirm, listing, picker, redirect_to, render, said
+from hamyan.web.listing import requested_page
 from hamyan.web.nav import box_nav
 
 bp = Blueprint("rosca", __name__, url_prefix="/rosca")
@@ -26,10 +27,6 @@ bp = Blueprint("rosca", __name__, url_prefix="/rosca")
 MEMBERS_PAGE = 25
 GRID_PERIODS = 12
 A_NAME = {"translate": "no"}  # an option that is a person's name, not words to translate
-
-
-def _page(name: str = "page") -> int:
-    return max(request.args.get(name, 1, type=int) or 1, 1)
 
 
 def _base(box_id):
@@ -281,9 +278,9 @@ def grid(box_id):
     context = _base(box_id)
     rosca = context["rosca"]
     search = (request.args.get("q") or "").strip()[:120]
-    listing = rs.summaries_page(rosca, search, _page(), MEMBERS_PAGE)
+    listing = rs.summaries_page(rosca, search, requested_page(), MEMBERS_PAGE)
     count = rosca.seat_count if rosca.status != "draft" else 0
-    numbers, period_page, period_pages = rs.window(count, _page("periods"), GRID_PERIODS)
+    numbers, period_page, period_pages = rs.window(count, requested_page("periods"), GRID_PERIODS)
     periods = rs.periods_of(rosca, numbers) if count else []
     cells = rs.grid_cells(rosca, listing.items, periods, context["today"])
     return render("rosca/grid.html", partials=("grid",), listing=listing, search=search, periods=periods,

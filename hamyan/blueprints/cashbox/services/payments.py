@@ -33,6 +33,7 @@ from hamyan.dues.online import member_payment_hooks
 from hamyan.extensions import db
 from hamyan.i18n import box_text, number as num, show_money
 from hamyan.ledger.models import Entry
+from hamyan.web.listing import paged
 
 MAX_DAYS_BEFORE_ROUND = 366
 REASON_LIMIT = 300
@@ -159,7 +160,7 @@ def payments_in_sight(actor, box_id, round_id, membership_id, page: int, per_pag
     box, own = access.box, access.membership
     if not access.can_manage:
         if own is None:
-            return db.paginate(select(Payment).where(false()), page=1, per_page=per_page, error_out=False)
+            return paged(select(Payment).where(false()), 1, per_page)
         membership_id = own.id
     return payments_page(box.id, round_id, membership_id, page, per_page)
 
@@ -167,15 +168,13 @@ def payments_in_sight(actor, box_id, round_id, membership_id, page: int, per_pag
 def payments_page(box_id: int, round_id, membership_id, page: int, per_page: int = 25):
     if any(x is not None and parse.record_id(x) is None for x in (round_id, membership_id)):
         raise NotFound()
-    page = min(page, parse.MAX_ID // per_page)  # past the last page is an empty page, not an overflow
     query = select(Payment).join(Round, Round.id == Payment.round_id).where(Round.box_id == box_id)
     if round_id:
         query = query.where(Payment.round_id == round_id)
     if membership_id:
         query = query.where(Payment.membership_id == membership_id)
-    return db.paginate(query.options(db.joinedload(Payment.membership))
-                       .order_by(Payment.paid_on.desc(), Payment.id.desc()),
-                       page=page, per_page=per_page, error_out=False)
+    return paged(query.options(db.joinedload(Payment.membership)).order_by(Payment.paid_on.desc(), Payment.id.desc()),
+                 page, per_page)
 
 
 def period_lines(box, r: Round, number: int) -> list[Line]:

@@ -27,6 +27,7 @@ from hamyan.dues import status as dues_status
 from hamyan.extensions import db
 from hamyan.ledger.models import LedgerAccount
 from hamyan.rotation import shares as rotation_shares
+from hamyan.web.listing import paged
 
 
 @dataclass
@@ -399,12 +400,8 @@ def member_summaries(r: Round, search: str = "", page: int = 1, per_page: int = 
     if search:
         escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.where(Membership.display_name.ilike(f"%{escaped}%", escape="\\"))
-    known = members is not None and not search
-    listing = db.paginate(query.order_by(Membership.display_name, Membership.id), page=min(page, 10**6),
-                          per_page=per_page, error_out=False, count=not known)
-    if known:
-        listing.total = members
-    return listing
+    return paged(query.order_by(Membership.display_name, Membership.id), page, per_page,
+                 total=None if search else members)
 
 
 @dataclass

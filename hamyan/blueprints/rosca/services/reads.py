@@ -21,6 +21,7 @@ from hamyan.extensions import db
 from hamyan.i18n import bdi, number, show_day, show_money
 from hamyan.rotation import pricing
 from hamyan.web import said
+from hamyan.web.listing import paged
 
 
 @dataclass(frozen=True)
@@ -124,8 +125,7 @@ def summaries_page(rosca: Rosca, search: str = "", page: int = 1, per_page: int 
     if search:
         escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.where(Membership.display_name.ilike(f"%{escaped}%", escape="\\"))
-    return db.paginate(query.order_by(Membership.display_name, Membership.id), page=min(page, 10**6),
-                       per_page=per_page, error_out=False)
+    return paged(query.order_by(Membership.display_name, Membership.id), page, per_page)
 
 
 @dataclass(frozen=True)
