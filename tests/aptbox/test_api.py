@@ -61,10 +61,16 @@ def test_funds_notices_and_reports_over_the_api(client, make_user, api_token, to
     assert bad.status_code == 422 and "receipt" in bad.json["error"]["fields"]
     over = client.post(f"{base}/expenses", headers=headers, json={"amount": "6000000", "category": "repairs"})
     assert over.status_code == 422 and "decision" in over.json["error"]["fields"]
-    made = client.post(f"{base}/expenses", headers=headers, json={
-        "amount": "100000", "category": "cleaning", "vendor": "پاکان",
-        "receipt": base64.b64encode(b"%PDF-1.4 test").decode(), "receipt_name": "bill.pdf"})
+    spent = {"amount": "100000", "category": "cleaning", "vendor": "پاکان",
+             "receipt": base64.b64encode(b"%PDF-1.4 test").decode(), "receipt_name": "bill.pdf"}
+    made, retried = (client.post(f"{base}/expenses", headers={**headers, "Idempotency-Key": "e1"}, json=spent)
+                     for _ in range(2))
     assert made.status_code == 201 and made.json["has_receipt"] and made.json["status"] == "approved"
+    # a retry spends nothing twice; the same key for another expense is a conflict
+    assert retried.status_code == 201 and retried.json == made.json and retried.json["vendor"] == "پاکان"
+    other = client.post(f"{base}/expenses", headers={**headers, "Idempotency-Key": "e1"}, json={**spent, "amount": "1"})
+    assert other.status_code == 409 and other.json["error"]["code"] == "conflict"
+    assert client.get(f"{base}/expenses", headers=headers).json == [made.json]
     moved = client.post(f"{base}/transfers", headers={**headers, "Idempotency-Key": "t"},
                         json={"amount": "1000000", "from_fund": "operating", "to_fund": "reserve"})
     assert moved.status_code == 201

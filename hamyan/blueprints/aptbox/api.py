@@ -9,7 +9,7 @@ from datetime import timedelta
 import marshmallow as ma
 
 from hamyan.blueprints.api import (IDEMPOTENCY_DOC, ListArgs, ReversalOut, UtcDateTime, api_blueprint, current_api_user,
-                                  request_key)
+                                  idempotency_key, request_key)
 from hamyan.blueprints.aptbox import reports, services
 from hamyan.blueprints.aptbox.models import BASES, CATEGORIES, FUNDS, PAYERS
 from hamyan.blueprints.payments import reports as reported_payments
@@ -500,10 +500,11 @@ def list_expenses(args, box_id):
 @bp.route("/<int:box_id>/expenses", methods=["POST"])
 @bp.arguments(AptExpenseIn)
 @bp.response(201, AptExpenseOut)
+@bp.doc(**IDEMPOTENCY_DOC)
 def add_expense(body, box_id):
     """Record an expense (board); with approval on, it waits for a second board member."""
     receipt = from_base64(body.pop("receipt"), body.pop("receipt_name"))
-    return services.add_expense(current_api_user(), box_id, receipt=receipt, **body)
+    return services.add_expense(current_api_user(), box_id, receipt=receipt, key=idempotency_key(), **body)
 
 
 @bp.route("/<int:box_id>/expenses/<int:expense_id>/approve", methods=["POST"])

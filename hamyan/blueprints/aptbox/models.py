@@ -212,7 +212,8 @@ class Expense(db.Model):
     __table_args__ = (db.CheckConstraint("status IN ('pending', 'approved', 'rejected')", name="status"),
                       db.CheckConstraint("fund IN ('operating', 'reserve')", name="fund"),
                       db.CheckConstraint("amount > 0", name="amount"),
-                      db.Index("ix_apt_expense_box_spent", "box_id", "spent_on"))
+                      db.Index("ix_apt_expense_box_spent", "box_id", "spent_on"),
+                      db.UniqueConstraint("box_id", "request_key", name="uq_apt_expense_box_key"))
 
     id = db.Column(db.Integer, primary_key=True)
     box_id = db.Column(db.Integer, db.ForeignKey("box.id"), nullable=False)
@@ -231,6 +232,8 @@ class Expense(db.Model):
     created_at = db.Column(db.DateTime, nullable=False, default=clock.now)
     created_by_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True)
     approved_by_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True)
+    request_key = db.Column(db.String(100), nullable=True)  # the API Idempotency-Key it was recorded with, if any
+    request_hash = db.Column(db.String(64), nullable=True)
 
 
 class Transfer(db.Model):

@@ -1,6 +1,7 @@
 """Expenses (with a receipt, optionally approved by a second board member before they count), the
 operating and reserve funds, and transfers between them. A fund never goes below zero unless the
 board records its decision to overdraw it, kept with the expense or transfer."""
+import hashlib
 import os
 import uuid
 
@@ -18,7 +19,7 @@ from hamyan.extensions import db
 from hamyan.i18n import box_text, show_money
 
 from .common import (PAGE_SIZE, access, account, by, fields, fund_account, fund_balances, manage, money, not_future,
-                     page_of, post, row_of)
+                     page_of, post, request_hash, request_key, row_of, same_request)
 
 def _check_fund(box, fund: str, amount: int, decision: str | None) -> str | None:
     """The decision text when taking `amount` from the fund would leave it below zero; refused
@@ -48,9 +49,21 @@ def _post_expense(box, actor, expense: Expense, decision: str | None) -> None:
 
 @uow.box_write
 def add_expense(actor, box_id, amount, category: str, spent_on=None, vendor: str = "", note: str = "",
-                fund: str = "operating", receipt: Receipt | None = None, decision: str | None = None) -> Expense:
+                fund: str = "operating", receipt: Receipt | None = None, decision: str | None = None,
+                key: str | None = None) -> Expense:
+    """Record an expense. A retry with the same `key` returns the first expense; the same key with
+    anything different is refused (409)."""
     acc = manage(actor, box_id)
     box = acc.box
+    if key:
+        key = request_key(key)
+        digest = request_hash(amount=str(amount), category=category, spent_on=str(spent_on), vendor=vendor, note=note,
+                              fund=fund, decision=decision, receipt=receipt and hashlib.sha256(receipt.data).hexdigest(),
+                              receipt_name=receipt and receipt.filename)
+        existing = db.session.scalar(select(Expense).filter_by(box_id=box.id, request_key=key))
+        if existing is not None:
+            same_request(existing, digest)
+            return existing
     values = fields(("amount", lambda: parse.amount(amount, box.currency, "amount")),
                          ("category", lambda: parse.choice(category, CATEGORIES, "category", _("Category"))),
                          ("fund", lambda: parse.choice(fund or "operating", FUNDS, "fund", _("Fund"))),
@@ -59,7 +72,8 @@ def add_expense(actor, box_id, amount, category: str, spent_on=None, vendor: str
                          ("note", lambda: parse.text(note, "note", label=_("Note"), limit=500, required=False)),
                          ("receipt", lambda: receipt_type(receipt) if receipt is not None else None))
     kind = values.pop("receipt")
-    expense = Expense(box_id=box.id, created_by_id=by(actor), status="pending", **values)
+    expense = Expense(box_id=box.id, created_by_id=by(actor), status="pending", request_key=key,
+                      request_hash=digest if key else None, **values)
     if kind is not None:
         expense.receipt_type = kind[0]
         expense.receipt_name = os.path.basename(receipt.filename or f"receipt.{kind[1]}")[-120:]
