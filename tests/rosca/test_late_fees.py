@@ -1,6 +1,7 @@
 """ROSCA late fees through hamyan.dues.late: charged once per member and period unpaid past the
 grace days (the job and the manager's button, any number of runs), paid before the dues by the
 next contribution, waived by a reversal while unpaid; the ledger and the summaries agree."""
+import re
 from datetime import date, datetime
 
 import pytest
@@ -14,6 +15,7 @@ from hamyan.core.errors import Forbidden, NotFound, ValidationError
 from hamyan.dues.models import LateCharge
 from hamyan.extensions import db
 from tests.conftest import login
+from tests.i18n import latin_digits
 from tests.rosca.helpers import make_rosca
 
 
@@ -121,6 +123,16 @@ def test_the_member_sees_what_they_owe_in_late_fees(late_round, app):
     rs.assess_late_fees(manager, box.id)
     page = login(app.test_client(), "ali@example.com").get(f"/rosca/{box.id}/mine").get_data(as_text=True)
     assert 'id="late-owed"' in page and "period 1" in page
+
+
+def test_my_seats_writes_a_late_fees_period_in_the_pages_digits(late_round, app):
+    """Its period came straight from the fee's reference ("period:1"): 'دوره 1' on a Persian page."""
+    manager, box, ali, others = late_round
+    rs.assess_late_fees(manager, box.id)
+    page = login(app.test_client(), "ali@example.com").get(f"/rosca/{box.id}/mine", headers={
+        "Accept-Language": "fa"}).get_data(as_text=True)
+    owed = re.search('id="late-owed">(.*?)</dd>', page, re.S).group(1)
+    assert "دورهٔ ۱:" in owed and not latin_digits(owed), owed
 
 
 def test_periods_already_late_when_the_round_started_are_not_charged(make_user, clock):
