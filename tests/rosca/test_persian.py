@@ -129,6 +129,25 @@ def test_the_new_rosca_page_reads_in_persian(user_client):
     assert "<bdi>Sara</bdi>" in added.get_data(as_text=True) and "&lt;bdi&gt;" not in added.get_data(as_text=True)
 
 
+def test_pricing_errors_write_their_amounts_and_counts_the_persian_way(persian_round):
+    """Seen making a ROSCA on a Persian page: a linear or manual pricing's error said "IRR39,600,000"
+    and "4 مبلغ", in a new box and when the manager prices again."""
+    manager, member, box, _ = persian_round
+    form = {"name": "دورهمی تازه", "currency": "IRR", "timezone": "Asia/Tehran", "calendar": "persian",
+            "locale": "fa_IR", "seat_count": "۴", "contribution": "۱۰٬۰۰۰٬۰۰۰", "period_kind": "monthly",
+            "first_due": "۱۴۰۵/۰۹/۰۵", "grace_days": "0", "late_fee_kind": "none", "fee": "1"}
+    wrong = {"linear": ("lowest", "۵۰٬۰۰۰٬۰۰۰", "(۳۹٬۶۰۰٬۰۰۰\xa0ریال)"),
+             "manual": ("table", "۱\n۲\n۳\n۴", "جمع دریافتی‌ها ۱۰\xa0ریال است"),
+             "manual ": ("table", "۱\n۲", "۴ مبلغ")}
+    for pricing, (field, value, said) in wrong.items():
+        page = manager.post("/rosca/new", headers=FA, data={**form, "pricing": pricing.strip(), field: value})
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200 and said in html and not latin_digits(html), (pricing, latin_digits(html))
+        assert "IRR" not in re.search('name="%s"[^>]*>(.*?)</div>' % field, html, re.S).group(1)
+    again = manager.post(f"/rosca/{box.id}/pricing", headers=FA, data={"pricing": "manual", "table": "1\n2", "fee": "0"})
+    assert "۳ مبلغ" in again.get_data(as_text=True)
+
+
 def test_service_errors_speak_persian_on_the_page_and_in_the_api(persian_round, api_token, client):
     manager, member, box, (sara, reza) = persian_round
     page = member.post(f"/rosca/{box.id}/seats/2/take", headers=FA, follow_redirects=True).get_data(as_text=True)

@@ -20,7 +20,7 @@ from hamyan.core import clock, parse, uow
 from hamyan.core.errors import Conflict, NotFound, ValidationError
 from hamyan.dues import calendar, obligations
 from hamyan.extensions import db
-from hamyan.i18n import digits, listed, number as num
+from hamyan.i18n import digits, listed, number as num, show_money
 from hamyan.rotation import pricing, shares
 
 MAX_SEATS = 200
@@ -56,9 +56,11 @@ def _rate(value, required: bool) -> Decimal:
     return percent / 100
 
 
-def price(currency: str, seat_count: int, contribution: int, method, rate=None, fee=None, lowest=None,
+def price(box: Box, seat_count: int, contribution: int, method, rate=None, fee=None, lowest=None,
           table=None) -> Pricing:
-    """Parse a pricing request and price the seats; every error names its field."""
+    """Parse a pricing request and price the seats of `box` (its currency; its errors write amounts as
+    its pages do); every error names its field."""
+    currency = box.currency
     method = parse.choice(method, PRICING_METHODS, "pricing", _("Pricing method"))
     fee_percent = parse.percent(fee if fee not in (None, "") else "0", "fee", maximum=50)
     rate_value = _rate(rate, method == "fair")
@@ -71,18 +73,18 @@ def price(currency: str, seat_count: int, contribution: int, method, rate=None, 
             payouts = pricing.linear(seat_count, amount, low)
         except ValueError:
             raise ValidationError(_("The lowest payout must be at most the average payout (%(amount)s).",
-                                    amount=money.format_money(amount // seat_count, currency)), field="lowest") from None
+                                    amount=show_money(amount // seat_count, box)), field="lowest") from None
     else:
         rows = [x for x in (table or []) if parse.normalize(x)]
         if len(rows) != seat_count:
-            raise ValidationError(_("Give one payout per seat: %(count)s amounts, seat 1 first.", count=seat_count), field="table")
+            raise ValidationError(_("Give one payout per seat: %(count)s amounts, seat 1 first.",
+                                    count=num(seat_count, box)), field="table")
         values = [parse.amount(x, currency, field="table", allow_zero=True) for x in rows]
         if sum(values) != amount:
             raise ValidationError(
                 _("The payouts add up to %(sum)s, but the round pays out %(amount)s (everything collected less the "
-                  "fee); the difference is %(difference)s.", sum=money.format_money(sum(values), currency),
-                  amount=money.format_money(amount, currency),
-                  difference=money.format_money(amount - sum(values), currency)), field="table")
+                  "fee); the difference is %(difference)s.", sum=show_money(sum(values), box),
+                  amount=show_money(amount, box), difference=show_money(amount - sum(values), box)), field="table")
         payouts = pricing.manual(seat_count, amount, values)
     fee_total = pricing.fee_amount(seat_count, contribution, fee_percent)
     fees = money.allocate(fee_total, payouts) if fee_total and sum(payouts) else [0] * seat_count
@@ -111,8 +113,8 @@ def create_rosca(actor, name, currency, seat_count, contribution, period_kind, f
     late_kind, late_value = fee_rule(currency, late_fee_kind, late_fee_value)
     schedule = _schedule(currency, clock.today_in(timezone), contribution, seat_count, period_kind, period_days,
                          first_due)
-    priced = price(currency, schedule["seat_count"], schedule["contribution"], pricing_method, rate, fee, lowest,
-                   table)
+    priced = price(Box(currency=currency, locale=locale), schedule["seat_count"], schedule["contribution"],
+                   pricing_method, rate, fee, lowest, table)  # the box to be, unsaved
     deposit_value = parse.amount(deposit, currency, field="deposit", allow_zero=True) if parse.normalize(deposit) else 0
     grace = parse.whole(grace_days if grace_days not in (None, "") else 0, "grace_days", 0, MAX_DAYS, _("Grace days"))
     if db.session.scalar(select(Box.id).join(Membership, Membership.box_id == Box.id).where(
@@ -134,7 +136,7 @@ def create_rosca(actor, name, currency, seat_count, contribution, period_kind, f
 def reprice(actor, box_id, pricing_method, rate=None, fee=None, lowest=None, table=None) -> Rosca:
     """Change the pricing while the seats are on sale (holders keep their seats)."""
     box, rosca = draft(actor, box_id)
-    priced = price(box.currency, rosca.seat_count, rosca.contribution, pricing_method, rate, fee, lowest, table)
+    priced = price(box, rosca.seat_count, rosca.contribution, pricing_method, rate, fee, lowest, table)
     rosca.pricing, rosca.rate_ppm, rosca.fee_bp = priced.method, priced.rate_ppm, int(priced.fee_percent * 100)
     for seat, payout, fee_part in zip(rosca.seats, priced.payouts, priced.fees):
         seat.payout, seat.fee = payout, fee_part
