@@ -1,5 +1,7 @@
 """The board's month end over the JSON API, and a resident's view of their unit."""
 from hamyan.blueprints.aptbox import services
+from hamyan.blueprints.aptbox.models import Assessment
+from hamyan.extensions import db
 
 
 def test_month_end_over_the_api(client, make_user, api_token, today):
@@ -71,6 +73,13 @@ def test_funds_notices_and_reports_over_the_api(client, make_user, api_token, to
     other = client.post(f"{base}/expenses", headers={**headers, "Idempotency-Key": "e1"}, json={**spent, "amount": "1"})
     assert other.status_code == 409 and other.json["error"]["code"] == "conflict"
     assert client.get(f"{base}/expenses", headers=headers).json == [made.json]
+    roof = {"title": "Roof", "total": "2000000", "basis": "equal", "installments": 2}
+    assessed = [client.post(f"{base}/assessments", headers={**headers, "Idempotency-Key": "a1"}, json=roof)
+                for _ in range(2)]
+    assert [a.status_code for a in assessed] == [201, 201] and assessed[0].json == assessed[1].json
+    other = client.post(f"{base}/assessments", headers={**headers, "Idempotency-Key": "a1"}, json={**roof, "total": "3"})
+    assert other.status_code == 409 and other.json["error"]["code"] == "conflict"
+    assert db.session.query(Assessment).count() == 1
     moved = client.post(f"{base}/transfers", headers={**headers, "Idempotency-Key": "t"},
                         json={"amount": "1000000", "from_fund": "operating", "to_fund": "reserve"})
     assert moved.status_code == 201

@@ -382,8 +382,9 @@ def list_runs(args, box_id):
 @bp.route("/<int:box_id>/assessments", methods=["POST"])
 @bp.arguments(AptAssessmentIn)
 @bp.response(201, AptAssessmentOut)
+@bp.doc(**IDEMPOTENCY_DOC)
 def create_assessment(body, box_id):
-    return services.create_assessment(current_api_user(), box_id, **body)
+    return services.create_assessment(current_api_user(), box_id, key=idempotency_key(), **body)
 
 
 @bp.route("/<int:box_id>/units/<int:unit_id>/payments", methods=["POST"])

@@ -126,7 +126,8 @@ class Assessment(db.Model):
     """A one-off special assessment split by a basis, charged in installments."""
 
     __tablename__ = "apt_assessment"
-    __table_args__ = (db.CheckConstraint("total > 0 AND installments >= 1", name="positive"),)
+    __table_args__ = (db.CheckConstraint("total > 0 AND installments >= 1", name="positive"),
+                      db.UniqueConstraint("box_id", "request_key", name="uq_apt_assessment_box_key"))
 
     id = db.Column(db.Integer, primary_key=True)
     box_id = db.Column(db.Integer, db.ForeignKey("box.id"), nullable=False, index=True)
@@ -138,6 +139,8 @@ class Assessment(db.Model):
     first_due = db.Column(db.Date, nullable=False)
     created_at = db.Column(db.DateTime, nullable=False, default=clock.now)
     created_by_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=True)
+    request_key = db.Column(db.String(100), nullable=True)  # the API Idempotency-Key it was made with, if any
+    request_hash = db.Column(db.String(64), nullable=True)
 
 
 class ChargeRun(db.Model):

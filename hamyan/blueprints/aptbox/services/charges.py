@@ -19,7 +19,8 @@ from hamyan.i18n import Month, box_language, box_text, show_day, show_month, wri
 from hamyan.ledger import service as ledger
 from hamyan.ledger.models import ASSET
 
-from .common import PAGE_SIZE, account, by, day_in_month, manage, month_of, page_of, parse_month, post
+from .common import (PAGE_SIZE, account, by, day_in_month, manage, month_of, page_of, parse_month, post, request_hash,
+                     request_key, same_request)
 from .plan import compute, parse_mix, plan_parts
 from .units import units_of
 
@@ -125,12 +126,21 @@ def next_month(box) -> str:
 
 @uow.box_write
 def create_assessment(actor, box_id, title: str, total, basis: str, mix=None, installments=1,
-                      first_month=None) -> Assessment:
+                      first_month=None, key: str | None = None) -> Assessment:
     """A one-off cost split by a basis (no exemptions; vacancy discount applies), each unit's share
     in equal installments due on the building's due day of consecutive months; the first
-    installment's rounding remainder goes to the first installments (largest remainder)."""
+    installment's rounding remainder goes to the first installments (largest remainder). A retry
+    with the same `key` returns the first assessment; the same key with anything different is 409."""
     acc = manage(actor, box_id)
     box, building = acc.box, acc.building
+    if key:
+        key = request_key(key)
+        digest = request_hash(title=title, total=str(total), basis=basis, mix=mix, installments=installments,
+                              first_month=first_month)
+        existing = db.session.scalar(select(Assessment).filter_by(box_id=box.id, request_key=key))
+        if existing is not None:
+            same_request(existing, digest)
+            return existing
     errors = {}
     values = {}
     for name, parser in (("title", lambda: parse.text(title, "title", label=_("Title"), limit=120)),
@@ -155,7 +165,7 @@ def create_assessment(actor, box_id, title: str, total, basis: str, mix=None, in
     first_due = day_in_month(box, year, month, building.due_day)
     assessment = Assessment(box_id=box.id, title=values["title"], total=values["total"], basis=values["basis"],
                             mix=json.dumps(mix_values), installments=values["installments"], first_due=first_due,
-                            created_by_id=by(actor))
+                            created_by_id=by(actor), request_key=key, request_hash=digest if key else None)
     db.session.add(assessment)
     db.session.flush()
     units = units_of(box.id)
