@@ -400,6 +400,18 @@ def balances(account_ids: Iterable[int], as_of: date | None = None, after: date 
     return {account_id: int(found.get(account_id) or 0) for account_id in ids}
 
 
+def lowest_balance(account: LedgerAccount, since: date) -> int:
+    """The least signed balance the account had at the end of any day from `since` on: what money
+    leaving it on that day may take without it going below zero on some day after (an asset's)."""
+    held = lowest = balance(account, since)
+    for moved in db.session.scalars(select(func.sum(Posting.amount)).join(Entry, Entry.id == Posting.entry_id)
+                                    .where(Posting.account_id == account.id, Entry.effective_date > since)
+                                    .group_by(Entry.effective_date).order_by(Entry.effective_date)):
+        held += int(moved)
+        lowest = min(lowest, held)
+    return lowest
+
+
 def cash_days(account: LedgerAccount, start: date, end: date) -> list:
     """The account's kept days (CashDay) from start to end, in the order entries were posted on each
     day: rows of day, code, entries, amount (signed), first_entry_id, and that entry's memo and number

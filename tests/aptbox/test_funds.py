@@ -2,6 +2,7 @@
 without a recorded decision, transfers; receipts served only to the building's members."""
 import io
 import os
+from datetime import date
 
 import pytest
 from flask import current_app
@@ -57,6 +58,25 @@ def test_a_fund_goes_below_zero_only_with_a_recorded_decision(funded):
     assert expense.status == "approved" and services.fund_balances(box)["operating"] == -1
     with pytest.raises(ValidationError):
         services.transfer(board, box.id, "1", "operating", "reserve", key="t")
+
+
+def test_a_back_dated_expense_needs_the_money_held_on_its_day(building, today):
+    """Money paid in on 20 March cannot have paid an expense of 10 March: without the board's decision
+    the fund would read below zero on the days between; so would a transfer."""
+    box, board = building()
+    unit = insert_units(box, awkward(1))[0]
+    today(date(2026, 3, 25))
+    services.record_payment(board, box.id, unit.id, "10000000", date(2026, 3, 20), "R1", key="seed")
+    for write in (lambda: services.add_expense(board, box.id, "3000000", "repairs", date(2026, 3, 10)),
+                  lambda: services.transfer(board, box.id, "3000000", "operating", "reserve", date(2026, 3, 10), key="t")):
+        with pytest.raises(ValidationError) as caught:
+            write()
+        assert "below zero" in caught.value.fields["decision"]
+    assert db.session.scalar(select(func.count(Expense.id))) == 0
+    services.add_expense(board, box.id, "3000000", "repairs", date(2026, 3, 10), decision="Paid by the board, repaid later")
+    services.add_expense(board, box.id, "3000000", "repairs", date(2026, 3, 21))
+    assert services.fund_balances(box, date(2026, 3, 10))["operating"] == -3_000_000
+    assert services.fund_balances(box)["operating"] == 4_000_000
 
 
 def test_transfers_move_money_between_funds_once_per_key(funded):

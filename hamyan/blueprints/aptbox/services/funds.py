@@ -4,6 +4,7 @@ board records its decision to overdraw it, kept with the expense or transfer."""
 import hashlib
 import os
 import uuid
+from datetime import date
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -17,14 +18,15 @@ from hamyan.core.uploads import Receipt, receipt_type, store
 from hamyan.core.errors import Conflict, Forbidden, NotFound, ValidationError
 from hamyan.extensions import db
 from hamyan.i18n import box_text, show_money
+from hamyan.ledger import service as ledger
 
-from .common import (PAGE_SIZE, access, account, by, fields, fund_account, fund_balances, manage, money, not_future,
+from .common import (PAGE_SIZE, access, account, by, fields, fund_account, manage, money, not_future,
                      page_of, post, request_hash, request_key, row_of, same_request)
 
-def _check_fund(box, fund: str, amount: int, decision: str | None) -> str | None:
-    """The decision text when taking `amount` from the fund would leave it below zero; refused
-    without one."""
-    balance = fund_balances(box)[fund]
+def _check_fund(box, fund: str, amount: int, on: date, decision: str | None) -> str | None:
+    """The decision text when taking `amount` from the fund on day `on` would leave it below zero
+    then or on a day since; refused without one."""
+    balance = ledger.lowest_balance(fund_account(box, fund), on)
     if balance - amount >= 0:
         return None
     decision = (decision or "").strip()
@@ -38,7 +40,7 @@ def _check_fund(box, fund: str, amount: int, decision: str | None) -> str | None
 
 
 def _post_expense(box, actor, expense: Expense, decision: str | None) -> None:
-    expense.decision = _check_fund(box, expense.fund, expense.amount, decision) or expense.decision
+    expense.decision = _check_fund(box, expense.fund, expense.amount, expense.spent_on, decision) or expense.decision
     entry = post(box, actor, "expense", [(account(box, f"apt:expense:{expense.category}"), expense.amount),
                                         (fund_account(box, expense.fund), -expense.amount)],
                  f"expense:{expense.id}", expense.spent_on,
@@ -137,7 +139,7 @@ def transfer(actor, box_id, amount, from_fund: str, to_fund: str, moved_on=None,
                     ("to_fund", lambda: _other_fund(from_fund, to_fund)),
                     ("moved_on", lambda: not_future(box, moved_on, "moved_on")),
                     ("note", lambda: parse.text(note, "note", label=_("Note"), limit=500, required=False)))
-    decided = _check_fund(box, values["from_fund"], values["amount"], decision)
+    decided = _check_fund(box, values["from_fund"], values["amount"], values["moved_on"], decision)
     entry = post(box, actor, "transfer", [(fund_account(box, values["to_fund"]), values["amount"]),
                                          (fund_account(box, values["from_fund"]), -values["amount"])],
                  f"transfer:{key or uuid.uuid4().hex}", values["moved_on"],

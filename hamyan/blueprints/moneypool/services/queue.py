@@ -4,7 +4,7 @@ import random
 from datetime import date
 
 from flask_babel import gettext as _, lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from hamyan.blueprints.moneypool.models import Loan, Pool
 from hamyan.boxes.access import MANAGE
@@ -14,7 +14,7 @@ from hamyan.core.errors import Conflict, ValidationError
 from hamyan.extensions import db
 from hamyan.i18n import box_text, number
 from hamyan.ledger import service as ledger
-from hamyan.ledger.models import CashDay, LedgerAccount
+from hamyan.ledger.models import LedgerAccount
 
 from .common import _event, _natural, access
 
@@ -38,13 +38,7 @@ def cash(box: Box, since: date | None = None) -> int:
     account = db.session.execute(select(LedgerAccount).filter_by(box_id=box.id, code="mp:cash")).scalar_one_or_none()
     if since is None or account is None:
         return _natural(account)
-    held = lowest = ledger.cash_balance(account, since)
-    for moved in db.session.scalars(select(func.sum(CashDay.amount)).where(CashDay.account_id == account.id,
-                                                                          CashDay.day > since)
-                                    .group_by(CashDay.day).order_by(CashDay.day)):
-        held += int(moved)
-        lowest = min(lowest, held)
-    return lowest
+    return ledger.lowest_balance(account, since)
 
 
 @uow.box_write
