@@ -256,6 +256,8 @@ def test_htmx_gets_only_the_partial(app, pool):
     assert body.lstrip().startswith('<div id="payments">') and "2,000.00" in body
     page = boss.get(f"/pools/{box.id}/members/{savers[0].id}").get_data(as_text=True)
     assert 'id="settlement"' in page and "Paid out to them" in page
+    owed = page[page.index('id="settlement"'):].split("</dl>")[0]
+    assert "−" not in owed, owed  # nothing owed is 0, not −0
 
 
 def test_payment_from_the_member_page_comes_back_there(app, pool):
