@@ -109,4 +109,4 @@ def test_manager_names_the_borrower_and_guarantors_by_typing(page, make_user):
     expect(form).to_contain_text("You cannot guarantee your own loan.")
     form.get_by_label("Guarantor 2").fill("Saver 0")
     form.get_by_role("button", name="Send the request").click()
-    expect(page.locator(".alert-success")).to_contain_text("Your request is with the manager")
+    expect(page.locator(".alert-success")).to_contain_text("Request recorded for Saver 1")

@@ -117,3 +117,16 @@ def test_loans_and_entries_are_numbered_per_box(app, pool, api_token):
     assert "#1" in text(boss.get(f"/pools/{other.id}/loans"))
     loan = app.test_client().get(f"/api/v1/pools/{other.id}/loans/{first.id}", headers=api_token(manager)).get_json()
     assert loan["id"] == first.id and loan["number"] == 1
+
+
+def test_a_manager_asking_for_a_saver_is_not_told_to_wait_for_the_manager(app, pool):
+    box, _, savers = pool
+    boss = login(app.test_client(), "boss@example.com")
+    page = text(boss.post(f"/pools/{box.id}/loans/new", follow_redirects=True, data={
+        "member": "Member 1", "amount": "700", "term": "3", "key": key(), "guarantors-0": "Member 2"}))
+    assert "Request recorded for <bdi>Member 1</bdi>: approve or reject it here." in page
+    assert "is with the manager" not in page
+    member = login(app.test_client(), "m0@example.com")
+    page = text(member.post(f"/pools/{box.id}/loans/new", follow_redirects=True, data={
+        "amount": "700", "term": "3", "key": key(), "guarantors-0": "Member 2"}))
+    assert "Your request is with the manager." in page

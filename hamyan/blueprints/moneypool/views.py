@@ -463,7 +463,9 @@ def request_loan(box_id):
                     return redirect_to("moneypool.request_loan", box_id=box_id)  # the page says why
                 apply_error(form, error, {"guarantor_ids": "guarantors", "member_id": "member"})
             else:
-                flash(_("Your request is with the manager. You will see the decision here."), "success")
+                flash(said(_("Request recorded for %(name)s: approve or reject it here."), name=bdi(loan.member.name))
+                      if acc.is_manager else _("Your request is with the manager. You will see the decision here."),
+                      "success")
                 return redirect_to("moneypool.loan", box_id=box_id, loan_id=loan.id)
     borrower = _borrower(acc, people, form.member.data)
     eligibility = services.eligibility(acc.box, acc.pool, borrower) if borrower is not None else None
