@@ -679,3 +679,18 @@ def test_a_back_dated_payout_needs_the_cash_held_on_its_day(pool_factory, clock)
     services.disburse(manager, box.id, loan.id, date(2025, 3, 1))
     cash = ledger.accounts_of(box.id, purposes=["cash"])[0]
     assert ledger.balance(cash, date(2025, 3, 1)) == 50000
+
+
+def test_a_back_dated_leaving_pays_out_only_the_cash_held_on_its_day(pool_factory, clock):
+    """A saver settled on 1 February is paid from the cash of that day, not from savings paid in
+    on 1 March: refused with nothing written, and settled on a day the cash was there."""
+    box, manager, savers = pool_factory(members=2)
+    clock.today = date(2025, 3, 10)
+    _fund(box, manager, savers, "1000", date(2025, 3, 1))
+    before = _writes()
+    with pytest.raises(ValidationError, match="needs more than"):
+        services.leave(manager, box.id, savers[0].id, date(2025, 2, 1))
+    assert _writes() == before and savers[0].left_on is None
+    services.leave(manager, box.id, savers[0].id, date(2025, 3, 1))
+    cash = ledger.accounts_of(box.id, purposes=["cash"])[0]
+    assert ledger.balance(cash, date(2025, 3, 1)) == 100000

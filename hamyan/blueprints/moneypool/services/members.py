@@ -30,6 +30,7 @@ from .common import (
     access,
     money,
 )
+from .queue import cash
 from .repaying import _record_repayment, payoff
 
 
@@ -126,7 +127,7 @@ def leave(actor, box_id: int, member_id: int, on: date | None = None) -> PoolMem
     if owed > savings:
         raise ValidationError(_("Savings of %(savings)s do not cover the %(owed)s owed; record a repayment first.",
                                 savings=show_money(savings, box), owed=show_money(owed, box)), field="member_id")
-    available = _natural(accounts.get("mp:cash"))
+    available = cash(box, on)  # the cash of that day and every day since
     if savings - owed > available:
         raise ValidationError(_("Paying out %(amount)s needs more than the %(cash)s the pool has in cash; settle once "
                                 "enough has been repaid.", amount=show_money(savings - owed, box),
