@@ -2,7 +2,7 @@
 
 Which language a page speaks: the person's own choice (User.language, on the profile page), else
 the one this browser chose (the switch in the footer, for visitors: LANGUAGE_COOKIE), else the box's locale on the pages of a box, else the browser's Accept-Language, else English.
-The API answers in the language of the request's Accept-Language when it sends one (else as above). Times
+The API answers in the language of the request's Accept-Language, else English. Times
 are shown in the box's timezone.
 
 Translations are split per area, one catalogue each under hamyan/translations/<area>/, so people
@@ -104,8 +104,8 @@ def language_of(locale: str | None) -> str | None:
 def select_locale() -> str | None:
     if not has_request_context():
         return None  # jobs and commands: the default (English); a message to a person chooses its own
-    if request.path.startswith("/api/") and request.accept_languages:
-        return request.accept_languages.best_match(LANGUAGES, "en")  # a program says what it reads
+    if request.path.startswith("/api/"):  # a program says what it reads; a box's locale would tell a
+        return request.accept_languages.best_match(LANGUAGES, "en")  # caller who may not see it that it exists
     from flask_login import current_user
 
     if current_user.is_authenticated and current_user.language in LANGUAGES:

@@ -83,7 +83,7 @@ def test_partner_keys_are_rate_limited(make_app, cashbox):
     assert answers[-1].json["error"]["code"] == "rate_limited" and "تلاش" in answers[-1].json["error"]["message"]
 
 
-def test_api_errors_speak_the_language_the_request_asks_for(app, client, cashbox, monkeypatch):
+def test_api_errors_speak_the_language_the_request_asks_for(app, client, cashbox, monkeypatch, make_user, api_token):
     """The API answers in the Accept-Language of the request, not the box's (a Persian box here and
     an English partner, or the other way round): the message follows it, the code stays English."""
     _, token = partners.create_key(partners.Principal("system"), "PayCo", [cashbox.box.id], can_manage=True)
@@ -99,6 +99,11 @@ def test_api_errors_speak_the_language_the_request_asks_for(app, client, cashbox
             "code": "validation_error", "message": message, "fields": {"membership_id": message}}
     unknown = client.get(f"/api/v1/cashboxes/{cashbox.box.id}", headers={"Accept-Language": "en"})
     assert unknown.status_code == 401 and unknown.json["error"]["message"] == "A valid bearer token is required."
+    # without Accept-Language, English: someone who may not see the (Persian) box gets the 404 of a
+    # box that does not exist, which tells nothing of it
+    stranger = api_token(make_user("stranger@example.com", "Stranger"))
+    hidden, missing = (client.get(f"/api/v1/cashboxes/{box_id}", headers=stranger) for box_id in (cashbox.box.id, 10**6))
+    assert hidden.status_code == missing.status_code == 404 and hidden.json == missing.json
 
 
 def test_audit_names_the_partner(client, cashbox):
