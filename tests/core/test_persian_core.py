@@ -100,7 +100,7 @@ def test_the_apis_field_messages_are_in_the_callers_language(client, make_user, 
 
     box = _api_cashbox(client, headers)
     wrong = client.get(f"/api/v1/cashboxes/{box}/payments?page=-1&per_page=x", headers={**headers, **FA})
-    assert wrong.get_json()["error"]["fields"] == {"page": "باید بزرگ‌تر از 1 یا برابر با آن باشد.",
+    assert wrong.get_json()["error"]["fields"] == {"page": "باید از 1 تا 1000000 باشد.",
                                                     "per_page": "عدد صحیح معتبری نیست."}
     member = client.post(f"/api/v1/cashboxes/{box}/members", json={"display_name": "رضا"}, headers=headers).get_json()
     negative = client.post(f"/api/v1/cashboxes/{box}/payments", json={"membership_id": member["membership_id"],
