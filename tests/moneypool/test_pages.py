@@ -110,6 +110,15 @@ def test_scoping(app, pool, make_user):
         assert outsider.get(url).status_code == 404
 
 
+def test_a_statement_asked_for_a_day_that_is_not_one_says_what_is_wrong(app, pool):
+    box, _manager, _savers = pool
+    member = _client(app, "m0@example.com")
+    response = member.get(f"/pools/{box.id}/statement.pdf?start=2025-02-30&end=2025-03-01")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Choose the first and last day of the statement." in page
+    assert "From: " in page, page  # the field, and what is wrong with what was typed
+
+
 def test_statement_pdfs(app, pool):
     from io import BytesIO
 

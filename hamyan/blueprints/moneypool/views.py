@@ -760,7 +760,8 @@ def statement_pdf(box_id):
     if member_id is None:
         abort(404)
     acc, member = services.member_for(current_user, box_id, member_id)
-    if not form.validate():
-        abort(400, _("Choose the first and last day of the statement."))
+    if not form.validate():  # and what is wrong with each day typed
+        said_of_days = dict.fromkeys(error for errors in form.errors.values() for error in errors)
+        abort(400, " ".join([_("Choose the first and last day of the statement."), *said_of_days]))
     pdf = reports.member_statement_pdf(acc.box, member, form.start.data, form.end.data)
     return pdf_response(pdf, f"pool-{box_id}-member-{member.id}-{form.start.data}-{form.end.data}.pdf")
