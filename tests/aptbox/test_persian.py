@@ -117,7 +117,8 @@ def test_the_boards_forms_offer_and_answer_in_persian_digits(persian_building, a
     assert "مثلاً ۱۲۵۰ یا" in said and not re.search("[0-9]", said), said
     spent = client.post(f"{base}/expenses", headers=fa, follow_redirects=True, data={
         "which": "expense", "amount": "۲۵۰٬۰۰۰", "spent_on": "۱۴۰۴/۱۲/۰۹", "category": "repairs", "fund": "operating",
-        "vendor": "آسانسور پارس", "note": "تعمیر درب"}).get_data(as_text=True)
+        "vendor": "آسانسور پارس", "note": "تعمیر درب",
+        "decision": "صورت‌جلسه هیئت مدیره"}).get_data(as_text=True)  # back-dated before the fund held it
     assert "هزینه ثبت شد." in spent and "۹ اسفند ۱۴۰۴" in spent
     made = client.post(f"{base}/charges", headers=fa, follow_redirects=True, data={
         "which": "assessment", "title": "نقاشی نما", "total": "۶۰۰٬۰۰۰", "basis": "area", "mix": "",
