@@ -5,6 +5,8 @@ from datetime import date
 from sqlalchemy import func, select
 
 from hamyan.blueprints.moneypool import services
+from hamyan.boxes.models import Membership
+from hamyan.blueprints.moneypool.models import PoolMember
 from hamyan.extensions import db
 from hamyan.ledger.models import Entry
 from tests.conftest import login
@@ -126,3 +128,20 @@ def test_an_idempotency_key_reused_for_a_different_request_is_refused(app, pool_
         response = client.post(url, json=other, headers=headers)
         assert response.status_code == 409 and "key" in response.json["error"]["fields"], response.json
         assert db.session.scalar(select(func.count(Entry.id))) == entries
+
+
+def test_a_saver_is_not_added_with_no_shares(app, pool_factory, api_token, clock):
+    """Someone added with 0 shares would save nothing (and so could borrow nothing), yet was told
+    they now save: 0 is refused on its field, on the page and over the API, and nothing is written."""
+    clock.today = date(2025, 6, 1)
+    box, boss, _savers = pool_factory(members=1, users=0)
+    members = db.session.scalar(select(func.count(PoolMember.id)))
+    response = app.test_client().post(f"/api/v1/pools/{box.id}/members", headers=api_token(boss),
+                                      json={"display_name": "Dara", "shares": 0})
+    assert response.status_code == 422 and "shares" in response.get_json()["error"]["fields"]
+    page = login(app.test_client(), "boss@example.com").post(
+        f"/pools/{box.id}/members/new", data={"display_name": "Dara", "shares": "0", "joined_on": "2025-06-01"})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Shares must be from 1 to" in text and "now saves" not in text
+    assert db.session.scalar(select(func.count(PoolMember.id))) == members
+    assert db.session.scalar(select(func.count(Membership.id)).where(Membership.display_name == "Dara")) == 0

@@ -160,7 +160,7 @@ class PoolMemberIn(SameNameOk):
     email = F.String(load_default=None, allow_none=True, validate=Length(max=254))
     membership_id = F.Integer(load_default=None, allow_none=True, strict=True,
                               metadata={"description": "Someone already in the box, instead of name and email"})
-    shares = F.Integer(required=True, strict=True, metadata=limits(0, services.MAX_SHARES))
+    shares = F.Integer(required=True, strict=True, metadata=limits(1, services.MAX_SHARES))
     joined_on = F.Date(load_default=None)
 
 

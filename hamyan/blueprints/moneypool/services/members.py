@@ -50,7 +50,7 @@ def add_member(actor, box_id: int, display_name: str, email: str | None, shares,
     person's name another member has needs same_name_ok (boxes.services.SameName): that also makes
     a double submit add them once."""
     acc = access(actor, box_id, MANAGE)
-    shares = parse.whole(shares, "shares", 0, MAX_SHARES, _("Shares"))
+    shares = parse.whole(shares, "shares", 1, MAX_SHARES, _("Shares"))
     joined_on = _plan_day(acc.box, joined_on or clock.today(acc.box), "joined_on")
     if membership_id:
         membership = db.session.get(Membership, membership_id) if _valid_id(membership_id) else None
