@@ -82,11 +82,10 @@ def amount(value, currency: str, field: str = "amount", *, locale: str | None = 
         raise ValidationError(_("The amount must be more than zero."), field=field)
     grammar, decimal, group = _amount_grammar(locale)
     match = grammar.match(raw)
-    if not match:
-        other = f"1{group}250{decimal}50" if group else f"1250{decimal}50"
-        raise ValidationError(_("Enter a number in digits, e.g. %(plain)s or %(other)s.", plain=said_number("1250"),
-                                other=said_number(other)), field=field)
     digits = get_currency_precision(currency)
+    if not match:
+        raise ValidationError(_("Enter a number in digits, e.g. %(plain)s or %(other)s.", plain=said_number("1250"),
+                                other=_said_example(decimal, group, digits)), field=field)
     if len(match.group(2) or "") > digits:
         unit = said_currency(currency)
         raise ValidationError(_("%(currency)s amounts have at most %(digits)s decimal places.", currency=unit,
@@ -102,6 +101,18 @@ def amount(value, currency: str, field: str = "amount", *, locale: str | None = 
     if minor == 0 and not allow_zero:
         raise ValidationError(_("The amount must be more than zero."), field=field)
     return minor
+
+
+def _said_example(decimal: str, group: str, places: int) -> str:
+    """A grouped amount this grammar accepts, in the currency's decimal places (none for rials), in the
+    page's digits; on Persian pages with the Persian separators (۱٬۲۵۰) where the grammar reads them
+    so (normalize() reads ٬ as "," and ٫ as ".")."""
+    from hamyan.i18n import persian_digits
+
+    example = f"1{group or ' '}250" + (f"{decimal}{'50'.ljust(places, '0')[:places]}" if places else "")
+    if persian_digits() and (decimal, group) in ((".", ","), (".", "")):
+        example = example.translate(str.maketrans(",.", "٬٫"))
+    return said_number(example)
 
 
 def said_number(number) -> str:

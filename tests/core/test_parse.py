@@ -90,3 +90,21 @@ def test_multiline_text_keeps_line_breaks_and_still_refuses_the_rest():
             parse.text(typed, "body", multiline=True)
         assert error.value.fields == {"body": error.value.message}
 
+
+
+@pytest.mark.parametrize("language, currency, locale, example", [
+    ("fa", "IRR", "fa_IR", "مثلاً ۱۲۵۰ یا ۱٬۲۵۰."),  # rials have no decimals; Persian separators
+    ("fa", "USD", None, "مثلاً ۱۲۵۰ یا ۱٬۲۵۰٫۵۰."),
+    ("fa", "EUR", "de_DE", "مثلاً ۱۲۵۰ یا ۱.۲۵۰,۵۰."),  # ٬ would read as this box's decimal comma
+    ("en", "IRR", None, "e.g. 1250 or 1,250."),
+    ("en", "USD", None, "e.g. 1250 or 1,250.50."),
+])
+def test_the_amount_example_follows_the_currency_and_the_pages_digits(app, language, currency, locale, example):
+    """Issue 15: a Persian rial box's example read "۱,۲۵۰.۵۰", a decimal part rials do not have, with
+    Latin separators."""
+    from flask_babel import force_locale
+
+    with app.test_request_context(), force_locale(language):
+        with pytest.raises(ValidationError) as error:
+            parse.amount("سه میلیون", currency, locale=locale)
+        assert error.value.message.endswith(example), error.value.message
