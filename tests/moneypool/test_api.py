@@ -221,3 +221,26 @@ def test_list_pools_pages_like_list_cashboxes(app, make_user, api_token, clock):
     assert names("/api/v1/pools?page=2&per_page=2") == ["Cedar"]
     response = client.get("/api/v1/pools?per_page=101", headers=headers)
     assert response.status_code == 422 and "per_page" in str(response.json["error"]["fields"])
+
+
+def test_pool_lists_honour_per_page_like_the_other_lists(app, pool_factory, api_token, clock):
+    """Savers, loans and a saver's contributions take ?per_page= (25 by default, 100 at most) as
+    every other list does, and the OpenAPI document says so."""
+    clock.today = date(2025, 6, 1)
+    box, boss, savers = pool_factory(members=3, users=0, min_membership_months=0, require_no_arrears=False,
+                                     one_open_loan=False)
+    for day in (date(2025, 1, 5), date(2025, 2, 5), date(2025, 3, 5)):
+        services.record_contribution(boss, box.id, savers[0].id, "1000", day, f"c{day}")
+    for n in range(3):
+        services.request_loan(boss, box.id, "100", 6, f"l{n}", member_id=savers[0].id)
+    client, headers, base = app.test_client(), api_token(boss), f"/api/v1/pools/{box.id}"
+    for url in (f"{base}/members", f"{base}/loans", f"{base}/members/{savers[0].id}/contributions"):
+        whole, page = client.get(url, headers=headers).json, client.get(f"{url}?per_page=2&page=2", headers=headers).json
+        assert whole["total"] == 3 and len(whole["items"]) == 3, url
+        assert page["total"] == 3 and page["items"] == whole["items"][2:], url
+        response = client.get(f"{url}?per_page=101", headers=headers)
+        assert response.status_code == 422 and "per_page" in str(response.json["error"]["fields"]), url
+    spec = client.get("/api/v1/openapi.json").json["paths"]
+    for path in ("/api/v1/pools/{box_id}/members", "/api/v1/pools/{box_id}/loans",
+                 "/api/v1/pools/{box_id}/members/{member_id}/contributions"):
+        assert "per_page" in {p["name"] for p in spec[path]["get"]["parameters"]} and "`per_page`" in spec[path]["get"]["summary"]

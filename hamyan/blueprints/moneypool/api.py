@@ -10,7 +10,6 @@ from flask_babel import gettext as _
 from hamyan.blueprints.api import (
     IDEMPOTENCY_DOC,
     ListArgs,
-    PageArgs,
     Range,
     SameNameOk,
     UtcDateTime,
@@ -173,7 +172,7 @@ class PoolDayIn(ma.Schema):
     on = F.Date(load_default=None)
 
 
-class PoolLoanArgs(PageArgs):
+class PoolLoanArgs(ListArgs):
     status = F.String(load_default=None, validate=OneOf(LOAN_STATUSES))
 
 
@@ -462,13 +461,13 @@ def set_share_amount(body, box_id):
 
 
 @bp.route("/<int:box_id>/members", methods=["GET"])
-@bp.arguments(PageArgs, location="query")
+@bp.arguments(ListArgs, location="query")
 @bp.response(200, PoolMemberPage)
 def list_members(args, box_id):
-    """Savers with their shares, savings, arrears and loans (managers), 20 a page."""
+    """Savers with their shares, savings, arrears and loans (managers), a page at a time (`page`, `per_page`)."""
     acc = services.access(current_api_user(), box_id, MANAGE)
     services.summary.fresh(acc.box)
-    rows, total = services.summary.page(acc.box, args["page"])
+    rows, total = services.summary.page(acc.box, args["page"], per_page=args["per_page"])
     return {"total": total, "page": args["page"], "items": rows}
 
 
@@ -554,12 +553,12 @@ def reverse_contribution(body, box_id, contribution_id):
 
 
 @bp.route("/<int:box_id>/members/<int:member_id>/contributions", methods=["GET"])
-@bp.arguments(PageArgs, location="query")
+@bp.arguments(ListArgs, location="query")
 @bp.response(200, PoolContributionPage)
 def list_contributions(args, box_id, member_id):
-    """A saver's payments, newest first, 20 a page (managers, or the saver)."""
+    """A saver's payments, newest first, a page at a time (`page`, `per_page`) (managers, or the saver)."""
     acc, member = services.member_for(current_api_user(), box_id, member_id)
-    rows, total = services.contributions(acc.box, member.id, args["page"])
+    rows, total = services.contributions(acc.box, member.id, args["page"], args["per_page"])
     return {"total": total, "page": args["page"], "items": rows}
 
 
@@ -582,9 +581,9 @@ def statement(args, box_id):
 @bp.arguments(PoolLoanArgs, location="query")
 @bp.response(200, PoolLoanPage)
 def list_loans(args, box_id):
-    """Loans you may see (members: their own), newest first, 20 a page."""
+    """Loans you may see (members: their own), newest first, a page at a time (`page`, `per_page`)."""
     acc = services.access(current_api_user(), box_id)
-    rows, total = services.loans_page(acc, args["status"], args["page"])
+    rows, total = services.loans_page(acc, args["status"], args["page"], args["per_page"])
     return {"total": total, "page": args["page"], "items": rows}
 
 

@@ -40,7 +40,7 @@ history, so arrears = owed to date - contributed, never a ledger balance.
 """
 from .common import (  # noqa: F401 (re-exported: callers use services.<name>)
     KIND, PAGE_SIZE, PREPAY_MODES, FORECAST_PERIODS, MAX_TERM, MAX_SHARES, MAX_GUARANTORS, YEARS_AHEAD, _accounts, _account,
-    _natural, _by, _post, _valid_id, _page, _not_future, _plan_day, _pool_start, _key, _request_hash,
+    _natural, _by, _post, _valid_id, _offset, _not_future, _plan_day, _pool_start, _key, _request_hash,
     _same_request, _tell, _event, Access, access, pools_of, _member, _loan, loan_for, _amount, money, major, loan_status,
     member_for, loan_state,
 )

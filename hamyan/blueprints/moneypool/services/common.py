@@ -81,9 +81,9 @@ def _valid_id(value) -> bool:
     return isinstance(value, int) and parse.record_id(value) is not None
 
 
-def _page(page: int) -> int:
-    """Past the last page is an empty page, not an offset overflow."""
-    return min(max(page, 1), parse.MAX_ID // PAGE_SIZE)
+def _offset(page: int, per_page: int = PAGE_SIZE) -> int:
+    """The rows before page `page` of `per_page`: past the last page is an empty page, not an offset overflow."""
+    return (min(max(page, 1), parse.MAX_ID // per_page) - 1) * per_page
 
 
 def _not_future(box: Box, on: date | None, field: str, earliest: date | None = None) -> date:

@@ -38,7 +38,7 @@ from .common import (
     _member,
     _natural,
     _not_future,
-    _page,
+    _offset,
     _plan_day,
     _pool_start,
     _post,
@@ -381,7 +381,7 @@ def requests_waiting(box: Box) -> list[Loan]:
                                    .options(*LISTED).order_by(Loan.id.desc()).limit(PAGE_SIZE)))
 
 
-def loans_page(acc: Access, status: str | None, page: int) -> tuple[list[Loan], int]:
+def loans_page(acc: Access, status: str | None, page: int, per_page: int = PAGE_SIZE) -> tuple[list[Loan], int]:
     """Loans the user may see (members: their own), newest first."""
     query = select(Loan).where(Loan.box_id == acc.box.id)
     if not acc.is_manager:
@@ -389,8 +389,8 @@ def loans_page(acc: Access, status: str | None, page: int) -> tuple[list[Loan], 
     if status:
         query = query.where(Loan.status == status)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = list(db.session.execute(query.order_by(Loan.id.desc()).limit(PAGE_SIZE)
-                                   .offset((_page(page) - 1) * PAGE_SIZE)).scalars())
+    rows = list(db.session.execute(query.order_by(Loan.id.desc()).limit(per_page)
+                                   .offset(_offset(page, per_page))).scalars())
     return rows, total
 
 

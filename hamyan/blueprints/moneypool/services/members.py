@@ -23,7 +23,7 @@ from .common import (
     _member,
     _natural,
     _not_future,
-    _page,
+    _offset,
     _plan_day,
     _post,
     _valid_id,
@@ -200,7 +200,7 @@ def members_page(box: Box, page: int, name: str = "") -> tuple[list[PoolMember],
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     rows = list(db.session.execute(query.order_by(PoolMember.left_on.is_not(None), Membership.display_name,
                                                   PoolMember.id)
-                                   .limit(PAGE_SIZE).offset((_page(page) - 1) * PAGE_SIZE)).scalars())
+                                   .limit(PAGE_SIZE).offset(_offset(page))).scalars())
     return rows, total
 
 

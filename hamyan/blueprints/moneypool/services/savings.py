@@ -27,7 +27,7 @@ from .common import (
     _member,
     _natural,
     _not_future,
-    _page,
+    _offset,
     _pool_start,
     _post,
     _request_hash,
@@ -147,13 +147,13 @@ def contribution_of(box: Box, contribution_id) -> Contribution:
     return row
 
 
-def contributions(box: Box, member_id: int | None, page: int) -> tuple[list[Contribution], int]:
+def contributions(box: Box, member_id: int | None, page: int, per_page: int = PAGE_SIZE) -> tuple[list[Contribution], int]:
     query = select(Contribution).filter_by(box_id=box.id)
     if member_id is not None:
         query = query.filter_by(member_id=member_id)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     rows = list(db.session.execute(query.order_by(Contribution.paid_on.desc(), Contribution.id.desc())
-                                   .limit(PAGE_SIZE).offset((_page(page) - 1) * PAGE_SIZE)).scalars())
+                                   .limit(per_page).offset(_offset(page, per_page))).scalars())
     return rows, total
 
 

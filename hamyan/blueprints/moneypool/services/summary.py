@@ -25,7 +25,7 @@ from hamyan.extensions import db
 from hamyan.i18n import show_money
 
 from .owed import _in_force, contributed, due_dates, dues, next_due, owed_and_arrears, share_amounts
-from .common import PAGE_SIZE, _accounts, _natural, _page, loan_state
+from .common import PAGE_SIZE, _accounts, _natural, _offset, loan_state
 
 FIELDS = ("name", "left_pool", "shares", "savings", "pledged", "paid", "owed", "arrears", "arrears_since", "fees_owed", "overdue", "status", "next_due",
           "next_amount", "loan_outstanding", "loan_next_due", "loan_next_amount", "loan_overdue_days", "late")
@@ -269,7 +269,7 @@ ATTENTION = 10  # rows in each attention list
 DUE_SOON_DAYS = 7  # loans whose next installment falls due within this many days are listed
 
 
-def page(box: Box, page: int, name: str = "") -> tuple[list[MemberSummary], int]:
+def page(box: Box, page: int, name: str = "", per_page: int = PAGE_SIZE) -> tuple[list[MemberSummary], int]:
     """One page of savers' summaries whose name contains `name` (any case), those still in the pool
     first, by name: read in the order of the summaries' own index, counted by the pool's totals
     unless a name is searched (a search reads the names it matches)."""
@@ -285,7 +285,7 @@ def page(box: Box, page: int, name: str = "") -> tuple[list[MemberSummary], int]
     else:
         total = totals(box).savers
     rows = list(db.session.scalars(query.order_by(MemberSummary.left_pool, MemberSummary.name, MemberSummary.member_id)
-                                   .limit(PAGE_SIZE).offset((_page(page) - 1) * PAGE_SIZE)))
+                                   .limit(per_page).offset(_offset(page, per_page))))
     return rows, total
 
 
