@@ -19,6 +19,10 @@ from functools import lru_cache
 
 from hamyan import money
 
+# A payment may be dated up to a year before a schedule's first due date (paid ahead when joining),
+# never earlier: what products refuse on paid_on.
+MAX_DAYS_BEFORE_FIRST_DUE = 366
+
 
 @lru_cache(maxsize=256)
 def cumulative_dues(amount: int, periods: int, fractions: tuple) -> tuple:

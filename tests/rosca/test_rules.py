@@ -1,7 +1,8 @@
 """Bad input answers a clear error and writes nothing; retries answer the first result."""
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from hamyan.blueprints.rosca import services as rs
 from hamyan.blueprints.rosca.models import Rosca, Seat, SeatHolding, Swap
@@ -164,3 +165,19 @@ def test_reconcile_reports_a_summary_that_differs(make_user):
     db.session.commit()
     problems = rs.reconcile()
     assert any(f"member {members[0].id}: paid is" in p for p in problems), problems
+
+
+def test_a_payment_dated_long_before_the_first_due_date_is_refused_on_its_field(make_user):
+    """As in a cashbox: a payment may be dated up to a year before the first due date (paid ahead),
+    not earlier; the refusal names paid_on and writes nothing."""
+    from hamyan.blueprints.rosca.models import RoscaPayment
+
+    manager, box, members = _running(make_user)
+    first_due = rosca_of(box).first_due
+    before = (db.session.scalar(select(func.count(RoscaPayment.id))), db.session.scalar(select(func.count(Entry.id))))
+    for day in (first_due - timedelta(days=367), date(1990, 1, 1)):
+        with pytest.raises(ValidationError, match="year before") as refused:
+            rs.record_payment(manager, box.id, members[0].id, "10", paid_on=day)
+        assert list(refused.value.fields) == ["paid_on"]
+    assert (db.session.scalar(select(func.count(RoscaPayment.id))), db.session.scalar(select(func.count(Entry.id)))) == before
+    rs.record_payment(manager, box.id, members[0].id, "10", paid_on=first_due - timedelta(days=366))

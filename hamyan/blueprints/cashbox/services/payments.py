@@ -35,7 +35,6 @@ from hamyan.i18n import box_text, number as num, show_money
 from hamyan.ledger.models import Entry
 from hamyan.web.listing import paged
 
-MAX_DAYS_BEFORE_ROUND = 366
 REASON_LIMIT = 300
 
 
@@ -80,7 +79,7 @@ def record_payment(actor, box_id, membership_id, amount, method: str = "cash", r
     paid_on = given_day or today
     if paid_on > today:
         raise ValidationError(_("A payment cannot be dated in the future."), field="paid_on")
-    if paid_on < r.first_due - timedelta(days=MAX_DAYS_BEFORE_ROUND):
+    if paid_on < r.first_due - timedelta(days=obligations.MAX_DAYS_BEFORE_FIRST_DUE):
         raise ValidationError(_("A payment to round %(number)s cannot be dated more than a year before its first "
                                 "due date.", number=num(r.number, box)), field="paid_on")
     rs = round_state(r, today, [member.id])

@@ -12,6 +12,7 @@ Entries (code: legs):
     reversal       the mirror of a contribution given back (an online payment refunded)
     release        Dr deposit:<m>; Cr cash: the deposit handed back at the end"""
 import uuid
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
@@ -77,6 +78,9 @@ def record_payment(actor, box_id, membership_id, amount, method="cash", referenc
         return earlier
     running(rosca)
     day = day or clock.today(box)
+    if day < rosca.first_due - timedelta(days=obligations.MAX_DAYS_BEFORE_FIRST_DUE):
+        raise ValidationError(_("A payment cannot be dated more than a year before the round's first due date "
+                                "(%(day)s).", day=show_day(rosca.first_due, box)), field="paid_on")
     periods, states = member_states(rosca, [member.id])
     state = states.get(member.id)
     if state is None:
