@@ -4,12 +4,24 @@ from datetime import date
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from wtforms import StringField
+from wtforms import validators
 from wtforms.validators import StopValidation
 
 from hamyan import i18n
 from hamyan.core import parse
 from hamyan.core.errors import ValidationError
 from hamyan.dues import calendar
+
+
+class Length(validators.Length):
+    """WTForms' Length, its limit said as core.parse.text says one, in the page's digits (WTForms'
+    own message writes it in Latin digits on Persian pages). A rule with its own message keeps it."""
+
+    def __call__(self, form, field):
+        if self.message is None and self.max != -1 and field.data and len(field.data) > self.max:
+            raise validators.ValidationError(_("%(label)s has at most %(limit)s characters.", label=field.label.text,
+                                               limit=parse.said_number(self.max)))
+        super().__call__(form, field)
 
 
 class NumberField(StringField):

@@ -3,6 +3,7 @@ form shown again after an error) are written in the page's digits (hamyan.web.fi
 Persian digits on Persian pages, Latin ones where the box chose them and on English pages), and a
 form sent back unchanged saves the same values. Names people typed inside an aria-label are set
 apart by Unicode's isolates."""
+import re
 from datetime import date
 
 import pytest
@@ -97,3 +98,19 @@ def test_names_in_aria_labels_are_set_apart(client, boss, box):
     assert 'aria-label="ویرایش \u2068Sara Smith\u2069"' in page
     english = client.get(f"/boxes/{box.id}/members", headers=EN).get_data(as_text=True)
     assert 'aria-label="Edit \u2068رئیس\u2069"' in english
+
+
+def test_a_forms_length_limit_is_said_in_the_pages_digits(app):
+    """Issue 15: a too-long cashbox draw reason was told "... 500 ..." in Latin digits on a Persian
+    page (WTForms' own message); every form's Length says its limit as core.parse does."""
+    from werkzeug.datastructures import MultiDict
+
+    from hamyan.blueprints.cashbox.forms import DrawForm
+
+    for language, limit in (("fa", "۵۰۰"), ("en", "500")):
+        with app.test_request_context(headers={"Accept-Language": language}):
+            refresh()
+            form = DrawForm(formdata=MultiDict({"override_reason": "x" * 501}), meta={"csrf": False})
+            assert not form.validate()
+            said = form.override_reason.errors[0]
+            assert limit in said and not re.search("[0-9]" if language == "fa" else "[۰-۹]", said), said

@@ -7,10 +7,9 @@ from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import Length
 
 from hamyan.blueprints.aptbox.models import BASES, CATEGORY_NAMES, LATE_FEE_KINDS
-from hamyan.web.fields import AmountField, DayField, NumberField
+from hamyan.web.fields import AmountField, DayField, Length, NumberField
 
 BASIS_CHOICES = [("equal", _l("Equally per unit")), ("area", _l("By area (m²)")), ("occupants", _l("By occupants")),
                  ("parking", _l("By parking spaces")), ("fixed", _l("Fixed amount per unit")),

@@ -1,9 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, Email, EqualTo
 
 from hamyan.i18n import LANGUAGE_NAMES
+from hamyan.web.fields import Length
 
 PASSWORD_RULE = Length(min=8, max=128, message=_l("Use 8 to 128 characters."))
 NEW_PASSWORD = {"autocomplete": "new-password"}

@@ -5,7 +5,7 @@ import uuid
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Optional
 
 from hamyan.blueprints.cashbox.models import (
     DRAW_MODES,
@@ -14,7 +14,7 @@ from hamyan.blueprints.cashbox.models import (
     WINNER_POLICIES,
 )
 from hamyan.i18n import new_box_calendar, new_box_locale
-from hamyan.web.fields import AmountField, DayField, NumberField
+from hamyan.web.fields import AmountField, DayField, Length, NumberField
 
 PERIOD_LABELS = {"weekly": _l("Weekly"), "monthly": _l("Monthly (follows the box's calendar)"), "days": _l("Every N days")}
 DRAW_LABELS = {"predefined": _l("Predefined order set by the manager"), "random": _l("Random, verifiable (commit–reveal)")}

@@ -1,11 +1,12 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, Optional
 
 from hamyan.blueprints.auth.forms import STRIP
 from hamyan.blueprints import product
 from hamyan.boxes.models import role_name
+from hamyan.web.fields import Length
 
 
 def _role_choices(box):

@@ -13,13 +13,13 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Optional
 from wtforms.widgets import HiddenInput
 
 from hamyan.blueprints.moneypool.services import MAX_GUARANTORS
 from hamyan.i18n import new_box_calendar, new_box_locale
 from hamyan.lending.schedules import METHOD_LABELS
-from hamyan.web.fields import AmountField, DayField, NumberField
+from hamyan.web.fields import AmountField, DayField, Length, NumberField
 
 PERIOD_CHOICES = [("1", _l("Every month")), ("2", _l("Every 2 months")), ("3", _l("Every 3 months")), ("6", _l("Every 6 months")),
                   ("12", _l("Every year"))]

@@ -2,11 +2,11 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, SelectField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired
 
 from hamyan.blueprints.auth.forms import STRIP
 from hamyan.blueprints.payments.models import METHODS
-from hamyan.web.fields import AmountField, NumberField
+from hamyan.web.fields import AmountField, Length, NumberField
 
 
 class PayForm(FlaskForm):

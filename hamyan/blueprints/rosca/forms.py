@@ -3,10 +3,10 @@ every rule and its message lives in one place; amounts are AmountFields in the b
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from flask_babel import lazy_gettext as _l
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Optional
 
 from hamyan.blueprints.rosca.models import PERIOD_KINDS
-from hamyan.web.fields import AmountField, DayField, NumberField
+from hamyan.web.fields import AmountField, DayField, Length, NumberField
 
 PERIOD_LABELS = {"monthly": _l("Monthly (follows the box's calendar)"), "weekly": _l("Weekly"), "days": _l("Every N days")}
 PRICING_LABELS = {"fair": _l("Fair: every seat worth the same at a rate"), "linear": _l("Linear spread from a lowest payout"),
