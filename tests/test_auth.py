@@ -76,7 +76,7 @@ def test_signup_asks_to_confirm_the_email_and_the_link_confirms_it_once(client):
     ({"password": "short", "confirm": "short"}, "password", "Use 8 to 128 characters."),
     ({"confirm": "something-else"}, "confirm", "Passwords differ."),
     ({"name": "   "}, "name", "This field is required."),
-    ({"name": "x" * 121}, "name", "Field cannot be longer than 120 characters."),
+    ({"name": "x" * 121}, "name", "Your name has at most 120 characters."),  # web.fields.Length
 ])
 def test_signup_refuses_bad_input_inline(client, changes, field, message):
     response = client.post("/signup", data=signup_form(**changes))

@@ -113,7 +113,7 @@ def test_a_round_in_the_browser_without_js(user_client):
     r = c.post(f"{dash}/draw", data={"period": "1"}, follow_redirects=True)
     assert "already been drawn" in r.get_data(as_text=True)
     r = c.post(f"{dash}/draw", data={"period": "2", "override_reason": "x" * 501}, follow_redirects=True)
-    assert "Field cannot be longer than 500 characters." in r.get_data(as_text=True)
+    assert "Reason to draw before the period is fully paid has at most 500 characters." in r.get_data(as_text=True)
     grid = c.get(f"{dash}?block=grid", headers=HX).get_data(as_text=True)
     assert grid.lstrip().startswith('<div id="grid">') and "paid" in grid
 
