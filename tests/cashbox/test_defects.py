@@ -162,3 +162,28 @@ def test_a_part_owing_less_than_one_minor_unit_a_period_is_refused(make_user):
     with pytest.raises(ValidationError) as error:
         cb.start_round(manager, box.id, r.id)
     assert "less than one" in error.value.message and first_round(box).status == "draft"
+
+
+def test_the_draws_list_says_a_payout_is_still_partly_owed(client, make_user, api_token):
+    """A pot paid out while the cash was short is not simply "paid out": the list and the API say
+    what is still owed to the winner, until contributions bring it in."""
+    from tests.conftest import login
+
+    manager, box, (a, b, c), h = _api_box(make_user, api_token)
+    cb.record_payment(manager, box.id, b.id, "100")
+    cb.draw(manager, box.id, 1, "A needs it now")  # 100 of 300 in, 100 netted from A: 100 still owed
+
+    def shown():
+        page = login(client, "boss@example.com").get(f"/cashbox/{box.id}").get_data(as_text=True)
+        draws = page[page.index('id="draws"'):]
+        period = client.get(f"/api/v1/cashboxes/{box.id}/draws", headers=h).get_json()[0]
+        return draws[:draws.index("</li>")], (period["payout_status"], period["payout_owed"])
+
+    item, api = shown()
+    assert "paid out in part: $100.00 still owed" in item and api == ("paid", 10000)
+    cb.record_payment(manager, box.id, c.id, "60")
+    item, api = shown()
+    assert "$40.00 still owed" in item and api == ("paid", 4000)
+    cb.record_payment(manager, box.id, c.id, "40")
+    item, api = shown()
+    assert "still owed" not in item and ">paid out<" in item and api == ("paid", 0)

@@ -83,7 +83,9 @@ class CashboxPeriodOut(ma.Schema):
     winner_share = F.Integer(allow_none=True)
     drawn_at = UtcDateTime(allow_none=True)
     override_reason = F.String(allow_none=True)
-    payout_status = F.String()
+    payout_status = F.String(metadata={"description": "pending, held or paid (paid out, though part may still be owed)"})
+    payout_owed = F.Integer(metadata={"description": "What of a paid out pot the box still owes the winners (minor "
+                                                     "units): paid as contributions come in"})
     payout_entry_id = F.Integer(allow_none=True)
 
 
@@ -284,15 +286,16 @@ def _round_out(r):
                                  "fraction": str(h.fraction), "round_total": part}
                                 for h, part in zip(s.holdings, cb.split(r.pot, s.holdings) if s.holdings else [])]}
                    for s in shares],
-        "periods": [_period_out(p, numbers) for p in draws.periods],
+        "periods": [_period_out(p, numbers, draws.payout_owed) for p in draws.periods],
     }
 
 
-def _period_out(p, numbers):
+def _period_out(p, numbers, payout_owed):
+    """`payout_owed`: payout entry id -> what of it is still owed (services.payouts_still_owed)."""
     return {"number": p.number, "due_date": p.due_date, "seed_hash": p.seed_hash, "seed": p.revealed_seed,
             "winner_share": numbers.get(p.winner_share_id), "drawn_at": p.drawn_at,
             "override_reason": p.override_reason, "payout_status": p.payout_status,
-            "payout_entry_id": p.payout_entry_id}
+            "payout_owed": payout_owed.get(p.payout_entry_id, 0), "payout_entry_id": p.payout_entry_id}
 
 
 def _cashbox_out(user, box_id):
@@ -540,7 +543,7 @@ def list_draws(args, box_id):
     numbers, _, _ = cb.window(0 if r.status == "draft" else r.share_count, args["page"], args["per_page"])
     draws = cb.draws_of(r, numbers)
     numbers = {s.id: s.number for s in draws.shares.values()}
-    return [_period_out(p, numbers) for p in draws.periods]
+    return [_period_out(p, numbers, draws.payout_owed) for p in draws.periods]
 
 
 @bp.route("/<int:box_id>/draws", methods=["POST"])
@@ -551,7 +554,7 @@ def draw(body, box_id):
     """Draw the next period's winner and pay out the pot (managers). Once per period."""
     period = cb.draw(current_api_user(), box_id, body["period"], body["override_reason"],
                      request_key=idempotency_key())
-    return _period_out(period, {period.winner_share_id: period.winner.number})
+    return _period_out(period, {period.winner_share_id: period.winner.number}, cb.payouts_still_owed(box_id))
 
 
 @bp.route("/<int:box_id>/periods/<int:number>/release", methods=["POST"])
@@ -559,7 +562,7 @@ def draw(body, box_id):
 def release(box_id, number):
     """Release a held payout once every holder of the winning share is clear (managers)."""
     period = cb.release_payout(current_api_user(), box_id, number)
-    return _period_out(period, {period.winner_share_id: period.winner.number})
+    return _period_out(period, {period.winner_share_id: period.winner.number}, cb.payouts_still_owed(box_id))
 
 
 @bp.route("/<int:box_id>/fines", methods=["POST"])

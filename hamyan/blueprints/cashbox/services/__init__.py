@@ -78,6 +78,7 @@ from hamyan.blueprints.cashbox.services.state import (  # noqa: F401
     attention,
     cells_in,
     draws_of,
+    payouts_still_owed,
     fresh,
     member_summaries,
     member_view,

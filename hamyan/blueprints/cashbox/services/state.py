@@ -25,7 +25,7 @@ from hamyan.core import clock, uow
 from hamyan.dues import calendar, late, obligations
 from hamyan.dues import status as dues_status
 from hamyan.extensions import db
-from hamyan.ledger.models import LedgerAccount
+from hamyan.ledger.models import Entry, LedgerAccount, Posting
 from hamyan.rotation import shares as rotation_shares
 from hamyan.web.listing import paged
 
@@ -409,6 +409,7 @@ class Draws:
     periods: list  # the periods asked for (every period by default), first first
     shares: dict  # share id -> Share (with holders), for the winners and the predefined order
     by_position: dict  # period number -> share number in a predefined order
+    payout_owed: dict  # payout entry id -> what of that payout is still owed to the winners (payouts_still_owed)
 
 
 def periods_in(r: Round, numbers: range | None = None) -> list[Period]:
@@ -439,7 +440,26 @@ def draws_of(r: Round, numbers: range | None = None, periods: list[Period] | Non
                                                         & (Share.draw_position < numbers.stop)))
     shares = list(db.session.scalars(shares.options(selectinload(Share.holdings).joinedload(Holding.membership))))
     return Draws(periods if periods is not None else periods_in(r, numbers), {s.id: s for s in shares},
-                 {s.draw_position: s.number for s in shares})
+                 {s.draw_position: s.number for s in shares}, payouts_still_owed(r.box_id))
+
+
+def payouts_still_owed(box_id: int) -> dict[int, int]:
+    """Payout entry id -> what of that payout the box still owes its winners. Owed payouts are paid
+    oldest first, so a winner's payout_owed balance is what their latest payouts left unpaid."""
+    rows = db.session.execute(
+        select(Posting.entry_id, Posting.account_id, Posting.amount, LedgerAccount.balance)
+        .join(LedgerAccount, LedgerAccount.id == Posting.account_id)
+        .join(Entry, Entry.id == Posting.entry_id)
+        .where(LedgerAccount.box_id == box_id, LedgerAccount.purpose == "payout_owed", LedgerAccount.balance != 0,
+               Entry.code == "payout")
+        .order_by(Posting.entry_id.desc()))
+    left, owed = {}, defaultdict(int)
+    for entry_id, account_id, amount, balance in rows:
+        part = min(-amount, left.setdefault(account_id, -balance))
+        if part > 0:
+            owed[entry_id] += part
+            left[account_id] -= part
+    return owed
 
 
 @dataclass
