@@ -2,6 +2,7 @@
 never a 500: lone surrogates, deep nesting, amounts outside the grammar, free text with
 invisible characters, and a rules change that touches only what it names."""
 import json
+import re
 
 import pytest
 
@@ -87,3 +88,16 @@ def test_every_list_takes_pages_up_to_a_million(client, cashbox):
     for url in (f"{base}/payments", f"{base}/draws"):
         error = _error(client.get(f"{url}?page={10**6 + 1}", headers=headers), 422)
         assert set(error["fields"]) == {"page"}
+
+
+def test_numbers_in_a_persian_api_message_are_in_persian_digits(client, cashbox):
+    """Issue 15: a Persian answer said "باید از 1 تا 1000000 باشد."; its numbers are now in Persian
+    digits, its code and field names stay English."""
+    base, headers = cashbox
+    fa = {**headers, "Accept-Language": "fa"}
+    error = _error(client.get(f"{base}/payments?page={10**6 + 1}", headers=fa), 422)
+    assert error["code"] == "validation_error" and set(error["fields"]) == {"page"}
+    said = json.dumps(error["fields"]["page"], ensure_ascii=False)
+    assert "۱۰۰۰۰۰۰" in said and not re.search("[0-9]", said), said
+    error = _error(client.get(f"{base}/payments?page={10**6 + 1}", headers=headers), 422)
+    assert "1000000" in json.dumps(error["fields"]["page"])  # English keeps Latin digits

@@ -17,10 +17,17 @@ class Message(str):
     (marshmallow calls format), a schema's own ("Unknown field.") when the API writes its error."""
 
     def format(self, *args, **kwargs) -> str:
-        return str.format(gettext(str.__str__(self)), *args, **kwargs)
+        return str.format(gettext(str.__str__(self)), *map(_said, args), **{k: _said(v) for k, v in kwargs.items()})
 
     def __str__(self) -> str:
         return self.format()
+
+
+def _said(value):
+    """A number in a message in the request's digits (Persian ones in Persian); anything else as it is."""
+    from hamyan.core.parse import said_number
+
+    return said_number(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
 
 
 N_ = Message  # marks the text for the catalogue (hamyan.i18n.KEYWORDS)
