@@ -93,14 +93,14 @@ def test_the_apis_field_messages_are_in_the_callers_language(client, make_user, 
     assert english["fields"]["contribution"] == "Missing data for required field."
     assert english["fields"]["name"] == "Length must be between 1 and 120." and english["fields"]["نام"] == "Unknown field."
     assert persian["fields"]["contribution"] == "این فیلد لازم است." and persian["fields"]["نام"] == "فیلد ناشناخته است."
-    assert persian["fields"]["name"] == "طول باید از 1 تا 120 باشد."
+    assert persian["fields"]["name"] == "طول باید از ۱ تا ۱۲۰ باشد."  # its numbers in Persian digits (issue 15)
     assert persian["fields"].pop("period_kind").startswith("باید یکی از این‌ها باشد: ")  # then the codes, in English
     assert not [message for message in persian["fields"].values() if LATIN.search(message)], persian["fields"]
     assert all(LATIN.search(message) for message in english["fields"].values()), english["fields"]
 
     box = _api_cashbox(client, headers)
     wrong = client.get(f"/api/v1/cashboxes/{box}/payments?page=-1&per_page=x", headers={**headers, **FA})
-    assert wrong.get_json()["error"]["fields"] == {"page": "باید از 1 تا 1000000 باشد.",
+    assert wrong.get_json()["error"]["fields"] == {"page": "باید از ۱ تا ۱۰۰۰۰۰۰ باشد.",
                                                     "per_page": "عدد صحیح معتبری نیست."}
     member = client.post(f"/api/v1/cashboxes/{box}/members", json={"display_name": "رضا"}, headers=headers).get_json()
     negative = client.post(f"/api/v1/cashboxes/{box}/payments", json={"membership_id": member["membership_id"],
