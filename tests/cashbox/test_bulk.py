@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from hamyan.blueprints.cashbox import services as cb
-from hamyan.blueprints.cashbox.models import Payment
+from hamyan.blueprints.cashbox.models import Payment, PeriodCell
 from hamyan.core import clock as core_clock
 from hamyan.extensions import db
 from hamyan.ledger.models import Entry
@@ -119,3 +119,23 @@ def test_bulk_page_queries_do_not_grow(user_client):
         with count_queries() as many:
             assert "Member 11" in big.get(f"/cashbox/{box2.id}/collect").text
     assert len(many) <= len(few)
+
+
+def test_the_suggested_amount_leaves_the_period_entered_paid(user_client):
+    """A payment settles the oldest periods first: for a member behind on period 1, entering
+    period 2 suggests what clears periods 1 and 2 (and says so), and recording it leaves period 2 paid."""
+    manager = user_client("manager@example.com", "Manager")
+    box, members = _box(manager)
+    behind = members[0]
+    with core_clock.frozen(TODAY + timedelta(days=31)):  # period 2 is due; nobody paid period 1
+        for m in members[1:]:
+            cb.record_payment(manager.user, box.id, m.id, "1000000")
+        page = manager.get(f"/cashbox/{box.id}/collect?period=2").text
+        data = _form(page)
+        assert data[f"amount-{behind.id}"] == "2,000,000" and data[f"amount-{members[1].id}"] == "1,000,000"
+        assert "Includes IRR" in page and "owed from before this period, which a payment settles first" in page
+        assert manager.post(f"/cashbox/{box.id}/collect?period=2", data=data).status_code == 302
+        cb.fresh(first_round(box))
+    cells = db.session.scalars(select(PeriodCell).filter_by(round_id=first_round(box).id, membership_id=behind.id)
+                               .where(PeriodCell.number <= 2)).all()
+    assert len(cells) == 2 and all(c.paid == c.due for c in cells)

@@ -3,7 +3,7 @@ paying ahead, as dues.obligations.allocate_payment says), listed, and undone by 
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import false, select
+from sqlalchemy import case, false, func, select
 from flask_babel import gettext as _, lazy_gettext as _l
 
 
@@ -177,22 +177,28 @@ def payments_page(box_id: int, round_id, membership_id, page: int, per_page: int
 
 
 def period_lines(box, r: Round, number: int) -> list[Line]:
-    """Every holder of the round with what they still owe for period `number` (the bulk entry form),
-    by name: their period cell and summary, one query however many members."""
+    """Every holder of the round with what leaves period `number` paid (the bulk entry form), by
+    name: a payment settles the oldest first (record_payment), so that is what they still owe for
+    the periods up to and including it, and their unpaid fines too when the period is not due yet
+    (fines come before paying ahead). Two queries however many members."""
+    unpaid = case((PeriodCell.due > PeriodCell.paid, PeriodCell.due - PeriodCell.paid), else_=0)
+    earlier = dict(db.session.execute(
+        select(PeriodCell.membership_id, func.sum(unpaid))
+        .where(PeriodCell.round_id == r.id, PeriodCell.number < number).group_by(PeriodCell.membership_id)).all())
     rows = db.session.execute(
-        select(PeriodCell, Membership.display_name, MemberSummary.arrears)
+        select(PeriodCell, Membership.display_name, MemberSummary.fines_unpaid)
         .join(Membership, Membership.id == PeriodCell.membership_id)
         .outerjoin(MemberSummary, (MemberSummary.round_id == r.id)
                    & (MemberSummary.membership_id == PeriodCell.membership_id))
         .where(PeriodCell.round_id == r.id, PeriodCell.number == number)
         .order_by(Membership.display_name, Membership.id)).all()
     due_date = db.session.scalar(select(Period.due_date).filter_by(round_id=r.id, number=number))
+    ahead = due_date > clock.today(box)
     lines = []
-    for cell, name, arrears in rows:
-        owed = max(cell.due - cell.paid, 0)
-        # arrears count this period once it is due; what is left is older, and a payment settles it first
-        earlier = (arrears or 0) - (owed if due_date and due_date <= clock.today(box) else 0)
-        note = _("Also owes %(amount)s from earlier periods, which a payment settles first.",
-                 amount=show_money(earlier, box)) if earlier > 0 else ""
-        lines.append(Line(cell.membership_id, name, owed, note))
+    for cell, name, fines in rows:
+        own = max(cell.due - cell.paid, 0)
+        before = int(earlier.get(cell.membership_id) or 0) + ((fines or 0) if ahead else 0) if own else 0
+        note = _("Includes %(amount)s owed from before this period, which a payment settles first.",
+                 amount=show_money(before, box)) if before else ""
+        lines.append(Line(cell.membership_id, name, own + before, note))
     return lines
