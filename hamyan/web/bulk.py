@@ -16,7 +16,7 @@ from hamyan.core import clock, parse
 from hamyan.core.errors import Conflict, ValidationError
 from hamyan.dues.bulk import Line, record_each
 from hamyan.dues.calendar import parse_day
-from hamyan.i18n import number
+from hamyan.i18n import number, persian_digits
 from hamyan.money import format_plain
 from hamyan.web.fields import day_value
 
@@ -41,7 +41,8 @@ class Sheet:
 def blank(box, lines: list[Line]) -> Sheet:
     """A fresh form: each line ticked when something is owed, with that amount filled in."""
     return Sheet(lines, {line.id for line in lines if line.owed > 0},
-                 {line.id: format_plain(line.owed, box.currency, box.locale) if line.owed else "" for line in lines},
+                 {line.id: format_plain(line.owed, box.currency, box.locale, latin_digits=not persian_digits(box))
+                  if line.owed else "" for line in lines},
                  day_value(clock.today(box), box.calendar, box))
 
 

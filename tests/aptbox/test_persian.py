@@ -132,6 +132,8 @@ def test_the_boards_forms_offer_and_answer_in_persian_digits(persian_building, a
     services.issue_month(board, box.id, "1405-04")  # units owing now and at their next charge (Tir)
     collect = persian_page(client, f"{base}/collect")
     assert re.search("[۰-۹٬]+\xa0ریال از آن سررسید شده است.", collect), collect
+    amounts = re.findall(r'name="amount-[0-9]+" id="[^"]*" value="([^"]+)"', collect)  # with ٬, not "," (issue 15)
+    assert amounts and all(re.fullmatch("[۰-۹]{1,3}(٬[۰-۹]{3})*", a) for a in amounts), amounts
 
 
 def test_a_residents_pages_read_in_persian(persian_building, app):

@@ -314,7 +314,7 @@ def test_the_setup_forms_show_persian_digits_and_sent_back_unchanged_save_the_sa
     shown = {name: form_sent(setup, name)[name] for name in ("contribution", "share_count", "period_days", "grace_days",
                                                               "fine_value", "order", "s3-fraction_0", "s3-fraction_1")}
     assert shown == {"contribution": "۱۲۵۰۰۰۰", "share_count": "۳", "period_days": "۱۲", "grace_days": "۴",
-                     "fine_value": "۲.۵", "order": "۳, ۱, ۲", "s3-fraction_0": "۱/۳", "s3-fraction_1": "۲/۳"}, shown
+                     "fine_value": "۲.۵", "order": "۳، ۱، ۲", "s3-fraction_0": "۱/۳", "s3-fraction_1": "۲/۳"}, shown
     for field in ("contribution", "grace_days", "order", "s3-fraction_0"):
         response = manager.post(f"/cashbox/{box.id}/setup", data=form_sent(setup, field), headers=FA)
         assert response.status_code == 302, (field, english_left(response.get_data(as_text=True)))

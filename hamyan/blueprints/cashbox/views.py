@@ -145,7 +145,7 @@ def _setup_context(box_id, round_id=None, **forms):
         period_kind=r.period_kind, period_days=str(r.period_days), first_due=r.first_due, draw_mode=r.draw_mode)
     rules_form = forms.get("rules") or RulesForm(formdata=None, **cb.rules_text(cashbox, box.currency))
     order = sorted(r.shares, key=lambda s: (s.draw_position or 0, s.number))
-    order_form = forms.get("order") or OrderForm(formdata=None, order=", ".join(str(s.number) for s in order))
+    order_form = forms.get("order") or OrderForm(formdata=None, order=i18n.listed(s.number for s in order))
     return dict(box=box, cashbox=cashbox, r=r, member_count=cb.member_count(box.id), holder_forms=holder_forms,
                 shown=shown,
                 page=page, pages=pages, round_form=round_form,
@@ -219,7 +219,7 @@ def setup(box_id, round_id=None):
             elif what == "order":
                 form = forms["order"] = OrderForm()
                 if form.validate_on_submit():
-                    cb.set_order(current_user, box.id, r.id, [n for n in form.order.data.replace(",", " ").split()])
+                    cb.set_order(current_user, box.id, r.id, [n for n in form.order.data.replace(",", " ").replace("،", " ").split()])
                     flash(_("Winning order saved."), "success")
                     return redirect_to("cashbox.setup", box_id=box.id, round_id=r.id)
             elif what == "start":
