@@ -561,6 +561,8 @@ KEYED = {
     "api_moneypool.write_off": lambda v: (_open_loan(v, "active"), {"reason": "walked"}),
     "api_aptbox.record_payment": lambda v: ({}, {"amount": "1000", "reference": "walked"}),
     "api_aptbox.transfer": lambda v: ({}, {"amount": "1000", "from_fund": "operating", "to_fund": "reserve"}),
+    "api_aptbox.add_expense": lambda v: ({}, {"amount": "1000", "category": "repairs"}),
+    "api_aptbox.create_assessment": lambda v: ({}, {"title": "walked", "total": "1000", "basis": "area"}),
     "api_rosca.payment": lambda v: ({}, {"membership_id": v["membership_id"], "amount": "1000"}),
     "api_rosca.deposit": "every member of the demo ROSCA has paid the whole deposit: there is none to pay",
     "api_rosca.payout": "the demo ROSCA's next payout is more than the cash it holds beside the deposits",
