@@ -264,6 +264,9 @@ def test_issuing_a_month_asks_in_persian_digits_and_months(persian_building, app
                             data={"which": "issue", "month": typed}).get_data(as_text=True)
         assert "از ۳ واحد" in asked and "شارژهای خرداد ۱۴۰۵ صادر شود؟" in asked, asked
         assert not latin_digits(asked), latin_digits(asked)
+    thirteenth = client.post(f"/buildings/{box.id}/charges", headers={"Accept-Language": "fa-IR,fa;q=0.9"},
+                             data={"which": "issue", "month": "۱۴۰۵-۱۳"}).get_data(as_text=True)
+    assert "چنین ماهی نیست." in thirteenth and "۲۰ سال" not in thirteenth  # not "within 20 years" (issue 15)
 
 
 def test_the_rules_and_a_unit_show_persian_digits_and_sent_back_unchanged_save_the_same(persian_building, app):

@@ -203,6 +203,8 @@ def parse_month(box: Box, value) -> tuple[int, int]:
                               field="month")
     year, month = int(parts[0]), int(parts[1])
     current = month_of(box, clock.today(box))[0]
-    if not 1 <= month <= 12 or abs(year - current) > 20:
+    if not 1 <= month <= 12:
+        raise ValidationError(_("No such month."), field="month")
+    if abs(year - current) > 20:
         raise ValidationError(_("Choose a month within 20 years of today."), field="month")
     return year, month
