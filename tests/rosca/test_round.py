@@ -42,7 +42,7 @@ def test_whole_round(make_user):
         for number, name in enumerate(order, 1):
             holders = [(m["Nima"].id, "1/2"), (m["Omid"].id, "1/2")] if name is None else [(m[name].id, "1")]
             rs.assign_seat(manager, box.id, number, holders)
-        with pytest.raises(ValidationError, match="Deposits still to pay"):
+        with pytest.raises(ValidationError, match="Deposits still to pay: \u2068"):
             rs.start(manager, box.id)
         for member, due in rs.deposit_due(rosca).items():
             rs.record_deposit(manager, box.id, member, str(Decimal(due) / 100))

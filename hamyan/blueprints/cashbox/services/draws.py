@@ -28,7 +28,7 @@ from hamyan.boxes.models import Box, Membership
 from hamyan.core import clock, parse, uow
 from hamyan.core.errors import Conflict, NotFound, ValidationError
 from hamyan.extensions import db
-from hamyan.i18n import box_text, listed, number as num, show_day, show_money
+from hamyan.i18n import box_text, isolate, listed, number as num, show_day, show_money
 from hamyan.ledger.models import LedgerAccount
 from hamyan.rotation import draws, order, payouts
 
@@ -132,7 +132,7 @@ def _pay_out(box: Box, cashbox: Cashbox, r: Round, period: Period, state: RoundS
     owing = [(by_member[h.membership_id].arrears, by_member[h.membership_id].fines_unpaid) for h in holders]
     if cashbox.winner_policy == "hold" and any(a + f for a, f in owing):
         if release:
-            names = listed(h.membership.display_name for h, (a, f) in zip(holders, owing) if a + f)
+            names = listed(isolate(h.membership.display_name) for h, (a, f) in zip(holders, owing) if a + f)
             raise ValidationError(_("Still owing: %(names)s. The payout is released once they are clear.", names=names),
                                   field="period")
         period.payout_status = "held"

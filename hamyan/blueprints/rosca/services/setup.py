@@ -20,7 +20,7 @@ from hamyan.core import clock, parse, uow
 from hamyan.core.errors import Conflict, NotFound, ValidationError
 from hamyan.dues import calendar, obligations
 from hamyan.extensions import db
-from hamyan.i18n import digits, listed, number as num, show_money
+from hamyan.i18n import digits, isolate, listed, number as num, show_money
 from hamyan.rotation import pricing, shares
 
 MAX_SEATS = 200
@@ -253,7 +253,7 @@ def start(actor, box_id) -> Rosca:
     short = [db.session.get(Membership, m).display_name for m, due in deposit_due(rosca).items()
              if held.get(m, 0) < due]
     if short:
-        raise ValidationError(_("Deposits still to pay: %(names)s.", names=listed(sorted(short))), field="deposit")
+        raise ValidationError(_("Deposits still to pay: %(names)s.", names=listed(map(isolate, sorted(short)))), field="deposit")
     for number, due in enumerate(calendar.due_dates(rosca.first_due, rosca.period_kind, rosca.period_days,
                                                     box.calendar, rosca.seat_count), 1):
         db.session.add(RoscaPeriod(box_id=box.id, number=number, due_date=due))
